@@ -1,0 +1,93 @@
+/**
+ * Public types of the compiler. The profiler and `kos build` program against
+ * these; nothing here depends on how the passes are implemented.
+ */
+
+/** A type the caller (or the profiler) promises a parameter has. Guarded at every call. */
+export type TypeAssumption =
+  | "number"
+  | "string"
+  | "boolean"
+  | "bigint"
+  | "undefined"
+  | "function"
+  | "array"
+  | "object"
+  | `typedarray:${"Int8Array" | "Uint8Array" | "Uint8ClampedArray" | "Int16Array" | "Uint16Array" | "Int32Array" | "Uint32Array" | "Float32Array" | "Float64Array" | "BigInt64Array" | "BigUint64Array"}`;
+
+/**
+ * How a specialized object is kept from drifting away from code compiled for it.
+ * - `deep` (default): deep-freeze it at jit time, then fold reads from it.
+ * - `require-frozen`: fold reads only from objects the caller already deep-froze;
+ *   anything else is guarded by identity and read at run time.
+ * - `reference`: never fold reads from objects; guard by identity only.
+ * Small typed arrays (which cannot be frozen) are guarded by content instead.
+ */
+export type FreezePolicy = "deep" | "require-frozen" | "reference";
+
+export interface JitOptions {
+  /** Parameters whose values are known: `{ n: 4 }`. Guarded by `===` (exact for -0 and NaN) or identity. */
+  specialize?: Record<string, unknown>;
+  /** Parameter types to speculate on; each adds a `typeof`/`instanceof` guard. */
+  assume?: Record<string, TypeAssumption>;
+  /** Values of free variables the function closes over, by name. */
+  scope?: Record<string, unknown>;
+  /** Throw a JitError instead of falling back to the original. */
+  strict?: boolean;
+  /** Allow reassociating floating-point reductions (changes rounding). */
+  fastmath?: boolean;
+  /** See FreezePolicy. */
+  freeze?: FreezePolicy;
+  /** Name used in `kos://<name>.js`; defaults to the function's name. */
+  name?: string;
+  /** Pass names to switch off, like LLVM's -disable-<pass>. */
+  disablePasses?: string[];
+  /** Keep the source after every pass (for inspect). */
+  tracePasses?: boolean;
+  /** Maximum number of AST nodes an unrolled loop may produce. */
+  unrollBudget?: number;
+}
+
+/** One guard the compiled code checks before running its fast path. */
+export interface Assumption {
+  param: string;
+  kind: "value" | "identity" | "type" | "content";
+  /** Human-readable description, e.g. `n === 4`. */
+  description: string;
+}
+
+export interface PassSnapshot {
+  pass: string;
+  source: string;
+}
+
+/** What `inspect(f)` returns. */
+export interface JitInspection {
+  /** 0 = original behind a counter, 1 = specialized, 'fallback' = original (see fallbackReason). */
+  tier: 0 | 1 | "fallback";
+  name: string;
+  source: string | null;
+  passes: PassSnapshot[] | null;
+  assumptions: Assumption[];
+  fallbackReason: string | null;
+  calls: number;
+  deopts: number;
+  compileTimeMs: number;
+  /** Tier history and deopt reasons, filled by the profiler's tiering. */
+  history: Array<{ at: number; event: string; detail?: string }>;
+}
+
+/** Result of compiling one specialized version, used by the profiler and kos build. */
+export interface CompiledVersion {
+  ok: boolean;
+  /**
+   * The specialized function. It checks its own guards at entry and, when one
+   * fails, calls `onDeopt(reason)` and returns `generic.apply(this, arguments)`.
+   */
+  fn: Function | null;
+  source: string | null;
+  passes: PassSnapshot[] | null;
+  assumptions: Assumption[];
+  fallbackReason: string | null;
+  compileTimeMs: number;
+}
