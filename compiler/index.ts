@@ -14,3 +14,8 @@ export function jit<F extends Function>(fn: F, _options: JitOptions = {}): F {
 export function inspect(_f: Function): JitInspection | null {
   return null;
 }
+
+import type { SourceOptions, SpecializedSource } from "./types.js";
+export function specializeToSource(_fn: Function, _options: SourceOptions = {}): SpecializedSource {
+  return { ok: false, fallbackReason: "compiler not implemented yet", assumptions: [], passes: null, source: null, genericName: "$kos_generic", deoptName: "$kos_deopt", references: [] };
+}

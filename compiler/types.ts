@@ -91,3 +91,31 @@ export interface CompiledVersion {
   fallbackReason: string | null;
   compileTimeMs: number;
 }
+
+/** Options of `specializeToSource`, the compiler entry `kos build` uses. */
+export interface SourceOptions extends JitOptions {
+  /**
+   * Called for every non-primitive value the generated code needs. Return a JS
+   * expression that reaches the value in the output module (e.g. `SCHEMA.properties.name`),
+   * or null to receive it in `references` instead.
+   */
+  referenceExpression?: (value: unknown) => string | null;
+  /** Parameters whose type assumption is trusted (e.g. from TypeScript types): no guard is emitted. */
+  trustAssumptions?: string[];
+}
+
+/** A specialized function as source text, with the free names it expects. */
+export interface SpecializedSource {
+  ok: boolean;
+  fallbackReason: string | null;
+  assumptions: Assumption[];
+  passes: PassSnapshot[] | null;
+  /** A function expression: `function name(params) { guards; body }`. */
+  source: string | null;
+  /** Free identifier the source calls on guard failure: `genericName.apply(this, arguments)`. */
+  genericName: string;
+  /** Free identifier called with a reason string on guard failure. */
+  deoptName: string;
+  /** Other free identifiers the source needs, with their values. */
+  references: Array<{ name: string; value: unknown }>;
+}
