@@ -1,21 +1,143 @@
-// Placeholder while the compiler is being written: every function falls back.
-import { KosError } from "../errors.js";
-import type { JitOptions, JitInspection } from "./types.js";
+/**
+ * The compiler's entry points.
+ * - `jit(fn, { specialize })`: a specialized version with guards, or the original behind a counter.
+ * - `compileVersion(fn, options)`: one guarded version, for the profiler's tiering.
+ * - `specializeToSource(fn, options)`: the same as source text, for `kos build` (no `new Function`).
+ * - `inspect(f)`: what kos did with `f`.
+ */
+import { JitError } from "./jit-error.js";
+import { buildSpecialized } from "./compile.js";
+import { inspectRegistered, registerInspectable, snapshotOf, type DispatcherState } from "./dispatcher.js";
+import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
+
 export type * from "./types.js";
+export { JitError } from "./jit-error.js";
+export type { JitErrorCode } from "./jit-error.js";
+export { registerInspectable } from "./dispatcher.js";
+export { PASS_NAMES } from "./pipeline.js";
 
-export class JitError extends KosError {
-  override name = "JitError";
+const codegenAllowed = (() => {
+  try {
+    return new Function("return 1")() === 1;
+  } catch {
+    return false;
+  }
+})();
+
+function sanitizeName(name: string): string {
+  return (name || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64);
 }
 
-export function jit<F extends Function>(fn: F, _options: JitOptions = {}): F {
-  return fn;
+function reasonOf(e: unknown): string {
+  if (e instanceof JitError) return `${e.code}: ${e.message}`;
+  return `INTERNAL: ${(e as Error)?.message ?? String(e)}`;
 }
 
-export function inspect(_f: Function): JitInspection | null {
-  return null;
+/**
+ * Compiles one guarded version of `fn`. Never throws for unsupported code
+ * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
+ * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
+ */
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number) => void = () => {}): CompiledVersion & { calls: () => number } {
+  const started = performance.now();
+  const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
+    ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
+  });
+  if (process.env.KOS_JIT === "0") {
+    if (options.strict) throw new JitError("DISABLED", "compilation is disabled by KOS_JIT=0");
+    return fail("DISABLED: compilation is disabled by KOS_JIT=0");
+  }
+  try {
+    const built = buildSpecialized(fn, options, true);
+    if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
+    const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
+    let made: [Function, () => number];
+    try {
+      const factory = new Function(built.genericName, built.deoptName, ...built.refNames, built.body + sourceUrl);
+      made = factory(fn, onDeopt, ...built.refValues);
+    } catch (e) {
+      if (e instanceof EvalError) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process");
+      throw new JitError("INTERNAL", `generated code did not compile: ${(e as Error).message}`, null, { cause: e });
+    }
+    const [compiled, calls] = made;
+    return {
+      ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
+      fallbackReason: null, compileTimeMs: performance.now() - started, calls,
+    };
+  } catch (e) {
+    if (options.strict) throw e instanceof JitError ? e : new JitError("INTERNAL", reasonOf(e), null, { cause: e });
+    return fail(reasonOf(e));
+  }
 }
 
-import type { SourceOptions, SpecializedSource } from "./types.js";
-export function specializeToSource(_fn: Function, _options: SourceOptions = {}): SpecializedSource {
-  return { ok: false, fallbackReason: "compiler not implemented yet", assumptions: [], passes: null, source: null, genericName: "$kos_generic", deoptName: "$kos_deopt", references: [] };
+/** The original function behind a call counter, for code kos does not compile. */
+function fallbackWrapper(fn: Function, state: DispatcherState): Function {
+  let calls = 0;
+  state.calls = () => calls;
+  const wrapper = function (this: unknown, ...args: unknown[]) {
+    calls++;
+    return new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args);
+  };
+  Object.defineProperty(wrapper, "length", { value: fn.length });
+  Object.defineProperty(wrapper, "name", { value: fn.name });
+  if (fn.prototype !== undefined) wrapper.prototype = fn.prototype;
+  return wrapper;
+}
+
+/**
+ * Specializes `fn` on the values in `options.specialize` (and `scope`). The
+ * result has the same signature and observable behaviour; calls whose
+ * arguments differ from the specialized values run the original and count as
+ * deopts. Code kos cannot compile exactly runs as the original, with the
+ * reason in `inspect(f).fallbackReason` (or a JitError with `strict: true`).
+ */
+export function specializeFunction<F extends Function>(fn: F, options: JitOptions = {}): F {
+  if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
+  const state: DispatcherState = {
+    tier: "fallback", name: options.name ?? fn.name, source: null, passes: null, assumptions: [], fallbackReason: null,
+    calls: () => 0, deopts: 0, deoptReasons: new Map(), compileTimeMs: 0, history: [],
+  };
+  const onDeopt = (guard: number) => {
+    state.deopts++;
+    const reason = state.assumptions[guard]?.description ?? `guard ${guard}`;
+    state.deoptReasons.set(`failed: ${reason}`, (state.deoptReasons.get(`failed: ${reason}`) ?? 0) + 1);
+  };
+  const version = compileVersion(fn, options, onDeopt);
+  state.compileTimeMs = version.compileTimeMs;
+  let result: Function;
+  if (version.ok && version.fn) {
+    state.tier = 1;
+    state.source = version.source;
+    state.passes = version.passes;
+    state.assumptions = version.assumptions;
+    state.calls = version.calls;
+    state.history.push({ at: Date.now(), event: "compiled", detail: `tier 1, ${version.assumptions.length} guard(s)` });
+    result = version.fn;
+  } else {
+    state.fallbackReason = version.fallbackReason;
+    state.history.push({ at: Date.now(), event: "fallback", detail: version.fallbackReason ?? undefined });
+    result = fallbackWrapper(fn, state);
+  }
+  registerInspectable(result, () => snapshotOf(state));
+  return result as unknown as F;
+}
+
+/** What kos did with a function returned by `jit`; null for functions kos did not make. */
+export function inspect(f: Function): JitInspection | null {
+  return inspectRegistered(f);
+}
+
+/** The specialized function as source text, for ahead-of-time builds (no `new Function`). */
+export function specializeToSource(fn: Function, options: SourceOptions = {}): SpecializedSource {
+  try {
+    const built = buildSpecialized(fn, options, false);
+    return {
+      ok: true, fallbackReason: null, assumptions: built.assumptions, passes: built.passes, source: built.expression,
+      genericName: built.genericName, deoptName: built.deoptName,
+      references: built.refNames.map((name, i) => ({ name, value: built.refValues[i] })),
+    };
+  } catch (e) {
+    if (options.strict) throw e;
+    return { ok: false, fallbackReason: reasonOf(e), assumptions: [], passes: null, source: null, genericName: "", deoptName: "", references: [] };
+  }
 }

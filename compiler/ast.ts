@@ -1,0 +1,140 @@
+/**
+ * ESTree helpers shared by the passes. Nodes are plain acorn/ESTree objects
+ * (typed loosely as `Node`: the passes check `type` before touching fields).
+ *
+ * kos adds one node type, `KosConst`: a value the compiler knows at compile
+ * time. It never reaches astring: `emit.ts` turns it into a literal built from
+ * the primitive, a fresh array literal, or a reference through the closure.
+ * Carrying the value itself (not source text) is what keeps user data out of
+ * generated source.
+ */
+
+// ESTree nodes are dynamic shapes; every pass guards on `node.type`.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Node = any;
+
+/** Where a known value came from, so `kos build` and the compile cache can reach it again. */
+export interface ValuePath {
+  root: "param" | "scope" | "self" | "global";
+  name: string;
+  keys: Array<string | number>;
+}
+
+export interface KosConstNode {
+  type: "KosConst";
+  value: unknown;
+  path: ValuePath | null;
+  /** A value the original code would build anew at each evaluation (e.g. `Object.keys(c)`): emitted as a literal, never shared. */
+  fresh?: boolean;
+}
+
+export function makeConst(value: unknown, path: ValuePath | null = null, fresh = false): KosConstNode {
+  const node: KosConstNode = { type: "KosConst", value, path };
+  if (fresh) node.fresh = true;
+  return node;
+}
+
+export function isConst(node: Node): node is KosConstNode {
+  return node != null && node.type === "KosConst";
+}
+
+/** True when `node` is a compile-time constant (KosConst or a non-regex literal). */
+export function isConstant(node: Node): boolean {
+  return isConst(node) || (node?.type === "Literal" && node.regex == null);
+}
+
+/** The value of a constant node; call only when isConstant(node). */
+export function constantValue(node: Node): unknown {
+  if (isConst(node)) return node.value;
+  if (node.bigint != null) return BigInt(node.bigint);
+  return node.value;
+}
+
+export function childPath(path: ValuePath | null, key: string | number): ValuePath | null {
+  return path ? { root: path.root, name: path.name, keys: [...path.keys, key] } : null;
+}
+
+const SKIP_KEYS = new Set(["type", "start", "end", "loc", "range", "kosParam", "kosFreeGlobal", "kosLoopVar", "kosVarFinal", "kosUnrolled", "raw", "regex", "bigint", "value", "path", "fresh", "kosLabel"]);
+
+/** The child-node slots of `node`, in source order (ESTree key order as acorn builds it). */
+export function childKeys(node: Node): string[] {
+  if (node.type === "KosConst") return [];
+  const keys: string[] = [];
+  for (const key of Object.keys(node)) {
+    if (SKIP_KEYS.has(key)) continue;
+    const v = node[key];
+    if (Array.isArray(v) ? v.some((c) => c && typeof c.type === "string") : v && typeof v === "object" && typeof v.type === "string") keys.push(key);
+  }
+  return keys;
+}
+
+/** Calls `visit` on every node, pre-order. Return false from visit to skip a subtree. */
+export function walk(node: Node, visit: (node: Node, parent: Node | null) => boolean | void, parent: Node | null = null): void {
+  if (!node || typeof node.type !== "string") return;
+  if (visit(node, parent) === false) return;
+  for (const key of childKeys(node)) {
+    const v = node[key];
+    if (Array.isArray(v)) for (const c of v) walk(c, visit, node);
+    else walk(v, visit, node);
+  }
+}
+
+/** Deep clone of an AST (KosConst values are shared, never copied). */
+export function clone(node: Node): Node {
+  if (Array.isArray(node)) return node.map(clone);
+  if (!node || typeof node !== "object") return node;
+  if (node.type === "KosConst") return { ...node };
+  const out: Node = {};
+  for (const key of Object.keys(node)) {
+    const v = node[key];
+    out[key] = v && typeof v === "object" && key !== "value" && key !== "regex" ? clone(v) : v;
+  }
+  // Literal.value may be a RegExp; share it (it is rebuilt from regex by astring anyway).
+  if (node.type === "Literal") out.value = node.value;
+  return out;
+}
+
+export function countNodes(node: Node): number {
+  let n = 0;
+  walk(node, () => {
+    n++;
+  });
+  return n;
+}
+
+export const isFunctionNode = (n: Node): boolean =>
+  n?.type === "FunctionDeclaration" || n?.type === "FunctionExpression" || n?.type === "ArrowFunctionExpression";
+
+export const id = (name: string): Node => ({ type: "Identifier", name });
+export const block = (body: Node[]): Node => ({ type: "BlockStatement", body });
+export const exprStmt = (expression: Node): Node => ({ type: "ExpressionStatement", expression });
+export const call = (callee: Node, args: Node[]): Node => ({ type: "CallExpression", callee, arguments: args, optional: false });
+export const member = (object: Node, property: Node, computed = false): Node => ({ type: "MemberExpression", object, property, computed, optional: false });
+export const constDecl = (kind: "const" | "let" | "var", name: string, init: Node | null): Node => ({
+  type: "VariableDeclaration",
+  kind,
+  declarations: [{ type: "VariableDeclarator", id: id(name), init }],
+});
+export const emptyStmt = (): Node => ({ type: "EmptyStatement" });
+
+/** Statements that declare block-scoped names (their block cannot be flattened away). */
+export function declaresLexically(stmt: Node): boolean {
+  return (
+    (stmt.type === "VariableDeclaration" && stmt.kind !== "var") ||
+    stmt.type === "ClassDeclaration" ||
+    stmt.type === "FunctionDeclaration"
+  );
+}
+
+/** Rewrites each child slot of `node` with `f(child)` (the return value replaces the child). */
+export function mapChildren(node: Node, f: (child: Node, key: string) => Node): void {
+  for (const key of childKeys(node)) {
+    const v = node[key];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i]) v[i] = f(v[i], key);
+    } else node[key] = f(v, key);
+  }
+}
+
+/** JS truthiness of a constant value. */
+export const truthy = (v: unknown): boolean => !!v;

@@ -1,0 +1,60 @@
+/**
+ * What kos knows about the standard library. Folding is restricted to this
+ * whitelist: functions that are pure given primitive (or frozen plain-data)
+ * arguments. Built-ins are assumed unmodified after jit, as V8 assumes until a
+ * protector cell breaks; the README documents it.
+ */
+
+/** Globals a function may use without a `scope` entry; emitted by name. */
+export const KNOWN_GLOBALS = new Set([
+  // ECMAScript
+  "Array", "ArrayBuffer", "Atomics", "BigInt", "BigInt64Array", "BigUint64Array", "Boolean", "DataView", "Date",
+  "Error", "EvalError", "FinalizationRegistry", "Float32Array", "Float64Array", "Function", "Infinity", "Int16Array",
+  "Int32Array", "Int8Array", "JSON", "Map", "Math", "NaN", "Number", "Object", "Promise", "Proxy", "RangeError",
+  "ReferenceError", "Reflect", "RegExp", "Set", "SharedArrayBuffer", "String", "Symbol", "SyntaxError", "TypeError",
+  "URIError", "Uint16Array", "Uint32Array", "Uint8Array", "Uint8ClampedArray", "WeakMap", "WeakRef", "WeakSet",
+  "AggregateError", "decodeURI", "decodeURIComponent", "encodeURI", "encodeURIComponent", "globalThis", "isFinite",
+  "isNaN", "parseFloat", "parseInt", "undefined", "Intl",
+  // Host (Node and browsers)
+  "console", "TextEncoder", "TextDecoder", "URL", "URLSearchParams", "structuredClone", "queueMicrotask",
+  "setTimeout", "clearTimeout", "setInterval", "clearInterval", "performance", "Buffer", "process", "atob", "btoa",
+]);
+
+/** Globals whose value is folded into the code as a known constant. */
+export const FOLDABLE_GLOBALS = new Set([
+  "Math", "JSON", "Object", "Number", "String", "Array", "Boolean", "Infinity", "NaN", "undefined",
+  "parseInt", "parseFloat", "isNaN", "isFinite",
+  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+]);
+
+/** Pure functions: called at compile time when every argument is a primitive constant. */
+export const PURE_FUNCTIONS = new Set<Function>([
+  ...Object.getOwnPropertyNames(Math)
+    .filter((k) => k !== "random" && typeof (Math as unknown as Record<string, unknown>)[k] === "function")
+    .map((k) => (Math as unknown as Record<string, Function>)[k]!),
+  Number, String, Boolean, parseInt, parseFloat, isNaN, isFinite,
+  Number.isInteger, Number.isFinite, Number.isNaN, Number.isSafeInteger, Number.parseFloat, Number.parseInt,
+  String.fromCharCode, String.fromCodePoint, Array.isArray, Object.is,
+]);
+
+/** Functions that take a frozen plain-data object and return fresh data: folded to a fresh literal. */
+export const OBJECT_READERS = new Set<Function>([Object.keys, Object.values, Object.entries]);
+
+/** String.prototype methods that are pure on primitive arguments. */
+export const PURE_STRING_METHODS = new Set([
+  "charAt", "charCodeAt", "codePointAt", "at", "slice", "substring", "substr", "indexOf", "lastIndexOf", "includes",
+  "startsWith", "endsWith", "toUpperCase", "toLowerCase", "trim", "trimStart", "trimEnd", "padStart", "padEnd",
+  "repeat", "concat", "split", "normalize", "toString", "valueOf",
+]);
+
+/** Number.prototype methods that are pure on primitive arguments. */
+export const PURE_NUMBER_METHODS = new Set(["toFixed", "toPrecision", "toExponential", "toString", "valueOf"]);
+
+/** Array.prototype methods that are pure on a frozen array of primitives with primitive arguments. */
+export const PURE_ARRAY_METHODS = new Set(["indexOf", "lastIndexOf", "includes", "join", "at", "slice"]);
+
+export const TYPED_ARRAY_NAMES = [
+  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
+  "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+] as const;

@@ -1,0 +1,326 @@
+/**
+ * The on-disk compile cache for runtime `jit` (Numba's `cache=True`).
+ *
+ * A specialized version is stored as its generated source plus metadata,
+ * under a key that covers everything that decides the generated code: the
+ * function's source, the specialization values (a deep structural hash,
+ * `structuralHash` below), the kos version and the compiler options. A warm
+ * start then skips parse → passes → emit and only runs `new Function`.
+ *
+ * Failure policy, because a cache must never break a run:
+ * - a corrupt, truncated or unreadable entry reads as a miss (and is rebuilt
+ *   by the next write);
+ * - a directory that cannot be written disables caching for this process
+ *   with ONE warning;
+ * - every write goes to a temporary file renamed into place, so readers
+ *   never see half an entry, even with several processes sharing the cache.
+ *
+ * Directory: `options.dir`, else env `KOS_CACHE_DIR`, else
+ * `<cwd>/node_modules/.cache/kos` (the convention of babel-loader, eslint, …).
+ */
+import { createHash, randomBytes, type Hash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Assumption } from "./types.js";
+
+/** Bumped when the entry layout changes; part of every key. */
+const ENTRY_FORMAT = 1;
+
+/** What the cache stores for one compiled version. */
+export interface CacheEntry {
+  /** Generated source, as handed to `new Function`. */
+  source: string;
+  assumptions: Assumption[];
+  /** Any other JSON-safe data the compile path wants back (e.g. reference names). */
+  meta?: Record<string, unknown>;
+}
+
+/** Everything that decides the generated code. */
+export interface CacheKeyInput {
+  /** `fn.toString()` of the function being compiled. */
+  source: string;
+  /** Specialization values by parameter name (hashed deeply and structurally). */
+  specialize?: Record<string, unknown>;
+  /** Values of free variables (`scope`), hashed like `specialize`. */
+  scope?: Record<string, unknown>;
+  /** Compiler options other than the values above (assume, freeze, fastmath, disablePasses, …). */
+  options?: Record<string, unknown>;
+  /** Defaults to the version in kos's package.json. */
+  kosVersion?: string;
+}
+
+export interface CompileCacheOptions {
+  /** Cache directory; overrides env `KOS_CACHE_DIR`. */
+  dir?: string;
+  /** Receives the single "caching disabled" warning. Defaults to `process.emitWarning`. */
+  warn?: (message: string) => void;
+}
+
+let cachedVersion: string | undefined;
+
+/** The kos version from the package.json above this file. */
+export function kosVersion(): string {
+  if (cachedVersion !== undefined) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      if (pkg.name === "kos") return (cachedVersion = String(pkg.version));
+    } catch { /* keep walking up */ }
+    dir = dirname(dir);
+  }
+  return (cachedVersion = "unknown");
+}
+
+/**
+ * The cache key for one compilation: sha256 hex, or `null` when some value
+ * cannot be hashed faithfully (closures, symbols, getters, class instances);
+ * such compilations are simply not cached.
+ */
+export function computeCacheKey(input: CacheKeyInput): string | null {
+  const parts: string[] = [];
+  for (const v of [input.specialize ?? {}, input.scope ?? {}, stripUnhashableOptions(input.options ?? {})]) {
+    const h = structuralHash(v);
+    if (h === null) return null;
+    parts.push(h);
+  }
+  const h = createHash("sha256");
+  h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? kosVersion()}\0`);
+  h.update(`${input.source.length}:${input.source}\0`);
+  h.update(parts.join("\0"));
+  return h.digest("hex");
+}
+
+/** Drops option keys that are callbacks of the caller, not inputs of the code. */
+function stripUnhashableOptions(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(options).sort()) {
+    if (k === "specialize" || k === "scope" || k === "tracePasses" || k === "strict" || k === "name") continue;
+    out[k] = options[k];
+  }
+  return out;
+}
+
+/** One cache directory. Most callers use the default instance through the functions below. */
+export class CompileCache {
+  readonly dir: string;
+  private disabled = false;
+  private readonly warn: (message: string) => void;
+
+  constructor(options: CompileCacheOptions = {}) {
+    this.dir = resolve(options.dir ?? process.env.KOS_CACHE_DIR ?? join(process.cwd(), "node_modules", ".cache", "kos"));
+    this.warn = options.warn ?? ((m) => process.emitWarning(m, { code: "KOS_CACHE_DISABLED" }));
+  }
+
+  /** True once a write failed and caching was switched off for this instance. */
+  get isDisabled(): boolean {
+    return this.disabled;
+  }
+
+  private pathOf(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new TypeError(`not a cache key: ${key}`);
+    return join(this.dir, key.slice(0, 2), `${key}.json`);
+  }
+
+  /** The entry stored under `key`, or `null` on a miss, a corrupt entry or any read error. */
+  read(key: string): CacheEntry | null {
+    if (this.disabled) return null;
+    let text: string;
+    try {
+      text = readFileSync(this.pathOf(key), "utf8");
+    } catch {
+      return null;
+    }
+    return parseEntry(text, key);
+  }
+
+  /** Stores `entry` under `key`. Never throws: the first failure disables the cache with one warning. */
+  write(key: string, entry: CacheEntry): boolean {
+    if (this.disabled) return false;
+    const file = this.pathOf(key);
+    const payload = JSON.stringify({ source: entry.source, assumptions: entry.assumptions, meta: entry.meta ?? {} });
+    const record = JSON.stringify({ format: ENTRY_FORMAT, key, sha256: sha256(payload), payload });
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(tmp, record);
+      renameSync(tmp, file);
+      return true;
+    } catch (e) {
+      try { unlinkSync(tmp); } catch { /* nothing was written */ }
+      this.disabled = true;
+      this.warn(`kos: compile cache disabled: cannot write to ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      return false;
+    }
+  }
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Validates the record envelope; anything unexpected is a miss. */
+function parseEntry(text: string, key: string): CacheEntry | null {
+  try {
+    const rec = JSON.parse(text);
+    if (rec?.format !== ENTRY_FORMAT || rec.key !== key || typeof rec.payload !== "string") return null;
+    if (sha256(rec.payload) !== rec.sha256) return null;
+    const p = JSON.parse(rec.payload);
+    if (typeof p?.source !== "string" || !Array.isArray(p.assumptions)) return null;
+    return { source: p.source, assumptions: p.assumptions, meta: p.meta ?? {} };
+  } catch {
+    return null;
+  }
+}
+
+let defaultCache: CompileCache | null = null;
+
+/** The process-wide cache, created on first use from env `KOS_CACHE_DIR` or the default directory. */
+export function defaultCompileCache(): CompileCache {
+  return (defaultCache ??= new CompileCache());
+}
+
+/** Replaces the process-wide cache (e.g. `configureCompileCache({ dir })`); returns it. */
+export function configureCompileCache(options: CompileCacheOptions): CompileCache {
+  return (defaultCache = new CompileCache(options));
+}
+
+/** Reads `key` from the process-wide cache; `null` on a miss or a corrupt entry. */
+export function readCacheEntry(key: string): CacheEntry | null {
+  return defaultCompileCache().read(key);
+}
+
+/** Writes `entry` under `key` in the process-wide cache; false when caching is disabled. */
+export function writeCacheEntry(key: string, entry: CacheEntry): boolean {
+  return defaultCompileCache().write(key, entry);
+}
+
+// ---------------------------------------------------------------------------
+/*
+ * A deep, structural hash of JavaScript values, for the compile cache's key.
+ *
+ * Two values hash alike only when code specialized for one is exactly right
+ * for the other. So the encoding keeps everything the generated code can
+ * observe: property order (it drives `Object.keys` and `JSON.stringify`),
+ * -0 versus 0, NaN, bigint versus number, typed-array element type, and
+ * aliasing (the same object reached twice is encoded as a back-reference, so
+ * a DAG never hashes like a tree; cycles terminate the same way).
+ *
+ * Values whose behaviour is not captured by their structure make the key
+ * uncacheable rather than wrong: functions (closures), symbols, accessors
+ * (getters run code), class instances other than the plain containers listed
+ * below, and anything with symbol keys.
+ */
+
+/** Thrown internally when a value cannot be hashed; surfaced as `null`. */
+class Unhashable extends Error {}
+
+const TYPED_ARRAY_NAMES = new Set([
+  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
+  "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
+]);
+
+/**
+ * sha256 hex of the structure of `value`, or `null` when some part of it
+ * cannot be hashed faithfully (see the module comment).
+ */
+export function structuralHash(value: unknown): string | null {
+  const h = createHash("sha256");
+  try {
+    feed(h, value, new Map());
+  } catch (e) {
+    if (e instanceof Unhashable) return null;
+    throw e;
+  }
+  return h.digest("hex");
+}
+
+/** Writes a length-prefixed token so that no two encodings can collide by concatenation. */
+function tok(h: Hash, tag: string, body = ""): void {
+  h.update(`${tag}${body.length}:${body};`);
+}
+
+function feed(h: Hash, v: unknown, seen: Map<object, number>): void {
+  switch (typeof v) {
+    case "undefined": return tok(h, "u");
+    case "boolean": return tok(h, "b", v ? "1" : "0");
+    case "string": return tok(h, "s", v);
+    case "bigint": return tok(h, "n", v.toString());
+    case "number": return tok(h, "d", Object.is(v, -0) ? "-0" : String(v));
+    case "symbol":
+    case "function":
+      throw new Unhashable();
+  }
+  if (v === null) return tok(h, "z");
+  const obj = v as object;
+  const ref = seen.get(obj);
+  if (ref !== undefined) return tok(h, "r", String(ref));
+  seen.set(obj, seen.size);
+  feedObject(h, obj, seen);
+}
+
+function feedObject(h: Hash, obj: object, seen: Map<object, number>): void {
+  if (ArrayBuffer.isView(obj)) {
+    const name = obj.constructor?.name ?? "";
+    if (!TYPED_ARRAY_NAMES.has(name) || Object.getPrototypeOf(obj) !== obj.constructor.prototype) throw new Unhashable();
+    tok(h, "t", name);
+    h.update(new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
+    return tok(h, "e");
+  }
+  const proto = Object.getPrototypeOf(obj);
+  if (Array.isArray(obj)) {
+    if (proto !== Array.prototype) throw new Unhashable();
+    tok(h, "a", String(obj.length));
+    // Holes differ from undefined for `in` and forEach; encode them apart.
+    for (let i = 0; i < obj.length; i++) {
+      if (!(i in obj)) tok(h, "hole");
+      else feedOwnValue(h, obj, String(i), seen);
+    }
+    return feedExtraKeys(h, obj, seen, (k) => !isIndex(k) && k !== "length");
+  }
+  if (obj instanceof Map && proto === Map.prototype) {
+    tok(h, "m", String(obj.size));
+    for (const [k, val] of obj) { feed(h, k, seen); feed(h, val, seen); }
+    return feedExtraKeys(h, obj, seen, () => true);
+  }
+  if (obj instanceof Set && proto === Set.prototype) {
+    tok(h, "S", String(obj.size));
+    for (const k of obj) feed(h, k, seen);
+    return feedExtraKeys(h, obj, seen, () => true);
+  }
+  if (obj instanceof RegExp && proto === RegExp.prototype) {
+    tok(h, "x", `${obj.source}/${obj.flags}/${obj.lastIndex}`);
+    return feedExtraKeys(h, obj, seen, (k) => k !== "lastIndex");
+  }
+  if (obj instanceof Date && proto === Date.prototype) {
+    tok(h, "D", String(obj.getTime()));
+    return feedExtraKeys(h, obj, seen, () => true);
+  }
+  if (proto !== Object.prototype && proto !== null) throw new Unhashable();
+  tok(h, proto === null ? "O" : "o");
+  feedExtraKeys(h, obj, seen, () => true);
+}
+
+function isIndex(k: string): boolean {
+  return /^(0|[1-9]\d*)$/.test(k);
+}
+
+/** Own string keys in property order, then a frozen/sealed marker (freezing changes what may be folded). */
+function feedExtraKeys(h: Hash, obj: object, seen: Map<object, number>, keep: (k: string) => boolean): void {
+  const keys = Reflect.ownKeys(obj);
+  for (const k of keys) {
+    if (typeof k === "symbol") throw new Unhashable();
+    if (!keep(k)) continue;
+    tok(h, "k", k);
+    feedOwnValue(h, obj, k, seen);
+  }
+  tok(h, "end", Object.isFrozen(obj) ? "F" : Object.isSealed(obj) ? "S" : Object.isExtensible(obj) ? "" : "P");
+}
+
+function feedOwnValue(h: Hash, obj: object, k: string, seen: Map<object, number>): void {
+  const d = Object.getOwnPropertyDescriptor(obj, k)!;
+  if (!("value" in d)) throw new Unhashable();
+  tok(h, d.enumerable ? "v" : "V");
+  feed(h, d.value, seen);
+}

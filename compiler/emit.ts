@@ -1,0 +1,95 @@
+/**
+ * Code generation. Values reach generated code in exactly two ways:
+ * - literals this module builds from primitives (numbers including -0, NaN
+ *   and ±Infinity, strings escaped by JSON.stringify plus U+2028/U+2029,
+ *   bigints, booleans, null, undefined), and
+ * - references: objects, functions and symbols become identifiers bound
+ *   through the closure of `new Function` (or, for `kos build`, expressions
+ *   the caller names).
+ * No user string is ever concatenated into source. astring prints the tree.
+ */
+import { generate } from "astring";
+import { clone, type Node, type ValuePath } from "./ast.js";
+import { freshArrays } from "./passes/fold-constants.js";
+
+const lit = (value: unknown, raw: string): Node => ({ type: "Literal", value, raw });
+const neg = (argument: Node): Node => ({ type: "UnaryExpression", operator: "-", prefix: true, argument });
+
+/** An ESTree expression that evaluates to the primitive `v`, or null if `v` is not a literal-able primitive. */
+export function buildLiteral(v: unknown): Node | null {
+  switch (typeof v) {
+    case "undefined":
+      return { type: "UnaryExpression", operator: "void", prefix: true, argument: lit(0, "0") };
+    case "boolean":
+      return lit(v, String(v));
+    case "number":
+      // NaN and Infinity are written arithmetically: the identifiers could be shadowed.
+      if (Number.isNaN(v)) return { type: "BinaryExpression", operator: "/", left: lit(0, "0"), right: lit(0, "0") };
+      if (v === Infinity) return { type: "BinaryExpression", operator: "/", left: lit(1, "1"), right: lit(0, "0") };
+      if (v === -Infinity) return neg({ type: "BinaryExpression", operator: "/", left: lit(1, "1"), right: lit(0, "0") });
+      if (Object.is(v, -0)) return neg(lit(0, "0"));
+      if (v < 0) return neg(lit(-v, String(-v)));
+      return lit(v, String(v));
+    case "string":
+      return lit(v, JSON.stringify(v).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029"));
+    case "bigint":
+      if (v < 0n) return neg(buildLiteral(-v)!);
+      return { type: "Literal", value: null, bigint: String(v), raw: `${String(v)}n` };
+    case "object":
+      return v === null ? lit(null, "null") : null;
+    default:
+      return null;
+  }
+}
+
+/** Turns a value the generated code needs by identity into an expression (an identifier bound through the closure). */
+export type ReferenceNamer = (value: unknown, path: ValuePath | null) => Node;
+
+/** Replaces every KosConst in `root` (in place) with a literal, a fresh array literal, or a reference. */
+export function materialize(root: Node, reference: ReferenceNamer): Node {
+  const build = (value: unknown, path: ValuePath | null, fresh: boolean): Node => {
+    const literal = buildLiteral(value);
+    if (literal) return literal;
+    if (fresh && Array.isArray(value) && freshArrays.has(value)) {
+      return { type: "ArrayExpression", elements: value.map((e, i) => build(e, path ? { ...path, keys: [...path.keys, i] } : null, freshArrays.has(e as object))) };
+    }
+    return reference(value, path);
+  };
+  const visit = (n: Node): Node => {
+    if (!n || typeof n !== "object") return n;
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
+      return n;
+    }
+    if (n.type === "KosConst") return build(n.value, n.path, !!n.fresh);
+    for (const k of Object.keys(n)) if (k !== "loc" && k !== "type") n[k] = visit(n[k]);
+    // `o["name"]` reads better as `o.name` (same semantics for identifier-like keys).
+    if (n.type === "MemberExpression" && n.computed && n.property.type === "Literal" && typeof n.property.value === "string" && /^[A-Za-z_$][\w$]*$/.test(n.property.value)) {
+      n.computed = false;
+      n.property = { type: "Identifier", name: n.property.value };
+    }
+    return n;
+  };
+  return visit(root);
+}
+
+export function generateSource(node: Node): string {
+  return generate(node);
+}
+
+const pathText = (p: ValuePath | null): string =>
+  p ? [p.name, ...p.keys.map((k) => (typeof k === "number" ? `[${k}]` : `.${k}`))].join("").replace(/\.\[/g, "[") : "ref";
+
+/** Source for display only (inspect's per-pass view): references print as ‹path›. */
+export function previewSource(fnNode: Node): string {
+  const copy = materialize(clone(fnNode), (_v, path) => ({ type: "Identifier", name: `‹${pathText(path)}›` }));
+  try {
+    return generate(copy);
+  } catch (e) {
+    return `/* could not print: ${(e as Error).message} */`;
+  }
+}
+
+export function referenceHint(path: ValuePath | null): string {
+  return pathText(path).replace(/[^A-Za-z0-9_$]+/g, "_").slice(0, 40);
+}

@@ -1,0 +1,57 @@
+/**
+ * The optimization pipeline, in one place. `bindSpecializedParams` runs once;
+ * the rest run in rounds until nothing changes (or MAX_ROUNDS), because each
+ * enables the others: folding makes a loop bound known, unrolling makes an
+ * index constant, propagation feeds folding, specialization of a call
+ * exposes a return value to inline. Any pass can be switched off by name
+ * (`jit(fn, { disablePasses: ["unrollConstantLoops"] })`), and with
+ * `tracePasses` the source after every pass is kept for `inspect`.
+ */
+import type { CompileContext } from "./context.js";
+import { bindSpecializedParams } from "./passes/bind-specialized-params.js";
+import { propagateConstants } from "./passes/propagate-constants.js";
+import { foldConstants } from "./passes/fold-constants.js";
+import { eliminateDeadBranches } from "./passes/eliminate-dead-branches.js";
+import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
+import { specializeCalls } from "./passes/specialize-calls.js";
+import { removeDeadCode } from "./passes/remove-dead-code.js";
+import { previewSource } from "./emit.js";
+
+export interface Pass {
+  name: string;
+  run(ctx: CompileContext): void;
+  /** Runs once, before the rounds. */
+  once?: boolean;
+}
+
+export const PASSES: readonly Pass[] = [
+  { name: "bindSpecializedParams", run: bindSpecializedParams, once: true },
+  { name: "propagateConstants", run: propagateConstants },
+  { name: "foldConstants", run: foldConstants },
+  { name: "eliminateDeadBranches", run: eliminateDeadBranches },
+  { name: "unrollConstantLoops", run: unrollConstantLoops },
+  { name: "specializeCalls", run: specializeCalls },
+  { name: "removeDeadCode", run: removeDeadCode },
+];
+
+export const PASS_NAMES = PASSES.map((p) => p.name);
+
+const MAX_ROUNDS = 12;
+
+export function runPipeline(ctx: CompileContext): void {
+  const enabled = PASSES.filter((p) => !ctx.shared.disabled.has(p.name));
+  const trace = ctx.depth === 0 ? ctx.shared.trace : null;
+  if (trace) trace.push({ pass: "input", source: previewSource(ctx.root) });
+  const runOne = (pass: Pass, round: number) => {
+    ctx.changed = false;
+    pass.run(ctx);
+    if (trace && ctx.changed) trace.push({ pass: round < 0 ? pass.name : `${pass.name} (round ${round + 1})`, source: previewSource(ctx.root) });
+    return ctx.changed;
+  };
+  for (const pass of enabled) if (pass.once) runOne(pass, -1);
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let changed = false;
+    for (const pass of enabled) if (!pass.once && runOne(pass, round)) changed = true;
+    if (!changed) break;
+  }
+}
