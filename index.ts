@@ -23,3 +23,11 @@ export type { JitErrorCode } from "./compiler/index.js";
 export function jit<F extends Function>(fn: F, options: JitOptions = {}): F {
   return specializeFunction(fn, options);
 }
+
+// Runtime: object pool, slab memory, batching.
+export { ObjectPool } from "./runtime/pool.js";
+export type { ObjectPoolOptions, ObjectPoolStats } from "./runtime/pool.js";
+export { MemoryPool } from "./runtime/slab.js";
+export type { MemoryPoolOptions, MemoryPoolStats } from "./runtime/slab.js";
+export { BatchProcessor } from "./runtime/batch.js";
+export type { BatchProcessorOptions, BatchProcessorStats, FlushReason, ProcessBatch } from "./runtime/batch.js";

@@ -54,11 +54,11 @@ export function childPath(path: ValuePath | null, key: string | number): ValuePa
   return path ? { root: path.root, name: path.name, keys: [...path.keys, key] } : null;
 }
 
-const SKIP_KEYS = new Set(["type", "start", "end", "loc", "range", "kosParam", "kosFreeGlobal", "kosLoopVar", "kosVarFinal", "kosUnrolled", "raw", "regex", "bigint", "value", "path", "fresh", "kosLabel"]);
+const SKIP_KEYS = new Set(["type", "start", "end", "loc", "range", "kosParam", "kosFreeGlobal", "kosLoopVar", "kosVarFinal", "kosUnrolled", "raw", "regex", "bigint", "path", "fresh", "kosLabel"]);
 
 /** The child-node slots of `node`, in source order (ESTree key order as acorn builds it). */
 export function childKeys(node: Node): string[] {
-  if (node.type === "KosConst") return [];
+  if (node.type === "KosConst" || node.type === "Literal") return [];
   const keys: string[] = [];
   for (const key of Object.keys(node)) {
     if (SKIP_KEYS.has(key)) continue;
@@ -138,3 +138,16 @@ export function mapChildren(node: Node, f: (child: Node, key: string) => Node): 
 
 /** JS truthiness of a constant value. */
 export const truthy = (v: unknown): boolean => !!v;
+
+/**
+ * Calls `f(child, replace)` for every child node slot of `n` (never inside a
+ * KosConst: its value is user data and must not be touched).
+ */
+export function forEachChildSlot(n: Node, f: (child: Node, replace: (next: Node) => void) => void): void {
+  for (const key of childKeys(n)) {
+    const v = n[key];
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i]) f(v[i], (next) => (v[i] = next));
+    } else f(v, (next) => (n[key] = next));
+  }
+}

@@ -5,7 +5,7 @@
  * the source instead.
  */
 import * as acorn from "acorn";
-import { clone, countNodes, walk, type Node, type ValuePath } from "./ast.js";
+import { clone, countNodes, forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
 import { parseFunction, normalizeBody, type ParsedFunction } from "./parse.js";
 import { analyzeScopes } from "./analyze/scopes.js";
 import { findUnsupported } from "./analyze/unsupported.js";
@@ -182,6 +182,8 @@ function markInlinable(helper: Helper, shared: SharedState): void {
   helper.inlinable = !selfCall;
 }
 
+const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
+
 function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) => Node): { test: Node; description: string; kind: Assumption["kind"] } {
   const p = () => ({ type: "Identifier", name: param.name });
   const bin = (operator: string, left: Node, right: Node): Node => ({ type: "BinaryExpression", operator, left, right });
@@ -315,6 +317,15 @@ function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOp
     async: false,
     body: { type: "BlockStatement", body: [...directives, ...counter, ...guardStatements, ...rest] },
   };
+
+  // After its guard, a specialized object parameter *is* the value: read the local, not the closure.
+  walk(main.body, (n) =>
+    forEachChildSlot(n, (c, replace) => {
+      if (c.type === "KosConst" && c.path?.root === "param" && c.path.keys.length === 0 && !trustedOrPrimitive(c.value) && ctx.specialize.get(c.path.name) === c.value) {
+        replace({ type: "Identifier", name: c.path.name });
+      }
+    }),
+  );
 
   // Emit only the helpers the main function (transitively) calls.
   const byName = new Map(shared.helpers.filter((h) => h.node).map((h) => [h.name, h]));

@@ -27,7 +27,7 @@ export interface JumpTargets {
 export function retargetJumps(node: Node, t: JumpTargets): number {
   let count = 0;
   const visit = (n: Node, inLoop: boolean, inSwitch: boolean): void => {
-    if (!n || typeof n.type !== "string") return;
+    if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
     if (isFunction(n)) return;
     if (n.type === "BreakStatement") {
       const mine = n.label ? t.ownLabels.has(n.label.name) : !inLoop && !inSwitch;

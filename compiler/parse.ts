@@ -32,6 +32,12 @@ export function parseFunction(fn: Function): ParsedFunction {
   if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
   const source = Function.prototype.toString.call(fn);
   const name = typeof fn.name === "string" ? fn.name : "";
+  // Sloppy ordinary functions carry own 'caller'/'arguments' properties in V8.
+  return parseFunctionSource(source, name, Object.prototype.hasOwnProperty.call(fn, "caller"));
+}
+
+/** Parses function source text as `fn.toString()` returns it. */
+export function parseFunctionSource(source: string, name: string, hasSloppyOwnProps: boolean): ParsedFunction {
   if (/^\s*class\b/.test(source)) throw new JitError("CLASS_CONSTRUCTOR", "class constructors are not compiled");
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     if (name.startsWith("bound ")) throw new JitError("BOUND_FUNCTION", `bound function '${name}' has no source to compile`);
@@ -65,12 +71,11 @@ export function parseFunction(fn: Function): ParsedFunction {
   if (node.generator) throw new JitError("GENERATOR", "generator functions are not compiled", node.loc?.start.line ?? null);
   if (node.async) throw new JitError("ASYNC_FUNCTION", "async functions are not compiled", node.loc?.start.line ?? null);
 
-  // Sloppy ordinary functions carry own 'caller'/'arguments' properties in V8;
-  // strict ones, arrows and methods do not. Arrows and methods inherit
+  // Strict functions, arrows and methods have no own 'caller'. Arrows and methods inherit
   // strictness we cannot observe: they are compiled as strict code (the only
   // difference that remains after kos's fallbacks is that a write to a
   // read-only property throws instead of being ignored: loud, never silent).
-  const sloppyByOwnProps = kind === "function" && Object.prototype.hasOwnProperty.call(fn, "caller");
+  const sloppyByOwnProps = kind === "function" && hasSloppyOwnProps;
   const strict = hasUseStrictDirective(node) || !sloppyByOwnProps;
   return { node, source, name, kind, strict };
 }

@@ -4,7 +4,7 @@
  * name (a free reference to it means the function itself), and the foldable
  * built-in globals (`Math`, `JSON`, …) when nothing in the function shadows them.
  */
-import { makeConst, walk, type Node } from "../ast.js";
+import { childKeys, makeConst, walk, type Node } from "../ast.js";
 import { analyzeScopes } from "../analyze/scopes.js";
 import { FOLDABLE_GLOBALS } from "../builtins.js";
 import type { CompileContext } from "../context.js";
@@ -20,11 +20,11 @@ export function bindSpecializedParams(ctx: CompileContext): void {
     params.set(v, { name: v.name, value: ctx.specialize.get(v.name) });
   }
   const globalValue = (name: string): unknown => (globalThis as Record<string, unknown>)[name];
-  const replace = (node: Node, key: string | number, holder: Node) => {
+  const replace = (node: Node, key: string | number, holder: Node, parent: Node) => {
     const ref = scopes.referenceOf(node);
     if (!ref || !ref.isRead() || ref.isWrite()) return;
     // A shorthand `{ n }` must print as `{ n: <value> }` once its value is replaced.
-    if (holder.type === "Property") holder.shorthand = false;
+    if (parent.type === "Property") parent.shorthand = false;
     const resolved = ref.resolved;
     // The name of a named function expression (and of a declaration, parsed as one) means the function itself.
     if (resolved && ctx.fn && resolved.scope.type === "function-expression-name" && resolved.scope.block === ctx.root) {
@@ -53,14 +53,13 @@ export function bindSpecializedParams(ctx: CompileContext): void {
   // Walk with parent slots so an Identifier can be swapped in place.
   const visit = (node: Node): void => {
     walk(node, (n) => {
-      for (const key of Object.keys(n)) {
+      for (const key of childKeys(n)) {
         const v = n[key];
-        if (key === "type" || key === "loc" || !v || typeof v !== "object") continue;
         if (Array.isArray(v)) {
           v.forEach((c, i) => {
-            if (c?.type === "Identifier") replace(c, i, v);
+            if (c?.type === "Identifier") replace(c, i, v, n);
           });
-        } else if (v.type === "Identifier" && !isNonReferenceSlot(n, key)) replace(v, key, n);
+        } else if (v.type === "Identifier" && !isNonReferenceSlot(n, key)) replace(v, key, n, n);
       }
     });
   };

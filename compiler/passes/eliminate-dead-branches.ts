@@ -55,6 +55,14 @@ class DeadBranches {
         node.consequent = this.statements(node.consequent);
         return node;
       case "LabeledStatement":
+        // `L: { …; break L; }`: the last break jumps to where control goes anyway.
+        if (node.body.type === "BlockStatement") {
+          const last = node.body.body[node.body.body.length - 1];
+          if (last?.type === "BreakStatement" && last.label?.name === node.label.name) {
+            node.body.body.pop();
+            this.changed = true;
+          }
+        }
         if (node.body.type === "EmptyStatement") {
           this.changed = true;
           return node.body;

@@ -8,7 +8,7 @@
  * that fold away (`keys.length`, `keys[i]`, `for (… of keys)`), never where
  * its identity could be observed.
  */
-import { isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
+import { forEachChildSlot, isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
 import { analyzeScopes, type ScopeInfo, type Variable } from "../analyze/scopes.js";
 import type { CompileContext } from "../context.js";
 
@@ -41,19 +41,15 @@ function substitute(roots: Node[], variable: Variable, value: Node, scopes: Scop
   let replaced = false;
   const copy = (): Node => (isConst(value) ? makeConst(value.value, value.path, value.fresh) : { ...value });
   const visit = (node: Node): void => {
-    walk(node, (n) => {
-      for (const key of Object.keys(n)) {
-        const v = n[key];
-        if (!v || typeof v !== "object" || key === "loc") continue;
-        if (Array.isArray(v)) {
-          for (let i = 0; i < v.length; i++) if (isTarget(v[i])) { v[i] = copy(); replaced = true; }
-        } else if (isTarget(v) && !(n.type === "MemberExpression" && key === "property" && !n.computed) && !(n.type === "Property" && key === "key" && !n.computed)) {
-          if (n.type === "Property") n.shorthand = false;
-          n[key] = copy();
-          replaced = true;
-        }
-      }
-    });
+    walk(node, (n) =>
+      forEachChildSlot(n, (c, replace) => {
+        if (!isTarget(c)) return;
+        if ((n.type === "MemberExpression" && c === n.property && !n.computed) || (n.type === "Property" && c === n.key && !n.computed)) return;
+        if (n.type === "Property") n.shorthand = false;
+        replace(copy());
+        replaced = true;
+      }),
+    );
   };
   const isTarget = (n: Node): boolean => {
     if (n?.type !== "Identifier") return false;

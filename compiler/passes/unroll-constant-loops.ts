@@ -9,7 +9,7 @@
  * V8, which already unrolls small inner loops (NOTES.md: Turboshaft fully
  * unrolls only below 4 iterations).
  */
-import { childPath, clone, constantValue, countNodes, isConst, isConstant, makeConst, walk, type Node } from "../ast.js";
+import { childPath, clone, constantValue, countNodes, forEachChildSlot, isConst, isConstant, makeConst, walk, type Node } from "../ast.js";
 import { analyzeScopes, type ScopeInfo, type Variable } from "../analyze/scopes.js";
 import { breaksTo, retargetJumps } from "../jumps.js";
 import { freshName, type CompileContext } from "../context.js";
@@ -93,18 +93,13 @@ function buildUnrolled(loop: Node, iterations: Iteration[], labels: Set<string>,
 }
 
 function replaceMarked(root: Node, value: unknown): void {
-  walk(root, (n) => {
-    for (const key of Object.keys(n)) {
-      const v = n[key];
-      if (!v || typeof v !== "object" || key === "loc") continue;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (v[i]?.[LOOP_VAR_MARK]) v[i] = makeConst(value);
-      } else if (v[LOOP_VAR_MARK]) {
-        if (n.type === "Property") n.shorthand = false;
-        n[key] = makeConst(value);
-      }
-    }
-  });
+  walk(root, (n) =>
+    forEachChildSlot(n, (c, replace) => {
+      if (!c[LOOP_VAR_MARK]) return;
+      if (n.type === "Property") n.shorthand = false;
+      replace(makeConst(value));
+    }),
+  );
 }
 
 function clearMarks(root: Node): void {

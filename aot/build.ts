@@ -1,0 +1,239 @@
+/**
+ * `kos build`: ahead-of-time, profile-guided optimization of a TypeScript
+ * project. The steps, in order:
+ *
+ *   load (ts-morph) → discover (annotations, jit() call sites) → emit (tsc's
+ *   JS, .d.ts, maps) → probe (import the emitted JS for live values) → apply
+ *   the profile (content-hash checked) → compile each job
+ *   (specializeToSource) → splice into the emitted JS → write to a temporary
+ *   directory → rename into place.
+ *
+ * Nothing is written half-way: every error is raised before the output
+ * directory is touched. The same input and profile give byte-identical
+ * output (no timestamps, absolute paths or unordered iteration in it).
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import type { SourceFile } from "ts-morph";
+import type { SourceOptions } from "../compiler/types.js";
+import { BuildError } from "./errors.js";
+import { compileJob } from "./compile-job.js";
+import { findAnnotatedFunctions, findJitCallSites, type JitCallSite } from "./discover.js";
+import { appendBeforeSourceMapComment, emitProject, type ModuleOutput } from "./emit.js";
+import { planJobs, type Job } from "./jobs.js";
+import { displayPath, loadProject, type LoadedProject } from "./project.js";
+import { matchProfile, readBuildProfile, type ProfileApplication } from "./profile-match.js";
+import { Probe } from "./probe.js";
+import { buildReferenceIndex, type ReferenceIndex } from "./references.js";
+import type { BuildReport, FunctionReport } from "./report.js";
+import { topLevelFunctions, type FunctionSite } from "./sites.js";
+import { readonlyConstants } from "./type-assumptions.js";
+import { applyEdits, callSiteFactory, indexJs, installFunction, sameLengthEdit, type Edit } from "./splice.js";
+
+/** Options of {@link kosBuild}. */
+export interface BuildOptions {
+  /** tsconfig.json, or a directory holding one. Default: `tsconfig.json` in the working directory. */
+  project?: string;
+  /** Output directory. Default: the tsconfig's `outDir`, else `kos-out` beside the tsconfig. */
+  out?: string;
+  /** A `kos-profile.json` from `kos profile`: its hot functions are optimized too. */
+  profile?: string;
+  /** Profile entries below this self-time share (percent) are ignored. Default 1. */
+  minSelfPercent?: number;
+  /** Compiler options applied to every job (e.g. `{ freeze: "deep", fastmath: false }`). */
+  compilerOptions?: Partial<SourceOptions>;
+  /** Report file name inside the output directory. Default `kos-build-report.json`; `null` writes none. */
+  reportName?: string | null;
+}
+
+export const REPORT_NAME = "kos-build-report.json";
+
+/** Runs kos build; returns the report (also written into the output directory). */
+export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport> {
+  const p = loadProject(options.project ?? "tsconfig.json", options.out);
+  const show = (file: string) => displayPath(p.rootDir, file);
+
+  // Discover (annotation errors are thrown here, before anything is written).
+  const sitesByFile = new Map<SourceFile, FunctionSite[]>();
+  const annotated = new Map<SourceFile, ReturnType<typeof findAnnotatedFunctions>>();
+  const callSites = new Map<SourceFile, JitCallSite[]>();
+  for (const sf of p.sourceFiles) {
+    const sites = topLevelFunctions(sf);
+    sitesByFile.set(sf, sites);
+    annotated.set(sf, findAnnotatedFunctions(sf, show(sf.getFilePath()), sites));
+    callSites.set(sf, findJitCallSites(sf, sites));
+  }
+
+  const modules = emitProject(p);
+  const probe = new Probe(p.outDir, modules, p.esm);
+  try {
+    const bindingsOf = (sf: SourceFile) => probe.load(sf, show(sf.getFilePath()));
+    let applied: ProfileApplication = { matches: [], unmatched: [] };
+    if (options.profile) {
+      const profile = readBuildProfile(options.profile);
+      const allSites = [...sitesByFile.values()].flat();
+      applied = await matchProfile(profile, allSites, async (site) => {
+        const b = (await bindingsOf(site.sourceFile)).get(site.name);
+        return b.found && typeof b.value === "function" ? Function.prototype.toString.call(b.value) : null;
+      }, show, options.minSelfPercent ?? 1);
+    }
+
+    const reports: FunctionReport[] = [];
+    const outputs = new Map<ModuleOutput, string>();
+    for (const m of modules) {
+      const sf = m.sourceFile;
+      const jobs = planJobs(annotated.get(sf) ?? [], callSites.get(sf) ?? [], applied.matches.filter((x) => x.site.sourceFile === sf));
+      if (jobs.length === 0 || !m.js) continue;
+      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show);
+      if (js !== m.js.text) outputs.set(m, js);
+    }
+
+    reports.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
+    const report: BuildReport = {
+      version: 1,
+      tsconfig: relative(p.rootDir, p.tsconfigPath),
+      profile: options.profile ? show(options.profile) : null,
+      modules: modules.length,
+      functions: reports,
+      profileUnmatched: applied.unmatched,
+      summary: { optimized: reports.filter((r) => r.status === "optimized").length, skipped: reports.filter((r) => r.status === "skipped").length },
+    };
+    writeOutput(p, modules, outputs, options.reportName === undefined ? REPORT_NAME : options.reportName, report);
+    return report;
+  } finally {
+    probe.dispose();
+  }
+}
+
+/** Compiles a module's jobs and returns its new JS text. */
+async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string): Promise<string> {
+  const js = m.js!.text;
+  const index = indexJs(js, p.esm);
+  const refs: ReferenceIndex = buildReferenceIndex(bindings);
+  const taken = new Set(bindings.names);
+  const fresh = (base: string) => {
+    let n = base;
+    for (let i = 2; taken.has(n); i++) n = `${base}${i}`;
+    taken.add(n);
+    return n;
+  };
+  const edits: Edit[] = [];
+  let trailer = "";
+  // TS-readonly constants: frozen before compiling so reads from them fold; the output freezes them the same way.
+  const readonlyFreezes: string[] = [];
+  for (const name of readonlyConstants(m.sourceFile)) {
+    const b = bindings.get(name);
+    if (b.found && b.value !== null && typeof b.value === "object" && !Object.isFrozen(b.value) && isPlainData(b.value)) {
+      deepFreeze(b.value);
+      readonlyFreezes.push(name);
+    }
+  }
+  const jitCalls = new Map<string, ReturnType<typeof index.callsTo>>();
+
+  for (const job of jobs) {
+    const rep: FunctionReport = {
+      name: job.site.name, file: show(m.sourceFile.getFilePath()), line: job.line, column: job.column, origins: job.origins,
+      status: "skipped", reason: null, assumptions: [], specialized: [], trustedTypes: [], frozen: [],
+      ...(job.selfPercent !== undefined ? { selfPercent: job.selfPercent } : {}),
+    };
+    reports.push(rep);
+
+    // Where the result goes, checked before compiling.
+    let callRange: { start: number; end: number } | null = null;
+    if (job.kind === "call-site" && !job.skipReason) {
+      const callee = job.callSite!.call.getExpression().getText();
+      if (!jitCalls.has(callee)) jitCalls.set(callee, index.callsTo(callee));
+      const c = jitCalls.get(callee)![job.callSite!.index];
+      if (!c || c.firstArg !== job.site.name) job.skipReason = "could not locate this call in the emitted JavaScript";
+      else callRange = c;
+    }
+    if (job.kind === "function" && !job.skipReason && job.site.kind === "variable" && index.constKeywordOf(job.site.name) === null) {
+      job.skipReason = "could not locate the declaration in the emitted JavaScript";
+    }
+    if (job.kind === "function" && !job.skipReason && job.site.kind === "declaration" && !index.isFunctionDeclaration(job.site.name)) {
+      job.skipReason = "could not locate the function in the emitted JavaScript";
+    }
+
+    const result = compileJob(job, bindings, refs, job.site.name, {});
+    rep.specialized = result.specialized;
+    if (!result.ok) { rep.reason = result.reason; continue; }
+    rep.status = "optimized";
+    rep.assumptions = result.assumptions;
+    rep.trustedTypes = result.trusted;
+    rep.frozen = result.freeze;
+
+    const guards = result.assumptions.map((a) => a.description).join(", ") || "no guards";
+    if (job.kind === "function") {
+      if (job.site.kind === "variable") {
+        const at = index.constKeywordOf(job.site.name)!;
+        edits.push({ start: at, end: at + 5, text: "let  " });
+      }
+      trailer += installFunction({
+        name: job.site.name, optimizedName: fresh(`${job.site.name}$kos`), bound: result.bound, esm: p.esm,
+        exported: job.site.exported, defaultExport: job.site.defaultExport, freeze: result.freeze,
+        note: `\`${job.site.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); the original above is its fallback`,
+      });
+    } else {
+      const factory = fresh(`$kos_site_${job.callSite!.index}`);
+      edits.push(sameLengthEdit(js, callRange!.start, callRange!.end, `${factory}()`));
+      trailer += callSiteFactory({ factoryName: factory, bound: result.bound, freeze: result.freeze, note: `prebuilt jit(${job.site.name}, …) at line ${job.line} (guards: ${guards})` });
+    }
+  }
+  if (trailer === "") return js;
+  if (readonlyFreezes.length > 0) {
+    trailer = `/* kos build: constants TypeScript declares readonly, frozen so the code above may fold them */\n${readonlyFreezes.map((n) => `$kos_deepFreeze(${n});`).join("\n")}\nfunction $kos_deepFreeze(o) { for (const k of Object.keys(o)) { const v = o[k]; if (v !== null && typeof v === "object") $kos_deepFreeze(v); } return Object.freeze(o); }\n` + trailer;
+    for (const r of reports) if (r.file === show(m.sourceFile.getFilePath()) && r.status === "optimized") r.frozen.push(...readonlyFreezes);
+  }
+  const out = appendBeforeSourceMapComment(applyEdits(js, edits), trailer);
+  try {
+    indexJs(out, p.esm); // the spliced module must still parse
+  } catch (e) {
+    throw new BuildError("EBUILD_OUTPUT", `internal error: the optimized module does not parse (${(e as Error).message})`, { file: m.sourceFile.getFilePath(), display: show(m.sourceFile.getFilePath()) });
+  }
+  return out;
+}
+
+/** Trees of arrays, plain objects and primitives, with data properties only. */
+function isPlainData(v: object, depth = 0): boolean {
+  const proto = Object.getPrototypeOf(v);
+  if (depth > 16 || (proto !== Array.prototype && proto !== Object.prototype)) return false;
+  return Reflect.ownKeys(v).every((k) => {
+    const d = Object.getOwnPropertyDescriptor(v, k)!;
+    if (!("value" in d)) return false;
+    const x = d.value;
+    return x === null || (typeof x !== "object" && typeof x !== "function") || (typeof x === "object" && isPlainData(x, depth + 1));
+  });
+}
+
+function deepFreeze(v: object): void {
+  for (const x of Object.values(v)) if (x !== null && typeof x === "object") deepFreeze(x);
+  Object.freeze(v);
+}
+
+/** Writes everything into a temporary sibling directory, then renames it into place. */
+function writeOutput(p: LoadedProject, modules: ModuleOutput[], changed: Map<ModuleOutput, string>, reportName: string | null, report: BuildReport): void {
+  const tmp = `${p.outDir}.kos-tmp-${process.pid}`;
+  const old = `${p.outDir}.kos-old-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  try {
+    const put = (path: string, text: string) => {
+      const target = join(tmp, relative(p.outDir, path));
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, text);
+    };
+    mkdirSync(tmp, { recursive: true });
+    for (const m of modules) {
+      if (m.js) put(m.js.path, changed.get(m) ?? m.js.text);
+      for (const f of m.others) put(f.path, f.text);
+    }
+    if (reportName) put(join(p.outDir, reportName), JSON.stringify(report, null, 2) + "\n");
+    mkdirSync(dirname(p.outDir), { recursive: true });
+    if (existsSync(p.outDir)) renameSync(p.outDir, old);
+    renameSync(tmp, p.outDir);
+    rmSync(old, { recursive: true, force: true });
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!existsSync(p.outDir) && existsSync(old)) renameSync(old, p.outDir);
+    throw new BuildError("EBUILD_OUTPUT", `cannot write the output: ${(e as Error).message}`, { file: p.outDir }, { cause: e });
+  }
+}

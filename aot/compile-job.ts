@@ -1,0 +1,94 @@
+/**
+ * Compiles one job with the compiler's `specializeToSource`, feeding it what
+ * only a whole-module view can give: the module-level constants and helpers
+ * (`scope`), expressions that reach live objects from module scope
+ * (`referenceExpression`), and the TypeScript-declared typed-array
+ * parameters (`assume` + `trustAssumptions`).
+ */
+import { specializeToSource } from "../compiler/index.js";
+import type { Assumption, SourceOptions } from "../compiler/types.js";
+import { evaluateConst } from "./const-expr.js";
+import type { Job } from "./jobs.js";
+import { dataLiteral } from "./literal.js";
+import type { ModuleBindings } from "./probe.js";
+import type { ReferenceIndex } from "./references.js";
+import { bindFunction, checkGeneratedExpression, type BoundFunction } from "./splice.js";
+
+/** Budget multiplier at call sites the profile names hot (Go's PGO inlines more at hot sites too). */
+export const HOT_BUDGET_FACTOR = 4;
+/** Unroll budget (AST nodes) used at hot sites: HOT_BUDGET_FACTOR × a default of 400. */
+export const HOT_UNROLL_BUDGET = 400 * HOT_BUDGET_FACTOR;
+
+export type JobResult =
+  | { ok: true; bound: BoundFunction; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[] }
+  | { ok: false; reason: string; specialized: string[] };
+
+/** Compiles `job` against the module's live bindings; `genericExpr` is the fallback's expression in the output. */
+export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIndex, genericExpr: string, compilerDefaults: Partial<SourceOptions>): JobResult {
+  const specialized = [...job.specialize].map(([p, s]) => `${p} = ${s.text}`);
+  if (job.skipReason) return { ok: false, reason: job.skipReason, specialized };
+  const live = bindings.get(job.site.name);
+  if (!live.found || typeof live.value !== "function") return { ok: false, reason: live.found ? `\`${job.site.name}\` is not a function at build time` : live.reason, specialized };
+  const fn = live.value as Function;
+
+  const specialize: Record<string, unknown> = {};
+  for (const [param, src] of job.specialize) {
+    if (src.kind === "value") { specialize[param] = src.value; continue; }
+    const r = evaluateConst(src.expr, (name) => (bindings.immutable.has(name) ? bindings.get(name) : { found: false, reason: `\`${name}\` is not a module-level constant (a \`let\` or \`var\` may change)` }));
+    if (!r.ok) return { ok: false, reason: `cannot specialize \`${param}\`: ${r.reason}`, specialized };
+    specialize[param] = r.value;
+  }
+  const extra: Record<string, unknown> = {};
+  for (const [k, e] of job.extra) {
+    const r = evaluateConst(e, (name) => bindings.get(name));
+    if (!r.ok) return { ok: false, reason: `option \`${k}\` is not known at build time: ${r.reason}`, specialized };
+    extra[k] = r.value;
+  }
+
+  const scope: Record<string, unknown> = {};
+  for (const name of bindings.names) {
+    if (!bindings.immutable.has(name)) continue;
+    const b = bindings.get(name);
+    if (b.found) scope[name] = b.value;
+  }
+
+  // Objects the compiler freezes (policy `deep`) were folded into the code; the output must freeze them too.
+  const reachable = refs.objects();
+  const wasFrozen = reachable.map((o) => Object.isFrozen(o));
+
+  const trusted = job.trust.filter((p) => job.assume[p] !== undefined);
+  const options: SourceOptions = {
+    ...compilerDefaults,
+    ...extra,
+    name: job.site.name,
+    specialize,
+    assume: job.assume,
+    scope,
+    trustAssumptions: trusted,
+    referenceExpression: (v) => refs.expressionFor(v),
+    ...(job.hot ? { unrollBudget: Math.max(HOT_UNROLL_BUDGET, (compilerDefaults.unrollBudget ?? 0)) } : {}),
+  } as SourceOptions;
+  let r;
+  try {
+    r = specializeToSource(fn, options);
+  } catch (e) {
+    return { ok: false, reason: `the compiler threw: ${(e as Error).message}`, specialized };
+  }
+  if (!r.ok || r.source === null) return { ok: false, reason: r.fallbackReason ?? "the compiler declined", specialized };
+
+  const extraRefs: Array<{ name: string; expr: string }> = [];
+  for (const ref of r.references) {
+    const expr = refs.expressionFor(ref.value) ?? dataLiteral(ref.value);
+    if (expr === null) return { ok: false, reason: `the optimized code needs \`${ref.name}\`, a value the output module cannot reach`, specialized };
+    extraRefs.push({ name: ref.name, expr });
+  }
+  const bound = bindFunction(r.source, r.genericName, r.deoptName, genericExpr, extraRefs);
+  const bad = checkGeneratedExpression(bound.expression);
+  if (bad) return { ok: false, reason: bad, specialized };
+
+  const freeze: string[] = [];
+  reachable.forEach((o, i) => {
+    if (!wasFrozen[i] && Object.isFrozen(o)) freeze.push(refs.expressionFor(o)!);
+  });
+  return { ok: true, bound, assumptions: r.assumptions, freeze, trusted, specialized };
+}

@@ -1,0 +1,29 @@
+/**
+ * Errors of `kos build`. Every one names the file and line it is about, as
+ * `path/to/file.ts:12:5: message`, so editors and terminals can jump to it.
+ */
+import { KosError } from "../errors.js";
+
+/** Stable codes of `kos build` failures. */
+export type BuildErrorCode =
+  | "EBUILD_NO_TSCONFIG"   // --project points at nothing
+  | "EBUILD_TSCONFIG"      // the tsconfig itself is invalid
+  | "EBUILD_SYNTAX"        // a syntax error in the project
+  | "EBUILD_ANNOTATION"    // @kos.jit / @kos.specialize on something that can't be optimized, or malformed
+  | "EBUILD_PROFILE"       // the profile cannot be read
+  | "EBUILD_PROFILE_STALE" // the profile was recorded from a different version of the source
+  | "EBUILD_LOAD"          // the compiled project could not be imported at build time
+  | "EBUILD_OUTPUT";       // the output could not be written
+
+export class BuildError extends KosError {
+  override name = "BuildError";
+  /** File the error is about (absolute), when there is one. */
+  readonly file: string | undefined;
+  /** 1-based line, when known. */
+  readonly line: number | undefined;
+  constructor(code: BuildErrorCode, message: string, where?: { file: string; line?: number; column?: number; display?: string }, options?: { cause?: unknown }) {
+    super(code, where ? `${where.display ?? where.file}${where.line ? `:${where.line}${where.column ? `:${where.column}` : ""}` : ""}: ${message}` : message, options);
+    this.file = where?.file;
+    this.line = where?.line;
+  }
+}

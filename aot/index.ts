@@ -1,0 +1,7 @@
+/**
+ * kos build: ahead-of-time, profile-guided optimization of TypeScript
+ * projects. See build.ts for the steps and cli/build.ts for the command.
+ */
+export { kosBuild, REPORT_NAME, type BuildOptions } from "./build.js";
+export { BuildError, type BuildErrorCode } from "./errors.js";
+export { formatReport, type BuildReport, type FunctionReport, type Origin } from "./report.js";

@@ -1,0 +1,96 @@
+/**
+ * Applies a `kos-profile.json` to the project: finds the project function
+ * each hot entry names, and refuses a profile recorded from another version
+ * of the source.
+ *
+ * An entry names a function by `name` and by the JS file and position V8
+ * saw. kos build matches it to a top-level function with that name in the TS
+ * module of the same file stem, then checks the content hash: the profiler
+ * records sha256 of `fn.toString()`, and kos build computes the same over
+ * the function it just compiled. Different text means the profile describes
+ * code that no longer exists, and its stable arguments may be wrong; that is
+ * an error naming the function's file:line (re-run `kos profile`).
+ */
+import { basename } from "node:path";
+import { loadProfile, sourceHash, type HotEntry, type LoadedProfile } from "../profiler/profile-file.js";
+import { BuildError } from "./errors.js";
+import type { FunctionSite } from "./sites.js";
+
+export interface ProfileMatch {
+  site: FunctionSite;
+  entry: HotEntry;
+  /** False when the entry carries no sourceHash, so the version could not be checked. */
+  verified: boolean;
+}
+
+export interface ProfileApplication {
+  matches: ProfileMatch[];
+  /** Entries above the threshold naming no function of the project (node internals, libraries, closures). */
+  unmatched: Array<{ name: string; file: string; line: number; reason: string }>;
+}
+
+/** Reads the profile, mapping the profiler's errors to EBUILD_PROFILE. */
+export function readBuildProfile(path: string): LoadedProfile {
+  try {
+    return loadProfile(path);
+  } catch (e) {
+    throw new BuildError("EBUILD_PROFILE", (e as Error).message, { file: path }, { cause: e });
+  }
+}
+
+function stem(file: string): string {
+  const clean = file.replace(/^file:\/\//, "").replace(/[?#].*$/, "");
+  return basename(clean).replace(/\.(d\.)?(m|c)?(t|j)sx?$/, "");
+}
+
+/**
+ * Matches hot entries (selfPercent ≥ `minSelfPercent`) to project functions.
+ * `liveSource(site)` returns the compiled function's `toString()` (the probe).
+ */
+export async function matchProfile(
+  profile: LoadedProfile,
+  sites: FunctionSite[],
+  liveSource: (site: FunctionSite) => Promise<string | null>,
+  display: (file: string) => string,
+  minSelfPercent: number,
+): Promise<ProfileApplication> {
+  const matches: ProfileMatch[] = [];
+  const unmatched: ProfileApplication["unmatched"] = [];
+  const taken = new Set<FunctionSite>();
+  for (const entry of profile.entries) {
+    if (entry.selfPercent < minSelfPercent) continue;
+    const candidates = sites.filter((s) => s.name === entry.name && stem(s.sourceFile.getFilePath()) === stem(entry.file));
+    if (candidates.length === 0) {
+      unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: entry.name ? "no top-level function of that name in a module of that name" : "anonymous function" });
+      continue;
+    }
+    if (!entry.sourceHash) {
+      if (candidates.length === 1) {
+        if (!taken.has(candidates[0]!)) matches.push({ site: candidates[0]!, entry, verified: false });
+        taken.add(candidates[0]!);
+      } else {
+        unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: "ambiguous: several functions of that name and no source hash" });
+      }
+      continue;
+    }
+    let hit: FunctionSite | undefined;
+    const seen: string[] = [];
+    for (const c of candidates) {
+      const text = await liveSource(c);
+      if (text === null) continue;
+      const h = sourceHash(text);
+      seen.push(h);
+      if (h === entry.sourceHash) { hit = c; break; }
+    }
+    if (!hit) {
+      const c = candidates[0]!;
+      throw new BuildError("EBUILD_PROFILE_STALE",
+        `the profile was recorded from a different version of \`${entry.name}\` (profile source hash ${entry.sourceHash.slice(0, 12)}…, ` +
+        `current ${seen[0]?.slice(0, 12) ?? "unknown"}…); re-run \`kos profile\` on the current build`,
+        { file: c.sourceFile.getFilePath(), line: c.line, column: c.column, display: display(c.sourceFile.getFilePath()) });
+    }
+    if (!taken.has(hit)) matches.push({ site: hit, entry, verified: true });
+    taken.add(hit);
+  }
+  return { matches, unmatched };
+}

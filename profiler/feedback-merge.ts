@@ -1,0 +1,60 @@
+/**
+ * Reading the tiering's feedback dump (`KOS_FEEDBACK_OUT`) and merging it
+ * into sampled hot entries by `sourceHash`.
+ */
+import { readFileSync } from "node:fs";
+import { KosError } from "../errors.js";
+import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
+import type { HotEntry } from "./profile-file.js";
+
+/**
+ * Reads a feedback dump; returns undefined when the file does not exist (the
+ * program did not use `jit()`).
+ * @throws KosError `KOS_FEEDBACK_INVALID` for a malformed file
+ */
+export function readFeedbackDump(path: string): FeedbackDump | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new KosError("KOS_FEEDBACK_INVALID", `cannot read feedback ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let value: any;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new KosError("KOS_FEEDBACK_INVALID", `feedback ${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  if (!value || value.version !== 1 || !Array.isArray(value.functions)) {
+    throw new KosError("KOS_FEEDBACK_INVALID", `feedback ${path} is not a version-1 feedback dump`);
+  }
+  for (const f of value.functions) {
+    if (!f || typeof f.sourceHash !== "string" || typeof f.calls !== "number" || !Array.isArray(f.args)) {
+      throw new KosError("KOS_FEEDBACK_INVALID", `feedback ${path}: each function needs sourceHash, calls and args`);
+    }
+  }
+  return value as FeedbackDump;
+}
+
+/**
+ * Adds calls, deopts and stable arguments to hot entries with the same
+ * sourceHash. Several dumps (one per process) are summed. Entries without
+ * feedback are returned unchanged.
+ */
+export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
+  const byHash = new Map<string, FunctionFeedback[]>();
+  for (const d of dumps) for (const f of d.functions) byHash.set(f.sourceHash, [...(byHash.get(f.sourceHash) ?? []), f]);
+  return hot.map((e) => {
+    const fb = e.sourceHash ? byHash.get(e.sourceHash) : undefined;
+    if (!fb) return e;
+    // With several processes, keep the args of the busiest one: its profile saw the most calls.
+    const busiest = fb.reduce((a, b) => (b.calls > a.calls ? b : a));
+    return {
+      ...e,
+      calls: fb.reduce((s, f) => s + f.calls, 0),
+      deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
+      stableArgs: busiest.args.filter((a) => a.stability !== "varies"),
+    };
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * Running a program under a profiler: 0x (flamegraph + V8 tick log of the
+ * main isolate) or `node --cpu-prof` (one `.cpuprofile` per thread, workers
+ * included). Both run in a child process; neither runs user code in kos's
+ * own process.
+ */
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, resolve } from "node:path";
+import { createRequire } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { KosError } from "../errors.js";
+import type { ZeroXJob, ZeroXResult } from "./zerox-runner.js";
+
+/** How a command will be run: directly as node arguments, or as an arbitrary program. */
+export type ResolvedCommand =
+  | { kind: "node"; /** What follows `node`: node flags, the script, its args. */ nodeArgs: string[] }
+  | { kind: "other"; file: string; args: string[] };
+
+const NODE_SCRIPT = /\.(c|m)?js$/;
+
+/**
+ * `node app.js a b` and `app.js a b` both become node arguments
+ * `["app.js", "a", "b"]`; anything else (`npm run x`, a shell script) is run
+ * as is.
+ * @throws KosError `KOS_PROFILE_USAGE` for an empty command
+ */
+export function resolveCommand(command: string[]): ResolvedCommand {
+  const [first, ...rest] = command;
+  if (!first) throw new KosError("KOS_PROFILE_USAGE", "no command to profile: use kos profile [--out DIR] [--top N] -- <command...>");
+  const base = basename(first);
+  if (first === process.execPath || base === "node" || base === "nodejs") return { kind: "node", nodeArgs: rest };
+  if (NODE_SCRIPT.test(first)) return { kind: "node", nodeArgs: command };
+  return { kind: "other", file: first, args: rest };
+}
+
+export interface RunOptions {
+  /** Working directory of the program (default: process.cwd()). */
+  cwd?: string;
+  /** Extra environment for the program. */
+  env?: Record<string, string>;
+  /** "inherit" (default) shows the program's output; "pipe" captures it into the result. */
+  stdio?: "inherit" | "pipe";
+  /** Called every `progressEveryMs` while the program runs, with the elapsed time. */
+  onProgress?: (elapsedMs: number) => void;
+  progressEveryMs?: number;
+}
+
+export interface RunOutcome {
+  /** The program's exit code; null when killed by a signal or never started. */
+  exitCode: number | null;
+  durationMs: number;
+  /** Captured output when `stdio` was "pipe". */
+  output?: string;
+}
+
+export interface ZeroXOutcome extends RunOutcome {
+  /** False when 0x itself failed (then `error` says why). */
+  ok: boolean;
+  error?: string;
+  dir: string;
+  flamegraph?: string;
+  logJson?: string;
+  metaJson?: string;
+}
+
+export interface CpuProfOutcome extends RunOutcome {
+  dir: string;
+  /** Every `.cpuprofile` written, one per thread and process. */
+  profiles: string[];
+}
+
+function runnerPath(): { script: string; execArgv: string[] } {
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith(".ts")) {
+    // Running from source (tests): load tsx from kos's own install, whatever the child's cwd.
+    const tsx = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
+    return { script: self.replace(/flame\.ts$/, "zerox-runner.ts"), execArgv: ["--import", tsx] };
+  }
+  return { script: self.replace(/flame\.js$/, "zerox-runner.js"), execArgv: [] };
+}
+
+function runChild(file: string, args: string[], options: RunOptions, env: NodeJS.ProcessEnv): Promise<RunOutcome> {
+  return new Promise((resolvePromise, reject) => {
+    const started = Date.now();
+    const pipe = options.stdio === "pipe";
+    const child = spawn(file, args, { cwd: options.cwd ?? process.cwd(), env, stdio: pipe ? ["ignore", "pipe", "pipe"] : "inherit" });
+    let output = "";
+    if (pipe) {
+      child.stdout!.on("data", (d) => (output += d));
+      child.stderr!.on("data", (d) => (output += d));
+    }
+    const timer = options.onProgress
+      ? setInterval(() => options.onProgress!(Date.now() - started), options.progressEveryMs ?? 5000)
+      : undefined;
+    timer?.unref();
+    child.on("error", (err) => {
+      if (timer) clearInterval(timer);
+      reject(new KosError("KOS_PROFILE_SPAWN", `could not start ${file}: ${err.message}`, { cause: err }));
+    });
+    child.on("close", (code) => {
+      if (timer) clearInterval(timer);
+      resolvePromise({ exitCode: code, durationMs: Date.now() - started, ...(pipe ? { output } : {}) });
+    });
+  });
+}
+
+/** The first file in `dir` matching `test`, as a full path. */
+export function findIn(dir: string, test: RegExp): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const name = readdirSync(dir).find((n) => test.test(n));
+  return name ? join(dir, name) : undefined;
+}
+
+/**
+ * Runs `node <nodeArgs>` under 0x with output in `dir` (flamegraph.html,
+ * meta.json, isolate-*-v8.log.json). 0x profiles the main isolate only.
+ */
+export async function runUnder0x(nodeArgs: string[], dir: string, options: RunOptions = {}): Promise<ZeroXOutcome> {
+  const outDir = resolve(dir);
+  mkdirSync(outDir, { recursive: true });
+  const scratch = mkdtempSync(join(tmpdir(), "kos-0x-"));
+  try {
+    const resultPath = join(scratch, "result.json");
+    const job: ZeroXJob = { argv: nodeArgs, outputDir: outDir, workingDir: resolve(options.cwd ?? process.cwd()), resultPath };
+    const runner = runnerPath();
+    const outcome = await runChild(process.execPath, [...runner.execArgv, runner.script, JSON.stringify(job)], options, { ...process.env, ...options.env });
+    let result: ZeroXResult = { ok: false, exitCode: null, error: "0x wrote no result" };
+    if (existsSync(resultPath)) result = JSON.parse(readFileSync(resultPath, "utf8")) as ZeroXResult;
+    const out: ZeroXOutcome = {
+      ...outcome,
+      exitCode: result.exitCode,
+      ok: result.ok,
+      dir: outDir,
+    };
+    if (result.error) out.error = result.error;
+    const flamegraph = result.file && existsSync(result.file) ? result.file : findIn(outDir, /^flamegraph\.html$/);
+    if (flamegraph) out.flamegraph = flamegraph;
+    const logJson = findIn(outDir, /^isolate-.*-v8\.log\.json$/);
+    if (logJson) out.logJson = logJson;
+    const metaJson = findIn(outDir, /^meta\.json$/);
+    if (metaJson) out.metaJson = metaJson;
+    return out;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs a command with `--cpu-prof` into `dir`. A node command gets the flags
+ * directly; any other command (`npm run x`, a shell script) runs with a
+ * `node` shim first on PATH that adds them, because node refuses
+ * `--cpu-prof` in NODE_OPTIONS.
+ */
+export async function runWithCpuProf(command: ResolvedCommand, dir: string, options: RunOptions = {}): Promise<CpuProfOutcome> {
+  const outDir = resolve(dir);
+  mkdirSync(outDir, { recursive: true });
+  for (const old of readdirSync(outDir)) if (old.endsWith(".cpuprofile")) rmSync(join(outDir, old));
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`];
+  let outcome: RunOutcome;
+  if (command.kind === "node") {
+    outcome = await runChild(process.execPath, [...flags, ...command.nodeArgs], options, { ...process.env, ...options.env });
+  } else {
+    const shimDir = mkdtempSync(join(tmpdir(), "kos-node-shim-"));
+    try {
+      const shim = join(shimDir, "node");
+      // The shim's text is fixed; the paths reach it as environment variables, never spliced into code.
+      writeFileSync(shim, '#!/bin/sh\nexec "$KOS_REAL_NODE" --cpu-prof "--cpu-prof-dir=$KOS_CPU_PROF_DIR" "$@"\n');
+      chmodSync(shim, 0o755);
+      const env = {
+        ...process.env,
+        ...options.env,
+        KOS_REAL_NODE: process.execPath,
+        KOS_CPU_PROF_DIR: outDir,
+        PATH: `${shimDir}:${process.env.PATH ?? ""}`,
+      };
+      outcome = await runChild(command.file, command.args, options, env);
+    } finally {
+      rmSync(shimDir, { recursive: true, force: true });
+    }
+  }
+  const profiles = readdirSync(outDir).filter((n) => n.endsWith(".cpuprofile")).map((n) => join(outDir, n));
+  return { ...outcome, dir: outDir, profiles };
+}
+
+/**
+ * Renders a `.cpuprofile` as a 0x flamegraph at `target`. Returns the path,
+ * or undefined when 0x could not render it.
+ */
+export async function flamegraphFromCpuProfile(profilePath: string, target: string): Promise<string | undefined> {
+  const scratch = mkdtempSync(join(tmpdir(), "kos-0x-"));
+  try {
+    const copy = join(scratch, "profile.cpuprofile");
+    writeFileSync(copy, readFileSync(profilePath));
+    const resultPath = join(scratch, "result.json");
+    const job: ZeroXJob = { argv: [], outputDir: scratch, workingDir: scratch, resultPath, visualizeCpuProfile: copy };
+    const runner = runnerPath();
+    await runChild(process.execPath, [...runner.execArgv, runner.script, JSON.stringify(job)], { stdio: "pipe" }, process.env);
+    if (!existsSync(resultPath)) return undefined;
+    const result = JSON.parse(readFileSync(resultPath, "utf8")) as ZeroXResult;
+    const html = result.ok && result.file && existsSync(result.file) ? result.file : findIn(scratch, /\.html$/);
+    if (!html) return undefined;
+    copyFileSync(html, target);
+    return target;
+  } catch {
+    return undefined;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

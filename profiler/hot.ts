@@ -1,0 +1,252 @@
+/**
+ * Hot-function analysis: self and total samples per function and the
+ * hottest stacks, from a `.cpuprofile` (in-process sampling or
+ * `node --cpu-prof`) or from 0x's `isolate-*-v8.log.json` (see v8-log.ts).
+ *
+ * Self time goes to the leaf frame of each sample; total time counts a
+ * function once per sample however often it recurses. `(idle)` samples are
+ * left out of the denominator, so percentages are shares of busy time.
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { CpuProfile, CpuProfileNode } from "./cpuprofile.js";
+import { meanIntervalMs, selfSamplesByNode } from "./cpuprofile.js";
+import { functionAt, scriptFunctions, type ScriptFunctions, type SourceFunction } from "./function-source.js";
+import { type Frame, type StackSample, frameKey, frameLabel, isVmFrame } from "./stack.js";
+import { stacksFromV8Log, type V8LogJson, type ZeroXInlinedMap } from "./v8-log.js";
+
+export type { Frame, StackSample } from "./stack.js";
+export type { V8LogJson, ZeroXInlinedMap } from "./v8-log.js";
+export { stacksFromV8Log } from "./v8-log.js";
+
+/** One function's share of the samples. */
+export interface HotFunction {
+  name: string;
+  url: string;
+  /** 0-based, as V8 reports (see function-source.ts for which position). */
+  line: number;
+  column: number;
+  selfSamples: number;
+  totalSamples: number;
+  selfPercent: number;
+  totalPercent: number;
+  /** Part of `selfSamples` that was reconstructed from inlining data. */
+  inlinedSamples: number;
+}
+
+/** One distinct call stack and how often it was sampled. */
+export interface HotStack {
+  /** Frame labels, root first. */
+  frames: string[];
+  samples: number;
+  percent: number;
+}
+
+export interface HotReport {
+  /** Busy samples (all samples minus `(idle)`). */
+  totalSamples: number;
+  idleSamples: number;
+  /** Mean sampling interval, when the source says. */
+  intervalMs?: number;
+  /** Functions ranked by self samples, then total; VM pseudo-frames excluded. */
+  functions: HotFunction[];
+  /** The heaviest distinct stacks. */
+  stacks: HotStack[];
+}
+
+export interface AnalyzeOptions {
+  /** How many stacks to keep in `stacks` (default 10). */
+  topStacks?: number;
+}
+
+/** Reads a script's source for positionTicks attribution; undefined when unavailable. */
+export type SourceReader = (url: string) => string | undefined;
+
+/** Default {@link SourceReader}: `file://` URLs and absolute paths from disk. */
+export const readSourceFromDisk: SourceReader = (url) => {
+  try {
+    if (url.startsWith("file://")) return readFileSync(fileURLToPath(url), "utf8");
+    if (url.startsWith("/")) return readFileSync(url, "utf8");
+  } catch {
+    /* deleted or unreadable: no attribution */
+  }
+  return undefined;
+};
+
+const pct = (n: number, d: number) => (d > 0 ? Math.round((n / d) * 10000) / 100 : 0);
+
+/** Self/total per function and the hottest stacks, from weighted stacks. */
+export function analyzeStacks(stacks: StackSample[], options: AnalyzeOptions = {}): HotReport {
+  const fns = new Map<string, HotFunction>();
+  const byStack = new Map<string, { frames: string[]; samples: number }>();
+  let total = 0;
+  let idle = 0;
+  for (const { frames, weight } of stacks) {
+    if (weight <= 0 || frames.length === 0) continue;
+    const leaf = frames[frames.length - 1]!;
+    if (leaf.name === "(idle)" && leaf.url === "") {
+      idle += weight;
+      continue;
+    }
+    total += weight;
+    const seen = new Set<string>();
+    for (let i = 0; i < frames.length; i++) {
+      const f = frames[i]!;
+      if (isVmFrame(f)) continue;
+      const key = frameKey(f);
+      let h = fns.get(key);
+      if (!h) {
+        h = { name: f.name, url: f.url, line: f.line, column: f.column, selfSamples: 0, totalSamples: 0, selfPercent: 0, totalPercent: 0, inlinedSamples: 0 };
+        fns.set(key, h);
+      }
+      if (i === frames.length - 1) {
+        h.selfSamples += weight;
+        if (f.inlined) h.inlinedSamples += weight;
+      }
+      if (!seen.has(key)) {
+        seen.add(key);
+        h.totalSamples += weight;
+      }
+    }
+    const labels = frames.map(frameLabel);
+    const sk = labels.join("\n");
+    const s = byStack.get(sk);
+    if (s) s.samples += weight;
+    else byStack.set(sk, { frames: labels, samples: weight });
+  }
+  const functions = [...fns.values()];
+  for (const h of functions) {
+    h.selfPercent = pct(h.selfSamples, total);
+    h.totalPercent = pct(h.totalSamples, total);
+  }
+  functions.sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples || a.name.localeCompare(b.name));
+  const top = [...byStack.values()].sort((a, b) => b.samples - a.samples).slice(0, options.topStacks ?? 10);
+  return {
+    totalSamples: total,
+    idleSamples: idle,
+    functions,
+    stacks: top.map((s) => ({ frames: s.frames, samples: s.samples, percent: pct(s.samples, total) })),
+  };
+}
+
+function toFrame(node: CpuProfileNode): Frame {
+  const c = node.callFrame;
+  return { name: c.functionName, url: c.url, line: c.lineNumber, column: c.columnNumber };
+}
+
+/**
+ * Which function the ticks on `line1` belong to, when not the sampled
+ * function `self`: the innermost function whose text covers all of the
+ * line's code. A line with code of two functions (one-liners side by side,
+ * or `self`'s own code next to a nested function) stays with `self`.
+ */
+function inlinedOwner(script: ScriptFunctions, self: SourceFunction, line1: number): SourceFunction | undefined {
+  const from = script.starts[line1 - 1];
+  if (from === undefined) return undefined;
+  const to = script.starts[line1] ?? script.source.length;
+  const text = script.source.slice(from, to);
+  const first = text.search(/\S/);
+  if (first < 0) return undefined;
+  const a = from + first;
+  const b = from + text.trimEnd().length - 1;
+  let owner: SourceFunction | undefined;
+  for (const f of script.functions) {
+    if (f.textStart <= a && b < f.textEnd && (!owner || f.textStart > owner.textStart || (f.textStart === owner.textStart && f.textEnd < owner.textEnd))) owner = f;
+  }
+  return owner && owner !== self ? owner : undefined;
+}
+
+function frameFor(script: ScriptFunctions, url: string, f: SourceFunction): Frame {
+  // V8's reported position for a function is its head's `(`; fall back to the text start.
+  const head = script.source.indexOf("(", f.headStart);
+  const pos = head >= 0 && head < f.bodyStart ? head : f.textStart;
+  let line = 0;
+  while (line + 1 < script.starts.length && script.starts[line + 1]! <= pos) line++;
+  return { name: f.name, url, line, column: pos - script.starts[line]!, inlined: true };
+}
+
+export interface CpuProfileStackOptions {
+  /**
+   * Source reader used to attribute positionTicks that fall inside another
+   * function (one V8 inlined into the sampled one) to that function. Pass
+   * `false` to switch attribution off. Default: {@link readSourceFromDisk}.
+   */
+  sourceOf?: SourceReader | false;
+}
+
+/**
+ * Turns a `.cpuprofile` into weighted stacks. A node's self samples become
+ * one stack; when its `positionTicks` name lines inside a different function
+ * (the sampled code had that function inlined), those ticks become a child
+ * frame for the function that owns the line.
+ */
+export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileStackOptions = {}): StackSample[] {
+  const sourceOf = options.sourceOf === false ? undefined : (options.sourceOf ?? readSourceFromDisk);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = selfSamplesByNode(profile);
+  const scripts = new Map<string, ScriptFunctions | undefined>();
+  const scriptOf = (url: string) => {
+    if (!sourceOf || !url) return undefined;
+    if (!scripts.has(url)) {
+      const src = sourceOf(url);
+      scripts.set(url, src === undefined ? undefined : scriptFunctions(src));
+    }
+    return scripts.get(url);
+  };
+
+  const out: StackSample[] = [];
+  for (const [id, count] of self) {
+    const path: Frame[] = [];
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const n = byId.get(cur)!;
+      if (n.callFrame.functionName === "(root)" && n.callFrame.url === "") break;
+      path.push(toFrame(n));
+    }
+    path.reverse();
+    const node = byId.get(id)!;
+    let remaining = count;
+    const script = node.positionTicks?.length ? scriptOf(node.callFrame.url) : undefined;
+    const { lineNumber, columnNumber } = node.callFrame;
+    const me = script && (functionAt(script, lineNumber, columnNumber) ?? (lineNumber === 0 && columnNumber === 0 ? script.program : undefined));
+    if (script && me) {
+      const moved = new Map<SourceFunction, number>();
+      for (const { line, ticks } of node.positionTicks!) {
+        const owner = inlinedOwner(script, me, line);
+        if (owner) moved.set(owner, (moved.get(owner) ?? 0) + ticks);
+      }
+      for (const [owner, ticks] of moved) {
+        const w = Math.min(ticks, remaining);
+        if (w <= 0) continue;
+        remaining -= w;
+        out.push({ frames: [...path, frameFor(script, node.callFrame.url, owner)], weight: w });
+      }
+    }
+    if (remaining > 0) out.push({ frames: path, weight: remaining });
+  }
+  return out;
+}
+
+/** Hot functions of a `.cpuprofile`. */
+export function analyzeCpuProfile(profile: CpuProfile, options: AnalyzeOptions & CpuProfileStackOptions = {}): HotReport {
+  const report = analyzeStacks(stacksFromCpuProfile(profile, options), options);
+  const interval = meanIntervalMs(profile);
+  return interval === undefined ? report : { ...report, intervalMs: interval };
+}
+
+/** Hot functions of several profiles (e.g. every thread of a `--cpu-prof` run), pooled. */
+export function analyzeCpuProfiles(profiles: CpuProfile[], options: AnalyzeOptions & CpuProfileStackOptions = {}): HotReport {
+  const stacks = profiles.flatMap((p) => stacksFromCpuProfile(p, options));
+  const report = analyzeStacks(stacks, options);
+  const intervals = profiles.map(meanIntervalMs).filter((x): x is number => x !== undefined);
+  return intervals.length ? { ...report, intervalMs: intervals.reduce((a, b) => a + b, 0) / intervals.length } : report;
+}
+
+/**
+ * Hot functions of a 0x run: its `isolate-*-v8.log.json` and, optionally, the
+ * `inlined` map from its `meta.json`.
+ */
+export function analyzeV8Log(log: V8LogJson, inlined?: ZeroXInlinedMap, options: AnalyzeOptions = {}): HotReport {
+  return analyzeStacks(stacksFromV8Log(log, inlined ? { inlined } : {}), options);
+}

@@ -1,0 +1,176 @@
+/**
+ * `kos-profile.json`: what `kos profile` writes and what a later run reads
+ * back (`KOS_PROFILE=path` or {@link loadProfile}) to compile the named hot
+ * functions at first call. Live functions are matched to entries by
+ * {@link sourceHash} of `fn.toString()`, which survives restarts and file
+ * moves but not edits to the function.
+ */
+import { createHash } from "node:crypto";
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { KosError } from "../errors.js";
+import type { ArgumentFeedback } from "./profile-format.js";
+
+/** One hot function in a profile. */
+export interface HotEntry {
+  /** Function name as V8 reports it ("" for anonymous functions). */
+  name: string;
+  /** File path (or URL for non-file scripts such as `node:internal/...`). */
+  file: string;
+  /** 1-based line and column of V8's function position (the parameter list). */
+  line: number;
+  column: number;
+  /** Share of busy samples with this function on top of the stack. */
+  selfPercent: number;
+  /** Share of busy samples with this function anywhere on the stack. */
+  totalPercent: number;
+  selfSamples: number;
+  totalSamples: number;
+  /** sha256 hex of the function's source text, as `fn.toString()` returns it. */
+  sourceHash?: string;
+  /** Calls counted by kos's tier-0 wrapper, when the program used `jit()`. */
+  calls?: number;
+  /** Guard failures counted by kos's tiering. */
+  deopts?: number;
+  /** Arguments the wrapper saw to be stable (constant, one type or one shape). */
+  stableArgs?: ArgumentFeedback[];
+}
+
+/** The whole `kos-profile.json` file. */
+export interface KosProfile {
+  version: 1;
+  /** The profiled command, as argv. */
+  command: string[];
+  /** ISO 8601 start time. */
+  date: string;
+  durationMs: number;
+  /** Busy samples (idle excluded) the percentages are shares of. */
+  totalSamples: number;
+  /** What produced the samples: 0x (one isolate) or `node --cpu-prof` (every thread). */
+  source: "0x" | "cpu-prof";
+  /** Path of flamegraph.html, or null when none was produced (cpu-prof fallback). */
+  flamegraph: string | null;
+  /** Hot functions ranked by self samples. */
+  hot: HotEntry[];
+}
+
+/** sha256 hex of a function's exact source text (what `fn.toString()` returns). */
+export function sourceHash(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+const bad = (path: string, why: string) => new KosError("KOS_PROFILE_INVALID", `${path}: not a valid kos-profile.json: ${why}`);
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/**
+ * Checks a parsed value against the version-1 schema.
+ * @throws KosError `KOS_PROFILE_VERSION` for another version, `KOS_PROFILE_INVALID` for a wrong shape
+ */
+export function validateProfile(value: unknown, path = "kos-profile.json"): KosProfile {
+  if (!value || typeof value !== "object" || Array.isArray(value)) throw bad(path, "expected a JSON object");
+  const p = value as Record<string, unknown>;
+  if (p.version !== 1) {
+    throw new KosError("KOS_PROFILE_VERSION", `${path}: kos-profile.json version ${JSON.stringify(p.version)} is not supported (this kos reads version 1)`);
+  }
+  if (!Array.isArray(p.command) || !p.command.every((c) => typeof c === "string")) throw bad(path, "`command` must be an array of strings");
+  if (typeof p.date !== "string") throw bad(path, "`date` must be a string");
+  if (!isNum(p.durationMs) || !isNum(p.totalSamples)) throw bad(path, "`durationMs` and `totalSamples` must be numbers");
+  if (p.source !== "0x" && p.source !== "cpu-prof") throw bad(path, "`source` must be \"0x\" or \"cpu-prof\"");
+  if (p.flamegraph !== null && typeof p.flamegraph !== "string") throw bad(path, "`flamegraph` must be a path or null");
+  if (!Array.isArray(p.hot)) throw bad(path, "`hot` must be an array");
+  p.hot.forEach((e: unknown, i: number) => {
+    const h = e as Record<string, unknown>;
+    const where = `hot[${i}]`;
+    if (!h || typeof h !== "object") throw bad(path, `${where} must be an object`);
+    if (typeof h.name !== "string" || typeof h.file !== "string") throw bad(path, `${where}: name and file must be strings`);
+    for (const k of ["line", "column", "selfPercent", "totalPercent", "selfSamples", "totalSamples"]) {
+      if (!isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
+    }
+    if (h.sourceHash !== undefined && (typeof h.sourceHash !== "string" || !/^[0-9a-f]{64}$/.test(h.sourceHash))) {
+      throw bad(path, `${where}.sourceHash must be 64 hex digits`);
+    }
+    if (h.calls !== undefined && !isNum(h.calls)) throw bad(path, `${where}.calls must be a number`);
+    if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);
+  });
+  return value as KosProfile;
+}
+
+/**
+ * Reads and validates a `kos-profile.json`.
+ * @throws KosError `KOS_PROFILE_READ` (cannot read), `KOS_PROFILE_JSON` (not JSON),
+ *   `KOS_PROFILE_VERSION`, `KOS_PROFILE_INVALID`
+ */
+export function readProfile(path: string): KosProfile {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    throw new KosError("KOS_PROFILE_READ", `cannot read profile ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new KosError("KOS_PROFILE_JSON", `${path} is not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  return validateProfile(value, path);
+}
+
+/** Validates and writes a profile as pretty JSON, creating the directory. */
+export function writeProfile(path: string, profile: KosProfile): void {
+  validateProfile(profile, path);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, JSON.stringify(profile, null, 2) + "\n");
+}
+
+/** A profile ready for matching live functions. */
+export interface LoadedProfile {
+  path: string;
+  profile: KosProfile;
+  /** Hot entries, ranked as in the file. */
+  entries: HotEntry[];
+  /** The entry for `fn` (by sourceHash of `fn.toString()`), or undefined. Cached per function. */
+  lookup(fn: Function): HotEntry | undefined;
+}
+
+/**
+ * Loads a `kos-profile.json` for matching. Synchronous so the tiering can call
+ * it at a function's first call. When two entries share a hash (the same
+ * source text at two places), the hotter one wins.
+ * @throws the codes of {@link readProfile}
+ */
+export function loadProfile(path: string): LoadedProfile {
+  const profile = readProfile(path);
+  const byHash = new Map<string, HotEntry>();
+  for (const e of profile.hot) if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
+  const cache = new WeakMap<Function, HotEntry | null>();
+  return {
+    path,
+    profile,
+    entries: profile.hot,
+    lookup(fn: Function): HotEntry | undefined {
+      let hit = cache.get(fn);
+      if (hit === undefined) {
+        hit = byHash.size === 0 ? null : (byHash.get(sourceHash(Function.prototype.toString.call(fn))) ?? null);
+        cache.set(fn, hit);
+      }
+      return hit ?? undefined;
+    },
+  };
+}
+
+let envProfile: { path: string; loaded: LoadedProfile } | undefined;
+
+/**
+ * The profile entry for a live function. With no `profile` argument, uses the
+ * file named by env `KOS_PROFILE` (loaded once); returns undefined when that
+ * is unset.
+ * @throws the codes of {@link readProfile} when `KOS_PROFILE` names a bad file
+ */
+export function findProfiledFunction(fn: Function, profile?: LoadedProfile): HotEntry | undefined {
+  if (profile) return profile.lookup(fn);
+  const path = process.env.KOS_PROFILE;
+  if (!path) return undefined;
+  if (!envProfile || envProfile.path !== path) envProfile = { path, loaded: loadProfile(path) };
+  return envProfile.loaded.lookup(fn);
+}

@@ -1,0 +1,107 @@
+/**
+ * The feedback dump format shared by the in-process tiering (writer) and
+ * `kos profile` (reader). Dependency-free on purpose: the tiering imports it
+ * and must not pull in the profiler's file or CLI code.
+ *
+ * When env `KOS_FEEDBACK_OUT=<path>` is set, the tiering writes a
+ * {@link FeedbackDump} there at process exit; `kos profile` merges it into
+ * `kos-profile.json` by `sourceHash`.
+ */
+
+/**
+ * A JSON-safe encoding of a primitive argument value. Plain JSON covers
+ * strings, finite numbers, booleans and null; the `$kos` forms cover the
+ * primitives JSON cannot carry exactly (`undefined`, `NaN`, the infinities,
+ * negative zero and bigints).
+ */
+export type EncodedValue =
+  | string
+  | number
+  | boolean
+  | null
+  | { $kos: "undefined" | "NaN" | "Infinity" | "-Infinity" | "-0" }
+  | { $kos: "bigint"; value: string };
+
+/** What the tier-0 wrapper learned about one argument position. */
+export interface ArgumentFeedback {
+  /** Zero-based argument position. */
+  index: number;
+  /** Parameter name from the source, or `arg<index>` when there is none. */
+  name: string;
+  /**
+   * `constant`: always the same primitive (see `value`);
+   * `type`: always one type (see `type`); `shape`: always one object shape;
+   * `varies`: nothing stable.
+   */
+  stability: "constant" | "type" | "shape" | "varies";
+  /** The constant value, when `stability` is `constant`. */
+  value?: EncodedValue;
+  /** The observed type name (e.g. `number`, `string`, `Float64Array`), when stable. */
+  type?: string;
+}
+
+/** Counters and argument profile for one function wrapped by `jit()`. */
+export interface FunctionFeedback {
+  name: string;
+  /** sha256 hex of `fn.toString()`: the join key with sampled profiles. */
+  sourceHash: string;
+  calls: number;
+  deopts: number;
+  /** The tier the function ended at (0 = counting wrapper). */
+  tier: number;
+  args: ArgumentFeedback[];
+}
+
+/** The whole file written to `KOS_FEEDBACK_OUT`. */
+export interface FeedbackDump {
+  version: 1;
+  pid: number;
+  functions: FunctionFeedback[];
+}
+
+/**
+ * Encodes a primitive for JSON. Returns `undefined` for values that cannot be
+ * encoded (objects, functions, symbols), so callers can skip them.
+ */
+export function encodeValue(v: unknown): EncodedValue | undefined {
+  switch (typeof v) {
+    case "string":
+    case "boolean":
+      return v;
+    case "undefined":
+      return { $kos: "undefined" };
+    case "bigint":
+      return { $kos: "bigint", value: v.toString() };
+    case "number":
+      if (Number.isNaN(v)) return { $kos: "NaN" };
+      if (v === Infinity) return { $kos: "Infinity" };
+      if (v === -Infinity) return { $kos: "-Infinity" };
+      if (Object.is(v, -0)) return { $kos: "-0" };
+      return v;
+    case "object":
+      return v === null ? null : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Inverse of {@link encodeValue}. Unknown `$kos` tags decode to `undefined`. */
+export function decodeValue(e: EncodedValue): unknown {
+  if (e === null || typeof e !== "object") return e;
+  switch (e.$kos) {
+    case "undefined":
+      return undefined;
+    case "NaN":
+      return NaN;
+    case "Infinity":
+      return Infinity;
+    case "-Infinity":
+      return -Infinity;
+    case "-0":
+      return -0;
+    case "bigint":
+      return BigInt((e as { value: string }).value);
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * CPU affinity for threads and processes (Linux). `setAffinity` pins the
+ * calling thread only, so inside a worker_threads worker it pins that worker
+ * and nothing else; `setProcessAffinity` pins every thread of the process.
+ * Needs kos's native addon; without it the setters throw `ENOTSUP_ADDON` and
+ * the getters fall back to reading /proc.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { nativeBinding, requireNative } from "./native/binding.js";
+import { SystemError, errnoOf, systemError } from "./native/system-error.js";
+
+/** True when pinning is available (the addon is loaded on Linux). */
+export function isAffinitySupported(): boolean {
+  return nativeBinding() !== null;
+}
+
+/** Parses a kernel CPU list such as `0-3,8,10-11` into sorted CPU ids. */
+export function parseCpuList(text: string): number[] {
+  const cpus = new Set<number>();
+  for (const part of text.trim().split(",")) {
+    if (part === "") continue;
+    const [lo, hi] = part.split("-").map((s) => Number.parseInt(s, 10));
+    if (lo === undefined || Number.isNaN(lo)) continue;
+    const end = hi === undefined || Number.isNaN(hi) ? lo : hi;
+    for (let cpu = lo; cpu <= end; cpu++) cpus.add(cpu);
+  }
+  return [...cpus].sort((a, b) => a - b);
+}
+
+/** Formats CPU ids as the kernel does (`0-3,8`). */
+export function formatCpuList(cpus: readonly number[]): string {
+  const sorted = [...new Set(cpus)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(",");
+}
+
+/** CPUs the kernel has online (`/sys/devices/system/cpu/online`). */
+export function onlineCpus(): number[] {
+  try {
+    return parseCpuList(readFileSync("/sys/devices/system/cpu/online", "utf8"));
+  } catch {
+    const { availableParallelism } = process as unknown as { availableParallelism?: () => number };
+    const n = availableParallelism?.() ?? 1;
+    return Array.from({ length: n }, (_, i) => i);
+  }
+}
+
+/** The `Cpus_allowed_list` line of a /proc status file. */
+function cpusAllowedFrom(statusPath: string): number[] {
+  const text = readFileSync(statusPath, "utf8");
+  const line = /^Cpus_allowed_list:\s*(.*)$/m.exec(text);
+  if (!line) throw new SystemError("EIO_SYSTEM", `${statusPath} has no Cpus_allowed_list line`);
+  return parseCpuList(line[1]!);
+}
+
+/** Checks a CPU set before it reaches the kernel, so errors name the bad CPU. */
+function validateCpus(cpus: Iterable<number>): number[] {
+  const list = [...new Set(cpus)].sort((a, b) => a - b);
+  if (list.length === 0) throw new SystemError("EEMPTY_CPUSET", "the CPU set is empty: give at least one CPU id");
+  const online = new Set(onlineCpus());
+  for (const cpu of list) {
+    if (!Number.isInteger(cpu) || cpu < 0) throw new SystemError("EINVAL_CPU", `CPU id ${cpu} is not a non-negative integer`);
+    if (!online.has(cpu)) {
+      throw new SystemError("EINVAL_CPU", `CPU ${cpu} is not online (online CPUs: ${formatCpuList([...online])})`);
+    }
+  }
+  return list;
+}
+
+function setThread(tid: number, cpus: number[], what: string): void {
+  const binding = requireNative(what);
+  try {
+    binding.setAffinity(tid, cpus);
+  } catch (e) {
+    // EINVAL here means no CPU of the set is allowed (e.g. outside this cgroup's cpuset).
+    if (errnoOf(e) === "EINVAL") {
+      throw systemError(e, `${what}: the kernel refused CPUs ${formatCpuList(cpus)} (none allowed for this thread)`, "EINVAL_CPU");
+    }
+    throw systemError(e, `${what} failed for thread ${tid}`);
+  }
+}
+
+/** CPUs the calling thread may run on. */
+export function getAffinity(): number[] {
+  const binding = nativeBinding();
+  if (binding === null) return cpusAllowedFrom("/proc/thread-self/status");
+  return binding.getAffinity(0);
+}
+
+/**
+ * Pins the calling thread to `cpus`. Inside a worker thread this pins only
+ * that worker. Throws `EEMPTY_CPUSET`, `EINVAL_CPU` or `ENOTSUP_ADDON`.
+ */
+export function setAffinity(cpus: Iterable<number>): void {
+  setThread(0, validateCpus(cpus), "setAffinity");
+}
+
+/** CPUs thread `tid` (a kernel thread id, see `currentThreadId`) may run on. */
+export function getThreadAffinity(tid: number): number[] {
+  return cpusAllowedFrom(`/proc/self/task/${tid}/status`);
+}
+
+/** Pins one thread of this process, by kernel thread id. */
+export function setThreadAffinity(tid: number, cpus: Iterable<number>): void {
+  setThread(tid, validateCpus(cpus), "setThreadAffinity");
+}
+
+/** Kernel thread ids of every thread of this process (`/proc/self/task`). */
+export function processThreadIds(): number[] {
+  return readdirSync("/proc/self/task").map(Number).filter(Number.isInteger);
+}
+
+/**
+ * Pins every thread of the process (main, workers, libuv pool, V8 helpers)
+ * to `cpus`, and returns the thread ids it pinned. Threads started later
+ * inherit the mask of the thread that starts them. A thread that exits while
+ * this runs is skipped.
+ */
+export function setProcessAffinity(cpus: Iterable<number>): number[] {
+  const list = validateCpus(cpus);
+  const pinned: number[] = [];
+  for (const tid of processThreadIds()) {
+    try {
+      setThread(tid, list, "setProcessAffinity");
+      pinned.push(tid);
+    } catch (e) {
+      if ((e as SystemError).errno === "ESRCH") continue; // the thread exited meanwhile
+      throw e;
+    }
+  }
+  return pinned;
+}
+
+/** The CPU the calling thread is running on now (sched_getcpu). Needs the addon. */
+export function currentCpu(): number {
+  return requireNative("currentCpu").currentCpu();
+}
+
+/** The kernel thread id (gettid) of the calling thread. Needs the addon. */
+export function currentThreadId(): number {
+  return requireNative("currentThreadId").gettid();
+}

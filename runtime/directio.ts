@@ -1,0 +1,240 @@
+/**
+ * Direct I/O (O_DIRECT) and page-cache advice for Linux.
+ *
+ * `DirectFile` reads and writes with positioned I/O off the main thread. In
+ * direct mode the alignment rule comes from the filesystem (statx
+ * dio_mem_align / dio_offset_align, else the device's logical block size,
+ * else st_blksize) and is checked before each call, so a misaligned buffer,
+ * offset or length fails with a message stating the rule instead of a bare
+ * EINVAL. A filesystem that refuses O_DIRECT raises `EDIRECT_UNSUPPORTED`;
+ * the caller may then open with `{ direct: false }` explicitly, and
+ * `isDirect` says which mode is in use.
+ */
+import { closeSync, constants, fdatasync, fstatSync, openSync, read, readFileSync, write } from "node:fs";
+import { promisify } from "node:util";
+import { allocAligned, isAligned } from "./aligned.js";
+import { nativeBinding, requireNative } from "./native/binding.js";
+import { SystemError, errnoOf, systemError } from "./native/system-error.js";
+
+const readAsync = promisify(read);
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
+
+/** posix_fadvise advice. Values are distinct, not flags: pass exactly one. */
+export type Advice = "normal" | "sequential" | "random" | "willneed" | "dontneed" | "noreuse";
+const ADVICE: readonly Advice[] = ["normal", "sequential", "random", "willneed", "dontneed", "noreuse"];
+
+/**
+ * Tells the kernel how a byte range will be read (posix_fadvise). `length` 0
+ * means "to the end of the file". Throws `EBAD_ADVICE` for anything but one
+ * of the six advice names, `ENOTSUP_ADDON` without the addon.
+ */
+export function advise(fd: number, offset: number, length: number, advice: Advice): void {
+  if (!ADVICE.includes(advice)) {
+    throw new SystemError("EBAD_ADVICE", `advise: unknown advice ${JSON.stringify(advice)}; use exactly one of ${ADVICE.join(", ")}`);
+  }
+  const binding = requireNative("advise");
+  try {
+    binding.fadvise(fd, offset, length, binding.fadviseValues[advice]);
+  } catch (e) {
+    throw systemError(e, `advise(${advice}) on fd ${fd}`);
+  }
+}
+
+/** Starts reading a range into the page cache in the background (readahead(2)). */
+export function readahead(fd: number, offset: number, length: number): void {
+  const binding = requireNative("readahead");
+  try {
+    binding.readahead(fd, offset, length);
+  } catch (e) {
+    throw systemError(e, `readahead on fd ${fd}`);
+  }
+}
+
+/** The direct-I/O alignment rule of one open file, and where it came from. */
+export interface DirectIoAlignment {
+  /** Buffers must start at a multiple of this address. */
+  memAlign: number;
+  /** File offsets must be multiples of this. */
+  offsetAlign: number;
+  /** Transfer lengths must be multiples of this (the kernel uses the offset rule). */
+  lengthAlign: number;
+  /** `statx` (STATX_DIOALIGN), `logical-block-size` (sysfs of the backing device), or `st_blksize`. */
+  source: "statx" | "logical-block-size" | "st_blksize";
+}
+
+/** The backing block device's logical block size, from /sys/dev/block. */
+function logicalBlockSize(major: number, minor: number): number | null {
+  // A partition has no queue/ of its own: its parent disk's applies.
+  for (const rel of ["queue/logical_block_size", "../queue/logical_block_size"]) {
+    try {
+      const n = Number(readFileSync(`/sys/dev/block/${major}:${minor}/${rel}`, "utf8").trim());
+      if (Number.isInteger(n) && n > 0) return n;
+    } catch {
+      /* try the next place */
+    }
+  }
+  return null;
+}
+
+/**
+ * The direct-I/O alignment rule for an open file. Throws
+ * `EDIRECT_UNSUPPORTED` when statx says the file cannot do direct I/O.
+ */
+export function directIoAlignment(fd: number): DirectIoAlignment {
+  const info = requireNative("directIoAlignment").dioAlignment(fd);
+  if (info.dioSupported) {
+    if (info.memAlign === 0 || info.offsetAlign === 0) {
+      throw new SystemError("EDIRECT_UNSUPPORTED", "statx reports that this file does not support direct I/O (dio_offset_align = 0)");
+    }
+    return { memAlign: info.memAlign, offsetAlign: info.offsetAlign, lengthAlign: info.offsetAlign, source: "statx" };
+  }
+  const lbs = info.devMajor !== 0 ? logicalBlockSize(info.devMajor, info.devMinor) : null;
+  if (lbs !== null) return { memAlign: lbs, offsetAlign: lbs, lengthAlign: lbs, source: "logical-block-size" };
+  // No statx answer and no block device (tmpfs, network filesystems): st_blksize is the safe guess.
+  return { memAlign: info.blksize, offsetAlign: info.blksize, lengthAlign: info.blksize, source: "st_blksize" };
+}
+
+/** Options for `DirectFile.open`. */
+export interface DirectFileOptions {
+  /** Open with O_DIRECT (bypass the page cache). Default true. */
+  direct?: boolean;
+  /** Open for writing as well as reading. Default false. */
+  write?: boolean;
+  /** Create the file if missing (implies write). Default false. */
+  create?: boolean;
+  /** Truncate to zero length on open (implies write). Default false. */
+  truncate?: boolean;
+  /** Permission bits for a created file. Default 0o644. */
+  mode?: number;
+}
+
+/** A file opened for positioned reads and writes, direct or buffered. */
+export class DirectFile {
+  private closed = false;
+
+  private constructor(
+    /** The path it was opened with. */
+    readonly path: string,
+    /** The raw file descriptor (usable with node:fs and `advise`). */
+    readonly fd: number,
+    /** True when the file was opened with O_DIRECT. */
+    readonly isDirect: boolean,
+    /** The alignment rule in force; all 1 in buffered mode. */
+    readonly alignment: DirectIoAlignment,
+  ) {}
+
+  /**
+   * Opens `path`. With `direct: true` (the default) this needs the addon and
+   * a filesystem that accepts O_DIRECT; otherwise it throws `ENOTSUP_ADDON`
+   * or `EDIRECT_UNSUPPORTED` and opens nothing. `direct: false` works
+   * everywhere, through node:fs.
+   */
+  static async open(path: string, options: DirectFileOptions = {}): Promise<DirectFile> {
+    const direct = options.direct ?? true;
+    const writable = options.write || options.create || options.truncate;
+    if (direct) requireNative("DirectFile direct mode");
+    let flags = writable ? constants.O_RDWR : constants.O_RDONLY;
+    if (options.create) flags |= constants.O_CREAT;
+    if (options.truncate) flags |= constants.O_TRUNC;
+    if (direct) flags |= constants.O_DIRECT;
+    let fd: number;
+    try {
+      fd = openSync(path, flags, options.mode ?? 0o644);
+    } catch (e) {
+      if (direct && errnoOf(e) === "EINVAL") {
+        throw systemError(e, `the filesystem holding ${path} refuses O_DIRECT; open with { direct: false } for buffered I/O`, "EDIRECT_UNSUPPORTED");
+      }
+      throw systemError(e, `open ${path}`);
+    }
+    if (!direct) return new DirectFile(path, fd, false, { memAlign: 1, offsetAlign: 1, lengthAlign: 1, source: "st_blksize" });
+    try {
+      return new DirectFile(path, fd, true, directIoAlignment(fd));
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** A zeroed buffer of `size` bytes that satisfies this file's memory alignment (page-aligned at least). */
+  allocBuffer(size: number): Buffer {
+    return allocAligned(size, Math.max(this.alignment.memAlign, 4096));
+  }
+
+  /** Throws EALIGN_* with the rule when a direct transfer would be refused. */
+  private checkAlignment(view: ArrayBufferView, position: number, op: string): void {
+    const { memAlign, offsetAlign, lengthAlign, source } = this.alignment;
+    const rule = `(direct I/O on ${this.path}, rule from ${source}: buffer address a multiple of ${memAlign}, offset and length multiples of ${offsetAlign})`;
+    if (!isAligned(view, memAlign)) {
+      throw new SystemError("EALIGN_BUFFER", `${op}: the buffer does not start at a multiple of ${memAlign} bytes; use allocAligned() or file.allocBuffer() ${rule}`);
+    }
+    if (!Number.isSafeInteger(position) || position < 0 || position % offsetAlign !== 0) {
+      throw new SystemError("EALIGN_OFFSET", `${op}: offset ${position} is not a multiple of ${offsetAlign} ${rule}`);
+    }
+    if (view.byteLength % lengthAlign !== 0) {
+      throw new SystemError("EALIGN_LENGTH", `${op}: length ${view.byteLength} is not a multiple of ${lengthAlign} ${rule}`);
+    }
+  }
+
+  private ensureOpen(op: string): void {
+    if (this.closed) throw new SystemError("EIO_SYSTEM", `${op}: ${this.path} is closed`);
+  }
+
+  /**
+   * Reads up to `buffer.byteLength` bytes at `position` into `buffer`, off the
+   * main thread. Resolves to the number of bytes read (short at end of file).
+   */
+  async read(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
+    this.ensureOpen("read");
+    if (!this.isDirect) {
+      return (await readAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesRead;
+    }
+    this.checkAlignment(buffer, position, "read");
+    try {
+      return await requireNative("DirectFile.read").pread(this.fd, buffer, position);
+    } catch (e) {
+      throw systemError(e, `read ${buffer.byteLength} bytes at ${position} from ${this.path}`);
+    }
+  }
+
+  /** Writes all of `buffer` at `position`, off the main thread. Resolves to bytes written. */
+  async write(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
+    this.ensureOpen("write");
+    if (!this.isDirect) {
+      return (await writeAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesWritten;
+    }
+    this.checkAlignment(buffer, position, "write");
+    try {
+      return await requireNative("DirectFile.write").pwrite(this.fd, buffer, position);
+    } catch (e) {
+      throw systemError(e, `write ${buffer.byteLength} bytes at ${position} to ${this.path}`);
+    }
+  }
+
+  /** The file's current size in bytes. */
+  size(): number {
+    return fstatSync(this.fd).size;
+  }
+
+  /** Flushes written data to the device (fdatasync). */
+  async sync(): Promise<void> {
+    await fdatasyncAsync(this.fd);
+  }
+
+  /** Page-cache advice for a range of this file; see `advise`. */
+  advise(advice: Advice, offset = 0, length = 0): void {
+    advise(this.fd, offset, length, advice);
+  }
+
+  /** Closes the descriptor. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    closeSync(this.fd);
+  }
+}
+
+/** True when direct I/O can be attempted (the addon is loaded on Linux). */
+export function isDirectIoSupported(): boolean {
+  return nativeBinding() !== null && typeof constants.O_DIRECT === "number";
+}

@@ -1,0 +1,12 @@
+// Worker entry used by PinnedWorkerPool when TypeScript must load (the pool's
+// own entry from source, or a user's .ts task module). On Node 20,
+// `execArgv: ["--import", "tsx"]` registers tsx's hooks asynchronously, and
+// piscina's preload of the entry raced ahead of them ("Unknown file extension
+// .ts", seen in test/system/worker-pool.test.ts), so tsx is registered here
+// first. Plain JavaScript on purpose: it runs before any loader exists.
+import { workerData } from "node:worker_threads";
+
+const { register } = await import("tsx/esm/api");
+register();
+const entry = await import(workerData.__kosPool.entry);
+export default entry.default;

@@ -1,0 +1,64 @@
+/**
+ * Options shared by the record queues (SPSC and MPMC): a record is a fixed
+ * number of numeric lanes, all Float64 or all Int32.
+ */
+import { QueueError } from "./errors.js";
+import { checkCapacity, checkInt, checkLaneType, expectHeader, H_CAPACITY, H_PARAM_A, H_PARAM_B, LANE_CODES, type LaneType } from "./layout.js";
+
+/** Options for {@link SpscRecordQueue} and {@link MpmcRecordQueue}. */
+export interface RecordQueueOptions {
+  /** Number of records the queue holds; a power of two (1 … 2^30). */
+  capacity: number;
+  /** Numbers per record (1 … 1024). Default 1. */
+  lanes?: number;
+  /** `"f64"` (default) stores any JS number; `"i32"` stores Int32 and halves the memory. */
+  type?: LaneType;
+}
+
+/** Record options with defaults filled in and checked. */
+export interface ResolvedRecordOptions {
+  capacity: number;
+  lanes: number;
+  type: LaneType;
+}
+
+/** Output array a record can be popped into. */
+export type RecordOut = Float64Array | Int32Array | number[];
+
+export const MAX_LANES = 1024;
+
+export function resolveRecordOptions(o: RecordQueueOptions | undefined, minCapacity = 1): ResolvedRecordOptions {
+  if (typeof o !== "object" || o === null) throw new QueueError("QUEUE_BAD_OPTIONS", "options object required");
+  const capacity = checkCapacity("capacity", o.capacity, minCapacity);
+  const lanes = checkInt("lanes", o.lanes ?? 1, 1, MAX_LANES);
+  const type = checkLaneType(o.type ?? "f64");
+  if (capacity * lanes > 2 ** 30) throw new QueueError("QUEUE_BAD_OPTIONS", "capacity × lanes must be at most 2^30");
+  return { capacity, lanes, type };
+}
+
+/** Re-checks options read from a descriptor, turning any failure into QUEUE_BAD_DESCRIPTOR. */
+export function resolveDescriptorRecordOptions(ctl: Int32Array, raw: Record<string, unknown>, minCapacity = 1): ResolvedRecordOptions {
+  let o: ResolvedRecordOptions;
+  try {
+    o = resolveRecordOptions(raw as unknown as RecordQueueOptions, minCapacity);
+  } catch (e) {
+    throw new QueueError("QUEUE_BAD_DESCRIPTOR", `descriptor options are invalid: ${(e as Error).message}`);
+  }
+  expectHeader(ctl, H_CAPACITY, o.capacity, "capacity");
+  expectHeader(ctl, H_PARAM_A, o.lanes, "lanes");
+  expectHeader(ctl, H_PARAM_B, LANE_CODES[o.type], "lane type");
+  return o;
+}
+
+/** A view of `count` lanes of the given type over `buffer` at `byteOffset`. */
+export function laneView(type: LaneType, buffer: SharedArrayBuffer, byteOffset: number, count: number): Float64Array | Int32Array {
+  return type === "f64" ? new Float64Array(buffer, byteOffset, count) : new Int32Array(buffer, byteOffset, count);
+}
+
+export function laneBytes(type: LaneType): number {
+  return type === "f64" ? 8 : 4;
+}
+
+export function badRecord(lanes: number, got: number): QueueError {
+  return new QueueError("QUEUE_BAD_RECORD", `record needs ${lanes} lane(s), the array has ${got}`);
+}

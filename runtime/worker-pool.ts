@@ -1,0 +1,273 @@
+/**
+ * A worker pool whose workers start ahead of time and are pinned to CPUs,
+ * built on piscina. Pinning happens inside each worker at startup (a thread
+ * pins only itself), by policy: one worker per core, or each worker on the
+ * CPUs of one NUMA node. Adds per-worker stats (tasks completed and failed,
+ * busy time, utilization, CPUs) to piscina's queue size and run/wait time
+ * histograms. TypeScript worker files load through tsx.
+ */
+import { existsSync } from "node:fs";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Piscina } from "piscina";
+import { getAffinity, isAffinitySupported } from "./affinity.js";
+import { numaTopology } from "./numa.js";
+import { SystemError } from "./native/system-error.js";
+import { STAT, STAT_STRIDE, type PoolWorkerData } from "./worker-pool-shared.js";
+
+/** How workers are pinned: one per core, per NUMA node, or not at all. */
+export type PinPolicy = "core" | "numa-node" | "none";
+
+/** Options for `PinnedWorkerPool.create`. */
+export interface PinnedPoolOptions {
+  /** The task module (path or file: URL); its default export (or module.exports) handles one task. `.ts` works. */
+  filename: string | URL;
+  /** Pinning policy. Default `"core"`. */
+  pin?: PinPolicy;
+  /** CPUs to use. Default: the CPUs the calling thread may run on. */
+  cpus?: number[];
+  /** Number of workers, all started up front. Default: one per CPU used. */
+  threads?: number;
+  /** Passed to the task module as `workerData`, as piscina does. */
+  workerData?: unknown;
+  /** Extra Node flags for workers. */
+  execArgv?: string[];
+  /** Tasks one worker runs at once (async tasks). Default 1. */
+  concurrentTasksPerWorker?: number;
+  /** Queue limit before `run` rejects. Default unlimited. */
+  maxQueue?: number;
+  /** How long `create` waits for every worker to start and pin. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** One worker's counters, read from shared memory. */
+export interface WorkerStats {
+  /** worker_threads threadId. */
+  threadId: number;
+  /** Kernel thread id (for /proc/self/task/<tid>); -1 without the addon. */
+  tid: number;
+  /** CPUs this worker was assigned; null when unpinned. */
+  cpus: number[] | null;
+  /** True when the pin took effect. */
+  pinned: boolean;
+  completed: number;
+  failed: number;
+  /** Milliseconds spent inside tasks. */
+  busyMs: number;
+  /** busyMs over the worker's lifetime so far, 0..1. */
+  utilization: number;
+}
+
+/** Latency summary in milliseconds, as piscina records it. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  stddev: number;
+  min: number;
+  max: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** Per-task options: an AbortSignal and objects to transfer rather than copy. */
+export type PinnedRunOptions = Pick<NonNullable<Parameters<Piscina["run"]>[1]>, "signal" | "transferList">;
+
+/** A snapshot of the whole pool. */
+export interface PoolStats {
+  policy: PinPolicy;
+  threads: number;
+  queueSize: number;
+  completed: number;
+  failed: number;
+  /** piscina's pool-wide utilization, 0..1. */
+  utilization: number;
+  runTime: LatencySummary;
+  waitTime: LatencySummary;
+  workers: WorkerStats[];
+}
+
+/** Resolves the compiled (.js) entry when it exists, else the source (.ts, run through tsx). */
+function workerEntry(): { href: string; isTs: boolean } {
+  const js = new URL("./worker-pool-worker.js", import.meta.url);
+  if (existsSync(fileURLToPath(js))) return { href: js.href, isTs: false };
+  return { href: new URL("./worker-pool-worker.ts", import.meta.url).href, isTs: true };
+}
+
+/** The JS bootstrap that registers tsx before loading the entry (source tree or dist layout). */
+function tsBootstrap(): string {
+  for (const rel of ["./native/pool-bootstrap.mjs", "../../runtime/native/pool-bootstrap.mjs"]) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url.href;
+  }
+  throw new SystemError("EIO_SYSTEM", "PinnedWorkerPool: runtime/native/pool-bootstrap.mjs is missing, so TypeScript workers cannot load");
+}
+
+function isTypeScript(file: string): boolean {
+  return /\.[cm]?ts$/.test(file);
+}
+
+/** CPU sets per worker slot under `policy`. */
+function assignmentsFor(policy: PinPolicy, cpus: number[]): number[][] {
+  if (policy === "none") return [];
+  if (policy === "core") return cpus.map((c) => [c]);
+  const allowed = new Set(cpus);
+  const nodes = numaTopology()
+    .nodes.map((n) => n.cpus.filter((c) => allowed.has(c)))
+    .filter((set) => set.length > 0);
+  // One slot per CPU, each pinned to its node's whole CPU set, nodes interleaved.
+  const perNode = nodes.map((set) => set.map(() => set));
+  const out: number[][] = [];
+  for (let i = 0; out.length < cpus.length && perNode.some((l) => l.length > i); i++) {
+    for (const list of perNode) if (i < list.length) out.push(list[i]!);
+  }
+  return out;
+}
+
+type PiscinaHistogramSummary = Piscina["histogram"]["runTime"];
+
+function summary(h: PiscinaHistogramSummary | undefined, count: number): LatencySummary {
+  const v = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? 0 : x);
+  return { count, mean: v(h?.mean), stddev: v(h?.stddev), min: v(h?.min), max: v(h?.max), p50: v(h?.p50), p90: v(h?.p90), p99: v(h?.p99) };
+}
+
+/** A piscina pool with workers pinned to CPUs and per-worker stats. */
+export class PinnedWorkerPool<T = unknown, R = unknown> {
+  private readonly pending = new Set<Promise<R>>();
+  private closing = false;
+
+  private constructor(
+    /** The underlying piscina pool, for anything not wrapped here. */
+    readonly piscina: Piscina,
+    readonly policy: PinPolicy,
+    private readonly assignments: number[][],
+    private readonly counter: Int32Array,
+    private readonly cells: Float64Array,
+    private readonly capacity: number,
+  ) {}
+
+  /**
+   * Starts every worker, pins each one in its own startup, and resolves once
+   * all are running. Pinning needs the addon: without it the pool still runs,
+   * and `stats().workers[i].pinned` is false. Throws `EINVAL_CPU` or
+   * `EEMPTY_CPUSET` for a bad `cpus` list.
+   */
+  static async create<T = unknown, R = unknown>(options: PinnedPoolOptions): Promise<PinnedWorkerPool<T, R>> {
+    const policy = options.pin ?? "core";
+    const cpus = options.cpus ?? getAffinity();
+    if (cpus.length === 0) throw new SystemError("EEMPTY_CPUSET", "PinnedWorkerPool: the CPU list is empty");
+    const usable = new Set(getAffinity());
+    for (const c of cpus) {
+      if (!usable.has(c)) throw new SystemError("EINVAL_CPU", `PinnedWorkerPool: CPU ${c} is not available to this process (allowed: ${[...usable].join(",")})`);
+    }
+    const assignments = isAffinitySupported() ? assignmentsFor(policy, cpus) : [];
+    const threads = options.threads ?? (policy === "none" ? cpus.length : Math.max(1, assignments.length || cpus.length));
+    const capacity = threads * 2;
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const stats = new Float64Array(new SharedArrayBuffer(capacity * STAT_STRIDE * 8));
+    const userFilename = options.filename instanceof URL ? options.filename.href : options.filename;
+    const entry = workerEntry();
+    const needsTsx = entry.isTs || isTypeScript(userFilename.startsWith("file:") ? fileURLToPath(userFilename) : userFilename);
+    const execArgv = options.execArgv ?? [];
+    const poolData: PoolWorkerData = {
+      counter: counter.buffer as SharedArrayBuffer,
+      stats: stats.buffer as SharedArrayBuffer,
+      assignments,
+      capacity,
+      userFilename: userFilename.startsWith("file:") ? userFilename : pathToFileURL(userFilename).href,
+      userWorkerData: options.workerData,
+      entry: entry.href,
+    };
+    const piscina = new Piscina({
+      filename: needsTsx ? tsBootstrap() : entry.href,
+      minThreads: threads,
+      maxThreads: threads,
+      idleTimeout: Number.POSITIVE_INFINITY,
+      concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
+      maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
+      execArgv,
+      workerData: { __kosPool: poolData },
+    });
+    const pool = new PinnedWorkerPool<T, R>(piscina, policy, assignments, counter, stats, capacity);
+    await pool.waitUntilStarted(threads, options.startTimeoutMs ?? 30_000);
+    return pool;
+  }
+
+  private async waitUntilStarted(threads: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let failure: unknown;
+    const onError = (e: unknown) => (failure = e);
+    this.piscina.on("error", onError);
+    try {
+      while (Atomics.load(this.counter, 1) < threads) {
+        if (failure !== undefined || Date.now() > deadline) {
+          await this.piscina.destroy();
+          throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started` + (failure ? `: ${(failure as Error).message}` : ` within ${timeoutMs} ms`), { cause: failure });
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    } finally {
+      this.piscina.off("error", onError);
+    }
+  }
+
+  /** Runs one task; a task that throws rejects only its own promise. */
+  run(task: T, options: PinnedRunOptions = {}): Promise<R> {
+    if (this.closing) return Promise.reject(new SystemError("EPOOL_CLOSED", "PinnedWorkerPool: run() after close()"));
+    const result = this.piscina.run(task, options) as Promise<R>;
+    this.pending.add(result);
+    const forget = () => this.pending.delete(result);
+    result.then(forget, forget);
+    return result;
+  }
+
+  /** Workers, queue, completion counts and latency histograms, now. */
+  stats(): PoolStats {
+    const now = performance.timeOrigin + performance.now();
+    const started = Math.min(Atomics.load(this.counter, 0), this.capacity);
+    const workers: WorkerStats[] = [];
+    for (let slot = 0; slot < started; slot++) {
+      const row = (k: number) => this.cells[slot * STAT_STRIDE + k]!;
+      const assignment = row(STAT.assignment);
+      const busyMs = row(STAT.busyMs);
+      const lifetime = now - row(STAT.startedAt);
+      workers.push({
+        threadId: row(STAT.threadId),
+        tid: row(STAT.tid),
+        cpus: assignment >= 0 ? [...this.assignments[assignment]!] : null,
+        pinned: row(STAT.pinned) === 1,
+        completed: row(STAT.completed),
+        failed: row(STAT.failed),
+        busyMs,
+        utilization: lifetime > 0 ? Math.min(1, busyMs / lifetime) : 0,
+      });
+    }
+    const h = this.piscina.histogram;
+    return {
+      policy: this.policy,
+      threads: this.piscina.threads.length,
+      queueSize: this.piscina.queueSize,
+      completed: this.piscina.completed,
+      failed: workers.reduce((s, w) => s + w.failed, 0),
+      utilization: this.piscina.utilization,
+      runTime: summary(h.runTime, this.piscina.completed),
+      waitTime: summary(h.waitTime, this.piscina.completed),
+      workers,
+    };
+  }
+
+  /**
+   * Drains the pool: refuses new tasks, waits until every queued and running
+   * task has settled, then stops the workers. (piscina's own close() would
+   * end queued tasks with "Terminating worker thread".)
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await this.piscina.close();
+  }
+
+  /** Stops the workers now; queued and running tasks reject. */
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

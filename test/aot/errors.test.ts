@@ -1,0 +1,138 @@
+/**
+ * Bad input to kos build gets a clear error naming the file and line, and
+ * nothing is written half-way. Uses tiny throwaway projects.
+ */
+import { describe, it, expect, afterAll } from "vitest";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kosBuild } from "../../aot/build.js";
+import { main } from "../../cli/build.js";
+import { findAnnotatedFunctions } from "../../aot/discover.js";
+import { Project } from "ts-morph";
+
+const roots: string[] = [];
+afterAll(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
+
+function makeProject(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), "kos-aot-"));
+  roots.push(root);
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ES2022", moduleResolution: "Bundler", strict: true, outDir: "out", types: [], declaration: true, sourceMap: true }, include: ["src"] }));
+  writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(root, "src"), { recursive: true });
+    writeFileSync(join(root, "src", name), text);
+  }
+  return root;
+}
+
+async function buildError(root: string, extra: object = {}): Promise<{ code: string; message: string }> {
+  try {
+    await kosBuild({ project: root, ...extra });
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  throw new Error("expected the build to fail");
+}
+
+describe("kos build errors", () => {
+  it("a missing tsconfig", async () => {
+    const root = mkdtempSync(join(tmpdir(), "kos-aot-"));
+    roots.push(root);
+    const e = await buildError(join(root, "nope.json"));
+    expect(e.code).toBe("EBUILD_NO_TSCONFIG");
+    expect(e.message).toContain(join(root, "nope.json"));
+  });
+
+  it("a syntax error, with file:line:column, leaving the previous output untouched", async () => {
+    const root = makeProject({ "ok.ts": "export const a = 1;\n", "bad.ts": "export function f(x: number) {\n  return x +;\n}\n" });
+    mkdirSync(join(root, "out"));
+    writeFileSync(join(root, "out", "previous.js"), "// from the last good build\n");
+    const e = await buildError(root);
+    expect(e.code).toBe("EBUILD_SYNTAX");
+    expect(e.message).toMatch(/^src\/bad\.ts:2:\d+: syntax error: Expression expected/);
+    expect(readdirSync(join(root, "out"))).toEqual(["previous.js"]);
+    expect(readdirSync(root).sort()).toEqual(["out", "package.json", "src", "tsconfig.json"]);
+  });
+
+  const misplaced: Array<[string, string, RegExp]> = [
+    ["on a class", "export const K = 1;\n/** @kos.jit */\nexport class C { m() { return 1; } }\n", /^src\/a\.ts:2: @kos\.jit on a class declaration `C`: only top-level functions/],
+    ["on a method", "export class C {\n  /** @kos.jit */\n  m(x: number) { return x; }\n}\n", /^src\/a\.ts:2: @kos\.jit on a method declaration `m`/],
+    ["on a nested function", "export function outer() {\n  /** @kos.jit */\n  function inner(x: number) { return x; }\n  return inner(1);\n}\n", /^src\/a\.ts:2: @kos\.jit on a nested function declaration `inner`/],
+    ["on a constant", "/** @kos.jit */\nexport const N = 4;\n", /^src\/a\.ts:1: @kos\.jit on a variable statement/],
+    ["on an async function", "/** @kos.jit */\nexport async function f(x: number) { return x; }\n", /^src\/a\.ts:1: @kos\.jit on `f`: async functions are not optimized/],
+    ["on a generator", "/** @kos.jit */\nexport function* g(x: number) { yield x; }\n", /^src\/a\.ts:1: @kos\.jit on `g`: generators are not optimized/],
+    ["naming a parameter that does not exist", "/**\n * @kos.specialize m=4\n */\nexport function f(n: number) { return n; }\n", /^src\/a\.ts:1: @kos\.specialize m: `f` has no parameter named `m` \(parameters: n\)/],
+    ["with a value that is not a literal", "/** @kos.specialize n=Math.random() */\nexport function f(n: number) { return n; }\n", /^src\/a\.ts:1: @kos\.specialize n=Math\.random\(\): a CallExpression is not known at build time/],
+    ["with an unknown tag", "/** @kos.inline */\nexport function f(n: number) { return n; }\n", /^src\/a\.ts:1: unknown annotation @kos\.inline/],
+    ["attached to nothing", "export function f(n: number) { return n; }\n/** @kos.jit */\n", /^src\/a\.ts:2: a @kos annotation that is attached to no function/],
+  ];
+  // Discovery runs before anything is emitted; checked on an in-memory project (no lib, so fast).
+  const mem = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
+  for (const [what, source, want] of misplaced) {
+    it(`an annotation ${what}`, () => {
+      const sf = mem.createSourceFile(`/src/${what.replace(/\W/g, "_")}.ts`, source);
+      let err: { code?: string; message?: string } = {};
+      try { findAnnotatedFunctions(sf, "src/a.ts"); } catch (e) { err = e as typeof err; }
+      expect(err.code).toBe("EBUILD_ANNOTATION");
+      expect(err.message).toMatch(want);
+    });
+  }
+
+  it("an annotation error from a full build names the file and line", async () => {
+    const e = await buildError(makeProject({ "ok.ts": "export const a = 1;\n", "a.ts": misplaced[0]![1] }));
+    expect(e.code).toBe("EBUILD_ANNOTATION");
+    expect(e.message).toMatch(misplaced[0]![2]);
+  });
+
+  it("a profile that is not a kos profile", async () => {
+    const root = makeProject({ "a.ts": "export function f(n: number) { return n; }\n" });
+    writeFileSync(join(root, "p.json"), "{ not json");
+    const e = await buildError(root, { profile: join(root, "p.json") });
+    expect(e.code).toBe("EBUILD_PROFILE");
+    expect(e.message).toContain("p.json");
+  });
+
+  it("the CLI prints the error with its code and exits 1; bad usage exits 2", async () => {
+    const root = makeProject({ "bad.ts": "export const = 1;\n" });
+    const errors: string[] = [];
+    const orig = console.error;
+    console.error = (m: string) => errors.push(m);
+    try {
+      expect(await main(["--project", root])).toBe(1);
+      expect(await main(["--bogus"])).toBe(2);
+    } finally {
+      console.error = orig;
+    }
+    expect(errors[0]).toMatch(/^kos build: \[EBUILD_SYNTAX\] src\/bad\.ts:1:\d+: syntax error/);
+  });
+});
+
+describe("kos build on a small project", () => {
+  it("skips what it cannot optimize with the reason, and still emits the whole project", async () => {
+    const root = makeProject({
+      "a.ts": [
+        "let counter = 0;",
+        "/** @kos.jit */",
+        "export function usesMutable(x: number) { return x + counter; }",
+        "/** @kos.jit */",
+        "export const double = (x: number) => x * 2;",
+        "export function bump() { counter++; }",
+        "",
+      ].join("\n"),
+    });
+    const report = await kosBuild({ project: root });
+    const byName = Object.fromEntries(report.functions.map((f) => [f.name, f]));
+    expect(byName.usesMutable!.status).toBe("skipped");
+    expect(byName.usesMutable!.reason).toMatch(/counter/);
+    expect(byName.double!.status, byName.double!.reason ?? "").toBe("optimized");
+    const js = readFileSync(join(root, "out", "a.js"), "utf8");
+    expect(js).toMatch(/^export let {3}double = /m); // `const` → `let  `: same length, so the map still fits
+    expect(existsSync(join(root, "out", "a.d.ts"))).toBe(true);
+    const mod = await import(join(root, "out", "a.js") + "?t=1");
+    expect(mod.double(21)).toBe(42);
+    expect(mod.usesMutable(1)).toBe(1);
+    mod.bump();
+    expect(mod.usesMutable(1)).toBe(2);
+  });
+});

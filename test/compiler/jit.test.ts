@@ -1,0 +1,253 @@
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { jit, inspect, JitError, KosError } from "../../index.js";
+import { parseFunctionSource } from "../../compiler/parse.js";
+import { outcome, sameValue } from "../support/compile.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+describe("jit: fallbacks name the construct and its line", () => {
+  const cases: Array<[string, Function, Record<string, unknown>, string]> = [
+    ["free variable", function f(x: number) { return x + (globalThis as any).notThere + missing; }, {}, "FREE_VARIABLE"],
+    ["generator", function* g(n: number) { yield n; }, {}, "GENERATOR"],
+    ["async", async function a(n: number) { return n; }, {}, "ASYNC_FUNCTION"],
+    ["arguments", function h(n: number) { return arguments.length + n; }, {}, "USES_ARGUMENTS"],
+    ["this", function t(this: { k: number }, n: number) { return this.k + n; }, {}, "USES_THIS"],
+    ["native", Math.max, {}, "NATIVE_FUNCTION"],
+    ["bound", function b(n: number) { return n; }.bind(null), {}, "BOUND_FUNCTION"],
+    ["class", class C {}, {}, "CLASS_CONSTRUCTOR"],
+    ["assigns free variable", function w(n: number) { counter = n; return n; }, { counter: 0 }, "ASSIGNS_FREE_VARIABLE"],
+  ];
+  for (const [label, fn, scope, code] of cases) {
+    it(`${label} → ${code}`, () => {
+      const j = jit(fn, { scope });
+      const info = inspect(j)!;
+      expect(info.tier).toBe("fallback");
+      expect(info.fallbackReason).toMatch(new RegExp(`^${code}:`));
+      expect(() => jit(fn, { scope, strict: true })).toThrow(JitError);
+      try {
+        jit(fn, { scope, strict: true });
+      } catch (e) {
+        expect(e).toBeInstanceOf(KosError);
+        expect((e as JitError).code).toBe(code);
+      }
+    });
+  }
+
+  it("names the line of the offending construct", () => {
+    const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn this.x + b;");
+    expect(inspect(jit(fn))!.fallbackReason).toMatch(/USES_THIS: .*\(line \d+\)/);
+  });
+
+  it("falls back for `eval` and `with` (sloppy code)", () => {
+    const e = new Function("s", "return eval(s);");
+    expect(inspect(jit(e))!.fallbackReason).toMatch(/^USES_EVAL/);
+    const w = new Function("o", "with (o) { return x; }");
+    expect(inspect(jit(w))!.fallbackReason).toMatch(/^USES_WITH/);
+    expect(jit(w)({ x: 3 })).toBe(3);
+  });
+
+  it("reports syntax acorn rejects as PARSE_ERROR", () => {
+    expect(() => parseFunctionSource("function (a) { return a +; }", "f", false)).toThrow(/acorn could not parse/);
+    try {
+      parseFunctionSource("function f(a) { return a +; }", "f", false);
+    } catch (e) {
+      expect((e as JitError).code).toBe("PARSE_ERROR");
+    }
+  });
+
+  it("the fallback still behaves exactly like the original, including `new` and `this`", () => {
+    function Point(this: { x: number }, x: number) { this.x = x; }
+    const P = jit(Point) as unknown as new (x: number) => { x: number };
+    const p = new P(3);
+    expect(p.x).toBe(3);
+    expect(p).toBeInstanceOf(Point);
+    const obj = { k: 2, m: jit(function (this: { k: number }, n: number) { return this.k * n; }) };
+    expect(obj.m(5)).toBe(10);
+  });
+
+  it("rejects specializing something that is not a simple parameter", () => {
+    function f({ a }: { a: number }, b: number) { return a + b; }
+    expect(() => jit(f, { specialize: { a: 1 }, strict: true })).toThrow(/UNKNOWN_PARAMETER|not a simple parameter/);
+    expect(inspect(jit(f, { specialize: { zz: 1 } }))!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER/);
+  });
+
+  it("rejects a non-function with a typed error", () => {
+    expect(() => jit(42 as unknown as Function)).toThrow(JitError);
+  });
+
+  it("KOS_JIT=0 disables compilation everywhere", () => {
+    const r = spawnSync(process.execPath, ["-e", `import("kos").then(({ jit, inspect }) => { const j = jit((n, x) => n * x, { specialize: { n: 2 } }); console.log(JSON.stringify([inspect(j).tier, inspect(j).fallbackReason, j(2, 4)])); })`], { cwd: repoRoot, env: { ...process.env, KOS_JIT: "0" }, encoding: "utf8" });
+    expect(JSON.parse(r.stdout.trim())).toEqual(["fallback", "DISABLED: compilation is disabled by KOS_JIT=0", 8]);
+  });
+
+  it("falls back instead of crashing when code generation from strings is disallowed", () => {
+    const r = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "-e", `import("kos").then(({ jit, inspect }) => { const j = jit((n, x) => n * x, { specialize: { n: 2 } }); console.log(JSON.stringify([inspect(j).tier, inspect(j).fallbackReason.split(":")[0], j(2, 4)])); })`], { cwd: repoRoot, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout.trim())).toEqual(["fallback", "CODEGEN_DISALLOWED", 8]);
+  });
+});
+
+describe("jit: guards, deopts and inspect", () => {
+  function scaled(k: number, x: number) { return 1 / (k * x); }
+
+  it("guards primitives exactly: -0, +0 and NaN are different specializations", () => {
+    const neg = jit(scaled, { specialize: { k: -0 } });
+    const pos = jit(scaled, { specialize: { k: 0 } });
+    const nan = jit(scaled, { specialize: { k: NaN } });
+    for (const k of [0, -0, NaN, 1]) {
+      for (const j of [neg, pos, nan]) expect(Object.is(j(k, 2), scaled(k, 2))).toBe(true);
+    }
+    expect(inspect(neg)!.deopts).toBe(3);
+    expect(inspect(nan)!.deopts).toBe(3);
+  });
+
+  it("counts calls and deopts, and lists the assumptions", () => {
+    const j = jit(scaled, { specialize: { k: 3 } });
+    j(3, 1); j(3, 2); j(4, 1);
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.calls).toBe(3);
+    expect(info.deopts).toBe(1);
+    expect(info.assumptions).toEqual([{ param: "k", kind: "value", description: "k === 3" }]);
+    expect(info.source).toContain("sourceURL" === "x" ? "" : "3 * x");
+    expect(info.compileTimeMs).toBeGreaterThan(0);
+    expect(info.history.some((h) => h.event === "deopt")).toBe(true);
+  });
+
+  it("keeps the source after every pass with tracePasses", () => {
+    const j = jit(scaled, { specialize: { k: 3 }, tracePasses: true });
+    const passes = inspect(j)!.passes!;
+    expect(passes[0]!.pass).toBe("input");
+    expect(passes.map((p) => p.pass)).toContain("bindSpecializedParams");
+    expect(passes.at(-1)!.source).toContain("3 * x");
+  });
+
+  it("switches passes off by name, and rejects unknown names", () => {
+    function f(n: number, a: number[]) { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; }
+    expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["unrollConstantLoops"] }))!.source).toContain("for (");
+    expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["nope"] }))!.fallbackReason).toMatch(/^BAD_OPTIONS/);
+  });
+
+  it("names generated code kos://<name>.js in stack traces", () => {
+    function thrower(n: number) { if (n > 0) throw new Error("boom"); return n; }
+    const j = jit(thrower, { specialize: { n: 1 } });
+    try {
+      j(1);
+    } catch (e) {
+      expect((e as Error).stack).toContain("kos://thrower.js");
+    }
+  });
+
+  it("keeps the function's name and length", () => {
+    function three(a: number, b: number, c: number) { return a + b + c; }
+    const j = jit(three, { specialize: { a: 1 } });
+    expect(j.name).toBe("three");
+    expect(j.length).toBe(3);
+  });
+
+  it("guards type assumptions", () => {
+    function f(x: unknown) { return typeof x === "string" ? (x as string).length : -1; }
+    const j = jit(f, { assume: { x: "string" } });
+    expect(j("abc")).toBe(3);
+    expect(j(5)).toBe(-1);
+    expect(inspect(j)!.deopts).toBe(1);
+  });
+});
+
+describe("jit: specialized objects are kept honest", () => {
+  function area(shape: { w: number; h: number }, s: number) { return shape.w * shape.h * s; }
+
+  it("deep-freezes specialized objects by default, so mutation fails loudly", () => {
+    const shape = { w: 2, h: 3, nested: { z: 1 } };
+    const j = jit(area, { specialize: { shape } });
+    expect(j(shape, 2)).toBe(12);
+    expect(Object.isFrozen(shape) && Object.isFrozen(shape.nested)).toBe(true);
+    expect(() => { (shape as { w: number }).w = 10; }).toThrow(TypeError);
+    expect(j(shape, 2)).toBe(area(shape, 2));
+  });
+
+  it("with freeze: 'reference', reads stay at run time and mutation is seen", () => {
+    const shape = { w: 2, h: 3 };
+    const j = jit(area, { specialize: { shape }, freeze: "reference" });
+    expect(Object.isFrozen(shape)).toBe(false);
+    shape.w = 10;
+    expect(j(shape, 2)).toBe(60);
+  });
+
+  it("with freeze: 'require-frozen', only already-frozen objects are folded", () => {
+    const open = { w: 2, h: 3 };
+    const j = jit(area, { specialize: { shape: open }, freeze: "require-frozen" });
+    expect(inspect(j)!.source).toContain("shape.w");
+    open.h = 5;
+    expect(j(open, 1)).toBe(10);
+    const frozen = Object.freeze({ w: 2, h: 3 });
+    expect(inspect(jit(area, { specialize: { shape: frozen }, freeze: "require-frozen" }))!.source).toContain("6 * s");
+  });
+
+  it("guards typed arrays by identity and length (their elements are read at run time)", () => {
+    function sum(k: Float64Array, x: number) { let s = 0; for (let i = 0; i < k.length; i++) s += k[i]! * x; return s; }
+    const k = new Float64Array([1, 2, 3]);
+    const j = jit(sum, { specialize: { k } });
+    expect(inspect(j)!.source).not.toContain("for (");
+    k[0] = 10;
+    expect(j(k, 2)).toBe(sum(k, 2));
+    expect(j(new Float64Array([1, 2]), 2)).toBe(6);
+  });
+});
+
+describe("jit: user data never becomes code", () => {
+  const hostile = [
+    "\"); globalThis.__kosPwned = 1; (\"",
+    "'; globalThis.__kosPwned = 1; '",
+    "`${globalThis.__kosPwned = 1}`",
+    "\\\"); globalThis.__kosPwned = 1; //",
+    "\u2028globalThis.__kosPwned = 1\u2029",
+    "</script><script>globalThis.__kosPwned=1</script>",
+    "*/ globalThis.__kosPwned = 1; /*",
+    "\ud800 lone surrogate",
+  ];
+  it("hostile strings as specialized values, object keys and values stay data", () => {
+    function render(cfg: Record<string, string>, v: Record<string, string>) {
+      let out = "";
+      for (const k of Object.keys(cfg)) out += JSON.stringify(k) + cfg[k] + (v[k] ?? "") + k.length;
+      return out;
+    }
+    const cfg: Record<string, string> = {};
+    hostile.forEach((s, i) => (cfg[s] = hostile[(i + 1) % hostile.length]!));
+    const v: Record<string, string> = { [hostile[0]!]: hostile[2]! };
+    const expected = render(cfg, v);
+    const j = jit(render, { specialize: { cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(j(cfg, v)).toBe(expected);
+    for (const s of hostile) expect(jit((p: string, x: string) => p + x, { specialize: { p: s } })(s, "!")).toBe(s + "!");
+    expect((globalThis as Record<string, unknown>).__kosPwned).toBeUndefined();
+  });
+
+  it("objects with hostile toString/valueOf/getters are passed by reference, never printed", () => {
+    let touched = 0;
+    const evil = { toString() { touched++; return "globalThis.__kosPwned = 1"; }, valueOf() { touched++; return 1; }, get g() { touched++; return 2; } };
+    function f(o: object, x: number) { return [o, x]; }
+    const j = jit(f, { specialize: { o: evil } });
+    expect(j(evil, 1)[0]).toBe(evil);
+    expect(touched).toBe(0);
+    expect(inspect(j)!.source).not.toContain("__kosPwned");
+  });
+
+  it("exotic primitives round-trip exactly", () => {
+    const values = [-0, NaN, Infinity, -Infinity, 2 ** 53 + 2, 5e-324, -1.5e300, 10n ** 30n, -7n, "", "\0\b\f\n\r\t\v\\", null, undefined, true];
+    for (const value of values) {
+      const j = jit((p: unknown) => [p, typeof p], { specialize: { p: value } });
+      expect(sameValue(j(value), [value, typeof value])).toBe(true);
+      expect(inspect(j)!.tier).toBe(1);
+    }
+  });
+
+  it("symbols are references", () => {
+    const s = Symbol("x");
+    const j = jit((p: symbol, o: Record<symbol, number>) => o[p], { specialize: { p: s } });
+    expect(j(s, { [s]: 4 })).toBe(4);
+    expect(outcome(() => j(Symbol("y"), {})).value).toBeUndefined();
+  });
+});

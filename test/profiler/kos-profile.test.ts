@@ -1,0 +1,124 @@
+// End to end: `kos profile` (its main(), as the dispatcher calls it) on the
+// test programs. Only the first test runs 0x (slow: it post-processes V8's
+// tick log); the others use the --cpu-prof path.
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main, parseProfileArgs } from "../../cli/profile.js";
+import { resolveCommand } from "../../profiler/flame.js";
+import { loadProfile, readProfile } from "../../profiler/profile-file.js";
+
+const program = (name: string) => fileURLToPath(new URL(`./programs/${name}`, import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), "kos-profile-e2e-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+let out: string[] = [];
+let err: string[] = [];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
+  vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("kos profile", () => {
+  it("ranks the known hot function first under 0x, and writes kos-profile.json and flamegraph.html", async () => {
+    const dir = join(scratch, "hot");
+    const file = program("one-hot-function.js");
+    const code = await main(["--out", dir, "--top", "5", "--", "node", file, "3000000"]);
+    expect(code, err.join("\n")).toBe(0);
+
+    const profile = readProfile(join(dir, "kos-profile.json"));
+    expect(profile.source).toBe("0x");
+    expect(profile.command).toEqual(["node", file, "3000000"]);
+    expect(profile.totalSamples).toBeGreaterThan(0);
+    const first = profile.hot[0]!;
+    expect(first).toMatchObject({ name: "hotMixing", file, line: 5, column: 19 });
+    expect(first.selfPercent).toBeGreaterThan(50);
+    expect(profile.hot.filter((h) => h.name.startsWith("cold")).every((h) => h.selfSamples < first.selfSamples)).toBe(true);
+
+    // The source hash is the hash of the function's exact text.
+    const source = readFileSync(file, "utf8");
+    const text = source.slice(source.indexOf("function hotMixing"), source.indexOf("\n}\n", source.indexOf("function hotMixing")) + 2);
+    expect(first.sourceHash).toBe(createHash("sha256").update(text).digest("hex"));
+    // ... so a live copy of it is found by loadProfile().lookup.
+    const live = new Function(`return ${text}`)() as Function;
+    expect(loadProfile(join(dir, "kos-profile.json")).lookup(live)?.name).toBe("hotMixing");
+
+    expect(profile.flamegraph).toBe(join(dir, "flamegraph.html"));
+    expect(readFileSync(profile.flamegraph!, "utf8")).toMatch(/<html/i);
+    expect(existsSync(join(dir, "meta.json"))).toBe(true);
+
+    const table = out.join("\n");
+    const firstRow = table.split("\n").find((l) => /^\s*1\s/.test(l));
+    expect(firstRow).toMatch(/hotMixing/);
+    expect(table).toMatch(/flamegraph: .*flamegraph\.html/);
+  }, 120_000);
+
+  it("profiles worker threads with --cpu-prof and merges kos's feedback dump by source hash", async () => {
+    const dir = join(scratch, "workers");
+    const code = await main(["--workers", "--out", dir, "--", program("worker-hot.js")]);
+    expect(code, err.join("\n")).toBe(0);
+    const profile = readProfile(join(dir, "kos-profile.json"));
+    expect(profile.source).toBe("cpu-prof");
+    const poly = profile.hot.find((h) => h.name === "workerPolynomial");
+    expect(poly).toBeDefined();
+    // V8 inlines it into the worker's top-level loop; positionTicks give the samples back.
+    expect(profile.hot[0]!.name).toBe("workerPolynomial");
+    expect(poly!.calls).toBe(3_000_000);
+    expect(poly!.stableArgs).toEqual([
+      { index: 0, name: "x", stability: "type", type: "number" },
+      { index: 1, name: "degree", stability: "constant", value: 40 },
+    ]);
+    expect(out.join("\n")).toMatch(/workerPolynomial .* 3000000 +x:number, degree=40/);
+    // One flamegraph covers both threads.
+    expect(readFileSync(profile.flamegraph!, "utf8")).toContain("(worker thread 1)");
+  }, 60_000);
+
+  it("reports a failing command with its exit code", async () => {
+    const code = await main(["--workers", "--out", join(scratch, "fail"), "--", program("exits-with-3.js")]);
+    expect(code).toBe(3);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_COMMAND_FAILED.*exited with code 3/);
+  }, 60_000);
+
+  it("reports a command that cannot start", async () => {
+    const code = await main(["--out", join(scratch, "nocmd"), "--", "kos-no-such-command-xyz"]);
+    expect(code).toBe(1);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_SPAWN/);
+  }, 60_000);
+
+  it("reports a run with no samples of the program's own code", async () => {
+    expect(await main(["--workers", "--out", join(scratch, "idle"), "--", program("idle.js")])).toBe(1);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_NO_SAMPLES.*no CPU samples/);
+    err = [];
+    // Not a node program at all: nothing is profiled.
+    expect(await main(["--out", join(scratch, "sh"), "--", "sh", "-c", "true"])).toBe(1);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_NO_SAMPLES/);
+  }, 60_000);
+
+  it("rejects bad arguments with usage and exit code 2", async () => {
+    expect(await main([])).toBe(2);
+    expect(await main(["--top", "zero", "--", "x.js"])).toBe(2);
+    expect(await main(["--bogus", "--", "x.js"])).toBe(2);
+    expect(err.join("\n")).toMatch(/usage: kos profile/);
+  });
+});
+
+describe("argument and command resolution", () => {
+  it("parses options, with or without --", () => {
+    expect(parseProfileArgs(["--out", "d", "--top", "3", "--", "node", "a.js", "--x"])).toMatchObject({ outDir: "d", top: 3, command: ["node", "a.js", "--x"] });
+    expect(parseProfileArgs(["app.js", "--top", "3"])).toMatchObject({ top: 15, command: ["app.js", "--top", "3"] });
+  });
+
+  it("treats `node app.js` and `app.js` alike, and other commands as programs", () => {
+    expect(resolveCommand(["node", "--expose-gc", "a.js", "1"])).toEqual({ kind: "node", nodeArgs: ["--expose-gc", "a.js", "1"] });
+    expect(resolveCommand([process.execPath, "a.js"])).toEqual({ kind: "node", nodeArgs: ["a.js"] });
+    expect(resolveCommand(["a.mjs", "1"])).toEqual({ kind: "node", nodeArgs: ["a.mjs", "1"] });
+    expect(resolveCommand(["npm", "run", "x"])).toEqual({ kind: "other", file: "npm", args: ["run", "x"] });
+    expect(() => resolveCommand([])).toThrow(expect.objectContaining({ code: "KOS_PROFILE_USAGE" }));
+  });
+});

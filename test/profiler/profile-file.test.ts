@@ -1,0 +1,180 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { KosError } from "../../errors.js";
+import { mergeFeedback, readFeedbackDump } from "../../profiler/feedback-merge.js";
+import { findProfiledFunction, loadProfile, readProfile, sourceHash, validateProfile, writeProfile, type KosProfile } from "../../profiler/profile-file.js";
+import { decodeValue, encodeValue, type FeedbackDump } from "../../profiler/profile-format.js";
+
+const dir = mkdtempSync(join(tmpdir(), "kos-pf-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function hotFn(a: number, b: number) {
+  return a * b + 1;
+}
+const coldFn = (x: string) => x.length;
+
+function sampleProfile(): KosProfile {
+  return {
+    version: 1,
+    command: ["node", "app.js"],
+    date: new Date(0).toISOString(),
+    durationMs: 1234,
+    totalSamples: 100,
+    source: "0x",
+    flamegraph: "/tmp/flamegraph.html",
+    hot: [
+      { name: "hotFn", file: "/app/a.js", line: 3, column: 16, selfPercent: 80, totalPercent: 90, selfSamples: 80, totalSamples: 90, sourceHash: sourceHash(hotFn.toString()) },
+      { name: "other", file: "/app/a.js", line: 9, column: 1, selfPercent: 5, totalPercent: 5, selfSamples: 5, totalSamples: 5 },
+    ],
+  };
+}
+
+function expectCode(fn: () => unknown, code: string) {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(KosError);
+    expect((err as KosError).code).toBe(code);
+    return;
+  }
+  throw new Error(`expected KosError ${code}`);
+}
+
+describe("sourceHash", () => {
+  it("is the sha256 hex of the exact text", () => {
+    expect(sourceHash("function f() {}")).toBe(createHash("sha256").update("function f() {}").digest("hex"));
+    expect(sourceHash("function f() {}")).not.toBe(sourceHash("function f() { }"));
+  });
+});
+
+describe("kos-profile.json read/write", () => {
+  it("round-trips a profile", () => {
+    const path = join(dir, "nested", "kos-profile.json");
+    writeProfile(path, sampleProfile());
+    expect(readProfile(path)).toEqual(sampleProfile());
+  });
+
+  it("rejects unreadable files, bad JSON, other versions and wrong shapes with distinct codes", () => {
+    expectCode(() => readProfile(join(dir, "missing.json")), "KOS_PROFILE_READ");
+    const badJson = join(dir, "bad.json");
+    writeFileSync(badJson, "{ not json");
+    expectCode(() => readProfile(badJson), "KOS_PROFILE_JSON");
+    const v2 = join(dir, "v2.json");
+    writeFileSync(v2, JSON.stringify({ ...sampleProfile(), version: 2 }));
+    expectCode(() => loadProfile(v2), "KOS_PROFILE_VERSION");
+    expectCode(() => validateProfile([]), "KOS_PROFILE_INVALID");
+    expectCode(() => validateProfile({ ...sampleProfile(), source: "perf" }), "KOS_PROFILE_INVALID");
+    expectCode(() => validateProfile({ ...sampleProfile(), hot: [{ name: "f", file: "x" }] }), "KOS_PROFILE_INVALID");
+    expectCode(() => validateProfile({ ...sampleProfile(), hot: [{ ...sampleProfile().hot[0], sourceHash: "abc" }] }), "KOS_PROFILE_INVALID");
+  });
+
+  it("refuses to write an invalid profile", () => {
+    expectCode(() => writeProfile(join(dir, "x.json"), { ...sampleProfile(), totalSamples: Number.NaN }), "KOS_PROFILE_INVALID");
+  });
+});
+
+describe("loadProfile and lookup", () => {
+  const path = join(dir, "lookup.json");
+  writeProfile(path, sampleProfile());
+
+  it("finds a live function by the hash of its source text", () => {
+    const loaded = loadProfile(path);
+    expect(loaded.entries).toHaveLength(2);
+    expect(loaded.lookup(hotFn)?.name).toBe("hotFn");
+    expect(loaded.lookup(coldFn)).toBeUndefined();
+  });
+
+  it("matches a different function object with the same text (a re-created closure)", () => {
+    const loaded = loadProfile(path);
+    const clone = new Function(`return ${hotFn.toString()}`)() as Function;
+    expect(loaded.lookup(clone)?.name).toBe("hotFn");
+  });
+
+  it("caches the hash per function", () => {
+    const loaded = loadProfile(path);
+    let calls = 0;
+    const fn = function probe() {};
+    // toString is read through Function.prototype, so count via a getter-free spy on the prototype.
+    const original = Function.prototype.toString;
+    Function.prototype.toString = function (this: Function) {
+      if (this === fn) calls++;
+      return original.call(this);
+    };
+    try {
+      loaded.lookup(fn);
+      loaded.lookup(fn);
+    } finally {
+      Function.prototype.toString = original;
+    }
+    expect(calls).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("findProfiledFunction with KOS_PROFILE", () => {
+  const saved = process.env.KOS_PROFILE;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.KOS_PROFILE;
+    else process.env.KOS_PROFILE = saved;
+  });
+
+  it("returns undefined when KOS_PROFILE is unset, the entry when set", () => {
+    delete process.env.KOS_PROFILE;
+    expect(findProfiledFunction(hotFn)).toBeUndefined();
+    const path = join(dir, "env.json");
+    writeProfile(path, sampleProfile());
+    process.env.KOS_PROFILE = path;
+    expect(findProfiledFunction(hotFn)?.selfPercent).toBe(80);
+    expect(findProfiledFunction(coldFn)).toBeUndefined();
+  });
+
+  it("throws a typed error when KOS_PROFILE names a bad file", () => {
+    process.env.KOS_PROFILE = join(dir, "nope.json");
+    expectCode(() => findProfiledFunction(hotFn), "KOS_PROFILE_READ");
+  });
+});
+
+describe("feedback dump", () => {
+  it("encodes and decodes every primitive, and refuses objects", () => {
+    for (const v of [1.5, "s", true, null, undefined, NaN, Infinity, -Infinity, -0, 12n]) {
+      const e = encodeValue(v);
+      expect(e).not.toBeUndefined();
+      expect(Object.is(decodeValue(JSON.parse(JSON.stringify(e))), v)).toBe(true);
+    }
+    expect(encodeValue({})).toBeUndefined();
+    expect(encodeValue(() => 1)).toBeUndefined();
+    expect(encodeValue(Symbol("s"))).toBeUndefined();
+  });
+
+  it("merges calls, deopts and stable args into the entry with the same hash", () => {
+    const hash = sourceHash(hotFn.toString());
+    const dump = (calls: number, deopts: number, stable: boolean): FeedbackDump => ({
+      version: 1,
+      pid: 1,
+      functions: [{
+        name: "hotFn", sourceHash: hash, calls, deopts, tier: 1,
+        args: [
+          { index: 0, name: "a", stability: stable ? "constant" : "varies", value: 4 },
+          { index: 1, name: "b", stability: "type", type: "number" },
+        ],
+      }],
+    });
+    const merged = mergeFeedback(sampleProfile().hot, [dump(10, 1, false), dump(30, 2, true)]);
+    expect(merged[0]).toMatchObject({ calls: 40, deopts: 3 });
+    expect(merged[0]!.stableArgs!.map((a) => a.name)).toEqual(["a", "b"]);
+    expect(merged[1]).toEqual(sampleProfile().hot[1]);
+  });
+
+  it("reads a dump, treats a missing file as no feedback, and rejects garbage", () => {
+    expect(readFeedbackDump(join(dir, "none.json"))).toBeUndefined();
+    const p = join(dir, "fb.json");
+    writeFileSync(p, JSON.stringify({ version: 1, pid: 2, functions: [] }));
+    expect(readFeedbackDump(p)?.pid).toBe(2);
+    writeFileSync(p, "[1,2");
+    expectCode(() => readFeedbackDump(p), "KOS_FEEDBACK_INVALID");
+    writeFileSync(p, JSON.stringify({ version: 1, pid: 2, functions: [{ name: "x" }] }));
+    expectCode(() => readFeedbackDump(p), "KOS_FEEDBACK_INVALID");
+  });
+});

@@ -1,0 +1,41 @@
+// Helpers for compiler tests: compile a function and look at the generated main function.
+import { specializeToSource, PASS_NAMES } from "../../index.js";
+import type { JitOptions } from "../../index.js";
+
+/** The specialized source with only `passes` enabled (plus the binding of specialized values). */
+export function sourceWith(fn: Function, options: JitOptions, passes: string[] | "all" = "all"): string {
+  const disablePasses = passes === "all" ? [] : PASS_NAMES.filter((p) => p !== "bindSpecializedParams" && !passes.includes(p));
+  const r = specializeToSource(fn, { ...options, disablePasses });
+  if (!r.ok) throw new Error(`did not compile: ${r.fallbackReason}`);
+  return r.source!;
+}
+
+/** Body of the main function only (guards removed), whitespace-normalized. */
+export function mainBody(source: string): string {
+  const start = source.lastIndexOf("return function");
+  const body = source.slice(source.indexOf("{", start) + 1);
+  return body
+    .replace(/if \(!\([^\n]*\)\) \{\n\s*\$+k_deopt\(\d+\);\n\s*return [^\n]*\n\s*\}/g, "")
+    .replace(/\s+/g, " ")
+    .trim()
+    .replace(/; \}\)\(\)$/, "");
+}
+
+/** Object.is-based deep equality, so -0 and NaN are compared exactly. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a), kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/** Runs `f` and captures its outcome: value or thrown error (constructor name + message). */
+export function outcome(f: () => unknown): { value?: unknown; error?: string } {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}` };
+  }
+}
