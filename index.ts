@@ -4,24 +4,36 @@
  */
 import { specializeFunction } from "./compiler/index.js";
 import type { JitOptions } from "./compiler/types.js";
+import { createTieredFunction, type TieringOptions } from "./profiler/tiering.js";
 
 export { KosError } from "./errors.js";
 export { inspect, JitError, specializeToSource, compileVersion, PASS_NAMES } from "./compiler/index.js";
 export type * from "./compiler/types.js";
 export type { JitErrorCode } from "./compiler/index.js";
+export type { TieringOptions } from "./profiler/tiering.js";
+export { collectFeedback } from "./profiler/tiering.js";
+
+/** Options of {@link jit}: the compiler's options plus the tiering thresholds. */
+export interface KosJitOptions extends JitOptions {
+  tiering?: TieringOptions;
+}
 
 /**
  * Makes `fn` faster without changing what it does.
  *
- * With `specialize` (or `scope`/`assume`), compiles a version specialized on
- * those values at once, guarded at every call. See {@link JitOptions}.
+ * - With `specialize` (or `scope`/`assume`): compiles at once a version
+ *   specialized on those values, guarded at every call.
+ * - Without: starts at tier 0 (the original behind a counter that profiles
+ *   arguments); once hot, compiles a guarded version speculating on whatever
+ *   stayed stable, and deoptimizes if that stops being true.
  *
  * @example
  * const poly = jit(horner, { specialize: { coeffs: [1, -2, 0.5] } });
  * poly([1, -2, 0.5], 3); // same result as horner(...), computed by straight-line code
  */
-export function jit<F extends Function>(fn: F, options: JitOptions = {}): F {
-  return specializeFunction(fn, options);
+export function jit<F extends Function>(fn: F, options: KosJitOptions = {}): F {
+  if (options.specialize || options.assume || options.scope) return specializeFunction(fn, options);
+  return createTieredFunction(fn, options);
 }
 
 // Runtime: object pool, slab memory, batching.

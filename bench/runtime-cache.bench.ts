@@ -56,13 +56,13 @@ function workload(capacity: number, mix: Mix): { keys: Int32Array; ops: Uint8Arr
  * with the contenders interleaved and their order rotated each round. The
  * machine is shared; a neighbour's burst inflates one median, rarely all.
  */
-const ROUNDS = 3;
+const ROUNDS = 5;
 async function bestOf(fns: Array<() => void>): Promise<number[]> {
   const best = fns.map(() => Infinity);
   for (let r = 0; r < ROUNDS; r++) {
     for (let j = 0; j < fns.length; j++) {
       const which = (j + r) % fns.length;
-      const t = await time(fns[which]!, { minCpuTimeMs: 150 });
+      const t = await time(fns[which]!, { minCpuTimeMs: 100 });
       best[which] = Math.min(best[which]!, t.medianNs / BATCH);
     }
   }

@@ -9,7 +9,7 @@ import { MpmcRecordQueue, SpscByteQueue, SpscRecordQueue } from "../runtime/queu
 
 export type ProducerMode =
   | "postMessage" | "ringbuf" | "ringbuf-batch" | "spsc-records" | "spsc-records-batch"
-  | "spsc-records-notify" | "spsc-bytes" | "mpmc-records";
+  | "spsc-records-notify" | "spsc-records-blocking" | "spsc-bytes" | "mpmc-records";
 
 export interface ProducerData {
   mode: ProducerMode;
@@ -58,6 +58,16 @@ switch (mode) {
     for (let i = 0; i < count; i++) {
       one[0] = i;
       while (!q.tryPush(one));
+    }
+    break;
+  }
+  case "spsc-records-blocking": {
+    // Blocking push: sleeps in Atomics.wait while full instead of spinning.
+    const q = SpscRecordQueue.attach(queue);
+    const one = new Float64Array(1);
+    for (let i = 0; i < count; i++) {
+      one[0] = i;
+      q.push(one);
     }
     break;
   }

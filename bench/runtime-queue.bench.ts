@@ -4,13 +4,19 @@
  *
  * Each run spawns a producer worker (runtime-queue-producer.ts), waits until
  * it is ready, then releases it with a shared start flag and times, on the
- * main thread, how long it takes to receive all `count` messages; both sides
- * spin on their non-blocking calls. Every row is the median of RUNS runs in
- * this process, and ratios compare rows of the same run of the suite. The
- * consumer checks the sum of what it received, so a lost or duplicated
- * message fails the benchmark instead of flattering it.
+ * main thread, how long it takes to receive all `count` messages. Both sides
+ * spin on their non-blocking calls, except in the "blocking" row. Every row
+ * is the median of RUNS runs in this process (rounds interleave the rows),
+ * and ratios compare rows of the same run of the suite. The consumer checks
+ * the sum of what it received, so a lost or duplicated message fails the
+ * benchmark instead of flattering it.
+ *
+ * Rings need both threads on a CPU at once; postMessage does not (its queue
+ * is unbounded). On a loaded 2-core machine that is what bounds the ring
+ * rows, so the section records the load average next to the figures.
  */
 import { Worker } from "node:worker_threads";
+import os from "node:os";
 import { RingBuffer } from "ringbuf.js";
 import { do_not_optimize, markdownTable, type BenchSection } from "./harness.js";
 import { MpmcRecordQueue, SpscByteQueue, SpscRecordQueue } from "../runtime/queue/index.js";
@@ -30,6 +36,7 @@ const ROWS: Row[] = [
   { mode: "postMessage", label: "`postMessage(number)`", count: 2_000_000 },
   { mode: "ringbuf", label: "ringbuf.js `push`/`pop`, 1 Float64 per call", count: 4_000_000 },
   { mode: "spsc-records", label: "kos `SpscRecordQueue` `tryPush`/`tryPop`, 1 f64 lane", count: 4_000_000 },
+  { mode: "spsc-records-blocking", label: "kos `SpscRecordQueue` blocking `push`/`pop` (sleep in `Atomics.wait` instead of spinning)", count: 4_000_000 },
   { mode: "spsc-records-notify", label: "kos `SpscRecordQueue` + `Atomics.notify` per message", count: 4_000_000 },
   { mode: "spsc-bytes", label: "kos `SpscByteQueue`, 8-byte messages", count: 4_000_000 },
   { mode: "mpmc-records", label: "kos `MpmcRecordQueue` (1 producer → main), 1 f64 lane", count: 4_000_000 },
@@ -78,6 +85,21 @@ function setup(mode: ProducerMode, count: number): { queue?: unknown; consume?: 
               sum += out[0]!;
               got++;
             }
+          }
+          return sum;
+        },
+      };
+    }
+    case "spsc-records-blocking": {
+      const q = new SpscRecordQueue({ capacity: CAPACITY });
+      const out = new Float64Array(1);
+      return {
+        queue: q.shared,
+        consume: () => {
+          let sum = 0;
+          for (let got = 0; got < count; got++) {
+            q.pop(out);
+            sum += out[0]!;
           }
           return sum;
         },
@@ -184,12 +206,16 @@ function median(xs: number[]): number {
 const fmtRate = (r: number) => (r >= 1e6 ? `${(r / 1e6).toFixed(2)} M/s` : `${(r / 1e3).toFixed(0)} k/s`);
 
 export default async function (): Promise<BenchSection> {
-  const rate = new Map<ProducerMode, number>();
-  for (const row of ROWS) {
-    const times: number[] = [];
-    for (let r = 0; r < RUNS; r++) times.push(await runOnce(row.mode, row.count));
-    rate.set(row.mode, row.count / (median(times) / 1e9));
+  const loadBefore = os.loadavg()[0]!;
+  // Rounds interleave the rows, so a burst of load on the shared machine
+  // hits every mechanism alike instead of one row's three runs.
+  const times = new Map<ProducerMode, number[]>(ROWS.map((r) => [r.mode, []]));
+  for (let round = 0; round < RUNS; round++) {
+    for (const row of ROWS) times.get(row.mode)!.push(await runOnce(row.mode, row.count));
   }
+  const rate = new Map<ProducerMode, number>();
+  for (const row of ROWS) rate.set(row.mode, row.count / (median(times.get(row.mode)!) / 1e9));
+  const loadAfter = os.loadavg()[0]!;
   const pm = rate.get("postMessage")!;
   const ringPeer = (m: ProducerMode) => (m === "ringbuf-batch" || m === "spsc-records-batch" ? rate.get("ringbuf-batch")! : rate.get("ringbuf")!);
   const rows = ROWS.map((row) => {
@@ -201,7 +227,8 @@ export default async function (): Promise<BenchSection> {
   const notify = rate.get("spsc-records-notify")!;
   const markdown = [
     `Worker → main thread, one producer worker, consumer spinning on the main thread; capacity ${CAPACITY} records ` +
-      `(SpscByteQueue: ${CAPACITY * 16} bytes); median of ${RUNS} runs per row; every run checks the sum of all messages received.`,
+      `(SpscByteQueue: ${CAPACITY * 16} bytes); median of ${RUNS} interleaved runs per row; every run checks the sum of all messages received. ` +
+      `1-minute load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFixed(1)} after the suite, on ${os.cpus().length} cores.`,
     "",
     markdownTable(["mechanism", "messages", "msgs/s", "vs postMessage", "vs ringbuf.js (same batching)"], rows),
     "",

@@ -23,6 +23,7 @@ import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Assumption } from "./types.js";
+import { deepFreeze } from "./values.js";
 
 /** Bumped when the entry layout changes; part of every key. */
 const ENTRY_FORMAT = 1;
@@ -194,6 +195,89 @@ export function readCacheEntry(key: string): CacheEntry | null {
 /** Writes `entry` under `key` in the process-wide cache; false when caching is disabled. */
 export function writeCacheEntry(key: string, entry: CacheEntry): boolean {
   return defaultCompileCache().write(key, entry);
+}
+
+/** The result of {@link compileCached}. */
+export interface CachedCompile {
+  /** The guarded specialized function, or null when the compiler fell back. */
+  fn: Function | null;
+  /** True when the code came from the cache (no parse, no passes). */
+  hit: boolean;
+  /** The cache key, or null when the compilation is not cacheable. */
+  key: string | null;
+  assumptions: Assumption[];
+  fallbackReason: string | null;
+}
+
+/** Name under which cached code reaches the specialization and scope values. */
+const VALUES = "$kos_values";
+
+/**
+ * Compiles `fn` through the cache: on a hit, only `new Function` runs; on a
+ * miss, `toSource` (the compiler's `specializeToSource`, injected so this
+ * module does not import the compiler) runs and the result is stored.
+ *
+ * Cached code must not capture live objects, so every object the generated
+ * code needs is reached through a path into the options' `specialize` and
+ * `scope` values (`$kos_values.specialize.schema.properties`), which are
+ * part of the key; code that needs anything else is simply not cached.
+ */
+export function compileCached(
+  fn: Function,
+  options: Record<string, unknown> & { specialize?: Record<string, unknown>; scope?: Record<string, unknown> },
+  toSource: (fn: Function, options: any) => { ok: boolean; source: string | null; genericName: string; deoptName: string; references: unknown[]; assumptions: Assumption[]; fallbackReason: string | null },
+  onDeopt: (reason: unknown) => void = () => {},
+  cache: CompileCache = defaultCompileCache(),
+): CachedCompile {
+  const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {} };
+  const { specialize: _s, scope: _c, ...rest } = options;
+  const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
+  const instantiate = (source: string, genericName: string, deoptName: string) =>
+    new Function(genericName, deoptName, VALUES, `return (${source});`)(fn, onDeopt, values) as Function;
+  if (key !== null) {
+    const hit = cache.read(key);
+    const meta = hit?.meta as { genericName?: string; deoptName?: string } | undefined;
+    if (hit && typeof meta?.genericName === "string" && typeof meta.deoptName === "string") {
+      // Same freeze guarantee as a compile: the code folded reads from these objects.
+      if ((options.freeze ?? "deep") === "deep") for (const v of Object.values(values.specialize)) deepFreeze(v);
+      try {
+        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName), hit: true, key, assumptions: hit.assumptions, fallbackReason: null };
+      } catch { /* a corrupt entry that still parsed as JSON: rebuild below */ }
+    }
+  }
+  const paths = pathsInto(values);
+  const r = toSource(fn, { ...options, referenceExpression: (v: unknown) => (v !== null && (typeof v === "object" || typeof v === "function") ? (paths.get(v) ?? null) : null) });
+  if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason };
+  if (r.references.length > 0) {
+    // Needs live values the cache cannot name: compile without caching.
+    const refs = r.references as Array<{ name: string; value: unknown }>;
+    const made = new Function(r.genericName, r.deoptName, VALUES, ...refs.map((x) => x.name), `return (${r.source});`)(fn, onDeopt, values, ...refs.map((x) => x.value));
+    return { fn: made, hit: false, key: null, assumptions: r.assumptions, fallbackReason: null };
+  }
+  const made = instantiate(r.source, r.genericName, r.deoptName);
+  if (key !== null) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName } });
+  return { fn: made, hit: false, key, assumptions: r.assumptions, fallbackReason: null };
+}
+
+/** Breadth-first paths from `$kos_values` to every object inside it (shortest first). */
+function pathsInto(values: object): Map<object, string> {
+  const paths = new Map<object, string>();
+  let level: Array<[object, string]> = [[values, VALUES]];
+  for (let depth = 0; depth < 8 && level.length > 0; depth++) {
+    const next: Array<[object, string]> = [];
+    for (const [obj, expr] of level) {
+      if (paths.has(obj)) continue;
+      paths.set(obj, expr);
+      if (ArrayBuffer.isView(obj) || typeof obj === "function") continue;
+      for (const k of Object.keys(obj)) {
+        const d = Object.getOwnPropertyDescriptor(obj, k);
+        if (!d || !("value" in d) || d.value === null || (typeof d.value !== "object" && typeof d.value !== "function")) continue;
+        next.push([d.value, /^[A-Za-z_$][\w$]*$/.test(k) ? `${expr}.${k}` : `${expr}[${JSON.stringify(k).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")}]`]);
+      }
+    }
+    level = next;
+  }
+  return paths;
 }
 
 // ---------------------------------------------------------------------------

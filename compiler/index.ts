@@ -6,6 +6,7 @@
  * - `inspect(f)`: what kos did with `f`.
  */
 import { JitError } from "./jit-error.js";
+import { parseFunction } from "./parse.js";
 import { buildSpecialized } from "./compile.js";
 import { inspectRegistered, registerInspectable, snapshotOf, type DispatcherState } from "./dispatcher.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
@@ -139,5 +140,17 @@ export function specializeToSource(fn: Function, options: SourceOptions = {}): S
   } catch (e) {
     if (options.strict) throw e;
     return { ok: false, fallbackReason: reasonOf(e), assumptions: [], passes: null, source: null, genericName: "", deoptName: "", references: [] };
+  }
+}
+
+/** Names of `fn`'s parameters (null for destructuring patterns), or null when kos cannot parse it. */
+export function parameterNames(fn: Function): Array<string | null> | null {
+  try {
+    const parsed = parseFunction(fn);
+    return parsed.node.params.map((p: { type: string; name?: string; left?: { type: string; name?: string }; argument?: { name?: string } }) =>
+      p.type === "Identifier" ? p.name! : p.type === "AssignmentPattern" && p.left?.type === "Identifier" ? p.left.name! : null,
+    );
+  } catch {
+    return null;
   }
 }

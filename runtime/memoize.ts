@@ -8,15 +8,16 @@
  * equal call. Pass `key: (...args) => anyValue` for those; its result is used
  * as a Map key (SameValueZero, objects by identity).
  *
- * - One argument: the argument itself is the Map key, with no string built
- *   (the hot path: one `typeof` and one Map lookup). NaN matches NaN, -0
- *   matches 0, as in Map.
- * - Zero or several arguments: a string key that tags each argument with its
- *   type and prefixes strings with their length, so `f(1, "2")` and
- *   `f("1", 2)` cannot collide, and a prefix (`"\0M"`) that no one-argument
- *   key carries (a one-argument string starting with `"\0"` is re-prefixed).
- * - Calls with different argument counts are different keys: `f(1)` and
- *   `f(1, undefined)` are cached apart.
+ * Every argument is compared as a Map key compares (SameValueZero: NaN
+ * matches NaN, -0 matches 0, symbols by identity), position by position, and
+ * calls with different argument counts are different keys: `f(1)` and
+ * `f(1, undefined)` are cached apart. No key string is ever built, so
+ * `f(1, "2")` and `f("1", 2)` cannot collide.
+ *
+ * - One argument: the argument itself is the cache key (one Map lookup).
+ * - Zero or several arguments: an {@link ArgTrie}, one Map level per argument.
+ *   Bounded caches intern each argument list as a token object in the trie and
+ *   key the LRU by the token; an evicted token leaves the trie with it.
  */
 import { KosError } from "../errors.js";
 import { LruCache } from "./lru.js";
@@ -63,63 +64,11 @@ export type Memoized<F extends (...args: any[]) => any> = F & {
 /** Stands in for a cached `undefined` result, so one lookup tells a hit from a miss. */
 const UNDEFINED_RESULT: unknown = Symbol("memoize.undefined");
 
-/** Ids for unregistered symbols in multi-argument keys, held weakly. */
-const symbolIds = new WeakMap<object, number>();
-let nextSymbolId = 1;
-
 function keyRequired(index: number, value: unknown): never {
   throw new KosError(
     "MEMOIZE_KEY_REQUIRED",
     `argument ${index} is ${value === null ? "null" : typeof value}: memoize keys only primitive arguments; pass a \`key\` function`,
   );
-}
-
-/** The cache key of a one-argument call: the argument itself, except strings that could pose as a multi-argument key. */
-function singleKey(a: unknown): unknown {
-  const t = typeof a;
-  if (t === "string") return (a as string).charCodeAt(0) === 0 ? "\0S" + (a as string) : a;
-  if ((t === "object" && a !== null) || t === "function") keyRequired(0, a);
-  return a;
-}
-
-/** An injective string key for zero or several primitive arguments. */
-function multiKey(args: ArrayLike<unknown>): string {
-  let key = "\0M";
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    switch (typeof a) {
-      case "number":
-        key += "n" + a + ";"; // String(-0) is "0": -0 and 0 share a key, as in Map
-        break;
-      case "string":
-        key += "s" + a.length + ":" + a;
-        break;
-      case "boolean":
-        key += a ? "t" : "f";
-        break;
-      case "undefined":
-        key += "u";
-        break;
-      case "bigint":
-        key += "b" + a + ";";
-        break;
-      case "symbol": {
-        const name = Symbol.keyFor(a);
-        if (name !== undefined) {
-          key += "y" + name.length + ":" + name;
-        } else {
-          let id = symbolIds.get(a as unknown as object);
-          if (id === undefined) symbolIds.set(a as unknown as object, (id = nextSymbolId++));
-          key += "Y" + id + ";";
-        }
-        break;
-      }
-      default:
-        if (a === null) key += "l";
-        else keyRequired(i, a);
-    }
-  }
-  return key;
 }
 
 function isThenable(r: unknown): r is PromiseLike<unknown> {
@@ -247,15 +196,29 @@ function wrapKeyed<F extends (...args: any[]) => any>(fn: F, keyFn: (...args: an
   return withControls(memoized, () => ({ hits, misses, evictions: 0, expirations: 0, size: map.size }), () => map.clear());
 }
 
+/** The LRU key of a zero- or multi-argument call in a bounded cache: interned in the trie, so equal argument lists share it. */
+interface ArgsToken {
+  readonly args: unknown[];
+}
+
 /**
- * Bounded (`maxSize`, optional `ttl`): an {@link LruCache} on `key(...)` or on
- * the automatic key. Without `ttl`, a one-argument call equal to the last one
- * is answered before any lookup: that argument is the most recently used
- * entry, which no eviction can have removed since.
+ * Bounded (`maxSize`, optional `ttl`): an {@link LruCache} on `key(...)`, on
+ * the single argument, or on an {@link ArgsToken}. Without `ttl`, a
+ * one-argument call equal to the last one is answered before any lookup:
+ * that argument is the most recently used entry, which no eviction can have
+ * removed since.
  */
 function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions<Parameters<F>>, maxSize: number): Memoized<F> {
   const { ttl, now, key: keyFn, async: treatAsAsync = false } = options;
-  const lru = new LruCache<unknown, unknown>({ max: maxSize, ttl, now });
+  const tokens = new ArgTrie();
+  const lru = new LruCache<unknown, unknown>({
+    max: maxSize,
+    ttl,
+    now,
+    onEvict: (_value, key) => {
+      if (typeof key === "object" && key !== null && (key as ArgsToken).args !== undefined && keyFn === undefined) tokens.delete((key as ArgsToken).args);
+    },
+  });
   const lastHitAllowed = ttl === undefined && keyFn === undefined;
   let fastHits = 0;
   let hasLast = false;
@@ -266,22 +229,28 @@ function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeO
     if (keyFn !== undefined) {
       key = keyFn.apply(this, arguments as never);
     } else if (arguments.length === 1) {
-      const a = arguments[0];
-      if (hasLast && a === lastArg) {
+      key = arguments[0];
+      if (hasLast && key === lastArg) {
         fastHits++;
         return lastValue;
       }
-      key = singleKey(a);
     } else {
-      key = multiKey(arguments);
+      key = tokens.get(arguments);
+      if (key === undefined) {
+        checkPrimitiveArgs(arguments);
+        key = { args: Array.from(arguments) } satisfies ArgsToken; // interned below, once the result is cached
+      }
     }
     const v = lru.get(key); // counts hits and misses itself
     let r: unknown;
     if (v !== undefined) {
       r = v === UNDEFINED_RESULT ? undefined : v;
     } else {
+      if (keyFn === undefined && arguments.length === 1) checkPrimitiveArgs(arguments);
       r = fn.apply(this, arguments as never);
       lru.set(key, r === undefined ? UNDEFINED_RESULT : r);
+      // Interning after `fn` returned: a throwing call leaves no token behind.
+      if (keyFn === undefined && arguments.length !== 1) tokens.set((key as ArgsToken).args, key);
       if (isPromiseResult(r, treatAsAsync)) {
         onRejection(r, () => {
           if (lru.peek(key) === r) {
@@ -293,7 +262,7 @@ function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeO
     }
     if (lastHitAllowed && arguments.length === 1) {
       hasLast = true;
-      lastArg = arguments[0];
+      lastArg = key;
       lastValue = r;
     }
     return r;
@@ -303,6 +272,7 @@ function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeO
     return { hits: s.hits + fastHits, misses: s.misses, evictions: s.evictions, expirations: s.expirations, size: s.size };
   };
   return withControls(memoized, stats, () => {
+    tokens.clear();
     lru.clear();
     hasLast = false;
   });

@@ -26,8 +26,8 @@ export class CpuSampler implements Sampler {
 
   /** @param statPath the /proc/stat to read; a missing file makes the sampler fall back to os.cpus(). */
   constructor(statPath = "/proc/stat") {
-    // Room for the "cpu" lines of every core; the lines after them are not needed.
-    this.file = new ProcFile(statPath, 256 + 192 * (os.cpus().length + 1));
+    // Room for the "cpu" lines of every core (a line is at most ~230 bytes); the lines after them are not needed.
+    this.file = new ProcFile(statPath, 256 + 256 * (os.cpus().length + 1));
   }
 
   start(): SeriesSpec[] {
@@ -49,7 +49,8 @@ export class CpuSampler implements Sampler {
       if (ok) {
         const dTotal = this.curTotal[i]! - this.prevTotal[i]!;
         const dBusy = this.curBusy[i]! - this.prevBusy[i]!;
-        share = dTotal > 0 ? Math.min(1, Math.max(0, dBusy / dTotal)) : 0;
+        // dTotal is NaN when a core's line was missing from either read (offline core): report NaN.
+        share = dTotal > 0 ? Math.min(1, Math.max(0, dBusy / dTotal)) : dTotal === 0 ? 0 : NaN;
       }
       row[offset + i] = share;
       if (i === 0) this.latest.total = share;
@@ -84,6 +85,8 @@ export class CpuSampler implements Sampler {
 
   private readProcStat(busy: Float64Array, total: Float64Array): boolean {
     if (!this.file.read()) return false;
+    busy.fill(NaN);
+    total.fill(NaN);
     const s = this.scan;
     s.reset(this.file.buf, this.file.length);
     let seen = 0;

@@ -32,6 +32,8 @@ export interface Monitor {
   readonly intervalMs: number;
   readonly historySize: number;
   readonly running: boolean;
+  /** The last error a timer-driven sample swallowed (a monitor never throws into its host's timers); undefined if none. */
+  readonly lastError: unknown;
   /** Starts sampling every `intervalMs`. The timer is unref'd: it never keeps the process alive. Returns the monitor. */
   start(): Monitor;
   /** Stops the timer and releases file descriptors and observers. History is kept. Safe to call twice. */
@@ -86,6 +88,8 @@ class PerformanceMonitor implements Monitor {
   private sampleCount = 0;
   private started = false;
   private exporter: PrometheusExport | null = null;
+  /** The last error a timer-driven sample swallowed, for debugging; `sample()` throws instead. */
+  lastError: unknown = undefined;
 
   constructor(options: MonitorOptions) {
     const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
@@ -127,7 +131,7 @@ class PerformanceMonitor implements Monitor {
     this.lastElapsedMs = NaN;
     this.started = true;
     this.exporter ??= new PrometheusExport(this.gc, this.io.latest.available);
-    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer = setInterval(() => this.tickSafely(), this.intervalMs);
     this.timer.unref();
     return this;
   }
@@ -143,6 +147,15 @@ class PerformanceMonitor implements Monitor {
     if (!this.timer) throw new KosError("EMONITOR_STOPPED", "sample() needs a started monitor: call start() first");
     this.tick();
     return this.getMetrics();
+  }
+
+  /** The timer's entry: a failing source must never become an uncaught exception in the host process. */
+  private tickSafely(): void {
+    try {
+      this.tick();
+    } catch (error) {
+      this.lastError = error;
+    }
   }
 
   private tick(): void {

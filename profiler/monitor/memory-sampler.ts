@@ -37,13 +37,19 @@ export class MemorySampler implements Sampler {
   }
 
   sample(_elapsedMs: number, row: Float64Array, offset: number): void {
-    const m = process.memoryUsage();
     const L = this.latest;
-    L.rss = m.rss;
-    L.heapUsed = m.heapUsed;
-    L.heapTotal = m.heapTotal;
-    L.external = m.external;
-    L.arrayBuffers = m.arrayBuffers;
+    try {
+      const m = process.memoryUsage();
+      L.rss = m.rss;
+      L.heapUsed = m.heapUsed;
+      L.heapTotal = m.heapTotal;
+      L.external = m.external;
+      L.arrayBuffers = m.arrayBuffers;
+    } catch {
+      // memoryUsage() reads /proc/self/stat for rss and throws when the process
+      // is out of file descriptors (EMFILE); a monitor must not crash its host.
+      L.rss = L.heapUsed = L.heapTotal = L.external = L.arrayBuffers = NaN;
+    }
     const fromProc = this.useProc && this.meminfo.read() ? this.memAvailable() : NaN;
     L.systemFree = Number.isNaN(fromProc) ? os.freemem() : fromProc;
     L.systemTotal = this.systemTotal;

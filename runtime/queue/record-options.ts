@@ -7,7 +7,7 @@ import { checkCapacity, checkInt, checkLaneType, expectHeader, H_CAPACITY, H_PAR
 
 /** Options for {@link SpscRecordQueue} and {@link MpmcRecordQueue}. */
 export interface RecordQueueOptions {
-  /** Number of records the queue holds; a power of two (1 … 2^30). */
+  /** Number of records the queue holds; a power of two (1 … 2^30; MPMC needs at least 2). */
   capacity: number;
   /** Numbers per record (1 … 1024). Default 1. */
   lanes?: number;

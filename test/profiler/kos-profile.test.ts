@@ -91,13 +91,12 @@ describe("kos profile", () => {
     expect(err.join("\n")).toMatch(/KOS_PROFILE_SPAWN/);
   }, 60_000);
 
-  it("reports a run with no samples of the program's own code", async () => {
-    expect(await main(["--workers", "--out", join(scratch, "idle"), "--", program("idle.js")])).toBe(1);
-    expect(err.join("\n")).toMatch(/KOS_PROFILE_NO_SAMPLES.*no CPU samples/);
-    err = [];
-    // Not a node program at all: nothing is profiled.
+  it("reports a run with no samples", async () => {
+    // Not a node program and it starts none: nothing is sampled. (An idle node
+    // script is not a deterministic case: a busy machine can still catch a
+    // sample in its top-level code.)
     expect(await main(["--out", join(scratch, "sh"), "--", "sh", "-c", "true"])).toBe(1);
-    expect(err.join("\n")).toMatch(/KOS_PROFILE_NO_SAMPLES/);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_NO_SAMPLES.*no CPU samples/);
   }, 60_000);
 
   it("rejects bad arguments with usage and exit code 2", async () => {

@@ -317,3 +317,65 @@ describe("@memoize decorator (TC39)", () => {
     expect(target.f(3)).toBe(3);
   });
 });
+
+describe("memoize multi-argument bookkeeping", () => {
+  it("bounded: evicted and rejected argument lists leave no trace; throwing calls are not cached", async () => {
+    let calls = 0;
+    const m = memoize(
+      (a: number, b: string) => {
+        calls++;
+        if (a < 0) throw new Error("neg");
+        return `${a}${b}`;
+      },
+      { maxSize: 2 },
+    );
+    expect(m(1, "a")).toBe("1a");
+    expect(m(2, "b")).toBe("2b");
+    expect(m(1, "a")).toBe("1a");
+    expect(m(3, "c")).toBe("3c"); // evicts (2, "b")
+    expect(calls).toBe(3);
+    expect(m(2, "b")).toBe("2b");
+    expect(calls).toBe(4);
+    expect(() => m(-1, "x")).toThrow("neg");
+    expect(() => m(-1, "x")).toThrow("neg");
+    expect(calls).toBe(6);
+    expect(m.stats().size).toBe(2);
+
+    let n = 0;
+    const am = memoize(async (a: number, b: number) => {
+      n++;
+      if (n === 1) throw new Error("first");
+      return a + b;
+    }, { maxSize: 4 });
+    await expect(am(1, 2)).rejects.toThrow("first");
+    expect(am.stats().size).toBe(0);
+    expect(await am(1, 2)).toBe(3);
+    expect(await am(1, 2)).toBe(3);
+    expect(n).toBe(2);
+  });
+
+  it("unbounded: a rejected multi-argument promise is removed and the one-argument fast path forgets it", async () => {
+    let n = 0;
+    const m = memoize(async (a: number, b?: number) => {
+      n++;
+      if (n <= 2) throw new Error(`fail${n}`);
+      return a + (b ?? 0);
+    });
+    await expect(m(1, 2)).rejects.toThrow("fail1");
+    await expect(m(5)).rejects.toThrow("fail2");
+    expect(m.stats().size).toBe(0);
+    expect(await m(1, 2)).toBe(3);
+    expect(await m(5)).toBe(5);
+    expect(await m(5)).toBe(5);
+    expect(n).toBe(4);
+  });
+
+  it("repeated one-argument calls hit the fast path and still count as hits", () => {
+    for (const m of [memoize((x: number) => x + 1), memoize((x: number) => x + 1, { maxSize: 1 })]) {
+      for (let i = 0; i < 5; i++) expect(m(7)).toBe(8);
+      expect(m(NaN)).toBeNaN();
+      expect(m(NaN)).toBeNaN();
+      expect(m.stats()).toMatchObject({ hits: 5, misses: 2 });
+    }
+  });
+});

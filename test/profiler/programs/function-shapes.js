@@ -21,11 +21,16 @@ const literal = {
 };
 const getter = Object.getOwnPropertyDescriptor(Shape.prototype, "getter").get;
 const shape = new Shape(10);
+// One megamorphic call site (12 targets > V8's 4-map limit) keeps V8 from
+// inlining these into the loop, so each is sampled as its own frame.
+const calls = [
+  [declared], [expression], [arrow], [bareArrow], [asyncArrow], [shape.method, shape], [Shape.staticMethod, Shape],
+  [getter, shape], [literal.shorthand, literal], [literal.asyncMethod, literal], [literal.generator, literal],
+];
 const t0 = Date.now();
 while (Date.now() - t0 < 1500) {
-  declared(5000); expression(5000); arrow(5000); bareArrow(5000); asyncArrow(5000);
-  new Shape(5000); shape.method(5000); Shape.staticMethod(5000); shape.getter;
-  literal.shorthand(5000); literal.asyncMethod(5000); literal.generator(5000).next();
+  for (const [fn, self] of calls) fn.call(self, 5000);
+  Reflect.construct(Shape, [5000]);
 }
 console.log(JSON.stringify({
   declared: String(declared), named: String(expression), arrow: String(arrow), bareArrow: String(bareArrow),

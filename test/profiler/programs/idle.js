@@ -1,1 +1,0 @@
-// Does no work of its own: `kos profile` must say there were no samples.
