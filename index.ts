@@ -2,7 +2,7 @@
  * kos: the public API. Everything users import comes from here.
  * @packageDocumentation
  */
-import { specializeFunction } from "./compiler/index.js";
+import { specializeFunction, JitError } from "./compiler/index.js";
 import type { JitOptions } from "./compiler/types.js";
 import { createTieredFunction, type TieringOptions } from "./profiler/tiering.js";
 
@@ -32,6 +32,7 @@ export interface KosJitOptions extends JitOptions {
  * poly([1, -2, 0.5], 3); // same result as horner(...), computed by straight-line code
  */
 export function jit<F extends Function>(fn: F, options: KosJitOptions = {}): F {
+  if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
   if (options.specialize || options.assume || options.scope) return specializeFunction(fn, options);
   return createTieredFunction(fn, options);
 }

@@ -65,7 +65,8 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
     assume: job.assume,
     scope,
     trustAssumptions: trusted,
-    referenceExpression: (v) => refs.expressionFor(v),
+    // The compiler takes dotted paths only; other values come back as references, bound below.
+    referenceExpression: (v) => { const e = refs.expressionFor(v); return e !== null && /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(e) ? e : null; },
     ...(job.hot ? { unrollBudget: Math.max(HOT_UNROLL_BUDGET, (compilerDefaults.unrollBudget ?? 0)) } : {}),
   } as SourceOptions;
   let r;

@@ -13,7 +13,7 @@ import { fixtures, type Fixture } from "../fixtures/index.js";
 const BATCH = 64;
 const SEED = 0xbe7c4;
 /** Each variant is measured this many times, interleaved with the others; the lowest median is kept (noise only ever adds time). */
-const ROUNDS = 2;
+const ROUNDS = 4;
 
 const TARGET_VS_HAND = 0.9;
 const TARGET_GEOMEAN = 2.5;
@@ -89,7 +89,7 @@ async function measureFixture(f: Fixture): Promise<Row> {
   if (f.peer) variants.push({ label: "peer", run: makeRunner(f.peer.fn, batch), bestNs: Infinity });
   for (let round = 0; round < ROUNDS; round++) {
     for (const v of variants) {
-      const t = await time(v.run, { minCpuTimeMs: 300 });
+      const t = await time(v.run, { minCpuTimeMs: 150 });
       v.bestNs = Math.min(v.bestNs, t.medianNs / BATCH);
     }
   }

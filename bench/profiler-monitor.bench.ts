@@ -27,6 +27,7 @@ import type { Sampler } from "../profiler/monitor/sampler.js";
 
 const WINDOW_MS = 6000;
 const REPEATS = 2;
+const ROUNDS = 5;
 
 /** The plain way to read /proc/stat's cpu lines: a new string, split, and a regex per line. */
 function procStatPlain(): number {
@@ -48,43 +49,62 @@ function procIoPlain(): number {
   return out.rchar ?? 0;
 }
 
-async function perSourceCosts(): Promise<Array<[string, string]>> {
-  const sources: Array<[string, Sampler]> = [
-    ["CPU, process (process.cpuUsage)", new ProcessCpuSampler()],
-    ["memory (process.memoryUsage + /proc/meminfo)", new MemorySampler()],
-    ["GC (observer counters)", new GcSampler()],
-    ["event loop (histogram + ELU)", new EventLoopSampler(50)],
-  ];
-  const rows: Array<[string, string]> = [];
-  for (const [name, s] of sources) {
-    const row = new Float64Array(s.start().length);
-    const t = await time(() => s.sample(1000, row, 0), { minCpuTimeMs: 250 });
-    s.stop();
-    rows.push([name, formatNs(t.medianNs)]);
-  }
-  // The /proc readers against the plain way, measured alternately in 3 rounds
-  // (the machine is shared): medians of the rounds, and the median ratio.
-  const cpu = new CpuSampler();
-  const cpuRow = new Float64Array(cpu.start().length);
-  const io = new IoSampler();
-  const ioRow = new Float64Array(io.start().length);
-  const pairs: Array<[string, () => unknown, string, () => unknown]> = [
-    ["CPU, machine: /proc/stat, open fd + pread + byte parse", () => cpu.sample(1000, cpuRow, 0), "/proc/stat the plain way: readFileSync + split + regex", procStatPlain],
-    ["I/O: /proc/self/io, open fd + pread + byte parse", () => io.sample(1000, ioRow, 0), "/proc/self/io the plain way: readFileSync + regex", procIoPlain],
-  ];
-  for (const [fastName, fast, plainName, plain] of pairs) {
-    const f: number[] = [];
-    const p: number[] = [];
-    for (let r = 0; r < 3; r++) {
-      f.push((await time(fast, { minCpuTimeMs: 200 })).medianNs);
-      p.push((await time(() => do_not_optimize(plain()), { minCpuTimeMs: 200 })).medianNs);
+/**
+ * CPU time per call (user + system, from process.cpuUsage over a batch of
+ * calls): unlike wall time, it does not count the time this process sat
+ * preempted on a loaded machine, and it is what a CPU share is made of.
+ */
+function cpuNsPerCall(fn: () => unknown, calls: number): number {
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < calls; i++) do_not_optimize(fn());
+  const c = process.cpuUsage(c0);
+  return ((c.user + c.system) * 1000) / calls;
+}
+
+interface Cost {
+  wallNs: number;
+  cpuNs: number;
+}
+
+/**
+ * Costs of several functions, measured alternately over ROUNDS rounds so the
+ * machine's load hits all of them alike: medians of the rounds' mitata wall
+ * medians and of the rounds' CPU time per call.
+ */
+async function costs(fns: Array<() => unknown>, calls: number): Promise<Cost[]> {
+  const wall: number[][] = fns.map(() => []);
+  const cpu: number[][] = fns.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < fns.length; i++) {
+      wall[i]!.push((await time(fns[i]!, { minCpuTimeMs: 150 })).medianNs);
+      cpu[i]!.push(cpuNsPerCall(fns[i]!, calls));
     }
-    rows.push([fastName, formatNs(median(f))]);
-    rows.push([plainName, `${formatNs(median(p))} (${median(p.map((x, i) => x / f[i]!)).toFixed(2)}× the pread way)`]);
   }
-  cpu.stop();
-  io.stop();
-  return rows;
+  return fns.map((_, i) => ({ wallNs: median(wall[i]!), cpuNs: median(cpu[i]!) }));
+}
+
+async function perSourceCosts(): Promise<Array<[string, Cost]>> {
+  const sources: Array<[string, Sampler]> = [
+    ["CPU, machine (/proc/stat: open fd, pread, byte parse)", new CpuSampler()],
+    ["CPU, process (process.cpuUsage)", new ProcessCpuSampler()],
+    ["memory (process.memoryUsage + /proc/meminfo pread)", new MemorySampler()],
+    ["I/O (/proc/self/io: open fd, pread, byte parse)", new IoSampler()],
+    ["GC (observer counters)", new GcSampler()],
+    ["event loop (delay histogram + ELU)", new EventLoopSampler(50)],
+  ];
+  const fns = sources.map(([, s]) => {
+    const row = new Float64Array(s.start().length);
+    return () => s.sample(1000, row, 0);
+  });
+  // The plain way to read the same /proc files, for comparison.
+  fns.push(procStatPlain, procIoPlain);
+  const measured = await costs(fns, 2000);
+  for (const [, s] of sources) s.stop();
+  return [
+    ...sources.map(([name], i): [string, Cost] => [name, measured[i]!]),
+    ["/proc/stat the plain way (readFileSync, split, regex)", measured[sources.length]!],
+    ["/proc/self/io the plain way (readFileSync, regex)", measured[sources.length + 1]!],
+  ];
 }
 
 /** CPU ms a fresh child process uses over WINDOW_MS while idle, with a monitor made from `options` (or none). */
@@ -118,9 +138,8 @@ export default async function (): Promise<BenchSection> {
   // 1. Cost per sample.
   const monitor = createMonitor({ intervalMs: 3_600_000, historySize: 600 }).start();
   for (let i = 0; i < 600; i++) monitor.sample(); // a full window for the summary
-  const sampleNs = (await time(() => monitor.sample())).medianNs;
-  const summaryNs = (await time(() => do_not_optimize(monitor.getSummary()), { minCpuTimeMs: 300 })).medianNs;
-  const promNs = (await time(() => monitor.toPrometheus(), { minCpuTimeMs: 300 })).medianNs;
+  const [sample] = await costs([() => monitor.sample()], 2000);
+  const [summary, prom] = await costs([() => monitor.getSummary(), () => monitor.toPrometheus()], 20);
   const series = monitor.seriesNames().length;
   monitor.stop();
   const sources = await perSourceCosts();
@@ -139,13 +158,21 @@ export default async function (): Promise<BenchSection> {
   const base = median(cpu.get("no monitor")!);
   const share = (ms: number) => `${((ms / WINDOW_MS) * 100).toFixed(3)}%`;
 
+  const pct = (x: number) => `${(x * 100).toFixed(3)}%`;
+  const row = (name: string, c: Cost, perSec?: number[]) => [
+    name,
+    formatNs(c.wallNs),
+    formatNs(c.cpuNs),
+    perSec ? pct((c.cpuNs * perSec[0]!) / 1e9) : "",
+    perSec ? pct((c.cpuNs * perSec[1]!) / 1e9) : "",
+  ];
   const perSample = markdownTable(
-    ["what", "median per call", "share of one core at 1 s", "share of one core at 100 ms"],
+    ["what", "wall, mitata median", "CPU time per call", "share of one core at 1 s", "share of one core at 100 ms"],
     [
-      [`one full sample (${series} series)`, formatNs(sampleNs), share((sampleNs / 1e6) * (WINDOW_MS / 1000)), share((sampleNs / 1e6) * (WINDOW_MS / 100))],
-      ...sources.map(([n, t]) => [n, t, "", ""]),
-      [`getSummary() over 600 samples × ${series} series`, formatNs(summaryNs), "", ""],
-      ["toPrometheus()", formatNs(promNs), "", ""],
+      row(`one full sample (${series} series)`, sample!, [1, 10]),
+      ...sources.map(([n, c]) => row(n, c)),
+      row(`getSummary() over 600 samples × ${series} series`, summary!),
+      row("toPrometheus()", prom!),
     ],
   );
   const measured = markdownTable(
@@ -159,7 +186,7 @@ export default async function (): Promise<BenchSection> {
     id: "profiler-monitor",
     title: "Performance monitor overhead",
     markdown: [
-      "Cost per sample (mitata medians; the monitor samples every source once per interval), and the resulting share of one core:",
+      `Cost per sample. Wall: mitata medians. CPU time per call: user + system time over a batch of calls, which leaves out time spent preempted on this loaded machine. Every row is the median of ${ROUNDS} rounds, measured alternately. Share = CPU time per sample × samples per second:`,
       "",
       perSample,
       "",

@@ -159,15 +159,34 @@ function setup(mode: ProducerMode, count: number): { queue?: unknown; consume?: 
   }
 }
 
+/**
+ * Spawns the producer and waits for its "ready". Retries a worker that dies
+ * while loading: in the shared checkout another engineer's `tsc` may be
+ * rewriting dist/ at that moment, and a half-written module fails to link.
+ */
+async function startProducer(data: ProducerData): Promise<{ worker: Worker; failed: Promise<never> }> {
+  for (let attempt = 1; ; attempt++) {
+    const worker = new Worker(new URL("./runtime-queue-producer.js", import.meta.url), { workerData: data });
+    const failed = new Promise<never>((_, reject) => worker.once("error", reject));
+    failed.catch(() => {}); // observed below; keeps a late failure from being "unhandled"
+    try {
+      await Promise.race([new Promise((r) => worker.once("message", r)), failed]);
+      return { worker, failed };
+    } catch (e) {
+      await worker.terminate();
+      if (attempt >= 3) throw e;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
+}
+
 /** One timed transfer of `count` messages; returns nanoseconds. */
 export async function runOnce(mode: ProducerMode, count: number): Promise<number> {
   const start = new SharedArrayBuffer(4);
   const flag = new Int32Array(start);
   const { queue, consume } = setup(mode, count);
   const data: ProducerData = { mode, count, start, queue, batch: BATCH };
-  const worker = new Worker(new URL("./runtime-queue-producer.js", import.meta.url), { workerData: data });
-  const failed = new Promise<never>((_, reject) => worker.once("error", reject));
-  await Promise.race([new Promise((r) => worker.once("message", r)), failed]);
+  const { worker, failed } = await startProducer(data);
   let ns: number;
   if (!consume) {
     let got = 0;

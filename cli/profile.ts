@@ -86,7 +86,7 @@ export function formatHotTable(result: ProfileCommandResult, top: number, cwd = 
     return [
       String(i + 1),
       e.name || "(anonymous)",
-      `${file}:${e.line}`,
+      e.line > 0 ? `${file}:${e.line}` : file,
       e.selfPercent.toFixed(1),
       e.totalPercent.toFixed(1),
       String(e.selfSamples),

@@ -211,6 +211,7 @@ export interface CachedCompile {
 
 /** Name under which cached code reaches the specialization and scope values. */
 const VALUES = "$kos_values";
+const IDENT = /^[A-Za-z_$][\w$]*$/;
 
 /**
  * Compiles `fn` through the cache: on a hit, only `new Function` runs; on a
@@ -218,61 +219,87 @@ const VALUES = "$kos_values";
  * module does not import the compiler) runs and the result is stored.
  *
  * Cached code must not capture live objects, so every object the generated
- * code needs is reached through a path into the options' `specialize` and
- * `scope` values (`$kos_values.specialize.schema.properties`), which are
- * part of the key; code that needs anything else is simply not cached.
+ * code needs is reached through a path into `{ specialize, scope, fn }`,
+ * whose contents are part of the key: as a dotted expression
+ * (`$kos_values.specialize.schema.properties`) where the compiler accepts
+ * one, else as a named reference whose key path is stored with the entry and
+ * walked again on a hit. Code that needs any other value is not cached.
  */
 export function compileCached(
   fn: Function,
   options: Record<string, unknown> & { specialize?: Record<string, unknown>; scope?: Record<string, unknown> },
-  toSource: (fn: Function, options: any) => { ok: boolean; source: string | null; genericName: string; deoptName: string; references: unknown[]; assumptions: Assumption[]; fallbackReason: string | null },
+  toSource: (fn: Function, options: any) => { ok: boolean; source: string | null; genericName: string; deoptName: string; references: Array<{ name: string; value: unknown }>; assumptions: Assumption[]; fallbackReason: string | null },
   onDeopt: (reason: unknown) => void = () => {},
   cache: CompileCache = defaultCompileCache(),
 ): CachedCompile {
-  const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {} };
+  const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn };
   const { specialize: _s, scope: _c, ...rest } = options;
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
-  const instantiate = (source: string, genericName: string, deoptName: string) =>
-    new Function(genericName, deoptName, VALUES, `return (${source});`)(fn, onDeopt, values) as Function;
+  const instantiate = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>) =>
+    new Function(genericName, deoptName, VALUES, ...refs.map((r) => r.name), `return (${source});`)(fn, onDeopt, values, ...refs.map((r) => r.value)) as Function;
   if (key !== null) {
     const hit = cache.read(key);
-    const meta = hit?.meta as { genericName?: string; deoptName?: string } | undefined;
-    if (hit && typeof meta?.genericName === "string" && typeof meta.deoptName === "string") {
+    const meta = hit?.meta as { genericName?: unknown; deoptName?: unknown; refs?: unknown } | undefined;
+    const refs = hit ? resolveRefs(values, meta?.refs) : null;
+    if (hit && refs && typeof meta?.genericName === "string" && typeof meta.deoptName === "string") {
       // Same freeze guarantee as a compile: the code folded reads from these objects.
       if ((options.freeze ?? "deep") === "deep") for (const v of Object.values(values.specialize)) deepFreeze(v);
       try {
-        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName), hit: true, key, assumptions: hit.assumptions, fallbackReason: null };
+        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName, refs), hit: true, key, assumptions: hit.assumptions, fallbackReason: null };
       } catch { /* a corrupt entry that still parsed as JSON: rebuild below */ }
     }
   }
   const paths = pathsInto(values);
-  const r = toSource(fn, { ...options, referenceExpression: (v: unknown) => (v !== null && (typeof v === "object" || typeof v === "function") ? (paths.get(v) ?? null) : null) });
+  const r = toSource(fn, {
+    ...options,
+    referenceExpression: (v: unknown) => {
+      const p = v !== null && (typeof v === "object" || typeof v === "function") ? paths.get(v) : undefined;
+      return p && p.every((k) => IDENT.test(k)) ? [VALUES, ...p].join(".") : null;
+    },
+  });
   if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason };
-  if (r.references.length > 0) {
-    // Needs live values the cache cannot name: compile without caching.
-    const refs = r.references as Array<{ name: string; value: unknown }>;
-    const made = new Function(r.genericName, r.deoptName, VALUES, ...refs.map((x) => x.name), `return (${r.source});`)(fn, onDeopt, values, ...refs.map((x) => x.value));
-    return { fn: made, hit: false, key: null, assumptions: r.assumptions, fallbackReason: null };
-  }
-  const made = instantiate(r.source, r.genericName, r.deoptName);
-  if (key !== null) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName } });
-  return { fn: made, hit: false, key, assumptions: r.assumptions, fallbackReason: null };
+  const refPaths = r.references.map((ref) => ({ name: ref.name, path: isObj(ref.value) ? (paths.get(ref.value) ?? null) : null }));
+  const cacheable = key !== null && refPaths.every((x) => x.path !== null);
+  const made = instantiate(r.source, r.genericName, r.deoptName, r.references);
+  if (cacheable) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName, refs: refPaths } });
+  return { fn: made, hit: false, key: cacheable ? key : null, assumptions: r.assumptions, fallbackReason: null };
 }
 
-/** Breadth-first paths from `$kos_values` to every object inside it (shortest first). */
-function pathsInto(values: object): Map<object, string> {
-  const paths = new Map<object, string>();
-  let level: Array<[object, string]> = [[values, VALUES]];
-  for (let depth = 0; depth < 8 && level.length > 0; depth++) {
-    const next: Array<[object, string]> = [];
-    for (const [obj, expr] of level) {
+function isObj(v: unknown): v is object {
+  return v !== null && (typeof v === "object" || typeof v === "function");
+}
+
+/** Walks stored reference paths again; null when one no longer resolves (then the entry is a miss). */
+function resolveRefs(values: object, refs: unknown): Array<{ name: string; value: unknown }> | null {
+  if (!Array.isArray(refs)) return null;
+  const out: Array<{ name: string; value: unknown }> = [];
+  for (const r of refs as Array<{ name?: unknown; path?: unknown }>) {
+    if (typeof r?.name !== "string" || !IDENT.test(r.name) || !Array.isArray(r.path)) return null;
+    let v: unknown = values;
+    for (const k of r.path) {
+      if (!isObj(v) || typeof k !== "string") return null;
+      const d = Object.getOwnPropertyDescriptor(v, k);
+      if (!d || !("value" in d)) return null;
+      v = d.value;
+    }
+    out.push({ name: r.name, value: v });
+  }
+  return out;
+}
+
+/** Breadth-first key paths from `values` to every object inside it (shortest first). */
+function pathsInto(values: object): Map<object, string[]> {
+  const paths = new Map<object, string[]>();
+  let level: Array<[object, string[]]> = [[values, []]];
+  for (let depth = 0; depth < 10 && level.length > 0; depth++) {
+    const next: Array<[object, string[]]> = [];
+    for (const [obj, path] of level) {
       if (paths.has(obj)) continue;
-      paths.set(obj, expr);
+      paths.set(obj, path);
       if (ArrayBuffer.isView(obj) || typeof obj === "function") continue;
       for (const k of Object.keys(obj)) {
         const d = Object.getOwnPropertyDescriptor(obj, k);
-        if (!d || !("value" in d) || d.value === null || (typeof d.value !== "object" && typeof d.value !== "function")) continue;
-        next.push([d.value, /^[A-Za-z_$][\w$]*$/.test(k) ? `${expr}.${k}` : `${expr}[${JSON.stringify(k).replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029")}]`]);
+        if (d && "value" in d && isObj(d.value)) next.push([d.value, [...path, k]]);
       }
     }
     level = next;

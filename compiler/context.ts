@@ -4,6 +4,7 @@
  * one name space, one memo of specializations, one budget.
  */
 import type { Node } from "./ast.js";
+import { analyzeScopes, type ScopeInfo } from "./analyze/scopes.js";
 import type { FreezePolicy, TypeAssumption, PassSnapshot } from "./types.js";
 
 export interface Helper {
@@ -52,6 +53,14 @@ export interface CompileContext {
   depth: number;
   /** Set by a pass when it changed the tree. */
   changed: boolean;
+  /** Scope analysis of `root`, valid until a pass changes the tree (the pipeline clears it). */
+  scopeCache?: ScopeInfo | null;
+}
+
+/** The scope analysis of the tree as it is now; reused while no pass has changed it. */
+export function scopesOf(ctx: CompileContext): ScopeInfo {
+  if (!ctx.scopeCache) ctx.scopeCache = analyzeScopes(ctx.root, ctx.strict);
+  return ctx.scopeCache;
 }
 
 export function freshName(shared: SharedState, hint: string): string {

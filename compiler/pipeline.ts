@@ -12,6 +12,7 @@ import { bindSpecializedParams } from "./passes/bind-specialized-params.js";
 import { propagateConstants } from "./passes/propagate-constants.js";
 import { foldConstants } from "./passes/fold-constants.js";
 import { eliminateDeadBranches } from "./passes/eliminate-dead-branches.js";
+import { narrowTypes } from "./passes/narrow-types.js";
 import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
 import { specializeCalls } from "./passes/specialize-calls.js";
 import { removeDeadCode } from "./passes/remove-dead-code.js";
@@ -29,6 +30,7 @@ export const PASSES: readonly Pass[] = [
   { name: "propagateConstants", run: propagateConstants },
   { name: "foldConstants", run: foldConstants },
   { name: "eliminateDeadBranches", run: eliminateDeadBranches },
+  { name: "narrowTypes", run: narrowTypes },
   { name: "unrollConstantLoops", run: unrollConstantLoops },
   { name: "specializeCalls", run: specializeCalls },
   { name: "removeDeadCode", run: removeDeadCode },
@@ -45,6 +47,7 @@ export function runPipeline(ctx: CompileContext): void {
   const runOne = (pass: Pass, round: number) => {
     ctx.changed = false;
     pass.run(ctx);
+    if (ctx.changed) ctx.scopeCache = null;
     if (trace && ctx.changed) trace.push({ pass: round < 0 ? pass.name : `${pass.name} (round ${round + 1})`, source: previewSource(ctx.root) });
     return ctx.changed;
   };

@@ -58,3 +58,41 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
     };
   });
 }
+
+/** kos's compiler names the code it generates `kos://<sanitized function name>.js`. */
+const COMPILED_URL = /^kos:\/\/(.+)\.js$/;
+const sanitize = (name: string) => (name || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Once a function tiers up, its samples land in kos's compiled version
+ * (`kos://name.js`), whose text hashes differently from the original. This
+ * folds such entries into the original function's entry (found through the
+ * feedback dump: same name, then its sourceHash), so the profile ranks the
+ * user's function and `lookup(fn)` finds it. When the original has no entry of
+ * its own, the compiled entry takes the original's sourceHash. Names matching
+ * several tiered functions are left alone. Returns entries re-ranked by self samples.
+ */
+export function foldCompiledVersions(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
+  const byName = new Map<string, Set<string>>();
+  for (const d of dumps) for (const f of d.functions) byName.set(sanitize(f.name), (byName.get(sanitize(f.name)) ?? new Set()).add(f.sourceHash));
+  const result = hot.map((e) => ({ ...e }));
+  const folded = new Set<HotEntry>();
+  for (const e of result) {
+    const m = COMPILED_URL.exec(e.file);
+    const hashes = m ? byName.get(m[1]!) : undefined;
+    if (!hashes || hashes.size !== 1) continue;
+    const hash = [...hashes][0]!;
+    const original = result.find((o) => o !== e && o.sourceHash === hash && !COMPILED_URL.test(o.file));
+    if (!original) {
+      e.sourceHash = hash;
+      continue;
+    }
+    original.selfSamples += e.selfSamples;
+    original.totalSamples += e.totalSamples;
+    original.selfPercent = round2(Math.min(100, original.selfPercent + e.selfPercent));
+    original.totalPercent = round2(Math.min(100, original.totalPercent + e.totalPercent));
+    folded.add(e);
+  }
+  return result.filter((e) => !folded.has(e)).sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples);
+}

@@ -23,6 +23,8 @@ import * as walk from "acorn-walk";
 export interface SourceFunction {
   /** Best-effort name (declared id, method key, or variable it is assigned to). */
   name: string;
+  /** The offset V8 reports for this function (see the file comment). */
+  position: number;
   /** Where V8's head region starts and the body starts: V8's position lies in [headStart, bodyStart). */
   headStart: number;
   bodyStart: number;
@@ -84,6 +86,19 @@ function keyName(key: AnyNode | undefined, computed: boolean): string {
   return "";
 }
 
+/** Offset of the first `(` token at or after `from` (tokens, so comments cannot fool it). */
+function parenAfter(source: string, from: number, limit: number): number | undefined {
+  try {
+    const tokens = acorn.tokenizer(source.slice(from, limit), { ecmaVersion: "latest" });
+    for (let t = tokens.getToken(); t.type !== acorn.tokTypes.eof; t = tokens.getToken()) {
+      if (t.type === acorn.tokTypes.parenL) return from + t.start;
+    }
+  } catch {
+    /* fall through */
+  }
+  return undefined;
+}
+
 /** Start of the token after a leading `static` keyword (V8 drops `static` from toString()). */
 function skipStatic(source: string, start: number): number {
   const tokens = acorn.tokenizer(source.slice(start), { ecmaVersion: "latest" });
@@ -124,8 +139,13 @@ function describe(source: string, starts: number[], fn: AnyNode, ancestors: AnyN
   } else if (!name && parent?.type === "AssignmentExpression" && parent.left?.type === "Identifier") {
     name = parent.left.name;
   }
+  const isMethod = (parent?.type === "MethodDefinition" || (parent?.type === "Property" && (parent.method || parent.kind !== "init"))) && parent.value === fn;
+  // Arrows: their first token (`(`, the bare parameter, or `async`); methods: acorn starts them at `(`;
+  // declarations and expressions: the `(` after the name.
+  const position = fn.type === "ArrowFunctionExpression" || isMethod ? fn.start : (parenAfter(source, fn.id ? fn.id.end : fn.start, fn.body.start) ?? fn.start);
   return {
     name,
+    position,
     headStart: Math.min(fn.start, textStart),
     bodyStart: fn.body.start,
     textStart,
@@ -163,7 +183,7 @@ export function scriptFunctions(source: string): ScriptFunctions | undefined {
         functions.push(describe(source, starts, node as AnyNode, ancestors as AnyNode[]));
       },
     } as walk.AncestorVisitors<unknown>);
-    const program: SourceFunction = { name: "", headStart: 0, bodyStart: 0, textStart: 0, textEnd: source.length, startLine: 1, endLine: starts.length };
+    const program: SourceFunction = { name: "", position: 0, headStart: 0, bodyStart: 0, textStart: 0, textEnd: source.length, startLine: 1, endLine: starts.length };
     result = { source, starts, functions, program };
   }
   if (cache.size > 64) cache.clear();

@@ -157,12 +157,9 @@ function inlinedOwner(script: ScriptFunctions, self: SourceFunction, line1: numb
 }
 
 function frameFor(script: ScriptFunctions, url: string, f: SourceFunction): Frame {
-  // V8's reported position for a function is its head's `(`; fall back to the text start.
-  const head = script.source.indexOf("(", f.headStart);
-  const pos = head >= 0 && head < f.bodyStart ? head : f.textStart;
   let line = 0;
-  while (line + 1 < script.starts.length && script.starts[line + 1]! <= pos) line++;
-  return { name: f.name, url, line, column: pos - script.starts[line]!, inlined: true };
+  while (line + 1 < script.starts.length && script.starts[line + 1]! <= f.position) line++;
+  return { name: f.name, url, line, column: f.position - script.starts[line]!, inlined: true };
 }
 
 export interface CpuProfileStackOptions {

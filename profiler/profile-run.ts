@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
 import { mergeThreadProfiles, readCpuProfile } from "./cpuprofile.js";
-import { readFeedbackDump, mergeFeedback } from "./feedback-merge.js";
+import { foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
 import { flamegraphFromCpuProfile, resolveCommand, runUnder0x, runWithCpuProf, type RunOptions } from "./flame.js";
 import { functionTextAt } from "./function-source.js";
 import { analyzeCpuProfiles, analyzeV8Log, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
@@ -49,6 +49,8 @@ export const FEEDBACK_FILE = "kos-feedback.json";
 
 /** The `file` of hot entries for code with no URL. */
 export const EVAL_FILE = "(eval)";
+/** The `file` of hot entries for V8 builtins (no URL, no position). */
+export const NATIVE_FILE = "(native)";
 
 const INTERNAL = /^node:|[\\/]0x[\\/]lib[\\/]preload[\\/]/;
 
@@ -72,10 +74,11 @@ export function hotEntries(report: HotReport, sourceOf: (url: string) => string 
     .map((f) => {
       const entry: HotEntry = {
         name: f.name,
-        // Code from eval or new Function (e.g. ajv's compiled validators) has no URL.
-        file: f.url ? fileOf(f.url) : EVAL_FILE,
-        line: f.line + 1,
-        column: f.column + 1,
+        // No URL: code from eval or new Function (e.g. ajv's compiled validators),
+        // or, with no position either, a V8 builtin such as Date.now.
+        file: f.url ? fileOf(f.url) : f.line < 0 ? NATIVE_FILE : EVAL_FILE,
+        line: Math.max(0, f.line + 1),
+        column: Math.max(0, f.column + 1),
         selfPercent: f.selfPercent,
         totalPercent: f.totalPercent,
         selfSamples: f.selfSamples,
@@ -211,7 +214,7 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   }
   if (flameSource) flamegraph = (await flamegraphFromCpuProfile(flameSource, join(outDir, "flamegraph.html"))) ?? null;
   const dump = readFeedbackDump(feedbackPath);
-  if (dump) hot = mergeFeedback(hot, [dump]);
+  if (dump) hot = mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]);
 
   const profile: KosProfile = {
     version: 1,

@@ -59,8 +59,11 @@ export interface DirectIoAlignment {
   offsetAlign: number;
   /** Transfer lengths must be multiples of this (the kernel uses the offset rule). */
   lengthAlign: number;
-  /** `statx` (STATX_DIOALIGN), `logical-block-size` (sysfs of the backing device), or `st_blksize`. */
-  source: "statx" | "logical-block-size" | "st_blksize";
+  /**
+   * `statx` (STATX_DIOALIGN), `logical-block-size` (sysfs of the backing
+   * device), `st_blksize` (no better source), or `buffered` (not direct: no rule).
+   */
+  source: "statx" | "logical-block-size" | "st_blksize" | "buffered";
 }
 
 /** The backing block device's logical block size, from /sys/dev/block. */
@@ -147,7 +150,7 @@ export class DirectFile {
       }
       throw systemError(e, `open ${path}`);
     }
-    if (!direct) return new DirectFile(path, fd, false, { memAlign: 1, offsetAlign: 1, lengthAlign: 1, source: "st_blksize" });
+    if (!direct) return new DirectFile(path, fd, false, { memAlign: 1, offsetAlign: 1, lengthAlign: 1, source: "buffered" });
     try {
       return new DirectFile(path, fd, true, directIoAlignment(fd));
     } catch (e) {

@@ -21,7 +21,7 @@ export const STAT_STRIDE = 8;
 
 /** What the pool passes to each worker through piscina's workerData. */
 export interface PoolWorkerData {
-  /** Int32[0]: next slot to claim; Int32[1]: workers ready. */
+  /** Int32[0]: next slot to claim; Int32[1]: workers ready; Int32[2]: task-module load failures. */
   counter: SharedArrayBuffer;
   /** Float64 rows of STAT_STRIDE cells, one per slot. */
   stats: SharedArrayBuffer;

@@ -39,21 +39,35 @@ createRequire(import.meta.url)("node:worker_threads").workerData = data.userWork
 syncBuiltinESMExports();
 
 type Handler = (task: unknown) => unknown;
-const userUrl = data.userFilename.startsWith("file:") ? data.userFilename : pathToFileURL(data.userFilename).href;
-const mod = (await import(userUrl)) as { default?: unknown };
-let exported: unknown = mod.default ?? mod;
-// A CommonJS module imported as ESM puts module.exports on default; follow one more level.
-if (typeof exported !== "function" && typeof (exported as { default?: unknown })?.default === "function") {
-  exported = (exported as { default: unknown }).default;
+
+// No top-level await in this file: Node 20.19+ lets piscina require() ES
+// modules, and a module with top-level await then fails to require and, when
+// imported again, can trip ERR_INTERNAL_ASSERTION ("imported again after
+// being required", seen in bench/system-pool). So the task module loads in
+// the background and the first task waits for it.
+async function loadHandler(): Promise<Handler> {
+  const userUrl = data.userFilename.startsWith("file:") ? data.userFilename : pathToFileURL(data.userFilename).href;
+  const mod = (await import(userUrl)) as { default?: unknown };
+  let exported: unknown = mod.default ?? mod;
+  // A CommonJS module imported as ESM puts module.exports on default; follow one more level.
+  if (typeof exported !== "function" && typeof (exported as { default?: unknown })?.default === "function") {
+    exported = (exported as { default: unknown }).default;
+  }
+  if (typeof exported !== "function") {
+    throw new Error(`${data.userFilename} must export a function (default export or module.exports)`);
+  }
+  return exported as Handler;
 }
-if (typeof exported !== "function") {
-  throw new Error(`${data.userFilename} must export a function (default export or module.exports)`);
-}
-const handler = exported as Handler;
-Atomics.add(counter, 1, 1); // ready
+
+const handlerReady = loadHandler();
+handlerReady.then(
+  () => Atomics.add(counter, 1, 1), // ready
+  () => Atomics.add(counter, 2, 1), // failed to load; the first task rethrows why
+);
 
 /** Runs one task and records its outcome and busy time for this worker's slot. */
 export default async function runCountedTask(task: unknown): Promise<unknown> {
+  const handler = await handlerReady;
   const started = performance.now();
   try {
     const result = await handler(task);

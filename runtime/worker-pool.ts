@@ -162,7 +162,7 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     const assignments = isAffinitySupported() ? assignmentsFor(policy, cpus) : [];
     const threads = options.threads ?? (policy === "none" ? cpus.length : Math.max(1, assignments.length || cpus.length));
     const capacity = threads * 2;
-    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const counter = new Int32Array(new SharedArrayBuffer(12));
     const stats = new Float64Array(new SharedArrayBuffer(capacity * STAT_STRIDE * 8));
     const userFilename = options.filename instanceof URL ? options.filename.href : options.filename;
     const entry = workerEntry();
@@ -199,9 +199,13 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     this.piscina.on("error", onError);
     try {
       while (Atomics.load(this.counter, 1) < threads) {
-        if (failure !== undefined || Date.now() > deadline) {
+        const loadFailures = Atomics.load(this.counter, 2);
+        if (failure !== undefined || loadFailures > 0 || Date.now() > deadline) {
+          // A task module that failed to load: run one task to surface its error.
+          if (failure === undefined && loadFailures > 0) failure = await this.piscina.run(undefined).then(() => undefined, (e: unknown) => e);
           await this.piscina.destroy();
-          throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started` + (failure ? `: ${(failure as Error).message}` : ` within ${timeoutMs} ms`), { cause: failure });
+          const why = failure !== undefined ? `: ${(failure as Error)?.message ?? String(failure)}` : ` within ${timeoutMs} ms`;
+          throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started${why}`, { cause: failure });
         }
         await new Promise((r) => setTimeout(r, 5));
       }

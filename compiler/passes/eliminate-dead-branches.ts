@@ -6,7 +6,9 @@
  */
 import { constantValue, declaresLexically, emptyStmt, isConstant, mapChildren, type Node } from "../ast.js";
 import { breaksTo, endsAbruptly, retargetJumps } from "../jumps.js";
-import { freshName, type CompileContext } from "../context.js";
+import { isSideEffectFree } from "../analyze/effects.js";
+import { freshName, scopesOf, type CompileContext } from "../context.js";
+import type { ScopeInfo } from "../analyze/scopes.js";
 
 export function eliminateDeadBranches(ctx: CompileContext): void {
   const pass = new DeadBranches(ctx);
@@ -16,14 +18,34 @@ export function eliminateDeadBranches(ctx: CompileContext): void {
 
 class DeadBranches {
   changed = false;
-  constructor(private ctx: CompileContext) {}
+  private scopes: ScopeInfo;
+  constructor(private ctx: CompileContext) {
+    this.scopes = scopesOf(ctx);
+  }
+
+  /** Bindings that cannot be in their temporal dead zone: parameters, `var`s and function names. */
+  private initialized = (id: Node): boolean => {
+    const def = this.scopes.resolve(id)?.defs[0];
+    return !!def && (def.type === "Parameter" || def.type === "FunctionName" || (def.type === "Variable" && def.parent?.kind === "var"));
+  };
 
   visit = (node: Node): Node => {
     if (!node || typeof node.type !== "string" || node.type === "KosConst") return node;
     mapChildren(node, this.visit);
     switch (node.type) {
       case "IfStatement":
-        if (!isConstant(node.test)) return node;
+        if (!isConstant(node.test)) {
+          // `if (<no effect>) {}` (what specialization leaves of a branch on a known type) goes away.
+          if (isEmpty(node.consequent) && (!node.alternate || isEmpty(node.alternate)) && isSideEffectFree(node.test, this.initialized)) {
+            this.changed = true;
+            return emptyStmt();
+          }
+          if (node.alternate && isEmpty(node.alternate)) {
+            node.alternate = null;
+            this.changed = true;
+          }
+          return node;
+        }
         this.changed = true;
         return constantValue(node.test) ? node.consequent : node.alternate ?? emptyStmt();
       case "ConditionalExpression":
@@ -151,3 +173,5 @@ class DeadBranches {
     return out;
   }
 }
+
+const isEmpty = (n: Node): boolean => n.type === "EmptyStatement" || (n.type === "BlockStatement" && n.body.length === 0);

@@ -9,7 +9,7 @@ import { childPath, constantValue, isConst, isConstant, makeConst, mapChildren, 
 import { analyzeScopes, type ScopeInfo } from "../analyze/scopes.js";
 import { OBJECT_READERS, PURE_ARRAY_METHODS, PURE_FUNCTIONS, PURE_NUMBER_METHODS, PURE_STRING_METHODS } from "../builtins.js";
 import { isFrozenPlainData, isPrimitive, isTypedArray, readKnownProperty } from "../values.js";
-import type { CompileContext } from "../context.js";
+import { scopesOf, type CompileContext } from "../context.js";
 import type { TypeAssumption } from "../types.js";
 
 /** Folded strings longer than this stay as run-time operations: code size matters too. */
@@ -84,7 +84,7 @@ const typeofAssumption = (a: TypeAssumption): string =>
   a === "array" || a === "object" || a.startsWith("typedarray:") ? "object" : a;
 
 export function foldConstants(ctx: CompileContext): void {
-  const scopes = analyzeScopes(ctx.root, ctx.strict);
+  const scopes = scopesOf(ctx);
   const folder = new Folder(ctx, scopes);
   ctx.root.body = folder.expr(ctx.root.body);
   if (folder.changed) ctx.changed = true;

@@ -8,12 +8,13 @@
  * that fold away (`keys.length`, `keys[i]`, `for (… of keys)`), never where
  * its identity could be observed.
  */
-import { forEachChildSlot, isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
+import { constantValue, forEachChildSlot, isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
+import { freshArrays } from "./fold-constants.js";
 import { analyzeScopes, type ScopeInfo, type Variable } from "../analyze/scopes.js";
-import type { CompileContext } from "../context.js";
+import { scopesOf, type CompileContext } from "../context.js";
 
 export function propagateConstants(ctx: CompileContext): void {
-  const scopes = analyzeScopes(ctx.root, ctx.strict);
+  const scopes = scopesOf(ctx);
   const lists: Node[][] = [];
   walk(ctx.root.body, (n) => {
     if (n.type === "BlockStatement" || n.type === "StaticBlock") lists.push(n.body);
@@ -28,8 +29,10 @@ export function propagateConstants(ctx: CompileContext): void {
         const variable = scopes.variableOfDeclaration(d.id);
         if (!variable || scopes.isReassigned(variable)) return;
         const later = [...stmt.declarations.slice(j + 1), ...list.slice(i + 1)];
-        if (isConst(d.init) && d.init.fresh && !onlyFoldingUses(variable, scopes)) return;
-        const replaced = substitute(later, variable, d.init, scopes);
+        // A fresh array is substituted only where the read folds to a primitive or a shared value.
+        const fresh = isConst(d.init) && !!d.init.fresh;
+        if (fresh && mayMutate(ctx.root, variable)) return;
+        const replaced = substitute(later, variable, d.init, scopes, fresh);
         if (replaced) ctx.changed = true;
       });
     }
@@ -37,7 +40,7 @@ export function propagateConstants(ctx: CompileContext): void {
 }
 
 /** Replaces dominated reads of `variable` in `roots` with copies of `value`. */
-function substitute(roots: Node[], variable: Variable, value: Node, scopes: ScopeInfo): boolean {
+function substitute(roots: Node[], variable: Variable, value: Node, scopes: ScopeInfo, onlyFoldingReads = false): boolean {
   let replaced = false;
   const copy = (): Node => (isConst(value) ? makeConst(value.value, value.path, value.fresh) : { ...value });
   const visit = (node: Node): void => {
@@ -45,6 +48,7 @@ function substitute(roots: Node[], variable: Variable, value: Node, scopes: Scop
       forEachChildSlot(n, (c, replace) => {
         if (!isTarget(c)) return;
         if ((n.type === "MemberExpression" && c === n.property && !n.computed) || (n.type === "Property" && c === n.key && !n.computed)) return;
+        if (onlyFoldingReads && !foldsAway(n, c, value)) return;
         if (n.type === "Property") n.shorthand = false;
         replace(copy());
         replaced = true;
@@ -60,19 +64,30 @@ function substitute(roots: Node[], variable: Variable, value: Node, scopes: Scop
   return replaced;
 }
 
-/** True when every read of a fresh array is one that folds (length, constant index, for-of). */
-function onlyFoldingUses(variable: Variable, scopes: ScopeInfo): boolean {
-  const reads = new Set(variable.references.filter((r) => r.isRead()).map((r) => r.identifier));
-  let ok = true;
-  walk(variable.scope.block, (n, parent) => {
-    if (!ok) return false;
-    if (n.type !== "Identifier" || !reads.has(n)) return;
-    const folds =
-      (parent?.type === "MemberExpression" && parent.object === n && (!parent.computed || isConstant(parent.property))) ||
-      (parent?.type === "ForOfStatement" && parent.right === n);
-    if (!folds) ok = false;
-    void scopes;
-    return;
-  });
-  return ok;
+/** A read of a fresh array that folds to a primitive or to a value the original shares too. */
+function foldsAway(parent: Node, child: Node, value: Node): boolean {
+  if (parent.type === "ForOfStatement" && parent.right === child) return true;
+  if (parent.type !== "MemberExpression" || parent.object !== child) return false;
+  if (!parent.computed) return parent.property.name === "length";
+  if (!isConstant(parent.property) || !isConst(value)) return false;
+  const element = (value.value as unknown[])[constantValue(parent.property) as number];
+  return element === null || typeof element !== "object" || !freshArrays.has(element);
+}
+
+/** True when the array bound to `variable` may be changed through it: a member write, delete, or any method call. */
+function mayMutate(root: Node, variable: Variable): boolean {
+  const ids = new Set(variable.references.map((r) => r.identifier));
+  let mutated = false;
+  const visit = (n: Node, parent: Node | null, grand: Node | null): void => {
+    if (mutated || !n || typeof n.type !== "string" || n.type === "KosConst") return;
+    if (ids.has(n) && parent?.type === "MemberExpression" && parent.object === n) {
+      if (grand?.type === "AssignmentExpression" && grand.left === parent) mutated = true;
+      if (grand?.type === "UpdateExpression" || (grand?.type === "UnaryExpression" && grand.operator === "delete")) mutated = true;
+      if (grand?.type === "CallExpression" && grand.callee === parent) mutated = true;
+      if ((grand?.type === "ForOfStatement" || grand?.type === "ForInStatement") && grand.left === parent) mutated = true;
+    }
+    forEachChildSlot(n, (c) => visit(c, n, parent));
+  };
+  visit(root, null, null);
+  return mutated;
 }

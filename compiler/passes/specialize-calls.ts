@@ -10,7 +10,7 @@
  */
 import { clone, isConst, isConstant, constantValue, walk, type Node } from "../ast.js";
 import { analyzeScopes, type ScopeInfo } from "../analyze/scopes.js";
-import { objectId, type CompileContext, type Helper } from "../context.js";
+import { scopesOf, objectId, type CompileContext, type Helper } from "../context.js";
 import { PURE_FUNCTIONS, OBJECT_READERS } from "../builtins.js";
 
 export type CompileHelper = (ctx: CompileContext, fn: Function, constants: Map<number, unknown>, key: string) => Helper | null;
@@ -32,7 +32,7 @@ function valueKey(ctx: CompileContext, v: unknown): string {
 
 export function specializeCalls(ctx: CompileContext): void {
   if (!compileHelper) return;
-  const scopes = analyzeScopes(ctx.root, ctx.strict);
+  const scopes = scopesOf(ctx);
   const visit = (node: Node): Node => {
     if (!node || typeof node.type !== "string" || node.type === "KosConst") return node;
     for (const key of Object.keys(node)) {

@@ -12,7 +12,7 @@
 import { childPath, clone, constantValue, countNodes, forEachChildSlot, isConst, isConstant, makeConst, walk, type Node } from "../ast.js";
 import { analyzeScopes, type ScopeInfo, type Variable } from "../analyze/scopes.js";
 import { breaksTo, retargetJumps } from "../jumps.js";
-import { freshName, type CompileContext } from "../context.js";
+import { scopesOf, freshName, type CompileContext } from "../context.js";
 import { evalBinary, foldExpression } from "./fold-constants.js";
 import { isTypedArray, knownForInKeys, readKnownProperty } from "../values.js";
 
@@ -20,7 +20,7 @@ import { isTypedArray, knownForInKeys, readKnownProperty } from "../values.js";
 const MAX_TRIP_COUNT = 256;
 
 export function unrollConstantLoops(ctx: CompileContext): void {
-  const scopes = analyzeScopes(ctx.root, ctx.strict);
+  const scopes = scopesOf(ctx);
   // After a loop is unrolled its enclosing loops wait for the next round: the
   // scope analysis above does not know the identifiers the copies introduced.
   let unrolledCount = 0;

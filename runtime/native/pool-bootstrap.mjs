@@ -3,10 +3,15 @@
 // `execArgv: ["--import", "tsx"]` registers tsx's hooks asynchronously, and
 // piscina's preload of the entry raced ahead of them ("Unknown file extension
 // .ts", seen in test/system/worker-pool.test.ts), so tsx is registered here
-// first. Plain JavaScript on purpose: it runs before any loader exists.
+// first. Plain JavaScript on purpose: it runs before any loader exists. No
+// top-level await: piscina may require() this file (Node 20.19+ require(esm)).
 import { workerData } from "node:worker_threads";
+import { register } from "tsx/esm/api";
 
-const { register } = await import("tsx/esm/api");
 register();
-const entry = await import(workerData.__kosPool.entry);
-export default entry.default;
+const entry = import(workerData.__kosPool.entry);
+entry.catch(() => {}); // reported by the first task instead
+
+export default async function runThroughEntry(task) {
+  return (await entry).default(task);
+}

@@ -148,3 +148,50 @@ describe("CompileCache", () => {
     }
   });
 });
+
+describe("compileCached (runtime jit through the cache)", () => {
+  let dir: string;
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), "kos-cc-")); });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("compiles on a miss, reuses on a hit, and both agree with the generic function", async () => {
+    const { compileCached } = await import("../../compiler/cache.js");
+    const { specializeToSource } = await import("../../compiler/index.js");
+    const { fixtures } = await import("../../fixtures/index.js");
+    for (const f of fixtures) {
+      const opts = { specialize: f.specialize, ...(f.scope ? { scope: f.scope } : {}) };
+      const cold = compileCached(f.generic, opts, specializeToSource, () => {}, new CompileCache({ dir }));
+      const warm = compileCached(f.generic, opts, specializeToSource, () => {}, new CompileCache({ dir }));
+      expect(cold.hit, f.name).toBe(false);
+      if (!cold.fn) continue; // the compiler fell back: nothing to cache
+      expect(warm.hit, `${f.name}: ${cold.key}`).toBe(true);
+      expect(warm.assumptions).toEqual(cold.assumptions);
+      for (const args of f.makeArgs(5, 20)) {
+        const want = JSON.stringify((f.generic as Function)(...args));
+        expect(JSON.stringify(cold.fn(...args)), f.name).toBe(want);
+        expect(JSON.stringify(warm.fn!(...args)), f.name).toBe(want);
+      }
+    }
+  });
+
+  it("a hit keeps the freeze guarantee, and a corrupt entry is rebuilt", async () => {
+    const { compileCached } = await import("../../compiler/cache.js");
+    const { specializeToSource } = await import("../../compiler/index.js");
+    function weigh(w: { a: number; b: number }, x: number) { return w.a * x + w.b; }
+    const mk = () => ({ a: 2, b: 3 });
+    const first = compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    expect(first.fn).not.toBeNull();
+    const w = mk();
+    const hit = compileCached(weigh, { specialize: { w } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    expect(hit.hit).toBe(true);
+    expect(Object.isFrozen(w)).toBe(true);
+    expect(hit.fn!(w, 5)).toBe(13);
+    expect(hit.fn!({ a: 1, b: 1 }, 5)).toBe(6); // guard fails → generic
+    const file = join(dir, first.key!.slice(0, 2), `${first.key}.json`);
+    writeFileSync(file, "{ truncated");
+    const again = compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    expect(again.hit).toBe(false);
+    expect(again.fn!(mk(), 5)).toBe(13);
+    expect(compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir })).hit).toBe(true);
+  });
+});

@@ -37,15 +37,15 @@ describe("jit: fallbacks name the construct and its line", () => {
 
   it("names the line of the offending construct", () => {
     const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn this.x + b;");
-    expect(inspect(jit(fn))!.fallbackReason).toMatch(/USES_THIS: .*\(line \d+\)/);
+    expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/USES_THIS: .*\(line \d+\)/);
   });
 
   it("falls back for `eval` and `with` (sloppy code)", () => {
     const e = new Function("s", "return eval(s);");
-    expect(inspect(jit(e))!.fallbackReason).toMatch(/^USES_EVAL/);
+    expect(inspect(jit(e, { scope: {} }))!.fallbackReason).toMatch(/^USES_EVAL/);
     const w = new Function("o", "with (o) { return x; }");
-    expect(inspect(jit(w))!.fallbackReason).toMatch(/^USES_WITH/);
-    expect(jit(w)({ x: 3 })).toBe(3);
+    expect(inspect(jit(w, { scope: {} }))!.fallbackReason).toMatch(/^USES_WITH/);
+    expect(jit(w, { scope: {} })({ x: 3 })).toBe(3);
   });
 
   it("reports syntax acorn rejects as PARSE_ERROR", () => {

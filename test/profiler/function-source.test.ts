@@ -24,6 +24,9 @@ describe("function positions reported by V8", () => {
       const { functionName, url, lineNumber, columnNumber } = n.callFrame;
       if (!url.endsWith("function-shapes.js") || !(functionName in live)) continue;
       expect(functionTextAt(source, lineNumber, columnNumber), functionName).toBe(live[functionName]);
+      // ... and the position function-source computes for it is the one V8 reported.
+      const script = scriptFunctions(source)!;
+      expect(functionAt(script, lineNumber, columnNumber)!.position, functionName).toBe(offsetOf(script.starts, lineNumber, columnNumber));
       seen.add(functionName);
     }
     // Every shape (declaration, expression, arrows, async arrow, constructor,
@@ -40,12 +43,12 @@ describe("function positions reported by V8", () => {
     ].join("\n");
     const outer = new Function(body);
     const fns = outer() as { spin: (n: number) => number; am: (n: number) => Promise<number> };
+    // A megamorphic call site (6 targets) keeps V8 from inlining spin and am into the loop.
+    const fillers = [1, 2, 3, 4].map((k) => (n: number) => n + k);
+    const targets: ((n: number) => unknown)[] = [fns.spin, fns.am, ...fillers];
     const { profile } = await profileCall(async () => {
       const t0 = Date.now();
-      while (Date.now() - t0 < 400) {
-        fns.spin(2000);
-        await fns.am(2000);
-      }
+      while (Date.now() - t0 < 400) for (const f of targets) await f(2000);
     }, { intervalUs: 200 });
     // V8 compiles `new Function` code as the text of the outer function.
     const script = outer.toString();

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { KosError } from "../../errors.js";
-import { mergeFeedback, readFeedbackDump } from "../../profiler/feedback-merge.js";
+import { foldCompiledVersions, mergeFeedback, readFeedbackDump } from "../../profiler/feedback-merge.js";
 import { findProfiledFunction, loadProfile, readProfile, sourceHash, validateProfile, writeProfile, type KosProfile } from "../../profiler/profile-file.js";
 import { decodeValue, encodeValue, type FeedbackDump } from "../../profiler/profile-format.js";
 
@@ -176,5 +176,22 @@ describe("feedback dump", () => {
     expectCode(() => readFeedbackDump(p), "KOS_FEEDBACK_INVALID");
     writeFileSync(p, JSON.stringify({ version: 1, pid: 2, functions: [{ name: "x" }] }));
     expectCode(() => readFeedbackDump(p), "KOS_FEEDBACK_INVALID");
+  });
+
+  it("folds kos's compiled version (kos://name.js) into the original function's entry", () => {
+    const hash = sourceHash(hotFn.toString());
+    const dump: FeedbackDump = { version: 1, pid: 1, functions: [{ name: "hotFn", sourceHash: hash, calls: 5, deopts: 0, tier: 1, args: [] }] };
+    const compiled = { name: "hotFn", file: "kos://hotFn.js", line: 5, column: 24, selfPercent: 30, totalPercent: 30, selfSamples: 30, totalSamples: 30 };
+    const original = { ...sampleProfile().hot[0]!, selfPercent: 1, totalPercent: 1, selfSamples: 1, totalSamples: 1 };
+    const other = { ...sampleProfile().hot[1]! };
+    const folded = foldCompiledVersions([compiled, other, original], [dump]);
+    expect(folded.map((e) => [e.file, e.selfSamples, e.selfPercent])).toEqual([["/app/a.js", 31, 31], ["/app/a.js", 5, 5]]);
+    expect(folded[0]!.sourceHash).toBe(hash);
+    // Without an entry for the original, the compiled one takes its hash, so lookup(hotFn) finds it.
+    const alone = foldCompiledVersions([compiled, other], [dump]);
+    expect(alone[0]).toMatchObject({ file: "kos://hotFn.js", sourceHash: hash });
+    // A name shared by two tiered functions is ambiguous: left alone.
+    const twice: FeedbackDump = { ...dump, functions: [...dump.functions, { ...dump.functions[0]!, sourceHash: "f".repeat(64) }] };
+    expect(foldCompiledVersions([compiled], [twice])[0]!.sourceHash).toBeUndefined();
   });
 });

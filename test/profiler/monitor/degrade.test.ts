@@ -2,7 +2,7 @@
  * Sources the platform lacks are marked unavailable instead of throwing, and
  * the /proc parsers read exact values from synthetic files.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import os from "node:os";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -41,6 +41,44 @@ describe("missing sources degrade", () => {
       expect(v).toBeGreaterThanOrEqual(0);
       expect(v).toBeLessThanOrEqual(1);
     }
+    cpu.stop();
+  });
+});
+
+describe("failing sources", () => {
+  it("process.memoryUsage() throwing (EMFILE) gives NaN memory, not a crash", () => {
+    const m = createMonitor({ intervalMs: 3_600_000 }).start();
+    const spy = vi.spyOn(process, "memoryUsage").mockImplementation(() => {
+      throw Object.assign(new Error("EMFILE: too many open files"), { code: "EMFILE" });
+    });
+    try {
+      const s = m.sample();
+      expect(Number.isNaN(s.memory.rss)).toBe(true);
+      expect(Number.isNaN(s.memory.heapUsed)).toBe(true);
+      expect(s.memory.systemTotal).toBe(os.totalmem());
+    } finally {
+      spy.mockRestore();
+      m.stop();
+    }
+  });
+
+  it.runIf(os.cpus().length >= 2)("a core missing from /proc/stat (offline) reads NaN, the others stay exact", () => {
+    const path = join(dir, "stat-offline");
+    const cores = os.cpus().length;
+    const line = (name: string, user: number, idle: number) => `${name} ${user} 0 0 ${idle} 0 0 0 0 0 0\n`;
+    let text = line("cpu ", 100 * cores, 100 * cores);
+    for (let i = 0; i < cores; i++) text += line(`cpu${i}`, 100, 100);
+    writeFileSync(path, text);
+    const cpu = new CpuSampler(path);
+    cpu.start();
+    text = line("cpu ", 150 * cores, 150 * cores);
+    for (let i = 0; i < cores; i++) if (i !== 1) text += line(`cpu${i}`, 150, 150);
+    writeFileSync(path, text);
+    const row = new Float64Array(cores + 1);
+    cpu.sample(1000, row, 0);
+    expect(row[0]).toBeCloseTo(0.5, 12);
+    expect(row[1]).toBeCloseTo(0.5, 12);
+    expect(Number.isNaN(row[2]!)).toBe(true);
     cpu.stop();
   });
 });

@@ -35,6 +35,16 @@ describe("detectLeak on synthetic heap series", () => {
     expect(detectLeak(t, v).suspected).toBe(true);
   });
 
+  it("sees a slowly rising floor under big GC teeth, which a fit on the raw series misses", () => {
+    // Teeth of 40 MiB every 20 s; the floor rises 30 KiB/s (18 MiB over 10 minutes).
+    const t = seconds(600);
+    const v = t.map((s) => 30 * MiB + 30 * 1024 * s + (s % 20) * 2 * MiB);
+    const verdict = detectLeak(t, v);
+    expect(verdict.suspected, verdict.reason).toBe(true);
+    expect(verdict.baselineSlopeBytesPerSec).toBeGreaterThan(25 * 1024);
+    expect(verdict.baselineSlopeBytesPerSec).toBeLessThan(35 * 1024);
+  });
+
   it("does not flag a GC sawtooth with a flat floor, whatever its period and phase", () => {
     for (const period of [5, 7, 13, 20, 37, 60]) {
       for (const phase of [0, 3, 11]) {

@@ -27,6 +27,7 @@ function record(id: number, seq: number): void {
   received++;
 }
 
+parentPort!.postMessage("ready");
 if (mode === "records") {
   const q = MpmcRecordQueue.attach(desc);
   const out = new Int32Array(2);

@@ -2,8 +2,12 @@
 import { workerData, parentPort } from "node:worker_threads";
 import { MpmcByteQueue, MpmcRecordQueue } from "../../../runtime/queue/index.js";
 
-const { desc, mode, id, count } = workerData as { desc: unknown; mode: "records" | "bytes"; id: number; count: number };
+const { desc, mode, id, count, start } = workerData as {
+  desc: unknown; mode: "records" | "bytes"; id: number; count: number; start: SharedArrayBuffer;
+};
 const TIMEOUT = 60_000;
+// Start only once the test has seen both consumers ready.
+Atomics.wait(new Int32Array(start), 0, 0, TIMEOUT);
 
 if (mode === "records") {
   const q = MpmcRecordQueue.attach(desc);
