@@ -75,7 +75,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
       applied = await matchProfile(profile, allSites, async (site) => {
         const b = (await bindingsOf(site.sourceFile)).get(site.name);
         return b.found && typeof b.value === "function" ? Function.prototype.toString.call(b.value) : null;
-      }, show, options.minSelfPercent ?? 1);
+      }, show, options.minSelfPercent ?? 1, (site) => modules.find((m) => m.sourceFile === site.sourceFile)?.js?.text ?? null);
     }
 
     const reports: FunctionReport[] = [];

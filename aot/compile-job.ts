@@ -14,10 +14,15 @@ import type { ModuleBindings } from "./probe.js";
 import type { ReferenceIndex } from "./references.js";
 import { bindFunction, checkGeneratedExpression, type BoundFunction } from "./splice.js";
 
-/** Budget multiplier at call sites the profile names hot (Go's PGO inlines more at hot sites too). */
-export const HOT_BUDGET_FACTOR = 4;
-/** Unroll budget (AST nodes) used at hot sites: HOT_BUDGET_FACTOR × a default of 400. */
-export const HOT_UNROLL_BUDGET = 400 * HOT_BUDGET_FACTOR;
+/**
+ * Budgets for functions the profile names hot. Go's PGO raises its inlining
+ * budget at hot call sites (80 → 2000 nodes); kos build doubles the
+ * compiler's unroll budget (default 3000 AST nodes) and quadruples its
+ * helper-inlining budget (default 64 nodes; passed as `inlineBudget`, which
+ * the compiler may honour — it ignores options it does not know).
+ */
+export const HOT_UNROLL_BUDGET = 2 * 3000;
+export const HOT_INLINE_BUDGET = 4 * 64;
 
 export type JobResult =
   | { ok: true; bound: BoundFunction; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[] }
@@ -67,7 +72,7 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
     trustAssumptions: trusted,
     // The compiler takes dotted paths only; other values come back as references, bound below.
     referenceExpression: (v) => { const e = refs.expressionFor(v); return e !== null && /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(e) ? e : null; },
-    ...(job.hot ? { unrollBudget: Math.max(HOT_UNROLL_BUDGET, (compilerDefaults.unrollBudget ?? 0)) } : {}),
+    ...(job.hot ? { unrollBudget: Math.max(HOT_UNROLL_BUDGET, compilerDefaults.unrollBudget ?? 0), inlineBudget: HOT_INLINE_BUDGET } : {}),
   } as SourceOptions;
   let r;
   try {

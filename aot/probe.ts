@@ -11,7 +11,9 @@
  * directory so that bare imports (`node_modules`) resolve exactly as they
  * will for the output; it is deleted after the build.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { register } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Node, SyntaxKind, type SourceFile } from "ts-morph";
@@ -96,6 +98,7 @@ export class Probe {
 
   /** Imports the probe copy of `sf` (once) and returns its bindings. */
   async load(sf: SourceFile, display: string): Promise<ModuleBindings> {
+    registerBundlerResolution();
     const key = sf.getFilePath();
     const cached = this.loaded.get(key);
     if (cached) return cached;
@@ -132,4 +135,38 @@ export class Probe {
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Projects built for bundlers (`moduleResolution: "bundler"`) import
+ * `./serialize` without an extension, which Node's ESM loader rejects. For
+ * the build-time import only, a resolve hook retries such relative imports
+ * from probe directories with `.js`, `/index.js`, `.mjs`, `/index.mjs`. The
+ * output is not changed: it still runs wherever the project's own output runs.
+ */
+const HOOK = `
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (error) {
+    const relative = specifier.startsWith("./") || specifier.startsWith("../");
+    if (!relative || !context.parentURL || !context.parentURL.includes(".kos-probe-")) throw error;
+    for (const suffix of [".js", "/index.js", ".mjs", "/index.mjs"]) {
+      try { return await next(specifier + suffix, context); } catch {}
+    }
+    throw error;
+  }
+}
+`;
+
+let hookRegistered = false;
+
+function registerBundlerResolution(): void {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  const dir = mkdtempSync(join(tmpdir(), "kos-build-hook-"));
+  const file = join(dir, "resolve-hook.mjs");
+  writeFileSync(file, HOOK);
+  register(pathToFileURL(file).href);
+  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
 }

@@ -13,6 +13,7 @@
  */
 import { basename } from "node:path";
 import { loadProfile, sourceHash, type HotEntry, type LoadedProfile } from "../profiler/profile-file.js";
+import { scriptFunctions } from "../profiler/function-source.js";
 import { BuildError } from "./errors.js";
 import type { FunctionSite } from "./sites.js";
 
@@ -45,7 +46,9 @@ function stem(file: string): string {
 
 /**
  * Matches hot entries (selfPercent ≥ `minSelfPercent`) to project functions.
- * `liveSource(site)` returns the compiled function's `toString()` (the probe).
+ * `liveSource(site)` returns the compiled function's `toString()` (the probe);
+ * `emittedJs(site)` the JS of its module, used to tell an entry about another
+ * function of the same name (a method, a nested function) from a stale one.
  */
 export async function matchProfile(
   profile: LoadedProfile,
@@ -53,6 +56,7 @@ export async function matchProfile(
   liveSource: (site: FunctionSite) => Promise<string | null>,
   display: (file: string) => string,
   minSelfPercent: number,
+  emittedJs: (site: FunctionSite) => string | null = () => null,
 ): Promise<ProfileApplication> {
   const matches: ProfileMatch[] = [];
   const unmatched: ProfileApplication["unmatched"] = [];
@@ -84,6 +88,13 @@ export async function matchProfile(
     }
     if (!hit) {
       const c = candidates[0]!;
+      // Another function of the current build has exactly that text: the entry is about it, not a stale version of ours.
+      const js = emittedJs(c);
+      const script = js === null ? undefined : scriptFunctions(js);
+      if (script?.functions.some((f) => sourceHash(js!.slice(f.textStart, f.textEnd)) === entry.sourceHash)) {
+        unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: "a method or nested function (only top-level functions are optimized)" });
+        continue;
+      }
       throw new BuildError("EBUILD_PROFILE_STALE",
         `the profile was recorded from a different version of \`${entry.name}\` (profile source hash ${entry.sourceHash.slice(0, 12)}…, ` +
         `current ${seen[0]?.slice(0, 12) ?? "unknown"}…); re-run \`kos profile\` on the current build`,

@@ -13,7 +13,7 @@ import { fixtures, type Fixture } from "../fixtures/index.js";
 const BATCH = 64;
 const SEED = 0xbe7c4;
 /** Each variant is measured this many times, interleaved with the others; the lowest median is kept (noise only ever adds time). */
-const ROUNDS = 4;
+const ROUNDS = 3;
 
 const TARGET_VS_HAND = 0.9;
 const TARGET_GEOMEAN = 2.5;

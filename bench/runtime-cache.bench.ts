@@ -56,7 +56,7 @@ function workload(capacity: number, mix: Mix): { keys: Int32Array; ops: Uint8Arr
  * with the contenders interleaved and their order rotated each round. The
  * machine is shared; a neighbour's burst inflates one median, rarely all.
  */
-const ROUNDS = 5;
+const ROUNDS = 3;
 async function bestOf(fns: Array<() => void>): Promise<number[]> {
   const best = fns.map(() => Infinity);
   for (let r = 0; r < ROUNDS; r++) {

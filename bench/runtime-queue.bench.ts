@@ -18,11 +18,11 @@
 import { Worker } from "node:worker_threads";
 import os from "node:os";
 import { RingBuffer } from "ringbuf.js";
-import { do_not_optimize, markdownTable, type BenchSection } from "./harness.js";
+import { do_not_optimize, formatNs, markdownTable, time, type BenchSection } from "./harness.js";
 import { MpmcRecordQueue, SpscByteQueue, SpscRecordQueue } from "../runtime/queue/index.js";
 import type { ProducerData, ProducerMode } from "./runtime-queue-producer.js";
 
-const RUNS = 3;
+const RUNS = 5;
 const CAPACITY = Number(process.env.KOS_QUEUE_CAPACITY ?? 65536);
 const BATCH = 64;
 
@@ -217,6 +217,39 @@ export async function runOnce(mode: ProducerMode, count: number): Promise<number
   return ns;
 }
 
+/**
+ * Same-thread cost of one push plus one pop (mitata median): the
+ * instructions each design spends per message, without the cross-core
+ * traffic and without the scheduler, so it holds still on a loaded machine.
+ */
+export async function sameThreadCosts(): Promise<Array<[string, number]>> {
+  const one = new Float64Array(1);
+  const out = new Float64Array(1);
+  const rb = new RingBuffer(RingBuffer.getStorageForCapacity(CAPACITY, Float64Array), Float64Array);
+  const spsc = new SpscRecordQueue({ capacity: CAPACITY });
+  const bytes = new SpscByteQueue({ capacityBytes: CAPACITY * 16 });
+  const mpmc = new MpmcRecordQueue({ capacity: CAPACITY });
+  const msg = new Uint8Array(8);
+  const msgOut = new Uint8Array(8);
+  const word = new Int32Array(new SharedArrayBuffer(4));
+  const batchIn = Float64Array.from({ length: BATCH }, (_, i) => i);
+  const batchOut = new Float64Array(BATCH);
+  const rbBatch = new RingBuffer(RingBuffer.getStorageForCapacity(CAPACITY, Float64Array), Float64Array);
+  const spscBatch = new SpscRecordQueue({ capacity: CAPACITY });
+  const rows: Array<[string, () => unknown, number]> = [
+    ["ringbuf.js `push` + `pop`", () => (rb.push(one), rb.pop(out)), 1],
+    ["kos `SpscRecordQueue` `tryPush` + `tryPop`", () => (spsc.tryPush(one), spsc.tryPop(out)), 1],
+    ["kos `SpscRecordQueue` + `Atomics.notify` per message", () => (spsc.tryPush(one), Atomics.notify(word, 0), spsc.tryPop(out)), 1],
+    ["kos `SpscByteQueue` 8-byte `tryPush` + `tryPop`", () => (bytes.tryPush(msg), bytes.tryPop(msgOut)), 1],
+    ["kos `MpmcRecordQueue` `tryPush` + `tryPop`", () => (mpmc.tryPush(one), mpmc.tryPop(out)), 1],
+    [`ringbuf.js batch of ${BATCH}, per message`, () => (rbBatch.push(batchIn), rbBatch.pop(batchOut)), BATCH],
+    [`kos \`tryPushMany\` + \`tryPopMany\` batch of ${BATCH}, per message`, () => (spscBatch.tryPushMany(batchIn, BATCH), spscBatch.tryPopMany(batchOut, BATCH)), BATCH],
+  ];
+  const result: Array<[string, number]> = [];
+  for (const [label, fn, perCall] of rows) result.push([label, (await time(fn)).medianNs / perCall]);
+  return result;
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -242,6 +275,10 @@ export default async function (): Promise<BenchSection> {
     const vsRing = row.mode === "postMessage" ? "—" : `${(r / ringPeer(row.mode)).toFixed(2)}×`;
     return [row.label, `${row.count / 1e6} M`, fmtRate(r), `${(r / pm).toFixed(1)}×`, vsRing];
   });
+  const costs = await sameThreadCosts();
+  const ringCost = costs[0]![1];
+  const ringBatchCost = costs[5]![1];
+  const costRows = costs.map(([label, ns], i) => [label, formatNs(ns), `${((i >= 5 ? ringBatchCost : ringCost) / ns).toFixed(2)}×`]);
   const spsc = rate.get("spsc-records")!;
   const notify = rate.get("spsc-records-notify")!;
   const markdown = [
@@ -252,7 +289,13 @@ export default async function (): Promise<BenchSection> {
     markdownTable(["mechanism", "messages", "msgs/s", "vs postMessage", "vs ringbuf.js (same batching)"], rows),
     "",
     `Targets: SPSC ≥ 20× postMessage → **${(spsc / pm).toFixed(1)}×**; SPSC ≥ 1.0× ringbuf.js → **${(spsc / rate.get("ringbuf")!).toFixed(2)}×**. ` +
-      `Notifying on every message instead of only when a waiter is flagged costs ${(((spsc - notify) / spsc) * 100).toFixed(0)}% of SPSC throughput in this run.`,
+      `Notifying on every message instead of only when a waiter is flagged changed cross-thread SPSC throughput by ${(((notify - spsc) / spsc) * 100).toFixed(0)}% in this run ` +
+      `(within this machine's noise); its same-thread cost is in the next table.`,
+    "",
+    "Same-thread cost per message (one push + one pop on one thread, mitata median): the work each design does per message, " +
+      "free of cross-core traffic and of the scheduler, so it holds still on a loaded machine.",
+    "",
+    markdownTable(["operation", "time per message", "speed vs ringbuf.js (same batching)"], costRows),
   ].join("\n");
   return { id: "runtime-queue", title: "Runtime: lock-free queues (worker → main messages/s)", markdown };
 }

@@ -6,15 +6,15 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { formatNs, markdownTable, speedup, type BenchSection } from "./harness.js";
 import { getAffinity, isAffinitySupported } from "../runtime/affinity.js";
 import { PinnedWorkerPool } from "../runtime/worker-pool.js";
 
-const TASKS = Number(process.env.KOS_BENCH_POOL_TASKS ?? 200);
-const ROUNDS = Number(process.env.KOS_BENCH_POOL_ROUNDS ?? 15);
-const ITERATIONS = 400_000; // ≈ 2–4 ms of arithmetic per task on this machine
+const TASKS = Number(process.env.KOS_BENCH_POOL_TASKS ?? 100);
+const ROUNDS = Number(process.env.KOS_BENCH_POOL_ROUNDS ?? 9);
+const ITERATIONS = 2_000_000; // a few ms of arithmetic per task, so scheduling overhead is small next to it
 
 // Constant source written to a temp file (no user data enters it): the task
 // module both pools load. A xorshift loop keeps the task CPU-bound and
@@ -56,6 +56,9 @@ export default async function (): Promise<BenchSection> {
       [`PinnedWorkerPool, pin: "none"`, (s) => unpinned.run(s)],
       ["plain piscina", (s) => plain.run(s)],
     ];
+    // Reference: the same tasks one after another on the main thread.
+    const spin = (await import(pathToFileURL(taskFile).href)).default as (seed: number) => number;
+    configs.push(["main thread, serial (reference)", async (s) => spin(s)]);
     // Warm-up: JIT the task in every worker of every pool.
     for (const [, run] of configs) await batch(run);
     const times = new Map(configs.map(([name]) => [name, [] as number[]]));

@@ -8,14 +8,14 @@
 import { relative } from "node:path";
 import { KosError } from "../errors.js";
 import { profileCommand, type ProfileCommandResult } from "../profiler/profile-run.js";
-import type { ArgumentFeedback } from "../profiler/profile-format.js";
-import { decodeValue } from "../profiler/profile-format.js";
+import { decodeValue, type ArgumentFeedback } from "../profiler/profile-format.js";
 
 const USAGE = `usage: kos profile [--out DIR] [--top N] [--workers] [--include-internals] -- <command...>
   --out DIR            where flamegraph.html and kos-profile.json go (default ./kos-profile-out)
   --top N              how many functions to print (default 15)
   --workers            the program uses worker threads: profile every thread with node --cpu-prof
   --include-internals  keep node's own internals (node:...) in the list
+  --progress-every S   seconds between progress lines on stderr (default 5)
 examples:
   kos profile -- node app.js --port 0
   kos profile --top 5 -- app.js`;

@@ -13,6 +13,8 @@ import { propagateConstants } from "./passes/propagate-constants.js";
 import { foldConstants } from "./passes/fold-constants.js";
 import { eliminateDeadBranches } from "./passes/eliminate-dead-branches.js";
 import { narrowTypes } from "./passes/narrow-types.js";
+import { forwardTemporaries } from "./passes/forward-temporaries.js";
+import { conditionalReturns } from "./passes/conditional-returns.js";
 import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
 import { specializeCalls } from "./passes/specialize-calls.js";
 import { removeDeadCode } from "./passes/remove-dead-code.js";
@@ -34,6 +36,8 @@ export const PASSES: readonly Pass[] = [
   { name: "unrollConstantLoops", run: unrollConstantLoops },
   { name: "specializeCalls", run: specializeCalls },
   { name: "removeDeadCode", run: removeDeadCode },
+  { name: "forwardTemporaries", run: forwardTemporaries },
+  { name: "conditionalReturns", run: conditionalReturns },
 ];
 
 export const PASS_NAMES = PASSES.map((p) => p.name);

@@ -139,6 +139,8 @@ function describe(source: string, starts: number[], fn: AnyNode, ancestors: AnyN
   } else if (!name && parent?.type === "AssignmentExpression" && parent.left?.type === "Identifier") {
     name = parent.left.name;
   }
+  // V8 names accessors "get x" / "set x".
+  if ((parent?.kind === "get" || parent?.kind === "set") && parent.value === fn && name) name = `${parent.kind} ${name}`;
   const isMethod = (parent?.type === "MethodDefinition" || (parent?.type === "Property" && (parent.method || parent.kind !== "init"))) && parent.value === fn;
   // Arrows: their first token (`(`, the bare parameter, or `async`); methods: acorn starts them at `(`;
   // declarations and expressions: the `(` after the name.

@@ -36,6 +36,12 @@ export interface AllocationSite {
   samples: number;
   /** selfBytes as a share of all sampled bytes, 0..1. */
   share: number;
+  /**
+   * The call stack that allocated the most at this site, innermost first, as
+   * "function url:line:column" frames (tracemalloc's traceback): the site itself,
+   * then its callers up to the root.
+   */
+  stack: string[];
 }
 
 /** The raw profile V8 returns (loadable by Chrome DevTools as a `.heapprofile`). */
@@ -136,12 +142,18 @@ export async function profileHeap<T>(fn: () => T | Promise<T>, options: HeapProf
 export function allocationSites(profile: SamplingHeapProfile): AllocationSite[] {
   const samplesPerNode = new Map<number, number>();
   for (const s of profile.samples ?? []) samplesPerNode.set(s.nodeId, (samplesPerNode.get(s.nodeId) ?? 0) + 1);
+  const parent = new Map<SamplingHeapProfileNode, SamplingHeapProfileNode>();
   const sites = new Map<string, AllocationSite>();
+  /** Per site, its node that allocated the most: its path to the root becomes the site's stack. */
+  const heaviest = new Map<AllocationSite, SamplingHeapProfileNode>();
   let total = 0;
-  const stack: SamplingHeapProfileNode[] = [profile.head];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    for (const c of node.children) stack.push(c);
+  const pending: SamplingHeapProfileNode[] = [profile.head];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    for (const c of node.children) {
+      parent.set(c, node);
+      pending.push(c);
+    }
     const samples = samplesPerNode.get(node.id) ?? 0;
     if (node.selfSize === 0 && samples === 0) continue;
     const f = node.callFrame;
@@ -156,16 +168,28 @@ export function allocationSites(profile: SamplingHeapProfile): AllocationSite[] 
         selfBytes: 0,
         samples: 0,
         share: 0,
+        stack: [],
       };
       sites.set(key, site);
     }
     site.selfBytes += node.selfSize;
     site.samples += samples;
     total += node.selfSize;
+    const best = heaviest.get(site);
+    if (!best || node.selfSize > best.selfSize) heaviest.set(site, node);
   }
   const list = [...sites.values()];
-  for (const s of list) s.share = total > 0 ? s.selfBytes / total : 0;
+  for (const s of list) {
+    s.share = total > 0 ? s.selfBytes / total : 0;
+    for (let n: SamplingHeapProfileNode | undefined = heaviest.get(s); n && n !== profile.head; n = parent.get(n)) s.stack.push(frameName(n));
+  }
   return list.sort((a, b) => b.selfBytes - a.selfBytes);
+}
+
+function frameName(n: SamplingHeapProfileNode): string {
+  const f = n.callFrame;
+  const where = f.url ? ` ${f.url}:${f.lineNumber + 1}:${f.columnNumber + 1}` : "";
+  return `${f.functionName || "(anonymous)"}${where}`;
 }
 
 function buildReport(profile: SamplingHeapProfile): HeapProfileReport {

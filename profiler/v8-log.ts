@@ -158,7 +158,9 @@ export function stacksFromV8Log(log: V8LogJson, options: V8LogStackOptions = {})
       }
       return [own, ...chain.reverse()];
     }
-    const callees = byCaller.get(`${own.name} ${own.url}`);
+    // Only optimized code has inlined callees; unoptimized positions must stay with their function.
+    const kind = log.code[k]?.kind ?? "";
+    const callees = kind === "Unopt" || kind === "Sparkplug" || kind === "Baseline" ? undefined : byCaller.get(`${own.name} ${own.url}`);
     const text = callees && log.scripts?.[src.script]?.source;
     if (callees && text) {
       const script = scriptFunctions(text);

@@ -41,10 +41,12 @@ syncBuiltinESMExports();
 type Handler = (task: unknown) => unknown;
 
 // No top-level await in this file: Node 20.19+ lets piscina require() ES
-// modules, and a module with top-level await then fails to require and, when
-// imported again, can trip ERR_INTERNAL_ASSERTION ("imported again after
-// being required", seen in bench/system-pool). So the task module loads in
-// the background and the first task waits for it.
+// modules, and a module with top-level await fails to require and, imported
+// again, tripped ERR_INTERNAL_ASSERTION ("imported again after being
+// required", seen in bench/system-pool). Instead the default export is a
+// promise of the task function: piscina awaits it while preloading, before
+// its workers block waiting for tasks, so the task module still loads ahead
+// of the first task.
 async function loadHandler(): Promise<Handler> {
   const userUrl = data.userFilename.startsWith("file:") ? data.userFilename : pathToFileURL(data.userFilename).href;
   const mod = (await import(userUrl)) as { default?: unknown };
@@ -59,24 +61,33 @@ async function loadHandler(): Promise<Handler> {
   return exported as Handler;
 }
 
-const handlerReady = loadHandler();
-handlerReady.then(
-  () => Atomics.add(counter, 1, 1), // ready
-  () => Atomics.add(counter, 2, 1), // failed to load; the first task rethrows why
-);
-
-/** Runs one task and records its outcome and busy time for this worker's slot. */
-export default async function runCountedTask(task: unknown): Promise<unknown> {
-  const handler = await handlerReady;
-  const started = performance.now();
-  try {
-    const result = await handler(task);
-    stats[base + STAT.completed]! += 1;
-    return result;
-  } catch (e) {
-    stats[base + STAT.failed]! += 1;
-    throw e;
-  } finally {
-    stats[base + STAT.busyMs]! += performance.now() - started;
-  }
+/** Wraps the user's task function to record outcomes and busy time in this worker's row. */
+function countingTask(handler: Handler): Handler {
+  return async function runCountedTask(task: unknown): Promise<unknown> {
+    const started = performance.now();
+    try {
+      const result = await handler(task);
+      stats[base + STAT.completed]! += 1;
+      return result;
+    } catch (e) {
+      stats[base + STAT.failed]! += 1;
+      throw e;
+    } finally {
+      stats[base + STAT.busyMs]! += performance.now() - started;
+    }
+  };
 }
+
+const ready: Promise<Handler> = loadHandler().then(
+  (handler) => {
+    Atomics.add(counter, 1, 1); // ready
+    return countingTask(handler);
+  },
+  (e: unknown) => {
+    Atomics.add(counter, 2, 1); // failed to load; the pool reports why
+    throw e;
+  },
+);
+ready.catch(() => {}); // piscina sees the rejection through the export
+
+export default ready;

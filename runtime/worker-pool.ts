@@ -79,6 +79,8 @@ export interface PoolStats {
   queueSize: number;
   completed: number;
   failed: number;
+  /** Worker failures outside any task (crashes, module load errors). */
+  workerErrors: number;
   /** piscina's pool-wide utilization, 0..1. */
   utilization: number;
   runTime: LatencySummary;
@@ -134,6 +136,8 @@ function summary(h: PiscinaHistogramSummary | undefined, count: number): Latency
 export class PinnedWorkerPool<T = unknown, R = unknown> {
   private readonly pending = new Set<Promise<R>>();
   private closing = false;
+  private workerErrors = 0;
+  private lastWorkerError: unknown;
 
   private constructor(
     /** The underlying piscina pool, for anything not wrapped here. */
@@ -143,7 +147,15 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     private readonly counter: Int32Array,
     private readonly cells: Float64Array,
     private readonly capacity: number,
-  ) {}
+  ) {
+    // A worker that fails outside a task (e.g. its module throws while
+    // loading) is an 'error' event on piscina; without a listener Node would
+    // throw it as an uncaught exception. Count it and keep the last one.
+    piscina.on("error", (e: unknown) => {
+      this.workerErrors++;
+      this.lastWorkerError = e;
+    });
+  }
 
   /**
    * Starts every worker, pins each one in its own startup, and resolves once
@@ -194,23 +206,15 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
 
   private async waitUntilStarted(threads: number, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let failure: unknown;
-    const onError = (e: unknown) => (failure = e);
-    this.piscina.on("error", onError);
-    try {
-      while (Atomics.load(this.counter, 1) < threads) {
-        const loadFailures = Atomics.load(this.counter, 2);
-        if (failure !== undefined || loadFailures > 0 || Date.now() > deadline) {
-          // A task module that failed to load: run one task to surface its error.
-          if (failure === undefined && loadFailures > 0) failure = await this.piscina.run(undefined).then(() => undefined, (e: unknown) => e);
-          await this.piscina.destroy();
-          const why = failure !== undefined ? `: ${(failure as Error)?.message ?? String(failure)}` : ` within ${timeoutMs} ms`;
-          throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started${why}`, { cause: failure });
-        }
-        await new Promise((r) => setTimeout(r, 5));
+    while (Atomics.load(this.counter, 1) < threads) {
+      const loadFailures = Atomics.load(this.counter, 2);
+      if (this.lastWorkerError !== undefined || loadFailures > 0 || Date.now() > deadline) {
+        const failure = this.lastWorkerError ?? (loadFailures > 0 ? new Error("the task module failed to load in a worker") : undefined);
+        await this.piscina.destroy();
+        const why = failure !== undefined ? `: ${(failure as Error)?.message ?? String(failure)}` : ` within ${timeoutMs} ms`;
+        throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started${why}`, { cause: failure });
       }
-    } finally {
-      this.piscina.off("error", onError);
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
@@ -252,6 +256,7 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
       queueSize: this.piscina.queueSize,
       completed: this.piscina.completed,
       failed: workers.reduce((s, w) => s + w.failed, 0),
+      workerErrors: this.workerErrors,
       utilization: this.piscina.utilization,
       runTime: summary(h.runTime, this.piscina.completed),
       waitTime: summary(h.waitTime, this.piscina.completed),

@@ -7,6 +7,7 @@
  */
 import { childPath, constantValue, isConst, isConstant, makeConst, mapChildren, type Node, type KosConstNode } from "../ast.js";
 import { analyzeScopes, type ScopeInfo } from "../analyze/scopes.js";
+import { isBooleanValued } from "./conditional-returns.js";
 import { OBJECT_READERS, PURE_ARRAY_METHODS, PURE_FUNCTIONS, PURE_NUMBER_METHODS, PURE_STRING_METHODS } from "../builtins.js";
 import { isFrozenPlainData, isPrimitive, isTypedArray, readKnownProperty } from "../values.js";
 import { scopesOf, type CompileContext } from "../context.js";
@@ -146,6 +147,13 @@ class Folder {
       case "TemplateLiteral": return this.template(node);
       case "ChainExpression": return isConstant(node.expression) ? node.expression : node;
       case "SequenceExpression": return this.sequence(node);
+      case "LogicalExpression":
+        // `b && true` and `b || false` are `b` when b is a boolean.
+        if (isConstant(node.right) && isBooleanValued(node.left) && constantValue(node.right) === (node.operator === "&&")) {
+          this.changed = true;
+          return node.left;
+        }
+        return node;
     }
     return node;
   };
@@ -227,6 +235,11 @@ class Folder {
   }
 
   private unary(node: Node): Node {
+    // `!!e` is `e` when e is already a boolean.
+    if (node.operator === "!" && node.argument.type === "UnaryExpression" && node.argument.operator === "!" && isBooleanValued(node.argument.argument)) {
+      this.changed = true;
+      return node.argument.argument;
+    }
     if (node.operator === "typeof" && node.argument.type === "Identifier") {
       const variable = this.scopes.resolve(node.argument);
       if (variable && variable.defs[0]?.type === "Parameter" && !this.scopes.isReassigned(variable) && variable.scope === this.scopes.functionScope) {
@@ -240,6 +253,12 @@ class Folder {
   }
 
   private binary(node: Node): Node {
+    // `b === true` is `b`, `b === false` is `!b`, when b is a boolean.
+    if ((node.operator === "===" || node.operator === "!==") && isConstant(node.right) && typeof constantValue(node.right) === "boolean" && isBooleanValued(node.left)) {
+      this.changed = true;
+      const keep = (constantValue(node.right) === true) === (node.operator === "===");
+      return keep ? node.left : { type: "UnaryExpression", operator: "!", prefix: true, argument: node.left };
+    }
     if (!isConstant(node.left) || !isConstant(node.right)) return node;
     const a = constantValue(node.left), b = constantValue(node.right);
     if (node.operator === "in" && (typeof a === "string" || typeof a === "number")) {

@@ -13,9 +13,9 @@
  *
  * The timer is the monitor's main cost: every tick wakes an idle process.
  * Measured on the project's 2-core machine under load (bench
- * profiler-monitor): an idle process with the monitor at 1 s used 2.7% of a
- * core with a 10 ms timer, 1.0% with 50 ms and 0.2% with none, while the
- * sampling work itself is ~0.006% at 1 s. Hence the interval-scaled default
+ * profiler-monitor, five runs): an idle process with the monitor at 1 s used
+ * 2.2–2.7% of a core with a 10 ms timer, 0.76–1.07% with 50 ms and 0.14–0.21%
+ * with none, while the sampling work itself is ~0.004% at 1 s. Hence the interval-scaled default
  * resolution, and `eventLoopDelay: false` (utilization only).
  */
 import { createHistogram, performance, type EventLoopUtilization, type RecordableHistogram } from "node:perf_hooks";

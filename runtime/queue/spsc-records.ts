@@ -28,7 +28,7 @@ import {
   H_PRODUCER, HEADER_BYTES, LANE_CODES, openDescriptor, type LaneType, type QueueDescriptor,
 } from "./layout.js";
 import {
-  badRecord, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
+  badRecord, copyLanes, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
   type RecordOut, type RecordQueueOptions, type ResolvedRecordOptions,
 } from "./record-options.js";
 import { checkTimeout, waitFor, waitForAsync, wakeOne } from "./wait.js";
@@ -119,13 +119,13 @@ export class SpscRecordQueue {
   tryPush(values: ArrayLike<number>): boolean {
     const ctl = this.ctl;
     const lanes = this.lanes;
+    if (values.length < lanes) throw badRecord(lanes, values.length);
     const tail = ctl[H_PRODUCER]!; // own index: plain read (see file header)
     // Unsigned distance: also catches a cache left stale across a 2^32 wrap.
     if ((tail - this.headCache) >>> 0 >= this.capacity) {
       this.headCache = Atomics.load(ctl, H_CONSUMER);
       if ((tail - this.headCache) >>> 0 >= this.capacity) return false;
     }
-    if (values.length < lanes) throw badRecord(lanes, values.length);
     const data = this.data;
     const base = (tail & this.mask) * lanes;
     for (let i = 0; i < lanes; i++) data[base + i] = values[i]!;
@@ -142,13 +142,13 @@ export class SpscRecordQueue {
   tryPop(out: RecordOut): boolean {
     const ctl = this.ctl;
     const lanes = this.lanes;
+    if (out.length < lanes) throw badRecord(lanes, out.length);
     const head = ctl[H_CONSUMER]!; // own index: plain read (see file header)
     const seen = (this.tailCache - head) >>> 0;
     if (seen === 0 || seen > this.capacity) {
       this.tailCache = Atomics.load(ctl, H_PRODUCER);
       if (this.tailCache === head) return false;
     }
-    if (out.length < lanes) throw badRecord(lanes, out.length);
     const data = this.data;
     const base = (head & this.mask) * lanes;
     for (let i = 0; i < lanes; i++) out[i] = data[base + i]!;
@@ -174,12 +174,12 @@ export class SpscRecordQueue {
     }
     const n = Math.min(free, count, Math.floor(values.length / lanes));
     if (n <= 0) return 0;
-    const data = this.data;
-    const mask = this.mask;
-    for (let k = 0, src = 0; k < n; k++) {
-      const base = ((tail + k) & mask) * lanes;
-      for (let i = 0; i < lanes; i++) data[base + i] = values[src++]!;
-    }
+    // Records are contiguous in the ring except at the wrap: copy at most two flat runs.
+    const at = tail & this.mask;
+    const first = Math.min(n, this.capacity - at) * lanes;
+    const total = n * lanes;
+    copyLanes(values, 0, this.data, at * lanes, first);
+    if (first < total) copyLanes(values, first, this.data, 0, total - first);
     Atomics.store(ctl, H_PRODUCER, (tail + n) | 0);
     if (Atomics.load(ctl, H_NOT_EMPTY_WAITERS) !== 0) wakeOne(ctl, H_NOT_EMPTY_EPOCH);
     return n;
@@ -200,12 +200,11 @@ export class SpscRecordQueue {
     }
     const n = Math.min(avail, maxCount, Math.floor(out.length / lanes));
     if (n <= 0) return 0;
-    const data = this.data;
-    const mask = this.mask;
-    for (let k = 0, dst = 0; k < n; k++) {
-      const base = ((head + k) & mask) * lanes;
-      for (let i = 0; i < lanes; i++) out[dst++] = data[base + i]!;
-    }
+    const at = head & this.mask;
+    const first = Math.min(n, this.capacity - at) * lanes;
+    const total = n * lanes;
+    copyLanes(this.data, at * lanes, out, 0, first);
+    if (first < total) copyLanes(this.data, 0, out, first, total - first);
     Atomics.store(ctl, H_CONSUMER, (head + n) | 0);
     if (Atomics.load(ctl, H_NOT_FULL_WAITERS) !== 0) wakeOne(ctl, H_NOT_FULL_EPOCH);
     return n;

@@ -25,6 +25,17 @@ const waitAsync = (Atomics as unknown as {
   waitAsync(ta: Int32Array, index: number, value: number, timeout?: number): WaitAsyncResult;
 }).waitAsync;
 
+/**
+ * Retries before a blocking call goes to sleep. When the other side is
+ * running, the item or slot usually appears within a few hundred ns, and a
+ * sleep/wake round trip costs microseconds; 64 tries cost well under 2 µs.
+ * Only waitFor spins (waitForAsync yields to the event loop instead). On the
+ * loaded 2-core dev machine the blocking SPSC bench row was 1.2–2.1 M msg/s
+ * without the spin and 1.3–1.9 M msg/s with it: no measurable gain there,
+ * where the peer is usually descheduled; the spin is for quieter machines.
+ */
+const SPIN_TRIES = 64;
+
 /** Normalizes an optional timeout in milliseconds (undefined → wait forever). */
 export function checkTimeout(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return Infinity;
@@ -57,6 +68,7 @@ export function waitFor(
   attempt: () => boolean,
   timeoutMs: number,
 ): boolean {
+  for (let i = 0; i < SPIN_TRIES; i++) if (attempt()) return true;
   const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
   for (;;) {
     const epoch = Atomics.load(ctl, epochIndex);

@@ -136,3 +136,46 @@ describe("kos build on a small project", () => {
     expect(mod.usesMutable(1)).toBe(2);
   });
 });
+
+describe("kos build with a profile", () => {
+  it("specializes on the profile's stable arguments, and tells a same-named method from a stale entry", async () => {
+    const root = makeProject({
+      "a.ts": [
+        "export function scale(mode: number, x: number): number {",
+        "  if (mode === 1) return x;",
+        "  if (mode === 2) return x * 2;",
+        "  return x * mode;",
+        "}",
+        "export class Scaler { scale(x: number) { return x * 3; } }",
+        "",
+      ].join("\n"),
+    });
+    await kosBuild({ project: root });
+    const plain = await import(join(root, "out", "a.js") + "?plain");
+    const { createHash } = await import("node:crypto");
+    const h = (f: Function) => createHash("sha256").update(Function.prototype.toString.call(f)).digest("hex");
+    const entry = (name: string, hash: string, extra: object = {}) => ({ name, file: join(root, "out", "a.js"), line: 1, column: 22, selfPercent: 20, totalPercent: 20, selfSamples: 20, totalSamples: 20, sourceHash: hash, ...extra });
+    const profile = {
+      version: 1, command: ["node", "x"], date: "2026-01-01T00:00:00.000Z", durationMs: 1, totalSamples: 40, source: "cpu-prof", flamegraph: null,
+      hot: [
+        entry("scale", h(plain.scale), { stableArgs: [{ index: 0, name: "mode", stability: "constant", value: 2 }, { index: 1, name: "x", stability: "type", type: "number" }] }),
+        entry("scale", h(plain.Scaler.prototype.scale)),
+      ],
+    };
+    writeFileSync(join(root, "p.json"), JSON.stringify(profile));
+    const report = await kosBuild({ project: root, profile: join(root, "p.json") });
+    const f = report.functions.find((x) => x.name === "scale")!;
+    expect(f.status, f.reason ?? "").toBe("optimized");
+    expect(f.specialized).toEqual(["mode = 2 (profile)"]);
+    expect(f.assumptions.map((a) => a.param).sort()).toEqual(["mode", "x"]);
+    expect(report.profileUnmatched).toEqual([{ name: "scale", file: join(root, "out", "a.js"), line: 1, reason: "a method or nested function (only top-level functions are optimized)" }]);
+    const built = await import(join(root, "out", "a.js") + "?built");
+    for (const [m, x] of [[2, 5], [2, -0], [1, 5], [3, 5], [2, "4"]] as const) expect(Object.is(built.scale(m, x), plain.scale(m, x))).toBe(true);
+
+    // The same profile after the function changed is stale: an error naming the function's line.
+    writeFileSync(join(root, "src", "a.ts"), "\n" + readFileSync(join(root, "src", "a.ts"), "utf8").replace("x * mode", "x * mode + 0"));
+    const e = await buildError(root, { profile: join(root, "p.json") });
+    expect(e.code).toBe("EBUILD_PROFILE_STALE");
+    expect(e.message).toMatch(/^src\/a\.ts:2:1: the profile was recorded from a different version of `scale`/);
+  });
+});

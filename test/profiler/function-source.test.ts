@@ -27,6 +27,8 @@ describe("function positions reported by V8", () => {
       // ... and the position function-source computes for it is the one V8 reported.
       const script = scriptFunctions(source)!;
       expect(functionAt(script, lineNumber, columnNumber)!.position, functionName).toBe(offsetOf(script.starts, lineNumber, columnNumber));
+      // Names match V8's, so attributed inlined frames merge with sampled ones.
+      expect(functionAt(script, lineNumber, columnNumber)!.name).toBe(functionName);
       seen.add(functionName);
     }
     // Every shape (declaration, expression, arrows, async arrow, constructor,

@@ -177,6 +177,9 @@ describe("0x v8 log ticks", () => {
     const byName = Object.fromEntries(r.functions.map((f) => [f.name, f]));
     expect(byName.sq).toMatchObject({ selfSamples: 1, inlinedSamples: 1, line: 0, column: 11 });
     expect(byName.hot2).toMatchObject({ selfSamples: 1, totalSamples: 2 });
+    // The same positions in unoptimized code: nothing is inlined there, so nothing moves.
+    const unopt: V8LogJson = { ...noIds, code: [...noIds.code.slice(0, 3), { ...noIds.code[3]!, kind: "Unopt" }] };
+    expect(analyzeV8Log(unopt, inlined).functions.find((f) => f.name === "sq")).toBeUndefined();
   });
 });
 

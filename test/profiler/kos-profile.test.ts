@@ -1,6 +1,7 @@
 // End to end: `kos profile` (its main(), as the dispatcher calls it) on the
-// test programs. Only the first test runs 0x (slow: it post-processes V8's
-// tick log); the others use the --cpu-prof path.
+// test programs. The first two tests run 0x (slow: it post-processes V8's
+// tick log, ~10 s each on a quiet 2-core machine); the others take the
+// --cpu-prof path (--workers, or a non-node command).
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -59,24 +60,34 @@ describe("kos profile", () => {
     expect(table).toMatch(/flamegraph: .*flamegraph\.html/);
   }, 120_000);
 
-  it("profiles worker threads with --cpu-prof and merges kos's feedback dump by source hash", async () => {
-    const dir = join(scratch, "workers");
-    const code = await main(["--workers", "--out", dir, "--", program("worker-hot.js")]);
+  it("notices worker threads under 0x, re-runs with --cpu-prof, and merges kos's feedback dump", async () => {
+    const dir = join(scratch, "auto-workers");
+    const code = await main(["--out", dir, "--", program("worker-hot.js"), "1000000"]);
     expect(code, err.join("\n")).toBe(0);
     const profile = readProfile(join(dir, "kos-profile.json"));
     expect(profile.source).toBe("cpu-prof");
-    const poly = profile.hot.find((h) => h.name === "workerPolynomial");
-    expect(poly).toBeDefined();
-    // V8 inlines it into the worker's top-level loop; positionTicks give the samples back.
+    expect(out.join("\n")).toMatch(/the program started worker threads/);
+    // V8 inlines workerPolynomial into the worker's top-level loop; positionTicks give the samples back.
     expect(profile.hot[0]!.name).toBe("workerPolynomial");
-    expect(poly!.calls).toBe(3_000_000);
-    expect(poly!.stableArgs).toEqual([
+    // The program plays kos's tiering and writes a feedback dump; it is merged by source hash.
+    expect(profile.hot[0]!.calls).toBe(1_000_000);
+    expect(profile.hot[0]!.stableArgs).toEqual([
       { index: 0, name: "x", stability: "type", type: "number" },
       { index: 1, name: "degree", stability: "constant", value: 40 },
     ]);
-    expect(out.join("\n")).toMatch(/workerPolynomial .* 3000000 +x:number, degree=40/);
-    // One flamegraph covers both threads.
+    expect(out.join("\n")).toMatch(/workerPolynomial .* 1000000 +x:number, degree=40/);
+    // 0x's files from the first run are gone; the flamegraph is the --cpu-prof one.
+    expect(existsSync(join(dir, "meta.json"))).toBe(false);
     expect(readFileSync(profile.flamegraph!, "utf8")).toContain("(worker thread 1)");
+  }, 120_000);
+
+  it("profiles node processes started by a non-node command, through a node shim on PATH", async () => {
+    const dir = join(scratch, "shell");
+    const code = await main(["--out", dir, "--", "sh", "-c", 'node "$0" 2000000', program("one-hot-function.js")]);
+    expect(code, err.join("\n")).toBe(0);
+    const profile = readProfile(join(dir, "kos-profile.json"));
+    expect(profile.source).toBe("cpu-prof");
+    expect(profile.hot[0]!.name).toBe("hotMixing");
   }, 60_000);
 
   it("reports a failing command with its exit code", async () => {

@@ -98,6 +98,11 @@ describe("tasks", () => {
     expect(await p.run(21)).toBe(42);
   });
 
+  test("a task module that fails to load makes create() reject instead of hanging", async () => {
+    const bad = new URL("./fixtures/pool-bad.mjs", import.meta.url);
+    await expect(PinnedWorkerPool.create({ filename: bad, threads: 1, pin: "none", startTimeoutMs: 20_000 })).rejects.toMatchObject({ code: "EIO_SYSTEM" });
+  });
+
   test("close() drains: every queued task finishes, then the workers stop", async () => {
     const p = await PinnedWorkerPool.create({ filename: taskTs, threads: 2 });
     const pending = Array.from({ length: 12 }, (_, n) => p.run({ op: "sleep", ms: 20, n }));

@@ -30,6 +30,9 @@ describe("sampling heap profiler", () => {
     expect(top[0]!.selfBytes).toBeGreaterThan(5 * 1024 * 1024);
     expect(top[0]!.samples).toBeGreaterThan(100);
     expect(top[0]!.share).toBeGreaterThan(0.5);
+    // Its stack starts at the site and climbs through the profileHeap callback that called it.
+    expect(top[0]!.stack[0]).toMatch(/^retainManyRecords .*heap-profile\.test\.ts:\d+:\d+$/);
+    expect(top[0]!.stack.length).toBeGreaterThan(1);
     expect(report.totalBytes).toBeGreaterThanOrEqual(top[0]!.selfBytes);
     for (let i = 1; i < report.sites.length; i++) expect(report.sites[i - 1]!.selfBytes).toBeGreaterThanOrEqual(report.sites[i]!.selfBytes);
     kept.length = 0;
@@ -78,6 +81,8 @@ describe("sampling heap profiler", () => {
       samples: [{ size: 100, nodeId: 2, ordinal: 1 }, { size: 300, nodeId: 4, ordinal: 2 }, { size: 50, nodeId: 5, ordinal: 3 }],
     };
     const sites = allocationSites(profile);
+    expect(sites[0]!.stack).toEqual(["alloc file:///x.js:10:5", "caller file:///x.js:2:5"]);
+    expect(sites[1]!.stack).toEqual(["(anonymous) file:///x.js:21:5"]);
     expect(sites.map((s) => [s.functionName, s.selfBytes, s.samples, s.line, s.column])).toEqual([
       ["alloc", 400, 2, 10, 5],
       ["(anonymous)", 50, 1, 21, 5],

@@ -2,7 +2,7 @@
 // profile` must fall back to --cpu-prof. It also plays the part of kos's
 // tiering and writes a feedback dump to KOS_FEEDBACK_OUT, so the test can
 // check the merge into kos-profile.json.
-import { Worker, isMainThread, parentPort } from "node:worker_threads";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 
@@ -13,7 +13,8 @@ function workerPolynomial(x, degree) {
 }
 
 if (isMainThread) {
-  const worker = new Worker(new URL(import.meta.url));
+  const iterations = Number(process.argv[2] ?? 3_000_000);
+  const worker = new Worker(new URL(import.meta.url), { workerData: iterations });
   worker.once("message", (sum) => {
     if (process.env.KOS_FEEDBACK_OUT) {
       const dump = {
@@ -22,7 +23,7 @@ if (isMainThread) {
         functions: [{
           name: "workerPolynomial",
           sourceHash: createHash("sha256").update(workerPolynomial.toString()).digest("hex"),
-          calls: 3_000_000, deopts: 0, tier: 1,
+          calls: iterations, deopts: 0, tier: 1,
           args: [
             { index: 0, name: "x", stability: "type", type: "number" },
             { index: 1, name: "degree", stability: "constant", value: 40 },
@@ -35,6 +36,6 @@ if (isMainThread) {
   });
 } else {
   let sum = 0;
-  for (let i = 0; i < 3_000_000; i++) sum += Math.abs(workerPolynomial((i % 100) / 100, 40));
+  for (let i = 0; i < workerData; i++) sum += Math.abs(workerPolynomial((i % 100) / 100, 40));
   parentPort.postMessage(sum);
 }

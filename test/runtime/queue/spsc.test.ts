@@ -67,6 +67,18 @@ describe("SpscRecordQueue", () => {
     expect(q.tryPopMany(rest, 1)).toBe(0);
   });
 
+  it("splits batches across the end of the ring", () => {
+    const q = new SpscRecordQueue({ capacity: 8, lanes: 2, type: "i32" });
+    const out = new Int32Array(16);
+    for (let start = 0; start < 24; start += 5) {
+      // 5 records from position `start`: crosses the end whenever start % 8 > 3.
+      const src = Int32Array.from({ length: 10 }, (_, j) => start * 100 + j);
+      expect(q.tryPushMany(src, 5)).toBe(5);
+      expect(q.tryPopMany(out, 8)).toBe(5);
+      expect([...out.subarray(0, 10)]).toEqual([...src]);
+    }
+  });
+
   it("rejects bad options and short records with typed errors", () => {
     expect(codeOf(() => new SpscRecordQueue({ capacity: 3 }))).toBe("QUEUE_BAD_OPTIONS");
     expect(codeOf(() => new SpscRecordQueue({ capacity: 0 }))).toBe("QUEUE_BAD_OPTIONS");
