@@ -44,3 +44,23 @@ export { MemoryPool } from "./runtime/slab.js";
 export type { MemoryPoolOptions, MemoryPoolStats } from "./runtime/slab.js";
 export { BatchProcessor } from "./runtime/batch.js";
 export type { BatchProcessorOptions, BatchProcessorStats, FlushReason, ProcessBatch } from "./runtime/batch.js";
+
+// Profiler: CPU profiles, hot functions, kos-profile.json.
+export { loadProfile, findProfiledFunction, sourceHash, readProfile, writeProfile, validateProfile } from "./profiler/profile-file.js";
+export type { KosProfile, HotEntry, LoadedProfile } from "./profiler/profile-file.js";
+export { encodeValue, decodeValue } from "./profiler/profile-format.js";
+export type { EncodedValue, ArgumentFeedback, FunctionFeedback, FeedbackDump } from "./profiler/profile-format.js";
+export { SamplingProfiler, startSampling, profileCall, saveCpuProfile } from "./profiler/sampling.js";
+export type { SamplingOptions } from "./profiler/sampling.js";
+export { readCpuProfile, readCpuProfileDir, parseCpuProfile, validateCpuProfile, mergeThreadProfiles } from "./profiler/cpuprofile.js";
+export type { CpuProfile, CpuProfileNode, CallFrame, CpuProfileFile } from "./profiler/cpuprofile.js";
+export { analyzeCpuProfile, analyzeCpuProfiles, analyzeV8Log, analyzeStacks } from "./profiler/hot.js";
+export type { HotReport, HotFunction, HotStack, Frame, StackSample } from "./profiler/hot.js";
+export { profileCommand } from "./profiler/profile-run.js";
+export type { ProfileCommandOptions, ProfileCommandResult } from "./profiler/profile-run.js";
+
+// Profiler: performance monitor and heap profiling.
+export { createMonitor, defaultEventLoopResolutionMs, detectLeak, DEFAULT_LEAK_RULE } from "./profiler/monitor/index.js";
+export type { Monitor, MonitorOptions, MonitorMetrics, MonitorSummary, SeriesSummary, Trend, TrendDirection, LeakRule, LeakVerdict, CpuMetrics, ProcessCpuMetrics, MemoryMetrics, IoMetrics, GcMetrics, GcKind, GcKindStats, EventLoopMetrics } from "./profiler/monitor/index.js";
+export { startHeapProfile, profileHeap, allocationSites } from "./profiler/heap-profile.js";
+export type { HeapProfileOptions, HeapProfileHandle, HeapProfileReport, AllocationSite, SamplingHeapProfile, SamplingHeapProfileNode } from "./profiler/heap-profile.js";

@@ -50,6 +50,8 @@ export const REPORT_NAME = "kos-build-report.json";
 
 /** Runs kos build; returns the report (also written into the output directory). */
 export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport> {
+  // A bad profile fails before the (slow) project load.
+  const profile = options.profile ? readBuildProfile(options.profile) : null;
   const p = loadProject(options.project ?? "tsconfig.json", options.out);
   const show = (file: string) => displayPath(p.rootDir, file);
 
@@ -69,8 +71,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
   try {
     const bindingsOf = (sf: SourceFile) => probe.load(sf, show(sf.getFilePath()));
     let applied: ProfileApplication = { matches: [], unmatched: [] };
-    if (options.profile) {
-      const profile = readBuildProfile(options.profile);
+    if (profile && options.profile) {
       const allSites = [...sitesByFile.values()].flat();
       applied = await matchProfile(profile, allSites, async (site) => {
         const b = (await bindingsOf(site.sourceFile)).get(site.name);

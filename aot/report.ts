@@ -56,5 +56,9 @@ export function formatReport(r: BuildReport, out?: string): string {
       lines.push(`  – ${f.name} (${where}, ${via}) skipped: ${f.reason}`);
     }
   }
+  if (r.profile !== null) {
+    const fromProfile = r.functions.filter((f) => f.origins.includes("profile")).length;
+    lines.push(`  profile ${r.profile}: ${fromProfile} hot function(s) matched; ${r.profileUnmatched.length} hot entr${r.profileUnmatched.length === 1 ? "y names" : "ies name"} no top-level function of the project (listed in ${"kos-build-report.json"})`);
+  }
   return lines.join("\n");
 }

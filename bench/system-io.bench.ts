@@ -12,6 +12,7 @@ import { open } from "node:fs/promises";
 import { execFileSync } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { markdownTable, type BenchSection } from "./harness.js";
 import { isDirectIoSupported, advise, DirectFile } from "../runtime/directio.js";
@@ -105,6 +106,7 @@ export default async function (): Promise<BenchSection> {
   if (!isDirectIoSupported()) {
     return { id, title, markdown: "_Skipped: the native addon is not loaded, so O_DIRECT cannot be measured._" };
   }
+  const loadAtStart = loadavg().map((x) => x.toFixed(1)).join(", ");
   const path = join(repoTmp(), `system-io-${process.pid}.bin`);
   const ways: Way[] = [
     { name: "buffered, cold", cold: true, read: (p) => bufferedRead(p, false) },
@@ -157,7 +159,7 @@ export default async function (): Promise<BenchSection> {
       title,
       markdown: [
         `Reading one ${FILE_MIB} MiB file (written by the suite with O_DIRECT in ${writeSecs.toFixed(1)} s) on the repo's disk, 1 MiB per read. ` +
-          `Cold rows drop the page cache first (${dropMethod}). Median of ${ROUNDS} interleaved rounds; “device MiB” is the growth of /proc/self/io read_bytes, i.e. what really came from the disk.`,
+          `Cold rows drop the page cache first (${dropMethod}). Load average at the start: ${loadAtStart}. Median of ${ROUNDS} interleaved rounds; “device MiB” is the growth of /proc/self/io read_bytes, i.e. what really came from the disk.`,
         "",
         markdownTable(["way", "MB/s (median)", "vs buffered cold", "device MiB", "MB/s per round"], rows),
         "",

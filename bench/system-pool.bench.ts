@@ -6,6 +6,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { loadavg } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Piscina } from "piscina";
 import { formatNs, markdownTable, speedup, type BenchSection } from "./harness.js";
@@ -45,6 +46,7 @@ export default async function (): Promise<BenchSection> {
   mkdirSync(dir, { recursive: true });
   const taskFile = join(dir, `system-pool-task-${process.pid}.mjs`);
   writeFileSync(taskFile, TASK_SOURCE);
+  const loadAtStart = loadavg().map((x) => x.toFixed(1)).join(", ");
   const cpus = getAffinity();
   const threads = cpus.length;
   const pinned = await PinnedWorkerPool.create<number, number>({ filename: taskFile, pin: "core" });
@@ -80,7 +82,8 @@ export default async function (): Promise<BenchSection> {
         "",
         markdownTable(["pool", "batch (median)", "per task", "tasks/s", "vs plain piscina"], rows),
         "",
-        `Pinned pool per worker after the run: ${perWorker.join("; ")}.`,
+        `Pinned pool per worker after the run: ${perWorker.join("; ")}. ` +
+          `Load average when the suite started: ${loadAtStart} (on ${threads} CPUs); when other processes keep the CPUs busy, no pool can beat the serial reference.`,
       ].join("\n"),
     };
   } finally {

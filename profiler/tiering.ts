@@ -133,7 +133,7 @@ function makeWrapper(arity: number, exact: boolean, hooks: { enter(): number; ob
         `return function (${params}) {\n` +
           `  const n = enter();\n` +
           `  if ((n & ${SAMPLE_MASK}) === 0) { observe([${params}]); const t = performance.now(); const r = target().call(this${arity ? ", " + params : ""}); sample(t); return r; }\n` +
-          `  return target().call(this${arity ? ", " + params : ""});\n};`,
+          `  return target().call(this${arity ? ", " + params : ""});\n};\n//# sourceURL=kos://tier0-wrapper-${arity}.js`,
       );
     } catch {
       return dispatch; // code generation disallowed: the generic wrapper works everywhere

@@ -165,6 +165,12 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
    */
   static async create<T = unknown, R = unknown>(options: PinnedPoolOptions): Promise<PinnedWorkerPool<T, R>> {
     const policy = options.pin ?? "core";
+    if (!["core", "numa-node", "none"].includes(policy)) {
+      throw new SystemError("EINVAL_POLICY", `PinnedWorkerPool: pin must be "core", "numa-node" or "none", got ${JSON.stringify(policy)}`);
+    }
+    if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
+      throw new SystemError("EINVAL_SIZE", `PinnedWorkerPool: threads must be a positive integer, got ${options.threads}`);
+    }
     const cpus = options.cpus ?? getAffinity();
     if (cpus.length === 0) throw new SystemError("EEMPTY_CPUSET", "PinnedWorkerPool: the CPU list is empty");
     const usable = new Set(getAffinity());

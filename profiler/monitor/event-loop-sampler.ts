@@ -13,8 +13,8 @@
  *
  * The timer is the monitor's main cost: every tick wakes an idle process.
  * Measured on the project's 2-core machine under load (bench
- * profiler-monitor, five runs): an idle process with the monitor at 1 s used
- * 2.2–2.7% of a core with a 10 ms timer, 0.76–1.07% with 50 ms and 0.14–0.21%
+ * profiler-monitor, six runs): an idle process with the monitor at 1 s used
+ * 2.2–2.7% of a core with a 10 ms timer, 0.76–1.07% with 50 ms and 0.14–0.28%
  * with none, while the sampling work itself is ~0.004% at 1 s. Hence the interval-scaled default
  * resolution, and `eventLoopDelay: false` (utilization only).
  */

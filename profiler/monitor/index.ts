@@ -59,8 +59,8 @@ const DEFAULT_HISTORY = 600;
  * interval, kept within 10..100 ms (1 s → 50 ms, 100 ms → 10 ms). Not Node's
  * fixed 10 ms: each tick wakes an idle process, and in bench profiler-monitor
  * an idle process with the monitor at 1 s used 2.2–2.7% of a core with a
- * 10 ms timer, 0.76–1.07% with 50 ms and 0.14–0.21% with no timer (loaded
- * 2-core machine, five runs).
+ * 10 ms timer, 0.76–1.07% with 50 ms and 0.14–0.28% with no timer (loaded
+ * 2-core machine, six runs).
  * Twenty ticks per interval still catch any block longer than one tick.
  */
 export function defaultEventLoopResolutionMs(intervalMs: number): number {

@@ -18,6 +18,7 @@ export type SystemErrorCode =
   | "EDIRECT_UNSUPPORTED"
   | "EBAD_ADVICE"
   | "EPOOL_CLOSED"
+  | "EINVAL_POLICY"
   | "EIO_SYSTEM";
 
 /** A `KosError` raised by a system call, with the kernel's view attached. */

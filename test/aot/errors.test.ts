@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kosBuild } from "../../aot/build.js";
 import { main } from "../../cli/build.js";
-import { findAnnotatedFunctions } from "../../aot/discover.js";
+import { findAnnotatedFunctions, findJitCallSites } from "../../aot/discover.js";
 import { Project } from "ts-morph";
 
 const roots: string[] = [];
@@ -79,12 +79,6 @@ describe("kos build errors", () => {
     });
   }
 
-  it("an annotation error from a full build names the file and line", async () => {
-    const e = await buildError(makeProject({ "ok.ts": "export const a = 1;\n", "a.ts": misplaced[0]![1] }));
-    expect(e.code).toBe("EBUILD_ANNOTATION");
-    expect(e.message).toMatch(misplaced[0]![2]);
-  });
-
   it("a profile that is not a kos profile", async () => {
     const root = makeProject({ "a.ts": "export function f(n: number) { return n; }\n" });
     writeFileSync(join(root, "p.json"), "{ not json");
@@ -93,8 +87,8 @@ describe("kos build errors", () => {
     expect(e.message).toContain("p.json");
   });
 
-  it("the CLI prints the error with its code and exits 1; bad usage exits 2", async () => {
-    const root = makeProject({ "bad.ts": "export const = 1;\n" });
+  it("the CLI prints a full build's error with its code, file and line, and exits 1; bad usage exits 2", async () => {
+    const root = makeProject({ "ok.ts": "export const a = 1;\n", "a.ts": misplaced[0]![1] });
     const errors: string[] = [];
     const orig = console.error;
     console.error = (m: string) => errors.push(m);
@@ -104,7 +98,7 @@ describe("kos build errors", () => {
     } finally {
       console.error = orig;
     }
-    expect(errors[0]).toMatch(/^kos build: \[EBUILD_SYNTAX\] src\/bad\.ts:1:\d+: syntax error/);
+    expect(errors[0]).toMatch(/^kos build: \[EBUILD_ANNOTATION\] src\/a\.ts:2: @kos\.jit on a class declaration `C`/);
   });
 });
 
@@ -177,5 +171,34 @@ describe("kos build with a profile", () => {
     const e = await buildError(root, { profile: join(root, "p.json") });
     expect(e.code).toBe("EBUILD_PROFILE_STALE");
     expect(e.message).toMatch(/^src\/a\.ts:2:1: the profile was recorded from a different version of `scale`/);
+  });
+});
+
+describe("jit() call-site discovery", () => {
+  it("finds kos's jit under any local name and says why a site is not prebuilt", () => {
+    const mem = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
+    const sf = mem.createSourceFile("/src/sites.ts", [
+      'import { jit as J } from "kos";',
+      'import { other } from "./other";',
+      "const K = { n: 4 } as const;",
+      "let mutable = 3;",
+      "function f(n: number, x: number) { return n * x; }",
+      "export const a = J(f, { specialize: { n: K.n } });",
+      "export const b = J(f, { specialize: { n: Math.random() } });",
+      "export const c = J(other, { specialize: { n: 1 } });",
+      "export const d = J(f);",
+      "export const e = J((x: number) => x, {});",
+      "const jit = (g: unknown) => g; export const g = jit(f);", // not kos's jit
+      "",
+    ].join("\n"));
+    const sites = findJitCallSites(sf);
+    expect(sites.map((s) => [s.line, s.index, s.target?.name ?? null, s.skipReason])).toEqual([
+      [6, 0, "f", null],
+      [7, 1, "f", "options not known at build time: a CallExpression is not known at build time"],
+      [8, 2, null, "`other` is not a top-level function of this module"],
+      [9, 3, "f", "no specialize options: runtime jit profiles it instead"],
+      [10, 4, null, "the first argument is not the name of a top-level function of this module"],
+    ]);
+    expect(sites[0]!.options).toEqual({ kind: "object", entries: [["specialize", { kind: "object", entries: [["n", { kind: "binding", name: "K", path: ["n"] }]] }]] });
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { LruCache, type EvictionReason } from "../../runtime/lru.js";
 import { KosError } from "../../errors.js";
 import { mulberry32, zipfTrace } from "../../bench/cache-trace.js";
@@ -196,6 +198,20 @@ describe("LruCache TTL with an injected clock", () => {
     expect(r.events).toEqual([[1, "old", "expire"]]);
     expect(c.stats().expirations).toBe(1);
     expect(c.stats().evictions).toBe(0);
+  });
+
+  it("nothing keeps the process alive: a child with long-TTL entries exits at once", () => {
+    const lruPath = fileURLToPath(new URL("../../runtime/lru.ts", import.meta.url));
+    const code = [
+      `import { LruCache } from ${JSON.stringify(lruPath)};`,
+      "const c = new LruCache({ max: 100, ttl: 3_600_000 });",
+      "for (let i = 0; i < 500; i++) { c.set(i, i, 86_400_000); c.get(i); }",
+      "c.purgeStale();",
+      "console.log(c.size);",
+    ].join("\n");
+    // A pending timer would hold the child for an hour, and execFileSync would throw on its timeout.
+    const out = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { encoding: "utf8", timeout: 30_000 });
+    expect(out.trim()).toBe("100");
   });
 
   it("the default clock needs no timers and an entry expires in real time", async () => {

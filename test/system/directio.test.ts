@@ -8,6 +8,7 @@ import { DirectFile, advise, directIoAlignment, readahead } from "../../runtime/
 import { procReadBytes } from "./helpers.js";
 
 const supported = isAlignedAllocSupported();
+if (!isAlignedAllocSupported()) console.warn("direct I/O tests skipped: native addon not loaded (KOS_NO_ADDON=1 or not built)");
 let dir = "";
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "kos-dio-"));

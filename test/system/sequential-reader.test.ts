@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { isAlignedAllocSupported } from "../../runtime/aligned.js";
 import { drainSequential, readSequential } from "../../runtime/sequential-reader.js";
 
+if (!isAlignedAllocSupported()) console.warn("direct sequential-reader tests skipped: native addon not loaded (KOS_NO_ADDON=1 or not built)");
 let dir = "";
 let path = "";
 let data: Buffer;

@@ -13,12 +13,10 @@ const shm = "/dev/shm";
 const canRun = isAlignedAllocSupported() && existsSync(shm);
 let dir = "";
 let directAccepted = false;
+if (!canRun) console.warn(`tmpfs tests skipped: ${existsSync(shm) ? "native addon not loaded" : "/dev/shm is missing"}`);
 
 beforeAll(async () => {
-  if (!canRun) {
-    console.warn(`tmpfs tests skipped: ${existsSync(shm) ? "native addon not loaded" : "/dev/shm is missing"}`);
-    return;
-  }
+  if (!canRun) return;
   dir = mkdtempSync(join(shm, "kos-tmpfs-"));
   writeFileSync(join(dir, "probe"), "x");
   try {

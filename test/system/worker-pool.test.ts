@@ -63,6 +63,8 @@ describe.skipIf(!isAffinitySupported())("pinning", () => {
   test("a CPU outside the process's set is EINVAL_CPU; an empty list is EEMPTY_CPUSET", async () => {
     await expect(PinnedWorkerPool.create({ filename: taskTs, cpus: [9999] })).rejects.toMatchObject({ code: "EINVAL_CPU" });
     await expect(PinnedWorkerPool.create({ filename: taskTs, cpus: [] })).rejects.toMatchObject({ code: "EEMPTY_CPUSET" });
+    await expect(PinnedWorkerPool.create({ filename: taskTs, pin: "socket" as never })).rejects.toMatchObject({ code: "EINVAL_POLICY" });
+    await expect(PinnedWorkerPool.create({ filename: taskTs, threads: 0 })).rejects.toMatchObject({ code: "EINVAL_SIZE" });
   });
 });
 
