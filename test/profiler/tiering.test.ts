@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { jit, inspect, loadProfile, sourceHash } from "../../index.js";
+import { ArgumentProfile } from "../../profiler/feedback.js";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+function horner(coeffs: readonly number[], x: number) {
+  let r = 0;
+  for (let i = coeffs.length - 1; i >= 0; i--) r = r * x + coeffs[i]!;
+  return r;
+}
+
+describe("argument profiles", () => {
+  it("move from constant to type to varies, with exact -0 and NaN", () => {
+    const p = new ArgumentProfile();
+    p.observe(NaN);
+    p.observe(NaN);
+    expect(p.stability).toBe("constant");
+    p.observe(0);
+    expect(p.stability).toBe("type");
+    p.observe("s");
+    expect(p.stability).toBe("varies");
+    const z = new ArgumentProfile();
+    z.observe(0);
+    z.observe(-0);
+    expect(z.stability).toBe("type");
+  });
+
+  it("recognise one object shape", () => {
+    const p = new ArgumentProfile();
+    p.observe({ a: 1, b: 2 });
+    p.observe({ a: 3, b: 4 });
+    expect(p.stability).toBe("shape");
+    p.observe({ b: 1, a: 2 });
+    expect(p.stability).toBe("type");
+  });
+});
+
+describe("tiering", () => {
+  it("starts at tier 0 and tiers up on a stable argument, guarded", () => {
+    const C = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
+    const h = jit(horner, { tiering: { hotCalls: 100 } });
+    expect(inspect(h)!.tier).toBe(0);
+    for (let i = 0; i < 99; i++) expect(h(C, i / 10)).toBe(horner(C, i / 10));
+    expect(inspect(h)!.tier).toBe(0);
+    for (let i = 0; i < 50; i++) expect(h(C, i / 7)).toBe(horner(C, i / 7));
+    const info = inspect(h)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toContain("x is number");
+    expect(info.assumptions.some((a) => a.param === "coeffs" && a.kind === "identity")).toBe(true);
+    expect(info.source).not.toContain("for (");
+    // another array: the guard fails, the original runs
+    expect(h([2, 3], 2)).toBe(horner([2, 3], 2));
+    expect(inspect(h)!.deopts).toBe(1);
+    expect(inspect(h)!.calls).toBe(150);
+  });
+
+  it("never speculates on an object that is not deeply frozen (and never freezes it)", () => {
+    const C = [1, 2, 3];
+    const h = jit(horner, { tiering: { hotCalls: 20 } });
+    for (let i = 0; i < 40; i++) h(C, i);
+    expect(Object.isFrozen(C)).toBe(false);
+    expect(inspect(h)!.assumptions.some((a) => a.param === "coeffs" && a.kind === "identity")).toBe(false);
+    C[0] = 100;
+    expect(h(C, 2)).toBe(horner(C, 2));
+  });
+
+  it("recompiles without an assumption that keeps failing, then gives up after maxVersions", () => {
+    const f = jit((k: number, x: number) => k * x + 1, { tiering: { hotCalls: 20, maxVersions: 2 } });
+    for (let i = 0; i < 30; i++) f(3, i);
+    expect(inspect(f)!.tier).toBe(1);
+    for (let i = 0; i < 200; i++) expect(f(i, 2)).toBe(i * 2 + 1);
+    const events = inspect(f)!.history.map((h) => h.event);
+    expect(events).toContain("deoptimized");
+    expect(inspect(f)!.deopts).toBeGreaterThanOrEqual(16);
+  });
+
+  it("stays on the original when nothing is stable", () => {
+    const f = jit((a: unknown) => String(a), { tiering: { hotCalls: 10 } });
+    for (let i = 0; i < 40; i++) f(i % 2 ? i : `s${i}`);
+    expect(inspect(f)!.tier).toBe(0);
+    expect(inspect(f)!.history.map((h) => h.event)).toContain("no-speculation");
+  });
+
+  it("keeps `this`, `new` and `arguments` semantics at tier 0", () => {
+    function Point(this: { x: number }, x: number) { this.x = x; }
+    const P = jit(Point) as unknown as new (x: number) => { x: number };
+    expect(new P(4).x).toBe(4);
+    const count = jit(function (..._xs: unknown[]) { return arguments.length; });
+    expect(count(1, 2, 3)).toBe(3);
+    const o = { k: 5, get: jit(function (this: { k: number }) { return this.k; }) };
+    expect(o.get()).toBe(5);
+  });
+
+  it("compiles at the first call from a profile's stable arguments", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    const file = join(dir, "kos-profile.json");
+    writeFileSync(file, JSON.stringify({
+      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
+      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
+        sourceHash: sourceHash(Function.prototype.toString.call(horner)),
+        stableArgs: [{ index: 0, name: "coeffs", stability: "type", type: "array" }, { index: 1, name: "x", stability: "type", type: "number" }] }],
+    }));
+    const h = jit(horner, { tiering: { profile: loadProfile(file) } });
+    expect(h([1, 2], 3)).toBe(horner([1, 2], 3));
+    const info = inspect(h)!;
+    expect(info.tier).toBe(1);
+    expect(info.calls).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(["coeffs is array", "x is number"]);
+  });
+
+  it("writes its feedback at exit when KOS_FEEDBACK_OUT is set", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-fb-"));
+    const out = join(dir, "feedback.json");
+    const script = `import("kos").then(({ jit }) => { const f = jit(function scale(k, x) { return k * x; }); for (let i = 0; i < 50; i++) f(3, i); });`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, KOS_FEEDBACK_OUT: out }, encoding: "utf8" });
+    expect(r.status).toBe(0);
+    const dump = JSON.parse(readFileSync(out, "utf8"));
+    expect(dump.version).toBe(1);
+    const fn = dump.functions.find((f: { name: string }) => f.name === "scale");
+    expect(fn.calls).toBe(50);
+    expect(fn.args[0]).toMatchObject({ name: "k", stability: "constant", value: 3 });
+    expect(fn.args[1]).toMatchObject({ name: "x", stability: "type", type: "number" });
+    expect(fn.sourceHash).toBe(sourceHash("function scale(k, x) { return k * x; }"));
+  });
+});
