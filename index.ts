@@ -33,7 +33,8 @@ export interface KosJitOptions extends JitOptions {
  */
 export function jit<F extends Function>(fn: F, options: KosJitOptions = {}): F {
   if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
-  if (options.specialize || options.assume || options.scope) return specializeFunction(fn, options);
+  // Explicit values compile at once; `tiering` (or no options at all) selects the profiling tiers.
+  if ((options.specialize || options.assume || options.scope) && !options.tiering) return specializeFunction(fn, options);
   return createTieredFunction(fn, options);
 }
 
@@ -64,3 +65,19 @@ export { createMonitor, defaultEventLoopResolutionMs, detectLeak, DEFAULT_LEAK_R
 export type { Monitor, MonitorOptions, MonitorMetrics, MonitorSummary, SeriesSummary, Trend, TrendDirection, LeakRule, LeakVerdict, CpuMetrics, ProcessCpuMetrics, MemoryMetrics, IoMetrics, GcMetrics, GcKind, GcKindStats, EventLoopMetrics } from "./profiler/monitor/index.js";
 export { startHeapProfile, profileHeap, allocationSites } from "./profiler/heap-profile.js";
 export type { HeapProfileOptions, HeapProfileHandle, HeapProfileReport, AllocationSite, SamplingHeapProfile, SamplingHeapProfileNode } from "./profiler/heap-profile.js";
+
+// Runtime: system layer (native addon): affinity, NUMA, aligned buffers, direct I/O, pinned workers.
+export { getAffinity, setAffinity, getThreadAffinity, setThreadAffinity, setProcessAffinity, processThreadIds, currentCpu, currentThreadId, onlineCpus, parseCpuList, formatCpuList, isAffinitySupported } from "./runtime/affinity.js";
+export { numaTopology, bindToNumaNode } from "./runtime/numa.js";
+export type { NumaNode, NumaTopology } from "./runtime/numa.js";
+export { allocAligned, addressOf, isAligned, pageSize, isAlignedAllocSupported } from "./runtime/aligned.js";
+export { DirectFile, advise, readahead, directIoAlignment, isDirectIoSupported } from "./runtime/directio.js";
+export type { Advice, DirectFileOptions, DirectIoAlignment } from "./runtime/directio.js";
+export { readSequential, drainSequential } from "./runtime/sequential-reader.js";
+export type { SequentialReadOptions, SequentialChunk } from "./runtime/sequential-reader.js";
+export { PinnedWorkerPool } from "./runtime/worker-pool.js";
+export type { PinPolicy, PinnedPoolOptions, PinnedRunOptions, PoolStats, WorkerStats, LatencySummary } from "./runtime/worker-pool.js";
+export { addonStatus } from "./runtime/native/binding.js";
+export type { AddonStatus } from "./runtime/native/binding.js";
+export { SystemError } from "./runtime/native/system-error.js";
+export type { SystemErrorCode } from "./runtime/native/system-error.js";

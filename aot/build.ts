@@ -85,7 +85,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
       const sf = m.sourceFile;
       const jobs = planJobs(annotated.get(sf) ?? [], callSites.get(sf) ?? [], applied.matches.filter((x) => x.site.sourceFile === sf));
       if (jobs.length === 0 || !m.js) continue;
-      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show);
+      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show, options.compilerOptions ?? {});
       if (js !== m.js.text) outputs.set(m, js);
     }
 
@@ -107,7 +107,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
 }
 
 /** Compiles a module's jobs and returns its new JS text. */
-async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string): Promise<string> {
+async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string, compilerDefaults: Partial<SourceOptions>): Promise<string> {
   const js = m.js!.text;
   const index = indexJs(js, p.esm);
   const refs: ReferenceIndex = buildReferenceIndex(bindings);
@@ -155,7 +155,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       job.skipReason = "could not locate the function in the emitted JavaScript";
     }
 
-    const result = compileJob(job, bindings, refs, job.site.name, {});
+    const result = compileJob(job, bindings, refs, job.site.name, compilerDefaults);
     rep.specialized = result.specialized;
     if (!result.ok) { rep.reason = result.reason; continue; }
     rep.status = "optimized";

@@ -73,23 +73,31 @@ async function bestOf(fns: Array<() => void>): Promise<number[]> {
 /**
  * Cross-check for a loaded machine: per-operation process CPU time (user +
  * system, so time spent waiting for a core is not counted), the lowest of
- * CPU_ROUNDS interleaved runs of CPU_CALLS calls each. On the shared 2-core
- * machine, wall-clock medians of the same loop varied 4× between runs while
- * CPU times stayed within ~20%.
+ * CPU_ROUNDS interleaved runs of about CPU_RUN_MS each. On the shared 2-core
+ * machine (load average ~12), wall-clock medians of one loop varied 4×
+ * between runs while CPU times stayed within ~20%.
  */
 const CPU_ROUNDS = 5;
-const CPU_CALLS = 4000;
+const CPU_RUN_MS = 20;
+function cpuMs(f: () => void, calls: number): number {
+  const t0 = process.cpuUsage();
+  for (let n = 0; n < calls; n++) f();
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
 function cpuBestOf(fns: Array<() => void>): number[] {
+  // Warm-up doubles as calibration: calls per run so that a run takes ~CPU_RUN_MS.
+  const calls = fns.map((f) => {
+    let n = 64;
+    while (cpuMs(f, n) < CPU_RUN_MS / 4 && n < 1 << 22) n *= 2;
+    return n * 4;
+  });
   const best = fns.map(() => Infinity);
-  for (const f of fns) for (let n = 0; n < CPU_CALLS; n++) f(); // warm-up
   for (let r = 0; r < CPU_ROUNDS; r++) {
     for (let j = 0; j < fns.length; j++) {
       const which = (j + r) % fns.length;
-      const f = fns[which]!;
-      const t0 = process.cpuUsage();
-      for (let n = 0; n < CPU_CALLS; n++) f();
-      const d = process.cpuUsage(t0);
-      best[which] = Math.min(best[which]!, ((d.user + d.system) * 1000) / (CPU_CALLS * BATCH));
+      const ms = cpuMs(fns[which]!, calls[which]!);
+      best[which] = Math.min(best[which]!, (ms * 1e6) / (calls[which]! * BATCH));
     }
   }
   return best;
@@ -298,7 +306,7 @@ export default async function (): Promise<BenchSection> {
     "",
     lru.table,
     "",
-    `Worst row: ${lru.worst.toFixed(2)}× by wall-clock median, ${lru.worstCpu.toFixed(2)}× by CPU time (lowest of ${CPU_ROUNDS} interleaved runs of ${CPU_CALLS} calls). Load average during the run: ${loadAtStart}.`,
+    `Worst row: ${lru.worst.toFixed(2)}× by wall-clock median, ${lru.worstCpu.toFixed(2)}× by CPU time (lowest of ${CPU_ROUNDS} interleaved runs of ~${CPU_RUN_MS} ms). Load average during the run: ${loadAtStart}.`,
     "",
     "### Hit rate: LRU vs W-TinyLFU admission (`policy: \"tinylfu\"`)",
     "",

@@ -49,13 +49,16 @@ export default async function (): Promise<BenchSection> {
   const loadAtStart = loadavg().map((x) => x.toFixed(1)).join(", ");
   const cpus = getAffinity();
   const threads = cpus.length;
-  const pinned = await PinnedWorkerPool.create<number, number>({ filename: taskFile, pin: "core" });
-  const unpinned = await PinnedWorkerPool.create<number, number>({ filename: taskFile, pin: "none", threads });
   const plain = new Piscina({ filename: taskFile, minThreads: threads, maxThreads: threads, idleTimeout: Number.POSITIVE_INFINITY });
+  let pinned: PinnedWorkerPool<number, number> | undefined;
+  let unpinned: PinnedWorkerPool<number, number> | undefined;
   try {
+    pinned = await PinnedWorkerPool.create<number, number>({ filename: taskFile, pin: "core" });
+    unpinned = await PinnedWorkerPool.create<number, number>({ filename: taskFile, pin: "none", threads });
+    const [p, u] = [pinned, unpinned];
     const configs: Array<[string, (seed: number) => Promise<unknown>]> = [
-      [`PinnedWorkerPool, pin: "core"${isAffinitySupported() ? "" : " (addon missing: NOT pinned)"}`, (s) => pinned.run(s)],
-      [`PinnedWorkerPool, pin: "none"`, (s) => unpinned.run(s)],
+      [`PinnedWorkerPool, pin: "core"${isAffinitySupported() ? "" : " (addon missing: NOT pinned)"}`, (s) => p.run(s)],
+      [`PinnedWorkerPool, pin: "none"`, (s) => u.run(s)],
       ["plain piscina", (s) => plain.run(s)],
     ];
     // Reference: the same tasks one after another on the main thread.
@@ -72,7 +75,7 @@ export default async function (): Promise<BenchSection> {
       const m = median(times.get(name)!);
       return [name, formatNs(m), formatNs(m / TASKS), `${((TASKS / m) * 1e9).toFixed(0)}`, speedup(plainMedian, m)];
     });
-    const perWorker = pinned.stats().workers.map((w) => `cpu ${w.cpus?.join(",") ?? "-"}: ${w.completed} tasks, utilization ${(w.utilization * 100).toFixed(0)}%`);
+    const perWorker = p.stats().workers.map((w) => `cpu ${w.cpus?.join(",") ?? "-"}: ${w.completed} tasks, utilization ${(w.utilization * 100).toFixed(0)}%`);
     return {
       id,
       title,
@@ -87,7 +90,7 @@ export default async function (): Promise<BenchSection> {
       ].join("\n"),
     };
   } finally {
-    await Promise.all([pinned.destroy(), unpinned.destroy(), plain.destroy()]);
+    await Promise.all([pinned?.destroy(), unpinned?.destroy(), plain.destroy()]);
     rmSync(taskFile, { force: true });
   }
 }

@@ -54,17 +54,40 @@ export function childPath(path: ValuePath | null, key: string | number): ValuePa
   return path ? { root: path.root, name: path.name, keys: [...path.keys, key] } : null;
 }
 
-const SKIP_KEYS = new Set(["type", "start", "end", "loc", "range", "kosParam", "kosFreeGlobal", "kosLoopVar", "kosVarFinal", "kosUnrolled", "raw", "regex", "bigint", "path", "fresh", "kosLabel"]);
+/**
+ * Child slots of each ESTree node type, in evaluation order (as
+ * eslint-visitor-keys lists them). A table lookup instead of Object.keys per
+ * node: tree walks were the top of the compiler's own profile.
+ */
+const VISITOR_KEYS: Record<string, readonly string[]> = {
+  ArrayExpression: ["elements"], ArrayPattern: ["elements"], ArrowFunctionExpression: ["params", "body"],
+  AssignmentExpression: ["left", "right"], AssignmentPattern: ["left", "right"], AwaitExpression: ["argument"],
+  BinaryExpression: ["left", "right"], BlockStatement: ["body"], BreakStatement: ["label"],
+  CallExpression: ["callee", "arguments"], CatchClause: ["param", "body"], ChainExpression: ["expression"],
+  ClassBody: ["body"], ClassDeclaration: ["id", "superClass", "body"], ClassExpression: ["id", "superClass", "body"],
+  ConditionalExpression: ["test", "consequent", "alternate"], ContinueStatement: ["label"], DebuggerStatement: [],
+  DoWhileStatement: ["body", "test"], EmptyStatement: [], ExpressionStatement: ["expression"],
+  ForInStatement: ["left", "right", "body"], ForOfStatement: ["left", "right", "body"],
+  ForStatement: ["init", "test", "update", "body"], FunctionDeclaration: ["id", "params", "body"],
+  FunctionExpression: ["id", "params", "body"], Identifier: [], IfStatement: ["test", "consequent", "alternate"],
+  ImportExpression: ["source"], LabeledStatement: ["label", "body"], Literal: [], KosConst: [],
+  LogicalExpression: ["left", "right"], MemberExpression: ["object", "property"], MetaProperty: ["meta", "property"],
+  MethodDefinition: ["key", "value"], NewExpression: ["callee", "arguments"], ObjectExpression: ["properties"],
+  ObjectPattern: ["properties"], PrivateIdentifier: [], Program: ["body"], Property: ["key", "value"],
+  PropertyDefinition: ["key", "value"], RestElement: ["argument"], ReturnStatement: ["argument"],
+  SequenceExpression: ["expressions"], SpreadElement: ["argument"], StaticBlock: ["body"], Super: [],
+  SwitchCase: ["test", "consequent"], SwitchStatement: ["discriminant", "cases"],
+  TaggedTemplateExpression: ["tag", "quasi"], TemplateElement: [], TemplateLiteral: ["quasis", "expressions"],
+  ThisExpression: [], ThrowStatement: ["argument"], TryStatement: ["block", "handler", "finalizer"],
+  UnaryExpression: ["argument"], UpdateExpression: ["argument"], VariableDeclaration: ["declarations"],
+  VariableDeclarator: ["id", "init"], WhileStatement: ["test", "body"], WithStatement: ["object", "body"],
+  YieldExpression: ["argument"],
+};
 
-/** The child-node slots of `node`, in source order (ESTree key order as acorn builds it). */
-export function childKeys(node: Node): string[] {
-  if (node.type === "KosConst" || node.type === "Literal") return [];
-  const keys: string[] = [];
-  for (const key of Object.keys(node)) {
-    if (SKIP_KEYS.has(key)) continue;
-    const v = node[key];
-    if (Array.isArray(v) ? v.some((c) => c && typeof c.type === "string") : v && typeof v === "object" && typeof v.type === "string") keys.push(key);
-  }
+/** The child-node slots of `node` that hold nodes now, in evaluation order. */
+export function childKeys(node: Node): readonly string[] {
+  const keys = VISITOR_KEYS[node.type];
+  if (!keys) throw new Error(`kos: unknown node type ${node.type}`);
   return keys;
 }
 
@@ -72,10 +95,13 @@ export function childKeys(node: Node): string[] {
 export function walk(node: Node, visit: (node: Node, parent: Node | null) => boolean | void, parent: Node | null = null): void {
   if (!node || typeof node.type !== "string") return;
   if (visit(node, parent) === false) return;
-  for (const key of childKeys(node)) {
-    const v = node[key];
-    if (Array.isArray(v)) for (const c of v) walk(c, visit, node);
-    else walk(v, visit, node);
+  const keys = childKeys(node);
+  for (let k = 0; k < keys.length; k++) {
+    const v = node[keys[k]!];
+    if (!v) continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i]) walk(v[i], visit, node);
+    } else walk(v, visit, node);
   }
 }
 
@@ -130,6 +156,7 @@ export function declaresLexically(stmt: Node): boolean {
 export function mapChildren(node: Node, f: (child: Node, key: string) => Node): void {
   for (const key of childKeys(node)) {
     const v = node[key];
+    if (!v) continue;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) if (v[i]) v[i] = f(v[i], key);
     } else node[key] = f(v, key);
@@ -146,6 +173,7 @@ export const truthy = (v: unknown): boolean => !!v;
 export function forEachChildSlot(n: Node, f: (child: Node, replace: (next: Node) => void) => void): void {
   for (const key of childKeys(n)) {
     const v = n[key];
+    if (!v) continue;
     if (Array.isArray(v)) {
       for (let i = 0; i < v.length; i++) if (v[i]) f(v[i], (next) => (v[i] = next));
     } else f(v, (next) => (n[key] = next));

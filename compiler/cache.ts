@@ -4,7 +4,8 @@
  * A specialized version is stored as its generated source plus metadata,
  * under a key that covers everything that decides the generated code: the
  * function's source, the specialization values (a deep structural hash,
- * `structuralHash` below), the kos version and the compiler options. A warm
+ * `structuralHash` below), the kos version (plus a fingerprint of the
+ * compiler's code) and the compiler options. A warm
  * start then skips parse → passes → emit and only runs `new Function`.
  *
  * Failure policy, because a cache must never break a run:
@@ -19,7 +20,7 @@
  * `<cwd>/node_modules/.cache/kos` (the convention of babel-loader, eslint, …).
  */
 import { createHash, randomBytes, type Hash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Assumption } from "./types.js";
@@ -74,6 +75,34 @@ export function kosVersion(): string {
   return (cachedVersion = "unknown");
 }
 
+let cachedFingerprint: string | undefined;
+
+/**
+ * sha256 over the compiler's own code (every .js/.ts file next to this one,
+ * recursively), so a changed compiler misses even when the version number
+ * did not move (development builds, patched installs). About 40 small files,
+ * read once per process.
+ */
+export function compilerFingerprint(): string {
+  if (cachedFingerprint !== undefined) return cachedFingerprint;
+  const h = createHash("sha256");
+  const root = dirname(fileURLToPath(import.meta.url));
+  const walk = (dir: string) => {
+    let names: string[];
+    try { names = readdirSync(dir).sort(); } catch { return; }
+    for (const name of names) {
+      const path = join(dir, name);
+      if (/\.(js|ts)$/.test(name) && !name.endsWith(".d.ts")) {
+        try { h.update(`${name}\0`).update(readFileSync(path)); } catch { /* unreadable: skip */ }
+      } else if (!name.includes(".")) {
+        walk(path);
+      }
+    }
+  };
+  walk(root);
+  return (cachedFingerprint = h.digest("hex"));
+}
+
 /**
  * The cache key for one compilation: sha256 hex, or `null` when some value
  * cannot be hashed faithfully (closures, symbols, getters, class instances);
@@ -87,7 +116,7 @@ export function computeCacheKey(input: CacheKeyInput): string | null {
     parts.push(h);
   }
   const h = createHash("sha256");
-  h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? kosVersion()}\0`);
+  h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? `${kosVersion()}+${compilerFingerprint()}`}\0`);
   h.update(`${input.source.length}:${input.source}\0`);
   h.update(parts.join("\0"));
   return h.digest("hex");

@@ -48,10 +48,18 @@ export function runPipeline(ctx: CompileContext): void {
   const enabled = PASSES.filter((p) => !ctx.shared.disabled.has(p.name));
   const trace = ctx.depth === 0 ? ctx.shared.trace : null;
   if (trace) trace.push({ pass: "input", source: previewSource(ctx.root) });
+  // A pass that ran on exactly this tree before would find nothing new: skip it.
+  let treeVersion = 0;
+  const lastRun = new Map<Pass, number>();
   const runOne = (pass: Pass, round: number) => {
+    if (lastRun.get(pass) === treeVersion) return false;
     ctx.changed = false;
     pass.run(ctx);
-    if (ctx.changed) ctx.scopeCache = null;
+    if (ctx.changed) {
+      ctx.scopeCache = null;
+      treeVersion++;
+    }
+    lastRun.set(pass, treeVersion);
     if (trace && ctx.changed) trace.push({ pass: round < 0 ? pass.name : `${pass.name} (round ${round + 1})`, source: previewSource(ctx.root) });
     return ctx.changed;
   };

@@ -108,39 +108,61 @@ function speculation(state: TierState): { specialize: Record<string, unknown>; a
   return { specialize, assume };
 }
 
-/** Arity-specialized tier-0 wrappers avoid rest arguments on the hot path; built once per arity (no user data). */
-const wrapperFactories = new Map<number, Function>();
-function makeWrapper(arity: number, exact: boolean, hooks: { enter(): number; observe(args: unknown[]): void; sample(start: number): void }, target: () => Function): Function {
-  const dispatch = function (this: unknown, ...args: unknown[]) {
-    const n = hooks.enter();
-    if ((n & SAMPLE_MASK) === 0) {
-      hooks.observe(args);
-      const t = performance.now();
-      const r = new.target ? Reflect.construct(target(), args, new.target) : target().apply(this, args);
-      hooks.sample(t);
-      return r;
-    }
-    return new.target ? Reflect.construct(target(), args, new.target) : target().apply(this, args);
+interface WrapperHooks {
+  /** Called when calls reach the compile threshold. */
+  hot(): void;
+  /** Called on every 16th call, with the arguments. */
+  observe(args: unknown[]): void;
+  /** Adds one sampled call's duration. */
+  sample(start: number): void;
+}
+
+/**
+ * The tier-0 wrapper. Each wrapped function gets its own wrapper code (a
+ * fresh `new Function`, built from the arity alone, no user data): a wrapper
+ * shared by all functions of one arity made its call site megamorphic, and
+ * measured 90 ns per call on `a + b` instead of a few. The target is a
+ * variable of the wrapper's closure, swapped on tier-up and deopt.
+ */
+function makeWrapper(arity: number, exact: boolean, counters: { calls: number; nextCompileAt: number }, hooks: WrapperHooks, initial: Function): { wrapper: Function; setTarget(f: Function): void } {
+  let current = initial;
+  const setTarget = (f: Function) => {
+    current = f;
   };
-  if (exact || arity > 8) return dispatch;
-  // For functions that never read `arguments`, a fixed-arity wrapper is measurably cheaper than rest+apply.
-  let factory = wrapperFactories.get(arity);
-  if (!factory) {
-    const params = Array.from({ length: arity }, (_, i) => `a${i}`).join(", ");
-    try {
-      factory = new Function(
-        "enter", "observe", "sample", "target",
-        `return function (${params}) {\n` +
-          `  const n = enter();\n` +
-          `  if ((n & ${SAMPLE_MASK}) === 0) { observe([${params}]); const t = performance.now(); const r = target().call(this${arity ? ", " + params : ""}); sample(t); return r; }\n` +
-          `  return target().call(this${arity ? ", " + params : ""});\n};\n//# sourceURL=kos://tier0-wrapper-${arity}.js`,
-      );
-    } catch {
-      return dispatch; // code generation disallowed: the generic wrapper works everywhere
-    }
-    wrapperFactories.set(arity, factory);
+  const generic = {
+    wrapper: function (this: unknown, ...args: unknown[]) {
+      const n = ++counters.calls;
+      if (n >= counters.nextCompileAt) hooks.hot();
+      if ((n & SAMPLE_MASK) === 0) {
+        hooks.observe(args);
+        const t = performance.now();
+        const r = new.target ? Reflect.construct(current, args, new.target) : current.apply(this, args);
+        hooks.sample(t);
+        return r;
+      }
+      return new.target ? Reflect.construct(current, args, new.target) : current.apply(this, args);
+    },
+    setTarget,
+  };
+  if (exact || arity > 8) return generic;
+  // For functions that never read `arguments`, a fixed-arity wrapper is much cheaper than rest+apply.
+  const params = Array.from({ length: arity }, (_, i) => `a${i}`).join(", ");
+  const callArgs = arity ? `, ${params}` : "";
+  try {
+    return new Function(
+      "counters", "hooks", "initial",
+      `let current = initial;\n` +
+        `const wrapper = function (${params}) {\n` +
+        `  const n = ++counters.calls;\n` +
+        `  if (n >= counters.nextCompileAt) hooks.hot();\n` +
+        `  if ((n & ${SAMPLE_MASK}) === 0) { hooks.observe([${params}]); const t = performance.now(); const r = current.call(this${callArgs}); hooks.sample(t); return r; }\n` +
+        `  return current.call(this${callArgs});\n` +
+        `};\n` +
+        `return { wrapper, setTarget(f) { current = f; } };\n//# sourceURL=kos://tier0-wrapper.js`,
+    )(counters, hooks, initial);
+  } catch {
+    return generic; // code generation disallowed: the generic wrapper works everywhere
   }
-  return factory(hooks.enter, hooks.observe, hooks.sample, target);
 }
 
 /** `jit(fn)` without specialization options: the tiered dispatcher. */
@@ -171,7 +193,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
   if (state.profileEntry?.stableArgs?.length) state.nextCompileAt = 1; // profile-guided: compile at the first call
   allStates.add(state);
 
-  let current: Function = fn;
+  let setTarget: (f: Function) => void = () => {};
   const tierUp = () => {
     if (state.tier === "fallback") return;
     if (state.versions >= state.maxVersions) {
@@ -199,14 +221,14 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     state.callsAtCompile = state.calls;
     state.nextCompileAt = Infinity;
     state.history.push({ at: Date.now(), event: `tier1 v${state.versions}`, detail: version.assumptions.map((a) => a.description).join("; ") || "no guards" });
-    current = version.fn;
+    setTarget(version.fn);
   };
   const giveUp = (reason: string) => {
     state.tier = "fallback";
     state.fallbackReason = reason;
     state.history.push({ at: Date.now(), event: "generic", detail: reason });
     state.nextCompileAt = Infinity;
-    current = fn;
+    setTarget(fn);
   };
   function onDeopt(guard: number) {
     state.deopts++;
@@ -222,7 +244,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
       state.droppedParams.add(failed.param);
       const p = state.paramNames.indexOf(failed.param);
       if (p >= 0) state.profiles[p]!.markVaries();
-      current = fn;
+      setTarget(fn);
       state.tier = 0;
       // Exponential backoff before the next version.
       state.nextCompileAt = state.calls + state.hotCalls * 2 ** state.versions;
@@ -230,11 +252,9 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     }
   }
 
-  const hooks = {
-    enter: () => {
-      const n = ++state.calls;
-      if (n >= state.nextCompileAt || (state.sampledMs >= state.hotTimeMs && n >= 50 && state.tier === 0 && state.nextCompileAt !== Infinity)) tierUp();
-      return n;
+  const hooks: WrapperHooks = {
+    hot: () => {
+      if (state.calls >= state.nextCompileAt) tierUp();
     },
     observe: (args: unknown[]) => {
       const ps = state.profiles;
@@ -242,11 +262,15 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     },
     sample: (start: number) => {
       state.sampledMs += (performance.now() - start) * (SAMPLE_MASK + 1);
+      // Hot by time: a slow function need not wait for hotCalls calls.
+      if (state.tier === 0 && state.nextCompileAt !== Infinity && state.sampledMs >= state.hotTimeMs && state.calls >= 50) state.nextCompileAt = state.calls + 1;
     },
   };
   const source = Function.prototype.toString.call(fn);
   const exact = /\barguments\b|\.\.\./.test(source) || /^\s*class\b/.test(source);
-  const wrapper = makeWrapper(fn.length, exact, hooks, () => current);
+  const made = makeWrapper(fn.length, exact, state, hooks, fn);
+  const wrapper = made.wrapper;
+  setTarget = made.setTarget;
   Object.defineProperty(wrapper, "name", { value: fn.name });
   Object.defineProperty(wrapper, "length", { value: fn.length });
   if (fn.prototype !== undefined) (wrapper as { prototype?: unknown }).prototype = fn.prototype;

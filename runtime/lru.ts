@@ -36,7 +36,9 @@ export interface LruCacheOptions<K, V> {
    * Clock in ms for TTL. When given, it is called on every TTL check, so
    * tests can drive time exactly. The default is `performance.now()`, read at
    * most once per 64 TTL checks within one synchronous run and always afresh
-   * after the microtask queue drains (see `coarseNow`).
+   * after the microtask queue drains (see `coarseNow`): an entry can then be
+   * served after its deadline only by as long as those few checks take. Pass
+   * `now: () => performance.now()` for an exact reading on every check.
    */
   now?: () => number;
   /**

@@ -1,10 +1,7 @@
 /**
  * W-TinyLFU admission for `LruCache` (Einziger, Friedman & Manes, "TinyLFU: A
- * Highly Efficient Cache Admission Policy", 2017, as Caffeine implements it):
- * the segment bookkeeping (`WindowTinyLfu`) and its frequency sketch.
- *
- * The frequency half of W-TinyLFU (Einziger, Friedman & Manes, "TinyLFU: A
- * Highly Efficient Cache Admission Policy", 2017), as Caffeine implements it:
+ * Highly Efficient Cache Admission Policy", 2017, in the shape Caffeine
+ * uses): the segment bookkeeping (`WindowTinyLfu`) and its frequency sketch,
  * a count-min sketch of 4-bit counters behind a one-bit "doorkeeper" Bloom
  * filter, halved every `sampleSize` increments so that old popularity fades.
  *
@@ -21,7 +18,7 @@ import { initList, linkMru, moveToMru, unlink } from "./lru-links.js";
 /** 0x77777777 keeps the low 3 bits of every nibble: halves all 8 counters of a word at once. */
 const HALVE_MASK = 0x77777777;
 
-/** Odd multipliers (from Caffeine's FrequencySketch seeds, truncated to 32 bits) that give four independent-enough row hashes. */
+/** Arbitrary odd multipliers, one per sketch row, so the four rows hash a key to unrelated cells. */
 const SEED0 = 0x97cb3127 | 0;
 const SEED1 = 0xb0d3d0c5 | 0;
 const SEED2 = 0x2c59c7e9 | 0;

@@ -32,7 +32,7 @@ export interface ScopeInfo {
   variableOfDeclaration(identifier: Node): Variable | undefined;
 }
 
-const visitorKeys = { KosConst: [] as string[] };
+
 
 /**
  * eslint-scope compares `range`s (to tell parameter defaults from body code).
@@ -43,10 +43,12 @@ function numberRanges(root: Node): void {
   let counter = 0;
   const visit = (n: Node): void => {
     const start = counter++;
-    for (const key of childKeys(n)) {
-      const v = n[key];
+    const keys = childKeys(n);
+    for (let k = 0; k < keys.length; k++) {
+      const v = n[keys[k]!];
+      if (!v) continue;
       if (Array.isArray(v)) {
-        for (const c of v) if (c && typeof c.type === "string") visit(c);
+        for (let i = 0; i < v.length; i++) if (v[i]) visit(v[i]);
       } else visit(v);
     }
     n.range = [start, counter++];
@@ -61,7 +63,7 @@ export function analyzeScopes(fnNode: Node, strict: boolean): ScopeInfo {
     ecmaVersion: 2022,
     sourceType: "script",
     impliedStrict: strict,
-    childVisitorKeys: visitorKeys,
+    childVisitorKeys: { KosConst: [] },
     fallback: "iteration",
   });
   const functionScope: Scope = manager.acquire(fnNode, true);

@@ -55,6 +55,7 @@ export function bindSpecializedParams(ctx: CompileContext): void {
     walk(node, (n) => {
       for (const key of childKeys(n)) {
         const v = n[key];
+        if (!v) continue;
         if (Array.isArray(v)) {
           v.forEach((c, i) => {
             if (c?.type === "Identifier") replace(c, i, v, n);

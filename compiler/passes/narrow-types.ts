@@ -12,7 +12,6 @@ import { endsAbruptly } from "../jumps.js";
 import { scopesOf, type CompileContext } from "../context.js";
 import type { Variable } from "../analyze/scopes.js";
 import { isSideEffectFree } from "../analyze/effects.js";
-import { previewSource } from "../emit.js";
 
 /** `typeof x !== "t"`, `"t" !== typeof x` or `!(typeof x === "t")`: the x and t it checks. */
 function negatedTypeofTest(test: Node): { id: Node; type: string } | null {
@@ -107,7 +106,7 @@ function factOf(d: Node, scopes: ReturnType<typeof scopesOf>): Fact | null {
   const variables = bindingsOf(d, scopes);
   if (!variables || variables.length === 0 || !isSideEffectFree(d, () => true)) return null;
   const neg = negation(d);
-  return { falseKey: previewSource(d), trueKey: neg ? previewSource(neg) : null, variables };
+  return { falseKey: shapeKey(d), trueKey: neg ? shapeKey(neg) : null, variables };
 }
 
 function replaceKnown(root: Node, fact: Fact, scopes: ReturnType<typeof scopesOf>): boolean {
@@ -119,7 +118,7 @@ function replaceKnown(root: Node, fact: Fact, scopes: ReturnType<typeof scopesOf
   walk(root, (n) =>
     forEachChildSlot(n, (c, replace) => {
       if (c.type !== "BinaryExpression" && c.type !== "UnaryExpression" && c.type !== "CallExpression") return;
-      const key = previewSource(c);
+      const key = shapeKey(c);
       if (key === fact.falseKey && sameBindings(c)) {
         replace(makeConst(false));
         replaced = true;
@@ -130,4 +129,31 @@ function replaceKnown(root: Node, fact: Fact, scopes: ReturnType<typeof scopesOf
     }),
   );
   return replaced;
+}
+
+/** A structural key of an expression: equal keys mean the same operators, names and constants. */
+function shapeKey(n: Node): string {
+  if (!n || typeof n !== "object") return String(n);
+  switch (n.type) {
+    case "Identifier": return n.name;
+    case "Literal": return `L${typeof n.value}:${String(n.value)}`;
+    case "KosConst": {
+      const v = n.value;
+      return v !== null && (typeof v === "object" || typeof v === "function") ? `K#${objectKeyId(v as object)}` : `K${typeof v}:${Object.is(v, -0) ? "-0" : String(v)}`;
+    }
+    case "UnaryExpression": return `(${n.operator} ${shapeKey(n.argument)})`;
+    case "BinaryExpression":
+    case "LogicalExpression": return `(${shapeKey(n.left)} ${n.operator} ${shapeKey(n.right)})`;
+    case "MemberExpression": return `${shapeKey(n.object)}${n.computed ? `[${shapeKey(n.property)}]` : `.${n.property.name}`}`;
+    case "CallExpression": return `${shapeKey(n.callee)}(${n.arguments.map(shapeKey).join(",")})`;
+    default: return `?${n.type}@${objectKeyId(n)}`; // anything else only matches itself
+  }
+}
+
+const keyIds = new WeakMap<object, number>();
+let nextKeyId = 1;
+function objectKeyId(o: object): number {
+  let id = keyIds.get(o);
+  if (id === undefined) keyIds.set(o, (id = nextKeyId++));
+  return id;
 }

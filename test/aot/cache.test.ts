@@ -53,6 +53,12 @@ describe("computeCacheKey", () => {
     expect(computeCacheKey({ source: SRC, specialize: { cb: () => 1 } })).toBeNull();
   });
 
+  it("fingerprints the compiler's code into the default version", async () => {
+    const { compilerFingerprint } = await import("../../compiler/cache.js");
+    expect(compilerFingerprint()).toMatch(/^[0-9a-f]{64}$/);
+    expect(compilerFingerprint()).toBe(compilerFingerprint());
+  });
+
   it("uses the installed kos version by default", () => {
     const k = computeCacheKey({ source: SRC });
     expect(k).toBe(computeCacheKey({ source: SRC }));
