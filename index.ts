@@ -81,3 +81,7 @@ export { addonStatus } from "./runtime/native/binding.js";
 export type { AddonStatus } from "./runtime/native/binding.js";
 export { SystemError } from "./runtime/native/system-error.js";
 export type { SystemErrorCode } from "./runtime/native/system-error.js";
+
+// Runtime: lock-free queues on SharedArrayBuffer.
+export { SpscRecordQueue, SpscByteQueue, MpmcRecordQueue, MpmcByteQueue, QueueError, attachQueue } from "./runtime/queue/index.js";
+export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecordDescriptor, QueueDescriptor, QueueErrorCode, QueueKind, RecordOut, RecordQueueOptions, SlotQueueOptions, SpscByteDescriptor, SpscRecordDescriptor } from "./runtime/queue/index.js";

@@ -8,7 +8,7 @@
  * - the CRC-32 control.
  */
 import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
-import { makeRunner } from "./batch-runner.js";
+import { makeRunner } from "../fixtures/runner.js";
 import { jit, inspect } from "../index.js";
 import { fixtures, deepFreeze } from "../fixtures/index.js";
 

@@ -344,7 +344,8 @@ function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOp
   const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
   const strictPrologue = parsed.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
-  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }] }] : [];
+  // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
+  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }] }] : [];
   // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter.
   const returned: Node = countCalls
     ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "Identifier", name: callsName } }] }

@@ -99,6 +99,12 @@ function speculation(state: TierState): { specialize: Record<string, unknown>; a
   const recorded = state.profileEntry?.stableArgs;
   if (recorded && state.versions === 0 && state.calls <= 1) {
     for (const a of recorded) {
+      const seen = state.profiles[a.index];
+      if (a.stability === "constant" && a.value === undefined) {
+        // A constant object: speculate on the one the first call passed (guarded by identity).
+        consider(state.paramNames[a.index] ?? null, seen?.stability === "constant" ? "constant" : "type", seen?.constantValue, a.type ?? seen?.typeTag ?? "");
+        continue;
+      }
       const value = a.stability === "constant" && a.value !== undefined ? decodeValue(a.value) : undefined;
       consider(state.paramNames[a.index] ?? null, a.stability, value, a.type ?? (a.value !== undefined ? typeTagOf(value) : ""));
     }
@@ -168,6 +174,7 @@ function makeWrapper(arity: number, exact: boolean, counters: { calls: number; n
 /** `jit(fn)` without specialization options: the tiered dispatcher. */
 export function createTieredFunction<F extends Function>(fn: F, options: JitOptions & { tiering?: TieringOptions } = {}): F {
   const t = options.tiering ?? {};
+  // KOS_HOT_CALLS=Infinity records feedback without ever compiling (what `kos profile` runs want).
   const envHot = Number(process.env.KOS_HOT_CALLS);
   const names = parameterNames(fn) ?? [];
   const state: TierState = {
@@ -190,10 +197,11 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
   } catch (e) {
     state.history.push({ at: Date.now(), event: "profile-error", detail: (e as Error).message });
   }
-  if (state.profileEntry?.stableArgs?.length) state.nextCompileAt = 1; // profile-guided: compile at the first call
+  const profileGuided = !!state.profileEntry?.stableArgs?.length;
   allStates.add(state);
 
   let setTarget: (f: Function) => void = () => {};
+  let compiledTarget: Function | null = null;
   const tierUp = () => {
     if (state.tier === "fallback") return;
     if (state.versions >= state.maxVersions) {
@@ -221,6 +229,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     state.callsAtCompile = state.calls;
     state.nextCompileAt = Infinity;
     state.history.push({ at: Date.now(), event: `tier1 v${state.versions}`, detail: version.assumptions.map((a) => a.description).join("; ") || "no guards" });
+    compiledTarget = version.fn;
     setTarget(version.fn);
   };
   const giveUp = (reason: string) => {
@@ -263,12 +272,19 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     sample: (start: number) => {
       state.sampledMs += (performance.now() - start) * (SAMPLE_MASK + 1);
       // Hot by time: a slow function need not wait for hotCalls calls.
-      if (state.tier === 0 && state.nextCompileAt !== Infinity && state.sampledMs >= state.hotTimeMs && state.calls >= 50) state.nextCompileAt = state.calls + 1;
+      if (state.tier === 0 && Number.isFinite(state.hotCalls) && state.nextCompileAt !== Infinity && state.sampledMs >= state.hotTimeMs && state.calls >= 50) state.nextCompileAt = state.calls + 1;
     },
   };
   const source = Function.prototype.toString.call(fn);
   const exact = /\barguments\b|\.\.\./.test(source) || /^\s*class\b/.test(source);
-  const made = makeWrapper(fn.length, exact, state, hooks, fn);
+  // Profile-guided: the first call records its arguments and compiles before it runs.
+  const firstCall = function (this: unknown, ...args: unknown[]) {
+    hooks.observe(args);
+    tierUp();
+    if (state.tier !== 1) setTarget(fn);
+    return new.target ? Reflect.construct(fn, args, new.target) : (state.tier === 1 ? compiledTarget! : fn).apply(this, args);
+  };
+  const made = makeWrapper(fn.length, exact, state, hooks, profileGuided ? firstCall : fn);
   const wrapper = made.wrapper;
   setTarget = made.setTarget;
   Object.defineProperty(wrapper, "name", { value: fn.name });
@@ -305,9 +321,10 @@ export function collectFeedback(): FeedbackDump {
         const stability = p.stability === "unseen" ? "varies" : p.stability;
         const a: ArgumentFeedback = { index, name: s.paramNames[index] ?? `arg${index}`, stability };
         if (stability === "constant") {
+          // A constant object cannot travel in a file: the profile says "constant", and a
+          // profile-guided run speculates on the object its first call passes.
           const encoded = encodeValue(p.constantValue);
           if (encoded !== undefined) a.value = encoded;
-          else a.stability = "type";
         }
         if (stability !== "varies") a.type = p.typeTag;
         return a;

@@ -162,9 +162,10 @@ function wrapUnbounded<F extends (...args: any[]) => any>(fn: F, treatAsAsync: b
     }
     return r;
   };
-  // A front small enough for V8 to inline into the caller; the repeated-call
-  // check there took a repeated one-argument hit from 4.8 ns to 2.9 ns
-  // (micro-memoize's single-entry hit: 2.4 ns, with no hit counter).
+  // A front small enough for V8 to inline into the caller. Measured in CPU
+  // time on this machine, a repeated one-argument hit went from 4.8 ns (the
+  // check inside the full body) to 2.9 ns (this front) to 1.9 ns (marker object
+  // instead of a `hasLast` flag); micro-memoize's single-entry hit: 2.4 ns.
   const memoized = function (this: unknown): unknown {
     if (arguments.length === 1 && arguments[0] === lastArg) {
       hits++;

@@ -295,7 +295,34 @@ class Folder {
     return exprs.length === 1 ? exprs[0] : { ...node, expressions: exprs };
   }
 
+  /**
+   * `K.includes(x)` on a small known array of primitives, x a plain name:
+   * a chain of `===` (plus `x !== x` when K holds NaN, for SameValueZero).
+   */
+  private includesChain(node: Node): Node | null {
+    const callee = node.callee;
+    if (node.optional || callee.type !== "MemberExpression" || callee.computed || callee.property.name !== "includes" || !isConst(callee.object)) return null;
+    const list = callee.object.value;
+    const x = node.arguments[0];
+    if (!Array.isArray(list) || !Object.isFrozen(list) || list.length === 0 || list.length > 8 || node.arguments.length !== 1 || x.type !== "Identifier") return null;
+    if (!list.every((e) => isPrimitive(e) && typeof e !== "symbol")) return null;
+    const variable = this.scopes.resolve(x);
+    if (!variable || this.scopes.isReassigned(variable)) return null;
+    const id = () => ({ type: "Identifier", name: x.name });
+    const terms: Node[] = [];
+    let hasNaN = false;
+    for (const e of new Set(list.map((v) => (Object.is(v, -0) ? 0 : v)))) {
+      if (typeof e === "number" && Number.isNaN(e)) hasNaN = true;
+      else terms.push({ type: "BinaryExpression", operator: "===", left: id(), right: makeConst(e) });
+    }
+    if (hasNaN) terms.push({ type: "BinaryExpression", operator: "!==", left: id(), right: id() });
+    this.changed = true;
+    return terms.reduce((left, right) => ({ type: "LogicalExpression", operator: "||", left, right }));
+  }
+
   private callExpr(node: Node): Node {
+    const chain = this.includesChain(node);
+    if (chain) return chain;
     if (node.optional || node.arguments.some((a: Node) => a.type === "SpreadElement" || !isConstant(a))) return node;
     const args: unknown[] = node.arguments.map(constantValue);
     const callee = node.callee;
