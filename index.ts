@@ -85,3 +85,8 @@ export type { SystemErrorCode } from "./runtime/native/system-error.js";
 // Runtime: lock-free queues on SharedArrayBuffer.
 export { SpscRecordQueue, SpscByteQueue, MpmcRecordQueue, MpmcByteQueue, QueueError, attachQueue } from "./runtime/queue/index.js";
 export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecordDescriptor, QueueDescriptor, QueueErrorCode, QueueKind, RecordOut, RecordQueueOptions, SlotQueueOptions, SpscByteDescriptor, SpscRecordDescriptor } from "./runtime/queue/index.js";
+
+// Compile cache (runtime jit's `cache: true`). `kos build` itself is the "kos/build" entry, so
+// that `import "kos"` does not load ts-morph.
+export { computeCacheKey, readCacheEntry, writeCacheEntry, configureCompileCache, CompileCache, compileCached, structuralHash } from "./compiler/cache.js";
+export type { CacheEntry, CacheKeyInput, CompileCacheOptions, CachedCompile } from "./compiler/cache.js";

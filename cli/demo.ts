@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
     nsPerCall(jitted, batch, 30); // warm-up (and, without a profile entry, tier-up by counting)
     // Plain and hand run on unfrozen copies of the constants, as a caller had them before freezing:
     // V8 reads frozen arrays of doubles much more slowly, which would flatter kos.
-    const thawed = new Map(Object.values(f.specialize).filter((v) => v !== null && typeof v === "object").map((v) => [v, structuredClone(v)]));
+    const thawed = new Map<unknown, unknown>(Object.values(f.specialize).filter((v): v is object => v !== null && typeof v === "object").map((v) => [v, structuredClone(v)]));
     const plainBatch = batch.map((args) => args.map((a) => (thawed.has(a) ? thawed.get(a) : a)));
     const plain = nsPerCall(f.generic, plainBatch);
     const after = nsPerCall(jitted, batch);

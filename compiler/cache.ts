@@ -236,6 +236,8 @@ export interface CachedCompile {
   key: string | null;
   assumptions: Assumption[];
   fallbackReason: string | null;
+  /** The generated source (from the cache on a hit). */
+  source: string | null;
 }
 
 /** Name under which cached code reaches the specialization and scope values. */
@@ -274,7 +276,7 @@ export function compileCached(
       // Same freeze guarantee as a compile: the code folded reads from these objects.
       if ((options.freeze ?? "deep") === "deep") for (const v of Object.values(values.specialize)) deepFreeze(v);
       try {
-        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName, refs), hit: true, key, assumptions: hit.assumptions, fallbackReason: null };
+        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName, refs), hit: true, key, assumptions: hit.assumptions, fallbackReason: null, source: hit.source };
       } catch { /* a corrupt entry that still parsed as JSON: rebuild below */ }
     }
   }
@@ -286,12 +288,12 @@ export function compileCached(
       return p && p.every((k) => IDENT.test(k)) ? [VALUES, ...p].join(".") : null;
     },
   });
-  if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason };
+  if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason, source: null };
   const refPaths = r.references.map((ref) => ({ name: ref.name, path: isObj(ref.value) ? (paths.get(ref.value) ?? null) : null }));
   const cacheable = key !== null && refPaths.every((x) => x.path !== null);
   const made = instantiate(r.source, r.genericName, r.deoptName, r.references);
   if (cacheable) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName, refs: refPaths } });
-  return { fn: made, hit: false, key: cacheable ? key : null, assumptions: r.assumptions, fallbackReason: null };
+  return { fn: made, hit: false, key: cacheable ? key : null, assumptions: r.assumptions, fallbackReason: null, source: r.source };
 }
 
 function isObj(v: unknown): v is object {

@@ -360,7 +360,7 @@ function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOp
   return {
     ok: true,
     body: bodySource,
-    expression: `(${generateSource(exprProgram)})()`,
+    expression: `(${generateSource(countCalls ? { ...exprProgram, body: { type: "BlockStatement", body: program.body } } : exprProgram)})()`,
     refNames,
     refValues,
     genericName,

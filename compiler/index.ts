@@ -8,6 +8,7 @@
 import { JitError } from "./jit-error.js";
 import { parseFunction } from "./parse.js";
 import { buildSpecialized } from "./compile.js";
+import { compileCached } from "./cache.js";
 import { inspectRegistered, registerInspectable, snapshotOf, type DispatcherState } from "./dispatcher.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
@@ -47,6 +48,21 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
   if (process.env.KOS_JIT === "0") {
     if (options.strict) throw new JitError("DISABLED", "compilation is disabled by KOS_JIT=0");
     return fail("DISABLED: compilation is disabled by KOS_JIT=0");
+  }
+  if ((options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses) {
+    try {
+      // The cached form returns [main, () => calls], like the runtime form.
+      const r = compileCached(fn, { ...options, cache: true, countCalls: true }, (f, o) => specializeSource(f, o, true), (g) => onDeopt(g as number));
+      if (r.fn) {
+        const [compiled, calls] = r.fn as unknown as [Function, () => number];
+        return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: performance.now() - started, calls };
+      }
+      if (options.strict) throw new JitError("INTERNAL", r.fallbackReason ?? "compile failed");
+      return fail(r.fallbackReason ?? "compile failed");
+    } catch (e) {
+      if (options.strict) throw e;
+      return fail(reasonOf(e));
+    }
   }
   try {
     const built = buildSpecialized(fn, options, true);
@@ -130,8 +146,12 @@ export function inspect(f: Function): JitInspection | null {
 
 /** The specialized function as source text, for ahead-of-time builds (no `new Function`). */
 export function specializeToSource(fn: Function, options: SourceOptions = {}): SpecializedSource {
+  return specializeSource(fn, options, false);
+}
+
+function specializeSource(fn: Function, options: SourceOptions, countCalls: boolean): SpecializedSource {
   try {
-    const built = buildSpecialized(fn, options, false);
+    const built = buildSpecialized(fn, options, countCalls);
     return {
       ok: true, fallbackReason: null, assumptions: built.assumptions, passes: built.passes, source: built.expression,
       genericName: built.genericName, deoptName: built.deoptName,

@@ -46,6 +46,13 @@ export interface JitOptions {
   tracePasses?: boolean;
   /** Maximum number of AST nodes an unrolled loop may produce. */
   unrollBudget?: number;
+  /**
+   * Keep compiled code in an on-disk cache (like Numba's `cache=True`), keyed by
+   * the function source, the specialized values, the kos version and these
+   * options. Default off; env `KOS_CACHE=1` turns it on everywhere. The
+   * directory is `node_modules/.cache/kos` unless env `KOS_CACHE_DIR` names one.
+   */
+  cache?: boolean;
 }
 
 /** One guard the compiled code checks before running its fast path. */

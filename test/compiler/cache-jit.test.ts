@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+const script = `import("kos").then(({ jit, inspect }) => {
+  function horner(coeffs, x) { let r = 0; for (let i = coeffs.length - 1; i >= 0; i--) r = r * x + coeffs[i]; return r; }
+  const C = [1, 2, 3, -0.5];
+  const h = jit(horner, { specialize: { coeffs: C }, cache: true });
+  const i = inspect(h);
+  console.log(JSON.stringify({ r: h(C, 2), expected: horner(C, 2), tier: i.tier, calls: inspect(h).calls, unrolled: !String(i.source).includes("for (") }));
+});`;
+
+function run(dir: string) {
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
+  return { out: JSON.parse(r.stdout.trim().split("\n").at(-1)!), stderr: r.stderr };
+}
+
+describe("jit with cache: true (on-disk compile cache)", () => {
+  it("writes an entry on the cold run and reuses it on the warm run, with the same behaviour", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    const cold = run(dir);
+    const files = readdirSync(dir, { recursive: true }).length;
+    expect(files).toBeGreaterThan(0);
+    const warm = run(dir);
+    expect(readdirSync(dir, { recursive: true }).length).toBe(files);
+    for (const r of [cold, warm]) expect(r.out).toEqual({ r: 13, expected: 13, tier: 1, calls: 1, unrolled: true });
+  });
+
+  it("ignores a corrupt entry and rebuilds it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    run(dir);
+    for (const f of readdirSync(dir, { recursive: true }) as string[]) {
+      const p = join(dir, f);
+      try { writeFileSync(p, "{ not json"); } catch { /* a directory */ }
+    }
+    expect(run(dir).out.r).toBe(13);
+  });
+
+  it("a cache directory that cannot be written warns once and never fails the run", () => {
+    const parent = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    const blocker = join(parent, "file");
+    writeFileSync(blocker, "x");
+    chmodSync(blocker, 0o444);
+    const r = run(join(blocker, "sub"));
+    expect(r.out.r).toBe(13);
+    expect(r.stderr.match(/kos/gi)?.length ?? 0).toBeLessThanOrEqual(2);
+  });
+});
