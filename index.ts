@@ -90,3 +90,9 @@ export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecor
 // that `import "kos"` does not load ts-morph.
 export { computeCacheKey, readCacheEntry, writeCacheEntry, configureCompileCache, CompileCache, compileCached, structuralHash } from "./compiler/cache.js";
 export type { CacheEntry, CacheKeyInput, CompileCacheOptions, CachedCompile } from "./compiler/cache.js";
+
+// Runtime: LRU cache and memoize.
+export { LruCache } from "./runtime/lru.js";
+export type { LruCacheOptions, LruCacheStats, EvictionReason } from "./runtime/lru.js";
+export { memoize, methodCache } from "./runtime/memoize.js";
+export type { MemoizeOptions, MemoizeStats, Memoized } from "./runtime/memoize.js";

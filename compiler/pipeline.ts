@@ -59,7 +59,8 @@ export function runPipeline(ctx: CompileContext): void {
       ctx.scopeCache = null;
       treeVersion++;
     }
-    lastRun.set(pass, treeVersion);
+    // A pass that changed the tree may find more in its own output: let it run again.
+    lastRun.set(pass, ctx.changed ? -1 : treeVersion);
     if (trace && ctx.changed) trace.push({ pass: round < 0 ? pass.name : `${pass.name} (round ${round + 1})`, source: previewSource(ctx.root) });
     return ctx.changed;
   };

@@ -13,8 +13,27 @@ import { scopesOf, type CompileContext } from "../context.js";
 import type { Variable } from "../analyze/scopes.js";
 import { isSideEffectFree } from "../analyze/effects.js";
 
-/** `typeof x !== "t"`, `"t" !== typeof x` or `!(typeof x === "t")`: the x and t it checks. */
+/** Built-in predicates whose truth implies a type: `Number.isInteger(x)` means typeof x is "number". */
+const TYPE_PREDICATES = new Map<unknown, string>([
+  [Number.isInteger, "number"], [Number.isFinite, "number"], [Number.isSafeInteger, "number"], [Array.isArray, "object"],
+]);
+
+function predicateType(call: Node): { id: Node; type: string } | null {
+  if (call.type !== "CallExpression" || call.arguments.length !== 1 || call.arguments[0].type !== "Identifier") return null;
+  const c = call.callee;
+  let fn: unknown;
+  if (isConstant(c)) fn = (c as { value?: unknown }).value;
+  else if (c.type === "MemberExpression" && !c.computed && isConstant(c.object)) {
+    const ns = (c.object as { value?: unknown }).value;
+    if (ns === Number || ns === Array) fn = (ns as unknown as Record<string, unknown>)[c.property.name];
+  }
+  const type = TYPE_PREDICATES.get(fn);
+  return type ? { id: call.arguments[0], type } : null;
+}
+
+/** `typeof x !== "t"`, `"t" !== typeof x`, `!(typeof x === "t")` or `!Number.isInteger(x)`: the x and t it checks. */
 function negatedTypeofTest(test: Node): { id: Node; type: string } | null {
+  if (test.type === "UnaryExpression" && test.operator === "!" && test.argument.type === "CallExpression") return predicateType(test.argument);
   if (test.type === "UnaryExpression" && test.operator === "!" && test.argument.type === "BinaryExpression" && (test.argument.operator === "===" || test.argument.operator === "==")) {
     return typeofPair(test.argument);
   }
