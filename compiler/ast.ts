@@ -179,3 +179,13 @@ export function forEachChildSlot(n: Node, f: (child: Node, replace: (next: Node)
     } else f(v, (next) => (n[key] = next));
   }
 }
+
+/** Every statement list under `root` (block bodies and switch-case bodies), outermost first. */
+export function statementLists(root: Node): Node[][] {
+  const lists: Node[][] = [];
+  walk(root, (n) => {
+    if (n.type === "BlockStatement" || n.type === "StaticBlock") lists.push(n.body);
+    else if (n.type === "SwitchCase") lists.push(n.consequent);
+  });
+  return lists;
+}

@@ -34,7 +34,12 @@ export interface TieringOptions {
 }
 
 const TYPE_ASSUMPTIONS = new Set(["number", "string", "boolean", "bigint", "undefined", "function", "array", "object"]);
-const SAMPLE_MASK = 15; // profile and time 1 call in 16: the measured tier-0 cost is in BENCHMARKS.md
+// Argument profiles see every call for the first EXACT_CALLS calls (they decide the first
+// speculation), then one call in about 64, at a jittered stride: a fixed power-of-two stride
+// aliased with a caller's 64-element batch and saw one argument tuple again and again.
+// One observed call in 4 is also timed: at every 16th call the two performance.now()
+// reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
+const EXACT_CALLS = 256;
 
 interface TierState {
   fn: Function;
@@ -117,10 +122,16 @@ function speculation(state: TierState): { specialize: Record<string, unknown>; a
 interface WrapperHooks {
   /** Called when calls reach the compile threshold. */
   hot(): void;
-  /** Called on every 16th call, with the arguments. */
-  observe(args: unknown[]): void;
+  /** Called when calls reach `nextSample`, with the arguments; true asks the wrapper to time this call. */
+  observe(args: unknown[]): boolean;
   /** Adds one sampled call's duration. */
   sample(start: number): void;
+}
+
+interface Counters {
+  calls: number;
+  nextCompileAt: number;
+  nextSample: number;
 }
 
 /**
@@ -130,7 +141,7 @@ interface WrapperHooks {
  * measured 90 ns per call on `a + b` instead of a few. The target is a
  * variable of the wrapper's closure, swapped on tier-up and deopt.
  */
-function makeWrapper(arity: number, exact: boolean, counters: { calls: number; nextCompileAt: number }, hooks: WrapperHooks, initial: Function): { wrapper: Function; setTarget(f: Function): void } {
+function makeWrapper(arity: number, exact: boolean, counters: Counters, hooks: WrapperHooks, initial: Function): { wrapper: Function; setTarget(f: Function): void } {
   let current = initial;
   const setTarget = (f: Function) => {
     current = f;
@@ -139,8 +150,7 @@ function makeWrapper(arity: number, exact: boolean, counters: { calls: number; n
     wrapper: function (this: unknown, ...args: unknown[]) {
       const n = ++counters.calls;
       if (n >= counters.nextCompileAt) hooks.hot();
-      if ((n & SAMPLE_MASK) === 0) {
-        hooks.observe(args);
+      if (n >= counters.nextSample && hooks.observe(args)) {
         const t = performance.now();
         const r = new.target ? Reflect.construct(current, args, new.target) : current.apply(this, args);
         hooks.sample(t);
@@ -157,11 +167,12 @@ function makeWrapper(arity: number, exact: boolean, counters: { calls: number; n
   try {
     return new Function(
       "counters", "hooks", "initial",
-      `let current = initial;\n` +
+      `"use strict";\n` +
+        `var current = initial;\n` +
         `const wrapper = function (${params}) {\n` +
         `  const n = ++counters.calls;\n` +
         `  if (n >= counters.nextCompileAt) hooks.hot();\n` +
-        `  if ((n & ${SAMPLE_MASK}) === 0) { hooks.observe([${params}]); const t = performance.now(); const r = current.call(this${callArgs}); hooks.sample(t); return r; }\n` +
+        `  if (n >= counters.nextSample && hooks.observe([${params}])) { const t = performance.now(); const r = current.call(this${callArgs}); hooks.sample(t); return r; }\n` +
         `  return current.call(this${callArgs});\n` +
         `};\n` +
         `return { wrapper, setTarget(f) { current = f; } };\n//# sourceURL=kos://tier0-wrapper.js`,
@@ -191,7 +202,12 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     deoptReasons: new Map(),
     profileEntry: undefined,
   };
-  state.nextCompileAt = state.hotCalls;
+  // The wrapper's hot path touches only this small object; the state reads through to it.
+  const counters: Counters = { calls: 0, nextCompileAt: state.hotCalls, nextSample: 1 };
+  let jitter = 0x2545f491;
+  let observed = 0;
+  Object.defineProperty(state, "calls", { get: () => counters.calls, set: (v: number) => (counters.calls = v) });
+  Object.defineProperty(state, "nextCompileAt", { get: () => counters.nextCompileAt, set: (v: number) => (counters.nextCompileAt = v) });
   try {
     state.profileEntry = t.profile ? t.profile.lookup(fn) : findProfiledFunction(fn);
   } catch (e) {
@@ -268,9 +284,14 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     observe: (args: unknown[]) => {
       const ps = state.profiles;
       for (let i = 0; i < ps.length; i++) ps[i]!.observe(args[i]);
+      const n = counters.calls;
+      jitter = (Math.imul(jitter, 1103515245) + 12345) | 0;
+      counters.nextSample = n < EXACT_CALLS ? n + 1 : n + 32 + ((jitter >>> 16) & 63);
+      return (++observed & 3) === 0;
     },
     sample: (start: number) => {
-      state.sampledMs += (performance.now() - start) * (SAMPLE_MASK + 1);
+      // One timed call stands for about 4 observed ones, each standing for the calls since the last.
+      state.sampledMs += (performance.now() - start) * (counters.calls < EXACT_CALLS ? 4 : 4 * 64);
       // Hot by time: a slow function need not wait for hotCalls calls.
       if (state.tier === 0 && Number.isFinite(state.hotCalls) && state.nextCompileAt !== Infinity && state.sampledMs >= state.hotTimeMs && state.calls >= 50) state.nextCompileAt = state.calls + 1;
     },
@@ -284,7 +305,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     if (state.tier !== 1) setTarget(fn);
     return new.target ? Reflect.construct(fn, args, new.target) : (state.tier === 1 ? compiledTarget! : fn).apply(this, args);
   };
-  const made = makeWrapper(fn.length, exact, state, hooks, profileGuided ? firstCall : fn);
+  const made = makeWrapper(fn.length, exact, counters, hooks, profileGuided ? firstCall : fn);
   const wrapper = made.wrapper;
   setTarget = made.setTarget;
   Object.defineProperty(wrapper, "name", { value: fn.name });

@@ -7,7 +7,7 @@
  * validators and serializers check a value's type once and then test it again
  * in every branch; this pass lets dead-branch elimination remove those tests.
  */
-import { forEachChildSlot, isConstant, makeConst, walk, type Node } from "../ast.js";
+import { statementLists, forEachChildSlot, isConstant, makeConst, walk, type Node } from "../ast.js";
 import { endsAbruptly } from "../jumps.js";
 import { scopesOf, type CompileContext } from "../context.js";
 import type { Variable } from "../analyze/scopes.js";
@@ -51,12 +51,7 @@ function typeofPair(bin: Node): { id: Node; type: string } | null {
 
 export function narrowTypes(ctx: CompileContext): void {
   const scopes = scopesOf(ctx);
-  const lists: Node[][] = [];
-  walk(ctx.root.body, (n) => {
-    if (n.type === "BlockStatement" || n.type === "StaticBlock") lists.push(n.body);
-    else if (n.type === "SwitchCase") lists.push(n.consequent);
-  });
-  for (const list of lists) {
+  for (const list of statementLists(ctx.root.body)) {
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       if (stmt.type !== "IfStatement" || stmt.alternate || !endsAbruptly(stmt.consequent)) continue;

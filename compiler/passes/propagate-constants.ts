@@ -8,19 +8,14 @@
  * that fold away (`keys.length`, `keys[i]`, `for (… of keys)`), never where
  * its identity could be observed.
  */
-import { constantValue, forEachChildSlot, isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
+import { constantValue, statementLists, forEachChildSlot, isConstant, isConst, makeConst, walk, type Node } from "../ast.js";
 import { freshArrays } from "./fold-constants.js";
 import { analyzeScopes, type ScopeInfo, type Variable } from "../analyze/scopes.js";
 import { scopesOf, type CompileContext } from "../context.js";
 
 export function propagateConstants(ctx: CompileContext): void {
   const scopes = scopesOf(ctx);
-  const lists: Node[][] = [];
-  walk(ctx.root.body, (n) => {
-    if (n.type === "BlockStatement" || n.type === "StaticBlock") lists.push(n.body);
-    else if (n.type === "SwitchCase") lists.push(n.consequent);
-  });
-  for (const list of lists) {
+  for (const list of statementLists(ctx.root.body)) {
     for (let i = 0; i < list.length; i++) {
       const stmt = list[i];
       if (stmt.type !== "VariableDeclaration") continue;
