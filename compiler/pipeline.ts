@@ -15,6 +15,7 @@ import { eliminateDeadBranches } from "./passes/eliminate-dead-branches.js";
 import { narrowTypes } from "./passes/narrow-types.js";
 import { forwardTemporaries } from "./passes/forward-temporaries.js";
 import { conditionalReturns } from "./passes/conditional-returns.js";
+import { reassociateReductions } from "./passes/reassociate-reductions.js";
 import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
 import { specializeCalls } from "./passes/specialize-calls.js";
 import { removeDeadCode } from "./passes/remove-dead-code.js";
@@ -38,6 +39,7 @@ export const PASSES: readonly Pass[] = [
   { name: "removeDeadCode", run: removeDeadCode },
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "conditionalReturns", run: conditionalReturns },
+  { name: "reassociateReductions", run: reassociateReductions },
 ];
 
 export const PASS_NAMES = PASSES.map((p) => p.name);

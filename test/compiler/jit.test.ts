@@ -89,6 +89,25 @@ describe("jit: fallbacks name the construct and its line", () => {
   });
 });
 
+describe("jit: parses every function form", () => {
+  it("compiles declarations, expressions, arrows (expression and block bodies) and methods", () => {
+    const forms: Array<[string, Function]> = [
+      ["declaration", function scale(k: number, x: number) { return k * x; }],
+      ["expression", function (k: number, x: number) { return k * x; }],
+      ["arrow", (k: number, x: number) => k * x],
+      ["arrow block", (k: number, x: number) => { return k * x; }],
+      ["method", { scale(k: number, x: number) { return k * x; } }.scale],
+      ["computed method", { ["sc" + "ale"](k: number, x: number) { return k * x; } }.scale],
+    ];
+    for (const [label, fn] of forms) {
+      const j = jit(fn, { specialize: { k: 3 } });
+      expect(inspect(j)!.tier, label).toBe(1);
+      expect(inspect(j)!.source, label).toContain("3 * x");
+      expect(j(3, 5), label).toBe(15);
+    }
+  });
+});
+
 describe("jit: guards, deopts and inspect", () => {
   function scaled(k: number, x: number) { return 1 / (k * x); }
 
