@@ -5,9 +5,10 @@
  * targets of issue 2 (jit ≥ 0.9× hand on every specializable fixture,
  * geometric mean of jit/plain ≥ 2.5×, control ≥ 0.97× plain).
  */
-import { do_not_optimize, formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
+import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
 import { jit, inspect } from "../index.js";
 import { fixtures, type Fixture } from "../fixtures/index.js";
+import { makeRunner } from "../fixtures/runner.js";
 import os from "node:os";
 
 /** Argument tuples per measured iteration: enough that the loop, not mitata's call, dominates. */
@@ -19,21 +20,6 @@ const ROUNDS = 3;
 const TARGET_VS_HAND = 0.9;
 const TARGET_GEOMEAN = 2.5;
 const TARGET_CONTROL = 0.97;
-
-/**
- * A batch runner with its own call site. Runners are made with `new Function`
- * on purpose: closures from one literal share V8 feedback, so a shared loop
- * would see plain, hand and jit at one call site, go polymorphic and stop
- * inlining, penalizing whichever variant ran last. Results go into an array
- * that escapes through one `do_not_optimize` per batch: a `do_not_optimize`
- * per call cost about 15 ns here, more than a whole Horner evaluation.
- */
-function makeRunner(fn: Function, batch: unknown[][]): () => void {
-  const arity = batch[0]!.length;
-  const call = Array.from({ length: arity }, (_, i) => `a[${i}]`).join(", ");
-  const body = `const results = new Array(batch.length).fill(0);\nreturn function runBatch() {\n  for (let i = 0; i < batch.length; i++) {\n    const a = batch[i];\n    results[i] = fn(${call});\n  }\n  do_not_optimize(results);\n};`;
-  return new Function("fn", "batch", "do_not_optimize", body)(fn, batch, do_not_optimize);
-}
 
 /**
  * The batch with every specialized constant replaced by an unfrozen deep copy.
