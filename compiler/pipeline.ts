@@ -16,6 +16,7 @@ import { narrowTypes } from "./passes/narrow-types.js";
 import { forwardTemporaries } from "./passes/forward-temporaries.js";
 import { conditionalReturns } from "./passes/conditional-returns.js";
 import { reassociateReductions } from "./passes/reassociate-reductions.js";
+import { trackLetValues } from "./passes/track-let-values.js";
 import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
 import { specializeCalls } from "./passes/specialize-calls.js";
 import { removeDeadCode } from "./passes/remove-dead-code.js";
@@ -31,6 +32,7 @@ export interface Pass {
 export const PASSES: readonly Pass[] = [
   { name: "bindSpecializedParams", run: bindSpecializedParams, once: true },
   { name: "propagateConstants", run: propagateConstants },
+  { name: "trackLetValues", run: trackLetValues },
   { name: "foldConstants", run: foldConstants },
   { name: "eliminateDeadBranches", run: eliminateDeadBranches },
   { name: "narrowTypes", run: narrowTypes },

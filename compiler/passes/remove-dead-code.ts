@@ -14,15 +14,29 @@ export function removeDeadCode(ctx: CompileContext): void {
   for (let round = 0; round < 8; round++) {
     const scopes = analyzeScopes(ctx.root, ctx.strict);
     let removed = false;
+    const removedStores = new Set<Node>();
     const unused = (idNode: Node): boolean => {
       const v = scopes.variableOfDeclaration(idNode);
       return !!v && v.defs.length === 1 && !v.references.some((r) => r.isRead());
     };
+    // Stores of a constant into a binding nothing reads are dead.
+    const deadStore = (stmt: Node): boolean => {
+      const e = stmt.type === "ExpressionStatement" ? stmt.expression : null;
+      if (!e || e.type !== "AssignmentExpression" || e.operator !== "=" || e.left.type !== "Identifier" || !isConstant(e.right)) return false;
+      const ref = scopes.referenceOf(e.left);
+      const v = ref?.resolved;
+      return !!v && v.defs.length === 1 && v.defs[0]?.type === "Variable" && !v.references.some((r) => r.isRead());
+    };
     const sweep = (list: Node[]): Node[] =>
       list.filter((stmt) => {
+        if (deadStore(stmt)) {
+          removedStores.add(stmt.expression.left);
+          removed = true;
+          return false;
+        }
         if (stmt.type === "VariableDeclaration") {
           stmt.declarations = stmt.declarations.filter((d: Node) => {
-            const dead = d.id.type === "Identifier" && hasNoEffect(d.init) && unused(d.id) && !isWrittenLater(scopes, d.id);
+            const dead = d.id.type === "Identifier" && hasNoEffect(d.init) && unused(d.id) && !isWrittenLater(scopes, d.id, removedStores);
             if (dead) removed = true;
             return !dead;
           });
@@ -49,7 +63,7 @@ export function removeDeadCode(ctx: CompileContext): void {
 }
 
 /** A binding written after its declaration is not dead even if never read (the write may have effects). */
-function isWrittenLater(scopes: ReturnType<typeof analyzeScopes>, idNode: Node): boolean {
+function isWrittenLater(scopes: ReturnType<typeof analyzeScopes>, idNode: Node, removedStores: Set<Node>): boolean {
   const v = scopes.variableOfDeclaration(idNode);
-  return !!v && v.references.some((r) => r.isWrite() && !r.init);
+  return !!v && v.references.some((r) => r.isWrite() && !r.init && !removedStores.has(r.identifier));
 }

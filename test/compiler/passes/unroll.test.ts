@@ -7,7 +7,7 @@ describe("unrollConstantLoops", () => {
     function dot(n: number, a: number[], b: number[]) { let s = 0; for (let i = 0; i < n; i++) s += a[i] * b[i]; return s; }
     // input: for (let i = 0; i < n; i++) s += a[i] * b[i];
     // output: s += a[0] * b[0]; s += a[1] * b[1]; s += a[2] * b[2];
-    expect(mainBody(sourceWith(dot, { specialize: { n: 3 } }))).toBe("let s = 0; s += a[0] * b[0]; s += a[1] * b[1]; s += a[2] * b[2]; return s; }");
+    expect(mainBody(sourceWith(dot, { specialize: { n: 3 } }))).toBe("let s = 0; s = 0 + a[0] * b[0]; s += a[1] * b[1]; s += a[2] * b[2]; return s; }");
   });
 
   it("unrolls nested loops (matmul n=2)", () => {
@@ -39,7 +39,7 @@ describe("unrollConstantLoops", () => {
   it("unrolls for-of over a known array and for-in over a known object", () => {
     function f(ws: number[], o: Record<string, number>, x: number) { let s = 0; for (const w of ws) s += w * x; for (const k in o) s += o[k]; return s; }
     const out = mainBody(sourceWith(f, { specialize: { ws: [2, 3], o: { a: 10, b: 20 } } }));
-    expect(out).toBe("let s = 0; s += 2 * x; s += 3 * x; s += 10; s += 20; return s; }");
+    expect(out).toBe("let s = 0; s = 0 + 2 * x; s += 3 * x; s += 10; s += 20; return s; }");
   });
 
   it("keeps per-iteration bindings for closures", () => {
