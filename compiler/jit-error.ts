@@ -20,6 +20,7 @@ export type JitErrorCode =
   | "USES_THIS"
   | "USES_SUPER"
   | "USES_NEW_TARGET"
+  | "USES_PRIVATE_NAME"
   | "UNKNOWN_PARAMETER"
   | "CODEGEN_DISALLOWED"
   | "INTERNAL"

@@ -62,6 +62,10 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
       }
     } catch (err) {
       const loc = (err as { loc?: { line: number } }).loc;
+      // A class method reading `this.#x`: only code inside the class body can reach private names.
+      if (/Private field '#[^']*' must be declared/.test((err as Error).message)) {
+        throw new JitError("USES_PRIVATE_NAME", "the method uses private class members (#names), which generated code outside the class cannot reach", loc?.line ?? null, { cause: err });
+      }
       throw new JitError("PARSE_ERROR", `acorn could not parse the function source: ${(err as Error).message}`, loc?.line ?? null, { cause: err });
     }
   }

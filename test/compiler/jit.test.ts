@@ -35,6 +35,14 @@ describe("jit: fallbacks name the construct and its line", () => {
     });
   }
 
+  it("methods that use private class members → USES_PRIVATE_NAME", () => {
+    class Counter { #n = 1; add(k: number) { return this.#n + k; } }
+    const c = new Counter();
+    const j = jit(c.add, { scope: {} });
+    expect(inspect(j)!.fallbackReason).toMatch(/^USES_PRIVATE_NAME:/);
+    expect(j.call(c, 2)).toBe(3);
+  });
+
   it("names the line of the offending construct", () => {
     const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn this.x + b;");
     expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/USES_THIS: .*\(line \d+\)/);
