@@ -68,7 +68,13 @@ interface TierState {
   profileEntry: { stableArgs?: ArgumentFeedback[] } | undefined;
 }
 
-const allStates = new Set<TierState>();
+/**
+ * Every live tiered function, for the feedback dump. Weak: a function the
+ * program drops must not be kept alive by kos (the wrapper's closures hold the
+ * state, so the state lives exactly as long as the wrapper).
+ */
+const allStates = new Set<WeakRef<TierState>>();
+const forgetState = new FinalizationRegistry<WeakRef<TierState>>((ref) => allStates.delete(ref));
 
 function isDeepFrozen(v: unknown, seen = new Set<object>()): boolean {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return true;
@@ -214,7 +220,9 @@ export function createTieredFunction<F extends Function>(fn: F, options: JitOpti
     state.history.push({ at: Date.now(), event: "profile-error", detail: (e as Error).message });
   }
   const profileGuided = !!state.profileEntry?.stableArgs?.length;
-  allStates.add(state);
+  const stateRef = new WeakRef(state);
+  allStates.add(stateRef);
+  forgetState.register(state, stateRef);
 
   let setTarget: (f: Function) => void = () => {};
   let compiledTarget: Function | null = null;
@@ -332,7 +340,7 @@ export function collectFeedback(): FeedbackDump {
   return {
     version: 1,
     pid: process.pid,
-    functions: [...allStates].map((s) => ({
+    functions: [...allStates].map((r) => r.deref()).filter((s): s is TierState => s !== undefined).map((s) => ({
       name: s.name,
       sourceHash: sourceHash((s as { sourceText?: string }).sourceText ?? Function.prototype.toString.call(s.fn)),
       calls: s.calls,
