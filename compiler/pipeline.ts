@@ -17,6 +17,7 @@ import { forwardTemporaries } from "./passes/forward-temporaries.js";
 import { conditionalReturns } from "./passes/conditional-returns.js";
 import { reassociateReductions } from "./passes/reassociate-reductions.js";
 import { trackLetValues } from "./passes/track-let-values.js";
+import { inlineStatements } from "./passes/inline-statements.js";
 import { unrollConstantLoops } from "./passes/unroll-constant-loops.js";
 import { specializeCalls } from "./passes/specialize-calls.js";
 import { removeDeadCode } from "./passes/remove-dead-code.js";
@@ -38,6 +39,7 @@ export const PASSES: readonly Pass[] = [
   { name: "narrowTypes", run: narrowTypes },
   { name: "unrollConstantLoops", run: unrollConstantLoops },
   { name: "specializeCalls", run: specializeCalls },
+  { name: "inlineStatements", run: inlineStatements },
   { name: "removeDeadCode", run: removeDeadCode },
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "conditionalReturns", run: conditionalReturns },

@@ -61,7 +61,8 @@ export function narrowTypes(ctx: CompileContext): void {
           const variable = scopes.resolve(check.id);
           if (!variable || scopes.isReassigned(variable)) continue;
           for (const later of list.slice(i + 1)) if (replaceTypeofReads(later, variable, check.type, scopes)) ctx.changed = true;
-          continue;
+          // A predicate like `!Array.isArray(x)` is also a fact in its own right (below).
+          if (disjunct.type !== "UnaryExpression" || disjunct.argument.type !== "CallExpression") continue;
         }
         const fact = factOf(disjunct, scopes);
         if (!fact) continue;
