@@ -2,16 +2,40 @@
  * kos: the public API. Everything users import comes from here.
  * @packageDocumentation
  */
-import { specializeFunction, JitError } from "./compiler/index.js";
+import type * as Compiler from "./compiler/index.js";
 import type { JitOptions } from "./compiler/types.js";
-import { createTieredFunction, type TieringOptions } from "./profiler/tiering.js";
+import type * as Tiering from "./profiler/tiering.js";
+import type { TieringOptions } from "./profiler/tiering.js";
+import type * as ProfileRun from "./profiler/profile-run.js";
+import type * as Hot from "./profiler/hot.js";
+import { compilerModule, hotModule, lazyArray, lazyClass, profileRunModule, tieringModule } from "./lazy-modules.js";
 
+// The compiler, the tiering, `kos profile` and the profile analysis load on
+// first use (lazy-modules.ts): `import "kos"` must stay within 15 ms of a bare
+// node (issue 13). The names and types below are the modules' own.
 export { KosError } from "./errors.js";
-export { inspect, JitError, specializeToSource, compileVersion, PASS_NAMES } from "./compiler/index.js";
+/**
+ * The error `jit()` throws under `strict: true` (and for bad arguments), a
+ * {@link KosError} with a stable `code`. Loaded with the compiler on first
+ * use; `instanceof JitError`, `new` and `extends` work as on the class itself.
+ */
+export const JitError: typeof Compiler.JitError = lazyClass("JitError", () => compilerModule().JitError);
+/** An instance of {@link JitError}. */
+export type JitError = Compiler.JitError;
 export type * from "./compiler/types.js";
 export type { JitErrorCode } from "./compiler/index.js";
 export type { TieringOptions } from "./profiler/tiering.js";
-export { collectFeedback } from "./profiler/tiering.js";
+
+/** What {@link jit} knows about a jitted function (its versions, assumptions and generated source), or null for a function `jit` did not make. */
+export const inspect: typeof Compiler.inspect = (f) => compilerModule().inspect(f);
+/** The source kos generates for `fn` specialized with `options`, without instantiating it. */
+export const specializeToSource: typeof Compiler.specializeToSource = (fn, options) => compilerModule().specializeToSource(fn, options);
+/** Compiles one guarded version of `fn` (the dispatcher's building block). */
+export const compileVersion: typeof Compiler.compileVersion = (fn, options, onDeopt) => compilerModule().compileVersion(fn, options, onDeopt);
+/** Names of the compiler's passes, in pipeline order (for `disablePasses`). */
+export const PASS_NAMES: typeof Compiler.PASS_NAMES = lazyArray(() => compilerModule().PASS_NAMES) as typeof Compiler.PASS_NAMES;
+/** The argument and call feedback every tiered function has gathered so far (what `kos profile` writes). */
+export const collectFeedback: typeof Tiering.collectFeedback = () => tieringModule().collectFeedback();
 
 /** Options of {@link jit}: the compiler's options plus the tiering thresholds. */
 export interface KosJitOptions extends JitOptions {
@@ -34,8 +58,8 @@ export interface KosJitOptions extends JitOptions {
 export function jit<F extends Function>(fn: F, options: KosJitOptions = {}): F {
   if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
   // Explicit values compile at once; `tiering` (or no options at all) selects the profiling tiers.
-  if ((options.specialize || options.assume || options.scope) && !options.tiering) return specializeFunction(fn, options);
-  return createTieredFunction(fn, options);
+  if ((options.specialize || options.assume || options.scope) && !options.tiering) return compilerModule().specializeFunction(fn, options);
+  return tieringModule().createTieredFunction(fn, options);
 }
 
 // Runtime: object pool, slab memory, batching.
@@ -55,9 +79,17 @@ export { SamplingProfiler, startSampling, profileCall, saveCpuProfile } from "./
 export type { SamplingOptions } from "./profiler/sampling.js";
 export { readCpuProfile, readCpuProfileDir, parseCpuProfile, validateCpuProfile, mergeThreadProfiles } from "./profiler/cpuprofile.js";
 export type { CpuProfile, CpuProfileNode, CallFrame, CpuProfileFile } from "./profiler/cpuprofile.js";
-export { analyzeCpuProfile, analyzeCpuProfiles, analyzeV8Log, analyzeStacks } from "./profiler/hot.js";
+/** Hot functions of one `.cpuprofile`. */
+export const analyzeCpuProfile: typeof Hot.analyzeCpuProfile = (profile, options) => hotModule().analyzeCpuProfile(profile, options);
+/** Hot functions of several `.cpuprofile`s (one per thread), ranked together. */
+export const analyzeCpuProfiles: typeof Hot.analyzeCpuProfiles = (profiles, options) => hotModule().analyzeCpuProfiles(profiles, options);
+/** Hot functions of a 0x / V8 tick log (`isolate-*-v8.log.json`). */
+export const analyzeV8Log: typeof Hot.analyzeV8Log = (log, inlined, options) => hotModule().analyzeV8Log(log, inlined, options);
+/** Hot functions of sampled stacks. */
+export const analyzeStacks: typeof Hot.analyzeStacks = (stacks, options) => hotModule().analyzeStacks(stacks, options);
 export type { HotReport, HotFunction, HotStack, Frame, StackSample } from "./profiler/hot.js";
-export { profileCommand } from "./profiler/profile-run.js";
+/** `kos profile` as a library call: profiles a command and writes `kos-profile.json` and a flamegraph. */
+export const profileCommand: typeof ProfileRun.profileCommand = (command, options) => profileRunModule().profileCommand(command, options);
 export type { ProfileCommandOptions, ProfileCommandResult } from "./profiler/profile-run.js";
 
 // Profiler: performance monitor and heap profiling.
@@ -84,7 +116,7 @@ export type { SystemErrorCode } from "./runtime/native/system-error.js";
 
 // Runtime: lock-free queues on SharedArrayBuffer.
 export { SpscRecordQueue, SpscByteQueue, MpmcRecordQueue, MpmcByteQueue, QueueError, attachQueue } from "./runtime/queue/index.js";
-export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecordDescriptor, QueueDescriptor, QueueErrorCode, QueueKind, RecordOut, RecordQueueOptions, SlotQueueOptions, SpscByteDescriptor, SpscRecordDescriptor } from "./runtime/queue/index.js";
+export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecordDescriptor, QueueDescriptor, QueueErrorCode, QueueKind, QueueStall, PopAsyncOptions, MpmcQueueStats, RecordOut, RecordQueueOptions, SlotQueueOptions, SpscByteDescriptor, SpscRecordDescriptor } from "./runtime/queue/index.js";
 
 // Compile cache (runtime jit's `cache: true`). `kos build` itself is the "kos/build" entry, so
 // that `import "kos"` does not load ts-morph.

@@ -2,21 +2,25 @@
  * `kos build`: ahead-of-time, profile-guided optimization of a TypeScript
  * project. The steps, in order:
  *
- *   load (ts-morph) → discover (annotations, jit() call sites) → emit (tsc's
- *   JS, .d.ts, maps) → probe (import the emitted JS for live values) → apply
- *   the profile (content-hash checked) → compile each job
- *   (specializeToSource) → splice into the emitted JS → write to a temporary
- *   directory → rename into place.
+ *   load (ts-morph) → check the output directory (output.ts) → discover
+ *   (annotations, jit() call sites) → type-check (diagnostics.ts) → emit
+ *   (tsc's JS, .d.ts, maps) → probe (import the emitted JS for live values)
+ *   → apply the profile (content-hash checked) → compile each job
+ *   (specializeToSource) → splice into the emitted JS → write (output.ts).
  *
  * Nothing is written half-way: every error is raised before the output
- * directory is touched. The same input and profile give byte-identical
- * output (no timestamps, absolute paths or unordered iteration in it).
+ * directory is touched, except type errors without `noEmitOnError`, where,
+ * as tsc does, the plain output is written and the build then fails. kos
+ * build never deletes a file it did not write (see output.ts). The same
+ * input and profile give byte-identical output (no timestamps, absolute
+ * paths or unordered iteration in it).
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import type { SourceFile } from "ts-morph";
 import type { SourceOptions } from "../compiler/types.js";
-import { BuildError } from "./errors.js";
+import { BuildError, BuildTypeError } from "./errors.js";
+import { summarize, typeErrors } from "./diagnostics.js";
+import { checkOutputDir, writeOutput } from "./output.js";
 import { compileJob } from "./compile-job.js";
 import { findAnnotatedFunctions, findJitCallSites, type JitCallSite } from "./discover.js";
 import { appendBeforeSourceMapComment, emitProject, type ModuleOutput } from "./emit.js";
@@ -54,6 +58,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
   const profile = options.profile ? readBuildProfile(options.profile) : null;
   const p = loadProject(options.project ?? "tsconfig.json", options.out);
   const show = (file: string) => displayPath(p.rootDir, file);
+  checkOutputDir(p.outDir, p.rootDir, p.tsconfigPath, p.sourceFiles.map((sf) => sf.getFilePath()), show);
 
   // Discover (annotation errors are thrown here, before anything is written).
   const sitesByFile = new Map<SourceFile, FunctionSite[]>();
@@ -64,6 +69,20 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
     sitesByFile.set(sf, sites);
     annotated.set(sf, findAnnotatedFunctions(sf, show(sf.getFilePath()), sites));
     callSites.set(sf, findJitCallSites(sf, sites));
+  }
+
+  const reportName = options.reportName === undefined ? REPORT_NAME : options.reportName;
+  const errors = typeErrors(p.tsconfigPath);
+  if (errors.length > 0) {
+    const lines = `${errors.map((e) => e.text).join("\n")}\n\n${summarize(errors)}`;
+    if (p.noEmitOnError) {
+      throw new BuildTypeError(errors, null, `type errors; nothing written (noEmitOnError is set):\n${lines}`);
+    }
+    const modules = emitProject(p);
+    const report = baseReport(p, options, show, modules.length, { matches: [], unmatched: [] }, []);
+    report.typeErrors = errors.length;
+    writeOutput(p.outDir, outputFiles(p, modules, new Map(), reportName, report), show);
+    throw new BuildTypeError(errors, report, `type errors; tsc's output was written to ${show(p.outDir) || "."} without optimization (noEmitOnError is off):\n${lines}`);
   }
 
   const modules = emitProject(p);
@@ -90,16 +109,8 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
     }
 
     reports.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
-    const report: BuildReport = {
-      version: 1,
-      tsconfig: relative(p.rootDir, p.tsconfigPath),
-      profile: options.profile ? show(options.profile) : null,
-      modules: modules.length,
-      functions: reports,
-      profileUnmatched: applied.unmatched,
-      summary: { optimized: reports.filter((r) => r.status === "optimized").length, skipped: reports.filter((r) => r.status === "skipped").length },
-    };
-    writeOutput(p, modules, outputs, options.reportName === undefined ? REPORT_NAME : options.reportName, report);
+    const report = baseReport(p, options, show, modules.length, applied, reports);
+    writeOutput(p.outDir, outputFiles(p, modules, outputs, reportName, report), show);
     return report;
   } finally {
     probe.dispose();
@@ -211,30 +222,25 @@ function deepFreeze(v: object): void {
   Object.freeze(v);
 }
 
-/** Writes everything into a temporary sibling directory, then renames it into place. */
-function writeOutput(p: LoadedProject, modules: ModuleOutput[], changed: Map<ModuleOutput, string>, reportName: string | null, report: BuildReport): void {
-  const tmp = `${p.outDir}.kos-tmp-${process.pid}`;
-  const old = `${p.outDir}.kos-old-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  try {
-    const put = (path: string, text: string) => {
-      const target = join(tmp, relative(p.outDir, path));
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, text);
-    };
-    mkdirSync(tmp, { recursive: true });
-    for (const m of modules) {
-      if (m.js) put(m.js.path, changed.get(m) ?? m.js.text);
-      for (const f of m.others) put(f.path, f.text);
-    }
-    if (reportName) put(join(p.outDir, reportName), JSON.stringify(report, null, 2) + "\n");
-    mkdirSync(dirname(p.outDir), { recursive: true });
-    if (existsSync(p.outDir)) renameSync(p.outDir, old);
-    renameSync(tmp, p.outDir);
-    rmSync(old, { recursive: true, force: true });
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(p.outDir) && existsSync(old)) renameSync(old, p.outDir);
-    throw new BuildError("EBUILD_OUTPUT", `cannot write the output: ${(e as Error).message}`, { file: p.outDir }, { cause: e });
+function baseReport(p: LoadedProject, options: BuildOptions, show: (f: string) => string, modules: number, applied: ProfileApplication, reports: FunctionReport[]): BuildReport {
+  return {
+    version: 1,
+    tsconfig: relative(p.rootDir, p.tsconfigPath),
+    profile: options.profile ? show(options.profile) : null,
+    modules,
+    functions: reports,
+    profileUnmatched: applied.unmatched,
+    summary: { optimized: reports.filter((r) => r.status === "optimized").length, skipped: reports.filter((r) => r.status === "skipped").length },
+  };
+}
+
+/** Every output file (absolute path → text): tsc's emit with the optimized modules replaced, and the report. */
+function outputFiles(p: LoadedProject, modules: ModuleOutput[], changed: Map<ModuleOutput, string>, reportName: string | null, report: BuildReport): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const m of modules) {
+    if (m.js) files.set(m.js.path, changed.get(m) ?? m.js.text);
+    for (const f of m.others) files.set(f.path, f.text);
   }
+  if (reportName) files.set(join(p.outDir, reportName), JSON.stringify(report, null, 2) + "\n");
+  return files;
 }

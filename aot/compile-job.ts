@@ -92,9 +92,13 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   const bad = checkGeneratedExpression(bound.expression);
   if (bad) return { ok: false, reason: bad, specialized };
 
+  // Under the `deep` policy the specialized objects are frozen by kos, whether now or when the
+  // module's own jit() call ran at load time (the probe imports the module): the output must freeze them too.
+  const deep = (options.freeze ?? "deep") === "deep";
   const freeze: string[] = [];
   reachable.forEach((o, i) => {
-    if (!wasFrozen[i] && Object.isFrozen(o)) freeze.push(refs.expressionFor(o)!);
+    const specializedHere = deep && Object.values(specialize).includes(o);
+    if ((!wasFrozen[i] || specializedHere) && Object.isFrozen(o)) freeze.push(refs.expressionFor(o)!);
   });
   return { ok: true, bound, assumptions: r.assumptions, freeze, trusted, specialized };
 }

@@ -3,6 +3,8 @@
  * `path/to/file.ts:12:5: message`, so editors and terminals can jump to it.
  */
 import { KosError } from "../errors.js";
+import type { TypeDiagnostic } from "./diagnostics.js";
+import type { BuildReport } from "./report.js";
 
 /** Stable codes of `kos build` failures. */
 export type BuildErrorCode =
@@ -13,6 +15,8 @@ export type BuildErrorCode =
   | "EBUILD_PROFILE"       // the profile cannot be read
   | "EBUILD_PROFILE_STALE" // the profile was recorded from a different version of the source
   | "EBUILD_LOAD"          // the compiled project could not be imported at build time
+  | "EBUILD_TYPE"         // TypeScript reports errors (tsc would exit nonzero)
+  | "EBUILD_OUT_DIR"      // --out is, or contains, the project, a source folder or the tsconfig
   | "EBUILD_OUTPUT";       // the output could not be written
 
 export class BuildError extends KosError {
@@ -25,5 +29,19 @@ export class BuildError extends KosError {
     super(code, where ? `${where.display ?? where.file}${where.line ? `:${where.line}${where.column ? `:${where.column}` : ""}` : ""}: ${message}` : message, options);
     this.file = where?.file;
     this.line = where?.line;
+  }
+}
+
+/**
+ * `EBUILD_TYPE`: the project has TypeScript errors, so the build fails as
+ * `tsc` would. Its message lists them in tsc's format. With the tsconfig's
+ * `noEmitOnError`, nothing was written (`report` is null); without it, as
+ * tsc does, the output was written, unoptimized (the optimizer trusts the
+ * types, which are wrong), and `report` is the report written with it.
+ */
+export class BuildTypeError extends BuildError {
+  override name = "BuildTypeError";
+  constructor(readonly diagnostics: TypeDiagnostic[], readonly report: BuildReport | null, message: string) {
+    super("EBUILD_TYPE", message);
   }
 }

@@ -11,9 +11,8 @@
  * directory so that bare imports (`node_modules`) resolve exactly as they
  * will for the output; it is deleted after the build.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { register } from "node:module";
-import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Node, SyntaxKind, type SourceFile } from "ts-morph";
@@ -164,9 +163,7 @@ let hookRegistered = false;
 function registerBundlerResolution(): void {
   if (hookRegistered) return;
   hookRegistered = true;
-  const dir = mkdtempSync(join(tmpdir(), "kos-build-hook-"));
-  const file = join(dir, "resolve-hook.mjs");
-  writeFileSync(file, HOOK);
-  register(pathToFileURL(file).href);
-  process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+  // A data: URL, not a file: a temp file removed on "exit" was left behind by
+  // every process that ended without that event (test workers, issue 14).
+  register(`data:text/javascript,${encodeURIComponent(HOOK)}`);
 }

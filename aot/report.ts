@@ -41,10 +41,13 @@ export interface BuildReport {
   /** Profile entries above the threshold that name nothing in the project. */
   profileUnmatched: Array<{ name: string; file: string; line: number; reason: string }>;
   summary: { optimized: number; skipped: number };
+  /** Present when TypeScript reported errors: their number. The output is then tsc's, unoptimized, and the build failed. */
+  typeErrors?: number;
 }
 
 /** Human-readable summary, one line per function. */
 export function formatReport(r: BuildReport, out?: string): string {
+  if (r.typeErrors) return `kos build: ${r.typeErrors} type error(s); tsc's output written without optimization (${r.modules} modules${out ? ` → ${out}` : ""})`;
   const lines = [`kos build: ${r.summary.optimized} optimized, ${r.summary.skipped} skipped (${r.modules} modules${out ? ` → ${out}` : ""})`];
   for (const f of r.functions) {
     const where = `${f.file}:${f.line}`;

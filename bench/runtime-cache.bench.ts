@@ -132,14 +132,14 @@ async function lruRows(): Promise<{ table: string; worst: number; worstCpu: numb
   let worst = Infinity;
   let worstCpu = Infinity;
   for (const capacity of [1_000, 100_000]) {
-    // TTL rows compare like with like: exact clocks (kos's default, lru-cache with ttlResolution 0)
-    // and coarse clocks (kos's LruCache.coarseClock, lru-cache's default 1 ms reuse).
-    for (const ttlMode of ["none", "exact", "coarse"] as const) {
+    // TTL rows: both libraries at their defaults (kos's coarse clock, lru-cache's ttlResolution 1 ms),
+    // then both with exact clocks (LruCache.exactClock, lru-cache with ttlResolution 0).
+    for (const ttlMode of ["none", "default", "exact"] as const) {
       const withTtl = ttlMode !== "none";
       for (const mix of MIXES) {
         const { keys, ops } = workload(capacity, mix);
-        const kos = new LruCache<number, number>(ttlMode === "none" ? { max: capacity } : ttlMode === "exact" ? { max: capacity, ttl: TTL_MS } : { max: capacity, ttl: TTL_MS, now: LruCache.coarseClock });
-        const peer = new LRUCache<number, number>(ttlMode === "none" ? { max: capacity } : ttlMode === "exact" ? { max: capacity, ttl: TTL_MS, ttlResolution: 0 } : { max: capacity, ttl: TTL_MS });
+        const kos = new LruCache<number, number>(ttlMode === "none" ? { max: capacity } : ttlMode === "default" ? { max: capacity, ttl: TTL_MS } : { max: capacity, ttl: TTL_MS, now: LruCache.exactClock });
+        const peer = new LRUCache<number, number>(ttlMode === "none" ? { max: capacity } : ttlMode === "default" ? { max: capacity, ttl: TTL_MS } : { max: capacity, ttl: TTL_MS, ttlResolution: 0 });
         for (let k = 0; k < capacity; k++) {
           kos.set(k, k);
           peer.set(k, k);
@@ -153,7 +153,7 @@ async function lruRows(): Promise<{ table: string; worst: number; worstCpu: numb
         worstCpu = Math.min(worstCpu, cpuRatio);
         rows.push([
           capacity.toLocaleString("en-US"),
-          withTtl ? `${TTL_MS / 1000} s, ${ttlMode} clock` : "none",
+          withTtl ? `${TTL_MS / 1000} s, ${ttlMode === "default" ? "both defaults" : "exact clocks"}` : "none",
           mix.name,
           formatNs(kosNs),
           formatNs(peerNs),
@@ -169,6 +169,44 @@ async function lruRows(): Promise<{ table: string; worst: number; worstCpu: numb
     rows,
   );
   return { table, worst, worstCpu };
+}
+
+/**
+ * Memory of a full cache at max 10^6 (number keys, one object value per key,
+ * the same objects for both libraries), and of an empty one: heap plus
+ * ArrayBuffer bytes after two gc() calls (the bench runs with --expose-gc).
+ */
+function memoryRows(): string {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return "_Memory rows need `node --expose-gc` (npm run bench passes it)._";
+  const N = 1_000_000;
+  const values = Array.from({ length: N }, (_, i) => ({ i }));
+  const used = () => {
+    gc();
+    gc();
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  const measure = (make: () => { set(k: number, v: { i: number }): unknown; size: number }) => {
+    const before = used();
+    const t0 = performance.now();
+    let c: ReturnType<typeof make> | null = make();
+    const ctorMs = performance.now() - t0;
+    const empty = used() - before;
+    for (let i = 0; i < N; i++) c.set(i, values[i]!);
+    const full = used() - before;
+    if (c.size !== N) throw new Error("cache did not fill");
+    c = null;
+    return { ctorMs, empty, perEntry: full / N };
+  };
+  const rows: Array<Array<string | number>> = [];
+  for (const ttl of [false, true]) {
+    const kos = measure(() => new LruCache<number, { i: number }>(ttl ? { max: N, ttl: TTL_MS } : { max: N }));
+    const peer = measure(() => new LRUCache<number, { i: number }>(ttl ? { max: N, ttl: TTL_MS } : { max: N }));
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    rows.push([ttl ? `${TTL_MS / 1000} s` : "none", `${kos.perEntry.toFixed(1)} B`, `${peer.perEntry.toFixed(1)} B`, mb(kos.empty), mb(peer.empty), `${kos.ctorMs.toFixed(1)} ms`, `${peer.ctorMs.toFixed(1)} ms`]);
+  }
+  return markdownTable(["TTL", "kos / entry, full", "lru-cache / entry, full", "kos, empty", "lru-cache, empty", "kos construct", "lru-cache construct"], rows);
 }
 
 function hitRate(policy: "lru" | "tinylfu", capacity: number, trace: number[]): number {
@@ -300,16 +338,23 @@ async function memoRows(): Promise<{ table: string; worstHitRatio: number }> {
 export default async function (): Promise<BenchSection> {
   const loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(" / ");
   const lru = await lruRows();
+  const memory = memoryRows();
   const rates = hitRateRows();
   const memo = await memoRows();
   const markdown = [
     "### LruCache vs lru-cache 11",
     "",
-    `Integer keys from a seeded trace, ${BATCH} operations per timed call; time per operation is the lowest of ${ROUNDS} interleaved mitata medians. Hit-only mixes read resident keys; the other mixes draw keys from twice the capacity, so about half the gets miss and sets evict. With TTL, both libraries run with exact clocks (kos's default; lru-cache with \`ttlResolution: 0\`) and with coarse clocks (kos's \`LruCache.coarseClock\`, which reuses a reading for at most 64 checks within a synchronous run; lru-cache's default, which reuses one for 1 ms). Throughput ratio = lru-cache time / kos time; target ≥ 1.0× in every row.`,
+    `Integer keys from a seeded trace, ${BATCH} operations per timed call; time per operation is the lowest of ${ROUNDS} interleaved mitata medians. Hit-only mixes read resident keys; the other mixes draw keys from twice the capacity, so about half the gets miss and sets evict. With TTL, both libraries run first at their defaults (kos's clock reuses one reading for at most 64 checks within a synchronous run and re-reads every event-loop turn; lru-cache's \`ttlResolution: 1\` reuses one until a 1 ms timer clears it), then both with exact clocks (kos's \`LruCache.exactClock\`; lru-cache with \`ttlResolution: 0\`). Throughput ratio = lru-cache time / kos time; target ≥ 1.0× in every row.`,
     "",
     lru.table,
     "",
     `Worst row: ${lru.worst.toFixed(2)}× by wall-clock median, ${lru.worstCpu.toFixed(2)}× by CPU time (lowest of ${CPU_ROUNDS} interleaved runs of ~${CPU_RUN_MS} ms). Load average during the run: ${loadAtStart}.`,
+    "",
+    "### LruCache memory vs lru-cache 11, max 10^6",
+    "",
+    "Heap plus ArrayBuffer bytes after gc(), for a cache filled with 10^6 integer keys (one small object per key, shared by both libraries, not counted) and for the empty cache. kos allocates its slot arrays as the cache fills; lru-cache allocates them for `max` at construction. A `max` above 2^24 (the most entries a Map holds) is refused by kos with `LRU_BAD_OPTION`.",
+    "",
+    memory,
     "",
     "### Hit rate: LRU vs W-TinyLFU admission (`policy: \"tinylfu\"`)",
     "",

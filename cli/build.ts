@@ -3,40 +3,57 @@
  *
  * Other flags: `--min-self PERCENT` (profile entries below it are ignored,
  * default 1), `--json` (print the report as JSON), `--quiet`.
- * Exit codes: 0 built, 1 a build error (printed with its file:line), 2 bad usage.
+ * Exit codes: 0 built, 1 a build error (printed with its file:line) or
+ * ts-morph missing, 2 bad usage.
  */
-import { parseArgs } from "node:util";
-import { kosBuild } from "../aot/build.js";
-import { formatReport } from "../aot/report.js";
+import { EXIT, failure, numberOption, parseCommand, usageError, UsageError, type CommandInfo } from "./args.js";
+import { missingPeerError } from "../optional-peer.js";
 
-const USAGE = `usage: kos build [--project tsconfig.json] [--profile kos-profile.json] [--out DIR]
-                 [--min-self PERCENT] [--json] [--quiet]`;
+const COMMAND: CommandInfo = {
+  name: "build",
+  usage: `usage: kos build [--project tsconfig.json] [--profile kos-profile.json] [--out DIR]
+                 [--min-self PERCENT] [--json] [--quiet]
+  -p, --project FILE   the tsconfig.json of the project (default ./tsconfig.json)
+  --profile FILE       kos-profile.json from \`kos profile\` (optional)
+  -o, --out DIR        where the optimized build goes
+  --min-self PERCENT   ignore profile entries with less self time (default 1)
+  --json               print the report as JSON
+  -q, --quiet          print nothing on success
+needs the optional package ts-morph (npm install ts-morph)`,
+};
+
+/** Loads the builder; ts-morph is an optional peer dependency, so its absence is a clear error. */
+async function loadBuilder(): Promise<[typeof import("../aot/build.js"), typeof import("../aot/report.js")]> {
+  try {
+    return await Promise.all([import("../aot/build.js"), import("../aot/report.js")]);
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code === "ERR_MODULE_NOT_FOUND" && /'ts-morph'/.test(err.message ?? "")) throw missingPeerError("ts-morph", "kos build", e);
+    throw e;
+  }
+}
 
 /** Runs `kos build` with `argv` (the arguments after `build`); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  let values;
+  const parsed = parseCommand(COMMAND, argv, {
+    project: { type: "string", short: "p" },
+    profile: { type: "string" },
+    out: { type: "string", short: "o" },
+    "min-self": { type: "string" },
+    json: { type: "boolean" },
+    quiet: { type: "boolean", short: "q" },
+  });
+  if (typeof parsed === "number") return parsed;
+  const { values } = parsed;
+  let minSelf: number | undefined;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        project: { type: "string", short: "p" },
-        profile: { type: "string" },
-        out: { type: "string", short: "o" },
-        "min-self": { type: "string" },
-        json: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        help: { type: "boolean", short: "h" },
-      },
-      allowPositionals: false,
-    }));
+    minSelf = numberOption("min-self", values["min-self"], { min: 0, max: 100 });
   } catch (e) {
-    console.error(`kos build: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    if (e instanceof UsageError) return usageError(COMMAND, e.message);
+    throw e;
   }
-  if (values.help) { console.log(USAGE); return 0; }
-  const minSelf = values["min-self"] === undefined ? undefined : Number(values["min-self"]);
-  if (minSelf !== undefined && !(minSelf >= 0)) { console.error(`kos build: --min-self must be a number ≥ 0\n${USAGE}`); return 2; }
   try {
+    const [{ kosBuild }, { formatReport }] = await loadBuilder();
     const report = await kosBuild({
       ...(values.project ? { project: values.project } : {}),
       ...(values.profile ? { profile: values.profile } : {}),
@@ -45,10 +62,8 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (values.json) console.log(JSON.stringify(report, null, 2));
     else if (!values.quiet) console.log(formatReport(report, values.out));
-    return 0;
+    return EXIT.OK;
   } catch (e) {
-    const err = e as { code?: string; message?: string };
-    console.error(`kos build: ${err.code ? `[${err.code}] ` : ""}${err.message ?? String(e)}`);
-    return 1;
+    return failure(COMMAND, e);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * `kos demo` (the README's first command): the whole loop on the fixtures.
- *  1. profile a program that runs them (0x flamegraph + kos-profile.json);
+ * `kos demo [--out DIR]` (the README's first command): the whole loop on the fixtures.
+ *  1. profile a program that runs them (0x flamegraph + kos-profile.json;
+ *     `node --cpu-prof` when the optional 0x is not installed);
  *  2. show the hot functions and where the flamegraph is;
  *  3. jit them from the profile's stable arguments (compiled at first call);
  *  4. measure before and after, in this process, and print the table.
@@ -8,15 +9,36 @@
 import { existsSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jit, inspect } from "../index.js";
-import { profileCommand } from "../profiler/profile-run.js";
-import { loadProfile } from "../profiler/profile-file.js";
+import { jit, inspect, profileCommand, loadProfile } from "../index.js";
 import { fixtures, deepFreeze } from "../fixtures/index.js";
-import { makeRunner } from "../fixtures/runner.js";
+import { resolvePeer } from "../optional-peer.js";
+import { EXIT, parseCommand, type CommandInfo } from "./args.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Best of 3 short timed runs of a batch runner; each variant has its own call site (see fixtures/runner.ts). */
+const COMMAND: CommandInfo = {
+  name: "demo",
+  usage: `usage: kos demo [--out DIR]
+  profiles a program that runs kos's fixtures (about 3 s), jits them from the
+  profile, and prints plain, jitted and hand-specialized times per call
+  -o, --out DIR   where flamegraph.html and kos-profile.json go (default ./kos-demo-out)`,
+};
+
+/**
+ * A batch runner with its own call site, as fixtures/runner.ts makes for the
+ * benchmarks, without mitata (a devDependency: the demo runs from an installed
+ * copy). Closures from one literal share V8 feedback, so each variant gets its
+ * own `new Function`; results go to an array that escapes, so no call is dead code.
+ */
+function makeRunner(fn: Function, batch: unknown[][]): () => unknown[] {
+  const arity = batch[0]!.length;
+  const call = Array.from({ length: arity }, (_, i) => `a[${i}]`).join(", ");
+  // The body is fixed text: only the arity (a number) shapes it.
+  const body = `const results = new Array(batch.length).fill(0);\nreturn function runBatch() {\n  for (let i = 0; i < batch.length; i++) {\n    const a = batch[i];\n    results[i] = fn(${call});\n  }\n  return results;\n};`;
+  return new Function("fn", "batch", body)(fn, batch) as () => unknown[];
+}
+
+/** Best of 3 short timed runs of a batch runner; each variant has its own call site. */
 function nsPerCall(fn: Function, batch: unknown[][], budgetMs = 120): number {
   const run = makeRunner(fn, batch);
   let best = Infinity;
@@ -38,17 +60,26 @@ const fmt = (ns: number) => (ns >= 1000 ? `${(ns / 1000).toFixed(2)} µs` : `${n
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
 const lpad = (s: string, n: number) => (s.length >= n ? s : " ".repeat(n - s.length) + s);
 
+/** Runs `kos demo` with `argv` (the arguments after `demo`); resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommand(COMMAND, argv, { out: { type: "string", short: "o" } });
+  if (typeof parsed === "number") return parsed;
   const started = Date.now();
-  const outDir = resolve(argv[argv.indexOf("--out") + 1] && argv.includes("--out") ? argv[argv.indexOf("--out") + 1]! : "kos-demo-out");
+  const outDir = resolve(parsed.values.out ?? "kos-demo-out");
   const program = join(here, "..", "fixtures", "demo-program.js");
-  if (!existsSync(program)) throw new Error(`demo program not built: ${program} (run npm install)`);
+  if (!existsSync(program)) throw new Error(`demo program not built: ${program} (run npm run build)`);
+  const with0x = resolvePeer("0x") !== undefined;
 
   console.log("kos demo: profile → hot functions → jit from the profile → before/after\n");
-  console.log(`1. Profiling a program that runs ${fixtures.length} fixtures (JSON serializer, validator, convolution, …) for 3 s under 0x…`);
+  console.log(`1. Profiling a program that runs ${fixtures.length} fixtures (JSON serializer, validator, convolution, …) for 3 s under ${with0x ? "0x" : "node --cpu-prof"}…`);
+  if (!with0x) console.log("   (0x, an optional package, is not installed: \`npm install 0x\` for its flamegraph)");
   // Profile only: keep every function at tier 0 so the profile shows the generic code and its argument feedback.
   process.env.KOS_HOT_CALLS = "Infinity";
-  const result = await profileCommand([process.execPath, program], { outDir, stdio: "pipe", onProgress: (m) => console.log(`   ${m}`) });
+  const result = await profileCommand([process.execPath, program], { outDir, stdio: "pipe", ...(with0x ? {} : { workers: true }), onProgress: (m) => {
+    // Without 0x the demo asks for --cpu-prof through `workers`; its reason ("--workers: …") would mislead.
+    if (!with0x && m.startsWith("using node --cpu-prof")) return;
+    console.log(`   ${m}`);
+  } });
   delete process.env.KOS_HOT_CALLS;
   const { profile } = result;
   console.log(`   ${profile.totalSamples} samples in ${(profile.durationMs / 1000).toFixed(1)} s (${profile.source})`);
@@ -92,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   const geo = Math.exp(speedups.reduce((s, v) => s + Math.log(v), 0) / speedups.length);
   console.log(`\n   * crc32 is the control: nothing to specialize, kos must not slow it down.`);
   console.log(`   Geometric mean speedup over plain: ${geo.toFixed(2)}×. Times are the best of 3 short runs on a shared machine;`);
-  console.log(`   \`npm run bench\` measures with mitata and writes BENCHMARKS.md.`);
+  console.log(`   kos's \`npm run bench\` measures with mitata and writes BENCHMARKS.md.`);
   console.log(`\nDone in ${((Date.now() - started) / 1000).toFixed(1)} s. Open ${profile.flamegraph ? relative(process.cwd(), profile.flamegraph) : result.outDir} to see where the time went.`);
-  return 0;
+  return EXIT.OK;
 }

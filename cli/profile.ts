@@ -1,24 +1,31 @@
 /**
  * `kos profile [--out DIR] [--top N] [--workers] -- <command...>`
  *
- * Runs a program under 0x (falling back to `node --cpu-prof` for worker
- * threads and non-node commands), writes flamegraph.html and
- * kos-profile.json into DIR, and prints the hottest functions.
+ * Runs a program under `node --cpu-prof` (every thread; launchers such as
+ * tsx through a NODE_OPTIONS preload), writes kos-profile.json,
+ * profile.cpuprofile, profile.pb.gz and flamegraph.html into DIR, and prints
+ * the hottest functions and every function wrapped in `jit()`.
  */
 import { relative } from "node:path";
+import { parseArgs } from "node:util";
 import { KosError } from "../errors.js";
 import { profileCommand, type ProfileCommandResult } from "../profiler/profile-run.js";
-import { decodeValue, type ArgumentFeedback } from "../profiler/profile-format.js";
+import { decodeValue, type ArgumentFeedback, type FunctionFeedback } from "../profiler/profile-format.js";
 
-const USAGE = `usage: kos profile [--out DIR] [--top N] [--workers] [--include-internals] -- <command...>
-  --out DIR            where flamegraph.html and kos-profile.json go (default ./kos-profile-out)
-  --top N              how many functions to print (default 15)
-  --workers            the program uses worker threads: profile every thread with node --cpu-prof
+const USAGE = `usage: kos profile [--out DIR] [--top N] [--include-internals] [--progress-every S] -- <command...>
+  --out DIR            where the profile files go (default ./kos-profile-out):
+                       kos-profile.json, profile.cpuprofile (DevTools, speedscope),
+                       profile.pb.gz (pprof), flamegraph.html
+  --top N, -n N        how many functions to print (default 15)
   --include-internals  keep node's own internals (node:...) in the list
   --progress-every S   seconds between progress lines on stderr (default 5)
+  --workers            accepted for compatibility: every thread is always profiled
+  --help, -h           this text
+The command may be a node script (app.js), node with flags, or any launcher
+(tsx src/main.ts, npm run job): launchers are profiled through NODE_OPTIONS.
 examples:
   kos profile -- node app.js --port 0
-  kos profile --top 5 -- app.js`;
+  kos profile --top 5 -- tsx src/main.ts`;
 
 interface ProfileArgs {
   outDir?: string;
@@ -27,38 +34,56 @@ interface ProfileArgs {
   includeInternals: boolean;
   progressEveryMs: number;
   command: string[];
+  help: boolean;
 }
 
-/** Parses the arguments after `kos profile`. @throws KosError `KOS_PROFILE_USAGE` */
+const OPTIONS = {
+  out: { type: "string" },
+  top: { type: "string", short: "n" },
+  workers: { type: "boolean" },
+  "include-internals": { type: "boolean" },
+  "progress-every": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+const TAKES_VALUE = new Set(["--out", "--top", "-n", "--progress-every"]);
+
+/** Parses the arguments after `kos profile` (node:util parseArgs). @throws KosError `KOS_PROFILE_USAGE` */
 export function parseProfileArgs(argv: string[]): ProfileArgs {
-  const args: ProfileArgs = { top: 15, workers: false, includeInternals: false, progressEveryMs: 5000, command: [] };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || v === "--") throw new KosError("KOS_PROFILE_USAGE", `${flag} needs a value\n${USAGE}`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") {
-      args.command = argv.slice(i + 1);
-      break;
-    }
-    if (a === "--out") args.outDir = value(i++, a);
-    else if (a === "--top" || a === "-n") {
-      const n = Number(value(i++, a));
-      if (!Number.isInteger(n) || n < 1) throw new KosError("KOS_PROFILE_USAGE", `--top must be a positive integer\n${USAGE}`);
-      args.top = n;
-    } else if (a === "--progress-every") args.progressEveryMs = Math.max(100, Number(value(i++, a)) * 1000 || 5000);
-    else if (a === "--workers") args.workers = true;
-    else if (a === "--include-internals") args.includeInternals = true;
-    else if (a.startsWith("-")) throw new KosError("KOS_PROFILE_USAGE", `unknown option ${a}\n${USAGE}`);
-    else {
-      // No `--`: the first plain word starts the command.
-      args.command = argv.slice(i);
-      break;
+  // kos's options come first; the command starts after `--`, or at the first plain word.
+  let split = argv.indexOf("--");
+  let command: string[] = [];
+  if (split >= 0) command = argv.slice(split + 1);
+  else {
+    split = argv.length;
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (!a.startsWith("-")) {
+        split = i;
+        command = argv.slice(i);
+        break;
+      }
+      if (TAKES_VALUE.has(a)) i++;
     }
   }
-  if (args.command.length === 0) throw new KosError("KOS_PROFILE_USAGE", `no command given\n${USAGE}`);
+  let values: { out?: string; top?: string; workers?: boolean; "include-internals"?: boolean; "progress-every"?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({ args: argv.slice(0, split), options: OPTIONS, allowPositionals: false, strict: true }));
+  } catch (e) {
+    throw new KosError("KOS_PROFILE_USAGE", `${(e as Error).message}\n${USAGE}`);
+  }
+  const args: ProfileArgs = { top: 15, workers: !!values.workers, includeInternals: !!values["include-internals"], progressEveryMs: 5000, command, help: !!values.help };
+  if (values.out !== undefined) args.outDir = values.out;
+  if (values.top !== undefined) {
+    const n = Number(values.top);
+    if (!/^\d+$/.test(values.top.trim()) || !Number.isInteger(n) || n < 1) throw new KosError("KOS_PROFILE_USAGE", `--top must be a positive integer, got '${values.top}'\n${USAGE}`);
+    args.top = n;
+  }
+  if (values["progress-every"] !== undefined) {
+    const sec = Number(values["progress-every"]);
+    if (values["progress-every"].trim() === "" || !Number.isFinite(sec) || sec <= 0) throw new KosError("KOS_PROFILE_USAGE", `--progress-every must be a positive number of seconds, got '${values["progress-every"]}'\n${USAGE}`);
+    args.progressEveryMs = Math.max(100, sec * 1000);
+  }
+  if (!args.help && args.command.length === 0) throw new KosError("KOS_PROFILE_USAGE", `no command given\n${USAGE}`);
   return args;
 }
 
@@ -79,6 +104,32 @@ function shortPath(path: string, cwd = process.cwd()): string {
   return rel && !rel.startsWith("..") ? rel : path;
 }
 
+const shorten = (s: string, n: number) => (s.length > n ? s.slice(0, n - 1) + "…" : s);
+
+/** Every function the program wrapped in `jit()`: calls, tier, fallback reason (busiest first). */
+export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
+  const byName = new Map<string, FunctionFeedback>();
+  for (const f of wrapped) {
+    const k = `${f.name}\u0000${f.sourceHash}`;
+    const seen = byName.get(k);
+    byName.set(k, seen ? { ...seen, calls: seen.calls + f.calls, deopts: seen.deopts + f.deopts } : f);
+  }
+  const rows = [...byName.values()].sort((a, b) => b.calls - a.calls).map((f) => [
+    f.name || "(anonymous)",
+    String(f.calls),
+    f.fallbackReason ? "generic" : String(f.tier),
+    String(f.versions ?? (f.tier === 1 ? 1 : 0)),
+    String(f.deopts),
+    f.fallbackReason ? shorten(f.fallbackReason, 90) : "-",
+  ]);
+  const header = ["wrapped function", "calls", "tier", "versions", "deopts", "fallback reason"];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const right = new Set([1, 3, 4]);
+  const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
 /** The ranked table `kos profile` prints. */
 export function formatHotTable(result: ProfileCommandResult, top: number, cwd = process.cwd()): string {
   const rows = result.profile.hot.slice(0, top).map((e, i) => {
@@ -91,13 +142,15 @@ export function formatHotTable(result: ProfileCommandResult, top: number, cwd = 
       e.totalPercent.toFixed(1),
       String(e.selfSamples),
       e.calls === undefined ? "-" : String(e.calls),
+      e.tier === undefined ? "-" : e.fallbackReason ? "generic" : String(e.tier),
       e.stableArgs?.length ? e.stableArgs.map(describeArg).join(", ") : "-",
+      e.fallbackReason ? shorten(e.fallbackReason, 60) : "-",
     ];
   });
-  const header = ["#", "function", "file:line", "self %", "total %", "samples", "calls", "stable args"];
+  const header = ["#", "function", "file:line", "self %", "total %", "samples", "calls", "tier", "stable args", "fallback"];
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  const right = new Set([0, 3, 4, 5, 6]);
+  const right = new Set([0, 3, 4, 5, 6, 7]);
   const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
@@ -110,17 +163,21 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`kos profile: ${(err as Error).message}`);
     return 2;
   }
+  if (args.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const say = (m: string) => console.error(`kos profile: ${m}`);
   say(`profiling ${args.command.join(" ")}`);
-  // Ctrl-C reaches the program too (same process group); 0x's preload makes it
-  // exit cleanly. kos stays alive to build the profile from what already ran.
+  // Ctrl-C reaches the program too (same process group); kos stays alive to
+  // build the profile from what already ran.
   const onInterrupt = () => say("interrupted: stopping the program and building the profile from what ran (Ctrl-C again to quit)");
   process.once("SIGINT", onInterrupt);
   let result: ProfileCommandResult;
+  const started = performance.now();
   try {
     result = await profileCommand(args.command, {
       ...(args.outDir ? { outDir: args.outDir } : {}),
-      workers: args.workers,
       includeInternals: args.includeInternals,
       onProgress: say,
       progressEveryMs: args.progressEveryMs,
@@ -133,15 +190,22 @@ export async function main(argv: string[]): Promise<number> {
   } finally {
     process.removeListener("SIGINT", onInterrupt);
   }
+  const totalMs = performance.now() - started;
   const p = result.profile;
-  const seconds = (p.durationMs / 1000).toFixed(1);
   console.log(`kos profile: ${p.command.join(" ")}`);
-  console.log(`${p.totalSamples} samples spanning ${seconds} s, from ${p.source === "0x" ? "0x" : "node --cpu-prof (every thread)"}` + (result.fallbackReason ? ` (${result.fallbackReason})` : ""));
+  console.log(`${p.totalSamples} samples spanning ${(p.durationMs / 1000).toFixed(1)} s, from node --cpu-prof (every thread)` + (result.fallbackReason ? ` (${result.fallbackReason})` : ""));
+  console.log(`cost: the command took ${(result.wallMs / 1000).toFixed(2)} s under the profiler; analysis and files took ${((totalMs - result.wallMs) / 1000).toFixed(2)} s more`);
   console.log("");
   if (p.hot.length === 0) console.log("(no functions of the program itself were sampled; try --include-internals)");
   else console.log(formatHotTable(result, args.top));
+  if (result.wrapped.length) {
+    console.log("");
+    console.log(formatWrappedTable(result.wrapped));
+  }
   console.log("");
   console.log(`profile:    ${shortPath(result.profilePath)}`);
+  console.log(`cpuprofile: ${shortPath(result.cpuprofilePath)}  (Chrome DevTools, speedscope)`);
+  console.log(`pprof:      ${shortPath(result.pprofPath)}  (go tool pprof, Pyroscope, Grafana)`);
   console.log(`flamegraph: ${p.flamegraph ? shortPath(p.flamegraph) : "(not produced)"}`);
   return 0;
 }

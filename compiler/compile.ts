@@ -5,18 +5,33 @@
  * the source instead.
  */
 import * as acorn from "acorn";
-import { clone, countNodes, forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
-import { parseFunction, normalizeBody, type ParsedFunction } from "./parse.js";
-import { analyzeScopes } from "./analyze/scopes.js";
-import { findUnsupported } from "./analyze/unsupported.js";
+import { forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
+import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
-import { runPipeline, PASS_NAMES } from "./pipeline.js";
-import { setHelperCompiler } from "./passes/specialize-calls.js";
-import { buildLiteral, generateSource, materialize, referenceHint } from "./emit.js";
+import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
+import { buildLiteral, generateSource, materialize, previewSource, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
-import { freshName, type CompileContext, type Helper, type SharedState } from "./context.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
+import { specializeFunction, type FreeLookup } from "./specialize/index.js";
+import { readClosure } from "./discover/closure.js";
+
+interface Helper { name: string; node: Node | null }
+interface AssembleContext {
+  shared: { prefix: string; nextName: number; trace: PassSnapshot[] | null; helpers: Helper[] };
+  root: Node;
+  specialize: Map<string, unknown>;
+  assume: Map<string, TypeAssumption>;
+  strict: boolean;
+  kind: "function" | "arrow" | "method";
+  formals: Array<{ name: string; rest: boolean; source: string | null }>;
+  contentGuards: Array<{ obj: object; key: PropertyKey; value: unknown }>;
+}
+
+function freshName(shared: AssembleContext["shared"], hint: string): string {
+  const clean = hint.replace(/[^A-Za-z0-9_$]/g, "_").slice(0, 32);
+  return `${shared.prefix}${clean}_${shared.nextName++}`;
+}
 
 const DEFAULT_UNROLL_BUDGET = 3000;
 
@@ -66,12 +81,12 @@ export interface BuildResult {
 /** Runs the whole compiler on `fn`. Throws JitError when it cannot compile exactly. */
 export function buildSpecialized(fn: Function, options: SourceOptions, countCalls: boolean): BuildResult {
   const parsed = parseCached(fn);
-  const root = normalizeBody(clone(parsed.node));
   const specialize = new Map(Object.entries(options.specialize ?? {}));
   const assume = new Map(Object.entries(options.assume ?? {})) as Map<string, TypeAssumption>;
   const scopeValues = options.scope ?? {};
-  const paramNames = root.params.map(simpleParamName);
+  const paramNames: Array<string | null> = parsed.node.params.map(simpleParamName);
   for (const name of [...specialize.keys(), ...assume.keys()]) {
+    if (name === "this") continue;
     if (!paramNames.includes(name)) {
       throw new JitError("UNKNOWN_PARAMETER", `'${name}' is not a simple parameter of ${parsed.name || "the function"} (parameters: ${paramNames.filter(Boolean).join(", ") || "none"})`);
     }
@@ -79,132 +94,60 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   for (const p of options.disablePasses ?? []) {
     if (!PASS_NAMES.includes(p)) throw new JitError("BAD_OPTIONS", `unknown pass '${p}' in disablePasses (passes: ${PASS_NAMES.join(", ")})`);
   }
-
-  const scopes = analyzeScopes(root, parsed.strict);
-  const allowedFree = new Set(Object.keys(scopeValues));
-  if (parsed.name) allowedFree.add(parsed.name);
-  const unsupported = findUnsupported(root, scopes, allowedFree);
-  if (unsupported) throw unsupported;
-
   const freeze = options.freeze ?? "deep";
   if (freeze === "deep") for (const v of specialize.values()) deepFreeze(v);
 
-  const shared: SharedState = {
-    prefix: choosePrefix(parsed.source),
-    nextName: 0,
-    helpers: [],
-    memo: new Map(),
-    objectIds: new WeakMap(),
-    nextObjectId: 1,
-    inlinesDone: 0,
-    freeze,
-    fastmath: !!options.fastmath,
-    unrollBudget: options.unrollBudget ?? DEFAULT_UNROLL_BUDGET,
-    maxHelpers: 200,
-    maxDepth: 24,
-    inlineBudget: 64,
-    disabled: new Set(options.disablePasses ?? []),
-    trace: options.tracePasses ? [] : null,
-  };
-  const ctx: CompileContext = { shared, fn, root, name: parsed.name, strict: parsed.strict, specialize, assume, scope: scopeValues, depth: 0, changed: false };
-  rootScopes.set(shared, scopeValues);
-  rootFunctions.set(shared, fn);
-  runPipeline(ctx);
-
+  const prefix = choosePrefix(parsed.source);
+  const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;
+  if (trace) trace.push({ pass: "input", source: parsed.source });
+  const disabled = new Set(options.disablePasses ?? []);
+  const result = specializeFunction({
+    fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
+    unrollBudget: disabled.has("unrollLoops") ? 0 : options.unrollBudget ?? DEFAULT_UNROLL_BUDGET, inlineCalls: !disabled.has("inlineCalls"),
+    prefix, lookupFree: lookupClosureBinding,
+  });
+  if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
+  runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
+  const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards };
   return assemble(ctx, parsed, options, countCalls);
 }
 
-const rootScopes = new WeakMap<SharedState, Record<string, unknown>>();
-const rootFunctions = new WeakMap<SharedState, Function>();
-
-// Helpers: the callee compiled again with some arguments bound (see specialize-calls.ts).
-setHelperCompiler((parent, fn, constants, key) => {
-  const shared = parent.shared;
-  let perFn = shared.memo.get(fn);
-  if (!perFn) shared.memo.set(fn, (perFn = new Map()));
-  if (perFn.has(key)) return perFn.get(key) ?? null;
-  if (shared.helpers.length >= shared.maxHelpers || parent.depth >= shared.maxDepth) return null;
-  let parsed: ParsedFunction;
-  try {
-    parsed = parseCached(fn);
-  } catch {
-    perFn.set(key, null as unknown as Helper);
-    return null;
-  }
-  const node = normalizeBody(clone(parsed.node));
-  const names = node.params.map((p: Node) => (p.type === "Identifier" ? p.name : null));
-  const isRoot = rootFunctions.get(shared) === fn;
-  const scope = isRoot ? rootScopes.get(shared)! : {};
-  const allowed = new Set(Object.keys(scope));
-  if (parsed.name) allowed.add(parsed.name);
-  if (names.includes(null) || findUnsupported(node, analyzeScopes(node, parsed.strict), allowed)) {
-    perFn.set(key, null as unknown as Helper);
-    return null;
-  }
-  const specialize = new Map<string, unknown>();
-  const kept: number[] = [];
-  names.forEach((n: string, i: number) => (constants.has(i) ? specialize.set(n, constants.get(i)) : kept.push(i)));
-  const helper: Helper = { name: freshName(shared, parsed.name || "fn"), node: null, keptParams: kept, compiling: true, inlinable: false };
-  perFn.set(key, helper);
-  shared.helpers.push(helper);
-  const ctx: CompileContext = { shared, fn, root: node, name: parsed.name, strict: parsed.strict, specialize, assume: new Map(), scope, depth: parent.depth + 1, changed: false };
-  runPipeline(ctx);
-  node.params = kept.map((i) => node.params[i]);
-  helper.node = node;
-  helper.compiling = false;
-  markInlinable(helper, shared);
-  return helper;
-});
-
-function markInlinable(helper: Helper, shared: SharedState): void {
-  const node = helper.node;
-  const body = node.body.body;
-  if (body.length > 1 || (body.length === 1 && body[0].type !== "ReturnStatement")) return;
-  const expr = body[0]?.argument;
-  if (expr && countNodes(expr) > shared.inlineBudget) return;
-  const scopes = analyzeScopes(node, true);
-  let selfCall = false;
-  if (expr) {
-    walk(expr, (n) => {
-      if (n.type !== "Identifier") return;
-      if (n.name === helper.name) selfCall = true;
-      const ref = scopes.referenceOf(n);
-      delete n.kosParam;
-      delete n.kosFreeGlobal;
-      if (!ref) return;
-      if (ref.resolved && ref.resolved.scope === scopes.functionScope && ref.resolved.defs[0]?.type === "Parameter") {
-        n.kosParam = helper.keptParams[node.params.findIndex((p: Node) => p.name === n.name)];
-      } else if (!ref.resolved && !n.name.startsWith(shared.prefix)) {
-        n.kosFreeGlobal = true;
-      }
-    });
-  }
-  helper.inlinable = !selfCall;
+/** Free names of any function kos specializes: read from its closure through the inspector. */
+function lookupClosureBinding(fn: Function, name: string): ReturnType<FreeLookup> {
+  const info = readClosure(fn);
+  if (!info.ok) return { found: false };
+  const b = info.bindings.get(name);
+  if (!b) return { found: false };
+  // Globals resolve by name in generated code too (and built-ins are folded by the evaluator's own rules).
+  if (b.scope === "global") return { found: false };
+  if (b.tdz) return { found: true, value: undefined, stable: false, reason: `'${name}' is in its temporal dead zone` };
+  return b.stable ? { found: true, value: b.value, stable: true } : { found: true, value: b.value, stable: false, reason: `FREE_VARIABLE: ${b.unstableReason ?? `'${name}' can be reassigned`}` };
 }
 
 const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
 
-function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) => Node): { test: Node; description: string; kind: Assumption["kind"] } {
-  const p = () => ({ type: "Identifier", name: param.name });
+function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) => Node, label: string): { test: Node; description: string; kind: Assumption["kind"] } {
+  const p = () => ({ ...param });
   const bin = (operator: string, left: Node, right: Node): Node => ({ type: "BinaryExpression", operator, left, right });
   const and = (left: Node, right: Node): Node => ({ type: "LogicalExpression", operator: "&&", left, right });
-  if (typeof value === "number" && Number.isNaN(value)) return { test: bin("!==", p(), p()), description: `${param.name} is NaN`, kind: "value" };
+  if (typeof value === "number" && Number.isNaN(value)) return { test: bin("!==", p(), p()), description: `${label} is NaN`, kind: "value" };
   if (value === 0) {
     const sign = Object.is(value, -0) ? bin("<", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!) : bin(">", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!);
-    return { test: and(bin("===", p(), buildLiteral(0)!), sign), description: `${param.name} === ${Object.is(value, -0) ? "-0" : "0"} (sign checked)`, kind: "value" };
+    return { test: and(bin("===", p(), buildLiteral(0)!), sign), description: `${label} === ${Object.is(value, -0) ? "-0" : "0"} (sign checked)`, kind: "value" };
   }
   const literal = buildLiteral(value);
-  if (literal) return { test: bin("===", p(), literal), description: `${param.name} === ${describe(value)}`, kind: "value" };
-  const identity = bin("===", p(), ref(value, param.name));
+  if (literal) return { test: bin("===", p(), literal), description: `${label} === ${describe(value)}`, kind: "value" };
+  const identity = bin("===", p(), ref(value, label));
   if (isTypedArray(value)) {
     const len = bin("===", { type: "MemberExpression", object: p(), property: { type: "Identifier", name: "length" }, computed: false, optional: false }, buildLiteral(value.length)!);
-    return { test: and(identity, len), description: `${param.name} is the specialized ${value.constructor.name} (identity) with length ${value.length}`, kind: "identity" };
+    return { test: and(identity, len), description: `${label} is the specialized ${value.constructor.name} (identity) with length ${value.length}`, kind: "identity" };
   }
-  return { test: identity, description: `${param.name} is the specialized ${Array.isArray(value) ? "array" : typeof value} (identity)`, kind: "identity" };
+  return { test: identity, description: `${label} is the specialized ${Array.isArray(value) ? "array" : typeof value} (identity)`, kind: "identity" };
 }
 
 function typeGuard(param: Node, type: TypeAssumption, ref: (v: unknown, hint: string) => Node): Node {
-  const p = { type: "Identifier", name: param.name };
+  const p = { ...param };
   const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: p }, right: buildLiteral(t) });
   if (type === "array") return { type: "CallExpression", callee: ref(Array.isArray, "isArray"), arguments: [p], optional: false };
   if (type === "object") return { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: p, right: buildLiteral(null) } };
@@ -224,7 +167,7 @@ function describe(v: unknown): string {
 
 const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(" "));
 
-function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOptions, countCalls: boolean): BuildResult {
+function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceOptions, countCalls: boolean): BuildResult {
   const shared = ctx.shared;
   const refNames: string[] = [];
   const refValues: unknown[] = [];
@@ -258,37 +201,45 @@ function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOp
   const root = ctx.root;
   const assumptions: Assumption[] = [];
   const guards: Node[] = [];
-  const paramNodes = root.params.map((p: Node) => (p.type === "AssignmentPattern" ? p.left : p));
   const trusted = new Set(options.trustAssumptions ?? []);
+  const formalOf = (name: string): Node => {
+    if (name === "this") return { type: "ThisExpression" };
+    const f = ctx.formals.find((x) => x.source === name);
+    return { type: "Identifier", name: f ? f.name : name };
+  };
   for (const [name, value] of ctx.specialize) {
-    const param = paramNodes.find((p: Node) => p.type === "Identifier" && p.name === name);
-    const g = guardFor(param, value, (v, hint) => reference(v, hint));
+    const g = guardFor(formalOf(name), value, (v, hint) => reference(v, hint), name);
     assumptions.push({ param: name, kind: g.kind, description: g.description });
     guards.push(g.test);
   }
   for (const [name, type] of ctx.assume) {
     if (ctx.specialize.has(name)) continue;
-    const param = paramNodes.find((p: Node) => p.type === "Identifier" && p.name === name);
     assumptions.push({ param: name, kind: "type", description: `${name} is ${type}${trusted.has(name) ? " (trusted, not checked)" : ""}` });
-    if (!trusted.has(name)) guards.push(typeGuard(param, type, (v, hint) => reference(v, hint)));
+    if (!trusted.has(name)) guards.push(typeGuard(formalOf(name), type, (v, hint) => reference(v, hint)));
+  }
+  if (ctx.contentGuards.length) {
+    // Folded reads of objects kos does not own: they must still hold what was read.
+    let test: Node | null = null;
+    for (const g of ctx.contentGuards) {
+      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: buildLiteral(typeof g.key === "symbol" ? undefined : String(g.key)) ?? reference(g.key, "key"), computed: true, optional: false };
+      const lit = buildLiteral(g.value);
+      const one: Node = typeof g.value === "number" && Number.isNaN(g.value)
+        ? { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } }
+        : { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
+      test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
+    }
+    assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged` });
+    guards.push(test);
   }
 
   // On a failed guard: count it, then run the original with the same receiver and arguments.
-  const allSimple = root.params.every((p: Node) => simpleParamName(p) !== null || (p.type === "RestElement" && p.argument.type === "Identifier"));
   const thisArg = { type: "ThisExpression" };
-  const callGeneric: Node = allSimple
-    ? {
-        type: "CallExpression",
-        callee: { type: "MemberExpression", object: { type: "Identifier", name: genericName }, property: { type: "Identifier", name: "call" }, computed: false, optional: false },
-        arguments: [thisArg, ...root.params.map((p: Node) => (p.type === "RestElement" ? { type: "SpreadElement", argument: { type: "Identifier", name: p.argument.name } } : { type: "Identifier", name: simpleParamName(p) }))],
-        optional: false,
-      }
-    : {
-        type: "CallExpression",
-        callee: { type: "MemberExpression", object: { type: "Identifier", name: genericName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false },
-        arguments: [thisArg, { type: "Identifier", name: "arguments" }],
-        optional: false,
-      };
+  const callGeneric: Node = {
+    type: "CallExpression",
+    callee: { type: "MemberExpression", object: { type: "Identifier", name: genericName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false },
+    arguments: [thisArg, { type: "Identifier", name: "arguments" }],
+    optional: false,
+  };
   const guardStatements: Node[] = guards.map((test, i) => ({
     type: "IfStatement",
     test: { type: "UnaryExpression", operator: "!", prefix: true, argument: test },
@@ -309,21 +260,48 @@ function assemble(ctx: CompileContext, parsed: ParsedFunction, options: SourceOp
   const body = root.body.body;
   const directives = body.filter((s: Node) => typeof s.directive === "string");
   const rest = body.filter((s: Node) => typeof s.directive !== "string");
-  const main: Node = {
+  // `new` on a jitted function constructs the original, exactly as `new fn()` would.
+  const construct: Node[] = ctx.kind === "function"
+    ? [{
+        type: "IfStatement",
+        test: { type: "BinaryExpression", operator: "!==", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: buildLiteral(undefined) },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: "Reflect" }, property: { type: "Identifier", name: "construct" }, computed: false, optional: false }, arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
+        alternate: null,
+      }]
+    : [];
+  const fnExpr: Node = {
     type: "FunctionExpression",
-    id: name ? { type: "Identifier", name } : null,
+    id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,
     params: root.params,
     generator: false,
     async: false,
-    body: { type: "BlockStatement", body: [...directives, ...counter, ...guardStatements, ...rest] },
+    body: { type: "BlockStatement", body: [...directives, ...counter, ...construct, ...guardStatements, ...rest] },
   };
+  // Arrows and methods are not constructors and have no prototype: a method keeps that, and has its own `arguments` for the fallback call.
+  const methodKey = name ?? "f";
+  const main: Node = ctx.kind === "function"
+    ? fnExpr
+    : {
+        type: "MemberExpression", computed: false, optional: false,
+        object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: true, shorthand: false, computed: false, key: { type: "Identifier", name: methodKey }, value: fnExpr }] },
+        property: { type: "Identifier", name: methodKey },
+      };
 
   // After its guard, a specialized object parameter *is* the value: read the local, not the closure.
-  walk(main.body, (n) =>
+  const assignedNames = new Set<string>();
+  walk(fnExpr.body, (n) => {
+    if ((n.type === "AssignmentExpression" && n.left.type === "Identifier") || (n.type === "UpdateExpression" && n.argument.type === "Identifier")) assignedNames.add((n.left ?? n.argument).name);
+  });
+  const paramOfValue = new Map<unknown, string>();
+  for (const [pname, value] of ctx.specialize) {
+    if (pname === "this" || trustedOrPrimitive(value) || paramOfValue.has(value)) continue;
+    const f = ctx.formals.find((x) => x.source === pname && x.name === pname);
+    if (f && !assignedNames.has(f.name)) paramOfValue.set(value, f.name);
+  }
+  const restFirst = rest.length ? rest : [];
+  walk({ type: "BlockStatement", body: restFirst }, (n) =>
     forEachChildSlot(n, (c, replace) => {
-      if (c.type === "KosConst" && c.path?.root === "param" && c.path.keys.length === 0 && !trustedOrPrimitive(c.value) && ctx.specialize.get(c.path.name) === c.value) {
-        replace({ type: "Identifier", name: c.path.name });
-      }
+      if (c.type === "KosConst" && paramOfValue.has(c.value)) replace({ type: "Identifier", name: paramOfValue.get(c.value)! });
     }),
   );
 

@@ -10,7 +10,6 @@
  */
 import { generate } from "astring";
 import { clone, type Node, type ValuePath } from "./ast.js";
-import { freshArrays } from "./passes/fold-constants.js";
 
 const lit = (value: unknown, raw: string): Node => ({ type: "Literal", value, raw });
 const neg = (argument: Node): Node => ({ type: "UnaryExpression", operator: "-", prefix: true, argument });
@@ -47,14 +46,7 @@ export type ReferenceNamer = (value: unknown, path: ValuePath | null) => Node;
 
 /** Replaces every KosConst in `root` (in place) with a literal, a fresh array literal, or a reference. */
 export function materialize(root: Node, reference: ReferenceNamer): Node {
-  const build = (value: unknown, path: ValuePath | null, fresh: boolean): Node => {
-    const literal = buildLiteral(value);
-    if (literal) return literal;
-    if (fresh && Array.isArray(value) && freshArrays.has(value)) {
-      return { type: "ArrayExpression", elements: value.map((e, i) => build(e, path ? { ...path, keys: [...path.keys, i] } : null, freshArrays.has(e as object))) };
-    }
-    return reference(value, path);
-  };
+  const build = (value: unknown, path: ValuePath | null, _fresh: boolean): Node => buildLiteral(value) ?? reference(value, path);
   const visit = (n: Node): Node => {
     if (!n || typeof n !== "object") return n;
     if (Array.isArray(n)) {

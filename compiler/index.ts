@@ -9,13 +9,28 @@ import { JitError } from "./jit-error.js";
 import { parseFunction } from "./parse.js";
 import { buildSpecialized } from "./compile.js";
 import { compileCached } from "./cache.js";
-import { inspectRegistered, registerInspectable, snapshotOf, type DispatcherState } from "./dispatcher.js";
+import { Dispatcher, inspectRegistered, trace, type Version } from "./dispatcher.js";
+import { precheck } from "./precheck.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
 export type * from "./types.js";
 export { JitError } from "./jit-error.js";
 export type { JitErrorCode } from "./jit-error.js";
-export { registerInspectable } from "./dispatcher.js";
+export { registerInspectable, Dispatcher, trace } from "./dispatcher.js";
+export type { Version, EntryHooks } from "./dispatcher.js";
+export { precheck } from "./precheck.js";
+export type { Precheck } from "./precheck.js";
+
+const disabledReason = () => `DISABLED: compilation is disabled by KOS_JIT=${process.env.KOS_JIT?.trim()}`;
+
+/**
+ * True when `KOS_JIT` is `0`, `false` or `off` (any case): kos then compiles
+ * nothing, `jit()` returns functions as they are, and `strict` never throws.
+ */
+export function isJitDisabled(): boolean {
+  const v = process.env.KOS_JIT;
+  return v !== undefined && /^(0|false|off)$/i.test(v.trim());
+}
 export { PASS_NAMES } from "./pipeline.js";
 
 const codegenAllowed = (() => {
@@ -40,15 +55,12 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number) => void = () => {}): CompiledVersion & { calls: () => number } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number } {
   const started = performance.now();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
   });
-  if (process.env.KOS_JIT === "0") {
-    if (options.strict) throw new JitError("DISABLED", "compilation is disabled by KOS_JIT=0");
-    return fail("DISABLED: compilation is disabled by KOS_JIT=0");
-  }
+  if (isJitDisabled()) return fail(disabledReason());
   if ((options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses) {
     try {
       // The cached form returns [main, () => calls], like the runtime form.
@@ -71,7 +83,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     let made: [Function, () => number];
     try {
       const factory = new Function(built.genericName, built.deoptName, ...built.refNames, built.body + sourceUrl);
-      made = factory(fn, onDeopt, ...built.refValues);
+      made = factory(generic, onDeopt, ...built.refValues);
     } catch (e) {
       if (e instanceof EvalError) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process");
       throw new JitError("INTERNAL", `generated code did not compile: ${(e as Error).message}`, null, { cause: e });
@@ -87,56 +99,42 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
   }
 }
 
-/** The original function behind a call counter, for code kos does not compile. */
-function fallbackWrapper(fn: Function, state: DispatcherState): Function {
-  let calls = 0;
-  state.calls = () => calls;
-  const wrapper = function (this: unknown, ...args: unknown[]) {
-    calls++;
-    return new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args);
-  };
-  Object.defineProperty(wrapper, "length", { value: fn.length });
-  Object.defineProperty(wrapper, "name", { value: fn.name });
-  if (fn.prototype !== undefined) wrapper.prototype = fn.prototype;
-  return wrapper;
-}
-
 /**
  * Specializes `fn` on the values in `options.specialize` (and `scope`). The
  * result has the same signature and observable behaviour; calls whose
  * arguments differ from the specialized values run the original and count as
- * deopts. Code kos cannot compile exactly runs as the original, with the
- * reason in `inspect(f).fallbackReason` (or a JitError with `strict: true`).
+ * deopts. Code kos cannot compile exactly is returned as the original itself
+ * (nothing runs per call), with the reason in `inspect(f).fallbackReason`, or
+ * a JitError with `strict: true`. With kos disabled (`KOS_JIT=0`), `strict`
+ * never throws: disabled is not an error.
  */
 export function specializeFunction<F extends Function>(fn: F, options: JitOptions = {}): F {
-  if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
-  const state: DispatcherState = {
-    tier: "fallback", name: options.name ?? fn.name, source: null, passes: null, assumptions: [], fallbackReason: null,
-    calls: () => 0, deopts: 0, deoptReasons: new Map(), compileTimeMs: 0, history: [],
+  const name = options.name ?? fn.name;
+  const fallback = (reason: string): F => {
+    const d = Dispatcher.settled(fn, name, fn);
+    d.tier = "fallback";
+    d.fallbackReason = reason;
+    d.event("fallback", reason);
+    trace(`fallback ${name || "(anonymous)"}: ${reason}`);
+    return fn;
   };
-  const onDeopt = (guard: number) => {
-    state.deopts++;
-    const reason = state.assumptions[guard]?.description ?? `guard ${guard}`;
-    state.deoptReasons.set(`failed: ${reason}`, (state.deoptReasons.get(`failed: ${reason}`) ?? 0) + 1);
-  };
-  const version = compileVersion(fn, options, onDeopt);
-  state.compileTimeMs = version.compileTimeMs;
-  let result: Function;
-  if (version.ok && version.fn) {
-    state.tier = 1;
-    state.source = version.source;
-    state.passes = version.passes;
-    state.assumptions = version.assumptions;
-    state.calls = version.calls;
-    state.history.push({ at: Date.now(), event: "compiled", detail: `tier 1, ${version.assumptions.length} guard(s)` });
-    result = version.fn;
-  } else {
-    state.fallbackReason = version.fallbackReason;
-    state.history.push({ at: Date.now(), event: "fallback", detail: version.fallbackReason ?? undefined });
-    result = fallbackWrapper(fn, state);
+  if (isJitDisabled()) return fallback(disabledReason());
+  const pre = precheck(fn);
+  if (!pre.ok) {
+    if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
+    return fallback(pre.reason);
   }
-  registerInspectable(result, () => snapshotOf(state));
-  return result as unknown as F;
+  let d: Dispatcher | null = null;
+  const version = compileVersion(fn, options, (guard) => {
+    if (d && v) d.recordDeopt(v, guard);
+  });
+  if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed");
+  const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs };
+  d = Dispatcher.settled(fn, name, version.fn);
+  d.addVersion(v);
+  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)`);
+  trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
+  return version.fn as unknown as F;
 }
 
 /** What kos did with a function returned by `jit`; null for functions kos did not make. */

@@ -17,6 +17,10 @@ export interface ParsedFunction {
   strict: boolean;
 }
 
+// The intrinsic, captured when kos loads: a program that patches
+// Function.prototype.toString later must not make kos compile other text.
+const intrinsicToString = Function.prototype.toString;
+
 const parseOptions: acorn.Options = { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false };
 
 function hasUseStrictDirective(node: Node): boolean {
@@ -30,7 +34,7 @@ function hasUseStrictDirective(node: Node): boolean {
 
 export function parseFunction(fn: Function): ParsedFunction {
   if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
-  const source = Function.prototype.toString.call(fn);
+  const source = Reflect.apply(intrinsicToString, fn, []) as string;
   const name = typeof fn.name === "string" ? fn.name : "";
   // Sloppy ordinary functions carry own 'caller'/'arguments' properties in V8.
   return parseFunctionSource(source, name, Object.prototype.hasOwnProperty.call(fn, "caller"));

@@ -23,7 +23,7 @@ export type TypeAssumption =
  * - `reference`: never fold reads from objects; guard by identity only.
  * Small typed arrays (which cannot be frozen) are guarded by content instead.
  */
-export type FreezePolicy = "deep" | "require-frozen" | "reference";
+export type FreezePolicy = "deep" | "require-frozen" | "reference" | "guard";
 
 export interface JitOptions {
   /** Parameters whose values are known: `{ n: 4 }`. Guarded by `===` (exact for -0 and NaN) or identity. */
@@ -82,6 +82,8 @@ export interface JitInspection {
   compileTimeMs: number;
   /** Tier history and deopt reasons, filled by the profiler's tiering. */
   history: Array<{ at: number; event: string; detail?: string }>;
+  /** The live compiled versions, in guard-chain order (up to 4 with tiering). */
+  versions?: Array<{ assumptions: Assumption[]; calls: number; deopts: number; source: string | null }>;
 }
 
 /** Result of compiling one specialized version, used by the profiler and kos build. */

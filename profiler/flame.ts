@@ -209,3 +209,63 @@ export async function flamegraphFromCpuProfile(profilePath: string, target: stri
     rmSync(scratch, { recursive: true, force: true });
   }
 }
+
+/**
+ * The preload that profiles a node process from inside, through
+ * `node:inspector` (node refuses `--cpu-prof` in NODE_OPTIONS, and launchers
+ * such as tsx start node with process.execPath, past any PATH shim). Fixed
+ * text: the output directory reaches it through the environment. The
+ * inspector answers synchronously in-thread, so the profile is written in
+ * the 'exit' handler.
+ */
+const PRELOAD_SOURCE = `"use strict";
+const dir = process.env.KOS_CPU_PROF_DIR;
+if (dir) {
+  try {
+    const { Session } = require("node:inspector");
+    const { writeFileSync } = require("node:fs");
+    const { join } = require("node:path");
+    const session = new Session();
+    session.connect();
+    session.post("Profiler.enable");
+    session.post("Profiler.start");
+    process.on("exit", () => {
+      session.post("Profiler.stop", (err, result) => {
+        if (err || !result) return;
+        const { threadId } = require("node:worker_threads");
+        const name = "CPU." + Date.now() + ".0." + process.pid + "." + threadId + ".1.cpuprofile";
+        try { writeFileSync(join(dir, name), JSON.stringify(result.profile)); } catch {}
+      });
+    });
+  } catch {}
+}
+`;
+
+/**
+ * Runs any command (`tsx app.ts`, `npm run x`) with the profiler preload in
+ * NODE_OPTIONS, so every node process it starts writes a `.cpuprofile` into
+ * `dir` at exit.
+ */
+export async function runWithProfilerPreload(command: ResolvedCommand, dir: string, options: RunOptions = {}): Promise<CpuProfOutcome> {
+  const outDir = resolve(dir);
+  mkdirSync(outDir, { recursive: true });
+  for (const old of readdirSync(outDir)) if (old.endsWith(".cpuprofile")) rmSync(join(outDir, old));
+  const scratch = mkdtempSync(join(tmpdir(), "kos-preload-"));
+  let outcome: RunOutcome;
+  try {
+    const preload = join(scratch, "kos-profiler-preload.cjs");
+    writeFileSync(preload, PRELOAD_SOURCE);
+    const quoted = /\s/.test(preload) ? JSON.stringify(preload) : preload;
+    const env = {
+      ...process.env,
+      ...options.env,
+      KOS_CPU_PROF_DIR: outDir,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${quoted}`.trim(),
+    };
+    outcome = command.kind === "node" ? await runChild(process.execPath, command.nodeArgs, options, env) : await runChild(command.file, command.args, options, env);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const profiles = readdirSync(outDir).filter((n) => n.endsWith(".cpuprofile")).map((n) => join(outDir, n));
+  return { ...outcome, dir: outDir, profiles };
+}

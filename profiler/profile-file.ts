@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { KosError } from "../errors.js";
 import type { ArgumentFeedback } from "./profile-format.js";
+import { mergeProfiles, splitProfileList } from "./profile-merge.js";
 
 /** One hot function in a profile. */
 export interface HotEntry {
@@ -34,6 +35,10 @@ export interface HotEntry {
   deopts?: number;
   /** Arguments the wrapper saw to be stable (constant, one type or one shape). */
   stableArgs?: ArgumentFeedback[];
+  /** The tier kos's tiering left the function at (0 counting or generic, 1 compiled). */
+  tier?: number;
+  /** Why the wrapped function runs as the original, when it does. */
+  fallbackReason?: string | null;
 }
 
 /** The whole `kos-profile.json` file. */
@@ -125,6 +130,7 @@ export function writeProfile(path: string, profile: KosProfile): void {
 
 /** A profile ready for matching live functions. */
 export interface LoadedProfile {
+  /** The file, or the files merged, comma-separated. */
   path: string;
   profile: KosProfile;
   /** Hot entries, ranked as in the file. */
@@ -134,13 +140,18 @@ export interface LoadedProfile {
 }
 
 /**
- * Loads a `kos-profile.json` for matching. Synchronous so the tiering can call
+ * Loads a `kos-profile.json` for matching, or several merged into one (a
+ * list, or one string of paths separated by commas or the OS path
+ * delimiter: fleet profiles). Synchronous so the tiering can call
  * it at a function's first call. When two entries share a hash (the same
  * source text at two places), the hotter one wins.
  * @throws the codes of {@link readProfile}
  */
-export function loadProfile(path: string): LoadedProfile {
-  const profile = readProfile(path);
+export function loadProfile(path: string | string[]): LoadedProfile {
+  const paths = splitProfileList(path);
+  if (paths.length === 0) throw new KosError("KOS_PROFILE_READ", "no profile path given");
+  const profile = mergeProfiles(paths.map((p) => readProfile(p)));
+  path = paths.join(",");
   const byHash = new Map<string, HotEntry>();
   for (const e of profile.hot) if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
   const cache = new WeakMap<Function, HotEntry | null>();
@@ -163,7 +174,7 @@ let envProfile: { path: string; loaded: LoadedProfile } | undefined;
 
 /**
  * The profile entry for a live function. With no `profile` argument, uses the
- * file named by env `KOS_PROFILE` (loaded once); returns undefined when that
+ * file (or merged list of files) named by env `KOS_PROFILE` (loaded once); returns undefined when that
  * is unset.
  * @throws the codes of {@link readProfile} when `KOS_PROFILE` names a bad file
  */

@@ -24,7 +24,7 @@ export type EncodedValue =
 
 /** What the tier-0 wrapper learned about one argument position. */
 export interface ArgumentFeedback {
-  /** Zero-based argument position. */
+  /** Zero-based argument position; -1 for the receiver (`this`). */
   index: number;
   /** Parameter name from the source, or `arg<index>` when there is none. */
   name: string;
@@ -47,9 +47,15 @@ export interface FunctionFeedback {
   sourceHash: string;
   calls: number;
   deopts: number;
-  /** The tier the function ended at (0 = counting wrapper). */
+  /** The tier the function ended at (0 = counting or generic, 1 = compiled). */
   tier: number;
+  /** Live compiled versions at the end of the run. */
+  versions?: number;
+  /** Why the function runs as the original, when it does (code first, e.g. `USES_THIS: ... (line 3)`). */
+  fallbackReason?: string | null;
   args: ArgumentFeedback[];
+  /** The receiver's profile (index -1, name `this`), for functions that mention `this`. */
+  receiver?: ArgumentFeedback;
 }
 
 /** The whole file written to `KOS_FEEDBACK_OUT`. */

@@ -8,13 +8,44 @@
  * restarts on every add, but instead of clearing and re-creating a timer per
  * add (≈1 µs each on Node 20), the one timer re-arms itself for the remaining
  * time when it fires early.
+ *
+ * Nothing lost at exit. A processor holding pending items flushes them on
+ * the process's (or worker's) `beforeExit`, the moment the event loop runs
+ * out of other work, so every `add()` promise settles before a normal exit
+ * and a script whose last work is `await bp.add(x)` gets its result. The
+ * `processBatch` work started then keeps the loop alive as usual. The wait
+ * timer itself stays unref'd: a ref'd one would hold an idle process open
+ * for up to `maxWait` ms (or for ever with a huge `maxWait`) just to flush
+ * what `beforeExit` flushes at once. `unref()` restores the old behaviour.
+ * Not covered: `process.exit()` and fatal signals end the process at once,
+ * with no event in which to flush (call `close()` before those).
  */
 import { KosError } from "../errors.js";
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
+/**
+ * Processors that hold pending items and are not unref'd: flushed on
+ * `beforeExit`. Per thread by nature (one `beforeExit` per process or
+ * worker); entries leave when their batch is dispatched, so this holds a
+ * processor only while it has unsent items. Costs one Set add and delete per
+ * batch, not per item.
+ */
+const flushOnExit = new Set<{ flushForExit(): void }>();
+let exitHookInstalled = false;
+
+function watchForExit(p: { flushForExit(): void }): void {
+  flushOnExit.add(p);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on("beforeExit", () => {
+      for (const q of [...flushOnExit]) q.flushForExit();
+    });
+  }
+}
+
 /** Why a batch was flushed. */
-export type FlushReason = "full" | "timeout" | "manual" | "close";
+export type FlushReason = "full" | "timeout" | "manual" | "close" | "exit";
 
 /** Options for {@link BatchProcessor}. */
 export interface BatchProcessorOptions {
@@ -54,8 +85,8 @@ export type ProcessBatch<I, O> = (items: I[]) => O[] | Promise<O[]>;
  * Groups items into batches by size and time.
  *
  * Batches may run concurrently: a new batch is handed to `processBatch` as soon
- * as it flushes, even if an earlier one is still running. Timers are unref'd, so
- * a processor never keeps the process alive; call `close()` before exit to drain.
+ * as it flushes, even if an earlier one is still running. Pending items are
+ * flushed before the process exits (see the module notes); `unref()` opts out.
  *
  * @example
  * const loader = new BatchProcessor((ids: string[]) => db.getMany(ids), { batchSize: 100, maxWait: 5 });
@@ -88,10 +119,12 @@ export class BatchProcessor<I, O> {
   private lastAddAt = 0;
   private readonly running = new Set<Promise<void>>();
   private closed = false;
+  /** False after `unref()`: pending items are not flushed at exit. */
+  private refed = true;
 
   private itemCount = 0;
   private batches = 0;
-  private readonly flushes: Record<FlushReason, number> = { full: 0, timeout: 0, manual: 0, close: 0 };
+  private readonly flushes: Record<FlushReason, number> = { full: 0, timeout: 0, manual: 0, close: 0, exit: 0 };
   private failedBatches = 0;
   private resolved = 0;
   private rejected = 0;
@@ -140,9 +173,40 @@ export class BatchProcessor<I, O> {
       this.dispatch("full");
     } else {
       if (this.fromLast) this.lastAddAt = this.now();
+      if (n === 0 && this.refed) watchForExit(this);
       if (this.timer === undefined && this.maxWait !== Infinity) this.armTimer(this.maxWait);
     }
     return promise;
+  }
+
+  /**
+   * Lets the process exit while items are pending, as before issue 14's fix:
+   * pending items are no longer flushed on `beforeExit`.
+   *
+   * What it costs: pending items are dropped when nothing else keeps the
+   * process alive. Their `add()` promises never settle, `processBatch` never
+   * sees them, and a script whose last work is `await bp.add(x)` ends with
+   * exit code 13 (unsettled top-level await) and no message. What it buys:
+   * no batch runs at exit, for work that is worthless once the program is
+   * done, and one Set add/delete less per batch. Call `close()` (or
+   * `flush()`) yourself before exit to drain. Returns `this`.
+   */
+  unref(): this {
+    this.refed = false;
+    flushOnExit.delete(this);
+    return this;
+  }
+
+  /** Undoes {@link unref}: pending items are flushed before exit again (the default). Returns `this`. */
+  ref(): this {
+    this.refed = true;
+    if (this.count > 0) watchForExit(this);
+    return this;
+  }
+
+  /** @internal The `beforeExit` flush of pending items. */
+  flushForExit(): void {
+    this.dispatch("exit");
   }
 
   /** Flushes the open batch now, then waits until every batch handed out so far has settled. Never rejects. */
@@ -180,6 +244,7 @@ export class BatchProcessor<I, O> {
   private armTimer(ms: number): void {
     // setTimeout turns delays above 2^31-1 ms into 1 ms; clamp instead (onTimer re-checks in "last" mode).
     const timer = setTimeout(() => this.onTimer(), Math.min(ms, MAX_TIMER_MS));
+    // Unref'd: `beforeExit` flushes pending items (see the module notes).
     // Optional call: fake-timer implementations may return a plain id.
     (timer as { unref?: () => void }).unref?.();
     this.timer = timer;
@@ -206,6 +271,7 @@ export class BatchProcessor<I, O> {
     }
     const count = this.count;
     if (count === 0) return;
+    flushOnExit.delete(this);
     const items = this.items;
     const resolves = this.resolves;
     const rejects = this.rejects;

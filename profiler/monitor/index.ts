@@ -2,7 +2,8 @@
  * The performance monitor: samples CPU, memory, I/O, GC and the event loop on
  * an unref'd timer, keeps every series in a fixed-size ring, and answers with
  * the latest values, window statistics with trends and a leak verdict, or the
- * Prometheus text format.
+ * Prometheus text format (kos_monitor_* metrics in the application's
+ * prom-client registry or the monitor's own; prometheus.ts).
  *
  * @example
  * const monitor = createMonitor({ intervalMs: 1000, historySize: 600 }).start();
@@ -19,9 +20,12 @@ import { detectLeak } from "./leak.js";
 import { MemorySampler } from "./memory-sampler.js";
 import { ProcessCpuSampler } from "./process-cpu-sampler.js";
 import { PrometheusExport } from "./prometheus.js";
+import type { PrometheusRegistry } from "./types.js";
 import { RingBuffer } from "./ring-buffer.js";
 import type { Sampler, SeriesSpec } from "./sampler.js";
 import { trendOf, windowStats } from "./statistics.js";
+import { BLOCKED_SERIES } from "./worker-channel.js";
+import { WorkerSampling } from "./worker-sampling.js";
 import type { LeakRule, MonitorMetrics, MonitorOptions, MonitorSummary, SeriesSummary } from "./types.js";
 
 export type * from "./types.js";
@@ -48,7 +52,18 @@ export interface Monitor {
   history(series: string): { timestamps: Float64Array; values: Float64Array; unit: string; available: boolean };
   /** Names of every series, in sampling order. Empty before the first start. */
   seriesNames(): string[];
-  /** Prometheus text format (prom-client, private registry) of the latest sample. */
+  /**
+   * The prom-client Registry holding the monitor's `kos_monitor_*` metrics:
+   * the application's (option `registry`) or the monitor's own, made now.
+   * @throws KosError `KOS_MISSING_PEER` when prom-client is not installed
+   */
+  readonly registry: PrometheusRegistry;
+  /**
+   * The Prometheus text format of {@link Monitor.registry}: kos's series (latest,
+   * window min/max/mean/p50/p95/p99, trend, leak verdict) and, in the monitor's
+   * own registry, prom-client's default metrics.
+   * @throws KosError `EMONITOR_NOT_STARTED`, or `KOS_MISSING_PEER` without prom-client
+   */
   toPrometheus(): Promise<string>;
 }
 
@@ -89,6 +104,10 @@ class PerformanceMonitor implements Monitor {
   private sampleCount = 0;
   private started = false;
   private exporter: PrometheusExport | null = null;
+  private readonly exportOptions: { registry?: PrometheusRegistry; defaultMetrics?: boolean; eventLoopResolutionMs: number };
+  private readonly sampleFrom: "main" | "worker";
+  private readonly heartbeatMs: number;
+  private workerSampling: WorkerSampling | null = null;
   /** The last error a timer-driven sample swallowed, for debugging; `sample()` throws instead. */
   lastError: unknown = undefined;
 
@@ -105,6 +124,25 @@ class PerformanceMonitor implements Monitor {
     this.loop = new EventLoopSampler(options.eventLoopDelay === false ? null : resolution);
     this.samplers = [this.cpu, this.proc, this.memory, this.io, this.gc, this.loop];
     this.times = new RingBuffer(historySize);
+    if (options.sampleFrom !== undefined && options.sampleFrom !== "main" && options.sampleFrom !== "worker") {
+      throw new KosError("EINVAL_SAMPLE_FROM", `sampleFrom must be "main" or "worker", got ${JSON.stringify(options.sampleFrom)}`);
+    }
+    this.sampleFrom = options.sampleFrom ?? "main";
+    this.heartbeatMs = resolution;
+    this.exportOptions = { eventLoopResolutionMs: resolution };
+    if (options.registry !== undefined) this.exportOptions.registry = options.registry;
+    if (options.defaultMetrics !== undefined) this.exportOptions.defaultMetrics = options.defaultMetrics;
+    // The application's registry gets kos's metrics at once, so its own /metrics handler exports them.
+    if (options.registry !== undefined) this.exporter = this.makeExporter();
+  }
+
+  private makeExporter(): PrometheusExport {
+    return new PrometheusExport({ sampleCount: () => (this.drainWorker(), this.sampleCount), getSummary: () => this.getSummary() }, this.exportOptions);
+  }
+
+  get registry(): PrometheusRegistry {
+    this.exporter ??= this.makeExporter();
+    return this.exporter.registry as unknown as PrometheusRegistry;
   }
 
   get running(): boolean {
@@ -119,6 +157,8 @@ class PerformanceMonitor implements Monitor {
       offsets.push(specs.length);
       specs.push(...s.start());
     }
+    // Written by the sampling worker; a sample the main thread takes itself finds it running (0).
+    if (this.sampleFrom === "worker") specs.push({ name: BLOCKED_SERIES, unit: "ms", available: true });
     // The series set is fixed by the first start; a restart keeps the rings (and the history) when it matches.
     const same = this.specs.length === specs.length && this.specs.every((s, i) => s.name === specs[i]!.name);
     if (!same) {
@@ -131,7 +171,7 @@ class PerformanceMonitor implements Monitor {
     this.lastSampleMs = performance.now();
     this.lastElapsedMs = NaN;
     this.started = true;
-    this.exporter ??= new PrometheusExport(this.gc, this.io.latest.available);
+    if (this.sampleFrom === "worker") this.workerSampling = new WorkerSampling(specs, this.historySize, this.intervalMs, this.heartbeatMs);
     this.timer = setInterval(() => this.tickSafely(), this.intervalMs);
     this.timer.unref();
     return this;
@@ -141,11 +181,15 @@ class PerformanceMonitor implements Monitor {
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = null;
+    this.drainWorker();
+    this.workerSampling?.stop();
+    this.workerSampling = null;
     for (const s of this.samplers) s.stop();
   }
 
   sample(): MonitorMetrics {
     if (!this.timer) throw new KosError("EMONITOR_STOPPED", "sample() needs a started monitor: call start() first");
+    this.drainWorker();
     this.tick();
     return this.getMetrics();
   }
@@ -153,19 +197,44 @@ class PerformanceMonitor implements Monitor {
   /** The timer's entry: a failing source must never become an uncaught exception in the host process. */
   private tickSafely(): void {
     try {
-      this.tick();
+      if (this.workerSampling) {
+        // The worker takes the rows; this timer refreshes and shares what only the main thread can read.
+        this.drainWorker();
+        this.readSamplers();
+        this.workerSampling.publish(this.row);
+      } else this.tick();
     } catch (error) {
       this.lastError = error;
     }
   }
 
-  private tick(): void {
+  /** Appends the rows the sampling worker wrote since the last call. */
+  private drainWorker(): void {
+    const ws = this.workerSampling;
+    if (!ws) return;
+    if (ws.error !== undefined) this.lastError = ws.error;
+    ws.drain((timestamp, elapsedMs, values) => {
+      this.times.push(timestamp);
+      for (let i = 0; i < values.length; i++) this.rings[i]!.push(values[i]!);
+      this.lastElapsedMs = elapsedMs;
+      this.sampleCount++;
+    });
+  }
+
+  /** Runs every sampler into the row (and the samplers' `latest`), without appending it. */
+  private readSamplers(): void {
     const now = performance.now();
     const elapsed = now - this.lastSampleMs;
     this.lastSampleMs = now;
     this.lastElapsedMs = elapsed;
     const row = this.row;
     for (let i = 0; i < this.samplers.length; i++) this.samplers[i]!.sample(elapsed, row, this.offsets[i]!);
+    if (this.sampleFrom === "worker") row[row.length - 1] = 0;
+  }
+
+  private tick(): void {
+    this.readSamplers();
+    const row = this.row;
     this.times.push(Date.now());
     for (let i = 0; i < row.length; i++) this.rings[i]!.push(row[i]!);
     this.sampleCount++;
@@ -173,6 +242,7 @@ class PerformanceMonitor implements Monitor {
 
   getMetrics(): MonitorMetrics {
     if (!this.started) throw new KosError("EMONITOR_NOT_STARTED", "getMetrics() needs a monitor that has been started");
+    this.drainWorker();
     return {
       timestamp: this.times.size > 0 ? this.times.latest() : Date.now(),
       elapsedMs: this.lastElapsedMs,
@@ -191,12 +261,14 @@ class PerformanceMonitor implements Monitor {
   }
 
   history(series: string): { timestamps: Float64Array; values: Float64Array; unit: string; available: boolean } {
+    this.drainWorker();
     const i = this.specs.findIndex((s) => s.name === series);
     if (i < 0) throw new KosError("EUNKNOWN_SERIES", `no series named "${series}"; known: ${this.seriesNames().join(", ")}`);
     return { timestamps: this.times.toArray(), values: this.rings[i]!.toArray(), unit: this.specs[i]!.unit, available: this.specs[i]!.available };
   }
 
   getSummary(): MonitorSummary {
+    this.drainWorker();
     const timestamps = this.times.toArray();
     const n = timestamps.length;
     const t0 = n > 0 ? timestamps[0]! : 0;
@@ -243,8 +315,8 @@ class PerformanceMonitor implements Monitor {
   }
 
   async toPrometheus(): Promise<string> {
-    if (!this.exporter) throw new KosError("EMONITOR_NOT_STARTED", "toPrometheus() needs a monitor that has been started");
-    this.exporter.update(this.getMetrics());
+    if (!this.started) throw new KosError("EMONITOR_NOT_STARTED", "toPrometheus() needs a monitor that has been started");
+    this.exporter ??= this.makeExporter();
     return this.exporter.text();
   }
 }

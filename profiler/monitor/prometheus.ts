@@ -1,118 +1,132 @@
 /**
- * Prometheus text export through prom-client, on a private Registry (never
- * the global one, so an application's own default metrics do not collide).
- * Where prom-client's default collectors have a metric for the same thing,
- * its name, type, labels and units are used (process_cpu_*_seconds_total,
- * process_resident_memory_bytes, nodejs_heap_size_*_bytes,
- * nodejs_external_memory_bytes, nodejs_eventloop_lag_*_seconds,
- * nodejs_gc_duration_seconds); everything else is prefixed `kos_`.
+ * The monitor's Prometheus export, through prom-client (an optional peer
+ * dependency, loaded when first needed).
+ *
+ * Names: every series kos computes is a `kos_monitor_*` family, labelled by
+ * `series` (the monitor's dotted name) and `unit`: the latest value, the
+ * window's min/max/mean and p50/p95/p99, the trend slope and its r², and the
+ * leak verdict. kos never reuses a prom-client name for something that means
+ * another thing (issue 13: kos's `nodejs_eventloop_lag_p50_seconds` was its
+ * own 50 ms-resolution timer, 0.0002 s idle against prom-client's 0.010 s).
+ * Where prom-client already measures a thing (process CPU seconds, resident
+ * memory, heap sizes, event-loop lag, GC durations, start time), the export
+ * is prom-client's own default metrics: registered into kos's registry when
+ * kos owns it, left to the application when it passes its own registry (so
+ * the joined text never has a second HELP line for one name).
+ *
+ * Values are read at scrape time (each gauge's `collect`), so a registry
+ * scraped by the application's own `/metrics` handler is always current.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { GcSampler } from "./gc-sampler.js";
-import type { MonitorMetrics } from "./types.js";
+import type { Gauge, Registry } from "prom-client";
+import { KosError } from "../../errors.js";
+import { requirePeer } from "../../optional-peer.js";
+import type { MonitorSummary, PrometheusRegistry, SeriesSummary } from "./types.js";
 
-/** prom-client's own default buckets for nodejs_gc_duration_seconds. */
-const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
+type PromClient = typeof import("prom-client");
 
-/** Sets a gauge unless the value is NaN (an unavailable source or an empty interval): prom-client would print "Nan". */
-function setIfNumber(g: Gauge, v: number, labels?: Record<string, string>): void {
-  if (Number.isNaN(v)) return;
-  if (labels) g.set(labels, v);
-  else g.set(v);
+/** What the export reads from its monitor. */
+export interface SummarySource {
+  /** Samples taken so far (the summary is recomputed only when it changes). */
+  sampleCount(): number;
+  getSummary(): MonitorSummary;
 }
 
-/** Counters hold cumulative values read from the system: reset, then add the current total. */
-function setCounter(c: Counter, v: number): void {
-  if (Number.isNaN(v) || v < 0) return;
-  c.reset();
-  c.inc(v);
+export interface PrometheusExportOptions {
+  /** The application's prom-client Registry; default a Registry of kos's own. */
+  registry?: PrometheusRegistry;
+  /** Also register prom-client's default metrics (default: only into kos's own registry). */
+  defaultMetrics?: boolean;
+  /** Resolution of prom-client's event-loop lag histogram, in ms (its default is 10). */
+  eventLoopResolutionMs?: number;
+}
+
+type Stat = "latest" | "min" | "max" | "mean" | "p50" | "p95" | "p99";
+const STATS: Array<[Stat, string]> = [
+  ["latest", "The latest sample of each kos monitor series (see `unit`)."],
+  ["min", "The smallest value of each kos monitor series over the held window."],
+  ["max", "The largest value of each kos monitor series over the held window."],
+  ["mean", "The mean of each kos monitor series over the held window."],
+  ["p50", "The median (50th percentile) of each kos monitor series over the held window."],
+  ["p95", "The 95th percentile of each kos monitor series over the held window."],
+  ["p99", "The 99th percentile of each kos monitor series over the held window."],
+];
+
+/** Sets a labelled gauge unless the value is NaN (an unavailable source or an empty window): prom-client would print "Nan". */
+function setIfNumber(g: Gauge, labels: Record<string, string>, v: number): void {
+  if (!Number.isNaN(v)) g.set(labels, v);
 }
 
 export class PrometheusExport {
-  readonly registry = new Registry();
-  private readonly r = [this.registry];
-  private readonly cpuUser = new Counter({ name: "process_cpu_user_seconds_total", help: "Total user CPU time spent in seconds.", registers: this.r });
-  private readonly cpuSystem = new Counter({ name: "process_cpu_system_seconds_total", help: "Total system CPU time spent in seconds.", registers: this.r });
-  private readonly cpuTotal = new Counter({ name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", registers: this.r });
-  private readonly rss = new Gauge({ name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", registers: this.r });
-  private readonly heapTotal = new Gauge({ name: "nodejs_heap_size_total_bytes", help: "Process heap size from Node.js in bytes.", registers: this.r });
-  private readonly heapUsed = new Gauge({ name: "nodejs_heap_size_used_bytes", help: "Process heap size used from Node.js in bytes.", registers: this.r });
-  private readonly external = new Gauge({ name: "nodejs_external_memory_bytes", help: "Node.js external memory size in bytes.", registers: this.r });
-  private readonly arrayBuffers = new Gauge({ name: "kos_nodejs_array_buffers_bytes", help: "Memory allocated for ArrayBuffers and SharedArrayBuffers, in bytes.", registers: this.r });
-  private readonly sysFree = new Gauge({ name: "kos_system_memory_free_bytes", help: "System memory available for new allocations, in bytes.", registers: this.r });
-  private readonly sysTotal = new Gauge({ name: "kos_system_memory_total_bytes", help: "Total system memory, in bytes.", registers: this.r });
-  private readonly cpuUtil = new Gauge({ name: "kos_cpu_utilization_ratio", help: "Busy share of the machine's CPUs over the last interval; cpu=\"all\" or a core index.", labelNames: ["cpu"], registers: this.r });
-  private readonly procUtil = new Gauge({ name: "kos_process_cpu_utilization_ratio", help: "This process's CPU use over the last interval, as a share of one core.", registers: this.r });
-  private readonly lag: Record<"min" | "max" | "mean" | "stddev" | "p50" | "p90" | "p99", Gauge>;
-  private readonly elu = new Gauge({ name: "kos_eventloop_utilization_ratio", help: "Share of the last interval the event loop was busy.", registers: this.r });
-  private readonly gcDuration = new Histogram({
-    name: "nodejs_gc_duration_seconds",
-    help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
-    labelNames: ["kind"],
-    buckets: GC_BUCKETS,
-    registers: this.r,
-  });
-  private readonly io: Counter[];
+  readonly registry: Registry;
+  private readonly source: SummarySource;
+  private cached: { samples: number; summary: MonitorSummary } | null = null;
 
-  constructor(gc: GcSampler, ioAvailable: boolean) {
-    const lagGauge = (stat: string, help: string) =>
-      new Gauge({ name: `nodejs_eventloop_lag_${stat}_seconds`, help, registers: this.r });
-    this.lag = {
-      min: lagGauge("min", "The minimum recorded event loop delay."),
-      max: lagGauge("max", "The maximum recorded event loop delay."),
-      mean: lagGauge("mean", "The mean of the recorded event loop delays."),
-      stddev: lagGauge("stddev", "The standard deviation of the recorded event loop delays."),
-      p50: lagGauge("p50", "The 50th percentile of the recorded event loop delays."),
-      p90: lagGauge("p90", "The 90th percentile of the recorded event loop delays."),
-      p99: lagGauge("p99", "The 99th percentile of the recorded event loop delays."),
+  constructor(source: SummarySource, options: PrometheusExportOptions = {}) {
+    const prom = requirePeer<PromClient>("prom-client", "the monitor's Prometheus export");
+    this.source = source;
+    const own = options.registry === undefined;
+    this.registry = (options.registry as Registry | undefined) ?? new prom.Registry();
+    const registers = [this.registry];
+    const labelNames = ["series", "unit"] as const;
+    // Each family refreshes from the (cached) summary when the registry is scraped.
+    const family = (name: string, help: string, fill: (g: Gauge, summary: MonitorSummary) => void, labels: readonly string[] = labelNames) => {
+      const self = this;
+      return new prom.Gauge({
+        name,
+        help,
+        labelNames: labels,
+        registers,
+        collect(this: Gauge) {
+          this.reset();
+          const summary = self.summary();
+          if (summary) fill(this, summary);
+        },
+      });
     };
-    const ioCounter = (name: string, help: string) => new Counter({ name: `kos_io_${name}_total`, help, registers: this.r });
-    this.io = ioAvailable
-      ? [
-          ioCounter("read_chars", "Bytes passed to read-like syscalls (/proc/self/io rchar)."),
-          ioCounter("write_chars", "Bytes passed to write-like syscalls (/proc/self/io wchar)."),
-          ioCounter("read_syscalls", "Read-like syscalls (/proc/self/io syscr)."),
-          ioCounter("write_syscalls", "Write-like syscalls (/proc/self/io syscw)."),
-          ioCounter("read_bytes", "Bytes fetched from storage (/proc/self/io read_bytes)."),
-          ioCounter("write_bytes", "Bytes sent to storage (/proc/self/io write_bytes)."),
-        ]
-      : [];
-    gc.onCollection((kind, pauseMs) => this.gcDuration.observe({ kind }, pauseMs / 1000));
-  }
-
-  /** Copies the latest sample into the registry's metrics. */
-  update(m: MonitorMetrics): void {
-    setCounter(this.cpuUser, m.process.userSeconds);
-    setCounter(this.cpuSystem, m.process.systemSeconds);
-    setCounter(this.cpuTotal, m.process.userSeconds + m.process.systemSeconds);
-    setIfNumber(this.rss, m.memory.rss);
-    setIfNumber(this.heapTotal, m.memory.heapTotal);
-    setIfNumber(this.heapUsed, m.memory.heapUsed);
-    setIfNumber(this.external, m.memory.external);
-    setIfNumber(this.arrayBuffers, m.memory.arrayBuffers);
-    setIfNumber(this.sysFree, m.memory.systemFree);
-    setIfNumber(this.sysTotal, m.memory.systemTotal);
-    if (m.cpu.available) {
-      setIfNumber(this.cpuUtil, m.cpu.total, { cpu: "all" });
-      m.cpu.cores.forEach((v, i) => setIfNumber(this.cpuUtil, v, { cpu: String(i) }));
+    const each = (summary: MonitorSummary, f: (labels: Record<string, string>, s: SeriesSummary) => void) => {
+      for (const [series, s] of Object.entries(summary.series)) if (s.available) f({ series, unit: s.unit }, s);
+    };
+    try {
+      for (const [stat, help] of STATS) family(`kos_monitor_${stat}`, help, (g, summary) => each(summary, (l, s) => setIfNumber(g, l, s[stat])));
+      family("kos_monitor_trend_slope_per_second", "Least-squares slope of each kos monitor series over the held window, in its unit per second.", (g, summary) =>
+        each(summary, (l, s) => setIfNumber(g, l, s.trend.slopePerSec)),
+      );
+      family("kos_monitor_trend_r2", "Coefficient of determination (0..1) of each series' trend line: how well a straight line fits the window.", (g, summary) =>
+        each(summary, (l, s) => setIfNumber(g, l, s.trend.r2)),
+      );
+      family("kos_monitor_leak_suspected", "1 when the kos leak rule suspects a leak in this memory series (steady growth of its post-GC baseline), else 0.", (g, summary) =>
+        each(summary, (l, s) => {
+          if (s.leak) g.set({ series: l.series! }, s.leak.suspected ? 1 : 0);
+        }), ["series"],
+      );
+      family("kos_monitor_leak_baseline_slope_bytes_per_second", "Growth of the post-GC baseline of each memory series, the leak rule's main input.", (g, summary) =>
+        each(summary, (l, s) => {
+          if (s.leak) setIfNumber(g, { series: l.series! }, s.leak.baselineSlopeBytesPerSec);
+        }), ["series"],
+      );
+      family("kos_monitor_samples", "Samples held in the kos monitor's window.", (g, summary) => g.set(summary.samples), []);
+      family("kos_monitor_window_seconds", "Time spanned by the kos monitor's held window.", (g, summary) => g.set(summary.windowMs / 1000), []);
+    } catch (e) {
+      // prom-client refuses a second metric of one name: a second monitor in the same registry.
+      if (/already been registered/.test((e as Error).message)) {
+        throw new KosError("EMONITOR_REGISTRY", `the registry already holds kos monitor metrics (one monitor per registry): ${(e as Error).message}`, { cause: e });
+      }
+      throw e;
     }
-    setIfNumber(this.procUtil, m.process.share);
-    const d = m.eventLoop.delayMs;
-    setIfNumber(this.lag.min, d.min / 1000);
-    setIfNumber(this.lag.max, d.max / 1000);
-    setIfNumber(this.lag.mean, d.mean / 1000);
-    setIfNumber(this.lag.stddev, d.stddev / 1000);
-    setIfNumber(this.lag.p50, d.p50 / 1000);
-    setIfNumber(this.lag.p90, d.p90 / 1000);
-    setIfNumber(this.lag.p99, d.p99 / 1000);
-    setIfNumber(this.elu, m.eventLoop.utilization);
-    if (this.io.length === 6 && m.io.available) {
-      const io = m.io;
-      [io.readChars, io.writeChars, io.readSyscalls, io.writeSyscalls, io.readBytes, io.writeBytes].forEach((v, i) => setCounter(this.io[i]!, v));
+    if (options.defaultMetrics ?? own) {
+      prom.collectDefaultMetrics({ register: this.registry, ...(options.eventLoopResolutionMs ? { eventLoopMonitoringPrecision: options.eventLoopResolutionMs } : {}) });
     }
   }
 
-  /** The Prometheus text exposition of the registry. */
+  /** The monitor's summary, recomputed only when a sample was taken since the last scrape. */
+  private summary(): MonitorSummary | null {
+    const samples = this.source.sampleCount();
+    if (samples === 0) return null;
+    if (this.cached?.samples !== samples) this.cached = { samples, summary: this.source.getSummary() };
+    return this.cached.summary;
+  }
+
+  /** The Prometheus text exposition of the registry (with the application's metrics, when it is theirs). */
   text(): Promise<string> {
     return this.registry.metrics();
   }

@@ -25,6 +25,41 @@ export interface MonitorOptions {
   eventLoopDelay?: boolean;
   /** Overrides for the leak rule; see {@link LeakRule}. */
   leakRule?: Partial<LeakRule>;
+  /**
+   * The application's prom-client `Registry`: the monitor registers its
+   * `kos_monitor_*` metrics into it at once, and they update whenever the
+   * registry is scraped. Default: a registry of the monitor's own, made on
+   * first use of `toPrometheus()` or `registry`. (prom-client is an optional
+   * peer dependency: install it to use either.)
+   */
+  registry?: PrometheusRegistry;
+  /**
+   * Also register prom-client's default metrics (process CPU, memory, event-loop
+   * lag, GC, start time) into the registry. Default: true for the monitor's own
+   * registry, false for the application's (it calls `collectDefaultMetrics` itself).
+   */
+  defaultMetrics?: boolean;
+  /**
+   * Where the samples are taken. `"main"` (default): an unref'd timer on the
+   * main thread, which takes no sample while that thread is busy. `"worker"`:
+   * a worker thread takes them on time even then. It reads the process-wide
+   * sources itself (CPU, RSS, system memory, I/O); the V8 heap, GC and
+   * event-loop series, which only the main thread can read, are NaN in rows
+   * taken while it did not run; and the series `mainThread.blockedMs` says
+   * how long the main thread had not run. Costs a thread and a heartbeat
+   * timer every `eventLoopResolutionMs`.
+   */
+  sampleFrom?: "main" | "worker";
+}
+
+/**
+ * The part of a prom-client `Registry` the monitor uses (declared here so
+ * kos's types do not require prom-client to be installed).
+ */
+export interface PrometheusRegistry {
+  registerMetric(metric: never): void;
+  metrics(): Promise<string>;
+  readonly contentType: string;
 }
 
 /** Machine-wide CPU use over the last interval, from /proc/stat deltas (os.cpus() elsewhere). */

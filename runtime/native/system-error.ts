@@ -18,6 +18,7 @@ export type SystemErrorCode =
   | "EDIRECT_UNSUPPORTED"
   | "EBAD_ADVICE"
   | "EPOOL_CLOSED"
+  | "EFILE_CLOSED"
   | "EINVAL_POLICY"
   | "EIO_SYSTEM";
 

@@ -5,7 +5,8 @@
  * ## Buffer layout (one SharedArrayBuffer per queue)
  *
  * ```
- * byte   0  line 0  config, written once:  MAGIC VERSION KIND CAPACITY PARAM_A PARAM_B
+ * byte   0  line 0  config, written once:  MAGIC VERSION KIND CAPACITY PARAM_A PARAM_B,
+ *                   then two counters written only by MPMC recovery: LOST RECOVERIES
  * byte  64  line 1  producer index   (SPSC tail, MPMC enqueue position)
  * byte 128  line 2  consumer index   (SPSC head, MPMC dequeue position)
  * byte 192  line 3  "not empty" futex: epoch word + waiting-consumer count
@@ -39,7 +40,8 @@ export const CACHE_LINE = 64;
 const LINE = CACHE_LINE / 4;
 
 export const MAGIC = 0x6b6f7351; // "kosQ"
-export const LAYOUT_VERSION = 1;
+/** 2: MPMC publish/release became compare-and-swap (so recovery can revoke a claim), LOST/RECOVERIES added. */
+export const LAYOUT_VERSION = 2;
 
 /** Int32 indices into the header. */
 export const H_MAGIC = 0;
@@ -48,6 +50,10 @@ export const H_KIND = 2;
 export const H_CAPACITY = 3;
 export const H_PARAM_A = 4;
 export const H_PARAM_B = 5;
+/** Records lost to `recover()` (a dead thread's claimed slot skipped). */
+export const H_LOST = 6;
+/** Successful `recover()` calls. */
+export const H_RECOVERIES = 7;
 export const H_PRODUCER = 1 * LINE;
 export const H_CONSUMER = 2 * LINE;
 export const H_NOT_EMPTY_EPOCH = 3 * LINE;

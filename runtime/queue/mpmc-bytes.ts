@@ -12,8 +12,8 @@ import {
 } from "./layout.js";
 import { QueueError } from "./errors.js";
 import { copyBytes, tooLarge, tooSmall } from "./bytes.js";
-import { allocateMpmc, MIN_MPMC_CAPACITY, MpmcSlots } from "./mpmc-core.js";
-import { checkTimeout, waitFor, waitForAsync, wakeOne } from "./wait.js";
+import { allocateMpmc, checkStallTimeout, MIN_MPMC_CAPACITY, MpmcSlots } from "./mpmc-core.js";
+import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
 /** Options for {@link MpmcByteQueue}. */
 export interface SlotQueueOptions {
@@ -21,6 +21,11 @@ export interface SlotQueueOptions {
   capacity: number;
   /** Largest message in bytes (1 … 2^24); every slot reserves this much. */
   maxMessageBytes: number;
+  /**
+   * Ms a slot may stay claimed by another thread before operations waiting on
+   * it throw `QUEUE_STALLED` (see mpmc-core.ts). Default 5000; Infinity: never.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** Descriptor of an {@link MpmcByteQueue}, from `queue.shared`. */
@@ -52,6 +57,7 @@ export class MpmcByteQueue extends MpmcSlots {
     if (typeof options !== "object" || options === null) throw new QueueError("QUEUE_BAD_OPTIONS", "options object required");
     const capacity = checkCapacity("capacity", options.capacity, MIN_MPMC_CAPACITY);
     const max = checkInt("maxMessageBytes", options.maxMessageBytes, 1, MAX_SLOT_BYTES);
+    const stallTimeoutMs = checkStallTimeout(options.stallTimeoutMs);
     const stride = roundUp4(max);
     if (capacity * stride > 2 ** 31) throw new QueueError("QUEUE_BAD_OPTIONS", "capacity × maxMessageBytes must be at most 2 GiB");
     const payloadBytes = capacity * 4 + capacity * stride;
@@ -60,7 +66,7 @@ export class MpmcByteQueue extends MpmcSlots {
     if (mem.buffer.byteLength < offset + payloadBytes) {
       throw new QueueError("QUEUE_BAD_DESCRIPTOR", "buffer is too small for the descriptor's capacity");
     }
-    super(capacity, mem.buffer, mem.ctl);
+    super(capacity, mem.buffer, mem.ctl, stallTimeoutMs);
     this.maxMessageBytes = max;
     this.stride = stride;
     this.lengths = new Int32Array(mem.buffer, offset, capacity);
@@ -73,18 +79,23 @@ export class MpmcByteQueue extends MpmcSlots {
    */
   static attach(descriptor: unknown): MpmcByteQueue {
     const { buffer, ctl, options } = openDescriptor("mpmc-bytes", descriptor);
-    const { capacity, maxMessageBytes } = options;
+    const { capacity, maxMessageBytes, stallTimeoutMs } = options;
     if (typeof capacity !== "number" || typeof maxMessageBytes !== "number") {
       throw new QueueError("QUEUE_BAD_DESCRIPTOR", "descriptor capacity or maxMessageBytes missing");
     }
     expectHeader(ctl, H_CAPACITY, capacity, "capacity");
     expectHeader(ctl, H_PARAM_A, maxMessageBytes, "maxMessageBytes");
-    return new MpmcByteQueue({ capacity, maxMessageBytes }, { buffer, ctl });
+    try {
+      checkStallTimeout(stallTimeoutMs);
+    } catch (e) {
+      throw new QueueError("QUEUE_BAD_DESCRIPTOR", `descriptor options are invalid: ${(e as Error).message}`);
+    }
+    return new MpmcByteQueue({ capacity, maxMessageBytes, stallTimeoutMs: stallTimeoutMs as number | undefined }, { buffer, ctl });
   }
 
   /** A structured-cloneable descriptor to `postMessage` to another thread. */
   get shared(): MpmcByteDescriptor {
-    return { kind: "kos.queue/mpmc-bytes", buffer: this.buffer, options: { capacity: this.capacity, maxMessageBytes: this.maxMessageBytes } };
+    return { kind: "kos.queue/mpmc-bytes", buffer: this.buffer, options: { capacity: this.capacity, maxMessageBytes: this.maxMessageBytes, stallTimeoutMs: this.stallTimeoutMs } };
   }
 
   /**
@@ -98,6 +109,7 @@ export class MpmcByteQueue extends MpmcSlots {
     if (slot < 0) return false;
     this.lengths[slot] = len;
     copyBytes(message, 0, this.u8, slot * this.stride, len);
+    if (this.afterClaimHook !== undefined) this.afterClaimHook(slot, "push");
     this.publishPush(slot);
     if (Atomics.load(this.ctl, H_NOT_EMPTY_WAITERS) !== 0) wakeOne(this.ctl, H_NOT_EMPTY_EPOCH);
     return true;
@@ -134,7 +146,7 @@ export class MpmcByteQueue extends MpmcSlots {
   push(message: Uint8Array, timeoutMs?: number): boolean {
     const timeout = checkTimeout(timeoutMs);
     if (this.tryPush(message)) return true;
-    return waitFor(this.ctl, H_NOT_FULL_EPOCH, H_NOT_FULL_WAITERS, () => this.tryPush(message), timeout);
+    return waitFor(this.ctl, H_NOT_FULL_EPOCH, H_NOT_FULL_WAITERS, () => this.tryPush(message), timeout, this.stallCheckMs);
   }
 
   /** Pops a message into `out`, sleeping with `Atomics.wait` while empty; its length, or -1 on timeout. */
@@ -142,16 +154,21 @@ export class MpmcByteQueue extends MpmcSlots {
     const timeout = checkTimeout(timeoutMs);
     let n = this.tryPop(out);
     if (n >= 0) return n;
-    const ok = waitFor(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout);
+    const ok = waitFor(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout, this.stallCheckMs);
     return ok ? n : -1;
   }
 
-  /** Pops a message into `out`, waiting with `Atomics.waitAsync`; resolves to its length, or -1 on timeout. */
-  async popAsync(out: Uint8Array, timeoutMs?: number): Promise<number> {
+  /**
+   * Pops a message into `out`, waiting with `Atomics.waitAsync`; resolves to
+   * its length, or -1 on timeout. While it waits it keeps the process alive,
+   * unless `{ ref: false }`. Stalls and revoked claims as in the record queue.
+   */
+  async popAsync(out: Uint8Array, timeoutMs?: number, options?: PopAsyncOptions): Promise<number> {
     const timeout = checkTimeout(timeoutMs);
+    const ref = checkPopAsyncOptions(options);
     let n = this.tryPop(out);
     if (n >= 0) return n;
-    const ok = await waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout);
+    const ok = await waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout, this.stallCheckMs, ref);
     return ok ? n : -1;
   }
 }

@@ -11,8 +11,27 @@ export interface RecordQueueOptions {
   capacity: number;
   /** Numbers per record (1 … 1024). Default 1. */
   lanes?: number;
-  /** `"f64"` (default) stores any JS number; `"i32"` stores Int32 and halves the memory. */
+  /**
+   * `"f64"` (default) stores any JS number exactly (-0 and NaN included);
+   * `"i32"` stores Int32 and halves the memory.
+   */
   type?: LaneType;
+  /**
+   * For `"i32"` lanes: what a push does with a value an Int32 cannot hold
+   * (2**31 + 5, 1.7, -0, NaN, Infinity). Default false: the push throws
+   * `QUEUE_BAD_VALUE` and queues nothing. true: TypedArray semantics, chosen
+   * knowingly: the value goes through ToInt32 (2**31 + 5 → -2147483643,
+   * 1.7 → 1, NaN → 0), as `Int32Array` assignment does. Skipping the check
+   * saved 2–3.5 ns per 4-lane push+pop (35–37 vs 39 ns SPSC, 60 vs 62–63 ns
+   * MPMC, one thread, CPU time). Ignored for `"f64"`.
+   */
+  wrap?: boolean;
+  /**
+   * MPMC queues only: ms a slot may stay claimed by another thread before
+   * operations waiting on it throw `QUEUE_STALLED` (see mpmc-core.ts).
+   * Default 5000; Infinity turns stall detection off.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** Record options with defaults filled in and checked. */
@@ -20,6 +39,7 @@ export interface ResolvedRecordOptions {
   capacity: number;
   lanes: number;
   type: LaneType;
+  wrap: boolean;
 }
 
 /** Output array a record can be popped into. */
@@ -33,7 +53,27 @@ export function resolveRecordOptions(o: RecordQueueOptions | undefined, minCapac
   const lanes = checkInt("lanes", o.lanes ?? 1, 1, MAX_LANES);
   const type = checkLaneType(o.type ?? "f64");
   if (capacity * lanes > 2 ** 30) throw new QueueError("QUEUE_BAD_OPTIONS", "capacity × lanes must be at most 2^30");
-  return { capacity, lanes, type };
+  if (o.wrap !== undefined && typeof o.wrap !== "boolean") throw new QueueError("QUEUE_BAD_OPTIONS", `wrap must be a boolean, got ${String(o.wrap)}`);
+  return { capacity, lanes, type, wrap: o.wrap === true };
+}
+
+/**
+ * Throws QUEUE_BAD_VALUE unless `values[from … from+count)` all fit an Int32
+ * lane exactly. Run before anything is claimed or written, so a refused
+ * record leaves the queue untouched.
+ */
+export function checkInt32Values(values: ArrayLike<number>, from: number, count: number): void {
+  for (let k = from, end = from + count; k < end; k++) {
+    const v = values[k]!;
+    // (v | 0) === v: an integer in Int32 range (false for NaN, ±Infinity, fractions, non-numbers); 1 / v < 0 singles out -0.
+    if ((v | 0) !== v || (v === 0 && 1 / v < 0)) {
+      throw new QueueError(
+        "QUEUE_BAD_VALUE",
+        `value ${Object.is(v, -0) ? "-0" : String(v)} at index ${k} does not fit an i32 lane exactly; ` +
+          'use type "f64", or pass wrap: true to store it with Int32Array (ToInt32) wrapping',
+      );
+    }
+  }
 }
 
 /** Re-checks options read from a descriptor, turning any failure into QUEUE_BAD_DESCRIPTOR. */

@@ -19,7 +19,7 @@ import {
   H_NOT_FULL_EPOCH, H_NOT_FULL_WAITERS, H_PRODUCER, HEADER_BYTES, openDescriptor, roundUp4, type QueueDescriptor,
 } from "./layout.js";
 import { copyBytes, tooLarge, tooSmall } from "./bytes.js";
-import { checkTimeout, waitFor, waitForAsync, wakeOne } from "./wait.js";
+import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
 /** Options for {@link SpscByteQueue}. */
 export interface ByteRingOptions {
@@ -191,13 +191,15 @@ export class SpscByteQueue {
 
   /**
    * Pops a message into `out`, waiting with `Atomics.waitAsync` (the event
-   * loop keeps running). Resolves to its length, or -1 on timeout.
+   * loop keeps running). Resolves to its length, or -1 on timeout. While it
+   * waits it keeps the process alive, unless `{ ref: false }`.
    */
-  async popAsync(out: Uint8Array, timeoutMs?: number): Promise<number> {
+  async popAsync(out: Uint8Array, timeoutMs?: number, options?: PopAsyncOptions): Promise<number> {
     const timeout = checkTimeout(timeoutMs);
+    const ref = checkPopAsyncOptions(options);
     let n = this.tryPop(out);
     if (n >= 0) return n;
-    const ok = await waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout);
+    const ok = await waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => (n = this.tryPop(out)) >= 0, timeout, Infinity, ref);
     return ok ? n : -1;
   }
 

@@ -28,10 +28,10 @@ import {
   H_PRODUCER, HEADER_BYTES, LANE_CODES, openDescriptor, type LaneType, type QueueDescriptor,
 } from "./layout.js";
 import {
-  badRecord, copyLanes, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
+  badRecord, checkInt32Values, copyLanes, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
   type RecordOut, type RecordQueueOptions, type ResolvedRecordOptions,
 } from "./record-options.js";
-import { checkTimeout, waitFor, waitForAsync, wakeOne } from "./wait.js";
+import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
 /** Descriptor of an {@link SpscRecordQueue}, from `queue.shared`. */
 export type SpscRecordDescriptor = QueueDescriptor<"spsc-records", ResolvedRecordOptions>;
@@ -56,6 +56,10 @@ export class SpscRecordQueue {
   readonly lanes: number;
   /** Lane type. */
   readonly type: LaneType;
+  /** i32 lanes only: values are wrapped with ToInt32 instead of refused (see {@link RecordQueueOptions.wrap}). */
+  readonly wrap: boolean;
+  /** i32 lanes without `wrap`: every pushed value is checked. */
+  private readonly exactInt32: boolean;
   /** The shared memory holding the header and the records. */
   readonly buffer: SharedArrayBuffer;
   private readonly ctl: Int32Array;
@@ -78,6 +82,8 @@ export class SpscRecordQueue {
     this.capacity = o.capacity;
     this.lanes = o.lanes;
     this.type = o.type;
+    this.wrap = o.wrap;
+    this.exactInt32 = o.type === "i32" && !o.wrap;
     this.mask = o.capacity - 1;
     const dataBytes = o.capacity * o.lanes * laneBytes(o.type);
     const mem = attachTo ?? allocateQueueBuffer("spsc-records", dataBytes, o.capacity, o.lanes, LANE_CODES[o.type]);
@@ -103,7 +109,7 @@ export class SpscRecordQueue {
 
   /** A structured-cloneable descriptor to `postMessage` to another thread. */
   get shared(): SpscRecordDescriptor {
-    return { kind: "kos.queue/spsc-records", buffer: this.buffer, options: { capacity: this.capacity, lanes: this.lanes, type: this.type } };
+    return { kind: "kos.queue/spsc-records", buffer: this.buffer, options: { capacity: this.capacity, lanes: this.lanes, type: this.type, wrap: this.wrap } };
   }
 
   /** Records queued right now (a snapshot: the other thread may change it at once). */
@@ -114,12 +120,14 @@ export class SpscRecordQueue {
   /**
    * Copies one record (the first `lanes` entries of `values`) into the queue.
    * Never blocks; returns false when the queue is full (nothing is written).
-   * @throws QueueError `QUEUE_BAD_RECORD` when `values` has fewer than `lanes` entries.
+   * @throws QueueError `QUEUE_BAD_RECORD` when `values` has fewer than `lanes` entries,
+   * `QUEUE_BAD_VALUE` (i32 lanes without `wrap`) for a value an Int32 cannot hold.
    */
   tryPush(values: ArrayLike<number>): boolean {
     const ctl = this.ctl;
     const lanes = this.lanes;
     if (values.length < lanes) throw badRecord(lanes, values.length);
+    if (this.exactInt32) checkInt32Values(values, 0, lanes);
     const tail = ctl[H_PRODUCER]!; // own index: plain read (see file header)
     // Unsigned distance: also catches a cache left stale across a 2^32 wrap.
     if ((tail - this.headCache) >>> 0 >= this.capacity) {
@@ -161,6 +169,7 @@ export class SpscRecordQueue {
    * Pushes up to `count` records laid end to end in `values` (record `k` at
    * `values[k × lanes …]`), publishing them with a single atomic store.
    * Never blocks. Returns how many records were pushed (0 when full).
+   * @throws QueueError `QUEUE_BAD_VALUE` (i32 lanes) if any record that would be pushed holds a value that does not fit; none is pushed then.
    */
   tryPushMany(values: ArrayLike<number>, count: number): number {
     const ctl = this.ctl;
@@ -174,6 +183,7 @@ export class SpscRecordQueue {
     }
     const n = Math.min(free, count, Math.floor(values.length / lanes));
     if (n <= 0) return 0;
+    if (this.exactInt32) checkInt32Values(values, 0, n * lanes);
     // Records are contiguous in the ring except at the wrap: copy at most two flat runs.
     const at = tail & this.mask;
     const first = Math.min(n, this.capacity - at) * lanes;
@@ -234,10 +244,12 @@ export class SpscRecordQueue {
   /**
    * Pops one record into `out` without blocking the thread: waits with
    * `Atomics.waitAsync`. Resolves true once `out` is filled, false on timeout.
+   * While it waits it keeps the process alive, unless `{ ref: false }`.
    */
-  async popAsync(out: RecordOut, timeoutMs?: number): Promise<boolean> {
+  async popAsync(out: RecordOut, timeoutMs?: number, options?: PopAsyncOptions): Promise<boolean> {
     const timeout = checkTimeout(timeoutMs);
+    const ref = checkPopAsyncOptions(options);
     if (this.tryPop(out)) return true;
-    return waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => this.tryPop(out), timeout);
+    return waitForAsync(this.ctl, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, () => this.tryPop(out), timeout, Infinity, ref);
   }
 }

@@ -16,6 +16,18 @@
  * The common case, nobody asleep, costs the publisher one `Atomics.load`
  * instead of an `Atomics.notify` per message; runtime-queue.bench.ts measures
  * the difference ("notify per message" row).
+ *
+ * Slices. A sleeper may also be waiting on a slot another thread claimed and
+ * will never publish (it died: see mpmc-core.ts). Nobody would wake it, so
+ * the MPMC queues pass `sliceMs` (a quarter of their stall timeout): the
+ * sleeper wakes at least that often and retries, and the retry is what
+ * notices the stall and throws `QUEUE_STALLED`. SPSC queues pass Infinity.
+ *
+ * Keeping the process alive. `Atomics.waitAsync` registers nothing with the
+ * event loop, so a process whose only pending work is a `popAsync` would end
+ * with exit code 13 (unsettled top-level await) and drop the wait. By default
+ * {@link waitForAsync} holds a ref'd timer while it sleeps (created only when
+ * it actually sleeps, about 1 µs); `{ ref: false }` opts out.
  */
 import { QueueError } from "./errors.js";
 
@@ -67,6 +79,7 @@ export function waitFor(
   waitersIndex: number,
   attempt: () => boolean,
   timeoutMs: number,
+  sliceMs = Infinity,
 ): boolean {
   for (let i = 0; i < SPIN_TRIES; i++) if (attempt()) return true;
   const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
@@ -79,7 +92,7 @@ export function waitFor(
       if (!done) {
         const remaining = deadline - performance.now();
         if (remaining <= 0) return false;
-        Atomics.wait(ctl, epochIndex, epoch, remaining);
+        Atomics.wait(ctl, epochIndex, epoch, Math.min(remaining, sliceMs));
       }
     } finally {
       Atomics.sub(ctl, waitersIndex, 1);
@@ -88,30 +101,67 @@ export function waitFor(
   }
 }
 
-/** Like {@link waitFor}, but sleeps with `Atomics.waitAsync`, so the event loop keeps running. */
+/** Options of the `popAsync` calls. */
+export interface PopAsyncOptions {
+  /**
+   * Keep the process alive while waiting (default true), as a pending socket
+   * read does. `false`: the wait does not hold the event loop open, so if
+   * nothing else does, the process exits with the promise unsettled (exit
+   * code 13 when it is awaited at top level).
+   */
+  ref?: boolean;
+}
+
+/** Checks the `popAsync` options; returns whether to hold the event loop open. */
+export function checkPopAsyncOptions(options: PopAsyncOptions | undefined): boolean {
+  if (options === undefined) return true;
+  if (typeof options !== "object" || options === null || (options.ref !== undefined && typeof options.ref !== "boolean")) {
+    throw new QueueError("QUEUE_BAD_OPTIONS", "popAsync options must be an object like { ref: false }");
+  }
+  return options.ref !== false;
+}
+
+/** A timer that only holds the event loop open (its callback never matters). */
+const KEEPALIVE_MS = 2 ** 31 - 1;
+const noop = (): void => {};
+
+/**
+ * Like {@link waitFor}, but sleeps with `Atomics.waitAsync`, so the event
+ * loop keeps running; with `ref` (see the file header) the process stays alive.
+ */
 export async function waitForAsync(
   ctl: Int32Array,
   epochIndex: number,
   waitersIndex: number,
   attempt: () => boolean,
   timeoutMs: number,
+  sliceMs = Infinity,
+  ref = true,
 ): Promise<boolean> {
   const deadline = timeoutMs === Infinity ? Infinity : performance.now() + timeoutMs;
-  for (;;) {
-    const epoch = Atomics.load(ctl, epochIndex);
-    Atomics.add(ctl, waitersIndex, 1);
-    let done = false;
-    try {
-      done = attempt();
-      if (!done) {
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) return false;
-        const r = waitAsync(ctl, epochIndex, epoch, remaining);
-        if (r.async) await r.value;
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  try {
+    for (;;) {
+      const epoch = Atomics.load(ctl, epochIndex);
+      Atomics.add(ctl, waitersIndex, 1);
+      let done = false;
+      try {
+        done = attempt();
+        if (!done) {
+          const remaining = deadline - performance.now();
+          if (remaining <= 0) return false;
+          const r = waitAsync(ctl, epochIndex, epoch, Math.min(remaining, sliceMs));
+          if (r.async) {
+            if (ref && keepAlive === undefined) keepAlive = setInterval(noop, KEEPALIVE_MS);
+            await r.value;
+          }
+        }
+      } finally {
+        Atomics.sub(ctl, waitersIndex, 1);
       }
-    } finally {
-      Atomics.sub(ctl, waitersIndex, 1);
+      if (done) return true;
     }
-    if (done) return true;
+  } finally {
+    if (keepAlive !== undefined) clearInterval(keepAlive);
   }
 }

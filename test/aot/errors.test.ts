@@ -17,7 +17,7 @@ afterAll(() => { for (const r of roots) rmSync(r, { recursive: true, force: true
 function makeProject(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), "kos-aot-"));
   roots.push(root);
-  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ES2022", moduleResolution: "Bundler", strict: true, outDir: "out", types: [], declaration: true, sourceMap: true }, include: ["src"] }));
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ES2022", moduleResolution: "Bundler", strict: true, rootDir: "src", outDir: "out", types: [], declaration: true, sourceMap: true }, include: ["src"] }));
   writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(join(root, "src"), { recursive: true });
@@ -90,13 +90,15 @@ describe("kos build errors", () => {
   it("the CLI prints a full build's error with its code, file and line, and exits 1; bad usage exits 2", async () => {
     const root = makeProject({ "ok.ts": "export const a = 1;\n", "a.ts": misplaced[0]![1] });
     const errors: string[] = [];
-    const orig = console.error;
-    console.error = (m: string) => errors.push(m);
+    const [orig, origWrite] = [console.error, process.stderr.write];
+    // The CLI prints through console.error or process.stderr, depending on its version: capture both.
+    console.error = (m: string) => void errors.push(m);
+    process.stderr.write = ((m: string | Uint8Array) => errors.push(String(m)) > 0) as typeof process.stderr.write;
     try {
       expect(await main(["--project", root])).toBe(1);
       expect(await main(["--bogus"])).toBe(2);
     } finally {
-      console.error = orig;
+      [console.error, process.stderr.write] = [orig, origWrite];
     }
     expect(errors[0]).toMatch(/^kos build: \[EBUILD_ANNOTATION\] src\/a\.ts:2: @kos\.jit on a class declaration `C`/);
   });

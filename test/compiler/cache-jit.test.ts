@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { mkdtempSync, readdirSync, writeFileSync, chmodSync } from "node:fs";
+import { afterAll, describe, expect, it } from "vitest";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -15,6 +15,15 @@ const script = `import("kos").then(({ jit, inspect }) => {
   console.log(JSON.stringify({ r: h(C, 2), expected: horner(C, 2), tier: i.tier, calls: inspect(h).calls, unrolled: !String(i.source).includes("for (") }));
 });`;
 
+// Every cache directory made here is removed at the end (issue 14: test runs left kos-cache-* behind).
+const made: string[] = [];
+afterAll(() => { for (const d of made) rmSync(d, { recursive: true, force: true }); });
+function scratch(): string {
+  const d = mkdtempSync(join(tmpdir(), "kos-cache-"));
+  made.push(d);
+  return d;
+}
+
 function run(dir: string) {
   const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
   return { out: JSON.parse(r.stdout.trim().split("\n").at(-1)!), stderr: r.stderr };
@@ -22,7 +31,7 @@ function run(dir: string) {
 
 describe("jit with cache: true (on-disk compile cache)", () => {
   it("writes an entry on the cold run and reuses it on the warm run, with the same behaviour", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    const dir = scratch();
     const cold = run(dir);
     const files = readdirSync(dir, { recursive: true }).length;
     expect(files).toBeGreaterThan(0);
@@ -32,7 +41,7 @@ describe("jit with cache: true (on-disk compile cache)", () => {
   });
 
   it("ignores a corrupt entry and rebuilds it", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    const dir = scratch();
     run(dir);
     for (const f of readdirSync(dir, { recursive: true }) as string[]) {
       const p = join(dir, f);
@@ -42,7 +51,7 @@ describe("jit with cache: true (on-disk compile cache)", () => {
   });
 
   it("a cache directory that cannot be written warns once and never fails the run", () => {
-    const parent = mkdtempSync(join(tmpdir(), "kos-cache-"));
+    const parent = scratch();
     const blocker = join(parent, "file");
     writeFileSync(blocker, "x");
     chmodSync(blocker, 0o444);

@@ -12,8 +12,8 @@ describe("jit: fallbacks name the construct and its line", () => {
     ["free variable", function f(x: number) { return x + (globalThis as any).notThere + missing; }, {}, "FREE_VARIABLE"],
     ["generator", function* g(n: number) { yield n; }, {}, "GENERATOR"],
     ["async", async function a(n: number) { return n; }, {}, "ASYNC_FUNCTION"],
-    ["arguments", function h(n: number) { return arguments.length + n; }, {}, "USES_ARGUMENTS"],
-    ["this", function t(this: { k: number }, n: number) { return this.k + n; }, {}, "USES_THIS"],
+    ["arrow `this`", new Function("return (n) => this.k + n")(), {}, "USES_THIS"],
+    ["new.target", function nt(n: number) { return new.target ? 0 : n; }, {}, "USES_NEW_TARGET"],
     ["native", Math.max, {}, "NATIVE_FUNCTION"],
     ["bound", function b(n: number) { return n; }.bind(null), {}, "BOUND_FUNCTION"],
     ["class", class C {}, {}, "CLASS_CONSTRUCTOR"],
@@ -44,8 +44,22 @@ describe("jit: fallbacks name the construct and its line", () => {
   });
 
   it("names the line of the offending construct", () => {
-    const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn this.x + b;");
-    expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/USES_THIS: .*\(line \d+\)/);
+    const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn new.target ? a : b;");
+    expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/USES_NEW_TARGET: .*line \d+/);
+  });
+
+  it("`this` and `arguments` compile, and behave exactly like the original", () => {
+    function h(this: unknown, n: number) { return arguments.length + n + (arguments[1] ?? 0); }
+    const jh = jit(h, { specialize: { n: 2 } });
+    expect(inspect(jh)!.tier).toBe(1);
+    expect([jh(2), (jh as Function)(2, 5), (jh as Function)(3)]).toEqual([h(2), (h as Function)(2, 5), (h as Function)(3)]);
+    const recv = { k: 4 };
+    function t(this: { k: number }, n: number) { return this.k + n; }
+    const jt = jit(t, { specialize: { this: recv } });
+    expect(inspect(jt)!.tier).toBe(1);
+    expect(jt.call(recv, 1)).toBe(5);
+    expect(jt.call({ k: 10 }, 1)).toBe(11);
+    expect(inspect(jt)!.deopts).toBe(1);
   });
 
   it("falls back for `eval` and `with` (sloppy code)", () => {
@@ -147,13 +161,13 @@ describe("jit: guards, deopts and inspect", () => {
     const j = jit(scaled, { specialize: { k: 3 }, tracePasses: true });
     const passes = inspect(j)!.passes!;
     expect(passes[0]!.pass).toBe("input");
-    expect(passes.map((p) => p.pass)).toContain("bindSpecializedParams");
+    expect(passes.map((p) => p.pass)).toContain("specialize");
     expect(passes.at(-1)!.source).toContain("3 * x");
   });
 
   it("switches passes off by name, and rejects unknown names", () => {
     function f(n: number, a: number[]) { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; }
-    expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["unrollConstantLoops"] }))!.source).toContain("for (");
+    expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["unrollLoops"] }))!.source).toContain("for (");
     expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["nope"] }))!.fallbackReason).toMatch(/^BAD_OPTIONS/);
   });
 

@@ -37,7 +37,7 @@ describe("BatchProcessor", () => {
     const ps = [1, 2, 3, 4].map((x) => bp.add(x));
     expect(batches).toEqual([[1, 2, 3]]);
     await expect(Promise.all(ps.slice(0, 3))).resolves.toEqual([10, 20, 30]);
-    expect(bp.stats()).toMatchObject({ items: 4, batches: 1, pending: 1, flushes: { full: 1, timeout: 0, manual: 0, close: 0 } });
+    expect(bp.stats()).toMatchObject({ items: 4, batches: 1, pending: 1, flushes: { full: 1, timeout: 0, manual: 0, close: 0, exit: 0 } });
     await bp.close();
     await expect(ps[3]).resolves.toBe(40);
   });
@@ -53,7 +53,7 @@ describe("BatchProcessor", () => {
     await vi.advanceTimersByTimeAsync(1);
     expect(batches).toEqual([[1, 2]]);
     await expect(Promise.all([a, b])).resolves.toEqual([10, 20]);
-    expect(bp.stats().flushes).toEqual({ full: 0, timeout: 1, manual: 0, close: 0 });
+    expect(bp.stats().flushes).toEqual({ full: 0, timeout: 1, manual: 0, close: 0, exit: 0 });
   });
 
   it("with maxWaitFrom: 'last', waits maxWait after the latest item", async () => {
@@ -126,7 +126,7 @@ describe("BatchProcessor", () => {
     await bp.close();
     await bp.close();
     expect(batches).toEqual([]);
-    expect(bp.stats().flushes).toEqual({ full: 0, timeout: 0, manual: 0, close: 0 });
+    expect(bp.stats().flushes).toEqual({ full: 0, timeout: 0, manual: 0, close: 0, exit: 0 });
   });
 
   it("close() drains, then add() rejects with BATCH_CLOSED", async () => {
@@ -286,7 +286,7 @@ describe("BatchProcessor", () => {
     expect(s.resolved + s.rejected).toBe(2000);
     expect(s.items).toBe(2000);
     expect(s).toMatchObject({ pending: 0, inFlight: 0 });
-    expect(s.flushes.full + s.flushes.timeout + s.flushes.manual + s.flushes.close).toBe(s.batches);
+    expect(s.flushes.full + s.flushes.timeout + s.flushes.manual + s.flushes.close + s.flushes.exit).toBe(s.batches);
     expect(s.failedBatches).toBeGreaterThan(0);
     expect(ok).toBeGreaterThan(0);
   });
@@ -314,26 +314,110 @@ describe("BatchProcessor", () => {
   });
 });
 
-describe("BatchProcessor timers", () => {
-  it("are unref'd: a pending batch does not keep the process alive", async () => {
-    const { spawnSync } = await import("node:child_process");
-    const { fileURLToPath } = await import("node:url");
-    const modUrl = new URL("../../runtime/batch.ts", import.meta.url).href;
-    const script = `
-      const { BatchProcessor } = await import(${JSON.stringify(modUrl)});
-      const bp = new BatchProcessor((xs) => xs, { batchSize: 100, maxWait: 60000 });
-      bp.add(1);
-      console.log("added");
-    `;
-    const res = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
-      cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      encoding: "utf8",
-      timeout: 30_000,
-    });
+/** Runs an ES module script in a child Node (with tsx) that has `BatchProcessor` in scope. */
+async function runChild(body: string): Promise<{ status: number | null; signal: string | null; stdout: string; stderr: string }> {
+  const { spawnSync } = await import("node:child_process");
+  const { fileURLToPath } = await import("node:url");
+  const modUrl = new URL("../../runtime/batch.ts", import.meta.url).href;
+  const script = `const { BatchProcessor } = await import(${JSON.stringify(modUrl)});\n${body}`;
+  const res = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: fileURLToPath(new URL("../..", import.meta.url)),
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  return { status: res.status, signal: res.signal, stdout: res.stdout, stderr: res.stderr };
+}
+
+describe("BatchProcessor at process exit (nothing lost)", () => {
+  it("processes five fire-and-forget add()s at the end of a script, then exits 0", async () => {
+    const res = await runChild(`
+      const bp = new BatchProcessor((xs) => { console.log("batch " + JSON.stringify(xs)); return xs; }, { batchSize: 100, maxWait: 200 });
+      for (let i = 1; i <= 5; i++) bp.add(i).then((v) => console.log("done " + v));
+    `);
     expect(res.stderr).toBe("");
-    expect(res.stdout.trim()).toBe("added");
+    expect(res.stdout.trim().split("\n")).toEqual(["batch [1,2,3,4,5]", "done 1", "done 2", "done 3", "done 4", "done 5"]);
+    expect(res.status).toBe(0);
+  });
+
+  it("flushes at exit without waiting out maxWait (the timer stays unref'd)", async () => {
+    const res = await runChild(`
+      const bp = new BatchProcessor((xs) => xs, { batchSize: 100, maxWait: 60000 });
+      const p = bp.add(1);
+      p.then(() => console.log(JSON.stringify(bp.stats().flushes)));
+    `);
     // A ref'd 60 s timer would have hit spawnSync's 30 s timeout: status null, signal SIGTERM.
     expect(res.signal).toBeNull();
+    expect(res.stdout.trim()).toBe('{"full":0,"timeout":0,"manual":0,"close":0,"exit":1}');
+    expect(res.status).toBe(0);
+  });
+
+  it("`await bp.add(21)` as a script's last work gets its result and exits 0 (not 13)", async () => {
+    const res = await runChild(`
+      const bp = new BatchProcessor((xs) => xs.map((x) => x * 2), { batchSize: 100, maxWait: 200 });
+      console.log("result " + (await bp.add(21)));
+    `);
+    expect(res.stderr).toBe("");
+    expect(res.stdout.trim()).toBe("result 42");
+    expect(res.status).toBe(0);
+  });
+
+  it("also flushes in a worker thread whose last work is a fire-and-forget add()", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const { createRequire } = await import("node:module");
+    const { pathToFileURL } = await import("node:url");
+    const api = pathToFileURL(createRequire(import.meta.url).resolve("tsx/esm/api")).href.replace(/\.cjs$/, ".mjs");
+    const modUrl = new URL("../../runtime/batch.ts", import.meta.url).href;
+    const code = `
+      import(${JSON.stringify(api)}).then((m) => { m.register(); return Promise.all([import("node:worker_threads"), import(${JSON.stringify(modUrl)})]); }).then(([wt, B]) => {
+        const bp = new B.BatchProcessor((xs) => { wt.parentPort.postMessage(xs); return xs; }, { batchSize: 100, maxWait: 60000 });
+        bp.add(1); bp.add(2); bp.add(3);
+      });`;
+    const w = new Worker(code, { eval: true });
+    const got: unknown[] = [];
+    w.on("message", (m) => got.push(m));
+    const exitCode = await new Promise<number>((resolve) => w.once("exit", resolve));
+    expect(got).toEqual([[1, 2, 3]]);
+    expect(exitCode).toBe(0);
+  });
+
+  it("maxWait: Infinity flushes pending items on beforeExit too", async () => {
+    const res = await runChild(`
+      const bp = new BatchProcessor((xs) => { console.log("batch " + JSON.stringify(xs)); return xs; }, { batchSize: 100, maxWait: Infinity });
+      bp.add("a"); bp.add("b");
+      console.log("result " + (await bp.add("c")) + " " + JSON.stringify(bp.stats().flushes));
+    `);
+    expect(res.stderr).toBe("");
+    expect(res.stdout.trim().split("\n")).toEqual(['batch ["a","b","c"]', 'result c {"full":0,"timeout":0,"manual":0,"close":0,"exit":1}']);
+    expect(res.status).toBe(0);
+  });
+
+  it("unref() restores the old behaviour: pending items are dropped and an awaited add() ends with code 13", async () => {
+    const dropped = await runChild(`
+      const bp = new BatchProcessor((xs) => { console.log("batch"); return xs; }, { batchSize: 100, maxWait: 60000 }).unref();
+      for (let i = 1; i <= 5; i++) bp.add(i);
+      console.log("added");
+    `);
+    // A ref'd 60 s timer would have hit spawnSync's 30 s timeout: status null, signal SIGTERM.
+    expect(dropped.signal).toBeNull();
+    expect(dropped.stdout.trim()).toBe("added");
+    expect(dropped.status).toBe(0);
+    const awaited = await runChild(`
+      const bp = new BatchProcessor((xs) => xs, { batchSize: 100, maxWait: Infinity }).unref();
+      await bp.add(21);
+      console.log("never");
+    `);
+    expect(awaited.stdout).toBe("");
+    expect(awaited.status).toBe(13);
+  });
+
+  it("ref() after unref() holds the process open again", async () => {
+    const res = await runChild(`
+      const bp = new BatchProcessor((xs) => xs, { batchSize: 100, maxWait: 100 }).unref();
+      const p = bp.add(7);
+      bp.ref();
+      console.log("result " + (await p));
+    `);
+    expect(res.stdout.trim()).toBe("result 7");
     expect(res.status).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { LruCache, type EvictionReason } from "../../runtime/lru.js";
 import { KosError } from "../../errors.js";
 import { mulberry32, zipfTrace } from "../../bench/cache-trace.js";
+import { LRUCache } from "lru-cache";
 
 function clock(start = 1000) {
   const c = { t: start, now: () => c.t };
@@ -396,5 +397,144 @@ describe("LruCache against a reference model (seeded random operations)", () => 
       }
     }
     expect(c.size).toBeGreaterThan(max - 5); // full, less the last few deletes
+  });
+});
+
+/**
+ * The TTL semantics kos chose, next to lru-cache 11's, on the same injected
+ * clock (lru-cache's `perf` option with `ttlResolution: 0`): each difference
+ * is asserted on both libraries, so a change in either shows up here.
+ */
+describe("LruCache TTL semantics side by side with lru-cache 11", () => {
+  function pair(ttl: number) {
+    const k = clock(1000);
+    const kos = new LruCache<string, number>({ max: 10, ttl, now: k.now });
+    const peer = new LRUCache<string, number>({ max: 10, ttl, ttlResolution: 0, perf: { now: k.now } });
+    return { k, kos, peer };
+  }
+
+  it("expiry at age == ttl: kos has expired the entry, lru-cache still returns it; both expire it after", () => {
+    const { k, kos, peer } = pair(100);
+    kos.set("a", 1);
+    peer.set("a", 1);
+    k.t += 99;
+    expect([kos.get("a"), peer.get("a")]).toEqual([1, 1]);
+    k.t += 1; // age == ttl
+    expect(kos.has("a")).toBe(false);
+    expect(peer.has("a")).toBe(true);
+    expect([kos.get("a"), peer.get("a")]).toEqual([undefined, 1]);
+    k.t += 1;
+    expect([kos.get("a"), peer.get("a")]).toEqual([undefined, undefined]);
+  });
+
+  it("size counts expired entries until something removes them, in both; purgeStale removes them in both", () => {
+    const { k, kos, peer } = pair(100);
+    for (const x of ["a", "b", "c"]) {
+      kos.set(x, 1);
+      peer.set(x, 1);
+    }
+    kos.set("long", 2, 10_000);
+    peer.set("long", 2, { ttl: 10_000 });
+    k.t += 500;
+    expect([kos.size, peer.size]).toEqual([4, 4]);
+    expect([[...kos.keys()], [...peer.keys()]]).toEqual([["long"], ["long"]]);
+    expect([kos.purgeStale(), peer.purgeStale()]).toEqual([3, true]);
+    expect([kos.size, peer.size]).toEqual([1, 1]);
+  });
+
+  it("delete of an expired entry: removed by both; kos returns false (as has() said), lru-cache true", () => {
+    const { k, kos, peer } = pair(100);
+    const reasons: EvictionReason[] = [];
+    const kosR = new LruCache<string, number>({ max: 10, ttl: 100, now: k.now, onEvict: (_v, _k, r) => void reasons.push(r) });
+    for (const c of [kos, peer, kosR]) c.set("a", 1);
+    k.t += 200;
+    expect([kos.delete("a"), peer.delete("a"), kosR.delete("a")]).toEqual([false, true, false]);
+    expect([kos.size, peer.size, kosR.size]).toEqual([0, 0, 0]);
+    expect(reasons).toEqual(["expire"]);
+    // A live entry: both return true.
+    kos.set("b", 1);
+    peer.set("b", 1);
+    expect([kos.delete("b"), peer.delete("b")]).toEqual([true, true]);
+  });
+});
+
+describe("LruCache default TTL clock: staleness bounded, never above lru-cache's default", () => {
+  const busyWait = (ms: number) => {
+    const end = performance.now() + ms;
+    while (performance.now() < end) { /* spin */ }
+  };
+
+  it("within one synchronous run, one reading serves at most 64 TTL checks", () => {
+    const c = new LruCache<string, number>({ max: 10, ttl: 5 });
+    c.set("a", 1); // reads the clock (check 1 of 64)
+    c.set("b", 2);
+    busyWait(20); // "a" and "b" are now 15 ms past their deadline, in real time
+    let stale = 0;
+    for (let i = 0; i < 80 && c.peek("b") !== undefined; i++) stale++;
+    // 62 more checks reuse the reading taken at set("a"); the 63rd reads the clock again.
+    expect(stale).toBe(62);
+    expect(c.get("a")).toBeUndefined();
+  });
+
+  it("every event-loop turn starts with a fresh reading", async () => {
+    const c = new LruCache<string, number>({ max: 10, ttl: 5 });
+    c.set("a", 1);
+    busyWait(20);
+    await null; // the microtask queue drains: the reading is dropped
+    expect(c.get("a")).toBeUndefined();
+  });
+
+  it("LruCache.exactClock never returns an expired entry, even inside one synchronous run", () => {
+    const c = new LruCache<string, number>({ max: 10, ttl: 5, now: LruCache.exactClock });
+    c.set("a", 1);
+    busyWait(20);
+    expect(c.get("a")).toBeUndefined();
+  });
+});
+
+describe("LruCache growth (arrays sized by the entries held, not by max)", () => {
+  it("matches a Map-ordered model across many doublings, with deletes, TTL and maxSize", () => {
+    const rand = mulberry32(77);
+    const k = clock();
+    const max = 5000;
+    const c = new LruCache<number, number>({ max, ttl: 1_000_000, now: k.now, maxSize: 1e9, sizeOf: () => 1 });
+    const model = new Map<number, number>();
+    for (let n = 0; n < 40_000; n++) {
+      const key = Math.floor(rand() * 8000);
+      const op = rand();
+      if (op < 0.55) {
+        c.set(key, n);
+        model.delete(key);
+        model.set(key, n);
+        if (model.size > max) model.delete(model.keys().next().value!);
+      } else if (op < 0.65) {
+        expect(c.delete(key)).toBe(model.delete(key));
+      } else {
+        const want = model.get(key);
+        if (want !== undefined) {
+          model.delete(key);
+          model.set(key, want);
+        }
+        expect(c.get(key)).toBe(want);
+      }
+    }
+    expect(c.size).toBe(model.size);
+    expect([...c.keys()]).toEqual([...model.keys()].reverse());
+    c.clear();
+    expect(c.size).toBe(0);
+    c.set(1, 1);
+    expect([...c.entries()]).toEqual([[1, 1]]);
+  });
+
+  it("tinylfu keeps working while its arrays and sketch grow past 65,536 entries", () => {
+    const max = 200_000;
+    const c = new LruCache<number, number>({ max, policy: "tinylfu" });
+    for (let i = 0; i < 150_000; i++) c.set(i, i);
+    expect(c.size).toBe(150_000);
+    expect(c.get(149_999)).toBe(149_999);
+    for (let i = 150_000; i < 260_000; i++) c.set(i, i);
+    expect(c.size).toBe(max);
+    expect(new Set(c.keys()).size).toBe(max);
+    for (const [key, v] of c) expect(v).toBe(key);
   });
 });

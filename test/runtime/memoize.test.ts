@@ -118,6 +118,42 @@ describe("memoize keys", () => {
     const obj = { base: 10, f: memoize(function (this: { base: number }, x: number) { return this.base + x; }) };
     expect(obj.f(1)).toBe(11);
   });
+
+  it.each([
+    ["unbounded", {}],
+    ["bounded", { maxSize: 4 }],
+    ["keyed", { key: (x: number) => x }],
+  ] as const)("keys by receiver (%s): o2.m(1) never returns o1.m(1)'s result", (_name, options) => {
+    let calls = 0;
+    const m = memoize(function (this: { base: number } | null, x: number) {
+      calls++;
+      return (this?.base ?? 0) + x;
+    }, options as never);
+    const o1 = { base: 10, m };
+    const o2 = { base: 20, m };
+    expect(o1.m(1)).toBe(11);
+    expect(o2.m(1)).toBe(21);
+    expect(o1.m(1)).toBe(11);
+    expect(o2.m(1)).toBe(21);
+    expect(calls).toBe(2);
+    // A call with no receiver has its own cache, apart from both objects'.
+    expect(m.call(null, 1)).toBe(1);
+    expect(calls).toBe(3);
+    expect(m.stats()).toMatchObject({ hits: 2, misses: 3, size: 3 });
+    m.clear();
+    expect(o1.m(1)).toBe(11);
+    expect(calls).toBe(4);
+  });
+
+  it("keys by receiver for primitive receivers given through call", () => {
+    const m = memoize(function (this: unknown, x: number) {
+      return `${String(this)}:${x}`;
+    });
+    expect(m.call("a" as never, 1)).toBe("a:1");
+    expect(m.call("b" as never, 1)).toBe("b:1");
+    expect(m.call("a" as never, 1)).toBe("a:1");
+    expect(m.stats()).toMatchObject({ hits: 1, misses: 2 });
+  });
 });
 
 describe("memoize bounds", () => {

@@ -34,8 +34,8 @@ describe("MemoryPool", () => {
     views.forEach((v, i) => expect(v.every((x) => x === i + 1)).toBe(true));
   });
 
-  it("reuses a freed block, and the same view object when the length matches", () => {
-    const pool = new MemoryPool({ blockSize: 64, blocksPerSlab: 2 });
+  it("with reuseViews: true, reuses a freed block, and the same view object when the length matches", () => {
+    const pool = new MemoryPool({ blockSize: 64, blocksPerSlab: 2, reuseViews: true });
     const a = pool.alloc(64);
     pool.free(a);
     const b = pool.alloc(64);
@@ -80,7 +80,8 @@ describe("MemoryPool", () => {
     expect(codeOf(() => pool.alloc(8))).toBe("SLAB_EXHAUSTED");
     expect(pool.stats()).toMatchObject({ slabs: 2, inUse: 4 });
     pool.free(views[1]!);
-    expect(pool.alloc(8)).toBe(views[1]);
+    const again = pool.alloc(8);
+    expect([again.buffer, again.byteOffset]).toEqual([views[1]!.buffer, views[1]!.byteOffset]);
   });
 
   it("whenExhausted: 'bypass' falls back to a direct allocation at the cap", () => {
@@ -119,44 +120,68 @@ describe("MemoryPool", () => {
     expect(offsets.size).toBe(4);
   });
 
-  it("detects a stale view freed after its block was handed out again with another length", () => {
-    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 1, maxSlabs: 1 });
+  it("reuseViews: true detects a stale view freed after its block was handed out again with another length", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 1, maxSlabs: 1, reuseViews: true });
     const old = pool.alloc(16);
     pool.free(old);
     const fresh = pool.alloc(8); // same block, new view
-    expect(codeOf(() => pool.free(old))).toBe("SLAB_DOUBLE_FREE");
+    expect(codeOf(() => pool.free(old))).toBe("SLAB_STALE_FREE");
     pool.free(fresh);
   });
 
-  it("reuseViews: false gives fresh views, so any stale free is detected", () => {
-    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 1, maxSlabs: 1, reuseViews: false });
+  it("reuseViews: true (opt-in) hands the same view out again, so a same-length stale free is not detectable", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 2, reuseViews: true });
+    const a = pool.alloc(16);
+    pool.free(a);
+    const b = pool.alloc(16);
+    expect(b).toBe(a); // the documented cost of the opt-in
+  });
+
+  it("by default gives fresh views, so any stale free is detected", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 1, maxSlabs: 1 });
     const old = pool.alloc(16);
     pool.free(old);
     const fresh = pool.alloc(16);
     expect(fresh).not.toBe(old);
     expect(fresh.byteOffset).toBe(old.byteOffset);
-    expect(codeOf(() => pool.free(old))).toBe("SLAB_DOUBLE_FREE");
+    expect(codeOf(() => pool.free(old))).toBe("SLAB_STALE_FREE");
     expect(pool.stats().inUse).toBe(1);
     pool.free(fresh);
     expect(codeOf(() => pool.free(fresh))).toBe("SLAB_DOUBLE_FREE");
   });
 
-  it("reuseViews: false still rejects foreign and misaligned views", () => {
-    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 2, reuseViews: false });
+  it("a stale free (the issue's sequence) is a typed error and never makes two live allocations share memory", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 4 });
+    const a = pool.alloc(16);
+    pool.free(a);
+    const b = pool.alloc(16);
+    expect(b.byteOffset).toBe(a.byteOffset); // the block really was reused
+    expect(codeOf(() => pool.free(a))).toBe("SLAB_STALE_FREE");
+    // Every block handed out while b is live is disjoint from b.
+    const live = [b, ...Array.from({ length: 7 }, () => pool.alloc(16))];
+    const sameSlab = live.filter((v) => v.buffer === b.buffer).map((v) => v.byteOffset);
+    expect(new Set(sameSlab).size).toBe(sameSlab.length);
+    b.fill(7);
+    for (const v of live.slice(1)) v.fill(1);
+    expect([...b]).toEqual(new Array(16).fill(7));
+  });
+
+  it("by default still rejects foreign and misaligned views", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 2 });
     const v = pool.alloc(16);
     expect(codeOf(() => pool.free(new Uint8Array(16)))).toBe("SLAB_FOREIGN_VIEW");
     expect(codeOf(() => pool.free(v.subarray(4)))).toBe("SLAB_FOREIGN_VIEW");
     expect(codeOf(() => pool.free(null as unknown as Uint8Array))).toBe("SLAB_FOREIGN_VIEW");
     expect(codeOf(() => pool.free({} as Uint8Array))).toBe("SLAB_FOREIGN_VIEW");
-    // A view forged over a live block's exact bytes: refused (reported as not live).
-    expect(codeOf(() => pool.free(new Uint8Array(v.buffer, v.byteOffset, 16)))).toBe("SLAB_DOUBLE_FREE");
+    // A view forged over a live block's exact bytes: refused (it is not the block's live view).
+    expect(codeOf(() => pool.free(new Uint8Array(v.buffer, v.byteOffset, 16)))).toBe("SLAB_STALE_FREE");
     expect(pool.stats().inUse).toBe(1);
     pool.free(v);
     expect(pool.stats().inUse).toBe(0);
   });
 
-  it("throws SLAB_FOREIGN_VIEW for views it did not hand out", () => {
-    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 4 });
+  it("with reuseViews: true, throws SLAB_FOREIGN_VIEW for views it did not hand out", () => {
+    const pool = new MemoryPool({ blockSize: 16, blocksPerSlab: 4, reuseViews: true });
     const other = new MemoryPool({ blockSize: 16, blocksPerSlab: 4 });
     const mine = pool.alloc(16);
     const theirs = other.alloc(16);

@@ -196,3 +196,66 @@ describe.skipIf(!supported)("DirectFile on the project's disk (ext4)", () => {
     }
   });
 });
+
+describe.skipIf(!supported)("DirectFile.close() with operations in flight (issue 14)", () => {
+  // Before the fix, close() released the descriptor while a 1 MiB pwrite sat
+  // in the thread pool; the next open() reused the number and, in 9 of 60
+  // trials, the write landed in that unrelated file.
+  test.each([true, false])("close during a write: the write lands in its own file, never in one that reused the fd (direct: %s)", async (direct) => {
+    const size = 1 << 20;
+    const data = randomBytes(size);
+    const TRIALS = 60;
+    for (let t = 0; t < TRIALS; t++) {
+      const mine = join(dir, `close-race-${direct}-${t}`);
+      const other = join(dir, `close-race-other-${direct}-${t}`);
+      const file = await DirectFile.open(mine, { create: true, truncate: true, direct });
+      const buf = direct ? file.allocBuffer(size) : Buffer.alloc(size);
+      buf.set(data);
+      const write = file.write(buf, 0);
+      const closed = file.close(); // not awaited: close while the write is in flight
+      const otherFd = openSync(other, "w+"); // would reuse the number if close had released it
+      try {
+        expect(otherFd).not.toBe(file.fd);
+        await expect(write).resolves.toBe(size);
+        await closed;
+        expect(file.pending).toBe(0);
+        expect(readFileSync(other).byteLength).toBe(0);
+        expect(readFileSync(mine).equals(data)).toBe(true);
+      } finally {
+        closeSync(otherFd);
+        rmSync(mine, { force: true });
+        rmSync(other, { force: true });
+      }
+    }
+  });
+
+  test("after close(), new operations are refused with EFILE_CLOSED and close() is idempotent", async () => {
+    const path = join(dir, "closed-ops");
+    const file = await DirectFile.open(path, { create: true, truncate: true });
+    const buf = file.allocBuffer(4096);
+    const first = file.close();
+    expect(file.close()).toBe(first);
+    await first;
+    await expect(file.write(buf, 0)).rejects.toMatchObject({ code: "EFILE_CLOSED" });
+    await expect(file.read(buf, 0)).rejects.toMatchObject({ code: "EFILE_CLOSED" });
+    await expect(file.sync()).rejects.toMatchObject({ code: "EFILE_CLOSED" });
+    expect(() => file.size()).toThrow(expect.objectContaining({ code: "EFILE_CLOSED" }));
+    expect(() => file.advise("normal")).toThrow(expect.objectContaining({ code: "EFILE_CLOSED" }));
+  });
+
+  test("close() releases the descriptor only after every in-flight write has finished", async () => {
+    const path = join(dir, "close-order");
+    const file = await DirectFile.open(path, { create: true, truncate: true });
+    const bufs = Array.from({ length: 8 }, (_, i) => file.allocBuffer(1 << 20).fill(i + 1));
+    const settled: boolean[] = new Array(8).fill(false);
+    const ops = bufs.map((b, i) => file.write(b, i << 20).finally(() => (settled[i] = true)));
+    expect(file.pending).toBe(8);
+    await file.close();
+    expect(file.pending).toBe(0);
+    await expect(Promise.all(ops)).resolves.toEqual(new Array(8).fill(1 << 20));
+    const back = readFileSync(path);
+    expect(back.byteLength).toBe(8 << 20);
+    for (let i = 0; i < 8; i++) expect(back[(i << 20) + 12345]).toBe(i + 1);
+    expect(settled.every(Boolean)).toBe(true);
+  });
+});

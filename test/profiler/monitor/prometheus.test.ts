@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { collectDefaultMetrics, register as globalRegister, Registry } from "prom-client";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
 import { createMonitor, type Monitor } from "../../../profiler/monitor/index.js";
 
 let monitors: Monitor[] = [];
@@ -9,8 +8,8 @@ afterEach(() => {
   for (const m of monitors) m.stop();
   monitors = [];
 });
-const make = () => {
-  const m = createMonitor({ intervalMs: 3_600_000 }).start();
+const make = (options: Parameters<typeof createMonitor>[0] = {}) => {
+  const m = createMonitor({ intervalMs: 3_600_000, ...options }).start();
   monitors.push(m);
   return m;
 };
@@ -25,71 +24,103 @@ function types(text: string): Map<string, string> {
   return out;
 }
 
-/** Value of an unlabelled sample line. */
-function value(text: string, name: string): number {
-  const line = text.split("\n").find((l) => l.startsWith(name + " "));
-  return Number(line!.slice(name.length + 1));
+/** Value of the sample line `name{labels}`. */
+function value(text: string, nameAndLabels: string): number {
+  const line = text.split("\n").find((l) => l.startsWith(nameAndLabels + " "));
+  if (!line) throw new Error(`no line ${nameAndLabels}`);
+  return Number(line.slice(nameAndLabels.length + 1));
 }
 
-describe("toPrometheus", () => {
-  it("uses prom-client's default metric names and types where they overlap", async () => {
-    const defaults = new Registry();
-    collectDefaultMetrics({ register: defaults });
-    const defaultTypes = types(await defaults.metrics());
-    const m = make();
-    m.sample();
-    const ours = types(await m.toPrometheus());
-    const overlap = [...ours.keys()].filter((n) => defaultTypes.has(n));
-    for (const n of [
-      "process_cpu_user_seconds_total",
-      "process_cpu_system_seconds_total",
-      "process_cpu_seconds_total",
-      "process_resident_memory_bytes",
-      "nodejs_heap_size_total_bytes",
-      "nodejs_heap_size_used_bytes",
-      "nodejs_external_memory_bytes",
-      "nodejs_eventloop_lag_p99_seconds",
-      "nodejs_gc_duration_seconds",
-    ]) {
-      expect(overlap).toContain(n);
-    }
-    for (const n of overlap) expect(ours.get(n), n).toBe(defaultTypes.get(n));
-    // Every other metric carries the kos_ prefix.
-    for (const n of ours.keys()) if (!defaultTypes.has(n)) expect(n).toMatch(/^kos_/);
+/** Names with more than one HELP or TYPE line: what promtool refuses ("second HELP line for metric name"). */
+function duplicateHeaders(text: string): string[] {
+  const seen = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    const m = /^# (HELP|TYPE) (\S+)/.exec(line);
+    if (m) seen.set(`${m[1]} ${m[2]}`, (seen.get(`${m[1]} ${m[2]}`) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+}
+
+const hasPromtool = spawnSync("promtool", ["--version"]).status === 0;
+
+async function appRegistryWithMonitor(): Promise<{ registry: Registry; monitor: Monitor; text: string }> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const monitor = make({ registry });
+  monitor.sample();
+  monitor.sample();
+  return { registry, monitor, text: await registry.metrics() };
+}
+
+describe("the monitor's Prometheus export", () => {
+  it("registers kos_monitor_* metrics into the application's registry, refreshed at every scrape", async () => {
+    const { registry, monitor, text } = await appRegistryWithMonitor();
+    expect(text).toMatch(/^# TYPE kos_monitor_latest gauge$/m);
+    const before = value(text, 'kos_monitor_samples');
+    expect(before).toBe(2);
+    monitor.sample();
+    expect(value(await registry.metrics(), "kos_monitor_samples")).toBe(3);
+    // toPrometheus() is the same registry's text.
+    expect(await monitor.toPrometheus()).toContain("kos_monitor_samples 3");
+    expect(monitor.registry).toBe(registry);
   });
 
-  it("exports the latest sample's values in valid text format", async () => {
-    const m = make();
-    const s = m.sample();
+  it("exports each series' window statistics, trend and the leak verdict under kos_ names", async () => {
+    const m = make({ defaultMetrics: false });
+    for (let i = 0; i < 5; i++) m.sample();
+    const summary = m.getSummary();
     const text = await m.toPrometheus();
-    expect(value(text, "nodejs_heap_size_used_bytes")).toBe(s.memory.heapUsed);
-    expect(value(text, "process_resident_memory_bytes")).toBe(s.memory.rss);
-    expect(value(text, "kos_system_memory_total_bytes")).toBe(s.memory.systemTotal);
-    expect(value(text, "process_cpu_user_seconds_total")).toBeCloseTo(s.process.userSeconds, 9);
-    expect(text).toContain(`kos_cpu_utilization_ratio{cpu="all"} ${s.cpu.total}`);
-    expect(text).toContain(`kos_cpu_utilization_ratio{cpu="0"}`);
-    if (s.io.available) expect(value(text, "kos_io_read_chars_total")).toBe(s.io.readChars);
+    const heap = summary.series["memory.heapUsed"]!;
+    const labels = '{series="memory.heapUsed",unit="bytes"}';
+    expect(value(text, `kos_monitor_latest${labels}`)).toBe(heap.latest);
+    expect(value(text, `kos_monitor_p50${labels}`)).toBe(heap.p50);
+    expect(value(text, `kos_monitor_p95${labels}`)).toBe(heap.p95);
+    expect(value(text, `kos_monitor_p99${labels}`)).toBe(heap.p99);
+    expect(value(text, `kos_monitor_max${labels}`)).toBe(heap.max);
+    expect(value(text, `kos_monitor_trend_slope_per_second${labels}`)).toBe(heap.trend.slopePerSec);
+    expect(value(text, 'kos_monitor_leak_suspected{series="memory.heapUsed"}')).toBe(heap.leak!.suspected ? 1 : 0);
+    expect(value(text, 'kos_monitor_leak_suspected{series="memory.rss"}')).toBe(summary.series["memory.rss"]!.leak!.suspected ? 1 : 0);
+    // Without default metrics, every family is kos's own.
+    for (const n of types(text).keys()) expect(n).toMatch(/^kos_monitor_/);
     for (const line of text.split("\n")) {
       if (line === "" || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) continue;
-      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN)$/);
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? (-?[0-9.e+-]+|\+Inf|-Inf)$/);
     }
   });
 
-  it("feeds each collection into nodejs_gc_duration_seconds by kind", async () => {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc") as () => void;
-    const m = make();
-    gc();
-    await new Promise((r) => setTimeout(r, 100));
-    const s = m.sample();
-    const text = await m.toPrometheus();
-    const line = text.split("\n").find((l) => l.startsWith('nodejs_gc_duration_seconds_count{kind="major"}'));
-    expect(Number(line!.split(" ")[1])).toBe(s.gc.byKind.major.count);
-    expect(s.gc.byKind.major.count).toBeGreaterThanOrEqual(1);
+  it("uses no prom-client name of its own: joined with prom-client's defaults, no HELP or TYPE line repeats", async () => {
+    const defaults = new Registry();
+    collectDefaultMetrics({ register: defaults });
+    const defaultNames = new Set(types(await defaults.metrics()).keys());
+    const { text } = await appRegistryWithMonitor();
+    const kosNames = [...types(text).keys()].filter((n) => !defaultNames.has(n));
+    expect(kosNames.length).toBeGreaterThan(5);
+    for (const n of kosNames) expect(n).toMatch(/^kos_/);
+    expect(duplicateHeaders(text)).toEqual([]);
+    // The monitor's own registry carries prom-client's defaults (issue 13: they were missing).
+    const own = await make().toPrometheus();
+    for (const n of ["process_start_time_seconds", "nodejs_eventloop_lag_seconds", "process_cpu_seconds_total", "nodejs_gc_duration_seconds"]) expect(types(own).has(n), n).toBe(true);
+    expect(duplicateHeaders(own)).toEqual([]);
+    // Two monitors' texts joined by hand do repeat headers: the check above can fail.
+    expect(duplicateHeaders(text + text).length).toBeGreaterThan(0);
   });
 
-  it("keeps to a private registry: nothing in prom-client's global one, no clash between monitors", async () => {
+  it.skipIf(!hasPromtool)("passes promtool check metrics with prom-client's default metrics (only prom-client's own lint remarks remain)", async () => {
+    const { text } = await appRegistryWithMonitor();
+    const r = spawnSync("promtool", ["check", "metrics"], { input: text, encoding: "utf8" });
+    const remarks = `${r.stdout}${r.stderr}`.split("\n").filter((l) => l.trim() !== "");
+    // Exit 1 is a parse error (e.g. a second HELP line); 3 is lint remarks, which must all be about prom-client's names.
+    expect(r.status, remarks.join("\n")).not.toBe(1);
+    expect(remarks.filter((l) => !/^nodejs_active_(handles|requests|resources)_total non-counter metrics should not have "_total" suffix$/.test(l))).toEqual([]);
+    const bad = spawnSync("promtool", ["check", "metrics"], { input: text + text, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+  });
+
+  it("refuses a second monitor in one registry with a typed error, and never touches prom-client's global registry", async () => {
     const before = globalRegister.getMetricsAsArray().length;
+    const registry = new Registry();
+    make({ registry });
+    expect(() => make({ registry })).toThrow(expect.objectContaining({ code: "EMONITOR_REGISTRY" }));
     const a = make();
     const b = make();
     a.sample();

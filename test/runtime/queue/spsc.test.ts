@@ -47,9 +47,9 @@ describe("SpscRecordQueue", () => {
     while (q.tryPop(out)) got.push(out[0]!);
     expect(got).toEqual(sent);
     expect(sent.length).toBeGreaterThan(600);
-    q.tryPush([2 ** 31 + 5]);
-    q.tryPop(out);
-    expect(out[0]).toBe((2 ** 31 + 5) | 0); // Int32 lanes truncate like Int32Array
+    // Values an Int32 cannot hold are refused by default (lane-values.test.ts has the full set).
+    expect(() => q.tryPush([2 ** 31 + 5])).toThrow(expect.objectContaining({ code: "QUEUE_BAD_VALUE" }));
+    expect(q.tryPop(out)).toBe(false);
   });
 
   it("moves batches with tryPushMany/tryPopMany, partially when short of room", () => {

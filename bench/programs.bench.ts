@@ -1,0 +1,133 @@
+/**
+ * Suite `programs`: whole-program work time of two real programs written for
+ * this bench (bench/programs/dsp.ts, bench/programs/rules.ts), each in its own
+ * child process per run, in five modes:
+ * - no kos (the plain functions);
+ * - tiering (`jit(fn)` on the hot functions, as a user would);
+ * - `kos profile` once, then runs with `KOS_PROFILE=…/kos-profile.json`;
+ * - explicit `jit(fn, { specialize })`;
+ * - `KOS_JIT=0` (jit() wrapping, kos disabled).
+ * Runs of the modes are interleaved (run 1 of every mode, then run 2, …) so
+ * that load on the shared machine falls on all modes alike; the median of
+ * RUNS runs is kept. Also measured: the wall time of `kos profile` against
+ * the same program run without it.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { markdownTable, type BenchSection } from "./harness.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const kosCli = join(here, "..", "cli", "kos.js");
+const RUNS = Number(process.env.KOS_BENCH_RUNS ?? 7);
+
+interface Program {
+  name: string;
+  file: string;
+  args: string[];
+}
+const PROGRAMS: Program[] = [
+  { name: "DSP pipeline (FIR, biquad, soft clip; constant configuration)", file: join(here, "programs", "dsp.js"), args: ["15000"] },
+  { name: "rules service (json-logic-js, sift, mustache)", file: join(here, "programs", "rules.js"), args: ["100"] },
+];
+
+type Mode = "none" | "tiering" | "profile" | "specialize" | "disabled";
+const MODES: Array<[Mode, string]> = [
+  ["none", "no kos"],
+  ["tiering", "`jit(fn)`, tiering"],
+  ["profile", "`kos profile`, then `KOS_PROFILE`"],
+  ["specialize", "explicit `jit(fn, { specialize })`"],
+  ["disabled", "`KOS_JIT=0`"],
+];
+
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ["KOS_PROFILE", "KOS_JIT", "KOS_HOT_CALLS", "KOS_TRACE", "KOS_FEEDBACK_OUT", "NODE_DEBUG", "KOS_BENCH_MODE"]) delete env[k];
+  return env;
+}
+
+function runOnce(p: Program, env: NodeJS.ProcessEnv): { workMs: number; check: number; wallMs: number } {
+  const started = performance.now();
+  const r = spawnSync(process.execPath, [p.file, ...p.args], { env, encoding: "utf8" });
+  const wallMs = performance.now() - started;
+  if (r.status !== 0) throw new Error(`bench program ${p.file} failed (${r.status}): ${r.stderr}`);
+  const line = r.stdout.trim().split("\n").pop()!;
+  return { ...(JSON.parse(line) as { workMs: number; check: number }), wallMs };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+export default async function programsBench(): Promise<BenchSection> {
+  const rows: Array<Array<string>> = [];
+  const targets: Array<Array<string>> = [];
+  const costRows: Array<Array<string>> = [];
+  for (const p of PROGRAMS) {
+    const scratch = mkdtempSync(join(tmpdir(), "kos-programs-"));
+    try {
+      // 1. `kos profile` of the program as a user would run it (jit on its hot functions), timed
+      //    against the same command without the profiler.
+      const profileDir = join(scratch, "prof");
+      const jitEnv = { ...cleanEnv(), KOS_BENCH_MODE: "jit" };
+      const plainWall: number[] = [];
+      const profiledWall: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        plainWall.push(runOnce(p, jitEnv).wallMs);
+        const started = performance.now();
+        const r = spawnSync(process.execPath, [kosCli, "profile", "--out", profileDir, "--", p.file, ...p.args], { env: jitEnv, encoding: "utf8" });
+        profiledWall.push(performance.now() - started);
+        if (r.status !== 0) throw new Error(`kos profile failed on ${p.file}: ${r.stderr}`);
+      }
+      costRows.push([p.name, `${median(plainWall).toFixed(0)} ms`, `${median(profiledWall).toFixed(0)} ms`, `${(median(profiledWall) / median(plainWall)).toFixed(2)}×`]);
+      const envOf: Record<Mode, NodeJS.ProcessEnv> = {
+        none: { ...cleanEnv(), KOS_BENCH_MODE: "none" },
+        tiering: jitEnv,
+        profile: { ...jitEnv, KOS_PROFILE: join(profileDir, "kos-profile.json") },
+        specialize: { ...cleanEnv(), KOS_BENCH_MODE: "specialize" },
+        disabled: { ...jitEnv, KOS_JIT: "0" },
+      };
+      // 2. The five modes, interleaved.
+      const times = new Map<Mode, number[]>(MODES.map(([m]) => [m, []]));
+      let check: number | undefined;
+      for (let run = 0; run < RUNS; run++) {
+        for (const [mode] of MODES) {
+          const r = runOnce(p, envOf[mode]);
+          if (check === undefined) check = r.check;
+          else if (r.check !== check) throw new Error(`${p.name}: mode ${mode} computed ${r.check}, no kos computed ${check}`);
+          times.get(mode)!.push(r.workMs);
+        }
+      }
+      const med = new Map([...times].map(([m, xs]) => [m, median(xs)]));
+      const none = med.get("none")!;
+      for (const [mode, label] of MODES) {
+        const t = med.get(mode)!;
+        rows.push([p.name, label, `${t.toFixed(0)} ms`, `${(none / t).toFixed(2)}×`, `${times.get(mode)!.map((x) => x.toFixed(0)).join(", ")}`]);
+      }
+      const ratio = (m: Mode) => none / med.get(m)!;
+      const vsSpec = med.get("specialize")! / med.get("profile")!;
+      const status = (ok: boolean) => (ok ? "met" : "**missed**");
+      targets.push([p.name, "tiering ≥ 0.99× no kos", `${ratio("tiering").toFixed(2)}×`, status(ratio("tiering") >= 0.99)]);
+      targets.push([p.name, "KOS_PROFILE ≥ 0.99× no kos", `${ratio("profile").toFixed(2)}×`, status(ratio("profile") >= 0.99)]);
+      targets.push([p.name, "KOS_PROFILE ≥ 0.95× explicit specialize", `${vsSpec.toFixed(2)}×`, status(vsSpec >= 0.95)]);
+      targets.push([p.name, "KOS_JIT=0 ≥ 0.99× no kos", `${ratio("disabled").toFixed(2)}×`, status(ratio("disabled") >= 0.99)]);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+  const markdown = [
+    `Whole-program work time (the program times its own work loop; compilation during the run counts), median of ${RUNS} runs, each run its own child process, modes interleaved. Speed is no-kos time / mode time (higher is faster). Every mode's result is checked equal to no kos.`,
+    "",
+    markdownTable(["program", "mode", "median work", "speed vs no kos", "runs (ms)"], rows),
+    "",
+    markdownTable(["program", "target", "measured", "status"], targets),
+    "",
+    "`kos profile` wall time against the same command without it (median of 3; the rest is node's --cpu-prof sampling and writing the profile at exit, then kos's analysis, pprof, flamegraph and kos-profile.json):",
+    "",
+    markdownTable(["program", "plain run", "`kos profile`", "cost"], costRows),
+  ].join("\n");
+  return { id: "programs", title: "programs: whole programs through every kos mode", markdown };
+}

@@ -1,0 +1,32 @@
+/**
+ * How a bench program wraps its hot functions, from env `KOS_BENCH_MODE`:
+ * `none` (plain functions), `jit` (`jit(fn)`, as a user would; with
+ * `KOS_PROFILE` or `KOS_JIT=0` in the environment this is also the
+ * profile-guided and the disabled run), `specialize` (explicit
+ * `jit(fn, { specialize })`). The program prints `{"workMs": …, "check": …}`.
+ */
+import { jit } from "../../index.js";
+
+export type BenchMode = "none" | "jit" | "specialize";
+
+export function benchMode(): BenchMode {
+  const m = process.env.KOS_BENCH_MODE ?? "none";
+  if (m !== "none" && m !== "jit" && m !== "specialize") throw new Error(`KOS_BENCH_MODE must be none, jit or specialize, got ${m}`);
+  return m;
+}
+
+/** Wraps `fn` for the mode: `specialize` gets the explicit options, `jit` none. */
+export function wrap<F extends Function>(fn: F, explicit: Parameters<typeof jit>[1]): F {
+  const mode = benchMode();
+  if (mode === "none") return fn;
+  if (mode === "jit") return jit(fn);
+  return jit(fn, explicit);
+}
+
+/** Runs `work` and prints its wall time; `check` guards against dead-code elimination and wrong results. */
+export function report(work: () => number): void {
+  const started = performance.now();
+  const check = work();
+  const workMs = performance.now() - started;
+  process.stdout.write(JSON.stringify({ workMs, check }) + "\n");
+}

@@ -1,0 +1,115 @@
+/**
+ * Blocks the evaluator leaves: fix-up blocks that stayed empty, blocks that
+ * declare nothing, labels no jump names, and a `break L` that is the last
+ * thing its labeled block does.
+ */
+import type { Node } from "../ast.js";
+
+const declaresLexically = (s: Node) => (s.type === "VariableDeclaration" && s.kind !== "var") || s.type === "ClassDeclaration" || s.type === "FunctionDeclaration";
+
+export function flattenBlocks(fn: Node): boolean {
+  let changed = false;
+  const labelUses = new Map<string, number>();
+  const count = (n: Node) => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach(count);
+    if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) labelUses.set(n.label.name, (labelUses.get(n.label.name) ?? 0) + 1);
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "value") count(n[k]);
+  };
+
+  /** Removes `break label` in tail position of `list` (recursing into trailing blocks and ifs). */
+  const dropTailBreak = (list: Node[], label: string): void => {
+    const last = list[list.length - 1];
+    if (!last) return;
+    if (last.type === "BreakStatement" && last.label?.name === label) {
+      list.pop();
+      changed = true;
+      return dropTailBreak(list, label);
+    }
+    if (last.type === "BlockStatement") dropTailBreak(last.body, label);
+    else if (last.type === "IfStatement") {
+      dropTailBreak(last.consequent.type === "BlockStatement" ? last.consequent.body : [], label);
+      if (last.alternate?.type === "BlockStatement") dropTailBreak(last.alternate.body, label);
+    } else if (last.type === "LabeledStatement" && last.body.type === "BlockStatement") dropTailBreak(last.body.body, label);
+  };
+
+  const flattenList = (list: Node[]): Node[] => {
+    const out: Node[] = [];
+    for (let s of list) {
+      s = visit(s);
+      if (!s) continue;
+      if (s.type === "EmptyStatement") {
+        changed = true;
+        continue;
+      }
+      if (s.type === "BlockStatement" && !s.body.some(declaresLexically)) {
+        out.push(...s.body);
+        changed = true;
+        continue;
+      }
+      out.push(s);
+    }
+    return out;
+  };
+
+  const visit = (n: Node): Node => {
+    if (!n || typeof n !== "object") return n;
+    switch (n.type) {
+      case "KosConst":
+        return n;
+      case "BlockStatement":
+        n.body = flattenList(n.body);
+        return n;
+      case "SwitchCase":
+        n.consequent = flattenList(n.consequent);
+        return n;
+      case "LabeledStatement": {
+        if (n.body.type === "BlockStatement") dropTailBreak(n.body.body, n.label.name);
+        n.body = visit(n.body);
+        return n;
+      }
+      case "IfStatement":
+        n.consequent = visit(n.consequent);
+        if (n.alternate) {
+          n.alternate = visit(n.alternate);
+          if (n.alternate.type === "BlockStatement" && n.alternate.body.length === 0) {
+            n.alternate = null;
+            changed = true;
+          }
+        }
+        return n;
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+      case "ArrowFunctionExpression":
+        return n;
+      default:
+        for (const k of Object.keys(n)) {
+          if (k === "type") continue;
+          const v = n[k];
+          if (Array.isArray(v)) n[k] = v.map((c: Node) => (c && typeof c === "object" && typeof c.type === "string" ? visit(c) : c));
+          else if (v && typeof v === "object" && typeof v.type === "string") n[k] = visit(v);
+        }
+        return n;
+    }
+  };
+  visit(fn.body);
+  count(fn.body);
+  // Labels nothing jumps to.
+  const unlabel = (n: Node): Node => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return n;
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) n[i] = unlabel(n[i]);
+      return n;
+    }
+    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "value") n[k] = unlabel(n[k]);
+    if (n.type === "LabeledStatement" && !labelUses.has(n.label.name)) {
+      changed = true;
+      return n.body;
+    }
+    return n;
+  };
+  unlabel(fn.body);
+  if (changed) visit(fn.body);
+  return changed;
+}

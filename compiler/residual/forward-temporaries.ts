@@ -1,0 +1,190 @@
+/**
+ * `t = E; S` where the temporary `t` is assigned once and read once, in `S`,
+ * before anything that could run code or be skipped: `E` moves into `S`.
+ * Evaluation order is kept, because nothing evaluated between the old place
+ * of `E` and its new one can observe it or be observed by it (only literals
+ * and variable reads may come first).
+ */
+import type { Node } from "../ast.js";
+
+type Scan = { found: { parent: Node; key: string | number } } | "blocked" | "clean";
+
+function assignedTemp(s: Node): string | null {
+  if (s.type !== "ExpressionStatement") return null;
+  const e = s.expression;
+  if (e.type !== "AssignmentExpression" || e.operator !== "=" || e.left.type !== "Identifier") return null;
+  return e.left.name;
+}
+
+export function forwardTemporaries(fn: Node): boolean {
+  const body: Node[] = fn.body.body;
+  const hoisted = body[0]?.type === "VariableDeclaration" && body[0].kind === "let" ? new Set<string>(body[0].declarations.map((d: Node) => d.id.name)) : new Set<string>();
+  if (hoisted.size === 0) return false;
+  // Reads and writes of every hoisted name, anywhere (nested functions included).
+  const reads = new Map<string, number>();
+  const writes = new Map<string, number>();
+  const count = (n: Node, parent: Node | null, key: string | null) => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach((c) => count(c, parent, key));
+    if (n.type === "Identifier" && hoisted.has(n.name)) {
+      const isWrite = parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression");
+      const m = isWrite ? writes : reads;
+      m.set(n.name, (m.get(n.name) ?? 0) + 1);
+      if (parent?.type === "UpdateExpression" || (parent?.type === "AssignmentExpression" && key === "left" && parent.operator !== "=")) reads.set(n.name, (reads.get(n.name) ?? 0) + 1);
+      return;
+    }
+    if (n.type === "MemberExpression" && !n.computed) return count(n.object, n, "object");
+    if (n.type === "Property" && !n.computed) return count(n.value, n, "value");
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") count(n[k], n, k);
+  };
+  count(body.slice(1), null, null);
+  let changed = false;
+  const lists: Node[][] = [];
+  const collectLists = (n: Node) => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach(collectLists);
+    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return;
+    if (n.type === "BlockStatement") lists.push(n.body);
+    if (n.type === "SwitchCase") lists.push(n.consequent);
+    for (const k of Object.keys(n)) if (k !== "type") collectLists(n[k]);
+  };
+  collectLists(fn.body);
+  for (const list of lists) {
+    for (let i = 0; i < list.length - 1; i++) {
+      const t = assignedTemp(list[i]);
+      if (!t || !hoisted.has(t) || writes.get(t) !== 1 || reads.get(t) !== 1) continue;
+      const r = scanStatement(list[i + 1], t);
+      if (r === "blocked" || r === "clean") continue;
+      const value = list[i].expression.right;
+      r.found.parent[r.found.key] = value;
+      list.splice(i, 1);
+      writes.set(t, 0);
+      reads.set(t, 0);
+      changed = true;
+      i = Math.max(-1, i - 2);
+    }
+  }
+  return changed;
+}
+
+function scanStatement(s: Node, t: string): Scan {
+  switch (s.type) {
+    case "ExpressionStatement":
+      return scan(s, "expression", t);
+    case "ReturnStatement":
+    case "ThrowStatement":
+      return s.argument ? scan(s, "argument", t) : "clean";
+    case "IfStatement":
+      return scan(s, "test", t);
+    case "SwitchStatement":
+      return scan(s, "discriminant", t);
+    case "VariableDeclaration":
+      return s.declarations.length === 1 && s.declarations[0].init ? scan(s.declarations[0], "init", t) : "clean";
+    default:
+      return "blocked";
+  }
+}
+
+/** Scans `parent[key]` in evaluation order. */
+function scan(parent: Node, key: string | number, t: string): Scan {
+  const n = parent[key];
+  if (!n) return "clean";
+  switch (n.type) {
+    case "Identifier":
+      return n.name === t ? { found: { parent, key } } : "clean";
+    case "Literal":
+    case "KosConst":
+    case "ThisExpression":
+      return "clean";
+    case "UnaryExpression": {
+      const r = scan(n, "argument", t);
+      if (r !== "clean") return r;
+      return n.operator === "typeof" || n.operator === "!" || n.operator === "void" ? "clean" : "blocked";
+    }
+    case "BinaryExpression": {
+      const a = scan(n, "left", t);
+      if (a !== "clean") return a;
+      const b = scan(n, "right", t);
+      if (b !== "clean") return b;
+      return n.operator === "===" || n.operator === "!==" ? "clean" : "blocked";
+    }
+    case "LogicalExpression":
+    case "ConditionalExpression": {
+      const r = scan(n, n.type === "LogicalExpression" ? "left" : "test", t);
+      return r === "clean" ? "blocked" : r;
+    }
+    case "MemberExpression": {
+      const a = scan(n, "object", t);
+      if (a !== "clean") return a;
+      if (n.computed) {
+        const b = scan(n, "property", t);
+        if (b !== "clean") return b;
+      }
+      return "blocked";
+    }
+    case "CallExpression":
+    case "NewExpression": {
+      if (n.optional) return "blocked";
+      const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t) : scan(n, "callee", t);
+      if (a !== "clean") return a;
+      for (let i = 0; i < n.arguments.length; i++) {
+        if (n.arguments[i].type === "SpreadElement") return "blocked";
+        const r = scan(n.arguments, i, t);
+        if (r !== "clean") return r;
+      }
+      return "blocked";
+    }
+    case "AssignmentExpression": {
+      if (n.left.type === "MemberExpression") {
+        const a = scan(n.left, "object", t);
+        if (a !== "clean") return a;
+        if (n.left.computed) {
+          const b = scan(n.left, "property", t);
+          if (b !== "clean") return b;
+        }
+        if (n.operator !== "=") return "blocked";
+      } else if (n.left.type !== "Identifier" || n.operator !== "=") return "blocked";
+      const r = scan(n, "right", t);
+      return r === "clean" ? "blocked" : r;
+    }
+    case "ArrayExpression": {
+      for (let i = 0; i < n.elements.length; i++) {
+        if (!n.elements[i] || n.elements[i].type === "SpreadElement") return "blocked";
+        const r = scan(n.elements, i, t);
+        if (r !== "clean") return r;
+      }
+      return "clean";
+    }
+    case "ObjectExpression": {
+      for (const p of n.properties) {
+        if (p.type !== "Property" || p.computed || p.kind !== "init") return "blocked";
+        const r = scan(p, "value", t);
+        if (r !== "clean") return r;
+      }
+      return "clean";
+    }
+    case "TemplateLiteral": {
+      for (let i = 0; i < n.expressions.length; i++) {
+        const r = scan(n.expressions, i, t);
+        if (r !== "clean") return r;
+      }
+      return "blocked";
+    }
+    case "SequenceExpression": {
+      for (let i = 0; i < n.expressions.length; i++) {
+        const r = scan(n.expressions, i, t);
+        if (r !== "clean") return r;
+      }
+      return "clean";
+    }
+    default:
+      return "blocked";
+  }
+}
+
+function scanMemberCallee(callee: Node, t: string): Scan {
+  const a = scan(callee, "object", t);
+  if (a !== "clean") return a;
+  if (callee.computed) return scan(callee, "property", t);
+  return "clean";
+}

@@ -1,0 +1,43 @@
+/**
+ * The clean-up passes over what specialization leaves, in order. Each is
+ * switchable by name (`disablePasses`), and with `tracePasses` the source
+ * after each is kept for `inspect`.
+ */
+import type { Node } from "../ast.js";
+import type { PassSnapshot } from "../types.js";
+import { flattenBlocks } from "./flatten-blocks.js";
+import { removeUnusedDeclarations } from "./remove-unused-declarations.js";
+import { forwardTemporaries } from "./forward-temporaries.js";
+
+export interface ResidualContext {
+  disabled: Set<string>;
+  fastmath: boolean;
+  trace: PassSnapshot[] | null;
+  preview: (fn: Node) => string;
+}
+
+export interface ResidualPass {
+  name: string;
+  /** Rewrites the residual function in place; returns true if it changed anything. */
+  run(fn: Node, ctx: ResidualContext): boolean;
+}
+
+export const RESIDUAL_PASSES: readonly ResidualPass[] = [
+  { name: "flattenBlocks", run: flattenBlocks },
+  { name: "forwardTemporaries", run: forwardTemporaries },
+  { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
+  { name: "flattenBlocksAgain", run: flattenBlocks },
+];
+
+/** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */
+export const EVALUATOR_SWITCHES = ["unrollLoops", "inlineCalls"];
+
+export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASSES.map((p) => p.name)];
+
+export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
+  for (const pass of RESIDUAL_PASSES) {
+    if (ctx.disabled.has(pass.name)) continue;
+    const changed = pass.run(fn, ctx);
+    if (ctx.trace && changed) ctx.trace.push({ pass: pass.name, source: ctx.preview(fn) });
+  }
+}

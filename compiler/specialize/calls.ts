@@ -1,0 +1,376 @@
+/**
+ * Calls. A call to a known function with something static about it (an
+ * argument, the receiver, or values in its closure) is specialized in place:
+ * the callee's body is evaluated in a new frame whose parameters hold the
+ * argument values (missing ones `undefined`, defaults evaluated as the
+ * callee would), with its own closure values and `this`. Pure built-ins on
+ * static arguments are computed. Everything else stays a call, in member
+ * form when it was one, so `this` is what the original passes.
+ */
+import type { Node } from "../ast.js";
+import { walk } from "../ast.js";
+import { JitError } from "../jit-error.js";
+import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS } from "../builtins.js";
+import { Specializer, id, type Frame, type Target } from "./specializer.js";
+import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+import { readFrozenProperty } from "./objects.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    callExpression(n: Node): Val;
+    newExpression(n: Node): Val;
+    chain(n: Node): Val;
+    applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
+    inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node): Val | null;
+    evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
+  }
+}
+
+const P = Specializer.prototype;
+const FnCall = Function.prototype.call;
+const FnApply = Function.prototype.apply;
+const ArrayPush = Array.prototype.push;
+const ArrayPop = Array.prototype.pop;
+const ArrayIsArray = Array.isArray;
+const ObjectKeys = Object.keys;
+const ObjectValues = Object.values;
+const ObjectEntries = Object.entries;
+
+P.evalArgs = function (this: Specializer, args: Node[]) {
+  const spread = args.map((a) => a.type === "SpreadElement");
+  const vals = this.evalSeq(args, (a) => this.expr(a.type === "SpreadElement" ? a.argument : a));
+  return { vals, spread };
+};
+
+P.callExpression = function (this: Specializer, n: Node): Val {
+  if (n.optional) return this.chain(n);
+  const callee = n.callee;
+  if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
+  if (callee.type === "MemberExpression" && !callee.optional) {
+    if (callee.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function calls a private method (#name)", n);
+    const vals = this.evalSeq([callee.object, callee.property, ...n.arguments], (e: Node) =>
+      e === callee.property && !callee.computed ? S(e.name) : this.expr(e.type === "SpreadElement" ? e.argument : e),
+    );
+    let obj = vals[0]!;
+    const key = vals[1]!;
+    const args = vals.slice(2);
+    if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) {
+      const objNode = this.residual(obj);
+      this.foreignCodeMayRun();
+      return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
+    }
+    // The receiver is used twice (to find the method, then as `this`): it must not be re-evaluated.
+    obj = this.stable(obj, "recv");
+    const method = this.readMember(obj, key, callee);
+    return this.applyCall(method, obj, args, { obj, key }, n);
+  }
+  const { vals, spread } = this.evalArgs([callee, ...n.arguments].map((x, i) => (i === 0 ? x : x)));
+  const fn = vals[0]!;
+  const args = vals.slice(1);
+  if (spread.some(Boolean)) {
+    const calleeNode = this.residual(fn);
+    this.foreignCodeMayRun();
+    return D({ type: "CallExpression", optional: false, callee: calleeNode, arguments: args.map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
+  }
+  return this.applyCall(fn, UNDEF, args, null, n);
+};
+
+P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
+  if (fnVal.k === "s" && typeof fnVal.v === "function") {
+    const fn = fnVal.v as Function;
+    const folded = foldBuiltin(this, fn, thisVal, args);
+    if (folded) return folded;
+    if ((fn === FnCall || fn === FnApply) && thisVal.k === "s" && typeof thisVal.v === "function") {
+      if (fn === FnCall) {
+        const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
+        if (r) return r;
+      } else if (args.length <= 2 && (args[1] === undefined || args[1].k === "v" && args[1].o.kind === "array" && !args[1].o.residual)) {
+        const list = args[1] && args[1].k === "v" ? [...args[1].o.props.values()] : [];
+        const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, list, n);
+        if (r) return r;
+      }
+    } else if (!isBuiltin(fn)) {
+      const r = this.inlineCall(fn, thisVal, args, n);
+      if (r) return r;
+    }
+  }
+  let callee: Node;
+  if (member) {
+    const objNode = this.residual(member.obj);
+    const k = member.key;
+    const computed = !(k.k === "s" && typeof k.v === "string" && /^[A-Za-z_$][\w$]*$/.test(k.v));
+    callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
+  } else callee = this.residual(fnVal);
+  const argNodes = args.map((a) => this.residual(a));
+  this.foreignCodeMayRun();
+  return D({ type: "CallExpression", optional: false, callee, arguments: argNodes });
+};
+
+const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
+function isBuiltin(fn: Function): boolean {
+  return /\{\s*\[native code\]\s*\}\s*$/.test(Reflect.apply(Function.prototype.toString, fn, []) as string) || BUILTIN_PROTOS.includes(fn);
+}
+
+/** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
+function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): Val | null {
+  const allStaticPrimitive = args.every((a) => a.k === "s" && isPrimitive(a.v) && typeof a.v !== "symbol");
+  if (fn === JSON.stringify && args.length === 1 && args[0]!.k === "s") {
+    const v = (args[0] as { v: unknown }).v;
+    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return S(JSON.stringify(v));
+  }
+  if (PURE_FUNCTIONS.has(fn)) {
+    if (fn === ArrayIsArray && args[0]) {
+      const a = args[0];
+      if (a.k === "v") return S(a.o.kind === "array");
+      if (a.k === "s" && (isPrimitive(a.v) || !require_isProxy(a.v))) return S(Array.isArray(a.v));
+      return null;
+    }
+    if (allStaticPrimitive) {
+      try {
+        return S(Reflect.apply(fn, undefined, args.map((a) => (a as { v: unknown }).v)));
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  }
+  if (thisVal.k === "s" && typeof thisVal.v === "string" && allStaticPrimitive) {
+    const name = Object.getOwnPropertyNames(String.prototype).find((k) => (String.prototype as unknown as Record<string, unknown>)[k] === fn);
+    if (name && PURE_STRING_METHODS.has(name)) {
+      try {
+        const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));
+        if (Array.isArray(r)) return virtualArray(r.map((x) => S(x)));
+        return S(r);
+      } catch {
+        return null;
+      }
+    }
+  }
+  if (thisVal.k === "s" && typeof thisVal.v === "number" && allStaticPrimitive) {
+    const name = Object.getOwnPropertyNames(Number.prototype).find((k) => (Number.prototype as unknown as Record<string, unknown>)[k] === fn);
+    if (name && PURE_NUMBER_METHODS.has(name)) {
+      try {
+        return S(Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v)));
+      } catch {
+        return null;
+      }
+    }
+  }
+  if (thisVal.k === "v" && !thisVal.o.residual && thisVal.o.kind === "array") {
+    const o = thisVal.o;
+    if (fn === ArrayPush) {
+      for (const a of args) o.props.set(String(o.props.size), s.stable(a));
+      return S(o.props.size);
+    }
+    if (fn === ArrayPop && args.length === 0) {
+      if (o.props.size === 0) return UNDEF;
+      const k = String(o.props.size - 1);
+      const v = o.props.get(k)!;
+      o.props.delete(k);
+      return v;
+    }
+  }
+  if ((fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) && args.length >= 1) {
+    const a = args[0]!;
+    let entries: Array<[string, Val]> | null = null;
+    if (a.k === "v" && !a.o.residual && a.o.kind === "object") entries = [...a.o.props];
+    else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && Object.isFrozen(a.v) && !ArrayBuffer.isView(a.v)) {
+      const keys = Object.keys(a.v);
+      const vals: Array<[string, Val]> = [];
+      for (const k of keys) {
+        const f = readFrozenProperty(a.v as object, k, s.options.freeze);
+        if (!f.ok) return null;
+        vals.push([k, S(f.value)]);
+      }
+      entries = vals;
+    }
+    if (!entries) return null;
+    if (fn === ObjectKeys) return virtualArray(entries.map(([k]) => S(k)));
+    if (fn === ObjectValues) return virtualArray(entries.map(([, v]) => v));
+    return virtualArray(entries.map(([k, v]) => virtualArray([S(k), v])));
+  }
+  return null;
+}
+
+import { types as utilTypes } from "node:util";
+function require_isProxy(v: unknown): boolean {
+  return utilTypes.isProxy(v);
+}
+
+function virtualArray(items: Val[]): Val {
+  const o: VirtualObject = { kind: "array", props: new Map(), residual: null };
+  items.forEach((v, i) => o.props.set(String(i), v));
+  return { k: "v", o };
+}
+
+P.newExpression = function (this: Specializer, n: Node): Val {
+  const { vals, spread } = this.evalArgs([n.callee, ...n.arguments]);
+  const callee = this.residual(vals[0]!);
+  const args = vals.slice(1).map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a)));
+  this.foreignCodeMayRun();
+  return D({ type: "NewExpression", callee, arguments: args }, "object");
+};
+
+/** Optional chains: static short-circuits fold; a dynamic one keeps the chain as written. */
+P.chain = function (this: Specializer, n: Node): Val {
+  const p = this.probe(() => chainPart(this, n));
+  if (p.result !== DYNAMIC) {
+    p.commit();
+    return p.result === SHORT ? UNDEF : p.result;
+  }
+  p.undo();
+  return D(this.verbatim({ type: "ChainExpression", expression: n }));
+};
+
+const SHORT = Symbol("short");
+const DYNAMIC = Symbol("dynamic");
+type ChainResult = Val | typeof SHORT | typeof DYNAMIC;
+
+function chainPart(s: Specializer, n: Node): ChainResult {
+  if (n.type === "MemberExpression") {
+    const obj = chainPart(s, n.object);
+    if (obj === SHORT || obj === DYNAMIC) return obj;
+    if (n.optional) {
+      if (obj.k === "s" && (obj.v === null || obj.v === undefined)) return SHORT;
+      if (obj.k === "d") return DYNAMIC;
+    }
+    const key = n.computed ? s.expr(n.property) : S(n.property.name);
+    return s.readMember(obj, key, n);
+  }
+  if (n.type === "CallExpression") {
+    if (n.arguments.some((a: Node) => a.type === "SpreadElement")) return DYNAMIC;
+    if (n.callee.type === "MemberExpression") {
+      const obj = chainPart(s, n.callee.object);
+      if (obj === SHORT || obj === DYNAMIC) return obj;
+      if (n.callee.optional) {
+        if (obj.k === "s" && (obj.v === null || obj.v === undefined)) return SHORT;
+        if (obj.k === "d") return DYNAMIC;
+      }
+      const stableObj = s.stable(obj, "recv");
+      const key = n.callee.computed ? s.expr(n.callee.property) : S(n.callee.property.name);
+      const method = s.readMember(stableObj, key, n.callee);
+      if (n.optional) {
+        if (method.k === "s" && (method.v === null || method.v === undefined)) return SHORT;
+        if (method.k !== "s") return DYNAMIC;
+      }
+      const args = s.evalSeq(n.arguments as Node[], (a) => s.expr(a));
+      return s.applyCall(method, stableObj, args, { obj: stableObj, key }, n);
+    }
+    const fn = chainPart(s, n.callee);
+    if (fn === SHORT || fn === DYNAMIC) return fn;
+    if (n.optional) {
+      if (fn.k === "s" && (fn.v === null || fn.v === undefined)) return SHORT;
+      if (fn.k !== "s") return DYNAMIC;
+    }
+    const args = s.evalSeq(n.arguments as Node[], (a) => s.expr(a));
+    return s.applyCall(fn, UNDEF, args, null, n);
+  }
+  return s.expr(n);
+}
+
+/** Uses of `arguments` an inlined frame can answer: `.length` and `[k]` with a constant k. */
+function argumentsUsesAreSimple(node: Node): boolean {
+  let ok = true;
+  const visit = (fnNode: Node) =>
+    walk(fnNode, (x, parent) => {
+      if (!ok) return false;
+      if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration")) return false;
+      if (x.type === "Identifier" && x.name === "arguments") {
+        if (!(parent && parent.type === "MemberExpression" && parent.object === x && (!parent.computed ? parent.property.name === "length" : parent.property.type === "Literal" && typeof parent.property.value === "number"))) ok = false;
+      }
+      return;
+    });
+  visit(node);
+  return ok;
+}
+
+const paramsAssigned = (info: { scopes: { functionScope: { variables: Array<{ defs: Array<{ type: string }> }> }; isReassigned(v: never): boolean } }) =>
+  info.scopes.functionScope.variables.some((v) => v.defs[0]?.type === "Parameter" && info.scopes.isReassigned(v as never));
+
+/** The size above which a call with nothing static stays a call (V8 inlines small callees itself). */
+const SMALL_CALLEE_NODES = 40;
+
+P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Val[], n: Node): Val | null {
+  let info;
+  try {
+    info = this.infos.get(fn);
+  } catch {
+    return null;
+  }
+  if (info.opaque) return null;
+  const rootStrict = this.rootStrict;
+  if (info.parsed.strict !== rootStrict) return null;
+  if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
+  if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
+  if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object"))) return null;
+  if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
+  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? "v" : "d");
+  const key = `${this.objectId(fn)}(${sig(thisVal)};${args.map(sig).join(",")})`;
+  if (this.inlineStack.includes(key)) return null;
+  const somethingStatic = thisVal.k !== "d" || args.some((a) => a.k !== "d") || info.freeNames.length > 0;
+  if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
+
+  // Transactional: a construct the callee cannot have compiled leaves the call as it was.
+  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out };
+  this.reserveWords(info.words);
+  const stableThis = this.stable(thisVal, "self");
+  const stableArgs = args.map((a) => this.stable(a, "arg"));
+  const ret: Target = this.newTarget({ isReturn: true });
+  const frame: Frame = { info, slots: new Map(), thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key };
+  this.inlineStack.push(key);
+  let body: Node[] = [];
+  try {
+    this.frame = frame;
+    this.targets.push(ret);
+    body = this.collect(() => {
+      this.enterFunctionBody(info.node, stableArgs);
+      this.statements(info.node.body.body);
+    });
+    this.targets.pop();
+  } catch (e) {
+    this.inlineStack.pop();
+    this.frame = saved.frame;
+    this.targets.length = saved.targets;
+    this.dynDepth = saved.dyn;
+    this.out = saved.out;
+    this.env = saved.env;
+    for (const o of this.escapes.splice(saved.escapes)) o.residual = null;
+    if (e instanceof JitError && e.code !== "INTERNAL") return null;
+    throw e;
+  }
+  this.inlineStack.pop();
+  this.frame = saved.frame;
+  const edges = [...ret.edges];
+  if (this.env) {
+    const e = { env: this.env, fix: [] as Node[], value: UNDEF };
+    body.push({ type: "BlockStatement", body: e.fix });
+    edges.push(e);
+  }
+  let result: Val = UNDEF;
+  const values = edges.map((e) => e.value ?? UNDEF);
+  if (values.length === 1) result = values[0]!;
+  else if (values.length > 1) {
+    const first = values[0]!;
+    if (values.every((v) => v.k === "s" && first.k === "s" && Object.is(v.v, first.v))) result = first;
+    else {
+      const r = this.fresh("r");
+      this.hoistName(r);
+      edges.forEach((e, i) => e.fix.unshift({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residual(values[i]!) } }));
+      result = D(id(r));
+    }
+  }
+  this.env = this.merge(edges);
+  const blockNode: Node = { type: "BlockStatement", body };
+  this.out.push(ret.label ? { type: "LabeledStatement", label: id(ret.label), body: blockNode } : blockNode);
+  this.budget -= body.length;
+  if (!this.env) return UNDEF;
+  return result;
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    rootStrict: boolean;
+  }
+}
+void n_unused;
+function n_unused() {}

@@ -1,0 +1,357 @@
+/**
+ * Expressions: identifiers, operators, conditionals, assignments, sequences
+ * and templates. Each returns an abstract value; residual code for dynamic
+ * parts is built in source evaluation order (see `evalSeq`).
+ */
+import type { Node } from "../ast.js";
+import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
+import { Specializer, id, isTrivial } from "./specializer.js";
+import { D, S, UNDEF, typeOfVal, type Val } from "./values.js";
+import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    expr(n: Node): Val;
+    drop(x: Val): void;
+    identifier(n: Node): Val;
+    freeVariable(name: string, n: Node): Val;
+    slotOf(n: Node): import("./specializer.js").Slot | null;
+    branchValue(test: Val, thenF: () => Val, elseF: () => Val, sources: Node[], shape: (t: Node, a: Node, b: Node) => Node): Val;
+    assignment(n: Node): Val;
+    update(n: Node): Val;
+    binary(op: string, a: Val, b: Val, n: Node): Val;
+  }
+}
+
+const P = Specializer.prototype;
+
+P.expr = function (this: Specializer, n: Node): Val {
+  switch (n.type) {
+    case "Literal":
+      if (n.regex) return D({ type: "Literal", value: n.value, raw: n.raw, regex: { ...n.regex } }, "object");
+      if (n.bigint != null) return S(BigInt(n.bigint));
+      return S(n.value);
+    case "Identifier":
+      return this.identifier(n);
+    case "ThisExpression":
+      return this.frame.thisVal;
+    case "TemplateLiteral": {
+      const vals = this.evalSeq(n.expressions as Node[], (e) => this.expr(e));
+      if (vals.every((v) => v.k === "s" && templateString(v.v).ok)) {
+        let s = "";
+        n.quasis.forEach((q: Node, i: number) => {
+          s += q.value.cooked;
+          if (i < vals.length) s += String((vals[i] as { v: unknown }).v);
+        });
+        return S(s);
+      }
+      return D({
+        type: "TemplateLiteral",
+        quasis: n.quasis.map((q: Node) => ({ type: "TemplateElement", tail: q.tail, value: { raw: q.value.raw, cooked: q.value.cooked } })),
+        expressions: vals.map((v) => this.residual(v)),
+      }, "string");
+    }
+    case "SequenceExpression": {
+      let last: Val = UNDEF;
+      const exprs = n.expressions as Node[];
+      exprs.forEach((e, i) => {
+        const v = this.expr(e);
+        if (i < exprs.length - 1) this.drop(v);
+        else last = v;
+      });
+      return last;
+    }
+    case "UnaryExpression": {
+      if (n.operator === "typeof" && n.argument.type === "Identifier" && !this.slotOf(n.argument) && !this.frame.info.scopes.resolve(n.argument)) {
+        // `typeof undeclaredGlobal` must not throw: fold only names kos resolves.
+        const free = this.freeVariableOrNull(n.argument.name);
+        if (!free) return D({ type: "UnaryExpression", operator: "typeof", prefix: true, argument: id(n.argument.name) }, "string");
+        const f = foldUnary("typeof", (free as { v: unknown }).v);
+        return free.k === "s" && f.ok ? S(f.value) : D({ type: "UnaryExpression", operator: "typeof", prefix: true, argument: this.residual(free) }, "string");
+      }
+      if (n.operator === "delete") return this.deleteExpression(n);
+      const a = this.expr(n.argument);
+      if (a.k === "s") {
+        const f = foldUnary(n.operator, a.v);
+        if (f.ok) return S(f.value);
+      }
+      if (a.k === "v") {
+        if (n.operator === "typeof") return S("object");
+        if (n.operator === "!") return S(false);
+        if (n.operator === "void") return UNDEF;
+      }
+      if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "object" && a.type !== "function") return drop1(this, a, S(a.type));
+      const type = n.operator === "!" ? "boolean" : n.operator === "typeof" ? "string" : n.operator === "void" ? "undefined" : n.operator === "+" ? "number" : a.k === "d" && a.type === "number" ? "number" : undefined;
+      if (n.operator === "void") return drop1(this, a, UNDEF);
+      return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
+    }
+    case "BinaryExpression": {
+      if (n.left.type === "PrivateIdentifier") this.fail("USES_PRIVATE_NAME", "the function uses `#x in o`", n);
+      const [a, b] = this.evalSeq([n.left, n.right], (e) => this.expr(e)) as [Val, Val];
+      return this.binary(n.operator, a, b, n);
+    }
+    case "LogicalExpression": {
+      const a = this.expr(n.left);
+      const decide = (v: unknown) => (n.operator === "&&" ? !v : n.operator === "||" ? !!v : v !== null && v !== undefined);
+      if (a.k === "s") return decide(a.v) ? a : this.expr(n.right);
+      if (a.k === "v") return n.operator === "&&" ? this.expr(n.right) : a;
+      if (n.operator === "&&" && a.type === "boolean") {
+        // `a && b` with a boolean `a`: the result is false or b.
+      }
+      const left = this.stable(a);
+      return this.branchValue(
+        n.operator === "&&" ? left : n.operator === "||" ? D({ type: "UnaryExpression", operator: "!", prefix: true, argument: this.residual(left) }, "boolean") : D({ type: "BinaryExpression", operator: "==", left: this.residual(left), right: { type: "Literal", value: null, raw: "null" } }, "boolean"),
+        () => this.expr(n.right),
+        () => left,
+        [n.right],
+        (_t, x, _y) => ({ type: "LogicalExpression", operator: n.operator, left: this.residual(left), right: x }),
+      );
+    }
+    case "ConditionalExpression": {
+      const t = this.expr(n.test);
+      if (t.k === "s") return this.expr(t.v ? n.consequent : n.alternate);
+      if (t.k === "v") return this.expr(n.consequent);
+      return this.branchValue(t, () => this.expr(n.consequent), () => this.expr(n.alternate), [n.consequent, n.alternate],
+        (test, x, y) => ({ type: "ConditionalExpression", test, consequent: x, alternate: y }));
+    }
+    case "AssignmentExpression":
+      return this.assignment(n);
+    case "UpdateExpression":
+      return this.update(n);
+    case "MemberExpression":
+      return this.memberExpression(n);
+    case "ChainExpression":
+      return this.chain(n.expression);
+    case "CallExpression":
+      return this.callExpression(n);
+    case "NewExpression":
+      return this.newExpression(n);
+    case "ArrayExpression":
+      return this.arrayLiteral(n);
+    case "ObjectExpression":
+      return this.objectLiteral(n);
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "ClassExpression":
+      return D(this.verbatim(n), "function");
+    case "TaggedTemplateExpression":
+      return this.fail("TAGGED_TEMPLATE", "tagged templates are not compiled", n);
+    case "ImportExpression":
+      return this.fail("UNSUPPORTED", "dynamic import() resolves relative to the calling module", n);
+    case "MetaProperty":
+      return this.fail("USES_NEW_TARGET", "the function uses new.target or import.meta", n);
+    case "Super":
+      return this.fail("USES_SUPER", "the function uses `super`", n);
+    case "YieldExpression":
+    case "AwaitExpression":
+      return this.fail("UNSUPPORTED", `${n.type} outside a generator or async function`, n);
+    default:
+      return this.fail("UNSUPPORTED", `unsupported expression ${n.type}`, n);
+  }
+};
+
+function drop1(s: Specializer, dropped: Val, result: Val): Val {
+  s.drop(dropped);
+  return result;
+}
+
+/** A value computed for its effects only: dynamic residual code still runs. */
+P.drop = function (this: Specializer, x: Val): void {
+  if (x.k !== "d" || isTrivial(x.e) || x.e.type === "Identifier") return;
+  this.emit({ type: "ExpressionStatement", expression: x.e });
+};
+
+P.slotOf = function (this: Specializer, n: Node) {
+  const variable = this.frame.info.scopes.resolve(n);
+  if (!variable) return null;
+  return this.frame.slots.get(variable) ?? null;
+};
+
+P.identifier = function (this: Specializer, n: Node): Val {
+  const scopes = this.frame.info.scopes;
+  const variable = scopes.resolve(n);
+  if (variable) {
+    const slot = this.frame.slots.get(variable);
+    if (slot) return this.read(slot);
+    if (variable.defs[0]?.type === "FunctionName") return S(this.frame.info.fn);
+    if (variable.name === "arguments" && variable.defs.length === 0) return this.argumentsObject(n);
+    return this.fail("UNSUPPORTED", `'${n.name}' is read before its declaration (temporal dead zone)`, n);
+  }
+  if (n.name === "arguments" && !this.frame.info.parsed.kind.startsWith("arrow")) return this.argumentsObject(n);
+  return this.freeVariable(n.name, n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    freeVariableOrNull(name: string): Val | null;
+    argumentsObject(n: Node): Val;
+  }
+}
+
+/** The value of a free name, or null when kos cannot say (a global that may not exist). */
+P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
+  if (this.frame.root && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
+  const found = this.options.lookupFree(this.frame.info.fn, name);
+  if (found.found) {
+    if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);
+    return S(found.value);
+  }
+  if (name === "undefined") return UNDEF;
+  if (FOLDABLE_GLOBALS.has(name)) return S((globalThis as Record<string, unknown>)[name]);
+  if (KNOWN_GLOBALS.has(name)) return D(id(name));
+  return null;
+};
+
+P.freeVariable = function (this: Specializer, name: string, n: Node): Val {
+  const v = this.freeVariableOrNull(name);
+  if (v) return v;
+  return this.fail("FREE_VARIABLE", `free variable '${name}' has no value kos can see: pass it in the \`scope\` option`, n);
+};
+
+P.argumentsObject = function (this: Specializer, n: Node): Val {
+  if (this.frame.root) {
+    if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
+    return D(id("arguments"), "object");
+  }
+  return this.fail("USES_ARGUMENTS", "`arguments` escapes in an inlined function", n);
+};
+
+P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): Val {
+  if (a.k === "s" && b.k === "s") {
+    const f = foldBinary(op, a.v, b.v);
+    if (f.ok) return S(f.value);
+  }
+  if ((op === "===" || op === "!==") && (a.k === "v" || b.k === "v")) {
+    if (a.k === "v" && b.k === "v") return S((a.o === b.o) === (op === "==="));
+    const other = a.k === "v" ? b : a;
+    if (other.k === "s") return S(op === "!==");
+    // A virtual object is a fresh allocation: no dynamic value can be it.
+    if (other.k === "d" && !(a.k === "v" && a.o.residual) && !(b.k === "v" && b.o.residual)) {
+      this.drop(other);
+      return S(op === "!==");
+    }
+  }
+  const ta = typeOfVal(a);
+  const tb = typeOfVal(b);
+  if (op === "+" && a.k === "s" && a.v === "" && tb === "string") return b;
+  if (op === "+" && b.k === "s" && b.v === "" && ta === "string") return a;
+  if ((op === "===" || op === "!==") && ta && tb && ta !== tb && primitiveTypes.has(ta) && primitiveTypes.has(tb)) {
+    this.drop(a);
+    this.drop(b);
+    return S(op === "!==");
+  }
+  return D({ type: "BinaryExpression", operator: op, left: this.residual(a), right: this.residual(b) }, binaryResultType(op, ta, tb));
+};
+
+/**
+ * A value chosen by a dynamic test. The branches are evaluated under dynamic
+ * control; when neither emits statements nor leaves the environment
+ * different, the residual is one expression (`a && b`, `t ? x : y`),
+ * otherwise an `if` assigning a result variable.
+ */
+P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF: () => Val, sources: Node[], shape: (t: Node, a: Node, b: Node) => Node): Val {
+  this.escapeReferencedIn(sources);
+  const testNode = this.residual(test);
+  const base = this.env!;
+  this.dynDepth++;
+  let v1: Val | null = null;
+  let v2: Val | null = null;
+  this.env = new Map(base);
+  const list1 = this.collect(() => (v1 = thenF()));
+  const env1 = this.env;
+  this.env = new Map(base);
+  const list2 = this.collect(() => (v2 = elseF()));
+  const env2 = this.env;
+  this.dynDepth--;
+  const e1 = env1 ? { env: env1, fix: [] as Node[] } : null;
+  const e2 = env2 ? { env: env2, fix: [] as Node[] } : null;
+  this.env = this.merge([e1, e2].filter(Boolean) as never);
+  if (!this.env) return UNDEF;
+  const noFix = (!e1 || e1.fix.length === 0) && (!e2 || e2.fix.length === 0);
+  if (list1.length === 0 && list2.length === 0 && noFix && e1 && e2) {
+    const a = v1!, b = v2!;
+    if (a.k === "s" && b.k === "s" && Object.is(a.v, b.v)) {
+      this.drop(D(testNode));
+      return a;
+    }
+    const ta = typeOfVal(a);
+    return D(shape(testNode, this.residual(a), this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
+  }
+  const result = this.fresh("r");
+  this.hoistName(result);
+  const assignResult = (v: Val | null, list: Node[], e: { fix: Node[] } | null) => {
+    if (!e || !v) return;
+    list.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: this.residual(v) } });
+    list.push(...e.fix);
+  };
+  assignResult(v1, list1, e1);
+  assignResult(v2, list2, e2);
+  this.emit({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
+  return D(id(result));
+};
+
+P.assignment = function (this: Specializer, n: Node): Val {
+  const op: string = n.operator;
+  if (n.left.type === "Identifier") {
+    const slot = this.slotOf(n.left);
+    if (!slot) {
+      const variable = this.frame.info.scopes.resolve(n.left);
+      if (variable) return this.fail("UNSUPPORTED", `assignment to '${n.left.name}' before its declaration`, n);
+      return this.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${n.left.name}'`, n);
+    }
+    if (slot.kind === "const") return this.fail("UNSUPPORTED", `assignment to the constant '${n.left.name}' (throws TypeError)`, n);
+    if (op === "=") {
+      const v = this.expr(n.right);
+      const stable = this.stable(v, slot.name);
+      this.write(slot, stable, n);
+      return stable.k === "d" ? this.read(slot) : stable;
+    }
+    if (op === "&&=" || op === "||=" || op === "??=") {
+      const cur = this.read(slot);
+      const logicalOp = op.slice(0, 2);
+      const decide = (v: unknown) => (logicalOp === "&&" ? !!v : logicalOp === "||" ? !v : v === null || v === undefined);
+      if (cur.k === "s") {
+        if (!decide(cur.v)) return cur;
+        const v = this.stable(this.expr(n.right), slot.name);
+        this.write(slot, v, n);
+        return v;
+      }
+      this.materialize(slot);
+      const curNode = id(slot.name);
+      const test = logicalOp === "&&" ? D(curNode) : logicalOp === "||" ? D({ type: "UnaryExpression", operator: "!", prefix: true, argument: id(slot.name) }) : D({ type: "BinaryExpression", operator: "==", left: id(slot.name), right: { type: "Literal", value: null, raw: "null" } });
+      this.branchValue(test, () => {
+        const v = this.stable(this.expr(n.right), slot.name);
+        this.write(slot, v, n);
+        return UNDEF;
+      }, () => UNDEF, [n.right], () => ({ type: "Literal", value: null, raw: "null" }));
+      this.materialize(slot);
+      return D(id(slot.name));
+    }
+    const cur = this.stable(this.read(slot));
+    const rhs = this.expr(n.right);
+    const v = this.stable(this.binary(op.slice(0, -1), cur, rhs, n), slot.name);
+    this.write(slot, v, n);
+    return v.k === "d" ? this.read(slot) : v;
+  }
+  if (n.left.type === "MemberExpression") return this.assignMember(n);
+  return this.assignPattern(n);
+};
+
+P.update = function (this: Specializer, n: Node): Val {
+  if (n.argument.type === "Identifier") {
+    const slot = this.slotOf(n.argument);
+    if (!slot) return this.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${n.argument.name}'`, n);
+    if (slot.kind === "const") return this.fail("UNSUPPORTED", `assignment to the constant '${n.argument.name}' (throws TypeError)`, n);
+    const cur = this.read(slot);
+    if (cur.k === "s" && (typeof cur.v === "number" || typeof cur.v === "bigint")) {
+      const next = n.operator === "++" ? (cur.v as number) + ((typeof cur.v === "bigint" ? 1n : 1) as number) : (cur.v as number) - ((typeof cur.v === "bigint" ? 1n : 1) as number);
+      this.write(slot, S(next), n);
+      return S(n.prefix ? next : cur.v);
+    }
+    this.materialize(slot);
+    this.declare(slot);
+    return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: id(slot.name) }, cur.k === "d" && cur.type === "number" ? "number" : undefined);
+  }
+  if (n.argument.type === "MemberExpression") return this.updateMember(n);
+  return this.fail("UNSUPPORTED", `update of ${n.argument.type}`, n);
+};

@@ -1,0 +1,145 @@
+/**
+ * What the evaluator needs to know about one function's source, computed once
+ * per function and cached: the parsed tree (never mutated: residual code is
+ * always built from fresh nodes), its scope analysis, which bindings are
+ * captured by nested functions, and every identifier word in its text (so
+ * that generated names never collide with a name the code uses).
+ */
+import { parseFunction, normalizeBody, type ParsedFunction } from "../parse.js";
+import { analyzeScopes, type ScopeInfo, type Variable, type Scope } from "../analyze/scopes.js";
+import { JitError } from "../jit-error.js";
+import { walk, type Node } from "../ast.js";
+import { KNOWN_GLOBALS } from "../builtins.js";
+
+export interface FnInfo {
+  fn: Function;
+  parsed: ParsedFunction;
+  /** The function node with a block body. */
+  node: Node;
+  scopes: ScopeInfo;
+  /** Bindings referenced from a nested function: they live in real residual variables. */
+  captured: Set<Variable>;
+  /** Identifier words of the source text. */
+  words: Set<string>;
+  /** The function uses `arguments` of its own. */
+  usesArguments: boolean;
+  /** The function uses `this` of its own (outside nested non-arrow functions). */
+  usesThis: boolean;
+  /** Reason this function can only be called, never specialized (eval, with, super …). */
+  opaque: JitError | null;
+  /** Free names other than known globals (closure and module bindings). */
+  freeNames: string[];
+  /** Number of AST nodes (inlining heuristics). */
+  size: number;
+}
+
+const nearestFunctionScope = (s: Scope): Scope => {
+  let c: Scope | null = s;
+  while (c && c.type !== "function") c = c.upper;
+  return c ?? s;
+};
+
+const lineOf = (n: Node): number | null => n?.loc?.start?.line ?? null;
+
+/** Constructs that make a function opaque to the evaluator (it is called as is, or the root falls back). */
+function findOpaque(node: Node): JitError | null {
+  let found: JitError | null = null;
+  const visit = (fnNode: Node, own: boolean) => {
+    walk(fnNode, (n) => {
+      if (found) return false;
+      if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) {
+        visit(n, false);
+        return false;
+      }
+      if (n !== fnNode && n.type === "ArrowFunctionExpression") {
+        visit(n, own);
+        return false;
+      }
+      switch (n.type) {
+        case "WithStatement":
+          found = new JitError("USES_WITH", "the function uses `with`", lineOf(n));
+          return false;
+        case "Super":
+          if (own) found = new JitError("USES_SUPER", "the function uses `super`", lineOf(n));
+          return false;
+        case "MetaProperty":
+          if (own && n.meta?.name === "new") found = new JitError("USES_NEW_TARGET", "the function uses `new.target`", lineOf(n));
+          return false;
+        case "CallExpression":
+          if (n.callee.type === "Identifier" && n.callee.name === "eval") found = new JitError("USES_EVAL", "the function calls `eval`", lineOf(n));
+          return;
+        case "TaggedTemplateExpression":
+          found = new JitError("TAGGED_TEMPLATE", "tagged templates are not compiled: a tag sees one template object per call site, and specialized code would have other sites", lineOf(n));
+          return false;
+        case "YieldExpression":
+        case "AwaitExpression":
+          return;
+      }
+      return;
+    });
+  };
+  visit(node, true);
+  return found;
+}
+
+function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
+  let usesThis = false;
+  let usesArguments = false;
+  const visit = (fnNode: Node) =>
+    walk(fnNode, (n) => {
+      if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+      if (n.type === "ThisExpression") usesThis = true;
+      if (n.type === "Identifier" && n.name === "arguments") usesArguments = true;
+      return;
+    });
+  visit(node);
+  return { usesThis, usesArguments };
+}
+
+export function loadFnInfo(fn: Function): FnInfo {
+  const parsed = parseFunction(fn);
+  const node = normalizeBody(parsed.node);
+  const scopes = analyzeScopes(node, parsed.strict);
+  const captured = new Set<Variable>();
+  const stack: Scope[] = [scopes.functionScope];
+  while (stack.length) {
+    const scope = stack.pop()!;
+    for (const v of scope.variables) {
+      const home = nearestFunctionScope(v.scope);
+      if (v.references.some((r) => nearestFunctionScope(r.from) !== home)) captured.add(v);
+    }
+    stack.push(...scope.childScopes);
+  }
+  const words = new Set(parsed.source.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const { usesThis, usesArguments } = ownUses(node);
+  if (parsed.kind === "arrow" && (usesThis || usesArguments)) {
+    // An arrow's `this` and `arguments` belong to where it was defined, which kos cannot see.
+  }
+  let size = 0;
+  walk(node, () => void size++);
+  const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
+  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node), freeNames, size };
+}
+
+// Analyses are immutable once made (the evaluator never mutates a source tree),
+// so one per function serves every compilation: this is a cache, not state.
+const analyses = new WeakMap<Function, FnInfo | JitError>();
+
+/** Loaded functions (a failed load is remembered as its error). */
+export class FnInfoCache {
+  private readonly map = analyses;
+  get(fn: Function): FnInfo {
+    let r = this.map.get(fn);
+    if (!r) {
+      try {
+        r = loadFnInfo(fn);
+      } catch (e) {
+        if (!(e instanceof JitError)) throw e;
+        r = e;
+      }
+      this.map.set(fn, r);
+    }
+    if (r instanceof JitError) throw r;
+    return r;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The partial evaluator's entry: specializes one function on what is known
+ * of its parameters, receiver and closure, and returns the residual
+ * function. The node families are loaded here (each adds its methods to
+ * `Specializer`, see specializer.ts).
+ */
+import type { Node } from "../ast.js";
+import { JitError } from "../jit-error.js";
+import { Specializer, id, type Frame, type FreeLookup } from "./specializer.js";
+import { D, S, type Val } from "./values.js";
+import type { FreezePolicy, TypeAssumption } from "../types.js";
+import "./expressions.js";
+import "./objects.js";
+import "./calls.js";
+import "./patterns.js";
+import "./statements.js";
+import "./loops.js";
+import "./verbatim.js";
+import "./guarded-reads.js";
+
+export interface SpecializeRequest {
+  fn: Function;
+  specialize: Map<string, unknown>;
+  assume: Map<string, TypeAssumption>;
+  scope: Record<string, unknown>;
+  freeze: FreezePolicy;
+  fastmath: boolean;
+  unrollBudget: number;
+  inlineCalls?: boolean;
+  lookupFree: FreeLookup;
+  /** Generated identifiers start with this prefix (no source word does). */
+  prefix: string;
+}
+
+export interface SpecializeResult {
+  /** The residual FunctionExpression (formals, hoisted declarations, body). */
+  node: Node;
+  strict: boolean;
+  name: string;
+  kind: "function" | "arrow" | "method";
+  /** Formal parameter names, in order (for guards). */
+  formals: Array<{ name: string; rest: boolean; source: string | null }>;
+  /** Guards on unfrozen objects whose properties were folded: obj[key] must still be value. */
+  contentGuards: Array<{ obj: object; key: PropertyKey; value: unknown }>;
+  words: Set<string>;
+  size: number;
+}
+
+/** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
+const MAX_INLINE_DEPTH = 48;
+
+export function specializeFunction(req: SpecializeRequest): SpecializeResult {
+  const sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
+  const info = sp.infos.get(req.fn);
+  if (info.opaque) throw info.opaque;
+  const kind = info.parsed.kind;
+  if (kind === "arrow" && info.usesThis) throw new JitError("USES_THIS", "an arrow function's `this` belongs to where it was defined, which kos cannot see");
+  if (kind === "arrow" && info.usesArguments) throw new JitError("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function");
+  sp.rootStrict = info.parsed.strict;
+  sp.reserveWords(info.words);
+  sp.used.add("arguments");
+  const root = info.node;
+  let thisVal: Val = D({ type: "ThisExpression" });
+  if (req.specialize.has("this")) thisVal = S(req.specialize.get("this"));
+  if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
+    // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.
+  }
+  const frame: Frame = { info, slots: new Map(), thisVal, args: null, root: true, ret: null, depth: 0, key: "root" };
+  sp.frame = frame;
+  const formals: SpecializeResult["formals"] = [];
+  const bindLater: Array<{ pattern: Node; name: string }> = [];
+  sp.declareVars(root.body, root);
+  const params = root.params as Node[];
+  params.forEach((p) => {
+    if (p.type === "Identifier") {
+      const variable = info.scopes.variableOfDeclaration(p)!;
+      sp.claimed.add(p.name);
+      const slot = { name: p.name, kind: "let", pinned: info.captured.has(variable), reassigned: info.scopes.isReassigned(variable), hoist: false, declared: true };
+      frame.slots.set(variable, slot);
+      let v: Val | null = null;
+      if (req.specialize.has(p.name)) v = S(req.specialize.get(p.name));
+      else if (req.assume.has(p.name)) {
+        const t = req.assume.get(p.name)!;
+        v = D(id(p.name), t === "array" || t === "object" || t.startsWith("typedarray:") ? "object" : t);
+      }
+      if (!slot.reassigned) sp.immutable.add(p.name);
+      sp.env!.set(slot, { val: slot.pinned ? (slot.reassigned ? null : v && v.k === "s" ? v : null) : v && v.k === "s" ? v : null });
+      if (v && v.k === "d" && !slot.pinned && !slot.reassigned) sp.env!.set(slot, { val: v });
+      formals.push({ name: p.name, rest: false, source: p.name });
+      return;
+    }
+    if (p.type === "RestElement" && p.argument.type === "Identifier") {
+      const variable = info.scopes.variableOfDeclaration(p.argument)!;
+      const slot = { name: p.argument.name, kind: "let", pinned: info.captured.has(variable), reassigned: info.scopes.isReassigned(variable), hoist: false, declared: true };
+      frame.slots.set(variable, slot);
+      sp.env!.set(slot, { val: null });
+      formals.push({ name: p.argument.name, rest: true, source: p.argument.name });
+      return;
+    }
+    const name = sp.fresh("arg");
+    const source = p.type === "AssignmentPattern" && p.left.type === "Identifier" ? p.left.name : null;
+    formals.push({ name, rest: p.type === "RestElement", source });
+    bindLater.push({ pattern: p.type === "RestElement" ? p.argument : p, name });
+  });
+  const body = sp.collect(() => {
+    for (const { pattern, name } of bindLater) {
+      if (!sp.env) break;
+      let v: Val = D(id(name));
+      if (pattern.type === "AssignmentPattern" && pattern.left.type === "Identifier" && req.specialize.has(pattern.left.name)) v = S(req.specialize.get(pattern.left.name));
+      sp.bindPattern(pattern, v, "param");
+    }
+    if (sp.env) sp.hoistFunctions(root.body.body);
+    if (sp.env) sp.statements(root.body.body);
+  });
+  const declared = sp.hoistedDeclarations();
+  const decls: Node[] = declared.length
+    ? [{ type: "VariableDeclaration", kind: "let", declarations: declared.map((n) => ({ type: "VariableDeclarator", id: id(n), init: null })) }]
+    : [];
+  const node: Node = {
+    type: "FunctionExpression",
+    id: null,
+    params: formals.map((f) => (f.rest ? { type: "RestElement", argument: id(f.name) } : id(f.name))),
+    generator: false,
+    async: false,
+    expression: false,
+    body: { type: "BlockStatement", body: [...decls, ...body] },
+  };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: sp.contentGuards ?? [], words: sp.used, size: info.size };
+}
+
+export type { FreeLookup };

@@ -1,0 +1,302 @@
+/**
+ * Loops. While the condition is static the loop unfolds, iteration by
+ * iteration, whatever its shape (`for` with several initialisers, `while`,
+ * `do`, `for-of` over known arrays and strings, `for-in` over known
+ * objects), within the unrolling budget. When the condition becomes dynamic
+ * (or the budget runs out) the rest stays a loop: the slots it assigns move
+ * to their variables first, and everything else it reads stays static.
+ */
+import type { Node } from "../ast.js";
+import { Specializer, id, type Slot, type Target } from "./specializer.js";
+import { D, S, UNDEF, type Val } from "./values.js";
+import { readFrozenProperty } from "./objects.js";
+import { types as utilTypes } from "node:util";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    loop(n: Node, labels: string[]): void;
+    iteration(body: Node, labels: string[], before?: () => void): void;
+    residualLoop(n: Node, labels: string[], breakT: Target, state: LoopState): void;
+  }
+}
+
+interface LoopState {
+  /** for-of / for-in over a known sequence: the items left. */
+  items?: Val[];
+  index?: number;
+  started: boolean;
+}
+
+const P = Specializer.prototype;
+const ArrayIterator = Array.prototype[Symbol.iterator];
+const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
+
+/** Items a for-of would visit, if kos knows them without running user code. */
+function knownItems(s: Specializer, v: Val): Val[] | null {
+  if (v.k === "v" && !v.o.residual && v.o.kind === "array") return [...v.o.props.values()];
+  if (v.k === "s" && typeof v.v === "string") return [...v.v].map((c) => S(c));
+  if (v.k === "s" && Array.isArray(v.v) && !utilTypes.isProxy(v.v)) {
+    const arr = v.v as unknown[];
+    if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, Symbol.iterator)) return null;
+    if (Array.prototype[Symbol.iterator] !== ArrayIterator || Object.getPrototypeOf([][Symbol.iterator]()).next !== ArrayIteratorNext) return null;
+    if (!Object.isFrozen(arr)) return s.guardedItems(arr);
+    const items: Val[] = [];
+    for (let i = 0; i < arr.length; i++) {
+      const f = readFrozenProperty(arr, String(i), s.options.freeze);
+      if (!f.ok) return null;
+      items.push(S(f.value));
+    }
+    return items;
+  }
+  return null;
+}
+
+function knownKeys(s: Specializer, v: Val): Val[] | null {
+  if (v.k === "v" && !v.o.residual && v.o.kind === "object") return [...v.o.props.keys()].map((k) => S(k));
+  if (v.k === "s" && v.v !== null && typeof v.v === "object" && !utilTypes.isProxy(v.v) && Object.isFrozen(v.v) && !ArrayBuffer.isView(v.v) && s.options.freeze !== "reference") {
+    const proto = Object.getPrototypeOf(v.v);
+    if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;
+    const keys: Val[] = [];
+    for (const k in v.v as object) keys.push(S(k));
+    return keys;
+  }
+  return null;
+}
+
+declare module "./specializer.js" {
+  interface Specializer {
+    guardedItems(arr: unknown[]): Val[] | null;
+  }
+}
+
+/** Binds the loop variable of for-of/for-in for one iteration. */
+function bindLeft(s: Specializer, left: Node, value: Val): void {
+  if (left.type === "VariableDeclaration") s.bindPattern(left.declarations[0].id, value, left.kind);
+  else s.bindPattern(left, value, null);
+}
+
+P.loop = function (this: Specializer, n: Node, labels: string[]): void {
+  const breakT = this.newTarget({ labels, breakable: true });
+  const state: LoopState = { started: false };
+  const outerStart = this.out.length;
+  this.targets.push(breakT);
+  try {
+    if (n.type === "ForStatement" && n.init) {
+      if (n.init.type === "VariableDeclaration") {
+        if (n.init.kind !== "var" && (n.init.declarations as Node[]).some((d) => capturesLoopBinding(this, d.id))) {
+          this.fail("UNSUPPORTED", "a closure captures the per-iteration binding of a `for (let …)` loop", n);
+        }
+        this.statement(n.init);
+      } else this.drop(this.expr(n.init));
+    }
+    let items: Val[] | null = null;
+    if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
+      if (n.await) this.fail("UNSUPPORTED", "for await", n);
+      const right = this.stable(this.expr(n.right), "it");
+      items = n.type === "ForOfStatement" ? knownItems(this, right) : knownKeys(this, right);
+      if (!items) {
+        this.residualLoop(n, labels, breakT, { started: false, items: undefined, index: 0 });
+        (state as { right?: Val }).right = right;
+        return;
+      }
+      state.items = items;
+      state.index = 0;
+    }
+    for (let iter = 0; this.env; iter++) {
+      if (this.budget <= 0) {
+        this.residualLoop(n, labels, breakT, state);
+        break;
+      }
+      if (items) {
+        if (state.index! >= items.length) break;
+        const item = items[state.index!]!;
+        state.index!++;
+        this.iteration(n.body, labels, () => bindLeft(this, n.left, item));
+        continue;
+      }
+      if (n.type === "DoWhileStatement" && iter === 0) {
+        this.iteration(n.body, labels);
+        continue;
+      }
+      if (n.test) {
+        const p = this.probe(() => this.expr(n.test));
+        if (p.result.k === "d" || p.emitted.length) {
+          p.undo();
+          this.residualLoop(n, labels, breakT, state);
+          break;
+        }
+        p.commit();
+        const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
+        if (!truthy) break;
+      }
+      if (n.type === "DoWhileStatement") {
+        this.iteration(n.body, labels);
+        continue;
+      }
+      this.iteration(n.body, labels);
+      if (this.env && n.type === "ForStatement" && n.update) this.drop(this.expr(n.update));
+    }
+  } finally {
+    this.targets.pop();
+  }
+  const edges = [...breakT.edges];
+  if (this.env) edges.push(this.edgeHere());
+  this.env = this.merge(edges);
+  if (breakT.label) {
+    const inner = this.out.splice(outerStart);
+    this.out.push({ type: "LabeledStatement", label: id(breakT.label), body: { type: "BlockStatement", body: inner } });
+  }
+};
+
+function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
+  let found = false;
+  const visit = (p: Node) => {
+    if (p.type === "Identifier") {
+      const v = s.frame.info.scopes.variableOfDeclaration(p);
+      if (v && s.frame.info.captured.has(v)) found = true;
+    } else if (p.type === "AssignmentPattern") visit(p.left);
+    else if (p.type === "ObjectPattern") p.properties.forEach((q: Node) => visit(q.type === "RestElement" ? q.argument : q.value));
+    else if (p.type === "ArrayPattern") p.elements.forEach((q: Node) => q && visit(q.type === "RestElement" ? q.argument : q));
+  };
+  visit(pattern);
+  return found;
+}
+
+/** One unrolled iteration: `continue` leaves a labeled block around it. */
+P.iteration = function (this: Specializer, body: Node, labels: string[], before?: () => void): void {
+  this.budget -= 1;
+  const contT = this.newTarget({ labels, continuable: true });
+  const start = this.out.length;
+  this.targets.push(contT);
+  const list = this.collect(() => {
+    if (before) before();
+    if (this.env) this.statement(body);
+  });
+  this.targets.pop();
+  this.out.push({ type: "BlockStatement", body: list });
+  this.budget -= list.length;
+  const edges = [...contT.edges];
+  if (this.env) edges.push({ env: this.env, fix: pushFix(list) });
+  this.env = this.merge(edges);
+  if (contT.label) {
+    const inner = this.out.splice(start);
+    this.out.push({ type: "LabeledStatement", label: id(contT.label), body: { type: "BlockStatement", body: inner } });
+  }
+};
+
+function pushFix(list: Node[]): Node[] {
+  const fix: Node[] = [];
+  list.push({ type: "BlockStatement", body: fix });
+  return fix;
+}
+
+/**
+ * The loop from here on stays a loop. Its body is evaluated once, with the
+ * slots the loop assigns in their variables at the head; every path back to
+ * the head puts them there again.
+ */
+P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState): void {
+  this.escapeReferencedIn([n.test, n.update, n.body, n.left].filter(Boolean));
+  const variant = this.slotsAssignedIn([n.test, n.update, n.body, n.left].filter(Boolean));
+  for (const s of variant) {
+    this.materialize(s);
+    this.declare(s);
+  }
+  const label = this.fresh(labels[0] ?? "loop");
+  const contT = this.newTarget({ labels, continuable: true, variant: new Set<Slot>(variant), native: true });
+  contT.label = label;
+  this.dynDepth++;
+  breakT.dynDepth = this.dynDepth - 1;
+  this.targets.push(contT);
+  const head = this.env!;
+  let loopNode: Node;
+  try {
+    if (state.items) {
+      // A known sequence whose unrolling ran out of budget: loop over the rest at run time.
+      const rest = state.items.slice(state.index);
+      const arr = this.residual({ k: "v", o: { kind: "array", props: new Map(rest.map((v, i) => [String(i), v])), residual: null } });
+      const itemName = this.fresh("item");
+      const body = this.collect(() => {
+        bindLeft(this, n.left, D(id(itemName)));
+        if (this.env) this.statement(n.body);
+        if (this.env) for (const s of variant) this.materialize(s);
+      });
+      loopNode = { type: "ForOfStatement", await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: arr, body: { type: "BlockStatement", body } };
+    } else if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
+      const right = (state as { right?: Val }).right ?? this.expr(n.right);
+      const itemName = this.fresh("item");
+      const body = this.collect(() => {
+        bindLeft(this, n.left, D(id(itemName)));
+        if (this.env) this.statement(n.body);
+        if (this.env) for (const s of variant) this.materialize(s);
+      });
+      loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: this.residual(right), body: { type: "BlockStatement", body } };
+    } else {
+      // for / while / do-while, in the general form `for (;;) { if (!test) break; body: { … } update }`.
+      const exitIfNot = (t: Val) => {
+        if (t.k === "d") {
+          const before = this.env!;
+          const exit = this.collect(() => {
+            this.env = new Map(before);
+            this.jump(breakT, "break");
+          });
+          this.out.push({ type: "IfStatement", test: { type: "UnaryExpression", operator: "!", prefix: true, argument: t.e }, consequent: { type: "BlockStatement", body: exit }, alternate: null });
+          this.env = before;
+        } else if (!(t.k === "s" ? t.v : true)) this.jump(breakT, "break");
+      };
+      const hasUpdate = n.type === "ForStatement" && !!n.update;
+      if (hasUpdate || n.type === "DoWhileStatement") {
+        contT.native = false;
+        contT.label = this.fresh("body");
+      }
+      const body = this.collect(() => {
+        if (n.type !== "DoWhileStatement" && n.test) exitIfNot(this.expr(n.test));
+        if (!this.env) return;
+        const inner = this.collect(() => this.statement(n.body));
+        if (this.env) for (const s of variant) this.materialize(s);
+        if (contT.native) {
+          this.out.push(...inner);
+          return;
+        }
+        this.out.push({ type: "LabeledStatement", label: id(contT.label!), body: { type: "BlockStatement", body: inner } });
+        if (!this.env && contT.edges.length === 0 && !usesLabel(inner, contT.label!, "BreakStatement")) return;
+        if (!this.env) {
+          this.env = new Map(head);
+          for (const s of variant) this.env.set(s, { val: null });
+        }
+        if (hasUpdate) this.drop(this.expr(n.update));
+        if (n.type === "DoWhileStatement" && this.env) exitIfNot(this.expr(n.test));
+        if (this.env) for (const s of variant) this.materialize(s);
+      });
+      loopNode = { type: "ForStatement", init: null, test: null, update: null, body: { type: "BlockStatement", body } };
+    }
+  } finally {
+    this.targets.pop();
+    this.dynDepth--;
+  }
+  this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
+  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement") {
+    // Running out of items leaves the loop too: from the head's environment.
+    const exitEnv = new Map(head);
+    for (const s of variant) exitEnv.set(s, { val: null });
+    const fix: Node[] = [];
+    this.out.push({ type: "BlockStatement", body: fix });
+    breakT.edges.push({ env: exitEnv, fix });
+  }
+  this.env = null;
+  void head;
+  void UNDEF;
+};
+
+
+function usesLabel(node: Node, label: string, type: string): boolean {
+  let found = false;
+  const visit = (x: Node) => {
+    if (!x || typeof x !== "object" || found) return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (x.type === type && x.label?.name === label) found = true;
+    for (const k of Object.keys(x)) if (k !== "type") visit(x[k]);
+  };
+  visit(node);
+  return found;
+}

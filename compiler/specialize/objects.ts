@@ -1,0 +1,306 @@
+/**
+ * Objects: property reads and writes, object and array literals, `delete`.
+ * Literals allocated by the function stay virtual (their fields tracked) until
+ * they escape. Reads from known objects fold only when no user code can run
+ * and the value cannot change: own or inherited data properties of ordinary
+ * objects that are frozen (or non-writable and non-configurable), and the
+ * built-in intrinsics, which kos assumes unmodified after jit (as V8 does
+ * until a protector breaks). Accessors and proxies always stay dynamic.
+ */
+import { types as utilTypes } from "node:util";
+import type { Node } from "../ast.js";
+import { walk } from "../ast.js";
+import { Specializer, id } from "./specializer.js";
+import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    memberExpression(n: Node): Val;
+    readMember(obj: Val, key: Val, n: Node | null, optional?: boolean): Val;
+    assignMember(n: Node): Val;
+    updateMember(n: Node): Val;
+    arrayLiteral(n: Node): Val;
+    objectLiteral(n: Node): Val;
+    deleteExpression(n: Node): Val;
+    escapeReferencedIn(sources: Node[]): void;
+    escapeAllVirtuals(): void;
+    propertyKey(n: Node): Val;
+  }
+}
+
+const P = Specializer.prototype;
+
+const TypedArrayProto = Object.getPrototypeOf(Int8Array.prototype) as object;
+/** Built-in objects whose data properties kos reads at compile time (assumed unmodified after jit). */
+const INTRINSICS = new Set<unknown>([
+  Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Boolean.prototype,
+  Symbol.prototype, BigInt.prototype, RegExp.prototype, Date.prototype, Error.prototype, Map.prototype, Set.prototype,
+  Promise.prototype, TypedArrayProto, Math, JSON, Reflect, Object, Array, Number, String, Boolean, Symbol, BigInt,
+  ArrayBuffer.prototype,
+  ...["Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array"]
+    .map((k) => ((globalThis as unknown as Record<string, { prototype: object }>)[k]!).prototype),
+]);
+
+export type Fold = { ok: true; value: unknown } | { ok: false };
+const NO: Fold = { ok: false };
+
+function isTyped(o: object): boolean {
+  return ArrayBuffer.isView(o);
+}
+
+/** Reads `obj[key]` at compile time if no user code can run and the value can never change. */
+export function readFrozenProperty(obj: object, key: PropertyKey, policy: string): Fold {
+  let holder: object | null = obj;
+  let everyHolderClosed = true;
+  while (holder) {
+    if (utilTypes.isProxy(holder)) return NO;
+    const intrinsic = INTRINSICS.has(holder);
+    if (!intrinsic && policy === "reference") return NO;
+    if (isTyped(holder) && (typeof key === "string" && /^(0|[1-9]\d*)$/.test(key))) return NO;
+    const d = Reflect.getOwnPropertyDescriptor(holder, key);
+    if (d) {
+      if (!("value" in d)) return NO;
+      if (intrinsic || Object.isFrozen(holder) || (!d.writable && !d.configurable)) return { ok: true, value: d.value };
+      return NO;
+    }
+    if (!intrinsic && Object.isExtensible(holder)) everyHolderClosed = false;
+    holder = Reflect.getPrototypeOf(holder);
+  }
+  return everyHolderClosed ? { ok: true, value: undefined } : NO;
+}
+
+const isIndex = (k: unknown): k is string => typeof k === "string" && /^(0|[1-9]\d{0,8})$/.test(k);
+
+function keyOf(v: unknown): string | null {
+  if (typeof v === "string") return v;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < 1e9 && !Object.is(v, -0)) return String(v);
+  if (typeof v === "number" || typeof v === "boolean" || v === null || v === undefined) return String(v);
+  return null;
+}
+
+P.propertyKey = function (this: Specializer, n: Node): Val {
+  return S(n.name);
+};
+
+P.memberExpression = function (this: Specializer, n: Node): Val {
+  if (n.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names), which generated code outside the class cannot reach", n);
+  const [obj, key] = this.evalSeq([n.object, n.property], (e) => (e === n.property && !n.computed ? S(e.name) : this.expr(e))) as [Val, Val];
+  return this.readMember(obj, key, n);
+};
+
+P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null): Val {
+  if (key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
+    const k = typeof key.v === "symbol" ? key.v : keyOf(key.v);
+    if (k !== null) {
+      if (obj.k === "v" && !obj.o.residual) {
+        const o = obj.o;
+        if (typeof k === "string" && o.props.has(k)) return o.props.get(k)!;
+        if (o.kind === "array" && k === "length") return S(o.props.size);
+        const proto = o.kind === "array" ? Array.prototype : Object.prototype;
+        if (typeof k === "symbol" || !isIndex(k) || o.kind !== "array" || true) {
+          const f = readFrozenProperty(proto, k, "deep");
+          if (f.ok && (f.value !== undefined || !(k in proto))) return S(f.value);
+        }
+      }
+      if (obj.k === "s") {
+        const v = obj.v;
+        if (typeof v === "string") {
+          if (k === "length") return S(v.length);
+          if (typeof k === "string" && isIndex(k)) return S(Number(k) < v.length ? v[Number(k)] : undefined);
+          const f = readFrozenProperty(String.prototype, k, "deep");
+          if (f.ok) return S(f.value);
+        } else if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint" || typeof v === "symbol") {
+          const proto = Object.getPrototypeOf(Object(v)) as object;
+          const f = readFrozenProperty(proto, k, "deep");
+          if (f.ok) return S(f.value);
+        } else if (v !== null && v !== undefined) {
+          if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView)) {
+            // A typed array's length changes only if its buffer is detached or resized: guarded at entry.
+            this.contentGuards ??= [];
+            this.contentGuards.push({ obj: v as object, key: "length", value: (v as unknown as { length: number }).length });
+            return S((v as unknown as { length: number }).length);
+          }
+          const f = readFrozenProperty(v as object, k, this.options.freeze);
+          if (f.ok) return S(f.value);
+          const guarded = this.guardedRead(v as object, k);
+          if (guarded) return guarded;
+        }
+      }
+    }
+  }
+  const objNode = this.residual(obj);
+  const keyNode = this.residual(key);
+  const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
+  this.foreignCodeMayRun();
+  return D({ type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false });
+};
+
+P.assignMember = function (this: Specializer, n: Node): Val {
+  const left = n.left;
+  if (left.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names)", n);
+  const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
+  let value: Val;
+  if (n.operator === "=") value = this.expr(n.right);
+  else if (n.operator === "&&=" || n.operator === "||=" || n.operator === "??=") {
+    // Rare: leave the whole assignment to residual code.
+    const o = this.stable(obj);
+    const k = this.stable(key);
+    const right = this.verbatim(n.right);
+    this.foreignCodeMayRun();
+    return D({ type: "AssignmentExpression", operator: n.operator, left: { type: "MemberExpression", object: this.residual(o), property: this.residual(k), computed: true, optional: false }, right });
+  } else {
+    const o = this.stable(obj);
+    const k = this.stable(key);
+    const cur = this.readMember(o, k, left);
+    const rhs = this.expr(n.right);
+    value = this.binary(n.operator.slice(0, -1), this.stable(cur), rhs, n);
+    return this.storeMember(o, k, value, n);
+  }
+  return this.storeMember(obj, key, value, n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    storeMember(obj: Val, key: Val, value: Val, n: Node): Val;
+    guardedRead(obj: object, key: PropertyKey): Val | null;
+    foreignCodeMayRun(): void;
+  }
+}
+
+P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: Node): Val {
+  if (obj.k === "v" && !obj.o.residual && key.k === "s") {
+    const o = obj.o;
+    const k = keyOf(key.v);
+    if (k !== null && k !== "__proto__") {
+      const v = this.stable(value);
+      if (o.kind === "object" && !(k in Object.prototype)) {
+        o.props.set(k, v);
+        return v;
+      }
+      if (o.kind === "array" && isIndex(k) && Number(k) <= o.props.size) {
+        o.props.set(k, v);
+        return v;
+      }
+    }
+  }
+  const objNode = this.residual(obj);
+  const keyNode = this.residual(key);
+  const valNode = this.residual(value);
+  this.foreignCodeMayRun();
+  const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
+  void n;
+  return D({ type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false }, right: valNode });
+};
+
+P.updateMember = function (this: Specializer, n: Node): Val {
+  const left = n.argument;
+  const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
+  if (obj.k === "v" && !obj.o.residual && key.k === "s") {
+    const cur = this.readMember(obj, key, left);
+    if (cur.k === "s" && typeof cur.v === "number") {
+      const next = n.operator === "++" ? cur.v + 1 : cur.v - 1;
+      this.storeMember(obj, key, S(next), n);
+      return S(n.prefix ? next : cur.v);
+    }
+  }
+  const objNode = this.residual(obj);
+  const keyNode = this.residual(key);
+  this.foreignCodeMayRun();
+  const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
+  return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false } });
+};
+
+P.arrayLiteral = function (this: Specializer, n: Node): Val {
+  const elements = n.elements as Array<Node | null>;
+  if (elements.some((e) => e === null || e.type === "SpreadElement")) {
+    const vals = this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.expr(e.argument) : this.expr(e)));
+    let i = 0;
+    return D({ type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) }, "object");
+  }
+  const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
+  const o: VirtualObject = { kind: "array", props: new Map(), residual: null };
+  vals.forEach((v, i) => o.props.set(String(i), this.stable(v)));
+  return { k: "v", o };
+};
+
+P.objectLiteral = function (this: Specializer, n: Node): Val {
+  const props = n.properties as Node[];
+  const simple = props.every((p) => p.type === "Property" && p.kind === "init" && !p.method && (!p.computed ? p.key.type === "Identifier" || p.key.type === "Literal" : true) && keyName(p) !== "__proto__");
+  if (simple && props.every((p) => !p.computed)) {
+    const vals = this.evalSeq(props, (p) => this.expr(p.value));
+    const o: VirtualObject = { kind: "object", props: new Map(), residual: null };
+    const keys = props.map(keyName);
+    // Integer-like keys come first in property order: keep such objects real (their literal keeps the order right).
+    if (keys.every((k) => k !== null && !isIndex(k))) {
+      vals.forEach((v, i) => o.props.set(keys[i]!, this.stable(v)));
+      return { k: "v", o };
+    }
+    return D({ type: "ObjectExpression", properties: props.map((p, i) => ({ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { ...p.key }, value: this.residual(vals[i]!) })) }, "object");
+  }
+  // Methods, accessors, spread, computed keys: evaluate the parts in order, keep the literal.
+  const parts: Node[] = [];
+  for (const p of props) {
+    if (p.type === "SpreadElement") parts.push(p.argument);
+    else {
+      if (p.computed) parts.push(p.key);
+      if (p.kind === "init" && !p.method) parts.push(p.value);
+    }
+  }
+  const vals = this.evalSeq(parts, (e) => this.expr(e));
+  let i = 0;
+  const properties = props.map((p) => {
+    if (p.type === "SpreadElement") return { type: "SpreadElement", argument: this.residual(vals[i++]!) };
+    const key = p.computed ? this.residual(vals[i++]!) : { ...p.key };
+    if (p.kind !== "init" || p.method) return { type: "Property", kind: p.kind, method: p.method, shorthand: false, computed: p.computed, key, value: this.verbatim(p.value) };
+    return { type: "Property", kind: "init", method: false, shorthand: false, computed: p.computed, key, value: this.residual(vals[i++]!) };
+  });
+  return D({ type: "ObjectExpression", properties }, "object");
+};
+
+function keyName(p: Node): string | null {
+  if (p.type !== "Property") return null;
+  if (!p.computed && p.key.type === "Identifier") return p.key.name;
+  if (p.key.type === "Literal") return String(p.key.value);
+  return null;
+}
+
+P.deleteExpression = function (this: Specializer, n: Node): Val {
+  const arg = n.argument;
+  if (arg.type !== "MemberExpression") {
+    if (arg.type === "Identifier") return this.fail("UNSUPPORTED", "`delete` of a variable", n);
+    this.drop(this.expr(arg));
+    return S(true);
+  }
+  const [obj, key] = this.evalSeq([arg.object, arg.property], (e) => (e === arg.property && !arg.computed ? S(e.name) : this.expr(e))) as [Val, Val];
+  const objNode = this.residual(obj);
+  this.foreignCodeMayRun();
+  return D({ type: "UnaryExpression", operator: "delete", prefix: true, argument: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false } }, "boolean");
+};
+
+/** Virtual objects that residual code under dynamic control could reach are allocated first. */
+P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
+  if (!this.env) return;
+  const seen = new Set<VirtualObject>();
+  const escapeVal = (v: Val | null) => {
+    if (!v || v.k !== "v" || v.o.residual || seen.has(v.o)) return;
+    seen.add(v.o);
+    this.emit({ type: "ExpressionStatement", expression: this.escape(v.o) });
+  };
+  for (const src of sources) {
+    walk(src, (x) => {
+      if (x.type === "Identifier") {
+        const slot = this.slotOf(x);
+        if (slot) escapeVal(this.env!.get(slot)?.val ?? null);
+      } else if (x.type === "ThisExpression") escapeVal(this.frame.thisVal);
+    });
+  }
+};
+
+P.escapeAllVirtuals = function (this: Specializer): void {
+  if (!this.env) return;
+  for (const st of this.env.values()) {
+    if (st.val && st.val.k === "v" && !st.val.o.residual) this.emit({ type: "ExpressionStatement", expression: this.escape(st.val.o) });
+  }
+};
+
+export { isPrimitive, UNDEF };

@@ -1,0 +1,196 @@
+/**
+ * Binding patterns: parameters, declarations and assignment targets. A
+ * pattern over a known value reads its parts now; over a dynamic value the
+ * reads happen in residual code, in the order the engine would do them.
+ * Defaults are evaluated only when the value is `undefined`, as the spec says.
+ */
+import type { Node } from "../ast.js";
+import { walk } from "../ast.js";
+import { Specializer, id } from "./specializer.js";
+import { D, S, UNDEF, type Val } from "./values.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    bindPattern(pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null): void;
+    assignPattern(n: Node): Val;
+    enterFunctionBody(fnNode: Node, args: Val[]): void;
+    declareVars(body: Node, fnNode: Node): void;
+    hoistFunctions(statements: Node[]): void;
+  }
+}
+
+const P = Specializer.prototype;
+
+/** Binds one identifier of a pattern: a new binding (declarations, parameters) or an assignment. */
+function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null): void {
+  const scopes = s.frame.info.scopes;
+  if (declKind === null) {
+    const slot = s.slotOf(target);
+    if (!slot) s.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${target.name}'`, target);
+    s.write(slot, s.stable(value, slot.name), target);
+    return;
+  }
+  const variable = scopes.variableOfDeclaration(target) ?? scopes.resolve(target);
+  if (!variable) s.fail("INTERNAL", `no binding for '${target.name}'`, target);
+  if (declKind === "var") {
+    const slot = s.frame.slots.get(variable) ?? s.newSlot(variable, "var");
+    s.write(slot, s.stable(value, slot.name), target);
+    return;
+  }
+  const slot = s.newSlot(variable, declKind === "param" ? "let" : declKind);
+  s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
+}
+
+P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind): void {
+  switch (pattern.type) {
+    case "Identifier":
+      return bindIdentifier(this, pattern, value, declKind);
+    case "AssignmentPattern": {
+      // The default runs only when the value is undefined.
+      if (value.k === "s") return this.bindPattern(pattern.left, value.v === undefined ? this.expr(pattern.right) : value, declKind);
+      if (value.k === "v") return this.bindPattern(pattern.left, value, declKind);
+      const v = this.stable(value);
+      if (v.k === "d" && v.type && v.type !== "undefined") return this.bindPattern(pattern.left, v, declKind);
+      const chosen = this.branchValue(
+        D({ type: "BinaryExpression", operator: "===", left: this.residual(v), right: { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } } }, "boolean"),
+        () => this.expr(pattern.right),
+        () => v,
+        [pattern.right],
+        (t, a, b) => ({ type: "ConditionalExpression", test: t, consequent: a, alternate: b }),
+      );
+      return this.bindPattern(pattern.left, chosen, declKind);
+    }
+    case "ObjectPattern": {
+      const src = this.stable(value, "src");
+      if (src.k === "s" && (src.v === null || src.v === undefined)) {
+        // Destructuring null/undefined throws: let the engine say it.
+        this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [] }, right: this.residual(src) } });
+        this.env = null;
+        return;
+      }
+      if (src.k === "d") this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [] }, right: this.residual(src) } });
+      const usedKeys: Val[] = [];
+      for (const prop of pattern.properties as Node[]) {
+        if (prop.type === "RestElement") {
+          // `{ a, ...rest }`: leave it to the engine.
+          const excluded = usedKeys.map((k) => this.residual(k));
+          const tmp = this.fresh("rest");
+          this.hoistName(tmp);
+          this.emit({
+            type: "ExpressionStatement",
+            expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [...excluded.map((k, i) => ({ type: "Property", kind: "init", method: false, shorthand: false, computed: true, key: k, value: id(`${tmp}_${i}`) })), { type: "RestElement", argument: id(tmp) }] }, right: this.residual(src) },
+          });
+          if (excluded.length) this.fail("UNSUPPORTED", "object rest after other properties", prop);
+          this.bindPattern(prop.argument, D(id(tmp), "object"), declKind);
+          continue;
+        }
+        const key = prop.computed ? this.stable(this.expr(prop.key)) : S(prop.key.type === "Identifier" ? prop.key.name : String(prop.key.value));
+        usedKeys.push(key);
+        const v = this.readMember(src, key, prop);
+        this.bindPattern(prop.value, v, declKind);
+        if (!this.env) return;
+      }
+      return;
+    }
+    case "ArrayPattern": {
+      const src = value;
+      if (src.k === "v" && !src.o.residual && src.o.kind === "array") {
+        const items = [...src.o.props.values()];
+        (pattern.elements as Array<Node | null>).forEach((el, i) => {
+          if (!el || !this.env) return;
+          if (el.type === "RestElement") {
+            const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(items.slice(i).map((v, j) => [String(j), v])), residual: null } };
+            this.bindPattern(el.argument, rest, declKind);
+          } else this.bindPattern(el, items[i] ?? UNDEF, declKind);
+        });
+        return;
+      }
+      // Iteration protocol on anything else: the engine runs it.
+      const names: Node[] = [];
+      const temps: string[] = [];
+      const elements = (pattern.elements as Array<Node | null>).map((el) => {
+        if (!el) return null;
+        const t = this.fresh("el");
+        this.hoistName(t);
+        temps.push(t);
+        names.push(el);
+        return el.type === "RestElement" ? { type: "RestElement", argument: id(t) } : id(t);
+      });
+      this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ArrayPattern", elements }, right: this.residual(src) } });
+      this.foreignCodeMayRun();
+      names.forEach((el, i) => {
+        if (!this.env) return;
+        const target = el.type === "RestElement" ? el.argument : el;
+        this.bindPattern(target, D(id(temps[i]!)), declKind);
+      });
+      return;
+    }
+    case "MemberExpression": {
+      if (declKind !== null) this.fail("INTERNAL", "member expression in a declaration", pattern);
+      const [obj, key] = this.evalSeq([pattern.object, pattern.property], (e) => (e === pattern.property && !pattern.computed ? S(e.name) : this.expr(e))) as [Val, Val];
+      this.drop(this.storeMember(obj, key, value, pattern));
+      return;
+    }
+    default:
+      this.fail("UNSUPPORTED", `pattern ${pattern.type}`, pattern);
+  }
+};
+
+P.assignPattern = function (this: Specializer, n: Node): Val {
+  if (n.operator !== "=") return this.fail("UNSUPPORTED", "compound assignment to a pattern", n);
+  const v = this.stable(this.expr(n.right), "src");
+  this.bindPattern(n.left, v, null);
+  return v;
+};
+
+/** `var` bindings and function declarations exist from the start of the function. */
+P.declareVars = function (this: Specializer, body: Node, fnNode: Node): void {
+  const scopes = this.frame.info.scopes;
+  walk(body, (x) => {
+    if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression" || x.type === "ClassExpression" || x.type === "ClassDeclaration")) return false;
+    if (x.type === "VariableDeclaration" && x.kind === "var") {
+      for (const d of x.declarations) {
+        walk(d.id, (idn) => {
+          if (idn.type !== "Identifier") return;
+          const variable = scopes.variableOfDeclaration(idn);
+          if (variable && !this.frame.slots.has(variable)) {
+            const slot = this.newSlot(variable, "var");
+            this.init(slot, UNDEF, "var");
+          }
+        });
+      }
+    }
+    return;
+  });
+};
+
+P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
+  const scopes = this.frame.info.scopes;
+  for (const st of statements) {
+    if (st.type !== "FunctionDeclaration") continue;
+    const variable = scopes.variableOfDeclaration(st.id);
+    if (!variable) continue;
+    const slot = this.frame.slots.get(variable) ?? this.newSlot(variable, "function");
+    slot.pinned = true;
+    slot.declared = true;
+    const copy = this.verbatim(st);
+    copy.id = id(slot.name);
+    this.emit(copy);
+    this.env!.set(slot, { val: null });
+  }
+};
+
+P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): void {
+  this.declareVars(fnNode.body, fnNode);
+  const params = fnNode.params as Node[];
+  params.forEach((p, i) => {
+    if (!this.env) return;
+    if (p.type === "RestElement") {
+      const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(args.slice(i).map((v, j) => [String(j), v])), residual: null } };
+      this.bindPattern(p.argument, rest, "param");
+      return;
+    }
+    this.bindPattern(p, args[i] ?? UNDEF, "param");
+  });
+  this.hoistFunctions(fnNode.body.body);
+};

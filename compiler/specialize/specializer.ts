@@ -1,0 +1,483 @@
+/**
+ * The online partial evaluator: one walk over a function with an abstract
+ * environment. Static computations happen now; dynamic ones become residual
+ * code, in the original order. This file holds the state and the mechanics
+ * every node family shares: slots and environments, residual emission,
+ * ordering of pending operands, jump targets and merges. The node families
+ * add their methods in their own files (expressions.ts, statements.ts,
+ * loops.ts, calls.ts, objects.ts, patterns.ts, verbatim.ts), the way acorn's
+ * parser is split; index.ts puts them together.
+ */
+import type { Node } from "../ast.js";
+import { JitError } from "../jit-error.js";
+import { buildLiteral } from "../emit.js";
+import type { Variable } from "../analyze/scopes.js";
+import type { FreezePolicy } from "../types.js";
+import { D, S, UNDEF, sameVal, type Val, type VirtualObject } from "./values.js";
+import { FnInfoCache, type FnInfo } from "./fn-info.js";
+
+/** A binding instance: one variable of one activation (root or inlined call). */
+export interface Slot {
+  name: string;
+  kind: string;
+  /** Captured by a nested function: every write is emitted, and it is declared in place. */
+  pinned: boolean;
+  /** Written after its initialisation somewhere in its function. */
+  reassigned: boolean;
+  /** Needs a `let name;` at the top of the residual function. */
+  hoist: boolean;
+  /** Declared already (a parameter, or in place). */
+  declared: boolean;
+}
+
+/** What the evaluator knows of a slot at a program point: a value, or null when it lives in its residual variable. */
+export interface SlotState { val: Val | null }
+export type Env = Map<Slot, SlotState>;
+
+/** A control-flow edge into a join point: the environment and the block where its fix-up assignments go. */
+export interface Edge { env: Env; fix: Node[]; value?: Val }
+
+/** Where `break`, `continue` and `return` go. */
+export interface Target {
+  labels: string[];
+  breakable: boolean;
+  continuable: boolean;
+  isReturn: boolean;
+  dynDepth: number;
+  label: string | null;
+  edges: Edge[];
+  /** Continue point of a residual loop: its slots must be in their variables at every jump here. */
+  variant?: Set<Slot>;
+  /** A residual loop continues natively (`continue L`) rather than by leaving a labeled block. */
+  native?: boolean;
+}
+
+/** Free-variable lookup for one function: a value to fold, or a reason it cannot be used. */
+export type FreeLookup = (fn: Function, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false };
+
+export interface Frame {
+  info: FnInfo;
+  slots: Map<Variable, Slot>;
+  thisVal: Val;
+  /** Arguments of an inlined call (for `arguments.length` / `arguments[k]`); null in the root. */
+  args: Val[] | null;
+  root: boolean;
+  ret: Target | null;
+  depth: number;
+  key: string;
+}
+
+export interface SpecializerOptions {
+  freeze: FreezePolicy;
+  fastmath: boolean;
+  unrollBudget: number;
+  maxDepth: number;
+  lookupFree: FreeLookup;
+  /** Root-only values from the `scope` option. */
+  scope: Record<string, unknown>;
+}
+
+export class Specializer {
+  out: Node[] = [];
+  env: Env | null = new Map();
+  dynDepth = 0;
+  targets: Target[] = [];
+  frame!: Frame;
+  readonly inlineStack: string[] = [];
+  readonly hoisted: Slot[] = [];
+  readonly used = new Set<string>();
+  /** Source names already given to a root binding. */
+  readonly claimed = new Set<string>();
+  readonly infos = new FnInfoCache();
+  /** Virtual objects escaped since a probe began (to undo when the probe is thrown away). */
+  escapes: VirtualObject[] = [];
+  budget: number;
+  prefix: string;
+  private nameCounter = 0;
+  private objectIds = new Map<unknown, number>();
+
+  constructor(readonly options: SpecializerOptions, prefix: string) {
+    this.budget = options.unrollBudget;
+    this.prefix = prefix;
+  }
+
+  // ---- names -------------------------------------------------------------
+
+  reserveWords(words: Iterable<string>): void {
+    for (const w of words) this.used.add(w);
+  }
+
+  /** A residual identifier no source word and no other generated name uses. */
+  fresh(hint: string): string {
+    let base = hint.replace(/[^A-Za-z0-9_$]/g, "_").slice(0, 24) || "t";
+    if (/^\d/.test(base)) base = `_${base}`;
+    if (RESERVED.has(base)) base = `${base}_`;
+    if (!this.used.has(base)) {
+      this.used.add(base);
+      return base;
+    }
+    for (;;) {
+      const name = `${base}_${++this.nameCounter}`;
+      if (!this.used.has(name)) {
+        this.used.add(name);
+        return name;
+      }
+    }
+  }
+
+  fail(code: ConstructorParameters<typeof JitError>[0], message: string, node?: Node): never {
+    throw new JitError(code, message, node?.loc?.start?.line ?? null);
+  }
+
+  // ---- emission ------------------------------------------------------------
+
+  emit(stmt: Node): void {
+    if (this.env) this.out.push(stmt);
+  }
+
+  /** Runs `f` with residual statements going to a new list, and returns that list. */
+  collect(f: () => void): Node[] {
+    const saved = this.out;
+    const list: Node[] = [];
+    this.out = list;
+    try {
+      f();
+    } finally {
+      this.out = saved;
+    }
+    return list;
+  }
+
+  /** A literal for a primitive, or a reference node for an object (materialized by emit.ts). */
+  constNode(v: unknown): Node {
+    return buildLiteral(v) ?? { type: "KosConst", value: v, path: null };
+  }
+
+  /** Residual expression for an abstract value (virtual objects escape here). */
+  residual(x: Val): Node {
+    if (x.k === "s") return this.constNode(x.v);
+    if (x.k === "d") return x.e;
+    return this.escape(x.o);
+  }
+
+  /** Allocates a virtual object for real, as an assignment expression to its own variable. */
+  escape(o: VirtualObject): Node {
+    if (o.residual) return id(o.residual);
+    const name = this.fresh(o.kind === "array" ? "arr" : "obj");
+    o.residual = name;
+    this.escapes.push(o);
+    this.hoistName(name);
+    const literal: Node =
+      o.kind === "array"
+        ? { type: "ArrayExpression", elements: [...o.props.values()].map((v) => this.residual(v)) }
+        : {
+            type: "ObjectExpression",
+            properties: [...o.props].map(([k, v]) => ({
+              type: "Property", kind: "init", method: false, shorthand: false, computed: false,
+              key: /^[A-Za-z_$][\w$]*$/.test(k) ? id(k) : { type: "Literal", value: k, raw: JSON.stringify(k) },
+              value: this.residual(v),
+            })),
+          };
+    return { type: "AssignmentExpression", operator: "=", left: id(name), right: literal };
+  }
+
+  private readonly hoistedNames: string[] = [];
+  hoistName(name: string): void {
+    this.hoistedNames.push(name);
+  }
+  hoistedDeclarations(): string[] {
+    return [...this.hoisted.map((s) => s.name), ...this.hoistedNames];
+  }
+
+  /** Residual names bound once and never written again (const temporaries, unassigned parameters). */
+  readonly immutable = new Set<string>();
+
+  /**
+   * A temporary holding `e`, assigned now and declared at the top of the
+   * residual function (a declaration in place could end up in a block that
+   * closes before a later use; the clean-up passes move single-use ones back).
+   */
+  temp(e: Node, hint = "t", type?: string): Val {
+    if (isTrivial(e)) return D(e, type);
+    const name = this.fresh(hint);
+    this.immutable.add(name);
+    this.hoistName(name);
+    this.emit(assign(name, e));
+    return D(id(name), type);
+  }
+
+  /** Pins a dynamic value so that it can be used more than once or later. */
+  stable(x: Val, hint = "t"): Val {
+    if (x.k !== "d" || isTrivial(x.e) || (x.e.type === "Identifier" && this.immutable.has(x.e.name))) return x;
+    return this.temp(x.e, hint, x.type);
+  }
+
+  /**
+   * Evaluates operands in order. A dynamic operand is a residual expression
+   * not yet evaluated; if a later operand emits statements, the earlier
+   * pending ones move into temporaries before those statements, so the
+   * residual code keeps the source's order of evaluation.
+   */
+  evalSeq<T>(items: T[], evalOne: (item: T) => Val): Val[] {
+    const vals: Val[] = [];
+    const out = this.out;
+    for (const item of items) {
+      const mark = out.length;
+      const v = evalOne(item);
+      if (out.length !== mark) this.hoistPending(vals, mark);
+      vals.push(v);
+    }
+    return vals;
+  }
+
+  hoistPending(vals: Val[], at: number): void {
+    const decls: Node[] = [];
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i]!;
+      if (v.k !== "d" || isTrivial(v.e)) continue;
+      const name = this.fresh("t");
+      this.immutable.add(name);
+      this.hoistName(name);
+      decls.push(assign(name, v.e));
+      vals[i] = D(id(name), v.type);
+    }
+    if (decls.length) this.out.splice(at, 0, ...decls);
+  }
+
+  // ---- slots -------------------------------------------------------------
+
+  newSlot(variable: Variable, kind: string, nameHint?: string): Slot {
+    const info = this.frame.info;
+    const pinned = info.captured.has(variable);
+    // The root function's own variables keep their names where no other binding took them.
+    let name: string;
+    if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name)) {
+      name = variable.name;
+      this.claimed.add(name);
+      this.used.add(name);
+    } else name = this.fresh(nameHint ?? variable.name);
+    const slot: Slot = {
+      name,
+      kind,
+      pinned,
+      reassigned: info.scopes.isReassigned(variable),
+      hoist: false,
+      declared: false,
+    };
+    this.frame.slots.set(variable, slot);
+    return slot;
+  }
+
+  /** Makes sure a slot's residual variable is declared (at the top of the residual function). */
+  declare(slot: Slot): void {
+    if (slot.declared || slot.hoist) return;
+    slot.hoist = true;
+    this.hoisted.push(slot);
+  }
+
+  read(slot: Slot): Val {
+    const st = this.env!.get(slot);
+    if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
+    if (st.val) return st.val;
+    return D(id(slot.name));
+  }
+
+  /** Puts a slot's current value into its residual variable, if it is not there. */
+  materialize(slot: Slot): void {
+    const st = this.env!.get(slot);
+    if (!st || !st.val || slot.pinned) return;
+    if (st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name) return;
+    this.declare(slot);
+    this.emit(assign(slot.name, this.residual(st.val)));
+    this.env!.set(slot, { val: null });
+  }
+
+  /** Assigns a value to a slot (not a declaration). */
+  write(slot: Slot, x: Val, node?: Node): void {
+    if (slot.kind === "const") this.fail("UNSUPPORTED", `assignment to the constant '${slot.name}'`, node);
+    if (slot.pinned || x.k === "d") {
+      if (!slot.declared) this.declare(slot);
+      this.emit(assign(slot.name, this.residual(x)));
+      this.env!.set(slot, { val: null });
+      return;
+    }
+    this.env!.set(slot, { val: x });
+  }
+
+  /** Declares a slot with its initial value (let/const/var initialisers, parameters). */
+  init(slot: Slot, x: Val, declKind: "let" | "const" | "var"): void {
+    if (slot.pinned) {
+      // Captured: a real binding in place, so closures see it (and per-iteration copies stay distinct).
+      slot.declared = true;
+      this.emit({ type: "VariableDeclaration", kind: declKind === "var" ? "let" : declKind, declarations: [{ type: "VariableDeclarator", id: id(slot.name), init: this.residual(x) }] });
+      this.env!.set(slot, { val: slot.reassigned ? null : x.k === "d" ? null : x });
+      return;
+    }
+    if (x.k === "d" && !isTrivial(x.e) && !(x.e.type === "Identifier" && this.immutable.has(x.e.name))) {
+      this.declare(slot);
+      if (!slot.reassigned) this.immutable.add(slot.name);
+      this.emit(assign(slot.name, x.e));
+      this.env!.set(slot, { val: null });
+      return;
+    }
+    this.env!.set(slot, { val: x });
+  }
+
+  // ---- control flow ------------------------------------------------------
+
+  copyEnv(): Env {
+    return new Map(this.env!);
+  }
+
+  /** An edge from the current point: the environment now, and a fix-up block emitted here. */
+  edgeHere(value?: Val): Edge {
+    const fix: Node[] = [];
+    this.out.push({ type: "BlockStatement", body: fix });
+    const e: Edge = { env: this.env!, fix };
+    if (value) e.value = value;
+    return e;
+  }
+
+  /**
+   * Joins control-flow edges. A slot keeps a static value only if every
+   * edge agrees on it; otherwise each edge that knew a value writes it to the
+   * slot's variable in its fix-up block.
+   */
+  merge(edges: Edge[]): Env | null {
+    const live = edges.filter((e) => e.env);
+    if (live.length === 0) return null;
+    if (live.length === 1) return live[0]!.env;
+    const result: Env = new Map();
+    for (const [slot, first] of live[0]!.env) {
+      const states = live.map((e) => e.env.get(slot));
+      if (states.some((s) => !s)) continue;
+      if (slot.pinned) {
+        result.set(slot, states.every((s) => sameVal(s!.val, first.val)) ? first : { val: null });
+        continue;
+      }
+      if (states.every((s) => sameVal(s!.val, first.val))) {
+        result.set(slot, first);
+        continue;
+      }
+      for (let i = 0; i < live.length; i++) {
+        const st = states[i]!;
+        if (st.val && !(st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name)) {
+          live[i]!.fix.push(assign(slot.name, this.residualAt(live[i]!, st.val)));
+        }
+      }
+      this.declare(slot);
+      result.set(slot, { val: null });
+    }
+    return result;
+  }
+
+  /** Residual for a value at an edge (escapes of virtual objects are emitted into that edge's fix-up). */
+  private residualAt(_edge: Edge, x: Val): Node {
+    return this.residual(x);
+  }
+
+  newTarget(partial: Partial<Target>): Target {
+    return { labels: [], breakable: false, continuable: false, isReturn: false, dynDepth: this.dynDepth, label: null, edges: [], ...partial };
+  }
+
+  labelOf(t: Target): string {
+    if (!t.label) t.label = this.fresh(t.labels[0] ?? (t.isReturn ? "ret" : "L"));
+    return t.label;
+  }
+
+  /** Leaves to a target: records the edge, emits the residual jump if control is dynamic. Afterwards the point is unreachable. */
+  jump(t: Target, kind: "break" | "continue", value?: Val): void {
+    if (!this.env) return;
+    if (t.variant) {
+      for (const s of t.variant) this.materialize(s);
+      if (!t.native) t.edges.push({ env: this.env, fix: [] });
+      this.out.push(t.native ? { type: "ContinueStatement", label: id(this.labelOf(t)) } : { type: "BreakStatement", label: id(this.labelOf(t)) });
+      this.env = null;
+      return;
+    }
+    const edge = this.edgeHere(value);
+    t.edges.push(edge);
+    if (this.dynDepth > t.dynDepth) this.out.push({ type: "BreakStatement", label: id(this.labelOf(t)) });
+    void kind;
+    this.env = null;
+  }
+
+  /** Runs `body` with `t` as an active target, then joins its edges with the fall-through. */
+  withTarget(t: Target, body: () => void): void {
+    this.targets.push(t);
+    try {
+      body();
+    } finally {
+      this.targets.pop();
+    }
+    const edges = [...t.edges];
+    if (this.env) edges.push(this.edgeHere());
+    this.env = this.merge(edges);
+  }
+
+  findTarget(kind: "break" | "continue", label: string | null, node: Node): Target {
+    for (let i = this.targets.length - 1; i >= 0; i--) {
+      const t = this.targets[i]!;
+      if (t.isReturn) break;
+      if (label ? t.labels.includes(label) && (kind === "break" ? !t.continuable : t.continuable) : kind === "break" ? t.breakable : t.continuable) return t;
+    }
+    return this.fail("INTERNAL", `no target for ${kind}${label ? ` ${label}` : ""}`, node);
+  }
+
+  // ---- probes --------------------------------------------------------------
+
+  /** Runs `f` tentatively; `undo()` restores the environment and discards what it emitted. */
+  probe<T>(f: () => T): { result: T; emitted: Node[]; undo: () => void; commit: () => void } {
+    const env = this.env ? this.copyEnv() : null;
+    const escapesAt = this.escapes.length;
+    const saved = this.out;
+    const list: Node[] = [];
+    this.out = list;
+    let result: T;
+    try {
+      result = f();
+    } finally {
+      this.out = saved;
+    }
+    return {
+      result,
+      emitted: list,
+      undo: () => {
+        this.env = env;
+        for (const o of this.escapes.splice(escapesAt)) o.residual = null;
+      },
+      commit: () => {
+        for (const s of list) this.out.push(s);
+      },
+    };
+  }
+
+  objectId(v: unknown): number {
+    let n = this.objectIds.get(v);
+    if (n === undefined) this.objectIds.set(v, (n = this.objectIds.size + 1));
+    return n;
+  }
+
+  static readonly UNDEF = UNDEF;
+  static readonly S = S;
+}
+
+export const id = (name: string): Node => ({ type: "Identifier", name });
+export const assign = (name: string, right: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(name), right } });
+
+/** An expression that can be duplicated or moved without changing what it computes (no reads that can change). */
+export function isTrivial(e: Node): boolean {
+  if (e.type === "Literal") return !e.regex;
+  if (e.type === "KosConst") return true;
+  // The literal forms buildLiteral makes: -x, void 0, 0/0, 1/0.
+  if (e.type === "UnaryExpression" && (e.operator === "-" || e.operator === "void") && e.argument.type === "Literal" && typeof e.argument.value !== "string") return true;
+  if (e.type === "UnaryExpression" && e.operator === "-" && e.argument.type === "BinaryExpression") return isTrivial(e.argument);
+  return e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0;
+}
+
+/** Trivial, or an identifier (a variable read: stable as long as nothing writes that variable in between). */
+export function isTrivialStable(e: Node): boolean {
+  return isTrivial(e) || e.type === "Identifier";
+}
+
+const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity".split(" "));

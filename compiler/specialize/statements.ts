@@ -1,0 +1,327 @@
+/**
+ * Statements: declarations, blocks, `if`, `switch`, labels, jumps, `return`,
+ * `throw` and `try`. A test that is static selects its branch; a dynamic one
+ * evaluates both branches and joins their environments (see `merge`).
+ */
+import type { Node } from "../ast.js";
+import { walk } from "../ast.js";
+import { Specializer, id, type Slot } from "./specializer.js";
+import { D, S, UNDEF, type Val } from "./values.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    statements(list: Node[]): void;
+    statement(n: Node, labels?: string[]): void;
+    block(list: Node[]): void;
+    ifStatement(n: Node): void;
+    switchStatement(n: Node, labels: string[]): void;
+    tryStatement(n: Node): void;
+    slotsAssignedIn(nodes: Node[]): Set<Slot>;
+  }
+}
+
+const P = Specializer.prototype;
+
+P.statements = function (this: Specializer, list: Node[]): void {
+  for (const st of list) {
+    if (!this.env) return;
+    this.statement(st);
+  }
+};
+
+P.block = function (this: Specializer, list: Node[]): void {
+  const body = this.collect(() => {
+    this.hoistFunctions(list);
+    this.statements(list);
+  });
+  if (body.length) this.out.push({ type: "BlockStatement", body });
+};
+
+P.statement = function (this: Specializer, n: Node, labels: string[] = []): void {
+  switch (n.type) {
+    case "ExpressionStatement":
+      if (n.directive) return;
+      this.drop(this.expr(n.expression));
+      return;
+    case "VariableDeclaration":
+      for (const d of n.declarations as Node[]) {
+        if (!this.env) return;
+        if (!d.init) {
+          if (n.kind === "var") continue;
+          this.bindPattern(d.id, UNDEF, n.kind);
+          continue;
+        }
+        const v = this.expr(d.init);
+        this.bindPattern(d.id, v, n.kind);
+      }
+      return;
+    case "FunctionDeclaration":
+      return; // hoisted at block entry
+    case "ClassDeclaration": {
+      const variable = this.frame.info.scopes.variableOfDeclaration(n.id);
+      const copy = this.verbatim(n);
+      if (variable) {
+        const slot = this.newSlot(variable, "class");
+        slot.pinned = true;
+        slot.declared = true;
+        copy.id = id(slot.name);
+        this.env!.set(slot, { val: null });
+      }
+      this.emit(copy);
+      return;
+    }
+    case "EmptyStatement":
+      return;
+    case "DebuggerStatement":
+      this.emit({ type: "DebuggerStatement" });
+      return;
+    case "BlockStatement":
+      this.block(n.body);
+      return;
+    case "IfStatement":
+      this.ifStatement(n);
+      return;
+    case "ReturnStatement": {
+      const v = n.argument ? this.expr(n.argument) : UNDEF;
+      if (!this.env) return;
+      if (this.frame.root) {
+        this.emit({ type: "ReturnStatement", argument: n.argument ? this.residual(v) : null });
+        this.env = null;
+        return;
+      }
+      this.jump(this.frame.ret!, "break", this.stable(v, "ret"));
+      return;
+    }
+    case "ThrowStatement": {
+      const v = this.expr(n.argument);
+      if (!this.env) return;
+      this.emit({ type: "ThrowStatement", argument: this.residual(v) });
+      this.env = null;
+      return;
+    }
+    case "BreakStatement":
+      this.jump(this.findTarget("break", n.label?.name ?? null, n), "break");
+      return;
+    case "ContinueStatement":
+      this.jump(this.findTarget("continue", n.label?.name ?? null, n), "continue");
+      return;
+    case "LabeledStatement": {
+      const all = [...labels, n.label.name];
+      const body = n.body;
+      if (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(body.type)) return this.loop(body, all);
+      if (body.type === "SwitchStatement") return this.switchStatement(body, all);
+      const t = this.newTarget({ labels: all });
+      const start = this.out.length;
+      this.withTarget(t, () => this.statement(body));
+      if (t.label) {
+        const inner = this.out.splice(start);
+        this.out.push({ type: "LabeledStatement", label: id(t.label), body: { type: "BlockStatement", body: inner } });
+      }
+      return;
+    }
+    case "SwitchStatement":
+      return this.switchStatement(n, labels);
+    case "ForStatement":
+    case "ForInStatement":
+    case "ForOfStatement":
+    case "WhileStatement":
+    case "DoWhileStatement":
+      return this.loop(n, labels);
+    case "TryStatement":
+      return this.tryStatement(n);
+    case "WithStatement":
+      return this.fail("USES_WITH", "the function uses `with`", n);
+    default:
+      return this.fail("UNSUPPORTED", `unsupported statement ${n.type}`, n);
+  }
+};
+
+P.ifStatement = function (this: Specializer, n: Node): void {
+  const t = this.expr(n.test);
+  if (!this.env) return;
+  if (t.k === "s" || t.k === "v") {
+    const taken = t.k === "v" ? true : !!t.v;
+    const branch = taken ? n.consequent : n.alternate;
+    if (branch) this.statement(branch);
+    return;
+  }
+  this.escapeReferencedIn([n.consequent, n.alternate].filter(Boolean));
+  const test = this.residual(t);
+  const base = this.env;
+  this.dynDepth++;
+  this.env = new Map(base);
+  const list1 = this.collect(() => this.statement(n.consequent));
+  const env1 = this.env;
+  this.env = new Map(base);
+  const list2 = n.alternate ? this.collect(() => this.statement(n.alternate)) : [];
+  const env2 = this.env;
+  this.dynDepth--;
+  const edges = [];
+  if (env1) {
+    const fix: Node[] = [];
+    list1.push({ type: "BlockStatement", body: fix });
+    edges.push({ env: env1, fix });
+  }
+  if (env2) {
+    const fix: Node[] = [];
+    list2.push({ type: "BlockStatement", body: fix });
+    edges.push({ env: env2, fix });
+  }
+  this.env = this.merge(edges);
+  this.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: list1 }, alternate: { type: "BlockStatement", body: list2 } });
+};
+
+/** Slots of the current frame that code in `nodes` may assign (syntactically). */
+P.slotsAssignedIn = function (this: Specializer, nodes: Node[]): Set<Slot> {
+  const scopes = this.frame.info.scopes;
+  const result = new Set<Slot>();
+  for (const node of nodes) {
+    if (!node) continue;
+    walk(node, (x) => {
+      if (x.type !== "Identifier") return;
+      const ref = scopes.referenceOf(x);
+      if (!ref || !ref.isWrite() || !ref.resolved) return;
+      const slot = this.frame.slots.get(ref.resolved);
+      if (slot) result.add(slot);
+    });
+  }
+  return result;
+};
+
+P.switchStatement = function (this: Specializer, n: Node, labels: string[]): void {
+  const disc = this.stable(this.expr(n.discriminant), "sw");
+  if (!this.env) return;
+  const cases = n.cases as Node[];
+  const t = this.newTarget({ labels, breakable: true });
+  if (disc.k === "s") {
+    let start = -1;
+    let dynamicTest = false;
+    for (let i = 0; i < cases.length && start < 0; i++) {
+      const c = cases[i]!;
+      if (!c.test) continue;
+      const p = this.probe(() => this.expr(c.test));
+      if (p.result.k !== "s" || p.emitted.length) {
+        p.undo();
+        dynamicTest = true;
+        break;
+      }
+      p.commit();
+      if (disc.v === p.result.v) start = i;
+    }
+    if (!dynamicTest) {
+      if (start < 0) start = cases.findIndex((c) => !c.test);
+      if (start < 0) return;
+      const bodyStart = this.out.length;
+      this.withTarget(t, () => {
+        const body = this.collect(() => {
+          for (let i = start; i < cases.length && this.env; i++) this.statements(cases[i]!.consequent);
+        });
+        this.out.push({ type: "BlockStatement", body });
+      });
+      if (t.label) {
+        const inner = this.out.splice(bodyStart);
+        this.out.push({ type: "LabeledStatement", label: id(t.label), body: { type: "BlockStatement", body: inner } });
+      }
+      return;
+    }
+  }
+  // Dynamic dispatch: a residual switch whose case bodies start from one environment.
+  this.escapeReferencedIn(cases);
+  const variant = this.slotsAssignedIn(cases);
+  for (const s of variant) this.materialize(s);
+  const tests = this.evalSeq(cases.filter((c) => c.test), (c) => this.expr(c.test));
+  if (tests.some((x) => x.k === "d" && x.e.type !== "Identifier" && x.e.type !== "Literal" && x.e.type !== "KosConst")) {
+    // Case tests run lazily, in order: keep their residual forms only when they are plain values.
+  }
+  const head = this.env!;
+  this.dynDepth++;
+  const residualCases: Node[] = [];
+  let ti = 0;
+  t.dynDepth = this.dynDepth - 1;
+  this.targets.push(t);
+  let fallEnv: Map<Slot, { val: Val | null }> | null = null;
+  for (const c of cases) {
+    this.env = new Map(head);
+    void fallEnv;
+    const test = c.test ? this.residual(tests[ti++]!) : null;
+    const body = this.collect(() => {
+      this.statements(c.consequent);
+      if (this.env) for (const s of variant) this.materialize(s);
+    });
+    fallEnv = this.env;
+    residualCases.push({ type: "SwitchCase", test, consequent: body });
+  }
+  this.targets.pop();
+  this.dynDepth--;
+  const edges = [...t.edges];
+  if (this.env) edges.push({ env: this.env, fix: residualCases.length ? pushFix(residualCases.at(-1)!.consequent) : [] });
+  if (!cases.some((c) => !c.test)) edges.push({ env: head, fix: [] });
+  // Jumps out of a residual switch are `break`s: label it when a jump named it.
+  const sw: Node = { type: "SwitchStatement", discriminant: this.residual(disc), cases: residualCases };
+  this.env = this.merge(edges.map((e) => ({ ...e })));
+  if (!cases.some((c) => !c.test) && edges.at(-1)!.fix.length) {
+    // The no-match path needs its fix-ups too: give the switch a default that does them.
+    const last = residualCases.at(-1);
+    if (last) last.consequent.push({ type: "BreakStatement", label: null });
+    residualCases.push({ type: "SwitchCase", test: null, consequent: edges.at(-1)!.fix });
+  }
+  this.out.push(t.label ? { type: "LabeledStatement", label: id(t.label), body: sw } : sw);
+};
+
+function pushFix(list: Node[]): Node[] {
+  const fix: Node[] = [];
+  list.push({ type: "BlockStatement", body: fix });
+  return fix;
+}
+
+P.tryStatement = function (this: Specializer, n: Node): void {
+  // Any statement in the try block may throw: the slots it (or the handlers) assign live in their variables throughout.
+  this.escapeReferencedIn([n]);
+  const assigned = this.slotsAssignedIn([n]);
+  for (const s of assigned) this.materialize(s);
+  const wasPinned = [...assigned].map((s) => s.pinned);
+  for (const s of assigned) {
+    this.declare(s);
+    s.pinned = true;
+  }
+  const head = this.env!;
+  this.dynDepth++;
+  this.env = new Map(head);
+  const block = this.collect(() => this.block(n.block.body));
+  const afterTry: Map<Slot, { val: Val | null }> | null = this.env;
+  let handler: Node = null;
+  let afterCatch: Map<Slot, { val: Val | null }> | null = null;
+  if (n.handler) {
+    this.env = new Map(head);
+    const h = n.handler;
+    const body = this.collect(() => {
+      if (h.param) {
+        const name = this.fresh("e");
+        this.hoistName(name);
+        handler = { type: "CatchClause", param: id(name), body: null };
+        this.bindPattern(h.param, D(id(name)), "let");
+      } else handler = { type: "CatchClause", param: null, body: null };
+      this.block(h.body.body);
+    });
+    handler.body = { type: "BlockStatement", body: body };
+    afterCatch = this.env;
+  }
+  let finalizer: Node = null;
+  let afterFinally: Map<Slot, { val: Val | null }> | null | "none" = "none";
+  if (n.finalizer) {
+    this.env = new Map(head);
+    finalizer = { type: "BlockStatement", body: this.collect(() => this.block(n.finalizer.body)) };
+    afterFinally = this.env;
+  }
+  this.dynDepth--;
+  assigned.forEach((s) => void s);
+  [...assigned].forEach((s, i) => (s.pinned = wasPinned[i]!));
+  const edges = [];
+  if (afterTry) edges.push({ env: afterTry, fix: pushFix(block) });
+  if (afterCatch && handler) edges.push({ env: afterCatch, fix: pushFix((handler as Node).body.body) });
+  this.env = this.merge(edges);
+  if (this.env) for (const s of assigned) if (this.env.has(s)) this.env.set(s, { val: null });
+  if (afterFinally === null) this.env = null;
+  this.out.push({ type: "TryStatement", block: { type: "BlockStatement", body: block }, handler, finalizer });
+  void S;
+};

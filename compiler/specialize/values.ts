@@ -1,0 +1,48 @@
+/**
+ * The abstract values of the partial evaluator (docs/compiler.md has the lattice):
+ * - static: a value known at compile time. Primitives, and objects kos reads
+ *   only through the rules of `objects.ts` (data properties, never accessors
+ *   or proxies), or passes by reference.
+ * - dynamic: a residual expression computing the value at run time, with the
+ *   `typeof` it is known to have, if any.
+ * - virtual: an object or array allocated by the function itself whose fields
+ *   the evaluator tracks; it is allocated in residual code only if it escapes.
+ */
+import type { Node } from "../ast.js";
+
+export interface StaticValue { k: "s"; v: unknown }
+export interface DynamicValue { k: "d"; e: Node; type?: string }
+export interface VirtualValue { k: "v"; o: VirtualObject }
+export type Val = StaticValue | DynamicValue | VirtualValue;
+
+/** An allocation the evaluator has not emitted yet (scalar replacement). */
+export interface VirtualObject {
+  kind: "array" | "object";
+  /** Own properties in insertion order (arrays: indices "0".."n-1"). */
+  props: Map<string, Val>;
+  /** Set once the object escaped: from then on it lives in this residual variable. */
+  residual: string | null;
+}
+
+export const S = (v: unknown): StaticValue => ({ k: "s", v });
+export const D = (e: Node, type?: string): DynamicValue => (type ? { k: "d", e, type } : { k: "d", e });
+export const UNDEF = S(undefined);
+
+export const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
+export const isStaticPrimitive = (x: Val): x is StaticValue => x.k === "s" && isPrimitive(x.v);
+
+/** `typeof` of an abstract value, when it is known. */
+export function typeOfVal(x: Val): string | undefined {
+  if (x.k === "s") return x.v === null ? "object" : typeof x.v;
+  if (x.k === "v") return "object";
+  return x.type;
+}
+
+/** Same abstract value for merging: static values by SameValue, virtuals by identity. */
+export function sameVal(a: Val | null, b: Val | null): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  if (a.k === "s" && b.k === "s") return Object.is(a.v, b.v);
+  if (a.k === "v" && b.k === "v") return a.o === b.o;
+  return false;
+}

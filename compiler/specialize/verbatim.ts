@@ -1,0 +1,103 @@
+/**
+ * Residual code copied from the source: nested functions and classes, and
+ * the few expressions kos does not specialize. The copy is built from fresh
+ * nodes. References to the enclosing function's bindings are renamed to
+ * their residual variables (which are made to hold their current values
+ * first); free names become references to the values kos resolved.
+ */
+import type { Node } from "../ast.js";
+import { childKeys, walk } from "../ast.js";
+import { KNOWN_GLOBALS } from "../builtins.js";
+import { Specializer, id } from "./specializer.js";
+import type { Slot } from "./specializer.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    verbatim(n: Node): Node;
+  }
+}
+
+const P = Specializer.prototype;
+
+const isNonArrowFunction = (n: Node) => n.type === "FunctionExpression" || n.type === "FunctionDeclaration";
+
+P.verbatim = function (this: Specializer, n: Node): Node {
+  const scopes = this.frame.info.scopes;
+  this.escapeReferencedIn([n]);
+  const renames = new Map<Node, Node>();
+  const written: Slot[] = [];
+  const visit = (x: Node, ownThis: boolean) => {
+    walk(x, (y) => {
+      if (y !== x && isNonArrowFunction(y)) {
+        visit(y, false);
+        return false;
+      }
+      if (y.type === "ThisExpression" && ownThis) {
+        if (!this.frame.root) renames.set(y, this.residual(this.frame.thisVal));
+        return;
+      }
+      if (y.type !== "Identifier") return;
+      const ref = scopes.referenceOf(y);
+      if (!ref) return;
+      const variable = ref.resolved;
+      if (variable) {
+        const slot = this.frame.slots.get(variable);
+        if (slot) {
+          this.materialize(slot);
+          if (!slot.declared) this.declare(slot);
+          if (slot.name !== y.name) renames.set(y, id(slot.name));
+          if (ref.isWrite()) written.push(slot);
+        } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.block === this.frame.info.node) {
+          renames.set(y, this.constNode(this.frame.info.fn));
+        }
+        return;
+      }
+      if (y.name === "arguments") {
+        if (ownThis && !this.frame.root) this.fail("USES_ARGUMENTS", "`arguments` is used inside a closure of an inlined function", y);
+        return;
+      }
+      if (ref.isWrite()) this.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${y.name}'`, y);
+      const value = this.freeVariable(y.name, y);
+      if (value.k === "s") {
+        const g = (globalThis as Record<string, unknown>)[y.name];
+        if (!(KNOWN_GLOBALS.has(y.name) && g === value.v)) renames.set(y, this.constNode(value.v));
+      } else if (value.k === "d") renames.set(y, value.e);
+    });
+  };
+  visit(n, !isNonArrowFunction(n));
+  const copy = cloneWith(n, renames);
+  for (const slot of written) this.env!.set(slot, { val: null });
+  if (written.length || containsCall(n)) this.foreignCodeMayRun();
+  return copy;
+};
+
+function containsCall(n: Node): boolean {
+  let found = false;
+  walk(n, (y) => {
+    if (found) return false;
+    if (y !== n && (y.type === "FunctionExpression" || y.type === "ArrowFunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ClassExpression" || y.type === "ClassDeclaration")) return false;
+    if (y.type === "CallExpression" || y.type === "NewExpression" || y.type === "TaggedTemplateExpression") found = true;
+    return;
+  });
+  return found;
+}
+
+/** A deep copy of `n` (fresh nodes, `loc` dropped) with some nodes replaced. */
+export function cloneWith(n: Node, replace: Map<Node, Node>): Node {
+  const r = replace.get(n);
+  if (r) return r.type === "KosConst" ? { ...r } : cloneWith(r, new Map());
+  const out: Node = {};
+  for (const key of Object.keys(n)) {
+    if (key === "loc" || key === "range" || key === "start" || key === "end") continue;
+    const v = n[key];
+    if (Array.isArray(v)) out[key] = v.map((c) => (c && typeof c === "object" && typeof c.type === "string" ? cloneWith(c, replace) : c));
+    else if (v && typeof v === "object" && typeof v.type === "string") out[key] = cloneWith(v, replace);
+    else if (key === "regex" && v) out[key] = { ...v };
+    else if (key === "value" && n.type === "TemplateElement") out[key] = { ...v };
+    else out[key] = v;
+  }
+  // Shorthand properties whose value was renamed must be written out in full.
+  if (out.type === "Property" && out.shorthand && (out.value.type !== "Identifier" || out.value.name !== out.key.name)) out.shorthand = false;
+  void childKeys;
+  return out;
+}

@@ -1,0 +1,91 @@
+/**
+ * The record of every tiered function's feedback, for the dump `kos profile`
+ * reads (`KOS_FEEDBACK_OUT`).
+ *
+ * Live functions are held weakly: kos must not keep alive a function the
+ * program dropped. A function that got hot (it tiered up, or reached
+ * {@link RECORD_AFTER_CALLS} calls) also leaves a copy of its summary in a
+ * strong record, refreshed as it keeps running, so dropping it before exit
+ * (the usual end of a batch job, then a GC) does not drop it from the profile.
+ * (A module-level `const f = jit(g)` used only by top-level code is such a
+ * case: V8 keeps it in a register of the module's code, dead once the module
+ * has run.)
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
+
+/** Calls after which a function's summary is kept even if the program drops it. */
+export const RECORD_AFTER_CALLS = 1000;
+
+export interface FeedbackSource {
+  readonly id: number;
+  summary(): FunctionFeedback;
+}
+
+const live = new Map<number, WeakRef<FeedbackSource>>();
+const forget = new FinalizationRegistry<number>((id) => live.delete(id));
+const kept = new Map<number, FunctionFeedback>();
+let nextId = 1;
+
+export function newFeedbackId(): number {
+  return nextId++;
+}
+
+/** Watches a tiered function weakly. */
+export function watch(source: FeedbackSource): void {
+  live.set(source.id, new WeakRef(source));
+  forget.register(source, source.id);
+}
+
+// Kept summaries of live functions are refreshed once a second (an unref'd timer: it never
+// keeps the process alive), so a function dropped later loses at most a second of counts.
+const REFRESH_MS = 1000;
+let refresher: ReturnType<typeof setInterval> | null = null;
+
+/** Keeps (or refreshes) a strong copy of a hot function's summary. */
+export function keep(source: FeedbackSource): void {
+  kept.set(source.id, source.summary());
+  if (!refresher) {
+    refresher = setInterval(() => {
+      for (const id of kept.keys()) {
+        const s = live.get(id)?.deref();
+        if (s) kept.set(id, s.summary());
+      }
+    }, REFRESH_MS);
+    refresher.unref();
+  }
+}
+
+/** The feedback of every tiered function: live ones as they are now, dropped hot ones as last kept. */
+export function collectFeedback(): FeedbackDump {
+  const functions: FunctionFeedback[] = [];
+  const seen = new Set<number>();
+  for (const [id, ref] of live) {
+    const s = ref.deref();
+    if (!s) continue;
+    seen.add(id);
+    functions.push(s.summary());
+  }
+  for (const [id, summary] of kept) if (!seen.has(id)) functions.push(summary);
+  return { version: 1, pid: process.pid, functions };
+}
+
+if (process.env.KOS_FEEDBACK_OUT) {
+  const out = process.env.KOS_FEEDBACK_OUT;
+  process.on("exit", () => {
+    try {
+      const dump = collectFeedback();
+      if (dump.functions.length === 0) return; // e.g. a launcher process (tsx, npm): leave the program's dump alone
+      // Several processes of one run (a launcher and its child, a cluster) add to one file.
+      try {
+        const before = JSON.parse(readFileSync(out, "utf8")) as FeedbackDump;
+        if (before?.version === 1 && Array.isArray(before.functions)) dump.functions = [...before.functions, ...dump.functions];
+      } catch {
+        /* no earlier dump */
+      }
+      writeFileSync(out, JSON.stringify(dump));
+    } catch (e) {
+      process.stderr.write(`kos: could not write feedback to ${out}: ${(e as Error).message}\n`);
+    }
+  });
+}

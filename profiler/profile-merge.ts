@@ -1,0 +1,88 @@
+/**
+ * Fleet profiles: several `kos-profile.json` files (from many processes or
+ * machines) merged into one, the way Go's PGO takes merged production
+ * profiles. `KOS_PROFILE` and `kos build --profile` accept a list
+ * (comma- or OS-path-delimiter-separated, or a repeated flag).
+ *
+ * Entries are the same function when they share a sourceHash (else name,
+ * file, line and column). Samples and calls add up and percentages are
+ * recomputed over all samples. An argument stays stable only where every
+ * profile that saw the function agrees: one constant everywhere stays a
+ * constant; constants that differ but share a type become that type;
+ * anything else varies (and is left out).
+ */
+import { delimiter } from "node:path";
+import type { ArgumentFeedback } from "./profile-format.js";
+import type { HotEntry, KosProfile } from "./profile-file.js";
+
+/** Splits a profile list: commas, and the OS path delimiter (`:` on POSIX, `;` on Windows). */
+export function splitProfileList(list: string | string[]): string[] {
+  const parts = Array.isArray(list) ? list : [list];
+  return parts
+    .flatMap((p) => p.split(","))
+    .flatMap((p) => (delimiter === ":" && /^[A-Za-z]:[\\/]/.test(p) ? [p] : p.split(delimiter)))
+    .map((p) => p.trim())
+    .filter((p) => p.length > 0);
+}
+
+const keyOf = (e: HotEntry) => e.sourceHash ?? `${e.name}\u0000${e.file}:${e.line}:${e.column}`;
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function sameValue(a: ArgumentFeedback["value"], b: ArgumentFeedback["value"]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Merges stable-argument lists that describe the same function in different processes. */
+export function mergeStableArgs(lists: ArgumentFeedback[][]): ArgumentFeedback[] {
+  const byIndex = new Map<number, ArgumentFeedback[]>();
+  for (const list of lists) for (const a of list) byIndex.set(a.index, [...(byIndex.get(a.index) ?? []), a]);
+  const out: ArgumentFeedback[] = [];
+  for (const [index, seen] of [...byIndex].sort((a, b) => a[0] - b[0])) {
+    // A profile that saw the function but not this argument as stable: it varied there.
+    if (seen.length < lists.length) continue;
+    const first = seen[0]!;
+    if (seen.every((a) => a.stability === "constant" && sameValue(a.value, first.value) && a.type === first.type)) {
+      out.push({ ...first });
+    } else if (first.type !== undefined && seen.every((a) => a.stability !== "varies" && a.type === first.type)) {
+      out.push({ index, name: first.name, stability: seen.every((a) => a.stability === "shape") ? "shape" : "type", type: first.type });
+    }
+  }
+  return out;
+}
+
+/** Merges profiles into one. The first profile's command and source stand for all. */
+export function mergeProfiles(profiles: KosProfile[]): KosProfile {
+  if (profiles.length === 1) return profiles[0]!;
+  const totalSamples = profiles.reduce((s, p) => s + p.totalSamples, 0);
+  const merged = new Map<string, { entry: HotEntry; args: ArgumentFeedback[][] }>();
+  for (const p of profiles) {
+    for (const e of p.hot) {
+      const k = keyOf(e);
+      const m = merged.get(k);
+      if (!m) {
+        merged.set(k, { entry: { ...e }, args: e.stableArgs || e.calls !== undefined ? [e.stableArgs ?? []] : [] });
+        continue;
+      }
+      const t = m.entry;
+      t.selfSamples += e.selfSamples;
+      t.totalSamples += e.totalSamples;
+      if (e.calls !== undefined) t.calls = (t.calls ?? 0) + e.calls;
+      if (e.deopts !== undefined) t.deopts = (t.deopts ?? 0) + e.deopts;
+      if (e.stableArgs || e.calls !== undefined) m.args.push(e.stableArgs ?? []);
+    }
+  }
+  const hot = [...merged.values()].map(({ entry, args }) => {
+    entry.selfPercent = round2(totalSamples ? (100 * entry.selfSamples) / totalSamples : 0);
+    entry.totalPercent = round2(totalSamples ? (100 * entry.totalSamples) / totalSamples : 0);
+    if (args.length) entry.stableArgs = mergeStableArgs(args);
+    return entry;
+  });
+  hot.sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples);
+  return {
+    ...profiles[0]!,
+    durationMs: profiles.reduce((s, p) => s + p.durationMs, 0),
+    totalSamples,
+    flamegraph: profiles.length === 1 ? profiles[0]!.flamegraph : null,
+    hot,
+  };
+}

@@ -1,0 +1,88 @@
+/**
+ * What a profile (live argument profiles, or a recorded `kos-profile.json`
+ * entry) says is safe to speculate on. Objects are speculated on only when
+ * the caller has deep-frozen them: tiering never freezes a user's object.
+ * The receiver (`this`) is an input like the arguments.
+ */
+import type { TypeAssumption } from "../compiler/types.js";
+import { ArgumentProfile, typeTagOf } from "./feedback.js";
+import { decodeValue, type ArgumentFeedback } from "./profile-format.js";
+
+const TYPE_ASSUMPTIONS = new Set(["number", "string", "boolean", "bigint", "undefined", "function", "array", "object"]);
+
+/** Deeply frozen: every reachable own data property holds a primitive or a frozen object (no functions, no typed arrays). */
+export function isDeepFrozen(v: unknown, seen = new Set<object>()): boolean {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return true;
+  if (typeof v === "function") return false;
+  if (seen.has(v as object)) return true;
+  seen.add(v as object);
+  if (ArrayBuffer.isView(v)) return false;
+  if (!Object.isFrozen(v)) return false;
+  for (const k of Reflect.ownKeys(v as object)) {
+    const d = Object.getOwnPropertyDescriptor(v, k)!;
+    if ("value" in d && !isDeepFrozen(d.value, seen)) return false;
+  }
+  return true;
+}
+
+export interface Speculation {
+  specialize: Record<string, unknown>;
+  assume: Record<string, TypeAssumption>;
+}
+
+export interface SpeculationInput {
+  paramNames: Array<string | null>;
+  profiles: ArgumentProfile[];
+  /** The receiver's profile, when the function mentions `this`. */
+  receiver: ArgumentProfile | null;
+  dropped: ReadonlySet<string>;
+  /** Stable arguments recorded in a profile file, used for the first version. */
+  recorded?: ArgumentFeedback[] | undefined;
+}
+
+/** The values and types to compile the next version for. */
+export function speculate(input: SpeculationInput): Speculation {
+  const specialize: Record<string, unknown> = {};
+  const assume: Record<string, TypeAssumption> = {};
+  const consider = (name: string | null, stability: string, value: unknown, tag: string) => {
+    if (!name || input.dropped.has(name)) return;
+    if (stability === "constant") {
+      const primitive = value === null || (typeof value !== "object" && typeof value !== "function");
+      // A typed array is never speculated on by identity: its elements change between calls
+      // (the DSP bench program refills one buffer per block), so identity bought guards on
+      // every folded element read and made the program 14× slower. Its type is kept below.
+      if (primitive || isDeepFrozen(value)) {
+        specialize[name] = value;
+        return;
+      }
+    }
+    if ((stability === "constant" || stability === "shape" || stability === "type") && (TYPE_ASSUMPTIONS.has(tag) || tag.startsWith("typedarray:"))) {
+      assume[name] = tag as TypeAssumption;
+    }
+  };
+  if (input.recorded) {
+    for (const a of input.recorded) {
+      if (a.index < 0) continue; // the receiver: speculated on from the live profile below
+      const seen = input.profiles[a.index];
+      if (a.stability === "constant" && a.value === undefined) {
+        // A constant object cannot travel in a file: speculate on the one the first call passed (guarded by identity).
+        consider(input.paramNames[a.index] ?? null, seen?.stability === "constant" ? "constant" : "type", seen?.constantValue, a.type ?? seen?.typeTag ?? "");
+        continue;
+      }
+      const value = a.stability === "constant" && a.value !== undefined ? decodeValue(a.value) : undefined;
+      consider(input.paramNames[a.index] ?? null, a.stability, value, a.type ?? (a.value !== undefined ? typeTagOf(value) : ""));
+    }
+  } else {
+    input.profiles.forEach((p, i) => consider(input.paramNames[i] ?? null, p.stability, p.constantValue, p.typeTag));
+  }
+  // A receiver is specialized on only as a deep-frozen constant object (`specialize: { this }`).
+  const r = input.receiver;
+  if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && isDeepFrozen(r.constantValue)) {
+    specialize.this = r.constantValue;
+  }
+  return { specialize, assume };
+}
+
+export function isEmpty(s: Speculation): boolean {
+  return Object.keys(s.specialize).length === 0 && Object.keys(s.assume).length === 0;
+}

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { jit, inspect } from "../../index.js";
+
+function scale(k: number, x: number) {
+  return k * x + 1;
+}
+
+function horner(coeffs: readonly number[], x: number) {
+  let r = 0;
+  for (let i = coeffs.length - 1; i >= 0; i--) r = r * x + coeffs[i]!;
+  return r;
+}
+
+describe("dispatcher: polymorphic versions", () => {
+  it("a second stable constant gets its own version; the first is not deoptimized", () => {
+    const f = jit(scale, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 100; i++) expect(f(3, i)).toBe(scale(3, i));
+    expect(inspect(f)!.versions!.length).toBe(1);
+    // Now a second constant, interleaved with the first.
+    for (let i = 0; i < 400; i++) {
+      const k = i % 2 ? 3 : 7;
+      expect(f(k, i)).toBe(scale(k, i));
+    }
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    const guards = info.versions!.map((v) => v.assumptions.map((a) => a.description).join("; "));
+    expect(guards.length).toBe(2);
+    expect(guards[0]).toMatch(/k === 3/);
+    expect(guards[1]).toMatch(/k === 7/);
+    // Both versions keep taking their calls.
+    const before = info.versions!.map((v) => v.calls);
+    for (let i = 0; i < 10; i++) f(7, i);
+    const after = inspect(f)!.versions!.map((v) => v.calls);
+    expect(after[1]! - before[1]!).toBe(10);
+    expect(f(11, 2)).toBe(scale(11, 2)); // neither: the original, same result
+  });
+
+  it("goes generic after maxVersions live versions, and keeps returning the same values", () => {
+    const f = jit(scale, { tiering: { hotCalls: 20, maxVersions: 2 } });
+    for (let k = 0; k < 6; k++) for (let i = 0; i < 200; i++) expect(f(k, i)).toBe(scale(k, i));
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/polymorphic limit/);
+    expect(f(-0, 5)).toBe(scale(-0, 5));
+    expect(Object.is(f(-0, -0), scale(-0, -0))).toBe(true);
+  });
+
+  it("an argument that varies after tier-up is dropped from speculation, not recompiled per value", () => {
+    const f = jit(scale, { tiering: { hotCalls: 20 } });
+    for (let i = 0; i < 30; i++) f(3, i);
+    for (let i = 0; i < 300; i++) expect(f(i, 2)).toBe(scale(i, 2));
+    const info = inspect(f)!;
+    expect(info.versions!.length).toBe(2);
+    expect(info.versions![1]!.assumptions.some((a) => a.param === "k" && a.kind !== "type")).toBe(false);
+    expect(info.history.map((h) => h.event)).toContain("deoptimized");
+  });
+
+  it("explicit specialize and tiering report through the same inspect fields", () => {
+    const C = Object.freeze([1, 2, 3]);
+    const e = jit(horner, { specialize: { coeffs: C } });
+    const t = jit(horner, { tiering: { hotCalls: 10 } });
+    for (let i = 0; i < 30; i++) expect(t(C, i)).toBe(e(C, i));
+    for (const f of [e, t]) {
+      const info = inspect(f)!;
+      expect(info.tier).toBe(1);
+      expect(info.versions!.length).toBe(1);
+      expect(info.source).toContain("coeffs");
+      expect(Object.keys(info).sort()).toEqual(["assumptions", "calls", "compileTimeMs", "deopts", "fallbackReason", "history", "name", "passes", "source", "tier", "versions"]);
+    }
+    expect(inspect(e)!.calls).toBe(30);
+    expect(inspect(t)!.calls).toBe(30);
+  });
+
+  it("records the receiver of functions that mention this, and keeps this semantics", () => {
+    const proto = { k: 2, get(this: { k: number }, x: number) { return this.k * x; } };
+    const o = Object.create(proto);
+    o.get = jit(proto.get, { tiering: { hotCalls: 20 } });
+    for (let i = 0; i < 50; i++) expect(o.get(i)).toBe(2 * i);
+    const other = { k: 5, get: o.get };
+    expect(other.get(3)).toBe(15);
+  });
+});

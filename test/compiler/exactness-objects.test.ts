@@ -1,0 +1,245 @@
+/**
+ * Regression tests for issue 12 items 10–13 (exotic objects, user code at
+ * compile time, proxies, a patched Function.prototype.toString), its error
+ * message, function shape and tagged-template items, and issue 10's rule that
+ * kos never freezes an object it does not own unless asked to.
+ */
+import { describe, expect, it } from "vitest";
+import { jit, inspect } from "../../index.js";
+import { expectSameOutcome, sloppy } from "../support/fuzz/exactness-helpers.js";
+
+describe("issue 12 item 10: folding respects exotic objects", () => {
+  it("an Array subclass's own join/includes are called", () => {
+    class MyArr extends Array {
+      override join() {
+        return "mine";
+      }
+      override includes() {
+        return false;
+      }
+    }
+    const c = { a: MyArr.from([1, 2]) };
+    function f(c: { a: number[] }) {
+      return [c.a.join("-"), c.a.includes(1)];
+    }
+    const j = jit(f, { specialize: { c } });
+    expect(j(c)).toEqual(["mine", false]);
+  });
+
+  it("an own Symbol.iterator is used by destructuring and for-of", () => {
+    const a = [1, 2, 3] as number[] & { [Symbol.iterator]: () => Iterator<number> };
+    a[Symbol.iterator] = function* () {
+      yield 9;
+    };
+    const c = { a };
+    function f(c: { a: number[] }) {
+      const [p] = c.a;
+      let s = 0;
+      for (const v of c.a) s += v;
+      return [p, s];
+    }
+    const j = jit(f, { specialize: { c } });
+    expect(j(c)).toEqual([9, 9]);
+  });
+});
+
+describe("issue 12 item 11: no user code runs at compile time", () => {
+  it("getters on elements of a specialized array run at call time only, each call", () => {
+    const log: string[] = [];
+    let counter = 0;
+    const element = (i: number) => ({
+      get v() {
+        log.push(`get ${i}`);
+        return ++counter;
+      },
+    });
+    const arr = [element(0), element(1), element(2)];
+    function f(a: Array<{ v: number }>) {
+      let s = 0;
+      for (const e of a) s += e.v;
+      return s;
+    }
+    const j = jit(f, { specialize: { a: arr } });
+    expect(log, "getters ran inside jit()").toEqual([]);
+    counter = 0;
+    const expected = [f(arr), f(arr)];
+    const expectedLog = log.splice(0);
+    counter = 0;
+    const actual = [j(arr), j(arr)];
+    expect(actual).toEqual(expected);
+    expect(log).toEqual(expectedLog);
+  });
+});
+
+describe("issue 12 item 12: proxies as specialized objects", () => {
+  function logged(target: object, log: string[]) {
+    return new Proxy(target, {
+      get(t, k, r) {
+        log.push(`get ${String(k)}`);
+        return Reflect.get(t, k, r);
+      },
+      has(t, k) {
+        log.push(`has ${String(k)}`);
+        return Reflect.has(t, k);
+      },
+    });
+  }
+
+  it("jit() runs no trap, and every call runs the original's traps in order", () => {
+    const log: string[] = [];
+    const o = logged({ a: 1, b: { c: 2 } }, log);
+    function f(o: { a: number; b: { c: number } }) {
+      return ["a" in o, o.a, o.b.c];
+    }
+    const j = jit(f, { specialize: { o } });
+    expect(log, "traps ran inside jit()").toEqual([]);
+    const expected = f(o);
+    const expectedLog = log.splice(0);
+    expect(j(o)).toEqual(expected);
+    expect(log).toEqual(expectedLog);
+  });
+
+  it("a proxy revoked after jit throws like the original", () => {
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
+    function f(o: { a: number }) {
+      return o.a;
+    }
+    const j = jit(f, { specialize: { o: proxy } });
+    revoke();
+    const outcome = expectSameOutcome(f, j, [proxy]);
+    expect(outcome).toMatchObject({ ok: false, errorType: "TypeError" });
+  });
+});
+
+describe("issue 12 item 13: source is read through the intrinsic Function.prototype.toString", () => {
+  it("a patched toString does not change what the jitted function does", () => {
+    function f(a: number, x: number) {
+      return a + x;
+    }
+    const intrinsic = Function.prototype.toString;
+    let j: typeof f;
+    try {
+      Function.prototype.toString = function () {
+        return "function f(a, x) { return 666; }";
+      };
+      j = jit(f, { specialize: { a: 1 } });
+    } finally {
+      Function.prototype.toString = intrinsic;
+    }
+    expect(j(1, 2)).toBe(3);
+  });
+});
+
+describe("issue 12: error messages come from the engine, on the original expression", () => {
+  it("calling a non-function property: 'c.obj.q is not a function'", () => {
+    const f = sloppy("function f(c, x) { return c.obj.q(x); }");
+    const c = { obj: { q: 3 } };
+    const outcome = expectSameOutcome(f, jit(f, { specialize: { c } }), [c, 1]);
+    expect(outcome).toMatchObject({ ok: false, message: "c.obj.q is not a function" });
+  });
+
+  it("iterating a number: 'c.n is not iterable'", () => {
+    const f = sloppy("function f(c, x) { let s = x; for (const v of c.n) s += v; return s; }");
+    const c = { n: 5 };
+    const outcome = expectSameOutcome(f, jit(f, { specialize: { c } }), [c, 1]);
+    expect(outcome).toMatchObject({ ok: false, errorType: "TypeError" });
+  });
+
+  it("destructuring undefined: \"of 'c.nothing'\"", () => {
+    const f = sloppy("function f(c, x) { const { p } = c.nothing; return p + x; }");
+    const c = { a: 1 };
+    const outcome = expectSameOutcome(f, jit(f, { specialize: { c } }), [c, 1]);
+    expect(outcome).toMatchObject({ ok: false, errorType: "TypeError" });
+    expect((outcome as { message: string }).message).toContain("c.nothing");
+  });
+});
+
+describe("issue 12: a jitted function has the original's shape", () => {
+  it("a jitted arrow cannot be constructed and has no prototype", () => {
+    const arrow = (x: number, y: number) => x + y;
+    const j = jit(arrow, { specialize: { x: 1 } });
+    expect(j(1, 2)).toBe(3);
+    expect(() => new (j as any)(1, 2)).toThrow(TypeError);
+    expect(Object.hasOwn(j, "prototype")).toBe(false);
+  });
+
+  it("new on a jitted function gives an instance of the original", () => {
+    const F = sloppy("function F(a, b) { return a + b; }");
+    const j = jit(F, { specialize: { a: 1 } });
+    const tiered = jit(F);
+    expect(new (j as any)(1, 2) instanceof F).toBe(true);
+    expect(new (tiered as any)(1, 2) instanceof F).toBe(true);
+  });
+
+  it("name and length are the original's, including a symbol-named method", () => {
+    const o = {
+      [Symbol.iterator](x: number, y = 1) {
+        return x + y;
+      },
+    };
+    const m = o[Symbol.iterator];
+    const j = jit(m, { specialize: { x: 1 } });
+    expect(j.name).toBe("[Symbol.iterator]");
+    expect(j.length).toBe(1);
+    expect(jit(m).name).toBe("[Symbol.iterator]");
+  });
+});
+
+describe("issue 12: tagged templates", () => {
+  it("compile, or fall back with a reason that names the construct", () => {
+    const tag = function tag(s: TemplateStringsArray, ...v: unknown[]) {
+      return s.raw.join("|") + ":" + v.join(",");
+    };
+    const f = sloppy("function f(c, x) { return tag`a${x}b${c.k}\\n`; }", { tag });
+    const c = { k: 3 };
+    const j = jit(f, { specialize: { c }, scope: { tag } });
+    expectSameOutcome(f, j, [c, 7]);
+    expect(inspect(j)?.fallbackReason ?? "").not.toMatch(/INTERNAL|Unexpected token/);
+  });
+
+  it("the strings array of one call site is the same object on every call", () => {
+    const tag = function tag(s: TemplateStringsArray) {
+      return s;
+    };
+    const f = sloppy("function f(x) { return tag`x${x}`; }", { tag });
+    const j = jit(f, { scope: { tag } });
+    expect(j(1)).toBe(j(2));
+    expect(Object.isFrozen(j(1))).toBe(true);
+  });
+});
+
+describe("issue 10: kos never freezes an object it does not own", () => {
+  it("specialize on an unfrozen object leaves it (and what it holds) unfrozen by default", () => {
+    const o = { a: 1, b: { c: 2 }, list: [1, 2] };
+    function f(o: { a: number; b: { c: number } }, x: number) {
+      return o.a + o.b.c + x;
+    }
+    const j = jit(f, { specialize: { o } });
+    expect(j(o, 1)).toBe(4);
+    expect(Object.isFrozen(o)).toBe(false);
+    expect(Object.isFrozen(o.b)).toBe(false);
+    expect(Object.isFrozen(o.list)).toBe(false);
+    // A later write is seen, exactly as by the original.
+    o.b.c = 10;
+    expect(j(o, 1)).toBe(12);
+  });
+
+  it("freeze: 'deep' is the opt-in that does freeze", () => {
+    const o = { a: 1, b: { c: 2 } };
+    function f(o: { a: number; b: { c: number } }) {
+      return o.a + o.b.c;
+    }
+    jit(f, { specialize: { o }, freeze: "deep" });
+    expect(Object.isFrozen(o) && Object.isFrozen(o.b)).toBe(true);
+  });
+
+  it("tiering never freezes arguments", () => {
+    const o = { a: 1, b: { c: 2 } };
+    function f(o: { a: number; b: { c: number } }, x: number) {
+      return o.a + o.b.c + x;
+    }
+    const j = jit(f, { tiering: { hotCalls: 4, hotTimeMs: 1e9 } });
+    for (let i = 0; i < 50; i++) expect(j(o, i)).toBe(3 + i);
+    expect(Object.isFrozen(o) || Object.isFrozen(o.b)).toBe(false);
+  });
+});

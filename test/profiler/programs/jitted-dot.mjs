@@ -1,0 +1,17 @@
+// A program that wraps its hot kernel in jit() as a user would: the weights are
+// a deep-frozen constant, so tiering compiles a version specialized on them.
+import { jit } from "kos";
+
+function dot(w, x) {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i] * x[i];
+  return s;
+}
+
+const W = Object.freeze([0.5, -1, 2, 0.25, 3, -0.5, 1, 1.5]);
+const fastDot = jit(dot);
+const xs = Array.from({ length: 256 }, (_, k) => Array.from({ length: 8 }, (_, i) => Math.sin(k + i)));
+const rounds = Number(process.argv[2] ?? 4000);
+let acc = 0;
+for (let r = 0; r < rounds; r++) for (let k = 0; k < xs.length; k++) acc += fastDot(W, xs[k]);
+console.log(acc.toFixed(3));
