@@ -8,11 +8,63 @@ import type * as Tiering from "./profiler/tiering.js";
 import type { TieringOptions } from "./profiler/tiering.js";
 import type * as ProfileRun from "./profiler/profile-run.js";
 import type * as Hot from "./profiler/hot.js";
-import { compilerModule, hotModule, lazyArray, lazyClass, profileRunModule, tieringModule } from "./lazy-modules.js";
+import type * as Dispatcher from "./compiler/dispatcher.js";
+import type * as Cache from "./compiler/cache.js";
+import type * as Sampling from "./profiler/sampling.js";
+import type * as MonitorModule from "./profiler/monitor/index.js";
+import type * as HeapProfile from "./profiler/heap-profile.js";
+import type * as Affinity from "./runtime/affinity.js";
+import type * as Numa from "./runtime/numa.js";
+import type * as Aligned from "./runtime/aligned.js";
+import type * as DirectIo from "./runtime/directio.js";
+import type * as SequentialReader from "./runtime/sequential-reader.js";
+import type * as WorkerPool from "./runtime/worker-pool.js";
+import type * as Binding from "./runtime/native/binding.js";
+import type * as SystemErrors from "./runtime/native/system-error.js";
+import type * as Queues from "./runtime/queue/index.js";
+import type * as Pool from "./runtime/pool.js";
+import type * as Slab from "./runtime/slab.js";
+import type * as Batch from "./runtime/batch.js";
+import type * as Lru from "./runtime/lru.js";
+import type * as Memoize from "./runtime/memoize.js";
+import type * as ProfileFile from "./profiler/profile-file.js";
+import type * as ProfileFormat from "./profiler/profile-format.js";
+import type * as CpuProfiles from "./profiler/cpuprofile.js";
+import { lazyArray, lazyClass, lazyFunction as fn, lazyModule, lazyObject } from "./lazy-modules.js";
 
-// The compiler, the tiering, `kos profile` and the profile analysis load on
-// first use (lazy-modules.ts): `import "kos"` must stay within 15 ms of a bare
-// node (issue 13). The names and types below are the modules' own.
+// Everything that costs to load loads on first use (lazy-modules.ts): the
+// compiler, the tiering, the profilers, the monitor, the system layer, the
+// queues and the compile cache. `import "kos"` must stay within 15 ms of a
+// bare node (issue 13: it cost 88 ms over, with everything loaded at once).
+// The names and types below are the modules' own; classes keep `new`,
+// `instanceof`, `extends` and their static members.
+const compilerModule = lazyModule<typeof Compiler>("./compiler/index.js");
+// Loaded by the first jit(): it settles disabled and never-compilable functions without the whole compiler.
+const dispatcherModule = lazyModule<typeof Dispatcher>("./compiler/dispatcher.js");
+const tieringModule = lazyModule<typeof Tiering>("./profiler/tiering.js");
+const profileRunModule = lazyModule<typeof ProfileRun>("./profiler/profile-run.js");
+const hotModule = lazyModule<typeof Hot>("./profiler/hot.js");
+const cacheModule = lazyModule<typeof Cache>("./compiler/cache.js");
+const samplingModule = lazyModule<typeof Sampling>("./profiler/sampling.js");
+const monitorModule = lazyModule<typeof MonitorModule>("./profiler/monitor/index.js");
+const heapModule = lazyModule<typeof HeapProfile>("./profiler/heap-profile.js");
+const affinityModule = lazyModule<typeof Affinity>("./runtime/affinity.js");
+const numaModule = lazyModule<typeof Numa>("./runtime/numa.js");
+const alignedModule = lazyModule<typeof Aligned>("./runtime/aligned.js");
+const directIoModule = lazyModule<typeof DirectIo>("./runtime/directio.js");
+const readerModule = lazyModule<typeof SequentialReader>("./runtime/sequential-reader.js");
+const workerPoolModule = lazyModule<typeof WorkerPool>("./runtime/worker-pool.js");
+const bindingModule = lazyModule<typeof Binding>("./runtime/native/binding.js");
+const systemErrorModule = lazyModule<typeof SystemErrors>("./runtime/native/system-error.js");
+const queueModule = lazyModule<typeof Queues>("./runtime/queue/index.js");
+const poolModule = lazyModule<typeof Pool>("./runtime/pool.js");
+const slabModule = lazyModule<typeof Slab>("./runtime/slab.js");
+const batchModule = lazyModule<typeof Batch>("./runtime/batch.js");
+const lruModule = lazyModule<typeof Lru>("./runtime/lru.js");
+const memoizeModule = lazyModule<typeof Memoize>("./runtime/memoize.js");
+const profileFileModule = lazyModule<typeof ProfileFile>("./profiler/profile-file.js");
+const profileFormatModule = lazyModule<typeof ProfileFormat>("./profiler/profile-format.js");
+const cpuProfileModule = lazyModule<typeof CpuProfiles>("./profiler/cpuprofile.js");
 export { KosError } from "./errors.js";
 /**
  * The error `jit()` throws under `strict: true` (and for bad arguments), a
@@ -27,15 +79,15 @@ export type { JitErrorCode } from "./compiler/index.js";
 export type { TieringOptions } from "./profiler/tiering.js";
 
 /** What {@link jit} knows about a jitted function (its versions, assumptions and generated source), or null for a function `jit` did not make. */
-export const inspect: typeof Compiler.inspect = (f) => compilerModule().inspect(f);
+export const inspect = fn(compilerModule, "inspect");
 /** The source kos generates for `fn` specialized with `options`, without instantiating it. */
-export const specializeToSource: typeof Compiler.specializeToSource = (fn, options) => compilerModule().specializeToSource(fn, options);
+export const specializeToSource = fn(compilerModule, "specializeToSource");
 /** Compiles one guarded version of `fn` (the dispatcher's building block). */
-export const compileVersion: typeof Compiler.compileVersion = (fn, options, onDeopt) => compilerModule().compileVersion(fn, options, onDeopt);
+export const compileVersion = fn(compilerModule, "compileVersion");
 /** Names of the compiler's passes, in pipeline order (for `disablePasses`). */
 export const PASS_NAMES: typeof Compiler.PASS_NAMES = lazyArray(() => compilerModule().PASS_NAMES) as typeof Compiler.PASS_NAMES;
 /** The argument and call feedback every tiered function has gathered so far (what `kos profile` writes). */
-export const collectFeedback: typeof Tiering.collectFeedback = () => tieringModule().collectFeedback();
+export const collectFeedback = fn(tieringModule, "collectFeedback");
 
 /** Options of {@link jit}: the compiler's options plus the tiering thresholds. */
 export interface KosJitOptions extends JitOptions {
@@ -55,76 +107,145 @@ export interface KosJitOptions extends JitOptions {
  * const poly = jit(horner, { specialize: { coeffs: [1, -2, 0.5] } });
  * poly([1, -2, 0.5], 3); // same result as horner(...), computed by straight-line code
  */
-export function jit<F extends Function>(fn: F, options: KosJitOptions = {}): F {
-  if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
+export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
+  if (typeof f !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${f === null ? "null" : typeof f}`);
+  // Disabled, or never compilable: settled without loading the compiler (compiler/dispatcher.ts).
+  const checked = dispatcherModule().settleAtJitTime(f, options);
+  if ("settled" in checked) return checked.settled;
   // Explicit values compile at once; `tiering` (or no options at all) selects the profiling tiers.
-  if ((options.specialize || options.assume || options.scope) && !options.tiering) return compilerModule().specializeFunction(fn, options);
-  return tieringModule().createTieredFunction(fn, options);
+  if ((options.specialize || options.assume || options.scope) && !options.tiering) return compilerModule().specializeFunction(f, options);
+  return tieringModule().createTieredFunction(f, options, checked.pre);
 }
 
 // Runtime: object pool, slab memory, batching.
-export { ObjectPool } from "./runtime/pool.js";
+export const ObjectPool: typeof Pool.ObjectPool = lazyClass("ObjectPool", () => poolModule().ObjectPool);
+export type ObjectPool<T extends object> = Pool.ObjectPool<T>;
 export type { ObjectPoolOptions, ObjectPoolStats } from "./runtime/pool.js";
-export { MemoryPool } from "./runtime/slab.js";
+export const MemoryPool: typeof Slab.MemoryPool = lazyClass("MemoryPool", () => slabModule().MemoryPool);
+export type MemoryPool = Slab.MemoryPool;
 export type { MemoryPoolOptions, MemoryPoolStats } from "./runtime/slab.js";
-export { BatchProcessor } from "./runtime/batch.js";
+export const BatchProcessor: typeof Batch.BatchProcessor = lazyClass("BatchProcessor", () => batchModule().BatchProcessor);
+export type BatchProcessor<I, O> = Batch.BatchProcessor<I, O>;
 export type { BatchProcessorOptions, BatchProcessorStats, FlushReason, ProcessBatch } from "./runtime/batch.js";
 
 // Profiler: CPU profiles, hot functions, kos-profile.json.
-export { loadProfile, findProfiledFunction, sourceHash, readProfile, writeProfile, validateProfile } from "./profiler/profile-file.js";
+export const loadProfile = fn(profileFileModule, "loadProfile");
+export const findProfiledFunction = fn(profileFileModule, "findProfiledFunction");
+export const sourceHash = fn(profileFileModule, "sourceHash");
+export const readProfile = fn(profileFileModule, "readProfile");
+export const writeProfile = fn(profileFileModule, "writeProfile");
+export const validateProfile = fn(profileFileModule, "validateProfile");
 export type { KosProfile, HotEntry, LoadedProfile } from "./profiler/profile-file.js";
-export { encodeValue, decodeValue } from "./profiler/profile-format.js";
+export const encodeValue = fn(profileFormatModule, "encodeValue");
+export const decodeValue = fn(profileFormatModule, "decodeValue");
 export type { EncodedValue, ArgumentFeedback, FunctionFeedback, FeedbackDump } from "./profiler/profile-format.js";
-export { SamplingProfiler, startSampling, profileCall, saveCpuProfile } from "./profiler/sampling.js";
+export const SamplingProfiler: typeof Sampling.SamplingProfiler = lazyClass("SamplingProfiler", () => samplingModule().SamplingProfiler);
+export type SamplingProfiler = Sampling.SamplingProfiler;
+export const startSampling = fn(samplingModule, "startSampling");
+export const profileCall = fn(samplingModule, "profileCall");
+export const saveCpuProfile = fn(samplingModule, "saveCpuProfile");
 export type { SamplingOptions } from "./profiler/sampling.js";
-export { readCpuProfile, readCpuProfileDir, parseCpuProfile, validateCpuProfile, mergeThreadProfiles } from "./profiler/cpuprofile.js";
+export const readCpuProfile = fn(cpuProfileModule, "readCpuProfile");
+export const readCpuProfileDir = fn(cpuProfileModule, "readCpuProfileDir");
+export const parseCpuProfile = fn(cpuProfileModule, "parseCpuProfile");
+export const validateCpuProfile = fn(cpuProfileModule, "validateCpuProfile");
+export const mergeThreadProfiles = fn(cpuProfileModule, "mergeThreadProfiles");
 export type { CpuProfile, CpuProfileNode, CallFrame, CpuProfileFile } from "./profiler/cpuprofile.js";
 /** Hot functions of one `.cpuprofile`. */
-export const analyzeCpuProfile: typeof Hot.analyzeCpuProfile = (profile, options) => hotModule().analyzeCpuProfile(profile, options);
+export const analyzeCpuProfile = fn(hotModule, "analyzeCpuProfile");
 /** Hot functions of several `.cpuprofile`s (one per thread), ranked together. */
-export const analyzeCpuProfiles: typeof Hot.analyzeCpuProfiles = (profiles, options) => hotModule().analyzeCpuProfiles(profiles, options);
+export const analyzeCpuProfiles = fn(hotModule, "analyzeCpuProfiles");
 /** Hot functions of a 0x / V8 tick log (`isolate-*-v8.log.json`). */
-export const analyzeV8Log: typeof Hot.analyzeV8Log = (log, inlined, options) => hotModule().analyzeV8Log(log, inlined, options);
+export const analyzeV8Log = fn(hotModule, "analyzeV8Log");
 /** Hot functions of sampled stacks. */
-export const analyzeStacks: typeof Hot.analyzeStacks = (stacks, options) => hotModule().analyzeStacks(stacks, options);
+export const analyzeStacks = fn(hotModule, "analyzeStacks");
 export type { HotReport, HotFunction, HotStack, Frame, StackSample } from "./profiler/hot.js";
 /** `kos profile` as a library call: profiles a command and writes `kos-profile.json` and a flamegraph. */
-export const profileCommand: typeof ProfileRun.profileCommand = (command, options) => profileRunModule().profileCommand(command, options);
+export const profileCommand = fn(profileRunModule, "profileCommand");
 export type { ProfileCommandOptions, ProfileCommandResult } from "./profiler/profile-run.js";
 
 // Profiler: performance monitor and heap profiling.
-export { createMonitor, defaultEventLoopResolutionMs, detectLeak, DEFAULT_LEAK_RULE } from "./profiler/monitor/index.js";
+/** Creates a performance monitor (CPU, memory, I/O, GC, event loop; summaries, trends, leak verdict, Prometheus). */
+export const createMonitor = fn(monitorModule, "createMonitor");
+export const defaultEventLoopResolutionMs = fn(monitorModule, "defaultEventLoopResolutionMs");
+export const detectLeak = fn(monitorModule, "detectLeak");
+export const DEFAULT_LEAK_RULE: typeof MonitorModule.DEFAULT_LEAK_RULE = lazyObject(() => monitorModule().DEFAULT_LEAK_RULE);
 export type { Monitor, MonitorOptions, MonitorMetrics, MonitorSummary, SeriesSummary, Trend, TrendDirection, LeakRule, LeakVerdict, CpuMetrics, ProcessCpuMetrics, MemoryMetrics, IoMetrics, GcMetrics, GcKind, GcKindStats, EventLoopMetrics } from "./profiler/monitor/index.js";
-export { startHeapProfile, profileHeap, allocationSites } from "./profiler/heap-profile.js";
+export const startHeapProfile = fn(heapModule, "startHeapProfile");
+export const profileHeap = fn(heapModule, "profileHeap");
+export const allocationSites = fn(heapModule, "allocationSites");
 export type { HeapProfileOptions, HeapProfileHandle, HeapProfileReport, AllocationSite, SamplingHeapProfile, SamplingHeapProfileNode } from "./profiler/heap-profile.js";
 
 // Runtime: system layer (native addon): affinity, NUMA, aligned buffers, direct I/O, pinned workers.
-export { getAffinity, setAffinity, getThreadAffinity, setThreadAffinity, setProcessAffinity, processThreadIds, currentCpu, currentThreadId, onlineCpus, parseCpuList, formatCpuList, isAffinitySupported } from "./runtime/affinity.js";
-export { numaTopology, bindToNumaNode } from "./runtime/numa.js";
+export const getAffinity = fn(affinityModule, "getAffinity");
+export const setAffinity = fn(affinityModule, "setAffinity");
+export const getThreadAffinity = fn(affinityModule, "getThreadAffinity");
+export const setThreadAffinity = fn(affinityModule, "setThreadAffinity");
+export const setProcessAffinity = fn(affinityModule, "setProcessAffinity");
+export const processThreadIds = fn(affinityModule, "processThreadIds");
+export const currentCpu = fn(affinityModule, "currentCpu");
+export const currentThreadId = fn(affinityModule, "currentThreadId");
+export const onlineCpus = fn(affinityModule, "onlineCpus");
+export const parseCpuList = fn(affinityModule, "parseCpuList");
+export const formatCpuList = fn(affinityModule, "formatCpuList");
+export const isAffinitySupported = fn(affinityModule, "isAffinitySupported");
+export const numaTopology = fn(numaModule, "numaTopology");
+export const bindToNumaNode = fn(numaModule, "bindToNumaNode");
 export type { NumaNode, NumaTopology } from "./runtime/numa.js";
-export { allocAligned, addressOf, isAligned, pageSize, isAlignedAllocSupported } from "./runtime/aligned.js";
-export { DirectFile, advise, readahead, directIoAlignment, isDirectIoSupported } from "./runtime/directio.js";
+export const allocAligned = fn(alignedModule, "allocAligned");
+export const addressOf = fn(alignedModule, "addressOf");
+export const isAligned = fn(alignedModule, "isAligned");
+export const pageSize = fn(alignedModule, "pageSize");
+export const isAlignedAllocSupported = fn(alignedModule, "isAlignedAllocSupported");
+export const DirectFile: typeof DirectIo.DirectFile = lazyClass("DirectFile", () => directIoModule().DirectFile);
+export type DirectFile = DirectIo.DirectFile;
+export const advise = fn(directIoModule, "advise");
+export const readahead = fn(directIoModule, "readahead");
+export const directIoAlignment = fn(directIoModule, "directIoAlignment");
+export const isDirectIoSupported = fn(directIoModule, "isDirectIoSupported");
 export type { Advice, DirectFileOptions, DirectIoAlignment } from "./runtime/directio.js";
-export { readSequential, drainSequential } from "./runtime/sequential-reader.js";
+export const readSequential = fn(readerModule, "readSequential");
+export const drainSequential = fn(readerModule, "drainSequential");
 export type { SequentialReadOptions, SequentialChunk } from "./runtime/sequential-reader.js";
-export { PinnedWorkerPool } from "./runtime/worker-pool.js";
+export const PinnedWorkerPool: typeof WorkerPool.PinnedWorkerPool = lazyClass("PinnedWorkerPool", () => workerPoolModule().PinnedWorkerPool);
+export type PinnedWorkerPool<T = unknown, R = unknown> = WorkerPool.PinnedWorkerPool<T, R>;
 export type { PinPolicy, PinnedPoolOptions, PinnedRunOptions, PoolStats, WorkerStats, LatencySummary } from "./runtime/worker-pool.js";
-export { addonStatus } from "./runtime/native/binding.js";
+export const addonStatus = fn(bindingModule, "addonStatus");
 export type { AddonStatus } from "./runtime/native/binding.js";
-export { SystemError } from "./runtime/native/system-error.js";
+export const SystemError: typeof SystemErrors.SystemError = lazyClass("SystemError", () => systemErrorModule().SystemError);
+export type SystemError = SystemErrors.SystemError;
 export type { SystemErrorCode } from "./runtime/native/system-error.js";
 
 // Runtime: lock-free queues on SharedArrayBuffer.
-export { SpscRecordQueue, SpscByteQueue, MpmcRecordQueue, MpmcByteQueue, QueueError, attachQueue } from "./runtime/queue/index.js";
+export const SpscRecordQueue: typeof Queues.SpscRecordQueue = lazyClass("SpscRecordQueue", () => queueModule().SpscRecordQueue);
+export type SpscRecordQueue = Queues.SpscRecordQueue;
+export const SpscByteQueue: typeof Queues.SpscByteQueue = lazyClass("SpscByteQueue", () => queueModule().SpscByteQueue);
+export type SpscByteQueue = Queues.SpscByteQueue;
+export const MpmcRecordQueue: typeof Queues.MpmcRecordQueue = lazyClass("MpmcRecordQueue", () => queueModule().MpmcRecordQueue);
+export type MpmcRecordQueue = Queues.MpmcRecordQueue;
+export const MpmcByteQueue: typeof Queues.MpmcByteQueue = lazyClass("MpmcByteQueue", () => queueModule().MpmcByteQueue);
+export type MpmcByteQueue = Queues.MpmcByteQueue;
+export const QueueError: typeof Queues.QueueError = lazyClass("QueueError", () => queueModule().QueueError);
+export type QueueError = Queues.QueueError;
+export const attachQueue = fn(queueModule, "attachQueue");
 export type { AnyQueue, ByteRingOptions, LaneType, MpmcByteDescriptor, MpmcRecordDescriptor, QueueDescriptor, QueueErrorCode, QueueKind, QueueStall, PopAsyncOptions, MpmcQueueStats, RecordOut, RecordQueueOptions, SlotQueueOptions, SpscByteDescriptor, SpscRecordDescriptor } from "./runtime/queue/index.js";
 
 // Compile cache (runtime jit's `cache: true`). `kos build` itself is the "kos/build" entry, so
 // that `import "kos"` does not load ts-morph.
-export { computeCacheKey, readCacheEntry, writeCacheEntry, configureCompileCache, CompileCache, compileCached, structuralHash } from "./compiler/cache.js";
+export const computeCacheKey = fn(cacheModule, "computeCacheKey");
+export const readCacheEntry = fn(cacheModule, "readCacheEntry");
+export const writeCacheEntry = fn(cacheModule, "writeCacheEntry");
+export const configureCompileCache = fn(cacheModule, "configureCompileCache");
+export const CompileCache: typeof Cache.CompileCache = lazyClass("CompileCache", () => cacheModule().CompileCache);
+export type CompileCache = Cache.CompileCache;
+export const compileCached = fn(cacheModule, "compileCached");
+export const structuralHash = fn(cacheModule, "structuralHash");
 export type { CacheEntry, CacheKeyInput, CompileCacheOptions, CachedCompile } from "./compiler/cache.js";
 
 // Runtime: LRU cache and memoize.
-export { LruCache } from "./runtime/lru.js";
+export const LruCache: typeof Lru.LruCache = lazyClass("LruCache", () => lruModule().LruCache);
+export type LruCache<K, V> = Lru.LruCache<K, V>;
 export type { LruCacheOptions, LruCacheStats, EvictionReason } from "./runtime/lru.js";
-export { memoize, methodCache } from "./runtime/memoize.js";
+export const memoize = fn(memoizeModule, "memoize");
+export const methodCache = fn(memoizeModule, "methodCache");
 export type { MemoizeOptions, MemoizeStats, Memoized } from "./runtime/memoize.js";

@@ -11,35 +11,28 @@
  * there `source-preload.ts` has imported these modules up front.
  */
 import { createRequire } from "node:module";
-import type * as Compiler from "./compiler/index.js";
-import type * as Tiering from "./profiler/tiering.js";
-import type * as ProfileRun from "./profiler/profile-run.js";
-import type * as Hot from "./profiler/hot.js";
-import { preloaded } from "./source-preload.js";
+import { preloaded, type LazyModulePath } from "./source-preload.js";
 
 // The CommonJS build defines this name as its module's own `require` (scripts/build-cjs.mjs), so it
 // loads its CommonJS twins. Not `typeof require`: `node -e` puts a `require` on globalThis.
 declare const __kos_cjs_require: NodeJS.Require | undefined;
 const load: NodeJS.Require = typeof __kos_cjs_require === "function" ? __kos_cjs_require : createRequire(import.meta.url);
 
-/** The compiler (`compiler/index.js`). */
-export function compilerModule(): typeof Compiler {
-  return preloaded?.compiler ?? (load("./compiler/index.js") as typeof Compiler);
+/** A getter for one module of source-preload.ts's list, loaded at its first call. */
+export function lazyModule<M>(path: LazyModulePath): () => M {
+  return () => (preloaded?.get(path) ?? load(path)) as M;
 }
 
-/** The tiering policy (`profiler/tiering.js`), which loads the compiler. */
-export function tieringModule(): typeof Tiering {
-  return preloaded?.tiering ?? (load("./profiler/tiering.js") as typeof Tiering);
-}
-
-/** `kos profile` as a library (`profiler/profile-run.js`). */
-export function profileRunModule(): typeof ProfileRun {
-  return preloaded?.profileRun ?? (load("./profiler/profile-run.js") as typeof ProfileRun);
-}
-
-/** Hot-function analysis of profiles (`profiler/hot.js`). */
-export function hotModule(): typeof Hot {
-  return preloaded?.hot ?? (load("./profiler/hot.js") as typeof Hot);
+/**
+ * A function that loads its module at its first call and forwards to the
+ * real one (`this` included). For exports of modules that are costly to load.
+ */
+export function lazyFunction<M, K extends keyof M & string>(get: () => M, name: K): M[K] {
+  const forward = function (this: unknown, ...args: unknown[]): unknown {
+    return (get()[name] as Function).apply(this, args);
+  };
+  Object.defineProperty(forward, "name", { value: name });
+  return forward as M[K];
 }
 
 /**
@@ -49,19 +42,41 @@ export function hotModule(): typeof Hot {
  * static members and `prototype` all reach the real class, loaded on first use.
  * Only `constructor ===` comparisons see the difference.
  */
-export function lazyClass<C extends abstract new (...args: never[]) => unknown>(name: string, get: () => C): C {
+export function lazyClass<C extends object>(name: string, get: () => C): C {
   const real = () => get() as unknown as Function;
   const stub = { [name]: function () {} }[name]!;
   const proxy: Function = new Proxy(stub, {
     construct: (_t, args, newTarget) => Reflect.construct(real(), args, newTarget === proxy ? real() : newTarget),
     get: (_t, key) => {
-      if (key === Symbol.hasInstance) return (value: unknown) => value instanceof real();
-      return Reflect.get(real(), key);
+      const cls = real();
+      if (key === Symbol.hasInstance) return (value: unknown) => value instanceof cls;
+      const value = Reflect.get(cls, key);
+      // Static methods run on the real class (private static fields need it as `this`).
+      return typeof value === "function" ? value.bind(cls) : value;
     },
     has: (_t, key) => Reflect.has(real(), key),
     getPrototypeOf: () => Reflect.getPrototypeOf(real()),
   });
   return proxy as unknown as C;
+}
+
+/**
+ * A read-only object whose properties load on first access: for exported
+ * constants that live in a module costly to load (DEFAULT_LEAK_RULE).
+ */
+export function lazyObject<T extends object>(get: () => T): T {
+  return new Proxy({} as T, {
+    get: (_t, key) => Reflect.get(get(), key),
+    has: (_t, key) => Reflect.has(get(), key),
+    ownKeys: () => Reflect.ownKeys(get()),
+    getOwnPropertyDescriptor: (_t, key) => {
+      const d = Reflect.getOwnPropertyDescriptor(get(), key);
+      return d && { ...d, configurable: true };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }
 
 /**

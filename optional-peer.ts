@@ -1,15 +1,16 @@
 /**
- * Optional peer dependencies: packages that only some features need (0x for
- * flamegraphs, piscina for worker pools, prom-client for Prometheus, ts-morph
- * for `kos build`, tsx for TypeScript workers). A user of `jit()` alone does
- * not install them (issue 13: they were 65 MB of a 70 MB install), so each is
- * loaded on first use, and a missing one is a clear error naming the package.
+ * Optional peer dependencies: packages that only some features need (piscina
+ * for worker pools, prom-client for Prometheus, ts-morph for `kos build`, tsx
+ * for TypeScript task files). A user of `jit()` alone does not install them
+ * (issue 13: with 0x, then a dependency, they were 65 MB of a 70 MB install),
+ * so each is loaded on first use, and a missing one is a clear error naming
+ * the package.
  */
 import { createRequire } from "node:module";
 import { KosError } from "./errors.js";
 
 /** The packages kos lists under `peerDependenciesMeta` as optional. */
-export type OptionalPeer = "0x" | "piscina" | "prom-client" | "ts-morph" | "tsx";
+export type OptionalPeer = "piscina" | "prom-client" | "ts-morph" | "tsx";
 
 // Resolved from kos's own location: an installed kos finds the user's copy in
 // the node_modules above it, a source checkout finds its devDependencies.

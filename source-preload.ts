@@ -5,26 +5,46 @@
  * does nothing, and the CommonJS build replaces it with `preloaded = null`
  * (scripts/build-cjs.mjs), since CommonJS has no top-level await.
  */
-import type * as Compiler from "./compiler/index.js";
-import type * as Tiering from "./profiler/tiering.js";
-import type * as ProfileRun from "./profiler/profile-run.js";
-import type * as Hot from "./profiler/hot.js";
 
-export interface PreloadedModules {
-  compiler: typeof Compiler;
-  tiering: typeof Tiering;
-  profileRun: typeof ProfileRun;
-  hot: typeof Hot;
-}
+/** Every module `index.ts` loads on first use, by path relative to the package root. */
+export const LAZY_MODULES = [
+  "./compiler/index.js",
+  "./compiler/dispatcher.js",
+  "./compiler/cache.js",
+  "./profiler/tiering.js",
+  "./profiler/profile-run.js",
+  "./profiler/hot.js",
+  "./profiler/sampling.js",
+  "./profiler/monitor/index.js",
+  "./profiler/heap-profile.js",
+  "./runtime/affinity.js",
+  "./runtime/numa.js",
+  "./runtime/aligned.js",
+  "./runtime/directio.js",
+  "./runtime/sequential-reader.js",
+  "./runtime/worker-pool.js",
+  "./runtime/native/binding.js",
+  "./runtime/native/system-error.js",
+  "./runtime/queue/index.js",
+  "./runtime/pool.js",
+  "./runtime/slab.js",
+  "./runtime/batch.js",
+  "./runtime/lru.js",
+  "./runtime/memoize.js",
+  "./profiler/profile-file.js",
+  "./profiler/profile-format.js",
+  "./profiler/cpuprofile.js",
+] as const;
+
+export type LazyModulePath = (typeof LAZY_MODULES)[number];
 
 const fromSource = /\.[cm]?ts$/.test(new URL(import.meta.url).pathname);
 
-/** The modules, when running from sources; null from the build. */
-export const preloaded: PreloadedModules | null = fromSource
-  ? {
-      compiler: await import("./compiler/index.js"),
-      tiering: await import("./profiler/tiering.js"),
-      profileRun: await import("./profiler/profile-run.js"),
-      hot: await import("./profiler/hot.js"),
-    }
-  : null;
+async function preload(): Promise<Map<string, unknown>> {
+  const modules = new Map<string, unknown>();
+  for (const path of LAZY_MODULES) modules.set(path, await import(path));
+  return modules;
+}
+
+/** The modules by path, when running from sources; null from the build. */
+export const preloaded: Map<string, unknown> | null = fromSource ? await preload() : null;

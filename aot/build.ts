@@ -52,7 +52,16 @@ export interface BuildOptions {
 
 export const REPORT_NAME = "kos-build-report.json";
 
-/** Runs kos build; returns the report (also written into the output directory). */
+/**
+ * Runs kos build; returns the report (also written into the output directory).
+ *
+ * Throws a {@link BuildError}: `EBUILD_OUT_DIR` before anything is written
+ * when the output directory is, or contains, the project root, the tsconfig
+ * or a source folder; `EBUILD_TYPE` ({@link BuildTypeError}) when TypeScript
+ * reports errors, after writing tsc's unoptimized output unless the tsconfig
+ * sets `noEmitOnError`. kos build never deletes a file it did not write
+ * (output.ts).
+ */
 export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport> {
   // A bad profile fails before the (slow) project load.
   const profile = options.profile ? readBuildProfile(options.profile) : null;

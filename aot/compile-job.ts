@@ -63,6 +63,8 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
 
   const trusted = job.trust.filter((p) => job.assume[p] !== undefined);
   const options: SourceOptions = {
+    // kos build freezes what it folds, in the output module too (content guards would name objects the output cannot reach).
+    freeze: "deep",
     ...compilerDefaults,
     ...extra,
     name: job.site.name,

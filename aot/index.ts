@@ -3,5 +3,6 @@
  * projects. See build.ts for the steps and cli/build.ts for the command.
  */
 export { kosBuild, REPORT_NAME, type BuildOptions } from "./build.js";
-export { BuildError, type BuildErrorCode } from "./errors.js";
+export { BuildError, BuildTypeError, type BuildErrorCode } from "./errors.js";
+export type { TypeDiagnostic } from "./diagnostics.js";
 export { formatReport, type BuildReport, type FunctionReport, type Origin } from "./report.js";

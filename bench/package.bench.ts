@@ -92,13 +92,13 @@ export default async function packageBench(): Promise<BenchSection> {
     const tarball = join(root, packed[0]!.filename);
     const alone = install(root, "alone", [tarball]);
     if (!alone) throw new Error("npm install --offline of the kos tarball failed: run `npm ci` first so the npm cache holds kos's dependencies");
-    const withPeers = install(root, "with-peers", [tarball, "0x", "piscina", "prom-client", "ts-morph", "tsx"]);
+    const withPeers = install(root, "with-peers", [tarball, "piscina", "prom-client", "ts-morph", "tsx"]);
     const rows: Array<Array<string | number>> = [];
     const a = footprint(join(alone, "node_modules"));
     rows.push(["kos alone (what `jit()` needs)", a.packages.length, mb(a.bytes), mb(a.disk)]);
     if (withPeers) {
       const p = footprint(join(withPeers, "node_modules"));
-      rows.push(["kos + every optional peer (0x, piscina, prom-client, ts-morph, tsx)", p.packages.length, mb(p.bytes), mb(p.disk)]);
+      rows.push(["kos + every optional peer (piscina, prom-client, ts-morph, tsx)", p.packages.length, mb(p.bytes), mb(p.disk)]);
     } else rows.push(["kos + every optional peer", "not measured: not all in the npm cache", "", ""]);
     const installTable = markdownTable(["install", "packages", "size of files", "on disk (du)"], rows);
 

@@ -1,7 +1,6 @@
 /**
  * `kos demo [--out DIR]` (the README's first command): the whole loop on the fixtures.
- *  1. profile a program that runs them (0x flamegraph + kos-profile.json;
- *     `node --cpu-prof` when the optional 0x is not installed);
+ *  1. profile a program that runs them (`kos profile`: flamegraph + kos-profile.json);
  *  2. show the hot functions and where the flamegraph is;
  *  3. jit them from the profile's stable arguments (compiled at first call);
  *  4. measure before and after, in this process, and print the table.
@@ -11,7 +10,6 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jit, inspect, profileCommand, loadProfile } from "../index.js";
 import { fixtures, deepFreeze } from "../fixtures/index.js";
-import { resolvePeer } from "../optional-peer.js";
 import { EXIT, parseCommand, type CommandInfo } from "./args.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -68,18 +66,12 @@ export async function main(argv: string[]): Promise<number> {
   const outDir = resolve(parsed.values.out ?? "kos-demo-out");
   const program = join(here, "..", "fixtures", "demo-program.js");
   if (!existsSync(program)) throw new Error(`demo program not built: ${program} (run npm run build)`);
-  const with0x = resolvePeer("0x") !== undefined;
 
   console.log("kos demo: profile → hot functions → jit from the profile → before/after\n");
-  console.log(`1. Profiling a program that runs ${fixtures.length} fixtures (JSON serializer, validator, convolution, …) for 3 s under ${with0x ? "0x" : "node --cpu-prof"}…`);
-  if (!with0x) console.log("   (0x, an optional package, is not installed: \`npm install 0x\` for its flamegraph)");
+  console.log(`1. Profiling a program that runs ${fixtures.length} fixtures (JSON serializer, validator, convolution, …) for 3 s…`);
   // Profile only: keep every function at tier 0 so the profile shows the generic code and its argument feedback.
   process.env.KOS_HOT_CALLS = "Infinity";
-  const result = await profileCommand([process.execPath, program], { outDir, stdio: "pipe", ...(with0x ? {} : { workers: true }), onProgress: (m) => {
-    // Without 0x the demo asks for --cpu-prof through `workers`; its reason ("--workers: …") would mislead.
-    if (!with0x && m.startsWith("using node --cpu-prof")) return;
-    console.log(`   ${m}`);
-  } });
+  const result = await profileCommand([process.execPath, program], { outDir, stdio: "pipe", onProgress: (m) => console.log(`   ${m}`) });
   delete process.env.KOS_HOT_CALLS;
   const { profile } = result;
   console.log(`   ${profile.totalSamples} samples in ${(profile.durationMs / 1000).toFixed(1)} s (${profile.source})`);

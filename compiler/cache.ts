@@ -25,6 +25,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
+import { instantiate } from "./instantiate.js";
 
 /** Bumped when the entry layout changes; part of every key. */
 const ENTRY_FORMAT = 1;
@@ -266,17 +267,17 @@ export function compileCached(
   const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn };
   const { specialize: _s, scope: _c, ...rest } = options;
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
-  const instantiate = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>) =>
-    new Function(genericName, deoptName, VALUES, ...refs.map((r) => r.name), `return (${source});`)(fn, onDeopt, values, ...refs.map((r) => r.value)) as Function;
+  const make = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>): Function =>
+    instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
   if (key !== null) {
     const hit = cache.read(key);
     const meta = hit?.meta as { genericName?: unknown; deoptName?: unknown; refs?: unknown } | undefined;
     const refs = hit ? resolveRefs(values, meta?.refs) : null;
     if (hit && refs && typeof meta?.genericName === "string" && typeof meta.deoptName === "string") {
       // Same freeze guarantee as a compile: the code folded reads from these objects.
-      if ((options.freeze ?? "deep") === "deep") for (const v of Object.values(values.specialize)) deepFreeze(v);
+      if ((options.freeze ?? "guard") === "deep") for (const v of Object.values(values.specialize)) deepFreeze(v);
       try {
-        return { fn: instantiate(hit.source, meta.genericName, meta.deoptName, refs), hit: true, key, assumptions: hit.assumptions, fallbackReason: null, source: hit.source };
+        return { fn: make(hit.source, meta.genericName, meta.deoptName, refs), hit: true, key, assumptions: hit.assumptions, fallbackReason: null, source: hit.source };
       } catch { /* a corrupt entry that still parsed as JSON: rebuild below */ }
     }
   }
@@ -291,7 +292,7 @@ export function compileCached(
   if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason, source: null };
   const refPaths = r.references.map((ref) => ({ name: ref.name, path: isObj(ref.value) ? (paths.get(ref.value) ?? null) : null }));
   const cacheable = key !== null && refPaths.every((x) => x.path !== null);
-  const made = instantiate(r.source, r.genericName, r.deoptName, r.references);
+  const made = make(r.source, r.genericName, r.deoptName, r.references);
   if (cacheable) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName, refs: refPaths } });
   return { fn: made, hit: false, key: cacheable ? key : null, assumptions: r.assumptions, fallbackReason: null, source: r.source };
 }

@@ -94,7 +94,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   for (const p of options.disablePasses ?? []) {
     if (!PASS_NAMES.includes(p)) throw new JitError("BAD_OPTIONS", `unknown pass '${p}' in disablePasses (passes: ${PASS_NAMES.join(", ")})`);
   }
-  const freeze = options.freeze ?? "deep";
+  // Objects kos does not own are never frozen unless the caller asks (`freeze: "deep"`): by default
+  // reads from unfrozen objects fold behind entry guards (specialize/guarded-reads.ts).
+  const freeze = options.freeze ?? "guard";
   if (freeze === "deep") for (const v of specialize.values()) deepFreeze(v);
 
   const prefix = choosePrefix(parsed.source);
@@ -324,7 +326,8 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const strictPrologue = parsed.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
   const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }] }] : [];
-  // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter.
+  // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter; the
+  // function takes the original's name, length and prototype (so `new j() instanceof fn`).
   const returned: Node = countCalls
     ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "Identifier", name: callsName } }] }
     : main;

@@ -8,8 +8,9 @@
 import { JitError } from "./jit-error.js";
 import { parseFunction } from "./parse.js";
 import { buildSpecialized } from "./compile.js";
+import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
 import { compileCached } from "./cache.js";
-import { Dispatcher, inspectRegistered, trace, type Version } from "./dispatcher.js";
+import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, settleOriginal, trace, type Version } from "./dispatcher.js";
 import { precheck } from "./precheck.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
@@ -21,25 +22,9 @@ export type { Version, EntryHooks } from "./dispatcher.js";
 export { precheck } from "./precheck.js";
 export type { Precheck } from "./precheck.js";
 
-const disabledReason = () => `DISABLED: compilation is disabled by KOS_JIT=${process.env.KOS_JIT?.trim()}`;
-
-/**
- * True when `KOS_JIT` is `0`, `false` or `off` (any case): kos then compiles
- * nothing, `jit()` returns functions as they are, and `strict` never throws.
- */
-export function isJitDisabled(): boolean {
-  const v = process.env.KOS_JIT;
-  return v !== undefined && /^(0|false|off)$/i.test(v.trim());
-}
+export { isJitDisabled, settleAtJitTime } from "./dispatcher.js";
 export { PASS_NAMES } from "./pipeline.js";
 
-const codegenAllowed = (() => {
-  try {
-    return new Function("return 1")() === 1;
-  } catch {
-    return false;
-  }
-})();
 
 function sanitizeName(name: string): string {
   return (name || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64);
@@ -67,6 +52,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
       const r = compileCached(fn, { ...options, cache: true, countCalls: true }, (f, o) => specializeSource(f, o, true), (g) => onDeopt(g as number));
       if (r.fn) {
         const [compiled, calls] = r.fn as unknown as [Function, () => number];
+        shapeLike(compiled, fn);
         return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: performance.now() - started, calls };
       }
       if (options.strict) throw new JitError("INTERNAL", r.fallbackReason ?? "compile failed");
@@ -80,15 +66,9 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     const built = buildSpecialized(fn, options, true);
     if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
     const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
-    let made: [Function, () => number];
-    try {
-      const factory = new Function(built.genericName, built.deoptName, ...built.refNames, built.body + sourceUrl);
-      made = factory(generic, onDeopt, ...built.refValues);
-    } catch (e) {
-      if (e instanceof EvalError) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process");
-      throw new JitError("INTERNAL", `generated code did not compile: ${(e as Error).message}`, null, { cause: e });
-    }
+    const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number];
     const [compiled, calls] = made;
+    shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
       fallbackReason: null, compileTimeMs: performance.now() - started, calls,
@@ -111,12 +91,8 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
 export function specializeFunction<F extends Function>(fn: F, options: JitOptions = {}): F {
   const name = options.name ?? fn.name;
   const fallback = (reason: string): F => {
-    const d = Dispatcher.settled(fn, name, fn);
-    d.tier = "fallback";
-    d.fallbackReason = reason;
-    d.event("fallback", reason);
     trace(`fallback ${name || "(anonymous)"}: ${reason}`);
-    return fn;
+    return settleOriginal(fn, name, reason);
   };
   if (isJitDisabled()) return fallback(disabledReason());
   const pre = precheck(fn);

@@ -12,6 +12,7 @@
 import { writeFile } from "node:fs/promises";
 import { Session } from "node:inspector/promises";
 import { KosError } from "../errors.js";
+import { inlinedCandidates, type InlinedCandidate } from "./heap-inlining.js";
 
 export interface HeapProfileOptions {
   /** Average bytes between samples. Default 32768 (V8's default). Smaller is more precise and slower. */
@@ -42,6 +43,12 @@ export interface AllocationSite {
    * then its callers up to the root.
    */
   stack: string[];
+  /**
+   * Functions this site's function calls that allocate and may have been
+   * inlined into it (V8's heap sampler then blames the caller): a source
+   * analysis, see heap-inlining.ts. Absent when none were found.
+   */
+  inlinedCandidates?: InlinedCandidate[];
 }
 
 /** The raw profile V8 returns (loadable by Chrome DevTools as a `.heapprofile`). */
@@ -194,6 +201,11 @@ function frameName(n: SamplingHeapProfileNode): string {
 
 function buildReport(profile: SamplingHeapProfile): HeapProfileReport {
   const sites = allocationSites(profile);
+  // The biggest sites only: each reads and parses its script once (cached by text).
+  for (const site of sites.slice(0, 20)) {
+    const found = inlinedCandidates(site.url, site.line, site.column);
+    if (found.length) site.inlinedCandidates = found;
+  }
   const totalBytes = sites.reduce((s, x) => s + x.selfBytes, 0);
   return {
     totalBytes,

@@ -1,19 +1,40 @@
 /**
  * kos's own frames in a profile. The entry that `jit()` returns
- * (`kos://entry.js`) and the links of its guard chain are plumbing: they are
+ * (`kos://entry.js`), the tier-0 hooks that profile arguments, and the links
+ * of its guard chain are plumbing: they are
  * removed from `.cpuprofile` trees before analysis and drawing, so the
  * caller's frame sits directly above the function it called, and kos's
  * wrapper never ranks among the hot functions. Their few samples go to the
  * caller. Compiled versions (`kos://<name>.js`) stay: they are the user's
  * functions, under their own names.
  */
+import { dirname, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { CpuProfile, CpuProfileNode } from "./cpuprofile.js";
 
 /** URL of the entry functions kos makes. */
 export const KOS_ENTRY_URL = "kos://entry.js";
 
-export function isKosPlumbing(url: string, name: string): boolean {
-  return url === KOS_ENTRY_URL || (url.includes("/compiler/dispatcher.") && (name === "entry" || name === "fn" || name === "construct"));
+// kos's own install: this file is <root>/profiler/kos-frames.(ts|js), or <root>/cjs/profiler/… in the CommonJS build.
+const here = fileURLToPath(import.meta.url);
+const KOS_ROOT = dirname(dirname(here));
+// The tier-0 path (entry, event hook, argument profiles) and the guard chain's links. The
+// compiler's own work (a compile during the run) is real cost and stays visible.
+const PLUMBING_FILES = /^(profiler[\\/](tiering|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|precheck))\.(ts|js|cjs)$/;
+
+export function isKosPlumbing(url: string, _name: string): boolean {
+  if (url === KOS_ENTRY_URL) return true;
+  if (!url) return false;
+  let path = url;
+  if (url.startsWith("file://")) {
+    try {
+      path = fileURLToPath(url);
+    } catch {
+      return false;
+    }
+  }
+  if (!path.startsWith(KOS_ROOT + sep)) return false;
+  return PLUMBING_FILES.test(path.slice(KOS_ROOT.length + 1));
 }
 
 /** A copy of `profile` without kos's plumbing frames (children move up, samples go to the parent). */

@@ -83,6 +83,11 @@ export function speculate(input: SpeculationInput): Speculation {
   return { specialize, assume };
 }
 
+/**
+ * Nothing worth a version: no constant to specialize on. Type guards alone
+ * only restate what V8 already speculates on, and cost a compile: the CRC-32
+ * control compiled on `bytes is Uint8Array` ran at 0.70-1.00× of the original.
+ */
 export function isEmpty(s: Speculation): boolean {
-  return Object.keys(s.specialize).length === 0 && Object.keys(s.assume).length === 0;
+  return Object.keys(s.specialize).length === 0;
 }

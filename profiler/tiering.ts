@@ -8,7 +8,9 @@
  * - Tier 0: the entry counts calls; the first 256 calls and then one in about
  *   64 record argument (and receiver) profiles, and one in four of those is timed.
  * - Past a hotness threshold, tier 1: a version compiled with speculative
- *   specialization on what stayed stable, every assumption guarded.
+ *   specialization on the arguments that stayed constant (and the types of
+ *   the others), every assumption guarded. With no constant argument the
+ *   function settles generic: type guards alone restate what V8 already does.
  * - Guard misses are profiled. When they are frequent, a new version is
  *   compiled for them and added to the guard chain (a second stable constant
  *   gets its own version; an argument that varies is dropped from
@@ -22,7 +24,7 @@
  *
  * The profiler calls the compiler; the compiler never imports this file.
  */
-import { compileVersion, Dispatcher, isJitDisabled, parameterNames, precheck, trace, JitError, type Version } from "../compiler/index.js";
+import { compileVersion, Dispatcher, parameterNames, settleAtJitTime, trace, type Precheck, type Version } from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
 import { ArgumentProfile } from "./feedback.js";
 import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./profile-format.js";
@@ -212,8 +214,8 @@ class TieredFunction {
     const recorded = this.d.versions.length === 0 && this.d.calls <= 1 ? this.profileEntry?.stableArgs : undefined;
     if (!this.compile(this.profiles, this.receiver, recorded)) {
       // Nothing stable: a version would only add guards. Settle on the original, at no cost per call.
-      this.d.event("no-speculation", "no argument was stable; running the original");
-      this.d.goGeneric("no argument was stable when the function got hot");
+      this.d.event("no-speculation", "no argument was stable as a constant; running the original");
+      this.d.goGeneric("no argument was stable as a constant when the function got hot (stable types alone are left to V8)");
     }
   }
 
@@ -246,7 +248,7 @@ class TieredFunction {
     const missed = this.misses;
     d.event("deoptimized", `${missed} of ${since} calls missed every guard; ${d.versions.length} version(s) live${this.dropped.size ? `; dropped ${[...this.dropped].join(", ")}` : ""}`);
     if (!this.compile(this.missProfiles, this.missReceiver)) {
-      if (missed * 2 > since) d.goGeneric("the calls that missed the guards have nothing stable");
+      if (missed * 2 > since) d.goGeneric("the calls that missed the guards have no constant argument");
       else d.stopWatchingMisses();
     }
   }
@@ -283,26 +285,12 @@ class TieredFunction {
 }
 
 /** `jit(fn)` without specialization options: the tiered dispatcher. */
-export function createTieredFunction<F extends Function>(fn: F, options: Options = {}): F {
-  const name = options.name ?? fn.name;
-  if (isJitDisabled()) {
-    // Disabled is not an error, even with `strict`: the function runs as it is.
-    settle(fn, name, `DISABLED: compilation is disabled by KOS_JIT=${process.env.KOS_JIT?.trim()}`);
-    return fn;
-  }
-  const pre = precheck(fn);
-  if (!pre.ok) {
-    if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
-    settle(fn, name, pre.reason);
-    trace(`fallback ${name || "(anonymous)"}: ${pre.reason}`);
-    return fn;
+export function createTieredFunction<F extends Function>(fn: F, options: Options = {}, checked?: Extract<Precheck, { ok: true }>): F {
+  let pre = checked;
+  if (!pre) {
+    const r = settleAtJitTime(fn, options);
+    if ("settled" in r) return r.settled;
+    pre = r.pre;
   }
   return new TieredFunction(fn, pre.source, options, pre.arity, pre.exact, pre.mentionsThis).d.entry as F;
-}
-
-function settle(fn: Function, name: string, reason: string): void {
-  const d = Dispatcher.settled(fn, name, fn);
-  d.tier = "fallback";
-  d.fallbackReason = reason;
-  d.event("fallback", reason);
 }

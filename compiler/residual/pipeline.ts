@@ -8,6 +8,7 @@ import type { PassSnapshot } from "../types.js";
 import { flattenBlocks } from "./flatten-blocks.js";
 import { removeUnusedDeclarations } from "./remove-unused-declarations.js";
 import { forwardTemporaries } from "./forward-temporaries.js";
+import { removeDeadStores } from "./remove-dead-stores.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -24,6 +25,7 @@ export interface ResidualPass {
 
 export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "flattenBlocks", run: flattenBlocks },
+  { name: "removeDeadStores", run: removeDeadStores },
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },

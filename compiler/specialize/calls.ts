@@ -44,6 +44,26 @@ P.evalArgs = function (this: Specializer, args: Node[]) {
 
 P.callExpression = function (this: Specializer, n: Node): Val {
   if (n.optional) return this.chain(n);
+  // A call that will throw (its callee is known not to be callable) stays as written,
+  // so the engine's message names the source expression ("c.obj.q is not a function").
+  const p = this.probe(() => this.callExpressionInner(n));
+  if (p.result === NOT_CALLABLE) {
+    p.undo();
+    return D(this.verbatim(n));
+  }
+  p.commit();
+  return p.result;
+};
+
+const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
+
+declare module "./specializer.js" {
+  interface Specializer {
+    callExpressionInner(n: Node): Val;
+  }
+}
+
+P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   if (callee.type === "MemberExpression" && !callee.optional) {
@@ -76,6 +96,7 @@ P.callExpression = function (this: Specializer, n: Node): Val {
 };
 
 P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
+  if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {
     const fn = fnVal.v as Function;
     const folded = foldBuiltin(this, fn, thisVal, args);
@@ -95,7 +116,11 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     }
   }
   let callee: Node;
-  if (member) {
+  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && isPureMemberPath(n.callee)) {
+    // The callee was read from objects kos knows, as data: reading the same path again at run time has
+    // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names.
+    callee = this.verbatim(n.callee);
+  } else if (member) {
     const objNode = this.residual(member.obj);
     const k = member.key;
     const computed = !(k.k === "s" && typeof k.v === "string" && /^[A-Za-z_$][\w$]*$/.test(k.v));
@@ -324,7 +349,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     this.targets.push(ret);
     body = this.collect(() => {
       this.enterFunctionBody(info.node, stableArgs);
-      this.statements(info.node.body.body);
+      if (this.env) this.scopedStatements(info.node.body.body);
     });
     this.targets.pop();
   } catch (e) {
@@ -374,3 +399,11 @@ declare module "./specializer.js" {
 }
 void n_unused;
 function n_unused() {}
+
+/** `a.b.c` / `this.b["c"]`: identifiers and member reads with constant keys only. */
+function isPureMemberPath(n: Node): boolean {
+  if (n.type === "Identifier" || n.type === "ThisExpression") return true;
+  if (n.type !== "MemberExpression" || n.optional) return false;
+  if (n.computed && n.property.type !== "Literal") return false;
+  return isPureMemberPath(n.object);
+}

@@ -84,7 +84,7 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
         v = D(id(p.name), t === "array" || t === "object" || t.startsWith("typedarray:") ? "object" : t);
       }
       if (!slot.reassigned) sp.immutable.add(p.name);
-      sp.env!.set(slot, { val: slot.pinned ? (slot.reassigned ? null : v && v.k === "s" ? v : null) : v && v.k === "s" ? v : null });
+      sp.env!.set(slot, { val: slot.pinned ? (slot.reassigned ? null : v && v.k === "s" ? v : null) : v && v.k === "s" ? v : null, inVar: true });
       if (v && v.k === "d" && !slot.pinned && !slot.reassigned) sp.env!.set(slot, { val: v });
       formals.push({ name: p.name, rest: false, source: p.name });
       return;
@@ -109,8 +109,7 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
       if (pattern.type === "AssignmentPattern" && pattern.left.type === "Identifier" && req.specialize.has(pattern.left.name)) v = S(req.specialize.get(pattern.left.name));
       sp.bindPattern(pattern, v, "param");
     }
-    if (sp.env) sp.hoistFunctions(root.body.body);
-    if (sp.env) sp.statements(root.body.body);
+    if (sp.env) sp.scopedStatements(root.body.body);
   });
   const declared = sp.hoistedDeclarations();
   const decls: Node[] = declared.length

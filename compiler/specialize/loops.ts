@@ -25,6 +25,8 @@ interface LoopState {
   items?: Val[];
   index?: number;
   started: boolean;
+  /** for-of / for-in over a value kos does not know: the iterated value, evaluated once. */
+  right?: Val;
 }
 
 const P = Specializer.prototype;
@@ -94,13 +96,17 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       if (n.await) this.fail("UNSUPPORTED", "for await", n);
       const right = this.stable(this.expr(n.right), "it");
       items = n.type === "ForOfStatement" ? knownItems(this, right) : knownKeys(this, right);
-      if (!items) {
-        this.residualLoop(n, labels, breakT, { started: false, items: undefined, index: 0 });
-        (state as { right?: Val }).right = right;
+      if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
+        // Iterating a known non-iterable throws: keep the header as written for the engine's message.
+        this.emit({ type: "ForOfStatement", await: false, left: this.verbatim(n.left), right: this.verbatim(n.right), body: { type: "BlockStatement", body: [] } });
+        this.env = null;
         return;
       }
-      state.items = items;
-      state.index = 0;
+      if (!items) this.residualLoop(n, labels, breakT, { started: false, right });
+      else {
+        state.items = items;
+        state.index = 0;
+      }
     }
     for (let iter = 0; this.env; iter++) {
       if (this.budget <= 0) {
@@ -116,6 +122,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       }
       if (n.type === "DoWhileStatement" && iter === 0) {
         this.iteration(n.body, labels);
+        state.started = true;
         continue;
       }
       if (n.test) {
@@ -195,7 +202,25 @@ function pushFix(list: Node[]): Node[] {
  * slots the loop assigns in their variables at the head; every path back to
  * the head puts them there again.
  */
+/** Code that may run foreign code (calls, writes through objects): a later iteration sees its effects. */
+function mayRunForeignCode(n: Node): boolean {
+  let found = false;
+  const visit = (x: Node) => {
+    if (found || !x || typeof x !== "object") return;
+    if (Array.isArray(x)) return x.forEach(visit);
+    if (x.type === "KosConst") return;
+    if (x.type === "CallExpression" || x.type === "NewExpression" || x.type === "TaggedTemplateExpression" || (x.type === "AssignmentExpression" && x.left.type === "MemberExpression") || (x.type === "UpdateExpression" && x.argument.type === "MemberExpression") || (x.type === "UnaryExpression" && x.operator === "delete") || x.type === "ForOfStatement" || x.type === "ForInStatement") {
+      found = true;
+      return;
+    }
+    for (const k of Object.keys(x)) if (k !== "type" && k !== "loc") visit(x[k]);
+  };
+  visit(n);
+  return found;
+}
+
 P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState): void {
+  if (mayRunForeignCode(n)) this.foreignCodeMayRun();
   this.escapeReferencedIn([n.test, n.update, n.body, n.left].filter(Boolean));
   const variant = this.slotsAssignedIn([n.test, n.update, n.body, n.left].filter(Boolean));
   for (const s of variant) {
@@ -223,7 +248,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
       });
       loopNode = { type: "ForOfStatement", await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: arr, body: { type: "BlockStatement", body } };
     } else if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
-      const right = (state as { right?: Val }).right ?? this.expr(n.right);
+      const right = state.right ?? this.expr(n.right);
       const itemName = this.fresh("item");
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
@@ -249,8 +274,10 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
         contT.native = false;
         contT.label = this.fresh("body");
       }
+      // A do-while whose first iteration was unfolded continues with its test first.
+      const testFirst = n.type !== "DoWhileStatement" || state.started;
       const body = this.collect(() => {
-        if (n.type !== "DoWhileStatement" && n.test) exitIfNot(this.expr(n.test));
+        if (testFirst && n.test) exitIfNot(this.expr(n.test));
         if (!this.env) return;
         const inner = this.collect(() => this.statement(n.body));
         if (this.env) for (const s of variant) this.materialize(s);
@@ -265,7 +292,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
           for (const s of variant) this.env.set(s, { val: null });
         }
         if (hasUpdate) this.drop(this.expr(n.update));
-        if (n.type === "DoWhileStatement" && this.env) exitIfNot(this.expr(n.test));
+        if (!testFirst && this.env) exitIfNot(this.expr(n.test));
         if (this.env) for (const s of variant) this.materialize(s);
       });
       loopNode = { type: "ForStatement", init: null, test: null, update: null, body: { type: "BlockStatement", body } };
@@ -292,7 +319,8 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
 function usesLabel(node: Node, label: string, type: string): boolean {
   let found = false;
   const visit = (x: Node) => {
-    if (!x || typeof x !== "object" || found) return;
+    // Never into a KosConst: its value is user data (walking it could run getters).
+    if (!x || typeof x !== "object" || found || x.type === "KosConst") return;
     if (Array.isArray(x)) return x.forEach(visit);
     if (x.type === type && x.label?.name === label) found = true;
     for (const k of Object.keys(x)) if (k !== "type") visit(x[k]);

@@ -37,7 +37,8 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
     s.write(slot, s.stable(value, slot.name), target);
     return;
   }
-  const slot = s.newSlot(variable, declKind === "param" ? "let" : declKind);
+  const early = s.frame.slots.get(variable);
+  const slot = early && early.pinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind);
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
 }
 
@@ -60,42 +61,10 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
       );
       return this.bindPattern(pattern.left, chosen, declKind);
     }
-    case "ObjectPattern": {
-      const src = this.stable(value, "src");
-      if (src.k === "s" && (src.v === null || src.v === undefined)) {
-        // Destructuring null/undefined throws: let the engine say it.
-        this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [] }, right: this.residual(src) } });
-        this.env = null;
-        return;
-      }
-      if (src.k === "d") this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [] }, right: this.residual(src) } });
-      const usedKeys: Val[] = [];
-      for (const prop of pattern.properties as Node[]) {
-        if (prop.type === "RestElement") {
-          // `{ a, ...rest }`: leave it to the engine.
-          const excluded = usedKeys.map((k) => this.residual(k));
-          const tmp = this.fresh("rest");
-          this.hoistName(tmp);
-          this.emit({
-            type: "ExpressionStatement",
-            expression: { type: "AssignmentExpression", operator: "=", left: { type: "ObjectPattern", properties: [...excluded.map((k, i) => ({ type: "Property", kind: "init", method: false, shorthand: false, computed: true, key: k, value: id(`${tmp}_${i}`) })), { type: "RestElement", argument: id(tmp) }] }, right: this.residual(src) },
-          });
-          if (excluded.length) this.fail("UNSUPPORTED", "object rest after other properties", prop);
-          this.bindPattern(prop.argument, D(id(tmp), "object"), declKind);
-          continue;
-        }
-        const key = prop.computed ? this.stable(this.expr(prop.key)) : S(prop.key.type === "Identifier" ? prop.key.name : String(prop.key.value));
-        usedKeys.push(key);
-        const v = this.readMember(src, key, prop);
-        this.bindPattern(prop.value, v, declKind);
-        if (!this.env) return;
-      }
-      return;
-    }
+    case "ObjectPattern":
     case "ArrayPattern": {
-      const src = value;
-      if (src.k === "v" && !src.o.residual && src.o.kind === "array") {
-        const items = [...src.o.props.values()];
+      if (pattern.type === "ArrayPattern" && value.k === "v" && !value.o.residual && value.o.kind === "array") {
+        const items = [...value.o.props.values()];
         (pattern.elements as Array<Node | null>).forEach((el, i) => {
           if (!el || !this.env) return;
           if (el.type === "RestElement") {
@@ -105,25 +74,18 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
         });
         return;
       }
-      // Iteration protocol on anything else: the engine runs it.
-      const names: Node[] = [];
-      const temps: string[] = [];
-      const elements = (pattern.elements as Array<Node | null>).map((el) => {
-        if (!el) return null;
-        const t = this.fresh("el");
-        this.hoistName(t);
-        temps.push(t);
-        names.push(el);
-        return el.type === "RestElement" ? { type: "RestElement", argument: id(t) } : id(t);
-      });
-      this.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "ArrayPattern", elements }, right: this.residual(src) } });
-      this.foreignCodeMayRun();
-      names.forEach((el, i) => {
-        if (!this.env) return;
-        const target = el.type === "RestElement" ? el.argument : el;
-        this.bindPattern(target, D(id(temps[i]!)), declKind);
-      });
-      return;
+      if (pattern.type === "ObjectPattern" && (value.k === "v" || (value.k === "s" && value.v !== null && value.v !== undefined)) && !defaultsReadOwnTargets(this, pattern)) {
+        // Known source: each property read folds (or stays a read), in order, defaults only when undefined.
+        const src = this.stable(value, "src");
+        for (const prop of pattern.properties as Node[]) {
+          if (!this.env) return;
+          if (prop.type === "RestElement") return residualPattern(this, pattern, src, declKind);
+          const key = prop.computed ? this.stable(this.expr(prop.key)) : S(prop.key.type === "Identifier" ? prop.key.name : String(prop.key.value));
+          this.bindPattern(prop.value, this.readMember(src, key, prop), declKind);
+        }
+        return;
+      }
+      return residualPattern(this, pattern, value, declKind);
     }
     case "MemberExpression": {
       if (declKind !== null) this.fail("INTERNAL", "member expression in a declaration", pattern);
@@ -192,5 +154,67 @@ P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): v
     }
     this.bindPattern(p, args[i] ?? UNDEF, "param");
   });
-  this.hoistFunctions(fnNode.body.body);
 };
+
+/** A default that reads a binding of the same pattern must run after the earlier parts are bound. */
+function defaultsReadOwnTargets(s: Specializer, pattern: Node): boolean {
+  const names = new Set<string>();
+  const targets = (p: Node): void => {
+    if (!p) return;
+    if (p.type === "Identifier") names.add(p.name);
+    else if (p.type === "AssignmentPattern") targets(p.left);
+    else if (p.type === "RestElement") targets(p.argument);
+    else if (p.type === "ObjectPattern") p.properties.forEach((q: Node) => targets(q.type === "RestElement" ? q : q.value));
+    else if (p.type === "ArrayPattern") p.elements.forEach(targets);
+  };
+  targets(pattern);
+  let found = false;
+  walk(pattern, (x) => {
+    if (x.type === "AssignmentPattern") walk(x.right, (y) => void (y.type === "Identifier" && names.has(y.name) && (found = true)));
+  });
+  void s;
+  return found;
+}
+
+/**
+ * Destructuring a value kos does not know: the residual code destructures it
+ * with the source's own pattern shape (so the engine reads, iterates, applies
+ * defaults and reports errors as the original does), into temporaries that
+ * the pattern's targets are then bound from.
+ */
+function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null): void {
+  if (defaultsReadOwnTargets(s, pattern)) s.fail("UNSUPPORTED", "a destructuring default reads another binding of the same pattern", pattern);
+  const later: Array<{ target: Node; temp: string }> = [];
+  const tempFor = (target: Node): Node => {
+    const t = s.fresh(target.type === "Identifier" ? target.name : "el");
+    s.hoistName(t);
+    later.push({ target, temp: t });
+    return id(t);
+  };
+  const shape = (p: Node): Node => {
+    if (p.type === "AssignmentPattern") return { type: "AssignmentPattern", left: tempFor(p.left), right: s.verbatim(p.right) };
+    return tempFor(p);
+  };
+  let residualShape: Node;
+  if (pattern.type === "ObjectPattern") {
+    residualShape = {
+      type: "ObjectPattern",
+      properties: (pattern.properties as Node[]).map((prop) => {
+        if (prop.type === "RestElement") return { type: "RestElement", argument: tempFor(prop.argument) };
+        const key = prop.computed ? s.residual(s.stable(s.expr(prop.key))) : { ...prop.key };
+        return { type: "Property", kind: "init", method: false, shorthand: false, computed: !!prop.computed, key, value: shape(prop.value) };
+      }),
+    };
+  } else {
+    residualShape = {
+      type: "ArrayPattern",
+      elements: (pattern.elements as Array<Node | null>).map((el) => (el === null ? null : el.type === "RestElement" ? { type: "RestElement", argument: tempFor(el.argument) } : shape(el))),
+    };
+  }
+  s.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: residualShape, right: s.residual(value) } });
+  s.foreignCodeMayRun();
+  for (const { target, temp } of later) {
+    if (!s.env) return;
+    s.bindPattern(target, D(id(temp)), declKind);
+  }
+}

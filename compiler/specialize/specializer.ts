@@ -31,7 +31,11 @@ export interface Slot {
 }
 
 /** What the evaluator knows of a slot at a program point: a value, or null when it lives in its residual variable. */
-export interface SlotState { val: Val | null }
+export interface SlotState {
+  val: Val | null;
+  /** The residual variable holds `val` too (a guarded parameter): nothing to write when it is needed there. */
+  inVar?: boolean;
+}
 export type Env = Map<Slot, SlotState>;
 
 /** A control-flow edge into a join point: the environment and the block where its fix-up assignments go. */
@@ -285,7 +289,7 @@ export class Specializer {
   /** Puts a slot's current value into its residual variable, if it is not there. */
   materialize(slot: Slot): void {
     const st = this.env!.get(slot);
-    if (!st || !st.val || slot.pinned) return;
+    if (!st || !st.val || slot.pinned || st.inVar) return;
     if (st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name) return;
     this.declare(slot);
     this.emit(assign(slot.name, this.residual(st.val)));
@@ -356,7 +360,7 @@ export class Specializer {
         continue;
       }
       if (states.every((s) => sameVal(s!.val, first.val))) {
-        result.set(slot, first);
+        result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;
       }
       for (let i = 0; i < live.length; i++) {

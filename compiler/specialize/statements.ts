@@ -13,6 +13,7 @@ declare module "./specializer.js" {
     statements(list: Node[]): void;
     statement(n: Node, labels?: string[]): void;
     block(list: Node[]): void;
+    scopedStatements(list: Node[]): void;
     ifStatement(n: Node): void;
     switchStatement(n: Node, labels: string[]): void;
     tryStatement(n: Node): void;
@@ -30,11 +31,35 @@ P.statements = function (this: Specializer, list: Node[]): void {
 };
 
 P.block = function (this: Specializer, list: Node[]): void {
-  const body = this.collect(() => {
-    this.hoistFunctions(list);
-    this.statements(list);
-  });
+  const body = this.collect(() => this.scopedStatements(list));
   if (body.length) this.out.push({ type: "BlockStatement", body });
+};
+
+/**
+ * A statement list with its own lexical scope. Bindings a closure captures
+ * get their slots first, so a closure made before the declaration refers to
+ * them; if the declaration is never reached (after a `return`), an
+ * unreachable declaration keeps the binding in its temporal dead zone.
+ */
+P.scopedStatements = function (this: Specializer, list: Node[]): void {
+  const scopes = this.frame.info.scopes;
+  const early: Slot[] = [];
+  for (const st of list) {
+    if (!((st.type === "VariableDeclaration" && st.kind !== "var") || st.type === "ClassDeclaration")) continue;
+    const ids: Node[] = [];
+    if (st.type === "ClassDeclaration") ids.push(st.id);
+    else for (const d of st.declarations) walk(d.id, (x) => void (x.type === "Identifier" && ids.push(x)));
+    for (const idn of ids) {
+      const variable = scopes.variableOfDeclaration(idn);
+      if (!variable || !this.frame.info.captured.has(variable) || this.frame.slots.has(variable)) continue;
+      early.push(this.newSlot(variable, st.type === "ClassDeclaration" ? "class" : st.kind));
+    }
+  }
+  this.hoistFunctions(list);
+  this.statements(list);
+  for (const slot of early) {
+    if (!slot.declared) this.out.push({ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(slot.name), init: null }] });
+  }
 };
 
 P.statement = function (this: Specializer, n: Node, labels: string[] = []): void {
@@ -52,6 +77,12 @@ P.statement = function (this: Specializer, n: Node, labels: string[] = []): void
           continue;
         }
         const v = this.expr(d.init);
+        if (v.k === "s" && (v.v === null || v.v === undefined) && d.id.type !== "Identifier" && !(d.id.type === "AssignmentPattern")) {
+          // Destructuring null or undefined throws: keep the declaration as written for the engine's message.
+          this.emit({ type: "BlockStatement", body: [{ type: "VariableDeclaration", kind: n.kind === "var" ? "let" : n.kind, declarations: [this.verbatim(d)] }] });
+          this.env = null;
+          return;
+        }
         this.bindPattern(d.id, v, n.kind);
       }
       return;

@@ -189,19 +189,19 @@ describe("compileCached (runtime jit through the cache)", () => {
     const { specializeToSource } = await import("../../compiler/index.js");
     function weigh(w: { a: number; b: number }, x: number) { return w.a * x + w.b; }
     const mk = () => ({ a: 2, b: 3 });
-    const first = compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    const first = compileCached(weigh, { specialize: { w: mk() }, freeze: "deep" }, specializeToSource, () => {}, new CompileCache({ dir }));
     expect(first.fn).not.toBeNull();
     const w = mk();
-    const hit = compileCached(weigh, { specialize: { w } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    const hit = compileCached(weigh, { specialize: { w }, freeze: "deep" }, specializeToSource, () => {}, new CompileCache({ dir }));
     expect(hit.hit).toBe(true);
     expect(Object.isFrozen(w)).toBe(true);
     expect(hit.fn!(w, 5)).toBe(13);
     expect(hit.fn!({ a: 1, b: 1 }, 5)).toBe(6); // guard fails → generic
     const file = join(dir, first.key!.slice(0, 2), `${first.key}.json`);
     writeFileSync(file, "{ truncated");
-    const again = compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir }));
+    const again = compileCached(weigh, { specialize: { w: mk() }, freeze: "deep" }, specializeToSource, () => {}, new CompileCache({ dir }));
     expect(again.hit).toBe(false);
     expect(again.fn!(mk(), 5)).toBe(13);
-    expect(compileCached(weigh, { specialize: { w: mk() } }, specializeToSource, () => {}, new CompileCache({ dir })).hit).toBe(true);
+    expect(compileCached(weigh, { specialize: { w: mk() }, freeze: "deep" }, specializeToSource, () => {}, new CompileCache({ dir })).hit).toBe(true);
   });
 });

@@ -79,4 +79,32 @@ describe("dispatcher: polymorphic versions", () => {
     const other = { k: 5, get: o.get };
     expect(other.get(3)).toBe(15);
   });
+
+  it("a reused typed-array buffer is speculated on by type, never by identity (its elements change)", () => {
+    // Regression (bench/programs/dsp.ts): speculating on the buffer's identity made every
+    // folded element read a guard and the program 14× slower; an old compiler also miscompiled it.
+    function fir(coeffs: readonly number[], input: Float64Array, output: Float64Array) {
+      const taps = coeffs.length;
+      for (let n = 0; n < input.length; n++) {
+        let acc = 0;
+        for (let k = 0; k < taps; k++) {
+          const i = n - k;
+          if (i >= 0) acc += coeffs[k]! * input[i]!;
+        }
+        output[n] = acc;
+      }
+    }
+    const F = Object.freeze([0.02, 0.05, 0.09, 0.14, 0.2, 0.14, 0.09, 0.05, 0.02, 0.01, 0.005, 0.0025]);
+    const a = new Float64Array(64), out = new Float64Array(64), expected = new Float64Array(64);
+    const f = jit(fir, { tiering: { hotCalls: 20 } });
+    for (let call = 0; call < 60; call++) {
+      for (let i = 0; i < a.length; i++) a[i] = Math.sin(call * 64 + i);
+      f(F, a, out);
+      fir(F, a, expected);
+      expect([...out]).toEqual([...expected]);
+    }
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.find((x) => x.param === "input")?.kind).toBe("type");
+  });
 });

@@ -13,7 +13,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { jit, inspect } from "../../index.js";
-import { ENV, formatMismatch, generateProgram, mismatchKind, runBatch, runProgram, type BatchResult, type FuzzApi, type Mismatch } from "../../fixtures/fuzz/index.js";
+import { ENV, formatMismatch, generateProgram, runBatch, runProgram, type FuzzApi } from "../../fixtures/fuzz/index.js";
+import { runPool } from "../../fixtures/fuzz/pool.js";
+import type { MismatchSummary } from "../../fixtures/fuzz/worker.js";
+
+const WORKER = new URL("../../fixtures/fuzz/worker.ts", import.meta.url);
 
 const SEED = Number(process.env[ENV.seed] ?? 0x5eed);
 const COUNT = Number(process.env[ENV.count] ?? 1200);
@@ -21,9 +25,9 @@ const ONLY = process.env[ENV.index] === undefined ? null : Number(process.env[EN
 const OPTIONS = { receiver: process.env[ENV.receiver] === "1", defaultFreezeDeep: process.env[ENV.defaultFreezeDeep] === "1" };
 const api: FuzzApi = { jit: jit as FuzzApi["jit"], inspect: inspect as FuzzApi["inspect"] };
 
-function summary(mismatches: Mismatch[]): string {
+function summary(mismatches: MismatchSummary[]): string {
   const kinds = new Map<string, number[]>();
-  for (const m of mismatches) kinds.set(mismatchKind(m), [...(kinds.get(mismatchKind(m)) ?? []), m.index]);
+  for (const m of mismatches) kinds.set(m.kind, [...(kinds.get(m.kind) ?? []), m.index]);
   return [...kinds].map(([k, ids]) => `  ${ids.length}× ${k} (e.g. index ${ids.slice(0, 4).join(", ")})`).join("\n");
 }
 
@@ -46,6 +50,7 @@ describe("the fuzzer itself", () => {
       "delete": "delete ", "postfix on property": "++);", "exception mid-loop": "\"mid \"", "operand stack": "case \"push\"", "BigInt": "big:",
       "Symbol": "SYMS[", "-0": "-0", "NaN": "NaN", "frozen config": "deepFreeze({", "unfrozen config": "v === 0 ? {", "proxy": "logged({",
       "Array subclass": "MyArr.from", "own Symbol.iterator": "ownIter(", "strict helper": "\"use strict\"", "this": "this.unit",
+      "tree-walking interpreter": "case \"num\": return node.v", "class instance": "c.vec.", "Object.entries loop": "of Object.entries(",
     };
     for (const [name, text] of Object.entries(constructs)) expect(all.includes(text), `${name} (${JSON.stringify(text)})`).toBe(true);
     const modes = new Set(programs.map((p) => p.mode));
@@ -118,20 +123,22 @@ describe("jit ≡ original on generated programs", () => {
     });
     return;
   }
-  // Chunks, so that a loaded machine hits no single-test timeout. About 10 ms of CPU per program when written.
+  // Chunks, so that a loaded machine hits no single-test timeout. Each chunk runs in a worker thread
+  // with a watchdog (fixtures/fuzz/pool.ts): a jitted loop that never ends is reported as a "hang"
+  // mismatch instead of freezing the test run. About 10 ms of CPU per program when written.
   const CHUNKS = 4;
-  const totals: BatchResult = { programs: 0, cases: 0, mismatches: [], tiers: {}, fallbackReasons: new Map() };
+  const totals = { programs: 0, cases: 0, mismatches: [] as MismatchSummary[], tiers: {} as Record<string, number> };
   for (let chunk = 0; chunk < CHUNKS; chunk++) {
     const from = Math.floor((COUNT * chunk) / CHUNKS);
     const to = Math.floor((COUNT * (chunk + 1)) / CHUNKS);
-    it(`programs ${from}..${to - 1} of seed ${SEED}: values, errors, logs, identity and object state agree`, () => {
-      const r = runBatch(api, SEED, from, to, OPTIONS);
+    it(`programs ${from}..${to - 1} of seed ${SEED}: values, errors, logs, identity and object state agree`, async () => {
+      const r = await runPool({ ...OPTIONS, workerFile: WORKER, tsx: true, seed: SEED, startIndex: from, programs: to - from, workers: 1, chunk: 50, hangMs: 30_000 });
       totals.programs += r.programs;
       totals.cases += r.cases;
       totals.mismatches.push(...r.mismatches);
       for (const [k, v] of Object.entries(r.tiers)) totals.tiers[k] = (totals.tiers[k] ?? 0) + v;
-      if (r.mismatches.length) console.log(`${r.mismatches.length} mismatches; kinds:\n${summary(r.mismatches)}\n\nfirst:\n${r.mismatches.slice(0, 2).map(formatMismatch).join("\n\n")}`);
-      expect(r.mismatches.length, `${r.mismatches.length} of ${r.programs} programs differ; first: ${r.mismatches[0] ? formatMismatch(r.mismatches[0]).split("\n").slice(0, 2).join(" | ") : ""}`).toBe(0);
+      if (r.mismatches.length) console.log(`${r.mismatches.length} mismatches; kinds:\n${summary(r.mismatches)}\n\nfirst:\n${r.mismatches.slice(0, 2).map((m) => m.report).join("\n\n")}`);
+      expect(r.mismatches.length, `${r.mismatches.length} of ${r.programs} programs differ; first: ${r.mismatches[0] ? `${r.mismatches[0].repro} | ${r.mismatches[0].detail}` : ""}`).toBe(0);
     }, 300_000);
   }
   it("ran every program, most of them compiled", () => {

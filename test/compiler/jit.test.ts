@@ -200,9 +200,20 @@ describe("jit: guards, deopts and inspect", () => {
 describe("jit: specialized objects are kept honest", () => {
   function area(shape: { w: number; h: number }, s: number) { return shape.w * shape.h * s; }
 
-  it("deep-freezes specialized objects by default, so mutation fails loudly", () => {
+  it("by default folds reads of an unfrozen object behind entry guards, and never freezes it", () => {
     const shape = { w: 2, h: 3, nested: { z: 1 } };
     const j = jit(area, { specialize: { shape } });
+    expect(j(shape, 2)).toBe(12);
+    expect(Object.isFrozen(shape) || Object.isFrozen(shape.nested)).toBe(false);
+    expect(inspect(j)!.source).toContain("6 * s");
+    shape.w = 10;
+    expect(j(shape, 2)).toBe(area(shape, 2));
+    expect(inspect(j)!.deopts).toBe(1);
+  });
+
+  it("with freeze: 'deep', deep-freezes specialized objects, so mutation fails loudly", () => {
+    const shape = { w: 2, h: 3, nested: { z: 1 } };
+    const j = jit(area, { specialize: { shape }, freeze: "deep" });
     expect(j(shape, 2)).toBe(12);
     expect(Object.isFrozen(shape) && Object.isFrozen(shape.nested)).toBe(true);
     expect(() => { (shape as { w: number }).w = 10; }).toThrow(TypeError);

@@ -200,7 +200,7 @@ console.log(JSON.stringify(out));
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(repo, "package.json"), "utf8")).version);
     const demo = run("npx", ["--offline", "kos", "demo", "--out", join(tmp, "demo-out")], { timeout: 150_000 });
     expect(demo.status, demo.stdout + demo.stderr).toBe(0);
-    expect(demo.stdout).toContain("node --cpu-prof"); // 0x is an optional peer, not installed here
+    expect(demo.stdout).toMatch(/\d+ samples in [0-9.]+ s/);
     expect(demo.stdout).toMatch(/Geometric mean speedup over plain: [0-9.]+×/);
     expect(existsSync(join(tmp, "demo-out", "kos-profile.json"))).toBe(true);
   }, 180_000);

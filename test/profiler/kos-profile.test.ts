@@ -91,7 +91,7 @@ describe("kos profile", () => {
 
   it("shows a jitted function under its own name and kos:// URL, with its calls, tier and stable arguments", async () => {
     const dir = join(scratch, "jitted");
-    const code = await main(["--out", dir, "--", program("jitted-dot.mjs"), "6000"]);
+    const code = await main(["--out", dir, "--", program("jitted-dot.mjs"), "8000"]);
     expect(code, err.join("\n")).toBe(0);
     const profile = readProfile(join(dir, "kos-profile.json"));
     const dot = profile.hot.find((h) => h.name === "dot");

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -102,24 +102,30 @@ describe("tiering", () => {
 
   it("compiles at the first call from a profile's stable arguments", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "kos-profile.json");
     writeFileSync(file, JSON.stringify({
       version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
       hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
         sourceHash: sourceHash(Function.prototype.toString.call(horner)),
-        stableArgs: [{ index: 0, name: "coeffs", stability: "type", type: "array" }, { index: 1, name: "x", stability: "type", type: "number" }] }],
+        stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }, { index: 1, name: "x", stability: "type", type: "number" }] }],
     }));
+    // A constant object is recorded without its value: the first call's (deep-frozen) object is the one.
+    const C = Object.freeze([1, 2]);
     const h = jit(horner, { tiering: { profile: loadProfile(file) } });
-    expect(h([1, 2], 3)).toBe(horner([1, 2], 3));
+    expect(h(C, 3)).toBe(horner(C, 3));
     const info = inspect(h)!;
     expect(info.tier).toBe(1);
     expect(info.calls).toBe(1);
-    expect(info.assumptions.map((a) => a.description)).toEqual(["coeffs is array", "x is number"]);
-    rmSync(dir, { recursive: true, force: true });
+    expect(info.assumptions.map((a) => a.param)).toEqual(["coeffs", "x"]);
+    expect(info.assumptions[1]!.description).toBe("x is number");
+    expect(h(C, 5)).toBe(horner(C, 5));
+    expect(h([3, 4], 5)).toBe(horner([3, 4], 5));
   });
 
   it("writes its feedback at exit when KOS_FEEDBACK_OUT is set", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-fb-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, "feedback.json");
     const script = `import("kos").then(({ jit }) => { const f = jit(function scale(k, x) { return k * x; }); for (let i = 0; i < 50; i++) f(3, i); });`;
     const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, KOS_FEEDBACK_OUT: out }, encoding: "utf8" });
@@ -131,6 +137,5 @@ describe("tiering", () => {
     expect(fn.args[0]).toMatchObject({ name: "k", stability: "constant", value: 3 });
     expect(fn.args[1]).toMatchObject({ name: "x", stability: "type", type: "number" });
     expect(fn.sourceHash).toBe(sourceHash("function scale(k, x) { return k * x; }"));
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,0 +1,64 @@
+/**
+ * Stores to residual variables that nothing reads: `x = E` becomes `E`
+ * (kept for its effects, dropped if it has none). The evaluator writes
+ * escaped allocations and materialized values to variables before it knows
+ * whether anything will read them.
+ */
+import type { Node } from "../ast.js";
+
+const pure = (e: Node): boolean =>
+  e.type === "Literal" || e.type === "KosConst" || e.type === "Identifier" ||
+  (e.type === "UnaryExpression" && (e.operator === "void" || e.operator === "!" || (e.operator === "-" && e.argument.type === "Literal" && typeof e.argument.value === "number")) && pure(e.argument)) ||
+  (e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0) ||
+  (e.type === "ArrayExpression" && e.elements.every((x: Node) => x && x.type !== "SpreadElement" && pure(x))) ||
+  (e.type === "ObjectExpression" && e.properties.every((p: Node) => p.type === "Property" && p.kind === "init" && !p.computed && !p.method && pure(p.value)));
+
+export function removeDeadStores(fn: Node): boolean {
+  const body: Node[] = fn.body.body;
+  const first = body[0];
+  if (!first || first.type !== "VariableDeclaration" || first.kind !== "let") return false;
+  const hoisted = new Set<string>(first.declarations.map((d: Node) => d.id.name));
+  const reads = new Set<string>();
+  const countReads = (n: Node, parent: Node | null, key: string | null) => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach((c) => countReads(c, parent, key));
+    if (n.type === "Identifier") {
+      const isPlainStore = parent?.type === "AssignmentExpression" && key === "left" && parent.operator === "=";
+      if (!isPlainStore) reads.add(n.name);
+      return;
+    }
+    if (n.type === "MemberExpression" && !n.computed) return countReads(n.object, n, "object");
+    if (n.type === "Property" && !n.computed) return countReads(n.value, n, "value");
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") countReads(n[k], n, k);
+  };
+  countReads(body.slice(1), null, null);
+  const dead = new Set([...hoisted].filter((n) => !reads.has(n)));
+  if (dead.size === 0) return false;
+  let changed = false;
+  const isDeadStore = (e: Node) => e?.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "Identifier" && dead.has(e.left.name);
+  const rewrite = (n: Node): Node => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return n;
+    if (Array.isArray(n)) {
+      const out: Node[] = [];
+      for (const c of n) {
+        const r = rewrite(c);
+        if (r && r.type === "ExpressionStatement" && pure(r.expression) && r.expression.type !== "Identifier") {
+          changed = true;
+          continue;
+        }
+        if (r && r.type === "ExpressionStatement" && r.expression.type === "Identifier" && dead.has(r.expression.name)) continue;
+        out.push(r);
+      }
+      return out;
+    }
+    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") n[k] = rewrite(n[k]);
+    if (isDeadStore(n)) {
+      changed = true;
+      return n.right;
+    }
+    return n;
+  };
+  fn.body.body = [first, ...rewrite(body.slice(1))];
+  return changed;
+}

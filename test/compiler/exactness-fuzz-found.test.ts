@@ -1,0 +1,107 @@
+/**
+ * Regression tests for bugs the exactness fuzzer (fixtures/fuzz) found in the
+ * specializer core while it was being written (see /work/notes/fuzz-findings.md,
+ * N1–N9). Each is the reduced program; the seed/index that found it is named.
+ */
+import { describe, expect, it } from "vitest";
+import { jit } from "../../index.js";
+import { expectSameOutcome, expectSameWithLog, sloppy } from "../support/fuzz/exactness-helpers.js";
+
+/** A log whose push throws past a cap, so a jitted loop that never ends fails the test instead of hanging it. */
+function cappedLog(): unknown[] {
+  const log: unknown[] = [];
+  Object.defineProperty(log, "push", { value: (...v: unknown[]) => { if (log.length > 200) throw new RangeError("runaway"); return Array.prototype.push.apply(log, v); } });
+  return log;
+}
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === "object" && !Object.isFrozen(o)) {
+    for (const k of Reflect.ownKeys(o)) {
+      const d = Reflect.getOwnPropertyDescriptor(o, k)!;
+      if ("value" in d) deepFreeze(d.value);
+    }
+    Object.freeze(o);
+  }
+  return o;
+}
+
+describe("loops (fuzz N1, N2)", () => {
+  it("N1 (seed 24301 #581): a labeled for with `break outer` in an inner loop keeps its update", () => {
+    const f = sloppy("function f(c, log) { outer1: for (let i2 = 0; i2 < c.items.length; i2++) { for (const j3 of c.list) { if (c.words.includes('xxxxx')) break outer1; log.push(i2, j3); } } return 1; }");
+    const c = { items: [1, 2], list: [8], words: ["a"] };
+    const logA = cappedLog(), logB = cappedLog();
+    const j = jit(f, { scope: {} });
+    expect(() => j(c, logB)).not.toThrow();
+    f(c, logA);
+    expect(logB).toEqual(logA);
+  });
+
+  it("N2: do-while with a dynamic condition runs its first iteration once", () => {
+    const f = sloppy("function f(n, log) { let w = 0; do { log.push(w); } while (++w < n); return w; }");
+    expectSameWithLog(f, jit(f, { scope: {} }), [2]);
+    expectSameWithLog(f, jit(f, { scope: {} }), [0]);
+  });
+});
+
+describe("effects of operations on dynamic values survive (fuzz N3, N6, N7)", () => {
+  it("N3: scalar replacement of an operand stack keeps the coercion of a dynamic value", () => {
+    const f = sloppy("function f(x, log) { const st = []; st.push(x); st.push(-st.pop()); return 1; }");
+    const j = jit(f, { scope: {} });
+    const calls: string[] = [];
+    const logging = { valueOf() { calls.push("valueOf"); return 1; } };
+    f(logging, []);
+    const expected = calls.splice(0);
+    j(logging, []);
+    expect(calls).toEqual(expected);
+    expectSameOutcome(f, j, [Symbol("s"), []]);
+  });
+
+  it("N6 (seed 12 #769): arguments of a call to a helper that reads `arguments` are evaluated once", () => {
+    const h = sloppy("function h() { var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a; }");
+    const f = sloppy("function f(c, x, log) { return h(x + c.n, log.push('extra')); }", { h });
+    const calls: string[] = [];
+    const x = { valueOf() { calls.push("valueOf"); return 2; } };
+    const c = { n: 1 };
+    for (const j of [jit(f, { scope: { h } }), jit(f, { scope: { h }, specialize: { c }, freeze: "reference" })]) {
+      calls.length = 0;
+      const logA: unknown[] = [], logB: unknown[] = [];
+      f(c, x, logA);
+      const expected = calls.splice(0);
+      j(c, x, logB);
+      expect(calls).toEqual(expected);
+      expect(logB).toEqual(logA);
+    }
+  });
+
+  it("N7 (seed 12 #217): an unused `{ ...o }` still runs o's getters", () => {
+    const log: string[] = [];
+    const c = { unit: { f: 1, get twice() { log.push("twice"); return 2; } } };
+    const f = sloppy('function f(c, x) { "use strict"; const s0 = { ...c.unit, extra: -0 - x }; return 1; }');
+    for (const j of [jit(f, { scope: {} }), jit(f, { specialize: { c }, freeze: "reference" })]) {
+      log.length = 0;
+      f(c, 1);
+      const expected = log.splice(0);
+      j(c, 1);
+      expect(log).toEqual(expected);
+    }
+  });
+});
+
+describe("messages and compile time (fuzz N8, N9)", () => {
+  it("N8 (seed 12 #3641): no temporary names in engine error messages", () => {
+    const f = sloppy("function f(c, y) { try { return c.obj.q((y != null && 'g' in y) ? 1 : c.m); } catch (e) { return e.message; } }");
+    const c = { obj: { q: 2 }, m: 1 };
+    expect(jit(f, { specialize: { c }, freeze: "reference" })(c, null)).toBe("c.obj.q is not a function");
+    expect(jit(f, { scope: {} })(c, null)).toBe("c.obj.q is not a function");
+  });
+
+  it("N9 (seed 12 #3340): jit() runs no getter of a specialized object it never reads", () => {
+    const log: string[] = [];
+    const c = deepFreeze({ m: -Infinity, items: [1], arr: [1, 2], unit: { f: NaN, get twice() { log.push("twice"); return 2; } } });
+    const prog = sloppy("function prog(c, k) { outer0: for (let i1 = 0; i1 < c.items.length; i1++) { for (let j2 = 0; j2 < c.arr.length; j2++) { if ((Object.is(c.m, -0) ? c.unit.f : 0.5) > Infinity) continue outer0; if (typeof k === 'number') break outer0; } } }");
+    const j = jit(prog, { specialize: { c, k: 7 }, freeze: "reference" });
+    expect(log).toEqual([]);
+    expectSameOutcome(prog, j, [c, 7]);
+    expect(log).toEqual([]);
+  });
+});

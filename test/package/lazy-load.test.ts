@@ -1,0 +1,117 @@
+/**
+ * `import "kos"` loads almost nothing (issue 13: 137 ms against 49 ms for a
+ * bare node, with prom-client, piscina and the compiler loaded eagerly); each
+ * feature loads its modules on first use. Checked by what is loaded, not by
+ * time (the machine is shared): in the built CommonJS and ES entries.
+ */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { lazyArray, lazyClass, lazyObject } from "../../lazy-modules.js";
+
+const repo = resolve(__dirname, "..", "..");
+
+function node(args: string[]) {
+  const r = spawnSync(process.execPath, args, { cwd: repo, encoding: "utf8", timeout: 60_000 });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout) as Record<string, unknown>;
+}
+
+describe("what `kos` loads", () => {
+  it("require('kos') loads only its entry, and the compiler on the first jit()", () => {
+    const out = node([
+      "-e",
+      `const loaded = () => Object.keys(require.cache).map((p) => p.slice(${JSON.stringify(repo)}.length + 1));
+const kos = require("kos");
+const atImport = loaded();
+kos.jit((x, k) => x * k, { specialize: { k: 2 } });
+const afterJit = loaded();
+kos.createMonitor();
+console.log(JSON.stringify({ atImport, afterJit, afterMonitor: loaded() }));`,
+    ]);
+    const atImport = out.atImport as string[];
+    expect(atImport.filter((p) => !/^dist\/cjs\/(index|lazy-modules|source-preload|errors)\.js$/.test(p))).toEqual([]);
+    const afterJit = out.afterJit as string[];
+    expect(afterJit).toContain("dist/cjs/compiler/index.js");
+    expect(afterJit.some((p) => p.includes("node_modules/acorn/"))).toBe(true);
+    expect(afterJit.some((p) => p.includes("monitor"))).toBe(false);
+    expect((out.afterMonitor as string[]).some((p) => p.includes("prom-client"))).toBe(false);
+  });
+
+  it("import 'kos' does not load the compiler, prom-client or piscina", () => {
+    // An ES module's imports are not in require.cache: a loader hook lists them.
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import { register } from "node:module";
+import { MessageChannel } from "node:worker_threads";
+const { port1, port2 } = new MessageChannel();
+const urls = [];
+port1.on("message", (u) => urls.push(u));
+register("data:text/javascript," + encodeURIComponent("let port; export function initialize(d) { port = d.port; } export async function resolve(s, c, next) { const r = await next(s, c); port.postMessage(r.url); return r; }"), { parentURL: import.meta.url, data: { port: port2 }, transferList: [port2] });
+await import("kos");
+await new Promise((r) => setTimeout(r, 100));
+port1.close();
+console.log(JSON.stringify({ urls }));`,
+    ]);
+    const urls = (out.urls as string[]).filter((u) => u.startsWith("file:"));
+    expect(urls.some((u) => u.endsWith("/dist/index.js"))).toBe(true);
+    expect(urls.filter((u) => /compiler|acorn|eslint-scope|prom-client|piscina|monitor|queue/.test(u))).toEqual([]);
+  });
+});
+
+describe("lazy stand-ins (lazy-modules.ts)", () => {
+  class Real extends Error {
+    static made = 0;
+    static create(message: string) {
+      Real.made++;
+      return new this(message);
+    }
+    constructor(message: string) {
+      super(message);
+      this.name = "Real";
+    }
+  }
+
+  it("a lazy class supports new, instanceof, extends and static methods, and loads on first use", () => {
+    let loads = 0;
+    const Lazy = lazyClass("Real", () => {
+      loads++;
+      return Real;
+    });
+    expect(loads).toBe(0);
+    const a = new Lazy("a");
+    expect(a).toBeInstanceOf(Real);
+    expect(a).toBeInstanceOf(Lazy);
+    expect(new Real("b")).toBeInstanceOf(Lazy);
+    expect(new Error("c")).not.toBeInstanceOf(Lazy);
+    class Sub extends Lazy {}
+    const s = new Sub("s");
+    expect(s).toBeInstanceOf(Sub);
+    expect(s).toBeInstanceOf(Real);
+    expect(Lazy.create("d")).toBeInstanceOf(Real);
+    expect(Real.made).toBe(1);
+    expect(Lazy.name).toBe("Real");
+    expect(Lazy.prototype).toBe(Real.prototype);
+    expect(loads).toBeGreaterThan(0);
+  });
+
+  it("lazy arrays and objects read through to the real value, and refuse writes", () => {
+    let loads = 0;
+    const arr = lazyArray(() => (loads++, ["a", "b"] as const));
+    const obj = lazyObject(() => ({ x: 1, y: [2] }));
+    expect(loads).toBe(0);
+    expect(Array.isArray(arr)).toBe(true);
+    expect([...arr]).toEqual(["a", "b"]);
+    expect(arr.includes("b")).toBe(true);
+    expect(arr.length).toBe(2);
+    expect(JSON.stringify(arr)).toBe('["a","b"]');
+    expect({ ...obj }).toEqual({ x: 1, y: [2] });
+    expect(Object.keys(obj)).toEqual(["x", "y"]);
+    expect(() => {
+      "use strict";
+      (obj as { x: number }).x = 2;
+    }).toThrow(TypeError);
+    expect(obj.x).toBe(1);
+  });
+});
