@@ -14,6 +14,7 @@ import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
 import { specializeFunction, type FreeLookup } from "./specialize/index.js";
+import type { ContentGuard } from "./specialize/guarded-reads.js";
 import { readClosure } from "./discover/closure.js";
 
 interface Helper { name: string; node: Node | null }
@@ -25,7 +26,15 @@ interface AssembleContext {
   strict: boolean;
   kind: "function" | "arrow" | "method";
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
-  contentGuards: Array<{ obj: object; key: PropertyKey; value: unknown }>;
+  contentGuards: ContentGuard[];
+}
+
+/** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
+function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
+  const now = Object.keys(obj);
+  if (now.length !== keys.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== keys[i]) return false;
+  return true;
 }
 
 function freshName(shared: AssembleContext["shared"], hint: string): string {
@@ -223,6 +232,11 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     // Folded reads of objects kos does not own: they must still hold what was read.
     let test: Node | null = null;
     for (const g of ctx.contentGuards) {
+      if (g.keys) {
+        const same: Node = { type: "CallExpression", optional: false, callee: reference(sameOwnKeys, "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
+        test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: same } : same;
+        continue;
+      }
       const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: buildLiteral(typeof g.key === "symbol" ? undefined : String(g.key)) ?? reference(g.key, "key"), computed: true, optional: false };
       const lit = buildLiteral(g.value);
       const one: Node = typeof g.value === "number" && Number.isNaN(g.value)

@@ -194,7 +194,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
   };
 
   // Attribution parses each script with acorn (about 2 ms per 100 KB): only scripts holding at
-  // least 1% of the samples are worth it (measured: parsing every sampled script, kos's own
+  // least 2% of the samples are worth it (measured: parsing every sampled script, kos's own
   // and the dependencies', was 300 ms of a 1.2 s `kos profile` run).
   const samplesByUrl = new Map<string, number>();
   let allSamples = 0;
@@ -203,7 +203,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
     allSamples += count;
     if (url) samplesByUrl.set(url, (samplesByUrl.get(url) ?? 0) + count);
   }
-  const worthParsing = (url: string) => (samplesByUrl.get(url) ?? 0) * 100 >= allSamples;
+  const worthParsing = (url: string) => !url.startsWith("node:") && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
   const out: StackSample[] = [];
   for (const [id, count] of self) {
     const path: Frame[] = [];

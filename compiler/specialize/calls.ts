@@ -127,9 +127,20 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
   } else callee = this.residual(fnVal);
   const argNodes = args.map((a) => this.residual(a));
-  this.foreignCodeMayRun();
+  if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
   return D({ type: "CallExpression", optional: false, callee, arguments: argNodes });
 };
+
+/** Built-ins that run no user code on these arguments (primitives, or known ordinary objects for the Object readers). */
+function runsNoUserCode(fn: Function, args: Val[]): boolean {
+  const primitiveArgs = args.every((a) => a.k === "s" ? isPrimitive(a.v) && typeof a.v !== "symbol" : a.k === "d" && a.type !== undefined && a.type !== "object" && a.type !== "function");
+  if (PURE_FUNCTIONS.has(fn) && fn !== ArrayIsArray) return primitiveArgs;
+  if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
+  if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) {
+    return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !require_isProxy(args[0]!.v);
+  }
+  return false;
+}
 
 const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
 function isBuiltin(fn: Function): boolean {
@@ -199,13 +210,20 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     const a = args[0]!;
     let entries: Array<[string, Val]> | null = null;
     if (a.k === "v" && !a.o.residual && a.o.kind === "object") entries = [...a.o.props];
-    else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && Object.isFrozen(a.v) && !ArrayBuffer.isView(a.v)) {
-      const keys = Object.keys(a.v);
+    else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && !ArrayBuffer.isView(a.v)) {
+      const frozen = Object.isFrozen(a.v);
+      const keys = frozen ? Object.keys(a.v) : s.guardedKeys(a.v as object);
+      if (!keys) return null;
       const vals: Array<[string, Val]> = [];
       for (const k of keys) {
+        if (fn === ObjectKeys) {
+          vals.push([k, UNDEF]);
+          continue;
+        }
         const f = readFrozenProperty(a.v as object, k, s.options.freeze);
-        if (!f.ok) return null;
-        vals.push([k, S(f.value)]);
+        const v = f.ok ? S(f.value) : s.guardedRead(a.v as object, k);
+        if (!v) return null;
+        vals.push([k, v]);
       }
       entries = vals;
     }
@@ -336,7 +354,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
 
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
-  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out };
+  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
   this.reserveWords(info.words);
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
@@ -358,6 +376,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     this.targets.length = saved.targets;
     this.dynDepth = saved.dyn;
     this.out = saved.out;
+    // What the attempt emitted (argument temporaries) goes too: the call is evaluated as written.
+    this.out.length = saved.outLength;
     this.env = saved.env;
     for (const o of this.escapes.splice(saved.escapes)) o.residual = null;
     if (e instanceof JitError && e.code !== "INTERNAL") return null;

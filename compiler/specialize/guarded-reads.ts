@@ -12,10 +12,14 @@ import { S, type Val } from "./values.js";
 
 declare module "./specializer.js" {
   interface Specializer {
-    contentGuards: Array<{ obj: object; key: PropertyKey; value: unknown }>;
+    contentGuards: ContentGuard[];
     foreignRan: boolean;
+    guardedKeys(obj: object): string[] | null;
   }
 }
+
+/** `obj[key] === value` at entry; with `keys`, `Object.keys(obj)` is that list (same order). */
+export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[] }
 
 const P = Specializer.prototype;
 
@@ -25,17 +29,20 @@ const MAX_CONTENT_GUARDS = 256;
 P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val | null {
   if (this.options.freeze !== "guard") return null;
   if (!this.contentGuards) this.contentGuards = [];
-  if (this.foreignRan || this.dynDepth > 0 || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
+  // Under a dynamic branch too: the guard runs at entry, and nothing foreign has run before this read.
+  if (this.foreignRan || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
   if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
   const d = Reflect.getOwnPropertyDescriptor(obj, key);
   if (!d || !("value" in d)) return null;
-  if (typeof d.value === "function") return null;
-  this.contentGuards.push({ obj, key, value: d.value });
+  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys)) {
+    this.contentGuards.push({ obj, key, value: d.value });
+  }
+  // A method read this way is guarded by identity too, like Go's PGO devirtualization: the call can then be specialized.
   return S(d.value);
 };
 
 P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
-  if (this.options.freeze !== "guard" || this.foreignRan || this.dynDepth > 0) return null;
+  if (this.options.freeze !== "guard" || this.foreignRan) return null;
   if (!this.contentGuards) this.contentGuards = [];
   if (this.contentGuards.length + arr.length + 1 >= MAX_CONTENT_GUARDS) return null;
   const items: Val[] = [];
@@ -51,4 +58,15 @@ P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
 
 P.foreignCodeMayRun = function (this: Specializer): void {
   this.foreignRan = true;
+};
+
+/** Own enumerable keys of an unfrozen ordinary object, guarded at entry (for Object.keys/values/entries and for-in). */
+P.guardedKeys = function (this: Specializer, obj: object): string[] | null {
+  if (this.options.freeze !== "guard" || this.foreignRan) return null;
+  if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
+  if (!this.contentGuards) this.contentGuards = [];
+  const keys = Object.keys(obj);
+  if (this.contentGuards.length + keys.length >= MAX_CONTENT_GUARDS) return null;
+  if (!this.contentGuards.some((g) => g.obj === obj && g.keys)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]) });
+  return keys;
 };

@@ -17,6 +17,7 @@ import "./statements.js";
 import "./loops.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
+import type { ContentGuard } from "./guarded-reads.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -41,7 +42,7 @@ export interface SpecializeResult {
   /** Formal parameter names, in order (for guards). */
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   /** Guards on unfrozen objects whose properties were folded: obj[key] must still be value. */
-  contentGuards: Array<{ obj: object; key: PropertyKey; value: unknown }>;
+  contentGuards: ContentGuard[];
   words: Set<string>;
   size: number;
 }

@@ -84,6 +84,14 @@ P.propertyKey = function (this: Specializer, n: Node): Val {
 
 P.memberExpression = function (this: Specializer, n: Node): Val {
   if (n.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names), which generated code outside the class cannot reach", n);
+  // `arguments.length` and `arguments[k]` of an inlined call are known from the call site.
+  if (!this.frame.root && this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
+    const v = this.frame.info.scopes.resolve(n.object);
+    if (!v || v.defs.length === 0) {
+      if (!n.computed && n.property.name === "length") return S(this.frame.args.length);
+      if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") return this.frame.args[n.property.value] ?? UNDEF;
+    }
+  }
   const [obj, key] = this.evalSeq([n.object, n.property], (e) => (e === n.property && !n.computed ? S(e.name) : this.expr(e))) as [Val, Val];
   return this.readMember(obj, key, n);
 };

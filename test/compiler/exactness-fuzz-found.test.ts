@@ -87,6 +87,23 @@ describe("effects of operations on dynamic values survive (fuzz N3, N6, N7)", ()
   });
 });
 
+describe("evaluation order (fuzz N10)", () => {
+  it("N10 (seed 2026 #490): a spread runs its getters before later property values are computed", () => {
+    const f = sloppy("function f(c, k, x, y) { const s5 = { ...y, extra: Math.abs(x) ?? (c.nested.p << c.arr.length) }; return 1; }");
+    const c = { nested: { p: 1 }, arr: [1] };
+    const order: string[] = [];
+    const y = { get g() { order.push("get y.g"); return 1; } };
+    const x = { valueOf() { order.push("valueOf x"); return -2; } };
+    for (const j of [jit(f, { scope: {} }), jit(f, { specialize: { c, k: 100 } })]) {
+      order.length = 0;
+      f(c, 100, x, y);
+      const expected = order.splice(0);
+      j(c, 100, x, y);
+      expect(order).toEqual(expected);
+    }
+  });
+});
+
 describe("messages and compile time (fuzz N8, N9)", () => {
   it("N8 (seed 12 #3641): no temporary names in engine error messages", () => {
     const f = sloppy("function f(c, y) { try { return c.obj.q((y != null && 'g' in y) ? 1 : c.m); } catch (e) { return e.message; } }");
