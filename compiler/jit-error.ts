@@ -1,5 +1,18 @@
 import { KosError } from "../errors.js";
-import { functionLocation, functionSourceLine, type FunctionLocation } from "./discover/closure.js";
+import type { FunctionLocation } from "./discover/closure.js";
+
+/**
+ * How `atFunction` finds a function's file position. The inspector-based
+ * reader (discover/closure.ts) registers itself when it loads: keeping the
+ * import out of this file keeps `JitError` cheap for code that only needs the
+ * class (the precheck and the dispatcher load it on every path; the
+ * inspector machinery cost about 38 ms there).
+ */
+export interface FunctionLocator {
+  functionLocation(fn: Function): FunctionLocation | null;
+  functionSourceLine(fn: Function, line: number): string | null;
+}
+const noLocator: FunctionLocator = { functionLocation: () => null, functionSourceLine: () => null };
 
 /**
  * Stable codes for why a function could not be compiled, in one list (the
@@ -105,15 +118,18 @@ export class JitError extends KosError {
    * Without a known location (inspector unavailable, native code) it reads like
    * the plain constructor, with the function-relative line.
    */
+  /** Set by discover/closure.ts when it loads. */
+  static locator: FunctionLocator = noLocator;
+
   static atFunction(fn: Function, code: JitErrorCode, message: string, relative: RelativePosition | null, options?: Omit<JitErrorOptions, "at"> & { location?: FunctionLocation | null }): JitError {
-    const loc = options?.location !== undefined ? options.location : functionLocation(fn);
+    const loc = options?.location !== undefined ? options.location : JitError.locator.functionLocation(fn);
     let at: SourcePosition | null = null;
     let text = message;
     if (loc && relative && loc.exact !== false) at = mapToFile(fn, loc, relative);
     else if (loc) {
       // Only V8's position of the function is known (its source text was not found): point
       // at the function, and say which of its lines, rather than guess a column.
-      at = { file: loc.file, line: loc.line, column: loc.column, sourceLine: functionSourceLine(fn, loc.line) };
+      at = { file: loc.file, line: loc.line, column: loc.column, sourceLine: JitError.locator.functionSourceLine(fn, loc.line) };
       if (relative) text = `${message} (line ${relative.line} of the function)`;
     }
     return new JitError(code, text, relative?.line ?? null, { cause: options?.cause, at, entry: options?.entry ?? JitError.atFunction });
@@ -125,7 +141,7 @@ export function mapToFile(fn: Function, loc: FunctionLocation, rel: RelativePosi
   const line = loc.line + rel.line - 1;
   const col0 = rel.column ?? 0;
   const column = rel.line === 1 ? loc.column + col0 : col0 + 1;
-  return { file: loc.file, line, column, sourceLine: functionSourceLine(fn, line) };
+  return { file: loc.file, line, column, sourceLine: JitError.locator.functionSourceLine(fn, line) };
 }
 
 /**

@@ -17,6 +17,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Node } from "../ast.js";
+import { JitError } from "../jit-error.js";
 import { openSession, type InspectorLoader, type SyncSession } from "./inspector-session.js";
 import { ScriptRegistry, type ScriptRecord } from "./script-registry.js";
 import { ScriptAnalysis, type BindingKind, type BindingFacts } from "./script-analysis.js";
@@ -365,3 +366,6 @@ export function functionSourceLine(fn: Function, line: number): string | null {
 export function functionLocation(fn: Function): FunctionLocation | null {
   return reader().location(fn);
 }
+
+// Lets JitError.atFunction point at file lines without jit-error.ts importing this module.
+JitError.locator = { functionLocation, functionSourceLine };

@@ -235,6 +235,8 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   this.targets.push(contT);
   const head = this.env!;
   let loopNode: Node;
+  let native: ReturnType<typeof nativeLoop> = null;
+  let nativeExit: Map<Slot, { val: Val | null }> | null = null;
   try {
     if (state.items) {
       // A known sequence whose unrolling ran out of budget: loop over the rest at run time.
@@ -256,6 +258,9 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
         if (this.env) for (const s of variant) this.materialize(s);
       });
       loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: this.residual(right), body: { type: "BlockStatement", body } };
+    } else if ((n.type === "ForStatement" || n.type === "WhileStatement") && (native = nativeLoop(this, n, contT, variant))) {
+      loopNode = native.node;
+      nativeExit = native.exitEnv;
     } else {
       // for / while / do-while, in the general form `for (;;) { if (!test) break; body: { … } update }`.
       const exitIfNot = (t: Val) => {
@@ -302,9 +307,9 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
     this.dynDepth--;
   }
   this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
-  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement") {
-    // Running out of items leaves the loop too: from the head's environment.
-    const exitEnv = new Map(head);
+  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit) {
+    // Running out of items (or a false test) leaves the loop too: from the head's environment.
+    const exitEnv = nativeExit ?? new Map(head);
     for (const s of variant) exitEnv.set(s, { val: null });
     const fix: Node[] = [];
     this.out.push({ type: "BlockStatement", body: fix });
@@ -327,4 +332,36 @@ function usesLabel(node: Node, label: string, type: string): boolean {
   };
   visit(node);
   return found;
+}
+
+/**
+ * `for (; test; update) body` as such, when the test and the update need no
+ * statements of their own and leave the loop's slots in their variables:
+ * the readable form, and the one V8's loop analysis knows best.
+ */
+function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>): { node: Node; exitEnv: Map<Slot, { val: Val | null }> } | null {
+  const tp = s.probe(() => (n.test ? s.expr(n.test) : null));
+  if (tp.emitted.length || (tp.result && tp.result.k !== "d") || !s.env) {
+    tp.undo();
+    return null;
+  }
+  const afterTest = new Map(s.env);
+  let updateNode: Node = null;
+  if (n.type === "ForStatement" && n.update) {
+    const up = s.probe(() => s.expr(n.update));
+    const leavesStatic = [...variant].some((v) => s.env?.get(v)?.val);
+    up.undo();
+    if (up.emitted.length || leavesStatic || up.result.k !== "d") {
+      tp.undo();
+      return null;
+    }
+    updateNode = up.result.e;
+  }
+  s.env = new Map(afterTest);
+  contT.native = true;
+  const body = s.collect(() => {
+    s.statement(n.body);
+    if (s.env) for (const v of variant) s.materialize(v);
+  });
+  return { node: { type: "ForStatement", init: null, test: tp.result ? (tp.result as { e: Node }).e : null, update: updateNode, body: { type: "BlockStatement", body } }, exitEnv: afterTest };
 }

@@ -221,7 +221,15 @@ P.updateMember = function (this: Specializer, n: Node): Val {
 P.arrayLiteral = function (this: Specializer, n: Node): Val {
   const elements = n.elements as Array<Node | null>;
   if (elements.some((e) => e === null || e.type === "SpreadElement")) {
-    const vals = this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.expr(e.argument) : this.expr(e)));
+    // A spread iterates when the literal is built: if a later element needs statements, they would run
+    // before it. Then the literal stays as written.
+    const p = this.probe(() => this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.expr(e.argument) : this.expr(e))));
+    if (p.emitted.length) {
+      p.undo();
+      return D(this.verbatim(n), "object");
+    }
+    p.commit();
+    const vals = p.result;
     let i = 0;
     return D({ type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) }, "object");
   }
@@ -254,7 +262,14 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
       if (p.kind === "init" && !p.method) parts.push(p.value);
     }
   }
-  const vals = this.evalSeq(parts, (e) => this.expr(e));
+  const probe = this.probe(() => this.evalSeq(parts, (e) => this.expr(e)));
+  if (probe.emitted.length && props.some((p) => p.type === "SpreadElement" || p.kind !== "init")) {
+    // A spread reads its getters when the literal is built: statements for later parts would run first.
+    probe.undo();
+    return D(this.verbatim(n), "object");
+  }
+  probe.commit();
+  const vals = probe.result;
   let i = 0;
   const properties = props.map((p) => {
     if (p.type === "SpreadElement") return { type: "SpreadElement", argument: this.residual(vals[i++]!) };

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import { JitError, JIT_ERROR_CODES, formatDiagnostic } from "../../compiler/jit-error.js";
+import "../../compiler/discover/closure.js"; // registers the file locator JitError.atFunction uses
 import { KosError } from "../../errors.js";
 
 const require_ = createRequire(import.meta.url);
