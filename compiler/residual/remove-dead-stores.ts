@@ -33,7 +33,15 @@ export function removeDeadStores(fn: Node): boolean {
   };
   countReads(body.slice(1), null, null);
   const dead = new Set([...hoisted].filter((n) => !reads.has(n)));
-  if (dead.size === 0) return false;
+  const declared = new Set<string>([...hoisted, ...fn.params.map((p: Node) => (p.type === "RestElement" ? p.argument.name : p.name))]);
+  const collectDeclared = (n: Node) => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach(collectDeclared);
+    if (n.type === "VariableDeclarator" && n.id.type === "Identifier") declared.add(n.id.name);
+    if (n.type === "CatchClause" && n.param?.type === "Identifier") declared.add(n.param.name);
+    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") collectDeclared(n[k]);
+  };
+  collectDeclared(body.slice(1));
   let changed = false;
   const isDeadStore = (e: Node) => e?.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "Identifier" && dead.has(e.left.name);
   const rewrite = (n: Node): Node => {
@@ -46,7 +54,11 @@ export function removeDeadStores(fn: Node): boolean {
           changed = true;
           continue;
         }
-        if (r && r.type === "ExpressionStatement" && r.expression.type === "Identifier" && dead.has(r.expression.name)) continue;
+        // A read of a local as a statement does nothing (a global's could throw: those stay).
+        if (r && r.type === "ExpressionStatement" && r.expression.type === "Identifier" && declared.has(r.expression.name)) {
+          changed = true;
+          continue;
+        }
         out.push(r);
       }
       return out;

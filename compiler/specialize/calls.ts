@@ -415,6 +415,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
 declare module "./specializer.js" {
   interface Specializer {
     rootStrict: boolean;
+    rootFn: Function;
   }
 }
 void n_unused;

@@ -190,7 +190,8 @@ declare module "./specializer.js" {
 
 /** The value of a free name, or null when kos cannot say (a global that may not exist). */
 P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
-  if (this.frame.root && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
+  // `scope` supplies the root function's free names, also where it calls itself.
+  if ((this.frame.root || this.frame.info.fn === this.rootFn) && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
   const found = this.options.lookupFree(this.frame.info.fn, name);
   if (found.found) {
     if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);

@@ -58,6 +58,7 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   if (kind === "arrow" && info.usesThis) throw new JitError("USES_THIS", "an arrow function's `this` belongs to where it was defined, which kos cannot see");
   if (kind === "arrow" && info.usesArguments) throw new JitError("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function");
   sp.rootStrict = info.parsed.strict;
+  sp.rootFn = req.fn;
   sp.reserveWords(info.words);
   sp.used.add("arguments");
   const root = info.node;

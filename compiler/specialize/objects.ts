@@ -307,7 +307,7 @@ P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
   const escapeVal = (v: Val | null) => {
     if (!v || v.k !== "v" || v.o.residual || seen.has(v.o)) return;
     seen.add(v.o);
-    this.emit({ type: "ExpressionStatement", expression: this.escape(v.o) });
+    this.escape(v.o);
   };
   for (const src of sources) {
     walk(src, (x) => {
@@ -322,7 +322,7 @@ P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
 P.escapeAllVirtuals = function (this: Specializer): void {
   if (!this.env) return;
   for (const st of this.env.values()) {
-    if (st.val && st.val.k === "v" && !st.val.o.residual) this.emit({ type: "ExpressionStatement", expression: this.escape(st.val.o) });
+    if (st.val && st.val.k === "v" && !st.val.o.residual) this.escape(st.val.o);
   }
 };
 

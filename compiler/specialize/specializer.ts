@@ -164,13 +164,22 @@ export class Specializer {
     return this.escape(x.o);
   }
 
-  /** Allocates a virtual object for real, as an assignment expression to its own variable. */
+  /**
+   * Allocates a virtual object for real, as a statement here (its fields are
+   * literals or stable temporaries, so allocating it early has no effect
+   * anyone can see), and returns its variable.
+   */
   escape(o: VirtualObject): Node {
     if (o.residual) return id(o.residual);
     const name = this.fresh(o.kind === "array" ? "arr" : "obj");
     o.residual = name;
     this.escapes.push(o);
     this.hoistName(name);
+    this.out.push({ type: "ExpressionStatement", expression: this.allocation(o, name) });
+    return id(name);
+  }
+
+  private allocation(o: VirtualObject, name: string): Node {
     const literal: Node =
       o.kind === "array"
         ? { type: "ArrayExpression", elements: [...o.props.values()].map((v) => this.residual(v)) }
@@ -376,8 +385,14 @@ export class Specializer {
   }
 
   /** Residual for a value at an edge (escapes of virtual objects are emitted into that edge's fix-up). */
-  private residualAt(_edge: Edge, x: Val): Node {
-    return this.residual(x);
+  private residualAt(edge: Edge, x: Val): Node {
+    const saved = this.out;
+    this.out = edge.fix;
+    try {
+      return this.residual(x);
+    } finally {
+      this.out = saved;
+    }
   }
 
   newTarget(partial: Partial<Target>): Target {
@@ -401,7 +416,9 @@ export class Specializer {
     }
     const edge = this.edgeHere(value);
     t.edges.push(edge);
-    if (this.dynDepth > t.dynDepth) this.out.push({ type: "BreakStatement", label: id(this.labelOf(t)) });
+    // Always a residual `break`: other paths may continue after this point in the residual code
+    // (the next unrolled iteration after a dynamic `continue`). flattenBlocks drops the ones in tail position.
+    this.out.push({ type: "BreakStatement", label: id(this.labelOf(t)) });
     void kind;
     this.env = null;
   }

@@ -87,6 +87,27 @@ describe("effects of operations on dynamic values survive (fuzz N3, N6, N7)", ()
   });
 });
 
+describe("labels and inlined defaults (fuzz N11, N12)", () => {
+  it("N11 (seed 2026 #1928): `break outer` after a dynamic `continue outer` in an unrolled inner loop", () => {
+    const f = sloppy("function f(c, k, x, y, log) { let n = 0; outer3: for (let i4 = 0; i4 < 3; i4++) { for (const j5 of c.list) { n++; if (Math.min(y && y.a, c.f) == x) continue outer3; if (typeof k === 'string') break outer3; } } return n; }");
+    const c = { list: [8], f: 5e-324 };
+    const j = jit(f, { specialize: { c, k: "s" } });
+    const calls: string[] = [];
+    const x = { valueOf() { calls.push("valueOf x"); return 7; } };
+    const expected = f(c, "s", x, { a: 1 }, []);
+    const expectedCalls = calls.splice(0);
+    expect(j(c, "s", x, { a: 1 }, [])).toBe(expected);
+    expect(calls).toEqual(expectedCalls);
+  });
+
+  it("N12 (seed 2026 #2447): an inlined default parameter that uses an earlier parameter", () => {
+    const h0 = sloppy("function h0(a, b = a + 1) { b = b * 2; return a + b; }");
+    const f = sloppy("function prog(c, k, x, y, log) { let acc = -0; acc = acc + h0({}); return acc; }", { h0 });
+    expectSameOutcome(f, jit(f, { scope: { h0 } }), [{}, 1, 2, null, []]);
+    expectSameOutcome(f, jit(f, { scope: { h0 }, specialize: { k: 1 } }), [{}, 1, 2, null, []]);
+  });
+});
+
 describe("evaluation order (fuzz N10)", () => {
   it("N10 (seed 2026 #490): a spread runs its getters before later property values are computed", () => {
     const f = sloppy("function f(c, k, x, y) { const s5 = { ...y, extra: Math.abs(x) ?? (c.nested.p << c.arr.length) }; return 1; }");

@@ -1,0 +1,124 @@
+/**
+ * The partial evaluator, node family by node family: input programs and what
+ * their residual code must (and must not) contain, plus the exactness bugs of
+ * issue 9, each as the smallest program that showed it.
+ */
+import { describe, expect, it } from "vitest";
+import { jit, inspect } from "../../../index.js";
+import { run } from "../../../fixtures/stack-machine/generic.js";
+import { DISTANCE_PROGRAM, makeArgs } from "../../../fixtures/stack-machine/inputs.js";
+
+const src = (f: Function) => inspect(f)!.source ?? `FALLBACK ${inspect(f)!.fallbackReason}`;
+const body = (f: Function) => src(f).slice(src(f).indexOf("let ") >= 0 ? 0 : 0);
+const fn = (params: string, text: string) => new Function(...params.split(",").filter(Boolean), text);
+
+describe("evaluator: interpreters become their programs", () => {
+  it("a stack machine over a fixed program: no array, no dispatch, only the expression", () => {
+    const j = jit(run, { specialize: { code: DISTANCE_PROGRAM } });
+    const s = src(j);
+    expect(inspect(j)!.tier).toBe(1);
+    expect(s).not.toMatch(/\bswitch\b|\bpush\b|\bpop\b|\[\]|\bwhile\b|for \(/);
+    expect(s).toContain("Math.sqrt(");
+    for (const args of makeArgs(3, 300)) expect(Object.is(j(...args), run(...args))).toBe(true);
+  });
+
+  it("a tree-walking interpreter over a frozen program is the expression", () => {
+    const evaluate = fn("node,env", 'switch (node.op) { case "num": return node.value; case "var": return env[node.name]; case "add": return evaluate(node.left, env) + evaluate(node.right, env); case "mul": return evaluate(node.left, env) * evaluate(node.right, env); }');
+    const prog = Object.freeze({ op: "add", left: Object.freeze({ op: "mul", left: Object.freeze({ op: "num", value: 3 }), right: Object.freeze({ op: "var", name: "x" }) }), right: Object.freeze({ op: "var", name: "y" }) });
+    const j = jit(evaluate, { specialize: { node: prog }, scope: { evaluate } });
+    expect(src(j)).toContain("return 3 * env.x + env.y;");
+    expect(j(prog, { x: 2, y: 1 })).toBe(7);
+  });
+});
+
+describe("evaluator: loops", () => {
+  it("`var` loops with several initialisers unfold when their bound is known", () => {
+    const f = fn("a,x", "var s = 0; for (var i = 0, n = a.length; i < n; ++i) s += a[i] * x; return s;");
+    const a = Object.freeze([1, 2, 3]);
+    const j = jit(f, { specialize: { a } });
+    expect(src(j)).not.toContain("for (");
+    expect(j(a, 2)).toBe(12);
+  });
+
+  it("a loop with a dynamic bound stays a loop; what it reads of static values stays folded", () => {
+    const f = fn("cfg,a,n", "let s = 0; for (let i = 0; i < n; i++) s += a[i] * cfg.k; return s;");
+    const cfg = Object.freeze({ k: 3 });
+    const j = jit(f, { specialize: { cfg } });
+    expect(src(j)).toMatch(/for \(; i < n; i\+\+\)/);
+    expect(src(j)).toContain("* 3");
+    expect(j(cfg, [1, 2], 2)).toBe(9);
+  });
+
+  it("a do-while whose first iteration unfolds tests before the second", () => {
+    const f = fn("c,log", "let w = 0; do { log.push(w); } while (++w < c.n); return w;");
+    const c = { n: 3 };
+    const j = jit(f, { specialize: { c }, freeze: "reference" });
+    const a: number[] = [], b: number[] = [];
+    expect(j(c, b)).toBe(f(c, a));
+    expect(b).toEqual(a);
+  });
+});
+
+describe("evaluator: the correctness bugs of issue 9", () => {
+  it("1. object literals built in an unrolled loop are distinct objects with their own values", () => {
+    const f = fn("keys", "const r = []; for (const key of keys) r.push({ e: `m ${key}` }); return r;");
+    const keys = Object.freeze(["a", "b"]);
+    const j = jit(f, { specialize: { keys } });
+    const r = j(keys);
+    expect(r).toEqual([{ e: "m a" }, { e: "m b" }]);
+    expect(r[0]).not.toBe(r[1]);
+  });
+
+  it("2. a missing argument whose parameter the callee reassigns", () => {
+    const withDefault = fn("a,b", "if (b === undefined) b = 10; return a + b;");
+    const f = fn("x", "return withDefault(x);");
+    const g = new Function("withDefault", `return ${f.toString()}`)(withDefault);
+    const j = jit(g, { scope: { withDefault } });
+    expect(j(1)).toBe(11);
+  });
+
+  it("3. a method call on a specialized object keeps `this`", () => {
+    const o = Object.freeze({ k: 5, m(x: number) { return this.k + x; } });
+    const f = fn("o,x", "return o.m(x);");
+    const j = jit(f, { specialize: { o } });
+    expect(j(o, 1)).toBe(6);
+  });
+
+  it("4. a specialized object with a cycle compiles (walks never enter user data)", () => {
+    const cyc: Record<string, unknown> = { k: 2 };
+    cyc.self = cyc;
+    const f = fn("c,x", "let s = 0; for (let i = 0; i < x.length; i++) s += x[i] * c.k; return s;");
+    const j = jit(f, { specialize: { c: cyc }, fastmath: true });
+    expect(inspect(j)!.fallbackReason).toBeNull();
+    expect(j(cyc, [1, 2])).toBe(6);
+  });
+
+  it("a getter held in a specialized object never runs at compile time", () => {
+    let ran = 0;
+    const c = { n: 1, unit: { get twice() { ran++; return 2; } }, obj: { q: 3 } };
+    const f = fn("c,log", "outer: for (let i = 0; i < 2; i++) { for (let j = 0; j < c.n; j++) { if (typeof c === 'object') continue outer; } } log.push(c.obj.q); return 1;");
+    jit(f, { specialize: { c }, freeze: "reference" });
+    jit(f, { specialize: { c: { ...c } }, freeze: "reference" });
+    expect(ran).toBe(0);
+  });
+});
+
+describe("evaluator: residual code reads like hand-written code", () => {
+  it("no leftover labels, temporaries or dead stores for a straight expression", () => {
+    const f = fn("c,x", "const a = c.k * x; const b = a + 1; return b;");
+    const j = jit(f, { specialize: { c: Object.freeze({ k: 2 }) } });
+    const s = src(j);
+    expect(s).toContain("return 2 * x + 1;");
+    expect(s).not.toMatch(/\blet\b|:\s*\{/);
+    void body;
+  });
+
+  it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
+    const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
+    const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
+    const j = jit(f, { scope: { h } });
+    expect(src(j)).not.toContain("arguments.length");
+    expect(j(5)).toBe(16);
+    expect(j(undefined)).toBe(12);
+  });
+});
