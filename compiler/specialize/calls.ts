@@ -400,7 +400,12 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     else {
       const r = this.fresh("r");
       this.hoistName(r);
-      edges.forEach((e, i) => e.fix.unshift({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residual(values[i]!) } }));
+      // Each return writes the result in its own fix-up block (an object it returns is allocated there too).
+      edges.forEach((e, i) => {
+        const own = { fix: [] as Node[] };
+        const value = this.residualAt(own, values[i]!);
+        e.fix.unshift(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: value } });
+      });
       result = D(id(r));
     }
   }

@@ -282,7 +282,9 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   this.hoistName(result);
   const assignResult = (v: Val | null, list: Node[], e: { fix: Node[] } | null) => {
     if (!e || !v) return;
-    list.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: this.residual(v) } });
+    const own = { fix: [] as Node[] };
+    const value = this.residualAt(own, v);
+    list.push(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: value } });
     list.push(...e.fix);
   };
   assignResult(v1, list1, e1);

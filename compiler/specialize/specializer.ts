@@ -385,7 +385,7 @@ export class Specializer {
   }
 
   /** Residual for a value at an edge (escapes of virtual objects are emitted into that edge's fix-up). */
-  private residualAt(edge: Edge, x: Val): Node {
+  residualAt(edge: { fix: Node[] }, x: Val): Node {
     const saved = this.out;
     this.out = edge.fix;
     try {

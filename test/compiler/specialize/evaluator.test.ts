@@ -103,6 +103,18 @@ describe("evaluator: the correctness bugs of issue 9", () => {
   });
 });
 
+describe("evaluator: regressions found on real code", () => {
+  it("an inlined helper that returns an object literal on one path allocates it on that path (expr-eval)", () => {
+    const make = fn("t", 'if (t && t.kind === "E") return t; return { kind: "E", value: function (s) { return s * 2; } };');
+    const f = new Function("make", "return function f(x, y) { const e = make(x); return e.value(y); }")(make);
+    const j = jit(f, { scope: { make } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(j(undefined, 3)).toBe(6);
+    const e = { kind: "E", value: (s: number) => s + 1 };
+    expect(j(e, 3)).toBe(4);
+  });
+});
+
 describe("evaluator: residual code reads like hand-written code", () => {
   it("no leftover labels, temporaries or dead stores for a straight expression", () => {
     const f = fn("c,x", "const a = c.k * x; const b = a + 1; return b;");
