@@ -10,7 +10,7 @@
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS } from "../builtins.js";
+import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS } from "../builtins.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
@@ -158,6 +158,11 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     if (fn === ArrayIsArray && args[0]) {
       const a = args[0];
       if (a.k === "v") return S(a.o.kind === "array");
+      if (a.k === "d" && a.type && a.type !== "object") {
+        // A primitive or a function is never an array (the argument still runs).
+        s.drop(a);
+        return S(false);
+      }
       if (a.k === "s" && (isPrimitive(a.v) || !require_isProxy(a.v))) return S(Array.isArray(a.v));
       return null;
     }
@@ -187,6 +192,26 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     if (name && PURE_NUMBER_METHODS.has(name)) {
       try {
         return S(Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v)));
+      } catch {
+        return null;
+      }
+    }
+  }
+  if (thisVal.k === "s" && Array.isArray(thisVal.v) && allStaticPrimitive) {
+    // Pure Array.prototype methods on a known array of primitives that cannot change (frozen) and has
+    // no own or subclass overrides (an Array subclass's `join` is not Array.prototype's).
+    const arr = thisVal.v as unknown[];
+    const name = Object.getOwnPropertyNames(Array.prototype).find((k) => (Array.prototype as unknown as Record<string, unknown>)[k] === fn);
+    if (name && PURE_ARRAY_METHODS.has(name) && !require_isProxy(arr) && Object.isFrozen(arr) && Object.getPrototypeOf(arr) === Array.prototype) {
+      const items: unknown[] = [];
+      for (let i = 0; i < arr.length; i++) {
+        const d = Reflect.getOwnPropertyDescriptor(arr, i);
+        if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
+        items.push(d.value);
+      }
+      try {
+        const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
+        return Array.isArray(r) ? virtualArray(r.map((x) => S(x))) : S(r);
       } catch {
         return null;
       }

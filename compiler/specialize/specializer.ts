@@ -35,6 +35,8 @@ export interface SlotState {
   val: Val | null;
   /** The residual variable holds `val` too (a guarded parameter): nothing to write when it is needed there. */
   inVar?: boolean;
+  /** With `val` null: the `typeof` the variable's value is known to have here (from a test that narrowed it). */
+  type?: string;
 }
 export type Env = Map<Slot, SlotState>;
 
@@ -292,7 +294,7 @@ export class Specializer {
     const st = this.env!.get(slot);
     if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
     if (st.val) return st.val;
-    return D(id(slot.name));
+    return D(id(slot.name), st.type);
   }
 
   /** Puts a slot's current value into its residual variable, if it is not there. */
@@ -369,7 +371,10 @@ export class Specializer {
         continue;
       }
       if (states.every((s) => sameVal(s!.val, first.val))) {
-        result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
+        if (first.val === null) {
+          const t = first.type;
+          result.set(slot, t && states.every((s) => s!.type === t) ? first : { val: null });
+        } else result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;
       }
       for (let i = 0; i < live.length; i++) {

@@ -181,9 +181,11 @@ P.ifStatement = function (this: Specializer, n: Node): void {
   const base = this.env;
   this.dynDepth++;
   this.env = new Map(base);
+  narrow(this, n.test, true);
   const list1 = this.collect(() => this.statement(n.consequent));
   const env1 = this.env;
   this.env = new Map(base);
+  narrow(this, n.test, false);
   const list2 = n.alternate ? this.collect(() => this.statement(n.alternate)) : [];
   const env2 = this.env;
   this.dynDepth--;
@@ -356,3 +358,47 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   this.out.push({ type: "TryStatement", block: { type: "BlockStatement", body: block }, handler, finalizer });
   void S;
 };
+
+/**
+ * What a test that held (or failed) says about the types of variables, for
+ * the code it guards: `typeof x === "string"`, `Array.isArray(x)`,
+ * `Number.isInteger(x)`, `x === null`, and `&&`/`||`/`!` of those. Only
+ * facts about variables whose value lives in their residual variable are
+ * recorded; code after an `if` that always leaves keeps the other branch's.
+ */
+function narrow(s: Specializer, test: Node, outcome: boolean): void {
+  const env = s.env;
+  if (!env) return;
+  const setType = (x: Node, type: string) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    if (st && st.val === null) env.set(slot, { val: null, type });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: D(st.val.e, type) });
+  };
+  const walkTest = (t: Node, holds: boolean): void => {
+    if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
+    if (t.type === "LogicalExpression") {
+      // `a && b` held: both held. `a || b` failed: both failed.
+      if ((t.operator === "&&" && holds) || (t.operator === "||" && !holds)) {
+        walkTest(t.left, holds);
+        walkTest(t.right, holds);
+      }
+      return;
+    }
+    if (t.type === "BinaryExpression" && (t.operator === "===" || t.operator === "!==")) {
+      const positive = (t.operator === "===") === holds;
+      const [a, b] = t.left.type === "UnaryExpression" && t.left.operator === "typeof" ? [t.left, t.right] : [t.right, t.left];
+      if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
+      return;
+    }
+    if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
+      const owner = t.callee.object.type === "Identifier" ? t.callee.object.name : null;
+      const m = t.callee.property.name;
+      if (owner === "Array" && m === "isArray") setType(t.arguments[0], "object");
+      if (owner === "Number" && (m === "isInteger" || m === "isFinite" || m === "isSafeInteger")) setType(t.arguments[0], "number");
+    }
+  };
+  walkTest(test, outcome);
+}
