@@ -276,15 +276,10 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const body = root.body.body;
   const directives = body.filter((s: Node) => typeof s.directive === "string");
   const rest = body.filter((s: Node) => typeof s.directive !== "string");
-  // `new` on a jitted function constructs the original, exactly as `new fn()` would.
-  const construct: Node[] = ctx.kind === "function"
-    ? [{
-        type: "IfStatement",
-        test: { type: "BinaryExpression", operator: "!==", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: buildLiteral(undefined) },
-        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: "Reflect" }, property: { type: "Identifier", name: "construct" }, computed: false, optional: false }, arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
-        alternate: null,
-      }]
-    : [];
+  // No `new.target` check: `new` on the specialized function runs the same body with a fresh `this`
+  // whose prototype is the original's (instantiate.ts gives it fn.prototype), exactly as `new fn()`
+  // would; a function that reads `new.target` itself is never compiled.
+  const construct: Node[] = [];
   const fnExpr: Node = {
     type: "FunctionExpression",
     id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,

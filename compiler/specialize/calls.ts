@@ -56,6 +56,7 @@ P.callExpression = function (this: Specializer, n: Node): Val {
 };
 
 const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
+const PRIMITIVE_PROTOS: Record<string, object> = { string: String.prototype, number: Number.prototype, boolean: Boolean.prototype, bigint: BigInt.prototype, symbol: Symbol.prototype };
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -68,6 +69,13 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   if (callee.type === "MemberExpression" && !callee.optional) {
     if (callee.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function calls a private method (#name)", n);
+    // `alias.m()`: a variable holding another variable's value is read by its own name here, so that a
+    // failing call reads "acc.toFixed is not a function" as the original does.
+    if (callee.object.type === "Identifier") {
+      const slot = this.slotOf(callee.object);
+      const st = slot ? this.env!.get(slot) : undefined;
+      if (slot && st?.val && st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name !== slot.name) this.materialize(slot);
+    }
     const vals = this.evalSeq([callee.object, callee.property, ...n.arguments], (e: Node) =>
       e === callee.property && !callee.computed ? S(e.name) : this.expr(e.type === "SpreadElement" ? e.argument : e),
     );
@@ -78,6 +86,20 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       const objNode = this.residual(obj);
       this.foreignCodeMayRun();
       return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
+    }
+    if (obj.k === "d" && key.k === "s" && obj.type && PRIMITIVE_PROTOS[obj.type]) {
+      // A primitive whose method does not exist: the call throws, so it stays exactly as written.
+      const f = readFrozenProperty(PRIMITIVE_PROTOS[obj.type]!, key.v as PropertyKey, "deep");
+      if (f.ok && typeof f.value !== "function") return NOT_CALLABLE;
+    }
+    if (obj.k === "d") {
+      // A receiver kos does not know: the method is read at run time too, so the call stays as written,
+      // evaluating the receiver once, and the engine's messages name the source's expression.
+      const keyNode = this.residual(key);
+      const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
+      const argNodes = args.map((a) => this.residual(a));
+      this.foreignCodeMayRun();
+      return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: obj.e, property: computed ? keyNode : id(key.v as string), computed, optional: false }, arguments: argNodes });
     }
     // The receiver is used twice (to find the method, then as `this`): it must not be re-evaluated.
     obj = this.stable(obj, "recv");

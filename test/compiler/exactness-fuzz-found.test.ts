@@ -133,6 +133,19 @@ describe("messages and compile time (fuzz N8, N9)", () => {
     expect(jit(f, { scope: {} })(c, null)).toBe("c.obj.q is not a function");
   });
 
+  it("N8b (seed 7 #4275): no temporary in the message when the callee object is dynamic and an argument is hoisted", () => {
+    const f = sloppy('function prog(c, k, x, y, log) { "use strict"; let acc = 0; log.push(c.obj.q((c.words.includes("a") ? (c.words.includes("p") ? -0 : acc) : Math.round(c.nested.p)))); }');
+    const c = { obj: { q: 2 }, words: ["b"], nested: { p: 1.5 } };
+    const outcome = expectSameOutcome(f, jit(f, { specialize: { k: 1 } }), [c, 1, 0, null, []]);
+    expect(outcome).toMatchObject({ ok: false, message: "c.obj.q is not a function" });
+  });
+
+  it("N8c (seed 98 #224): a folded operand does not change the text of the engine's message", () => {
+    const f = sloppy("function f(k, c, x) { return ((k ?? x) + (c.n % x)).toFixed(2); }");
+    const outcome = expectSameOutcome(f, jit(f, { specialize: { k: "a" } }), ["a", { n: 2 }, 3]);
+    expect(outcome).toMatchObject({ ok: false, message: "((k ?? x) + (c.n % x)).toFixed is not a function" });
+  });
+
   it("N9 (seed 12 #3340): jit() runs no getter of a specialized object it never reads", () => {
     const log: string[] = [];
     const c = deepFreeze({ m: -Infinity, items: [1], arr: [1, 2], unit: { f: NaN, get twice() { log.push("twice"); return 2; } } });
