@@ -76,9 +76,13 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       const st = slot ? this.env!.get(slot) : undefined;
       if (slot && st?.val && st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name !== slot.name) this.materialize(slot);
     }
+    const before = this.out.length;
     const vals = this.evalSeq([callee.object, callee.property, ...n.arguments], (e: Node) =>
       e === callee.property && !callee.computed ? S(e.name) : this.expr(e.type === "SpreadElement" ? e.argument : e),
     );
+    // Arguments that needed statements would run before the method is read from a receiver kos does
+    // not know (a getter's order, and the engine's message, would change): keep the call as written.
+    if (vals[0]!.k === "d" && this.out.length !== before) return NOT_CALLABLE;
     let obj = vals[0]!;
     const key = vals[1]!;
     const args = vals.slice(2);
