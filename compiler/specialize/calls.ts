@@ -83,6 +83,9 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     // Arguments that needed statements would run before the method is read from a receiver kos does
     // not know (a getter's order, and the engine's message, would change): keep the call as written.
     if (vals[0]!.k === "d" && this.out.length !== before) return NOT_CALLABLE;
+    // A receiver chosen by `?:`, `&&`, `||` or `??` that folded to one side: the engine's message for a
+    // failing call would name that side instead of the whole expression, so keep the call as written.
+    if (vals[0]!.k === "d" && (callee.object.type === "ConditionalExpression" || callee.object.type === "LogicalExpression")) return NOT_CALLABLE;
     let obj = vals[0]!;
     const key = vals[1]!;
     const args = vals.slice(2);
