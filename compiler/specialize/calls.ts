@@ -71,11 +71,14 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     if (callee.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function calls a private method (#name)", n);
     // `alias.m()`: a variable holding another variable's value is read by its own name here, so that a
     // failing call reads "acc.toFixed is not a function" as the original does.
-    if (callee.object.type === "Identifier") {
-      const slot = this.slotOf(callee.object);
+    walk(callee.object, (x) => {
+      if (x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression") return false;
+      if (x.type !== "Identifier") return;
+      const slot = this.slotOf(x);
       const st = slot ? this.env!.get(slot) : undefined;
       if (slot && st?.val && st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name !== slot.name) this.materialize(slot);
-    }
+      return;
+    });
     const before = this.out.length;
     const vals = this.evalSeq([callee.object, callee.property, ...n.arguments], (e: Node) =>
       e === callee.property && !callee.computed ? S(e.name) : this.expr(e.type === "SpreadElement" ? e.argument : e),
