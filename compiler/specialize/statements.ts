@@ -262,10 +262,17 @@ P.switchStatement = function (this: Specializer, n: Node, labels: string[]): voi
   this.escapeReferencedIn(cases);
   const variant = this.slotsAssignedIn(cases);
   for (const s of variant) this.materialize(s);
-  const tests = this.evalSeq(cases.filter((c) => c.test), (c) => this.expr(c.test));
-  if (tests.some((x) => x.k === "d" && x.e.type !== "Identifier" && x.e.type !== "Literal" && x.e.type !== "KosConst")) {
-    // Case tests run lazily, in order: keep their residual forms only when they are plain values.
-  }
+  // Case tests run lazily, in order, until one matches: each stays in its `case`, and one that would
+  // need statements of its own (which would run before the switch) is kept as written.
+  const tests: Val[] = cases.filter((c) => c.test).map((c) => {
+    const p = this.probe(() => this.expr(c.test));
+    if (p.emitted.length) {
+      p.undo();
+      return D(this.verbatim(c.test));
+    }
+    p.commit();
+    return p.result;
+  });
   const head = this.env!;
   this.dynDepth++;
   const residualCases: Node[] = [];
