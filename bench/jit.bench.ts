@@ -6,6 +6,7 @@
  * geometric mean of jit/plain ≥ 2.5×, control ≥ 0.97× plain).
  */
 import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
+import { cpuNsPerCall as cpuNsPerCallOf } from "./harness.js";
 import { jit, inspect } from "../index.js";
 import { fixtures, type Fixture } from "../fixtures/index.js";
 import { makeRunner } from "../fixtures/runner.js";
@@ -69,21 +70,7 @@ function thawedDiffers(value: unknown): boolean {
  * up to 10× between runs, while CPU time stayed within about 20%, so the suite
  * reports it next to the medians as a cross-check.
  */
-function cpuNsPerCall(run: () => void): number {
-  let best = Infinity;
-  for (let window = 0; window < 4; window++) {
-    const start = process.cpuUsage();
-    const until = performance.now() + 25;
-    let batches = 0;
-    while (performance.now() < until) {
-      run();
-      batches++;
-    }
-    const used = process.cpuUsage(start);
-    best = Math.min(best, ((used.user + used.system) * 1000) / (batches * BATCH));
-  }
-  return best;
-}
+const cpuNsPerCall = (run: () => void): number => cpuNsPerCallOf(run, BATCH);
 
 const ratio = (slowNs: number, fastNs: number) => slowNs / fastNs;
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "n/a" : `${x.toFixed(2)}×`);

@@ -9,6 +9,7 @@
  * natural/original ≥ 5×, and natural ≥ 0.5× hand on each library.
  */
 import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
+import { cpuNsPerCall as cpuNsPerCallOf } from "./harness.js";
 import { inspect } from "../index.js";
 import { realCases, type RealCase, type Runner } from "../fixtures/real/index.js";
 import { outcome } from "../fixtures/real/common.js";
@@ -55,21 +56,7 @@ function batchOf(c: RealCase): unknown[][] {
  * windows, lowest of a few (as in the jit suite: on a loaded machine CPU time
  * stays far steadier than wall-clock medians).
  */
-function cpuNsPerCall(run: () => void): number {
-  let best = Infinity;
-  for (let window = 0; window < 4; window++) {
-    const start = process.cpuUsage();
-    const until = performance.now() + 25;
-    let batches = 0;
-    while (performance.now() < until) {
-      run();
-      batches++;
-    }
-    const used = process.cpuUsage(start);
-    best = Math.min(best, ((used.user + used.system) * 1000) / (batches * BATCH));
-  }
-  return best;
-}
+const cpuNsPerCall = (run: () => void): number => cpuNsPerCallOf(run, BATCH);
 
 function describeUse(label: string, fn: Function): string {
   const info = inspect(fn);
