@@ -268,7 +268,8 @@ export function compileCached(
   const { specialize: _s, scope: _c, ...rest } = options;
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
   const make = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>): Function =>
-    instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
+    // Named like every other compiled version (kos://<name>.js), in stack traces and profiles.
+    instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});\n//# sourceURL=kos://${(String(options.name ?? fn.name) || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64)}.js`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
   if (key !== null) {
     const hit = cache.read(key);
     const meta = hit?.meta as { genericName?: unknown; deoptName?: unknown; refs?: unknown } | undefined;

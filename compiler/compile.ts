@@ -15,7 +15,9 @@ import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumptio
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
 import { specializeFunction, type FreeLookup } from "./specialize/index.js";
 import type { ContentGuard } from "./specialize/guarded-reads.js";
-import { readClosure } from "./discover/closure.js";
+import { functionLocation, readClosure } from "./discover/closure.js";
+import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
+import { generate } from "astring";
 
 interface Helper { name: string; node: Node | null }
 interface AssembleContext {
@@ -27,6 +29,7 @@ interface AssembleContext {
   kind: "function" | "arrow" | "method";
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   contentGuards: ContentGuard[];
+  fn: Function | null;
 }
 
 /** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
@@ -120,7 +123,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
   runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
   const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fn };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -342,7 +345,15 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     : main;
   const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, { type: "ReturnStatement", argument: returned }] };
   materialize(program, reference);
-  const bodySource = generateSource(program);
+  let bodySource = generateSource(program);
+  // Under `node --enable-source-maps` (or process.setSourceMapsEnabled), generated code maps its
+  // statements back to the function's own file and lines, so stack traces and debuggers show them.
+  // Off otherwise: finding the function's file costs an inspector round trip.
+  const location = countCalls && ctx.fn && (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? functionLocation(ctx.fn) : null;
+  if (location && location.exact !== false) {
+    const map = new SourceMapGenerator(sourceMapOptionsFor(location, { prefixLength: 1, generatedLineOffset: 2, generatedFile: `kos://${parsed.name || "anonymous"}.js` }));
+    bodySource = `${generate(program, { sourceMap: map as never, generator: createMappedGenerator() as never })}\n${sourceMappingURLComment(map.toJSON())}`;
+  }
   // A final parse catches any printing mistake before it can become a miscompile.
   acorn.parse(bodySource, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true });
 

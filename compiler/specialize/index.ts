@@ -51,7 +51,20 @@ export interface SpecializeResult {
 const MAX_INLINE_DEPTH = 48;
 
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
-  const sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
+  let sp: Specializer | null = null;
+  try {
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
+    return specializeWith(sp, req);
+  } catch (e) {
+    // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
+    if (e instanceof JitError && e.line != null && e.file == null) {
+      throw JitError.atFunction(req.fn, e.code, e.reason, { line: e.line, column: sp?.failColumn ?? undefined }, { cause: e });
+    }
+    throw e;
+  }
+}
+
+function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResult {
   const info = sp.infos.get(req.fn);
   if (info.opaque) throw info.opaque;
   const kind = info.parsed.kind;

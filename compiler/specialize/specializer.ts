@@ -131,7 +131,11 @@ export class Specializer {
     }
   }
 
+  /** Column (0-based, in the function's text) of the construct the last failure named, for the diagnostic. */
+  failColumn: number | null = null;
+
   fail(code: ConstructorParameters<typeof JitError>[0], message: string, node?: Node): never {
+    this.failColumn = node?.loc?.start?.column ?? null;
     throw new JitError(code, message, node?.loc?.start?.line ?? null);
   }
 

@@ -12,6 +12,7 @@ declare module "./specializer.js" {
   interface Specializer {
     statements(list: Node[]): void;
     statement(n: Node, labels?: string[]): void;
+    statementInner(n: Node, labels?: string[]): void;
     block(list: Node[]): void;
     scopedStatements(list: Node[]): void;
     ifStatement(n: Node): void;
@@ -63,6 +64,17 @@ P.scopedStatements = function (this: Specializer, list: Node[]): void {
 };
 
 P.statement = function (this: Specializer, n: Node, labels: string[] = []): void {
+  // Residual statements of the root function keep their source position, for the source map
+  // (an inlined callee's positions are in another file: its code maps to the call's line).
+  const out = this.out;
+  const start = out.length;
+  this.statementInner(n, labels);
+  if (this.frame.root && n.loc && out === this.out) {
+    for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = n.loc;
+  }
+};
+
+P.statementInner = function (this: Specializer, n: Node, labels: string[] = []): void {
   switch (n.type) {
     case "ExpressionStatement":
       if (n.directive) return;

@@ -45,7 +45,8 @@ describe("jit: fallbacks name the construct and its line", () => {
 
   it("names the line of the offending construct", () => {
     const fn = new Function("n", "const a = n;\nconst b = a + 1;\nreturn new.target ? a : b;");
-    expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/USES_NEW_TARGET: .*line \d+/);
+    // A diagnostic: the file (here new Function's "<anonymous>") and its line, then the line quoted.
+    expect(inspect(jit(fn, { scope: {} }))!.fallbackReason).toMatch(/^USES_NEW_TARGET: .*\n {2}at .*:5:\d+\n {3}5 \| return new\.target/);
   });
 
   it("`this` and `arguments` compile, and behave exactly like the original", () => {

@@ -36,7 +36,8 @@ describe("trace switch", () => {
       expect(r.stderr).toMatch(/tier-up scale v1 after 20 calls: .*k === 3/);
       expect(r.stderr).toMatch(/deopt scale v1: failed: k === 3/);
       expect(r.stderr).toMatch(/fallback max: NATIVE_FUNCTION/);
-      expect(r.stderr).toMatch(/fallback usesEval: USES_EVAL: .*\(line 2\)/);
+      // The fallback names the construct's line: as a diagnostic (file:line:col, the line quoted) where kos finds the file.
+      expect(r.stderr).toMatch(/fallback usesEval: USES_EVAL: .*(\(line 2\)|\n\s+at .*:\d+:\d+\n\s+\d+ \| .*eval)/);
     });
   }
 });
