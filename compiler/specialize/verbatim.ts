@@ -44,7 +44,9 @@ P.verbatim = function (this: Specializer, n: Node): Node {
         const slot = this.frame.slots.get(variable);
         if (slot) {
           this.materialize(slot);
-          if (!slot.declared) this.declare(slot);
+          // A captured binding is declared in place by its own declaration (or, never reached, at the end
+          // of its block, keeping its temporal dead zone): a closure made before it must not hoist it.
+          if (!slot.declared && !slot.pinned) this.declare(slot);
           if (slot.name !== y.name) renames.set(y, id(slot.name));
           if (ref.isWrite()) written.push(slot);
         } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.block === this.frame.info.node) {

@@ -115,6 +115,15 @@ describe("evaluator: regressions found on real code", () => {
   });
 });
 
+describe("evaluator: regressions found by the package sweep", () => {
+  it("a captured const whose own closure refers to it is declared once (@fastify/merge-json-schemas)", () => {
+    const f = fn("values", "const gcd = (a, b) => (!b ? a : gcd(b, a % b)); const lcm = (a, b) => (a * b) / gcd(a, b); let r = values[0]; for (let i = 1; i < values.length; i++) r = lcm(r, values[i]); return r;");
+    const j = jit(f, { scope: {} });
+    expect(inspect(j)!.fallbackReason).toBeNull();
+    expect(j([4, 6, 10])).toBe(60);
+  });
+});
+
 describe("evaluator: residual code reads like hand-written code", () => {
   it("no leftover labels, temporaries or dead stores for a straight expression", () => {
     const f = fn("c,x", "const a = c.k * x; const b = a + 1; return b;");
