@@ -136,7 +136,7 @@ function lookupClosureBinding(fn: Function, name: string): ReturnType<FreeLookup
   // Globals resolve by name in generated code too (and built-ins are folded by the evaluator's own rules).
   if (b.scope === "global") return { found: false };
   if (b.tdz) return { found: true, value: undefined, stable: false, reason: `'${name}' is in its temporal dead zone` };
-  return b.stable ? { found: true, value: b.value, stable: true } : { found: true, value: b.value, stable: false, reason: `FREE_VARIABLE: ${b.unstableReason ?? `'${name}' can be reassigned`}` };
+  return b.stable ? { found: true, value: b.value, stable: true } : { found: true, value: b.value, stable: false, reason: `${b.unstableReason ?? `'${name}' can be reassigned`}` };
 }
 
 const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
