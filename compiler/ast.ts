@@ -128,6 +128,18 @@ export function countNodes(node: Node): number {
   return n;
 }
 
+/**
+ * An identifier that is a name in an expression, not a property key:
+ * `n.arguments`, `{ arguments: 1 }` and `class { arguments() {} }` name a
+ * property, not the function's `arguments` object.
+ */
+export function isReferenceIdentifier(n: Node, parent: Node | null): boolean {
+  if (n.type !== "Identifier" || !parent) return n.type === "Identifier";
+  if ((parent.type === "MemberExpression" || parent.type === "PropertyDefinition" || parent.type === "MethodDefinition") && parent.property === n && !parent.computed) return false;
+  if ((parent.type === "Property" || parent.type === "MethodDefinition" || parent.type === "PropertyDefinition") && parent.key === n && !parent.computed) return parent.type === "Property" && parent.shorthand;
+  return true;
+}
+
 export const isFunctionNode = (n: Node): boolean =>
   n?.type === "FunctionDeclaration" || n?.type === "FunctionExpression" || n?.type === "ArrowFunctionExpression";
 

@@ -14,7 +14,7 @@ import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
 import { specializeFunction, type FreeLookup } from "./specialize/index.js";
-import type { ContentGuard } from "./specialize/guarded-reads.js";
+import { contentGuardTest, type ContentGuard } from "./content-guards.js";
 import { functionLocation, readClosure } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
 import { generate } from "astring";
@@ -30,14 +30,6 @@ interface AssembleContext {
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   contentGuards: ContentGuard[];
   fn: Function | null;
-}
-
-/** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
-function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
-  const now = Object.keys(obj);
-  if (now.length !== keys.length) return false;
-  for (let i = 0; i < now.length; i++) if (now[i] !== keys[i]) return false;
-  return true;
 }
 
 function freshName(shared: AssembleContext["shared"], hint: string): string {
@@ -233,20 +225,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   }
   if (ctx.contentGuards.length) {
     // Folded reads of objects kos does not own: they must still hold what was read.
-    let test: Node | null = null;
-    for (const g of ctx.contentGuards) {
-      if (g.keys) {
-        const same: Node = { type: "CallExpression", optional: false, callee: reference(sameOwnKeys, "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
-        test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: same } : same;
-        continue;
-      }
-      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: buildLiteral(typeof g.key === "symbol" ? undefined : String(g.key)) ?? reference(g.key, "key"), computed: true, optional: false };
-      const lit = buildLiteral(g.value);
-      const one: Node = typeof g.value === "number" && Number.isNaN(g.value)
-        ? { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } }
-        : { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
-      test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
-    }
+    const test = contentGuardTest(ctx.contentGuards, (v, hint) => reference(v, hint))!;
     assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged` });
     guards.push(test);
   }

@@ -8,7 +8,7 @@
  * form when it was one, so `this` is what the original passes.
  */
 import type { Node } from "../ast.js";
-import { walk } from "../ast.js";
+import { walk, isReferenceIdentifier } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS } from "../builtins.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
@@ -44,6 +44,21 @@ P.evalArgs = function (this: Specializer, args: Node[]) {
 
 P.callExpression = function (this: Specializer, n: Node): Val {
   if (n.optional) return this.chain(n);
+  // After foreign code may have run, the call (its callee, arguments and inlined body) is speculated on again.
+  if (this.foreignRan && !this.generic) {
+    const v = this.speculateValue(() => this.callExpressionChecked(n));
+    if (v) return v;
+  }
+  return this.callExpressionChecked(n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    callExpressionChecked(n: Node): Val;
+  }
+}
+
+P.callExpressionChecked = function (this: Specializer, n: Node): Val {
   // A call that will throw (its callee is known not to be callable) stays as written,
   // so the engine's message names the source expression ("c.obj.q is not a function").
   const p = this.probe(() => this.callExpressionInner(n));
@@ -80,8 +95,18 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       return;
     });
     const before = this.out.length;
-    const vals = this.evalSeq([callee.object, callee.property, ...n.arguments], (e: Node) =>
-      e === callee.property && !callee.computed ? S(e.name) : this.expr(e.type === "SpreadElement" ? e.argument : e),
+    const head = this.evalSeq([callee.object, callee.property], (e: Node) => (e === callee.property && !callee.computed ? S(e.name) : this.expr(e)));
+    if (head[0]!.k !== "d" && !(n.arguments as Node[]).some((a) => a.type === "SpreadElement")) {
+      // The method is read before the arguments are evaluated, as the engine does.
+      const recv = this.stable(head[0]!, "recv");
+      const readMethod = {} as Node;
+      const rest = this.evalSeq([readMethod, ...n.arguments], (e: Node) => (e === readMethod ? this.readMember(recv, head[1]!, callee) : this.expr(e)));
+      return this.applyCall(rest[0]!, recv, rest.slice(1), { obj: recv, key: head[1]! }, n);
+    }
+    const object = {} as Node;
+    const property = {} as Node;
+    const vals = this.evalSeq([object, property, ...n.arguments], (e: Node) =>
+      e === object ? head[0]! : e === property ? head[1]! : this.expr(e.type === "SpreadElement" ? e.argument : e),
     );
     // Arguments that needed statements would run before the method is read from a receiver kos does
     // not know (a getter's order, and the engine's message, would change): keep the call as written.
@@ -375,7 +400,7 @@ function argumentsUsesAreSimple(node: Node): boolean {
     walk(fnNode, (x, parent) => {
       if (!ok) return false;
       if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration")) return false;
-      if (x.type === "Identifier" && x.name === "arguments") {
+      if (x.type === "Identifier" && x.name === "arguments" && isReferenceIdentifier(x, parent)) {
         if (!(parent && parent.type === "MemberExpression" && parent.object === x && (!parent.computed ? parent.property.name === "length" : parent.property.type === "Literal" && typeof parent.property.value === "number"))) ok = false;
       }
       return;
@@ -407,7 +432,11 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? "v" : "d");
   const key = `${this.objectId(fn)}(${sig(thisVal)};${args.map(sig).join(",")})`;
   if (this.inlineStack.includes(key)) return null;
-  const somethingStatic = thisVal.k !== "d" || args.some((a) => a.k !== "d") || info.freeNames.length > 0;
+  // In the generic branch of a speculation, a call with nothing static stays a call: inlining would
+  // only copy the callee's generic code (V8 inlines small callees itself).
+  const somethingStatic = this.generic
+    ? thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)) || args.some((a) => a.k !== "d" && !(a.k === "s" && a.v === undefined))
+    : thisVal.k !== "d" || args.some((a) => a.k !== "d") || info.freeNames.length > 0;
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
 
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.

@@ -8,7 +8,7 @@
 import { parseFunction, normalizeBody, type ParsedFunction } from "../parse.js";
 import { analyzeScopes, type ScopeInfo, type Variable, type Scope } from "../analyze/scopes.js";
 import { JitError } from "../jit-error.js";
-import { walk, type Node } from "../ast.js";
+import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 
 export interface FnInfo {
@@ -86,10 +86,10 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   let usesThis = false;
   let usesArguments = false;
   const visit = (fnNode: Node) =>
-    walk(fnNode, (n) => {
+    walk(fnNode, (n, parent) => {
       if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
       if (n.type === "ThisExpression") usesThis = true;
-      if (n.type === "Identifier" && n.name === "arguments") usesArguments = true;
+      if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) usesArguments = true;
       return;
     });
   visit(node);

@@ -9,17 +9,19 @@
 import { types as utilTypes } from "node:util";
 import { Specializer } from "./specializer.js";
 import { S, type Val } from "./values.js";
+import type { ContentGuard } from "../content-guards.js";
 
 declare module "./specializer.js" {
   interface Specializer {
     contentGuards: ContentGuard[];
+    /** Typed-array lengths read: checked at entry. */
+    lengthGuards: ContentGuard[];
     foreignRan: boolean;
     guardedKeys(obj: object): string[] | null;
   }
 }
 
-/** `obj[key] === value` at entry; with `keys`, `Object.keys(obj)` is that list (same order). */
-export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[] }
+export type { ContentGuard } from "../content-guards.js";
 
 const P = Specializer.prototype;
 

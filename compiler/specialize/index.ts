@@ -17,6 +17,7 @@ import "./statements.js";
 import "./loops.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
+import "./speculation.js";
 import type { ContentGuard } from "./guarded-reads.js";
 
 export interface SpecializeRequest {
@@ -139,7 +140,14 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
     expression: false,
     body: { type: "BlockStatement", body: [...decls, ...body] },
   };
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: sp.contentGuards ?? [], words: sp.used, size: info.size };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: entryGuards(sp), words: sp.used, size: info.size };
 }
 
 export type { FreeLookup };
+
+/** Guards checked at entry: folded reads before any foreign code, and typed-array lengths (once each). */
+function entryGuards(sp: Specializer): ContentGuard[] {
+  const all = [...(sp.contentGuards ?? [])];
+  for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys)) all.push(g);
+  return all;
+}

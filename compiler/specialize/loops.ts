@@ -27,6 +27,8 @@ interface LoopState {
   started: boolean;
   /** for-of / for-in over a value kos does not know: the iterated value, evaluated once. */
   right?: Val;
+  /** for-of over an unfrozen array kos read with guards: re-checked after foreign code. */
+  source?: unknown[];
 }
 
 const P = Specializer.prototype;
@@ -106,43 +108,10 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       else {
         state.items = items;
         state.index = 0;
+        if (n.type === "ForOfStatement" && right.k === "s" && Array.isArray(right.v) && !Object.isFrozen(right.v)) state.source = right.v as unknown[];
       }
     }
-    for (let iter = 0; this.env; iter++) {
-      if (this.budget <= 0) {
-        this.residualLoop(n, labels, breakT, state);
-        break;
-      }
-      if (items) {
-        if (state.index! >= items.length) break;
-        const item = items[state.index!]!;
-        state.index!++;
-        this.iteration(n.body, labels, () => bindLeft(this, n.left, item));
-        continue;
-      }
-      if (n.type === "DoWhileStatement" && iter === 0) {
-        this.iteration(n.body, labels);
-        state.started = true;
-        continue;
-      }
-      if (n.test) {
-        const p = this.probe(() => this.expr(n.test));
-        if (p.result.k === "d" || p.emitted.length) {
-          p.undo();
-          this.residualLoop(n, labels, breakT, state);
-          break;
-        }
-        p.commit();
-        const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
-        if (!truthy) break;
-      }
-      if (n.type === "DoWhileStatement") {
-        this.iteration(n.body, labels);
-        continue;
-      }
-      this.iteration(n.body, labels);
-      if (this.env && n.type === "ForStatement" && n.update) this.drop(this.expr(n.update));
-    }
+    if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) drive(this, n, labels, breakT, state, 0);
   } finally {
     this.targets.pop();
   }
@@ -154,6 +123,79 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
     this.out.push({ type: "LabeledStatement", label: id(breakT.label), body: { type: "BlockStatement", body: inner } });
   }
 };
+
+/**
+ * Unrolls iterations from `state` on while the test stays static. After
+ * foreign code may have run in an iteration, the rest of the loop is
+ * speculated on again (speculation.ts): unrolled as before behind a guard,
+ * next to the rest as a residual loop.
+ */
+function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number): void {
+  const items = state.items ?? null;
+  for (let iter = first; s.env; iter++) {
+    if (iter > 0 && s.foreignRan && !s.generic) {
+      // Each pass starts from this iteration's state (a speculative pass may run twice).
+      const at = { ...state };
+      if (s.speculate(() => {
+        const a = { ...at };
+        if (a.source) guardItem(s, a);
+        drive(s, n, labels, breakT, a, iter);
+        // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
+        // edge, and code after both branches would run on either path.
+        if (s.env) s.jump(breakT, "break");
+      }, () => s.residualLoop(n, labels, breakT, { ...at }))) return;
+    }
+    if (s.budget <= 0) {
+      s.residualLoop(n, labels, breakT, state);
+      return;
+    }
+    if (items) {
+      if (state.source && iter > 0 && s.foreignRan) {
+        // The array may have changed since its items were read: the rest is a loop.
+        s.residualLoop(n, labels, breakT, state);
+        return;
+      }
+      if (state.index! >= items.length) return;
+      const item = items[state.index!]!;
+      state.index!++;
+      s.iteration(n.body, labels, () => bindLeft(s, n.left, item));
+      continue;
+    }
+    if (n.type === "DoWhileStatement" && iter === 0) {
+      s.iteration(n.body, labels);
+      state.started = true;
+      continue;
+    }
+    if (n.test) {
+      const p = s.probe(() => s.expr(n.test));
+      if (p.result.k === "d" || p.emitted.length) {
+        p.undo();
+        s.residualLoop(n, labels, breakT, state);
+        return;
+      }
+      p.commit();
+      const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
+      if (!truthy) return;
+    }
+    if (n.type === "DoWhileStatement") {
+      s.iteration(n.body, labels);
+      continue;
+    }
+    s.iteration(n.body, labels);
+    if (s.env && n.type === "ForStatement" && n.update) s.drop(s.expr(n.update));
+  }
+}
+
+/** In a speculative pass over an unfrozen array: the next item, and the length, must still be what was read. */
+function guardItem(s: Specializer, state: LoopState): void {
+  const arr = state.source!;
+  s.contentGuards ??= [];
+  s.contentGuards.push({ obj: arr, key: "length", value: state.items!.length });
+  if (state.index! < state.items!.length) {
+    const item = state.items![state.index!]!;
+    if (item.k === "s") s.contentGuards.push({ obj: arr, key: String(state.index), value: item.v });
+  }
+}
 
 function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
   let found = false;
@@ -238,7 +280,26 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   let native: ReturnType<typeof nativeLoop> = null;
   let nativeExit: Map<Slot, { val: Val | null }> | null = null;
   try {
-    if (state.items) {
+    if (state.items && state.source) {
+      // An unfrozen array after foreign code: the rest of the for-of reads it as the array iterator does.
+      const idx = this.fresh("i");
+      this.hoistName(idx);
+      const src = this.constNode(state.source);
+      const itemName = this.fresh("item");
+      const body = this.collect(() => {
+        bindLeft(this, n.left, D(id(itemName)));
+        if (this.env) this.statement(n.body);
+        if (this.env) for (const s of variant) this.materialize(s);
+      });
+      body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: src, property: id(idx), computed: true, optional: false } }] });
+      loopNode = {
+        type: "ForStatement",
+        init: { type: "AssignmentExpression", operator: "=", left: id(idx), right: { type: "Literal", value: state.index!, raw: String(state.index!) } },
+        test: { type: "BinaryExpression", operator: "<", left: id(idx), right: { type: "MemberExpression", object: this.constNode(state.source), property: id("length"), computed: false, optional: false } },
+        update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(idx) },
+        body: { type: "BlockStatement", body },
+      };
+    } else if (state.items) {
       // A known sequence whose unrolling ran out of budget: loop over the rest at run time.
       const rest = state.items.slice(state.index);
       const arr = this.residual({ k: "v", o: { kind: "array", props: new Map(rest.map((v, i) => [String(i), v])), residual: null } });
@@ -307,7 +368,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
     this.dynDepth--;
   }
   this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
-  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit) {
+  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && state.source)) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
     const exitEnv = nativeExit ?? new Map(head);
     for (const s of variant) exitEnv.set(s, { val: null });

@@ -124,8 +124,9 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
         } else if (v !== null && v !== undefined) {
           if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView)) {
             // A typed array's length changes only if its buffer is detached or resized: guarded at entry.
-            this.contentGuards ??= [];
-            this.contentGuards.push({ obj: v as object, key: "length", value: (v as unknown as { length: number }).length });
+            // Checked at entry, whatever ran before this read (it is not a speculation on contents).
+            this.lengthGuards ??= [];
+            this.lengthGuards.push({ obj: v as object, key: "length", value: (v as unknown as { length: number }).length });
             return S((v as unknown as { length: number }).length);
           }
           const f = readFrozenProperty(v as object, k, this.options.freeze);
@@ -139,7 +140,9 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
   const objNode = this.residual(obj);
   const keyNode = this.residual(key);
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
-  this.foreignCodeMayRun();
+  // An element of a known typed array at a number key runs no user code (integer-indexed exotic object).
+  const element = obj.k === "s" && ArrayBuffer.isView(obj.v) && !(obj.v instanceof DataView) && (key.k === "s" ? typeof key.v === "number" : key.k === "d" && key.type === "number");
+  if (!element) this.foreignCodeMayRun();
   return D({ type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false });
 };
 
@@ -234,7 +237,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     return D({ type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) }, "object");
   }
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
-  const o: VirtualObject = { kind: "array", props: new Map(), residual: null };
+  const o: VirtualObject = { kind: "array", props: new Map(), residual: null, depth: this.dynDepth };
   vals.forEach((v, i) => o.props.set(String(i), this.stable(v)));
   return { k: "v", o };
 };
@@ -244,7 +247,7 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
   const simple = props.every((p) => p.type === "Property" && p.kind === "init" && !p.method && (!p.computed ? p.key.type === "Identifier" || p.key.type === "Literal" : true) && keyName(p) !== "__proto__");
   if (simple && props.every((p) => !p.computed)) {
     const vals = this.evalSeq(props, (p) => this.expr(p.value));
-    const o: VirtualObject = { kind: "object", props: new Map(), residual: null };
+    const o: VirtualObject = { kind: "object", props: new Map(), residual: null, depth: this.dynDepth };
     const keys = props.map(keyName);
     // Integer-like keys come first in property order: keep such objects real (their literal keeps the order right).
     if (keys.every((k) => k !== null && !isIndex(k))) {

@@ -25,11 +25,40 @@ declare module "./specializer.js" {
 const P = Specializer.prototype;
 
 P.statements = function (this: Specializer, list: Node[]): void {
-  for (const st of list) {
-    if (!this.env) return;
-    this.statement(st);
-  }
+  statementsFrom(this, list, 0);
 };
+
+/**
+ * A statement list from index `from`. After foreign code may have run, the
+ * rest of the list is speculated on again (speculation.ts): folded as before
+ * behind a guard, next to its generic evaluation.
+ */
+function statementsFrom(s: Specializer, list: Node[], from: number): void {
+  for (let j = from; j < list.length; j++) {
+    if (!s.env) return;
+    if (s.foreignRan && !s.generic && readsMemory(list, j)) {
+      const rest = () => {
+        s.statement(list[j]!);
+        statementsFrom(s, list, j + 1);
+      };
+      if (s.speculate(rest, rest)) return;
+    }
+    s.statement(list[j]!);
+  }
+}
+
+/** Whether statements from `from` on read properties or call anything (else there is nothing to fold again). */
+function readsMemory(list: Node[], from: number): boolean {
+  let found = false;
+  for (let j = from; j < list.length && !found; j++) {
+    walk(list[j]!, (x) => {
+      if (found) return false;
+      if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "ForInStatement" || x.type === "ForOfStatement") found = true;
+      return !found;
+    });
+  }
+  return found;
+}
 
 P.block = function (this: Specializer, list: Node[]): void {
   const body = this.collect(() => this.scopedStatements(list));

@@ -22,6 +22,8 @@ export interface VirtualObject {
   props: Map<string, Val>;
   /** Set once the object escaped: from then on it lives in this residual variable. */
   residual: string | null;
+  /** Dynamic-branch depth where it was allocated (absent: unknown). Escaping it in a deeper branch only would be wrong. */
+  depth?: number;
 }
 
 export const S = (v: unknown): StaticValue => ({ k: "s", v });

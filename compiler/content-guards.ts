@@ -1,0 +1,39 @@
+/**
+ * The test that folded reads of objects kos does not own still hold: one
+ * `obj[key] === value` per read (NaN: `obj[key] !== obj[key]`), and for a
+ * folded `Object.keys`, the same own enumerable keys in the same order. Used
+ * at entry (compile.ts) and where the evaluator speculates again after foreign
+ * code may have run (specialize/speculation.ts).
+ */
+import type { Node } from "./ast.js";
+import { buildLiteral } from "./emit.js";
+
+/** `obj[key] === value` when checked; with `keys`, `Object.keys(obj)` is that list (same order). */
+export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[] }
+
+/** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
+export function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
+  const now = Object.keys(obj);
+  if (now.length !== keys.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== keys[i]) return false;
+  return true;
+}
+
+/** One expression that is true while every guard holds; `reference` passes objects by reference. */
+export function contentGuardTest(guards: readonly ContentGuard[], reference: (value: unknown, hint: string) => Node): Node | null {
+  let test: Node | null = null;
+  for (const g of guards) {
+    let one: Node;
+    if (g.keys) {
+      one = { type: "CallExpression", optional: false, callee: reference(sameOwnKeys, "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
+    } else {
+      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: buildLiteral(typeof g.key === "symbol" ? undefined : String(g.key)) ?? reference(g.key, "key"), computed: true, optional: false };
+      const lit = buildLiteral(g.value);
+      one = typeof g.value === "number" && Number.isNaN(g.value)
+        ? { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } }
+        : { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
+    }
+    test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
+  }
+  return test;
+}

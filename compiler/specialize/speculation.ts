@@ -1,0 +1,203 @@
+/**
+ * Speculating again after foreign code. Reads of objects kos does not own are
+ * folded only while nothing foreign can have run in the call (guarded-reads.ts);
+ * after a call to unknown code or a read of a dynamic input (a getter), they
+ * would be read at run time, and an interpreter's program would be
+ * interpreted again from there on.
+ *
+ * Instead, the rest of a statement list (or of an unrolling loop) is
+ * evaluated twice: once as if nothing had changed, folding reads with their
+ * guards collected, and once as it is now (reads at run time, no further
+ * speculation). The residual code checks the guards at that point and takes
+ * one branch: `if (guards) { specialized rest } else { generic rest }`. Each
+ * branch is exact on its own (the generic one is what kos emitted before),
+ * so a configuration that a getter changed in the middle of a call gives, for
+ * the rest of that call, what the original gives. The branches join where the
+ * list ends; values they disagree on become dynamic there.
+ *
+ * Cost: the generic rest is emitted once per fork, without inlining calls
+ * that have nothing static, so code grows with the number of foreign points
+ * times the length of what follows them; MAX_FORKS bounds it.
+ */
+import type { Node } from "../ast.js";
+import { contentGuardTest, type ContentGuard } from "../content-guards.js";
+import { Specializer, assign, id } from "./specializer.js";
+import { D, type Val, type VirtualObject } from "./values.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    /** Inside the generic branch of a fork: no speculation there. */
+    generic: boolean;
+    forks: number;
+    speculate(spec: () => void, generic: () => void): boolean;
+    speculateValue(compute: () => Val): Val | null;
+  }
+}
+
+/**
+ * Forks per compiled function. A json-logic rule of 12 operators forks 40
+ * times, an expression of 11 nodes 30 times (both compile in under 20 ms);
+ * beyond this the rest stays generic, as without speculation.
+ */
+const MAX_FORKS = 160;
+
+const P = Specializer.prototype;
+
+/**
+ * Runs `spec` speculatively and `generic` as things are, from the current
+ * point, when foreign code may have run: see the file comment. Returns false
+ * (having done nothing) when there is nothing to speculate on; the caller
+ * then continues as usual.
+ */
+P.speculate = function (this: Specializer, spec: () => void, generic: () => void): boolean {
+  return fork(this, spec, generic, false) !== null;
+};
+
+/**
+ * A value computed after foreign code may have run (a call, in an
+ * expression): speculated on like a statement list, with the two branches'
+ * results joined in one variable. Null when there is nothing to speculate on.
+ */
+P.speculateValue = function (this: Specializer, compute: () => Val): Val | null {
+  return fork(this, compute, compute, true);
+};
+
+const NO_VALUE: Val = { k: "s", v: undefined };
+
+function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean): Val | null {
+  if (!s.foreignRan || s.generic || !s.env || s.options.freeze !== "guard") return null;
+  if ((s.forks ?? 0) >= MAX_FORKS) return null;
+  const outerGuards = s.contentGuards;
+  const start = s.snapshot();
+  const live = s.hasLiveVirtual();
+  // Allocating a virtual object made outside the current dynamic branch in here only would leave it
+  // unallocated on the other paths: then this point is not speculated on.
+  if (live && !s.liveVirtualsEscapableHere()) return null;
+  let specVal: Val = NO_VALUE;
+  const runSpec = () => {
+    specVal = spec() ?? NO_VALUE;
+  };
+  s.dynDepth++;
+  let first: ReturnType<Specializer["specPass"]>;
+  try {
+    first = s.specPass(runSpec);
+  } finally {
+    s.dynDepth--;
+  }
+  if (first.guards.length === 0) {
+    // Nothing was folded from memory before the first foreign point: this is the generic evaluation.
+    for (const st of first.list) s.out.push(st);
+    s.contentGuards = outerGuards;
+    s.foreignRan = true;
+    return specVal;
+  }
+  s.forks = (s.forks ?? 0) + 1;
+  if (live) {
+    // A virtual object allocated before this point could be escaped in one branch only: allocate them
+    // all here, before the branches, and evaluate the speculative branch again on that state.
+    s.restore(start);
+    s.escapeAllVirtuals();
+    s.dynDepth++;
+    try {
+      first = s.specPass(runSpec);
+    } finally {
+      s.dynDepth--;
+    }
+  }
+  const result = wantValue ? s.fresh("v") : null;
+  if (result) s.hoistName(result);
+  const specEnv = s.env;
+  if (result && specEnv) first.list.push(assign(result, s.residualAt({ fix: first.list }, specVal)));
+  const specFix: Node[] = [];
+  first.list.push({ type: "BlockStatement", body: specFix });
+  s.contentGuards = outerGuards;
+
+  s.env = new Map(first.base);
+  s.foreignRan = true;
+  s.generic = true;
+  s.dynDepth++;
+  let genVal: Val = NO_VALUE;
+  let genList: Node[];
+  try {
+    genList = s.collect(() => {
+      genVal = generic() ?? NO_VALUE;
+    });
+  } finally {
+    s.generic = false;
+    s.dynDepth--;
+  }
+  const genEnv = s.env;
+  if (result && genEnv) genList.push(assign(result, s.residualAt({ fix: genList }, genVal)));
+  const genFix: Node[] = [];
+  genList.push({ type: "BlockStatement", body: genFix });
+
+  const edges = [];
+  if (specEnv) edges.push({ env: specEnv, fix: specFix });
+  if (genEnv) edges.push({ env: genEnv, fix: genFix });
+  s.env = s.merge(edges);
+  s.foreignRan = true;
+  const test = contentGuardTest(first.guards, (v) => s.constNode(v))!;
+  s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
+  return result ? D(id(result)) : NO_VALUE;
+}
+
+declare module "./specializer.js" {
+  interface Specializer {
+    specPass(spec: () => void): { list: Node[]; guards: ContentGuard[]; base: NonNullable<Specializer["env"]> };
+    snapshot(): Snapshot;
+    restore(s: Snapshot): void;
+    hasLiveVirtual(): boolean;
+    liveVirtualsEscapableHere(): boolean;
+  }
+}
+
+interface Snapshot { env: NonNullable<Specializer["env"]>; escapes: number; edges: number[]; budget: number; forks: number; virtuals: Array<[VirtualObject, Map<string, Val>]> }
+
+/** One speculative evaluation, with reads folded again (and their guards collected) until foreign code runs. */
+P.specPass = function (this: Specializer, spec: () => void) {
+  const base = new Map(this.env!);
+  this.env = new Map(base);
+  this.foreignRan = false;
+  const guards: ContentGuard[] = [];
+  this.contentGuards = guards;
+  const list = this.collect(spec);
+  return { list, guards, base };
+};
+
+P.snapshot = function (this: Specializer): Snapshot {
+  // Virtual objects change in place (a push, a field store): their fields are saved too.
+  const virtuals: Array<[VirtualObject, Map<string, Val>]> = [];
+  const seen = new Set<VirtualObject>();
+  const visit = (v: Val | null) => {
+    if (!v || v.k !== "v" || v.o.residual || seen.has(v.o)) return;
+    seen.add(v.o);
+    virtuals.push([v.o, new Map(v.o.props)]);
+    for (const x of v.o.props.values()) visit(x);
+  };
+  for (const st of this.env!.values()) visit(st.val);
+  return { env: new Map(this.env!), escapes: this.escapes.length, edges: this.targets.map((t) => t.edges.length), budget: this.budget, forks: this.forks ?? 0, virtuals };
+};
+
+/** Forgets a speculative pass: its environment, escapes, the jumps it recorded, the budget it used. */
+P.restore = function (this: Specializer, s: Snapshot): void {
+  this.env = s.env;
+  for (const o of this.escapes.splice(s.escapes)) o.residual = null;
+  for (const [o, props] of s.virtuals) o.props = new Map(props);
+  this.targets.forEach((t, i) => {
+    if (i < s.edges.length) t.edges.length = s.edges[i]!;
+  });
+  this.budget = s.budget;
+  this.forks = s.forks;
+};
+
+P.liveVirtualsEscapableHere = function (this: Specializer): boolean {
+  for (const st of this.env!.values()) {
+    if (st.val && st.val.k === "v" && !st.val.o.residual && (st.val.o.depth ?? 0) < this.dynDepth) return false;
+  }
+  return true;
+};
+
+P.hasLiveVirtual = function (this: Specializer): boolean {
+  for (const st of this.env!.values()) if (st.val && st.val.k === "v" && !st.val.o.residual) return true;
+  return false;
+};

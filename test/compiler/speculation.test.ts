@@ -1,0 +1,133 @@
+/**
+ * Speculating again after foreign code (compiler/specialize/speculation.ts):
+ * reads of an unfrozen configuration are folded again after a call or a read
+ * of a dynamic input, behind a guard at that point, next to the generic rest.
+ */
+import { describe, expect, it } from "vitest";
+import { jit, inspect } from "../../index.js";
+
+type Node = { op: string; v?: number; name?: string; l?: Node; r?: Node };
+
+/** A tiny tree-walking interpreter: every `env[name]` read is foreign code (a getter may run). */
+function evalNode(node: Node, env: Record<string, number>): number {
+  switch (node.op) {
+    case "num": return node.v!;
+    case "var": return env[node.name!]!;
+    case "add": return evalNode(node.l!, env) + evalNode(node.r!, env);
+    case "mul": return evalNode(node.l!, env) * evalNode(node.r!, env);
+    default: throw new Error("bad op " + node.op);
+  }
+}
+
+const program = (): Node => ({ op: "add", l: { op: "mul", l: { op: "var", name: "a" }, r: { op: "num", v: 3 } }, r: { op: "add", l: { op: "var", name: "b" }, r: { op: "num", v: 4 } } });
+
+describe("speculation after foreign code", () => {
+  it("folds the program after each input read: no interpretation is left in the code", () => {
+    const prog = program();
+    const f = jit(evalNode, { specialize: { node: prog } });
+    expect(f(prog, { a: 2, b: 5 })).toBe(15);
+    const src = inspect(f).source!;
+    // The right operand is read after `env.a` ran: it is folded behind a guard, not dispatched with `switch`.
+    expect(src).not.toMatch(/switch/);
+    expect(src).toMatch(/env\.b/);
+    expect(inspect(f).tier).toBe(1);
+  });
+
+  it("a getter on the input that changes the program mid-call: the rest of the call follows the change, as the original", () => {
+    const prog = program();
+    const f = jit(evalNode, { specialize: { node: prog } });
+    const env = {
+      get a() {
+        // Runs after the left operand's program was read, before the right one is.
+        (prog.r as Node).l = { op: "num", v: 100 };
+        return 2;
+      },
+      b: 5,
+    };
+    const expected = (() => {
+      const copy = program();
+      const e2 = { get a() { (copy.r as Node).l = { op: "num", v: 100 }; return 2; }, b: 5 };
+      return evalNode(copy, e2);
+    })();
+    expect(expected).toBe(110);
+    expect(f(prog, env)).toBe(expected);
+    // The next call sees the changed program at entry: the guard fails and the original runs.
+    expect(f(prog, { a: 1, b: 1 })).toBe(evalNode(prog, { a: 1, b: 1 }));
+  });
+
+  it("never freezes or changes the program it folds", () => {
+    const prog = program();
+    const before = JSON.stringify(prog);
+    const f = jit(evalNode, { specialize: { node: prog } });
+    for (let i = 0; i < 10; i++) f(prog, { a: i, b: -i });
+    expect(Object.isFrozen(prog)).toBe(false);
+    expect(JSON.stringify(prog)).toBe(before);
+  });
+
+  it("an array allocated before a dynamic branch is allocated on every path (fuzz seed 777 #185)", () => {
+    function ev(node: { op: string; args?: unknown[]; c?: unknown; x?: number }, env: { x: unknown }): unknown {
+      if (node.op === "x") return env.x;
+      if (node.op === "call") {
+        const args: unknown[] = [];
+        for (const a of node.args!) args.push(ev(a as never, env));
+        return Math.max(...(args as number[]));
+      }
+      if (node.op === "pick") return env.x ? -100 : ev({ op: "call", args: [{ op: "x" }] }, env);
+      return 0;
+    }
+    function prog(c: { tree: { op: string } }, x: unknown) {
+      return ev(c.tree as never, { x });
+    }
+    const c = { tree: { op: "call", args: [{ op: "pick" }, { op: "x" }] } };
+    const f = jit(prog, { specialize: { c }, scope: { ev } });
+    const x = { valueOf() { return 100; } };
+    expect(f(c, x)).toBe(prog(c, x));
+    expect(f(c, 0)).toBe(prog(c, 0));
+  });
+
+  it("a loop that pushes to a local array after foreign code pushes each item once (fuzz seed 24301 #217)", () => {
+    function prog(c: { n: number }, log: unknown[]) {
+      log.push("start");
+      const r: Array<{ t: string }> = [];
+      for (let i = 0; i < c.n; i++) r.push({ t: `m ${i}` });
+      return r.map((e) => e.t).join("|");
+    }
+    const c = { n: 3 };
+    const f = jit(prog, { specialize: { c } });
+    expect(f(c, [])).toBe("m 0|m 1|m 2");
+  });
+
+  it("for-of over an unfrozen array that foreign code grows mid-loop sees the new items, as the original", () => {
+    function prog(c: { list: number[] }, hook: (list: number[]) => void) {
+      let s = 0;
+      for (const v of c.list) {
+        hook(c.list);
+        s = s * 10 + v;
+      }
+      return s;
+    }
+    const make = () => ({ list: [1, 2] });
+    const grow = (list: number[]) => {
+      if (list.length < 4) list.push(list.length + 1);
+    };
+    const c = make();
+    const f = jit(prog, { specialize: { c } });
+    expect(f(c, grow)).toBe(prog(make(), grow));
+    expect(f(make(), () => {})).toBe(12);
+  });
+
+  it("a callee that reads `n.arguments` (a property, not the arguments object) is inlined", () => {
+    function walkArgs(n: { arguments: number[] }, k: number): number {
+      let s = 0;
+      for (const a of n.arguments) s += a * k;
+      return s;
+    }
+    function top(c: { call: { arguments: number[] } }, k: number) {
+      return walkArgs(c.call, k);
+    }
+    const c = { call: { arguments: [1, 2, 3] } };
+    const f = jit(top, { specialize: { c }, scope: { walkArgs } });
+    expect(f(c, 2)).toBe(12);
+    expect(inspect(f).source).not.toMatch(/walkArgs|\$k_ref_\d+\(/);
+  });
+});
