@@ -17,6 +17,8 @@ declare module "./specializer.js" {
     /** Typed-array lengths read: checked at entry. */
     lengthGuards: ContentGuard[];
     foreignRan: boolean;
+    /** An unfrozen object kos does not own was read: speculating after foreign code can pay. */
+    staleMiss: boolean;
     guardedKeys(obj: object): string[] | null;
   }
 }
@@ -32,6 +34,7 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val
   if (this.options.freeze !== "guard") return null;
   if (!this.contentGuards) this.contentGuards = [];
   // Under a dynamic branch too: the guard runs at entry, and nothing foreign has run before this read.
+  this.staleMiss = true;
   if (this.foreignRan || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
   if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
   const d = Reflect.getOwnPropertyDescriptor(obj, key);
@@ -44,6 +47,7 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val
 };
 
 P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
+  if (this.options.freeze === "guard") this.staleMiss = true;
   if (this.options.freeze !== "guard" || this.foreignRan) return null;
   if (!this.contentGuards) this.contentGuards = [];
   if (this.contentGuards.length + arr.length + 1 >= MAX_CONTENT_GUARDS) return null;
@@ -64,6 +68,7 @@ P.foreignCodeMayRun = function (this: Specializer): void {
 
 /** Own enumerable keys of an unfrozen ordinary object, guarded at entry (for Object.keys/values/entries and for-in). */
 P.guardedKeys = function (this: Specializer, obj: object): string[] | null {
+  if (this.options.freeze === "guard") this.staleMiss = true;
   if (this.options.freeze !== "guard" || this.foreignRan) return null;
   if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
   if (!this.contentGuards) this.contentGuards = [];

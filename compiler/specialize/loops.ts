@@ -133,17 +133,24 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
 function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number): void {
   const items = state.items ?? null;
   for (let iter = first; s.env; iter++) {
-    if (iter > 0 && s.foreignRan && !s.generic) {
+    if (iter > 0 && s.foreignRan && (s.staleMiss || state.source) && !s.generic) {
       // Each pass starts from this iteration's state (a speculative pass may run twice).
       const at = { ...state };
-      if (s.speculate(() => {
-        const a = { ...at };
-        if (a.source) guardItem(s, a);
-        drive(s, n, labels, breakT, a, iter);
-        // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
-        // edge, and code after both branches would run on either path.
-        if (s.env) s.jump(breakT, "break");
-      }, () => s.residualLoop(n, labels, breakT, { ...at }))) return;
+      s.forkAnyway = !!state.source;
+      let forked: boolean;
+      try {
+        forked = s.speculate(() => {
+          const a = { ...at };
+          if (a.source) guardItem(s, a);
+          drive(s, n, labels, breakT, a, iter);
+          // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
+          // edge, and code after both branches would run on either path.
+          if (s.env) s.jump(breakT, "break");
+        }, () => s.residualLoop(n, labels, breakT, { ...at }));
+      } finally {
+        s.forkAnyway = false;
+      }
+      if (forked) return;
     }
     if (s.budget <= 0) {
       s.residualLoop(n, labels, breakT, state);

@@ -28,6 +28,8 @@ declare module "./specializer.js" {
   interface Specializer {
     /** Inside the generic branch of a fork: no speculation there. */
     generic: boolean;
+    /** Set by a caller whose own state went stale (a for-of over an unfrozen array). */
+    forkAnyway: boolean;
     forks: number;
     speculate(spec: () => void, generic: () => void): boolean;
     speculateValue(compute: () => Val): Val | null;
@@ -66,7 +68,11 @@ P.speculateValue = function (this: Specializer, compute: () => Val): Val | null 
 const NO_VALUE: Val = { k: "s", v: undefined };
 
 function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean): Val | null {
-  if (!s.foreignRan || s.generic || !s.env || s.options.freeze !== "guard") return null;
+  // Until an unfrozen object was read there is nothing to gain (frozen configurations): no fork is
+  // tried, which keeps their compile time.
+  const anyway = s.forkAnyway;
+  s.forkAnyway = false;
+  if (!s.foreignRan || !(s.staleMiss || anyway) || s.generic || !s.env || s.options.freeze !== "guard") return null;
   if ((s.forks ?? 0) >= MAX_FORKS) return null;
   const outerGuards = s.contentGuards;
   const start = s.snapshot();

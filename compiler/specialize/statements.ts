@@ -36,7 +36,7 @@ P.statements = function (this: Specializer, list: Node[]): void {
 function statementsFrom(s: Specializer, list: Node[], from: number): void {
   for (let j = from; j < list.length; j++) {
     if (!s.env) return;
-    if (s.foreignRan && !s.generic && readsMemory(list, j)) {
+    if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!)) {
       const rest = () => {
         s.statement(list[j]!);
         statementsFrom(s, list, j + 1);
@@ -47,16 +47,14 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
   }
 }
 
-/** Whether statements from `from` on read properties or call anything (else there is nothing to fold again). */
-function readsMemory(list: Node[], from: number): boolean {
+/** Whether a statement reads properties or calls anything (else there is nothing to fold again before the next one). */
+function readsMemory(st: Node): boolean {
   let found = false;
-  for (let j = from; j < list.length && !found; j++) {
-    walk(list[j]!, (x) => {
-      if (found) return false;
-      if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "ForInStatement" || x.type === "ForOfStatement") found = true;
-      return !found;
-    });
-  }
+  walk(st, (x) => {
+    if (found) return false;
+    if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "ForInStatement" || x.type === "ForOfStatement") found = true;
+    return !found;
+  });
   return found;
 }
 
