@@ -14,6 +14,7 @@ import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_ME
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
+import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -22,6 +23,7 @@ declare module "./specializer.js" {
     chain(n: Node): Val;
     applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
     inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node): Val | null;
+    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string): Val | null;
     evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
   }
 }
@@ -33,6 +35,7 @@ const ArrayPush = Array.prototype.push;
 const ArrayPop = Array.prototype.pop;
 const ArrayIsArray = Array.isArray;
 const ObjectKeys = Object.keys;
+const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
 
@@ -158,9 +161,14 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const fn = fnVal.v as Function;
     const folded = foldBuiltin(this, fn, thisVal, args);
     if (folded) return folded;
+    const unfolded = this.unfoldArrayMethod(fn, thisVal, args, n);
+    if (unfolded) return unfolded;
     if ((fn === FnCall || fn === FnApply) && thisVal.k === "s" && typeof thisVal.v === "function") {
       if (fn === FnCall) {
         const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
+        if (r) return r;
+      } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {
+        const r = this.applySpread(thisVal.v as Function, args[0]!, args[1]! as Val & { k: "d" }, args[1]!.arrayLength, n);
         if (r) return r;
       } else if (args.length <= 2 && (args[1] === undefined || args[1].k === "v" && args[1].o.kind === "array" && !args[1].o.residual)) {
         const list = args[1] && args[1].k === "v" ? [...args[1].o.props.values()] : [];
@@ -273,6 +281,19 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
         return null;
       }
     }
+  }
+  if (fn === ObjectHasOwn && thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object" && !require_isProxy(thisVal.v) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
+    // `table.hasOwnProperty(op)` on a known object: an own data property is folded to true behind the
+    // guard on its value (were it deleted, the read would find nothing on the prototype chain, which
+    // is checked to lack the key); an absent key is left to run time.
+    const obj = thisVal.v as object;
+    const key = String(args[0].v);
+    const d = Reflect.getOwnPropertyDescriptor(obj, key);
+    if (d && "value" in d) {
+      for (let p = Object.getPrototypeOf(obj); p; p = Object.getPrototypeOf(p)) if (require_isProxy(p) || Reflect.getOwnPropertyDescriptor(p, key)) return null;
+      if (Object.isFrozen(obj) || s.guardedRead(obj, key)) return S(true);
+    }
+    return null;
   }
   if (thisVal.k === "v" && !thisVal.o.residual && thisVal.o.kind === "array") {
     const o = thisVal.o;
@@ -439,25 +460,39 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     : thisVal.k !== "d" || args.some((a) => a.k !== "d") || info.freeNames.length > 0;
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
 
+  this.reserveWords(info.words);
+  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key);
+};
+
+/**
+ * Evaluates a function body in a new frame at the current point (a callee, or
+ * a closure of a frame still running, which then shares that frame's slots),
+ * and returns its result, or null when the body holds a construct kos cannot
+ * compile (nothing is then emitted).
+ */
+P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
   const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
-  this.reserveWords(info.words);
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots: new Map(), thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key };
   this.inlineStack.push(key);
+  (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];
   try {
     this.frame = frame;
     this.targets.push(ret);
     body = this.collect(() => {
-      this.enterFunctionBody(info.node, stableArgs);
-      if (this.env) this.scopedStatements(info.node.body.body);
+      this.enterFunctionBody(fnNode, stableArgs);
+      if (!this.env) return;
+      if (fnNode.body.type === "BlockStatement") this.scopedStatements(fnNode.body.body);
+      else this.jump(ret, "break", this.stable(this.expr(fnNode.body), "ret"));
     });
     this.targets.pop();
   } catch (e) {
     this.inlineStack.pop();
+    this.frameStack.pop();
     this.frame = saved.frame;
     this.targets.length = saved.targets;
     this.dynDepth = saved.dyn;
@@ -470,6 +505,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     throw e;
   }
   this.inlineStack.pop();
+  this.frameStack.pop();
   this.frame = saved.frame;
   const edges = [...ret.edges];
   if (this.env) {
@@ -519,3 +555,62 @@ function isPureMemberPath(n: Node): boolean {
   if (n.computed && n.property.type !== "Literal") return false;
   return isPureMemberPath(n.object);
 }
+
+declare module "./specializer.js" {
+  interface Specializer {
+    applySpread(fn: Function, thisArg: Val, arr: Val, length: number, n: Node): Val | null;
+  }
+}
+
+/**
+ * `fn.apply(thisArg, arr)` where `arr` was made as a real Array of `length`
+ * items (an unfolded map's result): inlined behind `arr.length === length`,
+ * with the items read as CreateListFromArrayLike reads them; otherwise the
+ * call as written.
+ */
+P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Val, length: number, n: Node): Val | null {
+  // A virtual receiver would be allocated in one branch only.
+  if (thisArg.k === "v") return null;
+  const probe = this.probe(() => {
+    const a = this.stable(arr, "args");
+    const t = this.stable(thisArg, "self");
+    // An Array kos made (on the paths where the flag says so), still of that length: reading its items
+    // is what CreateListFromArrayLike does (no proxy, no getter on `length`).
+    const sameLength: Node = { type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: this.residual(a), property: id("length"), computed: false, optional: false }, right: { type: "Literal", value: length, raw: String(length) } };
+    const flag = arr.k === "d" ? arr.arrayFlag : undefined;
+    const test: Node = flag ? { type: "LogicalExpression", operator: "&&", left: id(flag), right: sameLength } : sameLength;
+    const base = this.env!;
+    this.dynDepth++;
+    this.env = new Map(base);
+    let inlined: Val | null = null;
+    const list1 = this.collect(() => {
+      const items = Array.from({ length }, (_, i) => this.temp({ type: "MemberExpression", object: this.residual(a), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false }, "a"));
+      inlined = this.inlineCall(fn, t, items, n);
+    });
+    const env1 = this.env;
+    this.env = new Map(base);
+    const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(fn), property: id("apply"), computed: false, optional: false }, arguments: [this.residual(t), this.residual(a)] };
+    this.foreignCodeMayRun();
+    const env2 = this.env;
+    this.dynDepth--;
+    if (!inlined) return null;
+    const r = this.fresh("r");
+    this.hoistName(r);
+    const fix1: Node[] = [];
+    const fix2: Node[] = [];
+    if (env1) list1.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residualAt({ fix: list1 }, inlined) } }, { type: "BlockStatement", body: fix1 });
+    const list2: Node[] = [{ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: call } }, { type: "BlockStatement", body: fix2 }];
+    const edges = [];
+    if (env1) edges.push({ env: env1, fix: fix1 });
+    edges.push({ env: env2, fix: fix2 });
+    this.env = this.merge(edges);
+    this.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: list1 }, alternate: { type: "BlockStatement", body: list2 } });
+    return D(id(r));
+  });
+  if (!probe.result) {
+    probe.undo();
+    return null;
+  }
+  probe.commit();
+  return probe.result;
+};

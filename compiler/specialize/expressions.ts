@@ -131,7 +131,11 @@ P.expr = function (this: Specializer, n: Node): Val {
     case "ObjectExpression":
       return this.objectLiteral(n);
     case "FunctionExpression":
-    case "ArrowFunctionExpression":
+    case "ArrowFunctionExpression": {
+      const d = D(this.verbatim(n), "function");
+      if (!n.id && !n.async && !n.generator) d.closure = { node: n, frame: this.frame };
+      return d;
+    }
     case "ClassExpression":
       return D(this.verbatim(n), "function");
     case "TaggedTemplateExpression":

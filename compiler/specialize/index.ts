@@ -18,6 +18,7 @@ import "./loops.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
 import "./speculation.js";
+import "./closures.js";
 import type { ContentGuard } from "./guarded-reads.js";
 
 export interface SpecializeRequest {

@@ -37,6 +37,9 @@ export interface SlotState {
   inVar?: boolean;
   /** With `val` null: the `typeof` the variable's value is known to have here (from a test that narrowed it). */
   type?: string;
+  /** With `val` null: the variable holds an Array kos allocated with this many items (see DynamicValue). */
+  arrayLength?: number;
+  arrayFlag?: string;
 }
 export type Env = Map<Slot, SlotState>;
 
@@ -228,7 +231,13 @@ export class Specializer {
   /** Pins a dynamic value so that it can be used more than once or later. */
   stable(x: Val, hint = "t"): Val {
     if (x.k !== "d" || isTrivial(x.e) || (x.e.type === "Identifier" && this.immutable.has(x.e.name))) return x;
-    return this.temp(x.e, hint, x.type);
+    const t = this.temp(x.e, hint, x.type);
+    if (t.k === "d") {
+      if (x.closure) t.closure = x.closure;
+      if (x.arrayLength !== undefined) t.arrayLength = x.arrayLength;
+      if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
+    }
+    return t;
   }
 
   /**
@@ -298,7 +307,12 @@ export class Specializer {
     const st = this.env!.get(slot);
     if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
     if (st.val) return st.val;
-    return D(id(slot.name), st.type);
+    const d = D(id(slot.name), st.type);
+    if (st.arrayLength !== undefined) {
+      d.arrayLength = st.arrayLength;
+      if (st.arrayFlag) d.arrayFlag = st.arrayFlag;
+    }
+    return d;
   }
 
   /** Puts a slot's current value into its residual variable, if it is not there. */
@@ -317,7 +331,7 @@ export class Specializer {
     if (slot.pinned || x.k === "d") {
       if (!slot.declared) this.declare(slot);
       this.emit(assign(slot.name, this.residual(x)));
-      this.env!.set(slot, { val: null });
+      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : { val: null });
       return;
     }
     this.env!.set(slot, { val: x });
@@ -377,7 +391,9 @@ export class Specializer {
       if (states.every((s) => sameVal(s!.val, first.val))) {
         if (first.val === null) {
           const t = first.type;
-          result.set(slot, t && states.every((s) => s!.type === t) ? first : { val: null });
+          const n = first.arrayLength;
+          if (n !== undefined && states.every((s) => s!.arrayLength === n && s!.arrayFlag === first.arrayFlag)) result.set(slot, first);
+          else result.set(slot, t && states.every((s) => s!.type === t) ? { val: null, type: t } : { val: null });
         } else result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;
       }

@@ -33,6 +33,7 @@ declare module "./specializer.js" {
     forks: number;
     speculate(spec: () => void, generic: () => void): boolean;
     speculateValue(compute: () => Val): Val | null;
+    speculateValueWith(spec: () => Val, generic: () => Val): Val | null;
   }
 }
 
@@ -65,6 +66,11 @@ P.speculateValue = function (this: Specializer, compute: () => Val): Val | null 
   return fork(this, compute, compute, true);
 };
 
+/** The same, with a generic evaluation of its own (the rest of an unfolded array method as a loop). */
+P.speculateValueWith = function (this: Specializer, spec: () => Val, generic: () => Val): Val | null {
+  return fork(this, spec, generic, true);
+};
+
 const NO_VALUE: Val = { k: "s", v: undefined };
 
 function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean): Val | null {
@@ -75,6 +81,19 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   if (!s.foreignRan || !(s.staleMiss || anyway) || s.generic || !s.env || s.options.freeze !== "guard") return null;
   if ((s.forks ?? 0) >= MAX_FORKS) return null;
   const outerGuards = s.contentGuards;
+  try {
+    return forkInner(s, spec, generic, wantValue, outerGuards);
+  } catch (e) {
+    // An inlined call around this point is thrown away (a construct it cannot compile): the guards it
+    // collected go with it, and later reads are judged as after foreign code.
+    s.contentGuards = outerGuards;
+    s.foreignRan = true;
+    s.generic = false;
+    throw e;
+  }
+}
+
+function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, outerGuards: ContentGuard[]): Val | null {
   const start = s.snapshot();
   const live = s.hasLiveVirtual();
   // Allocating a virtual object made outside the current dynamic branch in here only would leave it
@@ -103,7 +122,7 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
     // A virtual object allocated before this point could be escaped in one branch only: allocate them
     // all here, before the branches, and evaluate the speculative branch again on that state.
     s.restore(start);
-    s.escapeAllVirtuals();
+    s.escapeLiveVirtuals();
     s.dynDepth++;
     try {
       first = s.specPass(runSpec);
@@ -145,7 +164,22 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   s.foreignRan = true;
   const test = contentGuardTest(first.guards, (v) => s.constNode(v))!;
   s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
-  return result ? D(id(result)) : NO_VALUE;
+  if (!result) return NO_VALUE;
+  const joined = D(id(result));
+  // The speculative branch made an Array (an unfolded map): keep that hint, with a flag saying which
+  // branch ran unless both did. `fn.apply(thisArg, it)` then spreads it (calls.ts applySpread).
+  const n = freshLength(specVal);
+  if (n !== undefined && !(specVal.k === "d" && specVal.arrayFlag)) {
+    joined.arrayLength = n;
+    if (!genEnv || freshLength(genVal) !== n || (genVal.k === "d" && genVal.arrayFlag)) {
+      const flag = s.fresh("made");
+      s.hoistName(flag);
+      first.list.splice(first.list.length - 1, 0, assign(flag, { type: "Literal", value: true, raw: "true" }));
+      genList.splice(genList.length - 1, 0, assign(flag, { type: "Literal", value: false, raw: "false" }));
+      joined.arrayFlag = flag;
+    }
+  }
+  return joined;
 }
 
 declare module "./specializer.js" {
@@ -154,6 +188,7 @@ declare module "./specializer.js" {
     snapshot(): Snapshot;
     restore(s: Snapshot): void;
     hasLiveVirtual(): boolean;
+    escapeLiveVirtuals(): void;
     liveVirtualsEscapableHere(): boolean;
   }
 }
@@ -181,7 +216,7 @@ P.snapshot = function (this: Specializer): Snapshot {
     virtuals.push([v.o, new Map(v.o.props)]);
     for (const x of v.o.props.values()) visit(x);
   };
-  for (const st of this.env!.values()) visit(st.val);
+  for (const o of liveVirtuals(this)) visit({ k: "v", o });
   return { env: new Map(this.env!), escapes: this.escapes.length, edges: this.targets.map((t) => t.edges.length), budget: this.budget, forks: this.forks ?? 0, virtuals };
 };
 
@@ -197,14 +232,38 @@ P.restore = function (this: Specializer, s: Snapshot): void {
   this.forks = s.forks;
 };
 
-P.liveVirtualsEscapableHere = function (this: Specializer): boolean {
-  for (const st of this.env!.values()) {
-    if (st.val && st.val.k === "v" && !st.val.o.residual && (st.val.o.depth ?? 0) < this.dynDepth) return false;
+/** Virtual objects the running frames' slots hold (slots of calls that returned are unreachable). */
+function liveVirtuals(s: Specializer): VirtualObject[] {
+  const found: VirtualObject[] = [];
+  const frames = [s.frame, ...(s.frameStack ?? [])];
+  const seen = new Set<object>();
+  for (const f of frames) {
+    for (const slot of f.slots.values()) {
+      if (seen.has(slot)) continue;
+      seen.add(slot);
+      const st = s.env!.get(slot);
+      if (st?.val && st.val.k === "v" && !st.val.o.residual) found.push(st.val.o);
+    }
   }
-  return true;
+  if (s.frame.thisVal.k === "v" && !s.frame.thisVal.o.residual) found.push(s.frame.thisVal.o);
+  for (const a of s.frame.args ?? []) if (a.k === "v" && !a.o.residual) found.push(a.o);
+  return found;
+}
+
+P.liveVirtualsEscapableHere = function (this: Specializer): boolean {
+  return liveVirtuals(this).every((o) => (o.depth ?? 0) >= this.dynDepth);
 };
 
 P.hasLiveVirtual = function (this: Specializer): boolean {
-  for (const st of this.env!.values()) if (st.val && st.val.k === "v" && !st.val.o.residual) return true;
-  return false;
+  return liveVirtuals(this).length > 0;
 };
+
+P.escapeLiveVirtuals = function (this: Specializer): void {
+  for (const o of liveVirtuals(this)) if (!o.residual) this.escape(o);
+};
+
+/** Items of an Array kos allocated (a virtual array, or a hinted one on every path), or undefined. */
+function freshLength(v: Val): number | undefined {
+  if (v.k === "v" && v.o.kind === "array") return v.o.props.size;
+  return v.k === "d" ? v.arrayLength : undefined;
+}

@@ -11,7 +11,14 @@
 import type { Node } from "../ast.js";
 
 export interface StaticValue { k: "s"; v: unknown }
-export interface DynamicValue { k: "d"; e: Node; type?: string }
+export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closure;
+  /** An Array kos allocated with this many items (a hint: checked where it is used) ... */
+  arrayLength?: number;
+  /** ... made so only where this residual boolean variable is true (absent: on every path). */
+  arrayFlag?: string;
+}
+/** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
+export interface Closure { node: Node; frame: object }
 export interface VirtualValue { k: "v"; o: VirtualObject }
 export type Val = StaticValue | DynamicValue | VirtualValue;
 

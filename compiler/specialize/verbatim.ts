@@ -69,7 +69,9 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   visit(n, !isNonArrowFunction(n));
   const copy = cloneWith(n, renames);
   for (const slot of written) this.env!.set(slot, { val: null });
-  if (written.length || containsCall(n)) this.foreignCodeMayRun();
+  // Making a function runs none of its code (a class can: computed keys, static blocks).
+  const makesFunction = n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+  if (!makesFunction && (written.length || containsCall(n))) this.foreignCodeMayRun();
   return copy;
 };
 

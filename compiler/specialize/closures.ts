@@ -1,0 +1,200 @@
+/**
+ * Known closures, and the array methods that call them. A function
+ * expression evaluated in a frame that is still running is a known closure:
+ * its body can be evaluated in place, in a frame that shares the defining
+ * frame's slots (its captured bindings are pinned, so it reads and writes
+ * them as the real closure would). `items.map(cb)` and `items.forEach(cb)`
+ * over an array whose items kos knows then unfold into one inlined call per
+ * item, the way an interpreter's `args.map((a) => evaluate(a, env))` becomes
+ * the evaluated arguments.
+ *
+ * Exactness: map and forEach read the length once, then `k in O` and `O[k]`
+ * before each call. Over an unfrozen array the items were read with guards;
+ * after foreign code (in a callback, say), the next item is speculated on
+ * again (speculation.ts), next to the rest as a residual loop that reads the
+ * live array as the built-in does. A virtual array cannot change behind kos's
+ * back; if it escapes during the unfolding, the unfolding is abandoned.
+ */
+import type { Node } from "../ast.js";
+import { Specializer, assign, id, type Frame } from "./specializer.js";
+import { D, S, UNDEF, isPrimitive, type Closure, type Val, type VirtualObject } from "./values.js";
+import { readFrozenProperty } from "./objects.js";
+import { walk, isReferenceIdentifier } from "../ast.js";
+import { types as utilTypes } from "node:util";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    inlineClosure(c: Closure, thisVal: Val, args: Val[]): Val | null;
+    unfoldArrayMethod(fn: Function, recv: Val, args: Val[], n: Node): Val | null;
+  }
+}
+
+const P = Specializer.prototype;
+const ArrayMap = Array.prototype.map;
+const ArrayForEach = Array.prototype.forEach;
+const SPECIES_GET = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
+
+/** The most items an array method unfolds (past it, the call stays a call). */
+const MAX_UNFOLDED_ITEMS = 64;
+
+P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: Val[]): Val | null {
+  const frame = c.frame as Frame;
+  const node = c.node;
+  // The defining frame must be running (its slots are the closure's environment), with the same source.
+  if (!this.isActiveFrame(frame)) return null;
+  if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
+  const own = ownUses(node);
+  if (own.usesArguments) return null;
+  const isArrow = node.type === "ArrowFunctionExpression";
+  if (own.usesThis && !isArrow && !frame.info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
+  const key = `closure@${node.start ?? 0}:${this.objectId(frame)}`;
+  if (this.inlineStack.includes(key)) return null;
+  return this.inlineFrame(frame.info, node, new Map(frame.slots), isArrow ? frame.thisVal : thisVal, args, key);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    frameStack: Frame[];
+    isActiveFrame(f: Frame): boolean;
+  }
+}
+
+/** Whether `f` is the current frame or one of the frames it was called from (still running). */
+P.isActiveFrame = function (this: Specializer, f: Frame): boolean {
+  return this.frame === f || (this.frameStack ?? []).includes(f);
+};
+
+function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
+  let usesThis = false;
+  let usesArguments = false;
+  walk(node, (x, parent) => {
+    if (x !== node && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ClassExpression" || x.type === "ClassDeclaration")) return false;
+    if (x.type === "ThisExpression" || x.type === "Super" || x.type === "MetaProperty") usesThis = true;
+    if (x.type === "Identifier" && x.name === "arguments" && isReferenceIdentifier(x, parent)) usesArguments = true;
+    return;
+  });
+  return { usesThis, usesArguments };
+}
+
+/** Calls a known callee (a static function or a known closure) with these arguments, in place; null if it cannot. */
+function callKnown(s: Specializer, cb: Val, thisArg: Val, args: Val[], n: Node): Val | null {
+  if (cb.k === "d" && cb.closure) return s.inlineClosure(cb.closure, thisArg, args);
+  if (cb.k === "s" && typeof cb.v === "function") return s.inlineCall(cb.v as Function, thisArg, args, n);
+  return null;
+}
+
+/** Items of the receiver, as map/forEach would visit them, if kos knows them now; `source` when it is an unfrozen array. */
+function knownArray(s: Specializer, recv: Val): { items: Val[]; source: unknown[] | null; virtual: VirtualObject | null } | null {
+  if (recv.k === "v" && !recv.o.residual && recv.o.kind === "array") return { items: [...recv.o.props.values()], source: null, virtual: recv.o };
+  if (recv.k !== "s" || !Array.isArray(recv.v) || utilTypes.isProxy(recv.v)) return null;
+  const arr = recv.v as unknown[];
+  // ArraySpeciesCreate reads `constructor`: a plain array's is Array, whose species is itself.
+  if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, "constructor")) return null;
+  if (Array.prototype.constructor !== Array || Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get !== SPECIES_GET) return null;
+  if (Object.isFrozen(arr)) {
+    const items: Val[] = [];
+    for (let i = 0; i < arr.length; i++) {
+      const f = readFrozenProperty(arr, String(i), s.options.freeze);
+      if (!f.ok || !Object.prototype.hasOwnProperty.call(arr, i)) return null;
+      items.push(S(f.value));
+    }
+    return { items, source: null, virtual: null };
+  }
+  const items = s.guardedItems(arr);
+  return items ? { items, source: arr, virtual: null } : null;
+}
+
+interface Unfold { fn: Function; O: Val; cb: Val; thisArg: Val; items: Val[]; source: unknown[] | null; virtual: VirtualObject | null; n: Node }
+
+P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args: Val[], n: Node): Val | null {
+  if (fn !== ArrayMap && fn !== ArrayForEach) return null;
+  const cb = args[0];
+  if (!cb || !((cb.k === "d" && cb.closure) || (cb.k === "s" && typeof cb.v === "function"))) return null;
+  const known = knownArray(this, recv);
+  if (!known || known.items.length > MAX_UNFOLDED_ITEMS) return null;
+  const u: Unfold = { fn, O: recv, cb, thisArg: args[1] ?? UNDEF, items: known.items, source: known.source, virtual: known.virtual, n };
+  // All or nothing: a callback kos cannot evaluate in place leaves the call as written.
+  const start = this.snapshot();
+  const saved = { out: this.out, length: this.out.length, foreignRan: this.foreignRan, guards: this.contentGuards?.length ?? 0 };
+  const result = unfoldFrom(this, u, 0, []);
+  if (result) return result;
+  this.restore(start);
+  this.out = saved.out;
+  this.out.length = saved.length;
+  this.foreignRan = saved.foreignRan;
+  if (this.contentGuards) this.contentGuards.length = Math.min(this.contentGuards.length, saved.guards);
+  return null;
+};
+
+/** Unfolds calls from item `k` on; `done` holds the results so far. Null when a callback cannot be inlined. */
+function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | null {
+  for (; k < u.items.length; k++) {
+    if (!s.env) return UNDEF;
+    if (u.virtual && u.virtual.residual) return null;
+    if (u.source && k > 0 && s.foreignRan) {
+      // The array may have changed since its items were read: speculate on the next item again.
+      const at = k;
+      const doneSoFar = [...done];
+      s.forkAnyway = true;
+      let failed = false;
+      const v = s.speculateValueWith(() => {
+        s.contentGuards ??= [];
+        s.contentGuards.push({ obj: u.source!, key: String(at), value: (u.items[at] as { v: unknown }).v });
+        const r = unfoldFrom(s, u, at, [...doneSoFar]);
+        if (!r) failed = true;
+        return r ?? UNDEF;
+      }, () => residualRest(s, u, at, doneSoFar));
+      s.forkAnyway = false;
+      if (failed) return null;
+      return v ?? residualRest(s, u, at, done);
+    }
+    const item = u.items[k]!;
+    const r = callKnown(s, u.cb, u.thisArg, [item, S(k), u.O], u.n);
+    if (!r) return null;
+    done.push(s.stable(r));
+  }
+  if (!s.env) return UNDEF;
+  if (u.fn === ArrayForEach) return UNDEF;
+  const o: VirtualObject = { kind: "array", props: new Map(done.map((v, i) => [String(i), v])), residual: null, depth: s.dynDepth };
+  return { k: "v", o };
+}
+
+/**
+ * The rest of map/forEach from item `k`, as the built-in runs it: the live
+ * array's `k in O` and `O[k]`, up to the length read at the start.
+ */
+function residualRest(s: Specializer, u: Unfold, k: number, done: Val[]): Val {
+  s.foreignCodeMayRun();
+  const cbNode = s.residual(s.stable(u.cb, "cb"));
+  const thisNode = s.residual(u.thisArg);
+  const O = s.residual(u.O);
+  const len = u.items.length;
+  const i = s.fresh("i");
+  s.hoistName(i);
+  let A: string | null = null;
+  if (u.fn === ArrayMap) {
+    A = s.fresh("mapped");
+    s.hoistName(A);
+    s.emit(assign(A, { type: "ArrayExpression", elements: done.map((v) => s.residual(v)) }));
+  }
+  const read = (): Node => ({ type: "MemberExpression", object: O, property: id(i), computed: true, optional: false });
+  const call: Node = u.thisArg.k === "s" && u.thisArg.v === undefined
+    ? { type: "CallExpression", optional: false, callee: cbNode, arguments: [read(), id(i), O] }
+    : { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: cbNode, property: id("call"), computed: false, optional: false }, arguments: [thisNode, read(), id(i), O] };
+  const body: Node = A
+    ? { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: id(A), property: id(i), computed: true, optional: false }, right: call } }
+    : { type: "ExpressionStatement", expression: call };
+  s.emit({
+    type: "ForStatement",
+    init: { type: "AssignmentExpression", operator: "=", left: id(i), right: { type: "Literal", value: k, raw: String(k) } },
+    test: { type: "BinaryExpression", operator: "<", left: id(i), right: { type: "Literal", value: len, raw: String(len) } },
+    update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(i) },
+    body: { type: "IfStatement", test: { type: "BinaryExpression", operator: "in", left: id(i), right: O }, consequent: body, alternate: null },
+  });
+  if (!A) return UNDEF;
+  // Holes at the end leave the length short: map's result has the length read at the start.
+  s.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: id(A), property: id("length"), computed: false, optional: false }, right: { type: "Literal", value: len, raw: String(len) } } });
+  const d = D(id(A), "object");
+  d.arrayLength = len;
+  return d;
+}
