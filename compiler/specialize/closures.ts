@@ -107,7 +107,7 @@ function knownArray(s: Specializer, recv: Val): { items: Val[]; source: unknown[
 interface Unfold { fn: Function; O: Val; cb: Val; thisArg: Val; items: Val[]; source: unknown[] | null; virtual: VirtualObject | null; n: Node }
 
 P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args: Val[], n: Node): Val | null {
-  if (fn !== ArrayMap && fn !== ArrayForEach) return null;
+  if ((fn !== ArrayMap && fn !== ArrayForEach) || this.generic) return null;
   const cb = args[0];
   if (!cb || !((cb.k === "d" && cb.closure) || (cb.k === "s" && typeof cb.v === "function"))) return null;
   const known = knownArray(this, recv);
