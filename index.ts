@@ -94,6 +94,12 @@ export interface KosJitOptions extends JitOptions {
   tiering?: TieringOptions;
 }
 
+/** A bound function prints as native code, is named "bound …" and has no own prototype. */
+function looksBound(f: Function): boolean {
+  const name = Object.getOwnPropertyDescriptor(f, "name")?.value;
+  return typeof name === "string" && name.startsWith("bound ") && !Object.prototype.hasOwnProperty.call(f, "prototype");
+}
+
 /**
  * Makes `fn` faster without changing what it does.
  *
@@ -109,6 +115,17 @@ export interface KosJitOptions extends JitOptions {
  */
 export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if (typeof f !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${f === null ? "null" : typeof f}`);
+  // A bound function: compile its target, then bind the result the same way (compiler/bound.ts).
+  if (looksBound(f) && !dispatcherModule().isJitDisabled()) {
+    const parts = compilerModule().unbind(f);
+    if (parts) {
+      const inner = jit(parts.target, compilerModule().boundOptions(parts, options));
+      // A target kos settled on as it is (native, async, …): the bound function itself, at no cost per call.
+      const bound = inner === parts.target ? f : (Reflect.apply(Function.prototype.bind, inner, [parts.thisArg, ...parts.args]) as F);
+      if (compilerModule().inspect(inner)) dispatcherModule().registerInspectable(bound, () => compilerModule().inspect(inner)!);
+      return bound;
+    }
+  }
   // Disabled, or never compilable: settled without loading the compiler (compiler/dispatcher.ts).
   const checked = dispatcherModule().settleAtJitTime(f, options);
   if ("settled" in checked) return checked.settled;

@@ -6,7 +6,6 @@
  * - `inspect(f)`: what kos did with `f`.
  */
 import { JitError } from "./jit-error.js";
-import { parseFunction } from "./parse.js";
 import { buildSpecialized } from "./compile.js";
 import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
 import { compileCached } from "./cache.js";
@@ -24,6 +23,8 @@ export type { Precheck } from "./precheck.js";
 
 export { isJitDisabled, settleAtJitTime } from "./dispatcher.js";
 export { PASS_NAMES } from "./pipeline.js";
+export { unbind, boundOptions } from "./bound.js";
+export { parameterNames } from "./parameters.js";
 
 
 function sanitizeName(name: string): string {
@@ -137,14 +138,3 @@ function specializeSource(fn: Function, options: SourceOptions, countCalls: bool
   }
 }
 
-/** Names of `fn`'s parameters (null for destructuring patterns), or null when kos cannot parse it. */
-export function parameterNames(fn: Function): Array<string | null> | null {
-  try {
-    const parsed = parseFunction(fn);
-    return parsed.node.params.map((p: { type: string; name?: string; left?: { type: string; name?: string }; argument?: { name?: string } }) =>
-      p.type === "Identifier" ? p.name! : p.type === "AssignmentPattern" && p.left?.type === "Identifier" ? p.left.name! : null,
-    );
-  } catch {
-    return null;
-  }
-}

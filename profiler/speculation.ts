@@ -1,7 +1,8 @@
 /**
  * What a profile (live argument profiles, or a recorded `kos-profile.json`
- * entry) says is safe to speculate on. Objects are speculated on only when
- * the caller has deep-frozen them: tiering never freezes a user's object.
+ * entry) says is safe to speculate on. A constant object is speculated on by
+ * identity, its folded contents behind content guards (never frozen); typed
+ * arrays only by type (their elements change between calls).
  * The receiver (`this`) is an input like the arguments.
  */
 import type { TypeAssumption } from "../compiler/types.js";
@@ -51,7 +52,8 @@ export function speculate(input: SpeculationInput): Speculation {
       // A typed array is never speculated on by identity: its elements change between calls
       // (the DSP bench program refills one buffer per block), so identity bought guards on
       // every folded element read and made the program 14× slower. Its type is kept below.
-      if (primitive || isDeepFrozen(value)) {
+      // Objects the caller did not freeze are folded behind content guards (freeze: "guard"), never frozen.
+      if (primitive || isDeepFrozen(value) || (typeof value === "object" && !ArrayBuffer.isView(value))) {
         specialize[name] = value;
         return;
       }
@@ -77,7 +79,7 @@ export function speculate(input: SpeculationInput): Speculation {
   }
   // A receiver is specialized on only as a deep-frozen constant object (`specialize: { this }`).
   const r = input.receiver;
-  if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && isDeepFrozen(r.constantValue)) {
+  if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && !ArrayBuffer.isView(r.constantValue)) {
     specialize.this = r.constantValue;
   }
   return { specialize, assume };

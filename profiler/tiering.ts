@@ -17,8 +17,9 @@
  *   speculation), up to `maxVersions` live versions; after that the function
  *   goes generic, as V8's inline caches go megamorphic.
  * - Settled functions (generic, or compiled) cost nothing measurable per call.
- * Objects are speculated on only when already deeply frozen
- * (`freeze: "require-frozen"`): tiering never freezes a user's object. A
+ * Objects are speculated on behind content guards (`freeze: "guard"`):
+ * tiering never freezes a user's object, and an object that comes back with
+ * other contents is dropped from speculation. A
  * profile (`KOS_PROFILE` or `loadProfile`) makes a function compile at its
  * first call with the recorded stable arguments.
  *
@@ -70,6 +71,8 @@ class TieredFunction {
   private missReceiver: ArgumentProfile | null;
   private paramNames: Array<string | null> | null = null;
   private readonly dropped = new Set<string>();
+  /** What each version was specialized on (to tell a changed object from a new one). */
+  private readonly specs = new WeakMap<Version, Record<string, unknown>>();
   private nextCompileAt: number;
   private nextSample = 1;
   private sampledMs = 0;
@@ -183,12 +186,14 @@ class TieredFunction {
         trace(`deopt ${name || "(anonymous)"} v${this.d.versions.indexOf(version) + 1}: ${r.reason}`);
       }
     };
-    let made = compileVersion(this.fn, { ...this.options, ...spec, freeze: "require-frozen", name }, onDeopt, link.fn);
+    let usedSpec: Record<string, unknown> = spec.specialize;
+    let made = compileVersion(this.fn, { ...this.options, ...spec, freeze: "guard", name }, onDeopt, link.fn);
     if (!made.ok && "this" in spec.specialize) {
       // The compiler may not take a receiver yet: try again without it.
       this.dropped.add("this");
       const { this: _receiver, ...rest } = spec.specialize;
-      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "require-frozen", name }, onDeopt, link.fn);
+      usedSpec = rest;
+      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
     if (!made.ok || !made.fn) {
@@ -197,6 +202,7 @@ class TieredFunction {
       return true;
     }
     version = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: 0 };
+    this.specs.set(version, usedSpec);
     this.d.addVersion(version, link);
     const detail = made.assumptions.map((a) => a.description).join("; ") || "no guards";
     this.d.event(`tier1 v${this.d.versions.length}`, detail);
@@ -238,6 +244,16 @@ class TieredFunction {
     // A guarded parameter whose misses show no single value is dropped from speculation.
     const names = this.names();
     for (const v of d.versions) {
+      // The same object came back with other contents (a state object the program mutates): its
+      // contents are not worth speculating on again (each version would miss the same way).
+      if (v.assumptions.some((a) => a.kind === "content")) {
+        for (const [param, value] of Object.entries(this.specs.get(v) ?? {})) {
+          if (value === null || typeof value !== "object") continue;
+          const p = names.indexOf(param);
+          const seen = p >= 0 ? this.missProfiles[p] : param === "this" ? this.missReceiver : undefined;
+          if (seen && seen.stability === "constant" && seen.constantValue === value) this.dropped.add(param);
+        }
+      }
       for (const a of v.assumptions) {
         const p = names.indexOf(a.param);
         const seen = p >= 0 ? this.missProfiles[p] : a.param === "this" ? this.missReceiver : undefined;

@@ -45,6 +45,8 @@ export interface ClosureBinding {
   builtin?: boolean;
 }
 
+export interface BoundParts { target: Function; thisArg: unknown; args: unknown[] }
+
 export interface FunctionLocation {
   /** Path or URL as Node names it ("<anonymous>" for `new Function` without a sourceURL). */
   file: string;
@@ -139,6 +141,43 @@ export class ClosureReader {
     }
     this.closures.set(fn, info);
     return info;
+  }
+
+  /**
+   * What a bound function binds: its target, `this` and leading arguments (V8's
+   * [[TargetFunction]], [[BoundThis]], [[BoundArgs]]); null for any other
+   * function or without the inspector.
+   */
+  bound(fn: Function): BoundParts | null {
+    if (typeof fn !== "function") return null;
+    const session = this.connect();
+    if (!session) return null;
+    const holder = this.holder;
+    const post = <T>(method: string, params: object): T => session.post<T>(method, params);
+    try {
+      const holderId = this.holderObjectId(session);
+      if (!holderId) return null;
+      holder.fn = fn;
+      const fnId = post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
+      const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: fnId, ownProperties: true }).internalProperties ?? [];
+      const target = internals.find((p) => p.name === "[[TargetFunction]]")?.value;
+      const thisRO = internals.find((p) => p.name === "[[BoundThis]]")?.value;
+      const argsRO = internals.find((p) => p.name === "[[BoundArgs]]")?.value;
+      if (!target || !thisRO || !argsRO?.objectId) return null;
+      const [targetFn, thisArg, argList] = this.fetchValues(post, holderId, holder, [target, thisRO, argsRO]);
+      if (typeof targetFn !== "function" || !Array.isArray(argList)) return null;
+      return { target: targetFn as Function, thisArg, args: [...(argList as unknown[])] };
+    } catch {
+      return null;
+    } finally {
+      holder.fn = undefined;
+      holder.out = undefined;
+      try {
+        session.post("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
+      } catch {
+        // Nothing to release when the session failed early.
+      }
+    }
   }
 
   location(fn: Function): FunctionLocation | null {
@@ -355,6 +394,11 @@ export function readClosure(fn: Function, options?: ReadOptions): ClosureInfo {
 export function lookupBinding(fn: Function, name: string, options?: ReadOptions): ClosureBinding | null {
   const info = reader().read(fn, options);
   return info.ok ? info.bindings.get(name) ?? null : null;
+}
+
+/** A bound function's target, `this` and bound arguments; null for other functions or without the inspector. */
+export function readBound(fn: Function): BoundParts | null {
+  return reader().bound(fn);
 }
 
 /** The text of 1-based `line` of `fn`'s file, as V8 runs it; null when unknown. */

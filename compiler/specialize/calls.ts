@@ -245,7 +245,7 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     if (name && PURE_STRING_METHODS.has(name)) {
       try {
         const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));
-        if (Array.isArray(r)) return virtualArray(r.map((x) => S(x)));
+        if (Array.isArray(r)) return virtualArray(r.map((x) => S(x)), s.dynDepth);
         return S(r);
       } catch {
         return null;
@@ -276,7 +276,7 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       }
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
-        return Array.isArray(r) ? virtualArray(r.map((x) => S(x))) : S(r);
+        return Array.isArray(r) ? virtualArray(r.map((x) => S(x)), s.dynDepth) : S(r);
       } catch {
         return null;
       }
@@ -331,9 +331,9 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       entries = vals;
     }
     if (!entries) return null;
-    if (fn === ObjectKeys) return virtualArray(entries.map(([k]) => S(k)));
-    if (fn === ObjectValues) return virtualArray(entries.map(([, v]) => v));
-    return virtualArray(entries.map(([k, v]) => virtualArray([S(k), v])));
+    if (fn === ObjectKeys) return virtualArray(entries.map(([k]) => S(k)), s.dynDepth);
+    if (fn === ObjectValues) return virtualArray(entries.map(([, v]) => v), s.dynDepth);
+    return virtualArray(entries.map(([k, v]) => virtualArray([S(k), v], s.dynDepth)), s.dynDepth);
   }
   return null;
 }
@@ -343,8 +343,8 @@ function require_isProxy(v: unknown): boolean {
   return utilTypes.isProxy(v);
 }
 
-function virtualArray(items: Val[]): Val {
-  const o: VirtualObject = { kind: "array", props: new Map(), residual: null };
+function virtualArray(items: Val[], depth: number): Val {
+  const o: VirtualObject = { kind: "array", props: new Map(), residual: null, depth };
   items.forEach((v, i) => o.props.set(String(i), v));
   return { k: "v", o };
 }

@@ -35,8 +35,8 @@ const P = Specializer.prototype;
 const ArrayIterator = Array.prototype[Symbol.iterator];
 const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
 
-/** Items a for-of would visit, if kos knows them without running user code. */
-function knownItems(s: Specializer, v: Val): Val[] | null {
+/** Items a for-of (or an array pattern) would visit, if kos knows them without running user code. */
+export function knownItems(s: Specializer, v: Val): Val[] | null {
   if (v.k === "v" && !v.o.residual && v.o.kind === "array") return [...v.o.props.values()];
   if (v.k === "s" && typeof v.v === "string") return [...v.v].map((c) => S(c));
   if (v.k === "s" && Array.isArray(v.v) && !utilTypes.isProxy(v.v)) {

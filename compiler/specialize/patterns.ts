@@ -6,6 +6,7 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
+import { knownItems } from "./loops.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 
@@ -63,12 +64,15 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
     }
     case "ObjectPattern":
     case "ArrayPattern": {
-      if (pattern.type === "ArrayPattern" && value.k === "v" && !value.o.residual && value.o.kind === "array") {
-        const items = [...value.o.props.values()];
+      // A virtual array, or a known array whose items kos can read without running user code (frozen, or
+      // read with guards): the pattern binds its items.
+      const known = pattern.type === "ArrayPattern" && value.k === "s" && Array.isArray(value.v) ? knownItems(this, value) : null;
+      if (pattern.type === "ArrayPattern" && ((value.k === "v" && !value.o.residual && value.o.kind === "array") || known)) {
+        const items = known ?? [...(value as { o: { props: Map<string, Val> } }).o.props.values()];
         (pattern.elements as Array<Node | null>).forEach((el, i) => {
           if (!el || !this.env) return;
           if (el.type === "RestElement") {
-            const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(items.slice(i).map((v, j) => [String(j), v])), residual: null } };
+            const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(items.slice(i).map((v, j) => [String(j), v])), residual: null, depth: this.dynDepth } };
             this.bindPattern(el.argument, rest, declKind);
           } else this.bindPattern(el, items[i] ?? UNDEF, declKind);
         });
@@ -148,7 +152,7 @@ P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): v
   params.forEach((p, i) => {
     if (!this.env) return;
     if (p.type === "RestElement") {
-      const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(args.slice(i).map((v, j) => [String(j), v])), residual: null } };
+      const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(args.slice(i).map((v, j) => [String(j), v])), residual: null, depth: this.dynDepth } };
       this.bindPattern(p.argument, rest, "param");
       return;
     }

@@ -95,6 +95,8 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
 
 function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, outerGuards: ContentGuard[]): Val | null {
   const start = s.snapshot();
+  const outAt = s.out.length;
+  const baseDepth = s.dynDepth;
   const live = s.hasLiveVirtual();
   // Allocating a virtual object made outside the current dynamic branch in here only would leave it
   // unallocated on the other paths: then this point is not speculated on.
@@ -118,11 +120,13 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     return specVal;
   }
   s.forks = (s.forks ?? 0) + 1;
+  let escapesAfterPre = start.escapes;
   if (live) {
     // A virtual object allocated before this point could be escaped in one branch only: allocate them
     // all here, before the branches, and evaluate the speculative branch again on that state.
     s.restore(start);
     s.escapeLiveVirtuals();
+    escapesAfterPre = s.escapes.length;
     s.dynDepth++;
     try {
       first = s.specPass(runSpec);
@@ -151,6 +155,17 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   } finally {
     s.generic = false;
     s.dynDepth--;
+  }
+  // A virtual object made before this point (an item of a loop being unrolled, say) that either pass
+  // allocated would exist on one path only: then this point is not speculated on after all.
+  const escapedAfter = live ? escapesAfterPre : start.escapes;
+  if (s.escapes.slice(escapedAfter).some((o) => o.depth === undefined || o.depth <= baseDepth)) {
+    s.restore(start);
+    s.out.length = outAt;
+    s.contentGuards = outerGuards;
+    s.foreignRan = true;
+    s.forks = start.forks;
+    return null;
   }
   const genEnv = s.env;
   if (result && genEnv) genList.push(assign(result, s.residualAt({ fix: genList }, genVal)));

@@ -15,7 +15,7 @@ describe("jit: fallbacks name the construct and its line", () => {
     ["arrow `this`", new Function("return (n) => this.k + n")(), {}, "USES_THIS"],
     ["new.target", function nt(n: number) { return new.target ? 0 : n; }, {}, "USES_NEW_TARGET"],
     ["native", Math.max, {}, "NATIVE_FUNCTION"],
-    ["bound", function b(n: number) { return n; }.bind(null), {}, "BOUND_FUNCTION"],
+    ["bound native (the target's reason)", Math.max.bind(null, 1), {}, "NATIVE_FUNCTION"],
     ["class", class C {}, {}, "CLASS_CONSTRUCTOR"],
     ["assigns free variable", function w(n: number) { counter = n; return n; }, { counter: 0 }, "ASSIGNS_FREE_VARIABLE"],
   ];
