@@ -106,6 +106,10 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       const rest = this.evalSeq([readMethod, ...n.arguments], (e: Node) => (e === readMethod ? this.readMember(recv, head[1]!, callee) : this.expr(e)));
       return this.applyCall(rest[0]!, recv, rest.slice(1), { obj: recv, key: head[1]! }, n);
     }
+    // A receiver kos does not know: if it only reads (no calls or writes) and emitted nothing, it is
+    // evaluated as written, so a failing call's message names the source's expression
+    // ("(x + c.n).toFixed is not a function", not the folded "(x + 4)").
+    if (head[0]!.k === "d" && this.out.length === before && readsOnly(callee.object) && !(callee.object.type === "Identifier")) head[0] = D(this.verbatim(callee.object), (head[0] as { type?: string }).type);
     const object = {} as Node;
     const property = {} as Node;
     const vals = this.evalSeq([object, property, ...n.arguments], (e: Node) =>
@@ -621,3 +625,14 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
   probe.commit();
   return probe.result;
 };
+
+/** An expression that only reads: no call, assignment, update, `new`, `delete`, function or class. */
+function readsOnly(n: Node): boolean {
+  let ok = true;
+  walk(n, (x) => {
+    if (!ok) return false;
+    if (/^(CallExpression|NewExpression|AssignmentExpression|UpdateExpression|FunctionExpression|ArrowFunctionExpression|ClassExpression|TaggedTemplateExpression|YieldExpression|AwaitExpression|ImportExpression|ChainExpression)$/.test(x.type) || (x.type === "UnaryExpression" && x.operator === "delete")) ok = false;
+    return ok;
+  });
+  return ok;
+}

@@ -156,3 +156,15 @@ describe("messages and compile time (fuzz N8, N9)", () => {
     expect(log).toEqual([]);
   });
 });
+
+describe("speculation-era findings", () => {
+  it("seed 555 #6234: a failing method call on a dynamic receiver names the source's expression, not the folded one", () => {
+    function prog(c: { n: number }, x: unknown) {
+      return (((x as number) + c.n) as unknown as { toFixed(d: number): string }).toFixed(2);
+    }
+    const c = deepFreeze({ n: 4 });
+    const f = jit(prog, { specialize: { c } });
+    expectSameOutcome(prog, f, [c, "a"]);
+    expect(f(c, 1)).toBe(prog(c, 1));
+  });
+});
