@@ -131,7 +131,7 @@ export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if ("settled" in checked) return checked.settled;
   // Explicit values compile at once; `tiering` (or no options at all) selects the profiling tiers.
   if ((options.specialize || options.assume || options.scope) && !options.tiering) return compilerModule().specializeFunction(f, options);
-  return tieringModule().createTieredFunction(f, options, checked.pre);
+  return tieringModule().createTieredFunction(f, options, checked.pre, compilerModule);
 }
 
 // Runtime: object pool, slab memory, batching.

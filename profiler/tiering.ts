@@ -25,13 +25,23 @@
  *
  * The profiler calls the compiler; the compiler never imports this file.
  */
-import { compileVersion, Dispatcher, parameterNames, settleAtJitTime, trace, type Precheck, type Version } from "../compiler/index.js";
+import { Dispatcher, settleAtJitTime, trace, type Version } from "../compiler/dispatcher.js";
+import type { Precheck } from "../compiler/precheck.js";
+import type * as CompilerIndex from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
 import { ArgumentProfile } from "./feedback.js";
 import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./profile-format.js";
 import { findProfiledFunction, sourceHash, type LoadedProfile } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
+
+/**
+ * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
+ * the first `jit()` with values against the second). Called at the first
+ * compile, not at `jit()`: a program whose functions never get hot never pays
+ * for it. index.ts passes its lazy module getter.
+ */
+export type CompilerLoader = () => typeof CompilerIndex;
 
 export { collectFeedback } from "./feedback-record.js";
 
@@ -93,6 +103,7 @@ class TieredFunction {
     arity: number,
     exact: boolean,
     mentionsThis: boolean,
+    private readonly compiler: CompilerLoader,
   ) {
     const t = options.tiering ?? {};
     const envHot = Number(process.env.KOS_HOT_CALLS);
@@ -168,7 +179,7 @@ class TieredFunction {
   }
 
   private names(): Array<string | null> {
-    return (this.paramNames ??= parameterNames(this.fn) ?? []);
+    return (this.paramNames ??= this.compiler().parameterNames(this.fn) ?? []);
   }
 
   /** Compiles a version for `profiles` and adds it to the guard chain; false when nothing was compiled. */
@@ -187,13 +198,13 @@ class TieredFunction {
       }
     };
     let usedSpec: Record<string, unknown> = spec.specialize;
-    let made = compileVersion(this.fn, { ...this.options, ...spec, freeze: "guard", name }, onDeopt, link.fn);
+    let made = this.compiler().compileVersion(this.fn, { ...this.options, ...spec, freeze: "guard", name }, onDeopt, link.fn);
     if (!made.ok && "this" in spec.specialize) {
       // The compiler may not take a receiver yet: try again without it.
       this.dropped.add("this");
       const { this: _receiver, ...rest } = spec.specialize;
       usedSpec = rest;
-      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "guard", name }, onDeopt, link.fn);
+      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
     if (!made.ok || !made.fn) {
@@ -270,7 +281,7 @@ class TieredFunction {
   }
 
   summary(): FunctionFeedback {
-    const names = this.paramNames ?? parameterNames(this.fn) ?? [];
+    const names = this.paramNames ?? this.compiler().parameterNames(this.fn) ?? [];
     this.hash ??= sourceHash(this.source);
     const d = this.d;
     const describe = (p: ArgumentProfile, index: number, name: string): ArgumentFeedback => {
@@ -301,12 +312,12 @@ class TieredFunction {
 }
 
 /** `jit(fn)` without specialization options: the tiered dispatcher. */
-export function createTieredFunction<F extends Function>(fn: F, options: Options = {}, checked?: Extract<Precheck, { ok: true }>): F {
+export function createTieredFunction<F extends Function>(fn: F, options: Options, checked: Extract<Precheck, { ok: true }> | undefined, compiler: CompilerLoader): F {
   let pre = checked;
   if (!pre) {
     const r = settleAtJitTime(fn, options);
     if ("settled" in r) return r.settled;
     pre = r.pre;
   }
-  return new TieredFunction(fn, pre.source, options, pre.arity, pre.exact, pre.mentionsThis).d.entry as F;
+  return new TieredFunction(fn, pre.source, options, pre.arity, pre.exact, pre.mentionsThis, compiler).d.entry as F;
 }
