@@ -271,12 +271,23 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     // no own or subclass overrides (an Array subclass's `join` is not Array.prototype's).
     const arr = thisVal.v as unknown[];
     const name = Object.getOwnPropertyNames(Array.prototype).find((k) => (Array.prototype as unknown as Record<string, unknown>)[k] === fn);
-    if (name && PURE_ARRAY_METHODS.has(name) && !require_isProxy(arr) && Object.isFrozen(arr) && Object.getPrototypeOf(arr) === Array.prototype) {
+    if (name && PURE_ARRAY_METHODS.has(name) && !require_isProxy(arr) && Object.getPrototypeOf(arr) === Array.prototype) {
       const items: unknown[] = [];
-      for (let i = 0; i < arr.length; i++) {
-        const d = Reflect.getOwnPropertyDescriptor(arr, i);
-        if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
-        items.push(d.value);
+      if (Object.isFrozen(arr)) {
+        for (let i = 0; i < arr.length; i++) {
+          const d = Reflect.getOwnPropertyDescriptor(arr, i);
+          if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
+          items.push(d.value);
+        }
+      } else {
+        // An unfrozen array (`mustache.tags.join(":")`): its length and items are guarded.
+        for (let i = 0; i < arr.length; i++) {
+          const d = Reflect.getOwnPropertyDescriptor(arr, i);
+          if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
+        }
+        const vals = s.guardedItems(arr);
+        if (!vals) return null;
+        for (const v of vals) items.push((v as { v: unknown }).v);
       }
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));

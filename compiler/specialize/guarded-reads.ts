@@ -29,6 +29,8 @@ const P = Specializer.prototype;
 
 /** Most content guards one version may check at entry; beyond it, reads stay dynamic. */
 const MAX_CONTENT_GUARDS = 256;
+/** Prototype links followed to find an inherited property (class hierarchies are shallow). */
+const MAX_CHAIN = 8;
 
 P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val | null {
   if (this.options.freeze !== "guard") return null;
@@ -36,8 +38,16 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val
   // Under a dynamic branch too: the guard runs at entry, and nothing foreign has run before this read.
   this.staleMiss = true;
   if (this.foreignRan || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
-  if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
-  const d = Reflect.getOwnPropertyDescriptor(obj, key);
+  if (ArrayBuffer.isView(obj)) return null;
+  // Own or inherited (a method on a class's prototype): the guard reads `obj[key]` through the same
+  // chain, so it fails if an own property shadows it or the prototype changes. Accessors and proxies
+  // anywhere on the way are never read.
+  let d: PropertyDescriptor | undefined;
+  for (let o: object | null = obj, depth = 0; o !== null && depth < MAX_CHAIN; o = Object.getPrototypeOf(o), depth++) {
+    if (utilTypes.isProxy(o)) return null;
+    d = Reflect.getOwnPropertyDescriptor(o, key);
+    if (d) break;
+  }
   if (!d || !("value" in d)) return null;
   if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys)) {
     this.contentGuards.push({ obj, key, value: d.value });

@@ -131,3 +131,62 @@ describe("speculation after foreign code", () => {
     expect(inspect(f).source).not.toMatch(/walkArgs|\$k_ref_\d+\(/);
   });
 });
+
+describe("inherited properties of objects kos does not own", () => {
+  class Writer {
+    scale = 2;
+    render(x: number): number {
+      return this.format(x) + 1;
+    }
+    format(x: number): number {
+      return x * this.scale;
+    }
+  }
+
+  it("a method on the prototype of a specialized receiver is folded and inlined behind a guard", () => {
+    const w = new Writer();
+    function run(writer: Writer, x: number) {
+      return writer.render(x);
+    }
+    const f = jit(run, { specialize: { writer: w } });
+    expect(f(w, 5)).toBe(11);
+    expect(inspect(f)!.source).not.toMatch(/\.render\(|\.format\(/);
+  });
+
+  it("a change to the prototype, or an own property that shadows it, gives the new behaviour at the next call", () => {
+    const w = new Writer();
+    function run(writer: Writer, x: number) {
+      return writer.render(x);
+    }
+    const f = jit(run, { specialize: { writer: w } });
+    expect(f(w, 5)).toBe(11);
+    (w as unknown as { format(x: number): number }).format = (x: number) => x - 1;
+    expect(f(w, 5)).toBe(run(w, 5));
+    const proto = Object.getPrototypeOf(w) as { render(x: number): number };
+    const saved = proto.render;
+    try {
+      proto.render = function () { return 42; };
+      expect(f(w, 5)).toBe(42);
+    } finally {
+      proto.render = saved;
+    }
+  });
+
+  it("an accessor on the prototype is never read at compile time", () => {
+    let reads = 0;
+    class Lazy {
+      get value() {
+        reads++;
+        return 7;
+      }
+    }
+    const o = new Lazy();
+    function run(obj: Lazy) {
+      return obj.value + 1;
+    }
+    const f = jit(run, { specialize: { obj: o } });
+    expect(reads).toBe(0);
+    expect(f(o)).toBe(8);
+    expect(reads).toBe(1);
+  });
+});
