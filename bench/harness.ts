@@ -91,14 +91,3 @@ export function cpuNsPerCall(run: () => void, perRun: number): number {
   }
   return best;
 }
-
-/**
- * Runs `step` until kos has settled the tiering function `fn` (compiled, or
- * generic), or `maxMs` passed, and at least `minSteps` times. Tiering compiles
- * once a function has taken enough time (profiler/tiering.ts, PAYBACK_MS), so
- * a fixed number of warm-up calls would measure tier 0 for fast functions.
- */
-export function warmUntilSettled(fn: Function, step: () => void, inspectTier: (f: Function) => unknown, minSteps: number, maxMs = 5000): void {
-  const start = performance.now();
-  for (let i = 0; i < minSteps || (inspectTier(fn) === 0 && performance.now() - start < maxMs); i++) step();
-}

@@ -8,7 +8,7 @@
  * fixtures/real/ and test/real/. Targets from issue 10: geometric mean of
  * natural/original ≥ 5×, and natural ≥ 0.5× hand on each library.
  */
-import { formatNs, geometricMean, markdownTable, time, warmUntilSettled, type BenchSection } from "./harness.js";
+import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
 import { cpuNsPerCall as cpuNsPerCallOf } from "./harness.js";
 import { inspect } from "../index.js";
 import { realCases, type RealCase, type Runner } from "../fixtures/real/index.js";
@@ -21,7 +21,7 @@ const BATCH = 64;
 const SEED = 0xbe7c5;
 /** Each variant is measured this many times, interleaved with the others; the lowest median is kept (noise only ever adds time). */
 const ROUNDS = 3;
-/** Calls made to a tiering use after it settled (tiering compiles once a function has taken 150 ms), before it is measured. */
+/** Calls made to a tiering use before it is measured: above the default `hotCalls` (1000) with room for a recompile. */
 const TIERING_WARMUP = 4000;
 
 const TARGET_GEOMEAN = 5;
@@ -83,8 +83,6 @@ async function measureCase(c: RealCase): Promise<Row> {
   if (tiering) {
     const { fn, run } = tiering.make();
     const inputs = batch.map((a) => a[0]);
-    let k = 0;
-    warmUntilSettled(fn, () => run(inputs[k++ % inputs.length]), (g) => inspect(g)?.tier, TIERING_WARMUP);
     for (let i = 0; i < TIERING_WARMUP; i++) run(inputs[i % inputs.length]);
     add("tiering", run);
     made.push({ label: tiering.label, fn });
@@ -170,7 +168,7 @@ export default async function (): Promise<BenchSection> {
     `Each library runs its fixed program (fixtures/real/<lib>/program.ts) over the same ${BATCH} seeded inputs per measured iteration (inputs on which the original throws are left out, so that stack capture does not dominate); times are per call. ` +
       `Medians from mitata, the lowest of ${ROUNDS} interleaved measurements. Ratios are speed ratios (higher = the first is faster). ` +
       `"natural jit" is the natural \`jit()\` use with no \`scope\` (e.g. \`jit(jsonLogic.apply, { specialize: { logic: rule } })\`); ` +
-      `"tiering jit" is \`jit(fn)\` measured once tiering settled it (compiled or generic) and ${TIERING_WARMUP} calls more; where a library has no explicit form (sift), natural = tiering. ` +
+      `"tiering jit" is \`jit(fn)\` measured after ${TIERING_WARMUP} warm-up calls; where a library has no explicit form (sift), natural = tiering. ` +
       `"hand" is fixtures/real/<lib>/hand.ts; "library compiled" is the library's own compiled mode. Agreement of every variant with the original on 2,000 inputs is checked by test/real/.`,
     "",
     table,

@@ -14,7 +14,7 @@
  * the first runner, 3.6 ns for every later one, on `a + b`).
  */
 import { do_not_optimize } from "mitata";
-import { formatNs, geometricMean, markdownTable, time, warmUntilSettled, type BenchSection } from "./harness.js";
+import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
 import { compileVersion, jit, inspect } from "../index.js";
 import { fixtures, deepFreeze } from "../fixtures/index.js";
 
@@ -139,9 +139,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     const batch = f.makeArgs(0x71e2, BATCH) as unknown[][];
     const tiered = jit(f.generic, f.scope ? { name: `${f.name}-tiered`, scope: f.scope, tiering: {} } : { name: `${f.name}-tiered` });
     const warm = runner(tiered, batch);
-    // Until tiering settled it (it compiles once the function has taken PAYBACK_MS), then a little more.
-    warmUntilSettled(tiered, warm, (g) => inspect(g)?.tier, 200);
-    for (let i = 0; i < 200; i++) warm();
+    for (let i = 0; i < 200; i++) warm(); // 12,800 calls: past the default hot threshold (1000)
     // Plain runs on unfrozen copies, as a caller without kos would have them (V8 reads frozen double arrays slowly).
     const thawed = new Map<unknown, unknown>(Object.values(f.specialize).filter((v): v is object => v !== null && typeof v === "object").map((v) => [v, structuredClone(v)]));
     const plainBatch = batch.map((args) => args.map((a) => (thawed.has(a) ? thawed.get(a) : a)));
@@ -160,7 +158,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     "",
     `\`jit(fn)\` of a function that is never called: **${(jitNs / 1000).toFixed(2)} µs** (median of 9 rounds of 1000 fresh functions; a precheck on the intrinsic toString, no parsing).`,
     "",
-    "Fixtures through `jit(fn)` with no options, warmed until tiering settled them (it compiles a function once it has taken 150 ms), where the configuration argument is constant and deep-frozen by the caller (tiering never freezes a user's object itself, so it only speculates on objects that already are). Plain runs on unfrozen copies of the constants:",
+    "Fixtures through `jit(fn)` with no options, after 12,800 warm-up calls, where the configuration argument is constant and deep-frozen by the caller (tiering never freezes a user's object itself, so it only speculates on objects that already are). Plain runs on unfrozen copies of the constants:",
     "",
     markdownTable(["fixture", "plain", "jit(fn), tiered", "speedup", "tier", "speculated on", "compile"], rows),
     "",

@@ -35,8 +35,6 @@ export interface HotEntry {
   deopts?: number;
   /** Arguments the wrapper saw to be stable (constant, one type or one shape). */
   stableArgs?: ArgumentFeedback[];
-  /** Estimated time in the function per profiled run (ms): its total share of the run's duration. Set when loaded. */
-  timeMs?: number;
   /** The tier kos's tiering left the function at (0 counting or generic, 1 compiled). */
   tier?: number;
   /** Why the wrapped function runs as the original, when it does. */
@@ -155,12 +153,7 @@ export function loadProfile(path: string | string[]): LoadedProfile {
   const profile = mergeProfiles(paths.map((p) => readProfile(p)));
   path = paths.join(",");
   const byHash = new Map<string, HotEntry>();
-  // Per run: a merged fleet profile's duration is the sum of its runs.
-  const runs = Math.max(1, paths.length);
-  for (const e of profile.hot) {
-    if (typeof profile.durationMs === "number" && profile.durationMs > 0) e.timeMs = (profile.durationMs * e.totalPercent) / 100 / runs;
-    if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
-  }
+  for (const e of profile.hot) if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
   const cache = new WeakMap<Function, HotEntry | null>();
   return {
     path,

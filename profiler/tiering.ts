@@ -46,12 +46,9 @@ export type CompilerLoader = () => typeof CompilerIndex;
 export { collectFeedback } from "./feedback-record.js";
 
 export interface TieringOptions {
-  /**
-   * Calls before tier-up (env KOS_HOT_CALLS). Unset (the default), calls alone never make a function
-   * hot: it compiles once it has taken `hotTimeMs`, so that the compile can pay for itself.
-   */
+  /** Calls before tier-up. Default 1000 (env KOS_HOT_CALLS); see BENCHMARKS.md for why. */
   hotCalls?: number;
-  /** Sampled time in ms after which a function is hot (after 50 calls). Default PAYBACK_MS (150), or 20 with `hotCalls`. */
+  /** Sampled time in ms after which a function is hot even below hotCalls (after 50 calls). Default 20. */
   hotTimeMs?: number;
   /** Live specialized versions before the function goes generic. Default 4 (V8's polymorphic limit). */
   maxVersions?: number;
@@ -65,19 +62,6 @@ export interface TieringOptions {
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
 const EXACT_CALLS = 256;
-
-/**
- * Time a function must have taken before tiering compiles it, by default.
- * Compiling costs real time on the program's own thread: about 50 ms to load
- * the compiler once, then 90-300 ms for the entry point of a real library
- * (json-logic-js, mustache, valibot, sift: closure reading through the
- * inspector, parsing the library's script, specializing). A 100 ms rules
- * service that compiled at 1,000 calls ran 0.62× as fast as without kos.
- * Waiting until the function has used about what a compile costs (the
- * ski-rental rule) bounds the loss by that cost, spares short programs, and
- * costs a long-running one nothing it will notice.
- */
-const PAYBACK_MS = 150;
 // A version's misses trigger a new version when at least MIN_MISSES calls missed every
 // guard and they are more than 1 call in MISS_SHARE since the last version.
 const MIN_MISSES = 16;
@@ -109,7 +93,7 @@ class TieredFunction {
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
-  private profileEntry: { stableArgs?: ArgumentFeedback[]; timeMs?: number } | undefined;
+  private profileEntry: { stableArgs?: ArgumentFeedback[] } | undefined;
   private profileChecked = false;
 
   constructor(
@@ -123,9 +107,8 @@ class TieredFunction {
   ) {
     const t = options.tiering ?? {};
     const envHot = Number(process.env.KOS_HOT_CALLS);
-    const byCalls = t.hotCalls !== undefined || envHot > 0;
-    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : Number.MAX_SAFE_INTEGER);
-    this.hotTimeMs = t.hotTimeMs ?? (byCalls ? 20 : PAYBACK_MS);
+    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : 1000);
+    this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
     this.nextCompileAt = this.hotCalls;
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
@@ -163,10 +146,7 @@ class TieredFunction {
       } catch (e) {
         this.d.event("profile-error", (e as Error).message);
       }
-      // Profile-guided: compile at the first call, if the profiled run spent long enough in the function
-      // for a compile to pay (the rule of hotTimeMs); an entry without a time compiles at once.
-      const spent = this.profileEntry?.timeMs;
-      if (this.profileEntry?.stableArgs?.length && !(spent !== undefined && spent < this.hotTimeMs)) this.nextCompileAt = 1;
+      if (this.profileEntry?.stableArgs?.length) this.nextCompileAt = 1; // profile-guided: compile at the first call
     }
     let timed = false;
     if (n >= this.nextSample) {

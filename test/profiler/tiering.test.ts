@@ -119,7 +119,7 @@ describe("tiering", () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, "kos-profile.json");
     writeFileSync(file, JSON.stringify({
-      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1000, totalSamples: 10, source: "cpu-prof", flamegraph: null,
+      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
       hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
         sourceHash: sourceHash(Function.prototype.toString.call(horner)),
         stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }, { index: 1, name: "x", stability: "type", type: "number" }] }],
@@ -135,30 +135,6 @@ describe("tiering", () => {
     expect(info.assumptions[1]!.description).toBe("x is number");
     expect(h(C, 5)).toBe(horner(C, 5));
     expect(h([3, 4], 5)).toBe(horner([3, 4], 5));
-  });
-
-  it("does not compile at the first call when the profiled run spent less time in the function than a compile costs", () => {
-    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const file = join(dir, "kos-profile.json");
-    // 9% of a 100 ms run: 9 ms in horner, less than the 150 ms a compile may cost.
-    writeFileSync(file, JSON.stringify({
-      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 100, totalSamples: 10, source: "cpu-prof", flamegraph: null,
-      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 9, totalPercent: 9, selfSamples: 1, totalSamples: 1,
-        sourceHash: sourceHash(Function.prototype.toString.call(horner)),
-        stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] }],
-    }));
-    const C = Object.freeze([1, 2]);
-    const h = jit(horner, { tiering: { profile: loadProfile(file) } });
-    expect(h(C, 3)).toBe(horner(C, 3));
-    expect(inspect(h)!.tier).toBe(0);
-  });
-
-  it("by default compiles by time spent, not by calls: a cheap function called 5,000 times stays at tier 0", () => {
-    const f = jit((k: number, x: number) => k * x);
-    for (let i = 0; i < 5000; i++) f(3, i);
-    expect(inspect(f)!.tier).toBe(0);
-    expect(f(3, 4)).toBe(12);
   });
 
   it("writes its feedback at exit when KOS_FEEDBACK_OUT is set", () => {
