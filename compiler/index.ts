@@ -33,6 +33,8 @@ function sanitizeName(name: string): string {
 
 function reasonOf(e: unknown): string {
   if (e instanceof JitError) return `${e.code}: ${e.message}`;
+  // Inlining and speculation recurse with the program's call tree (sweep: elliptic's ec.sign).
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return "UNSUPPORTED: the calls it would specialize nest too deeply for the compiler (its stack ran out); it runs as the original";
   return `INTERNAL: ${(e as Error)?.message ?? String(e)}`;
 }
 

@@ -133,6 +133,13 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     } finally {
       s.dynDepth--;
     }
+    if (first.guards.length === 0) {
+      // On the new state nothing was folded from memory after all: this is the generic evaluation.
+      for (const st of first.list) s.out.push(st);
+      s.contentGuards = outerGuards;
+      s.foreignRan = true;
+      return specVal;
+    }
   }
   const result = wantValue ? s.fresh("v") : null;
   if (result) s.hoistName(result);

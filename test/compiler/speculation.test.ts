@@ -190,3 +190,20 @@ describe("inherited properties of objects kos does not own", () => {
     expect(reads).toBe(1);
   });
 });
+
+describe("sweep findings", () => {
+  it("a fork whose second speculative pass folds nothing emits no empty guard (sweep: parse-asn1)", () => {
+    // `box` is virtual at the fork, so the fork allocates it and evaluates again: `box.c` is then read
+    // at run time and nothing unfrozen is folded, where the first pass folded `cfg.inner.k`.
+    function f(cfg: { inner: { k: number } }, log: unknown[]) {
+      const box = { c: cfg.inner };
+      log.push(1);
+      return box.c.k + 1;
+    }
+    const cfg = { inner: { k: 5 } };
+    const g = jit(f, { specialize: { cfg } });
+    expect(g(cfg, [])).toBe(6);
+    expect(inspect(g)!.tier).toBe(1);
+    expect(inspect(g)!.fallbackReason).toBeNull();
+  });
+});
