@@ -101,6 +101,18 @@ export default async function tieringBench(): Promise<BenchSection> {
     addRow(label, "compiled", d!, through!);
   }
   {
+    // Tier-up inside a caller V8 already optimized at tier 0 (a hot loop in a real program): the
+    // caller keeps the code it had, so this row is what a program that tiers up mid-run pays.
+    const batch = Array.from({ length: BATCH }, (_, i) => [3, i]);
+    const t = jit(scale, { tiering: { hotCalls: BATCH * 3000 } });
+    const run = runner(t, batch);
+    for (let i = 0; i < 3200; i++) run();
+    if (inspect(t)!.tier !== 1) throw new Error("bench: scale did not tier up inside its caller");
+    const direct = compileVersion(scale, { specialize: { k: 3 }, assume: { x: "number" }, freeze: "require-frozen" }).fn!;
+    const [d, through] = await compare([runner(direct, batch), run]);
+    addRow("`scale(k, x)`, tier-up inside an already optimized caller", "compiled, tier-up mid-run", d!, through!);
+  }
+  {
     // Tier-0 profiling (never hot): the counting entry against a direct call.
     for (const [label, fn, batch] of [
       ["`a + b`", add, Array.from({ length: BATCH }, (_, i) => [i, i * 2])],
@@ -164,7 +176,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     "",
     markdownTable(["target", "measured", "status"], [
       ["settled generic ≤ 0.5 ns over the original", `worst ${worst.generic!.toFixed(2)} ns`, worst.generic! <= 0.5 ? "met" : "**missed**"],
-      ["dispatch to a compiled version ≤ 0.5 ns over calling it directly", `worst ${worst.compiled!.toFixed(2)} ns`, worst.compiled! <= 0.5 ? "met" : "**missed**"],
+      ["dispatch to a compiled version ≤ 0.5 ns over calling it directly", `worst ${worst.compiled!.toFixed(2)} ns; after a tier-up inside an optimized caller ${worst["compiled, tier-up mid-run"]!.toFixed(2)} ns`, Math.max(worst.compiled!, worst["compiled, tier-up mid-run"]!) <= 0.5 ? "met" : "**missed**"],
       ["tier-0 profiling cost, reported", `worst ${worst["tier 0 (profiling)"]!.toFixed(2)} ns per call`, "reported"],
       ["`jit()` of a never-called function ≤ 5 µs", `${(jitNs / 1000).toFixed(2)} µs`, jitNs <= 5000 ? "met" : "**missed**"],
       ["tiered ≥ 2× plain on the specializable fixtures (geometric mean)", `${geo.toFixed(2)}× (min ${Math.min(...speedups).toFixed(2)}×)`, geo >= 2 ? "met" : "**missed**"],
