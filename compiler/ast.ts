@@ -113,7 +113,9 @@ export function clone(node: Node): Node {
   const out: Node = {};
   for (const key of Object.keys(node)) {
     const v = node[key];
-    out[key] = v && typeof v === "object" && key !== "value" && key !== "regex" ? clone(v) : v;
+    // A Literal's `value` (a RegExp) is shared; every other `value` (Property.value, MethodDefinition.value)
+    // is a node and is copied: sharing it let a copy's edits reach the original (issue 9, bug 1).
+    out[key] = v && typeof v === "object" && !(key === "value" && node.type === "Literal") && key !== "regex" ? clone(v) : v;
   }
   // Literal.value may be a RegExp; share it (it is rebuilt from regex by astring anyway).
   if (node.type === "Literal") out.value = node.value;

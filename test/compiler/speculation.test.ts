@@ -207,3 +207,21 @@ describe("sweep findings", () => {
     expect(inspect(g)!.fallbackReason).toBeNull();
   });
 });
+
+describe("copies of residual code", () => {
+  it("tracePasses: the per-pass preview never edits the code that runs (an object literal's property values were shared)", () => {
+    // Found by the package sweep (parse-asn1) with tracePasses on: the preview of a pass replaced the
+    // constant in `{ tag: s.match(RE)[1] }` by a display name in the real code too.
+    const RE = /x(\d)/;
+    function f(s: string, log: unknown[]) {
+      const o = { tag: s.match(RE)![1] };
+      log.push(o);
+      return o.tag;
+    }
+    const g = jit(f, { scope: { RE }, tracePasses: true });
+    expect(g("ax5", [])).toBe("5");
+    expect(inspect(g)!.tier).toBe(1);
+    expect(inspect(g)!.fallbackReason).toBeNull();
+    expect(inspect(g)!.passes!.length).toBeGreaterThan(1);
+  });
+});
