@@ -217,7 +217,7 @@ class TieredFunction {
     this.d.addVersion(version, link);
     const detail = made.assumptions.map((a) => a.description).join("; ") || "no guards";
     this.d.event(`tier1 v${this.d.versions.length}`, detail);
-    trace(`tier-up ${name || "(anonymous)"} v${this.d.versions.length} after ${this.d.calls} calls: ${detail}`);
+    trace(`tier-up ${name || "(anonymous)"} v${this.d.versions.length} after ${this.d.calls} calls (compiled in ${made.compileTimeMs.toFixed(1)} ms): ${detail}`);
     this.callsAtVersion = this.d.calls;
     this.misses = 0;
     this.missProfiles = [];

@@ -13,7 +13,9 @@
  *   0.4-0.5 ms, a fresh re-read 0.24-0.32 ms, a cached read 2 µs;
  *   50 bindings: 15-51 ms, 6-22 ms, 0.6-1.1 ms, 0.46-0.70 ms, 2 µs.
  * Hence everything is cached: per function (values and verdicts), per script (source,
- * line index, and the parsed tree for the 8 most recently used scripts).
+ * line index, and the parsed tree for the 8 most recently used scripts). Verdicts are
+ * found at a binding's first lookup: a read alone (values, no script analysis) is
+ * 0.2-0.5 ms, so a function whose free names are all globals never enables the debugger.
  */
 import { randomUUID } from "node:crypto";
 import type { Node } from "../ast.js";
@@ -191,7 +193,10 @@ export class ClosureReader {
   /** The text of 1-based `line` of the file `fn` lives in (the script V8 runs), or null. */
   sourceLine(fn: Function, line: number): string | null {
     if (typeof fn !== "function") return null;
-    if (!this.locations.has(fn)) this.read(fn);
+    if (!this.locations.has(fn)) {
+      const r = this.read(fn);
+      if (r.ok) void r.location; // the facts are found on demand
+    }
     const f = this.locations.get(fn);
     if (!f?.script?.lines) return null;
     return f.script.lines.lineText(line - f.script.startLine - 1);
@@ -225,7 +230,6 @@ export class ClosureReader {
       const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: fnId, ownProperties: true }).internalProperties ?? [];
       const scopesRO = internals.find((p) => p.name === "[[Scopes]]")?.value;
       const locRO = internals.find((p) => p.name === "[[FunctionLocation]]")?.value?.value;
-      const facts = this.functionFacts(fn, locRO ?? null);
       if (!locRO && !internals.some((p) => p.name === "[[TargetFunction]]")) {
         return { ok: false, code: "NO_SCOPES", reason: `${fn.name || "the function"} is a native function: it has no source and closes over nothing` };
       }
@@ -254,17 +258,22 @@ export class ClosureReader {
       }
 
       const values = this.fetchValues(post, holderId, holder, found.map((f) => f.ro));
-      const bindings = new Map<string, ClosureBinding>();
-      found.forEach((f, i) => bindings.set(f.name, this.describe(f.name, f.v8, f.ro, values[i], facts)));
-      if (reachesGlobal) {
-        for (const name of this.globalNames(facts)) {
-          if (!bindings.has(name)) {
-            const g = describeGlobal(name, this.factsFor(facts, name));
-            if (g) bindings.set(name, g);
-          }
-        }
-      }
-      return { ok: true, bindings, location: facts.location };
+      // Described on demand: a verdict needs the script's source analysis (Debugger.enable and a
+      // parse of the whole script, 20-60 ms cold here), which a function whose free names are all
+      // globals (a kernel using only Math) never needs.
+      const facts = () => this.functionFacts(fn, locRO ?? null);
+      const raw = new Map(found.map((f, i) => [f.name, { v8: f.v8, ro: f.ro, value: values[i] }]));
+      const bindings = new ClosureBindings({
+        describe: (name) => {
+          const r = raw.get(name);
+          if (r) return this.describe(name, r.v8, r.ro, r.value, facts());
+          return reachesGlobal ? describeGlobal(name, () => this.factsFor(facts(), name)) : null;
+        },
+        names: () => [...raw.keys(), ...(reachesGlobal ? this.globalNames(facts()) : [])],
+      });
+      const info = { ok: true as const, bindings, location: null as FunctionLocation | null };
+      Object.defineProperty(info, "location", { enumerable: true, get: () => facts().location });
+      return info;
     } finally {
       holder.fn = undefined;
       holder.out = undefined;
@@ -364,18 +373,80 @@ export class ClosureReader {
   }
 }
 
-/** A free name that reaches the global object: read its descriptor, never a getter. */
-function describeGlobal(name: string, facts: BindingFacts | null): ClosureBinding | null {
+/**
+ * A free name that reaches the global object: read its descriptor, never a getter.
+ * Its declaration kind (a classic script's top-level `var`) is looked up only when asked for.
+ */
+function describeGlobal(name: string, facts: () => BindingFacts | null): ClosureBinding | null {
   const d = Object.getOwnPropertyDescriptor(globalThis, name);
   if (!d) return null;
-  const kind = facts?.kind ?? "unknown";
+  const b = { name, value: undefined as unknown, scope: "global", kind: "unknown", stable: false } as ClosureBinding;
+  let kind: BindingKind | undefined;
+  Object.defineProperty(b, "kind", { enumerable: true, get: () => (kind ??= facts()?.kind ?? "unknown") });
   if (!("value" in d)) {
-    return { name, value: undefined, scope: "global", kind, stable: false, unstableReason: `global \`${name}\` is an accessor property; reading it runs code` };
+    b.unstableReason = `global \`${name}\` is an accessor property; reading it runs code`;
+    return b;
   }
-  const b: ClosureBinding = { name, value: d.value, scope: "global", kind, stable: d.writable === false && d.configurable === false };
+  b.value = d.value;
+  b.stable = d.writable === false && d.configurable === false;
   if (!b.stable) b.unstableReason = `global \`${name}\` is a ${d.writable ? "writable" : "configurable"} property of globalThis`;
   if (INTRINSIC_GLOBALS.has(name) && Object.is(INTRINSIC_GLOBALS.get(name), d.value)) b.builtin = true;
   return b;
+}
+
+/**
+ * A function's bindings, each described at its first lookup (see readUncached); listing
+ * them (size, keys, iteration) describes them all. Inner scopes shadow outer ones.
+ */
+class ClosureBindings extends Map<string, ClosureBinding> {
+  private complete = false;
+  private readonly absent = new Set<string>();
+  constructor(private readonly source: { describe(name: string): ClosureBinding | null; names(): string[] }) {
+    super();
+  }
+  override get(name: string): ClosureBinding | undefined {
+    if (super.has(name)) return super.get(name);
+    if (this.complete || this.absent.has(name)) return undefined;
+    const b = this.source.describe(name);
+    if (b) super.set(name, b);
+    else this.absent.add(name);
+    return b ?? undefined;
+  }
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+  private all(): this {
+    if (!this.complete) {
+      const known = new Map(super.entries());
+      super.clear();
+      for (const name of this.source.names()) {
+        if (super.has(name)) continue;
+        const b = known.get(name) ?? this.source.describe(name);
+        if (b) super.set(name, b);
+      }
+      this.complete = true;
+    }
+    return this;
+  }
+  override get size(): number {
+    return this.all() && super.size;
+  }
+  override keys(): MapIterator<string> {
+    return this.all() && super.keys();
+  }
+  override values(): MapIterator<ClosureBinding> {
+    return this.all() && super.values();
+  }
+  override entries(): MapIterator<[string, ClosureBinding]> {
+    return this.all() && super.entries();
+  }
+  override [Symbol.iterator](): MapIterator<[string, ClosureBinding]> {
+    return this.entries();
+  }
+  override forEach(cb: (value: ClosureBinding, key: string, map: Map<string, ClosureBinding>) => void, thisArg?: unknown): void {
+    this.all();
+    super.forEach(cb, thisArg);
+  }
 }
 
 let defaultReader: ClosureReader | null = null;

@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+/**
+ * Bundles the compiler (dist/compiler/index.js and every kos module only it uses) into one file,
+ * dist/compiler/index.bundle.js (packages stay imports), which lazy-modules.ts loads at the first
+ * compile. Why: the first `jit()` that compiles loaded about 110 ES modules,
+ * and Node's ESM loader resolves, reads and links each one: 35-41 ms here,
+ * against 15-16 ms for the same code as one file (Node 20.20.2, 2 cores,
+ * medians of 3). That load is part of what a program pays for its first
+ * tier-up.
+ *
+ * A kos module that another lazily loaded entry (or the eager `index.js`) also
+ * imports stays outside the bundle, imported from its own file, so that
+ * there is one instance of it: one `JitError` class, one `Dispatcher`.
+ *
+ * Usage: node scripts/bundle-compiler.mjs [distDir]   (default: dist)
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { build } from "esbuild";
+
+const dist = resolve(process.argv[2] ?? "dist");
+const ENTRY = "compiler/index.js";
+const OUT = "compiler/index.bundle.js";
+
+/** The lazily loaded entries, from source-preload's list (the built copy). */
+function lazyEntries() {
+  const text = readFileSync(join(dist, "source-preload.js"), "utf8");
+  const list = text.match(/LAZY_MODULES\s*=\s*\[([\s\S]*?)\]/);
+  if (!list) throw new Error("bundle-compiler: LAZY_MODULES not found in dist/source-preload.js");
+  return [...list[1].matchAll(/"\.\/([^"]+)"/g)].map((m) => m[1]);
+}
+
+/** Every file (dist-relative, or a package path) an entry's static import graph reaches. */
+async function inputsOf(entry) {
+  const r = await build({ entryPoints: [join(dist, entry)], bundle: true, platform: "node", format: "esm", write: false, metafile: true, logLevel: "silent", outdir: "/tmp/kos-bundle-probe" });
+  return new Set(Object.keys(r.metafile.inputs).map((p) => resolve(p)));
+}
+
+const others = ["index.js", ...lazyEntries().filter((e) => e !== ENTRY)].filter((e) => existsSync(join(dist, e)));
+const shared = new Set();
+for (const e of others) for (const p of await inputsOf(e)) shared.add(p);
+
+const outFile = join(dist, OUT);
+const keepShared = {
+  name: "keep-shared-modules-external",
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const target = resolve(args.resolveDir, args.path);
+      if (!shared.has(target)) return undefined;
+      const rel = relative(dirname(outFile), target).split(sep).join("/");
+      return { path: rel.startsWith(".") ? rel : `./${rel}`, external: true };
+    });
+  },
+};
+
+const result = await build({
+  entryPoints: [join(dist, ENTRY)],
+  outfile: outFile,
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  plugins: [keepShared],
+  metafile: true,
+  logLevel: "warning",
+  // Packages stay imports (they are installed anyway, and a copy of acorn in each of the ESM
+  // and CommonJS bundles took the install past its 5 MB budget), except eslint-scope: as an
+  // ES package over two CommonJS ones (esrecurse, estraverse) it took 17 ms to import, against
+  // 5-9 ms for acorn, acorn-walk or astring. Whitespace is minified (names stay, so stack
+  // traces through the compiler still read): the bundle ships twice.
+  external: ["acorn", "acorn-walk", "astring"],
+  minifyWhitespace: true,
+});
+const bundled = Object.keys(result.metafile.inputs).length;
+console.log(`kos: compiler bundle of ${bundled} modules in ${relative(process.cwd(), outFile)} (${[...shared].length} shared modules kept external)`);
