@@ -11,7 +11,11 @@ const pure = (e: Node): boolean =>
   (e.type === "UnaryExpression" && (e.operator === "void" || e.operator === "!" || (e.operator === "-" && e.argument.type === "Literal" && typeof e.argument.value === "number")) && pure(e.argument)) ||
   (e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0) ||
   (e.type === "ArrayExpression" && e.elements.every((x: Node) => x && x.type !== "SpreadElement" && pure(x))) ||
-  (e.type === "ObjectExpression" && e.properties.every((p: Node) => p.type === "Property" && p.kind === "init" && !p.computed && !p.method && pure(p.value)));
+  (e.type === "ObjectExpression" && e.properties.every((p: Node) => p.type === "Property" && p.kind === "init" && !p.computed && !p.method && pure(p.value))) ||
+  // ToBoolean and strict (in)equality run no user code.
+  (e.type === "LogicalExpression" && (e.operator === "&&" || e.operator === "||" || e.operator === "??") && pure(e.left) && pure(e.right)) ||
+  (e.type === "ConditionalExpression" && pure(e.test) && pure(e.consequent) && pure(e.alternate)) ||
+  (e.type === "BinaryExpression" && (e.operator === "===" || e.operator === "!==") && pure(e.left) && pure(e.right));
 
 export function removeDeadStores(fn: Node): boolean {
   const body: Node[] = fn.body.body;

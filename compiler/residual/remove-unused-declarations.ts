@@ -1,23 +1,87 @@
-/** Hoisted `let` names that no residual code reads or writes any more (specialization made them static). */
+/**
+ * Declarations that no residual code reads or writes any more (specialization
+ * made them static): names of the hoisted `let` at the top of the function,
+ * and block-scoped `let`/`const` that inlined bodies leave behind
+ * (`{ let data_59 = arg_48; }` once every use of `data_59` folded away).
+ */
 import type { Node } from "../ast.js";
+
+/** Every identifier reference by name (declarator ids, labels, and non-computed keys are not references). */
+function countReferences(root: Node[]): Map<string, number> {
+  const refs = new Map<string, number>();
+  const visit = (n: Node): void => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    switch (n.type) {
+      case "Identifier":
+        refs.set(n.name, (refs.get(n.name) ?? 0) + 1);
+        return;
+      case "MemberExpression":
+        visit(n.object);
+        if (n.computed) visit(n.property);
+        return;
+      case "Property":
+      case "MethodDefinition":
+      case "PropertyDefinition":
+        if (n.computed) visit(n.key);
+        visit(n.value);
+        return;
+      case "VariableDeclarator":
+        if (n.id.type !== "Identifier") visit(n.id);
+        visit(n.init);
+        return;
+      case "LabeledStatement":
+        visit(n.body);
+        return;
+      case "BreakStatement":
+      case "ContinueStatement":
+        return;
+    }
+    for (const k of Object.keys(n)) if (k !== "type") visit(n[k]);
+  };
+  visit(root);
+  return refs;
+}
 
 export function removeUnusedDeclarations(fn: Node): boolean {
   const body: Node[] = fn.body.body;
   const first = body[0];
-  if (!first || first.type !== "VariableDeclaration" || first.kind !== "let" || first.declarations.some((d: Node) => d.init)) return false;
-  const used = new Set<string>();
-  const visit = (n: Node) => {
+  const hoisted = first?.type === "VariableDeclaration" && first.kind === "let" && !first.declarations.some((d: Node) => d.init) ? first : null;
+  const refs = countReferences(hoisted ? body.slice(1) : body);
+  let changed = false;
+  if (hoisted) {
+    const kept = hoisted.declarations.filter((d: Node) => refs.has(d.id.name));
+    if (kept.length !== hoisted.declarations.length) {
+      changed = true;
+      if (kept.length) hoisted.declarations = kept;
+      else body.shift();
+    }
+  }
+  // An initialiser that can be dropped: no effect, and no TDZ read (a parameter or a hoisted name
+  // is initialised before any statement runs; another name might not be yet).
+  const early = new Set<string>([...(hoisted?.declarations ?? []).map((d: Node) => d.id.name), ...fn.params.filter((p: Node) => p.type === "Identifier").map((p: Node) => p.name)]);
+  const droppable = (e: Node | null): boolean =>
+    !e || e.type === "Literal" || e.type === "KosConst" || (e.type === "Identifier" && early.has(e.name)) ||
+    (e.type === "UnaryExpression" && e.operator === "void" && droppable(e.argument));
+  const sweep = (list: Node[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s === hoisted || s?.type !== "VariableDeclaration" || s.kind === "var") continue;
+      const kept = s.declarations.filter((d: Node) => d.id.type !== "Identifier" || early.has(d.id.name) || refs.has(d.id.name) || !droppable(d.init));
+      if (kept.length === s.declarations.length) continue;
+      changed = true;
+      if (kept.length) s.declarations = kept;
+      else list.splice(i--, 1);
+    }
+  };
+  const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === "Identifier") used.add(n.name);
-    if (n.type === "MemberExpression" && !n.computed) return visit(n.object);
-    if (n.type === "Property" && !n.computed) return visit(n.value);
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
+    if (n.type === "BlockStatement") sweep(n.body);
+    else if (n.type === "SwitchCase") sweep(n.consequent);
     for (const k of Object.keys(n)) if (k !== "type") visit(n[k]);
   };
-  visit(body.slice(1));
-  const kept = first.declarations.filter((d: Node) => used.has(d.id.name));
-  if (kept.length === first.declarations.length) return false;
-  if (kept.length) first.declarations = kept;
-  else body.shift();
-  return true;
+  visit(body);
+  return changed;
 }

@@ -134,6 +134,31 @@ describe("evaluator: residual code reads like hand-written code", () => {
     void body;
   });
 
+  it("an inlined interpreter leaves no unused block locals or stores that fed only dead stores (json-logic-js shape)", () => {
+    const lib = {
+      apply(logic: unknown, data: Record<string, unknown>): unknown {
+        var scoped; // eslint-disable-line no-var
+        void scoped;
+        data = data || {};
+        if (typeof logic !== "object" || logic === null) return logic;
+        const op = Object.keys(logic)[0]!;
+        const values = (logic as Record<string, unknown[]>)[op]!;
+        if (op === "var") return data[values as unknown as string];
+        return (lib.apply(values[0], data) as number) + (lib.apply(values[1], data) as number);
+      },
+    };
+    const rule = Object.freeze({ "+": Object.freeze([Object.freeze({ var: "a" }), 2]) });
+    const f = (d: Record<string, unknown>) => lib.apply(rule, d);
+    const j = jit(f, { specialize: {} });
+    const s = src(j);
+    expect(inspect(j)!.tier).toBe(1);
+    // The second inlined apply(2, data) computed `data || {}` for nothing: gone, with its `{}`.
+    expect(s.match(/\|\|/g)?.length).toBe(2);
+    expect(s).not.toMatch(/\blet \w+ = /);
+    expect(j({ a: 1 })).toBe(3);
+    expect(j({ a: "x" })).toBe("x2");
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
