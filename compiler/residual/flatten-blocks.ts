@@ -3,7 +3,7 @@
  * declare nothing, labels no jump names, and a `break L` that is the last
  * thing its labeled block does.
  */
-import type { Node } from "../ast.js";
+import { childKeys, type Node } from "../ast.js";
 
 const declaresLexically = (s: Node) => (s.type === "VariableDeclaration" && s.kind !== "var") || s.type === "ClassDeclaration" || s.type === "FunctionDeclaration";
 
@@ -14,7 +14,7 @@ export function flattenBlocks(fn: Node): boolean {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) return n.forEach(count);
     if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) labelUses.set(n.label.name, (labelUses.get(n.label.name) ?? 0) + 1);
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "value") count(n[k]);
+    for (const k of childKeys(n)) count(n[k]);
   };
 
   /** Removes `break label` in tail position of `list` (recursing into trailing blocks and ifs). */
@@ -83,8 +83,7 @@ export function flattenBlocks(fn: Node): boolean {
       case "ArrowFunctionExpression":
         return n;
       default:
-        for (const k of Object.keys(n)) {
-          if (k === "type") continue;
+        for (const k of childKeys(n)) {
           const v = n[k];
           if (Array.isArray(v)) n[k] = v.map((c: Node) => (c && typeof c === "object" && typeof c.type === "string" ? visit(c) : c));
           else if (v && typeof v === "object" && typeof v.type === "string") n[k] = visit(v);
@@ -102,7 +101,7 @@ export function flattenBlocks(fn: Node): boolean {
       return n;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "value") n[k] = unlabel(n[k]);
+    for (const k of childKeys(n)) if (n[k]) n[k] = unlabel(n[k]);
     if (n.type === "LabeledStatement" && !labelUses.has(n.label.name)) {
       changed = true;
       return n.body;

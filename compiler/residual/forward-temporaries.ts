@@ -5,7 +5,7 @@
  * of `E` and its new one can observe it or be observed by it (only literals
  * and variable reads may come first).
  */
-import type { Node } from "../ast.js";
+import { childKeys, type Node } from "../ast.js";
 
 type Scan = { found: { parent: Node; key: string | number } } | "blocked" | "clean";
 
@@ -35,7 +35,7 @@ export function forwardTemporaries(fn: Node): boolean {
     }
     if (n.type === "MemberExpression" && !n.computed) return count(n.object, n, "object");
     if (n.type === "Property" && !n.computed) return count(n.value, n, "value");
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") count(n[k], n, k);
+    for (const k of childKeys(n)) count(n[k], n, k);
   };
   count(body.slice(1), null, null);
   let changed = false;
@@ -46,7 +46,7 @@ export function forwardTemporaries(fn: Node): boolean {
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return;
     if (n.type === "BlockStatement") lists.push(n.body);
     if (n.type === "SwitchCase") lists.push(n.consequent);
-    for (const k of Object.keys(n)) if (k !== "type") collectLists(n[k]);
+    for (const k of childKeys(n)) collectLists(n[k]);
   };
   collectLists(fn.body);
   for (const list of lists) {

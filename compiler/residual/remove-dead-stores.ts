@@ -4,7 +4,7 @@
  * escaped allocations and materialized values to variables before it knows
  * whether anything will read them.
  */
-import type { Node } from "../ast.js";
+import { childKeys, type Node } from "../ast.js";
 
 const pure = (e: Node): boolean =>
   e.type === "Literal" || e.type === "KosConst" || e.type === "Identifier" ||
@@ -33,7 +33,7 @@ export function removeDeadStores(fn: Node): boolean {
     }
     if (n.type === "MemberExpression" && !n.computed) return countReads(n.object, n, "object");
     if (n.type === "Property" && !n.computed) return countReads(n.value, n, "value");
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") countReads(n[k], n, k);
+    for (const k of childKeys(n)) countReads(n[k], n, k);
   };
   countReads(body.slice(1), null, null);
   const dead = new Set([...hoisted].filter((n) => !reads.has(n)));
@@ -43,7 +43,7 @@ export function removeDeadStores(fn: Node): boolean {
     if (Array.isArray(n)) return n.forEach(collectDeclared);
     if (n.type === "VariableDeclarator" && n.id.type === "Identifier") declared.add(n.id.name);
     if (n.type === "CatchClause" && n.param?.type === "Identifier") declared.add(n.param.name);
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") collectDeclared(n[k]);
+    for (const k of childKeys(n)) collectDeclared(n[k]);
   };
   collectDeclared(body.slice(1));
   let changed = false;
@@ -68,7 +68,7 @@ export function removeDeadStores(fn: Node): boolean {
       return out;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
-    for (const k of Object.keys(n)) if (k !== "type" && k !== "loc") n[k] = rewrite(n[k]);
+    for (const k of childKeys(n)) if (n[k]) n[k] = rewrite(n[k]);
     if (isDeadStore(n)) {
       changed = true;
       return n.right;

@@ -4,7 +4,7 @@
  * and block-scoped `let`/`const` that inlined bodies leave behind
  * (`{ let data_59 = arg_48; }` once every use of `data_59` folded away).
  */
-import type { Node } from "../ast.js";
+import { childKeys, type Node } from "../ast.js";
 
 /** Every identifier reference by name (declarator ids, labels, and non-computed keys are not references). */
 function countReferences(root: Node[]): Map<string, number> {
@@ -37,7 +37,7 @@ function countReferences(root: Node[]): Map<string, number> {
       case "ContinueStatement":
         return;
     }
-    for (const k of Object.keys(n)) if (k !== "type") visit(n[k]);
+    for (const k of childKeys(n)) visit(n[k]);
   };
   visit(root);
   return refs;
@@ -80,7 +80,7 @@ export function removeUnusedDeclarations(fn: Node): boolean {
     if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
     if (n.type === "BlockStatement") sweep(n.body);
     else if (n.type === "SwitchCase") sweep(n.consequent);
-    for (const k of Object.keys(n)) if (k !== "type") visit(n[k]);
+    for (const k of childKeys(n)) visit(n[k]);
   };
   visit(body);
   return changed;
