@@ -34,6 +34,12 @@ const FnApply = Function.prototype.apply;
 const ArrayPush = Array.prototype.push;
 const ArrayPop = Array.prototype.pop;
 const ArrayIsArray = Array.isArray;
+const ArrayIncludes = Array.prototype.includes;
+/**
+ * Items up to which `known.includes(x)` on a dynamic `x` becomes a chain of `===` (an enum
+ * check, as a hand-written validator has it). A longer array stays a call.
+ */
+const MAX_INCLUDES_CHAIN = 16;
 const ObjectKeys = Object.keys;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectValues = Object.values;
@@ -216,6 +222,24 @@ function isBuiltin(fn: Function): boolean {
   return /\{\s*\[native code\]\s*\}\s*$/.test(Reflect.apply(Function.prototype.toString, fn, []) as string) || BUILTIN_PROTOS.includes(fn);
 }
 
+/**
+ * The items of a known array of primitives that cannot change unseen: frozen, or unfrozen
+ * (`mustache.tags`) with its length and items guarded. Null for a proxy, an Array subclass
+ * (its methods are not Array.prototype's), holes, accessors or object items.
+ */
+function primitiveItems(s: Specializer, arr: unknown[]): unknown[] | null {
+  if (require_isProxy(arr) || Object.getPrototypeOf(arr) !== Array.prototype) return null;
+  const items: unknown[] = [];
+  for (let i = 0; i < arr.length; i++) {
+    const d = Reflect.getOwnPropertyDescriptor(arr, i);
+    if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
+    items.push(d.value);
+  }
+  if (Object.isFrozen(arr)) return items;
+  const vals = s.guardedItems(arr);
+  return vals ? vals.map((v) => (v as { v: unknown }).v) : null;
+}
+
 /** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
 function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): Val | null {
   const allStaticPrimitive = args.every((a) => a.k === "s" && isPrimitive(a.v) && typeof a.v !== "symbol");
@@ -266,29 +290,32 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       }
     }
   }
+  if (fn === ArrayIncludes && thisVal.k === "s" && Array.isArray(thisVal.v) && args.length === 1 && args[0]!.k === "d") {
+    // `known.includes(x)`: SameValueZero against each item, which is `===` but for NaN (`x !== x`).
+    const items = thisVal.v.length <= MAX_INCLUDES_CHAIN ? primitiveItems(s, thisVal.v) : null;
+    if (items) {
+      // Evaluated once (a temporary unless trivial); each test gets its own node.
+      const xe = items.length ? s.residual(s.stable(args[0]!, "v")) : null;
+      const x = (): Node => ({ ...xe! });
+      const tests = [...new Set(items)].map((v): Node =>
+        typeof v === "number" && Number.isNaN(v)
+          ? { type: "BinaryExpression", operator: "!==", left: x(), right: x() }
+          : { type: "BinaryExpression", operator: "===", left: x(), right: s.constNode(v) });
+      if (tests.length === 0) {
+        s.drop(args[0]!); // still evaluated, for its effects
+        return S(false);
+      }
+      return D(tests.reduce((a, b) => ({ type: "LogicalExpression", operator: "||", left: a, right: b })), "boolean");
+    }
+  }
   if (thisVal.k === "s" && Array.isArray(thisVal.v) && allStaticPrimitive) {
     // Pure Array.prototype methods on a known array of primitives that cannot change (frozen) and has
     // no own or subclass overrides (an Array subclass's `join` is not Array.prototype's).
     const arr = thisVal.v as unknown[];
     const name = Object.getOwnPropertyNames(Array.prototype).find((k) => (Array.prototype as unknown as Record<string, unknown>)[k] === fn);
-    if (name && PURE_ARRAY_METHODS.has(name) && !require_isProxy(arr) && Object.getPrototypeOf(arr) === Array.prototype) {
-      const items: unknown[] = [];
-      if (Object.isFrozen(arr)) {
-        for (let i = 0; i < arr.length; i++) {
-          const d = Reflect.getOwnPropertyDescriptor(arr, i);
-          if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
-          items.push(d.value);
-        }
-      } else {
-        // An unfrozen array (`mustache.tags.join(":")`): its length and items are guarded.
-        for (let i = 0; i < arr.length; i++) {
-          const d = Reflect.getOwnPropertyDescriptor(arr, i);
-          if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
-        }
-        const vals = s.guardedItems(arr);
-        if (!vals) return null;
-        for (const v of vals) items.push((v as { v: unknown }).v);
-      }
+    if (name && PURE_ARRAY_METHODS.has(name)) {
+      const items = primitiveItems(s, arr);
+      if (!items) return null;
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
         return Array.isArray(r) ? virtualArray(r.map((x) => S(x)), s.dynDepth) : S(r);

@@ -315,14 +315,24 @@ export class Specializer {
     return d;
   }
 
-  /** Puts a slot's current value into its residual variable, if it is not there. */
-  materialize(slot: Slot): void {
+  /**
+   * Puts a slot's current value into its residual variable, if it is not there. With
+   * `keepStatic`, a static value stays known as well (for residual code that reads the
+   * variable once, here: a verbatim expression); without, the slot becomes dynamic, as a
+   * residual loop whose body assigns it needs.
+   */
+  materialize(slot: Slot, keepStatic = false): void {
     const st = this.env!.get(slot);
-    if (!st || !st.val || slot.pinned || st.inVar) return;
+    if (!st || !st.val || slot.pinned) return;
+    if (st.inVar) {
+      // Already in its variable (a specialized parameter, or kept static by an earlier copy).
+      if (!keepStatic) this.env!.set(slot, { val: null });
+      return;
+    }
     if (st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name) return;
     this.declare(slot);
     this.emit(assign(slot.name, this.residual(st.val)));
-    this.env!.set(slot, { val: null });
+    this.env!.set(slot, keepStatic && st.val.k === "s" ? { val: st.val, inVar: true } : { val: null });
   }
 
   /** Assigns a value to a slot (not a declaration). */

@@ -43,7 +43,10 @@ P.verbatim = function (this: Specializer, n: Node): Node {
       if (variable) {
         const slot = this.frame.slots.get(variable);
         if (slot) {
-          this.materialize(slot);
+          // A static value stays known after the copy reads it (a non-pinned slot is not
+          // captured by a closure, so only this expression reads the variable, now); a copy
+          // that writes it makes it dynamic below.
+          this.materialize(slot, true);
           // A captured binding is declared in place by its own declaration (or, never reached, at the end
           // of its block, keeping its temporal dead zone): a closure made before it must not hoist it.
           if (!slot.declared && !slot.pinned) this.declare(slot);

@@ -167,4 +167,17 @@ describe("speculation-era findings", () => {
     expectSameOutcome(prog, f, [c, "a"]);
     expect(f(c, 1)).toBe(prog(c, 1));
   });
+
+  it("seed 1205 #361: a local kept static for a verbatim copy is dynamic again in a residual loop that assigns it", () => {
+    function prog(c: { fn?: (v: number) => number }, x: number) {
+      let acc = 1;
+      const seen = c.fn?.(acc);
+      for (let i = 0; i < x; i++) acc = acc + 2;
+      return [acc, seen];
+    }
+    const c = deepFreeze({ fn: (v: number) => v * 10 });
+    const f = jit(prog, { specialize: { c }, freeze: "reference" });
+    expect(f(c, 3)).toEqual([7, 10]);
+    expectSameOutcome(prog, f, [c, 0]);
+  });
 });

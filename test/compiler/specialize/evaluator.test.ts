@@ -159,6 +159,20 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(j({ a: "x" })).toBe("x2");
   });
 
+  it("an enum check on a known array becomes a chain of ===, exact for NaN and -0, and guarded when unfrozen", () => {
+    const f = fn("c,x", "return c.e.includes(x);");
+    const frozen = Object.freeze({ e: Object.freeze(["free", "pro", NaN, -0]) });
+    const j = jit(f, { specialize: { c: frozen } });
+    expect(src(j)).toContain('return x === "free" || x === "pro" || x !== x || x === 0;');
+    for (const x of ["free", "team", NaN, 0, -0, "0", undefined]) expect(j(frozen, x)).toBe(f(frozen, x));
+    const open = { e: ["a"] };
+    const k = jit(f, { specialize: { c: open } });
+    expect(k(open, "b")).toBe(false);
+    open.e.push("b");
+    expect(k(open, "b")).toBe(true);
+    expect(Object.isFrozen(open.e)).toBe(false);
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
