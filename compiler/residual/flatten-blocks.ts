@@ -68,7 +68,7 @@ export function flattenBlocks(fn: Node): boolean {
         n.body = visit(n.body);
         return n;
       }
-      case "IfStatement":
+      case "IfStatement": {
         n.consequent = visit(n.consequent);
         if (n.alternate) {
           n.alternate = visit(n.alternate);
@@ -77,7 +77,13 @@ export function flattenBlocks(fn: Node): boolean {
             changed = true;
           }
         }
-        return n;
+        const empty = (b: Node) => b.type === "BlockStatement" && b.body.length === 0;
+        if (!empty(n.consequent)) return n;
+        changed = true;
+        // `if (t) {} else S` is `if (!t) S`; `if (t) {}` is `t;` (removeDeadStores drops it when pure).
+        if (n.alternate) return { type: "IfStatement", test: { type: "UnaryExpression", operator: "!", prefix: true, argument: n.test }, consequent: n.alternate, alternate: null };
+        return { type: "ExpressionStatement", expression: n.test };
+      }
       case "FunctionExpression":
       case "FunctionDeclaration":
       case "ArrowFunctionExpression":

@@ -6,8 +6,15 @@
  */
 import { childKeys, type Node } from "../ast.js";
 
-const pure = (e: Node): boolean =>
+/**
+ * No effect and no exception. `typeof name` only for names in `early` (parameters and the
+ * hoisted `let`, initialised before any statement): another name could be in its temporal
+ * dead zone, where `typeof` throws.
+ */
+const pureIn = (early: ReadonlySet<string>) => {
+  const pure = (e: Node): boolean =>
   e.type === "Literal" || e.type === "KosConst" || e.type === "Identifier" ||
+  (e.type === "UnaryExpression" && e.operator === "typeof" && e.argument.type === "Identifier" && early.has(e.argument.name)) ||
   (e.type === "UnaryExpression" && (e.operator === "void" || e.operator === "!" || (e.operator === "-" && e.argument.type === "Literal" && typeof e.argument.value === "number")) && pure(e.argument)) ||
   (e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0) ||
   (e.type === "ArrayExpression" && e.elements.every((x: Node) => x && x.type !== "SpreadElement" && pure(x))) ||
@@ -16,12 +23,15 @@ const pure = (e: Node): boolean =>
   (e.type === "LogicalExpression" && (e.operator === "&&" || e.operator === "||" || e.operator === "??") && pure(e.left) && pure(e.right)) ||
   (e.type === "ConditionalExpression" && pure(e.test) && pure(e.consequent) && pure(e.alternate)) ||
   (e.type === "BinaryExpression" && (e.operator === "===" || e.operator === "!==") && pure(e.left) && pure(e.right));
+  return pure;
+};
 
 export function removeDeadStores(fn: Node): boolean {
   const body: Node[] = fn.body.body;
   const first = body[0];
-  if (!first || first.type !== "VariableDeclaration" || first.kind !== "let") return false;
-  const hoisted = new Set<string>(first.declarations.map((d: Node) => d.id.name));
+  // Without a hoisted `let` there are no stores to remove, but statements without effect still go.
+  const lead = first?.type === "VariableDeclaration" && first.kind === "let" ? 1 : 0;
+  const hoisted = new Set<string>(lead ? first.declarations.map((d: Node) => d.id.name) : []);
   const reads = new Set<string>();
   const countReads = (n: Node, parent: Node | null, key: string | null) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
@@ -35,9 +45,10 @@ export function removeDeadStores(fn: Node): boolean {
     if (n.type === "Property" && !n.computed) return countReads(n.value, n, "value");
     for (const k of childKeys(n)) countReads(n[k], n, k);
   };
-  countReads(body.slice(1), null, null);
+  countReads(body.slice(lead), null, null);
   const dead = new Set([...hoisted].filter((n) => !reads.has(n)));
   const declared = new Set<string>([...hoisted, ...fn.params.map((p: Node) => (p.type === "RestElement" ? p.argument.name : p.name))]);
+  const pure = pureIn(new Set(declared));
   const collectDeclared = (n: Node) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) return n.forEach(collectDeclared);
@@ -45,7 +56,7 @@ export function removeDeadStores(fn: Node): boolean {
     if (n.type === "CatchClause" && n.param?.type === "Identifier") declared.add(n.param.name);
     for (const k of childKeys(n)) collectDeclared(n[k]);
   };
-  collectDeclared(body.slice(1));
+  collectDeclared(body.slice(lead));
   let changed = false;
   const isDeadStore = (e: Node) => e?.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "Identifier" && dead.has(e.left.name);
   const rewrite = (n: Node): Node => {
@@ -75,6 +86,6 @@ export function removeDeadStores(fn: Node): boolean {
     }
     return n;
   };
-  fn.body.body = [first, ...rewrite(body.slice(1))];
+  fn.body.body = [...body.slice(0, lead), ...rewrite(body.slice(lead))];
   return changed;
 }

@@ -35,6 +35,7 @@ const ArrayPush = Array.prototype.push;
 const ArrayPop = Array.prototype.pop;
 const ArrayIsArray = Array.isArray;
 const ArrayIncludes = Array.prototype.includes;
+const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, WeakMap, WeakSet, Date, RegExp, Error, TypeError, RangeError, SyntaxError, ArrayBuffer, DataView, Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array]);
 /**
  * Items up to which `known.includes(x)` on a dynamic `x` becomes a chain of `===` (an enum
  * check, as a hand-written validator has it). A longer array stays a call.
@@ -396,7 +397,10 @@ P.newExpression = function (this: Specializer, n: Node): Val {
   const callee = this.residual(vals[0]!);
   const args = vals.slice(1).map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a)));
   this.foreignCodeMayRun();
-  return D({ type: "NewExpression", callee, arguments: args }, "object");
+  // A constructor may return any object, a function included (`typeof` "function"): the result is
+  // typed "object" only for the built-in constructors, which return what they make.
+  const made = vals[0]!.k === "s" && NATIVE_CONSTRUCTORS.has(vals[0]!.v as Function) ? "object" : undefined;
+  return D({ type: "NewExpression", callee, arguments: args }, made);
 };
 
 /** Optional chains: static short-circuits fold; a dynamic one keeps the chain as written. */

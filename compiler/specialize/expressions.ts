@@ -80,7 +80,9 @@ P.expr = function (this: Specializer, n: Node): Val {
         if (n.operator === "!") return S(false);
         if (n.operator === "void") return UNDEF;
       }
-      if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "object" && a.type !== "function") return drop1(this, a, S(a.type));
+      // A value typed "object" (null included) is one: literals, built-in constructions, and narrowing by
+      // `typeof x === "object"` or `Array.isArray(x)` say so (a `new` of user code is not typed).
+      if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "function") return drop1(this, a, S(a.type));
       const type = n.operator === "!" ? "boolean" : n.operator === "typeof" ? "string" : n.operator === "void" ? "undefined" : n.operator === "+" ? "number" : a.k === "d" && a.type === "number" ? "number" : undefined;
       if (n.operator === "void") return drop1(this, a, UNDEF);
       return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
@@ -238,6 +240,14 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
   }
   const ta = typeOfVal(a);
   const tb = typeOfVal(b);
+  if (op === "===" || op === "!==" || op === "==" || op === "!=") {
+    // A value known not to be null (or undefined) compared with null: no conversion runs.
+    const [x, y] = a.k === "s" && a.v === null ? [b, a] : [a, b];
+    if (y.k === "s" && y.v === null && x.k === "d" && x.nonNull && (op === "===" || op === "!==" || ta === "object")) {
+      this.drop(x);
+      return S(op === "!==" || op === "!=");
+    }
+  }
   if (op === "+" && a.k === "s" && a.v === "" && tb === "string") return b;
   if (op === "+" && b.k === "s" && b.v === "" && ta === "string") return a;
   if ((op === "===" || op === "!==") && ta && tb && ta !== tb && primitiveTypes.has(ta) && primitiveTypes.has(tb)) {

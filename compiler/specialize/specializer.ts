@@ -13,7 +13,7 @@ import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
 import type { Variable } from "../analyze/scopes.js";
 import type { FreezePolicy } from "../types.js";
-import { D, S, UNDEF, sameVal, type Val, type VirtualObject } from "./values.js";
+import { D, S, UNDEF, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
 import { FnInfoCache, type FnInfo } from "./fn-info.js";
 
 /** A binding instance: one variable of one activation (root or inlined call). */
@@ -37,6 +37,8 @@ export interface SlotState {
   inVar?: boolean;
   /** With `val` null: the `typeof` the variable's value is known to have here (from a test that narrowed it). */
   type?: string;
+  /** With `val` null: the variable is known not to hold null here (see DynamicValue.nonNull). */
+  nonNull?: true;
   /** With `val` null: the variable holds an Array kos allocated with this many items (see DynamicValue). */
   arrayLength?: number;
   arrayFlag?: string;
@@ -308,6 +310,7 @@ export class Specializer {
     if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
     if (st.val) return st.val;
     const d = D(id(slot.name), st.type);
+    if (st.nonNull) d.nonNull = true;
     if (st.arrayLength !== undefined) {
       d.arrayLength = st.arrayLength;
       if (st.arrayFlag) d.arrayFlag = st.arrayFlag;
@@ -400,10 +403,22 @@ export class Specializer {
       }
       if (states.every((s) => sameVal(s!.val, first.val))) {
         if (first.val === null) {
+          // What every path knows of the variable.
           const t = first.type;
           const n = first.arrayLength;
-          if (n !== undefined && states.every((s) => s!.arrayLength === n && s!.arrayFlag === first.arrayFlag)) result.set(slot, first);
-          else result.set(slot, t && states.every((s) => s!.type === t) ? { val: null, type: t } : { val: null });
+          const r: SlotState = { val: null };
+          if (n !== undefined && states.every((s) => s!.arrayLength === n && s!.arrayFlag === first.arrayFlag)) {
+            r.arrayLength = n;
+            if (first.arrayFlag) r.arrayFlag = first.arrayFlag;
+          }
+          if (t && states.every((s) => s!.type === t)) r.type = t;
+          if (states.every((s) => s!.nonNull)) r.nonNull = true;
+          result.set(slot, r);
+        } else if (first.val.k === "d" && !states.every((s) => s!.val!.k === "d" && s!.val!.type === (first.val as DynamicValue).type && s!.val!.nonNull === (first.val as DynamicValue).nonNull)) {
+          // The same variable, narrowed differently on the way: keep only what every path knows.
+          const d = D(first.val.e, states.every((s) => (s!.val as DynamicValue).type === (first.val as DynamicValue).type) ? first.val.type : undefined);
+          if (states.every((s) => (s!.val as DynamicValue).nonNull)) d.nonNull = true;
+          result.set(slot, { val: d });
         } else result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;
       }

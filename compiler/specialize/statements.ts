@@ -420,8 +420,16 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     const slot = s.slotOf(x);
     if (!slot || slot.pinned) return;
     const st = env.get(slot);
-    if (st && st.val === null) env.set(slot, { val: null, type });
-    else if (st && st.val && st.val.k === "d") env.set(slot, { val: D(st.val.e, type) });
+    if (st && st.val === null) env.set(slot, { ...st, type });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, type } });
+  };
+  const setNonNull = (x: Node) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    if (st && st.val === null) env.set(slot, { ...st, nonNull: true });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, nonNull: true } });
   };
   const walkTest = (t: Node, holds: boolean): void => {
     if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
@@ -433,7 +441,13 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       }
       return;
     }
-    if (t.type === "BinaryExpression" && (t.operator === "===" || t.operator === "!==")) {
+    if (t.type === "BinaryExpression" && ["===", "!==", "==", "!="].includes(t.operator)) {
+      // `x !== null` held, or `x === null` failed (loosely: `x != null`): x is not null (or undefined).
+      const isNull = (e: Node) => e.type === "Literal" && e.value === null && !e.regex;
+      const other = isNull(t.right) ? t.left : isNull(t.left) ? t.right : null;
+      const equal = t.operator === "===" || t.operator === "==";
+      if (other && equal !== holds) setNonNull(other);
+      if (t.operator === "==" || t.operator === "!=") return;
       const positive = (t.operator === "===") === holds;
       const [a, b] = t.left.type === "UnaryExpression" && t.left.operator === "typeof" ? [t.left, t.right] : [t.right, t.left];
       if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);

@@ -12,6 +12,8 @@ import type { Node } from "../ast.js";
 
 export interface StaticValue { k: "s"; v: unknown }
 export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closure;
+  /** Known not to be null here (a test like `x !== null` held; undefined is not excluded). */
+  nonNull?: true;
   /** An Array kos allocated with this many items (a hint: checked where it is used) ... */
   arrayLength?: number;
   /** ... made so only where this residual boolean variable is true (absent: on every path). */
@@ -47,11 +49,17 @@ export function typeOfVal(x: Val): string | undefined {
   return x.type;
 }
 
-/** Same abstract value for merging: static values by SameValue, virtuals by identity. */
+/**
+ * Same abstract value for merging: static values by SameValue, virtuals by identity, dynamic
+ * values when both are the same residual variable (a branch that narrowed its type, as
+ * `if (typeof v === "number")` does, still holds the same variable; the merge keeps the type
+ * only where both agree).
+ */
 export function sameVal(a: Val | null, b: Val | null): boolean {
   if (a === b) return true;
   if (!a || !b) return false;
   if (a.k === "s" && b.k === "s") return Object.is(a.v, b.v);
   if (a.k === "v" && b.k === "v") return a.o === b.o;
+  if (a.k === "d" && b.k === "d") return a.e.type === "Identifier" && b.e.type === "Identifier" && a.e.name === b.e.name && !a.closure && !b.closure && a.arrayLength === b.arrayLength && a.arrayFlag === b.arrayFlag;
   return false;
 }

@@ -173,6 +173,22 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(Object.isFrozen(open.e)).toBe(false);
   });
 
+  it("narrowing: typeof and null facts fold exactly, a user constructor's result stays untyped", () => {
+    const K = function K() { return function made() {}; };
+    const f = fn("c,x", `
+      const o = new c.K();
+      const out = [typeof o];
+      if (typeof x !== "object" || x === null) return [...out, "no"];
+      out.push(typeof x, x === null, x != null, Array.isArray(x));
+      if (x.y != null) out.push(x.y === null, x.y == undefined);
+      return out;`);
+    const c = Object.freeze({ K });
+    const j = jit(f, { specialize: { c } });
+    expect(src(j)).toContain('.push("object", false, true, Array.isArray(x))');
+    for (const x of [null, undefined, 1, "s", {}, [], { y: null }, { y: 0 }, { y: undefined }]) expect(j(c, x)).toEqual(f(c, x));
+    expect(j(c, {})[0]).toBe("function");
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
