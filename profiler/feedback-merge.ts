@@ -55,6 +55,8 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       calls: fb.reduce((s, f) => s + f.calls, 0),
       deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
       stableArgs: busiest.args.filter((a) => a.stability !== "varies"),
+      ...(busiest.compileMs !== undefined ? { compileMs: busiest.compileMs } : {}),
+      ...(busiest.tier0UsPerCall !== undefined ? { tier0UsPerCall: busiest.tier0UsPerCall } : {}),
     };
   });
 }

@@ -56,6 +56,10 @@ export interface FunctionFeedback {
   args: ArgumentFeedback[];
   /** The receiver's profile (index -1, name `this`), for functions that mention `this`. */
   receiver?: ArgumentFeedback;
+  /** Milliseconds spent compiling the function's versions (absent when it never compiled). */
+  compileMs?: number;
+  /** Mean time per call, in µs, of the original before the first tier-up (sampled; absent when never sampled). */
+  tier0UsPerCall?: number;
 }
 
 /** The whole file written to `KOS_FEEDBACK_OUT`. */

@@ -68,6 +68,9 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       t.totalSamples += e.totalSamples;
       if (e.calls !== undefined) t.calls = (t.calls ?? 0) + e.calls;
       if (e.deopts !== undefined) t.deopts = (t.deopts ?? 0) + e.deopts;
+      // The costlier compile and the slower original: the merged profile decides cautiously.
+      if (e.compileMs !== undefined) t.compileMs = Math.max(t.compileMs ?? 0, e.compileMs);
+      if (e.tier0UsPerCall !== undefined) t.tier0UsPerCall = t.tier0UsPerCall === undefined ? e.tier0UsPerCall : Math.min(t.tier0UsPerCall, e.tier0UsPerCall);
       if (e.stableArgs || e.calls !== undefined) m.args.push(e.stableArgs ?? []);
     }
   }

@@ -62,10 +62,24 @@ export interface TieringOptions {
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
 const EXACT_CALLS = 256;
+// Calls WARM_FROM..EXACT_CALLS-1 are all timed: their median is the original's time per call
+// once V8 has warmed it (the profile's cost model, PROFILE_SAVED_SHARE). Earlier calls run
+// cold: json-logic's apply averaged 10.8 µs over its first 1000 calls against 1.1 µs warm.
+// 128 timed calls cost about 8 µs once per function.
+const WARM_FROM = 128;
 // A version's misses trigger a new version when at least MIN_MISSES calls missed every
 // guard and they are more than 1 call in MISS_SHARE since the last version.
 const MIN_MISSES = 16;
 const MISS_SHARE = 8;
+/**
+ * A profile entry compiles at the first call only when the time compiling took in the
+ * profiled run is below this share of the time the original would take over the same calls
+ * (calls × its sampled time per call): the share a compile can be expected to save. Programs
+ * made of library interpreters (bench/programs/rules.ts) gained 2-3× per call but spent
+ * 100-150 ms compiling plus about as much CPU in V8's compiler threads, which a 0.4 s run
+ * never won back; kernels (bench/programs/dsp.ts: fir) compile in 10-20 ms and save 80%.
+ */
+const PROFILE_SAVED_SHARE = 0.5;
 
 type Options = JitOptions & { tiering?: TieringOptions };
 
@@ -93,7 +107,9 @@ class TieredFunction {
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
-  private profileEntry: { stableArgs?: ArgumentFeedback[] } | undefined;
+  private profileEntry: { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; tier0UsPerCall?: number } | undefined;
+  /** Times (ms) of calls WARM_FROM..EXACT_CALLS-1 of the original (the profile's cost model). */
+  private warmTimes: number[] = [];
   private profileChecked = false;
 
   constructor(
@@ -146,14 +162,30 @@ class TieredFunction {
       } catch (e) {
         this.d.event("profile-error", (e as Error).message);
       }
-      if (this.profileEntry?.stableArgs?.length) this.nextCompileAt = 1; // profile-guided: compile at the first call
+      const entry = this.profileEntry;
+      if (entry?.stableArgs?.length) {
+        const { calls, compileMs, tier0UsPerCall } = entry;
+        if (calls !== undefined && compileMs !== undefined && tier0UsPerCall !== undefined && compileMs > (calls * tier0UsPerCall * PROFILE_SAVED_SHARE) / 1000) {
+          // The profiled run says a compile costs more than it can save over a run like it.
+          const reason = `the profile says compiling costs ${compileMs.toFixed(1)} ms against at most ${((calls * tier0UsPerCall * PROFILE_SAVED_SHARE) / 1000).toFixed(1)} ms saved over ${calls} calls`;
+          this.d.goGeneric(reason);
+          trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
+          return this.run(thisArg, args, newTarget);
+        }
+        this.nextCompileAt = 1; // profile-guided: compile at the first call
+      }
     }
     let timed = false;
+    let weight = 0;
+    const warm = n >= WARM_FROM && n < EXACT_CALLS;
     if (n >= this.nextSample) {
       this.observe(this.profiles, this.receiver, thisArg, args);
       this.jitter = (Math.imul(this.jitter, 1103515245) + 12345) | 0;
       this.nextSample = n < EXACT_CALLS ? n + 1 : n + 32 + ((this.jitter >>> 16) & 63);
-      timed = (++this.observed & 3) === 0;
+      timed = (++this.observed & 3) === 0 || warm;
+      // What one timed call stands for: itself in the warm window, else about 4 observed calls,
+      // each standing for the calls since the last.
+      weight = warm ? 1 : n < EXACT_CALLS ? 4 : 4 * 64;
     }
     if (!this.recorded && n >= RECORD_AFTER_CALLS) this.record();
     else if (this.recorded && n >= this.keptAt * 2) this.record();
@@ -162,8 +194,9 @@ class TieredFunction {
     if (!timed) return this.run(thisArg, args, newTarget);
     const start = performance.now();
     const r = this.run(thisArg, args, newTarget);
-    // One timed call stands for about 4 observed ones, each standing for the calls since the last.
-    this.sampledMs += (performance.now() - start) * (n < EXACT_CALLS ? 4 : 4 * 64);
+    const dt = performance.now() - start;
+    this.sampledMs += dt * weight;
+    if (warm) this.warmTimes.push(dt);
     // Hot by time: a slow function need not wait for hotCalls calls.
     if (this.d.tier === 0 && Number.isFinite(this.hotCalls) && this.nextCompileAt !== Infinity && this.sampledMs >= this.hotTimeMs && n >= 50) {
       this.nextCompileAt = n + 1;
@@ -307,6 +340,11 @@ class TieredFunction {
       args: this.profiles.map((p, index) => describe(p, index, names[index] ?? `arg${index}`)),
     };
     if (this.receiver) out.receiver = describe(this.receiver, -1, "this");
+    if (d.compileTimeMs > 0) out.compileMs = Math.round(d.compileTimeMs * 100) / 100;
+    if (this.warmTimes.length >= 16) {
+      const sorted = [...this.warmTimes].sort((a, b) => a - b);
+      out.tier0UsPerCall = Math.round(sorted[sorted.length >> 1]! * 1e6) / 1000;
+    }
     return out;
   }
 }

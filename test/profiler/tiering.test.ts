@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { jit, inspect, loadProfile, sourceHash } from "../../index.js";
+import { collectFeedback, jit, inspect, loadProfile, sourceHash } from "../../index.js";
 import { ArgumentProfile } from "../../profiler/feedback.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
@@ -135,6 +135,38 @@ describe("tiering", () => {
     expect(info.assumptions[1]!.description).toBe("x is number");
     expect(h(C, 5)).toBe(horner(C, 5));
     expect(h([3, 4], 5)).toBe(horner([3, 4], 5));
+  });
+
+  it("a profile whose compile cost more than it could save settles the function generic at its first call", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const entry = (calls: number, compileMs: number, tier0UsPerCall: number) => ({
+      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
+      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
+        sourceHash: sourceHash(Function.prototype.toString.call(horner)), calls, compileMs, tier0UsPerCall,
+        stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] }],
+    });
+    const C = Object.freeze([1, 2]);
+    // 1,000 calls of 2 µs: at most 1 ms to save, against a 50 ms compile.
+    writeFileSync(join(dir, "short.json"), JSON.stringify(entry(1000, 50, 2)));
+    const short = jit(horner, { tiering: { profile: loadProfile(join(dir, "short.json")) } });
+    expect(short(C, 3)).toBe(horner(C, 3));
+    expect(inspect(short)!.tier).toBe("fallback");
+    expect(inspect(short)!.fallbackReason).toMatch(/the profile says compiling costs 50\.0 ms against at most 1\.0 ms saved over 1000 calls/);
+    // 1,000,000 calls of 2 µs: up to 1 s to save.
+    writeFileSync(join(dir, "long.json"), JSON.stringify(entry(1e6, 50, 2)));
+    const long = jit(horner, { tiering: { profile: loadProfile(join(dir, "long.json")) } });
+    expect(long(C, 3)).toBe(horner(C, 3));
+    expect(inspect(long)!.tier).toBe(1);
+  });
+
+  it("records the compile time and the original's warm time per call in its feedback", () => {
+    const f = jit(function scale(k: number, x: number) { return k * x; });
+    for (let i = 0; i < 1200; i++) f(3, i);
+    const fb = collectFeedback().functions.find((x) => x.name === "scale")!;
+    expect(inspect(f)!.tier).toBe(1);
+    expect(fb.compileMs).toBeGreaterThan(0);
+    expect(fb.tier0UsPerCall).toBeGreaterThan(0);
   });
 
   it("writes its feedback at exit when KOS_FEEDBACK_OUT is set", () => {
