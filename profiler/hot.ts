@@ -12,6 +12,10 @@ import { fileURLToPath } from "node:url";
 import type { CpuProfile, CpuProfileNode } from "./cpuprofile.js";
 import { meanIntervalMs, selfSamplesByNode } from "./cpuprofile.js";
 import { functionAt, scriptFunctions, type ScriptFunctions, type SourceFunction } from "./function-source.js";
+import { isKosOwnScript } from "./kos-frames.js";
+
+/** Source bytes acorn parses per millisecond in a cold process (measured above: 235 KB in 92 ms). */
+const PARSE_BYTES_PER_MS = 2500;
 import { type Frame, type StackSample, frameKey, frameLabel, isVmFrame } from "./stack.js";
 import { stacksFromV8Log, type V8LogJson, type ZeroXInlinedMap } from "./v8-log.js";
 
@@ -184,17 +188,22 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = selfSamplesByNode(profile);
   const scripts = new Map<string, ScriptFunctions | undefined>();
+  const interval = meanIntervalMs(profile) ?? 1;
   const scriptOf = (url: string) => {
     if (!sourceOf || !url) return undefined;
     if (!scripts.has(url)) {
       const src = sourceOf(url);
-      scripts.set(url, src === undefined ? undefined : scriptFunctions(src));
+      // A parse costs about 1 ms per 2.5 KB in a cold process (acorn's own 235 KB: 92 ms): a script is
+      // parsed only when its samples stand for more time than that. Attribution within a dependency
+      // the program barely ran (the compiler's acorn, during a compile) is not worth its parse.
+      const worth = src !== undefined && (samplesByUrl.get(url) ?? 0) * interval * PARSE_BYTES_PER_MS >= src.length;
+      scripts.set(url, worth ? scriptFunctions(src) : undefined);
     }
     return scripts.get(url);
   };
 
-  // Attribution parses each script with acorn (about 2 ms per 100 KB): only scripts holding at
-  // least 2% of the samples are worth it (measured: parsing every sampled script, kos's own
+  // Attribution parses each script with acorn (about 2 ms per 100 KB once acorn is warm, 40 ms in
+  // a cold process, see PARSE_BYTES_PER_MS): only scripts holding at least 2% of the samples are worth it (measured: parsing every sampled script, kos's own
   // and the dependencies', was 300 ms of a 1.2 s `kos profile` run).
   const samplesByUrl = new Map<string, number>();
   let allSamples = 0;
@@ -203,7 +212,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
     allSamples += count;
     if (url) samplesByUrl.set(url, (samplesByUrl.get(url) ?? 0) + count);
   }
-  const worthParsing = (url: string) => !url.startsWith("node:") && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
+  const worthParsing = (url: string) => !url.startsWith("node:") && !isKosOwnScript(url) && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
   const out: StackSample[] = [];
   for (const [id, count] of self) {
     const path: Frame[] = [];

@@ -22,20 +22,39 @@ const KOS_ROOT = dirname(dirname(here));
 // compiler's own work (a compile during the run) is real cost and stays visible.
 const PLUMBING_FILES = /^(profiler[\\/](tiering|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|precheck))\.(ts|js|cjs)$/;
 
-export function isKosPlumbing(url: string, _name: string): boolean {
-  if (url === KOS_ENTRY_URL) return true;
-  if (!url) return false;
+/** The path of a script of kos's own install, relative to its root; null for any other URL. */
+function kosRelativePath(url: string): string | null {
+  if (!url) return null;
   let path = url;
   if (url.startsWith("file://")) {
     try {
       path = fileURLToPath(url);
     } catch {
-      return false;
+      return null;
     }
   }
-  if (!path.startsWith(KOS_ROOT + sep)) return false;
-  return PLUMBING_FILES.test(path.slice(KOS_ROOT.length + 1));
+  return path.startsWith(KOS_ROOT + sep) ? path.slice(KOS_ROOT.length + 1) : null;
 }
+
+export function isKosPlumbing(url: string, _name: string): boolean {
+  if (url === KOS_ENTRY_URL) return true;
+  const rel = kosRelativePath(url);
+  return rel !== null && PLUMBING_FILES.test(rel);
+}
+
+/**
+ * A script of kos's own install (its compiler, profiler, runtime). Their frames stay in
+ * profiles, but the analysis does not parse them: no user jits kos's code, and the compiler
+ * is one whitespace-minified 219 KB file whose first parse was 186 ms of a 650 ms
+ * `kos profile` run (bench/programs/dsp.ts), for a hash and line attribution nobody uses.
+ */
+export function isKosOwnScript(url: string): boolean {
+  const rel = kosRelativePath(url);
+  // The library's directories and root files, in either build; not fixtures, tests or benches (the
+  // demo's program and test programs live beside them and are users' code).
+  return rel !== null && LIBRARY_FILES.test(rel);
+}
+const LIBRARY_FILES = /^(cjs[\\/])?((compiler|profiler|runtime|cli|aot)[\\/]|[^\\/]+\.(js|cjs|ts)$)/;
 
 /** A copy of `profile` without kos's plumbing frames (children move up, samples go to the parent). */
 export function dropKosPlumbing(profile: CpuProfile): CpuProfile {

@@ -21,7 +21,7 @@ import { resolveCommand, runWithCpuProf, runWithProfilerPreload, type RunOptions
 import { flamegraphHtml } from "./flame-html.js";
 import { functionTextAt } from "./function-source.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
-import { dropKosPlumbing } from "./kos-frames.js";
+import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
 import { cpuProfilesToPprof } from "./pprof.js";
 import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
@@ -109,7 +109,7 @@ export function hotEntries(report: HotReport, sourceOf: (url: string) => string 
       // parsed, about 20 ms for a large file: only entries that can matter get one, those with
       // at least HASH_MIN_SELF_PERCENT of self time or a kos:// URL (measured: hashing all 100
       // entries was 180 ms of a 0.56 s analysis).
-      const worthHashing = f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://");
+      const worthHashing = (f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://")) && !isKosOwnScript(f.url);
       const source = worthHashing && f.url ? sourceOf(f.url) : undefined;
       const text = source === undefined ? undefined : functionTextAt(source, f.line, f.column);
       if (text !== undefined) entry.sourceHash = sourceHash(text);

@@ -1,0 +1,31 @@
+/**
+ * Which frames of a profile are kos's: its plumbing (entry, tier-0 hooks),
+ * dropped from profiles, and its library scripts, kept but never parsed for
+ * hashes or inlining attribution. Users' code beside kos (fixtures, tests,
+ * the demo program) is neither.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { isKosOwnScript, isKosPlumbing, KOS_ENTRY_URL } from "../../profiler/kos-frames.js";
+
+const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
+const url = (rel: string) => pathToFileURL(join(root, rel)).href;
+
+describe("kos's own frames", () => {
+  it("plumbing: the entry and the tier-0 path, not the compiler", () => {
+    expect(isKosPlumbing(KOS_ENTRY_URL, "entry")).toBe(true);
+    expect(isKosPlumbing(url("profiler/tiering.ts"), "onEvent")).toBe(true);
+    expect(isKosPlumbing(url("compiler/compile.ts"), "buildSpecialized")).toBe(false);
+    expect(isKosPlumbing("kos://fir.js", "fir")).toBe(false);
+  });
+
+  it("library scripts (both builds, the compiler bundle), not users' code beside them", () => {
+    for (const rel of ["compiler/index.bundle.js", "cjs/compiler/index.bundle.js", "profiler/hot.ts", "runtime/lru.ts", "index.ts", "lazy-modules.js"]) expect(isKosOwnScript(url(rel)), rel).toBe(true);
+    for (const rel of ["fixtures/demo-program.js", "test/profiler/programs/one-hot-function.js", "bench/programs/dsp.js"]) expect(isKosOwnScript(url(rel)), rel).toBe(false);
+    expect(isKosOwnScript("file:///elsewhere/app.js")).toBe(false);
+    expect(isKosOwnScript("node:internal/modules/cjs/loader")).toBe(false);
+    expect(isKosOwnScript("kos://fir.js")).toBe(false);
+    expect(isKosOwnScript("")).toBe(false);
+  });
+});
