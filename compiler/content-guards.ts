@@ -27,7 +27,8 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
     if (g.keys) {
       one = { type: "CallExpression", optional: false, callee: reference(sameOwnKeys, "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
-      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: buildLiteral(typeof g.key === "symbol" ? undefined : String(g.key)) ?? reference(g.key, "key"), computed: true, optional: false };
+      // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
+      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, computed: true, optional: false };
       const lit = buildLiteral(g.value);
       one = typeof g.value === "number" && Number.isNaN(g.value)
         ? { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } }

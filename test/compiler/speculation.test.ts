@@ -225,3 +225,22 @@ describe("copies of residual code", () => {
     expect(inspect(g)!.passes!.length).toBeGreaterThan(1);
   });
 });
+
+describe("content guards", () => {
+  it("a symbol-keyed read is guarded on that symbol (it was guarded on obj[undefined], so an undefined value never re-checked)", () => {
+    const K = Symbol("k");
+    const cfg: Record<PropertyKey, unknown> = { [K]: undefined, n: 1 };
+    const f = (c: typeof cfg, x: number) => (c[K] === undefined ? x + (c.n as number) : x - 1);
+    const j = jit(f, { specialize: { c: cfg } });
+    expect(j(cfg, 5)).toBe(6);
+    cfg[K] = "z";
+    expect(j(cfg, 5)).toBe(f(cfg, 5));
+    expect(j(cfg, 5)).toBe(4);
+    const T = Symbol("t");
+    const tagged: Record<PropertyKey, unknown> = { [T]: "Object" };
+    const g = (c: typeof tagged) => (c[T] === "Object" ? "obj" : "other");
+    const k = jit(g, { specialize: { c: tagged } });
+    expect(k(tagged)).toBe("obj");
+    expect(inspect(k)!.deopts).toBe(0);
+  });
+});
