@@ -8,8 +8,11 @@
 import type { Node } from "./ast.js";
 import { buildLiteral } from "./emit.js";
 
-/** `obj[key] === value` when checked; with `keys`, `Object.keys(obj)` is that list (same order). */
-export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[] }
+/**
+ * `obj[key] === value` when checked; with `keys`, `Object.keys(obj)` is that list (same order),
+ * or with `names` too, `Object.getOwnPropertyNames(obj)`.
+ */
+export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[]; names?: boolean }
 
 /** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
 export function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
@@ -19,13 +22,21 @@ export function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
   return true;
 }
 
+/** The content guard for folded `Object.getOwnPropertyNames`: the same own string keys, same order. */
+export function sameOwnNames(obj: object, names: readonly string[]): boolean {
+  const now = Object.getOwnPropertyNames(obj);
+  if (now.length !== names.length) return false;
+  for (let i = 0; i < now.length; i++) if (now[i] !== names[i]) return false;
+  return true;
+}
+
 /** One expression that is true while every guard holds; `reference` passes objects by reference. */
 export function contentGuardTest(guards: readonly ContentGuard[], reference: (value: unknown, hint: string) => Node): Node | null {
   let test: Node | null = null;
   for (const g of guards) {
     let one: Node;
     if (g.keys) {
-      one = { type: "CallExpression", optional: false, callee: reference(sameOwnKeys, "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
+      one = { type: "CallExpression", optional: false, callee: reference(g.names ? sameOwnNames : sameOwnKeys, g.names ? "sameNames" : "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
       const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, computed: true, optional: false };

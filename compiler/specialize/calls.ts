@@ -42,6 +42,7 @@ const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, WeakMap, 
  */
 const MAX_INCLUDES_CHAIN = 16;
 const ObjectKeys = Object.keys;
+const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
@@ -212,7 +213,7 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
   const primitiveArgs = args.every((a) => a.k === "s" ? isPrimitive(a.v) && typeof a.v !== "symbol" : a.k === "d" && a.type !== undefined && a.type !== "object" && a.type !== "function");
   if (PURE_FUNCTIONS.has(fn) && fn !== ArrayIsArray) return primitiveArgs;
   if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
-  if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) {
+  if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries || fn === ObjectGetOwnPropertyNames) {
     return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !require_isProxy(args[0]!.v);
   }
   return false;
@@ -377,6 +378,13 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     if (fn === ObjectKeys) return virtualArray(entries.map(([k]) => S(k)), s.dynDepth);
     if (fn === ObjectValues) return virtualArray(entries.map(([, v]) => v), s.dynDepth);
     return virtualArray(entries.map(([k, v]) => virtualArray([S(k), v], s.dynDepth)), s.dynDepth);
+  }
+  if (fn === ObjectGetOwnPropertyNames && args.length >= 1) {
+    // The own string keys of a known ordinary object (non-enumerable ones too), guarded like Object.keys.
+    const a = args[0]!;
+    if (a.k !== "s" || a.v === null || typeof a.v !== "object" || require_isProxy(a.v) || ArrayBuffer.isView(a.v)) return null;
+    const names = Object.isFrozen(a.v) ? Object.getOwnPropertyNames(a.v) : s.guardedKeys(a.v as object, true);
+    return names ? virtualArray(names.map((k) => S(k)), s.dynDepth) : null;
   }
   return null;
 }

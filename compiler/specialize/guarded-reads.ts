@@ -19,7 +19,7 @@ declare module "./specializer.js" {
     foreignRan: boolean;
     /** An unfrozen object kos does not own was read: speculating after foreign code can pay. */
     staleMiss: boolean;
-    guardedKeys(obj: object): string[] | null;
+    guardedKeys(obj: object, names?: boolean): string[] | null;
   }
 }
 
@@ -77,13 +77,13 @@ P.foreignCodeMayRun = function (this: Specializer): void {
 };
 
 /** Own enumerable keys of an unfrozen ordinary object, guarded at entry (for Object.keys/values/entries and for-in). */
-P.guardedKeys = function (this: Specializer, obj: object): string[] | null {
+P.guardedKeys = function (this: Specializer, obj: object, names = false): string[] | null {
   if (this.options.freeze === "guard") this.staleMiss = true;
   if (this.options.freeze !== "guard" || this.foreignRan) return null;
   if (utilTypes.isProxy(obj) || ArrayBuffer.isView(obj)) return null;
   if (!this.contentGuards) this.contentGuards = [];
-  const keys = Object.keys(obj);
+  const keys = names ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
   if (this.contentGuards.length + keys.length >= MAX_CONTENT_GUARDS) return null;
-  if (!this.contentGuards.some((g) => g.obj === obj && g.keys)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]) });
+  if (!this.contentGuards.some((g) => g.obj === obj && g.keys && !g.names === !names)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]), ...(names ? { names: true } : {}) });
   return keys;
 };

@@ -243,4 +243,23 @@ describe("content guards", () => {
     expect(k(tagged)).toBe("obj");
     expect(inspect(k)!.deopts).toBe(0);
   });
+
+  it("Object.getOwnPropertyNames of a known unfrozen object unrolls, guarded on the same names (non-enumerable ones too)", () => {
+    const props: Record<string, number> = { a: 1, b: 2 };
+    Object.defineProperty(props, "hidden", { value: 3, enumerable: false, configurable: true, writable: true });
+    const cfg = { props };
+    const f = (c: typeof cfg, x: number) => {
+      let s = 0;
+      for (const k of Object.getOwnPropertyNames(c.props)) s += c.props[k]! * x;
+      return s;
+    };
+    const j = jit(f, { specialize: { c: cfg } });
+    expect(inspect(j)!.source).not.toContain("getOwnPropertyNames");
+    expect(j(cfg, 2)).toBe(12);
+    props.d = 10;
+    expect(j(cfg, 2)).toBe(f(cfg, 2));
+    delete props.hidden;
+    expect(j(cfg, 2)).toBe(f(cfg, 2));
+    expect(Object.isFrozen(props)).toBe(false);
+  });
 });
