@@ -1,6 +1,6 @@
 /**
  * The test that folded reads of objects kos does not own still hold: one
- * `obj[key] === value` per read (NaN: `obj[key] !== obj[key]`), and for a
+ * `obj[key] === value` per read (NaN: `obj[key] !== obj[key]`; 0 and -0 with their sign), and for a
  * folded `Object.keys`, the same own enumerable keys in the same order. Used
  * at entry (compile.ts) and where the evaluator speculates again after foreign
  * code may have run (specialize/speculation.ts).
@@ -41,9 +41,13 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
       const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, computed: true, optional: false };
       const lit = buildLiteral(g.value);
-      one = typeof g.value === "number" && Number.isNaN(g.value)
-        ? { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } }
-        : { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
+      const eq: Node = { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
+      if (typeof g.value === "number" && Number.isNaN(g.value)) one = { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } };
+      else if (g.value === 0) {
+        // 0 and -0 are === but fold differently (fuzz seed 24301 #173 logged 0 for a stored -0): the sign is checked.
+        const inverse: Node = { type: "BinaryExpression", operator: "/", left: buildLiteral(1)!, right: { ...read } };
+        one = { type: "LogicalExpression", operator: "&&", left: eq, right: { type: "BinaryExpression", operator: Object.is(g.value, -0) ? "<" : ">", left: inverse, right: buildLiteral(0)! } };
+      } else one = eq;
     }
     test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
   }

@@ -180,4 +180,21 @@ describe("speculation-era findings", () => {
     expect(f(c, 3)).toEqual([7, 10]);
     expectSameOutcome(prog, f, [c, 0]);
   });
+
+  it("seed 24301 #173: a folded 0 read of an unfrozen object is guarded with its sign (a stored -0 passed `=== 0`)", () => {
+    function prog(c: { items: Array<{ cnt?: number }> }, x: number, log: unknown[]) {
+      c.items[0]!.cnt = 1 / x;
+      log.push(c.items[0]!.cnt);
+    }
+    function read(c: { items: Array<{ cnt?: number }> }) {
+      return c.items[0]!.cnt;
+    }
+    const c = { items: [{ cnt: 0 }] };
+    const f = jit(read, { specialize: { c } });
+    expect(Object.is(f(c), 0)).toBe(true);
+    prog(c, -Infinity, []);
+    expect(Object.is(c.items[0]!.cnt, -0)).toBe(true);
+    expect(Object.is(f(c), -0)).toBe(true);
+  });
 });
+

@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest";
 import { jit, inspect } from "../../index.js";
 import { ENV, formatMismatch, generateProgram, runBatch, runProgram, type FuzzApi } from "../../fixtures/fuzz/index.js";
 import { runPool } from "../../fixtures/fuzz/pool.js";
+import { MUTATIONS } from "../../fixtures/fuzz/values.js";
 import type { MismatchSummary } from "../../fixtures/fuzz/worker.js";
 
 const WORKER = new URL("../../fixtures/fuzz/worker.ts", import.meta.url);
@@ -38,7 +39,7 @@ describe("the fuzzer itself", () => {
   });
 
   it("covers every family of issue 12's list", () => {
-    const programs = Array.from({ length: 400 }, (_, i) => generateProgram(SEED, i, { receiver: true }));
+    const programs = Array.from({ length: 800 }, (_, i) => generateProgram(SEED, i, { receiver: true }));
     const all = programs.map((p) => p.setup).join("\n");
     const constructs = {
       "escaping object literal": "log.push(o", "local object literal": "acc = acc + o", "closure": "=> {", "helper reassigning a parameter": "n = n || 2",
@@ -51,8 +52,11 @@ describe("the fuzzer itself", () => {
       "Symbol": "SYMS[", "-0": "-0", "NaN": "NaN", "frozen config": "deepFreeze({", "unfrozen config": "v === 0 ? {", "proxy": "logged({",
       "Array subclass": "MyArr.from", "own Symbol.iterator": "ownIter(", "strict helper": "\"use strict\"", "this": "this.unit",
       "tree-walking interpreter": "case \"num\": return node.v", "class instance": "c.vec.", "Object.entries loop": "of Object.entries(",
+      "symbol-keyed config entry": "[SYMS[0]]: ", "read of a symbol-keyed entry": "c[SYMS[1]]",
     };
     for (const [name, text] of Object.entries(constructs)) expect(all.includes(text), `${name} (${JSON.stringify(text)})`).toBe(true);
+    // A config changed in place between calls, with every mutation.
+    expect(new Set(programs.flatMap((p) => p.calls.map((c) => c.mutate)).filter((m) => m !== undefined)).size).toBe(MUTATIONS);
     const modes = new Set(programs.map((p) => p.mode));
     expect([...modes].sort()).toEqual(["second-jit", "specialize", "tiered"]);
     expect(new Set(programs.map((p) => p.freeze)).size).toBe(4);
