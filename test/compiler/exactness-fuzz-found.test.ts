@@ -196,5 +196,15 @@ describe("speculation-era findings", () => {
     expect(Object.is(c.items[0]!.cnt, -0)).toBe(true);
     expect(Object.is(f(c), -0)).toBe(true);
   });
+
+  it("seed 205 #1081: a failing method call on a receiver with a Math call names the source's expression", () => {
+    function prog(c: { n: number; m: number }, x: unknown) {
+      return ((Math.sign(c.n) + (c.m + (x as number))) as unknown as { toFixed(d: number): string }).toFixed(2);
+    }
+    const c = deepFreeze({ n: 1, m: 256 });
+    const f = jit(prog, { specialize: { c } });
+    expectSameOutcome(prog, f, [c, "s"]);
+    expect(f(c, 1)).toBe(prog(c, 1));
+  });
 });
 
