@@ -62,10 +62,14 @@ export interface TieringOptions {
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
 const EXACT_CALLS = 256;
-// Calls WARM_FROM..EXACT_CALLS-1 are all timed: their median is the original's time per call
-// once V8 has warmed it (the profile's cost model, PROFILE_SAVED_SHARE). Earlier calls run
-// cold: json-logic's apply averaged 10.8 µs over its first 1000 calls against 1.1 µs warm.
-// 128 timed calls cost about 8 µs once per function.
+// The last WARM_CALLS calls before the tier-up at hotCalls (none before call 128) are all
+// timed: their median is the original's time per call once V8 has warmed it (the profile's
+// cost model, PROFILE_SAVED_SHARE). Earlier calls run cold: json-logic's apply averaged
+// 10.8 µs over its first 1000 calls, 3.6 µs over calls 128-255, 2.5 µs over its last 256
+// (under `kos profile`), and 1.1 µs warm. The window costs about 0.25 ms once per function
+// (the first 1000 calls of `a + b`: 335 µs with a 128-call window, 396 µs with 256, 90-100 µs
+// without).
+const WARM_CALLS = 128;
 const WARM_FROM = 128;
 // A version's misses trigger a new version when at least MIN_MISSES calls missed every
 // guard and they are more than 1 call in MISS_SHARE since the last version.
@@ -108,8 +112,10 @@ class TieredFunction {
   private keptAt = 0;
   private hash: string | null = null;
   private profileEntry: { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; tier0UsPerCall?: number } | undefined;
-  /** Times (ms) of calls WARM_FROM..EXACT_CALLS-1 of the original (the profile's cost model). */
+  /** Times (ms) of the calls in the warm window [warmFrom, warmTo) (the profile's cost model). */
   private warmTimes: number[] = [];
+  private readonly warmFrom: number;
+  private readonly warmTo: number;
   private profileChecked = false;
 
   constructor(
@@ -127,6 +133,8 @@ class TieredFunction {
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
     this.nextCompileAt = this.hotCalls;
+    this.warmTo = Number.isFinite(this.hotCalls) ? this.hotCalls : 0;
+    this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
     this.missReceiver = mentionsThis ? new ArgumentProfile() : null;
     const self = this;
@@ -175,22 +183,26 @@ class TieredFunction {
         this.nextCompileAt = 1; // profile-guided: compile at the first call
       }
     }
-    let timed = false;
+    const warm = n >= this.warmFrom && n < this.warmTo;
+    let timed = warm;
     let weight = 0;
-    const warm = n >= WARM_FROM && n < EXACT_CALLS;
     if (n >= this.nextSample) {
       this.observe(this.profiles, this.receiver, thisArg, args);
       this.jitter = (Math.imul(this.jitter, 1103515245) + 12345) | 0;
       this.nextSample = n < EXACT_CALLS ? n + 1 : n + 32 + ((this.jitter >>> 16) & 63);
-      timed = (++this.observed & 3) === 0 || warm;
-      // What one timed call stands for: itself in the warm window, else about 4 observed calls,
-      // each standing for the calls since the last.
-      weight = warm ? 1 : n < EXACT_CALLS ? 4 : 4 * 64;
+      if ((++this.observed & 3) === 0) {
+        timed = true;
+        // One timed call stands for about 4 observed ones, each standing for the calls since the last.
+        weight = n < EXACT_CALLS ? 4 : 4 * 64;
+      }
     }
     if (!this.recorded && n >= RECORD_AFTER_CALLS) this.record();
     else if (this.recorded && n >= this.keptAt * 2) this.record();
     if (n >= this.nextCompileAt) this.tierUp();
-    if (this.d.tier === 0) this.d.setNext(Math.min(this.nextSample, this.nextCompileAt));
+    if (this.d.tier === 0) {
+      const nextWarm = n + 1 < this.warmFrom ? this.warmFrom : n + 1 < this.warmTo ? n + 1 : Infinity;
+      this.d.setNext(Math.min(this.nextSample, this.nextCompileAt, nextWarm));
+    }
     if (!timed) return this.run(thisArg, args, newTarget);
     const start = performance.now();
     const r = this.run(thisArg, args, newTarget);
