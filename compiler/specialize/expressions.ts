@@ -344,8 +344,14 @@ P.assignment = function (this: Specializer, n: Node): Val {
       this.materialize(slot);
       return D(id(slot.name));
     }
-    const cur = this.stable(this.read(slot));
+    // The current value is read first; it needs a copy only if evaluating the right side emits
+    // statements that may change it (hoistPending decides, as for any pending operand).
+    const list = this.out;
+    const mark = list.length;
+    const pending = [this.read(slot)];
     const rhs = this.expr(n.right);
+    if (list.length !== mark) this.hoistPending(pending, mark);
+    const cur = pending[0]!;
     const v = this.stable(this.binary(op.slice(0, -1), cur, rhs, n), slot.name);
     this.write(slot, v, n);
     return v.k === "d" ? this.read(slot) : v;

@@ -8,7 +8,7 @@
  * loops.ts, calls.ts, objects.ts, patterns.ts, verbatim.ts), the way acorn's
  * parser is split; index.ts puts them together.
  */
-import type { Node } from "../ast.js";
+import { walk, type Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
 import type { Variable } from "../analyze/scopes.js";
@@ -262,9 +262,18 @@ export class Specializer {
 
   hoistPending(vals: Val[], at: number): void {
     const decls: Node[] = [];
+    let written: Set<string> | null = null;
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i]!;
       if (v.k !== "d" || isTrivial(v.e)) continue;
+      if (v.e.type === "Identifier") {
+        // A variable the statements in between cannot change keeps its value without a copy:
+        // a temporary, or a slot no closure captures that those statements do not assign
+        // (`out = out + s` rather than `t = out; …; out = t + s`).
+        if (this.immutable.has(v.e.name)) continue;
+        written ??= namesWritten(this.out.slice(at));
+        if (!written.has(v.e.name) && !written.has("arguments") && this.isUncapturedSlotName(v.e.name)) continue;
+      }
       const name = this.fresh("t");
       this.immutable.add(name);
       this.hoistName(name);
@@ -272,6 +281,14 @@ export class Specializer {
       vals[i] = D(id(name), v.type);
     }
     if (decls.length) this.out.splice(at, 0, ...decls);
+  }
+
+  /** A residual variable of a slot of a running frame that no closure captures. */
+  isUncapturedSlotName(name: string): boolean {
+    for (const f of [this.frame, ...(this.frameStack ?? [])]) {
+      for (const slot of f.slots.values()) if (slot.name === name) return !slot.pinned;
+    }
+    return false;
   }
 
   // ---- slots -------------------------------------------------------------
@@ -537,6 +554,19 @@ export const id = (name: string): Node => ({ type: "Identifier", name });
 export const assign = (name: string, right: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(name), right } });
 
 /** An expression that can be duplicated or moved without changing what it computes (no reads that can change). */
+/** Names assigned (or updated) anywhere in `nodes`, nested functions included; "arguments" when it is mentioned. */
+function namesWritten(nodes: Node[]): Set<string> {
+  const names = new Set<string>();
+  for (const n of nodes) {
+    walk(n, (x) => {
+      if (x.type === "Identifier" && x.name === "arguments") names.add("arguments");
+      const target = x.type === "AssignmentExpression" ? x.left : x.type === "UpdateExpression" ? x.argument : x.type === "ForInStatement" || x.type === "ForOfStatement" ? x.left : null;
+      if (target) walk(target, (t) => void (t.type === "Identifier" && names.add(t.name)));
+    });
+  }
+  return names;
+}
+
 export function isTrivial(e: Node): boolean {
   if (e.type === "Literal") return !e.regex;
   if (e.type === "KosConst") return true;

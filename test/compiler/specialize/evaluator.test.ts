@@ -189,6 +189,23 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(j(c, {})[0]).toBe("function");
   });
 
+  it("a compound assignment after inlined statements uses the variable itself, and a copy only when those statements assign it", () => {
+    const ser = (v: string) => { if (typeof v !== "string") throw new TypeError("expected a string"); return JSON.stringify(v); };
+    const f = new Function("ser", `return function f(c, o) { let out = "{"; out += c.k + ":" + ser(o.a); out += ","; out += c.j + ":" + ser(o.b); return out + "}"; }`)(ser);
+    const c = Object.freeze({ k: '"a"', j: '"b"' });
+    const j = jit(f, { specialize: { c }, scope: { ser } });
+    expect(src(j)).not.toMatch(/\bt(_\d+)? = out\b/);
+    expect(j(c, { a: "x", b: "y" })).toBe(f(c, { a: "x", b: "y" }));
+    expect(() => j(c, { a: 1, b: "y" })).toThrow("expected a string");
+    // The right side assigns the variable in a branch: the old value is kept in a copy.
+    const g = fn("c,x", 'let s = String(x); s += x > c.n ? (s = "p") : "n"; return s;');
+    const cn = Object.freeze({ n: 0 });
+    const k = jit(g, { specialize: { c: cn } });
+    expect(inspect(k)!.tier).toBe(1);
+    for (const x of [1, -1, 0]) expect(k(cn, x)).toBe(g(cn, x));
+    expect(inspect(k)!.deopts).toBe(0);
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
