@@ -61,6 +61,34 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
   });
 }
 
+/** The `file` of entries for wrapped functions that no sample caught (V8 inlined them into their callers). */
+export const UNSAMPLED_FILE = "(inlined, not sampled)";
+
+/**
+ * Wrapped functions that got hot by calls but have no entry of their own: V8 inlined them
+ * into their callers, so no sample names them (the DSP program's per-sample `shapeSample`,
+ * 3.8 million calls). They get an entry with no samples, so that `KOS_PROFILE` can compile
+ * them at their first call too (its cost model decides, from calls and times).
+ */
+export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minCalls: number): HotEntry[] {
+  const known = new Set(hot.map((e) => e.sourceHash).filter(Boolean));
+  const busiest = new Map<string, FunctionFeedback>();
+  for (const d of dumps) for (const f of d.functions) if (!busiest.has(f.sourceHash) || f.calls > busiest.get(f.sourceHash)!.calls) busiest.set(f.sourceHash, f);
+  const added: HotEntry[] = [];
+  for (const [hash, f] of busiest) {
+    if (known.has(hash) || f.calls < minCalls || f.fallbackReason) continue;
+    const stableArgs = f.args.filter((a) => a.stability !== "varies");
+    if (!stableArgs.length) continue;
+    added.push({
+      name: f.name, file: UNSAMPLED_FILE, line: 0, column: 0, selfPercent: 0, totalPercent: 0, selfSamples: 0, totalSamples: 0,
+      sourceHash: hash, calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
+      ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
+      ...(f.tier0UsPerCall !== undefined ? { tier0UsPerCall: f.tier0UsPerCall } : {}),
+    });
+  }
+  return [...hot, ...added.sort((a, b) => b.calls! - a.calls!)];
+}
+
 /** kos's compiler names the code it generates `kos://<sanitized function name>.js`. */
 const COMPILED_URL = /^kos:\/\/(.+)\.js$/;
 const sanitize = (name: string) => (name || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64);

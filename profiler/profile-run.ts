@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
 import { mergeThreadProfiles, readCpuProfile } from "./cpuprofile.js";
-import { foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
+import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
 import { resolveCommand, runWithCpuProf, runWithProfilerPreload, type RunOptions } from "./flame.js";
 import { flamegraphHtml } from "./flame-html.js";
 import { functionTextAt } from "./function-source.js";
@@ -69,6 +69,9 @@ export const FEEDBACK_FILE = "kos-feedback.json";
 export const EVAL_FILE = "(eval)";
 /** The `file` of hot entries for V8 builtins (no URL, no position). */
 export const NATIVE_FILE = "(native)";
+
+/** Calls after which a wrapped function no sample caught still gets an entry (the tiering's default hotCalls). */
+const UNSAMPLED_MIN_CALLS = 1000;
 
 /** Entries below this self share get no sourceHash (kos build's default --min-self is 1). */
 const HASH_MIN_SELF_PERCENT = 0.5;
@@ -197,7 +200,7 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   writeFileSync(flamegraph, flamegraphHtml(merged, `kos profile: ${command.join(" ")}`));
 
   const dump = readFeedbackDump(feedbackPath);
-  if (dump) hot = attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]);
+  if (dump) hot = addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS);
 
   // The program's own wall time, from the profiles' clocks (µs), without kos's analysis.
   let first = Infinity;

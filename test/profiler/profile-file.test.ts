@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { KosError } from "../../errors.js";
-import { foldCompiledVersions, mergeFeedback, readFeedbackDump } from "../../profiler/feedback-merge.js";
+import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump, UNSAMPLED_FILE } from "../../profiler/feedback-merge.js";
 import { findProfiledFunction, loadProfile, readProfile, sourceHash, validateProfile, writeProfile, type KosProfile } from "../../profiler/profile-file.js";
 import { decodeValue, encodeValue, type FeedbackDump } from "../../profiler/profile-format.js";
 
@@ -165,6 +165,32 @@ describe("feedback dump", () => {
     expect(merged[0]).toMatchObject({ calls: 40, deopts: 3 });
     expect(merged[0]!.stableArgs!.map((a) => a.name)).toEqual(["a", "b"]);
     expect(merged[1]).toEqual(sampleProfile().hot[1]);
+  });
+
+  it("adds wrapped functions no sample caught (V8 inlined them) when they got hot by calls, so lookup finds them", () => {
+    const inlined = (s: { k: number }, x: number) => x * s.k;
+    const hash = sourceHash(inlined.toString());
+    const fb = (calls: number, stable: boolean, fallbackReason?: string): FeedbackDump => ({
+      version: 1, pid: 1,
+      functions: [{ name: "inlined", sourceHash: hash, calls, deopts: 0, tier: 1, compileMs: 4.5, tier0UsPerCall: 0.02, ...(fallbackReason ? { fallbackReason } : {}),
+        args: [{ index: 0, name: "s", stability: stable ? "constant" : "varies" }, { index: 1, name: "x", stability: "type", type: "number" }] }],
+    });
+    const hot = addUnsampledWrapped(sampleProfile().hot, [fb(3_840_000, true)], 1000);
+    expect(hot).toHaveLength(3);
+    expect(hot[2]).toMatchObject({ name: "inlined", file: UNSAMPLED_FILE, selfSamples: 0, calls: 3_840_000, compileMs: 4.5, tier0UsPerCall: 0.02, sourceHash: hash });
+    expect(hot[2]!.stableArgs!.map((a) => a.name)).toEqual(["s", "x"]);
+    // The entry survives a write and a read, and lookup finds the live function by its hash.
+    const file = join(dir, "unsampled.json");
+    writeProfile(file, { ...sampleProfile(), hot });
+    expect(loadProfile(file).lookup(inlined)?.calls).toBe(3_840_000);
+    // Too few calls, nothing stable, a fallback, or a function that has its own entry: nothing added.
+    expect(addUnsampledWrapped(sampleProfile().hot, [fb(999, true)], 1000)).toHaveLength(2);
+    const varying = fb(5000, false);
+    varying.functions[0]!.args = varying.functions[0]!.args.map((a) => ({ ...a, stability: "varies" as const }));
+    expect(addUnsampledWrapped(sampleProfile().hot, [varying], 1000)).toHaveLength(2);
+    expect(addUnsampledWrapped(sampleProfile().hot, [fb(5000, true, "USES_THIS: x")], 1000)).toHaveLength(2);
+    const hotFnHash = sourceHash(hotFn.toString());
+    expect(addUnsampledWrapped(sampleProfile().hot, [{ ...fb(5000, true), functions: [{ ...fb(5000, true).functions[0]!, sourceHash: hotFnHash }] }], 1000)).toHaveLength(2);
   });
 
   it("reads a dump, treats a missing file as no feedback, and rejects garbage", () => {
