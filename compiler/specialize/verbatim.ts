@@ -73,7 +73,7 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   const copy = cloneWith(n, renames);
   for (const slot of written) this.env!.set(slot, { val: null });
   // Making a function runs none of its code (a class can: computed keys, static blocks).
-  const makesFunction = n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+  const makesFunction = n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration";
   if (!makesFunction && (written.length || containsCall(n))) this.foreignCodeMayRun();
   return copy;
 };

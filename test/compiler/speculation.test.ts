@@ -262,4 +262,21 @@ describe("content guards", () => {
     expect(j(cfg, 2)).toBe(f(cfg, 2));
     expect(Object.isFrozen(props)).toBe(false);
   });
+
+  it("hoisting an inner function declaration runs no code: reads after it still fold behind the entry guards", () => {
+    const cfg = { k: 3 };
+    const f = (c: typeof cfg, x: number) => {
+      const k = c.k;
+      return helper(x) * k;
+      function helper(v: number) {
+        return Math.max(v, 0) + 1;
+      }
+    };
+    const j = jit(f, { specialize: { c: cfg } });
+    expect(inspect(j)!.source).not.toMatch(/c\.k\b/);
+    expect(j(cfg, 1)).toBe(6);
+    cfg.k = 5;
+    expect(j(cfg, 1)).toBe(10);
+  });
 });
+
