@@ -69,6 +69,11 @@ export function flattenBlocks(fn: Node): boolean {
         return n;
       }
       case "IfStatement": {
+        // An `if` tests ToBoolean: `if (!!x)` is `if (x)` (a forwarded `t = !x; if (!t)` leaves it).
+        while (n.test.type === "UnaryExpression" && n.test.operator === "!" && n.test.argument.type === "UnaryExpression" && n.test.argument.operator === "!") {
+          n.test = n.test.argument.argument;
+          changed = true;
+        }
         n.consequent = visit(n.consequent);
         if (n.alternate) {
           n.alternate = visit(n.alternate);
@@ -81,7 +86,9 @@ export function flattenBlocks(fn: Node): boolean {
         if (!empty(n.consequent)) return n;
         changed = true;
         // `if (t) {} else S` is `if (!t) S`; `if (t) {}` is `t;` (removeDeadStores drops it when pure).
-        if (n.alternate) return { type: "IfStatement", test: { type: "UnaryExpression", operator: "!", prefix: true, argument: n.test }, consequent: n.alternate, alternate: null };
+        // An `if` tests ToBoolean, so `if (!!x)` is `if (x)`: a negated test loses its `!`.
+        const negated = n.test.type === "UnaryExpression" && n.test.operator === "!" ? n.test.argument : { type: "UnaryExpression", operator: "!", prefix: true, argument: n.test };
+        if (n.alternate) return { type: "IfStatement", test: negated, consequent: n.alternate, alternate: null };
         return { type: "ExpressionStatement", expression: n.test };
       }
       case "FunctionExpression":

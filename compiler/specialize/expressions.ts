@@ -85,6 +85,8 @@ P.expr = function (this: Specializer, n: Node): Val {
       if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "function") return drop1(this, a, S(a.type));
       const type = n.operator === "!" ? "boolean" : n.operator === "typeof" ? "string" : n.operator === "void" ? "undefined" : n.operator === "+" ? "number" : a.k === "d" && a.type === "number" ? "number" : undefined;
       if (n.operator === "void") return drop1(this, a, UNDEF);
+      // `!!b` of a boolean is `b` (a comparison, or another `!`).
+      if (n.operator === "!" && a.k === "d" && a.e.type === "UnaryExpression" && a.e.operator === "!" && isBooleanNode(a.e.argument)) return D(a.e.argument, "boolean");
       return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
     }
     case "BinaryExpression": {
@@ -155,6 +157,12 @@ P.expr = function (this: Specializer, n: Node): Val {
       return this.fail("UNSUPPORTED", `unsupported expression ${n.type}`, n);
   }
 };
+
+/** A residual expression whose value is always a boolean (comparisons, `!`, `in`, `instanceof`). */
+function isBooleanNode(e: Node): boolean {
+  if (e.type === "UnaryExpression") return e.operator === "!";
+  return e.type === "BinaryExpression" && ["===", "!==", "==", "!=", "<", ">", "<=", ">=", "in", "instanceof"].includes(e.operator);
+}
 
 function drop1(s: Specializer, dropped: Val, result: Val): Val {
   s.drop(dropped);
@@ -240,6 +248,13 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
   }
   const ta = typeOfVal(a);
   const tb = typeOfVal(b);
+  if (op === "===" || op === "!==") {
+    // `b === true` of a boolean is `b`, `b === false` is `!b` (and the inverse for !==).
+    const [x, y] = a.k === "s" ? [b, a] : [a, b];
+    if (y.k === "s" && typeof y.v === "boolean" && x.k === "d" && (x.type === "boolean" || isBooleanNode(x.e))) {
+      return y.v === (op === "===") ? D(x.e, "boolean") : D({ type: "UnaryExpression", operator: "!", prefix: true, argument: x.e }, "boolean");
+    }
+  }
   if (op === "===" || op === "!==" || op === "==" || op === "!=") {
     // A value known not to be null (or undefined) compared with null: no conversion runs.
     const [x, y] = a.k === "s" && a.v === null ? [b, a] : [a, b];

@@ -206,6 +206,18 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(inspect(k)!.deopts).toBe(0);
   });
 
+  it("boolean tests read as written by hand: no `!!` in an if, no `=== true` of a comparison", () => {
+    const m = new Function("return function m(q, r) { if (q.not !== undefined) return !m(q.not, r); if (q.exists) return (r[q.f] !== undefined) === q.exists; return r[q.f] === q.v; }")();
+    const f = new Function("m", "return function f(q, p, r) { if (!m(q, r)) return false; return m(p, r); }")(m);
+    const q = Object.freeze({ not: Object.freeze({ f: "s", v: "b" }) });
+    const p = Object.freeze({ f: "phone", exists: true });
+    const j = jit(f, { specialize: { q, p }, scope: { m } });
+    const s = src(j);
+    expect(s).toContain('if (r.s === "b")');
+    expect(s).toContain("return r.phone !== void 0;");
+    for (const r of [{ s: "b" }, { s: "a" }, { s: "a", phone: 1 }, {}]) expect(j(q, p, r)).toBe(f(q, p, r));
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
