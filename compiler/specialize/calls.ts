@@ -102,8 +102,11 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       if (x.type !== "Identifier") return;
       const slot = this.slotOf(x);
       const st = slot ? this.env!.get(slot) : undefined;
-      if (slot && st?.val && st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name !== slot.name) this.materialize(slot);
-      return;
+      if (!slot || !st?.val || st.val.k !== "d" || st.val.e.type !== "Identifier" || st.val.e.name === slot.name) return;
+      // A primitive receiver whose prototype has the method (a string narrowed by `typeof`, then
+      // `.endsWith(…)`) cannot fail that way: no copy into its own name is needed.
+      if (x === callee.object && !callee.computed && hasPrimitiveMethod(st.val.type, callee.property.name)) return;
+      this.materialize(slot);
     });
     const before = this.out.length;
     const head = this.evalSeq([callee.object, callee.property], (e: Node) => (e === callee.property && !callee.computed ? S(e.name) : this.expr(e)));
@@ -207,6 +210,14 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
   return D({ type: "CallExpression", optional: false, callee, arguments: argNodes });
 };
+
+/** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */
+function hasPrimitiveMethod(type: string | undefined, name: string): boolean {
+  const proto = type ? PRIMITIVE_PROTOS[type] : undefined;
+  if (!proto) return false;
+  const d = Reflect.getOwnPropertyDescriptor(proto, name);
+  return !!d && typeof d.value === "function";
+}
 
 /** Built-ins that run no user code on these arguments (primitives, or known ordinary objects for the Object readers). */
 function runsNoUserCode(fn: Function, args: Val[]): boolean {
@@ -681,8 +692,9 @@ function readsOnly(n: Node): boolean {
   let ok = true;
   walk(n, (x) => {
     if (!ok) return false;
-    // `Math.sign(c.n)`: V8 names it `Math.sign(...)` in the message; copied as written, it computes the same.
-    if (x.type === "CallExpression" && !x.optional && x.callee.type === "MemberExpression" && !x.callee.computed && x.callee.object.type === "Identifier" && x.callee.object.name === "Math") return ok;
+    // A method call (`Math.sign(c.n)`, `c.words.includes("a")`): V8 names it `c.words.includes(...)` in the
+    // message; the copy runs it once, as the original does (nothing of the evaluation is kept).
+    if (x.type === "CallExpression" && !x.optional && x.callee.type === "MemberExpression" && !x.callee.optional) return ok;
     if (/^(CallExpression|NewExpression|AssignmentExpression|UpdateExpression|FunctionExpression|ArrowFunctionExpression|ClassExpression|TaggedTemplateExpression|YieldExpression|AwaitExpression|ImportExpression|ChainExpression)$/.test(x.type) || (x.type === "UnaryExpression" && x.operator === "delete")) ok = false;
     return ok;
   });

@@ -105,7 +105,11 @@ P.expr = function (this: Specializer, n: Node): Val {
       const left = this.stable(a);
       return this.branchValue(
         n.operator === "&&" ? left : n.operator === "||" ? D({ type: "UnaryExpression", operator: "!", prefix: true, argument: this.residual(left) }, "boolean") : D({ type: "BinaryExpression", operator: "==", left: this.residual(left), right: { type: "Literal", value: null, raw: "null" } }, "boolean"),
-        () => this.expr(n.right),
+        () => {
+          // The right side runs where the left held (&&) or failed (||): a `typeof` test narrows it.
+          if (n.operator !== "??") this.narrow(n.left, n.operator === "&&");
+          return this.expr(n.right);
+        },
         () => left,
         [n.right],
         (_t, x, _y) => ({ type: "LogicalExpression", operator: n.operator, left: this.residual(left), right: x }),
@@ -115,7 +119,7 @@ P.expr = function (this: Specializer, n: Node): Val {
       const t = this.expr(n.test);
       if (t.k === "s") return this.expr(t.v ? n.consequent : n.alternate);
       if (t.k === "v") return this.expr(n.consequent);
-      return this.branchValue(t, () => this.expr(n.consequent), () => this.expr(n.alternate), [n.consequent, n.alternate],
+      return this.branchValue(t, () => (this.narrow(n.test, true), this.expr(n.consequent)), () => (this.narrow(n.test, false), this.expr(n.alternate)), [n.consequent, n.alternate],
         (test, x, y) => ({ type: "ConditionalExpression", test, consequent: x, alternate: y }));
     }
     case "AssignmentExpression":

@@ -19,6 +19,8 @@ declare module "./specializer.js" {
     switchStatement(n: Node, labels: string[]): void;
     tryStatement(n: Node): void;
     slotsAssignedIn(nodes: Node[]): Set<Slot>;
+    /** Narrows what the current environment knows from the source test `test` having had this outcome. */
+    narrow(test: Node, outcome: boolean): void;
   }
 }
 
@@ -412,6 +414,10 @@ P.tryStatement = function (this: Specializer, n: Node): void {
  * facts about variables whose value lives in their residual variable are
  * recorded; code after an `if` that always leaves keeps the other branch's.
  */
+P.narrow = function (this: Specializer, test: Node, outcome: boolean): void {
+  narrow(this, test, outcome);
+};
+
 function narrow(s: Specializer, test: Node, outcome: boolean): void {
   const env = s.env;
   if (!env) return;

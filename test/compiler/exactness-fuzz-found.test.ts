@@ -206,5 +206,15 @@ describe("speculation-era findings", () => {
     expectSameOutcome(prog, f, [c, "s"]);
     expect(f(c, 1)).toBe(prog(c, 1));
   });
+
+  it("seed 703 #330: a failing method call on a receiver holding a conditional over a method call names the source's expression", () => {
+    function prog(c: { words: string[]; m: number; r: number }, x: unknown) {
+      return (((c.words.includes("xxxxx") ? (x as number) : c.r) + c.m) as unknown as { toFixed(d: number): string }).toFixed(2);
+    }
+    const c = { words: ["a"], m: -1, r: 2 };
+    const f = jit(prog, { specialize: { c } });
+    expectSameOutcome(prog, f, [c, "s"]);
+    expect(f(c, 1)).toBe(prog(c, 1));
+  });
 });
 
