@@ -9,6 +9,7 @@ import { flattenBlocks } from "./flatten-blocks.js";
 import { removeUnusedDeclarations } from "./remove-unused-declarations.js";
 import { forwardTemporaries } from "./forward-temporaries.js";
 import { removeDeadStores } from "./remove-dead-stores.js";
+import { mergeAppends } from "./merge-appends.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -29,6 +30,7 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },
+  { name: "mergeAppends", run: mergeAppends },
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */

@@ -218,6 +218,29 @@ describe("evaluator: residual code reads like hand-written code", () => {
     for (const r of [{ s: "b" }, { s: "a" }, { s: "a", phone: 1 }, {}]) expect(j(q, p, r)).toBe(f(q, p, r));
   });
 
+  it("a separator append that a throwing check separates from the next append merges into it, unless a handler could read it", () => {
+    const src2 = `let out = "{"; for (const k of c.keys) { out += ","; if (typeof o[k] !== "string") throw new TypeError("bad " + k); out += k + ":" + o[k]; } return out + "}";`;
+    const f = fn("c,o", src2);
+    const c = Object.freeze({ keys: Object.freeze(["a", "b"]) });
+    const j = jit(f, { specialize: { c } });
+    expect(src(j)).toContain('out = out + (",b:" + o.b);');
+    expect(src(j)).not.toContain('out + ",";');
+    expect(j(c, { a: "x", b: "y" })).toBe(f(c, { a: "x", b: "y" }));
+    expect(() => j(c, { a: "x", b: 1 })).toThrow("bad b");
+    // A catch that reads the accumulator sees the separator appended before the throw: nothing merges.
+    const g = fn("c,o", `let out = ""; try { for (const k of c.keys) { out += ","; if (typeof o[k] !== "string") throw new TypeError("bad"); out += o[k]; } } catch (e) { return out; } return out;`);
+    const k = jit(g, { specialize: { c } });
+    expect(k(c, { a: "x", b: 1 })).toBe(g(c, { a: "x", b: 1 }));
+    expect(k(c, { a: "x", b: 1 })).toBe(",x,");
+    // A parameter used as the accumulator may hold an object whose conversion runs code: nothing merges.
+    const h = fn("c,acc,o", `for (const k of c.keys) { acc = acc + ","; if (o[k] === 0) throw new RangeError("zero"); acc = acc + o[k]; } return acc;`);
+    const log: string[] = [];
+    const acc = { toString() { log.push("toString"); return "A"; }, valueOf() { log.push("valueOf"); return "V"; } };
+    const m = jit(h, { specialize: { c } });
+    expect(() => m(c, acc, { a: 1, b: 0 })).toThrow("zero");
+    expect(log).toEqual(["valueOf"]);
+  });
+
   it("Babel's default-parameter lowering through `arguments` folds away in an inlined helper", () => {
     const h = fn("", "var a = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : 3; return a * 2;");
     const f = new Function("h", "return function f(x) { return h() + h(x); }")(h);
