@@ -185,8 +185,8 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
       } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {
         const r = this.applySpread(thisVal.v as Function, args[0]!, args[1]! as Val & { k: "d" }, args[1]!.arrayLength, n);
         if (r) return r;
-      } else if (args.length <= 2 && (args[1] === undefined || args[1].k === "v" && args[1].o.kind === "array" && !args[1].o.residual)) {
-        const list = args[1] && args[1].k === "v" ? [...args[1].o.props.values()] : [];
+      } else if (args.length <= 2 && (args[1] === undefined || args[1].k === "v" && args[1].o.kind === "array" && this.fields(args[1].o))) {
+        const list = args[1] && args[1].k === "v" ? [...this.fields(args[1].o)!.values()] : [];
         const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, list, n);
         if (r) return r;
       }
@@ -286,7 +286,7 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     if (name && PURE_STRING_METHODS.has(name)) {
       try {
         const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));
-        if (Array.isArray(r)) return virtualArray(r.map((x) => S(x)), s.dynDepth);
+        if (Array.isArray(r)) return virtualArray(s, r.map((x) => S(x)));
         return S(r);
       } catch {
         return null;
@@ -331,7 +331,7 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       if (!items) return null;
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
-        return Array.isArray(r) ? virtualArray(r.map((x) => S(x)), s.dynDepth) : S(r);
+        return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);
       } catch {
         return null;
       }
@@ -350,24 +350,25 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     }
     return null;
   }
-  if (thisVal.k === "v" && !thisVal.o.residual && thisVal.o.kind === "array") {
+  if (thisVal.k === "v" && thisVal.o.kind === "array" && s.fields(thisVal.o)) {
     const o = thisVal.o;
     if (fn === ArrayPush) {
-      for (const a of args) o.props.set(String(o.props.size), s.stable(a));
-      return S(o.props.size);
+      for (const a of args) s.setField(o, String(s.fields(o)!.size), s.stable(a));
+      return S(s.fields(o)!.size);
     }
     if (fn === ArrayPop && args.length === 0) {
-      if (o.props.size === 0) return UNDEF;
-      const k = String(o.props.size - 1);
-      const v = o.props.get(k)!;
-      o.props.delete(k);
+      const props = s.fields(o)!;
+      if (props.size === 0) return UNDEF;
+      const k = String(props.size - 1);
+      const v = props.get(k)!;
+      s.deleteField(o, k);
       return v;
     }
   }
   if ((fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) && args.length >= 1) {
     const a = args[0]!;
     let entries: Array<[string, Val]> | null = null;
-    if (a.k === "v" && !a.o.residual && a.o.kind === "object") entries = [...a.o.props];
+    if (a.k === "v" && a.o.kind === "object" && s.fields(a.o)) entries = [...s.fields(a.o)!];
     else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && !ArrayBuffer.isView(a.v)) {
       const frozen = Object.isFrozen(a.v);
       const keys = frozen ? Object.keys(a.v) : s.guardedKeys(a.v as object);
@@ -386,16 +387,16 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       entries = vals;
     }
     if (!entries) return null;
-    if (fn === ObjectKeys) return virtualArray(entries.map(([k]) => S(k)), s.dynDepth);
-    if (fn === ObjectValues) return virtualArray(entries.map(([, v]) => v), s.dynDepth);
-    return virtualArray(entries.map(([k, v]) => virtualArray([S(k), v], s.dynDepth)), s.dynDepth);
+    if (fn === ObjectKeys) return virtualArray(s, entries.map(([k]) => S(k)));
+    if (fn === ObjectValues) return virtualArray(s, entries.map(([, v]) => v));
+    return virtualArray(s, entries.map(([k, v]) => virtualArray(s, [S(k), v])));
   }
   if (fn === ObjectGetOwnPropertyNames && args.length >= 1) {
     // The own string keys of a known ordinary object (non-enumerable ones too), guarded like Object.keys.
     const a = args[0]!;
     if (a.k !== "s" || a.v === null || typeof a.v !== "object" || require_isProxy(a.v) || ArrayBuffer.isView(a.v)) return null;
     const names = Object.isFrozen(a.v) ? Object.getOwnPropertyNames(a.v) : s.guardedKeys(a.v as object, true);
-    return names ? virtualArray(names.map((k) => S(k)), s.dynDepth) : null;
+    return names ? virtualArray(s, names.map((k) => S(k))) : null;
   }
   return null;
 }
@@ -405,10 +406,8 @@ function require_isProxy(v: unknown): boolean {
   return utilTypes.isProxy(v);
 }
 
-function virtualArray(items: Val[], depth: number): Val {
-  const o: VirtualObject = { kind: "array", props: new Map(), residual: null, depth };
-  items.forEach((v, i) => o.props.set(String(i), v));
-  return { k: "v", o };
+function virtualArray(s: Specializer, items: Val[]): Val {
+  return { k: "v", o: s.newVirtual("array", new Map(items.map((v, i) => [String(i), v]))) };
 }
 
 P.newExpression = function (this: Specializer, n: Node): Val {
@@ -572,7 +571,7 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     // What the attempt emitted (argument temporaries) goes too: the call is evaluated as written.
     this.out.length = saved.outLength;
     this.env = saved.env;
-    for (const o of this.escapes.splice(saved.escapes)) o.residual = null;
+    this.escapes.length = saved.escapes;
     if (e instanceof JitError && e.code !== "INTERNAL") return null;
     throw e;
   }
@@ -596,7 +595,8 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
       this.hoistName(r);
       // Each return writes the result in its own fix-up block (an object it returns is allocated there too).
       edges.forEach((e, i) => {
-        const own = { fix: [] as Node[] };
+        // In the edge's own environment, before the join: an object escaping here escapes on this path.
+        const own = { fix: [] as Node[], env: e.env };
         const value = this.residualAt(own, values[i]!);
         e.fix.unshift(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: value } });
       });
@@ -670,7 +670,7 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
     this.hoistName(r);
     const fix1: Node[] = [];
     const fix2: Node[] = [];
-    if (env1) list1.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residualAt({ fix: list1 }, inlined) } }, { type: "BlockStatement", body: fix1 });
+    if (env1) list1.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residualAt({ fix: list1, env: env1 }, inlined) } }, { type: "BlockStatement", body: fix1 });
     const list2: Node[] = [{ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: call } }, { type: "BlockStatement", body: fix2 }];
     const edges = [];
     if (env1) edges.push({ env: env1, fix: fix1 });

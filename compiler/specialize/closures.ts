@@ -85,7 +85,7 @@ function callKnown(s: Specializer, cb: Val, thisArg: Val, args: Val[], n: Node):
 
 /** Items of the receiver, as map/forEach would visit them, if kos knows them now; `source` when it is an unfrozen array. */
 function knownArray(s: Specializer, recv: Val): { items: Val[]; source: unknown[] | null; virtual: VirtualObject | null } | null {
-  if (recv.k === "v" && !recv.o.residual && recv.o.kind === "array") return { items: [...recv.o.props.values()], source: null, virtual: recv.o };
+  if (recv.k === "v" && recv.o.kind === "array" && s.fields(recv.o)) return { items: [...s.fields(recv.o)!.values()], source: null, virtual: recv.o };
   if (recv.k !== "s" || !Array.isArray(recv.v) || utilTypes.isProxy(recv.v)) return null;
   const arr = recv.v as unknown[];
   // ArraySpeciesCreate reads `constructor`: a plain array's is Array, whose species is itself.
@@ -130,7 +130,7 @@ P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args
 function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | null {
   for (; k < u.items.length; k++) {
     if (!s.env) return UNDEF;
-    if (u.virtual && u.virtual.residual) return null;
+    if (u.virtual && !s.fields(u.virtual)) return null;
     if (u.source && k > 0 && s.foreignRan) {
       // The array may have changed since its items were read: speculate on the next item again.
       const at = k;
@@ -155,8 +155,7 @@ function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | nu
   }
   if (!s.env) return UNDEF;
   if (u.fn === ArrayForEach) return UNDEF;
-  const o: VirtualObject = { kind: "array", props: new Map(done.map((v, i) => [String(i), v])), residual: null, depth: s.dynDepth };
-  return { k: "v", o };
+  return { k: "v", o: s.newVirtual("array", new Map(done.map((v, i) => [String(i), v]))) };
 }
 
 /**

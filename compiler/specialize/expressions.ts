@@ -5,7 +5,7 @@
  */
 import type { Node } from "../ast.js";
 import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
-import { Specializer, id, isTrivial } from "./specializer.js";
+import { Specializer, id, isTrivial, type Edge } from "./specializer.js";
 import { D, S, UNDEF, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 
@@ -245,7 +245,7 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
     const other = a.k === "v" ? b : a;
     if (other.k === "s") return S(op === "!==");
     // A virtual object is a fresh allocation: no dynamic value can be it.
-    if (other.k === "d" && !(a.k === "v" && a.o.residual) && !(b.k === "v" && b.o.residual)) {
+    if (other.k === "d" && !(a.k === "v" && !this.fields(a.o)) && !(b.k === "v" && !this.fields(b.o))) {
       this.drop(other);
       return S(op === "!==");
     }
@@ -284,7 +284,7 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
  * otherwise an `if` assigning a result variable.
  */
 P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF: () => Val, sources: Node[], shape: (t: Node, a: Node, b: Node) => Node): Val {
-  this.escapeReferencedIn(sources);
+  void sources;
   const testNode = this.residual(test);
   const base = this.env!;
   this.dynDepth++;
@@ -299,29 +299,46 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   this.dynDepth--;
   const e1 = env1 ? { env: env1, fix: [] as Node[] } : null;
   const e2 = env2 ? { env: env2, fix: [] as Node[] } : null;
+  // A virtual object a branch yields is allocated on that branch, in its own environment, before the
+  // join: the join then sees it escaped there.
+  const early = (v: Val | null, e: Edge | null) => {
+    if (!v || !e || v.k !== "v") return null;
+    const own = { fix: [] as Node[], env: e.env };
+    const node = this.residualAt(own, v);
+    return { fix: own.fix, node };
+  };
+  const pre1 = early(v1, e1);
+  const pre2 = early(v2, e2);
   this.env = this.merge([e1, e2].filter(Boolean) as never);
   if (!this.env) return UNDEF;
   const noFix = (!e1 || e1.fix.length === 0) && (!e2 || e2.fix.length === 0);
-  if (list1.length === 0 && list2.length === 0 && noFix && e1 && e2) {
+  // An object made in a branch and allocated only as its value (`data || {}`) stays a literal in place.
+  const inPlace = (pre: { fix: Node[]; node: Node } | null): Node | null => {
+    const st = pre?.fix.length === 1 ? pre.fix[0]! : null;
+    const a = st?.type === "ExpressionStatement" ? st.expression : null;
+    return a && a.type === "AssignmentExpression" && a.left.type === "Identifier" && pre!.node.type === "Identifier" && a.left.name === pre!.node.name ? a.right : null;
+  };
+  const lit1 = pre1 ? inPlace(pre1) : null;
+  const lit2 = pre2 ? inPlace(pre2) : null;
+  if (list1.length === 0 && list2.length === 0 && noFix && e1 && e2 && (!pre1 || lit1) && (!pre2 || lit2)) {
     const a = v1!, b = v2!;
     if (a.k === "s" && b.k === "s" && Object.is(a.v, b.v)) {
       this.drop(D(testNode));
       return a;
     }
     const ta = typeOfVal(a);
-    return D(shape(testNode, this.residual(a), this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
+    return D(shape(testNode, lit1 ?? this.residual(a), lit2 ?? this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
   }
   const result = this.fresh("r");
   this.hoistName(result);
-  const assignResult = (v: Val | null, list: Node[], e: { fix: Node[] } | null) => {
+  const assignResult = (v: Val | null, list: Node[], e: { fix: Node[] } | null, pre: { fix: Node[]; node: Node } | null) => {
     if (!e || !v) return;
-    const own = { fix: [] as Node[] };
-    const value = this.residualAt(own, v);
-    list.push(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: value } });
+    const own = pre ?? { fix: [] as Node[], node: this.residualAt({ fix: [] }, v) };
+    list.push(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: own.node } });
     list.push(...e.fix);
   };
-  assignResult(v1, list1, e1);
-  assignResult(v2, list2, e2);
+  assignResult(v1, list1, e1, pre1);
+  assignResult(v2, list2, e2, pre2);
   this.emit({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
   return D(id(result));
 };

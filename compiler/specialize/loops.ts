@@ -7,7 +7,7 @@
  * to their variables first, and everything else it reads stays static.
  */
 import type { Node } from "../ast.js";
-import { Specializer, id, type Slot, type Target } from "./specializer.js";
+import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
@@ -37,7 +37,7 @@ const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
 
 /** Items a for-of (or an array pattern) would visit, if kos knows them without running user code. */
 export function knownItems(s: Specializer, v: Val): Val[] | null {
-  if (v.k === "v" && !v.o.residual && v.o.kind === "array") return [...v.o.props.values()];
+  if (v.k === "v" && v.o.kind === "array" && s.fields(v.o)) return [...s.fields(v.o)!.values()];
   if (v.k === "s" && typeof v.v === "string") return [...v.v].map((c) => S(c));
   if (v.k === "s" && Array.isArray(v.v) && !utilTypes.isProxy(v.v)) {
     const arr = v.v as unknown[];
@@ -56,7 +56,7 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
 }
 
 function knownKeys(s: Specializer, v: Val): Val[] | null {
-  if (v.k === "v" && !v.o.residual && v.o.kind === "object") return [...v.o.props.keys()].map((k) => S(k));
+  if (v.k === "v" && v.o.kind === "object" && s.fields(v.o)) return [...s.fields(v.o)!.keys()].map((k) => S(k));
   if (v.k === "s" && v.v !== null && typeof v.v === "object" && !utilTypes.isProxy(v.v) && Object.isFrozen(v.v) && !ArrayBuffer.isView(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;
@@ -285,7 +285,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   const head = this.env!;
   let loopNode: Node;
   let native: ReturnType<typeof nativeLoop> = null;
-  let nativeExit: Map<Slot, { val: Val | null }> | null = null;
+  let nativeExit: Env | null = null;
   try {
     if (state.items && state.source) {
       // An unfrozen array after foreign code: the rest of the for-of reads it as the array iterator does.
@@ -309,7 +309,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
     } else if (state.items) {
       // A known sequence whose unrolling ran out of budget: loop over the rest at run time.
       const rest = state.items.slice(state.index);
-      const arr = this.residual({ k: "v", o: { kind: "array", props: new Map(rest.map((v, i) => [String(i), v])), residual: null } });
+      const arr = this.residual({ k: "v", o: this.newVirtual("array", new Map(rest.map((v, i) => [String(i), v]))) });
       const itemName = this.fresh("item");
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
@@ -407,7 +407,7 @@ function usesLabel(node: Node, label: string, type: string): boolean {
  * statements of their own and leave the loop's slots in their variables:
  * the readable form, and the one V8's loop analysis knows best.
  */
-function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>): { node: Node; exitEnv: Map<Slot, { val: Val | null }> } | null {
+function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>): { node: Node; exitEnv: Env } | null {
   const tp = s.probe(() => (n.test ? s.expr(n.test) : null));
   if (tp.emitted.length || (tp.result && tp.result.k !== "d") || !s.env) {
     tp.undo();

@@ -100,10 +100,11 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
   if (key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
     const k = typeof key.v === "symbol" ? key.v : keyOf(key.v);
     if (k !== null) {
-      if (obj.k === "v" && !obj.o.residual) {
+      const fields = obj.k === "v" ? this.fields(obj.o) : null;
+      if (obj.k === "v" && fields) {
         const o = obj.o;
-        if (typeof k === "string" && o.props.has(k)) return o.props.get(k)!;
-        if (o.kind === "array" && k === "length") return S(o.props.size);
+        if (typeof k === "string" && fields.has(k)) return fields.get(k)!;
+        if (o.kind === "array" && k === "length") return S(fields.size);
         const proto = o.kind === "array" ? Array.prototype : Object.prototype;
         if (typeof k === "symbol" || !isIndex(k) || o.kind !== "array" || true) {
           const f = readFrozenProperty(proto, k, "deep");
@@ -179,17 +180,17 @@ declare module "./specializer.js" {
 }
 
 P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: Node): Val {
-  if (obj.k === "v" && !obj.o.residual && key.k === "s") {
+  if (obj.k === "v" && this.fields(obj.o) && key.k === "s") {
     const o = obj.o;
     const k = keyOf(key.v);
     if (k !== null && k !== "__proto__") {
       const v = this.stable(value);
       if (o.kind === "object" && !(k in Object.prototype)) {
-        o.props.set(k, v);
+        this.setField(o, k, v);
         return v;
       }
-      if (o.kind === "array" && isIndex(k) && Number(k) <= o.props.size) {
-        o.props.set(k, v);
+      if (o.kind === "array" && isIndex(k) && Number(k) <= this.fields(o)!.size) {
+        this.setField(o, k, v);
         return v;
       }
     }
@@ -206,7 +207,7 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
 P.updateMember = function (this: Specializer, n: Node): Val {
   const left = n.argument;
   const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
-  if (obj.k === "v" && !obj.o.residual && key.k === "s") {
+  if (obj.k === "v" && this.fields(obj.o) && key.k === "s") {
     const cur = this.readMember(obj, key, left);
     if (cur.k === "s" && typeof cur.v === "number") {
       const next = n.operator === "++" ? cur.v + 1 : cur.v - 1;
@@ -237,9 +238,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     return D({ type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) }, "object");
   }
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
-  const o: VirtualObject = { kind: "array", props: new Map(), residual: null, depth: this.dynDepth };
-  vals.forEach((v, i) => o.props.set(String(i), this.stable(v)));
-  return { k: "v", o };
+  return { k: "v", o: this.newVirtual("array", new Map(vals.map((v, i) => [String(i), this.stable(v)]))) };
 };
 
 P.objectLiteral = function (this: Specializer, n: Node): Val {
@@ -247,12 +246,10 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
   const simple = props.every((p) => p.type === "Property" && p.kind === "init" && !p.method && (!p.computed ? p.key.type === "Identifier" || p.key.type === "Literal" : true) && keyName(p) !== "__proto__");
   if (simple && props.every((p) => !p.computed)) {
     const vals = this.evalSeq(props, (p) => this.expr(p.value));
-    const o: VirtualObject = { kind: "object", props: new Map(), residual: null, depth: this.dynDepth };
     const keys = props.map(keyName);
     // Integer-like keys come first in property order: keep such objects real (their literal keeps the order right).
     if (keys.every((k) => k !== null && !isIndex(k))) {
-      vals.forEach((v, i) => o.props.set(keys[i]!, this.stable(v)));
-      return { k: "v", o };
+      return { k: "v", o: this.newVirtual("object", new Map(vals.map((v, i) => [keys[i]!, this.stable(v)]))) };
     }
     return D({ type: "ObjectExpression", properties: props.map((p, i) => ({ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { ...p.key }, value: this.residual(vals[i]!) })) }, "object");
   }
@@ -308,7 +305,7 @@ P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
   if (!this.env) return;
   const seen = new Set<VirtualObject>();
   const escapeVal = (v: Val | null) => {
-    if (!v || v.k !== "v" || v.o.residual || seen.has(v.o)) return;
+    if (!v || v.k !== "v" || !this.fields(v.o) || seen.has(v.o)) return;
     seen.add(v.o);
     this.escape(v.o);
   };
@@ -325,7 +322,7 @@ P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
 P.escapeAllVirtuals = function (this: Specializer): void {
   if (!this.env) return;
   for (const st of this.env.values()) {
-    if (st.val && st.val.k === "v" && !st.val.o.residual) this.escape(st.val.o);
+    if (st.val && st.val.k === "v" && this.fields(st.val.o)) this.escape(st.val.o);
   }
 };
 

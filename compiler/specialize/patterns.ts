@@ -67,12 +67,13 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
       // A virtual array, or a known array whose items kos can read without running user code (frozen, or
       // read with guards): the pattern binds its items.
       const known = pattern.type === "ArrayPattern" && value.k === "s" && Array.isArray(value.v) ? knownItems(this, value) : null;
-      if (pattern.type === "ArrayPattern" && ((value.k === "v" && !value.o.residual && value.o.kind === "array") || known)) {
-        const items = known ?? [...(value as { o: { props: Map<string, Val> } }).o.props.values()];
+      const fields = value.k === "v" && value.o.kind === "array" ? this.fields(value.o) : null;
+      if (pattern.type === "ArrayPattern" && (fields || known)) {
+        const items = known ?? [...fields!.values()];
         (pattern.elements as Array<Node | null>).forEach((el, i) => {
           if (!el || !this.env) return;
           if (el.type === "RestElement") {
-            const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(items.slice(i).map((v, j) => [String(j), v])), residual: null, depth: this.dynDepth } };
+            const rest = { k: "v" as const, o: this.newVirtual("array", new Map(items.slice(i).map((v, j) => [String(j), v]))) };
             this.bindPattern(el.argument, rest, declKind);
           } else this.bindPattern(el, items[i] ?? UNDEF, declKind);
         });
@@ -152,7 +153,7 @@ P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): v
   params.forEach((p, i) => {
     if (!this.env) return;
     if (p.type === "RestElement") {
-      const rest = { k: "v" as const, o: { kind: "array" as const, props: new Map(args.slice(i).map((v, j) => [String(j), v])), residual: null, depth: this.dynDepth } };
+      const rest = { k: "v" as const, o: this.newVirtual("array", new Map(args.slice(i).map((v, j) => [String(j), v]))) };
       this.bindPattern(p.argument, rest, "param");
       return;
     }

@@ -13,7 +13,7 @@ import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
 import type { Variable } from "../analyze/scopes.js";
 import type { FreezePolicy } from "../types.js";
-import { D, S, UNDEF, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
+import { D, S, UNDEF, sameVal, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { FnInfoCache, type FnInfo } from "./fn-info.js";
 
 /** A binding instance: one variable of one activation (root or inlined call). */
@@ -42,11 +42,16 @@ export interface SlotState {
   /** With `val` null: the variable holds an Array kos allocated with this many items (see DynamicValue). */
   arrayLength?: number;
   arrayFlag?: string;
+  /** Under a virtual object's key: its state on this path (val is null then). */
+  obj?: VirtualState;
 }
-export type Env = Map<Slot, SlotState>;
+/** Slots, and virtual objects (their state on this path). Copied at every branch, so each path has its own. */
+export type Env = Map<Slot | VirtualObject, SlotState>;
 
 /** A control-flow edge into a join point: the environment and the block where its fix-up assignments go. */
 export interface Edge { env: Env; fix: Node[]; value?: Val }
+
+const DEAD_STATE: VirtualState = Object.freeze({ props: new Map<string, Val>(), residual: null });
 
 /** Where `break`, `continue` and `return` go. */
 export interface Target {
@@ -175,28 +180,73 @@ export class Specializer {
     return this.escape(x.o);
   }
 
+  // ---- virtual objects ------------------------------------------------------
+
+  /** A new virtual object with these fields, known on the current path. */
+  newVirtual(kind: VirtualObject["kind"], props: Map<string, Val> = new Map()): VirtualObject {
+    const o: VirtualObject = { kind };
+    this.env?.set(o, { val: null, obj: { props, residual: null } });
+    return o;
+  }
+
+  /** What the current path knows of a virtual object. */
+  vstate(o: VirtualObject): VirtualState {
+    if (!this.env) return DEAD_STATE;
+    const st = this.env.get(o)?.obj;
+    if (!st) return this.fail("INTERNAL", "a virtual object is used on a path where it was not made");
+    return st;
+  }
+
+  /** Its fields on the current path, or null once it escaped. */
+  fields(o: VirtualObject): ReadonlyMap<string, Val> | null {
+    const st = this.vstate(o);
+    return st.residual ? null : st.props;
+  }
+
+  /** A field store on the current path (a new state: other paths keep theirs). */
+  setField(o: VirtualObject, key: string, v: Val): void {
+    if (!this.env) return;
+    const st = this.vstate(o);
+    const props = new Map(st.props);
+    props.set(key, v);
+    this.env.set(o, { val: null, obj: { props, residual: st.residual } });
+  }
+
+  deleteField(o: VirtualObject, key: string): void {
+    if (!this.env) return;
+    const st = this.vstate(o);
+    const props = new Map(st.props);
+    props.delete(key);
+    this.env.set(o, { val: null, obj: { props, residual: st.residual } });
+  }
+
   /**
    * Allocates a virtual object for real, as a statement here (its fields are
    * literals or stable temporaries, so allocating it early has no effect
    * anyone can see), and returns its variable.
    */
   escape(o: VirtualObject): Node {
-    if (o.residual) return id(o.residual);
-    const name = this.fresh(o.kind === "array" ? "arr" : "obj");
-    o.residual = name;
+    const st = this.vstate(o);
+    if (st.residual) return id(st.residual);
+    if (!o.name) {
+      o.name = this.fresh(o.kind === "array" ? "arr" : "obj");
+      this.hoistName(o.name);
+    }
+    const name = o.name;
+    if (!this.env) return id(name);
+    this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
     this.escapes.push(o);
-    this.hoistName(name);
-    this.out.push({ type: "ExpressionStatement", expression: this.allocation(o, name) });
+    this.out.push({ type: "ExpressionStatement", expression: this.allocation(o.kind, st.props, name) });
     return id(name);
   }
 
-  private allocation(o: VirtualObject, name: string): Node {
+  private allocation(kind: VirtualObject["kind"], props: ReadonlyMap<string, Val>, name: string): Node {
     const literal: Node =
-      o.kind === "array"
-        ? { type: "ArrayExpression", elements: [...o.props.values()].map((v) => this.residual(v)) }
+      kind === "array"
+        ? { type: "ArrayExpression", elements: [...props.values()].map((v) => this.residual(v)) }
         : {
             type: "ObjectExpression",
-            properties: [...o.props].map(([k, v]) => ({
+            properties: [...props].map(([k, v]) => ({
               type: "Property", kind: "init", method: false, shorthand: false, computed: false,
               key: /^[A-Za-z_$][\w$]*$/.test(k) ? id(k) : { type: "Literal", value: k, raw: JSON.stringify(k) },
               value: this.residual(v),
@@ -411,7 +461,14 @@ export class Specializer {
     if (live.length === 0) return null;
     if (live.length === 1) return live[0]!.env;
     const result: Env = new Map();
-    for (const [slot, first] of live[0]!.env) {
+    const running = new Set<Slot>();
+    for (const f of [this.frame, ...(this.frameStack ?? [])]) for (const slot of f.slots.values()) running.add(slot);
+    for (const [key, first] of live[0]!.env) {
+      if (first.obj) continue;
+      const slot = key as Slot;
+      // A local of a call that has returned (the join after an inlined body): no code reads it again
+      // (closures that capture it keep it pinned), so it needs no value at the join.
+      if (!slot.pinned && !running.has(slot)) continue;
       const states = live.map((e) => e.env.get(slot));
       if (states.some((s) => !s)) continue;
       if (slot.pinned) {
@@ -448,17 +505,123 @@ export class Specializer {
       this.declare(slot);
       result.set(slot, { val: null });
     }
+    this.mergeVirtuals(live, result);
     return result;
   }
 
-  /** Residual for a value at an edge (escapes of virtual objects are emitted into that edge's fix-up). */
-  residualAt(edge: { fix: Node[] }, x: Val): Node {
+  /**
+   * Joins what the edges know of virtual objects that exist on all of them.
+   * An object that escaped on one path is allocated on the others too, in
+   * their fix-up blocks, into the same variable; so is one whose fields
+   * differ in shape. Same-shaped objects stay virtual: a field the paths
+   * disagree on becomes a variable each path writes. Objects made on some
+   * paths only are unreachable after the join (a slot or field that held
+   * one on some path only was written to a variable, escaping it there).
+   */
+  private mergeVirtuals(live: Edge[], result: Env): void {
+    const stateAt = (e: Edge, o: VirtualObject) => e.env.get(o)!.obj!;
+    const reachable = this.reachableVirtuals(live);
+    const objs: VirtualObject[] = [];
+    for (const [key, st] of live[0]!.env) {
+      if (!st.obj || !live.every((e) => e.env.get(key)?.obj)) continue;
+      const o = key as VirtualObject;
+      // The same state on every path needs nothing. An object no running frame can reach any more (a
+      // finished call's operand stack) is dropped rather than allocated: nothing after the join uses it.
+      if (live.every((e) => stateAt(e, o) === st.obj)) result.set(o, st);
+      else if (reachable.has(o)) objs.push(o);
+    }
+    if (objs.length === 0) return;
+    // Escapes spread (an allocation escapes what its fields hold): repeat until no path allocates more.
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const o of objs) {
+        const states = live.map((e) => stateAt(e, o));
+        if (states.every((st) => st.residual)) continue;
+        const keys = [...states[0]!.props.keys()];
+        const sameShape = states.every((st) => !st.residual && st.props.size === keys.length && keys.every((k) => st.props.has(k)));
+        if (!sameShape) {
+          live.forEach((e, i) => {
+            if (!states[i]!.residual) this.residualAt(e, { k: "v", o });
+          });
+          changed = true;
+          continue;
+        }
+        for (const k of keys) {
+          const vals = states.map((st) => st.props.get(k)!);
+          if (vals.every((v) => sameVal(v, vals[0]!))) continue;
+          // A field that holds different objects on different paths: those objects are allocated.
+          live.forEach((e, i) => {
+            const v = vals[i]!;
+            if (v.k === "v" && !stateAt(e, v.o).residual) {
+              this.residualAt(e, v);
+              changed = true;
+            }
+          });
+        }
+      }
+    }
+    for (const o of objs) {
+      const states = live.map((e) => stateAt(e, o));
+      if (states[0]!.residual) {
+        result.set(o, { val: null, obj: states[0]! });
+        continue;
+      }
+      const props = new Map<string, Val>();
+      for (const k of states[0]!.props.keys()) {
+        const vals = states.map((st) => st.props.get(k)!);
+        if (vals.every((v) => sameVal(v, vals[0]!))) {
+          props.set(k, vals[0]!);
+          continue;
+        }
+        const t = this.fresh("f");
+        this.hoistName(t);
+        live.forEach((e, i) => e.fix.push(assign(t, this.residualAt(e, vals[i]!))));
+        props.set(k, D(id(t)));
+      }
+      result.set(o, { val: null, obj: { props, residual: null } });
+    }
+  }
+
+  /**
+   * Virtual objects that the running frames' slots, receivers and arguments
+   * reach on some edge, directly or through fields. Values a caller holds
+   * while an inlined call runs (a pending operand) have the same state on
+   * every edge, since the call cannot reach them.
+   */
+  private reachableVirtuals(live: Edge[]): Set<VirtualObject> {
+    const found = new Set<VirtualObject>();
+    for (const e of live) {
+      const visit = (v: Val | null | undefined) => {
+        if (!v || v.k !== "v") return;
+        const st = e.env.get(v.o)?.obj;
+        if (!st || found.has(v.o)) return;
+        found.add(v.o);
+        for (const x of st.props.values()) visit(x);
+      };
+      for (const f of [this.frame, ...(this.frameStack ?? [])]) {
+        for (const slot of f.slots.values()) visit(e.env.get(slot)?.val);
+        visit(f.thisVal);
+        for (const a of f.args ?? []) visit(a);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Residual for a value at an edge: escapes of virtual objects are emitted
+   * into that edge's fix-up and recorded in its environment (the current
+   * one when the edge has none of its own).
+   */
+  residualAt(edge: { fix: Node[]; env?: Env }, x: Val): Node {
     const saved = this.out;
+    const savedEnv = this.env;
     this.out = edge.fix;
+    if (edge.env) this.env = edge.env;
     try {
       return this.residual(x);
     } finally {
       this.out = saved;
+      this.env = savedEnv;
     }
   }
 
@@ -531,8 +694,9 @@ export class Specializer {
       result,
       emitted: list,
       undo: () => {
+        // Virtual objects' states are in the environment: restoring it un-escapes them.
         this.env = env;
-        for (const o of this.escapes.splice(escapesAt)) o.residual = null;
+        this.escapes.length = escapesAt;
       },
       commit: () => {
         for (const s of list) this.out.push(s);

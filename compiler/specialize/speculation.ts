@@ -22,7 +22,7 @@
 import type { Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, assign, id } from "./specializer.js";
-import { D, type Val, type VirtualObject } from "./values.js";
+import { D, type Val } from "./values.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -94,21 +94,15 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
 }
 
 function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, outerGuards: ContentGuard[]): Val | null {
-  const start = s.snapshot();
-  const outAt = s.out.length;
-  const baseDepth = s.dynDepth;
-  const live = s.hasLiveVirtual();
-  // Allocating a virtual object made outside the current dynamic branch in here only would leave it
-  // unallocated on the other paths: then this point is not speculated on.
-  if (live && !s.liveVirtualsEscapableHere()) return null;
+  // Virtual objects need nothing here: their states are part of the environment, so each branch
+  // starts from the same one and the join reconciles them (Specializer.merge).
   let specVal: Val = NO_VALUE;
-  const runSpec = () => {
-    specVal = spec() ?? NO_VALUE;
-  };
   s.dynDepth++;
   let first: ReturnType<Specializer["specPass"]>;
   try {
-    first = s.specPass(runSpec);
+    first = s.specPass(() => {
+      specVal = spec() ?? NO_VALUE;
+    });
   } finally {
     s.dynDepth--;
   }
@@ -120,30 +114,10 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     return specVal;
   }
   s.forks = (s.forks ?? 0) + 1;
-  let escapesAfterPre = start.escapes;
-  if (live) {
-    // A virtual object allocated before this point could be escaped in one branch only: allocate them
-    // all here, before the branches, and evaluate the speculative branch again on that state.
-    s.restore(start);
-    s.escapeLiveVirtuals();
-    escapesAfterPre = s.escapes.length;
-    s.dynDepth++;
-    try {
-      first = s.specPass(runSpec);
-    } finally {
-      s.dynDepth--;
-    }
-    if (first.guards.length === 0) {
-      // On the new state nothing was folded from memory after all: this is the generic evaluation.
-      for (const st of first.list) s.out.push(st);
-      s.contentGuards = outerGuards;
-      s.foreignRan = true;
-      return specVal;
-    }
-  }
   const result = wantValue ? s.fresh("v") : null;
   if (result) s.hoistName(result);
   const specEnv = s.env;
+  const specLen = freshLength(s, specVal);
   if (result && specEnv) first.list.push(assign(result, s.residualAt({ fix: first.list }, specVal)));
   const specFix: Node[] = [];
   first.list.push({ type: "BlockStatement", body: specFix });
@@ -163,18 +137,8 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     s.generic = false;
     s.dynDepth--;
   }
-  // A virtual object made before this point (an item of a loop being unrolled, say) that either pass
-  // allocated would exist on one path only: then this point is not speculated on after all.
-  const escapedAfter = live ? escapesAfterPre : start.escapes;
-  if (s.escapes.slice(escapedAfter).some((o) => o.depth === undefined || o.depth <= baseDepth)) {
-    s.restore(start);
-    s.out.length = outAt;
-    s.contentGuards = outerGuards;
-    s.foreignRan = true;
-    s.forks = start.forks;
-    return null;
-  }
   const genEnv = s.env;
+  const genLen = genEnv ? freshLength(s, genVal) : undefined;
   if (result && genEnv) genList.push(assign(result, s.residualAt({ fix: genList }, genVal)));
   const genFix: Node[] = [];
   genList.push({ type: "BlockStatement", body: genFix });
@@ -190,10 +154,10 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   const joined = D(id(result));
   // The speculative branch made an Array (an unfolded map): keep that hint, with a flag saying which
   // branch ran unless both did. `fn.apply(thisArg, it)` then spreads it (calls.ts applySpread).
-  const n = freshLength(specVal);
+  const n = specLen;
   if (n !== undefined && !(specVal.k === "d" && specVal.arrayFlag)) {
     joined.arrayLength = n;
-    if (!genEnv || freshLength(genVal) !== n || (genVal.k === "d" && genVal.arrayFlag)) {
+    if (!genEnv || genLen !== n || (genVal.k === "d" && genVal.arrayFlag)) {
       const flag = s.fresh("made");
       s.hoistName(flag);
       first.list.splice(first.list.length - 1, 0, assign(flag, { type: "Literal", value: true, raw: "true" }));
@@ -209,13 +173,11 @@ declare module "./specializer.js" {
     specPass(spec: () => void): { list: Node[]; guards: ContentGuard[]; base: NonNullable<Specializer["env"]> };
     snapshot(): Snapshot;
     restore(s: Snapshot): void;
-    hasLiveVirtual(): boolean;
-    escapeLiveVirtuals(): void;
-    liveVirtualsEscapableHere(): boolean;
   }
 }
 
-interface Snapshot { env: NonNullable<Specializer["env"]>; escapes: number; edges: number[]; budget: number; forks: number; virtuals: Array<[VirtualObject, Map<string, Val>]> }
+/** Virtual objects' states are part of `env`: restoring it restores them. */
+interface Snapshot { env: NonNullable<Specializer["env"]>; escapes: number; edges: number[]; budget: number; forks: number }
 
 /** One speculative evaluation, with reads folded again (and their guards collected) until foreign code runs. */
 P.specPass = function (this: Specializer, spec: () => void) {
@@ -229,24 +191,13 @@ P.specPass = function (this: Specializer, spec: () => void) {
 };
 
 P.snapshot = function (this: Specializer): Snapshot {
-  // Virtual objects change in place (a push, a field store): their fields are saved too.
-  const virtuals: Array<[VirtualObject, Map<string, Val>]> = [];
-  const seen = new Set<VirtualObject>();
-  const visit = (v: Val | null) => {
-    if (!v || v.k !== "v" || v.o.residual || seen.has(v.o)) return;
-    seen.add(v.o);
-    virtuals.push([v.o, new Map(v.o.props)]);
-    for (const x of v.o.props.values()) visit(x);
-  };
-  for (const o of liveVirtuals(this)) visit({ k: "v", o });
-  return { env: new Map(this.env!), escapes: this.escapes.length, edges: this.targets.map((t) => t.edges.length), budget: this.budget, forks: this.forks ?? 0, virtuals };
+  return { env: new Map(this.env!), escapes: this.escapes.length, edges: this.targets.map((t) => t.edges.length), budget: this.budget, forks: this.forks ?? 0 };
 };
 
 /** Forgets a speculative pass: its environment, escapes, the jumps it recorded, the budget it used. */
 P.restore = function (this: Specializer, s: Snapshot): void {
   this.env = s.env;
-  for (const o of this.escapes.splice(s.escapes)) o.residual = null;
-  for (const [o, props] of s.virtuals) o.props = new Map(props);
+  this.escapes.length = s.escapes;
   this.targets.forEach((t, i) => {
     if (i < s.edges.length) t.edges.length = s.edges[i]!;
   });
@@ -254,38 +205,8 @@ P.restore = function (this: Specializer, s: Snapshot): void {
   this.forks = s.forks;
 };
 
-/** Virtual objects the running frames' slots hold (slots of calls that returned are unreachable). */
-function liveVirtuals(s: Specializer): VirtualObject[] {
-  const found: VirtualObject[] = [];
-  const frames = [s.frame, ...(s.frameStack ?? [])];
-  const seen = new Set<object>();
-  for (const f of frames) {
-    for (const slot of f.slots.values()) {
-      if (seen.has(slot)) continue;
-      seen.add(slot);
-      const st = s.env!.get(slot);
-      if (st?.val && st.val.k === "v" && !st.val.o.residual) found.push(st.val.o);
-    }
-  }
-  if (s.frame.thisVal.k === "v" && !s.frame.thisVal.o.residual) found.push(s.frame.thisVal.o);
-  for (const a of s.frame.args ?? []) if (a.k === "v" && !a.o.residual) found.push(a.o);
-  return found;
-}
-
-P.liveVirtualsEscapableHere = function (this: Specializer): boolean {
-  return liveVirtuals(this).every((o) => (o.depth ?? 0) >= this.dynDepth);
-};
-
-P.hasLiveVirtual = function (this: Specializer): boolean {
-  return liveVirtuals(this).length > 0;
-};
-
-P.escapeLiveVirtuals = function (this: Specializer): void {
-  for (const o of liveVirtuals(this)) if (!o.residual) this.escape(o);
-};
-
-/** Items of an Array kos allocated (a virtual array, or a hinted one on every path), or undefined. */
-function freshLength(v: Val): number | undefined {
-  if (v.k === "v" && v.o.kind === "array") return v.o.props.size;
+/** Items of an Array kos allocated (a virtual array, or a hinted one on every path), or undefined; on the current path. */
+function freshLength(s: Specializer, v: Val): number | undefined {
+  if (v.k === "v" && v.o.kind === "array") return s.vstate(v.o).props.size;
   return v.k === "d" ? v.arrayLength : undefined;
 }

@@ -5,7 +5,7 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
-import { Specializer, id, type Slot } from "./specializer.js";
+import { Specializer, id, type Env, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 
 declare module "./specializer.js" {
@@ -217,7 +217,7 @@ P.ifStatement = function (this: Specializer, n: Node): void {
     if (branch) this.statement(branch);
     return;
   }
-  this.escapeReferencedIn([n.consequent, n.alternate].filter(Boolean));
+  // Virtual objects need no allocation here: each branch has its own state of them, and the join reconciles them.
   const test = this.residual(t);
   const base = this.env;
   this.dynDepth++;
@@ -320,7 +320,7 @@ P.switchStatement = function (this: Specializer, n: Node, labels: string[]): voi
   let ti = 0;
   t.dynDepth = this.dynDepth - 1;
   this.targets.push(t);
-  let fallEnv: Map<Slot, { val: Val | null }> | null = null;
+  let fallEnv: Env | null = null;
   for (const c of cases) {
     this.env = new Map(head);
     void fallEnv;
@@ -369,9 +369,9 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   this.dynDepth++;
   this.env = new Map(head);
   const block = this.collect(() => this.block(n.block.body));
-  const afterTry: Map<Slot, { val: Val | null }> | null = this.env;
+  const afterTry: Env | null = this.env;
   let handler: Node = null;
-  let afterCatch: Map<Slot, { val: Val | null }> | null = null;
+  let afterCatch: Env | null = null;
   if (n.handler) {
     this.env = new Map(head);
     const h = n.handler;
@@ -388,7 +388,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
     afterCatch = this.env;
   }
   let finalizer: Node = null;
-  let afterFinally: Map<Slot, { val: Val | null }> | null | "none" = "none";
+  let afterFinally: Env | null | "none" = "none";
   if (n.finalizer) {
     this.env = new Map(head);
     finalizer = { type: "BlockStatement", body: this.collect(() => this.block(n.finalizer.body)) };

@@ -24,15 +24,25 @@ export interface Closure { node: Node; frame: object }
 export interface VirtualValue { k: "v"; o: VirtualObject }
 export type Val = StaticValue | DynamicValue | VirtualValue;
 
-/** An allocation the evaluator has not emitted yet (scalar replacement). */
+/**
+ * An allocation the evaluator has not emitted yet (scalar replacement). The
+ * record is only its identity: what is known of it at a program point (its
+ * fields, or that it escaped) is part of the environment there, under the
+ * object as key (VirtualState), so that each control-flow path has its own
+ * and a join reconciles them (Specializer.merge).
+ */
 export interface VirtualObject {
   kind: "array" | "object";
+  /** Its residual variable, named when it first escapes on any path (every path allocates into the same one). */
+  name?: string;
+}
+
+/** A virtual object's state on one path. Never changed in place: a change makes a new state (paths share them). */
+export interface VirtualState {
   /** Own properties in insertion order (arrays: indices "0".."n-1"). */
-  props: Map<string, Val>;
-  /** Set once the object escaped: from then on it lives in this residual variable. */
+  props: ReadonlyMap<string, Val>;
+  /** Set once the object escaped on this path: from then on it lives in this residual variable. */
   residual: string | null;
-  /** Dynamic-branch depth where it was allocated (absent: unknown). Escaping it in a deeper branch only would be wrong. */
-  depth?: number;
 }
 
 export const S = (v: unknown): StaticValue => ({ k: "s", v });
