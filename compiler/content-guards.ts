@@ -12,7 +12,10 @@ import { buildLiteral } from "./emit.js";
  * `obj[key] === value` when checked; with `keys`, `Object.keys(obj)` is that list (same order),
  * or with `names` too, `Object.getOwnPropertyNames(obj)`.
  */
-export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[]; names?: boolean }
+export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[]; names?: boolean;
+  /** With `has`: `key in obj` is `has` (a folded `in`), and `value` is unused. */
+  has?: boolean;
+}
 
 /**
  * The content guard for folded `Object.keys`: same own enumerable keys, same order. A for-in
@@ -39,7 +42,10 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
   let test: Node | null = null;
   for (const g of guards) {
     let one: Node;
-    if (g.keys) {
+    if (g.has !== undefined) {
+      const test: Node = { type: "BinaryExpression", operator: "in", left: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, right: reference(g.obj, "obj") };
+      one = g.has ? test : { type: "UnaryExpression", operator: "!", prefix: true, argument: test };
+    } else if (g.keys) {
       one = { type: "CallExpression", optional: false, callee: reference(g.names ? sameOwnNames : sameOwnKeys, g.names ? "sameNames" : "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).

@@ -239,6 +239,10 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
   if (a.k === "s" && b.k === "s") {
     const f = foldBinary(op, a.v, b.v);
     if (f.ok) return S(f.value);
+    if (op === "in" && (typeof a.v === "string" || typeof a.v === "number" || typeof a.v === "symbol") && b.v !== null && (typeof b.v === "object" || typeof b.v === "function")) {
+      const has = this.knownHas(b.v as object, typeof a.v === "number" ? String(a.v) : a.v);
+      if (has !== null) return S(has);
+    }
   }
   if ((op === "===" || op === "!==") && (a.k === "v" || b.k === "v")) {
     if (a.k === "v" && b.k === "v") return S((a.o === b.o) === (op === "==="));

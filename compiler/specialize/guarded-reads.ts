@@ -20,6 +20,7 @@ declare module "./specializer.js" {
     /** An unfrozen object kos does not own was read: speculating after foreign code can pay. */
     staleMiss: boolean;
     guardedKeys(obj: object, names?: boolean): string[] | null;
+    knownHas(obj: object, key: PropertyKey): boolean | null;
   }
 }
 
@@ -49,11 +50,37 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val
     if (d) break;
   }
   if (!d || !("value" in d)) return null;
-  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys)) {
+  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys && g.has === undefined)) {
     this.contentGuards.push({ obj, key, value: d.value });
   }
   // A method read this way is guarded by identity too, like Go's PGO devirtualization: the call can then be specialized.
   return S(d.value);
+};
+
+/**
+ * `key in obj` for an object kos knows: folded outright when every object on the prototype
+ * chain is frozen (none can gain or lose the key), else behind an `in` guard (a library's
+ * operator table: `name in expr.functions`). Proxies on the way are never asked.
+ */
+P.knownHas = function (this: Specializer, obj: object, key: PropertyKey): boolean | null {
+  let allFrozen = true;
+  let has = false;
+  let depth = 0;
+  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o), depth++) {
+    if (depth >= MAX_CHAIN || utilTypes.isProxy(o)) return null;
+    if (!Object.isFrozen(o)) allFrozen = false;
+    if (Reflect.getOwnPropertyDescriptor(o, key)) {
+      has = true;
+      break;
+    }
+  }
+  if (allFrozen) return has;
+  if (this.options.freeze !== "guard") return null;
+  if (!this.contentGuards) this.contentGuards = [];
+  this.staleMiss = true;
+  if (this.foreignRan || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
+  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && g.has === has)) this.contentGuards.push({ obj, key, value: undefined, has });
+  return has;
 };
 
 P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {

@@ -29,6 +29,8 @@ interface LoopState {
   right?: Val;
   /** for-of over an unfrozen array kos read with guards: re-checked after foreign code. */
   source?: unknown[];
+  /** Where speculated iterations go when their guards fail: one residual loop for all of them (see P.loop). */
+  tail?: Target;
 }
 
 const P = Specializer.prototype;
@@ -111,7 +113,24 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         if (n.type === "ForOfStatement" && right.k === "s" && Array.isArray(right.v) && !Object.isFrozen(right.v)) state.source = right.v as unknown[];
       }
     }
-    if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) drive(this, n, labels, breakT, state, 0);
+    if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) {
+      if (!items) {
+        // A loop whose state lives in its variables (for, while, do): every speculated iteration whose
+        // guards fail continues in one shared residual loop, the way a tracing JIT's side exits share
+        // the interpreter. Emitting that loop once per failed guard made expr-eval's 28-token program
+        // 240 KB of code, too big for V8 to optimize.
+        const tail = this.newTarget({});
+        state.tail = tail;
+        const tailStart = this.out.length;
+        this.targets.push(tail);
+        try {
+          drive(this, n, labels, breakT, state, 0);
+        } finally {
+          this.targets.pop();
+        }
+        if (tail.edges.length) residualTail(this, n, labels, breakT, tail, tailStart);
+      } else drive(this, n, labels, breakT, state, 0);
+    }
   } finally {
     this.targets.pop();
   }
@@ -123,6 +142,30 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
     this.out.push({ type: "LabeledStatement", label: id(breakT.label), body: { type: "BlockStatement", body: inner } });
   }
 };
+
+/**
+ * The shared rest of a loop whose speculated iterations failed their guards:
+ * the code since `start` becomes a labeled block that those failures leave
+ * (each with the loop's state written to its variables), followed by one
+ * residual loop from the joined state. It runs as the generic branch of a
+ * fork does: no further speculation.
+ */
+function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target, tail: Target, start: number): void {
+  const inner = s.out.splice(start);
+  // Code after the unrolled iterations (the loop's normal end) must not run into the tail.
+  if (s.env) s.jump(breakT, "break");
+  s.out.push({ type: "LabeledStatement", label: id(s.labelOf(tail)), body: { type: "BlockStatement", body: [...inner, ...s.out.splice(start)] } });
+  s.env = s.merge(tail.edges);
+  if (!s.env) return;
+  const wasGeneric = s.generic;
+  s.generic = true;
+  s.foreignRan = true;
+  try {
+    s.residualLoop(n, labels, breakT, { started: true });
+  } finally {
+    s.generic = wasGeneric;
+  }
+}
 
 /**
  * Unrolls iterations from `state` on while the test stays static. After
@@ -146,7 +189,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
           // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
           // edge, and code after both branches would run on either path.
           if (s.env) s.jump(breakT, "break");
-        }, () => s.residualLoop(n, labels, breakT, { ...at }));
+        }, () => (at.tail ? s.jump(at.tail, "break") : s.residualLoop(n, labels, breakT, { ...at })));
       } finally {
         s.forkAnyway = false;
       }
@@ -280,6 +323,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   const contT = this.newTarget({ labels, continuable: true, variant: new Set<Slot>(variant), native: true });
   contT.label = label;
   this.dynDepth++;
+  this.residualLoops++;
   breakT.dynDepth = this.dynDepth - 1;
   this.targets.push(contT);
   const head = this.env!;
@@ -373,6 +417,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   } finally {
     this.targets.pop();
     this.dynDepth--;
+    this.residualLoops--;
   }
   this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
   if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && state.source)) {

@@ -34,12 +34,12 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
   const variable = scopes.variableOfDeclaration(target) ?? scopes.resolve(target);
   if (!variable) s.fail("INTERNAL", `no binding for '${target.name}'`, target);
   if (declKind === "var") {
-    const slot = s.frame.slots.get(variable) ?? s.newSlot(variable, "var");
+    const slot = s.frame.slots.get(variable) ?? s.newSlot(variable, "var", undefined, true);
     s.write(slot, s.stable(value, slot.name), target);
     return;
   }
   const early = s.frame.slots.get(variable);
-  const slot = early && early.pinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind);
+  const slot = early && early.pinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind, undefined, declKind === "param");
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
 }
 
@@ -121,7 +121,7 @@ P.declareVars = function (this: Specializer, body: Node, fnNode: Node): void {
           if (idn.type !== "Identifier") return;
           const variable = scopes.variableOfDeclaration(idn);
           if (variable && !this.frame.slots.has(variable)) {
-            const slot = this.newSlot(variable, "var");
+            const slot = this.newSlot(variable, "var", undefined, true);
             this.init(slot, UNDEF, "var");
           }
         });

@@ -28,6 +28,15 @@ export interface Slot {
   hoist: boolean;
   /** Declared already (a parameter, or in place). */
   declared: boolean;
+  /**
+   * Captured by a nested function, but a `var` or parameter of an activation
+   * that no residual loop repeats: it is pinned only once a closure that
+   * captures it is made (verbatim.ts), on the path that makes it. Interpreters
+   * make closures in cases a fixed program never reaches.
+   */
+  lazy?: boolean;
+  /** Pinned late, by a closure made on some path: paths evaluated before may hold its value elsewhere. */
+  latePinned?: boolean;
 }
 
 /** What the evaluator knows of a slot at a program point: a value, or null when it lives in its residual variable. */
@@ -343,9 +352,16 @@ export class Specializer {
 
   // ---- slots -------------------------------------------------------------
 
-  newSlot(variable: Variable, kind: string, nameHint?: string): Slot {
+  /** Residual loop bodies being evaluated: one residual binding serves every iteration there. */
+  residualLoops = 0;
+
+  newSlot(variable: Variable, kind: string, nameHint?: string, functionScoped = false): Slot {
     const info = this.frame.info;
-    const pinned = info.captured.has(variable);
+    const captured = info.captured.has(variable);
+    // One activation's `var` or parameter is one binding in the original too, unless a residual loop
+    // runs the activation again (each iteration's closures would then share the residual variable).
+    const lazy = captured && functionScoped && this.residualLoops === 0;
+    const pinned = captured && !lazy;
     // The root function's own variables keep their names where no other binding took them.
     let name: string;
     if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name)) {
@@ -360,6 +376,7 @@ export class Specializer {
       reassigned: info.scopes.isReassigned(variable),
       hoist: false,
       declared: false,
+      ...(lazy ? { lazy } : {}),
     };
     this.frame.slots.set(variable, slot);
     return slot;
@@ -393,7 +410,7 @@ export class Specializer {
    */
   materialize(slot: Slot, keepStatic = false): void {
     const st = this.env!.get(slot);
-    if (!st || !st.val || slot.pinned) return;
+    if (!st || !st.val || (slot.pinned && !slot.latePinned)) return;
     if (st.inVar) {
       // Already in its variable (a specialized parameter, or kept static by an earlier copy).
       if (!keepStatic) this.env!.set(slot, { val: null });
@@ -471,7 +488,7 @@ export class Specializer {
       if (!slot.pinned && !running.has(slot)) continue;
       const states = live.map((e) => e.env.get(slot));
       if (states.some((s) => !s)) continue;
-      if (slot.pinned) {
+      if (slot.pinned && !slot.latePinned) {
         result.set(slot, states.every((s) => sameVal(s!.val, first.val)) ? first : { val: null });
         continue;
       }

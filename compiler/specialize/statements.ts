@@ -396,7 +396,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   }
   this.dynDepth--;
   assigned.forEach((s) => void s);
-  [...assigned].forEach((s, i) => (s.pinned = wasPinned[i]!));
+  [...assigned].forEach((s, i) => (s.pinned = wasPinned[i]! || !!s.latePinned));
   const edges = [];
   if (afterTry) edges.push({ env: afterTry, fix: pushFix(block) });
   if (afterCatch && handler) edges.push({ env: afterCatch, fix: pushFix((handler as Node).body.body) });

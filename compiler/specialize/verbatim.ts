@@ -26,6 +26,8 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   this.escapeReferencedIn([n]);
   const renames = new Map<Node, Node>();
   const written: Slot[] = [];
+  const makesClosure = containsFunction(n);
+  const pinnedNow: Slot[] = [];
   const visit = (x: Node, ownThis: boolean) => {
     walk(x, (y) => {
       if (y !== x && isNonArrowFunction(y)) {
@@ -50,6 +52,7 @@ P.verbatim = function (this: Specializer, n: Node): Node {
           // A captured binding is declared in place by its own declaration (or, never reached, at the end
           // of its block, keeping its temporal dead zone): a closure made before it must not hoist it.
           if (!slot.declared && !slot.pinned) this.declare(slot);
+          if (slot.lazy && makesClosure && !slot.pinned) pinnedNow.push(slot);
           if (slot.name !== y.name) renames.set(y, id(slot.name));
           if (ref.isWrite()) written.push(slot);
         } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.block === this.frame.info.node) {
@@ -72,11 +75,28 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   visit(n, !isNonArrowFunction(n));
   const copy = cloneWith(n, renames);
   for (const slot of written) this.env!.set(slot, { val: null });
+  // The closure now shares the variable: from here on every write goes to it, and a reassigned one is
+  // read from it (the closure may write it whenever foreign code runs).
+  for (const slot of pinnedNow) {
+    slot.pinned = true;
+    slot.latePinned = true;
+    if (slot.reassigned && this.env) this.env.set(slot, { val: null });
+  }
   // Making a function runs none of its code (a class can: computed keys, static blocks).
   const makesFunction = n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration";
   if (!makesFunction && (written.length || containsCall(n))) this.foreignCodeMayRun();
   return copy;
 };
+
+function containsFunction(n: Node): boolean {
+  let found = false;
+  walk(n, (y) => {
+    if (found) return false;
+    if (y.type === "FunctionExpression" || y.type === "ArrowFunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ClassExpression" || y.type === "ClassDeclaration") found = true;
+    return;
+  });
+  return found;
+}
 
 function containsCall(n: Node): boolean {
   let found = false;

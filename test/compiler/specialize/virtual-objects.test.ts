@@ -142,3 +142,114 @@ describe("virtual objects: operand stacks of real interpreter shapes", () => {
     expect(j(b.prog, b.env)).toBe(expected);
   });
 });
+
+describe("closures an interpreter makes only for some programs", () => {
+  // A `var` captured by a closure that only one opcode makes: pinned only where that closure is made.
+  const run = fn("prog,env", `
+    var stack = [];
+    var made = null;
+    for (var i = 0; i < prog.length; i++) {
+      var t = prog[i];
+      if (t.k === "n") stack.push(t.v);
+      else if (t.k === "var") stack.push(env[t.name]);
+      else if (t.k === "add") { var b = stack.pop(), a = stack.pop(); stack.push(a + b); }
+      else if (t.k === "fn") { made = function () { return stack.length * 100 + i; }; stack.push(0); }
+    }
+    return [stack.pop(), made ? made() : null, stack.length];`);
+  const plain = () => [{ k: "var", name: "x" }, { k: "n", v: 2 }, { k: "add" }];
+  const withFn = () => [{ k: "n", v: 1 }, { k: "fn" }, { k: "var", name: "x" }, { k: "add" }, { k: "add" }];
+
+  it("a program that never makes the closure keeps the stack virtual", () => {
+    const prog = Object.freeze(plain().map((t) => Object.freeze(t)));
+    const j = jit(run, { specialize: { prog } });
+    expect(src(j)).not.toContain(".push(");
+    for (const x of [1, -0, "s", undefined]) expect(j(prog, { x })).toEqual(run(prog, { x }));
+  });
+
+  it("a program that makes it: the closure sees the real stack and the loop variable when it runs", () => {
+    const prog = Object.freeze(withFn().map((t) => Object.freeze(t)));
+    const j = jit(run, { specialize: { prog } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const x of [1, 5, "s"]) expect(j(prog, { x })).toEqual(run(prog, { x }));
+  });
+
+  it("an unfrozen program that starts making the closure after jit", () => {
+    const prog: Array<{ k: string; v?: number; name?: string }> = plain();
+    const j = jit(run, { specialize: { prog } });
+    expect(j(prog, { x: 3 })).toEqual(run(prog, { x: 3 }));
+    prog.splice(0, prog.length, ...withFn());
+    expect(j(prog, { x: 3 })).toEqual(run(prog, { x: 3 }));
+  });
+
+  it("an inlined helper's captured var inside a residual loop stays one binding per call", () => {
+    const mk = fn("x", "var y = x * 2; return function () { return y; };");
+    const f = new Function("mk", "return function f(arr) { var out = []; for (var k = 0; k < arr.length; k++) out.push(mk(arr[k])); return out.map(function (g) { return g(); }); }")(mk);
+    const j = jit(f, { scope: { mk }, specialize: {} });
+    expect(j([1, 2, 3])).toEqual([2, 4, 6]);
+  });
+});
+
+describe("`in` on objects kos does not own", () => {
+  it("folds behind a guard, and follows a key added or removed after jit", () => {
+    const f = fn("ops,name,a,b", "if (name in ops) return ops[name](a, b); return 'none';");
+    const ops: Record<string, (a: number, b: number) => number> = { add: (a, b) => a + b };
+    const j = jit(f, { specialize: { ops, name: "add" } });
+    // The test moved into the entry guard: the body calls the method directly.
+    expect(src(j)).not.toContain("name in ops");
+    expect(src(j)).toMatch(/\("add" in \$k_\w+\)/);
+    expect(j(ops, "add", 1, 2)).toBe(3);
+    delete ops.add;
+    expect(j(ops, "add", 1, 2)).toBe("none");
+    const k = jit(f, { specialize: { ops, name: "mul" } });
+    expect(k(ops, "mul", 2, 3)).toBe("none");
+    ops.mul = (a, b) => a * b;
+    expect(k(ops, "mul", 2, 3)).toBe(6);
+    expect(Object.isFrozen(ops)).toBe(false);
+  });
+
+  it("an inherited key: a prototype that gains the key later is seen", () => {
+    const proto: Record<string, unknown> = {};
+    const obj = Object.create(proto) as Record<string, unknown>;
+    const f = fn("o,k", "return k in o ? 'yes' : 'no';");
+    const j = jit(f, { specialize: { o: obj, k: "z" } });
+    expect(j(obj, "z")).toBe("no");
+    proto.z = 1;
+    expect(j(obj, "z")).toBe("yes");
+  });
+
+  it("frozen all the way up: folded with no guard", () => {
+    const o = Object.freeze(Object.setPrototypeOf({ a: 1 }, null));
+    const f = fn("o", "return ('a' in o) + ':' + ('b' in o);");
+    const j = jit(f, { specialize: { o } });
+    expect(src(j)).toContain('"true:false"');
+    expect(j(o)).toBe("true:false");
+  });
+});
+
+describe("speculated loop iterations share one residual loop", () => {
+  it("every failed guard continues in the same loop: one loop in the code, exact results", () => {
+    const evaluate = fn("prog,env", `
+      var stack = [];
+      for (var i = 0; i < prog.length; i++) {
+        var t = prog[i];
+        if (t.k === "n") stack.push(t.v);
+        else if (t.k === "var") { var v = env[t.name]; if (v !== undefined) stack.push(v); else throw new Error("undefined variable: " + t.name); }
+        else if (t.k === "add" || t.k === "mul") { var b = stack.pop(), a = stack.pop(); stack.push(t.k === "add" ? a + b : a * b); }
+      }
+      return stack.pop();`);
+    const prog = [{ k: "var", name: "x" }, { k: "n", v: 2 }, { k: "mul" }, { k: "var", name: "y" }, { k: "add" }, { k: "var", name: "z" }, { k: "mul" }];
+    const j = jit(evaluate, { specialize: { prog } });
+    expect(src(j).match(/\bfor \(/g)?.length).toBe(1);
+    const env = { x: 3, y: 4, z: 5 };
+    expect(j(prog, env)).toBe(evaluate(prog, env));
+    // A getter that rewrites the program mid-call sends the rest of that call into the shared loop.
+    const mk = () => {
+      const p = prog.map((t) => ({ ...t }));
+      return { p, env: { x: 3, get y() { p[4]!.k = "mul"; return 4; }, z: 5 } };
+    };
+    const a = mk();
+    const b = mk();
+    const k = jit(evaluate, { specialize: { prog: b.p } });
+    expect(k(b.p, b.env)).toBe(evaluate(a.p, a.env));
+  });
+});
