@@ -5,7 +5,7 @@
  * the source instead.
  */
 import * as acorn from "acorn";
-import { forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
+import { countNodes, forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
 import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
@@ -13,7 +13,7 @@ import { buildLiteral, generateSource, materialize, previewSource, referenceHint
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
-import { specializeFunction, type FreeLookup } from "./specialize/index.js";
+import { MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
 import { functionLocation, readClosure } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
@@ -38,6 +38,19 @@ function freshName(shared: AssembleContext["shared"], hint: string): string {
 }
 
 const DEFAULT_UNROLL_BUDGET = 3000;
+/**
+ * Largest residual function, in syntax nodes. V8 never optimizes a function
+ * with more than 60 KB of bytecode (--max-optimized-bytecode-size=61440), and
+ * waits longer the bigger it is (one more tick per 150 bytes). Measured with
+ * --print-bytecode on two residuals: expr-eval's 7,674 nodes made 24.4 KB of
+ * bytecode, sift's 18,117 nodes 67.9 KB (3.2-3.7 bytes a node): sift's never
+ * left the baseline tier and ran at 0.65x the original. 12,000 nodes stays
+ * near 45 KB.
+ */
+const MAX_RESIDUAL_NODES = 12_000;
+const BYTECODE_PER_NODE = 3.7;
+/** Recompiles with a quarter of the unroll budget and of the forks each time. */
+const SIZE_RETRIES = 2;
 
 const parsedCache = new WeakMap<Function, ParsedFunction | JitError>();
 function parseCached(fn: Function): ParsedFunction {
@@ -107,13 +120,26 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;
   if (trace) trace.push({ pass: "input", source: parsed.source });
   const disabled = new Set(options.disablePasses ?? []);
-  const result = specializeFunction({
-    fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
-    unrollBudget: disabled.has("unrollLoops") ? 0 : options.unrollBudget ?? DEFAULT_UNROLL_BUDGET, inlineCalls: !disabled.has("inlineCalls"),
-    prefix, lookupFree: lookupClosureBinding,
-  });
-  if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
-  runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
+  let unrollBudget = disabled.has("unrollLoops") ? 0 : options.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
+  let maxForks = MAX_FORKS;
+  let result: ReturnType<typeof specializeFunction>;
+  for (let attempt = 0; ; attempt++) {
+    result = specializeFunction({
+      fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
+      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
+      prefix, lookupFree: lookupClosureBinding,
+    });
+    if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
+    const nodes = countNodes(result.node);
+    if (nodes <= MAX_RESIDUAL_NODES) break;
+    // Too big for V8 to optimize well: unroll and speculate less, then give up.
+    if (attempt === SIZE_RETRIES || (unrollBudget === 0 && maxForks === 0)) {
+      throw new JitError("RESIDUAL_TOO_LARGE", `the specialized code has ${nodes} syntax nodes, more than ${MAX_RESIDUAL_NODES} (about ${Math.round((MAX_RESIDUAL_NODES * BYTECODE_PER_NODE) / 1024)} KB of V8 bytecode; V8 does not optimize functions over 60 KB), even with less unrolling and speculation`);
+    }
+    unrollBudget = Math.floor(unrollBudget / 4);
+    maxForks = Math.floor(maxForks / 4);
+  }
   const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
   const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fn };
   return assemble(ctx, parsed, options, countCalls);

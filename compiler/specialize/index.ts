@@ -20,6 +20,7 @@ import "./guarded-reads.js";
 import "./speculation.js";
 import "./closures.js";
 import type { ContentGuard } from "./guarded-reads.js";
+export { MAX_FORKS } from "./speculation.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -29,6 +30,8 @@ export interface SpecializeRequest {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
+  /** Speculation forks allowed (speculation.ts); its default when absent. */
+  maxForks?: number;
   inlineCalls?: boolean;
   lookupFree: FreeLookup;
   /** Generated identifiers start with this prefix (no source word does). */
@@ -55,7 +58,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

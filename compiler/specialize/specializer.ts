@@ -96,6 +96,8 @@ export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
+  /** Speculation forks allowed in one compile (speculation.ts has the default). */
+  maxForks?: number;
   maxDepth: number;
   lookupFree: FreeLookup;
   /** Root-only values from the `scope` option. */

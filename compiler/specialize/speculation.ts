@@ -43,7 +43,7 @@ declare module "./specializer.js" {
  * about 90 ms, most of it the generic rests). Beyond this the rest stays
  * generic, as without speculation.
  */
-const MAX_FORKS = 160;
+export const MAX_FORKS = 160;
 
 const P = Specializer.prototype;
 
@@ -79,7 +79,7 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   const anyway = s.forkAnyway;
   s.forkAnyway = false;
   if (!s.foreignRan || !(s.staleMiss || anyway) || s.generic || !s.env || s.options.freeze !== "guard") return null;
-  if ((s.forks ?? 0) >= MAX_FORKS) return null;
+  if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS)) return null;
   const outerGuards = s.contentGuards;
   try {
     return forkInner(s, spec, generic, wantValue, outerGuards);

@@ -253,3 +253,31 @@ describe("speculated loop iterations share one residual loop", () => {
     expect(k(b.p, b.env)).toBe(evaluate(a.p, a.env));
   });
 });
+
+describe("residual size", () => {
+  it("a program whose unrolled code would be too big for V8 is recompiled with less unrolling, and stays exact", () => {
+    // 400 tokens of a dispatch loop: fully unrolled, far past the node limit.
+    const evaluate = fn("prog,env", `
+      var acc = 0;
+      for (var i = 0; i < prog.length; i++) {
+        var t = prog[i];
+        if (t.k === "add") acc += env[t.name];
+        else if (t.k === "mul") acc *= env[t.name];
+        else if (t.k === "neg") acc = -acc;
+        else if (t.k === "abs") acc = Math.abs(acc);
+        else if (t.k === "str") acc = String(acc).length;
+      }
+      return acc;`);
+    const kinds = ["add", "mul", "neg", "abs", "str"];
+    // Unfrozen: every read of the input may run a getter, so each token is a speculation fork.
+    const prog = Array.from({ length: 400 }, (_, i) => ({ k: kinds[(i * 7) % 5]!, name: "abc"[i % 3]! }));
+    const j = jit(evaluate, { specialize: { prog }, tracePasses: true });
+    const i = inspect(j)!;
+    expect(i.tier).toBe(1);
+    // The first result was over the limit: it was specialized again with smaller budgets.
+    expect(i.passes!.filter((p) => p.pass === "specialize").length).toBeGreaterThan(1);
+    for (const env of [{ a: 1, b: 2, c: 3 }, { a: -0, b: NaN, c: 1 }]) expect(Object.is(j(prog, env), evaluate(prog, env))).toBe(true);
+    prog[5]!.k = "neg";
+    expect(j(prog, { a: 1, b: 2, c: 3 })).toBe(evaluate(prog, { a: 1, b: 2, c: 3 }));
+  });
+});
