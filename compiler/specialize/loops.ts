@@ -31,6 +31,10 @@ interface LoopState {
   source?: unknown[];
   /** Where speculated iterations go when their guards fail: one residual loop for all of them (see P.loop). */
   tail?: Target;
+  /** With `tail` over items: the residual variable holding the index the tail loop starts from. */
+  tailIndex?: string;
+  /** This is the shared tail itself (residualTail): it starts from `tailIndex`. */
+  inTail?: boolean;
 }
 
 const P = Specializer.prototype;
@@ -114,13 +118,18 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       }
     }
     if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) {
-      if (!items) {
+      if (!items || state.source || items.every((x) => x.k === "s")) {
         // A loop whose state lives in its variables (for, while, do): every speculated iteration whose
         // guards fail continues in one shared residual loop, the way a tracing JIT's side exits share
         // the interpreter. Emitting that loop once per failed guard made expr-eval's 28-token program
         // 240 KB of code, too big for V8 to optimize.
         const tail = this.newTarget({});
         state.tail = tail;
+        if (items) {
+          // Over known items the tail needs where to start: each failed guard sets this index.
+          state.tailIndex = this.fresh("from");
+          this.hoistName(state.tailIndex);
+        }
         const tailStart = this.out.length;
         this.targets.push(tail);
         try {
@@ -128,7 +137,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         } finally {
           this.targets.pop();
         }
-        if (tail.edges.length) residualTail(this, n, labels, breakT, tail, tailStart);
+        if (tail.edges.length) residualTail(this, n, labels, breakT, tail, tailStart, state);
       } else drive(this, n, labels, breakT, state, 0);
     }
   } finally {
@@ -150,7 +159,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
  * residual loop from the joined state. It runs as the generic branch of a
  * fork does: no further speculation.
  */
-function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target, tail: Target, start: number): void {
+function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target, tail: Target, start: number, state: LoopState): void {
   const inner = s.out.splice(start);
   // Code after the unrolled iterations (the loop's normal end) must not run into the tail.
   if (s.env) s.jump(breakT, "break");
@@ -161,7 +170,7 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   s.generic = true;
   s.foreignRan = true;
   try {
-    s.residualLoop(n, labels, breakT, { started: true });
+    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}) } : { started: true });
   } finally {
     s.generic = wasGeneric;
   }
@@ -189,7 +198,11 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
           // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
           // edge, and code after both branches would run on either path.
           if (s.env) s.jump(breakT, "break");
-        }, () => (at.tail ? s.jump(at.tail, "break") : s.residualLoop(n, labels, breakT, { ...at })));
+        }, () => {
+          if (!at.tail) return s.residualLoop(n, labels, breakT, { ...at });
+          if (at.tailIndex) s.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(at.tailIndex), right: { type: "Literal", value: at.index!, raw: String(at.index!) } } });
+          s.jump(at.tail, "break");
+        });
       } finally {
         s.forkAnyway = false;
       }
@@ -331,7 +344,27 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   let native: ReturnType<typeof nativeLoop> = null;
   let nativeExit: Env | null = null;
   try {
-    if (state.items && state.source) {
+    if (state.items && state.tailIndex && state.inTail) {
+      // The shared tail over known items (or a live unfrozen array), from the index the failed guard set.
+      const idx = state.tailIndex;
+      const arr = state.source ? this.constNode(state.source) : this.constNode(Object.freeze(state.items.map((x) => (x as { v: unknown }).v)));
+      const itemName = this.fresh("item");
+      const body = this.collect(() => {
+        bindLeft(this, n.left, D(id(itemName)));
+        if (this.env) this.statement(n.body);
+        if (this.env) for (const s of variant) this.materialize(s);
+      });
+      body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: arr, property: id(idx), computed: true, optional: false } }] });
+      // A live array's length is read each time, as its iterator does; a known list has its own.
+      const len: Node = state.source ? { type: "MemberExpression", object: this.constNode(state.source), property: id("length"), computed: false, optional: false } : { type: "Literal", value: state.items.length, raw: String(state.items.length) };
+      loopNode = {
+        type: "ForStatement",
+        init: null,
+        test: { type: "BinaryExpression", operator: "<", left: id(idx), right: len },
+        update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(idx) },
+        body: { type: "BlockStatement", body },
+      };
+    } else if (state.items && state.source) {
       // An unfrozen array after foreign code: the rest of the for-of reads it as the array iterator does.
       const idx = this.fresh("i");
       this.hoistName(idx);
@@ -420,7 +453,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
     this.residualLoops--;
   }
   this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
-  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && state.source)) {
+  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
     const exitEnv = nativeExit ?? new Map(head);
     for (const s of variant) exitEnv.set(s, { val: null });

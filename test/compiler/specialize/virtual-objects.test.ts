@@ -281,3 +281,25 @@ describe("residual size", () => {
     expect(j(prog, { a: 1, b: 2, c: 3 })).toBe(evaluate(prog, { a: 1, b: 2, c: 3 }));
   });
 });
+
+describe("speculated iterations over known items share one residual loop", () => {
+  it("a for-of over an unfrozen array: failed guards continue from their index in one loop", () => {
+    const f = fn("list,input,check", "const out = []; for (const t of list) { const v = input[t.key]; if (check(v, t.type)) out.push(t.key); } return out.join(',');");
+    const check = (v: unknown, t: string) => typeof v === t;
+    const list = [{ key: "a", type: "number" }, { key: "b", type: "string" }, { key: "c", type: "number" }, { key: "d", type: "string" }];
+    const j = jit(f, { specialize: { list, check } });
+    const s = src(j);
+    expect(s.match(/\bfor \(/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    const input = { a: 1, b: "x", c: "no", d: "y" };
+    expect(j(list, input, check)).toBe(f(list, input, check));
+    // A getter that changes the list in the middle of a call: the rest of that call follows the live array.
+    const mk = () => {
+      const l = list.map((t) => ({ ...t }));
+      return { l, input: { a: 1, get b() { l[2]!.type = "string"; l.push({ key: "e", type: "number" }); return "x"; }, c: "no", d: "y", e: 5 } };
+    };
+    const a = mk();
+    const b = mk();
+    const k = jit(f, { specialize: { list: b.l, check } });
+    expect(k(b.l, b.input, check)).toBe(f(a.l, a.input, check));
+  });
+});
