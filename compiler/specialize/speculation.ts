@@ -19,7 +19,7 @@
  * that have nothing static, so code grows with the number of foreign points
  * times the length of what follows them; MAX_FORKS bounds it.
  */
-import type { Node } from "../ast.js";
+import { countNodes, type Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
@@ -31,6 +31,8 @@ declare module "./specializer.js" {
     /** Set by a caller whose own state went stale (a for-of over an unfrozen array). */
     forkAnyway: boolean;
     forks: number;
+    /** Syntax nodes of the generic branches emitted so far (they are never nested in one another). */
+    genericNodes: number;
     speculate(spec: () => void, generic: () => void): boolean;
     speculateValue(compute: () => Val): Val | null;
     speculateValueWith(spec: () => Val, generic: () => Val): Val | null;
@@ -44,6 +46,14 @@ declare module "./specializer.js" {
  * generic, as without speculation.
  */
 export const MAX_FORKS = 160;
+/**
+ * Generic branches' total size, in syntax nodes, beyond which no more forks
+ * are made. Each fork copies the rest of its statement list generically:
+ * valibot's 9-property schema made 1.4 MB of residual (280-1000 ms to
+ * compile) before the size limit of compile.ts sent it back with smaller
+ * budgets. Half that limit leaves room for the speculated code.
+ */
+const MAX_GENERIC_NODES = 6_000;
 
 const P = Specializer.prototype;
 
@@ -79,7 +89,7 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   const anyway = s.forkAnyway;
   s.forkAnyway = false;
   if (!s.foreignRan || !(s.staleMiss || anyway) || s.generic || !s.env || s.options.freeze !== "guard") return null;
-  if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS)) return null;
+  if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS) || (s.genericNodes ?? 0) > MAX_GENERIC_NODES) return null;
   const outerGuards = s.contentGuards;
   try {
     return forkInner(s, spec, generic, wantValue, outerGuards);
@@ -137,6 +147,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     s.generic = false;
     s.dynDepth--;
   }
+  s.genericNodes = (s.genericNodes ?? 0) + countNodes({ type: "BlockStatement", body: genList });
   const genEnv = s.env;
   const genLen = genEnv ? freshLength(s, genVal) : undefined;
   if (result && genEnv) genList.push(assign(result, s.residualAt({ fix: genList }, genVal)));
