@@ -14,6 +14,8 @@ import { childKeys, type Node } from "../ast.js";
 const pureIn = (early: ReadonlySet<string>) => {
   const pure = (e: Node): boolean =>
   e.type === "Literal" || e.type === "KosConst" || e.type === "Identifier" ||
+  // Making a function evaluates nothing (a closure the evaluator inlined everywhere is left unused).
+  e.type === "FunctionExpression" || e.type === "ArrowFunctionExpression" ||
   (e.type === "UnaryExpression" && e.operator === "typeof" && e.argument.type === "Identifier" && early.has(e.argument.name)) ||
   (e.type === "UnaryExpression" && (e.operator === "void" || e.operator === "!" || (e.operator === "-" && e.argument.type === "Literal" && typeof e.argument.value === "number")) && pure(e.argument)) ||
   (e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0) ||

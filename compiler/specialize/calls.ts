@@ -159,7 +159,9 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     const method = this.readMember(obj, key, callee);
     return this.applyCall(method, obj, args, { obj, key }, n);
   }
-  const { vals, spread } = this.evalArgs([callee, ...n.arguments].map((x, i) => (i === 0 ? x : x)));
+  const split = this.splitCallOverChoice(n);
+  if (split) return split;
+  const { vals, spread } = this.evalArgs([callee, ...n.arguments]);
   const fn = vals[0]!;
   const args = vals.slice(1);
   if (spread.some(Boolean)) {
@@ -194,6 +196,10 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
       const r = this.inlineCall(fn, thisVal, args, n);
       if (r) return r;
     }
+  } else if (fnVal.k === "d" && fnVal.closure && !this.generic) {
+    // A closure this function made: its body runs in place, reading the bindings it captured.
+    const r = this.inlineClosure(fnVal.closure, thisVal, args);
+    if (r) return r;
   }
   let callee: Node;
   if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && isPureMemberPath(n.callee)) {
@@ -231,7 +237,7 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
 }
 
 const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
-function isBuiltin(fn: Function): boolean {
+export function isBuiltin(fn: Function): boolean {
   return /\{\s*\[native code\]\s*\}\s*$/.test(Reflect.apply(Function.prototype.toString, fn, []) as string) || BUILTIN_PROTOS.includes(fn);
 }
 
@@ -688,7 +694,7 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
 };
 
 /** An expression that only reads: no call, assignment, update, `new`, `delete`, function or class. */
-function readsOnly(n: Node): boolean {
+export function readsOnly(n: Node): boolean {
   let ok = true;
   walk(n, (x) => {
     if (!ok) return false;

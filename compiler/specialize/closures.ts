@@ -40,8 +40,11 @@ const MAX_UNFOLDED_ITEMS = 64;
 P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: Val[]): Val | null {
   const frame = c.frame as Frame;
   const node = c.node;
-  // The defining frame must be running (its slots are the closure's environment), with the same source.
-  if (!this.isActiveFrame(frame)) return null;
+  // The defining frame's slots are the closure's environment. A frame that has returned may have
+  // declared them in a block the call is not in: then every binding the closure reads from it must be
+  // a known constant here, never reassigned (expr-eval's `function (scope) { return evaluate(token.value,
+  // expr, scope) }`, made by a helper that has returned).
+  if (!this.isActiveFrame(frame) && !capturesOnlyConstants(this, frame, node)) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   const own = ownUses(node);
   if (own.usesArguments) return null;
@@ -57,6 +60,22 @@ declare module "./specializer.js" {
     frameStack: Frame[];
     isActiveFrame(f: Frame): boolean;
   }
+}
+
+/** Every binding of `frame` that `node` reads holds a known value on this path, and is never reassigned. */
+function capturesOnlyConstants(s: Specializer, frame: Frame, node: Node): boolean {
+  let ok = true;
+  walk(node, (x, parent) => {
+    if (!ok) return false;
+    if (x.type !== "Identifier" || !isReferenceIdentifier(x, parent)) return;
+    const variable = frame.info.scopes.resolve(x);
+    const slot = variable ? frame.slots.get(variable) : undefined;
+    if (!slot) return;
+    const st = s.env!.get(slot);
+    if (slot.reassigned || !st || !st.val || st.val.k !== "s") ok = false;
+    return;
+  });
+  return ok;
 }
 
 /** Whether `f` is the current frame or one of the frames it was called from (still running). */

@@ -12,6 +12,7 @@ import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./expressions.js";
 import "./objects.js";
 import "./calls.js";
+import "./choice-calls.js";
 import "./patterns.js";
 import "./statements.js";
 import "./loops.js";
