@@ -10,6 +10,7 @@ import { removeUnusedDeclarations } from "./remove-unused-declarations.js";
 import { forwardTemporaries } from "./forward-temporaries.js";
 import { removeDeadStores } from "./remove-dead-stores.js";
 import { mergeAppends } from "./merge-appends.js";
+import { threadBranchResults } from "./thread-branch-results.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -26,6 +27,7 @@ export interface ResidualPass {
 
 export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "flattenBlocks", run: flattenBlocks },
+  { name: "threadBranchResults", run: threadBranchResults },
   { name: "removeDeadStores", run: removeDeadStores },
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },

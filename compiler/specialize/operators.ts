@@ -12,6 +12,11 @@ const isPrim = (v: unknown) => v === null || (typeof v !== "object" && typeof v 
 export function foldBinary(op: string, a: unknown, b: unknown): Folded {
   if (op === "===") return { ok: true, value: a === b };
   if (op === "!==") return { ok: true, value: a !== b };
+  // Loose equality with null or undefined converts nothing (`cached == null`), nor between two objects.
+  if ((op === "==" || op === "!=") && (a == null || b == null || (!isPrim(a) && !isPrim(b)))) {
+    const eq = a == null || b == null ? (a == null) === (b == null) : a === b;
+    return { ok: true, value: op === "==" ? eq : !eq };
+  }
   if (!isPrim(a) || !isPrim(b)) return NO;
   try {
     const x = a as never;
