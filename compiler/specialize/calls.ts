@@ -343,6 +343,10 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       }
     }
   }
+  if (fn === ObjectHasOwn && thisVal.k === "v" && s.fields(thisVal.o) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
+    // Own keys of an object kos made are known (`this.cache.hasOwnProperty(name)`).
+    return S(s.fields(thisVal.o)!.has(String(args[0].v)));
+  }
   if (fn === ObjectHasOwn && thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object" && !require_isProxy(thisVal.v) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
     // `table.hasOwnProperty(op)` on a known object: an own data property is folded to true behind the
     // guard on its value (were it deleted, the read would find nothing on the prototype chain, which
@@ -418,6 +422,10 @@ function virtualArray(s: Specializer, items: Val[]): Val {
 
 P.newExpression = function (this: Specializer, n: Node): Val {
   const { vals, spread } = this.evalArgs([n.callee, ...n.arguments]);
+  if (!spread.some(Boolean)) {
+    const made = this.constructInPlace(vals[0]!, vals.slice(1), n);
+    if (made) return made;
+  }
   const callee = this.residual(vals[0]!);
   const args = vals.slice(1).map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a)));
   this.foreignCodeMayRun();

@@ -244,6 +244,10 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
       if (has !== null) return S(has);
     }
   }
+  if (op === "instanceof") {
+    const known = this.instanceOf(a, b);
+    if (known) return known;
+  }
   if ((op === "===" || op === "!==") && (a.k === "v" || b.k === "v")) {
     if (a.k === "v" && b.k === "v") return S((a.o === b.o) === (op === "==="));
     const other = a.k === "v" ? b : a;

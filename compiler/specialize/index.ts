@@ -13,6 +13,7 @@ import "./expressions.js";
 import "./objects.js";
 import "./calls.js";
 import "./choice-calls.js";
+import "./constructors.js";
 import "./patterns.js";
 import "./statements.js";
 import "./loops.js";

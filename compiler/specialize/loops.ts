@@ -6,7 +6,7 @@
  * (or the budget runs out) the rest stays a loop: the slots it assigns move
  * to their variables first, and everything else it reads stays static.
  */
-import type { Node } from "../ast.js";
+import { walk, type Node } from "../ast.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
@@ -62,7 +62,8 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
 }
 
 function knownKeys(s: Specializer, v: Val): Val[] | null {
-  if (v.k === "v" && v.o.kind === "object" && s.fields(v.o)) return [...s.fields(v.o)!.keys()].map((k) => S(k));
+  // An instance's for-in visits its prototype's enumerable keys too: it runs as written.
+  if (v.k === "v" && v.o.kind === "object" && !v.o.proto && s.fields(v.o)) return [...s.fields(v.o)!.keys()].map((k) => S(k));
   if (v.k === "s" && v.v !== null && typeof v.v === "object" && !utilTypes.isProxy(v.v) && Object.isFrozen(v.v) && !ArrayBuffer.isView(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;
@@ -145,12 +146,41 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
   }
   const edges = [...breakT.edges];
   if (this.env) edges.push(this.edgeHere());
-  this.env = this.merge(edges);
+  this.deadSlots = slotsDeadAfter(this, n);
+  try {
+    this.env = this.merge(edges);
+  } finally {
+    this.deadSlots = null;
+  }
   if (breakT.label) {
     const inner = this.out.splice(outerStart);
     this.out.push({ type: "LabeledStatement", label: id(breakT.label), body: { type: "BlockStatement", body: inner } });
   }
 };
+
+/**
+ * Variables of the current frame that nothing reads once the loop `n` is done: every read is
+ * inside the loop, the loop is in no other loop of its function (nothing runs it again), and no
+ * closure captures them. A wrong answer here could only make a later read fail the compile
+ * (its slot is gone), never give a stale value.
+ */
+function slotsDeadAfter(s: Specializer, n: Node): Set<Slot> | null {
+  const info = s.frame.info;
+  let nested = false;
+  walk(info.node, (x) => {
+    if (nested || x === n) return false;
+    if (x !== info.node && /Function/.test(x.type)) return false;
+    if (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(x.type) && x.start <= n.start && n.end <= x.end) nested = true;
+    return !nested;
+  });
+  if (nested) return null;
+  const dead = new Set<Slot>();
+  for (const [variable, slot] of s.frame.slots) {
+    if (slot.pinned || info.captured.has(variable)) continue;
+    if (variable.references.every((r) => !r.isRead() || (r.identifier.start >= n.start && r.identifier.end <= n.end))) dead.add(slot);
+  }
+  return dead;
+}
 
 /**
  * The shared rest of a loop whose speculated iterations failed their guards:

@@ -105,8 +105,12 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
         const o = obj.o;
         if (typeof k === "string" && fields.has(k)) return fields.get(k)!;
         if (o.kind === "array" && k === "length") return S(fields.size);
-        const proto = o.kind === "array" ? Array.prototype : Object.prototype;
-        if (typeof k === "symbol" || !isIndex(k) || o.kind !== "array" || true) {
+        if (o.proto) {
+          // An instance: the key is looked up on its prototype chain, guarded where it is not frozen.
+          const inherited = this.inheritedRead(o.proto, k);
+          if (inherited) return inherited;
+        } else if (typeof k === "symbol" || !isIndex(k) || o.kind !== "array" || true) {
+          const proto = o.kind === "array" ? Array.prototype : Object.prototype;
           const f = readFrozenProperty(proto, k, "deep");
           if (f.ok && (f.value !== undefined || !(k in proto))) return S(f.value);
         }
@@ -173,11 +177,22 @@ P.assignMember = function (this: Specializer, n: Node): Val {
 
 declare module "./specializer.js" {
   interface Specializer {
+    inheritedRead(proto: object, key: PropertyKey): Val | null;
     storeMember(obj: Val, key: Val, value: Val, n: Node): Val;
     guardedRead(obj: object, key: PropertyKey): Val | null;
     foreignCodeMayRun(): void;
   }
 }
+
+/** A key an instance does not own, read from its prototype chain: folded, guarded, or null (then read at run time). */
+P.inheritedRead = function (this: Specializer, proto: object, key: PropertyKey): Val | null {
+  const has = this.knownHas(proto, key);
+  if (has === false) return UNDEF;
+  if (has === null) return null;
+  const f = readFrozenProperty(proto, key, this.options.freeze);
+  if (f.ok) return S(f.value);
+  return this.guardedRead(proto, key);
+};
 
 P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: Node): Val {
   if (obj.k === "v" && this.fields(obj.o) && key.k === "s") {
@@ -185,7 +200,7 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
     const k = keyOf(key.v);
     if (k !== null && k !== "__proto__") {
       const v = this.stable(value);
-      if (o.kind === "object" && !(k in Object.prototype)) {
+      if (o.kind === "object" && (o.proto ? this.knownHas(o.proto, k) === false : !(k in Object.prototype))) {
         this.setField(o, k, v);
         return v;
       }

@@ -196,8 +196,8 @@ export class Specializer {
   // ---- virtual objects ------------------------------------------------------
 
   /** A new virtual object with these fields, known on the current path. */
-  newVirtual(kind: VirtualObject["kind"], props: Map<string, Val> = new Map()): VirtualObject {
-    const o: VirtualObject = { kind };
+  newVirtual(kind: VirtualObject["kind"], props: Map<string, Val> = new Map(), proto?: object): VirtualObject {
+    const o: VirtualObject = proto ? { kind, proto } : { kind };
     this.env?.set(o, { val: null, obj: { props, residual: null } });
     return o;
   }
@@ -249,7 +249,7 @@ export class Specializer {
     if (!this.env) return id(name);
     this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
     this.escapes.push(o);
-    this.out.push({ type: "ExpressionStatement", expression: this.allocation(o.kind, st.props, name) });
+    this.out.push({ type: "ExpressionStatement", expression: o.proto ? this.instanceAllocation(o.proto, st.props, name) : this.allocation(o.kind, st.props, name) });
     return id(name);
   }
 
@@ -266,6 +266,20 @@ export class Specializer {
             })),
           };
     return { type: "AssignmentExpression", operator: "=", left: id(name), right: literal };
+  }
+
+  /**
+   * An instance with its prototype: `name = Object.create(P), name.a = x, …`. Its fields were
+   * stored only where no object on the prototype chain has the key (guarded), so assigning them
+   * defines own data properties in the same order, as the constructor's stores did.
+   */
+  private instanceAllocation(proto: object, props: ReadonlyMap<string, Val>, name: string): Node {
+    const parts: Node[] = [{ type: "AssignmentExpression", operator: "=", left: id(name), right: { type: "CallExpression", optional: false, callee: this.residual({ k: "s", v: Object.create }), arguments: [this.residual({ k: "s", v: proto })] } }];
+    for (const [k, v] of props) {
+      const plain = /^[A-Za-z_$][\w$]*$/.test(k);
+      parts.push({ type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: id(name), property: plain ? id(k) : { type: "Literal", value: k, raw: JSON.stringify(k) }, computed: !plain, optional: false }, right: this.residual(v) });
+    }
+    return parts.length === 1 ? parts[0]! : { type: "SequenceExpression", expressions: parts };
   }
 
   private readonly hoistedNames: string[] = [];
@@ -355,6 +369,9 @@ export class Specializer {
   }
 
   // ---- slots -------------------------------------------------------------
+
+  /** Slots no code reads after the join being made (see loops.ts, slotsDeadAfter). */
+  deadSlots: Set<Slot> | null = null;
 
   /** Residual loop bodies being evaluated: one residual binding serves every iteration there. */
   residualLoops = 0;
@@ -517,6 +534,9 @@ export class Specializer {
         } else result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;
       }
+      // A variable nothing reads after this join (a loop's cursor) needs no value here: reconciling it
+      // would allocate an instance it held on one path (`while (c) { …; c = c.parent }`).
+      if (this.deadSlots?.has(slot)) continue;
       for (let i = 0; i < live.length; i++) {
         const st = states[i]!;
         if (st.val && !(st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name)) {

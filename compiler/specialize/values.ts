@@ -33,6 +33,11 @@ export type Val = StaticValue | DynamicValue | VirtualValue;
  */
 export interface VirtualObject {
   kind: "array" | "object";
+  /**
+   * The prototype of an instance a constructor made (`new Context(view)`), when it is not
+   * Object.prototype. It never changes: an object whose prototype is set escapes first.
+   */
+  proto?: object;
   /** Its residual variable, named when it first escapes on any path (every path allocates into the same one). */
   name?: string;
 }

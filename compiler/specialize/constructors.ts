@@ -1,0 +1,86 @@
+/**
+ * `new C(args)` of a constructor kos can read (an ES5 `function`): the
+ * instance is a virtual object with C.prototype as its prototype, and the
+ * constructor's body runs in place with it as `this`. Methods then resolve
+ * through the prototype (guarded where it is not frozen) and inline, and an
+ * instance that never escapes is never allocated: an interpreter's
+ * `new Context(view)` or `new Scanner(text)` becomes locals. An instance that
+ * escapes is allocated as `Object.create(C.prototype)` with its fields.
+ *
+ * Exactness: C.prototype is read as `new` reads it (guarded when C is not
+ * frozen). A field is stored on the virtual instance only where no object on
+ * its prototype chain has the key (a guarded `in` check), so no setter or
+ * read-only property is skipped. A constructor that returns an object gives
+ * that object; one whose returned value kos cannot classify runs as written.
+ */
+import type { Node } from "../ast.js";
+import { Specializer } from "./specializer.js";
+import { isPrimitive, type Val } from "./values.js";
+import { readFrozenProperty } from "./objects.js";
+import { isBuiltin } from "./calls.js";
+import { types as utilTypes } from "node:util";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    constructInPlace(callee: Val, args: Val[], n: Node): Val | null;
+    instanceOf(obj: Val, ctor: Val): Val | null;
+  }
+}
+
+const P = Specializer.prototype;
+
+P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: Node): Val | null {
+  if (this.generic || callee.k !== "s" || typeof callee.v !== "function") return null;
+  const C = callee.v as Function;
+  if (isBuiltin(C)) return null;
+  let info;
+  try {
+    info = this.infos.get(C);
+  } catch {
+    return null;
+  }
+  if (info.opaque || info.parsed.kind !== "function" || info.node.async || info.node.generator) return null;
+  const proto = knownPrototype(this, C);
+  if (!proto) return null;
+  const p = this.probe((): Val | null => {
+    const self: Val = { k: "v", o: this.newVirtual("object", new Map(), proto) };
+    const r = this.inlineCall(C, self, args, n);
+    if (!r) return null;
+    // [[Construct]]: an object the body returns replaces the instance; anything else gives the instance.
+    if (r.k === "v" || (r.k === "s" && !isPrimitive(r.v))) return r;
+    if (r.k === "s") return self;
+    if (r.type && r.type !== "object" && r.type !== "function") {
+      this.drop(r);
+      return self;
+    }
+    return null;
+  });
+  if (!p.result) {
+    p.undo();
+    return null;
+  }
+  p.commit();
+  return p.result;
+};
+
+/** `C.prototype`, read as `new` reads it: folded from a frozen C, or guarded; an object, else null. */
+function knownPrototype(s: Specializer, C: Function): object | null {
+  const f = readFrozenProperty(C, "prototype", s.options.freeze);
+  const v = f.ok ? f.value : (s.guardedRead(C, "prototype") as { v?: unknown } | null)?.v;
+  if (v === null || typeof v !== "object" || utilTypes.isProxy(v)) return null;
+  return v;
+}
+
+/**
+ * `x instanceof C` for an instance kos made: true when C.prototype is the instance's own
+ * prototype and C keeps the default `Symbol.hasInstance` (both guarded). Other cases run.
+ */
+P.instanceOf = function (this: Specializer, obj: Val, ctor: Val): Val | null {
+  if (obj.k !== "v" || !obj.o.proto || !this.fields(obj.o) || ctor.k !== "s" || typeof ctor.v !== "function") return null;
+  const C = ctor.v as Function;
+  const hasInstance = readFrozenProperty(C, Symbol.hasInstance, this.options.freeze);
+  const h = hasInstance.ok ? hasInstance.value : (this.guardedRead(C, Symbol.hasInstance) as { v?: unknown } | null)?.v;
+  if (h !== Function.prototype[Symbol.hasInstance]) return null;
+  if (knownPrototype(this, C) !== obj.o.proto) return null;
+  return { k: "s", v: true };
+};
