@@ -5,7 +5,8 @@
  * (`referenceExpression`), and the TypeScript-declared typed-array
  * parameters (`assume` + `trustAssumptions`).
  */
-import { specializeToSource } from "../compiler/index.js";
+import type * as Compiler from "../compiler/index.js";
+import { lazyModule } from "../lazy-modules.js";
 import type { Assumption, SourceOptions } from "../compiler/types.js";
 import { evaluateConst } from "./const-expr.js";
 import type { Job } from "./jobs.js";
@@ -13,6 +14,10 @@ import { dataLiteral } from "./literal.js";
 import type { ModuleBindings } from "./probe.js";
 import type { ReferenceIndex } from "./references.js";
 import { bindFunction, checkGeneratedExpression, type BoundFunction } from "./splice.js";
+
+// The compiler as jit() loads it (one bundled file in a build): the package ships the bundle, not
+// the compiler's modules one by one.
+const compiler = lazyModule<typeof Compiler>("./compiler/index.js");
 
 /**
  * Budgets for functions the profile names hot. Go's PGO raises its inlining
@@ -78,7 +83,7 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   } as SourceOptions;
   let r;
   try {
-    r = specializeToSource(fn, options);
+    r = compiler().specializeToSource(fn, options);
   } catch (e) {
     return { ok: false, reason: `the compiler threw: ${(e as Error).message}`, specialized };
   }

@@ -1,5 +1,6 @@
 /**
- * `new C(args)` of a constructor kos can read (an ES5 `function`): the
+ * `new C(args)` of a constructor kos can read (an ES5 `function`, or a base
+ * class: class-info.ts): the
  * instance is a virtual object with C.prototype as its prototype, and the
  * constructor's body runs in place with it as `this`. Methods then resolve
  * through the prototype (guarded where it is not frozen) and inline, and an
@@ -18,6 +19,7 @@ import { Specializer } from "./specializer.js";
 import { isPrimitive, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { isBuiltin } from "./calls.js";
+import { classConstructorInfo, isClass } from "./class-info.js";
 import { types as utilTypes } from "node:util";
 
 declare module "./specializer.js" {
@@ -35,16 +37,23 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
   if (isBuiltin(C)) return null;
   let info;
   try {
-    info = this.infos.get(C);
+    info = isClass(C) ? classConstructorInfo(C) : this.infos.get(C);
   } catch {
     return null;
   }
-  if (info.opaque || info.parsed.kind !== "function" || info.node.async || info.node.generator) return null;
+  if (info.opaque || info.parsed.kind !== "function" || info.node.async || info.node.generator || info.usesArguments) return null;
+  if (info.parsed.strict !== this.rootStrict) return null;
+  if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   const proto = knownPrototype(this, C);
   if (!proto) return null;
+  // Fields are defined, not assigned: the same only where no object on the prototype chain has the key.
+  if (info.fields?.some((f) => this.knownHas(proto, f) !== false)) return null;
+  const key = `new ${this.objectId(C)}`;
+  if (this.inlineStack.includes(key)) return null;
   const p = this.probe((): Val | null => {
     const self: Val = { k: "v", o: this.newVirtual("object", new Map(), proto) };
-    const r = this.inlineCall(C, self, args, n);
+    this.reserveWords(info.words);
+    const r = this.inlineFrame(info, info.node, new Map(), self, args, key);
     if (!r) return null;
     // [[Construct]]: an object the body returns replaces the instance; anything else gives the instance.
     if (r.k === "v" || (r.k === "s" && !isPrimitive(r.v))) return r;

@@ -11,6 +11,7 @@ import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString
 
 declare module "./specializer.js" {
   interface Specializer {
+    globalRef(name: string): Node;
     expr(n: Node): Val;
     drop(x: Val): void;
     identifier(n: Node): Val;
@@ -65,7 +66,7 @@ P.expr = function (this: Specializer, n: Node): Val {
       if (n.operator === "typeof" && n.argument.type === "Identifier" && !this.slotOf(n.argument) && !this.frame.info.scopes.resolve(n.argument)) {
         // `typeof undeclaredGlobal` must not throw: fold only names kos resolves.
         const free = this.freeVariableOrNull(n.argument.name);
-        if (!free) return D({ type: "UnaryExpression", operator: "typeof", prefix: true, argument: id(n.argument.name) }, "string");
+        if (!free) return D({ type: "UnaryExpression", operator: "typeof", prefix: true, argument: this.globalRef(n.argument.name) }, "string");
         const f = foldUnary("typeof", (free as { v: unknown }).v);
         return free.k === "s" && f.ok ? S(f.value) : D({ type: "UnaryExpression", operator: "typeof", prefix: true, argument: this.residual(free) }, "string");
       }
@@ -217,8 +218,21 @@ P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
   }
   if (name === "undefined") return UNDEF;
   if (FOLDABLE_GLOBALS.has(name)) return S((globalThis as Record<string, unknown>)[name]);
-  if (KNOWN_GLOBALS.has(name)) return D(id(name));
+  if (KNOWN_GLOBALS.has(name)) return D(this.globalRef(name));
   return null;
+};
+
+/**
+ * A global named by inlined code. The residual function keeps the root's own names, so a
+ * global the callee reads (`Math`, `k`) would resolve to a root binding of the same name
+ * (`function f(Math, a) { return helper(a); }`): there it is read as a property of the global object.
+ */
+P.globalRef = function (this: Specializer, name: string): Node {
+  if (this.frame.info.fn === this.rootFn) return id(name);
+  const rootNames = this.infos.get(this.rootFn).scopes.declaredNames;
+  if (!rootNames.has(name)) return id(name);
+  if (rootNames.has("globalThis") || !KNOWN_GLOBALS.has(name)) return this.fail("UNSUPPORTED", `inlined code reads the global '${name}', which the compiled function declares too`);
+  return { type: "MemberExpression", object: id("globalThis"), property: id(name), computed: false, optional: false };
 };
 
 P.freeVariable = function (this: Specializer, name: string, n: Node): Val {

@@ -31,6 +31,8 @@ export interface FnInfo {
   freeNames: string[];
   /** Number of AST nodes (inlining heuristics). */
   size: number;
+  /** A class constructor's instance fields, in order (class-info.ts): defined before its body runs. */
+  fields?: string[];
 }
 
 const nearestFunctionScope = (s: Scope): Scope => {
@@ -98,7 +100,11 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
 
 export function loadFnInfo(fn: Function): FnInfo {
   const parsed = parseFunction(fn);
-  const node = normalizeBody(parsed.node);
+  return infoOf(fn, parsed, normalizeBody(parsed.node));
+}
+
+/** The analyses of a function node (a parsed function, or a class constructor kos assembled). */
+export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo {
   const scopes = analyzeScopes(node, parsed.strict);
   const captured = new Set<Variable>();
   const stack: Scope[] = [scopes.functionScope];

@@ -69,6 +69,7 @@ P.verbatim = function (this: Specializer, n: Node): Node {
       if (value.k === "s") {
         const g = (globalThis as Record<string, unknown>)[y.name];
         if (!(KNOWN_GLOBALS.has(y.name) && g === value.v)) renames.set(y, this.constNode(value.v));
+        else if (this.globalRef(y.name).type !== "Identifier") renames.set(y, this.globalRef(y.name));
       } else if (value.k === "d") renames.set(y, value.e);
     });
   };

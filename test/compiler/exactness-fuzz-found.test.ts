@@ -4,7 +4,7 @@
  * N1–N9). Each is the reduced program; the seed/index that found it is named.
  */
 import { describe, expect, it } from "vitest";
-import { jit } from "../../index.js";
+import { jit, inspect } from "../../index.js";
 import { expectSameOutcome, expectSameWithLog, sloppy } from "../support/fuzz/exactness-helpers.js";
 
 /** A log whose push throws past a cap, so a jitted loop that never ends fails the test instead of hanging it. */
@@ -215,6 +215,17 @@ describe("speculation-era findings", () => {
     const f = jit(prog, { specialize: { c } });
     expectSameOutcome(prog, f, [c, "s"]);
     expect(f(c, 1)).toBe(prog(c, 1));
+  });
+  it("seed 1301 #421: a global an inlined callee reads is not captured by the compiled function's own binding of that name", () => {
+    const helper = new Function("return function helper(a) { return typeof k + a; }")();
+    const f = new Function("helper", "return function f(k, a) { return helper(a); }")(helper);
+    const j = jit(f, { specialize: {}, scope: { helper } });
+    expect(j(1, 2)).toBe("undefined2");
+    const h2 = new Function("return function h2(a) { return Math.max(a, 1); }")();
+    const f2 = new Function("h2", "return function f2(Math, a) { return h2(a); }")(h2);
+    const j2 = jit(f2, { specialize: {}, scope: { h2 } });
+    expect(j2({ max: () => "shadow" }, 2)).toBe(2);
+    expect(inspect(j2)!.source).toMatch(/globalThis\.Math\.max/);
   });
 });
 

@@ -83,3 +83,57 @@ describe("new of an ES5 constructor", () => {
     expect(j(1)).toBe(true);
   });
 });
+
+describe("new of a base class", () => {
+  const classes = () =>
+    new Function(`"use strict";
+      const k = 10;
+      class Vec { scale = 2; constructor(x, y) { this.x = x; this.y = y; } len() { return (Math.abs(this.x) + Math.abs(this.y)) * this.scale; } add(o) { return new Vec(this.x + o.x, this.y + o.y); } }
+      class Field { a = k; constructor(k) { this.b = k; } }
+      class Priv { #n = 1; get n() { return this.#n; } }
+      class Derived extends Vec { constructor(x) { super(x, x); } }
+      return { Vec, Field, Priv, Derived };`)();
+
+  it("fields are defined before the body runs, methods inline, and nothing is allocated", () => {
+    const { Vec } = classes();
+    const f = new Function("Vec", `"use strict"; return function f(a, b) { return new Vec(a, b).add(new Vec(1, -1)).len(); }`)(Vec);
+    const j = jit(f, { specialize: {}, scope: { Vec } });
+    for (const [a, b] of [[1, 2], [-3, 0.5], [NaN, 1]]) expect(Object.is(j(a, b), f(a, b))).toBe(true);
+    expect(src(j)).not.toMatch(/new |\.len\(|\.add\(|\$k_ref_\d+\(/);
+  });
+
+  it("an escaping instance keeps the field order and prototype", () => {
+    const { Vec } = classes();
+    const f = new Function("Vec", `"use strict"; return function f(a) { return new Vec(a, 1); }`)(Vec);
+    const j = jit(f, { specialize: {}, scope: { Vec } });
+    const v = j(3);
+    expect(Object.keys(v)).toEqual(["scale", "x", "y"]);
+    expect(v instanceof Vec).toBe(true);
+    expect(v.len()).toBe(8);
+  });
+
+  it("a field initializer sees the enclosing scope, not the constructor's parameter of the same name", () => {
+    const { Field } = classes();
+    const f = new Function("Field", `"use strict"; return function f(a) { const o = new Field(a); return o.a + ":" + o.b; }`)(Field);
+    const j = jit(f, { specialize: {}, scope: { Field } });
+    expect(j(5)).toBe("10:5");
+  });
+
+  it("private members and derived classes construct as written", () => {
+    const { Priv, Derived } = classes();
+    const f = new Function("Priv", "Derived", `"use strict"; return function f(a) { return new Priv().n + new Derived(a).len(); }`)(Priv, Derived);
+    const j = jit(f, { specialize: {}, scope: { Priv, Derived } });
+    expect(j(2)).toBe(f(2));
+    expect(src(j)).toMatch(/new /);
+  });
+
+  it("a setter on the prototype for a field's key: the field is still defined, not assigned", () => {
+    const { Vec } = classes();
+    const log: unknown[] = [];
+    Object.defineProperty(Vec.prototype, "scale", { set(v) { log.push(v); }, get() { return 100; }, configurable: true });
+    const f = new Function("Vec", `"use strict"; return function f(a) { return new Vec(a, 0).scale; }`)(Vec);
+    const j = jit(f, { specialize: {}, scope: { Vec } });
+    expect(j(1)).toBe(2);
+    expect(log).toEqual([]);
+  });
+});
