@@ -29,6 +29,8 @@ interface AssembleContext {
   kind: "function" | "arrow" | "method";
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   contentGuards: ContentGuard[];
+  /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
+  usesNewTarget?: boolean;
   fn: Function | null;
 }
 
@@ -141,7 +143,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     maxForks = Math.floor(maxForks / 4);
   }
   const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fn };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, usesNewTarget: result.usesNewTarget, fn };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -284,10 +286,17 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const body = root.body.body;
   const directives = body.filter((s: Node) => typeof s.directive === "string");
   const rest = body.filter((s: Node) => typeof s.directive !== "string");
-  // No `new.target` check: `new` on the specialized function runs the same body with a fresh `this`
-  // whose prototype is the original's (instantiate.ts gives it fn.prototype), exactly as `new fn()`
-  // would; a function that reads `new.target` itself is never compiled.
-  const construct: Node[] = [];
+  // `new` on the specialized function runs the same body with a fresh `this` whose prototype is the
+  // original's (instantiate.ts gives it fn.prototype), exactly as `new fn()` would. A function that
+  // reads `new.target` was specialized for calls (it read undefined): a construction runs the original.
+  const construct: Node[] = ctx.usesNewTarget && ctx.kind === "function"
+    ? [{
+        type: "IfStatement",
+        test: { type: "BinaryExpression", operator: "!==", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: reference(Reflect.construct, "construct"), arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
+        alternate: null,
+      }]
+    : [];
   const fnExpr: Node = {
     type: "FunctionExpression",
     id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,

@@ -23,7 +23,7 @@ declare module "./specializer.js" {
     chain(n: Node): Val;
     applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
     inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node): Val | null;
-    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string): Val | null;
+    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"]): Val | null;
     evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
   }
 }
@@ -44,6 +44,7 @@ const MAX_INCLUDES_CHAIN = 16;
 const ObjectKeys = Object.keys;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
+const ObjectHasOwnStatic = Object.hasOwn;
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
 
@@ -347,6 +348,9 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     // Own keys of an object kos made are known (`this.cache.hasOwnProperty(name)`).
     return S(s.fields(thisVal.o)!.has(String(args[0].v)));
   }
+  if (fn === ObjectHasOwnStatic && args[0]?.k === "v" && s.fields(args[0].o) && args[1]?.k === "s" && (typeof args[1].v === "string" || typeof args[1].v === "number")) {
+    return S(s.fields(args[0].o)!.has(String(args[1].v)));
+  }
   if (fn === ObjectHasOwn && thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object" && !require_isProxy(thisVal.v) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
     // `table.hasOwnProperty(op)` on a known object: an own data property is folded to true behind the
     // guard on its value (were it deleted, the read would find nothing on the prototype chain, which
@@ -555,13 +559,13 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
  * and returns its result, or null when the body holds a construct kos cannot
  * compile (nothing is then emitted).
  */
-P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string): Val | null {
+P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"]): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
   const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}) };
   this.inlineStack.push(key);
   (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];

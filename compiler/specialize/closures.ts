@@ -52,7 +52,7 @@ P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: V
   if (own.usesThis && !isArrow && !frame.info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
   const key = `closure@${node.start ?? 0}:${this.objectId(frame)}`;
   if (this.inlineStack.includes(key)) return null;
-  return this.inlineFrame(frame.info, node, new Map(frame.slots), isArrow ? frame.thisVal : thisVal, args, key);
+  return this.inlineFrame(frame.info, node, new Map(frame.slots), isArrow ? frame.thisVal : thisVal, args, key, isArrow ? frame.newTarget : undefined);
 };
 
 declare module "./specializer.js" {

@@ -14,9 +14,9 @@
  * read-only property is skipped. A constructor that returns an object gives
  * that object; one whose returned value kos cannot classify runs as written.
  */
-import type { Node } from "../ast.js";
+import { walk, type Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
-import { isPrimitive, type Val } from "./values.js";
+import { D, isPrimitive, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { isBuiltin } from "./calls.js";
 import { classConstructorInfo, isClass } from "./class-info.js";
@@ -41,19 +41,27 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
   } catch {
     return null;
   }
-  if (info.opaque || info.parsed.kind !== "function" || info.node.async || info.node.generator || info.usesArguments) return null;
+  if (info.opaque || info.parsed.kind !== "function" || info.node.async || info.node.generator || info.usesArguments || readsNewTarget(info.node)) return null;
   if (info.parsed.strict !== this.rootStrict) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   const proto = knownPrototype(this, C);
   if (!proto) return null;
-  // Fields are defined, not assigned: the same only where no object on the prototype chain has the key.
-  if (info.fields?.some((f) => this.knownHas(proto, f) !== false)) return null;
   const key = `new ${this.objectId(C)}`;
   if (this.inlineStack.includes(key)) return null;
+  // Guards a failed attempt recorded are dropped with it (nothing it emitted remains to need them).
+  const guardsBefore = this.contentGuards?.length ?? 0;
   const p = this.probe((): Val | null => {
+    // Fields are defined, not assigned: the same only where no object on the prototype chain has the key.
+    if (info.fields?.some((f) => this.knownHas(proto, f) !== false)) return null;
     const self: Val = { k: "v", o: this.newVirtual("object", new Map(), proto) };
     this.reserveWords(info.words);
-    const r = this.inlineFrame(info, info.node, new Map(), self, args, key);
+    this.liveValues.push(self);
+    let r: Val | null;
+    try {
+      r = this.inlineFrame(info, info.node, new Map(), self, args, key);
+    } finally {
+      this.liveValues.pop();
+    }
     if (!r) return null;
     // [[Construct]]: an object the body returns replaces the instance; anything else gives the instance.
     if (r.k === "v" || (r.k === "s" && !isPrimitive(r.v))) return r;
@@ -62,15 +70,35 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
       this.drop(r);
       return self;
     }
-    return null;
+    // Unknown at compile time: the same test [[Construct]] makes, at run time.
+    const t = this.stable(r, "made");
+    const isObject: Node = {
+      type: "LogicalExpression", operator: "||",
+      left: { type: "LogicalExpression", operator: "&&", left: { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: this.residual(t) }, right: { type: "Literal", value: "object", raw: '"object"' } }, right: { type: "BinaryExpression", operator: "!==", left: this.residual(t), right: { type: "Literal", value: null, raw: "null" } } },
+      right: { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: this.residual(t) }, right: { type: "Literal", value: "function", raw: '"function"' } },
+    };
+    return this.branchValue(D(isObject, "boolean"), () => t, () => self, [], (test, a, b) => ({ type: "ConditionalExpression", test, consequent: a, alternate: b }));
   });
   if (!p.result) {
     p.undo();
+    if (this.contentGuards) this.contentGuards.length = guardsBefore;
     return null;
   }
   p.commit();
   return p.result;
 };
+
+/** A constructor that reads `new.target` (itself or in an arrow) runs as written: inlined code would read undefined. */
+function readsNewTarget(node: Node): boolean {
+  let found = false;
+  walk(node, (x) => {
+    if (found) return false;
+    if (x !== node && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration")) return false;
+    if (x.type === "MetaProperty" && x.meta?.name === "new") found = true;
+    return;
+  });
+  return found;
+}
 
 /** `C.prototype`, read as `new` reads it: folded from a frozen C, or guarded; an object, else null. */
 function knownPrototype(s: Specializer, C: Function): object | null {

@@ -152,7 +152,13 @@ P.expr = function (this: Specializer, n: Node): Val {
     case "ImportExpression":
       return this.fail("UNSUPPORTED", "dynamic import() resolves relative to the calling module", n);
     case "MetaProperty":
-      return this.fail("USES_NEW_TARGET", "the function uses new.target or import.meta", n);
+      if (n.meta?.name === "new") {
+        // A call, not a construction: the compiled function sends `new` to the original (compile.ts).
+        if (this.frame.newTarget === "unknown") return this.fail("USES_NEW_TARGET", "an arrow function's `new.target` belongs to where it was defined", n);
+        if (this.frame.newTarget === "root") this.rootNewTarget = true;
+        return UNDEF;
+      }
+      return this.fail("USES_NEW_TARGET", "the function uses import.meta", n);
     case "Super":
       return this.fail("USES_SUPER", "the function uses `super`", n);
     case "YieldExpression":

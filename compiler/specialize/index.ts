@@ -52,6 +52,8 @@ export interface SpecializeResult {
   contentGuards: ContentGuard[];
   words: Set<string>;
   size: number;
+  /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
+  usesNewTarget: boolean;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
@@ -87,7 +89,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
     // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.
   }
-  const frame: Frame = { info, slots: new Map(), thisVal, args: null, root: true, ret: null, depth: 0, key: "root" };
+  const frame: Frame = { info, slots: new Map(), thisVal, args: null, root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
   const formals: SpecializeResult["formals"] = [];
   const bindLater: Array<{ pattern: Node; name: string }> = [];
@@ -146,7 +148,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
     expression: false,
     body: { type: "BlockStatement", body: [...decls, ...body] },
   };
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: entryGuards(sp), words: sp.used, size: info.size };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: entryGuards(sp), words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget };
 }
 
 export type { FreeLookup };

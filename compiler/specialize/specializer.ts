@@ -92,6 +92,12 @@ export interface Frame {
   ret: Target | null;
   depth: number;
   key: string;
+  /**
+   * What `new.target` is here: "root" in the compiled function (undefined: the residual code
+   * sends construct calls to the original), the defining frame's in an arrow, else undefined
+   * (an inlined call is a call).
+   */
+  newTarget?: "root" | "unknown";
 }
 
 export interface SpecializerOptions {
@@ -370,6 +376,12 @@ export class Specializer {
 
   // ---- slots -------------------------------------------------------------
 
+  /** Values in flight that joins must keep (an instance its constructor is building: constructors.ts). */
+  readonly liveValues: Val[] = [];
+
+  /** The compiled function reads `new.target` (as undefined): its residual code sends `new` to the original. */
+  rootNewTarget = false;
+
   /** Slots no code reads after the join being made (see loops.ts, slotsDeadAfter). */
   deadSlots: Set<Slot> | null = null;
 
@@ -644,6 +656,7 @@ export class Specializer {
         visit(f.thisVal);
         for (const a of f.args ?? []) visit(a);
       }
+      for (const v of this.liveValues) visit(v);
     }
     return found;
   }

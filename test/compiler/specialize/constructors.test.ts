@@ -137,3 +137,34 @@ describe("new of a base class", () => {
     expect(log).toEqual([]);
   });
 });
+
+describe("constructors: what the body returns, and joins inside it", () => {
+  it("a returned value kos cannot classify is tested as [[Construct]] tests it", () => {
+    const C = new Function("return function C(v) { this.a = 1; return v; }")();
+    const f = new Function("C", "return function f(v) { const o = new C(v); return o instanceof C ? 'inst' : o; }")(C);
+    const j = jit(f, { specialize: {}, scope: { C } });
+    const obj = { z: 1 };
+    const fn = () => 1;
+    for (const v of [1, "s", null, undefined, obj, fn]) expect(j(v)).toBe(f(v));
+  });
+
+  it("an instance whose fields differ across an early return stays known through the join (INTERNAL before)", () => {
+    const C = new Function(`"use strict"; return class C { constructor(o) { o ||= {}; this.f = Object.hasOwn(o, "f") && o.f; if (o.stop === false) return; this.g = this.m(); if (o.ret) return o.ret; } m() { return [this.f]; } }`)();
+    const f = new Function("C", `"use strict"; return function f(o) { const c = new C(o); return JSON.stringify([c.f, c.g]); }`)(C);
+    const j = jit(f, { specialize: {}, scope: { C } });
+    expect(inspect(j)!.fallbackReason).toBeNull();
+    for (const o of [undefined, { f: 2 }, { stop: false }, { f: 3, stop: false }, { ret: { f: "r", g: 1 } }, { ret: 5 }]) expect(j(o)).toBe(f(o));
+  });
+});
+
+describe("constructors on real code", () => {
+  it("jsonpath-plus: JSONPath's `new JSONPathClass(...)` runs in place without an INTERNAL fallback (the instance was dropped at a join inside its constructor)", async () => {
+    const { JSONPath } = await import("jsonpath-plus");
+    const path = "$.store.book[?(@.price < 10)].title";
+    const j = jit(JSONPath, { specialize: { opts: path } }) as unknown as (p: string, json: unknown) => unknown;
+    expect(inspect(j)!.fallbackReason).toBeNull();
+    const json = { store: { book: [{ price: 5, title: "a" }, { price: 15, title: "b" }, { price: 1, title: "c" }] } };
+    expect(j(path, json)).toEqual(JSONPath(path, json));
+    expect(j(path, { store: { book: [] } })).toEqual([]);
+  });
+});
