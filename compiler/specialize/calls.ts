@@ -45,6 +45,7 @@ const ObjectKeys = Object.keys;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectHasOwnStatic = Object.hasOwn;
+const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
 
@@ -215,7 +216,8 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   } else callee = this.residual(fnVal);
   const argNodes = args.map((a) => this.residual(a));
   if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
-  return D({ type: "CallExpression", optional: false, callee, arguments: argNodes });
+  // Every Math function returns a number (its arguments' conversions may throw, never change that).
+  return D({ type: "CallExpression", optional: false, callee, arguments: argNodes }, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
 };
 
 /** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */

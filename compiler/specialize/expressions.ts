@@ -295,6 +295,9 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
       return S(op === "!==" || op === "!=");
     }
   }
+  // Identities on numbers: `x * 1`, `x / 1`, `x - 0`, `x + -0` give x itself (-0 and NaN included).
+  if (ta === "number" && b.k === "s" && (((op === "*" || op === "/") && b.v === 1) || (op === "-" && Object.is(b.v, 0)) || (op === "+" && Object.is(b.v, -0)))) return a;
+  if (tb === "number" && a.k === "s" && ((op === "*" && a.v === 1) || (op === "+" && Object.is(a.v, -0)))) return b;
   if (op === "+" && a.k === "s" && a.v === "" && tb === "string") return b;
   if (op === "+" && b.k === "s" && b.v === "" && ta === "string") return a;
   if ((op === "===" || op === "!==") && ta && tb && ta !== tb && primitiveTypes.has(ta) && primitiveTypes.has(tb)) {

@@ -252,3 +252,17 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(j(undefined)).toBe(12);
   });
 });
+
+describe("evaluator: identities on numbers", () => {
+  it("x * 1, x / 1, x - 0 and x + -0 of a number are x, -0 and NaN included; strings are left alone", () => {
+    const f = new Function("return function f(k, x, s) { const m = Math.abs(x) * k.one - k.zero; return [m / k.one + k.negZero, s * k.one]; }")();
+    const k = Object.freeze({ one: 1, zero: 0, negZero: -0 });
+    const j = jit(f, { specialize: { k } });
+    expect(src(j)).toMatch(/return \[Math\.abs\(x\), s \* 1\]/);
+    for (const [x, s] of [[-0, "2"], [NaN, "a"], [-3, ""], [Infinity, "1e3"]] as const) {
+      const a = j(k, x, s) as number[];
+      const b = f(k, x, s) as number[];
+      expect(Object.is(a[0], b[0]) && Object.is(a[1], b[1])).toBe(true);
+    }
+  });
+});
