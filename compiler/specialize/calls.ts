@@ -427,6 +427,21 @@ function virtualArray(s: Specializer, items: Val[]): Val {
 }
 
 P.newExpression = function (this: Specializer, n: Node): Val {
+  // After foreign code, the constructor's prototype (and what it reads) is speculated on again, as for calls.
+  if (this.foreignRan && this.staleMiss && !this.generic) {
+    const v = this.speculateValue(() => this.newExpressionPlain(n));
+    if (v) return v;
+  }
+  return this.newExpressionPlain(n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    newExpressionPlain(n: Node): Val;
+  }
+}
+
+P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const { vals, spread } = this.evalArgs([n.callee, ...n.arguments]);
   if (!spread.some(Boolean)) {
     const made = this.constructInPlace(vals[0]!, vals.slice(1), n);

@@ -6,7 +6,7 @@
 import type { Node } from "../ast.js";
 import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
 import { Specializer, id, isTrivial, type Edge } from "./specializer.js";
-import { D, S, UNDEF, typeOfVal, type Val } from "./values.js";
+import { D, S, UNDEF, isPrimitive, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 
 declare module "./specializer.js" {
@@ -46,6 +46,8 @@ P.expr = function (this: Specializer, n: Node): Val {
         });
         return S(s);
       }
+      // ToString of an object runs its toString/valueOf: foreign code.
+      if (vals.some((v) => v.k !== "s" && !(v.k === "d" && v.type && primitiveTypes.has(v.type)))) this.foreignCodeMayRun();
       return D({
         type: "TemplateLiteral",
         quasis: n.quasis.map((q: Node) => ({ type: "TemplateElement", tail: q.tail, value: { raw: q.value.raw, cooked: q.value.cooked } })),
@@ -86,6 +88,7 @@ P.expr = function (this: Specializer, n: Node): Val {
       if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "function") return drop1(this, a, S(a.type));
       const type = n.operator === "!" ? "boolean" : n.operator === "typeof" ? "string" : n.operator === "void" ? "undefined" : n.operator === "+" ? "number" : a.k === "d" && a.type === "number" ? "number" : undefined;
       if (n.operator === "void") return drop1(this, a, UNDEF);
+      if ((n.operator === "+" || n.operator === "-" || n.operator === "~") && !(a.k === "s" ? isPrimitive(a.v) : a.k === "d" && a.type && primitiveTypes.has(a.type))) this.foreignCodeMayRun();
       // `!!b` of a boolean is `b` (a comparison, or another `!`).
       if (n.operator === "!" && a.k === "d" && a.e.type === "UnaryExpression" && a.e.operator === "!" && isBooleanNode(a.e.argument)) return D(a.e.argument, "boolean");
       return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
@@ -305,6 +308,11 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
     this.drop(b);
     return S(op === "!==");
   }
+  // An operand that may be an object is converted (valueOf, toString, Symbol.toPrimitive), and `in` and
+  // `instanceof` ask a proxy or `Symbol.hasInstance`: foreign code may run (fuzz seed 1503 #1212: a
+  // valueOf that logged, then `log.length` read back as the value folded at entry).
+  const prim = (t: string | undefined, v: Val) => v.k === "s" ? isPrimitive(v.v) : !!t && primitiveTypes.has(t);
+  if (op !== "===" && op !== "!==" && (op === "in" || op === "instanceof" || !prim(ta, a) || !prim(tb, b))) this.foreignCodeMayRun();
   return D({ type: "BinaryExpression", operator: op, left: this.residual(a), right: this.residual(b) }, binaryResultType(op, ta, tb));
 };
 
@@ -440,6 +448,8 @@ P.update = function (this: Specializer, n: Node): Val {
     }
     this.materialize(slot);
     this.declare(slot);
+    // ToNumeric of an object runs its valueOf.
+    if (!(cur.k === "s" ? isPrimitive(cur.v) : cur.k === "d" && cur.type && primitiveTypes.has(cur.type))) this.foreignCodeMayRun();
     return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: id(slot.name) }, cur.k === "d" && cur.type === "number" ? "number" : undefined);
   }
   if (n.argument.type === "MemberExpression") return this.updateMember(n);

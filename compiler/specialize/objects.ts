@@ -199,14 +199,17 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
     const o = obj.o;
     const k = keyOf(key.v);
     if (k !== null && k !== "__proto__") {
-      const v = this.stable(value);
-      if (o.kind === "object" && (o.proto ? this.knownHas(o.proto, k) === false : !(k in Object.prototype))) {
-        this.setField(o, k, v);
-        return v;
+      // Stabilized once: if the store cannot be a field after all, the residual store uses the same
+      // temporary (re-emitting the pending value evaluated a valueOf twice).
+      value = this.stable(value);
+      // An own field is a writable data property kos made: storing to it consults no prototype.
+      if (o.kind === "object" && (this.fields(o)!.has(k) || (o.proto ? this.knownHas(o.proto, k) === false : !(k in Object.prototype)))) {
+        this.setField(o, k, value);
+        return value;
       }
       if (o.kind === "array" && isIndex(k) && Number(k) <= this.fields(o)!.size) {
-        this.setField(o, k, v);
-        return v;
+        this.setField(o, k, value);
+        return value;
       }
     }
   }

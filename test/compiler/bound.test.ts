@@ -21,7 +21,9 @@ describe("jit of a bound function", () => {
     const j = jit(bound, { tiering: { hotCalls: 20 } });
     for (let i = 0; i < 60; i++) expect(j(i)).toBe(bound(i));
     expect(inspect(j)!.tier).toBe(1);
-    expect(inspect(j)!.source).not.toMatch(/for \(/);
+    // The ops are unrolled (behind guards: `acc + k` of an untyped argument may run a valueOf that
+    // changes rule.ops, so a residual loop is kept for that case).
+    expect(inspect(j)!.source).toMatch(/\* 3/);
     expect(j.name).toBe("bound run");
     expect(j.length).toBe(1);
     // The configuration changes: the next call follows it.

@@ -227,5 +227,22 @@ describe("speculation-era findings", () => {
     expect(j2({ max: () => "shadow" }, 2)).toBe(2);
     expect(inspect(j2)!.source).toMatch(/globalThis\.Math\.max/);
   });
+  it("seed 1503 #1212: a conversion of an object operand (valueOf) is foreign code: a later read of a guarded object is not folded", () => {
+    function prog(c: { m: number }, x: unknown, log: unknown[]) {
+      const a = (x as number) + c.m;
+      return log.length + a;
+    }
+    const log: unknown[] = [];
+    const c = { m: 1 };
+    const j = jit(prog, { specialize: { c, log } });
+    const x = { valueOf() { log.push("v"); return 0; } };
+    expect(j(c, x, log)).toBe(2);
+    log.length = 0;
+    expect(j(c, 5, log)).toBe(6);
+    log.length = 0;
+    const t = { toString() { log.push("t"); return "s"; } };
+    const k = jit(function tpl(c: { m: number }, x: unknown, log: unknown[]) { const s = `${x}`; return log.length + s; }, { specialize: { c, log } });
+    expect(k(c, t, log)).toBe("1s");
+  });
 });
 
