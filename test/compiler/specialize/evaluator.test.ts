@@ -266,3 +266,24 @@ describe("evaluator: identities on numbers", () => {
     }
   });
 });
+
+describe("evaluator: regular-expression literals", () => {
+  it("/re/.test(known string) folds; a dynamic string, or a patched RegExp.prototype.test, runs", () => {
+    const f = new Function("return function f(k, s) { if (/^__proto__|prototype|constructor$/.test(k.name)) throw Error('no'); return /^a/g.test(s) + k.name; }")();
+    const k = Object.freeze({ name: "price" });
+    const j = jit(f, { specialize: { k } });
+    expect(src(j)).not.toMatch(/__proto__/);
+    expect(src(j)).toMatch(/\(\/\^a\/g\)\.test\(s\)/);
+    for (const s of ["abc", "b"]) expect(j(k, s)).toBe(f(k, s));
+    const bad = Object.freeze({ name: "constructor" });
+    const jb = jit(f, { specialize: { k: bad } });
+    expect(() => jb(bad, "a")).toThrow("no");
+    const test = RegExp.prototype.test;
+    try {
+      RegExp.prototype.test = function (this: RegExp, x: string) { return Reflect.apply(test, this, [x]); };
+      expect(src(jit(f, { specialize: { k } }))).toMatch(/__proto__/);
+    } finally {
+      RegExp.prototype.test = test;
+    }
+  });
+});
