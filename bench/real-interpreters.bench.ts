@@ -12,7 +12,7 @@ import { formatNs, geometricMean, markdownTable, time, type BenchSection } from 
 import { cpuNsPerCall as cpuNsPerCallOf } from "./harness.js";
 import { inspect } from "../index.js";
 import { realCases, type RealCase, type Runner } from "../fixtures/real/index.js";
-import { outcome } from "../fixtures/real/common.js";
+import { makeNatural, outcome } from "../fixtures/real/common.js";
 import { makeRunner } from "../fixtures/runner.js";
 import os from "node:os";
 
@@ -81,7 +81,7 @@ async function measureCase(c: RealCase): Promise<Row> {
     made.push({ label: explicit.label, fn });
   }
   if (tiering) {
-    const { fn, run } = tiering.make();
+    const { fn, run } = makeNatural(tiering);
     const inputs = batch.map((a) => a[0]);
     for (let i = 0; i < TIERING_WARMUP; i++) run(inputs[i % inputs.length]);
     add("tiering", run);

@@ -121,13 +121,14 @@ export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
     String(f.versions ?? (f.tier === 1 ? 1 : 0)),
     String(f.deopts),
     f.compileMs === undefined ? "-" : f.compileMs.toFixed(1),
+    f.compileCpuMs === undefined ? "-" : f.compileCpuMs.toFixed(1),
     f.tier0UsPerCall === undefined ? "-" : f.tier0UsPerCall.toFixed(3),
     f.fallbackReason ? shorten(f.fallbackReason, 90) : "-",
   ]);
-  const header = ["wrapped function", "calls", "tier", "versions", "deopts", "compile ms", "µs/call before", "fallback reason"];
+  const header = ["wrapped function", "calls", "tier", "versions", "deopts", "compile ms", "compile CPU ms", "µs/call before", "fallback reason"];
   const all = [header, ...rows];
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
-  const right = new Set([1, 3, 4, 5, 6]);
+  const right = new Set([1, 3, 4, 5, 6, 7]);
   const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }

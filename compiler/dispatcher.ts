@@ -174,6 +174,8 @@ export class Dispatcher {
   fallbackReason: string | null = null;
   deopts = 0;
   compileTimeMs = 0;
+  /** CPU ms of the process (all threads) while the profiler compiled this function's versions. */
+  compileCpuMs = 0;
   readonly history: JitInspection["history"] = [];
   readonly deoptReasons = new Map<string, number>();
   private readonly control: EntryControl | null;
@@ -297,6 +299,7 @@ export class Dispatcher {
       calls: this.calls,
       deopts: this.deopts,
       compileTimeMs: this.compileTimeMs,
+      compileCpuMs: this.compileCpuMs,
       history: [...this.history, ...[...this.deoptReasons].map(([reason, count]) => ({ at: 0, event: "deopt", detail: `${reason} ×${count}` }))],
       versions: this.versions.map((v) => ({ assumptions: v.assumptions, calls: v.calls(), deopts: v.deopts, source: v.source })),
     };

@@ -162,3 +162,19 @@ function skipString(source: string, start: number): number {
   }
   return -1;
 }
+
+/**
+ * The names of a plain parameter list (`a, b = 1`), read without parsing; null
+ * for a destructured or rest parameter. null for the whole list where it holds
+ * anything a cheap scan could misread (strings, templates, regular expressions,
+ * nested brackets). For descriptions only: the compiler's `parameterNames` parses.
+ */
+export function simpleParameterNames(source: string): Array<string | null> | null {
+  const m = /^[^(=]*\(([^)]*)\)/.exec(source) ?? /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(source);
+  if (!m || /[`/'"({[]/.test(m[1]!)) return null;
+  return m[1]!
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => /^[A-Za-z_$][\w$]*(?=\s*(=|$))/.exec(p)?.[0] ?? null);
+}

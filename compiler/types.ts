@@ -80,6 +80,8 @@ export interface JitInspection {
   calls: number;
   deopts: number;
   compileTimeMs: number;
+  /** CPU ms of the whole process while tiering compiled (V8's threads that optimize the compiler's code included); 0 for explicit `specialize`, which does not measure it. */
+  compileCpuMs: number;
   /** Tier history and deopt reasons, filled by the profiler's tiering. */
   history: Array<{ at: number; event: string; detail?: string }>;
   /** The live compiled versions, in guard-chain order (up to 4 with tiering). */

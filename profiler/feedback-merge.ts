@@ -56,6 +56,7 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
       stableArgs: busiest.args.filter((a) => a.stability !== "varies"),
       ...(busiest.compileMs !== undefined ? { compileMs: busiest.compileMs } : {}),
+      ...(busiest.compileCpuMs !== undefined ? { compileCpuMs: busiest.compileCpuMs } : {}),
       ...(busiest.tier0UsPerCall !== undefined ? { tier0UsPerCall: busiest.tier0UsPerCall } : {}),
     };
   });
@@ -83,6 +84,7 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
       name: f.name, file: UNSAMPLED_FILE, line: 0, column: 0, selfPercent: 0, totalPercent: 0, selfSamples: 0, totalSamples: 0,
       sourceHash: hash, calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
       ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
+      ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
       ...(f.tier0UsPerCall !== undefined ? { tier0UsPerCall: f.tier0UsPerCall } : {}),
     });
   }

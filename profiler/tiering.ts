@@ -7,10 +7,13 @@
  *   them as they are, with the reason in `inspect`.
  * - Tier 0: the entry counts calls; the first 256 calls and then one in about
  *   64 record argument (and receiver) profiles, and one in four of those is timed.
- * - Past a hotness threshold, tier 1: a version compiled with speculative
- *   specialization on the arguments that stayed constant (and the types of
- *   the others), every assumption guarded. With no constant argument the
- *   function settles generic: type guards alone restate what V8 already does.
+ * - Tier 1, once the function has used enough time to pay for its compile
+ *   (compile-cost.ts: half the sampled time so far must cover the predicted
+ *   CPU cost; with `hotCalls` set, after that many calls instead): a version
+ *   compiled with speculative specialization on the arguments that stayed
+ *   constant (and the types of the others), every assumption guarded. With no
+ *   constant argument the function settles generic: type guards alone restate
+ *   what V8 already does.
  * - Guard misses are profiled. When they are frequent, a new version is
  *   compiled for them and added to the guard chain (a second stable constant
  *   gets its own version; an argument that varies is dropped from
@@ -26,7 +29,7 @@
  * The profiler calls the compiler; the compiler never imports this file.
  */
 import { Dispatcher, settleAtJitTime, trace, type Version } from "../compiler/dispatcher.js";
-import type { Precheck } from "../compiler/precheck.js";
+import { simpleParameterNames, type Precheck } from "../compiler/precheck.js";
 import type * as CompilerIndex from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
 import { ArgumentProfile } from "./feedback.js";
@@ -34,6 +37,7 @@ import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./pro
 import { findProfiledFunction, sourceHash, type LoadedProfile } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
+import { CompileCostModel, SAVED_SHARE, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**
  * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
@@ -46,9 +50,13 @@ export type CompilerLoader = () => typeof CompilerIndex;
 export { collectFeedback } from "./feedback-record.js";
 
 export interface TieringOptions {
-  /** Calls before tier-up. Default 1000 (env KOS_HOT_CALLS); see BENCHMARKS.md for why. */
+  /**
+   * Calls before tier-up (env KOS_HOT_CALLS). Unset, tier-up waits until the function's
+   * sampled time pays for its predicted compile (profiler/compile-cost.ts); set, it
+   * happens after this many calls, whatever the compile costs.
+   */
   hotCalls?: number;
-  /** Sampled time in ms after which a function is hot even below hotCalls (after 50 calls). Default 20. */
+  /** With `hotCalls` set: sampled time in ms after which a function is hot even below hotCalls (after 50 calls). Default 20. */
   hotTimeMs?: number;
   /** Live specialized versions before the function goes generic. Default 4 (V8's polymorphic limit). */
   maxVersions?: number;
@@ -62,6 +70,17 @@ export interface TieringOptions {
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
 const EXACT_CALLS = 256;
+/**
+ * The mean stride between observed calls after EXACT_CALLS: 64, then growing with the
+ * calls so far (n / 64, a power of two, at most 16384), so that a function waiting at tier 0
+ * for its compile to pay costs less and less per call. With a fixed stride of 64, tier 0 cost
+ * bench/programs/dsp.ts 48 ms of a 265 ms run (3.8 million calls of a 20 ns function,
+ * waiting); each observation costs about 0.2 µs, each timed one 0.1 µs more.
+ */
+function sampleStride(n: number): number {
+  if (n < 4096) return 64;
+  return Math.min(16384, 2 ** Math.floor(Math.log2(n / 64)));
+}
 // The last WARM_CALLS calls before the tier-up at hotCalls (none before call 128) are all
 // timed: their median is the original's time per call once V8 has warmed it (the profile's
 // cost model, PROFILE_SAVED_SHARE). Earlier calls run cold: json-logic's apply averaged
@@ -75,17 +94,24 @@ const WARM_FROM = 128;
 // guard and they are more than 1 call in MISS_SHARE since the last version.
 const MIN_MISSES = 16;
 const MISS_SHARE = 8;
-/**
- * A profile entry compiles at the first call only when the time compiling took in the
- * profiled run is below this share of the time the original would take over the same calls
- * (calls × its sampled time per call): the share a compile can be expected to save. Programs
- * made of library interpreters (bench/programs/rules.ts) gained 2-3× per call but spent
- * 100-150 ms compiling plus about as much CPU in V8's compiler threads, which a 0.4 s run
- * never won back; kernels (bench/programs/dsp.ts: fir) compile in 10-20 ms and save 80%.
- */
-const PROFILE_SAVED_SHARE = 0.5;
+// A profile entry compiles at the first call only when the CPU time compiling took in the
+// profiled run is below SAVED_SHARE of the time the original would take over the same calls
+// (calls × its sampled time per call). Programs made of library interpreters
+// (bench/programs/rules.ts) gained 2-3× per call but spent 100-150 ms compiling plus about as
+// much CPU in V8's threads, which a 0.4 s run never won back; kernels
+// (bench/programs/dsp.ts: fir) compile in 10-20 ms and save 80%. Profiles written before
+// compileCpuMs existed carry wall time only, counted twice (cold compiles cost 1.8× their
+// wall time in CPU).
+const WALL_TO_CPU = 2;
+// Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
+// decide the first speculation.
+const MIN_GATED_CALLS = EXACT_CALLS;
 
 type Options = JitOptions & { tiering?: TieringOptions };
+
+// One compile-cost model per process, as V8 keeps its tier-up budgets per isolate: the
+// compiler it prices loads once per process, and how warm one compile found it holds for the next.
+const costs = new CompileCostModel();
 
 class TieredFunction {
   readonly id = newFeedbackId();
@@ -111,12 +137,18 @@ class TieredFunction {
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
-  private profileEntry: { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; tier0UsPerCall?: number } | undefined;
+  private profileEntry: { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; tier0UsPerCall?: number } | undefined;
   /** Times (ms) of the calls in the warm window [warmFrom, warmTo) (the profile's cost model). */
   private warmTimes: number[] = [];
   private readonly warmFrom: number;
   private readonly warmTo: number;
   private profileChecked = false;
+  /** Tier-up waits for the compile to pay (no `hotCalls` given). */
+  private readonly costGated: boolean;
+  private estimate: SourceEstimate | null = null;
+  /** The prediction the last gate check made (what a compile that follows is measured against). */
+  private prediction: CompileCostPrediction | null = null;
+  private waitingSaid = false;
 
   constructor(
     readonly fn: Function,
@@ -129,10 +161,14 @@ class TieredFunction {
   ) {
     const t = options.tiering ?? {};
     const envHot = Number(process.env.KOS_HOT_CALLS);
+    // A profiling run (`kos profile` sets KOS_FEEDBACK_OUT) compiles at hotCalls whatever the
+    // cost: it is there to measure that cost, for KOS_PROFILE's decision in later runs.
+    this.costGated = t.hotCalls === undefined && !(envHot > 0) && !process.env.KOS_FEEDBACK_OUT;
+    // With the cost gate, hotCalls only places the warm window that times the original for profiles.
     this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : 1000);
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
-    this.nextCompileAt = this.hotCalls;
+    this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
     this.warmTo = Number.isFinite(this.hotCalls) ? this.hotCalls : 0;
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
@@ -172,10 +208,13 @@ class TieredFunction {
       }
       const entry = this.profileEntry;
       if (entry?.stableArgs?.length) {
-        const { calls, compileMs, tier0UsPerCall } = entry;
-        if (calls !== undefined && compileMs !== undefined && tier0UsPerCall !== undefined && compileMs > (calls * tier0UsPerCall * PROFILE_SAVED_SHARE) / 1000) {
+        const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
+        const recordedCost = compileCpuMs ?? (compileMs === undefined ? undefined : compileMs * WALL_TO_CPU);
+        // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
+        const cost = recordedCost === undefined ? undefined : recordedCost + costs.pendingLoadMs();
+        if (calls !== undefined && cost !== undefined && tier0UsPerCall !== undefined && cost > (calls * tier0UsPerCall * SAVED_SHARE) / 1000) {
           // The profiled run says a compile costs more than it can save over a run like it.
-          const reason = `the profile says compiling costs ${compileMs.toFixed(1)} ms against at most ${((calls * tier0UsPerCall * PROFILE_SAVED_SHARE) / 1000).toFixed(1)} ms saved over ${calls} calls`;
+          const reason = `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${((calls * tier0UsPerCall * SAVED_SHARE) / 1000).toFixed(1)} ms saved over ${calls} calls`;
           this.d.goGeneric(reason);
           trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
           return this.run(thisArg, args, newTarget);
@@ -189,11 +228,12 @@ class TieredFunction {
     if (n >= this.nextSample) {
       this.observe(this.profiles, this.receiver, thisArg, args);
       this.jitter = (Math.imul(this.jitter, 1103515245) + 12345) | 0;
-      this.nextSample = n < EXACT_CALLS ? n + 1 : n + 32 + ((this.jitter >>> 16) & 63);
+      const stride = n < EXACT_CALLS ? 1 : sampleStride(n);
+      this.nextSample = n < EXACT_CALLS ? n + 1 : n + (stride >> 1) + ((this.jitter >>> 16) % stride);
       if ((++this.observed & 3) === 0) {
         timed = true;
         // One timed call stands for about 4 observed ones, each standing for the calls since the last.
-        weight = n < EXACT_CALLS ? 4 : 4 * 64;
+        weight = 4 * stride;
       }
     }
     if (!this.recorded && n >= RECORD_AFTER_CALLS) this.record();
@@ -209,12 +249,34 @@ class TieredFunction {
     const dt = performance.now() - start;
     this.sampledMs += dt * weight;
     if (warm) this.warmTimes.push(dt);
-    // Hot by time: a slow function need not wait for hotCalls calls.
-    if (this.d.tier === 0 && Number.isFinite(this.hotCalls) && this.nextCompileAt !== Infinity && this.sampledMs >= this.hotTimeMs && n >= 50) {
+    if (this.d.tier !== 0) return r;
+    if (this.costGated) {
+      if (n >= MIN_GATED_CALLS && this.nextCompileAt === Infinity && this.compileWouldPay()) {
+        this.nextCompileAt = n + 1;
+        this.d.setNext(n + 1);
+      }
+    } else if (Number.isFinite(this.hotCalls) && this.nextCompileAt !== Infinity && this.sampledMs >= this.hotTimeMs && n >= 50) {
+      // Hot by time: a slow function need not wait for hotCalls calls.
       this.nextCompileAt = n + 1;
       this.d.setNext(n + 1);
     }
     return r;
+  }
+
+  /** The cost gate: has the function used enough time to pay for its predicted compile? */
+  private compileWouldPay(): boolean {
+    this.estimate ??= CompileCostModel.estimate(this.source);
+    // Priced at every check: a compile elsewhere in the process may have loaded the compiler or rescaled the model.
+    this.prediction = costs.price(this.estimate);
+    if (CompileCostModel.worthIt(this.sampledMs, this.prediction)) return true;
+    if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
+      this.waitingSaid = true;
+      const p = this.prediction;
+      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${(p.ms / SAVED_SHARE).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
+      this.d.event("waiting", detail);
+      trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
+    }
+    return false;
   }
 
   private record(): void {
@@ -229,8 +291,13 @@ class TieredFunction {
 
   /** Compiles a version for `profiles` and adds it to the guard chain; false when nothing was compiled. */
   private compile(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, recorded?: ArgumentFeedback[]): boolean {
+    // From before the compiler loads (names() loads it): the first compile pays for the load.
+    const cpuBefore = process.cpuUsage();
     const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded });
-    if (isEmpty(spec)) return false;
+    if (isEmpty(spec)) {
+      costs.loaded(); // names() loaded the compiler
+      return false;
+    }
     const name = this.d.name;
     const link = this.d.makeLink();
     let version: Version | null = null;
@@ -252,6 +319,11 @@ class TieredFunction {
       if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    this.d.compileCpuMs += cpuMs;
+    if (this.prediction) costs.learn(this.prediction, cpuMs);
+    else costs.loaded();
     if (!made.ok || !made.fn) {
       this.d.goGeneric(made.fallbackReason ?? "INTERNAL: compile failed");
       trace(`fallback ${name || "(anonymous)"}: ${made.fallbackReason}`);
@@ -262,7 +334,7 @@ class TieredFunction {
     this.d.addVersion(version, link);
     const detail = made.assumptions.map((a) => a.description).join("; ") || "no guards";
     this.d.event(`tier1 v${this.d.versions.length}`, detail);
-    trace(`tier-up ${name || "(anonymous)"} v${this.d.versions.length} after ${this.d.calls} calls (compiled in ${made.compileTimeMs.toFixed(1)} ms): ${detail}`);
+    trace(`tier-up ${name || "(anonymous)"} v${this.d.versions.length} after ${this.d.calls} calls (compiled in ${made.compileTimeMs.toFixed(1)} ms, ${cpuMs.toFixed(1)} ms of CPU${this.prediction ? `, ${this.prediction.ms.toFixed(0)} predicted` : ""}): ${detail}`);
     this.callsAtVersion = this.d.calls;
     this.misses = 0;
     this.missProfiles = [];
@@ -326,7 +398,8 @@ class TieredFunction {
   }
 
   summary(): FunctionFeedback {
-    const names = this.paramNames ?? this.compiler().parameterNames(this.fn) ?? [];
+    // Not through the compiler: a function that never compiled must not load it (23 ms of CPU) to be summarized.
+    const names = this.paramNames ?? simpleParameterNames(this.source) ?? [];
     this.hash ??= sourceHash(this.source);
     const d = this.d;
     const describe = (p: ArgumentProfile, index: number, name: string): ArgumentFeedback => {
@@ -353,6 +426,7 @@ class TieredFunction {
     };
     if (this.receiver) out.receiver = describe(this.receiver, -1, "this");
     if (d.compileTimeMs > 0) out.compileMs = Math.round(d.compileTimeMs * 100) / 100;
+    if (d.compileCpuMs > 0) out.compileCpuMs = Math.round(d.compileCpuMs * 100) / 100;
     if (this.warmTimes.length >= 16) {
       const sorted = [...this.warmTimes].sort((a, b) => a - b);
       out.tier0UsPerCall = Math.round(sorted[sorted.length >> 1]! * 1e6) / 1000;

@@ -65,7 +65,7 @@ describe("dispatcher: polymorphic versions", () => {
       expect(info.tier).toBe(1);
       expect(info.versions!.length).toBe(1);
       expect(info.source).toContain("coeffs");
-      expect(Object.keys(info).sort()).toEqual(["assumptions", "calls", "compileTimeMs", "deopts", "fallbackReason", "history", "name", "passes", "source", "tier", "versions"]);
+      expect(Object.keys(info).sort()).toEqual(["assumptions", "calls", "compileCpuMs", "compileTimeMs", "deopts", "fallbackReason", "history", "name", "passes", "source", "tier", "versions"]);
     }
     expect(inspect(e)!.calls).toBe(30);
     expect(inspect(t)!.calls).toBe(30);

@@ -152,20 +152,34 @@ describe("tiering", () => {
     const short = jit(horner, { tiering: { profile: loadProfile(join(dir, "short.json")) } });
     expect(short(C, 3)).toBe(horner(C, 3));
     expect(inspect(short)!.tier).toBe("fallback");
-    expect(inspect(short)!.fallbackReason).toMatch(/the profile says compiling costs 50\.0 ms against at most 1\.0 ms saved over 1000 calls/);
+    // A profile with wall time only (written before compileCpuMs) counts it twice as CPU, plus
+    // the compiler's load where this process has not loaded it yet.
+    const costOf = (f: Function) => Number(/the profile says compiling costs ([\d.]+) ms of CPU against at most/.exec(inspect(f)!.fallbackReason ?? "")?.[1]);
+    expect(inspect(short)!.fallbackReason).toMatch(/against at most 1\.0 ms saved over 1000 calls/);
+    expect(costOf(short)).toBeGreaterThanOrEqual(100);
+    expect(costOf(short)).toBeLessThan(130);
     // 1,000,000 calls of 2 µs: up to 1 s to save.
     writeFileSync(join(dir, "long.json"), JSON.stringify(entry(1e6, 50, 2)));
     const long = jit(horner, { tiering: { profile: loadProfile(join(dir, "long.json")) } });
     expect(long(C, 3)).toBe(horner(C, 3));
     expect(inspect(long)!.tier).toBe(1);
+    // The CPU cost, when the profile has it, decides: 400 ms of CPU against at most 250 ms saved.
+    writeFileSync(join(dir, "cpu.json"), JSON.stringify({ ...entry(250_000, 50, 2), hot: [{ ...entry(250_000, 50, 2).hot[0], compileCpuMs: 400 }] }));
+    const cpu = jit(horner, { tiering: { profile: loadProfile(join(dir, "cpu.json")) } });
+    expect(cpu(C, 3)).toBe(horner(C, 3));
+    expect(inspect(cpu)!.fallbackReason).toMatch(/against at most 250\.0 ms saved/);
+    expect(costOf(cpu)).toBeGreaterThanOrEqual(400);
+    expect(costOf(cpu)).toBeLessThan(430);
   });
 
   it("records the compile time and the original's warm time per call in its feedback", () => {
-    const f = jit(function scale(k: number, x: number) { return k * x; });
+    const f = jit(function scale(k: number, x: number) { return k * x; }, { tiering: { hotCalls: 1000 } });
     for (let i = 0; i < 1200; i++) f(3, i);
     const fb = collectFeedback().functions.find((x) => x.name === "scale")!;
     expect(inspect(f)!.tier).toBe(1);
     expect(fb.compileMs).toBeGreaterThan(0);
+    expect(fb.compileCpuMs).toBeGreaterThan(0);
+    expect(inspect(f)!.compileCpuMs).toBeCloseTo(fb.compileCpuMs!, 1);
     expect(fb.tier0UsPerCall).toBeGreaterThan(0);
   });
 

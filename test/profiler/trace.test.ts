@@ -33,7 +33,7 @@ describe("trace switch", () => {
       const r = run(env);
       expect(r.status).toBe(0);
       expect(r.stderr).toMatch(prefix);
-      expect(r.stderr).toMatch(/tier-up scale v1 after 20 calls \(compiled in [\d.]+ ms\): .*k === 3/);
+      expect(r.stderr).toMatch(/tier-up scale v1 after 20 calls \(compiled in [\d.]+ ms, [\d.]+ ms of CPU\): .*k === 3/);
       expect(r.stderr).toMatch(/deopt scale v1: failed: k === 3/);
       expect(r.stderr).toMatch(/fallback max: NATIVE_FUNCTION/);
       // The fallback names the construct's line: as a diagnostic (file:line:col, the line quoted) where kos finds the file.

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest";
 import { inspect } from "../../index.js";
 import { isDeepStrictEqual } from "node:util";
-import { anyFrozen, differential, outcome, TEST_COUNT, TEST_SEED, type RealCase } from "../../fixtures/real/common.js";
+import { anyFrozen, differential, makeNatural, outcome, TEST_COUNT, TEST_SEED, type RealCase } from "../../fixtures/real/common.js";
 
 const EXPECT_COMPILED = process.env.KOS_REAL_EXPECT_COMPILED === "1";
 
@@ -23,7 +23,7 @@ const EXPECT_COMPILED = process.env.KOS_REAL_EXPECT_COMPILED === "1";
 export function itFollowsLibraryChange(c: RealCase, what: string, change: () => () => void): void {
   it(`a change to the library after jit() shows in the next call: ${what}`, () => {
     const inputs = c.inputs(TEST_SEED + 1, 400);
-    const made = c.natural.map((u) => u.make());
+    const made = c.natural.map((u) => makeNatural(u));
     // Past the default tiering threshold (1000 calls), so a tiered version exists if one can.
     for (const m of made) for (let i = 0; i < 1500; i++) outcome(m.run, inputs[i % inputs.length]);
     const baseline = inputs.map((input) => outcome(c.original, input));
@@ -55,7 +55,7 @@ export function describeRealCase(c: RealCase, extra?: () => void): void {
 
     for (const use of c.natural) {
       it(`natural use agrees with the original: ${use.label}`, () => {
-        const { fn, run } = use.make();
+        const { fn, run } = makeNatural(use);
         // A tiering use crosses its hot threshold (1000 calls) during the first pass; the second runs every input on what it tiered up to.
         const report = differential(c.original, run, inputs);
         if (use.tiering) report.mismatches.push(...differential(c.original, run, inputs).mismatches.map((m) => `second pass: ${m}`));
@@ -88,7 +88,7 @@ export function describeRealCase(c: RealCase, extra?: () => void): void {
 
     it("jit() leaves the library's objects and the program unfrozen (logged; asserted with KOS_REAL_EXPECT_COMPILED=1)", () => {
       const before = frozenAtStart;
-      for (const use of c.natural) use.make();
+      for (const use of c.natural) makeNatural(use);
       const after = c.foreignObjects.map((o) => anyFrozen(o));
       console.log(`${c.lib}: objects newly frozen by jit(): ${after.filter((f, i) => f && !before[i]).length} of ${after.length}`);
       if (EXPECT_COMPILED) expect(after).toEqual(before);

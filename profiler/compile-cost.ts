@@ -1,0 +1,176 @@
+/**
+ * When tiering may compile: a compile is paid for up front, in CPU time, and
+ * only a run long enough wins it back. Tiering cannot see the future, so it
+ * compiles once the time a function has already used, times SAVED_SHARE,
+ * covers the compile's predicted CPU cost: the bet that the function will run
+ * about as long again (the "ski rental" rule of online algorithms, as V8
+ * scales its tier-up budgets with a function's size).
+ *
+ * Why this and not a call count. At 1000 calls, `jit(fn)` compiled
+ * json-logic and mustache handlers in bench/programs/rules.ts, 127 ms and
+ * 114 ms of wall time each, about twice that in CPU once V8's threads that
+ * optimize the compiler's own code are counted. The program's whole work was
+ * 0.3 s: tiering made it 0.64x as fast as no kos (BENCHMARKS.md, programs).
+ *
+ * The prediction is made before anything is parsed, from the source text:
+ * - the compiler module's load, if no compile has loaded it yet (22-23 ms of
+ *   CPU, 3 fresh processes);
+ * - BASE_MS + PER_KB_MS per KB of the function's source. Cold compiles of
+ *   the nine fixtures, each in a fresh process after the load, cost 22.6 ms
+ *   (horner, 0.2 KB) to 68.9 ms (validator, 2.3 KB) of CPU;
+ * - REACH_MS when the function reads names it does not declare and that are
+ *   not globals, or reads `this`: its callees live in closures, modules or
+ *   the receiver, and their size is unknown until they are read (through the
+ *   inspector, at compile time). json-logic's `apply`, reached from a
+ *   two-line handler, cost 247 ms wall and 446 ms CPU cold.
+ * After each compile, the ratio of its measured CPU to its prediction scales
+ * later predictions (a warm compiler costs less than a cold one): the own-size
+ * part learns from compiles of self-contained functions, the unknown-callee
+ * part only from compiles that had one (a small kernel says nothing about the
+ * size of a library interpreter).
+ */
+
+/** CPU ms to load the compiler bundle (measured: 22.4-22.9 ms, 3 fresh processes). */
+const LOAD_MS = 23;
+/** A cold compile's fixed CPU cost (horner, 0.2 KB of source: 22.6 ms). */
+const BASE_MS = 20;
+/** CPU ms per KB of the function's own source (validator, 2.3 KB: 68.9 ms). */
+const PER_KB_MS = 20;
+/** Unknown callees (closures, modules, the receiver): json-logic's handler, 446 ms cold; mustache's, about 230. */
+const REACH_MS = 200;
+/**
+ * The share of a function's past time a compile may cost: the compiled code is bet to save
+ * at least this share over a future as long as the past. The fixtures' compiled versions
+ * save 40-85% of the original's time (BENCHMARKS.md, jit); 0.5 is their middle.
+ */
+export const SAVED_SHARE = 0.5;
+/** Measured/predicted ratios are kept within this range, so that one odd compile cannot switch tiering off or on for good. */
+const MIN_SCALE = 0.25;
+const MAX_SCALE = 4;
+
+const KEYWORDS = new Set(
+  (
+    "break case catch class const continue debugger default delete do else export extends false finally for function if import in instanceof " +
+    "let new null return super switch this throw true try typeof var void while with yield async await of get set static undefined arguments"
+  ).split(" "),
+);
+
+/** What the source text says a compile costs, before the process's scale and the compiler's load. */
+export interface SourceEstimate {
+  /** The function's own size: fixed cost plus per KB. */
+  ownMs: number;
+  /** Callees not yet seen (closures, modules, the receiver): REACH_MS or 0. */
+  reachMs: number;
+  why: string;
+}
+
+/** The predicted CPU cost of a compile, with its reasons. */
+export interface CompileCostPrediction {
+  ms: number;
+  why: string;
+  /** The parts: the compiler's load (0 once loaded), the function's own size, unknown callees (all scaled). */
+  loadMs: number;
+  ownMs: number;
+  reachMs: number;
+}
+
+/**
+ * Names `source` reads that it does not declare and that are not globals of
+ * this realm. A lexical approximation, good for a cost estimate only: strings,
+ * comments and member names are skipped, and a name counts as declared when
+ * it follows a declaring keyword or sits in the parameter list.
+ */
+export function undeclaredNames(source: string, globals: object = globalThis): string[] {
+  const text = source
+    .replace(/\/\*[\s\S]*?\*\/|\/\/[^\n]*/g, " ")
+    .replace(/`(?:\\[\s\S]|\$\{[^}]*\}|[^\\`])*`|'(?:\\[\s\S]|[^\\'\n])*'|"(?:\\[\s\S]|[^\\"\n])*"/g, '""');
+  const declared = new Set<string>();
+  const decl = /\b(?:var|let|const|function|class|catch\s*\()\s*([A-Za-z_$][\w$]*)/g;
+  for (let m = decl.exec(text); m; m = decl.exec(text)) declared.add(m[1]!);
+  // Parameters: the first parenthesised list, or an arrow's single parameter.
+  const params = /^[^(=]*?\(([^)]*)\)/.exec(text) ?? /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
+  if (params) for (const p of params[1]!.match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(p);
+  // Destructured declarations and further lists: `const { a, b } =`, `let i = 0, n = 1`.
+  const list = /\b(?:var|let|const)\s*([[{][^=;]*[\]}])/g;
+  for (let m = list.exec(text); m; m = list.exec(text)) for (const p of m[1]!.match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(p);
+  const comma = /,\s*([A-Za-z_$][\w$]*)\s*=(?!=)/g;
+  for (let m = comma.exec(text); m; m = comma.exec(text)) declared.add(m[1]!);
+  const out = new Set<string>();
+  const ident = /(^|[^\w$.])([A-Za-z_$][\w$]*)(?=\s*([:(]?))/g;
+  for (let m = ident.exec(text); m; m = ident.exec(text)) {
+    const name = m[2]!;
+    if (KEYWORDS.has(name) || declared.has(name) || name in globals) continue;
+    // An object-literal key (`{ name: v }`) is no read; `cond ? a : b` misreads as one, which only lowers the estimate's reach.
+    if (m[3] === ":" && /[{,]\s*$/.test(text.slice(0, m.index + m[1]!.length))) continue;
+    out.add(name);
+  }
+  return [...out];
+}
+
+/**
+ * The process's compile-cost model. One per process, like V8's tier-up
+ * budgets: the compiler it prices is loaded once per process, and what one
+ * compile teaches (how warm the compiler is) holds for the next.
+ */
+export class CompileCostModel {
+  private ownScale = 1;
+  private reachScale = 1;
+  private compilerLoaded = false;
+
+  /** The source's part of the prediction: computed once per function (a few regular expressions over its text). */
+  static estimate(source: string): SourceEstimate {
+    const parts: string[] = [];
+    const ownMs = BASE_MS + (PER_KB_MS * source.length) / 1024;
+    parts.push(`${(source.length / 1024).toFixed(1)} KB of source`);
+    const reach = undeclaredNames(source);
+    const usesThis = /\bthis\b/.test(source);
+    let reachMs = 0;
+    if (reach.length || usesThis) {
+      reachMs = REACH_MS;
+      const names = reach.slice(0, 3).join(", ") + (reach.length > 3 ? ", …" : "");
+      parts.push(`callees not yet seen (${[names && `reads ${names}`, usesThis ? "reads this" : ""].filter(Boolean).join("; ")})`);
+    }
+    return { ownMs, reachMs, why: parts.join(", ") };
+  }
+
+  /** The prediction now: the estimate scaled by what this process's compiles measured, plus the compiler's load while it is not loaded. */
+  price(estimate: SourceEstimate): CompileCostPrediction {
+    const loadMs = this.pendingLoadMs();
+    const ownMs = estimate.ownMs * this.ownScale;
+    const reachMs = estimate.reachMs * this.reachScale;
+    return { ms: ownMs + reachMs + loadMs, why: estimate.why + (loadMs ? ", loading the compiler" : ""), loadMs, ownMs, reachMs };
+  }
+
+  predict(source: string): CompileCostPrediction {
+    return this.price(CompileCostModel.estimate(source));
+  }
+
+  /** CPU ms a first compile would add to load the compiler; 0 once it is loaded. */
+  pendingLoadMs(): number {
+    return this.compilerLoaded ? 0 : LOAD_MS;
+  }
+
+  /** A compile finished: `cpuMs` measured against what `price` said for it. */
+  learn(predicted: CompileCostPrediction, cpuMs: number): void {
+    this.compilerLoaded = true;
+    const clamp = (x: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, x));
+    const measured = Math.max(1, cpuMs - predicted.loadMs);
+    if (predicted.reachMs > 0) {
+      // What the own-size part does not explain is the callees' share.
+      const callees = Math.max(1, measured - predicted.ownMs);
+      this.reachScale = clamp(this.reachScale * (callees / predicted.reachMs));
+    } else {
+      this.ownScale = clamp(this.ownScale * (measured / Math.max(1, predicted.ownMs)));
+    }
+  }
+
+  /** The compiler was loaded by something else (an explicit `jit(fn, { specialize })`). */
+  loaded(): void {
+    this.compilerLoaded = true;
+  }
+
+  /** Whether a function that has used `usedMs` so far should compile at `predicted` cost. */
+  static worthIt(usedMs: number, predicted: CompileCostPrediction): boolean {
+    return usedMs * SAVED_SHARE >= predicted.ms;
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from "vitest";
+import { CompileCostModel, SAVED_SHARE, undeclaredNames } from "../../profiler/compile-cost.js";
+import { inspect, jit } from "../../index.js";
+
+const src = (f: Function) => Function.prototype.toString.call(f);
+const moduleTable = { k: 2 };
+
+describe("compile cost: what a compile is predicted to cost", () => {
+  it("finds the names a function reads from closures or modules, not its own, globals, members or strings", () => {
+    function kernel(xs: number[], k: number) {
+      let s = 0;
+      for (let i = 0, n = xs.length; i < n; i++) s += Math.abs(xs[i]! * k); // moduleTable in a comment
+      const { a, b } = { a: 1, b: "moduleTable" };
+      return s + a + b.length;
+    }
+    expect(undeclaredNames(src(kernel))).toEqual([]);
+    function reader(x: number) {
+      return x * moduleTable.k;
+    }
+    expect(undeclaredNames(src(reader))).toEqual(["moduleTable"]);
+    expect(undeclaredNames("(x) => helper(x) + `${other}`")).toEqual(expect.arrayContaining(["helper"]));
+  });
+
+  it("prices unknown callees, the receiver and the compiler's load, and learns from measured compiles", () => {
+    const m = new CompileCostModel();
+    const own = m.predict("function f(a, b) { return a + b; }");
+    const closure = m.predict("function f(a) { return lib.apply(a); }");
+    const method = m.predict("function f(a) { return this.run(a); }");
+    expect(closure.ms).toBeGreaterThan(own.ms + 100);
+    expect(method.ms).toBeGreaterThan(own.ms + 100);
+    expect(own.why).toMatch(/loading the compiler/);
+    expect(closure.why).toMatch(/reads lib/);
+    // A compile measured at half its prediction halves what follows; the load is paid once.
+    m.learn(own, own.ms / 2);
+    const again = m.predict("function f(a, b) { return a + b; }");
+    expect(again.why).not.toMatch(/loading the compiler/);
+    expect(again.ms).toBeLessThan(own.ms / 2);
+    // A cheap kernel's compile says nothing of a library's callees: their part keeps its price...
+    const closureAfter = m.predict("function f(a) { return lib.apply(a); }");
+    expect(closureAfter.reachMs).toBe(closure.reachMs);
+    // ...until a compile with unknown callees is measured.
+    m.learn(closureAfter, closureAfter.ownMs + closureAfter.reachMs * 2);
+    expect(m.predict("function g(a) { return other.run(a); }").reachMs).toBeCloseTo(closure.reachMs * 2, 5);
+    expect(CompileCostModel.worthIt(again.ms / SAVED_SHARE, again)).toBe(true);
+    expect(CompileCostModel.worthIt((again.ms / SAVED_SHARE) * 0.9, again)).toBe(false);
+  });
+});
+
+describe("tiering waits until a compile pays", () => {
+  it("a cheap function called thousands of times stays at tier 0, saying why", () => {
+    const f = jit(function addK(k: number, x: number) { return k + x; });
+    for (let i = 0; i < 5000; i++) expect(f(3, i)).toBe(3 + i);
+    const info = inspect(f)!;
+    expect(info.tier).toBe(0);
+    const waiting = info.history.find((h) => h.event === "waiting");
+    expect(waiting?.detail).toMatch(/predicted to cost \d+ ms of CPU .*compiles once the function has used \d+ ms/);
+  });
+
+  it("a function that uses enough time compiles, and the result is unchanged", () => {
+    function heavy(k: number, n: number) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (k * i) % 7;
+      return s;
+    }
+    const f = jit(heavy);
+    let calls = 0;
+    // Until the sampled time covers the prediction (about 100 ms here), capped so a failure ends.
+    while (inspect(f)!.tier === 0 && calls < 200_000) {
+      expect(f(3, 2000)).toBe(heavy(3, 2000));
+      calls++;
+    }
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    expect(calls).toBeGreaterThan(256);
+    expect(info.compileCpuMs).toBeGreaterThan(0);
+    expect(f(3, 2000)).toBe(heavy(3, 2000));
+    expect(f(5, 10)).toBe(heavy(5, 10));
+  });
+
+  it("an explicit hotCalls tiers up after that many calls, whatever the cost", () => {
+    const f = jit(function mulK(k: number, x: number) { return k * x; }, { tiering: { hotCalls: 300 } });
+    for (let i = 0; i < 400; i++) f(3, i);
+    expect(inspect(f)!.tier).toBe(1);
+  });
+});
