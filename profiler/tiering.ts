@@ -6,7 +6,7 @@
  *   never compile (native, bound, class, async, generator): `jit` returns
  *   them as they are, with the reason in `inspect`.
  * - Tier 0: the entry counts calls; the first 256 calls and then one in about
- *   64 record argument (and receiver) profiles, and one in four of those is timed.
+ *   64 (up to one in 16384 as calls grow) record argument (and receiver) profiles, and one in four of those is timed.
  * - Tier 1, once the function has used enough time to pay for its compile
  *   (compile-cost.ts: half the sampled time so far must cover the predicted
  *   CPU cost; with `hotCalls` set, after that many calls instead): a version
@@ -65,7 +65,8 @@ export interface TieringOptions {
 }
 
 // Argument profiles see every call for the first EXACT_CALLS calls (they decide the first
-// speculation), then one call in about 64, at a jittered stride: a fixed power-of-two stride
+// speculation), then one call in about 64 (fewer as calls grow: sampleStride), at a jittered
+// stride: a fixed power-of-two stride
 // aliased with a caller's 64-element batch and saw one argument tuple again and again.
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
