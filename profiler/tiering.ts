@@ -104,6 +104,12 @@ const MISS_SHARE = 8;
 // compileCpuMs existed carry wall time only, counted twice (cold compiles cost 1.8× their
 // wall time in CPU).
 const WALL_TO_CPU = 2;
+// A profiling run tiers up later than 1000 calls, so that the warm window before it times
+// the original once V8 has optimized it: json-logic's apply (bench/programs/rules.ts, under
+// `kos profile`) timed 2.43 µs a call over calls 872-1000, 1.14 µs over calls 4872-5000, and
+// about 1.1 µs fully warm. KOS_PROFILE's cost model multiplies that time by the calls, and
+// the 2x error had it compile json-logic where the compile could not pay.
+const PROFILED_HOT_CALLS = 5000;
 // Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
 // decide the first speculation.
 const MIN_GATED_CALLS = EXACT_CALLS;
@@ -135,6 +141,9 @@ class TieredFunction {
   private jitter = 0x2545f491;
   private misses = 0;
   private callsAtVersion = 0;
+  /** Calls and sampled time at the first tier-up (the time per call when the warm window never filled). */
+  private tier0Calls = 0;
+  private tier0Ms = 0;
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
@@ -166,7 +175,7 @@ class TieredFunction {
     // cost: it is there to measure that cost, for KOS_PROFILE's decision in later runs.
     this.costGated = t.hotCalls === undefined && !(envHot > 0) && !process.env.KOS_FEEDBACK_OUT;
     // With the cost gate, hotCalls only places the warm window that times the original for profiles.
-    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : 1000);
+    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : process.env.KOS_FEEDBACK_OUT ? PROFILED_HOT_CALLS : 1000);
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
     this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
@@ -337,6 +346,10 @@ class TieredFunction {
     this.d.event(`tier1 v${this.d.versions.length}`, detail);
     trace(`tier-up ${name || "(anonymous)"} v${this.d.versions.length} after ${this.d.calls} calls (compiled in ${made.compileTimeMs.toFixed(1)} ms, ${cpuMs.toFixed(1)} ms of CPU${this.prediction ? `, ${this.prediction.ms.toFixed(0)} predicted` : ""}): ${detail}`);
     this.callsAtVersion = this.d.calls;
+    if (this.tier0Calls === 0) {
+      this.tier0Calls = this.d.calls;
+      this.tier0Ms = this.sampledMs;
+    }
     this.misses = 0;
     this.missProfiles = [];
     this.missReceiver = this.receiver ? new ArgumentProfile() : null;
@@ -431,6 +444,9 @@ class TieredFunction {
     if (this.warmTimes.length >= 16) {
       const sorted = [...this.warmTimes].sort((a, b) => a - b);
       out.tier0UsPerCall = Math.round(sorted[sorted.length >> 1]! * 1e6) / 1000;
+    } else if (this.tier0Calls > 0 && this.tier0Ms > 0) {
+      // Hot by time before the warm window: the sampled mean over tier 0 (colder, so higher).
+      out.tier0UsPerCall = Math.round((this.tier0Ms / this.tier0Calls) * 1e6) / 1000;
     }
     return out;
   }

@@ -183,6 +183,23 @@ describe("tiering", () => {
     expect(fb.tier0UsPerCall).toBeGreaterThan(0);
   });
 
+  it("a function hot by time before its warm window still reports its time per call, from the tier-0 samples", () => {
+    function slowSum(k: number, n: number) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (k * i) % 5;
+      return s;
+    }
+    const f = jit(slowSum, { tiering: { hotCalls: 100_000, hotTimeMs: 2 } });
+    let calls = 0;
+    while (inspect(f)!.tier === 0 && calls < 50_000) {
+      f(3, 5000);
+      calls++;
+    }
+    expect(inspect(f)!.tier).toBe(1);
+    const fb = collectFeedback().functions.find((x) => x.name === "slowSum")!;
+    expect(fb.tier0UsPerCall).toBeGreaterThan(0);
+  });
+
   it("writes its feedback at exit when KOS_FEEDBACK_OUT is set", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-fb-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
