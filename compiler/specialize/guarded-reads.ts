@@ -44,12 +44,21 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey): Val
   // chain, so it fails if an own property shadows it or the prototype changes. Accessors and proxies
   // anywhere on the way are never read.
   let d: PropertyDescriptor | undefined;
-  for (let o: object | null = obj, depth = 0; o !== null && depth < MAX_CHAIN; o = Object.getPrototypeOf(o), depth++) {
-    if (utilTypes.isProxy(o)) return null;
-    d = Reflect.getOwnPropertyDescriptor(o, key);
+  let end: object | null = obj;
+  for (let depth = 0; end !== null && depth < MAX_CHAIN; end = Object.getPrototypeOf(end), depth++) {
+    if (utilTypes.isProxy(end)) return null;
+    d = Reflect.getOwnPropertyDescriptor(end, key);
     if (d) break;
   }
-  if (!d || !("value" in d)) return null;
+  if (!d) {
+    // Absent from the whole chain (which ended): the read is undefined for as long as `key in obj`
+    // stays false, checked at entry like a folded `in`. A schema's unset options (`schema.$id`,
+    // `options.strict`) then fold, and every branch on them.
+    if (end !== null) return null;
+    if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && g.has === false)) this.contentGuards.push({ obj, key, value: undefined, has: false });
+    return S(undefined);
+  }
+  if (!("value" in d)) return null;
   if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys && g.has === undefined)) {
     this.contentGuards.push({ obj, key, value: d.value });
   }

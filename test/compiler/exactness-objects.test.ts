@@ -224,6 +224,32 @@ describe("issue 10: kos never freezes an object it does not own", () => {
     expect(j(o, 1)).toBe(12);
   });
 
+  it("an option the object does not have folds to undefined, and adding it later (own or on a prototype) is seen", () => {
+    const proto: Record<string, unknown> = {};
+    const opts: { scale?: number; offset: number } = Object.create(proto);
+    opts.offset = 1;
+    function f(o: { scale?: number; offset: number }, x: number) {
+      const s = o.scale !== undefined ? o.scale : 2;
+      return x * s + o.offset;
+    }
+    const j = jit(f, { specialize: { o: opts } });
+    expect(j(opts, 3)).toBe(7);
+    expect(inspect(j)!.source).not.toMatch(/\.scale/);
+    expect(inspect(j)!.assumptions.map((a) => a.description).join("; ")).toMatch(/folded propert(y|ies) of unfrozen objects unchanged/);
+    proto.scale = 10;
+    expect(j(opts, 3)).toBe(f(opts, 3));
+    delete proto.scale;
+    expect(j(opts, 3)).toBe(7);
+    opts.scale = 5;
+    expect(j(opts, 3)).toBe(16);
+    // A getter added where the key was absent runs, as in the original.
+    delete opts.scale;
+    let ran = 0;
+    Object.defineProperty(opts, "scale", { get: () => (ran++, 4), configurable: true });
+    expect(j(opts, 3)).toBe(13);
+    expect(ran).toBe(2);
+  });
+
   it("freeze: 'deep' is the opt-in that does freeze", () => {
     const o = { a: 1, b: { c: 2 } };
     function f(o: { a: number; b: { c: number } }) {
