@@ -44,7 +44,9 @@ P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: V
   // declared them in a block the call is not in: then every binding the closure reads from it must be
   // a known constant here, never reassigned (expr-eval's `function (scope) { return evaluate(token.value,
   // expr, scope) }`, made by a helper that has returned).
-  if (!this.isActiveFrame(frame) && !capturesOnlyConstants(this, frame, node)) return null;
+  // The bindings it was made with; ones made later (a `var` first written after it) from the frame.
+  const slots = new Map([...frame.slots, ...(c.slots as Frame["slots"])]);
+  if (!this.isActiveFrame(frame) && !capturesOnlyConstants(this, frame, slots, node)) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   const own = ownUses(node);
   if (own.usesArguments) return null;
@@ -52,7 +54,7 @@ P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: V
   if (own.usesThis && !isArrow && !frame.info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
   const key = `closure@${node.start ?? 0}:${this.objectId(frame)}`;
   if (this.inlineStack.includes(key)) return null;
-  return this.inlineFrame(frame.info, node, new Map(frame.slots), isArrow ? frame.thisVal : thisVal, args, key, isArrow ? frame.newTarget : undefined);
+  return this.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : thisVal, args, key, isArrow ? frame.newTarget : undefined);
 };
 
 declare module "./specializer.js" {
@@ -63,13 +65,13 @@ declare module "./specializer.js" {
 }
 
 /** Every binding of `frame` that `node` reads holds a known value on this path, and is never reassigned. */
-function capturesOnlyConstants(s: Specializer, frame: Frame, node: Node): boolean {
+function capturesOnlyConstants(s: Specializer, frame: Frame, slots: Frame["slots"], node: Node): boolean {
   let ok = true;
   walk(node, (x, parent) => {
     if (!ok) return false;
     if (x.type !== "Identifier" || !isReferenceIdentifier(x, parent)) return;
     const variable = frame.info.scopes.resolve(x);
-    const slot = variable ? frame.slots.get(variable) : undefined;
+    const slot = variable ? slots.get(variable) : undefined;
     if (!slot) return;
     const st = s.env!.get(slot);
     if (slot.reassigned || !st || !st.val || st.val.k !== "s") ok = false;

@@ -145,7 +145,7 @@ P.expr = function (this: Specializer, n: Node): Val {
     case "FunctionExpression":
     case "ArrowFunctionExpression": {
       const d = D(this.verbatim(n), "function");
-      if (!n.id && !n.async && !n.generator) d.closure = { node: n, frame: this.frame };
+      if (!n.id && !n.async && !n.generator) d.closure = { node: n, frame: this.frame, slots: new Map(this.frame.slots) };
       return d;
     }
     case "ClassExpression":

@@ -39,7 +39,7 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
     return;
   }
   const early = s.frame.slots.get(variable);
-  const slot = early && early.pinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind);
+  const slot = early && early.pinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind, undefined, false, declKind === "let" || declKind === "const");
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
 }
 

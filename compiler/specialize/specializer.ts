@@ -11,12 +11,27 @@
 import { walk, type Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
-import type { Variable } from "../analyze/scopes.js";
+import type { Scope, Variable } from "../analyze/scopes.js";
 import type { FreezePolicy } from "../types.js";
 import { D, S, UNDEF, sameVal, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { FnInfoCache, type FnInfo } from "./fn-info.js";
 
 /** A binding instance: one variable of one activation (root or inlined call). */
+/**
+ * Whether a closure may capture `variable` before its declaration runs: a reference earlier
+ * in the source, or one inside a function declaration (hoisted: made at block entry, as
+ * jsonpath-plus's `function addRet` over the `const ret` above it is).
+ */
+export function referencedBeforeDeclaration(variable: Variable): boolean {
+  const decl = variable.defs[0]?.name as Node | undefined;
+  if (!decl) return true;
+  return variable.references.some((r) => {
+    if ((r.identifier as Node).start < decl.start) return true;
+    for (let s: Scope | null = r.from; s && s !== variable.scope; s = s.upper) if ((s.block as Node).type === "FunctionDeclaration") return true;
+    return false;
+  });
+}
+
 export interface Slot {
   name: string;
   kind: string;
@@ -388,12 +403,15 @@ export class Specializer {
   /** Residual loop bodies being evaluated: one residual binding serves every iteration there. */
   residualLoops = 0;
 
-  newSlot(variable: Variable, kind: string, nameHint?: string, functionScoped = false): Slot {
+  newSlot(variable: Variable, kind: string, nameHint?: string, functionScoped = false, blockScoped = false): Slot {
     const info = this.frame.info;
     const captured = info.captured.has(variable);
     // One activation's `var` is one binding in the original too, unless a residual loop
     // runs the activation again (each iteration's closures would then share the residual variable).
-    const lazy = captured && functionScoped && this.residualLoops === 0;
+    // A `let`/`const` likewise, where no closure can read it before its declaration runs (its
+    // temporal dead zone is then never observable): TypeBox's `const knownKeys`, captured by a
+    // `valueKeys.every(...)` after the loop over it, kept the loop a loop while pinned.
+    const lazy = captured && this.residualLoops === 0 && (functionScoped || (blockScoped && !referencedBeforeDeclaration(variable)));
     const pinned = captured && !lazy;
     // The root function's own variables keep their names where no other binding took them.
     let name: string;

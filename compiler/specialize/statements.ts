@@ -5,7 +5,7 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
-import { Specializer, id, type Env, type Slot } from "./specializer.js";
+import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 
 declare module "./specializer.js" {
@@ -82,6 +82,8 @@ P.scopedStatements = function (this: Specializer, list: Node[]): void {
     for (const idn of ids) {
       const variable = scopes.variableOfDeclaration(idn);
       if (!variable || !this.frame.info.captured.has(variable) || this.frame.slots.has(variable)) continue;
+      // A binding no closure can read before its declaration gets its slot there, lazily pinned (Specializer.newSlot).
+      if (st.type !== "ClassDeclaration" && this.residualLoops === 0 && !referencedBeforeDeclaration(variable)) continue;
       early.push(this.newSlot(variable, st.type === "ClassDeclaration" ? "class" : st.kind));
     }
   }

@@ -20,7 +20,12 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
   arrayFlag?: string;
 }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
-export interface Closure { node: Node; frame: object }
+/**
+ * A closure kos made: its function node, the frame it was made in, and that frame's bindings
+ * as they were then (a `const` in an unrolled loop is a new binding each iteration: the
+ * closure made in the first one reads the first one's, whatever the frame holds later).
+ */
+export interface Closure { node: Node; frame: object; slots: ReadonlyMap<unknown, unknown> }
 export interface VirtualValue { k: "v"; o: VirtualObject }
 export type Val = StaticValue | DynamicValue | VirtualValue;
 
