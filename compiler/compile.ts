@@ -32,6 +32,8 @@ interface AssembleContext {
   /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
   usesNewTarget?: boolean;
   fn: Function | null;
+  /** The rest parameter's guarded length and known items (positional `specialize` keys). */
+  rest?: { length: number; known: Map<number, unknown> };
 }
 
 function freshName(shared: AssembleContext["shared"], hint: string): string {
@@ -97,13 +99,40 @@ export interface BuildResult {
   helperCount: number;
 }
 
+/**
+ * `specialize` with positional keys resolved: a position of a named parameter becomes its name,
+ * one inside a rest parameter a known item of it (with `argumentCount`, its length).
+ */
+function positional(parsed: ParsedFunction, paramNames: Array<string | null>, options: SourceOptions): { specialize: Map<string, unknown>; rest: { length: number; known: Map<number, unknown> } | undefined } {
+  const specialize = new Map<string, unknown>();
+  const params = parsed.node.params as Node[];
+  const restAt = params.findIndex((p) => p.type === "RestElement" && p.argument.type === "Identifier");
+  const count = options.argumentCount;
+  if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new JitError("BAD_OPTIONS", `argumentCount must be a whole number, got ${String(count)}`);
+  const known = new Map<number, unknown>();
+  for (const [key, value] of Object.entries(options.specialize ?? {})) {
+    if (!/^(0|[1-9]\d*)$/.test(key)) {
+      specialize.set(key, value);
+      continue;
+    }
+    const i = Number(key);
+    if (restAt >= 0 && i >= restAt) {
+      if (count === undefined || i >= count) throw new JitError("UNKNOWN_PARAMETER", `argument ${i} falls in the rest parameter of ${parsed.name || "the function"}: give argumentCount (more than ${i}) to specialize it`);
+      known.set(i - restAt, value);
+    } else if (paramNames[i]) specialize.set(paramNames[i]!, value);
+    else throw new JitError("UNKNOWN_PARAMETER", `argument ${i} is not a simple parameter of ${parsed.name || "the function"} (parameters: ${paramNames.filter(Boolean).join(", ") || "none"})`);
+  }
+  const rest = restAt >= 0 && count !== undefined ? { length: Math.max(0, count - restAt), known } : undefined;
+  return { specialize, rest };
+}
+
 /** Runs the whole compiler on `fn`. Throws JitError when it cannot compile exactly. */
 export function buildSpecialized(fn: Function, options: SourceOptions, countCalls: boolean): BuildResult {
   const parsed = parseCached(fn);
-  const specialize = new Map(Object.entries(options.specialize ?? {}));
   const assume = new Map(Object.entries(options.assume ?? {})) as Map<string, TypeAssumption>;
   const scopeValues = options.scope ?? {};
   const paramNames: Array<string | null> = parsed.node.params.map(simpleParamName);
+  const { specialize, rest } = positional(parsed, paramNames, options);
   for (const name of [...specialize.keys(), ...assume.keys()]) {
     if (name === "this") continue;
     if (!paramNames.includes(name)) {
@@ -116,7 +145,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   // Objects kos does not own are never frozen unless the caller asks (`freeze: "deep"`): by default
   // reads from unfrozen objects fold behind entry guards (specialize/guarded-reads.ts).
   const freeze = options.freeze ?? "guard";
-  if (freeze === "deep") for (const v of specialize.values()) deepFreeze(v);
+  if (freeze === "deep") for (const v of [...specialize.values(), ...(rest?.known.values() ?? [])]) deepFreeze(v);
 
   const prefix = choosePrefix(parsed.source);
   const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;
@@ -129,7 +158,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     result = specializeFunction({
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
-      prefix, lookupFree: lookupClosureBinding,
+      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}),
     });
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
@@ -143,7 +172,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     maxForks = Math.floor(maxForks / 4);
   }
   const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, usesNewTarget: result.usesNewTarget, fn };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, usesNewTarget: result.usesNewTarget, fn, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -245,6 +274,20 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     const g = guardFor(formalOf(name), value, (v, hint) => reference(v, hint), name);
     assumptions.push({ param: name, kind: g.kind, description: g.description });
     guards.push(g.test);
+  }
+  const restFormal = ctx.rest ? ctx.formals.find((f) => f.rest) : undefined;
+  if (ctx.rest && restFormal) {
+    // The argument count first: the items' guards read within it.
+    const restId: Node = { type: "Identifier", name: restFormal.name };
+    const label = restFormal.source ?? restFormal.name;
+    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: restId, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.rest.length)! });
+    assumptions.push({ param: label, kind: "value", description: `${label}.length === ${ctx.rest.length}` });
+    for (const [i, value] of ctx.rest.known) {
+      const item: Node = { type: "MemberExpression", object: restId, property: buildLiteral(i)!, computed: true, optional: false };
+      const g = guardFor(item, value, (v, hint) => reference(v, hint), `${label}[${i}]`);
+      assumptions.push({ param: `${label}[${i}]`, kind: g.kind, description: g.description });
+      guards.push(g.test);
+    }
   }
   for (const [name, type] of ctx.assume) {
     if (ctx.specialize.has(name)) continue;

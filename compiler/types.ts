@@ -26,8 +26,17 @@ export type TypeAssumption =
 export type FreezePolicy = "deep" | "require-frozen" | "reference" | "guard";
 
 export interface JitOptions {
-  /** Parameters whose values are known: `{ n: 4 }`. Guarded by `===` (exact for -0 and NaN) or identity. */
+  /**
+   * Parameters whose values are known: `{ n: 4 }`. Guarded by `===` (exact for -0 and NaN) or identity.
+   * A key may also be an argument's position (`{ 0: schema }`): a named parameter's, or one that falls
+   * in a rest parameter (`Check(...args)`), which also needs `argumentCount`.
+   */
   specialize?: Record<string, unknown>;
+  /**
+   * The number of arguments, guarded (`args.length` of the rest parameter): with it, a rest parameter
+   * is an array kos knows the length of, whose positions given in `specialize` are known values.
+   */
+  argumentCount?: number;
   /** Parameter types to speculate on; each adds a `typeof`/`instanceof` guard. */
   assume?: Record<string, TypeAssumption>;
   /** Values of free variables the function closes over, by name. */

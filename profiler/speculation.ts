@@ -29,6 +29,8 @@ export function isDeepFrozen(v: unknown, seen = new Set<object>()): boolean {
 export interface Speculation {
   specialize: Record<string, unknown>;
   assume: Record<string, TypeAssumption>;
+  /** Set when `specialize` has positions inside a rest parameter: the count they were seen with. */
+  argumentCount?: number;
 }
 
 export interface SpeculationInput {
@@ -39,6 +41,13 @@ export interface SpeculationInput {
   dropped: ReadonlySet<string>;
   /** Stable arguments recorded in a profile file, used for the first version. */
   recorded?: ArgumentFeedback[] | undefined;
+  /**
+   * Where a rest parameter starts (-1: none), and the argument count every profiled call had
+   * (undefined when it varied). With both, constant arguments inside the rest parameter are
+   * speculated on by position (`Check(...args)` called as `Check(schema, value)`).
+   */
+  restAt?: number;
+  argumentCount?: number | undefined;
 }
 
 /** The values and types to compile the next version for. */
@@ -77,12 +86,27 @@ export function speculate(input: SpeculationInput): Speculation {
   } else {
     input.profiles.forEach((p, i) => consider(input.paramNames[i] ?? null, p.stability, p.constantValue, p.typeTag));
   }
+  const restAt = input.restAt ?? -1;
+  const count = input.argumentCount;
+  let positional = false;
+  if (restAt >= 0 && count !== undefined && !input.recorded) {
+    for (let i = restAt; i < count && i < input.profiles.length; i++) {
+      const p = input.profiles[i];
+      const key = String(i);
+      if (!p || p.stability !== "constant" || input.dropped.has(key)) continue;
+      const v = p.constantValue;
+      const primitive = v === null || (typeof v !== "object" && typeof v !== "function");
+      if (!primitive && !(typeof v === "object" && !ArrayBuffer.isView(v))) continue;
+      specialize[key] = v;
+      positional = true;
+    }
+  }
   // A receiver is specialized on only as a deep-frozen constant object (`specialize: { this }`).
   const r = input.receiver;
   if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && !ArrayBuffer.isView(r.constantValue)) {
     specialize.this = r.constantValue;
   }
-  return { specialize, assume };
+  return positional ? { specialize, assume, argumentCount: count! } : { specialize, assume };
 }
 
 /**

@@ -29,7 +29,7 @@
  * The profiler calls the compiler; the compiler never imports this file.
  */
 import { Dispatcher, settleAtJitTime, trace, type Version } from "../compiler/dispatcher.js";
-import { simpleParameterNames, type Precheck } from "../compiler/precheck.js";
+import { scanParameters, simpleParameterNames, type Precheck } from "../compiler/precheck.js";
 import type * as CompilerIndex from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
 import { ArgumentProfile } from "./feedback.js";
@@ -131,6 +131,9 @@ class TieredFunction {
   private missProfiles: ArgumentProfile[] = [];
   private missReceiver: ArgumentProfile | null;
   private paramNames: Array<string | null> | null = null;
+  /** Where a rest parameter starts (-1: none), and the one argument count observed (undefined: several). */
+  private readonly restAt: number;
+  private argumentCount: number | null | undefined = null;
   private readonly dropped = new Set<string>();
   /** What each version was specialized on (to tell a changed object from a new one). */
   private readonly specs = new WeakMap<Version, Record<string, unknown>>();
@@ -181,6 +184,8 @@ class TieredFunction {
     this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
     this.warmTo = Number.isFinite(this.hotCalls) ? this.hotCalls : 0;
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
+    const scanned = scanParameters(source);
+    this.restAt = scanned.rest && scanned.arity >= 0 ? scanned.arity : -1;
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
     this.missReceiver = mentionsThis ? new ArgumentProfile() : null;
     const self = this;
@@ -199,6 +204,11 @@ class TieredFunction {
   }
 
   private observe(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, thisArg: unknown, args: unknown[]): void {
+    // The argument count, for rest parameters (an exact entry passes the arguments as they came).
+    if (this.restAt >= 0 && profiles === this.profiles) {
+      if (this.argumentCount === null) this.argumentCount = args.length;
+      else if (this.argumentCount !== args.length) this.argumentCount = undefined;
+    }
     for (let i = 0; i < args.length && i < 16; i++) (profiles[i] ??= new ArgumentProfile()).observe(args[i]);
     receiver?.observe(thisArg);
   }
@@ -303,7 +313,8 @@ class TieredFunction {
   private compile(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, recorded?: ArgumentFeedback[]): boolean {
     // From before the compiler loads (names() loads it): the first compile pays for the load.
     const cpuBefore = process.cpuUsage();
-    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded });
+    const first = profiles === this.profiles;
+    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.restAt, argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
     if (isEmpty(spec)) {
       costs.loaded(); // names() loaded the compiler
       return false;
@@ -326,7 +337,7 @@ class TieredFunction {
       this.dropped.add("this");
       const { this: _receiver, ...rest } = spec.specialize;
       usedSpec = rest;
-      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, freeze: "guard", name }, onDeopt, link.fn);
+      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, ...(spec.argumentCount !== undefined ? { argumentCount: spec.argumentCount } : {}), freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
     const cpu = process.cpuUsage(cpuBefore);

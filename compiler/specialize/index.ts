@@ -38,6 +38,8 @@ export interface SpecializeRequest {
   lookupFree: FreeLookup;
   /** Generated identifiers start with this prefix (no source word does). */
   prefix: string;
+  /** The rest parameter's length (guarded) and its known positions, from positional `specialize` keys. */
+  rest?: { length: number; known: Map<number, unknown> };
 }
 
 export interface SpecializeResult {
@@ -117,7 +119,16 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
       const variable = info.scopes.variableOfDeclaration(p.argument)!;
       const slot = { name: p.argument.name, kind: "let", pinned: info.captured.has(variable), reassigned: info.scopes.isReassigned(variable), hoist: false, declared: true };
       frame.slots.set(variable, slot);
-      sp.env!.set(slot, { val: null });
+      const rest = req.rest;
+      if (rest && !slot.pinned && !slot.reassigned) {
+        // Its length is guarded at entry: a virtual array of the known positions and reads of the others
+        // (the real rest array, which no other code can reach, is never written).
+        const items = new Map<string, Val>();
+        for (let i = 0; i < rest.length; i++) {
+          items.set(String(i), rest.known.has(i) ? S(rest.known.get(i)) : D({ type: "MemberExpression", object: id(p.argument.name), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false }));
+        }
+        sp.env!.set(slot, { val: { k: "v", o: sp.newVirtual("array", items) } });
+      } else sp.env!.set(slot, { val: null });
       formals.push({ name: p.argument.name, rest: true, source: p.argument.name });
       return;
     }

@@ -1,0 +1,73 @@
+/**
+ * Specializing by argument position: `specialize: { 0: v }` names a
+ * parameter by where it is, and reaches into a rest parameter
+ * (`Check(...args)`, TypeBox's signature) together with `argumentCount`.
+ * Tiering does the same from its profiles.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit, JitError } from "../../index.js";
+
+function check(...args: unknown[]): boolean {
+  const [schema, value] = args.length === 3 ? [args[0], args[2]] : [args[0], args[1]];
+  const s = schema as { kind: string; min?: number };
+  if (s.kind === "number") return typeof value === "number" && (s.min === undefined || value >= s.min);
+  if (s.kind === "string") return typeof value === "string";
+  return false;
+}
+const schema = { kind: "number", min: 3 };
+
+describe("positional specialize keys", () => {
+  it("a position of a named parameter is that parameter", () => {
+    function scale(k: number, x: number) {
+      return k * x;
+    }
+    const j = jit(scale, { specialize: { 0: 3 } });
+    expect(j(3, 5)).toBe(15);
+    expect(inspect(j)!.assumptions.map((a) => a.description)).toContain("k === 3");
+    expect(j(4, 5)).toBe(20);
+    expect(inspect(j)!.deopts).toBe(1);
+  });
+
+  it("positions inside a rest parameter, with argumentCount, fold like named ones and stay exact for other counts", () => {
+    const j = jit(check, { specialize: { 0: schema }, argumentCount: 2 });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["args.length === 2", "args[0] is the specialized object (identity)"]));
+    // The schema's kind is folded: no test of it is left.
+    expect(info.source).not.toMatch(/"string"/);
+    for (const v of [5, 2, "x", null, 3]) expect(j(schema, v)).toBe(check(schema, v));
+    expect(inspect(j)!.deopts).toBe(0);
+    // Three arguments, or another schema: the original runs.
+    expect(j(schema, [], 1)).toBe(false);
+    expect(j({ kind: "string" }, "s")).toBe(true);
+    expect(inspect(j)!.deopts).toBe(2);
+  });
+
+  it("a position inside a rest parameter without argumentCount is refused with a reason", () => {
+    expect(() => jit(check, { specialize: { 0: schema }, strict: true })).toThrow(JitError);
+    const j = jit(check, { specialize: { 0: schema } });
+    expect(inspect(j)!.fallbackReason).toMatch(/UNKNOWN_PARAMETER: argument 0 falls in the rest parameter of check: give argumentCount/);
+    expect(j(schema, 4)).toBe(true);
+  });
+});
+
+describe("tiering speculates on constant arguments inside a rest parameter", () => {
+  it("when every call passes the same number of arguments", () => {
+    const j = jit(check, { tiering: { hotCalls: 200 } });
+    for (let i = 0; i < 300; i++) expect(j(schema, i % 7)).toBe(check(schema, i % 7));
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.versions![0]!.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["args.length === 2", "args[0] is the specialized object (identity)"]));
+    expect(j(schema, [], 9)).toBe(check(schema, [], 9));
+  });
+
+  it("not when the count varies", () => {
+    const j = jit(check, { tiering: { hotCalls: 200 } });
+    for (let i = 0; i < 300; i++) {
+      const args = i % 2 ? [schema, i] : [schema, [], i];
+      expect(j(...args)).toBe(check(...args));
+    }
+    const v = inspect(j)!.versions?.[0];
+    expect(v === undefined || !v.assumptions.some((a) => a.description.startsWith("args.length"))).toBe(true);
+  });
+});
