@@ -7,6 +7,7 @@
  * to their variables first, and everything else it reads stays static.
  */
 import { walk, type Node } from "../ast.js";
+import { buildLiteral } from "../emit.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
@@ -111,6 +112,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         this.env = null;
         return;
       }
+      if (!items && n.type === "ForOfStatement" && right.k === "d") notIterableAsWritten(this, n.right, right);
       if (!items) this.residualLoop(n, labels, breakT, { started: false, right });
       else {
         state.items = items;
@@ -302,6 +304,40 @@ function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
   };
   visit(pattern);
   return found;
+}
+
+/**
+ * How V8 names a simple iterable in "x is not iterable": an identifier, `this`, or a member
+ * chain of names and literal indices, printed as written. Null for anything else.
+ */
+function writtenName(n: Node): string | null {
+  if (n.type === "Identifier") return n.name;
+  if (n.type === "ThisExpression") return "this";
+  if (n.type !== "MemberExpression" || n.optional) return null;
+  const base = writtenName(n.object);
+  if (base === null) return null;
+  if (!n.computed && n.property.type === "Identifier") return `${base}.${n.property.name}`;
+  if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") return `${base}[${n.property.raw}]`;
+  return null;
+}
+
+/**
+ * A residual for-of over a value held in a temporary would throw "it is not iterable" where the
+ * original says "c.list is not iterable". For null and undefined (the common case: an absent
+ * option), the engine's message is thrown as written, before the loop; `== null` runs no code
+ * of the program's. Other non-iterables keep the temporary's name (fuzz seed 2305 #554).
+ */
+function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
+  const name = writtenName(source);
+  if (name === null || value.k !== "d") return;
+  const e = s.residual(value);
+  if (e.type === "Identifier" && e.name === name) return;
+  s.emit({
+    type: "IfStatement",
+    test: { type: "BinaryExpression", operator: "==", left: e, right: { type: "Literal", value: null, raw: "null" } },
+    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(`${name} is not iterable`)!] } },
+    alternate: null,
+  });
 }
 
 /** One unrolled iteration: `continue` leaves a labeled block around it. */

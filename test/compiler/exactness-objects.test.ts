@@ -145,6 +145,13 @@ describe("issue 12: error messages come from the engine, on the original express
     expect(outcome).toMatchObject({ ok: false, errorType: "TypeError" });
   });
 
+  it("iterating an absent option read at run time: 'opts.list is not iterable', not the temporary's name (fuzz seed 2305 #554)", () => {
+    const f = sloppy("function f(opts, k) { const out = []; for (const v of opts.list) out.push(v * k); return out; }");
+    const j = jit(f, { specialize: { k: 2 } });
+    for (const opts of [{}, { list: null }, { list: [1, 2] }]) expect(expectSameOutcome(f, j, [opts, 2])).toBeDefined();
+    expect(() => j({}, 2)).toThrow("opts.list is not iterable");
+  });
+
   it("destructuring undefined: \"of 'c.nothing'\"", () => {
     const f = sloppy("function f(c, x) { const { p } = c.nothing; return p + x; }");
     const c = { a: 1 };
