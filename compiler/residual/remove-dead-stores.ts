@@ -14,6 +14,8 @@ import { childKeys, type Node } from "../ast.js";
 const pureIn = (early: ReadonlySet<string>) => {
   const pure = (e: Node): boolean =>
   e.type === "Literal" || e.type === "KosConst" || e.type === "Identifier" ||
+  // `this` throws only before super() in a derived constructor, which kos never compiles.
+  e.type === "ThisExpression" ||
   // Making a function evaluates nothing (a closure the evaluator inlined everywhere is left unused).
   e.type === "FunctionExpression" || e.type === "ArrowFunctionExpression" ||
   (e.type === "UnaryExpression" && e.operator === "typeof" && e.argument.type === "Identifier" && early.has(e.argument.name)) ||
