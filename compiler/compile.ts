@@ -136,7 +136,10 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   for (const name of [...specialize.keys(), ...assume.keys()]) {
     if (name === "this") continue;
     if (!paramNames.includes(name)) {
-      throw new JitError("UNKNOWN_PARAMETER", `'${name}' is not a simple parameter of ${parsed.name || "the function"} (parameters: ${paramNames.filter(Boolean).join(", ") || "none"})`);
+      // A name from a library's docs for what its signature takes as `...args` (TypeBox's `Check(...args)`).
+      const restParam = (parsed.node.params as Node[]).find((p) => p.type === "RestElement" && p.argument.type === "Identifier");
+      const hint = restParam ? `; its arguments from position ${(parsed.node.params as Node[]).indexOf(restParam)} on are the rest parameter '${restParam.argument.name}': specialize them by position, e.g. { specialize: { ${(parsed.node.params as Node[]).indexOf(restParam)}: value }, argumentCount: n }` : "";
+      throw new JitError("UNKNOWN_PARAMETER", `'${name}' is not a simple parameter of ${parsed.name || "the function"} (parameters: ${paramNames.filter(Boolean).join(", ") || "none"})${hint}`);
     }
   }
   for (const p of options.disablePasses ?? []) {

@@ -43,6 +43,11 @@ describe("positional specialize keys", () => {
     expect(inspect(j)!.deopts).toBe(2);
   });
 
+  it("a name that is not a parameter of a rest-parameter function says how to specialize by position", () => {
+    const j = jit(check, { specialize: { schema } });
+    expect(inspect(j)!.fallbackReason).toMatch(/'schema' is not a simple parameter of check \(parameters: none\); its arguments from position 0 on are the rest parameter 'args': specialize them by position, e\.g\. \{ specialize: \{ 0: value \}, argumentCount: n \}/);
+  });
+
   it("a position inside a rest parameter without argumentCount is refused with a reason", () => {
     expect(() => jit(check, { specialize: { 0: schema }, strict: true })).toThrow(JitError);
     const j = jit(check, { specialize: { 0: schema } });
