@@ -6,6 +6,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { jit, inspect } from "../../../index.js";
+import { readFileSync } from "node:fs";
+import { formatMismatch, runProgram, type FuzzApi, type FuzzProgram } from "../../../fixtures/fuzz/index.js";
 
 describe("lazily pinned let/const", () => {
   it("a loop over a const array that a later closure captures unrolls (TypeBox's knownKeys)", () => {
@@ -75,5 +77,13 @@ describe("lazily pinned let/const", () => {
     const j = jit(makers, { specialize: { xs } });
     expect(j(xs)).toEqual([10, 20, 30]);
     expect(inspect(j)!.deopts).toBe(0);
+  });
+
+  it("a const pinned late on one branch of a speculation is declared afresh on the other (fuzz seed 2501 #82: 'Assignment to constant variable')", () => {
+    // The fuzzer's own reduction of the program, with its calls, as it failed: a closure loop after a
+    // logger's push, which kos speculated on (the log's length), so the loop was evaluated on both branches.
+    const program = JSON.parse(readFileSync(new URL("../fuzz-found/seed-2501-82.json", import.meta.url), "utf8")) as FuzzProgram;
+    const r = runProgram(program, { jit, inspect } as FuzzApi, {});
+    expect(r.mismatch ? formatMismatch(r.mismatch) : null).toBeNull();
   });
 });
