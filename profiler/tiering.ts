@@ -28,7 +28,7 @@
  *
  * The profiler calls the compiler; the compiler never imports this file.
  */
-import { Dispatcher, settleAtJitTime, trace, type Version } from "../compiler/dispatcher.js";
+import { Dispatcher, settleAtJitTime, settleOriginal, trace, type Version } from "../compiler/dispatcher.js";
 import { scanParameters, simpleParameterNames, type Precheck } from "../compiler/precheck.js";
 import type * as CompilerIndex from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
@@ -116,6 +116,20 @@ const MIN_GATED_CALLS = EXACT_CALLS;
 
 type Options = JitOptions & { tiering?: TieringOptions };
 
+type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; tier0UsPerCall?: number };
+
+/** Why a profile entry says a compile cannot pay over a run like the profiled one; null when it can (or cannot tell). */
+function profileSaysGeneric(entry: ProfileEntry): string | null {
+  const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
+  const recordedCost = compileCpuMs ?? (compileMs === undefined ? undefined : compileMs * WALL_TO_CPU);
+  // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
+  const cost = recordedCost === undefined ? undefined : recordedCost + costs.pendingLoadMs();
+  if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
+  const saved = (calls * tier0UsPerCall * SAVED_SHARE) / 1000;
+  if (cost <= saved) return null;
+  return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;
+}
+
 // One compile-cost model per process, as V8 keeps its tier-up budgets per isolate: the
 // compiler it prices loads once per process, and how warm one compile found it holds for the next.
 const costs = new CompileCostModel();
@@ -150,7 +164,7 @@ class TieredFunction {
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
-  private profileEntry: { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; tier0UsPerCall?: number } | undefined;
+  private profileEntry: ProfileEntry | undefined;
   /** Times (ms) of the calls in the warm window [warmFrom, warmTo) (the profile's cost model). */
   private warmTimes: number[] = [];
   private readonly warmFrom: number;
@@ -228,13 +242,8 @@ class TieredFunction {
       }
       const entry = this.profileEntry;
       if (entry?.stableArgs?.length) {
-        const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
-        const recordedCost = compileCpuMs ?? (compileMs === undefined ? undefined : compileMs * WALL_TO_CPU);
-        // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
-        const cost = recordedCost === undefined ? undefined : recordedCost + costs.pendingLoadMs();
-        if (calls !== undefined && cost !== undefined && tier0UsPerCall !== undefined && cost > (calls * tier0UsPerCall * SAVED_SHARE) / 1000) {
-          // The profiled run says a compile costs more than it can save over a run like it.
-          const reason = `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${((calls * tier0UsPerCall * SAVED_SHARE) / 1000).toFixed(1)} ms saved over ${calls} calls`;
+        const reason = profileSaysGeneric(entry);
+        if (reason) {
           this.d.goGeneric(reason);
           trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
           return this.run(thisArg, args, newTarget);
@@ -470,6 +479,23 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
     const r = settleAtJitTime(fn, options);
     if ("settled" in r) return r.settled;
     pre = r.pre;
+  }
+  // A profile that says the compile cannot pay: the function itself, settled now, so that not
+  // even kos's entry stays on the call path (V8 then inlines the original where it did without
+  // kos; with the entry it did less, and the rules program ran 4% slower on settled entries).
+  const t = options.tiering ?? {};
+  if (t.profile || process.env.KOS_PROFILE) {
+    let entry: ProfileEntry | undefined;
+    try {
+      entry = t.profile ? t.profile.lookup(fn) : findProfiledFunction(fn);
+    } catch {
+      entry = undefined; // reported at the first call, as before
+    }
+    const reason = entry?.stableArgs?.length ? profileSaysGeneric(entry) : null;
+    if (reason) {
+      trace(`generic ${options.name ?? fn.name ?? "(anonymous)"}: ${reason}`);
+      return settleOriginal(fn, options.name ?? fn.name, reason);
+    }
   }
   return new TieredFunction(fn, pre.source, options, pre.arity, pre.exact, pre.mentionsThis, compiler).d.entry as F;
 }

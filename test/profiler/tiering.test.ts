@@ -137,7 +137,7 @@ describe("tiering", () => {
     expect(h([3, 4], 5)).toBe(horner([3, 4], 5));
   });
 
-  it("a profile whose compile cost more than it could save settles the function generic at its first call", () => {
+  it("a profile whose compile cost more than it could save makes jit() return the function itself, settled generic", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const entry = (calls: number, compileMs: number, tier0UsPerCall: number) => ({
@@ -150,6 +150,8 @@ describe("tiering", () => {
     // 1,000 calls of 2 µs: at most 1 ms to save, against a 50 ms compile.
     writeFileSync(join(dir, "short.json"), JSON.stringify(entry(1000, 50, 2)));
     const short = jit(horner, { tiering: { profile: loadProfile(join(dir, "short.json")) } });
+    // Nothing of kos on the call path: the original itself.
+    expect(short).toBe(horner);
     expect(short(C, 3)).toBe(horner(C, 3));
     expect(inspect(short)!.tier).toBe("fallback");
     // A profile with wall time only (written before compileCpuMs) counts it twice as CPU, plus
