@@ -156,13 +156,21 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   const disabled = new Set(options.disablePasses ?? []);
   let unrollBudget = disabled.has("unrollLoops") ? 0 : options.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
   let maxForks = MAX_FORKS;
+  let foldAbsent = true;
   let result: ReturnType<typeof specializeFunction>;
   for (let attempt = 0; ; attempt++) {
     result = specializeFunction({
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
-      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}),
+      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}), foldAbsent,
     });
+    // A key folded as absent that the code itself then stores (`if (!this.cache) this.cache = …`) would
+    // fail its entry guard on every later call: specialize again without absent folds.
+    if (result.selfInvalidating && foldAbsent) {
+      foldAbsent = false;
+      attempt--;
+      continue;
+    }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
     const nodes = countNodes(result.node);

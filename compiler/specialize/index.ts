@@ -38,6 +38,8 @@ export interface SpecializeRequest {
   lookupFree: FreeLookup;
   /** Generated identifiers start with this prefix (no source word does). */
   prefix: string;
+  /** False: no folding of absent keys (a first attempt's folds failed their own guards). */
+  foldAbsent?: boolean;
   /** The rest parameter's length (guarded) and its known positions, from positional `specialize` keys. */
   rest?: { length: number; known: Map<number, unknown> };
 }
@@ -52,6 +54,8 @@ export interface SpecializeResult {
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   /** Guards on unfrozen objects whose properties were folded: obj[key] must still be value. */
   contentGuards: ContentGuard[];
+  /** A folded absence (`!(key in obj)`) of a key the residual code itself stores: it would fail its guard on the next call. */
+  selfInvalidating: boolean;
   words: Set<string>;
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
@@ -64,7 +68,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
@@ -159,7 +163,10 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
     expression: false,
     body: { type: "BlockStatement", body: [...decls, ...body] },
   };
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: entryGuards(sp), words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget };
+  const guards = entryGuards(sp);
+  const stored = sp.storedKeys ?? [];
+  const selfInvalidating = guards.some((g) => g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating };
 }
 
 export type { FreeLookup };

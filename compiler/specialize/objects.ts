@@ -136,7 +136,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
           }
           const f = readFrozenProperty(v as object, k, this.options.freeze);
           if (f.ok) return S(f.value);
-          const guarded = this.guardedRead(v as object, k);
+          const guarded = this.guardedRead(v as object, k, n !== null && !n.computed);
           if (guarded) return guarded;
         }
       }
@@ -179,7 +179,7 @@ declare module "./specializer.js" {
   interface Specializer {
     inheritedRead(proto: object, key: PropertyKey): Val | null;
     storeMember(obj: Val, key: Val, value: Val, n: Node): Val;
-    guardedRead(obj: object, key: PropertyKey): Val | null;
+    guardedRead(obj: object, key: PropertyKey, foldAbsent?: boolean): Val | null;
     foreignCodeMayRun(): void;
   }
 }
@@ -217,6 +217,9 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
   const keyNode = this.residual(key);
   const valNode = this.residual(value);
   this.foreignCodeMayRun();
+  if (obj.k === "s" && obj.v !== null && (typeof obj.v === "object" || typeof obj.v === "function") && key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
+    (this.storedKeys ??= []).push({ obj: obj.v as object, key: typeof key.v === "number" ? String(key.v) : key.v });
+  }
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
   void n;
   return D({ type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false }, right: valNode });

@@ -125,6 +125,8 @@ export interface SpecializerOptions {
   lookupFree: FreeLookup;
   /** Root-only values from the `scope` option. */
   scope: Record<string, unknown>;
+  /** Fold reads of keys absent from unfrozen objects (guarded-reads.ts); off for a compile whose own stores would break those guards. */
+  foldAbsent?: boolean;
 }
 
 export class Specializer {

@@ -257,6 +257,34 @@ describe("issue 10: kos never freezes an object it does not own", () => {
     expect(ran).toBe(2);
   });
 
+  it("a computed read of a key the object lacks at jit() stays a read: a cache the function fills itself does not deopt every later call", () => {
+    const cache: Record<string, number[]> = {};
+    function lookup(c: Record<string, number[]>, key: string, x: number) {
+      let v = c[key];
+      if (v === undefined) {
+        v = [x];
+        c[key] = v;
+      }
+      return v.length + v[0]! + x;
+    }
+    const j = jit(lookup, { specialize: { c: cache, key: "k" } });
+    expect(j(cache, "k", 1)).toBe(3);
+    expect(j(cache, "k", 2)).toBe(4);
+    expect(j(cache, "k", 3)).toBe(5);
+    expect(inspect(j)!.deopts).toBe(0);
+  });
+
+  it("a named option the function initializes itself (lazy init) is not folded as absent: no deopt on later calls", () => {
+    const state: { table?: number[]; scale: number } = { scale: 2 };
+    function scaled(s: { table?: number[]; scale: number }, i: number) {
+      if (s.table === undefined) s.table = [0, 1, 2, 3].map((x) => x * s.scale);
+      return s.table[i % 4]!;
+    }
+    const j = jit(scaled, { specialize: { s: state } });
+    expect([0, 1, 2, 5].map((i) => j(state, i))).toEqual([0, 2, 4, 2]);
+    expect(inspect(j)!.deopts).toBe(0);
+  });
+
   it("freeze: 'deep' is the opt-in that does freeze", () => {
     const o = { a: 1, b: { c: 2 } };
     function f(o: { a: number; b: { c: number } }) {
