@@ -121,7 +121,8 @@ export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
     String(f.versions ?? (f.tier === 1 ? 1 : 0)),
     String(f.deopts),
     f.compileMs === undefined ? "-" : f.compileMs.toFixed(1),
-    f.compileCpuMs === undefined ? "-" : f.compileCpuMs.toFixed(1),
+    // "~": not compiled in this run; what the tiering's cost model predicted a compile would cost.
+    f.compileCpuMs !== undefined ? f.compileCpuMs.toFixed(1) : f.predictedCompileCpuMs !== undefined ? `~${f.predictedCompileCpuMs.toFixed(1)}` : "-",
     f.tier0UsPerCall === undefined ? "-" : f.tier0UsPerCall.toFixed(3),
     f.fallbackReason ? shorten(f.fallbackReason, 90) : "-",
   ]);
@@ -130,7 +131,9 @@ export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
   const widths = header.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
   const right = new Set([1, 3, 4, 5, 6, 7]);
   const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+  const lines = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
+  if (rows.some((r) => r[6]!.startsWith("~"))) lines.push("~ not compiled in this run (the compile did not pay yet): the cost kos predicts for it");
+  return lines.join("\n");
 }
 
 /** The ranked table `kos profile` prints. */

@@ -141,6 +141,11 @@ export class CompileCostModel {
     return { ms: ownMs + reachMs + loadMs, why: estimate.why + (loadMs ? ", loading the compiler" : ""), loadMs, ownMs, reachMs };
   }
 
+  /** The compile alone, as if the compiler were loaded (what a profile records for a function it never compiled). */
+  priceLoaded(estimate: SourceEstimate): number {
+    return estimate.ownMs * this.ownScale + estimate.reachMs * this.reachScale;
+  }
+
   predict(source: string): CompileCostPrediction {
     return this.price(CompileCostModel.estimate(source));
   }

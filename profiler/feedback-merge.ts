@@ -57,6 +57,7 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       stableArgs: busiest.args.filter((a) => a.stability !== "varies"),
       ...(busiest.compileMs !== undefined ? { compileMs: busiest.compileMs } : {}),
       ...(busiest.compileCpuMs !== undefined ? { compileCpuMs: busiest.compileCpuMs } : {}),
+      ...(busiest.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: busiest.predictedCompileCpuMs } : {}),
       ...(busiest.tier0UsPerCall !== undefined ? { tier0UsPerCall: busiest.tier0UsPerCall } : {}),
     };
   });
@@ -85,6 +86,7 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
       sourceHash: hash, calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
       ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
       ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
+      ...(f.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: f.predictedCompileCpuMs } : {}),
       ...(f.tier0UsPerCall !== undefined ? { tier0UsPerCall: f.tier0UsPerCall } : {}),
     });
   }

@@ -36,6 +36,8 @@ export interface HotFunction {
   totalPercent: number;
   /** Part of `selfSamples` that was reconstructed from inlining data. */
   inlinedSamples: number;
+  /** Part of `selfSamples` taken below a frame of kos's own code: work kos did for itself (a compile's parse). */
+  underKosSamples: number;
 }
 
 /** One distinct call stack and how often it was sampled. */
@@ -94,19 +96,22 @@ export function analyzeStacks(stacks: StackSample[], options: AnalyzeOptions = {
     }
     total += weight;
     const seen = new Set<string>();
+    let underKos = false;
     for (let i = 0; i < frames.length; i++) {
       const f = frames[i]!;
       if (isVmFrame(f)) continue;
       const key = frameKey(f);
       let h = fns.get(key);
       if (!h) {
-        h = { name: f.name, url: f.url, line: f.line, column: f.column, selfSamples: 0, totalSamples: 0, selfPercent: 0, totalPercent: 0, inlinedSamples: 0 };
+        h = { name: f.name, url: f.url, line: f.line, column: f.column, selfSamples: 0, totalSamples: 0, selfPercent: 0, totalPercent: 0, inlinedSamples: 0, underKosSamples: 0 };
         fns.set(key, h);
       }
       if (i === frames.length - 1) {
         h.selfSamples += weight;
         if (f.inlined) h.inlinedSamples += weight;
+        if (underKos) h.underKosSamples += weight;
       }
+      if (!underKos && isKosOwnScript(f.url)) underKos = true;
       if (!seen.has(key)) {
         seen.add(key);
         h.totalSamples += weight;
@@ -205,12 +210,38 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
   // Attribution parses each script with acorn (about 2 ms per 100 KB once acorn is warm, 40 ms in
   // a cold process, see PARSE_BYTES_PER_MS): only scripts holding at least 2% of the samples are worth it (measured: parsing every sampled script, kos's own
   // and the dependencies', was 300 ms of a 1.2 s `kos profile` run).
+  // Samples taken below a frame of kos's own code (a compile during the run: acorn, astring) do not
+  // make their scripts worth parsing: attributing within the compiler's parser is of no use to the
+  // program, and acorn's own 235 KB took 90 ms to parse cold (bench/programs/rules.ts at 4x its work).
+  const underKos = new Map<number, boolean>();
+  const isUnderKos = (id: number): boolean => {
+    // Up the tree to the first answer known, then down the path: no recursion, however deep the program.
+    const path: number[] = [];
+    let answer = false;
+    for (let cur: number | undefined = id; ; ) {
+      const known = underKos.get(cur);
+      if (known !== undefined) {
+        answer = known;
+        break;
+      }
+      path.push(cur);
+      const p: number | undefined = parent.get(cur);
+      if (p === undefined) break;
+      if (isKosOwnScript(byId.get(p)!.callFrame.url)) {
+        answer = true;
+        break;
+      }
+      cur = p;
+    }
+    for (const x of path) underKos.set(x, answer);
+    return answer;
+  };
   const samplesByUrl = new Map<string, number>();
   let allSamples = 0;
   for (const [id, count] of self) {
     const url = byId.get(id)!.callFrame.url;
     allSamples += count;
-    if (url) samplesByUrl.set(url, (samplesByUrl.get(url) ?? 0) + count);
+    if (url && !isUnderKos(id)) samplesByUrl.set(url, (samplesByUrl.get(url) ?? 0) + count);
   }
   const worthParsing = (url: string) => !url.startsWith("node:") && !isKosOwnScript(url) && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
   const out: StackSample[] = [];

@@ -43,6 +43,8 @@ export interface HotEntry {
   compileMs?: number;
   /** CPU milliseconds of the process (all threads) while kos compiled it in the profiled run. */
   compileCpuMs?: number;
+  /** What the profiled run's cost model predicted a compile would cost in CPU ms, when it never compiled the function. */
+  predictedCompileCpuMs?: number;
   /** Mean µs per call of the original before kos compiled it (the tiering's samples). */
   tier0UsPerCall?: number;
 }
@@ -100,7 +102,7 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
     if (h.sourceHash !== undefined && (typeof h.sourceHash !== "string" || !/^[0-9a-f]{64}$/.test(h.sourceHash))) {
       throw bad(path, `${where}.sourceHash must be 64 hex digits`);
     }
-    for (const k of ["calls", "compileMs", "compileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
+    for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
     if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);
   });
   return value as KosProfile;

@@ -64,6 +64,12 @@ export interface FunctionFeedback {
    * compile cost 1.8x its wall time in CPU: json-logic 247 ms wall, 446 ms CPU).
    */
   compileCpuMs?: number;
+  /**
+   * When the run never compiled the function (its compile did not pay within the run): the
+   * CPU milliseconds the tiering's cost model predicted for a compile, the compiler's load
+   * excluded. KOS_PROFILE decides on it as on a measured cost.
+   */
+  predictedCompileCpuMs?: number;
   /** Mean time per call, in µs, of the original before the first tier-up (sampled; absent when never sampled). */
   tier0UsPerCall?: number;
 }

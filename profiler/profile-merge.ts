@@ -71,6 +71,7 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       // The costlier compile and the slower original: the merged profile decides cautiously.
       if (e.compileMs !== undefined) t.compileMs = Math.max(t.compileMs ?? 0, e.compileMs);
       if (e.compileCpuMs !== undefined) t.compileCpuMs = Math.max(t.compileCpuMs ?? 0, e.compileCpuMs);
+      if (e.predictedCompileCpuMs !== undefined) t.predictedCompileCpuMs = Math.max(t.predictedCompileCpuMs ?? 0, e.predictedCompileCpuMs);
       if (e.tier0UsPerCall !== undefined) t.tier0UsPerCall = t.tier0UsPerCall === undefined ? e.tier0UsPerCall : Math.min(t.tier0UsPerCall, e.tier0UsPerCall);
       if (e.stableArgs || e.calls !== undefined) m.args.push(e.stableArgs ?? []);
     }

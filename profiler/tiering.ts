@@ -104,11 +104,11 @@ const MISS_SHARE = 8;
 // compileCpuMs existed carry wall time only, counted twice (cold compiles cost 1.8× their
 // wall time in CPU).
 const WALL_TO_CPU = 2;
-// A profiling run tiers up later than 1000 calls, so that the warm window before it times
-// the original once V8 has optimized it: json-logic's apply (bench/programs/rules.ts, under
-// `kos profile`) timed 2.43 µs a call over calls 872-1000, 1.14 µs over calls 4872-5000, and
-// about 1.1 µs fully warm. KOS_PROFILE's cost model multiplies that time by the calls, and
-// the 2x error had it compile json-logic where the compile could not pay.
+// A profiling run times the original over calls 4872-5000, once V8 has optimized it:
+// json-logic's apply (bench/programs/rules.ts, under `kos profile`) timed 2.43 µs a call over
+// calls 872-1000, 1.14 µs over calls 4872-5000, and about 1.1 µs fully warm. KOS_PROFILE's cost
+// model multiplies that time by the calls, and the 2x error had it compile json-logic where the
+// compile could not pay. The window only times: tier-up still waits for the compile to pay.
 const PROFILED_HOT_CALLS = 5000;
 // Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
 // decide the first speculation.
@@ -116,12 +116,13 @@ const MIN_GATED_CALLS = EXACT_CALLS;
 
 type Options = JitOptions & { tiering?: TieringOptions };
 
-type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; tier0UsPerCall?: number };
+type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number };
 
 /** Why a profile entry says a compile cannot pay over a run like the profiled one; null when it can (or cannot tell). */
 function profileSaysGeneric(entry: ProfileEntry): string | null {
   const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
-  const recordedCost = compileCpuMs ?? (compileMs === undefined ? undefined : compileMs * WALL_TO_CPU);
+  const { predictedCompileCpuMs } = entry;
+  const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);
   // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
   const cost = recordedCost === undefined ? undefined : recordedCost + costs.pendingLoadMs();
   if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
@@ -188,9 +189,11 @@ class TieredFunction {
   ) {
     const t = options.tiering ?? {};
     const envHot = Number(process.env.KOS_HOT_CALLS);
-    // A profiling run (`kos profile` sets KOS_FEEDBACK_OUT) compiles at hotCalls whatever the
-    // cost: it is there to measure that cost, for KOS_PROFILE's decision in later runs.
-    this.costGated = t.hotCalls === undefined && !(envHot > 0) && !process.env.KOS_FEEDBACK_OUT;
+    // A profiling run (`kos profile` sets KOS_FEEDBACK_OUT) tiers up as a plain run does, when the
+    // compile pays, so that it costs what the program costs: compiling at a fixed count to
+    // measure each compile made `kos profile` of the rules program take 2.21x its wall time
+    // (BENCHMARKS.md, programs). A function it never compiles records the predicted cost instead.
+    this.costGated = t.hotCalls === undefined && !(envHot > 0);
     // With the cost gate, hotCalls only places the warm window that times the original for profiles.
     this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : process.env.KOS_FEEDBACK_OUT ? PROFILED_HOT_CALLS : 1000);
     this.hotTimeMs = t.hotTimeMs ?? 20;
@@ -461,6 +464,10 @@ class TieredFunction {
     if (this.receiver) out.receiver = describe(this.receiver, -1, "this");
     if (d.compileTimeMs > 0) out.compileMs = Math.round(d.compileTimeMs * 100) / 100;
     if (d.compileCpuMs > 0) out.compileCpuMs = Math.round(d.compileCpuMs * 100) / 100;
+    else if (d.versions.length === 0 && !d.fallbackReason) {
+      this.estimate ??= CompileCostModel.estimate(this.source);
+      out.predictedCompileCpuMs = Math.round(costs.priceLoaded(this.estimate) * 100) / 100;
+    }
     if (this.warmTimes.length >= 16) {
       const sorted = [...this.warmTimes].sort((a, b) => a - b);
       out.tier0UsPerCall = Math.round(sorted[sorted.length >> 1]! * 1e6) / 1000;

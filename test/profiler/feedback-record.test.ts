@@ -22,7 +22,9 @@ describe("the feedback record survives", () => {
         await new Promise((r) => setTimeout(r, 10));
         for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
       });`;
-      const r = spawnSync(process.execPath, ["--expose-gc", "-e", script], { cwd: repoRoot, env: { ...process.env, KOS_FEEDBACK_OUT: out }, encoding: "utf8" });
+      // KOS_HOT_CALLS: tier up by count, so that the hot function is compiled by call 1000 (a
+      // profiling run otherwise waits until the compile pays, which 5000 multiplies never do).
+      const r = spawnSync(process.execPath, ["--expose-gc", "-e", script], { cwd: repoRoot, env: { ...process.env, KOS_FEEDBACK_OUT: out, KOS_HOT_CALLS: "1000" }, encoding: "utf8" });
       expect(r.stderr).toBe("");
       expect(r.status).toBe(0);
       const dump = JSON.parse(readFileSync(out, "utf8"));

@@ -188,4 +188,29 @@ describe("analyzeStacks", () => {
     expect(analyzeStacks([])).toEqual({ totalSamples: 0, idleSamples: 0, functions: [], stacks: [] });
     expect(analyzeStacks([{ frames: [], weight: 3 }, { frames: [{ name: "f", url: "/x.js", line: 0, column: 0 }], weight: 0 }]).totalSamples).toBe(0);
   });
+  it("counts the samples a function took under kos's own code apart (a compile's parser), and parses no script for them", () => {
+    const kosCompiler = new URL("../../compiler/index.js", import.meta.url).href;
+    const parserUrl = "file:///app/node_modules/acorn/dist/acorn.mjs";
+    const frame = (name: string, url: string) => ({ name, url, line: 1, column: 1 });
+    const r = analyzeStacks([
+      { frames: [frame("main", URL_A), frame("compileVersion", kosCompiler), frame("parseStatement", parserUrl)], weight: 6 },
+      { frames: [frame("main", URL_A), frame("parseStatement", parserUrl)], weight: 2 },
+    ]);
+    const parse = r.functions.find((f) => f.name === "parseStatement")!;
+    expect(parse).toMatchObject({ selfSamples: 8, underKosSamples: 6 });
+    expect(r.functions.find((f) => f.name === "main")).toMatchObject({ underKosSamples: 0 });
+    // positionTicks attribution: the parser's script is not read for samples taken under kos.
+    const read: string[] = [];
+    const p: CpuProfile = {
+      startTime: 0,
+      endTime: 1000,
+      nodes: [
+        node(1, "(root)", -1, -1, 0, [2]),
+        { id: 2, callFrame: { functionName: "compileVersion", scriptId: "2", url: kosCompiler, lineNumber: 0, columnNumber: 0 }, hitCount: 0, children: [3] },
+        { id: 3, callFrame: { functionName: "parseStatement", scriptId: "3", url: parserUrl, lineNumber: 0, columnNumber: 9 }, hitCount: 50, children: [], positionTicks: [{ line: 2, ticks: 50 }] },
+      ],
+    };
+    stacksFromCpuProfile(p, { sourceOf: (u) => (read.push(u), "function parseStatement() {\n  return 1;\n}") });
+    expect(read).toEqual([]);
+  });
 });

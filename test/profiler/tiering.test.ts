@@ -172,6 +172,20 @@ describe("tiering", () => {
     expect(inspect(cpu)!.fallbackReason).toMatch(/against at most 250\.0 ms saved/);
     expect(costOf(cpu)).toBeGreaterThanOrEqual(400);
     expect(costOf(cpu)).toBeLessThan(430);
+    // A profiled run that never compiled the function records the cost its model predicted; it decides the same way.
+    const predicted = (ms: number) => {
+      const e = entry(250_000, 50, 2);
+      const { compileMs: _wall, ...rest } = e.hot[0]!;
+      return { ...e, hot: [{ ...rest, predictedCompileCpuMs: ms }] };
+    };
+    writeFileSync(join(dir, "predicted-high.json"), JSON.stringify(predicted(300)));
+    const high = jit(horner, { tiering: { profile: loadProfile(join(dir, "predicted-high.json")) } });
+    expect(high).toBe(horner);
+    expect(costOf(high)).toBeGreaterThanOrEqual(300);
+    writeFileSync(join(dir, "predicted-low.json"), JSON.stringify(predicted(40)));
+    const low = jit(horner, { tiering: { profile: loadProfile(join(dir, "predicted-low.json")) } });
+    expect(low(C, 3)).toBe(horner(C, 3));
+    expect(inspect(low)!.tier).toBe(1);
   });
 
   it("records the compile time and the original's warm time per call in its feedback", () => {
@@ -216,5 +230,26 @@ describe("tiering", () => {
     expect(fn.args[0]).toMatchObject({ name: "k", stability: "constant", value: 3 });
     expect(fn.args[1]).toMatchObject({ name: "x", stability: "type", type: "number" });
     expect(fn.sourceHash).toBe(sourceHash("function scale(k, x) { return k * x; }"));
+  });
+
+  it("tiers up in a profiling run only when the compile pays, and records the predicted cost of the compile it skipped", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-fb-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const out = join(dir, "feedback.json");
+    // 20,000 calls of a one-multiply kernel: well under a millisecond of work, against a compile of tens.
+    const script = `import("kos").then(({ jit, inspect }) => { const f = jit(function scale(k, x) { return k * x; }); for (let i = 0; i < 20000; i++) f(3, i); process.stdout.write(String(inspect(f).tier)); });`;
+    const env = { ...process.env, KOS_FEEDBACK_OUT: out };
+    delete env.KOS_HOT_CALLS;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("0");
+    const fn = JSON.parse(readFileSync(out, "utf8")).functions.find((f: { name: string }) => f.name === "scale");
+    expect(fn.tier).toBe(0);
+    expect(fn.compileCpuMs).toBeUndefined();
+    // BASE_MS (20) plus 20 ms per KB of its 40 characters of source, unscaled: nothing compiled to rescale it.
+    expect(fn.predictedCompileCpuMs).toBeGreaterThan(20);
+    expect(fn.predictedCompileCpuMs).toBeLessThan(22);
+    // The warm window still timed the original.
+    expect(fn.tier0UsPerCall).toBeGreaterThan(0);
   });
 });

@@ -1,0 +1,169 @@
+/**
+ * What `kos profile` does once the command has exited: rank its hot
+ * functions from the CPU profiles, attach source hashes and kos's own call
+ * feedback, and write `kos-profile.json`, one `.cpuprofile`, a pprof profile
+ * and a flamegraph.
+ *
+ * A module of its own so that profile-run.ts can load it while the command
+ * runs: its imports (acorn, pprof-format, the analysis) took 21 ms to load,
+ * which was on the wall time of every `kos profile` (rules program: 0.38 s).
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { KosError } from "../errors.js";
+import { mergeThreadProfiles, readCpuProfile } from "./cpuprofile.js";
+import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
+import { flamegraphHtml } from "./flame-html.js";
+import { functionTextAt } from "./function-source.js";
+import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
+import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
+import { cpuProfilesToPprof } from "./pprof.js";
+import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
+import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
+
+/** A finished profiling run, as profile-run.ts hands it over. */
+export interface FinishedRun {
+  command: string[];
+  outDir: string;
+  feedbackPath: string;
+  /** The `.cpuprofile` files the run left, one per thread and process. */
+  profilePaths: string[];
+  started: Date;
+  /** Wall time of the command as kos saw it. */
+  wallMs: number;
+  includeInternals?: boolean;
+  maxEntries?: number;
+}
+
+/** What the analysis wrote. */
+export interface RunAnalysis {
+  profile: KosProfile;
+  profilePath: string;
+  report: HotReport;
+  cpuprofilePath: string;
+  pprofPath: string;
+  wrapped: FunctionFeedback[];
+}
+
+/** The `file` of hot entries for code with no URL. */
+export const EVAL_FILE = "(eval)";
+/** The `file` of hot entries for V8 builtins (no URL, no position). */
+export const NATIVE_FILE = "(native)";
+
+/** Calls after which a wrapped function no sample caught still gets an entry (the tiering's default hotCalls). */
+const UNSAMPLED_MIN_CALLS = 1000;
+
+/** Entries below this self share get no sourceHash (kos build's default --min-self is 1). */
+const HASH_MIN_SELF_PERCENT = 0.5;
+
+const INTERNAL = /^node:|[\\/]0x[\\/]lib[\\/]preload[\\/]|kos-profiler-preload\.cjs$/;
+
+function fileOf(url: string): string {
+  if (url.startsWith("file://")) {
+    try {
+      return fileURLToPath(url);
+    } catch {
+      return url;
+    }
+  }
+  return url;
+}
+
+/** Ranked entries with source hashes. `sourceOf` reads a script by URL. */
+export function hotEntries(report: HotReport, sourceOf: (url: string) => string | undefined, options: { includeInternals?: boolean; maxEntries?: number } = {}): HotEntry[] {
+  const keep = (f: HotFunction) => (options.includeInternals || !INTERNAL.test(f.url)) && (f.selfSamples > 0 || f.totalPercent >= 1);
+  return report.functions
+    .filter(keep)
+    .slice(0, options.maxEntries ?? 100)
+    .map((f) => {
+      const entry: HotEntry = {
+        name: f.name,
+        // No URL: code from eval or new Function (e.g. ajv's compiled validators),
+        // or, with no position either, a V8 builtin such as Date.now.
+        file: f.url ? fileOf(f.url) : f.line < 0 ? NATIVE_FILE : EVAL_FILE,
+        line: Math.max(0, f.line + 1),
+        column: Math.max(0, f.column + 1),
+        selfPercent: f.selfPercent,
+        totalPercent: f.totalPercent,
+        selfSamples: f.selfSamples,
+        totalSamples: f.totalSamples,
+      };
+      // The hash matches live functions to entries (KOS_PROFILE, kos build). It needs the script
+      // parsed, about 20 ms for a large file: only entries that can matter get one, those with
+      // at least HASH_MIN_SELF_PERCENT of self time or a kos:// URL (measured: hashing all 100
+      // entries was 180 ms of a 0.56 s analysis), and not those that ran mostly for kos itself:
+      // acorn under a compile in the profiled run (its 235 KB parse was 74 ms of a 0.4 s
+      // `kos profile` of bench/programs/dsp.ts).
+      const forKos = f.underKosSamples * 2 > f.selfSamples;
+      const worthHashing = (f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://")) && !isKosOwnScript(f.url) && !forKos;
+      const source = worthHashing && f.url ? sourceOf(f.url) : undefined;
+      const text = source === undefined ? undefined : functionTextAt(source, f.line, f.column);
+      if (text !== undefined) entry.sourceHash = sourceHash(text);
+      return entry;
+    });
+}
+
+/** Adds what the feedback dump says about each wrapped function (tier, fallback reason) to its hot entry. */
+function attachTiers(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
+  const byHash = new Map<string, FunctionFeedback>();
+  for (const d of dumps) for (const f of d.functions) if (!byHash.has(f.sourceHash) || f.calls > byHash.get(f.sourceHash)!.calls) byHash.set(f.sourceHash, f);
+  return hot.map((e) => {
+    const f = e.sourceHash ? byHash.get(e.sourceHash) : undefined;
+    if (!f) return e;
+    const out: HotEntry = { ...e, tier: f.tier };
+    if (f.fallbackReason) out.fallbackReason = f.fallbackReason;
+    return out;
+  });
+}
+
+/**
+ * Analyzes a finished run and writes its outputs into `run.outDir`.
+ * @throws KosError `KOS_PROFILE_NO_SAMPLES` when the run left no samples of its own code
+ */
+export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
+  const files = (await Promise.all(run.profilePaths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
+  const report = analyzeCpuProfiles(files.map((f) => f.profile));
+  const sourceOf = (url: string) => readSourceFromDisk(url) ?? (existsSync(url) ? readFileSync(url, "utf8") : undefined);
+  let hot = hotEntries(report, sourceOf, run);
+  if (report.totalSamples === 0 || hot.length === 0) {
+    throw new KosError(
+      "KOS_PROFILE_NO_SAMPLES",
+      `the command ran for ${run.wallMs} ms but produced no CPU samples${report.totalSamples > 0 ? " in its own code" : ""}; ` +
+        `profile a longer or busier run${run.includeInternals ? "" : " (or pass --include-internals)"}: ${run.command.join(" ")}`,
+    );
+  }
+  // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
+  const merged = files.length === 1 ? files[0]!.profile : mergeThreadProfiles(files);
+  const cpuprofilePath = join(run.outDir, "profile.cpuprofile");
+  writeFileSync(cpuprofilePath, JSON.stringify(merged));
+  const pprofPath = join(run.outDir, "profile.pb.gz");
+  writeFileSync(pprofPath, cpuProfilesToPprof(files.map((f, i) => ({ profile: f.profile, thread: files.length > 1 ? `${f.pid ?? "?"}/${f.threadId ?? i}` : undefined }))));
+  const flamegraph = join(run.outDir, "flamegraph.html");
+  writeFileSync(flamegraph, flamegraphHtml(merged, `kos profile: ${run.command.join(" ")}`));
+
+  const dump = readFeedbackDump(run.feedbackPath);
+  if (dump) hot = addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS);
+
+  // The program's own wall time, from the profiles' clocks (µs), without kos's analysis.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const f of files) {
+    first = Math.min(first, f.profile.startTime);
+    last = Math.max(last, f.profile.endTime);
+  }
+  const durationMs = last > first ? Math.round((last - first) / 1000) : run.wallMs;
+  const profile: KosProfile = {
+    version: 1,
+    command: run.command,
+    date: run.started.toISOString(),
+    durationMs,
+    totalSamples: report.totalSamples,
+    source: "cpu-prof",
+    flamegraph,
+    hot,
+  };
+  const profilePath = join(run.outDir, "kos-profile.json");
+  writeProfile(profilePath, profile);
+  return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
+}
