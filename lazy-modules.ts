@@ -23,7 +23,7 @@ const load: NodeJS.Require = typeof __kos_cjs_require === "function" ? __kos_cjs
  * compiler loads in 18 ms as one file against 36-50 ms as 110 ES modules). A build made
  * by tsc alone has no bundle, and the module itself is loaded.
  */
-const BUNDLED: Partial<Record<LazyModulePath, string>> = { "./compiler/index.js": "./compiler/index.bundle.js" };
+const BUNDLED: Partial<Record<LazyModulePath, string>> = { "./compiler/index.js": "./compiler/index.bundle.js", "./profiler/tiering.js": "./profiler/tiering.bundle.js" };
 
 function loadBuilt(path: LazyModulePath): unknown {
   const bundle = BUNDLED[path];

@@ -23,7 +23,6 @@
  * and the last one's runs the miss handler (the tiering's policy), or the
  * original once the policy stops watching misses.
  */
-import { debuglog } from "node:util";
 import { JitError } from "./jit-error.js";
 import { precheck, type Precheck } from "./precheck.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
@@ -138,7 +137,8 @@ export function inspectRegistered(f: Function): JitInspection | null {
   return registry.get(f)?.() ?? null;
 }
 
-const debug = debuglog("kos");
+// node:util through process.getBuiltinModule: its ES module evaluates every export (parseArgs, MIMEType, …).
+const debug = process.getBuiltinModule("node:util").debuglog("kos");
 
 /**
  * kos's trace (`NODE_DEBUG=kos` or `KOS_TRACE=1`): tier-ups, deopts with

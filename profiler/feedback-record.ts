@@ -11,20 +11,25 @@
  * case: V8 keeps it in a register of the module's code, dead once the module
  * has run.)
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
+import { sourceHash } from "./profile-file.js";
 
 /** Calls after which a function's summary is kept even if the program drops it. */
 export const RECORD_AFTER_CALLS = 1000;
 
 export interface FeedbackSource {
   readonly id: number;
-  summary(): FunctionFeedback;
+  /** The function's source text, whose hash the summary carries. */
+  readonly source: string;
+  /** With `hash: false`, `sourceHash` is left empty: hashing loads node:crypto, which a kept copy can wait for. */
+  summary(options?: { hash?: boolean }): FunctionFeedback;
 }
 
 const live = new Map<number, WeakRef<FeedbackSource>>();
 const forget = new FinalizationRegistry<number>((id) => live.delete(id));
-const kept = new Map<number, FunctionFeedback>();
+// A kept copy holds the text, not the function (that would keep a dropped function alive), and
+// is hashed only when the record is read.
+const kept = new Map<number, { feedback: FunctionFeedback; text: string }>();
 let nextId = 1;
 
 export function newFeedbackId(): number {
@@ -44,12 +49,12 @@ let refresher: ReturnType<typeof setInterval> | null = null;
 
 /** Keeps (or refreshes) a strong copy of a hot function's summary. */
 export function keep(source: FeedbackSource): void {
-  kept.set(source.id, source.summary());
+  kept.set(source.id, { feedback: source.summary({ hash: false }), text: source.source });
   if (!refresher) {
     refresher = setInterval(() => {
       for (const id of kept.keys()) {
         const s = live.get(id)?.deref();
-        if (s) kept.set(id, s.summary());
+        if (s) kept.set(id, { feedback: s.summary({ hash: false }), text: s.source });
       }
     }, REFRESH_MS);
     refresher.unref();
@@ -66,7 +71,7 @@ export function collectFeedback(): FeedbackDump {
     seen.add(id);
     functions.push(s.summary());
   }
-  for (const [id, summary] of kept) if (!seen.has(id)) functions.push(summary);
+  for (const [id, k] of kept) if (!seen.has(id)) functions.push(k.feedback.sourceHash ? k.feedback : (k.feedback = { ...k.feedback, sourceHash: sourceHash(k.text) }));
   return { version: 1, pid: process.pid, functions };
 }
 
@@ -78,12 +83,13 @@ if (process.env.KOS_FEEDBACK_OUT) {
       if (dump.functions.length === 0) return; // e.g. a launcher process (tsx, npm): leave the program's dump alone
       // Several processes of one run (a launcher and its child, a cluster) add to one file.
       try {
-        const before = JSON.parse(readFileSync(out, "utf8")) as FeedbackDump;
+        const before = JSON.parse(process.getBuiltinModule("node:fs").readFileSync(out, "utf8")) as FeedbackDump;
         if (before?.version === 1 && Array.isArray(before.functions)) dump.functions = [...before.functions, ...dump.functions];
       } catch {
         /* no earlier dump */
       }
-      writeFileSync(out, JSON.stringify(dump));
+      // node:fs through process.getBuiltinModule: its ES module would load streams with kos (see profile-file.ts).
+      process.getBuiltinModule("node:fs").writeFileSync(out, JSON.stringify(dump));
     } catch (e) {
       process.stderr.write(`kos: could not write feedback to ${out}: ${(e as Error).message}\n`);
     }

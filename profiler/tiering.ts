@@ -434,10 +434,10 @@ class TieredFunction {
     }
   }
 
-  summary(): FunctionFeedback {
+  summary(options: { hash?: boolean } = {}): FunctionFeedback {
     // Not through the compiler: a function that never compiled must not load it (23 ms of CPU) to be summarized.
     const names = this.paramNames ?? simpleParameterNames(this.source) ?? [];
-    this.hash ??= sourceHash(this.source);
+    if (options.hash !== false) this.hash ??= sourceHash(this.source);
     const d = this.d;
     const describe = (p: ArgumentProfile, index: number, name: string): ArgumentFeedback => {
       const stability = p.stability === "unseen" ? "varies" : p.stability;
@@ -453,7 +453,7 @@ class TieredFunction {
     };
     const out: FunctionFeedback = {
       name: d.name,
-      sourceHash: this.hash,
+      sourceHash: this.hash ?? "",
       calls: d.calls,
       deopts: d.deopts,
       tier: d.tier === "fallback" ? 0 : d.tier,
