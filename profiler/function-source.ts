@@ -100,8 +100,10 @@ function parenAfter(source: string, from: number, limit: number): number | undef
 }
 
 /** Start of the token after a leading `static` keyword (V8 drops `static` from toString()). */
-function skipStatic(source: string, start: number): number {
-  const tokens = acorn.tokenizer(source.slice(start), { ecmaVersion: "latest" });
+function skipStatic(source: string, start: number, end: number): number {
+  // Up to the method's end, not the script's: a copy of the rest of the script per static method was
+  // quadratic in a large class.
+  const tokens = acorn.tokenizer(source.slice(start, end), { ecmaVersion: "latest" });
   const first = tokens.getToken();
   if (first.type.label === "name" && (first as unknown as { value: unknown }).value === "static") {
     const second = tokens.getToken();
@@ -125,7 +127,7 @@ function describe(source: string, starts: number[], fn: AnyNode, ancestors: AnyN
         name = cls.id?.name ?? name;
       }
     } else {
-      textStart = parent.static ? skipStatic(source, parent.start) : parent.start;
+      textStart = parent.static ? skipStatic(source, parent.start, parent.end) : parent.start;
     }
   } else if (parent?.type === "Property" && parent.value === fn && (parent.method || parent.kind !== "init")) {
     name = keyName(parent.key, parent.computed);
@@ -176,21 +178,39 @@ const cache = new Map<string, ScriptFunctions | undefined>();
 export function scriptFunctions(source: string): ScriptFunctions | undefined {
   if (cache.has(source)) return cache.get(source);
   const ast = parse(source);
-  let result: ScriptFunctions | undefined;
-  if (ast) {
-    const starts = lineStarts(source);
-    const functions: SourceFunction[] = [];
-    walk.ancestor(ast, {
-      Function(node, _state, ancestors) {
-        functions.push(describe(source, starts, node as AnyNode, ancestors as AnyNode[]));
-      },
-    } as walk.AncestorVisitors<unknown>);
-    const program: SourceFunction = { name: "", position: 0, headStart: 0, bodyStart: 0, textStart: 0, textEnd: source.length, startLine: 1, endLine: starts.length };
-    result = { source, starts, functions, program };
+  if (!ast) {
+    remember(source, undefined);
+    return undefined;
   }
+  const starts = lineStarts(source);
+  const functions: SourceFunction[] = [];
+  walk.ancestor(ast, {
+    Function(node, _state, ancestors) {
+      functions.push(describe(source, starts, node as AnyNode, ancestors as AnyNode[]));
+    },
+  } as walk.AncestorVisitors<unknown>);
+  return remember(source, assemble(source, starts, functions));
+}
+
+function assemble(source: string, starts: number[], functions: SourceFunction[]): ScriptFunctions {
+  const program: SourceFunction = { name: "", position: 0, headStart: 0, bodyStart: 0, textStart: 0, textEnd: source.length, startLine: 1, endLine: starts.length };
+  return { source, starts, functions, program };
+}
+
+function remember<T extends ScriptFunctions | undefined>(source: string, result: T): T {
   if (cache.size > 64) cache.clear();
   cache.set(source, result);
   return result;
+}
+
+/** What {@link scriptFunctions} holds for `source` already, without parsing: undefined when it has not parsed it. */
+export function parsedScriptFunctions(source: string): ScriptFunctions | undefined {
+  return cache.get(source) ?? undefined;
+}
+
+/** Installs a parse kept elsewhere (profiler/script-cache.ts) as {@link scriptFunctions}'s result for `source`. */
+export function seedScriptFunctions(source: string, functions: SourceFunction[]): ScriptFunctions {
+  return remember(source, assemble(source, lineStarts(source), functions));
 }
 
 /**

@@ -20,6 +20,7 @@ import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotRepor
 import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
 import { cpuProfilesToPprof } from "./pprof.js";
 import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
+import { ScriptFunctionCache } from "./script-cache.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
 
 /** A finished profiling run, as profile-run.ts hands it over. */
@@ -123,8 +124,17 @@ function attachTiers(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
  */
 export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const files = (await Promise.all(run.profilePaths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
-  const report = analyzeCpuProfiles(files.map((f) => f.profile));
-  const sourceOf = (url: string) => readSourceFromDisk(url) ?? (existsSync(url) ? readFileSync(url, "utf8") : undefined);
+  // Each script read once, and its functions taken from the cache of earlier runs when it has them.
+  const scripts = new ScriptFunctionCache();
+  const sources = new Map<string, string | undefined>();
+  const sourceOf = (url: string): string | undefined => {
+    if (sources.has(url)) return sources.get(url);
+    const text = readSourceFromDisk(url) ?? (existsSync(url) ? readFileSync(url, "utf8") : undefined);
+    if (text !== undefined) scripts.prime(text);
+    sources.set(url, text);
+    return text;
+  };
+  const report = analyzeCpuProfiles(files.map((f) => f.profile), { sourceOf });
   let hot = hotEntries(report, sourceOf, run);
   if (report.totalSamples === 0 || hot.length === 0) {
     throw new KosError(
@@ -165,5 +175,6 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   };
   const profilePath = join(run.outDir, "kos-profile.json");
   writeProfile(profilePath, profile);
+  scripts.persist();
   return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
 }
