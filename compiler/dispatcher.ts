@@ -254,6 +254,17 @@ export class Dispatcher {
     }
   }
 
+  /** Calls to the first version go through `via` (the tiering's timing of a new version) until {@link restoreHead}. */
+  routeHead(via: Function): void {
+    if (this.control && this.versions.length > 0) this.control.setHead(via);
+  }
+
+  /** Calls to the first version go straight to it again. */
+  restoreHead(): void {
+    const first = this.versions[0];
+    if (this.control && first) this.control.setHead(first.fn);
+  }
+
   /** Guard misses after the last version run the original: the policy stops watching them. */
   stopWatchingMisses(): void {
     this.tail = this.original;

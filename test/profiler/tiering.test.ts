@@ -270,4 +270,37 @@ describe("tiering", () => {
     const loaded: string[] = JSON.parse(r.stdout);
     expect(loaded.filter((m) => /crypto|stream/.test(m))).toEqual([]);
   });
+
+  it("keeps a first version only if it is faster than the original was: one that is not goes back to the original", () => {
+    // The original is timed at calls 872-1000 on short loops; every call after the tier-up runs a
+    // loop 40 times longer, so the version cannot look faster in any of its three windows.
+    function spin(k: number, n: number) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (k * i) % 7;
+      return s;
+    }
+    const f = jit(spin, { tiering: { hotCalls: 1000 } });
+    for (let i = 0; i < 1000; i++) expect(f(3, 400)).toBe(spin(3, 400));
+    expect(inspect(f)!.tier).toBe(1);
+    for (let i = 0; i < 17_000 && inspect(f)!.tier === 1; i++) expect(f(3, 16_000)).toBe(spin(3, 16_000));
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/^the compiled version ran [\d.]+ µs a call against [\d.]+ µs for the original .* it stays the original$/);
+    expect(f(3, 400)).toBe(spin(3, 400));
+  }, 60_000);
+
+  it("keeps a first version that is faster, and says so in its history", () => {
+    function weighted(w: readonly number[], x: number) {
+      let s = 0;
+      for (let i = 0; i < w.length; i++) s += w[i]! * Math.sqrt(x + i);
+      return s;
+    }
+    const W = Object.freeze(Array.from({ length: 512 }, (_, i) => (i % 5) - 2));
+    const f = jit(weighted, { tiering: { hotCalls: 1000 } });
+    for (let i = 0; i < 20_000; i++) f(W, i);
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((h) => h.event === "verified")).toBe(true);
+    expect(f(W, 7)).toBe(weighted(W, 7));
+  }, 60_000);
 });
