@@ -65,8 +65,9 @@ export function cpuProfilesToPprof(inputs: PprofInput[]): Uint8Array {
       counts.set(ids[i]!, c);
     }
     if (ids.length === 0) for (const n of profile.nodes) if (n.hitCount) counts.set(n.id, { n: n.hitCount, ns: 0 });
+    const byId = new Map(profile.nodes.map((x) => [x.id, x]));
     for (const [id, c] of counts) {
-      const name = profile.nodes.find((x) => x.id === id)?.callFrame.functionName;
+      const name = byId.get(id)?.callFrame.functionName;
       if (name === "(idle)" || name === "(root)") continue;
       const stack: number[] = [];
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(locationOf.get(cur)!);
