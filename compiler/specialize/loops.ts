@@ -324,17 +324,37 @@ function writtenName(n: Node): string | null {
 /**
  * A residual for-of over a value held in a temporary would throw "it is not iterable" where the
  * original says "c.list is not iterable". For null and undefined (the common case: an absent
- * option), the engine's message is thrown as written, before the loop; `== null` runs no code
- * of the program's. Other non-iterables keep the temporary's name (fuzz seed 2305 #554).
+ * option) and for primitives without an iterator, the engine's message is thrown as written,
+ * before the loop; the test runs no code of the program's. Objects that are not iterable keep
+ * the temporary's name (fuzz seed 2305 #554).
  */
 function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
   const name = writtenName(source);
   if (name === null || value.k !== "d") return;
   const e = s.residual(value);
   if (e.type === "Identifier" && e.name === name) return;
+  // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no
+  // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
+  // there, so testing `in` on it runs no code of the program's. Objects and functions are left to
+  // the loop: their lookup could run a getter, and the test would run it twice.
+  const primitiveCase = (type: string, proto: string): Node => ({
+    type: "LogicalExpression",
+    operator: "&&",
+    left: { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: e }, right: buildLiteral(type)! },
+    right: {
+      type: "UnaryExpression",
+      operator: "!",
+      prefix: true,
+      argument: { type: "BinaryExpression", operator: "in", left: s.constNode(Symbol.iterator), right: s.constNode((globalThis as Record<string, { prototype: object }>)[proto]!.prototype) },
+    },
+  });
+  const test = [primitiveCase("number", "Number"), primitiveCase("boolean", "Boolean"), primitiveCase("bigint", "BigInt"), primitiveCase("symbol", "Symbol")].reduce<Node>(
+    (a, b) => ({ type: "LogicalExpression", operator: "||", left: a, right: b }),
+    { type: "BinaryExpression", operator: "==", left: e, right: { type: "Literal", value: null, raw: "null" } },
+  );
   s.emit({
     type: "IfStatement",
-    test: { type: "BinaryExpression", operator: "==", left: e, right: { type: "Literal", value: null, raw: "null" } },
+    test,
     consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(`${name} is not iterable`)!] } },
     alternate: null,
   });

@@ -152,6 +152,24 @@ describe("issue 12: error messages come from the engine, on the original express
     expect(() => j({}, 2)).toThrow("opts.list is not iterable");
   });
 
+  it("iterating a number, boolean, bigint or symbol read at run time: 'opts.list is not iterable'; one whose prototype was given an iterator iterates", () => {
+    const f = sloppy("function f(opts, k) { const out = []; for (const v of opts.list) out.push(v * k); return out; }");
+    const j = jit(f, { specialize: { k: 2 } });
+    for (const list of [5, true, 7n, Symbol("s")]) {
+      expect(expectSameOutcome(f, j, [{ list }, 2])).toMatchObject({ ok: false, errorType: "TypeError" });
+      expect(() => j({ list }, 2)).toThrow("opts.list is not iterable");
+    }
+    const had = Object.getOwnPropertyDescriptor(Number.prototype, Symbol.iterator);
+    Object.defineProperty(Number.prototype, Symbol.iterator, { configurable: true, value: function* (this: number) { for (let i = 0; i < this; i++) yield i; } });
+    try {
+      expect(j({ list: 3 }, 2)).toEqual([0, 2, 4]);
+      expect(expectSameOutcome(f, j, [{ list: 3 }, 2])).toMatchObject({ ok: true });
+    } finally {
+      if (had) Object.defineProperty(Number.prototype, Symbol.iterator, had);
+      else delete (Number.prototype as unknown as Record<symbol, unknown>)[Symbol.iterator];
+    }
+  });
+
   it("destructuring undefined: \"of 'c.nothing'\"", () => {
     const f = sloppy("function f(c, x) { const { p } = c.nothing; return p + x; }");
     const c = { a: 1 };
