@@ -337,7 +337,7 @@ function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
   // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
   // there, so testing `in` on it runs no code of the program's. Objects and functions are left to
   // the loop: their lookup could run a getter, and the test would run it twice.
-  const primitiveCase = (type: string, proto: string): Node => ({
+  const primitiveCase = (type: string, proto: object): Node => ({
     type: "LogicalExpression",
     operator: "&&",
     left: { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: e }, right: buildLiteral(type)! },
@@ -345,10 +345,10 @@ function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
       type: "UnaryExpression",
       operator: "!",
       prefix: true,
-      argument: { type: "BinaryExpression", operator: "in", left: s.constNode(Symbol.iterator), right: s.constNode((globalThis as Record<string, { prototype: object }>)[proto]!.prototype) },
+      argument: { type: "BinaryExpression", operator: "in", left: s.constNode(Symbol.iterator), right: s.constNode(proto) },
     },
   });
-  const test = [primitiveCase("number", "Number"), primitiveCase("boolean", "Boolean"), primitiveCase("bigint", "BigInt"), primitiveCase("symbol", "Symbol")].reduce<Node>(
+  const test = [primitiveCase("number", Number.prototype), primitiveCase("boolean", Boolean.prototype), primitiveCase("bigint", BigInt.prototype), primitiveCase("symbol", Symbol.prototype)].reduce<Node>(
     (a, b) => ({ type: "LogicalExpression", operator: "||", left: a, right: b }),
     { type: "BinaryExpression", operator: "==", left: e, right: { type: "Literal", value: null, raw: "null" } },
   );
