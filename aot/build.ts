@@ -4,7 +4,8 @@
  *
  *   load (ts-morph) → check the output directory (output.ts) → discover
  *   (annotations, jit() call sites) → type-check (diagnostics.ts) → emit
- *   (tsc's JS, .d.ts, maps) → probe (import the emitted JS for live values)
+ *   (tsc's JS, .d.ts, maps) → probe (import the emitted JS for live values,
+ *   and the classes it creates)
  *   → apply the profile (content-hash checked) → compile each job
  *   (specializeToSource) → splice into the emitted JS → write (output.ts).
  *
@@ -31,6 +32,9 @@ import { Probe } from "./probe.js";
 import { buildReferenceIndex, type ReferenceIndex } from "./references.js";
 import type { BuildReport, FunctionReport } from "./report.js";
 import { topLevelFunctions, type FunctionSite } from "./sites.js";
+import { classMethods, emittedClasses, methodDisplayName } from "./class-methods.js";
+import { indexEmittedClasses, type EmittedClass } from "./emitted-classes.js";
+import { compiledMethodName, installInClassBody, installMethod, methodExpression, resolveMethod, type ResolvedMethod } from "./method-install.js";
 import { readonlyConstants } from "./type-assumptions.js";
 import { applyEdits, callSiteFactory, indexJs, installFunction, sameLengthEdit, type Edit } from "./splice.js";
 
@@ -75,8 +79,9 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
   const callSites = new Map<SourceFile, JitCallSite[]>();
   for (const sf of p.sourceFiles) {
     const sites = topLevelFunctions(sf);
-    sitesByFile.set(sf, sites);
-    annotated.set(sf, findAnnotatedFunctions(sf, show(sf.getFilePath()), sites));
+    const all = [...sites, ...classMethods(sf)];
+    sitesByFile.set(sf, all);
+    annotated.set(sf, findAnnotatedFunctions(sf, show(sf.getFilePath()), all));
     callSites.set(sf, findJitCallSites(sf, sites));
   }
 
@@ -98,10 +103,32 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
   const probe = new Probe(p.outDir, modules, p.esm);
   try {
     const bindingsOf = (sf: SourceFile) => probe.load(sf, show(sf.getFilePath()));
+    // Class methods: the live function the module created (method-install.ts), once per site.
+    const emittedOf = new Map<SourceFile, EmittedClass[] | null>();
+    const resolved = new Map<FunctionSite, ResolvedMethod>();
+    const methodOf = async (site: FunctionSite): Promise<ResolvedMethod> => {
+      let r = resolved.get(site);
+      if (r) return r;
+      const sf = site.sourceFile;
+      await bindingsOf(sf);
+      if (!emittedOf.has(sf)) {
+        const js = modules.find((m) => m.sourceFile === sf)?.js?.text;
+        let idx: EmittedClass[] | null = null;
+        try { idx = js === undefined ? null : indexEmittedClasses(js, p.esm); } catch { idx = null; }
+        emittedOf.set(sf, idx);
+      }
+      r = resolveMethod(site, emittedClasses(sf).length, emittedOf.get(sf)!, probe.classes(sf));
+      resolved.set(site, r);
+      return r;
+    };
     let applied: ProfileApplication = { matches: [], unmatched: [] };
     if (profile && options.profile) {
       const allSites = [...sitesByFile.values()].flat();
       applied = await matchProfile(profile, allSites, async (site) => {
+        if (site.method) {
+          const r = await methodOf(site);
+          return r.ok ? Function.prototype.toString.call(r.fn) : null;
+        }
         const b = (await bindingsOf(site.sourceFile)).get(site.name);
         return b.found && typeof b.value === "function" ? Function.prototype.toString.call(b.value) : null;
       }, show, options.minSelfPercent ?? 1, (site) => modules.find((m) => m.sourceFile === site.sourceFile)?.js?.text ?? null);
@@ -113,10 +140,14 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
       const sf = m.sourceFile;
       const jobs = planJobs(annotated.get(sf) ?? [], callSites.get(sf) ?? [], applied.matches.filter((x) => x.site.sourceFile === sf));
       if (jobs.length === 0 || !m.js) continue;
-      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show, options.compilerOptions ?? {});
+      const methods = new Map<FunctionSite, ResolvedMethod>();
+      for (const j of jobs) if (j.site.method) methods.set(j.site, await methodOf(j.site));
+      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show, options.compilerOptions ?? {}, methods);
       if (js !== m.js.text) outputs.set(m, js);
     }
 
+    // The compiler locates constructs in the probe copy, whose lines are the output's: name the output file.
+    for (const r of reports) if (r.reason) r.reason = r.reason.split(probe.dir).join(show(p.outDir) || ".");
     reports.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : a.file < b.file ? -1 : 1));
     const report = baseReport(p, options, show, modules.length, applied, reports);
     writeOutput(p.outDir, outputFiles(p, modules, outputs, reportName, report), show);
@@ -127,7 +158,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
 }
 
 /** Compiles a module's jobs and returns its new JS text. */
-async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string, compilerDefaults: Partial<SourceOptions>): Promise<string> {
+async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string, compilerDefaults: Partial<SourceOptions>, methods: Map<FunctionSite, ResolvedMethod>): Promise<string> {
   const js = m.js!.text;
   const index = indexJs(js, p.esm);
   const refs: ReferenceIndex = buildReferenceIndex(bindings);
@@ -140,6 +171,8 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
   };
   const edits: Edit[] = [];
   let trailer = "";
+  // The module's emitted classes, indexed at the first method that is placed in its class body.
+  let classes: EmittedClass[] | null = null;
   // TS-readonly constants: frozen before compiling so reads from them fold; the output freezes them the same way.
   const readonlyFreezes: string[] = [];
   for (const name of readonlyConstants(m.sourceFile)) {
@@ -153,7 +186,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
 
   for (const job of jobs) {
     const rep: FunctionReport = {
-      name: job.site.name, file: show(m.sourceFile.getFilePath()), line: job.line, column: job.column, origins: job.origins,
+      name: job.site.method ? methodDisplayName(job.site) : job.site.name, file: show(m.sourceFile.getFilePath()), line: job.line, column: job.column, origins: job.origins,
       status: "skipped", reason: null, assumptions: [], specialized: [], trustedTypes: [], frozen: [],
       ...(job.selfPercent !== undefined ? { selfPercent: job.selfPercent } : {}),
     };
@@ -175,7 +208,21 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       job.skipReason = "could not locate the function in the emitted JavaScript";
     }
 
-    const result = compileJob(job, bindings, refs, job.site.name, compilerDefaults);
+    // A class method: its live function, and the property the output assigns (method-install.ts).
+    let methodFn: Function | undefined;
+    let methodTarget: string | null = null;
+    // A method using `#x` is compiled to sit in its class body, taking the original as this parameter.
+    const inClassBody = job.site.method?.privateUse != null;
+    const originalParam = inClassBody ? fresh("$kos_original") : null;
+    if (job.site.method && !job.skipReason) {
+      const r = methods.get(job.site)!;
+      const e = r.ok ? methodExpression(job.site, r.cls, refs) : null;
+      if (!r.ok) job.skipReason = r.reason;
+      else if (!e!.ok) job.skipReason = e!.reason;
+      else { methodFn = r.fn; methodTarget = e!.expr; }
+    }
+
+    const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? job.site.name, inClassBody ? { ...compilerDefaults, privateNames: true } : compilerDefaults, methodFn);
     rep.specialized = result.specialized;
     if (!result.ok) { rep.reason = result.reason; continue; }
     rep.status = "optimized";
@@ -184,7 +231,26 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
     rep.frozen = result.freeze;
 
     const guards = result.assumptions.map((a) => a.description).join(", ") || "no guards";
-    if (job.kind === "function") {
+    if (methodTarget !== null && inClassBody) {
+      classes ??= indexEmittedClasses(js, p.esm);
+      const cls = classes[job.site.method!.classIndex]!;
+      const placed = installInClassBody({
+        js, cls, site: job.site, holder: fresh(`$kos_${job.site.method!.key.replace(/[^\w$]/g, "_")}`), param: originalParam!,
+        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), bound: result.bound, freeze: result.freeze,
+        note: `\`${rep.name}\` optimized (${job.origins.join("+")}; uses private names, so its code is in the class body; guards: ${guards}); the method above is its fallback`,
+      });
+      if (!placed.ok) {
+        rep.status = "skipped"; rep.reason = placed.reason; rep.assumptions = []; rep.trustedTypes = []; rep.frozen = [];
+        continue;
+      }
+      edits.push(placed.edit);
+      trailer += placed.trailer;
+    } else if (methodTarget !== null) {
+      trailer += installMethod({
+        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), bound: result.bound, freeze: result.freeze,
+        note: `\`${rep.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); the method above is its fallback`,
+      });
+    } else if (job.kind === "function") {
       if (job.site.kind === "variable") {
         const at = index.constKeywordOf(job.site.name)!;
         edits.push({ start: at, end: at + 5, text: "let  " });
@@ -213,6 +279,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
   }
   return out;
 }
+
 
 /** Trees of arrays, plain objects and primitives, with data properties only. */
 function isPlainData(v: object, depth = 0): boolean {

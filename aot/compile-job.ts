@@ -30,16 +30,23 @@ export const HOT_UNROLL_BUDGET = 2 * 3000;
 export const HOT_INLINE_BUDGET = 4 * 64;
 
 export type JobResult =
-  | { ok: true; bound: BoundFunction; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[] }
+  | { ok: true; bound: BoundFunction; source: string; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[] }
   | { ok: false; reason: string; specialized: string[] };
 
-/** Compiles `job` against the module's live bindings; `genericExpr` is the fallback's expression in the output. */
-export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIndex, genericExpr: string, compilerDefaults: Partial<SourceOptions>): JobResult {
+/**
+ * Compiles `job` against the module's live bindings; `genericExpr` is the fallback's expression in the output.
+ * `method` is a class method's live function (method-install.ts); a top-level function is read from `bindings`.
+ */
+export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIndex, genericExpr: string, compilerDefaults: Partial<SourceOptions>, method?: Function): JobResult {
   const specialized = [...job.specialize].map(([p, s]) => `${p} = ${s.text}`);
   if (job.skipReason) return { ok: false, reason: job.skipReason, specialized };
-  const live = bindings.get(job.site.name);
-  if (!live.found || typeof live.value !== "function") return { ok: false, reason: live.found ? `\`${job.site.name}\` is not a function at build time` : live.reason, specialized };
-  const fn = live.value as Function;
+  let fn: Function;
+  if (method) fn = method;
+  else {
+    const live = bindings.get(job.site.name);
+    if (!live.found || typeof live.value !== "function") return { ok: false, reason: live.found ? `\`${job.site.name}\` is not a function at build time` : live.reason, specialized };
+    fn = live.value as Function;
+  }
 
   const specialize: Record<string, unknown> = {};
   for (const [param, src] of job.specialize) {
@@ -56,8 +63,10 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   }
 
   const scope: Record<string, unknown> = {};
+  // Inside a class nested in a function, a free name may be the function's local, not the module's binding.
+  const shadowed = job.site.method?.shadowed ?? new Set<string>();
   for (const name of bindings.names) {
-    if (!bindings.immutable.has(name)) continue;
+    if (!bindings.immutable.has(name) || shadowed.has(name)) continue;
     const b = bindings.get(name);
     if (b.found) scope[name] = b.value;
   }
@@ -96,7 +105,7 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
     extraRefs.push({ name: ref.name, expr });
   }
   const bound = bindFunction(r.source, r.genericName, r.deoptName, genericExpr, extraRefs);
-  const bad = checkGeneratedExpression(bound.expression);
+  const bad = checkGeneratedExpression(bound.expression, options.privateNames === true);
   if (bad) return { ok: false, reason: bad, specialized };
 
   // Under the `deep` policy the specialized objects are frozen by kos, whether now or when the
@@ -107,5 +116,5 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
     const specializedHere = deep && Object.values(specialize).includes(o);
     if ((!wasFrozen[i] || specializedHere) && Object.isFrozen(o)) freeze.push(refs.expressionFor(o)!);
   });
-  return { ok: true, bound, assumptions: r.assumptions, freeze, trusted, specialized };
+  return { ok: true, bound, source: r.source, assumptions: r.assumptions, freeze, trusted, specialized };
 }

@@ -1,6 +1,6 @@
 /**
  * Finds what `kos build` should optimize in a module:
- * - functions marked with a `/** @kos.jit *\/` doc comment, optionally with
+ * - functions and class methods marked with a `/** @kos.jit *\/` doc comment, optionally with
  *   `@kos.specialize name=<literal or module constant>` tags (a specialize
  *   tag implies `@kos.jit`);
  * - `jit(fn, { specialize: {...} })` call sites, where `jit` is imported from
@@ -13,6 +13,7 @@ import { Node, SyntaxKind, type CallExpression, type SourceFile } from "ts-morph
 import { BuildError } from "./errors.js";
 import { fromTsExpression, parseConstText, type ConstExpr } from "./const-expr.js";
 import { topLevelFunctions, type FunctionSite } from "./sites.js";
+import { classMethods } from "./class-methods.js";
 
 /** An annotated function: `@kos.jit` with its `@kos.specialize` values. */
 export interface AnnotatedFunction {
@@ -42,7 +43,7 @@ export const JIT_MODULES = ["kos"];
 const TAG = /@kos\.([A-Za-z]+)/g;
 
 /** Discovers annotated functions; throws BuildError for misplaced or malformed annotations. */
-export function findAnnotatedFunctions(sf: SourceFile, display: string, sites: FunctionSite[] = topLevelFunctions(sf)): AnnotatedFunction[] {
+export function findAnnotatedFunctions(sf: SourceFile, display: string, sites: FunctionSite[] = [...topLevelFunctions(sf), ...classMethods(sf)]): AnnotatedFunction[] {
   const text = sf.getFullText();
   const claimed = new Set<number>();
   const result: AnnotatedFunction[] = [];
@@ -65,7 +66,7 @@ export function findAnnotatedFunctions(sf: SourceFile, display: string, sites: F
       const target = annotationTarget(node);
       const site = target ? bySite.get(target as never) : undefined;
       if (!site) {
-        throw new BuildError("EBUILD_ANNOTATION", `@kos.${tags[0]!.tag} on ${describe(node)}: only top-level functions (\`function f\` or \`const f = (...) =>\`) can be optimized`, where);
+        throw new BuildError("EBUILD_ANNOTATION", `@kos.${tags[0]!.tag} on ${describe(node)}: only top-level functions (\`function f\` or \`const f = (...) =>\`) and class methods can be optimized (getters, setters and constructors are not)`, where);
       }
       if (site.unsupported) throw new BuildError("EBUILD_ANNOTATION", `@kos.jit on \`${site.name}\`: ${site.unsupported}`, where);
       const specialize: AnnotatedFunction["specialize"] = [];

@@ -19,6 +19,32 @@ import { Node, SyntaxKind, type SourceFile } from "ts-morph";
 import { BuildError } from "./errors.js";
 import { appendBeforeSourceMapComment, type ModuleOutput } from "./emit.js";
 import { isPlainIdentifier } from "./literal.js";
+import { PROBE_CLASS_HOOK, withClassRegistration } from "./emitted-classes.js";
+
+/** A class as the probe saw it created: the class and its own method descriptors at that moment. */
+export interface ClassCreation {
+  cls: Function;
+  /** Own property descriptors of the class (statics) and of its prototype, before any static field ran. */
+  statics: Record<string, PropertyDescriptor>;
+  proto: Record<string, PropertyDescriptor>;
+}
+
+// Classes created by probe modules, by probe module key, then by class index (one entry per creation).
+const created = new Map<string, ClassCreation[][]>();
+
+function installClassHook(): void {
+  const g = globalThis as Record<string, unknown>;
+  if (typeof g[PROBE_CLASS_HOOK] === "function") return;
+  Object.defineProperty(g, PROBE_CLASS_HOOK, {
+    configurable: true, writable: true, enumerable: false,
+    value: (key: string, index: number, cls: Function) => {
+      const list = created.get(key) ?? [];
+      created.set(key, list);
+      const proto = (cls as { prototype?: object }).prototype;
+      (list[index] ??= []).push({ cls, statics: Object.getOwnPropertyDescriptors(cls), proto: proto ? Object.getOwnPropertyDescriptors(proto) : {} });
+    },
+  });
+}
 
 export const PROBE_EXPORT = "__kos_probe_bindings__";
 
@@ -71,7 +97,8 @@ export function topLevelBindings(sf: SourceFile): Array<{ name: string; immutabl
 
 /** A probe over the emitted project: call `load` for modules, then `dispose`. */
 export class Probe {
-  private readonly dir: string;
+  /** The probe copy's directory (a sibling of the output directory, deleted by `dispose`). */
+  readonly dir: string;
   private readonly loaded = new Map<string, ModuleBindings>();
   private readonly outputs: Map<SourceFile, ModuleOutput>;
 
@@ -80,7 +107,7 @@ export class Probe {
     this.outputs = new Map(modules.map((m) => [m.sourceFile, m] as const));
     for (const m of modules) {
       for (const f of m.others) this.write(f.path, f.text);
-      if (m.js) this.write(m.js.path, appendBeforeSourceMapComment(m.js.text, this.accessor(m.sourceFile)));
+      if (m.js) this.write(m.js.path, appendBeforeSourceMapComment(this.registering(m.js.path, m.js.text), this.accessor(m.sourceFile)));
     }
   }
 
@@ -88,6 +115,25 @@ export class Probe {
     const target = join(this.dir, relative(this.outDir, path));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, text);
+  }
+
+  private classKey(jsPath: string): string {
+    return `${this.dir}|${relative(this.outDir, jsPath)}`;
+  }
+
+  /** The module with its classes reporting their creation (emitted-classes.ts); unchanged if it does not parse. */
+  private registering(jsPath: string, js: string): string {
+    try {
+      return withClassRegistration(js, this.esm, this.classKey(jsPath));
+    } catch {
+      return js;
+    }
+  }
+
+  /** Classes of `sf` created while the probe loaded (call after `load`): by class index, one entry per creation. */
+  classes(sf: SourceFile): ClassCreation[][] {
+    const out = this.outputs.get(sf);
+    return out?.js ? (created.get(this.classKey(out.js.path)) ?? []) : [];
   }
 
   private accessor(sf: SourceFile): string {
@@ -98,6 +144,7 @@ export class Probe {
   /** Imports the probe copy of `sf` (once) and returns its bindings. */
   async load(sf: SourceFile, display: string): Promise<ModuleBindings> {
     registerBundlerResolution();
+    installClassHook();
     const key = sf.getFilePath();
     const cached = this.loaded.get(key);
     if (cached) return cached;
@@ -132,6 +179,7 @@ export class Probe {
 
   /** Deletes the probe directory. Modules stay loaded in this process. */
   dispose(): void {
+    for (const k of [...created.keys()]) if (k.startsWith(`${this.dir}|`)) created.delete(k);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,8 @@
  * of the source.
  *
  * An entry names a function by `name` and by the JS file and position V8
- * saw. kos build matches it to a top-level function with that name in the TS
+ * saw. kos build matches it to a top-level function or class method (V8 names
+ * a method by its key) with that name in the TS
  * module of the same file stem, then checks the content hash: the profiler
  * records sha256 of `fn.toString()`, and kos build computes the same over
  * the function it just compiled. Different text means the profile describes
@@ -65,7 +66,7 @@ export async function matchProfile(
     if (entry.selfPercent < minSelfPercent) continue;
     const candidates = sites.filter((s) => s.name === entry.name && stem(s.sourceFile.getFilePath()) === stem(entry.file));
     if (candidates.length === 0) {
-      unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: entry.name ? "no top-level function of that name in a module of that name" : "anonymous function" });
+      unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: entry.name ? "no top-level function or class method of that name in a module of that name" : "anonymous function" });
       continue;
     }
     if (!entry.sourceHash) {
@@ -92,7 +93,7 @@ export async function matchProfile(
       const js = emittedJs(c);
       const script = js === null ? undefined : scriptFunctions(js);
       if (script?.functions.some((f) => sourceHash(js!.slice(f.textStart, f.textEnd)) === entry.sourceHash)) {
-        unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: "a method or nested function (only top-level functions are optimized)" });
+        unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: "a nested function, or a method kos build could not reach (only top-level functions and class methods are optimized)" });
         continue;
       }
       throw new BuildError("EBUILD_PROFILE_STALE",

@@ -1,15 +1,19 @@
 /**
  * Puts optimized functions into a module's emitted JS without disturbing
- * anything tsc wrote: code is only appended (before the source-map comment)
- * or replaced by text of the same length with the same line breaks. So the
- * `.d.ts` files are untouched and the source maps still map every original
- * token to the TypeScript.
+ * anything tsc wrote: code is only appended (before the source-map comment),
+ * replaced by text of the same length with the same line breaks, or (for a
+ * class method that uses private names, method-install.ts) added on one line
+ * after the `{` that ends a class's first line. So the `.d.ts` files are
+ * untouched and the source maps still map every original token to the
+ * TypeScript.
  *
  * - A function declaration `function f` keeps its body as the generic
  *   fallback; the module ends with `const f$kos = ...; f = f$kos;`, so the
  *   exported live binding and internal calls reach the optimized version.
  * - `const f = (...) => ...` becomes `let   f = ...` (same length) so that
  *   the same reassignment is allowed.
+ * - A class method is assigned over at the end of the module
+ *   (`C.prototype.m = ...`, method-install.ts), the original being its fallback.
  * - A `jit(fn, {...})` call site is replaced by a call to a hoisted
  *   function that builds the prebuilt specialization once: no compile at
  *   run time, and no `new Function`.
@@ -34,11 +38,14 @@ export function bindFunction(source: string, genericName: string, deoptName: str
   return { expression: `(function (${params}) { return (${source}); })(${args})` };
 }
 
-/** Why generated code is unusable in the output (not an expression, or it reaches eval/Function), or null. */
-export function checkGeneratedExpression(expression: string): string | null {
+/**
+ * Why generated code is unusable in the output (not an expression, or it reaches eval/Function), or null.
+ * `privateNames`: the code goes inside its class body, whose `#names` it may use (the whole module is parsed again after splicing).
+ */
+export function checkGeneratedExpression(expression: string, privateNames = false): string | null {
   let ast: acorn.Expression;
   try {
-    ast = acorn.parseExpressionAt(expression, 0, { ecmaVersion: "latest", sourceType: "module" }) as acorn.Expression;
+    ast = acorn.parseExpressionAt(expression, 0, { ecmaVersion: "latest", sourceType: "module", checkPrivateFields: !privateNames }) as acorn.Expression;
     if (ast.end !== expression.length) return "the compiler's output is not a single expression";
   } catch (e) {
     return `the compiler's output does not parse: ${(e as Error).message}`;

@@ -57,16 +57,18 @@ const BYTECODE_PER_NODE = 3.7;
 const SIZE_RETRIES = 2;
 
 const parsedCache = new WeakMap<Function, ParsedFunction | JitError>();
-function parseCached(fn: Function): ParsedFunction {
-  let p = parsedCache.get(fn);
+const privateNamesParsedCache = new WeakMap<Function, ParsedFunction | JitError>();
+function parseCached(fn: Function, privateNames = false): ParsedFunction {
+  const cache = privateNames ? privateNamesParsedCache : parsedCache;
+  let p = cache.get(fn);
   if (!p) {
     try {
-      p = parseFunction(fn);
+      p = parseFunction(fn, privateNames);
     } catch (e) {
       if (!(e instanceof JitError)) throw e;
       p = e;
     }
-    parsedCache.set(fn, p);
+    cache.set(fn, p);
   }
   if (p instanceof JitError) throw p;
   return p;
@@ -128,7 +130,8 @@ function positional(parsed: ParsedFunction, paramNames: Array<string | null>, op
 
 /** Runs the whole compiler on `fn`. Throws JitError when it cannot compile exactly. */
 export function buildSpecialized(fn: Function, options: SourceOptions, countCalls: boolean): BuildResult {
-  const parsed = parseCached(fn);
+  const privateNames = options.privateNames === true;
+  const parsed = parseCached(fn, privateNames);
   const assume = new Map(Object.entries(options.assume ?? {})) as Map<string, TypeAssumption>;
   const scopeValues = options.scope ?? {};
   const paramNames: Array<string | null> = parsed.node.params.map(simpleParamName);
@@ -159,11 +162,12 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   let foldAbsent = true;
   let result: ReturnType<typeof specializeFunction>;
   for (let attempt = 0; ; attempt++) {
-    result = specializeFunction({
+    const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
-      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}), foldAbsent,
-    });
+      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}),
+    };
+    result = specializeFunction(request);
     // A key folded as absent that the code itself then stores (`if (!this.cache) this.cache = …`) would
     // fail its entry guard on every later call: specialize again without absent folds.
     if (result.selfInvalidating && foldAbsent) {
@@ -423,7 +427,8 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     bodySource = `${generate(program, { sourceMap: map as never, generator: createMappedGenerator() as never })}\n${sourceMappingURLComment(map.toJSON())}`;
   }
   // A final parse catches any printing mistake before it can become a miscompile.
-  acorn.parse(bodySource, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true });
+  // (With `privateNames` the code's `#x` are declared by the class kos build places it in.)
+  acorn.parse(bodySource, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true, checkPrivateFields: !parsed.privateNames });
 
   const exprProgram: Node = { type: "ArrowFunctionExpression", params: [], expression: false, async: false, generator: false, body: { type: "BlockStatement", body: [...strictPrologue, ...helperDecls, { type: "ReturnStatement", argument: main }] } };
   return {

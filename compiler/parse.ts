@@ -15,13 +15,17 @@ export interface ParsedFunction {
   kind: "function" | "arrow" | "method";
   /** Whether the function body runs in strict mode. */
   strict: boolean;
+  /** Parsed with private names allowed (`privateNames`, kos build): the code will sit in its class body. */
+  privateNames?: boolean;
 }
 
 // The intrinsic, captured when kos loads: a program that patches
 // Function.prototype.toString later must not make kos compile other text.
 const intrinsicToString = Function.prototype.toString;
 
-const parseOptions: acorn.Options = { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false };
+const strictOptions: acorn.Options = { ecmaVersion: "latest", sourceType: "script", locations: true, allowReturnOutsideFunction: false };
+// acorn checks that every `#x` is declared by an enclosing class; a method's text alone has none.
+const permissiveOptions: acorn.Options = { ...strictOptions, checkPrivateFields: false };
 
 function hasUseStrictDirective(node: Node): boolean {
   const body = node.body?.type === "BlockStatement" ? node.body.body : [];
@@ -32,16 +36,18 @@ function hasUseStrictDirective(node: Node): boolean {
   return false;
 }
 
-export function parseFunction(fn: Function): ParsedFunction {
+/** `privateNames`: accept `#x` the enclosing class would declare (kos build places the code in that class). */
+export function parseFunction(fn: Function, privateNames = false): ParsedFunction {
   if (typeof fn !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${fn === null ? "null" : typeof fn}`);
   const source = Reflect.apply(intrinsicToString, fn, []) as string;
   const name = typeof fn.name === "string" ? fn.name : "";
   // Sloppy ordinary functions carry own 'caller'/'arguments' properties in V8.
-  return parseFunctionSource(source, name, Object.prototype.hasOwnProperty.call(fn, "caller"));
+  return parseFunctionSource(source, name, Object.prototype.hasOwnProperty.call(fn, "caller"), privateNames);
 }
 
 /** Parses function source text as `fn.toString()` returns it. */
-export function parseFunctionSource(source: string, name: string, hasSloppyOwnProps: boolean): ParsedFunction {
+export function parseFunctionSource(source: string, name: string, hasSloppyOwnProps: boolean, privateNames = false): ParsedFunction {
+  const parseOptions = privateNames ? permissiveOptions : strictOptions;
   if (/^\s*class\b/.test(source)) throw new JitError("CLASS_CONSTRUCTOR", "class constructors are not compiled");
   if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     if (name.startsWith("bound ")) throw new JitError("BOUND_FUNCTION", `bound function '${name}' has no source to compile`);
@@ -76,6 +82,7 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
   if (!node || (node.type !== "FunctionExpression" && node.type !== "ArrowFunctionExpression")) {
     throw new JitError("PARSE_ERROR", "the function source did not parse as a function");
   }
+  if (privateNames) checkPrivateUses(node);
   if (node.generator) throw new JitError("GENERATOR", "generator functions are not compiled", node.loc?.start.line ?? null);
   if (node.async) throw new JitError("ASYNC_FUNCTION", "async functions are not compiled", node.loc?.start.line ?? null);
 
@@ -85,7 +92,71 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
   // read-only property throws instead of being ignored: loud, never silent).
   const sloppyByOwnProps = kind === "function" && hasSloppyOwnProps;
   const strict = hasUseStrictDirective(node) || !sloppyByOwnProps;
-  return { node, source, name, kind, strict };
+  return { node, source, name, kind, strict, ...(privateNames ? { privateNames: true } : {}) };
+}
+
+/**
+ * With `privateNames`, the forms of `#x` the evaluator keeps residual (specialize/private-names.ts):
+ * `o.#x` read, assigned (`=`, `+=`, …) or updated (`++`), and `#x in o`. Anything else (a private
+ * method call, an optional chain, a destructuring or for-of target, a class declared inside that
+ * declares its own `#names`) refuses with USES_PRIVATE_NAME and its line.
+ */
+function checkPrivateUses(root: Node): void {
+  /** A destructuring target: a private member there refuses. */
+  const target = (n: Node | null): void => {
+    if (!n) return;
+    switch (n.type) {
+      case "MemberExpression":
+        if (n.property.type === "PrivateIdentifier") throw new JitError("USES_PRIVATE_NAME", `a private member as a destructuring target (#${n.property.name as string})`, n.loc?.start.line ?? null);
+        visit(n, null, false);
+        return;
+      case "ArrayPattern": for (const e of n.elements) target(e); return;
+      case "ObjectPattern": for (const p of n.properties) { if (p.type === "RestElement") target(p.argument); else { if (p.computed) visit(p.key, p, false); target(p.value); } } return;
+      case "RestElement": target(n.argument); return;
+      case "AssignmentPattern": target(n.left); visit(n.right, n, false); return;
+      default: visit(n, null, false);
+    }
+  };
+  const visit = (n: Node, parent: Node | null, inChain: boolean): void => {
+    if (!n || typeof n.type !== "string") return;
+    if (n.type === "AssignmentExpression" && n.left.type !== "MemberExpression" && n.left.type !== "Identifier") { target(n.left); visit(n.right, n, inChain); return; }
+    if ((n.type === "ForInStatement" || n.type === "ForOfStatement") && n.left.type !== "VariableDeclaration") {
+      if (n.left.type === "MemberExpression" && n.left.property.type === "PrivateIdentifier") throw new JitError("USES_PRIVATE_NAME", `a private member as a for-in/of target (#${n.left.property.name as string})`, n.left.loc?.start.line ?? null);
+      target(n.left); visit(n.right, n, false); visit(n.body, n, false); return;
+    }
+    if (n.type === "VariableDeclarator" || n.type === "CatchClause" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") {
+      // Binding patterns hold identifiers, not members; defaults and computed keys are expressions.
+      for (const key of Object.keys(n)) {
+        if (key === "loc" || key === "start" || key === "end" || key === "type") continue;
+        const v = n[key];
+        if (Array.isArray(v)) for (const c of v) visit(c, n, false);
+        else if (v && typeof v === "object" && typeof v.type === "string") visit(v, n, false);
+      }
+      return;
+    }
+    if (n.type === "PrivateIdentifier") {
+      const line = n.loc?.start.line ?? null;
+      const refuse = (what: string) => { throw new JitError("USES_PRIVATE_NAME", `${what} (#${n.name as string})`, line); };
+      if (parent?.type === "BinaryExpression" && parent.operator === "in" && parent.left === n) return;
+      if (parent?.type !== "MemberExpression" || parent.property !== n) refuse("a class inside the function declares private names");
+      if (inChain) refuse("a private name in an optional chain");
+      return;
+    }
+    if (n.type === "MemberExpression" && n.property?.type === "PrivateIdentifier" && parent) {
+      const line = n.loc?.start.line ?? null;
+      const refuse = (what: string) => { throw new JitError("USES_PRIVATE_NAME", `${what} (#${n.property.name as string})`, line); };
+      if ((parent.type === "CallExpression" || parent.type === "NewExpression") && parent.callee === n) refuse("the function calls a private method");
+      if (parent.type === "TaggedTemplateExpression" && parent.tag === n) refuse("a private method as a template tag");
+    }
+    const chain = inChain || n.type === "ChainExpression";
+    for (const key of Object.keys(n)) {
+      if (key === "loc" || key === "start" || key === "end" || key === "type") continue;
+      const v = n[key];
+      if (Array.isArray(v)) for (const c of v) visit(c, n, chain);
+      else if (v && typeof v === "object" && typeof v.type === "string") visit(v, n, chain);
+    }
+  };
+  visit(root, null, false);
 }
 
 /** Gives every function a block body (`x => e` becomes `x => { return e; }`) so passes see one shape. */

@@ -122,6 +122,13 @@ export interface SourceOptions extends JitOptions {
   referenceExpression?: (value: unknown) => string | null;
   /** Parameters whose type assumption is trusted (e.g. from TypeScript types): no guard is emitted. */
   trustAssumptions?: string[];
+  /**
+   * For `kos build` only, which places the compiled method inside the body of its class, where
+   * `#names` resolve: the root method's private member reads, writes, updates and `#x in o` stay
+   * residual as written (calls of private methods, optional chains and destructuring targets with
+   * private names still refuse). Runtime `jit` never sets it: its code is outside any class.
+   */
+  privateNames?: boolean;
 }
 
 /** A specialized function as source text, with the free names it expects. */

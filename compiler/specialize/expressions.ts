@@ -94,7 +94,7 @@ P.expr = function (this: Specializer, n: Node): Val {
       return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
     }
     case "BinaryExpression": {
-      if (n.left.type === "PrivateIdentifier") this.fail("USES_PRIVATE_NAME", "the function uses `#x in o`", n);
+      if (n.left.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateIn(n) : this.fail("USES_PRIVATE_NAME", "the function uses `#x in o`", n);
       const [a, b] = this.evalSeq([n.left, n.right], (e) => this.expr(e)) as [Val, Val];
       return this.binary(n.operator, a, b, n);
     }

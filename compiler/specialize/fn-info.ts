@@ -98,8 +98,8 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   return { usesThis, usesArguments };
 }
 
-export function loadFnInfo(fn: Function): FnInfo {
-  const parsed = parseFunction(fn);
+export function loadFnInfo(fn: Function, privateNames = false): FnInfo {
+  const parsed = parseFunction(fn, privateNames);
   return infoOf(fn, parsed, normalizeBody(parsed.node));
 }
 
@@ -130,20 +130,30 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
 // Analyses are immutable once made (the evaluator never mutates a source tree),
 // so one per function serves every compilation: this is a cache, not state.
 const analyses = new WeakMap<Function, FnInfo | JitError>();
+// Parsed with `#names` allowed (kos build's `privateNames`), kept apart: runtime compiles never see them.
+const privateNameAnalyses = new WeakMap<Function, FnInfo | JitError>();
 
 /** Loaded functions (a failed load is remembered as its error). */
 export class FnInfoCache {
   private readonly map = analyses;
+  /**
+   * `privateNamesRoot`: the one function analysed with private names allowed (kos build places its
+   * code in its own class body). Functions it calls or inlines are analysed as always, so a
+   * `#name` of theirs still refuses: it would name another class's member.
+   */
+  constructor(private readonly privateNamesRoot: Function | null = null) {}
   get(fn: Function): FnInfo {
-    let r = this.map.get(fn);
+    const permissive = fn === this.privateNamesRoot;
+    const map = permissive ? privateNameAnalyses : this.map;
+    let r = map.get(fn);
     if (!r) {
       try {
-        r = loadFnInfo(fn);
+        r = loadFnInfo(fn, permissive);
       } catch (e) {
         if (!(e instanceof JitError)) throw e;
         r = e;
       }
-      this.map.set(fn, r);
+      map.set(fn, r);
     }
     if (r instanceof JitError) throw r;
     return r;

@@ -12,6 +12,7 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+import "./private-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -83,7 +84,7 @@ P.propertyKey = function (this: Specializer, n: Node): Val {
 };
 
 P.memberExpression = function (this: Specializer, n: Node): Val {
-  if (n.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names), which generated code outside the class cannot reach", n);
+  if (n.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateRead(n) : this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names), which generated code outside the class cannot reach", n);
   // `arguments.length` and `arguments[k]` of an inlined call are known from the call site.
   if (!this.frame.root && this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
     const v = this.frame.info.scopes.resolve(n.object);
@@ -153,7 +154,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
 
 P.assignMember = function (this: Specializer, n: Node): Val {
   const left = n.left;
-  if (left.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names)", n);
+  if (left.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateAssign(n) : this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names)", n);
   const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
   let value: Val;
   if (n.operator === "=") value = this.expr(n.right);
@@ -227,6 +228,7 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
 
 P.updateMember = function (this: Specializer, n: Node): Val {
   const left = n.argument;
+  if (left.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateUpdate(n) : this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names)", n);
   const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
   if (obj.k === "v" && this.fields(obj.o) && key.k === "s") {
     const cur = this.readMember(obj, key, left);

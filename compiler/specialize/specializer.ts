@@ -127,6 +127,8 @@ export interface SpecializerOptions {
   scope: Record<string, unknown>;
   /** Fold reads of keys absent from unfrozen objects (guarded-reads.ts); off for a compile whose own stores would break those guards. */
   foldAbsent?: boolean;
+  /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
+  privateNamesRoot?: Function;
 }
 
 export class Specializer {
@@ -140,7 +142,7 @@ export class Specializer {
   readonly used = new Set<string>();
   /** Source names already given to a root binding. */
   readonly claimed = new Set<string>();
-  readonly infos = new FnInfoCache();
+  readonly infos: FnInfoCache;
   /** Virtual objects escaped since a probe began (to undo when the probe is thrown away). */
   escapes: VirtualObject[] = [];
   budget: number;
@@ -149,6 +151,7 @@ export class Specializer {
   private objectIds = new Map<unknown, number>();
 
   constructor(readonly options: SpecializerOptions, prefix: string) {
+    this.infos = new FnInfoCache(options.privateNamesRoot ?? null);
     this.budget = options.unrollBudget;
     this.prefix = prefix;
   }
