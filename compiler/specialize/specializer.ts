@@ -79,6 +79,12 @@ export interface Edge { env: Env; fix: Node[]; value?: Val }
 
 const DEAD_STATE: VirtualState = Object.freeze({ props: new Map<string, Val>(), residual: null });
 
+/** `name.key`, or `name["key"]` for a key that is not an identifier. */
+function memberOf(name: string, key: string): Node {
+  const plain = /^[A-Za-z_$][\w$]*$/.test(key);
+  return { type: "MemberExpression", object: id(name), property: plain ? id(key) : { type: "Literal", value: key, raw: JSON.stringify(key) }, computed: !plain, optional: false };
+}
+
 /** Where `break`, `continue` and `return` go. */
 export interface Target {
   labels: string[];
@@ -275,20 +281,54 @@ export class Specializer {
     if (!this.env) return id(name);
     this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
     this.escapes.push(o);
-    this.out.push({ type: "ExpressionStatement", expression: o.proto ? this.instanceAllocation(o.proto, st.props, name) : this.allocation(o.kind, st.props, name) });
+    this.allocating.add(o);
+    let allocation: Node;
+    try {
+      allocation = o.proto ? this.instanceAllocation(o.proto, st.props, name) : this.allocation(o.kind, st.props, name);
+    } finally {
+      this.allocating.delete(o);
+    }
+    this.out.push({ type: "ExpressionStatement", expression: allocation });
+    // Fields of objects allocated while this one was (a cycle: `rt._i = it` with `it.rt = rt`) that
+    // point back to it: they were allocated holding undefined there, and get it now.
+    for (let i = 0; i < this.backReferences.length; ) {
+      const b = this.backReferences[i]!;
+      if (b.target !== o) {
+        i++;
+        continue;
+      }
+      this.backReferences.splice(i, 1);
+      this.out.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: memberOf(b.holder, b.key), right: id(name) } });
+    }
     return id(name);
+  }
+
+  /** Virtual objects whose allocation is being built (escape), and fields that point back to them. */
+  private readonly allocating = new Set<VirtualObject>();
+  private readonly backReferences: Array<{ holder: string; key: string; target: VirtualObject }> = [];
+
+  /**
+   * A field's value in an allocation: a virtual object whose own allocation is still being built
+   * (the two refer to each other) is not allocated yet, so the field holds undefined until it is.
+   */
+  private fieldValue(holder: string, key: string, v: Val): Node {
+    if (v.k === "v" && this.allocating.has(v.o)) {
+      this.backReferences.push({ holder, key, target: v.o });
+      return { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } };
+    }
+    return this.residual(v);
   }
 
   private allocation(kind: VirtualObject["kind"], props: ReadonlyMap<string, Val>, name: string): Node {
     const literal: Node =
       kind === "array"
-        ? { type: "ArrayExpression", elements: [...props.values()].map((v) => this.residual(v)) }
+        ? { type: "ArrayExpression", elements: [...props.values()].map((v, i) => this.fieldValue(name, String(i), v)) }
         : {
             type: "ObjectExpression",
             properties: [...props].map(([k, v]) => ({
               type: "Property", kind: "init", method: false, shorthand: false, computed: false,
               key: /^[A-Za-z_$][\w$]*$/.test(k) ? id(k) : { type: "Literal", value: k, raw: JSON.stringify(k) },
-              value: this.residual(v),
+              value: this.fieldValue(name, k, v),
             })),
           };
     return { type: "AssignmentExpression", operator: "=", left: id(name), right: literal };
@@ -302,8 +342,7 @@ export class Specializer {
   private instanceAllocation(proto: object, props: ReadonlyMap<string, Val>, name: string): Node {
     const parts: Node[] = [{ type: "AssignmentExpression", operator: "=", left: id(name), right: { type: "CallExpression", optional: false, callee: this.residual({ k: "s", v: Object.create }), arguments: [this.residual({ k: "s", v: proto })] } }];
     for (const [k, v] of props) {
-      const plain = /^[A-Za-z_$][\w$]*$/.test(k);
-      parts.push({ type: "AssignmentExpression", operator: "=", left: { type: "MemberExpression", object: id(name), property: plain ? id(k) : { type: "Literal", value: k, raw: JSON.stringify(k) }, computed: !plain, optional: false }, right: this.residual(v) });
+      parts.push({ type: "AssignmentExpression", operator: "=", left: memberOf(name, k), right: this.fieldValue(name, k, v) });
     }
     return parts.length === 1 ? parts[0]! : { type: "SequenceExpression", expressions: parts };
   }

@@ -322,3 +322,31 @@ describe("issue 10: kos never freezes an object it does not own", () => {
     expect(Object.isFrozen(o) || Object.isFrozen(o.b)).toBe(false);
   });
 });
+
+describe("objects that refer to each other escape whole", () => {
+  // jmespath's search(): `runtime = new Runtime(); interpreter = new TreeInterpreter(runtime);
+  // runtime._interpreter = interpreter`, then both escape into a call. The runtime was allocated with
+  // `_interpreter` set to the interpreter's variable before the interpreter was, so it held
+  // undefined, and sort_by/max_by threw "Cannot read properties of undefined (reading 'visit')".
+  it("each holds the other after both escape (instances, plain objects and arrays)", () => {
+    const f = sloppy(`function f(g, k) {
+      function Interp(rt) { this.rt = rt; }
+      function Runtime() { this._i = undefined; this.t = k; }
+      var rt = new Runtime();
+      var it = new Interp(rt);
+      rt._i = it;
+      var a = { name: "a", other: null, n: k };
+      var b = { name: "b", other: a, list: [a, k] };
+      a.other = b;
+      var arr = [k, null];
+      arr[1] = { back: arr };
+      return g(rt, a, arr);
+    }`);
+    const probe = (rt: any, a: any, arr: any) => [rt._i?.rt === rt, rt.t, Object.keys(rt), a.other?.other === a, a.other.list[0] === a, Object.keys(a), Object.keys(a.other), arr[1].back === arr, arr.length];
+    const j = jit(f, { specialize: { k: 3 } });
+    expect(inspect(j)!.tier).toBe(1);
+    const outcome = expectSameOutcome(f, j, [probe, 3]);
+    expect(outcome).toMatchObject({ ok: true });
+    expect(j(probe, 3)).toEqual([true, 3, ["_i", "t"], true, true, ["name", "other", "n"], ["name", "other", "list"], true, 2]);
+  });
+});
