@@ -263,7 +263,9 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
     }
     if (n.test) {
       const p = s.probe(() => s.expr(n.test));
-      if (p.result.k === "d" || p.emitted.length) {
+      // A test that calls a helper (`while (isAlphaNum(s[i])) i++`, jmespath's lexer) leaves the
+      // inlined call's empty blocks behind even when it folds: they do nothing, and the loop unrolls.
+      if (p.result.k === "d" || !p.emitted.every((x) => isInert(x))) {
         p.undo();
         s.residualLoop(n, labels, breakT, state);
         return;
@@ -279,6 +281,18 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
     s.iteration(n.body, labels);
     if (s.env && n.type === "ForStatement" && n.update) s.drop(s.expr(n.update));
   }
+}
+
+/**
+ * A statement that does nothing: empty blocks, and a labeled block of such statements and
+ * `break`s to its own label (what an inlined call that folded leaves: `ret: { {} break ret; }`).
+ */
+function isInert(n: Node, label: string | null = null): boolean {
+  if (n.type === "EmptyStatement") return true;
+  if (n.type === "BlockStatement") return (n.body as Node[]).every((x) => isInert(x, label));
+  if (n.type === "BreakStatement") return label !== null && n.label?.name === label;
+  if (n.type === "LabeledStatement") return isInert(n.body, n.label.name);
+  return false;
 }
 
 /** In a speculative pass over an unfrozen array: the next item, and the length, must still be what was read. */

@@ -49,6 +49,17 @@ describe("evaluator: loops", () => {
     expect(j(cfg, [1, 2], 2)).toBe(9);
   });
 
+  it("a loop whose test calls a helper unfolds when the helper folds (a lexer's `while (isAlphaNum(s[i])) i++`)", () => {
+    // The inlined call leaves `ret: { {} break ret; }` behind, which does nothing; it kept jmespath's
+    // lexer a loop over its constant expression, so nothing after it folded.
+    const isAlphaNum = (ch: string) => (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch === "_";
+    const f = fn("data,expr", "'use strict'; var c = 1; while (c < expr.length && isAlphaNum(expr[c])) c++; return data[expr.slice(0, c)];");
+    const j = jit(f, { specialize: { expr: "people.x" }, scope: { isAlphaNum } });
+    expect(src(j)).not.toMatch(/for \(|while/);
+    expect(src(j)).toContain('data.people');
+    expect(j({ people: 4 }, "people.x")).toBe(4);
+  });
+
   it("a do-while whose first iteration unfolds tests before the second", () => {
     const f = fn("c,log", "let w = 0; do { log.push(w); } while (++w < c.n); return w;");
     const c = { n: 3 };
