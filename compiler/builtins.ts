@@ -46,6 +46,9 @@ export const PURE_STRING_METHODS = new Set([
   "charAt", "charCodeAt", "codePointAt", "at", "slice", "substring", "substr", "indexOf", "lastIndexOf", "includes",
   "startsWith", "endsWith", "toUpperCase", "toLowerCase", "trim", "trimStart", "trimEnd", "padStart", "padEnd",
   "repeat", "concat", "split", "normalize", "toString", "valueOf",
+  // With a string pattern and a string replacement (primitive arguments only): `$&`-style patterns
+  // are a function of the strings alone.
+  "replace", "replaceAll", "trimLeft", "trimRight",
 ]);
 
 /** Number.prototype methods that are pure on primitive arguments. */

@@ -301,6 +301,18 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     const v = (args[0] as { v: unknown }).v;
     if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return S(JSON.stringify(v));
   }
+  // A known string that parses to a primitive (a lexer's literal, jmespath's `18`): the same value
+  // every time. An object or array would be a fresh one per call, and a string that does not parse
+  // throws at run time, as written.
+  if (fn === JSON.parse && args.length === 1 && args[0]!.k === "s" && typeof (args[0] as { v: unknown }).v === "string") {
+    try {
+      const r: unknown = JSON.parse((args[0] as { v: string }).v);
+      if (isPrimitive(r)) return S(r);
+    } catch {
+      return null;
+    }
+    return null;
+  }
   if (PURE_FUNCTIONS.has(fn)) {
     if (fn === ArrayIsArray && args[0]) {
       const a = args[0];
@@ -324,6 +336,10 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
   }
   if (thisVal.k === "s" && typeof thisVal.v === "string" && allStaticPrimitive) {
     const name = Object.getOwnPropertyNames(String.prototype).find((k) => (String.prototype as unknown as Record<string, unknown>)[k] === fn);
+    // A string pattern is asked for its Symbol.replace / Symbol.split first (on String.prototype):
+    // a program that gave strings one runs its own code there, so those calls stay calls.
+    const hook = name === "replace" || name === "replaceAll" ? Symbol.replace : name === "split" ? Symbol.split : null;
+    if (hook && args.some((a) => typeof (a as { v: unknown }).v === "string") && hook in String.prototype) return null;
     if (name && PURE_STRING_METHODS.has(name)) {
       try {
         const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));

@@ -60,6 +60,19 @@ describe("evaluator: loops", () => {
     expect(j({ people: 4 }, "people.x")).toBe(4);
   });
 
+  it("a lexer's literal folds: replace and trimLeft on known strings, JSON.parse to a primitive; an object parsed stays a fresh one per call", () => {
+    const f = fn("d,lit", "'use strict'; var s = lit.replace('\\\\`', '`').trimLeft(); return d * JSON.parse(s) + JSON.parse('\"' + s + '\"').length;");
+    const j = jit(f, { specialize: { lit: " 18" } });
+    expect(src(j)).toMatch(/return d \* 18 \+ 2;/);
+    expect(j(2, " 18")).toBe(f(2, " 18"));
+    const g = fn("lit", "'use strict'; return JSON.parse(lit);");
+    const jg = jit(g, { specialize: { lit: "[1,2]" } });
+    const a = jg("[1,2]"), b = jg("[1,2]");
+    expect(a).not.toBe(b);
+    expect(a).toEqual([1, 2]);
+    expect(() => jit(g, { specialize: { lit: "{bad" } })("{bad")).toThrow(SyntaxError);
+  });
+
   it("a do-while whose first iteration unfolds tests before the second", () => {
     const f = fn("c,log", "let w = 0; do { log.push(w); } while (++w < c.n); return w;");
     const c = { n: 3 };
