@@ -358,6 +358,7 @@ function pushFix(list: Node[]): Node[] {
 }
 
 P.tryStatement = function (this: Specializer, n: Node): void {
+  if (!n.finalizer && tryBlockFolds(this, n)) return;
   // Any statement in the try block may throw: the slots it (or the handlers) assign live in their variables throughout.
   this.escapeReferencedIn([n]);
   const assigned = this.slotsAssignedIn([n]);
@@ -408,6 +409,35 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   this.out.push({ type: "TryStatement", block: { type: "BlockStatement", body: block }, handler, finalizer });
   void S;
 };
+
+/**
+ * A try block that evaluates to nothing at run time (everything in it folded, leaving at most
+ * jumps): nothing in it can throw, so the handler never runs, and the block is evaluated in
+ * place. jmespath's `_looksLikeJSON` tests a literal with `try { JSON.parse(s); return true }
+ * catch { return false }`; kept as a try, its result joined both branches and the lexer's
+ * literal stayed dynamic. A block that leaves anything else runs as a try, as before.
+ */
+function tryBlockFolds(s: Specializer, n: Node): boolean {
+  const edgesBefore = s.targets.map((t) => t.edges.length);
+  const p = s.probe(() => s.block(n.block.body));
+  if (p.emitted.every(doesNothingButJump)) {
+    p.commit();
+    return true;
+  }
+  p.undo();
+  // Jumps the block made out of itself (a `return` in an inlined call) are not taken after all.
+  s.targets.forEach((t, i) => {
+    if (i < edgesBefore.length) t.edges.length = edgesBefore[i]!;
+  });
+  return false;
+}
+
+function doesNothingButJump(n: Node): boolean {
+  if (n.type === "EmptyStatement" || n.type === "BreakStatement" || n.type === "ContinueStatement") return true;
+  if (n.type === "BlockStatement") return (n.body as Node[]).every(doesNothingButJump);
+  if (n.type === "LabeledStatement") return doesNothingButJump(n.body);
+  return false;
+}
 
 /**
  * What a test that held (or failed) says about the types of variables, for

@@ -73,6 +73,19 @@ describe("evaluator: loops", () => {
     expect(() => jit(g, { specialize: { lit: "{bad" } })("{bad")).toThrow(SyntaxError);
   });
 
+  it("a try block that folds to nothing is no try: its catch can never run (a lexer's `try { JSON.parse(s); return true } catch { return false }`)", () => {
+    const looks = new Function("s", "'use strict'; if (s === '') return false; try { JSON.parse(s); return true; } catch (e) { return false; }");
+    const f = fn("d,s", "'use strict'; return looks(s) ? d * JSON.parse(s) : -1;");
+    const j = jit(f, { specialize: { s: "18" }, scope: { looks } });
+    expect(src(j)).not.toContain("try");
+    expect(src(j)).toMatch(/return d \* 18;/);
+    expect(j(2, "18")).toBe(36);
+    // A block that leaves code which can throw keeps its try.
+    const k = jit(fn("o", "'use strict'; try { return o.x.y; } catch (e) { return 'caught'; }"), { specialize: {} });
+    expect(src(k)).toContain("try");
+    expect(k({})).toBe("caught");
+  });
+
   it("a do-while whose first iteration unfolds tests before the second", () => {
     const f = fn("c,log", "let w = 0; do { log.push(w); } while (++w < c.n); return w;");
     const c = { n: 3 };
