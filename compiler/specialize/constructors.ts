@@ -16,7 +16,7 @@
  */
 import { walk, type Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
-import { D, isPrimitive, type Val } from "./values.js";
+import { D, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { isBuiltin } from "./calls.js";
 import { classConstructorInfo, isClass } from "./class-info.js";
@@ -46,6 +46,7 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   const proto = knownPrototype(this, C);
   if (!proto) return null;
+  if (this.options.realInstanceSites?.has(n)) return null;
   const key = `new ${this.objectId(C)}`;
   if (this.inlineStack.includes(key)) return null;
   // Guards a failed attempt recorded are dropped with it (nothing it emitted remains to need them).
@@ -54,6 +55,7 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
     // Fields are defined, not assigned: the same only where no object on the prototype chain has the key.
     if (info.fields?.some((f) => this.knownHas(proto, f) !== false)) return null;
     const self: Val = { k: "v", o: this.newVirtual("object", new Map(), proto) };
+    (self.o as VirtualObject).site = n;
     this.reserveWords(info.words);
     this.liveValues.push(self);
     let r: Val | null;

@@ -28,6 +28,8 @@ export interface SpecializeRequest {
   fn: Function;
   /** kos build's `privateNames`: the root's `#names` stay residual (private-names.ts). */
   privateNames?: boolean;
+  /** `new` expressions to leave as calls of their constructor (their instances escaped in an earlier attempt). */
+  realInstanceSites?: ReadonlySet<object>;
   specialize: Map<string, unknown>;
   assume: Map<string, TypeAssumption>;
   scope: Record<string, unknown>;
@@ -58,6 +60,8 @@ export interface SpecializeResult {
   contentGuards: ContentGuard[];
   /** A folded absence (`!(key in obj)`) of a key the residual code itself stores: it would fail its guard on the next call. */
   selfInvalidating: boolean;
+  /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
+  escapedInstanceSites: Set<object>;
   words: Set<string>;
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
@@ -70,7 +74,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
@@ -168,7 +172,9 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const guards = entryGuards(sp);
   const stored = sp.storedKeys ?? [];
   const selfInvalidating = guards.some((g) => g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating };
+  const escapedInstanceSites = new Set<object>();
+  for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, escapedInstanceSites };
 }
 
 export type { FreeLookup };

@@ -135,6 +135,8 @@ export interface SpecializerOptions {
   foldAbsent?: boolean;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
   privateNamesRoot?: Function;
+  /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */
+  realInstanceSites?: ReadonlySet<object>;
 }
 
 export class Specializer {
@@ -281,6 +283,7 @@ export class Specializer {
     if (!this.env) return id(name);
     this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
     this.escapes.push(o);
+    if (!this.generic) o.escapedOnFastPath = true;
     this.allocating.add(o);
     let allocation: Node;
     try {

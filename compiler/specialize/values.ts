@@ -45,6 +45,10 @@ export interface VirtualObject {
   proto?: object;
   /** Its residual variable, named when it first escapes on any path (every path allocates into the same one). */
   name?: string;
+  /** For an instance: the `new` expression that made it (index.ts retries with escaped ones made for real). */
+  site?: object;
+  /** It escaped somewhere other than the generic branch of a speculation (that branch is the rare path). */
+  escapedOnFastPath?: boolean;
 }
 
 /** A virtual object's state on one path. Never changed in place: a change makes a new state (paths share them). */
