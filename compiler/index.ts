@@ -83,6 +83,13 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
 }
 
 /**
+ * Calls whose folded properties of unfrozen objects had changed before an explicit version is
+ * specialized again on their new contents (once). A library that adds an operation after `jit()`
+ * fails the content guard on every later call: each then ran the guard, then the original.
+ */
+const RESPECIALIZE_AFTER = 16;
+
+/**
  * Specializes `fn` on the values in `options.specialize` (and `scope`). The
  * result has the same signature and observable behaviour; calls whose
  * arguments differ from the specialized values run the original and count as
@@ -104,9 +111,39 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     return fallback(pre.reason);
   }
   let d: Dispatcher | null = null;
+  // A failed guard runs `generic`: the original, until a second version replaces it (below).
+  let generic: Function = fn;
+  const forward = function (this: unknown, ...args: unknown[]): unknown {
+    return new.target ? Reflect.construct(generic, args, new.target) : Reflect.apply(generic, this, args);
+  };
+  // The compile cache instantiates its hits with the original as their generic: no second version there.
+  const cached = (options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses;
+  let contentMisses = 0;
+  let respecialized = false;
   const version = compileVersion(fn, options, (guard) => {
-    if (d && v) d.recordDeopt(v, guard);
-  });
+    if (!d || !v) return;
+    // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
+    if (generic !== fn) return;
+    d.recordDeopt(v, guard);
+    // The object it was specialized on changed for good (a library adds an operation, a cache fills):
+    // after RESPECIALIZE_AFTER such misses, once, specialize on what it holds now, as a JIT
+    // recompiles after deoptimizing. Until then, and for other guards, the original runs.
+    if (cached || respecialized || v.assumptions[guard]?.kind !== "content" || ++contentMisses < RESPECIALIZE_AFTER) return;
+    respecialized = true;
+    let w: Version | null = null;
+    const again = compileVersion(fn, options, (g) => {
+      if (d && w) d.recordDeopt(w, g);
+    });
+    if (!again.ok || !again.fn) {
+      d.event("respecialize-failed", again.fallbackReason ?? "compile failed");
+      return;
+    }
+    w = { fn: again.fn, source: again.source, passes: again.passes, assumptions: again.assumptions, calls: again.calls, deopts: 0, compileTimeMs: again.compileTimeMs };
+    d.addVersion(w);
+    generic = again.fn;
+    d.event("respecialized", `after ${RESPECIALIZE_AFTER} calls whose folded properties had changed: a second version, on what the objects hold now`);
+    trace(`respecialized ${name || "(anonymous)"}: its specialized objects changed`);
+  }, cached ? fn : forward);
   if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed");
   const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs };
   d = Dispatcher.settled(fn, name, version.fn);

@@ -350,3 +350,25 @@ describe("objects that refer to each other escape whole", () => {
     expect(j(probe, 3)).toEqual([true, 3, ["_i", "t"], true, true, ["name", "other", "n"], ["name", "other", "list"], true, 2]);
   });
 });
+
+describe("an explicit version whose objects changed for good is specialized again", () => {
+  it("after 16 calls whose folded properties changed, once: the new contents fold, every result stays the original's", () => {
+    const ops: Record<string, (a: number, b: number) => number> = { mul: (a, b) => a * b };
+    const f = sloppy("function f(ops, name, a, b) { const op = ops[name]; return op ? op(a, b) : 'unknown ' + name; }");
+    const j = jit(f, { specialize: { ops, name: "mul" } });
+    expect(j(ops, "mul", 2, 3)).toBe(6);
+    // The library replaces the operation after jit(): the next calls see it, and the version's guard fails.
+    ops.mul = (a, b) => a * b + 1;
+    for (let i = 0; i < 40; i++) expect(j(ops, "mul", i, 3)).toBe(f(ops, "mul", i, 3));
+    const info = inspect(j)!;
+    expect(info.history.some((h) => h.event === "respecialized")).toBe(true);
+    expect(info.deopts).toBe(16);
+    // Later calls run the second version, which has the new operation: no more guard failures.
+    const before = inspect(j)!.deopts;
+    for (let i = 0; i < 100; i++) expect(j(ops, "mul", i, 2)).toBe(i * 2 + 1);
+    expect(inspect(j)!.deopts).toBe(before);
+    // Another change is followed too (by the original: there is one second version only).
+    ops.mul = (a, b) => a - b;
+    expect(j(ops, "mul", 5, 3)).toBe(2);
+  });
+});
