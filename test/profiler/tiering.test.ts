@@ -303,4 +303,20 @@ describe("tiering", () => {
     expect(info.history.some((h) => h.event === "verified")).toBe(true);
     expect(f(W, 7)).toBe(weighted(W, 7));
   }, 60_000);
+
+  it("a timed call the machine paused counts at most 8 times the usual call: a fast function does not tier up on one", () => {
+    // One call in 16 spins 0.3 ms (as a preempted or GC-paused call would take); the others take
+    // nanoseconds. Counted whole, each spinning call the sampler times stood for 256 calls of 0.3 ms.
+    const script = `import("kos").then(({ jit, inspect }) => {
+      const f = jit(function spiky(k, x) { if (x % 16 === 0) { const t = performance.now(); while (performance.now() - t < 0.3); } return k * x; });
+      for (let i = 1; i <= 20000; i++) f(3, i);
+      const info = inspect(f);
+      process.stdout.write(String(info.tier));
+    });`;
+    const env = { ...process.env };
+    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("0");
+  }, 30_000);
 });
