@@ -208,9 +208,13 @@ function lookupClosureBinding(fn: Function, name: string): ReturnType<FreeLookup
   const info = readClosure(fn);
   if (!info.ok) return { found: false };
   const b = info.bindings.get(name);
-  if (!b) return { found: false };
-  // Globals resolve by name in generated code too (and built-ins are folded by the evaluator's own rules).
-  if (b.scope === "global") return { found: false };
+  // Globals resolve by name in generated code too (and built-ins are folded by the evaluator's own
+  // rules). V8 lists every binding a function closes over, so a name it does not list is a global
+  // (or undeclared, which throws in both). Only for this realm's functions: the generated code
+  // reads this realm's global object.
+  const sameRealm = fn instanceof Function;
+  if (!b) return { found: false, global: sameRealm };
+  if (b.scope === "global") return { found: false, global: sameRealm };
   if (b.tdz) return { found: true, value: undefined, stable: false, reason: `'${name}' is in its temporal dead zone` };
   return b.stable ? { found: true, value: b.value, stable: true } : { found: true, value: b.value, stable: false, reason: `${b.unstableReason ?? `'${name}' can be reassigned`}` };
 }

@@ -24,6 +24,7 @@ import { openSession, type InspectorLoader, type SyncSession } from "./inspector
 import { ScriptRegistry, type ScriptRecord } from "./script-registry.js";
 import { ScriptAnalysis, type BindingKind, type BindingFacts } from "./script-analysis.js";
 import { INTRINSIC_GLOBALS } from "./intrinsic-globals.js";
+import { stackPositions } from "./stack-positions.js";
 
 export type { BindingKind } from "./script-analysis.js";
 
@@ -258,6 +259,9 @@ export class ClosureReader {
       }
 
       const values = this.fetchValues(post, holderId, holder, found.map((f) => f.ro));
+      // Where the stack stands as the values are read: a binding written only by its own
+      // activation is fixed once that activation is not on the stack (see BindingFacts.settles).
+      const frames = stackPositions();
       // Described on demand: a verdict needs the script's source analysis (Debugger.enable and a
       // parse of the whole script, 20-60 ms cold here), which a function whose free names are all
       // globals (a kernel using only Math) never needs.
@@ -266,7 +270,7 @@ export class ClosureReader {
       const bindings = new ClosureBindings({
         describe: (name) => {
           const r = raw.get(name);
-          if (r) return this.describe(name, r.v8, r.ro, r.value, facts());
+          if (r) return this.describe(name, r.v8, r.ro, r.value, facts(), frames);
           return reachesGlobal ? describeGlobal(name, () => this.factsFor(facts(), name)) : null;
         },
         names: () => [...raw.keys(), ...(reachesGlobal ? this.globalNames(facts()) : [])],
@@ -354,7 +358,21 @@ export class ClosureReader {
     return (ff.globals = p.analysis.globalNamesOf(p.node));
   }
 
-  private describe(name: string, v8: string, ro: RemoteObject, value: unknown, ff: FunctionFacts): ClosureBinding {
+  /**
+   * A binding written only by its declaring activation is fixed once that activation has
+   * returned: it is not on the stack when the value was read (and cannot be suspended, see
+   * ScriptAnalysis.activationOf). An undefined value stays unstable: it is also what an ES
+   * module's binding reads as before its module body has run (a cycle can call into a module
+   * whose body has not started, with no frame of it on the stack).
+   */
+  private settled(settles: NonNullable<BindingFacts["settles"]>, ro: RemoteObject, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
+    if (ro.type === "undefined" || !frames || !ff.script?.hash) return false;
+    const p = this.parsedFunction(ff);
+    if (!p) return false;
+    return !p.analysis.activationRunning(settles, frames.get(ff.script.hash) ?? []);
+  }
+
+  private describe(name: string, v8: string, ro: RemoteObject, value: unknown, ff: FunctionFacts, frames: Map<string, number[]> | null): ClosureBinding {
     const facts = this.factsFor(ff, name);
     // A top-level declaration that V8 lists in a Closure scope is a wrapped module's (CommonJS
     // loaded by a path kos did not recognise as CommonJS, e.g. through another loader).
@@ -367,7 +385,11 @@ export class ClosureReader {
     if (v8 === "With" || v8 === "Eval") {
       b.stable = false;
       b.unstableReason = `\`${name}\` lives in a ${v8 === "With" ? "`with`" : "direct `eval`"} scope`;
-    } else if (!facts.stable) b.unstableReason = facts.unstableReason;
+    } else if (!facts.stable && facts.settles && this.settled(facts.settles, ro, ff, frames)) {
+      b.stable = true;
+    } else if (!facts.stable) {
+      b.unstableReason = facts.unstableReason;
+    }
     if (ro.type === "undefined" && facts.hasInitialiser) b.tdz = true;
     return b;
   }

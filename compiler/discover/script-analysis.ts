@@ -33,7 +33,17 @@ export interface BindingFacts {
   unstableReason?: string;
   /** A let/const/class with an initialiser (an undefined value read from it may be the TDZ hole). */
   hasInitialiser: boolean;
+  /**
+   * Set on an unstable binding whose every write runs in the declaring scope's own activation
+   * (its top-level statements and blocks, not a nested function): once that activation has
+   * returned, nothing can write it again. `[start, end)` is the activation's source range,
+   * `top` says it is the script's top level. See `settled`.
+   */
+  settles?: { start: number; end: number; top: boolean };
 }
+
+/** Scopes whose code runs in the enclosing function's own activation (when that activation runs them). */
+const SAME_ACTIVATION_SCOPES = new Set(["block", "for", "switch", "catch", "class"]);
 
 /** The CommonJS wrapper's parameters: bindings of every CJS module's top level. */
 const CJS_WRAPPER_PARAMS = new Set(["exports", "require", "module", "__filename", "__dirname"]);
@@ -126,7 +136,8 @@ export class ScriptAnalysis {
     if (kind === "function" && def.node.type === "FunctionExpression") return facts;
     if (kind === "class" && def.node.type === "ClassExpression") return facts;
 
-    if (v.defs.length > 1) return unstable(`is declared ${v.defs.length} times (again at ${this.where(v.defs[1]!.name)})`);
+    const varsOnly = kind === "var" && v.defs.every((d) => d.type === "Variable");
+    if (v.defs.length > 1 && !varsOnly) return unstable(`is declared ${v.defs.length} times (again at ${this.where(v.defs[1]!.name)})`);
     if (kind === "var" && def.parent && def.parent.type === "VariableDeclaration" && this.loopHeads.has(def.parent)) {
       return unstable(`is a for-in/for-of loop variable (${this.where(def.name)})`);
     }
@@ -134,10 +145,13 @@ export class ScriptAnalysis {
     // (the global scope is dynamic), so there they are also looked up by name in `through`.
     const refs = scope.type === "global" ? [...v.references, ...scope.through.filter((r) => r.identifier.name === v.name)] : v.references;
     const write = refs.find((r) => r.isWrite() && !r.init);
-    if (write) return unstable(`is reassigned at ${this.where(write.identifier)}`);
-    if (kind === "var") {
-      const inits = refs.filter((r) => r.isWrite() && r.init);
-      if (inits.length > 1) return unstable(`is initialised twice (again at ${this.where(inits[1]!.identifier)})`);
+    const inits = kind === "var" ? refs.filter((r) => r.isWrite() && r.init) : [];
+    if (write || inits.length > 1) {
+      const why = write ? `is reassigned at ${this.where(write.identifier)}` : `is initialised twice (again at ${this.where(inits[1]!.identifier)})`;
+      const u = unstable(why);
+      const settles = (kind === "var" || kind === "let") && !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
+      if (settles) u.settles = settles;
+      return u;
     }
     if (kind === "function" && def.node.type === "FunctionDeclaration" && !scope.isStrict && !isBodyOf(scope.block, def.node)) {
       return unstable(`is a sloppy-mode block function, re-bound when its block runs (${this.where(def.name)})`);
@@ -166,6 +180,60 @@ export class ScriptAnalysis {
       if (w) return { kind: "param", declaredIn: "module", stable: false, hasInitialiser: false, unstableReason: `\`${name}\` (CommonJS wrapper parameter) is reassigned at ${this.where(w.identifier)}` };
     }
     return { kind: "param", declaredIn: "module", stable: true, hasInitialiser: false };
+  }
+
+  /**
+   * The declaring activation's range when every write in `refs` runs in it: each write's scope
+   * reaches `scope` through blocks only, and the activation cannot be suspended and resumed
+   * (a generator, an async function, a module with top-level await), which would let it write
+   * after kos has looked.
+   */
+  private activationOf(scope: Scope, refs: Ref[]): BindingFacts["settles"] | null {
+    const block = scope.block;
+    const top = block.type === "Program";
+    if (!top && (block.generator || block.async)) return null;
+    if (scope.type === "global" || (!top && scope.type !== "function")) return null;
+    if (scope.type === "module" && this.hasTopLevelAwait()) return null;
+    for (const r of refs) {
+      if (!r.isWrite()) continue;
+      let s: Scope | null = r.from;
+      while (s && s !== scope && SAME_ACTIVATION_SCOPES.has(s.type)) s = s.upper;
+      if (s !== scope) return null;
+    }
+    return { start: block.start, end: block.end, top };
+  }
+
+  private topLevelAwait: boolean | null = null;
+  private hasTopLevelAwait(): boolean {
+    if (this.topLevelAwait !== null) return this.topLevelAwait;
+    let found = false;
+    const skip = (): void => {};
+    walk.recursive(this.ast, null, {
+      FunctionDeclaration: skip, FunctionExpression: skip, ArrowFunctionExpression: skip,
+      AwaitExpression: () => void (found = true),
+      ForOfStatement: (n: Node, st: null, c: (n: Node, st: null) => void) => {
+        if (n.await) found = true;
+        c(n.left, st); c(n.right, st); c(n.body, st);
+      },
+    } as never);
+    return (this.topLevelAwait = found);
+  }
+
+  /**
+   * Whether the activation `settles` names may still be running, given the source offsets of
+   * the frames of this script on the stack: a frame is that activation when the innermost
+   * function around its position is the activation's own (or none, for the top level).
+   */
+  activationRunning(settles: NonNullable<BindingFacts["settles"]>, positions: readonly number[]): boolean {
+    for (const p of positions) {
+      if (p < settles.start || p > settles.end) continue;
+      let inner: Node | null = null;
+      for (const f of this.functions) {
+        if (f.start <= p && p < f.end && (!inner || f.start >= inner.start)) inner = f;
+      }
+      if (settles.top ? inner === null : inner !== null && inner.start === settles.start && inner.end === settles.end) return true;
+    }
+    return false;
   }
 
   /** A `with` or direct-eval scope at or below `scope`: either can write a binding the analysis cannot see. */

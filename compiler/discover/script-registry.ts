@@ -32,6 +32,8 @@ export interface ScriptRecord {
   startLine: number;
   startColumn: number;
   isModule: boolean;
+  /** V8's SHA-256 of the source, as a stack frame's CallSite also gives it. */
+  hash: string;
   /** undefined: not fetched yet; null: V8 no longer has it. */
   source?: string | null;
   lines?: LineIndex;
@@ -59,7 +61,7 @@ export class ScriptRegistry {
   private readonly parsed: ScriptRecord[] = [];
   private debuggerOn = false;
   private readonly onParsed = (m: { params: Record<string, unknown> }): void => {
-    const p = m.params as { scriptId: string; url: string; startLine: number; startColumn: number; isModule?: boolean };
+    const p = m.params as { scriptId: string; url: string; startLine: number; startColumn: number; isModule?: boolean; hash?: string };
     if (this.scripts.has(p.scriptId)) return;
     this.scripts.set(p.scriptId, {
       scriptId: p.scriptId,
@@ -68,6 +70,7 @@ export class ScriptRegistry {
       startLine: p.startLine ?? 0,
       startColumn: p.startColumn ?? 0,
       isModule: p.isModule === true,
+      hash: p.hash ?? "",
     });
   };
 

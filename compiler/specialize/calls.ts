@@ -35,6 +35,21 @@ const ArrayPush = Array.prototype.push;
 const ArrayPop = Array.prototype.pop;
 const ArrayIsArray = Array.isArray;
 const ArrayIncludes = Array.prototype.includes;
+/** The items of a virtual array when all are known primitives, else null. */
+function primitiveFields(s: Specializer, o: VirtualObject): unknown[] | null {
+  const props = s.fields(o);
+  if (!props) return null;
+  const items: unknown[] = [];
+  for (let i = 0; i < props.size; i++) {
+    const v = props.get(String(i));
+    if (!v || v.k !== "s" || !isPrimitive(v.v)) return null;
+    items.push(v.v);
+  }
+  return items;
+}
+
+/** The pure Array.prototype methods as they were when kos loaded: a program's replacement is not called at compile time. */
+const PURE_ARRAY_INTRINSICS = new Map<unknown, string>([...PURE_ARRAY_METHODS].map((k) => [(Array.prototype as unknown as Record<string, unknown>)[k], k]));
 const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, WeakMap, WeakSet, Date, RegExp, Error, TypeError, RangeError, SyntaxError, ArrayBuffer, DataView, Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array]);
 /**
  * Items up to which `known.includes(x)` on a dynamic `x` becomes a chain of `===` (an enum
@@ -382,8 +397,8 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     // Pure Array.prototype methods on a known array of primitives that cannot change (frozen) and has
     // no own or subclass overrides (an Array subclass's `join` is not Array.prototype's).
     const arr = thisVal.v as unknown[];
-    const name = Object.getOwnPropertyNames(Array.prototype).find((k) => (Array.prototype as unknown as Record<string, unknown>)[k] === fn);
-    if (name && PURE_ARRAY_METHODS.has(name)) {
+    const name = PURE_ARRAY_INTRINSICS.get(fn);
+    if (name) {
       const items = primitiveItems(s, arr);
       if (!items) return null;
       try {
@@ -392,6 +407,17 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       } catch {
         return null;
       }
+    }
+  }
+  const virtualItems = thisVal.k === "v" && thisVal.o.kind === "array" && allStaticPrimitive && PURE_ARRAY_INTRINSICS.has(fn) ? primitiveFields(s, thisVal.o) : null;
+  if (virtualItems) {
+    // The same methods on an array kos made whose items are all known primitives
+    // (`["true", "false", "null"].indexOf(word)` in a lexer).
+    try {
+      const r = Reflect.apply(fn, virtualItems, args.map((a) => (a as { v: unknown }).v));
+      return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);
+    } catch {
+      return null;
     }
   }
   if (fn === ObjectHasOwn && thisVal.k === "v" && s.fields(thisVal.o) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
@@ -602,7 +628,18 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
   if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object"))) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
-  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? "v" : "d");
+  // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
+  // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's
+  // `this.expression(0)` inside `this.expression(0)` once `this.index` moved on. Recursion on
+  // objects made without end stops at the inlining depth and budget.
+  const virtualSig = (o: VirtualObject): string => {
+    const f = this.fields(o);
+    if (!f) return "v";
+    let out = `v${this.objectId(o)}{`;
+    for (const [k, x] of f) if (x.k === "s" && isPrimitive(x.v) && typeof x.v !== "symbol" && out.length < 200) out += `${k}=${typeof x.v}:${String(x.v)},`;
+    return out + "}";
+  };
+  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
   const key = `${this.objectId(fn)}(${sig(thisVal)};${args.map(sig).join(",")})`;
   if (this.inlineStack.includes(key)) return null;
   // Closure values alone make a small callee worth inlining (its helpers and constants fold), not an

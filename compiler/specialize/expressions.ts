@@ -228,6 +228,9 @@ P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
   if (name === "undefined") return UNDEF;
   if (FOLDABLE_GLOBALS.has(name)) return S((globalThis as Record<string, unknown>)[name]);
   if (KNOWN_GLOBALS.has(name)) return D(this.globalRef(name));
+  // Any other global (`hasOwnProperty` in a sloppy script, a program's own `globalThis.config`) is
+  // read by name where the source reads it: a getter, a missing name's ReferenceError, all as written.
+  if (!found.found && found.global) return D(this.globalRef(name));
   return null;
 };
 

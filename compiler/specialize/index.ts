@@ -17,6 +17,7 @@ import "./constructors.js";
 import "./patterns.js";
 import "./statements.js";
 import "./loops.js";
+import "./loop-invariants.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
 import "./speculation.js";

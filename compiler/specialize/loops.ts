@@ -9,7 +9,7 @@
 import { walk, type Node } from "../ast.js";
 import { buildLiteral } from "../emit.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
-import { D, S, UNDEF, type Val } from "./values.js";
+import { D, S, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
 
@@ -18,6 +18,8 @@ declare module "./specializer.js" {
     loop(n: Node, labels: string[]): void;
     iteration(body: Node, labels: string[], before?: () => void): void;
     residualLoop(n: Node, labels: string[], breakT: Target, state: LoopState): void;
+    /** A path back to a residual loop's head: its slots go to their variables, its held objects are checked. */
+    backEdge(t: Target, variant: Iterable<Slot>): void;
   }
 }
 
@@ -429,9 +431,44 @@ function mayRunForeignCode(n: Node): boolean {
   return found;
 }
 
+/**
+ * Evaluations of one residual loop with objects held virtual before giving up on holding: each
+ * round allocates what the last one found written (an accumulator, then what it points to).
+ */
+const HOLD_ROUNDS = 3;
+
+P.backEdge = function (this: Specializer, t: Target, variant: Iterable<Slot>): void {
+  if (!this.env) return;
+  for (const s of variant) this.materialize(s);
+  this.checkHeld(t);
+};
+
 P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState): void {
   if (mayRunForeignCode(n)) this.foreignCodeMayRun();
-  this.escapeReferencedIn([n.test, n.update, n.body, n.left].filter(Boolean));
+  const sources = [n.test, n.update, n.body, n.left].filter(Boolean);
+  // First with the objects it only reads kept virtual (loop-invariants.ts); again with the ones a
+  // back edge found changed allocated first; in the end the old way.
+  const before = { snap: this.snapshot(), out: this.out.length, foreignRan: this.foreignRan, staleMiss: this.staleMiss, guards: this.contentGuards, guardCount: this.contentGuards?.length ?? 0 };
+  const allocate = new Set<VirtualObject>();
+  for (let round = 0; round < HOLD_ROUNDS; round++) {
+    const held = this.holdVirtualsFor(sources, allocate);
+    if (held.size === 0) break;
+    const changed = residualLoopBody.call(this, n, labels, breakT, state, held).heldChanged;
+    if (!changed) return;
+    this.restore(before.snap);
+    this.out.length = before.out;
+    this.foreignRan = before.foreignRan;
+    this.staleMiss = before.staleMiss;
+    this.contentGuards = before.guards;
+    if (this.contentGuards) this.contentGuards.length = before.guardCount;
+    for (const o of changed) allocate.add(o);
+  }
+  this.escapeReferencedIn(sources);
+  residualLoopBody.call(this, n, labels, breakT, state, null);
+};
+
+/** The loop as a residual loop, from the current environment; returns its continue target. */
+const residualLoopBody = function (this: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, held: Map<VirtualObject, VirtualState> | null): Target {
   const variant = this.slotsAssignedIn([n.test, n.update, n.body, n.left].filter(Boolean));
   for (const s of variant) {
     this.materialize(s);
@@ -440,6 +477,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   const label = this.fresh(labels[0] ?? "loop");
   const contT = this.newTarget({ labels, continuable: true, variant: new Set<Slot>(variant), native: true });
   contT.label = label;
+  if (held) contT.held = held;
   this.dynDepth++;
   this.residualLoops++;
   breakT.dynDepth = this.dynDepth - 1;
@@ -457,7 +495,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
       });
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: arr, property: id(idx), computed: true, optional: false } }] });
       // A live array's length is read each time, as its iterator does; a known list has its own.
@@ -478,7 +516,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
       });
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: src, property: id(idx), computed: true, optional: false } }] });
       loopNode = {
@@ -496,7 +534,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
       });
       loopNode = { type: "ForOfStatement", await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: arr, body: { type: "BlockStatement", body } };
     } else if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
@@ -505,7 +543,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
       });
       loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: this.residual(right), body: { type: "BlockStatement", body } };
     } else if ((n.type === "ForStatement" || n.type === "WhileStatement") && (native = nativeLoop(this, n, contT, variant))) {
@@ -535,7 +573,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
         if (testFirst && n.test) exitIfNot(this.expr(n.test));
         if (!this.env) return;
         const inner = this.collect(() => this.statement(n.body));
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
         if (contT.native) {
           this.out.push(...inner);
           return;
@@ -548,7 +586,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
         }
         if (hasUpdate) this.drop(this.expr(n.update));
         if (!testFirst && this.env) exitIfNot(this.expr(n.test));
-        if (this.env) for (const s of variant) this.materialize(s);
+        this.backEdge(contT, variant);
       });
       loopNode = { type: "ForStatement", init: null, test: null, update: null, body: { type: "BlockStatement", body } };
     }
@@ -569,6 +607,7 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   this.env = null;
   void head;
   void UNDEF;
+  return contT;
 };
 
 
@@ -612,7 +651,7 @@ function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>):
   contT.native = true;
   const body = s.collect(() => {
     s.statement(n.body);
-    if (s.env) for (const v of variant) s.materialize(v);
+    s.backEdge(contT, variant);
   });
   return { node: { type: "ForStatement", init: null, test: tp.result ? (tp.result as { e: Node }).e : null, update: updateNode, body: { type: "BlockStatement", body } }, exitEnv: afterTest };
 }

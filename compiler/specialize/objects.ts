@@ -137,7 +137,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
           }
           const f = readFrozenProperty(v as object, k, this.options.freeze);
           if (f.ok) return S(f.value);
-          const guarded = this.guardedRead(v as object, k, n !== null && !n.computed);
+          const guarded = this.guardedRead(v as object, k, n !== null);
           if (guarded) return guarded;
         }
       }

@@ -100,8 +100,12 @@ export interface Target {
   native?: boolean;
 }
 
-/** Free-variable lookup for one function: a value to fold, or a reason it cannot be used. */
-export type FreeLookup = (fn: Function, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false };
+/**
+ * Free-variable lookup for one function. `global: true` says the name is not a binding of any
+ * scope the function closes over (it resolves on this realm's global object, or not at all):
+ * generated code reading it by name at the same point reads what the original reads.
+ */
+export type FreeLookup = (fn: Function, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; global?: boolean };
 
 export interface Frame {
   info: FnInfo;
@@ -758,6 +762,7 @@ export class Specializer {
     if (!this.env) return;
     if (t.variant) {
       for (const s of t.variant) this.materialize(s);
+      this.checkHeld(t);
       if (!t.native) t.edges.push({ env: this.env, fix: [] });
       this.out.push(t.native ? { type: "ContinueStatement", label: id(this.labelOf(t)) } : { type: "BreakStatement", label: id(this.labelOf(t)) });
       this.env = null;

@@ -207,7 +207,8 @@ P.snapshot = function (this: Specializer): Snapshot {
 
 /** Forgets a speculative pass: its environment, escapes, the jumps it recorded, the budget it used. */
 P.restore = function (this: Specializer, s: Snapshot): void {
-  this.env = s.env;
+  // A copy: the code that runs next writes to it, and a snapshot may be restored more than once.
+  this.env = new Map(s.env);
   this.escapes.length = s.escapes;
   this.targets.forEach((t, i) => {
     if (i < s.edges.length) t.edges.length = s.edges[i]!;

