@@ -122,6 +122,29 @@ export function clone(node: Node): Node {
   return out;
 }
 
+/**
+ * Two trees that run the same: the same node types and fields (source positions aside),
+ * constants the same value (by identity), regexes the same source and flags.
+ */
+export function sameTree(a: Node, b: Node): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    return true;
+  }
+  if (!a || !b || typeof a !== "object" || typeof b !== "object") return Object.is(a, b);
+  if (a.type !== b.type) return false;
+  if (a.type === "KosConst") return Object.is(a.value, b.value) && !!a.fresh === !!b.fresh;
+  if (a.type === "Literal") return a.regex ? !!b.regex && a.regex.pattern === b.regex.pattern && a.regex.flags === b.regex.flags : Object.is(a.value, b.value) && a.bigint === b.bigint;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    if (k === "start" || k === "end" || k === "loc" || k === "range" || k === "raw") continue;
+    if (!sameTree(a[k], b[k])) return false;
+  }
+  return true;
+}
+
 export function countNodes(node: Node): number {
   let n = 0;
   walk(node, () => {

@@ -9,7 +9,8 @@ import { JitError } from "./jit-error.js";
 import { buildSpecialized } from "./compile.js";
 import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
 import { compileCached } from "./cache.js";
-import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, settleOriginal, trace, type Version } from "./dispatcher.js";
+import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, registerInspectable, settleOriginal, trace, type Version } from "./dispatcher.js";
+import { restPositionsForNames } from "./rest-forwarding.js";
 import { precheck } from "./precheck.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
@@ -110,6 +111,10 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
     return fallback(pre.reason);
   }
+  // `{ schema }` for `Check(...args)`: the rest position it names, compiled at the first call, whose
+  // argument count the version then guards (compiler/rest-forwarding.ts).
+  const byPosition = restPositionsForNames(fn, options);
+  if (byPosition) return compileAtFirstCall(fn, name, { ...options, specialize: byPosition });
   let d: Dispatcher | null = null;
   // A failed guard runs `generic`: the original, until a second version replaces it (below).
   let generic: Function = fn;
@@ -151,6 +156,28 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   return version.fn as unknown as F;
+}
+
+/**
+ * A function whose specialized values sit in a rest parameter, compiled at its first call with
+ * that call's argument count (the version guards it; other counts run the original). Until then
+ * `inspect` shows tier 0; with `strict`, a failure to compile throws at that first call.
+ */
+function compileAtFirstCall<F extends Function>(fn: F, name: string, options: JitOptions): F {
+  let inner: Function | null = null;
+  const entry = function (this: unknown): unknown {
+    // eslint-disable-next-line prefer-rest-params
+    if (inner === null) inner = specializeFunction(fn, { ...options, argumentCount: arguments.length });
+    // eslint-disable-next-line prefer-rest-params
+    return new.target ? Reflect.construct(inner, arguments, new.target) : Reflect.apply(inner, this, arguments);
+  };
+  shapeLike(entry, fn);
+  registerInspectable(entry, () => (inner ? inspectRegistered(inner) : null) ?? {
+    tier: inner === fn ? "fallback" : 0, name, source: null, passes: null, assumptions: [], fallbackReason: null,
+    calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0,
+    history: [{ at: Date.now(), event: "waiting", detail: "compiles at the first call, with its argument count (a specialized value is in the rest parameter)" }],
+  });
+  return entry as unknown as F;
 }
 
 /** What kos did with a function returned by `jit`; null for functions kos did not make. */

@@ -3,7 +3,7 @@
  * and templates. Each returns an abstract value; residual code for dynamic
  * parts is built in source evaluation order (see `evalSeq`).
  */
-import type { Node } from "../ast.js";
+import { constantValue, isConstant, type Node } from "../ast.js";
 import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
 import { Specializer, id, isTrivial, type Edge } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, typeOfVal, type Val } from "./values.js";
@@ -103,10 +103,9 @@ P.expr = function (this: Specializer, n: Node): Val {
       const decide = (v: unknown) => (n.operator === "&&" ? !v : n.operator === "||" ? !!v : v !== null && v !== undefined);
       if (a.k === "s") return decide(a.v) ? a : this.expr(n.right);
       if (a.k === "v") return n.operator === "&&" ? this.expr(n.right) : a;
-      if (n.operator === "&&" && a.type === "boolean") {
-        // `a && b` with a boolean `a`: the result is false or b.
-      }
       const left = this.stable(a);
+      // `a && true` and `a || false` with a boolean `a` are `a` (what a folded check leaves behind).
+      const identity = a.type === "boolean" ? (n.operator === "&&" ? true : n.operator === "||" ? false : null) : null;
       return this.branchValue(
         n.operator === "&&" ? left : n.operator === "||" ? D({ type: "UnaryExpression", operator: "!", prefix: true, argument: this.residual(left) }, "boolean") : D({ type: "BinaryExpression", operator: "==", left: this.residual(left), right: { type: "Literal", value: null, raw: "null" } }, "boolean"),
         () => {
@@ -116,7 +115,7 @@ P.expr = function (this: Specializer, n: Node): Val {
         },
         () => left,
         [n.right],
-        (_t, x, _y) => ({ type: "LogicalExpression", operator: n.operator, left: this.residual(left), right: x }),
+        (_t, x, _y) => (identity !== null && isConstant(x) && constantValue(x) === identity ? this.residual(left) : { type: "LogicalExpression", operator: n.operator, left: this.residual(left), right: x }),
       );
     }
     case "ConditionalExpression": {

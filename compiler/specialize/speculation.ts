@@ -19,7 +19,7 @@
  * that have nothing static, so code grows with the number of foreign points
  * times the length of what follows them; MAX_FORKS bounds it.
  */
-import { countNodes, type Node } from "../ast.js";
+import { countNodes, sameTree, type Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
@@ -159,8 +159,15 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   if (genEnv) edges.push({ env: genEnv, fix: genFix });
   s.env = s.merge(edges);
   s.foreignRan = true;
-  const test = contentGuardTest(first.guards, (v) => s.constNode(v))!;
-  s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
+  const needsFlag = !!result && specLen !== undefined && !(specVal.k === "d" && specVal.arrayFlag) && (!genEnv || genLen !== specLen || (genVal.k === "d" && !!genVal.arrayFlag));
+  if (!needsFlag && sameTree(first.list, genList)) {
+    // Both branches came out the same (the folded reads changed nothing that was emitted, e.g. a
+    // constructor kept as `new C()` on both): no test. Its reads were kos's own, not the program's.
+    for (const st of first.list) s.out.push(st);
+  } else {
+    const test = contentGuardTest(first.guards, (v) => s.constNode(v))!;
+    s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
+  }
   if (!result) return NO_VALUE;
   const joined = D(id(result));
   // The speculative branch made an Array (an unfolded map): keep that hint, with a flag saying which

@@ -16,6 +16,21 @@ function check(...args: unknown[]): boolean {
 }
 const schema = { kind: "number", min: 3 };
 
+// TypeScript's output for an overloaded `Check(schema, value)` / `Check(schema, refs, value)`:
+// the rest items are handed on to `visit`, whose first parameter is `schema`.
+function visit(schema: { kind: string; min?: number }, refs: unknown[], value: unknown): boolean {
+  if (schema.kind === "number") return typeof value === "number" && (schema.min === undefined || value >= schema.min) && refs.length >= 0;
+  if (schema.kind === "string") return typeof value === "string";
+  return false;
+}
+function forwardingCheck(...args: any[]): boolean {
+  return args.length === 3 ? visit(args[0], args[1], args[2]) : visit(args[0], [], args[1]);
+}
+function writesItsArgs(...args: any[]): boolean {
+  args[0] = args[0] ?? schema;
+  return visit(args[0], [], args[1]);
+}
+
 describe("positional specialize keys", () => {
   it("a position of a named parameter is that parameter", () => {
     function scale(k: number, x: number) {
@@ -53,6 +68,33 @@ describe("positional specialize keys", () => {
     const j = jit(check, { specialize: { 0: schema } });
     expect(inspect(j)!.fallbackReason).toMatch(/UNKNOWN_PARAMETER: argument 0 falls in the rest parameter of check: give argumentCount/);
     expect(j(schema, 4)).toBe(true);
+  });
+});
+
+describe("a name the rest parameter hands on", () => {
+  it("`{ schema }` for `Check(...args)` is the rest item every forwarding call passes as `schema`, compiled at the first call with its argument count", () => {
+    const j = jit(forwardingCheck, { specialize: { schema } });
+    expect(j.name).toBe("forwardingCheck");
+    expect(inspect(j)!.tier).toBe(0);
+    expect(inspect(j)!.history.at(-1)!.event).toBe("waiting");
+    expect(j(schema, 5)).toBe(true);
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["args.length === 2", "args[0] is the specialized object (identity)"]));
+    // The schema's kind and minimum are folded (and guarded, the schema being unfrozen).
+    expect(info.source).toMatch(/return typeof arg === "number" && arg >= 3/);
+    expect(info.source).not.toMatch(/"string"/);
+    for (const v of [3, 2, "x", null, -0, NaN]) expect(j(schema, v)).toBe(forwardingCheck(schema, v));
+    // Another count, or another schema: the original runs.
+    expect(j(schema, [], 4)).toBe(true);
+    expect(j({ kind: "string" }, "s")).toBe(true);
+    expect(inspect(j)!.deopts).toBe(2);
+  });
+
+  it("not for a function that writes its rest array, nor for a name the calls hand on from different positions", () => {
+    expect(inspect(jit(writesItsArgs, { specialize: { schema } }))!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER: 'schema' is not a simple parameter/);
+    expect(inspect(jit(forwardingCheck, { specialize: { refs: [] } }))!.fallbackReason).toBe(null);
+    expect(inspect(jit(forwardingCheck, { specialize: { value: 1 } }))!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER: 'value' is not a simple parameter/);
   });
 });
 

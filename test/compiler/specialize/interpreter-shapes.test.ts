@@ -40,10 +40,17 @@ describe("interpreter shapes", () => {
       if (this.length === 3 && this[0] === "true") calls++; // kos's own code uses indexOf too
       return Reflect.apply(original, this, a) as number;
     };
+    // A frozen array from the configuration too (this one ran the replacement while compiling before).
+    const WORDS = Object.freeze(["true", "false", "null"]);
+    function inList(list: readonly string[], w: string) {
+      return list.indexOf(w);
+    }
     try {
       const k = jit(isWord, { specialize: { w: "true" } });
+      const m = jit(inList, { specialize: { list: WORDS, w: "null" } });
       expect(calls).toBe(0);
       expect(k("true", 2)).toBe(isWord("true", 2));
+      expect(m(WORDS, "null")).toBe(2);
     } finally {
       Array.prototype.indexOf = original;
     }
@@ -156,6 +163,21 @@ describe("interpreter shapes", () => {
       const j = jit(f, { specialize: { k: 2 } });
       expect(inspect(j)!.tier).toBe(1);
       for (const d of [[1, 2, 3, 4], [0, 5, 0, 7], [], [-1, 3], [4, -2, 9]]) expect(j(d, 2)).toEqual(f(d, 2));
+    }
+  });
+
+  it("a boolean `&& true` or `|| false` that folding leaves behind is the boolean itself", () => {
+    const k = Object.freeze([] as number[]);
+    function f(x: number, list: readonly number[]) {
+      return x > 1 && list.length >= 0;
+    }
+    function g(x: number, list: readonly number[]) {
+      return x > 1 || list.length < 0;
+    }
+    for (const fn of [f, g]) {
+      const j = jit(fn, { specialize: { list: k } });
+      expect(inspect(j)!.source).toMatch(/return x > 1;/);
+      for (const x of [2, 0, NaN, "3" as unknown as number]) expect(j(x, k)).toBe(fn(x, k));
     }
   });
 
