@@ -436,6 +436,12 @@ function mayRunForeignCode(n: Node): boolean {
  * round allocates what the last one found written (an accumulator, then what it points to).
  */
 const HOLD_ROUNDS = 3;
+/**
+ * Thrown-away loop evaluations per compile, after which loops allocate what they reference, as
+ * before holding. fast-safe-stringify's recursive `decirc` (a loop at every level of a recursion
+ * on a growing depth) took 21 s to compile without a bound.
+ */
+const MAX_HELD_RETRIES = 8;
 
 P.backEdge = function (this: Specializer, t: Target, variant: Iterable<Slot>): void {
   if (!this.env) return;
@@ -450,12 +456,17 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   // back edge found changed allocated first; in the end the old way.
   const before = { snap: this.snapshot(), out: this.out.length, foreignRan: this.foreignRan, staleMiss: this.staleMiss, guards: this.contentGuards, guardCount: this.contentGuards?.length ?? 0 };
   const allocate = new Set<VirtualObject>();
-  for (let round = 0; round < HOLD_ROUNDS; round++) {
+  for (let round = 0; round < HOLD_ROUNDS && this.heldRetries < MAX_HELD_RETRIES; round++) {
     const held = this.holdVirtualsFor(sources, allocate);
     if (held.size === 0) break;
     const changed = residualLoopBody.call(this, n, labels, breakT, state, held).heldChanged;
     if (!changed) return;
+    this.heldRetries++;
+    // The work thrown away still counts against the unrolling budget: a recursive function whose
+    // every level holds and retries would otherwise multiply its compile time per level.
+    const spent = this.budget;
     this.restore(before.snap);
+    this.budget = Math.min(this.budget, spent);
     this.out.length = before.out;
     this.foreignRan = before.foreignRan;
     this.staleMiss = before.staleMiss;

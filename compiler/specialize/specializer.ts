@@ -453,6 +453,8 @@ export class Specializer {
 
   /** Residual loop bodies being evaluated: one residual binding serves every iteration there. */
   residualLoops = 0;
+  /** Loop evaluations thrown away because a held object changed (loop-invariants.ts), this compile. */
+  heldRetries = 0;
 
   newSlot(variable: Variable, kind: string, nameHint?: string, functionScoped = false, blockScoped = false): Slot {
     const info = this.frame.info;

@@ -181,6 +181,33 @@ describe("interpreter shapes", () => {
     }
   });
 
+  it("a recursion with a loop at every level compiles in bounded work (fast-safe-stringify's decirc)", () => {
+    // Every level's loop held its objects, failed, and was evaluated again: work multiplied per level
+    // of a recursion on a growing depth (21 s for fast-safe-stringify before retries were bounded).
+    const seen: unknown[] = [];
+    function decirc(val: any, depth: number, stack: unknown[], options: { depthLimit: number }): void {
+      depth += 1;
+      if (typeof val === "object" && val !== null) {
+        for (let i = 0; i < stack.length; i++) if (stack[i] === val) return void seen.push(val);
+        if (depth > options.depthLimit) return;
+        stack.push(val);
+        if (Array.isArray(val)) for (let i = 0; i < val.length; i++) decirc(val[i], depth, stack, options);
+        else for (const key of Object.keys(val)) decirc(val[key], depth, stack, options);
+        stack.pop();
+      }
+    }
+    function run(obj: unknown) {
+      seen.length = 0;
+      decirc(obj, 0, [], { depthLimit: Number.MAX_SAFE_INTEGER });
+      return seen.length;
+    }
+    const j = jit(run, { specialize: {} });
+    const cyclic: any = { a: [1, { b: 2 }], c: "x" };
+    cyclic.a[1].self = cyclic;
+    expect(j(cyclic)).toBe(run(cyclic));
+    expect(j([1, [2, [3]]])).toBe(run([1, [2, [3]]]));
+  });
+
   it("reads a global that is not a built-in by name, as the original does: its current value, or its ReferenceError", () => {
     const g = globalThis as { kosShapesCfg?: number };
     g.kosShapesCfg = 5;
