@@ -6,8 +6,8 @@
  * It installs its own `Error.prepareStackTrace` and an unlimited `Error.stackTraceLimit`
  * for the one capture, so that neither a program's formatter (source-map-support rewrites
  * positions) nor a short limit changes what is seen; both are restored before it returns.
- * Cost: about 15 µs for a 30-frame stack on this machine, against 200-500 µs for the
- * closure read it accompanies.
+ * Cost, mean of 2000 captures on this machine: 7 µs with 3 frames on the stack, 16.5 µs
+ * with 33, 27.5 µs with 103; the closure read it accompanies takes 200-500 µs.
  */
 type CallSiteLike = { getScriptHash?(): string; getPosition?(): number };
 
