@@ -20,9 +20,10 @@ import type { Val, VirtualObject, VirtualState } from "./values.js";
 declare module "./specializer.js" {
   interface Specializer {
     /**
-     * Before an optimistic loop: allocates the objects the loop references whose
-     * fields hold dynamic values (those could name variables the loop assigns), and
-     * returns every object still virtual with its state now.
+     * Before an optimistic loop: allocates `allocate` (what an earlier round found
+     * changed) and the objects the loop references whose fields hold dynamic values
+     * (those could name variables the loop assigns), and returns every object still
+     * virtual with its state now.
      */
     holdVirtualsFor(sources: Node[], allocate: Iterable<VirtualObject>): Map<VirtualObject, VirtualState>;
     /** At a back edge of a loop with held objects: records on `t` if one changed. */
