@@ -78,8 +78,13 @@ export type * from "./compiler/types.js";
 export type { JitErrorCode } from "./compiler/index.js";
 export type { TieringOptions } from "./profiler/tiering.js";
 
-/** What {@link jit} knows about a jitted function (its versions, assumptions and generated source), or null for a function `jit` did not make. */
-export const inspect = fn(compilerModule, "inspect");
+/**
+ * What {@link jit} knows about a jitted function (its versions, assumptions and generated source), or null for a function `jit` did not make.
+ * It reads the dispatchers' registry, so it never loads the compiler (which a function that never compiled has not loaded).
+ */
+export function inspect(f: Function): Compiler.JitInspection | null {
+  return dispatcherModule().inspectRegistered(f);
+}
 /** The source kos generates for `fn` specialized with `options`, without instantiating it. */
 export const specializeToSource = fn(compilerModule, "specializeToSource");
 /** Compiles one guarded version of `fn` (the dispatcher's building block). */

@@ -116,6 +116,8 @@ export class CompileCostModel {
   private ownScale = 1;
   private reachScale = 1;
   private compilerLoaded = false;
+  /** Moves whenever a price may have changed, so that a cached price knows it is stale. */
+  revision = 0;
 
   /** The source's part of the prediction: computed once per function (a few regular expressions over its text). */
   static estimate(source: string): SourceEstimate {
@@ -141,6 +143,11 @@ export class CompileCostModel {
     return { ms: ownMs + reachMs + loadMs, why: estimate.why + (loadMs ? ", loading the compiler" : ""), loadMs, ownMs, reachMs };
   }
 
+  /** `price(estimate).ms` without the explanation: what the tier-0 gate checks at its timed calls. */
+  priceMs(estimate: SourceEstimate): number {
+    return estimate.ownMs * this.ownScale + estimate.reachMs * this.reachScale + this.pendingLoadMs();
+  }
+
   /** The compile alone, as if the compiler were loaded (what a profile records for a function it never compiled). */
   priceLoaded(estimate: SourceEstimate): number {
     return estimate.ownMs * this.ownScale + estimate.reachMs * this.reachScale;
@@ -158,6 +165,7 @@ export class CompileCostModel {
   /** A compile finished: `cpuMs` measured against what `price` said for it. */
   learn(predicted: CompileCostPrediction, cpuMs: number): void {
     this.compilerLoaded = true;
+    this.revision++;
     const clamp = (x: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, x));
     const measured = Math.max(1, cpuMs - predicted.loadMs);
     if (predicted.reachMs > 0) {
@@ -171,11 +179,17 @@ export class CompileCostModel {
 
   /** The compiler was loaded by something else (an explicit `jit(fn, { specialize })`). */
   loaded(): void {
+    if (!this.compilerLoaded) this.revision++;
     this.compilerLoaded = true;
   }
 
   /** Whether a function that has used `usedMs` so far should compile at `predicted` cost. */
   static worthIt(usedMs: number, predicted: CompileCostPrediction): boolean {
     return usedMs * SAVED_SHARE >= predicted.ms;
+  }
+
+  /** The time a function must have used before a compile of `ms` pays (the inverse of worthIt). */
+  static usedToPay(ms: number): number {
+    return ms / SAVED_SHARE;
   }
 }

@@ -37,6 +37,7 @@ import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./pro
 import { findProfiledFunction, sourceHash, type LoadedProfile } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
+import { CallClock } from "./call-clock.js";
 import { CompileCostModel, SAVED_SHARE, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**
@@ -64,13 +65,17 @@ export interface TieringOptions {
   profile?: LoadedProfile;
 }
 
-// Argument profiles see every call for the first EXACT_CALLS calls (they decide the first
-// speculation), then one call in about 64 (fewer as calls grow: sampleStride), at a jittered
-// stride: a fixed power-of-two stride
+// Argument profiles see every call for the first EXACT_CALLS calls, then one call in about 64
+// (fewer as calls grow: sampleStride), at a jittered stride: a fixed power-of-two stride
 // aliased with a caller's 64-element batch and saw one argument tuple again and again.
 // One observed call in 4 is also timed: at every 16th call the two performance.now()
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
-const EXACT_CALLS = 256;
+// Each observed call runs kos's tier-0 code, which is still cold in a program's first
+// milliseconds: 4.7 µs a call over calls 64-256 of `a + b` (/tmp probe, Node 20.20.2). With
+// 256 exact calls, tier 0 cost the rules program (bench/programs/rules.ts) about 5 ms of
+// CPU in its first 2,000 calls. 32 exact calls are enough for every speculation the tests
+// and the bench programs check.
+const EXACT_CALLS = 32;
 /**
  * The mean stride between observed calls after EXACT_CALLS: 64, then growing with the
  * calls so far (n / 64, a power of two, at most 16384), so that a function waiting at tier 0
@@ -88,7 +93,10 @@ function sampleStride(n: number): number {
 // 10.8 µs over its first 1000 calls, 3.6 µs over calls 128-255, 2.5 µs over its last 256
 // (under `kos profile`), and 1.1 µs warm. The window costs about 0.25 ms once per function
 // (the first 1000 calls of `a + b`: 335 µs with a 128-call window, 396 µs with 256, 90-100 µs
-// without).
+// without), and 1.4-2.2 ms in a cold process, so only a run that needs the time has it: a
+// profiling run (the profile records it) and a fixed hotCalls (the first version is checked
+// against it). A cost-gated tier-up comes much later, and checks the version against the
+// median of the last timed calls, which by then run warm.
 const WARM_CALLS = 128;
 const WARM_FROM = 128;
 // A first version is timed as the original was, 128 calls at a time, and it stays only if its
@@ -126,13 +134,23 @@ const PROFILED_HOT_CALLS = 5000;
 // Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
 // decide the first speculation.
 const MIN_GATED_CALLS = EXACT_CALLS;
+// A cost-gated function whose calls take under TINY_MS (median of RECENT_TIMES timed calls, the
+// clock's own cost taken off) settles on the original. A version's guards and call counter cost
+// a few ns: `o.v + y` ran 0.4 ns a call as written and 4.1 ns compiled, through the entry. The clock
+// ticks in 10 ns steps here, so such a function cannot be timed against its version either
+// (VERIFY_MIN_MS), and waiting at tier 0 costs it 1.8 ns a call against 0.5 ns settled
+// (/tmp probes, Node 20.20.2).
+const TINY_MS = 0.00002;
 
 type Options = JitOptions & { tiering?: TieringOptions };
 
-type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number };
+type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
 /** Why a profile entry says a compile cannot pay over a run like the profiled one; null when it can (or cannot tell). */
 function profileSaysGeneric(entry: ProfileEntry): string | null {
+  // The profiled run settled it on the original (too short to gain, slower compiled, a compile that
+  // failed, out of versions): compiling it at the first call would undo what that run measured.
+  if (entry.fallbackReason && !entry.tier) return `the profiled run settled it on the original: ${entry.fallbackReason}`;
   const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
   const { predictedCompileCpuMs } = entry;
   const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);
@@ -152,6 +170,8 @@ function median(xs: number[]): number {
 // One compile-cost model per process, as V8 keeps its tier-up budgets per isolate: the
 // compiler it prices loads once per process, and how warm one compile found it holds for the next.
 const costs = new CompileCostModel();
+// The clock tier 0 times calls with (CallClock: stateless, one per process like the model).
+const clock = new CallClock();
 
 class TieredFunction {
   readonly id = newFeedbackId();
@@ -173,9 +193,13 @@ class TieredFunction {
   private nextCompileAt: number;
   private nextSample = 1;
   private sampledMs = 0;
-  /** The last timed calls (ms), and their median: what one timed call is capped to a multiple of. */
-  private readonly recentTimes: number[] = [];
+  /** The last timed calls (ms, a ring), and their median: what one timed call is capped to a multiple of. */
+  private readonly recentTimes = new Float64Array(RECENT_TIMES);
+  private recentCount = 0;
   private typicalMs = Infinity;
+  /** The gate's threshold (sampled ms) as last priced, and the cost model's revision it was priced at. */
+  private payAtMs = Infinity;
+  private pricedAt = -1;
   private observed = 0;
   private jitter = 0x2545f491;
   private misses = 0;
@@ -220,7 +244,7 @@ class TieredFunction {
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
     this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
-    this.warmTo = Number.isFinite(this.hotCalls) ? this.hotCalls : 0;
+    this.warmTo = Number.isFinite(this.hotCalls) && (!this.costGated || process.env.KOS_FEEDBACK_OUT) ? this.hotCalls : 0;
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
     const scanned = scanParameters(source);
     this.restAt = scanned.rest && scanned.arity >= 0 ? scanned.arity : -1;
@@ -297,14 +321,22 @@ class TieredFunction {
       this.d.setNext(Math.min(this.nextSample, this.nextCompileAt, nextWarm));
     }
     if (!timed) return this.run(thisArg, args, newTarget);
-    const start = performance.now();
+    // The clock's own cost, read around the call by the same code (CallClock).
+    const before = clock.probe();
+    const start = clock.now();
     const r = this.run(thisArg, args, newTarget);
-    const dt = performance.now() - start;
+    const end = clock.now();
+    const dt = clock.net(end - start, Math.min(before, clock.probe()));
     this.sampledMs += this.capped(dt) * weight;
     if (warm) this.warmTimes.push(dt);
     if (this.d.tier !== 0) return r;
     if (this.costGated) {
-      if (n >= MIN_GATED_CALLS && this.nextCompileAt === Infinity && this.compileWouldPay()) {
+      // Judged once the ring has turned over: its first timed calls run cold, original and clock alike.
+      if (this.recentCount >= 2 * RECENT_TIMES && this.typicalMs < TINY_MS && this.d.versions.length === 0) {
+        const reason = `its calls take under ${TINY_MS * 1e6} ns (median of the last ${RECENT_TIMES} timed calls, the clock's own cost taken off): too short for a compiled version to gain what its guards cost`;
+        this.d.goGeneric(reason);
+        trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
+      } else if (n >= MIN_GATED_CALLS && this.nextCompileAt === Infinity && this.compileWouldPay()) {
         this.nextCompileAt = n + 1;
         this.d.setNext(n + 1);
       }
@@ -323,18 +355,32 @@ class TieredFunction {
    * host, test/profiler/tiering.test.ts).
    */
   private capped(dt: number): number {
-    const recent = this.recentTimes;
-    recent.push(dt);
-    if (recent.length > RECENT_TIMES) recent.shift();
-    if (recent.length >= 8 && (recent.length & 7) === 0) this.typicalMs = median(recent);
+    const n = ++this.recentCount;
+    this.recentTimes[(n - 1) % RECENT_TIMES] = dt;
+    // The median is taken at 8, 16, 24 and 32 timed calls, then every 16th: a sort of 32 doubles
+    // at every 8th timed call was a fifth of tier 0's cost in a cold process (1.1 of 5.4 ms).
+    if (n <= RECENT_TIMES ? (n & 7) === 0 : (n & 15) === 0) this.typicalMs = this.recentMedian();
     return Math.min(dt, this.typicalMs * OUTLIER_FACTOR);
+  }
+
+  /** The median of the recent timed calls (NaN when there are none). */
+  private recentMedian(): number {
+    const sorted = this.recentTimes.slice(0, Math.min(this.recentCount, RECENT_TIMES)).sort();
+    return sorted[sorted.length >> 1]!;
   }
 
   /** The cost gate: has the function used enough time to pay for its predicted compile? */
   private compileWouldPay(): boolean {
-    this.estimate ??= CompileCostModel.estimate(this.source);
-    // Priced at every check: a compile elsewhere in the process may have loaded the compiler or rescaled the model.
-    this.prediction = costs.price(this.estimate);
+    // Priced again only when the model changed: a compile elsewhere in the process may have loaded
+    // the compiler or rescaled it. A full price at every timed call (its explanation string included)
+    // was most of the gate's cost.
+    if (this.pricedAt !== costs.revision) {
+      this.estimate ??= CompileCostModel.estimate(this.source);
+      this.pricedAt = costs.revision;
+      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate));
+    }
+    if (this.sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
+    this.prediction = costs.price(this.estimate!);
     if (CompileCostModel.worthIt(this.sampledMs, this.prediction)) return true;
     if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
       this.waitingSaid = true;
@@ -416,9 +462,13 @@ class TieredFunction {
     return true;
   }
 
-  /** The original's median time per call from its warm window, else its sampled mean over tier 0. */
+  /**
+   * The original's median time per call from its warm window, else the median of its last timed
+   * calls (a cost-gated tier-up has no window), else its sampled mean over tier 0.
+   */
   private originalMs(): number | undefined {
     if (this.warmTimes.length >= 16) return median(this.warmTimes);
+    if (this.recentCount >= 16) return this.recentMedian();
     if (this.tier0Calls > 0 && this.tier0Ms > 0) return this.tier0Ms / this.tier0Calls;
     if (this.d.calls > 0 && this.sampledMs > 0) return this.sampledMs / this.d.calls;
     return undefined;
@@ -454,11 +504,13 @@ class TieredFunction {
     };
     d.routeHead(function (this: unknown, ...args: unknown[]) {
       if (++calls <= VERIFY_WINDOWS_AT[window]!) return Reflect.apply(fn, this, args);
-      const start = performance.now();
+      const before = clock.probe();
+      const start = clock.now();
       try {
         return Reflect.apply(fn, this, args);
       } finally {
-        times.push(performance.now() - start);
+        const end = clock.now();
+        times.push(clock.net(end - start, Math.min(before, clock.probe())));
         if (times.length === WARM_CALLS && decide()) times.length = 0;
       }
     });
