@@ -154,6 +154,7 @@ export type { BatchProcessorOptions, BatchProcessorStats, FlushReason, ProcessBa
 export const loadProfile = fn(profileFileModule, "loadProfile");
 export const findProfiledFunction = fn(profileFileModule, "findProfiledFunction");
 export const sourceHash = fn(profileFileModule, "sourceHash");
+export const sourceKey = fn(profileFileModule, "sourceKey");
 export const readProfile = fn(profileFileModule, "readProfile");
 export const writeProfile = fn(profileFileModule, "writeProfile");
 export const validateProfile = fn(profileFileModule, "validateProfile");

@@ -83,7 +83,7 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
     if (!stableArgs.length) continue;
     added.push({
       name: f.name, file: UNSAMPLED_FILE, line: 0, column: 0, selfPercent: 0, totalPercent: 0, selfSamples: 0, totalSamples: 0,
-      sourceHash: hash, calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
+      sourceHash: hash, ...(f.sourceKey ? { sourceKey: f.sourceKey } : {}), calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
       ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
       ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
       ...(f.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: f.predictedCompileCpuMs } : {}),
@@ -109,7 +109,13 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
  */
 export function foldCompiledVersions(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
   const byName = new Map<string, Set<string>>();
-  for (const d of dumps) for (const f of d.functions) byName.set(sanitize(f.name), (byName.get(sanitize(f.name)) ?? new Set()).add(f.sourceHash));
+  const keyOf = new Map<string, string>();
+  for (const d of dumps) {
+    for (const f of d.functions) {
+      byName.set(sanitize(f.name), (byName.get(sanitize(f.name)) ?? new Set()).add(f.sourceHash));
+      if (f.sourceKey) keyOf.set(f.sourceHash, f.sourceKey);
+    }
+  }
   const result = hot.map((e) => ({ ...e }));
   const folded = new Set<HotEntry>();
   for (const e of result) {
@@ -120,6 +126,9 @@ export function foldCompiledVersions(hot: HotEntry[], dumps: FeedbackDump[]): Ho
     const original = result.find((o) => o !== e && o.sourceHash === hash && !COMPILED_URL.test(o.file));
     if (!original) {
       e.sourceHash = hash;
+      const key = keyOf.get(hash);
+      if (key) e.sourceKey = key;
+      else delete e.sourceKey;
       continue;
     }
     original.selfSamples += e.selfSamples;

@@ -45,6 +45,8 @@ export interface FunctionFeedback {
   name: string;
   /** sha256 hex of `fn.toString()`: the join key with sampled profiles. */
   sourceHash: string;
+  /** The cheap hash of the same text (profile-file.ts sourceKey), carried into the profile. */
+  sourceKey?: string;
   calls: number;
   deopts: number;
   /** The tier the function ended at (0 = counting or generic, 1 = compiled). */

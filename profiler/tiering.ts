@@ -34,7 +34,7 @@ import type * as CompilerIndex from "../compiler/index.js";
 import type { JitOptions } from "../compiler/types.js";
 import { ArgumentProfile } from "./feedback.js";
 import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./profile-format.js";
-import { findProfiledFunction, sourceHash, type LoadedProfile } from "./profile-file.js";
+import { findProfiledFunction, sourceHash, sourceKey, type LoadedProfile } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
 import { CallClock } from "./call-clock.js";
@@ -210,6 +210,7 @@ class TieredFunction {
   private recorded = false;
   private keptAt = 0;
   private hash: string | null = null;
+  private key: string | null = null;
   private profileEntry: ProfileEntry | undefined;
   /** Times (ms) of the calls in the warm window [warmFrom, warmTo) (the profile's cost model). */
   private warmTimes: number[] = [];
@@ -590,6 +591,7 @@ class TieredFunction {
     const out: FunctionFeedback = {
       name: d.name,
       sourceHash: this.hash ?? "",
+      sourceKey: (this.key ??= sourceKey(this.source)),
       calls: d.calls,
       deopts: d.deopts,
       tier: d.tier === "fallback" ? 0 : d.tier,

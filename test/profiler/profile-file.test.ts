@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { KosError } from "../../errors.js";
 import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump, UNSAMPLED_FILE } from "../../profiler/feedback-merge.js";
-import { findProfiledFunction, loadProfile, readProfile, sourceHash, validateProfile, writeProfile, type KosProfile } from "../../profiler/profile-file.js";
+import { findProfiledFunction, loadProfile, readProfile, sourceHash, sourceKey, validateProfile, writeProfile, type KosProfile } from "../../profiler/profile-file.js";
 import { decodeValue, encodeValue, type FeedbackDump } from "../../profiler/profile-format.js";
 
 const dir = mkdtempSync(join(tmpdir(), "kos-pf-"));
@@ -47,6 +47,33 @@ describe("sourceHash", () => {
   it("is the sha256 hex of the exact text", () => {
     expect(sourceHash("function f() {}")).toBe(createHash("sha256").update("function f() {}").digest("hex"));
     expect(sourceHash("function f() {}")).not.toBe(sourceHash("function f() { }"));
+  });
+});
+
+describe("sourceKey", () => {
+  it("is 16 hex digits that change with any character, the length included", () => {
+    const k = sourceKey("function f() {}");
+    expect(k).toMatch(/^[0-9a-f]{16}$/);
+    expect(sourceKey("function f() {}")).toBe(k);
+    for (const other of ["function f() { }", "function g() {}", "function f() {}\0", "", "function f() {", "\u{1F600}"]) expect(sourceKey(other)).not.toBe(k);
+    // 20,000 texts that differ in one number: no two share a key.
+    const keys = new Set(Array.from({ length: 20_000 }, (_, i) => sourceKey(`function f(x) { return x * ${i}; }`)));
+    expect(keys.size).toBe(20_000);
+  });
+
+  it("matches live functions by key when every hashed entry has one, by sha256 otherwise", () => {
+    const path = join(dir, "keyed.json");
+    const text = hotFn.toString();
+    const entry = sampleProfile().hot[0]!;
+    // A key that disagrees with the hash shows which of the two the lookup used.
+    writeProfile(path, { ...sampleProfile(), hot: [{ ...entry, sourceKey: sourceKey(text) }] });
+    expect(loadProfile(path).lookup(hotFn)?.name).toBe("hotFn");
+    writeProfile(path, { ...sampleProfile(), hot: [{ ...entry, sourceKey: sourceKey(text + " ") }] });
+    expect(loadProfile(path).lookup(hotFn)).toBeUndefined();
+    // A profile without keys (written before they existed) still matches by sha256.
+    writeProfile(path, sampleProfile());
+    expect(loadProfile(path).lookup(hotFn)?.name).toBe("hotFn");
+    expectCode(() => validateProfile({ ...sampleProfile(), hot: [{ ...entry, sourceKey: "xyz" }] }), "KOS_PROFILE_INVALID");
   });
 });
 
