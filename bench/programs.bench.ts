@@ -22,7 +22,7 @@ import { markdownTable, type BenchSection } from "./harness.js";
 const here = dirname(fileURLToPath(import.meta.url));
 const kosCli = join(here, "..", "cli", "kos.js");
 // 11 runs: the targets sit 1% from 1.00×, and with 7 the rules program's no-kos median moved by
-// 5% between two runs of the same code on this shared host (BENCHMARKS.md, two full runs).
+// 4% (380 and 396 ms of CPU) between two runs of the same code an hour apart on this shared host.
 const RUNS = Number(process.env.KOS_BENCH_RUNS ?? 11);
 
 interface Program {
