@@ -50,8 +50,11 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
     if (!fb) return e;
     // With several processes, keep the args of the busiest one: its profile saw the most calls.
     const busiest = fb.reduce((a, b) => (b.calls > a.calls ? b : a));
+    // The feedback's cheap key (computed from the same text at run time) is what KOS_PROFILE matches by.
+    const key = fb.find((f) => f.sourceKey)?.sourceKey;
     return {
       ...e,
+      ...(key ? { sourceKey: key } : {}),
       calls: fb.reduce((s, f) => s + f.calls, 0),
       deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
       stableArgs: busiest.args.filter((a) => a.stability !== "varies"),

@@ -19,7 +19,7 @@ import { functionTextAt } from "./function-source.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
 import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
 import { cpuProfilesToPprof } from "./pprof.js";
-import { sourceHash, sourceKey, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
+import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import { ScriptFunctionCache } from "./script-cache.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
 
@@ -100,10 +100,7 @@ export function hotEntries(report: HotReport, sourceOf: (url: string) => string 
       const worthHashing = (f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://")) && !isKosOwnScript(f.url) && !forKos;
       const source = worthHashing && f.url ? sourceOf(f.url) : undefined;
       const text = source === undefined ? undefined : functionTextAt(source, f.line, f.column);
-      if (text !== undefined) {
-        entry.sourceHash = sourceHash(text);
-        entry.sourceKey = sourceKey(text);
-      }
+      if (text !== undefined) entry.sourceHash = sourceHash(text);
       return entry;
     });
 }

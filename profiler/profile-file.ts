@@ -172,8 +172,11 @@ export interface LoadedProfile {
   profile: KosProfile;
   /** Hot entries, ranked as in the file. */
   entries: HotEntry[];
-  /** The entry for `fn` (by sourceHash of `fn.toString()`), or undefined. Cached per function. */
-  lookup(fn: Function): HotEntry | undefined;
+  /**
+   * The entry for `fn` (by sourceKey, else sourceHash, of `fn.toString()`), or undefined. Cached per
+   * function. With `stableOnly`, only an entry with stable arguments (what KOS_PROFILE acts on).
+   */
+  lookup(fn: Function, options?: { stableOnly?: boolean }): HotEntry | undefined;
 }
 
 /**
@@ -195,23 +198,29 @@ export function loadProfile(path: string | string[]): LoadedProfile {
     if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
     if (e.sourceKey && !byKey.has(e.sourceKey)) byKey.set(e.sourceKey, e);
   }
-  // A profile written before sourceKey existed, or by another writer, is matched by sha256.
+  // Entries with a key are matched by it; the others (sampled functions kos never wrapped, and
+  // profiles written before keys existed) by sha256, computed only when such an entry could match.
   const keyedOnly = profile.hot.every((e) => !e.sourceHash || e.sourceKey);
-  const find = (text: string): HotEntry | null => {
+  const stableKeyed = profile.hot.every((e) => !e.stableArgs?.length || !e.sourceHash || e.sourceKey);
+  const find = (text: string, stableOnly: boolean): HotEntry | null => {
     const keyed = byKey.size === 0 ? undefined : byKey.get(sourceKey(text));
-    if (keyed || keyedOnly) return keyed ?? null;
+    if (keyed || keyedOnly || (stableOnly && stableKeyed)) return keyed ?? null;
     return byHash.size === 0 ? null : (byHash.get(sourceHash(text)) ?? null);
   };
   const cache = new WeakMap<Function, HotEntry | null>();
+  const stableCache = new WeakMap<Function, HotEntry | null>();
   return {
     path,
     profile,
     entries: profile.hot,
-    lookup(fn: Function): HotEntry | undefined {
-      let hit = cache.get(fn);
+    lookup(fn: Function, options?: { stableOnly?: boolean }): HotEntry | undefined {
+      const stableOnly = options?.stableOnly === true;
+      const c = stableOnly ? stableCache : cache;
+      let hit = c.get(fn);
       if (hit === undefined) {
-        hit = find(Function.prototype.toString.call(fn));
-        cache.set(fn, hit);
+        hit = find(Function.prototype.toString.call(fn), stableOnly);
+        if (stableOnly && hit && !hit.stableArgs?.length) hit = null;
+        c.set(fn, hit);
       }
       return hit ?? undefined;
     },
@@ -226,10 +235,10 @@ let envProfile: { path: string; loaded: LoadedProfile } | undefined;
  * is unset.
  * @throws the codes of {@link readProfile} when `KOS_PROFILE` names a bad file
  */
-export function findProfiledFunction(fn: Function, profile?: LoadedProfile): HotEntry | undefined {
-  if (profile) return profile.lookup(fn);
+export function findProfiledFunction(fn: Function, profile?: LoadedProfile, options?: { stableOnly?: boolean }): HotEntry | undefined {
+  if (profile) return profile.lookup(fn, options);
   const path = process.env.KOS_PROFILE;
   if (!path) return undefined;
   if (!envProfile || envProfile.path !== path) envProfile = { path, loaded: loadProfile(path) };
-  return envProfile.loaded.lookup(fn);
+  return envProfile.loaded.lookup(fn, options);
 }

@@ -170,6 +170,8 @@ function median(xs: number[]): number {
 // One compile-cost model per process, as V8 keeps its tier-up budgets per isolate: the
 // compiler it prices loads once per process, and how warm one compile found it holds for the next.
 const costs = new CompileCostModel();
+// Profile entries tiering acts on: those with stable arguments, which carry the cheap key.
+const STABLE_ONLY = { stableOnly: true } as const;
 // The clock tier 0 times calls with (CallClock: stateless, one per process like the model).
 const clock = new CallClock();
 
@@ -285,7 +287,7 @@ class TieredFunction {
       watch(this);
       try {
         const t = this.options.tiering ?? {};
-        this.profileEntry = t.profile ? t.profile.lookup(this.fn) : findProfiledFunction(this.fn);
+        this.profileEntry = findProfiledFunction(this.fn, t.profile, STABLE_ONLY);
       } catch (e) {
         this.d.event("profile-error", (e as Error).message);
       }
@@ -631,7 +633,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   if (t.profile || process.env.KOS_PROFILE) {
     let entry: ProfileEntry | undefined;
     try {
-      entry = t.profile ? t.profile.lookup(fn) : findProfiledFunction(fn);
+      entry = findProfiledFunction(fn, t.profile, STABLE_ONLY);
     } catch {
       entry = undefined; // reported at the first call, as before
     }

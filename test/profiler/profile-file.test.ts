@@ -73,6 +73,11 @@ describe("sourceKey", () => {
     // A profile without keys (written before they existed) still matches by sha256.
     writeProfile(path, sampleProfile());
     expect(loadProfile(path).lookup(hotFn)?.name).toBe("hotFn");
+    // stableOnly: only an entry with stable arguments, the ones KOS_PROFILE acts on.
+    expect(loadProfile(path).lookup(hotFn, { stableOnly: true })).toBeUndefined();
+    const stable = [{ index: 0, name: "a", stability: "constant" as const, value: 4 }];
+    writeProfile(path, { ...sampleProfile(), hot: [{ ...entry, sourceKey: sourceKey(text), stableArgs: stable }, sampleProfile().hot[1]!] });
+    expect(loadProfile(path).lookup(hotFn, { stableOnly: true })?.name).toBe("hotFn");
     expectCode(() => validateProfile({ ...sampleProfile(), hot: [{ ...entry, sourceKey: "xyz" }] }), "KOS_PROFILE_INVALID");
   });
 });

@@ -303,7 +303,9 @@ describe("tiering", () => {
     writeFileSync(file, JSON.stringify({
       version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
       hot: [{ name: "scaleBy", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
-        sourceHash: sourceHash(text), sourceKey: sourceKey(text), stableArgs: [{ index: 0, name: "k", stability: "constant", type: "object" }] }],
+        sourceHash: sourceHash(text), sourceKey: sourceKey(text), stableArgs: [{ index: 0, name: "k", stability: "constant", type: "object" }] },
+      // A sampled function kos never wrapped: hashed, with no key and nothing for tiering to act on.
+      { name: "parse", file: "y.js", line: 1, column: 1, selfPercent: 5, totalPercent: 5, selfSamples: 1, totalSamples: 1, sourceHash: sourceHash("function parse() {}") }],
     }));
     const script = `import("kos").then(({ jit, inspect }) => {
       const before = new Set(process.moduleLoadList);
