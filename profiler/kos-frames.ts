@@ -18,9 +18,11 @@ export const KOS_ENTRY_URL = "kos://entry.js";
 // kos's own install: this file is <root>/profiler/kos-frames.(ts|js), or <root>/cjs/profiler/… in the CommonJS build.
 const here = fileURLToPath(import.meta.url);
 const KOS_ROOT = dirname(dirname(here));
-// The tier-0 path (entry, event hook, argument profiles) and the guard chain's links. The
-// compiler's own work (a compile during the run) is real cost and stays visible.
-const PLUMBING_FILES = /^(profiler[\\/](tiering|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|precheck))\.(ts|js|cjs)$/;
+// The tier-0 path (entry, event hook, argument profiles, the clock) and the guard chain's links,
+// the tiering's bundled file included (the build's `profiler/tiering.bundle.js`: missing it left
+// its `run` and `event` in the demo's table of hot functions). The compiler's own work (a compile
+// during the run) is real cost and stays visible.
+const PLUMBING_FILES = /^(cjs[\\/])?(profiler[\\/](tiering|tiering\.bundle|feedback|feedback-record|speculation|call-clock)|compiler[\\/](dispatcher|precheck))\.(ts|js|cjs)$/;
 
 /** The path of a script of kos's own install, relative to its root; null for any other URL. */
 function kosRelativePath(url: string): string | null {
@@ -60,7 +62,15 @@ const LIBRARY_FILES = /^(cjs[\\/])?((compiler|profiler|runtime|cli|aot)[\\/]|[^\
 export function dropKosPlumbing(profile: CpuProfile): CpuProfile {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const dropped = new Set(profile.nodes.filter((n) => isKosPlumbing(n.callFrame.url, n.callFrame.functionName) && parent.has(n.id)).map((n) => n.id));
+  // Decided once per script: a profile has thousands of nodes over a few dozen URLs, and turning each
+  // URL into a path was 8.7 ms of a `kos profile` analysis (bench/programs/rules.ts).
+  const plumbing = new Map<string, boolean>();
+  const isPlumbing = (url: string): boolean => {
+    let p = plumbing.get(url);
+    if (p === undefined) plumbing.set(url, (p = isKosPlumbing(url, "")));
+    return p;
+  };
+  const dropped = new Set(profile.nodes.filter((n) => isPlumbing(n.callFrame.url) && parent.has(n.id)).map((n) => n.id));
   if (dropped.size === 0) return profile;
   const keptAncestor = (id: number): number => {
     let cur = id;
