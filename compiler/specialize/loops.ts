@@ -12,6 +12,7 @@ import { Specializer, id, type Env, type Slot, type Target } from "./specializer
 import { D, S, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
+import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -218,6 +219,16 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
  */
 function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number): void {
   const items = state.items ?? null;
+  const uniform = newUniformState();
+  let uniformStop = false;
+  let unrolledHere = 0;
+  // The code the iteration just unrolled, for the uniformity check (null: nothing a loop would run).
+  const unrolled = (): void => {
+    const last = s.out[s.out.length - 1];
+    const code = last && !isInert(last) ? last : null;
+    unrolledHere++;
+    if (sameStepAgain(uniform, code) && unrolledHere >= UNROLLED_FIRST) uniformStop = true;
+  };
   for (let iter = first; s.env; iter++) {
     if (iter > 0 && s.foreignRan && (s.staleMiss || state.source) && !s.generic) {
       // Each pass starts from this iteration's state (a speculative pass may run twice).
@@ -242,7 +253,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       }
       if (forked) return;
     }
-    if (s.budget <= 0) {
+    if (s.budget <= 0 || uniformStop) {
       s.residualLoop(n, labels, breakT, state);
       return;
     }
@@ -256,6 +267,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       const item = items[state.index!]!;
       state.index!++;
       s.iteration(n.body, labels, () => bindLeft(s, n.left, item));
+      unrolled();
       continue;
     }
     if (n.type === "DoWhileStatement" && iter === 0) {
@@ -278,9 +290,11 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
     }
     if (n.type === "DoWhileStatement") {
       s.iteration(n.body, labels);
+      unrolled();
       continue;
     }
     s.iteration(n.body, labels);
+    unrolled();
     if (s.env && n.type === "ForStatement" && n.update) s.drop(s.expr(n.update));
   }
 }
