@@ -127,20 +127,35 @@ export function clone(node: Node): Node {
  * constants the same value (by identity), regexes the same source and flags.
  */
 export function sameTree(a: Node, b: Node): boolean {
+  return zipTrees(a, b, (p, q) => {
+    if (p.type === "KosConst") return Object.is(p.value, q.value) && !!p.fresh === !!q.fresh;
+    if (p.type === "Literal") return p.regex ? !!q.regex && p.regex.pattern === q.regex.pattern && p.regex.flags === q.regex.flags : Object.is(p.value, q.value) && p.bigint === q.bigint;
+    return undefined;
+  });
+}
+
+/**
+ * Walks two trees side by side (source positions aside): false at the first difference.
+ * `decide` sees each pair of nodes of the same type first, and settles it (true or false)
+ * or lets the walk compare their fields (undefined).
+ */
+export function zipTrees(a: unknown, b: unknown, decide: (p: Node, q: Node) => boolean | undefined): boolean {
   if (a === b) return true;
   if (Array.isArray(a) || Array.isArray(b)) {
     if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameTree(a[i], b[i])) return false;
+    for (let i = 0; i < a.length; i++) if (!zipTrees(a[i], b[i], decide)) return false;
     return true;
   }
   if (!a || !b || typeof a !== "object" || typeof b !== "object") return Object.is(a, b);
-  if (a.type !== b.type) return false;
-  if (a.type === "KosConst") return Object.is(a.value, b.value) && !!a.fresh === !!b.fresh;
-  if (a.type === "Literal") return a.regex ? !!b.regex && a.regex.pattern === b.regex.pattern && a.regex.flags === b.regex.flags : Object.is(a.value, b.value) && a.bigint === b.bigint;
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const p = a as Node;
+  const q = b as Node;
+  if (p.type !== q.type) return false;
+  const settled = decide(p, q);
+  if (settled !== undefined) return settled;
+  const keys = new Set([...Object.keys(p), ...Object.keys(q)]);
   for (const k of keys) {
     if (k === "start" || k === "end" || k === "loc" || k === "range" || k === "raw") continue;
-    if (!sameTree(a[k], b[k])) return false;
+    if (!zipTrees(p[k], q[k], decide)) return false;
   }
   return true;
 }

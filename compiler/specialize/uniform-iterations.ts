@@ -12,7 +12,7 @@
  * constant table (a FIR's coefficients) do not move by a fixed step, and
  * neither do names or strings (a template's tokens): those loops unroll.
  */
-import type { Node } from "../ast.js";
+import { zipTrees, type Node } from "../ast.js";
 
 /** Iterations in a row whose numbers move by the same steps before the rest stays a loop. */
 export const UNIFORM_RUN = 3;
@@ -76,17 +76,7 @@ const VERSIONED = /^(.*_)\d+$/;
 function numberSteps(a: Node, b: Node): number[] | null {
   const steps: number[] = [];
   const renamed = new Map<string, string>();
-  const walk = (x: unknown, y: unknown): boolean => {
-    if (x === y) return true;
-    if (Array.isArray(x) || Array.isArray(y)) {
-      if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) if (!walk(x[i], y[i])) return false;
-      return true;
-    }
-    if (!x || !y || typeof x !== "object" || typeof y !== "object") return Object.is(x, y);
-    const p = x as Node;
-    const q = y as Node;
-    if (p.type !== q.type) return false;
+  const same = zipTrees(a, b, (p, q) => {
     if (p.type === "Identifier" && p.name !== q.name) {
       const base = VERSIONED.exec(p.name)?.[1];
       if (base === undefined || VERSIONED.exec(q.name)?.[1] !== base) return false;
@@ -102,12 +92,7 @@ function numberSteps(a: Node, b: Node): number[] | null {
       return true;
     }
     if (p.type === "KosConst" || p.type === "Literal") return Object.is(p.value, q.value) && p.bigint === q.bigint && !p.regex && !q.regex;
-    const keys = new Set([...Object.keys(p), ...Object.keys(q)]);
-    for (const k of keys) {
-      if (k === "start" || k === "end" || k === "loc" || k === "range" || k === "raw") continue;
-      if (!walk(p[k], q[k])) return false;
-    }
-    return true;
-  };
-  return walk(a, b) ? steps : null;
+    return undefined;
+  });
+  return same ? steps : null;
 }
