@@ -14,6 +14,7 @@ import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_ME
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
+import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -60,8 +61,6 @@ const ObjectKeys = Object.keys;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectHasOwnStatic = Object.hasOwn;
-const RegExpTest = RegExp.prototype.test;
-const RegExpExec = RegExp.prototype.exec;
 const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
@@ -111,8 +110,8 @@ declare module "./specializer.js" {
 
 P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
-  const literalTest = regexLiteralTest(this, n);
-  if (literalTest) return literalTest;
+  const regexpCall = regexLiteralTest(this, n) ?? constructedRegExpCall(this, n);
+  if (regexpCall) return regexpCall;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   if (callee.type === "MemberExpression" && !callee.optional) {
     if (callee.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function calls a private method (#name)", n);
@@ -199,7 +198,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const fn = fnVal.v as Function;
     const folded = foldBuiltin(this, fn, thisVal, args);
     if (folded) return folded;
-    const unfolded = this.unfoldArrayMethod(fn, thisVal, args, n);
+    const unfolded = this.unfoldArrayMethod(fn, thisVal, args, n) ?? this.unfoldArrayScan(fn, thisVal, args, n);
     if (unfolded) return unfolded;
     if ((fn === FnCall || fn === FnApply) && thisVal.k === "s" && typeof thisVal.v === "function") {
       if (fn === FnCall) {
@@ -238,34 +237,6 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   // Every Math function returns a number (its arguments' conversions may throw, never change that).
   return D({ type: "CallExpression", optional: false, callee, arguments: argNodes }, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
 };
-
-/**
- * `/re/.test(s)` with a regular-expression literal and a string kos knows: a literal makes a
- * fresh object at each evaluation (its lastIndex starts at 0, nobody else holds it), so the
- * result is computed now, on the documented assumption that built-ins are not modified after
- * jit (RegExp.prototype.test and exec are checked to be the intrinsics kos loaded with).
- * expression-eval tests every member name against `/^__proto__|prototype|constructor$/`.
- */
-function regexLiteralTest(s: Specializer, n: Node): Val | null {
-  const c = n.callee;
-  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Literal" || !c.object.regex || c.property.name !== "test") return null;
-  if (n.arguments.length !== 1 || n.arguments[0].type === "SpreadElement" || RegExp.prototype.test !== RegExpTest || RegExp.prototype.exec !== RegExpExec) return null;
-  const p = s.probe(() => s.expr(n.arguments[0]));
-  const arg = p.result;
-  if (arg.k !== "s" || typeof arg.v !== "string") {
-    p.undo();
-    return null;
-  }
-  let result: boolean;
-  try {
-    result = Reflect.apply(RegExpTest, new RegExp(c.object.regex.pattern, c.object.regex.flags), [arg.v]) as boolean;
-  } catch {
-    p.undo();
-    return null;
-  }
-  p.commit();
-  return S(result);
-}
 
 /** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */
 function hasPrimitiveMethod(type: string | undefined, name: string): boolean {

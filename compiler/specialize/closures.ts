@@ -35,7 +35,7 @@ const ArrayForEach = Array.prototype.forEach;
 const SPECIES_GET = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
 
 /** The most items an array method unfolds (past it, the call stays a call). */
-const MAX_UNFOLDED_ITEMS = 64;
+export const MAX_UNFOLDED_ITEMS = 64;
 
 P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: Val[]): Val | null {
   const frame = c.frame as Frame;
@@ -98,14 +98,14 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
 }
 
 /** Calls a known callee (a static function or a known closure) with these arguments, in place; null if it cannot. */
-function callKnown(s: Specializer, cb: Val, thisArg: Val, args: Val[], n: Node): Val | null {
+export function callKnown(s: Specializer, cb: Val, thisArg: Val, args: Val[], n: Node): Val | null {
   if (cb.k === "d" && cb.closure) return s.inlineClosure(cb.closure, thisArg, args);
   if (cb.k === "s" && typeof cb.v === "function") return s.inlineCall(cb.v as Function, thisArg, args, n);
   return null;
 }
 
 /** Items of the receiver, as map/forEach would visit them, if kos knows them now; `source` when it is an unfrozen array. */
-function knownArray(s: Specializer, recv: Val): { items: Val[]; source: unknown[] | null; virtual: VirtualObject | null } | null {
+export function knownArray(s: Specializer, recv: Val): { items: Val[]; source: unknown[] | null; virtual: VirtualObject | null } | null {
   if (recv.k === "v" && recv.o.kind === "array" && s.fields(recv.o)) return { items: [...s.fields(recv.o)!.values()], source: null, virtual: recv.o };
   if (recv.k !== "s" || !Array.isArray(recv.v) || utilTypes.isProxy(recv.v)) return null;
   const arr = recv.v as unknown[];

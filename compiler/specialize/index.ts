@@ -22,6 +22,7 @@ import "./verbatim.js";
 import "./guarded-reads.js";
 import "./speculation.js";
 import "./closures.js";
+import "./array-scans.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 

@@ -7,6 +7,7 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
+import { privateRegExp } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -119,7 +120,7 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
           this.bindPattern(d.id, UNDEF, n.kind);
           continue;
         }
-        const v = this.expr(d.init);
+        const v = (n.kind !== "var" ? privateRegExp(this, d) : null) ?? this.expr(d.init);
         if (v.k === "s" && (v.v === null || v.v === undefined) && d.id.type !== "Identifier" && !(d.id.type === "AssignmentPattern")) {
           // Destructuring null or undefined throws: keep the declaration as written for the engine's message.
           this.emit({ type: "BlockStatement", body: [{ type: "VariableDeclaration", kind: n.kind === "var" ? "let" : n.kind, declarations: [this.verbatim(d)] }] });

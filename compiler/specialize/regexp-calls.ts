@@ -1,0 +1,119 @@
+/**
+ * Calls of RegExp.prototype.test and exec on a regular expression the call
+ * itself makes: a literal (`/re/.test(s)`) or a constructor with a pattern kos
+ * knows (`new RegExp(schema.pattern).test(value)`, the way TypeBox and other
+ * schema interpreters check `pattern`). Each evaluation makes a fresh object
+ * that nobody else holds, so the one kos makes at compile time stands for it:
+ * - with a string kos knows, the result is computed now;
+ * - otherwise the call runs on that one object, passed by reference. It is
+ *   only ever the receiver of the intrinsic test or exec, and without the g or
+ *   y flag neither writes its lastIndex (ECMA-262 22.2.7.2), so no call can
+ *   tell it from a fresh one. Building a RegExp from a string cost 66 ns a call
+ *   here (`new RegExp(p).test(s)` 83 ns against 17 ns on a kept object,
+ *   Node 20.20.2), twice per record in the TypeBox program.
+ * This rests on the documented assumption that built-ins are not modified
+ * after jit: RegExp, RegExp.prototype.test and exec are checked to be the
+ * intrinsics kos loaded with. A pattern that does not compile stays as written
+ * (it throws where the original throws).
+ */
+import { walk, type Node } from "../ast.js";
+import type { Specializer } from "./specializer.js";
+import { D, S, type Val } from "./values.js";
+
+const IntrinsicRegExp = RegExp;
+const RegExpTest = RegExp.prototype.test;
+const RegExpExec = RegExp.prototype.exec;
+
+function builtinsIntact(): boolean {
+  return globalThis.RegExp === IntrinsicRegExp && RegExp.prototype.test === RegExpTest && RegExp.prototype.exec === RegExpExec;
+}
+
+/** `/re/.test(s)` with a string kos knows: the result (expression-eval tests every member name against a literal). */
+export function regexLiteralTest(s: Specializer, n: Node): Val | null {
+  const c = n.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Literal" || !c.object.regex || c.property.name !== "test") return null;
+  if (n.arguments.length !== 1 || n.arguments[0].type === "SpreadElement" || !builtinsIntact()) return null;
+  const p = s.probe(() => s.expr(n.arguments[0]));
+  const arg = p.result;
+  if (arg.k !== "s" || typeof arg.v !== "string") {
+    p.undo();
+    return null;
+  }
+  let result: boolean;
+  try {
+    result = Reflect.apply(RegExpTest, new RegExp(c.object.regex.pattern, c.object.regex.flags), [arg.v]) as boolean;
+  } catch {
+    p.undo();
+    return null;
+  }
+  p.commit();
+  return S(result);
+}
+
+/** The RegExp `new RegExp(p[, flags])` or `RegExp(p[, flags])` makes, when kos knows it and may share it; else null. */
+function knownRegExp(s: Specializer, made: Node): RegExp | null {
+  if ((made.type !== "NewExpression" && made.type !== "CallExpression") || made.optional) return null;
+  if (made.arguments.length < 1 || made.arguments.length > 2 || made.arguments.some((a: Node) => a.type === "SpreadElement")) return null;
+  if (!builtinsIntact()) return null;
+  // The constructor and its arguments: all known, or the expression stays as written.
+  const head = s.probe(() => [s.expr(made.callee), ...made.arguments.map((a: Node) => s.expr(a))] as Val[]);
+  const [ctor, pattern, flags] = head.result;
+  // The global `RegExp`, read at run time (a dynamic identifier), or the intrinsic itself from `scope`.
+  const isRegExp = (ctor!.k === "s" && ctor!.v === IntrinsicRegExp) || (ctor!.k === "d" && made.callee.type === "Identifier" && made.callee.name === "RegExp" && ctor!.e.type === "Identifier" && ctor!.e.name === "RegExp" && !s.frame.info.scopes.resolve(made.callee));
+  const known = isRegExp && pattern!.k === "s" && typeof pattern!.v === "string" && (!flags || (flags.k === "s" && (flags.v === undefined || typeof flags.v === "string")));
+  const flagText = flags?.k === "s" && typeof flags.v === "string" ? flags.v : "";
+  if (!known || /[gy]/.test(flagText) || head.emitted.length > 0) {
+    head.undo();
+    return null;
+  }
+  try {
+    // Frozen: kos owns it, and a frozen RegExp still runs test and exec without g or y (they never write lastIndex).
+    const re = Object.freeze(new RegExp(pattern!.v as string, flagText));
+    head.commit();
+    return re;
+  } catch {
+    head.undo();
+    return null;
+  }
+}
+
+/** `new RegExp(p[, flags]).test(x)` or `.exec(x)` (also `RegExp(p)`) with `p` and `flags` strings kos knows. */
+export function constructedRegExpCall(s: Specializer, n: Node): Val | null {
+  const c = n.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || (c.property.name !== "test" && c.property.name !== "exec")) return null;
+  if (n.arguments.length !== 1 || n.arguments[0].type === "SpreadElement") return null;
+  const re = knownRegExp(s, c.object);
+  if (!re) return null;
+  const method = c.property.name === "test" ? RegExpTest : RegExpExec;
+  const arg = s.expr(n.arguments[0]);
+  if (arg.k === "s" && typeof arg.v === "string" && method === RegExpTest) return S(Reflect.apply(RegExpTest, re, [arg.v]));
+  // A string is converted without user code; anything else (an object's toString) is foreign code.
+  const primitive = arg.k === "s" ? typeof arg.v !== "object" && typeof arg.v !== "function" : arg.k === "d" && arg.type !== undefined && arg.type !== "object" && arg.type !== "function";
+  if (!primitive) s.foreignCodeMayRun();
+  return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: s.residual(S(re)), property: { type: "Identifier", name: c.property.name }, computed: false, optional: false }, arguments: [s.residual(arg)] }, method === RegExpTest ? "boolean" : undefined);
+}
+
+/**
+ * `const re = new RegExp(p); … re.test(x)`: the binding's value when every use of it in the
+ * function is as the receiver of `.test(…)` or `.exec(…)` (so the object never leaves, and
+ * nothing writes it), and kos knows the pattern; else null.
+ */
+export function privateRegExp(s: Specializer, d: Node): Val | null {
+  const init = d.init;
+  if (!init || d.id.type !== "Identifier" || (init.type !== "NewExpression" && init.type !== "CallExpression")) return null;
+  if (init.callee.type !== "Identifier" || init.callee.name !== "RegExp") return null;
+  const scopes = s.frame.info.scopes;
+  const variable = scopes.variableOfDeclaration(d.id);
+  if (!variable || scopes.isReassigned(variable)) return null;
+  const receivers = new Set<Node>();
+  walk(s.frame.info.node, (x) => {
+    const c = x.type === "CallExpression" ? x.callee : null;
+    if (c && c.type === "MemberExpression" && !c.computed && !c.optional && (c.property.name === "test" || c.property.name === "exec") && c.object.type === "Identifier") receivers.add(c.object);
+  });
+  for (const r of variable.references as Array<{ identifier: Node; init?: boolean }>) {
+    if (r.identifier === d.id) continue; // the initialisation
+    if (!receivers.has(r.identifier)) return null;
+  }
+  const re = knownRegExp(s, init);
+  return re ? S(re) : null;
+}

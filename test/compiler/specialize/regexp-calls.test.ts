@@ -1,0 +1,95 @@
+/**
+ * `new RegExp(pattern).test(value)` with a pattern kos knows runs on one
+ * RegExp made at compile time (compiler/specialize/regexp-calls.ts): the same
+ * results, errors and lastIndex behaviour as a fresh object per call.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+describe("regexp calls", () => {
+  it("a constructed pattern check no longer builds a RegExp per call, with the same results", () => {
+    const schema = Object.freeze({ pattern: "^[0-9]{5}$" });
+    function check(s: { pattern: string }, v: unknown) {
+      return typeof v === "string" && new RegExp(s.pattern).test(v);
+    }
+    const j = jit(check, { specialize: { s: schema } });
+    const src = inspect(j)!.source!;
+    expect(inspect(j)!.tier).toBe(1);
+    expect(src).not.toMatch(/new RegExp/);
+    for (const v of ["12345", "1234", "abcde", "123456", "", 12345, null]) expect(j(schema, v)).toBe(check(schema, v));
+  });
+
+  it("exec gives a fresh match array per call, and a string kos knows is matched at compile time", () => {
+    const cfg = Object.freeze({ re: "(\\d+)-(\\d+)", flags: "i" });
+    function parse(c: { re: string; flags: string }, v: string) {
+      const m = new RegExp(c.re, c.flags).exec(v);
+      return m ? [m[1], m[2], m.index] : null;
+    }
+    const j = jit(parse, { specialize: { c: cfg } });
+    expect(inspect(j)!.source).not.toMatch(/new RegExp/);
+    for (const v of ["a 12-34", "x", "1-2-3"]) expect(j(cfg, v)).toEqual(parse(cfg, v));
+    function constant(c: { re: string; flags: string }) {
+      return RegExp(c.re).test("7-8");
+    }
+    const jc = jit(constant, { specialize: { c: cfg } });
+    expect(inspect(jc)!.source).toMatch(/return true/);
+    expect(jc(cfg)).toBe(true);
+  });
+
+  it("the g and y flags, whose calls move lastIndex, and a pattern that does not compile stay as written", () => {
+    function count(p: string, f: string, v: string) {
+      const r = new RegExp(p, f);
+      return [r.test(v), r.test(v), r.lastIndex];
+    }
+    function direct(p: string, f: string, v: string) {
+      return new RegExp(p, f).test(v);
+    }
+    const jg = jit(direct, { specialize: { p: "a", f: "g" } });
+    expect(inspect(jg)!.source).toMatch(/new RegExp/);
+    for (const v of ["a", "ba", ""]) expect(jg("a", "g", v)).toBe(direct("a", "g", v));
+    const jc = jit(count, { specialize: { p: "a", f: "y" } });
+    expect(jc("a", "y", "aa")).toEqual(count("a", "y", "aa"));
+    const jbad = jit(direct, { specialize: { p: "(", f: "" } });
+    expect(() => jbad("(", "", "x")).toThrow(SyntaxError);
+  });
+
+  it("an argument that is an object is converted by its own toString, once, in order", () => {
+    const log: string[] = [];
+    function check(p: string, v: unknown) {
+      return new RegExp(p).test(v as string);
+    }
+    const j = jit(check, { specialize: { p: "^ok$" } });
+    const v = { toString: () => (log.push("toString"), "ok") };
+    expect(j("^ok$", v)).toBe(true);
+    expect(log).toEqual(["toString"]);
+  });
+});
+
+describe("regexp bindings", () => {
+  it("`const re = new RegExp(p)` used only as `re.test(…)` runs on one RegExp made at compile time", () => {
+    const schema = Object.freeze({ pattern: "^[a-z]+@[a-z]+$", minLength: 3 });
+    function check(s: { pattern: string; minLength: number }, v: string) {
+      if (v.length < s.minLength) return false;
+      const regex = new RegExp(s.pattern);
+      if (!regex.test(v)) return false;
+      return regex.exec(v)!.index === 0;
+    }
+    const j = jit(check, { specialize: { s: schema } });
+    expect(inspect(j)!.source).not.toMatch(/new RegExp/);
+    for (const v of ["ab@cd", "x", "AB@cd", "abc@", "abc@def"]) expect(j(schema, v)).toBe(check(schema, v));
+  });
+
+  it("a binding that leaves the function, or is used otherwise, is a fresh RegExp per call", () => {
+    function make(p: string) {
+      const re = new RegExp(p);
+      re.test("a");
+      return re;
+    }
+    const j = jit(make, { specialize: { p: "a" } });
+    expect(inspect(j)!.source).toMatch(/new RegExp/);
+    const a = j("a");
+    const b = j("a");
+    expect(a).not.toBe(b);
+    expect(Object.isFrozen(a)).toBe(false);
+  });
+});
