@@ -17,7 +17,9 @@ export type TypeAssumption =
 
 /**
  * How a specialized object is kept from drifting away from code compiled for it.
- * - `deep` (default): deep-freeze it at jit time, then fold reads from it.
+ * - `guard` (default): never change the object; fold reads from it and guard
+ *   what was folded, at entry and again after anything that may run foreign code.
+ * - `deep`: deep-freeze it at jit time (the caller asks to), then fold reads from it.
  * - `require-frozen`: fold reads only from objects the caller already deep-froze;
  *   anything else is guarded by identity and read at run time.
  * - `reference`: never fold reads from objects; guard by identity only.

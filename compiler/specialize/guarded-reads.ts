@@ -17,6 +17,11 @@ declare module "./specializer.js" {
     /** Typed-array lengths read: checked at entry. */
     lengthGuards: ContentGuard[];
     foreignRan: boolean;
+    /**
+     * Counts the points where foreign code may run, in evaluation order (never reset): a fact
+     * learnt at one count holds only while the count is unchanged (see DynamicValue.isArray).
+     */
+    foreignEpoch: number;
     /** An unfrozen object kos does not own was read: speculating after foreign code can pay. */
     staleMiss: boolean;
     guardedKeys(obj: object, names?: boolean): string[] | null;
@@ -116,6 +121,7 @@ P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
 
 P.foreignCodeMayRun = function (this: Specializer): void {
   this.foreignRan = true;
+  this.foreignEpoch = (this.foreignEpoch ?? 0) + 1;
 };
 
 /** Own enumerable keys of an unfrozen ordinary object, guarded at entry (for Object.keys/values/entries and for-in). */

@@ -13,7 +13,7 @@ import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
 import type { Scope, Variable } from "../analyze/scopes.js";
 import type { FreezePolicy } from "../types.js";
-import { D, S, UNDEF, sameVal, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
+import { D, S, UNDEF, sameVal, type ArrayFact, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { FnInfoCache, type FnInfo } from "./fn-info.js";
 
 /** A binding instance: one variable of one activation (root or inlined call). */
@@ -68,6 +68,8 @@ export interface SlotState {
   /** With `val` null: the variable holds an Array kos allocated with this many items (see DynamicValue). */
   arrayLength?: number;
   arrayFlag?: string;
+  /** With `val` null: what `Array.isArray` gave for the variable's value (see DynamicValue.isArray). */
+  isArray?: ArrayFact;
   /** Under a virtual object's key: its state on this path (val is null then). */
   obj?: VirtualState;
 }
@@ -387,6 +389,7 @@ export class Specializer {
       if (x.closure) t.closure = x.closure;
       if (x.arrayLength !== undefined) t.arrayLength = x.arrayLength;
       if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
+      if (x.isArray) t.isArray = x.isArray;
     }
     return t;
   }
@@ -499,6 +502,7 @@ export class Specializer {
     if (st.val) return st.val;
     const d = D(id(slot.name), st.type);
     if (st.nonNull) d.nonNull = true;
+    if (st.isArray) d.isArray = st.isArray;
     if (st.arrayLength !== undefined) {
       d.arrayLength = st.arrayLength;
       if (st.arrayFlag) d.arrayFlag = st.arrayFlag;
@@ -608,11 +612,15 @@ export class Specializer {
           }
           if (t && states.every((s) => s!.type === t)) r.type = t;
           if (states.every((s) => s!.nonNull)) r.nonNull = true;
+          const fact = first.isArray;
+          if (fact && states.every((s) => s!.isArray?.value === fact.value && s!.isArray.epoch === fact.epoch)) r.isArray = fact;
           result.set(slot, r);
-        } else if (first.val.k === "d" && !states.every((s) => s!.val!.k === "d" && s!.val!.type === (first.val as DynamicValue).type && s!.val!.nonNull === (first.val as DynamicValue).nonNull)) {
+        } else if (first.val.k === "d" && !states.every((s) => s!.val!.k === "d" && s!.val!.type === (first.val as DynamicValue).type && s!.val!.nonNull === (first.val as DynamicValue).nonNull && s!.val!.isArray === (first.val as DynamicValue).isArray)) {
           // The same variable, narrowed differently on the way: keep only what every path knows.
           const d = D(first.val.e, states.every((s) => (s!.val as DynamicValue).type === (first.val as DynamicValue).type) ? first.val.type : undefined);
           if (states.every((s) => (s!.val as DynamicValue).nonNull)) d.nonNull = true;
+          const fact = first.val.isArray;
+          if (fact && states.every((s) => (s!.val as DynamicValue).isArray?.value === fact.value && (s!.val as DynamicValue).isArray!.epoch === fact.epoch)) d.isArray = fact;
           result.set(slot, { val: d });
         } else result.set(slot, states.every((s) => s!.inVar) ? first : { val: first.val });
         continue;

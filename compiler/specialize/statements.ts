@@ -470,6 +470,15 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     if (st && st.val === null) env.set(slot, { ...st, nonNull: true });
     else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, nonNull: true } });
   };
+  const setIsArray = (x: Node, value: boolean) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    const fact = { value, epoch: s.foreignEpoch ?? 0 };
+    if (st && st.val === null) env.set(slot, { ...st, isArray: fact });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, isArray: fact } });
+  };
   const walkTest = (t: Node, holds: boolean): void => {
     if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
     if (t.type === "LogicalExpression") {
@@ -492,6 +501,7 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
       return;
     }
+    if (isIntrinsicArrayIsArray(s, t)) setIsArray(t.arguments[0], holds);
     if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
       const owner = t.callee.object.type === "Identifier" ? t.callee.object.name : null;
       const m = t.callee.property.name;
@@ -500,4 +510,18 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     }
   };
   walkTest(test, outcome);
+}
+
+/**
+ * `Array.isArray(x)` where `Array` is the global (no binding of the function or of `scope`
+ * names it); the call site then runs the intrinsic, under the documented assumption that
+ * built-ins are not replaced after jit.
+ */
+function isIntrinsicArrayIsArray(s: Specializer, t: Node): boolean {
+  if (t.type !== "CallExpression" || t.optional || t.arguments.length !== 1 || t.arguments[0].type !== "Identifier") return false;
+  const c = t.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Identifier" || c.object.name !== "Array" || c.property.name !== "isArray") return false;
+  if (s.frame.info.scopes.resolve(c.object)) return false;
+  const scope = s.options.scope as Record<string, unknown> | undefined;
+  return !scope || !Object.prototype.hasOwnProperty.call(scope, "Array") || scope.Array === Array;
 }

@@ -18,7 +18,14 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
   arrayLength?: number;
   /** ... made so only where this residual boolean variable is true (absent: on every path). */
   arrayFlag?: string;
+  /**
+   * What `Array.isArray` gave for this value in a test that decided the path here, while the
+   * foreign-code count was `epoch`. Only a revoked proxy changes the answer (it throws), and
+   * only foreign code can revoke one, so the fact holds while the count is unchanged.
+   */
+  isArray?: ArrayFact;
 }
+export interface ArrayFact { value: boolean; epoch: number }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
 /**
  * A closure kos made: its function node, the frame it was made in, and that frame's bindings
