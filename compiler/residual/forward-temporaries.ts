@@ -7,7 +7,7 @@
  */
 import { childKeys, type Node } from "../ast.js";
 
-type Scan = { found: { parent: Node; key: string | number } } | "blocked" | "clean";
+type Scan = { found: { parent: Node; key: string | number }; inCallee?: true } | "blocked" | "clean";
 
 function assignedTemp(s: Node): string | null {
   if (s.type !== "ExpressionStatement") return null;
@@ -56,6 +56,10 @@ export function forwardTemporaries(fn: Node): boolean {
       const r = scanStatement(list[i + 1], t);
       if (r === "blocked" || r === "clean") continue;
       const value = list[i].expression.right;
+      // A failing call's message prints its callee as written ("acc.toFixed is not a function"): a
+      // variable or a constant read in a callee is a variable of the source (kos makes no temporary
+      // for those), so it stays there by its name (fuzz seed 4014 #1416 printed `"0q".toFixed`).
+      if (r.inCallee && (value.type === "Identifier" || value.type === "Literal" || value.type === "KosConst")) continue;
       r.found.parent[r.found.key] = value;
       list.splice(i, 1);
       writes.set(t, 0);
@@ -126,6 +130,7 @@ function scan(parent: Node, key: string | number, t: string): Scan {
     case "NewExpression": {
       if (n.optional) return "blocked";
       const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t) : scan(n, "callee", t);
+      if (typeof a === "object") return { ...a, inCallee: true };
       if (a !== "clean") return a;
       for (let i = 0; i < n.arguments.length; i++) {
         if (n.arguments[i].type === "SpreadElement") return "blocked";

@@ -11,6 +11,7 @@ import { forwardTemporaries } from "./forward-temporaries.js";
 import { removeDeadStores } from "./remove-dead-stores.js";
 import { mergeAppends } from "./merge-appends.js";
 import { threadBranchResults } from "./thread-branch-results.js";
+import { branchesToLogical } from "./branches-to-logical.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -28,6 +29,7 @@ export interface ResidualPass {
 export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "flattenBlocks", run: flattenBlocks },
   { name: "threadBranchResults", run: threadBranchResults },
+  { name: "branchesToLogical", run: branchesToLogical },
   { name: "removeDeadStores", run: removeDeadStores },
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
@@ -47,7 +49,9 @@ export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASS
  * and 18,570 after three.
  */
 const MAX_ROUNDS = 3;
-const ROUND = new Set(["removeDeadStores", "forwardTemporaries", "removeUnusedDeclarations"]);
+// branchesToLogical is in the round: an inner `if` it turns into `r2 = p || q` is then forwarded
+// into its parent's branch (`r = r2`), which it can turn too.
+const ROUND = new Set(["branchesToLogical", "removeDeadStores", "forwardTemporaries", "removeUnusedDeclarations"]);
 
 export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
   const run = (pass: ResidualPass): boolean => {

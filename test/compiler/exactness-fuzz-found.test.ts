@@ -246,3 +246,43 @@ describe("speculation-era findings", () => {
   });
 });
 
+
+describe("callee text in error messages (fuzz seed 4014 #1416)", () => {
+  // V8's "X is not a function" prints the callee as the code writes it: a variable of the source
+  // that the residual forwarded away (its constant, or the variable it aliased) changed the text.
+  const c = Object.freeze({ obj: Object.freeze({ q: 5 }), k: 1 });
+  const message = (f: (c: typeof c, x: unknown) => unknown, x: unknown) => {
+    try {
+      return f(c, x);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it("a variable holding a known string, then `acc.toFixed(2)`, fails naming `acc`", () => {
+    function fromKeys(c: { obj: object }, _x: unknown) {
+      let acc: unknown = 0;
+      for (const key in c.obj) acc = (acc as number) + key;
+      return (acc as number).toFixed(2);
+    }
+    function folded(c: { k: number }, _x: unknown) {
+      const acc: unknown = c.k + "q";
+      return (acc as number).toFixed(2);
+    }
+    for (const f of [fromKeys, folded] as Array<(c: never, x: unknown) => unknown>) {
+      const j = jit(f, { specialize: { c } }) as typeof f;
+      expect(inspect(j)!.tier).toBe(1);
+      expect(message(j, 0)).toBe(message(f, 0));
+      expect(message(f, 0)).toMatch(/^acc\.toFixed is not a function/);
+    }
+  });
+
+  it("a variable that aliases a parameter fails naming the variable, not the parameter", () => {
+    function alias(_c: unknown, x: unknown) {
+      const acc = x;
+      return (acc as number).toFixed(2);
+    }
+    const j = jit(alias, { specialize: { c } });
+    expect(message(j, "s")).toBe(message(alias, "s"));
+    expect(message(j, 1.5)).toBe("1.50");
+  });
+});
