@@ -15,6 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
+import { callUnderSourceName } from "./source-named-calls.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -93,7 +94,9 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
   const p = this.probe(() => this.callExpressionInner(n));
   if (p.result === NOT_CALLABLE) {
     p.undo();
-    return D(this.verbatim(n));
+    const copy = this.verbatim(n);
+    const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
+    return (copy.type === "CallExpression" ? callUnderSourceName(this, source, copy) : null) ?? D(copy);
   }
   p.commit();
   return p.result;
@@ -172,7 +175,11 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
       const argNodes = args.map((a) => this.residual(a));
       this.foreignCodeMayRun();
-      return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: obj.e, property: computed ? keyNode : id(key.v as string), computed, optional: false }, arguments: argNodes });
+      const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: obj.e, property: computed ? keyNode : id(key.v as string), computed, optional: false }, arguments: argNodes };
+      // A renamed variable of an inlined function keeps its name in the engine's message.
+      // (Not where the method surely exists: a string's `endsWith`.)
+      const cannotFail = key.k === "s" && typeof key.v === "string" && hasPrimitiveMethod(obj.type, key.v);
+      return (!cannotFail ? callUnderSourceName(this, callee.object, call) : null) ?? D(call);
     }
     // The receiver is used twice (to find the method, then as `this`): it must not be re-evaluated.
     obj = this.stable(obj, "recv");
