@@ -15,7 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
-import { callUnderSourceName } from "./source-named-calls.js";
+import { callUnderSourceName } from "./source-names.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -510,7 +510,10 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   // A constructor may return any object, a function included (`typeof` "function"): the result is
   // typed "object" only for the built-in constructors, which return what they make.
   const made = vals[0]!.k === "s" && NATIVE_CONSTRUCTORS.has(vals[0]!.v as Function) ? "object" : undefined;
-  return D({ type: "NewExpression", callee, arguments: args }, made);
+  const construct: Node = { type: "NewExpression", callee, arguments: args };
+  // "o is not a constructor" names the source's variable, not the value's residual name.
+  const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
+  return (!(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) : null) ?? D(construct, made);
 };
 
 /** Optional chains: static short-circuits fold; a dynamic one keeps the chain as written. */

@@ -13,6 +13,7 @@ import { D, S, UNDEF, type Val, type VirtualObject, type VirtualState } from "./
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
+import { statementUnderSourceName } from "./source-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -111,7 +112,8 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       items = n.type === "ForOfStatement" ? knownItems(this, right) : knownKeys(this, right);
       if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
         // Iterating a known non-iterable throws: keep the header as written for the engine's message.
-        this.emit({ type: "ForOfStatement", await: false, left: this.verbatim(n.left), right: this.verbatim(n.right), body: { type: "BlockStatement", body: [] } });
+        const header: Node = { type: "ForOfStatement", await: false, left: this.verbatim(n.left), right: this.verbatim(n.right), body: { type: "BlockStatement", body: [] } };
+        this.emit(statementUnderSourceName(n.right, header, header.right, (r) => void (header.right = r)) ?? header);
         this.env = null;
         return;
       }
@@ -624,7 +626,10 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
     this.dynDepth--;
     this.residualLoops--;
   }
-  this.out.push({ type: "LabeledStatement", label: id(label), body: loopNode });
+  const labeled: Node = { type: "LabeledStatement", label: id(label), body: loopNode };
+  // "o is not iterable" names the source's variable, also when the residual reads it from another.
+  const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r)) : null;
+  this.out.push(named ?? labeled);
   if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
     const exitEnv = nativeExit ?? new Map(head);

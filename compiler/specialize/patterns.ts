@@ -9,10 +9,12 @@ import { walk } from "../ast.js";
 import { knownItems } from "./loops.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
+import { statementUnderSourceName } from "./source-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
-    bindPattern(pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null): void;
+    /** `source`: the expression the value came from, as written (`const { p } = o`: `o`), for the engine's messages. */
+    bindPattern(pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null, source?: Node): void;
     assignPattern(n: Node): Val;
     enterFunctionBody(fnNode: Node, args: Val[]): void;
     declareVars(body: Node, fnNode: Node): void;
@@ -45,7 +47,7 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
 }
 
-P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind): void {
+P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind, source?: Node): void {
   switch (pattern.type) {
     case "Identifier":
       return bindIdentifier(this, pattern, value, declKind);
@@ -92,7 +94,7 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
         }
         return;
       }
-      return residualPattern(this, pattern, value, declKind);
+      return residualPattern(this, pattern, value, declKind, source);
     }
     case "MemberExpression": {
       if (declKind !== null) this.fail("INTERNAL", "member expression in a declaration", pattern);
@@ -108,7 +110,7 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
 P.assignPattern = function (this: Specializer, n: Node): Val {
   if (n.operator !== "=") return this.fail("UNSUPPORTED", "compound assignment to a pattern", n);
   const v = this.stable(this.expr(n.right), "src");
-  this.bindPattern(n.left, v, null);
+  this.bindPattern(n.left, v, null, n.right);
   return v;
 };
 
@@ -189,7 +191,7 @@ function defaultsReadOwnTargets(s: Specializer, pattern: Node): boolean {
  * defaults and reports errors as the original does), into temporaries that
  * the pattern's targets are then bound from.
  */
-function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null): void {
+function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null, source?: Node): void {
   if (defaultsReadOwnTargets(s, pattern)) s.fail("UNSUPPORTED", "a destructuring default reads another binding of the same pattern", pattern);
   const later: Array<{ target: Node; temp: string }> = [];
   const tempFor = (target: Node): Node => {
@@ -218,7 +220,38 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
       elements: (pattern.elements as Array<Node | null>).map((el) => (el === null ? null : el.type === "RestElement" ? { type: "RestElement", argument: tempFor(el.argument) } : shape(el))),
     };
   }
-  s.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: residualShape, right: s.residual(value) } });
+  const right = s.residual(value);
+  let stmt: Node;
+  let setRight: (r: Node) => void;
+  if (pattern.type === "ArrayPattern" && (declKind === "let" || declKind === "const" || declKind === "var")) {
+    // V8 words a failed array destructuring by its form: a declaration says "o is not iterable", an
+    // assignment "number 127 is not iterable (cannot read property Symbol(Symbol.iterator))". A
+    // declaration stays one: block-scoped names, copied into the temporaries after (no effect).
+    const inner = new Map(later.map(({ temp }) => [temp, s.fresh(`${temp}_d`)]));
+    const rename = (n: Node): void => {
+      walk(n, (x) => {
+        if (x.type === "KosConst") return false;
+        if (x.type === "Identifier" && inner.has(x.name)) x.name = inner.get(x.name)!;
+        return;
+      });
+    };
+    rename(residualShape);
+    const declarator: Node = { type: "VariableDeclarator", id: residualShape, init: right };
+    stmt = {
+      type: "BlockStatement",
+      body: [
+        { type: "VariableDeclaration", kind: "const", declarations: [declarator] },
+        ...later.map(({ temp }) => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(temp), right: id(inner.get(temp)!) } })),
+      ],
+    };
+    setRight = (r) => void (declarator.init = r);
+  } else {
+    const assignment: Node = { type: "AssignmentExpression", operator: "=", left: residualShape, right };
+    stmt = { type: "ExpressionStatement", expression: assignment };
+    setRight = (r) => void (assignment.right = r);
+  }
+  // "Cannot destructure property 'p' of 'o'" and "o is not iterable" name the source's expression.
+  s.emit((source ? statementUnderSourceName(source, stmt, right, setRight) : null) ?? stmt);
   s.foreignCodeMayRun();
   for (const { target, temp } of later) {
     if (!s.env) return;

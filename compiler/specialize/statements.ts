@@ -8,6 +8,7 @@ import { walk } from "../ast.js";
 import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
+import { statementUnderSourceName } from "./source-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -122,12 +123,15 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
         }
         const v = (n.kind !== "var" ? privateRegExp(this, d) : null) ?? this.expr(d.init);
         if (v.k === "s" && (v.v === null || v.v === undefined) && d.id.type !== "Identifier" && !(d.id.type === "AssignmentPattern")) {
-          // Destructuring null or undefined throws: keep the declaration as written for the engine's message.
-          this.emit({ type: "BlockStatement", body: [{ type: "VariableDeclaration", kind: n.kind === "var" ? "let" : n.kind, declarations: [this.verbatim(d)] }] });
+          // Destructuring null or undefined throws: keep the declaration as written for the engine's message
+          // (under the source's name when the residual reads the value from another variable).
+          const decl = this.verbatim(d);
+          const stmt: Node = { type: "VariableDeclaration", kind: n.kind === "var" ? "let" : n.kind, declarations: [decl] };
+          this.emit(statementUnderSourceName(d.init, stmt, decl.init, (r) => void (decl.init = r)) ?? { type: "BlockStatement", body: [stmt] });
           this.env = null;
           return;
         }
-        this.bindPattern(d.id, v, n.kind);
+        this.bindPattern(d.id, v, n.kind, d.init);
       }
       return;
     case "FunctionDeclaration":

@@ -1,6 +1,6 @@
 /**
  * A failing method call in inlined code names the receiver as the source
- * writes it (compiler/specialize/source-named-calls.ts), though the inlined
+ * writes it (compiler/specialize/source-names.ts), though the inlined
  * function's variable is renamed in the residual (`o` → `o_1`).
  */
 import { describe, expect, it } from "vitest";
@@ -81,4 +81,55 @@ describe("calls kos knows will fail (fuzz seed 4019 #58)", () => {
     expect(message(j, c, 1)).toBe(message(prog, c, 1));
     expect(message(prog, c, 1)).toBe("TypeError: o.scale is not a function");
   });
+});
+
+describe("other operations whose errors name the operand (fuzz seeds 4024, 4025)", () => {
+  function mk(o: any) {
+    return new o();
+  }
+  function des(o: any) {
+    const { p } = o;
+    return p;
+  }
+  function iter(o: any) {
+    for (const e of o) return e;
+    return 0;
+  }
+  function desNull(o: any, v: number) {
+    if (v === 3) {
+      const { p } = o;
+      return p;
+    }
+    return v;
+  }
+  function desArr(o: any) {
+    const [f] = o;
+    return f;
+  }
+  const cfg = Object.freeze({ k: 1 });
+  const cases: Array<[string, (c: typeof cfg, y: unknown) => unknown, Record<string, Function>]> = [
+    // V8 words array destructuring by its form: a declaration "o is not iterable", an assignment
+    // "number 127 is not iterable (…)" (fuzz seed 24301 #297).
+    ["array destructuring declared from a parameter bound to the caller's variable", (c, y) => [c.k, desArr(y)], { desArr }],
+    // A known number: the loop header is kept as written, under the source's name (fuzz seed 4027 #1626).
+    ["for-of over a parameter bound to a known number", (c) => iter(c.k + 1), { iter }],
+    ["new on a parameter bound to the caller's variable", (c, y) => [c.k, mk(y)], { mk }],
+    ["new on a parameter bound to a constant", (c) => mk(c), { mk }],
+    ["destructuring a parameter bound to the caller's variable", (c, y) => [c.k, des(y)], { des }],
+    ["destructuring a parameter bound to null", (c) => [c.k, desNull(null, 3)], { desNull }],
+    ["for-of over a parameter bound to the caller's variable", (c, y) => [c.k, iter(y)], { iter }],
+    ["for-of over a parameter bound to a constant object", (c) => iter(c), { iter }],
+  ];
+  for (const [label, f, scope] of cases) {
+    it(label, () => {
+      const j = jit(f, { specialize: { c: cfg }, scope });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const y of [null, 3, {}, [7], class {}]) {
+        const a = message(f, cfg, y);
+        const b = message(j, cfg, y);
+        if (typeof a === "string") expect(b).toBe(a);
+        else expect(String(b)).toBe(String(a));
+      }
+    });
+  }
 });

@@ -1,0 +1,119 @@
+/**
+ * V8's errors name the operand as the code writes it: "o.f is not a
+ * function", "o is not a constructor", "o is not iterable", "Cannot
+ * destructure property 'p' of 'o'". In the residual the operand may be read
+ * from another variable: an inlined function's `o` renamed `o_1` because its
+ * caller has an `o` too, or bound to the caller's `y`, or a constant kos
+ * folded. Where such an operation may fail that way (kos does not know the
+ * operand, or knows it fails and keeps it as written), it is emitted in a
+ * block that declares the source's name:
+ *
+ *     { let o = y; r = o.f(a); }
+ *
+ * The operand is the first thing the operation evaluates, so evaluating it in
+ * the declaration just before changes no order; nothing else in the statement
+ * may name `o` (it would read the copy), else it stays as it is.
+ */
+import { walk, type Node } from "../ast.js";
+import { id, type Specializer } from "./specializer.js";
+import { D, type Val } from "./values.js";
+
+// Names a block's `let` cannot take (or that would shadow a global the residual reads by name).
+const NOT_DECLARABLE = new Set(["arguments", "eval", "undefined", "NaN", "Infinity", "let", "yield", "await", "static", "implements", "interface", "package", "private", "protected", "public"]);
+
+/** The variable a receiver path starts from (`o` of `o.g.h`), through non-computed member reads. */
+function pathRoot(n: Node): Node | null {
+  while (n.type === "MemberExpression" && !n.computed && !n.optional) n = n.object;
+  return n.type === "Identifier" ? n : null;
+}
+
+/** Whether two receiver paths read the same properties (`o.g` and `o_1.g`). */
+function samePath(a: Node, b: Node): boolean {
+  while (a.type === "MemberExpression" && b.type === "MemberExpression") {
+    if (a.computed || b.computed || a.property.name !== b.property.name) return false;
+    a = a.object;
+    b = b.object;
+  }
+  return a.type === "Identifier" && b.type === "Identifier";
+}
+
+/** Whether `n` reads a variable of this name (never looking into constants: they hold user data). */
+function mentions(n: Node, name: string): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found || x.type === "KosConst") return false;
+    if (x.type === "Identifier" && x.name === name) found = true;
+    return;
+  });
+  return found;
+}
+
+/**
+ * Which part of the residual operand the source's name stands for: the root variable of the
+ * same property path (`o.g` read as `o_1.g`: `o_1`), or, for a source that is a plain variable,
+ * the whole operand (`o` read as `y`, `y.list` or a constant kos folded). The operand is the
+ * first thing its statement evaluates, so declaring it just before changes no order. Null when
+ * nothing would change or the name cannot be declared.
+ */
+function planRename(source: Node, operand: Node): { sourceName: string; residualRoot: Node } | null {
+  let sourceName: string;
+  let residualRoot: Node;
+  if (source.type === "Identifier") {
+    sourceName = source.name;
+    residualRoot = operand;
+  } else if (samePath(source, operand)) {
+    sourceName = pathRoot(source)!.name;
+    residualRoot = pathRoot(operand)!;
+  } else return null;
+  if ((residualRoot.type === "Identifier" && residualRoot.name === sourceName) || NOT_DECLARABLE.has(sourceName)) return null;
+  // `let o = o.inner` would read the new `o` in its temporal dead zone.
+  if (mentions(residualRoot, sourceName)) return null;
+  return { sourceName, residualRoot };
+}
+
+/**
+ * The call (built with its receiver, or its callee, read from the residual
+ * variable) with that variable read under its source name, or null when it
+ * stays as built. `source` is the receiver (`o`, `o.g`) or the callee (`fn`)
+ * as the source writes it.
+ */
+export function callUnderSourceName(s: Specializer, source: Node, call: Node): Val | null {
+  const callee = call.callee;
+  // The receiver of a method call, or the callee itself (`fn()`).
+  const path: Node = callee.type === "MemberExpression" ? callee.object : callee;
+  const plan = planRename(source, path);
+  if (!plan) return null;
+  const { sourceName, residualRoot } = plan;
+  if ((call.arguments as Node[]).some((a) => mentions(a, sourceName)) || (callee.type === "MemberExpression" && callee.computed && mentions(callee.property, sourceName))) return null;
+  const result = s.fresh("r");
+  s.hoistName(result);
+  const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });
+  const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object) } : rename(callee) };
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(sourceName), init: residualRoot }] },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: renamed } },
+    ],
+  });
+  return D(id(result));
+}
+
+/**
+ * A statement whose operand (`operand`, found in `stmt`) is read under its source name:
+ * `{ let o = y; <stmt with o> }`, when `source` is a variable path the residual reads from
+ * another variable (`o` bound to the caller's `y`, or renamed `o_1`). Null when it stays as
+ * built (same name, a name a `let` cannot take, or the statement names it already).
+ */
+export function statementUnderSourceName(source: Node, stmt: Node, operand: Node, replace: (renamed: Node) => void): Node | null {
+  const plan = planRename(source, operand);
+  if (!plan) return null;
+  const { sourceName, residualRoot } = plan;
+  if (mentions(stmt, sourceName)) return null;
+  const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });
+  replace(rename(operand));
+  return {
+    type: "BlockStatement",
+    body: [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(sourceName), init: residualRoot }] }, stmt],
+  };
+}
