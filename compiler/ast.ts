@@ -241,3 +241,23 @@ export function statementLists(root: Node): Node[][] {
   });
   return lists;
 }
+
+/**
+ * Calls `f` on every statement list of the function body `root` (block, program and
+ * switch-case bodies), innermost first, so that a list is seen after the lists nested in
+ * it have been rewritten. Nested functions and constants (user data) are not entered.
+ */
+export function forEachStatementListInnermostFirst(root: Node, f: (list: Node[]) => void): void {
+  const visit = (n: Node): void => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) {
+      n.forEach(visit);
+      return;
+    }
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
+    for (const k of childKeys(n)) visit(n[k]);
+    const list: Node[] | null = n.type === "BlockStatement" || n.type === "Program" ? n.body : n.type === "SwitchCase" ? n.consequent : null;
+    if (list) f(list);
+  };
+  visit(root);
+}

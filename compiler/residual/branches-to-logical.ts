@@ -14,7 +14,7 @@
  * `if` evaluated it, after the test, as before. With a constant in the
  * consequent the test is negated (`!t && b`, `!t || a`), which is a boolean too.
  */
-import { childKeys, type Node } from "../ast.js";
+import { forEachStatementListInnermostFirst, type Node } from "../ast.js";
 
 const BOOLEAN_OPERATORS = new Set(["===", "!==", "==", "!=", "<", ">", "<=", ">=", "in", "instanceof"]);
 
@@ -68,24 +68,14 @@ function asLogical(n: Node): { name: string; value: Node } | null {
 
 export function branchesToLogical(fn: Node): boolean {
   let changed = false;
-  const visit = (n: Node): void => {
-    if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) {
-      n.forEach(visit);
-      return;
-    }
-    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
-    // Inner ifs first: a nested `if` that becomes an assignment can make its parent one.
-    for (const k of childKeys(n)) visit(n[k]);
-    const list: Node[] | null = n.type === "BlockStatement" || n.type === "Program" ? n.body : n.type === "SwitchCase" ? n.consequent : null;
-    if (!list) return;
+  // Inner ifs first: a nested `if` that becomes an assignment can make its parent one.
+  forEachStatementListInnermostFirst(fn.body, (list) => {
     for (let i = 0; i < list.length; i++) {
       const r = asLogical(list[i]!);
       if (!r) continue;
       list[i] = { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: r.name }, right: r.value } };
       changed = true;
     }
-  };
-  visit(fn.body);
+  });
   return changed;
 }

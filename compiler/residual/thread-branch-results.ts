@@ -20,7 +20,7 @@
  * nothing else. A `break`/`continue` without a label is moved only out of
  * `if` branches, never into a labeled block, where a loop inside would catch it.
  */
-import { childKeys, type Node } from "../ast.js";
+import { childKeys, forEachStatementListInnermostFirst, type Node } from "../ast.js";
 
 interface JumpTest {
   name: string;
@@ -36,16 +36,7 @@ export function threadBranchResults(fn: Node): boolean {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const reads = countReads(fn.body);
     let did = false;
-    const visit = (n: Node): void => {
-      if (!n || typeof n !== "object" || n.type === "KosConst") return;
-      if (Array.isArray(n)) {
-        n.forEach(visit);
-        return;
-      }
-      if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
-      for (const k of childKeys(n)) visit(n[k]);
-      const list: Node[] | null = n.type === "BlockStatement" || n.type === "Program" ? n.body : n.type === "SwitchCase" ? n.consequent : null;
-      if (!list) return;
+    forEachStatementListInnermostFirst(fn.body, (list) => {
       for (let i = 0; i + 1 < list.length; i++) {
         const test = jumpTest(list[i + 1]!);
         if (!test || reads.get(test.name) !== 1) continue;
@@ -54,8 +45,7 @@ export function threadBranchResults(fn: Node): boolean {
           did = true;
         }
       }
-    };
-    visit(fn.body);
+    });
     if (!did) break;
     changed = true;
   }

@@ -20,7 +20,7 @@
 import type { Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
 import { S, UNDEF, type Val } from "./values.js";
-import { callKnown, knownArray, MAX_UNFOLDED_ITEMS } from "./closures.js";
+import { allOrNothing, callKnown, knownArray, MAX_UNFOLDED_ITEMS } from "./closures.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -75,28 +75,22 @@ P.unfoldArrayScan = function (this: Specializer, fn: Function, recv: Val, args: 
     return known.items[k]!;
   };
   const st: ScanState = { kind, O: recv, cb, thisArg: kind === "reduce" ? UNDEF : args[1] ?? UNDEF, len, item, n, failed: false };
-  const start = this.snapshot();
-  const saved = { out: this.out, length: this.out.length, foreignRan: this.foreignRan, guards: this.contentGuards?.length ?? 0 };
-  let result: Val | null;
-  if (kind === "reduce") {
-    let k = 0;
-    let acc: Val | null | undefined = args[1];
-    if (!hasInitial) {
-      // The first item present is the start; every item is present in the arrays kos unfolds.
-      acc = item(0);
-      k = 1;
+  return allOrNothing(this, () => {
+    let result: Val | null;
+    if (kind === "reduce") {
+      let k = 0;
+      let acc: Val | null | undefined = args[1];
+      if (!hasInitial) {
+        // The first item present is the start; every item is present in the arrays kos unfolds.
+        acc = item(0);
+        k = 1;
+      }
+      result = acc ? reduceFrom(this, st, k, acc) : null;
+    } else {
+      result = scanFrom(this, st, 0);
     }
-    result = acc ? reduceFrom(this, st, k, acc) : null;
-  } else {
-    result = scanFrom(this, st, 0);
-  }
-  if (result && !st.failed) return result;
-  this.restore(start);
-  this.out = saved.out;
-  this.out.length = saved.length;
-  this.foreignRan = saved.foreignRan;
-  if (this.contentGuards) this.contentGuards.length = Math.min(this.contentGuards.length, saved.guards);
-  return null;
+    return result && !st.failed ? result : null;
+  });
 };
 
 /** What the scan gives when no callback decided it. */

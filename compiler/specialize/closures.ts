@@ -135,17 +135,25 @@ P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args
   if (!known || known.items.length > MAX_UNFOLDED_ITEMS) return null;
   const u: Unfold = { fn, O: recv, cb, thisArg: args[1] ?? UNDEF, items: known.items, source: known.source, virtual: known.virtual, n };
   // All or nothing: a callback kos cannot evaluate in place leaves the call as written.
-  const start = this.snapshot();
-  const saved = { out: this.out, length: this.out.length, foreignRan: this.foreignRan, guards: this.contentGuards?.length ?? 0 };
-  const result = unfoldFrom(this, u, 0, []);
-  if (result) return result;
-  this.restore(start);
-  this.out = saved.out;
-  this.out.length = saved.length;
-  this.foreignRan = saved.foreignRan;
-  if (this.contentGuards) this.contentGuards.length = Math.min(this.contentGuards.length, saved.guards);
-  return null;
+  return allOrNothing(this, () => unfoldFrom(this, u, 0, []));
 };
+
+/**
+ * Runs an unfolding; when it gives null, forgets everything it did (environment, emitted
+ * code, the foreign-code flag, the guards it recorded), as if it had not run.
+ */
+export function allOrNothing(s: Specializer, unfold: () => Val | null): Val | null {
+  const start = s.snapshot();
+  const saved = { out: s.out, length: s.out.length, foreignRan: s.foreignRan, guards: s.contentGuards?.length ?? 0 };
+  const result = unfold();
+  if (result) return result;
+  s.restore(start);
+  s.out = saved.out;
+  s.out.length = saved.length;
+  s.foreignRan = saved.foreignRan;
+  if (s.contentGuards) s.contentGuards.length = Math.min(s.contentGuards.length, saved.guards);
+  return null;
+}
 
 /** Unfolds calls from item `k` on; `done` holds the results so far. Null when a callback cannot be inlined. */
 function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | null {

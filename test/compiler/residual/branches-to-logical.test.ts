@@ -3,18 +3,11 @@
  * boolean constant, becomes `||`/`&&` where the test is a boolean by syntax.
  */
 import { describe, expect, it } from "vitest";
-import { parse } from "acorn";
-import { generate } from "astring";
 import { branchesToLogical } from "../../../compiler/residual/branches-to-logical.js";
 import { jit, inspect } from "../../../index.js";
+import { runResidualPass } from "../../support/residual-pass.js";
 
-const run = (body: string) => {
-  const program = parse(`function f(v, w) { ${body} }`, { ecmaVersion: "latest" }) as any;
-  const fn = program.body[0];
-  const changed = branchesToLogical(fn);
-  const out = generate(fn);
-  return { changed, out, f: new Function("v", "w", body), g: new Function(`return ${out}`)() };
-};
+const run = (body: string) => runResidualPass(branchesToLogical, body);
 
 const VALUES: unknown[] = [0, 1, "new", "paid", "", null, undefined, NaN, {}, [], true, false];
 

@@ -3,18 +3,11 @@
  * tested becomes jumps where the value is decided, as hand-written code has it.
  */
 import { describe, expect, it } from "vitest";
-import { parse } from "acorn";
-import { generate } from "astring";
 import { threadBranchResults } from "../../../compiler/residual/thread-branch-results.js";
 import { jit, inspect } from "../../../index.js";
+import { runResidualPass } from "../../support/residual-pass.js";
 
-const run = (body: string) => {
-  const program = parse(`function f(v, w) { ${body} }`, { ecmaVersion: "latest" }) as any;
-  const fn = program.body[0];
-  const changed = threadBranchResults(fn);
-  const out = generate(fn);
-  return { changed, out, f: new Function("v", "w", body), g: new Function(`return ${out}`)() };
-};
+const run = (body: string) => runResidualPass(threadBranchResults, body);
 
 describe("threadBranchResults", () => {
   const predicate = `
