@@ -82,7 +82,10 @@ export function analyzeScopes(fnNode: Node, strict: boolean): ScopeInfo {
     for (const ref of scope.references) byIdentifier.set(ref.identifier, ref);
     for (const v of scope.variables) {
       if (v.name !== "arguments" || v.defs.length) declaredNames.add(v.name);
-      for (const d of v.identifiers) byDeclaration.set(d, v);
+      // A class declaration's name is declared twice, in the enclosing scope and in the class's own
+      // scope; the enclosing one (met first: parents come before their children) is what the
+      // function's references resolve to.
+      for (const d of v.identifiers) if (!byDeclaration.has(d)) byDeclaration.set(d, v);
     }
     stack.push(...scope.childScopes);
   }

@@ -200,6 +200,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
 };
 
 P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
+  if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {
     const fn = fnVal.v as Function;

@@ -104,11 +104,13 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         }
         this.statement(n.init);
       } else this.drop(this.expr(n.init));
+      if (!this.env) return; // the initialiser always threw (see expr)
     }
     let items: Val[] | null = null;
     if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
       if (n.await) this.fail("UNSUPPORTED", "for await", n);
       const right = this.stable(this.expr(n.right), "it");
+      if (!this.env) return; // the iterated expression always threw (see expr)
       items = n.type === "ForOfStatement" ? knownItems(this, right) : knownKeys(this, right);
       if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
         // Iterating a known non-iterable throws: keep the header as written for the engine's message.
@@ -570,13 +572,16 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       loopNode = { type: "ForOfStatement", await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: arr, body: { type: "BlockStatement", body } };
     } else if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
       const right = state.right ?? this.expr(n.right);
+      // The header's operand is evaluated once, before the body: an object kos made is allocated
+      // here, in the state the loop starts from (the body may hold it virtual and change it).
+      const rightNode = this.residual(right);
       const itemName = this.fresh("item");
       const body = this.collect(() => {
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
         this.backEdge(contT, variant);
       });
-      loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: this.residual(right), body: { type: "BlockStatement", body } };
+      loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: rightNode, body: { type: "BlockStatement", body } };
     } else if ((n.type === "ForStatement" || n.type === "WhileStatement") && (native = nativeLoop(this, n, contT, variant))) {
       loopNode = native.node;
       nativeExit = native.exitEnv;

@@ -98,6 +98,7 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
 };
 
 P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null): Val {
+  if (!this.env) return UNDEF; // dead code (see expr)
   if (key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
     const k = typeof key.v === "symbol" ? key.v : keyOf(key.v);
     if (k !== null) {
@@ -196,6 +197,7 @@ P.inheritedRead = function (this: Specializer, proto: object, key: PropertyKey):
 };
 
 P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: Node): Val {
+  if (!this.env) return UNDEF; // dead code (see expr)
   if (obj.k === "v" && this.fields(obj.o) && key.k === "s") {
     const o = obj.o;
     const k = keyOf(key.v);

@@ -48,6 +48,7 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
 }
 
 P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind, source?: Node): void {
+  if (!this.env) return; // dead code: the value's expression always threw (see expr)
   switch (pattern.type) {
     case "Identifier":
       return bindIdentifier(this, pattern, value, declKind);

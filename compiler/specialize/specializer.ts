@@ -497,7 +497,8 @@ export class Specializer {
   }
 
   read(slot: Slot): Val {
-    const st = this.env!.get(slot);
+    if (!this.env) return UNDEF; // dead code: an operand before this read always threw (see expr)
+    const st = this.env.get(slot);
     if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
     if (st.val) return st.val;
     const d = D(id(slot.name), st.type);
@@ -532,6 +533,7 @@ export class Specializer {
 
   /** Assigns a value to a slot (not a declaration). */
   write(slot: Slot, x: Val, node?: Node): void {
+    if (!this.env) return; // dead code: the value's expression always threw (see expr)
     if (slot.kind === "const") this.fail("UNSUPPORTED", `assignment to the constant '${slot.name}'`, node);
     if (slot.pinned || x.k === "d") {
       if (!slot.declared) this.declare(slot);
@@ -544,6 +546,7 @@ export class Specializer {
 
   /** Declares a slot with its initial value (let/const/var initialisers, parameters). */
   init(slot: Slot, x: Val, declKind: "let" | "const" | "var"): void {
+    if (!this.env) return; // dead code (see write)
     if (slot.pinned) {
       // Captured: a real binding in place, so closures see it (and per-iteration copies stay distinct).
       slot.declared = true;

@@ -122,6 +122,7 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
           continue;
         }
         const v = (n.kind !== "var" ? privateRegExp(this, d) : null) ?? this.expr(d.init);
+        if (!this.env) return; // the initialiser always threw (see expr)
         if (v.k === "s" && (v.v === null || v.v === undefined) && d.id.type !== "Identifier" && !(d.id.type === "AssignmentPattern")) {
           // Destructuring null or undefined throws: keep the declaration as written for the engine's message
           // (under the source's name when the residual reads the value from another variable).

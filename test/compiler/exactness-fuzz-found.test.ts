@@ -286,3 +286,28 @@ describe("callee text in error messages (fuzz seed 4014 #1416)", () => {
     expect(message(j, 1.5)).toBe("1.50");
   });
 });
+
+describe("INTERNAL fallbacks the fuzzer reports since it counts them as failures", () => {
+  it("seed 4042 #644: for-in over an instance kos made, whose body calls a method on it, compiles", () => {
+    function Acc(this: { v: number; n: number; bad?: boolean }, v: unknown) {
+      this.v = v as number;
+      this.n = 0;
+      if (typeof v !== "number") this.bad = true;
+    }
+    Acc.prototype.add = function (this: { v: number }, d: number) { this.v += d; return this; };
+    function prog(c: { n: number }, x: unknown, log: unknown[]) {
+      const q = new (Acc as any)(0, x);
+      for (const k in q) log.push(k, q.hasOwnProperty(k));
+      log.push(Object.keys(q).join());
+      return c;
+    }
+    const c = { n: 1 };
+    const j = jit(prog, { specialize: { c }, scope: { Acc }, strict: true });
+    expect(inspect(j)!.tier).toBe(1);
+    const a: unknown[] = [], b: unknown[] = [];
+    prog(c, 3, a);
+    j(c, 3, b);
+    expect(b).toEqual(a);
+    expect(a).toEqual(["v", true, "n", true, "add", false, "v,n"]);
+  });
+});
