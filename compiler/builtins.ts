@@ -61,3 +61,15 @@ export const TYPED_ARRAY_NAMES = [
   "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",
   "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
 ] as const;
+
+const ArrayIterator = Array.prototype[Symbol.iterator];
+const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
+
+/**
+ * Iterating an Array (for-of, spread, array patterns) runs the intrinsic iterator, as kos loaded it:
+ * a program that replaced `Array.prototype[Symbol.iterator]` or the iterator's `next` gets its own
+ * code run, so nothing is unfolded then.
+ */
+export function arrayIterationIntact(): boolean {
+  return Array.prototype[Symbol.iterator] === ArrayIterator && Object.getPrototypeOf([][Symbol.iterator]()).next === ArrayIteratorNext;
+}

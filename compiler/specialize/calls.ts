@@ -10,9 +10,9 @@
 import type { Node } from "../ast.js";
 import { walk, isReferenceIdentifier } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS } from "../builtins.js";
+import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, arrayIterationIntact } from "../builtins.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
-import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName } from "./source-names.js";
@@ -65,6 +65,8 @@ const ObjectHasOwnStatic = Object.hasOwn;
 const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
+const ObjectCreate = Object.create;
+const ObjectAssign = Object.assign;
 
 P.evalArgs = function (this: Specializer, args: Node[]) {
   const spread = args.map((a) => a.type === "SpreadElement");
@@ -159,6 +161,14 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     const key = vals[1]!;
     const args = vals.slice(2);
     if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) {
+      // Spreads of arrays kos made become the items; on a known receiver whose method folds (reading
+      // it runs nothing, so it may come after the arguments here), the call is then specialized.
+      const expanded = obj.k !== "d" ? expandSpreads(this, args, (n.arguments as Node[]).map((a) => a.type === "SpreadElement")) : null;
+      if (expanded) {
+        const recv = this.stable(obj, "recv");
+        const method = this.readMember(recv, key, callee);
+        if (method.k === "s") return this.applyCall(method, recv, expanded, { obj: recv, key }, n);
+      }
       const objNode = this.residual(obj);
       this.foreignCodeMayRun();
       return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
@@ -190,6 +200,8 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   if (split) return split;
   const { vals, spread } = this.evalArgs([callee, ...n.arguments]);
   const fn = vals[0]!;
+  const expanded = expandSpreads(this, vals, spread);
+  if (expanded) return this.applyCall(fn, UNDEF, expanded.slice(1), null, n);
   const args = vals.slice(1);
   if (spread.some(Boolean)) {
     const calleeNode = this.residual(fn);
@@ -259,6 +271,8 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
   const primitiveArgs = args.every((a) => a.k === "s" ? isPrimitive(a.v) && typeof a.v !== "symbol" : a.k === "d" && a.type !== undefined && a.type !== "object" && a.type !== "function");
   if (PURE_FUNCTIONS.has(fn) && fn !== ArrayIsArray) return primitiveArgs;
   if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
+  // It only sets the new object's prototype (or throws a TypeError): no trap or getter runs.
+  if (fn === ObjectCreate) return args.length === 1;
   if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries || fn === ObjectGetOwnPropertyNames) {
     return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !require_isProxy(args[0]!.v);
   }
@@ -306,6 +320,17 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       return null;
     }
     return null;
+  }
+  // `Object.create(p)` of a known prototype (null included) is a fresh object with no fields yet: a
+  // virtual one, like an instance its constructor made (@cfworker/json-schema's `evaluated =
+  // Object.create(null)` default, an interpreter's scope records).
+  // `Object.assign(target)` with no sources (an empty spread) only returns its object.
+  if (fn === ObjectAssign && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
+  if (fn === ObjectCreate && args.length === 1 && args[0]!.k === "s") {
+    const p = (args[0] as { v: unknown }).v;
+    if (p === null) return { k: "v", o: s.newVirtual("object", new Map(), NULL_PROTO) };
+    if (p === Object.prototype) return { k: "v", o: s.newVirtual("object") };
+    if (typeof p === "object" && !require_isProxy(p)) return { k: "v", o: s.newVirtual("object", new Map(), p as object) };
   }
   if (PURE_FUNCTIONS.has(fn)) {
     if (fn === ArrayIsArray && args[0]) {
@@ -442,7 +467,7 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
   if ((fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) && args.length >= 1) {
     const a = args[0]!;
     let entries: Array<[string, Val]> | null = null;
-    if (a.k === "v" && a.o.kind === "object" && s.fields(a.o)) entries = [...s.fields(a.o)!];
+    if (a.k === "v" && a.o.kind === "object" && s.fields(a.o)) entries = ownKeyOrder(s.fields(a.o)!);
     else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && !ArrayBuffer.isView(a.v)) {
       const frozen = Object.isFrozen(a.v);
       const keys = frozen ? Object.keys(a.v) : s.guardedKeys(a.v as object);
@@ -574,6 +599,31 @@ function chainPart(s: Specializer, n: Node): ChainResult {
   return s.expr(n);
 }
 
+/**
+ * Arguments with their spreads of arrays kos made replaced by the items (`f(a, ...rest)` with `rest`
+ * built in the function): the iterator an Array spread runs is the intrinsic one, which reads each
+ * item in turn. Null when a spread is of anything else (it stays a spread, as written).
+ */
+function expandSpreads(s: Specializer, vals: Val[], spread: boolean[]): Val[] | null {
+  if (!spread.some(Boolean) || !arrayIterationIntact()) return null;
+  const out: Val[] = [];
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (!spread[i]) {
+      out.push(v);
+      continue;
+    }
+    const fields = v.k === "v" && v.o.kind === "array" ? s.fields(v.o) : null;
+    if (!fields) return null;
+    for (let j = 0; j < fields.size; j++) {
+      const item = fields.get(String(j));
+      if (!item) return null;
+      out.push(item);
+    }
+  }
+  return out;
+}
+
 /** Uses of `arguments` an inlined frame can answer: `.length` and `[k]` with a constant k. */
 function argumentsUsesAreSimple(node: Node): boolean {
   let ok = true;
@@ -650,9 +700,10 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
  */
 P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"]): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
-  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
+  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
+  const inherited = new Set(slots.values());
   const ret: Target = this.newTarget({ isReturn: true });
   const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}) };
   this.inlineStack.push(key);
@@ -674,12 +725,14 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     this.frame = saved.frame;
     this.targets.length = saved.targets;
     this.dynDepth = saved.dyn;
+    this.tryDepth = saved.tries;
     this.out = saved.out;
     // What the attempt emitted (argument temporaries) goes too: the call is evaluated as written.
     this.out.length = saved.outLength;
     this.env = saved.env;
     this.escapes.length = saved.escapes;
-    if (e instanceof JitError && e.code !== "INTERNAL") return null;
+    // A construct the callee cannot compile leaves the call as written; the compile's own limits end it.
+    if (e instanceof JitError && e.code !== "INTERNAL" && e.code !== "RESIDUAL_TOO_LARGE") return null;
     throw e;
   }
   this.inlineStack.pop();
@@ -711,6 +764,16 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     }
   }
   this.env = this.merge(edges);
+  // The callee's own locals are dead once it has returned, unless a closure it made captures them
+  // (merge drops them at a join of several returns; with one return it hands that environment back
+  // whole). Kept, they are copied at every later fork: over @cfworker/json-schema's recursive
+  // `validate`, inlined about 70 times, the environment grew to thousands of dead slots, and copying
+  // and joining them was most of a 58 s compile.
+  if (this.env) {
+    for (const [variable, slot] of frame.slots) {
+      if (!inherited.has(slot) && !slot.pinned && !info.captured.has(variable)) this.env.delete(slot);
+    }
+  }
   const blockNode: Node = { type: "BlockStatement", body };
   this.out.push(ret.label ? { type: "LabeledStatement", label: id(ret.label), body: blockNode } : blockNode);
   this.budget -= body.length;

@@ -272,6 +272,14 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
       if (has !== null) return S(has);
     }
   }
+  if (op === "in" && b.k === "v" && b.o.kind === "object" && a.k === "s" && (typeof a.v === "string" || typeof a.v === "number")) {
+    // A key of an object kos made: its own fields, then its prototype's chain (guarded where unfrozen).
+    const fields = this.fields(b.o);
+    const k = String(a.v);
+    if (fields?.has(k)) return S(true);
+    const has = fields ? this.knownHas(b.o.proto ?? Object.prototype, k) : null;
+    if (has !== null) return S(has);
+  }
   if (op === "instanceof") {
     const known = this.instanceOf(a, b);
     if (known) return known;

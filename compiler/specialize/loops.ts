@@ -8,8 +8,9 @@
  */
 import { walk, type Node } from "../ast.js";
 import { buildLiteral } from "../emit.js";
+import { arrayIterationIntact } from "../builtins.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
-import { D, S, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
+import { D, NULL_PROTO, S, UNDEF, ownKeyOrder, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
@@ -43,8 +44,6 @@ interface LoopState {
 }
 
 const P = Specializer.prototype;
-const ArrayIterator = Array.prototype[Symbol.iterator];
-const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
 
 /** Items a for-of (or an array pattern) would visit, if kos knows them without running user code. */
 export function knownItems(s: Specializer, v: Val): Val[] | null {
@@ -53,7 +52,7 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
   if (v.k === "s" && Array.isArray(v.v) && !utilTypes.isProxy(v.v)) {
     const arr = v.v as unknown[];
     if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, Symbol.iterator)) return null;
-    if (Array.prototype[Symbol.iterator] !== ArrayIterator || Object.getPrototypeOf([][Symbol.iterator]()).next !== ArrayIteratorNext) return null;
+    if (!arrayIterationIntact()) return null;
     if (!Object.isFrozen(arr)) return s.guardedItems(arr);
     const items: Val[] = [];
     for (let i = 0; i < arr.length; i++) {
@@ -68,7 +67,7 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
 
 function knownKeys(s: Specializer, v: Val): Val[] | null {
   // An instance's for-in visits its prototype's enumerable keys too: it runs as written.
-  if (v.k === "v" && v.o.kind === "object" && !v.o.proto && s.fields(v.o)) return [...s.fields(v.o)!.keys()].map((k) => S(k));
+  if (v.k === "v" && v.o.kind === "object" && (!v.o.proto || v.o.proto === NULL_PROTO) && s.fields(v.o)) return ownKeyOrder(s.fields(v.o)!).map(([k]) => S(k));
   if (v.k === "s" && v.v !== null && typeof v.v === "object" && !utilTypes.isProxy(v.v) && Object.isFrozen(v.v) && !ArrayBuffer.isView(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;

@@ -173,10 +173,16 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
       return;
     }
     case "ThrowStatement": {
+      // A throw that no `try` of this compile catches ends the call: foreign code its operand runs
+      // (`new Error(...)`, whose constructor is read at run time) cannot reach code after a later
+      // join, since no path from here gets there. @cfworker/json-schema's validate throws for an
+      // unsupported type before it reads the schema: counted, every read of the schema was dynamic.
+      const foreignBefore = this.foreignRan;
       const v = this.expr(n.argument);
       if (!this.env) return;
       this.emit({ type: "ThrowStatement", argument: this.residual(v) });
       this.env = null;
+      if (this.tryDepth === 0) this.foreignRan = foreignBefore;
       return;
     }
     case "BreakStatement":
@@ -376,6 +382,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   }
   const head = this.env!;
   this.dynDepth++;
+  this.tryDepth++;
   this.env = new Map(head);
   const block = this.collect(() => this.block(n.block.body));
   const afterTry: Env | null = this.env;
@@ -404,6 +411,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
     afterFinally = this.env;
   }
   this.dynDepth--;
+  this.tryDepth--;
   assigned.forEach((s) => void s);
   [...assigned].forEach((s, i) => (s.pinned = wasPinned[i]! || !!s.latePinned));
   const edges = [];

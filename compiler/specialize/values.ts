@@ -43,6 +43,30 @@ export type Val = StaticValue | DynamicValue | VirtualValue;
  * object as key (VirtualState), so that each control-flow path has its own
  * and a join reconciles them (Specializer.merge).
  */
+/**
+ * The prototype of a virtual object made by `Object.create(null)`: an empty frozen object with no
+ * prototype, so that lookups through it find nothing, as on the real object. Allocated, it is
+ * `Object.create(null)` again (Specializer.instanceAllocation).
+ */
+export const NULL_PROTO: object = Object.freeze(Object.create(null) as object);
+
+/**
+ * An ordinary object's own string keys in the order for-in, Object.keys and JSON give them: array
+ * indices (canonical numeric strings below 2^32 - 1) ascending, then the others as they were added.
+ * A virtual object's fields are kept in the order they were added.
+ */
+export function ownKeyOrder<T>(entries: Iterable<[string, T]>): Array<[string, T]> {
+  const indices: Array<[string, T]> = [];
+  const names: Array<[string, T]> = [];
+  for (const e of entries) {
+    const n = Number(e[0]);
+    (String(n >>> 0) === e[0] && n !== 4294967295 ? indices : names).push(e);
+  }
+  if (indices.length === 0) return names;
+  indices.sort((a, b) => Number(a[0]) - Number(b[0]));
+  return [...indices, ...names];
+}
+
 export interface VirtualObject {
   kind: "array" | "object";
   /**
