@@ -273,6 +273,8 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
   if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
   // It only sets the new object's prototype (or throws a TypeError): no trap or getter runs.
   if (fn === ObjectCreate) return args.length === 1;
+  // ToObject: a wrapper for a primitive, the object itself otherwise; no trap or getter runs.
+  if (fn === Object) return args.length <= 1;
   if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries || fn === ObjectGetOwnPropertyNames) {
     return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !require_isProxy(args[0]!.v);
   }
@@ -324,6 +326,8 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
   // `Object.create(p)` of a known prototype (null included) is a fresh object with no fields yet: a
   // virtual one, like an instance its constructor made (@cfworker/json-schema's `evaluated =
   // Object.create(null)` default, an interpreter's scope records).
+  // `Object(o)` of an object is that object (lodash's `nativeKeys = overArg(Object.keys, Object)`).
+  if (fn === Object && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
   // `Object.assign(target)` with no sources (an empty spread) only returns its object.
   if (fn === ObjectAssign && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
   if (fn === ObjectCreate && args.length === 1 && args[0]!.k === "s") {

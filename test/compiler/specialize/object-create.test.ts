@@ -68,6 +68,28 @@ describe("Object.create", () => {
   });
 });
 
+describe("Object(o)", () => {
+  it("of an object is the object, so the keys of a known configuration fold (lodash's nativeKeys)", () => {
+    const overArg = (func: Function, transform: Function) => (arg: unknown) => func(transform(arg));
+    const nativeKeys = overArg(Object.keys, Object);
+    function matchData(c: Record<string, unknown>, x: Record<string, unknown>) {
+      const keys = nativeKeys(c) as string[];
+      let ok = true;
+      for (const k of keys) ok = ok && Object(x)[k] === c[k];
+      return ok;
+    }
+    const c = { role: "admin", level: 2 };
+    const j = jit(matchData, { specialize: { c }, strict: true });
+    const src = inspect(j)!.source!;
+    expect(src).not.toMatch(/for \(/); // the keys are known: the loop over them unrolls
+    for (const x of [{ role: "admin", level: 2 }, { role: "admin" }, { level: 2 }]) expect(j(c, x)).toBe(matchData(c, x));
+    expect(j(c, { role: "admin", level: 2 })).toBe(true);
+    expect(j(c, null as never)).toBe(matchData(c, null as never));
+    c.level = 3; // guarded at entry
+    expect(j(c, { role: "admin", level: 3 })).toBe(true);
+  });
+});
+
 describe("keys of objects kos made", () => {
   it("for-in and Object.keys give array indices first, ascending, as the engine does", () => {
     function f(c: { k: string }) {
