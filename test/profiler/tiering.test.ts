@@ -42,6 +42,22 @@ describe("argument profiles", () => {
 });
 
 describe("tiering", () => {
+  it("settles on the original when no argument stays constant over its first 2048 calls, and keeps waiting when one does", () => {
+    function weigh(o: { a: number }, scale: number): number {
+      let s = 0;
+      for (let i = 0; i < 40; i++) s += o.a * i * scale;
+      return s;
+    }
+    const varying = jit(weigh);
+    const constant = jit(weigh);
+    for (let i = 0; i < 3000; i++) {
+      expect(varying({ a: i }, i % 7)).toBe(weigh({ a: i }, i % 7));
+      expect(constant({ a: i }, 3)).toBe(weigh({ a: i }, 3));
+    }
+    expect(inspect(varying)!.fallbackReason).toMatch(/^no argument stayed constant over its first 2048 calls/);
+    expect(inspect(constant)!.tier).toBe(0);
+  });
+
   it("starts at tier 0 and tiers up on a stable argument, guarded", () => {
     const C = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
     const h = jit(horner, { tiering: { hotCalls: 100 } });
