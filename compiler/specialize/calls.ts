@@ -323,13 +323,13 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
     }
     return null;
   }
-  // `Object.create(p)` of a known prototype (null included) is a fresh object with no fields yet: a
-  // virtual one, like an instance its constructor made (@cfworker/json-schema's `evaluated =
-  // Object.create(null)` default, an interpreter's scope records).
   // `Object(o)` of an object is that object (lodash's `nativeKeys = overArg(Object.keys, Object)`).
   if (fn === Object && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
   // `Object.assign(target)` with no sources (an empty spread) only returns its object.
   if (fn === ObjectAssign && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
+  // `Object.create(p)` of a known prototype (null included) is a fresh object with no fields yet: a
+  // virtual one, like an instance its constructor made (@cfworker/json-schema's `evaluated =
+  // Object.create(null)` default, an interpreter's scope records).
   if (fn === ObjectCreate && args.length === 1 && args[0]!.k === "s") {
     const p = (args[0] as { v: unknown }).v;
     if (p === null) return { k: "v", o: s.newVirtual("object", new Map(), NULL_PROTO) };
