@@ -10,7 +10,11 @@
  * Run from the TypeScript sources (vitest, tsx), `require` cannot load `.ts`;
  * there `source-preload.ts` has imported these modules up front.
  */
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import type * as CodeCachedScript from "./code-cached-script.js";
 import { preloaded, type LazyModulePath } from "./source-preload.js";
 
 // The CommonJS build defines this name as its module's own `require` (scripts/build-cjs.mjs), so it
@@ -20,12 +24,33 @@ const load: NodeJS.Require = typeof __kos_cjs_require === "function" ? __kos_cjs
 
 /**
  * Entries the build also ships as one bundled file (scripts/bundle-compiler.mjs: the
- * compiler loads in 18 ms as one file against 36-50 ms as 110 ES modules). A build made
- * by tsc alone has no bundle, and the module itself is loaded.
+ * compiler loads in 18 ms as one file against 36-50 ms as 110 ES modules; the compiler's is
+ * the code-cached bundle below). A build made by tsc alone has no bundle, and the module
+ * itself is loaded.
  */
-const BUNDLED: Partial<Record<LazyModulePath, string>> = { "./compiler/index.js": "./compiler/index.bundle.js", "./profiler/tiering.js": "./profiler/tiering.bundle.js" };
+const BUNDLED: Partial<Record<LazyModulePath, string>> = { "./profiler/tiering.js": "./profiler/tiering.bundle.js" };
+
+/**
+ * The compiler as one CommonJS bundle with its packages inside (scripts/bundle-compiler.mjs),
+ * run through V8's code cache (code-cached-script.ts). Its external modules
+ * are kos's shared ones, served by this build's own loader (so there is one `JitError` class),
+ * and Node's builtins. Null when the build has no such bundle.
+ */
+function loadCodeCachedCompiler(): unknown {
+  const bundle = fileURLToPath(new URL("./compiler/index.cached.cjs", import.meta.url));
+  if (!existsSync(bundle)) return null;
+  const root = dirname(dirname(bundle));
+  const requireFn = (spec: string): unknown => (spec.startsWith(".") ? load(`./${relative(root, resolve(dirname(bundle), spec)).split(sep).join("/")}`) : load(spec));
+  // Loaded here, not imported: `import "kos"` does not pay for it (nor for node:vm).
+  const { loadCodeCached, codeCacheDir } = load("./code-cached-script.js") as typeof CodeCachedScript;
+  return loadCodeCached(bundle, requireFn, { dir: codeCacheDir() }).exports;
+}
 
 function loadBuilt(path: LazyModulePath): unknown {
+  if (path === "./compiler/index.js") {
+    const cached = loadCodeCachedCompiler();
+    if (cached) return cached;
+  }
   const bundle = BUNDLED[path];
   if (bundle) {
     try {

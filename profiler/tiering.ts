@@ -183,7 +183,6 @@ const clock = new CallClock();
 
 class TieredFunction {
   readonly id = newFeedbackId();
-  readonly d: Dispatcher;
   readonly hotCalls: number;
   readonly hotTimeMs: number;
   readonly maxVersions: number;
@@ -238,12 +237,12 @@ class TieredFunction {
   private prediction: CompileCostPrediction | null = null;
   private waitingSaid = false;
 
+  /** Made at the function's first call (createTieredFunction): `jit()` itself only makes the entry. */
   constructor(
+    readonly d: Dispatcher,
     readonly fn: Function,
     readonly source: string,
     readonly options: Options,
-    arity: number,
-    exact: boolean,
     mentionsThis: boolean,
     private readonly compiler: CompilerLoader,
   ) {
@@ -265,15 +264,6 @@ class TieredFunction {
     this.restAt = scanned.rest && scanned.arity >= 0 ? scanned.arity : -1;
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
     this.missReceiver = mentionsThis ? new ArgumentProfile() : null;
-    const self = this;
-    this.d = Dispatcher.tiered(
-      fn,
-      { name: options.name ?? fn.name, arity, exact, hooks: { event: (thisArg, args, newTarget) => this.onEvent(thisArg, args, newTarget) } },
-      function (this: unknown, ...args: unknown[]) {
-        return self.onMiss(this, args, new.target);
-      },
-    );
-    this.d.event("tier0", "counting calls and argument profiles");
   }
 
   private run(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
@@ -291,7 +281,7 @@ class TieredFunction {
   }
 
   /** The entry reached its next threshold (tier 0 only). */
-  private onEvent(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
+  onEvent(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
     const n = this.d.calls;
     if (!this.profileChecked) {
       // First call: from now on the function is in the feedback dump (a function never called has nothing to say).
@@ -552,7 +542,7 @@ class TieredFunction {
   }
 
   /** Every version's guards failed for this call. */
-  private onMiss(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
+  onMiss(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
     this.misses++;
     this.observe(this.missProfiles, this.missReceiver, thisArg, args);
     const since = this.d.calls - this.callsAtVersion;
@@ -665,5 +655,19 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
       return settleOriginal(fn, options.name ?? fn.name, reason);
     }
   }
-  return new TieredFunction(fn, pre.source, options, pre.arity, pre.exact, pre.mentionsThis, compiler).d.entry as F;
+  // The policy's state (profiles, clocks, thresholds: about 40 fields and their arrays) is made at
+  // the first call, so that `jit()` of a function never called costs the entry alone.
+  const source = pre.source;
+  const mentionsThis = pre.mentionsThis;
+  let policy: TieredFunction | null = null;
+  const d: Dispatcher = Dispatcher.tiered(
+    fn,
+    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, hooks: { event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler)).onEvent(thisArg, args, newTarget) } },
+    // Misses come from a version's guards: a version exists, so the policy does.
+    function (this: unknown, ...args: unknown[]) {
+      return policy!.onMiss(this, args, new.target);
+    },
+  );
+  d.event("tier0", "counting calls and argument profiles");
+  return d.entry as F;
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * Bundles the compiler (dist/compiler/index.js and every kos module only it uses) into one file,
- * dist/compiler/index.bundle.js (packages stay imports), which lazy-modules.ts loads at the first
- * compile. Why: the first `jit()` that compiles loaded about 110 ES modules,
- * and Node's ESM loader resolves, reads and links each one: 35-41 ms here,
+ * which lazy-modules.ts loads at the first compile. Why: the first `jit()` that compiles loaded
+ * about 110 ES modules, and Node's ESM loader resolves, reads and links each one: 35-41 ms here,
  * against 15-16 ms for the same code as one file (Node 20.20.2, 2 cores,
  * medians of 3). That load is part of what a program pays for its first
  * tier-up.
+ *
+ * The compiler's bundle is CommonJS with its packages (acorn, acorn-walk, astring, eslint-scope)
+ * inside, dist/compiler/index.cached.cjs, so that it runs as one script through V8's code cache
+ * (code-cached-script.ts). Its first line carries a hash of its text, which names its caches.
  *
  * A kos module that another lazily loaded entry (or the eager `index.js`) also
  * imports stays outside the bundle, imported from its own file, so that
@@ -14,7 +17,8 @@
  *
  * Usage: node scripts/bundle-compiler.mjs [distDir]   (default: dist)
  */
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { build } from "esbuild";
 
@@ -25,8 +29,8 @@ const dist = resolve(process.argv[2] ?? "dist");
  * program's first `jit()` (bench/programs/rules.ts), a few percent of a 0.4 s run.
  */
 const BUNDLES = [
-  { entry: "compiler/index.js", out: "compiler/index.bundle.js" },
-  { entry: "profiler/tiering.js", out: "profiler/tiering.bundle.js" },
+  { entry: "compiler/index.js", out: "compiler/index.cached.cjs", format: "cjs" },
+  { entry: "profiler/tiering.js", out: "profiler/tiering.bundle.js", format: "esm" },
 ];
 
 /** The lazily loaded entries, from source-preload's list (the built copy). */
@@ -43,7 +47,7 @@ async function inputsOf(entry) {
   return new Set(Object.keys(r.metafile.inputs).map((p) => resolve(p)));
 }
 
-for (const { entry: ENTRY, out: OUT } of BUNDLES) {
+for (const { entry: ENTRY, out: OUT, format } of BUNDLES) {
 const others = ["index.js", ...lazyEntries().filter((e) => e !== ENTRY)].filter((e) => existsSync(join(dist, e)));
 const shared = new Set();
 for (const e of others) for (const p of await inputsOf(e)) shared.add(p);
@@ -61,24 +65,29 @@ const keepShared = {
   },
 };
 
+const cjs = format === "cjs";
 const result = await build({
   entryPoints: [join(dist, ENTRY)],
   outfile: outFile,
   bundle: true,
   platform: "node",
-  format: "esm",
+  format,
   target: "node20",
   plugins: [keepShared],
   metafile: true,
   logLevel: "warning",
-  // Packages stay imports (they are installed anyway, and a copy of acorn in each of the ESM
-  // and CommonJS bundles took the install past its 5 MB budget), except eslint-scope: as an
-  // ES package over two CommonJS ones (esrecurse, estraverse) it took 17 ms to import, against
-  // 5-9 ms for acorn, acorn-walk or astring. Whitespace is minified (names stay, so stack
-  // traces through the compiler still read): the bundle ships twice.
-  external: ["acorn", "acorn-walk", "astring"],
+  write: false,
+  // The ES bundle keeps packages as imports (they are installed anyway, and a copy of acorn in
+  // each of the ESM and CommonJS bundles took the install past its 5 MB budget); the CommonJS
+  // compiler bundle, which both builds load, holds them, so that the code cache covers them too.
+  external: cjs ? [] : ["acorn", "acorn-walk", "astring"],
+  // code-cached-script.ts passes what import.meta.url was as this parameter of its wrapper.
+  ...(cjs ? { define: { "import.meta.url": "__kos_import_meta_url" } } : {}),
+  // Whitespace is minified; names stay, so stack traces through the compiler still read.
   minifyWhitespace: true,
 });
+const text = result.outputFiles[0].text;
+writeFileSync(outFile, cjs ? `//kos-build:${createHash("sha256").update(text).digest("hex").slice(0, 32)}\n${text}` : text);
 const bundled = Object.keys(result.metafile.inputs).length;
 console.log(`kos: bundle of ${bundled} modules in ${relative(process.cwd(), outFile)} (${[...shared].length} shared modules kept external)`);
 }

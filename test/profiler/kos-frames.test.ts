@@ -24,7 +24,7 @@ describe("kos's own frames", () => {
   });
 
   it("library scripts (both builds, the compiler bundle), not users' code beside them", () => {
-    for (const rel of ["compiler/index.bundle.js", "cjs/compiler/index.bundle.js", "profiler/hot.ts", "runtime/lru.ts", "index.ts", "lazy-modules.js"]) expect(isKosOwnScript(url(rel)), rel).toBe(true);
+    for (const rel of ["compiler/index.cached.cjs", "profiler/hot.ts", "runtime/lru.ts", "index.ts", "lazy-modules.js"]) expect(isKosOwnScript(url(rel)), rel).toBe(true);
     for (const rel of ["fixtures/demo-program.js", "test/profiler/programs/one-hot-function.js", "bench/programs/dsp.js"]) expect(isKosOwnScript(url(rel)), rel).toBe(false);
     expect(isKosOwnScript("file:///elsewhere/app.js")).toBe(false);
     expect(isKosOwnScript("node:internal/modules/cjs/loader")).toBe(false);

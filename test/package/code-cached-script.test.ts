@@ -1,0 +1,147 @@
+/**
+ * The compiler's bundle runs through V8's code cache (code-cached-script.ts):
+ * the first process writes the cache, the next one uses it, a cache of
+ * another build, Node or set of flags is never read, a mangled one is refused
+ * by V8, and in every case the bundle runs the same.
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { codeCacheDir, loadCodeCached } from "../../code-cached-script.js";
+
+const repo = join(import.meta.dirname, "..", "..");
+const dir = mkdtempSync(join(tmpdir(), "kos-code-cache-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const BODY = `"use strict";
+const helper = require("helper");
+let calls = 0;
+function area(w, h) { calls++; return helper.scale * w * h; }
+module.exports = { area, calls: () => calls, url: __kos_import_meta_url, file: __filename };
+`;
+
+function bundle(name: string, id: string | null, body = BODY): string {
+  const file = join(dir, name);
+  writeFileSync(file, (id === null ? "" : `//kos-build:${id}\n`) + body);
+  return file;
+}
+
+const requireFn = (spec: string) => {
+  if (spec === "helper") return { scale: 2 };
+  throw new Error(`unexpected require(${spec})`);
+};
+
+interface Area {
+  area(w: number, h: number): number;
+  calls(): number;
+  url: string;
+  file: string;
+}
+
+/** Loads `file` in a fresh node (a fresh V8 isolate, as the next program is), with `cacheDir`. */
+function loadInChild(file: string, cacheDir: string, execArgv: string[] = []): { cache: string; area: number; files: string[] } {
+  const probe = `import { loadCodeCached } from ${JSON.stringify(pathToFileURL(join(repo, "dist", "code-cached-script.js")).href)};
+import { readdirSync } from "node:fs";
+const r = loadCodeCached(${JSON.stringify(file)}, () => ({ scale: 3 }), { dir: ${JSON.stringify(cacheDir)} });
+const area = r.exports.area(2, 5);
+setImmediate(() => setImmediate(() => console.log(JSON.stringify({ cache: r.cache, area, files: readdirSync(${JSON.stringify(cacheDir)}).sort() }))));`;
+  const out = spawnSync(process.execPath, [...execArgv, "--input-type=module", "-e", probe], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+  expect(out.status, out.stderr).toBe(0);
+  return JSON.parse(out.stdout) as { cache: string; area: number; files: string[] };
+}
+
+describe("loadCodeCached", () => {
+  it("runs a CommonJS bundle with the given require, __filename and import.meta.url", () => {
+    const file = bundle("plain.cjs", "0123456789abcdef0123456789abcdef");
+    const loaded = loadCodeCached(file, requireFn, { dir: null });
+    const m = loaded.exports as Area;
+    expect(loaded.cache).toBe("off");
+    expect(m.area(3, 4)).toBe(24);
+    expect(m.calls()).toBe(1);
+    expect(m.file).toBe(file);
+    expect(m.url).toBe(pathToFileURL(file).href);
+  });
+
+  it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("writes the cache after the first run, and the next process uses it", () => {
+    const file = bundle("cached.cjs", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+    const cacheDir = join(dir, "cache-a");
+    const first = loadInChild(file, cacheDir);
+    expect(first).toMatchObject({ cache: "absent", area: 30 });
+    expect(first.files).toHaveLength(1);
+    expect(first.files[0]).toMatch(/^aaaaaaaaaaaaaaaa-[0-9a-f]{8}\.v8cache$/);
+    expect(loadInChild(file, cacheDir)).toEqual({ cache: "accepted", area: 30, files: first.files });
+
+    // Other V8 flags: another cache file, so the two runs do not overwrite each other's.
+    const flagged = loadInChild(file, cacheDir, ["--no-opt"]);
+    expect(flagged.cache).toBe("absent");
+    expect(flagged.files).toHaveLength(2);
+
+    // A rebuilt bundle of the very same length: V8 alone would accept the old bytecode for it.
+    const rebuilt = bundle("cached.cjs", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
+    expect(loadInChild(rebuilt, cacheDir).cache).toBe("absent");
+  });
+
+  it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("runs the bundle as it is when V8 rejects the cache's bytes, then writes the cache again", () => {
+    const file = bundle("mangled.cjs", "cccccccccccccccccccccccccccccccc");
+    const cacheDir = join(dir, "cache-c");
+    // The file name this bundle's cache gets in a child (same Node, no flags).
+    const name = loadInChild(file, cacheDir).files[0]!;
+    writeFileSync(join(cacheDir, name), Buffer.alloc(4096, 7));
+    // A fresh process: in this one, V8's in-memory cache of the script would answer first.
+    const mangled = loadInChild(file, cacheDir);
+    expect(mangled).toMatchObject({ cache: "rejected", area: 30 });
+    expect(statSync(join(cacheDir, name)).size).not.toBe(4096);
+    expect(loadInChild(file, cacheDir).cache).toBe("accepted");
+  });
+
+  it.runIf(typeof process.getuid === "function" && process.getuid() === 0)("never reads a cache from a directory another user owns", () => {
+    const file = bundle("foreign.cjs", "dddddddddddddddddddddddddddddddd");
+    const cacheDir = join(dir, "cache-foreign");
+    const probe = loadCodeCached(file, requireFn, { dir: cacheDir, writeAfterTask: false });
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(probe.cacheFile!, Buffer.alloc(64, 1));
+    spawnSync("chown", ["-R", "65534", cacheDir]);
+    chmodSync(cacheDir, 0o777);
+    const loaded = loadCodeCached(file, requireFn, { dir: cacheDir, writeAfterTask: false });
+    expect(loaded.cache).toBe("absent");
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+  });
+
+  it("has no cache for a bundle without a build line, and none when KOS_CODE_CACHE is off", () => {
+    const file = bundle("unmarked.cjs", null);
+    expect(loadCodeCached(file, requireFn, { dir: join(dir, "cache-u"), writeAfterTask: false }).cache).toBe("off");
+    expect(codeCacheDir({ KOS_CODE_CACHE: "0" })).toBeNull();
+    expect(codeCacheDir({ KOS_CODE_CACHE: " Off " })).toBeNull();
+    expect(codeCacheDir({ KOS_CODE_CACHE_DIR: "/somewhere" })).toBe("/somewhere");
+    expect(codeCacheDir({})).toContain(tmpdir());
+  });
+});
+
+describe("the built compiler", () => {
+  const built = join(repo, "dist", "compiler", "index.cached.cjs");
+
+  it.runIf(existsSync(built))("is one script with a build id, and a program's second run compiles through the cache the first one wrote", () => {
+    const cacheDir = join(dir, "cache-kos");
+    const probe = `import { jit, inspect } from ${JSON.stringify(pathToFileURL(join(repo, "dist", "index.js")).href)};
+import { readdirSync } from "node:fs";
+const k = Object.freeze([2, 3]);
+const f = jit(function dot(a, k) { let s = 0; for (let i = 0; i < k.length; i++) s += a[i] * k[i]; return s; }, { specialize: { k } });
+setImmediate(() => setImmediate(() => console.log(JSON.stringify({ value: f([5, 7], k), tier: inspect(f).tier, files: readdirSync(${JSON.stringify(cacheDir)}).length }))));`;
+    const run = () => {
+      const out = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { encoding: "utf8", env: { ...process.env, KOS_CODE_CACHE_DIR: cacheDir, NODE_OPTIONS: "" } });
+      expect(out.status, out.stderr).toBe(0);
+      return JSON.parse(out.stdout) as { value: number; tier: number; files: number };
+    };
+    expect(readFileSync(built, "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
+    expect(run()).toEqual({ value: 31, tier: 1, files: 1 });
+    const entry = join(cacheDir, readdirSync(cacheDir)[0]!);
+    expect(entry).toMatch(/[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/);
+    const written = statSync(entry).mtimeMs;
+    // The second run accepts the file, so it does not write it again.
+    expect(run()).toEqual({ value: 31, tier: 1, files: 1 });
+    expect(statSync(entry).mtimeMs).toBe(written);
+  });
+});
