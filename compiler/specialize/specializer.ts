@@ -618,6 +618,14 @@ export class Specializer {
       // A local of a call that has returned (the join after an inlined body): no code reads it again
       // (closures that capture it keep it pinned), so it needs no value at the join.
       if (!slot.pinned && !running.has(slot)) continue;
+      // Untouched since the fork: every edge holds the very state object (environments are
+      // copied by reference and states never change in place), so it is the join's too.
+      let shared = true;
+      for (let i = 1; i < live.length && shared; i++) shared = live[i]!.env.get(slot) === first;
+      if (shared) {
+        result.set(slot, first);
+        continue;
+      }
       const states = live.map((e) => e.env.get(slot));
       if (states.some((s) => !s)) continue;
       if (slot.pinned && !slot.latePinned) {
@@ -676,16 +684,20 @@ export class Specializer {
    */
   private mergeVirtuals(live: Edge[], result: Env): void {
     const stateAt = (e: Edge, o: VirtualObject) => e.env.get(o)!.obj!;
-    const reachable = this.reachableVirtuals(live);
-    const objs: VirtualObject[] = [];
+    const differing: VirtualObject[] = [];
     for (const [key, st] of live[0]!.env) {
       if (!st.obj || !live.every((e) => e.env.get(key)?.obj)) continue;
       const o = key as VirtualObject;
-      // The same state on every path needs nothing. An object no running frame can reach any more (a
-      // finished call's operand stack) is dropped rather than allocated: nothing after the join uses it.
+      // The same state on every path needs nothing.
       if (live.every((e) => stateAt(e, o) === st.obj)) result.set(o, st);
-      else if (reachable.has(o)) objs.push(o);
+      else differing.push(o);
     }
+    if (differing.length === 0) return;
+    // An object no running frame can reach any more (a finished call's operand stack) is dropped
+    // rather than allocated: nothing after the join uses it. (Walked only when some object differs:
+    // the walk visits every slot of every running frame on every edge.)
+    const reachable = this.reachableVirtuals(live);
+    const objs = differing.filter((o) => reachable.has(o));
     if (objs.length === 0) return;
     // Escapes spread (an allocation escapes what its fields hold): repeat until no path allocates more.
     for (let changed = true; changed; ) {
