@@ -101,8 +101,10 @@ export interface KosJitOptions extends JitOptions {
 
 /** A bound function prints as native code, is named "bound …" and has no own prototype. */
 function looksBound(f: Function): boolean {
+  // The own `prototype` first: a plain function has one, and the check allocates nothing.
+  if (Object.prototype.hasOwnProperty.call(f, "prototype")) return false;
   const name = Object.getOwnPropertyDescriptor(f, "name")?.value;
-  return typeof name === "string" && name.startsWith("bound ") && !Object.prototype.hasOwnProperty.call(f, "prototype");
+  return typeof name === "string" && name.startsWith("bound ");
 }
 
 /**
@@ -136,7 +138,7 @@ export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if ("settled" in checked) return checked.settled;
   // Explicit values compile at once; `tiering` (or no options at all) selects the profiling tiers.
   if ((options.specialize || options.assume || options.scope) && !options.tiering) return compilerModule().specializeFunction(f, options);
-  return tieringModule().createTieredFunction(f, options, checked.pre, compilerModule);
+  return tieringModule().createTieredFunction(f, options, checked, compilerModule);
 }
 
 // Runtime: object pool, slab memory, batching.

@@ -48,16 +48,19 @@ export interface EntryHooks {
   construct?(args: unknown[], newTarget: Function): unknown;
 }
 
-interface EntryControl {
-  entry: Function;
-  /** 0 counting, 1 run `head` (the first version), 2 run the original. */
-  setMode(mode: 0 | 1 | 2): void;
-  setHead(head: Function): void;
-  setNext(next: number): void;
-  calls(): number;
-}
+/**
+ * Sets an entry's state and reads its call count: `control(MODE, m)` (0 counting, 1 run `head`,
+ * the first version, 2 run the original), `control(HEAD, f)`, `control(NEXT, n)`; every call
+ * returns the count. One function, not an object of four: `jit()` of a function never called
+ * makes nothing it does not need (bench/tiering.bench.ts).
+ */
+type EntryControl = (op: typeof MODE | typeof HEAD | typeof NEXT | typeof COUNT, value?: unknown) => number;
+const MODE = 0;
+const HEAD = 1;
+const NEXT = 2;
+const COUNT = 3;
 
-type EntryFactory = (target: Function, hooks: EntryHooks) => EntryControl;
+type EntryFactory = (target: Function, hooks: EntryHooks) => [entry: Function, control: EntryControl];
 
 // One factory per arity, made once when this module loads: the entries of one
 // arity share their code. The text depends on the arity alone (never on user data).
@@ -83,13 +86,12 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         `  if (mode === 0 && ++calls >= next) return hooks.event(this, [${params}], undefined);\n` +
         `  return apply(target, this, [${params}]);\n` +
         `};\n` +
-        `return {\n` +
-        `  entry: entry,\n` +
-        `  setMode: function (m) { mode = m; },\n` +
-        `  setHead: function (h) { slot.head = h; },\n` +
-        `  setNext: function (n) { next = n; },\n` +
-        `  calls: function () { return calls; },\n` +
-        `};\n//# sourceURL=kos://entry.js`,
+        `return [entry, function (op, v) {\n` +
+        `  if (op === ${MODE}) mode = v;\n` +
+        `  else if (op === ${HEAD}) slot.head = v;\n` +
+        `  else if (op === ${NEXT}) next = v;\n` +
+        `  return calls;\n` +
+        `}];\n//# sourceURL=kos://entry.js`,
     );
     return ((target: Function, hooks: EntryHooks) => make(reflectApply, target, hooks)) as EntryFactory;
   } catch {
@@ -108,13 +110,13 @@ const exactEntry: EntryFactory = (target, hooks) => {
     if (mode === 0 && ++calls >= next) return hooks.event(this, args, new.target);
     return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
   };
-  return {
-    entry,
-    setMode: (m) => void (mode = m),
-    setHead: (h) => void (slot.head = h),
-    setNext: (n) => void (next = n),
-    calls: () => calls,
+  const control: EntryControl = (op, v) => {
+    if (op === MODE) mode = v as number;
+    else if (op === HEAD) slot.head = v as Function;
+    else if (op === NEXT) next = v as number;
+    return calls;
   };
+  return [entry, control];
 };
 
 /** A mutable link of the guard chain (the miss path only, so a plain closure). */
@@ -128,15 +130,21 @@ function makeLink(initial: Function): { fn: Function; set(f: Function): void } {
   };
 }
 
-/** What a dispatcher shows through `inspect`. */
-const registry = new WeakMap<Function, () => JitInspection>();
+/** What `inspect` reads for a function: a dispatcher itself, or a function that makes the snapshot. */
+type Inspectable = (() => JitInspection | null) | { snapshot(): JitInspection };
 
-export function registerInspectable(f: Function, snapshot: () => JitInspection): void {
-  registry.set(f, snapshot);
+/** What a dispatcher shows through `inspect`. */
+const registry = new WeakMap<Function, Inspectable>();
+
+/** Registers what `inspect(f)` shows. A dispatcher registers itself (no closure per `jit()`). */
+export function registerInspectable(f: Function, source: Inspectable): void {
+  registry.set(f, source);
 }
 
 export function inspectRegistered(f: Function): JitInspection | null {
-  return registry.get(f)?.() ?? null;
+  const source = registry.get(f);
+  if (!source) return null;
+  return (typeof source === "function" ? source() : source.snapshot()) ?? null;
 }
 
 // node:util through process.getBuiltinModule: its ES module evaluates every export (parseArgs, MIMEType, …).
@@ -152,17 +160,38 @@ export function trace(message: string): void {
   else if (debug.enabled) debug("%s", message);
 }
 
+/**
+ * The hooks a tiering entry calls: the policy's `event`, and `new entry()`, which constructs the
+ * original. The entry's `prototype` is made the original's at the first construction, not at
+ * `jit()`: reading `prototype` makes V8 allocate it, and that was the largest single cost of
+ * jit() (bench: "jit() of a function never called").
+ */
+class TieredHooks implements EntryHooks {
+  entry: Function | null = null;
+  constructor(
+    private readonly original: Function,
+    readonly event: EntryHooks["event"],
+  ) {}
+
+  construct(args: unknown[], newTarget: Function): unknown {
+    const entry = this.entry!;
+    if (newTarget === entry && entry.prototype !== this.original.prototype) entry.prototype = this.original.prototype;
+    return Reflect.construct(this.original, args, newTarget);
+  }
+}
+
 export interface DispatcherOptions {
   name: string;
   /** Formal parameter count, or -1 when unknown (then the entry forwards exactly). */
   arity: number;
   /** The entry must forward every argument, `this` and `new.target` exactly. */
   exact: boolean;
-  hooks: EntryHooks;
+  /** What the entry calls when its count reaches the next threshold. */
+  event: EntryHooks["event"];
 }
 
 /**
- * Owns the versions of one function. With `hooks` it makes a tiering entry
+ * Owns the versions of one function. With an `event` hook it makes a tiering entry
  * (counting, then dispatching); `Dispatcher.settled` makes one whose entry is
  * the original or a single version itself, at no cost per call.
  */
@@ -179,9 +208,11 @@ export class Dispatcher {
   /** CPU ms of the process (all threads) while the profiler compiled this function's versions. */
   compileCpuMs = 0;
   readonly history: JitInspection["history"] = [];
-  readonly deoptReasons = new Map<string, number>();
+  /** Failed guards by reason (made at the first: most functions never deoptimize). */
+  private deoptCounts: Map<string, number> | null = null;
   private readonly control: EntryControl | null;
-  private readonly links: Array<{ fn: Function; set(f: Function): void }> = [];
+  /** The guard chain's links, one per version (made with the first version). */
+  private links: Array<{ fn: Function; set(f: Function): void }> | null = null;
   private tail: Function;
   /** Calls counted after the entry stopped counting (a version's own counter). */
   private countedBefore = 0;
@@ -192,27 +223,18 @@ export class Dispatcher {
     this.control = control;
     this.entry = entry;
     this.tail = tail;
-    registerInspectable(entry, () => this.snapshot());
+    registerInspectable(entry, this);
   }
 
   /** A tiering dispatcher: the entry counts calls and calls `hooks.event` at the thresholds it is given. */
   static tiered(original: Function, options: DispatcherOptions, onMiss: Function): Dispatcher {
     const factory = !options.exact && options.arity >= 0 && options.arity <= MAX_FIXED_ARITY ? fixedArityFactories[options.arity] : null;
-    let entry: Function | null = null;
-    // `new entry()` constructs the original. The entry's `prototype` is made the original's at
-    // the first construction, not here: reading `prototype` makes V8 allocate it, and that was
-    // the largest single cost of jit() (bench: "jit() of a function never called").
-    const hooks: EntryHooks = {
-      event: options.hooks.event,
-      construct: (args, newTarget) => {
-        if (newTarget === entry && entry.prototype !== original.prototype) entry.prototype = original.prototype;
-        return Reflect.construct(original, args, newTarget);
-      },
-    };
-    const control = (factory ?? exactEntry)(original, hooks);
-    entry = control.entry;
+    const hooks = new TieredHooks(original, options.event);
+    const [entry, control] = (factory ?? exactEntry)(original, hooks);
+    hooks.entry = entry;
     Object.defineProperty(entry, "name", { value: original.name, configurable: true });
-    Object.defineProperty(entry, "length", { value: original.length, configurable: true });
+    // A fixed-arity entry already has the length of most originals (not of one with default values).
+    if (entry.length !== original.length) Object.defineProperty(entry, "length", { value: original.length, configurable: true });
     if (!factory) {
       const proto = Object.getOwnPropertyDescriptor(original, "prototype");
       if (proto) entry.prototype = proto.value;
@@ -227,11 +249,11 @@ export class Dispatcher {
 
   /** Calls so far: counted by the entry at tier 0, then by the first version. Calls to a generic function are not counted (that would cost). */
   get calls(): number {
-    return (this.control?.calls() ?? 0) + this.countedBefore + (this.versions[0]?.calls() ?? 0);
+    return (this.control?.(COUNT) ?? 0) + this.countedBefore + (this.versions[0]?.calls() ?? 0);
   }
 
   event(message: string, detail?: string): void {
-    this.history.push({ at: Date.now(), event: message, ...(detail !== undefined ? { detail } : {}) });
+    this.history.push(detail !== undefined ? { at: Date.now(), event: message, detail } : { at: Date.now(), event: message });
   }
 
   /** A new link of the guard chain: compile the next version with `link.fn` as its generic, then `addVersion(v, link)`. */
@@ -244,33 +266,34 @@ export class Dispatcher {
    * run `link`); the first version becomes the entry's target.
    */
   addVersion(version: Version, link?: { fn: Function; set(f: Function): void }): void {
-    if (this.versions.length > 0) this.links[this.versions.length - 1]!.set(version.fn);
+    const links = (this.links ??= []);
+    if (this.versions.length > 0) links[this.versions.length - 1]!.set(version.fn);
     this.versions.push(version);
-    this.links.push(link ?? makeLink(this.original));
+    links.push(link ?? makeLink(this.original));
     this.compileTimeMs += version.compileTimeMs;
     this.tier = 1;
     this.fallbackReason = null;
     if (this.control && this.versions.length === 1) {
-      this.control.setHead(version.fn);
-      this.control.setMode(1);
+      this.control(HEAD, version.fn);
+      this.control(MODE, 1);
     }
   }
 
   /** Calls to the first version go through `via` (the tiering's timing of a new version) until {@link restoreHead}. */
   routeHead(via: Function): void {
-    if (this.control && this.versions.length > 0) this.control.setHead(via);
+    if (this.control && this.versions.length > 0) this.control(HEAD, via);
   }
 
   /** Calls to the first version go straight to it again. */
   restoreHead(): void {
     const first = this.versions[0];
-    if (this.control && first) this.control.setHead(first.fn);
+    if (this.control && first) this.control(HEAD, first.fn);
   }
 
   /** Guard misses after the last version run the original: the policy stops watching them. */
   stopWatchingMisses(): void {
     this.tail = this.original;
-    this.links[this.versions.length - 1]?.set(this.original);
+    this.links?.[this.versions.length - 1]?.set(this.original);
   }
 
   /** The entry runs the original from now on, at the cost of a direct call. */
@@ -278,7 +301,7 @@ export class Dispatcher {
     if (this.control) {
       this.countedBefore += this.versions[0]?.calls() ?? 0;
       this.versions.length = 0;
-      this.control.setMode(2);
+      this.control(MODE, 2);
     }
     this.tier = "fallback";
     this.fallbackReason = reason;
@@ -287,7 +310,7 @@ export class Dispatcher {
 
   /** When the entry next calls `hooks.event` (a call count). */
   setNext(next: number): void {
-    this.control?.setNext(next);
+    this.control?.(NEXT, next);
   }
 
   /** Counts a failed guard of `version`. */
@@ -299,8 +322,9 @@ export class Dispatcher {
     // function, /tmp probe).
     const reasons = (version.deoptReasons ??= []);
     const reason = (reasons[guard] ??= `failed: ${version.assumptions[guard]?.description ?? `guard ${guard}`}`);
-    const seen = this.deoptReasons.get(reason) ?? 0;
-    this.deoptReasons.set(reason, seen + 1);
+    const counts = (this.deoptCounts ??= new Map());
+    const seen = counts.get(reason) ?? 0;
+    counts.set(reason, seen + 1);
     return { reason, first: seen === 0 };
   }
 
@@ -317,7 +341,7 @@ export class Dispatcher {
       deopts: this.deopts,
       compileTimeMs: this.compileTimeMs,
       compileCpuMs: this.compileCpuMs,
-      history: [...this.history, ...[...this.deoptReasons].map(([reason, count]) => ({ at: 0, event: "deopt", detail: `${reason} ×${count}` }))],
+      history: [...this.history, ...[...(this.deoptCounts ?? [])].map(([reason, count]) => ({ at: 0, event: "deopt", detail: `${reason} ×${count}` }))],
       versions: this.versions.map((v) => ({ assumptions: v.assumptions, calls: v.calls(), deopts: v.deopts, source: v.source })),
     };
   }
@@ -354,11 +378,11 @@ export function settleOriginal<F extends Function>(fn: F, name: string, reason: 
  * tiering to reuse. This module and precheck.ts load in well under a
  * millisecond, against 35-55 ms for the compiler with its parser.
  */
-export function settleAtJitTime<F extends Function>(fn: F, options: { name?: string; strict?: boolean } = {}): { settled: F } | { pre: Extract<Precheck, { ok: true }> } {
+export function settleAtJitTime<F extends Function>(fn: F, options: { name?: string; strict?: boolean } = {}): { settled: F } | Extract<Precheck, { ok: true }> {
   const name = options.name ?? fn.name;
   if (isJitDisabled()) return { settled: settleOriginal(fn, name, disabledReason()) };
   const pre = precheck(fn);
-  if (pre.ok) return { pre };
+  if (pre.ok) return pre;
   if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
   trace(`fallback ${name || "(anonymous)"}: ${pre.reason}`);
   return { settled: settleOriginal(fn, name, pre.reason) };

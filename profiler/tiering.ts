@@ -636,16 +636,16 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   if (!pre) {
     const r = settleAtJitTime(fn, options);
     if ("settled" in r) return r.settled;
-    pre = r.pre;
+    pre = r;
   }
   // A profile that says the compile cannot pay: the function itself, settled now, so that not
   // even kos's entry stays on the call path (V8 then inlines the original where it did without
   // kos; with the entry it did less, and the rules program ran 4% slower on settled entries).
-  const t = options.tiering ?? {};
-  if (t.profile || process.env.KOS_PROFILE) {
+  const profile = options.tiering?.profile;
+  if (profile || process.env.KOS_PROFILE) {
     let entry: ProfileEntry | undefined;
     try {
-      entry = findProfiledFunction(fn, t.profile, STABLE_ONLY);
+      entry = findProfiledFunction(fn, profile, STABLE_ONLY);
     } catch {
       entry = undefined; // reported at the first call, as before
     }
@@ -662,7 +662,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   let policy: TieredFunction | null = null;
   const d: Dispatcher = Dispatcher.tiered(
     fn,
-    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, hooks: { event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler)).onEvent(thisArg, args, newTarget) } },
+    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler)).onEvent(thisArg, args, newTarget) },
     // Misses come from a version's guards: a version exists, so the policy does.
     function (this: unknown, ...args: unknown[]) {
       return policy!.onMiss(this, args, new.target);
