@@ -134,13 +134,25 @@ const PROFILED_HOT_CALLS = 5000;
 // Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
 // decide the first speculation.
 const MIN_GATED_CALLS = EXACT_CALLS;
-// A cost-gated function whose calls take under TINY_MS (median of RECENT_TIMES timed calls, the
-// clock's own cost taken off) settles on the original. A version's guards and call counter cost
+// A cost-gated function whose calls take under TINY_MS (the lower quartile of RECENT_TIMES timed
+// calls, the clock's own cost taken off) settles on the original. Not the median: load only adds
+// time, and on a loaded host the median of the DSP program's 2 ns `shapeSample` (bench/programs/dsp.ts)
+// read over 20 ns in 2 of 3 runs, so it waited and compiled, at 60-100 ms of CPU, a version that
+// ran 3.7 ns a call against 1.2 ns as written. A version's guards and call counter cost
 // a few ns: `o.v + y` ran 0.4 ns a call as written and 4.1 ns compiled, through the entry. The clock
 // ticks in 10 ns steps here, so such a function cannot be timed against its version either
 // (VERIFY_MIN_MS), and waiting at tier 0 costs it 1.8 ns a call against 0.5 ns settled
 // (/tmp probes, Node 20.20.2).
 const TINY_MS = 0.00002;
+// ...and whose median is under this: a function that returns early on a quarter of its calls and
+// works on the rest (a cache hit, an invalid input) has a short lower quartile too, and its long
+// calls can still gain. 80 ns is 4 times TINY_MS: above what load made of the 2 ns function.
+const TINY_MEDIAN_MS = 4 * TINY_MS;
+
+/** Whether timed calls with this lower quartile and median (ms) are too short for a version to gain. */
+export function callsTooShortToGain(lowMs: number, medianMs: number): boolean {
+  return lowMs < TINY_MS && medianMs < TINY_MEDIAN_MS;
+}
 // A cost-gated function none of whose arguments (nor its receiver) has stayed one constant over this
 // many calls settles on the original: tiering compiles only on constants, so it would wait at tier 0
 // for a compile that cannot come. lodash's `_.get(object, path, default)`, called with other objects
@@ -208,6 +220,8 @@ class TieredFunction {
   private recentTimes: Float64Array | null = null;
   private recentCount = 0;
   private typicalMs = Infinity;
+  /** The lower quartile of the same calls: how short a call is (load and preemption only add time). */
+  private lowMs = Infinity;
   /** The gate's threshold (sampled ms) as last priced, and the cost model's revision it was priced at. */
   private payAtMs = Infinity;
   private pricedAt = -1;
@@ -346,8 +360,8 @@ class TieredFunction {
     if (this.d.tier !== 0) return r;
     if (this.costGated) {
       // Judged once the ring has turned over: its first timed calls run cold, original and clock alike.
-      if (this.recentCount >= 2 * RECENT_TIMES && this.typicalMs < TINY_MS && this.d.versions.length === 0) {
-        const reason = `its calls take under ${TINY_MS * 1e6} ns (median of the last ${RECENT_TIMES} timed calls, the clock's own cost taken off): too short for a compiled version to gain what its guards cost`;
+      if (this.recentCount >= 2 * RECENT_TIMES && callsTooShortToGain(this.lowMs, this.typicalMs) && this.d.versions.length === 0) {
+        const reason = `its calls take under ${TINY_MS * 1e6} ns (the lower quartile of the last ${RECENT_TIMES} timed calls, the clock's own cost taken off): too short for a compiled version to gain what its guards cost`;
         this.d.goGeneric(reason);
         trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
       } else if (n >= MIN_GATED_CALLS && this.nextCompileAt === Infinity && this.compileWouldPay()) {
@@ -373,15 +387,24 @@ class TieredFunction {
     (this.recentTimes ??= new Float64Array(RECENT_TIMES))[(n - 1) % RECENT_TIMES] = dt;
     // The median is taken at 8, 16, 24 and 32 timed calls, then every 16th: a sort of 32 doubles
     // at every 8th timed call was a fifth of tier 0's cost in a cold process (1.1 of 5.4 ms).
-    if (n <= RECENT_TIMES ? (n & 7) === 0 : (n & 15) === 0) this.typicalMs = this.recentMedian();
+    if (n <= RECENT_TIMES ? (n & 7) === 0 : (n & 15) === 0) {
+      const sorted = this.recentSorted();
+      this.typicalMs = sorted[sorted.length >> 1]!;
+      this.lowMs = sorted[sorted.length >> 2]!;
+    }
     return Math.min(dt, this.typicalMs * OUTLIER_FACTOR);
   }
 
   /** The median of the recent timed calls (NaN when there are none). */
   private recentMedian(): number {
     if (!this.recentTimes) return NaN;
-    const sorted = this.recentTimes.slice(0, Math.min(this.recentCount, RECENT_TIMES)).sort();
+    const sorted = this.recentSorted();
     return sorted[sorted.length >> 1]!;
+  }
+
+  /** The recent timed calls, sorted (a copy). */
+  private recentSorted(): Float64Array {
+    return this.recentTimes!.slice(0, Math.min(this.recentCount, RECENT_TIMES)).sort();
   }
 
   /** The cost gate: has the function used enough time to pay for its predicted compile? */

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { collectFeedback, jit, inspect, loadProfile, sourceHash, sourceKey } from "../../index.js";
 import { ArgumentProfile } from "../../profiler/feedback.js";
+import { callsTooShortToGain } from "../../profiler/tiering.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -38,6 +39,19 @@ describe("argument profiles", () => {
     expect(p.stability).toBe("shape");
     p.observe({ b: 1, a: 2 });
     expect(p.stability).toBe("type");
+  });
+});
+
+describe("the rule for calls too short to gain", () => {
+  const ns = (x: number) => x / 1e6;
+  it("reads how short a call is from the lower quartile, so that load spreading the timings does not hide a 2 ns function", () => {
+    // A 2 ns function on a loaded host: a quarter of its timed calls read short, the median does not.
+    expect(callsTooShortToGain(ns(4), ns(26))).toBe(true);
+    expect(callsTooShortToGain(ns(25), ns(30))).toBe(false);
+  });
+  it("keeps a function whose long calls can gain, when a quarter of its calls return early", () => {
+    expect(callsTooShortToGain(ns(3), ns(400))).toBe(false);
+    expect(callsTooShortToGain(ns(3), ns(80))).toBe(false);
   });
 });
 
