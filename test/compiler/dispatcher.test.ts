@@ -108,3 +108,31 @@ describe("dispatcher: polymorphic versions", () => {
     expect(info.assumptions.find((x) => x.param === "input")?.kind).toBe("type");
   });
 });
+
+describe("dispatcher: the entry's targets", () => {
+  // The entry adds its first version once and routes any later target through another field (a
+  // rewrite of the first made V8 treat the field as mutable for every entry: compiler/dispatcher.ts).
+  for (const [kind, arity, exact] of [["fixed-arity", 1, false], ["exact", -1, true]] as const) {
+    it(`a ${kind} entry runs its first version, a timing route, the first again, and a replacement after going generic`, async () => {
+      const { Dispatcher } = await import("../../compiler/dispatcher.js");
+      const original = (x: number) => `original ${x}`;
+      const d = Dispatcher.tiered(original, { name: "f", arity, exact, event: () => "event" }, original);
+      const entry = d.entry as (x: number) => string;
+      d.setNext(Infinity);
+      expect(entry(1)).toBe("original 1");
+      const v1 = (x: number) => `v1 ${x}`;
+      d.addVersion({ fn: v1, source: null, passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 });
+      expect(entry(2)).toBe("v1 2");
+      d.routeHead((x: number) => `timed ${x}`);
+      expect(entry(3)).toBe("timed 3");
+      d.restoreHead();
+      expect(entry(4)).toBe("v1 4");
+      d.goGeneric("test");
+      expect(entry(5)).toBe("original 5");
+      d.addVersion({ fn: (x: number) => `v2 ${x}`, source: null, passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 });
+      expect(entry(6)).toBe("v2 6");
+      d.restoreHead();
+      expect(entry(7)).toBe("v2 7");
+    });
+  }
+});
