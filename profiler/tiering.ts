@@ -259,20 +259,22 @@ class TieredFunction {
     readonly options: Options,
     mentionsThis: boolean,
     private readonly compiler: CompilerLoader,
+    /** `KOS_HOT_CALLS` and whether `KOS_FEEDBACK_OUT` was set, as they were at `jit()`. */
+    envHot: number,
+    profiling: boolean,
   ) {
     const t = options.tiering ?? {};
-    const envHot = Number(process.env.KOS_HOT_CALLS);
     // A profiling run (`kos profile` sets KOS_FEEDBACK_OUT) tiers up as a plain run does, when the
     // compile pays, so that it costs what the program costs: compiling at a fixed count to
     // measure each compile made `kos profile` of the rules program take 2.21x its wall time
     // (BENCHMARKS.md, programs). A function it never compiles records the predicted cost instead.
     this.costGated = t.hotCalls === undefined && !(envHot > 0);
     // With the cost gate, hotCalls only places the warm window that times the original for profiles.
-    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : process.env.KOS_FEEDBACK_OUT ? PROFILED_HOT_CALLS : 1000);
+    this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : profiling ? PROFILED_HOT_CALLS : 1000);
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
     this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
-    this.warmTo = Number.isFinite(this.hotCalls) && (!this.costGated || process.env.KOS_FEEDBACK_OUT) ? this.hotCalls : 0;
+    this.warmTo = Number.isFinite(this.hotCalls) && (!this.costGated || profiling) ? this.hotCalls : 0;
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
     const scanned = scanParameters(source);
     this.restAt = scanned.rest && scanned.arity >= 0 ? scanned.arity : -1;
@@ -682,10 +684,14 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // the first call, so that `jit()` of a function never called costs the entry alone.
   const source = pre.source;
   const mentionsThis = pre.mentionsThis;
+  // The environment is read now, not at the first call: it is what held when `jit()` was called
+  // (test/profiler/tiering.test.ts; the real-library bench sets KOS_HOT_CALLS around its jit() calls).
+  const envHot = options.tiering?.hotCalls === undefined ? Number(process.env.KOS_HOT_CALLS) : NaN;
+  const profiling = !!process.env.KOS_FEEDBACK_OUT;
   let policy: TieredFunction | null = null;
   const d: Dispatcher = Dispatcher.tiered(
     fn,
-    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler)).onEvent(thisArg, args, newTarget) },
+    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler, envHot, profiling)).onEvent(thisArg, args, newTarget) },
     // Misses come from a version's guards: a version exists, so the policy does.
     function (this: unknown, ...args: unknown[]) {
       return policy!.onMiss(this, args, new.target);

@@ -56,6 +56,23 @@ describe("the rule for calls too short to gain", () => {
 });
 
 describe("tiering", () => {
+  it("reads KOS_HOT_CALLS as it was at jit(), though its state is made at the first call", () => {
+    const before = process.env.KOS_HOT_CALLS;
+    process.env.KOS_HOT_CALLS = "50";
+    let f: (k: number, x: number) => number;
+    try {
+      f = jit(function scaleBy(k: number, x: number) {
+        return k * x;
+      });
+    } finally {
+      if (before === undefined) delete process.env.KOS_HOT_CALLS;
+      else process.env.KOS_HOT_CALLS = before;
+    }
+    for (let i = 0; i < 120; i++) expect(f(3, i)).toBe(3 * i);
+    // Count-based at 50 calls: without the variable, the cost gate would wait far longer.
+    expect(inspect(f)!.tier).toBe(1);
+  });
+
   it("settles on the original when no argument stays constant over its first 2048 calls, and keeps waiting when one does", () => {
     function weigh(o: { a: number }, scale: number): number {
       let s = 0;
