@@ -50,9 +50,10 @@ export interface EntryHooks {
 
 /**
  * Sets an entry's state and reads its call count: `control(MODE, m)` (0 counting, 2 run the
- * original), `control(HEAD, f)` (run `f`: the first version, or a route that times it; 1 and 3 are
- * the modes that run it), `control(NEXT, n)`; every call returns the count. One function, not an object of four: `jit()` of a function never called
- * makes nothing it does not need (bench/tiering.bench.ts).
+ * original), `control(HEAD, f)` (run `f`: the first version, or a route that times it; modes 1
+ * and 3 run it), `control(NEXT, n)`; every call returns the count. One function, not an object
+ * of four closures: `jit()` of a function never called makes nothing it does not need
+ * (bench/tiering.bench.ts).
  */
 type EntryControl = (op: typeof MODE | typeof HEAD | typeof NEXT | typeof COUNT, value?: unknown) => number;
 const MODE = 0;
@@ -79,8 +80,8 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         // so that its map is kos's alone (\`{}\` shares its map with every empty literal of the
         // program), and \`head\` is only ever added, never rewritten: a later first version, or a
         // timing route, goes in \`alt\` (mode 3). One rewrite anywhere made the field mutable for every
-        // entry of the process, and their dispatch a real call: 3.6 ns in the tiering bench, where the
-        // fixtures' verification windows rewrote it, against 0.7 ns.
+        // entry of the process, and their dispatch a real call: sumTo's cost 3.6-5.9 ns in the tiering
+        // bench, where the fixtures' verification windows rewrote it, against 0.5-1.3 ns.
         `const slot = { kosEntry: true };\n` +
         `var entry = function (${params}) {\n` +
         `  if (new.target !== undefined) return hooks.construct([${params}], new.target);\n` +
@@ -132,8 +133,7 @@ const exactEntry: EntryFactory = (target, hooks) => {
         slot.alt = v as Function;
         mode = 3;
       }
-    }
-    else if (op === NEXT) next = v as number;
+    } else if (op === NEXT) next = v as number;
     return calls;
   };
   return [entry, control];

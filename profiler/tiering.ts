@@ -153,6 +153,7 @@ const TINY_MEDIAN_MS = 4 * TINY_MS;
 export function callsTooShortToGain(lowMs: number, medianMs: number): boolean {
   return lowMs < TINY_MS && medianMs < TINY_MEDIAN_MS;
 }
+
 // A cost-gated function none of whose arguments (nor its receiver) has stayed one constant over this
 // many calls settles on the original: tiering compiles only on constants, so it would wait at tier 0
 // for a compile that cannot come. lodash's `_.get(object, path, default)`, called with other objects
