@@ -161,6 +161,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let realInstanceSites: Set<object> | null = null;
+  let guardedForIn = true;
   let result: ReturnType<typeof specializeFunction>;
   for (let attempt = 0; ; attempt++) {
     const request = {
@@ -168,8 +169,21 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
       prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
+      // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
+      // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last
+      // properties in a residual loop of a function too big for V8 to inline into.
+      guardedForIn: guardedForIn && attempt === 0,
     };
-    result = specializeFunction(request);
+    try {
+      result = specializeFunction(request);
+    } catch (e) {
+      // Joins past their bound where a for-in over an unfrozen object unrolled (specializer.ts,
+      // MAX_JOIN_WORK_GUARDED_FOR_IN): the same attempt again, with those loops kept.
+      if (!(e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn)) throw e;
+      guardedForIn = false;
+      attempt--;
+      continue;
+    }
     // A key folded as absent that the code itself then stores (`if (!this.cache) this.cache = …`) would
     // fail its entry guard on every later call: specialize again without absent folds.
     if (result.selfInvalidating && foldAbsent) {
@@ -191,6 +205,11 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
     const nodes = countNodes(result.node);
     if (nodes <= MAX_RESIDUAL_NODES) break;
+    if (request.guardedForIn && result.guardedForIns > 0) {
+      guardedForIn = false;
+      attempt--;
+      continue;
+    }
     // Too big for V8 to optimize well: unroll and speculate less, then give up.
     if (attempt === SIZE_RETRIES || (unrollBudget === 0 && maxForks === 0)) {
       throw new JitError("RESIDUAL_TOO_LARGE", `the specialized code has ${nodes} syntax nodes, more than ${MAX_RESIDUAL_NODES} (about ${Math.round((MAX_RESIDUAL_NODES * BYTECODE_PER_NODE) / 1024)} KB of V8 bytecode; V8 does not optimize functions over 60 KB), even with less unrolling and speculation`);

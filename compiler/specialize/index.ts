@@ -21,6 +21,7 @@ import "./loop-invariants.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
 import "./speculation.js";
+import "./shared-rests.js";
 import "./closures.js";
 import "./array-scans.js";
 import type { ContentGuard } from "./guarded-reads.js";
@@ -46,6 +47,8 @@ export interface SpecializeRequest {
   prefix: string;
   /** False: no folding of absent keys (a first attempt's folds failed their own guards). */
   foldAbsent?: boolean;
+  /** False: a for-in over an unfrozen object stays a loop (see Specializer options). */
+  guardedForIn?: boolean;
   /** The rest parameter's length (guarded) and its known positions, from positional `specialize` keys. */
   rest?: { length: number; known: Map<number, unknown> };
 }
@@ -64,6 +67,8 @@ export interface SpecializeResult {
   selfInvalidating: boolean;
   /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
   escapedInstanceSites: Set<object>;
+  /** For-in loops over unfrozen objects that were unrolled (loops.ts). */
+  guardedForIns: number;
   words: Set<string>;
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
@@ -76,7 +81,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
@@ -176,7 +181,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const selfInvalidating = guards.some((g) => g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, escapedInstanceSites };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };

@@ -35,6 +35,11 @@ interface LoopState {
   right?: Val;
   /** for-of over an unfrozen array kos read with guards: re-checked after foreign code. */
   source?: unknown[];
+  /**
+   * for-in over an unfrozen object kos read with guards (its keys): after foreign code, a key
+   * is visited only while `key in obj`, as the engine's for-in does for a key deleted meanwhile.
+   */
+  keysOf?: object;
   /** Where speculated iterations go when their guards fail: one residual loop for all of them (see P.loop). */
   tail?: Target;
   /** With `tail` over items: the residual variable holding the index the tail loop starts from. */
@@ -65,17 +70,30 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
   return null;
 }
 
-function knownKeys(s: Specializer, v: Val): Val[] | null {
+function knownKeys(s: Specializer, v: Val): { keys: Val[]; live?: object } | null {
   // An instance's for-in visits its prototype's enumerable keys too: it runs as written.
-  if (v.k === "v" && v.o.kind === "object" && (!v.o.proto || v.o.proto === NULL_PROTO) && s.fields(v.o)) return ownKeyOrder(s.fields(v.o)!).map(([k]) => S(k));
-  if (v.k === "s" && v.v !== null && typeof v.v === "object" && !utilTypes.isProxy(v.v) && Object.isFrozen(v.v) && !ArrayBuffer.isView(v.v) && s.options.freeze !== "reference") {
+  if (v.k === "v" && v.o.kind === "object" && (!v.o.proto || v.o.proto === NULL_PROTO) && s.fields(v.o)) return { keys: ownKeyOrder(s.fields(v.o)!).map(([k]) => S(k)) };
+  if (v.k !== "s" || v.v === null || typeof v.v !== "object" || utilTypes.isProxy(v.v) || ArrayBuffer.isView(v.v)) return null;
+  if (Object.isFrozen(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;
     const keys: Val[] = [];
     for (const k in v.v as object) keys.push(S(k));
-    return keys;
+    return { keys };
   }
-  return null;
+  // An object kos does not own (a schema's `entries`, a rule table): its own enumerable keys,
+  // guarded at entry by the for-in walk itself (sameOwnKeys), so that an inherited enumerable
+  // key fails the guard too. Only where the walk is those keys now (it runs no user code: no
+  // proxies here).
+  if (s.options.freeze !== "guard" || s.options.guardedForIn === false || s.foreignRan) return null;
+  const own = Object.keys(v.v);
+  let i = 0;
+  for (const k in v.v as object) if (k !== own[i++]) return null;
+  if (i !== own.length) return null;
+  const keys = s.guardedKeys(v.v as object);
+  if (!keys) return null;
+  s.guardedForIns++;
+  return { keys: keys.map((k) => S(k)), live: v.v as object };
 }
 
 declare module "./specializer.js" {
@@ -110,7 +128,13 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       if (n.await) this.fail("UNSUPPORTED", "for await", n);
       const right = this.stable(this.expr(n.right), "it");
       if (!this.env) return; // the iterated expression always threw (see expr)
-      items = n.type === "ForOfStatement" ? knownItems(this, right) : knownKeys(this, right);
+      let keysOf: object | undefined;
+      if (n.type === "ForOfStatement") items = knownItems(this, right);
+      else {
+        const known = knownKeys(this, right);
+        items = known?.keys ?? null;
+        keysOf = known?.live;
+      }
       if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
         // Iterating a known non-iterable throws: keep the header as written for the engine's message.
         const header: Node = { type: "ForOfStatement", await: false, left: this.verbatim(n.left), right: this.verbatim(n.right), body: { type: "BlockStatement", body: [] } };
@@ -124,10 +148,11 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         state.items = items;
         state.index = 0;
         if (n.type === "ForOfStatement" && right.k === "s" && Array.isArray(right.v) && !Object.isFrozen(right.v)) state.source = right.v as unknown[];
+        if (keysOf) state.keysOf = keysOf;
       }
     }
     if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) {
-      if (!items || state.source || items.every((x) => x.k === "s")) {
+      if (!items || state.source || state.keysOf || items.every((x) => x.k === "s")) {
         // A loop whose state lives in its variables (for, while, do): every speculated iteration whose
         // guards fail continues in one shared residual loop, the way a tracing JIT's side exits share
         // the interpreter. Emitting that loop once per failed guard made expr-eval's 28-token program
@@ -208,7 +233,7 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   s.generic = true;
   s.foreignRan = true;
   try {
-    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}) } : { started: true });
+    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}) } : { started: true });
   } finally {
     s.generic = wasGeneric;
   }
@@ -233,15 +258,16 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
     if (sameStepAgain(uniform, code) && unrolledHere >= UNROLLED_FIRST) uniformStop = true;
   };
   for (let iter = first; s.env; iter++) {
-    if (iter > 0 && s.foreignRan && (s.staleMiss || state.source) && !s.generic) {
+    if (iter > 0 && s.foreignRan && (s.staleMiss || state.source || state.keysOf) && !s.generic) {
       // Each pass starts from this iteration's state (a speculative pass may run twice).
       const at = { ...state };
-      s.forkAnyway = !!state.source;
+      s.forkAnyway = !!(state.source || state.keysOf);
       let forked: boolean;
       try {
         forked = s.speculate(() => {
           const a = { ...at };
           if (a.source) guardItem(s, a);
+          if (a.keysOf) guardKeys(s, a);
           drive(s, n, labels, breakT, a, iter);
           // Leave the loop from inside this branch: the generic branch's residual loop exits on its own
           // edge, and code after both branches would run on either path.
@@ -261,8 +287,8 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       return;
     }
     if (items) {
-      if (state.source && iter > 0 && s.foreignRan) {
-        // The array may have changed since its items were read: the rest is a loop.
+      if ((state.source || state.keysOf) && iter > 0 && s.foreignRan) {
+        // The array (or object) may have changed since its items were read: the rest is a loop.
         s.residualLoop(n, labels, breakT, state);
         return;
       }
@@ -323,6 +349,36 @@ function guardItem(s: Specializer, state: LoopState): void {
     const item = state.items![state.index!]!;
     if (item.k === "s") s.contentGuards.push({ obj: arr, key: String(state.index), value: item.v });
   }
+}
+
+/**
+ * In a speculative pass over an unfrozen object's keys: the next key must still be there (`key in
+ * obj`), which is what the engine's for-in checks of a key it listed at the start. Keys added
+ * since are not visited, by either. A `sameOwnKeys` walk here instead cost valibot's 9-property
+ * schema 11% of its time: one per property.
+ */
+function guardKeys(s: Specializer, state: LoopState): void {
+  if (state.index! >= state.items!.length) return;
+  s.contentGuards ??= [];
+  const key = (state.items![state.index!] as { v: unknown }).v as string;
+  s.contentGuards.push({ obj: state.keysOf!, key, value: undefined, has: true });
+}
+
+/**
+ * In a residual loop over the keys an unfrozen object had when its for-in started: a key the
+ * body's foreign code deleted since is skipped, as the engine's for-in does (a `key in obj`
+ * check, the prototype chain included, as V8's ForInFilter).
+ */
+function skipDeletedKey(s: Specializer, state: LoopState, key: Node, contT: Target): void {
+  if (!state.keysOf || !s.env) return;
+  const before = s.env;
+  const skip = s.collect(() => {
+    s.env = new Map(before);
+    s.jump(contT, "continue");
+  });
+  const test: Node = { type: "UnaryExpression", operator: "!", prefix: true, argument: { type: "BinaryExpression", operator: "in", left: key, right: s.constNode(state.keysOf) } };
+  s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: skip }, alternate: null });
+  s.env = before;
 }
 
 function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
@@ -525,6 +581,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const arr = state.source ? this.constNode(state.source) : this.constNode(Object.freeze(state.items.map((x) => (x as { v: unknown }).v)));
       const itemName = this.fresh("item");
       const body = this.collect(() => {
+        skipDeletedKey(this, state, id(itemName), contT);
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
         this.backEdge(contT, variant);
@@ -564,6 +621,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const arr = this.residual({ k: "v", o: this.newVirtual("array", new Map(rest.map((v, i) => [String(i), v]))) });
       const itemName = this.fresh("item");
       const body = this.collect(() => {
+        skipDeletedKey(this, state, id(itemName), contT);
         bindLeft(this, n.left, D(id(itemName)));
         if (this.env) this.statement(n.body);
         this.backEdge(contT, variant);
