@@ -49,6 +49,8 @@ export interface SpecializeRequest {
   foldAbsent?: boolean;
   /** False: a for-in over an unfrozen object stays a loop (see Specializer options). */
   guardedForIn?: boolean;
+  /** See the Specializer option. */
+  forInNodes?: number;
   /** The rest parameter's length (guarded) and its known positions, from positional `specialize` keys. */
   rest?: { length: number; known: Map<number, unknown> };
 }
@@ -81,7 +83,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

@@ -6,7 +6,7 @@
  * (or the budget runs out) the rest stays a loop: the slots it assigns move
  * to their variables first, and everything else it reads stays static.
  */
-import { walk, type Node } from "../ast.js";
+import { countNodes, walk, type Node } from "../ast.js";
 import { buildLiteral } from "../emit.js";
 import { arrayIterationIntact } from "../builtins.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
@@ -40,6 +40,8 @@ interface LoopState {
    * is visited only while `key in obj`, as the engine's for-in does for a key deleted meanwhile.
    */
   keysOf?: object;
+  /** With `keysOf`: syntax nodes its unrolled iterations emitted so far (shared by the copies of this state). */
+  emitted?: { nodes: number };
   /** Where speculated iterations go when their guards fail: one residual loop for all of them (see P.loop). */
   tail?: Target;
   /** With `tail` over items: the residual variable holding the index the tail loop starts from. */
@@ -148,7 +150,10 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         state.items = items;
         state.index = 0;
         if (n.type === "ForOfStatement" && right.k === "s" && Array.isArray(right.v) && !Object.isFrozen(right.v)) state.source = right.v as unknown[];
-        if (keysOf) state.keysOf = keysOf;
+        if (keysOf) {
+          state.keysOf = keysOf;
+          state.emitted = { nodes: 0 };
+        }
       }
     }
     if (this.env && !(items === null && (n.type === "ForOfStatement" || n.type === "ForInStatement"))) {
@@ -295,7 +300,9 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       if (state.index! >= items.length) return;
       const item = items[state.index!]!;
       state.index!++;
+      const mark = s.out.length;
       s.iteration(n.body, labels, () => bindLeft(s, n.left, item));
+      if (state.emitted) tooBigToUnroll(s, state, mark);
       unrolled();
       continue;
     }
@@ -349,6 +356,17 @@ function guardItem(s: Specializer, state: LoopState): void {
     const item = state.items![state.index!]!;
     if (item.k === "s") s.contentGuards.push({ obj: arr, key: String(state.index), value: item.v });
   }
+}
+
+/**
+ * An unrolled for-in over an unfrozen object is kept only where the whole function fits the
+ * residual size (compile.ts): once its iterations alone have emitted more than the bound, the
+ * compile stops, and compile.ts specializes again with the loop kept (the bound and its
+ * measurements are there).
+ */
+function tooBigToUnroll(s: Specializer, state: LoopState, mark: number): void {
+  state.emitted!.nodes += countNodes({ type: "BlockStatement", body: s.out.slice(mark) });
+  if (state.emitted!.nodes > (s.options.forInNodes ?? Infinity)) s.fail("RESIDUAL_TOO_LARGE", `an unrolled for-in emitted more than ${s.options.forInNodes} syntax nodes`);
 }
 
 /**

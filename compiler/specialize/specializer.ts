@@ -146,6 +146,8 @@ export interface SpecializerOptions {
   foldAbsent?: boolean;
   /** Unroll a for-in over an unfrozen object kos does not own, its keys guarded (loops.ts); off for a compile's last, smallest attempt. */
   guardedForIn?: boolean;
+  /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (loops.ts); compile.ts then tries again without. */
+  forInNodes?: number;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
   privateNamesRoot?: Function;
   /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */
