@@ -50,11 +50,8 @@ export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASS
  */
 const MAX_ROUNDS = 3;
 // branchesToLogical is in the round: an inner `if` it turns into `r2 = p || q` is then forwarded
-// into its parent's branch (`r = r2`), which it can turn too. So is the second flattening: a
-// labeled block whose last jump a dead store took with it (a shared generic rest that no failed
-// guard can reach any more, specialize/shared-rests.ts) is gone in the next round, and a
-// temporary is forwarded across where its edge was (`p = new C(a); L: { sink(p); … }`).
-const ROUND = new Set(["branchesToLogical", "removeDeadStores", "forwardTemporaries", "removeUnusedDeclarations", "flattenBlocksAgain"]);
+// into its parent's branch (`r = r2`), which it can turn too.
+const ROUND = new Set(["branchesToLogical", "removeDeadStores", "forwardTemporaries", "removeUnusedDeclarations"]);
 
 export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
   const run = (pass: ResidualPass): boolean => {

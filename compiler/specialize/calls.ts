@@ -145,7 +145,11 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     // A receiver kos does not know: if it only reads (no calls or writes) and emitted nothing, it is
     // evaluated as written, so a failing call's message names the source's expression
     // ("(x + c.n).toFixed is not a function", not the folded "(x + 4)").
-    if (head[0]!.k === "d" && this.out.length === before && readsOnly(callee.object) && !(callee.object.type === "Identifier")) head[0] = D(this.verbatim(callee.object), (head[0] as { type?: string }).type);
+    if (head[0]!.k === "d" && this.out.length === before && readsOnly(callee.object) && !(callee.object.type === "Identifier")) {
+      const proto = head[0]!.proto;
+      head[0] = D(this.verbatim(callee.object), (head[0] as { type?: string }).type);
+      if (proto) head[0].proto = proto;
+    }
     const object = {} as Node;
     const property = {} as Node;
     const vals = this.evalSeq([object, property, ...n.arguments], (e: Node) =>
@@ -179,6 +183,8 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       if (f.ok && typeof f.value !== "function") return NOT_CALLABLE;
     }
     if (obj.k === "d") {
+      const devirtualized = this.devirtualizedCall(n, obj, key, args);
+      if (devirtualized) return devirtualized;
       // A receiver kos does not know: the method is read at run time too, so the call stays as written,
       // evaluating the receiver once, and the engine's messages name the source's expression.
       const keyNode = this.residual(key);
@@ -543,8 +549,22 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const construct: Node = { type: "NewExpression", callee, arguments: args };
   // "o is not a constructor" names the source's variable, not the value's residual name.
   const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
-  return (!(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) : null) ?? D(construct, made);
+  const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) : null;
+  if (named) return named;
+  const result = D(construct, made);
+  // The instance's prototype, as `new` reads it now: a hint for its method calls (method-guards.ts).
+  const proto = vals[0]!.k === "s" && typeof vals[0]!.v === "function" && !isBuiltin(vals[0]!.v as Function) ? prototypeHint(vals[0]!.v as Function) : null;
+  if (proto) result.proto = proto;
+  return result;
 };
+
+/** `C.prototype` as a data property holding an ordinary object, read without running code; else null. */
+function prototypeHint(C: Function): object | null {
+  if (require_isProxy(C)) return null;
+  const d = Reflect.getOwnPropertyDescriptor(C, "prototype");
+  const v = d && "value" in d ? d.value : null;
+  return v !== null && typeof v === "object" && !require_isProxy(v) ? v : null;
+}
 
 /** Optional chains: static short-circuits fold; a dynamic one keeps the chain as written. */
 P.chain = function (this: Specializer, n: Node): Val {
@@ -667,7 +687,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (info.parsed.strict !== rootStrict) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
   if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
-  if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object"))) return null;
+  if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object"))) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
   // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's

@@ -21,7 +21,7 @@ import "./loop-invariants.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
 import "./speculation.js";
-import "./shared-rests.js";
+import "./method-guards.js";
 import "./closures.js";
 import "./array-scans.js";
 import type { ContentGuard } from "./guarded-reads.js";

@@ -169,8 +169,10 @@ P.assignMember = function (this: Specializer, n: Node): Val {
   } else {
     const o = this.stable(obj);
     const k = this.stable(key);
-    const cur = this.readMember(o, k, left);
-    const rhs = this.expr(n.right);
+    // The current value is read before the right side runs (`o.p += f()` reads o.p first: on an
+    // undefined `o` it throws before f runs, fuzz seed 4060 #1364): in order, as operands are.
+    const readCurrent = {} as Node;
+    const [cur, rhs] = this.evalSeq([readCurrent, n.right], (e) => (e === readCurrent ? this.readMember(o, k, left) : this.expr(e))) as [Val, Val];
     value = this.binary(n.operator.slice(0, -1), this.stable(cur), rhs, n);
     return this.storeMember(o, k, value, n);
   }

@@ -70,6 +70,8 @@ export interface SlotState {
   arrayFlag?: string;
   /** With `val` null: what `Array.isArray` gave for the variable's value (see DynamicValue.isArray). */
   isArray?: ArrayFact;
+  /** With `val` null: the prototype hint of the value the variable was given (see DynamicValue.proto). */
+  proto?: object;
   /** Under a virtual object's key: its state on this path (val is null then). */
   obj?: VirtualState;
 }
@@ -77,12 +79,7 @@ export interface SlotState {
 export type Env = Map<Slot | VirtualObject, SlotState>;
 
 /** A control-flow edge into a join point: the environment and the block where its fix-up assignments go. */
-export interface Edge { env: Env; fix: Node[]; value?: Val;
-  /** Into a statement list's shared generic rest: the index of the statement it enters at (shared-rests.ts). */
-  entry?: number;
-  /** With `entry`: the frame's slot of each variable when the edge left (a declaration evaluated again makes a new one). */
-  slots?: ReadonlyMap<Variable, Slot>;
-}
+export interface Edge { env: Env; fix: Node[]; value?: Val }
 
 const DEAD_STATE: VirtualState = Object.freeze({ props: new Map<string, Val>(), residual: null });
 
@@ -425,6 +422,7 @@ export class Specializer {
       if (x.arrayLength !== undefined) t.arrayLength = x.arrayLength;
       if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
       if (x.isArray) t.isArray = x.isArray;
+      if (x.proto) t.proto = x.proto;
     }
     return t;
   }
@@ -539,6 +537,7 @@ export class Specializer {
     const d = D(id(slot.name), st.type);
     if (st.nonNull) d.nonNull = true;
     if (st.isArray) d.isArray = st.isArray;
+    if (st.proto) d.proto = st.proto;
     if (st.arrayLength !== undefined) {
       d.arrayLength = st.arrayLength;
       if (st.arrayFlag) d.arrayFlag = st.arrayFlag;
@@ -573,7 +572,7 @@ export class Specializer {
     if (slot.pinned || x.k === "d") {
       if (!slot.declared) this.declare(slot);
       this.emit(assign(slot.name, this.residual(x)));
-      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : { val: null });
+      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : x.k === "d" && x.proto && !slot.pinned ? { val: null, proto: x.proto } : { val: null });
       return;
     }
     this.env!.set(slot, { val: x });
@@ -593,7 +592,7 @@ export class Specializer {
       this.declare(slot);
       if (!slot.reassigned) this.immutable.add(slot.name);
       this.emit(assign(slot.name, x.e));
-      this.env!.set(slot, { val: null });
+      this.env!.set(slot, x.proto ? { val: null, proto: x.proto } : { val: null });
       return;
     }
     this.env!.set(slot, { val: x });
@@ -662,6 +661,7 @@ export class Specializer {
           }
           if (t && states.every((s) => s!.type === t)) r.type = t;
           if (states.every((s) => s!.nonNull)) r.nonNull = true;
+          if (first.proto && states.every((s) => s!.proto === first.proto)) r.proto = first.proto;
           const fact = first.isArray;
           if (fact && states.every((s) => s!.isArray?.value === fact.value && s!.isArray.epoch === fact.epoch)) r.isArray = fact;
           result.set(slot, r);

@@ -9,7 +9,6 @@ import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } fro
 import { D, S, UNDEF, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
-import { leaveToRest, type SharedRest } from "./shared-rests.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -30,38 +29,27 @@ declare module "./specializer.js" {
 const P = Specializer.prototype;
 
 P.statements = function (this: Specializer, list: Node[]): void {
-  this.statementsFrom(list, 0);
+  statementsFrom(this, list, 0);
 };
 
 /**
  * A statement list from index `from`. After foreign code may have run, the
  * rest of the list is speculated on again (speculation.ts): folded as before
- * behind a guard, next to its generic evaluation, which the list's forks share
- * where they can (shared-rests.ts).
+ * behind a guard, next to its generic evaluation.
  */
-P.statementsFrom = function (this: Specializer, list: Node[], from: number, rest?: SharedRest): void {
+function statementsFrom(s: Specializer, list: Node[], from: number): void {
   for (let j = from; j < list.length; j++) {
-    if (!this.env) return;
-    if (this.foreignRan && this.staleMiss && !this.generic && readsMemory(list[j]!)) {
-      const at = j;
-      const folded = () => {
-        this.statement(list[at]!);
-        this.statementsFrom(list, at + 1, rest);
+    if (!s.env) return;
+    if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!)) {
+      const rest = () => {
+        s.statement(list[j]!);
+        statementsFrom(s, list, j + 1);
       };
-      if (rest) {
-        if (this.speculate(folded, () => leaveToRest(this, rest, at))) return;
-      } else if (this.forkWithSharedRest(list, at)) return;
-      else {
-        const generic = () => {
-          this.statement(list[at]!);
-          this.statementsFrom(list, at + 1);
-        };
-        if (this.speculate(generic, generic)) return;
-      }
+      if (s.speculate(rest, rest)) return;
     }
-    this.statement(list[j]!);
+    s.statement(list[j]!);
   }
-};
+}
 
 /** Whether a statement reads properties or calls anything (else there is nothing to fold again before the next one). */
 function readsMemory(st: Node): boolean {

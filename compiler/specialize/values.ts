@@ -12,6 +12,11 @@ import type { Node } from "../ast.js";
 
 export interface StaticValue { k: "s"; v: unknown }
 export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closure;
+  /**
+   * The prototype the value had when a residual `new C(…)` made it (C.prototype then): a hint
+   * only, which a method call checks (method-guards.ts).
+   */
+  proto?: object;
   /** Known not to be null here (a test like `x !== null` held; undefined is not excluded). */
   nonNull?: true;
   /** An Array kos allocated with this many items (a hint: checked where it is used) ... */

@@ -123,6 +123,16 @@ describe("evaluation order (fuzz N10)", () => {
       expect(order).toEqual(expected);
     }
   });
+
+  it("seed 4060 #1364: `o.p += rhs` reads o.p before the right side runs", () => {
+    // The right side needed a statement of its own (`??`), which ran before the pending read of
+    // `o.cnt`: an undefined `o` threw "Cannot mix BigInt…" from the right side instead.
+    const f = sloppy("function f(c, x, y) { y.o.cnt += (c.k / x) ?? c.k; return y; }");
+    const c = { k: "s" };
+    const j = jit(f, { specialize: { c } });
+    expectSameOutcome(f, j, [c, 1n, {}]);
+    expectSameOutcome(f, j, [c, 2, { o: { cnt: 1 } }]);
+  });
 });
 
 describe("messages and compile time (fuzz N8, N9)", () => {

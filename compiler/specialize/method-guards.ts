@@ -1,0 +1,113 @@
+/**
+ * A method call on a receiver kos did not make but knows the class of: an
+ * instance a residual `new C(…)` made (an escaping instance is made by its
+ * constructor, compile.ts). Its prototype was C.prototype then, so the
+ * method `recv.m` most likely is C.prototype's `m`, and the call is inlined
+ * behind a test of that, the way Go's PGO devirtualizes a call site:
+ *
+ *     t = recv.m;  t === F ? <F inlined, this = recv> : <t called with this = recv>
+ *
+ * jmespath's `search` makes its TreeInterpreter this way and calls
+ * `interpreter.search(ast, data)`: inlined, `this.visit(node, value)` is the
+ * same case again, with the expression's tree known, so the interpreter's
+ * dispatch on `node.type` folds.
+ *
+ * Exactness: `recv.m` is read once, where the original reads it, before the
+ * arguments (a getter runs as it would). The prototype is only a hint: the
+ * test compares the method that was read, so an instance whose prototype or
+ * own properties changed takes the other branch. That branch calls what was
+ * read with `Function.prototype.call`, or throws the engine's "x.m is not a
+ * function" when it is not callable.
+ */
+import type { Node } from "../ast.js";
+import { types as utilTypes } from "node:util";
+import { Specializer, assign, id } from "./specializer.js";
+import { D, type Val } from "./values.js";
+import { buildLiteral } from "../emit.js";
+import { isBuiltin } from "./calls.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    /** `recv.m(args)` on a receiver with a known prototype (DynamicValue.proto), inlined behind a test; null when it does not apply. */
+    devirtualizedCall(n: Node, recv: Val, key: Val, args: Val[]): Val | null;
+    devirtualizedBranches(recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void): Val;
+  }
+}
+
+const P = Specializer.prototype;
+const FnCall = Function.prototype.call;
+
+/** Prototype links followed to find the method (class hierarchies are shallow). */
+const MAX_CHAIN = 8;
+
+/** The function `proto[key]` holds as a data property now, found without running any code; else null. */
+function methodOf(proto: object, key: string): Function | null {
+  let o: object | null = proto;
+  for (let depth = 0; o !== null && depth < MAX_CHAIN; o = Object.getPrototypeOf(o), depth++) {
+    if (utilTypes.isProxy(o)) return null;
+    const d = Reflect.getOwnPropertyDescriptor(o, key);
+    if (!d) continue;
+    return "value" in d && typeof d.value === "function" ? d.value : null;
+  }
+  return null;
+}
+
+/** Throws what the engine throws for `text(…)` when `text` is not callable. */
+function notAFunction(text: string): never {
+  throw new TypeError(`${text} is not a function`);
+}
+
+P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val, args: Val[]): Val | null {
+  if (this.generic || recv.k !== "d" || !recv.proto || key.k !== "s" || typeof key.v !== "string") return null;
+  const callee = n.callee;
+  // Only where the engine's message names the callee as written: `this.m(…)`, `x.m(…)`.
+  if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier" || !(callee.object.type === "ThisExpression" || callee.object.type === "Identifier")) return null;
+  if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) return null;
+  const F = methodOf(recv.proto, key.v);
+  if (!F || isBuiltin(F)) return null;
+  const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
+  // Only where the method inlines (its arguments or receiver give it something to fold): a test in
+  // front of a call that stays a call only costs.
+  let inlined = false;
+  const p = this.probe(() => this.devirtualizedBranches(recv as Val & { k: "d" }, key.v as string, F, args, n, text, () => (inlined = true)));
+  if (!inlined) {
+    p.undo();
+    return null;
+  }
+  p.commit();
+  return p.result;
+};
+
+/** The test and its two branches (see the file comment); `onInline` is told when the method inlined. */
+P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void): Val {
+  const self = this.stable(recv, "recv") as Val & { k: "d" };
+  // The receiver is an object wherever the test passes (its method was found on it).
+  const receiver: Val = { ...D(self.e, "object"), proto: recv.proto };
+  const method = this.fresh("m");
+  this.hoistName(method);
+  this.emit(assign(method, { type: "MemberExpression", object: self.e, property: id(key), computed: false, optional: false }));
+  this.foreignCodeMayRun();
+  const argNodes = () => args.map((a) => this.residual(a));
+  const test = D({ type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) }, "boolean");
+  return this.branchValue(
+    test,
+    () => {
+      const r = this.inlineCall(F, receiver, args, n);
+      if (r) {
+        onInline();
+        return r;
+      }
+      this.foreignCodeMayRun();
+      return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(FnCall), property: id("call"), computed: false, optional: false }, arguments: [id(method), self.e, ...argNodes()] });
+    },
+    () => {
+      this.foreignCodeMayRun();
+      const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(FnCall), property: id("call"), computed: false, optional: false }, arguments: [id(method), self.e, ...argNodes()] };
+      const isFunction: Node = { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: id(method) }, right: buildLiteral("function")! };
+      const fail: Node = { type: "CallExpression", optional: false, callee: this.constNode(notAFunction), arguments: [buildLiteral(text)!] };
+      return D({ type: "ConditionalExpression", test: isFunction, consequent: call, alternate: fail });
+    },
+    [],
+    (t, a, b) => ({ type: "ConditionalExpression", test: t, consequent: a, alternate: b }),
+  );
+};

@@ -1,0 +1,89 @@
+/**
+ * A method call on an instance a residual `new C(…)` made (one that escapes,
+ * so it is made by its constructor) is inlined behind a test of the method it
+ * read, the way jmespath's `search` calls `interpreter.search(ast, data)` on
+ * the TreeInterpreter it makes (specialize/method-guards.ts). Whatever the
+ * instance became meanwhile (another method, an own property, an accessor,
+ * another prototype), the call does what the original does.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+const outcome = (f: () => unknown): string => {
+  try {
+    return `ok ${JSON.stringify(f())}`;
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+};
+
+/** A tree-walking evaluator as a class, in a module of its own (sloppy, like most CommonJS). */
+function lib() {
+  return new Function(`
+    function Evaluator(env) { this.env = env; }
+    Evaluator.prototype.visit = function (node) {
+      switch (node.op) {
+        case "num": return node.v;
+        case "var": return this.env[node.name];
+        case "add": return this.visit(node.l) + this.visit(node.r);
+        case "mul": return this.visit(node.l) * this.visit(node.r);
+        default: throw new Error("unknown op " + node.op);
+      }
+    };
+    function run(tree, env, hook) {
+      var ev = new Evaluator(env);
+      hook(ev);
+      return ev.visit(tree);
+    }
+    return { Evaluator, run };`)() as {
+    Evaluator: { prototype: { visit: (node: unknown) => unknown } };
+    run: (tree: unknown, env: Record<string, unknown>, hook: (ev: Record<string, unknown>) => void) => unknown;
+  };
+}
+
+const tree = Object.freeze({ op: "add", l: Object.freeze({ op: "mul", l: Object.freeze({ op: "var", name: "x" }), r: Object.freeze({ op: "num", v: 3 }) }), r: Object.freeze({ op: "num", v: 1 }) });
+
+describe("method calls on an instance made by its constructor", () => {
+  it("inline the method the prototype has, so the interpreter's dispatch on the known tree folds", () => {
+    const { run } = lib();
+    const j = jit(run, { specialize: { tree } });
+    expect(inspect(j)!.tier).toBe(1);
+    const src = inspect(j)!.source!;
+    // The switch on node.op is gone: the tree's operations became the expression.
+    expect(src).not.toMatch(/\.op\b/);
+    expect(src).toMatch(/new \$k_\w+\(env\)/);
+    for (const x of [2, -0, NaN, "s"]) expect(j(tree, { x }, () => {})).toStrictEqual(run(tree, { x }, () => {}));
+  });
+
+  it("a method replaced on the prototype after jit runs, as in the original", () => {
+    const { run, Evaluator } = lib();
+    const j = jit(run, { specialize: { tree } });
+    expect(j(tree, { x: 2 }, () => {})).toBe(7);
+    const visit = Evaluator.prototype.visit;
+    Evaluator.prototype.visit = function () { return "replaced"; };
+    try {
+      expect(j(tree, { x: 2 }, () => {})).toBe(run(tree, { x: 2 }, () => {}));
+      expect(j(tree, { x: 2 }, () => {})).toBe("replaced");
+    } finally {
+      Evaluator.prototype.visit = visit;
+    }
+  });
+
+  it("an own method, an accessor, another prototype, or no method at all: each does what the original does", () => {
+    const { run } = lib();
+    const j = jit(run, { specialize: { tree } });
+    const hooks: Array<(ev: Record<string, unknown>) => void> = [
+      (ev) => { ev.visit = () => "own"; },
+      (ev) => {
+        let reads = 0;
+        Object.defineProperty(ev, "visit", { get: () => { reads++; return reads === 1 ? () => `read ${reads}` : 5; } });
+      },
+      (ev) => { Object.defineProperty(ev, "visit", { get: () => undefined }); },
+      (ev) => { Object.setPrototypeOf(ev, { visit: () => "other prototype" }); },
+      (ev) => { Object.setPrototypeOf(ev, null); },
+      (ev) => { ev.visit = 42; },
+    ];
+    for (const hook of hooks) expect(outcome(() => j(tree, { x: 2 }, hook))).toBe(outcome(() => run(tree, { x: 2 }, hook)));
+    expect(outcome(() => j(tree, { x: 2 }, (ev) => { ev.visit = 42; }))).toBe("TypeError: ev.visit is not a function");
+  });
+});
