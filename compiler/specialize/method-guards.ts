@@ -19,7 +19,7 @@
  * read with `Function.prototype.call`, or throws the engine's "x.m is not a
  * function" when it is not callable.
  */
-import type { Node } from "../ast.js";
+import { countNodes, type Node } from "../ast.js";
 import { types as utilTypes } from "node:util";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
@@ -37,6 +37,19 @@ declare module "./specializer.js" {
 const P = Specializer.prototype;
 const FnCall = Function.prototype.call;
 
+/**
+ * Largest inlined method, in syntax nodes, a guarded call keeps: past it the call stays a call.
+ * pako's `inflate` makes an Inflate and calls `inflator.push(input, true)`: inlined, its 14,700
+ * nodes went over the residual size (compile.ts), and the function fell back, where it had
+ * compiled with the call. jmespath's `interpreter.search(ast, data)`, its tree folded, emits 2,473.
+ */
+const MAX_INLINED_NODES = 4_000;
+/**
+ * Most of the unroll budget (statements of inlined bodies, compile.ts) one guarded call may use.
+ * jmespath's `interpreter.search` with its tree used 27; pako's `inflator.push` used all 3,074 and
+ * emitted 340,580 nodes before the size bound threw them away (1.4 s of compile).
+ */
+const MAX_INLINED_BUDGET = 300;
 /** Prototype links followed to find the method (class hierarchies are shallow). */
 const MAX_CHAIN = 8;
 
@@ -63,15 +76,30 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   // Only where the engine's message names the callee as written: `this.m(…)`, `x.m(…)`.
   if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier" || !(callee.object.type === "ThisExpression" || callee.object.type === "Identifier")) return null;
   if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) return null;
+  // Only with something to fold (an argument kos knows: jmespath's tree): the receiver's fields are
+  // read at run time, so a method on dynamic arguments alone gains little.
+  if (!args.some((a) => a.k !== "d")) return null;
   const F = methodOf(recv.proto, key.v);
   if (!F || isBuiltin(F)) return null;
   const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
   // Only where the method inlines (its arguments or receiver give it something to fold): a test in
   // front of a call that stays a call only costs.
   let inlined = false;
-  const p = this.probe(() => this.devirtualizedBranches(recv as Val & { k: "d" }, key.v as string, F, args, n, text, () => (inlined = true)));
-  if (!inlined) {
+  // Guards an attempt that is undone recorded go with it (as for constructors, constructors.ts).
+  const guardsBefore = this.contentGuards?.length ?? 0;
+  // The attempt may use only part of the unroll budget: what it spends is charged as usual.
+  const held = Math.max(0, this.budget - MAX_INLINED_BUDGET);
+  this.budget -= held;
+  let p;
+  try {
+    p = this.probe(() => this.devirtualizedBranches(recv as Val & { k: "d" }, key.v as string, F, args, n, text, () => (inlined = true)));
+  } finally {
+    this.budget += held;
+  }
+  const size = inlined ? countNodes({ type: "BlockStatement", body: p.emitted }) : 0;
+  if (!inlined || size > MAX_INLINED_NODES) {
     p.undo();
+    if (this.contentGuards) this.contentGuards.length = guardsBefore;
     return null;
   }
   p.commit();

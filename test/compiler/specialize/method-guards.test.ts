@@ -86,4 +86,19 @@ describe("method calls on an instance made by its constructor", () => {
     for (const hook of hooks) expect(outcome(() => j(tree, { x: 2 }, hook))).toBe(outcome(() => run(tree, { x: 2 }, hook)));
     expect(outcome(() => j(tree, { x: 2 }, (ev) => { ev.visit = 42; }))).toBe("TypeError: ev.visit is not a function");
   });
+
+  it("a method too big to inline behind the test stays a call, and the function still compiles", () => {
+    // pako's `inflate` calls `inflator.push(input, true)` on the Inflate it makes: inlined, push went
+    // over the residual size and the whole function fell back, where it had compiled with the call.
+    const body = Array.from({ length: 700 }, (_, i) => `a = a * ${i % 7 + 1} + x;`).join("\n");
+    const { run } = new Function(`
+      function Acc(seed) { this.seed = seed; }
+      Acc.prototype.push = function (x, last) { var a = this.seed; ${body} return last ? a : -a; };
+      function run(x, hook) { var acc = new Acc(1); hook(acc); return acc.push(x, true); }
+      return { run };`)() as { run: (x: number, hook: (a: unknown) => void) => number };
+    const j = jit(run, { specialize: {} });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.source).toMatch(/\.push\(x, true\)/);
+    for (const x of [0, 1e-9, -3]) expect(j(x, () => {})).toBe(run(x, () => {}));
+  });
 });
