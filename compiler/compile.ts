@@ -29,6 +29,8 @@ interface AssembleContext {
   kind: "function" | "arrow" | "method";
   formals: Array<{ name: string; rest: boolean; source: string | null }>;
   contentGuards: ContentGuard[];
+  /** A folded Map/Set lookup whose key the code stores (specialize/collection-reads.ts). */
+  fillsOwnCache?: boolean;
   /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
   usesNewTarget?: boolean;
   fn: Function | null;
@@ -223,7 +225,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     maxForks = Math.floor(maxForks / 4);
   }
   const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, usesNewTarget: result.usesNewTarget, fn, ...(rest ? { rest } : {}) };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache, usesNewTarget: result.usesNewTarget, fn, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -352,7 +354,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   if (ctx.contentGuards.length) {
     // Folded reads of objects kos does not own: they must still hold what was read.
     const test = contentGuardTest(ctx.contentGuards, (v, hint) => reference(v, hint))!;
-    assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged` });
+    assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
     guards.push(test);
   }
 

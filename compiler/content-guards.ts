@@ -15,6 +15,25 @@ import { buildLiteral } from "./emit.js";
 export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; keys?: readonly string[]; names?: boolean;
   /** With `has`: `key in obj` is `has` (a folded `in`), and `value` is unused. */
   has?: boolean;
+  /**
+   * With `collection`: the built-in lookup (`Map.prototype.has`/`get`, `Set.prototype.has`) of
+   * `collectionKey` in `obj` gives `value` (a folded cache lookup, specialize/collection-reads.ts);
+   * `key` is unused.
+   */
+  collection?: CollectionOp;
+  collectionKey?: unknown;
+}
+
+const MapHas = Map.prototype.has;
+const MapGet = Map.prototype.get;
+const SetHas = Set.prototype.has;
+
+export type CollectionOp = "has" | "get" | "sethas";
+
+/** The lookup a collection guard repeats at entry, with the built-in (whatever the prototype holds now). */
+export function collectionLookup(op: CollectionOp, collection: object, key: unknown): unknown {
+  if (op === "get") return MapGet.call(collection as Map<unknown, unknown>, key);
+  return op === "has" ? MapHas.call(collection as Map<unknown, unknown>, key) : SetHas.call(collection as Set<unknown>, key);
 }
 
 /**
@@ -49,7 +68,9 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
       one = { type: "CallExpression", optional: false, callee: reference(g.names ? sameOwnNames : sameOwnKeys, g.names ? "sameNames" : "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
-      const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, computed: true, optional: false };
+      const read: Node = g.collection
+        ? { type: "CallExpression", optional: false, callee: reference(collectionLookup, "lookup"), arguments: [buildLiteral(g.collection)!, reference(g.obj, "collection"), literalOrReference(g.collectionKey, reference)] }
+        : { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!, computed: true, optional: false };
       const lit = buildLiteral(g.value);
       const eq: Node = { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
       if (typeof g.value === "number" && Number.isNaN(g.value)) one = { type: "BinaryExpression", operator: "!==", left: read, right: { ...read } };
@@ -62,4 +83,13 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
     test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
   }
   return test;
+}
+
+/** A primitive as a literal the code generator builds (a string or number key), anything else by reference. */
+function literalOrReference(v: unknown, reference: (value: unknown, hint: string) => Node): Node {
+  if (v === null || v === undefined || typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v) && !Object.is(v, -0))) {
+    const lit = buildLiteral(v);
+    if (lit) return lit;
+  }
+  return reference(v, "key");
 }

@@ -133,7 +133,9 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     // The object it was specialized on changed for good (a library adds an operation, a cache fills):
     // after RESPECIALIZE_AFTER such misses, once, specialize on what it holds now, as a JIT
     // recompiles after deoptimizing. Until then, and for other guards, the original runs.
-    if (cached || respecialized || v.assumptions[guard]?.kind !== "content" || ++contentMisses < RESPECIALIZE_AFTER) return;
+    // A cache the function fills itself (a Map lookup folded as a miss) holds the entry after its first call.
+    const after = v.assumptions[guard]?.fillsCache ? 1 : RESPECIALIZE_AFTER;
+    if (cached || respecialized || v.assumptions[guard]?.kind !== "content" || ++contentMisses < after) return;
     respecialized = true;
     let w: Version | null = null;
     const again = compileVersion(fn, options, (g) => {
@@ -146,7 +148,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     w = { fn: again.fn, source: again.source, passes: again.passes, assumptions: again.assumptions, calls: again.calls, deopts: 0, compileTimeMs: again.compileTimeMs };
     d.addVersion(w);
     generic = again.fn;
-    d.event("respecialized", `after ${RESPECIALIZE_AFTER} calls whose folded properties had changed: a second version, on what the objects hold now`);
+    d.event("respecialized", `after ${after} call${after === 1 ? "" : "s"} whose folded properties had changed: a second version, on what the objects hold now`);
     trace(`respecialized ${name || "(anonymous)"}: its specialized objects changed`);
   }, cached ? fn : forward);
   if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed");

@@ -72,6 +72,12 @@ export interface Assumption {
   kind: "value" | "identity" | "type" | "content";
   /** Human-readable description, e.g. `n === 4`. */
   description: string;
+  /**
+   * A content guard on a cache the function fills itself: a lookup folded as a miss whose key the
+   * code then stores fails on the next call, so `jit` specializes again at the first such miss,
+   * on what the cache holds then.
+   */
+  fillsCache?: boolean;
 }
 
 export interface PassSnapshot {

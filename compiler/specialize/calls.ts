@@ -16,6 +16,7 @@ import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type Virtu
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName } from "./source-names.js";
+import { isCollectionLookup } from "./collection-reads.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -222,7 +223,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {
     const fn = fnVal.v as Function;
-    const folded = foldBuiltin(this, fn, thisVal, args);
+    const folded = foldBuiltin(this, fn, thisVal, args) ?? this.collectionRead(fn, thisVal, args);
     if (folded) return folded;
     const unfolded = this.unfoldArrayMethod(fn, thisVal, args, n) ?? this.unfoldArrayScan(fn, thisVal, args, n);
     if (unfolded) return unfolded;
@@ -259,6 +260,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
   } else callee = this.residual(fnVal);
   const argNodes = args.map((a) => this.residual(a));
+  if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
   if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
   // Every Math function returns a number (its arguments' conversions may throw, never change that).
   return D({ type: "CallExpression", optional: false, callee, arguments: argNodes }, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
@@ -277,6 +279,8 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
   const primitiveArgs = args.every((a) => a.k === "s" ? isPrimitive(a.v) && typeof a.v !== "symbol" : a.k === "d" && a.type !== undefined && a.type !== "object" && a.type !== "function");
   if (PURE_FUNCTIONS.has(fn) && fn !== ArrayIsArray) return primitiveArgs;
   if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
+  // Map/Set lookups compare keys with SameValueZero: no user code (a proxy receiver only throws).
+  if (isCollectionLookup(fn)) return true;
   // It only sets the new object's prototype (or throws a TypeError): no trap or getter runs.
   if (fn === ObjectCreate) return args.length === 1;
   // ToObject: a wrapper for a primitive, the object itself otherwise; no trap or getter runs.

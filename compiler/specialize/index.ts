@@ -20,6 +20,7 @@ import "./loops.js";
 import "./loop-invariants.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
+import "./collection-reads.js";
 import "./speculation.js";
 import "./method-guards.js";
 import "./closures.js";
@@ -67,6 +68,8 @@ export interface SpecializeResult {
   contentGuards: ContentGuard[];
   /** A folded absence (`!(key in obj)`) of a key the residual code itself stores: it would fail its guard on the next call. */
   selfInvalidating: boolean;
+  /** A folded Map/Set lookup whose key the code itself stores (a cache it fills): respecialize once filled. */
+  fillsOwnCache: boolean;
   /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
   escapedInstanceSites: Set<object>;
   /** For-in loops over unfrozen objects that were unrolled (loops.ts). */
@@ -180,10 +183,13 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   };
   const guards = entryGuards(sp);
   const stored = sp.storedKeys ?? [];
-  const selfInvalidating = guards.some((g) => g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
+  const selfInvalidating = guards.some((g) => !g.collection && g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
+  // A cache lookup folded as a miss whose key the code then stores: the next call fails the guard.
+  const storedInto = sp.storedCollectionKeys ?? [];
+  const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };
@@ -191,6 +197,6 @@ export type { FreeLookup };
 /** Guards checked at entry: folded reads before any foreign code, and typed-array lengths (once each). */
 function entryGuards(sp: Specializer): ContentGuard[] {
   const all = [...(sp.contentGuards ?? [])];
-  for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys && h.has === undefined)) all.push(g);
+  for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys && h.has === undefined && !h.collection)) all.push(g);
   return all;
 }
