@@ -26,7 +26,7 @@ declare module "./specializer.js" {
     chain(n: Node): Val;
     applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
     inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node): Val | null;
-    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"]): Val | null;
+    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null;
     evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
   }
 }
@@ -712,12 +712,18 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // A known receiver counts only for a callee that uses `this` (`lib.apply(x)` is just a call): counting
   // it copied json-logic-js's generic `apply` into every loop over data (205 KB of code for one rule,
   // 43 KB without, at the same speed).
-  const argsStatic = (info.usesThis && thisVal.k !== "d") || args.some((a) => a.k !== "d");
+  // Where reads of unfrozen objects no longer fold (after foreign code, with no fork left to re-check
+  // them), an unfrozen object kos knows is as good as a dynamic value. Inlining typebox's
+  // `Visit(schema.items, references, element)` there copied its 30-case dispatch on `schema[Kind]`.
+  const unfrozenFolds = this.unfrozenReadsFold();
+  const folds = (a: Val) => (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
+  const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
 
   this.reserveWords(info.words);
-  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key);
+  const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
+  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined);
 };
 
 /**
@@ -726,14 +732,14 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
  * and returns its result, or null when the body holds a construct kos cannot
  * compile (nothing is then emitted).
  */
-P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"]): Val | null {
+P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
   const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const inherited = new Set(slots.values());
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}) };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}) };
   this.inlineStack.push(key);
   (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];

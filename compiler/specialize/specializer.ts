@@ -127,6 +127,11 @@ export interface Frame {
    * (an inlined call is a call).
    */
   newTarget?: "root" | "unknown";
+  /**
+   * An inlined call of this known function with simple parameters: a fork at the start of its body
+   * (nothing of it has run yet) can take the call itself as its generic branch (statements.ts).
+   */
+  restartable?: Function;
 }
 
 export interface SpecializerOptions {

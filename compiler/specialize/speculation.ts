@@ -36,6 +36,7 @@ declare module "./specializer.js" {
     speculate(spec: () => void, generic: () => void): boolean;
     speculateValue(compute: () => Val): Val | null;
     speculateValueWith(spec: () => Val, generic: () => Val): Val | null;
+    unfrozenReadsFold(): boolean;
   }
 }
 
@@ -56,6 +57,16 @@ export const MAX_FORKS = 160;
 const MAX_GENERIC_NODES = 6_000;
 
 const P = Specializer.prototype;
+
+/**
+ * Whether a read of an unfrozen object can still fold from here: before foreign code (behind an
+ * entry guard), or where a fork may still re-check it (not in a generic branch, forks left).
+ */
+P.unfrozenReadsFold = function (this: Specializer): boolean {
+  if (!this.foreignRan) return true;
+  if (this.generic || this.options.freeze !== "guard") return false;
+  return (this.forks ?? 0) < (this.options.maxForks ?? MAX_FORKS) && (this.genericNodes ?? 0) <= MAX_GENERIC_NODES;
+};
 
 /**
  * Runs `spec` speculatively and `generic` as things are, from the current

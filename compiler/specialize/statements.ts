@@ -27,6 +27,7 @@ declare module "./specializer.js" {
 }
 
 const P = Specializer.prototype;
+const FnCall = Function.prototype.call;
 
 P.statements = function (this: Specializer, list: Node[]): void {
   statementsFrom(this, list, 0);
@@ -45,10 +46,34 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
         s.statement(list[j]!);
         statementsFrom(s, list, j + 1);
       };
-      if (s.speculate(rest, rest)) return;
+      if (s.speculate(rest, j === 0 ? restartAsCall(s, list) ?? rest : rest)) return;
     }
     s.statement(list[j]!);
   }
+}
+
+/**
+ * The generic branch of a fork at the very start of an inlined callee's body: nothing of the callee
+ * has run (its parameters are plain names, bound to the call's evaluated arguments), so calling the
+ * function with the same receiver and arguments does exactly what its generic evaluation would. A
+ * generic evaluation copied the rest of the body (typebox's `Visit` brought its 30-case switch into
+ * every property's generic branch, and the generic code's bound stopped the forks half way through
+ * the schema); the call is one node. Null where that does not hold.
+ */
+function restartAsCall(s: Specializer, list: Node[]): (() => void) | null {
+  const f = s.frame;
+  if (f.root || !f.restartable || !f.ret || !f.args || f.newTarget || f.info.node.body?.body !== list) return null;
+  const fn = f.restartable;
+  const thisVal = f.thisVal;
+  const args = f.args;
+  return () => {
+    const argNodes = args.map((a) => s.residual(a));
+    const call: Node = thisVal.k === "s" && thisVal.v === undefined
+      ? { type: "CallExpression", optional: false, callee: s.constNode(fn), arguments: argNodes }
+      : { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: s.constNode(FnCall), property: id("call"), computed: false, optional: false }, arguments: [s.constNode(fn), s.residual(thisVal), ...argNodes] };
+    s.foreignCodeMayRun();
+    s.jump(f.ret!, "break", s.stable(D(call), "ret"));
+  };
 }
 
 /** Whether a statement reads properties or calls anything (else there is nothing to fold again before the next one). */
