@@ -125,7 +125,8 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   const cached = (options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses;
   let contentMisses = 0;
   let respecialized = false;
-  const version = compileVersion(fn, options, (guard) => {
+  // Before any call: a cache the code fills on its first call is folded as it will be (see beforeFirstCall).
+  const version = compileVersion(fn, cached ? options : { ...options, beforeFirstCall: true } as SourceOptions, (guard) => {
     if (!d || !v) return;
     // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
     if (generic !== fn) return;

@@ -137,6 +137,13 @@ export interface SourceOptions extends JitOptions {
    * private names still refuse). Runtime `jit` never sets it: its code is outside any class.
    */
   privateNames?: boolean;
+  /**
+   * Set by `jit()` for its first compile of an explicit specialization, made before any call. A
+   * read folded as absent whose key the code itself then stores (a cache it fills, a field made
+   * lazily) is kept, and the version is marked `fillsCache`: `jit` specializes again, on the
+   * filled object, at its first miss. Otherwise such a compile runs again without absent folds.
+   */
+  beforeFirstCall?: boolean;
 }
 
 /** A specialized function as source text, with the free names it expects. */
