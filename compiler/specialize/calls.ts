@@ -563,7 +563,7 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
 };
 
 /** `C.prototype` as a data property holding an ordinary object, read without running code; else null. */
-function prototypeHint(C: Function): object | null {
+export function prototypeHint(C: Function): object | null {
   if (require_isProxy(C)) return null;
   const d = Reflect.getOwnPropertyDescriptor(C, "prototype");
   const v = d && "value" in d ? d.value : null;
@@ -795,6 +795,9 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
         e.fix.unshift(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: value } });
       });
       result = D(id(r));
+      // Every return hints the same prototype (`push(view) { return new Context(view, this); }`): so does the result.
+      const hints = values.map((v) => (v.k === "d" ? v.proto : v.k === "v" ? v.o.proto : undefined));
+      if (hints[0] && hints.every((h) => h === hints[0])) result.proto = hints[0];
     }
   }
   this.env = this.merge(edges);

@@ -379,7 +379,10 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
       return a;
     }
     const ta = typeOfVal(a);
-    return D(shape(testNode, lit1 ?? this.residual(a), lit2 ?? this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
+    const joinedInPlace = D(shape(testNode, lit1 ?? this.residual(a), lit2 ?? this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
+    const pa = protoHintOf(a);
+    if (pa && pa === protoHintOf(b)) joinedInPlace.proto = pa;
+    return joinedInPlace;
   }
   const result = this.fresh("r");
   this.hoistName(result);
@@ -392,8 +395,19 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   assignResult(v1, list1, e1, pre1);
   assignResult(v2, list2, e2, pre2);
   this.emit({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
-  return D(id(result));
+  const joined = D(id(result));
+  // Both sides hint the same prototype (an instance `new` made, a value narrowed by `instanceof`):
+  // so does the result, for its method calls (method-guards.ts checks the method at run time).
+  const p1 = e1 ? protoHintOf(v1) : null;
+  const p2 = e2 ? protoHintOf(v2) : null;
+  if ((p1 || p2) && (p1 === p2 || !e1 || !e2)) joined.proto = (p1 ?? p2)!;
+  return joined;
 };
+
+/** The prototype a value is hinted to have: a dynamic value's hint, or a virtual instance's own prototype. */
+function protoHintOf(v: Val | null): object | null {
+  return !v ? null : v.k === "d" ? v.proto ?? null : v.k === "v" ? v.o.proto ?? null : null;
+}
 
 P.assignment = function (this: Specializer, n: Node): Val {
   const op: string = n.operator;

@@ -577,7 +577,9 @@ export class Specializer {
     if (slot.pinned || x.k === "d") {
       if (!slot.declared) this.declare(slot);
       this.emit(assign(slot.name, this.residual(x)));
-      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : x.k === "d" && x.proto && !slot.pinned ? { val: null, proto: x.proto } : { val: null });
+      // A prototype hint stays on a captured variable too: it is only a hint (method-guards.ts tests
+      // the method it reads), so a closure that reassigns the variable cannot make it wrong.
+      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : x.k === "d" && x.proto ? { val: null, proto: x.proto } : { val: null });
       return;
     }
     this.env!.set(slot, { val: x });
@@ -590,7 +592,8 @@ export class Specializer {
       // Captured: a real binding in place, so closures see it (and per-iteration copies stay distinct).
       slot.declared = true;
       this.emit({ type: "VariableDeclaration", kind: declKind === "var" ? "let" : declKind, declarations: [{ type: "VariableDeclarator", id: id(slot.name), init: this.residual(x) }] });
-      this.env!.set(slot, { val: slot.reassigned ? null : x.k === "d" ? null : x });
+      const known = slot.reassigned || x.k === "d" ? null : x;
+      this.env!.set(slot, !known && x.k === "d" && x.proto ? { val: null, proto: x.proto } : { val: known });
       return;
     }
     if (x.k === "d" && !isTrivial(x.e) && !(x.e.type === "Identifier" && this.immutable.has(x.e.name))) {

@@ -183,6 +183,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   const joined = D(id(result));
   // A prototype hint is checked where it is used (method-guards.ts): the speculated side's will do.
   if (specVal.k === "d" && specVal.proto) joined.proto = specVal.proto;
+  else if (specVal.k === "v" && specVal.o.proto) joined.proto = specVal.o.proto;
   // The speculative branch made an Array (an unfolded map): keep that hint, with a flag saying which
   // branch ran unless both did. `fn.apply(thisArg, it)` then spreads it (calls.ts applySpread).
   const n = specLen;

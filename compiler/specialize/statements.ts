@@ -9,6 +9,7 @@ import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } fro
 import { D, S, UNDEF, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
+import { prototypeHint } from "./calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -517,6 +518,21 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     if (st && st.val === null) env.set(slot, { ...st, isArray: fact });
     else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, isArray: fact } });
   };
+  // `x instanceof C` held: x's prototype chain has C.prototype. As a hint (its method calls are
+  // checked against the method read at run time, method-guards.ts), C.prototype is x's prototype:
+  // mustache's `view instanceof Context ? view : new Context(view)` then joins two values with the
+  // same hint, and `context.lookup(name)` inlines behind its test.
+  const setProto = (x: Node, ctor: Node) => {
+    if (x.type !== "Identifier" || ctor.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const C = knownFunction(s, ctor);
+    const proto = C ? prototypeHint(C) : null;
+    if (!proto) return;
+    const st = env.get(slot);
+    if (st && st.val === null && !st.proto) env.set(slot, { ...st, proto });
+    else if (st && st.val && st.val.k === "d" && !st.val.proto) env.set(slot, { val: { ...st.val, proto } });
+  };
   const walkTest = (t: Node, holds: boolean): void => {
     if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
     if (t.type === "LogicalExpression") {
@@ -539,6 +555,7 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
       return;
     }
+    if (t.type === "BinaryExpression" && t.operator === "instanceof" && holds) return setProto(t.left, t.right);
     if (isIntrinsicArrayIsArray(s, t)) setIsArray(t.arguments[0], holds);
     if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
       const owner = t.callee.object.type === "Identifier" ? t.callee.object.name : null;
@@ -548,6 +565,18 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     }
   };
   walkTest(test, outcome);
+}
+
+/** The function a name holds, where kos knows it without running anything (a slot's value, a stable closure binding); else null. */
+function knownFunction(s: Specializer, name: Node): Function | null {
+  const slot = s.slotOf(name);
+  if (slot) {
+    const v = s.env?.get(slot)?.val;
+    return v && v.k === "s" && typeof v.v === "function" ? (v.v as Function) : null;
+  }
+  if (s.frame.info.scopes.resolve(name)) return null;
+  const found = s.options.lookupFree(s.frame.info.fn, name.name);
+  return found.found && found.stable && typeof found.value === "function" ? (found.value as Function) : null;
 }
 
 /**

@@ -101,4 +101,29 @@ describe("method calls on an instance made by its constructor", () => {
     expect(inspect(j)!.source).toMatch(/\.push\(x, true\)/);
     for (const x of [0, 1e-9, -3]) expect(j(x, () => {})).toBe(run(x, () => {}));
   });
+
+  it("a value narrowed by `instanceof`, joined with a new instance, keeps the hint: `ctx instanceof C ? ctx : new C(ctx)`", () => {
+    const m = new Function(`
+      function Context(view) { this.view = view; }
+      Context.prototype.get = function (key) { return key === "." ? this.view : this.view == null ? undefined : this.view[key]; };
+      function render(names, view, hook) {
+        var ctx = view instanceof Context ? view : new Context(view);
+        hook(ctx);
+        var out = [];
+        for (var i = 0; i < names.length; i++) out.push(ctx.get(names[i]));
+        return out;
+      }
+      return { Context, render };`)() as {
+      Context: new (view: unknown) => { get(k: string): unknown };
+      render: (names: readonly string[], view: unknown, hook: (c: unknown) => void) => unknown[];
+    };
+    const names = Object.freeze(["a", ".", "b"]);
+    const j = jit(m.render, { specialize: { names } });
+    // The method each name calls is inlined behind its test: its key comparison folded.
+    expect(inspect(j)!.source!).toMatch(/=== \$k_\w+ \?|if \(\w+ === \$k_\w+\)/);
+    const views: unknown[] = [{ a: 1, b: 2 }, null, new m.Context({ a: "x" }), Object.assign(new m.Context({}), { get: () => "own" })];
+    for (const v of views) expect(outcome(() => j(names, v, () => {}))).toBe(outcome(() => m.render(names, v, () => {})));
+    const swap = (c: unknown) => { (c as { get: unknown }).get = () => "swapped"; };
+    expect(outcome(() => j(names, { a: 1 }, swap))).toBe(outcome(() => m.render(names, { a: 1 }, swap)));
+  });
 });
