@@ -65,6 +65,17 @@ function methodOf(proto: object, key: string): Function | null {
   return null;
 }
 
+/** Syntax nodes of a method small enough to inline with nothing known of its arguments (about a constructor call and a return). */
+const SMALL_METHOD_NODES = 40;
+
+function smallMethod(s: Specializer, F: Function): boolean {
+  try {
+    return s.infos.get(F).size <= SMALL_METHOD_NODES;
+  } catch {
+    return false;
+  }
+}
+
 /** Throws what the engine throws for `text(…)` when `text` is not callable. */
 function notAFunction(text: string): never {
   throw new TypeError(`${text} is not a function`);
@@ -78,9 +89,11 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) return null;
   // Only with something to fold (an argument kos knows: jmespath's tree): the receiver's fields are
   // read at run time, so a method on dynamic arguments alone gains little.
-  if (!args.some((a) => a.k !== "d")) return null;
   const F = methodOf(recv.proto, key.v);
   if (!F || isBuiltin(F)) return null;
+  // A small method inlines on dynamic arguments too: what it returns may carry a hint of its own
+  // (mustache's `context.push(view)` returns `new Context(view, this)`, whose `lookup` then inlines).
+  if (!args.some((a) => a.k !== "d") && !smallMethod(this, F)) return null;
   const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
   // Only where the method inlines (its arguments or receiver give it something to fold): a test in
   // front of a call that stays a call only costs.
@@ -117,12 +130,14 @@ P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, k
   this.foreignCodeMayRun();
   const argNodes = () => args.map((a) => this.residual(a));
   const test = D({ type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) }, "boolean");
-  return this.branchValue(
+  let inlinedHint: object | undefined;
+  const joined = this.branchValue(
     test,
     () => {
       const r = this.inlineCall(F, receiver, args, n);
       if (r) {
         onInline();
+        inlinedHint = r.k === "d" ? r.proto : r.k === "v" ? r.o.proto : undefined;
         return r;
       }
       this.foreignCodeMayRun();
@@ -138,4 +153,8 @@ P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, k
     [],
     (t, a, b) => ({ type: "ConditionalExpression", test: t, consequent: a, alternate: b }),
   );
+  // What the inlined method returns hints the result (`scope.child(vars)` makes a Scope), though the
+  // other branch calls whatever replaced the method: a hint is only ever tested, never trusted.
+  if (inlinedHint && joined.k === "d" && !joined.proto) joined.proto = inlinedHint;
+  return joined;
 };

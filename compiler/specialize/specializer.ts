@@ -567,7 +567,9 @@ export class Specializer {
     if (st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name) return;
     this.declare(slot);
     this.emit(assign(slot.name, this.residual(st.val)));
-    this.env!.set(slot, keepStatic && st.val.k === "s" ? { val: st.val, inVar: true } : { val: null });
+    // The variable now holds the value: its prototype hint (method-guards.ts) stays with it.
+    const hint = st.val.k === "d" ? st.val.proto : st.val.k === "v" ? st.val.o.proto : undefined;
+    this.env!.set(slot, keepStatic && st.val.k === "s" ? { val: st.val, inVar: true } : hint ? { val: null, proto: hint } : { val: null });
   }
 
   /** Assigns a value to a slot (not a declaration). */

@@ -126,4 +126,33 @@ describe("method calls on an instance made by its constructor", () => {
     const swap = (c: unknown) => { (c as { get: unknown }).get = () => "swapped"; };
     expect(outcome(() => j(names, { a: 1 }, swap))).toBe(outcome(() => m.render(names, { a: 1 }, swap)));
   });
+
+  it("a small method inlines on dynamic arguments, so the instance it returns keeps a hint: `scope.child(vars).get(name)`", () => {
+    const m = new Function(`
+      function Scope(vars, parent) { this.vars = vars; this.parent = parent; }
+      Scope.prototype.child = function (vars) { return new Scope(vars, this); };
+      Scope.prototype.get = function (k) {
+        if (this.vars != null && k in this.vars) return this.vars[k];
+        return this.parent ? this.parent.get(k) : undefined;
+      };
+      function run(names, outer, inner, hook) {
+        var s = new Scope(outer, null);
+        hook(s);
+        var c = s.child(inner);
+        var out = [];
+        for (var i = 0; i < names.length; i++) out.push(c.get(names[i]));
+        return out;
+      }
+      return { Scope, run };`)() as {
+      run: (names: readonly string[], outer: unknown, inner: unknown, hook: (s: unknown) => void) => unknown[];
+    };
+    const names = Object.freeze(["a", "b", "c"]);
+    const j = jit(m.run, { specialize: { names } });
+    const tests = inspect(j)!.source!.match(/(\w+) === \$k_\w+ \?|if \(\w+ === \$k_\w+\)/g) ?? [];
+    expect(tests.length).toBeGreaterThanOrEqual(2);
+    const cases: Array<[unknown, unknown]> = [[{ a: 1 }, { b: 2 }], [null, { a: 3 }], [{ c: 4 }, null], [{}, {}]];
+    for (const [outer, inner] of cases) expect(outcome(() => j(names, outer, inner, () => {}))).toBe(outcome(() => m.run(names, outer, inner, () => {})));
+    const own = (s: unknown) => { (s as { child: unknown }).child = () => ({ get: () => "own" }); };
+    expect(outcome(() => j(names, {}, {}, own))).toBe(outcome(() => m.run(names, {}, {}, own)));
+  });
 });
