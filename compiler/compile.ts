@@ -15,7 +15,7 @@ import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumptio
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
 import { MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
-import { functionLocation, readClosure } from "./discover/closure.js";
+import { functionLocation, readClosure, readPrivateField } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
 import { generate } from "astring";
 
@@ -169,7 +169,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
-      prefix, lookupFree: lookupClosureBinding, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}),
+      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
       // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last

@@ -54,31 +54,18 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
     throw new JitError("NATIVE_FUNCTION", `native function '${name || "anonymous"}' has no source to compile`);
   }
 
-  let node: Node | null = null;
-  let kind: ParsedFunction["kind"] = "function";
+  let parsed: { node: Node | null; kind: ParsedFunction["kind"] };
   try {
-    // Function declarations/expressions and arrows parse as an expression.
-    const expr: Node = acorn.parseExpressionAt(`(${source})`, 0, parseOptions);
-    node = expr;
-    kind = expr.type === "ArrowFunctionExpression" ? "arrow" : "function";
-  } catch {
-    // Methods (`foo() {}`, `get x() {}`, `async *[k]() {}`) only parse inside an object literal.
-    try {
-      const obj: Node = acorn.parseExpressionAt(`({${source}})`, 0, parseOptions);
-      const prop = obj.properties?.[0];
-      if (prop && (prop.method || prop.kind === "get" || prop.kind === "set")) {
-        node = prop.value;
-        kind = "method";
-      }
-    } catch (err) {
-      const loc = (err as { loc?: { line: number } }).loc;
-      // A class method reading `this.#x`: only code inside the class body can reach private names.
-      if (/Private field '#[^']*' must be declared/.test((err as Error).message)) {
-        throw new JitError("USES_PRIVATE_NAME", "the method uses private class members (#names), which generated code outside the class cannot reach", loc?.line ?? null, { cause: err });
-      }
-      throw new JitError("PARSE_ERROR", `acorn could not parse the function source: ${(err as Error).message}`, loc?.line ?? null, { cause: err });
-    }
+    parsed = parseText(source, parseOptions);
+  } catch (err) {
+    // A class method reading `this.#x`: acorn wants the class that declares it. Parsed without that
+    // check, a read of a known receiver's private field may still fold (the evaluator decides, and
+    // names the line where it cannot: generated code outside the class cannot reach `#x`).
+    if (privateNames || !isUndeclaredPrivate(err)) throw err;
+    parsed = parseText(source, permissiveOptions);
+    if (parsed.node) checkPrivateUses(parsed.node);
   }
+  const { node, kind } = parsed;
   if (!node || (node.type !== "FunctionExpression" && node.type !== "ArrowFunctionExpression")) {
     throw new JitError("PARSE_ERROR", "the function source did not parse as a function");
   }
@@ -93,6 +80,31 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
   const sloppyByOwnProps = kind === "function" && hasSloppyOwnProps;
   const strict = hasUseStrictDirective(node) || !sloppyByOwnProps;
   return { node, source, name, kind, strict, ...(privateNames ? { privateNames: true } : {}) };
+}
+
+const isUndeclaredPrivate = (err: unknown): boolean => err instanceof JitError && err.code === "USES_PRIVATE_NAME";
+
+/** The function or method node of `fn.toString()` text; throws JitError (PARSE_ERROR, USES_PRIVATE_NAME). */
+function parseText(source: string, parseOptions: acorn.Options): { node: Node | null; kind: ParsedFunction["kind"] } {
+  try {
+    // Function declarations/expressions and arrows parse as an expression.
+    const expr: Node = acorn.parseExpressionAt(`(${source})`, 0, parseOptions);
+    return { node: expr, kind: expr.type === "ArrowFunctionExpression" ? "arrow" : "function" };
+  } catch {
+    // Methods (`foo() {}`, `get x() {}`, `async *[k]() {}`) only parse inside an object literal.
+    try {
+      const obj: Node = acorn.parseExpressionAt(`({${source}})`, 0, parseOptions);
+      const prop = obj.properties?.[0];
+      if (prop && (prop.method || prop.kind === "get" || prop.kind === "set")) return { node: prop.value, kind: "method" };
+      return { node: null, kind: "function" };
+    } catch (err) {
+      const loc = (err as { loc?: { line: number } }).loc;
+      if (/Private field '#[^']*' must be declared/.test((err as Error).message)) {
+        throw new JitError("USES_PRIVATE_NAME", "the method uses private class members (#names), which generated code outside the class cannot reach", loc?.line ?? null, { cause: err });
+      }
+      throw new JitError("PARSE_ERROR", `acorn could not parse the function source: ${(err as Error).message}`, loc?.line ?? null, { cause: err });
+    }
+  }
 }
 
 /**

@@ -25,6 +25,7 @@ import { ScriptRegistry, type ScriptRecord } from "./script-registry.js";
 import { ScriptAnalysis, type BindingKind, type BindingFacts } from "./script-analysis.js";
 import { INTRINSIC_GLOBALS } from "./intrinsic-globals.js";
 import { stackPositions } from "./stack-positions.js";
+import { privateFieldFacts, type PrivateFieldFacts } from "./private-fields.js";
 
 export type { BindingKind } from "./script-analysis.js";
 
@@ -97,7 +98,11 @@ interface FunctionFacts {
   why: string;
   names: Map<string, BindingFacts | null>;
   globals: string[] | null;
+  /** Verdicts on private fields the function names (private-fields.ts). */
+  privates?: Map<string, PrivateFieldFacts>;
 }
+
+export type PrivateFieldRead = { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; reason: string };
 
 /**
  * Reads closures for one thread. The caches live here, not at module level, so
@@ -181,6 +186,70 @@ export class ClosureReader {
         // Nothing to release when the session failed early.
       }
     }
+  }
+
+  /**
+   * The private field `#name` of `obj` as the function `fn` names it: its value (from
+   * `Runtime.getProperties`' privateProperties, by reference) and whether it is fixed
+   * (private-fields.ts, then the constructor not on the stack).
+   */
+  privateField(fn: Function, obj: object, name: string): PrivateFieldRead {
+    const session = this.connect();
+    if (!session) return { found: false, reason: "the inspector is unavailable" };
+    const facts = this.privateFacts(fn, name);
+    if (!facts.ok) return { found: false, reason: facts.reason };
+    const f = facts.facts;
+    if (f.member !== "field" && f.member !== "static field") return { found: false, reason: f.reason ?? `#${name} is not a field` };
+    if (!f.stable) return { found: true, value: undefined, stable: false, reason: f.reason ?? "" };
+    const holder = this.holder;
+    const post = <T>(method: string, params: object): T => session.post<T>(method, params);
+    try {
+      const holderId = this.holderObjectId(session);
+      if (!holderId) return { found: false, reason: "globalThis is not extensible, so no object can be handed to the inspector" };
+      holder.fn = obj as Function;
+      const objId = post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
+      const own = (post<{ privateProperties?: Array<{ name: string; value?: RemoteObject }> }>("Runtime.getProperties", { objectId: objId, ownProperties: true }).privateProperties ?? []).filter((p) => p.name === `#${name}`);
+      if (own.length === 0) return { found: false, reason: `the object has no #${name}` };
+      // Two classes of its chain each declare #name: the inspector does not say which is which.
+      if (own.length > 1 || !own[0]!.value) return { found: false, reason: `${own.length} classes of the object's chain declare #${name}` };
+      const [value] = this.fetchValues(post, holderId, holder, [own[0]!.value]);
+      if (f.settles) {
+        const frames = stackPositions();
+        const ff = this.locations.get(fn);
+        const p = ff ? this.parsedFunction(ff) : null;
+        if (!frames || !p || !ff?.script?.hash || p.analysis.activationRunning(f.settles, frames.get(ff.script.hash) ?? [])) {
+          return { found: true, value, stable: false, reason: `#${name} is read while its constructor may still be running` };
+        }
+      }
+      return { found: true, value, stable: true };
+    } catch (e) {
+      return { found: false, reason: `the inspector failed: ${(e as Error).message}` };
+    } finally {
+      holder.fn = undefined;
+      holder.out = undefined;
+      try {
+        session.post("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
+      } catch {
+        // Nothing to release when the session failed early.
+      }
+    }
+  }
+
+  /** The class source's verdict on `#name` as `fn` names it, cached with the function's facts. */
+  private privateFacts(fn: Function, name: string): { ok: true; facts: PrivateFieldFacts } | { ok: false; reason: string } {
+    const r = this.read(fn);
+    if (!r.ok) return { ok: false, reason: r.reason };
+    void r.location; // finds the function in its script
+    const ff = this.locations.get(fn);
+    if (!ff) return { ok: false, reason: "V8 gives no location for the function" };
+    const known = ff.privates?.get(name);
+    if (known) return { ok: true, facts: known };
+    const p = this.parsedFunction(ff);
+    if (!p) return { ok: false, reason: ff.why || "its script could not be analysed" };
+    const a = p.analysis;
+    const facts = privateFieldFacts(a.ast, p.node, name, (offset) => `${a.fileLabel}:${a.lines.positionOf(offset).line + a.lineOffset}`);
+    (ff.privates ??= new Map()).set(name, facts);
+    return { ok: true, facts };
   }
 
   location(fn: Function): FunctionLocation | null {
@@ -492,6 +561,11 @@ export function lookupBinding(fn: Function, name: string, options?: ReadOptions)
 /** A bound function's target, `this` and bound arguments; null for other functions or without the inspector. */
 export function readBound(fn: Function): BoundParts | null {
   return reader().bound(fn);
+}
+
+/** The private field `#name` of `obj`, as `fn`'s code names it (see ClosureReader.privateField). */
+export function readPrivateField(fn: Function, obj: object, name: string): PrivateFieldRead {
+  return reader().privateField(fn, obj, name);
 }
 
 /** The text of 1-based `line` of `fn`'s file, as V8 runs it; null when unknown. */

@@ -149,7 +149,10 @@ export class ScriptAnalysis {
     if (write || inits.length > 1) {
       const why = write ? `is reassigned at ${this.where(write.identifier)}` : `is initialised twice (again at ${this.where(inits[1]!.identifier)})`;
       const u = unstable(why);
-      const settles = (kind === "var" || kind === "let") && !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
+      // A parameter is a `let` of its function's activation, unless sloppy code's mapped `arguments`
+      // (which can escape, and write it later) aliases it.
+      const mappedArguments = kind === "param" && !scope.isStrict && (scope.set.get("arguments")?.references.length ?? 0) > 0;
+      const settles = (kind === "var" || kind === "let" || (kind === "param" && !mappedArguments)) && !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
       if (settles) u.settles = settles;
       return u;
     }

@@ -18,8 +18,8 @@
  * All or nothing: a callback kos cannot evaluate leaves the call as written.
  */
 import type { Node } from "../ast.js";
-import { Specializer } from "./specializer.js";
-import { S, UNDEF, type Val } from "./values.js";
+import { Specializer, id } from "./specializer.js";
+import { D, S, UNDEF, type Val } from "./values.js";
 import { allOrNothing, callKnown, knownArray, MAX_UNFOLDED_ITEMS } from "./closures.js";
 
 declare module "./specializer.js" {
@@ -50,6 +50,8 @@ interface ScanState {
   item(k: number): Val | null | undefined;
   n: Node;
   failed: boolean;
+  /** An unfrozen array kos does not own: the array and the items read (and guarded) at entry. */
+  source?: { obj: unknown[]; items: unknown[] };
 }
 
 P.unfoldArrayScan = function (this: Specializer, fn: Function, recv: Val, args: Val[], n: Node): Val | null {
@@ -75,6 +77,7 @@ P.unfoldArrayScan = function (this: Specializer, fn: Function, recv: Val, args: 
     return known.items[k]!;
   };
   const st: ScanState = { kind, O: recv, cb, thisArg: kind === "reduce" ? UNDEF : args[1] ?? UNDEF, len, item, n, failed: false };
+  if (source && !virtual && kind !== "reduce") st.source = { obj: source as unknown[], items: known.items.map((x) => (x as { v: unknown }).v) };
   return allOrNothing(this, () => {
     let result: Val | null;
     if (kind === "reduce") {
@@ -103,12 +106,29 @@ function scanFrom(s: Specializer, st: ScanState, k: number): Val {
   for (; k < st.len; k++) {
     if (!s.env) return UNDEF; // every path so far threw or returned
     const got = st.item(k);
+    if (got === undefined && st.source && s.foreignRan) {
+      // Foreign code ran since the items were read (a callback that calls out): speculate that the
+      // item is still the one read at jit, checked here, as closures.ts does for map and forEach.
+      const at = k;
+      const src = st.source;
+      s.forkAnyway = true;
+      const v = s.speculateValueWith(() => {
+        s.contentGuards ??= [];
+        s.contentGuards.push({ obj: src.obj, key: String(at), value: src.items[at] });
+        return scanFrom(s, st, at);
+      }, () => residualScanRest(s, st, at));
+      s.forkAnyway = false;
+      if (st.failed) return UNDEF;
+      return v ?? residualScanRest(s, st, at);
+    }
     if (got === undefined) return fail(st);
     // some/every skip a hole; find/findIndex see it as undefined.
     if (got === null && (st.kind === "some" || st.kind === "every")) continue;
     const value = s.stable(got ?? UNDEF);
     const r = callKnown(s, st.cb, st.thisArg, [value, S(k), st.O], st.n);
-    if (!r) return fail(st);
+    // A callback kos cannot inline here (its budget ran out, or a construct it cannot compile): the
+    // items before it stay unfolded, and the built-in's own loop does the rest.
+    if (!r) return k > 0 ? residualScanRest(s, st, k) : fail(st);
     const decided = st.kind === "some" ? S(true) : st.kind === "every" ? S(false) : st.kind === "find" ? value : S(k);
     // The scan stops where the callback's result is truthy (every: falsy).
     const stopsWhenTruthy = st.kind !== "every";
@@ -152,6 +172,45 @@ function reduceFrom(s: Specializer, st: ScanState, k: number, start: Val): Val {
     acc = s.stable(r);
   }
   return acc;
+}
+
+/**
+ * The rest of some/every/find/findIndex from item `k`, as the built-in runs it on the live array
+ * (`k in O` for some/every, `O[k]` before each call), up to the length read at the start.
+ */
+function residualScanRest(s: Specializer, st: ScanState, k: number): Val {
+  s.foreignCodeMayRun();
+  const cbNode = s.residual(s.stable(st.cb, "cb"));
+  const thisNode = s.residual(st.thisArg);
+  const O = s.residual(st.O);
+  const i = s.fresh("i");
+  const r = s.fresh("found");
+  const item = s.fresh("item");
+  for (const name of [i, r, item]) s.hoistName(name);
+  const lit = (v: unknown): Node => ({ type: "Literal", value: v, raw: JSON.stringify(v) });
+  const set = (name: string, e: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(name), right: e } });
+  const done = exhausted(st.kind) as { v: unknown };
+  s.emit(set(r, done.v === undefined ? { type: "UnaryExpression", operator: "void", prefix: true, argument: lit(0) } : lit(done.v)));
+  const args = [id(item), id(i), O];
+  const call: Node = st.thisArg.k === "s" && st.thisArg.v === undefined
+    ? { type: "CallExpression", optional: false, callee: cbNode, arguments: args }
+    : { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: cbNode, property: id("call"), computed: false, optional: false }, arguments: [thisNode, ...args] };
+  const decided: Node = st.kind === "some" ? lit(true) : st.kind === "every" ? lit(false) : st.kind === "find" ? id(item) : id(i);
+  const test: Node = st.kind === "every" ? { type: "UnaryExpression", operator: "!", prefix: true, argument: call } : call;
+  const found: Node = { type: "IfStatement", test, consequent: { type: "BlockStatement", body: [set(r, decided), { type: "BreakStatement", label: null }] }, alternate: null };
+  const read = set(item, { type: "MemberExpression", object: O, property: id(i), computed: true, optional: false });
+  const body: Node = st.kind === "some" || st.kind === "every"
+    ? { type: "IfStatement", test: { type: "BinaryExpression", operator: "in", left: id(i), right: O }, consequent: { type: "BlockStatement", body: [read, found] }, alternate: null }
+    : { type: "BlockStatement", body: [read, found] };
+  s.emit({
+    type: "ForStatement",
+    init: { type: "AssignmentExpression", operator: "=", left: id(i), right: lit(k) },
+    test: { type: "BinaryExpression", operator: "<", left: id(i), right: lit(st.len) },
+    update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(i) },
+    body,
+  });
+  const type = st.kind === "some" || st.kind === "every" ? "boolean" : st.kind === "findIndex" ? "number" : undefined;
+  return D(id(r), type);
 }
 
 function fail(st: ScanState): Val {

@@ -688,7 +688,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   }
   if (info.opaque) return null;
   const rootStrict = this.rootStrict;
-  if (info.parsed.strict !== rootStrict) return null;
+  // Its code joins the root's, in the root's mode.
+  if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
   if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
   if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object"))) return null;

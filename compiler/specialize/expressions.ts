@@ -362,7 +362,11 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   const pre1 = early(v1, e1);
   const pre2 = early(v2, e2);
   this.env = this.merge([e1, e2].filter(Boolean) as never);
-  if (!this.env) return UNDEF;
+  if (!this.env) {
+    // Neither side goes on (each throws or returns): what they emitted is all that runs from here.
+    this.out.push({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
+    return UNDEF;
+  }
   const noFix = (!e1 || e1.fix.length === 0) && (!e2 || e2.fix.length === 0);
   // An object made in a branch and allocated only as its value (`data || {}`) stays a literal in place.
   const inPlace = (pre: { fix: Node[]; node: Node } | null): Node | null => {

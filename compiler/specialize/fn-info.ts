@@ -31,6 +31,12 @@ export interface FnInfo {
   freeNames: string[];
   /** Number of AST nodes (inlining heuristics). */
   size: number;
+  /**
+   * The body means the same in strict and sloppy code, nested functions included: no `this`, no
+   * `arguments`, no `delete`, no write to a property (sloppy code ignores a failed one, strict code
+   * throws), no function declared in a block. Such a callee inlines into a root of the other mode.
+   */
+  strictnessNeutral: boolean;
   /** A class constructor's instance fields, in order (class-info.ts): defined before its body runs. */
   fields?: string[];
 }
@@ -98,6 +104,42 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   return { usesThis, usesArguments };
 }
 
+/** See FnInfo.strictnessNeutral. */
+function isStrictnessNeutral(node: Node): boolean {
+  let neutral = true;
+  const bodies = new Set<Node>();
+  walk(node, (n, parent) => {
+    if (!neutral) return false;
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") bodies.add(n.body);
+    switch (n.type) {
+      case "ThisExpression":
+      case "WithStatement":
+        neutral = false;
+        return false;
+      case "Identifier":
+        if (n.name === "arguments" && isReferenceIdentifier(n, parent)) neutral = false;
+        return;
+      case "UnaryExpression":
+        if (n.operator === "delete") neutral = false;
+        return;
+      case "AssignmentExpression":
+      case "ForInStatement":
+      case "ForOfStatement":
+        if (n.left.type !== "Identifier" && n.left.type !== "VariableDeclaration") neutral = false;
+        return;
+      case "UpdateExpression":
+        if (n.argument.type !== "Identifier") neutral = false;
+        return;
+      case "FunctionDeclaration":
+        // Annex B: a function declared in a block is also a `var` of the function in sloppy code.
+        if (parent && !bodies.has(parent)) neutral = false;
+        return;
+    }
+    return;
+  });
+  return neutral;
+}
+
 export function loadFnInfo(fn: Function, privateNames = false): FnInfo {
   const parsed = parseFunction(fn, privateNames);
   return infoOf(fn, parsed, normalizeBody(parsed.node));
@@ -124,7 +166,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node), freeNames, size };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

@@ -6,7 +6,7 @@
  */
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { Specializer, id, type Frame, type FreeLookup } from "./specializer.js";
+import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./expressions.js";
@@ -21,6 +21,7 @@ import "./loop-invariants.js";
 import "./verbatim.js";
 import "./guarded-reads.js";
 import "./collection-reads.js";
+import "./fixed-getters.js";
 import "./speculation.js";
 import "./method-guards.js";
 import "./closures.js";
@@ -44,6 +45,8 @@ export interface SpecializeRequest {
   maxForks?: number;
   inlineCalls?: boolean;
   lookupFree: FreeLookup;
+  /** Private fields of known objects (runtime jit; absent for kos build, whose code sits in the class). */
+  lookupPrivate?: PrivateLookup;
   /** Generated identifiers start with this prefix (no source word does). */
   prefix: string;
   /** False: no folding of absent keys (a first attempt's folds failed their own guards). */
@@ -86,7 +89,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

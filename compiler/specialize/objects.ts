@@ -84,7 +84,7 @@ P.propertyKey = function (this: Specializer, n: Node): Val {
 };
 
 P.memberExpression = function (this: Specializer, n: Node): Val {
-  if (n.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateRead(n) : this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names), which generated code outside the class cannot reach", n);
+  if (n.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateRead(n) : this.foldedPrivateRead(n);
   // `arguments.length` and `arguments[k]` of an inlined call are known from the call site.
   if (!this.frame.root && this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
     const v = this.frame.info.scopes.resolve(n.object);
@@ -138,6 +138,8 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
           }
           const f = readFrozenProperty(v as object, k, this.options.freeze);
           if (f.ok) return S(f.value);
+          const fixed = this.fixedGetterRead(v as object, k);
+          if (fixed) return fixed;
           const guarded = this.guardedRead(v as object, k, n !== null);
           if (guarded) return guarded;
         }

@@ -1,5 +1,14 @@
 /**
- * Private names (`#x`), for `kos build` only (the `privateNames` option):
+ * Private names (`#x`).
+ *
+ * At run time, generated code sits outside the class and cannot name `#x`. A read of a private
+ * field of a known object (`this.#compiled` on a specialized receiver) folds to the field's value
+ * when the class's source writes the field only in its constructor, and the object is built
+ * (options.lookupPrivate, discover/private-fields.ts): the value cannot change, so it needs no
+ * guard; what the value holds is read like any other object kos does not own. Every other use
+ * falls back with USES_PRIVATE_NAME and its line.
+ *
+ * For `kos build` (the `privateNames` option):
  * the compiled method is placed inside its own class body, where `#x`
  * resolves, so the root method's private member reads, writes, updates and
  * `#x in o` stay residual, as written, in source order. Nothing is folded
@@ -10,13 +19,14 @@
  */
 import type { Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
-import { D, type Val } from "./values.js";
+import { D, S, UNDEF, type Val } from "./values.js";
 
 declare module "./specializer.js" {
   interface Specializer {
     /** Whether `#x` may stay residual here: only in the root's own code, parsed with `privateNames`. */
     privateNamesHere(): boolean;
     privateRead(n: Node): Val;
+    foldedPrivateRead(n: Node): Val;
     privateAssign(n: Node): Val;
     privateUpdate(n: Node): Val;
     privateIn(n: Node): Val;
@@ -37,6 +47,21 @@ P.privateRead = function (this: Specializer, n: Node): Val {
   const objNode = this.residual(obj);
   this.foreignCodeMayRun();
   return D(privateMember(objNode, n.property.name));
+};
+
+/** `o.#x` at run time: the field of a known object, folded, or a fallback that names it. */
+P.foldedPrivateRead = function (this: Specializer, n: Node): Val {
+  const name = n.property.name as string;
+  const obj = this.expr(n.object);
+  if (!this.env) return UNDEF; // dead code
+  const lookup = this.options.lookupPrivate;
+  if (obj.k !== "s" || obj.v === null || (typeof obj.v !== "object" && typeof obj.v !== "function") || !lookup) {
+    return this.fail("USES_PRIVATE_NAME", `the function reads \`#${name}\` of an object not known at compile time; generated code outside the class cannot reach private names`, n);
+  }
+  const found = lookup(this.frame.info.fn, obj.v, name);
+  if (!found.found) return this.fail("USES_PRIVATE_NAME", `\`#${name}\` cannot be read from outside its class: ${found.reason}`, n);
+  if (!found.stable) return this.fail("USES_PRIVATE_NAME", `\`#${name}\` can change after construction (${found.reason ?? "written outside the constructor"}), and generated code outside the class cannot read it again`, n);
+  return S(found.value);
 };
 
 /** `o.#x = v`, `o.#x += v`, `o.#x ??= v`, … */

@@ -111,6 +111,13 @@ export interface Target {
  */
 export type FreeLookup = (fn: Function, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; global?: boolean };
 
+/**
+ * A private field of a known object (`this.#x` on a specialized receiver), read where generated
+ * code cannot reach it: its value, and whether the class's source says it never changes after
+ * construction (discover/private-fields.ts). `fn` is the function whose code names `#x`.
+ */
+export type PrivateLookup = (fn: Function, obj: object, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; reason: string };
+
 export interface Frame {
   info: FnInfo;
   slots: Map<Variable, Slot>;
@@ -142,6 +149,8 @@ export interface SpecializerOptions {
   maxForks?: number;
   maxDepth: number;
   lookupFree: FreeLookup;
+  /** Private fields of known objects (absent: every `#x` outside kos build falls back). */
+  lookupPrivate?: PrivateLookup;
   /** Root-only values from the `scope` option. */
   scope: Record<string, unknown>;
   /** Fold reads of keys absent from unfrozen objects (guarded-reads.ts); off for a compile whose own stores would break those guards. */

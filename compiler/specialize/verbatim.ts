@@ -34,6 +34,13 @@ P.verbatim = function (this: Specializer, n: Node): Node {
         visit(y, false);
         return false;
       }
+      // `this.#x` of a known receiver, copied: the field's value (generated code cannot name `#x`).
+      if (y.type === "MemberExpression" && y.property.type === "PrivateIdentifier" && !this.privateNamesHere()) {
+        if (y.object.type !== "ThisExpression" || !ownThis) this.fail("USES_PRIVATE_NAME", `the function reads \`#${y.property.name as string}\` of an object not known at compile time; generated code outside the class cannot reach private names`, y);
+        const v = this.foldedPrivateRead(y);
+        renames.set(y, this.residual(v));
+        return false;
+      }
       if (y.type === "ThisExpression" && ownThis) {
         if (!this.frame.root) renames.set(y, this.residual(this.frame.thisVal));
         return;
@@ -75,7 +82,9 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   };
   visit(n, !isNonArrowFunction(n));
   const copy = cloneWith(n, renames);
-  for (const slot of written) this.env!.set(slot, { val: null });
+  // A captured binding whose declaration has not run yet (a hoisted function that writes a later
+  // `let`) stays in its temporal dead zone: its declaration, when it runs, is the one it names.
+  for (const slot of written) if (!slot.pinned || this.env!.has(slot)) this.env!.set(slot, { val: null });
   // The closure now shares the variable: from here on every write goes to it, and a reassigned one is
   // read from it (the closure may write it whenever foreign code runs).
   for (const slot of pinnedNow) {

@@ -1,0 +1,62 @@
+/**
+ * The smallest programs that showed two wrong results, each found once more
+ * inlining reached them (the random-program suite, seed 12648430, #1803, and
+ * mingo's `resolve`):
+ * - a call split over a choice (`f(k, c ? a : b)`) whose callee throws on both
+ *   sides returned undefined: the join of two dead branches dropped their code;
+ * - a hoisted inner function that writes a later `let` of its function threw
+ *   "Cannot access before initialization": the declaration got a second name.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+function thrower(a: unknown, b: unknown): unknown {
+  if (a === undefined) throw new TypeError("no value");
+  return b;
+}
+function splitOverChoice(p0: unknown, p1: unknown, p2: unknown): unknown {
+  return thrower(p2, p0 ? p1 : p2);
+}
+function pushSplit(p0: unknown, p2: unknown, log: unknown[]): number {
+  log.push(thrower(p2, p0 ? 1 : 2));
+  return 1;
+}
+
+function resolve(obj: any, sel: string): any {
+  if (typeof obj !== "object") return obj;
+  if (sel.length < 3) return obj[sel];
+  let depth = 0;
+  function inner(o: any): any {
+    depth += 1;
+    return o[sel] ?? depth;
+  }
+  return inner(obj);
+}
+
+const outcome = (f: () => unknown): string => {
+  try {
+    return `returned ${String(f())}`;
+  } catch (e) {
+    return `threw ${(e as Error).name}: ${(e as Error).message}`;
+  }
+};
+
+describe("wrong results found by inlining more", () => {
+  it("a call split over a choice throws when its callee throws on both sides", () => {
+    const f = jit(splitOverChoice, { specialize: { p2: undefined } });
+    expect(inspect(f)!.tier).toBe(1);
+    for (const p0 of [0, 1]) expect(outcome(() => f(p0, 2, undefined))).toBe(outcome(() => splitOverChoice(p0, 2, undefined)));
+    expect(outcome(() => f(1, 2, undefined))).toBe("threw TypeError: no value");
+    const g = jit(pushSplit, { specialize: { p2: undefined } });
+    const log: unknown[] = [];
+    expect(outcome(() => g(1, undefined, log))).toBe("threw TypeError: no value");
+    expect(log).toEqual([]);
+  });
+
+  it("a hoisted function writing a later `let` reads the binding its declaration made", () => {
+    for (const f of [jit(resolve, { specialize: { sel: "abcd" } }), jit((o: any) => resolve(o, "abcd"), { specialize: {} })]) {
+      expect(inspect(f)!.tier).toBe(1);
+      for (const x of [{}, { abcd: 5 }, 3, null]) expect(outcome(() => f(x, "abcd"))).toBe(outcome(() => resolve(x, "abcd")));
+    }
+  });
+});
