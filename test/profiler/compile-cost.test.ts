@@ -47,13 +47,15 @@ describe("compile cost: what a compile is predicted to cost", () => {
 });
 
 describe("tiering waits until a compile pays", () => {
-  it("a cheap function called thousands of times stays at tier 0, saying why", () => {
+  it("a cheap function called thousands of times does not compile, saying why", () => {
     const f = jit(function addK(k: number, x: number) { return k + x; });
     for (let i = 0; i < 5000; i++) expect(f(3, i)).toBe(3 + i);
     const info = inspect(f)!;
-    expect(info.tier).toBe(0);
+    // Waiting for its compile to pay, or already settled on the original as too short to gain.
+    expect(info.tier === 0 || info.tier === "fallback").toBe(true);
     const waiting = info.history.find((h) => h.event === "waiting");
     expect(waiting?.detail).toMatch(/predicted to cost \d+ ms of CPU .*compiles once the function has used \d+ ms/);
+    if (info.tier === "fallback") expect(info.fallbackReason).toMatch(/too short for a compiled version to gain/);
   });
 
   it("a function that uses enough time compiles, and the result is unchanged", () => {

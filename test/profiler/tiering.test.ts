@@ -419,7 +419,8 @@ describe("tiering", () => {
     for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
     const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, env, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toBe("0");
+    // Waiting at tier 0, or settled on the original as too short to gain: never compiled on a spike.
+    expect(["0", "fallback"]).toContain(r.stdout);
   }, 30_000);
 
   // Retried: under the full suite on 2 loaded cores, a clean-clone CI run once timed this 1 ns call
