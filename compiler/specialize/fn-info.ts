@@ -104,20 +104,36 @@ function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   return { usesThis, usesArguments };
 }
 
+/** Words strict code reserves that sloppy code may use as names (`eval` and `arguments` are handled apart). */
+const STRICT_RESERVED = new Set(["implements", "interface", "let", "package", "private", "protected", "public", "static", "yield"]);
+
 /** See FnInfo.strictnessNeutral. */
 function isStrictnessNeutral(node: Node): boolean {
   let neutral = true;
   const bodies = new Set<Node>();
   walk(node, (n, parent) => {
     if (!neutral) return false;
-    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") bodies.add(n.body);
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") {
+      bodies.add(n.body);
+      // Duplicate parameter names are a syntax error in strict code.
+      const names = (n.params as Node[]).filter((p) => p.type === "Identifier").map((p) => p.name as string);
+      if (new Set(names).size !== names.length) neutral = false;
+    }
     switch (n.type) {
       case "ThisExpression":
       case "WithStatement":
         neutral = false;
         return false;
       case "Identifier":
-        if (n.name === "arguments" && isReferenceIdentifier(n, parent)) neutral = false;
+        // Names strict code reserves (a sloppy `let` or `static` variable) do not parse there.
+        if ((n.name === "arguments" && isReferenceIdentifier(n, parent)) || STRICT_RESERVED.has(n.name)) neutral = false;
+        return;
+      case "Literal":
+        // Legacy octal numbers and escapes are syntax errors in strict code.
+        if (typeof n.raw === "string" && (/^0\d/.test(n.raw) || (typeof n.value === "string" && /\\(0\d|[1-7])/.test(n.raw)))) neutral = false;
+        return;
+      case "TemplateElement":
+        if (/\\(0\d|[1-7])/.test(n.value?.raw ?? "")) neutral = false;
         return;
       case "UnaryExpression":
         if (n.operator === "delete") neutral = false;
