@@ -15,7 +15,7 @@ import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumptio
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
 import { MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
-import { functionLocation, readClosure, readPrivateField } from "./discover/closure.js";
+import { functionLocation, lookupBindingFor, readClosure, readPrivateField } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
 import { generate } from "astring";
 
@@ -232,10 +232,10 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
 }
 
 /** Free names of any function kos specializes: read from its closure through the inspector. */
-function lookupClosureBinding(fn: Function, name: string): ReturnType<FreeLookup> {
+function lookupClosureBinding(fn: Function, name: string, reached = false): ReturnType<FreeLookup> {
   const info = readClosure(fn);
   if (!info.ok) return { found: false };
-  const b = info.bindings.get(name);
+  const b = lookupBindingFor(fn, name, reached);
   // Globals resolve by name in generated code too (and built-ins are folded by the evaluator's own
   // rules). V8 lists every binding a function closes over, so a name it does not list is a global
   // (or undeclared, which throws in both). Only for this realm's functions: the generated code

@@ -47,6 +47,8 @@ export interface ClosureBinding {
   tdz?: boolean;
   /** For scope "global": the value is the intrinsic of that name as it was when kos loaded. */
   builtin?: boolean;
+  /** Judged without the script's analysis, which was deferred (a large script): not cached, judged again when asked again. */
+  deferred?: true;
 }
 
 export interface BoundParts { target: Function; thisArg: unknown; args: unknown[] }
@@ -100,6 +102,8 @@ interface FunctionFacts {
   globals: string[] | null;
   /** Verdicts on private fields the function names (private-fields.ts). */
   privates?: Map<string, PrivateFieldFacts>;
+  /** The script's analysis was deferred at the last attempt (see ScriptRegistry.analysis). */
+  deferred?: boolean;
 }
 
 export type PrivateFieldRead = { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; reason: string };
@@ -185,6 +189,20 @@ export class ClosureReader {
       } catch {
         // Nothing to release when the session failed early.
       }
+    }
+  }
+
+  /** Whether a large script is analysed when a lookup needs it (see ScriptRegistry.analysis). */
+  private largeScripts = true;
+
+  /** Runs `f` with large scripts analysed only if they already are. */
+  withoutLargeScripts<T>(f: () => T): T {
+    const saved = this.largeScripts;
+    this.largeScripts = false;
+    try {
+      return f();
+    } finally {
+      this.largeScripts = saved;
     }
   }
 
@@ -399,11 +417,13 @@ export class ClosureReader {
   /** The script's analysis and the function's node in it (re-parsing a script dropped from the recent set). */
   private parsedFunction(ff: FunctionFacts): { analysis: ScriptAnalysis; node: Node } | null {
     if (!ff.script || ff.offset < 0 || !this.registry) return null;
-    const analysis = this.registry.analysis(ff.script);
+    const analysis = this.registry.analysis(ff.script, this.largeScripts);
     if (!(analysis instanceof ScriptAnalysis)) {
       ff.why = analysis.error;
+      if ("deferred" in analysis) ff.deferred = true;
       return null;
     }
+    ff.deferred = false;
     const node = analysis.functionAt(ff.offset);
     if (!node) {
       ff.why = `no function starts at offset ${ff.offset} of ${ff.script.file}`;
@@ -448,7 +468,7 @@ export class ClosureReader {
     const scope: ClosureBinding["scope"] = v8 === "Module" ? "module" : v8 === "Script" ? "script" : facts?.declaredIn === "module" || facts?.declaredIn === "script" ? "module" : "closure";
     if (!facts) {
       const where = ff.script ? ff.script.file : "its script";
-      return { name, value, scope, kind: "unknown", stable: false, unstableReason: `\`${name}\` has no declaration kos can see in ${where} (${ff.names.has(name) ? "not declared in an enclosing scope of the source" : ff.why})` };
+      return { name, value, scope, kind: "unknown", stable: false, unstableReason: `\`${name}\` has no declaration kos can see in ${where} (${ff.names.has(name) ? "not declared in an enclosing scope of the source" : ff.why})`, ...(ff.deferred ? { deferred: true as const } : {}) };
     }
     const b: ClosureBinding = { name, value, scope, kind: facts.kind, stable: facts.stable };
     if (v8 === "With" || v8 === "Eval") {
@@ -499,8 +519,8 @@ class ClosureBindings extends Map<string, ClosureBinding> {
     if (super.has(name)) return super.get(name);
     if (this.complete || this.absent.has(name)) return undefined;
     const b = this.source.describe(name);
-    if (b) super.set(name, b);
-    else this.absent.add(name);
+    if (b && !b.deferred) super.set(name, b);
+    else if (!b) this.absent.add(name);
     return b ?? undefined;
   }
   override has(name: string): boolean {
@@ -561,6 +581,19 @@ export function lookupBinding(fn: Function, name: string, options?: ReadOptions)
 /** A bound function's target, `this` and bound arguments; null for other functions or without the inspector. */
 export function readBound(fn: Function): BoundParts | null {
   return reader().bound(fn);
+}
+
+/**
+ * One binding of `fn`'s closure for the compiler: `reached` (a callee or an export getter, not
+ * the function being compiled) leaves a large script it lives in unanalysed, if it is not already.
+ */
+export function lookupBindingFor(fn: Function, name: string, reached: boolean): ClosureBinding | null {
+  const r = reader();
+  const get = (): ClosureBinding | null => {
+    const info = r.read(fn);
+    return info.ok ? info.bindings.get(name) ?? null : null;
+  };
+  return reached ? r.withoutLargeScripts(get) : get();
 }
 
 /** The private field `#name` of `obj`, as `fn`'s code names it (see ClosureReader.privateField). */

@@ -222,7 +222,7 @@ declare module "./specializer.js" {
 P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
   // `scope` supplies the root function's free names, also where it calls itself.
   if ((this.frame.root || this.frame.info.fn === this.rootFn) && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
-  const found = this.options.lookupFree(this.frame.info.fn, name);
+  const found = this.options.lookupFree(this.frame.info.fn, name, this.frame.info.fn !== this.rootFn);
   if (found.found) {
     if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);
     return S(found.value);

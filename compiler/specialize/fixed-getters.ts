@@ -54,7 +54,7 @@ const NONE = Symbol("none");
 /** The value of a getter's return expression, or NONE when it is anything but a fixed binding read. */
 function evaluate(s: Specializer, getter: Function, e: Node, depth: number): unknown {
   if (e.type === "Identifier") {
-    const found = s.options.lookupFree(getter, e.name);
+    const found = s.options.lookupFree(getter, e.name, true);
     return found.found && found.stable ? found.value : NONE;
   }
   if (e.type !== "MemberExpression" || depth >= MAX_CHAIN || e.optional) return NONE;

@@ -108,8 +108,10 @@ export interface Target {
  * Free-variable lookup for one function. `global: true` says the name is not a binding of any
  * scope the function closes over (it resolves on this realm's global object, or not at all):
  * generated code reading it by name at the same point reads what the original reads.
+ * `reached`: the function is a callee or a getter, not the one being compiled; a large script
+ * it lives in is then analysed only if it already is (discover/script-registry.ts).
  */
-export type FreeLookup = (fn: Function, name: string) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; global?: boolean };
+export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; global?: boolean };
 
 /**
  * A private field of a known object (`this.#x` on a specialized receiver), read where generated

@@ -575,7 +575,7 @@ function knownFunction(s: Specializer, name: Node): Function | null {
     return v && v.k === "s" && typeof v.v === "function" ? (v.v as Function) : null;
   }
   if (s.frame.info.scopes.resolve(name)) return null;
-  const found = s.options.lookupFree(s.frame.info.fn, name.name);
+  const found = s.options.lookupFree(s.frame.info.fn, name.name, s.frame.info.fn !== s.rootFn);
   return found.found && found.stable && typeof found.value === "function" ? (found.value as Function) : null;
 }
 
