@@ -164,32 +164,46 @@ export class ClosureReader {
     if (typeof fn !== "function") return null;
     const session = this.connect();
     if (!session) return null;
-    const holder = this.holder;
-    const post = <T>(method: string, params: object): T => session.post<T>(method, params);
     try {
-      const holderId = this.holderObjectId(session);
-      if (!holderId) return null;
-      holder.fn = fn;
-      const fnId = post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
-      const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: fnId, ownProperties: true }).internalProperties ?? [];
-      const target = internals.find((p) => p.name === "[[TargetFunction]]")?.value;
-      const thisRO = internals.find((p) => p.name === "[[BoundThis]]")?.value;
-      const argsRO = internals.find((p) => p.name === "[[BoundArgs]]")?.value;
-      if (!target || !thisRO || !argsRO?.objectId) return null;
-      const [targetFn, thisArg, argList] = this.fetchValues(post, holderId, holder, [target, thisRO, argsRO]);
-      if (typeof targetFn !== "function" || !Array.isArray(argList)) return null;
-      return { target: targetFn as Function, thisArg, args: [...(argList as unknown[])] };
+      return this.withHolder(session, (post, holderId) => {
+        if (!holderId) return null;
+        const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: this.remoteId(post, holderId, fn), ownProperties: true }).internalProperties ?? [];
+        const target = internals.find((p) => p.name === "[[TargetFunction]]")?.value;
+        const thisRO = internals.find((p) => p.name === "[[BoundThis]]")?.value;
+        const argsRO = internals.find((p) => p.name === "[[BoundArgs]]")?.value;
+        if (!target || !thisRO || !argsRO?.objectId) return null;
+        const [targetFn, thisArg, argList] = this.fetchValues(post, holderId, this.holder, [target, thisRO, argsRO]);
+        if (typeof targetFn !== "function" || !Array.isArray(argList)) return null;
+        return { target: targetFn as Function, thisArg, args: [...(argList as unknown[])] };
+      });
     } catch {
       return null;
+    }
+  }
+
+  /**
+   * Runs `work` with the holder handed to the inspector (`holderId` null when it cannot be:
+   * globalThis not extensible), then empties the holder and releases the remote objects made.
+   */
+  private withHolder<T>(session: SyncSession, work: (post: <R>(method: string, params: object) => R, holderId: string | null) => T): T {
+    const post = <R>(method: string, params: object): R => session.post<R>(method, params);
+    try {
+      return work(post, this.holderObjectId(session));
     } finally {
-      holder.fn = undefined;
-      holder.out = undefined;
+      this.holder.fn = undefined;
+      this.holder.out = undefined;
       try {
         session.post("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
       } catch {
         // Nothing to release when the session failed early.
       }
     }
+  }
+
+  /** The inspector's id for `value`, passed through the holder (no getter of it runs). */
+  private remoteId(post: <R>(method: string, params: object) => R, holderId: string, value: unknown): string {
+    this.holder.fn = value as Function;
+    return post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
   }
 
   /** Whether a large script is analysed when a lookup needs it (see ScriptRegistry.analysis). */
@@ -219,37 +233,26 @@ export class ClosureReader {
     const f = facts.facts;
     if (f.member !== "field" && f.member !== "static field") return { found: false, reason: f.reason ?? `#${name} is not a field` };
     if (!f.stable) return { found: true, value: undefined, stable: false, reason: f.reason ?? "" };
-    const holder = this.holder;
-    const post = <T>(method: string, params: object): T => session.post<T>(method, params);
     try {
-      const holderId = this.holderObjectId(session);
-      if (!holderId) return { found: false, reason: "globalThis is not extensible, so no object can be handed to the inspector" };
-      holder.fn = obj as Function;
-      const objId = post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
-      const own = (post<{ privateProperties?: Array<{ name: string; value?: RemoteObject }> }>("Runtime.getProperties", { objectId: objId, ownProperties: true }).privateProperties ?? []).filter((p) => p.name === `#${name}`);
-      if (own.length === 0) return { found: false, reason: `the object has no #${name}` };
-      // Two classes of its chain each declare #name: the inspector does not say which is which.
-      if (own.length > 1 || !own[0]!.value) return { found: false, reason: `${own.length} classes of the object's chain declare #${name}` };
-      const [value] = this.fetchValues(post, holderId, holder, [own[0]!.value]);
-      if (f.settles) {
-        const frames = stackPositions();
-        const ff = this.locations.get(fn);
-        const p = ff ? this.parsedFunction(ff) : null;
-        if (!frames || !p || !ff?.script?.hash || p.analysis.activationRunning(f.settles, frames.get(ff.script.hash) ?? [])) {
-          return { found: true, value, stable: false, reason: `#${name} is read while its constructor may still be running` };
+      return this.withHolder(session, (post, holderId): PrivateFieldRead => {
+        if (!holderId) return { found: false, reason: "globalThis is not extensible, so no object can be handed to the inspector" };
+        const own = (post<{ privateProperties?: Array<{ name: string; value?: RemoteObject }> }>("Runtime.getProperties", { objectId: this.remoteId(post, holderId, obj), ownProperties: true }).privateProperties ?? []).filter((p) => p.name === `#${name}`);
+        if (own.length === 0) return { found: false, reason: `the object has no #${name}` };
+        // Two classes of its chain each declare #name: the inspector does not say which is which.
+        if (own.length > 1 || !own[0]!.value) return { found: false, reason: `${own.length} classes of the object's chain declare #${name}` };
+        const [value] = this.fetchValues(post, holderId, this.holder, [own[0]!.value]);
+        if (f.settles) {
+          const frames = stackPositions();
+          const ff = this.locations.get(fn);
+          const p = ff ? this.parsedFunction(ff) : null;
+          if (!frames || !p || !ff?.script?.hash || p.analysis.activationRunning(f.settles, frames.get(ff.script.hash) ?? [])) {
+            return { found: true, value, stable: false, reason: `#${name} is read while its constructor may still be running` };
+          }
         }
-      }
-      return { found: true, value, stable: true };
+        return { found: true, value, stable: true };
+      });
     } catch (e) {
       return { found: false, reason: `the inspector failed: ${(e as Error).message}` };
-    } finally {
-      holder.fn = undefined;
-      holder.out = undefined;
-      try {
-        session.post("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
-      } catch {
-        // Nothing to release when the session failed early.
-      }
     }
   }
 
@@ -309,12 +312,9 @@ export class ClosureReader {
 
   private readUncached(session: SyncSession, fn: Function): ClosureInfo {
     const holder = this.holder;
-    const post = <T>(method: string, params: object): T => session.post<T>(method, params);
-    try {
-      const holderId = this.holderObjectId(session);
+    return this.withHolder(session, (post, holderId): ClosureInfo => {
       if (!holderId) return { ok: false, code: "INSPECTOR_UNAVAILABLE", reason: "globalThis is not extensible, so no object can be handed to the inspector" };
-      holder.fn = fn;
-      const fnId = post<{ result: RemoteObject }>("Runtime.callFunctionOn", { objectId: holderId, functionDeclaration: "function () { return this.fn; }", objectGroup: OBJECT_GROUP, silent: true }).result.objectId!;
+      const fnId = this.remoteId(post, holderId, fn);
       const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: fnId, ownProperties: true }).internalProperties ?? [];
       const scopesRO = internals.find((p) => p.name === "[[Scopes]]")?.value;
       const locRO = internals.find((p) => p.name === "[[FunctionLocation]]")?.value?.value;
@@ -365,15 +365,7 @@ export class ClosureReader {
       const info = { ok: true as const, bindings, location: null as FunctionLocation | null };
       Object.defineProperty(info, "location", { enumerable: true, get: () => facts().location });
       return info;
-    } finally {
-      holder.fn = undefined;
-      holder.out = undefined;
-      try {
-        session.post("Runtime.releaseObjectGroup", { objectGroup: OBJECT_GROUP });
-      } catch {
-        // Nothing to release when the session failed early.
-      }
-    }
+    });
   }
 
   /** One call brings every remote value back as the real value, by reference (no getters run: arguments are passed, not read). */
