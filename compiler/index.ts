@@ -12,6 +12,7 @@ import { compileCached } from "./cache.js";
 import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, registerInspectable, settleOriginal, trace, type Version } from "./dispatcher.js";
 import { restPositionsForNames } from "./rest-forwarding.js";
 import { precheck } from "./precheck.js";
+import { omittedParameters, type ArityDispatch } from "./arity-dispatch.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
 export type * from "./types.js";
@@ -44,7 +45,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = performance.now();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
@@ -70,12 +71,13 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     const built = buildSpecialized(fn, options, true);
     if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
     const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
-    const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number];
-    const [compiled, calls] = made;
+    const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ((f: Function) => void)?];
+    const [compiled, calls, setArity] = made;
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
       fallbackReason: null, compileTimeMs: performance.now() - started, calls,
+      ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
     if (options.strict) throw e instanceof JitError ? e : new JitError("INTERNAL", reasonOf(e), null, { cause: e });
@@ -124,33 +126,58 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   // The compile cache instantiates its hits with the original as their generic: no second version there.
   const cached = (options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses;
   let contentMisses = 0;
-  let respecialized = false;
-  // Before any call: a cache the code fills on its first call is folded as it will be (see beforeFirstCall).
-  const version = compileVersion(fn, cached ? options : { ...options, beforeFirstCall: true } as SourceOptions, (guard) => {
+  let arityMisses = 0;
+  let contentRespecialized = false;
+  let arityRespecialized = false;
+  /** A second version, with `extra` specialized too; null when it does not compile. */
+  const compileAgain = (extra: Record<string, undefined> | null, why: string): Function | null => {
+    let w: Version | null = null;
+    const again = compileVersion(fn, extra ? { ...options, specialize: { ...options.specialize, ...extra } } : options, (g) => {
+      if (d && w) d.recordDeopt(w, g);
+    });
+    if (!again.ok || !again.fn) {
+      d!.event("respecialize-failed", again.fallbackReason ?? "compile failed");
+      return null;
+    }
+    w = { fn: again.fn, source: again.source, passes: again.passes, assumptions: again.assumptions, calls: again.calls, deopts: 0, compileTimeMs: again.compileTimeMs };
+    d!.addVersion(w);
+    d!.event("respecialized", why);
+    trace(`respecialized ${name || "(anonymous)"}: ${why}`);
+    return again.fn;
+  };
+  // Before any call: a cache the code fills on its first call is folded as it will be (see
+  // beforeFirstCall), and calls that leave out parameters the code reads are told apart (arityDispatch).
+  const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true } as SourceOptions;
+  const version = compileVersion(fn, first, (guard, argumentCount) => {
     if (!d || !v) return;
+    const assumption = v.assumptions[guard];
+    if (assumption?.kind === "arity") {
+      // Once the version for shorter calls exists, the first version calls it without coming here.
+      d.recordDeopt(v, guard);
+      if (arityRespecialized || !version.arity || !version.setArity || argumentCount === undefined) return;
+      // The first such call runs the original: what it fills lazily (mustache parses the template
+      // into its cache) is then there for the next version to fold. Compiled at this first call,
+      // mustache's version read its cache at run time and ran 1.4x the library, against 2.5x.
+      if (++arityMisses < 2) return;
+      arityRespecialized = true;
+      const omitted = omittedParameters(version.arity, argumentCount, options.specialize ?? {}, options.assume ?? {});
+      const made = omitted && compileAgain(omitted, `a call passed ${argumentCount} argument${argumentCount === 1 ? "" : "s"}: a second version, with ${Object.keys(omitted).join(", ")} undefined`);
+      if (made) version.setArity(made);
+      return;
+    }
     // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
     if (generic !== fn) return;
     d.recordDeopt(v, guard);
+    if (cached || contentRespecialized) return;
     // The object it was specialized on changed for good (a library adds an operation, a cache fills):
     // after RESPECIALIZE_AFTER such misses, once, specialize on what it holds now, as a JIT
     // recompiles after deoptimizing. Until then, and for other guards, the original runs.
     // A cache the function fills itself (a Map lookup folded as a miss) holds the entry after its first call.
-    const after = v.assumptions[guard]?.fillsCache ? 1 : RESPECIALIZE_AFTER;
-    if (cached || respecialized || v.assumptions[guard]?.kind !== "content" || ++contentMisses < after) return;
-    respecialized = true;
-    let w: Version | null = null;
-    const again = compileVersion(fn, options, (g) => {
-      if (d && w) d.recordDeopt(w, g);
-    });
-    if (!again.ok || !again.fn) {
-      d.event("respecialize-failed", again.fallbackReason ?? "compile failed");
-      return;
-    }
-    w = { fn: again.fn, source: again.source, passes: again.passes, assumptions: again.assumptions, calls: again.calls, deopts: 0, compileTimeMs: again.compileTimeMs };
-    d.addVersion(w);
-    generic = again.fn;
-    d.event("respecialized", `after ${after} call${after === 1 ? "" : "s"} whose folded properties had changed: a second version, on what the objects hold now`);
-    trace(`respecialized ${name || "(anonymous)"}: its specialized objects changed`);
+    const after = assumption?.fillsCache ? 1 : RESPECIALIZE_AFTER;
+    if (assumption?.kind !== "content" || ++contentMisses < after) return;
+    contentRespecialized = true;
+    const made = compileAgain(null, `after ${after} call${after === 1 ? "" : "s"} whose folded properties had changed: a second version, on what the objects hold now`);
+    if (made) generic = made;
   }, cached ? fn : forward);
   if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed");
   const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs };

@@ -69,7 +69,8 @@ export interface JitOptions {
 /** One guard the compiled code checks before running its fast path. */
 export interface Assumption {
   param: string;
-  kind: "value" | "identity" | "type" | "content";
+  /** `arity`: the call passes every parameter the code reads (`arguments.length >= k`); see `jit`'s docs. */
+  kind: "value" | "identity" | "type" | "content" | "arity";
   /** Human-readable description, e.g. `n === 4`. */
   description: string;
   /**
@@ -144,6 +145,13 @@ export interface SourceOptions extends JitOptions {
    * filled object, at its first miss. Otherwise such a compile runs again without absent folds.
    */
   beforeFirstCall?: boolean;
+  /**
+   * Set by `jit()` for its first compile of an explicit specialization: a call that passes fewer
+   * arguments than the parameters the code reads fails a first guard, which reports its argument
+   * count (compiler/arity-dispatch.ts), so that `jit` can specialize such calls with those
+   * parameters undefined.
+   */
+  arityDispatch?: boolean;
 }
 
 /** A specialized function as source text, with the free names it expects. */
