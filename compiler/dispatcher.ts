@@ -61,7 +61,7 @@ const HEAD = 1;
 const NEXT = 2;
 const COUNT = 3;
 
-type EntryFactory = (target: Function, hooks: EntryHooks) => [entry: Function, control: EntryControl];
+type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
 // One factory per arity, made once when this module loads: the entries of one
 // arity share their code. The text depends on the arity alone (never on user data).
@@ -71,7 +71,7 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
   try {
     const make = new Function(
-      "apply", "target", "hooks",
+      "apply", "target", "hooks", "name",
       `"use strict";\n` +
         `var mode = 0, calls = 0, next = 1;\n` +
         // \`const\`: V8 folds loads from an immutable context slot (a \`var\` counts as assigned), then
@@ -83,7 +83,9 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         // entry of the process, and their dispatch a real call: sumTo's cost 3.6-5.9 ns in the tiering
         // bench, where the fixtures' verification windows rewrote it, against 0.5-1.3 ns.
         `const slot = { kosEntry: true };\n` +
-        `var entry = function (${params}) {\n` +
+        // Named by a computed key, so that the function is made with the original's name: defining
+        // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
+        `var entry = { [name]: function (${params}) {\n` +
         `  if (new.target !== undefined) return hooks.construct([${params}], new.target);\n` +
         // \`apply\` is the intrinsic Reflect.apply, an immutable parameter: V8 turns \`apply(f, this, [..])\`
         // into a direct call of the constant \`f\`. \`f.call(this, ..)\` did the same only while \`f\` kept
@@ -93,7 +95,7 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         `  if (mode === 3) return apply(slot.alt, this, [${params}]);\n` +
         `  if (mode === 0 && ++calls >= next) return hooks.event(this, [${params}], undefined);\n` +
         `  return apply(target, this, [${params}]);\n` +
-        `};\n` +
+        `} }[name];\n` +
         `return [entry, function (op, v) {\n` +
         `  if (op === ${MODE}) mode = v;\n` +
         `  else if (op === ${HEAD}) {\n` +
@@ -105,7 +107,7 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         `  return calls;\n` +
         `}];\n//# sourceURL=kos://entry.js`,
     );
-    return ((target: Function, hooks: EntryHooks) => make(reflectApply, target, hooks)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
@@ -250,9 +252,10 @@ export class Dispatcher {
   static tiered(original: Function, options: DispatcherOptions, onMiss: Function): Dispatcher {
     const factory = !options.exact && options.arity >= 0 && options.arity <= MAX_FIXED_ARITY ? fixedArityFactories[options.arity] : null;
     const hooks = new TieredHooks(original, options.event);
-    const [entry, control] = (factory ?? exactEntry)(original, hooks);
+    const originalName = original.name;
+    const [entry, control] = (factory ?? exactEntry)(original, hooks, typeof originalName === "string" ? originalName : "");
     hooks.entry = entry;
-    Object.defineProperty(entry, "name", { value: original.name, configurable: true });
+    if (!factory || entry.name !== originalName) Object.defineProperty(entry, "name", { value: originalName, configurable: true });
     // A fixed-arity entry already has the length of most originals (not of one with default values).
     if (entry.length !== original.length) Object.defineProperty(entry, "length", { value: original.length, configurable: true });
     if (!factory) {

@@ -694,11 +694,12 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // The environment is read now, not at the first call: it is what held when `jit()` was called
   // (test/profiler/tiering.test.ts; the real-library bench sets KOS_HOT_CALLS around its jit() calls).
   const envHot = options.tiering?.hotCalls === undefined ? Number(process.env.KOS_HOT_CALLS) : NaN;
-  const profiling = !!process.env.KOS_FEEDBACK_OUT;
+  // `kos profile` sets KOS_FEEDBACK_OUT for the whole run: read at the first call (each read of
+  // process.env costs about 130 ns, a fortieth of a jit() that is never called).
   let policy: TieredFunction | null = null;
   const d: Dispatcher = Dispatcher.tiered(
     fn,
-    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler, envHot, profiling)).onEvent(thisArg, args, newTarget) },
+    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler, envHot, !!process.env.KOS_FEEDBACK_OUT)).onEvent(thisArg, args, newTarget) },
     // Misses come from a version's guards: a version exists, so the policy does.
     function (this: unknown, ...args: unknown[]) {
       return policy!.onMiss(this, args, new.target);
