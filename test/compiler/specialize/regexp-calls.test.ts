@@ -65,6 +65,41 @@ describe("regexp calls", () => {
   });
 });
 
+describe("regexp literals", () => {
+  it("`/re/.test(k)` with a number or other primitive kos knows is computed at compile time", () => {
+    const f = new Function(`return function member(node, obj) {
+      const k = node.computed ? node.index : node.name;
+      if (/^__proto__|prototype|constructor$/.test(k)) throw Error("disallowed " + k);
+      return obj[k];
+    }`)();
+    for (const node of [Object.freeze({ computed: true, index: 0 }), Object.freeze({ computed: false, name: "price" }), Object.freeze({ computed: true, index: true })]) {
+      const j = jit(f, { specialize: { node } });
+      expect(inspect(j)!.source).not.toMatch(/\.test\(/);
+      for (const obj of [[5, 6], { price: 3, 0: "z", true: 1 }]) expect(j(node, obj)).toEqual(f(node, obj));
+    }
+    const bad = Object.freeze({ computed: false, name: "constructor" });
+    const jb = jit(f, { specialize: { node: bad } });
+    expect(() => jb(bad, {})).toThrow("disallowed constructor");
+  });
+
+  it("with an argument kos does not know, runs on one RegExp made at compile time, converting objects once", () => {
+    const f = new Function("return function check(v) { return /^[a-z]+$/i.test(v) && /\\d/.test(v + 1); }")();
+    const j = jit(f, { scope: {} });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.source).not.toMatch(/\/\^\[a-z\]/);
+    for (const v of ["abc", "ABC", "a1", "", 5, null, undefined]) expect(j(v)).toBe(f(v));
+    const log: string[] = [];
+    const o = { toString: () => (log.push("toString"), "ok") };
+    expect(j(o)).toBe(f(o));
+    expect(log).toEqual(["toString", "toString", "toString", "toString"]);
+    // The g flag moves lastIndex: such a literal stays as written, a fresh object per evaluation.
+    const g = new Function("return function g(v) { return /a/g.test(v) + /a/g.test(v); }")();
+    const jg = jit(g, { scope: {} });
+    expect(inspect(jg)!.source).toMatch(/\(?\/a\/g\)?\.test/);
+    expect(jg("a")).toBe(g("a"));
+  });
+});
+
 describe("regexp bindings", () => {
   it("`const re = new RegExp(p)` used only as `re.test(…)` runs on one RegExp made at compile time", () => {
     const schema = Object.freeze({ pattern: "^[a-z]+@[a-z]+$", minLength: 3 });
