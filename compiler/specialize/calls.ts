@@ -17,6 +17,7 @@ import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
+import { mergeReturnedObjects } from "./returned-objects.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -781,10 +782,13 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
   }
   let result: Val = UNDEF;
   const values = edges.map((e) => e.value ?? UNDEF);
+  let merged: ReturnType<typeof mergeReturnedObjects> = null;
   if (values.length === 1) result = values[0]!;
   else if (values.length > 1) {
     const first = values[0]!;
     if (values.every((v) => v.k === "s" && first.k === "s" && Object.is(v.v, first.v))) result = first;
+    else if (first.k === "v" && values.every((v) => v.k === "v" && v.o === first.o)) result = first;
+    else if ((merged = mergeReturnedObjects(this, edges, values))) result = merged.value;
     else {
       const r = this.fresh("r");
       this.hoistName(r);
@@ -802,6 +806,7 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     }
   }
   this.env = this.merge(edges);
+  if (merged && this.env) this.env.set(merged.object, { val: null, obj: merged.state });
   // The callee's own locals are dead once it has returned, unless a closure it made captures them
   // (merge drops them at a join of several returns; with one return it hands that environment back
   // whole). Kept, they are copied at every later fork: over @cfworker/json-schema's recursive

@@ -795,7 +795,7 @@ export class Specializer {
    * while an inlined call runs (a pending operand) have the same state on
    * every edge, since the call cannot reach them.
    */
-  private reachableVirtuals(live: Edge[]): Set<VirtualObject> {
+  reachableVirtuals(live: Edge[]): Set<VirtualObject> {
     const found = new Set<VirtualObject>();
     for (const e of live) {
       const visit = (v: Val | null | undefined) => {
