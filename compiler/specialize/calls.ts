@@ -805,7 +805,15 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
       if (hints[0] && hints.every((h) => h === hints[0])) result.proto = hints[0];
     }
   }
-  this.env = this.merge(edges);
+  // The returned objects (and what their fields hold) live on past the join, though no frame's
+  // variable holds them yet: the join must keep their states (it drops objects nothing reaches).
+  const held = result.k === "v" ? values.filter((v) => v.k === "v") : [];
+  this.liveValues.push(...held);
+  try {
+    this.env = this.merge(edges);
+  } finally {
+    this.liveValues.length -= held.length;
+  }
   if (merged && this.env) this.env.set(merged.object, { val: null, obj: merged.state });
   // The callee's own locals are dead once it has returned, unless a closure it made captures them
   // (merge drops them at a join of several returns; with one return it hands that environment back

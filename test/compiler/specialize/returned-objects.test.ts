@@ -59,4 +59,14 @@ describe("objects returned from several branches of an inlined call", () => {
     const [r] = j({ on: true }, log) as [unknown];
     expect(log[0]).toBe(r);
   });
+
+  it("the same object returned from several branches keeps its state past the join (fs-extra's createFileSync failed as INTERNAL)", () => {
+    const run = new Function(`
+      function make(flag) { const o = { a: 1, b: [0] }; if (flag.x) { o.a = 2; return o; } o.b = [5]; return o; }
+      return function run(flag) { const r = make(flag); return r.a + r.b[0]; };`)();
+    const j = jit(run, { scope: {} });
+    expect(inspect(j)!.fallbackReason).toBeNull();
+    expect(inspect(j)!.tier).toBe(1);
+    for (const x of [true, false, 0, "y"]) expect(j({ x })).toBe(run({ x }));
+  });
 });
