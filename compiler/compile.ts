@@ -9,6 +9,7 @@ import { countNodes, forEachChildSlot, walk, type Node, type ValuePath } from ".
 import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
+import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { buildLiteral, generateSource, materialize, previewSource, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
@@ -58,6 +59,12 @@ const DEFAULT_UNROLL_BUDGET = 3000;
  */
 const MAX_RESIDUAL_NODES = 12_000;
 const BYTECODE_PER_NODE = 3.7;
+/**
+ * Largest residual in all, the main function and what was outlined from it
+ * (residual/outline-blocks.ts): each function stays under the bound above,
+ * and the whole is what kos specializes, and V8 parses, per version.
+ */
+const MAX_TOTAL_NODES = 4 * MAX_RESIDUAL_NODES;
 /** Recompiles with a quarter of the unroll budget and of the forks each time. */
 const SIZE_RETRIES = 2;
 
@@ -170,6 +177,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   let realInstanceSites: Set<object> | null = null;
   let guardedForIn = true;
   let result: ReturnType<typeof specializeFunction>;
+  let outlined: Outlined[] = [];
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
@@ -217,8 +225,11 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
+    outlined = disabled.has("outlineLargeBlocks") ? [] : outlineLargeBlocks(result.node, { limit: MAX_RESIDUAL_NODES, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this` });
+    if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
     const nodes = countNodes(result.node);
-    if (nodes <= MAX_RESIDUAL_NODES) break;
+    const total = outlined.reduce((sum, o) => sum + countNodes(o.node), nodes);
+    if (nodes <= MAX_RESIDUAL_NODES && total <= MAX_TOTAL_NODES) break;
     if (request.guardedForIn && result.guardedForIns > 0) {
       guardedForIn = false;
       attempt--;
@@ -231,7 +242,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     unrollBudget = Math.floor(unrollBudget / 4);
     maxForks = Math.floor(maxForks / 4);
   }
-  const shared = { prefix, nextName: 0, trace, helpers: [] as Helper[] };
+  const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: parsed.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name)) : null;
   const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, fn, arity, ...(rest ? { rest } : {}) };

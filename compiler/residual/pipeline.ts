@@ -40,7 +40,10 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */
 export const EVALUATOR_SWITCHES = ["unrollLoops", "inlineCalls"];
 
-export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASSES.map((p) => p.name)];
+/** Splitting a function too big for V8 into several (outline-blocks.ts), after the clean-up. */
+export const OUTLINE_PASS = "outlineLargeBlocks";
+
+export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASSES.map((p) => p.name), OUTLINE_PASS];
 
 /**
  * Rounds of the store/temporary/declaration passes: removing one dead store can leave the
