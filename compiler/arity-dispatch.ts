@@ -58,8 +58,10 @@ export function arityFor(
   formals: ReadonlyArray<{ name: string; rest: boolean }>,
   paramNames: ReadonlyArray<string | null>,
   fixed: (name: string) => boolean,
+  outlined: readonly Node[] = [],
 ): ArityDispatch | null {
-  if (countNodes(root) < MIN_NODES) return null;
+  // The functions outlined from it (residual/outline-blocks.ts) are its code too: their parameters carry its names.
+  if (outlined.reduce((sum, f) => sum + countNodes(f), countNodes(root)) < MIN_NODES) return null;
   let usesArguments = false;
   let usesThis = false;
   walk(original.node.body, (n) => {
@@ -73,9 +75,11 @@ export function arityFor(
   if (usesArguments && !original.strict && simple) return null;
   const forward = usesArguments || params.some((p) => p.type === "RestElement") ? "arguments" : usesThis ? "parameters-this" : "parameters";
   const decisions = new Map<string, number>();
-  walk(root.body, (n, parent) => {
-    if (n.type === "Identifier" && parent && decides(n, parent)) decisions.set(n.name, (decisions.get(n.name) ?? 0) + 1);
-  });
+  for (const f of [root, ...outlined]) {
+    walk(f.body, (n, parent) => {
+      if (n.type === "Identifier" && parent && decides(n, parent)) decisions.set(n.name, (decisions.get(n.name) ?? 0) + 1);
+    });
+  }
   const names: Array<string | null> = [];
   const counts: number[] = [];
   for (let i = 0; i < formals.length; i++) {

@@ -244,7 +244,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   }
   const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
-  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: parsed.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name)) : null;
+  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: parsed.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
   const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, fn, arity, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }

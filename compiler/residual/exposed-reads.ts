@@ -14,7 +14,11 @@ export type TargetOf = (identifier: Node) => { key: string; reads: boolean } | n
 
 type Assigned = Set<string> | null; // null: this point is never reached
 
-export function exposedReads(statements: Node[], targetOf: TargetOf): Set<string> {
+/**
+ * `skip`: statements read as doing nothing (the run being moved, inside a
+ * loop that is read whole: its own writes must not hide a read after it).
+ */
+export function exposedReads(statements: Node[], targetOf: TargetOf, skip: ReadonlySet<Node> = new Set()): Set<string> {
   const exposed = new Set<string>();
   const breaks = new Map<string, Set<string>[]>();
 
@@ -70,6 +74,7 @@ export function exposedReads(statements: Node[], targetOf: TargetOf): Set<string
   };
 
   const stmt = (s: Node, a: Set<string>): Assigned => {
+    if (skip.has(s)) return a;
     switch (s.type) {
       case "ExpressionStatement":
         expr(s.expression, a);

@@ -247,7 +247,8 @@ function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean): 
   // Read before the run writes it: it comes in. Read after the run before a write: it goes out.
   const comesIn = written.length ? exposedReads(c.statements, targetOf) : new Set<string>();
   const goesOut = new Set<string>();
-  if (written.length) for (const piece of continuation(c)) for (const k of exposedReads(piece, targetOf)) goesOut.add(k);
+  const run = new Set<Node>(c.statements);
+  if (written.length) for (const piece of continuation(c)) for (const k of exposedReads(piece, targetOf, run)) goesOut.add(k);
   const results = written.filter((v) => goesOut.has(v.name));
   if (results.length > 1 || (results.length === 1 && c.inTry)) return null;
   const locals = written.filter((v) => !goesOut.has(v.name) && !comesIn.has(v.name));

@@ -74,6 +74,14 @@ describe("outlineLargeBlocks", () => {
     agree(f, g, INPUTS, { k: 10 });
   });
 
+  it("a variable the run writes, read after it only inside the enclosing switch case, comes back (random program #697)", () => {
+    const body = `let r = 0; switch (w) { case 1: if (v) { r = v + 1; log(r); r = r * 2; log(r); } else { r = -1; } log(r); break; default: r = 5; } return 0;`;
+    const { parts, source, f, g } = split(body, 40);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(source).toMatch(/r = \$part\d\(/);
+    agree(f, g, [...INPUTS, [3, 1], [0, 1], ["s", 1]]);
+  });
+
   it("a run that returns, reads `arguments`, or jumps out of itself stays", () => {
     for (const body of [
       `let r = 0; if (v) { r = v + 1; log(r); r = r * 2; log(r); return r; } return w;`,
