@@ -225,9 +225,12 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, trace, preview: previewSource });
-    outlined = disabled.has("outlineLargeBlocks") ? [] : outlineLargeBlocks(result.node, { limit: MAX_RESIDUAL_NODES, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this` });
+    // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
+    // and trying to split it took 4.8 s before the attempt with less unrolling.
+    const size = countNodes(result.node);
+    outlined = disabled.has("outlineLargeBlocks") || size <= MAX_RESIDUAL_NODES || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: MAX_RESIDUAL_NODES, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this` });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
-    const nodes = countNodes(result.node);
+    const nodes = outlined.length ? countNodes(result.node) : size;
     const total = outlined.reduce((sum, o) => sum + countNodes(o.node), nodes);
     if (nodes <= MAX_RESIDUAL_NODES && total <= MAX_TOTAL_NODES) break;
     if (request.guardedForIn && result.guardedForIns > 0) {

@@ -18,12 +18,13 @@ type Assigned = Set<string> | null; // null: this point is never reached
  * `skip`: statements read as doing nothing (the run being moved, inside a
  * loop that is read whole: its own writes must not hide a read after it).
  */
-export function exposedReads(statements: Node[], targetOf: TargetOf, skip: ReadonlySet<Node> = new Set()): Set<string> {
+export function exposedReads(statements: Node[], targetOf: TargetOf, skip: ReadonlySet<Node> = new Set(), budget: { nodes: number } = { nodes: Infinity }): Set<string> {
   const exposed = new Set<string>();
   const breaks = new Map<string, Set<string>[]>();
 
+  // Past its budget it stops reading (the caller then gives up: see outline-blocks.ts).
   const expr = (n: Node, a: Set<string>): void => {
-    if (!n || typeof n !== "object" || n.type === "KosConst" || isFunctionNode(n)) return;
+    if (!n || typeof n !== "object" || n.type === "KosConst" || isFunctionNode(n) || --budget.nodes < 0) return;
     if (Array.isArray(n)) {
       for (const x of n) expr(x, a);
       return;
@@ -74,7 +75,7 @@ export function exposedReads(statements: Node[], targetOf: TargetOf, skip: Reado
   };
 
   const stmt = (s: Node, a: Set<string>): Assigned => {
-    if (skip.has(s)) return a;
+    if (skip.has(s) || --budget.nodes < 0) return a;
     switch (s.type) {
       case "ExpressionStatement":
         expr(s.expression, a);

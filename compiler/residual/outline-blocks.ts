@@ -70,10 +70,21 @@ interface Plan {
   ownLabel: string | null;
 }
 
+/**
+ * Nodes the liveness reads may visit, per node of the function: each run
+ * reads what follows it, so the work grows with the square of the size.
+ * Unbounded, pako's `Inflate#push` (a 40,000-node residual, most runs
+ * rejected) took 120 s; at 40 visits a node the package sweep's slowest
+ * outlining takes about a second. Past it the function is not split (and is
+ * specialized again with less unrolling, as before outlining).
+ */
+const LIVENESS_VISITS_PER_NODE = 40;
+
 /** Splits `fn` in place until it has at most `limit` nodes (or nothing more can move); returns the functions made. */
 export function outlineLargeBlocks(fn: Node, options: OutlineOptions): Outlined[] {
   const outlined: Outlined[] = [];
   let before = Infinity;
+  const budget = { nodes: LIVENESS_VISITS_PER_NODE * nodeSizes(fn).get(fn)! };
   for (;;) {
     const sizes = nodeSizes(fn);
     let size = sizes.get(fn)!;
@@ -86,7 +97,9 @@ export function outlineLargeBlocks(fn: Node, options: OutlineOptions): Outlined[
     for (const c of candidates) {
       if (size <= options.limit) break;
       if (plans.some((p) => c.start <= p.candidate.end && p.candidate.start <= c.end)) continue;
-      const plan = planOutline(fn, info, c, options.strict);
+      const plan = planOutline(fn, info, c, options.strict, budget);
+      // A plan made on liveness reads that ran out is not trusted; the runs already planned are.
+      if (budget.nodes < 0) break;
       // The call passes every shared variable: a run must be bigger than that.
       if (!plan || plan.params.length + 4 >= c.size) continue;
       plans.push(plan);
@@ -96,6 +109,7 @@ export function outlineLargeBlocks(fn: Node, options: OutlineOptions): Outlined[
     const heads = forHeads(fn);
     for (const plan of plans) outlined.push(applyPlan(plan, options.nameFor(outlined.length), options.thisName, heads));
     dropEmptyDeclarations(fn);
+    if (budget.nodes < 0) break;
   }
   return outlined;
 }
@@ -152,7 +166,8 @@ function findCandidates(fn: Node, sizes: Map<Node, number>, limit: number, minNo
     flush();
   };
   const visit = (n: Node, inTry: boolean): void => {
-    if (!n || typeof n !== "object" || n.type === "KosConst" || isFunctionNode(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression") return;
+    // A `with` body's names resolve through its object at run time: nothing in it moves.
+    if (!n || typeof n !== "object" || n.type === "KosConst" || isFunctionNode(n) || n.type === "ClassDeclaration" || n.type === "ClassExpression" || n.type === "WithStatement") return;
     ancestors.push(n);
     if (n.type === "BlockStatement") fromList(n.body, inTry);
     if (n.type === "TryStatement") {
@@ -195,7 +210,7 @@ function continuation(c: Candidate): Node[][] {
 type ScopeWithVariableScope = Scope & { variableScope: Scope };
 
 /** What moving the run needs (parameters, the result, locals), or null where moving it would not be exact. */
-function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean): Plan | null {
+function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean, budget: { nodes: number }): Plan | null {
   const inside = (n: Node) => n.range[0] >= c.start && n.range[1] <= c.end;
   const ownLabel = c.statements.length === 1 && c.statements[0].type === "LabeledStatement" && c.statements[0].body.type === "BlockStatement" ? c.statements[0].label.name : null;
   const scan = scanRun(c.statements, ownLabel, strict);
@@ -245,10 +260,10 @@ function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean): 
     return ref && ref.resolved && writtenSet.has(ref.resolved) ? { key: ref.resolved.name, reads: ref.isRead() } : null;
   };
   // Read before the run writes it: it comes in. Read after the run before a write: it goes out.
-  const comesIn = written.length ? exposedReads(c.statements, targetOf) : new Set<string>();
+  const comesIn = written.length ? exposedReads(c.statements, targetOf, new Set(), budget) : new Set<string>();
   const goesOut = new Set<string>();
   const run = new Set<Node>(c.statements);
-  if (written.length) for (const piece of continuation(c)) for (const k of exposedReads(piece, targetOf, run)) goesOut.add(k);
+  if (written.length) for (const piece of continuation(c)) for (const k of exposedReads(piece, targetOf, run, budget)) goesOut.add(k);
   const results = written.filter((v) => goesOut.has(v.name));
   if (results.length > 1 || (results.length === 1 && c.inTry)) return null;
   const locals = written.filter((v) => !goesOut.has(v.name) && !comesIn.has(v.name));
@@ -260,8 +275,8 @@ function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean): 
 /**
  * The run's control flow and receiver: null if it returns, jumps out of
  * itself (other than `break` of its own label), reads `arguments` or
- * `new.target`, yields, awaits, calls `eval`, or declares a function in
- * sloppy code (annex B hoists it out of its block).
+ * `new.target`, yields, awaits, calls `eval`, holds a `with`, or declares a
+ * function in sloppy code (annex B hoists it out of its block).
  */
 function scanRun(statements: Node[], ownLabel: string | null, strict: boolean): { identifiers: Node[]; usesThis: boolean } | null {
   const identifiers: Node[] = [];
@@ -305,6 +320,9 @@ function scanRun(statements: Node[], ownLabel: string | null, strict: boolean): 
       case "CallExpression":
         if (n.callee.type === "Identifier" && n.callee.name === "eval") ok = false;
         break;
+      case "WithStatement":
+        ok = false;
+        return;
       case "FunctionDeclaration":
         if (!strict && fnDepth === 0) ok = false;
         break;
