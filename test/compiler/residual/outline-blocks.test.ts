@@ -121,6 +121,14 @@ describe("outlineLargeBlocks", () => {
     agree(f, g, INPUTS);
   });
 
+  it("sloppy code: nothing moves out of a `with` body, nor a run that holds one (its names resolve through the object)", () => {
+    const body = `var r = 0, k = 1; with (w) { if (v) { k = v + 1; log(k); r = k * 2; log(r); } } if (v) { with (w) { k = k + 1; log(k); } r = r + k; log(r); } return [r, k];`;
+    // A limit the whole function is over, and that each block fits.
+    const { source, f, g } = split(body, 60, false);
+    expect(source).not.toMatch(/\$part/);
+    agree(f, g, [[1, {}], [2, { k: 5 }], [3, { r: 1, k: 2, log: null }], [0, {}]]);
+  });
+
   it("the split function keeps within the limit where runs can move", () => {
     const steps = Array.from({ length: 40 }, (_, i) => `{ t = v * ${i} + w; if (t > ${i}) { log(t); } s = s + t; }`).join("\n");
     const body = `let s = 0, t; ${steps} return s;`;
