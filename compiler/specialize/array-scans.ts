@@ -93,7 +93,7 @@ P.unfoldArrayScan = function (this: Specializer, fn: Function, recv: Val, args: 
       result = scanFrom(this, st, 0);
     }
     return result && !st.failed ? result : null;
-  });
+  }, [recv, cb, st.thisArg]);
 };
 
 /** What the scan gives when no callback decided it. */
@@ -162,6 +162,7 @@ function scanFrom(s: Specializer, st: ScanState, k: number): Val {
 
 function reduceFrom(s: Specializer, st: ScanState, k: number, start: Val): Val {
   let acc = s.stable(start);
+  s.liveValues.push(acc); // held by no variable between the callbacks (allOrNothing drops these)
   for (; k < st.len; k++) {
     if (!s.env) return UNDEF;
     const got = st.item(k);
@@ -170,6 +171,7 @@ function reduceFrom(s: Specializer, st: ScanState, k: number, start: Val): Val {
     const r = callKnown(s, st.cb, UNDEF, [acc, s.stable(got), S(k), st.O], st.n);
     if (!r) return fail(st);
     acc = s.stable(r);
+    s.liveValues.push(acc);
   }
   return acc;
 }

@@ -135,17 +135,26 @@ P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args
   if (!known || known.items.length > MAX_UNFOLDED_ITEMS) return null;
   const u: Unfold = { fn, O: recv, cb, thisArg: args[1] ?? UNDEF, items: known.items, source: known.source, virtual: known.virtual, n };
   // All or nothing: a callback kos cannot evaluate in place leaves the call as written.
-  return allOrNothing(this, () => unfoldFrom(this, u, 0, []));
+  return allOrNothing(this, () => unfoldFrom(this, u, 0, []), [recv, cb, u.thisArg]);
 };
 
 /**
  * Runs an unfolding; when it gives null, forgets everything it did (environment, emitted
  * code, the foreign-code flag, the guards it recorded), as if it had not run.
  */
-export function allOrNothing(s: Specializer, unfold: () => Val | null): Val | null {
+export function allOrNothing(s: Specializer, unfold: () => Val | null, live: Val[] = []): Val | null {
   const start = s.snapshot();
   const saved = { out: s.out, length: s.out.length, foreignRan: s.foreignRan, guards: s.contentGuards?.length ?? 0 };
-  const result = unfold();
+  // The receiver, callback and results so far are held by no variable (`[c.n, x].some(…)`): the joins
+  // inside the callbacks must keep their states (merge drops objects nothing reaches).
+  const mark = s.liveValues.length;
+  s.liveValues.push(...live);
+  let result: Val | null;
+  try {
+    result = unfold();
+  } finally {
+    s.liveValues.length = mark;
+  }
   if (result) return result;
   s.restore(start);
   s.out = saved.out;
@@ -177,10 +186,15 @@ function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | nu
       if (failed) return null;
       return v ?? residualRest(s, u, at, done);
     }
-    const item = u.items[k]!;
+    // An array kos made is read as it is now, as the built-in reads `O[k]` before each call (an
+    // earlier callback may have written it through its third argument).
+    const item = u.virtual ? s.fields(u.virtual)!.get(String(k)) : u.items[k]!;
+    if (!item) return null; // deleted since: a hole the built-in skips
     const r = callKnown(s, u.cb, u.thisArg, [item, S(k), u.O], u.n);
     if (!r) return null;
-    done.push(s.stable(r));
+    const kept = s.stable(r);
+    done.push(kept);
+    s.liveValues.push(kept);
   }
   if (!s.env) return UNDEF;
   if (u.fn === ArrayForEach) return UNDEF;

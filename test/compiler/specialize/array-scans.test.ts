@@ -145,4 +145,37 @@ describe("array scans", () => {
     expect(j(forJit.rules, forJit.tricky)).toBe(expected);
     expect(Object.isFrozen(forJit.rules)).toBe(false);
   });
+
+  it("map reads each item of an array kos made as it is when its turn comes (an earlier callback wrote it through its third argument)", () => {
+    function g(c: { n: number; m: number }) {
+      "use strict";
+      return [c.n, 0].map(function (v, i, o) { return i === 0 ? ((o[1] = c.m), { v }) : { v, w: o[1] }; });
+    }
+    const c = Object.freeze({ n: 3, m: 5 });
+    const j = jit(g, { specialize: { c } });
+    expect(j(c)).toEqual([{ v: 3 }, { v: 5, w: 5 }]);
+    expect(j(c)).toEqual(g(c));
+  });
+
+  it("an array literal scanned after foreign code, written by its own callback, keeps its state through the callback's joins (fuzz seed 4080 #7838)", () => {
+    // The literal is held by no variable: a join inside the callback dropped it (INTERNAL before).
+    function f(c: { n: number; m: number }, log: unknown[]) {
+      "use strict";
+      log.push(1);
+      return [c.n, NaN].some(function (v, i, o) { return i === 0 ? ((o[1] = c.m), false) : !!v; });
+    }
+    function g(c: { n: number; m: number }, log: unknown[]) {
+      "use strict";
+      log.push(1);
+      return [c.n, 0].map(function (v, i, o) { return i === 0 ? ((o[1] = c.m), { v }) : { v, w: o[1] }; });
+    }
+    for (const fn of [f, g]) {
+      const c = { n: 3, m: 0 };
+      const j = jit(fn, { specialize: { c } });
+      same(() => fn(c, []), () => j(c, []));
+      expect(inspect(j)!.fallbackReason ?? null).toBeNull();
+      c.m = 5;
+      same(() => fn(c, []), () => j(c, []));
+    }
+  });
 });
