@@ -172,6 +172,11 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   if (trace) trace.push({ pass: "input", source: parsed.source });
   const disabled = new Set(options.disablePasses ?? []);
   let unrollBudget = disabled.has("unrollLoops") ? 0 : options.unrollBudget ?? DEFAULT_UNROLL_BUDGET;
+  if (options.outlineLimit !== undefined && !(Number.isInteger(options.outlineLimit) && options.outlineLimit > 0)) {
+    throw new JitError("BAD_OPTIONS", `outlineLimit must be a positive integer (syntax nodes), got ${String(options.outlineLimit)}`);
+  }
+  // A smaller limit splits more; a larger one cannot go past what V8 optimizes.
+  const outlineLimit = Math.min(options.outlineLimit ?? MAX_RESIDUAL_NODES, MAX_RESIDUAL_NODES);
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let realInstanceSites: Set<object> | null = null;
@@ -228,7 +233,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
     // and trying to split it took 4.8 s before the attempt with less unrolling.
     const size = countNodes(result.node);
-    outlined = disabled.has("outlineLargeBlocks") || size <= MAX_RESIDUAL_NODES || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: MAX_RESIDUAL_NODES, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this` });
+    outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}) });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
     const nodes = outlined.length ? countNodes(result.node) : size;
     const total = outlined.reduce((sum, o) => sum + countNodes(o.node), nodes);

@@ -58,6 +58,13 @@ export interface JitOptions {
   /** Maximum number of AST nodes an unrolled loop may produce. */
   unrollBudget?: number;
   /**
+   * Syntax nodes above which a specialized function is split into several
+   * (its largest self-contained runs move into functions of their own).
+   * Default 12,000, about what V8 still optimizes; a smaller value splits
+   * more (tests use it to exercise the split on small programs).
+   */
+  outlineLimit?: number;
+  /**
    * Keep compiled code in an on-disk cache (like Numba's `cache=True`), keyed by
    * the function source, the specialized values, the kos version and these
    * options. Default off; env `KOS_CACHE=1` turns it on everywhere. The
