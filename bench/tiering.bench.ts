@@ -52,6 +52,13 @@ function add(a: number, b: number) {
 function mixed(a: unknown) {
   return typeof a === "number" ? a + 1 : String(a).length;
 }
+// A wrapper of the shape libraries export (color-convert's `rgb.hsl`): rest parameters make
+// its entry forward the arguments exactly.
+function restSum(...args: unknown[]) {
+  const first = args[0] as number[];
+  const xs = first.length > 1 ? first : (args as number[]);
+  return xs[0]! + xs[1]! + xs[2]!;
+}
 
 export default async function tieringBench(): Promise<BenchSection> {
   // 1. The call path.
@@ -79,6 +86,15 @@ export default async function tieringBench(): Promise<BenchSection> {
     if (inspect(g)!.tier !== "fallback") throw new Error("bench: add() did not go generic");
     const [d, t] = await compare([runner(add, batch), runner(g, batch)]);
     addRow("`a + b`: out of versions → generic", "generic", d!, t!);
+  }
+  {
+    // Settled generic, through the exact entry (rest parameters).
+    const batch = Array.from({ length: BATCH }, (_, i) => [[i, i + 1, i * 2]]);
+    const g = jit(restSum, { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 10; i++) runner(g, batch)();
+    if (inspect(g)!.tier !== "fallback") throw new Error("bench: restSum() did not settle as generic");
+    const [d, t] = await compare([runner(restSum, batch), runner(g, batch)]);
+    addRow("`restSum(...args)`: nothing stable → generic (exact entry)", "generic", d!, t!);
   }
   {
     // Never compilable: jit returns the function itself.

@@ -136,3 +136,67 @@ describe("dispatcher: the entry's targets", () => {
     });
   }
 });
+
+describe("dispatcher: the exact entry forwards calls as they came", () => {
+  // The exact entry hands its `arguments` to `apply` only (compiler/dispatcher.ts): the policy's
+  // event and `new` go through helpers that take them as rest parameters. Each mode must still
+  // see the argument count, `this` and `new.target` of the call.
+  it("in every mode: the argument count, this, and new with its new.target and prototype", async () => {
+    const { Dispatcher } = await import("../../compiler/dispatcher.js");
+    function original(this: unknown, ...args: unknown[]) {
+      return { who: "original", n: args.length, args, self: this, nt: new.target };
+    }
+    const events: Array<{ self: unknown; args: unknown[]; nt: unknown }> = [];
+    const d = Dispatcher.tiered(original, { name: "original", arity: -1, exact: true, event: (self, args, nt) => (events.push({ self, args, nt }), nt ? Reflect.construct(original, args, nt as Function) : Reflect.apply(original, self, args)) }, original);
+    const entry = d.entry as (...a: unknown[]) => { who: string; n: number; args: unknown[]; self: unknown; nt: unknown };
+    const recv = { tag: "recv" };
+    // Tier 0: the first call reaches the policy's event (next = 1).
+    expect(entry.call(recv, 1, undefined)).toMatchObject({ who: "original", n: 2, self: recv, nt: undefined });
+    expect(events).toHaveLength(1);
+    expect(events[0]!.self).toBe(recv);
+    expect(events[0]!.args).toEqual([1, undefined]);
+    expect(events[0]!.args).toHaveLength(2);
+    const E = entry as unknown as new (...a: unknown[]) => object;
+    const made = new E("a") as unknown as { who: string; n: number; self: unknown; nt: unknown };
+    expect(events).toHaveLength(2);
+    expect(events[1]!.nt).toBe(E);
+    expect(events[1]!.args).toEqual(["a"]);
+    expect(made.nt).toBe(E);
+    d.setNext(Infinity);
+    // Tier 0, counting only: the original runs.
+    expect(entry.call(recv)).toMatchObject({ who: "original", n: 0, self: recv });
+    const nt0 = new E(1, 2, 3) as unknown as { n: number; nt: unknown };
+    expect(nt0).toMatchObject({ n: 3, nt: E });
+    // A version (mode 1), a timing route (mode 3), generic (mode 2).
+    function v1(this: unknown, ...args: unknown[]) {
+      return { who: "v1", n: args.length, args, self: this, nt: new.target };
+    }
+    d.addVersion({ fn: v1, source: null, passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 });
+    expect(entry.call(recv, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)).toMatchObject({ who: "v1", n: 10, self: recv, nt: undefined });
+    expect((new E(7) as unknown as { who: string; nt: unknown; n: number })).toMatchObject({ who: "v1", nt: E, n: 1 });
+    d.routeHead(function route(this: unknown, ...args: unknown[]) {
+      return { who: "route", n: args.length, self: this };
+    });
+    expect(entry.call(recv, undefined)).toMatchObject({ who: "route", n: 1, self: recv });
+    d.goGeneric("test");
+    expect(entry()).toMatchObject({ who: "original", n: 0, self: undefined });
+    expect(entry.call(recv, 1, 2)).toMatchObject({ who: "original", n: 2, args: [1, 2], self: recv });
+    const g = new E() as unknown as { who: string; nt: unknown };
+    expect(g).toMatchObject({ who: "original", nt: E });
+    // `new` without a result object: the instance made with the original's prototype.
+    function Point(this: { x: number }, x: number, ...rest: unknown[]) {
+      this.x = x + rest.length;
+    }
+    Point.prototype.norm = function (this: { x: number }) {
+      return Math.abs(this.x);
+    };
+    const p = Dispatcher.tiered(Point, { name: "Point", arity: -1, exact: true, event: () => undefined }, Point);
+    p.setNext(Infinity);
+    const P = p.entry as unknown as new (x: number, ...rest: unknown[]) => { x: number; norm(): number };
+    const pt = new P(-4, "a", "b");
+    expect(pt.x).toBe(-2);
+    expect(pt.norm()).toBe(2);
+    expect(pt).toBeInstanceOf(Point);
+    expect(pt).toBeInstanceOf(P);
+  });
+});
