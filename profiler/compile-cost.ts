@@ -46,11 +46,21 @@ const PER_KB_MS = 20;
  */
 const REACH_MS = 350;
 /**
- * The share of a function's past time a compile may cost: the compiled code is bet to save
- * at least this share over a future as long as the past. The fixtures' compiled versions
- * save 40-85% of the original's time (BENCHMARKS.md, jit); 0.5 is their middle.
+ * The share of a function's time its compiled version is bet to save: a compile pays once the
+ * function has used its predicted cost divided by this share (the ski-rental rule, where the
+ * rent is the time the version would have saved). For a function that reaches callees kos has
+ * not seen (library interpreters): the real libraries' natural `jit()` uses ran 2.08× their
+ * original by geometric mean (BENCHMARKS.md, real interpreters), a saving of about half.
  */
 export const SAVED_SHARE = 0.5;
+/**
+ * ...and for a self-contained function: the fixtures tiered up on their constant argument ran
+ * 2.2× to 34× plain, 8× by median (BENCHMARKS.md, tiering), a saving of 54-97%, 88% by median;
+ * 0.8 stays under the median. At 0.5 the DSP program's FIR kernel (bench/programs/dsp.ts,
+ * 15,000 calls of 15 µs) waited for 5,800 calls and the program ran at 0.94× no kos in CPU
+ * time; at 0.8 it compiled near 3,900 and the program ran at 1.01× (medians of 9 runs each).
+ */
+export const SELF_CONTAINED_SAVED_SHARE = 0.8;
 /** Measured/predicted ratios are kept within this range, so that one odd compile cannot switch tiering off or on for good. */
 const MIN_SCALE = 0.25;
 const MAX_SCALE = 4;
@@ -68,6 +78,8 @@ export interface SourceEstimate {
   ownMs: number;
   /** Callees not yet seen (closures, modules, the receiver): REACH_MS or 0. */
   reachMs: number;
+  /** The share of the function's time a version is bet to save: SAVED_SHARE, or SELF_CONTAINED_SAVED_SHARE without unseen callees. */
+  savedShare: number;
   why: string;
 }
 
@@ -139,7 +151,7 @@ export class CompileCostModel {
       const names = reach.slice(0, 3).join(", ") + (reach.length > 3 ? ", …" : "");
       parts.push(`callees not yet seen (${[names && `reads ${names}`, usesThis ? "reads this" : ""].filter(Boolean).join("; ")})`);
     }
-    return { ownMs, reachMs, why: parts.join(", ") };
+    return { ownMs, reachMs, savedShare: reachMs > 0 ? SAVED_SHARE : SELF_CONTAINED_SAVED_SHARE, why: parts.join(", ") };
   }
 
   /** The prediction now: the estimate scaled by what this process's compiles measured, plus the compiler's load while it is not loaded. */
@@ -190,13 +202,13 @@ export class CompileCostModel {
     this.compilerLoaded = true;
   }
 
-  /** Whether a function that has used `usedMs` so far should compile at `predicted` cost. */
-  static worthIt(usedMs: number, predicted: CompileCostPrediction): boolean {
-    return usedMs * SAVED_SHARE >= predicted.ms;
+  /** Whether a function that has used `usedMs` so far should compile at `predicted` cost, its version bet to save `savedShare`. */
+  static worthIt(usedMs: number, predicted: CompileCostPrediction, savedShare: number): boolean {
+    return usedMs * savedShare >= predicted.ms;
   }
 
   /** The time a function must have used before a compile of `ms` pays (the inverse of worthIt). */
-  static usedToPay(ms: number): number {
-    return ms / SAVED_SHARE;
+  static usedToPay(ms: number, savedShare: number): number {
+    return ms / savedShare;
   }
 }

@@ -38,7 +38,7 @@ import { findProfiledFunction, sourceHash, sourceKey, type LoadedProfile } from 
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
 import { CallClock } from "./call-clock.js";
-import { CompileCostModel, SAVED_SHARE, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
+import { CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**
  * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
@@ -117,8 +117,9 @@ const OUTLIER_FACTOR = 8;
 const MIN_MISSES = 16;
 const MISS_SHARE = 8;
 // A profile entry compiles at the first call only when the CPU time compiling took in the
-// profiled run is below SAVED_SHARE of the time the original would take over the same calls
-// (calls × its sampled time per call). Programs made of library interpreters
+// profiled run is below the share of the time the original would take over the same calls
+// (calls × its sampled time per call) that its version is bet to save (compile-cost.ts: half
+// for a function with callees kos had not seen, 0.8 for a self-contained one). Programs made of library interpreters
 // (bench/programs/rules.ts) gained 2-3× per call but spent 100-150 ms compiling plus about as
 // much CPU in V8's threads, which a 0.4 s run never won back; kernels
 // (bench/programs/dsp.ts: fir) compile in 10-20 ms and save 80%. Profiles written before
@@ -166,7 +167,7 @@ type Options = JitOptions & { tiering?: TieringOptions };
 type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
 /** Why a profile entry says a compile cannot pay over a run like the profiled one; null when it can (or cannot tell). */
-function profileSaysGeneric(entry: ProfileEntry): string | null {
+function profileSaysGeneric(entry: ProfileEntry, savedShare: number): string | null {
   // The profiled run settled it on the original (too short to gain, slower compiled, a compile that
   // failed, out of versions): compiling it at the first call would undo what that run measured.
   if (entry.fallbackReason && !entry.tier) return `the profiled run settled it on the original: ${entry.fallbackReason}`;
@@ -176,7 +177,7 @@ function profileSaysGeneric(entry: ProfileEntry): string | null {
   // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
   const cost = recordedCost === undefined ? undefined : recordedCost + costs.pendingLoadMs();
   if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
-  const saved = (calls * tier0UsPerCall * SAVED_SHARE) / 1000;
+  const saved = (calls * tier0UsPerCall * savedShare) / 1000;
   if (cost <= saved) return null;
   return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;
 }
@@ -312,7 +313,7 @@ class TieredFunction {
       }
       const entry = this.profileEntry;
       if (entry?.stableArgs?.length) {
-        const reason = profileSaysGeneric(entry);
+        const reason = profileSaysGeneric(entry, (this.estimate ??= CompileCostModel.estimate(this.source)).savedShare);
         if (reason) {
           this.d.goGeneric(reason);
           trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
@@ -424,15 +425,15 @@ class TieredFunction {
     if (this.pricedAt !== costs.revision) {
       this.estimate ??= CompileCostModel.estimate(this.source);
       this.pricedAt = costs.revision;
-      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate));
+      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate), this.estimate.savedShare);
     }
     if (this.sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
     this.prediction = costs.price(this.estimate!);
-    if (CompileCostModel.worthIt(this.sampledMs, this.prediction)) return true;
+    if (CompileCostModel.worthIt(this.sampledMs, this.prediction, this.estimate!.savedShare)) return true;
     if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
       this.waitingSaid = true;
       const p = this.prediction;
-      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${(p.ms / SAVED_SHARE).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
+      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${CompileCostModel.usedToPay(p.ms, this.estimate!.savedShare).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
       this.d.event("waiting", detail);
       trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
     }
@@ -681,7 +682,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
     } catch {
       entry = undefined; // reported at the first call, as before
     }
-    const reason = entry?.stableArgs?.length ? profileSaysGeneric(entry) : null;
+    const reason = entry?.stableArgs?.length ? profileSaysGeneric(entry, CompileCostModel.estimate(pre.source).savedShare) : null;
     if (reason) {
       trace(`generic ${options.name ?? fn.name ?? "(anonymous)"}: ${reason}`);
       return settleOriginal(fn, options.name ?? fn.name, reason);

@@ -194,7 +194,8 @@ describe("tiering", () => {
         stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] }],
     });
     const C = Object.freeze([1, 2]);
-    // 1,000 calls of 2 µs: at most 1 ms to save, against a 50 ms compile.
+    // 1,000 calls of 2 µs: at most 1.6 ms to save (horner is self-contained: its version is bet
+    // to save 0.8 of its time, compile-cost.ts), against a 50 ms compile.
     writeFileSync(join(dir, "short.json"), JSON.stringify(entry(1000, 50, 2)));
     const short = jit(horner, { tiering: { profile: loadProfile(join(dir, "short.json")) } });
     // Nothing of kos on the call path: the original itself.
@@ -204,7 +205,7 @@ describe("tiering", () => {
     // A profile with wall time only (written before compileCpuMs) counts it twice as CPU, plus
     // the compiler's load where this process has not loaded it yet.
     const costOf = (f: Function) => Number(/the profile says compiling costs ([\d.]+) ms of CPU against at most/.exec(inspect(f)!.fallbackReason ?? "")?.[1]);
-    expect(inspect(short)!.fallbackReason).toMatch(/against at most 1\.0 ms saved over 1000 calls/);
+    expect(inspect(short)!.fallbackReason).toMatch(/against at most 1\.6 ms saved over 1000 calls/);
     expect(costOf(short)).toBeGreaterThanOrEqual(100);
     expect(costOf(short)).toBeLessThan(130);
     // 1,000,000 calls of 2 µs: up to 1 s to save.
@@ -212,23 +213,23 @@ describe("tiering", () => {
     const long = jit(horner, { tiering: { profile: loadProfile(join(dir, "long.json")) } });
     expect(long(C, 3)).toBe(horner(C, 3));
     expect(inspect(long)!.tier).toBe(1);
-    // The CPU cost, when the profile has it, decides: 400 ms of CPU against at most 250 ms saved.
-    writeFileSync(join(dir, "cpu.json"), JSON.stringify({ ...entry(250_000, 50, 2), hot: [{ ...entry(250_000, 50, 2).hot[0], compileCpuMs: 400 }] }));
+    // The CPU cost, when the profile has it, decides: 400 ms of CPU against at most 320 ms saved.
+    writeFileSync(join(dir, "cpu.json"), JSON.stringify({ ...entry(200_000, 50, 2), hot: [{ ...entry(200_000, 50, 2).hot[0], compileCpuMs: 400 }] }));
     const cpu = jit(horner, { tiering: { profile: loadProfile(join(dir, "cpu.json")) } });
     expect(cpu(C, 3)).toBe(horner(C, 3));
-    expect(inspect(cpu)!.fallbackReason).toMatch(/against at most 250\.0 ms saved/);
+    expect(inspect(cpu)!.fallbackReason).toMatch(/against at most 320\.0 ms saved/);
     expect(costOf(cpu)).toBeGreaterThanOrEqual(400);
     expect(costOf(cpu)).toBeLessThan(430);
     // A profiled run that never compiled the function records the cost its model predicted; it decides the same way.
     const predicted = (ms: number) => {
-      const e = entry(250_000, 50, 2);
+      const e = entry(200_000, 50, 2);
       const { compileMs: _wall, ...rest } = e.hot[0]!;
       return { ...e, hot: [{ ...rest, predictedCompileCpuMs: ms }] };
     };
-    writeFileSync(join(dir, "predicted-high.json"), JSON.stringify(predicted(300)));
+    writeFileSync(join(dir, "predicted-high.json"), JSON.stringify(predicted(360)));
     const high = jit(horner, { tiering: { profile: loadProfile(join(dir, "predicted-high.json")) } });
     expect(high).toBe(horner);
-    expect(costOf(high)).toBeGreaterThanOrEqual(300);
+    expect(costOf(high)).toBeGreaterThanOrEqual(360);
     writeFileSync(join(dir, "predicted-low.json"), JSON.stringify(predicted(40)));
     const low = jit(horner, { tiering: { profile: loadProfile(join(dir, "predicted-low.json")) } });
     expect(low(C, 3)).toBe(horner(C, 3));
