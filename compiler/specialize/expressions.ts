@@ -6,7 +6,7 @@
 import { constantValue, isConstant, type Node } from "../ast.js";
 import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
 import { Specializer, id, isTrivial, type Edge } from "./specializer.js";
-import { D, S, UNDEF, isPrimitive, typeOfVal, type Val } from "./values.js";
+import { D, S, UNDEF, isPrimitive, knownNullish, knownTruthy, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 
 declare module "./specializer.js" {
@@ -88,7 +88,11 @@ P.expr = function (this: Specializer, n: Node): Val {
       }
       // A value typed "object" (null included) is one: literals, built-in constructions, and narrowing by
       // `typeof x === "object"` or `Array.isArray(x)` say so (a `new` of user code is not typed).
-      if (n.operator === "typeof" && a.k === "d" && a.type && a.type !== "function") return drop1(this, a, S(a.type));
+      if (n.operator === "typeof" && a.k === "d" && a.type) return drop1(this, a, S(a.type));
+      if (n.operator === "!" && a.k === "d") {
+        const truthy = knownTruthy(a);
+        if (truthy !== undefined) return drop1(this, a, S(!truthy));
+      }
       const type = n.operator === "!" ? "boolean" : n.operator === "typeof" ? "string" : n.operator === "void" ? "undefined" : n.operator === "+" ? "number" : a.k === "d" && a.type === "number" ? "number" : undefined;
       if (n.operator === "void") return drop1(this, a, UNDEF);
       if ((n.operator === "+" || n.operator === "-" || n.operator === "~") && !(a.k === "s" ? isPrimitive(a.v) : a.k === "d" && a.type && primitiveTypes.has(a.type))) this.foreignCodeMayRun();
@@ -106,6 +110,13 @@ P.expr = function (this: Specializer, n: Node): Val {
       const decide = (v: unknown) => (n.operator === "&&" ? !v : n.operator === "||" ? !!v : v !== null && v !== undefined);
       if (a.k === "s") return decide(a.v) ? a : this.expr(n.right);
       if (a.k === "v") return n.operator === "&&" ? this.expr(n.right) : a;
+      // A type that decides the test (a function kos saw made is truthy and never null): no branch.
+      const known = n.operator === "??" ? knownNullish(a) : knownTruthy(a);
+      if (known !== undefined) {
+        if (n.operator === "||" ? known : !known) return a;
+        this.drop(a);
+        return this.expr(n.right);
+      }
       const left = this.stable(a);
       // `a && true` and `a || false` with a boolean `a` are `a` (what a folded check leaves behind).
       const identity = a.type === "boolean" ? (n.operator === "&&" ? true : n.operator === "||" ? false : null) : null;
@@ -125,6 +136,8 @@ P.expr = function (this: Specializer, n: Node): Val {
       const t = this.expr(n.test);
       if (t.k === "s") return this.expr(t.v ? n.consequent : n.alternate);
       if (t.k === "v") return this.expr(n.consequent);
+      const truthy = knownTruthy(t);
+      if (truthy !== undefined) return drop1(this, t, this.expr(truthy ? n.consequent : n.alternate));
       return this.branchValue(t, () => (this.narrow(n.test, true), this.expr(n.consequent)), () => (this.narrow(n.test, false), this.expr(n.alternate)), [n.consequent, n.alternate],
         (test, x, y) => ({ type: "ConditionalExpression", test, consequent: x, alternate: y }));
     }
@@ -309,6 +322,17 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
     if (y.k === "s" && y.v === null && x.k === "d" && x.nonNull && (op === "===" || op === "!==" || ta === "object")) {
       this.drop(x);
       return S(op === "!==" || op === "!=");
+    }
+    // A value whose type decides whether it is null or undefined, compared with either: no conversion runs.
+    const [x2, y2] = a.k === "s" && (a.v === null || a.v === undefined) ? [b, a] : [a, b];
+    if (y2.k === "s" && (y2.v === null || y2.v === undefined) && x2.k === "d") {
+      const nullish = knownNullish(x2);
+      if (nullish !== undefined) {
+        // Known nullish is typed "undefined": it is undefined itself.
+        const equal = op === "==" || op === "!=" ? nullish : nullish && y2.v === undefined;
+        this.drop(x2);
+        return S((op === "==" || op === "===") === equal);
+      }
     }
   }
   // Identities on numbers: `x * 1`, `x / 1`, `x - 0`, `x + -0` give x itself (-0 and NaN included).

@@ -83,6 +83,18 @@ export interface Edge { env: Env; fix: Node[]; value?: Val }
 
 const DEAD_STATE: VirtualState = Object.freeze({ props: new Map<string, Val>(), residual: null });
 
+/**
+ * A slot state for a variable that now holds the dynamic value `x`: its prototype hint, and,
+ * with `typed`, what is known of its type (`typeof`, not null), which the variable's reads then
+ * carry (read): a closure kos made is a function and never null.
+ */
+function withFacts(st: SlotState, x: DynamicValue, typed: boolean): SlotState {
+  if (x.proto) st.proto = x.proto;
+  if (typed && x.type) st.type = x.type;
+  if (typed && x.nonNull) st.nonNull = true;
+  return st;
+}
+
 /** `name.key`, or `name["key"]` for a key that is not an identifier. */
 function memberOf(name: string, key: string): Node {
   const plain = /^[A-Za-z_$][\w$]*$/.test(key);
@@ -592,7 +604,9 @@ export class Specializer {
       this.emit(assign(slot.name, this.residual(x)));
       // A prototype hint stays on a captured variable too: it is only a hint (method-guards.ts tests
       // the method it reads), so a closure that reassigns the variable cannot make it wrong.
-      this.env!.set(slot, x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : x.k === "d" && x.proto ? { val: null, proto: x.proto } : { val: null });
+      const st: SlotState = x.k === "d" && x.arrayLength !== undefined && !slot.pinned ? { val: null, arrayLength: x.arrayLength, ...(x.arrayFlag ? { arrayFlag: x.arrayFlag } : {}) } : x.k === "d" && x.proto ? { val: null, proto: x.proto } : { val: null };
+      // A captured variable's type could change behind kos's back (a closure may write it); a local's cannot.
+      this.env!.set(slot, x.k === "d" && !slot.pinned ? withFacts(st, x, true) : st);
       return;
     }
     this.env!.set(slot, { val: x });
@@ -606,14 +620,15 @@ export class Specializer {
       slot.declared = true;
       this.emit({ type: "VariableDeclaration", kind: declKind === "var" ? "let" : declKind, declarations: [{ type: "VariableDeclarator", id: id(slot.name), init: this.residual(x) }] });
       const known = slot.reassigned || x.k === "d" ? null : x;
-      this.env!.set(slot, !known && x.k === "d" && x.proto ? { val: null, proto: x.proto } : { val: known });
+      // Never written again (by this function or a closure), the binding keeps the value's type for good.
+      this.env!.set(slot, !known && x.k === "d" ? withFacts({ val: null }, x, !slot.reassigned) : { val: known });
       return;
     }
     if (x.k === "d" && !isTrivial(x.e) && !(x.e.type === "Identifier" && this.immutable.has(x.e.name))) {
       this.declare(slot);
       if (!slot.reassigned) this.immutable.add(slot.name);
       this.emit(assign(slot.name, x.e));
-      this.env!.set(slot, x.proto ? { val: null, proto: x.proto } : { val: null });
+      this.env!.set(slot, withFacts({ val: null }, x, true));
       return;
     }
     this.env!.set(slot, { val: x });

@@ -6,7 +6,7 @@
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } from "./specializer.js";
-import { D, S, UNDEF, type Val } from "./values.js";
+import { D, S, UNDEF, knownTruthy, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
 import { prototypeHint } from "./calls.js";
@@ -251,8 +251,11 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
 P.ifStatement = function (this: Specializer, n: Node): void {
   const t = this.expr(n.test);
   if (!this.env) return;
-  if (t.k === "s" || t.k === "v") {
-    const taken = t.k === "v" ? true : !!t.v;
+  // A type that decides the test (a function kos saw made is truthy) takes one branch, as a constant does.
+  const truthy = t.k === "d" ? knownTruthy(t) : undefined;
+  if (t.k === "s" || t.k === "v" || truthy !== undefined) {
+    if (truthy !== undefined) this.drop(t);
+    const taken = t.k === "v" ? true : t.k === "s" ? !!t.v : truthy;
     const branch = taken ? n.consequent : n.alternate;
     if (branch) this.statement(branch);
     return;

@@ -103,6 +103,26 @@ export const isPrimitive = (v: unknown): boolean => v === null || (typeof v !== 
 export const isStaticPrimitive = (x: Val): x is StaticValue => x.k === "s" && isPrimitive(x.v);
 
 /** `typeof` of an abstract value, when it is known. */
+/**
+ * What a dynamic value's known type says of its truthiness: a function or a symbol is truthy,
+ * undefined falsy, an object known not to be null truthy (Node has no `document.all`).
+ * Undefined when the type does not decide it.
+ */
+export function knownTruthy(x: DynamicValue): boolean | undefined {
+  if (x.type === "function" || x.type === "symbol") return true;
+  if (x.type === "undefined") return false;
+  if (x.type === "object" && x.nonNull) return true;
+  return undefined;
+}
+
+/** Whether a dynamic value is null or undefined, where its known type decides it. */
+export function knownNullish(x: DynamicValue): boolean | undefined {
+  if (x.type === "undefined") return true;
+  if (x.type && x.type !== "object") return false;
+  if (x.type === "object" && x.nonNull) return false;
+  return undefined;
+}
+
 export function typeOfVal(x: Val): string | undefined {
   if (x.k === "s") return x.v === null ? "object" : typeof x.v;
   if (x.k === "v") return "object";
