@@ -471,7 +471,7 @@ export class ClosureReader {
     } else if (!facts.stable) {
       b.unstableReason = facts.unstableReason;
     }
-    if (ro.type === "undefined" && facts.hasInitialiser) b.tdz = true;
+    if (ro.type === "undefined" && facts.hasInitialiser && !facts.initialisedFirst) b.tdz = true;
     return b;
   }
 }

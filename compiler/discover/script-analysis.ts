@@ -34,12 +34,43 @@ export interface BindingFacts {
   /** A let/const/class with an initialiser (an undefined value read from it may be the TDZ hole). */
   hasInitialiser: boolean;
   /**
+   * The function asking was made after this declaration had run (see createdAfterInit): an
+   * undefined value read from the binding is its value, not the TDZ hole.
+   */
+  initialisedFirst?: true;
+  /**
    * Set on an unstable binding whose every write runs in the declaring scope's own activation
    * (its top-level statements and blocks, not a nested function): once that activation has
    * returned, nothing can write it again. `[start, end)` is the activation's source range,
    * `top` says it is the script's top level. See `settled`.
    */
   settles?: { start: number; end: number; top: boolean };
+}
+
+/**
+ * Whether the function of scope `own` can only have been made after the declaration of `v`
+ * (a let, const or class of `scope`) had run. The inspector reads a binding in its temporal dead
+ * zone as undefined, like one that holds undefined (picomatch's `const posix = opts.windows`,
+ * read by the matcher it returns). It can: every function from `own` up to `scope` is a function
+ * or arrow expression (a declaration is made when its scope is entered, before any statement),
+ * the outermost of them starts after the declaration ends, and the declaration is not in a
+ * `switch` (a case can jump past it). Statements of a block run in order, so an expression after
+ * the declaration is evaluated after it, each time.
+ */
+function createdAfterInit(own: Scope, v: Variable, scope: Scope): boolean {
+  if (scope.type === "switch") return false;
+  const def = v.defs[0]!;
+  const declEnd = def.type === "ClassName" ? def.node.end : (def.parent ?? def.node).end;
+  if (typeof declEnd !== "number") return false;
+  let outermost: Node | null = null;
+  for (let s: Scope | null = own; s && s !== scope; s = s.upper) {
+    if (s.type === "function") {
+      const block = s.block as Node;
+      if (block.type !== "FunctionExpression" && block.type !== "ArrowFunctionExpression") return false;
+      outermost = block;
+    } else if (s.type === "class-field-initializer" || s.type === "class-static-block") return false;
+  }
+  return !!outermost && outermost.start >= declEnd;
 }
 
 /** Scopes whose code runs in the enclosing function's own activation (when that activation runs them). */
@@ -102,7 +133,11 @@ export class ScriptAnalysis {
     let scope = own ? own.upper : null;
     for (; scope; scope = scope.upper) {
       const v = scope.set.get(name);
-      if (v && v.defs.length > 0) return this.judge(v, scope);
+      if (v && v.defs.length > 0) {
+        const facts = this.judge(v, scope);
+        if (facts.hasInitialiser && own && createdAfterInit(own, v, scope)) facts.initialisedFirst = true;
+        return facts;
+      }
       if (v && name === "arguments" && scope.type === "function") return this.judgeImplicitArguments(v);
       if (v && scope.type !== "global") return null;
     }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import { readClosure, lookupBinding, functionLocation, ClosureReader } from "../../../compiler/discover/closure.js";
+import { inspect, jit } from "../../../index.js";
 
 // Fixtures are real files loaded by Node's own CommonJS loader (not vitest's
 // transform), so V8 sees exactly the source written here.
@@ -131,6 +132,42 @@ describe("readClosure edge cases", () => {
     const a = readClosure(after);
     expect(a.ok && a.bindings.get("y")).toMatchObject({ value: 1 });
     expect(a.ok && a.bindings.get("y")!.tdz).toBeFalsy();
+  });
+
+  it("an undefined const read by a function expression made after it is its value, not the TDZ hole", () => {
+    // picomatch's matcher reads `const posix = opts.windows` (undefined): flagged, it never compiled.
+    writeFileSync(
+      join(dir, "undef.js"),
+      [
+        "exports.make = (opts) => {",
+        "  const posix = opts.windows;",
+        "  let mode = opts.mode;",
+        "  function declared() { return posix; }",
+        "  const viaSwitch = (() => { switch (opts.k) { case 1: const s = opts.none; return () => s; default: return null; } })();",
+        "  const matcher = (x) => (posix ? x.replace(/\\\\/g, '/') : x) + (mode ?? '');",
+        "  return { matcher, declared, viaSwitch };",
+        "};",
+      ].join("\n"),
+    );
+    const m = require_(join(dir, "undef.js"));
+    const { matcher, declared, viaSwitch } = m.make({ k: 1 });
+    const r = readClosure(matcher);
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.bindings.get("posix")).toMatchObject({ value: undefined, stable: true });
+    expect(r.bindings.get("posix")!.tdz).toBeFalsy();
+    expect(r.bindings.get("mode")!.tdz).toBeFalsy();
+    // A function declaration is made when its scope is entered, before the const runs; a case of a
+    // switch can jump past a declaration: both stay flagged.
+    const d = readClosure(declared);
+    expect(d.ok && d.bindings.get("posix")!.tdz).toBe(true);
+    const w = readClosure(viaSwitch);
+    expect(w.ok && w.bindings.get("s")!.tdz).toBe(true);
+    // The natural jit() of the matcher compiles, with the undefined folded.
+    const j = jit(matcher, { specialize: {} });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.source).not.toMatch(/posix/);
+    for (const x of ["a/b", "a\\b", ""]) expect(j(x)).toBe(matcher(x));
   });
 
   it("functions made with new Function see globals: builtins flagged, writable ones unstable", () => {
