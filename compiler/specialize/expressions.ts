@@ -137,7 +137,11 @@ P.expr = function (this: Specializer, n: Node): Val {
       if (t.k === "s") return this.expr(t.v ? n.consequent : n.alternate);
       if (t.k === "v") return this.expr(n.consequent);
       const truthy = knownTruthy(t);
-      if (truthy !== undefined) return drop1(this, t, this.expr(truthy ? n.consequent : n.alternate));
+      if (truthy !== undefined) {
+        // The test's own effects first, then the branch's.
+        this.drop(t);
+        return this.expr(truthy ? n.consequent : n.alternate);
+      }
       return this.branchValue(t, () => (this.narrow(n.test, true), this.expr(n.consequent)), () => (this.narrow(n.test, false), this.expr(n.alternate)), [n.consequent, n.alternate],
         (test, x, y) => ({ type: "ConditionalExpression", test, consequent: x, alternate: y }));
     }

@@ -77,6 +77,20 @@ describe("tests decided by a value's known type", () => {
     expect(j([], 10)).toEqual(f([], 10));
   });
 
+  it("tests on `void` expressions run their effects before the branch they decide", () => {
+    function f(log: string[], k: number) {
+      const a = (void log.push("test")) ? log.push("never") : (log.push("else"), k);
+      const b = (void log.push("test2")) ?? (log.push("right"), k + 1);
+      const c = (void log.push("test3")) || (log.push("or"), k + 2);
+      const d = (void log.push("test4")) && log.push("never");
+      return [a, b, c, d, log.join(",")];
+    }
+    const j = jit(f, { specialize: { k: 5 } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.source).not.toMatch(/never/);
+    expect(j([], 5)).toEqual(f([], 5));
+  });
+
   it("a value narrowed to undefined compares with null and undefined, and ?? takes its right side", () => {
     function f(o: { v?: unknown }, k: number) {
       const v = o.v;
