@@ -63,6 +63,19 @@ const COUNT = 3;
 
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
+/** The end of every entry factory's text: it returns the entry and its control (the states above). */
+const CONTROL_SOURCE =
+  `return [entry, function (op, v) {\n` +
+  `  if (op === ${MODE}) mode = v;\n` +
+  `  else if (op === ${HEAD}) {\n` +
+  `    if (!("head" in slot)) slot.head = v;\n` +
+  `    if (slot.head === v) mode = 1;\n` +
+  `    else { slot.alt = v; mode = 3; }\n` +
+  `  }\n` +
+  `  else if (op === ${NEXT}) next = v;\n` +
+  `  return calls;\n` +
+  `}];\n//# sourceURL=kos://entry.js`;
+
 // One factory per arity, made once when this module loads: the entries of one
 // arity share their code. The text depends on the arity alone (never on user data).
 const MAX_FIXED_ARITY = 8;
@@ -96,16 +109,7 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         `  if (mode === 0 && ++calls >= next) return hooks.event(this, [${params}], undefined);\n` +
         `  return apply(target, this, [${params}]);\n` +
         `} }[name];\n` +
-        `return [entry, function (op, v) {\n` +
-        `  if (op === ${MODE}) mode = v;\n` +
-        `  else if (op === ${HEAD}) {\n` +
-        `    if (!("head" in slot)) slot.head = v;\n` +
-        `    if (slot.head === v) mode = 1;\n` +
-        `    else { slot.alt = v; mode = 3; }\n` +
-        `  }\n` +
-        `  else if (op === ${NEXT}) next = v;\n` +
-        `  return calls;\n` +
-        `}];\n//# sourceURL=kos://entry.js`,
+        CONTROL_SOURCE,
     );
     return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, target, hooks, name)) as EntryFactory;
   } catch {
@@ -147,16 +151,7 @@ function makeExactFactory(): EntryFactory | null {
         `  if (mode === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
         `  return apply(target, this, arguments);\n` +
         `} }[name];\n` +
-        `return [entry, function (op, v) {\n` +
-        `  if (op === ${MODE}) mode = v;\n` +
-        `  else if (op === ${HEAD}) {\n` +
-        `    if (!("head" in slot)) slot.head = v;\n` +
-        `    if (slot.head === v) mode = 1;\n` +
-        `    else { slot.alt = v; mode = 3; }\n` +
-        `  }\n` +
-        `  else if (op === ${NEXT}) next = v;\n` +
-        `  return calls;\n` +
-        `}];\n//# sourceURL=kos://entry.js`,
+        CONTROL_SOURCE,
     );
     return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, Reflect.construct, target, hooks, name)) as EntryFactory;
   } catch {
