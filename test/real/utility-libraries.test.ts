@@ -1,0 +1,99 @@
+/**
+ * Three utility libraries kos did not write, each a shape the compiler had
+ * trouble with (found trying 19 npm libraries as a user would, see issue 10's
+ * closing notes):
+ * - underscore's `_.pluck(list, key)` builds its iteratee with
+ *   `property(key)`, then `cb` tests whether it is null, a function or an
+ *   object: with the key specialized those tests used to stay, and the
+ *   specialized code ran slower than the library (known-types.test.ts has the
+ *   compiler's side);
+ * - picomatch's matcher closes over `const posix = opts.windows`, undefined
+ *   unless the option is set: the inspector shows it like a binding in its
+ *   temporal dead zone, and the matcher never compiled;
+ * - color-convert's conversions are `function (...args)` wrappers: jit() gives
+ *   them an entry that forwards their arguments exactly.
+ * Each is compared with the library on seeded inputs: values and thrown errors.
+ */
+import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import convert from "color-convert";
+import { inspect, jit } from "../../index.js";
+import { pick, seededRandom } from "../../fixtures/random.js";
+
+const require_ = createRequire(import.meta.url);
+const _ = require_("underscore") as { pluck(list: unknown[], key: string): unknown[]; where(list: unknown[], attrs: object): unknown[] };
+const picomatch = require_("picomatch") as (glob: string, options?: object) => (input: string, returnObject?: boolean) => unknown;
+
+const outcome = (f: () => unknown) => {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { error: `${(e as Error).constructor.name}: ${(e as Error).message}` };
+  }
+};
+
+describe("underscore", () => {
+  it("_.pluck specialized on its key: no test of the iteratee it made is left, results as the library's", () => {
+    const j = jit(_.pluck, { specialize: { key: "a" } });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    // `cb(property(key))`: the iteratee is a function kos made, so cb's tests fold.
+    expect(info.source).not.toMatch(/typeof \w+ == "function"|\w+ == null\)/);
+    const rnd = seededRandom(11);
+    const item = () => pick(rnd, [{ a: rnd() }, { a: -0 }, { a: NaN }, { b: 1 }, null, undefined, { a: { a: 1 } }, 7, "s"]);
+    for (let i = 0; i < 2000; i++) {
+      const list = rnd() < 0.05 ? pick(rnd, [null, undefined, "abc", { x: { a: 1 }, y: { a: 2 } }]) : Array.from({ length: Math.floor(rnd() * 5) }, item);
+      const a = outcome(() => _.pluck(list as unknown[], "a"));
+      const b = outcome(() => j(list as unknown[], "a"));
+      expect(b).toEqual(a);
+    }
+  });
+
+  it("_.where specialized on its attributes", () => {
+    const attrs = Object.freeze({ a: 1, b: "x" });
+    const j = jit(_.where, { specialize: { attrs } });
+    expect(inspect(j)!.tier).toBe(1);
+    const rnd = seededRandom(12);
+    for (let i = 0; i < 2000; i++) {
+      const list = Array.from({ length: Math.floor(rnd() * 4) }, () => ({ a: pick(rnd, [1, 2, "1"]), b: pick(rnd, ["x", "y"]) }));
+      expect(outcome(() => j(list, attrs))).toEqual(outcome(() => _.where(list, attrs)));
+    }
+  });
+});
+
+describe("picomatch", () => {
+  it("a matcher whose closure holds an undefined const compiles, and matches as the library's", () => {
+    const m = picomatch("src/**/*.{js,ts}");
+    const j = jit(m, { specialize: {} });
+    const info = inspect(j)!;
+    expect(info.fallbackReason).toBeNull();
+    expect(info.tier).toBe(1);
+    const rnd = seededRandom(13);
+    const part = () => pick(rnd, ["src", "lib", "a", "b.c", ".x", "**", "src\\\\y"]);
+    for (let i = 0; i < 2000; i++) {
+      const path = Array.from({ length: 1 + Math.floor(rnd() * 4) }, part).join("/") + pick(rnd, [".js", ".ts", ".css", ""]);
+      const input = rnd() < 0.03 ? pick(rnd, ["", 5, null]) : path;
+      const returnObject = rnd() < 0.2;
+      const a = outcome(() => m(input as string, returnObject));
+      const b = outcome(() => j(input as string, returnObject));
+      expect(b).toEqual(a);
+    }
+  });
+});
+
+describe("color-convert", () => {
+  it("a rest-parameter wrapper through jit(): the same results for every way of passing the channels", () => {
+    const f = convert.rgb.hsl as unknown as (...args: unknown[]) => unknown;
+    const j = jit(f);
+    const rnd = seededRandom(14);
+    for (let i = 0; i < 3000; i++) {
+      const c = [Math.floor(rnd() * 256), Math.floor(rnd() * 256), Math.floor(rnd() * 256)];
+      const args = pick(rnd, [[c], c, [c[0]], [], [null], [undefined]]);
+      expect(outcome(() => j(...args))).toEqual(outcome(() => f(...args)));
+    }
+    // Settled (nothing constant): the entry still forwards exactly, `this` included.
+    const info = inspect(j)!;
+    expect(["fallback", 0, 1]).toContain(info.tier);
+    expect(outcome(() => j.call({ t: 1 }, [1, 2, 3]))).toEqual(outcome(() => f.call({ t: 1 }, [1, 2, 3])));
+  });
+});
