@@ -20,7 +20,7 @@
  * nothing else. A `break`/`continue` without a label is moved only out of
  * `if` branches, never into a labeled block, where a loop inside would catch it.
  */
-import { childKeys, forEachStatementListInnermostFirst, type Node } from "../ast.js";
+import { childKeys, constantValue, forEachStatementListInnermostFirst, type Node } from "../ast.js";
 
 interface JumpTest {
   name: string;
@@ -114,7 +114,10 @@ function assigns(n: Node, name: string): boolean {
 
 /** The statement that runs `jump` when `value` (tested as the original test did) says so; null when it never does. */
 function testOf(value: Node, test: JumpTest): Node | null {
-  if (value.type === "Literal") return !!value.value !== test.negated ? clone(test.jump) : null;
+  // A bigint literal's `value` is null in the nodes kos builds (emit.ts): its value is in `bigint`
+  // (`r = 1n` read as falsy lost the branch it decided: random programs, seed 909 #528). A regex
+  // literal is an object, truthy whatever its `value`.
+  if (value.type === "Literal") return (value.regex ? true : !!constantValue(value)) !== test.negated ? clone(test.jump) : null;
   let t: Node;
   if (test.negated) t = value.type === "UnaryExpression" && value.operator === "!" ? value.argument : { type: "UnaryExpression", operator: "!", prefix: true, argument: value };
   else t = value.type === "UnaryExpression" && value.operator === "!" && value.argument.type === "UnaryExpression" && value.argument.operator === "!" ? value.argument.argument : value;

@@ -55,6 +55,21 @@ describe("threadBranchResults", () => {
     for (const v of [-1, 0, 5, 11, NaN]) expect(g(v)).toBe(f(v));
   });
 
+  it("a branch whose result is a specialized bigint keeps its jump (kos builds `1n` with a null value)", () => {
+    // Random programs, seed 909 #528: `r = 1n` was read as falsy, and the else branch's return was lost.
+    function helper(a: unknown) {
+      return typeof a;
+    }
+    const prog = new Function("helper", 'return function prog(p0, p1, p2) { if (p1 ? (helper(p0) ? p2 : 3) : p0) return p0; return "end"; }')(helper) as (...a: unknown[]) => unknown;
+    const j = jit(prog, { specialize: { p0: 1n } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const [p1, p2] of [[null, 6], [0, 0], [1, 0], [1, 7], ["", 1]]) expect(j(1n, p1, p2)).toBe(prog(1n, p1, p2));
+    for (const p0 of [0n, -0n, 2n]) {
+      const k = jit(prog, { specialize: { p0 } });
+      for (const [p1, p2] of [[null, 6], [1, 0], [1, 7]]) expect(k(p0, p1, p2)).toBe(prog(p0, p1, p2));
+    }
+  });
+
   it("jitted validators read as hand-written code: no result variables or labels", () => {
     const check = (s: { min: number }, v: unknown) => v === undefined || (typeof v === "string" && v.length >= s.min);
     const validate = new Function("check", "return function validate(s, o) { const v = o.name; if (v !== undefined && !check(s, v)) return false; return true; }")(check);
