@@ -27,6 +27,7 @@ export { isJitDisabled, settleAtJitTime } from "./dispatcher.js";
 export { PASS_NAMES } from "./pipeline.js";
 export { unbind, boundOptions } from "./bound.js";
 export { parameterNames } from "./parameters.js";
+export { closureInputs } from "./closure-inputs.js";
 
 
 function sanitizeName(name: string): string {

@@ -61,6 +61,18 @@ export const SAVED_SHARE = 0.5;
  * time; at 0.8 it compiled near 3,900 and the program ran at 1.01× (medians of 9 runs each).
  */
 export const SELF_CONTAINED_SAVED_SHARE = 0.8;
+/**
+ * ...and for a version with no argument to speculate on, whose program sits in its closure
+ * (profiler/tiering.ts, closureInputs): objects the program does not own are folded behind guards,
+ * re-read after any call kos cannot see. Such uses ran 1.30× (sift's matcher, BENCHMARKS.md) and
+ * 1.42-1.59× (jsonschema's `validate` on a module-constant schema, /work/explore2 probe) their
+ * original, a saving of 23-37%. A program validating 24,000 documents with jsonschema against a
+ * module-level schema (/work/explore2/prog3.mjs, about 2.3 s of CPU): at 0.5 its handler compiled
+ * (395 ms of CPU) near 0.8 s of use and the program ran at 0.84-0.92× no kos in CPU time; at 0.25
+ * it compiled in 1 run of 3, near the end (0.84×), the other two ran at 0.97-0.98×. With 3 and 4
+ * times the documents it ran at 1.03-1.05× and 1.12-1.26×.
+ */
+export const CLOSURE_ONLY_SAVED_SHARE = 0.25;
 /** Measured/predicted ratios are kept within this range, so that one odd compile cannot switch tiering off or on for good. */
 const MIN_SCALE = 0.25;
 const MAX_SCALE = 4;

@@ -38,7 +38,7 @@ import { findProfiledFunction, sourceHash, sourceKey, type LoadedProfile } from 
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
 import { CallClock } from "./call-clock.js";
-import { CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
+import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**
  * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
@@ -161,6 +161,11 @@ export function callsTooShortToGain(lowMs: number, medianMs: number): boolean {
 // and paths, paid 7 ns a call over its 91 ns at tier 0 (0.92x) for 480,000 calls
 // (/work/explore probe, Node 20.20.2); the time-based gate had not even priced it.
 const NO_CONSTANT_CALLS = 2048;
+// Such a function is still compiled if its closure holds its program (closureInputs), but asking
+// costs the compiler's load once (23 ms of CPU) and a closure read through the inspector: it is
+// asked only of functions whose calls average at least this long (ms), where tier 0's own cost is
+// under 1% and a version has most to fold (sift's matcher 2 µs a call, jsonschema's validate 30-120 µs).
+const CLOSURE_CHECK_MS = 0.001;
 
 type Options = JitOptions & { tiering?: TieringOptions };
 
@@ -244,6 +249,11 @@ class TieredFunction {
   private readonly warmFrom: number;
   private readonly warmTo: number;
   private profileChecked = false;
+  /** The stable closure bindings holding a program (compiler/closure-inputs.ts), read when no argument stayed constant. */
+  private closureInputs: string[] = [];
+  private closureChecked = false;
+  /** No argument stayed constant, and the closure is to be read at the tier-up (holdsClosureInputs). */
+  private closurePending = false;
   /** Whether the arguments were checked for a constant (NO_CONSTANT_CALLS). */
   private constantsJudged = false;
   /** Tier-up waits for the compile to pay (no `hotCalls` given). */
@@ -298,6 +308,37 @@ class TieredFunction {
     receiver?.observe(thisArg);
   }
 
+  /**
+   * No argument stayed constant: the function may still hold its program in its closure
+   * (compiler/closure-inputs.ts). A function whose calls took CLOSURE_CHECK_MS on average so far
+   * keeps waiting at tier 0, and its closure is read when the cost gate says a compile would pay
+   * (reading it loads the compiler and the inspector: about 100 ms the first time in a process,
+   * a few ms after); without closure inputs it then settles on the original.
+   */
+  private holdsClosureInputs(n: number): boolean {
+    if (this.sampledMs / n < CLOSURE_CHECK_MS) return false;
+    this.closurePending = true;
+    this.pricedAt = -1; // priced again with the closure-only share
+    this.d.event("no-constant", "no argument stayed constant; the closure is read for a program to fold once a compile would pay");
+    return true;
+  }
+
+  /** Reads the closure inputs once; true when there are some. */
+  private readClosureInputs(): boolean {
+    if (this.closureChecked) return this.closureInputs.length > 0;
+    this.closureChecked = true;
+    try {
+      this.closureInputs = this.compiler().closureInputs(this.fn);
+    } catch {
+      this.closureInputs = [];
+    }
+    costs.loaded();
+    if (this.closureInputs.length === 0) return false;
+    this.d.event("closure-inputs", `no argument stayed constant; its closure holds ${this.closureInputs.map((x) => `\`${x}\``).join(", ")}, which a version folds`);
+    trace(`closure inputs ${this.d.name || "(anonymous)"}: ${this.closureInputs.join(", ")}`);
+    return true;
+  }
+
   /** The entry reached its next threshold (tier 0 only). */
   onEvent(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
     const n = this.d.calls;
@@ -344,7 +385,7 @@ class TieredFunction {
     }
     if (this.costGated && n >= NO_CONSTANT_CALLS && this.d.versions.length === 0 && !this.constantsJudged && !this.profileEntry?.stableArgs?.length) {
       this.constantsJudged = true;
-      if (!this.profiles.some((p) => p?.stability === "constant") && this.receiver?.stability !== "constant") {
+      if (!this.profiles.some((p) => p?.stability === "constant") && this.receiver?.stability !== "constant" && !this.holdsClosureInputs(n)) {
         const reason = `no argument stayed constant over its first ${NO_CONSTANT_CALLS} calls (tiering speculates on constants; stable types alone are left to V8)`;
         this.d.goGeneric(reason);
         trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
@@ -417,6 +458,11 @@ class TieredFunction {
     return this.recentTimes!.slice(0, Math.min(this.recentCount, RECENT_TIMES)).sort();
   }
 
+  /** The share of its time a version is bet to save (compile-cost.ts). */
+  private savedShare(): number {
+    return this.closurePending ? CLOSURE_ONLY_SAVED_SHARE : this.estimate!.savedShare;
+  }
+
   /** The cost gate: has the function used enough time to pay for its predicted compile? */
   private compileWouldPay(): boolean {
     // Priced again only when the model changed: a compile elsewhere in the process may have loaded
@@ -425,15 +471,15 @@ class TieredFunction {
     if (this.pricedAt !== costs.revision) {
       this.estimate ??= CompileCostModel.estimate(this.source);
       this.pricedAt = costs.revision;
-      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate), this.estimate.savedShare);
+      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate), this.savedShare());
     }
     if (this.sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
     this.prediction = costs.price(this.estimate!);
-    if (CompileCostModel.worthIt(this.sampledMs, this.prediction, this.estimate!.savedShare)) return true;
+    if (CompileCostModel.worthIt(this.sampledMs, this.prediction, this.savedShare())) return true;
     if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
       this.waitingSaid = true;
       const p = this.prediction;
-      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${CompileCostModel.usedToPay(p.ms, this.estimate!.savedShare).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
+      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${CompileCostModel.usedToPay(p.ms, this.savedShare()).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
       this.d.event("waiting", detail);
       trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
     }
@@ -456,7 +502,7 @@ class TieredFunction {
     const cpuBefore = process.cpuUsage();
     const first = profiles === this.profiles;
     const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.restAt, argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
-    if (isEmpty(spec)) {
+    if (isEmpty(spec) && !(first && this.d.versions.length === 0 && this.readClosureInputs())) {
       costs.loaded(); // names() loaded the compiler
       return false;
     }
@@ -570,7 +616,9 @@ class TieredFunction {
     if (!this.compile(this.profiles, this.receiver, recorded)) {
       // Nothing stable: a version would only add guards. Settle on the original, at no cost per call.
       this.d.event("no-speculation", "no argument was stable as a constant; running the original");
-      this.d.goGeneric("no argument was stable as a constant when the function got hot (stable types alone are left to V8)");
+      this.d.goGeneric(this.closurePending
+        ? "no argument was stable as a constant when the function got hot, and its closure holds no object or made function to fold (stable types alone are left to V8)"
+        : "no argument was stable as a constant when the function got hot (stable types alone are left to V8)");
     }
   }
 

@@ -89,6 +89,47 @@ describe("tiering", () => {
     expect(inspect(constant)!.tier).toBe(0);
   });
 
+  it("compiles a function whose program sits in its closure when no argument stays constant, guarded", () => {
+    // Not frozen: the program is the caller's, so the version guards what it folded.
+    const program = { ops: [["add", 3], ["mul", 2], ["sub", 1], ["mul", 5]] as Array<[string, number]> };
+    function run(p: typeof program, x: number): number {
+      let acc = x;
+      for (const [op, k] of p.ops) {
+        if (op === "add") acc += k;
+        else if (op === "mul") acc *= k;
+        else acc -= k;
+      }
+      return acc;
+    }
+    const handler = jit((x: number) => run(program, x), { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 300; i++) expect(handler(i - 0.5)).toBe(run(program, i - 0.5));
+    const info = inspect(handler)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`program`"))).toBe(true);
+    // The interpreter's loop and dispatch are folded away (the operator names stay in the entry guards only).
+    expect(info.source).not.toMatch(/for \(|op ===|=== "add"\)/);
+    expect(info.source).toMatch(/\* 5;/);
+    program.ops[1]![1] = 4;
+    program.ops.push(["add", -0]);
+    for (const x of [7, -0, NaN, 1e300]) expect(Object.is(handler(x), run(program, x))).toBe(true);
+  });
+
+  it("waits at tier 0, cost-gated, for a slow function with closure inputs and no constant argument", () => {
+    const table = { weights: Array.from({ length: 200 }, (_, i) => (i % 7) - 3) };
+    function score(x: number): number {
+      let s = 0;
+      for (let i = 0; i < table.weights.length; i++) s += table.weights[i]! * Math.sin(x + i);
+      return s;
+    }
+    const f = jit(score);
+    for (let i = 0; i < 2200; i++) expect(f(i)).toBe(score(i));
+    const info = inspect(f)!;
+    expect(info.fallbackReason).toBeNull();
+    // The closure is read once a compile would pay, not at the 2048th call.
+    expect(info.tier).toBe(0);
+    expect(info.history.some((e) => e.event === "no-constant")).toBe(true);
+  });
+
   it("starts at tier 0 and tiers up on a stable argument, guarded", () => {
     const C = Object.freeze([1, 2, 3, 4, 5, 6, 7, 8]);
     const h = jit(horner, { tiering: { hotCalls: 100 } });

@@ -97,3 +97,35 @@ describe("color-convert", () => {
     expect(outcome(() => j.call({ t: 1 }, [1, 2, 3]))).toEqual(outcome(() => f.call({ t: 1 }, [1, 2, 3])));
   });
 });
+
+describe("jsonschema (closure inputs)", () => {
+  it("a handler that validates against a module-level schema tiers up on its closure, with no constant argument", () => {
+    const jsonschema = require_("jsonschema") as { validate(doc: unknown, schema: object): { valid: boolean; errors: Array<{ stack: string }> } };
+    // Not frozen: the caller's schema, guarded in the version, never frozen by kos.
+    const schema = {
+      type: "object", required: ["id", "lines"],
+      properties: { id: { type: "string", minLength: 4 }, age: { type: "integer", minimum: 0 }, lines: { type: "array", items: { type: "object", required: ["q"], properties: { q: { type: "integer", minimum: 1 }, p: { type: "number" } } } } },
+    };
+    const check = (doc: unknown) => {
+      const r = jsonschema.validate(doc, schema);
+      return [r.valid, r.errors.map((e) => e.stack)];
+    };
+    const j = jit(check, { tiering: { hotCalls: 200 } });
+    const rnd = seededRandom(13);
+    const doc = () => rnd() < 0.05 ? pick(rnd, [null, 7, "x", []]) : {
+      id: pick(rnd, ["abcd", "ab", 5]), age: pick(rnd, [30, -1, 2.5, "3", undefined]),
+      lines: pick(rnd, [[{ q: 1, p: 2.5 }], [], [{ q: 0 }], [{ p: "x" }], null]),
+    };
+    for (let i = 0; i < 2000; i++) {
+      const d = doc();
+      expect(outcome(() => j(d))).toEqual(outcome(() => check(d)));
+    }
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`schema`"))).toBe(true);
+    expect(Object.isFrozen(schema.properties)).toBe(false);
+    // The caller changes its schema: the version's guards see it.
+    schema.properties.id.minLength = 2;
+    for (const d of [{ id: "ab", lines: [] }, { id: "a", lines: [] }]) expect(outcome(() => j(d))).toEqual(outcome(() => check(d)));
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The inputs a function holds in its closure: the stable bindings it reads
+ * whose values are a program for it to run (a schema, a query, a compiled
+ * tree). Tiering asks this of a function none of whose arguments stays one
+ * constant: `(doc) => validate(doc, schema)` with `schema` a module constant,
+ * or the closure `sift(query)` returns, still has something fixed to
+ * specialize on, and a version compiled with no argument guard folds it.
+ *
+ * What counts:
+ * - an object (not a function), in any enclosing scope, module scope
+ *   included: the data the function interprets;
+ * - a function held by an enclosing *function's* binding (a factory's
+ *   parameter or local): a closure made at run time, as an expression
+ *   compiler builds its tree of closures. Module-level functions do not
+ *   count: calling a helper is what V8 already inlines, and lodash's `_.get`
+ *   (closing over `baseGet` only) would otherwise wait at tier 0 for nothing.
+ * Globals and built-ins never count, nor a binding that can change.
+ */
+import { parseFunction } from "./parse.js";
+import { analyzeScopes } from "./analyze/scopes.js";
+import { lookupBindingFor, readClosure } from "./discover/closure.js";
+
+/** The names of `fn`'s closure inputs (see above); empty when there are none or closures cannot be read. */
+export function closureInputs(fn: Function): string[] {
+  let free: Iterable<string>;
+  try {
+    const parsed = parseFunction(fn);
+    free = analyzeScopes(parsed.node, parsed.strict).free.keys();
+  } catch {
+    return []; // not compilable anyway: the caller settles on the original
+  }
+  const names = [...free].filter((name) => name !== "arguments");
+  if (names.length === 0 || !readClosure(fn).ok) return [];
+  const inputs: string[] = [];
+  for (const name of names) {
+    const b = lookupBindingFor(fn, name, false);
+    if (!b || b.scope === "global" || !b.stable || b.tdz || b.builtin) continue;
+    const v = b.value;
+    if ((typeof v === "object" && v !== null) || (typeof v === "function" && b.scope === "closure")) inputs.push(name);
+  }
+  return inputs;
+}
