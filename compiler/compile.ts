@@ -270,6 +270,7 @@ function lookupClosureBinding(fn: Function, name: string, reached = false): Retu
   if (!b) return { found: false, global: sameRealm };
   if (b.scope === "global") return { found: false, global: sameRealm };
   if (b.tdz) return { found: true, value: undefined, stable: false, reason: `'${name}' is in its temporal dead zone` };
+  if (b.stable && b.privateRegExp) return { found: true, value: b.value, stable: true, privateRegExp: true };
   return b.stable ? { found: true, value: b.value, stable: true } : { found: true, value: b.value, stable: false, reason: `${b.unstableReason ?? `'${name}' can be reassigned`}` };
 }
 

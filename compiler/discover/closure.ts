@@ -47,6 +47,8 @@ export interface ClosureBinding {
   tdz?: boolean;
   /** For scope "global": the value is the intrinsic of that name as it was when kos loaded. */
   builtin?: boolean;
+  /** A RegExp literal no code outside its own `.test`/`.exec` calls can reach (BindingFacts.privateRegExp). */
+  privateRegExp?: true;
   /** Judged without the script's analysis, which was deferred (a large script): not cached, judged again when asked again. */
   deferred?: true;
 }
@@ -472,6 +474,7 @@ export class ClosureReader {
       b.unstableReason = facts.unstableReason;
     }
     if (ro.type === "undefined" && facts.hasInitialiser && !facts.initialisedFirst) b.tdz = true;
+    if (facts.privateRegExp && b.stable && value instanceof RegExp) b.privateRegExp = true;
     return b;
   }
 }

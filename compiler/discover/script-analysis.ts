@@ -45,6 +45,13 @@ export interface BindingFacts {
    * `top` says it is the script's top level. See `settled`.
    */
   settles?: { start: number; end: number; top: boolean };
+  /**
+   * A stable binding initialised with a RegExp literal without the g or y flag, whose every other
+   * use is as the receiver of a `.test(…)` or `.exec(…)` call, in a script with no `with` or direct
+   * `eval` and not exported: no code outside these calls can reach the object, so its source,
+   * flags and lastIndex stay as the literal made them (see privateRegExpTest, regexp-calls.ts).
+   */
+  privateRegExp?: true;
 }
 
 /**
@@ -136,6 +143,7 @@ export class ScriptAnalysis {
       if (v && v.defs.length > 0) {
         const facts = this.judge(v, scope);
         if (facts.hasInitialiser && own && createdAfterInit(own, v, scope)) facts.initialisedFirst = true;
+        if (facts.stable && facts.declaredIn !== "script" && facts.declaredIn !== "global" && this.isPrivateRegExp(v, scope)) facts.privateRegExp = true;
         return facts;
       }
       if (v && name === "arguments" && scope.type === "function") return this.judgeImplicitArguments(v);
@@ -201,6 +209,39 @@ export class ScriptAnalysis {
     const dyn = this.dynamicScopeIn(scope);
     if (dyn) return unstable(`may be written by ${dyn.type === "with" ? "a `with` statement" : "a direct `eval`"} at ${this.where(dyn.block)}`);
     return facts;
+  }
+
+  /** See BindingFacts.privateRegExp. */
+  private isPrivateRegExp(v: Variable, scope: Scope): boolean {
+    if (v.defs.length !== 1) return false;
+    const def = v.defs[0]!;
+    const init = def.type === "Variable" ? def.node.init : null;
+    if (!init || init.type !== "Literal" || !init.regex || /[gy]/.test(init.regex.flags)) return false;
+    if (this.dynamicScopeIn(scope) || (def.parent && this.exportedDeclarations().has(def.parent))) return false;
+    const receivers = this.regExpCallReceivers();
+    return v.references.every((r) => (r.init && r.identifier === def.name) || (!r.isWrite() && receivers.has(r.identifier)));
+  }
+
+  private receivers: Set<Node> | null = null;
+  /** Identifiers that are the receiver of a `.test(…)` or `.exec(…)` call: `re.test(s)`. */
+  private regExpCallReceivers(): Set<Node> {
+    if (this.receivers) return this.receivers;
+    const found = new Set<Node>();
+    walk.full(this.ast, (n: Node) => {
+      if (n.type !== "CallExpression") return;
+      const c = n.callee;
+      if (c.type === "MemberExpression" && !c.computed && c.object.type === "Identifier" && (c.property.name === "test" || c.property.name === "exec")) found.add(c.object);
+    });
+    return (this.receivers = found);
+  }
+
+  private exported: Set<Node> | null = null;
+  /** Declarations an `export` statement declares (their bindings are reachable by importers). */
+  private exportedDeclarations(): Set<Node> {
+    if (this.exported) return this.exported;
+    const found = new Set<Node>();
+    for (const st of this.ast.body as Node[]) if ((st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration") && st.declaration) found.add(st.declaration);
+    return (this.exported = found);
   }
 
   /** An enclosing function's own `arguments` object, captured by an arrow: fixed unless assigned (sloppy code only). */

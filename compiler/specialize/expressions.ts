@@ -242,6 +242,7 @@ P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
   const found = this.options.lookupFree(this.frame.info.fn, name, this.frame.info.fn !== this.rootFn);
   if (found.found) {
     if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);
+    if (found.privateRegExp) this.privateRegExps.add(found.value);
     return S(found.value);
   }
   if (name === "undefined") return UNDEF;

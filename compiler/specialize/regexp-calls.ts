@@ -61,6 +61,34 @@ export function regexLiteralTest(s: Specializer, n: Node): Val | null {
   return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: s.residual(S(re)), property: { type: "Identifier", name: "test" }, computed: false, optional: false }, arguments: [s.residual(arg)] }, "boolean");
 }
 
+/**
+ * `re.test(s)` on a RegExp literal held by a binding no other code can reach (jsonpointer's
+ * `var hasExcape = /~/`, tested against each part of a pointer): with a primitive kos knows, the
+ * result. Only `test`/`exec` calls ever receive the object, and without the g or y flag neither
+ * writes its lastIndex, so its source, flags and lastIndex are the literal's for good. Computed on
+ * a copy, so that kos never touches the library's object.
+ */
+export function privateRegExpTest(s: Specializer, n: Node): Val | null {
+  const c = n.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Identifier" || c.property.name !== "test") return null;
+  if (n.arguments.length !== 1 || n.arguments[0].type === "SpreadElement" || !builtinsIntact()) return null;
+  const p = s.probe(() => [s.expr(c.object), s.expr(n.arguments[0])] as Val[]);
+  const [recv, arg] = p.result;
+  const re = recv!.k === "s" && s.privateRegExps.has(recv!.v) ? (recv!.v as RegExp) : null;
+  if (!re || re.global || re.sticky || Object.getPrototypeOf(re) !== IntrinsicRegExp.prototype || arg!.k !== "s" || p.emitted.length > 0) {
+    p.undo();
+    return null;
+  }
+  const v = arg!.v;
+  // ToString of a primitive other than a symbol runs no code and cannot throw.
+  if (v !== null && (typeof v === "object" || typeof v === "function" || typeof v === "symbol")) {
+    p.undo();
+    return null;
+  }
+  p.commit();
+  return S(Reflect.apply(RegExpTest, new IntrinsicRegExp(re.source, re.flags), [String(v)]) as boolean);
+}
+
 /** The RegExp `new RegExp(p[, flags])` or `RegExp(p[, flags])` makes, when kos knows it and may share it; else null. */
 function knownRegExp(s: Specializer, made: Node): RegExp | null {
   if ((made.type !== "NewExpression" && made.type !== "CallExpression") || made.optional) return null;

@@ -123,7 +123,7 @@ export interface Target {
  * `reached`: the function is a callee or a getter, not the one being compiled; a large script
  * it lives in is then analysed only if it already is (discover/script-registry.ts).
  */
-export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string } | { found: false; global?: boolean };
+export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string; privateRegExp?: true } | { found: false; global?: boolean };
 
 /**
  * A private field of a known object (`this.#x` on a specialized receiver), read where generated
@@ -216,6 +216,8 @@ export class Specializer {
   /** Source names already given to a root binding. */
   readonly claimed = new Set<string>();
   readonly infos: FnInfoCache;
+  /** RegExp objects read from bindings no other code can reach (BindingFacts.privateRegExp): a fact about the object, true on every path. */
+  readonly privateRegExps = new Set<unknown>();
   /** Virtual objects escaped since a probe began (to undo when the probe is thrown away). */
   escapes: VirtualObject[] = [];
   budget: number;

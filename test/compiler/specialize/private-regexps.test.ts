@@ -1,0 +1,83 @@
+/**
+ * RegExp literals held by module bindings that no other code can reach
+ * (jsonpointer's `var hasExcape = /~/`, tested against each part of a
+ * pointer): with a string kos knows, `re.test(s)` is computed at compile time.
+ * A RegExp that other code can reach (exported, passed on, in a script with a
+ * direct eval, or global/sticky) is left as written: `compile()` or a write
+ * to its lastIndex could change what it matches.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { inspect, jit } from "../../../index.js";
+import { lookupBinding } from "../../../compiler/discover/closure.js";
+
+const require_ = createRequire(import.meta.url);
+let dir = "";
+
+const LIB = `
+var hasTilde = /~/;
+var leaked = /~/;
+const sticky = /~/y;
+function untilde(s) { return hasTilde.test(s) ? s.replace(/~1/g, "/").replace(/~0/g, "~") : s; }
+function untildeLeaked(s) { return leaked.test(s) ? s.replace(/~1/g, "/") : s; }
+function untildeSticky(s) { sticky.lastIndex = 0; return sticky.test(s) ? "t" : s; }
+exports.get = function get(obj, pointer) {
+  var parts = pointer.split("/");
+  for (var p = 1; p < parts.length; p++) {
+    obj = obj[untilde(parts[p])];
+    if (obj == null) return obj;
+  }
+  return obj;
+};
+exports.getLeaked = function getLeaked(obj, key) { return obj[untildeLeaked(key)]; };
+exports.getSticky = function getSticky(obj, key) { return obj[untildeSticky(key)]; };
+exports.leaked = leaked;
+`;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), "kos-private-re-"));
+  writeFileSync(join(dir, "lib.js"), LIB);
+  writeFileSync(join(dir, "evil.js"), "var re = /~/;\nexports.run = function (k, code) { if (code) eval(code); return re.test(k); };\n");
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("private RegExp literals", () => {
+  it("folds re.test(s) on a known string when only test/exec calls can reach the RegExp", () => {
+    const lib = require_(join(dir, "lib.js"));
+    expect(lookupBinding(lib.get, "untilde")).toBeTruthy();
+    const j = jit(lib.get, { specialize: { pointer: "/a/b~1c/0" } });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.source).not.toMatch(/\.test\(/);
+    const docs = [{ a: { "b/c": [7] } }, { a: null }, { a: { "b/c": "xy" } }, { a: { b: { c: [1] } } }, {}];
+    for (const d of docs) expect(j(d, "/a/b~1c/0")).toBe(lib.get(d, "/a/b~1c/0"));
+  });
+
+  it("leaves the call where other code can reach the RegExp, and follows what that code does to it", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const j = jit(lib.getLeaked, { specialize: { key: "a~1b" } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.source).toMatch(/\.test\(/);
+    const o = { "a/b": 1, "a~1b": 2 };
+    expect(j(o, "a~1b")).toBe(1);
+    // Annex B's compile() changes what the exported RegExp matches.
+    (lib.leaked as RegExp).compile("^$");
+    expect(j(o, "a~1b")).toBe(lib.getLeaked(o, "a~1b"));
+    expect(j(o, "a~1b")).toBe(2);
+  });
+
+  it("leaves a sticky RegExp and one in a script with a direct eval as written", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const s = jit(lib.getSticky, { specialize: { key: "~" } });
+    expect(inspect(s)!.source ?? "").toMatch(/\.test\(/);
+    expect(s({ t: 1 }, "~")).toBe(1);
+    const evil = require_(join(dir, "evil.js"));
+    const e = jit(evil.run, { specialize: { k: "~" } });
+    expect(e("~", undefined)).toBe(true);
+    expect(e("~", "re.compile('x')")).toBe(false);
+    expect(e("~", undefined)).toBe(evil.run("~", undefined));
+  });
+});
