@@ -13,6 +13,9 @@
  * - color-convert's conversions are `function (...args)` wrappers: jit() gives
  *   them an entry that forwards their arguments exactly.
  * Each is compared with the library on seeded inputs: values and thrown errors.
+ * Two more show capabilities found on libraries tried later (issue 10): jsonschema
+ * validating against a schema held in a closure (tiering reads closure inputs),
+ * and jsonpointer, whose escape tests use a RegExp only its own calls reach.
  */
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
@@ -127,5 +130,23 @@ describe("jsonschema (closure inputs)", () => {
     // The caller changes its schema: the version's guards see it.
     schema.properties.id.minLength = 2;
     for (const d of [{ id: "ab", lines: [] }, { id: "a", lines: [] }]) expect(outcome(() => j(d))).toEqual(outcome(() => check(d)));
+  });
+});
+
+describe("jsonpointer (a private RegExp)", () => {
+  it("get specialized on a pointer: the escape tests on its parts are computed, results and throws as the library's", () => {
+    const jp = require_("jsonpointer") as { get(obj: unknown, pointer: string): unknown };
+    const pointer = "/a/b~1c/2/d~0e";
+    const j = jit(jp.get, { specialize: { pointer } });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    // `untilde` tests each part against the module's `var hasExcape = /~/`: no test is left.
+    expect(info.source).not.toMatch(/\.test\(/);
+    const rnd = seededRandom(14);
+    const doc = () => pick(rnd, [null, 7, "s", undefined, { a: pick(rnd, [null, { "b/c": pick(rnd, [[0, 1, { "d~e": pick(rnd, [1, -0, NaN, null]) }], "xyz", [], null]) }, { b: { c: 1 } }]) }]);
+    for (let i = 0; i < 2000; i++) {
+      const d = doc();
+      expect(outcome(() => j(d, pointer))).toEqual(outcome(() => jp.get(d, pointer)));
+    }
   });
 });
