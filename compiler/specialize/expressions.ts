@@ -353,8 +353,12 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
   // An operand that may be an object is converted (valueOf, toString, Symbol.toPrimitive), and `in` and
   // `instanceof` ask a proxy or `Symbol.hasInstance`: foreign code may run (fuzz seed 1503 #1212: a
   // valueOf that logged, then `log.length` read back as the value folded at entry).
+  // `x == null` converts nothing: IsLooselyEqual calls ToPrimitive only with a number, string, bigint or
+  // symbol on the other side (ECMA-262 7.2.14). Counted as foreign code, object-path's `if (obj == null)`
+  // stopped the folds of its unfrozen module object, and its recursive `objectPath.get` stayed a call.
+  const nullishSide = (op === "==" || op === "!=") && ((a.k === "s" && a.v == null) || (b.k === "s" && b.v == null));
   const prim = (t: string | undefined, v: Val) => v.k === "s" ? isPrimitive(v.v) : !!t && primitiveTypes.has(t);
-  if (op !== "===" && op !== "!==" && (op === "in" || op === "instanceof" || !prim(ta, a) || !prim(tb, b))) this.foreignCodeMayRun();
+  if (op !== "===" && op !== "!==" && !nullishSide && (op === "in" || op === "instanceof" || !prim(ta, a) || !prim(tb, b))) this.foreignCodeMayRun();
   return D({ type: "BinaryExpression", operator: op, left: this.residual(a), right: this.residual(b) }, binaryResultType(op, ta, tb));
 };
 

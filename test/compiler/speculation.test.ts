@@ -263,6 +263,39 @@ describe("content guards", () => {
     expect(Object.isFrozen(props)).toBe(false);
   });
 
+  it("`x == null` runs no code: a recursive method of an unfrozen object is still inlined after it (object-path's get)", () => {
+    const api: { get(obj: unknown, path: string | string[]): unknown } = {
+      get(obj, path) {
+        if (obj == null) return "none";
+        if (typeof path === "string") return api.get(obj, path.split("."));
+        const next = (obj as Record<string, unknown>)[path[0]!];
+        return path.length === 1 ? next : api.get(next, path.slice(1));
+      },
+    };
+    const f = jit(api.get, { specialize: { path: "a.b.c" } });
+    const src = inspect(f).source!;
+    // Each level is inlined (behind a re-check after each read of the input): the path is never split or sliced.
+    expect(src).not.toMatch(/split|slice/);
+    expect(src).toMatch(/= obj\.a;/);
+    for (const o of [{ a: { b: { c: -0 } } }, { a: null }, null, { a: { b: 5 } }, { a: { b: { c: NaN } } }]) expect(f(o, "a.b.c")).toBe(api.get(o, "a.b.c"));
+    // The method is replaced: the version's guard sees it.
+    const original = api.get;
+    api.get = (obj, path) => (typeof path === "string" ? original(obj, path) : "replaced");
+    expect(f({ a: { b: { c: 1 } } }, "a.b.c")).toBe("replaced");
+  });
+
+  it("`x == y` with an object on one side and no nullish constant may run valueOf: reads after it are re-checked", () => {
+    const config = { k: 1 };
+    function g(x: unknown, c: { k: number }): number[] {
+      const before = c.k;
+      const eq = x == 3;
+      return [before, c.k, eq ? 1 : 0];
+    }
+    const f = jit(g, { specialize: { c: config } });
+    const x = { valueOf() { config.k = 2; return 3; } };
+    expect(f(x, config)).toEqual([1, 2, 1]);
+  });
+
   it("hoisting an inner function declaration runs no code: reads after it still fold behind the entry guards", () => {
     const cfg = { k: 3 };
     const f = (c: typeof cfg, x: number) => {
