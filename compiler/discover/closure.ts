@@ -26,6 +26,7 @@ import { ScriptAnalysis, type BindingKind, type BindingFacts } from "./script-an
 import { INTRINSIC_GLOBALS } from "./intrinsic-globals.js";
 import { stackPositions } from "./stack-positions.js";
 import { privateFieldFacts, type PrivateFieldFacts } from "./private-fields.js";
+import { initialised, type LazyInit } from "./lazy-init.js";
 
 export type { BindingKind } from "./script-analysis.js";
 
@@ -455,6 +456,16 @@ export class ClosureReader {
     return !p.analysis.activationRunning(settles, frames.get(ff.script.hash) ?? []);
   }
 
+  /**
+   * A lazily initialised binding (lazy-init.ts) is fixed once its value passes its test and no
+   * frame of its script stands where a write may be running.
+   */
+  private lazilyInitialised(lazy: LazyInit, value: unknown, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
+    if (!initialised(lazy.when, value) || !frames || !ff.script?.hash) return false;
+    const positions = frames.get(ff.script.hash) ?? [];
+    return !positions.some((p) => lazy.ranges.some(([start, end]) => p >= start && p <= end));
+  }
+
   private describe(name: string, v8: string, ro: RemoteObject, value: unknown, ff: FunctionFacts, frames: Map<string, number[]> | null): ClosureBinding {
     const facts = this.factsFor(ff, name);
     // A top-level declaration that V8 lists in a Closure scope is a wrapped module's (CommonJS
@@ -469,6 +480,8 @@ export class ClosureReader {
       b.stable = false;
       b.unstableReason = `\`${name}\` lives in a ${v8 === "With" ? "`with`" : "direct `eval`"} scope`;
     } else if (!facts.stable && facts.settles && this.settled(facts.settles, ro, ff, frames)) {
+      b.stable = true;
+    } else if (!facts.stable && facts.lazyInit && this.lazilyInitialised(facts.lazyInit, value, ff, frames)) {
       b.stable = true;
     } else if (!facts.stable) {
       b.unstableReason = facts.unstableReason;

@@ -9,6 +9,7 @@ import * as walk from "acorn-walk";
 import * as eslintScope from "eslint-scope";
 import type { Node } from "../ast.js";
 import { LineIndex } from "./line-index.js";
+import { lazyInitOf, type LazyInit } from "./lazy-init.js";
 
 export type BindingKind = "const" | "let" | "var" | "function" | "class" | "import" | "param" | "catch" | "unknown";
 
@@ -52,6 +53,8 @@ export interface BindingFacts {
    * flags and lastIndex stay as the literal made them (see privateRegExpTest, regexp-calls.ts).
    */
   privateRegExp?: true;
+  /** Set on an unstable binding every write of which initialises it lazily (lazy-init.ts): fixed once its value passes `when`. */
+  lazyInit?: LazyInit;
 }
 
 /**
@@ -197,6 +200,11 @@ export class ScriptAnalysis {
       const mappedArguments = kind === "param" && !scope.isStrict && (scope.set.get("arguments")?.references.length ?? 0) > 0;
       const settles = (kind === "var" || kind === "let" || (kind === "param" && !mappedArguments)) && !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
       if (settles) u.settles = settles;
+      if (write && inits.length <= 1 && (kind === "var" || kind === "let") && !this.dynamicScopeIn(scope)) {
+        const ids = new Set(refs.map((r) => r.identifier));
+        const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined());
+        if (lazy) u.lazyInit = lazy;
+      }
       return u;
     }
     if (kind === "function" && def.node.type === "FunctionDeclaration" && !scope.isStrict && !isBodyOf(scope.block, def.node)) {
@@ -220,6 +228,27 @@ export class ScriptAnalysis {
     if (this.dynamicScopeIn(scope) || (def.parent && this.exportedDeclarations().has(def.parent))) return false;
     const receivers = this.regExpCallReceivers();
     return v.references.every((r) => (r.init && r.identifier === def.name) || (!r.isWrite() && receivers.has(r.identifier)));
+  }
+
+  private parents: Map<Node, Node> | null = null;
+  /** A node's parent in the script (the map is made at the first question: most scripts never ask). */
+  private parentOf(n: Node): Node | undefined {
+    if (!this.parents) {
+      const parents = new Map<Node, Node>();
+      walk.fullAncestor(this.ast, (node: Node, _st: unknown, ancestors: Node[]) => {
+        if (ancestors.length > 1) parents.set(node, ancestors[ancestors.length - 2]!);
+      });
+      this.parents = parents;
+    }
+    return this.parents.get(n);
+  }
+
+  private undefinedDeclared: boolean | null = null;
+  /** Whether some scope of the script declares a binding named `undefined` (then `x === undefined` is not the test it reads as). */
+  private declaresUndefined(): boolean {
+    if (this.undefinedDeclared !== null) return this.undefinedDeclared;
+    const scopes = (this.manager as unknown as { scopes: Scope[] }).scopes;
+    return (this.undefinedDeclared = scopes.some((s) => s.type !== "global" && s.set.has("undefined")));
   }
 
   private receivers: Set<Node> | null = null;

@@ -15,7 +15,8 @@
  * Each is compared with the library on seeded inputs: values and thrown errors.
  * Two more show capabilities found on libraries tried later (issue 10): jsonschema
  * validating against a schema held in a closure (tiering reads closure inputs),
- * and jsonpointer, whose escape tests use a RegExp only its own calls reach.
+ * jsonpointer, whose escape tests use a RegExp only its own calls reach, and a
+ * handlebars template, whose compiled form sits in a binding set at first use.
  */
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
@@ -148,5 +149,25 @@ describe("jsonpointer (a private RegExp)", () => {
       const d = doc();
       expect(outcome(() => j(d, pointer))).toEqual(outcome(() => jp.get(d, pointer)));
     }
+  });
+});
+
+describe("handlebars (a lazily initialised closure binding)", () => {
+  it("a compiled template tiers up: its `compiled` binding, set at the first render, is read as fixed", () => {
+    const Handlebars = require_("handlebars") as { compile(t: string): (ctx: unknown) => string };
+    const template = Handlebars.compile("Hi {{name}}! {{#if vip}}VIP {{/if}}{{#each items}}<{{sku}}:{{qty}}>{{/each}} {{{raw}}} {{missing.deep}}");
+    const j = jit(template, { tiering: { hotCalls: 100 } });
+    const rnd = seededRandom(15);
+    const ctx = () => pick(rnd, [null, undefined, 7, {
+      name: pick(rnd, ["a<b", "bob", null, 5, -0]), vip: pick(rnd, [true, 0, "x", undefined]),
+      items: pick(rnd, [[{ sku: "s", qty: 1 }, { sku: "&", qty: -0 }], [], null, "str"]), raw: pick(rnd, ["<i>", undefined]),
+    }]);
+    for (let i = 0; i < 2000; i++) {
+      const c = ctx();
+      expect(outcome(() => j(c))).toEqual(outcome(() => template(c)));
+    }
+    const info = inspect(j)!;
+    expect(info.fallbackReason).toBeNull();
+    expect(info.tier).toBe(1);
   });
 });

@@ -1,0 +1,96 @@
+/**
+ * Bindings initialised lazily, on first use:
+ *
+ *     var compiled;
+ *     function ret(context) {
+ *       if (!compiled) compiled = compileInput();
+ *       return compiled.call(this, context);
+ *     }
+ *
+ * (handlebars' `Handlebars.compile` returns exactly this). The binding is
+ * reassigned, so it is not stable by its source alone. But every write sits
+ * where the binding's own test said it was not yet set: in the consequent of
+ * `if (!x)`, `if (x == null)` or `if (x === undefined)`, on the right of
+ * `x || (x = …)` or `x ?? (x = …)`, or as `x ||= …` / `x ??= …`. Once the
+ * value passes that test, a write can only come from a frame already inside
+ * one of those places, so a value read when it passes and no frame of the
+ * script stands inside any of them (compiler/discover/closure.ts checks both)
+ * is the binding's value for good.
+ */
+import type { Node } from "../ast.js";
+
+/** What the value must be for no write to happen again: truthy, not null or undefined, or not undefined. */
+export type InitialisedWhen = "truthy" | "nonNullish" | "defined";
+
+export interface LazyInit {
+  when: InitialisedWhen;
+  /** Source ranges a write may be running in: while a frame stands inside one, the value may still change. */
+  ranges: Array<[number, number]>;
+}
+
+const STRICTNESS: Record<InitialisedWhen, number> = { defined: 0, nonNullish: 1, truthy: 2 };
+
+/** `x == null`, `null == x`, `x == undefined`, `x === undefined`, `x === void 0`, `typeof x === "undefined"`: what they test of `x`. */
+function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGlobal: boolean): InitialisedWhen | null {
+  if (test.type === "UnaryExpression" && test.operator === "!" && isBinding(test.argument)) return "truthy";
+  if (test.type !== "BinaryExpression" || (test.operator !== "==" && test.operator !== "===")) return null;
+  const undef = (n: Node) => (undefinedIsGlobal && n.type === "Identifier" && n.name === "undefined") || (n.type === "UnaryExpression" && n.operator === "void" && n.argument.type === "Literal");
+  const isNull = (n: Node) => n.type === "Literal" && n.value === null && !n.regex;
+  const typeofUndefined = (a: Node, b: Node) => a.type === "UnaryExpression" && a.operator === "typeof" && isBinding(a.argument) && b.type === "Literal" && b.value === "undefined";
+  if (test.operator === "===" && (typeofUndefined(test.left, test.right) || typeofUndefined(test.right, test.left))) return "defined";
+  const [x, other] = isBinding(test.left) ? [test.left, test.right] : isBinding(test.right) ? [test.right, test.left] : [null, null];
+  if (!x || !other) return null;
+  if (test.operator === "==" && (isNull(other) || undef(other))) return "nonNullish";
+  if (test.operator === "===" && undef(other)) return "defined";
+  return null;
+}
+
+/**
+ * The lazy-initialisation verdict for a binding whose writes are `writes` (identifier nodes of
+ * its write references), or null when one write is anywhere else. `isBinding` tells an
+ * identifier that reads the same binding; `parentOf` gives a node's parent in the script;
+ * `undefinedIsGlobal`: no scope of the script declares a binding named `undefined`.
+ */
+export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean): LazyInit | null {
+  if (writes.length === 0) return null;
+  let when: InitialisedWhen = "defined";
+  const ranges: Array<[number, number]> = [];
+  const need = (w: InitialisedWhen) => {
+    if (STRICTNESS[w] > STRICTNESS[when]) when = w;
+  };
+  for (const id of writes) {
+    const assign = parentOf(id);
+    if (!assign || assign.type !== "AssignmentExpression" || assign.left !== id) return null;
+    if (assign.operator === "||=" || assign.operator === "??=") {
+      need(assign.operator === "||=" ? "truthy" : "nonNullish");
+      ranges.push([assign.start, assign.end]);
+      continue;
+    }
+    if (assign.operator !== "=") return null;
+    const up = parentOf(assign);
+    if (up && up.type === "LogicalExpression" && up.right === assign && (up.operator === "||" || up.operator === "??") && isBinding(up.left)) {
+      need(up.operator === "||" ? "truthy" : "nonNullish");
+      ranges.push([assign.start, assign.end]);
+      continue;
+    }
+    // `if (<x is unset>) { …; x = e; … }`: the assignment is a statement of the consequent itself.
+    if (!up || up.type !== "ExpressionStatement") return null;
+    let holder = parentOf(up);
+    let consequent: Node = up;
+    if (holder && holder.type === "BlockStatement") {
+      consequent = holder;
+      holder = parentOf(holder);
+    }
+    if (!holder || holder.type !== "IfStatement" || holder.consequent !== consequent) return null;
+    const tested = unsetTest(holder.test, isBinding, undefinedIsGlobal);
+    if (!tested) return null;
+    need(tested);
+    ranges.push([consequent.start, consequent.end]);
+  }
+  return { when, ranges };
+}
+
+/** Whether `value` passes the test after which no write of the binding runs. */
+export function initialised(when: InitialisedWhen, value: unknown): boolean {
+  return when === "truthy" ? !!value : when === "nonNullish" ? value !== null && value !== undefined : value !== undefined;
+}
