@@ -49,9 +49,14 @@ function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGloba
  * The lazy-initialisation verdict for a binding whose writes are `writes` (identifier nodes of
  * its write references), or null when one write is anywhere else. `isBinding` tells an
  * identifier that reads the same binding; `parentOf` gives a node's parent in the script;
- * `undefinedIsGlobal`: no scope of the script declares a binding named `undefined`.
+ * `undefinedIsGlobal`: no scope of the script declares a binding named `undefined`;
+ * `topLevelSuspends`: the script is a module with a top-level `await`.
+ *
+ * A write in code that can be suspended (an async function, a generator, such a module's top
+ * level) disqualifies the binding: a suspended frame is not on the stack, so two calls could
+ * both pass the test, one set the value, and the other overwrite it after kos has read it.
  */
-export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean): LazyInit | null {
+export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean, topLevelSuspends: boolean): LazyInit | null {
   if (writes.length === 0) return null;
   let when: InitialisedWhen = "defined";
   const ranges: Array<[number, number]> = [];
@@ -59,6 +64,7 @@ export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, pare
     if (STRICTNESS[w] > STRICTNESS[when]) when = w;
   };
   for (const id of writes) {
+    if (suspendable(id, parentOf, topLevelSuspends)) return null;
     const assign = parentOf(id);
     if (!assign || assign.type !== "AssignmentExpression" || assign.left !== id) return null;
     if (assign.operator === "||=" || assign.operator === "??=") {
@@ -88,6 +94,15 @@ export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, pare
     ranges.push([consequent.start, consequent.end]);
   }
   return { when, ranges };
+}
+
+/** Whether the code around `n` can be suspended (see lazyInitOf). */
+function suspendable(n: Node, parentOf: (n: Node) => Node | undefined, topLevelSuspends: boolean): boolean {
+  for (let p = parentOf(n); p; p = parentOf(p)) {
+    if (p.type === "FunctionDeclaration" || p.type === "FunctionExpression" || p.type === "ArrowFunctionExpression") return !!(p.async || p.generator);
+    if (p.type === "Program") return topLevelSuspends;
+  }
+  return topLevelSuspends;
 }
 
 /** Whether `value` passes the test after which no write of the binding runs. */

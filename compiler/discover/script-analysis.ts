@@ -202,7 +202,7 @@ export class ScriptAnalysis {
       if (settles) u.settles = settles;
       if (write && inits.length <= 1 && (kind === "var" || kind === "let") && !this.dynamicScopeIn(scope)) {
         const ids = new Set(refs.map((r) => r.identifier));
-        const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined());
+        const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined(), this.flavour === "module" && this.hasTopLevelAwait());
         if (lazy) u.lazyInit = lazy;
       }
       return u;

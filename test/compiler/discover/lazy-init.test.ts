@@ -43,7 +43,14 @@ const LIB = [
   `  var n;`,
   `  return () => { if (!n) n = 0; return n; };`,
   `};`,
-  `exports.twoSteps = function twoSteps(probe) {`,
+  `exports.asyncInit = function asyncInit(gate) {
+  var v;
+  return async function get() {
+    if (!v) { await gate; v = { k: 1 }; }
+    return v.k;
+  };
+};
+exports.twoSteps = function twoSteps(probe) {`,
   `  var v;`,
   `  function get() {`,
   `    if (!v) { v = { k: 1 }; probe(get); v = { k: 2 }; }`,
@@ -114,6 +121,13 @@ describe("lazily initialised bindings", () => {
     // Read between the two writes, with the value already set: not fixed yet.
     expect(seen).toBe(false);
     expect(stableNow(get, "v")).toBe(true);
+  });
+
+  it("stays unstable when a write is in an async function: a suspended call may still write after the value is set", async () => {
+    const get = lib.asyncInit(Promise.resolve());
+    const [a, b] = await Promise.all([get(), get()]);
+    expect([a, b]).toEqual([1, 1]);
+    expect(stableNow(get, "v")).toBe(false);
   });
 
   it("does not read `x === undefined` as the test where the script declares a binding named undefined", () => {
