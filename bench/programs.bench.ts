@@ -1,6 +1,6 @@
 /**
- * Suite `programs`: whole-program work time of two real programs written for
- * this bench (bench/programs/dsp.ts, bench/programs/rules.ts), each in its own
+ * Suite `programs`: whole-program work time of three real programs written for
+ * this bench (bench/programs/dsp.ts, rules.ts and documents.ts), each in its own
  * child process per run, in five modes:
  * - no kos (the plain functions);
  * - tiering (`jit(fn)` on the hot functions, as a user would);
@@ -35,6 +35,7 @@ interface Program {
 const PROGRAMS: Program[] = [
   { name: "DSP pipeline (FIR, biquad, soft clip; constant configuration)", file: join(here, "programs", "dsp.js"), args: ["15000"], longArgs: ["60000"] },
   { name: "rules service (json-logic-js, sift, mustache)", file: join(here, "programs", "rules.js"), args: ["100"], longArgs: ["400"] },
+  { name: "documents API (jsonschema, object-path, jsonpointer, handlebars)", file: join(here, "programs", "documents.js"), args: ["8"], longArgs: ["32"] },
 ];
 
 type Mode = "none" | "tiering" | "profile" | "specialize" | "disabled";

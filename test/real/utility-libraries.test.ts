@@ -171,3 +171,23 @@ describe("handlebars (a lazily initialised closure binding)", () => {
     expect(info.tier).toBe(1);
   });
 });
+
+describe("object-path (`x == null` runs no code)", () => {
+  it("get specialized on a dotted path: every level of its recursive method call is inlined, results as the library's", () => {
+    const objectPath = require_("object-path") as { get(obj: unknown, path: string, dflt?: unknown): unknown };
+    const path = "a.b.2.c";
+    const j = jit(objectPath.get, { specialize: { path } });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    // `objectPath.get(obj, path.split("."), …)` and its recursion on `path.slice(1)` are folded:
+    // no call is left with the split path (it was `$k_ref_0.get(obj, ["a", "b", "2", "c"], …)`).
+    expect(info.source).not.toMatch(/split|slice|\["a", "b"/);
+    const rnd = seededRandom(16);
+    const doc = () => pick(rnd, [null, undefined, 7, "s", { a: pick(rnd, [null, { b: pick(rnd, [[0, 1, { c: pick(rnd, [1, -0, NaN, null, undefined]) }], "xyz", [], { 2: { c: 5 } }]) }, {}]) }]);
+    for (let i = 0; i < 2000; i++) {
+      const d = doc();
+      const dflt = pick(rnd, [undefined, "dflt", -0]);
+      expect(outcome(() => j(d, path, dflt))).toEqual(outcome(() => objectPath.get(d, path, dflt)));
+    }
+  });
+});
