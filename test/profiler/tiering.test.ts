@@ -10,6 +10,15 @@ import { callsTooShortToGain } from "../../profiler/tiering.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
+/** A kos-profile.json that names `horner` hot, with `fields` on its entry. */
+function hornerProfile(fields: object) {
+  return {
+    version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
+    hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
+      sourceHash: sourceHash(Function.prototype.toString.call(horner)), ...fields }],
+  };
+}
+
 function horner(coeffs: readonly number[], x: number) {
   let r = 0;
   for (let i = coeffs.length - 1; i >= 0; i--) r = r * x + coeffs[i]!;
@@ -228,12 +237,8 @@ describe("tiering", () => {
   it("a profile whose compile cost more than it could save makes jit() return the function itself, settled generic", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const entry = (calls: number, compileMs: number, tier0UsPerCall: number) => ({
-      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
-      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
-        sourceHash: sourceHash(Function.prototype.toString.call(horner)), calls, compileMs, tier0UsPerCall,
-        stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] }],
-    });
+    const entry = (calls: number, compileMs: number, tier0UsPerCall: number) =>
+      hornerProfile({ calls, compileMs, tier0UsPerCall, stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] });
     const C = Object.freeze([1, 2]);
     // 1,000 calls of 2 µs: at most 1.6 ms to save (horner is self-contained: its version is bet
     // to save 0.8 of its time, compile-cost.ts), against a 50 ms compile.
@@ -280,12 +285,8 @@ describe("tiering", () => {
   it("a profile entry with stable types but no constant argument is bet to save a quarter of the time, not 0.8", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const profile = (stability: string) => ({
-      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
-      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
-        sourceHash: sourceHash(Function.prototype.toString.call(horner)), calls: 200_000, compileCpuMs: 150, tier0UsPerCall: 2,
-        stableArgs: [{ index: 0, name: "coeffs", stability, type: "array" }] }],
-    });
+    const profile = (stability: string) =>
+      hornerProfile({ calls: 200_000, compileCpuMs: 150, tier0UsPerCall: 2, stableArgs: [{ index: 0, name: "coeffs", stability, type: "array" }] });
     const C = Object.freeze([1, 2]);
     // 200,000 calls of 2 µs: 320 ms to save at 0.8 (a constant argument), 100 ms at 0.25, against a 150 ms compile.
     writeFileSync(join(dir, "types.json"), JSON.stringify(profile("type")));
@@ -301,12 +302,8 @@ describe("tiering", () => {
   it("a profile entry the profiled run settled on the original makes jit() return the function itself, with that reason", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const hot = (extra: object) => ({
-      version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
-      hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
-        sourceHash: sourceHash(Function.prototype.toString.call(horner)), calls: 1e6, tier0UsPerCall: 0.01,
-        stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }], ...extra }],
-    });
+    const hot = (extra: object) =>
+      hornerProfile({ calls: 1e6, tier0UsPerCall: 0.01, stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }], ...extra });
     // Without a recorded cost the entry cannot say the compile will not pay, and it compiled at the
     // first call: here, where the profiled run had found the calls too short to gain from one.
     writeFileSync(join(dir, "settled.json"), JSON.stringify(hot({ tier: 0, fallbackReason: "its calls take under 20 ns" })));
