@@ -6,8 +6,16 @@
  * and variable reads may come first).
  */
 import { childKeys, type Node } from "../ast.js";
+import type { ResidualContext } from "./pipeline.js";
 
-type Scan = { found: { parent: Node; key: string | number }; inCallee?: true } | "blocked" | "clean";
+/**
+ * Where the read was found, and what the place makes observable of the expression in it:
+ * `inCallee`, its text in a failing call's message; `asCallee`, the receiver a member
+ * expression would pass; `named`, its text in a destructuring message; `typeofOperand`,
+ * whether an undeclared name throws.
+ */
+type Found = { found: { parent: Node; key: string | number }; inCallee?: true; asCallee?: true; named?: true; typeofOperand?: true };
+type Scan = Found | "blocked" | "clean";
 
 function assignedTemp(s: Node): string | null {
   if (s.type !== "ExpressionStatement") return null;
@@ -16,7 +24,7 @@ function assignedTemp(s: Node): string | null {
   return e.left.name;
 }
 
-export function forwardTemporaries(fn: Node): boolean {
+export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceNames">): boolean {
   const body: Node[] = fn.body.body;
   const hoisted = body[0]?.type === "VariableDeclaration" && body[0].kind === "let" ? new Set<string>(body[0].declarations.map((d: Node) => d.id.name)) : new Set<string>();
   if (hoisted.size === 0) return false;
@@ -60,6 +68,14 @@ export function forwardTemporaries(fn: Node): boolean {
       // variable or a constant read in a callee is a variable of the source (kos makes no temporary
       // for those), so it stays there by its name (fuzz seed 4014 #1416 printed `"0q".toFixed`).
       if (r.inCallee && (value.type === "Identifier" || value.type === "Literal" || value.type === "KosConst")) continue;
+      // Likewise a variable the source names, whatever it holds: `acc = {…}; acc.toFixed(2)` failed
+      // as `{(intermediate value)}.toFixed is not a function` (fuzz seed 4087 #4665), `fn = x.get(k);
+      // fn()` as `x.get(...) is not a function`.
+      if ((r.inCallee || r.named) && ctx.sourceNames.has(t)) continue;
+      // `fn = o.m; fn()` calls m without a receiver; `o.m()` would pass o as `this`.
+      if (r.asCallee && (value.type === "MemberExpression" || value.type === "ChainExpression")) continue;
+      // `typeof t` of a variable never throws; `typeof x` of an undeclared x would not throw where `t = x` did.
+      if (r.typeofOperand && value.type === "Identifier") continue;
       r.found.parent[r.found.key] = value;
       list.splice(i, 1);
       writes.set(t, 0);
@@ -82,8 +98,12 @@ function scanStatement(s: Node, t: string): Scan {
       return scan(s, "test", t);
     case "SwitchStatement":
       return scan(s, "discriminant", t);
-    case "VariableDeclaration":
-      return s.declarations.length === 1 && s.declarations[0].init ? scan(s.declarations[0], "init", t) : "clean";
+    case "VariableDeclaration": {
+      if (s.declarations.length !== 1 || !s.declarations[0].init) return "clean";
+      const r = scan(s.declarations[0], "init", t);
+      // "Cannot destructure 'acc' as it is undefined" prints the initialiser.
+      return typeof r === "object" && s.declarations[0].id.type !== "Identifier" ? { ...r, named: true } : r;
+    }
     default:
       return "blocked";
   }
@@ -101,7 +121,9 @@ function scan(parent: Node, key: string | number, t: string): Scan {
     case "ThisExpression":
       return "clean";
     case "UnaryExpression": {
+      if (n.operator === "delete") return "blocked";
       const r = scan(n, "argument", t);
+      if (typeof r === "object" && n.operator === "typeof" && r.found.parent === n) return { ...r, typeofOperand: true };
       if (r !== "clean") return r;
       return n.operator === "typeof" || n.operator === "!" || n.operator === "void" ? "clean" : "blocked";
     }
@@ -130,7 +152,7 @@ function scan(parent: Node, key: string | number, t: string): Scan {
     case "NewExpression": {
       if (n.optional) return "blocked";
       const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t) : scan(n, "callee", t);
-      if (typeof a === "object") return { ...a, inCallee: true };
+      if (typeof a === "object") return a.found.parent === n ? { ...a, inCallee: true, asCallee: true } : { ...a, inCallee: true };
       if (a !== "clean") return a;
       for (let i = 0; i < n.arguments.length; i++) {
         if (n.arguments[i].type === "SpreadElement") return "blocked";

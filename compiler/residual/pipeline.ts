@@ -16,6 +16,8 @@ import { branchesToLogical } from "./branches-to-logical.js";
 export interface ResidualContext {
   disabled: Set<string>;
   fastmath: boolean;
+  /** Residual variables named as in the source: engine messages may print them. */
+  sourceNames: ReadonlySet<string>;
   trace: PassSnapshot[] | null;
   preview: (fn: Node) => string;
 }

@@ -219,6 +219,12 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   return this.applyCall(fn, UNDEF, args, null, n);
 };
 
+/** Whether the prototype of an object kos made has this key (so a call of it can fail only if code replaced it). */
+function inheritedMethod(o: VirtualObject, key: Val): boolean {
+  const proto = o.kind === "array" ? Array.prototype : o.proto === NULL_PROTO ? null : (o.proto ?? Object.prototype);
+  return proto !== null && key.k === "s" && (typeof key.v === "string" || typeof key.v === "symbol") && key.v in proto;
+}
+
 P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
   if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
@@ -263,8 +269,19 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   const argNodes = args.map((a) => this.residual(a));
   if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
   if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
+  const call: Node = { type: "CallExpression", optional: false, callee, arguments: argNodes };
+  // A callee kos does not know may not be callable: "fn is not a function" names the source's
+  // variable, not the temporary that holds its value (`const fn = x.get(k); fn()`), and
+  // "acc.toFixed is not a function" the receiver's (`acc` holding an object kos allocated as `obj`).
+  // (Not a method the object's kind surely has, where the object is one kos made: an operand
+  // stack's `push`, called on every step.)
+  const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key) ? n.callee.object : null;
+  if (fnVal.k === "d" && source) {
+    const named = callUnderSourceName(this, source, call);
+    if (named) return named;
+  }
   // Every Math function returns a number (its arguments' conversions may throw, never change that).
-  return D({ type: "CallExpression", optional: false, callee, arguments: argNodes }, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
+  return D(call, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
 };
 
 /** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */

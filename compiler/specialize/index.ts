@@ -78,6 +78,8 @@ export interface SpecializeResult {
   /** For-in loops over unfrozen objects that were unrolled (loops.ts). */
   guardedForIns: number;
   words: Set<string>;
+  /** Residual variables named as in the source (Specializer.sourceNames). */
+  sourceNames: ReadonlySet<string>;
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
   usesNewTarget: boolean;
@@ -192,7 +194,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };

@@ -215,6 +215,12 @@ export class Specializer {
   readonly used = new Set<string>();
   /** Source names already given to a root binding. */
   readonly claimed = new Set<string>();
+  /**
+   * Residual variables that carry a source binding's own name: engine messages print them
+   * ("acc.toFixed is not a function"), so the clean-up must not replace them where a message
+   * would (forward-temporaries.ts).
+   */
+  readonly sourceNames = new Set<string>();
   readonly infos: FnInfoCache;
   /** RegExp objects read from bindings no other code can reach (BindingFacts.privateRegExp): a fact about the object, true on every path. */
   readonly privateRegExps = new Set<unknown>();
@@ -539,6 +545,7 @@ export class Specializer {
       this.claimed.add(name);
       this.used.add(name);
     } else name = this.fresh(nameHint ?? variable.name);
+    if (name === variable.name) this.sourceNames.add(name);
     const slot: Slot = {
       name,
       kind,

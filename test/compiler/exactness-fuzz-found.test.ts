@@ -295,6 +295,58 @@ describe("callee text in error messages (fuzz seed 4014 #1416)", () => {
     expect(message(j, "s")).toBe(message(alias, "s"));
     expect(message(j, 1.5)).toBe("1.50");
   });
+
+  it("seed 4087 #4665: a variable holding an object kos allocated fails naming the variable", () => {
+    function held(c: { k: number }, log: unknown[]) {
+      let acc: unknown = 0;
+      const o = { n: c.k };
+      acc = o;
+      try {
+        log.push(1, (acc as number).toFixed(2));
+      } catch (e) {
+        log.push((e as Error).message);
+      }
+      return log;
+    }
+    function returned(c: { k: number }) {
+      const acc: unknown = { n: c.k };
+      return (acc as number).toFixed(2);
+    }
+    const j = jit(held, { specialize: { c } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(j(c, [])).toEqual(held(c, []));
+    expect(held(c, [])).toEqual(["acc.toFixed is not a function"]);
+    const r = jit(returned, { specialize: { c } }) as typeof returned;
+    expect(inspect(r)!.tier).toBe(1);
+    expect(message(r as never, 0)).toBe(message(returned as never, 0));
+  });
+
+  it("a variable holding the result of a call, called, fails naming the variable", () => {
+    function viaLookup(c: { k: number }, x: { get(k: number): unknown }) {
+      const fn = x.get(c.k);
+      return (fn as () => unknown)();
+    }
+    const j = jit(viaLookup, { specialize: { c } });
+    const x = { get: () => 7 };
+    expect(message(j as never, x)).toBe(message(viaLookup as never, x));
+    expect(message(viaLookup as never, x)).toMatch(/^fn is not a function/);
+  });
+});
+
+describe("a method read into a variable, then called, is called without a receiver", () => {
+  it("`fn = o[key]; fn()` does not become `o.m()`", () => {
+    function f(c: { k: string }, o: Record<string, (x: number) => unknown>) {
+      let fn: unknown = 0;
+      fn = o[c.k];
+      return (fn as (x: number) => unknown)(1);
+    }
+    const c = Object.freeze({ k: "m" });
+    const o = { m(this: unknown) { return this === undefined ? "no receiver" : "receiver"; } };
+    const j = jit(f, { specialize: { c } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(f(c, o)).toBe("no receiver");
+    expect(j(c, o)).toBe("no receiver");
+  });
 });
 
 describe("INTERNAL fallbacks the fuzzer reports since it counts them as failures", () => {
