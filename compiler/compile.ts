@@ -35,6 +35,8 @@ interface AssembleContext {
   fillsOwnCache?: boolean;
   /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
   usesNewTarget?: boolean;
+  /** Guard the receiver to be an object (SpecializeResult.receiverObject). */
+  receiverObject?: boolean;
   fn: Function | null;
   /** The rest parameter's guarded length and known items (positional `specialize` keys). */
   rest?: { length: number; known: Map<number, unknown> };
@@ -253,7 +255,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: parsed.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, fn, arity, ...(rest ? { rest } : {}) };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -393,6 +395,14 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     if (ctx.specialize.has(name)) continue;
     assumptions.push({ param: name, kind: "type", description: `${name} is ${type}${trusted.has(name) ? " (trusted, not checked)" : ""}` });
     if (!trusted.has(name)) guards.push(typeGuard(formalOf(name), type, (v, hint) => reference(v, hint)));
+  }
+  if (ctx.receiverObject && !ctx.assume.has("this")) {
+    // Strict code sees the receiver as passed; a sloppy method sees globalThis for a call without one, and
+    // a boxed primitive for a primitive. Its mode cannot be seen, so such calls run the original.
+    const self: Node = { type: "ThisExpression" };
+    const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: self }, right: buildLiteral(t)! });
+    assumptions.push({ param: "this", kind: "type", description: "this is an object (a method whose strictness cannot be seen: a call without an object receiver runs the original)" });
+    guards.push({ type: "LogicalExpression", operator: "||", left: { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: self, right: buildLiteral(null)! } }, right: typeofIs("function") });
   }
   if (ctx.contentGuards.length) {
     // Folded reads of objects kos does not own: they must still hold what was read.

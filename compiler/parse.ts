@@ -15,6 +15,13 @@ export interface ParsedFunction {
   kind: "function" | "arrow" | "method";
   /** Whether the function body runs in strict mode. */
   strict: boolean;
+  /**
+   * Strict by assumption: a method without a "use strict" of its own, whose mode nothing
+   * observable tells (no own `caller`, whatever its mode). Called without an object receiver,
+   * a sloppy one sees globalThis (or a boxed primitive) as `this` where strict code sees the
+   * value itself, so `this` is only trusted on an object.
+   */
+  strictAssumed?: boolean;
   /** Parsed with private names allowed (`privateNames`, kos build): the code will sit in its class body. */
   privateNames?: boolean;
 }
@@ -74,12 +81,14 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
   if (node.async) throw new JitError("ASYNC_FUNCTION", "async functions are not compiled", node.loc?.start.line ?? null);
 
   // Strict functions, arrows and methods have no own 'caller'. Arrows and methods inherit
-  // strictness we cannot observe: they are compiled as strict code (the only
-  // difference that remains after kos's fallbacks is that a write to a
-  // read-only property throws instead of being ignored: loud, never silent).
+  // strictness we cannot observe: they are compiled as strict code. Their `this` keeps its meaning
+  // (strictAssumed: guarded or inlined on object receivers only); what remains is that a write to a
+  // read-only property throws instead of being ignored: loud, never silent.
   const sloppyByOwnProps = kind === "function" && hasSloppyOwnProps;
-  const strict = hasUseStrictDirective(node) || !sloppyByOwnProps;
-  return { node, source, name, kind, strict, ...(privateNames ? { privateNames: true } : {}) };
+  const directive = hasUseStrictDirective(node);
+  const strict = directive || !sloppyByOwnProps;
+  const strictAssumed = kind === "method" && !directive;
+  return { node, source, name, kind, strict, ...(strictAssumed ? { strictAssumed } : {}), ...(privateNames ? { privateNames: true } : {}) };
 }
 
 const isUndeclaredPrivate = (err: unknown): boolean => err instanceof JitError && err.code === "USES_PRIVATE_NAME";

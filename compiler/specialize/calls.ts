@@ -26,7 +26,7 @@ declare module "./specializer.js" {
     newExpression(n: Node): Val;
     chain(n: Node): Val;
     applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
-    inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node): Val | null;
+    inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null;
     inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null;
     evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
   }
@@ -219,6 +219,9 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   return this.applyCall(fn, UNDEF, args, null, n);
 };
 
+/** The prototypes a primitive's property lookup goes through. */
+const PRIMITIVE_PROTOTYPES: readonly object[] = [Object.prototype, String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype];
+
 /** Whether the prototype of an object kos made has this key (so a call of it can fail only if code replaced it). */
 function inheritedMethod(o: VirtualObject, key: Val): boolean {
   const proto = o.kind === "array" ? Array.prototype : o.proto === NULL_PROTO ? null : (o.proto ?? Object.prototype);
@@ -247,7 +250,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
         if (r) return r;
       }
     } else if (!isBuiltin(fn)) {
-      const r = this.inlineCall(fn, thisVal, args, n);
+      const r = this.inlineCall(fn, thisVal, args, n, member?.key);
       if (r) return r;
     }
   } else if (fnVal.k === "d" && fnVal.closure && !this.generic) {
@@ -694,7 +697,7 @@ const SMALL_CALLEE_NODES = 40;
 /** The size above which closure values alone do not make a call worth inlining (see inlineCall). */
 const LARGE_CALLEE_NODES = 300;
 
-P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Val[], n: Node): Val | null {
+P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null {
   // The generic branch of a speculation runs only when the configuration changed under a call: its
   // calls stay calls (it is code for a rare path; V8 still inlines small callees there itself).
   if (this.generic) return null;
@@ -710,7 +713,13 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
   if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
-  if (info.usesThis && !info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object"))) return null;
+  // A sloppy callee sees globalThis or a boxed primitive where strict code sees the value itself (a
+  // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
+  // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's
+  // prototypes hold that key.
+  const objectThis = thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object");
+  const methodOfObject = info.parsed.strict && methodKey !== undefined && thisVal.k === "d" && methodKey.k === "s" && (typeof methodKey.v === "string" || typeof methodKey.v === "symbol") && !PRIMITIVE_PROTOTYPES.some((p) => Object.prototype.hasOwnProperty.call(p, methodKey.v as PropertyKey));
+  if (info.usesThis && (!info.parsed.strict || info.parsed.strictAssumed) && !objectThis && !methodOfObject) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
   // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's

@@ -51,7 +51,7 @@ P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: V
   const own = ownUses(node);
   if (own.usesArguments) return null;
   const isArrow = node.type === "ArrowFunctionExpression";
-  if (own.usesThis && !isArrow && !frame.info.parsed.strict && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
+  if (own.usesThis && !isArrow && (!frame.info.parsed.strict || frame.info.parsed.strictAssumed) && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
   const key = `closure@${node.start ?? 0}:${this.objectId(frame)}`;
   if (this.inlineStack.includes(key)) return null;
   return this.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : thisVal, args, key, isArrow ? frame.newTarget : undefined);

@@ -83,6 +83,8 @@ export interface SpecializeResult {
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
   usesNewTarget: boolean;
+  /** A method of unobservable mode that reads `this` (ParsedFunction.strictAssumed): its version is for object receivers only. */
+  receiverObject: boolean;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
@@ -194,7 +196,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };

@@ -349,6 +349,44 @@ describe("a method read into a variable, then called, is called without a receiv
   });
 });
 
+describe("methods whose strictness cannot be seen, called without a receiver (fuzz seed 4090 #37)", () => {
+  // A method's source does not say its mode (it inherits it from where it was written, and has no own
+  // `caller` either way): called bare, a sloppy one sees globalThis as `this`, a strict one undefined.
+  const sloppyUnit = new Function("return { f: 3, scale(v) { return v * this.f; } }")() as { f: number; scale(v: number): number };
+  const strictUnit = new Function('"use strict"; return { f: 3, scale(v) { return v * this.f; } }')() as { f: number; scale(v: number): number };
+  const outcome = (run: () => unknown) => {
+    try {
+      return run();
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+  it("an inlined method read into a variable and called bare reads `this` as its own mode does", () => {
+    function held(c: { unit: { scale(v: number): number } }, x: number) {
+      const fn = c.unit.scale;
+      return fn(x);
+    }
+    for (const unit of [sloppyUnit, strictUnit]) {
+      const c = Object.freeze({ unit: Object.freeze(unit) });
+      const j = jit(held, { specialize: { c } }) as typeof held;
+      expect(inspect(j)!.tier).toBe(1);
+      expect(outcome(() => j(c, 2))).toEqual(outcome(() => held(c, 2)));
+    }
+    expect(outcome(() => held({ unit: sloppyUnit }, 2))).toBeNaN();
+    expect(outcome(() => held({ unit: strictUnit }, 2))).toMatch(/^TypeError: Cannot read properties of undefined/);
+  });
+
+  it("a jitted method called without an object receiver runs the original", () => {
+    for (const unit of [sloppyUnit, strictUnit]) {
+      const j = jit(unit.scale, { specialize: { v: 2 } }) as (this: unknown, v: number) => number;
+      expect(inspect(j)!.tier).toBe(1);
+      expect(inspect(j)!.assumptions.some((a) => a.param === "this")).toBe(true);
+      for (const self of [undefined, null, 5, "s", unit, { f: -0 }]) expect(outcome(() => j.call(self, 2))).toEqual(outcome(() => unit.scale.call(self as never, 2)));
+    }
+    expect(outcome(() => sloppyUnit.scale.call(5 as never, 2))).toBeNaN();
+  });
+});
+
 describe("INTERNAL fallbacks the fuzzer reports since it counts them as failures", () => {
   it("seed 4042 #644: for-in over an instance kos made, whose body calls a method on it, compiles", () => {
     function Acc(this: { v: number; n: number; bad?: boolean }, v: unknown) {
