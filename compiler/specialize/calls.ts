@@ -15,7 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
-import { callUnderSourceName } from "./source-names.js";
+import { callUnderSourceName, underSourceNames } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
 import type { FnInfo } from "./fn-info.js";
@@ -98,7 +98,9 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
   const p = this.probe(() => this.callExpressionInner(n));
   if (p.result === NOT_CALLABLE) {
     p.undo();
-    const copy = this.verbatim(n);
+    const named = new Map<string, string>();
+    const copy = this.verbatim(n, named);
+    if (named.size) return underSourceNames(this, named, copy);
     const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
     return (copy.type === "CallExpression" ? callUnderSourceName(this, source, copy) : null) ?? D(copy);
   }

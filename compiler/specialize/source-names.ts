@@ -21,6 +21,11 @@ import { D, type Val } from "./values.js";
 // Names a block's `let` cannot take (or that would shadow a global the residual reads by name).
 const NOT_DECLARABLE = new Set(["arguments", "eval", "undefined", "NaN", "Infinity", "let", "yield", "await", "static", "implements", "interface", "package", "private", "protected", "public"]);
 
+/** Whether a block's `let` can take this name. */
+export function declarableName(name: string): boolean {
+  return !NOT_DECLARABLE.has(name);
+}
+
 /** The variable a receiver path starts from (`o` of `o.g.h`), through non-computed member reads. */
 function pathRoot(n: Node): Node | null {
   while (n.type === "MemberExpression" && !n.computed && !n.optional) n = n.object;
@@ -116,4 +121,22 @@ export function statementUnderSourceName(source: Node, stmt: Node, operand: Node
     type: "BlockStatement",
     body: [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(sourceName), init: residualRoot }] }, stmt],
   };
+}
+
+/**
+ * An expression copied with some locals under their source names (verbatim's `sourceNamed`):
+ * `{ let fn4 = fn4_3; r = <copy>; }`. The declarations only read local variables no closure
+ * writes, so reading them just before the copy changes nothing.
+ */
+export function underSourceNames(s: Specializer, names: Map<string, string>, copy: Node): Val {
+  const result = s.fresh("r");
+  s.hoistName(result);
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: [...names].map(([name, residual]) => ({ type: "VariableDeclarator", id: id(name), init: id(residual) })) },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: copy } },
+    ],
+  });
+  return D(id(result));
 }

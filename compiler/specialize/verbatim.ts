@@ -10,10 +10,11 @@ import { childKeys, walk } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import type { Slot } from "./specializer.js";
+import { declarableName } from "./source-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
-    verbatim(n: Node): Node;
+    verbatim(n: Node, sourceNamed?: Map<string, string>): Node;
   }
 }
 
@@ -21,7 +22,15 @@ const P = Specializer.prototype;
 
 const isNonArrowFunction = (n: Node) => n.type === "FunctionExpression" || n.type === "FunctionDeclaration";
 
-P.verbatim = function (this: Specializer, n: Node): Node {
+/**
+ * With `sourceNamed`, the local variables the copy only reads keep their source names where their
+ * residual variables are named otherwise (a second unrolled iteration's `fn4` is `fn4_3`): the map
+ * gets source name → residual variable, for the caller to declare the names just before the copy
+ * (engine messages print them: "fn4 is not a function"). Not for a copy that makes a closure (it
+ * would capture the declared copy), nor for a variable a closure may write (read early, it could
+ * be stale).
+ */
+P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, string>): Node {
   const scopes = this.frame.info.scopes;
   this.escapeReferencedIn([n]);
   const renames = new Map<Node, Node>();
@@ -81,6 +90,7 @@ P.verbatim = function (this: Specializer, n: Node): Node {
     });
   };
   visit(n, !isNonArrowFunction(n));
+  if (sourceNamed && !makesClosure) keepSourceNames(this, n, renames, written, sourceNamed);
   const copy = cloneWith(n, renames);
   // A captured binding whose declaration has not run yet (a hoisted function that writes a later
   // `let`) stays in its temporal dead zone: its declaration, when it runs, is the one it names.
@@ -97,6 +107,30 @@ P.verbatim = function (this: Specializer, n: Node): Node {
   if (!makesFunction && (written.length || containsCall(n))) this.foreignCodeMayRun();
   return copy;
 };
+
+/** See `sourceNamed` above: drops the renames of read-only locals whose source name nothing else in the copy takes. */
+function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, written: Slot[], out: Map<string, string>): void {
+  const writtenNames = new Set(written.map((w) => w.name));
+  const target = new Map<string, string | null>();
+  const taken = new Set<string>();
+  for (const [from, to] of renames) {
+    if (to.type === "Identifier") taken.add(to.name as string);
+    if (from.type !== "Identifier" || to.type !== "Identifier") continue;
+    const slot = s.slotOf(from);
+    const ok = slot && slot.name === to.name && !slot.pinned && !writtenNames.has(slot.name);
+    const prev = target.get(from.name);
+    target.set(from.name, ok && (prev === undefined || prev === to.name) ? (to.name as string) : null);
+  }
+  // A name some other identifier of the copy takes (a residual variable, a free name) stays renamed.
+  walk(n, (y) => {
+    if (y.type === "Identifier" && !renames.has(y)) taken.add(y.name as string);
+  });
+  for (const [name, residual] of target) {
+    if (!residual || taken.has(name) || !declarableName(name)) continue;
+    out.set(name, residual);
+    for (const [from, to] of [...renames]) if (from.type === "Identifier" && from.name === name && to.type === "Identifier" && to.name === residual) renames.delete(from);
+  }
+}
 
 function containsFunction(n: Node): boolean {
   let found = false;

@@ -333,6 +333,45 @@ describe("callee text in error messages (fuzz seed 4014 #1416)", () => {
   });
 });
 
+describe("a copied call names the variables of the source (fuzz seed 4091 #16)", () => {
+  // The second unrolled iteration's `fn4` is another residual variable (fn4_3); a call kos keeps as
+  // written, because it may fail, read it under that name: "fn4_3 is not a function".
+  const c = Object.freeze({ arr: Object.freeze([1, 2]) });
+  const outcome = (f: (c: never, y: unknown, log: unknown[]) => unknown, y: unknown) => {
+    try {
+      return f(c as never, y, []);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  it("in an unrolled loop, with and without a try around the call", () => {
+    function caught(c: { arr: number[] }, y: { g?: unknown } | null, log: unknown[]) {
+      for (const k of c.arr) {
+        const fn4 = y && y.g;
+        try {
+          log.push((fn4 as (k: number) => unknown)(k));
+        } catch (e) {
+          log.push((e as Error).message);
+        }
+      }
+      return log;
+    }
+    function thrown(c: { arr: number[] }, y: { g?: unknown } | null, log: unknown[]) {
+      for (const k of c.arr) {
+        const fn4 = y && y.g;
+        log.push((fn4 as (k: number) => unknown)(k));
+      }
+      return log;
+    }
+    for (const f of [caught, thrown]) {
+      const j = jit(f, { specialize: { c } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const y of [{ g: 5 }, { g: (k: number) => k * 2 }, null]) expect(outcome(j as never, y)).toEqual(outcome(f as never, y));
+    }
+    expect(outcome(caught as never, { g: 5 })).toEqual(["fn4 is not a function", "fn4 is not a function"]);
+  });
+});
+
 describe("a method read into a variable, then called, is called without a receiver", () => {
   it("`fn = o[key]; fn()` does not become `o.m()`", () => {
     function f(c: { k: string }, o: Record<string, (x: number) => unknown>) {
