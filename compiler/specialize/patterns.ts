@@ -44,6 +44,7 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
   // An early slot (pinned from the start, scopedStatements) is this declaration's; one pinned late, by a closure on
   // another evaluation of it (a speculation fork's other branch), is not: that one was declared by its closure.
   const slot = early && early.pinned && !early.latePinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind, undefined, false, declKind === "let" || declKind === "const");
+  if (slot.pinned && !slot.latePinned && !slot.declared && s.frame.root) s.nameInPlace(slot, variable);
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
 }
 

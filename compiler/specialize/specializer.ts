@@ -429,7 +429,8 @@ export class Specializer {
     this.hoistedNames.push(name);
   }
   hoistedDeclarations(): string[] {
-    return [...this.hoisted.map((s) => s.name), ...this.hoistedNames];
+    // Unique: bindings declared in place may share a name (nameInPlace), and be hoisted too.
+    return [...new Set([...this.hoisted.map((s) => s.name), ...this.hoistedNames])];
   }
 
   /** Residual names bound once and never written again (const temporaries, unassigned parameters). */
@@ -557,6 +558,28 @@ export class Specializer {
     };
     this.frame.slots.set(variable, slot);
     return slot;
+  }
+
+  /**
+   * Source names that root bindings declared in place hold (`let fn2 = …` in its own block), by the
+   * source variable that holds them. Another evaluation of that declaration (a speculation's copy
+   * of a `try` block, a later unrolled iteration) is declared in place too, in another block: it can
+   * take the same name, which engine messages then print ("fn2 is not a function", fuzz seed 4092
+   * #4627 printed fn2_124). Only names every holder declares in place: a hoisted one may be read
+   * from a value kos kept (an immutable temporary), which a block's binding would shadow.
+   */
+  private readonly inPlaceNames = new Map<string, Variable>();
+
+  /** Names a root binding about to be declared in place (see inPlaceNames). */
+  nameInPlace(slot: Slot, variable: Variable): void {
+    const owner = this.inPlaceNames.get(variable.name);
+    if (slot.name === variable.name) {
+      if (!owner) this.inPlaceNames.set(variable.name, variable);
+      return;
+    }
+    if (owner !== variable) return;
+    slot.name = variable.name;
+    this.sourceNames.add(slot.name);
   }
 
   /** Makes sure a slot's residual variable is declared (at the top of the residual function). */

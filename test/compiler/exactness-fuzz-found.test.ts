@@ -372,6 +372,38 @@ describe("a copied call names the variables of the source (fuzz seed 4091 #16)",
   });
 });
 
+describe("a binding declared in place in a speculation's copies keeps its name (fuzz seed 4092 #4627)", () => {
+  it("the copy of a `try` block that a changed configuration runs names `fn2` as the source does", () => {
+    function prog(c: { flag: boolean; n: number; m: number; unit: { twice: unknown } }, log: unknown[]) {
+      log.push(c.flag);
+      if (c.n > 1) log.push(c.m);
+      try {
+        {
+          let fn2: unknown = 0;
+          fn2 = c.unit.twice;
+          try {
+            log.push((fn2 as (m: number) => unknown)(c.m));
+          } catch (e) {
+            log.push((e as Error).message);
+          }
+        }
+      } catch {
+        log.push("caught");
+      }
+      return log;
+    }
+    const c = { flag: true, n: 3, m: 2, unit: { twice: 4 as unknown } };
+    const j = jit(prog, { specialize: { c } });
+    expect(inspect(j)!.tier).toBe(1);
+    // c.m changes: the version's guard on it fails inside, and the copy that reads it runs.
+    for (const m of [2, 5, 2]) {
+      c.m = m;
+      expect(j(c, [])).toEqual(prog(c, []));
+    }
+    expect(prog(c, [])).toEqual([true, 2, "fn2 is not a function"]);
+  });
+});
+
 describe("a method read into a variable, then called, is called without a receiver", () => {
   it("`fn = o[key]; fn()` does not become `o.m()`", () => {
     function f(c: { k: string }, o: Record<string, (x: number) => unknown>) {
