@@ -222,7 +222,9 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       else { methodFn = r.fn; methodTarget = e!.expr; }
     }
 
-    const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? job.site.name, inClassBody ? { ...compilerDefaults, privateNames: true } : compilerDefaults, methodFn);
+    // A class body is strict code: a method's `this` needs no guard for a call without a receiver.
+    const methodDefaults = job.site.method ? { ...compilerDefaults, strictKnown: true } : compilerDefaults;
+    const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? job.site.name, inClassBody ? { ...methodDefaults, privateNames: true } : methodDefaults, methodFn);
     rep.specialized = result.specialized;
     if (!result.ok) { rep.reason = result.reason; continue; }
     rep.status = "optimized";

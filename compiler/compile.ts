@@ -189,7 +189,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
-      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}),
+      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
       // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last

@@ -146,6 +146,12 @@ export interface SourceOptions extends JitOptions {
    */
   privateNames?: boolean;
   /**
+   * For `kos build`, which sees where a method is written: the function runs in strict mode (a
+   * class body, an ES module). A method's text alone does not tell its mode, so without this a
+   * method that reads `this` is guarded to an object receiver (parse.ts, strictAssumed).
+   */
+  strictKnown?: boolean;
+  /**
    * Set by `jit()` for its first compile of an explicit specialization, made before any call. A
    * read folded as absent whose key the code itself then stores (a cache it fills, a field made
    * lazily) is kept, and the version is marked `fillsCache`: `jit` specializes again, on the

@@ -33,6 +33,8 @@ export interface SpecializeRequest {
   fn: Function;
   /** kos build's `privateNames`: the root's `#names` stay residual (private-names.ts). */
   privateNames?: boolean;
+  /** kos build's `strictKnown`: the root runs in strict mode, whatever its text says. */
+  strictKnown?: boolean;
   /** `new` expressions to leave as calls of their constructor (their instances escaped in an earlier attempt). */
   realInstanceSites?: ReadonlySet<object>;
   specialize: Map<string, unknown>;
@@ -196,7 +198,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };
