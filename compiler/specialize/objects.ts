@@ -12,6 +12,7 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+import { declarableName, underSourceNames } from "./source-names.js";
 import "./private-names.js";
 
 declare module "./specializer.js" {
@@ -264,11 +265,42 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     p.commit();
     const vals = p.result;
     let i = 0;
-    return D({ type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) }, "object");
+    const literal: Node = { type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) };
+    return spreadsUnderSourceNames(this, elements, literal) ?? D(literal, "object");
   }
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
   return { k: "v", o: this.newVirtual("array", new Map(vals.map((v, i) => [String(i), this.stable(v)]))) };
 };
+
+/**
+ * "o is not iterable" names the spread's operand as the source writes it: a spread of a variable
+ * the residual reads from a temporary (`o_1`, a later unrolled iteration's `o_5_6`) runs in
+ * `{ let o = o_1; r = [...o]; }`. Only temporaries never written again (reading one early is
+ * the same), and only names nothing else in the literal reads. Null when nothing is renamed.
+ */
+function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, literal: Node): Val | null {
+  const names = new Map<string, string>();
+  const renamed: Array<{ spread: Node; name: string }> = [];
+  elements.forEach((e, k) => {
+    const spread = literal.elements[k];
+    if (!e || e.type !== "SpreadElement" || e.argument.type !== "Identifier" || spread?.argument.type !== "Identifier") return;
+    const source = e.argument.name as string;
+    const residual = spread.argument.name as string;
+    if (source === residual || !s.immutable.has(residual) || !declarableName(source) || (names.has(source) && names.get(source) !== residual)) return;
+    names.set(source, residual);
+    renamed.push({ spread, name: source });
+  });
+  if (!names.size) return null;
+  let taken = false;
+  walk(literal, (x) => {
+    if (taken || x.type === "KosConst") return false;
+    if (x.type === "Identifier" && names.has(x.name)) taken = true;
+    return;
+  });
+  if (taken) return null;
+  for (const r of renamed) r.spread.argument = id(r.name);
+  return { ...underSourceNames(s, names, literal), type: "object" } as Val;
+}
 
 P.objectLiteral = function (this: Specializer, n: Node): Val {
   const props = n.properties as Node[];

@@ -370,6 +370,24 @@ describe("a copied call names the variables of the source (fuzz seed 4091 #16)",
     }
     expect(outcome(caught as never, { g: 5 })).toEqual(["fn4 is not a function", "fn4 is not a function"]);
   });
+
+  it("a spread of a variable held in a temporary names the variable", () => {
+    function spread(c: { arr: number[] }, y: { g?: unknown } | null, log: unknown[]) {
+      for (const k of c.arr) {
+        const o = y && y.g;
+        try {
+          log.push([k, ...(o as number[])]);
+        } catch (e) {
+          log.push((e as Error).message);
+        }
+      }
+      return log;
+    }
+    const j = jit(spread, { specialize: { c } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const y of [{ g: 5 }, { g: [7] }, null]) expect(outcome(j as never, y)).toEqual(outcome(spread as never, y));
+    expect(outcome(spread as never, { g: 5 })).toEqual(["o is not iterable", "o is not iterable"]);
+  });
 });
 
 describe("a binding declared in place in a speculation's copies keeps its name (fuzz seed 4092 #4627)", () => {
