@@ -73,6 +73,22 @@ export const SELF_CONTAINED_SAVED_SHARE = 0.8;
  * times the documents it ran at 1.03-1.05× and 1.12-1.26×.
  */
 export const CLOSURE_ONLY_SAVED_SHARE = 0.25;
+/**
+ * The process's compile budget, for compiles that reach callees kos has not seen: tiering's
+ * compiles, this one included, may have cost at most this share of the CPU the process has used
+ * so far. The ski-rental rule bets that a function runs as long again; a program that ends soon
+ * after the bet loses the compile. The bet is cheap and short for a self-contained kernel (the DSP
+ * program's FIR: 45-57 ms of CPU, repaid within about 80 ms of its calls, and the program ran
+ * 1.29x no kos), and neither for a library interpreter reached through a closure: json-logic's
+ * `apply` compiled at call 187,700 of the rules program's 200,000 (323 ms of CPU, then its new
+ * code cold in V8), and the program ran 0.72x no kos in CPU time, 0.83x for the documents
+ * program (BENCHMARKS.md, programs, before this budget). Under it, whenever such a compile
+ * happens, a program that ended right after it would have lost at most 1% to kos's compiles (plus
+ * V8's warm-up of the new code): the "never slower than 0.99x" target. A long-running service
+ * reaches the budget of a cold 395 ms compile after about 40 s of CPU; a short program should use
+ * a profile (`kos profile`, then `KOS_PROFILE`), which compiles at the first call.
+ */
+export const REACH_COMPILE_BUDGET = 0.01;
 /** Measured/predicted ratios are kept within this range, so that one odd compile cannot switch tiering off or on for good. */
 const MIN_SCALE = 0.25;
 const MAX_SCALE = 4;
@@ -147,6 +163,8 @@ export class CompileCostModel {
   private ownScale = 1;
   private reachScale = 1;
   private compilerLoaded = false;
+  /** CPU ms tiering's compiles have cost in this process (the budget's numerator). */
+  private spentMs = 0;
   /** Moves whenever a price may have changed, so that a cached price knows it is stale. */
   revision = 0;
 
@@ -196,6 +214,7 @@ export class CompileCostModel {
   /** A compile finished: `cpuMs` measured against what `price` said for it. */
   learn(predicted: CompileCostPrediction, cpuMs: number): void {
     this.compilerLoaded = true;
+    this.spentMs += cpuMs;
     this.revision++;
     const clamp = (x: number) => Math.min(MAX_SCALE, Math.max(MIN_SCALE, x));
     const measured = Math.max(1, cpuMs - predicted.loadMs);
@@ -206,6 +225,19 @@ export class CompileCostModel {
     } else {
       this.ownScale = clamp(this.ownScale * (measured / Math.max(1, predicted.ownMs)));
     }
+  }
+
+  /** A tiering compile that was not priced (no prediction): it still counts against the budget. */
+  spent(cpuMs: number): void {
+    this.spentMs += cpuMs;
+  }
+
+  /**
+   * The process CPU time (ms) from which a compile of `predictedMs` fits the budget
+   * (`share`, REACH_COMPILE_BUDGET by default): what tiering has spent so far plus this compile, over the share.
+   */
+  budgetCpuMs(predictedMs: number, share = REACH_COMPILE_BUDGET): number {
+    return (this.spentMs + predictedMs) / share;
   }
 
   /** The compiler was loaded by something else (an explicit `jit(fn, { specialize })`). */

@@ -9,7 +9,9 @@
  *   64 (up to one in 16384 as calls grow) record argument (and receiver) profiles, and one in four of those is timed.
  * - Tier 1, once the function has used enough time to pay for its compile
  *   (compile-cost.ts: half the sampled time so far must cover the predicted
- *   CPU cost; with `hotCalls` set, after that many calls instead): a version
+ *   CPU cost, and a compile that reaches callees kos has not seen also waits
+ *   until it fits the process's compile budget, REACH_COMPILE_BUDGET; with
+ *   `hotCalls` set, after that many calls instead): a version
  *   compiled with speculative specialization on the arguments that stayed
  *   constant (and the types of the others), every assumption guarded. With no
  *   constant argument the function settles generic: type guards alone restate
@@ -38,7 +40,7 @@ import { findProfiledFunction, sourceHash, sourceKey, type LoadedProfile } from 
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
 import { CallClock } from "./call-clock.js";
-import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
+import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, REACH_COMPILE_BUDGET, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**
  * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
@@ -59,6 +61,13 @@ export interface TieringOptions {
   hotCalls?: number;
   /** With `hotCalls` set: sampled time in ms after which a function is hot even below hotCalls (after 50 calls). Default 20. */
   hotTimeMs?: number;
+  /**
+   * The share of the process's CPU time tiering's compiles may have cost when a compile that
+   * reaches callees kos has not seen (closures, modules, the receiver) starts. Default 0.01
+   * (profiler/compile-cost.ts, REACH_COMPILE_BUDGET); a long-running service that wants its
+   * library code compiled sooner can raise it, at the risk of a compile a short run does not repay.
+   */
+  compileBudget?: number;
   /** Live specialized versions before the function goes generic. Default 4 (V8's polymorphic limit). */
   maxVersions?: number;
   /** A loaded profile to take stable arguments from (default: env KOS_PROFILE). */
@@ -216,6 +225,7 @@ class TieredFunction {
   readonly hotCalls: number;
   readonly hotTimeMs: number;
   readonly maxVersions: number;
+  private readonly compileBudget: number;
   private profiles: ArgumentProfile[] = [];
   private receiver: ArgumentProfile | null;
   private missProfiles: ArgumentProfile[] = [];
@@ -273,6 +283,9 @@ class TieredFunction {
   /** The prediction the last gate check made (what a compile that follows is measured against). */
   private prediction: CompileCostPrediction | null = null;
   private waitingSaid = false;
+  private budgetSaid = false;
+  /** Misses from which a new version is considered again, after the budget said no. */
+  private missBudgetAt = 0;
 
   /** Made at the function's first call (createTieredFunction): `jit()` itself only makes the entry. */
   constructor(
@@ -296,6 +309,7 @@ class TieredFunction {
     this.hotCalls = t.hotCalls ?? (envHot > 0 ? envHot : profiling ? PROFILED_HOT_CALLS : 1000);
     this.hotTimeMs = t.hotTimeMs ?? 20;
     this.maxVersions = t.maxVersions ?? 4;
+    this.compileBudget = t.compileBudget ?? REACH_COMPILE_BUDGET;
     this.nextCompileAt = this.costGated ? Infinity : this.hotCalls;
     this.warmTo = Number.isFinite(this.hotCalls) && (!this.costGated || profiling) ? this.hotCalls : 0;
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
@@ -485,12 +499,38 @@ class TieredFunction {
       this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimate), this.savedShare());
     }
     if (this.sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
+    if (this.sampledMs >= this.payAtMs && this.reachesUnseen() && !this.fitsBudget()) return false;
     this.prediction = costs.price(this.estimate!);
     if (CompileCostModel.worthIt(this.sampledMs, this.prediction, this.savedShare())) return true;
     if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
       this.waitingSaid = true;
       const p = this.prediction;
       const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${CompileCostModel.usedToPay(p.ms, this.savedShare()).toFixed(0)} ms (${this.sampledMs.toFixed(1)} ms so far)`;
+      this.d.event("waiting", detail);
+      trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
+    }
+    return false;
+  }
+
+  /** Whether a compile reaches callees kos has not seen (closures, modules, the receiver): the budgeted kind. */
+  private reachesUnseen(): boolean {
+    return this.closurePending || this.estimate!.reachMs > 0;
+  }
+
+  /**
+   * The process's compile budget (compile-cost.ts, REACH_COMPILE_BUDGET): has the process used
+   * enough CPU that this compile keeps tiering's compiles within their share of it? Read only
+   * once the function's own time would pay, at its timed calls (process.cpuUsage: about 1 µs).
+   */
+  private fitsBudget(): boolean {
+    const share = this.compileBudget;
+    const needCpuMs = costs.budgetCpuMs(costs.priceMs(this.estimate!), share);
+    const used = process.cpuUsage();
+    const cpuMs = (used.user + used.system) / 1000;
+    if (cpuMs >= needCpuMs) return true;
+    if (!this.budgetSaid) {
+      this.budgetSaid = true;
+      const detail = `its compile would pay from its own time, but a compile that reaches callees kos has not seen waits until tiering's compiles fit in ${+(share * 100).toPrecision(3)}% of the process's CPU time: from ${(needCpuMs / 1000).toFixed(1)} s of CPU (${(cpuMs / 1000).toFixed(1)} s so far)`;
       this.d.event("waiting", detail);
       trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
     }
@@ -542,7 +582,10 @@ class TieredFunction {
     const cpuMs = (cpu.user + cpu.system) / 1000;
     this.d.compileCpuMs += cpuMs;
     if (this.prediction) costs.learn(this.prediction, cpuMs);
-    else costs.loaded();
+    else {
+      costs.loaded();
+      costs.spent(cpuMs);
+    }
     if (!made.ok || !made.fn) {
       this.d.goGeneric(made.fallbackReason ?? "INTERNAL: compile failed");
       trace(`fallback ${name || "(anonymous)"}: ${made.fallbackReason}`);
@@ -638,7 +681,7 @@ class TieredFunction {
     this.misses++;
     this.observe(this.missProfiles, this.missReceiver, thisArg, args);
     const since = this.d.calls - this.callsAtVersion;
-    if (this.misses >= MIN_MISSES && this.misses * MISS_SHARE > since) this.addVersionForMisses(since);
+    if (this.misses >= MIN_MISSES && this.misses * MISS_SHARE > since && this.misses >= this.missBudgetAt) this.addVersionForMisses(since);
     return this.run(thisArg, args, newTarget);
   }
 
@@ -647,6 +690,11 @@ class TieredFunction {
     if (d.versions.length >= this.maxVersions) {
       d.goGeneric(`stays generic after ${d.versions.length} specialized versions (polymorphic limit)`);
       trace(`generic ${d.name || "(anonymous)"}: ${d.fallbackReason}`);
+      return;
+    }
+    if (this.costGated && this.reachesUnseen() && !this.fitsBudget()) {
+      // Over the budget: the misses run the original; asked again once they have doubled.
+      this.missBudgetAt = this.misses * 2;
       return;
     }
     // A guarded parameter whose misses show no single value is dropped from speculation.

@@ -1,9 +1,21 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { CompileCostModel, SAVED_SHARE, SELF_CONTAINED_SAVED_SHARE, undeclaredNames } from "../../profiler/compile-cost.js";
 import { inspect, jit } from "../../index.js";
 
 const src = (f: Function) => Function.prototype.toString.call(f);
 const moduleTable = { k: 2 };
+const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+
+/** Calls `f(20000)` until its history has an event matching `until` or it leaves tier 0 (at most 300,000 calls). */
+function callUntil(f: (n: number) => number, until: RegExp): void {
+  for (let i = 0; i < 300_000; i++) {
+    f(20000);
+    const info = inspect(f)!;
+    if (info.tier !== 0 || info.history.some((h) => until.test(h.detail ?? ""))) return;
+  }
+}
 
 describe("compile cost: what a compile is predicted to cost", () => {
   it("finds the names a function reads from closures or modules, not its own, globals, members or strings", () => {
@@ -97,5 +109,60 @@ describe("tiering waits until a compile pays", () => {
     const f = jit(function mulK(k: number, x: number) { return k * x; }, { tiering: { hotCalls: 300 } });
     for (let i = 0; i < 400; i++) f(3, i);
     expect(inspect(f)!.tier).toBe(1);
+  });
+});
+
+describe("tiering's compile budget for functions that reach unseen callees", () => {
+  // A function that reads a module binding: its compile reaches callees kos has not seen (priced at REACH_MS).
+  function reachTable(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (moduleTable.k * i) % 7;
+    return s;
+  }
+  const budgetWait = /fit in [\d.e-]+% of the process's CPU time/;
+
+  it("waits, saying why, while the process has not used enough CPU for the compile to fit the budget", () => {
+    const f = jit(reachTable, { tiering: { compileBudget: 1e-9 } });
+    callUntil(f, budgetWait);
+    const info = inspect(f)!;
+    expect(info.tier).toBe(0);
+    expect(info.history.find((h) => h.event === "waiting" && budgetWait.test(h.detail ?? ""))?.detail).toMatch(/would pay from its own time.*from \d+.*s of CPU \([\d.]+ s so far\)/);
+    expect(f(20000)).toBe(reachTable(20000));
+  });
+
+  it("compiles once it fits, and the result is unchanged", () => {
+    const f = jit(reachTable, { tiering: { compileBudget: 1 } });
+    callUntil(f, budgetWait);
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((h) => budgetWait.test(h.detail ?? ""))).toBe(false);
+    expect(f(20000)).toBe(reachTable(20000));
+    expect(f(7)).toBe(reachTable(7));
+  });
+
+  it("by default, keeps a fresh process's compile of a module-reaching function waiting (1% of a few seconds of CPU)", () => {
+    const script = `import("kos").then(({ jit, inspect }) => {
+      const table = { k: 2 };
+      const f = jit(function reach(n) { let s = 0; for (let i = 0; i < n; i++) s += (table.k * i) % 7; return s; });
+      let said = null;
+      for (let i = 0; i < 300000 && !said && inspect(f).tier === 0; i++) {
+        f(20000);
+        said = inspect(f).history.find((h) => /fit in 1% of the process's CPU time/.test(h.detail)) ?? null;
+      }
+      process.stdout.write(JSON.stringify({ tier: inspect(f).tier, said: said && said.detail }));
+    });`;
+    const env = { ...process.env };
+    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tier).toBe(0);
+    expect(out.said).toMatch(/from [34]\d\.\d s of CPU/);
+  });
+
+  it("rejects a compile budget that is not a share in (0, 1]", () => {
+    for (const bad of [0, -1, 2, Number.NaN, "0.5"]) {
+      expect(() => jit(reachTable, { tiering: { compileBudget: bad as number } })).toThrow(expect.objectContaining({ code: "BAD_OPTIONS" }));
+    }
   });
 });
