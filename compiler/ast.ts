@@ -26,6 +26,8 @@ export interface KosConstNode {
   path: ValuePath | null;
   /** A value the original code would build anew at each evaluation (e.g. `Object.keys(c)`): emitted as a literal, never shared. */
   fresh?: boolean;
+  /** A name for the reference when there is no path (a helper of kos's own, such as residual/typed-array-checks.ts's). */
+  hint?: string;
 }
 
 export function makeConst(value: unknown, path: ValuePath | null = null, fresh = false): KosConstNode {

@@ -42,18 +42,18 @@ export function buildLiteral(v: unknown): Node | null {
 }
 
 /** Turns a value the generated code needs by identity into an expression (an identifier bound through the closure). */
-export type ReferenceNamer = (value: unknown, path: ValuePath | null) => Node;
+export type ReferenceNamer = (value: unknown, path: ValuePath | string | null) => Node;
 
 /** Replaces every KosConst in `root` (in place) with a literal, a fresh array literal, or a reference. */
 export function materialize(root: Node, reference: ReferenceNamer): Node {
-  const build = (value: unknown, path: ValuePath | null, _fresh: boolean): Node => buildLiteral(value) ?? reference(value, path);
+  const build = (value: unknown, path: ValuePath | string | null, _fresh: boolean): Node => buildLiteral(value) ?? reference(value, path);
   const visit = (n: Node): Node => {
     if (!n || typeof n !== "object") return n;
     if (Array.isArray(n)) {
       for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
       return n;
     }
-    if (n.type === "KosConst") return build(n.value, n.path, !!n.fresh);
+    if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh);
     for (const k of Object.keys(n)) if (k !== "loc" && k !== "type") n[k] = visit(n[k]);
     // `o["name"]` reads better as `o.name` (same semantics for identifier-like keys).
     if (n.type === "MemberExpression" && n.computed && n.property.type === "Literal" && typeof n.property.value === "string" && /^[A-Za-z_$][\w$]*$/.test(n.property.value)) {
@@ -74,7 +74,7 @@ const pathText = (p: ValuePath | null): string =>
 
 /** Source for display only (inspect's per-pass view): references print as ‹path›. */
 export function previewSource(fnNode: Node): string {
-  const copy = materialize(clone(fnNode), (_v, path) => ({ type: "Identifier", name: `‹${pathText(path)}›` }));
+  const copy = materialize(clone(fnNode), (_v, path) => ({ type: "Identifier", name: `‹${typeof path === "string" ? path : pathText(path)}›` }));
   try {
     return generate(copy);
   } catch (e) {

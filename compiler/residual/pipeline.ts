@@ -12,6 +12,7 @@ import { removeDeadStores } from "./remove-dead-stores.js";
 import { mergeAppends } from "./merge-appends.js";
 import { threadBranchResults } from "./thread-branch-results.js";
 import { branchesToLogical } from "./branches-to-logical.js";
+import { slideWindows } from "./slide-windows.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -19,6 +20,8 @@ export interface ResidualContext {
   /** Residual variables named as in the source: engine messages may print them. */
   sourceNames: ReadonlySet<string>;
   trace: PassSnapshot[] | null;
+  /** Generated code may call kos's own helpers (residual/typed-array-checks.ts): not for `kos build`, whose output reaches every value from its module. */
+  kosHelpers: boolean;
   preview: (fn: Node) => string;
 }
 
@@ -37,6 +40,7 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },
   { name: "mergeAppends", run: mergeAppends },
+  { name: "slideWindows", run: slideWindows },
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */

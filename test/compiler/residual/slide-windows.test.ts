@@ -1,0 +1,249 @@
+/**
+ * slideWindows: a loop reading `a[i + c]` at several offsets keeps the window
+ * in locals behind a guard (typed arrays, distinct buffers, an int32 `i`,
+ * primitive entry values); every other case runs the loop as it was, with
+ * the same values, errors and side effects as the original.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+function convolve(kernel: ArrayLike<number>, signal: ArrayLike<number>, out: { [i: number]: number; length: number }) {
+  const k = kernel.length;
+  const n = signal.length - k + 1;
+  for (let i = 0; i < n; i++) {
+    let acc = 0;
+    for (let j = 0; j < k; j++) acc += kernel[j]! * signal[i + j]!;
+    out[i] = acc;
+  }
+  return out;
+}
+
+function fir(coeffs: readonly number[], input: ArrayLike<number>, output: { [i: number]: number }) {
+  const taps = coeffs.length;
+  for (let n = 0; n < input.length; n++) {
+    let acc = 0;
+    for (let k = 0; k < taps; k++) {
+      const i = n - k;
+      if (i >= 0) acc += coeffs[k]! * input[i]!;
+    }
+    output[n] = acc;
+  }
+}
+
+function pairs(start: unknown, end: number, a: ArrayLike<number>, acc: unknown) {
+  for (let i = start as number; i < end; i++) acc = (acc as number) + a[i]! * a[i + 1]! - a[i + 2]!;
+  return acc;
+}
+
+const KERNEL = Object.freeze([0.25, -0.5, 1, 0.125, 2]);
+const COEFFS = Object.freeze([0.5, 0.25, 0.125, 0.0625]);
+
+/** The same call on the original and the jitted function, each on fresh arguments; their results, arrays, logs and errors must match. */
+function expectSame(original: Function, jitted: Function, make: (log: string[]) => unknown[]): void {
+  const run = (f: Function) => {
+    const log: string[] = [];
+    const args = make(log);
+    let result: unknown;
+    let error: string | null = null;
+    try {
+      result = f(...args);
+    } catch (e) {
+      error = `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+    const arrays = args.map((a) => {
+      if (!a || typeof a !== "object" || !("length" in (a as object))) return a;
+      try {
+        return Array.from(a as ArrayLike<unknown>);
+      } catch {
+        return a; // an object that only claims to be a typed array: its length getter throws
+      }
+    });
+    return { result, error, log, arrays };
+  };
+  const want = run(original);
+  const got = run(jitted);
+  expect(got.error).toBe(want.error);
+  expect(got.log).toEqual(want.log);
+  expect(Object.is(got.result, want.result) || (typeof got.result === "object" && got.result !== null)).toBe(true);
+  expect(got.arrays.length).toBe(want.arrays.length);
+  want.arrays.forEach((w, k) => {
+    const g = got.arrays[k];
+    if (Array.isArray(w)) {
+      expect((g as unknown[]).length).toBe(w.length);
+      w.forEach((x, j) => expect(Object.is((g as unknown[])[j], x), `argument ${k}[${j}]: ${String((g as unknown[])[j])} against ${String(x)}`).toBe(true));
+    }
+  });
+}
+
+const signalOf = (n: number, seed = 1): Float64Array => {
+  const s = new Float64Array(n);
+  for (let i = 0; i < n; i++) s[i] = Math.sin(i * 0.37 + seed) * 3;
+  if (n > 5) {
+    s[3] = -0;
+    s[5] = NaN;
+  }
+  if (n > 9) s[9] = -Infinity;
+  return s;
+};
+
+describe("slideWindows", () => {
+  const conv = jit(convolve, { specialize: { kernel: KERNEL } });
+  const firK = jit(fir, { specialize: { coeffs: COEFFS } });
+
+  it("keeps a convolution's window in locals: one load per iteration, the same values (-0, NaN, ±Infinity)", () => {
+    const source = inspect(conv)!.source;
+    expect(source).toMatch(/const signal_4 = signal\[i \+ 4\];/);
+    expect(source).toMatch(/signal_0 = signal_1;/);
+    for (const n of [0, 1, 4, 5, 6, 64]) expectSame(convolve, conv, () => [KERNEL, signalOf(n), new Float64Array(Math.max(0, n - 4))]);
+  });
+
+  it("windows an FIR filter's negative offsets under its `if`", () => {
+    expect(inspect(firK)!.source).toMatch(/input_\d = input_\d;/);
+    for (const n of [0, 2, 3, 40]) expectSame(fir, firK, () => [COEFFS, signalOf(n, 2), new Float64Array(n)]);
+  });
+
+  it("runs the loop as written when the output is the input, or a view of its buffer", () => {
+    expectSame(convolve, conv, () => {
+      const s = signalOf(40);
+      return [KERNEL, s, s];
+    });
+    expectSame(convolve, conv, () => {
+      const s = signalOf(40);
+      return [KERNEL, s, new Float64Array(s.buffer, 16, 30)];
+    });
+    expectSame(fir, firK, () => {
+      const s = signalOf(40);
+      return [COEFFS, s, s];
+    });
+    expectSame(fir, firK, () => {
+      const s = signalOf(40);
+      return [COEFFS, new Float64Array(s.buffer, 8, 30), s];
+    });
+  });
+
+  it("runs the loop as written on plain arrays with getters, Proxies, and outputs whose setters write the input", () => {
+    expectSame(convolve, conv, (log) => {
+      const s = Array.from(signalOf(12));
+      Object.defineProperty(s, 6, { get: () => (log.push("get 6"), 1.5) });
+      return [KERNEL, s, new Float64Array(8)];
+    });
+    expectSame(convolve, conv, (log) => {
+      const s = new Proxy(signalOf(12), { get: (t, k) => (log.push(`get ${String(k)}`), Reflect.get(t, k)) });
+      return [KERNEL, s, new Float64Array(8)];
+    });
+    expectSame(convolve, conv, (log) => {
+      const s = signalOf(12);
+      const out = new Proxy([] as number[], { set: (t, k, v) => (log.push(`set ${String(k)}`), (s[Number(k) + 5] = 100), Reflect.set(t, k, v)) });
+      return [KERNEL, s, out];
+    });
+    // An object that only claims to be a Float64Array.
+    expectSame(convolve, conv, () => {
+      const fake = Object.setPrototypeOf({ length: 8, 0: 1, 1: 2, 2: 3, 3: 4, 4: 5, 5: 6, 6: 7, 7: 8 }, Float64Array.prototype);
+      return [KERNEL, fake, new Float64Array(4)];
+    });
+    expectSame(convolve, conv, () => [KERNEL, new DataView(new ArrayBuffer(64)), new Float64Array(4)]);
+  });
+
+  it("runs the loop as written when reading `length` could run a getter that writes the input", () => {
+    // Each getter writes an element the window already holds, so a stale window would give other sums.
+    const writing = (s: Float64Array, log: string[]) => () => {
+      log.push("length");
+      s[(log.length * 7) % 20] = log.length; // (not s.length: that would call the getter again)
+    };
+    expectSame(fir, firK, (log) => {
+      const s = signalOf(20, 4);
+      const bump = writing(s, log);
+      Object.defineProperty(s, "length", { get: () => (bump(), 20) });
+      return [COEFFS, s, new Float64Array(20)];
+    });
+    expectSame(fir, firK, (log) => {
+      let bump = () => {};
+      class Logged extends Float64Array {
+        override get length() {
+          bump();
+          return super.length;
+        }
+      }
+      const s = new Logged(signalOf(20, 4));
+      bump = writing(s, log);
+      return [COEFFS, s, new Float64Array(20)];
+    });
+    const proto = Object.getPrototypeOf(Uint8Array.prototype);
+    const intrinsic = Object.getOwnPropertyDescriptor(proto, "length")!;
+    try {
+      expectSame(fir, firK, (log) => {
+        const s = signalOf(20, 4);
+        const bump = writing(s, log);
+        Object.defineProperty(proto, "length", { ...intrinsic, get() { if (this === s) bump(); return intrinsic.get!.call(this); } });
+        return [COEFFS, s, new Float64Array(20)];
+      });
+    } finally {
+      Object.defineProperty(proto, "length", intrinsic);
+    }
+  });
+
+  it("throws as the original does on BigInt elements", () => {
+    expectSame(convolve, conv, () => [KERNEL, new BigInt64Array(10), new Float64Array(6)]);
+    expectSame(convolve, conv, () => [KERNEL, new Float64Array(10), new BigInt64Array(6)]);
+  });
+
+  it("checks the induction variable and the values the loop starts from", () => {
+    const p = jit(pairs, { specialize: { end: 20 } });
+    expect(inspect(p)!.source).toMatch(/a_0 = a_1;/);
+    // No NaN here: a NaN anywhere would make every sum NaN, however the elements were read.
+    const a = () => new Float64Array(24).map((_, k) => k * 1.5 - 7);
+    for (const start of [0, 3, -2, 0.5, -0, 2 ** 31 - 3, "1", 1n, null, undefined]) {
+      for (const acc of [0, -0, "s", 2n, undefined, null]) {
+        expectSame(pairs, p, () => [start, 20, a(), acc]);
+      }
+    }
+    // valueOf writes an element the window already holds.
+    expectSame(pairs, p, (log) => {
+      const arr = a();
+      return [0, 20, arr, { valueOf: () => (log.push("valueOf"), (arr[2] = 99), 1) }];
+    });
+    expectSame(pairs, p, (log) => [{ valueOf: () => (log.push("start"), 1) }, 20, a(), 0]);
+  });
+
+  it("leaves loops alone that call, read properties, write the windowed array or continue", () => {
+    const calls = jit(function f(a: Float64Array, g: (x: number) => number) {
+      let s = 0;
+      for (let i = 0; i < a.length - 2; i++) s += g(a[i]!) + a[i + 1]! + a[i + 2]!;
+      return s;
+    });
+    const writes = jit(function f(a: Float64Array, k: number) {
+      for (let i = 0; i < a.length - 2; i++) a[i + 2] = a[i]! + a[i + 1]! * k;
+      return a;
+    }, { specialize: { k: 2 } });
+    const skips = jit(function f(a: Float64Array, k: number) {
+      let s = 0;
+      for (let i = 0; i < a.length - 2; i++) {
+        if (a[i]! > k) continue;
+        s += a[i + 1]! + a[i + 2]!;
+      }
+      return s;
+    }, { specialize: { k: 0 } });
+    const sources = [calls, writes, skips].map((f) => inspect(f)?.source ?? "");
+    for (const s of sources) expect(s).not.toMatch(/isTypedArray/);
+    const b = signalOf(30);
+    expect(Array.from(writes(new Float64Array(b), 2))).toEqual(Array.from((function f(a: Float64Array, k: number) {
+      for (let i = 0; i < a.length - 2; i++) a[i + 2] = a[i]! + a[i + 1]! * k;
+      return a;
+    })(new Float64Array(b), 2)));
+  });
+
+  it("a break in the body leaves with the values it had", () => {
+    function until(a: Float64Array, limit: number) {
+      let i = 0;
+      let s = 0;
+      for (; i < a.length - 1; i++) {
+        s = s + a[i]! * a[i + 1]!;
+        if (s > limit) break;
+      }
+      return [i, s];
+    }
+    const u = jit(until, { specialize: { limit: 4 } });
+    expect(inspect(u)!.source).toMatch(/a_0 = a_1;/);
+    for (const n of [0, 1, 2, 30]) expect(u(signalOf(n, 5), 4)).toEqual(until(signalOf(n, 5), 4));
+  });
+});
