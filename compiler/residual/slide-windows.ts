@@ -40,10 +40,15 @@ const MAX_WINDOW = 16;
 
 export function slideWindows(fn: Node, ctx: ResidualContext): boolean {
   if (!ctx.kosHelpers) return false;
-  const declared = declaredNames(fn);
-  const early = initializedEarly(fn);
-  const used = new Set<string>();
-  walk(fn, (n) => void (n.type === "Identifier" && used.add(n.name)));
+  // The function's names, read once a loop that steps by one turns up: most residuals have none,
+  // and three more walks of each would add to every compile.
+  let names: { declared: Set<string>; early: Set<string>; used: Set<string> } | null = null;
+  const namesOf = () => {
+    if (names) return names;
+    const used = new Set<string>();
+    walk(fn, (n) => void (n.type === "Identifier" && used.add(n.name)));
+    return (names = { declared: declaredNames(fn), early: initializedEarly(fn), used });
+  };
   let changed = false;
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
@@ -53,7 +58,8 @@ export function slideWindows(fn: Node, ctx: ResidualContext): boolean {
     const list: Node[] | null = n.type === "BlockStatement" ? n.body : n.type === "SwitchCase" ? n.consequent : null;
     if (!list) return;
     for (let s = 0; s < list.length; s++) {
-      if (list[s].type !== "ForStatement") continue;
+      if (list[s].type !== "ForStatement" || !stepByOne(list[s].update)) continue;
+      const { declared, early, used } = namesOf();
       const out = rewrite(list[s], declared, early, used);
       if (out) {
         list.splice(s, 1, ...out);

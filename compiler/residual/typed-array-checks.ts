@@ -12,19 +12,23 @@
  * indices never reach the prototype chain.
  */
 const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const tagGetter = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)!.get!;
-const bufferGetter = Object.getOwnPropertyDescriptor(TypedArrayPrototype, "buffer")!.get!;
-const apply = Reflect.apply;
-const NO_ARGS: [] = [];
+/**
+ * `getter.call(x)` through a bound `call`, as Node's primordials uncurry methods: the binding holds
+ * the original `call`, so a later change of Function.prototype.call reaches neither. 3 ns a check
+ * against 8 ns through Reflect.apply (a /tmp probe, Node 20.20.2, less its loop).
+ */
+const uncurry = (getter: Function) => Function.prototype.call.bind(getter) as (x: unknown) => unknown;
+const tagOf = uncurry(Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag)!.get!);
+const bufferGetter = uncurry(Object.getOwnPropertyDescriptor(TypedArrayPrototype, "buffer")!.get!);
 
 /** True for a typed array (any element type), false for anything else, without running user code. */
 export function isTypedArray(x: unknown): boolean {
-  return apply(tagGetter, x, NO_ARGS) !== undefined;
+  return tagOf(x) !== undefined;
 }
 
 /** The ArrayBuffer (or SharedArrayBuffer) under a typed array; call only on one isTypedArray accepted. */
 export function bufferOf(x: unknown): ArrayBufferLike {
-  return apply(bufferGetter, x, NO_ARGS) as ArrayBufferLike;
+  return bufferGetter(x) as ArrayBufferLike;
 }
 
 const getPrototypeOf = Reflect.getPrototypeOf;
@@ -42,7 +46,7 @@ const PROTOTYPE_BY_TAG = new Map<string, object>(
  * getter of the program's on `x.length`. (A descriptor is allocated: about 50 ns, once per loop entry.)
  */
 export function hasIntrinsicLength(x: unknown): boolean {
-  const tag = apply(tagGetter, x, NO_ARGS) as string | undefined;
+  const tag = tagOf(x) as string | undefined;
   if (tag === undefined || hasOwn(x as object, "length")) return false;
   const proto = getPrototypeOf(x as object);
   if (proto === null || proto !== PROTOTYPE_BY_TAG.get(tag) || hasOwn(proto, "length") || getPrototypeOf(proto) !== TypedArrayPrototype) return false;

@@ -182,6 +182,26 @@ describe("slideWindows", () => {
     }
   });
 
+  it("keeps its checks when the program replaces Function.prototype.call and Reflect.apply", () => {
+    const { call } = Function.prototype;
+    const { apply } = Reflect;
+    const log: string[] = [];
+    const [signal, out] = [signalOf(300), new Float64Array(296)];
+    try {
+      Function.prototype.call = function (this: Function, ...args: unknown[]) {
+        log.push("call");
+        return apply(this, args[0], args.slice(1));
+      };
+      Reflect.apply = (...args: Parameters<typeof apply>) => (log.push("apply"), apply(...args));
+      conv(KERNEL, signal, out);
+    } finally {
+      Function.prototype.call = call;
+      Reflect.apply = apply;
+    }
+    expect(log).toEqual([]);
+    expect(Array.from(out)).toEqual(Array.from(convolve(KERNEL, signalOf(300), new Float64Array(296)) as Float64Array));
+  });
+
   it("throws as the original does on BigInt elements", () => {
     expectSame(convolve, conv, () => [KERNEL, new BigInt64Array(300), new Float64Array(296)]);
     expectSame(convolve, conv, () => [KERNEL, new Float64Array(300), new BigInt64Array(296)]);
