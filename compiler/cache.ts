@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
+import { KOS_HELPERS } from "./residual/typed-array-checks.js";
 
 /** Bumped when the entry layout changes; part of every key. */
 const ENTRY_FORMAT = 1;
@@ -264,7 +265,8 @@ export function compileCached(
   onDeopt: (reason: unknown) => void = () => {},
   cache: CompileCache = defaultCompileCache(),
 ): CachedCompile {
-  const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn };
+  // kos's own helpers ride along (residual/typed-array-checks.ts): cached code reaches them by path too.
+  const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn, kos: KOS_HELPERS };
   const { specialize: _s, scope: _c, ...rest } = options;
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
   const make = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>): Function =>
@@ -285,6 +287,7 @@ export function compileCached(
   const paths = pathsInto(values);
   const r = toSource(fn, {
     ...options,
+    kosHelpers: true,
     referenceExpression: (v: unknown) => {
       const p = v !== null && (typeof v === "object" || typeof v === "function") ? paths.get(v) : undefined;
       return p && p.every((k) => IDENT.test(k)) ? [VALUES, ...p].join(".") : null;

@@ -231,7 +231,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       continue;
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: !options.referenceExpression });
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
     // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
     // and trying to split it took 4.8 s before the attempt with less unrolling.
     const size = countNodes(result.node);

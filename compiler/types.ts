@@ -136,6 +136,12 @@ export interface SourceOptions extends JitOptions {
    * or null to receive it in `references` instead.
    */
   referenceExpression?: (value: unknown) => string | null;
+  /**
+   * Whether `referenceExpression` reaches kos's own helpers (compiler/residual/typed-array-checks.ts
+   * `KOS_HELPERS`), which some rewrites call in their guards. Default: true without
+   * `referenceExpression`, false with it (`kos build`'s output reaches only its module's values).
+   */
+  kosHelpers?: boolean;
   /** Parameters whose type assumption is trusted (e.g. from TypeScript types): no guard is emitted. */
   trustAssumptions?: string[];
   /**

@@ -60,3 +60,33 @@ describe("jit with cache: true (on-disk compile cache)", () => {
     expect(r.stderr.match(/KOS_CACHE_DISABLED/g)?.length ?? 0).toBe(1);
   });
 });
+
+describe("cached code that calls kos's own helpers", () => {
+  it("keeps a convolution's window (its guard reaches kos's typed-array checks by path) on the cold and the warm run", () => {
+    const conv = `import("kos").then(({ jit, inspect }) => {
+      function convolve(kernel, signal, out) {
+        const k = kernel.length, n = signal.length - k + 1;
+        for (let i = 0; i < n; i++) { let acc = 0; for (let j = 0; j < k; j++) acc += kernel[j] * signal[i + j]; out[i] = acc; }
+        return out;
+      }
+      const K = Object.freeze([0.25, -0.5, 1, 0.125, 2]);
+      const signal = new Float64Array(400).map((_, i) => Math.sin(i));
+      const f = jit(convolve, { specialize: { kernel: K }, cache: true });
+      const got = Array.from(f(K, signal, new Float64Array(396)));
+      const want = Array.from(convolve(K, signal, new Float64Array(396)));
+      const source = String(inspect(f).source);
+      console.log(JSON.stringify({ same: got.every((v, i) => Object.is(v, want[i])), windowed: /\\$kos_values\\.kos\\.isTypedArray\\(signal\\)/.test(source) && /signal_0 = signal_1/.test(source) }));
+    });`;
+    const dir = scratch();
+    const once = () => {
+      const r = spawnSync(process.execPath, ["-e", conv], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").at(-1)!);
+    };
+    expect(once()).toEqual({ same: true, windowed: true });
+    const files = readdirSync(dir, { recursive: true }).length;
+    expect(files).toBeGreaterThan(0);
+    expect(once()).toEqual({ same: true, windowed: true });
+    expect(readdirSync(dir, { recursive: true }).length).toBe(files);
+  });
+});
