@@ -26,7 +26,7 @@ export interface KosConstNode {
   path: ValuePath | null;
   /** A value the original code would build anew at each evaluation (e.g. `Object.keys(c)`): emitted as a literal, never shared. */
   fresh?: boolean;
-  /** A name for the reference when there is no path (a helper of kos's own, such as residual/typed-array-checks.ts's). */
+  /** A name for the reference when there is no path (a helper of kos's own, such as compiler/typed-array-checks.ts's). */
   hint?: string;
 }
 

@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url";
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
-import { KOS_HELPERS } from "./residual/typed-array-checks.js";
+import { KOS_HELPERS } from "./typed-array-checks.js";
 
 /** Bumped when the entry layout changes; part of every key. */
 const ENTRY_FORMAT = 1;
@@ -265,7 +265,7 @@ export function compileCached(
   onDeopt: (reason: unknown) => void = () => {},
   cache: CompileCache = defaultCompileCache(),
 ): CachedCompile {
-  // kos's own helpers ride along (residual/typed-array-checks.ts): cached code reaches them by path too.
+  // kos's own helpers ride along (compiler/typed-array-checks.ts): cached code reaches them by path too.
   const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn, kos: KOS_HELPERS };
   const { specialize: _s, scope: _c, ...rest } = options;
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });

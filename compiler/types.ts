@@ -137,7 +137,7 @@ export interface SourceOptions extends JitOptions {
    */
   referenceExpression?: (value: unknown) => string | null;
   /**
-   * Whether `referenceExpression` reaches kos's own helpers (compiler/residual/typed-array-checks.ts
+   * Whether `referenceExpression` reaches kos's own helpers (compiler/typed-array-checks.ts
    * `KOS_HELPERS`), which some rewrites call in their guards. Default: true without
    * `referenceExpression`, false with it (`kos build`'s output reaches only its module's values).
    */

@@ -15,10 +15,10 @@
  * primitive too (ToPrimitive of one calls nothing). The guard also checks
  * that no array the region writes shares a buffer with one whose elements a
  * rewrite keeps in locals, so no store changes a value held. It reaches
- * kos's own copies of the intrinsics (typed-array-checks.ts).
+ * kos's own copies of the intrinsics (compiler/typed-array-checks.ts).
  */
 import { childKeys, walk, type Node } from "../ast.js";
-import { bufferOf, hasIntrinsicLength, isTypedArray } from "./typed-array-checks.js";
+import { bufferOf, hasIntrinsicLength, isTypedArray } from "../typed-array-checks.js";
 
 /** Offsets further than this from the step variable are not windowed (an index that far is rarely a stencil). */
 const MAX_OFFSET = 1024;

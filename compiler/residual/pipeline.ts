@@ -20,7 +20,7 @@ export interface ResidualContext {
   /** Residual variables named as in the source: engine messages may print them. */
   sourceNames: ReadonlySet<string>;
   trace: PassSnapshot[] | null;
-  /** Generated code may call kos's own helpers (residual/typed-array-checks.ts): not for `kos build`, whose output reaches every value from its module. */
+  /** Generated code may call kos's own helpers (compiler/typed-array-checks.ts): not for `kos build`, whose output reaches every value from its module. */
   kosHelpers: boolean;
   preview: (fn: Node) => string;
 }
