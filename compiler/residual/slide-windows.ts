@@ -50,25 +50,38 @@ export function slideWindows(fn: Node, ctx: ResidualContext): boolean {
     return (names = { declared: declaredNames(fn), early: initializedEarly(fn), used });
   };
   let changed = false;
-  const visit = (n: Node): void => {
+  // `before`: the names declared by statements that ran before this point, in this list and the
+  // lists around it (a binding declared later is in its temporal dead zone here).
+  const visit = (n: Node, before: ReadonlySet<string>): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach(visit);
+    if (Array.isArray(n)) return n.forEach((x) => visit(x, before));
     if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
-    for (const k of childKeys(n)) visit(n[k]);
     const list: Node[] | null = n.type === "BlockStatement" ? n.body : n.type === "SwitchCase" ? n.consequent : null;
-    if (!list) return;
+    if (!list) {
+      for (const k of childKeys(n)) visit(n[k], before);
+      return;
+    }
+    if (n.type === "SwitchCase" && n.test) visit(n.test, before);
+    let seen = new Set(before);
     for (let s = 0; s < list.length; s++) {
-      if (list[s].type !== "ForStatement" || !stepByOne(list[s].update)) continue;
-      const { declared, early, used } = namesOf();
-      const out = rewrite(list[s], declared, early, used);
-      if (out) {
-        list.splice(s, 1, ...out);
-        s += out.length - 1;
-        changed = true;
+      const stmt = list[s];
+      visit(stmt, seen);
+      if (stmt.type === "ForStatement" && stepByOne(stmt.update)) {
+        const { declared, early, used } = namesOf();
+        const out = rewrite(stmt, declared, new Set([...early, ...seen]), used);
+        if (out) {
+          list.splice(s, 1, ...out);
+          s += out.length - 1;
+          changed = true;
+        }
+      }
+      if (stmt.type === "VariableDeclaration") {
+        seen = new Set(seen);
+        for (const d of stmt.declarations) if (d.id.type === "Identifier") seen.add(d.id.name);
       }
     }
   };
-  visit(fn.body);
+  visit(fn.body, new Set());
   return changed;
 }
 
@@ -138,12 +151,14 @@ function rewrite(loop: Node, declared: Set<string>, early: Set<string>, used: Se
   // The fast copy: analyzed, then rewritten in place.
   const fast = clone(loop);
   const initDeclared = new Set(declared);
-  if (fast.init?.type === "VariableDeclaration") for (const d of fast.init.declarations) if (d.id.type === "Identifier") initDeclared.add(d.id.name);
+  const initNames = new Set<string>();
+  if (fast.init?.type === "VariableDeclaration") for (const d of fast.init.declarations) if (d.id.type === "Identifier") initNames.add(d.id.name);
+  for (const name of initNames) initDeclared.add(name);
   const a = analyze(fast, i, initDeclared);
   if (!a.ok) return null;
   // The guard reads the step and the entry values with `typeof`, which throws in a binding's
   // temporal dead zone: only names initialized before any statement runs, or by the loop's own init.
-  const initialized = (name: string) => early.has(name) || (initDeclared.has(name) && !declared.has(name)) || (GLOBAL_CONSTANTS.has(name) && !declared.has(name));
+  const initialized = (name: string) => early.has(name) || initNames.has(name) || (GLOBAL_CONSTANTS.has(name) && !declared.has(name));
   if (!initialized(i) || ![...a.entryReads].every(initialized)) return null;
   // Windowed: arrays only read, at two or more offsets from `i` within MAX_WINDOW.
   const byBase = new Map<string, ElementRead[]>();
