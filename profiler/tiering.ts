@@ -514,7 +514,7 @@ class TieredFunction {
 
   /** Whether a compile reaches callees kos has not seen (closures, modules, the receiver): the budgeted kind. */
   private reachesUnseen(): boolean {
-    return this.closurePending || this.estimate!.reachMs > 0;
+    return this.closurePending || (this.estimate ??= CompileCostModel.estimate(this.source)).reachMs > 0;
   }
 
   /**
@@ -524,7 +524,7 @@ class TieredFunction {
    */
   private fitsBudget(): boolean {
     const share = this.compileBudget;
-    const needCpuMs = costs.budgetCpuMs(costs.priceMs(this.estimate!), share);
+    const needCpuMs = costs.budgetCpuMs(costs.priceMs((this.estimate ??= CompileCostModel.estimate(this.source))), share);
     const used = process.cpuUsage();
     const cpuMs = (used.user + used.system) / 1000;
     if (cpuMs >= needCpuMs) return true;
