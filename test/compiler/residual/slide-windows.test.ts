@@ -39,15 +39,15 @@ function convolve(kernel: ArrayLike<number>, signal: ArrayLike<number>, out: { [
   return out;
 }
 
+/** A causal FIR filter as DSP code writes it: each tap reaches back through a temporary index. */
 function fir(coeffs: readonly number[], input: ArrayLike<number>, output: { [i: number]: number }) {
-  const taps = coeffs.length;
   for (let n = 0; n < input.length; n++) {
-    let acc = 0;
-    for (let k = 0; k < taps; k++) {
-      const i = n - k;
-      if (i >= 0) acc += coeffs[k]! * input[i]!;
+    let sum = 0;
+    for (let tap = 0; tap < coeffs.length; tap++) {
+      const back = n - tap;
+      if (back >= 0) sum += coeffs[tap]! * input[back]!;
     }
-    output[n] = acc;
+    output[n] = sum;
   }
 }
 
