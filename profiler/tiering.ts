@@ -87,15 +87,22 @@ export interface TieringOptions {
 const EXACT_CALLS = 32;
 /**
  * The mean stride between observed calls after EXACT_CALLS: 64, then growing with the
- * calls so far (n / 64, a power of two, at most 16384), so that a function waiting at tier 0
+ * calls so far (n / 16, a power of two, at most 16384), so that a function waiting at tier 0
  * for its compile to pay costs less and less per call. With a fixed stride of 64, tier 0 cost
  * bench/programs/dsp.ts 48 ms of a 265 ms run (3.8 million calls of a 20 ns function,
- * waiting); each observation costs about 0.2 µs, each timed one 0.1 µs more.
+ * waiting); each observation costs about 0.2 µs warm, each timed one 0.1 µs more. But the
+ * policy's code runs a few hundred times per function, and stays in V8's interpreter: on
+ * the rules program (bench/programs/rules.ts, three functions waiting for 200,000 calls)
+ * its 1,100 observations cost 15 ms outside the calls they timed, 1.5% of the run. From
+ * 4096 calls on, a stride of n / 16 observes 16 calls per doubling instead of 64, and times
+ * each of them ({@link TIMED_FROM_STRIDE}), so the time estimate has as many samples as before.
  */
 function sampleStride(n: number): number {
   if (n < 4096) return 64;
-  return Math.min(16384, 2 ** Math.floor(Math.log2(n / 64)));
+  return Math.min(16384, 2 ** Math.floor(Math.log2(n / 16)));
 }
+/** From this stride on, every observed call is timed (below it, one in four after the early ones). */
+const TIMED_FROM_STRIDE = 256;
 // The last WARM_CALLS calls before the tier-up at hotCalls (none before call 128) are all
 // timed: their median is the original's time per call once V8 has warmed it (the profile's
 // cost model, PROFILE_SAVED_SHARE). Earlier calls run cold: json-logic's apply averaged
@@ -396,16 +403,16 @@ class TieredFunction {
       this.jitter = (Math.imul(this.jitter, 1103515245) + 12345) | 0;
       const stride = n < EXACT_CALLS ? 1 : sampleStride(n);
       this.nextSample = n < EXACT_CALLS ? n + 1 : n + (stride >> 1) + ((this.jitter >>> 16) % stride);
-      // For its first 8 × RECENT_TIMES timed calls, every observation is timed; then one in 4. Timing
+      // For its first 8 × RECENT_TIMES timed calls, every observation is timed; then one in 4 until the stride reaches TIMED_FROM_STRIDE. Timing
       // one in 4 from the start, `(k, x) => k + x` was settled on the original (too short to gain) at
       // 24,576 calls in 5 of 5 runs, all of them at tier 0's cost; timing each, at 2,048 calls in 8
       // of 10 (12,800 in one, not within 200,000 in the other; the DSP program's `shapeSample`,
       // bench/programs/dsp.ts, is the same case). Timing costs about 0.1 µs more per observed call, a few µs in all.
-      const early = this.recentCount < 8 * RECENT_TIMES;
-      if (early || (++this.observed & 3) === 0) {
+      const each = this.recentCount < 8 * RECENT_TIMES || stride >= TIMED_FROM_STRIDE;
+      if (each || (++this.observed & 3) === 0) {
         timed = true;
         // A timed call stands for the observed calls it represents, each standing for the calls since the last.
-        weight = early ? stride : 4 * stride;
+        weight = each ? stride : 4 * stride;
       }
     }
     if (this.costGated && n >= NO_CONSTANT_CALLS && this.d.versions.length === 0 && !this.constantsJudged && !this.profileEntry?.stableArgs?.length) {
