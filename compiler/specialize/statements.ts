@@ -462,12 +462,23 @@ P.tryStatement = function (this: Specializer, n: Node): void {
  */
 function tryBlockFolds(s: Specializer, n: Node): boolean {
   const edgesBefore = s.targets.map((t) => t.edges.length);
+  // What the attempt changes besides the environment, put back if it is undone: the block is then
+  // evaluated again from the same point. Left as the attempt had them, its foreign calls made every
+  // read of an unfrozen object in the try dynamic (jsonpath-plus: `JSONPath` wraps all its work in a
+  // try, and its `new JSONPathClass(…)` ran as a call), and its unrolling used the budget up.
+  const before = { foreignRan: s.foreignRan, budget: s.budget, guards: s.contentGuards?.length, lengthGuards: s.lengthGuards?.length, forks: s.forks, genericNodes: s.genericNodes };
   const p = s.probe(() => s.block(n.block.body));
   if (p.emitted.every(doesNothingButJump)) {
     p.commit();
     return true;
   }
   p.undo();
+  s.foreignRan = before.foreignRan;
+  s.budget = before.budget;
+  if (before.guards !== undefined) s.contentGuards.length = before.guards;
+  if (before.lengthGuards !== undefined) s.lengthGuards.length = before.lengthGuards;
+  s.forks = before.forks;
+  s.genericNodes = before.genericNodes;
   // Jumps the block made out of itself (a `return` in an inlined call) are not taken after all.
   s.targets.forEach((t, i) => {
     if (i < edgesBefore.length) t.edges.length = edgesBefore[i]!;
