@@ -19,10 +19,14 @@
  * Directory: `options.dir`, else env `KOS_CACHE_DIR`, else
  * `<cwd>/node_modules/.cache/kos` (the convention of babel-loader, eslint, …).
  */
-import { createHash, randomBytes, type Hash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import type { Hash } from "node:crypto";
+// The compiler imports this module, and the cache is opt-in: node:crypto (which loads node:stream)
+// and node:fs wait for the first cached compile. As ES imports they loaded with every compiler,
+// 4-5 ms of CPU of a process's first compile (an ES import of a builtin also builds its ES facade).
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
+const fs = () => process.getBuiltinModule("node:fs");
+const { dirname, join, resolve } = process.getBuiltinModule("node:path");
+const { fileURLToPath } = process.getBuiltinModule("node:url");
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
@@ -69,7 +73,7 @@ export function kosVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
     try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+      const pkg = JSON.parse(fs().readFileSync(join(dir, "package.json"), "utf8"));
       if (pkg.name === "kos") return (cachedVersion = String(pkg.version));
     } catch { /* keep walking up */ }
     dir = dirname(dir);
@@ -87,15 +91,15 @@ let cachedFingerprint: string | undefined;
  */
 export function compilerFingerprint(): string {
   if (cachedFingerprint !== undefined) return cachedFingerprint;
-  const h = createHash("sha256");
+  const h = nodeCrypto().createHash("sha256");
   const root = dirname(fileURLToPath(import.meta.url));
   const walk = (dir: string) => {
     let names: string[];
-    try { names = readdirSync(dir).sort(); } catch { return; }
+    try { names = fs().readdirSync(dir).sort(); } catch { return; }
     for (const name of names) {
       const path = join(dir, name);
       if (/\.(js|ts)$/.test(name) && !name.endsWith(".d.ts")) {
-        try { h.update(`${name}\0`).update(readFileSync(path)); } catch { /* unreadable: skip */ }
+        try { h.update(`${name}\0`).update(fs().readFileSync(path)); } catch { /* unreadable: skip */ }
       } else if (!name.includes(".")) {
         walk(path);
       }
@@ -117,7 +121,7 @@ export function computeCacheKey(input: CacheKeyInput): string | null {
     if (h === null) return null;
     parts.push(h);
   }
-  const h = createHash("sha256");
+  const h = nodeCrypto().createHash("sha256");
   h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? `${kosVersion()}+${compilerFingerprint()}`}\0`);
   h.update(`${input.source.length}:${input.source}\0`);
   h.update(parts.join("\0"));
@@ -160,7 +164,7 @@ export class CompileCache {
     if (this.disabled) return null;
     let text: string;
     try {
-      text = readFileSync(this.pathOf(key), "utf8");
+      text = fs().readFileSync(this.pathOf(key), "utf8");
     } catch {
       return null;
     }
@@ -173,14 +177,14 @@ export class CompileCache {
     const file = this.pathOf(key);
     const payload = JSON.stringify({ source: entry.source, assumptions: entry.assumptions, meta: entry.meta ?? {} });
     const record = JSON.stringify({ format: ENTRY_FORMAT, key, sha256: sha256(payload), payload });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    const tmp = `${file}.${process.pid}.${nodeCrypto().randomBytes(4).toString("hex")}.tmp`;
     try {
-      mkdirSync(dirname(file), { recursive: true });
-      writeFileSync(tmp, record);
-      renameSync(tmp, file);
+      fs().mkdirSync(dirname(file), { recursive: true });
+      fs().writeFileSync(tmp, record);
+      fs().renameSync(tmp, file);
       return true;
     } catch (e) {
-      try { unlinkSync(tmp); } catch { /* nothing was written */ }
+      try { fs().unlinkSync(tmp); } catch { /* nothing was written */ }
       this.disabled = true;
       this.warn(`kos: compile cache disabled: cannot write to ${this.dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       return false;
@@ -189,7 +193,7 @@ export class CompileCache {
 }
 
 function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  return nodeCrypto().createHash("sha256").update(text).digest("hex");
 }
 
 /** Validates the record envelope; anything unexpected is a miss. */
@@ -373,7 +377,7 @@ const TYPED_ARRAY_NAMES = new Set([
  * cannot be hashed faithfully (see the module comment).
  */
 export function structuralHash(value: unknown): string | null {
-  const h = createHash("sha256");
+  const h = nodeCrypto().createHash("sha256");
   try {
     feed(h, value, new Map());
   } catch (e) {

@@ -61,6 +61,26 @@ console.log(JSON.stringify({ urls }));`,
     expect(urls.some((u) => u.endsWith("/dist/index.js"))).toBe(true);
     expect(urls.filter((u) => /compiler|acorn|eslint-scope|prom-client|piscina|monitor|queue/.test(u))).toEqual([]);
   });
+
+  it("neither import 'kos' nor its first compile loads node:crypto or node:stream", () => {
+    // An ES import of node:fs builds fs's ES facade, whose lazy `ReadStream` loads node:stream; node:crypto
+    // loads it too. Together 4-5 ms of CPU at `import "kos"`, and as much again at the first compile.
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `const builtins = () => process.moduleLoadList.filter((m) => /^NativeModule (stream|crypto)$/.test(m));
+const kos = await import("kos");
+const atImport = builtins();
+const f = kos.jit((x, k) => x * k, { specialize: { k: 2 } });
+const compiled = f(3, 2) === 6 && kos.inspect(f).tier === 1;
+const t = kos.jit((x) => x + 1);
+for (let i = 0; i < 100; i++) t(i);
+console.log(JSON.stringify({ atImport, compiled, afterJit: builtins() }));`,
+    ]);
+    expect(out.compiled).toBe(true);
+    expect(out.atImport).toEqual([]);
+    expect(out.afterJit).toEqual([]);
+  });
 });
 
 describe("lazy stand-ins (lazy-modules.ts)", () => {
