@@ -10,7 +10,7 @@ import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
-import { buildLiteral, generateSource, materialize, previewSource, referenceHint } from "./emit.js";
+import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
@@ -535,7 +535,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const location = countCalls && ctx.fn && (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? functionLocation(ctx.fn) : null;
   if (location && location.exact !== false) {
     const map = new SourceMapGenerator(sourceMapOptionsFor(location, { prefixLength: 1, generatedLineOffset: 2, generatedFile: `kos://${parsed.name || "anonymous"}.js` }));
-    bodySource = `${generate(program, { sourceMap: map as never, generator: createMappedGenerator() as never })}\n${sourceMappingURLComment(map.toJSON())}`;
+    bodySource = `${generate(program, { ...PRINT_OPTIONS, sourceMap: map as never, generator: createMappedGenerator() as never })}\n${sourceMappingURLComment(map.toJSON())}`;
   }
   // A final parse catches any printing mistake before it can become a miscompile: here for source
   // that leaves as text (kos build). At run time `new Function` parses it anyway, and a SyntaxError

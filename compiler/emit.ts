@@ -8,7 +8,8 @@
  *   the caller names).
  * No user string is ever concatenated into source. astring prints the tree.
  */
-import { generate } from "astring";
+import * as astring from "astring";
+import { generate, type Options } from "astring";
 import { clone, type Node, type ValuePath } from "./ast.js";
 
 const lit = (value: unknown, raw: string): Node => ({ type: "Literal", value, raw });
@@ -65,8 +66,20 @@ export function materialize(root: Node, reference: ReferenceNamer): Node {
   return visit(root);
 }
 
+/**
+ * How kos prints: astring's defaults, except that an optional chain used as the object of a member,
+ * the callee of a call or of `new`, or a template's tag is parenthesized. astring ranks a chain with
+ * member expressions and prints none: a chain the specializer moved there (`const u = o?.user;
+ * return u.age`, or an inlined `return o?.user`) came out as `o?.user.age`, one chain, which gives
+ * undefined for a null `o` where the original throws, and `(o?.f)()` as `o?.f()`. Between a literal
+ * and a member: any operator's operand still prints bare.
+ */
+// (astring exports its precedence table and reads `expressionsPrecedence`; its typings list neither.)
+const { EXPRESSIONS_PRECEDENCE } = astring as unknown as { EXPRESSIONS_PRECEDENCE: Record<string, number> };
+export const PRINT_OPTIONS = { expressionsPrecedence: { ...EXPRESSIONS_PRECEDENCE, ChainExpression: 18.5 } } as Options;
+
 export function generateSource(node: Node): string {
-  return generate(node);
+  return generate(node, PRINT_OPTIONS);
 }
 
 const pathText = (p: ValuePath | null): string =>
@@ -76,7 +89,7 @@ const pathText = (p: ValuePath | null): string =>
 export function previewSource(fnNode: Node): string {
   const copy = materialize(clone(fnNode), (_v, path) => ({ type: "Identifier", name: `‹${typeof path === "string" ? path : pathText(path)}›` }));
   try {
-    return generate(copy);
+    return generate(copy, PRINT_OPTIONS);
   } catch (e) {
     return `/* could not print: ${(e as Error).message} */`;
   }
