@@ -10,6 +10,7 @@ import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
+import { keepFunctionNames } from "./residual/function-names.js";
 import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
@@ -232,6 +233,8 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
+    // Not a clean-up to switch off: the names functions get are values the program sees.
+    keepFunctionNames(result.node, result.functionNames);
     // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
     // and trying to split it took 4.8 s before the attempt with less unrolling.
     const size = countNodes(result.node);

@@ -163,12 +163,17 @@ P.expr = function (this: Specializer, n: Node): Val {
       return this.objectLiteral(n);
     case "FunctionExpression":
     case "ArrowFunctionExpression": {
-      const d = D(this.verbatim(n), "function");
+      const e = this.verbatim(n);
+      this.recordFunctionName(n, e);
+      const d = D(e, "function");
       if (!n.id && !n.async && !n.generator) d.closure = { node: n, frame: this.frame, slots: new Map(this.frame.slots) };
       return d;
     }
-    case "ClassExpression":
-      return D(this.verbatim(n), "function");
+    case "ClassExpression": {
+      const e = this.verbatim(n);
+      this.recordFunctionName(n, e);
+      return D(e, "function");
+    }
     case "TaggedTemplateExpression":
       return this.fail("TAGGED_TEMPLATE", "tagged templates are not compiled", n);
     case "ImportExpression":

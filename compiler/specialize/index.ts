@@ -26,6 +26,7 @@ import "./speculation.js";
 import "./method-guards.js";
 import "./closures.js";
 import "./array-scans.js";
+import "./function-names.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 
@@ -82,6 +83,8 @@ export interface SpecializeResult {
   words: Set<string>;
   /** Residual variables named as in the source (Specializer.sourceNames). */
   sourceNames: ReadonlySet<string>;
+  /** Residual function and class expressions, with the names their source definitions give them (function-names.ts). */
+  functionNames: ReadonlyMap<Node, string>;
   size: number;
   /** The function reads `new.target`: specialized for calls, it must send `new` to the original. */
   usesNewTarget: boolean;
@@ -198,7 +201,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
 }
 
 export type { FreeLookup };

@@ -1,0 +1,57 @@
+/**
+ * Anonymous functions and classes are named by where the source defines them
+ * (NamedEvaluation), and the residual defines them elsewhere: under a renamed
+ * variable, in a temporary, forwarded into a use, or as an inlined callee's
+ * parameter. Their `name` (and a class's `constructor.name`) is what the
+ * source gives (specialize/function-names.ts, residual/function-names.ts).
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+const cfg = { k: 1 };
+function nameOf(f: unknown): string {
+  return (f as { name: string }).name;
+}
+function apply(cb: (x: number) => number, x: number): [string, number] {
+  return [nameOf(cb), cb(x)];
+}
+function make(k: number) {
+  const cb = (x: number) => x + k;
+  return cb;
+}
+const programs: Record<string, (c: typeof cfg) => unknown> = {
+  renamedLocals(c) {
+    const Handler = class {};
+    const cb = () => c.k;
+    return [new Handler().constructor.name, cb.name, make(c.k).name, make(2).name];
+  },
+  forwardedIntoUse(c) {
+    const cb = function () {
+      return c.k;
+    };
+    return [[cb][0]!.name, cb()];
+  },
+  argumentOfInlinedCallee(c) {
+    return apply((x) => x * c.k, 3);
+  },
+  propertyValues(c) {
+    const o = { value: function () {}, "a b": () => 0, __proto__: null, ["__proto__"]: () => c.k };
+    return [o.value.name, o["a b"].name, (o as Record<string, Function>)["__proto__"]!.name];
+  },
+  assignedLater(c) {
+    let f: () => number;
+    f = () => c.k;
+    const g = [() => 1][0]!;
+    return [f.name, g.name, ((h = () => 2) => h.name)()];
+  },
+};
+
+describe("names of functions and classes defined in jitted code", () => {
+  for (const [name, fn] of Object.entries(programs)) {
+    it(`${name}: what the original gives`, () => {
+      const f = jit(fn, { specialize: { c: cfg }, strict: true });
+      expect(inspect(f)!.tier).toBe(1);
+      expect(f(cfg)).toEqual(fn(cfg));
+    });
+  }
+});
