@@ -33,12 +33,12 @@ function named(fn: Node, name: string): Node {
   // A computed key only for `__proto__` (`{ "__proto__": f }` sets the prototype): an object literal
   // with a computed key is built at run time, slowly: expr-eval's evaluator, which makes its closures
   // in the hot path, ran 1.2x the library with it against 3.8-4.1x.
-  const key = { type: "Literal", value: name, raw: JSON.stringify(name) };
+  const key = /^[A-Za-z_$][\w$]*$/.test(name) ? { type: "Identifier", name } : { type: "Literal", value: name, raw: JSON.stringify(name) };
   return {
     type: "MemberExpression",
     object: { type: "ObjectExpression", properties: [{ type: "Property", key, value: fn, kind: "init", computed: name === "__proto__", method: false, shorthand: false }] },
     property: { ...key },
-    computed: true,
+    computed: key.type === "Literal",
     optional: false,
   };
 }

@@ -15,7 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
-import { callUnderSourceName, underSourceNames } from "./source-names.js";
+import { callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
 import type { FnInfo } from "./fn-info.js";
@@ -199,7 +199,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       // A renamed variable of an inlined function keeps its name in the engine's message.
       // (Not where the method surely exists: a string's `endsWith`.)
       const cannotFail = key.k === "s" && typeof key.v === "string" && hasPrimitiveMethod(obj.type, key.v);
-      return (!cannotFail ? callUnderSourceName(this, callee.object, call) : null) ?? D(call);
+      return (!cannotFail ? methodCallUnderSourceNames(this, callee, call) : null) ?? D(call);
     }
     // The receiver is used twice (to find the method, then as `this`): it must not be re-evaluated.
     obj = this.stable(obj, "recv");

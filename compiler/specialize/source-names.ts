@@ -105,6 +105,41 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
 }
 
 /**
+ * A method call on a receiver kos does not know, whose key the source computes from a variable
+ * kos folded (`obj[name]()` with `name` known): V8 names the callee as written, "obj[name] is not
+ * a function", where the folded `obj.filter()` reads "obj.filter is not a function"
+ * (json-logic-engine's and jsonpath's interpreters call methods so). The key is read from a block
+ * binding of the source's name, next to the receiver's own (callUnderSourceName):
+ * `{ let name = "filter"; r = obj[name](); }`. Null when the key is not such a constant.
+ */
+export function methodCallUnderSourceNames(s: Specializer, sourceCallee: Node, call: Node): Val | null {
+  const callee = call.callee;
+  const keyName: string | undefined = sourceCallee.computed && sourceCallee.property.type === "Identifier" ? sourceCallee.property.name : undefined;
+  const key: Node | null = callee.type !== "MemberExpression" ? null : !callee.computed ? (callee.property.type === "Identifier" ? { type: "Literal", value: callee.property.name, raw: JSON.stringify(callee.property.name) } : null) : callee.property.type === "Literal" ? callee.property : null;
+  if (keyName === undefined || !key || NOT_DECLARABLE.has(keyName) || mentions(call, keyName)) return callUnderSourceName(s, sourceCallee.object, call);
+  const declarations: Node[] = [];
+  let object = callee.object;
+  const plan = planRename(sourceCallee.object, callee.object);
+  if (plan && plan.sourceName !== keyName && !(call.arguments as Node[]).some((a) => mentions(a, plan.sourceName))) {
+    declarations.push({ type: "VariableDeclarator", id: id(plan.sourceName), init: plan.residualRoot });
+    const rename = (n: Node): Node => (n === plan.residualRoot ? id(plan.sourceName) : { ...n, object: rename(n.object) });
+    object = rename(object);
+  }
+  declarations.push({ type: "VariableDeclarator", id: id(keyName), init: key });
+  const result = s.fresh("r");
+  s.hoistName(result);
+  const renamed: Node = { ...call, callee: { ...callee, object, property: id(keyName), computed: true } };
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: renamed } },
+    ],
+  });
+  return D(id(result));
+}
+
+/**
  * A statement whose operand (`operand`, found in `stmt`) is read under its source name:
  * `{ let o = y; <stmt with o> }`, when `source` is a variable path the residual reads from
  * another variable (`o` bound to the caller's `y`, or renamed `o_1`). Null when it stays as

@@ -66,6 +66,26 @@ describe("calls named as the source writes them", () => {
   });
 });
 
+describe("a method key the source computes from a variable kos folded", () => {
+  it("names the key as written: obj[name] is not a function (json-logic-engine, jsonpath)", () => {
+    function callMethod(obj: any, name: string) {
+      return obj[name]();
+    }
+    function viaHelper(cfg: { name: string }, y: any) {
+      return callMethod(y, cfg.name);
+    }
+    const j1 = jit(callMethod, { specialize: { name: "filter" } });
+    const j2 = jit(viaHelper, { specialize: { cfg: { name: "filter" } }, scope: { callMethod } });
+    expect(inspect(j1)!.tier).toBe(1);
+    expect(inspect(j2)!.tier).toBe(1);
+    for (const y of [3, {}, [1, 2], { filter: () => "own" }, "text"]) {
+      expect(message(j1, y, "filter")).toEqual(message(callMethod, y, "filter"));
+      expect(message(j2, { name: "filter" }, y)).toEqual(message(viaHelper, { name: "filter" }, y));
+    }
+    expect(message(callMethod, 3, "filter")).toBe("TypeError: obj[name] is not a function");
+  });
+});
+
 describe("calls kos knows will fail (fuzz seed 4019 #58)", () => {
   it("a method absent from a frozen object, called on a renamed parameter, names the parameter", () => {
     function h0(o: any, v: unknown) {
