@@ -108,6 +108,11 @@ function parseText(source: string, parseOptions: acorn.Options): { node: Node | 
       return { node: null, kind: "function" };
     } catch (err) {
       const loc = (err as { loc?: { line: number } }).loc;
+      // A private method's own text (`#run(x) { … }`, reached through `this.#run.bind(this)`).
+      const privateMethod = /^(?:static\s+)?(?:async\s*)?(?:\*\s*)?(?:get\s+|set\s+)?(#[\w$]+)\s*\(/.exec(source);
+      if (privateMethod) {
+        throw new JitError("USES_PRIVATE_NAME", `the function is the private method ${privateMethod[1]}, which generated code outside its class cannot define or call`, 1, { cause: err });
+      }
       if (/Private field '#[^']*' must be declared/.test((err as Error).message)) {
         throw new JitError("USES_PRIVATE_NAME", "the method uses private class members (#names), which generated code outside the class cannot reach", loc?.line ?? null, { cause: err });
       }

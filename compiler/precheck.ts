@@ -74,6 +74,9 @@ export function precheck(fn: Function): Precheck {
   // Text checks back up the prototype checks (a program may have re-parented the function).
   if (/^async\b/.test(head)) return refuse("ASYNC_FUNCTION", "an async function");
   if (/^function\s*\*/.test(head) || head.startsWith("*")) return refuse("GENERATOR", "a generator function");
+  // A private method (`this.#run.bind(this)` hands it out): only its class body can define it.
+  const privateMethod = /^(?:static\s+)?(?:get\s+|set\s+)?(#[\w$]+)\s*\(/.exec(head);
+  if (privateMethod) return refuse("USES_PRIVATE_NAME", `the private method ${privateMethod[1]}`);
   const params = scanParameters(source);
   // Conservative substring tests: a false positive only costs speed (an exact entry, a receiver profile).
   const exact = params.arity < 0 || params.rest || source.includes("arguments") || (source.includes("target") && /new\s*\.\s*target/.test(source));

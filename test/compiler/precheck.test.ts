@@ -6,8 +6,31 @@ import { precheck, scanParameters } from "../../compiler/precheck.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
+// A private method handed out by its class (`this.#run.bind(this)`, as @marcbachmann/cel-js does): its
+// text is `#run(x) { … }`, which only the class body can define (it fell back as PARSE_ERROR).
+class WithPrivate {
+  #k = 2;
+  #run(x: number) {
+    return x * this.#k;
+  }
+  static #twice(x: number) {
+    return 2 * x;
+  }
+  static privateMethod(): Function {
+    return (Object.getOwnPropertyDescriptor(WithPrivate, "twiceRef")!.value as () => Function)();
+  }
+  static twiceRef() {
+    return WithPrivate.#twice;
+  }
+  runRef() {
+    return this.#run;
+  }
+}
+
 describe("precheck at jit() time", () => {
   const cases: Array<[string, Function, string]> = [
+    ["private method", new WithPrivate().runRef(), "USES_PRIVATE_NAME"],
+    ["static private method", WithPrivate.privateMethod(), "USES_PRIVATE_NAME"],
     ["native", Math.max, "NATIVE_FUNCTION"],
     ["bound native", Math.max.bind(null), "NATIVE_FUNCTION"],
     ["class", class C {}, "CLASS_CONSTRUCTOR"],
