@@ -28,6 +28,12 @@ export interface KosConstNode {
   fresh?: boolean;
   /** A name for the reference when there is no path (a helper of kos's own, such as compiler/typed-array-checks.ts's). */
   hint?: string;
+  /**
+   * The source's own name for the value (a function the source calls as `g(o)`), taken as the
+   * reference's name where nothing else in the output has it: V8's messages then name it as the
+   * source does ("g(...).call is not a function", not "$k_ref_1(...)").
+   */
+  sourceName?: string;
 }
 
 export function makeConst(value: unknown, path: ValuePath | null = null, fresh = false): KosConstNode {

@@ -11,6 +11,7 @@ import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { keepFunctionNames } from "./residual/function-names.js";
+import { declarableName } from "./specialize/source-names.js";
 import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
@@ -44,6 +45,9 @@ interface AssembleContext {
   /** Calls that leave out parameters the residual code reads fail a first guard (arity-dispatch.ts). */
   arity?: ArityDispatch | null;
 }
+
+// Words a parameter of the generated (strict) function cannot be named, beyond declarableName's.
+const RESERVED_PARAMETER_NAMES = new Set(["yield", "await", "let", "static", "implements", "interface", "package", "private", "protected", "public", "enum"]);
 
 function freshName(shared: AssembleContext["shared"], hint: string): string {
   const clean = hint.replace(/[^A-Za-z0-9_$]/g, "_").slice(0, 32);
@@ -340,8 +344,8 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const noteNames = (n: Node) => walk(n, (x) => void (x.type === "Identifier" && usedNames.add(x.name)));
   noteNames(ctx.root);
   for (const h of shared.helpers) if (h.node) noteNames(h.node);
-  const reference = (value: unknown, path: ValuePath | null | string): Node => {
-    if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
+  const reference = (value: unknown, path: ValuePath | null | string, sourceName?: string): Node => {
+    if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && !refNames.includes(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
       return { type: "Identifier", name: path.name };
     }
     if (options.referenceExpression) {
@@ -350,7 +354,10 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     }
     let name = refByValue.get(value);
     if (!name) {
-      name = freshName(shared, typeof path === "string" ? path : referenceHint(path));
+      // The source's own name where no identifier of the output has it (so it shadows nothing the
+      // code reads: the output is the body of a function whose parameters these names are).
+      const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && !usedNames.has(sourceName) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
+      name = own ? sourceName : freshName(shared, typeof path === "string" ? path : referenceHint(path));
       refByValue.set(value, name);
       refNames.push(name);
       refValues.push(value);

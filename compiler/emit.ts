@@ -43,18 +43,18 @@ export function buildLiteral(v: unknown): Node | null {
 }
 
 /** Turns a value the generated code needs by identity into an expression (an identifier bound through the closure). */
-export type ReferenceNamer = (value: unknown, path: ValuePath | string | null) => Node;
+export type ReferenceNamer = (value: unknown, path: ValuePath | string | null, sourceName?: string) => Node;
 
 /** Replaces every KosConst in `root` (in place) with a literal, a fresh array literal, or a reference. */
 export function materialize(root: Node, reference: ReferenceNamer): Node {
-  const build = (value: unknown, path: ValuePath | string | null, _fresh: boolean): Node => buildLiteral(value) ?? reference(value, path);
+  const build = (value: unknown, path: ValuePath | string | null, _fresh: boolean, sourceName?: string): Node => buildLiteral(value) ?? reference(value, path, sourceName);
   const visit = (n: Node): Node => {
     if (!n || typeof n !== "object") return n;
     if (Array.isArray(n)) {
       for (let i = 0; i < n.length; i++) n[i] = visit(n[i]);
       return n;
     }
-    if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh);
+    if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh, n.sourceName);
     for (const k of Object.keys(n)) if (k !== "loc" && k !== "type") n[k] = visit(n[k]);
     // `o["name"]` reads better as `o.name` (same semantics for identifier-like keys).
     if (n.type === "MemberExpression" && n.computed && n.property.type === "Literal" && typeof n.property.value === "string" && /^[A-Za-z_$][\w$]*$/.test(n.property.value)) {

@@ -270,7 +270,11 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const k = member.key;
     const computed = !(k.k === "s" && typeof k.v === "string" && /^[A-Za-z_$][\w$]*$/.test(k.v));
     callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
-  } else callee = this.residual(fnVal);
+  } else {
+    callee = this.residual(fnVal);
+    // A function the source calls by its own name keeps that name where it can (compile.ts).
+    if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
+  }
   const argNodes = args.map((a) => this.residual(a));
   if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
   if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();

@@ -72,7 +72,7 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
           if (slot.name !== y.name) renames.set(y, id(slot.name));
           if (ref.isWrite()) written.push(slot);
         } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.block === this.frame.info.node) {
-          renames.set(y, this.constNode(this.frame.info.fn));
+          renames.set(y, { ...this.constNode(this.frame.info.fn), sourceName: y.name });
         }
         return;
       }
@@ -84,7 +84,11 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
       const value = this.freeVariable(y.name, y);
       if (value.k === "s") {
         const g = (globalThis as Record<string, unknown>)[y.name];
-        if (!(KNOWN_GLOBALS.has(y.name) && g === value.v)) renames.set(y, this.constNode(value.v));
+        if (!(KNOWN_GLOBALS.has(y.name) && g === value.v)) {
+          const c = this.constNode(value.v);
+          // A reference keeps the source's name where it can (compile.ts): messages name it as written.
+          renames.set(y, c.type === "KosConst" ? { ...c, sourceName: y.name } : c);
+        }
         else if (this.globalRef(y.name).type !== "Identifier") renames.set(y, this.globalRef(y.name));
       } else if (value.k === "d") renames.set(y, value.e);
     });

@@ -86,6 +86,36 @@ describe("a method key the source computes from a variable kos folded", () => {
   });
 });
 
+describe("a function the source calls by its own name", () => {
+  function g(o: any) {
+    return o.fn;
+  }
+  function local(o: any) {
+    const g = o.fn;
+    return g;
+  }
+  it("is referenced under that name: the engine's message names it as written", () => {
+    const cfg = { k: 1 };
+    const spread = (c: typeof cfg, o: any) => [...g(o)].length + c.k;
+    const method = (c: typeof cfg, o: any) => g(o).call(null) + c.k;
+    for (const f of [spread, method]) {
+      const j = jit(f, { specialize: { c: cfg }, scope: { g } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const o of [{}, { fn: 1 }, { fn: () => 2 }, { fn: [1, 2] }]) expect(message(j, cfg, o)).toEqual(message(f, cfg, o));
+    }
+    expect(message(spread, cfg, {})).toBe("TypeError: g is not a function or its return value is not iterable");
+    expect(message(method, cfg, { fn: 1 })).toBe("TypeError: g(...).call is not a function");
+  });
+
+  it("and under a name of kos's where the output has that name already", () => {
+    const cfg = { k: 1 };
+    const both = (c: typeof cfg, o: any) => [g(o).call(null), local(o)(), c.k];
+    const j = jit(both, { specialize: { c: cfg }, scope: { g, local } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const o of [{}, { fn: () => 2 }, { fn: 3 }]) expect(message(j, cfg, o)).toEqual(message(both, cfg, o));
+  });
+});
+
 describe("calls kos knows will fail (fuzz seed 4019 #58)", () => {
   it("a method absent from a frozen object, called on a renamed parameter, names the parameter", () => {
     function h0(o: any, v: unknown) {
