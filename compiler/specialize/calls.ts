@@ -15,7 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
-import { callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
 import type { FnInfo } from "./fn-info.js";
@@ -286,7 +286,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   // stack's `push`, called on every step.)
   const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key) ? n.callee.object : null;
   if (fnVal.k === "d" && source) {
-    const named = callUnderSourceName(this, source, call);
+    const named = callUnderSourceName(this, source, call) ?? callOfResultUnderSourceName(this, source, call);
     if (named) return named;
   }
   // Every Math function returns a number (its arguments' conversions may throw, never change that).

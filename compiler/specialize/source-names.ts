@@ -140,6 +140,39 @@ export function methodCallUnderSourceNames(s: Specializer, sourceCallee: Node, c
 }
 
 /**
+ * A call of what another call returned, `g(o)()`, where kos inlined `g` and holds its result in a
+ * variable: V8 names the callee as written, "g(...) is not a function", where the residual's
+ * `ret()` reads "ret is not a function". The residual calls the variable where it holds a function,
+ * and otherwise calls it as `g()(…)` through a block binding of the source's name that returns it:
+ * `if (typeof ret === "function") r = ret(a); else { let g = () => ret; r = g()(a); }` (the arguments
+ * are evaluated before the engine finds the callee not callable, as in the original). Null where
+ * the source's callee is not such a call.
+ */
+export function callOfResultUnderSourceName(s: Specializer, source: Node, call: Node): Val | null {
+  if (source.type !== "CallExpression" || source.callee.type !== "Identifier" || source.optional) return null;
+  const name: string = source.callee.name;
+  const callee = call.callee;
+  if (callee.type !== "Identifier" || callee.name === name || NOT_DECLARABLE.has(name) || mentions(call, name)) return null;
+  const result = s.fresh("r");
+  s.hoistName(result);
+  const assignTo = (right: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right } });
+  const returnsIt: Node = { type: "ArrowFunctionExpression", id: null, params: [], body: callee, expression: true, async: false, generator: false };
+  s.emit({
+    type: "IfStatement",
+    test: { type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: callee }, right: { type: "Literal", value: "function", raw: '"function"' } },
+    consequent: { type: "BlockStatement", body: [assignTo(call)] },
+    alternate: {
+      type: "BlockStatement",
+      body: [
+        { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(name), init: returnsIt }] },
+        assignTo({ ...call, callee: { type: "CallExpression", optional: false, callee: id(name), arguments: [] } }),
+      ],
+    },
+  });
+  return D(id(result));
+}
+
+/**
  * A statement whose operand (`operand`, found in `stmt`) is read under its source name:
  * `{ let o = y; <stmt with o> }`, when `source` is a variable path the residual reads from
  * another variable (`o` bound to the caller's `y`, or renamed `o_1`). Null when it stays as

@@ -104,6 +104,12 @@ describe("a function the source calls by its own name", () => {
       for (const o of [{}, { fn: 1 }, { fn: () => 2 }, { fn: [1, 2] }]) expect(message(j, cfg, o)).toEqual(message(f, cfg, o));
     }
     expect(message(spread, cfg, {})).toBe("TypeError: g is not a function or its return value is not iterable");
+    // Inlined, `g`'s result is held in a variable: called, it is named as the source's call.
+    const called = (c: typeof cfg, o: any) => g(o)(c.k, o);
+    const j = jit(called, { specialize: { c: cfg }, scope: { g } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const o of [{}, { fn: (k: number) => k + 1 }, { fn: 3 }, { fn: class {} }]) expect(message(j, cfg, o)).toEqual(message(called, cfg, o));
+    expect(message(called, cfg, {})).toBe("TypeError: g(...) is not a function");
     expect(message(method, cfg, { fn: 1 })).toBe("TypeError: g(...).call is not a function");
   });
 
