@@ -101,8 +101,10 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
     const named = new Map<string, string>();
     const copy = this.verbatim(n, named);
     if (named.size) return underSourceNames(this, named, copy);
-    const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
-    return (copy.type === "CallExpression" ? callUnderSourceName(this, source, copy) : null) ?? D(copy);
+    if (copy.type !== "CallExpression") return D(copy);
+    // `selector[name](…)` with `name` a constant the copy wrote as `selector["filter"]`: read under its name.
+    if (n.callee.type === "MemberExpression" && copy.callee.type === "MemberExpression") return methodCallUnderSourceNames(this, n.callee, copy) ?? D(copy);
+    return callUnderSourceName(this, n.callee, copy) ?? D(copy);
   }
   p.commit();
   return p.result;
