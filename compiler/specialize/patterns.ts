@@ -109,6 +109,32 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
   }
 };
 
+/**
+ * An inlined callee's parameter pattern destructures its argument in the residual as a local does,
+ * and V8 words the failure by the form: for a parameter, "Cannot destructure property 'a' of
+ * 'object null' as it is null.", for `const { a } = v`, "… of 'v' …". For an argument that may be
+ * null or undefined, a parameter with the pattern's first key throws first, with the parameter's
+ * words: `if (v === null || v === void 0) (({ a: _ }) => 0)(v);` (it runs nothing else: the
+ * engine throws before any key or default is read).
+ */
+function throwsAsParameter(s: Specializer, pattern: Node, v: Val): void {
+  const first = (pattern.properties as Node[])[0];
+  const key = first && first.type === "Property" && !first.computed ? first.key : null;
+  const param: Node = { type: "ObjectPattern", properties: key ? [{ type: "Property", key: { ...key }, value: id("_"), kind: "init", computed: false, method: false, shorthand: false }] : [] };
+  const arg = s.residual(v);
+  const call: Node = { type: "ExpressionStatement", expression: { type: "CallExpression", optional: false, callee: { type: "ArrowFunctionExpression", id: null, params: [param], body: { type: "Literal", value: 0, raw: "0" }, expression: true, async: false, generator: false }, arguments: [arg] } };
+  if (v.k === "s") {
+    s.emit(call);
+    return;
+  }
+  const isNullish: Node = {
+    type: "LogicalExpression", operator: "||",
+    left: { type: "BinaryExpression", operator: "===", left: arg, right: { type: "Literal", value: null, raw: "null" } },
+    right: { type: "BinaryExpression", operator: "===", left: arg, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } } },
+  };
+  s.emit({ type: "IfStatement", test: isNullish, consequent: call, alternate: null });
+}
+
 P.assignPattern = function (this: Specializer, n: Node): Val {
   if (n.operator !== "=") return this.fail("UNSUPPORTED", "compound assignment to a pattern", n);
   const v = this.stable(this.expr(n.right), "src");
@@ -163,7 +189,13 @@ P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): v
       this.bindPattern(p.argument, rest, "param");
       return;
     }
-    this.bindPattern(p, args[i] ?? UNDEF, "param");
+    let value = args[i] ?? UNDEF;
+    // A parameter that is an object pattern (not one with a default: V8 words that one otherwise).
+    if (p.type === "ObjectPattern" && (value.k === "d" ? !value.type || value.type === "object" || value.type === "undefined" : value.k === "s" && value.v == null)) {
+      if (value.k === "d") value = this.stable(value, "arg");
+      throwsAsParameter(this, p, value);
+    }
+    this.bindPattern(p, value, "param");
   });
 };
 

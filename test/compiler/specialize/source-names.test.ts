@@ -189,3 +189,29 @@ describe("other operations whose errors name the operand (fuzz seeds 4024, 4025)
     });
   }
 });
+
+describe("an inlined callee's parameter pattern fails in the parameter's words", () => {
+  function pick({ a, b = 2 }: any) {
+    return a + b;
+  }
+  function computed({ ["k"]: a }: any) {
+    return a;
+  }
+  function withDefault({ a }: any = {}) {
+    return a;
+  }
+  const cases: Array<[string, (c: { n: number }, v: any) => unknown]> = [
+    ["a property", (c, v) => pick(v) + c.n],
+    ["a computed key", (c, v) => computed(v) ?? c.n],
+    ["a pattern with a default", (c, v) => withDefault(v) ?? c.n],
+    ["a constant null argument", (c) => pick(null) + c.n],
+  ];
+  for (const [label, f] of cases) {
+    it(`${label}: "Cannot destructure … of 'object null'", as the original`, () => {
+      const cfg = { n: 1 };
+      const j = jit(f, { specialize: { c: cfg }, scope: { pick, computed, withDefault } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const v of [null, undefined, {}, { a: 1, k: 2 }, 3]) expect(message(j, cfg, v)).toEqual(message(f, cfg, v));
+    });
+  }
+});
