@@ -582,7 +582,7 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const construct: Node = { type: "NewExpression", callee, arguments: args };
   // "o is not a constructor" names the source's variable, not the value's residual name.
   const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
-  const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) : null;
+  const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
   if (named) return named;
   const result = D(construct, made);
   // The instance's prototype, as `new` reads it now: a hint for its method calls (method-guards.ts).

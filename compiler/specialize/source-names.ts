@@ -145,8 +145,9 @@ export function methodCallUnderSourceNames(s: Specializer, sourceCallee: Node, c
  * `ret()` reads "ret is not a function". The residual calls the variable where it holds a function,
  * and otherwise calls it as `g()(…)` through a block binding of the source's name that returns it:
  * `if (typeof ret === "function") r = ret(a); else { let g = () => ret; r = g()(a); }` (the arguments
- * are evaluated before the engine finds the callee not callable, as in the original). Null where
- * the source's callee is not such a call.
+ * are evaluated before the engine finds the callee not callable, as in the original). `new` of such
+ * a result likewise: `new (g())(a)` reads "g(...) is not a constructor". Null where the source's
+ * callee is not such a call.
  */
 export function callOfResultUnderSourceName(s: Specializer, source: Node, call: Node): Val | null {
   if (source.type !== "CallExpression" || source.callee.type !== "Identifier" || source.optional) return null;

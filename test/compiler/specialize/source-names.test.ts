@@ -110,6 +110,11 @@ describe("a function the source calls by its own name", () => {
     expect(inspect(j)!.tier).toBe(1);
     for (const o of [{}, { fn: (k: number) => k + 1 }, { fn: 3 }, { fn: class {} }]) expect(message(j, cfg, o)).toEqual(message(called, cfg, o));
     expect(message(called, cfg, {})).toBe("TypeError: g(...) is not a function");
+    const made = (c: typeof cfg, o: any) => new (g(o))(c.k);
+    const jm = jit(made, { specialize: { c: cfg }, scope: { g } });
+    expect(inspect(jm)!.tier).toBe(1);
+    for (const o of [{}, { fn: class { k = 1; } }, { fn: 3 }]) expect(message(jm, cfg, o)).toEqual(message(made, cfg, o));
+    expect(message(made, cfg, {})).toBe("TypeError: g(...) is not a constructor");
     expect(message(method, cfg, { fn: 1 })).toBe("TypeError: g(...).call is not a function");
   });
 
