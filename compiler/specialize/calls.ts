@@ -607,8 +607,22 @@ P.chain = function (this: Specializer, n: Node): Val {
     return p.result === SHORT ? UNDEF : p.result;
   }
   p.undo();
-  return D(this.verbatim({ type: "ChainExpression", expression: n }));
+  // A call in the chain names its callee in the engine's message (`o?.f is not a function`): the
+  // copy reads its locals under their source names where the residual renamed them (`o_1`).
+  const named = new Map<string, string>();
+  const copy = this.verbatim({ type: "ChainExpression", expression: n }, containsCallNode(n) ? named : undefined);
+  return named.size ? underSourceNames(this, named, copy) : D(copy);
 };
+
+function containsCallNode(n: Node): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found || x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression") return false;
+    if (x.type === "CallExpression") found = true;
+    return !found;
+  });
+  return found;
+}
 
 const SHORT = Symbol("short");
 const DYNAMIC = Symbol("dynamic");

@@ -118,6 +118,17 @@ describe("a function the source calls by its own name", () => {
     expect(message(method, cfg, { fn: 1 })).toBe("TypeError: g(...).call is not a function");
   });
 
+  it("an optional call in an inlined callee names its receiver as the source does (`o?.f`, not `o_1?.f`)", () => {
+    // Written as source text: the test's own transform may lower `?.` to a conditional.
+    const h = new Function("o", "return o?.f();");
+    const cfg = { k: 1 };
+    const caller = new Function("h", "return (c, o) => { const r = h(o); return [r, c.k]; };")(h) as (c: typeof cfg, o: any) => unknown;
+    const j = jit(caller, { specialize: { c: cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const o of [null, {}, { f: () => 2 }, { f: 3 }]) expect(message(j, cfg, o)).toEqual(message(caller, cfg, o));
+    expect(message(caller, cfg, {})).toBe("TypeError: o?.f is not a function");
+  });
+
   it("and under a name of kos's where the output has that name already", () => {
     const cfg = { k: 1 };
     const both = (c: typeof cfg, o: any) => [g(o).call(null), local(o)(), c.k];
