@@ -261,7 +261,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   }
   const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
-  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: parsed.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
+  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
   const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
@@ -526,7 +526,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   collect(main);
   const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
-  const strictPrologue = parsed.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
+  const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
   const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] }] : [];
   // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter (and, with

@@ -22,6 +22,11 @@ export interface ParsedFunction {
    * value itself, so `this` is only trusted on an object.
    */
   strictAssumed?: boolean;
+  /**
+   * An arrow function or a method without a "use strict" of its own: its mode is its script's,
+   * which its text does not show (fn-info.ts reads it from the script, where a body could tell).
+   */
+  modeFromScript?: boolean;
   /** Parsed with private names allowed (`privateNames`, kos build): the code will sit in its class body. */
   privateNames?: boolean;
 }
@@ -80,15 +85,16 @@ export function parseFunctionSource(source: string, name: string, hasSloppyOwnPr
   if (node.generator) throw new JitError("GENERATOR", "generator functions are not compiled", node.loc?.start.line ?? null);
   if (node.async) throw new JitError("ASYNC_FUNCTION", "async functions are not compiled", node.loc?.start.line ?? null);
 
-  // Strict functions, arrows and methods have no own 'caller'. Arrows and methods inherit
-  // strictness we cannot observe: they are compiled as strict code. Their `this` keeps its meaning
-  // (strictAssumed: guarded or inlined on object receivers only); what remains is that a write to a
-  // read-only property throws instead of being ignored: loud, never silent.
+  // Strict functions, arrows and methods have no own 'caller'. Arrows and methods inherit the mode
+  // of the code around them, which their text does not show: strict here, and read from their
+  // script where their body could tell the difference (fn-info.ts, modeFromScript). A method's
+  // `this` is only trusted on an object receiver (strictAssumed).
   const sloppyByOwnProps = kind === "function" && hasSloppyOwnProps;
   const directive = hasUseStrictDirective(node);
   const strict = directive || !sloppyByOwnProps;
   const strictAssumed = kind === "method" && !directive;
-  return { node, source, name, kind, strict, ...(strictAssumed ? { strictAssumed } : {}), ...(privateNames ? { privateNames: true } : {}) };
+  const modeFromScript = kind !== "function" && !directive;
+  return { node, source, name, kind, strict, ...(strictAssumed ? { strictAssumed } : {}), ...(modeFromScript ? { modeFromScript } : {}), ...(privateNames ? { privateNames: true } : {}) };
 }
 
 const isUndeclaredPrivate = (err: unknown): boolean => err instanceof JitError && err.code === "USES_PRIVATE_NAME";

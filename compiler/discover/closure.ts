@@ -283,6 +283,19 @@ export class ClosureReader {
     return r.ok ? r.location : null;
   }
 
+  /** Whether `fn`'s code is strict, read from its script; null when the script cannot be read. */
+  strictness(fn: Function): boolean | null {
+    if (typeof fn !== "function") return null;
+    if (!this.locations.has(fn)) {
+      const r = this.read(fn);
+      if (!r.ok) return null;
+      void r.location; // the facts are found on demand
+    }
+    const ff = this.locations.get(fn);
+    const p = ff ? this.parsedFunction(ff) : null;
+    return p ? p.analysis.isStrictAt(p.node) : null;
+  }
+
   /** The text of 1-based `line` of the file `fn` lives in (the script V8 runs), or null. */
   sourceLine(fn: Function, line: number): string | null {
     if (typeof fn !== "function") return null;
@@ -603,6 +616,14 @@ export function lookupBindingFor(fn: Function, name: string, reached: boolean): 
     return info.ok ? info.bindings.get(name) ?? null : null;
   };
   return reached ? r.withoutLargeScripts(get) : get();
+}
+
+/**
+ * Whether an arrow function's or a method's code is strict (its own text cannot say: only the script
+ * around it can), or null when its script cannot be read (no inspector, or the source is gone).
+ */
+export function scriptStrictness(fn: Function): boolean | null {
+  return reader().strictness(fn);
 }
 
 /** The private field `#name` of `obj`, as `fn`'s code names it (see ClosureReader.privateField). */

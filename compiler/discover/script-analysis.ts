@@ -136,6 +136,39 @@ export class ScriptAnalysis {
     return best;
   }
 
+  /**
+   * Whether the code of `fnNode` is strict: module code, or inside a class, or under a
+   * "use strict" directive of the script or of an enclosing function (its own included).
+   */
+  isStrictAt(fnNode: Node): boolean {
+    if (this.flavour === "module") return true;
+    const directive = (body: Node[] | undefined): boolean => {
+      for (const st of body ?? []) {
+        if (st.type !== "ExpressionStatement" || typeof st.directive !== "string") break;
+        if (st.directive === "use strict") return true;
+      }
+      return false;
+    };
+    if (directive(this.ast.body)) return true;
+    // Down from the script to the node, through the nodes whose range holds it.
+    let n: Node = this.ast;
+    for (;;) {
+      if (n.type === "ClassBody" || n.type === "ClassDeclaration" || n.type === "ClassExpression") return true;
+      if (isFunctionNode(n) && n.body?.type === "BlockStatement" && directive(n.body.body)) return true;
+      if (n === fnNode) return false;
+      let next: Node | null = null;
+      for (const k of Object.keys(n)) {
+        const c = n[k];
+        for (const x of Array.isArray(c) ? c : [c]) {
+          if (x && typeof x === "object" && typeof x.type === "string" && x.start <= fnNode.start && fnNode.end <= x.end) next = x;
+        }
+        if (next) break;
+      }
+      if (!next) return false;
+      n = next;
+    }
+  }
+
   /** The verdict for `name` as the function `fnNode` sees it, or null when no declaration is visible. */
   factsFor(fnNode: Node, name: string): BindingFacts | null {
     const own = this.manager.acquire(fnNode);

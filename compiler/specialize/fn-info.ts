@@ -10,6 +10,7 @@ import { analyzeScopes, type ScopeInfo, type Variable, type Scope } from "../ana
 import { JitError } from "../jit-error.js";
 import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
+import { scriptStrictness } from "../discover/closure.js";
 
 export interface FnInfo {
   fn: Function;
@@ -90,6 +91,46 @@ function findOpaque(node: Node): JitError | null {
   return found;
 }
 
+/**
+ * A sloppy function with simple parameters has a mapped `arguments`: writing a parameter changes
+ * `arguments[i]`, and writing `arguments[i]` changes the parameter (`function f(a) { arguments[0] =
+ * 5; return a; }` returns 5). kos keeps the two apart, so such a function, where it both uses
+ * `arguments` and writes a parameter, or writes or hands out `arguments`, is called as it is.
+ * (Conservative: a nested binding of a parameter's name counts as the parameter.)
+ */
+function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: boolean): JitError | null {
+  if (strict || !usesArguments || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
+  const params = new Set((node.params as Node[]).map((p) => p.name as string));
+  let found: JitError | null = null;
+  const written = (target: Node): void => {
+    if (found || target?.type !== "Identifier") return;
+    if (params.has(target.name)) found = new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it writes the parameter '${target.name}'`, lineOf(target));
+  };
+  walk(node, (n, parent) => {
+    if (found) return false;
+    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) {
+      // A nested function can write a parameter through its closure, but its own `arguments` is its own.
+      walk(n, (m) => {
+        if (m.type === "AssignmentExpression") written(m.left);
+        else if (m.type === "UpdateExpression") written(m.argument);
+      });
+      return false;
+    }
+    if (n.type === "AssignmentExpression") written(n.left);
+    else if (n.type === "UpdateExpression") written(n.argument);
+    if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) {
+      // Only `arguments.length` and a read of `arguments[k]` leave the mapping unobserved.
+      const readOnly = parent?.type === "MemberExpression" && parent.object === n;
+      if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
+    }
+    if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && ((parent?.type === "AssignmentExpression" && parent.left === n) || (parent?.type === "UpdateExpression" && parent.argument === n))) {
+      found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(n));
+    }
+    return;
+  });
+  return found;
+}
+
 function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   let usesThis = false;
   let usesArguments = false;
@@ -158,7 +199,22 @@ function isStrictnessNeutral(node: Node): boolean {
 
 export function loadFnInfo(fn: Function, privateNames = false): FnInfo {
   const parsed = parseFunction(fn, privateNames);
-  return infoOf(fn, parsed, normalizeBody(parsed.node));
+  const info = infoOf(fn, parsed, normalizeBody(parsed.node));
+  if (!parsed.modeFromScript || info.strictnessNeutral) return info;
+  // An arrow or a method whose body means something else in sloppy code (a write to a frozen
+  // object is ignored there, and throws in strict code: ini's `parse(str, frozenOptions)` threw
+  // under kos): its mode is its script's. Unknown (no inspector), it runs as the original.
+  const strict = scriptStrictness(fn);
+  if (strict === true) {
+    const { strictAssumed: _assumed, ...known } = parsed;
+    return infoOf(fn, known, normalizeBody(known.node));
+  }
+  if (strict === false) {
+    const sloppy = { ...parsed, strict: false };
+    return infoOf(fn, sloppy, normalizeBody(sloppy.node));
+  }
+  const what = parsed.kind === "arrow" ? "an arrow function" : "a method";
+  return { ...info, opaque: info.opaque ?? new JitError("UNSUPPORTED", `${what} runs in the mode (strict or sloppy) of the code around it, which kos could not read from its script, and its body would behave differently in the other`, parsed.node.loc?.start.line ?? null) };
 }
 
 /** The analyses of a function node (a parsed function, or a class constructor kos assembled). */
@@ -182,7 +238,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

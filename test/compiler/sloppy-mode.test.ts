@@ -1,0 +1,76 @@
+/**
+ * An arrow function or a method runs in the mode of the code around it, which
+ * its own text does not show. kos compiled both as strict code, so a write to
+ * a frozen object that sloppy code ignores threw: ini's `decode(str,
+ * frozenOptions)` (a CommonJS file without "use strict") threw "Cannot assign
+ * to read only property" under kos. Where its body would behave otherwise in
+ * the other mode, the mode is now read from its script (compiler/discover,
+ * ScriptAnalysis.isStrictAt).
+ */
+import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
+import { inspect, jit } from "../../index.js";
+
+const require = createRequire(import.meta.url);
+const outcome = (run: () => unknown): string => {
+  try {
+    return `returned ${JSON.stringify(run())}`;
+  } catch (e) {
+    return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+};
+
+// Sloppy code: a script without "use strict" (new Function's body is one).
+const sloppy = new Function(`return {
+  arrow: (opt) => { opt.flag = opt.flag !== false; return opt.flag; },
+  method(opt) { opt.flag = 1; delete opt.other; "abc".x = 1; return opt.flag; },
+};`)() as { arrow(o: object): unknown; method(o: object): unknown };
+const strict = new Function(`"use strict"; return {
+  arrow: (opt) => { opt.flag = opt.flag !== false; return opt.flag; },
+  method(opt) { opt.flag = 1; return opt.flag; },
+};`)() as { arrow(o: object): unknown; method(o: object): unknown };
+
+describe("arrows and methods compile in their script's mode", () => {
+  const frozen = Object.freeze({ flag: "x", other: 1 });
+  for (const [label, f] of [
+    ["a sloppy arrow", sloppy.arrow],
+    ["a sloppy method", sloppy.method],
+    ["a strict arrow", strict.arrow],
+    ["a strict method", strict.method],
+  ] as const) {
+    it(`${label}: a write to a frozen object does what the original does`, () => {
+      const j = jit(f, { specialize: { opt: frozen } });
+      expect(inspect(j)!.tier).toBe(1);
+      expect(outcome(() => j(frozen))).toBe(outcome(() => f(frozen)));
+      const open = { flag: false, other: 2 };
+      const twin = { flag: false, other: 2 };
+      expect(outcome(() => j(open))).toBe(outcome(() => f(twin)));
+      expect(open).toEqual(twin);
+    });
+  }
+
+  it("ini (CommonJS, sloppy): decode and encode with frozen options, as the library", () => {
+    const ini = require("ini") as { decode(s: string, o?: object): unknown; encode(o: object, opt?: object): string };
+    const opts = Object.freeze({ bracketedArray: true });
+    const decode = jit(ini.decode, { specialize: { opt: opts } });
+    const encode = jit(ini.encode, { specialize: { opt: opts } });
+    expect(inspect(decode)!.tier).toBe(1);
+    const texts = ["a=1", "[s]\nb = 2\nc[] = x\nc[] = y", "; comment\nk=v\n[t.u]\nz=true", ""];
+    for (const t of texts) expect(outcome(() => decode(t, opts))).toBe(outcome(() => ini.decode(t, opts)));
+    for (const o of [{ a: 1 }, { s: { b: 2, c: ["x", "y"] } }, {}]) expect(outcome(() => encode(o, opts))).toBe(outcome(() => ini.encode(o, opts)));
+  });
+
+  it("a sloppy function's `arguments` linked to its parameters: such a function runs as the original", () => {
+    const linked = new Function(`return {
+      writesArguments: function (a) { arguments[0] = 5; return a; },
+      writesParameter: function (a, b) { b = 7; return arguments[1]; },
+      readsOnly: function (a) { return arguments.length + a; },
+    };`)() as Record<string, (a: number, b?: number) => unknown>;
+    for (const [name, f] of Object.entries(linked)) {
+      const j = jit(f, { specialize: { a: 1 } });
+      expect(outcome(() => j(1, 2))).toBe(outcome(() => f(1, 2)));
+      if (name === "readsOnly") expect(inspect(j)!.tier).toBe(1);
+      else expect(inspect(j)!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*linked to its parameters/);
+    }
+  });
+});
