@@ -435,7 +435,7 @@ class TieredFunction {
     // The clock's own cost, read around the call by the same code (CallClock).
     const before = clock.probe();
     const start = clock.now();
-    const r = this.run(thisArg, args, newTarget);
+    const r = newTarget ? this.run(thisArg, args, newTarget) : clock.call(this.fn, thisArg, args);
     const end = clock.now();
     const dt = clock.net(end - start, Math.min(before, clock.probe()));
     this.sampledMs += this.capped(dt) * weight;
@@ -662,7 +662,7 @@ class TieredFunction {
       const before = clock.probe();
       const start = clock.now();
       try {
-        return Reflect.apply(fn, this, args);
+        return clock.call(fn, this, args);
       } finally {
         const end = clock.now();
         times.push(clock.net(end - start, Math.min(before, clock.probe())));
