@@ -119,8 +119,11 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
     if (n.type === "AssignmentExpression") written(n.left);
     else if (n.type === "UpdateExpression") written(n.argument);
     if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) {
-      // Only `arguments.length` and a read of `arguments[k]` leave the mapping unobserved.
-      const readOnly = parent?.type === "MemberExpression" && parent.object === n;
+      // `arguments.length`, a read of `arguments[k]`, a spread and a forwarding `f.apply(t, arguments)`
+      // read the values as they are (a parameter written before is caught above); anything else
+      // hands the object itself on, where it could be written.
+      const forwarded = parent?.type === "CallExpression" && parent.arguments[1] === n && parent.callee.type === "MemberExpression" && !parent.callee.computed && parent.callee.property.name === "apply";
+      const readOnly = (parent?.type === "MemberExpression" && parent.object === n) || parent?.type === "SpreadElement" || forwarded;
       if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
     }
     if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && ((parent?.type === "AssignmentExpression" && parent.left === n) || (parent?.type === "UpdateExpression" && parent.argument === n))) {
