@@ -225,7 +225,8 @@ P.identifier = function (this: Specializer, n: Node): Val {
   if (variable) {
     const slot = this.frame.slots.get(variable);
     if (slot) return this.read(slot);
-    if (variable.defs[0]?.type === "FunctionName") return S(this.frame.info.fn);
+    // A function expression's own name (`function g() { … g() … }`), not a function declared in its body.
+    if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name") return S(this.frame.info.fn);
     if (variable.name === "arguments" && variable.defs.length === 0) return this.argumentsObject(n);
     return this.fail("UNSUPPORTED", `'${n.name}' is read before its declaration (temporal dead zone)`, n);
   }

@@ -7,7 +7,7 @@
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { knownItems } from "./loops.js";
-import { Specializer, id } from "./specializer.js";
+import { Specializer, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
 
@@ -165,6 +165,9 @@ P.declareVars = function (this: Specializer, body: Node, fnNode: Node): void {
 
 P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
   const scopes = this.frame.info.scopes;
+  // Every declaration's slot first: a function may call one declared after it (papaparse's
+  // `serialize` calls `safe`, declared below it), and its copy must name that one's slot.
+  const hoisted: Array<{ st: Node; slot: Slot }> = [];
   for (const st of statements) {
     if (st.type !== "FunctionDeclaration") continue;
     const variable = scopes.variableOfDeclaration(st.id);
@@ -172,6 +175,9 @@ P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
     const slot = this.frame.slots.get(variable) ?? this.newSlot(variable, "function");
     slot.pinned = true;
     slot.declared = true;
+    hoisted.push({ st, slot });
+  }
+  for (const { st, slot } of hoisted) {
     const copy = this.verbatim(st);
     copy.id = id(slot.name);
     this.emit(copy);

@@ -167,7 +167,8 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
       const variable = this.frame.info.scopes.variableOfDeclaration(n.id);
       const copy = this.verbatim(n);
       if (variable) {
-        const slot = this.newSlot(variable, "class");
+        // A closure made before the declaration (a hoisted function that constructs it) already names its early slot.
+        const slot = this.frame.slots.get(variable) ?? this.newSlot(variable, "class");
         slot.pinned = true;
         slot.declared = true;
         copy.id = id(slot.name);

@@ -71,7 +71,7 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
           if (slot.lazy && makesClosure && !slot.pinned) pinnedNow.push(slot);
           if (slot.name !== y.name) renames.set(y, id(slot.name));
           if (ref.isWrite()) written.push(slot);
-        } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.block === this.frame.info.node) {
+        } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name" && variable.scope.block === this.frame.info.node) {
           renames.set(y, { ...this.constNode(this.frame.info.fn), sourceName: y.name });
         }
         return;
