@@ -27,7 +27,7 @@ const TIERING_WARMUP = 4000;
 const TARGET_GEOMEAN = 5;
 const TARGET_VS_HAND = 0.5;
 
-type Label = "original" | "natural" | "tiering" | "hand" | "compiled";
+type Label = "original" | "natural" | "tiering" | "hand" | "compiled" | `also ${number}`;
 
 interface Row {
   c: RealCase;
@@ -80,6 +80,13 @@ async function measureCase(c: RealCase): Promise<Row> {
     add("natural", run);
     made.push({ label: explicit.label, fn });
   }
+  // Further explicit uses (another option a user may pass): measured alongside, reported under the table.
+  const others = c.natural.filter((u) => !u.tiering && u !== explicit);
+  others.forEach((u, i) => {
+    const { fn, run } = u.make();
+    add(`also ${i}`, run);
+    made.push({ label: u.label, fn });
+  });
   if (tiering) {
     const { fn, run } = makeNatural(tiering);
     const inputs = batch.map((a) => a[0]);
@@ -97,6 +104,7 @@ async function measureCase(c: RealCase): Promise<Row> {
     }
   }
   for (const m of made) status.push(describeUse(m.label, m.fn));
+  others.forEach((u, i) => status.push(`${u.label}: ${formatNs(runners.find((r) => r.label === `also ${i}`)!.best)} a call, ${fmt(runners[0]!.best / runners.find((r) => r.label === `also ${i}`)!.best)} the original`));
   const ns: Row["ns"] = {};
   const cpuNs: Row["cpuNs"] = {};
   for (const r of runners) {

@@ -13,6 +13,7 @@ import { mergeAppends } from "./merge-appends.js";
 import { threadBranchResults } from "./thread-branch-results.js";
 import { branchesToLogical } from "./branches-to-logical.js";
 import { slideWindows } from "./slide-windows.js";
+import { hoistCommonAllocations } from "./hoist-common-allocations.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -39,6 +40,7 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },
+  { name: "hoistCommonAllocations", run: hoistCommonAllocations },
   { name: "mergeAppends", run: mergeAppends },
   { name: "slideWindows", run: slideWindows },
 ];

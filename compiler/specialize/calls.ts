@@ -769,12 +769,29 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   const folds = (a: Val) => (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
   const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
-  if (!somethingStatic && info.size > SMALL_CALLEE_NODES) return null;
+  // (Last: it reads the callee's closure, an inspector call for each function not read before.)
+  if (!somethingStatic && info.size > SMALL_CALLEE_NODES && !programInClosure(this, info, folds)) return null;
 
   this.reserveWords(info.words);
   const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
   return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined);
 };
+
+/**
+ * A function a factory made (`pipe(...items)` returning `{ run(x) { for (const item of items) … } }`,
+ * a parser combinator's `seq(a, b)`) holds its program in the factory's parameters, as a method
+ * holds it in `this`: where one of them folds, the call is worth inlining like one with a static
+ * argument. Parameters only: a module wrapper's locals (a UMD bundle's helpers) would make every
+ * callee of such a library count.
+ */
+function programInClosure(s: Specializer, info: FnInfo, folds: (v: Val) => boolean): boolean {
+  if (info.fn === s.rootFn) return false;
+  for (const name of info.freeNames) {
+    const found = s.options.lookupFree(info.fn, name, true);
+    if (found.found && found.stable && found.factoryParam && folds(S(found.value))) return true;
+  }
+  return false;
+}
 
 /**
  * Evaluates a function body in a new frame at the current point (a callee, or

@@ -122,8 +122,10 @@ export interface Target {
  * generated code reading it by name at the same point reads what the original reads.
  * `reached`: the function is a callee or a getter, not the one being compiled; a large script
  * it lives in is then analysed only if it already is (discover/script-registry.ts).
+ * `factoryParam`: the binding is a parameter of an enclosing function (not of a module wrapper):
+ * each function that factory made holds its own value of it, its configuration.
  */
-export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string; privateRegExp?: true } | { found: false; global?: boolean };
+export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string; privateRegExp?: true; factoryParam?: true } | { found: false; global?: boolean };
 
 /**
  * A private field of a known object (`this.#x` on a specialized receiver), read where generated
