@@ -25,8 +25,11 @@ import { FnInfoCache, type FnInfo } from "./fn-info.js";
 export function referencedBeforeDeclaration(variable: Variable): boolean {
   const decl = variable.defs[0]?.name as Node | undefined;
   if (!decl) return true;
+  // A closure in the binding's own initialiser (`const visit = (n) => n.kids.map(visit)`) is made before it is bound.
+  const init = (variable.defs[0]?.node as Node | undefined)?.init as Node | undefined;
   return variable.references.some((r) => {
     if ((r.identifier as Node).start < decl.start) return true;
+    if (init && (r.identifier as Node).start >= init.start && (r.identifier as Node).end <= init.end) return true;
     for (let s: Scope | null = r.from; s && s !== variable.scope; s = s.upper) if ((s.block as Node).type === "FunctionDeclaration") return true;
     return false;
   });

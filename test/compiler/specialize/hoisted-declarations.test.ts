@@ -9,7 +9,11 @@
  * - only a function expression's own name means the function itself, not a
  *   function declared in its body (expressions.ts, verbatim.ts);
  * - a class declared after a function that constructs it is that class,
- *   not a second binding left in its temporal dead zone (statements.ts).
+ *   not a second binding left in its temporal dead zone (statements.ts);
+ * - a closure in a binding's own initialiser (fuse.js's `const evaluate =
+ *   (node) => … node.children.map(evaluate)`) names the binding as renamed
+ *   in an inlined callee: it threw "evaluate is not defined"
+ *   (specializer.ts, referencedBeforeDeclaration).
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -45,6 +49,17 @@ function laterClass(x: unknown, k: string): string {
     }
   }
   return mk(x) + k;
+}
+
+/** fuse.js's `_searchLogical`: a recursive arrow bound by a const, in a callee kos inlines. */
+function logical(cfg: { sep: string }, query: unknown): string[] {
+  const sep = cfg.sep;
+  const evaluate = (node: any): string => ("children" in node ? node.children.map(evaluate).join(sep) : String(node.v));
+  return [1].map(() => evaluate(query));
+}
+function search(cfg: { sep: string }, query: unknown): unknown {
+  if (typeof query === "string") return query;
+  return logical(cfg, query);
 }
 
 /** The shape of papaparse's unparse: a field list serialized through helpers declared later. */
@@ -89,6 +104,14 @@ describe("hoisted declarations that name later ones", () => {
     const f = jit(laterClass, { specialize: { k: "!" } });
     expect(inspect(f)!.tier).toBe(1);
     for (const x of ["a", 2]) expect(outcome(() => f(x, "!"))).toBe(outcome(() => laterClass(x, "!")));
+  });
+
+  it("a closure that names its own binding, in an inlined callee", () => {
+    const cfg = { sep: "+" };
+    const f = jit(search, { specialize: { cfg } });
+    for (const q of [{ children: [{ v: 1 }, { children: [{ v: 2 }] }] }, { v: 3 }, "s", { children: [] }]) {
+      expect(outcome(() => f(cfg, q))).toBe(outcome(() => search(cfg, q)));
+    }
   });
 
   it("papaparse's shape: helpers declared below the one that calls them", () => {
