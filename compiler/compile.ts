@@ -74,6 +74,16 @@ const BYTECODE_PER_NODE = 3.7;
 const MAX_TOTAL_NODES = 4 * MAX_RESIDUAL_NODES;
 /** Recompiles with a quarter of the unroll budget and of the forks each time. */
 const SIZE_RETRIES = 2;
+/**
+ * Milliseconds one compile may take (option `maxCompileMs`), by the wall clock: process CPU time
+ * counts V8's own threads too (a cold compiler is being optimized while it runs: 5.1 s of CPU for a
+ * 3.2 s compile), and Node 20 has no per-thread clock. Compiles that ran longer on code kos was
+ * tried on never paid: js-yaml's dump 5.8 s for 0.89× the library, a tiering compile of
+ * @cfworker/json-schema's Validator that failed on size after 8 s, micromatch's isMatch 3.6 s
+ * before failing on size (helpers' runs on unseen libraries, on a loaded machine). The slowest
+ * that compiles here and pays is @cfworker's `validate` on an 8-property schema, 2.0-3.4 s.
+ */
+const DEFAULT_MAX_COMPILE_MS = 5000;
 
 const parsedCache = new WeakMap<Function, ParsedFunction | JitError>();
 const privateNamesParsedCache = new WeakMap<Function, ParsedFunction | JitError>();
@@ -184,6 +194,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   }
   // A smaller limit splits more; a larger one cannot go past what V8 optimizes.
   const outlineLimit = Math.min(options.outlineLimit ?? MAX_RESIDUAL_NODES, MAX_RESIDUAL_NODES);
+  const budgetMs = options.maxCompileMs ?? DEFAULT_MAX_COMPILE_MS;
+  if (!(typeof budgetMs === "number" && budgetMs > 0)) throw new JitError("BAD_OPTIONS", `maxCompileMs must be a positive number of milliseconds, got ${String(options.maxCompileMs)}`);
+  const deadline = { at: performance.now() + budgetMs, budgetMs };
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let realInstanceSites: Set<object> | null = null;
@@ -193,7 +206,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
-      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"),
+      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
       prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see

@@ -58,6 +58,11 @@ export interface JitOptions {
   /** Maximum number of AST nodes an unrolled loop may produce. */
   unrollBudget?: number;
   /**
+   * Milliseconds (wall clock) one compile may take (default 5000). Past it the
+   * specialization stops and the function runs as the original, with the reason.
+   */
+  maxCompileMs?: number;
+  /**
    * Syntax nodes above which a specialized function is split into several
    * (its largest self-contained runs move into functions of their own).
    * Default 12,000, about what V8 still optimizes; a smaller value splits

@@ -743,6 +743,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   const methodOfObject = info.parsed.strict && methodKey !== undefined && thisVal.k === "d" && methodKey.k === "s" && (typeof methodKey.v === "string" || typeof methodKey.v === "symbol") && !PRIMITIVE_PROTOTYPES.some((p) => Object.prototype.hasOwnProperty.call(p, methodKey.v as PropertyKey));
   if (info.usesThis && (!info.parsed.strict || info.parsed.strictAssumed) && !objectThis && !methodOfObject) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
+  this.checkDeadline();
   // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
   // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's
   // `this.expression(0)` inside `this.expression(0)` once `this.index` moved on. Recursion on

@@ -44,6 +44,7 @@ export interface SpecializeRequest {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
+  deadline?: { at: number; budgetMs: number };
   /** Speculation forks allowed (speculation.ts); its default when absent. */
   maxForks?: number;
   inlineCalls?: boolean;
@@ -98,7 +99,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

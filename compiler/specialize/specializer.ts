@@ -164,6 +164,8 @@ export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
+  /** `performance.now()` past which the compile stops, with the budget it came from (ms). */
+  deadline?: { at: number; budgetMs: number };
   /** Speculation forks allowed in one compile (speculation.ts has the default). */
   maxForks?: number;
   maxDepth: number;
@@ -211,6 +213,8 @@ export class Specializer {
   tryDepth = 0;
   /** Environment entries joined so far, this compile (the cost that grows with inlining depth; see MAX_JOIN_WORK). */
   joinWork = 0;
+  /** Calls of checkDeadline since the clock was last read. */
+  private deadlineTicks = 0;
   /** For-in loops over unfrozen objects unrolled so far (loops.ts): joins are then bounded lower. */
   guardedForIns = 0;
   targets: Target[] = [];
@@ -691,11 +695,24 @@ export class Specializer {
    * edge agrees on it; otherwise each edge that knew a value writes it to the
    * slot's variable in its fix-up block.
    */
+  /**
+   * Stops the compile once it has used its time (`maxCompileMs`). Called at every join and
+   * inlined call; the clock is read one call in 64.
+   */
+  checkDeadline(): void {
+    const deadline = this.options.deadline;
+    if (!deadline || (++this.deadlineTicks & 63) !== 0) return;
+    if (performance.now() > deadline.at) {
+      this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done: it inlines and unrolls more than it can pay back`);
+    }
+  }
+
   merge(edges: Edge[]): Env | null {
     const live = edges.filter((e) => e.env);
     if (live.length === 0) return null;
     if (live.length === 1) return live[0]!.env;
     this.joinWork += live[0]!.env.size * live.length;
+    this.checkDeadline();
     if (this.joinWork > (this.guardedForIns ? MAX_JOIN_WORK_GUARDED_FOR_IN : MAX_JOIN_WORK)) {
       this.fail("RESIDUAL_TOO_LARGE", `the specialization joined more than ${MAX_JOIN_WORK} variable states at its branches: it inlines calls on values it does not know too deeply to pay off`);
     }

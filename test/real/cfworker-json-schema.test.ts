@@ -68,7 +68,8 @@ describe("@cfworker/json-schema", () => {
     const v = new Validator(schema as never, "2019-09", false);
     const j = jit(v.validate, { specialize: { this: v } });
     expect(inspect(j)!.tier).toBe("fallback");
-    expect(inspect(j)!.fallbackReason).toMatch(/^RESIDUAL_TOO_LARGE: the specialization joined more than/);
+    // Either bound may end it first: the join work (about 3.5 s) or the compile's time (maxCompileMs).
+    expect(inspect(j)!.fallbackReason).toMatch(/^RESIDUAL_TOO_LARGE: the specialization (joined more than|took more than)/);
     for (const x of inputs.slice(0, 300)) expect(j.call(v, x as never)).toEqual(v.validate(x as never));
   });
 });

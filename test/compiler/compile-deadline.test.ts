@@ -1,0 +1,40 @@
+/**
+ * `maxCompileMs`: a compile that runs past its time budget stops, and the
+ * function runs as the original with a reason that names the budget. On the
+ * unseen libraries the helpers tried, compiles of 3-8 s never paid back.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../index.js";
+import { makeSchema, v } from "../../fixtures/real/valibot/program.js";
+
+describe("the compile's time budget", () => {
+  it("stops a long compile: the function runs as the original, with the reason", () => {
+    // valibot's deep-frozen 9-property schema takes 0.7-2 s to compile in full.
+    const schema = makeSchema();
+    const f = jit(v.safeParse, { specialize: { schema }, freeze: "deep", maxCompileMs: 40 });
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/^RESIDUAL_TOO_LARGE: .*40 ms \(maxCompileMs\)/);
+    const input = { id: "ord12345", email: "a@b.c" };
+    expect(f(schema, input)).toStrictEqual(v.safeParse(schema, input));
+  });
+
+  it("lets a compile within its budget finish", () => {
+    function poly(c: readonly number[], x: number): number {
+      let s = 0;
+      for (let i = c.length - 1; i >= 0; i--) s = s * x + c[i]!;
+      return s;
+    }
+    const coeffs = Object.freeze([1, 2, 3]);
+    const f = jit(poly, { specialize: { c: coeffs }, maxCompileMs: 2000 });
+    expect(inspect(f)!.tier).toBe(1);
+    expect(f(coeffs, 2)).toBe(poly(coeffs, 2));
+  });
+
+  it("rejects a budget that is not a positive number, with BAD_OPTIONS", () => {
+    const g = (a: number) => a + 1;
+    for (const bad of [0, -5, NaN, "1000"]) {
+      expect(() => jit(g, { specialize: {}, maxCompileMs: bad as number, strict: true })).toThrow(expect.objectContaining({ code: "BAD_OPTIONS" }));
+    }
+  });
+});
