@@ -54,8 +54,13 @@ export const PURE_STRING_METHODS = new Set([
 /** Number.prototype methods that are pure on primitive arguments. */
 export const PURE_NUMBER_METHODS = new Set(["toFixed", "toPrecision", "toExponential", "toString", "valueOf"]);
 
-/** Array.prototype methods that are pure on a frozen array of primitives with primitive arguments. */
-export const PURE_ARRAY_METHODS = new Set(["indexOf", "lastIndexOf", "includes", "join", "at", "slice"]);
+/**
+ * Array.prototype methods that are pure on a frozen array of primitives with primitive arguments.
+ * `slice` and `concat` make their result through the array's species (Array, for an array whose
+ * prototype is Array.prototype); `concat`'s primitive arguments are appended as they are. A copy of
+ * a parse cache's entry (`pathCache.get(expr).concat()`, jsonpath-plus) then has known items.
+ */
+export const PURE_ARRAY_METHODS = new Set(["indexOf", "lastIndexOf", "includes", "join", "at", "slice", "concat"]);
 
 export const TYPED_ARRAY_NAMES = [
   "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array", "Uint32Array",

@@ -37,6 +37,8 @@ const FnCall = Function.prototype.call;
 const FnApply = Function.prototype.apply;
 const ArrayPush = Array.prototype.push;
 const ArrayPop = Array.prototype.pop;
+const ArrayShift = Array.prototype.shift;
+const ArrayUnshift = Array.prototype.unshift;
 const ArrayIsArray = Array.isArray;
 const ArrayIncludes = Array.prototype.includes;
 /** The items of a virtual array when all are known primitives, else null. */
@@ -505,6 +507,21 @@ function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): V
       const v = props.get(k)!;
       s.deleteField(o, k);
       return v;
+    }
+    // A virtual array is dense (a literal with holes stays as written), so shifting its items is
+    // what the built-in does: a path array's leading "$" dropped (jsonpath-plus), a queue's head.
+    if (fn === ArrayShift && args.length === 0) {
+      const items = [...Array(s.fields(o)!.size).keys()].map((i) => s.fields(o)!.get(String(i))!);
+      if (items.length === 0) return UNDEF;
+      for (let i = 1; i < items.length; i++) s.setField(o, String(i - 1), items[i]!);
+      s.deleteField(o, String(items.length - 1));
+      return items[0]!;
+    }
+    if (fn === ArrayUnshift) {
+      const items = [...Array(s.fields(o)!.size).keys()].map((i) => s.fields(o)!.get(String(i))!);
+      const added = args.map((a) => s.stable(a));
+      [...added, ...items].forEach((v, i) => s.setField(o, String(i), v));
+      return S(added.length + items.length);
     }
   }
   if ((fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) && args.length >= 1) {

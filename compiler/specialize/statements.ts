@@ -18,7 +18,13 @@ declare module "./specializer.js" {
     statementInner(n: Node, labels?: string[]): void;
     block(list: Node[]): void;
     scopedStatements(list: Node[]): void;
-    ifStatement(n: Node): void;
+    /**
+     * A statement `if`. With `rest` (what follows it in its statement list), the rest may be
+     * evaluated in each branch instead of after the join (true when it was: see shapeSplit).
+     */
+    ifStatement(n: Node, rest?: () => void): boolean;
+    /** Splits made so far, this compile (see shapeSplit). */
+    shapeSplits?: number;
     switchStatement(n: Node, labels: string[]): void;
     tryStatement(n: Node): void;
     slotsAssignedIn(nodes: Node[]): Set<Slot>;
@@ -49,7 +55,17 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
       };
       if (s.speculate(rest, j === 0 ? restartAsCall(s, list) ?? rest : rest)) return;
     }
-    s.statement(list[j]!);
+    const st = list[j]!;
+    if (st.type === "IfStatement" && j + 1 < list.length) {
+      // As P.statement does: the root's residual statements keep their source position.
+      const out = s.out;
+      const start = out.length;
+      const split = s.ifStatement(st, () => statementsFrom(s, list, j + 1));
+      if (s.frame.root && st.loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = st.loc;
+      if (split) return;
+      continue;
+    }
+    s.statement(st);
   }
 }
 
@@ -249,9 +265,9 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
   }
 };
 
-P.ifStatement = function (this: Specializer, n: Node): void {
+P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolean {
   const t = this.expr(n.test);
-  if (!this.env) return;
+  if (!this.env) return false;
   // A type that decides the test (a function kos saw made is truthy) takes one branch, as a constant does.
   const truthy = t.k === "d" ? knownTruthy(t) : undefined;
   if (t.k === "s" || t.k === "v" || truthy !== undefined) {
@@ -259,7 +275,7 @@ P.ifStatement = function (this: Specializer, n: Node): void {
     const taken = t.k === "v" ? true : t.k === "s" ? !!t.v : truthy;
     const branch = taken ? n.consequent : n.alternate;
     if (branch) this.statement(branch);
-    return;
+    return false;
   }
   // Virtual objects need no allocation here: each branch has its own state of them, and the join reconciles them.
   const test = this.residual(t);
@@ -274,20 +290,63 @@ P.ifStatement = function (this: Specializer, n: Node): void {
   const list2 = n.alternate ? this.collect(() => this.statement(n.alternate)) : [];
   const env2 = this.env;
   this.dynDepth--;
+  let end1 = env1;
+  let end2 = env2;
+  const split = !!rest && !!env1 && !!env2 && shapeSplit(this, env1, env2);
+  if (split) {
+    this.shapeSplits = (this.shapeSplits ?? 0) + 1;
+    this.dynDepth++;
+    this.env = env1;
+    for (const st of this.collect(rest!)) list1.push(st);
+    end1 = this.env;
+    this.env = env2;
+    for (const st of this.collect(rest!)) list2.push(st);
+    end2 = this.env;
+    this.dynDepth--;
+  }
   const edges = [];
-  if (env1) {
+  if (end1) {
     const fix: Node[] = [];
     list1.push({ type: "BlockStatement", body: fix });
-    edges.push({ env: env1, fix });
+    edges.push({ env: end1, fix });
   }
-  if (env2) {
+  if (end2) {
     const fix: Node[] = [];
     list2.push({ type: "BlockStatement", body: fix });
-    edges.push({ env: env2, fix });
+    edges.push({ env: end2, fix });
   }
   this.env = this.merge(edges);
   this.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: list1 }, alternate: { type: "BlockStatement", body: list2 } });
+  return split;
 };
+
+/**
+ * Splits per compile. Each split evaluates the rest of a statement list once
+ * more, so the code after the `if` is emitted twice; nested splits compound.
+ * jsonpath-plus needs 1 (its options object), mustache and the fixtures none.
+ */
+const MAX_SHAPE_SPLITS = 8;
+
+/**
+ * Whether the rest of the statement list after a dynamic `if` should run in
+ * each branch rather than after the join: a virtual object that both branches
+ * still reach has other keys on each (`const args = { path }; if (json !==
+ * undefined) args.json = json;`). The join would allocate it, and everything
+ * after it would read a real object at run time; in each branch it keeps its
+ * shape, and reads of it fold (mix's polyvariant program points: one copy of
+ * the continuation per static state).
+ */
+function shapeSplit(s: Specializer, env1: Env, env2: Env): boolean {
+  if (s.generic || s.budget <= 0 || (s.shapeSplits ?? 0) >= MAX_SHAPE_SPLITS) return false;
+  for (const o of s.reachableVirtuals([{ env: env1, fix: [] }, { env: env2, fix: [] }])) {
+    const a = env1.get(o)?.obj;
+    const b = env2.get(o)?.obj;
+    if (!a || !b || a === b || a.residual || b.residual) continue;
+    if (a.props.size !== b.props.size) return true;
+    for (const k of a.props.keys()) if (!b.props.has(k)) return true;
+  }
+  return false;
+}
 
 /** Slots of the current frame that code in `nodes` may assign (syntactically). */
 P.slotsAssignedIn = function (this: Specializer, nodes: Node[]): Set<Slot> {
