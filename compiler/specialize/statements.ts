@@ -125,7 +125,13 @@ P.scopedStatements = function (this: Specializer, list: Node[]): void {
     else for (const d of st.declarations) walk(d.id, (x) => void (x.type === "Identifier" && ids.push(x)));
     for (const idn of ids) {
       const variable = scopes.variableOfDeclaration(idn);
-      if (!variable || !this.frame.info.captured.has(variable) || this.frame.slots.has(variable)) continue;
+      if (!variable || !this.frame.info.captured.has(variable)) continue;
+      // A slot left by an earlier evaluation of this block (a try block's attempt that was undone, an
+      // unrolled iteration) is not this evaluation's binding: a hoisted function of the block would
+      // close over it, and the declaration would then make another (ejs's compileDebug template,
+      // `try { let out = ""; function app(s) { out += s; } … }` inlined, threw "out_2 is not defined").
+      const existing = this.frame.slots.get(variable);
+      if (existing && !existing.declared && this.env?.has(existing)) continue;
       // A binding no closure can read before its declaration gets its slot there, lazily pinned (Specializer.newSlot).
       if (st.type !== "ClassDeclaration" && this.residualLoops === 0 && !referencedBeforeDeclaration(variable)) continue;
       early.push(this.newSlot(variable, st.type === "ClassDeclaration" ? "class" : st.kind));

@@ -152,6 +152,19 @@ describe("issue 12: error messages come from the engine, on the original express
     expect(() => j({}, 2)).toThrow("opts.list is not iterable");
   });
 
+  it("iterating an object that is not iterable, read at run time: 'opts.list is not iterable' (ejs's for-of over a Date said 'it is not iterable')", () => {
+    const f = sloppy("function f(opts, k) { let out = ''; for (const v of opts.list) out += v * k; return out; }");
+    const j = jit(f, { specialize: { k: 2 } });
+    const getterRuns: string[] = [];
+    const withGetter = Object.defineProperty({}, Symbol.iterator, { get() { getterRuns.push("get"); return function* () { yield 4; }; } });
+    const lists: unknown[] = [{}, new Date(0), () => 1, Object.create(null), { [Symbol.iterator]: 1 }, { [Symbol.iterator]: null }, new Set([3]), withGetter, [1, 2]];
+    // (A proxy is left to the loop, whose lookup runs its `get` trap: a non-iterable proxy's message names the temporary.)
+    for (const list of lists) expect(expectSameOutcome(f, j, [{ list }, 2])).toBeDefined();
+    for (const list of lists.slice(0, 6)) expect(() => j({ list }, 2)).toThrow("opts.list is not iterable");
+    // The getter ran once per call, in the original and in the compiled code (expectSameOutcome called each once).
+    expect(getterRuns).toEqual(["get", "get"]);
+  });
+
   it("iterating a number, boolean, bigint or symbol read at run time: 'opts.list is not iterable'; one whose prototype was given an iterator iterates", () => {
     const f = sloppy("function f(opts, k) { const out = []; for (const v of opts.list) out.push(v * k); return out; }");
     const j = jit(f, { specialize: { k: 2 } });

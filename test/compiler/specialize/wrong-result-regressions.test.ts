@@ -53,6 +53,25 @@ describe("wrong results found by inlining more", () => {
     expect(log).toEqual([]);
   });
 
+  it("a function declared in an inlined callee's try block writes the block's `let` (ejs with compileDebug threw 'out_2 is not defined')", () => {
+    function inner(d: { title: unknown }): string {
+      try {
+        let out = "";
+        function app(s: string): void {
+          out += s;
+        }
+        app("<" + String(d.title) + ">");
+        return out;
+      } catch (e) {
+        throw e;
+      }
+    }
+    const render = (data: { title: unknown }): string => inner(data);
+    const f = jit(render, { specialize: {} });
+    expect(inspect(f)!.tier).toBe(1);
+    for (const x of [{ title: "a" }, { title: 1 }, { title: null }, null]) expect(outcome(() => f(x as { title: unknown }))).toBe(outcome(() => render(x as { title: unknown })));
+  });
+
   it("a hoisted function writing a later `let` reads the binding its declaration made", () => {
     for (const f of [jit(resolve, { specialize: { sel: "abcd" } }), jit((o: any) => resolve(o, "abcd"), { specialize: {} })]) {
       expect(inspect(f)!.tier).toBe(1);
