@@ -144,7 +144,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         this.env = null;
         return;
       }
-      if (!items && n.type === "ForOfStatement" && (right.k === "d" || (right.k === "s" && right.v !== null && (typeof right.v === "object" || typeof right.v === "function")))) notIterableAsWritten(this, n.right, right);
+      if (!items && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function")))) notIterableAsWritten(this, n.right, right);
       if (!items) this.residualLoop(n, labels, breakT, { started: false, right });
       else {
         state.items = items;
@@ -439,7 +439,7 @@ function writtenName(n: Node): string | null {
  */
 function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
   const name = writtenName(source);
-  if (name === null || value.k === "v") return;
+  if (name === null) return;
   const e = s.residual(value);
   if (e.type === "Identifier" && e.name === name) return;
   // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no

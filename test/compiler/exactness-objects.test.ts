@@ -262,6 +262,33 @@ describe("issue 10: kos never freezes an object it does not own", () => {
     expect(j(o, 1)).toBe(12);
   });
 
+  it("an unfrozen array's items are guarded as elements (a[1], not a[\"1\"]), and a changed item or an index key of an object is seen", () => {
+    const a = [1, 0, -0, 10];
+    // gl-matrix's shape: the items of `a` are read into locals first.
+    function dot(a: number[], b: number[]) {
+      const a0 = a[0]!, a1 = a[1]!, a2 = a[2]!, a3 = a[3]!;
+      return a0 * b[0]! + a1 * b[1]! + a2 * b[2]! + a3 * b[3]!;
+    }
+    const j = jit(dot, { specialize: { a } });
+    const b = [2, -3, 5, 0.5];
+    expect(j(a, b)).toBe(dot(a, b));
+    const source = inspect(j)!.source!;
+    // V8 reads `a[1]` as an element and `a["1"]` through a keyed string lookup (3x the cost in a probe).
+    expect(source).toMatch(/\[1\] === 0/);
+    expect(source).not.toMatch(/\["\d+"\]/);
+    a[2] = 7;
+    expect(j(a, b)).toBe(dot(a, b));
+    a[2] = -0;
+    expect(Object.is(j(a, [0, 0, -1, 0]), dot(a, [0, 0, -1, 0]))).toBe(true);
+    // An object whose keys look like indices: `o[1]` names the same property as `o["1"]`.
+    const o: Record<string, number> = { "0": 3, "1": 4, "01": 9 };
+    const k = (o: Record<string, number>, x: number) => o["0"]! * x + o["1"]! + o["01"]!;
+    const jk = jit(k, { specialize: { o } });
+    expect(jk(o, 2)).toBe(19);
+    o["01"] = 1;
+    expect(jk(o, 2)).toBe(11);
+  });
+
   it("an option the object does not have folds to undefined, and adding it later (own or on a prototype) is seen", () => {
     const proto: Record<string, unknown> = {};
     const opts: { scale?: number; offset: number } = Object.create(proto);
