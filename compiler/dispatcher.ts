@@ -430,11 +430,13 @@ export function disabledReason(): string {
   return `DISABLED: compilation is disabled by KOS_JIT=${process.env.KOS_JIT?.trim()}`;
 }
 
-/** Registers `fn` as settled on the original (it is returned as is), with the reason. */
-export function settleOriginal<F extends Function>(fn: F, name: string, reason: string): F {
+/** Registers `fn` as settled on the original (it is returned as is), with the reason and the time a failed compile took. */
+export function settleOriginal<F extends Function>(fn: F, name: string, reason: string, compileTimeMs = 0): F {
   const d = Dispatcher.settled(fn, name, fn);
   d.tier = "fallback";
   d.fallbackReason = reason;
+  // A compile that failed still took its time (an ajv schema spent 4-6 s before failing on size).
+  d.compileTimeMs = compileTimeMs;
   d.event("fallback", reason);
   return fn;
 }

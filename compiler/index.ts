@@ -104,9 +104,9 @@ const RESPECIALIZE_AFTER = 16;
  */
 export function specializeFunction<F extends Function>(fn: F, options: JitOptions = {}): F {
   const name = options.name ?? fn.name;
-  const fallback = (reason: string): F => {
+  const fallback = (reason: string, compileTimeMs = 0): F => {
     trace(`fallback ${name || "(anonymous)"}: ${reason}`);
-    return settleOriginal(fn, name, reason);
+    return settleOriginal(fn, name, reason, compileTimeMs);
   };
   if (isJitDisabled()) return fallback(disabledReason());
   const pre = precheck(fn);
@@ -180,7 +180,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     const made = compileAgain(null, `after ${after} call${after === 1 ? "" : "s"} whose folded properties had changed: a second version, on what the objects hold now`);
     if (made) generic = made;
   }, cached ? fn : forward);
-  if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed");
+  if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed", version.compileTimeMs);
   const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs };
   d = Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
