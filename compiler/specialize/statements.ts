@@ -335,15 +335,26 @@ const MAX_SHAPE_SPLITS = 8;
 
 /**
  * Whether the rest of the statement list after a dynamic `if` should run in
- * each branch rather than after the join: a virtual object that both branches
- * still reach has other keys on each (`const args = { path }; if (json !==
- * undefined) args.json = json;`). The join would allocate it, and everything
+ * each branch rather than after the join: a variable holds another virtual
+ * object on each branch, or a virtual object that both branches still reach
+ * has other keys on each (`const args = { path }; if (json !== undefined)
+ * args.json = json;`). The join would allocate it, and everything
  * after it would read a real object at run time; in each branch it keeps its
  * shape, and reads of it fold (mix's polyvariant program points: one copy of
  * the continuation per static state).
  */
 function shapeSplit(s: Specializer, env1: Env, env2: Env): boolean {
   if (s.generic || s.budget <= 0 || (s.shapeSplits ?? 0) >= MAX_SHAPE_SPLITS) return false;
+  // A variable that holds another object kos made on each branch (`if (typeof x === "string") o =
+  // { kind: "s" }; else o = { kind: "n" };`): the join would allocate both, and `o.kind` after it
+  // would be read at run time.
+  for (const slot of s.frame.slots.values()) {
+    if (slot.pinned) continue;
+    const a = env1.get(slot)?.val;
+    const b = env2.get(slot)?.val;
+    if (a?.k !== "v" || b?.k !== "v" || a.o === b.o) continue;
+    if (!env1.get(a.o)?.obj?.residual && !env2.get(b.o)?.obj?.residual) return true;
+  }
   for (const o of s.reachableVirtuals([{ env: env1, fix: [] }, { env: env2, fix: [] }])) {
     const a = env1.get(o)?.obj;
     const b = env2.get(o)?.obj;

@@ -81,6 +81,21 @@ describe("the rest of a statement list runs in each branch of an if that gives a
     expect(seen).toEqual(wantSeen);
   });
 
+  it("a variable that holds another object on each branch: its reads after the if fold", () => {
+    function norm(spec: { a: number; b: number }, x: unknown): string {
+      let o: { kind: string; n: number };
+      if (typeof x === "string") o = { kind: "s", n: spec.a };
+      else o = { kind: "n", n: spec.b };
+      return o.kind + o.n + String(x);
+    }
+    const spec = Object.freeze({ a: 1, b: 2 });
+    const f = jit(norm, { specialize: { spec } });
+    for (const x of ["q", 5, null, Symbol.iterator]) expect(outcome(() => f(spec, x))).toEqual(outcome(() => norm(spec, x)));
+    const source = inspect(f).source!;
+    expect(source).toContain('"s1" + String(x)');
+    expect(source).not.toContain("kind:");
+  });
+
   it("a getter on the input that throws between the if and the reads", () => {
     const order: string[] = [];
     function withGetter(c: { base: number }, x: { v: number } | null): number {
