@@ -608,7 +608,10 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   this.residualLoops++;
   breakT.dynDepth = this.dynDepth - 1;
   this.targets.push(contT);
-  const head = this.env!;
+  // The state the loop starts from, as a copy: the body goes on in `this.env` and may change it in
+  // place (a variable copied into its own name for an engine message, `q = q_1`), and a for-of that
+  // runs no iteration leaves from this state (tinyqueue's empty queue read `q` never assigned).
+  const head = new Map(this.env!);
   let loopNode: Node;
   let native: ReturnType<typeof nativeLoop> = null;
   let nativeExit: Env | null = null;

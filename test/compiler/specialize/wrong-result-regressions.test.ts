@@ -72,6 +72,35 @@ describe("wrong results found by inlining more", () => {
     for (const x of [{ title: "a" }, { title: 1 }, { title: null }, null]) expect(outcome(() => f(x as { title: unknown }))).toBe(outcome(() => render(x as { title: unknown })));
   });
 
+  it("a for-of or for-in that runs no iteration leaves a method call's receiver as it was (tinyqueue's empty queue threw reading `q.length`)", () => {
+    class Bag {
+      data: number[];
+      length: number;
+      constructor(data: number[]) {
+        this.data = data;
+        this.length = data.length;
+      }
+      push(item: number): void {
+        this.data.push(item);
+        this.length++;
+      }
+    }
+    function collectOf(k: number, items: number[]): number {
+      const q = new Bag([]);
+      for (const x of items) q.push(x * k);
+      return q.length;
+    }
+    function collectIn(k: number, items: Record<string, number>): number {
+      let q = { n: 0, add(v: number) { this.n += v; } };
+      for (const key in items) q.add(items[key]! * k);
+      return q.n;
+    }
+    const f = jit(collectOf, { specialize: { k: 2 } });
+    const g = jit(collectIn, { specialize: { k: 2 } });
+    for (const items of [[1, 2, 3], [], [-0]]) expect(outcome(() => f(2, items))).toBe(outcome(() => collectOf(2, items)));
+    for (const items of [{ a: 1 }, {}, { a: 1, b: NaN }]) expect(outcome(() => g(2, items))).toBe(outcome(() => collectIn(2, items)));
+  });
+
   it("a hoisted function writing a later `let` reads the binding its declaration made", () => {
     for (const f of [jit(resolve, { specialize: { sel: "abcd" } }), jit((o: any) => resolve(o, "abcd"), { specialize: {} })]) {
       expect(inspect(f)!.tier).toBe(1);
