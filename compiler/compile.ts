@@ -358,6 +358,11 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const noteNames = (n: Node) => walk(n, (x) => void (x.type === "Identifier" && usedNames.add(x.name)));
   noteNames(ctx.root);
   for (const h of shared.helpers) if (h.node) noteNames(h.node);
+  // The version is a function expression of the original's name (below), which binds that name in its
+  // body: a reference printed under it would call the version itself. A recursive `eq(a[k], b[k])` of a
+  // function specialized on `b` then failed its guard at every nested call, counted a deoptimization
+  // and ran the original (dequal and fast-deep-equal at 0.55-0.84x); it must call what `eq` names.
+  if (parsed.name && ctx.kind === "function") usedNames.add(parsed.name);
   const reference = (value: unknown, path: ValuePath | null | string, sourceName?: string): Node => {
     if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && !refNames.includes(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
       return { type: "Identifier", name: path.name };

@@ -48,6 +48,8 @@ interface LoopState {
   tailIndex?: string;
   /** This is the shared tail itself (residualTail): it starts from `tailIndex`. */
   inTail?: boolean;
+  /** A residual for-of's test that throws the engine's "d.items is not iterable" (notIterableAsWritten). */
+  notIterable?: Node;
 }
 
 const P = Specializer.prototype;
@@ -144,8 +146,8 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         this.env = null;
         return;
       }
-      if (!items && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function")))) notIterableAsWritten(this, n.right, right);
-      if (!items) this.residualLoop(n, labels, breakT, { started: false, right });
+      const notIterable = !items && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function"))) ? notIterableAsWritten(this, n.right, right) : null;
+      if (!items) this.residualLoop(n, labels, breakT, { started: false, right, ...(notIterable ? { notIterable } : {}) });
       else {
         state.items = items;
         state.index = 0;
@@ -437,24 +439,26 @@ function writtenName(n: Node): string | null {
  * (ejs's `for (const x of locals.items)` over a Date said "it is not iterable"; fuzz seed 2305
  * #554). An object with a getter for it is left to the loop, which runs the getter once.
  */
-function notIterableAsWritten(s: Specializer, source: Node, value: Val): void {
+function notIterableAsWritten(s: Specializer, source: Node, value: Val): Node | null {
   const name = writtenName(source);
-  if (name === null) return;
+  if (name === null) return null;
   const e = s.residual(value);
-  if (e.type === "Identifier" && e.name === name) return;
+  if (e.type === "Identifier" && e.name === name) return null;
   // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no
   // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
   // there, so the test runs no code of the program's. Objects are read by their descriptors, which
   // runs no getter (notIterableValue); a proxy is left to the loop. One call of a shared helper,
   // not the test written out at each loop: written out, TypeBox's tiered `Value.Check` ran at 1.00x
   // the library instead of 1.44x (fixtures/real/typebox; the cause inside V8 was not pinned down).
+  // Emitted just before the loop, and only where the loop is not written under the source's name
+  // (`{ let ka = ka_2; for (const k of ka) … }`), whose message the engine gets right by itself.
   const test: Node = { type: "CallExpression", optional: false, callee: s.constNode(notIterableValue), arguments: [e] };
-  s.emit({
+  return {
     type: "IfStatement",
     test,
     consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(`${name} is not iterable`)!] } },
     alternate: null,
-  });
+  };
 }
 
 /**
@@ -732,6 +736,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   const labeled: Node = { type: "LabeledStatement", label: id(label), body: loopNode };
   // "o is not iterable" names the source's variable, also when the residual reads it from another.
   const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r)) : null;
+  if (!named && state.notIterable && loopNode.type === "ForOfStatement") this.out.push(state.notIterable);
   this.out.push(named ?? labeled);
   if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
