@@ -329,7 +329,10 @@ P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolea
 /**
  * Splits per compile. Each split evaluates the rest of a statement list once
  * more, so the code after the `if` is emitted twice; nested splits compound.
- * jsonpath-plus needs 1 (its options object), mustache and the fixtures none.
+ * Counted on the natural uses of test/real: the nine fixtures make none,
+ * jsonpath-plus 2 per compile (its options object), valibot's deep-frozen
+ * schema reaches 8 in one attempt, which compiled in 1.5-1.7 s against
+ * 1.5-1.6 s without splits, to code of the same size.
  */
 const MAX_SHAPE_SPLITS = 8;
 
