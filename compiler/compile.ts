@@ -5,12 +5,13 @@
  * the source instead.
  */
 import * as acorn from "acorn";
-import { countNodes, forEachChildSlot, walk, type Node, type ValuePath } from "./ast.js";
+import { countNodes, walk, type Node, type ValuePath } from "./ast.js";
 import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { keepFunctionNames } from "./residual/function-names.js";
+import { readParamsForConstants, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
 import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
@@ -516,18 +517,14 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   walk(fnExpr.body, (n) => {
     if ((n.type === "AssignmentExpression" && n.left.type === "Identifier") || (n.type === "UpdateExpression" && n.argument.type === "Identifier")) assignedNames.add((n.left ?? n.argument).name);
   });
+  const redeclared = varRedeclared(rest);
   const paramOfValue = new Map<unknown, string>();
   for (const [pname, value] of ctx.specialize) {
     if (pname === "this" || trustedOrPrimitive(value) || paramOfValue.has(value)) continue;
     const f = ctx.formals.find((x) => x.source === pname && x.name === pname);
-    if (f && !assignedNames.has(f.name)) paramOfValue.set(value, f.name);
+    if (f && !assignedNames.has(f.name) && !redeclared.has(f.name)) paramOfValue.set(value, f.name);
   }
-  const restFirst = rest.length ? rest : [];
-  walk({ type: "BlockStatement", body: restFirst }, (n) =>
-    forEachChildSlot(n, (c, replace) => {
-      if (c.type === "KosConst" && paramOfValue.has(c.value)) replace({ type: "Identifier", name: paramOfValue.get(c.value)! });
-    }),
-  );
+  readParamsForConstants(rest, paramOfValue);
 
   // Emit only the helpers the main function (transitively) calls.
   const byName = new Map(shared.helpers.filter((h) => h.node).map((h) => [h.name, h]));

@@ -3,23 +3,27 @@
  * for reading known objects at compile time are in specialize/objects.ts.
  */
 
-const TypedArray = Object.getPrototypeOf(Int8Array) as Function;
+import { types as utilTypes } from "node:util";
 
+/** By the internal slot: `instanceof` would run a proxy's getPrototypeOf trap, and accept `Object.create(Uint8Array.prototype)`. */
 export function isTypedArray(v: unknown): v is ArrayLike<number> & { length: number } {
-  return v instanceof (TypedArray as unknown as { new (): object });
+  return utilTypes.isTypedArray(v);
 }
 
 export function isPrimitive(v: unknown): boolean {
   return v === null || (typeof v !== "object" && typeof v !== "function");
 }
 
-/** Objects kos may freeze and fold: plain objects, arrays and class instances with only data. */
+/**
+ * Objects kos may freeze and fold: plain objects, arrays and class instances with only data.
+ * Told by internal slots (node:util), not `instanceof`, which runs a proxy's getPrototypeOf
+ * trap. A proxy is never frozen: kos folds nothing read through one.
+ */
 function isFreezable(v: object): boolean {
-  if (typeof v === "function") return false;
-  if (isTypedArray(v) || v instanceof ArrayBuffer || v instanceof DataView) return false;
-  if (v instanceof Map || v instanceof Set || v instanceof WeakMap || v instanceof WeakSet) return false;
-  if (v instanceof Date || v instanceof Promise || v instanceof RegExp) return false;
-  if (typeof SharedArrayBuffer !== "undefined" && v instanceof SharedArrayBuffer) return false;
+  if (typeof v === "function" || utilTypes.isProxy(v)) return false;
+  if (utilTypes.isTypedArray(v) || utilTypes.isAnyArrayBuffer(v) || utilTypes.isDataView(v)) return false;
+  if (utilTypes.isMap(v) || utilTypes.isSet(v) || utilTypes.isWeakMap(v) || utilTypes.isWeakSet(v)) return false;
+  if (utilTypes.isDate(v) || utilTypes.isPromise(v) || utilTypes.isRegExp(v)) return false;
   return true;
 }
 

@@ -23,9 +23,15 @@ const enum State {
   Varies = 4,
 }
 
-/** Own keys of a plain object, as a string: the "hidden class" kos can see from JavaScript. */
-function shapeOf(v: object): string {
-  return Object.keys(v).join("\u0000");
+const isProxy = process.getBuiltinModule("node:util").types.isProxy;
+
+/**
+ * Own keys of a plain object, as a string: the "hidden class" kos can see from JavaScript.
+ * Null for a proxy: listing its keys would run its ownKeys and getOwnPropertyDescriptor traps,
+ * which the program never asked for.
+ */
+function shapeOf(v: object): string | null {
+  return isProxy(v) ? null : Object.keys(v).join("\u0000");
 }
 
 export class ArgumentProfile {
@@ -47,7 +53,7 @@ export class ArgumentProfile {
         this.demote(v);
         return;
       case State.Shape:
-        if (typeTagOf(v) === "object" && shapeOf(v as object) === this.shape) return;
+        if (typeTagOf(v) === "object" && shapeOf(v as object) === this.shape) return; // never null: the shape state has a string
         this.state = typeTagOf(v) === this.tag ? State.Type : State.Varies;
         return;
       case State.Type:
@@ -64,8 +70,8 @@ export class ArgumentProfile {
       this.state = State.Varies;
     } else if (tag === "object") {
       const a = shapeOf(this.value as object);
-      this.state = a === shapeOf(v as object) ? State.Shape : State.Type;
-      this.shape = a;
+      this.state = a !== null && a === shapeOf(v as object) ? State.Shape : State.Type;
+      this.shape = a ?? "";
     } else {
       this.state = State.Type;
     }

@@ -9,12 +9,15 @@ import type { TypeAssumption } from "../compiler/types.js";
 import { ArgumentProfile, typeTagOf } from "./feedback.js";
 import { decodeValue, type ArgumentFeedback } from "./profile-format.js";
 
+// Through process.getBuiltinModule, as dispatcher.ts: node:util's ES module evaluates every export.
+const isProxy = process.getBuiltinModule("node:util").types.isProxy;
+
 const TYPE_ASSUMPTIONS = new Set(["number", "string", "boolean", "bigint", "undefined", "function", "array", "object"]);
 
 /** Deeply frozen: every reachable own data property holds a primitive or a frozen object (no functions, no typed arrays). */
 export function isDeepFrozen(v: unknown, seen = new Set<object>()): boolean {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return true;
-  if (typeof v === "function") return false;
+  if (typeof v === "function" || isProxy(v)) return false;
   if (seen.has(v as object)) return true;
   seen.add(v as object);
   if (ArrayBuffer.isView(v)) return false;
@@ -62,7 +65,8 @@ export function speculate(input: SpeculationInput): Speculation {
       // (the DSP bench program refills one buffer per block), so identity bought guards on
       // every folded element read and made the program 14× slower. Its type is kept below.
       // Objects the caller did not freeze are folded behind content guards (freeze: "guard"), never frozen.
-      if (primitive || isDeepFrozen(value) || (typeof value === "object" && !ArrayBuffer.isView(value))) {
+      // A proxy never: kos folds nothing through one, and looking at it (isFrozen, its prototype) runs its traps.
+      if (primitive || (!isProxy(value) && (isDeepFrozen(value) || (typeof value === "object" && !ArrayBuffer.isView(value))))) {
         specialize[name] = value;
         return;
       }
@@ -96,14 +100,14 @@ export function speculate(input: SpeculationInput): Speculation {
       if (!p || p.stability !== "constant" || input.dropped.has(key)) continue;
       const v = p.constantValue;
       const primitive = v === null || (typeof v !== "object" && typeof v !== "function");
-      if (!primitive && !(typeof v === "object" && !ArrayBuffer.isView(v))) continue;
+      if (!primitive && !(typeof v === "object" && !ArrayBuffer.isView(v) && !isProxy(v))) continue;
       specialize[key] = v;
       positional = true;
     }
   }
   // A receiver is specialized on only as a deep-frozen constant object (`specialize: { this }`).
   const r = input.receiver;
-  if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && !ArrayBuffer.isView(r.constantValue)) {
+  if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && !ArrayBuffer.isView(r.constantValue) && !isProxy(r.constantValue)) {
     specialize.this = r.constantValue;
   }
   return positional ? { specialize, assume, argumentCount: count! } : { specialize, assume };

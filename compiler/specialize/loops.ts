@@ -231,8 +231,13 @@ function slotsDeadAfter(s: Specializer, n: Node): Set<Slot> | null {
  */
 function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target, tail: Target, start: number, state: LoopState): void {
   const inner = s.out.splice(start);
-  // Code after the unrolled iterations (the loop's normal end) must not run into the tail.
+  // Code after the unrolled iterations (the loop's normal end) must not run into the tail. That
+  // includes a residual loop the speculated iterations ended in (the unroll budget ran out): its
+  // exit is an edge already recorded (residualLoopBody) with no `break`, since its code falls
+  // through to the loop's end, which here is the tail. fuzzysort's `go` ran every target from
+  // the second on twice. Where nothing falls through, the `break` is dead code.
   if (s.env) s.jump(breakT, "break");
+  else s.out.push({ type: "BreakStatement", label: id(s.labelOf(breakT)) });
   s.out.push({ type: "LabeledStatement", label: id(s.labelOf(tail)), body: { type: "BlockStatement", body: [...inner, ...s.out.splice(start)] } });
   s.env = s.merge(tail.edges);
   if (!s.env) return;

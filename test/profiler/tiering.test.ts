@@ -157,6 +157,51 @@ describe("tiering", () => {
     expect(inspect(h)!.calls).toBe(150);
   });
 
+  it("never runs a proxy's traps: not to profile an argument's shape, to speculate on it, or to compile (three's distanceTo after a miss listed the proxy's keys)", () => {
+    const log: string[] = [];
+    const traced = (target: object) =>
+      new Proxy(target, {
+        get: (t, k, r) => (log.push(`get:${String(k)}`), Reflect.get(t, k, r)),
+        ownKeys: (t) => (log.push("ownKeys"), Reflect.ownKeys(t)),
+        getOwnPropertyDescriptor: (t, k) => (log.push(`gopd:${String(k)}`), Reflect.getOwnPropertyDescriptor(t, k)),
+        isExtensible: (t) => (log.push("isExtensible"), Reflect.isExtensible(t)),
+        getPrototypeOf: (t) => (log.push("getPrototypeOf"), Reflect.getPrototypeOf(t)),
+      });
+    function dist(this: { x: number }, v: { x: number }): number {
+      return this.x - v.x;
+    }
+    // Hot on a constant argument, then two misses, the second with a proxy (its shape is profiled).
+    const C = { x: 1 };
+    const d = jit(dist, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 80; i++) d.call({ x: i }, C);
+    expect(inspect(d)!.tier).toBe(1);
+    d.call({ x: 1 }, { x: 2 });
+    for (let i = 0; i < 5; i++) {
+      log.length = 0;
+      expect(d.call({ x: 1 }, traced({ x: 2 }))).toBe(-1);
+      expect(log).toEqual(["get:x"]);
+    }
+    // The same proxy on every call: the tier-up neither checks it for frozenness nor compiles on it.
+    function plus(o: { a: number }, n: number): number {
+      return o.a + n;
+    }
+    const P = traced({ a: 1 });
+    const p = jit(plus, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 120; i++) {
+      log.length = 0;
+      expect(p(P, i)).toBe(1 + i);
+      expect(log).toEqual(["get:a"]);
+    }
+    // Explicit specialization on a proxy, any freeze policy: jit() itself reads nothing through it.
+    for (const freeze of ["guard", "reference", "deep"] as const) {
+      log.length = 0;
+      const q = jit(plus, { specialize: { o: P }, freeze });
+      expect(log).toEqual([]);
+      expect(q(P, 2)).toBe(3);
+      expect(log).toEqual(["get:a"]);
+    }
+  });
+
   it("speculates on an unfrozen constant object behind content guards, never freezes it, and follows a change", () => {
     const C = [1, 2, 3];
     const h = jit(horner, { tiering: { hotCalls: 20 } });

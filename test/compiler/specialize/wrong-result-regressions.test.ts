@@ -107,4 +107,67 @@ describe("wrong results found by inlining more", () => {
       for (const x of [{}, { abcd: 5 }, 3, null]) expect(outcome(() => f(x, "abcd"))).toBe(outcome(() => resolve(x, "abcd")));
     }
   });
+  it("a for-of over a specialized iterable that is not an array reads the parameter, not the block's copy of its name (moo's lexer threw 'Cannot access x before initialization')", () => {
+    function sum(x: Iterable<number>): number {
+      let s = 0;
+      for (const t of x) s += t;
+      return s;
+    }
+    const generated = {
+      *[Symbol.iterator](): Generator<number> {
+        yield 4;
+        yield 5;
+      },
+    };
+    const lexer = { [Symbol.iterator]: () => [7, 8][Symbol.iterator]() };
+    for (const x of [new Set([1, 2]), generated, lexer] as Iterable<number>[]) {
+      const f = jit(sum, { specialize: { x } });
+      expect(inspect(f)!.tier).toBe(1);
+      expect(outcome(() => f(x))).toBe(outcome(() => sum(x)));
+    }
+    // An old-style default, `var x = x || {}`: the `var` is the parameter, written by its initialiser.
+    const O = { a: 1, list: [1, 2] };
+    const old = function (x: any, y: any): number {
+      var x = x || {};
+      if (y) x = y;
+      let s = 0;
+      for (const t of x.list) s += t;
+      return s + x.a;
+    };
+    const k = jit(old, { specialize: { x: O } });
+    for (const y of [null, { a: 5, list: [3] }]) expect(outcome(() => k(O, y))).toBe(outcome(() => old(O, y)));
+  });
+  it("a loop whose speculated iterations run out of budget inside a guarded branch leaves the loop, not into the shared rest (fuzzysort's `go` matched every target from the second on twice)", () => {
+    const cache = new Map<string, { target: string; codes: number[] }>();
+    const prepared = (t: string) => {
+      let p = cache.get(t);
+      if (p === undefined) cache.set(t, (p = { target: t, codes: Array.from(t, (c) => c.charCodeAt(0)) }));
+      return p;
+    };
+    const score = (q: string, t: { codes: number[] }): number | null => {
+      let j = 0;
+      for (let k = 0; k < t.codes.length; k++) {
+        if (t.codes[k] === q.charCodeAt(j)) j++;
+        if (j === q.length) return k;
+      }
+      return null;
+    };
+    function go(search: string, targets: string[]): string {
+      const out: string[] = [];
+      for (let i = 0; i < targets.length; i++) {
+        const t = prepared(targets[i]!);
+        if (score(search, t) === null) continue;
+        out.push(t.target.slice(0, 6));
+      }
+      return out.join(",");
+    }
+    const names = ["React", "Preact", "Vue"];
+    names.forEach(prepared);
+    // Budgets at which the unrolling stops in the second iteration's guarded branch (25 and 35 did).
+    for (const unrollBudget of [25, 35, 45]) {
+      const f = jit(go, { specialize: { targets: names }, scope: { prepared, score, cache }, unrollBudget });
+      expect(inspect(f)!.tier).toBe(1);
+      for (const q of ["v", "re", "t", "x", "e", ""]) expect(outcome(() => f(q, names))).toBe(outcome(() => go(q, names)));
+    }
+  });
 });
