@@ -81,6 +81,9 @@ export interface SpecializeResult {
   escapedInstanceSites: Set<object>;
   /** For-in loops over unfrozen objects that were unrolled (loops.ts). */
   guardedForIns: number;
+  /** Unroll budget spent, and speculation forks made: a retry with less must go below what was used. */
+  budgetUsed: number;
+  forksUsed: number;
   words: Set<string>;
   /** Residual variables named as in the source (Specializer.sourceNames). */
   sourceNames: ReadonlySet<string>;
@@ -129,10 +132,10 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const frame: Frame = { info, slots: new Map(), thisVal, args: null, root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
   const formals: SpecializeResult["formals"] = [];
-  const bindLater: Array<{ pattern: Node; name: string }> = [];
+  const bindLater: Array<{ pattern: Node; name: string; position: string | null }> = [];
   sp.declareVars(root.body, root);
   const params = root.params as Node[];
-  params.forEach((p) => {
+  params.forEach((p, index) => {
     if (p.type === "Identifier") {
       const variable = info.scopes.variableOfDeclaration(p)!;
       sp.claimed.add(p.name);
@@ -168,15 +171,19 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
       return;
     }
     const name = sp.fresh("arg");
-    const source = p.type === "AssignmentPattern" && p.left.type === "Identifier" ? p.left.name : null;
+    // A destructured parameter is specialized by its position (compile.ts isPatternParam): the guard
+    // finds its formal by that key.
+    const position = String(index);
+    const source = p.type === "AssignmentPattern" && p.left.type === "Identifier" ? p.left.name : p.type !== "RestElement" && req.specialize.has(position) ? position : null;
     formals.push({ name, rest: p.type === "RestElement", source });
-    bindLater.push({ pattern: p.type === "RestElement" ? p.argument : p, name });
+    bindLater.push({ pattern: p.type === "RestElement" ? p.argument : p, name, position: p.type === "RestElement" ? null : position });
   });
   const body = sp.collect(() => {
-    for (const { pattern, name } of bindLater) {
+    for (const { pattern, name, position } of bindLater) {
       if (!sp.env) break;
       let v: Val = D(id(name));
       if (pattern.type === "AssignmentPattern" && pattern.left.type === "Identifier" && req.specialize.has(pattern.left.name)) v = S(req.specialize.get(pattern.left.name));
+      else if (position !== null && req.specialize.has(position)) v = S(req.specialize.get(position));
       sp.bindPattern(pattern, v, "param");
     }
     if (sp.env) sp.scopedStatements(root.body.body);
@@ -202,7 +209,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0 };
 }
 
 export type { FreeLookup };

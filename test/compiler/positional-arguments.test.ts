@@ -118,3 +118,56 @@ describe("tiering speculates on constant arguments inside a rest parameter", () 
     expect(v === undefined || !v.assumptions.some((a) => a.description.startsWith("args.length"))).toBe(true);
   });
 });
+
+describe("a destructured parameter is specialized by its position", () => {
+  // pupa's signature: an options bag destructured with defaults, which has no name to specialize by.
+  function fill(template: string, data: Record<string, unknown>, { ignoreMissing = false, transform = (v: unknown) => v }: { ignoreMissing?: boolean; transform?: (v: unknown) => unknown } = {}): string {
+    return template.replace(/\{(\w+)\}/g, (whole, key: string) => {
+      const v = transform(data[key]);
+      if (v === undefined) {
+        if (ignoreMissing) return whole;
+        throw new RangeError(`Missing a value for ${key}`);
+      }
+      return String(v);
+    });
+  }
+  const options = { ignoreMissing: true, transform: (v: unknown) => (typeof v === "number" ? v * 2 : v) };
+
+  it("explicitly, guarded by identity; other arguments there run the original", () => {
+    const f = jit(fill, { specialize: { 2: options } });
+    const info = inspect(f)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toContain("argument 2 is the specialized object (identity)");
+    for (const data of [{ a: 1, b: "x" }, {}, { a: -0 }]) {
+      expect(f("{a}-{b}-{z}", data, options)).toBe(fill("{a}-{b}-{z}", data, options));
+      expect(f("{a}", data, { ignoreMissing: true })).toBe(fill("{a}", data, { ignoreMissing: true }));
+    }
+    expect(() => f("{q}", {}, undefined)).toThrow("Missing a value for q");
+    // An array pattern with a default: a missing argument takes the default in the original.
+    function affine(x: number, [a, b]: number[] = [1, 2]): number {
+      return x * a! + b!;
+    }
+    const g = jit(affine, { specialize: { 1: [3, 4] } });
+    expect(inspect(g)!.tier).toBe(1);
+    expect([g(2, [3, 4]), g(2), g(2, [5, 6])]).toEqual([affine(2, [3, 4]), affine(2), affine(2, [5, 6])]);
+  });
+
+  it("by tiering, from a constant argument in that position", () => {
+    function scaled(x: number, { scale = 1, offset = 0 }: { scale?: number; offset?: number } = {}): number {
+      let s = 0;
+      for (let i = 0; i < 3; i++) s += x * scale + offset;
+      return s;
+    }
+    const O = Object.freeze({ scale: 3, offset: 1 });
+    const t = jit(scaled, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 200; i++) expect(t(i, O)).toBe(scaled(i, O));
+    expect(inspect(t)!.tier).toBe(1);
+    expect(inspect(t)!.assumptions.map((a) => a.description)).toContain("argument 1 is the specialized object (identity)");
+    expect(t(2, { scale: 1 })).toBe(scaled(2, { scale: 1 }));
+  });
+
+  it("names the position in the error for a name it does not have", () => {
+    const j = jit(fill, { specialize: { ignoreMissing: true } });
+    expect(inspect(j)!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER: 'ignoreMissing' is not a simple parameter .*specialized by its position, e\.g\. \{ specialize: \{ 2: value \} \}/);
+  });
+});

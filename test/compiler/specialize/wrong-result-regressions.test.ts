@@ -170,4 +170,27 @@ describe("wrong results found by inlining more", () => {
       for (const q of ["v", "re", "t", "x", "e", ""]) expect(outcome(() => f(q, names))).toBe(outcome(() => go(q, names)));
     }
   });
+  it("an inlined method whose parameter has the name of the caller's specialized parameter keeps its own `this` (bn.js's `num.sub(this)` computed this - this)", () => {
+    class B {
+      constructor(public v: number) {}
+      clone(): B {
+        return new B(this.v);
+      }
+      isub(o: B): B {
+        this.v -= o.v;
+        return this;
+      }
+      sub(num: B): B {
+        return this.clone().isub(num);
+      }
+    }
+    function add(this: B, num: B): B {
+      return num.sub(this);
+    }
+    const C = new B(10);
+    const f = jit(add, { specialize: { num: C } });
+    expect(inspect(f)!.tier).toBe(1);
+    expect(f.call(new B(3), C).v).toBe(add.call(new B(3), C).v);
+    expect(C.v).toBe(10);
+  });
 });
