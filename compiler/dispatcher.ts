@@ -348,6 +348,20 @@ export class Dispatcher {
     }
   }
 
+  /**
+   * The second version becomes the entry's target and the first leaves the chain: its guards
+   * failed on most calls, each paying its miss path before the version that serves them.
+   */
+  dropFirstVersion(reason: string): void {
+    if (!this.control || this.versions.length < 2) return;
+    const first = this.versions.shift()!;
+    this.links!.shift();
+    // The calls it passed on are counted again by the version they reached.
+    this.countedBefore += first.calls() - first.deopts;
+    this.control(HEAD, this.versions[0]!.fn);
+    this.event("dropped v1", reason);
+  }
+
   /** Calls to the first version go through `via` (the tiering's timing of a new version) until {@link restoreHead}. */
   routeHead(via: Function): void {
     if (this.control && this.versions.length > 0) this.control(HEAD, via);

@@ -5,11 +5,17 @@
  * the common case and nothing is allocated after the first observation.
  */
 
-/** The type names kos speculates on; the compiler's TypeAssumption uses the same spelling. */
+const isProxy = process.getBuiltinModule("node:util").types.isProxy;
+
+/**
+ * The type names kos speculates on; the compiler's TypeAssumption uses the same spelling.
+ * A proxy is "proxy", a tag no assumption takes: `Array.isArray` on a revoked one throws.
+ */
 export function typeTagOf(v: unknown): string {
   if (v === null) return "null";
   const t = typeof v;
   if (t !== "object") return t;
+  if (isProxy(v)) return "proxy";
   if (Array.isArray(v)) return "array";
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return `typedarray:${(v as object).constructor.name}`;
   return "object";
@@ -22,8 +28,6 @@ const enum State {
   Type = 3,
   Varies = 4,
 }
-
-const isProxy = process.getBuiltinModule("node:util").types.isProxy;
 
 /**
  * Own keys of a plain object, as a string: the "hidden class" kos can see from JavaScript.

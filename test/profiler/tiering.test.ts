@@ -181,6 +181,15 @@ describe("tiering", () => {
       expect(d.call({ x: 1 }, traced({ x: 2 }))).toBe(-1);
       expect(log).toEqual(["get:x"]);
     }
+    // A revoked proxy: `Array.isArray` on it throws, so profiling its type must not ask.
+    const { proxy: revoked, revoke } = Proxy.revocable({ x: 1 }, {});
+    revoke();
+    function ignore(this: unknown, _v: unknown): number {
+      return 1;
+    }
+    const ig = jit(ignore, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 80; i++) ig(C);
+    for (let i = 0; i < 40; i++) expect(ig(i % 2 ? revoked : { x: i })).toBe(1);
     // The same proxy on every call: the tier-up neither checks it for frozenness nor compiles on it.
     function plus(o: { a: number }, n: number): number {
       return o.a + n;
@@ -200,6 +209,23 @@ describe("tiering", () => {
       expect(q(P, 2)).toBe(3);
       expect(log).toEqual(["get:a"]);
     }
+  });
+
+  it("drops a first version whose guards fail on most calls once a later version serves them, without dropping the constant that still holds (an io-ts `is` ran 10x slower)", () => {
+    const C = Object.freeze({ k: "name", min: 2 });
+    function is(c: typeof C, x: any): boolean {
+      return typeof x === "object" && x !== null && typeof x[c.k] === "string" && x[c.k].length >= c.min;
+    }
+    const valid = { name: "abc" };
+    const t = jit(is, { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 200; i++) t(C, valid); // version 1: c and x both constant
+    const mixed = [valid, 5, "s", null, { name: 1 }, valid, [], true];
+    for (let i = 0; i < 4000; i++) expect(t(C, mixed[i & 7])).toBe(is(C, mixed[i & 7]));
+    const info = inspect(t)!;
+    expect(info.tier).toBe(1);
+    expect(info.versions!.length).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(["c is the specialized object (identity)"]);
+    expect(info.history.some((h) => h.event === "dropped v1")).toBe(true);
   });
 
   it("speculates on an unfrozen constant object behind content guards, never freezes it, and follows a change", () => {
