@@ -50,9 +50,10 @@ describe("dispatcher: polymorphic versions", () => {
     for (let i = 0; i < 30; i++) f(3, i);
     for (let i = 0; i < 300; i++) expect(f(i, 2)).toBe(scale(i, 2));
     const info = inspect(f)!;
-    expect(info.versions!.length).toBe(2);
-    expect(info.versions![1]!.assumptions.some((a) => a.param === "k" && a.kind !== "type")).toBe(false);
-    expect(info.history.map((h) => h.event)).toContain("deoptimized");
+    // Version 2 speculates on no `k`; version 1 (k === 3), which every call then missed, left the chain.
+    expect(info.versions!.length).toBe(1);
+    expect(info.versions![0]!.assumptions.some((a) => a.param === "k" && a.kind !== "type")).toBe(false);
+    expect(info.history.map((h) => h.event)).toEqual(expect.arrayContaining(["deoptimized", "tier1 v2", "dropped v1"]));
   });
 
   it("explicit specialize and tiering report through the same inspect fields", () => {
