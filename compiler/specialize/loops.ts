@@ -237,7 +237,7 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   // through to the loop's end, which here is the tail. fuzzysort's `go` ran every target from
   // the second on twice. Where nothing falls through, the `break` is dead code.
   if (s.env) s.jump(breakT, "break");
-  else s.out.push({ type: "BreakStatement", label: id(s.labelOf(breakT)) });
+  else if (mayComplete(inner)) s.out.push({ type: "BreakStatement", label: id(s.labelOf(breakT)) });
   s.out.push({ type: "LabeledStatement", label: id(s.labelOf(tail)), body: { type: "BlockStatement", body: [...inner, ...s.out.splice(start)] } });
   s.env = s.merge(tail.edges);
   if (!s.env) return;
@@ -248,6 +248,45 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
     s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}) } : { started: true });
   } finally {
     s.generic = wasGeneric;
+  }
+}
+
+/** Whether a `break label` to this label occurs in `n` (a labeled statement it ends completes normally). */
+function breaksTo(n: Node, label: string): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found || x.type === "KosConst" || /Function/.test(x.type)) return false;
+    if (x.type === "BreakStatement" && x.label?.name === label) found = true;
+    return !found;
+  });
+  return found;
+}
+
+/**
+ * Whether running `list` may end by reaching its end (JavaScript's "completes normally"),
+ * conservatively: true unless every path ends in a jump. Statements after one that never
+ * completes are unreachable and not looked at.
+ */
+function mayComplete(list: Node[]): boolean {
+  for (const st of list) if (!statementMayComplete(st)) return false;
+  return true;
+}
+
+function statementMayComplete(st: Node): boolean {
+  switch (st.type) {
+    case "BreakStatement":
+    case "ContinueStatement":
+    case "ReturnStatement":
+    case "ThrowStatement":
+      return false;
+    case "BlockStatement":
+      return mayComplete(st.body);
+    case "IfStatement":
+      return !st.alternate || statementMayComplete(st.consequent) || statementMayComplete(st.alternate);
+    case "LabeledStatement":
+      return statementMayComplete(st.body) || breaksTo(st.body, st.label.name);
+    default:
+      return true;
   }
 }
 

@@ -48,7 +48,7 @@ P.statements = function (this: Specializer, list: Node[]): void {
 function statementsFrom(s: Specializer, list: Node[], from: number): void {
   for (let j = from; j < list.length; j++) {
     if (!s.env) return;
-    if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!)) {
+    if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!) && !declaresOuterCaptured(s, list, j)) {
       const rest = () => {
         s.statement(list[j]!);
         statementsFrom(s, list, j + 1);
@@ -60,13 +60,58 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
       // As P.statement does: the root's residual statements keep their source position.
       const out = s.out;
       const start = out.length;
-      const split = s.ifStatement(st, () => statementsFrom(s, list, j + 1));
+      const split = s.ifStatement(st, declaresOuterCaptured(s, list, j + 1) ? undefined : () => statementsFrom(s, list, j + 1));
       if (s.frame.root && st.loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = st.loc;
       if (split) return;
       continue;
     }
     s.statement(st);
   }
+}
+
+/** Binding names a declaration pattern declares, as their identifier nodes. */
+function patternIdentifiers(p: Node | null, out: Node[]): void {
+  if (!p) return;
+  if (p.type === "Identifier") out.push(p);
+  else if (p.type === "ObjectPattern") for (const q of p.properties) patternIdentifiers(q.type === "RestElement" ? q.argument : q.value, out);
+  else if (p.type === "ArrayPattern") for (const q of p.elements) patternIdentifiers(q, out);
+  else if (p.type === "RestElement") patternIdentifiers(p.argument, out);
+  else if (p.type === "AssignmentPattern") patternIdentifiers(p.left, out);
+}
+
+/**
+ * Whether `list[from..]` declares a `let`, `const` or class that a function outside those
+ * statements reads: a function declaration of the same list, hoisted above them wherever it is
+ * written (`function next() { return scanner.scan(); }` and `let scanner = …`). A fork or a shape split
+ * evaluates those statements once per branch, each declaring the binding under a name of its
+ * own, and the function outside reads neither: jsonc-parser's `format` threw "scanner_3 is not
+ * defined" on every call. Such a rest is evaluated once.
+ */
+function declaresOuterCaptured(s: Specializer, list: Node[], from: number): boolean {
+  const info = s.frame.info;
+  if (info.captured.size === 0 || from >= list.length) return false;
+  const start: number = list[from]!.start;
+  const end: number = list[list.length - 1]!.end;
+  // Function declarations of the list are hoisted to its start, before any fork, wherever they are written.
+  const hoisted = list.filter((st) => st.type === "FunctionDeclaration");
+  const outside = (b: Node): boolean => b.start < start || b.end > end || hoisted.some((h) => h.start <= b.start && b.end <= h.end);
+  for (let k = from; k < list.length; k++) {
+    const st = list[k]!;
+    const ids: Node[] = [];
+    if (st.type === "VariableDeclaration" && st.kind !== "var") for (const d of st.declarations) patternIdentifiers(d.id, ids);
+    else if (st.type === "ClassDeclaration" && st.id) ids.push(st.id);
+    for (const name of ids) {
+      const v = info.scopes.variableOfDeclaration(name);
+      if (!v || !info.captured.has(v)) continue;
+      for (const r of v.references) {
+        let fnScope: { type: string; upper: unknown; block: unknown } | null = r.from;
+        while (fnScope && fnScope.type !== "function") fnScope = fnScope.upper as typeof fnScope;
+        const block = fnScope?.block as Node | undefined;
+        if (block && block !== info.node && outside(block)) return true;
+      }
+    }
+  }
+  return false;
 }
 
 /**

@@ -193,4 +193,37 @@ describe("wrong results found by inlining more", () => {
     expect(f.call(new B(3), C).v).toBe(add.call(new B(3), C).v);
     expect(C.v).toBe(10);
   });
+  it("a statement list split after foreign code keeps one binding for a `let` that a hoisted function declaration of the list reads (jsonc-parser's format threw 'scanner_16 is not defined')", () => {
+    const shared = { eols: ["\n", "\r\n"], spaces: ["", " ", "  "] };
+    const createScanner = (text: string) => {
+      let pos = 0;
+      return { scan: () => (pos < text.length ? text[pos++]! : null) };
+    };
+    function format(text: string, options: { insertSpaces: boolean; tabSize: number }): string {
+      let eol = "\n";
+      for (let i = 0; i < text.length; i++) {
+        if (text.charAt(i) === "\r") {
+          eol = "\r\n";
+          break;
+        }
+      }
+      const fast = shared.eols.includes(eol);
+      let indent;
+      if (options.insertSpaces) indent = shared.spaces[options.tabSize];
+      else indent = "\t";
+      let scanner = createScanner(text);
+      let out = "";
+      for (let c; (c = next()) !== null; ) out += c + indent + fast;
+      return out;
+      // Declared last, as jsonc-parser does: hoisted above the split all the same.
+      function next(): string | null {
+        return scanner.scan();
+      }
+    }
+    const run = (text: string, options: { insertSpaces: boolean; tabSize: number }) => format(text, options);
+    const options = { tabSize: 2, insertSpaces: true };
+    const f = jit(run, { specialize: { options } });
+    expect(inspect(f)!.tier).toBe(1);
+    for (const text of ["xy", "a\r\nb", ""]) expect(outcome(() => f(text, options))).toBe(outcome(() => run(text, options)));
+  });
 });
