@@ -29,6 +29,8 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
    * only foreign code can revoke one, so the fact holds while the count is unchanged.
    */
   isArray?: ArrayFact;
+  /** Known truthiness where the type does not tell it: `a && false` is falsy whichever side gives it. */
+  truthy?: boolean;
 }
 export interface ArrayFact { value: boolean; epoch: number }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
@@ -109,6 +111,7 @@ export const isStaticPrimitive = (x: Val): x is StaticValue => x.k === "s" && is
  * Undefined when the type does not decide it.
  */
 export function knownTruthy(x: DynamicValue): boolean | undefined {
+  if (x.truthy !== undefined) return x.truthy;
   if (x.type === "function" || x.type === "symbol") return true;
   if (x.type === "undefined") return false;
   if (x.type === "object" && x.nonNull) return true;

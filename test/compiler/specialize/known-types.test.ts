@@ -118,4 +118,27 @@ describe("tests decided by a value's known type", () => {
     expect(src).not.toMatch(/\bn == null|s === void 0|s === undefined|n \?\?/);
     for (const [a, o] of [[1, { x: null }], ["", { x: {} }], [-0, { x: 3 }], [NaN, { x: undefined }]] as const) expect(j(a, o)).toEqual(f(a, o));
   });
+  it("`a && <falsy constant>` is falsy and `a || <truthy constant>` truthy: a test on either takes one branch, after `a` runs (d3-array's tickSpec recursed through 418 KB of dead code)", () => {
+    const log: string[] = [];
+    const seen = (v: number) => (log.push(`seen ${v}`), v);
+    function spec(start: number, stop: number, count: number): number[] {
+      const step = (stop - start) / count;
+      const i1 = Math.round(start / step);
+      const i2 = Math.round(stop / step);
+      if (seen(i2) < i1 && 0.5 <= count && count < 2) return spec(start, stop, count * 2);
+      if (seen(i1) > i2 || count > 1) return [i1, i2, step];
+      return [];
+    }
+    const j = jit(spec, { specialize: { count: 10 } });
+    const src = inspect(j)!.source!;
+    expect(src).not.toContain("count * 2");
+    expect(src.length).toBeLessThan(2000);
+    for (const [a, b] of [[0, 10], [10, 0], [-3, 7.5], [NaN, 1]]) {
+      log.length = 0;
+      const want = spec(a!, b!, 10);
+      const wantLog = log.splice(0);
+      expect(j(a!, b!, 10)).toEqual(want);
+      expect(log).toEqual(wantLog);
+    }
+  });
 });
