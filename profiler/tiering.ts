@@ -576,10 +576,10 @@ class TieredFunction {
     let version: Version | null = null;
     const onDeopt = (guard: number) => {
       if (!version) return;
-      const r = this.d.recordDeopt(version, guard);
-      if (r.first) {
-        this.d.event("deopt", r.reason);
-        trace(`deopt ${name || "(anonymous)"} v${this.d.versions.indexOf(version) + 1}: ${r.reason}`);
+      if (this.d.recordDeopt(version, guard)) {
+        const reason = Dispatcher.deoptReason(version, guard);
+        this.d.event("deopt", reason);
+        trace(`deopt ${name || "(anonymous)"} v${this.d.versions.indexOf(version) + 1}: ${reason}`);
       }
       const n = version.deopts;
       if (n >= STALE_CHECK_FROM && (n & (n - 1)) === 0) this.checkStale(version);
@@ -721,7 +721,7 @@ class TieredFunction {
       // where a content guard is what failed: a constant configuration whose version missed on
       // another argument's identity was dropped too, and every later call missed (an io-ts `is`
       // ran 10x slower than the original).
-      if (v.assumptions.some((a, guard) => a.kind === "content" && v.deoptReasons?.[guard] !== undefined)) {
+      if (v.assumptions.some((a, guard) => a.kind === "content" && v.deoptCounts?.[guard] !== undefined)) {
         for (const [param, value] of Object.entries(this.specs.get(v) ?? {})) {
           if (value === null || typeof value !== "object") continue;
           const p = names.indexOf(param);
