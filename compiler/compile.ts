@@ -23,6 +23,7 @@ import { functionLocation, lookupBindingFor, readClosure, readPrivateField } fro
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
 import { generate } from "astring";
 import { arityFor, arityTest, type ArityDispatch } from "./arity-dispatch.js";
+import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
 
 interface Helper { name: string; node: Node | null }
 interface AssembleContext {
@@ -137,6 +138,8 @@ export interface BuildResult {
   helperCount: number;
   /** The arity guard the version checks first, if any (arity-dispatch.ts). */
   arity: ArityDispatch | null;
+  /** The version tests a route first (gain-check.ts): the runtime form's third element sets it. */
+  routed: boolean;
 }
 
 /**
@@ -495,6 +498,21 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const counter: Node[] = countCalls
     ? [{ type: "ExpressionStatement", expression: { type: "UpdateExpression", operator: "++", prefix: false, argument: { type: "Identifier", name: callsName } } }]
     : [];
+  // While jit times an explicit version against the original, or once it found it slower, calls
+  // go to a route it sets (compiler/gain-check.ts): a null test, for versions of at least
+  // GAIN_CHECK_MIN_NODES (below). `route.apply(this, arguments)`, as a failed guard calls the
+  // original: V8 forwards the caller's arguments without making the object. With the intrinsic
+  // Reflect.apply passed in as a value it made it, and forwarding to the original cost a 4 ns
+  // function 8 ns a call (.scratch/routefwd.mjs). Constructions run the body (exact either way).
+  const routeName = `${shared.prefix}route`;
+  const routeCheck = (): Node[] => [{
+        type: "IfStatement",
+        test: ctx.kind === "function"
+          ? { type: "LogicalExpression", operator: "&&", left: { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! }, right: { type: "BinaryExpression", operator: "===", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } } }
+          : { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: routeName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false }, arguments: [thisArg, { type: "Identifier", name: "arguments" }] } },
+    alternate: null,
+  }];
 
   const name = parsed.name && /^[A-Za-z_$][\w$]*$/.test(parsed.name) && !RESERVED.has(parsed.name) && !KNOWN_GLOBALS.has(parsed.name) ? parsed.name : null;
   const body = root.body.body;
@@ -559,15 +577,19 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   collect(main);
   const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
+  // The route test costs what the version's size makes noise of: the version's code, helpers included.
+  const routed = countCalls && countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0) >= GAIN_CHECK_MIN_NODES;
+  if (routed) fnExpr.body.body.splice(directives.length, 0, ...routeCheck());
   const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
-  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] }] : [];
-  // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter (and, with
-  // an arity guard, `(f) => arity = f` to set the version for shorter calls); the function takes
-  // the original's name, length and prototype (so `new j() instanceof fn`).
-  const setArity: Node = { type: "ArrowFunctionExpression", params: [{ type: "Identifier", name: "f" }], expression: true, async: false, generator: false, body: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: arityName }, right: { type: "Identifier", name: "f" } } };
+  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] }] : [];
+  // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter (then, for a
+  // routed version, `(f) => route = f` to set its route, and with an arity guard, `(f) => arity = f`
+  // to set the version for shorter calls); the function takes the original's name, length and
+  // prototype (so `new j() instanceof fn`).
+  const setter = (target: string): Node => ({ type: "ArrowFunctionExpression", params: [{ type: "Identifier", name: "f" }], expression: true, async: false, generator: false, body: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: target }, right: { type: "Identifier", name: "f" } } });
   const returned: Node = countCalls
-    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "Identifier", name: callsName } }, ...(ctx.arity ? [setArity] : [])] }
+    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "Identifier", name: callsName } }, ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
     : main;
   const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, { type: "ReturnStatement", argument: returned }] };
   materialize(program, reference);
@@ -605,6 +627,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     passes: shared.trace,
     helperCount: used.length,
     arity: ctx.arity ?? null,
+    routed,
   };
 }
 

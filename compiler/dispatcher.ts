@@ -76,11 +76,19 @@ const CONTROL_SOURCE =
   `  return calls;\n` +
   `}];\n//# sourceURL=kos://entry.js`;
 
-// One factory per arity, made once when this module loads: the entries of one
-// arity share their code. The text depends on the arity alone (never on user data).
+// One factory per arity and form, made at its first use: the entries of one arity share their
+// code. The text depends on the arity and form alone (never on user data). The method form is for
+// originals that have no \`prototype\` (arrows, methods): like them, its entry has none and cannot
+// be constructed, where a function expression's entry had a prototype an arrow never has.
 const MAX_FIXED_ARITY = 8;
 const reflectApply = Reflect.apply;
-const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX_FIXED_ARITY + 1 }, (_, n) => {
+const reflectConstruct = Reflect.construct;
+const hasOwn = Object.prototype.hasOwnProperty;
+/** The head of the entry: a function expression (constructible) or a method (neither constructible nor with a prototype). */
+function entryHead(constructible: boolean, params: string): string {
+  return constructible ? `var entry = { [name]: function (${params}) {\n` : `var entry = { [name](${params}) {\n`;
+}
+function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
   try {
     const make = new Function(
@@ -98,8 +106,8 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
         `const slot = { kosEntry: true };\n` +
         // Named by a computed key, so that the function is made with the original's name: defining
         // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
-        `var entry = { [name]: function (${params}) {\n` +
-        `  if (new.target !== undefined) return hooks.construct([${params}], new.target);\n` +
+        entryHead(constructible, params) +
+        (constructible ? `  if (new.target !== undefined) return hooks.construct([${params}], new.target);\n` : "") +
         // \`apply\` is the intrinsic Reflect.apply, an immutable parameter: V8 turns \`apply(f, this, [..])\`
         // into a direct call of the constant \`f\`. \`f.call(this, ..)\` did the same only while \`f\` kept
         // V8's initial function map: the compiler redefines \`name\` and \`length\` on its versions, and
@@ -115,7 +123,14 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
-});
+}
+/** Made factories, by arity, then form (0 function, 1 method); null where code generation is disallowed. */
+const fixedArityFactories: Array<[EntryFactory | null | undefined, EntryFactory | null | undefined]> = Array.from({ length: MAX_FIXED_ARITY + 1 }, () => [undefined, undefined]);
+function fixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
+  const forms = fixedArityFactories[n]!;
+  const form = constructible ? 0 : 1;
+  return forms[form] === undefined ? (forms[form] = makeFixedArityFactory(n, constructible)) : forms[form]!;
+}
 
 /**
  * The entry for functions that read `arguments`, rest parameters or `new.target`: forwards
@@ -128,7 +143,7 @@ const fixedArityFactories: Array<EntryFactory | null> = Array.from({ length: MAX
  * construct path gets `this` and `new.target` from two variables set just before that call.
  * The text is fixed (never user data).
  */
-function makeExactFactory(): EntryFactory | null {
+function makeExactFactory(constructible: boolean): EntryFactory | null {
   try {
     const make = new Function(
       "apply", "construct", "target", "hooks", "name",
@@ -144,8 +159,8 @@ function makeExactFactory(): EntryFactory | null {
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n` +
-        `var entry = { [name]: function () {\n` +
-        `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` +
+        entryHead(constructible, "") +
+        (constructible ? `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` : "") +
         `  if (mode === 1) return apply(slot.head, this, arguments);\n` +
         `  if (mode === 3) return apply(slot.alt, this, arguments);\n` +
         `  if (mode === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
@@ -153,12 +168,17 @@ function makeExactFactory(): EntryFactory | null {
         `} }[name];\n` +
         CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, Reflect.construct, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }
 }
-const exactFactory = makeExactFactory();
+/** The exact factories, function form then method form (made at their first use). */
+const exactFactories: [EntryFactory | null | undefined, EntryFactory | null | undefined] = [undefined, undefined];
+function exactFactory(constructible: boolean): EntryFactory | null {
+  const form = constructible ? 0 : 1;
+  return exactFactories[form] === undefined ? (exactFactories[form] = makeExactFactory(constructible)) : exactFactories[form]!;
+}
 
 /** The exact entry where code generation is disallowed: the same states, at the cost of a rest array per call. */
 const exactEntryClosure: EntryFactory = (target, hooks) => {
@@ -298,10 +318,12 @@ export class Dispatcher {
 
   /** A tiering dispatcher: the entry counts calls and calls `hooks.event` at the thresholds it is given. */
   static tiered(original: Function, options: DispatcherOptions, onMiss: Function): Dispatcher {
-    const factory = !options.exact && options.arity >= 0 && options.arity <= MAX_FIXED_ARITY ? fixedArityFactories[options.arity] : null;
+    // A method, an arrow: no own prototype, and an entry without one (a check that allocates nothing).
+    const constructible = hasOwn.call(original, "prototype");
+    const factory = !options.exact && options.arity >= 0 && options.arity <= MAX_FIXED_ARITY ? fixedArityFactory(options.arity, constructible) : null;
     const hooks = new TieredHooks(original, options.event);
     const originalName = original.name;
-    const [entry, control] = (factory ?? exactFactory ?? exactEntryClosure)(original, hooks, typeof originalName === "string" ? originalName : "");
+    const [entry, control] = (factory ?? exactFactory(constructible) ?? exactEntryClosure)(original, hooks, typeof originalName === "string" ? originalName : "");
     hooks.entry = entry;
     if (entry.name !== originalName) Object.defineProperty(entry, "name", { value: originalName, configurable: true });
     // A fixed-arity entry already has the length of most originals (not of one with default values).
@@ -372,6 +394,11 @@ export class Dispatcher {
   restoreHead(): void {
     const first = this.versions[0];
     if (this.control && first) this.control(HEAD, first.fn);
+  }
+
+  /** Counts calls that ran the original while a version was timed against it (compiler/gain-check.ts). */
+  addCalls(n: number): void {
+    this.countedBefore += n;
   }
 
   /** Guard misses after the last version run the original: the policy stops watching them. */

@@ -8,6 +8,7 @@
 import { JitError } from "./jit-error.js";
 import { buildSpecialized } from "./compile.js";
 import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
+import { checkGain, type Route } from "./gain-check.js";
 import { compileCached } from "./cache.js";
 import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, registerInspectable, settleOriginal, trace, type Version } from "./dispatcher.js";
 import { restPositionsForNames } from "./rest-forwarding.js";
@@ -46,7 +47,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; arity?: ArityDispatch; setArity?: (f: Function) => void } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = performance.now();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
@@ -57,6 +58,8 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
       // The cached form returns [main, () => calls], like the runtime form.
       const r = compileCached(fn, { ...options, cache: true, countCalls: true }, (f, o) => specializeSource(f, o, true), (g) => onDeopt(g as number));
       if (r.fn) {
+        // Cached versions are not timed against the original: their entry does not say whether the
+        // version tests a route (compile.ts, `routed`).
         const [compiled, calls] = r.fn as unknown as [Function, () => number];
         shapeLike(compiled, fn);
         return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: performance.now() - started, calls };
@@ -72,12 +75,14 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     const built = buildSpecialized(fn, options, true);
     if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
     const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
-    const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ((f: Function) => void)?];
-    const [compiled, calls, setArity] = made;
+    const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ...Function[]];
+    const [compiled, calls, ...setters] = made;
+    const setRoute = built.routed ? (setters.shift() as (route: Route | null) => void) : undefined;
+    const setArity = built.arity ? (setters.shift() as (f: Function) => void) : undefined;
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
-      fallbackReason: null, compileTimeMs: performance.now() - started, calls,
+      fallbackReason: null, compileTimeMs: performance.now() - started, calls, ...(setRoute ? { setRoute } : {}),
       ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
@@ -186,6 +191,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   d.addVersion(v);
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
+  if (version.setRoute) checkGain(d, v, version.setRoute);
   return version.fn as unknown as F;
 }
 

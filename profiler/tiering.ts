@@ -39,7 +39,7 @@ import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./pro
 import { findProfiledFunction, sourceHash, sourceKey, type LoadedProfile } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
 import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
-import { CallClock } from "./call-clock.js";
+import { CallClock } from "../compiler/call-clock.js";
 import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, REACH_COMPILE_BUDGET, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 
 /**

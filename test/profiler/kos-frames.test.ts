@@ -17,7 +17,7 @@ describe("kos's own frames", () => {
     expect(isKosPlumbing(KOS_ENTRY_URL, "entry")).toBe(true);
     expect(isKosPlumbing(url("profiler/tiering.ts"), "onEvent")).toBe(true);
     // The build ships the tiering as one bundled file, in both module formats.
-    for (const rel of ["profiler/tiering.bundle.js", "cjs/profiler/tiering.bundle.js", "profiler/call-clock.js", "cjs/compiler/dispatcher.js"]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);
+    for (const rel of ["profiler/tiering.bundle.js", "cjs/profiler/tiering.bundle.js", "compiler/call-clock.js", "compiler/gain-check.js", "cjs/compiler/dispatcher.js"]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);
     expect(isKosPlumbing(url("profiler/hot.js"), "hotEntries")).toBe(false);
     expect(isKosPlumbing(url("compiler/compile.ts"), "buildSpecialized")).toBe(false);
     expect(isKosPlumbing("kos://fir.js", "fir")).toBe(false);

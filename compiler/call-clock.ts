@@ -19,6 +19,9 @@
  * The clock ticks in 10 ns steps here, so one difference is exact to a tick
  * or two; what tier 0 decides on is a median or a sum of many.
  */
+// Captured when kos loads: a program may replace Reflect.apply later.
+const reflectApply = Reflect.apply;
+
 export class CallClock {
   /** An empty call, timed as a real one is. */
   private readonly empty = function () {};
@@ -37,7 +40,7 @@ export class CallClock {
    * megamorphic call itself, which made a 1 ns function look worth compiling (2 of 6 runs compiled it).
    */
   call(fn: Function, thisArg: unknown, args: unknown[]): unknown {
-    return Reflect.apply(fn, thisArg, args);
+    return reflectApply(fn, thisArg, args);
   }
 
   /** The time (ms) of an empty call, read the way a real call next to it is read. */

@@ -1,0 +1,192 @@
+/**
+ * Keeps an explicit version only if it is faster than the original on the program's own calls:
+ * jit never makes a function slower, and an explicit `specialize` is no exception. Specialized
+ * code can be slower than the code it came from: guarded re-reads of objects the caller did not
+ * freeze (three's `Matrix4.decompose` specialized on `this` ran 0.48-0.79x the original), or a
+ * residual so large that V8 re-parses it to word each TypeError it throws (ow's `ow.any`,
+ * validators that throw on most inputs, ran 12x slower).
+ *
+ * For a few windows of calls, each call runs the version or the original, chosen at random (a
+ * program that cycles through its inputs would give an alternating choice one kind of input
+ * each), and is timed. Both are exact, so which one ran is not observable but in time. In each
+ * window, the version passes when its median call and its mean call without the slowest tail
+ * are both faster by a margin; then the route leaves the call path. It fails when it is slower
+ * in every window, or when the calls that throw cost it far more than the original: then the
+ * function runs the original, with the measurements as its fallback reason.
+ */
+import { CallClock } from "./call-clock.js";
+import type { Dispatcher, Version } from "./dispatcher.js";
+
+/**
+ * The size (syntax nodes, helpers included) from which a version is checked. Once a route has run,
+ * its test costs a small kernel about 4 ns a call for good, even with no route set: a 3 ns horner
+ * ran 7-8 ns after 64 routed calls, whether the route took `arguments`, the parameters or nothing
+ * (.scratch/routecheck.mjs; a forwarding entry in front of the version did the same,
+ * .scratch/entryab.mjs). Under 1,000 nodes, the fixtures' kernels, that is their whole time;
+ * the versions seen slower than their originals were 1,500 nodes and more (micromustache's
+ * `render` on `this`, 9 KB; three's `Matrix4.decompose`, 31 KB; ow's `ow.any`, 77 KB), and V8's
+ * re-parse on a TypeError costs in proportion to size (above).
+ */
+export const GAIN_CHECK_MIN_NODES = 1000;
+
+/**
+ * Calls through the route when each window opens. Both sides take thousands of calls to be
+ * optimized by V8, a large version more than the original (V8 waits longer for larger functions):
+ * three's `Matrix4.decompose` specialized on `this` ran 2.52 µs a call at call 4000 against 0.50
+ * µs for the original, and 0.21 against 0.20 µs at call 8000; micromustache's `render` was 3.4x
+ * slower at call 2000 and 1.7x faster from call 16000 on (.scratch/gain-warmup.mjs). A slower
+ * window only defers the verdict to the next one.
+ */
+const WINDOWS_AT = [256, 872, 4000, 16000, 64000];
+/**
+ * How much faster a window must find the version, by both measures, to keep it: calls of a few
+ * tens of ns read in 10 ns ticks here, and a version no faster than the original should not win
+ * a window by chance.
+ */
+const KEEP_MARGIN = 0.95;
+/** Timed calls of each kind a window takes. */
+const SAMPLES = 64;
+/**
+ * The slowest part of each side's calls left out of its mean (2 of 64): a scavenge pause lands on
+ * one call in a window (0.5-2 ms here). What a version pays on more calls than that counts: one
+ * that throws on one input in ten pays on six of its 64.
+ */
+const TRIM = 1 / 32;
+/**
+ * From the second window on, a version whose trimmed mean is this many times the original's, and
+ * at least CLEAR_LOSS_MS more a call, ends the check at once: waiting for the last window would
+ * cost the program seconds. The calls that cost it need not throw out of the function: ow's
+ * `ow.any` catches what its validators throw, and its version's median call was faster (13.6 µs
+ * against 23.7 µs) while its trimmed mean was 122 µs against 25 µs. A cold version is slower by a
+ * factor, by 1-3 µs a call on the libraries above.
+ */
+const CLEAR_LOSS = 3;
+const CLEAR_LOSS_MS = 0.02;
+/**
+ * An exception thrown by the version that costs this many times the original's, and at least
+ * THROW_LOSS_MS more, ends the check at once. V8 words a TypeError ("x.f is not a function") by
+ * parsing again the function it was thrown in: 1.7 ms in a 90 KB residual, 6.4 µs in a small
+ * function. ow's `ow.any` runs validators that throw on most inputs, and its version ran 12x
+ * slower than the library; waiting for the last window would cost such a program seconds. A
+ * cold version's throw is slower by the factor cold code is, not by a parse.
+ */
+const THROW_LOSS = 10;
+const THROW_LOSS_MS = 0.1;
+/** Throwing calls of each kind seen before THROW_LOSS is judged. */
+const THROW_SAMPLES = 4;
+
+/** Median of a copy (the samples stay in arrival order for the trimmed mean). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Mean without the slowest TRIM of the samples. */
+function trimmedMean(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const keep = Math.max(1, s.length - Math.ceil(s.length * TRIM));
+  let sum = 0;
+  for (let i = 0; i < keep; i++) sum += s[i]!;
+  return sum / keep;
+}
+
+const us = (ms: number) => `${(ms * 1000).toFixed(3)} µs`;
+
+/**
+ * What a version's calls run instead of its body while a route is set, with the call's `this` and
+ * arguments (compiler/compile.ts emits the test; constructions run the body).
+ */
+export type Route = Function;
+
+/**
+ * Routes the calls of `d`'s first version (`setRoute` is the version's own) through a timing route
+ * until it is verified (the route is cleared) or found slower (the route runs the original from
+ * then on, and `d` says why). The calls the route gives the original count as the function's
+ * calls. `clock` is what times them (a test gives its own).
+ */
+export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock()): void {
+  const fn = version.fn;
+  const original = d.original;
+  const originalTimes: number[] = [];
+  const versionTimes: number[] = [];
+  // The times of calls that threw, kept across windows.
+  const originalThrows: number[] = [];
+  const versionThrows: number[] = [];
+  let window = 0;
+  let calls = 0;
+  let done = false;
+  let seed = (clock.now() * 1000) | 1;
+  const finish = (verdict: "kept" | "generic", detail: string) => {
+    done = true;
+    if (d.versions[0] !== version) return; // replaced meanwhile
+    if (verdict === "kept") {
+      setRoute(null);
+      d.event("verified", detail);
+    } else {
+      // The original itself: its calls cost the route test and a forwarding call. Not counted
+      // (that would cost), as tiering does not count a generic function's calls.
+      setRoute(original);
+      d.goGeneric(detail);
+    }
+  };
+  const decide = () => {
+    const mo = median(originalTimes);
+    const mv = median(versionTimes);
+    const to = trimmedMean(originalTimes);
+    const tv = trimmedMean(versionTimes);
+    originalTimes.length = 0;
+    versionTimes.length = 0;
+    const measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${SAMPLES} calls each, interleaved at random, from call ${WINDOWS_AT[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
+    // However short the calls: a version as fast as the original loses every window by chance
+    // only, and then the original runs, at the same speed.
+    if (mv < mo * KEEP_MARGIN && tv < to * KEEP_MARGIN) return finish("kept", `the compiled version ran ${measured}`);
+    const clearLoss = window > 0 && tv > CLEAR_LOSS * to && tv - to > CLEAR_LOSS_MS;
+    if (clearLoss || ++window >= WINDOWS_AT.length) finish("generic", `the compiled version ran ${measured}: it runs the original`);
+  };
+  const judgeThrows = () => {
+    if (originalThrows.length < THROW_SAMPLES || versionThrows.length < THROW_SAMPLES) return;
+    const mo = median(originalThrows);
+    const mv = median(versionThrows);
+    if (mv > THROW_LOSS * mo && mv - mo > THROW_LOSS_MS) {
+      finish("generic", `a call of the compiled version that throws took ${us(mv)} against ${us(mo)} for the original (medians of ${versionThrows.length} and ${originalThrows.length} such calls): V8 words each error by parsing again the ${Math.round((version.source?.length ?? 0) / 1024)} KB of code it was thrown in; it runs the original`);
+    }
+  };
+  const route = function (this: unknown, ...args: unknown[]): unknown {
+    // Every call runs one side, drawn at random, and the calls in a window are timed. Outside the
+    // windows too: a program that calls only the jitted function would otherwise leave the
+    // original cold, run by the windows alone (three's `decompose` read 1.6 µs a call against 32
+    // ns for its version at call 16000, and 40 against 60 ns once both were warm). The version
+    // runs with the route cleared for the call (a call it makes to itself runs direct).
+    const timed = ++calls >= WINDOWS_AT[window]!;
+    // xorshift32: Math.random may be the program's (a seeded one), and a draw would advance it.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const useOriginal = seed < 0;
+    if (useOriginal) d.addCalls(1);
+    else setRoute(null);
+    let returned = false;
+    // Both sides through the same call of the clock.
+    const probe = timed ? clock.probe() : 0;
+    const start = timed ? clock.now() : 0;
+    try {
+      const result = clock.call(useOriginal ? original : fn, this, args);
+      returned = true;
+      return result;
+    } finally {
+      const end = timed ? clock.now() : 0;
+      if (!useOriginal && !done) setRoute(route);
+      if (timed && !done) {
+        const t = clock.net(end - start, Math.min(probe, clock.probe()));
+        (useOriginal ? originalTimes : versionTimes).push(t);
+        if (!returned) {
+          (useOriginal ? originalThrows : versionThrows).push(t);
+          judgeThrows();
+        }
+        if (!done && originalTimes.length >= SAMPLES && versionTimes.length >= SAMPLES) decide();
+      }
+    }
+  };
+  setRoute(route);
+}

@@ -1,0 +1,219 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { CallClock } from "../../compiler/call-clock.js";
+import { Dispatcher, type Version } from "../../compiler/dispatcher.js";
+import { checkGain, type Route } from "../../compiler/gain-check.js";
+import { inspect, jit } from "../../index.js";
+
+/**
+ * A clock on virtual time: each call it makes costs what `cost` says of the function and its
+ * arguments, so the verdicts below depend on no machine's timing.
+ */
+class VirtualClock extends CallClock {
+  private t = 0;
+  constructor(private readonly cost: (fn: Function, args: ArrayLike<unknown>) => number) {
+    super();
+  }
+  override now(): number {
+    return this.t;
+  }
+  override probe(): number {
+    return 0;
+  }
+  override call(fn: Function, thisArg: unknown, args: unknown[]): unknown {
+    this.t += this.cost(fn, args);
+    return Reflect.apply(fn, thisArg, args);
+  }
+}
+
+function original(x: number) {
+  if (x < 0) throw new RangeError(`negative: ${x}`);
+  return x * 2 + 1;
+}
+
+/** A dispatcher over `original` whose one version is `versionFn` (with a version's route test, counting its calls), checked on `clock`. */
+function checked(versionFn: Function, cost: (fn: Function, args: ArrayLike<unknown>) => number) {
+  let calls = 0;
+  let route: Route | null = null;
+  const counted = function (this: unknown, ...args: unknown[]) {
+    if (route !== null) return Reflect.apply(route, this, args);
+    calls++;
+    return Reflect.apply(versionFn, this, args);
+  };
+  const d = Dispatcher.settled(original, "original", counted);
+  const v: Version = { fn: counted, source: "x".repeat(4096), passes: null, assumptions: [], calls: () => calls, deopts: 0, compileTimeMs: 0 };
+  d.addVersion(v);
+  checkGain(d, v, (r) => (route = r), new VirtualClock((fn, args) => cost(fn === counted ? versionFn : fn, args)));
+  return { f: counted as (x: number) => number, d, versionCalls: () => calls };
+}
+
+const twin = (x: number) => {
+  if (x < 0) throw new RangeError(`negative: ${x}`);
+  return x * 2 + 1;
+};
+
+describe("explicit versions are timed against the original (compiler/gain-check.ts)", () => {
+  it("keeps a faster version, which then takes every call", () => {
+    const { f, d, versionCalls } = checked(twin, (fn) => (fn === twin ? 0.001 : 0.004));
+    for (let i = 0; i < 600; i++) expect(f(i)).toBe(original(i));
+    expect(d.tier).toBe(1);
+    expect(d.history.map((h) => h.event)).toContain("verified");
+    const before = versionCalls();
+    for (let i = 0; i < 100; i++) f(i);
+    expect(versionCalls() - before).toBe(100);
+    expect(d.calls).toBe(700);
+  });
+
+  it("runs the original once the version was slower in every window, with the times as the reason", () => {
+    const { f, d } = checked(twin, (fn) => (fn === twin ? 0.004 : 0.001));
+    for (let i = 0; i < 20000; i++) expect(f(i)).toBe(original(i));
+    expect(d.tier).toBe(1); // the last window opens at call 64000
+    for (let i = 0; i < 50000; i++) f(i);
+    expect(d.tier).toBe("fallback");
+    expect(d.fallbackReason).toMatch(/^the compiled version ran 4\.000 µs a call against 1\.000 µs for the original .*: it runs the original$/);
+    expect(f(3)).toBe(7);
+  });
+
+  it("drops at once a version whose median is faster but whose slow calls cost far more", () => {
+    // One call in eight costs the version 1 ms (an error V8 words by parsing a large residual).
+    const { f, d } = checked(twin, (fn, args) => (fn === twin ? ((args[0] as number) % 8 === 0 ? 1 : 0.001) : 0.002));
+    let i = 0;
+    for (; i < 4000 && d.tier === 1; i++) f(i);
+    expect(d.tier).toBe("fallback");
+    expect(i).toBeLessThan(1200); // decided in the window that opens at call 872
+  });
+
+  it("drops a version whose calls that throw cost it far more than the original's", () => {
+    const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 2 : 0.01) : fn === twin ? 0.001 : 0.002));
+    let thrown = 0;
+    for (let i = 0; i < 600 && d.tier === 1; i++) {
+      const x = i % 4 === 0 ? -i : i;
+      try {
+        f(x);
+      } catch (e) {
+        thrown++;
+        expect(e).toBeInstanceOf(RangeError);
+        expect((e as Error).message).toBe(`negative: ${x}`);
+      }
+    }
+    expect(thrown).toBeGreaterThan(0);
+    expect(d.tier).toBe("fallback");
+    expect(d.fallbackReason).toMatch(/a call of the compiled version that throws took 2000\.000 µs against 10\.000 µs/);
+  });
+
+  it("passes `this`, the arguments and their count through, whichever side runs", () => {
+    const body = function (this: { k: number }, a: number, b?: number) {
+      return [this.k, a, b, arguments.length];
+    };
+    let route: Route | null = null;
+    const version = function (this: { k: number }, a: number, b?: number) {
+      // eslint-disable-next-line prefer-rest-params
+      if (route !== null) return Reflect.apply(route, this, arguments);
+      return [this.k, a, b, arguments.length];
+    };
+    const d = Dispatcher.settled(body, "m", version);
+    const v: Version = { fn: version, source: "", passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 };
+    d.addVersion(v);
+    checkGain(d, v, (r) => (route = r), new VirtualClock(() => 0.001));
+    const o = { k: 5, m: version as (a: number, b?: number) => unknown[] };
+    for (let i = 0; i < 1000; i++) expect(i % 2 ? o.m(i) : o.m(i, 1)).toEqual(i % 2 ? [5, i, undefined, 1] : [5, i, 1, 2]);
+  });
+});
+
+/** A rule interpreter: specialized on many rules, its version is large enough to be checked. */
+function score(cfg: { rules: Array<{ op: string; k: number; w: number; s: string }> }, v: { n: number; s: any }) {
+  let total = 0;
+  for (const r of cfg.rules) {
+    if (r.op === "gt" && v.n > r.k) total += r.w;
+    else if (r.op === "lt" && v.n < r.k) total -= r.w;
+    else if (r.op === "eq" && v.s === r.s) total += 2 * r.w;
+  }
+  return v.s.trim().length + total;
+}
+const OPS = ["gt", "lt", "eq"];
+const rules = (n: number) => ({ rules: Array.from({ length: n }, (_, i) => ({ op: OPS[i % 3]!, k: i % 17, w: (i % 5) + 1, s: `s${i % 7}` })) });
+/** The original's result or error message, and the jitted function's. */
+function both(f: Function, cfg: unknown, v: unknown): [unknown, unknown] {
+  const run = (g: Function) => {
+    try {
+      return g(cfg, v);
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+  return [run(score), run(f)];
+}
+
+describe("jit(fn, { specialize }) under the gain check", () => {
+  const random = Math.random;
+  afterEach(() => {
+    Math.random = random;
+  });
+
+  it("a small version has no route: it is returned as compiled", () => {
+    function pick(opts: { k: number }, x: number) {
+      return opts.k * x;
+    }
+    const f = jit(pick, { specialize: { opts: { k: 3 } } });
+    expect(inspect(f)!.source).not.toContain("route");
+  });
+
+  it("a large one is timed without drawing from the program's Math.random, and counts every call", () => {
+    let draws = 0;
+    Math.random = () => {
+      draws++;
+      return 0.5;
+    };
+    const cfg = rules(150);
+    const f = jit(score, { specialize: { cfg }, freeze: "deep" });
+    expect(inspect(f)!.source).toContain("route");
+    const inputs = [{ n: 3, s: " a " }, { n: 12, s: "s3" }, { n: 9, s: "x" }];
+    for (let i = 0; i < 3000; i++) {
+      const [a, b] = both(f, cfg, inputs[i % 3]);
+      expect(b).toBe(a);
+    }
+    expect(draws).toBe(0);
+    const info = inspect(f)!;
+    // Calls to a version that went generic are not counted (as in tiering); before that, every one.
+    if (info.tier === 1) expect(info.calls).toBe(3000);
+  });
+
+  it("a large version that throws on half its calls runs the original, with the same results and errors", () => {
+    // V8 words "v.s.trim is not a function" by parsing again the function it was thrown in: the
+    // version's 28 KB, against the original's few lines (469 µs against 31 µs a throw, measured).
+    const cfg = rules(600);
+    const f = jit(score, { specialize: { cfg }, freeze: "deep" });
+    const inputs = [{ n: 3, s: " a " }, { n: 9, s: 5 }, { n: 12, s: "s3" }, { n: 1, s: null }];
+    for (let i = 0; i < 3000; i++) {
+      const [a, b] = both(f, cfg, inputs[i % 4]);
+      expect(b).toBe(a);
+    }
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/it runs the original$/);
+  });
+
+});
+
+describe("tiering entries keep the original's shape", () => {
+  it("of a method or an arrow: no prototype, not constructible", () => {
+    const o = { k: 2, m(x: number) { return this.k * x; } };
+    const arrow = (x: number) => x + 1;
+    for (const [fn, self, expected] of [[o.m, o, 8], [arrow, undefined, 5]] as const) {
+      const f = jit(fn as Function);
+      expect(Object.hasOwn(f, "prototype")).toBe(false);
+      expect(() => new (f as any)(1)).toThrow(TypeError);
+      expect(f.call(self, 4)).toBe(expected);
+    }
+  });
+
+  it("of a function: constructible, with the original's prototype from its first construction", () => {
+    function P(this: { v: number }, v: number) {
+      this.v = v;
+    }
+    const f = jit(P);
+    const made = new (f as any)(3);
+    expect(made).toBeInstanceOf(P);
+    expect(made.v).toBe(3);
+    expect(f.prototype).toBe(P.prototype);
+  });
+});
