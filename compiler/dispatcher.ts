@@ -39,6 +39,8 @@ export interface Version {
   compileTimeMs: number;
   /** Failures of each guard, by its index (made at the first failure). */
   deoptCounts?: number[];
+  /** Sets the route a large version tests first (compiler/gain-check.ts); absent on smaller ones. */
+  setRoute?: (route: Function | null) => void;
 }
 
 /** Called by the entry while it counts calls (mode 0), when the count reaches `next`. */

@@ -186,7 +186,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     if (made) generic = made;
   }, cached ? fn : forward);
   if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed", version.compileTimeMs);
-  const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs };
+  const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs, ...(version.setRoute ? { setRoute: version.setRoute } : {}) };
   d = Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)`);

@@ -194,6 +194,27 @@ describe("jit(fn, { specialize }) under the gain check", () => {
 
 });
 
+describe("tiering checks a large first version the same way", () => {
+  it("a version that throws on half its calls goes back to the original within the first windows", () => {
+    const cfg = rules(600);
+    for (const r of cfg.rules) Object.freeze(r);
+    Object.freeze(cfg.rules);
+    Object.freeze(cfg);
+    const f = jit(score, { tiering: { hotCalls: 100 } });
+    const inputs = [{ n: 3, s: " a " }, { n: 9, s: 5 }, { n: 12, s: "s3" }, { n: 1, s: null }];
+    let compiledSource: string | null = null;
+    for (let i = 0; i < 3000; i++) {
+      const [a, b] = both(f, cfg, inputs[i % 4]);
+      expect(b).toBe(a);
+      compiledSource ??= inspect(f)!.source;
+    }
+    expect(compiledSource).toContain("route");
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/it runs the original$/);
+  });
+});
+
 describe("tiering entries keep the original's shape", () => {
   it("of a method or an arrow: no prototype, not constructible", () => {
     const o = { k: 2, m(x: number) { return this.k * x; } };
