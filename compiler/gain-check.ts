@@ -15,7 +15,7 @@
  * function runs the original, with the measurements as its fallback reason.
  */
 import { CallClock } from "./call-clock.js";
-import type { Dispatcher, Version } from "./dispatcher.js";
+import { trace, type Dispatcher, type Version } from "./dispatcher.js";
 
 /**
  * The size (syntax nodes, helpers included) from which a version is checked. Once a route has run,
@@ -120,6 +120,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   const finish = (verdict: "kept" | "generic", detail: string) => {
     done = true;
     if (d.versions[0] !== version) return; // replaced meanwhile
+    trace(`${verdict === "kept" ? "verified" : "generic"} ${d.name || "(anonymous)"}: ${detail}`);
     if (verdict === "kept") {
       setRoute(null);
       d.event("verified", detail);
