@@ -46,6 +46,8 @@ interface AssembleContext {
   rest?: { length: number; known: Map<number, unknown> };
   /** Calls that leave out parameters the residual code reads fail a first guard (arity-dispatch.ts). */
   arity?: ArityDispatch | null;
+  /** Sloppy code whose parameters are not all plain names: its `arguments` is unmapped (keepUnmapped). */
+  unmappedArguments?: boolean;
 }
 
 // Words a parameter of the generated (strict) function cannot be named, beyond declarableName's.
@@ -295,7 +297,8 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, ...(rest ? { rest } : {}) };
+  const unmappedArguments = !result.strict && !(parsed.node.params as Node[]).every((p) => p.type === "Identifier");
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -532,7 +535,7 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   const fnExpr: Node = {
     type: "FunctionExpression",
     id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,
-    params: root.params,
+    params: keepUnmapped(root.params as Node[], !!ctx.unmappedArguments, `${shared.prefix}unmapped`),
     generator: false,
     async: false,
     body: { type: "BlockStatement", body: [...directives, ...counter, ...construct, ...guardStatements, ...rest] },
@@ -629,6 +632,21 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
     arity: ctx.arity ?? null,
     routed,
   };
+}
+
+/**
+ * A sloppy function whose parameters are not all plain names has an unmapped `arguments`: writing
+ * a parameter leaves `arguments[i]` as it was, and `arguments.callee` throws. The residual's
+ * parameters can all be plain names (defaults and patterns move into the body), which would map
+ * them: the compiled version returned itself for `arguments.callee` where the original threw. A
+ * default of `void 0` on the last one keeps the list non-simple, and changes no value (the
+ * version's `length` is the original's anyway, instantiate.ts).
+ */
+function keepUnmapped(params: Node[], unmapped: boolean, extraName: string): Node[] {
+  if (!unmapped || !params.every((p) => p.type === "Identifier")) return params;
+  const undef: Node = { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! };
+  if (params.length === 0) return [{ type: "AssignmentPattern", left: { type: "Identifier", name: extraName }, right: undef }];
+  return [...params.slice(0, -1), { type: "AssignmentPattern", left: params[params.length - 1], right: undef }];
 }
 
 /** `kos build` names module-level values with dotted paths; anything else is refused. */

@@ -134,6 +134,26 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
   return found;
 }
 
+/**
+ * Sloppy code's `arguments.callee` is the function being called: the original, where the compiled
+ * version would give itself (`arguments.callee === f` was false). Such a function is called as it
+ * is. (With other than simple parameters, `arguments.callee` throws in both, as in strict code.)
+ */
+function calleeRead(node: Node, strict: boolean, usesArguments: boolean): JitError | null {
+  if (strict || !usesArguments || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
+  let found: JitError | null = null;
+  walk(node, (n) => {
+    if (found) return false;
+    // A nested function's `arguments` is its own.
+    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+    if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && (n.computed ? n.property.type === "Literal" && n.property.value === "callee" : n.property.name === "callee")) {
+      found = new JitError("USES_ARGUMENTS", "the function is sloppy code that reads `arguments.callee` (the function itself, which a compiled version is not)", lineOf(n));
+    }
+    return;
+  });
+  return found;
+}
+
 function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   let usesThis = false;
   let usesArguments = false;
@@ -241,7 +261,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

@@ -76,4 +76,30 @@ describe("arrows and methods compile in their script's mode", () => {
       else expect(inspect(j)!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*linked to its parameters/);
     }
   });
+
+  it("sloppy `arguments.callee` is the original function: such a function runs as the original", () => {
+    // Found on a helper's own differential script: the compiled version returned itself.
+    const fns = new Function(`return {
+      plain: function (cfg, x) { return [arguments.callee, cfg.k + x]; },
+      computed: function (cfg, x) { return [arguments["callee"], cfg.k + x]; },
+    };`)() as Record<string, (cfg: { k: number }, x?: number) => [Function, number]>;
+    const cfg = { k: 1 };
+    // With a default value, \`arguments\` is unmapped and its \`callee\` throws, compiled or not.
+    const withDefault = new Function("cfg", "x = 1", "return [arguments.callee, cfg.k + x];") as (cfg: { k: number }, x?: number) => unknown;
+    expect(outcome(() => jit(withDefault, { specialize: { cfg } })(cfg, 2))).toBe(outcome(() => withDefault(cfg, 2)));
+    // Nor does writing a parameter change \`arguments[i]\` there, compiled or not.
+    const writes = new Function("cfg", "a", "b = 1", "a = cfg.k + a; return [arguments[1], a, b];") as (cfg: { k: number }, a: number) => unknown;
+    for (const f of [writes, withDefault]) {
+      const j = jit(f, { specialize: { cfg } });
+      expect(outcome(() => j(cfg, 2))).toBe(outcome(() => f(cfg, 2)));
+      expect(outcome(() => j(cfg, 2))).toBe(outcome(() => f(cfg, 2)));
+    }
+    for (const f of Object.values(fns)) {
+      const j = jit(f, { specialize: { cfg } });
+      const [callee, sum] = j(cfg, 2);
+      expect(callee).toBe(f);
+      expect(sum).toBe(3);
+      expect(inspect(j)!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*arguments\.callee/);
+    }
+  });
 });
