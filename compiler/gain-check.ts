@@ -10,9 +10,10 @@
  * program that cycles through its inputs would give an alternating choice one kind of input
  * each), and is timed. Both are exact, so which one ran is not observable but in time. In each
  * window, the version passes when its median call and its mean call without the slowest tail
- * are both faster by a margin; then the route leaves the call path. It fails when it is slower
- * in every window, or when the calls that throw cost it far more than the original: then the
- * function runs the original, with the measurements as its fallback reason.
+ * are both faster by a margin; then the route leaves the call path. It fails when the last window
+ * still finds it slower by more than the margin, when it is far slower in a window after the
+ * first, or when the calls that throw cost it far more than the original: then the function runs
+ * the original, with the measurements as its fallback reason.
  */
 import { CallClock } from "./call-clock.js";
 import { trace, type Dispatcher, type Version } from "./dispatcher.js";
@@ -139,11 +140,14 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     originalTimes.length = 0;
     versionTimes.length = 0;
     const measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${SAMPLES} calls each, interleaved at random, from call ${WINDOWS_AT[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
-    // However short the calls: a version as fast as the original loses every window by chance
-    // only, and then the original runs, at the same speed.
     if (mv < mo * KEEP_MARGIN && tv < to * KEEP_MARGIN) return finish("kept", `the compiled version ran ${measured}`);
     const clearLoss = window > 0 && tv > CLEAR_LOSS * to && tv - to > CLEAR_LOSS_MS;
-    if (clearLoss || ++window >= WINDOWS_AT.length) finish("generic", `the compiled version ran ${measured}: it runs the original`);
+    if (!clearLoss && ++window < WINDOWS_AT.length) return;
+    // The last window keeps a version no slower than the original (within the margin): V8 may
+    // still be optimizing a very large one. mingo's 172 KB version read 1.130 µs a call against
+    // 1.134 µs there in one run, and 1.5-2x faster than the library from then on in others.
+    if (!clearLoss && mv * KEEP_MARGIN <= mo && tv * KEEP_MARGIN <= to) return finish("kept", `the compiled version ran ${measured}: no slower, in the last window`);
+    finish("generic", `the compiled version ran ${measured}: it runs the original`);
   };
   const judgeThrows = () => {
     if (originalThrows.length < THROW_SAMPLES || versionThrows.length < THROW_SAMPLES) return;

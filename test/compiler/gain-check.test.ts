@@ -73,6 +73,16 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(f(3)).toBe(7);
   });
 
+  it("keeps, at the last window, a version as fast as the original", () => {
+    const { f, d, versionCalls } = checked(twin, () => 0.002);
+    for (let i = 0; i < 70000; i++) f(i);
+    expect(d.tier).toBe(1);
+    expect(d.history.find((h) => h.event === "verified")?.detail).toMatch(/no slower, in the last window$/);
+    const before = versionCalls();
+    for (let i = 0; i < 100; i++) f(i);
+    expect(versionCalls() - before).toBe(100);
+  });
+
   it("drops at once a version whose median is faster but whose slow calls cost far more", () => {
     // One call in eight costs the version 1 ms (an error V8 words by parsing a large residual).
     const { f, d } = checked(twin, (fn, args) => (fn === twin ? ((args[0] as number) % 8 === 0 ? 1 : 0.001) : 0.002));
