@@ -141,9 +141,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     const mv = median(versionTimes);
     const to = trimmedMean(originalTimes);
     const tv = trimmedMean(versionTimes);
+    const counts = `${versionTimes.length} and ${originalTimes.length}`;
     originalTimes.length = 0;
     versionTimes.length = 0;
-    const measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${SAMPLES} calls each, interleaved at random, from call ${WINDOWS_AT[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
+    const measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${counts} calls, interleaved at random, from call ${WINDOWS_AT[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
     if (mv < mo * KEEP_MARGIN && tv < to * KEEP_MARGIN) return finish("kept", `the compiled version ran ${measured}`);
     const clearLoss = window > 0 && tv > CLEAR_LOSS * to && tv - to > CLEAR_LOSS_MS;
     if (!clearLoss && ++window < WINDOWS_AT.length) return;
