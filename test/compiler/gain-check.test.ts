@@ -92,6 +92,25 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(i).toBeLessThan(1200); // decided in the window that opens at call 872
   });
 
+  it("waits a window for a version slower on every call, which may only be cold (a 512-term sum read 3.6x slower at call 872 and 4.5x faster at 4000)", () => {
+    let n = 0;
+    const cold = (x: number) => (n++, twin(x));
+    const { f, d } = checked(cold, (fn) => (fn === cold ? (n < 1200 ? 0.03 : 0.001) : 0.006));
+    for (let i = 0; i < 5000; i++) expect(f(i)).toBe(original(i));
+    expect(d.tier, d.fallbackReason ?? "").toBe(1);
+    expect(d.history.find((h) => h.event === "verified")?.detail).toMatch(/from call 4000;/);
+  });
+
+  it("drops a version slower on every call once it has lost two windows in a row", () => {
+    const { f, d } = checked(twin, (fn) => (fn === twin ? 0.03 : 0.006));
+    let i = 0;
+    for (; i < 20000 && d.tier === 1; i++) f(i);
+    expect(d.tier).toBe("fallback");
+    expect(i).toBeGreaterThan(4000); // not in the window that opens at call 872
+    expect(i).toBeLessThan(4400); // in the one that opens at call 4000
+    expect(d.fallbackReason).toMatch(/^the compiled version ran 30\.000 µs a call against 6\.000 µs/);
+  });
+
   it("drops a version whose calls that throw cost it far more than the original's", () => {
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 2 : 0.01) : fn === twin ? 0.001 : 0.002));
     let thrown = 0;
