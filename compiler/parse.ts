@@ -105,7 +105,7 @@ function parseText(source: string, parseOptions: acorn.Options): { node: Node | 
     // Function declarations/expressions and arrows parse as an expression.
     const expr: Node = acorn.parseExpressionAt(`(${source})`, 0, parseOptions);
     return { node: expr, kind: expr.type === "ArrowFunctionExpression" ? "arrow" : "function" };
-  } catch {
+  } catch (first) {
     // Methods (`foo() {}`, `get x() {}`, `async *[k]() {}`) only parse inside an object literal.
     try {
       const obj: Node = acorn.parseExpressionAt(`({${source}})`, 0, parseOptions);
@@ -119,7 +119,10 @@ function parseText(source: string, parseOptions: acorn.Options): { node: Node | 
       if (privateMethod) {
         throw new JitError("USES_PRIVATE_NAME", `the function is the private method ${privateMethod[1]}, which generated code outside its class cannot define or call`, 1, { cause: err });
       }
-      if (/Private field '#[^']*' must be declared/.test((err as Error).message)) {
+      // `#x in o` (a brand check) outside a class body is only "Unexpected token" to acorn, at the `#`.
+      const at = (e: unknown, offset: number) => typeof (e as { pos?: unknown }).pos === "number" && source[(e as { pos: number }).pos - offset] === "#";
+      const atHash = at(first, 1) || at(err, 2);
+      if (atHash || /Private field '#[^']*' must be declared/.test((err as Error).message)) {
         throw new JitError("USES_PRIVATE_NAME", "the method uses private class members (#names), which generated code outside the class cannot reach", loc?.line ?? null, { cause: err });
       }
       throw new JitError("PARSE_ERROR", `acorn could not parse the function source: ${(err as Error).message}`, loc?.line ?? null, { cause: err });

@@ -47,6 +47,22 @@ describe("jit: fallbacks name the construct and its line", () => {
     expect(j.call(c, 2)).toBe(3);
   });
 
+  it("a brand check (`#x in o`) in a method, a getter or an arrow → USES_PRIVATE_NAME, not PARSE_ERROR (URLSearchParams' methods)", () => {
+    class Branded {
+      #n = 1;
+      static check = (o: object) => #n in o;
+      has(o: object) { return #n in o; }
+      get self() { return #n in this; }
+    }
+    const b = new Branded();
+    const getter = Object.getOwnPropertyDescriptor(Branded.prototype, "self")!.get!;
+    for (const [fn, args, thisArg] of [[b.has, [b], b], [getter, [], b], [Branded.check, [{}], undefined]] as const) {
+      const j = jit(fn as (...a: unknown[]) => unknown, { scope: {} });
+      expect(inspect(j)!.fallbackReason).toMatch(/^USES_PRIVATE_NAME:/);
+      expect(j.apply(thisArg, args as unknown[])).toBe((fn as (...a: unknown[]) => unknown).apply(thisArg, args as unknown[]));
+    }
+  });
+
   it("names the line of the offending construct", () => {
     const fn = new Function("n", "const a = n;\nconst b = a + 1;\nwith (a) return b;");
     // A diagnostic: the file (here new Function's "<anonymous>") and its line, then the line quoted.
