@@ -11,7 +11,7 @@ import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { keepFunctionNames } from "./residual/function-names.js";
-import { readParamsForConstants, varRedeclared } from "./residual/param-reads.js";
+import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
 import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import { deepFreeze, isTypedArray } from "./values.js";
@@ -557,6 +557,9 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   });
   const redeclared = varRedeclared(rest);
   const paramOfValue = new Map<unknown, string>();
+  // The receiver first: where a parameter holds the same object, `this` reads it as well.
+  const receiver = ctx.kind !== "arrow" && ctx.specialize.has("this") ? ctx.specialize.get("this") : undefined;
+  if (receiver !== undefined && !trustedOrPrimitive(receiver)) paramOfValue.set(receiver, THIS);
   for (const [pname, value] of ctx.specialize) {
     if (pname === "this" || trustedOrPrimitive(value) || paramOfValue.has(value)) continue;
     const f = ctx.formals.find((x) => x.source === pname && x.name === pname);

@@ -89,6 +89,12 @@ function scopeNames(n: Node): string[] {
 }
 
 /**
+ * The receiver's entry in `paramOfValue`: a specialized `this` is read as `this` (V8 names it so in
+ * its messages: "this[ev] is not a function", where the constant read "$k_this_0[ev] …").
+ */
+export const THIS = "this";
+
+/**
  * Replaces, in place, each constant in `list` that is one of the parameters' specialized values
  * with a read of that parameter, wherever the parameter's name is not redeclared on the way.
  */
@@ -97,11 +103,13 @@ export function readParamsForConstants(list: Node[], paramOfValue: ReadonlyMap<u
   const names = new Set(paramOfValue.values());
   const visit = (n: Node, shadowed: ReadonlySet<string>): void => {
     const own = scopeNames(n).filter((x) => names.has(x));
+    // THIS (the receiver) is rebound by every function but an arrow, and in a class body.
+    if (names.has(THIS) && ((isFunctionNode(n) && n.type !== "ArrowFunctionExpression") || n.type === "ClassBody")) own.push(THIS);
     const inner = own.length ? new Set([...shadowed, ...own]) : shadowed;
     forEachChildSlot(n, (c, replace) => {
       if (c.type === "KosConst") {
         const p = paramOfValue.get(c.value);
-        if (p !== undefined && !inner.has(p)) replace(id(p));
+        if (p !== undefined && !inner.has(p)) replace(p === THIS ? { type: "ThisExpression" } : id(p));
         return;
       }
       visit(c, inner);

@@ -265,7 +265,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     if (r) return r;
   }
   let callee: Node;
-  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && isPureMemberPath(n.callee)) {
+  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {
     // The callee was read from objects kos knows, as data: reading the same path again at run time has
     // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names.
     callee = this.verbatim(n.callee);
@@ -925,6 +925,16 @@ void n_unused;
 function n_unused() {}
 
 /** `a.b.c` / `this.b["c"]`: identifiers and member reads with constant keys only. */
+/**
+ * `path[k]`, a pure path keyed by a variable whose value kos does not know (`cfg.fns[k]()`, `this[ev]()`):
+ * the key is read once either way (its conversion to a property key happens in the call, as in
+ * the source), and the engine's message names the source ("cfg.fns[k] is not a function", not the
+ * constant kos folded the path to).
+ */
+function keyedByVariable(n: Node, key: Val): boolean {
+  return n.type === "MemberExpression" && n.computed && !n.optional && n.property.type === "Identifier" && key.k === "d" && key.e.type === "Identifier" && isPureMemberPath(n.object);
+}
+
 function isPureMemberPath(n: Node): boolean {
   if (n.type === "Identifier" || n.type === "ThisExpression") return true;
   if (n.type !== "MemberExpression" || n.optional) return false;

@@ -230,4 +230,42 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
       for (const v of [null, undefined, {}, { a: 1, k: 2 }, 3]) expect(message(j, cfg, v)).toEqual(message(f, cfg, v));
     });
   }
+
+  it("a specialized receiver is read as `this`: `this[ev]()` fails naming `this`, not kos's constant (round 13)", () => {
+    const obj = { n: 1, run() { return this.n; } };
+    function step(this: any, ev: string) {
+      return ev === "go" ? this.go() : this[ev]();
+    }
+    const j = jit(step, { specialize: { this: obj } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const ev of ["run", "go", "nope", "n"]) expect(message((e: string) => j.call(obj, e), ev)).toBe(message((e: string) => step.call(obj, e), ev));
+    expect(message((e: string) => step.call(obj, e), "nope")).toBe("TypeError: this[ev] is not a function");
+    // A local alias of the receiver, read in a callback (whose own `this` is another), keeps its name too.
+    function viaInner(this: any, ev: string) {
+      const self = this;
+      return [1].map(function (this: unknown) { return self[ev](); })[0];
+    }
+    const k = jit(viaInner, { specialize: { this: obj } });
+    for (const ev of ["run", "nope"]) expect(message((e: string) => k.call(obj, e), ev)).toBe(message((e: string) => viaInner.call(obj, e), ev));
+  });
+
+  it("a method read from a folded path by a variable key names the path (`cfg.fns[k]()`), converting the key once (round 13)", () => {
+    const cfg = Object.freeze({ fns: Object.freeze({ a: (x: number) => x + 1, b: 5 }) });
+    function call(cfg: any, k: unknown, x: number) {
+      return cfg.fns[k](x);
+    }
+    const j = jit(call, { specialize: { cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    const log: string[] = [];
+    const key = (s: string) => ({ toString: () => (log.push(s), s) });
+    for (const k of ["a", "b", "zz", key("a"), key("b")]) {
+      log.length = 0;
+      const plain = message(call, cfg, k, 1);
+      const plainLog = log.join();
+      log.length = 0;
+      expect(message(j, cfg, k, 1)).toBe(plain);
+      expect(log.join()).toBe(plainLog);
+    }
+    expect(message(call, cfg, "b", 1)).toBe("TypeError: cfg.fns[k] is not a function");
+  });
 });
