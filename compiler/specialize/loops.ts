@@ -470,7 +470,14 @@ function writtenName(n: Node): string | null {
   const base = writtenName(n.object);
   if (base === null) return null;
   if (!n.computed && n.property.type === "Identifier") return `${base}.${n.property.name}`;
-  if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") return `${base}[${n.property.raw}]`;
+  // V8 prints a literal key by its value: `o[0x10]` as "o[16]", `o["a b"]` as "o.a b".
+  if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") return `${base}[${String(n.property.value)}]`;
+  if (n.computed && n.property.type === "Literal" && typeof n.property.value === "string") return `${base}.${n.property.value}`;
+  // A key read from a variable or a path: V8 prints it as written (`o[k]`, `o[q.j]`, `this[k]`).
+  if (n.computed && (n.property.type === "Identifier" || n.property.type === "MemberExpression" || n.property.type === "ThisExpression")) {
+    const key = writtenName(n.property);
+    return key === null ? null : `${base}[${key}]`;
+  }
   return null;
 }
 

@@ -268,4 +268,22 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     expect(message(call, cfg, "b", 1)).toBe("TypeError: cfg.fns[k] is not a function");
   });
+
+  it("for-of over a keyed path names it as V8 prints it: `o[k]`, `o[q.j]`, `o.a b` for `o[\"a b\"]`, `o[16]` for `o[0x10]` (round 13)", () => {
+    const cfg = Object.freeze({ scale: 2 });
+    const programs = [
+      new Function("cfg", "o", "k", "q", "let s = 0; for (const x of o[k]) s += x * cfg.scale; return s;"),
+      new Function("cfg", "o", "k", "q", "let s = 0; for (const x of o[q.j]) s += x * cfg.scale; return s;"),
+      new Function("cfg", "o", "k", "q", 'let s = 0; for (const x of o["a b"]) s += x * cfg.scale; return s;'),
+      new Function("cfg", "o", "k", "q", "let s = 0; for (const x of o[0x10]) s += x * cfg.scale; return s;"),
+    ] as Array<(...a: unknown[]) => unknown>;
+    for (const f of programs) {
+      const j = jit(f, { specialize: { cfg } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const o of [{ a: [1, 2], "a b": 5, 16: new Date(0) }, { a: null, "a b": undefined, 16: 3 }, { a: [3], "a b": [4], 16: [5] }]) {
+        expect(message(j, cfg, o, "a", { j: "a" })).toBe(message(f, cfg, o, "a", { j: "a" }));
+      }
+    }
+    expect(message(programs[2]!, cfg, {}, "a", {})).toBe("TypeError: o.a b is not iterable");
+  });
 });
