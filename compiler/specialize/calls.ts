@@ -15,7 +15,7 @@ import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
-import { callOfResultUnderSourceName, callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, mentions, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
 import type { FnInfo } from "./fn-info.js";
@@ -267,8 +267,20 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   let callee: Node;
   if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {
     // The callee was read from objects kos knows, as data: reading the same path again at run time has
-    // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names.
-    callee = this.verbatim(n.callee);
+    // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names,
+    // an inlined function's locals under theirs (`visitor[n]()`, not `visitor_1[n]()`) where no
+    // argument reads those names.
+    const named = new Map<string, string>();
+    callee = this.verbatim(n.callee, named);
+    if (named.size) {
+      const argNodes = args.map((a) => this.residual(a));
+      if (argNodes.some((a) => [...named.keys()].some((name) => mentions(a, name)))) callee = this.verbatim(n.callee);
+      else {
+        if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
+        if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
+        return underSourceNames(this, named, { type: "CallExpression", optional: false, callee, arguments: argNodes });
+      }
+    }
   } else if (member) {
     const objNode = this.residual(member.obj);
     const k = member.key;

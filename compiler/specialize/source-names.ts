@@ -43,7 +43,7 @@ function samePath(a: Node, b: Node): boolean {
 }
 
 /** Whether `n` reads a variable of this name (never looking into constants: they hold user data). */
-function mentions(n: Node, name: string): boolean {
+export function mentions(n: Node, name: string): boolean {
   let found = false;
   walk(n, (x) => {
     if (found || x.type === "KosConst") return false;

@@ -11,6 +11,7 @@ import { KNOWN_GLOBALS } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import type { Slot } from "./specializer.js";
 import { declarableName } from "./source-names.js";
+import { closureSourceNames, type CapturedRead } from "./closure-source-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -37,6 +38,8 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
   const written: Slot[] = [];
   const makesClosure = containsFunction(n);
   const pinnedNow: Slot[] = [];
+  // The captured locals the copied closure reads under other names (closure-source-names.ts).
+  const capturedReads: CapturedRead[] = [];
   const visit = (x: Node, ownThis: boolean) => {
     walk(x, (y) => {
       if (y !== x && isNonArrowFunction(y)) {
@@ -69,7 +72,10 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
           // of its block, keeping its temporal dead zone): a closure made before it must not hoist it.
           if (!slot.declared && !slot.pinned) this.declare(slot);
           if (slot.lazy && makesClosure && !slot.pinned) pinnedNow.push(slot);
-          if (slot.name !== y.name) renames.set(y, id(slot.name));
+          if (slot.name !== y.name) {
+            renames.set(y, id(slot.name));
+            if (!ref.isWrite()) capturedReads.push({ ref: y, slot, def: variable.defs[0] as CapturedRead["def"] });
+          }
           if (ref.isWrite()) written.push(slot);
         } else if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name" && variable.scope.block === this.frame.info.node) {
           renames.set(y, { ...this.constNode(this.frame.info.fn), sourceName: y.name });
@@ -95,6 +101,7 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
   };
   visit(n, !isNonArrowFunction(n));
   if (sourceNamed && !makesClosure) keepSourceNames(this, n, renames, written, sourceNamed);
+  closureSourceNames(n, capturedReads, renames, (x) => cloneWith(x, renames));
   const copy = cloneWith(n, renames);
   // A captured binding whose declaration has not run yet (a hoisted function that writes a later
   // `let`) stays in its temporal dead zone: its declaration, when it runs, is the one it names.

@@ -286,4 +286,45 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     expect(message(programs[2]!, cfg, {}, "a", {})).toBe("TypeError: o.a b is not iterable");
   });
+
+  it("a closure from an inlined function reads its captured locals under their source names (acorn-walk's `visitor_1[n.type]`, round 13), where exact", () => {
+    const FUNCS = Object.freeze({ Id: (n: { name: string }) => n.name, k: 3, a: () => 1 });
+    function recursive(node: unknown, funcs: object) {
+      var visitor: any = Object.assign({}, funcs);
+      return (function c(n: any): unknown { return visitor[n.type](n); })(node);
+    }
+    function run(node: unknown, funcs: object) {
+      var visitor = 1;
+      return (recursive(node, funcs) as string) + visitor;
+    }
+    // A hoisted `var` read by a closure before its initialisation, and after.
+    function early(_x: unknown, funcs: any) {
+      var g = function () { return typeof visitor + ":" + (visitor ? visitor.k : "-"); };
+      var before = g();
+      var visitor = funcs;
+      return before + "/" + g();
+    }
+    function runEarly(x: unknown, funcs: object) {
+      var visitor = 0;
+      return early(x, funcs) + visitor;
+    }
+    function arrow(list: string[], funcs: any) {
+      var visitor = funcs;
+      return list.map((n) => visitor[n]());
+    }
+    function runArrow(list: string[], funcs: object) {
+      const visitor = 2;
+      return arrow(list, funcs).length + visitor;
+    }
+    const cases: Array<[(...a: any[]) => unknown, unknown[]]> = [
+      [run, [{ type: "Id", name: "z" }, FUNCS]], [run, [{ type: "Nope" }, FUNCS]], [runEarly, [1, FUNCS]], [runArrow, [["a"], FUNCS]], [runArrow, [["a", "b"], FUNCS]],
+    ];
+    for (const [f, args] of cases) {
+      const j = jit(f, { specialize: { funcs: FUNCS }, scope: { recursive, early, arrow } });
+      expect(inspect(j)!.tier).toBe(1);
+      expect(message(j, ...args)).toBe(message(f, ...args));
+    }
+    expect(message(run, { type: "Nope" }, FUNCS)).toBe("TypeError: visitor[n.type] is not a function");
+    expect(message(runArrow, ["b"], FUNCS)).toBe("TypeError: visitor[n] is not a function");
+  });
 });
