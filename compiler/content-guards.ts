@@ -5,6 +5,7 @@
  * at entry (compile.ts) and where the evaluator speculates again after foreign
  * code may have run (specialize/speculation.ts).
  */
+import { types as utilTypes } from "node:util";
 import type { Node } from "./ast.js";
 import { buildLiteral } from "./emit.js";
 
@@ -68,6 +69,20 @@ function keyLiteral(key: string): Node {
   return /^(?:0|[1-9]\d{0,9})$/.test(key) && n < 2 ** 32 - 1 ? buildLiteral(n)! : buildLiteral(key)!;
 }
 
+/**
+ * Whether `key` is an own property of `obj` with an accessor or a proxy on the prototype chain
+ * above it (read by descriptors: no user code runs). Not for a proxy (kos never folds its reads).
+ */
+function shadowsAccessor(obj: object, key: PropertyKey): boolean {
+  if (utilTypes.isProxy(obj) || !Reflect.getOwnPropertyDescriptor(obj, key)) return false;
+  for (let p = Reflect.getPrototypeOf(obj); p !== null; p = Reflect.getPrototypeOf(p)) {
+    if (utilTypes.isProxy(p)) return true;
+    const d = Reflect.getOwnPropertyDescriptor(p, key);
+    if (d) return !("value" in d);
+  }
+  return false;
+}
+
 /** One expression that is true while every guard holds; `reference` passes objects by reference. */
 export function contentGuardTest(guards: readonly ContentGuard[], reference: (value: unknown, hint: string) => Node): Node | null {
   let test: Node | null = null;
@@ -91,6 +106,13 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
         const inverse: Node = { type: "BinaryExpression", operator: "/", left: buildLiteral(1)!, right: { ...read } };
         one = { type: "LogicalExpression", operator: "&&", left: eq, right: { type: "BinaryExpression", operator: Object.is(g.value, -0) ? "<" : ">", left: inverse, right: buildLiteral(0)! } };
       } else one = eq;
+      // An own data property that shadows an accessor (or a proxy) up the chain: once deleted, the
+      // guard's read would run that getter, a call the original never makes (round 13). Its own-ness
+      // is tested first.
+      if (!g.collection && shadowsAccessor(g.obj, g.key)) {
+        const own: Node = { type: "CallExpression", optional: false, callee: reference(Object.hasOwn, "hasOwn"), arguments: [reference(g.obj, "obj"), typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!] };
+        one = { type: "LogicalExpression", operator: "&&", left: own, right: one };
+      }
     }
     test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
   }

@@ -221,6 +221,25 @@ function makeLink(initial: Function): { fn: Function; set(f: Function): void } {
   };
 }
 
+/** Own keys every function may have, which an entry has of its own (or needs not read through). */
+const FUNCTION_KEYS = new Set<PropertyKey>(["length", "name", "prototype", "arguments", "caller"]);
+
+/**
+ * A function a library hangs more on (`humanizeDuration.humanizer`, `debug.enable`): the entry
+ * reads those through its prototype, the original, as they are now and later (round 13:
+ * `jit(humanizeDuration).humanizer` was undefined). Own keys (`Object.keys`) and writes stay the
+ * entry's. A function with nothing more keeps its prototype (one `Reflect.ownKeys`).
+ */
+function inheritOwnProperties(entry: Function, original: Function): void {
+  if (Reflect.getPrototypeOf(entry) !== Function.prototype || Reflect.getPrototypeOf(original) !== Function.prototype) return;
+  for (const key of Reflect.ownKeys(original)) {
+    if (!FUNCTION_KEYS.has(key)) {
+      Reflect.setPrototypeOf(entry, original);
+      return;
+    }
+  }
+}
+
 /** What `inspect` reads for a function: a dispatcher itself, or a function that makes the snapshot. */
 type Inspectable = (() => JitInspection | null) | { snapshot(): JitInspection };
 
@@ -316,6 +335,7 @@ export class Dispatcher {
     this.entry = entry;
     this.tail = tail;
     registerInspectable(entry, this);
+    if (entry !== original) inheritOwnProperties(entry, original);
   }
 
   /** A tiering dispatcher: the entry counts calls and calls `hooks.event` at the thresholds it is given. */

@@ -126,6 +126,13 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const regexpCall = regexLiteralTest(this, n) ?? privateRegExpTest(this, n) ?? constructedRegExpCall(this, n);
   if (regexpCall) return regexpCall;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
+  // `(o?.m)()`: the parentheses keep the reference, so `m` runs with `this` = `o` (and the call
+  // throws where the chain stopped). Copied as written (it was called without its receiver: round 13).
+  if (callee.type === "ChainExpression" && callee.expression.type === "MemberExpression") {
+    const copy = this.verbatim(n);
+    this.foreignCodeMayRun();
+    return D(copy);
+  }
   if (callee.type === "MemberExpression" && !callee.optional) {
     if (callee.property.type === "PrivateIdentifier") return this.fail("USES_PRIVATE_NAME", "the function calls a private method (#name)", n);
     // `alias.m()`: a variable holding another variable's value is read by its own name here, so that a

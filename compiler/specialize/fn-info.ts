@@ -10,6 +10,7 @@ import { analyzeScopes, type ScopeInfo, type Variable, type Scope } from "../ana
 import { JitError } from "../jit-error.js";
 import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
+import { scopeCorner } from "./scope-corners.js";
 import { scriptStrictness } from "../discover/closure.js";
 
 export interface FnInfo {
@@ -54,6 +55,7 @@ const lineOf = (n: Node): number | null => n?.loc?.start?.line ?? null;
 function findOpaque(node: Node): JitError | null {
   let found: JitError | null = null;
   const visit = (fnNode: Node, own: boolean) => {
+    found ??= scopeCorner(fnNode);
     walk(fnNode, (n) => {
       if (found) return false;
       if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) {

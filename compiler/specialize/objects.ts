@@ -350,6 +350,14 @@ function keyName(p: Node): string | null {
 
 P.deleteExpression = function (this: Specializer, n: Node): Val {
   const arg = n.argument;
+  // `delete o?.a` (`o?.b?.c`, `o?.[k]`): deletes unless the chain stops at a nullish link, where it
+  // is true. Copied as written, it deletes at run time; an object it may change is one foreign code
+  // may have changed (it was read as `o?.a`, the delete dropped: round 13).
+  if (arg.type === "ChainExpression") {
+    const copy = this.verbatim(n);
+    this.foreignCodeMayRun();
+    return D(copy, "boolean");
+  }
   if (arg.type !== "MemberExpression") {
     if (arg.type === "Identifier") return this.fail("UNSUPPORTED", "`delete` of a variable", n);
     this.drop(this.expr(arg));

@@ -1,0 +1,107 @@
+/**
+ * Round 13's language probes: constructs whose meaning kos got wrong, each
+ * the smallest program that showed it (/work/explore-libs13 repro files).
+ * Each either compiles exactly or falls back with the construct named.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+const outcome = (f: () => unknown): string => {
+  try {
+    return JSON.stringify(f()) ?? "undefined";
+  } catch (e) {
+    return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+  }
+};
+
+describe("language corners (round 13)", () => {
+  const cfg = Object.freeze({ k: 1 });
+
+  it("`delete o?.a` deletes (it was read, and folded to true)", () => {
+    const programs = [
+      (c: any, o: any) => { const r = delete o?.a; return [r, o && "a" in o, c.k]; },
+      (c: any) => { const v: any = { a: 1, b: 2 }; const r = delete v?.a; return [r, v.a, v.b, "a" in v, c.k]; },
+      (c: any, o: any, k: string) => [delete o?.[k], o && k in o, delete o?.b?.c, o && o.b, c.k],
+    ];
+    for (const f of programs) {
+      const j = jit(f as (...a: any[]) => unknown, { specialize: { c: cfg } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const args of [[{ a: 1, b: { c: 2 } }, "a"], [null, "a"], [{ b: null }, "b"]]) {
+        expect(outcome(() => j(cfg, ...structuredClone(args)))).toBe(outcome(() => (f as (...a: any[]) => unknown)(cfg, ...structuredClone(args))));
+      }
+    }
+  });
+
+  it("`(cfg.obj?.m)()` calls `m` on `cfg.obj` (the parentheses keep the reference)", () => {
+    const obj = { w: 2, m(this: unknown) { return this === obj; }, k(this: { w: number }) { return this.w; } };
+    const c = Object.freeze({ obj, none: null as null | typeof obj });
+    const programs = [(x: typeof c) => (x.obj?.m)(), (x: typeof c) => (x.obj?.k)(), (x: typeof c) => (x.none?.k)()];
+    for (const f of programs) {
+      const j = jit(f, { specialize: { x: c } });
+      expect(outcome(() => j(c))).toBe(outcome(() => f(c)));
+    }
+    expect(outcome(() => programs[1]!(c))).toBe("2");
+  });
+
+  it("`var e` in `catch (e)` assigns the catch parameter: falls back, naming it", () => {
+    function f(c: { k: number }) {
+      try {
+        throw 1;
+      } catch (e) {
+        // eslint-disable-next-line no-var, no-redeclare
+        var e = 2;
+      }
+      return [typeof e, c.k];
+    }
+    const j = jit(f, { specialize: { c: cfg } });
+    expect(inspect(j)!.fallbackReason).toMatch(/^UNSUPPORTED: `var e` inside `catch \(e\)`/);
+    expect(j(cfg)).toEqual(f(cfg));
+    expect(f(cfg)).toEqual(["undefined", 1]);
+  });
+
+  it("default parameters have their own scope: a closure there reads the parameter, and the body's declarations are not visible", () => {
+    const f1 = new Function("c", "a = 1", "g = () => a", "var a = 5; return [a, g(), c.k];") as (c: object) => unknown;
+    const f2 = new Function("c", "a = h()", "function h() { return 1; } return [a, c.k];") as (c: object) => unknown;
+    const fine = new Function("c", "a = 1", "g = () => a", "var b = 5; return [a, g(), b, c.k];") as (c: object) => unknown;
+    for (const [f, reason] of [[f1, /^UNSUPPORTED: a closure in a default parameter reads the parameter 'a'/], [f2, /^UNSUPPORTED: a default parameter reads 'h'/], [fine, null]] as const) {
+      const j = jit(f, { specialize: { c: cfg } });
+      if (reason) expect(inspect(j)!.fallbackReason).toMatch(reason);
+      else expect(inspect(j)!.tier).toBe(1);
+      expect(outcome(() => j(cfg))).toBe(outcome(() => f(cfg)));
+    }
+    expect(outcome(() => f1(cfg))).toBe("[5,1,1]");
+  });
+
+  it("a guard on an own property that shadows a prototype getter runs no getter once the property is deleted", () => {
+    const log: string[] = [];
+    const proto = { get j() { log.push("getter"); return 7; } };
+    const make = () => Object.defineProperty(Object.create(proto), "j", { value: 2, writable: true, configurable: true, enumerable: true });
+    function f(c: { j: number }, x: number) { return x + c.j; }
+    const a = make();
+    const b = make();
+    const j = jit(f, { specialize: { c: b } });
+    expect(j(b, 1)).toBe(3);
+    delete a.j;
+    delete b.j;
+    log.length = 0;
+    expect(f(a, 1)).toBe(8);
+    const plain = [...log];
+    log.length = 0;
+    expect(j(b, 1)).toBe(8);
+    expect(log).toEqual(plain);
+  });
+
+  it("what a library hangs on its function reads through the jitted one (`jit(humanizeDuration).humanizer`)", () => {
+    function humanize(ms: number, opts?: { unit?: number }) { return `${(ms / (opts?.unit ?? 1000)).toFixed(1)}s`; }
+    const h = humanize as typeof humanize & { humanizer: (o: object) => (ms: number) => string; later?: number };
+    h.humanizer = (o) => (ms) => humanize(ms, o);
+    for (const j of [jit(h), jit(h, { specialize: { opts: Object.freeze({ unit: 60000 }) } })] as Array<typeof h>) {
+      expect(j.humanizer({ unit: 1 })(5)).toBe("5.0s");
+      h.later = 3;
+      expect(j.later).toBe(3);
+      delete h.later;
+      expect(j.name).toBe("humanize");
+    }
+    expect(Object.getPrototypeOf(jit(function plain(a: number) { return a; }))).toBe(Function.prototype);
+  });
+});
