@@ -491,10 +491,13 @@ function writtenName(n: Node): string | null {
  * #554). An object with a getter for it is left to the loop, which runs the getter once.
  */
 function notIterableAsWritten(s: Specializer, source: Node, value: Val): Node | null {
-  const name = writtenName(source);
+  // A call's result is named by its callee: "o.get is not a function or its return value is not iterable".
+  const callee = source.type === "CallExpression" && !source.optional ? writtenName(source.callee) : null;
+  const name = callee ?? writtenName(source);
   if (name === null) return null;
   const e = s.residual(value);
   if (e.type === "Identifier" && e.name === name) return null;
+  const message = callee !== null ? `${callee} is not a function or its return value is not iterable` : `${name} is not iterable`;
   // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no
   // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
   // there, so the test runs no code of the program's. Objects are read by their descriptors, which
@@ -507,7 +510,7 @@ function notIterableAsWritten(s: Specializer, source: Node, value: Val): Node | 
   return {
     type: "IfStatement",
     test,
-    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(`${name} is not iterable`)!] } },
+    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(message)!] } },
     alternate: null,
   };
 }

@@ -327,4 +327,17 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     expect(message(run, { type: "Nope" }, FUNCS)).toBe("TypeError: visitor[n.type] is not a function");
     expect(message(runArrow, ["b"], FUNCS)).toBe("TypeError: visitor[n] is not a function");
   });
+
+  it("for-of over a call's result names the callee as V8 does: \"o.get is not a function or its return value is not iterable\" (round 13)", () => {
+    const cfg = Object.freeze({ k: 2 });
+    const programs = [
+      (c: typeof cfg, o: { get(): unknown }) => { let s = 0; for (const x of o.get() as number[]) s += x * c.k; return s; },
+      (c: typeof cfg, _o: unknown, f: () => unknown) => { let s = 0; for (const x of f() as number[]) s += x * c.k; return s; },
+    ];
+    for (const f of programs) {
+      const j = jit(f as (...a: any[]) => unknown, { specialize: { c: cfg } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const v of [null, 5, {}, [1, 2], new Date(0)]) expect(message(j, cfg, { get: () => v }, () => v)).toBe(message(f as (...a: any[]) => unknown, cfg, { get: () => v }, () => v));
+    }
+  });
 });
