@@ -66,7 +66,9 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
         [pattern.right],
         (t, a, b) => ({ type: "ConditionalExpression", test: t, consequent: a, alternate: b }),
       );
-      return this.bindPattern(pattern.left, chosen, declKind);
+      // A parameter's object pattern with a default: V8 names what it destructures by the
+      // conditional it desugars to, "(intermediate value)(intermediate value)(intermediate value)".
+      return this.bindPattern(pattern.left, chosen, declKind, declKind === "param" && pattern.left.type === "ObjectPattern" ? DEFAULTED_PARAMETER : undefined);
     }
     case "ObjectPattern":
     case "ArrayPattern": {
@@ -225,6 +227,9 @@ function defaultsReadOwnTargets(s: Specializer, pattern: Node): boolean {
   return found;
 }
 
+/** The source of a parameter's object pattern that has a default (see bindPattern): printed as V8's desugared conditional. */
+const DEFAULTED_PARAMETER: Node = { type: "ConditionalExpression" };
+
 /**
  * Destructuring a value kos does not know: the residual code destructures it
  * with the source's own pattern shape (so the engine reads, iterates, applies
@@ -291,7 +296,10 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
     setRight = (r) => void (assignment.right = r);
   }
   // "Cannot destructure property 'p' of 'o'" and "o is not iterable" name the source's expression.
-  s.emit((source ? statementUnderSourceName(source, stmt, right, setRight) : null) ?? stmt);
+  if (source === DEFAULTED_PARAMETER && right.type === "Identifier") {
+    setRight({ type: "ConditionalExpression", test: { type: "BinaryExpression", operator: "===", left: right, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } } }, consequent: { ...right }, alternate: { ...right } });
+    s.emit(stmt);
+  } else s.emit((source && source !== DEFAULTED_PARAMETER ? statementUnderSourceName(source, stmt, right, setRight) : null) ?? stmt);
   s.foreignCodeMayRun();
   for (const { target, temp } of later) {
     if (!s.env) return;

@@ -340,4 +340,23 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
       for (const v of [null, 5, {}, [1, 2], new Date(0)]) expect(message(j, cfg, { get: () => v }, () => v)).toBe(message(f as (...a: any[]) => unknown, cfg, { get: () => v }, () => v));
     }
   });
+
+  it("a parameter's object pattern with a default names what it destructures as V8 does (it named kos's `r_4`)", () => {
+    const cfg = Object.freeze({ k: 3, bDefault: 11 });
+    const log: string[] = [];
+    function g(c: typeof cfg, a: number, b = (log.push("defB"), c.bDefault), { x, y = (log.push("defY"), 2) }: { x: number; y?: number } = (log.push("defObj"), { x: 1 })) {
+      return [a, b, x, y];
+    }
+    const j = jit(g, { specialize: { c: cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const v of [undefined, null, { x: 5 }, { x: 5, y: 6 }]) {
+      log.length = 0;
+      const plain = message(g, cfg, 1, undefined, v);
+      const plainLog = log.join();
+      log.length = 0;
+      expect(message(j, cfg, 1, undefined, v)).toEqual(plain);
+      expect(log.join()).toBe(plainLog);
+    }
+    expect(message(g, cfg, 1, undefined, null)).toBe("TypeError: Cannot destructure property 'x' of '(intermediate value)(intermediate value)(intermediate value)' as it is null.");
+  });
 });
