@@ -227,6 +227,23 @@ function defaultsReadOwnTargets(s: Specializer, pattern: Node): boolean {
   return found;
 }
 
+/** Whether a pattern computes a property key anywhere in it (`{ [k]: v }`). */
+function computesKey(p: Node | null): boolean {
+  if (!p) return false;
+  switch (p.type) {
+    case "ObjectPattern":
+      return (p.properties as Node[]).some((prop) => (prop.type === "RestElement" ? computesKey(prop.argument) : !!prop.computed || computesKey(prop.value)));
+    case "ArrayPattern":
+      return (p.elements as Array<Node | null>).some(computesKey);
+    case "RestElement":
+      return computesKey(p.argument);
+    case "AssignmentPattern":
+      return computesKey(p.left); // a default's own code is not the pattern's
+    default:
+      return false;
+  }
+}
+
 /** The source of a parameter's object pattern that has a default (see bindPattern): printed as V8's desugared conditional. */
 const DEFAULTED_PARAMETER: Node = { type: "ConditionalExpression" };
 
@@ -245,8 +262,20 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
     later.push({ target, temp: t });
     return id(t);
   };
+  // A nested pattern keeps its shape (V8 words a failure inside it as "Cannot read properties of
+  // undefined (reading 'y')", where destructuring a temporary said "… of 'el'"), unless it computes
+  // a key, which would then be evaluated before the reads around it.
   const shape = (p: Node): Node => {
-    if (p.type === "AssignmentPattern") return { type: "AssignmentPattern", left: tempFor(p.left), right: s.verbatim(p.right) };
+    if (p.type === "AssignmentPattern") return { type: "AssignmentPattern", left: shape(p.left), right: s.verbatim(p.right) };
+    if (p.type === "ObjectPattern" && !computesKey(p)) {
+      return {
+        type: "ObjectPattern",
+        properties: (p.properties as Node[]).map((prop) => (prop.type === "RestElement" ? { type: "RestElement", argument: tempFor(prop.argument) } : { type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { ...prop.key }, value: shape(prop.value) })),
+      };
+    }
+    if (p.type === "ArrayPattern" && !computesKey(p)) {
+      return { type: "ArrayPattern", elements: (p.elements as Array<Node | null>).map((el) => (el === null ? null : el.type === "RestElement" ? { type: "RestElement", argument: tempFor(el.argument) } : shape(el))) };
+    }
     return tempFor(p);
   };
   let residualShape: Node;

@@ -359,4 +359,33 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     expect(message(g, cfg, 1, undefined, null)).toBe("TypeError: Cannot destructure property 'x' of '(intermediate value)(intermediate value)(intermediate value)' as it is null.");
   });
+
+  it("a nested pattern keeps its shape: a failure inside it reads as V8 words it (\"Cannot read properties of undefined (reading 'y')\"), getters in order", () => {
+    const cfg = Object.freeze({ k: 1 });
+    const log: string[] = [];
+    const getter = (name: string, v: unknown) => ({ get [name]() { log.push(`get ${name}`); return v; } });
+    const programs = [
+      new Function("cfg", "o", "const {x: {y}, z = 3} = o; return [y, z, cfg.k];"),
+      new Function("cfg", "o", "let a, b; ({x: [a, {b} = {b: 9}]} = o); return [a, b, cfg.k];"),
+      new Function("cfg", "o", "const [[p, q] = [1, 2], ...rest] = o; return [p, q, rest, cfg.k];"),
+      new Function("cfg", "o", "const {x: {...r}} = o; return [r, cfg.k];"),
+    ] as Array<(...a: unknown[]) => unknown>;
+    const inputs = () => [{ x: { y: 1 } }, { x: undefined }, { x: null }, {}, { x: [5, undefined] }, { x: [5, null] }, [[1], 2, 3], [undefined], [null], getter("x", { y: 7 }), { x: getter("y", 8) }, null, 5];
+    let compiled = 0;
+    for (const f of programs) {
+      const j = jit(f, { specialize: { cfg } });
+      if (inspect(j)!.tier === 1) compiled++;
+      for (let i = 0; i < inputs().length; i++) {
+        log.length = 0;
+        const plain = message(f, cfg, inputs()[i]);
+        const plainLog = log.join();
+        log.length = 0;
+        expect(message(j, cfg, inputs()[i])).toEqual(plain);
+        expect(log.join()).toBe(plainLog);
+      }
+    }
+    // (The second falls back: its default's key `b` counts, conservatively, as a read of the pattern's `b`.)
+    expect(compiled).toBe(3);
+    expect(message(programs[0]!, cfg, { x: null })).toBe("TypeError: Cannot read properties of null (reading 'y')");
+  });
 });
