@@ -184,7 +184,9 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
       let v: Val = D(id(name));
       if (pattern.type === "AssignmentPattern" && pattern.left.type === "Identifier" && req.specialize.has(pattern.left.name)) v = S(req.specialize.get(pattern.left.name));
       else if (position !== null && req.specialize.has(position)) v = S(req.specialize.get(position));
-      sp.bindPattern(pattern, v, "param");
+      // (A rest element's pattern is not a parameter's: V8 words its failure as a declaration's.)
+      if (position === null) sp.bindPattern(pattern, v, "param");
+      else sp.bindParameter(pattern, v);
     }
     if (sp.env) sp.scopedStatements(root.body.body);
   });

@@ -17,6 +17,8 @@ declare module "./specializer.js" {
     bindPattern(pattern: Node, value: Val, declKind: "let" | "const" | "var" | "param" | null, source?: Node): void;
     assignPattern(n: Node): Val;
     enterFunctionBody(fnNode: Node, args: Val[]): void;
+    /** Binds one parameter (not a rest element) to its argument, failing as V8 words a parameter's failure. */
+    bindParameter(p: Node, value: Val): void;
     declareVars(body: Node, fnNode: Node): void;
     hoistFunctions(statements: Node[]): void;
   }
@@ -197,14 +199,17 @@ P.enterFunctionBody = function (this: Specializer, fnNode: Node, args: Val[]): v
       this.bindPattern(p.argument, rest, "param");
       return;
     }
-    let value = args[i] ?? UNDEF;
-    // A parameter that is an object pattern (not one with a default: V8 words that one otherwise).
-    if (p.type === "ObjectPattern" && (value.k === "d" ? !value.type || value.type === "object" || value.type === "undefined" : value.k === "s" && value.v == null)) {
-      if (value.k === "d") value = this.stable(value, "arg");
-      throwsAsParameter(this, p, value);
-    }
-    this.bindPattern(p, value, "param");
+    this.bindParameter(p, args[i] ?? UNDEF);
   });
+};
+
+P.bindParameter = function (this: Specializer, p: Node, value: Val): void {
+  // A parameter that is an object pattern (not one with a default: V8 words that one otherwise).
+  if (p.type === "ObjectPattern" && (value.k === "d" ? !value.type || value.type === "object" || value.type === "undefined" : value.k === "s" && value.v == null)) {
+    if (value.k === "d") value = this.stable(value, "arg");
+    throwsAsParameter(this, p, value);
+  }
+  this.bindPattern(p, value, "param");
 };
 
 /** A default that reads a binding of the same pattern must run after the earlier parts are bound. */

@@ -388,4 +388,19 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     expect(compiled).toBe(3);
     expect(message(programs[0]!, cfg, { x: null })).toBe("TypeError: Cannot read properties of null (reading 'y')");
   });
+
+  it("the jitted function's own object-pattern parameter fails as a parameter does: \"… of 'object null'\", not kos's `arg`", () => {
+    const cfg = Object.freeze({ k: 1 });
+    const programs = [
+      new Function("cfg", "{x}", "return [x, cfg.k];"),
+      new Function("cfg", "{x, y: {z} = {}}", "return [x, z, cfg.k];"),
+      new Function("cfg", "{}", "return cfg.k;"),
+    ] as Array<(...a: unknown[]) => unknown>;
+    for (const f of programs) {
+      const j = jit(f, { specialize: { cfg } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const v of [undefined, null, {}, { x: 5 }, { x: 1, y: null }, 3]) expect(message(j, cfg, v)).toEqual(message(f, cfg, v));
+    }
+    expect(message(programs[0]!, cfg, null)).toBe("TypeError: Cannot destructure property 'x' of 'object null' as it is null.");
+  });
 });
