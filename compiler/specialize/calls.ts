@@ -609,7 +609,13 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
     const made = this.constructInPlace(vals[0]!, vals.slice(1), n);
     if (made) return made;
   }
-  const callee = this.residual(vals[0]!);
+  let callee = this.residual(vals[0]!);
+  // `new cfg.ctors[k]()` read from a folded path by a variable key: constructed through the path as
+  // written, so that "cfg.ctors[k] is not a constructor" names it (see keyedByVariable).
+  const c = n.callee;
+  if (c.type === "MemberExpression" && c.computed && !c.optional && c.property.type === "Identifier" && isPureMemberPath(c.object) && callee.type === "MemberExpression" && callee.computed && callee.object.type === "KosConst" && callee.property.type === "Identifier") {
+    callee = this.verbatim(c);
+  }
   const args = vals.slice(1).map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a)));
   this.foreignCodeMayRun();
   // A constructor may return any object, a function included (`typeof` "function"): the result is

@@ -403,4 +403,25 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     expect(message(programs[0]!, cfg, null)).toBe("TypeError: Cannot destructure property 'x' of 'object null' as it is null.");
   });
+
+  it("`new` of a constructor read from a folded path by a variable key names the path (`new cfg.ctors[k]()`), converting the key once", () => {
+    class A { constructor(readonly x: number) {} }
+    const cfg = Object.freeze({ ctors: Object.freeze({ a: A, b: 5, c: () => 1 }) });
+    function make(c: any, k: unknown, x: number) {
+      return new c.ctors[k](x);
+    }
+    const j = jit(make, { specialize: { c: cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    const log: string[] = [];
+    const key = (s: string) => ({ toString: () => (log.push(s), s) });
+    for (const k of ["a", "b", "c", "zz", key("a"), key("b")]) {
+      log.length = 0;
+      const plain = message(make, cfg, k, 3);
+      const plainLog = log.join();
+      log.length = 0;
+      expect(message(j, cfg, k, 3)).toEqual(plain);
+      expect(log.join()).toBe(plainLog);
+    }
+    expect(message(make, cfg, "b", 3)).toBe("TypeError: c.ctors[k] is not a constructor");
+  });
 });
