@@ -14,6 +14,23 @@ const message = (f: (...a: any[]) => unknown, ...args: unknown[]) => {
   }
 };
 
+/**
+ * `jitted` agrees with `f` on each key, and on keys whose `toString` logs (`"a"` and `"b"` again):
+ * the same result or message, and each key converted as often.
+ */
+function sameWithKeys(f: (...a: any[]) => unknown, jitted: (...a: any[]) => unknown, args: (k: unknown) => unknown[], keys: string[]): void {
+  const log: string[] = [];
+  const key = (s: string) => ({ toString: () => (log.push(s), s) });
+  for (const k of [...keys, key("a"), key("b")]) {
+    log.length = 0;
+    const plain = message(f, ...args(k));
+    const plainLog = log.join();
+    log.length = 0;
+    expect(message(jitted, ...args(k))).toEqual(plain);
+    expect(log.join()).toBe(plainLog);
+  }
+}
+
 function helper(o: any) {
   return o.f();
 }
@@ -256,16 +273,7 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     const j = jit(call, { specialize: { cfg } });
     expect(inspect(j)!.tier).toBe(1);
-    const log: string[] = [];
-    const key = (s: string) => ({ toString: () => (log.push(s), s) });
-    for (const k of ["a", "b", "zz", key("a"), key("b")]) {
-      log.length = 0;
-      const plain = message(call, cfg, k, 1);
-      const plainLog = log.join();
-      log.length = 0;
-      expect(message(j, cfg, k, 1)).toBe(plain);
-      expect(log.join()).toBe(plainLog);
-    }
+    sameWithKeys(call, j, (k) => [cfg, k, 1], ["a", "b", "zz"]);
     expect(message(call, cfg, "b", 1)).toBe("TypeError: cfg.fns[k] is not a function");
   });
 
@@ -412,16 +420,7 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     }
     const j = jit(make, { specialize: { c: cfg } });
     expect(inspect(j)!.tier).toBe(1);
-    const log: string[] = [];
-    const key = (s: string) => ({ toString: () => (log.push(s), s) });
-    for (const k of ["a", "b", "c", "zz", key("a"), key("b")]) {
-      log.length = 0;
-      const plain = message(make, cfg, k, 3);
-      const plainLog = log.join();
-      log.length = 0;
-      expect(message(j, cfg, k, 3)).toEqual(plain);
-      expect(log.join()).toBe(plainLog);
-    }
+    sameWithKeys(make, j, (k) => [cfg, k, 3], ["a", "b", "c", "zz"]);
     expect(message(make, cfg, "b", 3)).toBe("TypeError: c.ctors[k] is not a constructor");
   });
 });
