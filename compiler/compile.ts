@@ -17,7 +17,7 @@ import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS
 import { deepFreeze, isTypedArray } from "./values.js";
 import type { Assumption, JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
-import { MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
+import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
 import { functionLocation, lookupBindingFor, readClosure, readPrivateField } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
@@ -76,6 +76,12 @@ const BYTECODE_PER_NODE = 3.7;
  * and the whole is what kos specializes, and V8 parses, per version.
  */
 const MAX_TOTAL_NODES = 4 * MAX_RESIDUAL_NODES;
+/**
+ * Attempts that end at an escaping instance (specialize/specializer.ts, InstanceEscaped) before
+ * one runs to its end and makes real every site that escaped in it. The real interpreters have up
+ * to 3 such sites (jsonpath-plus, mustache); each early end costs only the code before it.
+ */
+const MAX_INSTANCE_STOPS = 6;
 /** Recompiles with a quarter of the unroll budget and of the forks each time. */
 const SIZE_RETRIES = 2;
 /**
@@ -219,6 +225,10 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let realInstanceSites: Set<object> | null = null;
+  // Attempts ended early at an escaping instance (InstanceEscaped): each makes one more site real.
+  let instanceStops = 0;
+  // Set once an attempt ran to its end with stops off and its escaped sites were made real.
+  let sitesSettled = false;
   let guardedForIn = true;
   let result: ReturnType<typeof specializeFunction>;
   let outlined: Outlined[] = [];
@@ -228,6 +238,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
       prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
+      ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
       // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last
       // properties in a residual loop of a function too big for V8 to inline into.
@@ -241,6 +252,12 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     try {
       result = specializeFunction(request);
     } catch (e) {
+      if (e instanceof InstanceEscaped) {
+        (realInstanceSites ??= new Set()).add(e.site);
+        instanceStops++;
+        attempt--;
+        continue;
+      }
       // Joins past their bound where a for-in over an unfrozen object unrolled (specializer.ts,
       // MAX_JOIN_WORK_GUARDED_FOR_IN): the same attempt again, with those loops kept.
       if (!(e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn)) throw e;
@@ -262,8 +279,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     // methods then see two and deoptimize (jmespath's Lexer and Runtime, passed to methods that stayed
     // calls, ran 0.38x the library in the bench). Specialized again, such instances are made by their
     // constructor; the ones that never escape stay scalars.
-    if (result.escapedInstanceSites.size > 0 && realInstanceSites === null) {
-      realInstanceSites = result.escapedInstanceSites;
+    if (result.escapedInstanceSites.size > 0 && !sitesSettled) {
+      sitesSettled = true;
+      realInstanceSites = new Set([...(realInstanceSites ?? []), ...result.escapedInstanceSites]);
       attempt--;
       continue;
     }

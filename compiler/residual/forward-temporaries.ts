@@ -31,9 +31,12 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
   // Reads and writes of every hoisted name, anywhere (nested functions included).
   const reads = new Map<string, number>();
   const writes = new Map<string, number>();
-  const count = (n: Node, parent: Node | null, key: string | null) => {
+  // The statement lists of the function's own code (not of nested functions), in one walk with
+  // the counts: two walks were a fifth of the clean-up's time on the validator fixture.
+  const lists: Node[][] = [fn.body.body];
+  const count = (n: Node, parent: Node | null, key: string | null, nested: boolean) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach((c) => count(c, parent, key));
+    if (Array.isArray(n)) return n.forEach((c) => count(c, parent, key, nested));
     if (n.type === "Identifier" && hoisted.has(n.name)) {
       const isWrite = parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression");
       const m = isWrite ? writes : reads;
@@ -41,22 +44,15 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
       if (parent?.type === "UpdateExpression" || (parent?.type === "AssignmentExpression" && key === "left" && parent.operator !== "=")) reads.set(n.name, (reads.get(n.name) ?? 0) + 1);
       return;
     }
-    if (n.type === "MemberExpression" && !n.computed) return count(n.object, n, "object");
-    if (n.type === "Property" && !n.computed) return count(n.value, n, "value");
-    for (const k of childKeys(n)) count(n[k], n, k);
+    if (n.type === "MemberExpression" && !n.computed) return count(n.object, n, "object", nested);
+    if (n.type === "Property" && !n.computed) return count(n.value, n, "value", nested);
+    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") nested = true;
+    else if (!nested && n.type === "BlockStatement") lists.push(n.body);
+    else if (!nested && n.type === "SwitchCase") lists.push(n.consequent);
+    for (const k of childKeys(n)) count(n[k], n, k, nested);
   };
-  count(body.slice(1), null, null);
+  count(body.slice(1), null, null, false);
   let changed = false;
-  const lists: Node[][] = [];
-  const collectLists = (n: Node) => {
-    if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach(collectLists);
-    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return;
-    if (n.type === "BlockStatement") lists.push(n.body);
-    if (n.type === "SwitchCase") lists.push(n.consequent);
-    for (const k of childKeys(n)) collectLists(n[k]);
-  };
-  collectLists(fn.body);
   for (const list of lists) {
     for (let i = 0; i < list.length - 1; i++) {
       const t = assignedTemp(list[i]);

@@ -6,13 +6,31 @@
  */
 import { childKeys, type Node } from "../ast.js";
 
-/** Every identifier reference by name (declarator ids, labels, and non-computed keys are not references). */
-function countReferences(root: Node[]): Map<string, number> {
+/**
+ * Every identifier reference by name (declarator ids, labels, and non-computed keys are not
+ * references), and into `lists` the statement lists of the function's own code (not of nested
+ * functions): one walk for both.
+ */
+function countReferences(root: Node[], lists: Node[][]): Map<string, number> {
   const refs = new Map<string, number>();
+  let nested = 0;
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) return n.forEach(visit);
     switch (n.type) {
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+      case "ArrowFunctionExpression":
+        nested++;
+        for (const k of childKeys(n)) visit(n[k]);
+        nested--;
+        return;
+      case "BlockStatement":
+        if (!nested) lists.push(n.body);
+        break;
+      case "SwitchCase":
+        if (!nested) lists.push(n.consequent);
+        break;
       case "Identifier":
         refs.set(n.name, (refs.get(n.name) ?? 0) + 1);
         return;
@@ -47,7 +65,9 @@ export function removeUnusedDeclarations(fn: Node): boolean {
   const body: Node[] = fn.body.body;
   const first = body[0];
   const hoisted = first?.type === "VariableDeclaration" && first.kind === "let" && !first.declarations.some((d: Node) => d.init) ? first : null;
-  const refs = countReferences(hoisted ? body.slice(1) : body);
+  // Nested blocks only: the top-level list was never swept.
+  const lists: Node[][] = [];
+  const refs = countReferences(hoisted ? body.slice(1) : body, lists);
   let changed = false;
   if (hoisted) {
     const kept = hoisted.declarations.filter((d: Node) => refs.has(d.id.name));
@@ -74,14 +94,6 @@ export function removeUnusedDeclarations(fn: Node): boolean {
       else list.splice(i--, 1);
     }
   };
-  const visit = (n: Node): void => {
-    if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach(visit);
-    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;
-    if (n.type === "BlockStatement") sweep(n.body);
-    else if (n.type === "SwitchCase") sweep(n.consequent);
-    for (const k of childKeys(n)) visit(n[k]);
-  };
-  visit(body);
+  for (const list of lists) sweep(list);
   return changed;
 }

@@ -41,6 +41,30 @@ export interface FnInfo {
   strictnessNeutral: boolean;
   /** A class constructor's instance fields, in order (class-info.ts): defined before its body runs. */
   fields?: string[];
+  /** Per function body in this tree (the function's own, or a nested one's): its `var` declarators' identifiers, filled by `varIdentifiers`. */
+  varIdentifiers?: Map<Node, Node[]>;
+}
+
+/**
+ * The identifiers that `var` declarations of `body` bind (nested functions and classes left out),
+ * in source order; computed once per body. Every inlined call walked its callee's whole body for
+ * them: 136 ms of 1,887 in 25 compiles of json-logic-js's rule, whose `apply` inlines itself.
+ */
+export function varIdentifiers(info: FnInfo, body: Node, fnNode: Node): Node[] {
+  const cache = (info.varIdentifiers ??= new Map());
+  let ids = cache.get(body);
+  if (ids) return ids;
+  ids = [];
+  const found = ids;
+  walk(body, (x) => {
+    if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression" || x.type === "ClassExpression" || x.type === "ClassDeclaration")) return false;
+    if (x.type === "VariableDeclaration" && x.kind === "var") {
+      for (const d of x.declarations) walk(d.id, (idn) => void (idn.type === "Identifier" && found.push(idn)));
+    }
+    return;
+  });
+  cache.set(body, ids);
+  return ids;
 }
 
 const nearestFunctionScope = (s: Scope): Scope => {

@@ -29,6 +29,7 @@ import "./array-scans.js";
 import "./function-names.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
+export { InstanceEscaped } from "./specializer.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -38,6 +39,8 @@ export interface SpecializeRequest {
   strictKnown?: boolean;
   /** `new` expressions to leave as calls of their constructor (their instances escaped in an earlier attempt). */
   realInstanceSites?: ReadonlySet<object>;
+  /** End the attempt with InstanceEscaped at the first instance kos made that escapes. */
+  stopAtInstanceEscape?: boolean;
   specialize: Map<string, unknown>;
   assume: Map<string, TypeAssumption>;
   scope: Record<string, unknown>;
@@ -102,7 +105,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

@@ -6,6 +6,7 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
+import { varIdentifiers } from "./fn-info.js";
 import { knownItems } from "./loops.js";
 import { Specializer, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
@@ -149,22 +150,13 @@ P.assignPattern = function (this: Specializer, n: Node): Val {
 /** `var` bindings and function declarations exist from the start of the function. */
 P.declareVars = function (this: Specializer, body: Node, fnNode: Node): void {
   const scopes = this.frame.info.scopes;
-  walk(body, (x) => {
-    if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression" || x.type === "ClassExpression" || x.type === "ClassDeclaration")) return false;
-    if (x.type === "VariableDeclaration" && x.kind === "var") {
-      for (const d of x.declarations) {
-        walk(d.id, (idn) => {
-          if (idn.type !== "Identifier") return;
-          const variable = scopes.variableOfDeclaration(idn);
-          if (variable && !this.frame.slots.has(variable)) {
-            const slot = this.newSlot(variable, "var", undefined, true);
-            this.init(slot, UNDEF, "var");
-          }
-        });
-      }
+  for (const idn of varIdentifiers(this.frame.info, body, fnNode)) {
+    const variable = scopes.variableOfDeclaration(idn);
+    if (variable && !this.frame.slots.has(variable)) {
+      const slot = this.newSlot(variable, "var", undefined, true);
+      this.init(slot, UNDEF, "var");
     }
-    return;
-  });
+  }
 };
 
 P.hoistFunctions = function (this: Specializer, statements: Node[]): void {

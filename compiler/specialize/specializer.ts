@@ -184,6 +184,20 @@ export interface SpecializerOptions {
   privateNamesRoot?: Function;
   /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */
   realInstanceSites?: ReadonlySet<object>;
+  /** Stop the attempt at the first instance kos made itself that escapes on the fast path (InstanceEscaped): compile.ts starts again with that site real. */
+  stopAtInstanceEscape?: boolean;
+}
+
+/**
+ * Thrown by `escape` under `stopAtInstanceEscape`: the rest of the attempt would be thrown away
+ * (compile.ts specializes again with the site made by its constructor), so it ends here.
+ * jsonpath-plus's `JSONPath(path, …)` spent 420 ms (warm) in a first attempt that a constructed
+ * instance escaped from, and 1 ms in the attempt after it.
+ */
+export class InstanceEscaped extends Error {
+  constructor(readonly site: object) {
+    super("an instance kos made escaped");
+  }
 }
 
 /**
@@ -365,7 +379,10 @@ export class Specializer {
     if (!this.env) return id(name);
     this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
     this.escapes.push(o);
-    if (!this.generic) o.escapedOnFastPath = true;
+    if (!this.generic) {
+      o.escapedOnFastPath = true;
+      if (o.proto && o.site && this.options.stopAtInstanceEscape) throw new InstanceEscaped(o.site);
+    }
     this.allocating.add(o);
     let allocation: Node;
     try {

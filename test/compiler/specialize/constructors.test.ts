@@ -57,6 +57,21 @@ describe("new of an ES5 constructor", () => {
     expect([p.x, p.y]).toEqual([4, 5]);
   });
 
+  it("several sites whose instances escape, one after the other, are all made by their constructor", () => {
+    // The compile ends an attempt at each escaping instance and starts again with its site real
+    // (compile.ts, MAX_INSTANCE_STOPS): every site is found, and the one that stays local still folds.
+    const { Point } = lib();
+    const f = new Function("Point", "return function f(a, sink) { const q = new Point(a, 1); const r = q.norm1(); sink(new Point(a, 2)); sink(new Point(a, 3)); sink(new Point(r, 4)); return r; }")(Point);
+    const j = jit(f, { specialize: {}, assume: { a: "number" }, scope: { Point } });
+    const seen: Array<{ x: number; y: number }> = [];
+    expect(j(-4, (p: { x: number; y: number }) => seen.push(p))).toBe(f(-4, () => {}));
+    // Each escaping site is a `new` of the constructor (the fork after `sink` copies the last two).
+    expect(new Set([...src(j).matchAll(/new \$k_\w+\(\w+, (\d)\)/g)].map((m) => m[1]))).toEqual(new Set(["2", "3", "4"]));
+    expect(src(j)).not.toMatch(/Object\.create/);
+    expect(src(j)).toMatch(/Math\.abs\(a\) \+ 1/);
+    expect(seen.map((p) => [Object.getPrototypeOf(p) === Point.prototype, p.x, p.y])).toEqual([[true, -4, 2], [true, -4, 3], [true, 5, 4]]);
+  });
+
   it("a setter on the prototype runs for the constructor's store", () => {
     const { Point } = lib();
     const log: unknown[] = [];
