@@ -14,6 +14,7 @@ import { threadBranchResults } from "./thread-branch-results.js";
 import { branchesToLogical } from "./branches-to-logical.js";
 import { slideWindows } from "./slide-windows.js";
 import { hoistCommonAllocations } from "./hoist-common-allocations.js";
+import { residualFeatures, type ResidualFeatures } from "./features.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -30,6 +31,8 @@ export interface ResidualPass {
   name: string;
   /** Rewrites the residual function in place; returns true if it changed anything. */
   run(fn: Node, ctx: ResidualContext): boolean;
+  /** What the pass rewrites (features.ts): without it, the pass is skipped. */
+  needs?: keyof ResidualFeatures;
 }
 
 export const RESIDUAL_PASSES: readonly ResidualPass[] = [
@@ -40,9 +43,9 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },
-  { name: "hoistCommonAllocations", run: hoistCommonAllocations },
-  { name: "mergeAppends", run: mergeAppends },
-  { name: "slideWindows", run: slideWindows },
+  { name: "hoistCommonAllocations", run: hoistCommonAllocations, needs: "literalAllocations" },
+  { name: "mergeAppends", run: mergeAppends, needs: "literalAppends" },
+  { name: "slideWindows", run: slideWindows, needs: "forUpdates" },
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */
@@ -65,8 +68,12 @@ const MAX_ROUNDS = 3;
 const ROUND = new Set(["branchesToLogical", "removeDeadStores", "forwardTemporaries", "removeUnusedDeclarations"]);
 
 export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
+  // Found once, before the first pass that needs them: the gated passes come last, and none of
+  // them makes what another looks for.
+  let features: ResidualFeatures | null = null;
   const run = (pass: ResidualPass): boolean => {
     if (ctx.disabled.has(pass.name)) return false;
+    if (pass.needs && !(features ??= residualFeatures(fn))[pass.needs]) return false;
     const changed = pass.run(fn, ctx);
     if (ctx.trace && changed) ctx.trace.push({ pass: pass.name, source: ctx.preview(fn) });
     return changed;

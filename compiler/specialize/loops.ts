@@ -251,15 +251,27 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   }
 }
 
-/** Whether a `break label` to this label occurs in `n` (a labeled statement it ends completes normally). */
-function breaksTo(n: Node, label: string): boolean {
-  let found = false;
-  walk(n, (x) => {
-    if (found || x.type === "KosConst" || /Function/.test(x.type)) return false;
-    if (x.type === "BreakStatement" && x.label?.name === label) found = true;
-    return !found;
-  });
-  return found;
+/**
+ * The labels some `break` in `list` names (outside nested functions), collected by one walk when
+ * first asked. A `break L` can only stand inside the statement labeled L, so "L is broken to
+ * somewhere in the list" answers "L's body breaks to L" (a label name used twice only says yes
+ * more often: a dead `break` more). A walk per labeled statement, nested ones walked again for
+ * each label around them, took 151 ms of 20 compiles of json-logic-js's rule (about 8%).
+ */
+function breakLabels(list: Node[]): () => Set<string> {
+  let labels: Set<string> | null = null;
+  return () => {
+    if (labels) return labels;
+    const found = (labels = new Set<string>());
+    for (const st of list) {
+      walk(st, (x) => {
+        if (x.type === "KosConst" || x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression") return false;
+        if (x.type === "BreakStatement" && x.label) found.add(x.label.name);
+        return;
+      });
+    }
+    return found;
+  };
 }
 
 /**
@@ -267,12 +279,12 @@ function breaksTo(n: Node, label: string): boolean {
  * conservatively: true unless every path ends in a jump. Statements after one that never
  * completes are unreachable and not looked at.
  */
-function mayComplete(list: Node[]): boolean {
-  for (const st of list) if (!statementMayComplete(st)) return false;
+function mayComplete(list: Node[], labels: () => Set<string> = breakLabels(list)): boolean {
+  for (const st of list) if (!statementMayComplete(st, labels)) return false;
   return true;
 }
 
-function statementMayComplete(st: Node): boolean {
+function statementMayComplete(st: Node, labels: () => Set<string>): boolean {
   switch (st.type) {
     case "BreakStatement":
     case "ContinueStatement":
@@ -280,11 +292,11 @@ function statementMayComplete(st: Node): boolean {
     case "ThrowStatement":
       return false;
     case "BlockStatement":
-      return mayComplete(st.body);
+      return mayComplete(st.body, labels);
     case "IfStatement":
-      return !st.alternate || statementMayComplete(st.consequent) || statementMayComplete(st.alternate);
+      return !st.alternate || statementMayComplete(st.consequent, labels) || statementMayComplete(st.alternate, labels);
     case "LabeledStatement":
-      return statementMayComplete(st.body) || breaksTo(st.body, st.label.name);
+      return statementMayComplete(st.body, labels) || labels().has(st.label.name);
     default:
       return true;
   }
