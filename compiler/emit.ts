@@ -10,7 +10,7 @@
  */
 import * as astring from "astring";
 import { generate, type Options } from "astring";
-import { clone, type Node, type ValuePath } from "./ast.js";
+import { childKeys, clone, type Node, type ValuePath } from "./ast.js";
 
 const lit = (value: unknown, raw: string): Node => ({ type: "Literal", value, raw });
 const neg = (argument: Node): Node => ({ type: "UnaryExpression", operator: "-", prefix: true, argument });
@@ -55,7 +55,24 @@ export function materialize(root: Node, reference: ReferenceNamer): Node {
       return n;
     }
     if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh, n.sourceName);
-    for (const k of Object.keys(n)) if (k !== "loc" && k !== "type") n[k] = visit(n[k]);
+    // Child slots only, written only where a constant was replaced: Object.keys of every node and a
+    // store to each of its keys took 15 ms of each of mingo's compiles.
+    for (const k of childKeys(n)) {
+      const v = n[k];
+      if (!v || typeof v !== "object") continue;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+          const c = v[i];
+          if (c && typeof c === "object") {
+            const r = visit(c);
+            if (r !== c) v[i] = r;
+          }
+        }
+      } else {
+        const r = visit(v);
+        if (r !== v) n[k] = r;
+      }
+    }
     // `o["name"]` reads better as `o.name` (same semantics for identifier-like keys).
     if (n.type === "MemberExpression" && n.computed && n.property.type === "Literal" && typeof n.property.value === "string" && /^[A-Za-z_$][\w$]*$/.test(n.property.value)) {
       n.computed = false;

@@ -8,24 +8,26 @@
  * `(0, function () {})`. Run once, after the clean-up passes have moved the
  * expressions where they stay.
  */
-import type { Node } from "../ast.js";
+import { childKeys, type Node } from "../ast.js";
 import { definitionName } from "../specialize/function-names.js";
 
 export function keepFunctionNames(root: Node, names: ReadonlyMap<Node, string>): void {
   if (names.size === 0) return;
-  const visit = (n: Node, parent: Node | null, set: (next: Node) => void): void => {
-    if (!n || typeof n !== "object") return;
-    if (Array.isArray(n)) {
-      n.forEach((c, i) => visit(c, parent, (next) => (n[i] = next)));
-      return;
+  // The slot a node sits in is passed as (holder, key): a closure per child and Object.keys per node
+  // made this walk 11 ms of each of mingo's compiles.
+  const visit = (n: Node, parent: Node | null, holder: Node, slot: string | number): void => {
+    if (!n || typeof n !== "object" || typeof n.type !== "string" || n.type === "KosConst") return;
+    for (const k of childKeys(n)) {
+      const v = n[k];
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) visit(v[i], n, v, i);
+      } else visit(v, n, n, k);
     }
-    if (typeof n.type !== "string" || n.type === "KosConst") return;
-    for (const k of Object.keys(n)) if (k !== "loc" && k !== "type") visit(n[k], n, (next) => (n[k] = next));
     const want = names.get(n);
     if (want === undefined || definitionName(n, parent) === want) return;
-    set(named(n, want));
+    holder[slot] = named(n, want);
   };
-  visit(root, null, () => {});
+  visit(root, null, { root }, "root");
 }
 
 function named(fn: Node, name: string): Node {

@@ -84,9 +84,10 @@ const LIVENESS_VISITS_PER_NODE = 40;
 export function outlineLargeBlocks(fn: Node, options: OutlineOptions): Outlined[] {
   const outlined: Outlined[] = [];
   let before = Infinity;
-  const budget = { nodes: LIVENESS_VISITS_PER_NODE * nodeSizes(fn).get(fn)! };
-  for (;;) {
-    const sizes = nodeSizes(fn);
+  let sizes = nodeSizes(fn);
+  const budget = { nodes: LIVENESS_VISITS_PER_NODE * sizes.get(fn)! };
+  for (let round = 0; ; round++) {
+    if (round > 0) sizes = nodeSizes(fn);
     let size = sizes.get(fn)!;
     // Each round must shrink the function (a run's call is not free): else it stops.
     if (size <= options.limit || size >= before) break;
