@@ -65,7 +65,9 @@ function describeUse(label: string, fn: Function): string {
   if (!info) return `${label}: not a kos function`;
   const last = info.history[info.history.length - 1];
   const reason = info.fallbackReason ?? (info.tier === 1 ? "compiled" : last ? `${last.event}${last.detail ? `: ${last.detail}` : ""}` : "never tiered up");
-  return `${label}: tier ${info.tier} (${reason.length > 140 ? `${reason.slice(0, 140)}…` : reason})`;
+  // Compile time of all its versions (wall time, this process: the first library's includes loading the compiler).
+  const compile = info.compileTimeMs > 0 ? `, ${info.compileTimeMs.toFixed(0)} ms compiling` : "";
+  return `${label}: tier ${info.tier} (${reason.length > 140 ? `${reason.slice(0, 140)}…` : reason}${compile})`;
 }
 
 async function measureCase(c: RealCase): Promise<Row> {
