@@ -93,15 +93,20 @@ export function analyze(region: { test?: Node | null; body: Node }, i: string | 
   const defined = new Set<string>();
   // Temporaries the straight-line code set to `i + c` (their only assignment in the loop): `a[t]` is `a[i + c]` after it.
   const affine = new Map<string, number>();
-  const writes = new Map<string, number>();
-  walk(region.body, (n) => {
-    const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : null;
-    if (target?.type === "Identifier") writes.set(target.name, (writes.get(target.name) ?? 0) + 1);
-  });
-  if (region.test) walk(region.test, (n) => {
-    const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : null;
-    if (target?.type === "Identifier") writes.set(target.name, (writes.get(target.name) ?? 0) + 1);
-  });
+  // Counted when first needed: most loops fail the walk below early (a call, a property read), and
+  // the count walked the whole loop first.
+  let writes: Map<string, number> | null = null;
+  const writesOf = (): Map<string, number> => {
+    if (writes) return writes;
+    const w = (writes = new Map<string, number>());
+    const count = (n: Node) => {
+      const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : null;
+      if (target?.type === "Identifier") w.set(target.name, (w.get(target.name) ?? 0) + 1);
+    };
+    walk(region.body, count);
+    if (region.test) walk(region.test, count);
+    return w;
+  };
   let inBody = false;
   const fail = (): false => (a.ok = false);
   const readScalar = (name: string): boolean => {
@@ -180,7 +185,7 @@ export function analyze(region: { test?: Node | null; body: Node }, i: string | 
         if (straight && e.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "Identifier") {
           defined.add(e.left.name);
           const c = i === null ? null : offsetFrom(e.right, i);
-          if (c !== null && writes.get(e.left.name) === 1) affine.set(e.left.name, c);
+          if (c !== null && writesOf().get(e.left.name) === 1) affine.set(e.left.name, c);
         }
         return true;
       }

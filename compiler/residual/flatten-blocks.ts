@@ -10,12 +10,6 @@ const declaresLexically = (s: Node) => (s.type === "VariableDeclaration" && s.ki
 export function flattenBlocks(fn: Node): boolean {
   let changed = false;
   const labelUses = new Map<string, number>();
-  const count = (n: Node) => {
-    if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach(count);
-    if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) labelUses.set(n.label.name, (labelUses.get(n.label.name) ?? 0) + 1);
-    for (const k of childKeys(n)) count(n[k]);
-  };
 
   /** Removes `break label` in tail position of `list` (recursing into trailing blocks and ifs). */
   const dropTailBreak = (list: Node[], label: string): void => {
@@ -105,8 +99,9 @@ export function flattenBlocks(fn: Node): boolean {
     }
   };
   visit(fn.body);
-  count(fn.body);
-  // Labels nothing jumps to.
+  // Labels nothing jumps to. A `break L` or `continue L` stands inside the statement labeled L, so
+  // counting jumps on the way down (children before the label they sit in) has seen every jump to
+  // L when L is reached: one walk, where a count of the whole tree first was a second.
   const unlabel = (n: Node): Node => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return n;
     if (Array.isArray(n)) {
@@ -114,6 +109,10 @@ export function flattenBlocks(fn: Node): boolean {
       return n;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
+    if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) {
+      labelUses.set(n.label.name, (labelUses.get(n.label.name) ?? 0) + 1);
+      return n;
+    }
     for (const k of childKeys(n)) if (n[k]) n[k] = unlabel(n[k]);
     if (n.type === "LabeledStatement" && !labelUses.has(n.label.name)) {
       changed = true;
