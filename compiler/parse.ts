@@ -61,7 +61,7 @@ export function parseFunction(fn: Function, privateNames = false): ParsedFunctio
 export function parseFunctionSource(source: string, name: string, hasSloppyOwnProps: boolean, privateNames = false): ParsedFunction {
   const parseOptions = privateNames ? permissiveOptions : strictOptions;
   if (/^\s*class\b/.test(source)) throw new JitError("CLASS_CONSTRUCTOR", "class constructors are not compiled");
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+  if (source.includes("[native code]") && /\{\s*\[native code\]\s*\}\s*$/.test(source)) {
     if (name.startsWith("bound ")) throw new JitError("BOUND_FUNCTION", `bound function '${name}' has no source to compile`);
     throw new JitError("NATIVE_FUNCTION", `native function '${name || "anonymous"}' has no source to compile`);
   }

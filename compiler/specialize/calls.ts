@@ -343,8 +343,13 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
 
 const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
 export function isBuiltin(fn: Function): boolean {
-  return /\{\s*\[native code\]\s*\}\s*$/.test(Reflect.apply(Function.prototype.toString, fn, []) as string) || BUILTIN_PROTOS.includes(fn);
+  const source = Reflect.apply(Function.prototype.toString, fn, []) as string;
+  // `includes` first: the end-anchored pattern is tried at every `{` of a user function's source
+  // (15 ms of 40 compiles of the json-serializer fixture).
+  return (source.includes("[native code]") && NATIVE_SOURCE.test(source)) || BUILTIN_PROTOS.includes(fn);
 }
+
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
 
 /**
  * The items of a known array of primitives that cannot change unseen: frozen, or unfrozen
