@@ -72,7 +72,7 @@ function fileOf(url: string): string {
  * tsx or vitest) or a file changed since it loaded does not match it. A compile in a later task
  * that reaches a script loaded before that replay then needs no `Debugger.enable`, which replays
  * every script again: 38-128 ms with 884 scripts loaded (the fixtures and the real libraries, this
- * machine), where reading and hashing json-logic-js's 15 KB file takes well under a millisecond.
+ * machine), where reading and hashing json-logic-js's 15 KB file took 0.76 ms, the first time.
  */
 function sourceFromFile(rec: ScriptRecord): boolean {
   if (!rec.hash || !rec.url.startsWith("file:")) return false;
