@@ -1004,7 +1004,8 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
       inlined = this.inlineCall(fn, t, items, n);
     });
     const env1 = this.env;
-    this.env = new Map(base);
+    // The second branch takes the environment itself (statements.ts, ifStatement).
+    this.env = base;
     const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(fn), property: id("apply"), computed: false, optional: false }, arguments: [this.residual(t), this.residual(a)] };
     this.foreignCodeMayRun();
     const env2 = this.env;

@@ -392,7 +392,8 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   this.env = new Map(base);
   const list1 = this.collect(() => (v1 = thenF()));
   const env1 = this.env;
-  this.env = new Map(base);
+  // The second branch takes the environment itself (statements.ts, ifStatement).
+  this.env = base;
   const list2 = this.collect(() => (v2 = elseF()));
   const env2 = this.env;
   this.dynDepth--;

@@ -144,7 +144,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   first.list.push({ type: "BlockStatement", body: specFix });
   s.contentGuards = outerGuards;
 
-  s.env = new Map(first.base);
+  s.env = first.base;
   s.foreignRan = true;
   s.generic = true;
   s.dynDepth++;
@@ -213,7 +213,9 @@ interface Snapshot { env: NonNullable<Specializer["env"]>; escapes: number; edge
 
 /** One speculative evaluation, with reads folded again (and their guards collected) until foreign code runs. */
 P.specPass = function (this: Specializer, spec: () => void) {
-  const base = new Map(this.env!);
+  // The environment before the fork is kept as it is (the speculative pass runs on a copy) for the
+  // generic branch, which then takes it without another copy.
+  const base = this.env!;
   this.env = new Map(base);
   this.foreignRan = false;
   const guards: ContentGuard[] = [];
