@@ -198,6 +198,8 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
   }
 };
 
+const LOOP_TYPES = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+
 /**
  * Variables of the current frame that nothing reads once the loop `n` is done: every read is
  * inside the loop, the loop is in no other loop of its function (nothing runs it again), and no
@@ -209,8 +211,8 @@ function slotsDeadAfter(s: Specializer, n: Node): Set<Slot> | null {
   let nested = false;
   walk(info.node, (x) => {
     if (nested || x === n) return false;
-    if (x !== info.node && /Function/.test(x.type)) return false;
-    if (/^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(x.type) && x.start <= n.start && n.end <= x.end) nested = true;
+    if (x !== info.node && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression")) return false;
+    if (LOOP_TYPES.has(x.type) && x.start <= n.start && n.end <= x.end) nested = true;
     return !nested;
   });
   if (nested) return null;
