@@ -29,6 +29,13 @@ function runner(fn: Function, batch: unknown[][]): () => void {
   return new Function("fn", "batch", "do_not_optimize", body)(fn, batch, do_not_optimize);
 }
 
+/** A batch runner that calls each of `fns` on every tuple (one caller, several call sites). */
+function runnerOfMany(fns: Function[], batch: unknown[][]): () => void {
+  const sum = fns.map((_, k) => `f[${k}](a[0], a[1])`).join(" + ");
+  const body = `const results = new Array(batch.length).fill(0);\nreturn function runBatch() {\n  for (let i = 0; i < batch.length; i++) {\n    const a = batch[i];\n    results[i] = ${sum};\n  }\n  do_not_optimize(results);\n};\n// runner ${runnerId++}`;
+  return new Function("f", "batch", "do_not_optimize", body)(fns, batch, do_not_optimize);
+}
+
 /** Median ns per call of each variant, rounds interleaved so that load on the machine hits all alike; best round kept. */
 async function compare(runs: Array<() => void>): Promise<number[]> {
   const best = runs.map(() => Infinity);
@@ -49,6 +56,8 @@ function sumTo(xs: number[], s: number) {
 function add(a: number, b: number) {
   return a + b;
 }
+// Four functions of one arity, for entries that share their code (one factory per arity).
+const affine = [(a: number, b: number) => a * 3 + b, (a: number, b: number) => a * 5 - b, (a: number, b: number) => (a ^ b) + 1, (a: number, b: number) => a - 2 * b];
 function mixed(a: unknown) {
   return typeof a === "number" ? a + 1 : String(a).length;
 }
@@ -95,6 +104,16 @@ export default async function tieringBench(): Promise<BenchSection> {
     if (inspect(g)!.tier !== "fallback") throw new Error("bench: restSum() did not settle as generic");
     const [d, t] = await compare([runner(restSum, batch), runner(g, batch)]);
     addRow("`restSum(...args)`: nothing stable → generic (exact entry)", "generic", d!, t!);
+  }
+  {
+    // Four settled functions of one arity from one caller: their entries share their code and its
+    // call feedback, and V8 inlines at most 920 bytes of bytecode into one optimized function.
+    const batch = Array.from({ length: BATCH }, (_, i) => [i, (i * 7) & 15]);
+    const gs = affine.map((f) => jit(f, { tiering: { hotCalls: 100 } }));
+    for (let i = 0; i < 10; i++) runnerOfMany(gs, batch)();
+    if (gs.some((g) => inspect(g)!.tier !== "fallback")) throw new Error("bench: the four (a, b) functions did not settle as generic");
+    const [d, t] = await compare([runnerOfMany(affine, batch), runnerOfMany(gs, batch)]);
+    addRow("four `(a, b)` functions in one caller: nothing stable → generic (per call)", "generic", d! / affine.length, t! / affine.length);
   }
   {
     // Never compilable: jit returns the function itself.

@@ -8,12 +8,12 @@
  * straight through it, the way it treats a monomorphic call site:
  * - the original is an immutable closure variable, so an optimized caller
  *   that inlines the entry sees it as a constant and inlines it too;
- * - the first version is stored once, as the only write of a property of a
- *   per-dispatcher object (`slot.head`), so V8 tracks the field as constant
- *   and folds the load: no call feedback is needed, and entries of one arity
- *   share their code without going megamorphic;
- * - tier-0 counting is one `mode` check away and drops out of the path once
- *   the function settles.
+ * - what the entry runs once it stops counting (a version, or the original
+ *   once generic) is in fields of a per-entry object with a map of its own
+ *   (`slot.run`, `slot.generic`), so V8 tracks them as constant and folds the load: no
+ *   call feedback is needed, entries of one arity share their code without
+ *   going megamorphic, and the counting path drops out of the caller's code
+ *   as dead once the field is set.
  * Measured in bench/tiering.bench.ts: dispatch to a settled version or to the
  * original costs within noise of a direct call (the ≤ 0.5 ns target), where a
  * wrapper that counted calls and called through a reassigned closure variable
@@ -43,7 +43,7 @@ export interface Version {
   setRoute?: (route: Function | null) => void;
 }
 
-/** Called by the entry while it counts calls (mode 0), when the count reaches `next`. */
+/** Called by the entry while it counts calls (tier 0), when the count reaches `next`. */
 export interface EntryHooks {
   event(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown;
   /** `new entry(...)` on a fixed-arity entry (the exact entry constructs by itself). */
@@ -51,29 +51,59 @@ export interface EntryHooks {
 }
 
 /**
- * Sets an entry's state and reads its call count: `control(MODE, m)` (0 counting, 2 run the
- * original), `control(HEAD, f)` (run `f`: the first version, or a route that times it; modes 1
- * and 3 run it), `control(NEXT, n)`; every call returns the count. One function, not an object
- * of four closures: `jit()` of a function never called makes nothing it does not need
- * (bench/tiering.bench.ts).
+ * Sets an entry's state and reads its call count: `control(RUN, f)` (from now on every call runs
+ * `f`: a version, or a route that times one), `control(GENERIC)` (every call runs the original,
+ * for good), `control(NEXT, n)` (while counting, call the event at call `n`); every call returns
+ * the count.
+ * One function, not an object of closures: `jit()` of a function never called makes nothing it
+ * does not need (bench/tiering.bench.ts).
  */
-type EntryControl = (op: typeof MODE | typeof HEAD | typeof NEXT | typeof COUNT, value?: unknown) => number;
-const MODE = 0;
-const HEAD = 1;
+type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT, value?: unknown) => number;
+const GENERIC = 0;
+const RUN = 1;
 const NEXT = 2;
 const COUNT = 3;
 
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
+/**
+ * What an entry runs once it stops counting: \`run\` (a version, or a route that times one) or
+ * \`generic\` (the original), read from \`slot\`, an object of the entry's own, never from a variable.
+ * Where V8 inlines the entry into an optimized caller, the entry and its context are constants, and
+ * V8 folds a load from a constant object whose map it knows to the value, then drops the counting
+ * and the policy's event as dead code. A variable is reloaded and tested at every call, and the
+ * dead paths stay in the caller: with every path inline, four entries settled on their originals
+ * cost 10.5-18 ns per loop of four calls, one entry 2.6 ns, against 3.0 ns for the four originals
+ * called directly (.scratch/arity2.mjs, Node 20.20.2).
+ *
+ * Each state is a new prototype of \`slot\` holding its fields, not a field written on \`slot\`. V8
+ * folds a field only while it has been written once, and tracks that per map, not per object: a
+ * rewritten \`run\` (a version timed, dropped, or the function gone generic) was read at every call
+ * and called through the entries' shared, megamorphic call feedback (\`a + b\` out of versions cost
+ * 6.3 ns over the original, against 0.7 ns before). A new prototype gives \`slot\` a map of its own,
+ * with every field written once; V8 deoptimizes the callers that folded the old one. Counting
+ * entries share one prototype, {@link NO_STATE}, with nothing on it and nothing above it: a
+ * property a program adds to \`Object.prototype\` is never read as a state.
+ */
+const NO_STATE: object = Object.freeze(Object.setPrototypeOf({}, null));
+const setPrototypeOf = Reflect.setPrototypeOf;
+const createObject = Object.create;
+/** A counting entry's state. */
+function newSlot(): object {
+  return createObject(NO_STATE);
+}
+/** Enters the state `fields` (see {@link NO_STATE}). */
+function enterState(slot: object, fields: { run?: Function; generic?: true }): void {
+  setPrototypeOf(fields, NO_STATE);
+  setPrototypeOf(slot, fields);
+}
+const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1;\nconst slot = newSlot();\n`;
+
 /** The end of every entry factory's text: it returns the entry and its control (the states above). */
 const CONTROL_SOURCE =
   `return [entry, function (op, v) {\n` +
-  `  if (op === ${MODE}) mode = v;\n` +
-  `  else if (op === ${HEAD}) {\n` +
-  `    if (!("head" in slot)) slot.head = v;\n` +
-  `    if (slot.head === v) mode = 1;\n` +
-  `    else { slot.alt = v; mode = 3; }\n` +
-  `  }\n` +
+  `  if (op === ${GENERIC}) enterState(slot, { generic: true });\n` +
+  `  else if (op === ${RUN}) enterState(slot, { run: v });\n` +
   `  else if (op === ${NEXT}) next = v;\n` +
   `  return calls;\n` +
   `}];\n//# sourceURL=kos://entry.js`;
@@ -92,36 +122,40 @@ function entryHead(constructible: boolean, params: string): string {
 }
 function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
+  const rest = n ? `, ${params}` : "";
   try {
     const make = new Function(
-      "apply", "target", "hooks", "name",
-      `"use strict";\n` +
-        `var mode = 0, calls = 0, next = 1;\n` +
-        // \`const\`: V8 folds loads from an immutable context slot (a \`var\` counts as assigned), then
-        // folds \`slot.head\`, a field written once, to the version itself. V8 tracks that a field is
-        // written once per map, not per object: the slot starts with a field of its own (\`kosEntry\`)
-        // so that its map is kos's alone (\`{}\` shares its map with every empty literal of the
-        // program), and \`head\` is only ever added, never rewritten: a later first version, or a
-        // timing route, goes in \`alt\` (mode 3). One rewrite anywhere made the field mutable for every
-        // entry of the process, and their dispatch a real call: sumTo's cost 3.6-5.9 ns in the tiering
-        // bench, where the fixtures' verification windows rewrote it, against 0.5-1.3 ns.
-        `const slot = { kosEntry: true };\n` +
+      "apply", "newSlot", "enterState", "target", "hooks", "name",
+      STATE_SOURCE +
+        // Construction and the policy's event in a function of their own: before the caller's code
+        // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
+        // most 920 bytes of bytecode into one optimized function, and the entry with every path
+        // inline was 250 bytes: four entries from one caller left the fourth a real call, its target
+        // reached through the entries' shared (megamorphic) call feedback.
+        `function rare(self, nt${rest}) {\n` +
+        `  if (nt !== undefined) return hooks.construct([${params}], nt);\n` +
+        `  return hooks.event(self, [${params}], undefined);\n` +
+        `}\n` +
         // Named by a computed key, so that the function is made with the original's name: defining
         // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
         entryHead(constructible, params) +
-        (constructible ? `  if (new.target !== undefined) return hooks.construct([${params}], new.target);\n` : "") +
         // \`apply\` is the intrinsic Reflect.apply, an immutable parameter: V8 turns \`apply(f, this, [..])\`
         // into a direct call of the constant \`f\`. \`f.call(this, ..)\` did the same only while \`f\` kept
         // V8's initial function map: the compiler redefines \`name\` and \`length\` on its versions, and
         // that made every call through the entry a generic call (10 ns instead of under 1 ns).
-        `  if (mode === 1) return apply(slot.head, this, [${params}]);\n` +
-        `  if (mode === 3) return apply(slot.alt, this, [${params}]);\n` +
-        `  if (mode === 0 && ++calls >= next) return hooks.event(this, [${params}], undefined);\n` +
-        `  return apply(target, this, [${params}]);\n` +
+        (constructible ? `  if (new.target === undefined) {\n` : `  {\n`) +
+        `    if (slot.generic === true) return apply(target, this, [${params}]);\n` +
+        `    var run = slot.run;\n` +
+        `    if (run !== undefined) return apply(run, this, [${params}]);\n` +
+        // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
+        // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
+        `    if (++calls < next) return apply(target, this, [${params}]);\n` +
+        `  }\n` +
+        `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name];\n` +
         CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, newSlot, enterState, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
@@ -148,29 +182,31 @@ function fixedArityFactory(n: number, constructible: boolean): EntryFactory | nu
 function makeExactFactory(constructible: boolean): EntryFactory | null {
   try {
     const make = new Function(
-      "apply", "construct", "target", "hooks", "name",
-      `"use strict";\n` +
-        `var mode = 0, calls = 0, next = 1, pendingThis, pendingNewTarget;\n` +
-        `const slot = { kosEntry: true };\n` +
+      "apply", "construct", "newSlot", "enterState", "target", "hooks", "name",
+      STATE_SOURCE +
+        `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
-        `  var self = pendingThis, nt = pendingNewTarget;\n` +
+        `  var self = pendingThis, nt = pendingNewTarget, run = slot.run;\n` +
         `  pendingThis = pendingNewTarget = undefined;\n` +
-        `  if (mode === 1) return construct(slot.head, args, nt);\n` +
-        `  if (mode === 3) return construct(slot.alt, args, nt);\n` +
-        `  if (mode === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
+        `  if (slot.generic === true) return construct(target, args, nt);\n` +
+        `  if (run !== undefined) return construct(run, args, nt);\n` +
+        `  if (++calls >= next) return hooks.event(self, args, nt);\n` +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n` +
         entryHead(constructible, "") +
         (constructible ? `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` : "") +
-        `  if (mode === 1) return apply(slot.head, this, arguments);\n` +
-        `  if (mode === 3) return apply(slot.alt, this, arguments);\n` +
-        `  if (mode === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
+        // The original's call last, as before \`run\` existed: with \`if (slot.generic === true) return
+        // apply(target, this, arguments)\` first, \`restSum(...args)\` settled generic cost 3.7-4.6 ns over
+        // the original, against 0.3-0.4 ns this way (bench/tiering.bench.ts's row, .scratch/restbench.mjs).
+        `  var run = slot.run;\n` +
+        `  if (run !== undefined && slot.generic !== true) return apply(run, this, arguments);\n` +
+        `  if (slot.generic !== true && ++calls >= next) return apply(eventPath, this, arguments);\n` +
         `  return apply(target, this, arguments);\n` +
         `} }[name];\n` +
         CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, enterState, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }
@@ -184,27 +220,23 @@ function exactFactory(constructible: boolean): EntryFactory | null {
 
 /** The exact entry where code generation is disallowed: the same states, at the cost of a rest array per call. */
 const exactEntryClosure: EntryFactory = (target, hooks) => {
-  let mode = 0;
+  let run: Function | undefined;
+  let generic = false;
   let calls = 0;
   let next = 1;
-  // The fixed-arity entry's discipline (above): `head` added once, later targets in `alt`.
-  const slot: { kosEntry: true; head?: Function; alt?: Function } = { kosEntry: true };
   const entry = function (this: unknown, ...args: unknown[]) {
-    if (mode === 1) return new.target ? Reflect.construct(slot.head!, args, new.target) : Reflect.apply(slot.head!, this, args);
-    if (mode === 3) return new.target ? Reflect.construct(slot.alt!, args, new.target) : Reflect.apply(slot.alt!, this, args);
-    if (mode === 0 && ++calls >= next) return hooks.event(this, args, new.target);
+    if (generic) return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
+    if (run !== undefined) return new.target ? Reflect.construct(run, args, new.target) : Reflect.apply(run, this, args);
+    if (++calls >= next) return hooks.event(this, args, new.target);
     return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
   };
   const control: EntryControl = (op, v) => {
-    if (op === MODE) mode = v as number;
-    else if (op === HEAD) {
-      if (!("head" in slot)) slot.head = v as Function;
-      if (slot.head === v) mode = 1;
-      else {
-        slot.alt = v as Function;
-        mode = 3;
-      }
-    } else if (op === NEXT) next = v as number;
+    if (op === GENERIC) generic = true;
+    else if (op === RUN) {
+      run = v as Function;
+      generic = false;
+    }
+    else if (op === NEXT) next = v as number;
     return calls;
   };
   return [entry, control];
@@ -389,7 +421,7 @@ export class Dispatcher {
     this.tier = 1;
     this.fallbackReason = null;
     if (this.control && this.versions.length === 1) {
-      this.control(HEAD, version.fn);
+      this.control(RUN, version.fn);
     }
   }
 
@@ -403,19 +435,19 @@ export class Dispatcher {
     this.links!.shift();
     // The calls it passed on are counted again by the version they reached.
     this.countedBefore += first.calls() - first.deopts;
-    this.control(HEAD, this.versions[0]!.fn);
+    this.control(RUN, this.versions[0]!.fn);
     this.event("dropped v1", reason);
   }
 
   /** Calls to the first version go through `via` (the tiering's timing of a new version) until {@link restoreHead}. */
   routeHead(via: Function): void {
-    if (this.control && this.versions.length > 0) this.control(HEAD, via);
+    if (this.control && this.versions.length > 0) this.control(RUN, via);
   }
 
   /** Calls to the first version go straight to it again. */
   restoreHead(): void {
     const first = this.versions[0];
-    if (this.control && first) this.control(HEAD, first.fn);
+    if (this.control && first) this.control(RUN, first.fn);
   }
 
   /** Counts calls that ran the original while a version was timed against it (compiler/gain-check.ts). */
@@ -429,12 +461,12 @@ export class Dispatcher {
     this.links?.[this.versions.length - 1]?.set(this.original);
   }
 
-  /** The entry runs the original from now on, at the cost of a direct call. */
+  /** The entry runs the original from now on, at the cost of a direct call (until a version is added). */
   goGeneric(reason: string): void {
     if (this.control) {
       this.countedBefore += this.versions[0]?.calls() ?? 0;
       this.versions.length = 0;
-      this.control(MODE, 2);
+      this.control(GENERIC);
     }
     this.tier = "fallback";
     this.fallbackReason = reason;
