@@ -78,3 +78,14 @@ const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
 export function arrayIterationIntact(): boolean {
   return Array.prototype[Symbol.iterator] === ArrayIterator && Object.getPrototypeOf([][Symbol.iterator]()).next === ArrayIteratorNext;
 }
+
+const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
+/** A function of the engine (its source is `[native code]`), or one of the builtin namespaces kos treats as such. */
+export function isBuiltin(fn: Function): boolean {
+  const source = Reflect.apply(Function.prototype.toString, fn, []) as string;
+  // `includes` first: the end-anchored pattern is tried at every `{` of a user function's source
+  // (15 ms of 40 compiles of the json-serializer fixture).
+  return (source.includes("[native code]") && NATIVE_SOURCE.test(source)) || BUILTIN_PROTOS.includes(fn);
+}
+
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;

@@ -11,6 +11,9 @@ import { JitError } from "./jit-error.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { keepFunctionNames } from "./residual/function-names.js";
+import { callsProgramFunction } from "./residual/foreign-calls.js";
+import { ERROR_HELPERS } from "./error-helpers.js";
+import { KOS_HELPERS } from "./typed-array-checks.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
 import { buildLiteral, generateSource, materialize, previewSource, PRINT_OPTIONS, referenceHint } from "./emit.js";
@@ -24,6 +27,9 @@ import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceM
 import { generate } from "astring";
 import { arityFor, arityTest, type ArityDispatch } from "./arity-dispatch.js";
 import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
+
+/** The functions of kos's own a residual may call (never the program's code). */
+const KOS_FUNCTIONS: readonly Function[] = [...Object.values(KOS_HELPERS), ...ERROR_HELPERS];
 
 interface Helper { name: string; node: Node | null }
 interface AssembleContext {
@@ -601,8 +607,14 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
   collect(main);
   const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
-  // The route test costs what the version's size makes noise of: the version's code, helpers included.
-  const routed = countCalls && countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0) >= GAIN_CHECK_MIN_NODES;
+  // The route test costs what the version's size makes noise of: the version's code, helpers
+  // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
+  const routed = countCalls && (countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0) >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
+    // A constant not yet named (emit.ts materializes them), or one named already; kos's own helpers are not the program's.
+    const i = callee.type === "Identifier" ? refNames.indexOf(callee.name) : -1;
+    const value = callee.type === "KosConst" ? callee.value : i < 0 ? undefined : refValues[i];
+    return KOS_FUNCTIONS.includes(value as Function) ? undefined : value;
+  }));
   if (routed) fnExpr.body.body.splice(directives.length, 0, ...routeCheck());
   const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.

@@ -10,7 +10,7 @@
 import type { Node } from "../ast.js";
 import { walk, isReferenceIdentifier } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, arrayIterationIntact } from "../builtins.js";
+import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, arrayIterationIntact, isBuiltin } from "../builtins.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
@@ -341,15 +341,6 @@ function runsNoUserCode(fn: Function, args: Val[]): boolean {
   return false;
 }
 
-const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
-export function isBuiltin(fn: Function): boolean {
-  const source = Reflect.apply(Function.prototype.toString, fn, []) as string;
-  // `includes` first: the end-anchored pattern is tried at every `{` of a user function's source
-  // (15 ms of 40 compiles of the json-serializer fixture).
-  return (source.includes("[native code]") && NATIVE_SOURCE.test(source)) || BUILTIN_PROTOS.includes(fn);
-}
-
-const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
 
 /**
  * The items of a known array of primitives that cannot change unseen: frozen, or unfrozen

@@ -12,7 +12,8 @@
 import type { Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
 import { UNDEF, type Val } from "./values.js";
-import { isBuiltin, readsOnly } from "./calls.js";
+import { readsOnly } from "./calls.js";
+import { isBuiltin } from "../builtins.js";
 
 declare module "./specializer.js" {
   interface Specializer {

@@ -18,7 +18,7 @@ import { walk, type Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
 import { D, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
-import { isBuiltin } from "./calls.js";
+import { isBuiltin } from "../builtins.js";
 import { classConstructorInfo, isClass } from "./class-info.js";
 import { types as utilTypes } from "node:util";
 

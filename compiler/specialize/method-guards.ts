@@ -24,7 +24,8 @@ import { types as utilTypes } from "node:util";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import { buildLiteral } from "../emit.js";
-import { isBuiltin } from "./calls.js";
+import { isBuiltin } from "../builtins.js";
+import { notAFunction } from "../error-helpers.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -76,10 +77,6 @@ function smallMethod(s: Specializer, F: Function): boolean {
   }
 }
 
-/** Throws what the engine throws for `text(…)` when `text` is not callable. */
-function notAFunction(text: string): never {
-  throw new TypeError(`${text} is not a function`);
-}
 
 P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val, args: Val[]): Val | null {
   if (this.generic || recv.k !== "d" || !recv.proto || key.k !== "s" || typeof key.v !== "string") return null;
