@@ -111,8 +111,8 @@ describe("dispatcher: polymorphic versions", () => {
 });
 
 describe("dispatcher: the entry's targets", () => {
-  // The entry adds its first version once and routes any later target through another field (a
-  // rewrite of the first made V8 treat the field as mutable for every entry: compiler/dispatcher.ts).
+  // Each target is a new state of the entry's own (a prototype of its slot holding it: a rewritten
+  // field is one V8 no longer folds; compiler/dispatcher.ts), and the last one set runs.
   for (const [kind, arity, exact] of [["fixed-arity", 1, false], ["exact", -1, true]] as const) {
     it(`a ${kind} entry runs its first version, a timing route, the first again, and a replacement after going generic`, async () => {
       const { Dispatcher } = await import("../../compiler/dispatcher.js");
@@ -134,6 +134,34 @@ describe("dispatcher: the entry's targets", () => {
       expect(entry(6)).toBe("v2 6");
       d.restoreHead();
       expect(entry(7)).toBe("v2 7");
+    });
+
+    it(`a ${kind} entry's state is its own: names a program adds to Object.prototype, and other entries' states, change nothing`, async () => {
+      const { Dispatcher } = await import("../../compiler/dispatcher.js");
+      const proto = Object.prototype as Record<string, unknown>;
+      proto.run = () => "hijacked";
+      proto.generic = true;
+      try {
+        const make = (tag: string) => {
+          const original = (x: number) => `${tag} original ${x}`;
+          const d = Dispatcher.tiered(original, { name: tag, arity, exact, event: (self, args) => Reflect.apply(original, self, args) }, original);
+          d.setNext(Infinity);
+          return { d, entry: d.entry as (x: number) => string };
+        };
+        const a = make("a");
+        const b = make("b");
+        expect(a.entry(1)).toBe("a original 1");
+        a.d.addVersion({ fn: (x: number) => `a v1 ${x}`, source: null, passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 });
+        b.d.goGeneric("test");
+        expect(a.entry(2)).toBe("a v1 2");
+        expect(b.entry(3)).toBe("b original 3");
+        const c = make("c");
+        expect(c.entry(4)).toBe("c original 4");
+        expect(inspect(c.entry)!.calls).toBe(1);
+      } finally {
+        delete proto.run;
+        delete proto.generic;
+      }
     });
   }
 });
@@ -168,7 +196,7 @@ describe("dispatcher: the exact entry forwards calls as they came", () => {
     expect(entry.call(recv)).toMatchObject({ who: "original", n: 0, self: recv });
     const nt0 = new E(1, 2, 3) as unknown as { n: number; nt: unknown };
     expect(nt0).toMatchObject({ n: 3, nt: E });
-    // A version (mode 1), a timing route (mode 3), generic (mode 2).
+    // A version, a timing route, generic.
     function v1(this: unknown, ...args: unknown[]) {
       return { who: "v1", n: args.length, args, self: this, nt: new.target };
     }
