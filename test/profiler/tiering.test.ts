@@ -390,7 +390,13 @@ describe("tiering", () => {
   });
 
   it("records the compile time and the original's warm time per call in its feedback", () => {
-    const f = jit(function scale(k: number, x: number) { return k * x; }, { tiering: { hotCalls: 1000 } });
+    // A call far above the clock's 10 ns tick: \`k * x\` alone (about 1 ns) read 0 on more than half
+    // of its warm calls in a loaded CI run, and its recorded time per call was 0.
+    const f = jit(function scale(k: number, x: number) {
+      let s = 0;
+      for (let i = 0; i < 400; i++) s += k * x + (i & 3);
+      return s;
+    }, { tiering: { hotCalls: 1000 } });
     for (let i = 0; i < 1200; i++) f(3, i);
     const fb = collectFeedback().functions.find((x) => x.name === "scale")!;
     expect(inspect(f)!.tier).toBe(1);
