@@ -36,6 +36,12 @@ function runnerOfMany(fns: Function[], batch: unknown[][]): () => void {
   return new Function("f", "batch", "do_not_optimize", body)(fns, batch, do_not_optimize);
 }
 
+/** A batch runner whose one call site calls each of `fns` in turn: megamorphic, so V8 inlines none of them. */
+function runnerOfOneSite(fns: Function[], batch: unknown[][]): () => void {
+  const body = `const results = new Array(batch.length).fill(0);\nreturn function runBatch() {\n  for (let i = 0; i < batch.length; i++) {\n    const a = batch[i];\n    results[i] = f[i % f.length](a[0], a[1]);\n  }\n  do_not_optimize(results);\n};\n// runner ${runnerId++}`;
+  return new Function("f", "batch", "do_not_optimize", body)(fns, batch, do_not_optimize);
+}
+
 /** Median ns per call of each variant, rounds interleaved so that load on the machine hits all alike; best round kept. */
 async function compare(runs: Array<() => void>): Promise<number[]> {
   const best = runs.map(() => Infinity);
@@ -114,6 +120,9 @@ export default async function tieringBench(): Promise<BenchSection> {
     if (gs.some((g) => inspect(g)!.tier !== "fallback")) throw new Error("bench: the four (a, b) functions did not settle as generic");
     const [d, t] = await compare([runnerOfMany(affine, batch), runnerOfMany(gs, batch)]);
     addRow("four `(a, b)` functions in one caller: nothing stable → generic (per call)", "generic", d! / affine.length, t! / affine.length);
+    // The same four through one call site, which V8 cannot inline: the entries' own code runs.
+    const [d1, t1] = await compare([runnerOfOneSite(affine, batch), runnerOfOneSite(gs, batch)]);
+    addRow("the same four through one call site (not inlined): generic", "generic", d1!, t1!);
   }
   {
     // Never compilable: jit returns the function itself.

@@ -8,12 +8,12 @@
  * straight through it, the way it treats a monomorphic call site:
  * - the original is an immutable closure variable, so an optimized caller
  *   that inlines the entry sees it as a constant and inlines it too;
- * - what the entry runs once it stops counting (a version, or the original
- *   once generic) is in fields of a per-entry object with a map of its own
- *   (`slot.run`, `slot.generic`), so V8 tracks them as constant and folds the load: no
- *   call feedback is needed, entries of one arity share their code without
- *   going megamorphic, and the counting path drops out of the caller's code
- *   as dead once the field is set.
+ * - what the entry runs once it stops counting (its first version, or the
+ *   original once generic) is a shared state object, the prototype of a
+ *   per-entry object (`slot.state`), and the version a field of that object
+ *   added once (`slot.head`), so V8 folds both: no call feedback is needed,
+ *   entries of one arity share their code without going megamorphic, and the
+ *   counting path drops out of the caller's code as dead once settled.
  * Measured in bench/tiering.bench.ts: dispatch to a settled version or to the
  * original costs within noise of a direct call (the ≤ 0.5 ns target), where a
  * wrapper that counted calls and called through a reassigned closure variable
@@ -67,43 +67,61 @@ const COUNT = 3;
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
 /**
- * What an entry runs once it stops counting: \`run\` (a version, or a route that times one) or
- * \`generic\` (the original), read from \`slot\`, an object of the entry's own, never from a variable.
- * Where V8 inlines the entry into an optimized caller, the entry and its context are constants, and
- * V8 folds a load from a constant object whose map it knows to the value, then drops the counting
- * and the policy's event as dead code. A variable is reloaded and tested at every call, and the
- * dead paths stay in the caller: with every path inline, four entries settled on their originals
- * cost 10.5-18 ns per loop of four calls, one entry 2.6 ns, against 3.0 ns for the four originals
- * called directly (.scratch/arity2.mjs, Node 20.20.2).
+ * An entry's state is the prototype of \`slot\`, an object of the entry's own: one of four shared
+ * objects whose \`state\` field says what the entry runs (0 counting, 1 its first version
+ * \`slot.head\`, 2 the original, 3 a later target \`slot.alt\`). Where V8 inlines the entry into an
+ * optimized caller, the entry and its context are constants; V8 folds \`slot.state\`, a field of a
+ * frozen prototype, and \`slot.head\`, a field added once and never written again, then drops the
+ * other paths (the counting, the policy's event) as dead code, and a state change deoptimizes the
+ * callers that folded the old one. A variable is reloaded and tested at every call, and the dead
+ * paths stay in the caller: with every path inline and the state in a variable, four entries
+ * settled on their originals cost 10.5-18 ns per loop of four calls, one entry 2.6 ns, against 3.0
+ * ns for the four originals called directly (.scratch/arity2.mjs, Node 20.20.2).
  *
- * Each state is a new prototype of \`slot\` holding its fields, not a field written on \`slot\`. V8
- * folds a field only while it has been written once, and tracks that per map, not per object: a
- * rewritten \`run\` (a version timed, dropped, or the function gone generic) was read at every call
- * and called through the entries' shared, megamorphic call feedback (\`a + b\` out of versions cost
- * 6.3 ns over the original, against 0.7 ns before). A new prototype gives \`slot\` a map of its own,
- * with every field written once; V8 deoptimizes the callers that folded the old one. Counting
- * entries share one prototype, {@link NO_STATE}, with nothing on it and nothing above it: a
- * property a program adds to \`Object.prototype\` is never read as a state.
+ * The states are shared, not made per entry: where the entry is not inlined (a call site that sees
+ * many functions, as the demo's timing loop), its code is shared by every entry of its arity, and
+ * \`slot.state\` is read at every call. With a prototype of each entry's own, that read saw a map per
+ * entry and went megamorphic: expr-interpreter's and stack-machine's calls cost 15 ns more in the
+ * demo. With four shared states, the slots have a handful of maps.
+ *
+ * \`head\` is only ever added, never rewritten: V8 tracks that a field is written once per map, not
+ * per object, and one rewrite anywhere made the field mutable for every entry of the process (sumTo's
+ * dispatch cost 3.6-5.9 ns in the tiering bench, where the fixtures' verification windows rewrote it,
+ * against 0.5-1.3 ns). A later target (a timing route, a second first version) goes in \`alt\`. The
+ * states have no prototype: a property a program adds to \`Object.prototype\` is never read as one.
  */
-const NO_STATE: object = Object.freeze(Object.setPrototypeOf({}, null));
+const stateObject = (state: number): object => Object.freeze(Object.setPrototypeOf({ state }, null));
+const COUNTING_STATE = stateObject(0);
+const HEAD_STATE = stateObject(1);
+const GENERIC_STATE = stateObject(2);
+const ALT_STATE = stateObject(3);
 const setPrototypeOf = Reflect.setPrototypeOf;
 const createObject = Object.create;
-/** A counting entry's state. */
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+/** A counting entry's slot. */
 function newSlot(): object {
-  return createObject(NO_STATE);
+  return createObject(COUNTING_STATE);
 }
-/** Enters the state `fields` (see {@link NO_STATE}). */
-function enterState(slot: object, fields: { run?: Function; generic?: true }): void {
-  setPrototypeOf(fields, NO_STATE);
-  setPrototypeOf(slot, fields);
+/** From now on the entry runs `f` (see {@link COUNTING_STATE}). */
+function runTarget(slot: { head?: Function; alt?: Function }, f: Function): void {
+  if (!hasOwnProperty.call(slot, "head")) slot.head = f;
+  if (slot.head === f) setPrototypeOf(slot, HEAD_STATE);
+  else {
+    slot.alt = f;
+    setPrototypeOf(slot, ALT_STATE);
+  }
+}
+/** From now on the entry runs the original. */
+function runOriginal(slot: object): void {
+  setPrototypeOf(slot, GENERIC_STATE);
 }
 const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1;\nconst slot = newSlot();\n`;
 
 /** The end of every entry factory's text: it returns the entry and its control (the states above). */
 const CONTROL_SOURCE =
   `return [entry, function (op, v) {\n` +
-  `  if (op === ${GENERIC}) enterState(slot, { generic: true });\n` +
-  `  else if (op === ${RUN}) enterState(slot, { run: v });\n` +
+  `  if (op === ${GENERIC}) runOriginal(slot);\n` +
+  `  else if (op === ${RUN}) runTarget(slot, v);\n` +
   `  else if (op === ${NEXT}) next = v;\n` +
   `  return calls;\n` +
   `}];\n//# sourceURL=kos://entry.js`;
@@ -125,7 +143,7 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
   const rest = n ? `, ${params}` : "";
   try {
     const make = new Function(
-      "apply", "newSlot", "enterState", "target", "hooks", "name",
+      "apply", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
       STATE_SOURCE +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
@@ -134,6 +152,7 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
         // reached through the entries' shared (megamorphic) call feedback.
         `function rare(self, nt${rest}) {\n` +
         `  if (nt !== undefined) return hooks.construct([${params}], nt);\n` +
+        `  if (slot.state === 3) return apply(slot.alt, self, [${params}]);\n` +
         `  return hooks.event(self, [${params}], undefined);\n` +
         `}\n` +
         // Named by a computed key, so that the function is made with the original's name: defining
@@ -144,18 +163,18 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
         // V8's initial function map: the compiler redefines \`name\` and \`length\` on its versions, and
         // that made every call through the entry a generic call (10 ns instead of under 1 ns).
         (constructible ? `  if (new.target === undefined) {\n` : `  {\n`) +
-        `    if (slot.generic === true) return apply(target, this, [${params}]);\n` +
-        `    var run = slot.run;\n` +
-        `    if (run !== undefined) return apply(run, this, [${params}]);\n` +
+        `    var state = slot.state;\n` +
+        `    if (state === 2) return apply(target, this, [${params}]);\n` +
+        `    if (state === 1) return apply(slot.head, this, [${params}]);\n` +
         // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
         // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
-        `    if (++calls < next) return apply(target, this, [${params}]);\n` +
+        `    if (state === 0 && ++calls < next) return apply(target, this, [${params}]);\n` +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name];\n` +
         CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, newSlot, enterState, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
@@ -182,31 +201,32 @@ function fixedArityFactory(n: number, constructible: boolean): EntryFactory | nu
 function makeExactFactory(constructible: boolean): EntryFactory | null {
   try {
     const make = new Function(
-      "apply", "construct", "newSlot", "enterState", "target", "hooks", "name",
+      "apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
       STATE_SOURCE +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
-        `  var self = pendingThis, nt = pendingNewTarget, run = slot.run;\n` +
+        `  var self = pendingThis, nt = pendingNewTarget, state = slot.state;\n` +
         `  pendingThis = pendingNewTarget = undefined;\n` +
-        `  if (slot.generic === true) return construct(target, args, nt);\n` +
-        `  if (run !== undefined) return construct(run, args, nt);\n` +
-        `  if (++calls >= next) return hooks.event(self, args, nt);\n` +
+        `  if (state === 1) return construct(slot.head, args, nt);\n` +
+        `  if (state === 3) return construct(slot.alt, args, nt);\n` +
+        `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n` +
         entryHead(constructible, "") +
         (constructible ? `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` : "") +
-        // The original's call last, as before \`run\` existed: with \`if (slot.generic === true) return
-        // apply(target, this, arguments)\` first, \`restSum(...args)\` settled generic cost 3.7-4.6 ns over
-        // the original, against 0.3-0.4 ns this way (bench/tiering.bench.ts's row, .scratch/restbench.mjs).
-        `  var run = slot.run;\n` +
-        `  if (run !== undefined && slot.generic !== true) return apply(run, this, arguments);\n` +
-        `  if (slot.generic !== true && ++calls >= next) return apply(eventPath, this, arguments);\n` +
+        // The original's call last: with a generic test and its call first, \`restSum(...args)\` settled
+        // generic cost 3.7-4.6 ns over the original, against 0.3-0.4 ns this way (bench/tiering.bench.ts's
+        // row, .scratch/restbench.mjs).
+        `  var state = slot.state;\n` +
+        `  if (state === 1) return apply(slot.head, this, arguments);\n` +
+        `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
+        `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
         `  return apply(target, this, arguments);\n` +
         `} }[name];\n` +
         CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, enterState, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }
