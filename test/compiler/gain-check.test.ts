@@ -9,9 +9,13 @@ import { inspect, jit } from "../../index.js";
  * arguments, so the verdicts below depend on no machine's timing.
  */
 class VirtualClock extends CallClock {
-  private t = 0;
-  constructor(private readonly cost: (fn: Function, args: ArrayLike<unknown>) => number) {
+  private t: number;
+  constructor(
+    private readonly cost: (fn: Function, args: ArrayLike<unknown>) => number,
+    start = 0,
+  ) {
     super();
+    this.t = start;
   }
   override now(): number {
     return this.t;
@@ -31,7 +35,7 @@ function original(x: number) {
 }
 
 /** A dispatcher over `original` whose one version is `versionFn` (with a version's route test, counting its calls), checked on `clock`. */
-function checked(versionFn: Function, cost: (fn: Function, args: ArrayLike<unknown>) => number) {
+function checked(versionFn: Function, cost: (fn: Function, args: ArrayLike<unknown>) => number, start = 0) {
   let calls = 0;
   let route: Route | null = null;
   const counted = function (this: unknown, ...args: unknown[]) {
@@ -42,7 +46,7 @@ function checked(versionFn: Function, cost: (fn: Function, args: ArrayLike<unkno
   const d = Dispatcher.settled(original, "original", counted);
   const v: Version = { fn: counted, source: "x".repeat(4096), passes: null, assumptions: [], calls: () => calls, deopts: 0, compileTimeMs: 0 };
   d.addVersion(v);
-  checkGain(d, v, (r) => (route = r), new VirtualClock((fn, args) => cost(fn === counted ? versionFn : fn, args)));
+  checkGain(d, v, (r) => (route = r), new VirtualClock((fn, args) => cost(fn === counted ? versionFn : fn, args), start));
   return { f: counted as (x: number) => number, d, versionCalls: () => calls };
 }
 
@@ -52,6 +56,13 @@ const twin = (x: number) => {
 };
 
 describe("explicit versions are timed against the original (compiler/gain-check.ts)", () => {
+  it("runs the version on its first calls (a cache it fills on its first call makes it specialize again at once)", () => {
+    // A clock at 10 ms seeds the draw so that, drawn, the first call would run the original.
+    const { f, versionCalls } = checked(twin, () => 0.001, 10);
+    for (let i = 0; i < 16; i++) expect(f(i)).toBe(original(i));
+    expect(versionCalls()).toBe(16);
+  });
+
   it("keeps a faster version, which then takes every call", () => {
     const { f, d, versionCalls } = checked(twin, (fn) => (fn === twin ? 0.001 : 0.004));
     for (let i = 0; i < 600; i++) expect(f(i)).toBe(original(i));
