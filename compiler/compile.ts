@@ -8,6 +8,7 @@ import * as acorn from "acorn";
 import { countNodes, walk, type Node, type ValuePath } from "./ast.js";
 import { parseFunction, type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
+import { argumentsOnlyRead } from "./arguments-reads.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
 import { keepFunctionNames } from "./residual/function-names.js";
@@ -50,6 +51,8 @@ interface AssembleContext {
   fn: Function | null;
   /** The rest parameter's guarded length and known items (positional `specialize` keys). */
   rest?: { length: number; known: Map<number, unknown> };
+  /** The guarded `arguments.length` and the known items past the formals (arguments-reads.ts). */
+  argumentItems?: { length: number; known: Map<number, unknown> };
   /** Calls that leave out parameters the residual code reads fail a first guard (arity-dispatch.ts). */
   arity?: ArityDispatch | null;
   /** Sloppy code whose parameters are not all plain names: its `arguments` is unmapped (keepUnmapped). */
@@ -160,13 +163,16 @@ export interface BuildResult {
  * `specialize` with positional keys resolved: a position of a named parameter becomes its name,
  * one inside a rest parameter a known item of it (with `argumentCount`, its length).
  */
-function positional(parsed: ParsedFunction, paramNames: Array<string | null>, options: SourceOptions): { specialize: Map<string, unknown>; rest: { length: number; known: Map<number, unknown> } | undefined } {
+function positional(parsed: ParsedFunction, paramNames: Array<string | null>, options: SourceOptions): { specialize: Map<string, unknown>; rest: { length: number; known: Map<number, unknown> } | undefined; argumentItems: { length: number; known: Map<number, unknown> } | undefined } {
   const specialize = new Map<string, unknown>();
   const params = parsed.node.params as Node[];
   const restAt = params.findIndex((p) => p.type === "RestElement" && p.argument.type === "Identifier");
   const count = options.argumentCount;
   if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new JitError("BAD_OPTIONS", `argumentCount must be a whole number, got ${String(count)}`);
   const known = new Map<number, unknown>();
+  // Positions past the formals of a function that only reads its `arguments` (arguments-reads.ts).
+  const readsArguments = restAt < 0 && parsed.kind !== "arrow" && /\barguments\b/.test(parsed.source) && argumentsOnlyRead(parsed.node);
+  const beyond = new Map<number, unknown>();
   for (const [key, value] of Object.entries(options.specialize ?? {})) {
     if (!/^(0|[1-9]\d*)$/.test(key)) {
       specialize.set(key, value);
@@ -176,12 +182,18 @@ function positional(parsed: ParsedFunction, paramNames: Array<string | null>, op
     if (restAt >= 0 && i >= restAt) {
       if (count === undefined || i >= count) throw new JitError("UNKNOWN_PARAMETER", `argument ${i} falls in the rest parameter of ${parsed.name || "the function"}: give argumentCount (more than ${i}) to specialize it`);
       known.set(i - restAt, value);
+    } else if (readsArguments && i >= params.length) {
+      if (count === undefined || i >= count) throw new JitError("UNKNOWN_PARAMETER", `argument ${i} is past the parameters of ${parsed.name || "the function"}, which reads it as arguments[${i}]: give argumentCount (more than ${i}) to specialize it`);
+      beyond.set(i, value);
     } else if (paramNames[i]) specialize.set(paramNames[i]!, value);
     else if (i < params.length && isPatternParam(params[i]!)) specialize.set(key, value);
     else throw new JitError("UNKNOWN_PARAMETER", `argument ${i} is not a parameter of ${parsed.name || "the function"} (parameters: ${paramNames.map((n, k) => n ?? `#${k} (a pattern)`).join(", ") || "none"})`);
   }
   const rest = restAt >= 0 && count !== undefined ? { length: Math.max(0, count - restAt), known } : undefined;
-  return { specialize, rest };
+  // With the count, `arguments.length` is known too (guarded at entry), and so is what the
+  // lowering of default parameters tests it for.
+  const argumentItems = readsArguments && count !== undefined ? { length: count, known: beyond } : undefined;
+  return { specialize, rest, argumentItems };
 }
 
 /** Runs the whole compiler on `fn`. Throws JitError when it cannot compile exactly. */
@@ -191,7 +203,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   const assume = new Map(Object.entries(options.assume ?? {})) as Map<string, TypeAssumption>;
   const scopeValues = options.scope ?? {};
   const paramNames: Array<string | null> = parsed.node.params.map(simpleParamName);
-  const { specialize, rest } = positional(parsed, paramNames, options);
+  const { specialize, rest, argumentItems } = positional(parsed, paramNames, options);
   for (const name of [...specialize.keys(), ...assume.keys()]) {
     if (name === "this") continue;
     if (/^(0|[1-9]\d*)$/.test(name) && Number(name) < parsed.node.params.length && isPatternParam(parsed.node.params[Number(name)])) continue;
@@ -213,7 +225,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   // Objects kos does not own are never frozen unless the caller asks (`freeze: "deep"`): by default
   // reads from unfrozen objects fold behind entry guards (specialize/guarded-reads.ts).
   const freeze = options.freeze ?? "guard";
-  if (freeze === "deep") for (const v of [...specialize.values(), ...(rest?.known.values() ?? [])]) deepFreeze(v);
+  if (freeze === "deep") for (const v of [...specialize.values(), ...(rest?.known.values() ?? []), ...(argumentItems?.known.values() ?? [])]) deepFreeze(v);
 
   const prefix = choosePrefix(parsed.source);
   const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;
@@ -242,7 +254,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
-      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
+      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
@@ -320,9 +332,10 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   }
   const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
-  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
+  // A version for one argument count (argumentItems) needs no other arity guard.
+  const arity = countCalls && options.arityDispatch && result.kind !== "arrow" && !argumentItems ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
   const unmappedArguments = !result.strict && !(parsed.node.params as Node[]).every((p) => p.type === "Identifier");
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}) };
+  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 
@@ -465,6 +478,18 @@ function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceO
       const item: Node = { type: "MemberExpression", object: restId, property: buildLiteral(i)!, computed: true, optional: false };
       const g = guardFor(item, value, (v, hint) => reference(v, hint), `${label}[${i}]`);
       assumptions.push({ param: `${label}[${i}]`, kind: g.kind, description: g.description });
+      guards.push(g.test);
+    }
+  }
+  if (ctx.argumentItems) {
+    // The count first: the items' guards read within it.
+    const args: Node = { type: "Identifier", name: "arguments" };
+    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: args, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.argumentItems.length)! });
+    assumptions.push({ param: "arguments", kind: "value", description: `arguments.length === ${ctx.argumentItems.length}` });
+    for (const [i, value] of ctx.argumentItems.known) {
+      const item: Node = { type: "MemberExpression", object: args, property: buildLiteral(i)!, computed: true, optional: false };
+      const g = guardFor(item, value, (v, hint) => reference(v, hint), `arguments[${i}]`);
+      assumptions.push({ param: String(i), kind: g.kind, description: g.description });
       guards.push(g.test);
     }
   }

@@ -464,6 +464,11 @@ export class Dispatcher {
     if (this.control && this.versions.length > 0) this.control(RUN, via);
   }
 
+  /** The entry calls `f` from now on, or the original, at no cost over calling it (a function compiled at its first call). */
+  runFrom(f: Function): void {
+    this.control?.(f === this.original ? GENERIC : RUN, f);
+  }
+
   /** Calls to the first version go straight to it again. */
   restoreHead(): void {
     const first = this.versions[0];

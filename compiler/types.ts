@@ -30,13 +30,17 @@ export type FreezePolicy = "deep" | "require-frozen" | "reference" | "guard";
 export interface JitOptions {
   /**
    * Parameters whose values are known: `{ n: 4 }`. Guarded by `===` (exact for -0 and NaN) or identity.
-   * A key may also be an argument's position (`{ 0: schema }`): a named parameter's, or one that falls
-   * in a rest parameter (`Check(...args)`), which also needs `argumentCount`.
+   * A key may also be an argument's position (`{ 0: schema }`): a named parameter's, one that falls
+   * in a rest parameter (`Check(...args)`), or one past the formals of a function that only reads
+   * `arguments.length` and `arguments[k]` (Babel's default-parameter lowering, which also makes the
+   * name it declares, `var tpl = arguments.length > 0 && … ? arguments[0] : {}`, mean position 0).
+   * Those need the argument count: `argumentCount`, or without it the first call's.
    */
   specialize?: Record<string, unknown>;
   /**
-   * The number of arguments, guarded (`args.length` of the rest parameter): with it, a rest parameter
-   * is an array kos knows the length of, whose positions given in `specialize` are known values.
+   * The number of arguments, guarded (`args.length` of the rest parameter, or `arguments.length`): with
+   * it, a rest parameter is an array kos knows the length of, and `arguments` of a function that only
+   * reads it has a known length; positions given in `specialize` are known values.
    */
   argumentCount?: number;
   /** Parameter types to speculate on; each adds a `typeof`/`instanceof` guard. */

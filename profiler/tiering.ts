@@ -246,6 +246,12 @@ class TieredFunction {
   private paramNames: Array<string | null> | null = null;
   /** Where a rest parameter starts (-1: none), and the one argument count observed (undefined: several). */
   private readonly restAt: number;
+  /**
+   * Where the arguments past the formals start, for a function that mentions `arguments` (-1: it
+   * does not); whether it only reads them (compiler/arguments-reads.ts) is asked at its first compile.
+   */
+  private readonly argumentsAt: number;
+  private positionalFrom: number | null = null;
   private argumentCount: number | null | undefined = null;
   private readonly dropped = new Set<string>();
   /** What each version was specialized on (to tell a changed object from a new one). */
@@ -330,6 +336,7 @@ class TieredFunction {
     this.warmFrom = Math.max(WARM_FROM, this.warmTo - WARM_CALLS);
     const scanned = scanParameters(source);
     this.restAt = scanned.rest && scanned.arity >= 0 ? scanned.arity : -1;
+    this.argumentsAt = !scanned.rest && scanned.arity >= 0 && /\barguments\b/.test(source) ? scanned.arity : -1;
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
     this.missReceiver = mentionsThis ? new ArgumentProfile() : null;
   }
@@ -340,7 +347,7 @@ class TieredFunction {
 
   private observe(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, thisArg: unknown, args: unknown[]): void {
     // The argument count, for rest parameters (an exact entry passes the arguments as they came).
-    if (this.restAt >= 0 && profiles === this.profiles) {
+    if ((this.restAt >= 0 || this.argumentsAt >= 0) && profiles === this.profiles) {
       if (this.argumentCount === null) this.argumentCount = args.length;
       else if (this.argumentCount !== args.length) this.argumentCount = undefined;
     }
@@ -558,6 +565,13 @@ class TieredFunction {
     keep(this);
   }
 
+  /** Where arguments are speculated on by position (a rest parameter, or reads of `arguments` past the formals); -1: nowhere. */
+  private positionsFrom(): number {
+    if (this.restAt >= 0) return this.restAt;
+    if (this.argumentsAt < 0) return -1;
+    return (this.positionalFrom ??= this.compiler().readsArgumentsOnly(this.fn) ? this.argumentsAt : -1);
+  }
+
   private names(): Array<string | null> {
     return (this.paramNames ??= this.compiler().parameterNames(this.fn) ?? []);
   }
@@ -567,7 +581,7 @@ class TieredFunction {
     // From before the compiler loads (names() loads it): the first compile pays for the load.
     const cpuBefore = process.cpuUsage();
     const first = profiles === this.profiles;
-    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.restAt, argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
+    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.positionsFrom(), argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
     if (isEmpty(spec) && !(first && this.d.versions.length === 0 && this.readClosureInputs())) {
       costs.loaded(); // names() loaded the compiler
       return false;
@@ -739,7 +753,7 @@ class TieredFunction {
         }
       }
       for (const a of v.assumptions) {
-        const p = names.indexOf(a.param);
+        const p = /^\d+$/.test(a.param) ? Number(a.param) : names.indexOf(a.param);
         const seen = p >= 0 ? this.missProfiles[p] : a.param === "this" ? this.missReceiver : undefined;
         if (seen && seen.stability !== "constant" && a.kind !== "type") this.dropped.add(a.param);
         if (seen && (seen.stability === "varies" || seen.stability === "unseen")) this.dropped.add(a.param);

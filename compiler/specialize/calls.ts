@@ -10,6 +10,7 @@
 import type { Node } from "../ast.js";
 import { walk, isReferenceIdentifier } from "../ast.js";
 import { JitError } from "../jit-error.js";
+import { argumentsOnlyRead } from "../arguments-reads.js";
 import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, arrayIterationIntact, isBuiltin } from "../builtins.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
@@ -733,22 +734,6 @@ function expandSpreads(s: Specializer, vals: Val[], spread: boolean[]): Val[] | 
   return out;
 }
 
-/** Uses of `arguments` an inlined frame can answer: `.length` and `[k]` with a constant k. */
-function argumentsUsesAreSimple(node: Node): boolean {
-  let ok = true;
-  const visit = (fnNode: Node) =>
-    walk(fnNode, (x, parent) => {
-      if (!ok) return false;
-      if (x !== fnNode && (x.type === "FunctionExpression" || x.type === "FunctionDeclaration")) return false;
-      if (x.type === "Identifier" && x.name === "arguments" && isReferenceIdentifier(x, parent)) {
-        if (!(parent && parent.type === "MemberExpression" && parent.object === x && (!parent.computed ? parent.property.name === "length" : parent.property.type === "Literal" && typeof parent.property.value === "number"))) ok = false;
-      }
-      return;
-    });
-  visit(node);
-  return ok;
-}
-
 const paramsAssigned = (info: { scopes: { functionScope: { variables: Array<{ defs: Array<{ type: string }> }> }; isReassigned(v: never): boolean } }) =>
   info.scopes.functionScope.variables.some((v) => v.defs[0]?.type === "Parameter" && info.scopes.isReassigned(v as never));
 
@@ -772,7 +757,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // Its code joins the root's, in the root's mode.
   if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
-  if (info.usesArguments && (!argumentsUsesAreSimple(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
+  if (info.usesArguments && (!argumentsOnlyRead(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
   // A sloppy callee sees globalThis or a boxed primitive where strict code sees the value itself (a
   // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
   // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's

@@ -64,6 +64,8 @@ export interface SpecializeRequest {
   forInNodes?: number;
   /** The rest parameter's length (guarded) and its known positions, from positional `specialize` keys. */
   rest?: { length: number; known: Map<number, unknown> };
+  /** `arguments.length` (guarded) and the known items past the formals, of a function that only reads its `arguments` (compiler/arguments-reads.ts). */
+  argumentItems?: { length: number; known: Map<number, unknown> };
 }
 
 export interface SpecializeResult {
@@ -132,7 +134,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
     // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.
   }
-  const frame: Frame = { info, slots: new Map(), thisVal, args: null, root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
+  const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[]), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
   const formals: SpecializeResult["formals"] = [];
   const bindLater: Array<{ pattern: Node; name: string; position: string | null }> = [];
@@ -224,4 +226,22 @@ function entryGuards(sp: Specializer): ContentGuard[] {
   const all = [...(sp.contentGuards ?? [])];
   for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys && h.has === undefined && !h.collection)) all.push(g);
   return all;
+}
+
+/**
+ * The root's `arguments` items where the count is guarded: known positions, the specialized
+ * parameters' values, and reads of the others (nothing writes them: arguments-reads.ts).
+ */
+function rootArguments(req: SpecializeRequest, params: Node[]): Val[] | null {
+  const items = req.argumentItems;
+  if (!items) return null;
+  const out: Val[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const p = params[i];
+    const name = p?.type === "Identifier" ? p.name : null;
+    if (items.known.has(i)) out.push(S(items.known.get(i)));
+    else if (name !== null && req.specialize.has(name)) out.push(S(req.specialize.get(name)));
+    else out.push(D({ type: "MemberExpression", object: id("arguments"), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false }));
+  }
+  return out;
 }

@@ -86,12 +86,16 @@ P.propertyKey = function (this: Specializer, n: Node): Val {
 
 P.memberExpression = function (this: Specializer, n: Node): Val {
   if (n.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateRead(n) : this.foldedPrivateRead(n);
-  // `arguments.length` and `arguments[k]` of an inlined call are known from the call site.
-  if (!this.frame.root && this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
+  // `arguments.length` and `arguments[k]` of an inlined call are known from the call site; the
+  // root's, where its argument count is guarded (past that count, a read stays a read).
+  if (this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
     const v = this.frame.info.scopes.resolve(n.object);
     if (!v || v.defs.length === 0) {
       if (!n.computed && n.property.name === "length") return S(this.frame.args.length);
-      if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") return this.frame.args[n.property.value] ?? UNDEF;
+      if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") {
+        const item = this.frame.args[n.property.value];
+        if (item || !this.frame.root) return item ?? UNDEF;
+      }
     }
   }
   const [obj, key] = this.evalSeq([n.object, n.property], (e) => (e === n.property && !n.computed ? S(e.name) : this.expr(e))) as [Val, Val];

@@ -141,7 +141,7 @@ export interface Frame {
   info: FnInfo;
   slots: Map<Variable, Slot>;
   thisVal: Val;
-  /** Arguments of an inlined call (for `arguments.length` / `arguments[k]`); null in the root. */
+  /** Arguments of an inlined call (for `arguments.length` / `arguments[k]`); in the root, null unless its argument count is guarded (index.ts rootArguments). */
   args: Val[] | null;
   root: boolean;
   ret: Target | null;

@@ -1,8 +1,10 @@
 /**
  * Specializing by argument position: `specialize: { 0: v }` names a
  * parameter by where it is, and reaches into a rest parameter
- * (`Check(...args)`, TypeBox's signature) together with `argumentCount`.
- * Tiering does the same from its profiles.
+ * (`Check(...args)`, TypeBox's signature) together with `argumentCount`,
+ * and past the formals of a function that only reads its `arguments`
+ * (Babel's lowering of default parameters). Tiering does the same from its
+ * profiles.
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit, JitError } from "../../index.js";
@@ -63,11 +65,15 @@ describe("positional specialize keys", () => {
     expect(inspect(j)!.fallbackReason).toMatch(/'schema' is not a simple parameter of check \(parameters: none\); its arguments from position 0 on are the rest parameter 'args': specialize them by position, e\.g\. \{ specialize: \{ 0: value \}, argumentCount: n \}/);
   });
 
-  it("a position inside a rest parameter without argumentCount is refused with a reason", () => {
-    expect(() => jit(check, { specialize: { 0: schema }, strict: true })).toThrow(JitError);
+  it("a position inside a rest parameter without argumentCount compiles at the first call, for that call's count", () => {
     const j = jit(check, { specialize: { 0: schema } });
-    expect(inspect(j)!.fallbackReason).toMatch(/UNKNOWN_PARAMETER: argument 0 falls in the rest parameter of check: give argumentCount/);
+    expect(inspect(j)!.tier).toBe(0);
     expect(j(schema, 4)).toBe(true);
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["args.length === 2", "args[0] is the specialized object (identity)"]));
+    expect(j(schema, [], 1)).toBe(check(schema, [], 1));
+    expect(inspect(j)!.deopts).toBe(1);
   });
 });
 
@@ -169,5 +175,95 @@ describe("a destructured parameter is specialized by its position", () => {
   it("names the position in the error for a name it does not have", () => {
     const j = jit(fill, { specialize: { ignoreMissing: true } });
     expect(inspect(j)!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER: 'ignoreMissing' is not a simple parameter .*specialized by its position, e\.g\. \{ specialize: \{ 2: value \} \}/);
+  });
+});
+
+// Babel's output for `function render(tpl = {}, data) { … }` (preset-env, default parameters lowered).
+function render(): string {
+  // eslint-disable-next-line prefer-rest-params
+  var tpl = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : { parts: [] };
+  // eslint-disable-next-line prefer-rest-params
+  var data = arguments.length > 1 ? arguments[1] : undefined;
+  var out = "";
+  for (var i = 0; i < tpl.parts.length; i++) {
+    var p = tpl.parts[i];
+    out += p.lit !== undefined ? p.lit : String(data[p.key]);
+  }
+  return out;
+}
+const tpl = { parts: [{ lit: "Hi " }, { key: "name" }, { lit: ", you are " }, { key: "age" }] };
+const sameOutcome = (f: () => unknown, g: () => unknown) => {
+  let a: unknown, b: unknown, ea: unknown = null, eb: unknown = null;
+  try { a = f(); } catch (e) { ea = e; }
+  try { b = g(); } catch (e) { eb = e; }
+  expect(ea === null ? null : String(ea)).toBe(eb === null ? null : String(eb));
+  expect(Object.is(a, b)).toBe(true);
+};
+
+describe("arguments past the formals, in a function that only reads its `arguments`", () => {
+  it("the name a lowered default parameter declares is its position: compiled at the first call, folded, and exact for every count", () => {
+    const j = jit(render, { specialize: { tpl } });
+    expect(inspect(j)!.tier).toBe(0);
+    expect(j(tpl, { name: "Ada", age: 36 })).toBe("Hi Ada, you are 36");
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["arguments.length === 2", "arguments[0] is the specialized object (identity)"]));
+    // The template's parts are folded into the code: no loop over them is left on the fast path.
+    expect(info.source).toMatch(/"Hi " \+ String\(/);
+    const calls: Array<unknown[]> = [[tpl, { name: -0, age: NaN }], [tpl], [], [undefined, {}], [tpl, { name: "x" }, 3], [{ parts: [{ lit: "other" }] }, {}], [tpl, null]];
+    for (const args of calls) sameOutcome(() => (j as (...a: unknown[]) => unknown)(...args), () => (render as (...a: unknown[]) => unknown)(...args));
+    expect(inspect(j)!.deopts).toBeGreaterThan(0);
+  });
+
+  it("a position past the formals, with or without argumentCount", () => {
+    function pick(o: Record<string, number>): number {
+      // eslint-disable-next-line prefer-rest-params
+      const keys: string[] = arguments.length > 1 ? arguments[1] : [];
+      let s = 0;
+      for (let i = 0; i < keys.length; i++) s += o[keys[i]!]!;
+      return s;
+    }
+    const keys = Object.freeze(["a", "b"]);
+    const explicit = jit(pick, { specialize: { 1: keys }, argumentCount: 2 });
+    expect(inspect(explicit)!.tier).toBe(1);
+    expect(inspect(explicit)!.source).not.toMatch(/for \(/);
+    const atFirstCall = jit(pick, { specialize: { 1: keys } });
+    for (const j of [explicit, atFirstCall]) {
+      expect(j({ a: 1, b: 2 }, keys)).toBe(3);
+      sameOutcome(() => (j as (...a: unknown[]) => unknown)({ a: 1 }), () => (pick as (...a: unknown[]) => unknown)({ a: 1 }));
+      sameOutcome(() => (j as (...a: unknown[]) => unknown)({ a: 1 }, ["a"]), () => (pick as (...a: unknown[]) => unknown)({ a: 1 }, ["a"]));
+    }
+    expect(inspect(atFirstCall)!.tier).toBe(1);
+  });
+
+  it("not where `arguments` is written or handed on: the item could change, so the position is refused with a reason", () => {
+    function writes(this: unknown): unknown {
+      "use strict";
+      // eslint-disable-next-line prefer-rest-params
+      arguments[0] = 2;
+      // eslint-disable-next-line prefer-rest-params
+      return arguments[0];
+    }
+    function handsOn(): unknown {
+      // eslint-disable-next-line prefer-rest-params
+      const a = arguments;
+      return (a[0] as number) + 1;
+    }
+    for (const f of [writes, handsOn]) {
+      const j = jit(f, { specialize: { 0: 1 }, argumentCount: 1 });
+      expect(inspect(j)!.fallbackReason).toMatch(/^UNKNOWN_PARAMETER: argument 0 is not a parameter/);
+      expect((j as (x: number) => unknown)(1)).toBe((f as (x: number) => unknown)(1));
+    }
+    expect((jit(writes, { specialize: { 0: 1 }, argumentCount: 1 }) as (x: number) => unknown)(1)).toBe(2);
+  });
+
+  it("tiering speculates on a constant argument past the formals when every call passes the same count", () => {
+    const j = jit(render, { tiering: { hotCalls: 200 } }) as (...a: unknown[]) => string;
+    for (let i = 0; i < 300; i++) expect(j(tpl, { name: i, age: -i })).toBe(render.apply(null, [tpl, { name: i, age: -i }] as never));
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.versions![0]!.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["arguments.length === 2", "arguments[0] is the specialized object (identity)"]));
+    sameOutcome(() => j(tpl), () => (render as (...a: unknown[]) => unknown)(tpl));
+    expect(j({ parts: [{ lit: "z" }] }, {})).toBe("z");
   });
 });

@@ -93,4 +93,39 @@ describe("real code: gl-matrix, original ≡ jit", () => {
     expect(specialized).toBeGreaterThan(50);
     console.log(`gl-matrix specialized: ${specialized} functions, ${cases} cases agree`);
   });
+
+  // gl-matrix is Babel's output: `fromEuler(out, x, y, z, order = ANGLE_ORDER)` reads its `order`
+  // as `arguments.length > 4 && arguments[4] !== undefined ? arguments[4] : glMatrix.ANGLE_ORDER`.
+  it("specializes quat.fromEuler on its lowered default parameter `order`, by name and by tiering", () => {
+    const fromEuler = glMatrix.quat.fromEuler as unknown as Fn;
+    const random = seededRandom(0x63);
+    const orders = ["xyz", "xzy", "yxz", "yzx", "zxy", "zyx", "bad", undefined];
+    const natural = jit(fromEuler, { specialize: { order: "yzx" } }) as Fn;
+    const tiered = jit(fromEuler, { tiering: { hotCalls: 300 } }) as Fn;
+    const failures: string[] = [];
+    let cases = 0;
+    const agree = (j: Fn, args: unknown[]) => {
+      const a = [new Float32Array(4), ...args], b = [new Float32Array(4), ...args];
+      let ra: unknown, rb: unknown, ea = "", eb = "";
+      try { ra = fromEuler(...a); } catch (e) { ea = String(e); }
+      try { rb = j(...b); } catch (e) { eb = String(e); }
+      cases++;
+      if (ea !== eb || (ra === a[0]) !== (rb === b[0]) || !sameDeep(a[0], b[0])) failures.push(`fromEuler(${args.map(String).join(", ")})`);
+    };
+    const angles = () => [0, 1, 2].map(() => (random() < 0.05 ? -0 : Math.round((random() - 0.5) * 720 * 100) / 100));
+    for (let i = 0; i < 2000; i++) {
+      // Mostly the specialized order; also every other order, a missing one (the default) and a wrong one.
+      const order = random() < 0.7 ? "yzx" : orders[Math.floor(random() * orders.length)];
+      agree(natural, random() < 0.1 ? angles() : [...angles(), order]);
+      agree(tiered, i < 600 ? [...angles(), "yzx"] : random() < 0.1 ? angles() : [...angles(), order]);
+    }
+    expect(failures, failures.slice(0, 5).join("\n")).toEqual([]);
+    expect(cases).toBe(4000);
+    const info = inspect(natural)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["arguments.length === 5", 'arguments[4] === "yzx"']));
+    // The switch on the order is gone from the specialized code.
+    expect(info.source).not.toMatch(/case "/);
+    expect(inspect(tiered)!.versions![0]!.assumptions.map((a) => a.description)).toContain('arguments[4] === "yzx"');
+  });
 });

@@ -1,0 +1,110 @@
+/**
+ * Functions that use their `arguments` object only to read it: `arguments.length` and
+ * `arguments[k]` with a constant `k`. Babel lowers a default parameter to
+ * `var tpl = arguments.length > 0 && arguments[0] !== undefined ? arguments[0] : {}`, and
+ * TypeScript lowers rest parameters and overloads to similar reads, so in transpiled npm code the
+ * value a user wants to specialize on often sits at a position past the formal parameters. For
+ * such a function, that position is a parameter like the others: it can be specialized (by its
+ * position, or by the name its lowering declares), guarded at entry with the argument count, and
+ * folded where the code reads it.
+ */
+import { walk, isReferenceIdentifier, type Node } from "./ast.js";
+import { parseFunction } from "./parse.js";
+
+const isArgumentsId = (n: Node, parent: Node | null): boolean => n?.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent);
+
+/** `arguments[k]` with a whole-number literal `k`: k, else null. */
+export function argumentsIndex(n: Node): number | null {
+  if (n?.type !== "MemberExpression" || !n.computed || n.object.type !== "Identifier" || n.object.name !== "arguments") return null;
+  const k = n.property.type === "Literal" ? n.property.value : null;
+  return typeof k === "number" && Number.isInteger(k) && k >= 0 ? k : null;
+}
+
+/** Member expressions a pattern writes (`[arguments[0]] = x`, `for (arguments[1] in o)`). */
+function patternTargets(p: Node, out: Set<Node>): void {
+  if (!p) return;
+  switch (p.type) {
+    case "MemberExpression":
+      out.add(p);
+      return;
+    case "ArrayPattern":
+      for (const e of p.elements) patternTargets(e, out);
+      return;
+    case "ObjectPattern":
+      for (const prop of p.properties) patternTargets(prop.type === "RestElement" ? prop.argument : prop.value, out);
+      return;
+    case "AssignmentPattern":
+      patternTargets(p.left, out);
+      return;
+    case "RestElement":
+      patternTargets(p.argument, out);
+      return;
+  }
+}
+
+/**
+ * Whether every use of `fnNode`'s own `arguments` (its nested arrows' included: they share it;
+ * nested functions have their own) is a read of `.length` or of `[k]` with a constant `k`. Where
+ * it is, nothing but the call changes `arguments`: its length and items are what the caller passed.
+ * A write (`arguments[0] = x`, `delete arguments[0]`, a destructuring target) or `arguments`
+ * handed on as a value (the callee could write it) makes it false.
+ */
+export function argumentsOnlyRead(fnNode: Node): boolean {
+  let ok = true;
+  const written = new Set<Node>();
+  walk(fnNode, (n, parent) => {
+    if (!ok) return false;
+    if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+    if (n.type === "AssignmentExpression" || n.type === "ForInStatement" || n.type === "ForOfStatement") patternTargets(n.left, written);
+    else if (n.type === "UpdateExpression" || (n.type === "UnaryExpression" && n.operator === "delete")) patternTargets(n.argument, written);
+    if (!isArgumentsId(n, parent)) return;
+    const read = parent.type === "MemberExpression" && parent.object === n && (parent.computed ? argumentsIndex(parent) !== null : parent.property.name === "length");
+    // A pattern's targets are collected at the statement that holds it, before its members are reached.
+    if (!read || written.has(parent)) ok = false;
+    return;
+  });
+  return ok;
+}
+
+/**
+ * The argument position a compiler's lowering declares `name` from, in `fnNode`'s own body:
+ * `var name = arguments.length > k && arguments[k] !== undefined ? arguments[k] : d` (Babel's
+ * default parameter), `var name = arguments.length > k ? arguments[k] : undefined` (a parameter
+ * after a default one) or `var name = arguments[k]`. Null when no single such declaration names it.
+ */
+export function loweredParameterPosition(fnNode: Node, name: string): number | null {
+  const found = new Set<number>();
+  walk(fnNode.body, (n) => {
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression" || n.type === "ClassExpression" || n.type === "ClassDeclaration") return false;
+    if (n.type !== "VariableDeclarator" || n.id.type !== "Identifier" || n.id.name !== name || !n.init) return;
+    const k = loweredPosition(n.init);
+    found.add(k ?? -1);
+    return;
+  });
+  return found.size === 1 && !found.has(-1) ? [...found][0]! : null;
+}
+
+function loweredPosition(init: Node): number | null {
+  const direct = argumentsIndex(init);
+  if (direct !== null) return direct;
+  if (init.type !== "ConditionalExpression") return null;
+  const k = argumentsIndex(init.consequent);
+  if (k === null) return null;
+  // `arguments.length > k`, alone or before `&& arguments[k] !== undefined`.
+  const lengthAbove = (t: Node): boolean =>
+    t.type === "BinaryExpression" && t.operator === ">" && t.left.type === "MemberExpression" && !t.left.computed && t.left.object.type === "Identifier" && t.left.object.name === "arguments" && t.left.property.name === "length" && t.right.type === "Literal" && t.right.value === k;
+  const test = init.test;
+  if (lengthAbove(test)) return k;
+  if (test.type === "LogicalExpression" && test.operator === "&&" && lengthAbove(test.left) && test.right.type === "BinaryExpression" && test.right.operator === "!==" && argumentsIndex(test.right.left) === k) return k;
+  return null;
+}
+
+/** Whether `fn` uses its `arguments` only to read `.length` and constant positions (tiering speculates on those positions). */
+export function readsArgumentsOnly(fn: Function): boolean {
+  try {
+    const node = parseFunction(fn).node;
+    return node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node);
+  } catch {
+    return false;
+  }
+}
