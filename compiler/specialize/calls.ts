@@ -42,6 +42,9 @@ const ArrayShift = Array.prototype.shift;
 const ArrayUnshift = Array.prototype.unshift;
 const ArrayIsArray = Array.isArray;
 const ArrayIncludes = Array.prototype.includes;
+const ObjectToString = Object.prototype.toString;
+/** Class tags of the primitive types, as `Object.prototype.toString` gives them (built-ins as kos loaded them). */
+const PRIMITIVE_TAGS: Record<string, string> = { number: "[object Number]", string: "[object String]", boolean: "[object Boolean]", undefined: "[object Undefined]" };
 /** The items of a virtual array when all are known primitives, else null. */
 function primitiveFields(s: Specializer, o: VirtualObject): unknown[] | null {
   const props = s.fields(o);
@@ -253,6 +256,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     if (unfolded) return unfolded;
     if ((fn === FnCall || fn === FnApply) && thisVal.k === "s" && typeof thisVal.v === "function") {
       if (fn === FnCall) {
+        // \`Object.prototype.toString.call("X")\`, \`String.prototype.slice.call(s, 1)\`: the built-in itself, on that receiver.
+        const builtin = foldBuiltin(this, thisVal.v as Function, args[0] ?? UNDEF, args.slice(1));
+        if (builtin) return builtin;
         const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
         if (r) return r;
       } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {
@@ -361,8 +367,35 @@ function primitiveItems(s: Specializer, arr: unknown[]): unknown[] | null {
   return vals ? vals.map((v) => (v as { v: unknown }).v) : null;
 }
 
+/**
+ * `Object.prototype.toString` of a receiver whose class tag cannot change: a primitive (sift's
+ * `typeChecker("Array")("XX")`, whose `equals` against a query's string then folds to a compare:
+ * its residual was 217 KB, most of it `equals` unrolled over the characters), a dynamic value of
+ * a known primitive type, an array or plain object kos made (whose keys are strings), or a frozen array or
+ * plain object. Null otherwise (an own or inherited `Symbol.toStringTag` may be added later).
+ */
+function foldObjectToString(s: Specializer, self: Val): Val | null {
+  if (self.k === "s") {
+    const v = self.v;
+    if (isPrimitive(v) || (Object.isFrozen(v) && !require_isProxy(v) && (Array.isArray(v) ? Object.getPrototypeOf(v) === Array.prototype : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) && !Object.getOwnPropertySymbols(v).length)) {
+      return S(Reflect.apply(ObjectToString, v, []));
+    }
+    return null;
+  }
+  if (self.k === "v") {
+    const f = s.fields(self.o);
+    if (!f || self.o.proto !== undefined) return null;
+    return S(self.o.kind === "array" ? "[object Array]" : "[object Object]");
+  }
+  const tag = self.type !== undefined && Object.prototype.hasOwnProperty.call(PRIMITIVE_TAGS, self.type) ? PRIMITIVE_TAGS[self.type]! : null;
+  if (tag === null) return null;
+  s.drop(self);
+  return S(tag);
+}
+
 /** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
 function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): Val | null {
+  if (fn === ObjectToString) return foldObjectToString(s, thisVal);
   const allStaticPrimitive = args.every((a) => a.k === "s" && isPrimitive(a.v) && typeof a.v !== "symbol");
   if (fn === JSON.stringify && args.length === 1 && args[0]!.k === "s") {
     const v = (args[0] as { v: unknown }).v;
