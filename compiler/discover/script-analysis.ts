@@ -47,10 +47,12 @@ export interface BindingFacts {
    */
   settles?: { start: number; end: number; top: boolean };
   /**
-   * A stable binding initialised with a RegExp literal without the g or y flag, whose every other
-   * use is as the receiver of a `.test(…)` or `.exec(…)` call, in a script with no `with` or direct
-   * `eval` and not exported: no code outside these calls can reach the object, so its source,
-   * flags and lastIndex stay as the literal made them (see privateRegExpTest, regexp-calls.ts).
+   * A stable binding initialised with a RegExp literal without the y flag, in a script with no
+   * `with` or direct `eval` and not exported, whose every other use is as the argument of a
+   * `.match(…)` call or, without the g flag, as the receiver of a `.test(…)` or `.exec(…)` call:
+   * no code outside these calls can reach the object, so its source, flags and lastIndex stay as
+   * the literal made them (a global match sets lastIndex to 0 first and leaves it 0; without g,
+   * none of these writes it). See regexp-calls.ts.
    */
   privateRegExp?: true;
   /** Set on an unstable binding every write of which initialises it lazily (lazy-init.ts): fixed once its value passes `when`. */
@@ -257,10 +259,11 @@ export class ScriptAnalysis {
     if (v.defs.length !== 1) return false;
     const def = v.defs[0]!;
     const init = def.type === "Variable" ? def.node.init : null;
-    if (!init || init.type !== "Literal" || !init.regex || /[gy]/.test(init.regex.flags)) return false;
+    if (!init || init.type !== "Literal" || !init.regex || /y/.test(init.regex.flags)) return false;
     if (this.dynamicScopeIn(scope) || (def.parent && this.exportedDeclarations().has(def.parent))) return false;
-    const receivers = this.regExpCallReceivers();
-    return v.references.every((r) => (r.init && r.identifier === def.name) || (!r.isWrite() && receivers.has(r.identifier)));
+    const { receivers, matched } = this.regExpCallUses();
+    const global = init.regex.flags.includes("g");
+    return v.references.every((r) => (r.init && r.identifier === def.name) || (!r.isWrite() && (matched.has(r.identifier) || (!global && receivers.has(r.identifier)))));
   }
 
   private parents: Map<Node, Node> | null = null;
@@ -284,17 +287,23 @@ export class ScriptAnalysis {
     return (this.undefinedDeclared = scopes.some((s) => s.type !== "global" && s.set.has("undefined")));
   }
 
-  private receivers: Set<Node> | null = null;
-  /** Identifiers that are the receiver of a `.test(…)` or `.exec(…)` call: `re.test(s)`. */
-  private regExpCallReceivers(): Set<Node> {
-    if (this.receivers) return this.receivers;
-    const found = new Set<Node>();
+  private regExpUses: { receivers: Set<Node>; matched: Set<Node> } | null = null;
+  /**
+   * Identifiers that are the receiver of a `.test(…)` or `.exec(…)` call (`re.test(s)`), and those
+   * that are the one argument of a `.match(…)` call (`s.match(re)`).
+   */
+  private regExpCallUses(): { receivers: Set<Node>; matched: Set<Node> } {
+    if (this.regExpUses) return this.regExpUses;
+    const receivers = new Set<Node>();
+    const matched = new Set<Node>();
     walk.full(this.ast, (n: Node) => {
       if (n.type !== "CallExpression") return;
       const c = n.callee;
-      if (c.type === "MemberExpression" && !c.computed && c.object.type === "Identifier" && (c.property.name === "test" || c.property.name === "exec")) found.add(c.object);
+      if (c.type !== "MemberExpression" || c.computed) return;
+      if (c.object.type === "Identifier" && (c.property.name === "test" || c.property.name === "exec")) receivers.add(c.object);
+      if (c.property.name === "match" && n.arguments.length === 1 && n.arguments[0].type === "Identifier") matched.add(n.arguments[0]);
     });
-    return (this.receivers = found);
+    return (this.regExpUses = { receivers, matched });
   }
 
   private exported: Set<Node> | null = null;

@@ -15,7 +15,7 @@ import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_ME
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
-import { constructedRegExpCall, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
+import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
 import { callOfResultUnderSourceName, callUnderSourceName, mentions, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
@@ -134,7 +134,7 @@ declare module "./specializer.js" {
 
 P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
-  const regexpCall = regexLiteralTest(this, n) ?? privateRegExpTest(this, n) ?? constructedRegExpCall(this, n);
+  const regexpCall = regexLiteralTest(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n);
   if (regexpCall) return regexpCall;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   // `(o?.m)()`: the parentheses keep the reference, so `m` runs with `this` = `o` (and the call

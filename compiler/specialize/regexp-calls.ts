@@ -23,6 +23,8 @@ import { D, S, type Val } from "./values.js";
 const IntrinsicRegExp = RegExp;
 const RegExpTest = RegExp.prototype.test;
 const RegExpExec = RegExp.prototype.exec;
+const StringMatch = String.prototype.match;
+const RegExpMatch = RegExp.prototype[Symbol.match];
 
 function builtinsIntact(): boolean {
   return globalThis.RegExp === IntrinsicRegExp && RegExp.prototype.test === RegExpTest && RegExp.prototype.exec === RegExpExec;
@@ -87,6 +89,34 @@ export function privateRegExpTest(s: Specializer, n: Node): Val | null {
   }
   p.commit();
   return S(Reflect.apply(RegExpTest, new IntrinsicRegExp(re.source, re.flags), [String(v)]) as boolean);
+}
+
+/**
+ * `str.match(re)` of a string kos knows and a RegExp literal with the g flag held by a binding no
+ * other code can reach (its every use is as the argument of `.match`): the matches, a fresh array
+ * of known strings each evaluation (or null), as the original makes one. A global match sets
+ * lastIndex to 0 first and leaves it 0, so the object's state never changes. date-fns's `format`
+ * tokenizes its format string this way (`formatStr.match(longFormattingTokensRegExp)`), and what
+ * it builds from the tokens then folds.
+ */
+export function privateRegExpMatch(s: Specializer, n: Node): Val | null {
+  const c = n.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.property.name !== "match") return null;
+  if (n.arguments.length !== 1 || n.arguments[0].type !== "Identifier" || !builtinsIntact()) return null;
+  if (String.prototype.match !== StringMatch || RegExp.prototype[Symbol.match] !== RegExpMatch) return null;
+  const p = s.probe(() => [s.expr(c.object), s.expr(n.arguments[0])] as Val[]);
+  const [recv, arg] = p.result;
+  const re = arg!.k === "s" && s.privateRegExps.has(arg!.v) ? (arg!.v as RegExp) : null;
+  if (!re || !re.global || re.sticky || Object.getPrototypeOf(re) !== IntrinsicRegExp.prototype || recv!.k !== "s" || typeof recv!.v !== "string") {
+    p.undo();
+    return null;
+  }
+  // What evaluating the receiver emitted (an unfolded `.map` leaves statements) stays: it ran.
+  p.commit();
+  // Computed on a copy: kos never touches the library's object.
+  const found = Reflect.apply(StringMatch, recv!.v, [new IntrinsicRegExp(re.source, re.flags)]) as string[] | null;
+  if (found === null) return S(null);
+  return { k: "v", o: s.newVirtual("array", new Map(found.map((x, i) => [String(i), S(x)]))) };
 }
 
 /** The RegExp `new RegExp(p[, flags])` or `RegExp(p[, flags])` makes, when kos knows it and may share it; else null. */

@@ -4,7 +4,9 @@
  * pointer): with a string kos knows, `re.test(s)` is computed at compile time.
  * A RegExp that other code can reach (exported, passed on, in a script with a
  * direct eval, or global/sticky) is left as written: `compile()` or a write
- * to its lastIndex could change what it matches.
+ * to its lastIndex could change what it matches. A global one that only
+ * `.match(re)` calls receive (date-fns's format tokens) gives its matches on a
+ * known string at compile time.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +37,17 @@ exports.get = function get(obj, pointer) {
 exports.getLeaked = function getLeaked(obj, key) { return obj[untildeLeaked(key)]; };
 exports.getSticky = function getSticky(obj, key) { return obj[untildeSticky(key)]; };
 exports.leaked = leaked;
+// date-fns's format: tokenize the format string with a global RegExp, then build from the tokens.
+const tokens = /yyyy|MM|dd|'[^']*'|./g;
+const shared = /yyyy|MM|dd|./g;
+const names = { yyyy: "year", MM: "month", dd: "day" };
+exports.format = function format(date, formatStr) {
+  return formatStr.match(tokens).map(function (t) { return names[t] ? date[names[t]] : t.charAt(0) === "'" ? t.slice(1, -1) : t; }).join("");
+};
+exports.formatShared = function formatShared(date, formatStr) {
+  return formatStr.match(shared).map(function (t) { return names[t] ? date[names[t]] : t; }).join("");
+};
+exports.shared = shared;
 `;
 
 beforeAll(() => {
@@ -79,5 +92,28 @@ describe("private RegExp literals", () => {
     expect(e("~", undefined)).toBe(true);
     expect(e("~", "re.compile('x')")).toBe(false);
     expect(e("~", undefined)).toBe(evil.run("~", undefined));
+  });
+
+  it("folds str.match(re) of a global RegExp only .match calls receive: the tokens of a known format string, and what is built from them", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const fmt = "yyyy-MM-dd 'at' dd";
+    const j = jit(lib.format, { specialize: { formatStr: fmt } });
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.source).not.toMatch(/\.match\(|\.map\(/);
+    const dates = [{ year: 2024, month: "02", day: "29" }, { year: -0, month: null, day: undefined }, {}];
+    for (const d of dates) expect(j(d, fmt)).toBe(lib.format(d, fmt));
+    expect(j(dates[0], "dd/MM")).toBe(lib.format(dates[0], "dd/MM"));
+  });
+
+  it("leaves .match(re) as written where other code can reach the global RegExp (its lastIndex or source may change)", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const fmt = "yyyy-MM";
+    const j = jit(lib.formatShared, { specialize: { formatStr: fmt } });
+    expect(inspect(j)!.source).toMatch(/\.match\(/);
+    const d = { year: 2024, month: "02" };
+    expect(j(d, fmt)).toBe("2024-02");
+    (lib.shared as RegExp).compile("y+", "g");
+    expect(j(d, fmt)).toBe(lib.formatShared(d, fmt));
   });
 });
