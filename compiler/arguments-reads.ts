@@ -44,12 +44,13 @@ function patternTargets(p: Node, out: Set<Node>): void {
 
 /**
  * Whether every use of `fnNode`'s own `arguments` (its nested arrows' included: they share it;
- * nested functions have their own) is a read of `.length` or of `[k]` with a constant `k`. Where
+ * nested functions have their own) is a read of `.length` or of `[k]`: with a constant `k`, or,
+ * unless `constantIndex`, any key (Babel's rest lowering copies `arguments[_key]` in a loop). Where
  * it is, nothing but the call changes `arguments`: its length and items are what the caller passed.
  * A write (`arguments[0] = x`, `delete arguments[0]`, a destructuring target) or `arguments`
  * handed on as a value (the callee could write it) makes it false.
  */
-export function argumentsOnlyRead(fnNode: Node): boolean {
+export function argumentsOnlyRead(fnNode: Node, constantIndex = true): boolean {
   let ok = true;
   const written = new Set<Node>();
   walk(fnNode, (n, parent) => {
@@ -58,7 +59,7 @@ export function argumentsOnlyRead(fnNode: Node): boolean {
     if (n.type === "AssignmentExpression" || n.type === "ForInStatement" || n.type === "ForOfStatement") patternTargets(n.left, written);
     else if (n.type === "UpdateExpression" || (n.type === "UnaryExpression" && n.operator === "delete")) patternTargets(n.argument, written);
     if (!isArgumentsId(n, parent)) return;
-    const read = parent.type === "MemberExpression" && parent.object === n && (parent.computed ? argumentsIndex(parent) !== null : parent.property.name === "length");
+    const read = parent.type === "MemberExpression" && parent.object === n && (parent.computed ? !constantIndex || argumentsIndex(parent) !== null : parent.property.name === "length");
     // A pattern's targets are collected at the statement that holds it, before its members are reached.
     if (!read || written.has(parent)) ok = false;
     return;
@@ -103,7 +104,7 @@ function loweredPosition(init: Node): number | null {
 export function readsArgumentsOnly(fn: Function): boolean {
   try {
     const node = parseFunction(fn).node;
-    return node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node);
+    return node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node, false);
   } catch {
     return false;
   }

@@ -171,7 +171,7 @@ function positional(parsed: ParsedFunction, paramNames: Array<string | null>, op
   if (count !== undefined && (!Number.isInteger(count) || count < 0)) throw new JitError("BAD_OPTIONS", `argumentCount must be a whole number, got ${String(count)}`);
   const known = new Map<number, unknown>();
   // Positions past the formals of a function that only reads its `arguments` (arguments-reads.ts).
-  const readsArguments = restAt < 0 && parsed.kind !== "arrow" && /\barguments\b/.test(parsed.source) && argumentsOnlyRead(parsed.node);
+  const readsArguments = restAt < 0 && parsed.kind !== "arrow" && /\barguments\b/.test(parsed.source) && argumentsOnlyRead(parsed.node, false);
   const beyond = new Map<number, unknown>();
   for (const [key, value] of Object.entries(options.specialize ?? {})) {
     if (!/^(0|[1-9]\d*)$/.test(key)) {

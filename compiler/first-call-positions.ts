@@ -39,7 +39,7 @@ export function positionsNeedingCount(fn: Function, options: JitOptions): Record
   }
   const params = node.params as Node[];
   const restAt = params.findIndex((p) => p.type === "RestElement");
-  const readsArguments = restAt < 0 && node.type !== "ArrowFunctionExpression" && text.includes("arguments") && argumentsOnlyRead(node);
+  const readsArguments = restAt < 0 && node.type !== "ArrowFunctionExpression" && text.includes("arguments") && argumentsOnlyRead(node, false);
   const past = restAt >= 0 ? restAt : readsArguments ? params.length : Infinity;
   const out: Record<string, unknown> = {};
   let needsCount = false;

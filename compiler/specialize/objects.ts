@@ -95,6 +95,14 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
       if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") {
         const item = this.frame.args[n.property.value];
         if (item || !this.frame.root) return item ?? UNDEF;
+      } else if (n.computed && this.frame.root) {
+        // `arguments[_key]` in Babel's rest loop: an item once the key is known (it may run code, as
+        // the original's key would: it is evaluated first, once).
+        const key = this.expr(n.property);
+        if (!this.env) return UNDEF;
+        const item = key.k === "s" && typeof key.v === "number" && Number.isInteger(key.v) && key.v >= 0 ? this.frame.args[key.v] : undefined;
+        if (item) return item;
+        return this.readMember(this.argumentsObject(n.object), key, n);
       }
     }
   }

@@ -267,3 +267,24 @@ describe("arguments past the formals, in a function that only reads its `argumen
     expect(j({ parts: [{ lit: "z" }] }, {})).toBe("z");
   });
 });
+
+describe("Babel's rest lowering reads arguments[_key] in a loop", () => {
+  // Babel's output for `function weighted(...ws) { … }`.
+  function weighted(): number {
+    // eslint-disable-next-line prefer-rest-params, no-var
+    for (var _len = arguments.length, ws = new Array(_len), _key = 0; _key < _len; _key++) ws[_key] = arguments[_key];
+    let s = 0;
+    for (let i = 1; i < ws.length; i++) s += ws[i] * ws[0];
+    return s;
+  }
+  it("with the count known, the copy unrolls and the known positions are constants", () => {
+    const j = jit(weighted, { specialize: { 1: 2, 2: 3 }, argumentCount: 3 }) as (...a: unknown[]) => number;
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.source).not.toMatch(/_key/);
+    expect(info.source).toMatch(/\[1\] = 2;/);
+    for (const args of [[5, 2, 3], [-0, 2, 3], [NaN, 2, 3], [5, 2], [5, 2, 4], [], ["7", 2, 3]]) {
+      expect(Object.is(j(...args), (weighted as (...a: unknown[]) => number)(...args))).toBe(true);
+    }
+  });
+});
