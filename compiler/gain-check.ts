@@ -122,12 +122,13 @@ const us = (ms: number) => `${(ms * 1000).toFixed(3)} µs`;
 export type Route = Function;
 
 /**
- * Routes the calls of `d`'s first version (`setRoute` is the version's own) through a timing route
- * until it is verified (the route is cleared) or found slower (the route runs the original from
- * then on, and `d` says why). The calls the route gives the original count as the function's
- * calls. `clock` is what times them (a test gives its own).
+ * Routes the calls of one of `d`'s versions (`setRoute` is the version's own: its first, or one
+ * specialized again later) through a timing route until it is verified (the route is cleared) or
+ * found slower (the route runs the original from then on, `d` says why, and `onGeneric` is told).
+ * The calls the route gives the original count as the function's calls. `clock` is what times
+ * them (a test gives its own).
  */
-export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock()): void {
+export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock(), onGeneric: () => void = () => {}): void {
   const fn = version.fn;
   const original = d.original;
   const originalTimes: number[] = [];
@@ -143,16 +144,22 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let seed = (clock.now() * 1000) | 1;
   const finish = (verdict: "kept" | "generic", detail: string) => {
     done = true;
-    if (d.versions[0] !== version) return; // replaced meanwhile
-    trace(`${verdict === "kept" ? "verified" : "generic"} ${d.name || "(anonymous)"}: ${detail}`);
+    const at = d.versions.indexOf(version);
+    if (at < 0) return; // replaced meanwhile
+    // A later version (specialized again after the first version's guards failed) is reached from
+    // the first's miss path: it alone runs the original from now on.
+    const which = at === 0 ? "" : `v${at + 1}: `;
+    trace(`${verdict === "kept" ? "verified" : "generic"} ${d.name || "(anonymous)"}: ${which}${detail}`);
     if (verdict === "kept") {
       setRoute(null);
-      d.event("verified", detail);
+      d.event("verified", which + detail);
     } else {
       // The original itself: its calls cost the route test and a forwarding call. Not counted
       // (that would cost), as tiering does not count a generic function's calls.
       setRoute(original);
-      d.goGeneric(detail);
+      if (at === 0) d.goGeneric(detail);
+      else d.event("generic", which + detail);
+      onGeneric();
     }
   };
   const decide = () => {
@@ -198,8 +205,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     seed ^= seed >>> 17;
     seed ^= seed << 5;
     const useOriginal = timed ? seed < 0 : calls > VERSION_FIRST_CALLS && seed % ORIGINAL_SHARE === 0;
-    if (useOriginal) d.addCalls(1);
-    else setRoute(null);
+    if (useOriginal) {
+      // (A later version's calls came through the first, which counted them.)
+      if (d.versions[0] === version) d.addCalls(1);
+    } else setRoute(null);
     let returned = false;
     // Both sides through the same call of the clock.
     const probe = timed ? clock.probe() : 0;

@@ -140,6 +140,35 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(d.fallbackReason).toMatch(/a call of the compiled version that throws took 2000\.000 µs against 10\.000 µs/);
   });
 
+  it("times a version specialized again later the same way: slower, it alone runs the original, and the first stays", () => {
+    // The first version is verified; a second one (made after the first's guards failed) is slower.
+    const first = checked(twin, (fn) => (fn === twin ? 0.001 : 0.004));
+    for (let i = 0; i < 600; i++) first.f(i);
+    expect(first.d.tier).toBe(1);
+    let calls = 0;
+    let route: Route | null = null;
+    const slow = (x: number) => twin(x);
+    const second = function (this: unknown, ...args: unknown[]) {
+      if (route !== null) return Reflect.apply(route, this, args);
+      calls++;
+      return Reflect.apply(slow, this, args);
+    };
+    const v2: Version = { fn: second, source: "", passes: null, assumptions: [], calls: () => calls, deopts: 0, compileTimeMs: 0 };
+    first.d.addVersion(v2);
+    let toldGeneric = 0;
+    checkGain(first.d, v2, (r) => (route = r), new VirtualClock((fn) => (fn === second || fn === slow ? 0.03 : 0.006)), () => toldGeneric++);
+    const f2 = second as (x: number) => number;
+    let i = 0;
+    for (; i < 20000 && toldGeneric === 0; i++) expect(f2(i)).toBe(original(i));
+    expect(toldGeneric, JSON.stringify(first.d.history.slice(-2))).toBe(1);
+    expect(first.d.tier).toBe(1);
+    expect(first.d.history.at(-1)).toMatchObject({ event: "generic" });
+    expect(first.d.history.at(-1)!.detail).toMatch(/^v2: the compiled version ran 30\.000 µs/);
+    const before = calls;
+    for (let k = 0; k < 50; k++) expect(f2(k)).toBe(original(k));
+    expect(calls).toBe(before);
+  });
+
   it("passes `this`, the arguments and their count through, whichever side runs", () => {
     const body = function (this: { k: number }, a: number, b?: number) {
       return [this.k, a, b, arguments.length];
