@@ -9,7 +9,7 @@
  * folded where the code reads it.
  */
 import { walk, isReferenceIdentifier, type Node } from "./ast.js";
-import { parseFunction } from "./parse.js";
+import { functionNodeOrNull } from "./parse.js";
 
 const isArgumentsId = (n: Node, parent: Node | null): boolean => n?.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent);
 
@@ -102,10 +102,6 @@ function loweredPosition(init: Node): number | null {
 
 /** Whether `fn` uses its `arguments` only to read `.length` and constant positions (tiering speculates on those positions). */
 export function readsArgumentsOnly(fn: Function): boolean {
-  try {
-    const node = parseFunction(fn).node;
-    return node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node, false);
-  } catch {
-    return false;
-  }
+  const node = functionNodeOrNull(fn);
+  return !!node && node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node, false);
 }

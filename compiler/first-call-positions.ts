@@ -7,7 +7,7 @@
  * and the user's `jit(render, { specialize: { tpl } })` means position 0. Such a version is for
  * one argument count, which compiler/index.ts takes from the first call.
  */
-import { parseFunction } from "./parse.js";
+import { functionNodeOrNull } from "./parse.js";
 import { parameterNames } from "./parameters.js";
 import { argumentsOnlyRead, loweredParameterPosition } from "./arguments-reads.js";
 import type { JitOptions } from "./types.js";
@@ -31,12 +31,8 @@ export function positionsNeedingCount(fn: Function, options: JitOptions): Record
   if (!text.includes("arguments") && !text.includes("...")) return null;
   const names = parameterNames(fn);
   if (!names || keys.every((k) => names.includes(k))) return null;
-  let node: Node;
-  try {
-    node = parseFunction(fn).node;
-  } catch {
-    return null;
-  }
+  const node = functionNodeOrNull(fn);
+  if (!node) return null;
   const params = node.params as Node[];
   const restAt = params.findIndex((p) => p.type === "RestElement");
   const readsArguments = restAt < 0 && node.type !== "ArrowFunctionExpression" && text.includes("arguments") && argumentsOnlyRead(node, false);

@@ -57,6 +57,15 @@ export function parseFunction(fn: Function, privateNames = false): ParsedFunctio
   return parseFunctionSource(source, name, Object.prototype.hasOwnProperty.call(fn, "caller"), privateNames);
 }
 
+/** The function's node, or null where its source does not parse (the option helpers then leave its keys as they are). */
+export function functionNodeOrNull(fn: Function): Node | null {
+  try {
+    return parseFunction(fn).node;
+  } catch {
+    return null;
+  }
+}
+
 /** Parses function source text as `fn.toString()` returns it. */
 export function parseFunctionSource(source: string, name: string, hasSloppyOwnProps: boolean, privateNames = false): ParsedFunction {
   const parseOptions = privateNames ? permissiveOptions : strictOptions;

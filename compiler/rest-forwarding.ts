@@ -7,7 +7,7 @@
  * the function is called with (compiler/index.ts compiles at the first call).
  */
 import { walk, type Node } from "./ast.js";
-import { parseFunction } from "./parse.js";
+import { functionNodeOrNull } from "./parse.js";
 import { readClosure } from "./discover/closure.js";
 import { parameterNames } from "./parameters.js";
 import type { JitOptions } from "./types.js";
@@ -28,12 +28,8 @@ export function restPositionsForNames(fn: Function, options: JitOptions): Record
   // nor a name to map.
   if (!Object.keys(specialize).some((k) => k !== "this" && !/^\d+$/.test(k))) return null;
   if (!intrinsicToString.call(fn).includes("...")) return null;
-  let node: Node;
-  try {
-    node = parseFunction(fn).node;
-  } catch {
-    return null;
-  }
+  const node = functionNodeOrNull(fn);
+  if (!node) return null;
   const params = node.params as Node[];
   const restAt = params.findIndex((p) => p.type === "RestElement" && p.argument.type === "Identifier");
   if (restAt < 0) return null;
