@@ -1,25 +1,19 @@
 /**
  * Calls. A call to a known function with something static about it (an
- * argument, the receiver, or values in its closure) is specialized in place:
- * the callee's body is evaluated in a new frame whose parameters hold the
- * argument values (missing ones `undefined`, defaults evaluated as the
- * callee would), with its own closure values and `this`. Pure built-ins on
- * static arguments are computed. Everything else stays a call, in member
- * form when it was one, so `this` is what the original passes.
+ * argument, the receiver, or values in its closure) is specialized in place
+ * (inlining.ts). Built-ins on values kos knows are computed (builtin-calls.ts).
+ * Everything else stays a call, in member form when it was one, so `this` is
+ * what the original passes; `new` and optional chains are here too.
  */
 import type { Node } from "../ast.js";
-import { walk, isReferenceIdentifier } from "../ast.js";
-import { JitError } from "../jit-error.js";
-import { argumentsOnlyRead } from "../arguments-reads.js";
-import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, arrayIterationIntact, isBuiltin } from "../builtins.js";
-import { Specializer, id, type Frame, type Target } from "./specializer.js";
-import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
+import { walk } from "../ast.js";
+import { arrayIterationIntact, isBuiltin } from "../builtins.js";
+import { Specializer, id } from "./specializer.js";
+import { D, NULL_PROTO, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
 import { callOfResultUnderSourceName, callUnderSourceName, mentions, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
-import { isCollectionLookup } from "./collection-reads.js";
-import { mergeReturnedObjects } from "./returned-objects.js";
-import type { FnInfo } from "./fn-info.js";
+import { MATH_FUNCTIONS, NATIVE_CONSTRUCTORS, PRIMITIVE_PROTOS, foldBuiltin, hasPrimitiveMethod, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -27,8 +21,6 @@ declare module "./specializer.js" {
     newExpression(n: Node): Val;
     chain(n: Node): Val;
     applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
-    inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null;
-    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null;
     evalArgs(args: Node[]): { vals: Val[]; spread: boolean[] };
   }
 }
@@ -36,52 +28,6 @@ declare module "./specializer.js" {
 const P = Specializer.prototype;
 const FnCall = Function.prototype.call;
 const FnApply = Function.prototype.apply;
-const ArrayPush = Array.prototype.push;
-const ArrayPop = Array.prototype.pop;
-const ArrayShift = Array.prototype.shift;
-const ArrayUnshift = Array.prototype.unshift;
-const ArrayIsArray = Array.isArray;
-const ArrayIncludes = Array.prototype.includes;
-const ObjectToString = Object.prototype.toString;
-/**
- * Built-ins that look at their argument's type and never convert it. bytes's `format(value,
- * options)` starts `if (!Number.isFinite(value)) return null;`: counted as a call that may run
- * user code, it made every read of the specialized options after it a guarded re-read, and the
- * version ran 0.87x the library.
- */
-const TYPE_TESTS = new Set<Function>([Number.isFinite, Number.isInteger, Number.isNaN, Number.isSafeInteger, Object.is]);
-/** Class tags of the primitive types, as `Object.prototype.toString` gives them (built-ins as kos loaded them). */
-const PRIMITIVE_TAGS: Record<string, string> = { number: "[object Number]", string: "[object String]", boolean: "[object Boolean]", undefined: "[object Undefined]" };
-/** The items of a virtual array when all are known primitives, else null. */
-function primitiveFields(s: Specializer, o: VirtualObject): unknown[] | null {
-  const props = s.fields(o);
-  if (!props) return null;
-  const items: unknown[] = [];
-  for (let i = 0; i < props.size; i++) {
-    const v = props.get(String(i));
-    if (!v || v.k !== "s" || !isPrimitive(v.v)) return null;
-    items.push(v.v);
-  }
-  return items;
-}
-
-/** The pure Array.prototype methods as they were when kos loaded: a program's replacement is not called at compile time. */
-const PURE_ARRAY_INTRINSICS = new Map<unknown, string>([...PURE_ARRAY_METHODS].map((k) => [(Array.prototype as unknown as Record<string, unknown>)[k], k]));
-const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, WeakMap, WeakSet, Date, RegExp, Error, TypeError, RangeError, SyntaxError, ArrayBuffer, DataView, Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array]);
-/**
- * Items up to which `known.includes(x)` on a dynamic `x` becomes a chain of `===` (an enum
- * check, as a hand-written validator has it). A longer array stays a call.
- */
-const MAX_INCLUDES_CHAIN = 16;
-const ObjectKeys = Object.keys;
-const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
-const ObjectHasOwn = Object.prototype.hasOwnProperty;
-const ObjectHasOwnStatic = Object.hasOwn;
-const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
-const ObjectValues = Object.values;
-const ObjectEntries = Object.entries;
-const ObjectCreate = Object.create;
-const ObjectAssign = Object.assign;
 
 P.evalArgs = function (this: Specializer, args: Node[]) {
   const spread = args.map((a) => a.type === "SpreadElement");
@@ -124,7 +70,6 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
 };
 
 const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
-const PRIMITIVE_PROTOS: Record<string, object> = { string: String.prototype, number: Number.prototype, boolean: Boolean.prototype, bigint: BigInt.prototype, symbol: Symbol.prototype };
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -244,7 +189,6 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
 };
 
 /** The prototypes a primitive's property lookup goes through. */
-const PRIMITIVE_PROTOTYPES: readonly object[] = [Object.prototype, String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype];
 
 /** Whether the prototype of an object kos made has this key (so a call of it can fail only if code replaced it). */
 function inheritedMethod(o: VirtualObject, key: Val): boolean {
@@ -330,302 +274,6 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   return D(call, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
 };
 
-/** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */
-function hasPrimitiveMethod(type: string | undefined, name: string): boolean {
-  const proto = type ? PRIMITIVE_PROTOS[type] : undefined;
-  if (!proto) return false;
-  const d = Reflect.getOwnPropertyDescriptor(proto, name);
-  return !!d && typeof d.value === "function";
-}
-
-/** Built-ins that run no user code on these arguments (primitives, or known ordinary objects for the Object readers). */
-function runsNoUserCode(fn: Function, args: Val[]): boolean {
-  const primitiveArgs = args.every((a) => a.k === "s" ? isPrimitive(a.v) && typeof a.v !== "symbol" : a.k === "d" && a.type !== undefined && a.type !== "object" && a.type !== "function");
-  // Type tests that never convert their argument: nothing of it runs, whatever it is (a proxy has no trap for them).
-  if (TYPE_TESTS.has(fn)) return true;
-  if (PURE_FUNCTIONS.has(fn) && fn !== ArrayIsArray) return primitiveArgs;
-  if (fn === ArrayIsArray) return args.every((a) => a.k !== "s" || !require_isProxy(a.v));
-  // Map/Set lookups compare keys with SameValueZero: no user code (a proxy receiver only throws).
-  if (isCollectionLookup(fn)) return true;
-  // It only sets the new object's prototype (or throws a TypeError): no trap or getter runs.
-  if (fn === ObjectCreate) return args.length === 1;
-  // ToObject: a wrapper for a primitive, the object itself otherwise; no trap or getter runs.
-  if (fn === Object) return args.length <= 1;
-  if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries || fn === ObjectGetOwnPropertyNames) {
-    return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !require_isProxy(args[0]!.v);
-  }
-  return false;
-}
-
-
-/**
- * The items of a known array of primitives that cannot change unseen: frozen, or unfrozen
- * (`mustache.tags`) with its length and items guarded. Null for a proxy, an Array subclass
- * (its methods are not Array.prototype's), holes, accessors or object items.
- */
-function primitiveItems(s: Specializer, arr: unknown[]): unknown[] | null {
-  if (require_isProxy(arr) || Object.getPrototypeOf(arr) !== Array.prototype) return null;
-  const items: unknown[] = [];
-  for (let i = 0; i < arr.length; i++) {
-    const d = Reflect.getOwnPropertyDescriptor(arr, i);
-    if (!d || !("value" in d) || !isPrimitive(d.value)) return null;
-    items.push(d.value);
-  }
-  if (Object.isFrozen(arr)) return items;
-  const vals = s.guardedItems(arr);
-  return vals ? vals.map((v) => (v as { v: unknown }).v) : null;
-}
-
-/**
- * `Object.prototype.toString` of a receiver whose class tag cannot change: a primitive (sift's
- * `typeChecker("Array")("XX")`, whose `equals` against a query's string then folds to a compare:
- * its residual was 217 KB, most of it `equals` unrolled over the characters), a dynamic value of
- * a known primitive type, an array or plain object kos made (whose keys are strings), or a frozen array or
- * plain object. Null otherwise (an own or inherited `Symbol.toStringTag` may be added later).
- */
-function foldObjectToString(s: Specializer, self: Val): Val | null {
-  if (self.k === "s") {
-    const v = self.v;
-    if (isPrimitive(v) || (Object.isFrozen(v) && !require_isProxy(v) && (Array.isArray(v) ? Object.getPrototypeOf(v) === Array.prototype : Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null) && !Object.getOwnPropertySymbols(v).length)) {
-      return S(Reflect.apply(ObjectToString, v, []));
-    }
-    return null;
-  }
-  if (self.k === "v") {
-    const f = s.fields(self.o);
-    if (!f || self.o.proto !== undefined) return null;
-    return S(self.o.kind === "array" ? "[object Array]" : "[object Object]");
-  }
-  const tag = self.type !== undefined && Object.prototype.hasOwnProperty.call(PRIMITIVE_TAGS, self.type) ? PRIMITIVE_TAGS[self.type]! : null;
-  if (tag === null) return null;
-  s.drop(self);
-  return S(tag);
-}
-
-/** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
-function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): Val | null {
-  if (fn === ObjectToString) return foldObjectToString(s, thisVal);
-  const allStaticPrimitive = args.every((a) => a.k === "s" && isPrimitive(a.v) && typeof a.v !== "symbol");
-  if (fn === JSON.stringify && args.length === 1 && args[0]!.k === "s") {
-    const v = (args[0] as { v: unknown }).v;
-    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") return S(JSON.stringify(v));
-  }
-  // A known string that parses to a primitive (a lexer's literal, jmespath's `18`): the same value
-  // every time. An object or array would be a fresh one per call, and a string that does not parse
-  // throws at run time, as written.
-  if (fn === JSON.parse && args.length === 1 && args[0]!.k === "s" && typeof (args[0] as { v: unknown }).v === "string") {
-    try {
-      const r: unknown = JSON.parse((args[0] as { v: string }).v);
-      if (isPrimitive(r)) return S(r);
-    } catch {
-      return null;
-    }
-    return null;
-  }
-  // `Object(o)` of an object is that object (lodash's `nativeKeys = overArg(Object.keys, Object)`).
-  if (fn === Object && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
-  // `Object.assign(target)` with no sources (an empty spread) only returns its object.
-  if (fn === ObjectAssign && args.length === 1 && (args[0]!.k === "v" || (args[0]!.k === "s" && !isPrimitive((args[0] as { v: unknown }).v)))) return args[0]!;
-  // `Object.create(p)` of a known prototype (null included) is a fresh object with no fields yet: a
-  // virtual one, like an instance its constructor made (@cfworker/json-schema's `evaluated =
-  // Object.create(null)` default, an interpreter's scope records).
-  if (fn === ObjectCreate && args.length === 1 && args[0]!.k === "s") {
-    const p = (args[0] as { v: unknown }).v;
-    if (p === null) return { k: "v", o: s.newVirtual("object", new Map(), NULL_PROTO) };
-    if (p === Object.prototype) return { k: "v", o: s.newVirtual("object") };
-    if (typeof p === "object" && !require_isProxy(p)) return { k: "v", o: s.newVirtual("object", new Map(), p as object) };
-  }
-  if (PURE_FUNCTIONS.has(fn)) {
-    if (fn === ArrayIsArray && args[0]) {
-      const a = args[0];
-      if (a.k === "v") return S(a.o.kind === "array");
-      // A test on the path here gave the answer, and no foreign code has run since (values.ts: isArray).
-      if (a.k === "d" && a.isArray && a.isArray.epoch === (s.foreignEpoch ?? 0)) {
-        s.drop(a);
-        return S(a.isArray.value);
-      }
-      if (a.k === "d" && a.type && a.type !== "object") {
-        // A primitive or a function is never an array (the argument still runs).
-        s.drop(a);
-        return S(false);
-      }
-      if (a.k === "s" && (isPrimitive(a.v) || !require_isProxy(a.v))) return S(Array.isArray(a.v));
-      return null;
-    }
-    if (allStaticPrimitive) {
-      try {
-        return S(Reflect.apply(fn, undefined, args.map((a) => (a as { v: unknown }).v)));
-      } catch {
-        return null;
-      }
-    }
-    return null;
-  }
-  if (thisVal.k === "s" && typeof thisVal.v === "string" && allStaticPrimitive) {
-    const name = Object.getOwnPropertyNames(String.prototype).find((k) => (String.prototype as unknown as Record<string, unknown>)[k] === fn);
-    // A string pattern is asked for its Symbol.replace / Symbol.split first (on String.prototype):
-    // a program that gave strings one runs its own code there, so those calls stay calls.
-    const hook = name === "replace" || name === "replaceAll" ? Symbol.replace : name === "split" ? Symbol.split : null;
-    if (hook && args.some((a) => typeof (a as { v: unknown }).v === "string") && hook in String.prototype) return null;
-    if (name && PURE_STRING_METHODS.has(name)) {
-      try {
-        const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));
-        if (Array.isArray(r)) return virtualArray(s, r.map((x) => S(x)));
-        return S(r);
-      } catch {
-        return null;
-      }
-    }
-  }
-  if (thisVal.k === "s" && typeof thisVal.v === "number" && allStaticPrimitive) {
-    const name = Object.getOwnPropertyNames(Number.prototype).find((k) => (Number.prototype as unknown as Record<string, unknown>)[k] === fn);
-    if (name && PURE_NUMBER_METHODS.has(name)) {
-      try {
-        return S(Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v)));
-      } catch {
-        return null;
-      }
-    }
-  }
-  if (fn === ArrayIncludes && thisVal.k === "s" && Array.isArray(thisVal.v) && args.length === 1 && args[0]!.k === "d") {
-    // `known.includes(x)`: SameValueZero against each item, which is `===` but for NaN (`x !== x`).
-    const items = thisVal.v.length <= MAX_INCLUDES_CHAIN ? primitiveItems(s, thisVal.v) : null;
-    if (items) {
-      // Evaluated once (a temporary unless trivial); each test gets its own node.
-      const xe = items.length ? s.residual(s.stable(args[0]!, "v")) : null;
-      const x = (): Node => ({ ...xe! });
-      const tests = [...new Set(items)].map((v): Node =>
-        typeof v === "number" && Number.isNaN(v)
-          ? { type: "BinaryExpression", operator: "!==", left: x(), right: x() }
-          : { type: "BinaryExpression", operator: "===", left: x(), right: s.constNode(v) });
-      if (tests.length === 0) {
-        s.drop(args[0]!); // still evaluated, for its effects
-        return S(false);
-      }
-      return D(tests.reduce((a, b) => ({ type: "LogicalExpression", operator: "||", left: a, right: b })), "boolean");
-    }
-  }
-  if (thisVal.k === "s" && Array.isArray(thisVal.v) && allStaticPrimitive) {
-    // Pure Array.prototype methods on a known array of primitives that cannot change (frozen) and has
-    // no own or subclass overrides (an Array subclass's `join` is not Array.prototype's).
-    const arr = thisVal.v as unknown[];
-    const name = PURE_ARRAY_INTRINSICS.get(fn);
-    if (name) {
-      const items = primitiveItems(s, arr);
-      if (!items) return null;
-      try {
-        const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
-        return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);
-      } catch {
-        return null;
-      }
-    }
-  }
-  const virtualItems = thisVal.k === "v" && thisVal.o.kind === "array" && allStaticPrimitive && PURE_ARRAY_INTRINSICS.has(fn) ? primitiveFields(s, thisVal.o) : null;
-  if (virtualItems) {
-    // The same methods on an array kos made whose items are all known primitives
-    // (`["true", "false", "null"].indexOf(word)` in a lexer).
-    try {
-      const r = Reflect.apply(fn, virtualItems, args.map((a) => (a as { v: unknown }).v));
-      return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);
-    } catch {
-      return null;
-    }
-  }
-  if (fn === ObjectHasOwn && thisVal.k === "v" && s.fields(thisVal.o) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
-    // Own keys of an object kos made are known (`this.cache.hasOwnProperty(name)`).
-    return S(s.fields(thisVal.o)!.has(String(args[0].v)));
-  }
-  if (fn === ObjectHasOwnStatic && args[0]?.k === "v" && s.fields(args[0].o) && args[1]?.k === "s" && (typeof args[1].v === "string" || typeof args[1].v === "number")) {
-    return S(s.fields(args[0].o)!.has(String(args[1].v)));
-  }
-  if (fn === ObjectHasOwn && thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object" && !require_isProxy(thisVal.v) && args[0]?.k === "s" && (typeof args[0].v === "string" || typeof args[0].v === "number")) {
-    // `table.hasOwnProperty(op)` on a known object: an own data property is folded to true behind the
-    // guard on its value (were it deleted, the read would find nothing on the prototype chain, which
-    // is checked to lack the key); an absent key is left to run time.
-    const obj = thisVal.v as object;
-    const key = String(args[0].v);
-    const d = Reflect.getOwnPropertyDescriptor(obj, key);
-    if (d && "value" in d) {
-      for (let p = Object.getPrototypeOf(obj); p; p = Object.getPrototypeOf(p)) if (require_isProxy(p) || Reflect.getOwnPropertyDescriptor(p, key)) return null;
-      if (Object.isFrozen(obj) || s.guardedRead(obj, key)) return S(true);
-    }
-    return null;
-  }
-  if (thisVal.k === "v" && thisVal.o.kind === "array" && s.fields(thisVal.o)) {
-    const o = thisVal.o;
-    if (fn === ArrayPush) {
-      for (const a of args) s.setField(o, String(s.fields(o)!.size), s.stable(a));
-      return S(s.fields(o)!.size);
-    }
-    if (fn === ArrayPop && args.length === 0) {
-      const props = s.fields(o)!;
-      if (props.size === 0) return UNDEF;
-      const k = String(props.size - 1);
-      const v = props.get(k)!;
-      s.deleteField(o, k);
-      return v;
-    }
-    // A virtual array is dense (a literal with holes stays as written), so shifting its items is
-    // what the built-in does: a path array's leading "$" dropped (jsonpath-plus), a queue's head.
-    if (fn === ArrayShift && args.length === 0) {
-      const items = [...Array(s.fields(o)!.size).keys()].map((i) => s.fields(o)!.get(String(i))!);
-      if (items.length === 0) return UNDEF;
-      for (let i = 1; i < items.length; i++) s.setField(o, String(i - 1), items[i]!);
-      s.deleteField(o, String(items.length - 1));
-      return items[0]!;
-    }
-    if (fn === ArrayUnshift) {
-      const items = [...Array(s.fields(o)!.size).keys()].map((i) => s.fields(o)!.get(String(i))!);
-      const added = args.map((a) => s.stable(a));
-      [...added, ...items].forEach((v, i) => s.setField(o, String(i), v));
-      return S(added.length + items.length);
-    }
-  }
-  if ((fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries) && args.length >= 1) {
-    const a = args[0]!;
-    let entries: Array<[string, Val]> | null = null;
-    if (a.k === "v" && a.o.kind === "object" && s.fields(a.o)) entries = ownKeyOrder(s.fields(a.o)!);
-    else if (a.k === "s" && a.v !== null && typeof a.v === "object" && !require_isProxy(a.v) && !ArrayBuffer.isView(a.v)) {
-      const frozen = Object.isFrozen(a.v);
-      const keys = frozen ? Object.keys(a.v) : s.guardedKeys(a.v as object);
-      if (!keys) return null;
-      const vals: Array<[string, Val]> = [];
-      for (const k of keys) {
-        if (fn === ObjectKeys) {
-          vals.push([k, UNDEF]);
-          continue;
-        }
-        const f = readFrozenProperty(a.v as object, k, s.options.freeze);
-        const v = f.ok ? S(f.value) : s.guardedRead(a.v as object, k);
-        if (!v) return null;
-        vals.push([k, v]);
-      }
-      entries = vals;
-    }
-    if (!entries) return null;
-    if (fn === ObjectKeys) return virtualArray(s, entries.map(([k]) => S(k)));
-    if (fn === ObjectValues) return virtualArray(s, entries.map(([, v]) => v));
-    return virtualArray(s, entries.map(([k, v]) => virtualArray(s, [S(k), v])));
-  }
-  if (fn === ObjectGetOwnPropertyNames && args.length >= 1) {
-    // The own string keys of a known ordinary object (non-enumerable ones too), guarded like Object.keys.
-    const a = args[0]!;
-    if (a.k !== "s" || a.v === null || typeof a.v !== "object" || require_isProxy(a.v) || ArrayBuffer.isView(a.v)) return null;
-    const names = Object.isFrozen(a.v) ? Object.getOwnPropertyNames(a.v) : s.guardedKeys(a.v as object, true);
-    return names ? virtualArray(s, names.map((k) => S(k))) : null;
-  }
-  return null;
-}
-
-import { types as utilTypes } from "node:util";
-function require_isProxy(v: unknown): boolean {
-  return utilTypes.isProxy(v);
-}
-
-function virtualArray(s: Specializer, items: Val[]): Val {
-  return { k: "v", o: s.newVirtual("array", new Map(items.map((v, i) => [String(i), v]))) };
-}
 
 P.newExpression = function (this: Specializer, n: Node): Val {
   // After foreign code, the constructor's prototype (and what it reads) is speculated on again, as for calls.
@@ -674,10 +322,10 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
 
 /** `C.prototype` as a data property holding an ordinary object, read without running code; else null. */
 export function prototypeHint(C: Function): object | null {
-  if (require_isProxy(C)) return null;
+  if (isProxyValue(C)) return null;
   const d = Reflect.getOwnPropertyDescriptor(C, "prototype");
   const v = d && "value" in d ? d.value : null;
-  return v !== null && typeof v === "object" && !require_isProxy(v) ? v : null;
+  return v !== null && typeof v === "object" && !isProxyValue(v) ? v : null;
 }
 
 /** Optional chains: static short-circuits fold; a dynamic one keeps the chain as written. */
@@ -776,201 +424,6 @@ function expandSpreads(s: Specializer, vals: Val[], spread: boolean[]): Val[] | 
   return out;
 }
 
-const paramsAssigned = (info: { scopes: { functionScope: { variables: Array<{ defs: Array<{ type: string }> }> }; isReassigned(v: never): boolean } }) =>
-  info.scopes.functionScope.variables.some((v) => v.defs[0]?.type === "Parameter" && info.scopes.isReassigned(v as never));
-
-/** The size above which a call with nothing static stays a call (V8 inlines small callees itself). */
-const SMALL_CALLEE_NODES = 40;
-/** The size above which closure values alone do not make a call worth inlining (see inlineCall). */
-const LARGE_CALLEE_NODES = 300;
-
-P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null {
-  // The generic branch of a speculation runs only when the configuration changed under a call: its
-  // calls stay calls (it is code for a rare path; V8 still inlines small callees there itself).
-  if (this.generic) return null;
-  let info;
-  try {
-    info = this.infos.get(fn);
-  } catch {
-    return null;
-  }
-  if (info.opaque) return null;
-  const rootStrict = this.rootStrict;
-  // Its code joins the root's, in the root's mode.
-  if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
-  if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
-  if (info.usesArguments && (!argumentsOnlyRead(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
-  // A sloppy callee sees globalThis or a boxed primitive where strict code sees the value itself (a
-  // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
-  // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's
-  // prototypes hold that key.
-  const objectThis = thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object");
-  const methodOfObject = info.parsed.strict && methodKey !== undefined && thisVal.k === "d" && methodKey.k === "s" && (typeof methodKey.v === "string" || typeof methodKey.v === "symbol") && !PRIMITIVE_PROTOTYPES.some((p) => Object.prototype.hasOwnProperty.call(p, methodKey.v as PropertyKey));
-  if (info.usesThis && (!info.parsed.strict || info.parsed.strictAssumed) && !objectThis && !methodOfObject) return null;
-  if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
-  this.checkDeadline();
-  // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
-  // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's
-  // `this.expression(0)` inside `this.expression(0)` once `this.index` moved on. Recursion on
-  // objects made without end stops at the inlining depth and budget.
-  const virtualSig = (o: VirtualObject): string => {
-    const f = this.fields(o);
-    if (!f) return "v";
-    let out = `v${this.objectId(o)}{`;
-    for (const [k, x] of f) if (x.k === "s" && isPrimitive(x.v) && typeof x.v !== "symbol" && out.length < 200) out += `${k}=${typeof x.v}:${String(x.v)},`;
-    return out + "}";
-  };
-  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
-  const key = `${this.objectId(fn)}(${sig(thisVal)};${args.map(sig).join(",")})`;
-  if (this.inlineStack.includes(key)) return null;
-  // Closure values alone make a small callee worth inlining (its helpers and constants fold), not an
-  // interpreter's whole generic body on dynamic arguments.
-  // A known receiver counts only for a callee that uses `this` (`lib.apply(x)` is just a call): counting
-  // it copied json-logic-js's generic `apply` into every loop over data (205 KB of code for one rule,
-  // 43 KB without, at the same speed).
-  // Where reads of unfrozen objects no longer fold (after foreign code, with no fork left to re-check
-  // them), an unfrozen object kos knows is as good as a dynamic value. Inlining typebox's
-  // `Visit(schema.items, references, element)` there copied its 30-case dispatch on `schema[Kind]`.
-  const unfrozenFolds = this.unfrozenReadsFold();
-  const folds = (a: Val) => (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
-  const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
-  const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
-  // (Last: it reads the callee's closure, an inspector call for each function not read before.)
-  if (!somethingStatic && info.size > SMALL_CALLEE_NODES && !programInClosure(this, info, folds)) return null;
-
-  this.reserveWords(info.words);
-  const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
-  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined);
-};
-
-/**
- * A function a factory made (`pipe(...items)` returning `{ run(x) { for (const item of items) … } }`,
- * a parser combinator's `seq(a, b)`) holds its program in the factory's parameters, as a method
- * holds it in `this`: where one of them folds, the call is worth inlining like one with a static
- * argument. Parameters only: a module wrapper's locals (a UMD bundle's helpers) would make every
- * callee of such a library count.
- */
-function programInClosure(s: Specializer, info: FnInfo, folds: (v: Val) => boolean): boolean {
-  if (info.fn === s.rootFn) return false;
-  for (const name of info.freeNames) {
-    const found = s.options.lookupFree(info.fn, name, true);
-    if (found.found && found.stable && found.factoryParam && folds(S(found.value))) return true;
-  }
-  return false;
-}
-
-/**
- * Evaluates a function body in a new frame at the current point (a callee, or
- * a closure of a frame still running, which then shares that frame's slots),
- * and returns its result, or null when the body holds a construct kos cannot
- * compile (nothing is then emitted).
- */
-P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null {
-  // Transactional: a construct the callee cannot have compiled leaves the call as it was.
-  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
-  const stableThis = this.stable(thisVal, "self");
-  const stableArgs = args.map((a) => this.stable(a, "arg"));
-  const inherited = new Set(slots.values());
-  const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}) };
-  this.inlineStack.push(key);
-  (this.frameStack ??= []).push(saved.frame);
-  let body: Node[] = [];
-  try {
-    this.frame = frame;
-    this.targets.push(ret);
-    body = this.collect(() => {
-      this.enterFunctionBody(fnNode, stableArgs);
-      if (!this.env) return;
-      if (fnNode.body.type === "BlockStatement") this.scopedStatements(fnNode.body.body);
-      else this.jump(ret, "break", this.stable(this.expr(fnNode.body), "ret"));
-    });
-    this.targets.pop();
-  } catch (e) {
-    this.inlineStack.pop();
-    this.frameStack.pop();
-    this.frame = saved.frame;
-    this.targets.length = saved.targets;
-    this.dynDepth = saved.dyn;
-    this.tryDepth = saved.tries;
-    this.out = saved.out;
-    // What the attempt emitted (argument temporaries) goes too: the call is evaluated as written.
-    this.out.length = saved.outLength;
-    this.env = saved.env;
-    this.escapes.length = saved.escapes;
-    // A construct the callee cannot compile leaves the call as written; the compile's own limits end it.
-    if (e instanceof JitError && e.code !== "INTERNAL" && e.code !== "RESIDUAL_TOO_LARGE") return null;
-    throw e;
-  }
-  this.inlineStack.pop();
-  this.frameStack.pop();
-  this.frame = saved.frame;
-  const edges = [...ret.edges];
-  if (this.env) {
-    const e = { env: this.env, fix: [] as Node[], value: UNDEF };
-    body.push({ type: "BlockStatement", body: e.fix });
-    edges.push(e);
-  }
-  let result: Val = UNDEF;
-  const values = edges.map((e) => e.value ?? UNDEF);
-  let merged: ReturnType<typeof mergeReturnedObjects> = null;
-  if (values.length === 1) result = values[0]!;
-  else if (values.length > 1) {
-    const first = values[0]!;
-    if (values.every((v) => v.k === "s" && first.k === "s" && Object.is(v.v, first.v))) result = first;
-    else if (first.k === "v" && values.every((v) => v.k === "v" && v.o === first.o)) result = first;
-    else if ((merged = mergeReturnedObjects(this, edges, values))) result = merged.value;
-    else {
-      const r = this.fresh("r");
-      this.hoistName(r);
-      // Each return writes the result in its own fix-up block (an object it returns is allocated there too).
-      edges.forEach((e, i) => {
-        // In the edge's own environment, before the join: an object escaping here escapes on this path.
-        const own = { fix: [] as Node[], env: e.env };
-        const value = this.residualAt(own, values[i]!);
-        e.fix.unshift(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: value } });
-      });
-      result = D(id(r));
-      // Every return hints the same prototype (`push(view) { return new Context(view, this); }`): so does the result.
-      const hints = values.map((v) => (v.k === "d" ? v.proto : v.k === "v" ? v.o.proto : undefined));
-      if (hints[0] && hints.every((h) => h === hints[0])) result.proto = hints[0];
-    }
-  }
-  // The returned objects (and what their fields hold) live on past the join, though no frame's
-  // variable holds them yet: the join must keep their states (it drops objects nothing reaches).
-  const held = result.k === "v" ? values.filter((v) => v.k === "v") : [];
-  this.liveValues.push(...held);
-  try {
-    this.env = this.merge(edges);
-  } finally {
-    this.liveValues.length -= held.length;
-  }
-  if (merged && this.env) this.env.set(merged.object, { val: null, obj: merged.state });
-  // The callee's own locals are dead once it has returned, unless a closure it made captures them
-  // (merge drops them at a join of several returns; with one return it hands that environment back
-  // whole). Kept, they are copied at every later fork: over @cfworker/json-schema's recursive
-  // `validate`, inlined about 70 times, the environment grew to thousands of dead slots, and copying
-  // and joining them was most of a 58 s compile.
-  if (this.env) {
-    for (const [variable, slot] of frame.slots) {
-      if (!inherited.has(slot) && !slot.pinned && !info.captured.has(variable)) this.env.delete(slot);
-    }
-  }
-  const blockNode: Node = { type: "BlockStatement", body };
-  this.out.push(ret.label ? { type: "LabeledStatement", label: id(ret.label), body: blockNode } : blockNode);
-  this.budget -= body.length;
-  if (!this.env) return UNDEF;
-  return result;
-};
-
-declare module "./specializer.js" {
-  interface Specializer {
-    rootStrict: boolean;
-    rootFn: Function;
-  }
-}
-void n_unused;
-function n_unused() {}
 
 /** `a.b.c` / `this.b["c"]`: identifiers and member reads with constant keys only. */
 /**
