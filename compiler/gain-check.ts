@@ -117,7 +117,7 @@ const us = (ms: number) => `${(ms * 1000).toFixed(3)} µs`;
 
 /**
  * What a version's calls run instead of its body while a route is set, with the call's `this` and
- * arguments (compiler/compile.ts emits the test; constructions run the body).
+ * arguments (compiler/assemble.ts emits the test; constructions run the body).
  */
 export type Route = Function;
 

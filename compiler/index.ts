@@ -61,7 +61,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
       const r = compileCached(fn, { ...options, cache: true, countCalls: true }, (f, o) => specializeSource(f, o, true), (g) => onDeopt(g as number));
       if (r.fn) {
         // Cached versions are not timed against the original: their entry does not say whether the
-        // version tests a route (compile.ts, `routed`).
+        // version tests a route (assemble.ts, `routed`).
         const [compiled, calls] = r.fn as unknown as [Function, () => number];
         shapeLike(compiled, fn);
         return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: performance.now() - started, calls };

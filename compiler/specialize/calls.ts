@@ -253,7 +253,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
   } else {
     callee = this.residual(fnVal);
-    // A function the source calls by its own name keeps that name where it can (compile.ts).
+    // A function the source calls by its own name keeps that name where it can (assemble.ts).
     if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
   }
   const argNodes = args.map((a) => this.residual(a));

@@ -1,0 +1,442 @@
+/**
+ * Assembling a version from its specialized body: the guards on what was
+ * specialized (values, types, argument counts, contents of objects kos does
+ * not own), the deopt and generic routes, the call counter, helpers outlined
+ * from the body, and the emitted source (with its source map), ready for the
+ * one `new Function` (instantiate.ts) or for `kos build`.
+ */
+import * as acorn from "acorn";
+import { countNodes, walk, type Node, type ValuePath } from "./ast.js";
+import { type ParsedFunction } from "./parse.js";
+import { JitError } from "./jit-error.js";
+import { callsProgramFunction } from "./residual/foreign-calls.js";
+import { ERROR_HELPERS } from "./error-helpers.js";
+import { KOS_HELPERS } from "./typed-array-checks.js";
+import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
+import { declarableName } from "./specialize/source-names.js";
+import { buildLiteral, generateSource, materialize, PRINT_OPTIONS, referenceHint } from "./emit.js";
+import { isTypedArray } from "./values.js";
+import type { Assumption, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
+import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
+import { contentGuardTest, type ContentGuard } from "./content-guards.js";
+import { functionLocation } from "./discover/closure.js";
+import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
+import { generate } from "astring";
+import { arityTest, type ArityDispatch } from "./arity-dispatch.js";
+import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
+
+/** The functions of kos's own a residual may call (never the program's code). */
+const KOS_FUNCTIONS: readonly Function[] = [...Object.values(KOS_HELPERS), ...ERROR_HELPERS];
+
+export interface Helper { name: string; node: Node | null }
+export interface AssembleContext {
+  shared: { prefix: string; nextName: number; trace: PassSnapshot[] | null; helpers: Helper[] };
+  root: Node;
+  specialize: Map<string, unknown>;
+  assume: Map<string, TypeAssumption>;
+  strict: boolean;
+  kind: "function" | "arrow" | "method";
+  formals: Array<{ name: string; rest: boolean; source: string | null }>;
+  contentGuards: ContentGuard[];
+  /** A folded Map/Set lookup whose key the code stores (specialize/collection-reads.ts). */
+  fillsOwnCache?: boolean;
+  /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
+  usesNewTarget?: boolean;
+  /** Guard the receiver to be an object (SpecializeResult.receiverObject). */
+  receiverObject?: boolean;
+  fn: Function | null;
+  /** The rest parameter's guarded length and known items (positional `specialize` keys). */
+  rest?: { length: number; known: Map<number, unknown> };
+  /** The guarded `arguments.length` and the known items past the formals (arguments-reads.ts). */
+  argumentItems?: { length: number; known: Map<number, unknown> };
+  /** Calls that leave out parameters the residual code reads fail a first guard (arity-dispatch.ts). */
+  arity?: ArityDispatch | null;
+  /** Sloppy code whose parameters are not all plain names: its `arguments` is unmapped (keepUnmapped). */
+  unmappedArguments?: boolean;
+}
+
+// Words a parameter of the generated (strict) function cannot be named, beyond declarableName's.
+const RESERVED_PARAMETER_NAMES = new Set(["yield", "await", "let", "static", "implements", "interface", "package", "private", "protected", "public", "enum"]);
+
+function freshName(shared: AssembleContext["shared"], hint: string): string {
+  const clean = hint.replace(/[^A-Za-z0-9_$]/g, "_").slice(0, 32);
+  return `${shared.prefix}${clean}_${shared.nextName++}`;
+}
+
+export interface BuildResult {
+  ok: true;
+  /** Module body: helpers, then `return <main function>` (runtime mode adds the call counter). */
+  body: string;
+  /** The main function expression alone with its helpers, as an expression (for kos build). */
+  expression: string;
+  refNames: string[];
+  refValues: unknown[];
+  genericName: string;
+  deoptName: string;
+  callsName: string;
+  assumptions: Assumption[];
+  passes: PassSnapshot[] | null;
+  helperCount: number;
+  /** The arity guard the version checks first, if any (arity-dispatch.ts). */
+  arity: ArityDispatch | null;
+  /** The version tests a route first (gain-check.ts): the runtime form's third element sets it. */
+  routed: boolean;
+}
+
+const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
+
+function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) => Node, label: string): { test: Node; description: string; kind: Assumption["kind"] } {
+  const p = () => ({ ...param });
+  const bin = (operator: string, left: Node, right: Node): Node => ({ type: "BinaryExpression", operator, left, right });
+  const and = (left: Node, right: Node): Node => ({ type: "LogicalExpression", operator: "&&", left, right });
+  if (typeof value === "number" && Number.isNaN(value)) return { test: bin("!==", p(), p()), description: `${label} is NaN`, kind: "value" };
+  if (value === 0) {
+    const sign = Object.is(value, -0) ? bin("<", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!) : bin(">", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!);
+    return { test: and(bin("===", p(), buildLiteral(0)!), sign), description: `${label} === ${Object.is(value, -0) ? "-0" : "0"} (sign checked)`, kind: "value" };
+  }
+  const literal = buildLiteral(value);
+  if (literal) return { test: bin("===", p(), literal), description: `${label} === ${describe(value)}`, kind: "value" };
+  const identity = bin("===", p(), ref(value, label));
+  if (isTypedArray(value)) {
+    const len = bin("===", { type: "MemberExpression", object: p(), property: { type: "Identifier", name: "length" }, computed: false, optional: false }, buildLiteral(value.length)!);
+    return { test: and(identity, len), description: `${label} is the specialized ${value.constructor.name} (identity) with length ${value.length}`, kind: "identity" };
+  }
+  return { test: identity, description: `${label} is the specialized ${Array.isArray(value) ? "array" : typeof value} (identity)`, kind: "identity" };
+}
+
+function typeGuard(param: Node, type: TypeAssumption, ref: (v: unknown, hint: string) => Node): Node {
+  const p = { ...param };
+  const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: p }, right: buildLiteral(t) });
+  if (type === "array") return { type: "CallExpression", callee: ref(Array.isArray, "isArray"), arguments: [p], optional: false };
+  if (type === "object") return { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: p, right: buildLiteral(null) } };
+  if (type.startsWith("typedarray:")) {
+    const name = type.slice("typedarray:".length);
+    if (!(TYPED_ARRAY_NAMES as readonly string[]).includes(name)) throw new JitError("BAD_OPTIONS", `unknown typed array type '${name}'`);
+    return { type: "BinaryExpression", operator: "instanceof", left: p, right: ref((globalThis as Record<string, unknown>)[name], name) };
+  }
+  return typeofIs(type);
+}
+
+function describe(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "bigint") return `${v}n`;
+  return String(v);
+}
+
+const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(" "));
+
+/** The call that takes a shorter call to its own version (see ArityDispatch.forward). */
+function arityForward(arity: ArityDispatch, slot: string, params: Node[], callGeneric: Node): Node {
+  const target: Node = { type: "Identifier", name: slot };
+  if (arity.forward === "arguments") return { ...callGeneric, callee: { ...callGeneric.callee, object: target } };
+  const args: Node[] = params.map((p) => ({ type: "Identifier", name: p.type === "Identifier" ? p.name : p.left.name }));
+  if (arity.forward === "parameters") return { type: "CallExpression", callee: target, arguments: args, optional: false };
+  return { type: "CallExpression", callee: { type: "MemberExpression", object: target, property: { type: "Identifier", name: "call" }, computed: false, optional: false }, arguments: [{ type: "ThisExpression" }, ...args], optional: false };
+}
+
+export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: SourceOptions, countCalls: boolean): BuildResult {
+  const shared = ctx.shared;
+  const refNames: string[] = [];
+  const refValues: unknown[] = [];
+  const refByValue = new Map<unknown, string>();
+  // Identifiers used anywhere in the output: a global may be written by name only if nothing can shadow it.
+  const usedNames = new Set<string>();
+  const noteNames = (n: Node) => walk(n, (x) => void (x.type === "Identifier" && usedNames.add(x.name)));
+  noteNames(ctx.root);
+  for (const h of shared.helpers) if (h.node) noteNames(h.node);
+  // The version is a function expression of the original's name (below), which binds that name in its
+  // body: a reference printed under it would call the version itself. A recursive `eq(a[k], b[k])` of a
+  // function specialized on `b` then failed its guard at every nested call, counted a deoptimization
+  // and ran the original (dequal and fast-deep-equal at 0.55-0.84x); it must call what `eq` names.
+  if (parsed.name && ctx.kind === "function") usedNames.add(parsed.name);
+  const reference = (value: unknown, path: ValuePath | null | string, sourceName?: string): Node => {
+    if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && !refNames.includes(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
+      return { type: "Identifier", name: path.name };
+    }
+    if (options.referenceExpression) {
+      const expr = options.referenceExpression(value);
+      if (expr != null) return referenceExpressionNode(expr);
+    }
+    let name = refByValue.get(value);
+    if (!name) {
+      // The source's own name where no identifier of the output has it (so it shadows nothing the
+      // code reads: the output is the body of a function whose parameters these names are).
+      const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && !usedNames.has(sourceName) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
+      name = own ? sourceName : freshName(shared, typeof path === "string" ? path : referenceHint(path));
+      refByValue.set(value, name);
+      refNames.push(name);
+      refValues.push(value);
+    }
+    return { type: "Identifier", name };
+  };
+  const genericName = `${shared.prefix}generic`;
+  const deoptName = `${shared.prefix}deopt`;
+  const callsName = `${shared.prefix}calls`;
+
+  const root = ctx.root;
+  const assumptions: Assumption[] = [];
+  const guards: Node[] = [];
+  if (ctx.arity) {
+    // First, so that a shorter call is reported before the other guards cost it anything.
+    assumptions.push({ param: "arguments", kind: "arity", description: `arguments.length >= ${ctx.arity.required} (a call with fewer is specialized again, with the missing parameters undefined)` });
+    guards.push(arityTest(ctx.arity));
+  }
+  const trusted = new Set(options.trustAssumptions ?? []);
+  const formalOf = (name: string): Node => {
+    if (name === "this") return { type: "ThisExpression" };
+    const f = ctx.formals.find((x) => x.source === name);
+    return { type: "Identifier", name: f ? f.name : name };
+  };
+  for (const [name, value] of ctx.specialize) {
+    // A destructured parameter is keyed by its position.
+    const g = guardFor(formalOf(name), value, (v, hint) => reference(v, hint), /^\d+$/.test(name) ? `argument ${name}` : name);
+    assumptions.push({ param: name, kind: g.kind, description: g.description });
+    guards.push(g.test);
+  }
+  const restFormal = ctx.rest ? ctx.formals.find((f) => f.rest) : undefined;
+  if (ctx.rest && restFormal) {
+    // The argument count first: the items' guards read within it.
+    const restId: Node = { type: "Identifier", name: restFormal.name };
+    const label = restFormal.source ?? restFormal.name;
+    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: restId, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.rest.length)! });
+    assumptions.push({ param: label, kind: "value", description: `${label}.length === ${ctx.rest.length}` });
+    for (const [i, value] of ctx.rest.known) {
+      const item: Node = { type: "MemberExpression", object: restId, property: buildLiteral(i)!, computed: true, optional: false };
+      const g = guardFor(item, value, (v, hint) => reference(v, hint), `${label}[${i}]`);
+      assumptions.push({ param: `${label}[${i}]`, kind: g.kind, description: g.description });
+      guards.push(g.test);
+    }
+  }
+  if (ctx.argumentItems) {
+    // The count first: the items' guards read within it.
+    const args: Node = { type: "Identifier", name: "arguments" };
+    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: args, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.argumentItems.length)! });
+    assumptions.push({ param: "arguments", kind: "value", description: `arguments.length === ${ctx.argumentItems.length}` });
+    for (const [i, value] of ctx.argumentItems.known) {
+      const item: Node = { type: "MemberExpression", object: args, property: buildLiteral(i)!, computed: true, optional: false };
+      const g = guardFor(item, value, (v, hint) => reference(v, hint), `arguments[${i}]`);
+      assumptions.push({ param: String(i), kind: g.kind, description: g.description });
+      guards.push(g.test);
+    }
+  }
+  for (const [name, type] of ctx.assume) {
+    if (ctx.specialize.has(name)) continue;
+    assumptions.push({ param: name, kind: "type", description: `${name} is ${type}${trusted.has(name) ? " (trusted, not checked)" : ""}` });
+    if (!trusted.has(name)) guards.push(typeGuard(formalOf(name), type, (v, hint) => reference(v, hint)));
+  }
+  if (ctx.receiverObject && !ctx.assume.has("this")) {
+    // Strict code sees the receiver as passed; a sloppy method sees globalThis for a call without one, and
+    // a boxed primitive for a primitive. Its mode cannot be seen, so such calls run the original.
+    const self: Node = { type: "ThisExpression" };
+    const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: self }, right: buildLiteral(t)! });
+    assumptions.push({ param: "this", kind: "type", description: "this is an object (a method whose strictness cannot be seen: a call without an object receiver runs the original)" });
+    guards.push({ type: "LogicalExpression", operator: "||", left: { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: self, right: buildLiteral(null)! } }, right: typeofIs("function") });
+  }
+  if (ctx.contentGuards.length) {
+    // Folded reads of objects kos does not own: they must still hold what was read.
+    const test = contentGuardTest(ctx.contentGuards, (v, hint) => reference(v, hint))!;
+    assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
+    guards.push(test);
+  }
+
+  // On a failed guard: count it, then run the original with the same receiver and arguments.
+  const thisArg = { type: "ThisExpression" };
+  const callGeneric: Node = {
+    type: "CallExpression",
+    callee: { type: "MemberExpression", object: { type: "Identifier", name: genericName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false },
+    arguments: [thisArg, { type: "Identifier", name: "arguments" }],
+    optional: false,
+  };
+  const arityName = `${shared.prefix}arity`;
+  const argumentsLength: Node = { type: "MemberExpression", object: { type: "Identifier", name: "arguments" }, property: { type: "Identifier", name: "length" }, computed: false, optional: false };
+  const guardStatements: Node[] = guards.map((test, i) => ({
+    type: "IfStatement",
+    test: { type: "UnaryExpression", operator: "!", prefix: true, argument: test },
+    consequent: {
+      type: "BlockStatement",
+      body: [
+        // A shorter call runs the version made for it once there is one (set through the module's
+        // third export), else reports its argument count: what that version is specialized for.
+        // Through `jit`'s forwarding function instead, such a call cost 9-100 ns more than calling
+        // the version itself; through this slot, 0.6 ns (.scratch/hop3.mjs, a 2 ns function).
+        ...(ctx.arity && i === 0
+          ? [{
+              type: "IfStatement",
+              test: { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: arityName }, right: buildLiteral(null)! },
+              consequent: { type: "ReturnStatement", argument: arityForward(ctx.arity, arityName, root.params as Node[], callGeneric) },
+              alternate: null,
+            }]
+          : []),
+        { type: "ExpressionStatement", expression: { type: "CallExpression", callee: { type: "Identifier", name: deoptName }, arguments: ctx.arity && i === 0 ? [buildLiteral(i), argumentsLength] : [buildLiteral(i)], optional: false } },
+        { type: "ReturnStatement", argument: callGeneric },
+      ],
+    },
+    alternate: null,
+  }));
+  const counter: Node[] = countCalls
+    ? [{ type: "ExpressionStatement", expression: { type: "UpdateExpression", operator: "++", prefix: false, argument: { type: "Identifier", name: callsName } } }]
+    : [];
+  // While jit times an explicit version against the original, or once it found it slower, calls
+  // go to a route it sets (compiler/gain-check.ts): a null test, for versions of at least
+  // GAIN_CHECK_MIN_NODES (below). `route.apply(this, arguments)`, as a failed guard calls the
+  // original: V8 forwards the caller's arguments without making the object. With the intrinsic
+  // Reflect.apply passed in as a value it made it, and forwarding to the original cost a 4 ns
+  // function 8 ns a call (.scratch/routefwd.mjs). Constructions run the body (exact either way).
+  const routeName = `${shared.prefix}route`;
+  const routeCheck = (): Node[] => [{
+        type: "IfStatement",
+        test: ctx.kind === "function"
+          ? { type: "LogicalExpression", operator: "&&", left: { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! }, right: { type: "BinaryExpression", operator: "===", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } } }
+          : { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: routeName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false }, arguments: [thisArg, { type: "Identifier", name: "arguments" }] } },
+    alternate: null,
+  }];
+
+  const name = parsed.name && /^[A-Za-z_$][\w$]*$/.test(parsed.name) && !RESERVED.has(parsed.name) && !KNOWN_GLOBALS.has(parsed.name) ? parsed.name : null;
+  const body = root.body.body;
+  const directives = body.filter((s: Node) => typeof s.directive === "string");
+  const rest = body.filter((s: Node) => typeof s.directive !== "string");
+  // `new` on the specialized function runs the same body with a fresh `this` whose prototype is the
+  // original's (instantiate.ts gives it fn.prototype), exactly as `new fn()` would. A function that
+  // reads `new.target` was specialized for calls (it read undefined): a construction runs the original.
+  const construct: Node[] = ctx.usesNewTarget && ctx.kind === "function"
+    ? [{
+        type: "IfStatement",
+        test: { type: "BinaryExpression", operator: "!==", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: reference(Reflect.construct, "construct"), arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
+        alternate: null,
+      }]
+    : [];
+  const fnExpr: Node = {
+    type: "FunctionExpression",
+    id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,
+    params: keepUnmapped(root.params as Node[], !!ctx.unmappedArguments, `${shared.prefix}unmapped`),
+    generator: false,
+    async: false,
+    body: { type: "BlockStatement", body: [...directives, ...counter, ...construct, ...guardStatements, ...rest] },
+  };
+  // Arrows and methods are not constructors and have no prototype: a method keeps that, and has its own `arguments` for the fallback call.
+  const methodKey = name ?? "f";
+  const main: Node = ctx.kind === "function"
+    ? fnExpr
+    : {
+        type: "MemberExpression", computed: false, optional: false,
+        object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: true, shorthand: false, computed: false, key: { type: "Identifier", name: methodKey }, value: fnExpr }] },
+        property: { type: "Identifier", name: methodKey },
+      };
+
+  // After its guard, a specialized object parameter *is* the value: read the local, not the closure.
+  const assignedNames = new Set<string>();
+  walk(fnExpr.body, (n) => {
+    if ((n.type === "AssignmentExpression" && n.left.type === "Identifier") || (n.type === "UpdateExpression" && n.argument.type === "Identifier")) assignedNames.add((n.left ?? n.argument).name);
+  });
+  const redeclared = varRedeclared(rest);
+  const paramOfValue = new Map<unknown, string>();
+  // The receiver first: where a parameter holds the same object, `this` reads it as well.
+  const receiver = ctx.kind !== "arrow" && ctx.specialize.has("this") ? ctx.specialize.get("this") : undefined;
+  if (receiver !== undefined && !trustedOrPrimitive(receiver)) paramOfValue.set(receiver, THIS);
+  for (const [pname, value] of ctx.specialize) {
+    if (pname === "this" || trustedOrPrimitive(value) || paramOfValue.has(value)) continue;
+    const f = ctx.formals.find((x) => x.source === pname && x.name === pname);
+    if (f && !assignedNames.has(f.name) && !redeclared.has(f.name)) paramOfValue.set(value, f.name);
+  }
+  readParamsForConstants(rest, paramOfValue);
+
+  // Emit only the helpers the main function (transitively) calls.
+  const byName = new Map(shared.helpers.filter((h) => h.node).map((h) => [h.name, h]));
+  const used: Helper[] = [];
+  const seen = new Set<string>();
+  const collect = (node: Node) =>
+    walk(node, (n) => {
+      if (n.type === "Identifier" && byName.has(n.name) && !seen.has(n.name)) {
+        seen.add(n.name);
+        const h = byName.get(n.name)!;
+        used.push(h);
+        collect(h.node);
+      }
+    });
+  collect(main);
+  const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
+
+  // The route test costs what the version's size makes noise of: the version's code, helpers
+  // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
+  const routed = countCalls && (countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0) >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
+    // A constant not yet named (emit.ts materializes them), or one named already; kos's own helpers are not the program's.
+    const i = callee.type === "Identifier" ? refNames.indexOf(callee.name) : -1;
+    const value = callee.type === "KosConst" ? callee.value : i < 0 ? undefined : refValues[i];
+    return KOS_FUNCTIONS.includes(value as Function) ? undefined : value;
+  }));
+  if (routed) fnExpr.body.body.splice(directives.length, 0, ...routeCheck());
+  const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
+  // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
+  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] }] : [];
+  // Runtime form: `return [main, () => calls]`, so the dispatcher can read the counter (then, for a
+  // routed version, `(f) => route = f` to set its route, and with an arity guard, `(f) => arity = f`
+  // to set the version for shorter calls); the function takes the original's name, length and
+  // prototype (so `new j() instanceof fn`).
+  const setter = (target: string): Node => ({ type: "ArrowFunctionExpression", params: [{ type: "Identifier", name: "f" }], expression: true, async: false, generator: false, body: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: target }, right: { type: "Identifier", name: "f" } } });
+  const returned: Node = countCalls
+    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "Identifier", name: callsName } }, ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
+    : main;
+  const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, { type: "ReturnStatement", argument: returned }] };
+  materialize(program, reference);
+  let bodySource = generateSource(program);
+  // Under `node --enable-source-maps` (or process.setSourceMapsEnabled), generated code maps its
+  // statements back to the function's own file and lines, so stack traces and debuggers show them.
+  // Off otherwise: finding the function's file costs an inspector round trip.
+  const location = countCalls && ctx.fn && (process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled ? functionLocation(ctx.fn) : null;
+  if (location && location.exact !== false) {
+    const map = new SourceMapGenerator(sourceMapOptionsFor(location, { prefixLength: 1, generatedLineOffset: 2, generatedFile: `kos://${parsed.name || "anonymous"}.js` }));
+    bodySource = `${generate(program, { ...PRINT_OPTIONS, sourceMap: map as never, generator: createMappedGenerator() as never })}\n${sourceMappingURLComment(map.toJSON())}`;
+  }
+  // A final parse catches any printing mistake before it can become a miscompile: here for source
+  // that leaves as text (kos build). At run time `new Function` parses it anyway, and a SyntaxError
+  // there falls back as INTERNAL (instantiate.ts); a second parse was 4 ms of a 36 ms warm compile
+  // of mustache's render (/tmp profile of 13 compiles).
+  // (With `privateNames` the code's `#x` are declared by the class kos build places it in.)
+  if (!countCalls) acorn.parse(bodySource, { ecmaVersion: "latest", sourceType: "script", allowReturnOutsideFunction: true, checkPrivateFields: !parsed.privateNames });
+
+  const exprProgram: Node = { type: "ArrowFunctionExpression", params: [], expression: false, async: false, generator: false, body: { type: "BlockStatement", body: [...strictPrologue, ...helperDecls, { type: "ReturnStatement", argument: main }] } };
+  // Printed only when asked for (kos build, the compile cache): the runtime path uses `body`.
+  let expression: string | undefined;
+  return {
+    ok: true,
+    body: bodySource,
+    get expression() {
+      return (expression ??= `(${generateSource(countCalls ? { ...exprProgram, body: { type: "BlockStatement", body: program.body } } : exprProgram)})()`);
+    },
+    refNames,
+    refValues,
+    genericName,
+    deoptName,
+    callsName,
+    assumptions,
+    passes: shared.trace,
+    helperCount: used.length,
+    arity: ctx.arity ?? null,
+    routed,
+  };
+}
+
+/**
+ * A sloppy function whose parameters are not all plain names has an unmapped `arguments`: writing
+ * a parameter leaves `arguments[i]` as it was, and `arguments.callee` throws. The residual's
+ * parameters can all be plain names (defaults and patterns move into the body), which would map
+ * them: the compiled version returned itself for `arguments.callee` where the original threw. A
+ * default of `void 0` on the last one keeps the list non-simple, and changes no value (the
+ * version's `length` is the original's anyway, instantiate.ts).
+ */
+function keepUnmapped(params: Node[], unmapped: boolean, extraName: string): Node[] {
+  if (!unmapped || !params.every((p) => p.type === "Identifier")) return params;
+  const undef: Node = { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! };
+  if (params.length === 0) return [{ type: "AssignmentPattern", left: { type: "Identifier", name: extraName }, right: undef }];
+  return [...params.slice(0, -1), { type: "AssignmentPattern", left: params[params.length - 1], right: undef }];
+}
+
+/** `kos build` names module-level values with dotted paths; anything else is refused. */
+function referenceExpressionNode(expr: string): Node {
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(expr)) {
+    throw new JitError("BAD_OPTIONS", `referenceExpression must return a dotted path of identifiers, got ${JSON.stringify(expr)}`);
+  }
+  return acorn.parseExpressionAt(expr, 0, { ecmaVersion: "latest" }) as Node;
+}
