@@ -20,6 +20,8 @@ import "./choice-calls.js";
 import "./constructors.js";
 import "./patterns.js";
 import "./statements.js";
+import "./try-statements.js";
+import "./narrowing.js";
 import "./loops.js";
 import "./residual-loops.js";
 import "./loop-invariants.js";

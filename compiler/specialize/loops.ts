@@ -9,7 +9,7 @@
 import { countNodes, walk, type Node } from "../ast.js";
 import { buildLiteral } from "../emit.js";
 import { arrayIterationIntact } from "../builtins.js";
-import { Specializer, id, type Slot, type Target } from "./specializer.js";
+import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import { NULL_PROTO, S, ownKeyOrder, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
@@ -566,10 +566,4 @@ P.iteration = function (this: Specializer, body: Node, labels: string[], before?
     this.out.push({ type: "LabeledStatement", label: id(contT.label), body: { type: "BlockStatement", body: inner } });
   }
 };
-
-function pushFix(list: Node[]): Node[] {
-  const fix: Node[] = [];
-  list.push({ type: "BlockStatement", body: fix });
-  return fix;
-}
 

@@ -517,6 +517,12 @@ export class Specializer {
 }
 
 export const id = (name: string): Node => ({ type: "Identifier", name });
+/** A fix-up block at the end of `list` (where an edge's assignments go before a join), returned. */
+export function pushFix(list: Node[]): Node[] {
+  const fix: Node[] = [];
+  list.push({ type: "BlockStatement", body: fix });
+  return fix;
+}
 export const assign = (name: string, right: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(name), right } });
 
 /** An expression that can be duplicated or moved without changing what it computes (no reads that can change). */

@@ -5,11 +5,10 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
-import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot } from "./specializer.js";
-import { D, S, UNDEF, knownTruthy, type Val } from "./values.js";
+import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot, pushFix } from "./specializer.js";
+import { D, UNDEF, knownTruthy, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
-import { prototypeHint } from "./calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -26,10 +25,7 @@ declare module "./specializer.js" {
     /** Splits made so far, this compile (see shapeSplit). */
     shapeSplits?: number;
     switchStatement(n: Node, labels: string[]): void;
-    tryStatement(n: Node): void;
     slotsAssignedIn(nodes: Node[]): Set<Slot>;
-    /** Narrows what the current environment knows from the source test `test` having had this outcome. */
-    narrow(test: Node, outcome: boolean): void;
   }
 }
 
@@ -333,14 +329,14 @@ P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolea
   const base = this.env;
   this.dynDepth++;
   this.env = new Map(base);
-  narrow(this, n.test, true);
+  this.narrow(n.test, true);
   const list1 = this.collect(() => this.statement(n.consequent));
   const env1 = this.env;
   // The second branch takes the environment itself: nothing reads it after the branches, and the
   // first branch had its own copy (each copy is a Map of every live variable: copies were a tenth
   // of json-logic-js's compile).
   this.env = base;
-  narrow(this, n.test, false);
+  this.narrow(n.test, false);
   const list2 = n.alternate ? this.collect(() => this.statement(n.alternate)) : [];
   const env2 = this.env;
   this.dynDepth--;
@@ -519,218 +515,3 @@ P.switchStatement = function (this: Specializer, n: Node, labels: string[]): voi
   }
   this.out.push(t.label ? { type: "LabeledStatement", label: id(t.label), body: sw } : sw);
 };
-
-function pushFix(list: Node[]): Node[] {
-  const fix: Node[] = [];
-  list.push({ type: "BlockStatement", body: fix });
-  return fix;
-}
-
-P.tryStatement = function (this: Specializer, n: Node): void {
-  if (!n.finalizer && tryBlockFolds(this, n)) return;
-  // Any statement in the try block may throw: the slots it (or the handlers) assign live in their variables throughout.
-  this.escapeReferencedIn([n]);
-  const assigned = this.slotsAssignedIn([n]);
-  for (const s of assigned) this.materialize(s);
-  const wasPinned = [...assigned].map((s) => s.pinned);
-  for (const s of assigned) {
-    this.declare(s);
-    s.pinned = true;
-  }
-  const head = this.env!;
-  this.dynDepth++;
-  this.tryDepth++;
-  this.env = new Map(head);
-  const block = this.collect(() => this.block(n.block.body));
-  const afterTry: Env | null = this.env;
-  let handler: Node = null;
-  let afterCatch: Env | null = null;
-  if (n.handler) {
-    this.env = new Map(head);
-    const h = n.handler;
-    const body = this.collect(() => {
-      if (h.param) {
-        const name = this.fresh("e");
-        this.hoistName(name);
-        handler = { type: "CatchClause", param: id(name), body: null };
-        this.bindPattern(h.param, D(id(name)), "let");
-      } else handler = { type: "CatchClause", param: null, body: null };
-      this.block(h.body.body);
-    });
-    handler.body = { type: "BlockStatement", body: body };
-    afterCatch = this.env;
-  }
-  let finalizer: Node = null;
-  let afterFinally: Env | null | "none" = "none";
-  if (n.finalizer) {
-    this.env = new Map(head);
-    finalizer = { type: "BlockStatement", body: this.collect(() => this.block(n.finalizer.body)) };
-    afterFinally = this.env;
-  }
-  this.dynDepth--;
-  this.tryDepth--;
-  assigned.forEach((s) => void s);
-  [...assigned].forEach((s, i) => (s.pinned = wasPinned[i]! || !!s.latePinned));
-  const edges = [];
-  if (afterTry) edges.push({ env: afterTry, fix: pushFix(block) });
-  if (afterCatch && handler) edges.push({ env: afterCatch, fix: pushFix((handler as Node).body.body) });
-  this.env = this.merge(edges);
-  if (this.env) for (const s of assigned) if (this.env.has(s)) this.env.set(s, { val: null });
-  if (afterFinally === null) this.env = null;
-  this.out.push({ type: "TryStatement", block: { type: "BlockStatement", body: block }, handler, finalizer });
-  void S;
-};
-
-/**
- * A try block that evaluates to nothing at run time (everything in it folded, leaving at most
- * jumps): nothing in it can throw, so the handler never runs, and the block is evaluated in
- * place. jmespath's `_looksLikeJSON` tests a literal with `try { JSON.parse(s); return true }
- * catch { return false }`; kept as a try, its result joined both branches and the lexer's
- * literal stayed dynamic. A block that leaves anything else runs as a try, as before.
- */
-function tryBlockFolds(s: Specializer, n: Node): boolean {
-  const edgesBefore = s.targets.map((t) => t.edges.length);
-  // What the attempt changes besides the environment, put back if it is undone: the block is then
-  // evaluated again from the same point. Left as the attempt had them, its foreign calls made every
-  // read of an unfrozen object in the try dynamic (jsonpath-plus: `JSONPath` wraps all its work in a
-  // try, and its `new JSONPathClass(…)` ran as a call), and its unrolling used the budget up.
-  const before = { foreignRan: s.foreignRan, budget: s.budget, guards: s.contentGuards?.length, lengthGuards: s.lengthGuards?.length, forks: s.forks, genericNodes: s.genericNodes };
-  const p = s.probe(() => s.block(n.block.body));
-  if (p.emitted.every(doesNothingButJump)) {
-    p.commit();
-    return true;
-  }
-  p.undo();
-  s.foreignRan = before.foreignRan;
-  s.budget = before.budget;
-  if (before.guards !== undefined) s.contentGuards.length = before.guards;
-  if (before.lengthGuards !== undefined) s.lengthGuards.length = before.lengthGuards;
-  s.forks = before.forks;
-  s.genericNodes = before.genericNodes;
-  // Jumps the block made out of itself (a `return` in an inlined call) are not taken after all.
-  s.targets.forEach((t, i) => {
-    if (i < edgesBefore.length) t.edges.length = edgesBefore[i]!;
-  });
-  return false;
-}
-
-function doesNothingButJump(n: Node): boolean {
-  if (n.type === "EmptyStatement" || n.type === "BreakStatement" || n.type === "ContinueStatement") return true;
-  if (n.type === "BlockStatement") return (n.body as Node[]).every(doesNothingButJump);
-  if (n.type === "LabeledStatement") return doesNothingButJump(n.body);
-  return false;
-}
-
-/**
- * What a test that held (or failed) says about the types of variables, for
- * the code it guards: `typeof x === "string"`, `Array.isArray(x)`,
- * `Number.isInteger(x)`, `x === null`, and `&&`/`||`/`!` of those. Only
- * facts about variables whose value lives in their residual variable are
- * recorded; code after an `if` that always leaves keeps the other branch's.
- */
-P.narrow = function (this: Specializer, test: Node, outcome: boolean): void {
-  narrow(this, test, outcome);
-};
-
-function narrow(s: Specializer, test: Node, outcome: boolean): void {
-  const env = s.env;
-  if (!env) return;
-  const setType = (x: Node, type: string) => {
-    if (x.type !== "Identifier") return;
-    const slot = s.slotOf(x);
-    if (!slot || slot.pinned) return;
-    const st = env.get(slot);
-    if (st && st.val === null) env.set(slot, { ...st, type });
-    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, type } });
-  };
-  const setNonNull = (x: Node) => {
-    if (x.type !== "Identifier") return;
-    const slot = s.slotOf(x);
-    if (!slot || slot.pinned) return;
-    const st = env.get(slot);
-    if (st && st.val === null) env.set(slot, { ...st, nonNull: true });
-    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, nonNull: true } });
-  };
-  const setIsArray = (x: Node, value: boolean) => {
-    if (x.type !== "Identifier") return;
-    const slot = s.slotOf(x);
-    if (!slot || slot.pinned) return;
-    const st = env.get(slot);
-    const fact = { value, epoch: s.foreignEpoch ?? 0 };
-    if (st && st.val === null) env.set(slot, { ...st, isArray: fact });
-    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, isArray: fact } });
-  };
-  // `x instanceof C` held: x's prototype chain has C.prototype. As a hint (its method calls are
-  // checked against the method read at run time, method-guards.ts), C.prototype is x's prototype:
-  // mustache's `view instanceof Context ? view : new Context(view)` then joins two values with the
-  // same hint, and `context.lookup(name)` inlines behind its test.
-  const setProto = (x: Node, ctor: Node) => {
-    if (x.type !== "Identifier" || ctor.type !== "Identifier") return;
-    const slot = s.slotOf(x);
-    if (!slot || slot.pinned) return;
-    const C = knownFunction(s, ctor);
-    const proto = C ? prototypeHint(C) : null;
-    if (!proto) return;
-    const st = env.get(slot);
-    if (st && st.val === null && !st.proto) env.set(slot, { ...st, proto });
-    else if (st && st.val && st.val.k === "d" && !st.val.proto) env.set(slot, { val: { ...st.val, proto } });
-  };
-  const walkTest = (t: Node, holds: boolean): void => {
-    if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
-    if (t.type === "LogicalExpression") {
-      // `a && b` held: both held. `a || b` failed: both failed.
-      if ((t.operator === "&&" && holds) || (t.operator === "||" && !holds)) {
-        walkTest(t.left, holds);
-        walkTest(t.right, holds);
-      }
-      return;
-    }
-    if (t.type === "BinaryExpression" && ["===", "!==", "==", "!="].includes(t.operator)) {
-      // `x !== null` held, or `x === null` failed (loosely: `x != null`): x is not null (or undefined).
-      const isNull = (e: Node) => e.type === "Literal" && e.value === null && !e.regex;
-      const other = isNull(t.right) ? t.left : isNull(t.left) ? t.right : null;
-      const equal = t.operator === "===" || t.operator === "==";
-      if (other && equal !== holds) setNonNull(other);
-      if (t.operator === "==" || t.operator === "!=") return;
-      const positive = (t.operator === "===") === holds;
-      const [a, b] = t.left.type === "UnaryExpression" && t.left.operator === "typeof" ? [t.left, t.right] : [t.right, t.left];
-      if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
-      return;
-    }
-    if (t.type === "BinaryExpression" && t.operator === "instanceof" && holds) return setProto(t.left, t.right);
-    if (isIntrinsicArrayIsArray(s, t)) setIsArray(t.arguments[0], holds);
-    if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
-      const owner = t.callee.object.type === "Identifier" ? t.callee.object.name : null;
-      const m = t.callee.property.name;
-      if (owner === "Array" && m === "isArray") setType(t.arguments[0], "object");
-      if (owner === "Number" && (m === "isInteger" || m === "isFinite" || m === "isSafeInteger")) setType(t.arguments[0], "number");
-    }
-  };
-  walkTest(test, outcome);
-}
-
-/** The function a name holds, where kos knows it without running anything (a slot's value, a stable closure binding); else null. */
-function knownFunction(s: Specializer, name: Node): Function | null {
-  const slot = s.slotOf(name);
-  if (slot) {
-    const v = s.env?.get(slot)?.val;
-    return v && v.k === "s" && typeof v.v === "function" ? (v.v as Function) : null;
-  }
-  if (s.frame.info.scopes.resolve(name)) return null;
-  const found = s.options.lookupFree(s.frame.info.fn, name.name, s.frame.info.fn !== s.rootFn);
-  return found.found && found.stable && typeof found.value === "function" ? (found.value as Function) : null;
-}
-
-/**
- * `Array.isArray(x)` where `Array` is the global (no binding of the function or of `scope`
- * names it); the call site then runs the intrinsic, under the documented assumption that
- * built-ins are not replaced after jit.
- */
-function isIntrinsicArrayIsArray(s: Specializer, t: Node): boolean {
-  if (t.type !== "CallExpression" || t.optional || t.arguments.length !== 1 || t.arguments[0].type !== "Identifier") return false;
-  const c = t.callee;
-  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Identifier" || c.object.name !== "Array" || c.property.name !== "isArray") return false;
-  if (s.frame.info.scopes.resolve(c.object)) return false;
-  const scope = s.options.scope as Record<string, unknown> | undefined;
-  return !scope || !Object.prototype.hasOwnProperty.call(scope, "Array") || scope.Array === Array;
-}

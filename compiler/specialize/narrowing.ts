@@ -1,0 +1,130 @@
+/**
+ * Type narrowing: what a test that held (or failed) says about the
+ * variables it tested, for the code it guards.
+ */
+import type { Node } from "../ast.js";
+import { Specializer } from "./specializer.js";
+import { prototypeHint } from "./calls.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    /** Narrows what the current environment knows from the source test `test` having had this outcome. */
+    narrow(test: Node, outcome: boolean): void;
+  }
+}
+
+const P = Specializer.prototype;
+
+/**
+ * What a test that held (or failed) says about the types of variables, for
+ * the code it guards: `typeof x === "string"`, `Array.isArray(x)`,
+ * `Number.isInteger(x)`, `x === null`, and `&&`/`||`/`!` of those. Only
+ * facts about variables whose value lives in their residual variable are
+ * recorded; code after an `if` that always leaves keeps the other branch's.
+ */
+P.narrow = function (this: Specializer, test: Node, outcome: boolean): void {
+  narrow(this, test, outcome);
+};
+
+function narrow(s: Specializer, test: Node, outcome: boolean): void {
+  const env = s.env;
+  if (!env) return;
+  const setType = (x: Node, type: string) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    if (st && st.val === null) env.set(slot, { ...st, type });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, type } });
+  };
+  const setNonNull = (x: Node) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    if (st && st.val === null) env.set(slot, { ...st, nonNull: true });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, nonNull: true } });
+  };
+  const setIsArray = (x: Node, value: boolean) => {
+    if (x.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const st = env.get(slot);
+    const fact = { value, epoch: s.foreignEpoch ?? 0 };
+    if (st && st.val === null) env.set(slot, { ...st, isArray: fact });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, isArray: fact } });
+  };
+  // `x instanceof C` held: x's prototype chain has C.prototype. As a hint (its method calls are
+  // checked against the method read at run time, method-guards.ts), C.prototype is x's prototype:
+  // mustache's `view instanceof Context ? view : new Context(view)` then joins two values with the
+  // same hint, and `context.lookup(name)` inlines behind its test.
+  const setProto = (x: Node, ctor: Node) => {
+    if (x.type !== "Identifier" || ctor.type !== "Identifier") return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned) return;
+    const C = knownFunction(s, ctor);
+    const proto = C ? prototypeHint(C) : null;
+    if (!proto) return;
+    const st = env.get(slot);
+    if (st && st.val === null && !st.proto) env.set(slot, { ...st, proto });
+    else if (st && st.val && st.val.k === "d" && !st.val.proto) env.set(slot, { val: { ...st.val, proto } });
+  };
+  const walkTest = (t: Node, holds: boolean): void => {
+    if (t.type === "UnaryExpression" && t.operator === "!") return walkTest(t.argument, !holds);
+    if (t.type === "LogicalExpression") {
+      // `a && b` held: both held. `a || b` failed: both failed.
+      if ((t.operator === "&&" && holds) || (t.operator === "||" && !holds)) {
+        walkTest(t.left, holds);
+        walkTest(t.right, holds);
+      }
+      return;
+    }
+    if (t.type === "BinaryExpression" && ["===", "!==", "==", "!="].includes(t.operator)) {
+      // `x !== null` held, or `x === null` failed (loosely: `x != null`): x is not null (or undefined).
+      const isNull = (e: Node) => e.type === "Literal" && e.value === null && !e.regex;
+      const other = isNull(t.right) ? t.left : isNull(t.left) ? t.right : null;
+      const equal = t.operator === "===" || t.operator === "==";
+      if (other && equal !== holds) setNonNull(other);
+      if (t.operator === "==" || t.operator === "!=") return;
+      const positive = (t.operator === "===") === holds;
+      const [a, b] = t.left.type === "UnaryExpression" && t.left.operator === "typeof" ? [t.left, t.right] : [t.right, t.left];
+      if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
+      return;
+    }
+    if (t.type === "BinaryExpression" && t.operator === "instanceof" && holds) return setProto(t.left, t.right);
+    if (isIntrinsicArrayIsArray(s, t)) setIsArray(t.arguments[0], holds);
+    if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
+      const owner = t.callee.object.type === "Identifier" ? t.callee.object.name : null;
+      const m = t.callee.property.name;
+      if (owner === "Array" && m === "isArray") setType(t.arguments[0], "object");
+      if (owner === "Number" && (m === "isInteger" || m === "isFinite" || m === "isSafeInteger")) setType(t.arguments[0], "number");
+    }
+  };
+  walkTest(test, outcome);
+}
+
+/** The function a name holds, where kos knows it without running anything (a slot's value, a stable closure binding); else null. */
+function knownFunction(s: Specializer, name: Node): Function | null {
+  const slot = s.slotOf(name);
+  if (slot) {
+    const v = s.env?.get(slot)?.val;
+    return v && v.k === "s" && typeof v.v === "function" ? (v.v as Function) : null;
+  }
+  if (s.frame.info.scopes.resolve(name)) return null;
+  const found = s.options.lookupFree(s.frame.info.fn, name.name, s.frame.info.fn !== s.rootFn);
+  return found.found && found.stable && typeof found.value === "function" ? (found.value as Function) : null;
+}
+
+/**
+ * `Array.isArray(x)` where `Array` is the global (no binding of the function or of `scope`
+ * names it); the call site then runs the intrinsic, under the documented assumption that
+ * built-ins are not replaced after jit.
+ */
+function isIntrinsicArrayIsArray(s: Specializer, t: Node): boolean {
+  if (t.type !== "CallExpression" || t.optional || t.arguments.length !== 1 || t.arguments[0].type !== "Identifier") return false;
+  const c = t.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.object.type !== "Identifier" || c.object.name !== "Array" || c.property.name !== "isArray") return false;
+  if (s.frame.info.scopes.resolve(c.object)) return false;
+  const scope = s.options.scope as Record<string, unknown> | undefined;
+  return !scope || !Object.prototype.hasOwnProperty.call(scope, "Array") || scope.Array === Array;
+}
