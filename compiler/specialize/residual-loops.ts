@@ -118,12 +118,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const idx = state.tailIndex;
       const arr = state.source ? this.constNode(state.source) : this.constNode(Object.freeze(state.items.map((x) => (x as { v: unknown }).v)));
       const itemName = this.fresh("item");
-      const body = this.collect(() => {
-        skipDeletedKey(this, state, id(itemName), contT);
-        bindLeft(this, n.left, D(id(itemName)));
-        if (this.env) this.statement(n.body);
-        this.backEdge(contT, variant);
-      });
+      const body = itemLoopBody(this, n, state, itemName, contT, variant, true);
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: arr, property: id(idx), computed: true, optional: false } }] });
       // A live array's length is read each time, as its iterator does; a known list has its own.
       const len: Node = state.source ? { type: "MemberExpression", object: this.constNode(state.source), property: id("length"), computed: false, optional: false } : { type: "Literal", value: state.items.length, raw: String(state.items.length) };
@@ -140,11 +135,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       this.hoistName(idx);
       const src = this.constNode(state.source);
       const itemName = this.fresh("item");
-      const body = this.collect(() => {
-        bindLeft(this, n.left, D(id(itemName)));
-        if (this.env) this.statement(n.body);
-        this.backEdge(contT, variant);
-      });
+      const body = itemLoopBody(this, n, state, itemName, contT, variant, false);
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: src, property: id(idx), computed: true, optional: false } }] });
       loopNode = {
         type: "ForStatement",
@@ -158,12 +149,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const rest = state.items.slice(state.index);
       const arr = this.residual({ k: "v", o: this.newVirtual("array", new Map(rest.map((v, i) => [String(i), v]))) });
       const itemName = this.fresh("item");
-      const body = this.collect(() => {
-        skipDeletedKey(this, state, id(itemName), contT);
-        bindLeft(this, n.left, D(id(itemName)));
-        if (this.env) this.statement(n.body);
-        this.backEdge(contT, variant);
-      });
+      const body = itemLoopBody(this, n, state, itemName, contT, variant, true);
       loopNode = { type: "ForOfStatement", await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: arr, body: { type: "BlockStatement", body } };
     } else if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
       const right = state.right ?? this.expr(n.right);
@@ -171,11 +157,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       // here, in the state the loop starts from (the body may hold it virtual and change it).
       const rightNode = this.residual(right);
       const itemName = this.fresh("item");
-      const body = this.collect(() => {
-        bindLeft(this, n.left, D(id(itemName)));
-        if (this.env) this.statement(n.body);
-        this.backEdge(contT, variant);
-      });
+      const body = itemLoopBody(this, n, state, itemName, contT, variant, false);
       loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: rightNode, body: { type: "BlockStatement", body } };
     } else if ((n.type === "ForStatement" || n.type === "WhileStatement") && (native = nativeLoop(this, n, contT, variant))) {
       loopNode = native.node;
@@ -289,4 +271,17 @@ function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>):
     s.backEdge(contT, variant);
   });
   return { node: { type: "ForStatement", init: null, test: tp.result ? (tp.result as { e: Node }).e : null, update: updateNode, body: { type: "BlockStatement", body } }, exitEnv: afterTest };
+}
+
+/**
+ * The body of a residual loop over items: the item bound from `itemName` (a key deleted since the
+ * for-in listed it skipped first, where `skipDeleted`), the loop's body, and the path back to its head.
+ */
+function itemLoopBody(s: Specializer, n: Node, state: LoopState, itemName: string, contT: Target, variant: Iterable<Slot>, skipDeleted: boolean): Node[] {
+  return s.collect(() => {
+    if (skipDeleted) skipDeletedKey(s, state, id(itemName), contT);
+    bindLeft(s, n.left, D(id(itemName)));
+    if (s.env) s.statement(n.body);
+    s.backEdge(contT, variant);
+  });
 }
