@@ -3,14 +3,20 @@
  * cheap (issue 13: 137 ms against 49 ms for a bare node; the compiler alone,
  * with acorn, astring and eslint-scope, took 35–55 ms to import here).
  *
- * `jit()` is synchronous, so the compiler is loaded with `require`: in the
- * CommonJS build the module's own `require`, in the ES build Node's
- * require(esm) (Node ≥ 20.19 and ≥ 22.12), which returns the very module
- * instance `import` would (checked: same `JitError` class either way).
- * Run from the TypeScript sources (vitest, tsx), `require` cannot load `.ts`;
- * there `source-preload.ts` has imported these modules up front.
+ * `jit()` is synchronous, so what it needs is loaded synchronously: the
+ * build's two bundles (the core, then the compiler: scripts/bundle-compiler.mjs)
+ * run as scripts through V8's code cache, and any other module with `require`:
+ * in the CommonJS build the module's own, in the ES build Node's require(esm)
+ * (Node ≥ 20.19 and ≥ 22.12), which returns the very module instance `import`
+ * would. Run from the TypeScript sources (vitest, tsx), `require` cannot load
+ * `.ts`; there `source-preload.ts` has imported these modules up front.
+ *
+ * The bundles' loader is imported, not loaded on first use: `import "kos"` costs
+ * about 1 ms more (5.2 → 6.1 ms here), and the first `jit()` 1.9 ms less
+ * (6.5 → 4.6 ms: require(esm) of it was the process's first `require`).
  */
-import type * as CodeCachedScript from "./code-cached-script.js";
+import { codeCacheDir, loadCodeCached } from "./code-cached-script.js";
+import * as errors from "./errors.js";
 import { preloaded, type LazyModulePath } from "./source-preload.js";
 
 // The CommonJS build defines this name as its module's own `require` (scripts/build-cjs.mjs), so it
@@ -23,53 +29,46 @@ const { createRequire } = process.getBuiltinModule("node:module");
 const load: NodeJS.Require = typeof __kos_cjs_require === "function" ? __kos_cjs_require : createRequire(import.meta.url);
 
 /**
- * Entries the build also ships as one bundled file (scripts/bundle-compiler.mjs: the
- * compiler loads in 18 ms as one file against 36-50 ms as 110 ES modules; the compiler's is
- * the code-cached bundle below). A build made by tsc alone has no bundle, and the module
- * itself is loaded.
+ * Runs one of the build's CommonJS bundles (scripts/bundle-compiler.mjs) through V8's code cache
+ * (code-cached-script.ts); `path` is relative to the package root. Its `require` of a kos module
+ * is served by {@link loadKosModule}, so that the bundles and the rest of kos share one instance
+ * of each module (one `JitError` class, one `Dispatcher`). Null when the build has no such bundle
+ * (a build made by tsc alone): the modules are then loaded one by one.
  */
-const BUNDLED: Partial<Record<LazyModulePath, string>> = { "./profiler/tiering.js": "./profiler/tiering.bundle.js" };
-
-/**
- * The compiler as one CommonJS bundle with its packages inside (scripts/bundle-compiler.mjs),
- * run through V8's code cache (code-cached-script.ts). Its external modules
- * are kos's shared ones, served by this build's own loader (so there is one `JitError` class),
- * and Node's builtins. Null when the build has no such bundle.
- */
-function loadCodeCachedCompiler(): unknown {
+function loadBundle(path: string): unknown {
   const { existsSync } = process.getBuiltinModule("node:fs");
   const { dirname, relative, resolve, sep } = process.getBuiltinModule("node:path");
   const { fileURLToPath } = process.getBuiltinModule("node:url");
-  const bundle = fileURLToPath(new URL("./compiler/index.cached.cjs", import.meta.url));
+  const bundle = fileURLToPath(new URL(path, import.meta.url));
   if (!existsSync(bundle)) return null;
-  const root = dirname(dirname(bundle));
-  const requireFn = (spec: string): unknown => (spec.startsWith(".") ? load(`./${relative(root, resolve(dirname(bundle), spec)).split(sep).join("/")}`) : load(spec));
-  // Loaded here, not imported: `import "kos"` does not pay for it (nor for node:vm).
-  const { loadCodeCached, codeCacheDir } = load("./code-cached-script.js") as typeof CodeCachedScript;
+  const root = fileURLToPath(new URL(".", import.meta.url));
+  // Builtins through process.getBuiltinModule: the first `require` of a process, even of a builtin,
+  // sets up Node's CommonJS loader, 2.0-2.2 ms here (.scratch/loadparts2.mjs).
+  const requireFn = (spec: string): unknown =>
+    spec.startsWith(".") ? loadKosModule(`./${relative(root, resolve(dirname(bundle), spec)).split(sep).join("/")}`) : spec.startsWith("node:") ? process.getBuiltinModule(spec) : load(spec);
   return loadCodeCached(bundle, requireFn, { dir: codeCacheDir() }).exports;
 }
 
-function loadBuilt(path: LazyModulePath): unknown {
-  if (path === "./compiler/index.js") {
-    const cached = loadCodeCachedCompiler();
-    if (cached) return cached;
-  }
-  const bundle = BUNDLED[path];
-  if (bundle) {
-    try {
-      return load(bundle);
-    } catch (e) {
-      const code = (e as { code?: string }).code;
-      if ((code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") || !String((e as Error).message).includes(bundle.slice(2))) throw e;
-    }
-  }
+/** The core bundle's modules by path (what the first `jit()` runs, and what it shares with the compiler), loaded once. */
+const coreModules = (() => {
+  let modules: Record<string, unknown> | null | undefined;
+  return () => (modules === undefined ? (modules = (loadBundle("./compiler/core.cached.cjs") as { modules: Record<string, unknown> } | null)?.modules ?? null) : modules);
+})();
+
+/** A kos module by its path from the package root: from the core bundle when it holds it, else its own file. */
+function loadKosModule(path: string): unknown {
+  // The same instance `import "kos"` loaded, in either build.
+  if (path === "./errors.js") return errors;
+  const core = coreModules();
+  if (core && Object.prototype.hasOwnProperty.call(core, path)) return core[path];
+  if (path === "./compiler/index.js") return loadBundle("./compiler/index.cached.cjs") ?? load(path);
   return load(path);
 }
 
 /** A getter for one module of source-preload.ts's list, loaded at its first call. */
 export function lazyModule<M>(path: LazyModulePath): () => M {
   let loaded: M | undefined;
-  return () => (loaded ??= (preloaded?.get(path) ?? loadBuilt(path)) as M);
+  return () => (loaded ??= (preloaded?.get(path) ?? loadKosModule(path)) as M);
 }
 
 /**

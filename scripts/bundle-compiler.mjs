@@ -1,19 +1,20 @@
 #!/usr/bin/env node
 /**
- * Bundles the compiler (dist/compiler/index.js and every kos module only it uses) into one file,
- * which lazy-modules.ts loads at the first compile. Why: the first `jit()` that compiles loaded
- * about 110 ES modules, and Node's ESM loader resolves, reads and links each one: 35-41 ms here,
- * against 15-16 ms for the same code as one file (Node 20.20.2, 2 cores,
- * medians of 3). That load is part of what a program pays for its first
- * tier-up.
+ * Bundles what lazy-modules.ts loads on the first `jit()` into two CommonJS scripts, each run
+ * through V8's code cache (code-cached-script.ts; the first line carries a hash of the text,
+ * which names its caches):
  *
- * The compiler's bundle is CommonJS with its packages (acorn, acorn-walk, astring, eslint-scope)
- * inside, dist/compiler/index.cached.cjs, so that it runs as one script through V8's code cache
- * (code-cached-script.ts). Its first line carries a hash of its text, which names its caches.
+ * - the core, dist/compiler/core.cached.cjs: the dispatcher, the tiering, and every kos module
+ *   they share with the compiler or the compile cache (see CORE below);
+ * - the compiler, dist/compiler/index.cached.cjs, with its packages (acorn, acorn-walk,
+ *   astring, eslint-scope) inside. Why: the first `jit()` that compiles loaded about 110 ES
+ *   modules, and Node's ESM loader resolves, reads and links each one: 35-41 ms here, against
+ *   15-16 ms for the same code as one file (Node 20.20.2, 2 cores, medians of 3).
  *
- * A kos module that another lazily loaded entry (or the eager `index.js`) also
- * imports stays outside the bundle, imported from its own file, so that
- * there is one instance of it: one `JitError` class, one `Dispatcher`.
+ * A kos module that another lazily loaded entry (or the eager `index.js`) also imports stays
+ * outside the compiler's bundle, and lazy-modules.ts serves it (from the core when the core
+ * holds it, else its own file), so that there is one instance of it: one `JitError` class,
+ * one `Dispatcher`.
  *
  * Usage: node scripts/bundle-compiler.mjs [distDir]   (default: dist)
  */
@@ -24,14 +25,19 @@ import { build } from "esbuild";
 
 const dist = resolve(process.argv[2] ?? "dist");
 /**
- * Each entry that lazy-modules.ts loads from one bundled file. The tiering (what the first
- * `jit(fn)` loads) is one too: its 12 ES modules took 7 ms of CPU to load on the rules
- * program's first `jit()` (bench/programs/rules.ts), a few percent of a 0.4 s run.
+ * The core: what the first `jit(fn)` runs (the dispatcher, its precheck, the tiering) and every
+ * kos module that it shares with the compiler or the compile cache, as one CommonJS script
+ * through V8's code cache, as the compiler is. As ES modules, each loaded through require(esm),
+ * they cost a program its first `jit()`: 9.4-9.6 ms of wall time for `jit((a, b) => a + b)`
+ * (1.0-1.4 ms per small module in Node's ES loader, 4.4 ms for the tiering's 30 KB ES bundle),
+ * against 0.1 ms for every later `jit()`; the rules program's whole run is 250 ms
+ * (.scratch/loadparts2.mjs, .scratch/jitfirst.mjs, Node 20.20.2). lazy-modules.ts serves each of
+ * these modules from the core, to the compiler's bundle too, so that each has one instance.
+ * `errors.js` stays outside: `import "kos"` has loaded it already, and the loader hands it in.
  */
-const BUNDLES = [
-  { entry: "compiler/index.js", out: "compiler/index.cached.cjs", format: "cjs" },
-  { entry: "profiler/tiering.js", out: "profiler/tiering.bundle.js", format: "esm" },
-];
+const CORE = { out: "compiler/core.cached.cjs", entries: ["compiler/dispatcher.js", "profiler/tiering.js", "compiler/cache.js"] };
+/** The compiler: its packages (acorn, acorn-walk, astring, eslint-scope) inside, the core's modules outside. */
+const COMPILER = { entry: "compiler/index.js", out: "compiler/index.cached.cjs" };
 
 /** The lazily loaded entries, from source-preload's list (the built copy). */
 function lazyEntries() {
@@ -41,53 +47,77 @@ function lazyEntries() {
   return [...list[1].matchAll(/"\.\/([^"]+)"/g)].map((m) => m[1]);
 }
 
-/** Every file (dist-relative, or a package path) an entry's static import graph reaches. */
-async function inputsOf(entry) {
-  const r = await build({ entryPoints: [join(dist, entry)], bundle: true, platform: "node", format: "esm", write: false, metafile: true, logLevel: "silent", outdir: "/tmp/kos-bundle-probe" });
+/** Every file (absolute, or a package path) the entries' static import graph reaches. */
+async function inputsOf(entries) {
+  const r = await build({ entryPoints: entries.map((e) => join(dist, e)), bundle: true, platform: "node", format: "esm", write: false, metafile: true, logLevel: "silent", outdir: "/tmp/kos-bundle-probe" });
   return new Set(Object.keys(r.metafile.inputs).map((p) => resolve(p)));
 }
 
-for (const { entry: ENTRY, out: OUT, format } of BUNDLES) {
-const others = ["index.js", ...lazyEntries().filter((e) => e !== ENTRY)].filter((e) => existsSync(join(dist, e)));
-const shared = new Set();
-for (const e of others) for (const p of await inputsOf(e)) shared.add(p);
-
-const outFile = join(dist, OUT);
-const keepShared = {
-  name: "keep-shared-modules-external",
-  setup(b) {
-    b.onResolve({ filter: /^\.\.?\// }, (args) => {
-      const target = resolve(args.resolveDir, args.path);
-      if (!shared.has(target)) return undefined;
-      const rel = relative(dirname(outFile), target).split(sep).join("/");
-      return { path: rel.startsWith(".") ? rel : `./${rel}`, external: true };
-    });
-  },
-};
-
-const cjs = format === "cjs";
-const result = await build({
-  entryPoints: [join(dist, ENTRY)],
-  outfile: outFile,
-  bundle: true,
-  platform: "node",
-  format,
-  target: "node20",
-  plugins: [keepShared],
-  metafile: true,
-  logLevel: "warning",
-  write: false,
-  // The ES bundle keeps packages as imports (they are installed anyway, and a copy of acorn in
-  // each of the ESM and CommonJS bundles took the install past its 5 MB budget); the CommonJS
-  // compiler bundle, which both builds load, holds them, so that the code cache covers them too.
-  external: cjs ? [] : ["acorn", "acorn-walk", "astring"],
-  // code-cached-script.ts passes what import.meta.url was as this parameter of its wrapper.
-  ...(cjs ? { define: { "import.meta.url": "__kos_import_meta_url" } } : {}),
-  // Whitespace is minified; names stay, so stack traces through the compiler still read.
-  minifyWhitespace: true,
-});
-const text = result.outputFiles[0].text;
-writeFileSync(outFile, cjs ? `//kos-build:${createHash("sha256").update(text).digest("hex").slice(0, 32)}\n${text}` : text);
-const bundled = Object.keys(result.metafile.inputs).length;
-console.log(`kos: bundle of ${bundled} modules in ${relative(process.cwd(), outFile)} (${[...shared].length} shared modules kept external)`);
+/** A plugin that leaves the modules in `shared` outside the bundle, imported by their path relative to `outFile`. */
+function keepExternal(shared, outFile) {
+  return {
+    name: "keep-shared-modules-external",
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        const target = resolve(args.resolveDir, args.path);
+        if (!shared.has(target)) return undefined;
+        const rel = relative(dirname(outFile), target).split(sep).join("/");
+        return { path: rel.startsWith(".") ? rel : `./${rel}`, external: true };
+      });
+    },
+  };
 }
+
+/** Writes a CommonJS bundle with its build id on the first line (code-cached-script.ts names its caches by it). */
+async function bundle(options, outFile) {
+  const result = await build({
+    // Classes keep their names (`JitError`, not the `_JitError` esbuild makes of a name that several
+    // of the bundle's modules import): an error's `name` is the class's.
+    keepNames: true,
+    ...options,
+    outfile: outFile,
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    metafile: true,
+    logLevel: "warning",
+    write: false,
+    // code-cached-script.ts passes what import.meta.url was as this parameter of its wrapper.
+    define: { "import.meta.url": "__kos_import_meta_url" },
+    // Whitespace is minified; names stay, so stack traces through the compiler still read.
+    minifyWhitespace: true,
+  });
+  const text = result.outputFiles[0].text;
+  writeFileSync(outFile, `//kos-build:${createHash("sha256").update(text).digest("hex").slice(0, 32)}\n${text}`);
+  console.log(`kos: bundle of ${Object.keys(result.metafile.inputs).length} modules in ${relative(process.cwd(), outFile)}`);
+}
+
+const distPath = (abs) => `./${relative(dist, abs).split(sep).join("/")}`;
+const indexGraph = await inputsOf(["index.js"]);
+
+// The core: its modules by path, for lazy-modules.ts; what index.js loads (errors.js) stays outside.
+const coreFile = join(dist, CORE.out);
+const coreModules = [...(await inputsOf(CORE.entries))].filter((p) => p.startsWith(dist + sep) && !indexGraph.has(p));
+await bundle(
+  {
+    stdin: {
+      contents:
+        coreModules.map((p, i) => `import * as m${i} from ${JSON.stringify(distPath(p))};\n`).join("") +
+        `export const modules = {\n${coreModules.map((p, i) => `  ${JSON.stringify(distPath(p))}: m${i},\n`).join("")}};\n`,
+      resolveDir: dist,
+      sourcefile: "kos-core-entry.js",
+      loader: "js",
+    },
+    plugins: [keepExternal(indexGraph, coreFile)],
+  },
+  coreFile,
+);
+
+// The compiler: a module another lazily loaded entry (or index.js) also imports stays outside,
+// so that there is one instance of it (one `JitError` class, one `Dispatcher`): the core's come
+// from the core, the others from their own files.
+const compilerFile = join(dist, COMPILER.out);
+const shared = new Set();
+for (const e of ["index.js", ...lazyEntries().filter((e) => e !== COMPILER.entry)].filter((e) => existsSync(join(dist, e)))) for (const p of await inputsOf([e])) shared.add(p);
+await bundle({ entryPoints: [join(dist, COMPILER.entry)], plugins: [keepExternal(shared, compilerFile)] }, compilerFile);

@@ -16,8 +16,8 @@ describe("kos's own frames", () => {
   it("plumbing: the entry and the tier-0 path, not the compiler", () => {
     expect(isKosPlumbing(KOS_ENTRY_URL, "entry")).toBe(true);
     expect(isKosPlumbing(url("profiler/tiering.ts"), "onEvent")).toBe(true);
-    // The build ships the tiering as one bundled file, in both module formats.
-    for (const rel of ["profiler/tiering.bundle.js", "cjs/profiler/tiering.bundle.js", "compiler/call-clock.js", "compiler/gain-check.js", "cjs/compiler/dispatcher.js"]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);
+    // The build ships the tiering in its core bundle (both module formats load it), and as files.
+    for (const rel of ["compiler/core.cached.cjs", "cjs/profiler/tiering.js", "compiler/call-clock.js", "compiler/gain-check.js", "cjs/compiler/dispatcher.js"]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);
     expect(isKosPlumbing(url("profiler/hot.js"), "hotEntries")).toBe(false);
     expect(isKosPlumbing(url("compiler/compile.ts"), "buildSpecialized")).toBe(false);
     expect(isKosPlumbing("kos://fir.js", "fir")).toBe(false);
