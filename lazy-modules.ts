@@ -35,7 +35,7 @@ const load: NodeJS.Require = typeof __kos_cjs_require === "function" ? __kos_cjs
  * of each module (one `JitError` class, one `Dispatcher`). Null when the build has no such bundle
  * (a build made by tsc alone): the modules are then loaded one by one.
  */
-function loadBundle(path: string): unknown {
+function loadBundle(path: string, writeAtExit: boolean): unknown {
   const { existsSync } = process.getBuiltinModule("node:fs");
   const { dirname, relative, resolve, sep } = process.getBuiltinModule("node:path");
   const { fileURLToPath } = process.getBuiltinModule("node:url");
@@ -46,13 +46,13 @@ function loadBundle(path: string): unknown {
   // sets up Node's CommonJS loader, 2.0-2.2 ms here (.scratch/loadparts2.mjs).
   const requireFn = (spec: string): unknown =>
     spec.startsWith(".") ? loadKosModule(`./${relative(root, resolve(dirname(bundle), spec)).split(sep).join("/")}`) : spec.startsWith("node:") ? process.getBuiltinModule(spec) : load(spec);
-  return loadCodeCached(bundle, requireFn, { dir: codeCacheDir() }).exports;
+  return loadCodeCached(bundle, requireFn, { dir: codeCacheDir(), writeAtExit }).exports;
 }
 
 /** The core bundle's modules by path (what the first `jit()` runs, and what it shares with the compiler), loaded once. */
 const coreModules = (() => {
   let modules: Record<string, unknown> | null | undefined;
-  return () => (modules === undefined ? (modules = (loadBundle("./compiler/core.cached.cjs") as { modules: Record<string, unknown> } | null)?.modules ?? null) : modules);
+  return () => (modules === undefined ? (modules = (loadBundle("./compiler/core.cached.cjs", true) as { modules: Record<string, unknown> } | null)?.modules ?? null) : modules);
 })();
 
 /** A kos module by its path from the package root: from the core bundle when it holds it, else its own file. */
@@ -61,7 +61,7 @@ function loadKosModule(path: string): unknown {
   if (path === "./errors.js") return errors;
   const core = coreModules();
   if (core && Object.prototype.hasOwnProperty.call(core, path)) return core[path];
-  if (path === "./compiler/index.js") return loadBundle("./compiler/index.cached.cjs") ?? load(path);
+  if (path === "./compiler/index.js") return loadBundle("./compiler/index.cached.cjs", false) ?? load(path);
   return load(path);
 }
 

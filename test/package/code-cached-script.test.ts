@@ -42,12 +42,13 @@ interface Area {
 }
 
 /** Loads `file` in a fresh node (a fresh V8 isolate, as the next program is), with `cacheDir`. */
-function loadInChild(file: string, cacheDir: string, execArgv: string[] = []): { cache: string; area: number; files: string[] } {
+function loadInChild(file: string, cacheDir: string, execArgv: string[] = [], writeAtExit = false): { cache: string; area: number; files: string[] } {
   const probe = `import { loadCodeCached } from ${JSON.stringify(pathToFileURL(join(repo, "dist", "code-cached-script.js")).href)};
-import { readdirSync } from "node:fs";
-const r = loadCodeCached(${JSON.stringify(file)}, () => ({ scale: 3 }), { dir: ${JSON.stringify(cacheDir)} });
+import { existsSync, readdirSync } from "node:fs";
+const r = loadCodeCached(${JSON.stringify(file)}, () => ({ scale: 3 }), { dir: ${JSON.stringify(cacheDir)}, writeAtExit: ${writeAtExit} });
 const area = r.exports.area(2, 5);
-setImmediate(() => setImmediate(() => console.log(JSON.stringify({ cache: r.cache, area, files: readdirSync(${JSON.stringify(cacheDir)}).sort() }))));`;
+const files = () => existsSync(${JSON.stringify(cacheDir)}) ? readdirSync(${JSON.stringify(cacheDir)}).sort() : [];
+setImmediate(() => setImmediate(() => console.log(JSON.stringify({ cache: r.cache, area, files: files() }))));`;
   const out = spawnSync(process.execPath, [...execArgv, "--input-type=module", "-e", probe], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
   expect(out.status, out.stderr).toBe(0);
   return JSON.parse(out.stdout) as { cache: string; area: number; files: string[] };
@@ -82,6 +83,17 @@ describe("loadCodeCached", () => {
     // A rebuilt bundle of the very same length: V8 alone would accept the old bytecode for it.
     const rebuilt = bundle("cached.cjs", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb");
     expect(loadInChild(rebuilt, cacheDir).cache).toBe("absent");
+  });
+
+  it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("with writeAtExit, writes the cache when the process exits, not after the task", () => {
+    const file = bundle("at-exit.cjs", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
+    const cacheDir = join(dir, "cache-e");
+    const first = loadInChild(file, cacheDir, [], true);
+    // Nothing written while the process ran (it printed after two more tasks)...
+    expect(first).toEqual({ cache: "absent", area: 30, files: [] });
+    // ...and the cache is there once it exited, for the next process.
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    expect(loadInChild(file, cacheDir, [], true)).toMatchObject({ cache: "accepted", area: 30 });
   });
 
   it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("runs the bundle as it is when V8 rejects the cache's bytes, then writes the cache again", () => {
@@ -138,8 +150,10 @@ setImmediate(() => setImmediate(() => console.log(JSON.stringify({ value: f([5, 
     };
     expect(readFileSync(built, "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
     expect(readFileSync(core, "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
-    // Two bundles, two caches: the core (what the first jit() runs) and the compiler.
-    expect(run()).toEqual({ value: 31, tier: 1, files: 2 });
+    // Two bundles, two caches: the compiler's written after the task that compiled, the core's
+    // (what the first jit() runs) when the process exits.
+    expect(run()).toEqual({ value: 31, tier: 1, files: 1 });
+    expect(readdirSync(cacheDir)).toHaveLength(2);
     const entries = readdirSync(cacheDir).map((f) => join(cacheDir, f));
     for (const entry of entries) expect(entry).toMatch(/[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/);
     const written = entries.map((e) => statSync(e).mtimeMs);
