@@ -244,6 +244,8 @@ class TieredFunction {
   private missProfiles: ArgumentProfile[] = [];
   private missReceiver: ArgumentProfile | null;
   private paramNames: Array<string | null> | null = null;
+  /** The names read from the source text, for summaries made before the compiler is loaded (once: the feedback record asks at every doubling of the calls). */
+  private sourceNames: Array<string | null> | null = null;
   /** Where a rest parameter starts (-1: none), and the one argument count observed (undefined: several). */
   private readonly restAt: number;
   /**
@@ -800,7 +802,7 @@ class TieredFunction {
 
   summary(options: { hash?: boolean } = {}): FunctionFeedback {
     // Not through the compiler: a function that never compiled must not load it (23 ms of CPU) to be summarized.
-    const names = this.paramNames ?? simpleParameterNames(this.source) ?? [];
+    const names = this.paramNames ?? (this.sourceNames ??= simpleParameterNames(this.source) ?? []);
     if (options.hash !== false) this.hash ??= sourceHash(this.source);
     const d = this.d;
     const describe = (p: ArgumentProfile, index: number, name: string): ArgumentFeedback => {
