@@ -91,7 +91,7 @@ export interface SpecializeResult {
   fillsOwnCache: boolean;
   /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
   escapedInstanceSites: Set<object>;
-  /** For-in loops over unfrozen objects that were unrolled (loops.ts). */
+  /** For-in loops over unfrozen objects that were unrolled (for-in-of.ts). */
   guardedForIns: number;
   /** Unroll budget spent, and speculation forks made: a retry with less must go below what was used. */
   budgetUsed: number;

@@ -7,7 +7,7 @@
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { varIdentifiers } from "./fn-info.js";
-import { knownItems } from "./loops.js";
+import { knownItems } from "./for-in-of.js";
 import { Specializer, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";

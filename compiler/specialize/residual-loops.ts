@@ -10,7 +10,7 @@ import { type Node } from "../ast.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
-import { bindLeft, skipDeletedKey, type LoopState } from "./loops.js";
+import { bindLeft, skipDeletedKey, type LoopState } from "./for-in-of.js";
 
 declare module "./specializer.js" {
   interface Specializer {

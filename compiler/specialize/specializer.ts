@@ -157,9 +157,9 @@ export interface SpecializerOptions {
   scope: Record<string, unknown>;
   /** Fold reads of keys absent from unfrozen objects (guarded-reads.ts); off for a compile whose own stores would break those guards. */
   foldAbsent?: boolean;
-  /** Unroll a for-in over an unfrozen object kos does not own, its keys guarded (loops.ts); off for a compile's last, smallest attempt. */
+  /** Unroll a for-in over an unfrozen object kos does not own, its keys guarded (for-in-of.ts); off for a compile's last, smallest attempt. */
   guardedForIn?: boolean;
-  /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (loops.ts); compile.ts then tries again without. */
+  /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (for-in-of.ts); compile.ts then tries again without. */
   forInNodes?: number;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
   privateNamesRoot?: Function;
@@ -191,7 +191,7 @@ export class Specializer {
   joinWork = 0;
   /** Calls of checkDeadline since the clock was last read. */
   private deadlineTicks = 0;
-  /** For-in loops over unfrozen objects unrolled so far (loops.ts): joins are then bounded lower. */
+  /** For-in loops over unfrozen objects unrolled so far (for-in-of.ts): joins are then bounded lower. */
   guardedForIns = 0;
   targets: Target[] = [];
   frame!: Frame;
