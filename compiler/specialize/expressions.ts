@@ -5,7 +5,8 @@
  */
 import { constantValue, isConstant, type Node } from "../ast.js";
 import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
-import { Specializer, id, isTrivial, type Edge } from "./specializer.js";
+import { Specializer, id, type Edge } from "./specializer.js";
+import { isTrivial } from "./temporaries.js";
 import { D, S, UNDEF, isPrimitive, knownNullish, knownTruthy, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 

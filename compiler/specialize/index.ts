@@ -9,6 +9,8 @@ import { JitError } from "../jit-error.js";
 import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
+import "./temporaries.js";
+import "./jump-targets.js";
 import "./joins.js";
 import "./slots.js";
 import "./virtual-objects.js";

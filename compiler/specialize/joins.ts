@@ -39,6 +39,11 @@ const MAX_JOIN_WORK_GUARDED_FOR_IN = 1_000_000;
 
 const P = Specializer.prototype;
 
+/**
+ * Joins control-flow edges. A slot keeps a static value only if every
+ * edge agrees on it; otherwise each edge that knew a value writes it to the
+ * slot's variable in its fix-up block.
+ */
 P.merge = function (this: Specializer, edges: Edge[]): Env | null {
   const live = edges.filter((e) => e.env);
   if (live.length === 0) return null;

@@ -6,9 +6,10 @@
  * exist at run time.
  */
 import type { Node } from "../ast.js";
-import type { Variable } from "../analyze/scopes.js";
+import type { Scope, Variable } from "../analyze/scopes.js";
 import { D, UNDEF, type DynamicValue, type Val } from "./values.js";
-import { RESERVED, Specializer, assign, id, isTrivial, referencedBeforeDeclaration, type Slot, type SlotState } from "./specializer.js";
+import { RESERVED, Specializer, assign, id, type Slot, type SlotState } from "./specializer.js";
+import { isTrivial } from "./temporaries.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -24,6 +25,24 @@ declare module "./specializer.js" {
 }
 
 const P = Specializer.prototype;
+
+/**
+ * Whether a closure may capture `variable` before its declaration runs: a reference earlier
+ * in the source, or one inside a function declaration (hoisted: made at block entry, as
+ * jsonpath-plus's `function addRet` over the `const ret` above it is).
+ */
+export function referencedBeforeDeclaration(variable: Variable): boolean {
+  const decl = variable.defs[0]?.name as Node | undefined;
+  if (!decl) return true;
+  // A closure in the binding's own initialiser (`const visit = (n) => n.kids.map(visit)`) is made before it is bound.
+  const init = (variable.defs[0]?.node as Node | undefined)?.init as Node | undefined;
+  return variable.references.some((r) => {
+    if ((r.identifier as Node).start < decl.start) return true;
+    if (init && (r.identifier as Node).start >= init.start && (r.identifier as Node).end <= init.end) return true;
+    for (let s: Scope | null = r.from; s && s !== variable.scope; s = s.upper) if ((s.block as Node).type === "FunctionDeclaration") return true;
+    return false;
+  });
+}
 
 /**
  * A slot state for a variable that now holds the dynamic value `x`: its prototype hint, and,

@@ -2,40 +2,23 @@
  * The online partial evaluator: one walk over a function with an abstract
  * environment. Static computations happen now; dynamic ones become residual
  * code, in the original order. This file holds the state and the mechanics
- * every node family shares: residual emission, fresh names, ordering of
- * pending operands and jump targets; variables (slots.ts), virtual objects
+ * every node family shares: residual emission, fresh names and probes;
+ * temporaries and the ordering of pending operands (temporaries.ts), jump
+ * targets (jump-targets.ts), variables (slots.ts), virtual objects
  * (virtual-objects.ts) and joins (joins.ts) have files of their own. The node
  * families add their methods in their own files (expressions.ts,
  * statements.ts, loops.ts, calls.ts, objects.ts, patterns.ts, verbatim.ts),
  * the way acorn's parser is split; index.ts puts them together.
  */
-import { walk, type Node } from "../ast.js";
+import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
-import type { Scope, Variable } from "../analyze/scopes.js";
+import type { Variable } from "../analyze/scopes.js";
 import type { FreezePolicy } from "../types.js";
-import { D, S, UNDEF, type ArrayFact, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
+import { S, UNDEF, type ArrayFact, type DynamicValue, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { FnInfoCache, type FnInfo } from "./fn-info.js";
 
 /** A binding instance: one variable of one activation (root or inlined call). */
-/**
- * Whether a closure may capture `variable` before its declaration runs: a reference earlier
- * in the source, or one inside a function declaration (hoisted: made at block entry, as
- * jsonpath-plus's `function addRet` over the `const ret` above it is).
- */
-export function referencedBeforeDeclaration(variable: Variable): boolean {
-  const decl = variable.defs[0]?.name as Node | undefined;
-  if (!decl) return true;
-  // A closure in the binding's own initialiser (`const visit = (n) => n.kids.map(visit)`) is made before it is bound.
-  const init = (variable.defs[0]?.node as Node | undefined)?.init as Node | undefined;
-  return variable.references.some((r) => {
-    if ((r.identifier as Node).start < decl.start) return true;
-    if (init && (r.identifier as Node).start >= init.start && (r.identifier as Node).end <= init.end) return true;
-    for (let s: Scope | null = r.from; s && s !== variable.scope; s = s.upper) if ((s.block as Node).type === "FunctionDeclaration") return true;
-    return false;
-  });
-}
-
 export interface Slot {
   name: string;
   kind: string;
@@ -303,75 +286,6 @@ export class Specializer {
   /** Residual names bound once and never written again (const temporaries, unassigned parameters). */
   readonly immutable = new Set<string>();
 
-  /**
-   * A temporary holding `e`, assigned now and declared at the top of the
-   * residual function (a declaration in place could end up in a block that
-   * closes before a later use; the clean-up passes move single-use ones back).
-   */
-  temp(e: Node, hint = "t", type?: string): Val {
-    if (isTrivial(e)) return D(e, type);
-    const name = this.fresh(hint);
-    this.immutable.add(name);
-    this.hoistName(name);
-    this.emit(assign(name, e));
-    return D(id(name), type);
-  }
-
-  /** Pins a dynamic value so that it can be used more than once or later. */
-  stable(x: Val, hint = "t"): Val {
-    if (x.k !== "d" || isTrivial(x.e) || (x.e.type === "Identifier" && this.immutable.has(x.e.name))) return x;
-    const t = this.temp(x.e, hint, x.type);
-    if (t.k === "d") {
-      if (x.closure) t.closure = x.closure;
-      if (x.arrayLength !== undefined) t.arrayLength = x.arrayLength;
-      if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
-      if (x.isArray) t.isArray = x.isArray;
-      if (x.proto) t.proto = x.proto;
-    }
-    return t;
-  }
-
-  /**
-   * Evaluates operands in order. A dynamic operand is a residual expression
-   * not yet evaluated; if a later operand emits statements, the earlier
-   * pending ones move into temporaries before those statements, so the
-   * residual code keeps the source's order of evaluation.
-   */
-  evalSeq<T>(items: T[], evalOne: (item: T) => Val): Val[] {
-    const vals: Val[] = [];
-    const out = this.out;
-    for (const item of items) {
-      const mark = out.length;
-      const v = evalOne(item);
-      if (out.length !== mark) this.hoistPending(vals, mark);
-      vals.push(v);
-    }
-    return vals;
-  }
-
-  hoistPending(vals: Val[], at: number): void {
-    const decls: Node[] = [];
-    let written: Set<string> | null = null;
-    for (let i = 0; i < vals.length; i++) {
-      const v = vals[i]!;
-      if (v.k !== "d" || isTrivial(v.e)) continue;
-      if (v.e.type === "Identifier") {
-        // A variable the statements in between cannot change keeps its value without a copy:
-        // a temporary, or a slot no closure captures that those statements do not assign
-        // (`out = out + s` rather than `t = out; …; out = t + s`).
-        if (this.immutable.has(v.e.name)) continue;
-        written ??= namesWritten(this.out.slice(at));
-        if (!written.has(v.e.name) && !written.has("arguments") && this.isUncapturedSlotName(v.e.name)) continue;
-      }
-      const name = this.fresh("t");
-      this.immutable.add(name);
-      this.hoistName(name);
-      decls.push(assign(name, v.e));
-      vals[i] = D(id(name), v.type);
-    }
-    if (decls.length) this.out.splice(at, 0, ...decls);
-  }
-
   /** Values in flight that joins must keep (an instance its constructor is building: constructors.ts). */
   readonly liveValues: Val[] = [];
 
@@ -400,20 +314,6 @@ export class Specializer {
     return new Map(this.env!);
   }
 
-  /** An edge from the current point: the environment now, and a fix-up block emitted here. */
-  edgeHere(value?: Val): Edge {
-    const fix: Node[] = [];
-    this.out.push({ type: "BlockStatement", body: fix });
-    const e: Edge = { env: this.env!, fix };
-    if (value) e.value = value;
-    return e;
-  }
-
-  /**
-   * Joins control-flow edges. A slot keeps a static value only if every
-   * edge agrees on it; otherwise each edge that knew a value writes it to the
-   * slot's variable in its fix-up block.
-   */
   /**
    * Stops the compile once it has used its time (`maxCompileMs`). Called at every join and
    * inlined call; the clock is read one call in 64.
@@ -424,57 +324,6 @@ export class Specializer {
     if (performance.now() > deadline.at) {
       this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done: it inlines and unrolls more than it can pay back`);
     }
-  }
-
-  newTarget(partial: Partial<Target>): Target {
-    return { labels: [], breakable: false, continuable: false, isReturn: false, dynDepth: this.dynDepth, label: null, edges: [], ...partial };
-  }
-
-  labelOf(t: Target): string {
-    if (!t.label) t.label = this.fresh(t.labels[0] ?? (t.isReturn ? "ret" : "L"));
-    return t.label;
-  }
-
-  /** Leaves to a target: records the edge, emits the residual jump if control is dynamic. Afterwards the point is unreachable. */
-  jump(t: Target, kind: "break" | "continue", value?: Val): void {
-    if (!this.env) return;
-    if (t.variant) {
-      for (const s of t.variant) this.materialize(s);
-      this.checkHeld(t);
-      if (!t.native) t.edges.push({ env: this.env, fix: [] });
-      this.out.push(t.native ? { type: "ContinueStatement", label: id(this.labelOf(t)) } : { type: "BreakStatement", label: id(this.labelOf(t)) });
-      this.env = null;
-      return;
-    }
-    const edge = this.edgeHere(value);
-    t.edges.push(edge);
-    // Always a residual `break`: other paths may continue after this point in the residual code
-    // (the next unrolled iteration after a dynamic `continue`). flattenBlocks drops the ones in tail position.
-    this.out.push({ type: "BreakStatement", label: id(this.labelOf(t)) });
-    void kind;
-    this.env = null;
-  }
-
-  /** Runs `body` with `t` as an active target, then joins its edges with the fall-through. */
-  withTarget(t: Target, body: () => void): void {
-    this.targets.push(t);
-    try {
-      body();
-    } finally {
-      this.targets.pop();
-    }
-    const edges = [...t.edges];
-    if (this.env) edges.push(this.edgeHere());
-    this.env = this.merge(edges);
-  }
-
-  findTarget(kind: "break" | "continue", label: string | null, node: Node): Target {
-    for (let i = this.targets.length - 1; i >= 0; i--) {
-      const t = this.targets[i]!;
-      if (t.isReturn) break;
-      if (label ? t.labels.includes(label) && (kind === "break" ? !t.continuable : t.continuable) : kind === "break" ? t.breakable : t.continuable) return t;
-    }
-    return this.fail("INTERNAL", `no target for ${kind}${label ? ` ${label}` : ""}`, node);
   }
 
   // ---- probes --------------------------------------------------------------
@@ -524,33 +373,5 @@ export function pushFix(list: Node[]): Node[] {
   return fix;
 }
 export const assign = (name: string, right: Node): Node => ({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(name), right } });
-
-/** An expression that can be duplicated or moved without changing what it computes (no reads that can change). */
-/** Names assigned (or updated) anywhere in `nodes`, nested functions included; "arguments" when it is mentioned. */
-function namesWritten(nodes: Node[]): Set<string> {
-  const names = new Set<string>();
-  for (const n of nodes) {
-    walk(n, (x) => {
-      if (x.type === "Identifier" && x.name === "arguments") names.add("arguments");
-      const target = x.type === "AssignmentExpression" ? x.left : x.type === "UpdateExpression" ? x.argument : x.type === "ForInStatement" || x.type === "ForOfStatement" ? x.left : null;
-      if (target) walk(target, (t) => void (t.type === "Identifier" && names.add(t.name)));
-    });
-  }
-  return names;
-}
-
-export function isTrivial(e: Node): boolean {
-  if (e.type === "Literal") return !e.regex;
-  if (e.type === "KosConst") return true;
-  // The literal forms buildLiteral makes: -x, void 0, 0/0, 1/0.
-  if (e.type === "UnaryExpression" && (e.operator === "-" || e.operator === "void") && e.argument.type === "Literal" && typeof e.argument.value !== "string") return true;
-  if (e.type === "UnaryExpression" && e.operator === "-" && e.argument.type === "BinaryExpression") return isTrivial(e.argument);
-  return e.type === "BinaryExpression" && e.operator === "/" && e.left.type === "Literal" && e.right.type === "Literal" && typeof e.left.value === "number" && e.right.value === 0;
-}
-
-/** Trivial, or an identifier (a variable read: stable as long as nothing writes that variable in between). */
-export function isTrivialStable(e: Node): boolean {
-  return isTrivial(e) || e.type === "Identifier";
-}
 
 export const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval undefined NaN Infinity".split(" "));

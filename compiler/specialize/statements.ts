@@ -5,7 +5,8 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
-import { Specializer, id, referencedBeforeDeclaration, type Env, type Slot, pushFix } from "./specializer.js";
+import { Specializer, id, type Env, type Slot, pushFix } from "./specializer.js";
+import { referencedBeforeDeclaration } from "./slots.js";
 import { D, UNDEF, knownTruthy, type Val } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
