@@ -1,26 +1,21 @@
 /**
  * Expressions: identifiers, operators, conditionals, assignments, sequences
  * and templates. Each returns an abstract value; residual code for dynamic
- * parts is built in source evaluation order (see `evalSeq`).
+ * parts is built in source evaluation order (see `evalSeq`). This file holds
+ * the dispatch over expression types and the operators; identifiers
+ * (identifiers.ts), values chosen by a dynamic test (branch-values.ts) and
+ * assignments (assignments.ts) have files of their own.
  */
 import { constantValue, isConstant, type Node } from "../ast.js";
-import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
-import { Specializer, id, type Edge } from "./specializer.js";
+import { Specializer } from "./specializer.js";
 import { isTrivial } from "./temporaries.js";
 import { D, S, UNDEF, isPrimitive, knownNullish, knownTruthy, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 
 declare module "./specializer.js" {
   interface Specializer {
-    globalRef(name: string): Node;
     expr(n: Node): Val;
     drop(x: Val): void;
-    identifier(n: Node): Val;
-    freeVariable(name: string, n: Node): Val;
-    slotOf(n: Node): import("./specializer.js").Slot | null;
-    branchValue(test: Val, thenF: () => Val, elseF: () => Val, sources: Node[], shape: (t: Node, a: Node, b: Node) => Node): Val;
-    assignment(n: Node): Val;
-    update(n: Node): Val;
     binary(op: string, a: Val, b: Val, n: Node): Val;
   }
 }
@@ -222,80 +217,6 @@ P.drop = function (this: Specializer, x: Val): void {
   this.emit({ type: "ExpressionStatement", expression: x.e });
 };
 
-P.slotOf = function (this: Specializer, n: Node) {
-  const variable = this.frame.info.scopes.resolve(n);
-  if (!variable) return null;
-  return this.frame.slots.get(variable) ?? null;
-};
-
-P.identifier = function (this: Specializer, n: Node): Val {
-  const scopes = this.frame.info.scopes;
-  const variable = scopes.resolve(n);
-  if (variable) {
-    const slot = this.frame.slots.get(variable);
-    if (slot) return this.read(slot);
-    // A function expression's own name (`function g() { … g() … }`), not a function declared in its body.
-    if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name") return S(this.frame.info.fn);
-    if (variable.name === "arguments" && variable.defs.length === 0) return this.argumentsObject(n);
-    return this.fail("UNSUPPORTED", `'${n.name}' is read before its declaration (temporal dead zone)`, n);
-  }
-  if (n.name === "arguments" && !this.frame.info.parsed.kind.startsWith("arrow")) return this.argumentsObject(n);
-  return this.freeVariable(n.name, n);
-};
-
-declare module "./specializer.js" {
-  interface Specializer {
-    freeVariableOrNull(name: string): Val | null;
-    argumentsObject(n: Node): Val;
-  }
-}
-
-/** The value of a free name, or null when kos cannot say (a global that may not exist). */
-P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
-  // `scope` supplies the root function's free names, also where it calls itself.
-  if ((this.frame.root || this.frame.info.fn === this.rootFn) && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
-  const found = this.options.lookupFree(this.frame.info.fn, name, this.frame.info.fn !== this.rootFn);
-  if (found.found) {
-    if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);
-    if (found.privateRegExp) this.privateRegExps.add(found.value);
-    return S(found.value);
-  }
-  if (name === "undefined") return UNDEF;
-  if (FOLDABLE_GLOBALS.has(name)) return S((globalThis as Record<string, unknown>)[name]);
-  if (KNOWN_GLOBALS.has(name)) return D(this.globalRef(name));
-  // Any other global (`hasOwnProperty` in a sloppy script, a program's own `globalThis.config`) is
-  // read by name where the source reads it: a getter, a missing name's ReferenceError, all as written.
-  if (!found.found && found.global) return D(this.globalRef(name));
-  return null;
-};
-
-/**
- * A global named by inlined code. The residual function keeps the root's own names, so a
- * global the callee reads (`Math`, `k`) would resolve to a root binding of the same name
- * (`function f(Math, a) { return helper(a); }`): there it is read as a property of the global object.
- */
-P.globalRef = function (this: Specializer, name: string): Node {
-  if (this.frame.info.fn === this.rootFn) return id(name);
-  const rootNames = this.infos.get(this.rootFn).scopes.declaredNames;
-  if (!rootNames.has(name)) return id(name);
-  if (rootNames.has("globalThis") || !KNOWN_GLOBALS.has(name)) return this.fail("UNSUPPORTED", `inlined code reads the global '${name}', which the compiled function declares too`);
-  return { type: "MemberExpression", object: id("globalThis"), property: id(name), computed: false, optional: false };
-};
-
-P.freeVariable = function (this: Specializer, name: string, n: Node): Val {
-  const v = this.freeVariableOrNull(name);
-  if (v) return v;
-  return this.fail("FREE_VARIABLE", `free variable '${name}' has no value kos can see: pass it in the \`scope\` option`, n);
-};
-
-P.argumentsObject = function (this: Specializer, n: Node): Val {
-  if (this.frame.root) {
-    if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
-    return D(id("arguments"), "object");
-  }
-  return this.fail("USES_ARGUMENTS", "`arguments` escapes in an inlined function", n);
-};
-
 P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): Val {
   if (a.k === "s" && b.k === "s") {
     const f = foldBinary(op, a.v, b.v);
@@ -375,163 +296,4 @@ P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): V
   const prim = (t: string | undefined, v: Val) => v.k === "s" ? isPrimitive(v.v) : !!t && primitiveTypes.has(t);
   if (op !== "===" && op !== "!==" && !nullishSide && (op === "in" || op === "instanceof" || !prim(ta, a) || !prim(tb, b))) this.foreignCodeMayRun();
   return D({ type: "BinaryExpression", operator: op, left: this.residual(a), right: this.residual(b) }, binaryResultType(op, ta, tb));
-};
-
-/**
- * A value chosen by a dynamic test. The branches are evaluated under dynamic
- * control; when neither emits statements nor leaves the environment
- * different, the residual is one expression (`a && b`, `t ? x : y`),
- * otherwise an `if` assigning a result variable.
- */
-P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF: () => Val, sources: Node[], shape: (t: Node, a: Node, b: Node) => Node): Val {
-  void sources;
-  const testNode = this.residual(test);
-  const base = this.env!;
-  this.dynDepth++;
-  let v1: Val | null = null;
-  let v2: Val | null = null;
-  this.env = new Map(base);
-  const list1 = this.collect(() => (v1 = thenF()));
-  const env1 = this.env;
-  // The second branch takes the environment itself (statements.ts, ifStatement).
-  this.env = base;
-  const list2 = this.collect(() => (v2 = elseF()));
-  const env2 = this.env;
-  this.dynDepth--;
-  const e1 = env1 ? { env: env1, fix: [] as Node[] } : null;
-  const e2 = env2 ? { env: env2, fix: [] as Node[] } : null;
-  // A virtual object a branch yields is allocated on that branch, in its own environment, before the
-  // join: the join then sees it escaped there.
-  const early = (v: Val | null, e: Edge | null) => {
-    if (!v || !e || v.k !== "v") return null;
-    const own = { fix: [] as Node[], env: e.env };
-    const node = this.residualAt(own, v);
-    return { fix: own.fix, node };
-  };
-  const pre1 = early(v1, e1);
-  const pre2 = early(v2, e2);
-  this.env = this.merge([e1, e2].filter(Boolean) as never);
-  if (!this.env) {
-    // Neither side goes on (each throws or returns): what they emitted is all that runs from here.
-    this.out.push({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
-    return UNDEF;
-  }
-  const noFix = (!e1 || e1.fix.length === 0) && (!e2 || e2.fix.length === 0);
-  // An object made in a branch and allocated only as its value (`data || {}`) stays a literal in place.
-  const inPlace = (pre: { fix: Node[]; node: Node } | null): Node | null => {
-    const st = pre?.fix.length === 1 ? pre.fix[0]! : null;
-    const a = st?.type === "ExpressionStatement" ? st.expression : null;
-    return a && a.type === "AssignmentExpression" && a.left.type === "Identifier" && pre!.node.type === "Identifier" && a.left.name === pre!.node.name ? a.right : null;
-  };
-  const lit1 = pre1 ? inPlace(pre1) : null;
-  const lit2 = pre2 ? inPlace(pre2) : null;
-  if (list1.length === 0 && list2.length === 0 && noFix && e1 && e2 && (!pre1 || lit1) && (!pre2 || lit2)) {
-    const a = v1!, b = v2!;
-    if (a.k === "s" && b.k === "s" && Object.is(a.v, b.v)) {
-      this.drop(D(testNode));
-      return a;
-    }
-    const ta = typeOfVal(a);
-    const joinedInPlace = D(shape(testNode, lit1 ?? this.residual(a), lit2 ?? this.residual(b)), ta && ta === typeOfVal(b) ? ta : undefined);
-    const pa = protoHintOf(a);
-    if (pa && pa === protoHintOf(b)) joinedInPlace.proto = pa;
-    return joinedInPlace;
-  }
-  const result = this.fresh("r");
-  this.hoistName(result);
-  const assignResult = (v: Val | null, list: Node[], e: { fix: Node[] } | null, pre: { fix: Node[]; node: Node } | null) => {
-    if (!e || !v) return;
-    const own = pre ?? { fix: [] as Node[], node: this.residualAt({ fix: [] }, v) };
-    list.push(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: own.node } });
-    list.push(...e.fix);
-  };
-  assignResult(v1, list1, e1, pre1);
-  assignResult(v2, list2, e2, pre2);
-  this.emit({ type: "IfStatement", test: testNode, consequent: { type: "BlockStatement", body: list1 }, alternate: list2.length ? { type: "BlockStatement", body: list2 } : null });
-  const joined = D(id(result));
-  // Both sides hint the same prototype (an instance `new` made, a value narrowed by `instanceof`):
-  // so does the result, for its method calls (method-guards.ts checks the method at run time).
-  const p1 = e1 ? protoHintOf(v1) : null;
-  const p2 = e2 ? protoHintOf(v2) : null;
-  if ((p1 || p2) && (p1 === p2 || !e1 || !e2)) joined.proto = (p1 ?? p2)!;
-  return joined;
-};
-
-/** The prototype a value is hinted to have: a dynamic value's hint, or a virtual instance's own prototype. */
-function protoHintOf(v: Val | null): object | null {
-  return !v ? null : v.k === "d" ? v.proto ?? null : v.k === "v" ? v.o.proto ?? null : null;
-}
-
-P.assignment = function (this: Specializer, n: Node): Val {
-  const op: string = n.operator;
-  if (n.left.type === "Identifier") {
-    const slot = this.slotOf(n.left);
-    if (!slot) {
-      const variable = this.frame.info.scopes.resolve(n.left);
-      if (variable) return this.fail("UNSUPPORTED", `assignment to '${n.left.name}' before its declaration`, n);
-      return this.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${n.left.name}'`, n);
-    }
-    if (slot.kind === "const") return this.fail("UNSUPPORTED", `assignment to the constant '${n.left.name}' (throws TypeError)`, n);
-    if (op === "=") {
-      const v = this.expr(n.right);
-      const stable = this.stable(v, slot.name);
-      this.write(slot, stable, n);
-      return stable.k === "d" ? this.read(slot) : stable;
-    }
-    if (op === "&&=" || op === "||=" || op === "??=") {
-      const cur = this.read(slot);
-      const logicalOp = op.slice(0, 2);
-      const decide = (v: unknown) => (logicalOp === "&&" ? !!v : logicalOp === "||" ? !v : v === null || v === undefined);
-      if (cur.k === "s") {
-        if (!decide(cur.v)) return cur;
-        const v = this.stable(this.expr(n.right), slot.name);
-        this.write(slot, v, n);
-        return v;
-      }
-      this.materialize(slot);
-      const curNode = id(slot.name);
-      const test = logicalOp === "&&" ? D(curNode) : logicalOp === "||" ? D({ type: "UnaryExpression", operator: "!", prefix: true, argument: id(slot.name) }) : D({ type: "BinaryExpression", operator: "==", left: id(slot.name), right: { type: "Literal", value: null, raw: "null" } });
-      this.branchValue(test, () => {
-        const v = this.stable(this.expr(n.right), slot.name);
-        this.write(slot, v, n);
-        return UNDEF;
-      }, () => UNDEF, [n.right], () => ({ type: "Literal", value: null, raw: "null" }));
-      this.materialize(slot);
-      return D(id(slot.name));
-    }
-    // The current value is read first; it needs a copy only if evaluating the right side emits
-    // statements that may change it (hoistPending decides, as for any pending operand).
-    const list = this.out;
-    const mark = list.length;
-    const pending = [this.read(slot)];
-    const rhs = this.expr(n.right);
-    if (list.length !== mark) this.hoistPending(pending, mark);
-    const cur = pending[0]!;
-    const v = this.stable(this.binary(op.slice(0, -1), cur, rhs, n), slot.name);
-    this.write(slot, v, n);
-    return v.k === "d" ? this.read(slot) : v;
-  }
-  if (n.left.type === "MemberExpression") return this.assignMember(n);
-  return this.assignPattern(n);
-};
-
-P.update = function (this: Specializer, n: Node): Val {
-  if (n.argument.type === "Identifier") {
-    const slot = this.slotOf(n.argument);
-    if (!slot) return this.fail("ASSIGNS_FREE_VARIABLE", `the function assigns to the free variable '${n.argument.name}'`, n);
-    if (slot.kind === "const") return this.fail("UNSUPPORTED", `assignment to the constant '${n.argument.name}' (throws TypeError)`, n);
-    const cur = this.read(slot);
-    if (cur.k === "s" && (typeof cur.v === "number" || typeof cur.v === "bigint")) {
-      const next = n.operator === "++" ? (cur.v as number) + ((typeof cur.v === "bigint" ? 1n : 1) as number) : (cur.v as number) - ((typeof cur.v === "bigint" ? 1n : 1) as number);
-      this.write(slot, S(next), n);
-      return S(n.prefix ? next : cur.v);
-    }
-    this.materialize(slot);
-    this.declare(slot);
-    // ToNumeric of an object runs its valueOf.
-    if (!(cur.k === "s" ? isPrimitive(cur.v) : cur.k === "d" && cur.type && primitiveTypes.has(cur.type))) this.foreignCodeMayRun();
-    return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: id(slot.name) }, cur.k === "d" && cur.type === "number" ? "number" : undefined);
-  }
-  if (n.argument.type === "MemberExpression") return this.updateMember(n);
-  return this.fail("UNSUPPORTED", `update of ${n.argument.type}`, n);
 };

@@ -1,0 +1,94 @@
+/**
+ * Identifiers: a local's slot and its value, a free name's value (the
+ * `scope` option, the closure kos read, the globals it folds or reads by
+ * name), a global named by inlined code, and `arguments`.
+ */
+import type { Node } from "../ast.js";
+import { KNOWN_GLOBALS, FOLDABLE_GLOBALS } from "../builtins.js";
+import { Specializer, id } from "./specializer.js";
+import { D, S, UNDEF, type Val } from "./values.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    globalRef(name: string): Node;
+    identifier(n: Node): Val;
+    freeVariable(name: string, n: Node): Val;
+    slotOf(n: Node): import("./specializer.js").Slot | null;
+  }
+}
+
+const P = Specializer.prototype;
+
+P.slotOf = function (this: Specializer, n: Node) {
+  const variable = this.frame.info.scopes.resolve(n);
+  if (!variable) return null;
+  return this.frame.slots.get(variable) ?? null;
+};
+
+P.identifier = function (this: Specializer, n: Node): Val {
+  const scopes = this.frame.info.scopes;
+  const variable = scopes.resolve(n);
+  if (variable) {
+    const slot = this.frame.slots.get(variable);
+    if (slot) return this.read(slot);
+    // A function expression's own name (`function g() { … g() … }`), not a function declared in its body.
+    if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name") return S(this.frame.info.fn);
+    if (variable.name === "arguments" && variable.defs.length === 0) return this.argumentsObject(n);
+    return this.fail("UNSUPPORTED", `'${n.name}' is read before its declaration (temporal dead zone)`, n);
+  }
+  if (n.name === "arguments" && !this.frame.info.parsed.kind.startsWith("arrow")) return this.argumentsObject(n);
+  return this.freeVariable(n.name, n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    freeVariableOrNull(name: string): Val | null;
+    argumentsObject(n: Node): Val;
+  }
+}
+
+/** The value of a free name, or null when kos cannot say (a global that may not exist). */
+P.freeVariableOrNull = function (this: Specializer, name: string): Val | null {
+  // `scope` supplies the root function's free names, also where it calls itself.
+  if ((this.frame.root || this.frame.info.fn === this.rootFn) && Object.prototype.hasOwnProperty.call(this.options.scope, name)) return S(this.options.scope[name]);
+  const found = this.options.lookupFree(this.frame.info.fn, name, this.frame.info.fn !== this.rootFn);
+  if (found.found) {
+    if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the free variable '${name}' can change after jit`);
+    if (found.privateRegExp) this.privateRegExps.add(found.value);
+    return S(found.value);
+  }
+  if (name === "undefined") return UNDEF;
+  if (FOLDABLE_GLOBALS.has(name)) return S((globalThis as Record<string, unknown>)[name]);
+  if (KNOWN_GLOBALS.has(name)) return D(this.globalRef(name));
+  // Any other global (`hasOwnProperty` in a sloppy script, a program's own `globalThis.config`) is
+  // read by name where the source reads it: a getter, a missing name's ReferenceError, all as written.
+  if (!found.found && found.global) return D(this.globalRef(name));
+  return null;
+};
+
+/**
+ * A global named by inlined code. The residual function keeps the root's own names, so a
+ * global the callee reads (`Math`, `k`) would resolve to a root binding of the same name
+ * (`function f(Math, a) { return helper(a); }`): there it is read as a property of the global object.
+ */
+P.globalRef = function (this: Specializer, name: string): Node {
+  if (this.frame.info.fn === this.rootFn) return id(name);
+  const rootNames = this.infos.get(this.rootFn).scopes.declaredNames;
+  if (!rootNames.has(name)) return id(name);
+  if (rootNames.has("globalThis") || !KNOWN_GLOBALS.has(name)) return this.fail("UNSUPPORTED", `inlined code reads the global '${name}', which the compiled function declares too`);
+  return { type: "MemberExpression", object: id("globalThis"), property: id(name), computed: false, optional: false };
+};
+
+P.freeVariable = function (this: Specializer, name: string, n: Node): Val {
+  const v = this.freeVariableOrNull(name);
+  if (v) return v;
+  return this.fail("FREE_VARIABLE", `free variable '${name}' has no value kos can see: pass it in the \`scope\` option`, n);
+};
+
+P.argumentsObject = function (this: Specializer, n: Node): Val {
+  if (this.frame.root) {
+    if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
+    return D(id("arguments"), "object");
+  }
+  return this.fail("USES_ARGUMENTS", "`arguments` escapes in an inlined function", n);
+};
