@@ -62,6 +62,7 @@ const ObjectCreate = Object.create;
 const ObjectAssign = Object.assign;
 /** The prototypes a primitive receiver reaches: a key none of them holds makes a method call's receiver an object. */
 export const PRIMITIVE_PROTOTYPES: readonly object[] = [Object.prototype, String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype];
+/** The prototypes a primitive's property lookup goes through. */
 export const PRIMITIVE_PROTOS: Record<string, object> = { string: String.prototype, number: Number.prototype, boolean: Boolean.prototype, bigint: BigInt.prototype, symbol: Symbol.prototype };
 /** A primitive of this `typeof` has a method of this name (an own function of its prototype, as kos loaded). */
 export function hasPrimitiveMethod(type: string | undefined, name: string): boolean {

@@ -2,7 +2,7 @@
  * Inlining: a call to a known function evaluated in place, in a new frame
  * (parameters bound to the argument values, the callee's own closure values
  * and `this`), when something static makes it worth it; transactional, so a
- * construct the callee cannot compile leaves the call as written (calls.ts).
+ * construct the callee cannot compile leaves the call as written (call-dispatch.ts).
  */
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";

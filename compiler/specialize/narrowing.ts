@@ -4,7 +4,7 @@
  */
 import type { Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
-import { prototypeHint } from "./calls.js";
+import { prototypeHint } from "./new-expressions.js";
 
 declare module "./specializer.js" {
   interface Specializer {

@@ -185,7 +185,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   if (specVal.k === "d" && specVal.proto) joined.proto = specVal.proto;
   else if (specVal.k === "v" && specVal.o.proto) joined.proto = specVal.o.proto;
   // The speculative branch made an Array (an unfolded map): keep that hint, with a flag saying which
-  // branch ran unless both did. `fn.apply(thisArg, it)` then spreads it (calls.ts applySpread).
+  // branch ran unless both did. `fn.apply(thisArg, it)` then spreads it (call-dispatch.ts applySpread).
   const n = specLen;
   if (n !== undefined && !(specVal.k === "d" && specVal.arrayFlag)) {
     joined.arrayLength = n;

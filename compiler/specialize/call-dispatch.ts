@@ -1,0 +1,189 @@
+/**
+ * What a call of a value does, once its callee, receiver and arguments are
+ * evaluated: a built-in on values kos knows is computed (builtin-calls.ts),
+ * an array method with a callback unfolded, `call` and `apply` seen through,
+ * a known function or a closure kos made evaluated in place (inlining.ts);
+ * anything else stays a call, read through the source's path where kos
+ * folded one, so the engine's messages name what the source names.
+ */
+import type { Node } from "../ast.js";
+import { isBuiltin } from "../builtins.js";
+import { Specializer, id } from "./specializer.js";
+import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
+import { callOfResultUnderSourceName, callUnderSourceName, mentions, underSourceNames } from "./source-names.js";
+import { MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
+  }
+}
+
+const P = Specializer.prototype;
+const FnCall = Function.prototype.call;
+const FnApply = Function.prototype.apply;
+
+/** A call that will throw: its callee is known not to be callable (calls.ts keeps it as written). */
+export const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
+
+/** Whether the prototype of an object kos made has this key (so a call of it can fail only if code replaced it). */
+function inheritedMethod(o: VirtualObject, key: Val): boolean {
+  const proto = o.kind === "array" ? Array.prototype : o.proto === NULL_PROTO ? null : (o.proto ?? Object.prototype);
+  return proto !== null && key.k === "s" && (typeof key.v === "string" || typeof key.v === "symbol") && key.v in proto;
+}
+
+P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
+  if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
+  if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
+  if (fnVal.k === "s" && typeof fnVal.v === "function") {
+    const fn = fnVal.v as Function;
+    const folded = foldBuiltin(this, fn, thisVal, args) ?? this.collectionRead(fn, thisVal, args);
+    if (folded) return folded;
+    const unfolded = this.unfoldArrayMethod(fn, thisVal, args, n) ?? this.unfoldArrayScan(fn, thisVal, args, n);
+    if (unfolded) return unfolded;
+    if ((fn === FnCall || fn === FnApply) && thisVal.k === "s" && typeof thisVal.v === "function") {
+      if (fn === FnCall) {
+        // \`Object.prototype.toString.call("X")\`, \`String.prototype.slice.call(s, 1)\`: the built-in itself, on that receiver.
+        const builtin = foldBuiltin(this, thisVal.v as Function, args[0] ?? UNDEF, args.slice(1));
+        if (builtin) return builtin;
+        const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
+        if (r) return r;
+      } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {
+        const r = this.applySpread(thisVal.v as Function, args[0]!, args[1]! as Val & { k: "d" }, args[1]!.arrayLength, n);
+        if (r) return r;
+      } else if (args.length <= 2 && (args[1] === undefined || args[1].k === "v" && args[1].o.kind === "array" && this.fields(args[1].o))) {
+        const list = args[1] && args[1].k === "v" ? [...this.fields(args[1].o)!.values()] : [];
+        const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, list, n);
+        if (r) return r;
+      }
+    } else if (!isBuiltin(fn)) {
+      const r = this.inlineCall(fn, thisVal, args, n, member?.key);
+      if (r) return r;
+    }
+  } else if (fnVal.k === "d" && fnVal.closure && !this.generic) {
+    // A closure this function made: its body runs in place, reading the bindings it captured.
+    const r = this.inlineClosure(fnVal.closure, thisVal, args);
+    if (r) return r;
+  }
+  let callee: Node;
+  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {
+    // The callee was read from objects kos knows, as data: reading the same path again at run time has
+    // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names,
+    // an inlined function's locals under theirs (`visitor[n]()`, not `visitor_1[n]()`) where no
+    // argument reads those names.
+    const named = new Map<string, string>();
+    callee = this.verbatim(n.callee, named);
+    if (named.size) {
+      const argNodes = args.map((a) => this.residual(a));
+      if (argNodes.some((a) => [...named.keys()].some((name) => mentions(a, name)))) callee = this.verbatim(n.callee);
+      else {
+        if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
+        if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
+        return underSourceNames(this, named, { type: "CallExpression", optional: false, callee, arguments: argNodes });
+      }
+    }
+  } else if (member) {
+    const objNode = this.residual(member.obj);
+    const k = member.key;
+    const computed = !(k.k === "s" && typeof k.v === "string" && /^[A-Za-z_$][\w$]*$/.test(k.v));
+    callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
+  } else {
+    callee = this.residual(fnVal);
+    // A function the source calls by its own name keeps that name where it can (assemble.ts).
+    if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
+  }
+  const argNodes = args.map((a) => this.residual(a));
+  if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
+  if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
+  const call: Node = { type: "CallExpression", optional: false, callee, arguments: argNodes };
+  // A callee kos does not know may not be callable: "fn is not a function" names the source's
+  // variable, not the temporary that holds its value (`const fn = x.get(k); fn()`), and
+  // "acc.toFixed is not a function" the receiver's (`acc` holding an object kos allocated as `obj`).
+  // (Not a method the object's kind surely has, where the object is one kos made: an operand
+  // stack's `push`, called on every step.)
+  const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key) ? n.callee.object : null;
+  if (fnVal.k === "d" && source) {
+    const named = callUnderSourceName(this, source, call) ?? callOfResultUnderSourceName(this, source, call);
+    if (named) return named;
+  }
+  // Every Math function returns a number (its arguments' conversions may throw, never change that).
+  return D(call, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
+};
+
+/**
+ * `path[k]`, a pure path keyed by a variable whose value kos does not know (`cfg.fns[k]()`, `this[ev]()`):
+ * the key is read once either way (its conversion to a property key happens in the call, as in
+ * the source), and the engine's message names the source ("cfg.fns[k] is not a function", not the
+ * constant kos folded the path to).
+ */
+function keyedByVariable(n: Node, key: Val): boolean {
+  return n.type === "MemberExpression" && n.computed && !n.optional && n.property.type === "Identifier" && key.k === "d" && key.e.type === "Identifier" && isPureMemberPath(n.object);
+}
+
+/** `a.b.c` / `this.b["c"]`: identifiers and member reads with constant keys only. */
+export function isPureMemberPath(n: Node): boolean {
+  if (n.type === "Identifier" || n.type === "ThisExpression") return true;
+  if (n.type !== "MemberExpression" || n.optional) return false;
+  if (n.computed && n.property.type !== "Literal") return false;
+  return isPureMemberPath(n.object);
+}
+
+declare module "./specializer.js" {
+  interface Specializer {
+    applySpread(fn: Function, thisArg: Val, arr: Val, length: number, n: Node): Val | null;
+  }
+}
+
+/**
+ * `fn.apply(thisArg, arr)` where `arr` was made as a real Array of `length`
+ * items (an unfolded map's result): inlined behind `arr.length === length`,
+ * with the items read as CreateListFromArrayLike reads them; otherwise the
+ * call as written.
+ */
+P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Val, length: number, n: Node): Val | null {
+  // A virtual receiver would be allocated in one branch only.
+  if (thisArg.k === "v") return null;
+  const probe = this.probe(() => {
+    const a = this.stable(arr, "args");
+    const t = this.stable(thisArg, "self");
+    // An Array kos made (on the paths where the flag says so), still of that length: reading its items
+    // is what CreateListFromArrayLike does (no proxy, no getter on `length`).
+    const sameLength: Node = { type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: this.residual(a), property: id("length"), computed: false, optional: false }, right: { type: "Literal", value: length, raw: String(length) } };
+    const flag = arr.k === "d" ? arr.arrayFlag : undefined;
+    const test: Node = flag ? { type: "LogicalExpression", operator: "&&", left: id(flag), right: sameLength } : sameLength;
+    const base = this.env!;
+    this.dynDepth++;
+    this.env = new Map(base);
+    let inlined: Val | null = null;
+    const list1 = this.collect(() => {
+      const items = Array.from({ length }, (_, i) => this.temp({ type: "MemberExpression", object: this.residual(a), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false }, "a"));
+      inlined = this.inlineCall(fn, t, items, n);
+    });
+    const env1 = this.env;
+    // The second branch takes the environment itself (statements.ts, ifStatement).
+    this.env = base;
+    const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(fn), property: id("apply"), computed: false, optional: false }, arguments: [this.residual(t), this.residual(a)] };
+    this.foreignCodeMayRun();
+    const env2 = this.env;
+    this.dynDepth--;
+    if (!inlined) return null;
+    const r = this.fresh("r");
+    this.hoistName(r);
+    const fix1: Node[] = [];
+    const fix2: Node[] = [];
+    if (env1) list1.push({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: this.residualAt({ fix: list1, env: env1 }, inlined) } }, { type: "BlockStatement", body: fix1 });
+    const list2: Node[] = [{ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: call } }, { type: "BlockStatement", body: fix2 }];
+    const edges = [];
+    if (env1) edges.push({ env: env1, fix: fix1 });
+    edges.push({ env: env2, fix: fix2 });
+    this.env = this.merge(edges);
+    this.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: list1 }, alternate: { type: "BlockStatement", body: list2 } });
+    return D(id(r));
+  });
+  if (!probe.result) {
+    probe.undo();
+    return null;
+  }
+  probe.commit();
+  return probe.result;
+};

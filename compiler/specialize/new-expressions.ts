@@ -1,0 +1,73 @@
+/**
+ * `new`: a constructor kos can run in place makes a virtual object
+ * (constructors.ts); any other stays a construction, named as the source
+ * names it, with its prototype as a hint for the instance's method calls.
+ */
+import type { Node } from "../ast.js";
+import { isBuiltin } from "../builtins.js";
+import { Specializer } from "./specializer.js";
+import { D, type Val } from "./values.js";
+import { callOfResultUnderSourceName, callUnderSourceName } from "./source-names.js";
+import { NATIVE_CONSTRUCTORS, isProxyValue } from "./builtin-calls.js";
+import { isPureMemberPath } from "./call-dispatch.js";
+
+declare module "./specializer.js" {
+  interface Specializer {
+    newExpression(n: Node): Val;
+  }
+}
+
+const P = Specializer.prototype;
+
+P.newExpression = function (this: Specializer, n: Node): Val {
+  // After foreign code, the constructor's prototype (and what it reads) is speculated on again, as for calls.
+  if (this.foreignRan && this.staleMiss && !this.generic) {
+    const v = this.speculateValue(() => this.newExpressionPlain(n));
+    if (v) return v;
+  }
+  return this.newExpressionPlain(n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    newExpressionPlain(n: Node): Val;
+  }
+}
+
+P.newExpressionPlain = function (this: Specializer, n: Node): Val {
+  const { vals, spread } = this.evalArgs([n.callee, ...n.arguments]);
+  if (!spread.some(Boolean)) {
+    const made = this.constructInPlace(vals[0]!, vals.slice(1), n);
+    if (made) return made;
+  }
+  let callee = this.residual(vals[0]!);
+  // `new cfg.ctors[k]()` read from a folded path by a variable key: constructed through the path as
+  // written, so that "cfg.ctors[k] is not a constructor" names it (see keyedByVariable).
+  const c = n.callee;
+  if (c.type === "MemberExpression" && c.computed && !c.optional && c.property.type === "Identifier" && isPureMemberPath(c.object) && callee.type === "MemberExpression" && callee.computed && callee.object.type === "KosConst" && callee.property.type === "Identifier") {
+    callee = this.verbatim(c);
+  }
+  const args = vals.slice(1).map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a)));
+  this.foreignCodeMayRun();
+  // A constructor may return any object, a function included (`typeof` "function"): the result is
+  // typed "object" only for the built-in constructors, which return what they make.
+  const made = vals[0]!.k === "s" && NATIVE_CONSTRUCTORS.has(vals[0]!.v as Function) ? "object" : undefined;
+  const construct: Node = { type: "NewExpression", callee, arguments: args };
+  // "o is not a constructor" names the source's variable, not the value's residual name.
+  const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
+  const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
+  if (named) return named;
+  const result = D(construct, made);
+  // The instance's prototype, as `new` reads it now: a hint for its method calls (method-guards.ts).
+  const proto = vals[0]!.k === "s" && typeof vals[0]!.v === "function" && !isBuiltin(vals[0]!.v as Function) ? prototypeHint(vals[0]!.v as Function) : null;
+  if (proto) result.proto = proto;
+  return result;
+};
+
+/** `C.prototype` as a data property holding an ordinary object, read without running code; else null. */
+export function prototypeHint(C: Function): object | null {
+  if (isProxyValue(C)) return null;
+  const d = Reflect.getOwnPropertyDescriptor(C, "prototype");
+  const v = d && "value" in d ? d.value : null;
+  return v !== null && typeof v === "object" && !isProxyValue(v) ? v : null;
+}
