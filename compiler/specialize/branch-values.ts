@@ -31,7 +31,7 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   this.env = new Map(base);
   const list1 = this.collect(() => (v1 = thenF()));
   const env1 = this.env;
-  // The second branch takes the environment itself (statements.ts, ifStatement).
+  // The second branch takes the environment itself (if-statements.ts, ifStatement).
   this.env = base;
   const list2 = this.collect(() => (v2 = elseF()));
   const env2 = this.env;

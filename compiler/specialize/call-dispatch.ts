@@ -160,7 +160,7 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
       inlined = this.inlineCall(fn, t, items, n);
     });
     const env1 = this.env;
-    // The second branch takes the environment itself (statements.ts, ifStatement).
+    // The second branch takes the environment itself (if-statements.ts, ifStatement).
     this.env = base;
     const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: this.constNode(fn), property: id("apply"), computed: false, optional: false }, arguments: [this.residual(t), this.residual(a)] };
     this.foreignCodeMayRun();

@@ -28,6 +28,8 @@ import "./choice-calls.js";
 import "./constructors.js";
 import "./patterns.js";
 import "./statements.js";
+import "./if-statements.js";
+import "./switch-statements.js";
 import "./try-statements.js";
 import "./narrowing.js";
 import "./loops.js";

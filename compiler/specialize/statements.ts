@@ -1,13 +1,16 @@
 /**
  * Statements: declarations, blocks, `if`, `switch`, labels, jumps, `return`,
  * `throw` and `try`. A test that is static selects its branch; a dynamic one
- * evaluates both branches and joins their environments (see `merge`).
+ * evaluates both branches and joins their environments (see `merge`). This
+ * file holds statement lists and the dispatch over statement types; `if`
+ * (if-statements.ts), `switch` (switch-statements.ts) and `try`
+ * (try-statements.ts) have files of their own.
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
-import { Specializer, id, type Env, type Slot, pushFix } from "./specializer.js";
+import { Specializer, id, type Slot } from "./specializer.js";
 import { referencedBeforeDeclaration } from "./slots.js";
-import { D, UNDEF, knownTruthy, type Val } from "./values.js";
+import { D, UNDEF } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
 
@@ -18,14 +21,6 @@ declare module "./specializer.js" {
     statementInner(n: Node, labels?: string[]): void;
     block(list: Node[]): void;
     scopedStatements(list: Node[]): void;
-    /**
-     * A statement `if`. With `rest` (what follows it in its statement list), the rest may be
-     * evaluated in each branch instead of after the join (true when it was: see shapeSplit).
-     */
-    ifStatement(n: Node, rest?: () => void): boolean;
-    /** Splits made so far, this compile (see shapeSplit). */
-    shapeSplits?: number;
-    switchStatement(n: Node, labels: string[]): void;
     slotsAssignedIn(nodes: Node[]): Set<Slot>;
   }
 }
@@ -313,106 +308,6 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
   }
 };
 
-P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolean {
-  const t = this.expr(n.test);
-  if (!this.env) return false;
-  // A type that decides the test (a function kos saw made is truthy) takes one branch, as a constant does.
-  const truthy = t.k === "d" ? knownTruthy(t) : undefined;
-  if (t.k === "s" || t.k === "v" || truthy !== undefined) {
-    if (truthy !== undefined) this.drop(t);
-    const taken = t.k === "v" ? true : t.k === "s" ? !!t.v : truthy;
-    const branch = taken ? n.consequent : n.alternate;
-    if (branch) this.statement(branch);
-    return false;
-  }
-  // Virtual objects need no allocation here: each branch has its own state of them, and the join reconciles them.
-  const test = this.residual(t);
-  const base = this.env;
-  this.dynDepth++;
-  this.env = new Map(base);
-  this.narrow(n.test, true);
-  const list1 = this.collect(() => this.statement(n.consequent));
-  const env1 = this.env;
-  // The second branch takes the environment itself: nothing reads it after the branches, and the
-  // first branch had its own copy (each copy is a Map of every live variable: copies were a tenth
-  // of json-logic-js's compile).
-  this.env = base;
-  this.narrow(n.test, false);
-  const list2 = n.alternate ? this.collect(() => this.statement(n.alternate)) : [];
-  const env2 = this.env;
-  this.dynDepth--;
-  let end1 = env1;
-  let end2 = env2;
-  const split = !!rest && !!env1 && !!env2 && shapeSplit(this, env1, env2);
-  if (split) {
-    this.shapeSplits = (this.shapeSplits ?? 0) + 1;
-    this.dynDepth++;
-    this.env = env1;
-    for (const st of this.collect(rest!)) list1.push(st);
-    end1 = this.env;
-    this.env = env2;
-    for (const st of this.collect(rest!)) list2.push(st);
-    end2 = this.env;
-    this.dynDepth--;
-  }
-  const edges = [];
-  if (end1) {
-    const fix: Node[] = [];
-    list1.push({ type: "BlockStatement", body: fix });
-    edges.push({ env: end1, fix });
-  }
-  if (end2) {
-    const fix: Node[] = [];
-    list2.push({ type: "BlockStatement", body: fix });
-    edges.push({ env: end2, fix });
-  }
-  this.env = this.merge(edges);
-  this.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: list1 }, alternate: { type: "BlockStatement", body: list2 } });
-  return split;
-};
-
-/**
- * Splits per compile. Each split evaluates the rest of a statement list once
- * more, so the code after the `if` is emitted twice; nested splits compound.
- * Counted on the natural uses of test/real: the nine fixtures make none,
- * jsonpath-plus 2 per compile (its options object), valibot's deep-frozen
- * schema reaches 8 in one attempt, which compiled in 1.5-1.7 s against
- * 1.5-1.6 s without splits, to code of the same size.
- */
-const MAX_SHAPE_SPLITS = 8;
-
-/**
- * Whether the rest of the statement list after a dynamic `if` should run in
- * each branch rather than after the join: a variable holds another virtual
- * object on each branch, or a virtual object that both branches still reach
- * has other keys on each (`const args = { path }; if (json !== undefined)
- * args.json = json;`). The join would allocate it, and everything
- * after it would read a real object at run time; in each branch it keeps its
- * shape, and reads of it fold (mix's polyvariant program points: one copy of
- * the continuation per static state).
- */
-function shapeSplit(s: Specializer, env1: Env, env2: Env): boolean {
-  if (s.generic || s.budget <= 0 || (s.shapeSplits ?? 0) >= MAX_SHAPE_SPLITS) return false;
-  // A variable that holds another object kos made on each branch (`if (typeof x === "string") o =
-  // { kind: "s" }; else o = { kind: "n" };`): the join would allocate both, and `o.kind` after it
-  // would be read at run time.
-  for (const slot of s.frame.slots.values()) {
-    if (slot.pinned) continue;
-    const a = env1.get(slot)?.val;
-    const b = env2.get(slot)?.val;
-    if (a?.k !== "v" || b?.k !== "v" || a.o === b.o) continue;
-    if (!env1.get(a.o)?.obj?.residual && !env2.get(b.o)?.obj?.residual) return true;
-  }
-  for (const o of s.reachableVirtuals([{ env: env1, fix: [] }, { env: env2, fix: [] }])) {
-    const a = env1.get(o)?.obj;
-    const b = env2.get(o)?.obj;
-    if (!a || !b || a === b || a.residual || b.residual) continue;
-    if (a.props.size !== b.props.size) return true;
-    for (const k of a.props.keys()) if (!b.props.has(k)) return true;
-  }
-  return false;
-}
-
 /** Slots of the current frame that code in `nodes` may assign (syntactically). */
 P.slotsAssignedIn = function (this: Specializer, nodes: Node[]): Set<Slot> {
   const scopes = this.frame.info.scopes;
@@ -428,91 +323,4 @@ P.slotsAssignedIn = function (this: Specializer, nodes: Node[]): Set<Slot> {
     });
   }
   return result;
-};
-
-P.switchStatement = function (this: Specializer, n: Node, labels: string[]): void {
-  const disc = this.stable(this.expr(n.discriminant), "sw");
-  if (!this.env) return;
-  const cases = n.cases as Node[];
-  const t = this.newTarget({ labels, breakable: true });
-  if (disc.k === "s") {
-    let start = -1;
-    let dynamicTest = false;
-    for (let i = 0; i < cases.length && start < 0; i++) {
-      const c = cases[i]!;
-      if (!c.test) continue;
-      const p = this.probe(() => this.expr(c.test));
-      if (p.result.k !== "s" || p.emitted.length) {
-        p.undo();
-        dynamicTest = true;
-        break;
-      }
-      p.commit();
-      if (disc.v === p.result.v) start = i;
-    }
-    if (!dynamicTest) {
-      if (start < 0) start = cases.findIndex((c) => !c.test);
-      if (start < 0) return;
-      const bodyStart = this.out.length;
-      this.withTarget(t, () => {
-        const body = this.collect(() => {
-          for (let i = start; i < cases.length && this.env; i++) this.statements(cases[i]!.consequent);
-        });
-        this.out.push({ type: "BlockStatement", body });
-      });
-      if (t.label) {
-        const inner = this.out.splice(bodyStart);
-        this.out.push({ type: "LabeledStatement", label: id(t.label), body: { type: "BlockStatement", body: inner } });
-      }
-      return;
-    }
-  }
-  // Dynamic dispatch: a residual switch whose case bodies start from one environment.
-  this.escapeReferencedIn(cases);
-  const variant = this.slotsAssignedIn(cases);
-  for (const s of variant) this.materialize(s);
-  // Case tests run lazily, in order, until one matches: each stays in its `case`, and one that would
-  // need statements of its own (which would run before the switch) is kept as written.
-  const tests: Val[] = cases.filter((c) => c.test).map((c) => {
-    const p = this.probe(() => this.expr(c.test));
-    if (p.emitted.length) {
-      p.undo();
-      return D(this.verbatim(c.test));
-    }
-    p.commit();
-    return p.result;
-  });
-  const head = this.env!;
-  this.dynDepth++;
-  const residualCases: Node[] = [];
-  let ti = 0;
-  t.dynDepth = this.dynDepth - 1;
-  this.targets.push(t);
-  let fallEnv: Env | null = null;
-  for (const c of cases) {
-    this.env = new Map(head);
-    void fallEnv;
-    const test = c.test ? this.residual(tests[ti++]!) : null;
-    const body = this.collect(() => {
-      this.statements(c.consequent);
-      if (this.env) for (const s of variant) this.materialize(s);
-    });
-    fallEnv = this.env;
-    residualCases.push({ type: "SwitchCase", test, consequent: body });
-  }
-  this.targets.pop();
-  this.dynDepth--;
-  const edges = [...t.edges];
-  if (this.env) edges.push({ env: this.env, fix: residualCases.length ? pushFix(residualCases.at(-1)!.consequent) : [] });
-  if (!cases.some((c) => !c.test)) edges.push({ env: head, fix: [] });
-  // Jumps out of a residual switch are `break`s: label it when a jump named it.
-  const sw: Node = { type: "SwitchStatement", discriminant: this.residual(disc), cases: residualCases };
-  this.env = this.merge(edges.map((e) => ({ ...e })));
-  if (!cases.some((c) => !c.test) && edges.at(-1)!.fix.length) {
-    // The no-match path needs its fix-ups too: give the switch a default that does them.
-    const last = residualCases.at(-1);
-    if (last) last.consequent.push({ type: "BreakStatement", label: null });
-    residualCases.push({ type: "SwitchCase", test: null, consequent: edges.at(-1)!.fix });
-  }
-  this.out.push(t.label ? { type: "LabeledStatement", label: id(t.label), body: sw } : sw);
 };
