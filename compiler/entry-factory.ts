@@ -1,0 +1,238 @@
+/**
+ * The entry of a tiering dispatcher (dispatcher.ts): the function `jit()` returns, made from a
+ * generated text, one factory per arity and form, and the states it runs by.
+ *
+ * The function `jit()` returns (the *entry*) is built so that V8 can inline
+ * straight through it, the way it treats a monomorphic call site:
+ * - the original is an immutable closure variable, so an optimized caller
+ *   that inlines the entry sees it as a constant and inlines it too;
+ * - what the entry runs once it stops counting (its first version, or the
+ *   original once generic) is a shared state object, the prototype of a
+ *   per-entry object (`slot.state`), and the version a field of that object
+ *   added once (`slot.head`), so V8 folds both: no call feedback is needed,
+ *   entries of one arity share their code without going megamorphic, and the
+ *   counting path drops out of the caller's code as dead once settled.
+ * Measured in bench/tiering.bench.ts: dispatch to a settled version or to the
+ * original costs within noise of a direct call (the ≤ 0.5 ns target), where a
+ * wrapper that counted calls and called through a reassigned closure variable
+ * (`.call` on it left V8 no call feedback for the real target) cost 3-4.5 ns.
+ */
+
+/** Called by the entry while it counts calls (tier 0), when the count reaches `next`. */
+export interface EntryHooks {
+  event(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown;
+  /** `new entry(...)` on a fixed-arity entry (the exact entry constructs by itself). */
+  construct?(args: unknown[], newTarget: Function): unknown;
+}
+
+/**
+ * Sets an entry's state and reads its call count: `control(RUN, f)` (from now on every call runs
+ * `f`: a version, or a route that times one), `control(GENERIC)` (every call runs the original,
+ * for good), `control(NEXT, n)` (while counting, call the event at call `n`); every call returns
+ * the count.
+ * One function, not an object of closures: `jit()` of a function never called makes nothing it
+ * does not need (bench/tiering.bench.ts).
+ */
+export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT, value?: unknown) => number;
+export const GENERIC = 0;
+export const RUN = 1;
+export const NEXT = 2;
+export const COUNT = 3;
+
+type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
+
+/**
+ * An entry's state is the prototype of \`slot\`, an object of the entry's own: one of four shared
+ * objects whose \`state\` field says what the entry runs (0 counting, 1 its first version
+ * \`slot.head\`, 2 the original, 3 a later target \`slot.alt\`). Where V8 inlines the entry into an
+ * optimized caller, the entry and its context are constants; V8 folds \`slot.state\`, a field of a
+ * frozen prototype, and \`slot.head\`, a field added once and never written again, then drops the
+ * other paths (the counting, the policy's event) as dead code, and a state change deoptimizes the
+ * callers that folded the old one. A variable is reloaded and tested at every call, and the dead
+ * paths stay in the caller: with every path inline and the state in a variable, four entries
+ * settled on their originals cost 10.5-18 ns per loop of four calls, one entry 2.6 ns, against 3.0
+ * ns for the four originals called directly (.scratch/arity2.mjs, Node 20.20.2).
+ *
+ * The states are shared, not made per entry: where the entry is not inlined (a call site that sees
+ * many functions, as the demo's timing loop), its code is shared by every entry of its arity, and
+ * \`slot.state\` is read at every call. With a prototype of each entry's own, that read saw a map per
+ * entry and went megamorphic: expr-interpreter's and stack-machine's calls cost 15 ns more in the
+ * demo. With four shared states, the slots have a handful of maps.
+ *
+ * \`head\` is only ever added, never rewritten: V8 tracks that a field is written once per map, not
+ * per object, and one rewrite anywhere made the field mutable for every entry of the process (sumTo's
+ * dispatch cost 3.6-5.9 ns in the tiering bench, where the fixtures' verification windows rewrote it,
+ * against 0.5-1.3 ns). A later target (a timing route, a second first version) goes in \`alt\`. The
+ * states have no prototype: a property a program adds to \`Object.prototype\` is never read as one.
+ */
+const stateObject = (state: number): object => Object.freeze(Object.setPrototypeOf({ state }, null));
+const COUNTING_STATE = stateObject(0);
+const HEAD_STATE = stateObject(1);
+const GENERIC_STATE = stateObject(2);
+const ALT_STATE = stateObject(3);
+const setPrototypeOf = Reflect.setPrototypeOf;
+const createObject = Object.create;
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+/** A counting entry's slot. */
+function newSlot(): object {
+  return createObject(COUNTING_STATE);
+}
+/** From now on the entry runs `f` (see {@link COUNTING_STATE}). */
+function runTarget(slot: { head?: Function; alt?: Function }, f: Function): void {
+  if (!hasOwnProperty.call(slot, "head")) slot.head = f;
+  if (slot.head === f) setPrototypeOf(slot, HEAD_STATE);
+  else {
+    slot.alt = f;
+    setPrototypeOf(slot, ALT_STATE);
+  }
+}
+/** From now on the entry runs the original. */
+function runOriginal(slot: object): void {
+  setPrototypeOf(slot, GENERIC_STATE);
+}
+const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1;\nconst slot = newSlot();\n`;
+
+/** The end of every entry factory's text: it returns the entry and its control (the states above). */
+const CONTROL_SOURCE =
+  `return [entry, function (op, v) {\n` +
+  `  if (op === ${GENERIC}) runOriginal(slot);\n` +
+  `  else if (op === ${RUN}) runTarget(slot, v);\n` +
+  `  else if (op === ${NEXT}) next = v;\n` +
+  `  return calls;\n` +
+  `}];\n//# sourceURL=kos://entry.js`;
+
+// One factory per arity and form, made at its first use: the entries of one arity share their
+// code. The text depends on the arity and form alone (never on user data). The method form is for
+// originals that have no \`prototype\` (arrows, methods): like them, its entry has none and cannot
+// be constructed, where a function expression's entry had a prototype an arrow never has.
+export const MAX_FIXED_ARITY = 8;
+const reflectApply = Reflect.apply;
+const reflectConstruct = Reflect.construct;
+export const hasOwn = Object.prototype.hasOwnProperty;
+/** The head of the entry: a function expression (constructible) or a method (neither constructible nor with a prototype). */
+function entryHead(constructible: boolean, params: string): string {
+  return constructible ? `var entry = { [name]: function (${params}) {\n` : `var entry = { [name](${params}) {\n`;
+}
+function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
+  const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
+  const rest = n ? `, ${params}` : "";
+  try {
+    const make = new Function(
+      "apply", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
+      STATE_SOURCE +
+        // Construction and the policy's event in a function of their own: before the caller's code
+        // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
+        // most 920 bytes of bytecode into one optimized function, and the entry with every path
+        // inline was 250 bytes: four entries from one caller left the fourth a real call, its target
+        // reached through the entries' shared (megamorphic) call feedback.
+        `function rare(self, nt${rest}) {\n` +
+        `  if (nt !== undefined) return hooks.construct([${params}], nt);\n` +
+        `  if (slot.state === 3) return apply(slot.alt, self, [${params}]);\n` +
+        `  return hooks.event(self, [${params}], undefined);\n` +
+        `}\n` +
+        // Named by a computed key, so that the function is made with the original's name: defining
+        // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
+        entryHead(constructible, params) +
+        // \`apply\` is the intrinsic Reflect.apply, an immutable parameter: V8 turns \`apply(f, this, [..])\`
+        // into a direct call of the constant \`f\`. \`f.call(this, ..)\` did the same only while \`f\` kept
+        // V8's initial function map: the compiler redefines \`name\` and \`length\` on its versions, and
+        // that made every call through the entry a generic call (10 ns instead of under 1 ns).
+        (constructible ? `  if (new.target === undefined) {\n` : `  {\n`) +
+        `    var state = slot.state;\n` +
+        `    if (state === 2) return apply(target, this, [${params}]);\n` +
+        `    if (state === 1) return apply(slot.head, this, [${params}]);\n` +
+        // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
+        // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
+        `    if (state === 0 && ++calls < next) return apply(target, this, [${params}]);\n` +
+        `  }\n` +
+        `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
+        `} }[name];\n` +
+        CONTROL_SOURCE,
+    );
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
+  } catch {
+    return null; // code generation disallowed: the exact entry below works everywhere
+  }
+}
+/** Made factories, by arity, then form (0 function, 1 method); null where code generation is disallowed. */
+const fixedArityFactories: Array<[EntryFactory | null | undefined, EntryFactory | null | undefined]> = Array.from({ length: MAX_FIXED_ARITY + 1 }, () => [undefined, undefined]);
+export function fixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
+  const forms = fixedArityFactories[n]!;
+  const form = constructible ? 0 : 1;
+  return forms[form] === undefined ? (forms[form] = makeFixedArityFactory(n, constructible)) : forms[form]!;
+}
+
+/**
+ * The entry for functions that read `arguments`, rest parameters or `new.target`: forwards
+ * every argument as it came. Every use of its `arguments` is as the argument list of
+ * `apply`, which V8 turns into a call with the caller's own arguments, allocating nothing:
+ * settled on the original, a rest-parameter function (color-convert's `rgb.hsl`) cost 0.7 ns
+ * a call over calling it directly, against 12.5 ns through a `...args` entry that also handed
+ * `args` to the policy (/work/explore probe, Node 20.20.2). So the policy's event and the
+ * construct path take the arguments through `apply` too, as their own rest parameters; the
+ * construct path gets `this` and `new.target` from two variables set just before that call.
+ * The text is fixed (never user data).
+ */
+function makeExactFactory(constructible: boolean): EntryFactory | null {
+  try {
+    const make = new Function(
+      "apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
+      STATE_SOURCE +
+        `var pendingThis, pendingNewTarget;\n` +
+        `function constructPath(...args) {\n` +
+        `  var self = pendingThis, nt = pendingNewTarget, state = slot.state;\n` +
+        `  pendingThis = pendingNewTarget = undefined;\n` +
+        `  if (state === 1) return construct(slot.head, args, nt);\n` +
+        `  if (state === 3) return construct(slot.alt, args, nt);\n` +
+        `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
+        `  return construct(target, args, nt);\n` +
+        `}\n` +
+        `function eventPath(...args) { return hooks.event(this, args, undefined); }\n` +
+        entryHead(constructible, "") +
+        (constructible ? `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` : "") +
+        // The original's call last: with a generic test and its call first, \`restSum(...args)\` settled
+        // generic cost 3.7-4.6 ns over the original, against 0.3-0.4 ns this way (bench/tiering.bench.ts's
+        // row, .scratch/restbench.mjs).
+        `  var state = slot.state;\n` +
+        `  if (state === 1) return apply(slot.head, this, arguments);\n` +
+        `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
+        `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
+        `  return apply(target, this, arguments);\n` +
+        `} }[name];\n` +
+        CONTROL_SOURCE,
+    );
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
+  } catch {
+    return null; // code generation disallowed: exactEntryClosure works everywhere
+  }
+}
+/** The exact factories, function form then method form (made at their first use). */
+const exactFactories: [EntryFactory | null | undefined, EntryFactory | null | undefined] = [undefined, undefined];
+export function exactFactory(constructible: boolean): EntryFactory | null {
+  const form = constructible ? 0 : 1;
+  return exactFactories[form] === undefined ? (exactFactories[form] = makeExactFactory(constructible)) : exactFactories[form]!;
+}
+
+/** The exact entry where code generation is disallowed: the same states, at the cost of a rest array per call. */
+export const exactEntryClosure: EntryFactory = (target, hooks) => {
+  let run: Function | undefined;
+  let generic = false;
+  let calls = 0;
+  let next = 1;
+  const entry = function (this: unknown, ...args: unknown[]) {
+    if (generic) return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
+    if (run !== undefined) return new.target ? Reflect.construct(run, args, new.target) : Reflect.apply(run, this, args);
+    if (++calls >= next) return hooks.event(this, args, new.target);
+    return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
+  };
+  const control: EntryControl = (op, v) => {
+    if (op === GENERIC) generic = true;
+    else if (op === RUN) {
+      run = v as Function;
+      generic = false;
+    }
+    else if (op === NEXT) next = v as number;
+    return calls;
+  };
+  return [entry, control];
+};
