@@ -22,7 +22,7 @@ const KOS_ROOT = dirname(dirname(here));
 // the build's core bundle included (`compiler/core.cached.cjs`, scripts/bundle-compiler.mjs: the
 // tiering's bundled file, missing here, left its `run` and `event` in the demo's table of hot
 // functions). The compiler's own work (a compile during the run) is real cost and stays visible.
-const PLUMBING_FILES = /^(cjs[\\/])?(profiler[\\/](tiering|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|entry-factory|precheck|call-clock|gain-check|core\.cached))\.(ts|js|cjs)$/;
+const PLUMBING_FILES = /^(cjs[\\/])?(profiler[\\/](tiering|tiering-options|tier0-sampling|call-times|compile-gate|no-constant-arguments|profile-guided|verify-gain|miss-policy|feedback-summary|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|entry-factory|precheck|call-clock|gain-check|core\.cached))\.(ts|js|cjs)$/;
 
 /** The path of a script of kos's own install, relative to its root; null for any other URL. */
 function kosRelativePath(url: string): string | null {

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { collectFeedback, jit, inspect, loadProfile, sourceHash, sourceKey } from "../../index.js";
 import { ArgumentProfile } from "../../profiler/feedback.js";
-import { callsTooShortToGain } from "../../profiler/tiering.js";
+import { callsTooShortToGain } from "../../profiler/call-times.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 

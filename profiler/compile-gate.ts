@@ -1,0 +1,102 @@
+/**
+ * The cost gate of one function at tier 0 (no `hotCalls` given): has it used enough time to pay
+ * for its predicted compile (compile-cost.ts), and does a compile that reaches callees kos has not
+ * seen fit the process's compile budget? tiering.ts holds one per function, made at its first
+ * call, over the process's one compile-cost model.
+ */
+import { trace, type Dispatcher } from "../compiler/dispatcher.js";
+import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
+import { EXACT_CALLS } from "./tier0-sampling.js";
+
+// Cost-gated tier-up is considered from this many calls on: the first EXACT_CALLS calls
+// decide the first speculation.
+export const MIN_GATED_CALLS = EXACT_CALLS;
+
+export class CompileGate {
+  private estimated: SourceEstimate | null = null;
+  /** The gate's threshold (sampled ms) as last priced, and the cost model's revision it was priced at. */
+  private payAtMs = Infinity;
+  private pricedAt = -1;
+  /** The prediction the last gate check made (what a compile that follows is measured against). */
+  prediction: CompileCostPrediction | null = null;
+  /** No argument stayed constant, and the closure is to be read at the tier-up (NoConstantArguments.holdsClosureInputs, through betOnClosure). */
+  closurePending = false;
+  private waitingSaid = false;
+  private budgetSaid = false;
+
+  constructor(
+    private readonly d: Dispatcher,
+    private readonly source: string,
+    private readonly costs: CompileCostModel,
+    /** The calls after which the gate says why it is still waiting (TieredFunction.hotCalls). */
+    private readonly hotCalls: number,
+    /** The share of the process's CPU time tiering's compiles may have cost (TieringOptions.compileBudget). */
+    private readonly compileBudget: number,
+  ) {}
+
+  /** The source's part of the prediction (CompileCostModel.estimate), made when first asked. */
+  estimate(): SourceEstimate {
+    return (this.estimated ??= CompileCostModel.estimate(this.source));
+  }
+
+  /** No argument stayed constant: a version would fold the closure alone, and is priced again with the closure-only share. */
+  betOnClosure(): void {
+    this.closurePending = true;
+    this.pricedAt = -1; // priced again with the closure-only share
+  }
+
+  /** The share of its time a version is bet to save (compile-cost.ts). */
+  private savedShare(): number {
+    return this.closurePending ? CLOSURE_ONLY_SAVED_SHARE : this.estimated!.savedShare;
+  }
+
+  /** The cost gate: has the function used enough time (`sampledMs`) to pay for its predicted compile? */
+  compileWouldPay(sampledMs: number): boolean {
+    const costs = this.costs;
+    // Priced again only when the model changed: a compile elsewhere in the process may have loaded
+    // the compiler or rescaled it. A full price at every timed call (its explanation string included)
+    // was most of the gate's cost.
+    if (this.pricedAt !== costs.revision) {
+      this.estimated ??= CompileCostModel.estimate(this.source);
+      this.pricedAt = costs.revision;
+      this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimated), this.savedShare());
+    }
+    if (sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
+    if (sampledMs >= this.payAtMs && this.reachesUnseen() && !this.fitsBudget()) return false;
+    this.prediction = costs.price(this.estimated!);
+    if (CompileCostModel.worthIt(sampledMs, this.prediction, this.savedShare())) return true;
+    if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
+      this.waitingSaid = true;
+      const p = this.prediction;
+      const detail = `a compile is predicted to cost ${p.ms.toFixed(0)} ms of CPU (${p.why}); it compiles once the function has used ${CompileCostModel.usedToPay(p.ms, this.savedShare()).toFixed(0)} ms (${sampledMs.toFixed(1)} ms so far)`;
+      this.d.event("waiting", detail);
+      trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
+    }
+    return false;
+  }
+
+  /** Whether a compile reaches callees kos has not seen (closures, modules, the receiver): the budgeted kind. */
+  reachesUnseen(): boolean {
+    return this.closurePending || this.estimate().reachMs > 0;
+  }
+
+  /**
+   * The process's compile budget (compile-cost.ts, REACH_COMPILE_BUDGET): has the process used
+   * enough CPU that this compile keeps tiering's compiles within their share of it? Read only
+   * once the function's own time would pay, at its timed calls (process.cpuUsage: about 1 µs).
+   */
+  fitsBudget(): boolean {
+    const share = this.compileBudget;
+    const needCpuMs = this.costs.budgetCpuMs(this.costs.priceMs(this.estimate()), share);
+    const used = process.cpuUsage();
+    const cpuMs = (used.user + used.system) / 1000;
+    if (cpuMs >= needCpuMs) return true;
+    if (!this.budgetSaid) {
+      this.budgetSaid = true;
+      const detail = `its compile would pay from its own time, but a compile that reaches callees kos has not seen waits until tiering's compiles fit in ${+(share * 100).toPrecision(3)}% of the process's CPU time: from ${(needCpuMs / 1000).toFixed(1)} s of CPU (${(cpuMs / 1000).toFixed(1)} s so far)`;
+      this.d.event("waiting", detail);
+      trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
+    }
+    return false;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * What a loaded profile's entry says to tiering: the stable arguments a function compiles on at its
+ * first call, or why a compile cannot pay over a run like the profiled one (then the function
+ * settles on the original).
+ */
+import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
+import type { ArgumentFeedback } from "./profile-format.js";
+
+export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
+
+// Profile entries tiering acts on: those with stable arguments, which carry the cheap key.
+export const STABLE_ONLY = { stableOnly: true } as const;
+
+// A profile entry compiles at the first call only when the CPU time compiling took in the
+// profiled run is below the share of the time the original would take over the same calls
+// (calls × its sampled time per call) that its version is bet to save (compile-cost.ts: half
+// for a function with callees kos had not seen, 0.8 for a self-contained one). Programs made of library interpreters
+// (bench/programs/rules.ts) gained 2-3× per call but spent 100-150 ms compiling plus about as
+// much CPU in V8's threads, which a 0.4 s run never won back; kernels
+// (bench/programs/dsp.ts: fir) compile in 10-20 ms and save 80%. Profiles written before
+// compileCpuMs existed carry wall time only, counted twice (cold compiles cost 1.8× their
+// wall time in CPU).
+const WALL_TO_CPU = 2;
+
+/**
+ * The share a profile-guided version is bet to save: as for any version of this source, or the
+ * closure-only share where the profiled run saw no constant argument (a stable type alone: the
+ * version folds only what its closure holds). At the function's share, the documents program's
+ * `validate` (bench/programs/documents.ts) compiled at its first call and the run took 0.90× no
+ * kos in CPU time.
+ */
+export function profileShare(entry: ProfileEntry, estimate: SourceEstimate): number {
+  return entry.stableArgs?.some((a) => a.stability === "constant") ? estimate.savedShare : CLOSURE_ONLY_SAVED_SHARE;
+}
+
+/**
+ * Why a profile entry says a compile cannot pay over a run like the profiled one; null when it can (or cannot tell).
+ * `pendingLoadMs`: the CPU ms this process's first compile adds to load the compiler (CompileCostModel.pendingLoadMs).
+ */
+export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pendingLoadMs: number): string | null {
+  // The profiled run settled it on the original (too short to gain, slower compiled, a compile that
+  // failed, out of versions): compiling it at the first call would undo what that run measured.
+  if (entry.fallbackReason && !entry.tier) return `the profiled run settled it on the original: ${entry.fallbackReason}`;
+  const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
+  const { predictedCompileCpuMs } = entry;
+  const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);
+  // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
+  const cost = recordedCost === undefined ? undefined : recordedCost + pendingLoadMs;
+  if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
+  const saved = (calls * tier0UsPerCall * savedShare) / 1000;
+  if (cost <= saved) return null;
+  return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;
+}
