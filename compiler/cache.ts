@@ -4,8 +4,8 @@
  * A specialized version is stored as its generated source plus metadata,
  * under a key that covers everything that decides the generated code: the
  * function's source, the specialization values (a deep structural hash,
- * `structuralHash` below), the kos version (plus a fingerprint of the
- * compiler's code) and the compiler options. A warm
+ * `structuralHash`, structural-hash.ts), the kos version (plus a fingerprint of the
+ * compiler's code) and the compiler options (the key: cache-key.ts). A warm
  * start then skips parse → passes → emit and only runs `new Function`.
  *
  * Failure policy, because a cache must never break a run:
@@ -19,21 +19,20 @@
  * Directory: `options.dir`, else env `KOS_CACHE_DIR`, else
  * `<cwd>/node_modules/.cache/kos` (the convention of babel-loader, eslint, …).
  */
-import type { Hash } from "node:crypto";
 // The compiler imports this module, and the cache is opt-in: node:crypto (which loads node:stream)
 // and node:fs wait for the first cached compile. As ES imports they loaded with every compiler,
 // 4-5 ms of CPU of a process's first compile (an ES import of a builtin also builds its ES facade).
 const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 const fs = () => process.getBuiltinModule("node:fs");
 const { dirname, join, resolve } = process.getBuiltinModule("node:path");
-const { fileURLToPath } = process.getBuiltinModule("node:url");
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
 import { KOS_HELPERS } from "./typed-array-checks.js";
+import { ENTRY_FORMAT, computeCacheKey } from "./cache-key.js";
 
-/** Bumped when the entry layout changes; part of every key. */
-const ENTRY_FORMAT = 1;
+export { compilerFingerprint, computeCacheKey, kosVersion, type CacheKeyInput } from "./cache-key.js";
+export { structuralHash } from "./structural-hash.js";
 
 /** What the cache stores for one compiled version. */
 export interface CacheEntry {
@@ -44,98 +43,11 @@ export interface CacheEntry {
   meta?: Record<string, unknown>;
 }
 
-/** Everything that decides the generated code. */
-export interface CacheKeyInput {
-  /** `fn.toString()` of the function being compiled. */
-  source: string;
-  /** Specialization values by parameter name (hashed deeply and structurally). */
-  specialize?: Record<string, unknown>;
-  /** Values of free variables (`scope`), hashed like `specialize`. */
-  scope?: Record<string, unknown>;
-  /** Compiler options other than the values above (assume, freeze, fastmath, disablePasses, …). */
-  options?: Record<string, unknown>;
-  /** Defaults to the version in kos's package.json. */
-  kosVersion?: string;
-}
-
 export interface CompileCacheOptions {
   /** Cache directory; overrides env `KOS_CACHE_DIR`. */
   dir?: string;
   /** Receives the single "caching disabled" warning. Defaults to `process.emitWarning`. */
   warn?: (message: string) => void;
-}
-
-let cachedVersion: string | undefined;
-
-/** The kos version from the package.json above this file. */
-export function kosVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(fs().readFileSync(join(dir, "package.json"), "utf8"));
-      if (pkg.name === "kos") return (cachedVersion = String(pkg.version));
-    } catch { /* keep walking up */ }
-    dir = dirname(dir);
-  }
-  return (cachedVersion = "unknown");
-}
-
-let cachedFingerprint: string | undefined;
-
-/**
- * sha256 over the compiler's own code (every .js/.ts file next to this one,
- * recursively), so a changed compiler misses even when the version number
- * did not move (development builds, patched installs). About 40 small files,
- * read once per process.
- */
-export function compilerFingerprint(): string {
-  if (cachedFingerprint !== undefined) return cachedFingerprint;
-  const h = nodeCrypto().createHash("sha256");
-  const root = dirname(fileURLToPath(import.meta.url));
-  const walk = (dir: string) => {
-    let names: string[];
-    try { names = fs().readdirSync(dir).sort(); } catch { return; }
-    for (const name of names) {
-      const path = join(dir, name);
-      if (/\.(js|ts)$/.test(name) && !name.endsWith(".d.ts")) {
-        try { h.update(`${name}\0`).update(fs().readFileSync(path)); } catch { /* unreadable: skip */ }
-      } else if (!name.includes(".")) {
-        walk(path);
-      }
-    }
-  };
-  walk(root);
-  return (cachedFingerprint = h.digest("hex"));
-}
-
-/**
- * The cache key for one compilation: sha256 hex, or `null` when some value
- * cannot be hashed faithfully (closures, symbols, getters, class instances);
- * such compilations are simply not cached.
- */
-export function computeCacheKey(input: CacheKeyInput): string | null {
-  const parts: string[] = [];
-  for (const v of [input.specialize ?? {}, input.scope ?? {}, stripUnhashableOptions(input.options ?? {})]) {
-    const h = structuralHash(v);
-    if (h === null) return null;
-    parts.push(h);
-  }
-  const h = nodeCrypto().createHash("sha256");
-  h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? `${kosVersion()}+${compilerFingerprint()}`}\0`);
-  h.update(`${input.source.length}:${input.source}\0`);
-  h.update(parts.join("\0"));
-  return h.digest("hex");
-}
-
-/** Drops option keys that are callbacks of the caller, not inputs of the code. */
-function stripUnhashableOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(options).sort()) {
-    if (k === "specialize" || k === "scope" || k === "tracePasses" || k === "strict" || k === "name") continue;
-    out[k] = options[k];
-  }
-  return out;
 }
 
 /** One cache directory. Most callers use the default instance through the functions below. */
@@ -345,133 +257,4 @@ function pathsInto(values: object): Map<object, string[]> {
     level = next;
   }
   return paths;
-}
-
-// ---------------------------------------------------------------------------
-/*
- * A deep, structural hash of JavaScript values, for the compile cache's key.
- *
- * Two values hash alike only when code specialized for one is exactly right
- * for the other. So the encoding keeps everything the generated code can
- * observe: property order (it drives `Object.keys` and `JSON.stringify`),
- * -0 versus 0, NaN, bigint versus number, typed-array element type, and
- * aliasing (the same object reached twice is encoded as a back-reference, so
- * a DAG never hashes like a tree; cycles terminate the same way).
- *
- * Values whose behaviour is not captured by their structure make the key
- * uncacheable rather than wrong: functions (closures), symbols, accessors
- * (getters run code), class instances other than the plain containers listed
- * below, and anything with symbol keys.
- */
-
-/** Thrown internally when a value cannot be hashed; surfaced as `null`. */
-class Unhashable extends Error {}
-
-const TYPED_ARRAY_NAMES = new Set([
-  "Int8Array", "Uint8Array", "Uint8ClampedArray", "Int16Array", "Uint16Array", "Int32Array",
-  "Uint32Array", "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
-]);
-
-/**
- * sha256 hex of the structure of `value`, or `null` when some part of it
- * cannot be hashed faithfully (see the module comment).
- */
-export function structuralHash(value: unknown): string | null {
-  const h = nodeCrypto().createHash("sha256");
-  try {
-    feed(h, value, new Map());
-  } catch (e) {
-    if (e instanceof Unhashable) return null;
-    throw e;
-  }
-  return h.digest("hex");
-}
-
-/** Writes a length-prefixed token so that no two encodings can collide by concatenation. */
-function tok(h: Hash, tag: string, body = ""): void {
-  h.update(`${tag}${body.length}:${body};`);
-}
-
-function feed(h: Hash, v: unknown, seen: Map<object, number>): void {
-  switch (typeof v) {
-    case "undefined": return tok(h, "u");
-    case "boolean": return tok(h, "b", v ? "1" : "0");
-    case "string": return tok(h, "s", v);
-    case "bigint": return tok(h, "n", v.toString());
-    case "number": return tok(h, "d", Object.is(v, -0) ? "-0" : String(v));
-    case "symbol":
-    case "function":
-      throw new Unhashable();
-  }
-  if (v === null) return tok(h, "z");
-  const obj = v as object;
-  const ref = seen.get(obj);
-  if (ref !== undefined) return tok(h, "r", String(ref));
-  seen.set(obj, seen.size);
-  feedObject(h, obj, seen);
-}
-
-function feedObject(h: Hash, obj: object, seen: Map<object, number>): void {
-  if (ArrayBuffer.isView(obj)) {
-    const name = obj.constructor?.name ?? "";
-    if (!TYPED_ARRAY_NAMES.has(name) || Object.getPrototypeOf(obj) !== obj.constructor.prototype) throw new Unhashable();
-    tok(h, "t", name);
-    h.update(new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
-    return tok(h, "e");
-  }
-  const proto = Object.getPrototypeOf(obj);
-  if (Array.isArray(obj)) {
-    if (proto !== Array.prototype) throw new Unhashable();
-    tok(h, "a", String(obj.length));
-    // Holes differ from undefined for `in` and forEach; encode them apart.
-    for (let i = 0; i < obj.length; i++) {
-      if (!(i in obj)) tok(h, "hole");
-      else feedOwnValue(h, obj, String(i), seen);
-    }
-    return feedExtraKeys(h, obj, seen, (k) => !isIndex(k) && k !== "length");
-  }
-  if (obj instanceof Map && proto === Map.prototype) {
-    tok(h, "m", String(obj.size));
-    for (const [k, val] of obj) { feed(h, k, seen); feed(h, val, seen); }
-    return feedExtraKeys(h, obj, seen, () => true);
-  }
-  if (obj instanceof Set && proto === Set.prototype) {
-    tok(h, "S", String(obj.size));
-    for (const k of obj) feed(h, k, seen);
-    return feedExtraKeys(h, obj, seen, () => true);
-  }
-  if (obj instanceof RegExp && proto === RegExp.prototype) {
-    tok(h, "x", `${obj.source}/${obj.flags}/${obj.lastIndex}`);
-    return feedExtraKeys(h, obj, seen, (k) => k !== "lastIndex");
-  }
-  if (obj instanceof Date && proto === Date.prototype) {
-    tok(h, "D", String(obj.getTime()));
-    return feedExtraKeys(h, obj, seen, () => true);
-  }
-  if (proto !== Object.prototype && proto !== null) throw new Unhashable();
-  tok(h, proto === null ? "O" : "o");
-  feedExtraKeys(h, obj, seen, () => true);
-}
-
-function isIndex(k: string): boolean {
-  return /^(0|[1-9]\d*)$/.test(k);
-}
-
-/** Own string keys in property order, then a frozen/sealed marker (freezing changes what may be folded). */
-function feedExtraKeys(h: Hash, obj: object, seen: Map<object, number>, keep: (k: string) => boolean): void {
-  const keys = Reflect.ownKeys(obj);
-  for (const k of keys) {
-    if (typeof k === "symbol") throw new Unhashable();
-    if (!keep(k)) continue;
-    tok(h, "k", k);
-    feedOwnValue(h, obj, k, seen);
-  }
-  tok(h, "end", Object.isFrozen(obj) ? "F" : Object.isSealed(obj) ? "S" : Object.isExtensible(obj) ? "" : "P");
-}
-
-function feedOwnValue(h: Hash, obj: object, k: string, seen: Map<object, number>): void {
-  const d = Object.getOwnPropertyDescriptor(obj, k)!;
-  if (!("value" in d)) throw new Unhashable();
-  tok(h, d.enumerable ? "v" : "V");
-  feed(h, d.value, seen);
 }
