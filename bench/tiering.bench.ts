@@ -3,7 +3,7 @@
  * - the call path: per-call cost of a settled function (generic, or
  *   dispatching to its compiled version) against calling the original or
  *   the compiled version directly, and the cost during tier-0 profiling;
- * - `jit()` itself on a function that is never called;
+ * - `jit()` itself on a function that is never called, and a process's first `jit()`;
  * - each specializable fixture after warm-up, where its configuration
  *   argument is in fact constant (deep-frozen by the caller, as tiering
  *   requires to speculate on an object), against plain; the CRC-32 control.
@@ -13,6 +13,10 @@
  * identical text share one call site and go megamorphic (measured: 0.7 ns for
  * the first runner, 3.6 ns for every later one, on `a + b`).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { do_not_optimize } from "mitata";
 import { formatNs, geometricMean, markdownTable, time, type BenchSection } from "./harness.js";
 import { compileVersion, jit, inspect } from "../index.js";
@@ -186,7 +190,35 @@ export default async function tieringBench(): Promise<BenchSection> {
   }
   const jitNs = perRound.sort((a, b) => a - b)[perRound.length >> 1]!;
 
-  // 3. Fixtures through tiering, constant argument frozen by the caller.
+  // 3. A process's first jit(): it loads kos's core (the dispatcher and the tiering, one script through
+  // V8's code cache, scripts/bundle-compiler.mjs), then the first calls run tier 0's code cold. Fresh
+  // processes; the first writes the code cache (kept apart, and dropped from the medians).
+  const firstProbe = `import { jit } from ${JSON.stringify(new URL("../index.js", import.meta.url).href)};
+const t0 = performance.now();
+const f = jit(function add(a, b) { return a + b; });
+const t1 = performance.now();
+let s = 0;
+for (let i = 0; i < 1000; i++) s += f(i, 1);
+console.log(JSON.stringify({ jit: t1 - t0, calls: performance.now() - t1, s }));`;
+  const cacheDir = mkdtempSync(join(tmpdir(), "kos-first-jit-"));
+  const firstJit: number[] = [];
+  const firstCalls: number[] = [];
+  try {
+    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("KOS_") && k !== "NODE_OPTIONS"));
+    for (let run = 0; run < 10; run++) {
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", firstProbe], { encoding: "utf8", env: { ...env, KOS_CODE_CACHE_DIR: cacheDir } });
+      if (r.status !== 0) throw new Error(`first-jit probe failed: ${r.stderr}`);
+      const m = JSON.parse(r.stdout) as { jit: number; calls: number };
+      if (run === 0) continue;
+      firstJit.push(m.jit);
+      firstCalls.push(m.calls);
+    }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+  const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+  // 4. Fixtures through tiering, constant argument frozen by the caller.
   const rows: Array<Array<string | number>> = [];
   const speedups: number[] = [];
   let control = NaN;
@@ -213,6 +245,8 @@ export default async function tieringBench(): Promise<BenchSection> {
     markdownTable(["function", "state", "direct", "through jit()", "cost"], pathRows),
     "",
     `\`jit(fn)\` of a function that is never called: **${(jitNs / 1000).toFixed(2)} µs** (median of 9 rounds of 1000 fresh functions; a precheck on the intrinsic toString, no parsing).`,
+    "",
+    `A process's first \`jit(fn)\`, which loads kos's core (the dispatcher and the tiering: one script run through V8's code cache): **${medianOf(firstJit).toFixed(2)} ms**; then its first 1000 calls at tier 0, whose policy code runs cold: ${medianOf(firstCalls).toFixed(2)} ms (medians of ${firstJit.length} fresh processes, \`(a, b) => a + b\`).`,
     "",
     "Fixtures through `jit(fn)` with no options, after 12,800 warm-up calls, where the configuration argument is constant and deep-frozen by the caller (tiering never freezes a user's object itself, so it only speculates on objects that already are). Plain runs on unfrozen copies of the constants:",
     "",

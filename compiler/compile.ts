@@ -214,7 +214,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
         attempt--;
         continue;
       }
-      // Joins past their bound where a for-in over an unfrozen object unrolled (specializer.ts,
+      // Joins past their bound where a for-in over an unfrozen object unrolled (specialize/joins.ts,
       // MAX_JOIN_WORK_GUARDED_FOR_IN): the same attempt again, with those loops kept.
       if (!(e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn)) throw e;
       guardedForIn = false;
