@@ -1,7 +1,7 @@
 /**
  * Assembling a version from its specialized body: the guards on what was
  * specialized (values, types, argument counts, contents of objects kos does
- * not own), the deopt and generic routes, the call counter, helpers outlined
+ * not own: entry-guards.ts), the deopt and generic routes, the call counter, helpers outlined
  * from the body, and the emitted source (with its source map), ready for the
  * one `new Function` (instantiate.ts) or for `kos build`.
  */
@@ -15,42 +15,27 @@ import { KOS_HELPERS } from "./typed-array-checks.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
 import { buildLiteral, generateSource, materialize, PRINT_OPTIONS, referenceHint } from "./emit.js";
-import { isTypedArray } from "./values.js";
-import type { Assumption, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
-import { KNOWN_GLOBALS, TYPED_ARRAY_NAMES } from "./builtins.js";
-import { contentGuardTest, type ContentGuard } from "./content-guards.js";
+import type { Assumption, PassSnapshot, SourceOptions } from "./types.js";
+import { KNOWN_GLOBALS } from "./builtins.js";
+import { entryGuards, type EntryGuardContext } from "./entry-guards.js";
 import { functionLocation } from "./discover/closure.js";
 import { SourceMapGenerator, createMappedGenerator, sourceMapOptionsFor, sourceMappingURLComment } from "./source-map.js";
 import { generate } from "astring";
-import { arityTest, type ArityDispatch } from "./arity-dispatch.js";
+import type { ArityDispatch } from "./arity-dispatch.js";
 import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
 
 /** The functions of kos's own a residual may call (never the program's code). */
 const KOS_FUNCTIONS: readonly Function[] = [...Object.values(KOS_HELPERS), ...ERROR_HELPERS];
 
 export interface Helper { name: string; node: Node | null }
-export interface AssembleContext {
+export interface AssembleContext extends EntryGuardContext {
   shared: { prefix: string; nextName: number; trace: PassSnapshot[] | null; helpers: Helper[] };
   root: Node;
-  specialize: Map<string, unknown>;
-  assume: Map<string, TypeAssumption>;
   strict: boolean;
   kind: "function" | "arrow" | "method";
-  formals: Array<{ name: string; rest: boolean; source: string | null }>;
-  contentGuards: ContentGuard[];
-  /** A folded Map/Set lookup whose key the code stores (specialize/collection-reads.ts). */
-  fillsOwnCache?: boolean;
   /** The function read `new.target` (specialize/index.ts): `new` must run the original. */
   usesNewTarget?: boolean;
-  /** Guard the receiver to be an object (SpecializeResult.receiverObject). */
-  receiverObject?: boolean;
   fn: Function | null;
-  /** The rest parameter's guarded length and known items (positional `specialize` keys). */
-  rest?: { length: number; known: Map<number, unknown> };
-  /** The guarded `arguments.length` and the known items past the formals (arguments-reads.ts). */
-  argumentItems?: { length: number; known: Map<number, unknown> };
-  /** Calls that leave out parameters the residual code reads fail a first guard (arity-dispatch.ts). */
-  arity?: ArityDispatch | null;
   /** Sloppy code whose parameters are not all plain names: its `arguments` is unmapped (keepUnmapped). */
   unmappedArguments?: boolean;
 }
@@ -84,44 +69,6 @@ export interface BuildResult {
 }
 
 const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");
-
-function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) => Node, label: string): { test: Node; description: string; kind: Assumption["kind"] } {
-  const p = () => ({ ...param });
-  const bin = (operator: string, left: Node, right: Node): Node => ({ type: "BinaryExpression", operator, left, right });
-  const and = (left: Node, right: Node): Node => ({ type: "LogicalExpression", operator: "&&", left, right });
-  if (typeof value === "number" && Number.isNaN(value)) return { test: bin("!==", p(), p()), description: `${label} is NaN`, kind: "value" };
-  if (value === 0) {
-    const sign = Object.is(value, -0) ? bin("<", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!) : bin(">", bin("/", buildLiteral(1)!, p()), buildLiteral(0)!);
-    return { test: and(bin("===", p(), buildLiteral(0)!), sign), description: `${label} === ${Object.is(value, -0) ? "-0" : "0"} (sign checked)`, kind: "value" };
-  }
-  const literal = buildLiteral(value);
-  if (literal) return { test: bin("===", p(), literal), description: `${label} === ${describe(value)}`, kind: "value" };
-  const identity = bin("===", p(), ref(value, label));
-  if (isTypedArray(value)) {
-    const len = bin("===", { type: "MemberExpression", object: p(), property: { type: "Identifier", name: "length" }, computed: false, optional: false }, buildLiteral(value.length)!);
-    return { test: and(identity, len), description: `${label} is the specialized ${value.constructor.name} (identity) with length ${value.length}`, kind: "identity" };
-  }
-  return { test: identity, description: `${label} is the specialized ${Array.isArray(value) ? "array" : typeof value} (identity)`, kind: "identity" };
-}
-
-function typeGuard(param: Node, type: TypeAssumption, ref: (v: unknown, hint: string) => Node): Node {
-  const p = { ...param };
-  const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: p }, right: buildLiteral(t) });
-  if (type === "array") return { type: "CallExpression", callee: ref(Array.isArray, "isArray"), arguments: [p], optional: false };
-  if (type === "object") return { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: p, right: buildLiteral(null) } };
-  if (type.startsWith("typedarray:")) {
-    const name = type.slice("typedarray:".length);
-    if (!(TYPED_ARRAY_NAMES as readonly string[]).includes(name)) throw new JitError("BAD_OPTIONS", `unknown typed array type '${name}'`);
-    return { type: "BinaryExpression", operator: "instanceof", left: p, right: ref((globalThis as Record<string, unknown>)[name], name) };
-  }
-  return typeofIs(type);
-}
-
-function describe(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (typeof v === "bigint") return `${v}n`;
-  return String(v);
-}
 
 const RESERVED = new Set("break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await arguments eval".split(" "));
 
@@ -174,70 +121,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const callsName = `${shared.prefix}calls`;
 
   const root = ctx.root;
-  const assumptions: Assumption[] = [];
-  const guards: Node[] = [];
-  if (ctx.arity) {
-    // First, so that a shorter call is reported before the other guards cost it anything.
-    assumptions.push({ param: "arguments", kind: "arity", description: `arguments.length >= ${ctx.arity.required} (a call with fewer is specialized again, with the missing parameters undefined)` });
-    guards.push(arityTest(ctx.arity));
-  }
-  const trusted = new Set(options.trustAssumptions ?? []);
-  const formalOf = (name: string): Node => {
-    if (name === "this") return { type: "ThisExpression" };
-    const f = ctx.formals.find((x) => x.source === name);
-    return { type: "Identifier", name: f ? f.name : name };
-  };
-  for (const [name, value] of ctx.specialize) {
-    // A destructured parameter is keyed by its position.
-    const g = guardFor(formalOf(name), value, (v, hint) => reference(v, hint), /^\d+$/.test(name) ? `argument ${name}` : name);
-    assumptions.push({ param: name, kind: g.kind, description: g.description });
-    guards.push(g.test);
-  }
-  const restFormal = ctx.rest ? ctx.formals.find((f) => f.rest) : undefined;
-  if (ctx.rest && restFormal) {
-    // The argument count first: the items' guards read within it.
-    const restId: Node = { type: "Identifier", name: restFormal.name };
-    const label = restFormal.source ?? restFormal.name;
-    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: restId, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.rest.length)! });
-    assumptions.push({ param: label, kind: "value", description: `${label}.length === ${ctx.rest.length}` });
-    for (const [i, value] of ctx.rest.known) {
-      const item: Node = { type: "MemberExpression", object: restId, property: buildLiteral(i)!, computed: true, optional: false };
-      const g = guardFor(item, value, (v, hint) => reference(v, hint), `${label}[${i}]`);
-      assumptions.push({ param: `${label}[${i}]`, kind: g.kind, description: g.description });
-      guards.push(g.test);
-    }
-  }
-  if (ctx.argumentItems) {
-    // The count first: the items' guards read within it.
-    const args: Node = { type: "Identifier", name: "arguments" };
-    guards.push({ type: "BinaryExpression", operator: "===", left: { type: "MemberExpression", object: args, property: { type: "Identifier", name: "length" }, computed: false, optional: false }, right: buildLiteral(ctx.argumentItems.length)! });
-    assumptions.push({ param: "arguments", kind: "value", description: `arguments.length === ${ctx.argumentItems.length}` });
-    for (const [i, value] of ctx.argumentItems.known) {
-      const item: Node = { type: "MemberExpression", object: args, property: buildLiteral(i)!, computed: true, optional: false };
-      const g = guardFor(item, value, (v, hint) => reference(v, hint), `arguments[${i}]`);
-      assumptions.push({ param: String(i), kind: g.kind, description: g.description });
-      guards.push(g.test);
-    }
-  }
-  for (const [name, type] of ctx.assume) {
-    if (ctx.specialize.has(name)) continue;
-    assumptions.push({ param: name, kind: "type", description: `${name} is ${type}${trusted.has(name) ? " (trusted, not checked)" : ""}` });
-    if (!trusted.has(name)) guards.push(typeGuard(formalOf(name), type, (v, hint) => reference(v, hint)));
-  }
-  if (ctx.receiverObject && !ctx.assume.has("this")) {
-    // Strict code sees the receiver as passed; a sloppy method sees globalThis for a call without one, and
-    // a boxed primitive for a primitive. Its mode cannot be seen, so such calls run the original.
-    const self: Node = { type: "ThisExpression" };
-    const typeofIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: self }, right: buildLiteral(t)! });
-    assumptions.push({ param: "this", kind: "type", description: "this is an object (a method whose strictness cannot be seen: a call without an object receiver runs the original)" });
-    guards.push({ type: "LogicalExpression", operator: "||", left: { type: "LogicalExpression", operator: "&&", left: typeofIs("object"), right: { type: "BinaryExpression", operator: "!==", left: self, right: buildLiteral(null)! } }, right: typeofIs("function") });
-  }
-  if (ctx.contentGuards.length) {
-    // Folded reads of objects kos does not own: they must still hold what was read.
-    const test = contentGuardTest(ctx.contentGuards, (v, hint) => reference(v, hint))!;
-    assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
-    guards.push(test);
-  }
+  const { assumptions, guards } = entryGuards(ctx, options, (v, hint) => reference(v, hint));
 
   // On a failed guard: count it, then run the original with the same receiver and arguments.
   const thisArg = { type: "ThisExpression" };
