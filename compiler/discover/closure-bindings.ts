@@ -4,7 +4,7 @@
  * stack when the value was read, or from the global object's property descriptor. A
  * function's bindings are described lazily, each at its first lookup (ClosureBindings).
  */
-import type { BindingKind, BindingFacts } from "./script-analysis.js";
+import type { BindingKind, BindingFacts } from "./binding-facts.js";
 import { INTRINSIC_GLOBALS } from "./intrinsic-globals.js";
 import { initialised, type LazyInit } from "./lazy-init.js";
 import type { FunctionFacts, FunctionFactsCache } from "./function-facts.js";

@@ -26,7 +26,7 @@ import { InspectorHolder, type InternalProperty, type PropertyDescriptor_, type 
 import { FunctionFactsCache, type FunctionLocation } from "./function-facts.js";
 import { ClosureBindings, describeBinding, describeGlobal, type ClosureBinding } from "./closure-bindings.js";
 
-export type { BindingKind } from "./script-analysis.js";
+export type { BindingKind } from "./binding-facts.js";
 export type { ClosureBinding } from "./closure-bindings.js";
 export type { FunctionLocation } from "./function-facts.js";
 

@@ -6,7 +6,8 @@
  */
 import type { Node } from "../ast.js";
 import type { ScriptRegistry, ScriptRecord } from "./script-registry.js";
-import { ScriptAnalysis, type BindingFacts } from "./script-analysis.js";
+import { ScriptAnalysis } from "./script-analysis.js";
+import type { BindingFacts } from "./binding-facts.js";
 import type { PrivateFieldFacts } from "./private-fields.js";
 
 export interface FunctionLocation {
