@@ -19,6 +19,7 @@ import "./identifiers.js";
 import "./branch-values.js";
 import "./assignments.js";
 import "./objects.js";
+import "./object-literals.js";
 import "./calls.js";
 import "./call-dispatch.js";
 import "./new-expressions.js";

@@ -1,5 +1,6 @@
 /**
- * Objects: property reads and writes, object and array literals, `delete`.
+ * Objects: property reads and writes, object and array literals
+ * (object-literals.ts), `delete`.
  * Literals allocated by the function stay virtual (their fields tracked) until
  * they escape. Reads from known objects fold only when no user code can run
  * and the value cannot change: own or inherited data properties of ordinary
@@ -12,7 +13,6 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
-import { declarableName, underSourceNames } from "./source-names.js";
 import "./private-names.js";
 
 declare module "./specializer.js" {
@@ -21,8 +21,6 @@ declare module "./specializer.js" {
     readMember(obj: Val, key: Val, n: Node | null, optional?: boolean): Val;
     assignMember(n: Node): Val;
     updateMember(n: Node): Val;
-    arrayLiteral(n: Node): Val;
-    objectLiteral(n: Node): Val;
     deleteExpression(n: Node): Val;
     escapeReferencedIn(sources: Node[]): void;
     escapeAllVirtuals(): void;
@@ -71,7 +69,7 @@ export function readFrozenProperty(obj: object, key: PropertyKey, policy: string
   return everyHolderClosed ? { ok: true, value: undefined } : NO;
 }
 
-const isIndex = (k: unknown): k is string => typeof k === "string" && /^(0|[1-9]\d{0,8})$/.test(k);
+export const isIndex = (k: unknown): k is string => typeof k === "string" && /^(0|[1-9]\d{0,8})$/.test(k);
 
 function keyOf(v: unknown): string | null {
   if (typeof v === "string") return v;
@@ -263,102 +261,6 @@ P.updateMember = function (this: Specializer, n: Node): Val {
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
   return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false } });
 };
-
-P.arrayLiteral = function (this: Specializer, n: Node): Val {
-  const elements = n.elements as Array<Node | null>;
-  if (elements.some((e) => e === null || e.type === "SpreadElement")) {
-    // A spread iterates when the literal is built: if a later element needs statements, they would run
-    // before it. Then the literal stays as written.
-    const p = this.probe(() => this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.expr(e.argument) : this.expr(e))));
-    if (p.emitted.length) {
-      p.undo();
-      return D(this.verbatim(n), "object");
-    }
-    p.commit();
-    const vals = p.result;
-    let i = 0;
-    const literal: Node = { type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) };
-    return spreadsUnderSourceNames(this, elements, literal) ?? D(literal, "object");
-  }
-  const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
-  return { k: "v", o: this.newVirtual("array", new Map(vals.map((v, i) => [String(i), this.stable(v)]))) };
-};
-
-/**
- * "o is not iterable" names the spread's operand as the source writes it: a spread of a variable
- * the residual reads from a temporary (`o_1`, a later unrolled iteration's `o_5_6`) runs in
- * `{ let o = o_1; r = [...o]; }`. Only temporaries never written again (reading one early is
- * the same), and only names nothing else in the literal reads. Null when nothing is renamed.
- */
-function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, literal: Node): Val | null {
-  const names = new Map<string, string>();
-  const renamed: Array<{ spread: Node; name: string }> = [];
-  elements.forEach((e, k) => {
-    const spread = literal.elements[k];
-    if (!e || e.type !== "SpreadElement" || e.argument.type !== "Identifier" || spread?.argument.type !== "Identifier") return;
-    const source = e.argument.name as string;
-    const residual = spread.argument.name as string;
-    if (source === residual || !s.immutable.has(residual) || !declarableName(source) || (names.has(source) && names.get(source) !== residual)) return;
-    names.set(source, residual);
-    renamed.push({ spread, name: source });
-  });
-  if (!names.size) return null;
-  let taken = false;
-  walk(literal, (x) => {
-    if (taken || x.type === "KosConst") return false;
-    if (x.type === "Identifier" && names.has(x.name)) taken = true;
-    return;
-  });
-  if (taken) return null;
-  for (const r of renamed) r.spread.argument = id(r.name);
-  return { ...underSourceNames(s, names, literal), type: "object" } as Val;
-}
-
-P.objectLiteral = function (this: Specializer, n: Node): Val {
-  const props = n.properties as Node[];
-  const simple = props.every((p) => p.type === "Property" && p.kind === "init" && !p.method && (!p.computed ? p.key.type === "Identifier" || p.key.type === "Literal" : true) && keyName(p) !== "__proto__");
-  if (simple && props.every((p) => !p.computed)) {
-    const vals = this.evalSeq(props, (p) => this.expr(p.value));
-    const keys = props.map(keyName);
-    // Integer-like keys come first in property order: keep such objects real (their literal keeps the order right).
-    if (keys.every((k) => k !== null && !isIndex(k))) {
-      return { k: "v", o: this.newVirtual("object", new Map(vals.map((v, i) => [keys[i]!, this.stable(v)]))) };
-    }
-    return D({ type: "ObjectExpression", properties: props.map((p, i) => ({ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { ...p.key }, value: this.residual(vals[i]!) })) }, "object");
-  }
-  // Methods, accessors, spread, computed keys: evaluate the parts in order, keep the literal.
-  const parts: Node[] = [];
-  for (const p of props) {
-    if (p.type === "SpreadElement") parts.push(p.argument);
-    else {
-      if (p.computed) parts.push(p.key);
-      if (p.kind === "init" && !p.method) parts.push(p.value);
-    }
-  }
-  const probe = this.probe(() => this.evalSeq(parts, (e) => this.expr(e)));
-  if (probe.emitted.length && props.some((p) => p.type === "SpreadElement" || p.kind !== "init")) {
-    // A spread reads its getters when the literal is built: statements for later parts would run first.
-    probe.undo();
-    return D(this.verbatim(n), "object");
-  }
-  probe.commit();
-  const vals = probe.result;
-  let i = 0;
-  const properties = props.map((p) => {
-    if (p.type === "SpreadElement") return { type: "SpreadElement", argument: this.residual(vals[i++]!) };
-    const key = p.computed ? this.residual(vals[i++]!) : { ...p.key };
-    if (p.kind !== "init" || p.method) return { type: "Property", kind: p.kind, method: p.method, shorthand: false, computed: p.computed, key, value: this.verbatim(p.value) };
-    return { type: "Property", kind: "init", method: false, shorthand: false, computed: p.computed, key, value: this.residual(vals[i++]!) };
-  });
-  return D({ type: "ObjectExpression", properties }, "object");
-};
-
-function keyName(p: Node): string | null {
-  if (p.type !== "Property") return null;
-  if (!p.computed && p.key.type === "Identifier") return p.key.name;
-  if (p.key.type === "Literal") return String(p.key.value);
-  return null;
-}
 
 P.deleteExpression = function (this: Specializer, n: Node): Val {
   const arg = n.argument;
