@@ -37,11 +37,7 @@ P.evalArgs = function (this: Specializer, args: Node[]) {
 P.callExpression = function (this: Specializer, n: Node): Val {
   if (n.optional) return this.chain(n);
   // After foreign code may have run, the call (its callee, arguments and inlined body) is speculated on again.
-  if (this.foreignRan && this.staleMiss && !this.generic) {
-    const v = this.speculateValue(() => this.callExpressionChecked(n));
-    if (v) return v;
-  }
-  return this.callExpressionChecked(n);
+  return this.afterForeign(() => this.callExpressionChecked(n));
 };
 
 declare module "./specializer.js" {

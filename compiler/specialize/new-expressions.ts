@@ -21,11 +21,7 @@ const P = Specializer.prototype;
 
 P.newExpression = function (this: Specializer, n: Node): Val {
   // After foreign code, the constructor's prototype (and what it reads) is speculated on again, as for calls.
-  if (this.foreignRan && this.staleMiss && !this.generic) {
-    const v = this.speculateValue(() => this.newExpressionPlain(n));
-    if (v) return v;
-  }
-  return this.newExpressionPlain(n);
+  return this.afterForeign(() => this.newExpressionPlain(n));
 };
 
 declare module "./specializer.js" {

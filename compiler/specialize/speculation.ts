@@ -36,6 +36,7 @@ declare module "./specializer.js" {
     speculate(spec: () => void, generic: () => void): boolean;
     speculateValue(compute: () => Val): Val | null;
     speculateValueWith(spec: () => Val, generic: () => Val): Val | null;
+    afterForeign(compute: () => Val): Val;
     unfrozenReadsFold(): boolean;
   }
 }
@@ -85,6 +86,18 @@ P.speculate = function (this: Specializer, spec: () => void, generic: () => void
  */
 P.speculateValue = function (this: Specializer, compute: () => Val): Val | null {
   return fork(this, compute, compute, true);
+};
+
+/**
+ * A call or `new` (its callee, arguments and inlined body): speculated on again where foreign
+ * code may have run and a guarded read went stale, else computed as it is.
+ */
+P.afterForeign = function (this: Specializer, compute: () => Val): Val {
+  if (this.foreignRan && this.staleMiss && !this.generic) {
+    const v = this.speculateValue(compute);
+    if (v) return v;
+  }
+  return compute();
 };
 
 /** The same, with a generic evaluation of its own (the rest of an unfolded array method as a loop). */
