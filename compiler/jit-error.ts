@@ -1,5 +1,5 @@
 import { KosError } from "../errors.js";
-import type { FunctionLocation } from "./discover/closure.js";
+import type { FunctionLocation } from "./discover/function-facts.js";
 
 /**
  * How `atFunction` finds a function's file position. The inspector-based

@@ -5,7 +5,7 @@
  * otherwise gets a residual variable that each edge's fix-up assigns; a
  * virtual object stays virtual where its fields can be merged the same way.
  */
-import { walk, type Node } from "../ast.js";
+import type { Node } from "../ast.js";
 import { D, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
 import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState } from "./specializer.js";
 
