@@ -71,9 +71,6 @@ function keepExternal(shared, outFile) {
 /** Writes a CommonJS bundle with its build id on the first line (code-cached-script.ts names its caches by it). */
 async function bundle(options, outFile) {
   const result = await build({
-    // Classes keep their names (`JitError`, not the `_JitError` esbuild makes of a name that several
-    // of the bundle's modules import): an error's `name` is the class's.
-    keepNames: true,
     ...options,
     outfile: outFile,
     bundle: true,
