@@ -16,7 +16,7 @@ import type { CompileGate } from "./compile-gate.js";
 export const NO_CONSTANT_CALLS = 2048;
 // Such a function is still compiled if its closure holds its program (closureInputs), but asking
 // costs the compiler's load once (23 ms of CPU) and a closure read through the inspector: it is
-// asked only of functions whose calls average at least this long (ms), where tier 0's own cost is
+// asked only of functions whose calls take at least this long (ms, the median of their last timed calls), where tier 0's own cost is
 // under 1% and a version has most to fold (sift's matcher 2 µs a call, jsonschema's validate 30-120 µs).
 const CLOSURE_CHECK_MS = 0.001;
 
@@ -36,22 +36,22 @@ export class NoConstantArguments {
   /**
    * At NO_CONSTANT_CALLS calls of a cost-gated function with no version (asked once): why it
    * settles on the original, or null when an argument (or the receiver) stayed constant, or its
-   * closure is to be read (holdsClosureInputs). `sampledMs`: its sampled time over its `n` calls.
+   * closure is to be read (holdsClosureInputs). `perCallMs`: its time per call as it runs now.
    */
-  settleReason(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, sampledMs: number, n: number): string | null {
-    if (profiles.some((p) => p?.stability === "constant") || receiver?.stability === "constant" || this.holdsClosureInputs(sampledMs, n)) return null;
+  settleReason(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, perCallMs: number): string | null {
+    if (profiles.some((p) => p?.stability === "constant") || receiver?.stability === "constant" || this.holdsClosureInputs(perCallMs)) return null;
     return `no argument stayed constant over its first ${NO_CONSTANT_CALLS} calls (tiering speculates on constants; stable types alone are left to V8)`;
   }
 
   /**
    * No argument stayed constant: the function may still hold its program in its closure
-   * (compiler/closure-inputs.ts). A function whose calls took CLOSURE_CHECK_MS on average so far
+   * (compiler/closure-inputs.ts). A function whose calls take CLOSURE_CHECK_MS (per call, as it runs now)
    * keeps waiting at tier 0, and its closure is read when the cost gate says a compile would pay
    * (reading it loads the compiler and the inspector: about 100 ms the first time in a process,
    * a few ms after); without closure inputs it then settles on the original.
    */
-  private holdsClosureInputs(sampledMs: number, n: number): boolean {
-    if (sampledMs / n < CLOSURE_CHECK_MS) return false;
+  private holdsClosureInputs(perCallMs: number): boolean {
+    if (!(perCallMs >= CLOSURE_CHECK_MS)) return false;
     this.gate.betOnClosure(); // priced again with the closure-only share
     this.d.event("no-constant", "no argument stayed constant; the closure is read for a program to fold once a compile would pay");
     return true;

@@ -9,7 +9,7 @@ import { RECENT_TIMES } from "./call-times.js";
 // Argument profiles see every call for the first EXACT_CALLS calls, then one call in about 64
 // (fewer as calls grow: sampleStride), at a jittered stride: a fixed power-of-two stride
 // aliased with a caller's 64-element batch and saw one argument tuple again and again.
-// One observed call in 4 is also timed: at every 16th call the two performance.now()
+// One observed call in 4 is also timed: at every 16th call the two clock
 // reads alone cost ~5 ns per call on average (BENCHMARKS.md, tiering).
 // Each observed call runs kos's tier-0 code, which is still cold in a program's first
 // milliseconds: 4.7 µs a call over calls 64-256 of `a + b` (/tmp probe, Node 20.20.2). With

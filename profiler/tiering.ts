@@ -200,7 +200,12 @@ class TieredFunction {
     const timed = warm || weight > 0;
     if (this.limits.costGated && n >= NO_CONSTANT_CALLS && this.d.versions.length === 0 && !this.constantsJudged && !this.profileEntry?.stableArgs?.length) {
       this.constantsJudged = true;
-      const reason = this.noConstantArguments().settleReason(this.profiles, this.receiver, this.sampledMs, n);
+      // Its time per call as it runs now: the median of its last timed calls, not its sampled mean,
+      // which its cold first calls inflate (weigh() in test/profiler/tiering.test.ts, 0.1 µs a call
+      // warm, averaged 0.6-1.9 µs over its first 2048 calls on a loaded machine, and waited at tier 0
+      // for a closure check it did not need, in 3 of 8 runs).
+      const perCallMs = this.times.count >= 16 ? this.times.recentMedian() : this.sampledMs / n;
+      const reason = this.noConstantArguments().settleReason(this.profiles, this.receiver, perCallMs);
       if (reason) {
         this.d.goGeneric(reason);
         trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);

@@ -14,7 +14,7 @@ import { WARM_CALLS } from "./tier0-sampling.js";
 // replace (valibot's compiled `safeParse` ran 2.67 µs a call against 2.56 µs). The windows start
 // at calls 872, 4000 and 16000 after the tier-up, because a large version is still cold at 872:
 // expr-eval's ran 2.07 µs there against 1.29 µs for the original, and is 4.6x faster once V8 has
-// optimized it. Below VERIFY_MIN_MS a call is too short for performance.now() around it to tell
+// optimized it. Below VERIFY_MIN_MS a call is too short for the clock around it (call-clock.ts) to tell
 // the two apart.
 const VERIFY_MIN_MS = 0.0005;
 const VERIFY_WINDOWS_AT = [872, 4000, 16000];
