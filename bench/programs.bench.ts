@@ -7,10 +7,14 @@
  * - `kos profile` once, then runs with `KOS_PROFILE=…/kos-profile.json`;
  * - explicit `jit(fn, { specialize })`;
  * - `KOS_JIT=0` (jit() wrapping, kos disabled).
- * Runs of the modes are interleaved (run 1 of every mode, then run 2, …) so
- * that load on the shared machine falls on all modes alike; the median of
- * RUNS runs is kept. Also measured: the wall time of `kos profile` against
- * the same program run without it.
+ * Runs of the modes are interleaved (run 1 of every mode, in an order shuffled
+ * per round, then run 2, …) so that load on the shared machine falls on all
+ * modes alike; the median of RUNS runs is kept, and each mode's speed against no
+ * kos is also taken round by round (the median of the per-round ratios): this
+ * host switches between a fast and a slow state for seconds at a time (the same
+ * no-kos DSP run took 448-487 ms of CPU in 4 rounds and 719-745 ms in 7 others,
+ * an hour after it took 436-451 ms), and a round's runs share its state. Also
+ * measured: the wall time of `kos profile` against the same program run without it.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -114,8 +118,17 @@ export default async function programsBench(): Promise<BenchSection> {
       const times = new Map<Mode, number[]>(MODES.map(([m]) => [m, []]));
       const walls = new Map<Mode, number[]>(MODES.map(([m]) => [m, []]));
       let check: number | undefined;
+      // The order within a round, shuffled (a fixed seed, so that a rerun measures the same plan):
+      // in a fixed order, no kos always ran first, right after the profiling runs.
+      let seed = 0x9e3779b9;
+      const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
       for (let run = 0; run < RUNS; run++) {
-        for (const [mode] of MODES) {
+        const order = MODES.map(([m]) => m);
+        for (let i = order.length - 1; i > 0; i--) {
+          const j = Math.floor(random() * (i + 1));
+          [order[i], order[j]] = [order[j]!, order[i]!];
+        }
+        for (const mode of order) {
           const r = runOnce(p, envOf[mode]);
           if (check === undefined) check = r.check;
           else if (r.check !== check) throw new Error(`${p.name}: mode ${mode} computed ${r.check}, no kos computed ${check}`);
@@ -125,13 +138,15 @@ export default async function programsBench(): Promise<BenchSection> {
       }
       const med = new Map([...times].map(([m, xs]) => [m, median(xs)]));
       const none = med.get("none")!;
+      // Round by round: `a`'s CPU time over `b`'s in the same round, then the median over the rounds.
+      const paired = (a: Mode, b: Mode) => median(times.get(a)!.map((t, k) => t / times.get(b)![k]!));
       for (const [mode, label] of MODES) {
         const t = med.get(mode)!;
         const wall = median(walls.get(mode)!);
-        rows.push([p.name, label, `${t.toFixed(0)} ms`, `${(none / t).toFixed(2)}×`, `${wall.toFixed(0)} ms`, `${(median(walls.get("none")!) / wall).toFixed(2)}×`, `${times.get(mode)!.map((x) => x.toFixed(0)).join(", ")}`]);
+        rows.push([p.name, label, `${t.toFixed(0)} ms`, `${(none / t).toFixed(2)}×`, `${paired("none", mode).toFixed(2)}×`, `${wall.toFixed(0)} ms`, `${(median(walls.get("none")!) / wall).toFixed(2)}×`, `${times.get(mode)!.map((x) => x.toFixed(0)).join(", ")}`]);
       }
-      const ratio = (m: Mode) => none / med.get(m)!;
-      const vsSpec = med.get("specialize")! / med.get("profile")!;
+      const ratio = (m: Mode) => paired("none", m);
+      const vsSpec = paired("specialize", "profile");
       const status = (ok: boolean) => (ok ? "met" : "**missed**");
       targets.push([p.name, "tiering ≥ 0.99× no kos", `${ratio("tiering").toFixed(2)}×`, status(ratio("tiering") >= 0.99)]);
       targets.push([p.name, "KOS_PROFILE ≥ 0.99× no kos", `${ratio("profile").toFixed(2)}×`, status(ratio("profile") >= 0.99)]);
@@ -142,9 +157,9 @@ export default async function programsBench(): Promise<BenchSection> {
     }
   }
   const markdown = [
-    `Whole-program time from process start to the end of the work (module loading, \`jit()\` and every compilation included: explicit \`specialize\` compiles at load, tiering inside the loop), median of ${RUNS} runs, each run its own child process, modes interleaved. The targets use CPU time (user + system of the whole process, compiler and GC threads included): on this shared 2-core machine wall time moved by up to 2× between identical runs, CPU time by a few percent. Speed is no-kos time / mode time (higher is faster). Every mode's result is checked equal to no kos. \`KOS_JIT=0\` runs exactly the code of no kos (\`jit()\` returns the function itself), so its distance from 1.00× is the noise floor.`,
+    `Whole-program time from process start to the end of the work (module loading, \`jit()\` and every compilation included: explicit \`specialize\` compiles at load, tiering inside the loop), median of ${RUNS} runs, each run its own child process, modes interleaved in an order shuffled per round. The targets use CPU time (user + system of the whole process, compiler and GC threads included): on this shared 2-core machine wall time moved by up to 2× between identical runs, CPU time by a few percent. Speed is no-kos time / mode time (higher is faster): of the medians, and round by round (\`paired\`: the median of the rounds' ratios, which the targets use; this host switches between a fast and a slow state for seconds at a time, and the runs of a round share it). Every mode's result is checked equal to no kos. \`KOS_JIT=0\` runs exactly the code of no kos (\`jit()\` returns the function itself), so its distance from 1.00× is the noise floor.`,
     "",
-    markdownTable(["program", "mode", "CPU (median)", "speed vs no kos", "wall (median)", "wall speed", "CPU per run (ms)"], rows),
+    markdownTable(["program", "mode", "CPU (median)", "speed vs no kos", "paired", "wall (median)", "wall speed", "CPU per run (ms, by round)"], rows),
     "",
     markdownTable(["program", "target", "measured", "status"], targets),
     "",
