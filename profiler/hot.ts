@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { CpuProfile, CpuProfileNode } from "./cpuprofile.js";
 import { meanIntervalMs, selfSamplesByNode } from "./cpuprofile.js";
 import { functionAt, scriptFunctions, type ScriptFunctions, type SourceFunction } from "./function-source.js";
-import { isKosOwnScript } from "./kos-frames.js";
+import { kosOwnScripts } from "./kos-frames.js";
 
 /** Source bytes acorn parses per millisecond in a cold process (measured above: 235 KB in 92 ms). */
 const PARSE_BYTES_PER_MS = 2500;
@@ -87,6 +87,7 @@ export function analyzeStacks(stacks: StackSample[], options: AnalyzeOptions = {
   const byStack = new Map<string, { frames: string[]; samples: number }>();
   let total = 0;
   let idle = 0;
+  const isOwn = kosOwnScripts();
   for (const { frames, weight } of stacks) {
     if (weight <= 0 || frames.length === 0) continue;
     const leaf = frames[frames.length - 1]!;
@@ -111,7 +112,7 @@ export function analyzeStacks(stacks: StackSample[], options: AnalyzeOptions = {
         if (f.inlined) h.inlinedSamples += weight;
         if (underKos) h.underKosSamples += weight;
       }
-      if (!underKos && isKosOwnScript(f.url)) underKos = true;
+      if (!underKos && isOwn(f.url)) underKos = true;
       if (!seen.has(key)) {
         seen.add(key);
         h.totalSamples += weight;
@@ -192,6 +193,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = selfSamplesByNode(profile);
+  const isOwn = kosOwnScripts();
   const scripts = new Map<string, ScriptFunctions | undefined>();
   const interval = meanIntervalMs(profile) ?? 1;
   const scriptOf = (url: string) => {
@@ -227,7 +229,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
       path.push(cur);
       const p: number | undefined = parent.get(cur);
       if (p === undefined) break;
-      if (isKosOwnScript(byId.get(p)!.callFrame.url)) {
+      if (isOwn(byId.get(p)!.callFrame.url)) {
         answer = true;
         break;
       }
@@ -243,7 +245,7 @@ export function stacksFromCpuProfile(profile: CpuProfile, options: CpuProfileSta
     allSamples += count;
     if (url && !isUnderKos(id)) samplesByUrl.set(url, (samplesByUrl.get(url) ?? 0) + count);
   }
-  const worthParsing = (url: string) => !url.startsWith("node:") && !isKosOwnScript(url) && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
+  const worthParsing = (url: string) => !url.startsWith("node:") && !isOwn(url) && (samplesByUrl.get(url) ?? 0) * 50 >= allSamples;
   const out: StackSample[] = [];
   for (const [id, count] of self) {
     const path: Frame[] = [];
