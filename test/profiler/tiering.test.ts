@@ -125,6 +125,27 @@ describe("tiering", () => {
     for (const x of [7, -0, NaN, 1e300]) expect(Object.is(handler(x), run(program, x))).toBe(true);
   });
 
+  it("judges a function with no constant argument by how long its calls take now: one whose first calls were slow settles on the original", () => {
+    // 0.1 ms a call for its first 64 calls (a cold start, a cache being filled), then well under a
+    // microsecond: its sampled mean over the first 2048 calls is over CLOSURE_CHECK_MS (1 µs), and
+    // by that mean it waited at tier 0 for a closure check it did not need (and, under load, so did
+    // a 0.1 µs function whose first calls ran cold).
+    let calls = 0;
+    function warmsUp(o: { a: number }, k: number): number {
+      if (calls++ < 64) {
+        const end = performance.now() + 0.1;
+        while (performance.now() < end);
+      }
+      let s = 0;
+      for (let i = 0; i < 100; i++) s += o.a * i * k;
+      return s;
+    }
+    const f = jit(warmsUp);
+    for (let i = 0; i < 3000; i++) f({ a: i }, i % 7);
+    expect(inspect(f)!.fallbackReason).toMatch(/^no argument stayed constant over its first 2048 calls/);
+    expect(inspect(f)!.history.some((e) => e.event === "no-constant")).toBe(false);
+  });
+
   it("waits at tier 0, cost-gated, for a slow function with closure inputs and no constant argument", () => {
     const table = { weights: Array.from({ length: 200 }, (_, i) => (i % 7) - 3) };
     function score(x: number): number {
