@@ -170,6 +170,34 @@ describe("dispatcher: the exact entry forwards calls as they came", () => {
   // The exact entry hands its `arguments` to `apply` only (compiler/dispatcher.ts): the policy's
   // event and `new` go through helpers that take them as rest parameters. Each mode must still
   // see the argument count, `this` and `new.target` of the call.
+  it("calls the original and its versions as they are: an own `call` of the original and a patched Function.prototype.call are never used", () => {
+    // The entry calls through Function.prototype.call uncurried when kos loaded (entry-factory.ts);
+    // `target.call(this, ...)` would run either of these.
+    const seen: string[] = [];
+    function addK(k: number, x: number) {
+      return k + x;
+    }
+    (addK as unknown as { call: unknown }).call = () => seen.push("own call");
+    const saved = Function.prototype.call;
+    const f = jit(addK, { tiering: { hotCalls: 20 } });
+    const results: number[] = [];
+    try {
+      // Patched only while calls run, so that nothing else in the suite sees it. (Other code calls it
+      // too, kos's own and the test runner's: only calls of addK and of its versions are counted.)
+      Function.prototype.call = function (this: Function, ...args: unknown[]) {
+        if (this === addK || this.name === "addK") seen.push("patched call");
+        return Reflect.apply(this, args[0], args.slice(1));
+      } as typeof saved;
+      for (let i = 0; i < 100; i++) results.push(f(5, i));
+    } finally {
+      Function.prototype.call = saved;
+    }
+    expect(results).toEqual(Array.from({ length: 100 }, (_, i) => 5 + i));
+    expect(seen).toEqual([]);
+    // Counting at tier 0, then its version: both paths ran.
+    expect(inspect(f)!.tier).toBe(1);
+  });
+
   it("in every mode: the argument count, this, and new with its new.target and prototype", async () => {
     const { Dispatcher } = await import("../../compiler/dispatcher.js");
     function original(this: unknown, ...args: unknown[]) {
