@@ -194,8 +194,9 @@ function findCandidates(fn: Node, sizes: Map<Node, number>, limit: number, minNo
 /**
  * What can run after the run, as separate pieces (each read as if nothing
  * were written before it, which only makes more variables live): the rest of
- * each enclosing block, and each enclosing loop, switch and try whole (a
- * loop's next iteration runs the code before the run too).
+ * each enclosing block, the rest of an enclosing switch case and the cases it
+ * falls through to, and each enclosing loop, switch and try whole (a loop's
+ * next iteration runs the code before the run too).
  */
 function continuation(c: Candidate): Node[][] {
   const pieces: Node[][] = [c.list.slice(c.list.indexOf(c.statements[c.statements.length - 1]) + 1)];
@@ -205,6 +206,14 @@ function continuation(c: Candidate): Node[][] {
     if (a.type === "BlockStatement") pieces.push(a.body.slice(a.body.indexOf(child) + 1));
     else if (/^(For|ForIn|ForOf|While|DoWhile|Switch)Statement$/.test(a.type)) pieces.push([a]);
     else if (a.type === "TryStatement") pieces.push([a.handler?.body, a.finalizer].filter(Boolean));
+    // The switch whole reads as from its start, where a case may write a variable before the run
+    // (`case k: v = 0; if (!v) { <run: v = 1> } use(v)`): the rest of the run's case, and the cases
+    // it falls through to, are a piece of their own (random programs, seed 3062 #1894, at a 150-node
+    // outline limit: the run's write stayed in the outlined function).
+    if (a.type === "SwitchStatement") {
+      const k = a.cases.findIndex((cs: Node) => cs.consequent.includes(child));
+      if (k >= 0) pieces.push([...a.cases[k].consequent.slice(a.cases[k].consequent.indexOf(child) + 1), ...a.cases.slice(k + 1).flatMap((cs: Node) => cs.consequent)]);
+    }
   }
   return pieces;
 }

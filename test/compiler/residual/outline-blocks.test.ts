@@ -82,6 +82,14 @@ describe("outlineLargeBlocks", () => {
     agree(f, g, [...INPUTS, [3, 1], [0, 1], ["s", 1]]);
   });
 
+  it("a variable the enclosing switch case writes before the run, which the run writes and the case reads after it, comes back (random programs, seed 3062 #1894)", () => {
+    const body = `let r; switch (w) { case 1: r = v ? 0 : 1; if (!r) { log(v); log(w); r = 7; log(r); } log(r); break; default: r = 5; } return 0;`;
+    const { parts, source, f, g } = split(body, 40);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(source).toMatch(/r = \$part\d\(/);
+    agree(f, g, [...INPUTS, [0, 1], [1, 1], ["", 1]]);
+  });
+
   it("a run that returns, reads `arguments`, or jumps out of itself stays", () => {
     for (const body of [
       `let r = 0; if (v) { r = v + 1; log(r); r = r * 2; log(r); return r; } return w;`,
