@@ -4,7 +4,7 @@
  *
  *   node dist/bench/fuzz.js [--seed N] [--cases N] [--workers N] [--chunk N]
  *                           [--max-mismatches N] [--index I] [--this]
- *                           [--default-freeze-deep] [--hang-ms N] [--out FILE]
+ *                           [--default-freeze-deep] [--outline-limit N] [--hang-ms N] [--out FILE]
  *
  * Seeds also come from KOS_FUZZ_SEED. Programs are numbered from 0 upwards and
  * handed to workers in chunks (fixtures/fuzz/pool.ts); a program that hangs
@@ -35,12 +35,15 @@ async function main(): Promise<void> {
       index: { type: "string" },
       this: { type: "boolean", default: process.env[ENV.receiver] === "1" },
       "default-freeze-deep": { type: "boolean", default: process.env[ENV.defaultFreezeDeep] === "1" },
+      "outline-limit": { type: "string", default: process.env[ENV.outlineLimit] },
       out: { type: "string" },
     },
   });
   const seed = Number(values.seed ?? process.env[ENV.seed] ?? 1);
   if (!Number.isSafeInteger(seed)) throw new TypeError(`--seed must be an integer, got ${values.seed}`);
-  const flags = { receiver: values.this!, defaultFreezeDeep: values["default-freeze-deep"]! };
+  const outlineLimit = values["outline-limit"] === undefined ? undefined : Number(values["outline-limit"]);
+  if (outlineLimit !== undefined && !(Number.isSafeInteger(outlineLimit) && outlineLimit > 0)) throw new TypeError(`--outline-limit must be a positive integer, got ${values["outline-limit"]}`);
+  const flags = { receiver: values.this!, defaultFreezeDeep: values["default-freeze-deep"]!, ...(outlineLimit !== undefined ? { outlineLimit } : {}) };
 
   if (values.index !== undefined) {
     const program = generateProgram(seed, Number(values.index), flags);
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
   const kindText = [...kinds].map(([k, n]) => `${n}× ${k}`).join("; ");
   console.log(
     `fuzz: seed ${seed}, ${r.programs} programs, ${r.cases} cases, ${r.mismatches.length} mismatches${kindText ? ` (${kindText})` : ""}, ` +
-      `tiers ${JSON.stringify(r.tiers)}, ${(r.elapsedMs / 1000).toFixed(1)} s${flags.receiver ? ", receiver family on" : ""}`,
+      `tiers ${JSON.stringify(r.tiers)}, ${(r.elapsedMs / 1000).toFixed(1)} s${flags.receiver ? ", receiver family on" : ""}${outlineLimit !== undefined ? `, outline limit ${outlineLimit}` : ""}`,
   );
   process.exitCode = r.mismatches.length ? 1 : 0;
 }
