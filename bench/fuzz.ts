@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   if (values.index !== undefined) {
     const program = generateProgram(seed, Number(values.index), flags);
     const r = runProgram(program, api, flags);
-    console.log(r.mismatch ? formatMismatch(r.mismatch) : `program ${values.index} of seed ${seed}: ${r.cases} cases agree (tier ${r.tier})\n${program.setup}`);
+    console.log(r.mismatch ? formatMismatch(r.mismatch, outlineLimit) : `program ${values.index} of seed ${seed}: ${r.cases} cases agree (tier ${r.tier})\n${program.setup}`);
     process.exitCode = r.mismatch ? 1 : 0;
     return;
   }

@@ -23,7 +23,8 @@ const WORKER = new URL("../../fixtures/fuzz/worker.ts", import.meta.url);
 const SEED = Number(process.env[ENV.seed] ?? 0x5eed);
 const COUNT = Number(process.env[ENV.count] ?? 1200);
 const ONLY = process.env[ENV.index] === undefined ? null : Number(process.env[ENV.index]);
-const OPTIONS = { receiver: process.env[ENV.receiver] === "1", defaultFreezeDeep: process.env[ENV.defaultFreezeDeep] === "1" };
+const OUTLINE_LIMIT = process.env[ENV.outlineLimit] === undefined ? undefined : Number(process.env[ENV.outlineLimit]);
+const OPTIONS = { receiver: process.env[ENV.receiver] === "1", defaultFreezeDeep: process.env[ENV.defaultFreezeDeep] === "1", ...(OUTLINE_LIMIT !== undefined ? { outlineLimit: OUTLINE_LIMIT } : {}) };
 const api: FuzzApi = { jit: jit as FuzzApi["jit"], inspect: inspect as FuzzApi["inspect"] };
 
 function summary(mismatches: MismatchSummary[]): string {
@@ -72,7 +73,7 @@ describe("the fuzzer itself", () => {
       inspect: () => null,
     };
     const r = runBatch(identity, SEED, 0, 150, { ...OPTIONS, defaultFreezeDeep: false });
-    expect(r.mismatches.map(formatMismatch).slice(0, 1)).toEqual([]);
+    expect(r.mismatches.map((m) => formatMismatch(m, OUTLINE_LIMIT)).slice(0, 1)).toEqual([]);
     expect(r.cases).toBeGreaterThan(150 * 8);
   });
 
@@ -121,7 +122,7 @@ describe("jit ≡ original on generated programs", () => {
     it(`program ${ONLY} of seed ${SEED}`, () => {
       const program = generateProgram(SEED, ONLY, OPTIONS);
       const r = runProgram(program, api, OPTIONS);
-      if (r.mismatch) console.log(formatMismatch(r.mismatch));
+      if (r.mismatch) console.log(formatMismatch(r.mismatch, OUTLINE_LIMIT));
       else console.log(`program ${ONLY}: ${r.cases} cases agree (tier ${r.tier}${r.fallbackReason ? `, fallback: ${r.fallbackReason}` : ""})\n${program.setup}`);
       expect(r.mismatch?.detail ?? null).toBeNull();
     });
