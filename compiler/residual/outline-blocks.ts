@@ -291,6 +291,11 @@ function planOutline(fn: Node, info: ScopeInfo, c: Candidate, strict: boolean, b
   const goesOut = new Set<string>();
   const run = new Set<Node>(c.statements);
   if (written.length) for (const piece of continuation(c)) for (const k of exposedReads(piece, targetOf, run, budget)) goesOut.add(k);
+  // In a loop the run itself runs again after it, and the continuation reads the loop with the run
+  // skipped: what the run reads before writing comes from its own last run, so it goes out too
+  // (`for (…) { <run: v = f(v)> }` passed `v` in on every iteration and lost the write: random
+  // programs, seed 3081 #1991, at a 150-node outline limit).
+  if (c.ancestors.some((a) => /^(For|ForIn|ForOf|While|DoWhile)Statement$/.test(a.type))) for (const k of comesIn) goesOut.add(k);
   const results = written.filter((v) => goesOut.has(v.name));
   if (results.length > 1 || (results.length === 1 && c.inTry)) return null;
   const locals = written.filter((v) => !goesOut.has(v.name) && !comesIn.has(v.name));

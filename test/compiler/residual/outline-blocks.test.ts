@@ -90,6 +90,14 @@ describe("outlineLargeBlocks", () => {
     agree(f, g, [...INPUTS, [0, 1], [1, 1], ["", 1]]);
   });
 
+  it("in a loop, a variable the run reads before writing comes back: the loop runs the run again (random programs, seed 3081 #1991)", () => {
+    const body = `let r = v; for (let i = 0; i < 3; i++) { for (let j = 0; j < 2; j++) { if (r) { log(r); r = r * 2 + j; } log(j); } log(i); } return 0;`;
+    const { parts, source, f, g } = split(body, 40);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(source).toMatch(/r = \$part\d\(/);
+    agree(f, g, [...INPUTS, [1, 0], [3, 0]]);
+  });
+
   it("a run that returns, reads `arguments`, or jumps out of itself stays", () => {
     for (const body of [
       `let r = 0; if (v) { r = v + 1; log(r); r = r * 2; log(r); return r; } return w;`,
