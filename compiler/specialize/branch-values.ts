@@ -56,13 +56,17 @@ P.branchValue = function (this: Specializer, test: Val, thenF: () => Val, elseF:
   }
   const noFix = (!e1 || e1.fix.length === 0) && (!e2 || e2.fix.length === 0);
   // An object made in a branch and allocated only as its value (`data || {}`) stays a literal in place.
-  const inPlace = (pre: { fix: Node[]; node: Node } | null): Node | null => {
-    const st = pre?.fix.length === 1 ? pre.fix[0]! : null;
+  // Not one anything else reaches after the branch (a variable holds it: `log.push(t ? acc : acc)`):
+  // its variable would never be assigned, and each branch would make an object of its own (fuzz seed
+  // 5007 #1938 with the receiver family).
+  const inPlace = (pre: { fix: Node[]; node: Node } | null, v: Val | null, e: Edge | null): Node | null => {
+    if (!pre || !v || !e || v.k !== "v" || this.reachableVirtuals([e]).has(v.o)) return null;
+    const st = pre.fix.length === 1 ? pre.fix[0]! : null;
     const a = st?.type === "ExpressionStatement" ? st.expression : null;
     return a && a.type === "AssignmentExpression" && a.left.type === "Identifier" && pre!.node.type === "Identifier" && a.left.name === pre!.node.name ? a.right : null;
   };
-  const lit1 = pre1 ? inPlace(pre1) : null;
-  const lit2 = pre2 ? inPlace(pre2) : null;
+  const lit1 = pre1 ? inPlace(pre1, v1, e1) : null;
+  const lit2 = pre2 ? inPlace(pre2, v2, e2) : null;
   if (list1.length === 0 && list2.length === 0 && noFix && e1 && e2 && (!pre1 || lit1) && (!pre2 || lit2)) {
     const a = v1!, b = v2!;
     if (a.k === "s" && b.k === "s" && Object.is(a.v, b.v)) {

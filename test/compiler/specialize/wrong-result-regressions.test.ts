@@ -226,4 +226,18 @@ describe("wrong results found by inlining more", () => {
     expect(inspect(f)!.tier).toBe(1);
     for (const text of ["xy", "a\r\nb", ""]) expect(outcome(() => f(text, options))).toBe(outcome(() => run(text, options)));
   });
+  it("an object a variable holds, chosen by a dynamic test on both sides, is the same object afterwards (fuzz seed 5007 #1938: each side made its own and the variable was never assigned)", () => {
+    function pick(x: number, log: unknown[]): unknown[] {
+      const acc = { kind: "b" };
+      log.push(x === 1 ? acc : acc);
+      return [acc, log[0] === acc];
+    }
+    const f = jit(pick, { specialize: {} });
+    expect(inspect(f)!.tier).toBe(1);
+    for (const x of [1, 2]) {
+      const got = f(x, []);
+      expect(got).toEqual(pick(x, []));
+      expect(got[1]).toBe(true);
+    }
+  });
 });
