@@ -107,7 +107,8 @@ P.merge = function (this: Specializer, edges: Edge[]): Env | null {
     if (this.deadSlots?.has(slot)) continue;
     for (let i = 0; i < live.length; i++) {
       const st = states[i]!;
-      if (st.val && !(st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name)) {
+      // A value its variable already holds (a parameter guarded at entry, a narrowed `x === "add"`) needs no store.
+      if (st.val && !st.inVar && !(st.val.k === "d" && st.val.e.type === "Identifier" && st.val.e.name === slot.name)) {
         live[i]!.fix.push(assign(slot.name, this.residualAt(live[i]!, st.val)));
       }
     }

@@ -2,14 +2,17 @@
  * Type narrowing: what a test that held (or failed) says about the
  * variables it tested, for the code it guards.
  */
-import type { Node } from "../ast.js";
+import { walk, type Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
+import { S } from "./values.js";
 import { prototypeHint } from "./new-expressions.js";
 
 declare module "./specializer.js" {
   interface Specializer {
     /** Narrows what the current environment knows from the source test `test` having had this outcome. */
     narrow(test: Node, outcome: boolean): void;
+    /** Records that the source variable `x` holds `value` here (a `switch` case entered only by matching). */
+    narrowToValue(x: Node, value: unknown): void;
   }
 }
 
@@ -26,11 +29,20 @@ P.narrow = function (this: Specializer, test: Node, outcome: boolean): void {
   narrow(this, test, outcome);
 };
 
+P.narrowToValue = function (this: Specializer, x: Node, value: unknown): void {
+  if (!exactlyKnown(value)) return;
+  const lit: Node = value === undefined ? { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0 } } : { type: "Literal", value, ...(typeof value === "bigint" ? { bigint: String(value) } : {}) };
+  narrow(this, { type: "BinaryExpression", operator: "===", left: x, right: lit }, true);
+};
+
 function narrow(s: Specializer, test: Node, outcome: boolean): void {
   const env = s.env;
   if (!env) return;
+  // A variable the test itself assigns holds, after the test, what it was given, not what was tested:
+  // `typeof x === "string" && (x = y)` held says nothing of x.
+  const assigned = assignedNames(test);
   const setType = (x: Node, type: string) => {
-    if (x.type !== "Identifier") return;
+    if (x.type !== "Identifier" || assigned.has(x.name)) return;
     const slot = s.slotOf(x);
     if (!slot || slot.pinned) return;
     const st = env.get(slot);
@@ -38,7 +50,7 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, type } });
   };
   const setNonNull = (x: Node) => {
-    if (x.type !== "Identifier") return;
+    if (x.type !== "Identifier" || assigned.has(x.name)) return;
     const slot = s.slotOf(x);
     if (!slot || slot.pinned) return;
     const st = env.get(slot);
@@ -46,7 +58,7 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     else if (st && st.val && st.val.k === "d") env.set(slot, { val: { ...st.val, nonNull: true } });
   };
   const setIsArray = (x: Node, value: boolean) => {
-    if (x.type !== "Identifier") return;
+    if (x.type !== "Identifier" || assigned.has(x.name)) return;
     const slot = s.slotOf(x);
     if (!slot || slot.pinned) return;
     const st = env.get(slot);
@@ -58,8 +70,18 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
   // checked against the method read at run time, method-guards.ts), C.prototype is x's prototype:
   // mustache's `view instanceof Context ? view : new Context(view)` then joins two values with the
   // same hint, and `context.lookup(name)` inlines behind its test.
+  // `x === "add"` held: x is that primitive, known (its variable holds it too). Not for a variable a
+  // closure may write (pinned, or lazily captured), whose value a call in the test could change.
+  const setValue = (x: Node, value: unknown) => {
+    if (x.type !== "Identifier" || assigned.has(x.name)) return;
+    const slot = s.slotOf(x);
+    if (!slot || slot.pinned || slot.lazy) return;
+    const st = env.get(slot);
+    if (st && st.val === null) env.set(slot, { val: S(value), inVar: true });
+    else if (st && st.val && st.val.k === "d") env.set(slot, { val: S(value) });
+  };
   const setProto = (x: Node, ctor: Node) => {
-    if (x.type !== "Identifier" || ctor.type !== "Identifier") return;
+    if (x.type !== "Identifier" || ctor.type !== "Identifier" || assigned.has(x.name)) return;
     const slot = s.slotOf(x);
     if (!slot || slot.pinned) return;
     const C = knownFunction(s, ctor);
@@ -87,6 +109,14 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       if (other && equal !== holds) setNonNull(other);
       if (t.operator === "==" || t.operator === "!=") return;
       const positive = (t.operator === "===") === holds;
+      if (positive) {
+        const lit = exactPrimitive(t.right);
+        if (lit) setValue(t.left, lit.value);
+        else {
+          const lit2 = exactPrimitive(t.left);
+          if (lit2) setValue(t.right, lit2.value);
+        }
+      }
       const [a, b] = t.left.type === "UnaryExpression" && t.left.operator === "typeof" ? [t.left, t.right] : [t.right, t.left];
       if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
       return;
@@ -101,6 +131,41 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     }
   };
   walkTest(test, outcome);
+}
+
+/**
+ * The primitive a literal denotes, where `x === literal` pins x to exactly it: not 0 (x may be -0),
+ * not a regular expression. `void 0` is undefined.
+ */
+function exactPrimitive(e: Node): { value: unknown } | null {
+  if (e.type === "UnaryExpression" && e.operator === "void" && e.argument.type === "Literal" && !e.argument.regex) return { value: undefined };
+  if (e.type !== "Literal" || e.regex) return null;
+  const v = e.bigint != null ? BigInt(e.bigint) : e.value;
+  return exactlyKnown(v) ? { value: v } : null;
+}
+
+/** A primitive that only itself is `===` to: not 0 (-0 equals it), not NaN (nothing does). */
+function exactlyKnown(v: unknown): boolean {
+  if (typeof v === "number") return v === v && v !== 0;
+  return v === null || v === undefined || ["string", "boolean", "bigint"].includes(typeof v);
+}
+
+/** Names assigned (or updated, or declared by a pattern) anywhere in a test. */
+function assignedNames(test: Node): Set<string> {
+  const names = new Set<string>();
+  const targets = (p: Node | null | undefined): void => {
+    if (!p) return;
+    if (p.type === "Identifier") names.add(p.name);
+    else if (p.type === "ObjectPattern") for (const q of p.properties) targets(q.type === "RestElement" ? q.argument : q.value);
+    else if (p.type === "ArrayPattern") for (const q of p.elements) targets(q);
+    else if (p.type === "RestElement") targets(p.argument);
+    else if (p.type === "AssignmentPattern") targets(p.left);
+  };
+  walk(test, (n) => {
+    if (n.type === "AssignmentExpression") targets(n.left);
+    else if (n.type === "UpdateExpression") targets(n.argument);
+  });
+  return names;
 }
 
 /** The function a name holds, where kos knows it without running anything (a slot's value, a stable closure binding); else null. */

@@ -74,9 +74,14 @@ P.switchStatement = function (this: Specializer, n: Node, labels: string[]): voi
   t.dynDepth = this.dynDepth - 1;
   this.targets.push(t);
   let fallEnv: Env | null = null;
+  // A case entered only by its test matching (the case before it cannot fall through) knows the
+  // discriminant's value there, while every test so far was a constant (none ran code).
+  let testsConstant = true;
   for (const c of cases) {
     this.env = new Map(head);
-    void fallEnv;
+    const tv = c.test ? tests[ti] : null;
+    if (tv && tv.k !== "s") testsConstant = false;
+    if (tv && tv.k === "s" && testsConstant && (c === cases[0] || !fallEnv) && n.discriminant.type === "Identifier") this.narrowToValue(n.discriminant, tv.v);
     const test = c.test ? this.residual(tests[ti++]!) : null;
     const body = this.collect(() => {
       this.statements(c.consequent);
