@@ -101,26 +101,45 @@ export function flattenBlocks(fn: Node): boolean {
   visit(fn.body);
   // Labels nothing jumps to. A `break L` or `continue L` stands inside the statement labeled L, so
   // counting jumps on the way down (children before the label they sit in) has seen every jump to
-  // L when L is reached: one walk, where a count of the whole tree first was a second.
-  const unlabel = (n: Node): Node => {
+  // L when L is reached: one walk, where a count of the whole tree first was a second. A jump to
+  // the loop or switch it would reach unlabeled anyway loses its label first (the specializer
+  // names every jump out of a residual switch: `L: switch (op) { case "add": …; break L; }`).
+  // `inner`: the labels of the innermost enclosing breakable statement and loop (null: unlabeled).
+  interface Inner { brk: string | null | undefined; cont: string | null | undefined }
+  const LOOPS = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+  const unlabel = (n: Node, inner: Inner): Node => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return n;
     if (Array.isArray(n)) {
-      for (let i = 0; i < n.length; i++) n[i] = unlabel(n[i]);
+      for (let i = 0; i < n.length; i++) n[i] = unlabel(n[i], inner);
       return n;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
     if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) {
+      if (n.label.name === (n.type === "BreakStatement" ? inner.brk : inner.cont)) {
+        n.label = null;
+        changed = true;
+        return n;
+      }
       labelUses.set(n.label.name, (labelUses.get(n.label.name) ?? 0) + 1);
       return n;
     }
-    for (const k of childKeys(n)) if (n[k]) n[k] = unlabel(n[k]);
+    let own = inner;
+    if (n.type === "LabeledStatement" && (LOOPS.has(n.body.type) || n.body.type === "SwitchStatement")) {
+      const name = n.label.name;
+      own = LOOPS.has(n.body.type) ? { brk: name, cont: name } : { brk: name, cont: inner.cont };
+      for (const k of childKeys(n.body)) if (n.body[k]) n.body[k] = unlabel(n.body[k], own);
+    } else {
+      if (LOOPS.has(n.type)) own = { brk: null, cont: null };
+      else if (n.type === "SwitchStatement") own = { brk: null, cont: inner.cont };
+      for (const k of childKeys(n)) if (n[k]) n[k] = unlabel(n[k], own);
+    }
     if (n.type === "LabeledStatement" && !labelUses.has(n.label.name)) {
       changed = true;
       return n.body;
     }
     return n;
   };
-  unlabel(fn.body);
+  unlabel(fn.body, { brk: undefined, cont: undefined });
   if (changed) visit(fn.body);
   return changed;
 }
