@@ -42,6 +42,9 @@ export interface LoopState {
   notIterable?: Node;
 }
 
+
+/** The intrinsic array iterator method, as kos loaded it. */
+const ARRAY_VALUES = Array.prototype[Symbol.iterator];
 /** Items a for-of (or an array pattern) would visit, if kos knows them without running user code. */
 export function knownItems(s: Specializer, v: Val): Val[] | null {
   if (v.k === "v" && v.o.kind === "array" && s.fields(v.o)) return [...s.fields(v.o)!.values()];
@@ -50,7 +53,13 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
     const arr = v.v as unknown[];
     if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, Symbol.iterator)) return null;
     if (!arrayIterationIntact()) return null;
-    if (!Object.isFrozen(arr)) return s.guardedItems(arr);
+    if (!Object.isFrozen(arr)) {
+      const items = s.guardedItems(arr);
+      // Iterated by the protocol: the array may gain its own `Symbol.iterator` (or another
+      // prototype) after jit, which the original's loop would call. Guarded like its items.
+      if (items) s.contentGuards.push({ obj: arr, key: Symbol.iterator, value: ARRAY_VALUES });
+      return items;
+    }
     const items: Val[] = [];
     for (let i = 0; i < arr.length; i++) {
       const f = readFrozenProperty(arr, String(i), s.options.freeze);

@@ -240,4 +240,20 @@ describe("wrong results found by inlining more", () => {
       expect(got[1]).toBe(true);
     }
   });
+  it("a for-of over an unfrozen configuration array calls the iterator the array has at the call, not the one it had at jit()", () => {
+    function total(c: { list: number[] }, x: number): number {
+      let s = 0;
+      for (const v of c.list) s += v;
+      return s * x;
+    }
+    const config = { list: [1, 2, 3] };
+    const f = jit(total, { specialize: { c: config } });
+    expect(f(config, 1)).toBe(6);
+    expect(inspect(f)!.tier).toBe(1);
+    (config.list as unknown as Record<symbol, unknown>)[Symbol.iterator] = function* () {
+      yield 10;
+    };
+    expect(f(config, 1)).toBe(total(config, 1));
+    expect(f(config, 1)).toBe(10);
+  });
 });
