@@ -13,6 +13,8 @@ declare module "./specializer.js" {
     narrow(test: Node, outcome: boolean): void;
     /** Records that the source variable `x` holds `value` here (a `switch` case entered only by matching). */
     narrowToValue(x: Node, value: unknown): void;
+    /** Names each source test assigns (assignedNames), per test node: a test is narrowed on at every evaluation. */
+    testAssigns?: WeakMap<Node, Set<string>>;
   }
 }
 
@@ -40,7 +42,17 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
   if (!env) return;
   // A variable the test itself assigns holds, after the test, what it was given, not what was tested:
   // `typeof x === "string" && (x = y)` held says nothing of x.
-  const assigned = assignedNames(test);
+  let assignedSet: Set<string> | null = null;
+  const assigned = {
+    has(name: string): boolean {
+      if (!assignedSet) {
+        const memo = (s.testAssigns ??= new WeakMap());
+        assignedSet = memo.get(test) ?? null;
+        if (!assignedSet) memo.set(test, (assignedSet = assignedNames(test)));
+      }
+      return assignedSet.has(name);
+    },
+  };
   const setType = (x: Node, type: string) => {
     if (x.type !== "Identifier" || assigned.has(x.name)) return;
     const slot = s.slotOf(x);
@@ -161,7 +173,9 @@ function assignedNames(test: Node): Set<string> {
     else if (p.type === "RestElement") targets(p.argument);
     else if (p.type === "AssignmentPattern") targets(p.left);
   };
+  // Not into functions: a variable a closure assigns is captured, and captured ones are never narrowed.
   walk(test, (n) => {
+    if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "ClassExpression") return false;
     if (n.type === "AssignmentExpression") targets(n.left);
     else if (n.type === "UpdateExpression") targets(n.argument);
   });
