@@ -122,6 +122,8 @@ function looksBound(f: Function): boolean {
  */
 export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if (typeof f !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${f === null ? "null" : typeof f}`);
+  if (options === null || typeof options !== "object") throw new JitError("BAD_OPTIONS", `jit() options must be an object, got ${options === null ? "null" : typeof options}`);
+  dispatcherModule().checkJitOptions(options);
   const budget = options.tiering?.compileBudget;
   if (budget !== undefined && !(typeof budget === "number" && budget > 0 && budget <= 1)) throw new JitError("BAD_OPTIONS", `tiering.compileBudget must be a share of the process's CPU time in (0, 1], got ${String(budget)}`);
   // A bound function: compile its target, then bind the result the same way (compiler/bound.ts).

@@ -11,6 +11,7 @@
  * original once the policy stops watching misses.
  */
 import { JitError } from "./jit-error.js";
+export { checkJitOptions } from "./jit-options.js";
 import { precheck, type Precheck } from "./precheck.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
 import { COUNT, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";

@@ -1,0 +1,48 @@
+/**
+ * jit() rejects option keys it does not know, at once and always (as Numba's
+ * `@jit` rejects unknown options): `jit(fn, { hotCalls: 200 })` used to leave
+ * the function at tier 0 with nothing said, since hotCalls is a tiering option.
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../index.js";
+
+const add = (a: number, b: number) => a + b;
+const bad = (options: unknown) => {
+  try {
+    jit(add, options as never);
+  } catch (e) {
+    return e as { code: string; message: string };
+  }
+  return null;
+};
+
+describe("jit() option keys", () => {
+  it("a tiering option at the top level says where it belongs", () => {
+    const e = bad({ hotCalls: 200 });
+    expect(e?.code).toBe("BAD_OPTIONS");
+    expect(e?.message).toMatch(/unknown option 'hotCalls': it is a tiering option, jit\(fn, \{ tiering: \{ hotCalls/);
+  });
+
+  it("a misspelt key names the near one; under tiering too", () => {
+    expect(bad({ specialise: { b: 1 } })?.message).toMatch(/did you mean 'specialize'/);
+    expect(bad({ freez: "deep" })?.message).toMatch(/did you mean 'freeze'/);
+    expect(bad({ tiering: { hotcalls: 10 } })?.message).toMatch(/unknown tiering option 'hotcalls': did you mean 'hotCalls'/);
+    expect(bad({ tiering: { strict: true } })?.message).toMatch(/an option of jit itself/);
+    expect(bad({ whatever: 1 })?.code).toBe("BAD_OPTIONS");
+  });
+
+  it("options and tiering must be objects", () => {
+    expect(bad(null)?.message).toMatch(/options must be an object, got null/);
+    expect(bad(5)?.code).toBe("BAD_OPTIONS");
+    expect(bad({ tiering: 5 })?.message).toMatch(/tiering must be an object/);
+  });
+
+  it("every documented key is accepted, and the function works", () => {
+    const f = jit(add, { specialize: { b: 2 }, strict: true, fastmath: false, freeze: "guard", name: "add2", disablePasses: [], tracePasses: false, unrollBudget: 1000, maxCompileMs: 5000, outlineLimit: 12000, cache: false, assume: {}, scope: {} });
+    expect(f(1, 2)).toBe(3);
+    expect(inspect(f)!.tier).toBe(1);
+    const g = jit(add, { tiering: { hotCalls: 10, hotTimeMs: 20, compileBudget: 0.5, maxVersions: 2 } });
+    for (let i = 0; i < 50; i++) expect(g(i, 1)).toBe(i + 1);
+    expect(jit(add, undefined)(1, 1)).toBe(2);
+  });
+});
