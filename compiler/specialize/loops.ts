@@ -32,7 +32,12 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
     if (n.type === "ForStatement" && n.init) {
       if (n.init.type === "VariableDeclaration") {
         if (n.init.kind !== "var" && (n.init.declarations as Node[]).some((d) => capturesLoopBinding(this, d.id))) {
-          this.fail("UNSUPPORTED", "a closure captures the per-iteration binding of a `for (let …)` loop", n);
+          // Each iteration has its own binding, which the evaluator's one slot per variable cannot
+          // give: the loop runs as written (its reads of the rest of the function are its
+          // residual values, as in a copied closure), and the rest of the function compiles.
+          if (!copyableAsWritten(n)) this.fail("UNSUPPORTED", "a closure captures the per-iteration binding of a `for (let …)` loop whose body returns, uses `arguments`, a labeled jump or a `var`", n);
+          this.emit(this.verbatim(n));
+          return;
         }
         this.statement(n.init);
       } else this.drop(this.expr(n.init));
@@ -320,6 +325,30 @@ function isInert(n: Node, label: string | null = null): boolean {
   if (n.type === "BreakStatement") return label !== null && n.label?.name === label;
   if (n.type === "LabeledStatement") return isInert(n.body, n.label.name);
   return false;
+}
+
+/**
+ * Whether a loop can run as written inside the residual function: nothing in it (outside the
+ * functions it makes) leaves the function or names what the copy does not have: no `return`,
+ * `yield` or `await`, no labeled `break`/`continue` (the labels around it are the evaluator's),
+ * no `arguments`, and no `var` (hoisted out of the copy, it would be a second declaration of
+ * the function's own variable).
+ */
+function copyableAsWritten(n: Node): boolean {
+  let ok = true;
+  walk(n, (y) => {
+    if (!ok) return false;
+    if (y.type === "FunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ArrowFunctionExpression" || y.type === "ClassExpression" || y.type === "ClassDeclaration") {
+      // `arguments` inside an arrow is the function's own.
+      if (y.type === "ArrowFunctionExpression") walk(y.body, (z) => void (z.type === "Identifier" && z.name === "arguments" && (ok = false)));
+      return false;
+    }
+    if (y.type === "ReturnStatement" || y.type === "YieldExpression" || y.type === "AwaitExpression") ok = false;
+    else if ((y.type === "BreakStatement" || y.type === "ContinueStatement") && y.label) ok = false;
+    else if (y.type === "VariableDeclaration" && y.kind === "var") ok = false;
+    else if (y.type === "Identifier" && y.name === "arguments") ok = false;
+  });
+  return ok;
 }
 
 function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
