@@ -35,7 +35,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
           // Each iteration has its own binding, which the evaluator's one slot per variable cannot
           // give: the loop runs as written (its reads of the rest of the function are its
           // residual values, as in a copied closure), and the rest of the function compiles.
-          if (!copyableAsWritten(n)) this.fail("UNSUPPORTED", "a closure captures the per-iteration binding of a `for (let …)` loop whose body returns, uses `arguments`, a labeled jump or a `var`", n);
+          if (!copyableAsWritten(n)) this.fail("UNSUPPORTED", "a closure captures the per-iteration binding of a `for (let …)` loop whose body returns, uses `arguments`, jumps to a label outside it or declares a `var`", n);
           this.emit(this.verbatim(n));
           return;
         }
@@ -330,12 +330,18 @@ function isInert(n: Node, label: string | null = null): boolean {
 /**
  * Whether a loop can run as written inside the residual function: nothing in it (outside the
  * functions it makes) leaves the function or names what the copy does not have: no `return`,
- * `yield` or `await`, no labeled `break`/`continue` (the labels around it are the evaluator's),
+ * `yield` or `await`, no `break`/`continue` to a label around it (those are the evaluator's),
  * no `arguments`, and no `var` (hoisted out of the copy, it would be a second declaration of
  * the function's own variable).
  */
 function copyableAsWritten(n: Node): boolean {
   let ok = true;
+  // Labels the loop declares itself go with the copy: a jump to one stays inside it.
+  const own = new Set<string>();
+  walk(n, (y) => {
+    if (y.type === "FunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ArrowFunctionExpression" || y.type === "ClassExpression" || y.type === "ClassDeclaration") return false;
+    if (y.type === "LabeledStatement") own.add(y.label.name);
+  });
   walk(n, (y) => {
     if (!ok) return false;
     if (y.type === "FunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ArrowFunctionExpression" || y.type === "ClassExpression" || y.type === "ClassDeclaration") {
@@ -344,7 +350,7 @@ function copyableAsWritten(n: Node): boolean {
       return false;
     }
     if (y.type === "ReturnStatement" || y.type === "YieldExpression" || y.type === "AwaitExpression") ok = false;
-    else if ((y.type === "BreakStatement" || y.type === "ContinueStatement") && y.label) ok = false;
+    else if ((y.type === "BreakStatement" || y.type === "ContinueStatement") && y.label && !own.has(y.label.name)) ok = false;
     else if (y.type === "VariableDeclaration" && y.kind === "var") ok = false;
     else if (y.type === "Identifier" && y.name === "arguments") ok = false;
   });

@@ -5,7 +5,8 @@
  * other variables under their residual names), and the rest of the function
  * compiles. The whole function used to fall back as UNSUPPORTED
  * (`arr.filter((v) => v > i)` inside the loop was enough). A loop that
- * returns, uses `arguments`, a labeled jump or a `var` still falls back.
+ * returns, uses `arguments`, jumps to a label outside it or declares a `var`
+ * still falls back.
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -78,6 +79,32 @@ describe("per-iteration bindings captured by closures", () => {
       return fs.map((g) => g());
     };
     expect(inspect(same(method, { specialize: { this: cfg } }, [[2]], cfg))!.tier).toBe(1);
+  });
+
+  it("labels the loop declares inside itself go with it; a jump to a label outside it falls back", () => {
+    const inner = (c: typeof cfg, x: number) => {
+      const out: Array<() => number> = [];
+      for (let i = 0; i < c.n; i++) {
+        row: for (let j = 0; j < 3; j++) {
+          if (j === x) break row;
+          out.push(() => i * 10 + j);
+        }
+      }
+      return out.map((g) => g());
+    };
+    expect(inspect(same(inner, { specialize: { c: cfg } }, [[cfg, 1], [cfg, 5]]))!.tier).toBe(1);
+    const outside = (c: typeof cfg, x: number) => {
+      const out: Array<() => number> = [];
+      all: for (let i = 0; i < c.n; i++) {
+        for (let j = 0; j < 3; j++) {
+          if (j === x) continue all;
+          out.push(() => i * 10 + j);
+        }
+      }
+      return out.map((g) => g());
+    };
+    const j = same(outside, { specialize: { c: cfg } }, [[cfg, 1], [cfg, 5]]);
+    expect(inspect(j)!.fallbackReason).toMatch(/jumps to a label outside it/);
   });
 
   it("a loop that returns from the function still falls back, naming why", () => {
