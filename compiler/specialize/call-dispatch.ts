@@ -15,13 +15,21 @@ import { MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js"
 
 declare module "./specializer.js" {
   interface Specializer {
-    applyCall(fn: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val;
+    applyCall(fn: Val, thisVal: Val, args: Val[], member: MemberCall | null, n: Node): Val;
   }
 }
+
+/**
+ * A method call's receiver and key. `stale`: code was emitted between the read of the method and
+ * the call (an argument's statements: a store, a call), which may have changed the property.
+ */
+export interface MemberCall { obj: Val; key: Val; stale?: boolean }
 
 const P = Specializer.prototype;
 const FnCall = Function.prototype.call;
 const FnApply = Function.prototype.apply;
+/** As kos loaded it: a call through it reads nothing the program can replace. */
+const REFLECT_APPLY = Reflect.apply;
 
 /** A call that will throw: its callee is known not to be callable (calls.ts keeps it as written). */
 export const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
@@ -32,7 +40,7 @@ function inheritedMethod(o: VirtualObject, key: Val): boolean {
   return proto !== null && key.k === "s" && (typeof key.v === "string" || typeof key.v === "symbol") && key.v in proto;
 }
 
-P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: { obj: Val; key: Val } | null, n: Node): Val {
+P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: MemberCall | null, n: Node): Val {
   if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {
@@ -64,6 +72,21 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     // A closure this function made: its body runs in place, reading the bindings it captured.
     const r = this.inlineClosure(fnVal.closure, thisVal, args);
     if (r) return r;
+  }
+  if (member?.stale) {
+    // The engine calls the function it read before the arguments ran; reading the property again
+    // at the call could find another one (`cfg.f(g())` where g replaces cfg.f ran the new f). A
+    // function kos knows is called as read, with the receiver as `this`; one read at run time keeps
+    // the call as written (calls.ts), since calling it out of a temporary would word a failing call
+    // otherwise than the engine does.
+    if (fnVal.k !== "s") return NOT_CALLABLE;
+    const argNodes = args.map((a) => this.residual(a));
+    this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
+    if (!runsNoUserCode(fnVal.v as Function, args)) this.foreignCodeMayRun();
+    // A Math function ignores its receiver: it is called as it is (`Math.sin(x)` after a type check).
+    if (MATH_FUNCTIONS.has(fnVal.v)) return D({ type: "CallExpression", optional: false, callee: this.constNode(fnVal.v), arguments: argNodes }, "number");
+    const applied: Node = { type: "CallExpression", optional: false, callee: this.constNode(REFLECT_APPLY), arguments: [this.constNode(fnVal.v), this.residual(thisVal), { type: "ArrayExpression", elements: argNodes }] };
+    return D(applied);
   }
   let callee: Node;
   if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {

@@ -99,12 +99,20 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     });
     const before = this.out.length;
     const head = this.evalSeq([callee.object, callee.property], (e: Node) => (e === callee.property && !callee.computed ? S(e.name) : this.expr(e)));
+    const afterHead = this.out.length;
     if (head[0]!.k !== "d" && !(n.arguments as Node[]).some((a) => a.type === "SpreadElement")) {
       // The method is read before the arguments are evaluated, as the engine does.
       const recv = this.stable(head[0]!, "recv");
       const readMethod = {} as Node;
-      const rest = this.evalSeq([readMethod, ...n.arguments], (e: Node) => (e === readMethod ? this.readMember(recv, head[1]!, callee) : this.expr(e)));
-      return this.applyCall(rest[0]!, recv, rest.slice(1), { obj: recv, key: head[1]! }, n);
+      let afterRead = -1;
+      const rest = this.evalSeq([readMethod, ...n.arguments], (e: Node) => {
+        if (e !== readMethod) return this.expr(e);
+        const method = this.readMember(recv, head[1]!, callee);
+        afterRead = this.out.length;
+        return method;
+      });
+      const stale = this.out.length !== afterRead;
+      return this.applyCall(rest[0]!, recv, rest.slice(1), { obj: recv, key: head[1]!, ...(stale ? { stale } : {}) }, n);
     }
     // A receiver kos does not know: if it only reads (no calls or writes) and emitted nothing, it is
     // evaluated as written, so a failing call's message names the source's expression
@@ -131,7 +139,8 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) {
       // Spreads of arrays kos made become the items; on a known receiver whose method folds (reading
       // it runs nothing, so it may come after the arguments here), the call is then specialized.
-      const expanded = obj.k !== "d" ? expandSpreads(this, args, (n.arguments as Node[]).map((a) => a.type === "SpreadElement")) : null;
+      // (Not where the arguments emitted code: the method read after them could be another one.)
+      const expanded = obj.k !== "d" && this.out.length === afterHead ? expandSpreads(this, args, (n.arguments as Node[]).map((a) => a.type === "SpreadElement")) : null;
       if (expanded) {
         const recv = this.stable(obj, "recv");
         const method = this.readMember(recv, key, callee);

@@ -72,8 +72,13 @@ function chainPart(s: Specializer, n: Node): ChainResult {
         if (method.k === "s" && (method.v === null || method.v === undefined)) return SHORT;
         if (method.k !== "s") return DYNAMIC;
       }
+      const afterRead = s.out.length;
       const args = s.evalSeq(n.arguments as Node[], (a) => s.expr(a));
-      return s.applyCall(method, stableObj, args, { obj: stableObj, key }, n);
+      // Arguments that emitted code may have replaced the method (see MemberCall.stale): one read
+      // at run time keeps the chain as written.
+      const stale = s.out.length !== afterRead;
+      if (stale && method.k !== "s") return DYNAMIC;
+      return s.applyCall(method, stableObj, args, { obj: stableObj, key, ...(stale ? { stale } : {}) }, n);
     }
     const fn = chainPart(s, n.callee);
     if (fn === SHORT || fn === DYNAMIC) return fn;

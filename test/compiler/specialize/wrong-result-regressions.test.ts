@@ -256,4 +256,27 @@ describe("wrong results found by inlining more", () => {
     expect(f(config, 1)).toBe(total(config, 1));
     expect(f(config, 1)).toBe(10);
   });
+
+  it("a method call calls the function it read before its arguments ran, when an argument replaced it (the call read the property again after them)", () => {
+    // Each run on a state of its own: the argument's call replaces the method the call already read.
+    const make = () => {
+      const cfg = { fns: { f: Math.max as (a: number, b: number) => number }, g: Math.max as (a: number, b: number) => number };
+      const swap = (x: number): number => {
+        cfg.fns.f = Math.min;
+        cfg.g = Math.min;
+        return x;
+      };
+      return {
+        nested: (a: number): number => cfg.fns.f(swap(a), 5),
+        direct: (a: number): number => cfg.g(swap(a), 5),
+        optional: (a: number): number | undefined => cfg.fns.f?.(swap(a), 5),
+      };
+    };
+    for (const k of ["nested", "direct", "optional"] as const) {
+      const original = make()[k];
+      const jitted = jit(make()[k], { specialize: {} });
+      expect(jitted(1)).toBe(original(1));
+      expect(jitted(1)).toBe(1);
+    }
+  });
 });
