@@ -79,6 +79,7 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   const options: SourceOptions = {
     // kos build freezes what it folds, in the output module too (content guards would name objects the output cannot reach).
     freeze: "deep",
+    frozenOnly: true,
     ...compilerDefaults,
     ...extra,
     name: job.site.name,

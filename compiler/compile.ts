@@ -162,8 +162,15 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   }
   // Objects kos does not own are never frozen unless the caller asks (`freeze: "deep"`): by default
   // reads from unfrozen objects fold behind entry guards (specialize/guarded-reads.ts).
-  const freeze = options.freeze ?? "guard";
-  if (freeze === "deep") for (const v of [...specialize.values(), ...(rest?.known.values() ?? []), ...(argumentItems?.known.values() ?? [])]) deepFreeze(v);
+  const requested = options.freeze ?? "guard";
+  if (requested === "deep") for (const v of [...specialize.values(), ...(rest?.known.values() ?? []), ...(argumentItems?.known.values() ?? [])]) deepFreeze(v);
+  // Once frozen, the specialized values fold with no guard under "guard" too; what they do not reach
+  // (a library's module object, a closure's tables) is no more the caller's to freeze than before,
+  // and is folded behind guards as by default. Read at run time instead, json-logic-js's
+  // `jit(apply, { specialize: { logic }, freeze: "deep" })` kept every `jsonLogic.apply(…)` call
+  // and ran at 1.0x the library, against 8x unfrozen (.scratch/jlt.mjs). `kos build` keeps
+  // folding frozen objects only (frozenOnly): its output cannot name what such a guard reads.
+  const freeze = requested === "deep" && !options.frozenOnly ? "guard" : requested;
 
   const prefix = choosePrefix(parsed.source);
   const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;

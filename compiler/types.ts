@@ -174,6 +174,12 @@ export interface SourceOptions extends JitOptions {
    */
   beforeFirstCall?: boolean;
   /**
+   * For `kos build`: under `freeze: "deep"`, fold only objects that are frozen, and read the others
+   * at run time. Runtime `jit` folds those behind content guards, which name objects a built
+   * module cannot reach.
+   */
+  frozenOnly?: boolean;
+  /**
    * Set by `jit()` for its first compile of an explicit specialization: a call that passes fewer
    * arguments than the parameters the code reads fails a first guard, which reports its argument
    * count (compiler/arity-dispatch.ts), so that `jit` can specialize such calls with those

@@ -136,6 +136,21 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   }
 }
 
+/** Whether a free name of the root holds an object that is not frozen (read through `scope` or its closure). */
+function readsUnfrozenFreeObject(sp: Specializer, req: SpecializeRequest, info: { freeNames: string[] }): boolean {
+  for (const name of info.freeNames) {
+    let v: unknown;
+    if (Object.prototype.hasOwnProperty.call(req.scope, name)) v = req.scope[name];
+    else {
+      const found = sp.options.lookupFree(req.fn, name, false);
+      if (!found.found || !found.stable) continue;
+      v = found.value;
+    }
+    if (typeof v === "object" && v !== null && !Object.isFrozen(v)) return true;
+  }
+  return false;
+}
+
 function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResult {
   const info = sp.infos.get(req.fn);
   if (info.opaque) throw info.opaque;
@@ -154,6 +169,12 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   }
   const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[]), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
+  // A root that reads an unfrozen object of its closure or module (a table of operations, the
+  // library's own object) speculates after foreign code from its first statement on, as it does once
+  // a read of such an object went stale: that read may come first inside the statement after the
+  // foreign code (an interpreter of a frozen program calling `ops[node.op](…)` after `log.push(…)`),
+  // too late for that statement to be speculated on.
+  if (sp.options.freeze === "guard" && readsUnfrozenFreeObject(sp, req, info)) sp.staleMiss = true;
   const formals: SpecializeResult["formals"] = [];
   const bindLater: Array<{ pattern: Node; name: string; position: string | null }> = [];
   sp.declareVars(root.body, root);
