@@ -146,6 +146,9 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
         const method = this.readMember(recv, key, callee);
         if (method.k === "s") return this.applyCall(method, recv, expanded, { obj: recv, key }, n);
       }
+      // The residual call below reads the method after the spreads' code ran (a store, a call that
+      // replaced it), where the engine reads it before: kept as written instead.
+      if (obj.k !== "d" && this.out.length !== afterHead) return NOT_CALLABLE;
       const objNode = this.residual(obj);
       this.foreignCodeMayRun();
       return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });

@@ -270,9 +270,10 @@ describe("wrong results found by inlining more", () => {
         nested: (a: number): number => cfg.fns.f(swap(a), 5),
         direct: (a: number): number => cfg.g(swap(a), 5),
         optional: (a: number): number | undefined => cfg.fns.f?.(swap(a), 5),
+        spread: (a: number): number => cfg.g(...[swap(a), 5]),
       };
     };
-    for (const k of ["nested", "direct", "optional"] as const) {
+    for (const k of ["nested", "direct", "optional", "spread"] as const) {
       const original = make()[k];
       const jitted = jit(make()[k], { specialize: {} });
       expect(jitted(1)).toBe(original(1));
