@@ -5,6 +5,7 @@
  * from the body, and the emitted source (with its source map), ready for the
  * one `new Function` (instantiate.ts) or for `kos build`.
  */
+import type { OwnKeysChecks } from "./content-guards.js";
 import * as acorn from "acorn";
 import { countNodes, walk, type Node, type ValuePath } from "./ast.js";
 import { type ParsedFunction } from "./parse.js";
@@ -38,6 +39,8 @@ export interface AssembleContext extends EntryGuardContext {
   fn: Function | null;
   /** Sloppy code whose parameters are not all plain names: its `arguments` is unmapped (keepUnmapped). */
   unmappedArguments?: boolean;
+  /** The compile's written-out keys checks: the entry guards add theirs, and those the code calls are emitted. */
+  ownKeysChecks?: OwnKeysChecks;
 }
 
 // Words a parameter of the generated (strict) function cannot be named, beyond declarableName's.
@@ -121,7 +124,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const callsName = `${shared.prefix}calls`;
 
   const root = ctx.root;
-  const { assumptions, guards } = entryGuards(ctx, options, (v, hint) => reference(v, hint));
+  const { assumptions, guards } = entryGuards(ctx, options, (v, hint) => reference(v, hint), ctx.ownKeysChecks?.check);
 
   // On a failed guard: count it, then run the original with the same receiver and arguments.
   const thisArg = { type: "ThisExpression" };
@@ -227,7 +230,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   readParamsForConstants(rest, paramOfValue);
 
   // Emit only the helpers the main function (transitively) calls.
-  const byName = new Map(shared.helpers.filter((h) => h.node).map((h) => [h.name, h]));
+  const byName = new Map([...shared.helpers, ...(ctx.ownKeysChecks?.helpers ?? [])].filter((h) => h.node).map((h) => [h.name, h]));
   const used: Helper[] = [];
   const seen = new Set<string>();
   const collect = (node: Node) =>

@@ -6,6 +6,7 @@
  * instantiate.ts makes the function. `kos build` stops before `new Function`
  * and takes the source instead.
  */
+import { OwnKeysChecks } from "./content-guards.js";
 import * as acorn from "acorn";
 import { countNodes, type Node } from "./ast.js";
 import { parseFunction, type ParsedFunction } from "./parse.js";
@@ -195,6 +196,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   let guardedForIn = true;
   let result: ReturnType<typeof specializeFunction>;
   let outlined: Outlined[] = [];
+  // Keys checks written out for this compile's guards (content-guards.ts), its attempts included:
+  // only those the version calls are emitted (assemble.ts).
+  const ownKeysChecks = new OwnKeysChecks(prefix);
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
@@ -211,6 +215,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       // fit: valibot's 9-property schema compiles in 0.5-0.6 s, against 1.1-1.5 s run to the end
       // and thrown away, and 0.4 s without the attempt.
       forInNodes: MAX_RESIDUAL_NODES,
+      ownKeysChecks,
     };
     try {
       result = specializeFunction(request);
@@ -280,7 +285,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   // A version for one argument count (argumentItems) needs no other arity guard.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" && !argumentItems ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
   const unmappedArguments = !result.strict && !(parsed.node.params as Node[]).every((p) => p.type === "Identifier");
-  const ctx = { shared, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}) };
+  const ctx = { shared, ownKeysChecks, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}) };
   return assemble(ctx, parsed, options, countCalls);
 }
 

@@ -71,7 +71,7 @@ function describe(v: unknown): string {
 }
 
 /** The entry guards' tests and the assumptions they check, in order; `ref` names a value the code reads by reference. */
-export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node): { assumptions: Assumption[]; guards: Node[] } {
+export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node, keysCheck?: (g: ContentGuard) => Node | null): { assumptions: Assumption[]; guards: Node[] } {
   const assumptions: Assumption[] = [];
   const guards: Node[] = [];
   if (ctx.arity) {
@@ -132,7 +132,7 @@ export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref:
   }
   if (ctx.contentGuards.length) {
     // Folded reads of objects kos does not own: they must still hold what was read.
-    const test = contentGuardTest(ctx.contentGuards, ref)!;
+    const test = contentGuardTest(ctx.contentGuards, ref, keysCheck)!;
     assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
     guards.push(test);
   }

@@ -10,6 +10,7 @@
  * statements.ts, loops.ts, calls.ts, objects.ts, patterns.ts, verbatim.ts),
  * the way acorn's parser is split; index.ts puts them together.
  */
+import type { OwnKeysChecks } from "../content-guards.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { buildLiteral } from "../emit.js";
@@ -144,6 +145,8 @@ export interface SpecializerOptions {
   guardedForIn?: boolean;
   /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (for-in-of.ts); compile.ts then tries again without. */
   forInNodes?: number;
+  /** Where the guards of a speculation write out their keys checks (content-guards.ts), one per compile. */
+  ownKeysChecks?: OwnKeysChecks;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
   privateNamesRoot?: Function;
   /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */

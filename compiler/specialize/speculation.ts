@@ -189,7 +189,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     // constructor kept as `new C()` on both): no test. Its reads were kos's own, not the program's.
     for (const st of first.list) s.out.push(st);
   } else {
-    const test = contentGuardTest(first.guards, (v) => s.constNode(v))!;
+    const test = contentGuardTest(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check)!;
     s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
   if (!result) return NO_VALUE;

@@ -39,3 +39,12 @@ export function outcome(f: () => unknown): { value?: unknown; error?: string } {
     return { error: `${(e as Error)?.constructor?.name}: ${(e as Error)?.message}` };
   }
 }
+
+/**
+ * A version's source without the keys checks kos writes out for its guards (compiler/content-guards.ts
+ * ownKeysCheck: `function $k_ownKeys0(o) { … for (const k in o) … }`), so that a test about the
+ * program's own loops sees only those.
+ */
+export function withoutKeysChecks(source: string): string {
+  return source.replace(/function \$+\w*ownKeys\d+\(o\) \{\n(?: .*\n)*?\}\n/g, "");
+}

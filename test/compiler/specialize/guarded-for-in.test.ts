@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
+import { withoutKeysChecks } from "../../support/compile.js";
 
 const outcome = (f: () => unknown): string => {
   try {
@@ -41,7 +42,7 @@ describe("for-in over an unfrozen object", () => {
   it("unrolls over its keys: no for-in is left, and each entry's check is inlined", () => {
     const schema = makeSchema();
     const j = jit(validate, { specialize: { schema }, strict: true });
-    const src = inspect(j)!.source!;
+    const src = withoutKeysChecks(inspect(j)!.source!);
     expect(src).not.toMatch(/for \(const \w+ in/);
     // The check each entry names is inlined (the lookup stays only on the paths a failed guard takes).
     expect(src).toMatch(/typeof \w+ === "number" && \w+ >= 0/);
@@ -136,7 +137,7 @@ describe("for-in over an unfrozen object", () => {
     const entries = Object.assign(Object.create({ inherited: { kind: "string" } }) as Record<string, { kind: string }>, { name: { kind: "string" } });
     const schema = { entries, kinds };
     const j = jit(validate, { specialize: { schema } });
-    expect(inspect(j)!.source).toMatch(/for \(const \w+ in/);
+    expect(withoutKeysChecks(inspect(j)!.source!)).toMatch(/for \(const \w+ in/);
     expect(j(schema, { name: 1, inherited: 2 })).toEqual(["name", "inherited"]);
   });
 
@@ -146,7 +147,7 @@ describe("for-in over an unfrozen object", () => {
     const schema = { entries, kinds };
     const j = jit(validate, { specialize: { schema } });
     expect(inspect(j)!.tier).toBe(1);
-    expect(inspect(j)!.source).toMatch(/for \(const \w+ in/);
+    expect(withoutKeysChecks(inspect(j)!.source!)).toMatch(/for \(const \w+ in/);
     const input = Object.fromEntries(Object.keys(entries).map((k, i) => [k, i % 3 ? "s" : i]));
     expect(j(schema, input)).toEqual(validate(schema, input));
   });
