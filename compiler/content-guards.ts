@@ -175,7 +175,7 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
       const read: Node = g.collection
-        ? { type: "CallExpression", optional: false, callee: reference(collectionLookup, "lookup"), arguments: [buildLiteral(g.collection)!, reference(g.obj, "collection"), literalOrReference(g.collectionKey, reference)] }
+        ? collectionRead(g.collection, reference(g.obj, "collection"), literalOrReference(g.collectionKey, reference), reference)
         : { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : keyLiteral(String(g.key)), computed: true, optional: false };
       const lit = buildLiteral(g.value);
       const eq: Node = { type: "BinaryExpression", operator: "===", left: read, right: lit ?? reference(g.value, "value") };
@@ -196,6 +196,18 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
     test = test ? { type: "LogicalExpression", operator: "&&", left: test, right: one } : one;
   }
   return test;
+}
+
+/**
+ * The built-in lookup of a collection guard, at its site: `MapHas.call(m, key)` with the built-in
+ * passed by reference, which V8 inlines there, instead of one shared collectionLookup that chose
+ * the built-in by name for every guard of the program: mingo's compiled query spent 7% of its time
+ * in it (a --cpu-prof of the natural use, 269 of 3,900 ms).
+ */
+function collectionRead(op: CollectionOp, collection: Node, key: Node, reference: (value: unknown, hint: string) => Node): Node {
+  const builtin = op === "get" ? MapGet : op === "has" ? MapHas : SetHas;
+  const callee: Node = { type: "MemberExpression", object: reference(builtin, op === "get" ? "mapGet" : op === "has" ? "mapHas" : "setHas"), property: { type: "Identifier", name: "call" }, computed: false, optional: false };
+  return { type: "CallExpression", optional: false, callee, arguments: [collection, key] };
 }
 
 /** A primitive as a literal the code generator builds (a string or number key), anything else by reference. */
