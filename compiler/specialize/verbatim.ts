@@ -168,6 +168,10 @@ function containsCall(n: Node): boolean {
 export function cloneWith(n: Node, replace: Map<Node, Node>): Node {
   const r = replace.get(n);
   if (r) return r.type === "KosConst" ? { ...r } : cloneWith(r, new Map());
+  // A constant's value is shared, never walked: an array value was copied item by item as if it
+  // were a list of nodes, so a closure copied twice (an object literal's method, made by an inlined
+  // function, then emitted) pushed to a copy of the module's array instead of the array itself.
+  if (n.type === "KosConst") return { ...n };
   const out: Node = {};
   for (const key of Object.keys(n)) {
     if (key === "loc" || key === "range" || key === "start" || key === "end") continue;

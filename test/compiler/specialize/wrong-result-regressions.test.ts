@@ -280,4 +280,22 @@ describe("wrong results found by inlining more", () => {
       expect(jitted(1)).toBe(1);
     }
   });
+
+  it("a closure copied twice keeps the module's array it reads, not a copy of it (an object literal's method made by an inlined function pushed to a copy)", () => {
+    const log: string[] = [];
+    const make = (v: string) => ({ m() { log.push(v); return v; } });
+    function build(): { m(): string } {
+      return make("z");
+    }
+    const f = jit(build, { specialize: {}, strict: true });
+    f().m();
+    expect(log).toEqual(["z"]);
+    const item = (v: string) => ({ toString() { log.push(v); return v; } });
+    const cat = (a: unknown) => [item("1"), a, item("3")].join("");
+    const g = jit(cat, { specialize: {} });
+    log.length = 0;
+    expect(g({ toString: () => (log.push("2"), "2") })).toBe("123");
+    expect(log).toEqual(["1", "2", "3"]);
+  });
 });
+
