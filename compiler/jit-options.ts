@@ -43,11 +43,14 @@ function unknownKey(key: string, where: string, known: ReadonlySet<string>): Jit
   return new JitError("BAD_OPTIONS", `unknown ${where === "options" ? "option" : "tiering option"} '${key}'${hint} (known: ${[...known].join(", ")})`);
 }
 
+const HAS_OWN = Object.prototype.hasOwnProperty;
+
 /** Throws BAD_OPTIONS for a key jit does not know, at the top level or under `tiering`. */
 export function checkJitOptions(options: object): void {
-  for (const key in options) if (!JIT_KEYS.has(key)) throw unknownKey(key, "options", JIT_KEYS);
+  // Own keys only: a key a program added to Object.prototype is no option the caller passed.
+  for (const key in options) if (!JIT_KEYS.has(key) && HAS_OWN.call(options, key)) throw unknownKey(key, "options", JIT_KEYS);
   const tiering = (options as { tiering?: unknown }).tiering;
   if (tiering === undefined) return;
   if (tiering === null || typeof tiering !== "object") throw new JitError("BAD_OPTIONS", `tiering must be an object of tiering options, got ${tiering === null ? "null" : typeof tiering}`);
-  for (const key in tiering) if (!TIERING_KEYS.has(key)) throw unknownKey(key, "tiering", TIERING_KEYS);
+  for (const key in tiering) if (!TIERING_KEYS.has(key) && HAS_OWN.call(tiering, key)) throw unknownKey(key, "tiering", TIERING_KEYS);
 }

@@ -68,6 +68,19 @@ function keepExternal(shared, outFile) {
   };
 }
 
+/**
+ * esbuild's `__export` defines a module's exports with a for-in over an object literal: a program
+ * that had added an enumerable property to Object.prototype (`Object.prototype.extra = true`) made
+ * kos's first jit() throw "Getter must be a function: true" while the bundle loaded. Own keys only.
+ * The helper is matched exactly, so that another esbuild's wording fails the build here.
+ */
+function ownExportsOnly(text) {
+  const helper = "var __export=(target,all)=>{for(var name in all)__defProp(target,name,{get:all[name],enumerable:true})};";
+  const parts = text.split(helper);
+  if (parts.length !== 2 || !text.includes("var __hasOwnProp=Object.prototype.hasOwnProperty;")) throw new Error("kos: esbuild's __export helper is not the one bundle-compiler.mjs knows: check ownExportsOnly");
+  return parts.join("var __export=(target,all)=>{for(var name in all)if(__hasOwnProp.call(all,name))__defProp(target,name,{get:all[name],enumerable:true})};");
+}
+
 /** Writes a CommonJS bundle with its build id on the first line (code-cached-script.ts names its caches by it). */
 async function bundle(options, outFile) {
   const result = await build({
@@ -85,7 +98,7 @@ async function bundle(options, outFile) {
     // Whitespace is minified; names stay, so stack traces through the compiler still read.
     minifyWhitespace: true,
   });
-  const text = result.outputFiles[0].text;
+  const text = ownExportsOnly(result.outputFiles[0].text);
   writeFileSync(outFile, `//kos-build:${createHash("sha256").update(text).digest("hex").slice(0, 32)}\n${text}`);
   console.log(`kos: bundle of ${Object.keys(result.metafile.inputs).length} modules in ${relative(process.cwd(), outFile)}`);
 }

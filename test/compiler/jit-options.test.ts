@@ -4,7 +4,12 @@
  * the function at tier 0 with nothing said, since hotCalls is a tiering option.
  */
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { inspect, jit } from "../../index.js";
+
+const repoRoot = join(fileURLToPath(import.meta.url), "..", "..", "..");
 
 const add = (a: number, b: number) => a + b;
 const bad = (options: unknown) => {
@@ -45,4 +50,21 @@ describe("jit() option keys", () => {
     for (let i = 0; i < 50; i++) expect(g(i, 1)).toBe(i + 1);
     expect(jit(add, undefined)(1, 1)).toBe(2);
   });
+
+  it("a key a program added to Object.prototype is no option, and kos still loads and compiles (in a fresh process)", () => {
+    // Before: the options check's for-in counted `extra` as an unknown option, and the compiler's
+    // bundle, loaded at the first compile, threw "Getter must be a function: true" (esbuild's __export).
+    const script = `
+      Object.prototype.extra = true;
+      const { jit, inspect } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, "dist", "index.js")).href)});
+      const g = jit((a, b) => a + b, { tiering: { hotCalls: 50 } });
+      let s = 0;
+      for (let i = 0; i < 300; i++) s += g(1, i);
+      const h = jit((x) => x * 2, { specialize: { x: 3 } });
+      console.log(JSON.stringify([s, inspect(g).tier, h(3), inspect(h).tier]));`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], { cwd: repoRoot, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout.trim())).toEqual([45150, 1, 6, 1]);
+  });
 });
+
