@@ -105,3 +105,70 @@ export function readsArgumentsOnly(fn: Function): boolean {
   const node = functionNodeOrNull(fn);
   return !!node && node.type !== "ArrowFunctionExpression" && argumentsOnlyRead(node, false);
 }
+
+/**
+ * Array methods an inlined callee may run on its `arguments` through `.call`, with the highest
+ * callback parameter that does not see the array itself (null: no callback). Each reads the
+ * object only through `length` and its indices, and makes a plain Array where it makes one
+ * (ArraySpeciesCreate on an object that is no Array), so an Array of the same items gives the
+ * same results, as long as no callback can see which one it was given.
+ */
+const ARRAY_METHODS_ON_ARGUMENTS: ReadonlyMap<string, number | null> = new Map([
+  ["map", 2], ["forEach", 2], ["filter", 2], ["some", 2], ["every", 2], ["find", 2], ["findIndex", 2],
+  ["reduce", 3], ["reduceRight", 3],
+  ["join", null], ["indexOf", null], ["lastIndexOf", null], ["includes", null], ["slice", null],
+]);
+
+/** `Array.prototype.name.call` or `[].name.call`: the method's name, else null. */
+function arrayMethodCallee(callee: Node): string | null {
+  if (callee?.type !== "MemberExpression" || callee.computed || callee.property.name !== "call") return null;
+  const m = callee.object;
+  if (m.type !== "MemberExpression" || m.computed || m.property.type !== "Identifier") return null;
+  const holder = m.object;
+  const isProto = holder.type === "MemberExpression" && !holder.computed && holder.object.type === "Identifier" && holder.object.name === "Array" && holder.property.name === "prototype";
+  const isEmptyArray = holder.type === "ArrayExpression" && holder.elements.length === 0;
+  return isProto || isEmptyArray ? m.property.name : null;
+}
+
+/** A callback literal that cannot see the array it is given: at most `maxParams` plain parameters, no `arguments`. */
+function blindCallback(n: Node, maxParams: number): boolean {
+  if (n?.type !== "FunctionExpression" && n?.type !== "ArrowFunctionExpression") return false;
+  if (n.params.length > maxParams || n.params.some((p: Node) => p.type === "RestElement")) return false;
+  let sees = false;
+  walk(n.body, (x, parent) => {
+    if (isArgumentsId(x, parent)) sees = true;
+    return !sees;
+  });
+  return !sees;
+}
+
+/**
+ * Whether every use of `fnNode`'s own `arguments` is a read (`.length`, `[k]` with a constant k)
+ * or the receiver of an Array method through `.call` (`Array.prototype.reduce.call(arguments, (a,
+ * b) => a + b, "")`, json-logic-js's `cat`), with a callback, where the method takes one, that
+ * cannot see the array. Inlined, such a callee's `arguments` is then an array of the call's
+ * arguments, which never escapes (specialize/identifiers.ts); writes still make it false.
+ */
+export function argumentsReadAsArray(fnNode: Node): boolean {
+  let ok = true;
+  const written = new Set<Node>();
+  walk(fnNode, (n, parent) => {
+    if (!ok) return false;
+    if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+    if (n.type === "AssignmentExpression" || n.type === "ForInStatement" || n.type === "ForOfStatement") patternTargets(n.left, written);
+    else if (n.type === "UpdateExpression" || (n.type === "UnaryExpression" && n.operator === "delete")) patternTargets(n.argument, written);
+    if (!isArgumentsId(n, parent)) return;
+    if (parent.type === "MemberExpression" && parent.object === n) {
+      // `.length` and `[k]` with a constant k only: `arguments.callee` and the like are not an array's.
+      if (written.has(parent) || (parent.computed ? argumentsIndex(parent) === null : parent.property.name !== "length")) ok = false;
+      return;
+    }
+    const name = parent.type === "CallExpression" && parent.arguments[0] === n ? arrayMethodCallee(parent.callee) : null;
+    const maxParams = name === null ? undefined : ARRAY_METHODS_ON_ARGUMENTS.get(name);
+    if (maxParams === undefined) ok = false;
+    else if (maxParams !== null && !(parent.arguments.length >= 2 && blindCallback(parent.arguments[1], maxParams) && parent.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"))) ok = false;
+    return;
+  });
+  return ok;
+}
+

@@ -12,6 +12,7 @@ import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type Virtu
 import { readFrozenProperty } from "./objects.js";
 import { isCollectionLookup } from "./collection-reads.js";
 import type { Node } from "../ast.js";
+import { buildLiteral } from "../emit.js";
 import type { Specializer } from "./specializer.js";
 
 const ArrayPush = Array.prototype.push;
@@ -137,8 +138,62 @@ function foldObjectToString(s: Specializer, self: Val): Val | null {
 }
 
 /** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
+const ArrayJoin = Array.prototype.join;
+const PRIMITIVE_TYPES = new Set(["string", "number", "boolean", "bigint", "undefined"]);
+
+/**
+ * `join` on an array kos made, whose items it may not know (json-logic-js's `cat`,
+ * `Array.prototype.join.call(arguments, "")`, inlined): each item converted in order as join
+ * converts it (null and undefined to "", anything else by ToString, which a template literal
+ * applies too: a symbol throws the same TypeError), concatenated with the separator.
+ */
+function joinOfVirtual(s: Specializer, thisVal: Val, args: Val[]): Val | null {
+  if (thisVal.k !== "v" || thisVal.o.kind !== "array") return null;
+  const props = s.fields(thisVal.o);
+  const sepArg = args[0] ?? UNDEF;
+  if (!props || sepArg.k !== "s" || !(sepArg.v === undefined || typeof sepArg.v === "string")) return null;
+  const sep = sepArg.v === undefined ? "," : (sepArg.v as string);
+  const parts: Array<string | Node> = [];
+  let foreign = false;
+  for (let i = 0; i < props.size; i++) {
+    const v = props.get(String(i));
+    if (!v) return null;
+    if (i > 0 && sep !== "") parts.push(sep);
+    if (v.k === "s" && (v.v === null || v.v === undefined)) continue;
+    if (v.k === "s" && isPrimitive(v.v)) {
+      if (typeof v.v === "symbol") return null;
+      parts.push(String(v.v));
+      continue;
+    }
+    const t = s.residual(s.stable(v));
+    const known = v.k === "d" && v.type !== undefined && PRIMITIVE_TYPES.has(v.type);
+    if (!known) foreign = true;
+    const text: Node = { type: "TemplateLiteral", quasis: [{ type: "TemplateElement", tail: false, value: { raw: "", cooked: "" } }, { type: "TemplateElement", tail: true, value: { raw: "", cooked: "" } }], expressions: [t] };
+    const nullish: Node = { type: "BinaryExpression", operator: "==", left: { ...t }, right: buildLiteral(null)! };
+    parts.push(v.k === "d" && v.type === "string" ? t : known && v.k === "d" && v.type !== "undefined" ? text : { type: "ConditionalExpression", test: nullish, consequent: buildLiteral("")!, alternate: text });
+  }
+  // Adjacent known strings fold; the rest is concatenated left to right, strings only.
+  const merged: Array<string | Node> = [];
+  for (const p of parts) {
+    if (typeof p === "string" && typeof merged[merged.length - 1] === "string") merged[merged.length - 1] += p;
+    else merged.push(p);
+  }
+  if (foreign) s.foreignCodeMayRun();
+  if (merged.length === 0) return S("");
+  if (merged.length === 1 && typeof merged[0] === "string") return S(merged[0]);
+  const node = (p: string | Node): Node => (typeof p === "string" ? buildLiteral(p)! : p);
+  const first = merged[0]!;
+  let e: Node = typeof first === "string" || merged.length > 1 ? node(first) : first;
+  for (let i = 1; i < merged.length; i++) e = { type: "BinaryExpression", operator: "+", left: e, right: node(merged[i]!) };
+  return D(e, "string");
+}
+
 export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Val[]): Val | null {
   if (fn === ObjectToString) return foldObjectToString(s, thisVal);
+  if (fn === ArrayJoin && thisVal.k === "v") {
+    const joined = joinOfVirtual(s, thisVal, args);
+    if (joined) return joined;
+  }
   const allStaticPrimitive = args.every((a) => a.k === "s" && isPrimitive(a.v) && typeof a.v !== "symbol");
   if (fn === JSON.stringify && args.length === 1 && args[0]!.k === "s") {
     const v = (args[0] as { v: unknown }).v;

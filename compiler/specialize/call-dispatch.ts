@@ -54,6 +54,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
         // \`Object.prototype.toString.call("X")\`, \`String.prototype.slice.call(s, 1)\`: the built-in itself, on that receiver.
         const builtin = foldBuiltin(this, thisVal.v as Function, args[0] ?? UNDEF, args.slice(1));
         if (builtin) return builtin;
+        // `Array.prototype.reduce.call(arr, cb, init)`: the method on that receiver, as `arr.reduce(cb, init)` unfolds.
+        const viaCall = this.unfoldArrayMethod(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n) ?? this.unfoldArrayScan(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
+        if (viaCall) return viaCall;
         const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
         if (r) return r;
       } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {

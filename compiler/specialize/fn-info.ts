@@ -12,6 +12,7 @@ import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { scopeCorner } from "./scope-corners.js";
 import { scriptStrictness } from "../discover/closure.js";
+import { argumentsReadAsArray } from "../arguments-reads.js";
 
 export interface FnInfo {
   fn: Function;
@@ -25,6 +26,8 @@ export interface FnInfo {
   words: Set<string>;
   /** The function uses `arguments` of its own. */
   usesArguments: boolean;
+  /** Its `arguments` is only read, or handed to Array methods through `.call` (arguments-reads.ts, argumentsReadAsArray). */
+  argumentsAsArray: boolean;
   /** The function uses `this` of its own (outside nested non-arrow functions). */
   usesThis: boolean;
   /** Reason this function can only be called, never specialized (eval, with, super …). */
@@ -287,7 +290,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

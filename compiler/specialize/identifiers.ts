@@ -90,5 +90,12 @@ P.argumentsObject = function (this: Specializer, n: Node): Val {
     if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
     return D(id("arguments"), "object");
   }
+  // Handed to Array methods through `.call` (fn-info.ts, argumentsAsArray): an array of the call's
+  // arguments, which those methods read as they read the arguments object; it is never made (escape).
+  if (this.frame.info.argumentsAsArray && this.frame.args) {
+    const o = this.newVirtual("array", new Map(this.frame.args.map((v, i) => [String(i), v])));
+    o.argumentsOf = true;
+    return { k: "v", o };
+  }
   return this.fail("USES_ARGUMENTS", "`arguments` escapes in an inlined function", n);
 };

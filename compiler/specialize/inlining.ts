@@ -6,7 +6,6 @@
  */
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { argumentsOnlyRead } from "../arguments-reads.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { mergeReturnedObjects } from "./returned-objects.js";
@@ -45,7 +44,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // Its code joins the root's, in the root's mode.
   if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
-  if (info.usesArguments && (!argumentsOnlyRead(info.node) || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
+  if (info.usesArguments && (!info.argumentsAsArray || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
   // A sloppy callee sees globalThis or a boxed primitive where strict code sees the value itself (a
   // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
   // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's

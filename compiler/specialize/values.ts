@@ -87,6 +87,8 @@ export interface VirtualObject {
   site?: object;
   /** It escaped somewhere other than the generic branch of a speculation (that branch is the rare path). */
   escapedOnFastPath?: boolean;
+  /** An inlined callee's `arguments`, as an array of its call's arguments: it must never be made (identifiers.ts). */
+  argumentsOf?: boolean;
 }
 
 /** A virtual object's state on one path. Never changed in place: a change makes a new state (paths share them). */

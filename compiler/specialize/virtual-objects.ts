@@ -77,6 +77,8 @@ P.deleteField = function (this: Specializer, o: VirtualObject, key: string): voi
  * anyone can see), and returns its variable.
  */
 P.escape = function (this: Specializer, o: VirtualObject): Node {
+  // Made, it would be an Array where the callee has an arguments object: the call stays a call.
+  if (o.argumentsOf) return this.fail("USES_ARGUMENTS", "an inlined function's `arguments` would have to be made as an object here", null);
   const st = this.vstate(o);
   if (st.residual) return id(st.residual);
   if (!o.name) {
