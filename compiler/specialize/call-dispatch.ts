@@ -12,6 +12,7 @@ import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { callOfResultUnderSourceName, callUnderSourceName, mentions, underSourceNames } from "./source-names.js";
 import { MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js";
+import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -120,7 +121,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   }
   const argNodes = args.map((a) => this.residual(a));
   if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
-  if (!(fnVal.k === "s" && runsNoUserCode(fnVal.v as Function, args))) this.foreignCodeMayRun();
+  if (!(fnVal.k === "s" && (runsNoUserCode(fnVal.v as Function, args) || privateRegExpCallRunsNoUserCode(this, fnVal.v as Function, thisVal, args)))) this.foreignCodeMayRun();
   const call: Node = { type: "CallExpression", optional: false, callee, arguments: argNodes };
   // A callee kos does not know may not be callable: "fn is not a function" names the source's
   // variable, not the temporary that holds its value (`const fn = x.get(k); fn()`), and

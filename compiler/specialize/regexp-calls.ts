@@ -186,3 +186,20 @@ export function privateRegExp(s: Specializer, d: Node): Val | null {
   const re = knownRegExp(s, init);
   return re ? S(re) : null;
 }
+
+/**
+ * Whether a call kos leaves as written runs no code of the program's: `str.match(re)`, `re.test(str)`
+ * or `re.exec(str)` with a private RegExp literal (above: no other code reaches it, so it has no own
+ * `exec`, `lastIndex` or `Symbol.match` of the program's) and a string (ToString runs nothing), while
+ * the built-ins are intact (the documented assumption). Such a call does not end what kos folded
+ * from unfrozen objects before it: date-fns's `format` checked each character of its format string
+ * with `str.match(unescapedLatinCharacterRegExp)`, and every later read of its formatters table was
+ * re-checked after it, as after a call to unknown code.
+ */
+export function privateRegExpCallRunsNoUserCode(s: Specializer, fn: Function, thisVal: Val, args: Val[]): boolean {
+  const [re, str] = fn === StringMatch ? [args[0], thisVal] : fn === RegExpTest || fn === RegExpExec ? [thisVal, args[0]] : [undefined, undefined];
+  if (!re || !str || re.k !== "s" || !s.privateRegExps.has(re.v) || Object.getPrototypeOf(re.v) !== IntrinsicRegExp.prototype) return false;
+  if (!(str.k === "s" ? typeof str.v === "string" : str.k === "d" && str.type === "string")) return false;
+  return builtinsIntact() && String.prototype.match === StringMatch && RegExp.prototype[Symbol.match] === RegExpMatch;
+}
+

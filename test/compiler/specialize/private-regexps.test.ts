@@ -48,6 +48,11 @@ exports.formatShared = function formatShared(date, formatStr) {
   return formatStr.match(shared).map(function (t) { return names[t] ? date[names[t]] : t; }).join("");
 };
 exports.shared = shared;
+// A private RegExp tested on a string kos does not know, then a read of the module's unfrozen table.
+var digits = /^[0-9]+$/;
+var table = { n: "number", s: "string" };
+exports.kind = function kind(key, v) { var num = digits.test(v); return table[key] + (num ? "#" : "") + table.s; };
+exports.table = table;
 `;
 
 beforeAll(() => {
@@ -116,4 +121,18 @@ describe("private RegExp literals", () => {
     (lib.shared as RegExp).compile("y+", "g");
     expect(j(d, fmt)).toBe(lib.formatShared(d, fmt));
   });
+
+  it("a test of a private RegExp on a string kos does not know runs no program code: what was folded before it stays folded", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const j = jit(lib.kind, { specialize: { key: "n" }, assume: { v: "string" } });
+    const src = inspect(j)!.source!;
+    expect(inspect(j)!.tier).toBe(1);
+    // `table.s`, read after the test, is folded behind the entry guard: no fork re-reads it.
+    expect(src).toMatch(/return "number" \+ \(\w+\.test\(v\) \? "#" : ""\) \+ "string";/);
+    for (const v of ["12", "x", ""]) expect(j("n", v)).toBe(lib.kind("n", v));
+    (lib.table as Record<string, string>).s = "text";
+    expect(j("n", "7")).toBe(lib.kind("n", "7"));
+    expect(j("n", "7")).toBe("number#text");
+  });
 });
+
