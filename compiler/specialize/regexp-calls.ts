@@ -107,9 +107,21 @@ export function privateRegExpMatch(s: Specializer, n: Node): Val | null {
   const p = s.probe(() => [s.expr(c.object), s.expr(n.arguments[0])] as Val[]);
   const [recv, arg] = p.result;
   const re = arg!.k === "s" && s.privateRegExps.has(arg!.v) ? (arg!.v as RegExp) : null;
-  if (!re || !re.global || re.sticky || Object.getPrototypeOf(re) !== IntrinsicRegExp.prototype || recv!.k !== "s" || typeof recv!.v !== "string") {
+  if (!re || re.sticky || Object.getPrototypeOf(re) !== IntrinsicRegExp.prototype || recv!.k !== "s" || typeof recv!.v !== "string") {
     p.undo();
     return null;
+  }
+  if (!re.global) {
+    // Without g, a match is an array with `index`, `input` and `groups`, which kos does not make;
+    // no match is null, a constant (date-fns checks each character of its format string this way,
+    // `str.match(unescapedLatinCharacterRegExp)`, and throws on a match). Non-global, the RegExp
+    // reads lastIndex and never writes it.
+    if (Reflect.apply(StringMatch, recv!.v, [new IntrinsicRegExp(re.source, re.flags)]) !== null) {
+      p.undo();
+      return null;
+    }
+    p.commit();
+    return S(null);
   }
   // What evaluating the receiver emitted (an unfolded `.map` leaves statements) stays: it ran.
   p.commit();

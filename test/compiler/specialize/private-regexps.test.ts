@@ -53,6 +53,9 @@ var digits = /^[0-9]+$/;
 var table = { n: "number", s: "string" };
 exports.kind = function kind(key, v) { var num = digits.test(v); return table[key] + (num ? "#" : "") + table.s; };
 exports.table = table;
+// date-fns's check of each format character: a non-global private RegExp matched on a known string.
+var latin = /[a-zA-Z]/;
+exports.check = function check(s) { if (s.match(latin)) throw new RangeError("latin " + s); return s.length; };
 `;
 
 beforeAll(() => {
@@ -133,6 +136,16 @@ describe("private RegExp literals", () => {
     (lib.table as Record<string, string>).s = "text";
     expect(j("n", "7")).toBe(lib.kind("n", "7"));
     expect(j("n", "7")).toBe("number#text");
+  });
+
+  it("str.match(re) of a non-global private RegExp on a known string folds where it does not match (null), and stays where it does", () => {
+    const lib = require_(join(dir, "lib.js"));
+    const none = jit(lib.check, { specialize: { s: ", " } });
+    expect(none(", ")).toBe(2);
+    expect(inspect(none)!.source).not.toMatch(/\.match\(/);
+    const some = jit(lib.check, { specialize: { s: "a," } });
+    expect(() => some("a,")).toThrow("latin a,");
+    expect(inspect(some)!.source).toMatch(/\.match\(/);
   });
 });
 
