@@ -51,6 +51,19 @@ function patternTargets(p: Node, out: Set<Node>): void {
  * handed on as a value (the callee could write it) makes it false.
  */
 export function argumentsOnlyRead(fnNode: Node, constantIndex = true): boolean {
+  return everyArgumentsUse(fnNode, (use, parent, written) => {
+    const read = parent.type === "MemberExpression" && parent.object === use && (parent.computed ? !constantIndex || argumentsIndex(parent) !== null : parent.property.name === "length");
+    // A pattern's targets are collected at the statement that holds it, before its members are reached.
+    return read && !written.has(parent);
+  });
+}
+
+/**
+ * Whether `accept` holds for every use of `fnNode`'s own `arguments` (its nested arrows' included:
+ * they share it; nested functions have their own), given the identifier, its parent and the member
+ * expressions the function writes (assignment, update, `delete` and destructuring targets).
+ */
+function everyArgumentsUse(fnNode: Node, accept: (use: Node, parent: Node, written: ReadonlySet<Node>) => boolean): boolean {
   let ok = true;
   const written = new Set<Node>();
   walk(fnNode, (n, parent) => {
@@ -58,10 +71,7 @@ export function argumentsOnlyRead(fnNode: Node, constantIndex = true): boolean {
     if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
     if (n.type === "AssignmentExpression" || n.type === "ForInStatement" || n.type === "ForOfStatement") patternTargets(n.left, written);
     else if (n.type === "UpdateExpression" || (n.type === "UnaryExpression" && n.operator === "delete")) patternTargets(n.argument, written);
-    if (!isArgumentsId(n, parent)) return;
-    const read = parent.type === "MemberExpression" && parent.object === n && (parent.computed ? !constantIndex || argumentsIndex(parent) !== null : parent.property.name === "length");
-    // A pattern's targets are collected at the statement that holds it, before its members are reached.
-    if (!read || written.has(parent)) ok = false;
+    if (isArgumentsId(n, parent) && !accept(n, parent, written)) ok = false;
     return;
   });
   return ok;
@@ -150,25 +160,15 @@ function blindCallback(n: Node, maxParams: number): boolean {
  * arguments, which never escapes (specialize/identifiers.ts); writes still make it false.
  */
 export function argumentsReadAsArray(fnNode: Node): boolean {
-  let ok = true;
-  const written = new Set<Node>();
-  walk(fnNode, (n, parent) => {
-    if (!ok) return false;
-    if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
-    if (n.type === "AssignmentExpression" || n.type === "ForInStatement" || n.type === "ForOfStatement") patternTargets(n.left, written);
-    else if (n.type === "UpdateExpression" || (n.type === "UnaryExpression" && n.operator === "delete")) patternTargets(n.argument, written);
-    if (!isArgumentsId(n, parent)) return;
-    if (parent.type === "MemberExpression" && parent.object === n) {
+  return everyArgumentsUse(fnNode, (use, parent, written) => {
+    if (parent.type === "MemberExpression" && parent.object === use) {
       // `.length` and `[k]` with a constant k only: `arguments.callee` and the like are not an array's.
-      if (written.has(parent) || (parent.computed ? argumentsIndex(parent) === null : parent.property.name !== "length")) ok = false;
-      return;
+      return !written.has(parent) && (parent.computed ? argumentsIndex(parent) !== null : parent.property.name === "length");
     }
-    const name = parent.type === "CallExpression" && parent.arguments[0] === n ? arrayMethodCallee(parent.callee) : null;
+    const name = parent.type === "CallExpression" && parent.arguments[0] === use ? arrayMethodCallee(parent.callee) : null;
     const maxParams = name === null ? undefined : ARRAY_METHODS_ON_ARGUMENTS.get(name);
-    if (maxParams === undefined) ok = false;
-    else if (maxParams !== null && !(parent.arguments.length >= 2 && blindCallback(parent.arguments[1], maxParams) && parent.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"))) ok = false;
-    return;
+    if (maxParams === undefined) return false;
+    return maxParams === null || (parent.arguments.length >= 2 && blindCallback(parent.arguments[1], maxParams) && parent.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"));
   });
-  return ok;
 }
 
