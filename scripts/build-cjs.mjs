@@ -71,7 +71,9 @@ for (const file of walk(dist)) {
   const meta = result.warnings.find((w) => /import\.meta/.test(w.text));
   if (meta) throw new Error(`${rel}: ${meta.text} (only import.meta.url is supported by the CommonJS build)`);
   const up = relative(dirname(target), file).split(sep).join("/");
-  const banner = usesMeta ? `var ${META} = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(up)})).href;\n` : "";
+  // Strict, as the ES module it comes from: esbuild's CommonJS output does not say so, and sloppy,
+  // a function that passes `this` on boxed a primitive `this` (see bundle-compiler.mjs).
+  const banner = `"use strict";\n` + (usesMeta ? `var ${META} = require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(up)})).href;\n` : "");
   const code = result.code.startsWith("#!") ? result.code.replace(/^(#!.*\n)/, `$1${banner}`) : banner + result.code;
   mkdirSync(dirname(target), { recursive: true });
   writeFileSync(target, code);

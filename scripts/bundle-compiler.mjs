@@ -98,7 +98,10 @@ async function bundle(options, outFile) {
     // Whitespace is minified; names stay, so stack traces through the compiler still read.
     minifyWhitespace: true,
   });
-  const text = ownExportsOnly(result.outputFiles[0].text);
+  // Strict, as the ES modules it is made of: esbuild's CommonJS output has no "use strict" of its
+  // own, and sloppy, kos's functions that pass `this` on (gain-check.ts's timing route) boxed a
+  // primitive `this` and made undefined the global object.
+  const text = `"use strict";${ownExportsOnly(result.outputFiles[0].text)}`;
   writeFileSync(outFile, `//kos-build:${createHash("sha256").update(text).digest("hex").slice(0, 32)}\n${text}`);
   console.log(`kos: bundle of ${Object.keys(result.metafile.inputs).length} modules in ${relative(process.cwd(), outFile)}`);
 }
