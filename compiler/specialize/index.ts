@@ -139,8 +139,12 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   }
 }
 
-/** Whether a free name of the root holds an object that is not frozen (read through `scope` or its closure). */
-function readsUnfrozenFreeObject(sp: Specializer, req: SpecializeRequest, info: { freeNames: string[] }): boolean {
+/**
+ * Whether the root reads an object that is not frozen: a specialized argument or receiver, or a
+ * free name's value (read through `scope` or its closure).
+ */
+function readsUnfrozenObject(sp: Specializer, req: SpecializeRequest, info: { freeNames: string[] }): boolean {
+  for (const v of req.specialize.values()) if (typeof v === "object" && v !== null && !Object.isFrozen(v)) return true;
   for (const name of info.freeNames) {
     let v: unknown;
     if (Object.prototype.hasOwnProperty.call(req.scope, name)) v = req.scope[name];
@@ -177,7 +181,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   // a read of such an object went stale: that read may come first inside the statement after the
   // foreign code (an interpreter of a frozen program calling `ops[node.op](…)` after `log.push(…)`),
   // too late for that statement to be speculated on.
-  if (sp.options.freeze === "guard" && readsUnfrozenFreeObject(sp, req, info)) sp.staleMiss = true;
+  if (sp.options.freeze === "guard" && readsUnfrozenObject(sp, req, info)) sp.staleMiss = true;
   const formals: SpecializeResult["formals"] = [];
   const bindLater: Array<{ pattern: Node; name: string; position: string | null }> = [];
   sp.declareVars(root.body, root);

@@ -103,6 +103,8 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   if (held) contT.held = held;
   this.dynDepth++;
   this.residualLoops++;
+  const hoists: Slot[] = [];
+  this.loopHoists.push(hoists);
   breakT.dynDepth = this.dynDepth - 1;
   this.targets.push(contT);
   // The state the loop starts from, as a copy: the body goes on in `this.env` and may change it in
@@ -207,7 +209,9 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
     this.targets.pop();
     this.dynDepth--;
     this.residualLoops--;
+    this.loopHoists.pop();
   }
+  if (hoists.length) loopNode.body.body.unshift({ type: "VariableDeclaration", kind: "let", declarations: hoists.map((slot) => ({ type: "VariableDeclarator", id: id(slot.name), init: null })) });
   const labeled: Node = { type: "LabeledStatement", label: id(label), body: loopNode };
   // "o is not iterable" names the source's variable, also when the residual reads it from another.
   const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r)) : null;

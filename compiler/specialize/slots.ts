@@ -75,7 +75,13 @@ P.newSlot = function (this: Specializer, variable: Variable, kind: string, nameH
   // A `let`/`const` likewise, where no closure can read it before its declaration runs (its
   // temporal dead zone is then never observable): TypeBox's `const knownKeys`, captured by a
   // `valueKeys.every(...)` after the loop over it, kept the loop a loop while pinned.
-  const lazy = captured && this.residualLoops === 0 && (functionScoped || (blockScoped && !referencedBeforeDeclaration(variable)));
+  // Inside a residual loop, a `let`/`const` whose declaration runs there is a binding of one
+  // iteration: lazy too, declared at the top of the loop's body. TypeBox's `const knownKeys` inside
+  // its loop over an array's items kept the loop over the keys a loop while pinned (items of an
+  // order's lines: 362 to NNN ns a check). A `var` is one binding of its activation, which may
+  // have started before the loop: it stays pinned there.
+  const blockLazy = blockScoped && !referencedBeforeDeclaration(variable);
+  const lazy = captured && ((functionScoped && this.residualLoops === 0) || blockLazy);
   const pinned = captured && !lazy;
   // The root function's own variables keep their names where no other binding took them.
   let name: string;
@@ -93,6 +99,7 @@ P.newSlot = function (this: Specializer, variable: Variable, kind: string, nameH
     hoist: false,
     declared: false,
     ...(lazy ? { lazy } : {}),
+    ...(lazy && this.residualLoops > 0 ? { loopHoist: this.loopHoists[this.loopHoists.length - 1]! } : {}),
   };
   this.frame.slots.set(variable, slot);
   return slot;
@@ -114,7 +121,7 @@ P.nameInPlace = function (this: Specializer, slot: Slot, variable: Variable): vo
 P.declare = function (this: Specializer, slot: Slot): void {
   if (slot.declared || slot.hoist) return;
   slot.hoist = true;
-  this.hoisted.push(slot);
+  (slot.loopHoist ?? this.hoisted).push(slot);
 };
 
 P.read = function (this: Specializer, slot: Slot): Val {

@@ -42,6 +42,12 @@ export interface Slot {
   lazy?: boolean;
   /** Pinned late, by a closure made on some path: paths evaluated before may hold its value elsewhere. */
   latePinned?: boolean;
+  /**
+   * A lazy `let`/`const` declared inside a residual loop's body: one binding per iteration, so it
+   * is declared at the top of that body (residual-loops.ts), not of the function, where every
+   * iteration's closures would share it.
+   */
+  loopHoist?: Slot[];
 }
 
 /** What the evaluator knows of a slot at a program point: a value, or null when it lives in its residual variable. */
@@ -300,6 +306,8 @@ export class Specializer {
 
   /** Residual loop bodies being evaluated: one residual binding serves every iteration there. */
   residualLoops = 0;
+  /** Per residual loop being evaluated, innermost last: the lazy bindings to declare at the top of its body. */
+  readonly loopHoists: Slot[][] = [];
   /** Loop evaluations thrown away because a held object changed (loop-invariants.ts), this compile. */
   heldRetries = 0;
 

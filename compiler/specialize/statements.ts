@@ -170,7 +170,7 @@ P.scopedStatements = function (this: Specializer, list: Node[]): void {
       const existing = this.frame.slots.get(variable);
       if (existing && !existing.declared && this.env?.has(existing)) continue;
       // A binding no closure can read before its declaration gets its slot there, lazily pinned (Specializer.newSlot).
-      if (st.type !== "ClassDeclaration" && this.residualLoops === 0 && !referencedBeforeDeclaration(variable)) continue;
+      if (st.type !== "ClassDeclaration" && !referencedBeforeDeclaration(variable)) continue;
       early.push(this.newSlot(variable, st.type === "ClassDeclaration" ? "class" : st.kind));
     }
   }

@@ -88,4 +88,54 @@ describe("lazily pinned let/const", () => {
     const r = runProgram(program, { jit, inspect } as FuzzApi, {});
     expect(r.mismatch ? formatMismatch(r.mismatch) : null).toBeNull();
   });
+
+  it("inside a loop over an input's items, the keys loop unrolls; a closure of each iteration keeps its own binding", () => {
+    // The const is declared in a loop that stays a loop (over `rows`, an input): one binding per
+    // iteration, declared at the top of the loop's body. Pinned, the loop over its keys stayed a loop.
+    const schema = { properties: { sku: { t: "s" }, qty: { t: "n" } }, strict: false };
+    function rowsOk(schema: { properties: Record<string, { t: string }>; strict: boolean }, rows: Array<Record<string, unknown>>, later: Array<() => string>) {
+      for (const row of rows) {
+        const knownKeys = Object.getOwnPropertyNames(schema.properties);
+        for (const k of knownKeys) {
+          const want = schema.properties[k]!.t === "n" ? "number" : "string";
+          if (typeof row[k] !== want) return false;
+        }
+        // Kept and called after the loop: each must see its own iteration's array and row.
+        later.push(() => `${knownKeys.join("+")}:${Object.keys(row).length}`);
+        if (schema.strict && !Object.keys(row).every((key) => knownKeys.includes(key))) return false;
+      }
+      return true;
+    }
+    const j = jit(rowsOk, { specialize: { schema } });
+    const rows = [{ sku: "a", qty: 1 }, { sku: "b", qty: 2, extra: 0 }, { sku: "c", qty: 3, x: 1, y: 2 }];
+    for (const input of [rows, rows.slice(1), [{ sku: 1, qty: 1 }], []]) {
+      const a: Array<() => string> = [];
+      const b: Array<() => string> = [];
+      expect(j(schema, input, b)).toBe(rowsOk(schema, input, a));
+      expect(b.map((f) => f())).toEqual(a.map((f) => f()));
+    }
+    const src = inspect(j)!.source!;
+    // The keys loop unrolled where the schema is as it was (the else branch, after a getter changed
+    // it, loops as the original does): each key's test names its key and type.
+    expect(src).toMatch(/typeof \w+\.sku !== "string"/);
+    expect(src).toMatch(/typeof \w+\.qty !== "number"/);
+    expect(inspect(j)!.deopts).toBe(0);
+  });
+
+  it("a let of a loop's body, captured and then written, is each iteration's own", () => {
+    function f(cfg: { k: number }, xs: number[]) {
+      const fns: Array<() => number> = [];
+      for (const x of xs) {
+        let acc = cfg.k;
+        fns.push(() => acc);
+        acc += x;
+        if (x > 2) acc *= 2;
+      }
+      return fns.map((g) => g());
+    }
+    const cfg = { k: 10 };
+    const j = jit(f, { specialize: { cfg } });
+    for (const xs of [[1, 2, 3], [], [5], [-1, 4, 0]]) expect(j(cfg, xs)).toEqual(f(cfg, xs));
+    expect(inspect(j)!.tier).toBe(1);
+  });
 });
