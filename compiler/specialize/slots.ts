@@ -77,9 +77,9 @@ P.newSlot = function (this: Specializer, variable: Variable, kind: string, nameH
   // `valueKeys.every(...)` after the loop over it, kept the loop a loop while pinned.
   // Inside a residual loop, a `let`/`const` whose declaration runs there is a binding of one
   // iteration: lazy too, declared at the top of the loop's body. TypeBox's `const knownKeys` inside
-  // its loop over an array's items kept the loop over the keys a loop while pinned (items of an
-  // order's lines: 362 to NNN ns a check). A `var` is one binding of its activation, which may
-  // have started before the loop: it stays pinned there.
+  // its loop over an order's lines kept the loop over each line's keys a loop while pinned: its
+  // Value.Check ran at 2.91x the library, 4.40x lazy (CPU medians, one build per process). A `var`
+  // is one binding of its activation, which may have started before the loop: it stays pinned there.
   const blockLazy = blockScoped && !referencedBeforeDeclaration(variable);
   const lazy = captured && ((functionScoped && this.residualLoops === 0) || blockLazy);
   const pinned = captured && !lazy;
