@@ -9,6 +9,7 @@ import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
+import { isProxyValue } from "./builtin-calls.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./temporaries.js";
 import "./jump-targets.js";
@@ -144,7 +145,9 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
  * free name's value (read through `scope` or its closure).
  */
 function readsUnfrozenObject(sp: Specializer, req: SpecializeRequest, info: { freeNames: string[] }): boolean {
-  for (const v of req.specialize.values()) if (typeof v === "object" && v !== null && !Object.isFrozen(v)) return true;
+  // A Proxy counts as unfrozen, unasked: Object.isFrozen on it would run its traps.
+  const unfrozen = (v: unknown) => typeof v === "object" && v !== null && (isProxyValue(v) || !Object.isFrozen(v));
+  for (const v of req.specialize.values()) if (unfrozen(v)) return true;
   for (const name of info.freeNames) {
     let v: unknown;
     if (Object.prototype.hasOwnProperty.call(req.scope, name)) v = req.scope[name];
@@ -153,7 +156,7 @@ function readsUnfrozenObject(sp: Specializer, req: SpecializeRequest, info: { fr
       if (!found.found || !found.stable) continue;
       v = found.value;
     }
-    if (typeof v === "object" && v !== null && !Object.isFrozen(v)) return true;
+    if (unfrozen(v)) return true;
   }
   return false;
 }

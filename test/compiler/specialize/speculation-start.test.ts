@@ -60,4 +60,27 @@ describe("speculation from the first statement after foreign code", () => {
     expect(jitted).toEqual(plain);
     expect(plain).toEqual([true, false, true]);
   });
+
+  it("asks no Proxy whether it is frozen: not one it was specialized on, nor one of its closure", () => {
+    const log: string[] = [];
+    const traced = <T extends object>(target: T): T =>
+      new Proxy(target, {
+        isExtensible: (t) => (log.push("isExtensible"), Reflect.isExtensible(t)),
+        getOwnPropertyDescriptor: (t, k) => (log.push(`gopd:${String(k)}`), Reflect.getOwnPropertyDescriptor(t, k)),
+        ownKeys: (t) => (log.push("ownKeys"), Reflect.ownKeys(t)),
+      });
+    const table = traced({ a: 1 });
+    function viaClosure(x: number) {
+      return table.a + x;
+    }
+    function viaArgument(o: { a: number }, x: number) {
+      return o.a + x;
+    }
+    const f = jit(viaClosure, { specialize: { x: 2 } });
+    const g = jit(viaArgument, { specialize: { o: traced({ a: 5 }) } });
+    expect(log).toEqual([]);
+    expect(f(2)).toBe(3);
+    expect(log).toEqual([]);
+    expect(g(traced({ a: 5 }), 1)).toBe(6);
+  });
 });
