@@ -57,6 +57,23 @@ const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectHasOwnStatic = Object.hasOwn;
 export const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
+const stringMethods = (names: string[]) => names.map((k) => (String.prototype as unknown as Record<string, Function>)[k]!);
+/**
+ * Built-ins whose call, when it returns, returns a primitive of one type whatever the arguments and
+ * the receiver (a String method converts its receiver first): the result's `typeof`, which later
+ * tests and conversions of it then fold on. Not `replace`, `replaceAll`, `search` or `match`: they
+ * hand over to their argument's Symbol.replace (…) method, which may return anything. `String(x)`
+ * is how escapers start (mustache's `String(string).replace(…)`, which regexp-calls.ts tests
+ * before it replaces).
+ */
+export const BUILTIN_RESULT_TYPES = new Map<unknown, string>([
+  ...[...MATH_FUNCTIONS].map((f) => [f, "number"] as const),
+  [String, "string"], [Number, "number"], [Boolean, "boolean"], [parseInt, "number"], [parseFloat, "number"], [isNaN, "boolean"], [isFinite, "boolean"],
+  [Number.isInteger, "boolean"], [Number.isFinite, "boolean"], [Number.isNaN, "boolean"], [Number.isSafeInteger, "boolean"], [Array.isArray, "boolean"], [Object.is, "boolean"],
+  ...stringMethods(["toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd", "slice", "substring", "substr", "padStart", "padEnd", "repeat", "charAt", "concat", "normalize", "toLocaleLowerCase", "toLocaleUpperCase"]).map((f) => [f, "string"] as const),
+  ...stringMethods(["indexOf", "lastIndexOf", "charCodeAt", "localeCompare"]).map((f) => [f, "number"] as const),
+  ...stringMethods(["includes", "startsWith", "endsWith"]).map((f) => [f, "boolean"] as const),
+]);
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
 const ObjectCreate = Object.create;

@@ -11,7 +11,7 @@ import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { callOfResultUnderSourceName, callUnderSourceName, mentions, underSourceNames } from "./source-names.js";
-import { MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js";
+import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
@@ -90,7 +90,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     // A Math function ignores its receiver: it is called as it is (`Math.sin(x)` after a type check).
     if (MATH_FUNCTIONS.has(fnVal.v)) return D({ type: "CallExpression", optional: false, callee: this.constNode(fnVal.v), arguments: argNodes }, "number");
     const applied: Node = { type: "CallExpression", optional: false, callee: this.constNode(REFLECT_APPLY), arguments: [this.constNode(fnVal.v), this.residual(thisVal), { type: "ArrayExpression", elements: argNodes }] };
-    return D(applied);
+    return D(applied, BUILTIN_RESULT_TYPES.get(fnVal.v));
   }
   let callee: Node;
   if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {
@@ -133,8 +133,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const named = callUnderSourceName(this, source, call) ?? callOfResultUnderSourceName(this, source, call);
     if (named) return named;
   }
-  // Every Math function returns a number (its arguments' conversions may throw, never change that).
-  return D(call, fnVal.k === "s" && MATH_FUNCTIONS.has(fnVal.v) ? "number" : undefined);
+  // Every Math function returns a number (its arguments' conversions may throw, never change that);
+  // other built-ins likewise return one type (BUILTIN_RESULT_TYPES).
+  return D(call, fnVal.k === "s" ? BUILTIN_RESULT_TYPES.get(fnVal.v) : undefined);
 };
 
 /**

@@ -17,7 +17,7 @@ import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
-import { PRIMITIVE_PROTOS, hasPrimitiveMethod } from "./builtin-calls.js";
+import { BUILTIN_RESULT_TYPES, PRIMITIVE_PROTOS, hasPrimitiveMethod } from "./builtin-calls.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -171,7 +171,12 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       // A renamed variable of an inlined function keeps its name in the engine's message.
       // (Not where the method surely exists: a string's `endsWith`.)
       const cannotFail = key.k === "s" && typeof key.v === "string" && hasPrimitiveMethod(obj.type, key.v);
-      return (!cannotFail ? methodCallUnderSourceNames(this, callee, call) : null) ?? D(call);
+      if (cannotFail) {
+        // A primitive's built-in method that always returns one type (`s.slice(1)` is a string).
+        const m = readFrozenProperty(PRIMITIVE_PROTOS[obj.type!]!, key.v as PropertyKey, "deep");
+        return D(call, m.ok ? BUILTIN_RESULT_TYPES.get(m.value) : undefined);
+      }
+      return methodCallUnderSourceNames(this, callee, call) ?? D(call);
     }
     // The receiver is used twice (to find the method, then as `this`): it must not be re-evaluated.
     obj = this.stable(obj, "recv");

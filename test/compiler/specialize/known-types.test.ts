@@ -142,4 +142,34 @@ describe("tests decided by a value's known type", () => {
       expect(log).toEqual(wantLog);
     }
   });
+
+  it("a built-in that always returns one type types its result: String(x), Number(x), s.slice(), s.indexOf()", () => {
+    function describe_(cfg: { strict: boolean }, x: unknown) {
+      const s = String(x);
+      const n = Number(cfg.strict ? s.length : s.indexOf("a"));
+      const t = s.slice(1);
+      // Each test below folds once the types are known; the original runs them.
+      if (typeof s !== "string" || typeof n !== "number" || typeof t !== "string") return "never";
+      return `${t}:${n}`;
+    }
+    const cfg = { strict: false };
+    const f = jit(describe_, { specialize: { cfg }, strict: true });
+    for (const x of ["abc", 12, null, undefined, { toString: () => "xa" }, Symbol.for("a"), -0, NaN]) expect(f(cfg, x)).toBe(describe_(cfg, x));
+    const src = inspect(f)!.source!;
+    expect(src).not.toMatch(/typeof/);
+    expect(src).not.toMatch(/"never"/);
+  });
+
+  it("replace and search are not typed: an object's own Symbol.replace may return anything", () => {
+    const weird = { [Symbol.replace]: () => 42, [Symbol.search]: () => "x" };
+    function f(cfg: { k: number }, s: string, re: unknown) {
+      const r = s.replace(re as RegExp, "") as unknown;
+      const q = s.search(re as RegExp) as unknown;
+      return [typeof r, typeof q, cfg.k];
+    }
+    const cfg = { k: 1 };
+    const g = jit(f, { specialize: { cfg }, assume: { s: "string" }, strict: true });
+    expect(g(cfg, "abc", weird)).toEqual(["number", "string", 1]);
+    expect(g(cfg, "abc", /b/)).toEqual(["string", "number", 1]);
+  });
 });
