@@ -100,7 +100,11 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
     });
   };
   visit(n, !isNonArrowFunction(n));
-  if (sourceNamed && !makesClosure) keepSourceNames(this, n, renames, written, sourceNamed);
+  // A closure the copy makes would capture the declared copy of a name it reads: those keep their
+  // residual names. (Kept for none before: `str.split(" ").map((w) => w + "!")` of an inlined `str`
+  // failed as "str_1.split is not a function", nunjucks's `title` filter so, where the original
+  // names `str`.)
+  if (sourceNamed) keepSourceNames(this, n, renames, written, sourceNamed, makesClosure ? namesInFunctions(n) : null);
   closureSourceNames(n, capturedReads, renames, (x) => cloneWith(x, renames));
   const copy = cloneWith(n, renames);
   // A captured binding whose declaration has not run yet (a hoisted function that writes a later
@@ -120,7 +124,7 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
 };
 
 /** See `sourceNamed` above: drops the renames of read-only locals whose source name nothing else in the copy takes. */
-function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, written: Slot[], out: Map<string, string>): void {
+function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, written: Slot[], out: Map<string, string>, readByClosures: Set<string> | null): void {
   const writtenNames = new Set(written.map((w) => w.name));
   const target = new Map<string, string | null>();
   const taken = new Set<string>();
@@ -128,7 +132,7 @@ function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, writ
     if (to.type === "Identifier") taken.add(to.name as string);
     if (from.type !== "Identifier" || to.type !== "Identifier") continue;
     const slot = s.slotOf(from);
-    const ok = slot && slot.name === to.name && !slot.pinned && !writtenNames.has(slot.name);
+    const ok = slot && slot.name === to.name && !slot.pinned && !writtenNames.has(slot.name) && !readByClosures?.has(from.name);
     const prev = target.get(from.name);
     target.set(from.name, ok && (prev === undefined || prev === to.name) ? (to.name as string) : null);
   }
@@ -141,6 +145,19 @@ function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, writ
     out.set(name, residual);
     for (const [from, to] of [...renames]) if (from.type === "Identifier" && from.name === name && to.type === "Identifier" && to.name === residual) renames.delete(from);
   }
+}
+
+/** Every identifier name inside the functions and classes `n` contains. */
+function namesInFunctions(n: Node): Set<string> {
+  const names = new Set<string>();
+  walk(n, (y) => {
+    if (y.type === "FunctionExpression" || y.type === "ArrowFunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ClassExpression" || y.type === "ClassDeclaration") {
+      walk(y, (z) => void (z.type === "Identifier" && names.add(z.name as string)));
+      return false;
+    }
+    return;
+  });
+  return names;
 }
 
 function containsFunction(n: Node): boolean {
