@@ -99,6 +99,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // function specialized on `b` then failed its guard at every nested call, counted a deoptimization
   // and ran the original (dequal and fast-deep-equal at 0.55-0.84x); it must call what `eq` names.
   if (parsed.name && ctx.kind === "function") usedNames.add(parsed.name);
+  const aliases = new Map<string, unknown>();
   const reference = (value: unknown, path: ValuePath | null | string, sourceName?: string): Node => {
     if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && !refNames.includes(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
       return { type: "Identifier", name: path.name };
@@ -108,10 +109,21 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
       if (expr != null) return referenceExpressionNode(expr);
     }
     let name = refByValue.get(value);
+    // The source's own name where no identifier of the output has it (so it shadows nothing the
+    // code reads: the output is the body of a function whose parameters these names are).
+    const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && !usedNames.has(sourceName) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
+    if (name && sourceName !== undefined && name !== sourceName) {
+      // Named otherwise already (an entry guard's reference comes first): a second parameter of the
+      // source's name, holding the same value, for the places where an engine message prints it
+      // ("tbl.ops.add is not a function", where `$k_obj_0.ops.add` was printed).
+      if (own) {
+        refNames.push(sourceName);
+        refValues.push(value);
+        aliases.set(sourceName, value);
+      }
+      if (aliases.get(sourceName) === value) return { type: "Identifier", name: sourceName };
+    }
     if (!name) {
-      // The source's own name where no identifier of the output has it (so it shadows nothing the
-      // code reads: the output is the body of a function whose parameters these names are).
-      const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && !usedNames.has(sourceName) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
       name = own ? sourceName : freshName(shared, typeof path === "string" ? path : referenceHint(path));
       refByValue.set(value, name);
       refNames.push(name);

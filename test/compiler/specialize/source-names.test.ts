@@ -423,4 +423,53 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     sameWithKeys(make, j, (k) => [cfg, k, 3], ["a", "b", "c", "zz"]);
     expect(message(make, cfg, "b", 3)).toBe("TypeError: c.ctors[k] is not a constructor");
   });
+
+  it("a receiver inside a call chain that makes a closure keeps its source name (nunjucks's `title` filter: 'str_147.split is not a function')", () => {
+    function norm(v: unknown, d: string) {
+      return v == null ? d : v;
+    }
+    const lib = {
+      h(str: any) {
+        return str.split(" ").map((w: string) => w + "!").join(" ");
+      },
+      g(str: any) {
+        str = norm(str, "");
+        return str.split(" ").map((w: string) => w + "!").join(" ");
+      },
+      // The closure reads `str` itself: it must read the variable, not a declared copy of it.
+      k(str: any) {
+        return str.split(" ").map((w: string) => w + str.length).join("");
+      },
+    };
+    const viaArgument = (x: { v: unknown }) => "<" + lib.h(x.v) + ">";
+    const viaReassigned = (x: { v: unknown }) => "<" + lib.g(x.v) + ">";
+    const viaClosure = (x: { v: unknown }) => "<" + lib.k(x.v) + ">";
+    for (const f of [viaArgument, viaReassigned]) {
+      const j = jit(f, { specialize: {}, strict: true });
+      for (const v of ["a b", 5, null, undefined, { split: () => ["x", "y"] }, ""]) expect(message(j, { v })).toEqual(message(f, { v }));
+      expect(inspect(j)!.tier).toBe(1);
+    }
+    expect(message(viaArgument, { v: 5 })).toBe("TypeError: str.split is not a function");
+    // Where the closure reads the name, it keeps its residual name (a declared copy would be what the
+    // closure captures): the values and the error's class agree, the message names `str_1`.
+    const j = jit(viaClosure, { specialize: {}, strict: true });
+    for (const v of ["a b", "", { split: () => ["x", "y"], length: 2 }]) expect(j({ v })).toEqual(viaClosure({ v }));
+    expect(message(j, { v: 5 })).toMatch(/^TypeError: str\w*\.split is not a function$/);
+  });
+
+  it("a scope object an entry guard names first still reads under its source name in a failing call (fuzz seed 5065: '$k_obj_0.ops.add is not a function')", () => {
+    const tbl = { ops: { add: (a: number, b: number) => a + b, mul: (a: number, b: number) => a * b } as Record<string, ((a: number, b: number) => number) | undefined> };
+    function prog(k: number, x: unknown) {
+      if (typeof x === "number" && x > 1) delete tbl.ops.mul;
+      if ((k | 0) > 2) tbl.ops.add = tbl.ops.mul;
+      return tbl.ops.add!(2, 3);
+    }
+    const j = jit(prog, { specialize: { k: 255 }, scope: { tbl }, strict: true });
+    expect(j(255, 0)).toBe(6);
+    tbl.ops.mul = (a, b) => a * b;
+    expect(message(j, 255, 5)).toBe("TypeError: tbl.ops.add is not a function");
+    tbl.ops.mul = (a, b) => a * b;
+    tbl.ops.add = (a, b) => a + b;
+    expect(message(prog, 255, 5)).toBe("TypeError: tbl.ops.add is not a function");
+  });
 });
