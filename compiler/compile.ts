@@ -255,16 +255,21 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
+    // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
+    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);
+    for (const v of result.versions) keepFunctionNames(v.node, result.functionNames);
     // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
     // and trying to split it took 4.8 s before the attempt with less unrolling.
     const size = countNodes(result.node);
     outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}) });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
     const nodes = outlined.length ? countNodes(result.node) : size;
-    const total = outlined.reduce((sum, o) => sum + countNodes(o.node), nodes);
-    if (nodes <= MAX_RESIDUAL_NODES && total <= MAX_TOTAL_NODES) break;
+    const total = [...outlined, ...result.versions].reduce((sum, o) => sum + countNodes(o.node), nodes);
+    // A residual version is not split (outlining reads the root only): each must fit as the root does.
+    const largestVersion = result.versions.reduce((m, v) => Math.max(m, countNodes(v.node)), 0);
+    if (nodes <= MAX_RESIDUAL_NODES && total <= MAX_TOTAL_NODES && largestVersion <= MAX_RESIDUAL_NODES) break;
     if (request.guardedForIn && result.guardedForIns > 0) {
       guardedForIn = false;
       attempt--;
@@ -272,7 +277,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     }
     // Too big for V8 to optimize well: unroll and speculate less, then give up.
     if (attempt === SIZE_RETRIES || (unrollBudget === 0 && maxForks === 0)) {
-      throw new JitError("RESIDUAL_TOO_LARGE", `the specialized code has ${nodes} syntax nodes, more than ${MAX_RESIDUAL_NODES} (about ${Math.round((MAX_RESIDUAL_NODES * BYTECODE_PER_NODE) / 1024)} KB of V8 bytecode; V8 does not optimize functions over 60 KB), even with less unrolling and speculation`);
+      throw new JitError("RESIDUAL_TOO_LARGE", `the specialized code has ${largestVersion > nodes ? `a function of ${largestVersion}` : nodes} syntax nodes, more than ${MAX_RESIDUAL_NODES} (about ${Math.round((MAX_RESIDUAL_NODES * BYTECODE_PER_NODE) / 1024)} KB of V8 bytecode; V8 does not optimize functions over 60 KB), even with less unrolling and speculation`);
     }
     // A quarter of what the attempt used, where it used less than it had: fast-json-patch's
     // applyPatch on a 9-operation patch used under 750 of its 3,000 statements, and the retry
@@ -280,7 +285,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     unrollBudget = Math.floor(Math.min(unrollBudget, result.budgetUsed) / 4);
     maxForks = Math.floor(Math.min(maxForks, result.forksUsed) / 4);
   }
-  const shared = { prefix, nextName: 0, trace, helpers: outlined.map((o): Helper => ({ name: o.name, node: o.node })) };
+  const shared = { prefix, nextName: 0, trace, helpers: [...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })) };
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
   // A version for one argument count (argumentItems) needs no other arity guard.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" && !argumentItems ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;

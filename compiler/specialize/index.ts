@@ -47,6 +47,7 @@ import "./method-guards.js";
 import "./closures.js";
 import "./array-scans.js";
 import "./function-names.js";
+import "./residual-versions.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 export { InstanceEscaped } from "./specializer.js";
@@ -121,6 +122,8 @@ export interface SpecializeResult {
   usesNewTarget: boolean;
   /** A method of unobservable mode that reads `this` (ParsedFunction.strictAssumed): its version is for object receivers only. */
   receiverObject: boolean;
+  /** Functions specialized for a recursive call's signature (residual-versions.ts), called by name from the residual code. */
+  versions: Array<{ name: string; node: Node }>;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
@@ -265,7 +268,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0 };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations() };
 }
 
 export type { FreeLookup };

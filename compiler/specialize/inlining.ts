@@ -66,8 +66,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     return out + "}";
   };
   const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
-  const key = `${this.objectId(fn)}(${sig(thisVal)};${args.map(sig).join(",")})`;
-  if (this.inlineStack.includes(key)) return null;
+  const keyOf = (t: Val, a: Val[]) => `${this.objectId(fn)}(${sig(t)};${a.map(sig).join(",")})`;
+  const key = keyOf(thisVal, args);
   // Closure values alone make a small callee worth inlining (its helpers and constants fold), not an
   // interpreter's whole generic body on dynamic arguments.
   // A known receiver counts only for a callee that uses `this` (`lib.apply(x)` is just a call): counting
@@ -80,6 +80,12 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   const folds = (a: Val) => (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
   const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
+  // Recursion on a signature being inlined: a residual version of it, where something static makes one worth it.
+  if (this.inlineStack.includes(key)) return argsStatic ? this.versionCall(info, fn, thisVal, args, key) : null;
+  if (argsStatic) {
+    const general = this.generalizedCall(info, fn, thisVal, args, keyOf);
+    if (general !== undefined) return general;
+  }
   // (Last: it reads the callee's closure, an inspector call for each function not read before.)
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES && !programInClosure(this, info, folds)) return null;
 

@@ -236,7 +236,7 @@ P.storeMember = function (this: Specializer, obj: Val, key: Val, value: Val, n: 
   const valNode = this.residual(value);
   this.foreignCodeMayRun();
   if (obj.k === "s" && obj.v !== null && (typeof obj.v === "object" || typeof obj.v === "function") && key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
-    (this.storedKeys ??= []).push({ obj: obj.v as object, key: typeof key.v === "number" ? String(key.v) : key.v });
+    this.noteStoredKey(obj.v as object, typeof key.v === "number" ? String(key.v) : key.v);
   }
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
   void n;
@@ -258,6 +258,9 @@ P.updateMember = function (this: Specializer, n: Node): Val {
   const objNode = this.residual(obj);
   const keyNode = this.residual(key);
   this.foreignCodeMayRun();
+  if (obj.k === "s" && obj.v !== null && (typeof obj.v === "object" || typeof obj.v === "function") && key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
+    this.noteStoredKey(obj.v as object, typeof key.v === "number" ? String(key.v) : key.v);
+  }
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
   return D({ type: "UpdateExpression", operator: n.operator, prefix: n.prefix, argument: { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false } });
 };

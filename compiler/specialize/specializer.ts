@@ -287,6 +287,15 @@ export class Specializer {
   hoistName(name: string): void {
     this.hoistedNames.push(name);
   }
+  /** Where a nested function's declarations start (residual-versions.ts): they are taken out by hoistedSince. */
+  hoistMark(): { slots: number; names: number } {
+    return { slots: this.hoisted.length, names: this.hoistedNames.length };
+  }
+  hoistedSince(mark: { slots: number; names: number }): string[] {
+    const slots = this.hoisted.splice(mark.slots);
+    const names = this.hoistedNames.splice(mark.names);
+    return [...new Set([...slots.map((s) => s.name), ...names])];
+  }
   hoistedDeclarations(): string[] {
     // Unique: bindings declared in place may share a name (nameInPlace), and be hoisted too.
     return [...new Set([...this.hoisted.map((s) => s.name), ...this.hoistedNames])];

@@ -94,6 +94,29 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(versionCalls() - before).toBe(100);
   });
 
+  it("gives a version still getting faster at the last window a later one (V8 optimizing a large version late)", () => {
+    // 4 µs until call 200000, 1.5 µs (slower than the original's 1 µs, but much faster than before)
+    // at the window of call 256000, and 0.5 µs from call 600000 on.
+    let n = 0;
+    const late = (x: number) => (n++, twin(x));
+    const cost = () => (n < 200_000 ? 0.004 : n < 600_000 ? 0.0015 : 0.0005);
+    const { f, d } = checked(late, (fn) => (fn === late ? cost() : 0.001));
+    for (let i = 0; i < 300_000; i++) f(i);
+    expect(d.tier, d.fallbackReason ?? "").toBe(1);
+    expect(d.history.some((h) => h.event === "verified")).toBe(false);
+    for (let i = 0; i < 1_100_000 && !d.history.some((h) => h.event === "verified"); i++) f(i);
+    expect(d.history.find((h) => h.event === "verified")?.detail).toMatch(/from call 1024000;/);
+  });
+
+  it("does not wait past the last window for a version that stopped getting faster", () => {
+    let n = 0;
+    const steady = (x: number) => (n++, twin(x));
+    const { f, d } = checked(steady, (fn) => (fn === steady ? (n < 30_000 ? 0.004 : 0.0015) : 0.001));
+    for (let i = 0; i < 300_000 && d.tier === 1; i++) f(i);
+    expect(d.tier).toBe("fallback");
+    expect(d.fallbackReason).toMatch(/from call 256000;/);
+  });
+
   it("drops at once a version whose median is faster but whose slow calls cost far more", () => {
     // One call in eight costs the version 1 ms (an error V8 words by parsing a large residual).
     const { f, d } = checked(twin, (fn, args) => (fn === twin ? ((args[0] as number) % 8 === 0 ? 1 : 0.001) : 0.002));

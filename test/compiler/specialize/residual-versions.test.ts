@@ -1,0 +1,127 @@
+/**
+ * Recursion on a signature already being inlined becomes a call of a
+ * residual version specialized for it (specialize/residual-versions.ts), and
+ * recursion that only moves a counter is generalized into one version.
+ */
+import { describe, expect, it } from "vitest";
+import { jit, inspect } from "../../../index.js";
+
+/** A key-path walker as query matchers write it (sift's walkKeyPathValues): arrays on the way are searched item by item. */
+function walk(item: any, path: readonly string[], test: (v: unknown) => boolean, depth: number): boolean {
+  if (Array.isArray(item) && depth < path.length && !(path[depth]! in item)) {
+    for (let i = 0; i < item.length; i++) if (walk(item[i], path, test, depth)) return true;
+    return false;
+  }
+  if (depth === path.length || item == null) return test(item);
+  return walk(item[path[depth]!], path, test, depth + 1);
+}
+
+const isBig = (v: unknown) => typeof v === "number" && v > 10;
+
+function matches(query: { path: readonly string[]; test: (v: unknown) => boolean }, item: unknown): boolean {
+  return walk(item, query.path, query.test, 0);
+}
+
+function outcome(f: () => unknown): unknown {
+  try {
+    return { value: f() };
+  } catch (e) {
+    return { threw: (e as Error).constructor.name, message: (e as Error).message };
+  }
+}
+
+const items: unknown[] = [
+  null,
+  5,
+  { a: { b: 11 } },
+  { a: { b: 3 } },
+  { a: [{ b: 1 }, { b: 20 }] },
+  { a: [[{ b: 1 }], [{ b: 30 }]] },
+  { a: [[[[{ b: 12 }]]]] },
+  { a: [] },
+  { a: { b: [1, 2, 99] } },
+  { a: [{ b: [1, [2, [40]]] }] },
+  { a: { get b() { throw new RangeError("no b"); } } },
+  { a: [{ b: 1 }, null, { b: 11 }] },
+];
+
+describe("residual versions of recursive calls", () => {
+  it("a walker's recursion into arrays calls a version specialized on the path, at every depth", () => {
+    const query = Object.freeze({ path: Object.freeze(["a", "b"]), test: isBig });
+    const j = jit(matches, { specialize: { query } });
+    for (const item of items) expect(outcome(() => j(query, item))).toEqual(outcome(() => matches(query, item)));
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    const src = info.source!;
+    // A function of its own that calls itself: the recursion into arrays stays specialized.
+    const version = /function (walk_\w+)\(/.exec(src);
+    expect(version).not.toBeNull();
+    expect(src.split(`${version![1]}(`).length).toBeGreaterThan(2);
+    // The path's keys are folded into it, and the original walker is never called.
+    expect(src).toMatch(/\.b\b/);
+    expect(src).not.toMatch(/\bwalk\(/);
+  });
+
+  it("errors thrown inside a version are the original's, in the same order of effects", () => {
+    const log: string[] = [];
+    const noting = (v: unknown) => {
+      log.push(String(v));
+      if (v === 13) throw new TypeError("thirteen");
+      return false;
+    };
+    const query = Object.freeze({ path: Object.freeze(["a", "b"]), test: noting });
+    const j = jit(matches, { specialize: { query } });
+    const cases: unknown[] = [...items, { a: [{ b: 1 }, { b: 13 }, { b: 2 }] }, { a: [[{ b: 13 }]] }];
+    for (const item of cases) {
+      log.length = 0;
+      const want = outcome(() => matches(query, item));
+      const wantLog = [...log];
+      log.length = 0;
+      expect(outcome(() => j(query, item))).toEqual(want);
+      expect(log).toEqual(wantLog);
+    }
+  });
+
+  it("a dynamic receiver is passed to the version as its first parameter", () => {
+    function sumIn(this: { bias: number }, node: any, key: string): number {
+      if (node == null) return 0;
+      let s = typeof node[key] === "number" ? node[key] : 0;
+      if (Array.isArray(node.kids)) for (const k of node.kids) s += sumIn.call(this, k, key);
+      return s + this.bias;
+    }
+    function total(self: { bias: number }, tree: unknown) {
+      return sumIn.call(self, tree, "w");
+    }
+    const j = jit(total, { specialize: {} });
+    const tree = { w: 1, kids: [{ w: 2, kids: [{ w: 3 }, null, { w: "x", kids: [{ w: 4 }] }] }, { kids: [] }] };
+    for (const self of [{ bias: 0 }, { bias: 1 }, { bias: 0.5 }]) expect(j(self, tree)).toBe(total(self, tree));
+    expect(outcome(() => j(null as never, tree))).toEqual(outcome(() => total(null as never, tree)));
+    expect(outcome(() => j({ bias: 1 }, { kids: 5 }))).toEqual(outcome(() => total({ bias: 1 }, { kids: 5 })));
+    expect(inspect(j)!.source).toMatch(/function sumIn_\w+\(self/);
+  });
+});
+
+describe("generalized counting recursion", () => {
+  function countFrom(node: any, step: number, n: number): number {
+    if (node == null) return n;
+    return countFrom(node.next, step, n + step);
+  }
+  function length(list: unknown) {
+    return countFrom(list, 1, 0);
+  }
+  const list = (k: number) => {
+    let l: unknown = null;
+    for (let i = 0; i < k; i++) l = { next: l };
+    return l;
+  };
+
+  it("a counter that moves at each level becomes a parameter of one version, not 48 unrolled levels", () => {
+    const j = jit(length, { specialize: {} });
+    for (const k of [0, 1, 2, 3, 5, 10, 100]) expect(j(list(k))).toBe(length(list(k)));
+    expect(outcome(() => j({ next: { next: 7 } }))).toEqual(outcome(() => length({ next: { next: 7 } })));
+    const src = inspect(j)!.source!;
+    expect(src).toMatch(/function countFrom_\w+\(/);
+    // A few levels unfolded before the counter became a parameter: far from the inlining depth.
+    expect(src.split(".next").length - 1).toBeLessThan(10);
+  });
+});
