@@ -15,7 +15,7 @@ import type { FnInfo } from "./fn-info.js";
 declare module "./specializer.js" {
   interface Specializer {
     inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null;
-    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null;
+    inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function, signature?: readonly string[]): Val | null;
   }
 }
 
@@ -66,8 +66,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     return out + "}";
   };
   const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
-  const keyOf = (t: Val, a: Val[]) => `${this.objectId(fn)}(${sig(t)};${a.map(sig).join(",")})`;
-  const key = keyOf(thisVal, args);
+  const signature = [sig(thisVal), ...args.map(sig)];
+  const key = keyOf(this.objectId(fn), signature);
   // Closure values alone make a small callee worth inlining (its helpers and constants fold), not an
   // interpreter's whole generic body on dynamic arguments.
   // A known receiver counts only for a callee that uses `this` (`lib.apply(x)` is just a call): counting
@@ -81,9 +81,9 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
   // Recursion on a signature being inlined: a residual version of it, where something static makes one worth it.
-  if (this.inlineStack.includes(key)) return argsStatic ? this.versionCall(info, fn, thisVal, args, key) : null;
+  if (this.inlineStack.includes(key)) return argsStatic ? this.versionCall(info, fn, thisVal, args, key, signature) : null;
   if (argsStatic) {
-    const general = this.generalizedCall(info, fn, thisVal, args, keyOf);
+    const general = this.generalizedCall(info, fn, thisVal, args, signature);
     if (general !== undefined) return general;
   }
   // (Last: it reads the callee's closure, an inspector call for each function not read before.)
@@ -91,8 +91,11 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
 
   this.reserveWords(info.words);
   const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
-  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined);
+  return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined, signature);
 };
+
+/** The memo key of a call: the function's id and its signature. */
+export const keyOf = (fnId: number, signature: readonly string[]): string => `${fnId}(${signature[0]};${signature.slice(1).join(",")})`;
 
 /**
  * A function a factory made (`pipe(...items)` returning `{ run(x) { for (const item of items) … } }`,
@@ -116,14 +119,14 @@ function programInClosure(s: Specializer, info: FnInfo, folds: (v: Val) => boole
  * and returns its result, or null when the body holds a construct kos cannot
  * compile (nothing is then emitted).
  */
-P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function): Val | null {
+P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function, signature?: readonly string[]): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
   const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const inherited = new Set(slots.values());
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}) };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}), ...(signature ? { signature } : {}) };
   this.inlineStack.push(key);
   (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];

@@ -18,6 +18,7 @@ import type { Node } from "../ast.js";
 import { Specializer, id, type Frame } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import type { FnInfo } from "./fn-info.js";
+import { keyOf } from "./inlining.js";
 
 interface Version {
   name: string;
@@ -34,9 +35,9 @@ declare module "./specializer.js" {
     versions?: Map<string, Version | null>;
     /** The frames running where the versions being built were called from, innermost first (generalizedCall counts levels across them). */
     callerFrames?: Frame[];
-    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string): Val | null;
+    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null;
     versionDeclarations(): Array<{ name: string; node: Node }>;
-    generalizedCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], keyOf: (thisVal: Val, args: Val[]) => string): Val | null | undefined;
+    generalizedCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], signature: readonly string[]): Val | null | undefined;
   }
 }
 
@@ -49,7 +50,7 @@ const P = Specializer.prototype;
  */
 const MAX_VERSIONS = 24;
 
-P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string): Val | null {
+P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null {
   if (this.generic || info.usesArguments) return null;
   // An object kos made would have to be allocated to be passed, and its identity is in the key.
   if (thisVal.k === "v" || args.some((a) => a.k === "v")) return null;
@@ -58,7 +59,7 @@ P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal
   if (version === null) return null;
   if (version === undefined) {
     if (versions.size >= MAX_VERSIONS || this.budget <= 0 || this.frame.depth + 1 > this.options.maxDepth) return null;
-    version = buildVersion(this, info, fn, thisVal, args, key);
+    version = buildVersion(this, info, fn, thisVal, args, key, signature);
     if (!version) return null;
   }
   const argNodes: Node[] = [];
@@ -78,40 +79,38 @@ P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal
  * parameters of one residual version, which then calls itself (mix's generalization).
  * Returns undefined when the call is not of that kind (inlining goes on as usual).
  */
-P.generalizedCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], keyOf: (thisVal: Val, args: Val[]) => string): Val | null | undefined {
+P.generalizedCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], signature: readonly string[]): Val | null | undefined {
   if (this.generic) return undefined;
   const moving = new Set<number>();
   let levels = 0;
   for (const f of [this.frame, ...(this.frameStack ?? []), ...(this.callerFrames ?? [])]) {
-    if (f.info.fn !== fn || !f.args || !sameVal(f.thisVal, thisVal)) continue;
+    if (f.info.fn !== fn || !f.signature) continue;
     const differ: number[] = [];
     let other = false;
     // Over the arguments both calls pass: a walker's calls at one level and the next may pass a flag
-    // more or less (sift's `walk(item[i], path, next, depth, i, item, true)` into an array).
-    args.slice(0, f.args.length).forEach((a, i) => {
-      const b = f.args![i]!;
-      if (sameVal(a, b)) return;
-      if (a.k === "s" && b.k === "s" && typeof a.v === "number" && typeof b.v === "number") differ.push(i);
+    // more or less (sift's `walk(item[i], path, next, depth, i, item, true)` into an array). By the
+    // signatures at entry: an object kos made counts with the fields it had then, so a parser's
+    // `this.expression(rbp)` after `this.index` moved is not the same call with another number.
+    const n = Math.min(signature.length, f.signature.length);
+    for (let i = 0; i < n; i++) {
+      const a = signature[i]!;
+      const b = f.signature[i]!;
+      if (a === b) continue;
+      if (a.startsWith("s:number:") && b.startsWith("s:number:")) differ.push(i);
       else other = true;
-    });
+    }
     if (other || differ.length === 0) continue;
     levels++;
     for (const i of differ) moving.add(i);
   }
-  if (levels < GENERALIZE_AFTER) return undefined;
-  const general = args.map((a, i) => (moving.has(i) ? D(this.residual(a), "number") : a));
-  return this.versionCall(info, fn, thisVal, general, keyOf(thisVal, general));
+  if (levels < GENERALIZE_AFTER || moving.has(0)) return undefined;
+  const general = args.map((a, i) => (moving.has(i + 1) ? D(this.residual(a), "number") : a));
+  const generalSignature = signature.map((p, i) => (moving.has(i) ? "d" : p));
+  return this.versionCall(info, fn, thisVal, general, keyOf(this.objectId(fn), generalSignature), generalSignature);
 };
 
 /** Levels of counting recursion unfolded before the counter becomes a parameter (see generalizedCall). */
 const GENERALIZE_AFTER = 3;
-
-/** The same abstract value as far as a call's signature goes: the same constant, object kos made, or unknown. */
-function sameVal(a: Val, b: Val): boolean {
-  if (a.k === "s" && b.k === "s") return Object.is(a.v, b.v);
-  if (a.k === "v" && b.k === "v") return a.o === b.o;
-  return a.k === "d" && b.k === "d";
-}
 
 P.versionDeclarations = function (this: Specializer): Array<{ name: string; node: Node }> {
   const out: Array<{ name: string; node: Node }> = [];
@@ -120,7 +119,7 @@ P.versionDeclarations = function (this: Specializer): Array<{ name: string; node
 };
 
 /** Specializes the body for this signature, apart from the code around the call; null if it cannot be. */
-function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string): Version | null {
+function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Version | null {
   const versions = s.versions!;
   const passesThis = info.usesThis && thisVal.k === "d";
   const params: string[] = [];
@@ -168,7 +167,7 @@ function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, 
     // Called after any code: nothing read from an unfrozen object before the call holds in it.
     s.foreignCodeMayRun();
     body = s.collect(() => {
-      result = s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn);
+      result = s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature);
       if (result && s.env) {
         s.out.push({ type: "ReturnStatement", argument: s.residual(result) });
       }

@@ -119,6 +119,12 @@ export interface Frame {
   depth: number;
   key: string;
   /**
+   * The call's signature as inlineCall read it at entry, `this` first then each argument: a
+   * constant's type and value, an object's identity, an object kos made with its primitive fields
+   * then, or "d" (residual-versions.ts compares levels of a recursion by it).
+   */
+  signature?: readonly string[];
+  /**
    * What `new.target` is here: "root" in the compiled function (undefined: the residual code
    * sends construct calls to the original), the defining frame's in an arrow, else undefined
    * (an inlined call is a call).

@@ -125,3 +125,63 @@ describe("generalized counting recursion", () => {
     expect(src.split(".next").length - 1).toBeLessThan(10);
   });
 });
+
+describe("recursion that is not counting", () => {
+  /** A Pratt parser: `expression(rbp)` recurses with another binding power while `this.i` moves. */
+  class Parser {
+    i = 0;
+    constructor(readonly src: string) {}
+    peek() {
+      return this.src[this.i];
+    }
+    next() {
+      return this.src[this.i++];
+    }
+    expression(rbp: number): any {
+      let left = this.nud(this.next());
+      while (rbp < this.lbp(this.peek())) left = this.led(this.next()!, left);
+      return left;
+    }
+    nud(t: string | undefined): any {
+      if (t === "(") {
+        const e = this.expression(0);
+        this.next();
+        return e;
+      }
+      return t === "x" ? { op: "x" } : { op: "num", v: Number(t) };
+    }
+    lbp(t: string | undefined) {
+      return t === "+" ? 10 : t === "*" ? 20 : t === "^" ? 30 : 0;
+    }
+    led(t: string, left: unknown): any {
+      return { op: t, l: left, r: this.expression(t === "^" ? 29 : this.lbp(t)) };
+    }
+  }
+  function evalAst(n: any, x: number): number {
+    switch (n.op) {
+      case "x":
+        return x;
+      case "num":
+        return n.v;
+      case "+":
+        return evalAst(n.l, x) + evalAst(n.r, x);
+      case "*":
+        return evalAst(n.l, x) * evalAst(n.r, x);
+      default:
+        return evalAst(n.l, x) ** evalAst(n.r, x);
+    }
+  }
+  function run(src: string, x: number) {
+    return evalAst(new Parser(src).expression(0), x);
+  }
+
+  it("a parser's recursion with another binding power after its position moved runs at compile time (jmespath's)", () => {
+    const src = "1+2*x^2^1+(x+3)*4+x*x*x";
+    const j = jit(run, { specialize: { src } });
+    for (const x of [0, 1, 2, -3, 0.5, NaN]) expect(j(src, x)).toBe(run(src, x));
+    const out = inspect(j)!.source!;
+    // Parsed while compiling: the expression itself is what remains.
+    expect(out).toMatch(/return 1 \+ 2 \* x \*\* 2 \+ \(x \+ 3\) \* 4 \+ x \* x \* x;/);
+    expect(out).not.toMatch(/function \w+_\d+\(/);
+  });
+});
