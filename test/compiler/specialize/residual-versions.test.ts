@@ -62,6 +62,16 @@ describe("residual versions of recursive calls", () => {
     expect(src).not.toMatch(/\bwalk\(/);
   });
 
+  it("a walk whose end is known is not generalized: a frozen 5-key path folds every key", () => {
+    const query = Object.freeze({ path: Object.freeze(["a", "b", "c", "d", "e"]), test: isBig });
+    const j = jit(matches, { specialize: { query } });
+    const deep: unknown[] = [{ a: { b: { c: { d: { e: 11 } } } } }, { a: [{ b: { c: [{ d: { e: 3 } }, { d: { e: 40 } }] } }] }, { a: { b: null } }, { a: [[{ b: { c: { d: [{ e: [1, 12] }] } } }]] }, 7];
+    for (const item of [...deep, ...items]) expect(outcome(() => j(query, item))).toEqual(outcome(() => matches(query, item)));
+    const src = inspect(j)!.source!;
+    // The last key is read by name: the depth stayed a constant down to the end of the path.
+    expect(src).toMatch(/\.e\b/);
+  });
+
   it("errors thrown inside a version are the original's, in the same order of effects", () => {
     const log: string[] = [];
     const noting = (v: unknown) => {
