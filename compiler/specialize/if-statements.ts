@@ -6,15 +6,22 @@
  */
 import type { Node } from "../ast.js";
 import { Specializer, type Env } from "./specializer.js";
-import { knownTruthy } from "./values.js";
+import { knownTruthy, type Val } from "./values.js";
+
+/** Where a run of statements stands in its function's source (acorn offsets). */
+export interface SourceRange {
+  start: number;
+  end: number;
+}
 
 declare module "./specializer.js" {
   interface Specializer {
     /**
      * A statement `if`. With `rest` (what follows it in its statement list), the rest may be
-     * evaluated in each branch instead of after the join (true when it was: see shapeSplit).
+     * evaluated in each branch instead of after the join (true when it was: see shapeSplit);
+     * `restRange` is where those statements stand in the source.
      */
-    ifStatement(n: Node, rest?: () => void): boolean;
+    ifStatement(n: Node, rest?: () => void, restRange?: SourceRange): boolean;
     /** Splits made so far, this compile (see shapeSplit). */
     shapeSplits?: number;
   }
@@ -22,7 +29,7 @@ declare module "./specializer.js" {
 
 const P = Specializer.prototype;
 
-P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolean {
+P.ifStatement = function (this: Specializer, n: Node, rest?: () => void, restRange?: SourceRange): boolean {
   const t = this.expr(n.test);
   if (!this.env) return false;
   // A type that decides the test (a function kos saw made is truthy) takes one branch, as a constant does.
@@ -52,7 +59,7 @@ P.ifStatement = function (this: Specializer, n: Node, rest?: () => void): boolea
   this.dynDepth--;
   let end1 = env1;
   let end2 = env2;
-  const split = !!rest && !!env1 && !!env2 && shapeSplit(this, env1, env2);
+  const split = !!rest && !!env1 && !!env2 && shapeSplit(this, env1, env2, restRange);
   if (split) {
     this.shapeSplits = (this.shapeSplits ?? 0) + 1;
     this.dynDepth++;
@@ -100,8 +107,9 @@ const MAX_SHAPE_SPLITS = 8;
  * shape, and reads of it fold (mix's polyvariant program points: one copy of
  * the continuation per static state).
  */
-function shapeSplit(s: Specializer, env1: Env, env2: Env): boolean {
+function shapeSplit(s: Specializer, env1: Env, env2: Env, restRange?: SourceRange): boolean {
   if (s.generic || s.budget <= 0 || (s.shapeSplits ?? 0) >= MAX_SHAPE_SPLITS) return false;
+  if (restRange && keptOnOneBranch(s, env1, env2, restRange)) return true;
   // A variable that holds another object kos made on each branch (`if (typeof x === "string") o =
   // { kind: "s" }; else o = { kind: "n" };`): the join would allocate both, and `o.kind` after it
   // would be read at run time.
@@ -118,6 +126,33 @@ function shapeSplit(s: Specializer, env1: Env, env2: Env): boolean {
     if (!a || !b || a === b || a.residual || b.residual) continue;
     if (a.props.size !== b.props.size) return true;
     for (const k of a.props.keys()) if (!b.props.has(k)) return true;
+  }
+  return false;
+}
+
+/**
+ * A variable that holds an object kos made, still virtual, on one branch, and on the other a
+ * value the code got elsewhere or the same object after it escaped (`if (locale.localize.
+ * preprocessor) parts = locale.localize.preprocessor(date, parts);`), when the statements after
+ * the `if` use the variable. The join would allocate the object on the branch that kept it, and
+ * what follows would run on a real array (date-fns's `format` then mapped its 17 tokens through
+ * the library's callback at run time, on the path where no preprocessor exists). In each branch,
+ * the common one keeps folding.
+ */
+function keptOnOneBranch(s: Specializer, env1: Env, env2: Env, range: SourceRange): boolean {
+  const virtualKept = (env: Env, v: Val | null | undefined): boolean => v?.k === "v" && !!env.get(v.o)?.obj && !env.get(v.o)!.obj!.residual;
+  for (const [variable, slot] of s.frame.slots) {
+    if (slot.pinned) continue;
+    const a = env1.get(slot)?.val;
+    const b = env2.get(slot)?.val;
+    const keptA = virtualKept(env1, a);
+    const keptB = virtualKept(env2, b);
+    if (keptA === keptB) continue;
+    // The other branch must hold something else in the variable (a value of the same object kept
+    // virtual on both is the other test's case).
+    const other = keptA ? b : a;
+    if (other?.k === "v" && virtualKept(keptA ? env2 : env1, other)) continue;
+    if (variable.references.some((r) => r.identifier.start >= range.start && r.identifier.end <= range.end)) return true;
   }
   return false;
 }

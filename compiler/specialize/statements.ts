@@ -42,23 +42,31 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
     if (!s.env) return;
     if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!) && !declaresOuterCaptured(s, list, j)) {
       const rest = () => {
-        s.statement(list[j]!);
-        statementsFrom(s, list, j + 1);
+        if (!statementAt(s, list, j)) statementsFrom(s, list, j + 1);
       };
       if (s.speculate(rest, j === 0 ? restartAsCall(s, list) ?? rest : rest)) return;
     }
-    const st = list[j]!;
-    if (st.type === "IfStatement" && j + 1 < list.length) {
-      // As P.statement does: the root's residual statements keep their source position.
-      const out = s.out;
-      const start = out.length;
-      const split = s.ifStatement(st, declaresOuterCaptured(s, list, j + 1) ? undefined : () => statementsFrom(s, list, j + 1));
-      if (s.frame.root && st.loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = st.loc;
-      if (split) return;
-      continue;
-    }
-    s.statement(st);
+    if (statementAt(s, list, j)) return;
   }
+}
+
+/**
+ * Statement `list[j]`; true when it evaluated the rest of the list too (an `if` whose branches
+ * each went on with it: see if-statements.ts, shapeSplit).
+ */
+function statementAt(s: Specializer, list: Node[], j: number): boolean {
+  const st = list[j]!;
+  if (st.type !== "IfStatement" || j + 1 >= list.length) {
+    s.statement(st);
+    return false;
+  }
+  // As P.statement does: the root's residual statements keep their source position.
+  const out = s.out;
+  const start = out.length;
+  const restRange = { start: list[j + 1]!.start as number, end: list[list.length - 1]!.end as number };
+  const split = s.ifStatement(st, declaresOuterCaptured(s, list, j + 1) ? undefined : () => statementsFrom(s, list, j + 1), restRange);
+  if (s.frame.root && st.loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = st.loc;
+  return split;
 }
 
 /** Binding names a declaration pattern declares, as their identifier nodes. */

@@ -162,3 +162,45 @@ describe("array copies and head operations on arrays kos knows", () => {
     expect(inspect(f).source).toContain('return "5;h;true;3;" + ');
   });
 });
+
+describe("an object kos made, kept on one branch of an if and replaced or escaped on the other", () => {
+  // date-fns's `format`: the format string's tokens become a virtual array, a locale's optional
+  // preprocessor may replace it, and the tokens are then mapped. The join used to allocate the
+  // array on the common path too, and the map ran at run time.
+  function format(spec: string, x: unknown, hooks: { pre?: (p: Array<{ lit: boolean; text: string }>) => unknown }): string {
+    let parts = spec.split(",").map((t) => ({ lit: t.startsWith("'"), text: t }));
+    if (hooks.pre) parts = hooks.pre(parts) as typeof parts;
+    const opts = { x };
+    return parts.map((p) => (p.lit ? p.text.slice(1) : p.text + "=" + String(opts.x))).join(" ");
+  }
+
+  it("folds the rest on the branch that kept it, and runs the other as written", () => {
+    const spec = "a,'b,c";
+    const f = jit(format, { specialize: { spec } });
+    const log: string[] = [];
+    const hookSets = [
+      {},
+      { pre: (p: Array<{ lit: boolean; text: string }>) => p.reverse() },
+      { pre: (p: Array<{ lit: boolean; text: string }>) => (p[0]!.text = "z", p) },
+      { pre: () => 5 },
+      {
+        get pre() {
+          log.push("get pre");
+          return undefined;
+        },
+      },
+    ];
+    for (const hooks of hookSets) {
+      for (const x of [1, -0, NaN, "s", { toString: () => (log.push("toString"), "t") }]) {
+        log.length = 0;
+        const want = outcome(() => format(spec, x, hooks));
+        const wantLog = [...log];
+        log.length = 0;
+        expect(outcome(() => f(spec, x, hooks))).toEqual(want);
+        expect(log).toEqual(wantLog);
+      }
+    }
+    // On the path with no hook, the three tokens folded into the joined string.
+    expect(inspect(f).source).toContain('" b "');
+  });
+});
