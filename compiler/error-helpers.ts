@@ -45,5 +45,28 @@ export function notIterableValue(v: unknown): boolean {
   }
 }
 
+/**
+ * V8's message for a for-of whose iterated expression it cannot print (for-of-messages.ts): the
+ * value described as V8 describes it, its type, and a primitive's value (`number 5`, `object null`,
+ * `boolean true`, `object` for any object).
+ */
+export function notIterableDefaultMessage(v: unknown): string {
+  let described: string = typeof v;
+  if (v === null) described += " null";
+  else if (typeof v === "boolean" || typeof v === "number") described += ` ${String(v)}`;
+  return `${described} is not iterable (cannot read property Symbol(Symbol.iterator))`;
+}
+
+/**
+ * An iterable that yields `v` once, made of kos's own objects (iterating it runs none of the
+ * program's code, nor a built-in it may have replaced): a residual applies a for-of head's pattern
+ * to an item again through it, for V8's message (patterns.ts, failLikeForOfHead).
+ */
+export function iterateOnce(v: unknown): Iterable<unknown> {
+  let done = false;
+  const iterator = { next: () => (done ? { done: true, value: undefined } : ((done = true), { done: false, value: v })) };
+  return { [Symbol.iterator]: () => iterator };
+}
+
 /** Every function of this file. */
-export const ERROR_HELPERS: readonly Function[] = Object.freeze([notAFunction, notIterableValue]);
+export const ERROR_HELPERS: readonly Function[] = Object.freeze([notAFunction, notIterableValue, notIterableDefaultMessage, iterateOnce]);

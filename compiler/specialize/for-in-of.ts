@@ -14,7 +14,8 @@ import type { Specializer, Target } from "./specializer.js";
 import { NULL_PROTO, S, ownKeyOrder, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
-import { notIterableValue } from "../error-helpers.js";
+import { notIterableDefaultMessage, notIterableValue } from "../error-helpers.js";
+import { notIterableForm } from "./for-of-messages.js";
 
 export interface LoopState {
   /** for-of / for-in over a known sequence: the items left. */
@@ -104,8 +105,15 @@ declare module "./specializer.js" {
 }
 
 /** Binds the loop variable of for-of/for-in for one iteration. */
-export function bindLeft(s: Specializer, left: Node, value: Val): void {
-  if (left.type === "VariableDeclaration") s.bindPattern(left.declarations[0].id, value, left.kind);
+/**
+ * The source of a pattern declared in a for-of's head (`for (const [k, v] of list)`): V8 names the
+ * item `.for` there, "Cannot destructure property 'a' of '.for' as it is null.", ".for is not
+ * iterable", which no residual variable can be named.
+ */
+export const FOR_OF_ITEM: Node = { type: "Identifier", name: ".for" };
+
+export function bindLeft(s: Specializer, left: Node, value: Val, forOf = false): void {
+  if (left.type === "VariableDeclaration") s.bindPattern(left.declarations[0].id, value, left.kind, forOf ? FOR_OF_ITEM : undefined);
   else s.bindPattern(left, value, null);
 }
 
@@ -198,6 +206,19 @@ function writtenName(n: Node): string | null {
 }
 
 /**
+ * A for-of over a method call kos leaves as written (`for (const x of d.v.slice(0))` on a `d` it
+ * does not know): V8 words a failure of that call there as "d.v.slice is not a function or its
+ * return value is not iterable", and as "d.v.slice is not a function" in a statement of its own. So
+ * the call stays in the loop's header, where it is still evaluated once and first, when it prints
+ * as the source's does.
+ */
+export function callKeptInHeader(source: Node, value: Val): boolean {
+  if (source.type !== "CallExpression" || source.optional || value.k !== "d" || value.e.type !== "CallExpression" || value.e.optional) return false;
+  const name = writtenName(source.callee);
+  return name !== null && writtenName(value.e.callee) === name;
+}
+
+/**
  * A residual for-of over a value held in a temporary would throw "it is not iterable" where the
  * original says "c.list is not iterable". For null and undefined (the common case: an absent
  * option) and for primitives without an iterator, the engine's message is thrown as written,
@@ -210,10 +231,15 @@ export function notIterableAsWritten(s: Specializer, source: Node, value: Val): 
   // A call's result is named by its callee: "o.get is not a function or its return value is not iterable".
   const callee = source.type === "CallExpression" && !source.optional ? writtenName(source.callee) : null;
   const name = callee ?? writtenName(source);
-  if (name === null) return null;
+  // Any other expression: V8 prints it or describes the value, by its form (for-of-messages.ts).
+  const form = name === null ? notIterableForm(source, s.frame.info.parsed.strict) : null;
+  if (name === null && form === null) return null;
   const e = s.residual(value);
-  if (e.type === "Identifier" && e.name === name) return null;
-  const message = callee !== null ? `${callee} is not a function or its return value is not iterable` : `${name} is not iterable`;
+  if (name !== null && e.type === "Identifier" && e.name === name) return null;
+  const message: Node =
+    form?.kind === "value"
+      ? { type: "CallExpression", optional: false, callee: s.constNode(notIterableDefaultMessage), arguments: [e] }
+      : buildLiteral(form?.kind === "fixed" ? form.message : callee !== null ? `${callee} is not a function or its return value is not iterable` : `${name} is not iterable`)!;
   // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no
   // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
   // there, so the test runs no code of the program's. Objects are read by their descriptors, which
@@ -226,7 +252,7 @@ export function notIterableAsWritten(s: Specializer, source: Node, value: Val): 
   return {
     type: "IfStatement",
     test,
-    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [buildLiteral(message)!] } },
+    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [message] } },
     alternate: null,
   };
 }

@@ -10,7 +10,7 @@
 import { walk, type Node } from "../ast.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import type { Val } from "./values.js";
-import { bindLeft, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
+import { bindLeft, callKeptInHeader, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 
@@ -46,7 +46,10 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
     let items: Val[] | null = null;
     if (n.type === "ForOfStatement" || n.type === "ForInStatement") {
       if (n.await) this.fail("UNSUPPORTED", "for await", n);
-      const right = this.stable(this.expr(n.right), "it");
+      const emittedBefore = this.out.length;
+      const evaluated = this.expr(n.right);
+      const inHeader = n.type === "ForOfStatement" && this.out.length === emittedBefore && callKeptInHeader(n.right, evaluated);
+      const right = inHeader ? evaluated : this.stable(evaluated, "it");
       if (!this.env) return; // the iterated expression always threw (see expr)
       let keysOf: object | undefined;
       if (n.type === "ForOfStatement") items = knownItems(this, right);
@@ -62,7 +65,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         this.env = null;
         return;
       }
-      const notIterable = !items && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function"))) ? notIterableAsWritten(this, n.right, right) : null;
+      const notIterable = !items && !inHeader && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function"))) ? notIterableAsWritten(this, n.right, right) : null;
       if (!items) this.residualLoop(n, labels, breakT, { started: false, right, ...(notIterable ? { notIterable } : {}) });
       else {
         state.items = items;
@@ -281,7 +284,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       const item = items[state.index!]!;
       state.index!++;
       const mark = s.out.length;
-      s.iteration(n.body, labels, () => bindLeft(s, n.left, item));
+      s.iteration(n.body, labels, () => bindLeft(s, n.left, item, n.type === "ForOfStatement"));
       if (state.emitted) tooBigToUnroll(s, state, mark);
       unrolled();
       continue;

@@ -5,9 +5,10 @@
  * Defaults are evaluated only when the value is `undefined`, as the spec says.
  */
 import type { Node } from "../ast.js";
-import { walk } from "../ast.js";
+import { clone, walk } from "../ast.js";
 import { varIdentifiers } from "./fn-info.js";
-import { knownItems } from "./for-in-of.js";
+import { FOR_OF_ITEM, knownItems } from "./for-in-of.js";
+import { iterateOnce, notIterableValue } from "../error-helpers.js";
 import { Specializer, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
@@ -292,6 +293,10 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
     };
   }
   const right = s.residual(value);
+  if (source === FOR_OF_ITEM) {
+    if (declKind === "let" || declKind === "const" || declKind === "var") failLikeForOfHead(s, pattern, residualShape, right);
+    source = undefined;
+  }
   let stmt: Node;
   let setRight: (r: Node) => void;
   if (pattern.type === "ArrayPattern" && (declKind === "let" || declKind === "const" || declKind === "var")) {
@@ -331,4 +336,25 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
     if (!s.env) return;
     s.bindPattern(target, D(id(temp)), declKind);
   }
+}
+
+/**
+ * Where the item fails the pattern before any code of the program's runs (an array pattern over a
+ * value nothing iterates, an object pattern over null or undefined), the pattern is applied again
+ * in a for-of head, over an iterable of kos's own that yields the item once, so that V8 throws its
+ * own words for the original's loop.
+ */
+function failLikeForOfHead(s: Specializer, pattern: Node, residualShape: Node, right: Node): void {
+  const fails: Node =
+    pattern.type === "ArrayPattern"
+      ? { type: "CallExpression", optional: false, callee: s.constNode(notIterableValue), arguments: [right] }
+      : { type: "BinaryExpression", operator: "==", left: right, right: { type: "Literal", value: null, raw: "null" } };
+  const rerun: Node = {
+    type: "ForOfStatement",
+    await: false,
+    left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: clone(residualShape), init: null }] },
+    right: { type: "CallExpression", optional: false, callee: s.constNode(iterateOnce), arguments: [right] },
+    body: { type: "BlockStatement", body: [] },
+  };
+  s.emit({ type: "IfStatement", test: fails, consequent: { type: "BlockStatement", body: [rerun] }, alternate: null });
 }

@@ -284,7 +284,7 @@ function nativeLoop(s: Specializer, n: Node, contT: Target, variant: Set<Slot>):
 function itemLoopBody(s: Specializer, n: Node, state: LoopState, itemName: string, contT: Target, variant: Iterable<Slot>, skipDeleted: boolean): Node[] {
   return s.collect(() => {
     if (skipDeleted) skipDeletedKey(s, state, id(itemName), contT);
-    bindLeft(s, n.left, D(id(itemName)));
+    bindLeft(s, n.left, D(id(itemName)), n.type === "ForOfStatement");
     if (s.env) s.statement(n.body);
     s.backEdge(contT, variant);
   });

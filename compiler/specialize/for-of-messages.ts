@@ -1,0 +1,97 @@
+/**
+ * How V8 words a for-of over a value it cannot iterate, when the iterated
+ * expression is not a plain name or path (`for (const x of (opts.items || []))`).
+ * V8 prints the expression where its call printer finds it at the error's
+ * position, "(it || []) is not iterable", and otherwise describes the value,
+ * "number 5 is not iterable (cannot read property Symbol(Symbol.iterator))".
+ * Which of the two depends on the expression's form, in ways its source does
+ * not show (`it || []` prints, `it || d` and `d.items || []` do not: node 20,
+ * /work/sweep9/repro-1.mjs). The residual loop iterates a temporary, which V8
+ * would always print ("it_1 is not iterable": ejs's `for (const it of
+ * (d.items || []))` said so).
+ *
+ * So kos asks V8: the expression, printed from its syntax tree, is iterated
+ * in a probe function whose free names are parameters, all given an inert
+ * value (a proxy that reads as itself, calls as itself, converts to 5 and has
+ * no Symbol.iterator). The probe runs none of the program's code. Its error
+ * gives the form; an expression that throws by itself on inert values, or
+ * that the probe cannot compile, gives none, and the loop stays as it was.
+ */
+import { isReferenceIdentifier, walk, type Node } from "../ast.js";
+import { generateSource } from "../emit.js";
+
+/** The form of V8's message: a fixed text, or one that describes the value (notIterableDefaultMessage). */
+export type NotIterableForm = { kind: "fixed"; message: string } | { kind: "value" };
+
+const DEFAULT_SUFFIX = " is not iterable (cannot read property Symbol(Symbol.iterator))";
+
+/** A value every read, call and conversion of which gives itself or 5, and that nothing iterates. */
+function inertValue(): unknown {
+  // eslint-disable-next-line prefer-const
+  let proxy: unknown;
+  const handler: ProxyHandler<() => void> = {
+    get: (_t, key) => (typeof key === "symbol" ? undefined : key === "valueOf" || key === "toString" ? () => 5 : proxy),
+    has: () => false,
+    apply: () => proxy,
+    construct: () => proxy as object,
+    set: () => true,
+    deleteProperty: () => true,
+    defineProperty: () => true,
+  };
+  proxy = new Proxy(function () {}, handler);
+  return proxy;
+}
+
+/** Free names the expression reads (every reference identifier; nested functions' own names shadow them harmlessly). */
+function freeNames(n: Node): string[] | null {
+  const names = new Set<string>();
+  let ok = true;
+  walk(n, (x, parent) => {
+    if (!ok || x.type === "KosConst") return false;
+    if (x.type === "Identifier" && isReferenceIdentifier(x, parent)) {
+      if (x.name === "arguments" || x.name === "eval") ok = false;
+      names.add(x.name);
+    }
+    if (x.type === "Super" || x.type === "MetaProperty" || x.type === "YieldExpression" || x.type === "AwaitExpression" || x.type === "PrivateIdentifier") ok = false;
+    return;
+  });
+  return ok ? [...names] : null;
+}
+
+/** V8's form for a for-of over `source` that fails; null when the probe cannot tell. */
+export function notIterableForm(source: Node, strict: boolean): NotIterableForm | null {
+  const names = freeNames(source);
+  if (!names) return null;
+  let text: string;
+  try {
+    text = generateSource(source);
+  } catch {
+    return null;
+  }
+  const prologue = strict ? '"use strict";\n' : "";
+  let iterate: Function;
+  let evaluate: Function;
+  try {
+    // The program's own expression, printed from its syntax tree; run only on inert values.
+    iterate = new Function(...names, `${prologue}for (const $kos_item of (${text})) ;`);
+    evaluate = new Function(...names, `${prologue}return (${text});`);
+  } catch {
+    return null;
+  }
+  const args = names.map(() => inertValue());
+  const receiver = inertValue();
+  try {
+    evaluate.apply(receiver, args);
+  } catch {
+    return null; // the expression throws by itself on these values: its message is its own
+  }
+  try {
+    iterate.apply(receiver, args);
+  } catch (e) {
+    if (!(e instanceof TypeError)) return null;
+    if (e.message.endsWith(DEFAULT_SUFFIX)) return { kind: "value" };
+    if (e.message.endsWith(" is not iterable")) return { kind: "fixed", message: e.message };
+    return null;
+  }
+  return null;
+}
