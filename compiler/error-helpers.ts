@@ -46,9 +46,9 @@ export function notIterableValue(v: unknown): boolean {
 }
 
 /**
- * V8's message for a for-of whose iterated expression it cannot print (for-of-messages.ts): the
- * value described as V8 describes it, its type, and a primitive's value (`number 5`, `object null`,
- * `boolean true`, `object` for any object).
+ * V8's message for a for-of whose iterated expression it words by the value (for-of-messages.ts):
+ * the value described as V8 describes it, its type, and a primitive's value (`number 5`, `object
+ * null`, `boolean true`, `object` for any object).
  */
 export function notIterableDefaultMessage(v: unknown): string {
   let described: string = typeof v;

@@ -41,6 +41,8 @@ export interface LoopState {
   inTail?: boolean;
   /** A residual for-of's test that throws the engine's "d.items is not iterable" (notIterableAsWritten). */
   notIterable?: Node;
+  /** The residual for-of iterates `t && t`, which V8 words by its value, as it does the source's expression (describesValue). */
+  describeValue?: boolean;
 }
 
 
@@ -206,6 +208,17 @@ function writtenName(n: Node): string | null {
 }
 
 /**
+ * Whether V8 words a failing for-of over `source` by the value it got ("number 5 is not iterable
+ * (cannot read property Symbol(Symbol.iterator))"), as it does `(d.items || [])` (for-of-messages.ts):
+ * the residual loop then iterates `t && t`, which V8 words the same way, for any value, a proxy's
+ * included, with no test before the loop.
+ */
+export function describesValue(s: Specializer, source: Node): boolean {
+  if (writtenName(source) !== null || (source.type === "CallExpression" && !source.optional && writtenName(source.callee) !== null)) return false;
+  return notIterableForm(source, s.frame.info.parsed.strict)?.kind === "value";
+}
+
+/**
  * A for-of over a method call kos leaves as written (`for (const x of d.v.slice(0))` on a `d` it
  * does not know): V8 words a failure of that call there as "d.v.slice is not a function or its
  * return value is not iterable", and as "d.v.slice is not a function" in a statement of its own. So
@@ -232,6 +245,9 @@ export function notIterableAsWritten(s: Specializer, source: Node, value: Val): 
   const callee = source.type === "CallExpression" && !source.optional ? writtenName(source.callee) : null;
   const name = callee ?? writtenName(source);
   // Any other expression: V8 prints it or describes the value, by its form (for-of-messages.ts).
+  // The value form is also the loop's (`t && t`, describesValue), for a proxy, which the test
+  // leaves to the loop; the test words it the same in every tier, where V8's optimized loop says
+  // "undefined is not a function" for some values (node 20, in the original too).
   const form = name === null ? notIterableForm(source, s.frame.info.parsed.strict) : null;
   if (name === null && form === null) return null;
   const e = s.residual(value);

@@ -16,11 +16,14 @@
  * no Symbol.iterator). The probe runs none of the program's code. Its error
  * gives the form; an expression that throws by itself on inert values, or
  * that the probe cannot compile, gives none, and the loop stays as it was.
+ * A test before the loop throws either (the value form described by a
+ * helper); a proxy, which the test leaves to the loop, meets `t && t` there
+ * for the value form, an expression V8 words by its value too.
  */
 import { isReferenceIdentifier, walk, type Node } from "../ast.js";
 import { generateSource } from "../emit.js";
 
-/** The form of V8's message: a fixed text, or one that describes the value (notIterableDefaultMessage). */
+/** The form of V8's message: a fixed text, or one that describes the value (for-in-of.ts, describesValue). */
 export type NotIterableForm = { kind: "fixed"; message: string } | { kind: "value" };
 
 const DEFAULT_SUFFIX = " is not iterable (cannot read property Symbol(Symbol.iterator))";

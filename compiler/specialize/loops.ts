@@ -10,7 +10,7 @@
 import { walk, type Node } from "../ast.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import type { Val } from "./values.js";
-import { bindLeft, callKeptInHeader, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
+import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 
@@ -66,7 +66,8 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         return;
       }
       const notIterable = !items && !inHeader && n.type === "ForOfStatement" && (right.k !== "s" || (right.v !== null && (typeof right.v === "object" || typeof right.v === "function"))) ? notIterableAsWritten(this, n.right, right) : null;
-      if (!items) this.residualLoop(n, labels, breakT, { started: false, right, ...(notIterable ? { notIterable } : {}) });
+      const describeValue = !items && !inHeader && n.type === "ForOfStatement" && right.k === "d" && right.e.type === "Identifier" && describesValue(this, n.right);
+      if (!items) this.residualLoop(n, labels, breakT, { started: false, right, ...(notIterable ? { notIterable } : {}), ...(describeValue ? { describeValue } : {}) });
       else {
         state.items = items;
         state.index = 0;

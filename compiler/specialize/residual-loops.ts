@@ -157,7 +157,8 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const right = state.right ?? this.expr(n.right);
       // The header's operand is evaluated once, before the body: an object kos made is allocated
       // here, in the state the loop starts from (the body may hold it virtual and change it).
-      const rightNode = this.residual(right);
+      const iterated = this.residual(right);
+      const rightNode: Node = state.describeValue && iterated.type === "Identifier" ? { type: "LogicalExpression", operator: "&&", left: iterated, right: { ...iterated } } : iterated;
       const itemName = this.fresh("item");
       const body = itemLoopBody(this, n, state, itemName, contT, variant, false);
       loopNode = { type: n.type, await: false, left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: null }] }, right: rightNode, body: { type: "BlockStatement", body } };

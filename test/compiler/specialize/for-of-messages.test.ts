@@ -77,11 +77,18 @@ const loops: Record<string, Loop> = {
   },
 };
 
-const values: unknown[] = [5, -0, NaN, true, false, null, undefined, {}, () => 1, Symbol("s"), 10n, new Date(0), "ab", [1, 2], [[1, 2], [3]], [null], [undefined], [5], [{ a: 1 }], new Set([1])];
+const allValues: unknown[] = [5, -0, NaN, true, false, null, undefined, {}, () => 1, Symbol("s"), 10n, new Date(0), "ab", [1, 2], [[1, 2], [3]], [null], [undefined], [5], [{ a: 1 }], new Set([1])];
+
+// A proxy is left to the loop, whose lookup runs its trap: where V8 prints the expression, its
+// message names the residual's temporary (docs/compiler.md); where V8 describes the value, the
+// residual loop's `t && t` is described the same way.
+const proxies: unknown[] = [new Proxy({}, {}), new Proxy(function () {}, {}), new Proxy([1, 2], {})];
+const valueForm = new Set(["orEmpty", "conditional", "andOther"]);
 
 describe("a failing for-of throws the original's message", () => {
   for (const [name, loop] of Object.entries(loops)) {
     it(name, () => {
+      const values = valueForm.has(name) ? [...allValues, ...proxies] : allValues;
       // What the original says, read while it is cold: once V8 optimizes it, its own message for
       // some of these turns into "undefined is not a function" (node 20), which no copy can follow.
       const want = values.map((v) => [0, 1].map((flag) => outcome(() => loop({ items: v, v: flag }, ","))));
