@@ -94,6 +94,13 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(versionCalls() - before).toBe(100);
   });
 
+  it("runs the original once the last window finds the version slower by a little (the route's own call favours it)", () => {
+    const { f, d } = checked(twin, (fn) => (fn === twin ? 0.00208 : 0.002));
+    for (let i = 0; i < 260000 && d.tier === 1; i++) f(i);
+    expect(d.tier).toBe("fallback");
+    expect(d.fallbackReason).toMatch(/^the compiled version ran 2\.080 µs a call against 2\.000 µs .*from call 256000;.*: it runs the original$/);
+  });
+
   it("gives a version still getting faster at the last window a later one (V8 optimizing a large version late)", () => {
     // 4 µs until call 200000, 1.5 µs (slower than the original's 1 µs, but much faster than before)
     // at the window of call 256000, and 0.5 µs from call 600000 on.
