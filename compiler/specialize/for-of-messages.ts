@@ -13,7 +13,8 @@
  * So kos asks V8: the expression, printed from its syntax tree, is iterated
  * in a probe function whose free names are parameters, all given an inert
  * value (a proxy that reads as itself, calls as itself, converts to 5 and has
- * no Symbol.iterator). The probe runs none of the program's code. Its error
+ * no Symbol.iterator). The probe runs none of the program's code, and only
+ * reads, calls and operators that start from those names (PROBED). Its error
  * gives the form; an expression that throws by itself on inert values, or
  * that the probe cannot compile, gives none, and the loop stays as it was.
  * A test before the loop throws either (the value form described by a
@@ -45,17 +46,46 @@ function inertValue(): unknown {
   return proxy;
 }
 
-/** Free names the expression reads (every reference identifier; nested functions' own names shadow them harmlessly). */
+/**
+ * Syntax the probe may run: reads, calls and operators. Every read or call must start from a name or
+ * `this`, which the probe gives the inert value, so that nothing real is ever reached: through a
+ * literal, `[].constructor.prototype.x = 1` would change Array.prototype. A function or class written
+ * in the expression could loop forever on inert values, and `import()` would load a module.
+ */
+const PROBED = new Set([
+  "Identifier", "ThisExpression", "Literal", "TemplateLiteral", "TemplateElement", "MemberExpression", "ChainExpression",
+  "CallExpression", "NewExpression", "LogicalExpression", "ConditionalExpression", "BinaryExpression", "UnaryExpression",
+  "SequenceExpression", "ArrayExpression", "SpreadElement",
+]);
+
+/** Where a chain of reads and calls starts (`d` of `d.v.slice(0).x`). */
+function chainRoot(n: Node): Node {
+  for (;;) {
+    if (n.type === "MemberExpression") n = n.object;
+    else if (n.type === "CallExpression" || n.type === "NewExpression") n = n.callee;
+    else if (n.type === "ChainExpression") n = n.expression;
+    else return n;
+  }
+}
+
+/** Free names the expression reads, or null when the probe may not run it (PROBED). */
 function freeNames(n: Node): string[] | null {
   const names = new Set<string>();
   let ok = true;
   walk(n, (x, parent) => {
     if (!ok || x.type === "KosConst") return false;
+    if (!PROBED.has(x.type) || (x.type === "UnaryExpression" && x.operator === "delete") || (x.type === "Literal" && x.regex)) {
+      ok = false;
+      return false;
+    }
+    if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "NewExpression") {
+      const root = chainRoot(x);
+      if (root.type !== "Identifier" && root.type !== "ThisExpression") ok = false;
+    }
     if (x.type === "Identifier" && isReferenceIdentifier(x, parent)) {
       if (x.name === "arguments" || x.name === "eval") ok = false;
       names.add(x.name);
     }
-    if (x.type === "Super" || x.type === "MetaProperty" || x.type === "YieldExpression" || x.type === "AwaitExpression" || x.type === "PrivateIdentifier") ok = false;
     return;
   });
   return ok ? [...names] : null;

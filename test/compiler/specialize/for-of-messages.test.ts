@@ -10,7 +10,9 @@
  * (d.items || []))` said "it_1 is not iterable").
  */
 import { describe, expect, it } from "vitest";
+import * as acorn from "acorn";
 import { inspect, jit } from "../../../index.js";
+import { notIterableForm } from "../../../compiler/specialize/for-of-messages.js";
 
 function outcome(f: () => unknown): unknown {
   try {
@@ -106,4 +108,23 @@ describe("a failing for-of throws the original's message", () => {
       expect(inspect(f).tier).toBe(1);
     });
   }
+});
+
+describe("the probe that finds V8's form (compiler/specialize/for-of-messages.ts)", () => {
+  const expr = (src: string) => acorn.parseExpressionAt(src, 0, { ecmaVersion: "latest" }) as never;
+
+  it("tells the printed form from the value form", () => {
+    expect(notIterableForm(expr("it || []"), true)).toEqual({ kind: "fixed", message: "(it || []) is not iterable" });
+    expect(notIterableForm(expr("d.items || []"), true)).toEqual({ kind: "value" });
+    expect(notIterableForm(expr("k ? it : []"), false)).toEqual({ kind: "value" });
+  });
+
+  it("runs nothing that reaches a real object, or code the expression writes", () => {
+    // Through a literal the probe would reach Array.prototype itself.
+    expect(notIterableForm(expr("([].constructor.prototype.kosProbeMark = 1, d.items || [])"), true)).toBeNull();
+    expect(Object.prototype.hasOwnProperty.call(Array.prototype, "kosProbeMark")).toBe(false);
+    // On inert values this function would never end.
+    expect(notIterableForm(expr("(() => { let v = d.items; while (v && v.next) v = v.next; return v; })() || []"), true)).toBeNull();
+    expect(notIterableForm(expr("import(d.items) || []"), true)).toBeNull();
+  });
 });
