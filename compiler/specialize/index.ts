@@ -10,6 +10,7 @@ import { JitError } from "../jit-error.js";
 import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
+import { isBuiltin } from "../builtins.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./temporaries.js";
 import "./jump-targets.js";
@@ -148,8 +149,12 @@ export function specializeFunction(req: SpecializeRequest): SpecializeResult {
  * free name's value (read through `scope` or its closure).
  */
 function readsUnfrozenObject(sp: Specializer, req: SpecializeRequest, info: { freeNames: string[] }): boolean {
-  // A Proxy counts as unfrozen, unasked: Object.isFrozen on it would run its traps.
-  const unfrozen = (v: unknown) => typeof v === "object" && v !== null && (isProxyValue(v) || !Object.isFrozen(v));
+  // A Proxy counts as unfrozen, unasked: Object.isFrozen on it would run its traps. A function of
+  // the program's counts too: `new K(x)` reads K.prototype, and its constructor's first field store
+  // asks whether the prototype chain has the key. After foreign code (`g(y); new K(x)`) that store
+  // was the first stale read, too late for its statement to be speculated on, so the instance was
+  // made for real and none of its methods inlined.
+  const unfrozen = (v: unknown) => ((typeof v === "object" && v !== null) || (typeof v === "function" && !isBuiltin(v as Function))) && (isProxyValue(v) || !Object.isFrozen(v));
   for (const v of req.specialize.values()) if (unfrozen(v)) return true;
   for (const name of info.freeNames) {
     let v: unknown;

@@ -185,9 +185,11 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
         e.fix.unshift(...own.fix, { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(r), right: value } });
       });
       result = D(id(r));
-      // Every return hints the same prototype (`push(view) { return new Context(view, this); }`): so does the result.
-      const hints = values.map((v) => (v.k === "d" ? v.proto : v.k === "v" ? v.o.proto : undefined));
-      if (hints[0] && hints.every((h) => h === hints[0])) result.proto = hints[0];
+      // Every return that hints a prototype hints the same one (`push(view) { return new Context(view, this); }`):
+      // so does the result. A hint is checked where it is used (method-guards.ts), so a return without one
+      // (the generic side of a speculation, which calls the original) does not void it.
+      const hints = values.map((v) => (v.k === "d" ? v.proto : v.k === "v" ? v.o.proto : undefined)).filter((h) => h !== undefined);
+      if (hints.length > 0 && hints.every((h) => h === hints[0])) result.proto = hints[0];
     }
   }
   // The returned objects (and what their fields hold) live on past the join, though no frame's

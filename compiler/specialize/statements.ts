@@ -143,7 +143,8 @@ function readsMemory(st: Node): boolean {
   let found = false;
   walk(st, (x) => {
     if (found) return false;
-    if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "ForInStatement" || x.type === "ForOfStatement") found = true;
+    // A `new` reads its constructor's prototype and runs its body, which reads and stores like a call.
+    if (x.type === "MemberExpression" || x.type === "CallExpression" || x.type === "NewExpression" || x.type === "ForInStatement" || x.type === "ForOfStatement") found = true;
     return !found;
   });
   return found;
