@@ -27,11 +27,34 @@ P.newExpression = function (this: Specializer, n: Node): Val {
 declare module "./specializer.js" {
   interface Specializer {
     newExpressionPlain(n: Node): Val;
+    /**
+     * `new C(args)` nodes whose callee and arguments their statement list evaluated before the
+     * statement (preEvaluateNew), with the frame they were evaluated in: the statement's
+     * evaluations (both sides of a speculation) construct from these values.
+     */
+    preEvaluatedNews?: Map<Node, { frame: object; vals: Val[]; spread: boolean[] }>;
+    preEvaluateNew(n: Node): Val[];
   }
 }
 
-P.newExpressionPlain = function (this: Specializer, n: Node): Val {
+/**
+ * Evaluates the callee and arguments of a `new` that its statement evaluates first (statements.ts,
+ * leadingNew), as stable values. Arguments that may run foreign code (`new Parser(input.text)`: a
+ * getter) would otherwise leave the constructor's body after foreign code in the middle of its
+ * statement, where no speculation can start: its first field store then asked an unguarded
+ * question of the prototype chain and the instance was made for real. Evaluated first, the
+ * statement itself is speculated on after them.
+ */
+P.preEvaluateNew = function (this: Specializer, n: Node): Val[] {
   const { vals, spread } = this.evalArgs([n.callee, ...n.arguments]);
+  const stable = vals.map((v) => this.stable(v));
+  (this.preEvaluatedNews ??= new Map()).set(n, { frame: this.frame, vals: stable, spread });
+  return stable;
+};
+
+P.newExpressionPlain = function (this: Specializer, n: Node): Val {
+  const pre = this.preEvaluatedNews?.get(n);
+  const { vals, spread } = pre && pre.frame === this.frame ? pre : this.evalArgs([n.callee, ...n.arguments]);
   if (!spread.some(Boolean)) {
     const made = this.constructInPlace(vals[0]!, vals.slice(1), n);
     if (made) return made;

@@ -40,14 +40,64 @@ P.statements = function (this: Specializer, list: Node[]): void {
 function statementsFrom(s: Specializer, list: Node[], from: number): void {
   for (let j = from; j < list.length; j++) {
     if (!s.env) return;
+    // Its arguments evaluated, the rest of the statement cannot restart as a call of the original.
+    const out = s.out;
+    const start = out.length;
+    const pre = preEvaluate(s, list[j]!);
+    // As statementAt does: the root's residual statements keep their source position.
+    const loc = list[j]!.loc;
+    if (s.frame.root && loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = loc;
+    if (!s.env) return;
     if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!) && !declaresOuterCaptured(s, list, j)) {
       const rest = () => {
         if (!statementAt(s, list, j)) statementsFrom(s, list, j + 1);
       };
-      if (s.speculate(rest, j === 0 ? restartAsCall(s, list) ?? rest : rest)) return;
+      if (s.speculate(rest, j === 0 && !pre ? restartAsCall(s, list) ?? rest : rest)) return;
     }
     if (statementAt(s, list, j)) return;
   }
+}
+
+/**
+ * A statement that evaluates `new C(args)` first, with an argument that may run foreign code: its
+ * callee and arguments are evaluated now (new-expressions.ts, preEvaluateNew), so that the
+ * statement is speculated on after them. True when it did.
+ */
+function preEvaluate(s: Specializer, st: Node): boolean {
+  if (s.generic || s.options.freeze !== "guard") return false;
+  const n = leadingNew(st);
+  if (!n || !n.arguments.some((a: Node) => !isInert(a))) return false;
+  const [callee] = s.preEvaluateNew(n);
+  // Constructing a function of the program reads its prototype chain, unfrozen: worth speculating on.
+  if (s.foreignRan && callee && callee.k === "s" && typeof callee.v === "function" && !Object.isFrozen(callee.v)) s.staleMiss = true;
+  return true;
+}
+
+/** An argument whose evaluation runs no code and reads no property. */
+function isInert(a: Node): boolean {
+  return a.type === "Identifier" || a.type === "Literal" || a.type === "ThisExpression" || a.type === "ArrowFunctionExpression" || a.type === "FunctionExpression";
+}
+
+/**
+ * The `new C(args)` (C a name, no spread) that a statement evaluates before anything else:
+ * `const x = new C(…)…`, `x = new C(…)…`, `return new C(…)…`, `new C(…)…;`, where `…` is member
+ * reads and method calls on the instance. Null for any other statement.
+ */
+function leadingNew(st: Node): Node | null {
+  let e: Node | null = null;
+  if (st.type === "VariableDeclaration" && st.declarations.length === 1) e = st.declarations[0].init;
+  else if (st.type === "ReturnStatement") e = st.argument;
+  else if (st.type === "ExpressionStatement") {
+    e = st.expression;
+    if (e && e.type === "AssignmentExpression") e = e.operator === "=" && e.left.type === "Identifier" ? e.right : null;
+  }
+  while (e) {
+    if (e.type === "NewExpression") return e.callee.type === "Identifier" && !e.arguments.some((a: Node) => a.type === "SpreadElement") ? e : null;
+    if (e.type === "MemberExpression" && !e.optional) e = e.object;
+    else if (e.type === "CallExpression" && !e.optional && e.callee.type === "MemberExpression" && !e.callee.optional) e = e.callee.object;
+    else return null;
+  }
+  return null;
 }
 
 /**

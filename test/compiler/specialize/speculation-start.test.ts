@@ -130,5 +130,47 @@ describe("speculation from the first statement after foreign code", () => {
       }
     });
   });
-});
 
+  describe("a constructor whose arguments may run foreign code (`new K(o.v)`: a getter)", () => {
+    const make = () =>
+      new Function(`"use strict";
+        class K { constructor(a) { this.a = a; } get2() { return this.a * 2; } }
+        function ret(x, o) { return new K(o.v + x).get2(); }
+        function decl(x, o) { const k = new K(o.v); return k.get2() + k.a + x; }
+        return { K, ret, decl };`)() as {
+        K: { prototype: object };
+        ret: (x: number, o: { v: number }) => number;
+        decl: (x: number, o: { v: number }) => number;
+      };
+
+    it("the arguments are evaluated first, and the construction is speculated on after them", () => {
+      const m = make();
+      for (const name of ["ret", "decl"] as const) {
+        const f = jit(m[name], { specialize: { x: 1 } });
+        expect(f(1, { v: 2 })).toBe(m[name](1, { v: 2 }));
+        const src = inspect(f)!.source!;
+        // Before: `return new K(o.v + 1).get2()` as written, the instance made and get2 called.
+        expect(src).toMatch(/return t\w* \* 2/);
+        // The guard follows the arguments' read, which may have changed the prototype.
+        expect(src.search(/"a" in \$k_\w+/)).toBeGreaterThan(src.search(/= o\.v/));
+      }
+    });
+
+    it("a getter among the arguments that gives the prototype an accessor: the store runs it, once, as in the original", () => {
+      for (const name of ["ret", "decl"] as const) {
+        const a = make();
+        const b = make();
+        const f = jit(a[name], { specialize: { x: 1 } });
+        const run = (m: typeof a, g: typeof f, log: unknown[]) => {
+          const plain = { v: 2 };
+          const tricky = { get v() { log.push("get"); Object.defineProperty(m.K.prototype, "a", { get: () => 20, set: (v) => log.push(v), configurable: true }); return 3; } };
+          return [g(1, plain), g(1, tricky), g(1, plain)];
+        };
+        const logs: unknown[][] = [[], []];
+        expect(run(a, f, logs[0]!)).toEqual(run(b, b[name], logs[1]!));
+        expect(logs[0]).toEqual(logs[1]);
+        expect(logs[0]![0]).toBe("get");
+      }
+    });
+  });
+});
