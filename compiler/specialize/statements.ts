@@ -44,33 +44,39 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
     const out = s.out;
     const start = out.length;
     const pre = preEvaluate(s, list[j]!);
-    // As statementAt does: the root's residual statements keep their source position.
-    const loc = list[j]!.loc;
-    if (s.frame.root && loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = loc;
-    if (!s.env) return;
-    if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!) && !declaresOuterCaptured(s, list, j)) {
-      const rest = () => {
-        if (!statementAt(s, list, j)) statementsFrom(s, list, j + 1);
-      };
-      if (s.speculate(rest, j === 0 && !pre ? restartAsCall(s, list) ?? rest : rest)) return;
+    // The values are this statement's, on this path: an enclosing speculation's other branch (where
+    // they were never evaluated) evaluates the statement afresh (fuzz seed 5101 #515).
+    try {
+      // As statementAt does: the root's residual statements keep their source position.
+      const loc = list[j]!.loc;
+      if (s.frame.root && loc && out === s.out) for (let i = start; i < out.length; i++) if (!out[i].loc) out[i].loc = loc;
+      if (!s.env) return;
+      if (s.foreignRan && s.staleMiss && !s.generic && readsMemory(list[j]!) && !declaresOuterCaptured(s, list, j)) {
+        const rest = () => {
+          if (!statementAt(s, list, j)) statementsFrom(s, list, j + 1);
+        };
+        if (s.speculate(rest, j === 0 && !pre ? restartAsCall(s, list) ?? rest : rest)) return;
+      }
+      if (statementAt(s, list, j)) return;
+    } finally {
+      if (pre) s.preEvaluatedNews!.delete(pre);
     }
-    if (statementAt(s, list, j)) return;
   }
 }
 
 /**
  * A statement that evaluates `new C(args)` first, with an argument that may run foreign code: its
  * callee and arguments are evaluated now (new-expressions.ts, preEvaluateNew), so that the
- * statement is speculated on after them. True when it did.
+ * statement is speculated on after them. The `new` node when it did.
  */
-function preEvaluate(s: Specializer, st: Node): boolean {
-  if (s.generic || s.options.freeze !== "guard") return false;
+function preEvaluate(s: Specializer, st: Node): Node | null {
+  if (s.generic || s.options.freeze !== "guard") return null;
   const n = leadingNew(st);
-  if (!n || !n.arguments.some((a: Node) => !isInert(a))) return false;
+  if (!n || !n.arguments.some((a: Node) => !isInert(a))) return null;
   const [callee] = s.preEvaluateNew(n);
   // Constructing a function of the program reads its prototype chain, unfrozen: worth speculating on.
   if (s.foreignRan && callee && callee.k === "s" && typeof callee.v === "function" && !Object.isFrozen(callee.v)) s.staleMiss = true;
-  return true;
+  return n;
 }
 
 /** An argument whose evaluation runs no code and reads no property. */

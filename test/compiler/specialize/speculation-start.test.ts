@@ -173,4 +173,27 @@ describe("speculation from the first statement after foreign code", () => {
       }
     });
   });
+
+  it("arguments evaluated before their statement on one branch of a speculation are not reused on the other (fuzz seed 5101 #515)", () => {
+    const prog = new Function("c", "y", "log", `
+      log.push(c.s);
+      if (c.flag) log.push("flag");
+      const re = new RegExp(y.w, "u");
+      return re.test(y.s);`) as (c: { s: string; flag: boolean }, y: { w: string; s: string }, log: unknown[]) => boolean;
+    const c = { s: "a", flag: false };
+    const f = jit(prog, { specialize: { c } });
+    const run = (g: typeof prog) => {
+      const log: unknown[] = [];
+      const out: unknown[] = [g(c, { w: "b", s: "abc" }, log)];
+      c.flag = true; // the speculated branch's guard fails: the other branch runs the statement
+      try {
+        out.push(g(c, { w: "z", s: "abc" }, log));
+      } finally {
+        c.flag = false;
+      }
+      return [out, log];
+    };
+    expect(run(f)).toEqual(run(prog));
+  });
 });
+
