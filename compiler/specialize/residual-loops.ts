@@ -188,8 +188,14 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       const body = this.collect(() => {
         if (testFirst && n.test) exitIfNot(this.expr(n.test));
         if (!this.env) return;
-        const inner = this.collect(() => this.statement(n.body));
-        this.backEdge(contT, variant);
+        // The end of the body is an edge to the update (or the head): the variables it changes are
+        // written there, inside the body's block, after whatever may leave the iteration early.
+        // Written after the block was collected, they went before it: `for (…; i = n) { if (!s)
+        // break; flag = true; }` set `flag` ahead of the `break` (micromustache's toPath, sweep 10).
+        const inner = this.collect(() => {
+          this.statement(n.body);
+          this.backEdge(contT, variant);
+        });
         if (contT.native) {
           this.out.push(...inner);
           return;

@@ -297,5 +297,24 @@ describe("wrong results found by inlining more", () => {
     expect(g({ toString: () => (log.push("2"), "2") })).toBe("123");
     expect(log).toEqual(["1", "2", "3"]);
   });
+
+  describe("a residual `for` with an update writes the body's last assignments after its early exits (micromustache's toPath, sweep 10)", () => {
+    const programs: Record<string, (s: unknown, n: number) => unknown> = {
+      assignUpdate: new Function("s", "n", "var flag = false; for (var i = 0; i < n; i = n) { if (!s) break; flag = true; } return flag;") as never,
+      plusEquals: new Function("s", "n", "var flag = false; for (var i = 0; i < n; i += 1) { if (!s) break; flag = 'b'; } return flag;") as never,
+      earlyReturn: new Function("s", "n", "var v = 0; for (var i = 0; i < n; i = i + 1) { if (!s) return v; v = 1; } return v;") as never,
+      continued: new Function("s", "n", "var c = 0, flag = false; for (var i = 0; i < n; i += 1) { if (!s) { c++; continue; } flag = true; } return [flag, c];") as never,
+      noUpdate: new Function("s", "n", "var flag = false, i = 0; for (; i < n;) { i = n; if (!s) break; flag = true; } return flag;") as never,
+      parentChain: new Function("o", "_", "let seen = false; for (let n = o; n; n = n.parent) { if (n.stop) break; seen = true; } return seen;") as never,
+    };
+    const inputs: Array<[unknown, number]> = [["", 1], ["x", 1], ["", 3], ["x", 3], ["x", 0], [{ stop: true }, 0], [{ parent: { stop: true } }, 0], [{}, 0], [null, 0]];
+    for (const [name, f] of Object.entries(programs)) {
+      it(name, () => {
+        const j = jit(f, { specialize: {} });
+        for (const [s, n] of inputs) expect(outcome(() => JSON.stringify(j(s, n)))).toBe(outcome(() => JSON.stringify(f(s, n))));
+        expect(inspect(j)!.tier).toBe(1);
+      });
+    }
+  });
 });
 
