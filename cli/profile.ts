@@ -112,11 +112,12 @@ export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
   for (const f of wrapped) {
     const k = `${f.name}\u0000${f.sourceHash}`;
     const seen = byName.get(k);
-    byName.set(k, seen ? { ...seen, calls: seen.calls + f.calls, deopts: seen.deopts + f.deopts } : f);
+    byName.set(k, seen ? { ...seen, calls: seen.calls + f.calls, deopts: seen.deopts + f.deopts, ...(seen.collected || f.collected ? { collected: true } : {}) } : f);
   }
   const rows = [...byName.values()].sort((a, b) => b.calls - a.calls).map((f) => [
     f.name || "(anonymous)",
-    String(f.calls),
+    // "≥": the program dropped the function before exit; its count is that of its last summary.
+    f.collected ? `≥${f.calls}` : String(f.calls),
     f.fallbackReason ? "generic" : String(f.tier),
     String(f.versions ?? (f.tier === 1 ? 1 : 0)),
     String(f.deopts),
@@ -133,6 +134,7 @@ export function formatWrappedTable(wrapped: FunctionFeedback[]): string {
   const line = (r: string[]) => r.map((cell, c) => (right.has(c) ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd();
   const lines = [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
   if (rows.some((r) => r[6]!.startsWith("~"))) lines.push("~ not compiled in this run (the compile did not pay yet): the cost kos predicts for it");
+  if (rows.some((r) => r[1]!.startsWith("≥"))) lines.push("≥ the program dropped the function before it exited: the calls counted until kos last summarized it");
   return lines.join("\n");
 }
 

@@ -14,7 +14,7 @@ import { JitError } from "./jit-error.js";
 export { checkJitOptions } from "./jit-options.js";
 import { precheck, type Precheck } from "./precheck.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
-import { COUNT, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
+import { COUNT, COUNT_ONLY, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
 
 export type { EntryHooks } from "./entry-factory.js";
 
@@ -151,6 +151,13 @@ export class Dispatcher {
   private tail: Function;
   /** Calls counted after the entry stopped counting (a version's own counter). */
   private countedBefore = 0;
+  /**
+   * Settled on the original, the entry still counts calls (a profiling run: the table and the cost
+   * model of `kos profile` then see them all). Otherwise a generic function's calls are not counted.
+   */
+  countsGeneric = false;
+  /** Called after the dispatcher settles on the original or adds a version (the profiler refreshes its record). */
+  onChange: (() => void) | null = null;
 
   private constructor(original: Function, name: string, control: EntryControl | null, entry: Function, tail: Function) {
     this.original = original;
@@ -186,7 +193,7 @@ export class Dispatcher {
     return new Dispatcher(original, name, null, entry, original);
   }
 
-  /** Calls so far: counted by the entry at tier 0, then by the first version. Calls to a generic function are not counted (that would cost). */
+  /** Calls so far: counted by the entry at tier 0, then by the first version. Calls to a generic function are not counted (that would cost), except in a profiling run ({@link countsGeneric}). */
   get calls(): number {
     return (this.control?.(COUNT) ?? 0) + this.countedBefore + (this.versions[0]?.calls() ?? 0);
   }
@@ -215,6 +222,7 @@ export class Dispatcher {
     if (this.control && this.versions.length === 1) {
       this.control(RUN, version.fn);
     }
+    this.onChange?.();
   }
 
   /**
@@ -263,11 +271,12 @@ export class Dispatcher {
     if (this.control) {
       this.countedBefore += this.versions[0]?.calls() ?? 0;
       this.versions.length = 0;
-      this.control(GENERIC);
+      this.control(this.countsGeneric ? COUNT_ONLY : GENERIC);
     }
     this.tier = "fallback";
     this.fallbackReason = reason;
     this.event("generic", reason);
+    this.onChange?.();
   }
 
   /** When the entry next calls `hooks.event` (a call count). */

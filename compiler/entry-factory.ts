@@ -28,16 +28,22 @@ export interface EntryHooks {
 /**
  * Sets an entry's state and reads its call count: `control(RUN, f)` (from now on every call runs
  * `f`: a version, or a route that times one), `control(GENERIC)` (every call runs the original,
- * for good), `control(NEXT, n)` (while counting, call the event at call `n`); every call returns
- * the count.
+ * for good), `control(NEXT, n)` (while counting, call the event at call `n`), `control(COUNT_ONLY)`
+ * (every call runs the original, counted, and never calls the event); every call returns the count.
  * One function, not an object of closures: `jit()` of a function never called makes nothing it
  * does not need (bench/tiering.bench.ts).
  */
-export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT, value?: unknown) => number;
+export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT | typeof COUNT_ONLY, value?: unknown) => number;
 export const GENERIC = 0;
 export const RUN = 1;
 export const NEXT = 2;
 export const COUNT = 3;
+/**
+ * The generic state of a profiling run (`kos profile`): the original, still counted, so that the
+ * profile's table and its cost model see every call of a function that settled on it. A counted call
+ * costs a context-slot increment; other runs settle with GENERIC, which counts nothing.
+ */
+export const COUNT_ONLY = 4;
 
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
@@ -86,16 +92,17 @@ function runTarget(slot: { head?: Function; alt?: Function }, f: Function): void
     setPrototypeOf(slot, ALT_STATE);
   }
 }
-/** From now on the entry runs the original. */
-function runOriginal(slot: object): void {
-  setPrototypeOf(slot, GENERIC_STATE);
+/** From now on the entry runs the original: uncounted (GENERIC), or counted (COUNT_ONLY). */
+function runOriginal(slot: object, counted: boolean): void {
+  setPrototypeOf(slot, counted ? COUNTING_STATE : GENERIC_STATE);
 }
 const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1;\nconst slot = newSlot();\n`;
 
 /** The end of every entry factory's text: it returns the entry and its control (the states above). */
 const CONTROL_SOURCE =
   `return [entry, function (op, v) {\n` +
-  `  if (op === ${GENERIC}) runOriginal(slot);\n` +
+  `  if (op === ${GENERIC}) runOriginal(slot, false);\n` +
+  `  else if (op === ${COUNT_ONLY}) { runOriginal(slot, true); next = Infinity; }\n` +
   `  else if (op === ${RUN}) runTarget(slot, v);\n` +
   `  else if (op === ${NEXT}) next = v;\n` +
   `  return calls;\n` +
@@ -238,7 +245,11 @@ export const exactEntryClosure: EntryFactory = (target, hooks) => {
   };
   const control: EntryControl = (op, v) => {
     if (op === GENERIC) generic = true;
-    else if (op === RUN) {
+    else if (op === COUNT_ONLY) {
+      run = undefined;
+      generic = false;
+      next = Infinity;
+    } else if (op === RUN) {
       run = v as Function;
       generic = false;
     }

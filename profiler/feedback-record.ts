@@ -61,7 +61,18 @@ export function keep(source: FeedbackSource): void {
   }
 }
 
-/** The feedback of every tiered function: live ones as they are now, dropped hot ones as last kept. */
+/**
+ * A kept summary's call count, brought up to date at the policy's observations: a program that
+ * drops its functions before exit (module-level consts of a script's top-level loop, which V8 holds
+ * in registers) had counts of the last refresh, up to half the real ones (the timer never runs
+ * during a synchronous loop), and the profile's cost model multiplies its time per call by them.
+ */
+export function keptCalls(id: number, calls: number): void {
+  const k = kept.get(id);
+  if (k) k.feedback.calls = calls;
+}
+
+/** The feedback of every tiered function: live ones as they are now, dropped hot ones as last kept (marked `collected`). */
 export function collectFeedback(): FeedbackDump {
   const functions: FunctionFeedback[] = [];
   const seen = new Set<number>();
@@ -71,7 +82,7 @@ export function collectFeedback(): FeedbackDump {
     seen.add(id);
     functions.push(s.summary());
   }
-  for (const [id, k] of kept) if (!seen.has(id)) functions.push(k.feedback.sourceHash ? k.feedback : (k.feedback = { ...k.feedback, sourceHash: sourceHash(k.text) }));
+  for (const [id, k] of kept) if (!seen.has(id)) functions.push({ ...k.feedback, sourceHash: k.feedback.sourceHash || sourceHash(k.text), collected: true });
   return { version: 1, pid: process.pid, functions };
 }
 

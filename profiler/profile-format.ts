@@ -49,6 +49,11 @@ export interface FunctionFeedback {
   sourceKey?: string;
   calls: number;
   deopts: number;
+  /**
+   * The program dropped the function before exit: its counters are those of its last summary (at
+   * the policy's last observation, or its last change of tier), so `calls` is a lower bound.
+   */
+  collected?: boolean;
   /** The tier the function ended at (0 = counting or generic, 1 = compiled). */
   tier: number;
   /** Live compiled versions at the end of the run. */

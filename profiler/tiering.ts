@@ -40,7 +40,7 @@ import { ArgumentProfile } from "./feedback.js";
 import type { ArgumentFeedback, FunctionFeedback } from "./profile-format.js";
 import { findProfiledFunction, sourceHash, sourceKey } from "./profile-file.js";
 import { isEmpty, speculate } from "./speculation.js";
-import { keep, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
+import { keep, keptCalls, newFeedbackId, RECORD_AFTER_CALLS, watch } from "./feedback-record.js";
 import { CallClock } from "../compiler/call-clock.js";
 import { CompileCostModel } from "./compile-cost.js";
 import { CallTimes, median, RECENT_TIMES, TINY_MS } from "./call-times.js";
@@ -146,6 +146,14 @@ class TieredFunction {
     this.argumentsAt = !scanned.rest && scanned.arity >= 0 && /\barguments\b/.test(source) ? scanned.arity : -1;
     this.receiver = mentionsThis ? new ArgumentProfile() : null;
     this.missReceiver = mentionsThis ? new ArgumentProfile() : null;
+    // A profiling run counts the calls of a function settled on the original, which then calls no
+    // policy code: its summary is kept when it settles, whatever its calls so far (the profile lists
+    // it even if the program drops it before exit). A kept summary follows each change of tier (a
+    // function dropped before exit keeps the reason it settled).
+    d.countsGeneric = profiling;
+    d.onChange = () => {
+      if (this.recorded || (profiling && d.tier === "fallback")) this.record();
+    };
   }
 
   private run(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
@@ -169,6 +177,7 @@ class TieredFunction {
   /** The entry reached its next threshold (tier 0 only). */
   onEvent(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
     const n = this.d.calls;
+    if (this.recorded) keptCalls(this.id, n);
     if (!this.profileChecked) {
       // First call: from now on the function is in the feedback dump (a function never called has nothing to say).
       this.profileChecked = true;

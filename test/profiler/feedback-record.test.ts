@@ -39,4 +39,52 @@ describe("the feedback record survives", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("counts every call of a function a profiling run settled on the original, and keeps counts of functions dropped in a synchronous loop", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-fb-"));
+    try {
+      const out = join(dir, "feedback.json");
+      // A script's top-level loop over wrappers it never uses again: V8 may drop them before exit,
+      // and no timer runs during the loop to refresh their kept summaries (the 10 ms waits below are
+      // shorter than the refresh period). \`varying\` settles on the
+      // original (its argument is never constant); \`waiting\` stays at tier 0 (its compile does not
+      // pay within the run); \`live\` settles too, and is still referenced at exit.
+      const script = `import("kos").then(async ({ jit }) => {
+        let varying = jit(function varyingKernel(x) { let s = 0; for (let j = 0; j < 8; j++) s += x * j; return s; });
+        let waiting = jit(function waitingKernel(o, x) { let s = 0; for (let j = 0; j < 200; j++) s += (o.k * x + j) % 7; return s; });
+        const live = jit(function liveKernel(x) { return x + 1; });
+        const o = { k: 3 };
+        let acc = 0;
+        for (let i = 0; i < 150000; i++) acc += varying(i) + waiting(o, i) + live(i);
+        varying = null; waiting = null;
+        await new Promise((r) => setTimeout(r, 10));
+        for (let i = 0; i < 3; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+        globalThis.keep = live;
+      });`;
+      const env = { ...process.env, KOS_FEEDBACK_OUT: out };
+      delete env.KOS_HOT_CALLS;
+      const r = spawnSync(process.execPath, ["--expose-gc", "-e", script], { cwd: repoRoot, env, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(0);
+      const dump = JSON.parse(readFileSync(out, "utf8"));
+      const byName = new Map(dump.functions.map((f: { name: string }) => [f.name, f]));
+      const varying = byName.get("varyingKernel") as { calls: number; fallbackReason: string | null; collected?: boolean };
+      const waiting = byName.get("waitingKernel") as { calls: number; tier: number; collected?: boolean };
+      const live = byName.get("liveKernel") as { calls: number; fallbackReason: string | null; collected?: boolean };
+      // Settled on the original, and the reason reached the profile though the function was dropped.
+      expect(varying.fallbackReason).toBeTruthy();
+      expect(varying.collected).toBe(true);
+      // Its kept summary follows the policy's observations: within a few percent of the calls made
+      // (before, it held the count of the last doubling, as low as half).
+      expect(waiting).toMatchObject({ collected: true, tier: 0, fallbackReason: null });
+      expect(waiting.calls).toBeGreaterThanOrEqual(0.85 * 150000);
+      expect(waiting.calls).toBeLessThanOrEqual(150000);
+      // Settled, and still counted: every call.
+      expect(live.fallbackReason).toBeTruthy();
+      expect(live.collected).toBeUndefined();
+      expect(live.calls).toBe(150000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

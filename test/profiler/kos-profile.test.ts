@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main, parseProfileArgs } from "../../cli/profile.js";
+import { formatWrappedTable, main, parseProfileArgs } from "../../cli/profile.js";
 import { resolveCommand } from "../../profiler/flame.js";
 import { loadProfile, readProfile } from "../../profiler/profile-file.js";
 import { readPprof } from "../../profiler/pprof.js";
@@ -110,7 +110,8 @@ describe("kos profile", () => {
     expect(html).toContain("kos://dot.js");
     const table = out.join("\n");
     expect(table).toMatch(/wrapped function/);
-    expect(table).toMatch(/^dot +\d+ +1 /m);
+    // "≥": dropped before exit (see above), the count of its last summary.
+    expect(table).toMatch(/^dot +≥?\d+ +1 /m);
   }, 120_000);
 
   it("follows launchers such as tsx through NODE_OPTIONS", async () => {
@@ -181,5 +182,17 @@ describe("argument and command resolution", () => {
     expect(resolveCommand(["a.mjs", "1"])).toEqual({ kind: "node", nodeArgs: ["a.mjs", "1"] });
     expect(resolveCommand(["npm", "run", "x"])).toEqual({ kind: "other", file: "npm", args: ["run", "x"] });
     expect(() => resolveCommand([])).toThrow(expect.objectContaining({ code: "KOS_PROFILE_USAGE" }));
+  });
+});
+
+describe("kos profile's table of wrapped functions", () => {
+  it("marks the counts of functions the program dropped before exit as lower bounds, and says why a function settled", () => {
+    const table = formatWrappedTable([
+      { name: "kept", sourceHash: "a", calls: 14513, deopts: 0, tier: 0, collected: true, fallbackReason: null, args: [] },
+      { name: "settled", sourceHash: "b", calls: 150000, deopts: 0, tier: 0, fallbackReason: "no argument stayed constant over its first 2048 calls", args: [] },
+    ]);
+    expect(table).toMatch(/^settled +150000 +generic .*no argument stayed constant/m);
+    expect(table).toMatch(/^kept +≥14513 +0 /m);
+    expect(table).toMatch(/^≥ the program dropped the function before it exited/m);
   });
 });
