@@ -1,3 +1,7 @@
+// Its declarations name Node types (Buffer, NodeJS, node:worker_threads): TypeScript 6 and later
+// include no @types package unless a tsconfig lists it, and a project that did not list "node"
+// failed to type-check its import of kos (TS2591 on dist/runtime/*.d.ts) without this reference.
+/// <reference types="node" preserve="true" />
 /**
  * Direct I/O (O_DIRECT) and page-cache advice for Linux.
  *

@@ -168,6 +168,23 @@ console.log(JSON.stringify({ kind: "${kind}", value: twice(21, 2), hasSource: in
     }
   });
 
+  it("type-checks a consumer whose tsconfig lists no types (TypeScript 6 and later then include none)", () => {
+    // kos's declarations name Node types (Buffer, NodeJS.*): they reference @types/node themselves,
+    // so a project that never listed "node" still compiles its import of kos (before: TS2591 and
+    // TS2503 on dist/runtime/aligned.d.ts, directio.d.ts and worker-pool.d.ts).
+    writeFileSync(join(project, "no-types.mts"), `import { allocAligned, DirectFile, PinnedWorkerPool, jit } from "kos";\nexport const used = [allocAligned, DirectFile, PinnedWorkerPool, jit];\n`);
+    writeFileSync(
+      join(project, "tsconfig.no-types.json"),
+      JSON.stringify({
+        compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, typeRoots: [join(repo, "node_modules", "@types")], skipLibCheck: false },
+        files: ["no-types.mts"],
+      }),
+    );
+    const tsc = run(process.execPath, [join(repo, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.no-types.json"]);
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  });
+
   it("names the package to install when a feature needs a missing optional peer", () => {
     writeFileSync(
       join(project, "peers.mjs"),
