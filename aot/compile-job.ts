@@ -101,7 +101,8 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
 
   const extraRefs: Array<{ name: string; expr: string }> = [];
   for (const ref of r.references) {
-    const expr = refs.expressionFor(ref.value) ?? dataLiteral(ref.value);
+    // kos's own error helpers (for-of's "x is not iterable" as the engine words it) by their source.
+    const expr = refs.expressionFor(ref.value) ?? dataLiteral(ref.value) ?? ref.source ?? null;
     if (expr === null) return { ok: false, reason: `the optimized code needs \`${ref.name}\`, a value the output module cannot reach`, specialized };
     extraRefs.push({ name: ref.name, expr });
   }

@@ -70,3 +70,62 @@ export function iterateOnce(v: unknown): Iterable<unknown> {
 
 /** Every function of this file. */
 export const ERROR_HELPERS: readonly Function[] = Object.freeze([notAFunction, notIterableValue, notIterableDefaultMessage, iterateOnce]);
+
+/**
+ * Each helper as a self-contained function expression, for output that cannot reach kos at run
+ * time (`kos build` binds it where the compiled code references the helper). The same tests as
+ * the functions above (test/compiler/error-helpers.test.ts checks them against each other);
+ * where `node:util` cannot be had (no `process.getBuiltinModule`: a browser), no object is judged
+ * by its descriptors and every object is left to the loop, whose message the engine words.
+ */
+const STANDALONE_SOURCES = new Map<Function, string>([
+  [notAFunction, `function notAFunction(text) { throw new TypeError(text + " is not a function"); }`],
+  [
+    notIterableValue,
+    `(function (isProxy) {
+  return function notIterableValue(v) {
+    if (v == null) return true;
+    switch (typeof v) {
+      case "object":
+      case "function": {
+        if (isProxy === null || isProxy(v)) return false;
+        if (Array.isArray(v)) return false;
+        for (let p = v; p !== null; p = Object.getPrototypeOf(p)) {
+          if (p !== v && isProxy(p)) return false;
+          const d = Reflect.getOwnPropertyDescriptor(p, Symbol.iterator);
+          if (d) return "value" in d && typeof d.value !== "function";
+        }
+        return true;
+      }
+      case "number": return !(Symbol.iterator in Number.prototype);
+      case "boolean": return !(Symbol.iterator in Boolean.prototype);
+      case "bigint": return !(Symbol.iterator in BigInt.prototype);
+      case "symbol": return !(Symbol.iterator in Symbol.prototype);
+      default: return false;
+    }
+  };
+})(typeof process === "object" && process !== null && typeof process.getBuiltinModule === "function" ? process.getBuiltinModule("node:util").types.isProxy : null)`,
+  ],
+  [
+    notIterableDefaultMessage,
+    `function notIterableDefaultMessage(v) {
+  let described = typeof v;
+  if (v === null) described += " null";
+  else if (typeof v === "boolean" || typeof v === "number") described += " " + String(v);
+  return described + " is not iterable (cannot read property Symbol(Symbol.iterator))";
+}`,
+  ],
+  [
+    iterateOnce,
+    `function iterateOnce(v) {
+  let done = false;
+  const iterator = { next: () => (done ? { done: true, value: undefined } : ((done = true), { done: false, value: v })) };
+  return { [Symbol.iterator]: () => iterator };
+}`,
+  ],
+]);
+
+/** A self-contained expression for one of kos's helpers above, or null for any other value. */
+export function standaloneHelperSource(value: unknown): string | null {
+  return typeof value === "function" ? (STANDALONE_SOURCES.get(value) ?? null) : null;
+}

@@ -16,6 +16,7 @@ import { positionsNeedingCount } from "./first-call-positions.js";
 export { readsArgumentsOnly } from "./arguments-reads.js";
 import { precheck } from "./precheck.js";
 import { omittedParameters, type ArityDispatch } from "./arity-dispatch.js";
+import { standaloneHelperSource } from "./error-helpers.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
 export type * from "./types.js";
@@ -251,7 +252,11 @@ function specializeSource(fn: Function, options: SourceOptions, countCalls: bool
     return {
       ok: true, fallbackReason: null, assumptions: built.assumptions, passes: built.passes, source: built.expression,
       genericName: built.genericName, deoptName: built.deoptName,
-      references: built.refNames.map((name, i) => ({ name, value: built.refValues[i] })),
+      references: built.refNames.map((name, i) => {
+        const value = built.refValues[i];
+        const source = standaloneHelperSource(value);
+        return source === null ? { name, value } : { name, value, source };
+      }),
     };
   } catch (e) {
     if (options.strict) throw e;

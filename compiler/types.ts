@@ -200,6 +200,10 @@ export interface SpecializedSource {
   genericName: string;
   /** Free identifier called with a reason string on guard failure. */
   deoptName: string;
-  /** Other free identifiers the source needs, with their values. */
-  references: Array<{ name: string; value: unknown }>;
+  /**
+   * Other free identifiers the source needs, with their values. Where the value is a helper of
+   * kos's own (the engine's error messages), `source` is a self-contained expression for it, for
+   * output that cannot reach kos at run time.
+   */
+  references: Array<{ name: string; value: unknown; source?: string }>;
 }

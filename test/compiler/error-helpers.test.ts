@@ -1,0 +1,64 @@
+/**
+ * kos's error helpers and their self-contained sources (compiler/error-helpers.ts): `kos build`
+ * binds the source where compiled code references a helper, so the two must answer alike.
+ */
+import { describe, expect, it } from "vitest";
+import { ERROR_HELPERS, iterateOnce, notAFunction, notIterableDefaultMessage, notIterableValue, standaloneHelperSource } from "../../compiler/error-helpers.js";
+
+/** The helper made from its standalone source, as the output module evaluates it. */
+function fromSource(fn: Function): Function {
+  const source = standaloneHelperSource(fn);
+  expect(source, fn.name).not.toBeNull();
+  return new Function(`return (${source});`)() as Function;
+}
+
+class Iterable {
+  *[Symbol.iterator]() {
+    yield 1;
+  }
+}
+class NotCallableIterator {
+  get [Symbol.iterator]() {
+    return 5;
+  }
+}
+
+const VALUES: unknown[] = [
+  null, undefined, 0, -0, NaN, 5, "", "ab", true, false, 10n, Symbol("s"),
+  [], [1, 2], {}, { a: 1 }, Object.create(null), new Map([[1, 2]]), new Set([1]), new Iterable(), new NotCallableIterator(),
+  { [Symbol.iterator]: 3 }, { [Symbol.iterator]: () => [][Symbol.iterator]() }, Object.create({ [Symbol.iterator]: null }),
+  () => 1, function named() {}, new Proxy({}, {}), new Proxy([], {}), Object.create(new Proxy({}, {})), new Uint8Array(2), "x".repeat(3),
+];
+
+describe("the standalone sources of kos's error helpers", () => {
+  it("every helper has one, and nothing else does", () => {
+    for (const f of ERROR_HELPERS) expect(standaloneHelperSource(f), f.name).not.toBeNull();
+    expect(standaloneHelperSource(() => 1)).toBeNull();
+    expect(standaloneHelperSource("notIterableValue")).toBeNull();
+  });
+
+  it("notIterableValue answers as the helper does, for primitives, objects, proxies and prototypes given an iterator", () => {
+    const standalone = fromSource(notIterableValue);
+    VALUES.forEach((v, i) => expect(standalone(v), `VALUES[${i}]`).toBe(notIterableValue(v)));
+    // A program may give a primitive's prototype an iterator: both read it as it is at the call.
+    const proto = Number.prototype as unknown as Record<symbol, unknown>;
+    proto[Symbol.iterator] = function* () {};
+    try {
+      expect(notIterableValue(5)).toBe(false);
+      expect(standalone(5)).toBe(false);
+    } finally {
+      delete proto[Symbol.iterator];
+    }
+    expect(standalone(5)).toBe(true);
+  });
+
+  it("notIterableDefaultMessage, notAFunction and iterateOnce answer as the helpers do", () => {
+    const message = fromSource(notIterableDefaultMessage);
+    for (const v of VALUES) expect(message(v)).toBe(notIterableDefaultMessage(v));
+    const thrower = fromSource(notAFunction);
+    const caught = (f: () => unknown) => { try { f(); return null; } catch (e) { return `${(e as Error).constructor.name}: ${(e as Error).message}`; } };
+    expect(caught(() => thrower("o.m"))).toBe(caught(() => notAFunction("o.m")));
+    const once = fromSource(iterateOnce);
+    expect([...(once("v") as Iterable<unknown>)]).toEqual([...iterateOnce("v")]);
+  });
+});
