@@ -11,7 +11,7 @@
  * `fn.name` or `constructor.name` saw other names.
  */
 import type { Node } from "../ast.js";
-import { Specializer } from "./specializer.js";
+import { Specializer, id } from "./specializer.js";
 import type { FnInfo } from "./fn-info.js";
 
 declare module "./specializer.js" {
@@ -89,3 +89,17 @@ P.recordFunctionName = function (this: Specializer, n: Node, residual: Node): vo
   const name = names.get(n);
   if (name !== undefined) (this.functionNames ??= new Map()).set(residual, name);
 };
+
+/**
+ * A function or class declaration copied under its slot's name. Renamed (`run` of an inlined callee
+ * is `run_2` where its caller has a `run`), a declaration would name the function `run_2`, which
+ * `fn.name`, `constructor.name` and V8's messages ("Class constructor Point_2 cannot be invoked
+ * without 'new'") show: it becomes `let run_2 = function run() {…}`, a named expression whose own
+ * name only its body could see, and every read there of the declared name was renamed to the slot.
+ * Emitted at block entry, as a function declaration is hoisted; a class keeps its place and its
+ * temporal dead zone.
+ */
+export function declarationUnderSlot(copy: Node, sourceName: string, slotName: string, expressionType: "FunctionExpression" | "ClassExpression"): Node {
+  if (slotName === sourceName) return { ...copy, id: id(slotName) };
+  return { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(slotName), init: { ...copy, type: expressionType, id: id(sourceName) } }] };
+}

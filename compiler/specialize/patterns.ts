@@ -12,6 +12,7 @@ import { iterateOnce, notIterableValue } from "../error-helpers.js";
 import { Specializer, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
+import { declarationUnderSlot } from "./function-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -176,8 +177,7 @@ P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
   }
   for (const { st, slot } of hoisted) {
     const copy = this.verbatim(st);
-    copy.id = id(slot.name);
-    this.emit(copy);
+    this.emit(declarationUnderSlot(copy, st.id.name, slot.name, "FunctionExpression"));
     this.env!.set(slot, { val: null });
   }
 };

@@ -93,7 +93,11 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
   const result = s.fresh("r");
   s.hoistName(result);
   const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });
-  const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object) } : rename(callee) };
+  // A computed key that reads the same variable (`o.fns[o.i]` from `o_1.fns[o_1.i]`) reads it
+  // under the source's name too: the block's `o` holds what `o_1` holds, and V8 prints the key as
+  // written ("o.fns[o.i] is not a function"). Not where the key writes the variable or makes a function.
+  const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
+  const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object), ...(property ? { property } : {}) } : rename(callee) };
   s.emit({
     type: "BlockStatement",
     body: [
@@ -102,6 +106,37 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
     ],
   });
   return D(id(result));
+}
+
+/**
+ * `n` with its reads of the variable `from` made reads of `to`; null where `n` assigns `from`, makes
+ * a function (which could read it later), or does not read it.
+ */
+function readsUnderName(n: Node, from: string, to: string): Node | null {
+  let reads = false;
+  let unsafe = false;
+  walk(n, (x) => {
+    if (unsafe || x.type === "KosConst") return false;
+    if (x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression" || x.type === "ClassExpression") unsafe = true;
+    else if ((x.type === "AssignmentExpression" || x.type === "UpdateExpression") && mentions(x.type === "AssignmentExpression" ? x.left : x.argument, from)) unsafe = true;
+    else if (x.type === "Identifier" && x.name === from) reads = true;
+    return;
+  });
+  if (unsafe || !reads) return null;
+  const copy = (x: Node): Node => {
+    if (!x || typeof x !== "object" || x.type === "KosConst") return x;
+    if (Array.isArray(x)) return x.map(copy) as unknown as Node;
+    if (x.type === "Identifier") return x.name === from ? id(to) : x;
+    const out: Node = x.type === "Property" && x.shorthand ? { ...x, shorthand: false } : { ...x };
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      // A member's non-computed property and an object literal's plain key are names, not reads.
+      if ((x.type === "MemberExpression" && k === "property" && !x.computed) || (x.type === "Property" && k === "key" && !x.computed)) continue;
+      if (v && typeof v === "object") out[k] = copy(v);
+    }
+    return out;
+  };
+  return copy(n);
 }
 
 /**

@@ -13,6 +13,7 @@ import { referencedBeforeDeclaration } from "./slots.js";
 import { D, UNDEF } from "./values.js";
 import { privateRegExp } from "./regexp-calls.js";
 import { statementUnderSourceName } from "./source-names.js";
+import { declarationUnderSlot } from "./function-names.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -295,8 +296,9 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
         const slot = this.frame.slots.get(variable) ?? this.newSlot(variable, "class");
         slot.pinned = true;
         slot.declared = true;
-        copy.id = id(slot.name);
         this.env!.set(slot, { val: null });
+        this.emit(declarationUnderSlot(copy, n.id.name, slot.name, "ClassExpression"));
+        return;
       }
       this.emit(copy);
       return;

@@ -55,3 +55,61 @@ describe("names of functions and classes defined in jitted code", () => {
     });
   }
 });
+
+// Declarations of an inlined callee whose names its caller also uses get a renamed slot
+// (`run_2`): declared under that name, the function was named `run_2` (sweep12, repro-1).
+function makeRun(o: number) {
+  function run() {
+    return o;
+  }
+  return run;
+}
+function makePoint(o: number) {
+  class Point {
+    constructor(readonly v: number) {}
+  }
+  return new Point(o);
+}
+function callClass(o: number) {
+  class Task {}
+  return o ? (Task as unknown as () => unknown)() : 0;
+}
+function recursiveDecl(o: number) {
+  function count(n: number): number {
+    return n <= 0 ? 0 : 1 + count(n - 1);
+  }
+  return [count.name, count(o)];
+}
+
+describe("function and class declarations of inlined callees keep their names", () => {
+  it("a function declaration, a class declaration, a self-recursive declaration", () => {
+    const outer = (o: number) => {
+      const run = 1;
+      const Point = 2;
+      const count = 3;
+      return [makeRun(o).name, makeRun(o)(), makePoint(o).constructor.name, makePoint(o).v, recursiveDecl(o), run + Point + count];
+    };
+    const f = jit(outer, { specialize: { o: 4 }, strict: true });
+    expect(inspect(f)!.tier).toBe(1);
+    expect(f(4)).toEqual([ "run", 4, "Point", 4, ["count", 4], 6 ]);
+    expect(f(4)).toEqual(outer(4));
+  });
+
+  it("the engine's message names the class as the source does", () => {
+    const outer = (o: number) => {
+      const Task = 1;
+      return [Task, callClass(o)];
+    };
+    const f = jit(outer, { specialize: { o: 1 }, strict: true });
+    const message = (g: (o: number) => unknown) => {
+      try {
+        g(1);
+        return "no throw";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(message(f)).toBe("Class constructor Task cannot be invoked without 'new'");
+    expect(message(f)).toBe(message(outer));
+  });
+});

@@ -473,3 +473,35 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     expect(message(prog, 255, 5)).toBe("TypeError: tbl.ops.add is not a function");
   });
 });
+
+// An inlined callee's failing call through a computed key that reads the same renamed variable:
+// `o.fns[o.i]()` read as `o_1.fns[o_1.i]()`; the message printed the key as `o_1.i` (sweep12, repro-2).
+describe("a computed callee key under the source's name", () => {
+  it("prints o.fns[o.i] as the original does", () => {
+    function callAt(o: { fns: Array<() => unknown>; i: number }) {
+      return o.fns[o.i]!();
+    }
+    function outer(h: number, o: { fns: Array<() => unknown>; i: number }) {
+      return [h, callAt(o)];
+    }
+    const j = jit(outer, { specialize: { h: 1 }, strict: true });
+    const text = (g: typeof outer) => {
+      try {
+        return JSON.stringify(g(1, { fns: [() => 7], i: 0 }));
+      } catch (e) {
+        return String(e);
+      }
+    };
+    expect(text(j)).toBe("[1,7]");
+    const failing = (g: typeof outer) => {
+      try {
+        g(1, { fns: [], i: 0 });
+        return "no throw";
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    expect(failing(j)).toBe(failing(outer));
+    expect(failing(j)).toBe("TypeError: o.fns[o.i] is not a function");
+  });
+});
