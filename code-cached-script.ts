@@ -17,8 +17,8 @@
  * Safety: bytecode from a cache runs as code, so a cache is read only from a
  * directory and file the current user owns (mode 0700 when made here), and
  * its name carries the bundle's build id (the hash the build wrote on its
- * first line: V8 itself checks only the source's length), the Node version
- * and the process's flags. V8 rejects a cache made by another V8 or under
+ * first line: V8 itself checks only the source's length), the bundle's path,
+ * the Node version and the process's flags. V8 rejects a cache made by another V8 or under
  * other flags anyway; the bundle then compiles as any script does, and the
  * cache is written again. `KOS_CODE_CACHE=0` turns all of this off;
  * `KOS_CODE_CACHE_DIR` moves the directory.
@@ -139,7 +139,11 @@ function wrap(source: string): string {
 export function loadCodeCached(file: string, requireFn: (specifier: string) => unknown, options: CodeCacheOptions): CodeCachedModule {
   const source = readFileSync(file, "utf8");
   const buildId = BUILD_LINE.exec(source)?.[1] ?? null;
-  const key = buildId && options.dir !== null ? `${buildId.slice(0, 16)}-${fnv1a([process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join("\0"))}` : null;
+  // The bundle's path is part of the key: V8 restores a cached script's functions under the name
+  // the cache was made with, so two installs of one build (two projects' node_modules) shared a
+  // cache, and the second one's stack frames named the first one's file (sweep12, repro-3), which
+  // profiler/kos-frames.ts tells kos's own frames apart by.
+  const key = buildId && options.dir !== null ? `${buildId.slice(0, 16)}-${fnv1a([file, process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join("\0"))}` : null;
   const cacheFile = key && options.dir !== null ? join(options.dir, `${key}.v8cache`) : null;
   const cachedData = cacheFile ? readTrusted(cacheFile) : null;
   const script = new vm.Script(wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });

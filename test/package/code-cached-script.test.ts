@@ -85,6 +85,37 @@ describe("loadCodeCached", () => {
     expect(loadInChild(rebuilt, cacheDir).cache).toBe("absent");
   });
 
+  it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("two installs of one build keep their own caches, and their stack frames name their own file", () => {
+    // V8 restores a cached script's functions under the name the cache was made with: with one
+    // cache for both, the second install's frames named the first install's file (sweep12, repro-3).
+    const body = `"use strict";\nmodule.exports = { area(w, h) { return w * h; }, where() { return new Error("x").stack.split("\\n")[1]; } };\n`;
+    mkdirSync(join(dir, "install-1"), { recursive: true });
+    mkdirSync(join(dir, "install-2"), { recursive: true });
+    const one = bundle(join("install-1", "core.cjs"), "ffffffffffffffffffffffffffffffff", body);
+    const two = bundle(join("install-2", "core.cjs"), "ffffffffffffffffffffffffffffffff", body);
+    const cacheDir = join(dir, "cache-installs");
+    // One probe script for both (an `-e` text that names the file would differ in execArgv, a part of the key).
+    const probe = join(dir, "where-probe.mjs");
+    writeFileSync(probe, `import { loadCodeCached } from ${JSON.stringify(pathToFileURL(join(repo, "dist", "code-cached-script.js")).href)};
+const r = loadCodeCached(process.argv[2], () => ({}), { dir: process.argv[3] });
+const frame = r.exports.where();
+setImmediate(() => setImmediate(() => console.log(JSON.stringify({ cache: r.cache, frame }))));`);
+    const where = (file: string) => {
+      const out = spawnSync(process.execPath, [probe, file, cacheDir], { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+      expect(out.status, out.stderr).toBe(0);
+      return JSON.parse(out.stdout) as { cache: string; frame: string };
+    };
+    expect(where(one).cache).toBe("absent");
+    expect(where(one).cache).toBe("accepted");
+    const second = where(two);
+    expect(second.cache).toBe("absent");
+    expect(second.frame).toContain(two);
+    const again = where(two);
+    expect(again.cache).toBe("accepted");
+    expect(again.frame).toContain(two);
+    expect(readdirSync(cacheDir)).toHaveLength(2);
+  });
+
   it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("with writeAtExit, writes the cache when the process exits, not after the task", () => {
     const file = bundle("at-exit.cjs", "eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee");
     const cacheDir = join(dir, "cache-e");
