@@ -175,7 +175,11 @@ P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
     slot.declared = true;
     hoisted.push({ st, slot });
   }
-  for (const { st, slot } of hoisted) {
+  for (const [i, { st, slot }] of hoisted.entries()) {
+    // Two declarations of one name in a function body (sloppy code allows it, and a function body's
+    // are var-like in strict code too): the last one is the binding's value. Declared twice, the
+    // residual did not compile ("Identifier 'd_2' has already been declared"; sweep12, repro-4).
+    if (hoisted.some((h, j) => j > i && h.slot === slot)) continue;
     const copy = this.verbatim(st);
     this.emit(declarationUnderSlot(copy, st.id.name, slot.name, "FunctionExpression"));
     this.env!.set(slot, { val: null });

@@ -122,3 +122,32 @@ describe("hoisted declarations that name later ones", () => {
     }
   });
 });
+
+// Two declarations of one function name in a function body: the last is the binding's value. Kos
+// declared the slot twice once the callee was inlined, and fell back ("Identifier 'd_2' has already
+// been declared"; sweep12, repro-4).
+describe("a function body that declares one function twice", () => {
+  it("an inlined sloppy callee, and a root function, strict and sloppy", () => {
+    const dup = new Function("return function dup(o) { function d() { return 1; } var a = d(); function d() { return o.k; } return [a, d(), d.name]; }")() as (o: { k: number }) => unknown;
+    const outer = function outer(o: { k: number }) {
+      const d = 0;
+      return [d, dup(o)];
+    };
+    const strictRoot = function strictRoot(o: { k: number }) {
+      "use strict";
+      function d() {
+        return 1;
+      }
+      // eslint-disable-next-line no-redeclare
+      function d() {
+        return o.k;
+      }
+      return d();
+    };
+    for (const f of [outer, dup, strictRoot] as Array<(o: { k: number }) => unknown>) {
+      const j = jit(f, { specialize: { o: { k: 3 } }, strict: true });
+      expect(inspect(j)!.tier, f.name).toBe(1);
+      expect(j({ k: 3 }), f.name).toEqual(f({ k: 3 }));
+    }
+  });
+});
