@@ -20,7 +20,7 @@
  * nothing else. A `break`/`continue` without a label is moved only out of
  * `if` branches, never into a labeled block, where a loop inside would catch it.
  */
-import { childKeys, constantValue, forEachStatementListInnermostFirst, type Node } from "../ast.js";
+import { childKeys, clone, constantValue, forEachStatementListInnermostFirst, type Node } from "../ast.js";
 
 interface JumpTest {
   name: string;
@@ -109,7 +109,9 @@ function isSmallJump(s: Node): boolean {
   return s.type === "BreakStatement" || s.type === "ContinueStatement";
 }
 
-const clone = (n: Node): Node => JSON.parse(JSON.stringify(n, (k, v) => (k === "start" || k === "end" || k === "loc" ? undefined : v)));
+// Copies of the jump share its constants (ast.ts clone): a JSON round trip made a new array of the
+// constant a `return p0` returned (a specialized argument's copy, not the argument itself), with
+// NaN, -0 and undefined items rewritten as null (random programs, seed 3133 #1550).
 
 /** `x = e` as a statement, for this name. */
 function assignedValue(s: Node | undefined, name: string): Node | null {

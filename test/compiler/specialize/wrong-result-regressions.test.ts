@@ -316,5 +316,21 @@ describe("wrong results found by inlining more", () => {
       });
     }
   });
-});
 
+  // A small jump (`return p0`) moved into both branches that decide its test was copied through a
+  // JSON round trip, which made new objects of its constants: the specialized array came back as a
+  // copy, with NaN and -0 items as null (random programs, seed 3133 #1550).
+  it("a jump moved into the branches of its test returns the specialized object itself, items intact", () => {
+    const prog = function (p0: unknown[], log: unknown[]) {
+      if (Math.floor(p0 as unknown as number) ? p0.length : (log.push(-1), p0)) return p0;
+      return 5;
+    };
+    for (const p of [[null, 3, 100], [NaN, -0, undefined], [{ k: 1 }, () => 2]]) {
+      const j = jit(prog, { specialize: { p0: p } });
+      const out = j(p, []);
+      expect(out).toBe(p);
+      expect(out).toBe(prog(p, []));
+      expect(inspect(j)!.tier).toBe(1);
+    }
+  });
+});
