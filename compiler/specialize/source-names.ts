@@ -96,7 +96,9 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
   // A computed key that reads the same variable (`o.fns[o.i]` from `o_1.fns[o_1.i]`) reads it
   // under the source's name too: the block's `o` holds what `o_1` holds, and V8 prints the key as
   // written ("o.fns[o.i] is not a function"). Not where the key writes the variable or makes a function.
-  const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
+  // Only for a variable never written after its initialisation: a getter the receiver path runs
+  // could otherwise change it before the key is read.
+  const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" && neverReassigned(s, residualRoot.name) ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
   const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object), ...(property ? { property } : {}) } : rename(callee) };
   s.emit({
     type: "BlockStatement",
@@ -106,6 +108,12 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
     ],
   });
   return D(id(result));
+}
+
+/** Whether the residual variable `name` is a binding of this activation that nothing writes after its initialisation. */
+function neverReassigned(s: Specializer, name: string): boolean {
+  for (const slot of s.frame.slots.values()) if (slot.name === name) return !slot.reassigned;
+  return false;
 }
 
 /**

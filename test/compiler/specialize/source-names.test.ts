@@ -504,4 +504,25 @@ describe("a computed callee key under the source's name", () => {
     expect(failing(j)).toBe(failing(outer));
     expect(failing(j)).toBe("TypeError: o.fns[o.i] is not a function");
   });
+
+  it("reads the key from the variable itself where the receiver's getter reassigns it", () => {
+    function callAt(o: { fns: Array<() => number>; i: number }, alt: { i: number }) {
+      const swapping = {
+        get fns() {
+          o = alt as typeof o;
+          return [() => 1, () => 2];
+        },
+        i: 0,
+      };
+      o = swapping;
+      return o.fns[o.i]!();
+    }
+    function outer(h: number, alt: { i: number }) {
+      const o = h;
+      return [o, callAt(undefined as never, alt)];
+    }
+    const j = jit(outer, { specialize: { h: 1 }, strict: true });
+    expect(j(1, { i: 1 })).toEqual(outer(1, { i: 1 }));
+    expect(j(1, { i: 1 })).toEqual([1, 2]);
+  });
 });
