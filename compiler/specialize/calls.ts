@@ -16,7 +16,7 @@ import { NOT_CALLABLE } from "./call-dispatch.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
-import { callUnderSourceName, methodCallUnderSourceNames, underSourceNames } from "./source-names.js";
+import { callUnderSourceName, methodCallUnderSourceNames, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
 import { BUILTIN_RESULT_TYPES, PRIMITIVE_PROTOS, hasPrimitiveMethod } from "./builtin-calls.js";
 
 declare module "./specializer.js" {
@@ -57,8 +57,8 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
     if (named.size) return underSourceNames(this, named, copy);
     if (copy.type !== "CallExpression") return D(copy);
     // `selector[name](…)` with `name` a constant the copy wrote as `selector["filter"]`: read under its name.
-    if (n.callee.type === "MemberExpression" && copy.callee.type === "MemberExpression") return methodCallUnderSourceNames(this, n.callee, copy) ?? D(copy);
-    return callUnderSourceName(this, n.callee, copy) ?? D(copy);
+    if (n.callee.type === "MemberExpression" && copy.callee.type === "MemberExpression") return methodCallUnderSourceNames(this, n.callee, copy) ?? spreadsUnderSourceNames(this, n.arguments as Node[], copy) ?? D(copy);
+    return callUnderSourceName(this, n.callee, copy) ?? spreadsUnderSourceNames(this, n.arguments as Node[], copy) ?? D(copy);
   }
   p.commit();
   return p.result;
@@ -151,7 +151,8 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       if (obj.k !== "d" && this.out.length !== afterHead) return NOT_CALLABLE;
       const objNode = this.residual(obj);
       this.foreignCodeMayRun();
-      return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
+      const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: objNode, property: this.residual(key), computed: true, optional: false }, arguments: args.map((a, i) => (n.arguments[i].type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) };
+      return spreadsUnderSourceNames(this, n.arguments as Node[], call) ?? D(call);
     }
     if (obj.k === "d" && key.k === "s" && obj.type && PRIMITIVE_PROTOS[obj.type]) {
       // A primitive whose method does not exist: the call throws, so it stays exactly as written.
@@ -193,7 +194,8 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   if (spread.some(Boolean)) {
     const calleeNode = this.residual(fn);
     this.foreignCodeMayRun();
-    return D({ type: "CallExpression", optional: false, callee: calleeNode, arguments: args.map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) });
+    const call: Node = { type: "CallExpression", optional: false, callee: calleeNode, arguments: args.map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) };
+    return spreadsUnderSourceNames(this, n.arguments as Node[], call) ?? D(call);
   }
   return this.applyCall(fn, UNDEF, args, null, n);
 };

@@ -98,7 +98,8 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
   // written ("o.fns[o.i] is not a function"). Not where the key writes the variable or makes a function.
   // Only for a variable never written after its initialisation: a getter the receiver path runs
   // could otherwise change it before the key is read.
-  const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" && neverReassigned(s, residualRoot.name) ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
+  const sourceRoot = source.type === "Identifier" ? source : pathRoot(source);
+  const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" && sourceRoot && neverReassigned(s, sourceRoot) ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
   const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object), ...(property ? { property } : {}) } : rename(callee) };
   s.emit({
     type: "BlockStatement",
@@ -110,10 +111,15 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
   return D(id(result));
 }
 
-/** Whether the residual variable `name` is a binding of this activation that nothing writes after its initialisation. */
-function neverReassigned(s: Specializer, name: string): boolean {
-  for (const slot of s.frame.slots.values()) if (slot.name === name) return !slot.reassigned;
-  return false;
+/**
+ * Whether the variable the source names here (`id`, an identifier of the function being specialized)
+ * is never written after its initialisation: then whatever residual variable holds its value holds
+ * it for the whole statement, and reading it early (or from a block's copy) reads the same value.
+ */
+function neverReassigned(s: Specializer, id: Node): boolean {
+  const scopes = s.frame.info.scopes;
+  const variable = scopes.resolve(id);
+  return !!variable && variable.defs.length > 0 && !scopes.isReassigned(variable);
 }
 
 /**
@@ -233,6 +239,32 @@ export function statementUnderSourceName(source: Node, stmt: Node, operand: Node
     type: "BlockStatement",
     body: [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(sourceName), init: residualRoot }] }, stmt],
   };
+}
+
+/**
+ * A call whose spread arguments the source writes as variables the residual reads under other
+ * names (`out.push(...b)` read as `...b_5_6`, an unrolled loop's binding): V8's "b is not iterable"
+ * names the variable as written. Each is read under its source name from a block binding,
+ * `{ let b = b_5_6; r = out.push(...b); }`, where nothing writes it after its initialisation (so
+ * reading it before the callee changes no value) and nothing else in the call names `b`. Null when
+ * the call stays as built.
+ */
+export function spreadsUnderSourceNames(s: Specializer, sourceArgs: Node[], call: Node): Val | null {
+  const names = new Map<string, string>();
+  const args = (call.arguments as Node[]).map((a, i) => {
+    const src = sourceArgs[i];
+    if (a.type !== "SpreadElement" || src?.type !== "SpreadElement" || src.argument.type !== "Identifier" || a.argument.type !== "Identifier") return a;
+    const residualName: string = a.argument.name;
+    const sourceName: string = src.argument.name;
+    if (residualName === sourceName || !declarableName(sourceName) || !neverReassigned(s, src.argument)) return a;
+    if (names.has(sourceName) && names.get(sourceName) !== residualName) return a;
+    names.set(sourceName, residualName);
+    return { type: "SpreadElement", argument: id(sourceName) };
+  });
+  if (names.size === 0) return null;
+  const parts: Node[] = [call.callee, ...(call.arguments as Node[]).filter((a, i) => args[i] === a)];
+  for (const name of names.keys()) if (parts.some((p) => mentions(p, name))) return null;
+  return underSourceNames(s, names, { ...call, arguments: args });
 }
 
 /**

@@ -526,3 +526,36 @@ describe("a computed callee key under the source's name", () => {
     expect(j(1, { i: 1 })).toEqual([1, 2]);
   });
 });
+
+// A spread argument the residual reads from a renamed variable (an unrolled or residual loop's
+// binding, `b_5_6`): V8's message names the spread operand as written (sweep13, repro-1).
+describe("a spread argument under the source's name", () => {
+  it("prints 'b is not iterable' as the original does, in a residual loop and in unrolled iterations", () => {
+    function make(n: number) {
+      do n--;
+      while (n > 0);
+      return [] as unknown[];
+    }
+    function build(n: number, rows: unknown[][]) {
+      const out = make(n);
+      for (const b of rows) out.push(...b);
+      return out.length;
+    }
+    const failing = (g: typeof build, rows: unknown[][]) => {
+      try {
+        return String(g(2, rows));
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    const tiered = jit(build, { tiering: { hotCalls: 200 } } as never);
+    for (let i = 0; i < 300; i++) tiered(2, [[1, 2], [3]]);
+    const explicit = jit(build, { specialize: { rows: [[1], null] as unknown[][] } });
+    for (const j of [tiered, explicit]) {
+      expect(failing(j, [[1, 2], null as never])).toBe(failing(build, [[1, 2], null as never]));
+      expect(failing(j, [[1, 2], 5 as never])).toBe(failing(build, [[1, 2], 5 as never]));
+      expect(failing(j, [[1, 2], [3]])).toBe("3");
+    }
+    expect(failing(explicit, [[1], null as never])).toBe("TypeError: b is not iterable (cannot read property null)");
+  });
+});
