@@ -7,7 +7,7 @@ import type { Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { callOfResultUnderSourceName, callUnderSourceName } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, spreadsUnderSourceNames } from "./source-names.js";
 import { NATIVE_CONSTRUCTORS, isProxyValue } from "./builtin-calls.js";
 import { isPureMemberPath } from "./call-dispatch.js";
 
@@ -76,6 +76,12 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
   const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
   if (named) return named;
+  // "b is not iterable" names a spread argument as written.
+  const spreadNamed = spread.some(Boolean) ? spreadsUnderSourceNames(this, n.arguments as Node[], construct) : null;
+  if (spreadNamed) {
+    if (made) (spreadNamed as { type?: string }).type = made;
+    return spreadNamed;
+  }
   const result = D(construct, made);
   // The instance's prototype, as `new` reads it now: a hint for its method calls (method-guards.ts).
   const proto = vals[0]!.k === "s" && typeof vals[0]!.v === "function" && !isBuiltin(vals[0]!.v as Function) ? prototypeHint(vals[0]!.v as Function) : null;

@@ -558,4 +558,28 @@ describe("a spread argument under the source's name", () => {
     }
     expect(failing(explicit, [[1], null as never])).toBe("TypeError: b is not iterable (cannot read property null)");
   });
+
+  it("in `new C(...b)` too", () => {
+    function make(n: number) {
+      do n--;
+      while (n > 0);
+      return [] as unknown[];
+    }
+    function build(n: number, rows: unknown[][]) {
+      const out = make(n);
+      for (const b of rows) out.push(new Array(...b));
+      return out.length;
+    }
+    const j = jit(build, { tiering: { hotCalls: 200 } } as never);
+    for (let i = 0; i < 300; i++) j(2, [[1, 2], [3]]);
+    const failing = (g: typeof build) => {
+      try {
+        return String(g(2, [[1, 2], null as never]));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(failing(j)).toBe(failing(build));
+    expect(failing(j)).toBe("b is not iterable (cannot read property null)");
+  });
 });
