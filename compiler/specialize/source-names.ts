@@ -250,21 +250,38 @@ export function statementUnderSourceName(source: Node, stmt: Node, operand: Node
  * the call stays as built.
  */
 export function spreadsUnderSourceNames(s: Specializer, sourceArgs: Node[], call: Node): Val | null {
-  const names = new Map<string, string>();
+  const names = new Map<string, Node>();
   const args = (call.arguments as Node[]).map((a, i) => {
     const src = sourceArgs[i];
-    if (a.type !== "SpreadElement" || src?.type !== "SpreadElement" || src.argument.type !== "Identifier" || a.argument.type !== "Identifier") return a;
-    const residualName: string = a.argument.name;
+    if (a.type !== "SpreadElement" || src?.type !== "SpreadElement" || src.argument.type !== "Identifier") return a;
     const sourceName: string = src.argument.name;
-    if (residualName === sourceName || !declarableName(sourceName) || !neverReassigned(s, src.argument)) return a;
-    if (names.has(sourceName) && names.get(sourceName) !== residualName) return a;
-    names.set(sourceName, residualName);
+    // A variable (never written after its initialisation, so reading it before the callee reads
+    // the same value), or a constant kos folded it to (`...b` with `b` undefined: "b is not iterable").
+    const value: Node = a.argument;
+    const readable = value.type === "Identifier" ? value.name !== sourceName && neverReassigned(s, src.argument) : isConstantNode(value);
+    if (!readable || !declarableName(sourceName) || names.has(sourceName)) return a;
+    names.set(sourceName, value);
     return { type: "SpreadElement", argument: id(sourceName) };
   });
   if (names.size === 0) return null;
   const parts: Node[] = [call.callee, ...(call.arguments as Node[]).filter((a, i) => args[i] === a)];
   for (const name of names.keys()) if (parts.some((p) => mentions(p, name))) return null;
-  return underSourceNames(s, names, { ...call, arguments: args });
+  const result = s.fresh("r");
+  s.hoistName(result);
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: [...names].map(([name, init]) => ({ type: "VariableDeclarator", id: id(name), init })) },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: { ...call, arguments: args } } },
+    ],
+  });
+  return D(id(result));
+}
+
+/** A residual expression that evaluates to a fixed value and runs nothing: a literal, `void 0`, `-1`, a constant kos passes in. */
+function isConstantNode(n: Node): boolean {
+  if (n.type === "Literal" || n.type === "KosConst") return true;
+  return n.type === "UnaryExpression" && (n.operator === "void" || n.operator === "-") && n.argument.type === "Literal";
 }
 
 /**

@@ -559,6 +559,28 @@ describe("a spread argument under the source's name", () => {
     expect(failing(explicit, [[1], null as never])).toBe("TypeError: b is not iterable (cannot read property null)");
   });
 
+  it("a spread of a binding kos folded to a constant (`...b` with `b` undefined)", () => {
+    function spreadAll(o: unknown, k: unknown) {
+      const out: unknown[] = [];
+      for (const b of [o, k]) out.push(...(b as unknown[]));
+      return out.length;
+    }
+    function outer(c: { v: unknown }, k: unknown) {
+      return spreadAll(c.v, k);
+    }
+    const c = Object.freeze({ v: undefined });
+    const j = jit(outer, { specialize: { c }, strict: true });
+    const failing = (g: typeof outer) => {
+      try {
+        return String(g(c, [1]));
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(failing(j)).toBe(failing(outer));
+    expect(failing(j)).toBe("b is not iterable (cannot read property undefined)");
+  });
+
   it("in `new C(...b)` too", () => {
     function make(n: number) {
       do n--;
