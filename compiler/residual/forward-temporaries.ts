@@ -52,12 +52,14 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
     for (const k of childKeys(n)) count(n[k], n, k, nested);
   };
   count(body.slice(1), null, null, false);
+  // `Math` and its kind name the built-ins unless the function declares a variable of that name.
+  const builtins = ![...BUILTIN_NAMESPACES].some((name) => hoisted.has(name) || ctx.sourceNames.has(name));
   let changed = false;
   for (const list of lists) {
     for (let i = 0; i < list.length - 1; i++) {
       const t = assignedTemp(list[i]);
       if (!t || !hoisted.has(t) || writes.get(t) !== 1 || reads.get(t) !== 1) continue;
-      const r = scanStatement(list[i + 1], t);
+      const r = scanStatement(list[i + 1], t, builtins);
       if (r === "blocked" || r === "clean") continue;
       const value = list[i].expression.right;
       // A failing call's message prints its callee as written ("acc.toFixed is not a function"): a
@@ -83,20 +85,20 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
   return changed;
 }
 
-function scanStatement(s: Node, t: string): Scan {
+function scanStatement(s: Node, t: string, builtins: boolean): Scan {
   switch (s.type) {
     case "ExpressionStatement":
-      return scan(s, "expression", t);
+      return scan(s, "expression", t, builtins);
     case "ReturnStatement":
     case "ThrowStatement":
-      return s.argument ? scan(s, "argument", t) : "clean";
+      return s.argument ? scan(s, "argument", t, builtins) : "clean";
     case "IfStatement":
-      return scan(s, "test", t);
+      return scan(s, "test", t, builtins);
     case "SwitchStatement":
-      return scan(s, "discriminant", t);
+      return scan(s, "discriminant", t, builtins);
     case "VariableDeclaration": {
       if (s.declarations.length !== 1 || !s.declarations[0].init) return "clean";
-      const r = scan(s.declarations[0], "init", t);
+      const r = scan(s.declarations[0], "init", t, builtins);
       // "Cannot destructure 'acc' as it is undefined" prints the initialiser.
       return typeof r === "object" && s.declarations[0].id.type !== "Identifier" ? { ...r, named: true } : r;
     }
@@ -106,7 +108,7 @@ function scanStatement(s: Node, t: string): Scan {
 }
 
 /** Scans `parent[key]` in evaluation order. */
-function scan(parent: Node, key: string | number, t: string): Scan {
+function scan(parent: Node, key: string | number, t: string, builtins: boolean): Scan {
   const n = parent[key];
   if (!n) return "clean";
   switch (n.type) {
@@ -118,28 +120,28 @@ function scan(parent: Node, key: string | number, t: string): Scan {
       return "clean";
     case "UnaryExpression": {
       if (n.operator === "delete") return "blocked";
-      const r = scan(n, "argument", t);
+      const r = scan(n, "argument", t, builtins);
       if (typeof r === "object" && n.operator === "typeof" && r.found.parent === n) return { ...r, typeofOperand: true };
       if (r !== "clean") return r;
       return n.operator === "typeof" || n.operator === "!" || n.operator === "void" ? "clean" : "blocked";
     }
     case "BinaryExpression": {
-      const a = scan(n, "left", t);
+      const a = scan(n, "left", t, builtins);
       if (a !== "clean") return a;
-      const b = scan(n, "right", t);
+      const b = scan(n, "right", t, builtins);
       if (b !== "clean") return b;
       return n.operator === "===" || n.operator === "!==" ? "clean" : "blocked";
     }
     case "LogicalExpression":
     case "ConditionalExpression": {
-      const r = scan(n, n.type === "LogicalExpression" ? "left" : "test", t);
+      const r = scan(n, n.type === "LogicalExpression" ? "left" : "test", t, builtins);
       return r === "clean" ? "blocked" : r;
     }
     case "MemberExpression": {
-      const a = scan(n, "object", t);
+      const a = scan(n, "object", t, builtins);
       if (a !== "clean") return a;
       if (n.computed) {
-        const b = scan(n, "property", t);
+        const b = scan(n, "property", t, builtins);
         if (b !== "clean") return b;
       }
       return "blocked";
@@ -147,33 +149,33 @@ function scan(parent: Node, key: string | number, t: string): Scan {
     case "CallExpression":
     case "NewExpression": {
       if (n.optional) return "blocked";
-      const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t) : scan(n, "callee", t);
+      const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t, builtins) : scan(n, "callee", t, builtins);
       if (typeof a === "object") return a.found.parent === n ? { ...a, inCallee: true, asCallee: true } : { ...a, inCallee: true };
       if (a !== "clean") return a;
       for (let i = 0; i < n.arguments.length; i++) {
         if (n.arguments[i].type === "SpreadElement") return "blocked";
-        const r = scan(n.arguments, i, t);
+        const r = scan(n.arguments, i, t, builtins);
         if (r !== "clean") return r;
       }
       return "blocked";
     }
     case "AssignmentExpression": {
       if (n.left.type === "MemberExpression") {
-        const a = scan(n.left, "object", t);
+        const a = scan(n.left, "object", t, builtins);
         if (a !== "clean") return a;
         if (n.left.computed) {
-          const b = scan(n.left, "property", t);
+          const b = scan(n.left, "property", t, builtins);
           if (b !== "clean") return b;
         }
         if (n.operator !== "=") return "blocked";
       } else if (n.left.type !== "Identifier" || n.operator !== "=") return "blocked";
-      const r = scan(n, "right", t);
+      const r = scan(n, "right", t, builtins);
       return r === "clean" ? "blocked" : r;
     }
     case "ArrayExpression": {
       for (let i = 0; i < n.elements.length; i++) {
         if (!n.elements[i] || n.elements[i].type === "SpreadElement") return "blocked";
-        const r = scan(n.elements, i, t);
+        const r = scan(n.elements, i, t, builtins);
         if (r !== "clean") return r;
       }
       return "clean";
@@ -181,21 +183,21 @@ function scan(parent: Node, key: string | number, t: string): Scan {
     case "ObjectExpression": {
       for (const p of n.properties) {
         if (p.type !== "Property" || p.computed || p.kind !== "init") return "blocked";
-        const r = scan(p, "value", t);
+        const r = scan(p, "value", t, builtins);
         if (r !== "clean") return r;
       }
       return "clean";
     }
     case "TemplateLiteral": {
       for (let i = 0; i < n.expressions.length; i++) {
-        const r = scan(n.expressions, i, t);
+        const r = scan(n.expressions, i, t, builtins);
         if (r !== "clean") return r;
       }
       return "blocked";
     }
     case "SequenceExpression": {
       for (let i = 0; i < n.expressions.length; i++) {
-        const r = scan(n.expressions, i, t);
+        const r = scan(n.expressions, i, t, builtins);
         if (r !== "clean") return r;
       }
       return "clean";
@@ -205,9 +207,21 @@ function scan(parent: Node, key: string | number, t: string): Scan {
   }
 }
 
-function scanMemberCallee(callee: Node, t: string): Scan {
-  const a = scan(callee, "object", t);
+function scanMemberCallee(callee: Node, t: string, builtins: boolean): Scan {
+  const a = scan(callee, "object", t, builtins);
   if (a !== "clean") return a;
-  if (callee.computed) return scan(callee, "property", t);
-  return "clean";
+  if (callee.computed) {
+    const b = scan(callee, "property", t, builtins);
+    if (b !== "clean") return b;
+  }
+  // The method is read before the arguments are evaluated, and the read may throw (a nullish
+  // receiver) or run a getter: an argument forwarded into the call would then run after it.
+  // `arg = 2 * x + 2; (void 0)[void 0](arg)` of an inlined `o.fns[o.i](v)` threw "Cannot read
+  // properties of undefined" where the original threw the argument's BigInt TypeError (fuzz seed
+  // 5123 #1159), and a `valueOf` of the argument never ran (#1870). A method of a built-in
+  // namespace (`Math.sqrt`) is a data property of an object that is there: kos folds calls of
+  // built-ins as intact everywhere, and its read runs nothing.
+  return builtins && callee.object.type === "Identifier" && !callee.computed && BUILTIN_NAMESPACES.has(callee.object.name) ? "clean" : "blocked";
 }
+
+const BUILTIN_NAMESPACES = new Set(["Math", "JSON", "Reflect", "Object", "Array", "Number", "String", "Atomics"]);

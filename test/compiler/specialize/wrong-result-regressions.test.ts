@@ -333,4 +333,26 @@ describe("wrong results found by inlining more", () => {
       expect(inspect(j)!.tier).toBe(1);
     }
   });
+
+  // An inlined call's argument went into a temporary, which the clean-up forwarded into a method
+  // call of the body: the method was then read (and threw, on `undefined`) before the argument was
+  // evaluated. Found by the fuzzer (seed 5123 #1159, #1870); present before the stop that fixed it.
+  it("an inlined call's argument is evaluated before the body's method read, which may throw", () => {
+    const h0 = new Function("return function h0(o, v) { return o.fns[o.i](v); }")();
+    const prog = new Function("h0", "return function prog(c, x) { return h0(c.n, c.n * x + c.n); }")(h0) as (c: object, x: unknown) => unknown;
+    const cfg = Object.freeze({ n: 2 });
+    const j = jit(prog, { specialize: { c: cfg } });
+    const log: string[] = [];
+    const noisy = { valueOf() { log.push("valueOf"); return 1; } };
+    for (const x of [1n, noisy, 3]) {
+      log.length = 0;
+      const want = outcome(() => prog(cfg, x));
+      const wantLog = [...log];
+      log.length = 0;
+      expect(outcome(() => j(cfg, x))).toBe(want);
+      expect(log).toEqual(wantLog);
+    }
+    expect(outcome(() => j(cfg, 1n))).toMatch(/Cannot mix BigInt/);
+    expect(inspect(j)!.tier).toBe(1);
+  });
 });
