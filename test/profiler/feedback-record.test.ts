@@ -47,11 +47,12 @@ describe("the feedback record survives", () => {
       // A script's top-level loop over wrappers it never uses again: V8 may drop them before exit,
       // and no timer runs during the loop to refresh their kept summaries (the 10 ms waits below are
       // shorter than the refresh period). \`varying\` settles on the
-      // original (its argument is never constant); \`waiting\` stays at tier 0 (its compile does not
-      // pay within the run); \`live\` settles too, and is still referenced at exit.
+      // original (its argument is never constant); \`waiting\` stays at tier 0 (a tier-up at no call
+      // count: on a fast host its compile paid within the run, and a version counts its own calls,
+      // which no observation refreshes); \`live\` settles too, and is still referenced at exit.
       const script = `import("kos").then(async ({ jit }) => {
         let varying = jit(function varyingKernel(x) { let s = 0; for (let j = 0; j < 8; j++) s += x * j; return s; });
-        let waiting = jit(function waitingKernel(o, x) { let s = 0; for (let j = 0; j < 200; j++) s += (o.k * x + j) % 7; return s; });
+        let waiting = jit(function waitingKernel(o, x) { let s = 0; for (let j = 0; j < 200; j++) s += (o.k * x + j) % 7; return s; }, { tiering: { hotCalls: Infinity } });
         const live = jit(function liveKernel(x) { return x + 1; });
         const o = { k: 3 };
         let acc = 0;
