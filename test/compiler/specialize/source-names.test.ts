@@ -530,12 +530,13 @@ describe("a computed callee key under the source's name", () => {
 // A spread argument the residual reads from a renamed variable (an unrolled or residual loop's
 // binding, `b_5_6`): V8's message names the spread operand as written (sweep13, repro-1).
 describe("a spread argument under the source's name", () => {
+  // A callee with a loop: inlined, its caller's loop binding is renamed.
+  function make(n: number) {
+    do n--;
+    while (n > 0);
+    return [] as unknown[];
+  }
   it("prints 'b is not iterable' as the original does, in a residual loop and in unrolled iterations", () => {
-    function make(n: number) {
-      do n--;
-      while (n > 0);
-      return [] as unknown[];
-    }
     function build(n: number, rows: unknown[][]) {
       const out = make(n);
       for (const b of rows) out.push(...b);
@@ -582,11 +583,6 @@ describe("a spread argument under the source's name", () => {
   });
 
   it("in `new C(...b)` too", () => {
-    function make(n: number) {
-      do n--;
-      while (n > 0);
-      return [] as unknown[];
-    }
     function build(n: number, rows: unknown[][]) {
       const out = make(n);
       for (const b of rows) out.push(new Array(...b));
