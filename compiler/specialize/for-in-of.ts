@@ -14,7 +14,7 @@ import type { Specializer, Target } from "./specializer.js";
 import { NULL_PROTO, S, ownKeyOrder, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { types as utilTypes } from "node:util";
-import { notIterableDefaultMessage, notIterableValue } from "../error-helpers.js";
+import { iterableAsWritten } from "../error-helpers.js";
 import { notIterableForm } from "./for-of-messages.js";
 
 export interface LoopState {
@@ -39,7 +39,7 @@ export interface LoopState {
   tailIndex?: string;
   /** This is the shared tail itself (residualTail, loops.ts): it starts from `tailIndex`. */
   inTail?: boolean;
-  /** A residual for-of's test that throws the engine's "d.items is not iterable" (notIterableAsWritten). */
+  /** A residual for-of iterates `iterableAsWritten(value, this)`, for the engine's "d.items is not iterable" (notIterableAsWritten). */
   notIterable?: Node;
   /** The residual for-of iterates `t && t`, which V8 words by its value, as it does the source's expression (describesValue). */
   describeValue?: boolean;
@@ -233,42 +233,33 @@ export function callKeptInHeader(source: Node, value: Val): boolean {
 
 /**
  * A residual for-of over a value held in a temporary would throw "it is not iterable" where the
- * original says "c.list is not iterable". For null and undefined (the common case: an absent
- * option) and for primitives without an iterator, the engine's message is thrown as written,
- * before the loop; the test runs no code of the program's. So for an object or function that
- * no object on its prototype chain gives a Symbol.iterator, when no proxy is on the chain
+ * original says "c.list is not iterable". So the loop iterates `iterableAsWritten(t, message)`
+ * (error-helpers.ts), which throws the engine's message as the source words it, with no code of
+ * the program's run twice: the argument this returns, the message as a literal, or null where
+ * V8 words the failure by the value. Null when the loop needs no help: its value is held under
+ * the source's own name, or V8's wording cannot be told (for-of-messages.ts).
  * (ejs's `for (const x of locals.items)` over a Date said "it is not iterable"; fuzz seed 2305
- * #554). An object with a getter for it is left to the loop, which runs the getter once.
+ * #554; a proxy with no iterator, sweep13.)
  */
 export function notIterableAsWritten(s: Specializer, source: Node, value: Val): Node | null {
   // A call's result is named by its callee: "o.get is not a function or its return value is not iterable".
   const callee = source.type === "CallExpression" && !source.optional ? writtenName(source.callee) : null;
   const name = callee ?? writtenName(source);
   // Any other expression: V8 prints it or describes the value, by its form (for-of-messages.ts).
-  // The value form is also the loop's (`t && t`, describesValue), for a proxy, which the test
-  // leaves to the loop; the test words it the same in every tier, where V8's optimized loop says
-  // "undefined is not a function" for some values (node 20, in the original too).
+  // The value form is also the loop's (`t && t`, describesValue); the helper words it the same in
+  // every tier, where V8's optimized loop says "undefined is not a function" for some values
+  // (node 20, in the original too).
   const form = name === null ? notIterableForm(source, s.frame.info.parsed.strict) : null;
   if (name === null && form === null) return null;
   const e = s.residual(value);
+  // Written under the source's name (`{ let ka = ka_2; for (const k of ka) … }`), the loop's
+  // message is the engine's own.
   if (name !== null && e.type === "Identifier" && e.name === name) return null;
-  const message: Node =
-    form?.kind === "value"
-      ? { type: "CallExpression", optional: false, callee: s.constNode(notIterableDefaultMessage), arguments: [e] }
-      : buildLiteral(form?.kind === "fixed" ? form.message : callee !== null ? `${callee} is not a function or its return value is not iterable` : `${name} is not iterable`)!;
-  // Null and undefined, and a number, boolean, bigint or symbol while its prototype has no
-  // Symbol.iterator (a program may give it one): the engine looks the iterator up on the prototype
-  // there, so the test runs no code of the program's. Objects are read by their descriptors, which
-  // runs no getter (notIterableValue); a proxy is left to the loop. One call of a shared helper,
-  // not the test written out at each loop: written out, TypeBox's tiered `Value.Check` ran at 1.00x
-  // the library instead of 1.44x (fixtures/real/typebox; the cause inside V8 was not pinned down).
-  // Emitted just before the loop, and only where the loop is not written under the source's name
-  // (`{ let ka = ka_2; for (const k of ka) … }`), whose message the engine gets right by itself.
-  const test: Node = { type: "CallExpression", optional: false, callee: s.constNode(notIterableValue), arguments: [e] };
-  return {
-    type: "IfStatement",
-    test,
-    consequent: { type: "ThrowStatement", argument: { type: "NewExpression", callee: s.globalRef("TypeError"), arguments: [message] } },
-    alternate: null,
-  };
+  if (form?.kind === "value") return buildLiteral(null)!;
+  return buildLiteral(form?.kind === "fixed" ? form.message : callee !== null ? `${callee} is not a function or its return value is not iterable` : `${name} is not iterable`)!;
+}
+
+/** `iterableAsWritten(iterated, message)`: what the residual loop iterates (notIterableAsWritten). */
+export function iteratedAsWritten(s: Specializer, iterated: Node, message: Node): Node {
+  return { type: "CallExpression", optional: false, callee: s.constNode(iterableAsWritten), arguments: [iterated, message] };
 }

@@ -8,8 +8,8 @@ import type { Node } from "../ast.js";
 import { clone, walk } from "../ast.js";
 import { varIdentifiers } from "./fn-info.js";
 import { FOR_OF_ITEM, knownItems } from "./for-in-of.js";
-import { iterateOnce, notIterableValue } from "../error-helpers.js";
-import { Specializer, id, type Slot } from "./specializer.js";
+import { iterableOrNull, iterateOnce } from "../error-helpers.js";
+import { Specializer, assign, id, type Slot } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
 import { declarationUnderSlot } from "./function-names.js";
@@ -296,9 +296,9 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
       elements: (pattern.elements as Array<Node | null>).map((el) => (el === null ? null : el.type === "RestElement" ? { type: "RestElement", argument: tempFor(el.argument) } : shape(el))),
     };
   }
-  const right = s.residual(value);
+  let right = s.residual(value);
   if (source === FOR_OF_ITEM) {
-    if (declKind === "let" || declKind === "const" || declKind === "var") failLikeForOfHead(s, pattern, residualShape, right);
+    if (declKind === "let" || declKind === "const" || declKind === "var") right = failLikeForOfHead(s, pattern, residualShape, right);
     source = undefined;
   }
   let stmt: Node;
@@ -346,19 +346,29 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
  * Where the item fails the pattern before any code of the program's runs (an array pattern over a
  * value nothing iterates, an object pattern over null or undefined), the pattern is applied again
  * in a for-of head, over an iterable of kos's own that yields the item once, so that V8 throws its
- * own words for the original's loop.
+ * own words for the original's loop. Returns what the pattern then destructures: for an array
+ * pattern, the item as iterableOrNull gives it (error-helpers.ts), so that a proxy's iterator
+ * method, or a getter's, is read once, and a missing one fails as ".for is not iterable" (V8's
+ * words for a head's array pattern whatever the item; the re-run gets null) where destructuring
+ * the proxy itself said "item is not iterable" (sweep13).
  */
-function failLikeForOfHead(s: Specializer, pattern: Node, residualShape: Node, right: Node): void {
-  const fails: Node =
-    pattern.type === "ArrayPattern"
-      ? { type: "CallExpression", optional: false, callee: s.constNode(notIterableValue), arguments: [right] }
-      : { type: "BinaryExpression", operator: "==", left: right, right: { type: "Literal", value: null, raw: "null" } };
-  const rerun: Node = {
+function failLikeForOfHead(s: Specializer, pattern: Node, residualShape: Node, right: Node): Node {
+  const rerun = (item: Node): Node => ({
     type: "ForOfStatement",
     await: false,
     left: { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: clone(residualShape), init: null }] },
-    right: { type: "CallExpression", optional: false, callee: s.constNode(iterateOnce), arguments: [right] },
+    right: { type: "CallExpression", optional: false, callee: s.constNode(iterateOnce), arguments: [item] },
     body: { type: "BlockStatement", body: [] },
-  };
-  s.emit({ type: "IfStatement", test: fails, consequent: { type: "BlockStatement", body: [rerun] }, alternate: null });
+  });
+  if (pattern.type !== "ArrayPattern") {
+    const fails: Node = { type: "BinaryExpression", operator: "==", left: right, right: { type: "Literal", value: null, raw: "null" } };
+    s.emit({ type: "IfStatement", test: fails, consequent: { type: "BlockStatement", body: [rerun(right)] }, alternate: null });
+    return right;
+  }
+  const iterable = s.fresh("iterable");
+  s.hoistName(iterable);
+  s.emit(assign(iterable, { type: "CallExpression", optional: false, callee: s.constNode(iterableOrNull), arguments: [right] }));
+  const fails: Node = { type: "BinaryExpression", operator: "===", left: id(iterable), right: { type: "Literal", value: null, raw: "null" } };
+  s.emit({ type: "IfStatement", test: fails, consequent: { type: "BlockStatement", body: [rerun({ type: "Literal", value: null, raw: "null" })] }, alternate: null });
+  return id(iterable);
 }

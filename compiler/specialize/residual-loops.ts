@@ -10,7 +10,7 @@ import { type Node } from "../ast.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
-import { bindLeft, skipDeletedKey, type LoopState } from "./for-in-of.js";
+import { bindLeft, iteratedAsWritten, skipDeletedKey, type LoopState } from "./for-in-of.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -112,6 +112,8 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   // runs no iteration leaves from this state (tinyqueue's empty queue read `q` never assigned).
   const head = new Map(this.env!);
   let loopNode: Node;
+  // A for-of's iterated value, as the residual holds it (notIterableAsWritten wraps it).
+  let iteratedValue: Node | null = null;
   let native: ReturnType<typeof nativeLoop> = null;
   let nativeExit: Env | null = null;
   try {
@@ -158,6 +160,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
       // The header's operand is evaluated once, before the body: an object kos made is allocated
       // here, in the state the loop starts from (the body may hold it virtual and change it).
       const iterated = this.residual(right);
+      iteratedValue = iterated;
       const rightNode: Node = state.describeValue && iterated.type === "Identifier" ? { type: "LogicalExpression", operator: "&&", left: iterated, right: { ...iterated } } : iterated;
       const itemName = this.fresh("item");
       const body = itemLoopBody(this, n, state, itemName, contT, variant, false);
@@ -222,7 +225,8 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   const labeled: Node = { type: "LabeledStatement", label: id(label), body: loopNode };
   // "o is not iterable" names the source's variable, also when the residual reads it from another.
   const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r)) : null;
-  if (!named && state.notIterable && loopNode.type === "ForOfStatement") this.out.push(state.notIterable);
+  // Otherwise the loop iterates the value through the helper that words its failure as the source's.
+  if (!named && state.notIterable && loopNode.type === "ForOfStatement" && iteratedValue) loopNode.right = iteratedAsWritten(this, iteratedValue, state.notIterable);
   this.out.push(named ?? labeled);
   if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.

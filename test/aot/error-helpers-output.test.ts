@@ -50,7 +50,7 @@ describe("kos build binds kos's error helpers by their source", () => {
     const report = await kosBuild({ project: join(root, "tsconfig.json"), out: join(root, "out") });
     const fn = report.functions.find((f) => f.name === "evalRule");
     expect(fn?.status, fn?.reason).toBe("optimized");
-    expect(readFileSync(join(root, "out", "rules.js"), "utf8")).toContain("function notIterableValue");
+    expect(readFileSync(join(root, "out", "rules.js"), "utf8")).toContain("function iterableAsWritten");
     const plain = (await import(pathToFileURL(join(root, "plain", "rules.js")).href)) as { evalRule: (r: unknown, d: object) => boolean };
     const built = (await import(pathToFileURL(join(root, "out", "rules.js")).href)) as typeof plain;
     const rules: unknown[] = [

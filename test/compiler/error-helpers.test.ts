@@ -3,7 +3,7 @@
  * binds the source where compiled code references a helper, so the two must answer alike.
  */
 import { describe, expect, it } from "vitest";
-import { ERROR_HELPERS, iterateOnce, notAFunction, notIterableDefaultMessage, notIterableValue, standaloneHelperSource } from "../../compiler/error-helpers.js";
+import { ERROR_HELPERS, iterableAsWritten, iterableOrNull, iterateOnce, notAFunction, notIterableDefaultMessage, notIterableValue, standaloneHelperSource } from "../../compiler/error-helpers.js";
 
 /** The helper made from its standalone source, as the output module evaluates it. */
 function fromSource(fn: Function): Function {
@@ -50,6 +50,35 @@ describe("the standalone sources of kos's error helpers", () => {
       delete proto[Symbol.iterator];
     }
     expect(standalone(5)).toBe(true);
+  });
+
+  it("iterableAsWritten and iterableOrNull give back the value, or an iterable of the same items, or fail alike", () => {
+    const standalone = fromSource(iterableAsWritten);
+    const orNull = fromSource(iterableOrNull);
+    const nulls = (helper: Function) => VALUES.map((v) => (helper(v) === null ? "null" : helper(v) === v ? "itself" : [...(helper(v) as Iterable<unknown>)]));
+    expect(nulls(orNull)).toEqual(nulls(iterableOrNull));
+    // What a for-of over the result sees: the value itself, the items of a stand-in, or the error.
+    const seen = (helper: Function, v: unknown, message: string | null) => {
+      try {
+        const r = helper(v, message);
+        if (r === v) return "itself";
+        return `items ${JSON.stringify([...(r as Iterable<unknown>)])}`;
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    for (const message of [null, "d.items is not iterable"]) {
+      VALUES.forEach((v, i) => expect(seen(standalone, v, message), `VALUES[${i}]`).toBe(seen(iterableAsWritten, v, message)));
+    }
+    // Every value the for-of test rejected is rejected with the message; the others pass as they are
+    // unless finding their iterator runs code (a proxy, a getter), which is read once.
+    VALUES.forEach((v, i) => {
+      const r = seen(iterableAsWritten, v, "m");
+      if (notIterableValue(v)) expect(r, `VALUES[${i}]`).toBe("TypeError: m");
+    });
+    expect(seen(iterableAsWritten, new Proxy([1, 2], {}), null)).toBe("items [1,2]");
+    expect(seen(iterableAsWritten, new Proxy({}, {}), null)).toBe("TypeError: object is not iterable (cannot read property Symbol(Symbol.iterator))");
+    expect(seen(iterableAsWritten, new NotCallableIterator(), "o.x is not iterable")).toBe("TypeError: o.x is not iterable");
   });
 
   it("notIterableDefaultMessage, notAFunction and iterateOnce answer as the helpers do", () => {

@@ -81,16 +81,15 @@ const loops: Record<string, Loop> = {
 
 const allValues: unknown[] = [5, -0, NaN, true, false, null, undefined, {}, () => 1, Symbol("s"), 10n, new Date(0), "ab", [1, 2], [[1, 2], [3]], [null], [undefined], [5], [{ a: 1 }], new Set([1])];
 
-// A proxy is left to the loop, whose lookup runs its trap: where V8 prints the expression, its
-// message names the residual's temporary (docs/compiler.md); where V8 describes the value, the
-// residual loop's `t && t` is described the same way.
-const proxies: unknown[] = [new Proxy({}, {}), new Proxy(function () {}, {}), new Proxy([1, 2], {})];
-const valueForm = new Set(["orEmpty", "conditional", "andOther"]);
+// A proxy, on the value or its prototype chain, and a getter for Symbol.iterator: the residual loop
+// reads the iterator method once, through kos's helper (error-helpers.ts, iterableAsWritten), which
+// throws the source's message where the loop over a temporary named the temporary (sweep13).
+const proxies: unknown[] = [new Proxy({}, {}), new Proxy(function () {}, {}), new Proxy([1, 2], {}), Object.create(new Proxy({}, {})), { get [Symbol.iterator]() { return undefined; } }];
 
 describe("a failing for-of throws the original's message", () => {
   for (const [name, loop] of Object.entries(loops)) {
     it(name, () => {
-      const values = valueForm.has(name) ? [...allValues, ...proxies] : allValues;
+      const values = [...allValues, ...proxies];
       // What the original says, read while it is cold: once V8 optimizes it, its own message for
       // some of these turns into "undefined is not a function" (node 20), which no copy can follow.
       const want = values.map((v) => [0, 1].map((flag) => outcome(() => loop({ items: v, v: flag }, ","))));
@@ -106,6 +105,70 @@ describe("a failing for-of throws the original's message", () => {
         expect([want[at]![i % 2], outcome(() => loop(d, ","))]).toContainEqual(got);
       }
       expect(inspect(f).tier).toBe(1);
+    });
+  }
+});
+
+describe("a for-of over a proxy or a getter runs its traps as the original does", () => {
+  const logged = (log: string[], iterator: unknown) =>
+    new Proxy({}, { get: (_t, key) => (log.push(`get ${String(key)}`), key === Symbol.iterator ? iterator : undefined), getPrototypeOf: () => (log.push("getPrototypeOf"), Object.prototype), getOwnPropertyDescriptor: (_t, key) => (log.push(`gopd ${String(key)}`), undefined) });
+  const iterators: unknown[] = [undefined, null, 5, {}, function* () { yield "a"; yield "b"; }, () => 5, () => ({ next: () => ({ done: true }) })];
+  const path: Loop = (d, k) => {
+    let out = "";
+    for (const x of d.items as unknown[]) out += String(x) + k;
+    return out;
+  };
+  for (const [name, loop] of Object.entries({ path, orEmpty: loops.orEmpty!, orName: loops.orName!, arrayPattern: loops.arrayPattern! })) {
+    it(name, () => {
+      const f = jit(loop, { specialize: { k: "," } });
+      expect(inspect(f).tier).toBe(1);
+      for (const iterator of iterators) {
+        const mine: string[] = [];
+        const theirs: string[] = [];
+        const want = outcome(() => loop({ items: logged(theirs, iterator) }, ","));
+        expect(outcome(() => f({ items: logged(mine, iterator) }, ","))).toEqual(want);
+        expect(mine).toEqual(theirs);
+      }
+      const getterLog: string[] = [];
+      const withGetter = (log: string[]) => ({ get [Symbol.iterator]() { log.push("getter"); return undefined; } });
+      const want = outcome(() => loop({ items: withGetter(getterLog) }, ","));
+      const mine: string[] = [];
+      expect(outcome(() => f({ items: withGetter(mine) }, ","))).toEqual(want);
+      expect(mine).toEqual(getterLog);
+    });
+  }
+});
+
+describe("a for-of over a proxy kos was given as a constant", () => {
+  it("throws the original's message, not one naming kos's constant", () => {
+    const loop = (o: { list?: unknown }, x: number) => {
+      let s = 0;
+      for (const y of ((o.list as number[]) || [])) s += y;
+      for (const y of o.list as number[]) s += y;
+      return s + x;
+    };
+    for (const list of [new Proxy({}, {}), new Proxy([1, 2], {}), { get [Symbol.iterator]() { return undefined; } }]) {
+      const o = { list };
+      const f = jit(loop, { specialize: { o } });
+      expect(outcome(() => f(o, 1))).toEqual(outcome(() => loop(o, 1)));
+    }
+  });
+});
+
+describe("a for-of head's array pattern over a proxy item runs its traps as the original does", () => {
+  const logged = (log: string[], iterator: unknown) => new Proxy({}, { get: (_t, key) => (log.push(`get ${String(key)}`), key === Symbol.iterator ? iterator : undefined) });
+  const iterators: unknown[] = [undefined, null, 5, {}, function* () { yield "a"; yield "b"; }, () => 5];
+  for (const [name, loop] of Object.entries({ arrayPattern: loops.arrayPattern!, letArrayPattern: loops.letArrayPattern! })) {
+    it(name, () => {
+      const f = jit(loop, { specialize: { k: "," } });
+      expect(inspect(f).tier).toBe(1);
+      for (const iterator of iterators) {
+        const mine: string[] = [];
+        const theirs: string[] = [];
+        const want = outcome(() => loop({ items: [["x", "y"], logged(theirs, iterator)] }, ","));
+        expect(outcome(() => f({ items: [["x", "y"], logged(mine, iterator)] }, ","))).toEqual(want);
+        expect(mine).toEqual(theirs);
+      }
     });
   }
 });
