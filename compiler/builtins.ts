@@ -67,6 +67,16 @@ export const TYPED_ARRAY_NAMES = [
   "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
 ] as const;
 
+/**
+ * A typed array's kind, as `%TypedArray%.prototype[Symbol.toStringTag]` gives it ("Uint8Array" for
+ * a Node Buffer, which is one), undefined for any other value: the intrinsic getter, uncurried as kos
+ * loaded it. It reads no property of the value and runs no proxy trap, where `constructor.name` ran
+ * any getter a typed array's `constructor` had, and named a Buffer "Buffer".
+ */
+export const typedArrayName = Function.prototype.call.bind(
+  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype) as object, Symbol.toStringTag)!.get!,
+) as (v: unknown) => string | undefined;
+
 const ArrayIterator = Array.prototype[Symbol.iterator];
 const ArrayIteratorNext = Object.getPrototypeOf([][Symbol.iterator]()).next;
 

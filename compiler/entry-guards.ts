@@ -10,7 +10,7 @@ import { JitError } from "./jit-error.js";
 import { buildLiteral } from "./emit.js";
 import { isTypedArray } from "./values.js";
 import type { Assumption, SourceOptions, TypeAssumption } from "./types.js";
-import { TYPED_ARRAY_NAMES } from "./builtins.js";
+import { TYPED_ARRAY_NAMES, typedArrayName } from "./builtins.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
 import { arityTest, type ArityDispatch } from "./arity-dispatch.js";
 
@@ -46,7 +46,7 @@ function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) =
   const identity = bin("===", p(), ref(value, label));
   if (isTypedArray(value)) {
     const len = bin("===", { type: "MemberExpression", object: p(), property: { type: "Identifier", name: "length" }, computed: false, optional: false }, buildLiteral(value.length)!);
-    return { test: and(identity, len), description: `${label} is the specialized ${value.constructor.name} (identity) with length ${value.length}`, kind: "identity" };
+    return { test: and(identity, len), description: `${label} is the specialized ${typedArrayName(value) ?? "typed array"} (identity) with length ${value.length}`, kind: "identity" };
   }
   return { test: identity, description: `${label} is the specialized ${Array.isArray(value) ? "array" : typeof value} (identity)`, kind: "identity" };
 }
@@ -59,7 +59,9 @@ function typeGuard(param: Node, type: TypeAssumption, ref: (v: unknown, hint: st
   if (type.startsWith("typedarray:")) {
     const name = type.slice("typedarray:".length);
     if (!(TYPED_ARRAY_NAMES as readonly string[]).includes(name)) throw new JitError("BAD_OPTIONS", `unknown typed array type '${name}'`);
-    return { type: "BinaryExpression", operator: "instanceof", left: p, right: ref((globalThis as Record<string, unknown>)[name], name) };
+    // The kind the intrinsic tag gives (a Buffer is a Uint8Array): `instanceof` ran a proxy's
+    // getPrototypeOf trap and read the constructor's Symbol.hasInstance, code of the program's.
+    return { type: "BinaryExpression", operator: "===", left: { type: "CallExpression", callee: ref(typedArrayName, "typedArrayName"), arguments: [p], optional: false }, right: buildLiteral(name)! };
   }
   return typeofIs(type);
 }
@@ -70,10 +72,15 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-/** The entry guards' tests and the assumptions they check, in order; `ref` names a value the code reads by reference. */
-export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node, keysCheck?: (g: ContentGuard) => Node | null): { assumptions: Assumption[]; guards: Node[] } {
+/**
+ * The entry guards' tests and the assumptions they check, in order; `ref` names a value the code
+ * reads by reference. `throwing`: the tests that may throw without running any of the program's
+ * code (assemble.ts counts a throw as a failed guard).
+ */
+export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node, keysCheck?: (g: ContentGuard) => Node | null): { assumptions: Assumption[]; guards: Node[]; throwing: ReadonlySet<Node> } {
   const assumptions: Assumption[] = [];
   const guards: Node[] = [];
+  const throwing = new Set<Node>();
   if (ctx.arity) {
     // First, so that a shorter call is reported before the other guards cost it anything.
     assumptions.push({ param: "arguments", kind: "arity", description: `arguments.length >= ${ctx.arity.required} (a call with fewer is specialized again, with the missing parameters undefined)` });
@@ -120,7 +127,11 @@ export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref:
   for (const [name, type] of ctx.assume) {
     if (ctx.specialize.has(name)) continue;
     assumptions.push({ param: name, kind: "type", description: `${name} is ${type}${trusted.has(name) ? " (trusted, not checked)" : ""}` });
-    if (!trusted.has(name)) guards.push(typeGuard(formalOf(name), type, ref));
+    if (trusted.has(name)) continue;
+    const test = typeGuard(formalOf(name), type, ref);
+    guards.push(test);
+    // `Array.isArray` throws on a revoked proxy, where the original may never look at it.
+    if (type === "array") throwing.add(test);
   }
   if (ctx.receiverObject && !ctx.assume.has("this")) {
     // Strict code sees the receiver as passed; a sloppy method sees globalThis for a call without one, and
@@ -136,5 +147,5 @@ export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref:
     assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
     guards.push(test);
   }
-  return { assumptions, guards };
+  return { assumptions, guards, throwing };
 }

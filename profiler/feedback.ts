@@ -5,6 +5,8 @@
  * the common case and nothing is allocated after the first observation.
  */
 
+import { typedArrayName } from "../compiler/builtins.js";
+
 const isProxy = process.getBuiltinModule("node:util").types.isProxy;
 
 /**
@@ -17,7 +19,8 @@ export function typeTagOf(v: unknown): string {
   if (t !== "object") return t;
   if (isProxy(v)) return "proxy";
   if (Array.isArray(v)) return "array";
-  if (ArrayBuffer.isView(v) && !(v instanceof DataView)) return `typedarray:${(v as object).constructor.name}`;
+  const kind = typedArrayName(v);
+  if (kind !== undefined) return `typedarray:${kind}`;
   return "object";
 }
 

@@ -234,6 +234,39 @@ describe("tiering", () => {
     }
   });
 
+  it("speculates on a typed array's kind by its intrinsic tag, and on an array by a test that cannot throw: a Buffer compiles, a proxy runs no trap in a guard, a revoked one throws nothing the original does not", () => {
+    // A Node Buffer is a Uint8Array: profiled as "Buffer", its type guard was rejected (BAD_OPTIONS) and the function never compiled (sweep14).
+    const scale = { k: 2 };
+    function dec(b: Uint8Array) {
+      let t = 0;
+      for (let i = 0; i < b.length; i++) t += b[i]! * scale.k;
+      return t;
+    }
+    const d = jit(dec, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 120; i++) expect(d(Buffer.from([i & 255, 2, 3]))).toBe(dec(Buffer.from([i & 255, 2, 3])));
+    expect(inspect(d)!.fallbackReason).toBeNull();
+    expect(inspect(d)!.tier).toBe(1);
+    expect(inspect(d)!.assumptions.map((a) => a.description)).toContain("b is typedarray:Uint8Array");
+    expect(d(new Uint8Array([1, 2]))).toBe(6);
+    // A proxy of a typed array at the guard: `instanceof` ran its getPrototypeOf trap.
+    const log: string[] = [];
+    const traced = new Proxy(new Uint8Array([1, 2]), { getPrototypeOf: (t) => (log.push("getPrototypeOf"), Reflect.getPrototypeOf(t)), get: (t, k) => (log.push(`get:${String(k)}`), Reflect.get(t, k)) });
+    const outcome = (f: () => unknown) => { log.length = 0; try { return [f(), [...log]]; } catch (e) { return [(e as Error).message, [...log]]; } };
+    expect(outcome(() => d(traced))).toEqual(outcome(() => dec(traced)));
+    // An array guard with a revoked proxy: `Array.isArray` throws on it, where this function never looks at it.
+    function pick(a: number[], cfg: { useA: boolean; x: number }) {
+      return cfg.useA ? a.length : cfg.x;
+    }
+    const cfg = Object.freeze({ useA: false, x: 7 });
+    const p = jit(pick, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 120; i++) p([1, 2, i], cfg);
+    expect(inspect(p)!.assumptions.map((a) => a.description)).toContain("a is array");
+    const { proxy: revoked, revoke } = Proxy.revocable([] as number[], {});
+    revoke();
+    expect(p(revoked, cfg)).toBe(7);
+    expect(p([1], cfg)).toBe(7);
+  });
+
   it("drops a first version whose guards fail on most calls once a later version serves them, without dropping the constant that still holds (an io-ts `is` ran 10x slower)", () => {
     const C = Object.freeze({ k: "name", min: 2 });
     function is(c: typeof C, x: any): boolean {
