@@ -128,9 +128,15 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   // "acc.toFixed is not a function" the receiver's (`acc` holding an object kos allocated as `obj`).
   // (Not a method the object's kind surely has, where the object is one kos made: an operand
   // stack's `push`, called on every step.)
-  const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key) ? n.callee.object : null;
+  // A receiver kos folded to a constant and passes by reference (`s[typeof v](v)` with `s` a module
+  // binding) is named as the source names it too, where V8 said "$k_ref_0[(typeof v)] is not a
+  // function" (rison's `encode`, sweep14).
+  // (Only where the residual reads the method as the source writes it: `ops[node.op]()` folded to
+  // `ops.mul()` would still not print as the source's.)
+  const sameKey = (callee: Node): boolean => n.callee.type === "MemberExpression" && callee.type === "MemberExpression" && n.callee.computed === callee.computed && (n.callee.computed || n.callee.property.name === callee.property.name);
+  const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && ((member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key)) || (member.obj.k === "s" && !isPrimitive(member.obj.v) && n.callee.object.type === "Identifier" && sameKey(callee))) ? n.callee.object : null;
   if (fnVal.k === "d" && source) {
-    const named = callUnderSourceName(this, source, call) ?? callOfResultUnderSourceName(this, source, call);
+    const named = callUnderSourceName(this, source, call, member ? n.callee : undefined) ?? callOfResultUnderSourceName(this, source, call);
     if (named) return named;
   }
   // Every Math function returns a number (its arguments' conversions may throw, never change that);

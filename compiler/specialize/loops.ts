@@ -61,7 +61,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
         // Iterating a known non-iterable throws: keep the header as written for the engine's message.
         const header: Node = { type: "ForOfStatement", await: false, left: this.verbatim(n.left), right: this.verbatim(n.right), body: { type: "BlockStatement", body: [] } };
-        this.emit(statementUnderSourceName(n.right, header, header.right, (r) => void (header.right = r)) ?? header);
+        this.emit(statementUnderSourceName(n.right, header, header.right, (r) => void (header.right = r), this) ?? header);
         this.env = null;
         return;
       }

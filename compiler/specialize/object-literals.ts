@@ -8,7 +8,7 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { declarableName, underSourceNames } from "./source-names.js";
+import { declarableName, spreadUnderSourceNames, underSourceNames } from "./source-names.js";
 import { isIndex } from "./objects.js";
 
 declare module "./specializer.js" {
@@ -49,8 +49,19 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
 function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, literal: Node): Val | null {
   const names = new Map<string, string>();
   const renamed: Array<{ spread: Node; name: string }> = [];
+  // Spreads of paths (`...T[o.m].f`): their constants and temporaries, bound under the source's names.
+  const bound = new Map<string, Node>();
+  const paths: Array<{ spread: Node; operand: Node }> = [];
   elements.forEach((e, k) => {
     const spread = literal.elements[k];
+    if (e?.type === "SpreadElement" && spread?.type === "SpreadElement" && e.argument.type !== "Identifier") {
+      const plan = spreadUnderSourceNames(s, e.argument, spread.argument);
+      if (plan && plan.declarations.every((d) => !bound.has(d.name) || bound.get(d.name) === d.init)) {
+        for (const d of plan.declarations) bound.set(d.name, d.init);
+        paths.push({ spread, operand: plan.operand });
+      }
+      return;
+    }
     if (!e || e.type !== "SpreadElement" || e.argument.type !== "Identifier" || spread?.argument.type !== "Identifier") return;
     const source = e.argument.name as string;
     const residual = spread.argument.name as string;
@@ -58,16 +69,29 @@ function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, l
     names.set(source, residual);
     renamed.push({ spread, name: source });
   });
-  if (!names.size) return null;
+  if (!names.size && !bound.size) return null;
   let taken = false;
   walk(literal, (x) => {
     if (taken || x.type === "KosConst") return false;
-    if (x.type === "Identifier" && names.has(x.name)) taken = true;
+    if (x.type === "Identifier" && (names.has(x.name) || bound.has(x.name))) taken = true;
     return;
   });
-  if (taken) return null;
+  if (taken || [...bound.keys()].some((name) => names.has(name))) return null;
   for (const r of renamed) r.spread.argument = id(r.name);
-  return { ...underSourceNames(s, names, literal), type: "object" } as Val;
+  for (const p of paths) p.spread.argument = p.operand;
+  for (const [name, init] of bound) if (init.type === "Identifier") names.set(name, init.name);
+  const constants = [...bound].filter(([, init]) => init.type === "KosConst");
+  if (!constants.length) return { ...underSourceNames(s, names, literal), type: "object" } as Val;
+  const result = s.fresh("r");
+  s.hoistName(result);
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: [...[...names].map(([name, residual]) => ({ type: "VariableDeclarator", id: id(name), init: id(residual) })), ...constants.map(([name, init]) => ({ type: "VariableDeclarator", id: id(name), init }))] },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: literal } },
+    ],
+  });
+  return D(id(result), "object");
 }
 
 P.objectLiteral = function (this: Specializer, n: Node): Val {

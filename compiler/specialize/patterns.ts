@@ -334,7 +334,7 @@ function residualPattern(s: Specializer, pattern: Node, value: Val, declKind: "l
   if (source === DEFAULTED_PARAMETER && right.type === "Identifier") {
     setRight({ type: "ConditionalExpression", test: { type: "BinaryExpression", operator: "===", left: right, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } } }, consequent: { ...right }, alternate: { ...right } });
     s.emit(stmt);
-  } else s.emit((source && source !== DEFAULTED_PARAMETER ? statementUnderSourceName(source, stmt, right, setRight) : null) ?? stmt);
+  } else s.emit((source && source !== DEFAULTED_PARAMETER ? statementUnderSourceName(source, stmt, right, setRight, s) : null) ?? stmt);
   s.foreignCodeMayRun();
   for (const { target, temp } of later) {
     if (!s.env) return;

@@ -224,7 +224,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   if (hoists.length) loopNode.body.body.unshift({ type: "VariableDeclaration", kind: "let", declarations: hoists.map((slot) => ({ type: "VariableDeclarator", id: id(slot.name), init: null })) });
   const labeled: Node = { type: "LabeledStatement", label: id(label), body: loopNode };
   // "o is not iterable" names the source's variable, also when the residual reads it from another.
-  const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r)) : null;
+  const named = loopNode.type === "ForOfStatement" && n.type === "ForOfStatement" && !state.items ? statementUnderSourceName(n.right, labeled, loopNode.right, (r) => void (loopNode.right = r), this) : null;
   // Otherwise the loop iterates the value through the helper that words its failure as the source's.
   if (!named && state.notIterable && loopNode.type === "ForOfStatement" && iteratedValue) loopNode.right = iteratedAsWritten(this, iteratedValue, state.notIterable);
   this.out.push(named ?? labeled);

@@ -76,18 +76,89 @@ function planRename(source: Node, operand: Node): { sourceName: string; residual
   return { sourceName, residualRoot };
 }
 
+/** The source's names for an operand read from other variables or constants (planRenames). */
+export interface Renames {
+  /** Block bindings to declare first: each a residual variable or a constant, which reading runs nothing. */
+  declarations: Array<{ name: string; init: Node }>;
+  /** The operand as the source writes it, reading those names. */
+  operand: Node;
+}
+
+/** Fields of a node that are not its children (the operator, a literal's value, a member's `computed`). */
+const SCALAR_FIELDS = ["operator", "computed", "optional", "prefix", "value", "regex"];
+
+/**
+ * For an operand whose shape is the source's, node for node, with some of its variables read
+ * under other names (`T[o_1.m]` for `T[o.m]`, `o[key_3_4]` for `o[key]`, `$k_ref_0[v.m]` for
+ * `T[o.m]`): block bindings of the source's names to what the residual reads, and the operand read
+ * through them. Each binding's value is a residual variable or a constant kos passes in, so
+ * declaring it first runs nothing. Only the operand's first read (its root) may be bound to any
+ * variable; a name read later in it (a computed key) only where the source's variable is never
+ * written after its initialisation, since a getter the operand runs before that read could
+ * otherwise change it. Null when the shapes differ, nothing differs, or a name cannot be taken.
+ */
+function planRenames(s: Specializer | null, source: Node, operand: Node): Renames | null {
+  const bound = new Map<string, Node>();
+  let root = true;
+  let ok = true;
+  const same = (a: Node, b: Node): boolean => {
+    if (!ok) return false;
+    if (a.type === "Identifier") {
+      const first = root;
+      root = false;
+      if (b.type === "Identifier" && b.name === a.name) return true;
+      if (b.type !== "Identifier" && b.type !== "KosConst") return (ok = false);
+      if (b.type === "Identifier" && !first && !(s && neverReassigned(s, a))) return (ok = false);
+      if (!declarableName(a.name)) return (ok = false);
+      const prev = bound.get(a.name);
+      if (prev && !(prev.type === b.type && (prev.type === "Identifier" ? prev.name === b.name : prev.value === b.value))) return (ok = false);
+      bound.set(a.name, b);
+      return true;
+    }
+    if (a.type !== b.type || a.type === "KosConst") return (ok = false);
+    for (const k of SCALAR_FIELDS) if (k in a || k in b) if (k === "regex" ? JSON.stringify(a.regex) !== JSON.stringify(b.regex) : !Object.is(a[k], b[k]) && !(k === "optional" && !a[k] && !b[k])) return (ok = false);
+    if (a.type === "MemberExpression") {
+      if (!same(a.object, b.object)) return false;
+      if (!a.computed) return a.property.name === b.property.name || (ok = false);
+      return same(a.property, b.property);
+    }
+    if (a.type === "Literal" || a.type === "ThisExpression") return true;
+    if (a.type === "UnaryExpression" || a.type === "BinaryExpression" || a.type === "LogicalExpression" || a.type === "ConditionalExpression") {
+      for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k] && !same(a[k], b[k])) return false;
+      return true;
+    }
+    return (ok = false);
+  };
+  if (!same(source, operand) || bound.size === 0) return null;
+  // A binding whose value reads another bound name would read it in its temporal dead zone.
+  for (const [, init] of bound) for (const name of bound.keys()) if (mentions(init, name)) return null;
+  const rebuilt = (a: Node, b: Node): Node => {
+    if (a.type === "Identifier") return bound.has(a.name) ? id(a.name) : b;
+    if (a.type === "MemberExpression") return { ...b, object: rebuilt(a.object, b.object), property: a.computed ? rebuilt(a.property, b.property) : b.property };
+    const out: Node = { ...b };
+    for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k]) out[k] = rebuilt(a[k], b[k]);
+    return out;
+  };
+  return { declarations: [...bound].map(([name, init]) => ({ name, init })), operand: rebuilt(source, operand) };
+}
+
 /**
  * The call (built with its receiver, or its callee, read from the residual
  * variable) with that variable read under its source name, or null when it
  * stays as built. `source` is the receiver (`o`, `o.g`) or the callee (`fn`)
  * as the source writes it.
  */
-export function callUnderSourceName(s: Specializer, source: Node, call: Node): Val | null {
+export function callUnderSourceName(s: Specializer, source: Node, call: Node, sourceCallee?: Node): Val | null {
   const callee = call.callee;
   // The receiver of a method call, or the callee itself (`fn()`).
   const path: Node = callee.type === "MemberExpression" ? callee.object : callee;
+  // A computed callee is read as the source writes it, key included, where it can be.
+  if (sourceCallee?.type === "MemberExpression" && sourceCallee.computed) {
+    const whole = callUnderSourceNames(s, source, call, sourceCallee);
+    if (whole) return whole;
+  }
   const plan = planRename(source, path);
-  if (!plan) return null;
+  if (!plan) return callUnderSourceNames(s, source, call, sourceCallee);
   const { sourceName, residualRoot } = plan;
   if ((call.arguments as Node[]).some((a) => mentions(a, sourceName)) || (callee.type === "MemberExpression" && callee.computed && mentions(callee.property, sourceName))) return null;
   const result = s.fresh("r");
@@ -105,6 +176,37 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node): V
     type: "BlockStatement",
     body: [
       { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(sourceName), init: residualRoot }] },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: renamed } },
+    ],
+  });
+  return D(id(result));
+}
+
+/**
+ * The call with its receiver (or callee) read as the source writes it, through block bindings of
+ * the source's names (planRenames): `{ let T = $k_ref_0, o = o_1; r = T[o.m].f(); }` for the source's
+ * `T[o.m].f()` (culori's `converters[color.mode].rgb(color)` said `converters[color_3.mode].rgb`,
+ * sweep14). Null where it stays as built: the arguments, or a computed key of the callee, name a
+ * bound name.
+ */
+function callUnderSourceNames(s: Specializer, source: Node, call: Node, sourceCallee?: Node): Val | null {
+  const callee = call.callee;
+  // The whole callee where the source's is known (`o[key]()` read as `o[w]()`: the key's name too),
+  // else its receiver.
+  const whole = sourceCallee?.type === "MemberExpression" && callee.type === "MemberExpression" ? planRenames(s, sourceCallee, callee) : null;
+  const path: Node = callee.type === "MemberExpression" ? callee.object : callee;
+  const plan = whole ?? planRenames(s, source, path);
+  if (!plan) return null;
+  const names = plan.declarations.map((d) => d.name);
+  const others = [...(call.arguments as Node[]), ...(!whole && callee.type === "MemberExpression" && callee.computed ? [callee.property] : [])];
+  if (others.some((a) => names.some((name) => mentions(a, name)))) return null;
+  const result = s.fresh("r");
+  s.hoistName(result);
+  const renamed: Node = { ...call, callee: whole ? plan.operand : callee.type === "MemberExpression" ? { ...callee, object: plan.operand } : plan.operand };
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: plan.declarations.map((d) => ({ type: "VariableDeclarator", id: id(d.name), init: d.init })) },
       { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: renamed } },
     ],
   });
@@ -165,7 +267,7 @@ export function methodCallUnderSourceNames(s: Specializer, sourceCallee: Node, c
   const callee = call.callee;
   const keyName: string | undefined = sourceCallee.computed && sourceCallee.property.type === "Identifier" ? sourceCallee.property.name : undefined;
   const key: Node | null = callee.type !== "MemberExpression" ? null : !callee.computed ? (callee.property.type === "Identifier" ? { type: "Literal", value: callee.property.name, raw: JSON.stringify(callee.property.name) } : null) : callee.property.type === "Literal" ? callee.property : null;
-  if (keyName === undefined || !key || NOT_DECLARABLE.has(keyName) || mentions(call, keyName)) return callUnderSourceName(s, sourceCallee.object, call);
+  if (keyName === undefined || !key || NOT_DECLARABLE.has(keyName) || mentions(call, keyName)) return callUnderSourceName(s, sourceCallee.object, call, sourceCallee);
   const declarations: Node[] = [];
   let object = callee.object;
   const plan = planRename(sourceCallee.object, callee.object);
@@ -228,9 +330,18 @@ export function callOfResultUnderSourceName(s: Specializer, source: Node, call: 
  * another variable (`o` bound to the caller's `y`, or renamed `o_1`). Null when it stays as
  * built (same name, a name a `let` cannot take, or the statement names it already).
  */
-export function statementUnderSourceName(source: Node, stmt: Node, operand: Node, replace: (renamed: Node) => void): Node | null {
+export function statementUnderSourceName(source: Node, stmt: Node, operand: Node, replace: (renamed: Node) => void, s?: Specializer): Node | null {
   const plan = planRename(source, operand);
-  if (!plan) return null;
+  if (!plan) {
+    // A path with computed keys or constants (`const { f } = T[o.m].zz` read from `$k_ref_0[v.m].zz`).
+    const renames = planRenames(s ?? null, source, operand);
+    if (!renames || renames.declarations.some((d) => mentions(stmt, d.name))) return null;
+    replace(renames.operand);
+    return {
+      type: "BlockStatement",
+      body: [{ type: "VariableDeclaration", kind: "let", declarations: renames.declarations.map((d) => ({ type: "VariableDeclarator", id: id(d.name), init: d.init })) }, stmt],
+    };
+  }
   const { sourceName, residualRoot } = plan;
   if (mentions(stmt, sourceName)) return null;
   const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });
@@ -276,6 +387,19 @@ export function spreadsUnderSourceNames(s: Specializer, sourceArgs: Node[], call
     ],
   });
   return D(id(result));
+}
+
+/**
+ * A spread's operand as the source writes it (planRenames), where what it binds is a constant kos
+ * passes in or a temporary never written again: other parts of the call or literal run before the
+ * spread, so its root is no longer the first thing read (`[...T[o.m].f]` read as
+ * `[...$k_ref_0[v.m].f]`, sweep14). Null otherwise.
+ */
+export function spreadUnderSourceNames(s: Specializer, source: Node, operand: Node): Renames | null {
+  if (source.type === "Identifier") return null;
+  const plan = planRenames(s, source, operand);
+  if (!plan || !plan.declarations.every((d) => d.init.type === "KosConst" || (d.init.type === "Identifier" && s.immutable.has(d.init.name)))) return null;
+  return plan;
 }
 
 /** A residual expression that evaluates to a fixed value and runs nothing: a literal, `void 0`, `-1`, a constant kos passes in. */

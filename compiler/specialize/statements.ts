@@ -279,7 +279,7 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
           // (under the source's name when the residual reads the value from another variable).
           const decl = this.verbatim(d);
           const stmt: Node = { type: "VariableDeclaration", kind: n.kind === "var" ? "let" : n.kind, declarations: [decl] };
-          this.emit(statementUnderSourceName(d.init, stmt, decl.init, (r) => void (decl.init = r)) ?? { type: "BlockStatement", body: [stmt] });
+          this.emit(statementUnderSourceName(d.init, stmt, decl.init, (r) => void (decl.init = r), this) ?? { type: "BlockStatement", body: [stmt] });
           this.env = null;
           return;
         }

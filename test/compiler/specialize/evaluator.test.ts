@@ -191,7 +191,9 @@ describe("evaluator: residual code reads like hand-written code", () => {
     expect(inspect(j)!.tier).toBe(1);
     // The second inlined apply(2, data) computed `data || {}` for nothing: gone, with its `{}`.
     expect(s.match(/\|\|/g)?.length).toBe(2);
-    expect(s).not.toMatch(/\blet \w+ = /);
+    // (A block binding of a constant under its source's name is no leftover: `{ let lib = $k_obj_0; … }`
+    // makes a failing call's message name `lib`.)
+    expect(s).not.toMatch(/\blet \w+ = (?!\$k_)/);
     expect(j({ a: 1 })).toBe(3);
     expect(j({ a: "x" })).toBe("x2");
   });

@@ -601,3 +601,49 @@ describe("a spread argument under the source's name", () => {
     expect(failing(j)).toBe("b is not iterable (cannot read property null)");
   });
 });
+
+describe("operands read through constants and renamed keys, named as the source writes them (sweep14)", () => {
+  const T = { a: { f: () => 1, zz: { f: 2 } }, b: {} as Record<string, unknown> };
+  // Each callee is inlined into `wrap`, whose own parameters take other names.
+  const callees: Record<string, (o: any, key?: any) => unknown> = {
+    nestedKey: (o) => (T as any)[o.m].f(),
+    keyParam: (o, key) => o[key](),
+    keyLocal: (o) => {
+      const key = o.m;
+      return (T as any)[key].f();
+    },
+    dynKeyCall: (o, k) => {
+      const key = k + "x";
+      return o[key]();
+    },
+    newNested: (o) => new (T as any)[o.m].f(),
+    spreadNested: (o) => [...(T as any)[o.m].f],
+    destrNested: (o) => {
+      const { f } = (T as any)[o.m].zz;
+      return f;
+    },
+  };
+  for (const [name, callee] of Object.entries(callees)) {
+    it(name, () => {
+      const wrap = new Function("callee", "return function wrap(c, v, w) { return callee(v, w); }")(callee) as (c: number, v: unknown, w: unknown) => unknown;
+      const j = jit(wrap, { specialize: { c: 1 } });
+      expect(inspect(j)!.tier).toBe(1);
+      for (const [v, w] of [[{ m: "b" }, "zz"], [{ m: "a" }, "zz"], [{ m: "b", zz: () => 3, zzx: () => 4 }, "zz"]] as const) {
+        expect(message(j, 1, v, w)).toEqual(message(wrap, 1, v, w));
+      }
+    });
+  }
+
+  it("a module binding called through a computed key (`s[typeof v](v)`, rison's encode), and spread", () => {
+    const s: Record<string, (x: unknown) => string> = { number: (x) => "n" + String(x), string: (x) => "s" + String(x) };
+    const encode = (v: unknown) => s[typeof v]!(v);
+    const s2: Record<string, number[]> = { number: [1], string: [2] };
+    const spread = (v: unknown) => [...s2[typeof v]!].length;
+    for (const f of [encode, spread]) {
+      const j = jit(f as (v: unknown) => unknown, { tiering: { hotCalls: 50 } });
+      for (let i = 0; i < 100; i++) j(i % 2 ? 1 : "a");
+      expect(inspect(j)!.tier).toBe(1);
+      for (const v of [true, 1, "a", null]) expect(message(j, v)).toEqual(message(f, v));
+    }
+  });
+});
