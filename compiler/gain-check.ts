@@ -89,6 +89,17 @@ const TRIM = 1 / 32;
 const CLEAR_LOSS = 3;
 const CLEAR_LOSS_MS = 0.02;
 /**
+ * What the check may cost the program, in milliseconds the version's calls took more than the
+ * original's would have (estimated from each window's trimmed means, over the calls the version ran
+ * since the window before): past it, a version slower in a window after the first ends the check at
+ * once. sqids' `encode` specialized on its instance, a 217 KB version, ran 24 µs a call against 13 µs
+ * in every window, and a slower window only deferred the verdict: the program ran at half speed for
+ * 256,000 calls, 5 s and more (perf14). The late-optimized versions that did pay lost far less before
+ * they did: mingo's about 16 ms by call 16,000, three's `decompose` about 6 ms by call 4,000, the
+ * 512-term sum about 12 ms by call 872.
+ */
+const LOSS_BUDGET_MS = 200;
+/**
  * A clear loss ends the check in its first window only when the version's cost sits in some of
  * its calls (trimmed mean at least this many times its median, as ow's was 9x): warming does not
  * take that away. A version slower on every call may only be cold, and must lose a second window
@@ -157,6 +168,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let done = false;
   // Whether the last window was a clear loss on every call (a cold version, or a slow one).
   let lostEveryCall = false;
+  // The version's calls since the last window was judged, and what they are estimated to have cost
+  // over the original (LOSS_BUDGET_MS).
+  let versionCalls = 0;
+  let lossMs = 0;
   let seed = (clock.now() * 1000) | 1;
   const finish = (verdict: "kept" | "generic", detail: string) => {
     done = true;
@@ -190,6 +205,11 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     if (mv < mo * KEEP_MARGIN && tv < to * KEEP_MARGIN) return finish("kept", `the compiled version ran ${measured}`);
     const lost = window > 0 && tv > CLEAR_LOSS * to && tv - to > CLEAR_LOSS_MS;
     const inSomeCalls = tv > TAIL_HEAVY * mv;
+    if (tv > to) lossMs += (tv - to) * versionCalls;
+    versionCalls = 0;
+    if (window > 0 && tv * KEEP_MARGIN > to && lossMs > LOSS_BUDGET_MS) {
+      return finish("generic", `the compiled version ran ${measured}, and had cost the program about ${Math.round(lossMs)} ms over the original: it runs the original`);
+    }
     const clearLoss = lost && (inSomeCalls || lostEveryCall);
     lostEveryCall = lost && !inSomeCalls;
     // A slower version still getting faster at the last window (V8 optimizing a large one late) gets a later window.
@@ -234,7 +254,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     if (useOriginal) {
       // (A later version's calls came through the first, which counted them.)
       if (d.versions[0] === version) d.addCalls(1);
-    } else setRoute(null);
+    } else {
+      versionCalls++;
+      setRoute(null);
+    }
     let returned = false;
     // Both sides through the same call of the clock.
     const probe = timed ? clock.probe() : 0;
