@@ -54,6 +54,22 @@ export function mentions(n: Node, name: string): boolean {
 }
 
 /**
+ * Whether `n` reads a variable of this name from outside itself: a function in it whose parameters
+ * bind the name reads its own (expression-eval's `e.map(function (e) { … })`, where the block's
+ * `let e = e_1` would be shadowed there, and said `e_1.map is not a function`, sweep14).
+ */
+function readsFree(n: Node, name: string): boolean {
+  let found = false;
+  walk(n, (x) => {
+    if (found || x.type === "KosConst") return false;
+    if ((x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression") && (x.params as Node[]).some((p) => p.type === "Identifier" && p.name === name)) return false;
+    if (x.type === "Identifier" && x.name === name) found = true;
+    return;
+  });
+  return found;
+}
+
+/**
  * Which part of the residual operand the source's name stands for: the root variable of the
  * same property path (`o.g` read as `o_1.g`: `o_1`), or, for a source that is a plain variable,
  * the whole operand (`o` read as `y`, `y.list` or a constant kos folded). The operand is the
@@ -160,7 +176,7 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node, so
   const plan = planRename(source, path);
   if (!plan) return callUnderSourceNames(s, source, call, sourceCallee);
   const { sourceName, residualRoot } = plan;
-  if ((call.arguments as Node[]).some((a) => mentions(a, sourceName)) || (callee.type === "MemberExpression" && callee.computed && mentions(callee.property, sourceName))) return null;
+  if ((call.arguments as Node[]).some((a) => readsFree(a, sourceName)) || (callee.type === "MemberExpression" && callee.computed && mentions(callee.property, sourceName))) return null;
   const result = s.fresh("r");
   s.hoistName(result);
   const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });

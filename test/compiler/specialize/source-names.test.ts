@@ -622,6 +622,10 @@ describe("operands read through constants and renamed keys, named as the source 
       const { f } = (T as any)[o.m].zz;
       return f;
     },
+    // A function argument whose parameter shadows the receiver's name (expression-eval).
+    shadowedBase: (e) => e.map(function (e: unknown) {
+      return e;
+    }),
   };
   for (const [name, callee] of Object.entries(callees)) {
     it(name, () => {
