@@ -109,10 +109,23 @@ describe("a failing for-of throws the original's message", () => {
   }
 });
 
+/** A proxy that logs its traps, whose Symbol.iterator is `iterator`. */
+const logged = (log: string[], iterator: unknown) =>
+  new Proxy({}, { get: (_t, key) => (log.push(`get ${String(key)}`), key === Symbol.iterator ? iterator : undefined), getPrototypeOf: () => (log.push("getPrototypeOf"), Object.prototype), getOwnPropertyDescriptor: (_t, key) => (log.push(`gopd ${String(key)}`), undefined) });
+const iterators: unknown[] = [undefined, null, 5, {}, function* () { yield "a"; yield "b"; }, () => 5, () => ({ next: () => ({ done: true }) })];
+
+/** `f` (a jitted `loop`) gives the original's outcome and runs the same traps, for each iterator a logged proxy gets. */
+function sameTraps(f: Loop, loop: Loop, items: (proxy: unknown) => unknown): void {
+  for (const iterator of iterators) {
+    const mine: string[] = [];
+    const theirs: string[] = [];
+    const want = outcome(() => loop({ items: items(logged(theirs, iterator)) }, ","));
+    expect(outcome(() => f({ items: items(logged(mine, iterator)) }, ","))).toEqual(want);
+    expect(mine).toEqual(theirs);
+  }
+}
+
 describe("a for-of over a proxy or a getter runs its traps as the original does", () => {
-  const logged = (log: string[], iterator: unknown) =>
-    new Proxy({}, { get: (_t, key) => (log.push(`get ${String(key)}`), key === Symbol.iterator ? iterator : undefined), getPrototypeOf: () => (log.push("getPrototypeOf"), Object.prototype), getOwnPropertyDescriptor: (_t, key) => (log.push(`gopd ${String(key)}`), undefined) });
-  const iterators: unknown[] = [undefined, null, 5, {}, function* () { yield "a"; yield "b"; }, () => 5, () => ({ next: () => ({ done: true }) })];
   const path: Loop = (d, k) => {
     let out = "";
     for (const x of d.items as unknown[]) out += String(x) + k;
@@ -122,13 +135,7 @@ describe("a for-of over a proxy or a getter runs its traps as the original does"
     it(name, () => {
       const f = jit(loop, { specialize: { k: "," } });
       expect(inspect(f).tier).toBe(1);
-      for (const iterator of iterators) {
-        const mine: string[] = [];
-        const theirs: string[] = [];
-        const want = outcome(() => loop({ items: logged(theirs, iterator) }, ","));
-        expect(outcome(() => f({ items: logged(mine, iterator) }, ","))).toEqual(want);
-        expect(mine).toEqual(theirs);
-      }
+      sameTraps(f, loop, (proxy) => proxy);
       const getterLog: string[] = [];
       const withGetter = (log: string[]) => ({ get [Symbol.iterator]() { log.push("getter"); return undefined; } });
       const want = outcome(() => loop({ items: withGetter(getterLog) }, ","));
@@ -156,19 +163,11 @@ describe("a for-of over a proxy kos was given as a constant", () => {
 });
 
 describe("a for-of head's array pattern over a proxy item runs its traps as the original does", () => {
-  const logged = (log: string[], iterator: unknown) => new Proxy({}, { get: (_t, key) => (log.push(`get ${String(key)}`), key === Symbol.iterator ? iterator : undefined) });
-  const iterators: unknown[] = [undefined, null, 5, {}, function* () { yield "a"; yield "b"; }, () => 5];
   for (const [name, loop] of Object.entries({ arrayPattern: loops.arrayPattern!, letArrayPattern: loops.letArrayPattern! })) {
     it(name, () => {
       const f = jit(loop, { specialize: { k: "," } });
       expect(inspect(f).tier).toBe(1);
-      for (const iterator of iterators) {
-        const mine: string[] = [];
-        const theirs: string[] = [];
-        const want = outcome(() => loop({ items: [["x", "y"], logged(theirs, iterator)] }, ","));
-        expect(outcome(() => f({ items: [["x", "y"], logged(mine, iterator)] }, ","))).toEqual(want);
-        expect(mine).toEqual(theirs);
-      }
+      sameTraps(f, loop, (proxy) => [["x", "y"], proxy]);
     });
   }
 });
