@@ -108,23 +108,25 @@ const SCALAR_FIELDS = ["operator", "computed", "optional", "prefix", "value", "r
  * under other names (`T[o_1.m]` for `T[o.m]`, `o[key_3_4]` for `o[key]`, `$k_ref_0[v.m]` for
  * `T[o.m]`): block bindings of the source's names to what the residual reads, and the operand read
  * through them. Each binding's value is a residual variable or a constant kos passes in, so
- * declaring it first runs nothing. Only the operand's first read (its root) may be bound to any
- * variable; a name read later in it (a computed key) only where the source's variable is never
- * written after its initialisation, since a getter the operand runs before that read could
- * otherwise change it. Null when the shapes differ, nothing differs, or a name cannot be taken.
+ * declaring it first runs nothing. A name the operand reads before any code of the program's can
+ * run in it may be bound to any variable; one read after a property read or a converting operator
+ * only where the source's variable is never written after its initialisation, since a getter could
+ * otherwise change it in between. Null when the shapes differ, nothing differs, or a name cannot
+ * be taken.
  */
 function planRenames(s: Specializer | null, source: Node, operand: Node): Renames | null {
   const bound = new Map<string, Node>();
-  let root = true;
+  // Whether code of the program's may have run earlier in the operand: a property read (a getter),
+  // or an operator that converts an object (valueOf). A name read before any such point reads the
+  // value it had when the block began (culori's `converters[color.mode]`, `color` reassigned elsewhere).
+  let mayHaveRun = false;
   let ok = true;
   const same = (a: Node, b: Node): boolean => {
     if (!ok) return false;
     if (a.type === "Identifier") {
-      const first = root;
-      root = false;
       if (b.type === "Identifier" && b.name === a.name) return true;
       if (b.type !== "Identifier" && b.type !== "KosConst") return (ok = false);
-      if (b.type === "Identifier" && !first && !(s && neverReassigned(s, a))) return (ok = false);
+      if (b.type === "Identifier" && mayHaveRun && !(s && neverReassigned(s, a))) return (ok = false);
       if (!declarableName(a.name)) return (ok = false);
       const prev = bound.get(a.name);
       if (prev && !(prev.type === b.type && (prev.type === "Identifier" ? prev.name === b.name : prev.value === b.value))) return (ok = false);
@@ -135,12 +137,14 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
     for (const k of SCALAR_FIELDS) if (k in a || k in b) if (k === "regex" ? JSON.stringify(a.regex) !== JSON.stringify(b.regex) : !Object.is(a[k], b[k]) && !(k === "optional" && !a[k] && !b[k])) return (ok = false);
     if (a.type === "MemberExpression") {
       if (!same(a.object, b.object)) return false;
-      if (!a.computed) return a.property.name === b.property.name || (ok = false);
-      return same(a.property, b.property);
+      if (a.computed ? !same(a.property, b.property) : a.property.name !== b.property.name) return (ok = false);
+      mayHaveRun = true;
+      return true;
     }
     if (a.type === "Literal" || a.type === "ThisExpression") return true;
     if (a.type === "UnaryExpression" || a.type === "BinaryExpression" || a.type === "LogicalExpression" || a.type === "ConditionalExpression") {
       for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k] && !same(a[k], b[k])) return false;
+      if (!(a.type === "UnaryExpression" && (a.operator === "typeof" || a.operator === "void" || a.operator === "!"))) mayHaveRun = true;
       return true;
     }
     return (ok = false);

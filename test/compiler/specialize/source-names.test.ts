@@ -622,6 +622,9 @@ describe("operands read through constants and renamed keys, named as the source 
       const { f } = (T as any)[o.m].zz;
       return f;
     },
+    // A key read before any code can run in the receiver path, of a parameter the callee reassigns
+    // (culori's converter: `(color = prepare(color)) !== undefined ? converters[color.mode].rgb(color) : …`).
+    reassignedKey: (o) => ((o = o.inner ?? o), (T as any)[o.m].f(o)),
     // A function argument whose parameter shadows the receiver's name (expression-eval).
     shadowedBase: (e) => e.map(function (e: unknown) {
       return e;
