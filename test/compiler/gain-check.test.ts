@@ -330,6 +330,16 @@ describe("jit(fn, { specialize }) under the gain check", () => {
     const info = inspect(f)!;
     expect(info.tier).toBe("fallback");
     expect(info.fallbackReason).toMatch(/it runs the original$/);
+    // From then on the entry calls the original itself: the version (kos://score.js), its route test
+    // and its forward are no longer in front of it (they cost mime's getType 6% for good, perf14).
+    let stack = "";
+    try {
+      f(cfg, { n: 9, s: 5 });
+    } catch (e) {
+      stack = String((e as Error).stack);
+    }
+    expect(stack).toMatch(/is not a function/);
+    expect(stack).not.toContain("kos://score.js");
   });
 
 });
