@@ -32,16 +32,40 @@ export interface Version {
   deoptCounts?: number[];
   /** Sets the route a large version tests first (compiler/gain-check.ts); absent on smaller ones. */
   setRoute?: (route: Function | null) => void;
+  /** Sets what the version's failed guards run, in its own binding (absent on a cached version). */
+  setGeneric?: (f: Function) => void;
 }
 
+/** A link of the guard chain: what a version's failed guards run. */
+interface Link {
+  /** Forwards to the link's target (for a version that cannot hold it: a cached one). */
+  fn: Function;
+  set(f: Function): void;
+  target(): Function;
+}
 /** A mutable link of the guard chain (the miss path only, so a plain closure). */
-function makeLink(initial: Function): { fn: Function; set(f: Function): void } {
+function makeLink(initial: Function): Link {
   let next = initial;
   return {
     fn: function (this: unknown, ...args: unknown[]) {
       return new.target ? Reflect.construct(next, args, new.target) : Reflect.apply(next, this, args);
     },
     set: (f) => void (next = f),
+    target: () => next,
+  };
+}
+/** The link of `version`: set in the version's own binding where it has one, so a miss calls the target directly. */
+function linkOf(version: Version, link: Link): Link {
+  const setGeneric = version.setGeneric;
+  if (!setGeneric) return link;
+  setGeneric(link.target());
+  return {
+    fn: link.fn,
+    set: (f) => {
+      link.set(f);
+      setGeneric(f);
+    },
+    target: link.target,
   };
 }
 
@@ -147,7 +171,7 @@ export class Dispatcher {
   private deoptVersions: Version[] | null = null;
   private readonly control: EntryControl | null;
   /** The guard chain's links, one per version (made with the first version). */
-  private links: Array<{ fn: Function; set(f: Function): void }> | null = null;
+  private links: Link[] | null = null;
   private tail: Function;
   /** Calls counted after the entry stopped counting (a version's own counter). */
   private countedBefore = 0;
@@ -203,7 +227,7 @@ export class Dispatcher {
   }
 
   /** A new link of the guard chain: compile the next version with `link.fn` as its generic, then `addVersion(v, link)`. */
-  makeLink(): { fn: Function; set(f: Function): void } {
+  makeLink(): Link {
     return makeLink(this.tail);
   }
 
@@ -211,11 +235,12 @@ export class Dispatcher {
    * Adds a compiled version at the end of the guard chain (its failed guards
    * run `link`); the first version becomes the entry's target.
    */
-  addVersion(version: Version, link?: { fn: Function; set(f: Function): void }): void {
+  addVersion(version: Version, link?: Link): void {
     const links = (this.links ??= []);
     if (this.versions.length > 0) links[this.versions.length - 1]!.set(version.fn);
     this.versions.push(version);
-    links.push(link ?? makeLink(this.original));
+    // Without a link (an explicit version), the caller sets what its misses run.
+    links.push(link ? linkOf(version, link) : makeLink(this.original));
     this.compileTimeMs += version.compileTimeMs;
     this.tier = 1;
     this.fallbackReason = null;

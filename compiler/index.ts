@@ -50,7 +50,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = performance.now();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
@@ -79,13 +79,13 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
     const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
     const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ...Function[]];
-    const [compiled, calls, ...setters] = made;
+    const [compiled, calls, setGeneric, ...setters] = made;
     const setRoute = built.routed ? (setters.shift() as (route: Route | null) => void) : undefined;
     const setArity = built.arity ? (setters.shift() as (f: Function) => void) : undefined;
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
-      fallbackReason: null, compileTimeMs: performance.now() - started, calls, ...(setRoute ? { setRoute } : {}),
+      fallbackReason: null, compileTimeMs: performance.now() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}),
       ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
@@ -100,6 +100,11 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
  * fails the content guard on every later call: each then ran the guard, then the original.
  */
 const RESPECIALIZE_AFTER = 16;
+/** What an explicit version's guard is (`guardKinds`): its arity, folded properties, a cache the function fills, or else. */
+const OTHER_GUARD = 0;
+const ARITY_GUARD = 1;
+const CONTENT_GUARD = 2;
+const CACHE_GUARD = 3;
 
 /**
  * Specializes `fn` on the values in `options.specialize` (and `scope`). The
@@ -128,14 +133,20 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   const byPosition = restPositionsForNames(fn, options) ?? positionsNeedingCount(fn, options);
   if (byPosition) return compileAtFirstCall(fn, name, { ...options, specialize: byPosition });
   let d: Dispatcher | null = null;
-  // A failed guard runs `generic`: the original, until a second version replaces it (below).
+  // A failed guard runs `generic`: the original, until a second version replaces it (below). The
+  // version holds it in a binding of its own (`setGeneric`, assemble.ts).
   let generic: Function = fn;
-  const forward = function (this: unknown, ...args: unknown[]): unknown {
-    return new.target ? Reflect.construct(generic, args, new.target) : Reflect.apply(generic, this, args);
+  const runOnMiss = (f: Function) => {
+    generic = f;
+    version.setGeneric?.(f);
   };
   // The compile cache instantiates its hits with the original as their generic: no second version there.
   const cached = (options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses;
   let contentMisses = 0;
+  // What each guard is, by index: the assumptions have several shapes, and reading `kind` and
+  // `fillsCache` off them at each miss cost a miss 4.5 ns of its 7.9 (/tmp/miss2.mjs probe: an
+  // identity guard that fails on every call of a 0.7 ns function).
+  let guardKinds: Uint8Array | null = null;
   let arityMisses = 0;
   let contentRespecialized = false;
   let arityRespecialized = false;
@@ -162,41 +173,47 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   // Before any call: a cache the code fills on its first call is folded as it will be (see
   // beforeFirstCall), and calls that leave out parameters the code reads are told apart (arityDispatch).
   const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true } as SourceOptions;
-  const version = compileVersion(fn, first, (guard, argumentCount) => {
-    if (!d || !v) return;
-    const assumption = v.assumptions[guard];
-    if (assumption?.kind === "arity") {
-      // Once the version for shorter calls exists, the first version calls it without coming here.
-      d.recordDeopt(v, guard);
-      if (arityRespecialized || !version.arity || !version.setArity || argumentCount === undefined) return;
-      // The first such call runs the original: what it fills lazily (mustache parses the template
-      // into its cache) is then there for the next version to fold. Compiled at this first call,
-      // mustache's version read its cache at run time and ran 1.4x the library, against 2.5x.
-      if (++arityMisses < 2) return;
-      arityRespecialized = true;
-      const omitted = omittedParameters(version.arity, argumentCount, options.specialize ?? {}, options.assume ?? {});
-      const made = omitted && compileAgain(omitted, `a call passed ${argumentCount} argument${argumentCount === 1 ? "" : "s"}: a second version, with ${Object.keys(omitted).join(", ")} undefined`);
-      if (made) version.setArity(made);
-      return;
-    }
-    // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
-    if (generic !== fn) return;
-    d.recordDeopt(v, guard);
-    if (cached || contentRespecialized) return;
-    // The object it was specialized on changed for good (a library adds an operation, a cache fills):
-    // after RESPECIALIZE_AFTER such misses, once, specialize on what it holds now, as a JIT
-    // recompiles after deoptimizing. Until then, and for other guards, the original runs.
-    // A cache the function fills itself (a Map lookup folded as a miss) holds the entry after its first call.
-    const after = assumption?.fillsCache ? 1 : RESPECIALIZE_AFTER;
-    if (assumption?.kind !== "content" || ++contentMisses < after) return;
+  // A call that passed fewer arguments than the version reads.
+  const arityMiss = (guard: number, argumentCount: number | undefined) => {
+    // Once the version for shorter calls exists, the first version calls it without coming here.
+    d!.recordDeopt(v, guard);
+    if (arityRespecialized || !version.arity || !version.setArity || argumentCount === undefined) return;
+    // The first such call runs the original: what it fills lazily (mustache parses the template
+    // into its cache) is then there for the next version to fold. Compiled at this first call,
+    // mustache's version read its cache at run time and ran 1.4x the library, against 2.5x.
+    if (++arityMisses < 2) return;
+    arityRespecialized = true;
+    const omitted = omittedParameters(version.arity, argumentCount, options.specialize ?? {}, options.assume ?? {});
+    const made = omitted && compileAgain(omitted, `a call passed ${argumentCount} argument${argumentCount === 1 ? "" : "s"}: a second version, with ${Object.keys(omitted).join(", ")} undefined`);
+    if (made) version.setArity(made);
+  };
+  // The object it was specialized on changed for good (a library adds an operation, a cache fills):
+  // after RESPECIALIZE_AFTER such misses, once, specialize on what it holds now, as a JIT
+  // recompiles after deoptimizing. Until then, and for other guards, the original runs.
+  // A cache the function fills itself (a Map lookup folded as a miss) holds the entry after its first call.
+  const contentMiss = (kind: number) => {
+    const after = kind === CACHE_GUARD ? 1 : RESPECIALIZE_AFTER;
+    if (++contentMisses < after) return;
     contentRespecialized = true;
     const made = compileAgain(null, `after ${after} call${after === 1 ? "" : "s"} whose folded properties had changed: a second version, on what the objects hold now`, () => {
       // Slower than the original: the first version's misses call the original again, not its route.
-      generic = fn;
+      runOnMiss(fn);
     });
-    if (made) generic = made;
-  }, cached ? fn : forward);
+    if (made) runOnMiss(made);
+  };
+  // The miss path itself stays small, the rare work in the functions above: with it inline, a miss
+  // cost 2 ns more (6.9 ns against 4.8, /tmp/miss2.mjs probe).
+  const version = compileVersion(fn, first, (guard, argumentCount) => {
+    if (!d || !v) return;
+    const kind = guardKinds![guard];
+    if (kind === ARITY_GUARD) return arityMiss(guard, argumentCount);
+    // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
+    if (generic !== fn) return;
+    d.recordDeopt(v, guard);
+    if (kind >= CONTENT_GUARD && !cached && !contentRespecialized) contentMiss(kind);
+  });
   if (!version.ok || !version.fn) return fallback(version.fallbackReason ?? "INTERNAL: compile failed", version.compileTimeMs);
+  guardKinds = Uint8Array.from(version.assumptions, (a) => (a.kind === "arity" ? ARITY_GUARD : a.kind !== "content" ? OTHER_GUARD : a.fillsCache ? CACHE_GUARD : CONTENT_GUARD));
   const v: Version = { fn: version.fn, source: version.source, passes: version.passes, assumptions: version.assumptions, calls: version.calls, deopts: 0, compileTimeMs: version.compileTimeMs, ...(version.setRoute ? { setRoute: version.setRoute } : {}) };
   // A version the gain check times is reached through a tiering entry that runs it (entry-factory.ts):
   // once found slower, the entry calls the original itself, where the version's own route test and

@@ -323,7 +323,7 @@ class TieredFunction {
       trace(`fallback ${name || "(anonymous)"}: ${made.fallbackReason}`);
       return true;
     }
-    version = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: 0, ...(made.setRoute ? { setRoute: made.setRoute } : {}) };
+    version = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: 0, ...(made.setRoute ? { setRoute: made.setRoute } : {}), ...(made.setGeneric ? { setGeneric: made.setGeneric } : {}) };
     this.specs.set(version, usedSpec);
     this.d.addVersion(version, link);
     if (this.d.versions.length === 1) this.verifyGain(version);
