@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CompileCostModel, SAVED_SHARE, SELF_CONTAINED_SAVED_SHARE, undeclaredNames } from "../../profiler/compile-cost.js";
+import { CompileCostModel, SAVED_SHARE, SELF_CONTAINED_SAVED_SHARE, calledNames, undeclaredNames } from "../../profiler/compile-cost.js";
 import { inspect, jit } from "../../index.js";
 
 const src = (f: Function) => Function.prototype.toString.call(f);
-const moduleTable = { k: 2 };
+const moduleTable = { k: 2, scale: (i: number) => 2 * i };
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Calls `f(20000)` until its history has an event matching `until` or it leaves tier 0 (at most 300,000 calls). */
@@ -41,7 +41,7 @@ describe("compile cost: what a compile is predicted to cost", () => {
     expect(closure.ms).toBeGreaterThan(own.ms + 100);
     expect(method.ms).toBeGreaterThan(own.ms + 100);
     expect(own.why).toMatch(/loading the compiler/);
-    expect(closure.why).toMatch(/reads lib/);
+    expect(closure.why).toMatch(/calls lib/);
     // A compile measured at half its prediction halves what follows; the load is paid once.
     m.learn(own, own.ms / 2);
     const again = m.predict("function f(a, b) { return a + b; }");
@@ -55,6 +55,34 @@ describe("compile cost: what a compile is predicted to cost", () => {
     expect(m.predict("function g(a) { return other.run(a); }").reachMs).toBeCloseTo(closure.reachMs * 2, 5);
     expect(CompileCostModel.worthIt(again.ms / SAVED_SHARE, again, SAVED_SHARE)).toBe(true);
     expect(CompileCostModel.worthIt((again.ms / SAVED_SHARE) * 0.9, again, SAVED_SHARE)).toBe(false);
+  });
+
+  it("tells names the code may call (or reach a call through) from names it only reads as data", () => {
+    const called = (src: string) => calledNames(src, [...undeclaredNames(src), "this"]);
+    expect(called("function f(a) { return lib.apply(a); }")).toEqual(["lib"]);
+    expect(called("function f(a) { return this.run(a); }")).toEqual(["this"]);
+    expect(called("function f(a) { return new Thing(a) + tag`x${a}`; }").sort()).toEqual(["Thing", "tag"]);
+    expect(called("function f(a) { return ops[a.op][0](a) + tbl?.[a]?.(a); }").sort()).toEqual(["ops", "tbl"]);
+    // Through a local alias, and passed along to code that may call it.
+    expect(called("function f(a) { const g = helper.fn; return g(a); }")).toEqual(["helper"]);
+    expect(called("function f(a) { return a.map(mapper); }")).toEqual(["mapper"]);
+    expect(called("function f(a) { const self = this; return self.go(a); }")).toEqual(["this"]);
+    // Read as data: module constants and tables, the receiver's fields, an alias never called.
+    expect(called("function f(a) { var m = MAX; return this.k * T[Math.max(a, 1)] + (a === X ? m : X.length); }")).toEqual([]);
+    // A parameter list is not an argument list.
+    expect(called("function f(a, LIMIT) { return a < LIMIT; }")).toEqual([]);
+  });
+
+  it("prices a function that reads module data but calls none of it as self-contained (ngeohash's encode waited at tier 0 for good)", () => {
+    const encode = CompileCostModel.estimate("function encode(lat, lon, n) { if (n === ENCODE_AUTO) n = SIGFIG[Math.max(lat, lon)]; var chars = [], max = MAX_LAT; while (chars.length < n) chars.push(BASE32[(lat > max) | 0]); return chars.join(''); }");
+    expect(encode.reachMs).toBe(0);
+    expect(encode.savedShare).toBe(SELF_CONTAINED_SAVED_SHARE);
+    expect(encode.why).toMatch(/reads ENCODE_AUTO, SIGFIG, MAX_LAT, … as data/);
+    const field = CompileCostModel.estimate("function distance(a, b) { const dx = (a[0] - b[0]) * this.kx; return Math.sqrt(dx * dx); }");
+    expect(field.reachMs).toBe(0);
+    const handler = CompileCostModel.estimate("function eligible(rules, req) { return jsonLogic.apply(rules, req) === true; }");
+    expect(handler.reachMs).toBeGreaterThan(0);
+    expect(handler.why).toMatch(/calls jsonLogic/);
   });
 
   it("bets a larger saving on a self-contained function than on one that reaches unseen callees", () => {
@@ -113,10 +141,10 @@ describe("tiering waits until a compile pays", () => {
 });
 
 describe("tiering's compile budget for functions that reach unseen callees", () => {
-  // A function that reads a module binding: its compile reaches callees kos has not seen (priced at REACH_MS).
+  // A function that calls a module's method: its compile reaches callees kos has not seen (priced at REACH_MS).
   function reachTable(n: number) {
     let s = 0;
-    for (let i = 0; i < n; i++) s += (moduleTable.k * i) % 7;
+    for (let i = 0; i < n; i++) s += moduleTable.scale(i) % 7;
     return s;
   }
   const budgetWait = /fit in [\d.e-]+% of the process's CPU time/;
@@ -142,8 +170,8 @@ describe("tiering's compile budget for functions that reach unseen callees", () 
 
   it("by default, keeps a fresh process's compile of a module-reaching function waiting (1% of a few seconds of CPU)", () => {
     const script = `import("kos").then(({ jit, inspect }) => {
-      const table = { k: 2 };
-      const f = jit(function reach(n) { let s = 0; for (let i = 0; i < n; i++) s += (table.k * i) % 7; return s; });
+      const table = { k: 2, scale: (i) => 2 * i };
+      const f = jit(function reach(n) { let s = 0; for (let i = 0; i < n; i++) s += table.scale(i) % 7; return s; });
       let said = null;
       for (let i = 0; i < 300000 && !said && inspect(f).tier === 0; i++) {
         f(20000);
