@@ -334,6 +334,9 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
       : applyBody;
     return { type: "FunctionExpression", id: fnExpr.id, params: [], generator: false, async: false, body: { type: "BlockStatement", body: [...directives, ...routeCheck(), { type: "ReturnStatement", argument: forward }] } };
   };
+  // A small explicit version outside a profiling run counts nothing (SourceOptions.uncounted); a
+  // routed one keeps its counter, which is noise at its size, for the gain check's accounting.
+  if (counter.length && options.uncounted && !routed) fnExpr.body.body = fnExpr.body.body.filter((st: Node) => !counter.includes(st));
   const entry = routed ? trampoline() : fnExpr;
   if (routed) {
     if (ctx.kind === "function") main = entry;

@@ -142,6 +142,9 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   };
   // The compile cache instantiates its hits with the original as their generic: no second version there.
   const cached = (options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses;
+  // Outside a profiling run (KOS_FEEDBACK_OUT: `kos profile` shows every wrapped function's calls),
+  // a small version counts no calls (SourceOptions.uncounted).
+  const counted = !!process.env.KOS_FEEDBACK_OUT;
   let contentMisses = 0;
   // What each guard is, by index: the assumptions have several shapes, and reading `kind` and
   // `fillsCache` off them at each miss cost a miss 4.5 ns of its 7.9 (/tmp/miss2.mjs probe: an
@@ -154,7 +157,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   /** A second version, with `extra` specialized too; null when it does not compile. `onGeneric`: its gain check found it slower. */
   const compileAgain = (extra: Record<string, undefined> | null, why: string, onGeneric?: () => void): Function | null => {
     let w: Version | null = null;
-    const again = compileVersion(fn, extra ? { ...options, specialize: { ...options.specialize, ...extra } } : options, (g) => {
+    const again = compileVersion(fn, { ...options, ...(extra ? { specialize: { ...options.specialize, ...extra } } : {}), ...(counted ? {} : { uncounted: true }) } as SourceOptions, (g) => {
       if (d && w) d.recordDeopt(w, g);
     });
     if (!again.ok || !again.fn) {
@@ -172,7 +175,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   };
   // Before any call: a cache the code fills on its first call is folded as it will be (see
   // beforeFirstCall), and calls that leave out parameters the code reads are told apart (arityDispatch).
-  const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true } as SourceOptions;
+  const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true, ...(counted ? {} : { uncounted: true }) } as SourceOptions;
   // A call that passed fewer arguments than the version reads.
   const arityMiss = (guard: number, argumentCount: number | undefined) => {
     // Once the version for shorter calls exists, the first version calls it without coming here.
@@ -230,7 +233,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
       }, fn)
     : Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
-  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)`);
+  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.setRoute || counted || cached ? "" : "; calls not counted (a version too small for the gain check, outside a profiling run)"}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);
   return d.entry as F;

@@ -68,7 +68,8 @@ describe("dispatcher: polymorphic versions", () => {
       expect(info.source).toContain("coeffs");
       expect(Object.keys(info).sort()).toEqual(["assumptions", "calls", "compileCpuMs", "compileTimeMs", "deopts", "fallbackReason", "history", "name", "passes", "source", "tier", "versions"]);
     }
-    expect(inspect(e)!.calls).toBe(30);
+    // The explicit version is too small for the gain check: outside a profiling run it counts no calls.
+    expect(inspect(e)!.calls).toBe(0);
     expect(inspect(t)!.calls).toBe(30);
   });
 
