@@ -272,6 +272,7 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
           this.bindPattern(d.id, UNDEF, n.kind);
           continue;
         }
+        if (n.kind !== "var" && d.id.type === "Identifier") ownEvaluationSlot(this, d.id, n.kind);
         const v = (n.kind !== "var" ? privateRegExp(this, d) : null) ?? this.expr(d.init);
         if (!this.env) return; // the initialiser always threw (see expr)
         if (v.k === "s" && (v.v === null || v.v === undefined) && d.id.type !== "Identifier" && !(d.id.type === "AssignmentPattern")) {
@@ -391,3 +392,17 @@ P.slotsAssignedIn = function (this: Specializer, nodes: Node[]): Set<Slot> {
   }
   return result;
 };
+
+/**
+ * Before a `let`/`const` initializer runs: where the binding's slot is one another evaluation of
+ * this declaration declared (the other arm of a speculation's fork), this evaluation gets its own
+ * now, as bindIdentifier (patterns.ts) would give it at the declaration. A closure the initializer
+ * makes that names the binding (`const kw = { get v() { return kw.getV(); } }`) then names this
+ * evaluation's binding, not the other arm's (object-scan's `find`: "kwargs_4 is not defined").
+ */
+function ownEvaluationSlot(s: Specializer, target: Node, kind: "let" | "const"): void {
+  const variable = s.frame.info.scopes.variableOfDeclaration(target);
+  if (!variable || !s.env) return;
+  const early = s.frame.slots.get(variable);
+  if (early && early.pinned && !early.latePinned && early.declared && !s.env.has(early)) s.newSlot(variable, kind, undefined, false, true);
+}
