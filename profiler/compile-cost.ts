@@ -180,6 +180,10 @@ export function undeclaredNames(source: string, globals: object = globalThis): s
   // Parameters: the first parenthesised list, or an arrow's single parameter.
   const params = /^[^(=]*?\(([^)]*)\)/.exec(text) ?? /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(text);
   if (params) for (const p of params[1]!.match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(p);
+  // And those of the functions inside it: locutus's `sprintf` read as calling `s`, `len` and `chr`,
+  // the parameters of its inner `pad` and `justify` (sweep16).
+  const inner = /\bfunction\b\s*\*?\s*[A-Za-z_$]?[\w$]*\s*\(([^)]*)\)|\(([^()]*)\)\s*=>|([A-Za-z_$][\w$]*)\s*=>/g;
+  for (let m = inner.exec(text); m; m = inner.exec(text)) for (const p of (m[1] ?? m[2] ?? m[3])!.match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(p);
   // Destructured declarations and further lists: `const { a, b } =`, `let i = 0, n = 1`.
   const list = /\b(?:var|let|const)\s*([[{][^=;]*[\]}])/g;
   for (let m = list.exec(text); m; m = list.exec(text)) for (const p of m[1]!.match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(p);

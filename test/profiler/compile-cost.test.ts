@@ -31,6 +31,8 @@ describe("compile cost: what a compile is predicted to cost", () => {
     }
     expect(undeclaredNames(src(reader))).toEqual(["moduleTable"]);
     expect(undeclaredNames("(x) => helper(x) + `${other}`")).toEqual(expect.arrayContaining(["helper"]));
+    // The parameters of functions inside it are its own too (locutus's `sprintf` and its inner `pad`).
+    expect(undeclaredNames("function sprintf(f) { var pad = function (str, len) { return str + len; }; return pad(f, 2) + f.map((q) => q + z).map(w => w * y); }").sort()).toEqual(["y", "z"]);
   });
 
   it("prices unknown callees, the receiver and the compiler's load, and learns from measured compiles", () => {
