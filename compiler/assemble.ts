@@ -336,7 +336,8 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   };
   // A small explicit version outside a profiling run counts nothing (SourceOptions.uncounted); a
   // routed one keeps its counter, which is noise at its size, for the gain check's accounting.
-  if (counter.length && options.uncounted && !routed) fnExpr.body.body = fnExpr.body.body.filter((st: Node) => !counter.includes(st));
+  const counted = countCalls && (!options.uncounted || routed);
+  if (counter.length && !counted) fnExpr.body.body = fnExpr.body.body.filter((st: Node) => !counter.includes(st));
   const entry = routed ? trampoline() : fnExpr;
   if (routed) {
     if (ctx.kind === "function") main = entry;
@@ -344,7 +345,8 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   }
   const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
-  const callsDecl = countCalls ? [{ type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, { type: "VariableDeclarator", id: { type: "Identifier", name: spilledName }, init: buildLiteral(-0) }, ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] }] : [];
+  const stateDeclarators = countCalls ? [...(counted ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, { type: "VariableDeclarator", id: { type: "Identifier", name: spilledName }, init: buildLiteral(-0) }] : []), ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] : [];
+  const callsDecl = stateDeclarators.length ? [{ type: "VariableDeclaration", kind: "var", declarations: stateDeclarators }] : [];
   // Runtime form: `return [main, () => calls, (f) => generic = f]`, so the dispatcher can read the
   // counter and set what a failed guard runs (the next version, or the original) in the version's
   // own binding: forwarding through a closure that held it cost a miss 5 ns more (an identity guard
@@ -354,7 +356,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // name, length and prototype (so `new j() instanceof fn`).
   const setter = (target: string): Node => ({ type: "ArrowFunctionExpression", params: [{ type: "Identifier", name: "f" }], expression: true, async: false, generator: false, body: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: target }, right: { type: "Identifier", name: "f" } } });
   const returned: Node = countCalls
-    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: { type: "BinaryExpression", operator: "+", left: ident(spilledName), right: { type: "BinaryExpression", operator: "&", left: ident(callsName), right: buildLiteral(CALLS_SPILL_AT - 1) } } }, setter(genericName), ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
+    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: counted ? { type: "BinaryExpression", operator: "+", left: ident(spilledName), right: { type: "BinaryExpression", operator: "&", left: ident(callsName), right: buildLiteral(CALLS_SPILL_AT - 1) } } : buildLiteral(0) }, setter(genericName), ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
     : main;
   const bodyDecl: Node[] = routed ? [{ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: bodyName }, init: ctx.kind === "function" ? fnExpr : { ...main, object: { type: "ObjectExpression", properties: [{ ...main.object.properties[0], value: fnExpr }] } } }] }] : [];
   const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, ...bodyDecl, { type: "ReturnStatement", argument: returned }] };
