@@ -25,6 +25,7 @@ import { privateFieldFacts, type PrivateFieldFacts } from "./private-fields.js";
 import { InspectorHolder, type InternalProperty, type PropertyDescriptor_, type RemoteObject } from "./inspector-holder.js";
 import { FunctionFactsCache, type FunctionLocation } from "./function-facts.js";
 import { ClosureBindings, describeBinding, describeGlobal, type ClosureBinding } from "./closure-bindings.js";
+import type { BindingFacts } from "./binding-facts.js";
 
 export type { BindingKind } from "./binding-facts.js";
 export type { ClosureBinding } from "./closure-bindings.js";
@@ -255,7 +256,8 @@ export class ClosureReader {
         describe: (name) => {
           const r = raw.get(name);
           if (r) return describeBinding(this.functions, name, r.v8, r.ro, r.value, facts(), frames);
-          return reachesGlobal ? describeGlobal(name, () => this.functions.factsFor(facts(), name)) : null;
+          const global = reachesGlobal ? describeGlobal(name, () => this.functions.factsFor(facts(), name)) : null;
+          return global ?? hiddenBinding(name, () => this.functions.factsFor(facts(), name));
         },
         names: () => [...raw.keys(), ...(reachesGlobal ? this.functions.globalNames(facts()) : [])],
       });
@@ -327,3 +329,19 @@ export function functionLocation(fn: Function): FunctionLocation | null {
 
 // Lets JitError.atFunction point at file lines without jit-error.ts importing this module.
 JitError.locator = { functionLocation, functionSourceLine };
+
+/**
+ * A name V8 does not list among a function's bindings and the global object does not have, which
+ * the script still binds around the function: the name of an enclosing function expression
+ * (`var Dinero = function Dinero(o) { … return { add() { return Dinero(…); } }; }`), which V8's
+ * scope listing leaves out. It is no global: read by name in generated code, it threw "Dinero is
+ * not defined", and `typeof Dinero` gave "undefined" (sweep17). kos cannot read its value, so the
+ * binding is reported as one that cannot be folded, with the reason. Null where the script does
+ * not bind it either (an undeclared name, which throws in both).
+ */
+function hiddenBinding(name: string, facts: () => BindingFacts | null): ClosureBinding | null {
+  const f = facts();
+  if (!f || f.declaredIn === "global") return null;
+  const what = f.kind === "function" ? "the name of an enclosing function expression" : `a ${f.kind} binding around the function`;
+  return { name, value: undefined, scope: "closure", kind: f.kind, stable: false, unstableReason: `'${name}' is ${what}, which V8 does not list among the function's closure bindings, so kos cannot read its value` };
+}
