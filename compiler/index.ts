@@ -50,7 +50,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = performance.now();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
@@ -85,7 +85,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
-      fallbackReason: null, compileTimeMs: performance.now() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}),
+      fallbackReason: null, compileTimeMs: performance.now() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}), ...(built.counted ? {} : { uncounted: true as const }),
       ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
@@ -233,7 +233,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
       }, fn)
     : Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
-  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.setRoute || counted || cached ? "" : "; calls not counted (a version too small for the gain check, outside a profiling run)"}`);
+  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a loop-free version too small for the gain check, outside a profiling run)" : ""}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);
   return d.entry as F;

@@ -188,8 +188,8 @@ export interface SourceOptions extends JitOptions {
   arityDispatch?: boolean;
   /**
    * Set by `jit()` for an explicit specialization outside a profiling run: a version too small for
-   * the gain check's route counts no calls (`inspect(f).calls` stays 0). The counter cost a 2.4 ns
-   * kernel 0.8 ns a call (horner: 3.17 ns against 2.39 ns, hand-written 2.60 ns; BENCHMARKS.md).
+   * the gain check's route, with no loop, counts no calls (`inspect(f).calls` stays 0). The counter
+   * cost horner 0.6 ns of its 2.4 ns a call (jit/hand 0.83-0.87× with it, 0.99-1.11× without).
    */
   uncounted?: boolean;
 }

@@ -201,6 +201,16 @@ describe("jit: guards, deopts and inspect", () => {
     counted(3, 1); counted(3, 2); counted(4, 1);
     expect(inspect(counted)!.calls).toBe(3);
     expect(inspect(counted)!.history.find((h) => h.event === "compiled")?.detail).not.toMatch(/calls not counted/);
+    // A version with a loop keeps its counter (V8 compiled the convolution fixture's loop better with it).
+    function sumTimes(k: number, xs: number[]) {
+      let s = 0;
+      for (let i = 0; i < xs.length; i++) s += xs[i]! * k;
+      return s;
+    }
+    const looped = jit(sumTimes, { specialize: { k: 2 } });
+    expect(looped(2, [1, 2, 3])).toBe(12);
+    expect(looped(2, [4])).toBe(8);
+    expect(inspect(looped)!.calls).toBe(2);
     expect(info.deopts).toBe(1);
     expect(info.assumptions).toEqual([{ param: "k", kind: "value", description: "k === 3" }]);
     expect(info.source).toContain("sourceURL" === "x" ? "" : "3 * x");
