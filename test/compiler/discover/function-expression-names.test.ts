@@ -7,14 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
-
-function outcome(f: () => unknown): unknown {
-  try {
-    return { value: f() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
-}
+import { outcome } from "../../support/compile.js";
 
 describe("the name of an enclosing function expression", () => {
   it("is not read as a global: the method runs as the original, and says why", () => {

@@ -7,14 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
-
-function outcome(f: () => unknown): unknown {
-  try {
-    return { value: f() };
-  } catch (e) {
-    return { error: (e as Error).constructor.name, message: (e as Error).message };
-  }
-}
+import { outcome } from "../../support/compile.js";
 
 describe("a closure in an initializer that names the binding it initialises", () => {
   it("names its own copy's binding in each arm of a fork", () => {
