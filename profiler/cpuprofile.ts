@@ -118,7 +118,7 @@ export async function readCpuProfile(path: string): Promise<CpuProfileFile> {
 export async function readCpuProfileDir(dir: string): Promise<CpuProfileFile[]> {
   const names = (await readdir(dir)).filter((n) => n.endsWith(".cpuprofile"));
   const files = await Promise.all(names.map((n) => readCpuProfile(join(dir, n))));
-  return files.sort((a, b) => (a.threadId ?? 0) - (b.threadId ?? 0) || a.path.localeCompare(b.path));
+  return files.sort((a, b) => (a.threadId ?? 0) - (b.threadId ?? 0) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /**

@@ -129,7 +129,9 @@ export function analyzeStacks(stacks: StackSample[], options: AnalyzeOptions = {
     h.selfPercent = pct(h.selfSamples, total);
     h.totalPercent = pct(h.totalSamples, total);
   }
-  functions.sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples || a.name.localeCompare(b.name));
+  // Ties by code-point order of the name: localeCompare builds an ICU collator on its first call,
+  // 5 ms of a 25 ms cold analysis of the DSP program's profile.
+  functions.sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const top = [...byStack.values()].sort((a, b) => b.samples - a.samples).slice(0, options.topStacks ?? 10);
   return {
     totalSamples: total,
