@@ -15,6 +15,7 @@ import { ERROR_HELPERS } from "./error-helpers.js";
 import { KOS_HELPERS } from "./typed-array-checks.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
+import { constantBlockAliases } from "./constant-aliases.js";
 import { buildLiteral, generateSource, materialize, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import type { Assumption, PassSnapshot, SourceOptions } from "./types.js";
 import { KNOWN_GLOBALS } from "./builtins.js";
@@ -109,6 +110,8 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // and ran the original (dequal and fast-deep-equal at 0.55-0.84x); it must call what `eq` names.
   if (parsed.name && ctx.kind === "function") usedNames.add(parsed.name);
   const aliases = new Map<string, unknown>();
+  // Names bound only by blocks that alias one constant (constant-aliases.ts): the constant's parameter may take one too.
+  const blockAliases = constantBlockAliases([ctx.root, ...shared.helpers.flatMap((h) => (h.node ? [h.node] : []))]);
   const reference = (value: unknown, path: ValuePath | null | string, sourceName?: string): Node => {
     if (path && typeof path === "object" && path.root === "global" && path.keys.length === 0 && !usedNames.has(path.name) && !refNames.includes(path.name) && (globalThis as Record<string, unknown>)[path.name] === value) {
       return { type: "Identifier", name: path.name };
@@ -120,8 +123,16 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
     let name = refByValue.get(value);
     // The source's own name where no identifier of the output has it (so it shadows nothing the
     // code reads: the output is the body of a function whose parameters these names are).
-    const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && !usedNames.has(sourceName) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
-    if (name && sourceName !== undefined && name !== sourceName) {
+    const blockAlias = sourceName !== undefined && blockAliases.has(sourceName) && blockAliases.get(sourceName) === value;
+    const own = sourceName !== undefined && /^[A-Za-z_$][\w$]*$/.test(sourceName) && (!usedNames.has(sourceName) || blockAlias) && !refNames.includes(sourceName) && !sourceName.startsWith(shared.prefix) && declarableName(sourceName) && !RESERVED_PARAMETER_NAMES.has(sourceName);
+    if (!name) {
+      // (Not a name blocks bind to this constant: their initializers read the constant's own name.)
+      name = own && !blockAlias ? sourceName! : freshName(shared, typeof path === "string" ? path : referenceHint(path));
+      refByValue.set(value, name);
+      refNames.push(name);
+      refValues.push(value);
+    }
+    if (sourceName !== undefined && name !== sourceName) {
       // Named otherwise already (an entry guard's reference comes first): a second parameter of the
       // source's name, holding the same value, for the places where an engine message prints it
       // ("tbl.ops.add is not a function", where `$k_obj_0.ops.add` was printed).
@@ -131,12 +142,6 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
         aliases.set(sourceName, value);
       }
       if (aliases.get(sourceName) === value) return { type: "Identifier", name: sourceName };
-    }
-    if (!name) {
-      name = own ? sourceName : freshName(shared, typeof path === "string" ? path : referenceHint(path));
-      refByValue.set(value, name);
-      refNames.push(name);
-      refValues.push(value);
     }
     return { type: "Identifier", name };
   };

@@ -55,6 +55,11 @@ export function materialize(root: Node, reference: ReferenceNamer): Node {
       return n;
     }
     if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh, n.sourceName);
+    // A block's binding of the constant's source name reads the constant by its own name
+    // (`let tbl = $k_ref_1`): under the source's, it would read itself in its temporal dead zone.
+    if (n.type === "VariableDeclarator" && n.init?.type === "KosConst" && n.id.type === "Identifier" && n.init.sourceName === n.id.name) {
+      n.init = build(n.init.value, n.init.path ?? n.init.hint ?? null, !!n.init.fresh, undefined);
+    }
     // Child slots only, written only where a constant was replaced: Object.keys of every node and a
     // store to each of its keys took 15 ms of each of mingo's compiles.
     for (const k of childKeys(n)) {

@@ -70,6 +70,41 @@ function readsFree(n: Node, name: string): boolean {
 }
 
 /**
+ * `n` with the constants the source reads under `name` (a KosConst of that value whose `sourceName`
+ * is `name`) read from the block binding of that name instead: in `tbl.ops.add(x, tbl.ops.mul(2, y))`
+ * kept as written, the inner call's receiver is the same module binding, and V8's message for it
+ * names `tbl` too ("tbl.ops.mul is not a function", where the block's `let tbl` had made the
+ * assembler print the constant's own name, "$k_ref_1.ops.mul", fuzz seeds 5140 and 5142).
+ * Functions and classes are left as they are (one of them could bind the name itself). Fresh nodes
+ * along each changed path; `n` itself when nothing changes.
+ */
+export function constantsUnderName(n: Node, name: string, value: unknown): Node {
+  const copy = (x: Node): Node => {
+    if (!x || typeof x !== "object") return x;
+    if (x.type === "KosConst") return x.sourceName === name && x.value === value ? id(name) : x;
+    if (x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ClassExpression" || x.type === "ClassDeclaration") return x;
+    let out: Node | null = null;
+    for (const k of Object.keys(x)) {
+      const v = x[k];
+      let next: unknown = v;
+      if (Array.isArray(v)) {
+        const items = v.map((c) => (c && typeof c === "object" && typeof c.type === "string" ? copy(c) : c));
+        if (items.some((c, i) => c !== v[i])) next = items;
+      } else if (v && typeof v === "object" && typeof v.type === "string") next = copy(v);
+      if (next !== v) (out ??= { ...x })[k] = next;
+    }
+    return out ?? x;
+  };
+  return copy(n);
+}
+
+/** `constantsUnderName` for every declaration of a block whose value is a constant. */
+function constantsUnderNames(n: Node, declarations: Array<{ name: string; init: Node }>): Node {
+  for (const d of declarations) if (d.init.type === "KosConst") n = constantsUnderName(n, d.name, d.init.value);
+  return n;
+}
+
+/**
  * Which part of the residual operand the source's name stands for: the root variable of the
  * same property path (`o.g` read as `o_1.g`: `o_1`), or, for a source that is a plain variable,
  * the whole operand (`o` read as `y`, `y.list` or a constant kos folded). The operand is the
@@ -191,7 +226,10 @@ export function callUnderSourceName(s: Specializer, source: Node, call: Node, so
   // could otherwise change it before the key is read.
   const sourceRoot = source.type === "Identifier" ? source : pathRoot(source);
   const property = callee.type === "MemberExpression" && callee.computed && residualRoot.type === "Identifier" && sourceRoot && neverReassigned(s, sourceRoot) ? readsUnderName(callee.property, residualRoot.name, sourceName) : null;
-  const renamed: Node = { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object), ...(property ? { property } : {}) } : rename(callee) };
+  const renamed: Node = constantsUnderNames(
+    { ...call, callee: callee.type === "MemberExpression" ? { ...callee, object: rename(callee.object), ...(property ? { property } : {}) } : rename(callee) },
+    [{ name: sourceName, init: residualRoot }],
+  );
   s.emit({
     type: "BlockStatement",
     body: [
@@ -222,7 +260,7 @@ function callUnderSourceNames(s: Specializer, source: Node, call: Node, sourceCa
   if (others.some((a) => names.some((name) => mentions(a, name)))) return null;
   const result = s.fresh("r");
   s.hoistName(result);
-  const renamed: Node = { ...call, callee: whole ? plan.operand : callee.type === "MemberExpression" ? { ...callee, object: plan.operand } : plan.operand };
+  const renamed: Node = constantsUnderNames({ ...call, callee: whole ? plan.operand : callee.type === "MemberExpression" ? { ...callee, object: plan.operand } : plan.operand }, plan.declarations);
   s.emit({
     type: "BlockStatement",
     body: [
@@ -299,7 +337,10 @@ export function methodCallUnderSourceNames(s: Specializer, sourceCallee: Node, c
   declarations.push({ type: "VariableDeclarator", id: id(keyName), init: key });
   const result = s.fresh("r");
   s.hoistName(result);
-  const renamed: Node = { ...call, callee: { ...callee, object, property: id(keyName), computed: true } };
+  const renamed: Node = constantsUnderNames(
+    { ...call, callee: { ...callee, object, property: id(keyName), computed: true } },
+    declarations.map((d) => ({ name: d.id.name as string, init: d.init as Node })),
+  );
   s.emit({
     type: "BlockStatement",
     body: [

@@ -472,6 +472,75 @@ describe("an inlined callee's parameter pattern fails in the parameter's words",
     tbl.ops.add = (a, b) => a + b;
     expect(message(prog, 255, 5)).toBe("TypeError: tbl.ops.add is not a function");
   });
+
+  it("a call in the arguments of a call kept as written names the same scope object as the source does (fuzz seeds 5140, 5142: '$k_obj_0.ops.mul is not a function')", () => {
+    const tbl = { ops: { add: (a: number, b: number) => a + b, mul: (a: number, b: number) => a * b } as Record<string, ((a: number, b: number) => number) | undefined> };
+    const log: unknown[] = [];
+    function prog(x: number, c: { arr: number[] }) {
+      log.push(tbl.ops.add!(2, 3), x);
+      return log.push(tbl.ops.add!(x, tbl.ops.mul!(2, c.arr[1]!)));
+    }
+    const j = jit(prog, { scope: { tbl, log }, strict: true });
+    expect(j(1, { arr: [1, 2] })).toBe(3);
+    const mul = tbl.ops.mul;
+    delete tbl.ops.mul;
+    expect(message(prog, 1, { arr: [1, 2] })).toBe("TypeError: tbl.ops.mul is not a function");
+    expect(message(j, 1, { arr: [1, 2] })).toBe("TypeError: tbl.ops.mul is not a function");
+    tbl.ops.mul = mul;
+    // The same constant under the name an argument's closure binds stays the constant there.
+    function shadowing(x: number) {
+      return tbl.ops.add!(x, [1].map((tbl) => tbl + x)[0]!);
+    }
+    const k = jit(shadowing, { scope: { tbl }, strict: true });
+    expect(k(1)).toBe(3);
+    delete tbl.ops.add;
+    expect(message(k, 1)).toBe(message(shadowing, 1));
+  });
+
+  it("a failing call of a closure function's result names it as the source does where a block elsewhere binds that name (onecolor's mix, sweep15)", () => {
+    type Color = { (obj: unknown): { rgb(): { _red: number } } | false; RGB: new (r: number) => { _red: number; rgb(): { _red: number }; mix(o: unknown, w: number): { _red: number } } };
+    const color = function color(obj: unknown) {
+      return obj === "red" ? new color.RGB(1) : false;
+    } as unknown as Color;
+    color.RGB = function (this: { _red: number }, r: number) {
+      this._red = r;
+    } as unknown as Color["RGB"];
+    color.RGB.prototype.rgb = function () {
+      return this;
+    };
+    color.RGB.prototype.mix = function (otherColor: unknown, weight: number) {
+      const other = (color(otherColor) as { rgb(): { _red: number } }).rgb();
+      const rgb = this.rgb();
+      return new color.RGB(rgb._red * weight + other._red * (1 - weight));
+    };
+    const c = new color.RGB(0.5);
+    const j = jit(c.mix, { specialize: { this: c }, strict: true });
+    const run = (f: (o: unknown, w: number) => { _red: number }, x: unknown) => message(() => f.call(c, x, 0.5)._red);
+    expect(run(j, "red")).toBe(0.75);
+    expect(run(j, "nope")).toBe(run(c.mix, "nope"));
+    expect(run(j, "nope")).toBe("TypeError: color(...).rgb is not a function");
+  });
+
+  it("a call kept inline, its callee read first, names a scope object that blocks elsewhere bind under the same name (fuzz seed 5140 #1303)", () => {
+    const tbl = { ops: { add: (a: number, b: number) => a + b, mul: (a: number, b: number) => a * b } as Record<string, ((a: number, b: number) => number) | undefined>, names: ["add"] };
+    function prog(x: number, log: unknown[]) {
+      if (x > 1) {
+        delete tbl.ops.mul;
+        tbl.names.push("sub");
+      }
+      if (x > 2) tbl.ops.add = tbl.ops.mul;
+      log.push(tbl.ops.add!(2, 3), x);
+      return log.length;
+    }
+    const j = jit(prog, { scope: { tbl }, strict: true });
+    expect(j(0, [])).toBe(2);
+    // A block in the residual binds `tbl` for a failing `tbl.names.push`; the inline call must still name it.
+    expect(inspect(j)!.source).toMatch(/let tbl = /);
+    expect(message(j, 3, [])).toBe("TypeError: tbl.ops.add is not a function");
+    tbl.ops.mul = (a, b) => a * b;
+    tbl.ops.add = (a, b) => a + b;
+    expect(message(prog, 3, [])).toBe("TypeError: tbl.ops.add is not a function");
+  });
 });
 
 // An inlined callee's failing call through a computed key that reads the same renamed variable:
