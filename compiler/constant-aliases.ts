@@ -42,9 +42,12 @@ export function constantBlockAliases(roots: Node[]): Map<string, unknown> {
   for (const root of roots) {
     walk(root, (n) => {
       if (n.type === "KosConst") return false;
-      if (n.type === "VariableDeclarator") {
-        if (n.id.type === "Identifier" && n.init?.type === "KosConst") bind(n.id.name as string, n.init.value);
-        else patternNames(n.id, conflict);
+      if (n.type === "VariableDeclaration") {
+        // (A `var` is the function's binding from its start, `undefined` before its statement runs.)
+        for (const d of n.declarations as Node[]) {
+          if (n.kind !== "var" && d.id.type === "Identifier" && d.init?.type === "KosConst") bind(d.id.name as string, d.init.value);
+          else patternNames(d.id, conflict);
+        }
       } else if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
         if (n.id) conflict(n.id.name as string);
         for (const p of n.params as Node[]) patternNames(p, conflict);
