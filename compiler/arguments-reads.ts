@@ -81,7 +81,8 @@ function everyArgumentsUse(fnNode: Node, accept: (use: Node, parent: Node, writt
  * The argument position a compiler's lowering declares `name` from, in `fnNode`'s own body:
  * `var name = arguments.length > k && arguments[k] !== undefined ? arguments[k] : d` (Babel's
  * default parameter), `var name = arguments.length > k ? arguments[k] : undefined` (a parameter
- * after a default one) or `var name = arguments[k]`. Null when no single such declaration names it.
+ * after a default one), Babel 6's `var name = arguments.length <= k || arguments[k] === undefined ?
+ * d : arguments[k]`, or `var name = arguments[k]`. Null when no single such declaration names it.
  */
 export function loweredParameterPosition(fnNode: Node, name: string): number | null {
   const found = new Set<number>();
@@ -99,14 +100,25 @@ function loweredPosition(init: Node): number | null {
   const direct = argumentsIndex(init);
   if (direct !== null) return direct;
   if (init.type !== "ConditionalExpression") return null;
-  const k = argumentsIndex(init.consequent);
+  // `arguments.length > k ? arguments[k] : d` (Babel 7), or its negation with the default first,
+  // `arguments.length <= k || arguments[k] === undefined ? d : arguments[k]` (Babel 6, and the
+  // lowering in many npm packages still: humanize-plus's `formatNumber`, sweep17).
+  const ahead = argumentsIndex(init.consequent);
+  const k = ahead ?? argumentsIndex(init.alternate);
   if (k === null) return null;
-  // `arguments.length > k`, alone or before `&& arguments[k] !== undefined`.
-  const lengthAbove = (t: Node): boolean =>
-    t.type === "BinaryExpression" && t.operator === ">" && t.left.type === "MemberExpression" && !t.left.computed && t.left.object.type === "Identifier" && t.left.object.name === "arguments" && t.left.property.name === "length" && t.right.type === "Literal" && t.right.value === k;
+  const lengthCompared = (t: Node, operator: string): boolean =>
+    t.type === "BinaryExpression" && t.operator === operator && t.left.type === "MemberExpression" && !t.left.computed && t.left.object.type === "Identifier" && t.left.object.name === "arguments" && t.left.property.name === "length" && t.right.type === "Literal" && t.right.value === k;
+  // `arguments[k] !== undefined` (or `=== undefined`), `void 0` for `undefined` too.
+  const undefinedNode = (t: Node): boolean => (t.type === "Identifier" && t.name === "undefined") || (t.type === "UnaryExpression" && t.operator === "void" && t.argument.type === "Literal");
+  const itemCompared = (t: Node, operator: string): boolean => t.type === "BinaryExpression" && t.operator === operator && ((argumentsIndex(t.left) === k && undefinedNode(t.right)) || (argumentsIndex(t.right) === k && undefinedNode(t.left)));
   const test = init.test;
-  if (lengthAbove(test)) return k;
-  if (test.type === "LogicalExpression" && test.operator === "&&" && lengthAbove(test.left) && test.right.type === "BinaryExpression" && test.right.operator === "!==" && argumentsIndex(test.right.left) === k) return k;
+  if (ahead !== null) {
+    if (lengthCompared(test, ">")) return k;
+    if (test.type === "LogicalExpression" && test.operator === "&&" && lengthCompared(test.left, ">") && itemCompared(test.right, "!==")) return k;
+    return null;
+  }
+  if (lengthCompared(test, "<=")) return k;
+  if (test.type === "LogicalExpression" && test.operator === "||" && lengthCompared(test.left, "<=") && itemCompared(test.right, "===")) return k;
   return null;
 }
 

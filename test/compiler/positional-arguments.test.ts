@@ -215,6 +215,26 @@ describe("arguments past the formals, in a function that only reads its `argumen
     expect(inspect(j)!.deopts).toBeGreaterThan(0);
   });
 
+  it("Babel 6's lowering, default first (`arguments.length <= k || arguments[k] === undefined ? d : arguments[k]`), names its position too (humanize-plus's formatNumber, sweep17)", () => {
+    function formatNumber(n: number): string {
+      // eslint-disable-next-line prefer-rest-params
+      var precision = arguments.length <= 1 || arguments[1] === undefined ? 0 : arguments[1];
+      // eslint-disable-next-line prefer-rest-params
+      var sep = arguments.length <= 2 || arguments[2] === void 0 ? "," : arguments[2];
+      const fixed = Number(n).toFixed(precision);
+      return fixed.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
+    }
+    const j = jit(formatNumber, { specialize: { precision: 2 } });
+    expect(inspect(j)!.fallbackReason).toBe(null);
+    expect(j(1234567.891, 2)).toBe("1,234,567.89");
+    expect(inspect(j)!.tier).toBe(1);
+    expect(inspect(j)!.assumptions.map((a) => a.description)).toEqual(expect.arrayContaining(["arguments[1] === 2"]));
+    const k = jit(formatNumber, { specialize: { sep: " " } });
+    expect(k(1234.5, 1, " ")).toBe("1 234.5");
+    const calls: Array<unknown[]> = [[1234567.891, 2], [5], [5, undefined], [5, 3], [-0, 2, "."], [NaN, 2], [1e21, 2], [12, 101]];
+    for (const g of [j, k]) for (const args of calls) sameOutcome(() => (g as (...a: unknown[]) => unknown)(...args), () => (formatNumber as (...a: unknown[]) => unknown)(...args));
+  });
+
   it("a position past the formals, with or without argumentCount", () => {
     function pick(o: Record<string, number>): number {
       // eslint-disable-next-line prefer-rest-params
