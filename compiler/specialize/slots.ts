@@ -112,7 +112,7 @@ P.nameInPlace = function (this: Specializer, slot: Slot, variable: Variable): vo
     if (!owner) this.inPlaceNames.set(variable.name, variable);
     return;
   }
-  if (owner !== variable) return;
+  if (owner !== variable || slot.keepName) return;
   slot.name = variable.name;
   this.sourceNames.add(slot.name);
 };

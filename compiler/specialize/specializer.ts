@@ -43,6 +43,11 @@ export interface Slot {
   /** Pinned late, by a closure made on some path: paths evaluated before may hold its value elsewhere. */
   latePinned?: boolean;
   /**
+   * Its residual name is final: code may name it already (a closure in its own initializer, made
+   * before the declaration runs), so declaring it in place must not rename it (nameInPlace).
+   */
+  keepName?: true;
+  /**
    * A lazy `let`/`const` declared inside a residual loop's body: one binding per iteration, so it
    * is declared at the top of that body (residual-loops.ts), not of the function, where every
    * iteration's closures would share it.

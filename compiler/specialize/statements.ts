@@ -404,5 +404,7 @@ function ownEvaluationSlot(s: Specializer, target: Node, kind: "let" | "const"):
   const variable = s.frame.info.scopes.variableOfDeclaration(target);
   if (!variable || !s.env) return;
   const early = s.frame.slots.get(variable);
-  if (early && early.pinned && !early.latePinned && early.declared && !s.env.has(early)) s.newSlot(variable, kind, undefined, false, true);
+  // (Its closures will name the new slot as it is now named: a recursive `const rec = (c) => rec(c.l)`
+  // in a fork's second arm was then declared under the source's name, and threw "rec_3 is not defined".)
+  if (early && early.pinned && !early.latePinned && early.declared && !s.env.has(early)) s.newSlot(variable, kind, undefined, false, true).keepName = true;
 }

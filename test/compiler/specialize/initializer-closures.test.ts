@@ -35,4 +35,36 @@ describe("a closure in an initializer that names the binding it initialises", ()
     const k = jit(hooked, { tiering: { hotCalls: 5 } });
     for (let i = 0; i < 20; i++) expect(outcome(() => k({ a: i }))).toEqual(outcome(() => hooked({ a: i })));
   });
+
+  it("a recursive arrow in a `const` is declared under the name its own body calls it by, in each arm (sweep19: 'rec_3 is not defined')", () => {
+    class Leaf {
+      l: Leaf | null = null;
+      constructor(readonly v: number) {}
+    }
+    class Tree {
+      root: Leaf | null = null;
+      insert(value: number) {
+        const node = new Leaf(value);
+        const rec = (cur: Leaf): void => {
+          if (cur.l) rec(cur.l);
+          else cur.l = node;
+        };
+        if (this.root === null) this.root = node;
+        else rec(this.root);
+        return this;
+      }
+    }
+    const depth = (t: Tree) => {
+      let n = 0;
+      for (let c = t.root; c; c = c.l) n++;
+      return n;
+    };
+    const a = new Tree();
+    const b = new Tree();
+    const j = jit(b.insert, { specialize: { this: b }, strict: true });
+    for (let i = 0; i < 5; i++) expect(outcome(() => depth(j.call(b, i)))).toEqual(outcome(() => depth(a.insert(i))));
+    expect(depth(b)).toBe(5);
+    // Both arms of the fork on `this.root === null` declare the arrow; the second one under a name of its own.
+    expect(inspect(j)!.source).toMatch(/const rec_\d+ = /);
+  });
 });
