@@ -269,15 +269,41 @@ describe("residual size", () => {
       }
       return acc;`);
     const kinds = ["add", "mul", "neg", "abs", "str"];
-    // Unfrozen: every read of the input may run a getter, so each token is a speculation fork.
-    const prog = Array.from({ length: 400 }, (_, i) => ({ k: kinds[(i * 7) % 5]!, name: "abc"[i % 3]! }));
-    const j = jit(evaluate, { specialize: { prog }, tracePasses: true });
+    // 8,000 frozen tokens, and an unroll budget that lets all of them unroll: far past the node limit.
+    const deepFreeze = <T extends object>(o: T): T => {
+      for (const v of Object.values(o)) if (v && typeof v === "object") deepFreeze(v);
+      return Object.freeze(o);
+    };
+    const frozen = deepFreeze(Array.from({ length: 8000 }, (_, i) => ({ k: kinds[(i * 7) % 5]!, name: "abc"[i % 3]! })));
+    const j = jit(evaluate, { specialize: { prog: frozen }, unrollBudget: 100_000, tracePasses: true });
     const i = inspect(j)!;
     expect(i.tier).toBe(1);
     // The first result was over the limit: it was specialized again with smaller budgets.
     expect(i.passes!.filter((p) => p.pass === "specialize").length).toBeGreaterThan(1);
-    for (const env of [{ a: 1, b: 2, c: 3 }, { a: -0, b: NaN, c: 1 }]) expect(Object.is(j(prog, env), evaluate(prog, env))).toBe(true);
+    for (const env of [{ a: 1, b: 2, c: 3 }, { a: -0, b: NaN, c: 1 }]) expect(Object.is(j(frozen, env), evaluate(frozen, env))).toBe(true);
+  });
+
+  it("an unfrozen program whose every token is a speculation fork nests its passes only so deep: the rest is a residual loop (a 3,201-instruction stack program ran the compiler's stack out)", () => {
+    const evaluate = fn("prog,env", `
+      var acc = 0;
+      for (var i = 0; i < prog.length; i++) {
+        var t = prog[i];
+        if (t.k === "add") acc += env[t.name];
+        else if (t.k === "mul") acc *= env[t.name];
+        else if (t.k === "neg") acc = -acc;
+        else if (t.k === "abs") acc = Math.abs(acc);
+      }
+      return acc;`);
+    const kinds = ["add", "mul", "neg", "abs"];
+    // Unfrozen: every read of the input may run a getter, so each token is a speculation fork, run inside the last.
+    const prog = Array.from({ length: 3200 }, (_, i) => ({ k: kinds[(i * 7) % 4]!, name: "abc"[i % 3]! }));
+    const j = jit(evaluate, { specialize: { prog }, strict: true });
+    const i = inspect(j)!;
+    expect(i.tier).toBe(1);
+    expect(i.source).toMatch(/for \(/);
+    for (const env of [{ a: 1, b: 2, c: 3 }, { a: -0, b: NaN, c: 1 }, { a: 1.0001, b: 0.5, c: -2 }]) expect(Object.is(j(prog, env), evaluate(prog, env))).toBe(true);
     prog[5]!.k = "neg";
+    prog[3000]!.k = "abs";
     expect(j(prog, { a: 1, b: 2, c: 3 })).toBe(evaluate(prog, { a: 1, b: 2, c: 3 }));
   });
 });
