@@ -126,6 +126,11 @@ export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   dispatcherModule().checkJitOptions(options);
   const budget = options.tiering?.compileBudget;
   if (budget !== undefined && !(typeof budget === "number" && budget > 0 && budget <= 1)) throw new JitError("BAD_OPTIONS", `tiering.compileBudget must be a share of the process's CPU time in (0, 1], got ${String(budget)}`);
+  // A function jit() returned: the original it stands for, with these options, as a function of its
+  // own. Compiled as it was given, its generated code fell back naming kos's internals, and the
+  // first function lost its version (sweep19). With no options, that function itself.
+  const original = dispatcherModule().originalOfEntry(f);
+  if (original) return Object.keys(options).length === 0 ? f : jit(original as F, options);
   // A bound function: compile its target, then bind the result the same way (compiler/bound.ts).
   if (looksBound(f) && !dispatcherModule().isJitDisabled()) {
     const parts = compilerModule().unbind(f);

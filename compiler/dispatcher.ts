@@ -99,6 +99,15 @@ export function registerInspectable(f: Function, source: Inspectable): void {
   registry.set(f, source);
 }
 
+/**
+ * The function a kos entry stands for (what `jit()` was given), or null for any other function
+ * (one `jit()` did not return, or one it returned as it was given: native, async, …).
+ */
+export function originalOfEntry(f: Function): Function | null {
+  const source = registry.get(f);
+  return source instanceof Dispatcher && source.entry === f && source.original !== f ? source.original : null;
+}
+
 export function inspectRegistered(f: Function): JitInspection | null {
   const source = registry.get(f);
   if (!source) return null;

@@ -66,7 +66,8 @@ export function speculate(input: SpeculationInput): Speculation {
       // every folded element read and made the program 14× slower. Its type is kept below.
       // Objects the caller did not freeze are folded behind content guards (freeze: "guard"), never frozen.
       // A proxy never: kos folds nothing through one, and looking at it (isFrozen, its prototype) runs its traps.
-      if (primitive || (!isProxy(value) && (isDeepFrozen(value) || (typeof value === "object" && !ArrayBuffer.isView(value))))) {
+      // A function too (a callback every call passes: kos can inline it), guarded by identity.
+      if (primitive || (!isProxy(value) && (isDeepFrozen(value) || typeof value === "function" || (typeof value === "object" && !ArrayBuffer.isView(value))))) {
         specialize[name] = value;
         return;
       }

@@ -295,6 +295,22 @@ describe("tiering", () => {
     expect(h(C, 2)).toBe(horner(C, 2));
   });
 
+  it("speculates on a constant function argument, guarded by identity, and inlines it; another function runs the original (sweep19, chk-fnarg.mjs)", () => {
+    let seen = 0;
+    const words = (s: string) => s.split(" ").length;
+    const other = (s: string) => (seen++, s.length);
+    const apply = (f: (s: string) => number, s: string) => f(s) + 1;
+    const h = jit(apply, { tiering: { hotCalls: 50 } });
+    for (let i = 0; i < 120; i++) expect(h(words, `a b ${i}`)).toBe(apply(words, `a b ${i}`));
+    const info = inspect(h)!;
+    expect(info.tier).toBe(1);
+    expect(info.assumptions.some((a) => a.param === "f" && a.kind === "identity")).toBe(true);
+    expect(info.source).toMatch(/split\(" "\)/);
+    expect(h(other, "abc")).toBe(4);
+    expect(seen).toBe(1);
+    expect(inspect(h)!.deopts).toBeGreaterThan(0);
+  });
+
   it("drops an object whose contents keep changing (a state object) instead of compiling for it again", () => {
     function step(state: { count: number }, x: number) {
       state.count = state.count + x;
