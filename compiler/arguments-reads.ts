@@ -177,10 +177,19 @@ export function argumentsReadAsArray(fnNode: Node): boolean {
       // `.length` and `[k]` with a constant k only: `arguments.callee` and the like are not an array's.
       return !written.has(parent) && (parent.computed ? argumentsIndex(parent) !== null : parent.property.name === "length");
     }
-    const name = parent.type === "CallExpression" && parent.arguments[0] === use ? arrayMethodCallee(parent.callee) : null;
-    const maxParams = name === null ? undefined : ARRAY_METHODS_ON_ARGUMENTS.get(name);
-    if (maxParams === undefined) return false;
-    return maxParams === null || (parent.arguments.length >= 2 && blindCallback(parent.arguments[1], maxParams) && parent.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"));
+    return readByArrayMethod(use, parent);
   });
+}
+
+/**
+ * Whether `use` (an `arguments`) is the receiver of an Array method called through `.call` that
+ * only reads it (`[].slice.call(arguments, 1)`, wildemitter's `emit`), with a callback, where the
+ * method takes one, that cannot see the array.
+ */
+export function readByArrayMethod(use: Node, parent: Node | null): boolean {
+  const name = parent?.type === "CallExpression" && parent.arguments[0] === use ? arrayMethodCallee(parent.callee) : null;
+  const maxParams = name === null ? undefined : ARRAY_METHODS_ON_ARGUMENTS.get(name);
+  if (maxParams === undefined) return false;
+  return maxParams === null || (parent!.arguments.length >= 2 && blindCallback(parent!.arguments[1], maxParams) && parent!.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"));
 }
 

@@ -12,7 +12,7 @@ import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { scopeCorner } from "./scope-corners.js";
 import { scriptStrictness } from "../discover/closure.js";
-import { argumentsReadAsArray } from "../arguments-reads.js";
+import { argumentsReadAsArray, readByArrayMethod } from "../arguments-reads.js";
 
 export interface FnInfo {
   fn: Function;
@@ -148,11 +148,12 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
     if (n.type === "AssignmentExpression") written(n.left);
     else if (n.type === "UpdateExpression") written(n.argument);
     if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) {
-      // `arguments.length`, a read of `arguments[k]`, a spread and a forwarding `f.apply(t, arguments)`
-      // read the values as they are (a parameter written before is caught above); anything else
-      // hands the object itself on, where it could be written.
+      // `arguments.length`, a read of `arguments[k]`, a spread, a forwarding `f.apply(t, arguments)` and
+      // an Array method that only reads it (`[].slice.call(arguments, 1)`) read the values as they are
+      // (a parameter written before is caught above); anything else hands the object itself on, where
+      // it could be written.
       const forwarded = parent?.type === "CallExpression" && parent.arguments[1] === n && parent.callee.type === "MemberExpression" && !parent.callee.computed && parent.callee.property.name === "apply";
-      const readOnly = (parent?.type === "MemberExpression" && parent.object === n) || parent?.type === "SpreadElement" || forwarded;
+      const readOnly = (parent?.type === "MemberExpression" && parent.object === n) || parent?.type === "SpreadElement" || forwarded || readByArrayMethod(n, parent);
       if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
     }
     if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && ((parent?.type === "AssignmentExpression" && parent.left === n) || (parent?.type === "UpdateExpression" && parent.argument === n))) {
