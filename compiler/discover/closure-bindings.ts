@@ -53,7 +53,7 @@ function settled(functions: FunctionFactsCache, settles: NonNullable<BindingFact
  * frame of its script stands where a write may be running.
  */
 function lazilyInitialised(lazy: LazyInit, value: unknown, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
-  if (!initialised(lazy.when, value) || !frames || !ff.script?.hash) return false;
+  if (!initialised(lazy, value) || !frames || !ff.script?.hash) return false;
   const positions = frames.get(ff.script.hash) ?? [];
   return !positions.some((p) => lazy.ranges.some(([start, end]) => p >= start && p <= end));
 }

@@ -19,19 +19,33 @@
  */
 import type { Node } from "../ast.js";
 
-/** What the value must be for no write to happen again: truthy, not null or undefined, or not undefined. */
-export type InitialisedWhen = "truthy" | "nonNullish" | "defined";
+/**
+ * What the value must be for no write to happen again: truthy, not null or undefined, or not
+ * undefined; or, `stored`, the one primitive every write stores (a flag set once:
+ * `let initialized = false; … initialized = true;`, romans' lookup tables, sweep19).
+ */
+export type InitialisedWhen = "truthy" | "nonNullish" | "defined" | "stored";
 
 export interface LazyInit {
   when: InitialisedWhen;
   /** Source ranges a write may be running in: while a frame stands inside one, the value may still change. */
   ranges: Array<[number, number]>;
+  /** With `stored`: the value every write stores. Once the binding holds it, a write changes nothing. */
+  stored?: string | number | boolean | null;
 }
 
-const STRICTNESS: Record<InitialisedWhen, number> = { defined: 0, nonNullish: 1, truthy: 2 };
+const STRICTNESS: Record<Exclude<InitialisedWhen, "stored">, number> = { defined: 0, nonNullish: 1, truthy: 2 };
+
+/** The primitive a write `x = <literal>` stores, or NONE. */
+const NONE = Symbol("none");
+function storedLiteral(assign: Node): string | number | boolean | null | typeof NONE {
+  const r = assign.right;
+  if (assign.operator !== "=" || r?.type !== "Literal" || r.regex || r.bigint !== undefined) return NONE;
+  return r.value as string | number | boolean | null;
+}
 
 /** `x == null`, `null == x`, `x == undefined`, `x === undefined`, `x === void 0`, `typeof x === "undefined"`: what they test of `x`. */
-function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGlobal: boolean): InitialisedWhen | null {
+function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGlobal: boolean): Exclude<InitialisedWhen, "stored"> | null {
   if (test.type === "UnaryExpression" && test.operator === "!" && isBinding(test.argument)) return "truthy";
   if (test.type !== "BinaryExpression" || (test.operator !== "==" && test.operator !== "===")) return null;
   const undef = (n: Node) => (undefinedIsGlobal && n.type === "Identifier" && n.name === "undefined") || (n.type === "UnaryExpression" && n.operator === "void" && n.argument.type === "Literal");
@@ -58,9 +72,17 @@ function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGloba
  */
 export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean, topLevelSuspends: boolean): LazyInit | null {
   if (writes.length === 0) return null;
-  let when: InitialisedWhen = "defined";
+  // Every write stores one literal: once the binding holds it, no write changes it, wherever the
+  // writes are (a suspended frame's write stores the same value again).
+  const stored = writes.map((id) => {
+    const assign = parentOf(id);
+    return assign && assign.type === "AssignmentExpression" && assign.left === id ? storedLiteral(assign) : NONE;
+  });
+  const first = stored[0]!;
+  if (first !== NONE && stored.every((v) => Object.is(v, first))) return { when: "stored", ranges: [], stored: first };
+  let when: Exclude<InitialisedWhen, "stored"> = "defined";
   const ranges: Array<[number, number]> = [];
-  const need = (w: InitialisedWhen) => {
+  const need = (w: Exclude<InitialisedWhen, "stored">) => {
     if (STRICTNESS[w] > STRICTNESS[when]) when = w;
   };
   for (const id of writes) {
@@ -105,7 +127,9 @@ function suspendable(n: Node, parentOf: (n: Node) => Node | undefined, topLevelS
   return topLevelSuspends;
 }
 
-/** Whether `value` passes the test after which no write of the binding runs. */
-export function initialised(when: InitialisedWhen, value: unknown): boolean {
+/** Whether `value` passes the test after which no write of the binding changes it. */
+export function initialised(lazy: LazyInit, value: unknown): boolean {
+  const when = lazy.when;
+  if (when === "stored") return Object.is(value, lazy.stored);
   return when === "truthy" ? !!value : when === "nonNullish" ? value !== null && value !== undefined : value !== undefined;
 }

@@ -41,7 +41,7 @@ const LIB = [
   `};`,
   `exports.falsy = function falsy() {`,
   `  var n;`,
-  `  return () => { if (!n) n = 0; return n; };`,
+  `  return () => { if (!n) n = Number("0"); return n; };`,
   `};`,
   `exports.asyncInit = function asyncInit(gate) {
   var v;
@@ -58,6 +58,13 @@ exports.twoSteps = function twoSteps(probe) {`,
   `  }`,
   `  return get;`,
   `};`,
+  // A flag set once (romans' lookup tables, sweep19), and one a reset clears.
+  `let initialized = false;`,
+  `const TABLE = [];`,
+  `function init() { if (initialized) return; for (let i = 0; i < 4; i++) TABLE.push(i * 10); initialized = true; }`,
+  `exports.lookup = function lookup(i) { if (!initialized) init(); return TABLE[i]; };`,
+  `let ready = false;`,
+  `exports.toggled = { get: function () { if (!ready) ready = true; return ready; }, reset: function () { ready = false; } };`,
 ].join("\n");
 const SHADOWED = [
   `"use strict";`,
@@ -128,6 +135,19 @@ describe("lazily initialised bindings", () => {
     const [a, b] = await Promise.all([get(), get()]);
     expect([a, b]).toEqual([1, 1]);
     expect(stableNow(get, "v")).toBe(false);
+  });
+
+  it("a flag every write sets to one literal is fixed once it holds it; one a reset sets back stays unstable", () => {
+    expect(stableNow(lib.lookup, "initialized")).toBe(false);
+    expect(lib.lookup(2)).toBe(20);
+    expect(stableNow(lib.lookup, "initialized")).toBe(true);
+    const j = jit(lib.lookup, { assume: { i: "number" }, strict: true });
+    expect(inspect(j)!.tier).toBe(1);
+    // The flag is folded: the version no longer tests it or calls init.
+    expect(inspect(j)!.source).not.toMatch(/init\(/);
+    for (const i of [0, 1, 3, 4, -1, 1.5, NaN]) expect(Object.is(j(i), lib.lookup(i))).toBe(true);
+    expect(lib.toggled.get()).toBe(true);
+    expect(stableNow(lib.toggled.get, "ready")).toBe(false);
   });
 
   it("does not read `x === undefined` as the test where the script declares a binding named undefined", () => {
