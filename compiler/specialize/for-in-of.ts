@@ -33,6 +33,12 @@ export interface LoopState {
   keysOf?: object;
   /** With `keysOf`: syntax nodes its unrolled iterations emitted so far (shared by the copies of this state). */
   emitted?: { nodes: number };
+  /**
+   * With `source` or `keysOf`: set once an iteration was speculated on after foreign code, which
+   * may have written items (or deleted keys) past the next one. Every later item is then guarded
+   * as it is reached, as the engine reads it then.
+   */
+  guardEach?: boolean;
   /** Where speculated iterations go when their guards fail: one residual loop for all of them (see P.loop, loops.ts). */
   tail?: Target;
   /** With `tail` over items: the residual variable holding the index the tail loop starts from. */

@@ -8,6 +8,7 @@
  * What for-of and for-in visit, and their guards, are in for-in-of.ts.
  */
 import { walk, type Node } from "../ast.js";
+import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import type { Val } from "./values.js";
 import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
@@ -244,6 +245,32 @@ declare module "./specializer.js" {
 const MAX_NESTED_LOOP_PASSES = 256;
 
 /**
+ * In a speculated pass over an unfrozen array or object (`state.guardEach`): the item about to be
+ * read (and the array's length), or the key about to be visited, as it was read at entry; else
+ * the rest of the loop runs in the shared residual loop from this index.
+ */
+function checkItemOrLeave(s: Specializer, state: LoopState): void {
+  const guards: ContentGuard[] = [];
+  if (state.source) {
+    guards.push({ obj: state.source, key: "length", value: state.items!.length });
+    const item = state.index! < state.items!.length ? state.items![state.index!]! : null;
+    if (item && item.k === "s") guards.push({ obj: state.source, key: String(state.index), value: item.v });
+  } else if (state.keysOf && state.index! < state.items!.length) {
+    guards.push({ obj: state.keysOf, key: (state.items![state.index!] as { v: unknown }).v as string, value: undefined, has: true });
+  }
+  const test = contentGuardTest(guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check);
+  if (!test) return;
+  const before = s.env!;
+  const leave = s.collect(() => {
+    s.env = new Map(before);
+    if (state.tailIndex) s.emit({ type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(state.tailIndex), right: { type: "Literal", value: state.index!, raw: String(state.index!) } } });
+    s.jump(state.tail!, "break");
+  });
+  s.out.push({ type: "IfStatement", test: { type: "UnaryExpression", operator: "!", prefix: true, argument: test }, consequent: { type: "BlockStatement", body: leave }, alternate: null });
+  s.env = before;
+}
+
+/**
  * Unrolls iterations from `state` on while the test stays static. After
  * foreign code may have run in an iteration, the rest of the loop is
  * speculated on again (speculation.ts): unrolled as before behind a guard,
@@ -262,6 +289,13 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
     if (sameStepAgain(uniform, code) && unrolledHere >= UNROLLED_FIRST) uniformStop = true;
   };
   for (let iter = first; s.env; iter++) {
+    if (iter > 0 && !s.foreignRan && state.guardEach && state.tail && (state.source || state.keysOf) && !s.generic) {
+      // No foreign code since the last check, but what ran before it may have written items past it
+      // (`arr[2] = x` while at the first): the item is checked as it is reached, and a failed check
+      // continues in the shared residual loop, as a failed speculation does.
+      checkItemOrLeave(s, state);
+      if (!s.env) return;
+    }
     if (iter > 0 && s.foreignRan && (s.staleMiss || state.source || state.keysOf) && !s.generic) {
       // Each speculated iteration runs the rest of the loop inside its pass: past this many, the
       // rest is a residual loop, as when the budget runs out, before the compiler's stack does.
@@ -275,7 +309,9 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       let forked: boolean;
       try {
         forked = s.speculate(() => {
-          const a = { ...at };
+          // From here on each item is checked as it is reached, foreign code or not: what ran may have
+          // written items past the next one (`arr[2] = x` while at the first read 3, sweep18).
+          const a = { ...at, guardEach: true };
           if (a.source) guardItem(s, a);
           if (a.keysOf) guardKeys(s, a);
           s.nestedLoopPasses = (s.nestedLoopPasses ?? 0) + 1;
