@@ -255,19 +255,20 @@ describe("speculated loop iterations share one residual loop", () => {
 });
 
 describe("residual size", () => {
+  // A dispatch loop over tokens.
+  const evaluate = fn("prog,env", `
+    var acc = 0;
+    for (var i = 0; i < prog.length; i++) {
+      var t = prog[i];
+      if (t.k === "add") acc += env[t.name];
+      else if (t.k === "mul") acc *= env[t.name];
+      else if (t.k === "neg") acc = -acc;
+      else if (t.k === "abs") acc = Math.abs(acc);
+      else if (t.k === "str") acc = String(acc).length;
+    }
+    return acc;`);
+
   it("a program whose unrolled code would be too big for V8 is recompiled with less unrolling, and stays exact", () => {
-    // 400 tokens of a dispatch loop: fully unrolled, far past the node limit.
-    const evaluate = fn("prog,env", `
-      var acc = 0;
-      for (var i = 0; i < prog.length; i++) {
-        var t = prog[i];
-        if (t.k === "add") acc += env[t.name];
-        else if (t.k === "mul") acc *= env[t.name];
-        else if (t.k === "neg") acc = -acc;
-        else if (t.k === "abs") acc = Math.abs(acc);
-        else if (t.k === "str") acc = String(acc).length;
-      }
-      return acc;`);
     const kinds = ["add", "mul", "neg", "abs", "str"];
     // 8,000 frozen tokens, and an unroll budget that lets all of them unroll: far past the node limit.
     const deepFreeze = <T extends object>(o: T): T => {
@@ -284,16 +285,6 @@ describe("residual size", () => {
   });
 
   it("an unfrozen program whose every token is a speculation fork nests its passes only so deep: the rest is a residual loop (a 3,201-instruction stack program ran the compiler's stack out)", () => {
-    const evaluate = fn("prog,env", `
-      var acc = 0;
-      for (var i = 0; i < prog.length; i++) {
-        var t = prog[i];
-        if (t.k === "add") acc += env[t.name];
-        else if (t.k === "mul") acc *= env[t.name];
-        else if (t.k === "neg") acc = -acc;
-        else if (t.k === "abs") acc = Math.abs(acc);
-      }
-      return acc;`);
     const kinds = ["add", "mul", "neg", "abs"];
     // Unfrozen: every read of the input may run a getter, so each token is a speculation fork, run inside the last.
     const prog = Array.from({ length: 3200 }, (_, i) => ({ k: kinds[(i * 7) % 4]!, name: "abc"[i % 3]! }));
