@@ -3,8 +3,12 @@
  * scale, ≥ 10⁶ cases (program × call) by default, on worker threads.
  *
  *   node dist/bench/fuzz.js [--seed N] [--cases N] [--workers N] [--chunk N]
- *                           [--max-mismatches N] [--index I] [--this]
+ *                           [--max-mismatches N] [--index I] [--this] [--loop-writes]
  *                           [--default-freeze-deep] [--outline-limit N] [--hang-ms N] [--out FILE]
+ *
+ * `--this` adds methods specialized on their receiver; `--loop-writes`, loops whose body writes
+ * items past the one it is at (sweep18's missed write). Each family draws only where it is on, so
+ * a seed's other programs are the same with it or without it.
  *
  * Seeds also come from KOS_FUZZ_SEED. Programs are numbered from 0 upwards and
  * handed to workers in chunks (fixtures/fuzz/pool.ts); a program that hangs
@@ -34,6 +38,7 @@ async function main(): Promise<void> {
       "hang-ms": { type: "string", default: "60000" },
       index: { type: "string" },
       this: { type: "boolean", default: process.env[ENV.receiver] === "1" },
+      "loop-writes": { type: "boolean", default: process.env[ENV.loopWrites] === "1" },
       "default-freeze-deep": { type: "boolean", default: process.env[ENV.defaultFreezeDeep] === "1" },
       "outline-limit": { type: "string", default: process.env[ENV.outlineLimit] },
       out: { type: "string" },
@@ -43,7 +48,7 @@ async function main(): Promise<void> {
   if (!Number.isSafeInteger(seed)) throw new TypeError(`--seed must be an integer, got ${values.seed}`);
   const outlineLimit = values["outline-limit"] === undefined ? undefined : Number(values["outline-limit"]);
   if (outlineLimit !== undefined && !(Number.isSafeInteger(outlineLimit) && outlineLimit > 0)) throw new TypeError(`--outline-limit must be a positive integer, got ${values["outline-limit"]}`);
-  const flags = { receiver: values.this!, defaultFreezeDeep: values["default-freeze-deep"]!, ...(outlineLimit !== undefined ? { outlineLimit } : {}) };
+  const flags = { receiver: values.this!, loopWrites: values["loop-writes"]!, defaultFreezeDeep: values["default-freeze-deep"]!, ...(outlineLimit !== undefined ? { outlineLimit } : {}) };
 
   if (values.index !== undefined) {
     const program = generateProgram(seed, Number(values.index), flags);
@@ -80,7 +85,7 @@ async function main(): Promise<void> {
   const kindText = [...kinds].map(([k, n]) => `${n}× ${k}`).join("; ");
   console.log(
     `fuzz: seed ${seed}, ${r.programs} programs, ${r.cases} cases, ${r.mismatches.length} mismatches${kindText ? ` (${kindText})` : ""}, ` +
-      `tiers ${JSON.stringify(r.tiers)}, ${(r.elapsedMs / 1000).toFixed(1)} s${flags.receiver ? ", receiver family on" : ""}${outlineLimit !== undefined ? `, outline limit ${outlineLimit}` : ""}`,
+      `tiers ${JSON.stringify(r.tiers)}, ${(r.elapsedMs / 1000).toFixed(1)} s${flags.receiver ? ", receiver family on" : ""}${flags.loopWrites ? ", loop-writes family on" : ""}${outlineLimit !== undefined ? `, outline limit ${outlineLimit}` : ""}`,
   );
   process.exitCode = r.mismatches.length ? 1 : 0;
 }

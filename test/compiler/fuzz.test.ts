@@ -24,7 +24,7 @@ const SEED = Number(process.env[ENV.seed] ?? 0x5eed);
 const COUNT = Number(process.env[ENV.count] ?? 1200);
 const ONLY = process.env[ENV.index] === undefined ? null : Number(process.env[ENV.index]);
 const OUTLINE_LIMIT = process.env[ENV.outlineLimit] === undefined ? undefined : Number(process.env[ENV.outlineLimit]);
-const OPTIONS = { receiver: process.env[ENV.receiver] === "1", defaultFreezeDeep: process.env[ENV.defaultFreezeDeep] === "1", ...(OUTLINE_LIMIT !== undefined ? { outlineLimit: OUTLINE_LIMIT } : {}) };
+const OPTIONS = { receiver: process.env[ENV.receiver] === "1", loopWrites: process.env[ENV.loopWrites] === "1", defaultFreezeDeep: process.env[ENV.defaultFreezeDeep] === "1", ...(OUTLINE_LIMIT !== undefined ? { outlineLimit: OUTLINE_LIMIT } : {}) };
 const api: FuzzApi = { jit: jit as FuzzApi["jit"], inspect: inspect as FuzzApi["inspect"] };
 
 function summary(mismatches: MismatchSummary[]): string {
@@ -37,6 +37,13 @@ describe("the fuzzer itself", () => {
   it("is reproducible: same seed and index, same program", () => {
     for (let i = 0; i < 30; i++) expect(generateProgram(SEED, i).setup).toBe(generateProgram(SEED, i).setup);
     expect(generateProgram(SEED, 0).setup).not.toBe(generateProgram(SEED + 1, 0).setup);
+  });
+
+  it("draws the loop-writes family only where it is on: every other program of a seed stays what it was", () => {
+    for (let i = 0; i < 60; i++) expect(generateProgram(SEED, i, { loopWrites: false }).setup).toBe(generateProgram(SEED, i).setup);
+    const on = Array.from({ length: 60 }, (_, i) => generateProgram(SEED, i, { loopWrites: true }).setup).join("\n");
+    expect(on).toMatch(/for \(const v\d+ of (c\.|tlist)/);
+    expect(on).toMatch(/for \(const key\d+ in c\./);
   });
 
   it("covers every family of issue 12's list", () => {
