@@ -52,6 +52,12 @@ interface ScanState {
   failed: boolean;
   /** An unfrozen array kos does not own: the array and the items read (and guarded) at entry. */
   source?: { obj: unknown[]; items: unknown[] };
+  /**
+   * Set once an item was speculated on after a callback may have run foreign code: what ran may
+   * have written items past that one (`a[2] = x` at the first item), so each later item is
+   * speculated on as it is reached (closures.ts, Unfold.guardEach).
+   */
+  guardEach?: boolean;
 }
 
 P.unfoldArrayScan = function (this: Specializer, fn: Function, recv: Val, args: Val[], n: Node): Val | null {
@@ -103,8 +109,12 @@ function exhausted(kind: Scan): Val {
 
 /** Items from `k` on, for some/every/find/findIndex; a dynamic callback result branches. */
 function scanFrom(s: Specializer, st: ScanState, k: number): Val {
+  // (Item `first` was checked by the pass that called this one, if any.)
+  const first = k;
   for (; k < st.len; k++) {
     if (!s.env) return UNDEF; // every path so far threw or returned
+    // An item checked as it is reached counts as after foreign code (a fork starts only then).
+    if (st.source && st.guardEach && k > first) s.foreignRan = true;
     const got = st.item(k);
     if (got === undefined && st.source && s.foreignRan) {
       // Foreign code ran since the items were read (a callback that calls out): speculate that the
@@ -115,6 +125,7 @@ function scanFrom(s: Specializer, st: ScanState, k: number): Val {
       const v = s.speculateValueWith(() => {
         s.contentGuards ??= [];
         s.contentGuards.push({ obj: src.obj, key: String(at), value: src.items[at] });
+        st.guardEach = true;
         return scanFrom(s, st, at);
       }, () => residualScanRest(s, st, at));
       s.forkAnyway = false;

@@ -125,7 +125,22 @@ export function knownArray(s: Specializer, recv: Val): { items: Val[]; source: u
   return items ? { items, source: arr, virtual: null } : null;
 }
 
-interface Unfold { fn: Function; O: Val; cb: Val; thisArg: Val; items: Val[]; source: unknown[] | null; virtual: VirtualObject | null; n: Node }
+interface Unfold {
+  fn: Function;
+  O: Val;
+  cb: Val;
+  thisArg: Val;
+  items: Val[];
+  source: unknown[] | null;
+  virtual: VirtualObject | null;
+  n: Node;
+  /**
+   * Set once an item was speculated on after a callback may have run foreign code: what ran may
+   * have written items past that one (`a[2] = x` at the first, read as 3 by map's third call,
+   * found beside sweep18's for-of case), so each later item is speculated on as it is reached.
+   */
+  guardEach?: boolean;
+}
 
 P.unfoldArrayMethod = function (this: Specializer, fn: Function, recv: Val, args: Val[], n: Node): Val | null {
   if ((fn !== ArrayMap && fn !== ArrayForEach) || this.generic) return null;
@@ -166,14 +181,19 @@ export function allOrNothing(s: Specializer, unfold: () => Val | null, live: Val
 
 /** Unfolds calls from item `k` on; `done` holds the results so far. Null when a callback cannot be inlined. */
 function unfoldFrom(s: Specializer, u: Unfold, k: number, done: Val[]): Val | null {
+  // (Item `first` was checked by the pass that called this one, if any.)
+  const first = k;
   for (; k < u.items.length; k++) {
     if (!s.env) return UNDEF;
     if (u.virtual && !s.fields(u.virtual)) return null;
-    if (u.source && k > 0 && s.foreignRan) {
+    if (u.source && k > 0 && (s.foreignRan || (u.guardEach && k > first))) {
       // The array may have changed since its items were read: speculate on the next item again.
       const at = k;
       const doneSoFar = [...done];
       s.forkAnyway = true;
+      // (A fork starts only after foreign code; an item checked as it is reached counts as such.)
+      s.foreignRan = true;
+      u = { ...u, guardEach: true };
       let failed = false;
       const v = s.speculateValueWith(() => {
         s.contentGuards ??= [];

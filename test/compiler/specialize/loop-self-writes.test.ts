@@ -4,7 +4,8 @@
  * next item and took the ones after it from what it read at entry: `arr[2] = x` while at the first
  * item still gave 3 for the third, and `delete o.c` while at `a` still visited `c` (sweep18,
  * repro-1 and repro-2; every call after tier-up under KOS_HOT_CALLS=1000). Each item is now
- * guarded as it is reached, as the engine reads it then.
+ * guarded as it is reached, as the engine reads it then. The same held for the array methods kos
+ * unfolds item by item (`map`, `some`, `find`, `findIndex`, `every` over such an array).
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -51,6 +52,29 @@ const CASES: Record<string, Case> = {
       return out;
     },
     make: () => [1, 2, 3, 4],
+    param: "arr",
+  },
+  // The array methods kos unfolds item by item (closures.ts, array-scans.ts) had the same gap.
+  "map, a later element written through the callback's third argument": {
+    f: (arr: number[], x: number) => {
+      const r = arr.map((v, _i, a) => {
+        if (v === 1) a[2] = x;
+        return v * 10;
+      });
+      arr[2] = 3;
+      return r;
+    },
+    make: () => [1, 2, 3],
+    param: "arr",
+  },
+  "some, find, findIndex and every, a later element written": {
+    f: (arr: number[], x: number) => {
+      const write = (v: number, _i: number, a: number[]) => (v === 1 ? ((a[2] = x), false) : v === 0);
+      const r = [arr.some(write), arr[2], arr.find(write), arr[2], arr.findIndex(write), arr.every((v, i, a) => !write(v, i, a))];
+      arr[2] = 3;
+      return r;
+    },
+    make: () => [1, 2, 3],
     param: "arr",
   },
   "for-in, a later key deleted": {
