@@ -44,6 +44,23 @@ const BYTECODE_PER_NODE = 3.7;
  */
 const MAX_TOTAL_NODES = 4 * MAX_RESIDUAL_NODES;
 /**
+ * What speculation's generic branches (specialize/speculation.ts) may emit in all: half the total
+ * bound, which leaves the other half to the speculated code, as the 6,000 of its default does of
+ * one function's bound. At 6,000, valibot's unfrozen 9-property schema stopped speculating at its
+ * sixth property (167 forks need 25,700 nodes) and ran at 1.00x the library; at 24,000 it unrolls
+ * all nine, outlined into 10 functions of 40,340 nodes in all, and runs at 1.95x (1.51 against
+ * 0.77 us a call, deep-frozen 0.47 us; the other real interpreters' rows and compile times
+ * unchanged within noise; .scratch/vbboth.mjs, .scratch/mgall.mjs).
+ */
+const MAX_GENERIC_NODES = MAX_TOTAL_NODES / 2;
+/**
+ * An unrolled for-in emits 2.3-2.5 times the nodes the clean-up keeps (valibot's schemas): a
+ * compile whose guarded for-in emitted this many cannot fit the total bound once cleaned up, and
+ * stops early (for-in-of.ts) to try again with the loop kept. Bounded by one function's size
+ * instead, valibot's schema stopped at its third property, before outlining could split it.
+ */
+const FOR_IN_NODES = Math.round(2.4 * MAX_TOTAL_NODES);
+/**
  * Attempts that end at an escaping instance (specialize/specializer.ts, InstanceEscaped) before
  * one runs to its end and makes real every site that escaped in it. The real interpreters have up
  * to 3 such sites (jsonpath-plus, mustache); each early end costs only the code before it.
@@ -210,11 +227,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last
       // properties in a residual loop of a function too big for V8 to inline into.
       guardedForIn: guardedForIn && attempt === 0,
-      // An unrolled for-in emits 2.3-2.5 times the nodes the clean-up keeps (valibot's schemas), so
-      // stopping where its own code reaches the residual bound ends early a compile that would not
-      // fit: valibot's 9-property schema compiles in 0.5-0.6 s, against 1.1-1.5 s run to the end
-      // and thrown away, and 0.4 s without the attempt.
-      forInNodes: MAX_RESIDUAL_NODES,
+      // Stopping where its own code reaches FOR_IN_NODES ends early a compile that would not fit.
+      forInNodes: FOR_IN_NODES,
+      maxGenericNodes: MAX_GENERIC_NODES,
       ownKeysChecks,
     };
     try {

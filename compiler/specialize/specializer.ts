@@ -162,6 +162,8 @@ export interface SpecializerOptions {
   guardedForIn?: boolean;
   /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (for-in-of.ts); compile.ts then tries again without. */
   forInNodes?: number;
+  /** Syntax nodes the generic branches of speculation forks may emit in all (speculation.ts has the default). */
+  maxGenericNodes?: number;
   /** Where the guards of a speculation write out their keys checks (content-guards.ts), one per compile. */
   ownKeysChecks?: OwnKeysChecks;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */

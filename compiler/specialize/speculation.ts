@@ -50,10 +50,11 @@ declare module "./specializer.js" {
 export const MAX_FORKS = 160;
 /**
  * Generic branches' total size, in syntax nodes, beyond which no more forks
- * are made. Each fork copies the rest of its statement list generically:
+ * are made, where the compile sets none (compile.ts sets half its total size
+ * bound). Each fork copies the rest of its statement list generically:
  * valibot's 9-property schema made 1.4 MB of residual (280-1000 ms to
  * compile) before the size limit of compile.ts sent it back with smaller
- * budgets. Half that limit leaves room for the speculated code.
+ * budgets.
  */
 const MAX_GENERIC_NODES = 6_000;
 
@@ -66,7 +67,7 @@ const P = Specializer.prototype;
 P.unfrozenReadsFold = function (this: Specializer): boolean {
   if (!this.foreignRan) return true;
   if (this.generic || this.options.freeze !== "guard") return false;
-  return (this.forks ?? 0) < (this.options.maxForks ?? MAX_FORKS) && (this.genericNodes ?? 0) <= MAX_GENERIC_NODES;
+  return (this.forks ?? 0) < (this.options.maxForks ?? MAX_FORKS) && (this.genericNodes ?? 0) <= (this.options.maxGenericNodes ?? MAX_GENERIC_NODES);
 };
 
 /**
@@ -113,7 +114,7 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   const anyway = s.forkAnyway;
   s.forkAnyway = false;
   if (!s.foreignRan || !(s.staleMiss || anyway) || s.generic || !s.env || s.options.freeze !== "guard") return null;
-  if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS) || (s.genericNodes ?? 0) > MAX_GENERIC_NODES) return null;
+  if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS) || (s.genericNodes ?? 0) > (s.options.maxGenericNodes ?? MAX_GENERIC_NODES)) return null;
   const outerGuards = s.contentGuards;
   try {
     return forkInner(s, spec, generic, wantValue, outerGuards);
