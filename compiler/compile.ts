@@ -216,6 +216,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
   // Keys checks written out for this compile's guards (content-guards.ts), its attempts included:
   // only those the version calls are emitted (assemble.ts).
   const ownKeysChecks = new OwnKeysChecks(prefix);
+  // Where the generated code is made into a function here (not `kos build`'s text): reads that may
+  // throw do from a helper (residual/nullish-reads.ts).
+  const nullReads = options.referenceExpression ? {} : { nullReads: { helper: `${prefix}nullRead`, prefix } };
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
@@ -269,9 +272,9 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
       continue;
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
-    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression });
+    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);
     for (const v of result.versions) keepFunctionNames(v.node, result.functionNames);
@@ -301,6 +304,8 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     maxForks = Math.floor(Math.min(maxForks, result.forksUsed) / 4);
   }
   const shared = { prefix, nextName: 0, trace, helpers: [...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })) };
+  // Emitted only where a function calls it (assemble.ts).
+  if (nullReads.nullReads) shared.helpers.push({ name: nullReads.nullReads.helper, node: nullReadHelper() });
   // `arguments` of an arrow is its enclosing function's: no arity guard there.
   // A version for one argument count (argumentItems) needs no other arity guard.
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" && !argumentItems ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
@@ -328,3 +333,10 @@ function lookupClosureBinding(fn: Function, name: string, reached = false): Retu
 }
 
 export type { JitOptions };
+
+/** `function (o, k) { return o[k]; }`: called only with a null or undefined `o`, so it always throws the read's own TypeError. */
+function nullReadHelper(): Node {
+  const o: Node = { type: "Identifier", name: "o" };
+  const k: Node = { type: "Identifier", name: "k" };
+  return { type: "FunctionExpression", id: null, params: [o, k], async: false, generator: false, expression: false, body: { type: "BlockStatement", body: [{ type: "ReturnStatement", argument: { type: "MemberExpression", object: { ...o }, property: { ...k }, computed: true, optional: false } }] } };
+}

@@ -15,6 +15,7 @@ import { branchesToLogical } from "./branches-to-logical.js";
 import { slideWindows } from "./slide-windows.js";
 import { hoistCommonAllocations } from "./hoist-common-allocations.js";
 import { residualFeatures, type ResidualFeatures } from "./features.js";
+import { nullishReads } from "./nullish-reads.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -24,6 +25,8 @@ export interface ResidualContext {
   trace: PassSnapshot[] | null;
   /** Generated code may call kos's own helpers (compiler/typed-array-checks.ts): not for `kos build`, whose output reaches every value from its module. */
   kosHelpers: boolean;
+  /** The generated helper that makes a throwing read (nullish-reads.ts), and kos's prefix for its own names; absent for `kos build`. */
+  nullReads?: { helper: string; prefix: string };
   preview: (fn: Node) => string;
 }
 
@@ -46,6 +49,8 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "hoistCommonAllocations", run: hoistCommonAllocations, needs: "literalAllocations" },
   { name: "mergeAppends", run: mergeAppends, needs: "literalAppends" },
   { name: "slideWindows", run: slideWindows, needs: "forUpdates" },
+  // Last: it rewrites reads into shapes the clean-ups above do not look through.
+  { name: "nullishReads", run: nullishReads },
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */

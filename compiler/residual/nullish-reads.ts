@@ -1,0 +1,239 @@
+/**
+ * Property reads of a variable that may hold null or undefined throw from a helper of one line.
+ *
+ * V8 words the TypeError of such a read ("Cannot read properties of null (reading 'price')") by
+ * parsing again the whole function the read is in (messages.cc, RenderCallSite), so that
+ * throwing costs in proportion to the function's size: in a probe, 4.9 us a throw in a function
+ * of one statement, 58 us with 100 more, 556 us with 1,000 (/tmp/throwsize.mjs, Node 20). A
+ * residual is many times the size of the library functions it came from: expression-eval's
+ * version threw at 37-40 us a call where the library threw at 7.4-8.3 us, so that on its
+ * seeded inputs (7% of them throw) the version ran 3.5 times slower than the library in all,
+ * though 3 times faster on the calls that return. Rewritten here, it threw at 4.5-5.4 us, and
+ * its calls that return ran as before (86-89 ns; .scratch/eenull.mjs).
+ *
+ * `o.k` becomes `(o ?? $k_nullRead(o, "k")).k`: the helper runs only where the read throws, and
+ * makes the same read, so the same error comes from a small function. Only where V8 words the
+ * error by the value, never by the expression's text: a callee (`o.k is not a function`), `new`,
+ * a spread, a for-of source, a destructuring source or a tag would read "(intermediate value)".
+ * Only in functions past MIN_NODES, which throw slowly enough to matter (and whose source nobody
+ * reads as written by hand), and only on variables that may hold something else than an object
+ * literal, an array literal, a `new` or a function.
+ */
+import { childKeys, countNodes, type Node } from "../ast.js";
+import type { ResidualContext } from "./pipeline.js";
+
+/**
+ * Functions smaller than this keep their reads as they are: a throw there is within a few times
+ * the original's (a 50-statement function re-parses in about 25 us, from the probe above).
+ */
+const MIN_NODES = 600;
+
+export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
+  if (!ctx.nullReads || countNodes(fn) < MIN_NODES) return false;
+  const { helper, prefix } = ctx.nullReads;
+  const candidates = maybeNullish(fn, prefix);
+  if (candidates.size === 0) return false;
+  let changed = false;
+  const temp = `${prefix}nr`;
+  // The function being rewritten: a chain's read keeps its base in a variable of its own (null: an
+  // arrow with an expression body, whose chains are left as written).
+  let scope: { temp: string | null; used: boolean } = { temp, used: false };
+  const visit = (n: Node, rendered: boolean): void => {
+    if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
+    switch (n.type) {
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+      case "ArrowFunctionExpression": {
+        const outer = scope;
+        scope = { temp: n.body.type === "BlockStatement" ? temp : null, used: false };
+        try {
+          for (const p of n.params) visit(p, false);
+          visit(n.body, false);
+          if (scope.used) declareTemp(n.body, temp);
+        } finally {
+          scope = outer;
+        }
+        return;
+      }
+      case "ChainExpression":
+        // `o?.k`: a short-circuit decides what runs; left as written.
+        return;
+      case "CallExpression":
+      case "NewExpression":
+        visit(n.callee, true);
+        for (const a of n.arguments) visit(a, rendered);
+        return;
+      case "SpreadElement":
+        visit(n.argument, true);
+        return;
+      case "TaggedTemplateExpression":
+        visit(n.tag, true);
+        visit(n.quasi, rendered);
+        return;
+      case "ForOfStatement":
+        visit(n.left, rendered);
+        visit(n.right, true);
+        visit(n.body, rendered);
+        return;
+      case "YieldExpression":
+        if (n.argument) visit(n.argument, rendered || n.delegate);
+        return;
+      case "VariableDeclarator":
+        if (n.init) visit(n.init, rendered || n.id.type !== "Identifier");
+        return;
+      case "AssignmentExpression":
+        // A store's target is not a read; its object part is (`a.b.c = v` reads `a.b`).
+        visitTarget(n.left, rendered);
+        visit(n.right, rendered || (n.left.type !== "Identifier" && n.left.type !== "MemberExpression"));
+        return;
+      case "UpdateExpression":
+        visitTarget(n.argument, rendered);
+        return;
+      case "UnaryExpression":
+        if (n.operator === "delete") {
+          visitTarget(n.argument, rendered);
+          return;
+        }
+        break;
+      case "ForInStatement":
+        visitTarget(n.left, rendered);
+        visit(n.right, rendered);
+        visit(n.body, rendered);
+        return;
+      case "MemberExpression": {
+        if (rendered || n.optional || !keyIsPlain(n)) break;
+        const key: Node = n.computed ? { ...n.property } : { type: "Literal", value: n.property.name, raw: JSON.stringify(n.property.name) };
+        if (n.object.type === "Identifier" && candidates.has(n.object.name)) {
+          n.object = nullishOr(n.object.name, key, helper);
+          changed = true;
+          if (n.computed) visit(n.property, rendered);
+          return;
+        }
+        if ((n.object.type === "MemberExpression" || n.object.type === "CallExpression") && scope.temp) {
+          // `a.b.c`: `((t = a.b) ?? h(t, "c")).c`, the base evaluated once, as written.
+          visit(n.object, rendered);
+          const read: Node = { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: scope.temp }, right: n.object };
+          n.object = { ...nullishOr(scope.temp, key, helper), left: read };
+          scope.used = true;
+          changed = true;
+          if (n.computed) visit(n.property, rendered);
+          return;
+        }
+        break;
+      }
+    }
+    for (const k of childKeys(n)) {
+      const v = n[k];
+      if (!v) continue;
+      if (Array.isArray(v)) for (const x of v) visit(x, rendered);
+      else visit(v, rendered);
+    }
+  };
+  /** A write target: itself left alone, its parts read as usual (patterns: left whole). */
+  const visitTarget = (t: Node, rendered: boolean): void => {
+    if (t.type === "MemberExpression") {
+      if (t.object.type !== "Identifier") visit(t.object, rendered);
+      if (t.computed) visit(t.property, rendered);
+    } else if (t.type === "VariableDeclaration") {
+      for (const d of t.declarations) if (d.init) visit(d.init, rendered);
+    }
+  };
+  visit(fn.body, false);
+  if (scope.used) declareTemp(fn.body, temp);
+  return changed;
+}
+
+/** `(name ?? helper(name, key))`. */
+function nullishOr(name: string, key: Node, helper: string): Node {
+  return {
+    type: "LogicalExpression",
+    operator: "??",
+    left: { type: "Identifier", name },
+    right: { type: "CallExpression", optional: false, callee: { type: "Identifier", name: helper }, arguments: [{ type: "Identifier", name }, key] },
+  };
+}
+
+/** `let t;` first in a function body, after its directives. */
+function declareTemp(body: Node, name: string): void {
+  let at = 0;
+  while (at < body.body.length && body.body[at].type === "ExpressionStatement" && typeof body.body[at].directive === "string") at++;
+  body.body.splice(at, 0, { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name }, init: null }] });
+}
+
+/** A key whose evaluation runs nothing: a name, a literal or a variable. */
+function keyIsPlain(n: Node): boolean {
+  if (!n.computed) return n.property.type === "Identifier";
+  return (n.property.type === "Literal" && (typeof n.property.value === "string" || typeof n.property.value === "number")) || n.property.type === "Identifier";
+}
+
+/** Values that are never null or undefined when assigned. */
+const OBJECT_MAKERS = new Set(["ObjectExpression", "ArrayExpression", "NewExpression", "FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
+
+/**
+ * The variables of the function (parameters, declarations, catch parameters, nested functions'
+ * too) that may hold null or undefined where read: all but kos's own names and those only ever
+ * given an object made on the spot.
+ */
+function maybeNullish(fn: Node, prefix: string): Set<string> {
+  const declared = new Set<string>();
+  const onlyObjects = new Map<string, boolean>();
+  const other = (name: string) => onlyObjects.set(name, false);
+  const made = (name: string, value: Node | null) => {
+    if (!value || !OBJECT_MAKERS.has(value.type)) other(name);
+    else if (!onlyObjects.has(name)) onlyObjects.set(name, true);
+  };
+  const patternNames = (p: Node): void => {
+    if (!p) return;
+    if (p.type === "Identifier") {
+      declared.add(p.name);
+      other(p.name);
+    } else if (p.type === "ObjectPattern") for (const q of p.properties) patternNames(q.type === "RestElement" ? q.argument : q.value);
+    else if (p.type === "ArrayPattern") for (const q of p.elements) patternNames(q);
+    else if (p.type === "AssignmentPattern") patternNames(p.left);
+    else if (p.type === "RestElement") patternNames(p.argument);
+  };
+  const scan = (n: Node): void => {
+    if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
+    switch (n.type) {
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+      case "ArrowFunctionExpression":
+        for (const p of n.params) patternNames(p);
+        break;
+      case "CatchClause":
+        if (n.param) patternNames(n.param);
+        break;
+      case "VariableDeclarator":
+        if (n.id.type === "Identifier") {
+          declared.add(n.id.name);
+          made(n.id.name, n.init);
+        } else patternNames(n.id);
+        break;
+      case "AssignmentExpression":
+        if (n.left.type === "Identifier") {
+          if (n.operator === "=") made(n.left.name, n.right);
+          else other(n.left.name);
+        } else if (n.left.type !== "MemberExpression") patternNames(n.left);
+        break;
+      case "UpdateExpression":
+        if (n.argument.type === "Identifier") other(n.argument.name);
+        break;
+      case "ForInStatement":
+      case "ForOfStatement":
+        if (n.left.type === "Identifier") other(n.left.name);
+        else if (n.left.type !== "VariableDeclaration" && n.left.type !== "MemberExpression") patternNames(n.left);
+        else if (n.left.type === "VariableDeclaration") for (const d of n.left.declarations) patternNames(d.id);
+        break;
+    }
+    for (const k of childKeys(n)) {
+      const v = n[k];
+      if (!v) continue;
+      if (Array.isArray(v)) for (const x of v) scan(x);
+      else scan(v);
+    }
+  };
+  scan(fn);
+  const out = new Set<string>();
+  for (const name of declared) if (!name.startsWith(prefix) && onlyObjects.get(name) !== true) out.add(name);
+  return out;
+}

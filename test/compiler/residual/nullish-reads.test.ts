@@ -1,0 +1,100 @@
+/**
+ * nullishReads: in a large residual, a read of a variable that may hold null or undefined throws
+ * from a one-line helper (V8 re-parses the function a TypeError is thrown in to word it, in time
+ * proportional to its size), with the engine's own error, and only where the error's wording
+ * does not print the expression (a callee's "x.f is not a function" keeps its text).
+ */
+import { describe, expect, it } from "vitest";
+import { inspect, jit } from "../../../index.js";
+
+type Node = { op: "get"; name: string } | { op: "call"; name: string; arg: Node } | { op: "add"; l: Node; r: Node } | { op: "num"; v: number };
+
+function evaluate(node: Node, ctx: any): any {
+  switch (node.op) {
+    case "get":
+      return ctx[node.name].value;
+    case "call":
+      return ctx[node.name].fn(evaluate(node.arg, ctx));
+    case "add":
+      return evaluate(node.l, ctx) + evaluate(node.r, ctx);
+    case "num":
+      return node.v;
+  }
+}
+
+/** A sum of 40 reads and 4 calls: its residual is well past the pass's size bound. */
+function program(): Node {
+  let tree: Node = { op: "num", v: 1 };
+  for (let i = 0; i < 40; i++) tree = { op: "add", l: tree, r: { op: "get", name: `a${i % 7}` } };
+  for (let i = 0; i < 4; i++) tree = { op: "add", l: tree, r: { op: "call", name: `f${i}`, arg: { op: "get", name: `a${i}` } } };
+  return tree;
+}
+
+function contexts(): unknown[] {
+  const good: Record<string, unknown> = {};
+  for (let i = 0; i < 7; i++) good[`a${i}`] = { value: i };
+  for (let i = 0; i < 4; i++) good[`f${i}`] = { fn: (x: number) => x * 2 };
+  const without = (k: string) => Object.fromEntries(Object.entries(good).filter(([key]) => key !== k));
+  return [
+    good,
+    null,
+    undefined,
+    without("a3"), // ctx.a3 undefined: "Cannot read properties of undefined (reading 'value')"
+    { ...good, a5: null },
+    { ...good, f2: { fn: 7 } }, // not a function: the engine prints the callee as written
+    { ...good, f1: null },
+    { ...good, a2: { get value() { throw new RangeError("getter"); } } },
+    "text",
+    7,
+  ];
+}
+
+function outcome(f: (ctx: unknown) => unknown, ctx: unknown): unknown {
+  try {
+    return { value: f(ctx) };
+  } catch (e) {
+    return { threw: (e as Error).constructor.name, message: (e as Error).message };
+  }
+}
+
+describe("nullishReads", () => {
+  const tree = program();
+  const original = (ctx: unknown) => evaluate(tree, ctx);
+
+  it("a large residual reads through the helper, and throws what the original throws", () => {
+    const f = jit(evaluate, { specialize: { node: tree } });
+    const j = (ctx: unknown) => f(tree, ctx);
+    for (const ctx of contexts()) expect(outcome(j, ctx)).toEqual(outcome(original, ctx));
+    const source = inspect(f).source;
+    expect(source).toMatch(/\?\? \$k_nullRead\(/);
+    // A callee keeps its text: the engine words "… is not a function" by it.
+    expect(source).not.toMatch(/\(\w+ \?\? \$k_nullRead\([^)]*\)\)\.fn\(/);
+  });
+
+  it("the error comes from the helper's frame, with the original's message", () => {
+    const f = jit(evaluate, { specialize: { node: tree } });
+    let caught: Error | undefined;
+    try {
+      f(tree, null);
+    } catch (e) {
+      caught = e as Error;
+    }
+    expect(caught).toBeInstanceOf(TypeError);
+    expect(caught!.message).toBe(outcome(original, null) && (outcome(original, null) as { message: string }).message);
+    expect(caught!.stack!.split("\n")[1]).toMatch(/nullRead/);
+  });
+
+  it("switched off, the same outcomes, with no helper", () => {
+    const f = jit(evaluate, { specialize: { node: tree }, disablePasses: ["nullishReads"] });
+    const j = (ctx: unknown) => f(tree, ctx);
+    for (const ctx of contexts()) expect(outcome(j, ctx)).toEqual(outcome(original, ctx));
+    expect(inspect(f).source).not.toMatch(/nullRead/);
+  });
+
+  it("a small residual keeps its reads as written", () => {
+    const small: Node = { op: "add", l: { op: "get", name: "a0" }, r: { op: "num", v: 2 } };
+    const f = jit(evaluate, { specialize: { node: small } });
+    expect(outcome((ctx) => f(small, ctx), null)).toEqual(outcome((ctx) => evaluate(small, ctx), null));
+    expect(inspect(f).source).not.toMatch(/nullRead/);
+  });
+});
