@@ -180,6 +180,32 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(d.fallbackReason).toMatch(/a call of the compiled version that throws took 2000\.000 µs against 10\.000 µs/);
   });
 
+  it("weighs the calls that throw by their share, which a trimmed mean undercounts: faster on the others, slower in all", () => {
+    // One call in 25 throws, at 9 times the original's cost (under the at-once THROW_LOSS of 10);
+    // the trimmed mean leaves out 3 of those 4%: 0.96 x 1 us + 0.04 x 90 us against 0.96 x 2 us +
+    // 0.04 x 10 us a call.
+    const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.09 : 0.01) : fn === twin ? 0.001 : 0.002));
+    for (let i = 0; i < 400_000 && d.tier === 1; i++) {
+      try {
+        f(i % 25 === 0 ? -i - 1 : i);
+      } catch {}
+    }
+    expect(d.tier).toBe("fallback");
+    expect(d.fallbackReason).toMatch(/with the [\d.]+% of calls that throw at their medians \(90\.000 µs against 10\.000 µs\)/);
+  });
+
+  it("keeps a version whose slower throws cost less than it saves on the calls that return", () => {
+    // One call in 25 throws at twice the original's cost: 0.96 x 1 us + 0.04 x 20 us against 0.96 x 2 us + 0.04 x 10 us.
+    const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.02 : 0.01) : fn === twin ? 0.001 : 0.002));
+    for (let i = 0; i < 20_000; i++) {
+      try {
+        f(i % 25 === 0 ? -i - 1 : i);
+      } catch {}
+    }
+    expect(d.tier).toBe(1);
+    expect(d.history.some((h) => h.event === "verified")).toBe(true);
+  });
+
   it("times a version specialized again later the same way: slower, it alone runs the original, and the first stays", () => {
     // The first version is verified; a second one (made after the first's guards failed) is slower.
     const first = checked(twin, (fn) => (fn === twin ? 0.001 : 0.004));
