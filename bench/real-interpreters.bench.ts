@@ -33,6 +33,9 @@ type Label = "original" | "natural" | "tiering" | "hand" | "compiled" | `also ${
 
 interface Row {
   c: RealCase;
+  /** Per call, on the seeded inputs the original throws on (none: the library threw on none of them). */
+  throwingNs: Partial<Record<"original" | "natural", number>>;
+  throwing: number;
   ns: Partial<Record<Label, number>>;
   /** Process CPU time per call, lowest of the windows: a cross-check when the machine is loaded. */
   cpuNs: Partial<Record<Label, number>>;
@@ -52,6 +55,46 @@ function batchOf(c: RealCase): unknown[][] {
   }
   return batch;
 }
+
+/** Up to THROWING seeded inputs on which the original throws. */
+function throwingOf(c: RealCase): unknown[] {
+  const inputs: unknown[] = [];
+  for (const input of c.inputs(SEED, BATCH * 4)) {
+    if (inputs.length === THROWING) break;
+    if (outcome(c.original, input).threw) inputs.push(input);
+  }
+  return inputs;
+}
+
+/**
+ * Per call over `inputs`, each call's error caught: the lowest of 5 runs of at least 30 ms each.
+ * The calls that throw are left out of the main table, where a thrown error's stack capture would
+ * dominate every variant; but a version can throw far more slowly than its library (V8 words a
+ * TypeError by parsing again the function it is thrown in: compiler/residual/nullish-reads.ts),
+ * and these rows show it.
+ */
+function throwingNsPerCall(run: (input: unknown) => unknown, inputs: unknown[]): number {
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    let calls = 0;
+    const start = performance.now();
+    let now = start;
+    while (now - start < 30) {
+      for (const input of inputs) {
+        try {
+          run(input);
+        } catch {}
+      }
+      calls += inputs.length;
+      now = performance.now();
+    }
+    best = Math.min(best, ((now - start) * 1e6) / calls);
+  }
+  return best;
+}
+
+/** Seeded inputs the original throws on, measured apart (throwingNsPerCall). */
+const THROWING = 16;
 
 /**
  * CPU time per call: the process's user+system time over short wall-clock
@@ -79,10 +122,12 @@ async function measureCase(c: RealCase): Promise<Row> {
   const explicit = c.natural.find((u) => !u.tiering);
   const tiering = c.natural.find((u) => u.tiering);
   const made: Array<{ label: string; fn: Function }> = [];
+  let naturalRun: ((input: unknown) => unknown) | null = null;
   if (explicit) {
     const { fn, run } = explicit.make();
     add("natural", run);
     made.push({ label: explicit.label, fn });
+    naturalRun = run;
   }
   // Further explicit uses (another option a user may pass): measured alongside, reported under the table.
   const others = c.natural.filter((u) => !u.tiering && u !== explicit);
@@ -96,6 +141,7 @@ async function measureCase(c: RealCase): Promise<Row> {
     const inputs = batch.map((a) => a[0]);
     for (let i = 0; i < TIERING_WARMUP; i++) run(inputs[i % inputs.length]);
     add("tiering", run);
+    naturalRun ??= run;
     made.push({ label: tiering.label, fn });
   }
   add("hand", c.hand);
@@ -122,7 +168,17 @@ async function measureCase(c: RealCase): Promise<Row> {
     ns[r.label] = r.best;
     cpuNs[r.label] = r.bestCpu;
   }
-  return { c, ns, cpuNs, status };
+  // After the status above: what a slow throw makes the gain check decide shows in the table's row.
+  const throwing = throwingOf(c);
+  const throwingNs: Row["throwingNs"] = {};
+  if (throwing.length && naturalRun) {
+    const run = naturalRun;
+    for (let round = 0; round < 2; round++) {
+      throwingNs.original = Math.min(throwingNs.original ?? Infinity, throwingNsPerCall(c.original, throwing));
+      throwingNs.natural = Math.min(throwingNs.natural ?? Infinity, throwingNsPerCall(run, throwing));
+    }
+  }
+  return { c, ns, cpuNs, status, throwing: throwing.length, throwingNs };
 }
 
 const fmt = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? "—" : `${x.toFixed(2)}×`);
@@ -168,6 +224,10 @@ export default async function (): Promise<BenchSection> {
       fmt(r.cpuNs.original! / r.cpuNs.hand!),
     ]),
   );
+  const throwTable = markdownTable(
+    ["library", "inputs that throw (of the first 256)", "original", "natural jit", "natural/original"],
+    rows.map((r) => [r.c.lib, String(r.throwing), time_(r.throwingNs.original), time_(r.throwingNs.natural), r.throwingNs.natural ? fmt(r.throwingNs.original! / r.throwingNs.natural) : "—"]),
+  );
   const gNatural = geometricMean(rows.map((r) => r.ns.original! / natural(r)));
   const gVsHand = geometricMean(rows.map((r) => r.ns.hand! / natural(r)));
   const gHand = geometricMean(rows.map((r) => r.ns.original! / r.ns.hand!));
@@ -199,6 +259,10 @@ export default async function (): Promise<BenchSection> {
     cpuTable,
     "",
     status,
+    "",
+    `Calls that throw (up to ${THROWING} seeded inputs on which the library throws, each error caught; per call, the lowest of 10 runs of 30 ms): left out above, since a thrown error's stack capture dominates them, and measured here, since a version is many times the size of the library's functions, and V8 costs an error by the size of the functions it is thrown through: it words a TypeError by parsing again the function it is thrown in (compiler/residual/nullish-reads.ts moves the reads that throw out), and finds each frame's source position by scanning its function's position table from the start (an Error made under a call at the end of a 5,000-statement function cost 342 µs, at its start 3.5 µs). The gain check weighs these calls by their share of the program's calls (compiler/gain-check.ts).`,
+    "",
+    throwTable,
     "",
     ...(notes.length ? ["Compiled modes that are speed references only (different results on some inputs):", "", ...notes, ""] : []),
     `Targets (os load average at the end of this run: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores):`,
