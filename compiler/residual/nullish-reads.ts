@@ -198,7 +198,13 @@ function maybeNullish(fn: Node, prefix: string): Set<string> {
       case "FunctionExpression":
       case "FunctionDeclaration":
       case "ArrowFunctionExpression":
-        for (const p of n.params) patternNames(p);
+        for (const p of n.params) {
+          // A rest parameter is an array until the code assigns it.
+          if (p.type === "RestElement" && p.argument.type === "Identifier") {
+            declared.add(p.argument.name);
+            made(p.argument.name, { type: "ArrayExpression", elements: [] });
+          } else patternNames(p);
+        }
         break;
       case "CatchClause":
         if (n.param) patternNames(n.param);

@@ -91,6 +91,17 @@ describe("nullishReads", () => {
     expect(inspect(f).source).not.toMatch(/nullRead/);
   });
 
+  it("a rest parameter, an array until assigned, keeps its reads as written", () => {
+    function viaRest(node: Node, ...rest: any[]) {
+      return evaluate(node, rest[0]);
+    }
+    const f = jit(viaRest, { specialize: { node: tree } });
+    for (const ctx of contexts()) expect(outcome((c) => f(tree, c), ctx)).toEqual(outcome(original, ctx));
+    const source = inspect(f).source;
+    expect(source).toMatch(/\$k_nullRead\(/);
+    expect(source).not.toMatch(/rest \?\? /);
+  });
+
   it("a small residual keeps its reads as written", () => {
     const small: Node = { op: "add", l: { op: "get", name: "a0" }, r: { op: "num", v: 2 } };
     const f = jit(evaluate, { specialize: { node: small } });
