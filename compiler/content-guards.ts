@@ -17,6 +17,13 @@ export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; k
   /** With `has`: `key in obj` is `has` (a folded `in`), and `value` is unused. */
   has?: boolean;
   /**
+   * With `protoLacks`: `obj`'s prototype is still `proto`, and none of these keys is in it (or up
+   * its chain), so that a key `obj` has (a folded `hasOwnProperty`, or a folded `Object.keys`) is its
+   * own, not inherited; `key` and `value` are unused.
+   */
+  protoLacks?: readonly PropertyKey[];
+  proto?: object | null;
+  /**
    * With `collection`: the built-in lookup (`Map.prototype.has`/`get`, `Set.prototype.has`) of
    * `collectionKey` in `obj` gives `value` (a folded cache lookup, specialize/collection-reads.ts);
    * `key` is unused.
@@ -164,7 +171,17 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
   let test: Node | null = null;
   for (const g of guards) {
     let one: Node;
-    if (g.has !== undefined) {
+    if (g.protoLacks) {
+      // V8 folds both for a constant object of a stable shape (a dependency on its map).
+      const same: Node = { type: "BinaryExpression", operator: "===", left: { type: "CallExpression", optional: false, callee: reference(Object.getPrototypeOf, "getPrototypeOf"), arguments: [reference(g.obj, "obj")] }, right: g.proto === null ? buildLiteral(null)! : reference(g.proto, "proto") };
+      one = same;
+      if (g.proto) {
+        for (const k of g.protoLacks) {
+          const lacks: Node = { type: "UnaryExpression", operator: "!", prefix: true, argument: { type: "BinaryExpression", operator: "in", left: typeof k === "symbol" ? reference(k, "key") : keyLiteral(String(k)), right: reference(g.proto, "proto") } };
+          one = { type: "LogicalExpression", operator: "&&", left: one, right: lacks };
+        }
+      }
+    } else if (g.has !== undefined) {
       const test: Node = { type: "BinaryExpression", operator: "in", left: typeof g.key === "symbol" ? reference(g.key, "key") : keyLiteral(String(g.key)), right: reference(g.obj, "obj") };
       one = g.has ? test : { type: "UnaryExpression", operator: "!", prefix: true, argument: test };
     } else if (g.keys) {

@@ -354,7 +354,9 @@ export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Va
     const d = Reflect.getOwnPropertyDescriptor(obj, key);
     if (d && "value" in d) {
       for (let p = Object.getPrototypeOf(obj); p; p = Object.getPrototypeOf(p)) if (isProxyValue(p) || Reflect.getOwnPropertyDescriptor(p, key)) return null;
-      if (Object.isFrozen(obj) || s.guardedRead(obj, key)) return S(true);
+      // Unfrozen, its own-ness is guarded too: moved to the prototype with the same value, the value
+      // guard alone still passed, and the fold said true where the original says false (sweep20).
+      if (Object.isFrozen(obj) || (s.guardedRead(obj, key) && s.guardOwn(obj, [key]))) return S(true);
     }
     return null;
   }

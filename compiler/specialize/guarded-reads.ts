@@ -32,6 +32,7 @@ declare module "./specializer.js" {
     noteStoredKey(obj: object, key: PropertyKey): void;
     storesKey(obj: object, key: PropertyKey): boolean;
     knownHas(obj: object, key: PropertyKey): boolean | null;
+    guardOwn(obj: object, keys: readonly PropertyKey[]): boolean;
   }
 }
 
@@ -79,7 +80,7 @@ P.guardedRead = function (this: Specializer, obj: object, key: PropertyKey, fold
     return S(undefined);
   }
   if (!("value" in d)) return null;
-  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys && g.has === undefined && !g.collection)) {
+  if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && !g.keys && !g.protoLacks && g.has === undefined && !g.collection)) {
     this.contentGuards.push({ obj, key, value: d.value });
   }
   // A method read this way is guarded by identity too, like Go's PGO devirtualization: the call can then be specialized.
@@ -110,6 +111,25 @@ P.knownHas = function (this: Specializer, obj: object, key: PropertyKey): boolea
   if (this.foreignRan || this.contentGuards.length >= MAX_CONTENT_GUARDS) return null;
   if (!this.contentGuards.some((g) => g.obj === obj && g.key === key && g.has === has && !g.collection)) this.contentGuards.push({ obj, key, value: undefined, has });
   return has;
+};
+
+/**
+ * The keys `obj` has are its own: its prototype stays the one it has now, and that lacks them
+ * (checked at entry). A value guard, or a for-in walk, also passes once a key moved to the prototype
+ * with the same value, where `hasOwnProperty` and `Object.keys` no longer see it (sweep20).
+ */
+P.guardOwn = function (this: Specializer, obj: object, keys: readonly PropertyKey[]): boolean {
+  if (this.options.freeze !== "guard" || this.foreignRan) return false;
+  if (!this.contentGuards) this.contentGuards = [];
+  if (this.contentGuards.length >= MAX_CONTENT_GUARDS) return false;
+  const proto = Object.getPrototypeOf(obj) as object | null;
+  if (proto !== null && utilTypes.isProxy(proto)) return false;
+  const have = this.contentGuards.find((g) => g.obj === obj && g.protoLacks);
+  if (have) {
+    const missing = keys.filter((k) => !have.protoLacks!.includes(k));
+    if (missing.length) have.protoLacks = [...have.protoLacks!, ...missing];
+  } else this.contentGuards.push({ obj, key: "", value: undefined, protoLacks: [...keys], proto });
+  return true;
 };
 
 P.noteStoredKey = function (this: Specializer, obj: object, key: PropertyKey): void {
@@ -154,5 +174,7 @@ P.guardedKeys = function (this: Specializer, obj: object, names = false): string
   const keys = names ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
   if (this.contentGuards.length + keys.length >= MAX_CONTENT_GUARDS) return null;
   if (!this.contentGuards.some((g) => g.obj === obj && g.keys && !g.names === !names && !g.collection)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]), ...(names ? { names: true } : {}) });
+  // The walk lists a key moved to the prototype too: the keys must stay the object's own.
+  if (!names && !this.guardOwn(obj, keys)) return null;
   return keys;
 };

@@ -283,7 +283,7 @@ export type { FreeLookup };
 /** Guards checked at entry: folded reads before any foreign code, and typed-array lengths (once each). */
 function entryGuards(sp: Specializer): ContentGuard[] {
   const all = [...(sp.contentGuards ?? [])];
-  for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys && h.has === undefined && !h.collection)) all.push(g);
+  for (const g of sp.lengthGuards ?? []) if (!all.some((h) => h.obj === g.obj && h.key === g.key && !h.keys && !h.protoLacks && h.has === undefined && !h.collection)) all.push(g);
   return all;
 }
 

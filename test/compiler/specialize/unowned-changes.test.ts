@@ -125,4 +125,31 @@ describe("objects kos does not own, changed after jit()", () => {
       });
     });
   });
+
+  // sweep20: the value guard of a folded `hasOwnProperty` or `Object.keys` still passed once the key
+  // moved to the prototype with the same value, and the fold said what the object had at jit().
+  it("a key moves to the prototype with the same value, then goes: hasOwnProperty, Object.keys, entries and values see it", () => {
+    const bodies: Array<(cfg: Record<string, unknown>) => unknown> = [
+      (cfg) => Object.prototype.hasOwnProperty.call(cfg, "c"),
+      (cfg) => cfg.hasOwnProperty("c"),
+      (cfg) => Object.keys(cfg).join(","),
+      (cfg) => Object.entries(cfg).map(([k, v]) => `${k}=${String(v)}`).join(","),
+      (cfg) => Object.values(cfg).length,
+      (cfg) => ("c" in cfg ? "in" : "out"),
+    ];
+    for (const f of bodies) {
+      agree(() => {
+        const cfg: Record<string, unknown> = { a: 1, c: 3 };
+        return ({
+          f,
+          options: { specialize: { cfg } },
+          calls: [
+            (g) => g(cfg),
+            (g) => (delete cfg.c, Object.setPrototypeOf(cfg, { c: 3 }), g(cfg)),
+            (g) => (Object.setPrototypeOf(cfg, Object.prototype), g(cfg)),
+          ],
+        });
+      });
+    }
+  });
 });
