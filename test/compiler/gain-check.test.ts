@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { CallClock } from "../../compiler/call-clock.js";
 import { Dispatcher, type Version } from "../../compiler/dispatcher.js";
 import { checkGain, type Route } from "../../compiler/gain-check.js";
@@ -204,6 +204,38 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     }
     expect(d.tier).toBe(1);
     expect(d.history.some((h) => h.event === "verified")).toBe(true);
+  });
+
+  it("times a version kept while calls threw once more later: its throws grew slower (V8 optimized it), and it runs the original", () => {
+    vi.useFakeTimers();
+    try {
+      // One call in 25 throws. The version's throws cost what the original's do for its first 3,000
+      // calls (cold), 8 times more after (under the at-once THROW_LOSS); its other calls are twice as
+      // fast throughout: 0.96 x 1 us + 0.04 x 80 us against 0.96 x 2 us + 0.04 x 10 us, once warm.
+      // The version's own count of its calls (it runs without the route once kept).
+      let executed = (): number => 0;
+      const made = checked(twin, (fn, args) => {
+        if ((args[0] as number) < 0) return fn === twin ? (executed() > 3000 ? 0.08 : 0.01) : 0.01;
+        return fn === twin ? 0.001 : 0.002;
+      });
+      const { f, d } = made;
+      executed = made.versionCalls;
+      const call = (i: number) => {
+        try {
+          f(i % 25 === 0 ? -i - 1 : i);
+        } catch {}
+      };
+      let i = 0;
+      for (; i < 3000 && !d.history.some((h) => h.event === "verified"); i++) call(i);
+      expect(d.history.find((h) => h.event === "verified")?.detail).toMatch(/timed again after 16000 more calls/);
+      for (let k = 0; k < 17_000; k++) call(i++);
+      vi.advanceTimersByTime(600);
+      for (let k = 0; k < 3000 && d.tier === 1; k++) call(i++);
+      expect(d.tier).toBe("fallback");
+      expect(d.fallbackReason).toMatch(/calls that throw at their medians \(80\.000 µs against 10\.000 µs\)/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("times a version specialized again later the same way: slower, it alone runs the original, and the first stays", () => {
