@@ -113,6 +113,16 @@ export function walk(node: Node, visit: (node: Node, parent: Node | null) => boo
   }
 }
 
+/** Each identifier a binding pattern declares (`x`, `{ a: x }`, `[x = 1, ...y]`), in source order. */
+export function forEachPatternName(p: Node | null | undefined, f: (name: string) => void): void {
+  if (!p) return;
+  if (p.type === "Identifier") f(p.name as string);
+  else if (p.type === "ObjectPattern") for (const q of p.properties as Node[]) forEachPatternName(q.type === "RestElement" ? q.argument : q.value, f);
+  else if (p.type === "ArrayPattern") for (const q of p.elements as Array<Node | null>) forEachPatternName(q, f);
+  else if (p.type === "AssignmentPattern") forEachPatternName(p.left, f);
+  else if (p.type === "RestElement") forEachPatternName(p.argument, f);
+}
+
 /** Deep clone of an AST (KosConst values are shared, never copied). */
 export function clone(node: Node): Node {
   if (Array.isArray(node)) return node.map(clone);

@@ -12,20 +12,10 @@
  * such a block alias of one constant, every read of the name, inside a block
  * or not, reads that constant: the name can also be the constant's parameter.
  */
-import { walk, type Node } from "./ast.js";
+import { forEachPatternName, walk, type Node } from "./ast.js";
 
 /** A binding of this name holds something else (a parameter, a local, another constant). */
 const CONFLICT: unique symbol = Symbol("conflict");
-
-/** Each identifier a binding pattern declares. */
-function patternNames(p: Node | null | undefined, out: (name: string) => void): void {
-  if (!p) return;
-  if (p.type === "Identifier") out(p.name as string);
-  else if (p.type === "ObjectPattern") for (const q of p.properties as Node[]) patternNames(q.type === "RestElement" ? q.argument : q.value, out);
-  else if (p.type === "ArrayPattern") for (const q of p.elements as Array<Node | null>) patternNames(q, out);
-  else if (p.type === "AssignmentPattern") patternNames(p.left, out);
-  else if (p.type === "RestElement") patternNames(p.argument, out);
-}
 
 /**
  * Name → constant for the names whose every binding in `roots` is a `let`/`const`
@@ -46,13 +36,13 @@ export function constantBlockAliases(roots: Node[]): Map<string, unknown> {
         // (A `var` is the function's binding from its start, `undefined` before its statement runs.)
         for (const d of n.declarations as Node[]) {
           if (n.kind !== "var" && d.id.type === "Identifier" && d.init?.type === "KosConst") bind(d.id.name as string, d.init.value);
-          else patternNames(d.id, conflict);
+          else forEachPatternName(d.id, conflict);
         }
       } else if (n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression") {
         if (n.id) conflict(n.id.name as string);
-        for (const p of n.params as Node[]) patternNames(p, conflict);
+        for (const p of n.params as Node[]) forEachPatternName(p, conflict);
       } else if ((n.type === "ClassDeclaration" || n.type === "ClassExpression") && n.id) conflict(n.id.name as string);
-      else if (n.type === "CatchClause") patternNames(n.param, conflict);
+      else if (n.type === "CatchClause") forEachPatternName(n.param, conflict);
       return;
     });
   }

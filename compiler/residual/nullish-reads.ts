@@ -19,7 +19,7 @@
  * reads as written by hand), and only on variables that may hold something else than an object
  * literal, an array literal, a `new` or a function.
  */
-import { childKeys, countNodes, type Node } from "../ast.js";
+import { childKeys, countNodes, forEachPatternName, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
 
 /**
@@ -182,16 +182,11 @@ function maybeNullish(fn: Node, prefix: string): Set<string> {
     if (!value || !OBJECT_MAKERS.has(value.type)) other(name);
     else if (!onlyObjects.has(name)) onlyObjects.set(name, true);
   };
-  const patternNames = (p: Node): void => {
-    if (!p) return;
-    if (p.type === "Identifier") {
-      declared.add(p.name);
-      other(p.name);
-    } else if (p.type === "ObjectPattern") for (const q of p.properties) patternNames(q.type === "RestElement" ? q.argument : q.value);
-    else if (p.type === "ArrayPattern") for (const q of p.elements) patternNames(q);
-    else if (p.type === "AssignmentPattern") patternNames(p.left);
-    else if (p.type === "RestElement") patternNames(p.argument);
-  };
+  const patternNames = (p: Node): void =>
+    forEachPatternName(p, (name) => {
+      declared.add(name);
+      other(name);
+    });
   const scan = (n: Node): void => {
     if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
     switch (n.type) {

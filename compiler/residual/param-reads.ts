@@ -8,28 +8,11 @@
  * name is another variable (and in its own initialiser, one in its temporal
  * dead zone), so a constant there stays a reference.
  */
-import { childKeys, forEachChildSlot, id, isFunctionNode, type Node } from "../ast.js";
+import { childKeys, forEachChildSlot, forEachPatternName, id, isFunctionNode, type Node } from "../ast.js";
 
-/** Binding names a pattern declares (`x`, `{ a: x }`, `[x = 1, ...y]`). */
+/** Binding names a pattern declares, into `out`. */
 function patternNames(p: Node | null | undefined, out: string[]): void {
-  if (!p) return;
-  switch (p.type) {
-    case "Identifier":
-      out.push(p.name);
-      return;
-    case "ObjectPattern":
-      for (const q of p.properties) patternNames(q.type === "RestElement" ? q.argument : q.value, out);
-      return;
-    case "ArrayPattern":
-      for (const q of p.elements) patternNames(q, out);
-      return;
-    case "RestElement":
-      patternNames(p.argument, out);
-      return;
-    case "AssignmentPattern":
-      patternNames(p.left, out);
-      return;
-  }
+  forEachPatternName(p, (name) => out.push(name));
 }
 
 /** Names the statements of one list declare for that list's scope (every kind, `var` included: conservative). */
