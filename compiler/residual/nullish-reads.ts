@@ -71,7 +71,8 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
         visit(n.quasi, rendered);
         return;
       case "ForOfStatement":
-        visit(n.left, rendered);
+        // `for (o.k of xs)` stores: "Cannot set properties of null (setting 'k')".
+        visitTarget(n.left, rendered);
         visit(n.right, true);
         visit(n.body, rendered);
         return;

@@ -5,6 +5,9 @@
  * does not print the expression (a callee's "x.f is not a function" keeps its text).
  */
 import { describe, expect, it } from "vitest";
+import { parse } from "acorn";
+import { generate } from "astring";
+import { nullishReads } from "../../../compiler/residual/nullish-reads.js";
 import { inspect, jit } from "../../../index.js";
 
 type Node = { op: "get"; name: string } | { op: "call"; name: string; arg: Node } | { op: "add"; l: Node; r: Node } | { op: "num"; v: number };
@@ -100,6 +103,29 @@ describe("nullishReads", () => {
     const source = inspect(f).source;
     expect(source).toMatch(/\$k_nullRead\(/);
     expect(source).not.toMatch(/rest \?\? /);
+  });
+
+  it("a store's target keeps its text, in an assignment, an update, a delete and a for-of or for-in head", () => {
+    // The engine words a store to null "Cannot set properties of null (setting 'k')": a read helper
+    // in the target's place would throw the read's words instead, and before the right side runs.
+    const pad = Array.from({ length: 120 }, (_, i) => `s += v.k${i};`).join(" ");
+    const body = `let s = 0; ${pad} o.k = w.x; o.n++; delete o.d; for (o.e of w.list) s++; for (o.f in w.map) s++; return [s, o.k];`;
+    const fn = (parse(`function f(v, w, o) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
+    const changed = nullishReads(fn, { disabled: new Set(), fastmath: false, sourceNames: new Set(), trace: null, kosHelpers: true, nullReads: { helper: "$k_nullRead", prefix: "$k_" }, preview: () => "" });
+    const out = generate(fn);
+    expect(changed).toBe(true);
+    expect(out).toMatch(/\(w \?\? \$k_nullRead\(w, "x"\)\)\.x/);
+    for (const target of ["o.k = ", "o.n++", "delete o.d", "for (o.e of", "for (o.f in"]) expect(out).toContain(target);
+    const run = (f: Function) => {
+      try {
+        return f({}, { x: 1, list: [1], map: { a: 1 } }, null);
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    const $k_nullRead = (o: any, k: PropertyKey) => o[k];
+    const rewritten = new Function("$k_nullRead", `return ${out}`)($k_nullRead);
+    expect(run(rewritten)).toBe(run(new Function("v", "w", "o", body)));
   });
 
   it("a small residual keeps its reads as written", () => {
