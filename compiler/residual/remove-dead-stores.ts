@@ -51,6 +51,7 @@ export function removeDeadStores(fn: Node): boolean {
     }
     if (n.type === "VariableDeclarator" && n.id.type === "Identifier") declared.add(n.id.name);
     if (n.type === "CatchClause" && n.param?.type === "Identifier") declared.add(n.param.name);
+    if (n.type === "FunctionDeclaration" && n.id) declared.add(n.id.name);
     if (n.type === "MemberExpression" && !n.computed) return countReads(n.object, n, "object");
     if (n.type === "Property" && !n.computed) return countReads(n.value, n, "value");
     for (const k of childKeys(n)) countReads(n[k], n, k);

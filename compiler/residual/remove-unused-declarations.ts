@@ -95,5 +95,20 @@ export function removeUnusedDeclarations(fn: Node): boolean {
     }
   };
   for (const list of lists) sweep(list);
+  // A function declared in the residual that nothing names any more but itself: the helpers a
+  // specialized body declares whose every call ran in place (specialize/patterns.ts, hoistFunctions).
+  // Left, each call would still make the closure.
+  const sweepFunctions = (list: Node[]): void => {
+    for (let i = 0; i < list.length; i++) {
+      const s = list[i];
+      if (s?.type !== "FunctionDeclaration" || !s.id) continue;
+      const total = refs.get(s.id.name) ?? 0;
+      if (total > (countReferences([s], []).get(s.id.name) ?? 0)) continue;
+      changed = true;
+      list.splice(i--, 1);
+    }
+  };
+  sweepFunctions(body);
+  for (const list of lists) sweepFunctions(list);
   return changed;
 }

@@ -182,7 +182,12 @@ P.hoistFunctions = function (this: Specializer, statements: Node[]): void {
     if (hoisted.some((h, j) => j > i && h.slot === slot)) continue;
     const copy = this.verbatim(st);
     this.emit(declarationUnderSlot(copy, st.id.name, slot.name, "FunctionExpression"));
-    this.env!.set(slot, { val: null });
+    // A helper declared inside the function (mingo's `resolvePath` in `resolve`) is a known closure
+    // where nothing reassigns it: its calls run in place, as an arrow's do (closures.ts), and the
+    // declaration stays for the code that takes it as a value. Held only as a variable, each of
+    // mingo's 13 lookups called the generic helper.
+    const known = !slot.reassigned && !st.async && !st.generator;
+    this.env!.set(slot, known ? { val: { ...D(id(slot.name), "function"), closure: { node: st, frame: this.frame, slots: new Map(this.frame.slots) } } } : { val: null });
   }
 };
 

@@ -84,7 +84,11 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
     this.immutable.add(name);
     this.hoistName(name);
     decls.push(assign(name, v.e));
-    vals[i] = D(id(name), v.type);
+    // The copy holds the same function: a known closure stays known (`get(get(doc, 0), 1)` of a
+    // declared helper, whose inner call emits statements before the outer one).
+    const copy = D(id(name), v.type);
+    if (v.closure) copy.closure = v.closure;
+    vals[i] = copy;
   }
   if (decls.length) this.out.splice(at, 0, ...decls);
 };
