@@ -37,6 +37,12 @@ const SPECIES_GET = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
 /** The most items an array method unfolds (past it, the call stays a call). */
 export const MAX_UNFOLDED_ITEMS = 64;
 
+/**
+ * Levels of one closure's recursion evaluated in place. A path walker recurs once per key of its
+ * path; 8 is GENERALIZE_AFTER's bound for counting recursion of functions (residual-versions.ts).
+ */
+const MAX_CLOSURE_LEVELS = 8;
+
 P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: Val[]): Val | null {
   const frame = c.frame as Frame;
   const node = c.node;
@@ -52,9 +58,15 @@ P.inlineClosure = function (this: Specializer, c: Closure, thisVal: Val, args: V
   if (own.usesArguments) return null;
   const isArrow = node.type === "ArrowFunctionExpression";
   if (own.usesThis && !isArrow && (!frame.info.parsed.strict || frame.info.parsed.strictAssumed) && !(thisVal.k === "v" || (thisVal.k === "s" && !isPrimitive(thisVal.v)))) return null;
-  const key = `closure@${node.start ?? 0}:${this.objectId(frame)}`;
+  // Keyed by what it is called on, as a function is (inlining.ts): a helper that recurs on new values
+  // (a declared `walk(o[keys[i]], i + 1)` over a known path) runs in place at each level, up to
+  // MAX_CLOSURE_LEVELS of it; the same call again stays a call.
+  const base = `closure@${node.start ?? 0}:${this.objectId(frame)}(`;
+  const self = isArrow ? frame.thisVal : thisVal;
+  const key = base + this.callSignature(self, args).join(",") + ")";
   if (this.inlineStack.includes(key)) return null;
-  return this.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : thisVal, args, key, isArrow ? frame.newTarget : undefined);
+  if (this.inlineStack.reduce((n, k) => (k.startsWith(base) ? n + 1 : n), 0) >= MAX_CLOSURE_LEVELS) return null;
+  return this.inlineFrame(frame.info, node, slots, self, args, key, isArrow ? frame.newTarget : undefined);
 };
 
 declare module "./specializer.js" {

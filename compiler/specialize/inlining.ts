@@ -15,6 +15,8 @@ import type { FnInfo } from "./fn-info.js";
 declare module "./specializer.js" {
   interface Specializer {
     inlineCall(fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null;
+    /** What tells one call of a function from another: its receiver and arguments, as far as they are known. */
+    callSignature(thisVal: Val, args: Val[]): string[];
     inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function, signature?: readonly string[]): Val | null;
   }
 }
@@ -28,6 +30,22 @@ const paramsAssigned = (info: { scopes: { functionScope: { variables: Array<{ de
 const SMALL_CALLEE_NODES = 40;
 /** The size above which closure values alone do not make a call worth inlining (see inlineCall). */
 const LARGE_CALLEE_NODES = 300;
+
+P.callSignature = function (this: Specializer, thisVal: Val, args: Val[]): string[] {
+  // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
+  // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's
+  // `this.expression(0)` inside `this.expression(0)` once `this.index` moved on. Recursion on
+  // objects made without end stops at the inlining depth and budget.
+  const virtualSig = (o: VirtualObject): string => {
+    const f = this.fields(o);
+    if (!f) return "v";
+    let out = `v${this.objectId(o)}{`;
+    for (const [k, x] of f) if (x.k === "s" && isPrimitive(x.v) && typeof x.v !== "symbol" && out.length < 200) out += `${k}=${typeof x.v}:${String(x.v)},`;
+    return out + "}";
+  };
+  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
+  return [sig(thisVal), ...args.map(sig)];
+};
 
 P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Val[], n: Node, methodKey?: Val): Val | null {
   // The generic branch of a speculation runs only when the configuration changed under a call: its
@@ -54,19 +72,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (info.usesThis && (!info.parsed.strict || info.parsed.strictAssumed) && !objectThis && !methodOfObject) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;
   this.checkDeadline();
-  // An object kos made is told apart by its identity and its known primitive fields: a tree walker's
-  // `visit(node.left)` inside `visit(node)` is a new call, and so is a recursive-descent parser's
-  // `this.expression(0)` inside `this.expression(0)` once `this.index` moved on. Recursion on
-  // objects made without end stops at the inlining depth and budget.
-  const virtualSig = (o: VirtualObject): string => {
-    const f = this.fields(o);
-    if (!f) return "v";
-    let out = `v${this.objectId(o)}{`;
-    for (const [k, x] of f) if (x.k === "s" && isPrimitive(x.v) && typeof x.v !== "symbol" && out.length < 200) out += `${k}=${typeof x.v}:${String(x.v)},`;
-    return out + "}";
-  };
-  const sig = (v: Val) => (v.k === "s" ? (isPrimitive(v.v) ? `s:${typeof v.v}:${String(v.v)}` : `o${this.objectId(v.v)}`) : v.k === "v" ? virtualSig(v.o) : "d");
-  const signature = [sig(thisVal), ...args.map(sig)];
+  const signature = this.callSignature(thisVal, args);
   const key = keyOf(this.objectId(fn), signature);
   // Closure values alone make a small callee worth inlining (its helpers and constants fold), not an
   // interpreter's whole generic body on dynamic arguments.

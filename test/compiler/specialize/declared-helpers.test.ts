@@ -10,6 +10,8 @@
  * identity of the helper taken as a value, recursion, `this` and `arguments`
  * inside it, a helper reassigned on some path, a captured binding read
  * before its declaration, and writes the helper makes to what it captures.
+ * A helper that recurs on new values (a walk over a known path) runs in place
+ * at each level (closures.ts, keyed by its call's signature, up to 8 levels).
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -48,6 +50,13 @@ function keyed(cfg: { path: string; sep: string }, doc: any): unknown {
   function get(o: any, i: number): unknown {
     const key = cfg.path.split(cfg.sep)[i]!;
     return o == null ? o : o[key];
+  }
+}
+
+function counted(n: number): unknown {
+  return down(n);
+  function down(k: number): number {
+    return k > 0 ? 1 + down(k - 1) : 0;
   }
 }
 
@@ -128,8 +137,14 @@ describe("a function declared in the compiled function", () => {
     expect(info?.source).not.toMatch(/\bget\w*\(/);
   });
 
-  it("runs a recursive helper the same way (its first level in place, the rest as calls)", () => {
-    agree(lookup, { cfg }, docs.map((d) => [cfg, d]));
+  it("runs a helper that recurs on new values in place at each level: a walk over a known path", () => {
+    const info = agree(lookup, { cfg }, docs.map((d) => [cfg, d]));
+    expect(info?.source).toMatch(/\.c\b/);
+    expect(info?.source).not.toMatch(/\bwalk\w*\(/);
+  });
+
+  it("keeps a recursion on values it does not know a call, with the same results", () => {
+    agree(counted, {}, [[0], [3], [-1], [2.5], ["x"]]);
   });
 
   it("keeps its identity, name and length where the code takes it as a value", () => {
