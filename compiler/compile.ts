@@ -274,6 +274,7 @@ export function buildSpecialized(fn: Function, options: SourceOptions, countCall
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
+    for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);

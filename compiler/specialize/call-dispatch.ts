@@ -119,7 +119,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     // A function the source calls by its own name keeps that name where it can (assemble.ts).
     if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
   }
-  const argNodes = args.map((a) => this.residual(a));
+  const argNodes = args.map((a) => this.residualArgument(a));
   if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
   if (!(fnVal.k === "s" && (runsNoUserCode(fnVal.v as Function, args) || privateRegExpCallRunsNoUserCode(this, fnVal.v as Function, thisVal, args)))) this.foreignCodeMayRun();
   const call: Node = { type: "CallExpression", optional: false, callee, arguments: argNodes };

@@ -166,7 +166,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       // evaluating the receiver once, and the engine's messages name the source's expression.
       const keyNode = this.residual(key);
       const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
-      const argNodes = args.map((a) => this.residual(a));
+      const argNodes = args.map((a) => this.residualArgument(a));
       this.foreignCodeMayRun();
       const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: obj.e, property: computed ? keyNode : id(key.v as string), computed, optional: false }, arguments: argNodes };
       // A renamed variable of an inlined function keeps its name in the engine's message.

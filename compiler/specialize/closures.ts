@@ -97,7 +97,7 @@ P.isActiveFrame = function (this: Specializer, f: Frame): boolean {
   return this.frame === f || (this.frameStack ?? []).includes(f);
 };
 
-function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
+export function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
   let usesThis = false;
   let usesArguments = false;
   walk(node, (x, parent) => {

@@ -40,6 +40,7 @@ import "./loops.js";
 import "./residual-loops.js";
 import "./loop-invariants.js";
 import "./verbatim.js";
+import "./callback-bodies.js";
 import "./guarded-reads.js";
 import "./collection-reads.js";
 import "./fixed-getters.js";
@@ -110,6 +111,8 @@ export interface SpecializeResult {
   fillsOwnCache: boolean;
   /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
   escapedInstanceSites: Set<object>;
+  /** Callbacks whose bodies were specialized in place (callback-bodies.ts): functions of their own, cleaned up alike. */
+  callbackBodies: Node[];
   /** For-in loops over unfrozen objects that were unrolled (for-in-of.ts). */
   guardedForIns: number;
   /** Unroll budget spent, and speculation forks made: a retry with less must go below what was used. */
@@ -275,7 +278,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations() };
+  return { node, strict: info.parsed.strict, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations() };
 }
 
 export type { FreeLookup };
