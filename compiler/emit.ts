@@ -48,6 +48,7 @@ export type ReferenceNamer = (value: unknown, path: ValuePath | string | null, s
 /** Replaces every KosConst in `root` (in place) with a literal, a fresh array literal, or a reference. */
 export function materialize(root: Node, reference: ReferenceNamer): Node {
   const build = (value: unknown, path: ValuePath | string | null, _fresh: boolean, sourceName?: string): Node => buildLiteral(value) ?? reference(value, path, sourceName);
+  const selfBound = new Set<Node>();
   const visit = (n: Node): Node => {
     if (!n || typeof n !== "object") return n;
     if (Array.isArray(n)) {
@@ -57,8 +58,22 @@ export function materialize(root: Node, reference: ReferenceNamer): Node {
     if (n.type === "KosConst") return build(n.value, n.path ?? n.hint ?? null, !!n.fresh, n.sourceName);
     // A block's binding of the constant's source name reads the constant by its own name
     // (`let tbl = $k_ref_1`): under the source's, it would read itself in its temporal dead zone.
-    if (n.type === "VariableDeclarator" && n.init?.type === "KosConst" && n.id.type === "Identifier" && n.init.sourceName === n.id.name) {
-      n.init = build(n.init.value, n.init.path ?? n.init.hint ?? null, !!n.init.fresh, undefined);
+    if (n.type === "VariableDeclarator" && n.init?.type === "KosConst" && n.id.type === "Identifier") {
+      n.init = build(n.init.value, n.init.path ?? n.init.hint ?? null, !!n.init.fresh, n.init.sourceName === n.id.name ? undefined : n.init.sourceName);
+      // `kos build` reaches a module's value by its own name: a block binding that name to it
+      // (`{ let log = log; log.push(…) }`, for an engine message) would read itself in its temporal
+      // dead zone. The block's name already is the module's binding: the binding is dropped.
+      if (n.init.type === "Identifier" && n.init.name === n.id.name) selfBound.add(n);
+    }
+    if (n.type === "VariableDeclaration" && n.kind !== "var") {
+      for (const d of n.declarations) visit(d);
+      const kept = n.declarations.filter((d: Node) => !selfBound.has(d));
+      if (kept.length === n.declarations.length) return n;
+      if (kept.length) {
+        n.declarations = kept;
+        return n;
+      }
+      return { type: "EmptyStatement" };
     }
     // Child slots only, written only where a constant was replaced: Object.keys of every node and a
     // store to each of its keys took 15 ms of each of mingo's compiles.

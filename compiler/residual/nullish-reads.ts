@@ -45,9 +45,12 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       case "FunctionDeclaration":
       case "ArrowFunctionExpression": {
         const outer = scope;
-        scope = { temp: n.body.type === "BlockStatement" ? temp : null, used: false };
+        // A parameter's default cannot see the body's `let` of the temporary (sweep21, repro-1:
+        // "$k_nr is not defined"): chains there are left as written.
+        scope = { temp: null, used: false };
         try {
           for (const p of n.params) visit(p, false);
+          scope.temp = n.body.type === "BlockStatement" ? temp : null;
           visit(n.body, false);
           if (scope.used) declareTemp(n.body, temp);
         } finally {

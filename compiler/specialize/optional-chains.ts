@@ -7,6 +7,7 @@ import { walk } from "../ast.js";
 import { Specializer } from "./specializer.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { underSourceNames } from "./source-names.js";
+import { NOT_CALLABLE } from "./call-dispatch.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -78,7 +79,7 @@ function chainPart(s: Specializer, n: Node): ChainResult {
       // at run time keeps the chain as written.
       const stale = s.out.length !== afterRead;
       if (stale && method.k !== "s") return DYNAMIC;
-      return s.applyCall(method, stableObj, args, { obj: stableObj, key, ...(stale ? { stale } : {}) }, n);
+      return callable(s.applyCall(method, stableObj, args, { obj: stableObj, key, ...(stale ? { stale } : {}) }, n));
     }
     const fn = chainPart(s, n.callee);
     if (fn === SHORT || fn === DYNAMIC) return fn;
@@ -87,7 +88,16 @@ function chainPart(s: Specializer, n: Node): ChainResult {
       if (fn.k !== "s") return DYNAMIC;
     }
     const args = s.evalSeq(n.arguments as Node[], (a) => s.expr(a));
-    return s.applyCall(fn, UNDEF, args, null, n);
+    return callable(s.applyCall(fn, UNDEF, args, null, n));
   }
   return s.expr(n);
+}
+
+/**
+ * A callee kos knows is not callable (`cfg.hook?.(x)` with `hook` 5: `?.` passes anything but null
+ * and undefined) throws at run time: the chain stays as written, so that it does, in the engine's
+ * words. Taken as the call's value, the marker leaked into the result (sweep21, repro-4).
+ */
+function callable(v: Val): ChainResult {
+  return v === NOT_CALLABLE ? DYNAMIC : v;
 }

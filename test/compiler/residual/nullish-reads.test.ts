@@ -128,6 +128,27 @@ describe("nullishReads", () => {
     expect(run(rewritten)).toBe(run(new Function("v", "w", "o", body)));
   });
 
+  // sweep21 repro-1: a chain in a nested function's parameter default was read through the temporary
+  // the pass declares in that function's body, which a default cannot see ("$k_nr is not defined").
+  it("a chain in a nested function's parameter default is left as written", () => {
+    const pad = Array.from({ length: 120 }, (_, i) => `s += v.k${i};`).join(" ");
+    const body = `"use strict"; let s = 0; ${pad} const pick = function (x, y = x.p.q) { return y + x.p.q; }; return [s, w(pick)];`;
+    const fn = (parse(`function f(v, w) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
+    expect(nullishReads(fn, { disabled: new Set(), fastmath: false, sourceNames: new Set(), trace: null, kosHelpers: true, nullReads: { helper: "$k_nullRead", prefix: "$k_" }, preview: () => "" })).toBe(true);
+    const out = generate(fn);
+    const $k_nullRead = (o: any, k: PropertyKey) => o[k];
+    const rewritten = new Function("$k_nullRead", `return ${out}`)($k_nullRead);
+    const original = new Function("v", "w", body);
+    const run = (f: Function, arg: unknown) => {
+      try {
+        return f({}, (g: Function) => g(arg));
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    for (const arg of [{ p: { q: 5 } }, { p: null }, null]) expect(run(rewritten, arg)).toEqual(run(original, arg));
+  });
+
   it("a small residual keeps its reads as written", () => {
     const small: Node = { op: "add", l: { op: "get", name: "a0" }, r: { op: "num", v: 2 } };
     const f = jit(evaluate, { specialize: { node: small } });

@@ -52,7 +52,8 @@ describe("Map and Set lookups on collections kos does not own", () => {
     const src = inspect(j)!.source!;
     // The entry guard asks the Map again; the program read from it at compile time is unrolled
     // (env reads may run getters, so the later tokens are re-checked where they are used).
-    expect(src).toMatch(/mapGet_\d+\.call\(\$k_collection_\d+, "x 2 \* y \+ 10 > x 0 > and"\)/);
+    // (`cache.get` itself is guarded too: a Map kos does not own may get an own `get`.)
+    expect(src).toMatch(/\.call\(\$k_\w+, "x 2 \* y \+ 10 > x 0 > and"\)/);
     expect(src).toMatch(/= \w+ \* 2;/);
     for (const env of envs) expect(j(SRC, env)).toBe(run(SRC, env));
   });

@@ -152,4 +152,31 @@ describe("objects kos does not own, changed after jit()", () => {
       });
     }
   });
+
+  // sweep21 repro-3: a property the configuration inherits from Object.prototype (`constructor`,
+  // `toString`) was folded with no guard, as if the configuration could not change its prototype or
+  // gain an own one: an isPlainObject test kept answering "plain".
+  it("an inherited built-in property after the prototype changes, goes, or an own one shadows it", () => {
+    class Opts {}
+    const bodies: Array<(cfg: Record<string, unknown>) => unknown> = [
+      (cfg) => (cfg.constructor === Object ? "plain" : "not plain"),
+      (cfg) => [typeof cfg.toString, cfg.toString === Object.prototype.toString],
+      (cfg) => typeof cfg.valueOf,
+      (cfg) => String((cfg.constructor as { name?: string } | undefined)?.name),
+    ];
+    const changes: Array<(cfg: Record<string, unknown>) => void> = [
+      (cfg) => Object.setPrototypeOf(cfg, Opts.prototype),
+      (cfg) => Object.setPrototypeOf(cfg, null),
+      (cfg) => void (cfg.constructor = Opts),
+      (cfg) => void (cfg.toString = () => "own"),
+    ];
+    for (const f of bodies) {
+      for (const change of changes) {
+        agree(() => {
+          const cfg: Record<string, unknown> = { a: 1 };
+          return ({ f, options: { specialize: { cfg } }, calls: [(g) => g(cfg), (g) => (change(cfg), g(cfg)), (g) => g(cfg)] });
+        });
+      }
+    }
+  });
 });

@@ -355,4 +355,25 @@ describe("wrong results found by inlining more", () => {
     expect(outcome(() => j(cfg, 1n))).toMatch(/Cannot mix BigInt/);
     expect(inspect(j)!.tier).toBe(1);
   });
+
+  // sweep21 repro-4: an optional call of a folded value that is not a function (`cfg.hook?.(x)` with
+  // `hook` 5: `?.` passes anything but null and undefined) returned kos's internal "not callable"
+  // marker where the original throws "cfg.hook is not a function" (jsdoc-type-pratt-parser's
+  // `traverse(ast, visit, false)` returned undefined where it throws "onLeave is not a function").
+  it("an optional call of a known value that is not a function throws as written", () => {
+    const bodies: Array<(cfg: any, x: number) => unknown> = [
+      (cfg, x) => ["after", cfg.hook?.(x)],
+      (cfg, x) => cfg.obj.m?.(x) ?? "dflt",
+      (cfg, x) => cfg?.hook(x),
+      (cfg, x) => cfg.list[0]?.(x),
+      (cfg, x) => cfg.hook?.call(null, x),
+    ];
+    for (const hook of [5, "str", {}, true, (x: number) => x * 2, null]) {
+      const cfg = Object.freeze({ hook, obj: Object.freeze({ m: hook }), list: Object.freeze([hook]) });
+      for (const f of bodies) {
+        const j = jit(f, { specialize: { cfg } });
+        for (const x of [1, 2]) expect(outcome(() => j(cfg, x))).toBe(outcome(() => f(cfg, x)));
+      }
+    }
+  });
 });
