@@ -5,9 +5,9 @@
  */
 import type { Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
-import { Specializer } from "./specializer.js";
+import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { callOfResultUnderSourceName, callUnderSourceName, spreadsUnderSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, declarableName, mentions, spreadsUnderSourceNames } from "./source-names.js";
 import { NATIVE_CONSTRUCTORS, isProxyValue } from "./builtin-calls.js";
 import { isPureMemberPath } from "./call-dispatch.js";
 
@@ -74,7 +74,17 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const construct: Node = { type: "NewExpression", callee, arguments: args };
   // "o is not a constructor" names the source's variable, not the value's residual name.
   const source = n.callee.type === "MemberExpression" ? n.callee.object : n.callee;
-  const named = !(vals[0]!.k === "s" && typeof vals[0]!.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
+  // A known value that is no constructor (an arrow, a method, a number) read by a path (`new
+  // cfg.make(x)`): V8 words the failure from the callee as written, "cfg.make is not a constructor".
+  // The residual constructs from a block binding of the path's root to an object made to hold the
+  // value along the same path, so that the text is the source's and the value the one read first
+  // (sweep21, repro-2: it said "$k_ref_1 is not a constructor", then "cfg is not a constructor").
+  const v0 = vals[0]!;
+  if (v0.k === "s" && !(typeof v0.v === "function" && isConstructor(v0.v as Function))) {
+    const onPath = constantOnPath(this, n.callee, v0, construct);
+    if (onPath) return onPath;
+  }
+  const named = !(v0.k === "s" && typeof v0.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
   if (named) return named;
   // "b is not iterable" names a spread argument as written.
   const spreadNamed = spread.some(Boolean) ? spreadsUnderSourceNames(this, n.arguments as Node[], construct) : null;
@@ -88,6 +98,56 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   if (proto) result.proto = proto;
   return result;
 };
+
+/**
+ * `{ let cfg = { make: <value> }; r = new cfg.make(…); }` for a callee written as a path of plain
+ * names (`cfg.make`, `a.b.c`) whose root the arguments do not name; null otherwise.
+ */
+function constantOnPath(s: Specializer, callee: Node, value: Val, construct: Node): Val | null {
+  const keys: string[] = [];
+  let root: Node = callee;
+  while (root.type === "MemberExpression" && !root.computed && !root.optional && root.property.type === "Identifier") {
+    keys.unshift(root.property.name as string);
+    root = root.object;
+  }
+  if (root.type !== "Identifier" || keys.length === 0 || keys.includes("__proto__") || !declarableName(root.name as string)) return null;
+  const name = root.name as string;
+  if ((construct.arguments as Node[]).some((a) => mentions(a, name))) return null;
+  let holder: Node = s.residual(value);
+  for (let i = keys.length - 1; i >= 0; i--) {
+    holder = { type: "ObjectExpression", properties: [{ type: "Property", key: id(keys[i]!), value: holder, kind: "init", method: false, shorthand: false, computed: false }] };
+  }
+  const result = s.fresh("r");
+  s.hoistName(result);
+  s.emit({
+    type: "BlockStatement",
+    body: [
+      { type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: id(name), init: holder }] },
+      { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: { ...construct, callee: verbatimPath(name, keys) } } },
+    ],
+  });
+  return D(id(result));
+}
+
+function verbatimPath(root: string, keys: string[]): Node {
+  return keys.reduce<Node>((object, key) => ({ type: "MemberExpression", object, property: id(key), computed: false, optional: false }), id(root));
+}
+
+/**
+ * Whether `f` can be called with `new`, asked without running it: `Reflect.construct` checks its
+ * new target before anything else, and otherwise reads only `f.prototype` (a data property of any
+ * function but a proxy, which is taken as a constructor here) and runs the empty class given.
+ */
+function isConstructor(f: Function): boolean {
+  if (isProxyValue(f)) return true;
+  try {
+    Reflect.construct(EmptyClass, [], f);
+    return true;
+  } catch {
+    return false;
+  }
+}
+const EmptyClass = class {};
 
 /** `C.prototype` as a data property holding an ordinary object, read without running code; else null. */
 export function prototypeHint(C: Function): object | null {

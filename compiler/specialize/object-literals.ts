@@ -30,8 +30,19 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
       p.undo();
       return D(this.verbatim(n), "object");
     }
-    p.commit();
     const vals = p.result;
+    // A spread of a value kos knows is not iterable (`[...cfg.count]`, `count` 5) always throws, and
+    // V8 words it from the operand as written ("cfg.count is not iterable"): the literal stays as
+    // written, under the source's names. Built from the folded value, it said "5 is not iterable"
+    // (sweep21, repro-2).
+    const present = elements.filter(Boolean) as Node[];
+    if (present.some((e, k) => e.type === "SpreadElement" && notIterable(vals[k]!))) {
+      p.undo();
+      const named = new Map<string, string>();
+      const copy = this.verbatim(n, named);
+      return named.size ? underSourceNames(this, named, copy) : D(copy, "object");
+    }
+    p.commit();
     let i = 0;
     const literal: Node = { type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) };
     return spreadsUnderSourceNames(this, elements, literal) ?? D(literal, "object");
@@ -39,6 +50,11 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
   return { k: "v", o: this.newVirtual("array", new Map(vals.map((v, i) => [String(i), this.stable(v)]))) };
 };
+
+/** A known primitive that has no iterator (every primitive but a string). */
+function notIterable(v: Val): boolean {
+  return v.k === "s" && (v.v === null || (typeof v.v !== "object" && typeof v.v !== "function" && typeof v.v !== "string"));
+}
 
 /**
  * "o is not iterable" names the spread's operand as the source writes it: a spread of a variable

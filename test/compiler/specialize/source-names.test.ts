@@ -722,4 +722,25 @@ describe("operands read through constants and renamed keys, named as the source 
       for (const v of [true, 1, "a", null]) expect(message(j, v)).toEqual(message(f, v));
     }
   });
+
+  // sweep21 repro-2: a folded value that always fails, read by a path: `new cfg.make()` of an arrow
+  // said "$k_ref_1 is not a constructor", a spread of a folded number "5 is not iterable".
+  it("new of a known non-constructor, and a spread of a known non-iterable, name the path as written", () => {
+    const cfg = Object.freeze({ make: (x: unknown) => ({ x }), count: 5, deep: Object.freeze({ maker: Math.max }), flag: null });
+    const bodies: Array<(c: typeof cfg, o: { v: number; log: string[] }) => unknown> = [
+      (c, o) => (o.log.push("before"), new (c.make as any)(o.v)),
+      (c, o) => (o.log.push("before"), new (c.deep.maker as any)(o.v)),
+      (c, o) => (o.log.push("before"), new (c.count as any)(o.v)),
+      (c, o) => (o.log.push("before"), [...(c.count as any), o.v]),
+      (c, o) => (o.log.push("before"), [o.v, ...(c.flag as any)]),
+    ];
+    for (const f of bodies) {
+      const j = jit(f, { specialize: { c: cfg } });
+      const run = (g: Function) => {
+        const o = { v: 1, log: [] as string[] };
+        return [message(g as any, cfg, o), o.log];
+      };
+      expect(run(j)).toEqual(run(f));
+    }
+  });
 });
