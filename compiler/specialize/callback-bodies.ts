@@ -17,8 +17,8 @@
  * them (they hold that value for as long as they exist). Where the body holds
  * a construct kos cannot evaluate, the copy stays.
  *
- * Not for functions that use `this`, `arguments`, `new.target` or `super`, a
- * named function expression (its own name is a binding of its own), async or
+ * Not for functions that use `arguments`, nor for a function (not an arrow)
+ * that uses `this`, `new.target` or `super`, nor for a named function expression (its own name is a binding of its own), async or
  * generator functions, or parameters other than plain names.
  */
 import type { Node } from "../ast.js";
@@ -59,8 +59,11 @@ function specializeCallback(s: Specializer, c: Closure, copy: Node): Node | null
   const frame = c.frame as Frame;
   if (node.async || node.generator || node.id || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
   if (!s.isActiveFrame(frame)) return null;
+  // An arrow's `this` is its frame's (the copy made that hold its value in a variable, or kept
+  // `this` itself in the root); a function's own `this` is left to the copy.
   const own = ownUses(node);
-  if (own.usesThis || own.usesArguments) return null;
+  const isArrow = node.type === "ArrowFunctionExpression";
+  if ((own.usesThis && !isArrow) || own.usesArguments) return null;
   if (s.frame.depth + 1 > s.options.maxDepth || s.budget <= 0) return null;
   const slots = new Map([...frame.slots, ...(c.slots as Frame["slots"])]);
   // The captured bindings as the function will find them when it runs: one its scope reassigns, in
@@ -97,7 +100,7 @@ function specializeCallback(s: Specializer, c: Closure, copy: Node): Node | null
     // Called at any time after any code.
     s.foreignCodeMayRun();
     body = s.collect(() => {
-      result = s.inlineFrame(frame.info, node, slots, UNDEF, args, `callback@${node.start ?? 0}:${s.objectId(frame)}`);
+      result = s.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : UNDEF, args, `callback@${node.start ?? 0}:${s.objectId(frame)}`);
       if (result && s.env) s.out.push({ type: "ReturnStatement", argument: s.residual(result) });
       ended = true;
     });

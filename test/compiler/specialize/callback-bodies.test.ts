@@ -118,4 +118,19 @@ describe("a callback handed to a call that stays a call", () => {
   it("throws what the original throws, from inside the callback", () => {
     agree(throwsInside, { cfg: rule }, inputs);
   });
+
+  it("an arrow reads its frame's `this`: a method's callback on the receiver kos specialized", () => {
+    class Filter {
+      constructor(readonly min: number, readonly names: readonly string[]) {}
+      pick(values: unknown[]): unknown[] {
+        return values.filter((v) => (typeof v === "number" ? v >= this.min : this.names.includes(v as string)));
+      }
+    }
+    const recv = Object.freeze(new Filter(3, Object.freeze(["news"])));
+    const j = jit(Filter.prototype.pick, { specialize: { this: recv } });
+    for (const values of [[1, 3, 5, "news", "x"], [], [NaN, -0, "news"]]) expect(show(j.call(recv, values))).toBe(show(recv.pick(values)));
+    const other = new Filter(0, []);
+    expect(show(j.call(other, [1, "news"]))).toBe(show(other.pick([1, "news"])));
+    expect(inspect(j)!.source).toMatch(/>= 3/);
+  });
 });
