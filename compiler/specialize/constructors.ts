@@ -19,6 +19,7 @@ import { Specializer } from "./specializer.js";
 import { D, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { isBuiltin } from "../builtins.js";
+import { NATIVE_CONSTRUCTORS } from "./builtin-calls.js";
 import { classConstructorInfo, isClass } from "./class-info.js";
 import { types as utilTypes } from "node:util";
 
@@ -115,11 +116,19 @@ function knownPrototype(s: Specializer, C: Function): object | null {
  * prototype and C keeps the default `Symbol.hasInstance` (both guarded). Other cases run.
  */
 P.instanceOf = function (this: Specializer, obj: Val, ctor: Val): Val | null {
-  if (obj.k !== "v" || !obj.o.proto || !this.fields(obj.o) || ctor.k !== "s" || typeof ctor.v !== "function") return null;
+  if (ctor.k !== "s" || typeof ctor.v !== "function") return null;
+  // A primitive is an instance of nothing (OrdinaryHasInstance returns false for a non-object,
+  // bound functions included): mingo's `isEqual` asks `"paid" instanceof Date` of its folded operand.
+  const primitive = obj.k === "s" && (obj.v === null || (typeof obj.v !== "object" && typeof obj.v !== "function"));
+  if (!primitive && (obj.k !== "v" || !obj.o.proto || !this.fields(obj.o))) return null;
   const C = ctor.v as Function;
   const hasInstance = readFrozenProperty(C, Symbol.hasInstance, this.options.freeze);
   const h = hasInstance.ok ? hasInstance.value : (this.guardedRead(C, Symbol.hasInstance) as { v?: unknown } | null)?.v;
   if (h !== Function.prototype[Symbol.hasInstance]) return null;
+  // Not a bound function: its target's own `Symbol.hasInstance` would be asked (a user function or
+  // class cannot be one; of the built-ins, only the constructors kos knows by identity).
+  if (primitive) return !isBuiltin(C) || NATIVE_CONSTRUCTORS.has(C) ? { k: "s", v: false } : null;
+  if (obj.k !== "v") return null;
   if (knownPrototype(this, C) !== obj.o.proto) return null;
   return { k: "s", v: true };
 };

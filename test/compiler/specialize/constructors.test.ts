@@ -221,4 +221,19 @@ describe("constructors on real code", () => {
     expect(j(path, json)).toEqual(JSONPath(path, json));
     expect(j(path, { store: { book: [] } })).toEqual([]);
   });
+
+  it("a primitive is an instance of nothing: folded for a known class, asked of a bound one or a custom Symbol.hasInstance", () => {
+    class Plain {}
+    class Everything {
+      static [Symbol.hasInstance](v: unknown) {
+        return v === 5;
+      }
+    }
+    const cfg = Object.freeze({ n: 5, s: "x", z: null, Plain, Everything, Bound: Everything.bind(null) });
+    const f = (c: typeof cfg) => [c.n instanceof c.Plain, c.s instanceof c.Plain, c.z instanceof c.Plain, c.n instanceof c.Everything, c.n instanceof c.Bound];
+    const j = jit(f, { specialize: { c: cfg } });
+    expect(j(cfg)).toEqual(f(cfg));
+    expect(f(cfg)).toEqual([false, false, false, true, true]);
+    expect(inspect(j)!.source).toMatch(/return \[false, false, false,/);
+  });
 });
