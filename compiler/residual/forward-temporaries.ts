@@ -16,6 +16,8 @@ import type { ResidualContext } from "./pipeline.js";
  */
 type Found = { found: { parent: Node; key: string | number }; inCallee?: true; asCallee?: true; named?: true; typeofOperand?: true };
 type Scan = Found | "blocked" | "clean";
+/** `builtins`: `Math` and its kind name the built-ins; `unsafe`: variables the moved expression may write. */
+type ScanContext = { builtins: boolean; unsafe: Set<string> };
 
 function assignedTemp(s: Node): string | null {
   if (s.type !== "ExpressionStatement") return null;
@@ -31,12 +33,15 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
   // Reads and writes of every hoisted name, anywhere (nested functions included).
   const reads = new Map<string, number>();
   const writes = new Map<string, number>();
+  // Variables a nested function assigns: any call may run it.
+  const closureWritten = new Set<string>();
   // The statement lists of the function's own code (not of nested functions), in one walk with
   // the counts: two walks were a fifth of the clean-up's time on the validator fixture.
   const lists: Node[][] = [fn.body.body];
   const count = (n: Node, parent: Node | null, key: string | null, nested: boolean) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) return n.forEach((c) => count(c, parent, key, nested));
+    if (n.type === "Identifier" && nested && parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression")) closureWritten.add(n.name);
     if (n.type === "Identifier" && hoisted.has(n.name)) {
       const isWrite = parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression");
       const m = isWrite ? writes : reads;
@@ -59,9 +64,9 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
     for (let i = 0; i < list.length - 1; i++) {
       const t = assignedTemp(list[i]);
       if (!t || !hoisted.has(t) || writes.get(t) !== 1 || reads.get(t) !== 1) continue;
-      const r = scanStatement(list[i + 1], t, builtins);
-      if (r === "blocked" || r === "clean") continue;
       const value = list[i].expression.right;
+      const r = scanStatement(list[i + 1], t, { builtins, unsafe: new Set([...closureWritten, ...assignedIn(value)]) });
+      if (r === "blocked" || r === "clean") continue;
       // A failing call's message prints its callee as written ("acc.toFixed is not a function"): a
       // variable or a constant read in a callee is a variable of the source (kos makes no temporary
       // for those), so it stays there by its name (fuzz seed 4014 #1416 printed `"0q".toFixed`).
@@ -85,20 +90,20 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
   return changed;
 }
 
-function scanStatement(s: Node, t: string, builtins: boolean): Scan {
+function scanStatement(s: Node, t: string, c: ScanContext): Scan {
   switch (s.type) {
     case "ExpressionStatement":
-      return scan(s, "expression", t, builtins);
+      return scan(s, "expression", t, c);
     case "ReturnStatement":
     case "ThrowStatement":
-      return s.argument ? scan(s, "argument", t, builtins) : "clean";
+      return s.argument ? scan(s, "argument", t, c) : "clean";
     case "IfStatement":
-      return scan(s, "test", t, builtins);
+      return scan(s, "test", t, c);
     case "SwitchStatement":
-      return scan(s, "discriminant", t, builtins);
+      return scan(s, "discriminant", t, c);
     case "VariableDeclaration": {
       if (s.declarations.length !== 1 || !s.declarations[0].init) return "clean";
-      const r = scan(s.declarations[0], "init", t, builtins);
+      const r = scan(s.declarations[0], "init", t, c);
       // "Cannot destructure 'acc' as it is undefined" prints the initialiser.
       return typeof r === "object" && s.declarations[0].id.type !== "Identifier" ? { ...r, named: true } : r;
     }
@@ -108,40 +113,44 @@ function scanStatement(s: Node, t: string, builtins: boolean): Scan {
 }
 
 /** Scans `parent[key]` in evaluation order. */
-function scan(parent: Node, key: string | number, t: string, builtins: boolean): Scan {
+function scan(parent: Node, key: string | number, t: string, c: ScanContext): Scan {
   const n = parent[key];
   if (!n) return "clean";
   switch (n.type) {
     case "Identifier":
-      return n.name === t ? { found: { parent, key } } : "clean";
+      // Another variable read first is read before the expression runs, as before the move, only
+      // if the expression cannot write it: not one a closure writes (the call may run it) nor one
+      // the expression assigns. `acc = …; m = x.map((v) => (acc = v)); return [acc, m]` read
+      // `acc` before the callbacks ran (rerun30, repro-1).
+      return n.name === t ? { found: { parent, key } } : c.unsafe.has(n.name) ? "blocked" : "clean";
     case "Literal":
     case "KosConst":
     case "ThisExpression":
       return "clean";
     case "UnaryExpression": {
       if (n.operator === "delete") return "blocked";
-      const r = scan(n, "argument", t, builtins);
+      const r = scan(n, "argument", t, c);
       if (typeof r === "object" && n.operator === "typeof" && r.found.parent === n) return { ...r, typeofOperand: true };
       if (r !== "clean") return r;
       return n.operator === "typeof" || n.operator === "!" || n.operator === "void" ? "clean" : "blocked";
     }
     case "BinaryExpression": {
-      const a = scan(n, "left", t, builtins);
+      const a = scan(n, "left", t, c);
       if (a !== "clean") return a;
-      const b = scan(n, "right", t, builtins);
+      const b = scan(n, "right", t, c);
       if (b !== "clean") return b;
       return n.operator === "===" || n.operator === "!==" ? "clean" : "blocked";
     }
     case "LogicalExpression":
     case "ConditionalExpression": {
-      const r = scan(n, n.type === "LogicalExpression" ? "left" : "test", t, builtins);
+      const r = scan(n, n.type === "LogicalExpression" ? "left" : "test", t, c);
       return r === "clean" ? "blocked" : r;
     }
     case "MemberExpression": {
-      const a = scan(n, "object", t, builtins);
+      const a = scan(n, "object", t, c);
       if (a !== "clean") return a;
       if (n.computed) {
-        const b = scan(n, "property", t, builtins);
+        const b = scan(n, "property", t, c);
         if (b !== "clean") return b;
       }
       return "blocked";
@@ -149,33 +158,33 @@ function scan(parent: Node, key: string | number, t: string, builtins: boolean):
     case "CallExpression":
     case "NewExpression": {
       if (n.optional) return "blocked";
-      const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t, builtins) : scan(n, "callee", t, builtins);
+      const a = n.callee.type === "MemberExpression" ? scanMemberCallee(n.callee, t, c) : scan(n, "callee", t, c);
       if (typeof a === "object") return a.found.parent === n ? { ...a, inCallee: true, asCallee: true } : { ...a, inCallee: true };
       if (a !== "clean") return a;
       for (let i = 0; i < n.arguments.length; i++) {
         if (n.arguments[i].type === "SpreadElement") return "blocked";
-        const r = scan(n.arguments, i, t, builtins);
+        const r = scan(n.arguments, i, t, c);
         if (r !== "clean") return r;
       }
       return "blocked";
     }
     case "AssignmentExpression": {
       if (n.left.type === "MemberExpression") {
-        const a = scan(n.left, "object", t, builtins);
+        const a = scan(n.left, "object", t, c);
         if (a !== "clean") return a;
         if (n.left.computed) {
-          const b = scan(n.left, "property", t, builtins);
+          const b = scan(n.left, "property", t, c);
           if (b !== "clean") return b;
         }
         if (n.operator !== "=") return "blocked";
       } else if (n.left.type !== "Identifier" || n.operator !== "=") return "blocked";
-      const r = scan(n, "right", t, builtins);
+      const r = scan(n, "right", t, c);
       return r === "clean" ? "blocked" : r;
     }
     case "ArrayExpression": {
       for (let i = 0; i < n.elements.length; i++) {
         if (!n.elements[i] || n.elements[i].type === "SpreadElement") return "blocked";
-        const r = scan(n.elements, i, t, builtins);
+        const r = scan(n.elements, i, t, c);
         if (r !== "clean") return r;
       }
       return "clean";
@@ -183,21 +192,21 @@ function scan(parent: Node, key: string | number, t: string, builtins: boolean):
     case "ObjectExpression": {
       for (const p of n.properties) {
         if (p.type !== "Property" || p.computed || p.kind !== "init") return "blocked";
-        const r = scan(p, "value", t, builtins);
+        const r = scan(p, "value", t, c);
         if (r !== "clean") return r;
       }
       return "clean";
     }
     case "TemplateLiteral": {
       for (let i = 0; i < n.expressions.length; i++) {
-        const r = scan(n.expressions, i, t, builtins);
+        const r = scan(n.expressions, i, t, c);
         if (r !== "clean") return r;
       }
       return "blocked";
     }
     case "SequenceExpression": {
       for (let i = 0; i < n.expressions.length; i++) {
-        const r = scan(n.expressions, i, t, builtins);
+        const r = scan(n.expressions, i, t, c);
         if (r !== "clean") return r;
       }
       return "clean";
@@ -207,11 +216,11 @@ function scan(parent: Node, key: string | number, t: string, builtins: boolean):
   }
 }
 
-function scanMemberCallee(callee: Node, t: string, builtins: boolean): Scan {
-  const a = scan(callee, "object", t, builtins);
+function scanMemberCallee(callee: Node, t: string, c: ScanContext): Scan {
+  const a = scan(callee, "object", t, c);
   if (a !== "clean") return a;
   if (callee.computed) {
-    const b = scan(callee, "property", t, builtins);
+    const b = scan(callee, "property", t, c);
     if (b !== "clean") return b;
   }
   // The method is read before the arguments are evaluated, and the read may throw (a nullish
@@ -221,7 +230,29 @@ function scanMemberCallee(callee: Node, t: string, builtins: boolean): Scan {
   // 5123 #1159), and a `valueOf` of the argument never ran (#1870). A method of a built-in
   // namespace (`Math.sqrt`) is a data property of an object that is there: kos folds calls of
   // built-ins as intact everywhere, and its read runs nothing.
-  return builtins && callee.object.type === "Identifier" && !callee.computed && BUILTIN_NAMESPACES.has(callee.object.name) ? "clean" : "blocked";
+  return c.builtins && callee.object.type === "Identifier" && !callee.computed && BUILTIN_NAMESPACES.has(callee.object.name) ? "clean" : "blocked";
 }
 
 const BUILTIN_NAMESPACES = new Set(["Math", "JSON", "Reflect", "Object", "Array", "Number", "String", "Atomics"]);
+
+/** Variables `e` assigns or updates (destructuring targets included). */
+function assignedIn(e: Node): Set<string> {
+  const out = new Set<string>();
+  const targets = (t: Node): void => {
+    if (!t || typeof t !== "object") return;
+    if (t.type === "Identifier") out.add(t.name);
+    else if (t.type === "ArrayPattern") t.elements.forEach(targets);
+    else if (t.type === "ObjectPattern") t.properties.forEach((p: Node) => targets(p.type === "RestElement" ? p.argument : p.value));
+    else if (t.type === "AssignmentPattern") targets(t.left);
+    else if (t.type === "RestElement") targets(t.argument);
+  };
+  const visit = (n: Node): void => {
+    if (!n || typeof n !== "object" || n.type === "KosConst") return;
+    if (Array.isArray(n)) return n.forEach(visit);
+    if (n.type === "AssignmentExpression") targets(n.left);
+    if (n.type === "UpdateExpression") targets(n.argument);
+    for (const k of childKeys(n)) visit(n[k]);
+  };
+  visit(e);
+  return out;
+}

@@ -25,6 +25,7 @@ import type { Node } from "../ast.js";
 import { Specializer, id, type Frame } from "./specializer.js";
 import { D, UNDEF, type Closure, type Val } from "./values.js";
 import { ownUses } from "./closures.js";
+import { detachedBlock, evaluateDetached } from "./detached-bodies.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -80,51 +81,16 @@ function specializeCallback(s: Specializer, c: Closure, copy: Node): Node | null
     params.push(name);
     return D(id(name));
   });
-  const saved = {
-    out: s.out, env: s.env, targets: s.targets, dynDepth: s.dynDepth, tryDepth: s.tryDepth, foreignRan: s.foreignRan,
-    staleMiss: s.staleMiss, residualLoops: s.residualLoops, loopHoists: s.loopHoists.splice(0), deadSlots: s.deadSlots,
-    forkAnyway: s.forkAnyway, escapes: s.escapes.length, hoisted: s.hoistMark(),
-  };
-  let body: Node[] = [];
-  let result: Val | null = null;
-  let ended = false;
-  let declared: string[] = [];
-  try {
-    s.env = env;
-    s.targets = [];
-    s.dynDepth = 0;
-    s.tryDepth = 0;
-    s.residualLoops = 0;
-    s.deadSlots = null;
-    s.forkAnyway = false;
-    // Called at any time after any code.
-    s.foreignCodeMayRun();
-    body = s.collect(() => {
-      result = s.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : UNDEF, args, `callback@${node.start ?? 0}:${s.objectId(frame)}`);
-      if (result && s.env) s.out.push({ type: "ReturnStatement", argument: s.residual(result) });
-      ended = true;
-    });
-  } finally {
-    declared = s.hoistedSince(saved.hoisted);
-    s.out = saved.out;
-    s.env = saved.env;
-    s.targets = saved.targets;
-    s.dynDepth = saved.dynDepth;
-    s.tryDepth = saved.tryDepth;
-    s.foreignRan = saved.foreignRan;
-    s.staleMiss = saved.staleMiss;
-    s.residualLoops = saved.residualLoops;
-    s.loopHoists.splice(0, s.loopHoists.length, ...saved.loopHoists);
-    s.deadSlots = saved.deadSlots;
-    s.forkAnyway = saved.forkAnyway;
-  }
-  if (!ended || !result) {
+  const escapesAt = s.escapes.length;
+  const made = evaluateDetached(s, { env, ownStacks: false, restoreStaleMiss: true }, () =>
+    s.inlineFrame(frame.info, node, slots, isArrow ? frame.thisVal : UNDEF, args, `callback@${node.start ?? 0}:${s.objectId(frame)}`),
+  );
+  if (!made.result) {
     // What the attempt allocated is reached only from the code thrown away.
-    s.escapes.length = saved.escapes;
+    s.escapes.length = escapesAt;
     return null;
   }
-  const decls: Node[] = declared.length ? [{ type: "VariableDeclaration", kind: "let", declarations: declared.map((n) => ({ type: "VariableDeclarator", id: id(n), init: null })) }] : [];
-  const made: Node = { type: copy.type, id: null, params: params.map(id), generator: false, async: false, expression: false, body: { type: "BlockStatement", body: [...decls, ...body] } };
-  (s.callbackBodies ??= []).push(made);
-  return made;
+  const fn: Node = { type: copy.type, id: null, params: params.map(id), generator: false, async: false, expression: false, body: detachedBlock(made) };
+  (s.callbackBodies ??= []).push(fn);
+  return fn;
 }

@@ -19,6 +19,7 @@ import { Specializer, id, type Frame } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import type { FnInfo } from "./fn-info.js";
 import { keyOf } from "./inlining.js";
+import { detachedBlock, evaluateDetached } from "./detached-bodies.js";
 
 interface Version {
   name: string;
@@ -140,64 +141,8 @@ function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, 
   const version: Version = { name: s.fresh(info.parsed.name || "version"), passed, passesThis, node: null };
   versions.set(key, version);
   const before = new Set(versions.keys());
-  const saved = {
-    out: s.out,
-    env: s.env,
-    targets: s.targets,
-    dynDepth: s.dynDepth,
-    tryDepth: s.tryDepth,
-    foreignRan: s.foreignRan,
-    residualLoops: s.residualLoops,
-    loopHoists: s.loopHoists.splice(0),
-    deadSlots: s.deadSlots,
-    frameStack: s.frameStack,
-    forkAnyway: s.forkAnyway,
-    inlineStack: s.inlineStack.splice(0),
-    callerFrames: s.callerFrames,
-    hoisted: s.hoistMark(),
-  };
-  let body: Node[] = [];
-  let result: Val | null = null;
-  let ended = false;
-  try {
-    s.env = new Map();
-    s.targets = [];
-    s.dynDepth = 0;
-    s.tryDepth = 0;
-    s.residualLoops = 0;
-    s.deadSlots = null;
-    s.callerFrames = [s.frame, ...(saved.frameStack ?? []), ...(saved.callerFrames ?? [])];
-    s.frameStack = [];
-    s.forkAnyway = false;
-    // Called after any code: nothing read from an unfrozen object before the call holds in it.
-    s.foreignCodeMayRun();
-    body = s.collect(() => {
-      result = s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature);
-      if (result && s.env) {
-        s.out.push({ type: "ReturnStatement", argument: s.residual(result) });
-      }
-      ended = true;
-    });
-  } finally {
-    const declared = s.hoistedSince(saved.hoisted);
-    s.out = saved.out;
-    s.env = saved.env;
-    s.targets = saved.targets;
-    s.dynDepth = saved.dynDepth;
-    s.tryDepth = saved.tryDepth;
-    s.foreignRan = saved.foreignRan;
-    s.residualLoops = saved.residualLoops;
-    s.loopHoists.splice(0, s.loopHoists.length, ...saved.loopHoists);
-    s.deadSlots = saved.deadSlots;
-    s.frameStack = saved.frameStack;
-    s.callerFrames = saved.callerFrames;
-    s.forkAnyway = saved.forkAnyway;
-    s.inlineStack.splice(0, s.inlineStack.length, ...saved.inlineStack);
-    if (ended && result) {
-      const decls: Node[] = declared.length ? [{ type: "VariableDeclaration", kind: "let", declarations: declared.map((n) => ({ type: "VariableDeclarator", id: id(n), init: null })) }] : [];
-      version.node = { type: "FunctionDeclaration", id: id(version.name), params: params.map(id), generator: false, async: false, expression: false, body: { type: "BlockStatement", body: [...decls, ...body] } };
-    }
-  }
+  const made = evaluateDetached(s, { env: new Map(), ownStacks: true, restoreStaleMiss: false }, () => s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature));
+  if (made.result) version.node = { type: "FunctionDeclaration", id: id(version.name), params: params.map(id), generator: false, async: false, expression: false, body: detachedBlock(made) };
   if (!version.node) {
     // The versions its attempt made are reached only from the code thrown away.
     for (const k of [...versions.keys()]) if (!before.has(k)) versions.delete(k);

@@ -14,24 +14,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
+import { agreeOnInputs, show } from "../../support/agree-on-inputs.js";
 
-const show = (x: unknown): string => JSON.stringify(x, (_k, v) => (typeof v === "function" ? `fn/${v.length}` : Object.is(v, -0) ? "-0" : v));
-
-function outcomes(f: Function, inputs: unknown[][]): string[] {
-  return inputs.map((args) => {
-    try {
-      return show(f(...args));
-    } catch (e) {
-      return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
-    }
-  });
-}
-
-function agree(f: Function, specialize: Record<string, unknown>, inputs: unknown[][]): ReturnType<typeof inspect> {
-  const j = jit(f, { specialize });
-  expect(outcomes(j, inputs)).toEqual(outcomes(f, inputs));
-  return inspect(j);
-}
+const agree = agreeOnInputs;
 
 const rule = Object.freeze({ op: "in", list: Object.freeze(["news", "sports"]), min: 2 });
 
