@@ -30,6 +30,12 @@ export interface ContentGuard { obj: object; key: PropertyKey; value: unknown; k
    */
   collection?: CollectionOp;
   collectionKey?: unknown;
+  /**
+   * With `reader`: calling `obj`, a function whose whole body returns one binding of its own
+   * scope (`function getDefaultOptions() { return defaultOptions; }`), gives `value`; `key` is
+   * unused (specialize/binding-readers.ts).
+   */
+  reader?: true;
 }
 
 const MapHas = Map.prototype.has;
@@ -191,7 +197,9 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
         : { type: "CallExpression", optional: false, callee: reference(g.names ? sameOwnNames : sameOwnKeys, g.names ? "sameNames" : "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
-      const read: Node = g.collection
+      const read: Node = g.reader
+        ? { type: "CallExpression", optional: false, callee: reference(g.obj, "reader"), arguments: [] }
+        : g.collection
         ? collectionRead(g.collection, reference(g.obj, "collection"), literalOrReference(g.collectionKey, reference), reference)
         : { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : keyLiteral(String(g.key)), computed: true, optional: false };
       const lit = buildLiteral(g.value);
@@ -205,7 +213,7 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
       // An own data property that shadows an accessor (or a proxy) up the chain: once deleted, the
       // guard's read would run that getter, a call the original never makes (round 13). Its own-ness
       // is tested first.
-      if (!g.collection && shadowsAccessor(g.obj, g.key)) {
+      if (!g.collection && !g.reader && shadowsAccessor(g.obj, g.key)) {
         const own: Node = { type: "CallExpression", optional: false, callee: reference(Object.hasOwn, "hasOwn"), arguments: [reference(g.obj, "obj"), typeof g.key === "symbol" ? reference(g.key, "key") : buildLiteral(String(g.key))!] };
         one = { type: "LogicalExpression", operator: "&&", left: own, right: one };
       }

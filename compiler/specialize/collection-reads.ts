@@ -17,6 +17,7 @@ import { types as utilTypes } from "node:util";
 import { Specializer } from "./specializer.js";
 import { S, type Val } from "./values.js";
 import { collectionLookup, type CollectionOp } from "../content-guards.js";
+import { MAX_CONTENT_GUARDS } from "./guarded-reads.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -34,9 +35,6 @@ const WRITES = new Map<Function, "key" | "all">([
   [Map.prototype.set, "key"], [Map.prototype.delete, "key"], [Map.prototype.clear, "all"],
   [Set.prototype.add, "key"], [Set.prototype.delete, "key"], [Set.prototype.clear, "all"],
 ]);
-
-/** Same bound as guarded-reads.ts: beyond it, lookups stay calls. */
-const MAX_CONTENT_GUARDS = 256;
 
 /** Whether a built-in never runs user code: Map/Set lookups compare keys with SameValueZero. */
 export function isCollectionLookup(fn: Function): boolean {

@@ -40,8 +40,8 @@ export type { ContentGuard } from "../content-guards.js";
 
 const P = Specializer.prototype;
 
-/** Most content guards one version may check at entry; beyond it, reads stay dynamic. */
-const MAX_CONTENT_GUARDS = 256;
+/** Most content guards one version may check at entry; beyond it, reads (and collection lookups, binding readers) stay dynamic. */
+export const MAX_CONTENT_GUARDS = 256;
 /** Prototype links followed to find an inherited property (class hierarchies are shallow). */
 const MAX_CHAIN = 8;
 

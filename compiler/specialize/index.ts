@@ -28,6 +28,7 @@ import "./call-dispatch.js";
 import "./new-expressions.js";
 import "./optional-chains.js";
 import "./inlining.js";
+import "./binding-readers.js";
 import "./choice-calls.js";
 import "./constructors.js";
 import "./patterns.js";

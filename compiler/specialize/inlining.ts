@@ -58,6 +58,9 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
     return null;
   }
   if (info.opaque) return null;
+  // A reader of a binding that can change: its value, guarded (binding-readers.ts).
+  const read = this.bindingReaderCall(info, args);
+  if (read) return read;
   const rootStrict = this.rootStrict;
   // Its code joins the root's, in the root's mode.
   if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
