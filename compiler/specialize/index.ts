@@ -12,6 +12,7 @@ import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
+import "./foreign-state.js";
 import "./temporaries.js";
 import "./jump-targets.js";
 import "./joins.js";

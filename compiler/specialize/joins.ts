@@ -8,6 +8,7 @@
 import type { Node } from "../ast.js";
 import { D, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
 import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState } from "./specializer.js";
+import { markForeign, ranForeign } from "./foreign-state.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -116,6 +117,8 @@ P.merge = function (this: Specializer, edges: Edge[]): Env | null {
     result.set(slot, { val: null });
   }
   this.mergeVirtuals(live, result);
+  // Foreign code ran on the join if it ran on any edge into it (foreign-state.ts).
+  if (live.some((e) => ranForeign(e.env))) markForeign(result);
   return result;
 };
 

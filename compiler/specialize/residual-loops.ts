@@ -10,6 +10,7 @@ import { type Node } from "../ast.js";
 import { Specializer, id, type Env, type Slot, type Target } from "./specializer.js";
 import { D, UNDEF, type Val, type VirtualObject, type VirtualState } from "./values.js";
 import { statementUnderSourceName } from "./source-names.js";
+import { foreignSince } from "./foreign-state.js";
 import { bindLeft, iteratedAsWritten, skipDeletedKey, type LoopState } from "./for-in-of.js";
 
 declare module "./specializer.js" {
@@ -111,6 +112,9 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   // place (a variable copied into its own name for an engine message, `q = q_1`), and a for-of that
   // runs no iteration leaves from this state (tinyqueue's empty queue read `q` never assigned).
   const head = new Map(this.env!);
+  // The states taken from the head after the body (its update after a `continue`, its exits) come
+  // after any iteration: after whatever foreign code the body ran (foreign-state.ts).
+  const marks = this.foreignMarks ?? 0;
   let loopNode: Node;
   // A for-of's iterated value, as the residual holds it (notIterableAsWritten wraps it).
   let iteratedValue: Node | null = null;
@@ -207,6 +211,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
         if (!this.env && contT.edges.length === 0 && !usesLabel(inner, contT.label!, "BreakStatement")) return;
         if (!this.env) {
           this.env = new Map(head);
+          foreignSince(this, marks, this.env);
           for (const s of variant) this.env.set(s, { val: null });
         }
         if (hasUpdate) this.drop(this.expr(n.update));
@@ -231,6 +236,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
     const exitEnv = nativeExit ?? new Map(head);
+    foreignSince(this, marks, exitEnv);
     for (const s of variant) exitEnv.set(s, { val: null });
     const fix: Node[] = [];
     this.out.push({ type: "BlockStatement", body: fix });

@@ -23,6 +23,7 @@ import { countNodes, sameTree, type Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
+import { markForeign } from "./foreign-state.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -134,6 +135,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   let specVal: Val = NO_VALUE;
   s.dynDepth++;
   let first: ReturnType<Specializer["specPass"]>;
+  const outer = s.targets.map((t) => ({ t, edges: t.edges.length }));
   try {
     first = s.specPass(() => {
       specVal = spec() ?? NO_VALUE;
@@ -141,6 +143,10 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   } finally {
     s.dynDepth--;
   }
+  // The pass starts as if nothing foreign had run (its reads are guarded here, at the fork), but
+  // foreign code ran before it: a path that leaves the pass for a target outside it carries that
+  // (foreign-state.ts), or the code after that target would fold on entry guards again.
+  for (const { t, edges } of outer) for (let i = edges; i < t.edges.length; i++) if (t.edges[i]!.env) markForeign(t.edges[i]!.env);
   if (first.guards.length === 0) {
     // Nothing was folded from memory before the first foreign point: this is the generic evaluation.
     for (const st of first.list) s.out.push(st);

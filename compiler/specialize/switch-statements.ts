@@ -6,6 +6,7 @@
 import type { Node } from "../ast.js";
 import { Specializer, id, type Env, pushFix } from "./specializer.js";
 import { D, type Val } from "./values.js";
+import { markForeign, ranForeign } from "./foreign-state.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -79,6 +80,8 @@ P.switchStatement = function (this: Specializer, n: Node, labels: string[]): voi
   let testsConstant = true;
   for (const c of cases) {
     this.env = new Map(head);
+    // Entered by falling through too: after what the case before it ran (foreign-state.ts).
+    if (fallEnv && ranForeign(fallEnv)) markForeign(this.env);
     const tv = c.test ? tests[ti] : null;
     if (tv && tv.k !== "s") testsConstant = false;
     if (tv && tv.k === "s" && testsConstant && (c === cases[0] || !fallEnv) && n.discriminant.type === "Identifier") this.narrowToValue(n.discriminant, tv.v);

@@ -7,6 +7,7 @@
 import type { Node } from "../ast.js";
 import { Specializer, id, type Env, pushFix } from "./specializer.js";
 import { D, S } from "./values.js";
+import { foreignSince } from "./foreign-state.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -31,12 +32,16 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   this.dynDepth++;
   this.tryDepth++;
   this.env = new Map(head);
+  // The handler and the finalizer can start from any point of the block: after whatever foreign
+  // code it ran on any of its paths (foreign-state.ts).
+  const marks = this.foreignMarks ?? 0;
   const block = this.collect(() => this.block(n.block.body));
   const afterTry: Env | null = this.env;
   let handler: Node = null;
   let afterCatch: Env | null = null;
   if (n.handler) {
     this.env = new Map(head);
+    foreignSince(this, marks, this.env);
     const h = n.handler;
     const body = this.collect(() => {
       if (h.param) {
@@ -54,6 +59,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   let afterFinally: Env | null | "none" = "none";
   if (n.finalizer) {
     this.env = new Map(head);
+    foreignSince(this, marks, this.env);
     finalizer = { type: "BlockStatement", body: this.collect(() => this.block(n.finalizer.body)) };
     afterFinally = this.env;
   }
