@@ -119,6 +119,18 @@ const TAIL_HEAVY = 2;
  */
 const THROW_LOSS = 10;
 const THROW_LOSS_MS = 0.1;
+/**
+ * A large version that throws on this share of its calls or more, slower than the original in two
+ * windows in a row, runs the original: V8 may never optimize it. json-source-map's `parse`
+ * specialized on its reviver (a 34 KB version) was never optimized by V8 when one call in 4 or
+ * more threw during its first 20,000 calls, not even over the 27,000 valid calls after them (its
+ * valid calls 3.0-3.1 µs against 1.4-1.5 µs for the library), and was with one in 16 (1.44 µs):
+ * its windows read 1.22-1.47x slower from call 256 to call 64,000, and the loss budget would have
+ * waited until call 256,000 (sweep22 perf-1; .scratch notes in the closing note). A version that
+ * is only cold throws less, or gets faster from one window to the next (STILL_IMPROVING).
+ */
+const THROWING_SHARE = 1 / 8;
+const THROWING_SLOW_WINDOWS = 2;
 /** Throwing calls of each kind seen before THROW_LOSS is judged. */
 const THROW_SAMPLES = 4;
 /**
@@ -186,6 +198,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let done = false;
   // Whether the last window was a clear loss on every call (a cold version, or a slow one).
   let lostEveryCall = false;
+  // Windows in a row the version was slower in while many of its calls threw (THROWING_SHARE).
+  let slowThrowingWindows = 0;
   // The version's calls since the last window was judged, and what they are estimated to have cost
   // over the original (LOSS_BUDGET_MS).
   let versionCalls = 0;
@@ -247,6 +261,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     const counts = `${versionTimes.length} and ${originalTimes.length}`;
     let measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${counts} calls, interleaved at random, from call ${windows[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
     const throwsWeighed = originalThrows.length >= THROW_SAMPLES && versionThrows.length >= THROW_SAMPLES;
+    let manyThrow = false;
     if (throwsWeighed && originalReturns.length > 0 && versionReturns.length > 0) {
       // What a call costs each side on average, its calls that throw at their median: a trimmed mean
       // leaves them out where fewer than one call in 32 throws, however slow they are. A version 3
@@ -254,6 +269,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       // TypeError in a large function: expression-eval's, 0.1 against 0.3 us and 40 against 8 us
       // before residual/nullish-reads.ts) is slower in all once one call in 160 throws.
       const share = timedThrows / timedCalls;
+      manyThrow = share >= THROWING_SHARE;
       const ot = median(originalThrows);
       const vt = median(versionThrows);
       to = trimmedMean(originalReturns) * (1 - share) + ot * share;
@@ -280,6 +296,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     // A slower version still getting faster at the last window (V8 optimizing a large one late) gets a later window.
     const improving = mv < previousMedian * STILL_IMPROVING;
     previousMedian = mv;
+    slowThrowingWindows = manyThrow && tv * KEEP_MARGIN > to && !improving ? slowThrowingWindows + 1 : 0;
+    if (!clearLoss && slowThrowingWindows >= THROWING_SLOW_WINDOWS) {
+      return finish("generic", `the compiled version ran ${measured}, slower in ${slowThrowingWindows} windows in a row while many of its calls threw (V8 may never optimize a large function whose calls throw that often): it runs the original`);
+    }
     if (!clearLoss && !inRecheck && window + 1 === windows.length && improving && windows.length < WINDOWS_AT.length + LATE_WINDOWS_AT.length) windows.push(LATE_WINDOWS_AT[windows.length - WINDOWS_AT.length]!);
     if (!clearLoss && window + 1 < windows.length) trace(`timing ${d.name || "(anonymous)"}: the compiled version ran ${measured}; the next window opens at call ${windows[window + 1]}`);
     if (!clearLoss && ++window < windows.length) return;

@@ -194,6 +194,32 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(d.fallbackReason).toMatch(/with the [\d.]+% of calls that throw at their medians \(90\.000 µs against 10\.000 µs\)/);
   });
 
+  it("drops a version slower in two windows in a row while one call in four throws (V8 may never optimize it)", () => {
+    // 1.3x the original's cost on every call, far under CLEAR_LOSS and THROW_LOSS: before, only the
+    // loss budget ended the check, about call 256,000 (json-source-map's parse, sweep22 perf-1).
+    const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.013 : 0.01) : fn === twin ? 0.0026 : 0.002));
+    let i = 0;
+    for (; i < 100_000 && d.tier === 1; i++) {
+      try {
+        f(i % 4 === 0 ? -i - 1 : i);
+      } catch {}
+    }
+    expect(d.tier).toBe("fallback");
+    expect(i).toBeLessThan(4400); // by the window that opens at call 4000
+    expect(d.fallbackReason).toMatch(/slower in 2 windows in a row while many of its calls threw/);
+  });
+
+  it("does not apply that rule where few calls throw: one in 25, slower by the same factor, is left to the loss budget", () => {
+    const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.013 : 0.01) : fn === twin ? 0.0026 : 0.002));
+    for (let i = 0; i < 20_000 && d.tier === 1; i++) {
+      try {
+        f(i % 25 === 0 ? -i - 1 : i);
+      } catch {}
+    }
+    expect(d.tier).toBe(1);
+    expect(d.fallbackReason ?? "").not.toMatch(/windows in a row while many of its calls threw/);
+  });
+
   it("keeps a version whose slower throws cost less than it saves on the calls that return", () => {
     // One call in 25 throws at twice the original's cost: 0.96 x 1 us + 0.04 x 20 us against 0.96 x 2 us + 0.04 x 10 us.
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.02 : 0.01) : fn === twin ? 0.001 : 0.002));
