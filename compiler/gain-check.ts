@@ -126,7 +126,7 @@ const THROW_LOSS_MS = 0.1;
  * more threw during its first 20,000 calls, not even over the 27,000 valid calls after them (its
  * valid calls 3.0-3.1 µs against 1.4-1.5 µs for the library), and was with one in 16 (1.44 µs):
  * its windows read 1.22-1.47x slower from call 256 to call 64,000, and the loss budget would have
- * waited until call 256,000 (sweep22 perf-1; .scratch notes in the closing note). A version that
+ * waited until call 256,000 (sweep22 perf-1; .scratch/jsm-throwshare.mjs). A version that
  * is only cold throws less, or gets faster from one window to the next (STILL_IMPROVING).
  */
 const THROWING_SHARE = 1 / 8;
