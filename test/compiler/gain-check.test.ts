@@ -55,6 +55,20 @@ const twin = (x: number) => {
   return x * 2 + 1;
 };
 
+/**
+ * Calls `f` up to `calls` times while `d` stays at tier 1 (or always, with `whileCompiled` false), one
+ * call in `throwEvery` with a negative argument (which throws); returns how many calls it made.
+ */
+function callMixed(f: (x: number) => number, d: Dispatcher, calls: number, throwEvery: number, whileCompiled = true): number {
+  let i = 0;
+  for (; i < calls && (!whileCompiled || d.tier === 1); i++) {
+    try {
+      f(i % throwEvery === 0 ? -i - 1 : i);
+    } catch {}
+  }
+  return i;
+}
+
 describe("explicit versions are timed against the original (compiler/gain-check.ts)", () => {
   it("runs the version on its first calls (a cache it fills on its first call makes it specialize again at once)", () => {
     // A clock at 10 ms seeds the draw so that, drawn, the first call would run the original.
@@ -185,11 +199,7 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     // the trimmed mean leaves out 3 of those 4%: 0.96 x 1 us + 0.04 x 90 us against 0.96 x 2 us +
     // 0.04 x 10 us a call.
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.09 : 0.01) : fn === twin ? 0.001 : 0.002));
-    for (let i = 0; i < 400_000 && d.tier === 1; i++) {
-      try {
-        f(i % 25 === 0 ? -i - 1 : i);
-      } catch {}
-    }
+    callMixed(f, d, 400_000, 25);
     expect(d.tier).toBe("fallback");
     expect(d.fallbackReason).toMatch(/with the [\d.]+% of calls that throw at their medians \(90\.000 µs against 10\.000 µs\)/);
   });
@@ -198,12 +208,7 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     // 1.3x the original's cost on every call, far under CLEAR_LOSS and THROW_LOSS: before, only the
     // loss budget ended the check, about call 256,000 (json-source-map's parse, sweep22 perf-1).
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.013 : 0.01) : fn === twin ? 0.0026 : 0.002));
-    let i = 0;
-    for (; i < 100_000 && d.tier === 1; i++) {
-      try {
-        f(i % 4 === 0 ? -i - 1 : i);
-      } catch {}
-    }
+    const i = callMixed(f, d, 100_000, 4);
     expect(d.tier).toBe("fallback");
     expect(i).toBeLessThan(4400); // by the window that opens at call 4000
     expect(d.fallbackReason).toMatch(/slower in 2 windows in a row while many of its calls threw/);
@@ -211,11 +216,7 @@ describe("explicit versions are timed against the original (compiler/gain-check.
 
   it("does not apply that rule where few calls throw: one in 25, slower by the same factor, is left to the loss budget", () => {
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.013 : 0.01) : fn === twin ? 0.0026 : 0.002));
-    for (let i = 0; i < 20_000 && d.tier === 1; i++) {
-      try {
-        f(i % 25 === 0 ? -i - 1 : i);
-      } catch {}
-    }
+    callMixed(f, d, 20_000, 25);
     expect(d.tier).toBe(1);
     expect(d.fallbackReason ?? "").not.toMatch(/windows in a row while many of its calls threw/);
   });
@@ -223,11 +224,7 @@ describe("explicit versions are timed against the original (compiler/gain-check.
   it("keeps a version whose slower throws cost less than it saves on the calls that return", () => {
     // One call in 25 throws at twice the original's cost: 0.96 x 1 us + 0.04 x 20 us against 0.96 x 2 us + 0.04 x 10 us.
     const { f, d } = checked(twin, (fn, args) => ((args[0] as number) < 0 ? (fn === twin ? 0.02 : 0.01) : fn === twin ? 0.001 : 0.002));
-    for (let i = 0; i < 20_000; i++) {
-      try {
-        f(i % 25 === 0 ? -i - 1 : i);
-      } catch {}
-    }
+    callMixed(f, d, 20_000, 25, false);
     expect(d.tier).toBe(1);
     expect(d.history.some((h) => h.event === "verified")).toBe(true);
   });
