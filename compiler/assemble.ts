@@ -12,7 +12,7 @@ import { type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { callsProgramFunction } from "./residual/foreign-calls.js";
 import { ERROR_HELPERS } from "./error-helpers.js";
-import { KOS_HELPERS } from "./typed-array-checks.js";
+import { KOS_HELPERS } from "./generated-helpers.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-names.js";
 import { constantBlockAliases } from "./constant-aliases.js";
@@ -152,12 +152,16 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const root = ctx.root;
   const { assumptions, guards, throwing } = entryGuards(ctx, options, (v, hint) => reference(v, hint), ctx.ownKeysChecks?.check);
 
-  // On a failed guard: count it, then run the original with the same receiver and arguments.
+  // On a failed guard: count it, then run the original with the same receiver and arguments. Through
+  // Reflect.apply, not the original's own `apply`: a function whose prototype is not
+  // Function.prototype has none (ansi-colors sets each style function's prototype to its styles
+  // object), and a failed guard threw "$k_generic.apply is not a function" (sweep23 repro-3). V8
+  // forwards the arguments alike for both.
   const thisArg = { type: "ThisExpression" };
   const callGeneric: Node = {
     type: "CallExpression",
-    callee: { type: "MemberExpression", object: { type: "Identifier", name: genericName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false },
-    arguments: [thisArg, { type: "Identifier", name: "arguments" }],
+    callee: reference(Reflect.apply, "apply"),
+    arguments: [{ type: "Identifier", name: genericName }, thisArg, { type: "Identifier", name: "arguments" }],
     optional: false,
   };
   const arityName = `${shared.prefix}arity`;

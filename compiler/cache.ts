@@ -28,7 +28,7 @@ const { dirname, join, resolve } = process.getBuiltinModule("node:path");
 import type { Assumption } from "./types.js";
 import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
-import { KOS_HELPERS } from "./typed-array-checks.js";
+import { KOS_HELPERS } from "./generated-helpers.js";
 import { ENTRY_FORMAT, computeCacheKey } from "./cache-key.js";
 
 export { compilerFingerprint, computeCacheKey, kosVersion, type CacheKeyInput } from "./cache-key.js";

@@ -52,6 +52,3 @@ export function hasIntrinsicLength(x: unknown): boolean {
   if (proto === null || proto !== PROTOTYPE_BY_TAG.get(tag) || hasOwn(proto, "length") || getPrototypeOf(proto) !== TypedArrayPrototype) return false;
   return getOwnPropertyDescriptor(TypedArrayPrototype, "length")?.get === lengthGetter;
 }
-
-/** The helpers generated code may call, by name: what the compile cache reaches them through. */
-export const KOS_HELPERS = Object.freeze({ isTypedArray, bufferOf, hasIntrinsicLength });

@@ -127,7 +127,7 @@ export interface CompiledVersion {
   ok: boolean;
   /**
    * The specialized function. It checks its own guards at entry and, when one
-   * fails, calls `onDeopt(reason)` and returns `generic.apply(this, arguments)`.
+   * fails, calls `onDeopt(reason)` and returns `Reflect.apply(generic, this, arguments)`.
    */
   fn: Function | null;
   source: string | null;
@@ -202,7 +202,7 @@ export interface SpecializedSource {
   passes: PassSnapshot[] | null;
   /** A function expression: `function name(params) { guards; body }`. */
   source: string | null;
-  /** Free identifier the source calls on guard failure: `genericName.apply(this, arguments)`. */
+  /** Free identifier the source calls on guard failure: `Reflect.apply(genericName, this, arguments)`. */
   genericName: string;
   /** Free identifier called with a reason string on guard failure. */
   deoptName: string;

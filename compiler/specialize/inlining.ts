@@ -130,7 +130,7 @@ function programInClosure(s: Specializer, info: FnInfo, folds: (v: Val) => boole
  */
 P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function, signature?: readonly string[]): Val | null {
   // Transactional: a construct the callee cannot have compiled leaves the call as it was.
-  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length };
+  const saved = { env: this.copyEnv(), frame: this.frame, targets: this.targets.length, dyn: this.dynDepth, tries: this.tryDepth, escapes: this.escapes.length, out: this.out, outLength: this.out.length, marks: this.foreignMarks ?? 0 };
   const stableThis = this.stable(thisVal, "self");
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const inherited = new Set(slots.values());
@@ -161,6 +161,8 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     this.out.length = saved.outLength;
     this.env = saved.env;
     this.escapes.length = saved.escapes;
+    // The call is evaluated as written: what foreign code the attempt met runs there too (foreign-state.ts).
+    if ((this.foreignMarks ?? 0) !== saved.marks) this.foreignRan = true;
     // A construct the callee cannot compile leaves the call as written; the compile's own limits end it.
     if (e instanceof JitError && e.code !== "INTERNAL" && e.code !== "RESIDUAL_TOO_LARGE") return null;
     throw e;

@@ -113,6 +113,11 @@ P.nameInPlace = function (this: Specializer, slot: Slot, variable: Variable): vo
     return;
   }
   if (owner !== variable || slot.keepName) return;
+  // Hoisted already (a `try` keeps the slots its block assigns in variables), the slot may have been
+  // written under its old name on another evaluation of this declaration (a speculation's other
+  // branch): that name stays declared too. Renamed alone, the top declared the source name and that
+  // branch assigned the old one (sweep23: "fl_6 is not defined").
+  if (slot.hoist) this.hoistName(slot.name);
   slot.name = variable.name;
   this.sourceNames.add(slot.name);
 };

@@ -365,6 +365,7 @@ export class Specializer {
   probe<T>(f: () => T): { result: T; emitted: Node[]; undo: () => void; commit: () => void } {
     const env = this.env ? this.copyEnv() : null;
     const escapesAt = this.escapes.length;
+    const marks = this.foreignMarks ?? 0;
     const saved = this.out;
     const list: Node[] = [];
     this.out = list;
@@ -381,6 +382,9 @@ export class Specializer {
         // Virtual objects' states are in the environment: restoring it un-escapes them.
         this.env = env;
         this.escapes.length = escapesAt;
+        // Not whether foreign code ran (foreign-state.ts): the caller mostly emits what it probed in
+        // another form (an optional chain copied as written), whose reads run that code all the same.
+        if ((this.foreignMarks ?? 0) !== marks) this.foreignRan = true;
       },
       commit: () => {
         for (const s of list) this.out.push(s);

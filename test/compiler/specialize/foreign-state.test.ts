@@ -212,6 +212,16 @@ const cases: Record<string, Case> = {
     },
     inputs: [(cfg) => ((source.cfg = cfg), 2), (cfg) => ((source.cfg = cfg), 0)],
   },
+  "a getter in an optional chain kos copies as written": {
+    // sweep23 repro-2: the chain was probed, undone and copied; the probe's foreign read went with it.
+    f(cfg, x) {
+      const out = [cfg.k];
+      const v = x.obj?.g;
+      out.push(cfg.k, v);
+      return out;
+    },
+    inputs: [(cfg) => ({ obj: { get g() { cfg.k = 5; return 4; } } }), () => ({ obj: null })],
+  },
 };
 
 describe("foreign code is a fact of each path", () => {

@@ -376,4 +376,55 @@ describe("wrong results found by inlining more", () => {
       }
     }
   });
+
+  // sweep23 repro (in the builds before too): a `const` in a `try` block, on a speculation's generic
+  // branch, was hoisted under one name (`fl_6`, the try keeps what its block assigns in variables),
+  // then renamed to its source name when declared in place: the declaration at the top said `fl`
+  // and the code assigned `fl_6`, a ReferenceError in strict code on every call down that branch.
+  it("a binding in a try block keeps the name it was hoisted under", () => {
+    function f(cfg: any, inp: any, cb: () => number) {
+      const out = [];
+      out.push(cb());
+      out.push(cfg.a);
+      if (inp.c) {
+        cb();
+        throw new Error("x");
+      }
+      out.push(cfg.m);
+      if (inp.c) out.push(0);
+      try {
+        const fl = () => cfg.b;
+        out.push(fl());
+      } finally {
+        out.push("f");
+      }
+      return out;
+    }
+    const cfg = { a: 1, b: 2, m: "x" };
+    const j = jit(f, { specialize: { cfg } });
+    // The callback changes the configuration: the rest runs on the generic branch.
+    const changes = () => ((cfg.m = "y"), 0);
+    const keeps = () => 0;
+    for (const cb of [changes, keeps, changes]) {
+      cfg.m = "x";
+      const want = outcome(() => f(cfg, { c: false }, cb));
+      cfg.m = "x";
+      expect(outcome(() => j(cfg, { c: false }, cb))).toBe(want);
+    }
+    expect(inspect(j)!.tier).toBe(1);
+  });
+
+  // sweep23 repro-3 (in the builds before too): a failed guard ran the original through its own
+  // `apply`, which a function whose prototype is not Function.prototype lacks (ansi-colors sets each
+  // style function's prototype to its styles object): "$k_generic.apply is not a function".
+  it("a failed guard runs an original whose prototype is not Function.prototype", () => {
+    const styles = { enabled: true };
+    const red = (s: string, k: number) => `<${s}:${k}>`;
+    Object.setPrototypeOf(red, styles);
+    const j = jit(red, { specialize: { k: 1 } });
+    expect(j("x", 1)).toBe("<x:1>");
+    expect(inspect(j)!.tier).toBe(1);
+    expect(outcome(() => j("x", 2))).toBe(outcome(() => red("x", 2)));
+    expect(outcome(() => j("y", 3))).toBe("returned <y:3>");
+  });
 });

@@ -1,0 +1,14 @@
+/**
+ * The functions of kos's own that generated code may call, by name: what the compile cache
+ * reaches them through (`values.kos.<name>`, cache.ts), and what assemble.ts counts as kos's
+ * calls, not the program's.
+ */
+import { bufferOf, hasIntrinsicLength, isTypedArray } from "./typed-array-checks.js";
+
+export const KOS_HELPERS = Object.freeze({
+  isTypedArray,
+  bufferOf,
+  hasIntrinsicLength,
+  // A failed guard runs the original through it (assemble.ts): the original's own `apply` may be missing.
+  apply: Reflect.apply,
+});
