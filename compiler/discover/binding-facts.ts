@@ -50,6 +50,12 @@ export interface BindingFacts {
   privateRegExp?: true;
   /** Set on an unstable binding every write of which initialises it lazily (lazy-init.ts): fixed once its value passes `when`. */
   lazyInit?: LazyInit;
+  /**
+   * An import binding: the module it names and the export it takes ("default", or "*" for a
+   * namespace). The import is fixed here, but the export is a live binding its own module may
+   * reassign (live-imports.ts asks that module's source).
+   */
+  importFrom?: { source: string; imported: string };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import type { Node } from "../ast.js";
 import type { ScriptRegistry, ScriptRecord } from "./script-registry.js";
+import { liveImportWrite } from "./live-imports.js";
 import { ScriptAnalysis } from "./script-analysis.js";
 import type { BindingFacts } from "./binding-facts.js";
 import type { PrivateFieldFacts } from "./private-fields.js";
@@ -110,7 +111,11 @@ export class FunctionFactsCache {
   factsFor(ff: FunctionFacts, name: string): BindingFacts | null {
     if (ff.names.has(name)) return ff.names.get(name)!;
     const p = this.parsedFunction(ff);
-    const facts = p ? p.analysis.factsFor(p.node, name) : null;
+    let facts = p ? p.analysis.factsFor(p.node, name) : null;
+    if (facts?.importFrom && this.registry && ff.script) {
+      const why = liveImportWrite(this.registry, ff.script, facts.importFrom.source, facts.importFrom.imported);
+      if (why) facts = { ...facts, stable: false, unstableReason: why };
+    }
     if (p) ff.names.set(name, facts); // unparsed: not memoised, a later read may parse
     return facts;
   }

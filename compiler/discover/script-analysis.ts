@@ -7,7 +7,7 @@
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
 import * as eslintScope from "eslint-scope";
-import type { Node } from "../ast.js";
+import { forEachPatternName, type Node } from "../ast.js";
 import { LineIndex } from "./line-index.js";
 import { lazyInitOf } from "./lazy-init.js";
 import { createdAfterInit, isBodyOf, kindOf, type BindingFacts, type Ref, type Scope, type Variable } from "./binding-facts.js";
@@ -142,7 +142,14 @@ export class ScriptAnalysis {
     const label = `\`${kind === "unknown" ? "" : `${kind} `}${v.name}\``;
     const unstable = (why: string): BindingFacts => ({ ...facts, stable: false, unstableReason: `${label} ${why}` });
 
-    if (kind === "const" || kind === "import") return facts;
+    if (kind === "import") {
+      const spec = def.node;
+      const source = def.parent?.source?.value;
+      const imported = spec.type === "ImportDefaultSpecifier" ? "default" : spec.type === "ImportNamespaceSpecifier" ? "*" : spec.imported?.type === "Identifier" ? spec.imported.name : spec.imported?.value;
+      if (typeof source === "string" && typeof imported === "string") facts.importFrom = { source, imported };
+      return facts;
+    }
+    if (kind === "const") return facts;
     // A function expression's own name is immutable (writes are ignored or throw).
     if (kind === "function" && def.node.type === "FunctionExpression") return facts;
     if (kind === "class" && def.node.type === "ClassExpression") return facts;
@@ -234,6 +241,55 @@ export class ScriptAnalysis {
       if (c.property.name === "match" && n.arguments.length === 1 && n.arguments[0].type === "Identifier") matched.add(n.arguments[0]);
     });
     return (this.regExpUses = { receivers, matched });
+  }
+
+  /**
+   * What this module says of its export `name` (an ES module's own source): the line where the
+   * local binding it exports is reassigned (importers see the new value: imports are live), or
+   * the modules it re-exports the name from, to ask next. Null where nothing reassigns it.
+   */
+  exportedWrite(name: string): { reassigned: string } | { from: Array<{ source: string; name: string }> } | null {
+    const from: Array<{ source: string; name: string }> = [];
+    let local: string | null = null;
+    const nameOf = (n: Node | null | undefined): string | null => (!n ? null : n.type === "Identifier" ? (n.name as string) : typeof n.value === "string" ? (n.value as string) : null);
+    for (const st of this.ast.body as Node[]) {
+      if (st.type === "ExportNamedDeclaration") {
+        const d = st.declaration;
+        if (d?.type === "FunctionDeclaration" || d?.type === "ClassDeclaration") {
+          if (nameOf(d.id) === name) local = name;
+        } else if (d?.type === "VariableDeclaration") {
+          for (const decl of d.declarations as Node[]) forEachPatternName(decl.id, (id) => void (id === name && (local = name)));
+        }
+        for (const sp of (st.specifiers ?? []) as Node[]) {
+          if (nameOf(sp.exported) !== name) continue;
+          if (st.source) from.push({ source: st.source.value as string, name: nameOf(sp.local) ?? name });
+          else local = nameOf(sp.local);
+        }
+      } else if (st.type === "ExportDefaultDeclaration" && name === "default") {
+        const d = st.declaration;
+        // `export default <expression>` exports a value, bound to nothing the module can write.
+        if ((d.type === "FunctionDeclaration" || d.type === "ClassDeclaration") && d.id) local = nameOf(d.id);
+      } else if (st.type === "ExportAllDeclaration" && !st.exported && name !== "default") {
+        from.push({ source: st.source.value as string, name });
+      }
+    }
+    if (local === null) return from.length ? { from } : null;
+    const module = ((this.manager as unknown as { globalScope: Scope }).globalScope.childScopes.find((c) => c.type === "module") ?? null) as Scope | null;
+    const v = module?.set.get(local);
+    if (!module || !v) return null;
+    // Writes the module body makes itself have run by the time an importer's code does (the body
+    // has finished; TypeScript's `(function (E) {…})(E || (E = {}))` enum and namespace output is
+    // such a write), as for a binding its own activation settles (activationOf): only writes a
+    // function of the module can make later count, and any write where a top-level await can
+    // suspend the body.
+    const later = this.hasTopLevelAwait() ? (r: Ref) => r.isWrite() && !r.init : (r: Ref) => {
+      if (!r.isWrite() || r.init) return false;
+      let sc: Scope | null = r.from;
+      while (sc && sc !== module && SAME_ACTIVATION_SCOPES.has(sc.type)) sc = sc.upper;
+      return sc !== module;
+    };
+    const write = v.references.find(later);
+    return write ? { reassigned: `\`${local}\` is exported by ${this.fileLabel}, which reassigns it at ${this.where(write.identifier)}` } : null;
   }
 
   private exported: Set<Node> | null = null;
