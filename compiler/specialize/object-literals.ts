@@ -45,6 +45,9 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     p.commit();
     let i = 0;
     const literal: Node = { type: "ArrayExpression", elements: elements.map((e) => (e === null ? null : e.type === "SpreadElement" ? { type: "SpreadElement", argument: this.residual(vals[i++]!) } : this.residual(vals[i++]!))) };
+    // A spread runs the operand's iterator (a generator of the program's, a proxy) when the literal
+    // is built; an array kos made, or a string, iterates with the built-ins.
+    if (present.some((e, k) => e.type === "SpreadElement" && !(vals[k]!.k === "v" || (vals[k]!.k === "s" && typeof (vals[k] as { v: unknown }).v === "string")))) this.foreignCodeMayRun();
     return spreadsUnderSourceNames(this, elements, literal) ?? D(literal, "object");
   }
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
@@ -139,6 +142,19 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
   }
   probe.commit();
   const vals = probe.result;
+  // Building the literal runs code of the program's: a spread reads the operand's getters (or a
+  // proxy's traps), and a computed key that is an object converts through its toString.
+  let k = 0;
+  for (const p of props) {
+    const v = p.type === "SpreadElement" || p.computed ? vals[k] : undefined;
+    if (p.type === "SpreadElement" || p.computed) k++;
+    if (p.type === "Property" && p.kind === "init" && !p.method) k++;
+    // (An object kos made has data properties only, and a primitive converts with the built-ins.)
+    if (v && v.k !== "v" && !(v.k === "s" && (v.v === null || (typeof v.v !== "object" && typeof v.v !== "function")))) {
+      this.foreignCodeMayRun();
+      break;
+    }
+  }
   let i = 0;
   const properties = props.map((p) => {
     if (p.type === "SpreadElement") return { type: "SpreadElement", argument: this.residual(vals[i++]!) };

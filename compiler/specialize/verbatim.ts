@@ -117,9 +117,7 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
     slot.latePinned = true;
     if (slot.reassigned && this.env) this.env.set(slot, { val: null });
   }
-  // Making a function runs none of its code (a class can: computed keys, static blocks).
-  const makesFunction = n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration";
-  if (!makesFunction && (written.length || containsCall(n))) this.foreignCodeMayRun();
+  if (written.length || mayRunCode(n)) this.foreignCodeMayRun();
   return copy;
 };
 
@@ -170,12 +168,46 @@ function containsFunction(n: Node): boolean {
   return found;
 }
 
-function containsCall(n: Node): boolean {
+/**
+ * Whether evaluating the copy may run code of the program's: a call, a proxy trap or
+ * `Symbol.hasInstance` (`in`, `instanceof`), a conversion (`valueOf`/`toString` of an operand, a
+ * computed key, a template's parts), an iterator (spread, destructuring, for-of), a setter. A
+ * member read alone is not counted: a callee copied as written (`re.test`) is judged with its call
+ * (regexp-calls.ts: a private RegExp's test runs nothing), and the other copies of reads are made
+ * after a probe of the same code, whose foreign code its undo keeps (specializer.ts). Making a
+ * function runs none of its code; making a class runs its heritage expression, computed keys,
+ * static blocks and static field initialisers. Counted as calls only, a copied `{ ...x }`, `[...x]`,
+ * `{ [x]: 1 }` or `class { static { … } }` let the code after it fold reads of an unfrozen
+ * configuration that the getter, iterator, `toString` or static block had just changed.
+ */
+function mayRunCode(n: Node): boolean {
   let found = false;
   walk(n, (y) => {
     if (found) return false;
-    if (y !== n && (y.type === "FunctionExpression" || y.type === "ArrowFunctionExpression" || y.type === "FunctionDeclaration" || y.type === "ClassExpression" || y.type === "ClassDeclaration")) return false;
-    if (y.type === "CallExpression" || y.type === "NewExpression" || y.type === "TaggedTemplateExpression") found = true;
+    if (y.type === "FunctionExpression" || y.type === "ArrowFunctionExpression" || y.type === "FunctionDeclaration") return false;
+    if (y.type === "ClassExpression" || y.type === "ClassDeclaration") {
+      if (y.superClass || (y.body.body as Node[]).some((m) => m.computed || m.type === "StaticBlock" || (m.static && m.type === "PropertyDefinition" && m.value))) found = true;
+      return false;
+    }
+    switch (y.type) {
+      case "CallExpression": case "NewExpression": case "TaggedTemplateExpression": case "SpreadElement": case "RestElement":
+      case "ObjectPattern": case "ArrayPattern": case "UpdateExpression": case "AssignmentExpression":
+      case "ForOfStatement": case "ForInStatement": case "YieldExpression": case "AwaitExpression": case "ImportExpression":
+        found = true;
+        return false;
+      case "BinaryExpression":
+        if (y.operator !== "===" && y.operator !== "!==") found = true;
+        return;
+      case "UnaryExpression":
+        if (y.operator === "+" || y.operator === "-" || y.operator === "~" || y.operator === "delete") found = true;
+        return;
+      case "TemplateLiteral":
+        if ((y.expressions as Node[]).length) found = true;
+        return;
+      case "Property":
+        if (y.computed) found = true;
+        return;
+    }
     return;
   });
   return found;

@@ -222,6 +222,72 @@ const cases: Record<string, Case> = {
     },
     inputs: [(cfg) => ({ obj: { get g() { cfg.k = 5; return 4; } } }), () => ({ obj: null })],
   },
+  // Code that runs where a literal or a class is made (found after sweep23, in the builds before too):
+  // counted as calls only, these let the read after them fold the configuration they had changed.
+  "a spread of an object with a getter": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      const o = { ...x };
+      out.push(cfg.k, o.a);
+      return out;
+    },
+    inputs: [(cfg) => ({ get a() { cfg.k = 80; return 2; } }), () => ({ a: 3 })],
+  },
+  "a spread of an iterable of the program's": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      const o = [...x];
+      out.push(cfg.k, o.length);
+      return out;
+    },
+    inputs: [(cfg) => ({ *[Symbol.iterator]() { cfg.k = 90; yield 1; } }), () => [1, 2]],
+  },
+  "a computed key that converts an object": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      const o = { [x]: 1 };
+      out.push(cfg.k, Object.keys(o));
+      return out;
+    },
+    inputs: [(cfg) => ({ toString() { cfg.k = 95; return "z"; } }), () => "y"],
+  },
+  "a class whose static block runs": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      class K {
+        static {
+          cfg.k = x;
+        }
+      }
+      out.push(cfg.k, typeof K);
+      return out;
+    },
+    inputs: [() => 9, () => 1],
+  },
+  "a class whose static field initialiser runs": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      class K {
+        static f = (cfg.k = x);
+      }
+      out.push(cfg.k, K.f);
+      return out;
+    },
+    inputs: [() => 8, () => 1],
+  },
+  "a class whose computed method key converts an object": {
+    f(cfg, x) {
+      const out = [cfg.k];
+      class K {
+        [x]() {
+          return 1;
+        }
+      }
+      out.push(cfg.k, typeof K);
+      return out;
+    },
+    inputs: [(cfg) => ({ toString() { cfg.k = 70; return "m"; } }), () => "n"],
+  },
 };
 
 describe("foreign code is a fact of each path", () => {
