@@ -18,7 +18,7 @@
  */
 import { parseFunction } from "./parse.js";
 import { analyzeScopes } from "./analyze/scopes.js";
-import { lookupBindingFor, readClosure } from "./discover/closure.js";
+import { lookupBindingFor, readClosure, releaseDebugger } from "./discover/closure.js";
 
 /** The names of `fn`'s closure inputs (see above); empty when there are none or closures cannot be read. */
 export function closureInputs(fn: Function): string[] {
@@ -30,13 +30,18 @@ export function closureInputs(fn: Function): string[] {
     return []; // not compilable anyway: the caller settles on the original
   }
   const names = [...free].filter((name) => name !== "arguments");
-  if (names.length === 0 || !readClosure(fn).ok) return [];
-  const inputs: string[] = [];
-  for (const name of names) {
-    const b = lookupBindingFor(fn, name, false);
-    if (!b || b.scope === "global" || !b.stable || b.tdz || b.builtin) continue;
-    const v = b.value;
-    if ((typeof v === "object" && v !== null) || (typeof v === "function" && b.scope === "closure")) inputs.push(name);
+  try {
+    if (names.length === 0 || !readClosure(fn).ok) return [];
+    const inputs: string[] = [];
+    for (const name of names) {
+      const b = lookupBindingFor(fn, name, false);
+      if (!b || b.scope === "global" || !b.stable || b.tdz || b.builtin) continue;
+      const v = b.value;
+      if ((typeof v === "object" && v !== null) || (typeof v === "function" && b.scope === "closure")) inputs.push(name);
+    }
+    return inputs;
+  } finally {
+    // Asked by tiering in the middle of the program's calls: the debugger is not left on (script-registry.ts).
+    releaseDebugger();
   }
-  return inputs;
 }

@@ -19,7 +19,7 @@ import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
 import type { JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
-import { lookupBindingFor, readClosure, readPrivateField } from "./discover/closure.js";
+import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
 import { assemble, type BuildResult, type Helper } from "./assemble.js";
 
@@ -154,6 +154,15 @@ function positional(parsed: ParsedFunction, paramNames: Array<string | null>, op
 
 /** Runs the whole compiler on `fn`. Throws JitError when it cannot compile exactly. */
 export function buildSpecialized(fn: Function, options: SourceOptions, countCalls: boolean): BuildResult {
+  try {
+    return build(fn, options, countCalls);
+  } finally {
+    // What discovery switched on is off before the version runs (script-registry.ts).
+    releaseDebugger();
+  }
+}
+
+function build(fn: Function, options: SourceOptions, countCalls: boolean): BuildResult {
   const privateNames = options.privateNames === true;
   const parsed = parseCached(fn, privateNames);
   const assume = new Map(Object.entries(options.assume ?? {})) as Map<string, TypeAssumption>;

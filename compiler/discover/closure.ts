@@ -70,6 +70,16 @@ export class ClosureReader {
     return this.session;
   }
 
+  /** See releaseDebugger. */
+  releaseDebugger(): void {
+    this.functions.registry?.release();
+  }
+
+  /** Whether discovery has the debugger on now (for tests). */
+  get debugging(): boolean {
+    return this.functions.registry?.debugging ?? false;
+  }
+
   read(fn: Function, options?: ReadOptions): ClosureInfo {
     if (typeof fn !== "function") return { ok: false, code: "NO_SCOPES", reason: `expected a function, got ${fn === null ? "null" : typeof fn}` };
     const cached = options?.fresh ? undefined : this.closures.get(fn);
@@ -273,6 +283,19 @@ function reader(): ClosureReader {
   // The one piece of module state in discovery: a lazily made per-thread reader, so every
   // caller shares one inspector session and one cache (each module instance is per thread).
   return (defaultReader ??= new ClosureReader());
+}
+
+/**
+ * Called where a compile ends: the debugger a discovery switched on goes off (see
+ * ScriptRegistry.release); the next discovery that needs it switches it on again.
+ */
+export function releaseDebugger(): void {
+  defaultReader?.releaseDebugger();
+}
+
+/** Whether the per-thread reader has the debugger on now (for tests). */
+export function discoveryDebugging(): boolean {
+  return defaultReader?.debugging ?? false;
 }
 
 /** The bindings `fn` closes over, innermost first, inner scopes shadowing outer ones. Cached per function; never throws. */

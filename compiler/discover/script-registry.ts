@@ -170,11 +170,15 @@ export class ScriptRegistry {
   }
 
   /**
-   * On until the current task ends: one jit() discovers the root and its callees
-   * in one synchronous run, so they share one replay. It is not left on longer
-   * because an enabled debugger reports every new script: 3,000 `new Function`
-   * calls took 50-118 ms with it on against 2-8 ms off (this machine), which
-   * would tax template engines and kos's own code generation.
+   * On until the compile that needed it ends (release), or at the latest until the current task
+   * ends: one compile discovers the root and its callees in one synchronous run, so they share one
+   * replay, and what the replay named is kept per script id for later compiles (sourceFromFile).
+   * Not longer, because an enabled debugger slows the program itself: it reports every new script
+   * (3,000 `new Function` calls took 50-118 ms with it on against 2-8 ms off, this machine), and
+   * plain code runs slower under it: joi's `validate` 5-9% and a compiled mathjs expression 13-19%,
+   * in rounds alternating the debugger off and on in one process (Node 20.20.2). A program that
+   * calls jit() and then runs its loop in the same task (a batch script, or a tiering compile in
+   * the middle of one) paid that for the rest of the task.
    */
   private enableDebugger(): void {
     if (this.debuggerOn) return;
@@ -187,6 +191,16 @@ export class ScriptRegistry {
     }
     this.debuggerOn = true;
     setImmediate(() => this.disableDebugger()).unref();
+  }
+
+  /** Whether the debugger is on now (for tests). */
+  get debugging(): boolean {
+    return this.debuggerOn;
+  }
+
+  /** The end of a compile: the debugger goes off now, not at the end of the task. */
+  release(): void {
+    this.disableDebugger();
   }
 
   private disableDebugger(): void {
