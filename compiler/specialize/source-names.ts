@@ -14,6 +14,7 @@
  * the declaration just before changes no order; nothing else in the statement
  * may name `o` (it would read the copy), else it stays as it is.
  */
+import { types as utilTypes } from "node:util";
 import { walk, type Node } from "../ast.js";
 import { id, type Specializer } from "./specializer.js";
 import { D, type Val } from "./values.js";
@@ -135,6 +136,67 @@ export interface Renames {
   operand: Node;
 }
 
+/** The value a constant of the residual stands for (a reference, a literal, `void 0`, `-1`), or null for any other node. */
+function foldedValue(n: Node): { value: unknown } | null {
+  if (n.type === "KosConst") return { value: n.value };
+  if (n.type === "Literal" && !n.regex) return { value: n.value };
+  if (n.type === "UnaryExpression" && n.argument.type === "Literal" && typeof n.argument.value === "number") {
+    if (n.operator === "void") return { value: undefined };
+    if (n.operator === "-") return { value: -n.argument.value };
+  }
+  return null;
+}
+
+/**
+ * The module binding a non-computed property path starts from (`qs` of `qs.parse`), with its value,
+ * where reading the path off that value gives `value` now by data properties alone (no getter, no
+ * proxy: reading it again at run time runs nothing the original does not); null otherwise. Free
+ * names only: the root's stable closure or module bindings, or the `scope` option.
+ */
+function bindingPathRoot(s: Specializer, path: Node, value: unknown): { id: Node; value: unknown } | null {
+  const keys: string[] = [];
+  let n = path;
+  while (n.type === "MemberExpression" && !n.computed && !n.optional && n.property.type === "Identifier") {
+    keys.unshift(n.property.name);
+    n = n.object;
+  }
+  if (n.type !== "Identifier" || keys.length === 0 || !declarableName(n.name)) return null;
+  const info = s.frame.info;
+  let rootValue: unknown;
+  if (info.scopes.resolve(n)) {
+    // A variable of the function that holds a value kos knows here, and keeps it (`const q = qs`).
+    const slot = s.slotOf(n);
+    const known = slot && s.env ? s.env.get(slot)?.val : undefined;
+    if (!known || known.k !== "s" || !neverReassigned(s, n)) return null;
+    rootValue = known.v;
+  } else if ((s.frame.root || info.fn === s.rootFn) && Object.prototype.hasOwnProperty.call(s.options.scope, n.name)) rootValue = s.options.scope[n.name];
+  else {
+    let found;
+    try {
+      found = s.options.lookupFree(info.fn, n.name, info.fn !== s.rootFn);
+    } catch {
+      return null;
+    }
+    if (!found.found || !found.stable) return null;
+    rootValue = found.value;
+  }
+  let v: unknown = rootValue;
+  for (let i = 0; i < keys.length; i++) {
+    if (v === null || (typeof v !== "object" && typeof v !== "function") || utilTypes.isProxy(v)) return null;
+    let d: PropertyDescriptor | undefined;
+    for (let o: object | null = v as object; o !== null && !d; o = Reflect.getPrototypeOf(o)) {
+      if (utilTypes.isProxy(o)) return null;
+      d = Reflect.getOwnPropertyDescriptor(o, keys[i]!);
+    }
+    // A key no object of the chain has reads undefined, running nothing; only the last one
+    // (a missing key before it makes the read throw, which is not a folded value).
+    if (!d && i === keys.length - 1) v = undefined;
+    else if (!d || !("value" in d)) return null;
+    else v = d.value;
+  }
+  return v === value ? { id: n, value: rootValue } : null;
+}
+
 /** Fields of a node that are not its children (the operator, a literal's value, a member's `computed`). */
 const SCALAR_FIELDS = ["operator", "computed", "optional", "prefix", "value", "regex"];
 
@@ -168,6 +230,18 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
       bound.set(a.name, b);
       return true;
     }
+    // A property path the source reads off a module binding (or a constant variable), which kos read at compile time
+    // (`(fn || qs.parse)(v)` as `(fn || $k_value_1)(v)`): read at run time again, as the source
+    // does, off a block binding of that module value, so that V8 names it as written
+    // ("(fn || qs.parse) is not a function"; url-parse's `Url#set`, sweep24).
+    const folded = a.type === "MemberExpression" && s ? foldedValue(b) : null;
+    if (folded) {
+      const root = bindingPathRoot(s!, a, folded.value);
+      if (!root) return (ok = false);
+      if (!same(root.id, s!.constNode(root.value))) return false;
+      mayHaveRun = true;
+      return true;
+    }
     if (a.type !== b.type || a.type === "KosConst") return (ok = false);
     for (const k of SCALAR_FIELDS) if (k in a || k in b) if (k === "regex" ? JSON.stringify(a.regex) !== JSON.stringify(b.regex) : !Object.is(a[k], b[k]) && !(k === "optional" && !a[k] && !b[k])) return (ok = false);
     if (a.type === "MemberExpression") {
@@ -189,6 +263,11 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
   for (const [, init] of bound) for (const name of bound.keys()) if (mentions(init, name)) return null;
   const rebuilt = (a: Node, b: Node): Node => {
     if (a.type === "Identifier") return bound.has(a.name) ? id(a.name) : b;
+    // A path read again (above): the source's own path, in fresh nodes.
+    if (a.type === "MemberExpression" && b.type !== "MemberExpression") {
+      const path = (n: Node): Node => (n.type === "Identifier" ? id(n.name) : { type: "MemberExpression", object: path(n.object), property: id(n.property.name), computed: false, optional: false });
+      return path(a);
+    }
     if (a.type === "MemberExpression") return { ...b, object: rebuilt(a.object, b.object), property: a.computed ? rebuilt(a.property, b.property) : b.property };
     const out: Node = { ...b };
     for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k]) out[k] = rebuilt(a[k], b[k]);

@@ -744,3 +744,30 @@ describe("operands read through constants and renamed keys, named as the source 
     }
   });
 });
+
+// A property path read off a module binding or a constant variable, which kos folded, in a callee
+// that may fail: V8 prints the path as written ("(fn || qs.parse) is not a function"), where the
+// folded constant had printed kos's `$k_value_1`, or `(void 0)` for a missing key (url-parse's
+// `url.query = (fn || qs.parse)(value)` with `fn === true`, sweep24).
+const qsLike = { parse: (s: string) => ({ s }), deep: { fn: (s: string) => [s] } };
+const otherLike = { g: (s: string) => s + "!" };
+describe("a folded path in a callee that may fail", () => {
+  const cases: Record<string, (part: string, value: string, fn: unknown) => unknown> = {
+    "(fn || qs.parse)(v)": (part, value, fn: any) => (part === "q" ? (fn || qsLike.parse)(value) : value),
+    "(fn || qs.deep.fn)(v)": (part, value, fn: any) => (fn || qsLike.deep.fn)(value),
+    "(fn ? qs.parse : other.g)(v)": (part, value, fn: any) => (fn ? qsLike.parse : otherLike.g)(value),
+    "(fn && qs.parse)(v)": (part, value, fn: any) => (fn && qsLike.parse)(value),
+    "(fn || q.parse)(v) with const q = qs": (part, value, fn: any) => {
+      const q = qsLike;
+      return (fn || q.parse)(value);
+    },
+    "(fn || qs.nope)(v), a missing key": (part, value, fn: any) => (fn || (qsLike as any).nope)(value),
+  };
+  for (const [label, f] of Object.entries(cases)) {
+    it(`${label}: same value or message for every fn`, () => {
+      const j = jit(f, { specialize: { part: "q" } });
+      expect(inspect(j).fallbackReason ?? null).toBeNull();
+      for (const fn of [true, 0, null, 5, "x", (v: string) => v + 1, undefined]) expect(message(j, "q", "?a=1", fn)).toEqual(message(f, "q", "?a=1", fn));
+    });
+  }
+});
