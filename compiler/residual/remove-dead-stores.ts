@@ -49,6 +49,9 @@ export function removeDeadStores(fn: Node): boolean {
       if (!isPlainStore) reads.add(n.name);
       return;
     }
+    // `(f = E)(x)`: V8 names a callee that fails by what it assigns ("f is not a function"), so the
+    // store stays even if nothing reads `f` (sweep24 repro-3 said "(c || "dflt") is not a function").
+    if ((n.type === "CallExpression" || n.type === "NewExpression") && n.callee.type === "AssignmentExpression" && n.callee.operator === "=" && n.callee.left.type === "Identifier") reads.add(n.callee.left.name);
     if (n.type === "VariableDeclarator" && n.id.type === "Identifier") declared.add(n.id.name);
     if (n.type === "CatchClause" && n.param?.type === "Identifier") declared.add(n.param.name);
     if (n.type === "FunctionDeclaration" && n.id) declared.add(n.id.name);

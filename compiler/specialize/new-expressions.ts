@@ -7,7 +7,7 @@ import type { Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { callOfResultUnderSourceName, callUnderSourceName, declarableName, mentions, spreadsUnderSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, declarableName, mentions, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
 import { NATIVE_CONSTRUCTORS, isProxyValue } from "./builtin-calls.js";
 import { isPureMemberPath } from "./call-dispatch.js";
 
@@ -54,7 +54,11 @@ P.preEvaluateNew = function (this: Specializer, n: Node): Val[] {
 
 P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   const pre = this.preEvaluatedNews?.get(n);
+  const emittedBefore = this.out.length;
   const { vals, spread } = pre && pre.frame === this.frame ? pre : this.evalArgs([n.callee, ...n.arguments]);
+  // Whether evaluating the callee and the arguments left no statement (nothing ran that a copy of the
+  // callee could reorder against).
+  const nothingEmitted = !pre && this.out.length === emittedBefore;
   if (!spread.some(Boolean)) {
     const made = this.constructInPlace(vals[0]!, vals.slice(1), n);
     if (made) return made;
@@ -83,6 +87,16 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
   if (v0.k === "s" && !(typeof v0.v === "function" && isConstructor(v0.v as Function))) {
     const onPath = constantOnPath(this, n.callee, v0, construct);
     if (onPath) return onPath;
+    // Any other callee made of names, paths and choices (`new (c || lib.parse)(v)`, c known true):
+    // constructed from a copy of the callee as written, read again at run time, so that V8 words the
+    // failure from its text ("(c || lib.parse) is not a constructor"; it said "true is not a
+    // constructor", sweep24 repro-2). Only where nothing was emitted for the callee and the
+    // arguments: the copy's reads then run where the source's do, before the arguments.
+    if (nothingEmitted && pureChoice(n.callee) && !spread.some(Boolean)) {
+      const named = new Map<string, string>();
+      const copy: Node = { ...construct, callee: this.verbatim(n.callee, named) };
+      return named.size ? underSourceNames(this, named, copy) : D(copy);
+    }
   }
   const named = !(v0.k === "s" && typeof v0.v === "function") ? callUnderSourceName(this, source, construct) ?? callOfResultUnderSourceName(this, n.callee, construct) : null;
   if (named) return named;
@@ -127,6 +141,15 @@ function constantOnPath(s: Specializer, callee: Node, value: Val, construct: Nod
     ],
   });
   return D(id(result));
+}
+
+/** A callee made only of names, literals, non-computed paths and `||`/`&&`/`??`/`?:` between them: reading it runs no call. */
+function pureChoice(n: Node): boolean {
+  if (n.type === "Identifier" || n.type === "Literal") return true;
+  if (n.type === "MemberExpression") return !n.computed && !n.optional && pureChoice(n.object);
+  if (n.type === "LogicalExpression") return pureChoice(n.left) && pureChoice(n.right);
+  if (n.type === "ConditionalExpression") return pureChoice(n.test) && pureChoice(n.consequent) && pureChoice(n.alternate);
+  return false;
 }
 
 function verbatimPath(root: string, keys: string[]): Node {

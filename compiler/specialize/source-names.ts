@@ -283,6 +283,9 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
  * as the source writes it.
  */
 export function callUnderSourceName(s: Specializer, source: Node, call: Node, sourceCallee?: Node): Val | null {
+  // V8 names an assigned callee by its target: `(f = c || "dflt")(v)` fails as "f is not a function"
+  // (sweep24 repro-3, where kos's residual called `(c || "dflt")(v)` and named that).
+  if (source.type === "AssignmentExpression" && source.operator === "=" && source.left.type === "Identifier") source = source.left;
   const callee = call.callee;
   // The receiver of a method call, or the callee itself (`fn()`).
   const path: Node = callee.type === "MemberExpression" ? callee.object : callee;

@@ -771,3 +771,40 @@ describe("a folded path in a callee that may fail", () => {
     });
   }
 });
+
+describe("callees V8 words by their text (sweep24)", () => {
+  // `new (c || lib.parse)(v)` with `c` known: V8 says "(c || lib.parse) is not a constructor"; the
+  // construction from the folded value said "true is not a constructor" or "$k_value_1 …" (repro-2).
+  const lib = { parse: (s: unknown) => s, K: class { v: unknown; constructor(v: unknown) { this.v = v; } } };
+  const news: Record<string, (c: any, v: any) => unknown> = {
+    "new (c || lib.parse)(v)": (c, v) => new (c || lib.parse)(v),
+    "const x = new (c || lib.parse)(v)": (c, v) => {
+      const x = new (c || lib.parse)(v);
+      return x;
+    },
+    "new (c ? lib.parse : lib.K)(v).v": (c, v) => new (c ? lib.parse : lib.K)(v).v,
+    "[new (c || lib.parse)(v.x)]": (c, v) => [new (c || lib.parse)(v.x)],
+  };
+  for (const [label, f] of Object.entries(news)) {
+    it(`${label}, c known: the same value or message`, () => {
+      for (const c of [0, true, null, 5, lib.K, undefined]) {
+        for (const v of [1, { x: 2 }]) {
+          const j = jit(f, { specialize: { c } });
+          expect(message(j, c, v)).toEqual(message(f, c, v));
+        }
+      }
+    });
+  }
+
+  it("an assigned callee nothing reads afterwards: `(f = c || \"dflt\")(v)` fails as \"f is not a function\" (repro-3)", () => {
+    function call(c: any, v: unknown) {
+      let f;
+      return (f = c || "dflt")(v);
+    }
+    for (const c of [0, null, 5, (x: number) => x + 1]) {
+      const j = jit(call, { specialize: { c } });
+      expect(inspect(j).fallbackReason ?? null).toBeNull();
+      expect(message(j, c, 1)).toEqual(message(call, c, 1));
+    }
+  });
+});
