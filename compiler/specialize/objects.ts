@@ -173,10 +173,15 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
 P.assignMember = function (this: Specializer, n: Node): Val {
   const left = n.left;
   if (left.property.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateAssign(n) : this.fail("USES_PRIVATE_NAME", "the function uses private class members (#names)", n);
+  // `=`: the target's object and key are evaluated before the right side, and kept from what it
+  // changes (`a[i] = a[i = i - 1]` stores at the old `i`; `o.list[i] = (o.list = [], 5)` into the
+  // old list; a getter on the path runs first: denque's `removeOne`, sweep24 repro-4 and repro-5).
+  if (n.operator === "=") {
+    const [obj, key, value] = this.evalSeq([left.object, left.property, n.right], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val, Val];
+    return this.storeMember(obj, key, value, n);
+  }
   const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];
-  let value: Val;
-  if (n.operator === "=") value = this.expr(n.right);
-  else if (n.operator === "&&=" || n.operator === "||=" || n.operator === "??=") {
+  if (n.operator === "&&=" || n.operator === "||=" || n.operator === "??=") {
     // Rare: leave the whole assignment to residual code.
     const o = this.stable(obj);
     const k = this.stable(key);
@@ -190,10 +195,9 @@ P.assignMember = function (this: Specializer, n: Node): Val {
     // undefined `o` it throws before f runs, fuzz seed 4060 #1364): in order, as operands are.
     const readCurrent = {} as Node;
     const [cur, rhs] = this.evalSeq([readCurrent, n.right], (e) => (e === readCurrent ? this.readMember(o, k, left) : this.expr(e))) as [Val, Val];
-    value = this.binary(n.operator.slice(0, -1), this.stable(cur), rhs, n);
+    const value = this.binary(n.operator.slice(0, -1), this.stable(cur), rhs, n);
     return this.storeMember(o, k, value, n);
   }
-  return this.storeMember(obj, key, value, n);
 };
 
 declare module "./specializer.js" {

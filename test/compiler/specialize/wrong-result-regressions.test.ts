@@ -428,3 +428,57 @@ describe("wrong results found by inlining more", () => {
     expect(outcome(() => j("y", 3))).toBe("returned <y:3>");
   });
 });
+
+// An assignment's target (its object and key) is evaluated before its right side. kos stored
+// after the right side had changed them: denque's `removeOne` (`this._list[i] = this._list[i = (i
+// - 1 + len) & mask]`) removed the wrong element, as does a heap's `a[pos] = a[pos = parent]`
+// (sweep24 repro-4 and repro-5).
+describe("an assignment's target is read before its right side", () => {
+  function shiftDown(a: number[], index: number, tag: string) {
+    // eslint-disable-next-line no-var -- denque's own form: a `var`, pinned lazily
+    var i = index;
+    a[i] = a[(i = i - 1)]!;
+    return a.join() + tag;
+  }
+  function replaceList(o: { list: number[] }, i: number, tag: string) {
+    o.list[i] = ((o.list = [9, 9, 9, 9]), 5);
+    return JSON.stringify(o) + tag;
+  }
+  function viaClosure(a: number[], i: number, tag: string) {
+    const dec = () => i--;
+    a[i] = a[dec()]! + 100;
+    return a.join() + tag;
+  }
+  function getterOrder(o: { inner: { q: number } }, log: string[], tag: string) {
+    o.inner.q = (log.push("rhs"), 5);
+    return log.join(";") + tag;
+  }
+  function viaLocalClosure(a: number[], i: number, tag: string) {
+    const o = { p: a };
+    const grow = () => {
+      o.p = [0, 0, 0, 0];
+      return 7;
+    };
+    o.p[i] = grow();
+    return a.join() + "|" + o.p.join() + tag;
+  }
+  const withGetter = (): [{ inner: { q: number } }, string[]] => {
+    const log: string[] = [];
+    const inner = { q: 1 };
+    return [{ get inner() { log.push("get inner"); return inner; } }, log];
+  };
+  const cases: Array<[string, (...a: any[]) => string, () => unknown[]]> = [
+    ["a[i] = a[i = i - 1]", shiftDown as any, () => [[10, 11, 12, 13], 2]],
+    ["o.list[i] = (o.list = [...], 5)", replaceList as any, () => [{ list: [10, 11, 12, 13] }, 2]],
+    ["a[i] = a[dec()] + 100, dec a closure that writes i", viaClosure as any, () => [[10, 11, 0, 13], 2]],
+    ["o.inner.q = (log.push(…), 5), inner a getter", getterOrder as any, withGetter],
+    ["o.p[i] = grow(), grow a local closure that replaces o.p", viaLocalClosure as any, () => [[10, 11, 12, 13], 2]],
+  ];
+  for (const [label, f, args] of cases) {
+    it(label, () => {
+      const j = jit(f, { specialize: { tag: "!" } });
+      expect(j(...args(), "!")).toBe(f(...args(), "!"));
+      expect(inspect(j)!.tier).toBe(1);
+    });
+  }
+});
