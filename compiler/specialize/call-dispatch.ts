@@ -6,7 +6,7 @@
  * anything else stays a call, read through the source's path where kos
  * folded one, so the engine's messages name what the source names.
  */
-import type { Node } from "../ast.js";
+import { walk, type Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
@@ -33,6 +33,22 @@ const FnApply = Function.prototype.apply;
 const REFLECT_APPLY = Reflect.apply;
 
 /** A call that will throw: its callee is known not to be callable (calls.ts keeps it as written). */
+/** Whether a call's arguments assign (anywhere in them) a variable its callee's path names (`o.m(o = x)`, `t[k](k++)`). */
+function argumentsAssignPathNames(n: Node): boolean {
+  const names = new Set<string>();
+  walk(n.callee, (x) => void (x.type === "Identifier" && names.add(x.name as string)));
+  let found = false;
+  for (const a of n.arguments as Node[]) {
+    walk(a, (x) => {
+      if (found) return false;
+      const target = x.type === "AssignmentExpression" ? x.left : x.type === "UpdateExpression" ? x.argument : null;
+      if (target) walk(target, (t) => void (t.type === "Identifier" && names.has(t.name as string) && (found = true)));
+      return;
+    });
+  }
+  return found;
+}
+
 export const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
 
 /** Whether the prototype of an object kos made has this key (so a call of it can fail only if code replaced it). */
@@ -93,7 +109,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     return D(applied, BUILTIN_RESULT_TYPES.get(fnVal.v));
   }
   let callee: Node;
-  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key))) {
+  // (Not where an argument assigns a variable the path reads: `o.m(o = other)` calls the method of
+  // the old `o`, and a copy of `o.m` read after the arguments would call the new one's; sweep25.)
+  if (member && member.obj.k === "s" && !isPrimitive(member.obj.v) && n?.callee && (isPureMemberPath(n.callee) || keyedByVariable(n.callee, member.key)) && !argumentsAssignPathNames(n)) {
     // The callee was read from objects kos knows, as data: reading the same path again at run time has
     // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names,
     // an inlined function's locals under theirs (`visitor[n]()`, not `visitor_1[n]()`) where no

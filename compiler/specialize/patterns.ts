@@ -144,10 +144,39 @@ function throwsAsParameter(s: Specializer, pattern: Node, v: Val): void {
 
 P.assignPattern = function (this: Specializer, n: Node): Val {
   if (n.operator !== "=") return this.fail("UNSUPPORTED", "compound assignment to a pattern", n);
+  // A property target (`({ p: o[k], q: k } = src)`): the engine evaluates each target, reads its
+  // value and stores it, one property after another, so a store can change what a later target or
+  // read sees, and a failure is worded as a read ("Cannot read properties of undefined (reading
+  // 'p')"). Destructured into temporaries first, the stores came after every read (sweep25
+  // repro-3 and repro-4): such an assignment is copied as written.
+  if (hasPropertyTarget(n.left)) {
+    const copy = this.verbatim(n);
+    this.foreignCodeMayRun();
+    return D(copy);
+  }
   const v = this.stable(this.expr(n.right), "src");
   this.bindPattern(n.left, v, null, n.right);
   return v;
 };
+
+/** Whether a pattern stores into a property anywhere (`[o.a, b] = …`, `{ p: o[k] = 1 } = …`). */
+function hasPropertyTarget(p: Node | null): boolean {
+  if (!p) return false;
+  switch (p.type) {
+    case "MemberExpression":
+      return true;
+    case "ObjectPattern":
+      return (p.properties as Node[]).some((prop) => hasPropertyTarget(prop.type === "RestElement" ? prop.argument : prop.value));
+    case "ArrayPattern":
+      return (p.elements as Array<Node | null>).some(hasPropertyTarget);
+    case "RestElement":
+      return hasPropertyTarget(p.argument);
+    case "AssignmentPattern":
+      return hasPropertyTarget(p.left);
+    default:
+      return false;
+  }
+}
 
 /** `var` bindings and function declarations exist from the start of the function. */
 P.declareVars = function (this: Specializer, body: Node, fnNode: Node): void {

@@ -482,3 +482,50 @@ describe("an assignment's target is read before its right side", () => {
     });
   }
 });
+
+// sweep25: a method call whose arguments reassign its receiver calls the method read before them,
+// and a destructuring assignment into properties stores each one before it reads the next.
+describe("evaluation order of calls and destructuring assignments (sweep25)", () => {
+  const mkcfg = () => ({ a: { m: Math.abs }, b: { m: (x: unknown) => "B" + JSON.stringify(x) }, list: [1] as unknown[] });
+  const frozenWithM = () => Object.freeze({ list: [1] as unknown[], m: () => "cfg.m called" });
+  const mkx = () => ({ p: "new", q: "old" }) as Record<string, unknown>;
+  const cases: Array<[string, (cfg: any, x: any) => unknown, () => object]> = [
+    // kos read `o.m` again after the argument had made o an object without m: "o.m is not a function" (repro-1).
+    ["o.m(o = { m: 1 })", (cfg) => {
+      let o = cfg.a;
+      return o.m((o = { m: 1 }));
+    }, mkcfg],
+    // The original fails reading m of the array; kos read m off the new o and called it (repro-2).
+    ["o.m(o = cfg), o an array without m, cfg frozen", (cfg) => {
+      let o = cfg.list;
+      o.p = 2;
+      return o.m((o = cfg));
+    }, frozenWithM],
+    ["o.m(o = cfg.b)", (cfg) => {
+      let o = cfg.a;
+      return o.m((o = cfg.b));
+    }, mkcfg],
+    // The store into x.q happens before q is read (repro-3).
+    ["({ p: x[k], q: k } = x)", (cfg, x) => {
+      let k = cfg.k;
+      ({ p: x[k], q: k } = x);
+      return k;
+    }, () => ({ k: "q" })],
+    // Worded as a read, not as a declaration's destructuring (repro-4).
+    ["({ p: x[k], q: k } = undefined)", (cfg, x) => {
+      let k = cfg.k;
+      ({ p: x[k], q: k } = cfg.missing);
+      return k + x.q;
+    }, () => ({ k: "q" })],
+  ];
+  for (const [label, f, config] of cases) {
+    it(label, () => {
+      // Each side on its own configuration and input (the functions write to them).
+      const expected = outcome(() => f(config(), mkx()));
+      const cfg = config();
+      const j = jit(f, { specialize: { cfg } });
+      expect(outcome(() => j(cfg, mkx()))).toBe(expected);
+      expect(inspect(j)!.tier).toBe(1);
+    });
+  }
+});
