@@ -30,7 +30,7 @@ const P = Specializer.prototype;
 
 P.evalArgs = function (this: Specializer, args: Node[]) {
   const spread = args.map((a) => a.type === "SpreadElement");
-  const vals = this.evalSeq(args, (a) => this.expr(a.type === "SpreadElement" ? a.argument : a));
+  const vals = this.evalSeq(args, (a) => (a.type === "SpreadElement" ? this.spreadOperand(this.expr(a.argument)) : this.expr(a)));
   return { vals, spread };
 };
 
@@ -125,7 +125,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     const object = {} as Node;
     const property = {} as Node;
     const vals = this.evalSeq([object, property, ...n.arguments], (e: Node) =>
-      e === object ? head[0]! : e === property ? head[1]! : this.expr(e.type === "SpreadElement" ? e.argument : e),
+      e === object ? head[0]! : e === property ? head[1]! : e.type === "SpreadElement" ? this.spreadOperand(this.expr(e.argument)) : this.expr(e),
     );
     // Arguments that needed statements would run before the method is read from a receiver kos does
     // not know (a getter's order, and the engine's message, would change): keep the call as written.

@@ -22,6 +22,12 @@ declare module "./specializer.js" {
 
 const P = Specializer.prototype;
 
+/** `${e}`: a template's conversion of one substitution, on its own. */
+function oneSubstitution(e: Node): Node {
+  const empty = (tail: boolean): Node => ({ type: "TemplateElement", tail, value: { raw: "", cooked: "" } });
+  return { type: "TemplateLiteral", quasis: [empty(false), empty(true)], expressions: [e] };
+}
+
 P.expr = function (this: Specializer, n: Node): Val {
   // Dead code: an operand before this one always threw (an inlined call that cannot return), so
   // control never gets here; the statement that holds it checks the environment and stops.
@@ -36,7 +42,26 @@ P.expr = function (this: Specializer, n: Node): Val {
     case "ThisExpression":
       return this.frame.thisVal;
     case "TemplateLiteral": {
-      const vals = this.evalSeq(n.expressions as Node[], (e) => this.expr(e));
+      // Each substitution is converted to a string right after it is evaluated, before the next:
+      // converting an object runs its toString/valueOf (foreign code), which can change what a
+      // later substitution reads (`${cfg.p}|${x}|${cfg.p}`, sweep25 repro-6). Such a value is
+      // converted in place (a pending `${x}`, moved into a temporary if a later substitution needs
+      // statements), and the code after it is evaluated as after foreign code.
+      let converted = false;
+      const conversions = new Set<Node>();
+      const vals = this.evalSeq(n.expressions as Node[], (e) => {
+        if (converted) {
+          this.foreignCodeMayRun();
+          converted = false;
+        }
+        const v = this.expr(e);
+        if (v.k === "s" ? templateString(v.v).ok : v.k === "d" && v.type !== undefined && primitiveTypes.has(v.type)) return v;
+        converted = true;
+        const conversion = oneSubstitution(this.residual(v));
+        conversions.add(conversion);
+        return D(conversion, "string");
+      });
+      if (converted) this.foreignCodeMayRun();
       if (vals.every((v) => v.k === "s" && templateString(v.v).ok)) {
         let s = "";
         n.quasis.forEach((q: Node, i: number) => {
@@ -45,12 +70,14 @@ P.expr = function (this: Specializer, n: Node): Val {
         });
         return S(s);
       }
-      // ToString of an object runs its toString/valueOf: foreign code.
-      if (vals.some((v) => v.k !== "s" && !(v.k === "d" && v.type && primitiveTypes.has(v.type)))) this.foreignCodeMayRun();
       return D({
         type: "TemplateLiteral",
         quasis: n.quasis.map((q: Node) => ({ type: "TemplateElement", tail: q.tail, value: { raw: q.value.raw, cooked: q.value.cooked } })),
-        expressions: vals.map((v) => this.residual(v)),
+        // A conversion still in place (nothing moved it) is the substitution itself again.
+        expressions: vals.map((v) => {
+          const e = this.residual(v);
+          return conversions.has(e) ? e.expressions[0] : e;
+        }),
       }, "string");
     }
     case "SequenceExpression": {

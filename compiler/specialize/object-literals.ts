@@ -25,7 +25,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
   if (elements.some((e) => e === null || e.type === "SpreadElement")) {
     // A spread iterates when the literal is built: if a later element needs statements, they would run
     // before it. Then the literal stays as written.
-    const p = this.probe(() => this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.expr(e.argument) : this.expr(e))));
+    const p = this.probe(() => this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.spreadOperand(this.expr(e.argument)) : this.expr(e))));
     if (p.emitted.length) {
       p.undo();
       return D(this.verbatim(n), "object");
@@ -134,7 +134,8 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
       if (p.kind === "init" && !p.method) parts.push(p.value);
     }
   }
-  const probe = this.probe(() => this.evalSeq(parts, (e) => this.expr(e)));
+  const spreads = new Set(props.filter((p) => p.type === "SpreadElement").map((p) => p.argument));
+  const probe = this.probe(() => this.evalSeq(parts, (e) => (spreads.has(e) ? this.spreadOperand(this.expr(e)) : this.expr(e))));
   if (probe.emitted.length && props.some((p) => p.type === "SpreadElement" || p.kind !== "init")) {
     // A spread reads its getters when the literal is built: statements for later parts would run first.
     probe.undo();

@@ -13,6 +13,7 @@ declare module "./specializer.js" {
     newVirtual(kind: VirtualObject["kind"], props?: Map<string, Val>, proto?: object): VirtualObject;
     vstate(o: VirtualObject): VirtualState;
     fields(o: VirtualObject): ReadonlyMap<string, Val> | null;
+    spreadOperand(v: Val): Val;
     setField(o: VirtualObject, key: string, v: Val): void;
     deleteField(o: VirtualObject, key: string): void;
     escape(o: VirtualObject): Node;
@@ -52,6 +53,19 @@ P.vstate = function (this: Specializer, o: VirtualObject): VirtualState {
 P.fields = function (this: Specializer, o: VirtualObject): ReadonlyMap<string, Val> | null {
   const st = this.vstate(o);
   return st.residual ? null : st.props;
+};
+
+/**
+ * A spread's operand as the spread sees it: a virtual array or object kos has not allocated is
+ * copied where the spread is evaluated, since a later operand of the same literal or call can
+ * change it before the literal is built (`[...a, ...(a.push(9), a)]` spread [1, 2] first, then
+ * [1, 2, 9]; kos spread the final state twice, sweep25 repro-5). Anything else as it is.
+ */
+P.spreadOperand = function (this: Specializer, v: Val): Val {
+  if (v.k !== "v" || (v.o.kind !== "array" && v.o.kind !== "object")) return v;
+  const f = this.fields(v.o);
+  if (!f) return v;
+  return { k: "v", o: this.newVirtual(v.o.kind, new Map(f), v.o.proto) };
 };
 
 /** A field store on the current path (a new state: other paths keep theirs). */

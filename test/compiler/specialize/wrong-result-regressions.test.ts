@@ -529,3 +529,44 @@ describe("evaluation order of calls and destructuring assignments (sweep25)", ()
     });
   }
 });
+
+// sweep25: a template converts each substitution before it evaluates the next (an object's toString
+// is foreign code), and a spread takes a virtual array or object as it is at its position.
+describe("conversions and spreads at their own position (sweep25)", () => {
+  it("`${cfg.p}|${x}|${cfg.p}` reads cfg.p again after x's toString changed it (repro-6)", () => {
+    const f = (cfg: { p: string }, x: unknown) => `${cfg.p}|${x}|${cfg.p}`;
+    const mkx = (cfg: { p: string }) => ({ toString: () => ((cfg.p = "changed"), "x") });
+    const c1 = { p: "old" };
+    const expected = outcome(() => f(c1, mkx(c1)));
+    const c2 = { p: "old" };
+    const j = jit(f, { specialize: { cfg: c2 } });
+    expect(outcome(() => j(c2, mkx(c2)))).toBe(expected);
+    expect(inspect(j)!.tier).toBe(1);
+  });
+
+  // (The literal cases failed in the sweep's plain JavaScript, not in this file's transformed form;
+  // the call's spread fails here without the fix.)
+  const spreads: Array<[string, (cfg: any) => unknown]> = [
+    ["[...a, ...(a.push(9), a)]", function (this: unknown) {
+      const a = [1, 2];
+      return [...a, ...(a.push(9), a)];
+    }],
+    ["cfg.id(...a, (a.push(9), 0))", function (this: unknown, cfg: any) {
+      const a = [1, 2];
+      return cfg.id(...a, (a.push(9), 0));
+    }],
+    ["{ ...o, q: (o.p = 2, o.r = 3) }", function (this: unknown) {
+      const o: Record<string, number> = { p: 1 };
+      return { ...o, q: ((o.p = 2), (o.r = 3)) };
+    }],
+  ];
+  for (const [label, f] of spreads) {
+    it(`${label} spreads the operand as it was there (repro-5)`, () => {
+      const mk = () => ({ id: (...v: unknown[]) => v });
+      const expected = outcome(() => f(mk()));
+      const cfg = mk();
+      const j = jit(f, { specialize: { cfg } });
+      expect(outcome(() => j(cfg))).toBe(expected);
+    });
+  }
+});
