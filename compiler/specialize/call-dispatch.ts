@@ -11,7 +11,7 @@ import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { callOfResultUnderSourceName, callUnderSourceName, mentions, underSourceNames } from "./source-names.js";
-import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, runsNoUserCode } from "./builtin-calls.js";
+import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
@@ -47,6 +47,30 @@ function argumentsAssignPathNames(n: Node): boolean {
     });
   }
   return found;
+}
+
+/**
+ * Whether a method read off an object kos has not allocated is no longer what that object holds
+ * under the key when the call is made: an argument stored another value there (`o.m(o.m = null)`
+ * calls the function read before; built from the object as it then is, the call read m again and
+ * said "obj.m is not a function", sweep25 repro-9). The call then goes to the function read.
+ */
+function calledFieldChanged(s: Specializer, member: MemberCall, fnVal: Val): boolean {
+  if (member.obj.k !== "v" || fnVal.k !== "s" || member.key.k !== "s" || (typeof member.key.v !== "string" && typeof member.key.v !== "number")) return false;
+  const f = s.fields(member.obj.o);
+  if (!f) return false;
+  const key = String(member.key.v);
+  const o = member.obj.o;
+  const now = f.has(key) ? f.get(key)! : undefined;
+  if (now) return !(now.k === "s" && now.v === fnVal.v);
+  // Inherited: read by descriptors (no getter runs); anything but the same data value counts as changed,
+  // which only costs the call its form (the function read is called either way).
+  for (let p: object | null = o.kind === "array" ? Array.prototype : o.proto === NULL_PROTO ? null : ((o.proto as object | undefined) ?? Object.prototype); p !== null; p = Reflect.getPrototypeOf(p)) {
+    if (isProxyValue(p)) return true;
+    const d = Reflect.getOwnPropertyDescriptor(p, key);
+    if (d) return !("value" in d && d.value === fnVal.v);
+  }
+  return true;
 }
 
 export const NOT_CALLABLE: Val = { k: "s", v: Symbol("not callable") };
@@ -93,7 +117,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const r = this.inlineClosure(fnVal.closure, thisVal, args);
     if (r) return r;
   }
-  if (member?.stale) {
+  if (member?.stale || (member && calledFieldChanged(this, member, fnVal))) {
     // The engine calls the function it read before the arguments ran; reading the property again
     // at the call could find another one (`cfg.f(g())` where g replaces cfg.f ran the new f). A
     // function kos knows is called as read, with the receiver as `this`; one read at run time keeps

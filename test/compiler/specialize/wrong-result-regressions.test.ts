@@ -501,6 +501,14 @@ describe("evaluation order of calls and destructuring assignments (sweep25)", ()
       o.p = 2;
       return o.m((o = cfg));
     }, frozenWithM],
+    // The argument stores null under m of an object kos has not allocated: the function read first is called (repro-9).
+    ["o.m(o.m = null), o a local object", (cfg) => {
+      const o: any = { m: cfg.fns.self };
+      return [o.m((o.m = null)), o];
+    }, () => {
+      const sink: unknown[] = [];
+      return Object.freeze({ fns: Object.freeze({ self: Array.prototype.push.bind(sink) }) });
+    }],
     ["o.m(o = cfg.b)", (cfg) => {
       let o = cfg.a;
       return o.m((o = cfg.b));
