@@ -13,6 +13,7 @@
 import { JitError } from "./jit-error.js";
 export { checkJitOptions } from "./jit-options.js";
 import { precheck, type Precheck } from "./precheck.js";
+import { EntryBrand } from "./entry-brand.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
 import { COUNT, COUNT_ONLY, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
 
@@ -91,12 +92,21 @@ function inheritOwnProperties(entry: Function, original: Function): void {
 /** What `inspect` reads for a function: a dispatcher itself, or a function that makes the snapshot. */
 type Inspectable = (() => JitInspection | null) | { snapshot(): JitInspection };
 
-/** What a dispatcher shows through `inspect`. */
+/**
+ * What `inspect` shows for a function that is not a dispatcher's own (a bound function, an entry
+ * that compiles at its first call), and for an original settled as it is. A dispatcher's entry
+ * carries its dispatcher itself (entry-brand.ts); what is registered here comes first.
+ */
 const registry = new WeakMap<Function, Inspectable>();
 
-/** Registers what `inspect(f)` shows. A dispatcher registers itself (no closure per `jit()`). */
+/** Registers what `inspect(f)` shows, over what `f` carries. */
 export function registerInspectable(f: Function, source: Inspectable): void {
   registry.set(f, source);
+}
+
+/** What `inspect(f)` reads: what was registered for `f`, or the dispatcher a kos function carries. */
+function inspectableOf(f: Function): Inspectable | undefined {
+  return registry.get(f) ?? (EntryBrand.ownerOf(f) as Dispatcher | undefined);
 }
 
 /**
@@ -104,12 +114,12 @@ export function registerInspectable(f: Function, source: Inspectable): void {
  * (one `jit()` did not return, or one it returned as it was given: native, async, …).
  */
 export function originalOfEntry(f: Function): Function | null {
-  const source = registry.get(f);
+  const source = inspectableOf(f);
   return source instanceof Dispatcher && source.entry === f && source.original !== f ? source.original : null;
 }
 
 export function inspectRegistered(f: Function): JitInspection | null {
-  const source = registry.get(f);
+  const source = inspectableOf(f);
   if (!source) return null;
   return (typeof source === "function" ? source() : source.snapshot()) ?? null;
 }
@@ -198,7 +208,10 @@ export class Dispatcher {
     this.control = control;
     this.entry = entry;
     this.tail = tail;
-    registerInspectable(entry, this);
+    // A tiering entry carries its dispatcher (entry-brand.ts). The original, settled as it is, is the
+    // program's own; an explicit version keeps V8's initial function map (function-map.test.ts).
+    if (control) EntryBrand.stamp(entry, this);
+    else registerInspectable(entry, this);
     if (entry !== original) inheritOwnProperties(entry, original);
   }
 
@@ -407,11 +420,11 @@ export function settleOriginal<F extends Function>(fn: F, name: string, reason: 
  * millisecond, against 35-55 ms for the compiler with its parser.
  */
 export function settleAtJitTime<F extends Function>(fn: F, options: { name?: string; strict?: boolean } = {}): { settled: F } | Extract<Precheck, { ok: true }> {
-  const name = options.name ?? fn.name;
-  if (isJitDisabled()) return { settled: settleOriginal(fn, name, disabledReason()) };
+  if (isJitDisabled()) return { settled: settleOriginal(fn, options.name ?? fn.name, disabledReason()) };
   const pre = precheck(fn);
   if (pre.ok) return pre;
   if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
+  const name = options.name ?? fn.name;
   trace(`fallback ${name || "(anonymous)"}: ${pre.reason}`);
   return { settled: settleOriginal(fn, name, pre.reason) };
 }

@@ -38,6 +38,9 @@ export type Precheck =
     }
   | { ok: false; code: JitErrorCode; reason: string };
 
+// First characters of the sources the text checks look for.
+const C_a = 0x61, C_c = 0x63, C_f = 0x66, C_g = 0x67, C_s = 0x73, C_HASH = 0x23, C_STAR = 0x2a;
+
 const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
 
 function refuse(code: JitErrorCode, what: string): Precheck {
@@ -69,13 +72,15 @@ export function precheck(fn: Function): Precheck {
     }
     return refuse("NATIVE_FUNCTION", `the native function '${typeof name === "string" ? name : "?"}'`);
   }
-  const head = source.slice(0, 32);
-  if (/^class\b/.test(head)) return refuse("CLASS_CONSTRUCTOR", "a class constructor");
+  // Each test below only where the first character allows it: four regular expressions on every
+  // function cost about 0.1 µs of a jit() (bench/tiering.bench.ts).
+  const first = source.charCodeAt(0);
+  if (first === C_c && /^class\b/.test(source)) return refuse("CLASS_CONSTRUCTOR", "a class constructor");
   // Text checks back up the prototype checks (a program may have re-parented the function).
-  if (/^async\b/.test(head)) return refuse("ASYNC_FUNCTION", "an async function");
-  if (/^function\s*\*/.test(head) || head.startsWith("*")) return refuse("GENERATOR", "a generator function");
+  if (first === C_a && /^async\b/.test(source)) return refuse("ASYNC_FUNCTION", "an async function");
+  if (first === C_STAR || (first === C_f && /^function\s*\*/.test(source))) return refuse("GENERATOR", "a generator function");
   // A private method (`this.#run.bind(this)` hands it out): only its class body can define it.
-  const privateMethod = /^(?:static\s+)?(?:get\s+|set\s+)?(#[\w$]+)\s*\(/.exec(head);
+  const privateMethod = first === C_HASH || first === C_s || first === C_g ? /^(?:static\s+)?(?:get\s+|set\s+)?(#[\w$]+)\s*\(/.exec(source.slice(0, 64)) : null;
   if (privateMethod) return refuse("USES_PRIVATE_NAME", `the private method ${privateMethod[1]}`);
   const params = scanParameters(source);
   // Conservative substring tests: a false positive only costs speed (an exact entry, a receiver profile).

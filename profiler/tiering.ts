@@ -432,6 +432,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // even kos's entry stays on the call path (V8 then inlines the original where it did without
   // kos; with the entry it did less, and the rules program ran 4% slower on settled entries).
   const profile = options.tiering?.profile;
+  const name = options.name ?? fn.name;
   if (profile || process.env.KOS_PROFILE) {
     let entry: ProfileEntry | undefined;
     try {
@@ -441,8 +442,8 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
     }
     const reason = entry?.stableArgs?.length ? profileSaysGeneric(entry, profileShare(entry, CompileCostModel.estimate(pre.source)), costs.pendingLoadMs()) : null;
     if (reason) {
-      trace(`generic ${options.name ?? fn.name ?? "(anonymous)"}: ${reason}`);
-      return settleOriginal(fn, options.name ?? fn.name, reason);
+      trace(`generic ${name || "(anonymous)"}: ${reason}`);
+      return settleOriginal(fn, name, reason);
     }
   }
   // The policy's state (profiles, clocks, thresholds: about 40 fields and their arrays) is made at
@@ -457,7 +458,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   let policy: TieredFunction | null = null;
   const d: Dispatcher = Dispatcher.tiered(
     fn,
-    { name: options.name ?? fn.name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler, envHot, !!process.env.KOS_FEEDBACK_OUT)).onEvent(thisArg, args, newTarget) },
+    { name, arity: pre.arity, exact: pre.exact, event: (thisArg, args, newTarget) => (policy ??= new TieredFunction(d, fn, source, options, mentionsThis, compiler, envHot, !!process.env.KOS_FEEDBACK_OUT)).onEvent(thisArg, args, newTarget) },
     // Misses come from a version's guards: a version exists, so the policy does.
     function (this: unknown, ...args: unknown[]) {
       return policy!.onMiss(this, args, new.target);

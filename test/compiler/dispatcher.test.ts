@@ -258,3 +258,34 @@ describe("dispatcher: the exact entry forwards calls as they came", () => {
     expect(pt).toBeInstanceOf(P);
   });
 });
+
+describe("dispatcher: what inspect reads", () => {
+  it("an entry carries its dispatcher where the program cannot see it, and each entry its own", () => {
+    function plain(a: number, b: number) { return a + b; }
+    const before = Reflect.ownKeys(plain);
+    const entries = [jit(plain), jit(plain, { specialize: { a: 2 } }), jit(plain, { name: "other" })];
+    for (const e of entries) {
+      expect(Object.getOwnPropertySymbols(e)).toEqual([]);
+      expect(Reflect.ownKeys(e).filter((k) => !before.includes(k))).toEqual([]);
+      expect(e(2, 3)).toBe(5);
+    }
+    expect(inspect(entries[0]!)!.tier).toBe(0);
+    expect(inspect(entries[1]!)!.tier).toBe(1);
+    expect(inspect(entries[2]!)!.name).toBe("other");
+    // What jit() returned stands for the original: jit() of it again is the same function.
+    expect(jit(entries[0]!)).toBe(entries[0]);
+    // The program's own function is given nothing, and is not kos's.
+    expect(Reflect.ownKeys(plain)).toEqual(before);
+    expect(inspect(plain)).toBeNull();
+  });
+
+  it("a frozen original still gets an entry that inspect reads (the entry is kos's, the original untouched)", () => {
+    const frozen = Object.freeze(function frozenFn(x: number) { return x * 2; });
+    const e = jit(frozen, { tiering: { hotCalls: 5 } });
+    for (let i = 0; i < 20; i++) expect(e(i)).toBe(i * 2);
+    expect(inspect(e)!.name).toBe("frozenFn");
+    expect(e).not.toBe(frozen);
+    expect(Object.isFrozen(frozen)).toBe(true);
+    expect(inspect(frozen)).toBeNull();
+  });
+});
