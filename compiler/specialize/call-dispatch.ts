@@ -175,7 +175,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   // function" (rison's `encode`, sweep14).
   // (Only where the residual reads the method as the source writes it: `ops[node.op]()` folded to
   // `ops.mul()` would still not print as the source's.)
-  const sameKey = (callee: Node): boolean => n.callee.type === "MemberExpression" && callee.type === "MemberExpression" && n.callee.computed === callee.computed && (n.callee.computed || n.callee.property.name === callee.property.name);
+  // (A computed key read by a variable that the residual folded to a name, `o[k]()` read as `obj.q()`,
+  // is read under the variable's name too: source-names.ts.)
+  const sameKey = (callee: Node): boolean => n.callee.type === "MemberExpression" && callee.type === "MemberExpression" && (n.callee.computed === callee.computed ? n.callee.computed || n.callee.property.name === callee.property.name : n.callee.computed && n.callee.property.type === "Identifier");
   const source = !n?.callee ? null : !member ? n.callee : n.callee.type === "MemberExpression" && ((member.obj.k === "v" && !inheritedMethod(member.obj.o, member.key)) || (member.obj.k === "s" && !isPrimitive(member.obj.v) && n.callee.object.type === "Identifier" && sameKey(callee))) ? n.callee.object : null;
   if (fnVal.k === "d" && source) {
     const named = callUnderSourceName(this, source, call, member ? n.callee : undefined) ?? callOfResultUnderSourceName(this, source, call);

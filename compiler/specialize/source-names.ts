@@ -222,7 +222,7 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
     if (!ok) return false;
     if (a.type === "Identifier") {
       if (b.type === "Identifier" && b.name === a.name) return true;
-      if (b.type !== "Identifier" && b.type !== "KosConst") return (ok = false);
+      if (b.type !== "Identifier" && b.type !== "KosConst" && !(b.type === "Literal" && !b.regex)) return (ok = false);
       if (b.type === "Identifier" && mayHaveRun && !(s && neverReassigned(s, a))) return (ok = false);
       if (!declarableName(a.name)) return (ok = false);
       const prev = bound.get(a.name);
@@ -239,6 +239,14 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
       const root = bindingPathRoot(s!, a, folded.value);
       if (!root) return (ok = false);
       if (!same(root.id, s!.constNode(root.value))) return false;
+      mayHaveRun = true;
+      return true;
+    }
+    // A computed key the residual folded to a name (`o[k]()` read as `obj.q()`): the key's variable
+    // bound to that name, as a string (sweep25 repro-8: "$k_value_1.q is not a function").
+    if (a.type === "MemberExpression" && b.type === "MemberExpression" && a.computed && !b.computed && a.property.type === "Identifier" && !a.optional && !b.optional && b.property.type === "Identifier") {
+      if (!same(a.object, b.object)) return false;
+      if (!same(a.property, { type: "Literal", value: b.property.name, raw: JSON.stringify(b.property.name) })) return false;
       mayHaveRun = true;
       return true;
     }
@@ -268,7 +276,7 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
       const path = (n: Node): Node => (n.type === "Identifier" ? id(n.name) : { type: "MemberExpression", object: path(n.object), property: id(n.property.name), computed: false, optional: false });
       return path(a);
     }
-    if (a.type === "MemberExpression") return { ...b, object: rebuilt(a.object, b.object), property: a.computed ? rebuilt(a.property, b.property) : b.property };
+    if (a.type === "MemberExpression") return { ...b, object: rebuilt(a.object, b.object), property: a.computed ? rebuilt(a.property, b.property) : b.property, computed: a.computed };
     const out: Node = { ...b };
     for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k]) out[k] = rebuilt(a[k], b[k]);
     return out;

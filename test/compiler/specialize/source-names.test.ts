@@ -808,3 +808,31 @@ describe("callees V8 words by their text (sweep24)", () => {
     }
   });
 });
+
+describe("a computed key the residual folded to a name (sweep25 repro-8)", () => {
+  it("`o[k]()` with k known fails as \"o[k] is not a function\", on an object kos does not own and on one it made", () => {
+    function folded(cfg: any) {
+      const k = cfg.k;
+      const o = cfg.obj;
+      o[k]--;
+      return o[k]();
+    }
+    function literal(cfg: any, x: unknown) {
+      const k = "q";
+      const o: any = { p: 1, q: cfg.q };
+      o.p ??= x;
+      return o[k]();
+    }
+    for (const q of [5, () => 7, { m: 1 }]) {
+      const mk = () => ({ k: "q", q, obj: { q } });
+      const c1 = mk(), c2 = mk(), c3 = mk(), c4 = mk();
+      const jf = jit(folded, { specialize: { cfg: c2 } });
+      const jl = jit(literal, { specialize: { cfg: c4 } });
+      expect(inspect(jf).tier).toBe(1);
+      expect(inspect(jl).tier).toBe(1);
+      expect(message(jf, c2)).toEqual(message(folded, c1));
+      expect(message(jl, c4, 1)).toEqual(message(literal, c3, 1));
+      expect(c2).toEqual(c1);
+    }
+  });
+});
