@@ -158,6 +158,11 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
   } else {
     callee = this.residual(fnVal);
+    // A function value read off an object (`(0, o.m)(x)`, `(f || o.m)(x)` folded to `o.m`) is called
+    // without a receiver: written as a member, the call would pass `o` as `this` (sweep27 repro-3).
+    if (callee.type === "MemberExpression" || (callee.type === "ChainExpression" && callee.expression.type === "MemberExpression")) {
+      callee = { type: "SequenceExpression", expressions: [{ type: "Literal", value: 0, raw: "0" }, callee] };
+    }
     // A function the source calls by its own name keeps that name where it can (assemble.ts).
     if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
   }

@@ -31,6 +31,13 @@ export interface LoopState {
    * is visited only while `key in obj`, as the engine's for-in does for a key deleted meanwhile.
    */
   keysOf?: object;
+  /**
+   * for-in over an object the function made (its keys as the loop started): a key the body deleted
+   * since is not visited, as the engine's for-in does (`delete o.q` in the first iteration of
+   * `for (k in { p: 0, q: 1 })`, sweep27 repro-2). Checked on its fields while kos follows them,
+   * else by `key in obj` in the residual loop.
+   */
+  keysMade?: Val;
   /** With `keysOf`: syntax nodes its unrolled iterations emitted so far (shared by the copies of this state). */
   emitted?: { nodes: number };
   /**
@@ -80,9 +87,9 @@ export function knownItems(s: Specializer, v: Val): Val[] | null {
   return null;
 }
 
-export function knownKeys(s: Specializer, v: Val): { keys: Val[]; live?: object } | null {
+export function knownKeys(s: Specializer, v: Val): { keys: Val[]; live?: object; made?: Val } | null {
   // An instance's for-in visits its prototype's enumerable keys too: it runs as written.
-  if (v.k === "v" && v.o.kind === "object" && (!v.o.proto || v.o.proto === NULL_PROTO) && s.fields(v.o)) return { keys: ownKeyOrder(s.fields(v.o)!).map(([k]) => S(k)) };
+  if (v.k === "v" && v.o.kind === "object" && (!v.o.proto || v.o.proto === NULL_PROTO) && s.fields(v.o)) return { keys: ownKeyOrder(s.fields(v.o)!).map(([k]) => S(k)), made: v };
   if (v.k !== "s" || v.v === null || typeof v.v !== "object" || utilTypes.isProxy(v.v) || ArrayBuffer.isView(v.v)) return null;
   if (Object.isFrozen(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
@@ -175,18 +182,33 @@ export function guardKeys(s: Specializer, state: LoopState): void {
 }
 
 /**
+ * Whether the for-in over an object the function made visits `key` now (`key in obj`, as the
+ * engine checks a key it listed at the start): true or false from the object's fields, null where
+ * kos no longer follows them (the object was allocated and code ran on it).
+ */
+export function madeObjectHas(s: Specializer, made: Val, key: string): boolean | null {
+  if (made.k !== "v") return null;
+  const fields = s.fields(made.o);
+  if (!fields) return null;
+  if (fields.has(key)) return true;
+  // An object literal inherits from Object.prototype (kos assumes it unchanged after jit, README).
+  return made.o.proto !== NULL_PROTO && Object.prototype.hasOwnProperty.call(Object.prototype, key);
+}
+
+/**
  * In a residual loop over the keys an unfrozen object had when its for-in started: a key the
  * body's foreign code deleted since is skipped, as the engine's for-in does (a `key in obj`
  * check, the prototype chain included, as V8's ForInFilter).
  */
 export function skipDeletedKey(s: Specializer, state: LoopState, key: Node, contT: Target): void {
-  if (!state.keysOf || !s.env) return;
+  if ((!state.keysOf && !state.keysMade) || !s.env) return;
+  const obj = state.keysOf ? s.constNode(state.keysOf) : s.residual(state.keysMade!);
   const before = s.env;
   const skip = s.collect(() => {
     s.env = new Map(before);
     s.jump(contT, "continue");
   });
-  const test: Node = { type: "UnaryExpression", operator: "!", prefix: true, argument: { type: "BinaryExpression", operator: "in", left: key, right: s.constNode(state.keysOf) } };
+  const test: Node = { type: "UnaryExpression", operator: "!", prefix: true, argument: { type: "BinaryExpression", operator: "in", left: key, right: obj } };
   s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: skip }, alternate: null });
   s.env = before;
 }

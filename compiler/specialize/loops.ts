@@ -11,7 +11,7 @@ import { walk, type Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import type { Val } from "./values.js";
-import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
+import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, madeObjectHas, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 
@@ -58,6 +58,7 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
         const known = knownKeys(this, right);
         items = known?.keys ?? null;
         keysOf = known?.live;
+        if (known?.made) state.keysMade = known.made;
       }
       if (!items && n.type === "ForOfStatement" && right.k === "s" && (right.v === null || typeof right.v !== "object" || right.v === undefined) && typeof right.v !== "string" && typeof right.v !== "function") {
         // Iterating a known non-iterable throws: keep the header as written for the engine's message.
@@ -168,7 +169,7 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   s.generic = true;
   s.foreignRan = true;
   try {
-    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}) } : { started: true });
+    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}), ...(state.keysMade ? { keysMade: state.keysMade } : {}) } : { started: true });
   } finally {
     s.generic = wasGeneric;
   }
@@ -344,6 +345,18 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
         return;
       }
       if (state.index! >= items.length) return;
+      if (state.keysMade && state.index! > 0) {
+        const has = madeObjectHas(s, state.keysMade, (items[state.index!] as { v: string }).v);
+        // Allocated, and maybe changed by code kos does not follow: the rest checks `key in obj`.
+        if (has === null) {
+          s.residualLoop(n, labels, breakT, state);
+          return;
+        }
+        if (!has) {
+          state.index!++;
+          continue;
+        }
+      }
       const item = items[state.index!]!;
       state.index!++;
       const mark = s.out.length;

@@ -81,6 +81,9 @@ function chainPart(s: Specializer, n: Node): ChainResult {
       if (stale && method.k !== "s") return DYNAMIC;
       return callable(s.applyCall(method, stableObj, args, { obj: stableObj, key, ...(stale ? { stale } : {}) }, n));
     }
+    // `(o?.m)?.()`: the parentheses keep the reference, so `m` runs with `this` = `o`; as in a plain
+    // call (calls.ts), copied as written (kos called it without its receiver, sweep27 repro-1).
+    if (n.callee.type === "ChainExpression" && n.callee.expression.type === "MemberExpression") return DYNAMIC;
     const fn = chainPart(s, n.callee);
     if (fn === SHORT || fn === DYNAMIC) return fn;
     if (n.optional) {

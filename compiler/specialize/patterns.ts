@@ -92,12 +92,14 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
         });
         return;
       }
-      if (pattern.type === "ObjectPattern" && (value.k === "v" || (value.k === "s" && value.v !== null && value.v !== undefined)) && !defaultsReadOwnTargets(this, pattern)) {
+      // A rest element (`{ p = f(), ...rest }`) copies the whole pattern as written, its defaults
+      // included: the properties before it bound first, their defaults ran twice (sweep27 repro-4).
+      const hasRest = pattern.type === "ObjectPattern" && (pattern.properties as Node[]).some((prop) => prop.type === "RestElement");
+      if (pattern.type === "ObjectPattern" && !hasRest && (value.k === "v" || (value.k === "s" && value.v !== null && value.v !== undefined)) && !defaultsReadOwnTargets(this, pattern)) {
         // Known source: each property read folds (or stays a read), in order, defaults only when undefined.
         const src = this.stable(value, "src");
         for (const prop of pattern.properties as Node[]) {
           if (!this.env) return;
-          if (prop.type === "RestElement") return residualPattern(this, pattern, src, declKind);
           const key = prop.computed ? this.stable(this.expr(prop.key)) : S(prop.key.type === "Identifier" ? prop.key.name : String(prop.key.value));
           this.bindPattern(prop.value, this.readMember(src, key, prop), declKind);
         }

@@ -63,6 +63,9 @@ P.backEdge = function (this: Specializer, t: Target, variant: Iterable<Slot>): v
 };
 
 P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState): void {
+  // A for-in over an object the function made checks each key it listed at run time (`key in obj`,
+  // skipDeletedKey): the object is allocated before the loop, in the state the loop starts from.
+  if (state.keysMade) this.residual(state.keysMade);
   if (mayRunForeignCode(n)) this.foreignCodeMayRun();
   const sources = [n.test, n.update, n.body, n.left].filter(Boolean);
   // First with the objects it only reads kept virtual (loop-invariants.ts); again with the ones a

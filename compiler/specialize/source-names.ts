@@ -259,6 +259,8 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
       return true;
     }
     if (a.type === "Literal" || a.type === "ThisExpression") return true;
+    // `(0, cfg.obj.m)(x)`: a callee that drops its reference (sweep27 repro-3).
+    if (a.type === "SequenceExpression") return a.expressions.length === b.expressions.length ? a.expressions.every((x: Node, i: number) => same(x, b.expressions[i])) : (ok = false);
     if (a.type === "UnaryExpression" || a.type === "BinaryExpression" || a.type === "LogicalExpression" || a.type === "ConditionalExpression") {
       for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k] && !same(a[k], b[k])) return false;
       if (!(a.type === "UnaryExpression" && (a.operator === "typeof" || a.operator === "void" || a.operator === "!"))) mayHaveRun = true;
@@ -279,6 +281,7 @@ function planRenames(s: Specializer | null, source: Node, operand: Node): Rename
     if (a.type === "MemberExpression") return { ...b, object: rebuilt(a.object, b.object), property: a.computed ? rebuilt(a.property, b.property) : b.property, computed: a.computed };
     const out: Node = { ...b };
     for (const k of ["argument", "left", "right", "test", "consequent", "alternate"]) if (a[k]) out[k] = rebuilt(a[k], b[k]);
+    if (a.type === "SequenceExpression") out.expressions = a.expressions.map((x: Node, i: number) => rebuilt(x, b.expressions[i]));
     return out;
   };
   return { declarations: [...bound].map(([name, init]) => ({ name, init })), operand: rebuilt(source, operand) };

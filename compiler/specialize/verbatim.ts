@@ -72,6 +72,10 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
           // of its block, keeping its temporal dead zone): a closure made before it must not hoist it.
           if (!slot.declared && !slot.pinned) this.declare(slot);
           if (slot.lazy && makesClosure && !slot.pinned) pinnedNow.push(slot);
+          // Named here before its declaration runs (a closure in its own initializer): declared under
+          // this name too. Renamed in place, the second arm of a speculation declared `lo` and its
+          // closure read `lo_6` (sweep27 repro-6).
+          if (slot.pinned && !slot.declared && makesClosure) slot.keepName = true;
           if (slot.name !== y.name) {
             renames.set(y, id(slot.name));
             if (!ref.isWrite()) capturedReads.push({ ref: y, slot, def: variable.defs[0] as CapturedRead["def"] });

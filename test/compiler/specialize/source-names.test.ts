@@ -836,3 +836,19 @@ describe("a computed key the residual folded to a name (sweep25 repro-8)", () =>
     }
   });
 });
+
+describe("a callee that drops its reference (sweep27 repro-3)", () => {
+  it("`(0, cfg.obj.m)(i)` with m not a function fails naming the source's expression", () => {
+    function f(cfg: any) {
+      "use strict";
+      let i = 2;
+      const h = () => i++;
+      return (0, cfg.obj.m)(i);
+    }
+    for (const m of [5, null, undefined, "s"]) {
+      const cfg = Object.freeze({ obj: { m } });
+      const j = jit(f, { specialize: { cfg } });
+      expect(message(j, cfg)).toEqual(message(f, cfg));
+    }
+  });
+});

@@ -578,3 +578,105 @@ describe("conversions and spreads at their own position (sweep25)", () => {
     });
   }
 });
+
+describe("a for-in over an object the function made skips the keys deleted before they are reached (sweep27 repro-2)", () => {
+  const programs: Record<string, (cfg: any, log: unknown[]) => unknown> = {
+    unrolled: (cfg, log) => { const o: any = { p: 0, q: undefined }; for (const k in o) { log.push(k); delete o.q; } return log; },
+    readded: (cfg, log) => { const o: any = { a: 1, b: 2, c: 3 }; for (const k in o) { log.push(k); if (k === "a") { delete o.b; o.b = 9; } } return log; },
+    underCondition: (cfg, log) => { const o: any = { a: 1, b: 2, c: 3 }; for (const k in o) { log.push(k); if (cfg.x > 0) delete o.c; } return log; },
+    byCalledCode: (cfg, log) => { const o: any = { a: 1, b: 2, c: 3 }; for (const k in o) { log.push(k); cfg.f(o); } return log; },
+    inheritedName: (cfg, log) => { const o: any = { a: 1, hasOwnProperty: 2, c: 3 }; for (const k in o) { log.push(k); delete o.hasOwnProperty; } return log; },
+    pastTheBudget: (cfg, log) => { const o: any = {}; for (let i = 0; i < 300; i++) o["k" + i] = i; let n = 0; for (const k in o) { n++; if (k === "k1") for (let i = 2; i < 300; i += 2) delete o["k" + i]; } log.push(n); return log; },
+    nested: (cfg, log) => { const o: any = { a: 1, b: 2 }, p: any = { x: 1, y: 2 }; for (const k in o) for (const q in p) { log.push(k + q); delete p.y; delete o.b; } return log; },
+    nullPrototype: (cfg, log) => { const o = Object.create(null); o.a = 1; o.toString = 2; o.z = 3; for (const k in o) { log.push(k); delete o.toString; } return log; },
+    returned: (cfg, log) => { const o: any = { a: 1, b: 2, c: 3 }; for (const k in o) { log.push(k); delete o.c; } return [log, Object.keys(o)]; },
+  };
+  for (const [name, f] of Object.entries(programs)) {
+    it(name, () => {
+      for (const cfg of [{ x: 1, f: (o: any) => void delete o.b }, { x: -1, f: () => {} }]) {
+        const j = jit(f, { specialize: { cfg } });
+        expect(inspect(j).tier).toBe(1);
+        expect(j(cfg, [])).toEqual(f(cfg, []));
+      }
+    });
+  }
+});
+
+describe("receivers and defaults (sweep27)", () => {
+  it("`(u?.m)?.(1)` calls m with its receiver, as `(u?.m)(2)` does (repro-1)", () => {
+    const seen: string[] = [];
+    const cfg: any = { obj: { m(this: unknown) { seen.push(this === cfg.obj ? "obj" : String(this)); return 1; } } };
+    function f(cfg: any) {
+      "use strict";
+      const u = cfg.obj;
+      return [(u?.m)?.(1), (u?.m)(2), (cfg.obj?.m)(3), (cfg.obj?.m)?.(4)];
+    }
+    const plain = f(cfg);
+    const plainSeen = seen.splice(0);
+    const j = jit(f, { specialize: { cfg } });
+    expect(inspect(j).tier).toBe(1);
+    expect(j(cfg)).toEqual(plain);
+    expect(seen).toEqual(plainSeen);
+    expect(plainSeen).toEqual(["obj", "obj", "obj", "obj"]);
+  });
+
+  it("`(0, cfg.obj.m)(i)` calls m without a receiver, as does `(x || cfg.obj.m)(1)` (repro-3)", () => {
+    const log: string[] = [];
+    const cfg: any = {};
+    cfg.obj = { m(this: unknown, v: unknown) { log.push(this === cfg.obj ? "obj" : this === undefined ? "undef" : typeof this); return (typeof v === "number" ? v : 1) + 1; } };
+    Object.freeze(cfg);
+    function f(cfg: any) {
+      "use strict";
+      let i = 2;
+      const h = () => i++;
+      return (0, cfg.obj.m)(i);
+    }
+    function g(cfg: any, x: unknown) {
+      "use strict";
+      return (x || cfg.obj.m)(1);
+    }
+    for (const fn of [f, g] as Array<(c: any, x?: unknown) => unknown>) {
+      const plain = fn(cfg, 0);
+      const plainLog = log.splice(0);
+      const j = jit(fn, { specialize: { cfg } });
+      expect(inspect(j).tier).toBe(1);
+      expect(j(cfg, 0)).toEqual(plain);
+      expect(log.splice(0)).toEqual(plainLog);
+      expect(plainLog).toEqual(["undef"]);
+    }
+  });
+
+  it("an object literal's method that names its own `const`, after a speculated call, names the binding its evaluation declared (repro-6)", () => {
+    function f(cfg: any) {
+      let i = 0, r;
+      try { cfg.cbs.push(() => i); } catch (e) { }
+      r = cfg.cbs.map((q: () => number) => q());
+      { const lo: any = { m() { return this === lo; } }; r = lo.m(); }
+      return r;
+    }
+    for (const cbs of [[], [() => 1]]) {
+      const cfg = { cbs };
+      const j = jit(f, { specialize: { cfg } });
+      expect(inspect(j).tier).toBe(1);
+      expect(j({ cbs: [...cbs] } as any)).toBe(f({ cbs: [...cbs] }));
+      expect(j(cfg)).toBe(true);
+    }
+  });
+
+  it("a default before a rest element runs once (repro-4)", () => {
+    function f(cfg: unknown, log: string[]) {
+      let i = 1;
+      const { p = (log.push("dp"), i), ...rest } = { p: undefined } as { p?: number };
+      return [p, Object.keys(rest)];
+    }
+    const cfg = {};
+    const plainLog: string[] = [];
+    const plain = f(cfg, plainLog);
+    const j = jit(f, { specialize: { cfg } });
+    expect(inspect(j).tier).toBe(1);
+    const log: string[] = [];
+    expect(j(cfg, log)).toEqual(plain);
+    expect(log).toEqual(plainLog);
+    expect(plainLog).toEqual(["dp"]);
+  });
+});
