@@ -38,6 +38,13 @@ export interface LoopState {
    * else by `key in obj` in the residual loop.
    */
   keysMade?: Val;
+  /**
+   * for-of over an array the function made: its items are read as the array iterator reads them,
+   * at each step (the length and the item then), so that items the body pushes are visited and
+   * removed ones are not (sweep27 repro-7). From its fields while kos follows them, else from the
+   * allocated array in the residual loop.
+   */
+  itemsMade?: Val;
   /** With `keysOf`: syntax nodes its unrolled iterations emitted so far (shared by the copies of this state). */
   emitted?: { nodes: number };
   /**

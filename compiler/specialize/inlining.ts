@@ -170,6 +170,10 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
   this.inlineStack.pop();
   this.frameStack.pop();
   this.frame = saved.frame;
+  // The call's own bindings declared in place live in its block, which ends here: a closure it made
+  // and returned, inlined later, cannot name them (rambda's `splitEvery(n)(list)` read `n_1` after
+  // `{ let n_1 = 2; … }` and threw "n_1 is not defined", sweep26 repro-1).
+  for (const slot of slots.values()) if (!inherited.has(slot) && slot.pinned && slot.declared && !slot.hoist) slot.scopeEnded = true;
   const edges = [...ret.edges];
   if (this.env) {
     const e = { env: this.env, fix: [] as Node[], value: UNDEF };

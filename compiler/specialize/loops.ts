@@ -10,7 +10,7 @@
 import { walk, type Node } from "../ast.js";
 import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
-import type { Val } from "./values.js";
+import { UNDEF, type Val } from "./values.js";
 import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, madeObjectHas, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
 import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
@@ -53,7 +53,10 @@ P.loop = function (this: Specializer, n: Node, labels: string[]): void {
       const right = inHeader ? evaluated : this.stable(evaluated, "it");
       if (!this.env) return; // the iterated expression always threw (see expr)
       let keysOf: object | undefined;
-      if (n.type === "ForOfStatement") items = knownItems(this, right);
+      if (n.type === "ForOfStatement") {
+        items = knownItems(this, right);
+        if (items && right.k === "v" && right.o.kind === "array") state.itemsMade = right;
+      }
       else {
         const known = knownKeys(this, right);
         items = known?.keys ?? null;
@@ -169,7 +172,7 @@ function residualTail(s: Specializer, n: Node, labels: string[], breakT: Target,
   s.generic = true;
   s.foreignRan = true;
   try {
-    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}), ...(state.keysMade ? { keysMade: state.keysMade } : {}) } : { started: true });
+    s.residualLoop(n, labels, breakT, state.items ? { started: true, items: state.items, index: 0, tailIndex: state.tailIndex!, inTail: true, ...(state.source ? { source: state.source } : {}), ...(state.keysOf ? { keysOf: state.keysOf } : {}), ...(state.keysMade ? { keysMade: state.keysMade } : {}), ...(state.itemsMade ? { itemsMade: state.itemsMade } : {}) } : { started: true });
   } finally {
     s.generic = wasGeneric;
   }
@@ -344,7 +347,20 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
         s.residualLoop(n, labels, breakT, state);
         return;
       }
-      if (state.index! >= items.length) return;
+      let item: Val;
+      if (state.itemsMade && state.itemsMade.k === "v") {
+        // The array as it is now: its length and the item at this index.
+        const fields = s.fields(state.itemsMade.o);
+        if (!fields) {
+          s.residualLoop(n, labels, breakT, state);
+          return;
+        }
+        if (state.index! >= fields.size) return;
+        item = fields.get(String(state.index!)) ?? UNDEF;
+      } else {
+        if (state.index! >= items.length) return;
+        item = items[state.index!]!;
+      }
       if (state.keysMade && state.index! > 0) {
         const has = madeObjectHas(s, state.keysMade, (items[state.index!] as { v: string }).v);
         // Allocated, and maybe changed by code kos does not follow: the rest checks `key in obj`.
@@ -357,7 +373,6 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
           continue;
         }
       }
-      const item = items[state.index!]!;
       state.index!++;
       const mark = s.out.length;
       s.iteration(n.body, labels, () => bindLeft(s, n.left, item, n.type === "ForOfStatement"));

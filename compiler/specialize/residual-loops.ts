@@ -66,6 +66,8 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   // A for-in over an object the function made checks each key it listed at run time (`key in obj`,
   // skipDeletedKey): the object is allocated before the loop, in the state the loop starts from.
   if (state.keysMade) this.residual(state.keysMade);
+  // Likewise a for-of over an array the function made reads the allocated array's length and items.
+  if (state.itemsMade) this.residual(state.itemsMade);
   if (mayRunForeignCode(n)) this.foreignCodeMayRun();
   const sources = [n.test, n.update, n.body, n.left].filter(Boolean);
   // First with the objects it only reads kept virtual (loop-invariants.ts); again with the ones a
@@ -127,12 +129,13 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
     if (state.items && state.tailIndex && state.inTail) {
       // The shared tail over known items (or a live unfrozen array), from the index the failed guard set.
       const idx = state.tailIndex;
-      const arr = state.source ? this.constNode(state.source) : this.constNode(Object.freeze(state.items.map((x) => (x as { v: unknown }).v)));
+      const live = state.source ? this.constNode(state.source) : state.itemsMade ? this.residual(state.itemsMade) : null;
+      const arr = live ?? this.constNode(Object.freeze(state.items.map((x) => (x as { v: unknown }).v)));
       const itemName = this.fresh("item");
       const body = itemLoopBody(this, n, state, itemName, contT, variant, true);
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: arr, property: id(idx), computed: true, optional: false } }] });
       // A live array's length is read each time, as its iterator does; a known list has its own.
-      const len: Node = state.source ? { type: "MemberExpression", object: this.constNode(state.source), property: id("length"), computed: false, optional: false } : { type: "Literal", value: state.items.length, raw: String(state.items.length) };
+      const len: Node = live ? { type: "MemberExpression", object: { ...live }, property: id("length"), computed: false, optional: false } : { type: "Literal", value: state.items.length, raw: String(state.items.length) };
       loopNode = {
         type: "ForStatement",
         init: null,
@@ -140,18 +143,20 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
         update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(idx) },
         body: { type: "BlockStatement", body },
       };
-    } else if (state.items && state.source) {
-      // An unfrozen array after foreign code: the rest of the for-of reads it as the array iterator does.
+    } else if (state.items && (state.source || state.itemsMade)) {
+      // An unfrozen array after foreign code (or one the function made): the rest of the for-of reads
+      // it as the array iterator does.
       const idx = this.fresh("i");
       this.hoistName(idx);
-      const src = this.constNode(state.source);
+      const arrNode = (): Node => (state.source ? this.constNode(state.source) : { ...this.residual(state.itemsMade!) });
+      const src = arrNode();
       const itemName = this.fresh("item");
       const body = itemLoopBody(this, n, state, itemName, contT, variant, false);
       body.unshift({ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(itemName), init: { type: "MemberExpression", object: src, property: id(idx), computed: true, optional: false } }] });
       loopNode = {
         type: "ForStatement",
         init: { type: "AssignmentExpression", operator: "=", left: id(idx), right: { type: "Literal", value: state.index!, raw: String(state.index!) } },
-        test: { type: "BinaryExpression", operator: "<", left: id(idx), right: { type: "MemberExpression", object: this.constNode(state.source), property: id("length"), computed: false, optional: false } },
+        test: { type: "BinaryExpression", operator: "<", left: id(idx), right: { type: "MemberExpression", object: arrNode(), property: id("length"), computed: false, optional: false } },
         update: { type: "UpdateExpression", operator: "++", prefix: false, argument: id(idx) },
         body: { type: "BlockStatement", body },
       };
@@ -236,7 +241,7 @@ const residualLoopBody = function (this: Specializer, n: Node, labels: string[],
   // Otherwise the loop iterates the value through the helper that words its failure as the source's.
   if (!named && state.notIterable && loopNode.type === "ForOfStatement" && iteratedValue) loopNode.right = iteratedAsWritten(this, iteratedValue, state.notIterable);
   this.out.push(named ?? labeled);
-  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.inTail))) {
+  if (loopNode.type === "ForOfStatement" || loopNode.type === "ForInStatement" || nativeExit || (state.items && (state.source || state.itemsMade || state.inTail))) {
     // Running out of items (or a false test) leaves the loop too: from the head's environment.
     const exitEnv = nativeExit ?? new Map(head);
     foreignSince(this, marks, exitEnv);

@@ -134,6 +134,7 @@ P.read = function (this: Specializer, slot: Slot): Val {
   const st = this.env.get(slot);
   if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
   if (st.val) return st.val;
+  if (slot.scopeEnded) this.fail("UNSUPPORTED", `'${slot.name}' is a binding of an inlined call that has ended (a closure it returned reads it)`);
   const d = D(id(slot.name), st.type);
   if (st.nonNull) d.nonNull = true;
   if (st.isArray) d.isArray = st.isArray;

@@ -43,6 +43,12 @@ export interface Slot {
   /** Pinned late, by a closure made on some path: paths evaluated before may hold its value elsewhere. */
   latePinned?: boolean;
   /**
+   * Declared in place in the block of an inlined call that has ended (inlining.ts): code after that
+   * block cannot name it. Its value is read as the constant it holds, or the code that would name
+   * it is not inlined.
+   */
+  scopeEnded?: boolean;
+  /**
    * Its residual name is final: code may name it already (a closure in its own initializer, made
    * before the declaration runs), so declaring it in place must not rename it (nameInPlace).
    */

@@ -63,6 +63,13 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
       const variable = ref.resolved;
       if (variable) {
         const slot = this.frame.slots.get(variable);
+        if (slot?.scopeEnded) {
+          // Out of its block (see Slot.scopeEnded): a constant it holds is copied as that constant.
+          const known = this.env?.get(slot)?.val;
+          if (ref.isWrite() || !known || known.k !== "s" || makesClosure) this.fail("UNSUPPORTED", `'${slot.name}' is a binding of an inlined call that has ended (a closure it returned reads it)`, y);
+          renames.set(y, this.constNode(known.v));
+          return;
+        }
         if (slot) {
           // A static value stays known after the copy reads it (a non-pinned slot is not
           // captured by a closure, so only this expression reads the variable, now); a copy

@@ -680,3 +680,55 @@ describe("receivers and defaults (sweep27)", () => {
     expect(plainLog).toEqual(["dp"]);
   });
 });
+
+describe("a for-of over an array the function made reads it as the array iterator does (sweep27 repro-7)", () => {
+  const programs: Record<string, (cfg: any, log: unknown[]) => unknown> = {
+    pushed: (cfg, log) => { const a = [1, 2]; for (const v of a) { if (a.length < 5) a.push(v * 10); log.push(v); } return [a, log]; },
+    popped: (cfg, log) => { const a = [1, 2, 3, 4]; for (const v of a) { a.pop(); log.push(v); } return [a, log]; },
+    shifted: (cfg, log) => { const a = [1, 2, 3, 4]; for (const v of a) { a.shift(); log.push(v); } return [a, log]; },
+    emptied: (cfg, log) => { const a = [1, 2, 3]; for (const v of a) { log.push(v); a.length = 0; } return [a, log]; },
+    underCondition: (cfg, log) => { const a = [1, 2]; for (const v of a) { if (cfg.x > 0 && a.length < 6) a.push(v + 1); log.push(v); } return [a, log]; },
+    byCalledCode: (cfg, log) => { const a = [1, 2]; for (const v of a) { cfg.f(a); log.push(v); } return [a, log]; },
+    itemWritten: (cfg, log) => { const a = [1, 2, 3]; for (const v of a) { a[2] = 9; log.push(v); } return [a, log]; },
+    pastTheBudget: (cfg, log) => { const a: number[] = []; for (let i = 0; i < 400; i++) a.push(i); let s = 0; for (const v of a) { s += v; if (v === 10) a.push(1000); } log.push(s); return log; },
+    nested: (cfg, log) => { const a = [1, 2], b = [3]; for (const x of a) for (const y of b) { if (b.length < 3) b.push(y + 1); log.push(x * 10 + y); } return log; },
+  };
+  for (const [name, f] of Object.entries(programs)) {
+    it(name, () => {
+      for (const cfg of [{ x: 1, f: (a: number[]) => void (a.length < 4 && a.push(7)) }, { x: -1, f: () => {} }]) {
+        const j = jit(f, { specialize: { cfg } });
+        expect(inspect(j).tier).toBe(1);
+        expect(j(cfg, [])).toEqual(f(cfg, []));
+      }
+    });
+  }
+});
+
+describe("a closure an inlined call returned reads that call's bindings, once its block has ended (sweep26 repro-1, rambda)", () => {
+  function splitEvery(sliceLength: number) {
+    return (list: unknown[]) => {
+      const out = [];
+      let counter = 0;
+      while (counter < list.length) out.push(list.slice(counter, (counter += sliceLength)));
+      return out;
+    };
+  }
+  function uniqBy(fn: (x: unknown) => unknown) {
+    return (list: unknown[]) => { const set = new Set(); return list.map((item) => set.has(fn(item))); };
+  }
+  const minimal = (n: number) => (list: unknown[]) => { const out = []; for (let c = 0; c < list.length; c++) out.push(list.slice(c, n)); return out; };
+  const dynamic = (n: number) => (list: unknown[]) => { const out = []; for (let c = 0; c < list.length; c++) out.push(list.slice(c, n)); return out; };
+  const cases: Array<[string, (a: any, list: unknown[]) => unknown, unknown, Record<string, unknown>]> = [
+    ["splitEvery", (n, list) => splitEvery(n)(list), 2, { n: 2 }],
+    ["uniqBy", (fn, list) => uniqBy(fn)(list), Math.abs, { fn: Math.abs }],
+    ["minimal", (n, list) => minimal(n)(list), 2, { n: 2 }],
+    ["a value kos does not know", (n, list) => dynamic(n.k)(list), { k: 3 }, {}],
+  ];
+  for (const [name, user, arg, specialize] of cases) {
+    it(name, () => {
+      const j = jit(user, { specialize });
+      for (const list of [[1, -2, 3, 4, 5], [], ["a"]]) expect(j(arg, list)).toEqual(user(arg, list));
+      expect(inspect(j).tier).toBe(1);
+    });
+  }
+});
