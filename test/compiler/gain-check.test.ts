@@ -88,6 +88,28 @@ describe("explicit versions are timed against the original (compiler/gain-check.
     expect(d.calls).toBe(700);
   });
 
+  it("runs the original at the first window where the version is slower and its guards failed on most of its calls (not cold: those calls ran the original behind them)", () => {
+    let route: Route | null = null;
+    let calls = 0;
+    const v: Version = { fn: () => 0, source: "x".repeat(4096), passes: null, assumptions: [], calls: () => calls, deopts: 0, compileTimeMs: 0 };
+    // Every call misses the guard and runs the original behind it: 0.004 against 0.001 µs.
+    const missing = function (this: unknown, ...args: unknown[]) {
+      if (route !== null) return Reflect.apply(route, this, args);
+      calls++;
+      v.deopts++;
+      return Reflect.apply(original, this, args);
+    };
+    v.fn = missing;
+    const d = Dispatcher.settled(original, "original", missing);
+    d.addVersion(v);
+    checkGain(d, v, (r) => (route = r), new VirtualClock((fn) => (fn === missing ? 0.004 : 0.001)));
+    let i = 0;
+    for (; i < 20000 && d.tier === 1; i++) expect(missing(i)).toBe(original(i));
+    expect(d.tier).toBe("fallback");
+    expect(i).toBeLessThan(872); // the first window, not the last one at call 256000
+    expect(d.fallbackReason).toMatch(/its guards failed on \d+ of the \d+ calls it took: it runs the original$/);
+  });
+
   it("runs the original once the version was slower in every window, with the times as the reason", () => {
     const { f, d } = checked(twin, (fn) => (fn === twin ? 0.004 : 0.001));
     for (let i = 0; i < 20000; i++) expect(f(i)).toBe(original(i));
