@@ -281,7 +281,10 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
       continue;
     }
     if (trace) trace.push({ pass: "specialize", source: previewSource(result.node) });
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
+    // Parameters the entry guards check to be objects: their reads need no null check (nullish-reads.ts).
+    const objectParams = new Set<string>();
+    for (const [name, type] of assume) if (type === "object" || type === "array" || type === "function" || type.startsWith("typedarray:")) objectParams.add(result.formals.find((f) => f.source === name)?.name ?? name);
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, objectParams });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
     for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });

@@ -31,7 +31,7 @@ const MIN_NODES = 600;
 export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   if (!ctx.nullReads || countNodes(fn) < MIN_NODES) return false;
   const { helper, prefix } = ctx.nullReads;
-  const candidates = maybeNullish(fn, prefix);
+  const candidates = maybeNullish(fn, prefix, ctx.objectParams);
   if (candidates.size === 0) return false;
   let changed = false;
   const temp = `${prefix}nr`;
@@ -178,7 +178,7 @@ const OBJECT_MAKERS = new Set(["ObjectExpression", "ArrayExpression", "NewExpres
  * too) that may hold null or undefined where read: all but kos's own names and those only ever
  * given an object made on the spot.
  */
-function maybeNullish(fn: Node, prefix: string): Set<string> {
+function maybeNullish(fn: Node, prefix: string, objectParams?: ReadonlySet<string>): Set<string> {
   const declared = new Set<string>();
   const onlyObjects = new Map<string, boolean>();
   const other = (name: string) => onlyObjects.set(name, false);
@@ -202,6 +202,11 @@ function maybeNullish(fn: Node, prefix: string): Set<string> {
           if (p.type === "RestElement" && p.argument.type === "Identifier") {
             declared.add(p.argument.name);
             made(p.argument.name, { type: "ArrayExpression", elements: [] });
+          } else if (n === fn && p.type === "Identifier" && objectParams?.has(p.name)) {
+            // An object by the version's entry guard (a typed array, an array, `typeof x === "object"`)
+            // until the code assigns it: matmul's `a[0]` read as `(a ?? $k_nullRead(a, 0))[0]`.
+            declared.add(p.name);
+            made(p.name, { type: "ObjectExpression", properties: [] });
           } else patternNames(p);
         }
         break;

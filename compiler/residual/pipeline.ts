@@ -27,6 +27,8 @@ export interface ResidualContext {
   kosHelpers: boolean;
   /** The generated helper that makes a throwing read (nullish-reads.ts), and kos's prefix for its own names; absent for `kos build`. */
   nullReads?: { helper: string; prefix: string };
+  /** Parameters the version's entry guards check to be objects (typed arrays, arrays, `object`, functions): never null there. */
+  objectParams?: ReadonlySet<string>;
   preview: (fn: Node) => string;
 }
 

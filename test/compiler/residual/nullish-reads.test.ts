@@ -156,3 +156,28 @@ describe("nullishReads", () => {
     expect(inspect(f).source).not.toMatch(/nullRead/);
   });
 });
+
+describe("parameters the entry guards check to be objects", () => {
+  function matmul(n: number, a: ArrayLike<number>, b: ArrayLike<number>, out: number[] | Float64Array) {
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let k = 0; k < n; k++) sum += a[i * n + k]! * b[k * n + j]!;
+        out[i * n + j] = sum;
+      }
+    }
+    return out;
+  }
+  it("read with no null check where the version guards them as typed arrays, and with one where it does not", () => {
+    const typed = jit(matmul, { specialize: { n: 4 }, assume: { a: "typedarray:Float64Array", b: "typedarray:Float64Array", out: "typedarray:Float64Array" } });
+    const untyped = jit(matmul, { specialize: { n: 4 } });
+    const a = Float64Array.from({ length: 16 }, (_, i) => i + 0.5), b = Float64Array.from({ length: 16 }, (_, i) => 16 - i);
+    expect(typed(4, a, b, new Float64Array(16))).toEqual(matmul(4, a, b, new Float64Array(16)));
+    expect(untyped(4, a, b, new Float64Array(16))).toEqual(matmul(4, a, b, new Float64Array(16)));
+    expect(inspect(typed).source).not.toMatch(/\$k_nullRead\(a,/);
+    expect(inspect(untyped).source).toMatch(/\$k_nullRead\(a,/);
+    // A null where the guards expected a typed array fails them and runs the original, with its error.
+    const message = (f: Function) => { try { f(4, null, b, new Float64Array(16)); return "no error"; } catch (e) { return `${(e as Error).constructor.name}: ${(e as Error).message}`; } };
+    expect(message(typed)).toBe(message(matmul));
+  });
+});
