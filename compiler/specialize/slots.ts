@@ -85,7 +85,10 @@ P.newSlot = function (this: Specializer, variable: Variable, kind: string, nameH
   const pinned = captured && !lazy;
   // The root function's own variables keep their names where no other binding took them.
   let name: string;
-  if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name)) {
+  // Not a block's binding whose name the function also reads as a global elsewhere: hoisted (a `try`
+  // keeps the slots its block assigns in variables), it would shadow those reads
+  // (`try { const JSON = c; … } …; JSON.stringify(x)`, sweep28 repro-1).
+  if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name) && !(blockScoped && info.scopes.free.has(variable.name))) {
     name = variable.name;
     this.claimed.add(name);
     this.used.add(name);

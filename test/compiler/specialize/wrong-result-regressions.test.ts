@@ -732,3 +732,29 @@ describe("a closure an inlined call returned reads that call's bindings, once it
     });
   }
 });
+
+describe("a block's binding named as a global the function also reads (sweep28 repro-1)", () => {
+  it("`try { const JSON = cfg.codec; … }` leaves the global JSON to the reads after the block", () => {
+    function f(cfg: any, log: unknown[]) {
+      try { const JSON = cfg.codec; log.push(JSON.stringify(1)); } catch (e) { log.push("err"); }
+      return [JSON.stringify([1, 2]), log];
+    }
+    const mk = () => ({ codec: { stringify: (v: unknown) => "codec:" + v } });
+    const cfg = mk();
+    const j = jit(f, { specialize: { cfg } });
+    expect(inspect(j).tier).toBe(1);
+    expect(j(cfg, [])).toEqual(f(mk(), []));
+  });
+  it("a `for (let process …)` loop kept a loop leaves the global `process` to a later read (repro-3)", () => {
+    function f(cfg: unknown, arr: number[], log: unknown[]) {
+      "use strict";
+      for (let process = 0; process < arr.length; process++) log.push(arr[process]);
+      return [typeof process, log];
+    }
+    const cfg = {};
+    const j = jit(f, { specialize: { cfg } });
+    expect(inspect(j).tier).toBe(1);
+    expect(j(cfg, [1, 2], [])).toEqual(f(cfg, [1, 2], []));
+    expect(f(cfg, [1, 2], [])[0]).toBe("object");
+  });
+});
