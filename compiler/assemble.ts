@@ -14,7 +14,7 @@ import { callsProgramFunction } from "./residual/foreign-calls.js";
 import { ERROR_HELPERS } from "./error-helpers.js";
 import { KOS_HELPERS } from "./generated-helpers.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
-import { declarableName } from "./specialize/source-names.js";
+import { declarableName } from "./specialize/source-name-plans.js";
 import { constantBlockAliases } from "./constant-aliases.js";
 import { buildLiteral, generateSource, materialize, PRINT_OPTIONS, referenceHint } from "./emit.js";
 import type { Assumption, PassSnapshot, SourceOptions } from "./types.js";

@@ -10,7 +10,8 @@ import { walk, type Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
-import { callOfResultUnderSourceName, callUnderSourceName, mentions, underSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, underSourceNames } from "./source-names.js";
+import { mentions } from "./source-name-plans.js";
 import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 

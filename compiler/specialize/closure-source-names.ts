@@ -20,7 +20,7 @@
  * anything else (a declaration, a property key: taken, conservatively).
  */
 import { walk, type Node } from "../ast.js";
-import { declarableName } from "./source-names.js";
+import { declarableName } from "./source-name-plans.js";
 import type { Slot } from "./specializer.js";
 
 /** A reference in the closure renamed to its residual variable, with what the scope analysis says of its binding. */

@@ -7,7 +7,8 @@ import type { Node } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { callOfResultUnderSourceName, callUnderSourceName, declarableName, mentions, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
+import { callOfResultUnderSourceName, callUnderSourceName, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
+import { declarableName, mentions } from "./source-name-plans.js";
 import { NATIVE_CONSTRUCTORS, isProxyValue } from "./builtin-calls.js";
 import { isPureMemberPath } from "./call-dispatch.js";
 

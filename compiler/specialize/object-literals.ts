@@ -8,7 +8,8 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { declarableName, spreadUnderSourceNames, underSourceNames } from "./source-names.js";
+import { spreadUnderSourceNames, underSourceNames } from "./source-names.js";
+import { declarableName } from "./source-name-plans.js";
 import { isIndex } from "./objects.js";
 
 declare module "./specializer.js" {

@@ -10,7 +10,7 @@ import { childKeys, walk } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import type { Slot } from "./specializer.js";
-import { declarableName } from "./source-names.js";
+import { declarableName } from "./source-name-plans.js";
 import { closureSourceNames, type CapturedRead } from "./closure-source-names.js";
 
 declare module "./specializer.js" {
