@@ -141,7 +141,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     // no effect, and keeps the engine's message ("c.obj.q is not a function") about the source's names,
     // an inlined function's locals under theirs (`visitor[n]()`, not `visitor_1[n]()`) where no
     // argument reads those names.
-    const named = new Map<string, string>();
+    const named = new Map<string, Node>();
     callee = this.verbatim(n.callee, named);
     if (named.size) {
       const argNodes = args.map((a) => this.residual(a));

@@ -52,7 +52,7 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
   const p = this.probe(() => this.callExpressionInner(n));
   if (p.result === NOT_CALLABLE) {
     p.undo();
-    const named = new Map<string, string>();
+    const named = new Map<string, Node>();
     const copy = this.verbatim(n, named);
     if (named.size) return underSourceNames(this, named, copy);
     if (copy.type !== "CallExpression") return D(copy);

@@ -94,7 +94,7 @@ P.newExpressionPlain = function (this: Specializer, n: Node): Val {
     // constructor", sweep24 repro-2). Only where nothing was emitted for the callee and the
     // arguments: the copy's reads then run where the source's do, before the arguments.
     if (nothingEmitted && pureChoice(n.callee) && !spread.some(Boolean)) {
-      const named = new Map<string, string>();
+      const named = new Map<string, Node>();
       const copy: Node = { ...construct, callee: this.verbatim(n.callee, named) };
       return named.size ? underSourceNames(this, named, copy) : D(copy);
     }

@@ -29,7 +29,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     const p = this.probe(() => this.evalSeq(elements.filter(Boolean) as Node[], (e) => (e.type === "SpreadElement" ? this.spreadOperand(this.expr(e.argument)) : this.expr(e))));
     if (p.emitted.length) {
       p.undo();
-      return D(this.verbatim(n), "object");
+      return literalUnderSourceNames(this, n);
     }
     const vals = p.result;
     // A spread of a value kos knows is not iterable (`[...cfg.count]`, `count` 5) always throws, and
@@ -39,9 +39,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     const present = elements.filter(Boolean) as Node[];
     if (present.some((e, k) => e.type === "SpreadElement" && notIterable(vals[k]!))) {
       p.undo();
-      const named = new Map<string, string>();
-      const copy = this.verbatim(n, named);
-      return named.size ? underSourceNames(this, named, copy) : D(copy, "object");
+      return literalUnderSourceNames(this, n);
     }
     p.commit();
     let i = 0;
@@ -54,6 +52,17 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
   const vals = this.evalSeq(elements as Node[], (e) => this.expr(e));
   return { k: "v", o: this.newVirtual("array", new Map(vals.map((v, i) => [String(i), this.stable(v)]))) };
 };
+
+/**
+ * The literal as written, its locals read under their source names (verbatim's `sourceNamed`): a
+ * call in it that fails names them as V8 does ("fn is not a function" for rambda's
+ * `{ ...obj, [p]: fn(obj[p]) }` with `fn` missing, where the copy said "fn_6", sweep26 repro-2).
+ */
+function literalUnderSourceNames(s: Specializer, n: Node): Val {
+  const named = new Map<string, Node>();
+  const copy = s.verbatim(n, named);
+  return named.size ? { ...underSourceNames(s, named, copy), type: "object" } as Val : D(copy, "object");
+}
 
 /** A known primitive that has no iterator (every primitive but a string). */
 function notIterable(v: Val): boolean {
@@ -101,7 +110,7 @@ function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, l
   for (const p of paths) p.spread.argument = p.operand;
   for (const [name, init] of bound) if (init.type === "Identifier") names.set(name, init.name);
   const constants = [...bound].filter(([, init]) => init.type === "KosConst");
-  if (!constants.length) return { ...underSourceNames(s, names, literal), type: "object" } as Val;
+  if (!constants.length) return { ...underSourceNames(s, new Map([...names].map(([name, residual]) => [name, id(residual)])), literal), type: "object" } as Val;
   const result = s.fresh("r");
   s.hoistName(result);
   s.emit({
@@ -140,7 +149,7 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
   if (probe.emitted.length && props.some((p) => p.type === "SpreadElement" || p.kind !== "init")) {
     // A spread reads its getters when the literal is built: statements for later parts would run first.
     probe.undo();
-    return D(this.verbatim(n), "object");
+    return literalUnderSourceNames(this, n);
   }
   probe.commit();
   const vals = probe.result;

@@ -27,7 +27,7 @@ P.chain = function (this: Specializer, n: Node): Val {
   p.undo();
   // A call in the chain names its callee in the engine's message (`o?.f is not a function`): the
   // copy reads its locals under their source names where the residual renamed them (`o_1`).
-  const named = new Map<string, string>();
+  const named = new Map<string, Node>();
   const copy = this.verbatim({ type: "ChainExpression", expression: n }, containsCallNode(n) ? named : undefined);
   return named.size ? underSourceNames(this, named, copy) : D(copy);
 };

@@ -292,13 +292,13 @@ function isConstantNode(n: Node): boolean {
  * `{ let fn4 = fn4_3; r = <copy>; }`. The declarations only read local variables no closure
  * writes, so reading them just before the copy changes nothing.
  */
-export function underSourceNames(s: Specializer, names: Map<string, string>, copy: Node): Val {
+export function underSourceNames(s: Specializer, names: Map<string, Node>, copy: Node): Val {
   const result = s.fresh("r");
   s.hoistName(result);
   s.emit({
     type: "BlockStatement",
     body: [
-      { type: "VariableDeclaration", kind: "let", declarations: [...names].map(([name, residual]) => ({ type: "VariableDeclarator", id: id(name), init: id(residual) })) },
+      { type: "VariableDeclaration", kind: "let", declarations: [...names].map(([name, init]) => ({ type: "VariableDeclarator", id: id(name), init })) },
       { type: "ExpressionStatement", expression: { type: "AssignmentExpression", operator: "=", left: id(result), right: copy } },
     ],
   });

@@ -15,7 +15,7 @@ import { closureSourceNames, type CapturedRead } from "./closure-source-names.js
 
 declare module "./specializer.js" {
   interface Specializer {
-    verbatim(n: Node, sourceNamed?: Map<string, string>): Node;
+    verbatim(n: Node, sourceNamed?: Map<string, Node>): Node;
   }
 }
 
@@ -31,7 +31,7 @@ const isNonArrowFunction = (n: Node) => n.type === "FunctionExpression" || n.typ
  * would capture the declared copy), nor for a variable a closure may write (read early, it could
  * be stale).
  */
-P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, string>): Node {
+P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, Node>): Node {
   const scopes = this.frame.info.scopes;
   this.escapeReferencedIn([n]);
   const renames = new Map<Node, Node>();
@@ -132,28 +132,41 @@ P.verbatim = function (this: Specializer, n: Node, sourceNamed?: Map<string, str
   return copy;
 };
 
-/** See `sourceNamed` above: drops the renames of read-only locals whose source name nothing else in the copy takes. */
-function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, written: Slot[], out: Map<string, string>, readByClosures: Set<string> | null): void {
+/**
+ * See `sourceNamed` above: drops the renames of read-only locals whose source name nothing else in
+ * the copy takes. A local of an inlined call that has ended, copied as the primitive it holds (a
+ * missing argument's `void 0`), is declared under its name with that value: V8 names the callee as
+ * written, "f is not a function", where the copy said "(void 0) is not a function" (sweep29
+ * repro-1, fp-ts's `modifyAt(k)(r)` with `f` missing).
+ */
+function keepSourceNames(s: Specializer, n: Node, renames: Map<Node, Node>, written: Slot[], out: Map<string, Node>, readByClosures: Set<string> | null): void {
   const writtenNames = new Set(written.map((w) => w.name));
-  const target = new Map<string, string | null>();
+  // Source name -> the slot its renames read (null: two slots, or one that must stay renamed), and the value to declare.
+  const target = new Map<string, { slot: Slot; init: Node } | null>();
   const taken = new Set<string>();
   for (const [from, to] of renames) {
     if (to.type === "Identifier") taken.add(to.name as string);
-    if (from.type !== "Identifier" || to.type !== "Identifier") continue;
+    if (from.type !== "Identifier") continue;
     const slot = s.slotOf(from);
-    const ok = slot && slot.name === to.name && !slot.pinned && !writtenNames.has(slot.name) && !readByClosures?.has(from.name);
+    const ok = !!slot && !readByClosures?.has(from.name) && (to.type === "Identifier" ? slot.name === to.name && !slot.pinned && !writtenNames.has(slot.name) : !!slot.scopeEnded && isPrimitiveConstant(to));
     const prev = target.get(from.name);
-    target.set(from.name, ok && (prev === undefined || prev === to.name) ? (to.name as string) : null);
+    target.set(from.name, ok && (prev === undefined || prev?.slot === slot) ? (prev ?? { slot: slot!, init: to.type === "Identifier" ? id(to.name as string) : to }) : null);
   }
   // A name some other identifier of the copy takes (a residual variable, a free name) stays renamed.
   walk(n, (y) => {
     if (y.type === "Identifier" && !renames.has(y)) taken.add(y.name as string);
   });
-  for (const [name, residual] of target) {
-    if (!residual || taken.has(name) || !declarableName(name)) continue;
-    out.set(name, residual);
-    for (const [from, to] of [...renames]) if (from.type === "Identifier" && from.name === name && to.type === "Identifier" && to.name === residual) renames.delete(from);
+  for (const [name, chosen] of target) {
+    if (!chosen || taken.has(name) || !declarableName(name)) continue;
+    out.set(name, chosen.init);
+    for (const from of [...renames.keys()]) if (from.type === "Identifier" && from.name === name && s.slotOf(from) === chosen.slot) renames.delete(from);
   }
+}
+
+/** A constant that reads as the primitive it is and runs nothing: a literal (not a regular expression), `void 0`, `-1`. */
+function isPrimitiveConstant(n: Node): boolean {
+  if (n.type === "Literal") return !n.regex;
+  return n.type === "UnaryExpression" && (n.operator === "void" || n.operator === "-") && n.argument.type === "Literal" && !n.argument.regex;
 }
 
 /** Every identifier name inside the functions and classes `n` contains. */

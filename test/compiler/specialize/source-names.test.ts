@@ -852,3 +852,45 @@ describe("a callee that drops its reference (sweep27 repro-3)", () => {
     }
   });
 });
+
+describe("a missing argument an inlined closure calls (sweep29 repro-1)", () => {
+  it("`factory(k)(r)` with the factory's `f` missing fails as \"f is not a function\", not \"(void 0) is not a function\"", () => {
+    function modifyAt(k: string, f?: (v: unknown) => unknown) {
+      return (r: any) => {
+        if (!(k in r)) return r;
+        const o = { ...r };
+        o[k] = f!(r[k]);
+        return o;
+      };
+    }
+    const wrapper = (c: string, x: unknown) => (modifyAt as any)(c)(x);
+    const explicit = jit(wrapper, { specialize: { c: "a" }, scope: { modifyAt } });
+    expect(inspect(explicit).tier).toBe(1);
+    for (const x of [{ a: 1 }, { b: 2 }]) expect(message(explicit, "a", x)).toEqual(message(wrapper, "a", x));
+    expect(message(explicit, "a", { a: 1 })).toBe("TypeError: f is not a function");
+    // The same with a number folded in its place: declared under the parameter's name too.
+    const twice = (x: unknown) => (modifyAt as any)("a", 5)(x);
+    const j2 = jit(twice, { scope: { modifyAt } });
+    expect(message(j2, { a: 1 })).toEqual(message(twice, { a: 1 }));
+  });
+});
+
+describe("an object literal with a spread, kept as written (sweep26 repro-2)", () => {
+  it("rambda's `{ ...obj, [p]: fn(obj[p]) }` with `fn` missing fails as \"fn is not a function\"", () => {
+    function modifyFn(property: string, fn: any, obj: any) {
+      if (obj[property] === undefined) return obj;
+      return { ...obj, [property]: fn(obj[property]) };
+    }
+    function modifyProp(property: string, fn?: any) {
+      return (obj: any) => modifyFn(property, fn, obj);
+    }
+    const user = (c: string, x: unknown) => modifyProp(c)(x);
+    const j = jit(user, { specialize: { c: "a" }, scope: { modifyProp, modifyFn } });
+    expect(inspect(j).tier).toBe(1);
+    for (const x of [{ a: 1 }, { b: 1 }]) expect(message(j, "a", x)).toEqual(message(user, "a", x));
+    expect(message(j, "a", { a: 1 })).toBe("TypeError: fn is not a function");
+    // With the function given, the same object as the original's.
+    const k = jit((c: string, x: unknown) => modifyProp(c, (v: number) => v + 1)(x), { specialize: { c: "a" }, scope: { modifyProp, modifyFn } });
+    expect(k("a", { a: 1, b: 2 })).toEqual({ a: 2, b: 2 });
+  });
+});
