@@ -17,6 +17,7 @@
  * wrapper that counted calls and called through a reassigned closure variable
  * (`.call` on it left V8 no call feedback for the real target) cost 3-4.5 ns.
  */
+import { makeFunction } from "./make-function.js";
 
 /** Called by the entry while it counts calls (tier 0), when the count reaches `next`. */
 export interface EntryHooks {
@@ -143,8 +144,8 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
   const rest = n ? `, ${params}` : "";
   try {
-    const make = new Function(
-      "apply", "call", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
+    const make = makeFunction(
+      ["apply", "call", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
       STATE_SOURCE +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
@@ -202,8 +203,8 @@ export function fixedArityFactory(n: number, constructible: boolean): EntryFacto
  */
 function makeExactFactory(constructible: boolean): EntryFactory | null {
   try {
-    const make = new Function(
-      "apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name",
+    const make = makeFunction(
+      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
       STATE_SOURCE +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +

@@ -1,15 +1,16 @@
 /**
- * The one place kos turns generated source into a function (`new Function`).
+ * Where kos turns a version's generated source into a function (through make-function.ts).
  * Generated source never contains user data as text (see emit.ts): values
  * arrive as the arguments bound to `params`.
  */
 import { JitError } from "./jit-error.js";
+import { makeFunction } from "./make-function.js";
 
 /** Runs `body` as a function of `params` applied to `args`, and returns what it returns. */
 export function instantiate(params: string[], body: string, args: unknown[]): unknown {
   let factory: Function;
   try {
-    factory = new Function(...params, body);
+    factory = makeFunction(params, body);
   } catch (e) {
     if (e instanceof EvalError) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
     throw new JitError("INTERNAL", `generated code did not compile: ${(e as Error).message}`, null, { cause: e });

@@ -23,6 +23,7 @@
  */
 import { isReferenceIdentifier, walk, type Node } from "../ast.js";
 import { generateSource } from "../emit.js";
+import { makeFunction } from "../make-function.js";
 
 /** The form of V8's message: a fixed text, or one that describes the value (for-in-of.ts, describesValue). */
 export type NotIterableForm = { kind: "fixed"; message: string } | { kind: "value" };
@@ -106,8 +107,8 @@ export function notIterableForm(source: Node, strict: boolean): NotIterableForm 
   let evaluate: Function;
   try {
     // The program's own expression, printed from its syntax tree; run only on inert values.
-    iterate = new Function(...names, `${prologue}for (const $kos_item of (${text})) ;`);
-    evaluate = new Function(...names, `${prologue}return (${text});`);
+    iterate = makeFunction(names, `${prologue}for (const $kos_item of (${text})) ;`);
+    evaluate = makeFunction(names, `${prologue}return (${text});`);
   } catch {
     return null;
   }
