@@ -4,11 +4,14 @@
  * calls, not the program's.
  */
 import { bufferOf, hasIntrinsicLength, isTypedArray } from "./typed-array-checks.js";
+import { quoteJsonString } from "./json-quote.js";
 
 export const KOS_HELPERS = Object.freeze({
   isTypedArray,
   bufferOf,
   hasIntrinsicLength,
+  // `JSON.stringify(s)` of a string (specialize/call-dispatch.ts).
+  quoteJsonString,
   // A failed guard runs the original through it (assemble.ts): the original's own `apply` may be missing.
   apply: Reflect.apply,
 });

@@ -17,6 +17,7 @@ export { readsArgumentsOnly } from "./arguments-reads.js";
 import { precheck } from "./precheck.js";
 import { omittedParameters, type ArityDispatch } from "./arity-dispatch.js";
 import { standaloneHelperSource } from "./error-helpers.js";
+import { quoteJsonString, QUOTE_JSON_STRING_SOURCE } from "./json-quote.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 
 export type * from "./types.js";
@@ -287,7 +288,7 @@ function specializeSource(fn: Function, options: SourceOptions, countCalls: bool
       genericName: built.genericName, deoptName: built.deoptName,
       references: built.refNames.map((name, i) => {
         const value = built.refValues[i];
-        const source = standaloneHelperSource(value);
+        const source = value === quoteJsonString ? QUOTE_JSON_STRING_SOURCE : standaloneHelperSource(value);
         return source === null ? { name, value } : { name, value, source };
       }),
     };

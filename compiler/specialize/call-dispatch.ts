@@ -13,6 +13,7 @@ import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from 
 import { callOfResultUnderSourceName, callUnderSourceName, underSourceNames } from "./source-names.js";
 import { mentions } from "./source-name-plans.js";
 import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
+import { JSON_STRINGIFY, quoteJsonString } from "../json-quote.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
@@ -132,6 +133,10 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     if (MATH_FUNCTIONS.has(fnVal.v)) return D({ type: "CallExpression", optional: false, callee: this.constNode(fnVal.v), arguments: argNodes }, "number");
     const applied: Node = { type: "CallExpression", optional: false, callee: this.constNode(REFLECT_APPLY), arguments: [this.constNode(fnVal.v), this.residual(thisVal), { type: "ArrayExpression", elements: argNodes }] };
     return D(applied, BUILTIN_RESULT_TYPES.get(fnVal.v));
+  }
+  // `JSON.stringify(s)` of a string: fast-json-stringify's escape loop, the same text (json-quote.ts).
+  if (fnVal.k === "s" && fnVal.v === JSON_STRINGIFY && args.length === 1 && isString(args[0]!)) {
+    return D({ type: "CallExpression", optional: false, callee: { type: "KosConst", value: quoteJsonString, path: null, hint: "quoteJsonString" }, arguments: [this.residualArgument(args[0]!)] }, "string");
   }
   let callee: Node;
   // (Not where an argument assigns a variable the path reads: `o.m(o = other)` calls the method of
@@ -271,3 +276,8 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
   probe.commit();
   return probe.result;
 };
+
+/** A value kos knows to be a string: a constant one, or a residual value of type string. */
+function isString(v: Val): boolean {
+  return v.k === "s" ? typeof v.v === "string" : v.k === "d" && v.type === "string";
+}
