@@ -21,6 +21,7 @@
  */
 import { childKeys, countNodes, forEachPatternName, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
+import { alwaysExits, namesWritten, nonNullWhenFalse } from "./non-null-facts.js";
 
 /**
  * Functions smaller than this keep their reads as they are: a throw there is within a few times
@@ -38,16 +39,62 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   // The function being rewritten: a chain's read keeps its base in a variable of its own (null: an
   // arrow with an expression body, whose chains are left as written).
   let scope: { temp: string | null; used: boolean } = { temp, used: false };
+  // Variables known here to hold neither null nor undefined (non-null-facts.ts), never one a nested
+  // function writes (a call could run it between the test and the read).
+  let facts = new Set<string>();
+  const unsafe = new Set<string>();
+  walkFunctions(fn.body, (f) => namesWritten(f.body, unsafe));
+  const keep = (names: Iterable<string>) => {
+    for (const name of names) if (!unsafe.has(name)) facts.add(name);
+  };
   const visit = (n: Node, rendered: boolean): void => {
     if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
+    // A loop's body runs again after its own writes, a handler after part of its `try`, a case after
+    // a jump or a fall-through, and a `break` leaves a labeled statement: none keeps a fact about a
+    // variable it writes, nor lets one made inside it out.
+    if (FACT_BARRIERS.has(n.type)) {
+      const written = namesWritten(n);
+      const saved = new Set([...facts].filter((name) => !written.has(name)));
+      facts = new Set(saved);
+      visitNode(n, rendered);
+      facts = new Set([...facts].filter((name) => saved.has(name)));
+      return;
+    }
+    visitNode(n, rendered);
+    if (n.type === "AssignmentExpression" || n.type === "UpdateExpression" || n.type === "VariableDeclarator") for (const name of namesWritten(n)) facts.delete(name);
+  };
+  const visitNode = (n: Node, rendered: boolean): void => {
     switch (n.type) {
+      case "BlockStatement":
+      case "SwitchCase": {
+        if (n.type === "SwitchCase" && n.test) visit(n.test, rendered);
+        const saved = new Set(facts);
+        for (const s of n.type === "SwitchCase" ? n.consequent : n.body) visit(s, rendered);
+        facts = new Set([...facts].filter((name) => saved.has(name)));
+        return;
+      }
+      case "IfStatement": {
+        visit(n.test, rendered);
+        const before = new Set(facts);
+        visit(n.consequent, rendered);
+        const afterConsequent = facts;
+        // The alternate, and what follows an `if` whose consequent always leaves, run where the test was false.
+        facts = new Set(before);
+        keep(nonNullWhenFalse(n.test));
+        if (n.alternate) visit(n.alternate, rendered);
+        if (!alwaysExits(n.consequent)) facts = new Set([...facts].filter((name) => afterConsequent.has(name)));
+        return;
+      }
       case "FunctionExpression":
       case "FunctionDeclaration":
       case "ArrowFunctionExpression": {
         const outer = scope;
+        const outerFacts = facts;
         // A parameter's default cannot see the body's `let` of the temporary (sweep21, repro-1:
         // "$k_nr is not defined"): chains there are left as written.
         scope = { temp: null, used: false };
+        // A closure runs later, after writes the facts here do not see.
+        facts = new Set();
         try {
           for (const p of n.params) visit(p, false);
           scope.temp = n.body.type === "BlockStatement" ? temp : null;
@@ -55,6 +102,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
           if (scope.used) declareTemp(n.body, temp);
         } finally {
           scope = outer;
+          facts = outerFacts;
         }
         return;
       }
@@ -107,7 +155,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       case "MemberExpression": {
         if (rendered || n.optional || !keyIsPlain(n)) break;
         const key: Node = n.computed ? { ...n.property } : { type: "Literal", value: n.property.name, raw: JSON.stringify(n.property.name) };
-        if (n.object.type === "Identifier" && candidates.has(n.object.name)) {
+        if (n.object.type === "Identifier" && candidates.has(n.object.name) && !facts.has(n.object.name)) {
           n.object = nullishOr(n.object.name, key, helper);
           changed = true;
           if (n.computed) visit(n.property, rendered);
@@ -246,4 +294,19 @@ function maybeNullish(fn: Node, prefix: string, objectParams?: ReadonlySet<strin
   const out = new Set<string>();
   for (const name of declared) if (!name.startsWith(prefix) && onlyObjects.get(name) !== true) out.add(name);
   return out;
+}
+
+/** Statements that keep no fact about what they write, and let none out (see `visit`). */
+const FACT_BARRIERS = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement", "TryStatement", "SwitchStatement", "LabeledStatement"]);
+
+/** Calls `f` on each function nested in `n` (not looking into constants). */
+function walkFunctions(n: Node, f: (fn: Node) => void): void {
+  if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
+  if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") f(n);
+  for (const k of childKeys(n)) {
+    const v = n[k];
+    if (!v) continue;
+    if (Array.isArray(v)) for (const x of v) walkFunctions(x, f);
+    else walkFunctions(v, f);
+  }
 }

@@ -181,3 +181,68 @@ describe("parameters the entry guards check to be objects", () => {
     expect(message(typed)).toBe(message(matmul));
   });
 });
+
+describe("variables the residual's own tests rule null out for (non-null-facts.ts)", () => {
+  const ctx = () => ({ disabled: new Set<string>(), fastmath: false, sourceNames: new Set<string>(), trace: null, kosHelpers: true, nullReads: { helper: "$k_nullRead", prefix: "$k_" }, preview: () => "" });
+  const rewrite = (body: string) => {
+    const fn = (parse(`function f(v, w, a, c) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
+    nullishReads(fn, ctx());
+    return generate(fn);
+  };
+  const pad = Array.from({ length: 120 }, (_, i) => `s += w.k${i};`).join(" ");
+
+  it("reads as written after a test that throws, returns or breaks when the variable may be null", () => {
+    const out = rewrite(`let s = 0; ${pad}
+      if (typeof v !== "object" || v === null) throw new TypeError("v");
+      s += v.a;
+      if (!Array.isArray(a)) return s;
+      s += a.length;
+      if (c == null) { s++; return s; } else { s += c.x; }
+      s += c.y;
+      return s;`);
+    for (const read of ["v.a", "a.length", "c.x", "c.y"]) expect(out).toContain(`s += ${read}`);
+    expect(out).toMatch(/\(w \?\? \$k_nullRead\(w, "k0"\)\)\.k0/);
+  });
+
+  it("keeps the helper where the test leaves null possible, after a write, in a loop that writes, after a fall-through case, and in a closure", () => {
+    const out = rewrite(`let s = 0; ${pad}
+      if (typeof v !== "object") throw new TypeError("v");
+      s += v.p;
+      if (a === void 0) return s;
+      s += a.q;
+      if (!c) return s;
+      c = w.next;
+      s += c.r;
+      L: { if (!w) break L; }
+      s += w.t;
+      for (let i = 0; i < 3; i++) { s += v.u; v = w.other; }
+      switch (s) { case 1: if (!a) break; case 2: s += a.z; }
+      if (!v) return s;
+      const g = () => v.m;
+      return s + g();`);
+    for (const read of ["v, \"p\"", "a, \"q\"", "c, \"r\"", "w, \"t\"", "v, \"u\"", "a, \"z\"", "v, \"m\""]) expect(out).toContain(`$k_nullRead(${read})`);
+  });
+
+  it("throws what the original throws wherever the helper is left out", () => {
+    const body = `"use strict"; let s = 0; ${pad}
+      if (typeof v !== "object" || v === null) throw new TypeError("v");
+      s += v.a.b;
+      if (!Array.isArray(a)) return s;
+      return s + a[0].c;`;
+    const fn = (parse(`function f(v, w, a, c) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
+    nullishReads(fn, ctx());
+    const rewritten = new Function("$k_nullRead", `return ${generate(fn)}`)((o: any, k: PropertyKey) => o[k]);
+    const original = new Function("v", "w", "a", "c", body);
+    const run = (f: Function, ...args: unknown[]) => {
+      try {
+        return f(...args);
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    const w = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`k${i}`, 1]));
+    for (const args of [[{ a: { b: 1 } }, w, [{ c: 2 }]], [null, w, []], [{ a: null }, w, [null]], [{ a: { b: 1 } }, w, "x"], [{ a: { b: 1 } }, w, [undefined]]]) {
+      expect(run(rewritten, ...args)).toEqual(run(original, ...args));
+    }
+  });
+});

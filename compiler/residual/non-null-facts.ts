@@ -1,0 +1,128 @@
+/**
+ * What a residual's own tests tell about its variables: after
+ * `if (typeof v !== "object" || v === null) throw …`, or `if (!Array.isArray(v)) return …`,
+ * `v` holds neither null nor undefined until it is written again. nullish-reads.ts reads such a
+ * variable's properties as written, with no `??` test: the json-serializer fixture's version
+ * checked `typeof value !== "object" || value === null` and then read
+ * `(value ?? $k_nullRead(value, "id")).id` for each of its properties.
+ *
+ * A fact here only decides whether a read throws from the helper or from the function itself
+ * (nullish-reads.ts: the message is the same), never what the program computes.
+ */
+import { childKeys, forEachPatternName, type Node } from "../ast.js";
+
+/** What a test being false rules out for a variable. */
+interface Excluded {
+  nullish: boolean;
+  null: boolean;
+  undefined: boolean;
+}
+
+const isVoid0 = (n: Node): boolean => (n.type === "UnaryExpression" && n.operator === "void" && n.argument.type === "Literal") || (n.type === "Identifier" && n.name === "undefined");
+const isNull = (n: Node): boolean => n.type === "Literal" && n.value === null && !n.regex;
+const typeofOf = (n: Node): string | null => (n.type === "UnaryExpression" && n.operator === "typeof" && n.argument.type === "Identifier" ? n.argument.name : null);
+const isArrayIsArray = (n: Node): boolean =>
+  (n.type === "MemberExpression" && !n.computed && n.object.type === "Identifier" && n.object.name === "Array" && n.property.name === "isArray") || (n.type === "KosConst" && n.value === Array.isArray);
+
+/** Variables that are neither null nor undefined wherever `test` is false. */
+export function nonNullWhenFalse(test: Node): Set<string> {
+  const facts = new Map<string, Excluded>();
+  const note = (name: string, what: Partial<Excluded>) => {
+    const e = facts.get(name) ?? { nullish: false, null: false, undefined: false };
+    facts.set(name, { nullish: e.nullish || !!what.nullish, null: e.null || !!what.null, undefined: e.undefined || !!what.undefined });
+  };
+  // `test` false: each disjunct false.
+  const falseOf = (t: Node): void => {
+    if (t.type === "LogicalExpression" && t.operator === "||") {
+      falseOf(t.left);
+      falseOf(t.right);
+      return;
+    }
+    if (t.type === "UnaryExpression" && t.operator === "!") return truthyOf(t.argument);
+    if (t.type !== "BinaryExpression") return;
+    const { operator: op, left, right } = t;
+    // `typeof v !== "string"` false: `v` is a string (or a number, a function…); "object" leaves null.
+    const tv = typeofOf(left) ?? typeofOf(right);
+    const tag = left.type === "Literal" ? left.value : right.type === "Literal" ? right.value : undefined;
+    if (tv !== null && typeof tag === "string" && (op === "!==" || op === "!=")) {
+      if (tag === "object") note(tv, { undefined: true });
+      else if (tag !== "undefined") note(tv, { nullish: true });
+      return;
+    }
+    const name = left.type === "Identifier" ? left.name : right.type === "Identifier" ? right.name : null;
+    const other = left.type === "Identifier" ? right : left;
+    if (name === null || name === "undefined") return;
+    if (op === "===" && isNull(other)) note(name, { null: true });
+    else if (op === "===" && isVoid0(other)) note(name, { undefined: true });
+    else if (op === "==" && (isNull(other) || isVoid0(other))) note(name, { nullish: true });
+  };
+  // `x` truthy.
+  const truthyOf = (x: Node): void => {
+    if (x.type === "Identifier") note(x.name, { nullish: true });
+    else if (x.type === "LogicalExpression" && x.operator === "&&") {
+      truthyOf(x.left);
+      truthyOf(x.right);
+    } else if (x.type === "CallExpression" && !x.optional && isArrayIsArray(x.callee) && x.arguments.length >= 1 && x.arguments[0].type === "Identifier") {
+      note(x.arguments[0].name, { nullish: true });
+    }
+  };
+  falseOf(test);
+  const out = new Set<string>();
+  for (const [name, e] of facts) if (e.nullish || (e.null && e.undefined)) out.add(name);
+  return out;
+}
+
+/** Whether running `s` never reaches what follows it: it ends in a `throw`, `return`, `break` or `continue` on every path. */
+export function alwaysExits(s: Node): boolean {
+  switch (s.type) {
+    case "ThrowStatement":
+    case "ReturnStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return true;
+    case "BlockStatement":
+      return s.body.some(alwaysExits);
+    case "IfStatement":
+      return !!s.alternate && alwaysExits(s.consequent) && alwaysExits(s.alternate);
+    default:
+      return false;
+  }
+}
+
+/** The variables `n` writes (assignments, updates, declarations, patterns, for-in/of heads), nested functions included. */
+export function namesWritten(n: Node, out = new Set<string>()): Set<string> {
+  if (!n || typeof n.type !== "string" || n.type === "KosConst") return out;
+  switch (n.type) {
+    case "AssignmentExpression":
+      if (n.left.type === "Identifier") out.add(n.left.name);
+      else if (n.left.type !== "MemberExpression") forEachPatternName(n.left, (name) => void out.add(name));
+      break;
+    case "UpdateExpression":
+      if (n.argument.type === "Identifier") out.add(n.argument.name);
+      break;
+    case "VariableDeclarator":
+      forEachPatternName(n.id, (name) => void out.add(name));
+      break;
+    case "ForInStatement":
+    case "ForOfStatement":
+      if (n.left.type === "Identifier") out.add(n.left.name);
+      else if (n.left.type !== "VariableDeclaration" && n.left.type !== "MemberExpression") forEachPatternName(n.left, (name) => void out.add(name));
+      break;
+    case "CatchClause":
+      if (n.param) forEachPatternName(n.param, (name) => void out.add(name));
+      break;
+    case "FunctionExpression":
+    case "FunctionDeclaration":
+    case "ArrowFunctionExpression":
+      for (const p of n.params) forEachPatternName(p, (name) => void out.add(name));
+      if (n.id) out.add(n.id.name);
+      break;
+  }
+  for (const k of childKeys(n)) {
+    const v = n[k];
+    if (!v) continue;
+    if (Array.isArray(v)) for (const x of v) namesWritten(x, out);
+    else namesWritten(v, out);
+  }
+  return out;
+}
