@@ -37,7 +37,7 @@ P.arrayLiteral = function (this: Specializer, n: Node): Val {
     // written, under the source's names. Built from the folded value, it said "5 is not iterable"
     // (sweep21, repro-2).
     const present = elements.filter(Boolean) as Node[];
-    if (present.some((e, k) => e.type === "SpreadElement" && notIterable(vals[k]!))) {
+    if (present.some((e, k) => e.type === "SpreadElement" && (notIterable(vals[k]!) || plainObjectMade(vals[k]!)))) {
       p.undo();
       return literalUnderSourceNames(this, n);
     }
@@ -62,6 +62,16 @@ function literalUnderSourceNames(s: Specializer, n: Node): Val {
   const named = new Map<string, Node>();
   const copy = s.verbatim(n, named);
   return named.size ? { ...underSourceNames(s, named, copy), type: "object" } as Val : D(copy, "object");
+}
+
+/**
+ * An object kos made from a literal, whose prototype is Object.prototype: spreading it into an
+ * array throws unless a program gave Object.prototype an iterator. Kept as written, the literal
+ * reads it by its variable, and V8's message names that ("lo is not iterable", where the
+ * allocation kos made said "obj is not iterable"; sweep28).
+ */
+function plainObjectMade(v: Val): boolean {
+  return v.k === "v" && v.o.kind === "object" && v.o.proto === undefined;
 }
 
 /** A known primitive that has no iterator (every primitive but a string). */

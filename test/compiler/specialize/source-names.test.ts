@@ -894,3 +894,27 @@ describe("an object literal with a spread, kept as written (sweep26 repro-2)", (
     expect(k("a", { a: 1, b: 2 })).toEqual({ a: 2, b: 2 });
   });
 });
+
+describe("a spread of an object the function made (sweep28)", () => {
+  it("`[...lo]` of a local object literal fails as \"lo is not iterable\", and iterates where Object.prototype has an iterator", () => {
+    function f(cfg: any, x: number) {
+      const lo: any = { m: cfg.m, n: x };
+      return [...lo].length + x;
+    }
+    const cfg = Object.freeze({ m: 1 });
+    const j = jit(f, { specialize: { cfg } });
+    expect(inspect(j).tier).toBe(1);
+    expect(message(j, cfg, 2)).toEqual(message(f, cfg, 2));
+    expect(message(j, cfg, 2)).toBe("TypeError: lo is not iterable");
+    const proto = Object.prototype as any;
+    proto[Symbol.iterator] = function* (this: any) {
+      yield* Object.keys(this);
+    };
+    try {
+      expect(j(cfg, 2)).toBe(f(cfg, 2));
+      expect(j(cfg, 2)).toBe(4);
+    } finally {
+      delete proto[Symbol.iterator];
+    }
+  });
+});
