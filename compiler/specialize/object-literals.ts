@@ -101,6 +101,15 @@ function spreadsUnderSourceNames(s: Specializer, elements: Array<Node | null>, l
       }
       return;
     }
+    // A variable kos knows the value of, read from a constant it passes in (remeda's `[...arr1, ...arr2]`
+    // with `arr2` the caller's specialized `c`: "c is not iterable", sweep29 repro-2): bound under its name.
+    if (e?.type === "SpreadElement" && e.argument.type === "Identifier" && spread?.type === "SpreadElement" && spread.argument.type === "KosConst" && declarableName(e.argument.name)) {
+      const name = e.argument.name as string;
+      if (bound.has(name) && bound.get(name) !== spread.argument) return;
+      bound.set(name, spread.argument);
+      paths.push({ spread, operand: id(name) });
+      return;
+    }
     if (!e || e.type !== "SpreadElement" || e.argument.type !== "Identifier" || spread?.argument.type !== "Identifier") return;
     const source = e.argument.name as string;
     const residual = spread.argument.name as string;

@@ -918,3 +918,19 @@ describe("a spread of an object the function made (sweep28)", () => {
     }
   });
 });
+
+describe("a spread of a parameter bound to a specialized value (sweep29 repro-2)", () => {
+  it("remeda's `[...arr1, ...arr2]` with `arr2` the caller's specialized `c` fails as \"arr2 is not iterable\"", () => {
+    const concatImplementation = (arr1: any, arr2: any) => [...arr1, ...arr2];
+    const concat = (other: unknown) => (data: unknown) => concatImplementation(data, other);
+    const wrapper = (c: unknown, x: unknown) => concat(c)(x);
+    const c = Object.freeze({ 0: "a", length: 1 });
+    const j = jit(wrapper, { specialize: { c }, scope: { concat, concatImplementation } });
+    expect(inspect(j).tier).toBe(1);
+    for (const x of [[1], "ab", null, 5]) expect(message(j, c, x)).toEqual(message(wrapper, c, x));
+    expect(message(j, c, [1])).toBe("TypeError: arr2 is not iterable");
+    const arr = Object.freeze([7, 8]);
+    const k = jit(wrapper, { specialize: { c: arr }, scope: { concat, concatImplementation } });
+    expect(k(arr, [1])).toEqual([1, 7, 8]);
+  });
+});
