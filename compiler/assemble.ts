@@ -13,6 +13,7 @@ import { JitError } from "./jit-error.js";
 import { callsProgramFunction } from "./residual/foreign-calls.js";
 import { ERROR_HELPERS } from "./error-helpers.js";
 import { KOS_HELPERS } from "./generated-helpers.js";
+import { constructAs } from "./dispatcher.js";
 import { readParamsForConstants, THIS, varRedeclared } from "./residual/param-reads.js";
 import { declarableName } from "./specialize/source-name-plans.js";
 import { constantBlockAliases } from "./constant-aliases.js";
@@ -262,12 +263,15 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const rest = body.filter((s: Node) => typeof s.directive !== "string");
   // `new` on the specialized function runs the same body with a fresh `this` whose prototype is the
   // original's (instantiate.ts gives it fn.prototype), exactly as `new fn()` would. A function that
-  // reads `new.target` was specialized for calls (it read undefined): a construction runs the original.
+  // reads `new.target` was specialized for calls (it read undefined): a construction runs the original,
+  // with the function jit() returned as `new.target` read as the original (dispatcher.ts, constructAs;
+  // `kos build`'s output has no such functions, and constructs as the source does).
+  const constructFn = (options.kosHelpers ?? !options.referenceExpression) ? reference(constructAs, "construct") : reference(Reflect.construct, "construct");
   const construct: Node[] = ctx.usesNewTarget && ctx.kind === "function"
     ? [{
         type: "IfStatement",
         test: { type: "BinaryExpression", operator: "!==", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } },
-        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: reference(Reflect.construct, "construct"), arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: constructFn, arguments: [{ type: "Identifier", name: genericName }, { type: "Identifier", name: "arguments" }, { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }] } },
         alternate: null,
       }]
     : [];

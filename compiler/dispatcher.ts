@@ -118,6 +118,15 @@ export function originalOfEntry(f: Function): Function | null {
   return source instanceof Dispatcher && source.entry === f && source.original !== f ? source.original : null;
 }
 
+/**
+ * `Reflect.construct(target, args, newTarget)` with a function jit() returned in place of the one it
+ * stands for: `new j()` of an explicit version is `new fn()`, whose body reads `new.target === fn`
+ * as true (sweep31 repro-3). Generated code that constructs the original calls it (assemble.ts).
+ */
+export function constructAs(target: Function, args: ArrayLike<unknown>, newTarget: Function): unknown {
+  return Reflect.construct(target, args, originalOfEntry(newTarget) ?? newTarget);
+}
+
 export function inspectRegistered(f: Function): JitInspection | null {
   const source = inspectableOf(f);
   if (!source) return null;
@@ -152,8 +161,12 @@ class TieredHooks implements EntryHooks {
 
   construct(args: unknown[], newTarget: Function): unknown {
     const entry = this.entry!;
-    if (newTarget === entry && entry.prototype !== this.original.prototype) entry.prototype = this.original.prototype;
-    return Reflect.construct(this.original, args, newTarget);
+    if (newTarget !== entry) return Reflect.construct(this.original, args, newTarget);
+    // `new entry()` is `new original()`: `new.target` is the original in its body, as without kos
+    // (sweep31 repro-3: `this.isF = new.target === F` read false). The entry shares its prototype,
+    // for `instanceof entry`.
+    if (entry.prototype !== this.original.prototype) entry.prototype = this.original.prototype;
+    return Reflect.construct(this.original, args, this.original);
   }
 }
 

@@ -208,7 +208,8 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
       STATE_SOURCE +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
-        `  var self = pendingThis, nt = pendingNewTarget, state = slot.state;\n` +
+        // \`new entry()\` is \`new target()\`: the original's body sees itself as \`new.target\` (TieredHooks).
+        `  var self = pendingThis, nt = pendingNewTarget === entry ? target : pendingNewTarget, state = slot.state;\n` +
         `  pendingThis = pendingNewTarget = undefined;\n` +
         `  if (state === 1) return construct(slot.head, args, nt);\n` +
         `  if (state === 3) return construct(slot.alt, args, nt);\n` +
@@ -249,10 +250,12 @@ export const exactEntryClosure: EntryFactory = (target, hooks) => {
   let next = 1;
   let base = 0;
   const entry = function (this: unknown, ...args: unknown[]) {
-    if (generic) return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
-    if (run !== undefined) return new.target ? Reflect.construct(run, args, new.target) : Reflect.apply(run, this, args);
-    if (++calls >= next) return hooks.event(this, args, new.target);
-    return new.target ? Reflect.construct(target, args, new.target) : Reflect.apply(target, this, args);
+    // `new entry()` is `new target()` (TieredHooks).
+    const nt = new.target === entry ? target : new.target;
+    if (generic) return nt ? Reflect.construct(target, args, nt) : Reflect.apply(target, this, args);
+    if (run !== undefined) return nt ? Reflect.construct(run, args, nt) : Reflect.apply(run, this, args);
+    if (++calls >= next) return hooks.event(this, args, nt);
+    return nt ? Reflect.construct(target, args, nt) : Reflect.apply(target, this, args);
   };
   const control: EntryControl = (op, v) => {
     if (op === GENERIC) generic = true;

@@ -5,6 +5,7 @@
  */
 import { bufferOf, hasIntrinsicLength, isTypedArray } from "./typed-array-checks.js";
 import { quoteJsonString } from "./json-quote.js";
+import { constructAs } from "./dispatcher.js";
 
 export const KOS_HELPERS = Object.freeze({
   isTypedArray,
@@ -12,6 +13,8 @@ export const KOS_HELPERS = Object.freeze({
   hasIntrinsicLength,
   // `JSON.stringify(s)` of a string (specialize/call-dispatch.ts).
   quoteJsonString,
+  // `new` of a version whose body reads `new.target` constructs the original (assemble.ts).
+  constructAs,
   // A failed guard runs the original through it (assemble.ts): the original's own `apply` may be missing.
   apply: Reflect.apply,
 });

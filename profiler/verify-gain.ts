@@ -57,6 +57,9 @@ export function verifyGain(d: Dispatcher, version: Version, originalMs: () => nu
     return true;
   };
   d.routeHead(function (this: unknown, ...args: unknown[]) {
+    // A construction is forwarded as one, and not timed: applied, the version ran as a call on the
+    // object `new` had made (sweep31 repro-3: `new.target` read undefined in a tiered constructor).
+    if (new.target !== undefined) return Reflect.construct(fn, args, new.target);
     if (++calls <= VERIFY_WINDOWS_AT[window]!) return Reflect.apply(fn, this, args);
     const before = clock.probe();
     const start = clock.now();

@@ -217,21 +217,22 @@ describe("dispatcher: the exact entry forwards calls as they came", () => {
     const E = entry as unknown as new (...a: unknown[]) => object;
     const made = new E("a") as unknown as { who: string; n: number; self: unknown; nt: unknown };
     expect(events).toHaveLength(2);
-    expect(events[1]!.nt).toBe(E);
+    // `new entry()` is `new original()`: the original is `new.target` (sweep31 repro-3).
+    expect(events[1]!.nt).toBe(original);
     expect(events[1]!.args).toEqual(["a"]);
-    expect(made.nt).toBe(E);
+    expect(made.nt).toBe(original);
     d.setNext(Infinity);
     // Tier 0, counting only: the original runs.
     expect(entry.call(recv)).toMatchObject({ who: "original", n: 0, self: recv });
     const nt0 = new E(1, 2, 3) as unknown as { n: number; nt: unknown };
-    expect(nt0).toMatchObject({ n: 3, nt: E });
+    expect(nt0).toMatchObject({ n: 3, nt: original });
     // A version, a timing route, generic.
     function v1(this: unknown, ...args: unknown[]) {
       return { who: "v1", n: args.length, args, self: this, nt: new.target };
     }
     d.addVersion({ fn: v1, source: null, passes: null, assumptions: [], calls: () => 0, deopts: 0, compileTimeMs: 0 });
     expect(entry.call(recv, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10)).toMatchObject({ who: "v1", n: 10, self: recv, nt: undefined });
-    expect((new E(7) as unknown as { who: string; nt: unknown; n: number })).toMatchObject({ who: "v1", nt: E, n: 1 });
+    expect((new E(7) as unknown as { who: string; nt: unknown; n: number })).toMatchObject({ who: "v1", nt: original, n: 1 });
     d.routeHead(function route(this: unknown, ...args: unknown[]) {
       return { who: "route", n: args.length, self: this };
     });
@@ -240,7 +241,7 @@ describe("dispatcher: the exact entry forwards calls as they came", () => {
     expect(entry()).toMatchObject({ who: "original", n: 0, self: undefined });
     expect(entry.call(recv, 1, 2)).toMatchObject({ who: "original", n: 2, args: [1, 2], self: recv });
     const g = new E() as unknown as { who: string; nt: unknown };
-    expect(g).toMatchObject({ who: "original", nt: E });
+    expect(g).toMatchObject({ who: "original", nt: original });
     // `new` without a result object: the instance made with the original's prototype.
     function Point(this: { x: number }, x: number, ...rest: unknown[]) {
       this.x = x + rest.length;
@@ -288,4 +289,46 @@ describe("dispatcher: what inspect reads", () => {
     expect(Object.isFrozen(frozen)).toBe(true);
     expect(inspect(frozen)).toBeNull();
   });
+});
+
+// sweep31 repro-3: the original's body saw the function jit() returned as `new.target`, and through
+// the gain check's timing route a tiered version ran as a call on the object `new` had made.
+describe("dispatcher: `new` of a function jit() returned is `new` of the original", () => {
+  function F(this: any, x: number) {
+    this.x = x;
+    this.isF = new.target === F;
+    this.nt = new.target === undefined ? "none" : new.target === F ? "F" : (new.target as Function).name;
+  }
+  function G(this: any, x: number, ...rest: unknown[]) {
+    this.x = x;
+    this.isG = new.target === G;
+    this.n = rest.length;
+  }
+  const forms: Array<[string, (C: Function) => Function]> = [
+    ["tiering", (C) => jit(C)],
+    ["explicit", (C) => jit(C, { specialize: { x: 1 } })],
+    ["tiering, compiled", (C) => jit(C, { tiering: { hotCalls: 3 } })],
+  ];
+  for (const [form, make] of forms) {
+    it(`${form}: new.target is the original in its body, before and after a compile, and a subclass's own`, () => {
+      for (const C of [F, G] as any[]) {
+        const j = make(C) as any;
+        class SubJ extends j {}
+        class SubC extends C {}
+        for (let i = 0; i < 12; i++) {
+          const a = new j(1), b = new C(1);
+          expect(a).toEqual(b);
+          expect(Object.getPrototypeOf(a)).toBe(C.prototype);
+          expect(a instanceof j).toBe(true);
+          expect(Reflect.construct(j, [1], SubC)).toEqual(Reflect.construct(C, [1], SubC));
+        }
+        const s = new SubJ(1) as any;
+        const plain = new SubC(1) as any;
+        expect({ ...s, nt: undefined }).toEqual({ ...plain, nt: undefined });
+        // The subclass is `new.target`, as with a subclass of the original.
+        if (C === F) expect(s.nt).toBe("SubJ");
+        expect(s instanceof SubJ).toBe(true);
+      }
+    });
+  }
 });

@@ -101,7 +101,10 @@ describe("precheck at jit() time", () => {
     expect(count()).toBe(0);
     function K(this: { t?: unknown }) { this.t = new.target; }
     const J = jit(K) as unknown as new () => { t: unknown };
-    expect(new J().t).toBe(J);
+    // `new J()` is `new K()`: its body reads K as `new.target` (sweep31 repro-3); a subclass reads itself.
+    expect(new J().t).toBe(K);
+    class S extends (J as any) {}
+    expect((new S() as { t: unknown }).t).toBe(S);
   });
 });
 
