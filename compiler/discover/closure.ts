@@ -235,25 +235,43 @@ export class ClosureReader {
       }
 
       const scopeList = post<{ result: PropertyDescriptor_[] }>("Runtime.getProperties", { objectId: scopesRO.objectId, ownProperties: true }).result.filter((p) => /^\d+$/.test(p.name));
-      const found: Array<{ name: string; v8: string; ro: RemoteObject }> = [];
+      const found: Array<{ name: string; v8: string; ro: RemoteObject; value?: { v: unknown } }> = [];
       const seen = new Set<string>();
       let reachesGlobal = false;
-      for (const entry of scopeList) {
+      // Each scope as V8 hands it to the inspector: `{ description, object }`, `object` holding the
+      // scope's variables as data properties. Read here, they make no remote objects: describing a
+      // value for the protocol looks up `splice` on it (V8's array-like test), which ran a proxy's
+      // `get` trap or a getter of the program's at each tier-up (sweep31 repro-2). Where a scope is
+      // not so shaped (another V8), its variables are read through the protocol as before.
+      const scopes = this.remote.fetchValues(post, holderId, scopeList.map((entry) => entry.value ?? { type: "undefined" }));
+      scopeList.forEach((entry, i) => {
         const v8 = (entry.value?.description ?? "").split(" ")[0]!;
         if (v8 === "Global") {
           reachesGlobal = true;
-          continue;
+          return;
         }
-        if (!entry.value?.objectId) continue;
+        if (!entry.value?.objectId) return;
+        const variables = scopeVariables(scopes[i]);
+        if (variables) {
+          for (const [name, value] of variables) {
+            if (seen.has(name)) continue; // inner scopes shadow outer ones
+            seen.add(name);
+            found.push({ name, v8, ro: { type: value === undefined ? "undefined" : typeof value }, value: { v: value } });
+          }
+          return;
+        }
         const props = post<{ result: PropertyDescriptor_[] }>("Runtime.getProperties", { objectId: entry.value.objectId, ownProperties: true }).result;
         for (const p of props) {
-          if (!p.value || seen.has(p.name)) continue; // inner scopes shadow outer ones
+          if (!p.value || seen.has(p.name)) continue;
           seen.add(p.name);
           found.push({ name: p.name, v8, ro: p.value });
         }
-      }
+      });
 
-      const values = this.remote.fetchValues(post, holderId, found.map((f) => f.ro));
+      const remote = found.filter((f) => !f.value);
+      const fetched = this.remote.fetchValues(post, holderId, remote.map((f) => f.ro));
+      remote.forEach((f, i) => (f.value = { v: fetched[i] }));
+      const values = found.map((f) => f.value!.v);
       // Where the stack stands as the values are read: a binding written only by its own
       // activation is fixed once that activation is not on the stack (see BindingFacts.settles).
       const frames = stackPositions();
@@ -367,4 +385,23 @@ function hiddenBinding(name: string, facts: () => BindingFacts | null): ClosureB
   if (!f || f.declaredIn === "global") return null;
   const what = f.kind === "function" ? "the name of an enclosing function expression" : `a ${f.kind} binding around the function`;
   return { name, value: undefined, scope: "closure", kind: f.kind, stable: false, unstableReason: `'${name}' is ${what}, which V8 does not list among the function's closure bindings, so kos cannot read its value` };
+}
+
+/**
+ * The variables of a scope as V8 gives it to the inspector (`{ description, object }`, both V8's
+ * own objects, `object` one of null prototype whose data properties are the variables), or null
+ * where it is shaped otherwise. Reads only own data properties: nothing of the program's runs.
+ */
+function scopeVariables(scope: unknown): Array<[string, unknown]> | null {
+  if (scope === null || typeof scope !== "object") return null;
+  const object = Reflect.getOwnPropertyDescriptor(scope, "object");
+  const vars = object && "value" in object ? object.value : undefined;
+  if (vars === null || typeof vars !== "object" || Reflect.getPrototypeOf(vars) !== null) return null;
+  const out: Array<[string, unknown]> = [];
+  for (const key of Reflect.ownKeys(vars)) {
+    const d = Reflect.getOwnPropertyDescriptor(vars, key);
+    if (typeof key !== "string" || !d || !("value" in d)) return null;
+    out.push([key, d.value]);
+  }
+  return out;
 }

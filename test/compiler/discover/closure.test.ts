@@ -253,3 +253,25 @@ describe("script cache", () => {
     expect(lookupBinding(mods[0].g, "base")).toMatchObject({ kind: "const", stable: true, value: 0 });
   });
 });
+
+// sweep31 repro-2: describing each closure binding for the inspector protocol made V8 look up
+// `splice` on it (its array-like test), which ran a proxy's `get` trap on the binding's prototype
+// chain, and would run a getter so named.
+describe("reading a closure runs nothing of the program's", () => {
+  it("no trap or getter of a captured object runs, and the bindings read are the same", () => {
+    const reads: string[] = [];
+    const trapped = Object.create(new Proxy({}, { get: (t, k, r) => (reads.push(`trap ${String(k)}`), Reflect.get(t, k, r)) }));
+    const withGetter = Object.defineProperty({ n: 1 }, "splice", { get: () => (reads.push("getter splice"), () => 0) });
+    const made = (() => {
+      const limit = 3;
+      return (x: number) => (trapped === null || withGetter === null ? 0 : x + limit);
+    })();
+    const info = readClosure(made);
+    expect(info.ok).toBe(true);
+    if (!info.ok) return;
+    expect(lookupBinding(made, "limit")).toMatchObject({ value: 3 });
+    expect(lookupBinding(made, "trapped")?.value).toBe(trapped);
+    expect(lookupBinding(made, "withGetter")?.value).toBe(withGetter);
+    expect(reads).toEqual([]);
+  });
+});
