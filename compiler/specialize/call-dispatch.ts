@@ -161,7 +161,11 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const objNode = this.residual(member.obj);
     const k = member.key;
     const computed = !(k.k === "s" && typeof k.v === "string" && /^[A-Za-z_$][\w$]*$/.test(k.v));
-    callee = { type: "MemberExpression", object: objNode, property: computed ? this.residual(k) : id(k.v as string), computed, optional: false };
+    let property = computed ? this.residual(k) : id(k.v as string);
+    // A key kos passes by reference (a symbol) keeps the name the source reads it by: "this[SYM] is
+    // not a function", where the reference's own name made it "this[$k_ref_3]" (sweep31 repro-1).
+    if (property.type === "KosConst" && n?.callee?.type === "MemberExpression" && n.callee.computed && n.callee.property.type === "Identifier") property = { ...property, sourceName: n.callee.property.name };
+    callee = { type: "MemberExpression", object: objNode, property, computed, optional: false };
   } else {
     callee = this.residual(fnVal);
     // A function value read off an object (`(0, o.m)(x)`, `(f || o.m)(x)` folded to `o.m`) is called

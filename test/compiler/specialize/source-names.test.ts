@@ -934,3 +934,42 @@ describe("a spread of a parameter bound to a specialized value (sweep29 repro-2)
     expect(k(arr, [1])).toEqual([1, 7, 8]);
   });
 });
+
+describe("a symbol key the source reads by a name (sweep31 repro-1)", () => {
+  it("`this[SYM](1)` fails as \"this[SYM] is not a function\" once the prototype no longer has it", () => {
+    const SYM = Symbol("sym");
+    function Base(this: any) {
+      this.a = 1;
+    }
+    (Base.prototype as any)[SYM] = function (x: unknown) {
+      return "s" + typeof x;
+    };
+    function Sub(this: any) {
+      Base.call(this);
+    }
+    Sub.prototype = Object.create(Base.prototype);
+    const m = function (this: any, cb?: (o: unknown) => void) {
+      if (cb) cb(this);
+      return [this.a, this[SYM](1)];
+    };
+    const run = (f: Function) => {
+      const obj = new (Sub as any)();
+      const out = [message(f.bind(obj), null)];
+      out.push(message(f.bind(obj), () => Object.setPrototypeOf(Sub.prototype, Object.prototype)));
+      Object.setPrototypeOf(Sub.prototype, Base.prototype);
+      return out;
+    };
+    const plain = run(m);
+    const probe = new (Sub as any)();
+    const j = jit(m, { specialize: { this: probe }, scope: { SYM } });
+    const jitted = (() => {
+      const out = [message(j.bind(probe), null)];
+      out.push(message(j.bind(probe), () => Object.setPrototypeOf(Sub.prototype, Object.prototype)));
+      Object.setPrototypeOf(Sub.prototype, Base.prototype);
+      return out;
+    })();
+    expect(inspect(j).tier).toBe(1);
+    expect(jitted).toEqual(plain);
+    expect(plain[1]).toBe("TypeError: this[SYM] is not a function");
+  });
+});
