@@ -34,7 +34,10 @@ import type { BuildReport, FunctionReport } from "./report.js";
 import { topLevelFunctions, type FunctionSite } from "./sites.js";
 import { classMethods, emittedClasses, methodDisplayName } from "./class-methods.js";
 import { indexEmittedClasses, type EmittedClass } from "./emitted-classes.js";
-import { compiledMethodName, installInClassBody, installMethod, methodExpression, resolveMethod, type ResolvedMethod } from "./method-install.js";
+import { compiledLength, compiledMethodName, lengthLine, installInClassBody, installMethod, methodExpression, resolveMethod, type ResolvedMethod } from "./method-install.js";
+import { installForwarded, namesIn, sameLengthName } from "./function-install.js";
+import { BuildTimeValues, buildTimeValue, jobRoots, loadChecksFor, loadCondition, sameDataHelper, type ValueOf } from "./build-time-values.js";
+import { bindingNames } from "./const-expr.js";
 import { readonlyConstants } from "./type-assumptions.js";
 import { applyEdits, callSiteFactory, indexJs, installFunction, sameLengthEdit, type Edit } from "./splice.js";
 
@@ -121,6 +124,8 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
       resolved.set(site, r);
       return r;
     };
+    // Module values the source does not fix: checked when the output loads (build-time-values.ts).
+    const loadValues = { analysis: new BuildTimeValues(new Set(p.sourceFiles)), valueOf: buildTimeValue(p.sourceFiles, bindingsOf) };
     let applied: ProfileApplication = { matches: [], unmatched: [] };
     if (profile && options.profile) {
       const allSites = [...sitesByFile.values()].flat();
@@ -142,7 +147,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
       if (jobs.length === 0 || !m.js) continue;
       const methods = new Map<FunctionSite, ResolvedMethod>();
       for (const j of jobs) if (j.site.method) methods.set(j.site, await methodOf(j.site));
-      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show, options.compilerOptions ?? {}, methods);
+      const js = await spliceModule(p, m, jobs, await bindingsOf(sf), reports, show, options.compilerOptions ?? {}, methods, loadValues);
       if (js !== m.js.text) outputs.set(m, js);
     }
 
@@ -158,7 +163,7 @@ export async function kosBuild(options: BuildOptions = {}): Promise<BuildReport>
 }
 
 /** Compiles a module's jobs and returns its new JS text. */
-async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string, compilerDefaults: Partial<SourceOptions>, methods: Map<FunctionSite, ResolvedMethod>): Promise<string> {
+async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bindings: Awaited<ReturnType<Probe["load"]>>, reports: FunctionReport[], show: (f: string) => string, compilerDefaults: Partial<SourceOptions>, methods: Map<FunctionSite, ResolvedMethod>, loadValues: { analysis: BuildTimeValues; valueOf: ValueOf }): Promise<string> {
   const js = m.js!.text;
   const index = indexJs(js, p.esm);
   const refs: ReferenceIndex = buildReferenceIndex(bindings);
@@ -183,6 +188,11 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
     }
   }
   const jitCalls = new Map<string, ReturnType<typeof index.callsTo>>();
+  // The output's deep comparison of frozen data for load-time checks, written once if a check uses it.
+  const sameData = fresh("$kos_sameData");
+  let usesSameData = false;
+  // Every name token of the module, read once a declaration needs a new name.
+  let names: Set<string> | undefined;
 
   for (const job of jobs) {
     const rep: FunctionReport = {
@@ -222,11 +232,35 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       else { methodFn = r.fn; methodTarget = e!.expr; }
     }
 
+    // A function declaration keeps its object, made a forwarder; its original body gets a new name of the same length.
+    let renamedOriginal: string | null = null;
+    if (job.kind === "function" && !job.skipReason && job.site.kind === "declaration") {
+      names ??= namesIn(js, p.esm);
+      if (!index.declaration(job.site.name)) job.skipReason = "could not locate the function in the emitted JavaScript (async and generator functions are not optimized)";
+      else if (taken.has("Reflect")) job.skipReason = "the module declares its own `Reflect`, which the forwarder kos build writes calls";
+      else if ((renamedOriginal = sameLengthName(job.site.name.length, names, taken)) === null) job.skipReason = "kos build found no free name of the same length to keep the original under";
+    }
+
     // A class body is strict code: a method's `this` needs no guard for a call without a receiver.
     const methodDefaults = job.site.method ? { ...compilerDefaults, strictKnown: true } : compilerDefaults;
-    const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? job.site.name, inClassBody ? { ...methodDefaults, privateNames: true } : methodDefaults, methodFn);
+    const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? renamedOriginal ?? job.site.name, inClassBody ? { ...methodDefaults, privateNames: true } : methodDefaults, methodFn);
     rep.specialized = result.specialized;
     if (!result.ok) { rep.reason = result.reason; continue; }
+
+    // Module values the source does not fix, which the compiled code may have folded: checked when the
+    // output loads (build-time-values.ts). After compiling: what the compile froze is folded by content.
+    let condition: string | null = null;
+    if (job.site.fn) {
+      const named = [...job.specialize.values()].flatMap((src) => (src.kind === "expr" ? bindingNames(src.expr) : []));
+      const roots = jobRoots(job.site.fn, m.sourceFile, job.callSite?.call.getArguments()[1], named);
+      const lc = await loadChecksFor(roots, m.sourceFile, loadValues.analysis, loadValues.valueOf, sameData, new Set(result.freeze));
+      if (!lc.ok) { rep.reason = lc.reason; continue; }
+      if (lc.checks.length > 0) {
+        condition = loadCondition(lc.checks);
+        rep.loadChecks = lc.described;
+        if (lc.checks.some((c) => c.startsWith(`${sameData}(`))) usesSameData = true;
+      }
+    }
     rep.status = "optimized";
     rep.assumptions = result.assumptions;
     rep.trustedTypes = result.trusted;
@@ -238,7 +272,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       const cls = classes[job.site.method!.classIndex]!;
       const placed = installInClassBody({
         js, cls, site: job.site, holder: fresh(`$kos_${job.site.method!.key.replace(/[^\w$]/g, "_")}`), param: originalParam!,
-        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), bound: result.bound, freeze: result.freeze,
+        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), compiledLength: compiledLength(result.source), length: result.length, bound: result.bound, freeze: result.freeze, condition,
         note: `\`${rep.name}\` optimized (${job.origins.join("+")}; uses private names, so its code is in the class body; guards: ${guards}); the method above is its fallback`,
       });
       if (!placed.ok) {
@@ -249,26 +283,37 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       trailer += placed.trailer;
     } else if (methodTarget !== null) {
       trailer += installMethod({
-        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), bound: result.bound, freeze: result.freeze,
+        target: methodTarget, key: job.site.method!.key, compiledName: compiledMethodName(result.source), compiledLength: compiledLength(result.source), length: result.length, bound: result.bound, freeze: result.freeze, condition,
         note: `\`${rep.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); the method above is its fallback`,
       });
+    } else if (job.kind === "function" && job.site.kind === "declaration") {
+      // The declared function stays the module's object, forwarding to the optimized one (function-install.ts).
+      const place = index.declaration(job.site.name)!;
+      const original = renamedOriginal!;
+      const placed = installForwarded({
+        js, name: job.site.name, place, original, cell: fresh(`${job.site.name}$kos`), length: result.length, bound: result.bound, esm: p.esm, freeze: result.freeze, condition,
+        note: `\`${job.site.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); \`${job.site.name}\` forwards to it, the original above (renamed \`${original}\`) is its fallback`,
+      });
+      edits.push(...placed.edits);
+      trailer += placed.trailer;
     } else if (job.kind === "function") {
-      if (job.site.kind === "variable") {
-        const at = index.constKeywordOf(job.site.name)!;
-        edits.push({ start: at, end: at + 5, text: "let  " });
-      }
+      const at = index.constKeywordOf(job.site.name)!;
+      edits.push({ start: at, end: at + 5, text: "let  " });
+      const optimizedName = fresh(`${job.site.name}$kos`);
       trailer += installFunction({
-        name: job.site.name, optimizedName: fresh(`${job.site.name}$kos`), bound: result.bound, esm: p.esm,
+        name: job.site.name, optimizedName, bound: result.bound, esm: p.esm,
         exported: job.site.exported, defaultExport: job.site.defaultExport, freeze: result.freeze,
+        lengthLine: lengthLine(optimizedName, compiledLength(result.source), result.length), condition,
         note: `\`${job.site.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); the original above is its fallback`,
       });
     } else {
       const factory = fresh(`$kos_site_${job.callSite!.index}`);
       edits.push(sameLengthEdit(js, callRange!.start, callRange!.end, `${factory}()`));
-      trailer += callSiteFactory({ factoryName: factory, bound: result.bound, freeze: result.freeze, note: `prebuilt jit(${job.site.name}, …) at line ${job.line} (guards: ${guards})` });
+      trailer += callSiteFactory({ factoryName: factory, bound: result.bound, freeze: result.freeze, condition, generic: job.site.name, note: `prebuilt jit(${job.site.name}, …) at line ${job.line} (guards: ${guards})` });
     }
   }
   if (trailer === "") return js;
+  if (usesSameData) trailer += sameDataHelper(sameData);
   if (readonlyFreezes.length > 0) {
     trailer = `/* kos build: constants TypeScript declares readonly, frozen so the code above may fold them */\n${readonlyFreezes.map((n) => `$kos_deepFreeze(${n});`).join("\n")}\nfunction $kos_deepFreeze(o) { for (const k of Object.keys(o)) { const v = o[k]; if (v !== null && typeof v === "object") $kos_deepFreeze(v); } return Object.freeze(o); }\n` + trailer;
     for (const r of reports) if (r.file === show(m.sourceFile.getFilePath()) && r.status === "optimized") r.frozen.push(...readonlyFreezes);

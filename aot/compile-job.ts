@@ -30,7 +30,7 @@ export const HOT_UNROLL_BUDGET = 2 * 3000;
 export const HOT_INLINE_BUDGET = 4 * 64;
 
 export type JobResult =
-  | { ok: true; bound: BoundFunction; source: string; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[] }
+  | { ok: true; bound: BoundFunction; source: string; assumptions: Assumption[]; freeze: string[]; trusted: string[]; specialized: string[]; length: number }
   | { ok: false; reason: string; specialized: string[] };
 
 /**
@@ -118,5 +118,6 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
     const specializedHere = deep && Object.values(specialize).includes(o);
     if ((!wasFrozen[i] || specializedHere) && Object.isFrozen(o)) freeze.push(refs.expressionFor(o)!);
   });
-  return { ok: true, bound, source: r.source, assumptions: r.assumptions, freeze, trusted, specialized };
+  // The original's `length`, which the installed function keeps (`scale(x, k = 2)` is 1).
+  return { ok: true, bound, source: r.source, assumptions: r.assumptions, freeze, trusted, specialized, length: fn.length };
 }

@@ -131,3 +131,13 @@ export function evaluateConst(c: ConstExpr, lookup: ConstantLookup): { ok: true;
     }
   }
 }
+
+/** The module-level names a ConstExpr reads. */
+export function bindingNames(c: ConstExpr): string[] {
+  switch (c.kind) {
+    case "binding": return [c.name];
+    case "array": return c.items.flatMap(bindingNames);
+    case "object": return c.entries.flatMap(([, v]) => bindingNames(v));
+    default: return [];
+  }
+}

@@ -13,6 +13,7 @@
  * behaves the same.
  */
 import * as acorn from "acorn";
+import { underCondition } from "./build-time-values.js";
 import type { EmittedClass } from "./emitted-classes.js";
 import { commentText, memberExpression, stringLiteral } from "./literal.js";
 import type { ClassCreation } from "./probe.js";
@@ -74,14 +75,48 @@ export function compiledMethodName(source: string): string | null {
 }
 
 /**
- * The trailer lines that install a rewritten method over `target` (the property expression). A
- * method keeps its `name` (`"quoted key"`, a key the compiler does not name its function after).
+ * The `length` of the function the compiler's source returns, or null for a shape it does not know.
+ * The compiler resolves default parameters in the body (`top(arg) { … arg === void 0 ? 1 : arg … }`),
+ * so its function counts every parameter: `top(n = 1)` has length 0, the compiled `top(arg)` 1.
  */
-export function installMethod(opts: { target: string; key: string; compiledName: string | null; bound: BoundFunction; note: string; freeze: string[] }): string {
-  const lines = [`/* kos build: ${commentText(opts.note)} */`, `${opts.target} = ${opts.bound.expression};`];
+export function compiledLength(source: string): number | null {
+  try {
+    const e = acorn.parseExpressionAt(source, 0, { ecmaVersion: "latest", checkPrivateFields: false }) as acorn.Expression;
+    const arrow = e.type === "CallExpression" && e.callee.type === "ArrowFunctionExpression" ? e.callee : null;
+    const body = arrow && arrow.body.type === "BlockStatement" ? arrow.body.body : [];
+    const last = body[body.length - 1];
+    let arg: acorn.Expression | null | undefined = last?.type === "ReturnStatement" ? last.argument : null;
+    // `({ key() {} }).key`: the method of the object literal.
+    if (arg?.type === "MemberExpression" && arg.object.type === "ObjectExpression") {
+      const m = arg.object.properties.find((p): p is acorn.Property => p.type === "Property");
+      arg = m ? (m.value as acorn.Expression) : null;
+    }
+    if (arg?.type !== "FunctionExpression" && arg?.type !== "ArrowFunctionExpression") return null;
+    const params = (arg as acorn.FunctionExpression).params;
+    const stop = params.findIndex((p) => p.type === "AssignmentPattern" || p.type === "RestElement");
+    return stop < 0 ? params.length : stop;
+  } catch {
+    return null;
+  }
+}
+
+/** The line that gives an installed function the original's `length`, when the compiled one's differs (or is unknown). */
+export function lengthLine(target: string, compiledLength: number | null, length: number): string | null {
+  return compiledLength === length ? null : `Object.defineProperty(${target}, "length", { value: ${length} });`;
+}
+
+/**
+ * The trailer lines that install a rewritten method over `target` (the property expression). A
+ * method keeps its `name` (`"quoted key"`, a key the compiler does not name its function after)
+ * and its `length` (`top(n = 1)` is 0).
+ */
+export function installMethod(opts: { target: string; key: string; compiledName: string | null; compiledLength: number | null; length: number; bound: BoundFunction; note: string; freeze: string[]; condition: string | null }): string {
+  const lines = [`${opts.target} = ${opts.bound.expression};`];
   if (opts.compiledName !== opts.key) lines.push(`Object.defineProperty(${opts.target}, "name", { value: ${stringLiteral(opts.key)} });`);
+  const len = lengthLine(opts.target, opts.compiledLength, opts.length);
+  if (len) lines.push(len);
   for (const f of opts.freeze) lines.push(`Object.freeze(${f});`);
-  return lines.join("\n") + "\n";
+  return [`/* kos build: ${commentText(opts.note)} */`, ...underCondition(opts.condition, lines)].join("\n") + "\n";
 }
 
 /**
@@ -95,7 +130,7 @@ export function installMethod(opts: { target: string; key: string; compiledName:
  */
 export function installInClassBody(opts: {
   js: string; cls: EmittedClass; site: FunctionSite; holder: string; param: string;
-  target: string; key: string; compiledName: string | null; bound: BoundFunction; note: string; freeze: string[];
+  target: string; key: string; compiledName: string | null; compiledLength: number | null; length: number; bound: BoundFunction; note: string; freeze: string[]; condition: string | null;
 }): { ok: true; edit: { start: number; end: number; text: string }; trailer: string } | { ok: false; reason: string } {
   const lineEnd = opts.js.slice(opts.cls.bodyOpen).search(/[\r\n]/);
   const restOfLine = opts.js.slice(opts.cls.bodyOpen, lineEnd < 0 ? undefined : opts.cls.bodyOpen + lineEnd);
@@ -110,10 +145,12 @@ export function installInClassBody(opts: {
     return { ok: false, reason: `the rewritten method (it uses private names) goes in the class body, where \`${clash ?? opts.holder}\` is declared by the code around the class` };
   }
   const edit = { start: opts.cls.bodyOpen, end: opts.cls.bodyOpen, text: ` static { ${opts.holder} = (${opts.param}) => ${code}; }` };
-  const lines = [`/* kos build: ${commentText(opts.note)} */`, `${opts.target} = ${opts.holder}(${opts.target});`];
+  const lines = [`${opts.target} = ${opts.holder}(${opts.target});`];
   if (opts.compiledName !== opts.key) lines.push(`Object.defineProperty(${opts.target}, "name", { value: ${stringLiteral(opts.key)} });`);
+  const len = lengthLine(opts.target, opts.compiledLength, opts.length);
+  if (len) lines.push(len);
   for (const f of opts.freeze) lines.push(`Object.freeze(${f});`);
-  return { ok: true, edit, trailer: `var ${opts.holder};\n${lines.join("\n")}\n` };
+  return { ok: true, edit, trailer: [`var ${opts.holder};`, `/* kos build: ${commentText(opts.note)} */`, ...underCondition(opts.condition, lines)].join("\n") + "\n" };
 }
 
 /** `code` with its line breaks turned into spaces, or null where a break is not between tokens. */

@@ -20,6 +20,7 @@ import { BuildError } from "./errors.js";
 import { appendBeforeSourceMapComment, type ModuleOutput } from "./emit.js";
 import { isPlainIdentifier } from "./literal.js";
 import { PROBE_CLASS_HOOK, withClassRegistration } from "./emitted-classes.js";
+import { guardProcess, ProbeExit } from "./probe-process.js";
 
 /** A class as the probe saw it created: the class and its own method descriptors at that moment. */
 export interface ClassCreation {
@@ -102,8 +103,14 @@ export class Probe {
   private readonly loaded = new Map<string, ModuleBindings>();
   private readonly outputs: Map<SourceFile, ModuleOutput>;
 
+  /** Ends the process guard (probe-process.ts). */
+  private readonly release: () => void;
+
   constructor(private readonly outDir: string, modules: ModuleOutput[], private readonly esm: boolean) {
     this.dir = `${outDir}.kos-probe-${process.pid}-${Date.now().toString(36)}`;
+    const dir = this.dir;
+    // Removed however the process ends, and a module's process.exit() is an error of the build.
+    this.release = guardProcess(() => rmSync(dir, { recursive: true, force: true }));
     this.outputs = new Map(modules.map((m) => [m.sourceFile, m] as const));
     for (const m of modules) {
       for (const f of m.others) this.write(f.path, f.text);
@@ -155,6 +162,9 @@ export class Probe {
     try {
       ns = await import(url);
     } catch (e) {
+      if (e instanceof ProbeExit) {
+        throw new BuildError("EBUILD_LOAD", `${e.message} when kos build imported it at build time; keep a program's exit behind a main-module check (\`import.meta.url === pathToFileURL(process.argv[1]).href\`), which the build-time import never passes`, { file: key, display }, { cause: e });
+      }
       throw new BuildError("EBUILD_LOAD", `importing the compiled module at build time failed: ${(e as Error).message}`, { file: key, display }, { cause: e });
     }
     const getters = (ns[PROBE_EXPORT] ?? (ns.default as Record<string, unknown> | undefined)?.[PROBE_EXPORT]) as Record<string, () => unknown> | undefined;
@@ -181,6 +191,7 @@ export class Probe {
   dispose(): void {
     for (const k of [...created.keys()]) if (k.startsWith(`${this.dir}|`)) created.delete(k);
     rmSync(this.dir, { recursive: true, force: true });
+    this.release();
   }
 }
 

@@ -29,6 +29,12 @@ export interface FunctionReport {
   frozen: string[];
   /** For profile entries: self time share in the profile. */
   selfPercent?: number;
+  /**
+   * Module values computed when the module loads (not fixed by the source) that the optimized code
+   * folded: the output compares each with its build-time value once the module has loaded, and
+   * keeps the original when one differs (build-time-values.ts). Present when there are any.
+   */
+  loadChecks?: string[];
 }
 
 export interface BuildReport {
@@ -54,7 +60,7 @@ export function formatReport(r: BuildReport, out?: string): string {
     const via = f.origins.join("+");
     if (f.status === "optimized") {
       const guards = f.assumptions.map((a) => a.description).join(", ") || "no guards";
-      lines.push(`  ✓ ${f.name} (${where}, ${via}) — ${guards}${f.trustedTypes.length ? `; trusted types: ${f.trustedTypes.join(", ")}` : ""}`);
+      lines.push(`  ✓ ${f.name} (${where}, ${via}) — ${guards}${f.trustedTypes.length ? `; trusted types: ${f.trustedTypes.join(", ")}` : ""}${f.loadChecks?.length ? `; at load: ${f.loadChecks.join(", ")}` : ""}`);
     } else {
       lines.push(`  – ${f.name} (${where}, ${via}) skipped: ${f.reason}`);
     }

@@ -7,9 +7,9 @@
  * untouched and the source maps still map every original token to the
  * TypeScript.
  *
- * - A function declaration `function f` keeps its body as the generic
- *   fallback; the module ends with `const f$kos = ...; f = f$kos;`, so the
- *   exported live binding and internal calls reach the optimized version.
+ * - A function declaration `function f` stays the object the module made,
+ *   turned into a forwarder to the optimized version; its original body,
+ *   renamed, is the fallback (function-install.ts).
  * - `const f = (...) => ...` becomes `let   f = ...` (same length) so that
  *   the same reassignment is allowed.
  * - A class method is assigned over at the end of the module
@@ -20,7 +20,9 @@
  */
 import * as acorn from "acorn";
 import * as walk from "acorn-walk";
+import { underCondition } from "./build-time-values.js";
 import { commentText } from "./literal.js";
+import { declarationPlaces, type DeclarationPlace } from "./function-install.js";
 
 /** The compiled function wrapped so its free names are bound: an expression. */
 export interface BoundFunction {
@@ -66,6 +68,8 @@ export interface JsIndex {
   constKeywordOf(name: string): number | null;
   /** Whether `name` is a top-level function declaration. */
   isFunctionDeclaration(name: string): boolean;
+  /** Where the top-level (not async, not generator) function declaration `name` sits, or null. */
+  declaration(name: string): DeclarationPlace | null;
   /** Calls to `callee` in source order: [start, end, first argument name]. */
   callsTo(callee: string): Array<{ start: number; end: number; firstArg: string | null }>;
 }
@@ -75,6 +79,7 @@ export function indexJs(js: string, esm: boolean): JsIndex {
   const program = acorn.parse(js, { ecmaVersion: "latest", sourceType: esm ? "module" : "script", allowHashBang: true, allowReturnOutsideFunction: !esm });
   const consts = new Map<string, number>();
   const fns = new Set<string>();
+  let places: Map<string, DeclarationPlace> | undefined;
   for (const st of program.body) {
     const decl = st.type === "ExportNamedDeclaration" || st.type === "ExportDefaultDeclaration" ? (st as acorn.ExportNamedDeclaration).declaration : st;
     if (!decl) continue;
@@ -86,6 +91,7 @@ export function indexJs(js: string, esm: boolean): JsIndex {
   return {
     constKeywordOf: (name) => consts.get(name) ?? null,
     isFunctionDeclaration: (name) => fns.has(name),
+    declaration: (name) => (places ??= declarationPlaces(program)).get(name) ?? null,
     callsTo(callee) {
       const calls: Array<{ start: number; end: number; firstArg: string | null }> = [];
       walk.simple(program, {
@@ -119,23 +125,29 @@ export function applyEdits(js: string, edits: Edit[]): string {
   return out;
 }
 
-/** The trailer lines that install an optimized top-level function. */
-export function installFunction(opts: { name: string; optimizedName: string; bound: BoundFunction; esm: boolean; exported: boolean; defaultExport: boolean; note: string; freeze: string[] }): string {
-  const lines = [`/* kos build: ${commentText(opts.note)} */`];
+/**
+ * The trailer lines that install an optimized `const f = (…) => …` (made `let`): a new function,
+ * given the original's `length` (`lengthLine`, method-install.ts) when the compiled one's differs.
+ */
+export function installFunction(opts: { name: string; optimizedName: string; bound: BoundFunction; esm: boolean; exported: boolean; defaultExport: boolean; note: string; freeze: string[]; lengthLine: string | null; condition: string | null }): string {
+  const lines: string[] = [];
   lines.push(`const ${opts.optimizedName} = ${opts.bound.expression};`);
+  if (opts.lengthLine) lines.push(opts.lengthLine);
   lines.push(`${opts.name} = ${opts.optimizedName};`);
   if (!opts.esm && opts.exported) lines.push(opts.defaultExport ? `exports.default = ${opts.name};` : `exports.${opts.name} = ${opts.name};`);
   for (const f of opts.freeze) lines.push(`Object.freeze(${f});`);
-  return lines.join("\n") + "\n";
+  return [`/* kos build: ${commentText(opts.note)} */`, ...underCondition(opts.condition, lines)].join("\n") + "\n";
 }
 
 /** The hoisted factory a jit() call site is replaced by; it freezes what the code folded, then builds the function once. */
-export function callSiteFactory(opts: { factoryName: string; bound: BoundFunction; note: string; freeze: string[] }): string {
+export function callSiteFactory(opts: { factoryName: string; bound: BoundFunction; note: string; freeze: string[]; condition: string | null; generic: string }): string {
   const cell = `${opts.factoryName}$fn`;
   const freeze = opts.freeze.map((f) => `Object.freeze(${f}); `).join("");
+  // A module value the code folded differs from the build's (build-time-values.ts): the plain function, which jit() runs as.
+  const check = opts.condition === null ? "" : `if (!${opts.condition}) return ${opts.generic}; `;
   return [
     `/* kos build: ${commentText(opts.note)} */`,
-    `function ${opts.factoryName}() { if (${cell} === undefined) { ${freeze}${cell} = ${opts.bound.expression}; } return ${cell}; }`,
+    `function ${opts.factoryName}() { if (${cell} === undefined) { ${check}${freeze}${cell} = ${opts.bound.expression}; } return ${cell}; }`,
     `var ${cell};`,
   ].join("\n") + "\n";
 }

@@ -8,6 +8,8 @@
  */
 import { EXIT, failure, numberOption, parseCommand, usageError, UsageError, type CommandInfo } from "./args.js";
 import { missingPeerError } from "../optional-peer.js";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 const COMMAND: CommandInfo = {
   name: "build",
@@ -65,5 +67,24 @@ export async function main(argv: string[]): Promise<number> {
     return EXIT.OK;
   } catch (e) {
     return failure(COMMAND, e);
+  } finally {
+    endWithTheCli();
   }
+}
+
+/**
+ * The build imports the project's modules (aot/probe.ts), and a timer or server one starts at load
+ * kept the `kos` process alive after the report (sweep 30, F6). When this process is the `kos`
+ * command, it ends once the exit code is set (cli/kos.ts sets it when `main` resolves, before any
+ * timer runs); unref'd, the timer never delays an exit that comes anyway. A program calling `main`
+ * in its own process (the tests) owns that process, and is left alone.
+ */
+function endWithTheCli(): void {
+  let cli = false;
+  try {
+    cli = process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(new URL("./kos.js", import.meta.url));
+  } catch {
+    cli = false;
+  }
+  if (cli) setTimeout(() => process.exit(), 0).unref();
 }
