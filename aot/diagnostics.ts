@@ -46,8 +46,12 @@ function libFiles(): Map<string, string> {
 
 /** tsc's program for the project at `tsconfigPath`, with the tsconfig's own options. */
 function tscProgram(tsconfigPath: string): ts.Program {
-  const cfg = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const host0 = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} };
+  let cfg = ts.getParsedCommandLineOfConfigFile(tsconfigPath, {}, host0);
   if (!cfg) throw new Error(`cannot read ${tsconfigPath}`);
+  // The options TypeScript 6 deprecates, which the project's own 5.x compiler accepts, as project.ts
+  // explains; read again with them allowed where the tsconfig does not say.
+  if (cfg.options.ignoreDeprecations === undefined && ts.versionMajorMinor === "6.0") cfg = ts.getParsedCommandLineOfConfigFile(tsconfigPath, { ignoreDeprecations: "6.0" }, host0) ?? cfg;
   const libs = libFiles();
   const lib = (f: string) => (f.startsWith(`${LIB_DIR}/`) ? libs.get(f.slice(LIB_DIR.length + 1)) : undefined);
   const host = ts.createCompilerHost(cfg.options);

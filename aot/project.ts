@@ -46,6 +46,13 @@ export function loadProject(tsconfig: string, outDir?: string): LoadedProject {
   let project: Project;
   try {
     project = new Project({ tsConfigFilePath: tsconfigPath });
+    // kos type-checks with the TypeScript ts-morph bundles (6.0), where options the project's own
+    // compiler (5.x) accepts are deprecated errors: `moduleResolution: "node"` (TS5107),
+    // `downlevelIteration` (TS5101; heap-js's tsconfig, sweep30 F4). TypeScript 6 still implements
+    // them. The project's own `ignoreDeprecations`, where it sets one, stays.
+    if (project.getCompilerOptions().ignoreDeprecations === undefined && ts.versionMajorMinor === "6.0") {
+      project = new Project({ tsConfigFilePath: tsconfigPath, compilerOptions: { ignoreDeprecations: "6.0" } });
+    }
   } catch (e) {
     throw new BuildError("EBUILD_TSCONFIG", `cannot read tsconfig: ${(e as Error).message}`, { file: tsconfigPath }, { cause: e });
   }

@@ -209,3 +209,17 @@ describe("jit() call-site discovery", () => {
     expect(sites[0]!.options).toEqual({ kind: "object", entries: [["specialize", { kind: "object", entries: [["n", { kind: "binding", name: "K", path: ["n"] }]] }]] });
   });
 });
+
+// sweep30 F4: kos type-checks with TypeScript 6, which makes options the project's own 5.x compiler
+// accepts deprecation errors (TS5107 for `moduleResolution: "node"`); the build failed with
+// EBUILD_TYPE and wrote no optimized output.
+describe("kos build on a tsconfig with options TypeScript 6 deprecates", () => {
+  it("builds and optimizes, as the project's own compiler accepts them", async () => {
+    const root = makeProject({ "a.ts": "/**\n * @kos.jit\n * @kos.specialize k=2\n */\nexport function scale(x: number, k: number): number { return x * k; }\n" });
+    writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2020", module: "CommonJS", moduleResolution: "node", downlevelIteration: true, strict: true, rootDir: "src", outDir: "out", types: [] }, include: ["src"] }));
+    writeFileSync(join(root, "package.json"), JSON.stringify({ type: "commonjs" }));
+    const report = await kosBuild({ project: root });
+    expect(report.typeErrors).toBeUndefined();
+    expect(report.summary.optimized).toBe(1);
+  });
+});
