@@ -5,6 +5,7 @@
  * (`referenceExpression`), and the TypeScript-declared typed-array
  * parameters (`assume` + `trustAssumptions`).
  */
+import { types as utilTypes } from "node:util";
 import type * as Compiler from "../compiler/index.js";
 import { lazyModule } from "../lazy-modules.js";
 import type { Assumption, SourceOptions } from "../compiler/types.js";
@@ -103,7 +104,7 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   for (const ref of r.references) {
     // kos's own error helpers (for-of's "x is not iterable" as the engine words it) by their source.
     const expr = refs.expressionFor(ref.value) ?? dataLiteral(ref.value) ?? ref.source ?? null;
-    if (expr === null) return { ok: false, reason: `the optimized code needs \`${ref.name}\`, a value the output module cannot reach`, specialized };
+    if (expr === null) return { ok: false, reason: `the optimized code needs ${describeValue(ref.value)} (kos's \`${ref.name}\`), a value no module-level binding of the output holds`, specialized };
     extraRefs.push({ name: ref.name, expr });
   }
   const bound = bindFunction(r.source, r.genericName, r.deoptName, genericExpr, extraRefs);
@@ -120,4 +121,24 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   });
   // The original's `length`, which the installed function keeps (`scale(x, k = 2)` is 1).
   return { ok: true, bound, source: r.source, assumptions: r.assumptions, freeze, trusted, specialized, length: fn.length };
+}
+
+/**
+ * A value as a report names it: kos's own name for its reference (`$k_ref_0`) told the user
+ * nothing (sweep30 F8). A function by its name, a symbol by its description, an object by its
+ * class; never by calling anything of the program's (no `toString`, no getters).
+ */
+function describeValue(value: unknown): string {
+  if (typeof value === "function") {
+    const name = Object.getOwnPropertyDescriptor(value, "name")?.value;
+    return typeof name === "string" && name ? `the function \`${name}\`` : "an anonymous function";
+  }
+  if (typeof value === "symbol") return `the symbol \`${value.description === undefined ? "Symbol()" : `Symbol(${value.description})`}\``;
+  if (value === null || typeof value !== "object") return `the value ${String(value)}`;
+  if (utilTypes.isProxy(value)) return "a proxy";
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  const proto = Reflect.getPrototypeOf(value);
+  const ctor = proto === null ? undefined : Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
+  const name = typeof ctor === "function" ? Object.getOwnPropertyDescriptor(ctor, "name")?.value : undefined;
+  return typeof name === "string" && name && name !== "Object" ? `an object of class \`${name}\`` : "an object";
 }

@@ -24,10 +24,14 @@ export interface ReferenceIndex {
 
 export function buildReferenceIndex(bindings: ModuleBindings): ReferenceIndex {
   const paths = new Map<object, string>();
+  // Symbols a module binding holds (`const SYM = Symbol("s")`): no literal makes one, so the output
+  // reads the binding, as the source does (a read of `o[SYM]` was skipped as "needs $k_ref_0").
+  const symbols = new Map<symbol, string>();
   let queue: Array<{ value: object; expr: string }> = [];
   for (const name of bindings.names) {
     if (!bindings.immutable.has(name)) continue;
     const b = bindings.get(name);
+    if (b.found && typeof b.value === "symbol" && !symbols.has(b.value)) symbols.set(b.value, name);
     if (!b.found || !isObjectLike(b.value) || paths.has(b.value)) continue;
     paths.set(b.value, name);
     queue.push({ value: b.value, expr: name });
@@ -49,7 +53,7 @@ export function buildReferenceIndex(bindings: ModuleBindings): ReferenceIndex {
     queue = next;
   }
   return {
-    expressionFor: (v) => (isObjectLike(v) ? (paths.get(v) ?? globalExpression(v)) : null),
+    expressionFor: (v) => (isObjectLike(v) ? (paths.get(v) ?? globalExpression(v)) : typeof v === "symbol" ? (symbols.get(v) ?? wellKnownSymbol(v)) : null),
     objects: () => [...paths.keys()],
   };
 }
@@ -95,4 +99,13 @@ function globalExpression(v: object): string | null {
     }
   }
   return globals.get(v) ?? null;
+}
+
+/** `globalThis.Symbol.iterator` and the other well-known symbols; null for any other symbol. */
+function wellKnownSymbol(v: symbol): string | null {
+  for (const key of Object.getOwnPropertyNames(Symbol)) {
+    const d = Object.getOwnPropertyDescriptor(Symbol, key);
+    if (d && "value" in d && d.value === v) return memberExpression("globalThis.Symbol", key);
+  }
+  return null;
 }

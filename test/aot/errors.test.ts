@@ -6,6 +6,7 @@ import { describe, it, expect, afterAll } from "vitest";
 import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { kosBuild } from "../../aot/build.js";
 import { main } from "../../cli/build.js";
 import { findAnnotatedFunctions, findJitCallSites } from "../../aot/discover.js";
@@ -221,5 +222,38 @@ describe("kos build on a tsconfig with options TypeScript 6 deprecates", () => {
     const report = await kosBuild({ project: root });
     expect(report.typeErrors).toBeUndefined();
     expect(report.summary.optimized).toBe(1);
+  });
+});
+
+// sweep30 F8: a function reading a module's symbol (`o[SYM]`) was skipped with "the optimized code
+// needs `$k_ref_0`, a value the output module cannot reach", naming kos's variable.
+describe("kos build and symbols a module binding holds", () => {
+  it("reads the binding in the output, with results as tsc's; a value no binding holds is named in the report", async () => {
+    const root = makeProject({
+      "a.ts": [
+        "const SYM = Symbol(\"s\");",
+        "const KEY = Symbol.for(\"k\");",
+        "export const obj: Record<symbol, number> = { [SYM]: 1, [KEY]: 2 };",
+        "/** @kos.jit */",
+        "export function read(o: Record<symbol, number>): number { return (o[SYM] ?? -1) * 10 + (o[KEY] ?? -1) + (Symbol.iterator in o ? 100 : 0); }",
+        "export function mine(): Record<symbol, number> { return { [SYM]: 5 }; }",
+        "",
+      ].join("\n"),
+    });
+    const report = await kosBuild({ project: root });
+    expect(report.summary.optimized).toBe(1);
+    const m = await import(pathToFileURL(join(root, "out", "a.js")).href);
+    expect([m.read(m.obj), m.read(m.mine()), m.read({}), m.read([])]).toEqual([12, 49, -11, 89]);
+    const hidden = makeProject({
+      "b.ts": [
+        "const holder = Object.freeze({ s: Symbol(\"h\") });",
+        "/** @kos.jit */",
+        "export function readHidden(o: Record<symbol, number>): number { return o[holder.s] ?? 0; }",
+        "",
+      ].join("\n"),
+    });
+    const skipped = (await kosBuild({ project: hidden })).functions.find((f) => f.status === "skipped");
+    expect(skipped?.reason).toContain("the symbol `Symbol(h)`");
+    expect(skipped?.reason).not.toMatch(/^the optimized code needs `\$k_/);
   });
 });
