@@ -52,6 +52,11 @@ export function compileJob(job: Job, bindings: ModuleBindings, refs: ReferenceIn
   const specialize: Record<string, unknown> = {};
   for (const [param, src] of job.specialize) {
     if (src.kind === "value") { specialize[param] = src.value; continue; }
+    // An object or array written in place is made once, here: a version guarded on it is never run,
+    // since no caller can pass that object (sweep30 F8: `@kos.specialize options={}`).
+    if (src.expr.kind === "object" || src.expr.kind === "array") {
+      return { ok: false, reason: `cannot specialize \`${param}\` on \`${src.text}\`: an ${src.expr.kind} written in place is a new one, which no call passes (the version would guard on its identity and never run); name a module-level constant that the callers pass instead`, specialized };
+    }
     const r = evaluateConst(src.expr, (name) => (bindings.immutable.has(name) ? bindings.get(name) : { found: false, reason: `\`${name}\` is not a module-level constant (a \`let\` or \`var\` may change)` }));
     if (!r.ok) return { ok: false, reason: `cannot specialize \`${param}\`: ${r.reason}`, specialized };
     specialize[param] = r.value;

@@ -257,3 +257,31 @@ describe("kos build and symbols a module binding holds", () => {
     expect(skipped?.reason).not.toMatch(/^the optimized code needs `\$k_/);
   });
 });
+
+// sweep30 F8: `@kos.specialize options={}` compiled a version guarded on the identity of an object
+// made at build time, which no call passes: it never ran, and the report said "optimized".
+describe("kos build and an object written in a specialize tag", () => {
+  it("skips it with the reason, and optimizes the same function specialized on a module constant", async () => {
+    const root = makeProject({
+      "a.ts": [
+        "/**",
+        " * @kos.jit",
+        " * @kos.specialize options={ long: true }",
+        " */",
+        "export function fmt(n: number, options: { long?: boolean }): string { return options.long ? n + \" units\" : String(n); }",
+        "export const OPTS = Object.freeze({ long: true });",
+        "/**",
+        " * @kos.jit",
+        " * @kos.specialize options=OPTS",
+        " */",
+        "export function fmt2(n: number, options: { long?: boolean }): string { return options.long ? n + \" units\" : String(n); }",
+        "",
+      ].join("\n"),
+    });
+    const report = await kosBuild({ project: root });
+    const byName = new Map(report.functions.map((f) => [f.name, f]));
+    expect(byName.get("fmt")?.status).toBe("skipped");
+    expect(byName.get("fmt")?.reason).toMatch(/an object written in place is a new one, which no call passes/);
+    expect(byName.get("fmt2")?.status).toBe("optimized");
+  });
+});
