@@ -66,7 +66,11 @@ export async function matchProfile(
     if (entry.selfPercent < minSelfPercent) continue;
     const candidates = sites.filter((s) => s.name === entry.name && stem(s.sourceFile.getFilePath()) === stem(entry.file));
     if (candidates.length === 0) {
-      unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason: entry.name ? "no top-level function or class method of that name in a module of that name" : "anonymous function" });
+      // V8 names a class's constructor by the class (tinycolor's hot `TinyColor`, sweep30 F8).
+      const file = sites.find((s) => stem(s.sourceFile.getFilePath()) === stem(entry.file))?.sourceFile;
+      const isClass = !!entry.name && !!file?.getClass(entry.name);
+      const reason = !entry.name ? "anonymous function" : isClass ? `the constructor of class \`${entry.name}\` (constructors are left as written)` : "no top-level function or class method of that name in a module of that name";
+      unmatched.push({ name: entry.name, file: entry.file, line: entry.line, reason });
       continue;
     }
     if (!entry.sourceHash) {

@@ -285,3 +285,18 @@ describe("kos build and an object written in a specialize tag", () => {
     expect(byName.get("fmt2")?.status).toBe("optimized");
   });
 });
+
+// sweep30 F8: a hot class constructor in a profile was listed as "no top-level function or class
+// method of that name in a module of that name".
+describe("kos build and a profile naming a class's constructor", () => {
+  it("says it is a constructor, left as written", async () => {
+    const root = makeProject({ "a.ts": "export class Color {\n  r: number;\n  constructor(r: number) { this.r = r; }\n  hex(): string { return this.r.toString(16); }\n}\n" });
+    const entry = (name: string) => ({ name, file: join(root, "out", "a.js"), line: 2, column: 5, selfPercent: 20, totalPercent: 20, selfSamples: 20, totalSamples: 20 });
+    writeFileSync(join(root, "p.json"), JSON.stringify({ version: 1, command: ["node", "x"], date: "2026-01-01T00:00:00.000Z", durationMs: 1, totalSamples: 40, source: "cpu-prof", flamegraph: null, hot: [entry("Color"), entry("nothing")] }));
+    const report = await kosBuild({ project: root, profile: join(root, "p.json") });
+    expect(report.profileUnmatched.map((u) => [u.name, u.reason])).toEqual([
+      ["Color", "the constructor of class `Color` (constructors are left as written)"],
+      ["nothing", "no top-level function or class method of that name in a module of that name"],
+    ]);
+  });
+});
