@@ -14,8 +14,38 @@
  * keeps the loop under 42 characters on V8 before 13.8; so does this.
  */
 
-/** The engine's JSON.stringify as kos loaded it (built-ins are assumed unmodified, builtins.ts). */
-export const JSON_STRINGIFY: (value: unknown) => string | undefined = JSON.stringify;
+import { types } from "node:util";
+
+const functionSource = Function.prototype.toString;
+const isProxy = types.isProxy;
+
+/**
+ * Whether `f` is the engine's JSON.stringify (of any realm), told by its source text, which only a
+ * built-in of that name has: not a wrapper the program put in its place, a bound function or a
+ * proxy (their texts differ). The compiler loads at the first compile, after any replacement a
+ * program made before it, so the function it would capture then need not be the engine's (sweep32
+ * repro-1: a logging wrapper installed before `jit()` was skipped by the loop).
+ */
+export function isEngineStringify(f: unknown): boolean {
+  return typeof f === "function" && Reflect.apply(functionSource, f, []) === "function stringify() { [native code] }";
+}
+
+/**
+ * Whether the global `JSON.stringify` is the engine's now, read by descriptors (no getter of the
+ * program's runs): kos reads built-ins' members from what it found at load, and the residual's
+ * `JSON.stringify(s)` would call whatever the program put there since.
+ */
+export function globalStringifyIsEngine(): boolean {
+  const json = Object.getOwnPropertyDescriptor(globalThis, "JSON");
+  if (!json || !("value" in json) || json.value === null || typeof json.value !== "object" || isProxy(json.value)) return false;
+  const stringify = Object.getOwnPropertyDescriptor(json.value, "stringify");
+  return !!stringify && "value" in stringify && isEngineStringify(stringify.value);
+}
+
+/** The engine's JSON.stringify: the global one where it is that, else a fresh realm's (the same for a string). */
+const engineStringify: (value: unknown) => string | undefined = isEngineStringify(JSON.stringify)
+  ? JSON.stringify
+  : (process.getBuiltinModule("node:vm").runInNewContext("JSON.stringify") as (value: unknown) => string | undefined);
 
 /**
  * Strings this long or longer go to JSON.stringify: fast-json-stringify's bounds for its loop, 42
@@ -33,7 +63,7 @@ function hasFastStringify(): boolean {
 /** `JSON.stringify(s)` for a string `s`. */
 export function quoteJsonString(s: string): string {
   const len = s.length;
-  if (len >= MAX_LOOP_LENGTH) return JSON_STRINGIFY(s)!;
+  if (len >= MAX_LOOP_LENGTH) return engineStringify(s)!;
   let result = "";
   let last = 0;
   for (let i = 0; i < len; i++) {
@@ -42,7 +72,7 @@ export function quoteJsonString(s: string): string {
       result += s.slice(last, i) + "\\";
       last = i;
     } else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) {
-      return JSON_STRINGIFY(s)!;
+      return engineStringify(s)!;
     }
   }
   return result === "" ? '"' + s + '"' : '"' + result + s.slice(last) + '"';

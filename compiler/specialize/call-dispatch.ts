@@ -13,7 +13,7 @@ import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from 
 import { callOfResultUnderSourceName, callUnderSourceName, underSourceNames } from "./source-names.js";
 import { mentions } from "./source-name-plans.js";
 import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
-import { JSON_STRINGIFY, quoteJsonString } from "../json-quote.js";
+import { globalStringifyIsEngine, isEngineStringify, quoteJsonString } from "../json-quote.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
 
 declare module "./specializer.js" {
@@ -135,7 +135,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     return D(applied, BUILTIN_RESULT_TYPES.get(fnVal.v));
   }
   // `JSON.stringify(s)` of a string: fast-json-stringify's escape loop, the same text (json-quote.ts).
-  if (fnVal.k === "s" && fnVal.v === JSON_STRINGIFY && args.length === 1 && isString(args[0]!)) {
+  if (fnVal.k === "s" && isEngineStringify(fnVal.v) && args.length === 1 && isString(args[0]!) && globalStringifyIsEngine()) {
     return D({ type: "CallExpression", optional: false, callee: { type: "KosConst", value: quoteJsonString, path: null, hint: "quoteJsonString" }, arguments: [this.residualArgument(args[0]!)] }, "string");
   }
   let callee: Node;

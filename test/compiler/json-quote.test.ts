@@ -80,3 +80,29 @@ describe("JSON.stringify of a string in compiled code", () => {
     expect(ref?.source).toBe(QUOTE_JSON_STRING_SOURCE);
   });
 });
+
+// sweep32 repro-1: a wrapper put in JSON.stringify's place before jit() was skipped by the loop.
+describe("a JSON.stringify the program replaced", () => {
+  it("is called as the program calls it; the engine's, put back, gets the loop again", () => {
+    const engine = JSON.stringify;
+    const seen: unknown[] = [];
+    const quoted = (s: unknown) => (typeof s === "string" ? JSON.stringify(s) : null);
+    JSON.stringify = function (this: unknown, v: unknown, ...rest: unknown[]) {
+      seen.push(v);
+      return (engine as any)(v, ...rest);
+    } as typeof JSON.stringify;
+    try {
+      const j = jit(quoted, { specialize: {} });
+      // (The compiler's own code generation calls JSON.stringify too: README, known differences.)
+      seen.length = 0;
+      expect(j("ab")).toBe('"ab"');
+      expect(seen).toEqual(["ab"]);
+      expect(inspect(j)!.source).not.toMatch(/quoteJsonString/);
+    } finally {
+      JSON.stringify = engine;
+    }
+    const k = jit(quoted, { specialize: {} });
+    expect(k('a"b')).toBe('"a\\"b"');
+    expect(inspect(k)!.source).toMatch(/quoteJsonString/);
+  });
+});
