@@ -332,3 +332,21 @@ describe("dispatcher: `new` of a function jit() returned is `new` of the origina
     });
   }
 });
+
+// sweep32 repro-3: a subclass made of a jitted constructor before its first `new` inherited the
+// entry's own fresh prototype, not the original's.
+describe("dispatcher: a constructor's prototype before any `new`", () => {
+  it("a function named as a constructor shares the original's prototype from jit() on", () => {
+    function Point(this: any, a: number) {
+      this.a = a;
+    }
+    Point.prototype.sum = function (this: any) {
+      return this.a + 1;
+    };
+    const J = jit(Point) as any;
+    expect(J.prototype).toBe(Point.prototype);
+    const S = class extends J {};
+    expect(new S(1).sum()).toBe(2);
+    expect(new (Point as any)(2) instanceof J).toBe(true);
+  });
+});
