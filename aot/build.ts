@@ -17,7 +17,7 @@
  * paths or unordered iteration in it).
  */
 import { join, relative } from "node:path";
-import type { SourceFile } from "ts-morph";
+import { Node, type SourceFile } from "ts-morph";
 import type { SourceOptions } from "../compiler/types.js";
 import { BuildError, BuildTypeError } from "./errors.js";
 import { summarize, typeErrors } from "./diagnostics.js";
@@ -292,6 +292,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       const original = renamedOriginal!;
       const placed = installForwarded({
         js, name: job.site.name, place, original, cell: fresh(`${job.site.name}$kos`), length: result.length, bound: result.bound, esm: p.esm, freeze: result.freeze, condition,
+        plainParameters: plainParameters(job.site.fn, result.length),
         note: `\`${job.site.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); \`${job.site.name}\` forwards to it, the original above (renamed \`${original}\`) is its fallback`,
       });
       edits.push(...placed.edits);
@@ -366,4 +367,10 @@ function outputFiles(p: LoadedProject, modules: ModuleOutput[], changed: Map<Mod
   }
   if (reportName) files.set(join(p.outDir, reportName), JSON.stringify(report, null, 2) + "\n");
   return files;
+}
+
+/** Whether `fn` has exactly `length` plain identifier parameters (`this: T` aside) and never names `arguments`. */
+function plainParameters(fn: FunctionSite["fn"], length: number): boolean {
+  const params = fn.getParameters().filter((p) => p.getName() !== "this");
+  return params.length === length && params.every((p) => !p.getInitializer() && !p.isRestParameter() && !p.hasQuestionToken() && Node.isIdentifier(p.getNameNode())) && !/\barguments\b/.test(fn.getText());
 }

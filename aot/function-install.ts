@@ -23,11 +23,14 @@
  * the last line installs the optimized version, it runs the original. `new
  * handler()` constructs the original with the forwarder as `new.target`, so
  * instances get `handler.prototype`, the object the module's own code
- * extends. V8 inlines the small forwarder into its callers: the sample
- * project's `matmul 4×4` ran at 25.5 ns per call with the old reassignment
- * and 26.0 ns through the forwarder, `compose 8 transforms` (internal calls)
- * at 633–692 ns and 619–647 ns: best of 7 alternating rounds in one process,
- * on a loaded machine, so within noise.
+ * extends. The forwarder is one more call
+ * through a binding the install rewrites, which V8 cannot fold: the sample
+ * project's `matmul 4×4` ran 27.7-27.9 ns a call with the old reassignment
+ * and 29.3 ns through the forwarder with its arguments passed by name
+ * (33.7-34.0 ns through `.apply(this, arguments)`, still used where the
+ * function reads `arguments` or has default or rest parameters): medians of
+ * 9 alternating rounds in one process, a quiet machine. Exactness first: the
+ * reassignment changed the function's identity.
  */
 import * as acorn from "acorn";
 import { underCondition } from "./build-time-values.js";
@@ -92,6 +95,8 @@ export function sameLengthName(length: number, used: Set<string>, taken: Set<str
 export function installForwarded(opts: {
   js: string; name: string; place: DeclarationPlace; original: string; cell: string; length: number;
   bound: BoundFunction; esm: boolean; note: string; freeze: string[]; condition: string | null;
+  /** The original has `length` plain parameters and never reads `arguments`: its arguments can be passed by name. */
+  plainParameters?: boolean;
 }): { edits: Array<{ start: number; end: number; text: string }>; trailer: string } {
   const { place, name, original, cell } = opts;
   const edits = [{ start: place.idStart, end: place.idEnd, text: original }];
@@ -102,7 +107,11 @@ export function installForwarded(opts: {
   const lines = [
     `/* kos build: ${commentText(opts.note)} */`,
     // Hoisted: the forwarder is `name` from the module's start, as the declaration it replaces was.
-    `function ${name}(${params}) { return new.target === undefined ? ${cell}.apply(this, arguments) : Reflect.construct(${original}, arguments, new.target); }`,
+    // Arguments passed by name where nothing can tell their number (no `arguments`, no default or rest):
+    // the sample project's `matmul 4×4` ran 29.3 ns a call so, 33.7-34.0 ns through
+    // `.apply(this, arguments)`, and 27.7-27.9 ns with the old reassignment (medians of 9
+    // alternating rounds, two runs, one process each, a quiet machine).
+    `function ${name}(${params}) { return new.target === undefined ? ${opts.plainParameters ? `${cell}.call(this${params ? `, ${params}` : ""})` : `${cell}.apply(this, arguments)`} : Reflect.construct(${original}, arguments, new.target); }`,
     `function ${cell}() { return ${original}.apply(this, arguments); }`,
     // Stack frames of the fallback show the original's name.
     `Object.defineProperty(${original}, "name", { value: ${stringLiteral(name)} });`,

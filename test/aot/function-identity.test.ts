@@ -63,6 +63,12 @@ export function fact(n: number): number { return n <= 1 ? 1 : n * fact(n - 1); }
 
 /** @kos.jit */
 export default function byDefault(a: number, b = 1, c?: number): number { return a + b + (c ?? 0); }
+
+/** @kos.jit */
+export function count(a: number, b?: number): number { return arguments.length * 10 + a + (b ?? 0); }
+
+/** @kos.jit */
+export function plain(a: number, b: number): number { return a + (b === undefined ? 100 : b); }
 `;
 
 /** What the program can see of the module's functions, as JSON. */
@@ -75,7 +81,7 @@ out.early = m.early;
 out.label = m.memo.label;
 const p = new m.Point(-3);
 out.point = [p.norm(), p instanceof m.Point, Object.getPrototypeOf(p) === m.Point.prototype, m.Point.prototype.constructor === m.Point];
-out.calls = [m.scale(3), m.scale(3, 5), new m.Vec(4).top(), new m.Vec(4).bottom(), new m.Vec(4).bottom(3), m.handler(1), m.memo(4), m.fact(5), m.fact(6), m.default(1), m.default(1, 2, 3, 4)];
+out.calls = [m.scale(3), m.scale(3, 5), new m.Vec(4).top(), new m.Vec(4).bottom(), new m.Vec(4).bottom(3), m.handler(1), m.memo(4), m.fact(5), m.fact(6), m.default(1), m.default(1, 2, 3, 4), m.count(1), m.count(1, 2, 3), m.plain(1), m.plain(1, 2, 3), m.plain.call({}, 4, 5)];
 let stack = "";
 try { m.fact(Symbol()); } catch (e) { stack = String(e.stack).split("\\n")[1] ?? ""; }
 out.frame = /\\bat (\\w+)/.exec(stack)?.[1] ?? stack;
