@@ -293,6 +293,7 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
       const placed = installForwarded({
         js, name: job.site.name, place, original, cell: fresh(`${job.site.name}$kos`), length: result.length, bound: result.bound, esm: p.esm, freeze: result.freeze, condition,
         plainParameters: plainParameters(job.site.fn, result.length),
+        noThis: !/\bthis\b/.test(job.site.fn.getText()),
         note: `\`${job.site.name}\` optimized (${job.origins.join("+")}; guards: ${guards}); \`${job.site.name}\` forwards to it, the original above (renamed \`${original}\`) is its fallback`,
       });
       edits.push(...placed.edits);

@@ -23,14 +23,9 @@
  * the last line installs the optimized version, it runs the original. `new
  * handler()` constructs the original with the forwarder as `new.target`, so
  * instances get `handler.prototype`, the object the module's own code
- * extends. The forwarder is one more call
- * through a binding the install rewrites, which V8 cannot fold: the sample
- * project's `matmul 4×4` ran 27.7-27.9 ns a call with the old reassignment
- * and 29.3 ns through the forwarder with its arguments passed by name
- * (33.7-34.0 ns through `.apply(this, arguments)`, still used where the
- * function reads `arguments` or has default or rest parameters): medians of
- * 9 alternating rounds in one process, a quiet machine. Exactness first: the
- * reassignment changed the function's identity.
+ * extends. The forwarder calls the
+ * optimized version through a binding the install rewrites; V8 inlines a
+ * plain call of it (see the forwarder's line below for what stops that).
  */
 import * as acorn from "acorn";
 import { underCondition } from "./build-time-values.js";
@@ -97,6 +92,8 @@ export function installForwarded(opts: {
   bound: BoundFunction; esm: boolean; note: string; freeze: string[]; condition: string | null;
   /** The original has `length` plain parameters and never reads `arguments`: its arguments can be passed by name. */
   plainParameters?: boolean;
+  /** The original never names `this`: the call need not pass the forwarder's. */
+  noThis?: boolean;
 }): { edits: Array<{ start: number; end: number; text: string }>; trailer: string } {
   const { place, name, original, cell } = opts;
   const edits = [{ start: place.idStart, end: place.idEnd, text: original }];
@@ -107,11 +104,13 @@ export function installForwarded(opts: {
   const lines = [
     `/* kos build: ${commentText(opts.note)} */`,
     // Hoisted: the forwarder is `name` from the module's start, as the declaration it replaces was.
-    // Arguments passed by name where nothing can tell their number (no `arguments`, no default or rest):
-    // the sample project's `matmul 4×4` ran 29.3 ns a call so, 33.7-34.0 ns through
-    // `.apply(this, arguments)`, and 27.7-27.9 ns with the old reassignment (medians of 9
-    // alternating rounds, two runs, one process each, a quiet machine).
-    `function ${name}(${params}) { return new.target === undefined ? ${opts.plainParameters ? `${cell}.call(this${params ? `, ${params}` : ""})` : `${cell}.apply(this, arguments)`} : Reflect.construct(${original}, arguments, new.target); }`,
+    // Arguments passed by name where nothing can tell their number (no `arguments`, no default or rest),
+    // and no `this` where the function never names it: V8 inlines a plain call through the binding the
+    // install rewrites, and neither `.call(this, …)` nor `.apply(this, arguments)` (the sample project's
+    // `response curve ×256`: 567 ns a round called so, 2.39-2.44 µs through `.call(this, x)`, 542 ns with
+    // the old reassignment; `matmul 4×4` 29.3 ns a call through `.call`, 33.7-34.0 through `.apply`,
+    // 27.7-27.9 reassigned; medians of 9 rounds, a quiet machine).
+    `function ${name}(${params}) { return new.target === undefined ? ${!opts.plainParameters ? `${cell}.apply(this, arguments)` : opts.noThis ? `${cell}(${params})` : `${cell}.call(this${params ? `, ${params}` : ""})`} : Reflect.construct(${original}, arguments, new.target); }`,
     `function ${cell}() { return ${original}.apply(this, arguments); }`,
     // Stack frames of the fallback show the original's name.
     `Object.defineProperty(${original}, "name", { value: ${stringLiteral(name)} });`,

@@ -82,9 +82,10 @@ out.label = m.memo.label;
 const p = new m.Point(-3);
 out.point = [p.norm(), p instanceof m.Point, Object.getPrototypeOf(p) === m.Point.prototype, m.Point.prototype.constructor === m.Point];
 out.calls = [m.scale(3), m.scale(3, 5), new m.Vec(4).top(), new m.Vec(4).bottom(), new m.Vec(4).bottom(3), m.handler(1), m.memo(4), m.fact(5), m.fact(6), m.default(1), m.default(1, 2, 3, 4), m.count(1), m.count(1, 2, 3), m.plain(1), m.plain(1, 2, 3), m.plain.call({}, 4, 5)];
+// The top frame's function name (without a receiver's type, "Module.": the forwarder calls the version without one).
 let stack = "";
 try { m.fact(Symbol()); } catch (e) { stack = String(e.stack).split("\\n")[1] ?? ""; }
-out.frame = /\\bat (\\w+)/.exec(stack)?.[1] ?? stack;
+out.frame = /\\bat (?:\\w+\\.)?(\\w+)/.exec(stack)?.[1] ?? stack;
 console.log(JSON.stringify(out));
 `;
 
