@@ -4,30 +4,19 @@
  * (sweep 30, B2: `process.env`, `Math.random()` and `Date.now()` were frozen
  * into the output). Fixed values still fold with no check.
  */
-import { describe, it, expect, afterAll } from "vitest";
+import { describe, it, expect } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { kosBuild } from "../../aot/build.js";
+import { tsProjects } from "../support/ts-projects.js";
 import type { FunctionReport } from "../../aot/report.js";
 import { BuildTimeValues } from "../../aot/build-time-values.js";
 import { Project } from "ts-morph";
 
 const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
-const roots: string[] = [];
-afterAll(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
-
-function makeProject(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "kos-aot-values-"));
-  roots.push(root);
-  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ES2022", moduleResolution: "Bundler", strict: true, rootDir: "src", outDir: "out", types: [] }, include: ["src"] }));
-  writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
-  mkdirSync(join(root, "src"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, "src", name), text);
-  return root;
-}
+const makeProject = tsProjects("kos-aot-values-");
 
 const ENV = `declare const process: { env: Record<string, string | undefined>; argv: string[] };\n`;
 

@@ -5,29 +5,18 @@
  * effects included. What it cannot rewrite exactly stays as written, with a
  * reason naming the construct and its line.
  */
-import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { describe, it, expect, beforeAll } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createHash } from "node:crypto";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { kosBuild } from "../../aot/build.js";
+import { tsProjects } from "../support/ts-projects.js";
 import type { BuildReport, FunctionReport } from "../../aot/report.js";
 
 const tsc = fileURLToPath(new URL("../../node_modules/typescript/bin/tsc", import.meta.url));
-const roots: string[] = [];
-afterAll(() => { for (const r of roots) rmSync(r, { recursive: true, force: true }); });
-
-function makeProject(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "kos-aot-cls-"));
-  roots.push(root);
-  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "ES2022", module: "ES2022", moduleResolution: "Bundler", strict: true, rootDir: "src", outDir: "out", types: [] }, include: ["src"] }));
-  writeFileSync(join(root, "package.json"), JSON.stringify({ type: "module" }));
-  mkdirSync(join(root, "src"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, "src", name), text);
-  return root;
-}
+const makeProject = tsProjects("kos-aot-cls-");
 
 /** tsc's output of the project, in `plain/`. */
 function plainBuild(root: string): void {
