@@ -60,40 +60,32 @@ function hasFastStringify(): boolean {
   return major! * 100 + minor! >= 1308;
 }
 
-/** `JSON.stringify(s)` for a string `s`. */
-export function quoteJsonString(s: string): string {
-  const len = s.length;
-  if (len >= MAX_LOOP_LENGTH) return engineStringify(s)!;
-  let result = "";
-  let last = 0;
-  for (let i = 0; i < len; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22 || c === 0x5c) {
-      result += s.slice(last, i) + "\\";
-      last = i;
-    } else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) {
-      return engineStringify(s)!;
-    }
-  }
-  return result === "" ? '"' + s + '"' : '"' + result + s.slice(last) + '"';
-}
-
-/** quoteJsonString as a self-contained expression, for output that cannot reach kos (`kos build`). */
-export const QUOTE_JSON_STRING_SOURCE = `(function (stringify) {
-  return function quoteJsonString(s) {
+/**
+ * The escape, over the `stringify` it falls back to and its length bound: one definition for kos's
+ * own function and for the self-contained source `kos build` binds (its text, which refers to
+ * nothing else).
+ */
+function makeQuote(stringify: (value: unknown) => string | undefined, maxLoopLength: number): (s: string) => string {
+  return function quoteJsonString(s: string): string {
     const len = s.length;
-    if (len >= ${MAX_LOOP_LENGTH}) return stringify(s);
+    if (len >= maxLoopLength) return stringify(s)!;
     let result = "";
     let last = 0;
     for (let i = 0; i < len; i++) {
       const c = s.charCodeAt(i);
       if (c === 0x22 || c === 0x5c) {
-        result += s.slice(last, i) + "\\\\";
+        result += s.slice(last, i) + "\\";
         last = i;
       } else if (c < 0x20 || (c >= 0xd800 && c <= 0xdfff)) {
-        return stringify(s);
+        return stringify(s)!;
       }
     }
     return result === "" ? '"' + s + '"' : '"' + result + s.slice(last) + '"';
   };
-})(JSON.stringify)`;
+}
+
+/** `JSON.stringify(s)` for a string `s`. */
+export const quoteJsonString: (s: string) => string = makeQuote(engineStringify, MAX_LOOP_LENGTH);
+
+/** quoteJsonString as a self-contained expression, for output that cannot reach kos (`kos build`). */
+export const QUOTE_JSON_STRING_SOURCE = `(${Function.prototype.toString.call(makeQuote)})(JSON.stringify, ${MAX_LOOP_LENGTH})`;
