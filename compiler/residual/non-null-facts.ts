@@ -9,7 +9,7 @@
  * A fact here only decides whether a read throws from the helper or from the function itself
  * (nullish-reads.ts: the message is the same), never what the program computes.
  */
-import { childKeys, forEachPatternName, type Node } from "../ast.js";
+import { forEachPatternName, walk, type Node } from "../ast.js";
 
 /** What a test being false rules out for a variable. */
 interface Excluded {
@@ -91,38 +91,36 @@ export function alwaysExits(s: Node): boolean {
 
 /** The variables `n` writes (assignments, updates, declarations, patterns, for-in/of heads), nested functions included. */
 export function namesWritten(n: Node, out = new Set<string>()): Set<string> {
-  if (!n || typeof n.type !== "string" || n.type === "KosConst") return out;
-  switch (n.type) {
-    case "AssignmentExpression":
-      if (n.left.type === "Identifier") out.add(n.left.name);
-      else if (n.left.type !== "MemberExpression") forEachPatternName(n.left, (name) => void out.add(name));
-      break;
-    case "UpdateExpression":
-      if (n.argument.type === "Identifier") out.add(n.argument.name);
-      break;
-    case "VariableDeclarator":
-      forEachPatternName(n.id, (name) => void out.add(name));
-      break;
-    case "ForInStatement":
-    case "ForOfStatement":
-      if (n.left.type === "Identifier") out.add(n.left.name);
-      else if (n.left.type !== "VariableDeclaration" && n.left.type !== "MemberExpression") forEachPatternName(n.left, (name) => void out.add(name));
-      break;
-    case "CatchClause":
-      if (n.param) forEachPatternName(n.param, (name) => void out.add(name));
-      break;
-    case "FunctionExpression":
-    case "FunctionDeclaration":
-    case "ArrowFunctionExpression":
-      for (const p of n.params) forEachPatternName(p, (name) => void out.add(name));
-      if (n.id) out.add(n.id.name);
-      break;
-  }
-  for (const k of childKeys(n)) {
-    const v = n[k];
-    if (!v) continue;
-    if (Array.isArray(v)) for (const x of v) namesWritten(x, out);
-    else namesWritten(v, out);
-  }
+  const add = (name: string) => void out.add(name);
+  walk(n, (x) => {
+    if (x.type === "KosConst") return false;
+    switch (x.type) {
+      case "AssignmentExpression":
+        if (x.left.type === "Identifier") out.add(x.left.name);
+        else if (x.left.type !== "MemberExpression") forEachPatternName(x.left, add);
+        break;
+      case "UpdateExpression":
+        if (x.argument.type === "Identifier") out.add(x.argument.name);
+        break;
+      case "VariableDeclarator":
+        forEachPatternName(x.id, add);
+        break;
+      case "ForInStatement":
+      case "ForOfStatement":
+        if (x.left.type === "Identifier") out.add(x.left.name);
+        else if (x.left.type !== "VariableDeclaration" && x.left.type !== "MemberExpression") forEachPatternName(x.left, add);
+        break;
+      case "CatchClause":
+        if (x.param) forEachPatternName(x.param, add);
+        break;
+      case "FunctionExpression":
+      case "FunctionDeclaration":
+      case "ArrowFunctionExpression":
+        for (const p of x.params) forEachPatternName(p, add);
+        if (x.id) out.add(x.id.name);
+        break;
+    }
+    return;
+  });
   return out;
 }

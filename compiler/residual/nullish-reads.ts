@@ -19,7 +19,7 @@
  * reads as written by hand), and only on variables that may hold something else than an object
  * literal, an array literal, a `new` or a function.
  */
-import { childKeys, countNodes, forEachPatternName, type Node } from "../ast.js";
+import { childKeys, countNodes, forEachPatternName, walk, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
 import { alwaysExits, namesWritten, nonNullWhenFalse } from "./non-null-facts.js";
 
@@ -301,12 +301,9 @@ const FACT_BARRIERS = new Set(["ForStatement", "ForInStatement", "ForOfStatement
 
 /** Calls `f` on each function nested in `n` (not looking into constants). */
 function walkFunctions(n: Node, f: (fn: Node) => void): void {
-  if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
-  if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") f(n);
-  for (const k of childKeys(n)) {
-    const v = n[k];
-    if (!v) continue;
-    if (Array.isArray(v)) for (const x of v) walkFunctions(x, f);
-    else walkFunctions(v, f);
-  }
+  walk(n, (x) => {
+    if (x.type === "KosConst") return false;
+    if (x.type === "FunctionExpression" || x.type === "FunctionDeclaration" || x.type === "ArrowFunctionExpression") f(x);
+    return;
+  });
 }
