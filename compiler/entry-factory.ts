@@ -151,21 +151,38 @@ function entryHead(constructible: boolean, params: string): string {
  * each a function literal of its own with feedback of its own, and a factory's first entries
  * each take the next copy (`which`): V8 then specializes each entry's optimized code to its
  * constants and inlines its original into it (-0.06-0.05 ns over the direct call in the same
- * row). Later entries share the last copy, as every entry did before. Measured on a factory of
+ * row). Later entries share one more copy, as every entry did before. Measured on a factory of
  * the (a, b) entry's text (/tmp/probe/switchcost.mjs, Node 20.20.2): 16 copies made the factory's
- * one compile 190 → 240 µs and left each entry's making at 0.3-3.7 µs; 64 copies cost 650 µs.
+ * compile 190 → 240 µs and left each entry's making at 0.3-3.7 µs; 64 copies cost 650 µs.
  */
 export const DISTINCT_ENTRIES = 16;
-function entryCopies(literal: string): string {
-  const cases = Array.from({ length: DISTINCT_ENTRIES }, (_, i) => `${i === DISTINCT_ENTRIES - 1 ? "default" : `case ${i}`}: entry = ${literal}; break;\n`);
-  return `var entry;\nswitch (which) {\n${cases.join("")}}\n`;
+type Make = (...args: unknown[]) => [entry: Function, control: EntryControl];
+/**
+ * A factory's makers from its text around the entry (`before` and `after`, the entry literal in
+ * between): one whose text holds DISTINCT_ENTRIES copies of the entry, for the factory's first
+ * entries (its last parameter, `which`, picks the copy), and one with a single copy for the rest,
+ * compiled at its first use. Not one text with both: V8 optimizes a function later the larger its
+ * bytecode, and with the copies in the maker every entry used, `jit()` of a never-called function
+ * cost 4.4-5.1 µs against 4.0 µs before the copies (medians of 9 rounds of 1000, three runs each,
+ * /tmp/ab/jitcost2.mjs).
+ */
+type Maker = (apply: unknown, call: unknown, newSlot: unknown, runTarget: unknown, runOriginal: unknown, target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
+function entryMakers(params: string[], before: string, literal: string, after: string): Maker {
+  const cases = Array.from({ length: DISTINCT_ENTRIES }, (_, i) => `case ${i}: entry = ${literal}; break;\n`);
+  const distinct = makeFunction([...params, "which"], `${before}var entry;\nswitch (which) {\n${cases.join("")}}\n${after}`) as Make;
+  let shared: Make | null = null;
+  let made = 0;
+  return (apply, call, newSlot, runTarget, runOriginal, target, hooks, name) => {
+    if (made < DISTINCT_ENTRIES) return distinct(apply, call, newSlot, runTarget, runOriginal, target, hooks, name, made++);
+    return (shared ??= makeFunction(params, `${before}var entry = ${literal};\n${after}`) as Make)(apply, call, newSlot, runTarget, runOriginal, target, hooks, name);
+  };
 }
 function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
   const rest = n ? `, ${params}` : "";
   try {
-    const make = makeFunction(
-      ["apply", "call", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name", "which"],
+    const make = entryMakers(
+      ["apply", "call", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
       STATE_SOURCE +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
@@ -176,11 +193,10 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
         `  if (nt !== undefined) return hooks.construct([${params}], nt);\n` +
         `  if (slot.state === 3) return call(slot.alt, self${rest});\n` +
         `  return hooks.event(self, [${params}], undefined);\n` +
-        `}\n` +
-        // Named by a computed key, so that the function is made with the original's name: defining
-        // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
-        entryCopies(
-        entryHead(constructible, params) +
+        `}\n`,
+      // Named by a computed key, so that the function is made with the original's name: defining
+      // \`name\` afterwards cost 450 ns, a computed key 260 ns (.scratch/jitparts.mjs).
+      entryHead(constructible, params) +
         // \`call\` is Function.prototype.call uncurried (uncurriedCall), an immutable parameter: V8 turns
         // \`call(f, this, ..)\` into a direct call of the constant \`f\`, as it did \`apply(f, this, [..])\`.
         // \`f.call(this, ..)\` did the same only while \`f\` kept V8's initial function map: the compiler
@@ -195,11 +211,10 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
         `    if (state === 0 && ++calls < next) return call(target, this${rest});\n` +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
-        `} }[name]`) +
-        CONTROL_SOURCE,
+        `} }[name]`,
+      CONTROL_SOURCE,
     );
-    let made = 0;
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, target, hooks, name, made < DISTINCT_ENTRIES ? made++ : made)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
@@ -225,8 +240,8 @@ export function fixedArityFactory(n: number, constructible: boolean): EntryFacto
  */
 function makeExactFactory(constructible: boolean): EntryFactory | null {
   try {
-    const make = makeFunction(
-      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name", "which"],
+    const make = entryMakers(
+      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
       STATE_SOURCE +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
@@ -238,9 +253,8 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
         `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
         `  return construct(target, args, nt);\n` +
         `}\n` +
-        `function eventPath(...args) { return hooks.event(this, args, undefined); }\n` +
-        entryCopies(
-        entryHead(constructible, "") +
+        `function eventPath(...args) { return hooks.event(this, args, undefined); }\n`,
+      entryHead(constructible, "") +
         (constructible ? `  if (new.target !== undefined) { pendingThis = this; pendingNewTarget = new.target; return apply(constructPath, undefined, arguments); }\n` : "") +
         // The original's call last: with a generic test and its call first, \`restSum(...args)\` settled
         // generic cost 3.7-4.6 ns over the original, against 0.3-0.4 ns this way (bench/tiering.bench.ts's
@@ -250,11 +264,10 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
         `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
         `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
         `  return apply(target, this, arguments);\n` +
-        `} }[name]`) +
-        CONTROL_SOURCE,
+        `} }[name]`,
+      CONTROL_SOURCE,
     );
-    let made = 0;
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, target, hooks, name, made < DISTINCT_ENTRIES ? made++ : made)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }

@@ -2,7 +2,7 @@
  * The entries `jit()` returns come from copies of their factory's text (compiler/entry-factory.ts,
  * DISTINCT_ENTRIES): a factory's first entries each get a function literal of their own, so that
  * V8 keeps call feedback per entry and inlines each entry's original where a call site sees many
- * entries; later entries share the last copy. Which literal an entry runs is read from V8's
+ * entries; later entries share one more copy. Which literal an entry runs is read from V8's
  * [[FunctionLocation]] (its place in the factory's text). Every copy must behave the same.
  */
 import { describe, expect, it } from "vitest";
@@ -17,7 +17,7 @@ const where = (f: Function): string => {
 };
 
 describe("entries of one factory", () => {
-  it("the first ones each run a copy of their own, later ones share the last copy, and all behave alike", () => {
+  it("the first ones each run a copy of their own, later ones share one more, and all behave alike", () => {
     const count = DISTINCT_ENTRIES + 4;
     // Three parameters: no other test of this file makes entries of that arity and form.
     const originals = Array.from({ length: count }, (_, i) => new Function("a", "b", "c", `"use strict"; if (this !== undefined) { this.k = ${i}; return; } return a * ${i} + b - c;`) as (a: number, b: number, c: number) => number);
@@ -28,9 +28,9 @@ describe("entries of one factory", () => {
     } finally {
       releaseDebugger();
     }
-    const own = places.slice(0, DISTINCT_ENTRIES - 1);
-    expect(new Set(own).size).toBe(DISTINCT_ENTRIES - 1);
-    const shared = places.slice(DISTINCT_ENTRIES - 1);
+    const own = places.slice(0, DISTINCT_ENTRIES);
+    expect(new Set(own).size).toBe(DISTINCT_ENTRIES);
+    const shared = places.slice(DISTINCT_ENTRIES);
     expect(new Set(shared).size).toBe(1);
     expect(own).not.toContain(shared[0]);
     entries.forEach((g, i) => {
@@ -51,8 +51,9 @@ describe("entries of one factory", () => {
     } finally {
       releaseDebugger();
     }
-    expect(new Set(places.slice(0, DISTINCT_ENTRIES - 1)).size).toBe(DISTINCT_ENTRIES - 1);
-    expect(new Set(places.slice(DISTINCT_ENTRIES - 1)).size).toBe(1);
+    expect(new Set(places.slice(0, DISTINCT_ENTRIES)).size).toBe(DISTINCT_ENTRIES);
+    expect(new Set(places.slice(DISTINCT_ENTRIES)).size).toBe(1);
+    expect(places.slice(0, DISTINCT_ENTRIES)).not.toContain(places[DISTINCT_ENTRIES]);
     entries.forEach((g, i) => expect(g(1, 2, 3, 4)).toBe(4 * i));
   });
 });
