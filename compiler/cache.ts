@@ -30,6 +30,7 @@ import { deepFreeze } from "./values.js";
 import { instantiate } from "./instantiate.js";
 import { KOS_HELPERS } from "./generated-helpers.js";
 import { ENTRY_FORMAT, computeCacheKey } from "./cache-key.js";
+import { jitName } from "./jit-options.js";
 
 export { compilerFingerprint, computeCacheKey, kosVersion, type CacheKeyInput } from "./cache-key.js";
 export { structuralHash } from "./structural-hash.js";
@@ -187,7 +188,7 @@ export function compileCached(
   const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
   const make = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>): Function =>
     // Named like every other compiled version (kos://<name>.js), in stack traces and profiles.
-    instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});\n//# sourceURL=kos://${(String(options.name ?? fn.name) || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64)}.js`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
+    instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});\n//# sourceURL=kos://${(jitName(fn, options as { name?: string }) || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64)}.js`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
   if (key !== null) {
     const hit = cache.read(key);
     const meta = hit?.meta as { genericName?: unknown; deoptName?: unknown; refs?: unknown } | undefined;

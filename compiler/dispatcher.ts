@@ -16,6 +16,7 @@ import { precheck, type Precheck } from "./precheck.js";
 import { EntryBrand } from "./entry-brand.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
 import { COUNT, COUNT_ONLY, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
+import { jitName } from "./jit-options.js";
 
 export type { EntryHooks } from "./entry-factory.js";
 
@@ -438,11 +439,11 @@ export function settleOriginal<F extends Function>(fn: F, name: string, reason: 
  * millisecond, against 35-55 ms for the compiler with its parser.
  */
 export function settleAtJitTime<F extends Function>(fn: F, options: { name?: string; strict?: boolean } = {}): { settled: F } | Extract<Precheck, { ok: true }> {
-  if (isJitDisabled()) return { settled: settleOriginal(fn, options.name ?? fn.name, disabledReason()) };
+  if (isJitDisabled()) return { settled: settleOriginal(fn, jitName(fn, options), disabledReason()) };
   const pre = precheck(fn);
   if (pre.ok) return pre;
   if (options.strict) throw new JitError(pre.code, pre.reason.slice(pre.code.length + 2));
-  const name = options.name ?? fn.name;
+  const name = jitName(fn, options);
   trace(`fallback ${name || "(anonymous)"}: ${pre.reason}`);
   return { settled: settleOriginal(fn, name, pre.reason) };
 }

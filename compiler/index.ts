@@ -19,6 +19,7 @@ import { omittedParameters, type ArityDispatch } from "./arity-dispatch.js";
 import { standaloneHelperSource } from "./error-helpers.js";
 import { quoteJsonString, QUOTE_JSON_STRING_SOURCE } from "./json-quote.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
+import { jitName } from "./jit-options.js";
 
 export type * from "./types.js";
 export { JitError } from "./jit-error.js";
@@ -78,7 +79,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
   try {
     const built = buildSpecialized(fn, options, true);
     if (!codegenAllowed) throw new JitError("CODEGEN_DISALLOWED", "code generation from strings is disallowed in this process (CSP or --disallow-code-generation-from-strings); use `kos build` for ahead-of-time output");
-    const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(options.name ?? fn.name)}.js`;
+    const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(jitName(fn, options))}.js`;
     const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ...Function[]];
     const [compiled, calls, setGeneric, ...setters] = made;
     const setRoute = built.routed ? (setters.shift() as (route: Route | null) => void) : undefined;
@@ -117,7 +118,7 @@ const CACHE_GUARD = 3;
  * never throws: disabled is not an error.
  */
 export function specializeFunction<F extends Function>(fn: F, options: JitOptions = {}): F {
-  const name = options.name ?? fn.name;
+  const name = jitName(fn, options);
   const fallback = (reason: string, compileTimeMs = 0): F => {
     trace(`fallback ${name || "(anonymous)"}: ${reason}`);
     return settleOriginal(fn, name, reason, compileTimeMs);

@@ -49,8 +49,22 @@ const HAS_OWN = Object.prototype.hasOwnProperty;
 export function checkJitOptions(options: object): void {
   // Own keys only: a key a program added to Object.prototype is no option the caller passed.
   for (const key in options) if (!JIT_KEYS.has(key) && HAS_OWN.call(options, key)) throw unknownKey(key, "options", JIT_KEYS);
+  const name = (options as { name?: unknown }).name;
+  if (name !== undefined && typeof name !== "string") throw new JitError("BAD_OPTIONS", `name must be a string, got ${typeof name}`);
   const tiering = (options as { tiering?: unknown }).tiering;
   if (tiering === undefined) return;
   if (tiering === null || typeof tiering !== "object") throw new JitError("BAD_OPTIONS", `tiering must be an object of tiering options, got ${tiering === null ? "null" : typeof tiering}`);
   for (const key in tiering) if (!TIERING_KEYS.has(key) && HAS_OWN.call(tiering, key)) throw unknownKey(key, "tiering", TIERING_KEYS);
+}
+
+/**
+ * The name kos shows a function by (traces, `kos://<name>.js`, inspect): `options.name`, else the
+ * function's own `name` where that is a string. A `name` property is any value a program gives it
+ * (`Object.defineProperty(f, "name", { value: Symbol("s") })`): a Symbol made kos's own messages
+ * throw into the program's call, and a number its compile fall back as INTERNAL (sweep33 repro-2).
+ */
+export function jitName(fn: Function, options: { name?: string }): string {
+  if (options.name !== undefined) return options.name;
+  const own = fn.name as unknown;
+  return typeof own === "string" ? own : "";
 }

@@ -52,6 +52,7 @@ import { NO_CONSTANT_CALLS, NoConstantArguments } from "./no-constant-arguments.
 import { Tier0Sampling } from "./tier0-sampling.js";
 import { tieringThresholds, type TieringOptions, type TieringThresholds } from "./tiering-options.js";
 import { verifyGain } from "./verify-gain.js";
+import { jitName } from "../compiler/jit-options.js";
 
 /**
  * Loads the compiler (acorn, eslint-scope, the evaluator: about 50 ms here,
@@ -432,7 +433,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // even kos's entry stays on the call path (V8 then inlines the original where it did without
   // kos; with the entry it did less, and the rules program ran 4% slower on settled entries).
   const profile = options.tiering?.profile;
-  const name = options.name ?? fn.name;
+  const name = jitName(fn, options);
   if (profile || process.env.KOS_PROFILE) {
     let entry: ProfileEntry | undefined;
     try {

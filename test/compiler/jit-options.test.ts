@@ -68,3 +68,37 @@ describe("jit() option keys", () => {
   });
 });
 
+
+describe("a function's name (sweep33 repro-2)", () => {
+  const named = (value: unknown) => {
+    const f = function (a: number, b: number) { return a + b; };
+    Object.defineProperty(f, "name", { value });
+    return f;
+  };
+  const outcomes = (f: (a: number, b: number) => number) => Array.from({ length: 12 }, (_, i) => {
+    try {
+      return f(i, 2);
+    } catch (e) {
+      return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  });
+
+  it("a Symbol or a number as the function's own name: the calls return as the original's, tiered and explicit, and each compiles", () => {
+    for (const value of [Symbol("s"), 42]) {
+      const tiered = jit(named(value), { tiering: { hotCalls: 5 } }) as (a: number, b: number) => number;
+      expect(outcomes(tiered)).toEqual(outcomes(named(value)));
+      expect(inspect(tiered).fallbackReason).toBeNull();
+      expect(inspect(tiered).tier).toBe(1);
+      expect(tiered.name).toBe(value);
+      const explicit = jit(named(value), { specialize: { a: 1 } }) as (a: number, b: number) => number;
+      expect(outcomes(explicit).slice(1, 2)).toEqual([3]);
+      expect(inspect(explicit).fallbackReason).toBeNull();
+    }
+  });
+
+  it("`name` given as an option must be a string", () => {
+    const e = bad({ name: 5 });
+    expect(e?.code).toBe("BAD_OPTIONS");
+    expect(e?.message).toBe("name must be a string, got number");
+  });
+});
