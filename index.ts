@@ -138,6 +138,8 @@ export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
       const inner = jit(parts.target, compilerModule().boundOptions(parts, options));
       // A target kos settled on as it is (native, async, …): the bound function itself, at no cost per call.
       const bound = inner === parts.target ? f : (Reflect.apply(Function.prototype.bind, inner, [parts.thisArg, ...parts.args]) as F);
+      // What the bound function carries of its own (`b.option = …`) and its prototype, read through it.
+      if (bound !== f) dispatcherModule().inheritOwnProperties(bound, f);
       if (compilerModule().inspect(inner)) dispatcherModule().registerInspectable(bound, () => compilerModule().inspect(inner)!);
       return bound;
     }

@@ -77,11 +77,17 @@ const FUNCTION_KEYS = new Set<PropertyKey>(["length", "name", "prototype", "argu
 /**
  * A function a library hangs more on (`humanizeDuration.humanizer`, `debug.enable`): the entry
  * reads those through its prototype, the original, as they are now and later (round 13:
- * `jit(humanizeDuration).humanizer` was undefined). Own keys (`Object.keys`) and writes stay the
- * entry's. A function with nothing more keeps its prototype (one `Reflect.ownKeys`).
+ * `jit(humanizeDuration).humanizer` was undefined). So does an entry whose original has another
+ * prototype than the entry (ansi-colors' and chalk's style functions, whose prototype holds the
+ * `bold` getter; a bound function's, which is its target's): `jit(colors.red).bold` was undefined
+ * (sweep33 repro-3). Own keys (`Object.keys`) and writes stay the entry's. A function with nothing
+ * more keeps its prototype (one `Reflect.ownKeys`).
  */
-function inheritOwnProperties(entry: Function, original: Function): void {
-  if (Reflect.getPrototypeOf(entry) !== Function.prototype || Reflect.getPrototypeOf(original) !== Function.prototype) return;
+export function inheritOwnProperties(entry: Function, original: Function): void {
+  if (Reflect.getPrototypeOf(entry) !== Reflect.getPrototypeOf(original)) {
+    Reflect.setPrototypeOf(entry, original);
+    return;
+  }
   for (const key of Reflect.ownKeys(original)) {
     if (!FUNCTION_KEYS.has(key)) {
       Reflect.setPrototypeOf(entry, original);

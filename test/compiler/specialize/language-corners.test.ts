@@ -3,6 +3,7 @@
  * the smallest program that showed it (/work/explore-libs13 repro files).
  * Each either compiles exactly or falls back with the construct named.
  */
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
 
@@ -103,5 +104,28 @@ describe("language corners (round 13)", () => {
       expect(j.name).toBe("humanize");
     }
     expect(Object.getPrototypeOf(jit(function plain(a: number) { return a; }))).toBe(Function.prototype);
+  });
+
+  it("what the original's own prototype holds, and what a bound function carries, read through the jitted one (sweep33 repro-3)", () => {
+    // ansi-colors' style functions inherit the `bold` getter from a prototype of the library's own.
+    const colors = createRequire(import.meta.url)("ansi-colors") as { red: ((s: string) => string) & { bold: (s: string) => string } };
+    for (const j of [jit(colors.red), jit(colors.red, { tiering: { hotCalls: 5 } })] as Array<typeof colors.red>) {
+      for (let i = 0; i < 10; i++) expect(j(`x${i}`)).toBe(colors.red(`x${i}`));
+      expect(j.bold("x")).toBe(colors.red.bold("x"));
+    }
+    const proto = Object.setPrototypeOf({ twice(this: (x: number) => number, x: number) { return this(this(x)); } }, Function.prototype);
+    const inc = Object.setPrototypeOf(function inc(x: number) { return x + 1; }, proto) as ((x: number) => number) & { twice(x: number): number };
+    const ji = jit(inc) as typeof inc;
+    expect(ji.twice(1)).toBe(3);
+    expect(ji(1)).toBe(2);
+    // A bound function's own properties, and nothing its target carries (the original bound function shows none of it).
+    function g(this: { k: number }, a: number) { return this.k + a; }
+    (g as unknown as { fromTarget: number }).fromTarget = 1;
+    const b = g.bind({ k: 1 }) as ((a: number) => number) & { option?: string; fromTarget?: number };
+    b.option = "x";
+    const jb = jit(b) as typeof b;
+    expect(jb(2)).toBe(3);
+    expect(jb.option).toBe("x");
+    expect(jb.fromTarget).toBe(b.fromTarget);
   });
 });
