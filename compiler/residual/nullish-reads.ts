@@ -17,7 +17,12 @@
  * a spread, a for-of source, a destructuring source or a tag would read "(intermediate value)".
  * Only in functions past MIN_NODES, which throw slowly enough to matter (and whose source nobody
  * reads as written by hand), and only on variables that may hold something else than an object
- * literal, an array literal, a `new` or a function.
+ * literal, an array literal, a `new` or a function. *
+ * A read needs no helper where the variable is known to hold neither null nor undefined: after
+ * a test of the residual's own that ruled them out (non-null-facts.ts), or after a read of the
+ * same variable that ran whenever this one does (`o.a; … o.b`: had `o` been null, `o.a` threw).
+ * With the second, valibot's natural version went from 1,002 helper reads to 436, mingo's from
+ * 279 to 183, mustache's from 305 to 186 (1-4% less code).
  */
 import { childKeys, countNodes, forEachPatternName, walk, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
@@ -47,6 +52,18 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   const keep = (names: Iterable<string>) => {
     for (const name of names) if (!unsafe.has(name)) facts.add(name);
   };
+  // Above 0 inside what may not run each time the code around it does (the right of `&&`, `||`,
+  // `??` and their assignments, a conditional's branches, a default value, an optional call's
+  // arguments, a for-loop's update): a read there says nothing about what follows.
+  let conditional = 0;
+  const visitConditionally = (n: Node | null | undefined, rendered: boolean): void => {
+    conditional++;
+    try {
+      if (n) visit(n, rendered);
+    } finally {
+      conditional--;
+    }
+  };
   const visit = (n: Node, rendered: boolean): void => {
     if (!n || typeof n.type !== "string" || n.type === "KosConst") return;
     // A loop's body runs again after its own writes, a handler after part of its `try`, a case after
@@ -60,7 +77,10 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       facts = new Set([...facts].filter((name) => saved.has(name)));
       return;
     }
+    // `o.k` read: past it, `o` holds neither null nor undefined (the read threw otherwise).
+    const base = n.type === "MemberExpression" && !n.optional && n.object.type === "Identifier" ? (n.object.name as string) : null;
     visitNode(n, rendered);
+    if (base !== null && conditional === 0) keep([base]);
     if (n.type === "AssignmentExpression" || n.type === "UpdateExpression" || n.type === "VariableDeclarator") for (const name of namesWritten(n)) facts.delete(name);
   };
   const visitNode = (n: Node, rendered: boolean): void => {
@@ -109,10 +129,29 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       case "ChainExpression":
         // `o?.k`: a short-circuit decides what runs; left as written.
         return;
+      case "LogicalExpression":
+        visit(n.left, rendered);
+        visitConditionally(n.right, rendered);
+        return;
+      case "ConditionalExpression":
+        visit(n.test, rendered);
+        visitConditionally(n.consequent, rendered);
+        visitConditionally(n.alternate, rendered);
+        return;
+      case "AssignmentPattern":
+        visit(n.left, rendered);
+        visitConditionally(n.right, rendered);
+        return;
+      case "ForStatement":
+        if (n.init) visit(n.init, rendered);
+        if (n.test) visit(n.test, rendered);
+        visitConditionally(n.update, rendered);
+        visit(n.body, rendered);
+        return;
       case "CallExpression":
       case "NewExpression":
         visit(n.callee, true);
-        for (const a of n.arguments) visit(a, rendered);
+        for (const a of n.arguments) (n.optional ? visitConditionally : visit)(a, rendered);
         return;
       case "SpreadElement":
         visit(n.argument, true);
@@ -133,11 +172,14 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       case "VariableDeclarator":
         if (n.init) visit(n.init, rendered || n.id.type !== "Identifier");
         return;
-      case "AssignmentExpression":
+      case "AssignmentExpression": {
         // A store's target is not a read; its object part is (`a.b.c = v` reads `a.b`).
         visitTarget(n.left, rendered);
-        visit(n.right, rendered || (n.left.type !== "Identifier" && n.left.type !== "MemberExpression"));
+        const right = rendered || (n.left.type !== "Identifier" && n.left.type !== "MemberExpression");
+        if (n.operator === "&&=" || n.operator === "||=" || n.operator === "??=") visitConditionally(n.right, right);
+        else visit(n.right, right);
         return;
+      }
       case "UpdateExpression":
         visitTarget(n.argument, rendered);
         return;

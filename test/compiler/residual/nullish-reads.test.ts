@@ -185,7 +185,7 @@ describe("parameters the entry guards check to be objects", () => {
 describe("variables the residual's own tests rule null out for (non-null-facts.ts)", () => {
   const ctx = () => ({ disabled: new Set<string>(), fastmath: false, sourceNames: new Set<string>(), trace: null, kosHelpers: true, nullReads: { helper: "$k_nullRead", prefix: "$k_" }, preview: () => "" });
   const rewrite = (body: string) => {
-    const fn = (parse(`function f(v, w, a, c) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
+    const fn = (parse(`function f(v, w, a, c, d, e) { ${body} }`, { ecmaVersion: "latest" }) as any).body[0];
     nullishReads(fn, ctx());
     return generate(fn);
   };
@@ -213,14 +213,30 @@ describe("variables the residual's own tests rule null out for (non-null-facts.t
       if (!c) return s;
       c = w.next;
       s += c.r;
-      L: { if (!w) break L; }
-      s += w.t;
+      L: { if (!e) break L; }
+      s += e.t;
       for (let i = 0; i < 3; i++) { s += v.u; v = w.other; }
-      switch (s) { case 1: if (!a) break; case 2: s += a.z; }
+      switch (s) { case 1: if (!d) break; case 2: s += d.z; }
       if (!v) return s;
       const g = () => v.m;
       return s + g();`);
-    for (const read of ["v, \"p\"", "a, \"q\"", "c, \"r\"", "w, \"t\"", "v, \"u\"", "a, \"z\"", "v, \"m\""]) expect(out).toContain(`$k_nullRead(${read})`);
+    for (const read of ["v, \"p\"", "a, \"q\"", "c, \"r\"", "e, \"t\"", "v, \"u\"", "d, \"z\"", "v, \"m\""]) expect(out).toContain(`$k_nullRead(${read})`);
+  });
+
+  it("reads as written after a read of the same variable that runs whenever they do; with the helper after one that may not run", () => {
+    const out = rewrite(`let s = 0; ${pad}
+      s += v.a;
+      s += v.b + v.c;
+      s += (c && a.x) + a.y;
+      s += (c ? d.x : 0) + d.y;
+      e ??= a.z;
+      for (let i = 0; i < 2; i = i + e.k) s += e.m;
+      return s;`);
+    // \`v.a\` has the helper; \`v.b\` and \`v.c\` follow it.
+    expect(out).toContain(`$k_nullRead(v, "a")`);
+    for (const read of ["v.b", "v.c"]) expect(out).toContain(read);
+    // A read on the right of \`&&\`, in a conditional's branch, on the right of \`??=\` or in a loop's update may not run.
+    for (const read of ["a, \"x\"", "a, \"y\"", "d, \"x\"", "d, \"y\"", "e, \"k\"", "e, \"m\""]) expect(out).toContain(`$k_nullRead(${read})`);
   });
 
   it("throws what the original throws wherever the helper is left out", () => {
