@@ -100,7 +100,10 @@ export interface KosJitOptions extends JitOptions {
 }
 
 /** A bound function prints as native code, is named "bound …" and has no own prototype. */
+const { isProxy } = process.getBuiltinModule("node:util").types;
 function looksBound(f: Function): boolean {
+  // Not a proxy's: reading its properties runs its traps (settleAtJitTime leaves it as it is).
+  if (isProxy(f)) return false;
   // The own `prototype` first: a plain function has one, and the check allocates nothing.
   if (Object.prototype.hasOwnProperty.call(f, "prototype")) return false;
   const name = Object.getOwnPropertyDescriptor(f, "name")?.value;

@@ -17,6 +17,8 @@ import { EntryBrand } from "./entry-brand.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
 import { COUNT, COUNT_ONLY, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
 import { jitName } from "./jit-options.js";
+// Through getBuiltinModule, as lazy-modules.ts loads Node's builtins (an ES import of one makes its facade).
+const { isProxy } = process.getBuiltinModule("node:util").types;
 
 export type { EntryHooks } from "./entry-factory.js";
 
@@ -445,6 +447,18 @@ export function settleOriginal<F extends Function>(fn: F, name: string, reason: 
  * millisecond, against 35-55 ms for the compiler with its parser.
  */
 export function settleAtJitTime<F extends Function>(fn: F, options: { name?: string; strict?: boolean } = {}): { settled: F } | Extract<Precheck, { ok: true }> {
+  // A Proxy of a function: its traps are the program's code, and run on each call and each read of
+  // a property, its name included (a revoked one throws there), so kos reads nothing of it and it
+  // runs as it is. Before, `jit()` read its `name`, ran a `get` trap, and threw for a revoked proxy
+  // (sweep33), and a working one fell back as a native function.
+  if (isProxy(fn)) {
+    const name = options.name ?? "";
+    if (isJitDisabled()) return { settled: settleOriginal(fn, name, disabledReason()) };
+    const why = "a Proxy of a function: its traps run on each call and property read";
+    if (options.strict) throw new JitError("PROXY_FUNCTION", why);
+    trace(`fallback ${name || "(anonymous)"}: PROXY_FUNCTION: ${why}`);
+    return { settled: settleOriginal(fn, name, `PROXY_FUNCTION: ${why}; it runs as it is`) };
+  }
   if (isJitDisabled()) return { settled: settleOriginal(fn, jitName(fn, options), disabledReason()) };
   const pre = precheck(fn);
   if (pre.ok) return pre;

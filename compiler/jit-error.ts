@@ -22,6 +22,7 @@ const noLocator: FunctionLocator = { functionLocation: () => null, functionSourc
 export const JIT_ERROR_CODES = [
   "NOT_A_FUNCTION",
   "NATIVE_FUNCTION",
+  "PROXY_FUNCTION",
   "BOUND_FUNCTION",
   "CLASS_CONSTRUCTOR",
   "GENERATOR",

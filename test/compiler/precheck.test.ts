@@ -38,6 +38,7 @@ describe("precheck at jit() time", () => {
     ["async arrow", async (n: number) => n, "ASYNC_FUNCTION"],
     ["generator", function* g(n: number) { yield n; }, "GENERATOR"],
     ["async generator", async function* ag(n: number) { yield n; }, "GENERATOR"],
+    ["proxy of a function", new Proxy(function add(a: number, b: number) { return a + b; }, {}), "PROXY_FUNCTION"],
   ];
   for (const [label, fn, code] of cases) {
     it(`${label}: ${code} at once, strict throws at once, and jit returns the function itself`, () => {
@@ -59,6 +60,28 @@ describe("precheck at jit() time", () => {
       expect(() => jit(fn, { specialize: {}, scope: {}, strict: true })).toThrow(JitError);
     });
   }
+
+  it("a proxy of a function: jit reads nothing of it (no trap runs), a revoked one throws only where the original does (sweep33)", () => {
+    const log: string[] = [];
+    const handler = {
+      get(t: Function, k: PropertyKey) { log.push(`get ${String(k)}`); return Reflect.get(t, k); },
+      getOwnPropertyDescriptor(t: Function, k: PropertyKey) { log.push(`gopd ${String(k)}`); return Reflect.getOwnPropertyDescriptor(t, k); },
+      apply(t: Function, self: unknown, args: unknown[]) { log.push("apply"); return Reflect.apply(t, self, args); },
+    };
+    const p = new Proxy(function add(a: number, b: number) { return a + b; }, handler) as (a: number, b: number) => number;
+    for (const options of [{}, { tiering: { hotCalls: 1 } }, { specialize: { a: 1 } }]) {
+      const j = jit(p, options);
+      expect(j).toBe(p);
+      expect(log).toEqual([]);
+    }
+    expect(p(1, 2)).toBe(3);
+    const { proxy, revoke } = Proxy.revocable(function id(a: number) { return a; }, {});
+    revoke();
+    const j = jit(proxy) as (a: number) => number;
+    expect(j).toBe(proxy);
+    expect(inspect(j)!.fallbackReason).toMatch(/^PROXY_FUNCTION:/);
+    expect(() => j(1)).toThrow(/revoked/);
+  });
 
   it("is not fooled by a patched Function.prototype.toString", () => {
     const saved = Function.prototype.toString;
