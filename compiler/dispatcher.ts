@@ -98,6 +98,22 @@ export function inheritOwnProperties(entry: Function, original: Function): void 
   }
 }
 
+/**
+ * An original the program froze, sealed or made not extensible gives an entry that is so too:
+ * `Object.isFrozen(jit(f))` read false for a frozen `f`, and a property added to the jitted
+ * function stuck where the original's threw in strict code (sweep33). The entry takes the
+ * original's `prototype` first, which it otherwise takes at its first `new`, a write a frozen
+ * entry refuses.
+ */
+function mirrorIntegrity(entry: Function, original: Function): void {
+  if (Reflect.isExtensible(original)) return;
+  const proto = Reflect.getOwnPropertyDescriptor(original, "prototype");
+  if (proto && hasOwn.call(entry, "prototype") && (entry as { prototype?: unknown }).prototype !== proto.value) (entry as { prototype?: unknown }).prototype = proto.value;
+  if (Object.isFrozen(original)) Object.freeze(entry);
+  else if (Object.isSealed(original)) Object.seal(entry);
+  else Object.preventExtensions(entry);
+}
+
 /** What `inspect` reads for a function: a dispatcher itself, or a function that makes the snapshot. */
 type Inspectable = (() => JitInspection | null) | { snapshot(): JitInspection };
 
@@ -234,7 +250,10 @@ export class Dispatcher {
     // program's own; an explicit version keeps V8's initial function map (function-map.test.ts).
     if (control) EntryBrand.stamp(entry, this);
     else registerInspectable(entry, this);
-    if (entry !== original) inheritOwnProperties(entry, original);
+    if (entry !== original) {
+      inheritOwnProperties(entry, original);
+      mirrorIntegrity(entry, original);
+    }
   }
 
   /** A tiering dispatcher: the entry counts calls and calls `hooks.event` at the thresholds it is given. */

@@ -128,4 +128,23 @@ describe("language corners (round 13)", () => {
     expect(jb.option).toBe("x");
     expect(jb.fromTarget).toBe(b.fromTarget);
   });
+
+  it("an original the program froze, sealed or made not extensible gives a jitted function that is so too, and that still tiers up (sweep33)", () => {
+    for (const how of ["freeze", "seal", "preventExtensions"] as const) {
+      const scale = Object[how](function scale(k: number, x: number) { return k * x; });
+      for (const options of [{}, { tiering: { hotCalls: 5 } }, { specialize: { k: 2 } }]) {
+        const j = jit(scale, options) as typeof scale;
+        expect([Object.isFrozen(j), Object.isSealed(j), Object.isExtensible(j)]).toEqual([Object.isFrozen(scale), Object.isSealed(scale), Object.isExtensible(scale)]);
+        for (let i = 0; i < 20; i++) expect(j(2, i)).toBe(2 * i);
+        expect(inspect(j)!.fallbackReason).toBeNull();
+      }
+      const jt = jit(scale, { tiering: { hotCalls: 5 } }) as typeof scale;
+      for (let i = 0; i < 20; i++) jt(2, i);
+      expect(inspect(jt)!.tier).toBe(1);
+      const Point = Object[how](function Point(this: { x: number }, x: number) { this.x = x; });
+      const JP = jit(Point, { tiering: { hotCalls: 5 } }) as unknown as new (x: number) => { x: number };
+      expect(new JP(3).x).toBe(3);
+      expect(new JP(3)).toBeInstanceOf(Point);
+    }
+  });
 });
