@@ -94,6 +94,9 @@ describe("lazily initialised bindings", () => {
     const ret = lib.compile(3);
     expect(stableNow(ret, "compiled")).toBe(false);
     expect(lookupBinding(ret, "compiled", { fresh: true })!.unstableReason).toMatch(/`var compiled` is reassigned at .*lib\.js:6/);
+    // What makes it fixed, said where the function falls back (sweep33: handlebars' template before its first render).
+    expect(lookupBinding(ret, "compiled", { fresh: true })!.unstableReason).toMatch(/set on first use .* call the function once before jit\(\)/);
+    expect(inspect(jit(ret, { assume: { x: "number" } }))!.fallbackReason).toMatch(/`var compiled` is reassigned at .*lib\.js:6, where it is set on first use/);
     expect(ret(2)).toBe(7);
     expect(stableNow(ret, "compiled")).toBe(true);
     const j = jit(ret);
