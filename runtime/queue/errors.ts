@@ -14,6 +14,8 @@ import { KosError } from "../../errors.js";
  * - `QUEUE_MESSAGE_TOO_LARGE`: a byte message longer than the queue can ever hold.
  * - `QUEUE_BUFFER_TOO_SMALL`: the caller's output buffer cannot hold the next message (it stays queued).
  * - `QUEUE_BAD_TIMEOUT`: a negative or NaN timeout.
+ * - `QUEUE_BAD_COUNT`: a record count (`tryPushMany`, `tryPopMany`) that is not an integer ≥ 0;
+ *   nothing is queued or popped.
  * - `QUEUE_STALLED`: an MPMC slot was claimed by another thread that has not
  *   finished its push (or pop) for `stallTimeoutMs`; `stall` names the slot.
  *   Nothing was changed; `queue.recover(err.stall)` skips the slot.
@@ -29,6 +31,7 @@ export type QueueErrorCode =
   | "QUEUE_MESSAGE_TOO_LARGE"
   | "QUEUE_BUFFER_TOO_SMALL"
   | "QUEUE_BAD_TIMEOUT"
+  | "QUEUE_BAD_COUNT"
   | "QUEUE_STALLED"
   | "QUEUE_CLAIM_REVOKED";
 

@@ -11,7 +11,7 @@ import {
   H_NOT_FULL_WAITERS, H_PARAM_A, openDescriptor, roundUp4, type QueueDescriptor,
 } from "./layout.js";
 import { QueueError } from "./errors.js";
-import { copyBytes, tooLarge, tooSmall } from "./bytes.js";
+import { checkBytes, copyBytes, tooLarge, tooSmall } from "./bytes.js";
 import { allocateMpmc, checkStallTimeout, MIN_MPMC_CAPACITY, MpmcSlots } from "./mpmc-core.js";
 import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
@@ -103,6 +103,7 @@ export class MpmcByteQueue extends MpmcSlots {
    * @throws QueueError `QUEUE_MESSAGE_TOO_LARGE` when longer than maxMessageBytes.
    */
   tryPush(message: Uint8Array): boolean {
+    checkBytes(message, "message");
     const len = message.length;
     if (len > this.maxMessageBytes) throw tooLarge(len, this.maxMessageBytes);
     const slot = this.claimPush();
@@ -121,6 +122,7 @@ export class MpmcByteQueue extends MpmcSlots {
    * @throws QueueError `QUEUE_BUFFER_TOO_SMALL` when `out` is shorter than maxMessageBytes.
    */
   tryPop(out: Uint8Array): number {
+    checkBytes(out, "out");
     if (out.length < this.maxMessageBytes) throw tooSmall(this.maxMessageBytes, out.length);
     const slot = this.claimPop();
     if (slot < 0) return -1;

@@ -139,8 +139,18 @@ export abstract class MpmcSlots {
    * Ms a slot may stay claimed by another thread before this object's
    * operations throw `QUEUE_STALLED` (Infinity: never). Per object, so each
    * thread chooses its own; the descriptor carries the creator's value.
+   * Set like the constructor's option: anything but a positive number or
+   * Infinity throws `QUEUE_BAD_OPTIONS` (an `undefined` made a blocking pop's
+   * sleep `Atomics.wait(…, NaN)`, which never timed out; sweep34).
    */
-  stallTimeoutMs: number;
+  get stallTimeoutMs(): number {
+    return this.stallMs;
+  }
+  set stallTimeoutMs(ms: number) {
+    if (ms === undefined) throw new QueueError("QUEUE_BAD_OPTIONS", "stallTimeoutMs must be a positive number of ms (or Infinity), got undefined");
+    this.stallMs = checkStallTimeout(ms);
+  }
+  private stallMs: number;
   /**
    * @internal Test hook: called between a claim and its publish (push) or
    * release (pop), so a test can pause a worker there and terminate it. One
@@ -162,7 +172,7 @@ export abstract class MpmcSlots {
     this.buffer = buffer;
     this.ctl = ctl;
     this.seq = new Int32Array(buffer, HEADER_BYTES, capacity);
-    this.stallTimeoutMs = stallTimeoutMs;
+    this.stallMs = stallTimeoutMs;
   }
 
   /** Byte offset where the payload region starts. */
@@ -183,7 +193,7 @@ export abstract class MpmcSlots {
 
   /** How long a blocking call may sleep before it re-checks for a stalled slot. */
   protected get stallCheckMs(): number {
-    return this.stallTimeoutMs / 4;
+    return this.stallMs / 4;
   }
 
   /**
@@ -308,7 +318,7 @@ export abstract class MpmcSlots {
    * stallTimeoutMs. A plain empty or full queue just ends the watch.
    */
   private watch(w: Watch, i: number): void {
-    if (this.stallTimeoutMs === Infinity) return;
+    if (this.stallMs === Infinity) return;
     const s = Atomics.load(this.seq, i);
     let role: QueueStall["role"];
     let position: number;
@@ -333,7 +343,7 @@ export abstract class MpmcSlots {
       return;
     }
     const stalledMs = now - w.since;
-    if (stalledMs >= this.stallTimeoutMs) {
+    if (stalledMs >= this.stallMs) {
       w.active = false;
       const what = role === "producer" ? "claimed by a producer that has not published it" : "popped by a consumer that has not released it";
       throw new QueueError(

@@ -9,7 +9,7 @@ import { LANE_CODES, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS, H_NOT_FULL_EPOCH, H
 import { QueueError } from "./errors.js";
 import { allocateMpmc, checkStallTimeout, MIN_MPMC_CAPACITY, MpmcSlots } from "./mpmc-core.js";
 import {
-  badRecord, checkInt32Values, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
+  badRecord, checkInt32Values, checkNumberValues, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
   type RecordOut, type RecordQueueOptions, type ResolvedRecordOptions,
 } from "./record-options.js";
 import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
@@ -97,6 +97,7 @@ export class MpmcRecordQueue extends MpmcSlots {
     if (values.length < lanes) throw badRecord(lanes, values.length);
     // Checked before the claim: a throw between claim and publish would itself leave a stalled slot.
     if (this.exactInt32) checkInt32Values(values, 0, lanes);
+    else checkNumberValues(values, 0, lanes);
     const slot = this.claimPush();
     if (slot < 0) return false;
     const data = this.data;
@@ -113,7 +114,8 @@ export class MpmcRecordQueue extends MpmcSlots {
    * @throws QueueError `QUEUE_BAD_RECORD` when `out` has fewer than `lanes` entries,
    * `QUEUE_STALLED` when the queue has looked empty for `stallTimeoutMs` because a
    * producer claimed the next slot and has not published it, `QUEUE_CLAIM_REVOKED`
-   * when this pop's slot was recovered (then `out` is not a valid record).
+   * when this pop's slot was recovered (then `out` is not a valid record), `QUEUE_BAD_RECORD`
+   * when `out` refuses a value (frozen, a BigInt64Array): that record is lost.
    */
   tryPop(out: RecordOut): boolean {
     const lanes = this.lanes;
@@ -122,7 +124,15 @@ export class MpmcRecordQueue extends MpmcSlots {
     if (slot < 0) return false;
     const data = this.data;
     const base = slot * lanes;
-    for (let i = 0; i < lanes; i++) out[i] = data[base + i]!;
+    try {
+      for (let i = 0; i < lanes; i++) out[i] = data[base + i]!;
+    } catch (e) {
+      // An `out` that refuses a value (frozen, a BigInt64Array) threw with the slot claimed: the
+      // queue then stalled behind it (sweep34). The slot is released; the record cannot be kept.
+      this.releasePop(slot);
+      if (Atomics.load(this.ctl, H_NOT_FULL_WAITERS) !== 0) wakeOne(this.ctl, H_NOT_FULL_EPOCH);
+      throw new QueueError("QUEUE_BAD_RECORD", `out cannot hold the record (${(e as Error).message}); the record was popped and is lost`);
+    }
     if (this.afterClaimHook !== undefined) this.afterClaimHook(slot, "pop");
     this.releasePop(slot);
     if (Atomics.load(this.ctl, H_NOT_FULL_WAITERS) !== 0) wakeOne(this.ctl, H_NOT_FULL_EPOCH);

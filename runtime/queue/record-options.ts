@@ -76,6 +76,21 @@ export function checkInt32Values(values: ArrayLike<number>, from: number, count:
   }
 }
 
+/**
+ * Values for an f64 lane, or an i32 lane with `wrap`: numbers only. A lane stores what the
+ * typed array's conversion makes of a value: "abc" became NaN unnoticed, and a BigInt threw a
+ * plain TypeError, in an MPMC queue after its slot was claimed, which left the slot held and the
+ * queue stalled behind it (sweep34). Checked before the claim, as checkInt32Values is.
+ */
+export function checkNumberValues(values: ArrayLike<number>, from: number, count: number): void {
+  for (let k = from, end = from + count; k < end; k++) {
+    const v = values[k];
+    if (typeof v !== "number") {
+      throw new QueueError("QUEUE_BAD_VALUE", `value at index ${k} is ${typeof v === "bigint" ? "a bigint" : typeof v === "object" ? (v === null ? "null" : "an object") : `a ${typeof v}`}, not a number`);
+    }
+  }
+}
+
 /** Re-checks options read from a descriptor, turning any failure into QUEUE_BAD_DESCRIPTOR. */
 export function resolveDescriptorRecordOptions(ctl: Int32Array, raw: Record<string, unknown>, minCapacity = 1): ResolvedRecordOptions {
   let o: ResolvedRecordOptions;

@@ -18,7 +18,7 @@ import {
   allocateQueueBuffer, checkCapacity, expectHeader, H_CAPACITY, H_CONSUMER, H_NOT_EMPTY_EPOCH, H_NOT_EMPTY_WAITERS,
   H_NOT_FULL_EPOCH, H_NOT_FULL_WAITERS, H_PRODUCER, HEADER_BYTES, openDescriptor, roundUp4, type QueueDescriptor,
 } from "./layout.js";
-import { copyBytes, tooLarge, tooSmall } from "./bytes.js";
+import { checkBytes, copyBytes, tooLarge, tooSmall } from "./bytes.js";
 import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
 /** Options for {@link SpscByteQueue}. */
@@ -108,6 +108,7 @@ export class SpscByteQueue {
    * @throws QueueError `QUEUE_MESSAGE_TOO_LARGE` when the message can never fit (> maxMessageBytes).
    */
   tryPush(message: Uint8Array): boolean {
+    checkBytes(message, "message");
     const len = message.length;
     if (len > this.maxMessageBytes) throw tooLarge(len, this.maxMessageBytes);
     const ctl = this.ctl;
@@ -142,6 +143,7 @@ export class SpscByteQueue {
    * @throws QueueError `QUEUE_BUFFER_TOO_SMALL` when `out` is shorter than the message (which stays queued).
    */
   tryPop(out: Uint8Array): number {
+    checkBytes(out, "out");
     const ctl = this.ctl;
     const head = ctl[H_CONSUMER]!; // own index: plain read (see file header)
     if (!this.hasData(head)) return -1;

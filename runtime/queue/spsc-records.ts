@@ -28,10 +28,10 @@ import {
   H_PRODUCER, HEADER_BYTES, LANE_CODES, openDescriptor, type LaneType, type QueueDescriptor,
 } from "./layout.js";
 import {
-  badRecord, checkInt32Values, copyLanes, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
+  badRecord, checkInt32Values, checkNumberValues, copyLanes, laneBytes, laneView, resolveDescriptorRecordOptions, resolveRecordOptions,
   type RecordOut, type RecordQueueOptions, type ResolvedRecordOptions,
 } from "./record-options.js";
-import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
+import { checkCount, checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
 
 /** Descriptor of an {@link SpscRecordQueue}, from `queue.shared`. */
 export type SpscRecordDescriptor = QueueDescriptor<"spsc-records", ResolvedRecordOptions>;
@@ -128,6 +128,7 @@ export class SpscRecordQueue {
     const lanes = this.lanes;
     if (values.length < lanes) throw badRecord(lanes, values.length);
     if (this.exactInt32) checkInt32Values(values, 0, lanes);
+    else checkNumberValues(values, 0, lanes);
     const tail = ctl[H_PRODUCER]!; // own index: plain read (see file header)
     // Unsigned distance: also catches a cache left stale across a 2^32 wrap.
     if ((tail - this.headCache) >>> 0 >= this.capacity) {
@@ -170,8 +171,10 @@ export class SpscRecordQueue {
    * `values[k × lanes …]`), publishing them with a single atomic store.
    * Never blocks. Returns how many records were pushed (0 when full).
    * @throws QueueError `QUEUE_BAD_VALUE` (i32 lanes) if any record that would be pushed holds a value that does not fit; none is pushed then.
+   * @throws QueueError `QUEUE_BAD_COUNT` if `count` is not an integer ≥ 0.
    */
   tryPushMany(values: ArrayLike<number>, count: number): number {
+    checkCount(count, "count");
     const ctl = this.ctl;
     const lanes = this.lanes;
     const cap = this.capacity;
@@ -184,6 +187,7 @@ export class SpscRecordQueue {
     const n = Math.min(free, count, Math.floor(values.length / lanes));
     if (n <= 0) return 0;
     if (this.exactInt32) checkInt32Values(values, 0, n * lanes);
+    else checkNumberValues(values, 0, n * lanes);
     // Records are contiguous in the ring except at the wrap: copy at most two flat runs.
     const at = tail & this.mask;
     const first = Math.min(n, this.capacity - at) * lanes;
@@ -198,8 +202,10 @@ export class SpscRecordQueue {
   /**
    * Pops up to `maxCount` records into `out`, end to end, releasing their
    * slots with a single atomic store. Never blocks. Returns how many were popped.
+   * @throws QueueError `QUEUE_BAD_COUNT` if `maxCount` is not an integer ≥ 0.
    */
   tryPopMany(out: RecordOut, maxCount: number): number {
+    checkCount(maxCount, "maxCount");
     const ctl = this.ctl;
     const lanes = this.lanes;
     const head = ctl[H_CONSUMER]!; // own index: plain read (see file header)

@@ -49,6 +49,16 @@ const waitAsync = (Atomics as unknown as {
 const SPIN_TRIES = 64;
 
 /** Normalizes an optional timeout in milliseconds (undefined → wait forever). */
+/**
+ * A record count of `tryPushMany`/`tryPopMany`: an integer ≥ 0. A missing or NaN count made the
+ * queue's index `(tail + NaN) | 0`, 0: queued records vanished, popped ones came again (sweep34).
+ */
+export function checkCount(count: number, what: string): void {
+  if (!(typeof count === "number" && Number.isInteger(count) && count >= 0)) {
+    throw new QueueError("QUEUE_BAD_COUNT", `${what} must be an integer ≥ 0, got ${typeof count === "number" ? String(count) : typeof count}`);
+  }
+}
+
 export function checkTimeout(timeoutMs: number | undefined): number {
   if (timeoutMs === undefined) return Infinity;
   if (typeof timeoutMs !== "number" || Number.isNaN(timeoutMs) || timeoutMs < 0) {
