@@ -98,6 +98,8 @@ export function sourceKey(text: string): string {
 const bad = (path: string, why: string) => new KosError("KOS_PROFILE_INVALID", `${path}: not a valid kos-profile.json: ${why}`);
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
 
+const STABILITIES = new Set(["constant", "type", "shape", "varies"]);
+
 /**
  * Checks a parsed value against the version-1 schema.
  * @throws KosError `KOS_PROFILE_VERSION` for another version, `KOS_PROFILE_INVALID` for a wrong shape
@@ -130,6 +132,17 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
     }
     for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
     if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);
+    // Each entry as the tiering reads it: a null entry passed here and made `jit()` throw a
+    // TypeError into the program (sweep35 repro-12).
+    (h.stableArgs as unknown[] | undefined)?.forEach((a: unknown, j: number) => {
+      const arg = a as Record<string, unknown> | null;
+      const at = `${where}.stableArgs[${j}]`;
+      if (!arg || typeof arg !== "object" || Array.isArray(arg)) throw bad(path, `${at} must be an object`);
+      if (!Number.isInteger(arg.index) || (arg.index as number) < -1) throw bad(path, `${at}.index must be an integer ≥ -1`);
+      if (typeof arg.name !== "string") throw bad(path, `${at}.name must be a string`);
+      if (!STABILITIES.has(arg.stability as string)) throw bad(path, `${at}.stability must be one of ${[...STABILITIES].join(", ")}`);
+      if (arg.type !== undefined && typeof arg.type !== "string") throw bad(path, `${at}.type must be a string`);
+    });
   });
   return value as KosProfile;
 }

@@ -441,7 +441,12 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
     } catch {
       entry = undefined; // reported at the first call, as before
     }
-    const reason = entry?.stableArgs?.length ? profileSaysGeneric(entry, profileShare(entry, CompileCostModel.estimate(pre.source)), costs.pendingLoadMs()) : null;
+    let reason: string | null = null;
+    try {
+      reason = entry?.stableArgs?.length ? profileSaysGeneric(entry, profileShare(entry, CompileCostModel.estimate(pre.source)), costs.pendingLoadMs()) : null;
+    } catch {
+      reason = null; // a profile kos cannot read decides nothing here (it is reported at the first call)
+    }
     if (reason) {
       trace(`generic ${name || "(anonymous)"}: ${reason}`);
       return settleOriginal(fn, name, reason);

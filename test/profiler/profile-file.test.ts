@@ -103,6 +103,15 @@ describe("kos-profile.json read/write", () => {
     expectCode(() => validateProfile({ ...sampleProfile(), hot: [{ ...sampleProfile().hot[0], sourceHash: "abc" }] }), "KOS_PROFILE_INVALID");
   });
 
+  it("checks each stable-argument entry as the tiering reads it (a null one made jit() throw into the program, sweep35)", () => {
+    const good = { index: 1, name: "k", stability: "constant", value: 7, type: "number" };
+    const withArgs = (stableArgs: unknown[]) => ({ ...sampleProfile(), hot: [{ ...sampleProfile().hot[0], stableArgs }] });
+    expect(() => validateProfile(withArgs([good, { index: -1, name: "this", stability: "shape" }]))).not.toThrow();
+    for (const bad of [null, 3, [], { ...good, index: "1" }, { ...good, index: -2 }, { ...good, name: 5 }, { ...good, stability: "sometimes" }, { ...good, type: 1 }]) {
+      expectCode(() => validateProfile(withArgs([good, bad])), "KOS_PROFILE_INVALID");
+    }
+  });
+
   it("refuses to write an invalid profile", () => {
     expectCode(() => writeProfile(join(dir, "x.json"), { ...sampleProfile(), totalSamples: Number.NaN }), "KOS_PROFILE_INVALID");
   });
