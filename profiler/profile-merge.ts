@@ -54,15 +54,16 @@ export function mergeStableArgs(lists: ArgumentFeedback[][]): ArgumentFeedback[]
 export function mergeProfiles(profiles: KosProfile[]): KosProfile {
   if (profiles.length === 1) return profiles[0]!;
   const totalSamples = profiles.reduce((s, p) => s + p.totalSamples, 0);
-  const merged = new Map<string, { entry: HotEntry; args: ArgumentFeedback[][] }>();
+  const merged = new Map<string, { entry: HotEntry; args: ArgumentFeedback[][]; outcomes: HotEntry[] }>();
   for (const p of profiles) {
     for (const e of p.hot) {
       const k = keyOf(e);
       const m = merged.get(k);
       if (!m) {
-        merged.set(k, { entry: { ...e }, args: e.stableArgs || e.calls !== undefined ? [e.stableArgs ?? []] : [] });
+        merged.set(k, { entry: { ...e }, args: e.stableArgs || e.calls !== undefined ? [e.stableArgs ?? []] : [], outcomes: [e] });
         continue;
       }
+      m.outcomes.push(e);
       const t = m.entry;
       t.selfSamples += e.selfSamples;
       t.totalSamples += e.totalSamples;
@@ -76,7 +77,8 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       if (e.stableArgs || e.calls !== undefined) m.args.push(e.stableArgs ?? []);
     }
   }
-  const hot = [...merged.values()].map(({ entry, args }) => {
+  const hot = [...merged.values()].map(({ entry, args, outcomes }) => {
+    if (outcomes.length > 1) mergeOutcome(entry, outcomes);
     entry.selfPercent = round2(totalSamples ? (100 * entry.selfSamples) / totalSamples : 0);
     entry.totalPercent = round2(totalSamples ? (100 * entry.totalSamples) / totalSamples : 0);
     if (args.length) entry.stableArgs = mergeStableArgs(args);
@@ -90,4 +92,30 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
     flamegraph: profiles.length === 1 ? profiles[0]!.flamegraph : null,
     hot,
   };
+}
+
+/**
+ * Where the runs left a function, the same whatever the order of the profiles: compiled if any run
+ * compiled it (the highest tier), settled on the original only if every run that recorded it did,
+ * with the reason of the run that called it most (ties: the first reason in sort order). The first
+ * profile's tier and reason had stood for all: `KOS_PROFILE=a,b` settled a function that
+ * `KOS_PROFILE=b,a` compiled (sweep35 repro-7).
+ */
+function mergeOutcome(entry: HotEntry, outcomes: HotEntry[]): void {
+  const recorded = outcomes.filter((e) => e.tier !== undefined || e.fallbackReason);
+  if (recorded.length === 0) return;
+  const compiled = recorded.filter((e) => (e.tier ?? 0) > 0);
+  if (compiled.length > 0) {
+    entry.tier = Math.max(...compiled.map((e) => e.tier!));
+    delete entry.fallbackReason;
+    return;
+  }
+  entry.tier = Math.max(...recorded.map((e) => e.tier ?? 0));
+  const reasons = recorded.filter((e) => e.fallbackReason);
+  if (reasons.length === 0 || reasons.length < recorded.length) {
+    delete entry.fallbackReason;
+    return;
+  }
+  reasons.sort((a, b) => (b.calls ?? 0) - (a.calls ?? 0) || (a.fallbackReason! < b.fallbackReason! ? -1 : a.fallbackReason! > b.fallbackReason! ? 1 : 0));
+  entry.fallbackReason = reasons[0]!.fallbackReason!;
 }

@@ -39,6 +39,26 @@ describe("fleet profiles", () => {
     expect(c.hot[0]!.stableArgs![0]).toEqual({ index: 0, name: "k", stability: "type", type: "number" });
   });
 
+  it("where the runs left a function does not depend on the order of the profiles (sweep35 repro-7)", () => {
+    const outcome = (p: KosProfile, tier: number, fallbackReason?: string) => {
+      const e = p.hot[0]!;
+      e.tier = tier;
+      if (fallbackReason) e.fallbackReason = fallbackReason;
+      return p;
+    };
+    const settled = () => outcome(profile(60, 1000, 3), 0, "generic: nothing stable");
+    const compiled = () => outcome(profile(30, 500, 3), 1);
+    for (const m of [mergeProfiles([settled(), compiled()]), mergeProfiles([compiled(), settled()])]) {
+      expect(m.hot[0]!.tier).toBe(1);
+      expect(m.hot[0]!.fallbackReason).toBeUndefined();
+    }
+    const other = () => outcome(profile(30, 5000, 3), 0, "generic: calls too short to gain");
+    for (const m of [mergeProfiles([settled(), other()]), mergeProfiles([other(), settled()])]) {
+      expect(m.hot[0]!.tier).toBe(0);
+      expect(m.hot[0]!.fallbackReason).toBe("generic: calls too short to gain");
+    }
+  });
+
   it("an argument stable in one process but not recorded in another is dropped", () => {
     expect(mergeStableArgs([[{ index: 0, name: "k", stability: "constant", value: 1, type: "number" }], []])).toEqual([]);
   });
