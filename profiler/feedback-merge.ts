@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { KosError } from "../errors.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
 import type { HotEntry } from "./profile-file.js";
+import { mergeStableArgs } from "./profile-merge.js";
 
 /**
  * Reads a feedback dump; returns undefined when the file does not exist (the
@@ -48,7 +49,7 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
   return hot.map((e) => {
     const fb = e.sourceHash ? byHash.get(e.sourceHash) : undefined;
     if (!fb) return e;
-    // With several processes, keep the args of the busiest one: its profile saw the most calls.
+    // With several processes, the compile figures of the busiest one: its profile saw the most calls.
     const busiest = fb.reduce((a, b) => (b.calls > a.calls ? b : a));
     // The feedback's cheap key (computed from the same text at run time) is what KOS_PROFILE matches by.
     const key = fb.find((f) => f.sourceKey)?.sourceKey;
@@ -57,7 +58,10 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       ...(key ? { sourceKey: key } : {}),
       calls: fb.reduce((s, f) => s + f.calls, 0),
       deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
-      stableArgs: busiest.args.filter((a) => a.stability !== "varies"),
+      // Stable where every thread and process that called it saw it so, as for fleet profiles
+      // (profile-merge.ts): the busiest one's alone made a constant of what another saw vary
+      // (two workers calling with k = 5 and k = 6 gave "k constant", sweep35 repro-5).
+      stableArgs: fb.length === 1 ? busiest.args.filter((a) => a.stability !== "varies") : mergeStableArgs(fb.map((f) => f.args.filter((a) => a.stability !== "varies"))),
       ...(busiest.compileMs !== undefined ? { compileMs: busiest.compileMs } : {}),
       ...(busiest.compileCpuMs !== undefined ? { compileCpuMs: busiest.compileCpuMs } : {}),
       ...(busiest.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: busiest.predictedCompileCpuMs } : {}),

@@ -204,8 +204,15 @@ describe("feedback dump", () => {
     });
     const merged = mergeFeedback(sampleProfile().hot, [dump(10, 1, false), dump(30, 2, true)]);
     expect(merged[0]).toMatchObject({ calls: 40, deopts: 3 });
-    expect(merged[0]!.stableArgs!.map((a) => a.name)).toEqual(["a", "b"]);
+    // Stable only where every thread saw it so: `a` varied in one of them (sweep35 repro-5).
+    expect(merged[0]!.stableArgs!.map((a) => a.name)).toEqual(["b"]);
+    expect(mergeFeedback(sampleProfile().hot, [dump(30, 2, true)])[0]!.stableArgs!.map((a) => a.name)).toEqual(["a", "b"]);
     expect(merged[1]).toEqual(sampleProfile().hot[1]);
+    // Two workers that each called with their own constant: one type, no constant.
+    const withK = (k: number, calls: number): FeedbackDump => ({ version: 1, pid: 1, functions: [{ name: "hotFn", sourceHash: hash, calls, deopts: 0, tier: 1, args: [{ index: 0, name: "a", stability: "constant", value: k, type: "number" }] }] });
+    for (const order of [[withK(5, 100), withK(6, 90)], [withK(6, 90), withK(5, 100)]]) {
+      expect(mergeFeedback(sampleProfile().hot, order)[0]!.stableArgs).toEqual([{ index: 0, name: "a", stability: "type", type: "number" }]);
+    }
   });
 
   it("adds wrapped functions no sample caught (V8 inlined them) when they got hot by calls, so lookup finds them", () => {
