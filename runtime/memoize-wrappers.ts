@@ -233,7 +233,8 @@ interface BoundedStore {
  * `key(...)`, on the single argument, or on an {@link ArgsToken}. Without
  * `ttl`, a one-argument call without a receiver equal to the last one is
  * answered before any lookup: that argument is the most recently used entry,
- * which no eviction can have removed since.
+ * which no eviction can have removed since (any other call on the same store
+ * ends the shortcut).
  */
 function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeOptions<Parameters<F>>, maxSize: number, byReceiver: boolean): Memoized<F> {
   const { ttl, now, key: keyFn, async: treatAsAsync = false } = options;
@@ -256,6 +257,10 @@ function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeO
   let lastValue: unknown;
   const lookup = function (this: unknown): unknown {
     const store = byReceiver && this != null ? stores.of(this) : root;
+    // Any other call on the root store may insert and evict: the last argument is then no longer
+    // the most recently used entry, and may be gone. The shortcut had answered from an entry a
+    // multi-argument call had evicted, and its hits left the LRU order stale (sweep34).
+    if (store === root && arguments.length !== 1) lastArg = NO_LAST_ARG;
     const { lru, tokens } = store;
     let key: unknown;
     if (keyFn !== undefined) {
@@ -281,10 +286,10 @@ function wrapBounded<F extends (...args: any[]) => any>(fn: F, options: MemoizeO
       if (keyFn === undefined && arguments.length !== 1) tokens.set((key as ArgsToken).args, key);
       if (isPromiseResult(r, treatAsAsync)) {
         onRejection(r, () => {
-          if (lru.peek(key) === r) {
-            lru.delete(key);
-            if (store === root) lastArg = NO_LAST_ARG;
-          }
+          if (lru.peek(key) === r) lru.delete(key);
+          // Also where its entry was evicted before it rejected: the shortcut kept answering with
+          // the rejected promise (sweep34).
+          if (store === root && lastValue === r) lastArg = NO_LAST_ARG;
         });
       }
     }

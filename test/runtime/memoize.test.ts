@@ -415,3 +415,36 @@ describe("memoize multi-argument bookkeeping", () => {
     }
   });
 });
+
+describe("memoize bounded: the last-argument shortcut after calls of other arities (sweep34)", () => {
+  it("a one-argument call after a multi-argument call that evicted its entry runs fn again", () => {
+    let calls = 0;
+    const f = memoize((...a: number[]) => `${a.join(",")}#${++calls}`, { maxSize: 1 });
+    expect(f(1)).toBe("1#1");
+    f(2, 3); // evicts key 1
+    expect(f(1)).toBe("1#3");
+    expect(calls).toBe(3);
+  });
+
+  it("keeps the LRU order: a repeated one-argument hit counts as a use", () => {
+    const calls: string[] = [];
+    const f = memoize((...a: number[]) => { calls.push(a.join(",")); return a.length; }, { maxSize: 2 });
+    f(1);
+    f(2, 2);
+    f(1); // 1 is the most recently used: (2,2) is next to go
+    f(3, 3);
+    f(1);
+    f(2, 2);
+    expect(calls).toEqual(["1", "2,2", "3,3", "2,2"]);
+  });
+
+  it("a rejected promise whose entry was evicted before it rejected is not answered again", async () => {
+    let calls = 0;
+    const f = memoize(async (...a: number[]) => { calls++; if (calls === 1) throw new Error("transient"); return a.length; }, { maxSize: 1 });
+    const p1 = f(1);
+    p1.catch(() => {});
+    f(2, 3); // evicts key 1 before p1 rejects
+    await new Promise((r) => setTimeout(r, 10));
+    await expect(f(1)).resolves.toBe(1);
+  });
+});
