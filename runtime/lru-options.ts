@@ -27,6 +27,8 @@ export interface LruCacheOptions<K, V> {
    * Called after an entry leaves the cache: `"evict"` (capacity), `"expire"`
    * (TTL), `"delete"`, `"set"` (overwritten by a different value) or
    * `"clear"`. It runs once the cache is consistent again, so it may use the cache.
+   * Where one operation evicts several entries, each gets its call even if an
+   * earlier one threw; the first error is then rethrown by the operation.
    */
   onEvict?: (value: V, key: K, reason: EvictionReason) => void;
   /**

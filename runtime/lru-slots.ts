@@ -256,6 +256,20 @@ export class LruSlots<K, V> {
     this.pending = [];
     const cb = this.onEvict;
     if (cb === undefined) return;
-    for (let j = 0; j < list.length; j += 3) cb(list[j + 1] as V, list[j] as K, list[j + 2] as EvictionReason);
+    // Every entry that left gets its call, even after one threw: the first error is rethrown once
+    // all have run. A throw had dropped the calls of the entries after it, for good (sweep34).
+    let failed = false;
+    let first: unknown;
+    for (let j = 0; j < list.length; j += 3) {
+      try {
+        cb(list[j + 1] as V, list[j] as K, list[j + 2] as EvictionReason);
+      } catch (e) {
+        if (!failed) {
+          failed = true;
+          first = e;
+        }
+      }
+    }
+    if (failed) throw first;
   }
 }

@@ -102,14 +102,21 @@ export class LruCache<K, V> extends LruSlots<K, V> implements Iterable<[K, V]> {
     return undefined;
   }
 
-  /** The value for `key` without changing recency or counters; `undefined` if absent or expired. */
+  /**
+   * The value for `key` without changing recency or the hit and miss counters; `undefined` if absent
+   * or expired. An expired entry it finds is removed there (counted in `expirations`, `onEvict` with
+   * `"expire"`), as any read that finds one does.
+   */
   peek(key: K): V | undefined {
     const i = this.map.get(key);
     if (i === undefined || this.expiredAt(i)) return undefined;
     return this.valList[i];
   }
 
-  /** Whether `key` has a live entry. Does not change recency or counters. */
+  /**
+   * Whether `key` has a live entry. Does not change recency or the hit and miss counters; an expired
+   * entry it finds is removed, as `peek` does.
+   */
   has(key: K): boolean {
     const i = this.map.get(key);
     return i !== undefined && !this.expiredAt(i);

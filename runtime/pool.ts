@@ -184,7 +184,15 @@ export class ObjectPool<T extends object> {
       this.releaseAfterError(obj);
       throw err;
     }
-    if (isThenable(result)) {
+    let thenable: boolean;
+    try {
+      thenable = isThenable(result);
+    } catch (err) {
+      // A `then` getter that throws: the object goes back as after an error (it stayed lent, sweep34).
+      this.releaseAfterError(obj);
+      throw err;
+    }
+    if (thenable) {
       return Promise.resolve(result).then(
         (value) => {
           this.release(obj);
@@ -204,7 +212,21 @@ export class ObjectPool<T extends object> {
   drain(): number {
     const dropped = this.idleStack.splice(0, this.idleStack.length);
     this.drained += dropped.length;
-    for (const obj of dropped) this.dispose(obj);
+    // Each dropped object gets its `destroy`, even after one threw; the first error is rethrown
+    // once all have (a throw had left the rest undisposed, though counted as drained; sweep34).
+    let failed = false;
+    let first: unknown;
+    for (const obj of dropped) {
+      try {
+        this.dispose(obj);
+      } catch (e) {
+        if (!failed) {
+          failed = true;
+          first = e;
+        }
+      }
+    }
+    if (failed) throw first;
     return dropped.length;
   }
 

@@ -97,7 +97,7 @@ const ALLOCATED = 1;
  * socket.write(buf);              // ...use it...
  * pool.free(buf);                 // and give it back
  *
- * @throws KosError `SLAB_INVALID_OPTIONS`, `SLAB_INVALID_SIZE`, `SLAB_EXHAUSTED`,
+ * @throws KosError `SLAB_INVALID_OPTIONS`, `SLAB_INVALID_SIZE`, `SLAB_EXHAUSTED`, `SLAB_ALLOC_FAILED`,
  * `SLAB_DOUBLE_FREE`, `SLAB_STALE_FREE`, `SLAB_FOREIGN_VIEW`.
  */
 export class MemoryPool {
@@ -140,6 +140,7 @@ export class MemoryPool {
   private frees = 0;
 
   constructor(options: MemoryPoolOptions = {}) {
+    if (options === null || typeof options !== "object") throw new KosError("SLAB_INVALID_OPTIONS", `MemoryPool: options must be an object, got ${options === null ? "null" : typeof options}`);
     const blockSize = options.blockSize ?? 4096;
     const blocksPerSlab = options.blocksPerSlab ?? 256;
     const initialSlabs = options.initialSlabs ?? 1;
@@ -172,10 +173,11 @@ export class MemoryPool {
    * `stats().bypassed`). Contents are not zeroed unless the pool was built with
    * `zero: true` (bypassed allocations are always zeroed).
    * @throws KosError `SLAB_INVALID_SIZE` for a size that is not an integer ≥ 0;
-   * `SLAB_EXHAUSTED` when the pool is full at `maxSlabs`.
+   * `SLAB_EXHAUSTED` when the pool is full at `maxSlabs`; `SLAB_ALLOC_FAILED` when a
+   * size past the blocks cannot be allocated (the engine refuses it).
    */
   alloc(size: number): Uint8Array {
-    if (!(size >= 0 && size <= this.bypassAbove && (size | 0) === size)) return this.allocOutsideBlocks(size);
+    if (!(typeof size === "number" && size >= 0 && size <= this.bypassAbove && (size | 0) === size)) return this.allocOutsideBlocks(size);
     if (this.freeTop === 0 && !this.expand()) return this.exhausted(size);
     const block = this.freeStack[--this.freeTop]!;
     this.state[block] = ALLOCATED;
@@ -282,7 +284,13 @@ export class MemoryPool {
   }
 
   private bypass(size: number): Uint8Array {
-    const view = new Uint8Array(size);
+    let view: Uint8Array;
+    try {
+      view = new Uint8Array(size);
+    } catch (e) {
+      // 2^40 bytes: a plain RangeError with no code (sweep34).
+      throw new KosError("SLAB_ALLOC_FAILED", `MemoryPool.alloc: cannot allocate ${size} bytes outside the slabs: ${(e as Error).message}`, { cause: e });
+    }
     this.liveBypassed.add(view);
     this.bypassed++;
     return view;

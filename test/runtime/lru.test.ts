@@ -98,6 +98,15 @@ describe("LruCache basics", () => {
     expect([...c.keys()]).toEqual([100, 3]);
     expect(c.size).toBe(2);
   });
+
+  it("every entry one operation evicts gets its onEvict call when an earlier call threw; the first error is rethrown (sweep34)", () => {
+    const seen: string[] = [];
+    const c = new LruCache<string, number>({ max: 10, maxSize: 3, sizeOf: (v) => v, onEvict: (_v, k) => { seen.push(k); if (k === "a") throw new Error("cb failed"); } });
+    c.set("a", 1).set("b", 1).set("c", 1);
+    expect(() => c.set("d", 2)).toThrow("cb failed");
+    expect(seen).toEqual(["a", "b"]);
+    expect([...c.keys()].sort()).toEqual(["c", "d"]);
+  });
 });
 
 describe("LruCache key semantics (Map's SameValueZero)", () => {

@@ -116,6 +116,24 @@ describe.each(["slot", "weakmap"] as const)("ObjectPool (ownership: %s)", (owner
     expect(codeOf(() => pool.release(a))).toBe("POOL_DOUBLE_RELEASE");
   });
 
+  it("drain() gives every idle object its destroy when one throws, then rethrows the first error (sweep34)", () => {
+    const destroyed: number[] = [];
+    let n = 0;
+    const pool = new ObjectPool({ create: () => ({ id: n++ }), destroy: (o) => { destroyed.push(o.id); if (o.id === 0) throw new Error("destroy failed"); }, maxSize: 8 });
+    const objs = [pool.acquire(), pool.acquire(), pool.acquire()];
+    for (const o of objs) pool.release(o);
+    expect(() => pool.drain()).toThrow("destroy failed");
+    expect(destroyed.sort()).toEqual([0, 1, 2]);
+    expect(pool.stats().idle).toBe(0);
+  });
+
+  it("use() releases the object when its result's `then` getter throws (sweep34)", () => {
+    const pool = new ObjectPool({ create: () => ({}), maxSize: 4 });
+    const result = { get then(): unknown { throw new Error("then getter"); } };
+    expect(() => pool.use(() => result)).toThrow("then getter");
+    expect(pool.stats().inUse).toBe(0);
+  });
+
   it("use() releases after a normal return and after a throw", () => {
     const pool = make();
     expect(pool.use((v) => { v.x = 3; return v.x * 2; })).toBe(6);

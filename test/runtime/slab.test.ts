@@ -197,9 +197,11 @@ describe("MemoryPool", () => {
 
   it("rejects bad sizes with SLAB_INVALID_SIZE", () => {
     const pool = new MemoryPool();
-    for (const bad of [-1, 1.5, NaN, Infinity, "8" as unknown as number, undefined as unknown as number]) {
+    for (const bad of [-1, 1.5, NaN, Infinity, "8" as unknown as number, undefined as unknown as number, 4n as unknown as number]) {
       expect(codeOf(() => pool.alloc(bad))).toBe("SLAB_INVALID_SIZE");
     }
+    // Past the blocks, a size the engine cannot allocate (sweep34: a plain RangeError).
+    expect(codeOf(() => pool.alloc(2 ** 40))).toBe("SLAB_ALLOC_FAILED");
     expect(pool.alloc(0).length).toBe(0);
     expect(pool.stats().bypassed).toBe(0);
   });
@@ -216,6 +218,7 @@ describe("MemoryPool", () => {
       { blockSize: 1 << 20, blocksPerSlab: 4096 },
     ];
     for (const opts of bad) expect(codeOf(() => new MemoryPool(opts))).toBe("SLAB_INVALID_OPTIONS");
+    for (const opts of [null, 5, "x"]) expect(codeOf(() => new MemoryPool(opts as never))).toBe("SLAB_INVALID_OPTIONS");
   });
 
   it("defaults to 4 KiB blocks and 1 MiB slabs", () => {
