@@ -6,6 +6,7 @@
  * profile.cpuprofile, profile.pb.gz and flamegraph.html into DIR, and prints
  * the hottest functions and every function wrapped in `jit()`.
  */
+import { constants } from "node:os";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { KosError } from "../errors.js";
@@ -191,21 +192,31 @@ export async function main(argv: string[]): Promise<number> {
       progressEveryMs: args.progressEveryMs,
     });
   } catch (err) {
-    const e = err as KosError & { exitCode?: number | null };
+    const e = err as KosError & { exitCode?: number | null; signal?: NodeJS.Signals; result?: ProfileCommandResult };
     console.error(`kos profile: ${e.code ? `[${e.code}] ` : ""}${e.message}`);
-    if (e.code === "KOS_PROFILE_COMMAND_FAILED" && typeof e.exitCode === "number" && e.exitCode > 0) return e.exitCode;
-    return e.code === "KOS_PROFILE_USAGE" ? 2 : 1;
+    if (e.code !== "KOS_PROFILE_COMMAND_FAILED") return e.code === "KOS_PROFILE_USAGE" ? 2 : 1;
+    // The program's own failure: the profile of what ran, then its status, as a shell gives it
+    // (128 + the signal's number for a signal: 143 for SIGTERM, where kos said 1; sweep35).
+    if (e.result) report(e.result, performance.now() - started, args.top);
+    if (typeof e.exitCode === "number" && e.exitCode > 0) return e.exitCode;
+    const number = e.signal ? constants.signals[e.signal] : undefined;
+    return number ? 128 + number : 1;
   } finally {
     process.removeListener("SIGINT", onInterrupt);
   }
-  const totalMs = performance.now() - started;
+  report(result, performance.now() - started, args.top);
+  return 0;
+}
+
+/** What `kos profile` prints once the profile is written. */
+function report(result: ProfileCommandResult, totalMs: number, top: number): void {
   const p = result.profile;
   console.log(`kos profile: ${p.command.join(" ")}`);
   console.log(`${p.totalSamples} samples spanning ${(p.durationMs / 1000).toFixed(1)} s, from node --cpu-prof (every thread)` + (result.fallbackReason ? ` (${result.fallbackReason})` : ""));
   console.log(`cost: the command took ${(result.wallMs / 1000).toFixed(2)} s under the profiler; analysis and files took ${((totalMs - result.wallMs) / 1000).toFixed(2)} s more`);
   console.log("");
   if (p.hot.length === 0) console.log("(no functions of the program itself were sampled; try --include-internals)");
-  else console.log(formatHotTable(result, args.top));
+  else console.log(formatHotTable(result, top));
   if (result.wrapped.length) {
     console.log("");
     console.log(formatWrappedTable(result.wrapped));
@@ -215,5 +226,4 @@ export async function main(argv: string[]): Promise<number> {
   console.log(`cpuprofile: ${shortPath(result.cpuprofilePath)}  (Chrome DevTools, speedscope)`);
   console.log(`pprof:      ${shortPath(result.pprofPath)}  (go tool pprof, Pyroscope, Grafana)`);
   console.log(`flamegraph: ${p.flamegraph ? shortPath(p.flamegraph) : "(not produced)"}`);
-  return 0;
 }

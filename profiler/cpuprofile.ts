@@ -145,7 +145,10 @@ export function meanIntervalMs(profile: CpuProfile): number | undefined {
 /**
  * Joins several threads' profiles into one tree, with one child of the root
  * per thread, so a single flamegraph shows every thread. Keeps nodes,
- * children and hitCounts (what flamegraph tools read); drops `samples`.
+ * children and hitCounts (what flamegraph tools read), and every thread's
+ * samples in time order, with their `timeDeltas`: speedscope reads a file
+ * as a Chrome profile only with both, and the hitCounts left out samples a
+ * thread's nodes had not counted (sweep35: 662 against pprof's 669).
  */
 export function mergeThreadProfiles(files: { profile: CpuProfile; threadId?: number }[]): CpuProfile {
   const root: CpuProfileNode = { id: 1, callFrame: { functionName: "(root)", scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 }, hitCount: 0, children: [] };
@@ -153,6 +156,8 @@ export function mergeThreadProfiles(files: { profile: CpuProfile; threadId?: num
   let offset = 1;
   let startTime = Infinity;
   let endTime = -Infinity;
+  // Every sample with its time, while every thread's profile has them (else none are kept).
+  let timed: Array<[number, number]> | null = [];
   files.forEach(({ profile, threadId }, i) => {
     const children = new Set(profile.nodes.flatMap((n) => n.children ?? []));
     const threadRoot = profile.nodes.find((n) => !children.has(n.id)) ?? profile.nodes[0]!;
@@ -166,9 +171,34 @@ export function mergeThreadProfiles(files: { profile: CpuProfile; threadId?: num
       nodes.push(copy);
     }
     root.children!.push(threadRoot.id + offset);
+    if (timed !== null && profile.samples && profile.timeDeltas && profile.timeDeltas.length === profile.samples.length) {
+      let t = profile.startTime;
+      for (let k = 0; k < profile.samples.length; k++) {
+        t += profile.timeDeltas[k]!;
+        timed.push([t, profile.samples[k]! + offset]);
+      }
+    } else timed = null;
     offset += maxId;
     startTime = Math.min(startTime, profile.startTime);
     endTime = Math.max(endTime, profile.endTime);
   });
-  return { nodes, startTime: Number.isFinite(startTime) ? startTime : 0, endTime: Number.isFinite(endTime) ? endTime : 0 };
+  const merged: CpuProfile = { nodes, startTime: Number.isFinite(startTime) ? startTime : 0, endTime: Number.isFinite(endTime) ? endTime : 0 };
+  if (timed !== null && timed.length > 0) {
+    timed.sort((a, b) => a[0] - b[0]);
+    const samples: number[] = [];
+    const timeDeltas: number[] = [];
+    let last = merged.startTime;
+    for (const [t, id] of timed) {
+      samples.push(id);
+      timeDeltas.push(Math.max(0, t - last));
+      last = t;
+    }
+    merged.samples = samples;
+    merged.timeDeltas = timeDeltas;
+    // The counts the samples give, so that every tool reads the same totals.
+    const counts = new Map<number, number>();
+    for (const id of samples) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const n of nodes) n.hitCount = counts.get(n.id) ?? 0;
+  }
+  return merged;
 }

@@ -50,6 +50,8 @@ export interface RunOptions {
 export interface RunOutcome {
   /** The program's exit code; null when killed by a signal or never started. */
   exitCode: number | null;
+  /** The signal that ended the program, when one did. */
+  signal?: NodeJS.Signals;
   durationMs: number;
   /** Captured output when `stdio` was "pipe". */
   output?: string;
@@ -99,9 +101,9 @@ function runChild(file: string, args: string[], options: RunOptions, env: NodeJS
       if (timer) clearInterval(timer);
       reject(new KosError("KOS_PROFILE_SPAWN", `could not start ${file}: ${err.message}`, { cause: err }));
     });
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       if (timer) clearInterval(timer);
-      resolvePromise({ exitCode: code, durationMs: Date.now() - started, ...(pipe ? { output } : {}) });
+      resolvePromise({ exitCode: code, ...(signal ? { signal } : {}), durationMs: Date.now() - started, ...(pipe ? { output } : {}) });
     });
   });
 }

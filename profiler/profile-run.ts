@@ -11,7 +11,7 @@
  * flamegraph.
  */
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { KosError } from "../errors.js";
 import { resolveCommand, runWithCpuProf, runWithProfilerPreload, type RunOptions } from "./flame.js";
 import type { HotReport } from "./hot.js";
@@ -57,6 +57,16 @@ export interface ProfileCommandResult {
 /** File name of the feedback dump the tiering writes into the output dir. */
 export const FEEDBACK_FILE = "kos-feedback.json";
 
+/**
+ * The output directory, made where missing. Not node's recursive mkdir where the parent exists:
+ * under /proc it never returned (`mkdirSync("/proc/x", { recursive: true })` spins, Node 20.20.2).
+ */
+function makeDirectory(dir: string): void {
+  if (existsSync(dir)) return;
+  if (existsSync(dirname(dir))) mkdirSync(dir);
+  else mkdirSync(dir, { recursive: true });
+}
+
 function removeArtifacts(dir: string, names: RegExp): void {
   if (!existsSync(dir)) return;
   for (const n of readdirSync(dir)) if (names.test(n)) rmSync(join(dir, n), { force: true, recursive: true });
@@ -71,17 +81,25 @@ function removeArtifacts(dir: string, names: RegExp): void {
  * own wall time); a command that is not a node script (`tsx app.ts`,
  * `npm run x`) runs with a preload in NODE_OPTIONS that starts the same
  * profiler through `node:inspector` in every node process it starts.
- * @throws KosError `KOS_PROFILE_COMMAND_FAILED` (nonzero exit or signal; `exitCode` on the error),
- *   `KOS_PROFILE_NO_SAMPLES`, `KOS_PROFILE_USAGE`, `KOS_PROFILE_SPAWN`
+ * @throws KosError `KOS_PROFILE_COMMAND_FAILED` (nonzero exit or signal; `exitCode` and `signal` on
+ *   the error, and `result`, the profile of what ran, when the run left samples),
+ *   `KOS_PROFILE_NO_SAMPLES`, `KOS_PROFILE_USAGE`, `KOS_PROFILE_SPAWN`, `KOS_PROFILE_OUT` (the output directory cannot be made or written)
  */
 export async function profileCommand(command: string[], options: ProfileCommandOptions = {}): Promise<ProfileCommandResult> {
   const resolved = resolveCommand(command);
   const outDir = resolve(options.cwd ?? process.cwd(), options.outDir ?? "kos-profile-out");
   const feedbackPath = join(outDir, FEEDBACK_FILE);
   const rawDir = join(outDir, "threads");
-  removeArtifacts(outDir, /^(isolate-.*-v8\.log.*|meta\.json|flamegraph\.html|kos-profile\.json|.*\.cpuprofile|profile\.pb\.gz|threads)$/);
-  rmSync(feedbackPath, { force: true });
-  mkdirSync(rawDir, { recursive: true });
+  try {
+    makeDirectory(outDir);
+    removeArtifacts(outDir, /^(isolate-.*-v8\.log.*|meta\.json|flamegraph\.html|kos-profile\.json|.*\.cpuprofile|profile\.pb\.gz|threads)$/);
+    rmSync(feedbackPath, { force: true });
+    mkdirSync(rawDir);
+  } catch (e) {
+    // An existing file, a directory kos may not write: said with its code, before the command runs
+    // (sweep35: a raw ENOTDIR).
+    throw new KosError("KOS_PROFILE_OUT", `cannot write the output directory ${outDir}: ${(e as Error).message}`, { cause: e });
+  }
   const started = new Date();
   const say = options.onProgress;
   const run: RunOptions = {
@@ -91,13 +109,14 @@ export async function profileCommand(command: string[], options: ProfileCommandO
     ...(say ? { onProgress: (ms: number) => say(`still profiling: ${Math.round(ms / 1000)} s elapsed`) } : {}),
     progressEveryMs: options.progressEveryMs ?? 5000,
   };
-  const failed = (code: number | null, output?: string) => {
+  const failed = (code: number | null, signal: NodeJS.Signals | undefined, output?: string) => {
     const err = new KosError(
       "KOS_PROFILE_COMMAND_FAILED",
-      `the profiled command ${code === null ? "was killed by a signal" : `exited with code ${code}`}: ${command.join(" ")}` +
+      `the profiled command ${code === null ? `was killed by ${signal ?? "a signal"}` : `exited with code ${code}`}: ${command.join(" ")}` +
         (output ? `\n--- its output ---\n${output.trimEnd()}` : ""),
     );
     (err as KosError & { exitCode?: number | null }).exitCode = code;
+    if (signal) (err as KosError & { signal?: NodeJS.Signals }).signal = signal;
     return err;
   };
 
@@ -106,9 +125,9 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   const analysis = import("./profile-analysis.js");
   analysis.catch(() => undefined); // reported where it is awaited; a failed command throws first
   const cp = await running;
-  if (cp.exitCode !== 0) throw failed(cp.exitCode, cp.output);
-  const { analyzeRun } = await analysis;
-  const done = await analyzeRun({
+  const analyze = async (): Promise<ProfileCommandResult> => {
+    const { analyzeRun } = await analysis;
+    const done = await analyzeRun({
     command,
     outDir,
     feedbackPath,
@@ -117,10 +136,26 @@ export async function profileCommand(command: string[], options: ProfileCommandO
     wallMs: cp.durationMs,
     ...(options.includeInternals !== undefined ? { includeInternals: options.includeInternals } : {}),
     ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
-  });
-  const result: ProfileCommandResult = { ...done, outDir, wallMs: cp.durationMs };
-  if (resolved.kind !== "node") result.fallbackReason = "not a node script: profiled through a NODE_OPTIONS preload (node:inspector) in every node process it starts";
-  if (cp.output !== undefined) result.output = cp.output;
-  return result;
+    });
+    const result: ProfileCommandResult = { ...done, outDir, wallMs: cp.durationMs };
+    if (resolved.kind !== "node") result.fallbackReason = "not a node script: profiled through a NODE_OPTIONS preload (node:inspector) in every node process it starts";
+    if (cp.output !== undefined) result.output = cp.output;
+    return result;
+  };
+  if (cp.exitCode !== 0) {
+    // The program failed (an exit code, an uncaught error, a signal, Ctrl-C): what ran is still
+    // profiled and written, and the error carries the result. All of it had been thrown away,
+    // node's own per-thread profiles aside (sweep35).
+    const err = failed(cp.exitCode, cp.signal, cp.output);
+    if (cp.profiles.length > 0) {
+      try {
+        (err as KosError & { result?: ProfileCommandResult }).result = await analyze();
+      } catch {
+        // nothing of its own to report (no samples): the failure alone
+      }
+    }
+    throw err;
+  }
+  return analyze();
 }
 

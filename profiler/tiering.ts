@@ -187,7 +187,12 @@ class TieredFunction {
         const t = this.options.tiering ?? {};
         this.profileEntry = findProfiledFunction(this.fn, t.profile, STABLE_ONLY);
       } catch (e) {
-        this.d.event("profile-error", (e as Error).message);
+        // The program runs on as without a profile; the reason, with its code, in `inspect` and the
+        // trace (sweep35: nothing said why KOS_PROFILE did nothing, even with KOS_TRACE).
+        const code = (e as { code?: unknown }).code;
+        const message = `${typeof code === "string" ? `${code}: ` : ""}${(e as Error).message}`;
+        this.d.event("profile-error", message);
+        trace(`profile ${this.d.name || "(anonymous)"}: ${message}; it tiers up as without a profile`);
       }
       const entry = this.profileEntry;
       if (entry?.stableArgs?.length) {

@@ -2,7 +2,7 @@
 // test programs, under node --cpu-prof (or the NODE_OPTIONS preload for
 // commands that are not node scripts).
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,6 +136,26 @@ describe("kos profile", () => {
     const code = await main(["--workers", "--out", join(scratch, "fail"), "--", program("exits-with-3.js")]);
     expect(code).toBe(3);
     expect(err.join("\n")).toMatch(/KOS_PROFILE_COMMAND_FAILED.*exited with code 3/);
+  }, 60_000);
+
+  it("a program that fails after its work still gets its profile, and kos ends with its status (sweep35)", async () => {
+    for (const [how, status] of [["exit", 3], ["signal", 143]] as const) {
+      const dir = join(scratch, `fails-${how}`);
+      const code = await main(["--out", dir, "--", program("works-then-fails.js"), how]);
+      expect(code, err.join("\n")).toBe(status);
+      expect(err.join("\n")).toMatch(how === "exit" ? /exited with code 3/ : /killed by SIGTERM/);
+      const profile = readProfile(join(dir, "kos-profile.json"));
+      expect(profile.hot.map((h) => h.name)).toContain("hotLoop");
+      for (const f of ["profile.cpuprofile", "profile.pb.gz", "flamegraph.html"]) expect(existsSync(join(dir, f)), f).toBe(true);
+    }
+  }, 120_000);
+
+  it("an output path kos cannot use is a KOS_PROFILE_OUT error before the command runs (sweep35)", async () => {
+    const file = join(scratch, "a-file");
+    writeFileSync(file, "x");
+    const code = await main(["--out", file, "--", program("one-hot-function.js"), "1000"]);
+    expect(code).toBe(1);
+    expect(err.join("\n")).toMatch(/KOS_PROFILE_OUT.*cannot write the output directory/);
   }, 60_000);
 
   it("reports a command that cannot start", async () => {

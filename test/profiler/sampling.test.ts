@@ -94,4 +94,25 @@ describe("reading .cpuprofile files", () => {
     const report = analyzeCpuProfile(merged, { sourceOf: false });
     expect(report.functions.map((f) => [f.name, f.selfSamples])).toEqual([["work", 7], ["main", 3]]);
   });
+
+  it("keeps every thread's samples, in time order, with their time deltas (speedscope reads only such files; sweep35)", () => {
+    const thread = (fn: string, start: number, deltas: number[]): CpuProfile => ({
+      startTime: start,
+      endTime: start + deltas.reduce((a, b) => a + b, 0),
+      nodes: [
+        { id: 1, callFrame: { functionName: "(root)", scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 }, hitCount: 0, children: [2] },
+        { id: 2, callFrame: { functionName: fn, scriptId: "1", url: "file:///a.js", lineNumber: 0, columnNumber: 10 }, hitCount: 1 },
+      ],
+      samples: deltas.map(() => 2),
+      timeDeltas: deltas,
+    });
+    const merged = validateCpuProfile(mergeThreadProfiles([{ profile: thread("main", 100, [10, 10, 10]), threadId: 0 }, { profile: thread("work", 105, [10, 10]), threadId: 1 }]));
+    const byId = new Map(merged.nodes.map((n) => [n.id, n.callFrame.functionName]));
+    expect(merged.samples!.map((id) => byId.get(id))).toEqual(["main", "work", "main", "work", "main"]);
+    expect(merged.timeDeltas).toEqual([10, 5, 5, 5, 5]);
+    // hitCount agrees with the samples (the thread's own nodes said 1).
+    expect(merged.nodes.filter((n) => n.callFrame.functionName === "main")[0]!.hitCount).toBe(3);
+    const report = analyzeCpuProfile(merged, { sourceOf: false });
+    expect(report.functions.map((f) => [f.name, f.selfSamples])).toEqual([["main", 3], ["work", 2]]);
+  });
 });

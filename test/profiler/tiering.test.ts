@@ -354,6 +354,19 @@ describe("tiering", () => {
     expect(o.get()).toBe(5);
   });
 
+  it("a KOS_PROFILE it cannot read: the function runs and tiers as without one, and inspect says why, with the code (sweep35)", () => {
+    const saved = process.env.KOS_PROFILE;
+    process.env.KOS_PROFILE = join(tmpdir(), "kos-no-such-profile-dir", "kos-profile.json");
+    onTestFinished(() => {
+      if (saved === undefined) delete process.env.KOS_PROFILE;
+      else process.env.KOS_PROFILE = saved;
+    });
+    const h = jit(function hornerAgain(coeffs: readonly number[], x: number) { let s = 0; for (let i = coeffs.length - 1; i >= 0; i--) s = s * x + coeffs[i]!; return s; });
+    expect(h([1, 2], 3)).toBe(7);
+    const event = inspect(h)!.history.find((e) => e.event === "profile-error");
+    expect(event?.detail).toMatch(/^KOS_PROFILE_READ: /);
+  });
+
   it("compiles at the first call from a profile's stable arguments", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
