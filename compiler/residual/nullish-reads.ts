@@ -130,6 +130,8 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
         // `o?.k`: a short-circuit decides what runs; left as written.
         return;
       case "LogicalExpression":
+      case "AssignmentPattern":
+        // The right of `&&`, `||`, `??`, and a default value, run only sometimes.
         visit(n.left, rendered);
         visitConditionally(n.right, rendered);
         return;
@@ -137,10 +139,6 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
         visit(n.test, rendered);
         visitConditionally(n.consequent, rendered);
         visitConditionally(n.alternate, rendered);
-        return;
-      case "AssignmentPattern":
-        visit(n.left, rendered);
-        visitConditionally(n.right, rendered);
         return;
       case "ForStatement":
         if (n.init) visit(n.init, rendered);

@@ -7,16 +7,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { MpmcByteQueue, MpmcRecordQueue, QueueError, SpscByteQueue, SpscRecordQueue } from "../../../runtime/queue/index.js";
+import { codeOf as codeOfError } from "../../support/error-codes.js";
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QueueError);
-    return (e as QueueError).code;
-  }
-  return undefined;
-}
+const codeOf = (fn: () => unknown) => codeOfError(fn, QueueError);
 
 describe("record counts", () => {
   it("tryPushMany and tryPopMany refuse a count that is not an integer ≥ 0, and the queue keeps its records", () => {
