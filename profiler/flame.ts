@@ -162,6 +162,15 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
   const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`];
   let outcome: RunOutcome;
   if (command.kind === "node") {
+    // The command's own --cpu-prof-dir comes after kos's and wins: the profiles went there, and
+    // kos reported a run with samples as having none (sweep35 repro-10). Node's flags are the
+    // arguments before the first one that is not a flag (the script, or a flag's value).
+    for (const arg of command.nodeArgs) {
+      if (!arg.startsWith("-")) break;
+      if (arg === "--cpu-prof-dir" || arg.startsWith("--cpu-prof-dir=")) {
+        throw new KosError("KOS_PROFILE_USAGE", `the command sets ${arg.split("=")[0]}: kos profile sets it itself (use --out for where the outputs go)`);
+      }
+    }
     outcome = await runChild(process.execPath, [...flags, ...command.nodeArgs], options, { ...process.env, ...options.env });
   } else {
     const shimDir = mkdtempSync(join(tmpdir(), "kos-node-shim-"));

@@ -158,6 +158,14 @@ describe("kos profile", () => {
     expect(err.join("\n")).toMatch(/KOS_PROFILE_OUT.*cannot write the output directory/);
   }, 60_000);
 
+  it("a node command that sets its own --cpu-prof-dir is a usage error, not a run with no samples (sweep35 repro-10)", async () => {
+    for (const flags of [[`--cpu-prof-dir=${join(scratch, "theirs")}`], ["--cpu-prof-dir", join(scratch, "theirs")]]) {
+      const code = await main(["--out", join(scratch, "own-dir"), "--", "node", ...flags, program("one-hot-function.js"), "1000"]);
+      expect(code, err.join("\n")).toBe(2);
+      expect(err.join("\n")).toMatch(/KOS_PROFILE_USAGE.*sets --cpu-prof-dir/);
+    }
+  }, 60_000);
+
   it("reports a command that cannot start", async () => {
     const code = await main(["--out", join(scratch, "nocmd"), "--", "kos-no-such-command-xyz"]);
     expect(code).toBe(1);
