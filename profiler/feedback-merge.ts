@@ -57,6 +57,7 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       ...e,
       ...(key ? { sourceKey: key } : {}),
       calls: fb.reduce((s, f) => s + f.calls, 0),
+      ...(fb.some((f) => f.collected) ? { callsAtLeast: true } : {}),
       deopts: fb.reduce((s, f) => s + (f.deopts ?? 0), 0),
       // Stable where every thread and process that called it saw it so, as for fleet profiles
       // (profile-merge.ts): the busiest one's alone made a constant of what another saw vary
@@ -90,7 +91,7 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
     if (!stableArgs.length) continue;
     added.push({
       name: f.name, file: UNSAMPLED_FILE, line: 0, column: 0, selfPercent: 0, totalPercent: 0, selfSamples: 0, totalSamples: 0,
-      sourceHash: hash, ...(f.sourceKey ? { sourceKey: f.sourceKey } : {}), calls: f.calls, deopts: f.deopts, stableArgs, tier: f.tier,
+      sourceHash: hash, ...(f.sourceKey ? { sourceKey: f.sourceKey } : {}), calls: f.calls, ...(f.collected ? { callsAtLeast: true } : {}), deopts: f.deopts, stableArgs, tier: f.tier,
       ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
       ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
       ...(f.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: f.predictedCompileCpuMs } : {}),

@@ -31,6 +31,11 @@ export interface HotEntry {
   sourceKey?: string;
   /** Calls counted by kos's tier-0 wrapper, when the program used `jit()`. */
   calls?: number;
+  /**
+   * `calls` is a lower bound: the program dropped the function before it exited, and its count is
+   * that of kos's last summary of it (`≥N` in `kos profile`'s table).
+   */
+  callsAtLeast?: boolean;
   /** Guard failures counted by kos's tiering. */
   deopts?: number;
   /** Arguments the wrapper saw to be stable (constant, one type or one shape). */
@@ -131,6 +136,7 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
       throw bad(path, `${where}.sourceKey must be 16 hex digits`);
     }
     for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
+    if (h.callsAtLeast !== undefined && typeof h.callsAtLeast !== "boolean") throw bad(path, `${where}.callsAtLeast must be a boolean`);
     if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);
     // Each entry as the tiering reads it: a null entry passed here and made `jit()` throw a
     // TypeError into the program (sweep35 repro-12).

@@ -6,7 +6,7 @@
 import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
 import type { ArgumentFeedback } from "./profile-format.js";
 
-export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
+export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
 // Profile entries tiering acts on: those with stable arguments, which carry the cheap key.
 export const STABLE_ONLY = { stableOnly: true } as const;
@@ -47,6 +47,11 @@ export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pend
   // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
   const cost = recordedCost === undefined ? undefined : recordedCost + pendingLoadMs;
   if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
+  // A count that is a lower bound (the program dropped the function; `≥N` in the table) says nothing
+  // of what a compile can save: a script's top-level `const f = jit(g)` compiled in the profiled run
+  // was recorded with 4,736-7,051 of its 40,000 calls (its count frozen at its last change of tier),
+  // and KOS_PROFILE then settled it on the original (sweep35 repro-11).
+  if (entry.callsAtLeast) return null;
   const saved = (calls * tier0UsPerCall * savedShare) / 1000;
   if (cost <= saved) return null;
   return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;

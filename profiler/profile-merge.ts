@@ -68,6 +68,8 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       t.selfSamples += e.selfSamples;
       t.totalSamples += e.totalSamples;
       if (e.calls !== undefined) t.calls = (t.calls ?? 0) + e.calls;
+      // A sum with one lower bound in it is one too.
+      if (e.callsAtLeast) t.callsAtLeast = true;
       if (e.deopts !== undefined) t.deopts = (t.deopts ?? 0) + e.deopts;
       // The costlier compile and the slower original: the merged profile decides cautiously.
       if (e.compileMs !== undefined) t.compileMs = Math.max(t.compileMs ?? 0, e.compileMs);

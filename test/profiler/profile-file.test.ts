@@ -208,6 +208,11 @@ describe("feedback dump", () => {
     expect(merged[0]!.stableArgs!.map((a) => a.name)).toEqual(["b"]);
     expect(mergeFeedback(sampleProfile().hot, [dump(30, 2, true)])[0]!.stableArgs!.map((a) => a.name)).toEqual(["a", "b"]);
     expect(merged[1]).toEqual(sampleProfile().hot[1]);
+    // A thread that dropped the function counted it until its last summary: the sum is a floor.
+    expect(merged[0]!.callsAtLeast).toBeUndefined();
+    const dropped = dump(30, 2, true);
+    dropped.functions[0]!.collected = true;
+    expect(mergeFeedback(sampleProfile().hot, [dump(10, 1, false), dropped])[0]).toMatchObject({ calls: 40, callsAtLeast: true });
     // Two workers that each called with their own constant: one type, no constant.
     const withK = (k: number, calls: number): FeedbackDump => ({ version: 1, pid: 1, functions: [{ name: "hotFn", sourceHash: hash, calls, deopts: 0, tier: 1, args: [{ index: 0, name: "a", stability: "constant", value: k, type: "number" }] }] });
     for (const order of [[withK(5, 100), withK(6, 90)], [withK(6, 90), withK(5, 100)]]) {
@@ -225,6 +230,10 @@ describe("feedback dump", () => {
     });
     const hot = addUnsampledWrapped(sampleProfile().hot, [fb(3_840_000, true)], 1000);
     expect(hot).toHaveLength(3);
+    expect(hot[2]!.callsAtLeast).toBeUndefined();
+    const droppedFb = fb(3_840_000, true);
+    droppedFb.functions[0]!.collected = true;
+    expect(addUnsampledWrapped(sampleProfile().hot, [droppedFb], 1000)[2]).toMatchObject({ calls: 3_840_000, callsAtLeast: true });
     expect(hot[2]).toMatchObject({ name: "inlined", file: UNSAMPLED_FILE, selfSamples: 0, calls: 3_840_000, compileMs: 4.5, tier0UsPerCall: 0.02, sourceHash: hash });
     expect(hot[2]!.stableArgs!.map((a) => a.name)).toEqual(["s", "x"]);
     // The entry survives a write and a read, and lookup finds the live function by its hash.

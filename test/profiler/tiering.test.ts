@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { collectFeedback, jit, inspect, loadProfile, sourceHash, sourceKey } from "../../index.js";
 import { ArgumentProfile } from "../../profiler/feedback.js";
 import { callsTooShortToGain } from "../../profiler/call-times.js";
+import { mergeProfiles } from "../../profiler/profile-merge.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -436,6 +437,29 @@ describe("tiering", () => {
     const low = jit(horner, { tiering: { profile: loadProfile(join(dir, "predicted-low.json")) } });
     expect(low(C, 3)).toBe(horner(C, 3));
     expect(inspect(low)!.tier).toBe(1);
+  });
+
+  it("a count that is a lower bound (a function the program dropped) does not settle a function on the original", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const C = Object.freeze([1, 2]);
+    // 1,000 calls of 2 µs against a 50 ms compile settles an exact count (the test above); the
+    // same count marked `≥` is a floor: a top-level `const f = jit(g)` compiled in the profiled
+    // run kept the count of its last change of tier (sweep35 repro-11: 7,051 of 40,000 calls).
+    const entry = hornerProfile({ calls: 1000, compileMs: 50, tier0UsPerCall: 2, tier: 1, stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] });
+    writeFileSync(join(dir, "floor.json"), JSON.stringify({ ...entry, hot: [{ ...entry.hot[0], callsAtLeast: true }] }));
+    const floor = jit(horner, { tiering: { profile: loadProfile(join(dir, "floor.json")) } });
+    expect(floor).not.toBe(horner);
+    expect(floor(C, 3)).toBe(horner(C, 3));
+    expect(inspect(floor)!.tier).toBe(1);
+    // Fleet profiles: a sum with a floor in it is a floor.
+    const exact = { ...entry, hot: [{ ...entry.hot[0] }] };
+    const merged = mergeProfiles([exact as never, { ...entry, hot: [{ ...entry.hot[0], callsAtLeast: true }] } as never]);
+    expect(merged.hot[0]).toMatchObject({ calls: 2000, callsAtLeast: true });
+    expect(mergeProfiles([exact as never, exact as never]).hot[0]!.callsAtLeast).toBeUndefined();
+    // A profile whose flag is not a boolean is refused like any other malformed field.
+    writeFileSync(join(dir, "bad.json"), JSON.stringify({ ...entry, hot: [{ ...entry.hot[0], callsAtLeast: "yes" }] }));
+    expect(() => loadProfile(join(dir, "bad.json"))).toThrow(expect.objectContaining({ code: "KOS_PROFILE_INVALID" }));
   });
 
   it("a profile entry with stable types but no constant argument is bet to save a quarter of the time, not 0.8", () => {
