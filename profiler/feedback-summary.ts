@@ -5,6 +5,7 @@
  */
 import type { Dispatcher } from "../compiler/dispatcher.js";
 import type { ArgumentProfile } from "./feedback.js";
+import type { ProfileEntry } from "./profile-guided.js";
 import { encodeValue, type ArgumentFeedback, type FunctionFeedback } from "./profile-format.js";
 import { median } from "./call-times.js";
 
@@ -23,6 +24,13 @@ export interface SummaryParts {
   /** Calls and sampled time at the first tier-up. */
   tier0Calls: number;
   tier0Ms: number;
+  /**
+   * The profile entry that decided the function at its first call, in a run with KOS_PROFILE: the
+   * function was never profiled at tier 0 (it compiled at once, or settled), so its arguments and
+   * the original's time per call are the entry's. From its one call, a varying argument read as
+   * "constant", and a profile of that run deoptimized 256 times (sweep35 repro-8).
+   */
+  carried?: ProfileEntry;
 }
 
 function describe(p: ArgumentProfile, index: number, name: string): ArgumentFeedback {
@@ -52,6 +60,19 @@ export function summarize(d: Dispatcher, parts: SummaryParts): FunctionFeedback 
     args: parts.profiles.map((p, index) => describe(p, index, names[index] ?? `arg${index}`)),
   };
   if (parts.receiver) out.receiver = describe(parts.receiver, -1, "this");
+  const carried = parts.carried?.stableArgs;
+  if (carried) {
+    // A constant whose version missed its guards in this run is one no longer: its type is kept.
+    const arg = (a: ArgumentFeedback): ArgumentFeedback =>
+      d.deopts > 0 && a.stability === "constant" ? { index: a.index, name: a.name, stability: "type", ...(a.type !== undefined ? { type: a.type } : {}) } : { ...a };
+    out.args = names.map((name, index): ArgumentFeedback => {
+      const a = carried.find((c) => c.index === index);
+      return a ? arg(a) : { index, name: name ?? `arg${index}`, stability: "varies" };
+    });
+    const self = carried.find((c) => c.index === -1);
+    if (self) out.receiver = arg(self);
+    else delete out.receiver;
+  }
   if (d.compileTimeMs > 0) out.compileMs = Math.round(d.compileTimeMs * 100) / 100;
   if (d.compileCpuMs > 0) out.compileCpuMs = Math.round(d.compileCpuMs * 100) / 100;
   else if (d.versions.length === 0 && !d.fallbackReason) {
@@ -62,6 +83,8 @@ export function summarize(d: Dispatcher, parts: SummaryParts): FunctionFeedback 
   } else if (tier0Calls > 0 && tier0Ms > 0) {
     // Hot by time before the warm window: the sampled mean over tier 0 (colder, so higher).
     out.tier0UsPerCall = Math.round((tier0Ms / tier0Calls) * 1e6) / 1000;
+  } else if (parts.carried?.tier0UsPerCall !== undefined) {
+    out.tier0UsPerCall = parts.carried.tier0UsPerCall;
   }
   return out;
 }

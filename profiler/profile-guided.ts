@@ -22,6 +22,9 @@ export const STABLE_ONLY = { stableOnly: true } as const;
 // wall time in CPU).
 const WALL_TO_CPU = 2;
 
+/** A profile of a run that itself used a profile says so once, not once per generation. */
+const SETTLED_BY_PROFILE = "the profiled run settled it on the original: ";
+
 /**
  * The share a profile-guided version is bet to save: as for any version of this source, or the
  * closure-only share where the profiled run saw no constant argument (a stable type alone: the
@@ -40,7 +43,7 @@ export function profileShare(entry: ProfileEntry, estimate: SourceEstimate): num
 export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pendingLoadMs: number): string | null {
   // The profiled run settled it on the original (too short to gain, slower compiled, a compile that
   // failed, out of versions): compiling it at the first call would undo what that run measured.
-  if (entry.fallbackReason && !entry.tier) return `the profiled run settled it on the original: ${entry.fallbackReason}`;
+  if (entry.fallbackReason && !entry.tier) return entry.fallbackReason.startsWith(SETTLED_BY_PROFILE) ? entry.fallbackReason : `${SETTLED_BY_PROFILE}${entry.fallbackReason}`;
   const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
   const { predictedCompileCpuMs } = entry;
   const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);

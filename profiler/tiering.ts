@@ -114,6 +114,8 @@ class TieredFunction {
   private hash: string | null = null;
   private key: string | null = null;
   private profileEntry: ProfileEntry | undefined;
+  /** The profile decided this function at its first call (compiled on its stable arguments, or settled): its summary carries the profile's. */
+  private profileDecided = false;
   /** Times (ms) of the calls in the warm window (Tier0Sampling: the profile's cost model). */
   private warmTimes: number[] = [];
   private profileChecked = false;
@@ -198,6 +200,7 @@ class TieredFunction {
       if (entry?.stableArgs?.length) {
         const reason = profileSaysGeneric(entry, profileShare(entry, this.gate.estimate()), costs.pendingLoadMs());
         if (reason) {
+          this.profileDecided = true;
           this.d.goGeneric(reason);
           trace(`generic ${this.d.name || "(anonymous)"}: ${reason}`);
           return this.run(thisArg, args, newTarget);
@@ -368,6 +371,7 @@ class TieredFunction {
   private tierUp(): void {
     this.nextCompileAt = Infinity;
     const recorded = this.d.versions.length === 0 && this.d.calls <= 1 ? this.profileEntry?.stableArgs : undefined;
+    if (recorded?.length) this.profileDecided = true;
     if (!this.compile(this.profiles, this.receiver, recorded)) {
       // Nothing stable: a version would only add guards. Settle on the original, at no cost per call.
       this.d.event("no-speculation", "no argument was stable as a constant; running the original");
@@ -422,6 +426,7 @@ class TieredFunction {
       profiles: this.profiles, receiver: this.receiver,
       predictedCompileCpuMs: () => costs.priceLoaded(this.gate.estimate()),
       warmTimes: this.warmTimes, tier0Calls: this.tier0Calls, tier0Ms: this.tier0Ms,
+      ...(this.profileDecided && this.profileEntry ? { carried: this.profileEntry } : {}),
     });
   }
 }
@@ -439,7 +444,10 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // kos; with the entry it did less, and the rules program ran 4% slower on settled entries).
   const profile = options.tiering?.profile;
   const name = jitName(fn, options);
-  if (profile || process.env.KOS_PROFILE) {
+  // In a profiling run (`kos profile`: KOS_FEEDBACK_OUT) the function settles at its first call
+  // instead, with its calls counted, so that the new profile keeps the decision: returned as
+  // itself, it was in no record, and a profile of a KOS_PROFILE run lost it (sweep35 repro-9).
+  if ((profile || process.env.KOS_PROFILE) && !process.env.KOS_FEEDBACK_OUT) {
     let entry: ProfileEntry | undefined;
     try {
       entry = findProfiledFunction(fn, profile, STABLE_ONLY);

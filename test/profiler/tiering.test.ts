@@ -462,6 +462,49 @@ describe("tiering", () => {
     expect(() => loadProfile(join(dir, "bad.json"))).toThrow(expect.objectContaining({ code: "KOS_PROFILE_INVALID" }));
   });
 
+  it("a profile of a run that used a profile keeps its decisions: the arguments it compiled on, and the functions it settled", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    const saved = process.env.KOS_FEEDBACK_OUT;
+    onTestFinished(() => {
+      rmSync(dir, { recursive: true, force: true });
+      if (saved === undefined) delete process.env.KOS_FEEDBACK_OUT;
+      else process.env.KOS_FEEDBACK_OUT = saved;
+    });
+    // Each jit() below has a name of its own: other tests' horners are in the record too.
+    const summaryOf = (name: string) => collectFeedback().functions.find((s) => s.name === name);
+    // Compiled at its first call on `coeffs` constant, `x` a number: the profile says so. Its own
+    // one call made "constant" of x = 3, and a profile of that run deoptimized on x (sweep35 repro-8).
+    const compiled = hornerProfile({ calls: 1e6, compileMs: 1, tier0UsPerCall: 2, stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }, { index: 1, name: "x", stability: "type", type: "number" }] });
+    writeFileSync(join(dir, "compiled.json"), JSON.stringify(compiled));
+    const C = Object.freeze([1, 2]);
+    const h = jit(horner, { name: "hornerFromProfile", tiering: { profile: loadProfile(join(dir, "compiled.json")) } });
+    expect(h(C, 3)).toBe(horner(C, 3));
+    expect(inspect(h)!.tier).toBe(1);
+    const s = summaryOf("hornerFromProfile")!;
+    expect(s.args.map((a) => [a.name, a.stability])).toEqual([["coeffs", "constant"], ["x", "type"]]);
+    expect(s.tier0UsPerCall).toBe(2);
+    // Settled by the profile in a profiling run (KOS_FEEDBACK_OUT): not the function itself, so that
+    // its calls are counted and the new profile says it settled (it had no entry: sweep35 repro-9).
+    writeFileSync(join(dir, "short.json"), JSON.stringify(hornerProfile({ calls: 1000, compileMs: 50, tier0UsPerCall: 2, stableArgs: [{ index: 0, name: "coeffs", stability: "constant", type: "array" }] })));
+    process.env.KOS_FEEDBACK_OUT = join(dir, "feedback.json");
+    const settled = jit(horner, { name: "hornerSettledByProfile", tiering: { profile: loadProfile(join(dir, "short.json")) } });
+    expect(settled).not.toBe(horner);
+    for (let i = 0; i < 5; i++) expect(settled(C, i)).toBe(horner(C, i));
+    expect(inspect(settled)!.tier).toBe("fallback");
+    const t = summaryOf("hornerSettledByProfile")!;
+    expect(t).toMatchObject({ calls: 5, tier: 0 });
+    expect(t.fallbackReason).toMatch(/^the profile says compiling costs/);
+    expect(t.args.filter((a) => a.stability !== "varies").map((a) => a.name)).toEqual(["coeffs"]);
+    // The next generation settles on that entry with the same reason, said once.
+    writeFileSync(join(dir, "gen2.json"), JSON.stringify(hornerProfile({ calls: t.calls, tier: 0, fallbackReason: t.fallbackReason, stableArgs: t.args.filter((a) => a.stability !== "varies") })));
+    delete process.env.KOS_FEEDBACK_OUT;
+    const gen2 = jit(horner, { tiering: { profile: loadProfile(join(dir, "gen2.json")) } });
+    expect(gen2).toBe(horner);
+    expect(inspect(gen2)!.fallbackReason).toBe(`the profiled run settled it on the original: ${t.fallbackReason}`);
+    writeFileSync(join(dir, "gen3.json"), JSON.stringify(hornerProfile({ calls: t.calls, tier: 0, fallbackReason: inspect(gen2)!.fallbackReason, stableArgs: t.args.filter((a) => a.stability !== "varies") })));
+    expect(inspect(jit(horner, { tiering: { profile: loadProfile(join(dir, "gen3.json")) } }))!.fallbackReason).toBe(inspect(gen2)!.fallbackReason);
+  });
+
   it("a profile entry with stable types but no constant argument is bet to save a quarter of the time, not 0.8", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
