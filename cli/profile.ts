@@ -212,7 +212,8 @@ export async function main(argv: string[]): Promise<number> {
 function report(result: ProfileCommandResult, totalMs: number, top: number): void {
   const p = result.profile;
   console.log(`kos profile: ${p.command.join(" ")}`);
-  console.log(`${p.totalSamples} samples spanning ${(p.durationMs / 1000).toFixed(1)} s, from node --cpu-prof (every thread)` + (result.fallbackReason ? ` (${result.fallbackReason})` : ""));
+  // The way the samples were taken, once: `node --cpu-prof`, or the preload a command that is not a node script gets.
+  console.log(`${p.totalSamples} samples spanning ${(p.durationMs / 1000).toFixed(1)} s, ` + (result.fallbackReason ? `profiled with node:inspector (${result.fallbackReason})` : "from node --cpu-prof (every thread)"));
   console.log(`cost: the command took ${(result.wallMs / 1000).toFixed(2)} s under the profiler; analysis and files took ${((totalMs - result.wallMs) / 1000).toFixed(2)} s more`);
   console.log("");
   if (p.hot.length === 0) console.log("(no functions of the program itself were sampled; try --include-internals)");

@@ -131,6 +131,13 @@ function attachTiers(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
  * @throws KosError `KOS_PROFILE_NO_SAMPLES` when the run left no samples of its own code
  */
 export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
+  if (run.profilePaths.length === 0) {
+    // No node process wrote a profile (`kos profile -- true`): no flag of kos's can help, and none is suggested.
+    throw new KosError(
+      "KOS_PROFILE_NO_SAMPLES",
+      `the command ran for ${run.wallMs} ms and no node process of it wrote a CPU profile (kos profiles node programs; it started none, or they were killed before node could write one): ${run.command.join(" ")}`,
+    );
+  }
   const files = (await Promise.all(run.profilePaths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
   // Each script read once, and its functions taken from the cache of earlier runs when it has them.
   const scripts = new ScriptFunctionCache();
