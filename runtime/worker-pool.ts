@@ -150,7 +150,8 @@ function summary(h: PiscinaHistogramSummary | undefined, count: number): Latency
 /** A piscina pool with workers pinned to CPUs and per-worker stats. */
 export class PinnedWorkerPool<T = unknown, R = unknown> {
   private readonly pending = new Set<Promise<R>>();
-  private closing = false;
+  /** Set by the first of close() and destroy(): run() then rejects with EPOOL_CLOSED. */
+  private closing: "" | "close" | "destroy" = "";
   private workerErrors = 0;
   private lastWorkerError: unknown;
 
@@ -249,9 +250,9 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     }
   }
 
-  /** Runs one task; a task that throws rejects only its own promise. */
+  /** Runs one task; a task that throws rejects only its own promise. Rejects with `EPOOL_CLOSED` after close() or destroy(). */
   run(task: T, options: PinnedRunOptions = {}): Promise<R> {
-    if (this.closing) return Promise.reject(new SystemError("EPOOL_CLOSED", "PinnedWorkerPool: run() after close()"));
+    if (this.closing) return Promise.reject(new SystemError("EPOOL_CLOSED", `PinnedWorkerPool: run() after ${this.closing}()`));
     const result = this.pool.run(task, options as Parameters<Piscina["run"]>[1]) as Promise<R>;
     this.pending.add(result);
     const forget = () => this.pending.delete(result);
@@ -301,13 +302,15 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
    * end queued tasks with "Terminating worker thread".)
    */
   async close(): Promise<void> {
-    this.closing = true;
+    this.closing ||= "close";
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     await this.pool.close();
   }
 
   /** Stops the workers now; queued and running tasks reject. */
   async destroy(): Promise<void> {
+    // As after close(): piscina started a worker again for a run() after its destroy() (sweep34 #11).
+    this.closing ||= "destroy";
     await this.pool.destroy();
   }
 }

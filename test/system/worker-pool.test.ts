@@ -115,4 +115,12 @@ describe("tasks", () => {
     expect(p.stats().threads).toBe(0);
     await expect(p.run({ op: "square", n: 1 })).rejects.toMatchObject({ code: "EPOOL_CLOSED" });
   });
+
+  test("after destroy(), run() is refused as after close(), and no worker starts again (sweep34 #11)", async () => {
+    const p = await PinnedWorkerPool.create({ filename: taskTs, threads: 1, pin: "none" });
+    expect(await p.run({ op: "square", n: 3 })).toBe(9);
+    await p.destroy();
+    await expect(p.run({ op: "square", n: 1 })).rejects.toMatchObject({ code: "EPOOL_CLOSED", message: expect.stringMatching(/after destroy\(\)/) });
+    expect(p.stats().threads).toBe(0);
+  });
 });
