@@ -172,10 +172,14 @@ export class LruCache<K, V> extends LruSlots<K, V> implements Iterable<[K, V]> {
       else this.policy.insert(i);
     }
     if (this.sizes !== undefined) {
-      this.total += size - this.sizes[i]!;
+      this.total = this.count === 1 ? size : this.total + size - this.sizes[i]!;
       this.sizes[i] = size;
-      // The new entry is most recent and fits alone, so this never evicts it.
-      while (this.total > this.maxSize) this.evictSlot(this.next[MAIN]!);
+      // The new entry is most recent and fits alone, so this never evicts it: alone, the total is its
+      // size exactly, whatever rounding the others' left behind.
+      while (this.total > this.maxSize && this.count > 1) {
+        this.evictSlot(this.next[MAIN]!);
+        if (this.count === 1) this.total = size;
+      }
     }
     if (this.pending.length !== 0) this.flushEvictions();
     return this;

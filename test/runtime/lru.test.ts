@@ -259,6 +259,20 @@ describe("LruCache maxSize", () => {
     expect(() => c.set("a", NaN)).toThrow(/sizeOf/);
     expect(c.size).toBe(0);
   });
+
+  it("fractional sizes leave no rounding behind: emptied, the total is 0; alone, an entry's own size (sweep34 #10)", () => {
+    const c = new LruCache<string, number>({ max: 100, maxSize: 1, sizeOf: (v) => v });
+    const sizes = [0.1, 0.2, 0.7, 0.3, 0.01, 0.33, 0.09];
+    sizes.forEach((v, k) => c.set(String(k), v));
+    for (const k of [...c.keys()]) c.delete(k);
+    expect(c.size).toBe(0);
+    expect(Object.is(c.totalSize, 0)).toBe(true);
+    // The sum of the others rounded over the bound: the new entry fits alone, and stays.
+    sizes.forEach((v, k) => c.set(String(k), v));
+    c.set("whole", 1);
+    expect([...c.keys()]).toEqual(["whole"]);
+    expect(c.totalSize).toBe(1);
+  });
 });
 
 describe("LruCache stats and options", () => {
