@@ -5,7 +5,7 @@
  * Needs kos's native addon; without it the setters throw `ENOTSUP_ADDON` and
  * the getters fall back to reading /proc.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { nativeBinding, requireNative } from "./native/binding.js";
 import { SystemError, errnoOf, systemError } from "./native/system-error.js";
 
@@ -101,14 +101,58 @@ export function setAffinity(cpus: Iterable<number>): void {
   setThread(0, validateCpus(cpus), "setAffinity");
 }
 
-/** CPUs thread `tid` (a kernel thread id, see `currentThreadId`) may run on. */
-export function getThreadAffinity(tid: number): number[] {
-  return cpusAllowedFrom(`/proc/self/task/${tid}/status`);
+/**
+ * Checks that `tid` names a thread of this process before it reaches the
+ * kernel or a /proc path. sched_setaffinity takes any thread id on the
+ * machine, so an unchecked id re-pinned other processes (sweep37 #1: PID 1
+ * and a child `sleep`), a fractional id was truncated to one, and a string
+ * such as "../../<pid>" read another process's status file. A thread of this
+ * process is one listed in /proc/self/task. A thread that exits between this
+ * check and the syscall, and whose id the kernel hands to another process at
+ * once, is the one case left; ids are reused only after the pid space wraps.
+ */
+function checkOwnThread(tid: unknown, what: string): number {
+  if (typeof tid !== "number" || !Number.isSafeInteger(tid) || tid <= 0) {
+    throw new SystemError("EINVAL_THREAD", `${what}: thread id must be a positive integer (a kernel thread id, see currentThreadId), got ${typeof tid === "number" ? tid : JSON.stringify(tid) ?? String(tid)}`);
+  }
+  if (!existsSync(`/proc/self/task/${tid}`)) {
+    throw new SystemError("ENO_THREAD", `${what}: ${tid} is not a thread of this process (not in /proc/self/task)`, { errno: "ESRCH" });
+  }
+  return tid;
 }
 
-/** Pins one thread of this process, by kernel thread id. */
+/**
+ * CPUs thread `tid` (a kernel thread id of this process, see `currentThreadId`)
+ * may run on. Throws `EINVAL_THREAD` for an id that is not a positive integer,
+ * `ENO_THREAD` for one that is not a thread of this process.
+ */
+export function getThreadAffinity(tid: number): number[] {
+  checkOwnThread(tid, "getThreadAffinity");
+  try {
+    return cpusAllowedFrom(`/proc/self/task/${tid}/status`);
+  } catch (e) {
+    if (e instanceof SystemError) throw e;
+    // The thread exited after the check.
+    if (errnoOf(e) === "ENOENT") throw new SystemError("ENO_THREAD", `getThreadAffinity: thread ${tid} has exited`, { cause: e, errno: "ESRCH" });
+    throw systemError(e, `getThreadAffinity: reading /proc/self/task/${tid}/status`);
+  }
+}
+
+/**
+ * Pins one thread of this process, by kernel thread id. Throws
+ * `EINVAL_THREAD` for an id that is not a positive integer, `ENO_THREAD` for
+ * one that is not a thread of this process (other processes are never
+ * touched), and `EEMPTY_CPUSET`, `EINVAL_CPU` or `ENOTSUP_ADDON` as `setAffinity`.
+ */
 export function setThreadAffinity(tid: number, cpus: Iterable<number>): void {
-  setThread(tid, validateCpus(cpus), "setThreadAffinity");
+  const list = validateCpus(cpus);
+  checkOwnThread(tid, "setThreadAffinity");
+  try {
+    setThread(tid, list, "setThreadAffinity");
+  } catch (e) {
+    if ((e as SystemError).errno === "ESRCH") throw new SystemError("ENO_THREAD", `setThreadAffinity: thread ${tid} has exited`, { cause: e, errno: "ESRCH" });
+    throw e;
+  }
 }
 
 /** Kernel thread ids of every thread of this process (`/proc/self/task`). */

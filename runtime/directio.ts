@@ -23,10 +23,10 @@
  * the descriptor only after the last one has settled: an in-flight operation
  * completes against this file, and the descriptor is never used after close.
  */
-import { closeSync, constants, fdatasync, fstatSync, openSync, read, readFileSync, write } from "node:fs";
-import { promisify } from "node:util";
+import { closeSync, constants, fdatasync, fstatSync, openSync, read, readFileSync, statSync, write } from "node:fs";
+import { promisify, types } from "node:util";
 import { allocAligned, isAligned } from "./aligned.js";
-import { nativeBinding, requireNative } from "./native/binding.js";
+import { nativeBinding, requireNative, type NativeDioAlignment } from "./native/binding.js";
 import { SystemError, errnoOf, systemError } from "./native/system-error.js";
 
 const readAsync = promisify(read);
@@ -95,10 +95,18 @@ function logicalBlockSize(major: number, minor: number): number | null {
 
 /**
  * The direct-I/O alignment rule for an open file. Throws
- * `EDIRECT_UNSUPPORTED` when statx says the file cannot do direct I/O.
+ * `EDIRECT_UNSUPPORTED` when statx says the file cannot do direct I/O, and
+ * `EIO_SYSTEM` (with `errno`, e.g. `EBADF`) when statx fails.
  */
 export function directIoAlignment(fd: number): DirectIoAlignment {
-  const info = requireNative("directIoAlignment").dioAlignment(fd);
+  const binding = requireNative("directIoAlignment");
+  let info: NativeDioAlignment;
+  try {
+    info = binding.dioAlignment(fd);
+  } catch (e) {
+    // statx on a bad descriptor (EBADF) came back as a plain Error (sweep37 #13).
+    throw systemError(e, `directIoAlignment: statx on fd ${fd}`);
+  }
   if (info.dioSupported) {
     if (info.memAlign === 0 || info.offsetAlign === 0) {
       throw new SystemError("EDIRECT_UNSUPPORTED", "statx reports that this file does not support direct I/O (dio_offset_align = 0)");
@@ -109,6 +117,38 @@ export function directIoAlignment(fd: number): DirectIoAlignment {
   if (lbs !== null) return { memAlign: lbs, offsetAlign: lbs, lengthAlign: lbs, source: "logical-block-size" };
   // No statx answer and no block device (tmpfs, network filesystems): st_blksize is the safe guess.
   return { memAlign: info.blksize, offsetAlign: info.blksize, lengthAlign: info.blksize, source: "st_blksize" };
+}
+
+/** Whether `path` is a directory: tells O_DIRECT's EINVAL on a directory from a filesystem that refuses O_DIRECT. */
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function notAFile(path: string, cause?: unknown): SystemError {
+  return new SystemError("EIS_DIRECTORY", `${path} is a directory; DirectFile reads and writes files`, { cause, errno: "EISDIR" });
+}
+
+/**
+ * Throws `EINVAL_BUFFER` unless `buffer` is a view of an ArrayBuffer, and
+ * `EINVAL_OFFSET` unless `position` is an integer ≥ 0, in both modes. Node
+ * reads from the descriptor's current position when given -1, and a string
+ * or a SharedArrayBuffer view reached the addon as a TypeError or a bare
+ * "Invalid argument" (sweep37 #13).
+ */
+function checkTransfer(buffer: unknown, position: unknown, op: string, direct: boolean): void {
+  if (!types.isArrayBufferView(buffer)) {
+    throw new SystemError("EINVAL_BUFFER", `${op}: expected a Buffer, typed array or DataView, got ${buffer === null ? "null" : typeof buffer}`);
+  }
+  if (direct && !types.isArrayBuffer(buffer.buffer)) {
+    throw new SystemError("EINVAL_BUFFER", `${op}: direct I/O cannot use memory of a SharedArrayBuffer; use allocAligned() or file.allocBuffer()`);
+  }
+  if (typeof position !== "number" || !Number.isSafeInteger(position) || position < 0) {
+    throw new SystemError("EINVAL_OFFSET", `${op}: position must be an integer ≥ 0, got ${String(position)}`);
+  }
 }
 
 /** Options for `DirectFile.open`. */
@@ -149,7 +189,8 @@ export class DirectFile {
    * Opens `path`. With `direct: true` (the default) this needs the addon and
    * a filesystem that accepts O_DIRECT; otherwise it throws `ENOTSUP_ADDON`
    * or `EDIRECT_UNSUPPORTED` and opens nothing. `direct: false` works
-   * everywhere, through node:fs.
+   * everywhere, through node:fs. A directory is `EIS_DIRECTORY` in both modes;
+   * any other failure of open(2) is `EIO_SYSTEM` with the kernel's `errno`.
    */
   static async open(path: string, options: DirectFileOptions = {}): Promise<DirectFile> {
     const direct = options.direct ?? true;
@@ -163,10 +204,17 @@ export class DirectFile {
     try {
       fd = openSync(path, flags, options.mode ?? 0o644);
     } catch (e) {
+      if (errnoOf(e) === "EISDIR" || (direct && errnoOf(e) === "EINVAL" && isDirectory(path))) throw notAFile(path, e);
       if (direct && errnoOf(e) === "EINVAL") {
         throw systemError(e, `the filesystem holding ${path} refuses O_DIRECT; open with { direct: false } for buffered I/O`, "EDIRECT_UNSUPPORTED");
       }
       throw systemError(e, `open ${path}`);
+    }
+    // A read-only open of a directory succeeds; its reads then failed with a plain EISDIR Error
+    // (buffered), and O_DIRECT's EINVAL was blamed on the filesystem (sweep37 #13).
+    if (fstatSync(fd).isDirectory()) {
+      closeSync(fd);
+      throw notAFile(path);
     }
     if (!direct) return new DirectFile(path, fd, false, { memAlign: 1, offsetAlign: 1, lengthAlign: 1, source: "buffered" });
     try {
@@ -220,13 +268,16 @@ export class DirectFile {
   /**
    * Reads up to `buffer.byteLength` bytes at `position` into `buffer`, off the
    * main thread. Resolves to the number of bytes read (short at end of file).
-   * Rejects with `EFILE_CLOSED` once `close()` has been called.
+   * Rejects with `EFILE_CLOSED` once `close()` has been called, `EINVAL_BUFFER`
+   * or `EINVAL_OFFSET` for a bad buffer or position (an integer ≥ 0 in both
+   * modes), `EALIGN_*` in direct mode, and `EIO_SYSTEM` when the kernel fails.
    */
   read(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
     return this.tracked("read", async () => {
+      checkTransfer(buffer, position, "read", this.isDirect);
       if (this.isDirect) this.checkAlignment(buffer, position, "read");
-      else return (await readAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesRead;
       try {
+        if (!this.isDirect) return (await readAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesRead;
         return await requireNative("DirectFile.read").pread(this.fd, buffer, position);
       } catch (e) {
         throw systemError(e, `read ${buffer.byteLength} bytes at ${position} from ${this.path}`);
@@ -237,13 +288,15 @@ export class DirectFile {
   /**
    * Writes all of `buffer` at `position`, off the main thread. Resolves to
    * bytes written. Rejects with `EFILE_CLOSED` once `close()` has been called;
-   * a write started before `close()` completes against this file.
+   * a write started before `close()` completes against this file. Other
+   * rejections are as for `read`.
    */
   write(buffer: NodeJS.ArrayBufferView, position: number): Promise<number> {
     return this.tracked("write", async () => {
+      checkTransfer(buffer, position, "write", this.isDirect);
       if (this.isDirect) this.checkAlignment(buffer, position, "write");
-      else return (await writeAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesWritten;
       try {
+        if (!this.isDirect) return (await writeAsync(this.fd, buffer, 0, buffer.byteLength, position)).bytesWritten;
         return await requireNative("DirectFile.write").pwrite(this.fd, buffer, position);
       } catch (e) {
         throw systemError(e, `write ${buffer.byteLength} bytes at ${position} to ${this.path}`);

@@ -1,6 +1,10 @@
 // Aligned memory: posix_memalign behind an external ArrayBuffer whose
 // finalizer frees it. Node Buffers are only 16-byte aligned (NOTES.md), and
-// O_DIRECT needs dio_mem_align (512 or 4096), hence this file.
+// O_DIRECT needs dio_mem_align (512 or 4096), hence this file. Node 20 runs
+// the finalizer from a SetImmediate, not during GC, so memory dropped in a
+// synchronous loop stays resident until the event loop turns (sweep37 #7);
+// runtime/aligned.ts therefore uses this only for alignments larger than both
+// the page size and the buffer, and otherwise an aligned window of a V8 buffer.
 #include "common.h"
 
 #include <unistd.h>

@@ -271,4 +271,31 @@ describe("MemoryPool", () => {
     for (const v of live) pool.free(v);
     expect(pool.stats().inUse).toBe(0);
   });
+
+  it("grows in linear time: the per-block arrays are reallocated O(log slabs) times, not once per slab (sweep37 #10)", () => {
+    // Reallocating freeStack and state to the exact size on every slab copied the whole pool each
+    // time: initialSlabs 8000 of 64 blocks took 5 s, 16000 took 21.7 s. Counting reallocations
+    // (private fields, read on purpose) proves the shape without a timing test.
+    const pool = new MemoryPool({ blockSize: 8, blocksPerSlab: 64, initialSlabs: 1 });
+    const internals = pool as unknown as { state: Uint8Array; freeStack: Int32Array };
+    const seen = new Set<Uint8Array>([internals.state]);
+    const views: Uint8Array[] = [];
+    for (let i = 0; i < 2048 * 64; i++) {
+      views.push(pool.alloc(8));
+      seen.add(internals.state);
+    }
+    expect(pool.stats()).toMatchObject({ slabs: 2048, blocks: 2048 * 64, inUse: 2048 * 64, expansions: 2047 });
+    expect(seen.size).toBeLessThanOrEqual(13); // 1 → 2048 slabs by doubling: 12 reallocations
+    // Everything still frees; the block freed last is handed out first.
+    for (const v of views) pool.free(v);
+    expect(pool.stats()).toMatchObject({ inUse: 0, free: 2048 * 64 });
+    const again = pool.alloc(8);
+    expect(again.buffer).toBe(views[views.length - 1]!.buffer);
+    expect(() => pool.free(views[0]!)).toThrow(expect.objectContaining({ code: "SLAB_DOUBLE_FREE" }));
+    pool.free(again);
+    // A large initial pool is built in one pass too.
+    const big = new MemoryPool({ blockSize: 8, blocksPerSlab: 64, initialSlabs: 16_000 });
+    expect(big.stats()).toMatchObject({ slabs: 16_000, free: 16_000 * 64 });
+    expect((big as unknown as { state: Uint8Array }).state.length).toBeLessThan(2 * 16_000 * 64);
+  });
 });

@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
+import { spawn } from "node:child_process";
 import {
   currentCpu,
   currentThreadId,
@@ -11,6 +12,7 @@ import {
   parseCpuList,
   setAffinity,
   setProcessAffinity,
+  setThreadAffinity,
 } from "../../runtime/affinity.js";
 import { firstMessage, procCpusAllowed, tsWorker } from "./helpers.js";
 
@@ -94,5 +96,33 @@ describe.skipIf(!supported)("affinity (addon loaded)", () => {
     expect(() => setAffinity([0.5])).toThrow(expect.objectContaining({ code: "EINVAL_CPU" }));
     expect(() => setProcessAffinity([9999])).toThrow(expect.objectContaining({ code: "EINVAL_CPU" }));
     expect(procCpusAllowed("self")).toEqual(original);
+  });
+
+  test("thread ids: only this process's threads, integers only, typed errors (sweep37 #1)", async () => {
+    // A child process's pid is a thread id on the machine, but not one of ours.
+    const child = spawn("sleep", ["30"], { stdio: "ignore" });
+    try {
+      await new Promise((r) => child.once("spawn", r));
+      const pid = child.pid!;
+      const childMask = () => parseCpuList(/^Cpus_allowed_list:\s*(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]!);
+      const before = childMask();
+      const target = [cpus[0]!];
+      expect(() => setThreadAffinity(pid, target)).toThrow(expect.objectContaining({ code: "ENO_THREAD", errno: "ESRCH" }));
+      expect(() => setThreadAffinity(pid + 0.5, target)).toThrow(expect.objectContaining({ code: "EINVAL_THREAD" }));
+      expect(() => getThreadAffinity(pid)).toThrow(expect.objectContaining({ code: "ENO_THREAD" }));
+      expect(() => getThreadAffinity(`../../${pid}` as unknown as number)).toThrow(expect.objectContaining({ code: "EINVAL_THREAD" }));
+      // The child's mask is untouched (read straight from /proc/<pid>/status).
+      expect(childMask()).toEqual(before);
+    } finally {
+      child.kill();
+    }
+    for (const bad of [0, -1, 1.5, NaN, 2 ** 53]) {
+      expect(() => setThreadAffinity(bad, [cpus[0]!]), String(bad)).toThrow(expect.objectContaining({ code: "EINVAL_THREAD" }));
+    }
+    expect(() => getThreadAffinity(999_999_999)).toThrow(expect.objectContaining({ code: "ENO_THREAD", name: "SystemError" }));
+    // A thread of this process still works.
+    const target = [cpus[cpus.length - 1]!];
+    setThreadAffinity(currentThreadId(), target);
+    expect(getThreadAffinity(currentThreadId())).toEqual(target);
   });
 });
