@@ -18,6 +18,7 @@ import { GcSampler } from "./gc-sampler.js";
 import { IoSampler } from "./io-sampler.js";
 import { detectLeak } from "./leak.js";
 import { MemorySampler } from "./memory-sampler.js";
+import { checkOptions } from "./options.js";
 import { ProcessCpuSampler } from "./process-cpu-sampler.js";
 import { PrometheusExport } from "./prometheus.js";
 import type { PrometheusRegistry } from "./types.js";
@@ -38,9 +39,16 @@ export interface Monitor {
   readonly running: boolean;
   /** The last error a timer-driven sample swallowed (a monitor never throws into its host's timers); undefined if none. */
   readonly lastError: unknown;
-  /** Starts sampling every `intervalMs`. The timer is unref'd: it never keeps the process alive. Returns the monitor. */
+  /**
+   * Starts sampling every `intervalMs`. The timer is unref'd: it never keeps the process alive. Returns the monitor.
+   * @throws KosError `EMONITOR_REGISTRY` when prom-client's default metrics, which it registers, were put into the registry since (nothing is started)
+   */
   start(): Monitor;
-  /** Stops the timer and releases file descriptors and observers. History is kept. Safe to call twice. */
+  /**
+   * Stops the timer and releases file descriptors, observers and prom-client's
+   * default metrics (which leave the registry until the next start; the
+   * `kos_monitor_*` families stay). History is kept. Safe to call twice.
+   */
   stop(): void;
   /** Takes one sample now (outside the timer) and returns it. Requires a started monitor. */
   sample(): MonitorMetrics;
@@ -54,14 +62,15 @@ export interface Monitor {
   seriesNames(): string[];
   /**
    * The prom-client Registry holding the monitor's `kos_monitor_*` metrics:
-   * the application's (option `registry`) or the monitor's own, made now.
+   * the application's (option `registry`) or the monitor's own, made now,
+   * which also holds prom-client's default metrics while the monitor runs.
    * @throws KosError `KOS_MISSING_PEER` when prom-client is not installed
    */
   readonly registry: PrometheusRegistry;
   /**
    * The Prometheus text format of {@link Monitor.registry}: kos's series (latest,
    * window min/max/mean/p50/p95/p99, trend, leak verdict) and, in the monitor's
-   * own registry, prom-client's default metrics.
+   * own registry while it runs, prom-client's default metrics.
    * @throws KosError `EMONITOR_NOT_STARTED`, or `KOS_MISSING_PEER` without prom-client
    */
   toPrometheus(): Promise<string>;
@@ -112,32 +121,27 @@ class PerformanceMonitor implements Monitor {
   lastError: unknown = undefined;
 
   constructor(options: MonitorOptions) {
-    const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
-    const historySize = options.historySize ?? DEFAULT_HISTORY;
-    const resolution = options.eventLoopResolutionMs ?? defaultEventLoopResolutionMs(options.intervalMs ?? DEFAULT_INTERVAL_MS);
-    if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new KosError("EINVAL_INTERVAL", `intervalMs must be a number ≥ 1, got ${intervalMs}`);
-    if (!Number.isInteger(historySize) || historySize < 2) throw new KosError("EINVAL_HISTORY", `historySize must be an integer ≥ 2, got ${historySize}`);
-    if (!Number.isFinite(resolution) || resolution < 1) throw new KosError("EINVAL_RESOLUTION", `eventLoopResolutionMs must be ≥ 1, got ${resolution}`);
-    this.intervalMs = intervalMs;
-    this.historySize = historySize;
-    this.leakRule = options.leakRule ?? {};
-    this.loop = new EventLoopSampler(options.eventLoopDelay === false ? null : resolution);
+    const o = checkOptions(options, defaultEventLoopResolutionMs, { intervalMs: DEFAULT_INTERVAL_MS, historySize: DEFAULT_HISTORY });
+    this.intervalMs = o.intervalMs;
+    this.historySize = o.historySize;
+    this.leakRule = o.leakRule;
+    this.loop = new EventLoopSampler(o.eventLoopDelay ? o.resolutionMs : null);
     this.samplers = [this.cpu, this.proc, this.memory, this.io, this.gc, this.loop];
-    this.times = new RingBuffer(historySize);
-    if (options.sampleFrom !== undefined && options.sampleFrom !== "main" && options.sampleFrom !== "worker") {
-      throw new KosError("EINVAL_SAMPLE_FROM", `sampleFrom must be "main" or "worker", got ${JSON.stringify(options.sampleFrom)}`);
-    }
-    this.sampleFrom = options.sampleFrom ?? "main";
-    this.heartbeatMs = resolution;
-    this.exportOptions = { eventLoopResolutionMs: resolution };
-    if (options.registry !== undefined) this.exportOptions.registry = options.registry;
-    if (options.defaultMetrics !== undefined) this.exportOptions.defaultMetrics = options.defaultMetrics;
+    this.times = new RingBuffer(o.historySize);
+    this.sampleFrom = o.sampleFrom;
+    this.heartbeatMs = o.resolutionMs;
+    this.exportOptions = { eventLoopResolutionMs: o.resolutionMs };
+    if (o.registry !== undefined) this.exportOptions.registry = o.registry;
+    if (o.defaultMetrics !== undefined) this.exportOptions.defaultMetrics = o.defaultMetrics;
     // The application's registry gets kos's metrics at once, so its own /metrics handler exports them.
-    if (options.registry !== undefined) this.exporter = this.makeExporter();
+    if (o.registry !== undefined) this.exporter = this.makeExporter();
   }
 
   private makeExporter(): PrometheusExport {
-    return new PrometheusExport({ sampleCount: () => (this.drainWorker(), this.sampleCount), getSummary: () => this.getSummary() }, this.exportOptions);
+    const exporter = new PrometheusExport({ sampleCount: () => (this.drainWorker(), this.sampleCount), getSummary: () => this.getSummary() }, this.exportOptions);
+    // prom-client's default metrics run while the monitor runs: from start(), or from now if it runs.
+    if (this.timer) exporter.startDefaultMetrics();
+    return exporter;
   }
 
   get registry(): PrometheusRegistry {
@@ -151,6 +155,8 @@ class PerformanceMonitor implements Monitor {
 
   start(): Monitor {
     if (this.timer) return this;
+    // First, as it is the one step that can fail (EMONITOR_REGISTRY): nothing has started yet.
+    this.exporter?.startDefaultMetrics();
     const specs: SeriesSpec[] = [];
     const offsets: number[] = [];
     for (const s of this.samplers) {
@@ -171,13 +177,17 @@ class PerformanceMonitor implements Monitor {
     this.lastSampleMs = performance.now();
     this.lastElapsedMs = NaN;
     this.started = true;
-    if (this.sampleFrom === "worker") this.workerSampling = new WorkerSampling(specs, this.historySize, this.intervalMs, this.heartbeatMs);
+    if (this.sampleFrom === "worker") {
+      this.workerSampling = new WorkerSampling(specs, this.historySize, this.intervalMs, this.heartbeatMs, () => (this.readSamplers(), this.row));
+    }
     this.timer = setInterval(() => this.tickSafely(), this.intervalMs);
     this.timer.unref();
     return this;
   }
 
   stop(): void {
+    // Also when not running: the registry getter may have made an export and its default metrics.
+    this.exporter?.stopDefaultMetrics();
     if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = null;
@@ -198,10 +208,9 @@ class PerformanceMonitor implements Monitor {
   private tickSafely(): void {
     try {
       if (this.workerSampling) {
-        // The worker takes the rows; this timer refreshes and shares what only the main thread can read.
+        // The worker takes the rows; this timer (like the heartbeat) shares what only the main thread can read.
         this.drainWorker();
-        this.readSamplers();
-        this.workerSampling.publish(this.row);
+        this.workerSampling.offer();
       } else this.tick();
     } catch (error) {
       this.lastError = error;
@@ -326,8 +335,13 @@ class PerformanceMonitor implements Monitor {
  * runs on an unref'd interval timer until `stop()`.
  *
  * @param options.intervalMs milliseconds between samples (default 1000)
- * @param options.historySize samples kept per series (default 600)
- * @throws KosError `EINVAL_INTERVAL`, `EINVAL_HISTORY` or `EINVAL_RESOLUTION` on bad options
+ * @param options.historySize samples kept per series (default 600, at most 2^24)
+ * @throws KosError on bad options, before anything is allocated or registered:
+ * `EINVAL_INTERVAL`, `EINVAL_RESOLUTION` (periods are 1..2^31−1 ms, Node's
+ * timer range), `EINVAL_HISTORY`, `EINVAL_SAMPLE_FROM`, `EINVAL_LEAK_RULE`,
+ * `EINVAL_REGISTRY` (not a prom-client Registry), `EINVAL_OPTIONS` (not an
+ * object, an unknown key, a non-boolean flag); `EMONITOR_REGISTRY` when the
+ * registry already holds what the monitor would register
  */
 export function createMonitor(options: MonitorOptions = {}): Monitor {
   return new PerformanceMonitor(options);

@@ -5,6 +5,8 @@
  * the floor of the sawtooth, so a flat floor with big teeth is healthy, and a
  * rising floor is retained memory.
  */
+import { KosError } from "../../errors.js";
+import { refuseUnknownKeys } from "./option-keys.js";
 import { linearFit } from "./statistics.js";
 import type { LeakRule, LeakVerdict } from "./types.js";
 
@@ -15,6 +17,29 @@ export const DEFAULT_LEAK_RULE: Readonly<LeakRule> = Object.freeze({
   minTotalGrowthBytes: 1024 * 1024,
   maxBlocks: 16,
 });
+
+/**
+ * Refuses a leak rule that is not an object, has unknown keys, or has a value
+ * that would switch the rule off unnoticed: every comparison with NaN is
+ * false, so `maxBlocks: NaN` gave NaN blocks and a steady 1 MB/s leak read
+ * `suspected: false` (sweep 37).
+ * @throws KosError `EINVAL_LEAK_RULE`
+ */
+export function validateLeakRule(rule: unknown): asserts rule is Partial<LeakRule> {
+  if (typeof rule !== "object" || rule === null || Array.isArray(rule)) {
+    throw new KosError("EINVAL_LEAK_RULE", `leakRule must be an object, got ${rule === null ? "null" : Array.isArray(rule) ? "an array" : typeof rule}`);
+  }
+  refuseUnknownKeys(rule, Object.keys(DEFAULT_LEAK_RULE), "leakRule key", "EINVAL_LEAK_RULE");
+  const r = rule as Record<string, unknown>;
+  for (const key of ["minSamples", "minGrowthBytesPerSec", "minR2", "minTotalGrowthBytes"]) {
+    const v = r[key];
+    if (v !== undefined && (typeof v !== "number" || Number.isNaN(v))) throw new KosError("EINVAL_LEAK_RULE", `leakRule.${key} must be a number, got ${String(v)}`);
+  }
+  const blocks = r.maxBlocks;
+  if (blocks !== undefined && (typeof blocks !== "number" || !Number.isInteger(blocks) || blocks < 2)) {
+    throw new KosError("EINVAL_LEAK_RULE", `leakRule.maxBlocks must be an integer ≥ 2, got ${String(blocks)}`);
+  }
+}
 
 /** Per-block minima of `values`, each placed at the time of its minimum. */
 export function blockMinima(timesSec: ArrayLike<number>, values: ArrayLike<number>, blocks: number): { t: Float64Array; v: Float64Array } {
@@ -32,8 +57,12 @@ export function blockMinima(timesSec: ArrayLike<number>, values: ArrayLike<numbe
   return { t, v };
 }
 
-/** Applies the leak rule to a memory series (bytes) sampled at `timesSec`. NaN samples are dropped first. */
+/**
+ * Applies the leak rule to a memory series (bytes) sampled at `timesSec`. NaN samples are dropped first.
+ * @throws KosError `EINVAL_LEAK_RULE` on a bad rule (see {@link validateLeakRule})
+ */
 export function detectLeak(timesSec: ArrayLike<number>, values: ArrayLike<number>, rule: Partial<LeakRule> = {}): LeakVerdict {
+  validateLeakRule(rule);
   const r: LeakRule = { ...DEFAULT_LEAK_RULE, ...rule };
   const ts: number[] = [];
   const vs: number[] = [];

@@ -14,12 +14,17 @@
  * kos owns it, left to the application when it passes its own registry (so
  * the joined text never has a second HELP line for one name).
  *
+ * prom-client's default metrics run a timer and a GC observer
+ * (default-metrics.ts): the export registers them when the monitor starts (or
+ * when the export is made while it runs) and takes them back when it stops.
+ *
  * Values are read at scrape time (each gauge's `collect`), so a registry
  * scraped by the application's own `/metrics` handler is always current.
  */
 import type { Gauge, Registry } from "prom-client";
 import { KosError } from "../../errors.js";
 import { requirePeer } from "../../optional-peer.js";
+import { DefaultMetrics } from "./default-metrics.js";
 import type { MonitorSummary, PrometheusRegistry, SeriesSummary } from "./types.js";
 
 type PromClient = typeof import("prom-client");
@@ -34,7 +39,7 @@ export interface SummarySource {
 export interface PrometheusExportOptions {
   /** The application's prom-client Registry; default a Registry of kos's own. */
   registry?: PrometheusRegistry;
-  /** Also register prom-client's default metrics (default: only into kos's own registry). */
+  /** Also register prom-client's default metrics, from startDefaultMetrics() to stopDefaultMetrics() (default: only into kos's own registry). */
   defaultMetrics?: boolean;
   /** Resolution of prom-client's event-loop lag histogram, in ms (its default is 10). */
   eventLoopResolutionMs?: number;
@@ -59,19 +64,31 @@ function setIfNumber(g: Gauge, labels: Record<string, string>, v: number): void 
 export class PrometheusExport {
   readonly registry: Registry;
   private readonly source: SummarySource;
+  private readonly prom: PromClient;
+  /** Whether prom-client's default metrics belong in the registry while the monitor runs. */
+  private readonly withDefaults: boolean;
+  private readonly eventLoopResolutionMs: number | undefined;
+  private defaults: DefaultMetrics | null = null;
   private cached: { samples: number; summary: MonitorSummary } | null = null;
 
   constructor(source: SummarySource, options: PrometheusExportOptions = {}) {
     const prom = requirePeer<PromClient>("prom-client", "the monitor's Prometheus export");
     this.source = source;
+    this.prom = prom;
     const own = options.registry === undefined;
     this.registry = (options.registry as Registry | undefined) ?? new prom.Registry();
+    this.withDefaults = options.defaultMetrics ?? own;
+    this.eventLoopResolutionMs = options.eventLoopResolutionMs;
+    // A clash with defaults already in the application's registry is refused before anything is registered.
+    if (this.withDefaults) DefaultMetrics.check(prom, this.registry);
     const registers = [this.registry];
+    /** Families registered so far, taken back if a later one fails. */
+    const registered: string[] = [];
     const labelNames = ["series", "unit"] as const;
     // Each family refreshes from the (cached) summary when the registry is scraped.
     const family = (name: string, help: string, fill: (g: Gauge, summary: MonitorSummary) => void, labels: readonly string[] = labelNames) => {
       const self = this;
-      return new prom.Gauge({
+      const gauge = new prom.Gauge({
         name,
         help,
         labelNames: labels,
@@ -82,6 +99,8 @@ export class PrometheusExport {
           if (summary) fill(this, summary);
         },
       });
+      registered.push(name);
+      return gauge;
     };
     const each = (summary: MonitorSummary, f: (labels: Record<string, string>, s: SeriesSummary) => void) => {
       for (const [series, s] of Object.entries(summary.series)) if (s.available) f({ series, unit: s.unit }, s);
@@ -107,15 +126,28 @@ export class PrometheusExport {
       family("kos_monitor_samples", "Samples held in the kos monitor's window.", (g, summary) => g.set(summary.samples), []);
       family("kos_monitor_window_seconds", "Time spanned by the kos monitor's held window.", (g, summary) => g.set(summary.windowMs / 1000), []);
     } catch (e) {
+      for (const name of registered) this.registry.removeSingleMetric(name);
       // prom-client refuses a second metric of one name: a second monitor in the same registry.
       if (/already been registered/.test((e as Error).message)) {
         throw new KosError("EMONITOR_REGISTRY", `the registry already holds kos monitor metrics (one monitor per registry): ${(e as Error).message}`, { cause: e });
       }
       throw e;
     }
-    if (options.defaultMetrics ?? own) {
-      prom.collectDefaultMetrics({ register: this.registry, ...(options.eventLoopResolutionMs ? { eventLoopMonitoringPrecision: options.eventLoopResolutionMs } : {}) });
-    }
+  }
+
+  /**
+   * Registers prom-client's default metrics, when this export wants them and they are not in yet.
+   * @throws KosError `EMONITOR_REGISTRY` when the registry already holds them (nothing is left registered)
+   */
+  startDefaultMetrics(): void {
+    if (!this.withDefaults || this.defaults) return;
+    this.defaults = DefaultMetrics.register(this.prom, this.registry, this.eventLoopResolutionMs ? { eventLoopResolutionMs: this.eventLoopResolutionMs } : {});
+  }
+
+  /** Stops prom-client's default metrics and takes them out of the registry; kos's own families stay. */
+  stopDefaultMetrics(): void {
+    this.defaults?.stop();
+    this.defaults = null;
   }
 
   /** The monitor's summary, recomputed only when a sample was taken since the last scrape. */

@@ -2,10 +2,10 @@
  * Entry of the worker thread that samples for a monitor created with
  * `sampleFrom: "worker"`. Its timer runs while the main thread is blocked:
  * every interval it reads the process-wide sources itself (machine and
- * process CPU, RSS, system memory, I/O), takes the main thread's last
- * published values of the rest (NaN when they are older than 1.5 intervals:
- * unknown, not repeated), measures how long the
- * main thread has not run, and appends a row to the shared ring.
+ * process CPU, RSS, system memory, I/O), takes the main thread's values of
+ * the rest if it published some since the last row (each publication goes
+ * into one row only; NaN otherwise: unknown, not repeated), measures how long
+ * the main thread has not run, and appends a row to the shared ring.
  */
 import { workerData } from "node:worker_threads";
 import { CpuSampler } from "./cpu-sampler.js";
@@ -13,7 +13,7 @@ import { IoSampler } from "./io-sampler.js";
 import { MemorySampler } from "./memory-sampler.js";
 import { ProcessCpuSampler } from "./process-cpu-sampler.js";
 import type { Sampler } from "./sampler.js";
-import { BLOCKED_SERIES, WORKER_SERIES, WorkerChannel, epochMs, type ChannelLayout } from "./worker-channel.js";
+import { BLOCKED_SERIES, MainValuesState, WORKER_SERIES, WorkerChannel, epochMs, type ChannelLayout } from "./worker-channel.js";
 
 export interface SamplingWorkerData {
   buffer: SharedArrayBuffer;
@@ -54,9 +54,12 @@ function tick(): void {
       if (t >= 0) row[at + 2 + t] = p.scratch[i]!;
     });
   }
-  // The main thread publishes every interval: values older than 1.5 intervals mean it has not run
-  // since (a fixed "newer than my last row" rule flickered to NaN with timer jitter).
-  if (now - channel.clock[1]! <= 1.5 * data.intervalMs) mainTargets.forEach((t, i) => (row[at + 2 + t] = channel.mainValues[i]!));
+  // The main thread publishes again soon after each take (at its next heartbeat), so values are
+  // waiting at every tick unless it has not run since the last row.
+  if (Atomics.compareExchange(channel.count, 1, MainValuesState.PUBLISHED, MainValuesState.READING) === MainValuesState.PUBLISHED) {
+    mainTargets.forEach((t, i) => (row[at + 2 + t] = channel.mainValues[i]!));
+    Atomics.store(channel.count, 1, MainValuesState.EMPTY);
+  }
   row[at + 2 + blockedAt] = Math.max(0, now - channel.clock[0]! - data.heartbeatMs);
   Atomics.add(channel.count, 0, 1);
 }

@@ -7,14 +7,15 @@
 
 /** Options for {@link createMonitor}. */
 export interface MonitorOptions {
-  /** Milliseconds between samples. Default 1000. */
+  /** Milliseconds between samples, 1 to 2^31−1 (Node's timer range). Default 1000. */
   intervalMs?: number;
-  /** Samples kept per series (the ring size). Default 600: ten minutes at 1 s. */
+  /** Samples kept per series (the ring size), 2 to 2^24. Default 600: ten minutes at 1 s. */
   historySize?: number;
   /**
    * Period of the timer whose lateness measures event-loop delay, in ms.
-   * Default: intervalMs / 20, kept within 10..100 (1 s → 50 ms). A finer value
-   * resolves shorter stalls; each tick wakes the process, which costs CPU.
+   * Default: intervalMs / 20, kept within 10..100 (1 s → 50 ms); at most
+   * 2^31−1. A finer value resolves shorter stalls; each tick wakes the
+   * process, which costs CPU.
    */
   eventLoopResolutionMs?: number;
   /**
@@ -37,6 +38,9 @@ export interface MonitorOptions {
    * Also register prom-client's default metrics (process CPU, memory, event-loop
    * lag, GC, start time) into the registry. Default: true for the monitor's own
    * registry, false for the application's (it calls `collectDefaultMetrics` itself).
+   * They run (a lag timer, a GC observer) from `start()` to `stop()`, which
+   * takes them back out of the registry. An application registry that already
+   * has them is refused with `EMONITOR_REGISTRY`.
    */
   defaultMetrics?: boolean;
   /**
@@ -46,8 +50,11 @@ export interface MonitorOptions {
    * sources itself (CPU, RSS, system memory, I/O); the V8 heap, GC and
    * event-loop series, which only the main thread can read, are NaN in rows
    * taken while it did not run; and the series `mainThread.blockedMs` says
-   * how long the main thread had not run. Costs a thread and a heartbeat
-   * timer every `eventLoopResolutionMs`.
+   * how long the main thread had not run. Each of the main thread's intervals
+   * goes into one row, so per-interval series (gc.count, gc.pauseMs) sum to
+   * the truth as in `"main"`; a row's main-thread values cover the main
+   * thread's time up to its first heartbeat after the previous row. Costs a
+   * thread and a heartbeat timer every `eventLoopResolutionMs`.
    */
   sampleFrom?: "main" | "worker";
 }
@@ -211,7 +218,7 @@ export interface LeakRule {
   minR2: number;
   /** Default 1 MiB. */
   minTotalGrowthBytes: number;
-  /** Blocks the window is cut into for the baseline, at most; at least 4 samples per block. Default 16. */
+  /** Blocks the window is cut into for the baseline, at most (an integer ≥ 2); at least 4 samples per block. Default 16. */
   maxBlocks: number;
 }
 

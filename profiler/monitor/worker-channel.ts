@@ -3,8 +3,9 @@
  * (`sampleFrom: "worker"`). One SharedArrayBuffer holds:
  * - the main thread's heartbeat (epoch ms, written every heartbeat period),
  *   from which the worker measures how long the main thread has not run;
- * - the main thread's latest values of the series only it can read (V8 heap,
- *   GC, event loop), with the time they were published;
+ * - the main thread's values of the series only it can read (V8 heap, GC,
+ *   event loop), with the time they were published and a state word that
+ *   hands each publication to exactly one row (see {@link MainValuesState});
  * - a ring of complete rows the worker writes every interval (epoch ms,
  *   elapsed ms, one value per series), and a count of rows written.
  * The worker publishes a row by writing it, then incrementing the count with
@@ -25,8 +26,21 @@ export interface ChannelLayout {
   capacity: number;
 }
 
+/**
+ * `count[1]`: who owns the main thread's published values. The main thread
+ * writes them only when EMPTY, then stores PUBLISHED; the worker takes them
+ * with compareExchange(PUBLISHED → READING), copies them into one row and
+ * stores EMPTY. So each publication lands in exactly one row and the per-interval
+ * series (gc.count, gc.pauseMs, event-loop delay) sum to the truth, as in
+ * "main" mode. The earlier rule, copy whatever is younger than 1.5 intervals,
+ * copied one interval into two rows or lost one when the main thread ran in
+ * 40–140 ms bursts: gc.count summed to 971 against 865 collections (sweep 37).
+ */
+export const MainValuesState = { EMPTY: 0, PUBLISHED: 1, READING: 2 } as const;
+
 /** Views over the buffer, the same on both threads. */
 export class WorkerChannel {
+  /** [0] rows written, [1] the main values' {@link MainValuesState}. */
   readonly count: Int32Array;
   /** [0] heartbeat (epoch ms), [1] main values' publish time (epoch ms). */
   readonly clock: Float64Array;

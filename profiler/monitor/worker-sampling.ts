@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { SeriesSpec } from "./sampler.js";
 import type { SamplingWorkerData } from "./sampling-worker.js";
-import { BLOCKED_SERIES, WORKER_SERIES, WorkerChannel, epochMs } from "./worker-channel.js";
+import { BLOCKED_SERIES, MainValuesState, WORKER_SERIES, WorkerChannel, epochMs } from "./worker-channel.js";
 
 /** The worker's entry: the compiled .js, or from the sources (tests) the .ts, loaded by a bootstrap that registers tsx. */
 function workerEntry(): { url: URL; entry: string } {
@@ -29,11 +29,14 @@ export class WorkerSampling {
   /** For each main-published slot, its index in the main thread's sample row. */
   private readonly mainSources: number[];
   private drained = 0;
+  /** Reads the main thread's sources into its sample row, closing their interval (the monitor's readSamplers). */
+  private readonly read: () => Float64Array;
   /** The worker's last error (it failed to start, or threw), for `Monitor.lastError`. */
   error: unknown = undefined;
 
   /** `specs` are the monitor's series including {@link BLOCKED_SERIES}, in row order. */
-  constructor(specs: SeriesSpec[], capacity: number, intervalMs: number, heartbeatMs: number) {
+  constructor(specs: SeriesSpec[], capacity: number, intervalMs: number, heartbeatMs: number, read: () => Float64Array) {
+    this.read = read;
     const names = specs.map((s) => s.name);
     const mainNames = names.filter((n) => n !== BLOCKED_SERIES && !WORKER_SERIES.test(n));
     this.mainSources = mainNames.map((n) => names.indexOf(n));
@@ -45,16 +48,33 @@ export class WorkerSampling {
     this.worker.on("error", (e) => (this.error = e));
     // Like the main-thread timer: the worker never keeps the process alive.
     this.worker.unref();
-    this.heartbeat = setInterval(() => (this.channel.clock[0] = epochMs()), heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      this.channel.clock[0] = epochMs();
+      this.offer();
+    }, heartbeatMs);
     this.heartbeat.unref();
   }
 
-  /** Shares the main thread's latest values (its sample row) with the worker. */
-  publish(row: Float64Array): void {
-    const out = this.channel.mainValues;
-    for (let i = 0; i < this.mainSources.length; i++) out[i] = row[this.mainSources[i]!]!;
-    this.channel.clock[0] = epochMs();
-    this.channel.clock[1] = epochMs();
+  /**
+   * Reads and publishes the main thread's values when the worker has taken the
+   * last ones (see MainValuesState), so every main-thread interval goes into
+   * exactly one row. Called at each heartbeat and each interval: a row's
+   * main-thread values cover the time up to the first of those after the
+   * previous row. Never throws (it runs on timers); a failure goes to `error`.
+   */
+  offer(): void {
+    const state = this.channel.count;
+    if (Atomics.load(state, 1) !== MainValuesState.EMPTY) return;
+    try {
+      const row = this.read();
+      const out = this.channel.mainValues;
+      for (let i = 0; i < this.mainSources.length; i++) out[i] = row[this.mainSources[i]!]!;
+      this.channel.clock[0] = epochMs();
+      this.channel.clock[1] = epochMs();
+      Atomics.store(state, 1, MainValuesState.PUBLISHED);
+    } catch (e) {
+      this.error = e;
+    }
   }
 
   /**

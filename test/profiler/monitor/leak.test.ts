@@ -94,6 +94,21 @@ describe("detectLeak on synthetic heap series", () => {
   });
 });
 
+describe("leak rule validation", () => {
+  it("refuses a rule that would switch detection off unnoticed, with EINVAL_LEAK_RULE", () => {
+    const t = seconds(64);
+    const v = t.map((s) => 100 * MiB + MiB * s); // a steady 1 MiB/s leak
+    expect(detectLeak(t, v).suspected).toBe(true);
+    // sweep 37: maxBlocks NaN gave NaN blocks, and this leak read suspected: false.
+    for (const rule of [{ maxBlocks: NaN }, { maxBlocks: 1 }, { maxBlocks: 2.5 }, { minR2: NaN }, { minSamples: "30" }, { minGrowth: 1 }]) {
+      expect(() => detectLeak(t, v, rule as never), JSON.stringify(rule)).toThrow(expect.objectContaining({ code: "EINVAL_LEAK_RULE" }));
+    }
+    expect(() => detectLeak(t, v, "x" as never)).toThrow(expect.objectContaining({ code: "EINVAL_LEAK_RULE" }));
+    expect(() => detectLeak(t, v, null as never)).toThrow(expect.objectContaining({ code: "EINVAL_LEAK_RULE" }));
+    expect(detectLeak(t, v, { maxBlocks: 2, minGrowthBytesPerSec: -Infinity }).suspected).toBe(true);
+  });
+});
+
 describe("blockMinima", () => {
   it("keeps each block's minimum at its own time", () => {
     const { t, v } = blockMinima([0, 1, 2, 3, 4, 5, 6, 7], [5, 1, 6, 7, 9, 8, 2, 3], 2);

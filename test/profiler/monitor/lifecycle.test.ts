@@ -1,10 +1,12 @@
+import os from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createMonitor, type Monitor } from "../../../profiler/monitor/index.js";
 import { KosError } from "../../../errors.js";
+import { spin } from "./proc-helpers.js";
 
 let monitor: Monitor | null = null;
 afterEach(() => {
@@ -95,6 +97,80 @@ describe("monitor lifecycle", () => {
     expect(() => m.sample()).toThrow(expect.objectContaining({ code: "EMONITOR_STOPPED" }));
     expect(() => m.getMetrics()).toThrow(expect.objectContaining({ code: "EMONITOR_NOT_STARTED" }));
     return expect(m.toPrometheus()).rejects.toMatchObject({ code: "EMONITOR_NOT_STARTED" });
+  });
+
+  it("refuses periods Node's timers cannot take (above 2^31−1 ms), which setInterval would run every 1 ms", () => {
+    // sweep 37: intervalMs 3e9 was accepted and took 259–270 samples in 300 ms.
+    expect(() => createMonitor({ intervalMs: 3e9 })).toThrow(expect.objectContaining({ code: "EINVAL_INTERVAL" }));
+    expect(() => createMonitor({ intervalMs: 2 ** 31 })).toThrow(expect.objectContaining({ code: "EINVAL_INTERVAL" }));
+    expect(() => createMonitor({ eventLoopResolutionMs: 3e9 })).toThrow(expect.objectContaining({ code: "EINVAL_RESOLUTION" }));
+    expect(() => createMonitor({ intervalMs: 2 ** 31 - 1, eventLoopResolutionMs: 2 ** 31 - 1 })).not.toThrow();
+  });
+
+  it("refuses every malformed option with a typed code (huge historySize, null, a non-registry, unknown keys, bad flags and leak rules)", () => {
+    const code = (options: unknown) => {
+      try {
+        createMonitor(options as never);
+      } catch (e) {
+        expect(e).toBeInstanceOf(KosError);
+        return (e as KosError).code;
+      }
+      return "accepted";
+    };
+    // sweep 37: V8's bare RangeError "Invalid typed array length".
+    expect(code({ historySize: 2 ** 33 })).toBe("EINVAL_HISTORY");
+    expect(code({ historySize: 1e20 })).toBe("EINVAL_HISTORY");
+    expect(code({ historySize: 2 ** 24 + 1 })).toBe("EINVAL_HISTORY");
+    // sweep 37: plain TypeErrors.
+    expect(code(null)).toBe("EINVAL_OPTIONS");
+    expect(code(5)).toBe("EINVAL_OPTIONS");
+    expect(code({ registry: {} })).toBe("EINVAL_REGISTRY");
+    expect(code({ registry: null })).toBe("EINVAL_REGISTRY");
+    // sweep 37: accepted silently.
+    expect(code({ intervalMx: 5 })).toBe("EINVAL_OPTIONS");
+    expect(() => createMonitor({ intervalMx: 5 } as never)).toThrow(/unknown monitor option 'intervalMx': did you mean 'intervalMs'/);
+    expect(code({ eventLoopDelay: "no" })).toBe("EINVAL_OPTIONS");
+    expect(code({ defaultMetrics: 1 })).toBe("EINVAL_OPTIONS");
+    expect(code({ leakRule: "x" })).toBe("EINVAL_LEAK_RULE");
+    expect(code({ leakRule: { maxBlocks: NaN } })).toBe("EINVAL_LEAK_RULE");
+    expect(code({ leakRule: { minR2: NaN } })).toBe("EINVAL_LEAK_RULE");
+    expect(code({ leakRule: { minSample: 3 } })).toBe("EINVAL_LEAK_RULE");
+    // Still accepted: undefined, {}, and every documented option.
+    expect(code(undefined)).toBe("accepted");
+    expect(code({})).toBe("accepted");
+    expect(code({ intervalMs: 500, historySize: 10, eventLoopResolutionMs: 20, eventLoopDelay: false, leakRule: { maxBlocks: 8 }, defaultMetrics: false, sampleFrom: "main" })).toBe("accepted");
+  });
+
+  it.runIf(os.cpus().length >= 2)("the first sample after start() divides the CPU by the time it was used in (CPU and time baselines taken together)", () => {
+    // A sampler that starts after the process-CPU baseline burns 100 ms of CPU (a slow /proc, a loaded box).
+    const slowStart = vi.spyOn(os, "totalmem").mockImplementation(() => {
+      spin(100);
+      slowStart.mockRestore();
+      return os.totalmem();
+    });
+    const m = (monitor = createMonitor({ intervalMs: 3_600_000 }).start());
+    const s = m.sample();
+    // One thread was busy for the whole span: a share of about 1. Before, 100 ms of CPU was divided by
+    // the microseconds since the last sampler started (sweep 37: 440–472 on 2 cores).
+    expect(s.process.share).toBeLessThanOrEqual(1.5);
+    expect(s.process.shareOfMachine).toBeLessThanOrEqual(1);
+    expect(s.process.share).toBeCloseTo(s.process.userShare + s.process.systemShare, 12);
+  });
+
+  it("never reports more CPU than the machine has, even over a span of microseconds", () => {
+    const cores = os.cpus().length;
+    for (let i = 0; i < 20; i++) {
+      const m = createMonitor({ intervalMs: 3_600_000, eventLoopDelay: false }).start();
+      try {
+        for (let j = 0; j < 20; j++) {
+          const s = m.sample();
+          expect(s.process.share).toBeLessThanOrEqual(cores);
+          expect(s.process.share).toBeGreaterThanOrEqual(0);
+        }
+      } finally {
+        m.stop();
+      }
+    }
   });
 
   it("restarts after stop and keeps appending to the same history", () => {

@@ -52,6 +52,28 @@ describe("sampleFrom: worker", () => {
     expect(m.seriesNames()).not.toContain("mainThread.blockedMs");
   });
 
+  it("puts each main-thread interval into exactly one row: gc.count rows sum to the collections, as in main mode", async () => {
+    const m = (monitor = createMonitor({ intervalMs: 50, historySize: 10_000, sampleFrom: "worker" }).start());
+    await waitFor(400); // the worker starts and takes a few rows
+    // The main thread runs in bursts of 40–140 ms that make garbage (minor GCs), as in sweep 37's repro:
+    // the worker copied one published interval into two rows, or lost one (gc.count summed to 971 vs 865).
+    let sink = 0;
+    for (let i = 0; i < 20; i++) {
+      const end = performance.now() + 40 + (i % 3) * 50;
+      while (performance.now() < end) sink += new Array(64).fill(i).length;
+      await waitFor(30);
+    }
+    expect(sink).toBeGreaterThan(0);
+    const rowsSum = () => m.history("gc.count").values.reduce((a, v) => (Number.isNaN(v) ? a : a + v), 0);
+    const collections = m.getMetrics().gc.count;
+    expect(collections).toBeGreaterThan(0);
+    // Once the main thread idles, its last intervals reach rows too; then the sum is exact. A collection
+    // while waiting is counted on both sides, and a duplicated or lost interval never heals.
+    for (let i = 0; i < 200 && rowsSum() !== m.getMetrics().gc.count; i++) await waitFor(25);
+    expect(rowsSum()).toBe(m.getMetrics().gc.count);
+    expect(m.getMetrics().gc.count).toBeGreaterThanOrEqual(collections);
+  });
+
   it("refuses a bad sampleFrom", () => {
     expect(() => createMonitor({ sampleFrom: "thread" as never })).toThrow(expect.objectContaining({ code: "EINVAL_SAMPLE_FROM" }));
   });
