@@ -319,6 +319,9 @@ export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Va
     if (name) {
       const items = primitiveItems(s, arr);
       if (!items) return null;
+      // `slice` and `concat` make their result through the array's species (sweep36 repro-1: an own
+      // `constructor` of a subclass made the original's copy a subclass instance).
+      if ((name === "slice" || name === "concat") && !s.plainArraySpecies(arr)) return null;
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
         return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);

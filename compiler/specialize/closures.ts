@@ -32,7 +32,6 @@ declare module "./specializer.js" {
 const P = Specializer.prototype;
 const ArrayMap = Array.prototype.map;
 const ArrayForEach = Array.prototype.forEach;
-const SPECIES_GET = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
 
 /** The most items an array method unfolds (past it, the call stays a call). */
 export const MAX_UNFOLDED_ITEMS = 64;
@@ -121,10 +120,8 @@ export function knownArray(s: Specializer, recv: Val): { items: Val[]; source: u
   if (recv.k === "v" && recv.o.kind === "array" && s.fields(recv.o)) return { items: [...s.fields(recv.o)!.values()], source: null, virtual: recv.o };
   if (recv.k !== "s" || !Array.isArray(recv.v) || utilTypes.isProxy(recv.v)) return null;
   const arr = recv.v as unknown[];
-  // ArraySpeciesCreate reads `constructor`: a plain array's is Array, whose species is itself.
-  if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, "constructor")) return null;
-  if (Array.prototype.constructor !== Array || Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get !== SPECIES_GET) return null;
   if (Object.isFrozen(arr)) {
+    if (!s.plainArraySpecies(arr)) return null;
     const items: Val[] = [];
     for (let i = 0; i < arr.length; i++) {
       const f = readFrozenProperty(arr, String(i), s.options.freeze);
@@ -134,7 +131,8 @@ export function knownArray(s: Specializer, recv: Val): { items: Val[]; source: u
     return { items, source: null, virtual: null };
   }
   const items = s.guardedItems(arr);
-  return items ? { items, source: arr, virtual: null } : null;
+  // After its items: a guard pushed for an array that is then not unfolded would only cost.
+  return items && s.plainArraySpecies(arr) ? { items, source: arr, virtual: null } : null;
 }
 
 interface Unfold {

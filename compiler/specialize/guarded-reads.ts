@@ -33,6 +33,7 @@ declare module "./specializer.js" {
     storesKey(obj: object, key: PropertyKey): boolean;
     knownHas(obj: object, key: PropertyKey): boolean | null;
     guardOwn(obj: object, keys: readonly PropertyKey[]): boolean;
+    plainArraySpecies(arr: unknown[]): boolean;
   }
 }
 
@@ -158,6 +159,29 @@ P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
     items.push(S(d.value));
   }
   return items;
+};
+
+/** Array's own `Symbol.species` getter, as kos loaded it. */
+const SPECIES_GET = Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get;
+
+/**
+ * Whether ArraySpeciesCreate (`slice`, `concat`, `map`, `filter`, …) on this known array makes a
+ * plain Array: its `constructor` is Array, whose species is itself. For an array that is not
+ * frozen, `arr.constructor === Array` is guarded at entry: an own `constructor` (a subclass's)
+ * added after `jit()`, or a prototype swapped for a subclass's, made the original return the
+ * subclass where kos returned an Array (sweep36 repro-2, repro-3). The intrinsics (Array's
+ * species getter, Array.prototype.constructor) are checked now, as every intrinsic kos folds is.
+ */
+P.plainArraySpecies = function (this: Specializer, arr: unknown[]): boolean {
+  if (Object.getPrototypeOf(arr) !== Array.prototype || Object.prototype.hasOwnProperty.call(arr, "constructor")) return false;
+  if (Array.prototype.constructor !== Array || Object.getOwnPropertyDescriptor(Array, Symbol.species)?.get !== SPECIES_GET) return false;
+  if (Object.isFrozen(arr)) return true;
+  if (this.options.freeze !== "guard" || this.foreignRan) return false;
+  if (!this.contentGuards) this.contentGuards = [];
+  if (this.contentGuards.some((g) => g.obj === arr && g.key === "constructor" && g.value === Array && g.protoLacks === undefined && g.has === undefined && g.keys === undefined && g.collection === undefined && g.reader === undefined)) return true;
+  if (this.contentGuards.length >= MAX_CONTENT_GUARDS) return false;
+  this.contentGuards.push({ obj: arr, key: "constructor", value: Array });
+  return true;
 };
 
 P.foreignCodeMayRun = function (this: Specializer): void {

@@ -26,6 +26,34 @@ describe("issue 12 item 10: folding respects exotic objects", () => {
     expect(j(c)).toEqual(["mine", false]);
   });
 
+  it("slice, concat and map make the array's species: an own `constructor`, or one set or swapped in after jit() (sweep36)", () => {
+    class Tagged extends Array {}
+    const isTagged = (x: unknown) => x instanceof Tagged;
+    function copy(c: { list: number[] }) {
+      return [isTagged(c.list.slice(0)), isTagged(c.list.concat([4])), isTagged(c.list.map((x) => x * 2)), c.list.map((x) => x * 2).join()];
+    }
+    const make = () => ({ list: [1, 2, 3] });
+    // At jit() time: an own constructor of a subclass, on a frozen and on an unfrozen array (repro-1).
+    for (const freeze of [false, true]) {
+      const c = make();
+      (c.list as unknown as { constructor: unknown }).constructor = Tagged;
+      if (freeze) Object.freeze(c.list);
+      const j = jit(copy, { specialize: { c } });
+      expect(j(c)).toEqual(copy(c));
+      expect(j(c)).toEqual([true, true, true, "2,4,6"]);
+    }
+    // After jit(): the guard notices an own constructor added (repro-2) and a prototype swapped (repro-3).
+    for (const change of [(l: number[]) => void ((l as unknown as { constructor: unknown }).constructor = Tagged), (l: number[]) => void Object.setPrototypeOf(l, Tagged.prototype)]) {
+      const c = make();
+      const j = jit(copy, { specialize: { c } });
+      expect(j(c)).toEqual([false, false, false, "2,4,6"]);
+      expect(inspect(j)!.tier).toBe(1);
+      change(c.list);
+      expect(j(c)).toEqual(copy(c));
+      expect(j(c)[0]).toBe(true);
+    }
+  });
+
   it("an own Symbol.iterator is used by destructuring and for-of", () => {
     const a = [1, 2, 3] as number[] & { [Symbol.iterator]: () => Iterator<number> };
     a[Symbol.iterator] = function* () {
