@@ -269,7 +269,7 @@ export default async function (): Promise<BenchSection> {
     "",
     geo,
     "",
-    `CPU-time cross-check (process user+system time per call, lowest of ${ROUNDS * 4} windows of 25 ms):`,
+    `CPU-time cross-check (process user+system time per call, lowest of ${ROUNDS * 4} windows of 25 ms). Where a large version reads much slower by the wall median than here, it is V8 optimizing it again: mitata starts each measurement with a full garbage collection (\`--expose-gc\`), and a collection that frees a map the version's optimized code embeds makes V8 deoptimize it (\`--trace-deopt\`: "weak objects"; valibot's own \`_addIssue\` too); a version of thousands of lines then takes V8 0.2-0.3 s to optimize again (valibot's tiering version, in a process of its own: 0.93 µs a call before such a collection, 7.4, 5.2 and 2.8 µs in the 100 ms windows after it, then 0.93 µs again). The lowest CPU windows leave that out; the wall medians include it once per measurement, which is far more often than a program's own full collections:`,
     "",
     cpuTable,
     "",
