@@ -90,10 +90,14 @@ let active = false;
  * @throws KosError `EHEAP_PROFILE_BUSY` when a kos heap profile is already running,
  *   `EINVAL_SAMPLING` on a bad interval, `EHEAP_PROFILE` when the inspector refuses.
  */
+/** The sparsest sampling taken: one sample per 2 GiB allocated, on average. */
+const MAX_SAMPLING_INTERVAL = 2 ** 31 - 1;
+
 export async function startHeapProfile(options: HeapProfileOptions = {}): Promise<HeapProfileHandle> {
   const interval = options.samplingIntervalBytes ?? 32768;
-  if (!Number.isInteger(interval) || interval < 1) {
-    throw new KosError("EINVAL_SAMPLING", `samplingIntervalBytes must be a positive integer, got ${interval}`);
+  // Past 2 GiB between samples a profile of any real run is empty: 2 ** 40 was taken (sweep37).
+  if (!Number.isInteger(interval) || interval < 1 || interval > MAX_SAMPLING_INTERVAL) {
+    throw new KosError("EINVAL_SAMPLING", `samplingIntervalBytes must be an integer from 1 to ${MAX_SAMPLING_INTERVAL}, got ${interval}`);
   }
   if (active) throw new KosError("EHEAP_PROFILE_BUSY", "a heap profile is already running in this thread");
   active = true;

@@ -61,6 +61,10 @@ function cpusAllowedFrom(statusPath: string): number[] {
 
 /** Checks a CPU set before it reaches the kernel, so errors name the bad CPU. */
 function validateCpus(cpus: Iterable<number>): number[] {
+  // `setAffinity(5)` (one id, not a list) was a plain TypeError, "not iterable" (sweep37).
+  if (cpus === null || typeof cpus !== "object" || typeof (cpus as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== "function") {
+    throw new SystemError("EINVAL_CPU", `expected an iterable of CPU ids (e.g. [${typeof cpus === "number" ? cpus : 0}]), got ${cpus === null ? "null" : typeof cpus}`);
+  }
   const list = [...new Set(cpus)].sort((a, b) => a - b);
   if (list.length === 0) throw new SystemError("EEMPTY_CPUSET", "the CPU set is empty: give at least one CPU id");
   const online = new Set(onlineCpus());

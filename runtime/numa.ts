@@ -64,10 +64,14 @@ export function numaTopology(root: string = NODE_ROOT): NumaTopology {
  * `EINVAL_NUMA_NODE` for an unknown node or one without CPUs.
  */
 export function bindToNumaNode(node: number, options: { scope?: "thread" | "process" } = {}): number[] {
+  // `"0"` was "NUMA node 0 does not exist (nodes: 0)", and an unknown scope pinned the thread alone (sweep37).
+  if (!Number.isSafeInteger(node) || node < 0) throw new SystemError("EINVAL_NUMA_NODE", `a NUMA node id is a non-negative integer, got ${typeof node === "string" ? JSON.stringify(node) : String(node)}`);
+  const scope = options?.scope ?? "thread";
+  if (scope !== "thread" && scope !== "process") throw new SystemError("EINVAL_NUMA_NODE", `scope must be "thread" or "process", got ${JSON.stringify(scope)}`);
   const found = numaTopology().nodes.find((n) => n.id === node);
   if (!found) throw new SystemError("EINVAL_NUMA_NODE", `NUMA node ${node} does not exist (nodes: ${numaTopology().nodes.map((n) => n.id).join(", ")})`);
   if (found.cpus.length === 0) throw new SystemError("EINVAL_NUMA_NODE", `NUMA node ${node} has no CPUs (memory-only node)`);
-  if (options.scope === "process") setProcessAffinity(found.cpus);
+  if (scope === "process") setProcessAffinity(found.cpus);
   else setAffinity(found.cpus);
   return found.cpus;
 }

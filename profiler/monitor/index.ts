@@ -50,7 +50,10 @@ export interface Monitor {
    * `kos_monitor_*` families stay). History is kept. Safe to call twice.
    */
   stop(): void;
-  /** Takes one sample now (outside the timer) and returns it. Requires a started monitor. */
+  /**
+   * Takes one sample now (outside the timer) and returns it.
+   * @throws KosError `EMONITOR_NOT_STARTED` before `start()`, `EMONITOR_STOPPED` after `stop()`
+   */
   sample(): MonitorMetrics;
   /** The latest sample (a copy). Before the first sample its values are NaN; cumulative counters (GC, I/O totals, CPU seconds) are filled from start. */
   getMetrics(): MonitorMetrics;
@@ -198,7 +201,8 @@ class PerformanceMonitor implements Monitor {
   }
 
   sample(): MonitorMetrics {
-    if (!this.timer) throw new KosError("EMONITOR_STOPPED", "sample() needs a started monitor: call start() first");
+    // Before start(), the code getMetrics() and toPrometheus() give; after stop(), STOPPED (sweep37).
+    if (!this.timer) throw this.started ? new KosError("EMONITOR_STOPPED", "sample() needs a running monitor: it was stopped; call start() again") : new KosError("EMONITOR_NOT_STARTED", "sample() needs a started monitor: call start() first");
     this.drainWorker();
     this.tick();
     return this.getMetrics();

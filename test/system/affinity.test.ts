@@ -42,6 +42,11 @@ describe.skipIf(!supported)("affinity (addon loaded)", () => {
     expect(getThreadAffinity(currentThreadId())).toEqual(procCpusAllowed("self"));
   });
 
+  test("a CPU id where a list belongs is EINVAL_CPU, not a TypeError (sweep37)", () => {
+    expect(() => setAffinity(5 as unknown as number[])).toThrow(expect.objectContaining({ code: "EINVAL_CPU", message: expect.stringMatching(/iterable of CPU ids \(e\.g\. \[5\]\)/) }));
+    expect(() => setAffinity(null as unknown as number[])).toThrow(expect.objectContaining({ code: "EINVAL_CPU" }));
+  });
+
   test("setAffinity pins the calling thread and /proc shows it", () => {
     const target = [cpus[cpus.length - 1]!];
     setAffinity(target);

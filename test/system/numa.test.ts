@@ -67,4 +67,13 @@ describe.skipIf(!isAffinitySupported())("bindToNumaNode", () => {
   test("an unknown node is EINVAL_NUMA_NODE", () => {
     expect(() => bindToNumaNode(999)).toThrow(expect.objectContaining({ code: "EINVAL_NUMA_NODE" }));
   });
+
+  test("a node id that is not an integer, and an unknown scope, are EINVAL_NUMA_NODE before anything is pinned (sweep37)", () => {
+    const before = procCpusAllowed("self");
+    // "0" was "NUMA node 0 does not exist (nodes: 0)"; scope "bogus" pinned the thread alone.
+    expect(() => bindToNumaNode("0" as unknown as number)).toThrow(expect.objectContaining({ code: "EINVAL_NUMA_NODE", message: expect.stringMatching(/non-negative integer, got "0"/) }));
+    expect(() => bindToNumaNode(0.5)).toThrow(expect.objectContaining({ code: "EINVAL_NUMA_NODE" }));
+    expect(() => bindToNumaNode(numaTopology().nodes[0]!.id, { scope: "bogus" as "thread" })).toThrow(expect.objectContaining({ code: "EINVAL_NUMA_NODE", message: expect.stringMatching(/scope/) }));
+    expect(procCpusAllowed("self")).toEqual(before);
+  });
 });

@@ -66,6 +66,8 @@ describe("sampling heap profiler", () => {
 
   it("rejects a bad sampling interval", async () => {
     await expect(startHeapProfile({ samplingIntervalBytes: 0 })).rejects.toMatchObject({ code: "EINVAL_SAMPLING" });
+    // Sparser than one sample per 2 GiB allocated: an empty profile (2 ** 40 was taken, sweep37).
+    await expect(startHeapProfile({ samplingIntervalBytes: 2 ** 40 })).rejects.toMatchObject({ code: "EINVAL_SAMPLING" });
   });
 
   it("merges one function's nodes across stacks into one site", () => {

@@ -93,8 +93,13 @@ describe("monitor lifecycle", () => {
     expect(() => createMonitor({ historySize: 1 })).toThrow(expect.objectContaining({ code: "EINVAL_HISTORY" }));
     expect(() => createMonitor({ historySize: 2.5 })).toThrow(expect.objectContaining({ code: "EINVAL_HISTORY" }));
     expect(() => createMonitor({ eventLoopResolutionMs: 0 })).toThrow(expect.objectContaining({ code: "EINVAL_RESOLUTION" }));
+    // sample(): before start() the same code as getMetrics() and toPrometheus(); after stop(), EMONITOR_STOPPED (sweep37).
+    const stopped = createMonitor();
+    stopped.start();
+    stopped.stop();
+    expect(() => stopped.sample()).toThrow(expect.objectContaining({ code: "EMONITOR_STOPPED" }));
     const m = createMonitor();
-    expect(() => m.sample()).toThrow(expect.objectContaining({ code: "EMONITOR_STOPPED" }));
+    expect(() => m.sample()).toThrow(expect.objectContaining({ code: "EMONITOR_NOT_STARTED" }));
     expect(() => m.getMetrics()).toThrow(expect.objectContaining({ code: "EMONITOR_NOT_STARTED" }));
     return expect(m.toPrometheus()).rejects.toMatchObject({ code: "EMONITOR_NOT_STARTED" });
   });
