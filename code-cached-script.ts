@@ -26,7 +26,7 @@
 // Builtins through process.getBuiltinModule, not `import`: this module is loaded (require of an ES
 // module) at the first compile, and an ES import of node:fs makes its ES facade, which loads
 // node:stream for fs's lazy `ReadStream` (4 ms of CPU, lazy-modules.ts).
-const { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeFileSync } = process.getBuiltinModule("node:fs");
 const { tmpdir } = process.getBuiltinModule("node:os");
 const { dirname, join } = process.getBuiltinModule("node:path");
 const { pathToFileURL } = process.getBuiltinModule("node:url");
@@ -109,6 +109,55 @@ function readTrusted(file: string): Buffer | null {
   }
 }
 
+/**
+ * How many cache files a directory keeps. Each build of kos (its build id), bundle path, Node and
+ * set of flags has a file of its own, and nothing else removes them: a flag that differs per run
+ * (`--cpu-prof-dir` of a new directory, `--inspect-port`) writes a new file each time. This
+ * machine's cache directory, after two weeks of development builds and profiling runs, held 1,459
+ * files, 447 MB (0.1-0.8 MB each). Two bundles under a handful of flag sets are what a program
+ * uses; 32 files are at most about 26 MB.
+ */
+export const MAX_CACHE_FILES = 32;
+/** A writer's temporary file older than this was left by a process that died while writing. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
+// The names loadCodeCached gives its files: only these are ever removed (`KOS_CODE_CACHE_DIR` may name a directory that holds other files).
+const CACHE_NAME = /^[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/;
+const TEMP_NAME = /^[0-9a-f]{16}-[0-9a-f]{8}\.v8cache\.\d+\.tmp$/;
+
+/**
+ * Removes the least recently written cache files past {@link MAX_CACHE_FILES}, and temporary
+ * files left by writers that died. Runs after a write only (a write is rare: a process whose
+ * cache was absent or refused), so that loading a cached bundle never lists the directory.
+ * Files another process removes meanwhile are skipped; every error is ignored.
+ */
+export function pruneCacheDir(dir: string, keep = MAX_CACHE_FILES, now = Date.now()): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const caches: Array<{ path: string; mtimeMs: number }> = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      if (CACHE_NAME.test(name)) caches.push({ path, mtimeMs: statSync(path).mtimeMs });
+      else if (TEMP_NAME.test(name) && now - statSync(path).mtimeMs > STALE_TEMP_MS) unlinkSync(path);
+    } catch {
+      // removed by another process meanwhile
+    }
+  }
+  if (caches.length <= keep) return;
+  caches.sort((a, b) => b.mtimeMs - a.mtimeMs);
+  for (const { path } of caches.slice(keep)) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // removed by another process meanwhile
+    }
+  }
+}
+
 /** Writes the cache next to its final name, then renames it there: a reader never sees half a file. */
 function writeCache(script: import("node:vm").Script, file: string): void {
   try {
@@ -118,6 +167,7 @@ function writeCache(script: import("node:vm").Script, file: string): void {
     const temp = `${file}.${process.pid}.tmp`;
     writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
     renameSync(temp, file);
+    pruneCacheDir(dir);
   } catch {
     // A cache that cannot be written costs the next process the time it costs today.
   }

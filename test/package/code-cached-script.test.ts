@@ -5,12 +5,12 @@
  * by V8, and in every case the bundle runs the same.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { codeCacheDir, loadCodeCached } from "../../code-cached-script.js";
+import { MAX_CACHE_FILES, codeCacheDir, loadCodeCached, pruneCacheDir } from "../../code-cached-script.js";
 
 const repo = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "kos-code-cache-test-"));
@@ -151,6 +151,49 @@ setImmediate(() => setImmediate(() => console.log(JSON.stringify({ cache: r.cach
     const loaded = loadCodeCached(file, requireFn, { dir: cacheDir, writeAfterTask: false });
     expect(loaded.cache).toBe("absent");
     expect(readdirSync(cacheDir)).toHaveLength(1);
+  });
+
+  it("keeps the newest MAX_CACHE_FILES caches of a directory, removes dead writers' temporary files, and touches no other file", () => {
+    const cacheDir = join(dir, "cache-prune");
+    mkdirSync(cacheDir);
+    const now = Date.now();
+    const name = (i: number) => `${"ab".repeat(8)}-${i.toString(16).padStart(8, "0")}.v8cache`;
+    const at = (file: string, ageMs: number) => {
+      writeFileSync(join(cacheDir, file), "x");
+      utimesSync(join(cacheDir, file), (now - ageMs) / 1000, (now - ageMs) / 1000);
+    };
+    // 40 caches, cache i written i minutes ago; a foreign .v8cache, other files, and two temporary files.
+    for (let i = 0; i < 40; i++) at(name(i), i * 60_000);
+    at("other-tool.v8cache", 10 * 86_400_000);
+    at("notes.txt", 10 * 86_400_000);
+    at(`${name(1)}.4242.tmp`, 2 * 3_600_000); // a writer that died two hours ago
+    at(`${name(2)}.4343.tmp`, 1_000); // a writer still writing
+    pruneCacheDir(cacheDir, MAX_CACHE_FILES, now);
+    const left = readdirSync(cacheDir).sort();
+    expect(MAX_CACHE_FILES).toBe(32);
+    expect(left).toEqual([...Array.from({ length: 32 }, (_, i) => name(i)), `${name(2)}.4343.tmp`, "notes.txt", "other-tool.v8cache"].sort());
+    // Under the bound nothing goes.
+    pruneCacheDir(cacheDir, MAX_CACHE_FILES, now);
+    expect(readdirSync(cacheDir)).toHaveLength(left.length);
+  });
+
+  it.runIf(existsSync(join(repo, "dist", "code-cached-script.js")))("a process that writes a cache into a full directory removes the oldest ones, not its own", () => {
+    const cacheDir = join(dir, "cache-full");
+    mkdirSync(cacheDir);
+    const old = Date.now() / 1000 - 86_400;
+    for (let i = 0; i < MAX_CACHE_FILES + 5; i++) {
+      const f = join(cacheDir, `${"cd".repeat(8)}-${i.toString(16).padStart(8, "0")}.v8cache`);
+      writeFileSync(f, "x");
+      utimesSync(f, old + i, old + i);
+    }
+    const file = bundle("full.cjs", "fedcba9876543210fedcba9876543210");
+    const first = loadInChild(file, cacheDir);
+    expect(first.cache).toBe("absent");
+    expect(first.files).toHaveLength(MAX_CACHE_FILES);
+    // Its own cache is among them, and the next process uses it.
+    expect(first.files.filter((f) => f.startsWith("fedcba9876543210-"))).toHaveLength(1);
+    expect(first.files).not.toContain(`${"cd".repeat(8)}-00000000.v8cache`);
+    expect(loadInChild(file, cacheDir).cache).toBe("accepted");
   });
 
   it("has no cache for a bundle without a build line, and none when KOS_CODE_CACHE is off", () => {
