@@ -130,16 +130,19 @@ describe("tiering", () => {
     // 0.1 ms a call for its first 64 calls (a cold start, a cache being filled), then well under a
     // microsecond: its sampled mean over the first 2048 calls is over CLOSURE_CHECK_MS (1 µs), and
     // by that mean it waited at tier 0 for a closure check it did not need (and, under load, so did
-    // a 0.1 µs function whose first calls ran cold).
+    // a 0.1 µs function whose first calls ran cold). Its warm calls spend their time in a builtin
+    // (JSON.stringify of a small object, about 0.1-0.2 µs), which costs the same before V8 optimizes
+    // the function: over TINY_MS (20 ns) and under CLOSURE_CHECK_MS either way. With a 100-step loop
+    // instead, run interpreted (V8's concurrent compiler starved by other processes on the 2 cores),
+    // they took over 1 µs, and the test failed once under a load average of 3.4; with an 8-step loop
+    // they took under 20 ns optimized, and settled as too short to gain.
     let calls = 0;
     function warmsUp(o: { a: number }, k: number): number {
       if (calls++ < 64) {
         const end = performance.now() + 0.1;
         while (performance.now() < end);
       }
-      let s = 0;
-      for (let i = 0; i < 100; i++) s += o.a * i * k;
-      return s;
+      return o.a * k + JSON.stringify(o).length;
     }
     const f = jit(warmsUp);
     for (let i = 0; i < 3000; i++) f({ a: i }, i % 7);
