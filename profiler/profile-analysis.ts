@@ -73,7 +73,7 @@ function fileOf(url: string): string {
 }
 
 /** Ranked entries with source hashes. `sourceOf` reads a script by URL. */
-export function hotEntries(report: HotReport, sourceOf: (url: string) => string | undefined, options: { includeInternals?: boolean; maxEntries?: number } = {}): HotEntry[] {
+export function hotEntries(report: HotReport, sourceOf: (url: string) => string | undefined, options: { includeInternals?: boolean; maxEntries?: number; wrappedNames?: ReadonlySet<string> } = {}): HotEntry[] {
   const keep = (f: HotFunction) => (options.includeInternals || !INTERNAL.test(f.url)) && (f.selfSamples > 0 || f.totalPercent >= 1);
   // Entries share a few scripts: each URL converted once (100 conversions were 2.8 ms of a cold analysis).
   const files = new Map<string, string>();
@@ -104,8 +104,11 @@ export function hotEntries(report: HotReport, sourceOf: (url: string) => string 
       // entries was 180 ms of a 0.56 s analysis), and not those that ran mostly for kos itself:
       // acorn under a compile in the profiled run (its 235 KB parse was 74 ms of a 0.4 s
       // `kos profile` of bench/programs/dsp.ts).
+      // An entry named as a function the program wrapped in jit() is hashed at any share, so that the
+      // feedback's calls and stable arguments join it: the demo's matmul, horner and query-filter
+      // (0.1-0.4% of the samples each) had their rows with no calls, and a second, unsampled entry.
       const forKos = f.underKosSamples * 2 > f.selfSamples;
-      const worthHashing = (f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://")) && !isKosOwnScript(f.url) && !forKos;
+      const worthHashing = (f.selfPercent >= HASH_MIN_SELF_PERCENT || f.url.startsWith("kos://") || options.wrappedNames?.has(f.name) === true) && !isKosOwnScript(f.url) && !forKos;
       const source = worthHashing && f.url ? sourceOf(f.url) : undefined;
       const text = source === undefined ? undefined : functionTextAt(source, f.line, f.column);
       if (text !== undefined) entry.sourceHash = sourceHash(text);
@@ -150,7 +153,8 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     return text;
   };
   const report = analyzeCpuProfiles(files.map((f) => f.profile), { sourceOf });
-  let hot = hotEntries(report, sourceOf, run);
+  const dump = readFeedbackDump(run.feedbackPath);
+  let hot = hotEntries(report, sourceOf, { ...run, ...(dump ? { wrappedNames: new Set(dump.functions.map((f) => f.name).filter(Boolean)) } : {}) });
   if (report.totalSamples === 0 || hot.length === 0) {
     throw new KosError(
       "KOS_PROFILE_NO_SAMPLES",
@@ -174,7 +178,6 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const flamegraph = join(run.outDir, "flamegraph.html");
   write(flamegraph, flamegraphHtml(merged, `kos profile: ${run.command.join(" ")}`));
 
-  const dump = readFeedbackDump(run.feedbackPath);
   if (dump) hot = addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS);
 
   // The program's own wall time, from the profiles' clocks (µs), without kos's analysis.

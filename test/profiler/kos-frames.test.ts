@@ -7,7 +7,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { isKosOwnScript, isKosPlumbing, KOS_ENTRY_URL } from "../../profiler/kos-frames.js";
+import { dropKosPlumbing, isKosOwnScript, isKosPlumbing, KOS_ENTRY_URL } from "../../profiler/kos-frames.js";
+import type { CpuProfile, CpuProfileNode } from "../../profiler/cpuprofile.js";
 
 const root = dirname(dirname(dirname(fileURLToPath(import.meta.url))));
 const url = (rel: string) => pathToFileURL(join(root, rel)).href;
@@ -34,5 +35,49 @@ describe("kos's own frames", () => {
     expect(isKosOwnScript("node:internal/modules/cjs/loader")).toBe(false);
     expect(isKosOwnScript("kos://fir.js")).toBe(false);
     expect(isKosOwnScript("")).toBe(false);
+  });
+
+  describe("dropKosPlumbing", () => {
+    // A profile tree from [id, parent, functionName, url]; samples by id.
+    function profile(frames: Array<[number, number | null, string, string]>, samples: number[]): CpuProfile {
+      const nodes: CpuProfileNode[] = frames.map(([id, , functionName, u]) => ({ id, callFrame: { functionName, url: u, scriptId: "1", lineNumber: 0, columnNumber: 0 }, hitCount: samples.filter((x) => x === id).length, children: [] }));
+      for (const [id, p] of frames) if (p !== null) nodes.find((n) => n.id === p)!.children!.push(id);
+      return { nodes, startTime: 0, endTime: samples.length, samples, timeDeltas: samples.map(() => 1) };
+    }
+    const user = "file:///app/main.js";
+    const names = (p: CpuProfile) => p.samples!.map((id) => p.nodes.find((n) => n.id === id)!.callFrame.functionName);
+    const hits = (p: CpuProfile) => Object.fromEntries(p.nodes.map((n) => [n.callFrame.functionName, n.hitCount]));
+
+    it("gives an entry frame's own samples to the function it called nearest in time: V8 inlines that function into the entry", () => {
+      // loop → entry → crc32, and later loop → entry → the compiled crc32 (kos://crc32.js).
+      const p = profile(
+        [[1, null, "(root)", ""], [2, 1, "loop", user], [3, 2, "entry", KOS_ENTRY_URL], [4, 3, "crc32", user], [5, 3, "crc32", "kos://crc32.js"]],
+        [4, 3, 3, 4, 2, 3, 5, 3, 5, 3],
+      );
+      const out = dropKosPlumbing(p);
+      expect(out.nodes.map((n) => n.id)).not.toContain(3);
+      expect(out.nodes.find((n) => n.id === 2)!.children).toEqual([4, 5]);
+      // Samples 1 and 2 nearest to crc32's at 0 and 3; 5, 7 and 9 to the version's at 6 and 8.
+      expect(out.samples).toEqual([4, 4, 4, 4, 2, 5, 5, 5, 5, 5]);
+      expect(names(out)).toEqual(["crc32", "crc32", "crc32", "crc32", "loop", "crc32", "crc32", "crc32", "crc32", "crc32"]);
+      expect(out.nodes.map((n) => [n.id, n.hitCount])).toEqual([[1, 0], [2, 1], [4, 4], [5, 5]]);
+      expect(out.nodes.filter((n) => n.callFrame.functionName === "crc32").reduce((t, n) => t + n.hitCount!, 0)).toBe(9);
+    });
+
+    it("gives the caller the samples of an entry frame that never called out, and of the tier-0 policy", () => {
+      // loop → entry (inlined original: no call below it); loop → entry2 → rare → event → f (a timed call).
+      const p = profile(
+        [[1, null, "(root)", ""], [2, 1, "loop", user], [3, 2, "entry", KOS_ENTRY_URL], [6, 2, "entry", KOS_ENTRY_URL], [7, 6, "rare", KOS_ENTRY_URL], [8, 7, "event", "file:///x/node_modules/kos/dist/compiler/core.cached.cjs"], [9, 8, "f", user]],
+        [3, 3, 7, 8, 9, 6],
+      );
+      // The core bundle counts as plumbing only inside kos's own install: use the entry's script for the policy here.
+      p.nodes.find((n) => n.id === 8)!.callFrame.url = KOS_ENTRY_URL;
+      p.nodes.find((n) => n.id === 8)!.callFrame.functionName = "rare";
+      const out = dropKosPlumbing(p);
+      expect(out.nodes.map((n) => n.id).sort()).toEqual([1, 2, 9]);
+      // Entry 3 called nothing: its samples go to the loop; the policy's to the loop; entry 6's own to f, which it called.
+      expect(names(out)).toEqual(["loop", "loop", "loop", "loop", "f", "f"]);
+      expect(hits(out)).toEqual({ "(root)": 0, loop: 4, f: 2 });
+    });
   });
 });
