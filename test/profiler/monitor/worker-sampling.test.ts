@@ -25,8 +25,10 @@ describe("sampleFrom: worker", () => {
     block(1000);
     const during = m.history("mainThread.blockedMs");
     const rowsInBlock = m.getSummary().samples - before;
-    // A main-thread timer would have taken no sample in that second; the worker took ~20.
-    expect(rowsInBlock).toBeGreaterThanOrEqual(8);
+    // A main-thread timer would have taken no sample in that second (next test); the worker took ~20
+    // on a quiet machine, and 6 in a full test run beside a fuzzer and another test process (load
+    // average about 5 on the 2 cores), where the worker's timer waits for a core.
+    expect(rowsInBlock).toBeGreaterThanOrEqual(3);
     const blocked = Array.from(during.values.slice(-rowsInBlock));
     expect(Math.max(...blocked)).toBeGreaterThan(500);
     // The process-wide series were measured during the block (how busy depends on the machine's load).
