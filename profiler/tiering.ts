@@ -313,7 +313,8 @@ class TieredFunction {
       if (staleCheckDue(n)) checkStale(this.d, version, this.missesUnwatched, this.callsAtVersion, (first) => this.verifyGain(first));
     };
     let usedSpec: Record<string, unknown> = spec.specialize;
-    let made = this.compiler().compileVersion(this.fn, { ...this.options, ...spec, freeze: "guard", name }, onDeopt, link.fn);
+    const limit = compileTimeLimit(this.gate.prediction, this.options.maxCompileMs);
+    let made = this.compiler().compileVersion(this.fn, { ...this.options, ...spec, ...limit, freeze: "guard", name }, onDeopt, link.fn);
     if (!made.ok && "this" in spec.specialize) {
       // The compiler may not take a receiver yet: try again without it. The attempt's time counts
       // and is told: find-my-way's `lookup`, tiered on its router, spent 2.4 s on a version too large
@@ -323,7 +324,7 @@ class TieredFunction {
       this.dropped.add("this");
       const { this: _receiver, ...rest } = spec.specialize;
       usedSpec = rest;
-      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, ...(spec.argumentCount !== undefined ? { argumentCount: spec.argumentCount } : {}), freeze: "guard", name }, onDeopt, link.fn);
+      if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, ...(spec.argumentCount !== undefined ? { argumentCount: spec.argumentCount } : {}), ...limit, freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
     const cpu = process.cpuUsage(cpuBefore);
@@ -438,6 +439,24 @@ class TieredFunction {
     });
   }
 }
+
+/**
+ * The wall-clock limit of a tier-up whose cost the gate predicted (`maxCompileMs`, unless the caller
+ * set one): COMPILE_TIME_FACTOR times the prediction, within [MIN_COMPILE_LIMIT_MS, the compiler's
+ * own 5 s]. A tier-up compiles inside one of the program's calls, and a prediction far off made
+ * that call wait for the whole of the compiler's limit: Node's `util.format` (0.1 KB of source,
+ * predicted 395 ms of CPU) blocked a call for 3.6-5.5 s, then fell back on size (sweep38 finding 6); limited, for 2.3 s (the limit is checked between steps of the compile).
+ * The factor leaves room for what the cold compiles of the real interpreters measured against
+ * their predictions (fixtures/real, tiering, first compile of a process: 79-1,490 ms of CPU, wall
+ * 40-922 ms, against about 395 predicted).
+ */
+export function compileTimeLimit(prediction: { ms: number } | null, userLimit: number | undefined): { maxCompileMs?: number } {
+  if (!prediction || userLimit !== undefined) return {};
+  return { maxCompileMs: Math.round(Math.min(MAX_COMPILE_LIMIT_MS, Math.max(MIN_COMPILE_LIMIT_MS, COMPILE_TIME_FACTOR * prediction.ms))) };
+}
+const COMPILE_TIME_FACTOR = 4;
+const MIN_COMPILE_LIMIT_MS = 1000;
+const MAX_COMPILE_LIMIT_MS = 5000;
 
 /** `jit(fn)` without specialization options: the tiered dispatcher. */
 export function createTieredFunction<F extends Function>(fn: F, options: Options, checked: Extract<Precheck, { ok: true }> | undefined, compiler: CompilerLoader): F {
