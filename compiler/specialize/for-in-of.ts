@@ -101,6 +101,10 @@ export function knownKeys(s: Specializer, v: Val): { keys: Val[]; live?: object;
   if (Object.isFrozen(v.v) && s.options.freeze !== "reference") {
     const proto = Object.getPrototypeOf(v.v);
     if (proto !== Object.prototype && proto !== null && proto !== Array.prototype) return null;
+    // A for-in over an array walks Array.prototype's enumerable keys too, which the program can add
+    // to after jit() (Object.prototype's it may not: the documented assumption): the walk of
+    // Array.prototype is guarded at entry to find what it finds now (sweep38 #2).
+    if (proto === Array.prototype && !s.guardEnumerableKeys(Array.prototype)) return null;
     const keys: Val[] = [];
     for (const k in v.v as object) keys.push(S(k));
     return { keys };

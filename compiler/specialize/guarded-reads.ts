@@ -25,6 +25,8 @@ declare module "./specializer.js" {
     /** An unfrozen object kos does not own was read: speculating after foreign code can pay. */
     staleMiss: boolean;
     guardedKeys(obj: object, names?: boolean): string[] | null;
+    /** The keys a for-in over `obj` walks now (its own enumerable ones, then its prototypes'), guarded at entry; false where no guard can be. */
+    guardEnumerableKeys(obj: object): boolean;
     /** Keys the residual code stores to on objects kos knows (a fold of their absence would fail its own guard). */
     storedKeys: Array<{ obj: object; key: PropertyKey }>;
     /** The same keys by object (storesKey). */
@@ -190,6 +192,17 @@ P.foreignCodeMayRun = function (this: Specializer): void {
 };
 
 /** Own enumerable keys of an unfrozen ordinary object, guarded at entry (for Object.keys/values/entries and for-in). */
+P.guardEnumerableKeys = function (this: Specializer, obj: object): boolean {
+  if (this.options.freeze === "guard") this.staleMiss = true;
+  if (this.options.freeze !== "guard" || this.foreignRan) return false;
+  if (!this.contentGuards) this.contentGuards = [];
+  const keys: string[] = [];
+  for (const k in obj) keys.push(k);
+  if (this.contentGuards.length + keys.length >= MAX_CONTENT_GUARDS) return false;
+  if (!this.contentGuards.some((g) => g.obj === obj && g.keys && !g.names && !g.collection)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze(keys) });
+  return true;
+};
+
 P.guardedKeys = function (this: Specializer, obj: object, names = false): string[] | null {
   if (this.options.freeze === "guard") this.staleMiss = true;
   if (this.options.freeze !== "guard" || this.foreignRan) return null;

@@ -68,6 +68,12 @@ export function readFrozenProperty(obj: object, key: PropertyKey, policy: string
     // prototype (`Object.setPrototypeOf(cfg, null)` took `cfg.constructor` away; sweep21, repro-3).
     // A value found further up is then read behind a guard (guardedRead), never folded as is.
     if (!intrinsic && Object.isExtensible(holder)) return NO;
+    // A frozen array's or function's missing key is not assumed missing from Array.prototype and
+    // Function.prototype for good: `Array.prototype[5] = …` or `Function.prototype.extra = …` after
+    // jit() gives a hole, a missing index or a missing property a value, which compiled code read as
+    // undefined (sweep38 #1, #3). The read stays a read. (Primitives' prototypes, and Object.prototype
+    // under every object, stay the documented assumption: a known string's index past its end folds.)
+    if ((holder === Array.prototype || holder === Function.prototype) && holder !== obj) return NO;
     holder = Reflect.getPrototypeOf(holder);
   }
   return { ok: true, value: undefined };

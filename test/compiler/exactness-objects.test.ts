@@ -447,3 +447,40 @@ describe("an explicit version whose objects changed for good is specialized agai
     expect(j(ops, "mul", 5, 3)).toBe(2);
   });
 });
+
+describe("built-in prototypes changed after jit() (sweep38)", () => {
+  it("a frozen array's hole or missing index, a frozen function's missing property and a for-in over a frozen array see what Array.prototype and Function.prototype gain", () => {
+    const cfg = Object.freeze({ arr: Object.freeze([1, 2]), holey: Object.freeze([1, , 3]), list: Object.freeze(["a", "b"]), fn: Object.freeze(Object.assign(function g() {}, { k: 1 })) });
+    const f = new Function("cfg", `"use strict";
+      let s = "";
+      for (const k in cfg.list) s += k + ",";
+      for (const x of cfg.holey) s += x + ";";
+      let t = "";
+      for (const k in cfg.fn) t += k;
+      return s + "|" + cfg.arr[5] + "|" + cfg.holey[1] + "|" + cfg.fn.extra + "|" + t;`) as (c: typeof cfg) => string;
+    const j = jit(f, { specialize: { cfg } });
+    const arrayProto = Array.prototype as unknown as Record<string, unknown>;
+    const fnProto = Function.prototype as unknown as Record<string, unknown>;
+    const seen: string[] = [];
+    try {
+      expect(j(cfg)).toBe(f(cfg));
+      arrayProto[5] = "P5";
+      arrayProto[1] = "P1";
+      seen.push(j(cfg));
+      expect(j(cfg)).toBe(f(cfg));
+      arrayProto.extra = "E";
+      expect(j(cfg)).toBe(f(cfg));
+      fnProto.extra = "X";
+      expect(j(cfg)).toBe(f(cfg));
+      seen.push(j(cfg));
+    } finally {
+      delete arrayProto[5];
+      delete arrayProto[1];
+      delete arrayProto.extra;
+      delete fnProto.extra;
+    }
+    expect(seen).toEqual(["0,1,5,1;P1;3;|P5|P1|undefined|k", "0,1,5,extra,1;P1;3;|P5|P1|X|kextra"]);
+    expect(j(cfg)).toBe(f(cfg));
+    expect(inspect(j)!.tier).toBe(1);
+  });
+});
