@@ -17,6 +17,9 @@
  */
 import { codeCacheDir, loadCodeCached } from "./code-cached-script.js";
 import * as errors from "./errors.js";
+// The clocks kos reads, captured now, with `import "kos"`: before the program can replace them
+// (intrinsic-clocks.ts). The core and the compiler, loaded later, get this same instance.
+import * as clocks from "./intrinsic-clocks.js";
 import { preloaded, type LazyModulePath } from "./source-preload.js";
 
 // The CommonJS build defines this name as its module's own `require` (scripts/build-cjs.mjs), so it
@@ -59,6 +62,7 @@ const coreModules = (() => {
 function loadKosModule(path: string): unknown {
   // The same instance `import "kos"` loaded, in either build.
   if (path === "./errors.js") return errors;
+  if (path === "./intrinsic-clocks.js") return clocks;
   const core = coreModules();
   if (core && Object.prototype.hasOwnProperty.call(core, path)) return core[path];
   if (path === "./compiler/index.js") return loadBundle("./compiler/index.cached.cjs", false) ?? load(path);

@@ -19,15 +19,16 @@
  * The clock reads in nanoseconds, and one read costs about 100 ns, so one
  * difference is exact to a few of them; what tier 0 decides on is a median or a sum of many.
  */
+import { monotonicMs } from "../intrinsic-clocks.js";
+
 // Captured when kos loads: a program may replace Reflect.apply later.
 const reflectApply = Reflect.apply;
-// The clock: process.hrtime, captured when kos loads (fake timers that replace it later, as
-// sinon's and jest's do with performance.now too, never reach tier 0's timings). Not
-// performance.now: Node 20 loads perf_hooks at the first read of the global `performance`,
-// 1.5-3.4 ms of CPU (median 2.2 ms of 5 fresh processes), which tier 0's first timed call paid
-// in every program that did not read it itself. A read costs the same warm: 101 ns against
-// 97 ns for performance.now (mitata, .scratch/clk.mjs, Node 20.20.2, a loaded machine).
-const hrtime = process.hrtime;
+// The clock: process.hrtime as `import "kos"` found it (intrinsic-clocks.ts: fake timers that
+// replace it later, as sinon's and jest's do with performance.now too, never reach tier 0's
+// timings). Not performance.now: Node 20 loads perf_hooks at the first read of the global
+// `performance`, 1.5-3.4 ms of CPU (median 2.2 ms of 5 fresh processes), which tier 0's first
+// timed call paid in every program that did not read it itself. A read costs the same warm: 101 ns
+// against 97 ns for performance.now (mitata, .scratch/clk.mjs, Node 20.20.2, a loaded machine).
 
 export class CallClock {
   /** An empty call, timed as a real one is. */
@@ -36,8 +37,7 @@ export class CallClock {
 
   /** Milliseconds now (the clock the timed calls are read with). */
   now(): number {
-    const t = hrtime();
-    return t[0] * 1e3 + t[1] / 1e6;
+    return monotonicMs();
   }
 
   /**

@@ -6,6 +6,7 @@
  * instantiate.ts makes the function. `kos build` stops before `new Function`
  * and takes the source instead.
  */
+import { monotonicMs } from "../intrinsic-clocks.js";
 import { OwnKeysChecks } from "./content-guards.js";
 import * as acorn from "acorn";
 import { countNodes, type Node } from "./ast.js";
@@ -199,7 +200,8 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   // folding frozen objects only (frozenOnly): its output cannot name what such a guard reads.
   const freeze = requested === "deep" && !options.frozenOnly ? "guard" : requested;
 
-  const prefix = choosePrefix(parsed.source);
+  // The function's name too: a version may be named by it (`api.$k_generic`, sweep41).
+  const prefix = choosePrefix(`${parsed.source} ${parsed.name ?? ""}`);
   const trace: PassSnapshot[] | null = options.tracePasses ? [] : null;
   if (trace) trace.push({ pass: "input", source: parsed.source });
   const disabled = new Set(options.disablePasses ?? []);
@@ -211,7 +213,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   const outlineLimit = Math.min(options.outlineLimit ?? MAX_RESIDUAL_NODES, MAX_RESIDUAL_NODES);
   const budgetMs = options.maxCompileMs ?? DEFAULT_MAX_COMPILE_MS;
   if (!(typeof budgetMs === "number" && budgetMs > 0)) throw new JitError("BAD_OPTIONS", `maxCompileMs must be a positive number of milliseconds, got ${String(options.maxCompileMs)}`);
-  const deadline = { at: performance.now() + budgetMs, budgetMs };
+  const deadline = { at: monotonicMs() + budgetMs, budgetMs };
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let realInstanceSites: Set<object> | null = null;
@@ -284,10 +286,11 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // Parameters the entry guards check to be objects: their reads need no null check (nullish-reads.ts).
     const objectParams = new Set<string>();
     for (const [name, type] of assume) if (type === "object" || type === "array" || type === "function" || type.startsWith("typedarray:")) objectParams.add(result.formals.find((f) => f.source === name)?.name ?? name);
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, objectParams });
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, objectParams, checkTime: () => overDeadline(deadline, "cleaning up the specialized code") });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
     for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
     for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
+    overDeadline(deadline, "cleaning up the specialized code");
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);
     for (const v of result.versions) keepFunctionNames(v.node, result.functionNames);
@@ -296,6 +299,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     const size = countNodes(result.node);
     outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}) });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
+    if (outlined.length) overDeadline(deadline, "splitting the specialized code into functions V8 optimizes");
     const nodes = outlined.length ? countNodes(result.node) : size;
     const total = [...outlined, ...result.versions].reduce((sum, o) => sum + countNodes(o.node), nodes);
     // A residual version is not split (outlining reads the root only): each must fit as the root does.
@@ -346,6 +350,15 @@ function lookupClosureBinding(fn: Function, name: string, reached = false): Retu
 }
 
 export type { JitOptions };
+
+/**
+ * Ends the compile where the phases after specialization took it past `maxCompileMs`: the
+ * specializer checks its own clock, the clean-up and the split after it did not (nedb's `match`,
+ * 1.3 s of clean-up and splitting after 5 s of specialization, sweep40).
+ */
+function overDeadline(deadline: { at: number; budgetMs: number }, what: string): void {
+  if (monotonicMs() > deadline.at) throw new JitError("RESIDUAL_TOO_LARGE", `the compile took more than its ${deadline.budgetMs} ms (maxCompileMs), ${what}: it inlines and unrolls more than it can pay back`);
+}
 
 /** `function (o, k) { return o[k]; }`: called only with a null or undefined `o`, so it always throws the read's own TypeError. */
 function nullReadHelper(): Node {

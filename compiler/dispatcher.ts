@@ -10,6 +10,7 @@
  * and the last one's runs the miss handler (the tiering's policy), or the
  * original once the policy stops watching misses.
  */
+import { wallClockMs } from "../intrinsic-clocks.js";
 import { JitError } from "./jit-error.js";
 export { checkJitOptions } from "./jit-options.js";
 import { precheck, type Precheck } from "./precheck.js";
@@ -291,7 +292,7 @@ export class Dispatcher {
   }
 
   event(message: string, detail?: string): void {
-    this.history.push(detail !== undefined ? { at: Date.now(), event: message, detail } : { at: Date.now(), event: message });
+    this.history.push(detail !== undefined ? { at: wallClockMs(), event: message, detail } : { at: wallClockMs(), event: message });
   }
 
   /** A new link of the guard chain: compile the next version with `link.fn` as its generic, then `addVersion(v, link)`. */

@@ -5,6 +5,7 @@
  * - `specializeToSource(fn, options)`: the same as source text, for `kos build` (no `new Function`).
  * - `inspect(f)`: what kos did with `f`.
  */
+import { monotonicMs, wallClockMs } from "../intrinsic-clocks.js";
 import { JitError } from "./jit-error.js";
 import { buildSpecialized } from "./compile.js";
 import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
@@ -53,9 +54,9 @@ function reasonOf(e: unknown): string {
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
 export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
-  const started = performance.now();
+  const started = monotonicMs();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
-    ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: performance.now() - started, calls: () => 0,
+    ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: monotonicMs() - started, calls: () => 0,
   });
   if (isJitDisabled()) return fail(disabledReason());
   if ((options.cache ?? process.env.KOS_CACHE === "1") && !options.tracePasses) {
@@ -67,7 +68,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
         // version tests a route (assemble.ts, `routed`).
         const [compiled, calls] = r.fn as unknown as [Function, () => number];
         shapeLike(compiled, fn);
-        return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: performance.now() - started, calls };
+        return { ok: true, fn: compiled, source: r.source, passes: null, assumptions: r.assumptions, fallbackReason: null, compileTimeMs: monotonicMs() - started, calls };
       }
       if (options.strict) throw new JitError("INTERNAL", r.fallbackReason ?? "compile failed");
       return fail(r.fallbackReason ?? "compile failed");
@@ -87,7 +88,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
-      fallbackReason: null, compileTimeMs: performance.now() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}), ...(built.counted ? {} : { uncounted: true as const }),
+      fallbackReason: null, compileTimeMs: monotonicMs() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}), ...(built.counted ? {} : { uncounted: true as const }),
       ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
@@ -266,7 +267,7 @@ function compileAtFirstCall<F extends Function>(fn: F, name: string, options: Ji
   registerInspectable(d.entry, () => (inner ? inspectRegistered(inner) : null) ?? {
     tier: inner === fn ? "fallback" : 0, name, source: null, passes: null, assumptions: [], fallbackReason: null,
     calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0,
-    history: [{ at: Date.now(), event: "waiting", detail: "compiles at the first call, with its argument count (a specialized value is past the named parameters)" }],
+    history: [{ at: wallClockMs(), event: "waiting", detail: "compiles at the first call, with its argument count (a specialized value is past the named parameters)" }],
   });
   return d.entry as F;
 }

@@ -4,6 +4,7 @@
  * seen fit the process's compile budget? tiering.ts holds one per function, made at its first
  * call, over the process's one compile-cost model.
  */
+import { cpuUsage } from "../intrinsic-clocks.js";
 import { trace, type Dispatcher } from "../compiler/dispatcher.js";
 import { CLOSURE_ONLY_SAVED_SHARE, CompileCostModel, type CompileCostPrediction, type SourceEstimate } from "./compile-cost.js";
 import { EXACT_CALLS } from "./tier0-sampling.js";
@@ -98,7 +99,7 @@ export class CompileGate {
     }
     const share = this.compileBudget;
     const needCpuMs = this.costs.budgetCpuMs(this.costs.priceMs(this.estimate()), share);
-    const used = process.cpuUsage();
+    const used = cpuUsage();
     const cpuMs = (used.user + used.system) / 1000;
     if (cpuMs >= needCpuMs) return true;
     this.budgetBackoff = Math.min(64, this.budgetBackoff * 2 || 1);

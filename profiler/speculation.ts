@@ -54,6 +54,11 @@ export interface SpeculationInput {
 }
 
 /** The values and types to compile the next version for. */
+/** The parameter name at `i`, or null past the list (not Array.prototype's: a program may give it indices). */
+function nameAt(names: ReadonlyArray<string | null>, i: number): string | null {
+  return i >= 0 && i < names.length ? names[i] ?? null : null;
+}
+
 export function speculate(input: SpeculationInput): Speculation {
   const specialize: Record<string, unknown> = {};
   const assume: Record<string, TypeAssumption> = {};
@@ -79,17 +84,17 @@ export function speculate(input: SpeculationInput): Speculation {
   if (input.recorded) {
     for (const a of input.recorded) {
       if (a.index < 0) continue; // the receiver: speculated on from the live profile below
-      const seen = input.profiles[a.index];
+      const seen = a.index < input.profiles.length ? input.profiles[a.index] : undefined;
       if (a.stability === "constant" && a.value === undefined) {
         // A constant object cannot travel in a file: speculate on the one the first call passed (guarded by identity).
-        consider(input.paramNames[a.index] ?? null, seen?.stability === "constant" ? "constant" : "type", seen?.constantValue, a.type ?? seen?.typeTag ?? "");
+        consider(nameAt(input.paramNames, a.index), seen?.stability === "constant" ? "constant" : "type", seen?.constantValue, a.type ?? seen?.typeTag ?? "");
         continue;
       }
       const value = a.stability === "constant" && a.value !== undefined ? decodeValue(a.value) : undefined;
-      consider(input.paramNames[a.index] ?? null, a.stability, value, a.type ?? (a.value !== undefined ? typeTagOf(value) : ""));
+      consider(nameAt(input.paramNames, a.index), a.stability, value, a.type ?? (a.value !== undefined ? typeTagOf(value) : ""));
     }
   } else {
-    input.profiles.forEach((p, i) => consider(input.paramNames[i] ?? null, p.stability, p.constantValue, p.typeTag));
+    input.profiles.forEach((p, i) => consider(nameAt(input.paramNames, i), p.stability, p.constantValue, p.typeTag));
   }
   const restAt = input.restAt ?? -1;
   const count = input.argumentCount;

@@ -32,6 +32,7 @@
  * compile-gate.ts, no-constant-arguments.ts, profile-guided.ts, verify-gain.ts, miss-policy.ts,
  * feedback-summary.ts. The profiler calls the compiler; the compiler never imports this file.
  */
+import { cpuUsage } from "../intrinsic-clocks.js";
 import { Dispatcher, settleAtJitTime, settleOriginal, trace, type Version } from "../compiler/dispatcher.js";
 import { scanParameters, simpleParameterNames, type Precheck } from "../compiler/precheck.js";
 import type * as CompilerIndex from "../compiler/index.js";
@@ -169,7 +170,9 @@ class TieredFunction {
       if (this.argumentCount === null) this.argumentCount = args.length;
       else if (this.argumentCount !== args.length) this.argumentCount = undefined;
     }
-    for (let i = 0; i < args.length && i < 16; i++) (profiles[i] ??= new ArgumentProfile()).observe(args[i]);
+    // Grown by push, never read past its end: an index the program put on Array.prototype would be
+    // read there (sweep39: `Array.prototype[1] = "P"` made this throw into the program's call).
+    for (let i = 0; i < args.length && i < 16; i++) (i < profiles.length ? profiles[i]! : profiles[profiles.push(new ArgumentProfile()) - 1]!).observe(args[i]);
     receiver?.observe(thisArg);
   }
 
@@ -292,7 +295,7 @@ class TieredFunction {
   /** Compiles a version for `profiles` and adds it to the guard chain; false when nothing was compiled. */
   private compile(profiles: ArgumentProfile[], receiver: ArgumentProfile | null, recorded?: ArgumentFeedback[]): boolean {
     // From before the compiler loads (names() loads it): the first compile pays for the load.
-    const cpuBefore = process.cpuUsage();
+    const cpuBefore = cpuUsage();
     const first = profiles === this.profiles;
     const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.positionsFrom(), argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
     if (isEmpty(spec) && !(first && this.d.versions.length === 0 && this.noConstantArguments().readClosureInputs())) {
@@ -328,7 +331,7 @@ class TieredFunction {
       if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, ...(spec.argumentCount !== undefined ? { argumentCount: spec.argumentCount } : {}), ...limit, freeze: "guard", name }, onDeopt, link.fn);
     }
     this.d.compileTimeMs += made.compileTimeMs;
-    const cpu = process.cpuUsage(cpuBefore);
+    const cpu = cpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     this.d.compileCpuMs += cpuMs;
     const prediction = this.gate.prediction;

@@ -5,6 +5,7 @@
  * as the real values by reference (`fetchValues`), and the remote objects of one read are
  * released after it (`withHolder`).
  */
+import { monotonicNs } from "../../intrinsic-clocks.js";
 import type { SyncSession } from "./inspector-session.js";
 
 export type RemoteObject = { type: string; subtype?: string; value?: unknown; unserializableValue?: string; objectId?: string; description?: string };
@@ -76,7 +77,7 @@ export class InspectorHolder {
     if (this.holderId) return this.holderId;
     // Unique in this realm is all the name needs (a taken name fails the define below: null). Not
     // node:crypto's randomUUID: loading node:crypto loads node:stream, 4 ms of CPU at the first compile.
-    const key = `__kos_discover_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2)}`;
+    const key = `__kos_discover_${process.pid}_${monotonicNs().toString(36)}`;
     if (!Reflect.defineProperty(globalThis, key, { value: this.holder, configurable: true, enumerable: false, writable: false })) return null;
     try {
       this.holderId = session.post<{ result: RemoteObject }>("Runtime.evaluate", { expression: key, objectGroup: HOLDER_GROUP, silent: true }).result.objectId ?? null;

@@ -26,7 +26,7 @@
  */
 import { childKeys, countNodes, forEachPatternName, walk, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
-import { alwaysExits, namesWritten, nonNullWhenFalse } from "./non-null-facts.js";
+import { alwaysExits, namesWritten, nonNullWhenFalse, WrittenIndex } from "./non-null-facts.js";
 
 /**
  * Functions smaller than this keep their reads as they are: a throw there is within a few times
@@ -49,6 +49,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   let facts = new Set<string>();
   const unsafe = new Set<string>();
   walkFunctions(fn.body, (f) => namesWritten(f.body, unsafe));
+  const written = new WrittenIndex(fn.body);
   const keep = (names: Iterable<string>) => {
     for (const name of names) if (!unsafe.has(name)) facts.add(name);
   };
@@ -70,8 +71,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
     // a jump or a fall-through, and a `break` leaves a labeled statement: none keeps a fact about a
     // variable it writes, nor lets one made inside it out.
     if (FACT_BARRIERS.has(n.type)) {
-      const written = namesWritten(n);
-      const saved = new Set([...facts].filter((name) => !written.has(name)));
+      const saved = new Set([...facts].filter((name) => !written.writes(n, name)));
       facts = new Set(saved);
       visitNode(n, rendered);
       facts = new Set([...facts].filter((name) => saved.has(name)));

@@ -30,6 +30,8 @@ export interface ResidualContext {
   /** Parameters the version's entry guards check to be objects (typed arrays, arrays, `object`, functions): never null there. */
   objectParams?: ReadonlySet<string>;
   preview: (fn: Node) => string;
+  /** Called before each pass: throws where the compile ran past its time (compile.ts). */
+  checkTime?: () => void;
 }
 
 export interface ResidualPass {
@@ -80,6 +82,7 @@ export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
   let features: ResidualFeatures | null = null;
   const run = (pass: ResidualPass): boolean => {
     if (ctx.disabled.has(pass.name)) return false;
+    ctx.checkTime?.();
     if (pass.needs && !(features ??= residualFeatures(fn))[pass.needs]) return false;
     const changed = pass.run(fn, ctx);
     if (ctx.trace && changed) ctx.trace.push({ pass: pass.name, source: ctx.preview(fn) });

@@ -10,6 +10,7 @@
  * statements.ts, loops.ts, calls.ts, objects.ts, patterns.ts, verbatim.ts),
  * the way acorn's parser is split; index.ts puts them together.
  */
+import { monotonicMs } from "../../intrinsic-clocks.js";
 import type { OwnKeysChecks } from "../content-guards.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
@@ -152,7 +153,7 @@ export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
-  /** `performance.now()` past which the compile stops, with the budget it came from (ms). */
+  /** `monotonicMs()` past which the compile stops, with the budget it came from (ms). */
   deadline?: { at: number; budgetMs: number };
   /** Speculation forks allowed in one compile (speculation.ts has the default). */
   maxForks?: number;
@@ -209,6 +210,10 @@ export class Specializer {
   readonly inlineStack: string[] = [];
   readonly hoisted: Slot[] = [];
   readonly used = new Set<string>();
+  /** Every name the residual declares so far (root bindings, temporaries, a callee's renamed locals). */
+  readonly declared = new Set<string>();
+  /** Free names (globals and the like) of the callees inlined so far: the residual must not declare them. */
+  readonly inlinedFree = new Set<string>();
   /** Source names already given to a root binding. */
   readonly claimed = new Set<string>();
   /**
@@ -239,19 +244,35 @@ export class Specializer {
     for (const w of words) this.used.add(w);
   }
 
+  /**
+   * Whether code of `info` (a callee or a constructor) can be inlined here without one of its free
+   * names (a global it reads, `typeof x` of an undeclared one) meaning a variable the residual
+   * declared: an inlined `typeof arg` read kos's temporary `arg`, and a helper reading a global
+   * `$k_generic` read kos's own (sweep41). On success its free names are kept from later
+   * declarations. Called as it is inlined (later callees' names are not known before).
+   */
+  admitsFreeNames(free: Iterable<string>): boolean {
+    const names = [...free];
+    if (names.some((n) => this.declared.has(n) || n.startsWith(this.prefix))) return false;
+    for (const n of names) this.inlinedFree.add(n);
+    return true;
+  }
+
   /** A residual identifier no source word and no other generated name uses. */
   fresh(hint: string): string {
     let base = hint.replace(/[^A-Za-z0-9_$]/g, "_").slice(0, 24) || "t";
     if (/^\d/.test(base)) base = `_${base}`;
     if (RESERVED.has(base)) base = `${base}_`;
-    if (!this.used.has(base)) {
+    if (!this.used.has(base) && !(base in globalThis)) {
       this.used.add(base);
+      this.declared.add(base);
       return base;
     }
     for (;;) {
       const name = `${base}_${++this.nameCounter}`;
-      if (!this.used.has(name)) {
+      if (!this.used.has(name) && !(name in globalThis)) {
         this.used.add(name);
+        this.declared.add(name);
         return name;
       }
     }
@@ -360,7 +381,7 @@ export class Specializer {
   checkDeadline(): void {
     const deadline = this.options.deadline;
     if (!deadline || (++this.deadlineTicks & 63) !== 0) return;
-    if (performance.now() > deadline.at) {
+    if (monotonicMs() > deadline.at) {
       this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done: it inlines and unrolls more than it can pay back`);
     }
   }

@@ -248,6 +248,9 @@ P.scopedStatements = function (this: Specializer, list: Node[]): void {
 };
 
 P.statement = function (this: Specializer, n: Node, labels: string[] = []): void {
+  // At every statement too, not only at joins and inlined calls: a generic branch inlines nothing
+  // and may join nothing for a long stretch (nedb's `match` ran 2 s past its maxCompileMs so).
+  this.checkDeadline();
   // Residual statements of the root function keep their source position, for the source map
   // (an inlined callee's positions are in another file: its code maps to the call's line).
   const out = this.out;

@@ -33,6 +33,22 @@ describe("the compile's time budget", () => {
     expect(f(coeffs, 2)).toBe(poly(coeffs, 2));
   });
 
+  it("covers the clean-up after specialization too", () => {
+    // Specializing this takes fewer steps than the specializer's clock is read at (one in 64), so
+    // with no time at all the budget runs out in the clean-up: that phase read no clock, and nedb's
+    // `match` ran 1-2 s past its 5 s there (sweep40).
+    function scale(k: { by: number }, x: number): number {
+      const y = x * k.by;
+      return y + 1;
+    }
+    const k = Object.freeze({ by: 3 });
+    const f = jit(scale, { specialize: { k }, maxCompileMs: 1e-6 });
+    const info = inspect(f)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/^RESIDUAL_TOO_LARGE: the compile took more than its 0\.000001 ms \(maxCompileMs\), cleaning up/);
+    expect(f(k, 2)).toBe(7);
+  });
+
   it("rejects a budget that is not a positive number, with BAD_OPTIONS", () => {
     const g = (a: number) => a + 1;
     for (const bad of [0, -5, NaN, "1000"]) {
