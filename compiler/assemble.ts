@@ -7,7 +7,7 @@
  */
 import type { OwnKeysChecks } from "./content-guards.js";
 import * as acorn from "acorn";
-import { countNodes, walk, type Node, type ValuePath } from "./ast.js";
+import { countNodes, isReferenceIdentifier, walk, type Node, type ValuePath } from "./ast.js";
 import { type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { callsProgramFunction } from "./residual/foreign-calls.js";
@@ -275,9 +275,15 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
         alternate: null,
       }]
     : [];
+  // A function expression's name is a binding in its body: where the body reads that name (the
+  // variable the library keeps the function in, `var lib = function (x) { … lib.count … }`, or a
+  // declaration's own name), it would read the version instead of what the program's variable holds
+  // (sweep40: `Object.keys(lib)` listed the version's keys, and `lib.fin(r)` threw). Such a
+  // function takes its name from an object literal's key instead, which binds nothing.
+  const selfNamed = !!name && ctx.kind === "function" && !readsName([...counter, ...construct, ...guardStatements, ...rest], name);
   const fnExpr: Node = {
     type: "FunctionExpression",
-    id: name && ctx.kind === "function" ? { type: "Identifier", name } : null,
+    id: selfNamed ? { type: "Identifier", name } : null,
     params: keepUnmapped(root.params as Node[], !!ctx.unmappedArguments, `${shared.prefix}unmapped`),
     generator: false,
     async: false,
@@ -286,7 +292,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // Arrows and methods are not constructors and have no prototype: a method keeps that, and has its own `arguments` for the fallback call.
   const methodKey = name ?? "f";
   let main: Node = ctx.kind === "function"
-    ? fnExpr
+    ? keyNamed(fnExpr, name, selfNamed)
     : {
         type: "MemberExpression", computed: false, optional: false,
         object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: true, shorthand: false, computed: false, key: { type: "Identifier", name: methodKey }, value: fnExpr }] },
@@ -359,7 +365,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   if (counter.length && !counted) fnExpr.body.body = fnExpr.body.body.filter((st: Node) => !counter.includes(st));
   const entry = routed ? trampoline() : fnExpr;
   if (routed) {
-    if (ctx.kind === "function") main = entry;
+    if (ctx.kind === "function") main = keyNamed(entry, name, selfNamed);
     else main.object.properties[0].value = entry;
   }
   const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
@@ -377,7 +383,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const returned: Node = countCalls
     ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: counted ? { type: "BinaryExpression", operator: "+", left: ident(spilledName), right: { type: "BinaryExpression", operator: "&", left: ident(callsName), right: buildLiteral(CALLS_SPILL_AT - 1) } } : buildLiteral(0) }, setter(genericName), ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
     : main;
-  const bodyDecl: Node[] = routed ? [{ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: bodyName }, init: ctx.kind === "function" ? fnExpr : { ...main, object: { type: "ObjectExpression", properties: [{ ...main.object.properties[0], value: fnExpr }] } } }] }] : [];
+  const bodyDecl: Node[] = routed ? [{ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: bodyName }, init: ctx.kind === "function" ? keyNamed(fnExpr, name, selfNamed) : { ...main, object: { type: "ObjectExpression", properties: [{ ...main.object.properties[0], value: fnExpr }] } } }] }] : [];
   const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, ...bodyDecl, { type: "ReturnStatement", argument: returned }] };
   materialize(program, reference);
   let bodySource = generateSource(program);
@@ -450,4 +456,32 @@ function hasLoop(node: Node): boolean {
     if (n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForInStatement" || n.type === "ForOfStatement") found = true;
   });
   return found;
+}
+
+/** Whether `body` reads the identifier `name` anywhere (a declaration of its own included: conservative). */
+function readsName(body: Node[], name: string): boolean {
+  let found = false;
+  for (const st of body) {
+    walk(st, (n, parent) => {
+      if (found) return false;
+      if (n.type === "Identifier" && n.name === name && isReferenceIdentifier(n, parent)) found = true;
+      return !found;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
+/**
+ * `fn` itself where it binds its own name (`selfNamed`), else `({ name: fn }).name`: an anonymous
+ * function named by the literal's key, as the parser names it, with no binding in its body and no
+ * `name` property redefined afterwards (which would take it off V8's initial function map).
+ */
+function keyNamed(fn: Node, name: string | null, selfNamed: boolean): Node {
+  if (selfNamed || !name) return fn;
+  return {
+    type: "MemberExpression", computed: false, optional: false,
+    object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { type: "Identifier", name }, value: fn }] },
+    property: { type: "Identifier", name },
+  };
 }

@@ -198,6 +198,20 @@ export function isReferenceIdentifier(n: Node, parent: Node | null): boolean {
   return true;
 }
 
+/**
+ * A shorthand property written out in full (`{ x }` → `{ x: x_2 }`, its value renamed). `{ __proto__ }`
+ * makes an own key, where `{ __proto__: v }` sets the prototype: written out, that key is computed,
+ * `{ ["__proto__"]: v }`, which makes the own key again (sweep41).
+ */
+export function expandShorthand(p: Node): Node {
+  const out: Node = { ...p, shorthand: false };
+  if (!p.computed && p.key?.type === "Identifier" && p.key.name === "__proto__") {
+    out.computed = true;
+    out.key = { type: "Literal", value: "__proto__", raw: '"__proto__"' };
+  }
+  return out;
+}
+
 export const isFunctionNode = (n: Node): boolean =>
   n?.type === "FunctionDeclaration" || n?.type === "FunctionExpression" || n?.type === "ArrowFunctionExpression";
 

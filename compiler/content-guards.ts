@@ -190,6 +190,14 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
     } else if (g.has !== undefined) {
       const test: Node = { type: "BinaryExpression", operator: "in", left: typeof g.key === "symbol" ? reference(g.key, "key") : keyLiteral(String(g.key)), right: reference(g.obj, "obj") };
       one = g.has ? test : { type: "UnaryExpression", operator: "!", prefix: true, argument: test };
+      if (!g.has && !utilTypes.isProxy(g.obj)) {
+        // A key folded as absent (a read folded to undefined): `in` asks a proxy's `has` trap, a read
+        // its `get` trap. A prototype replaced by a proxy whose `get` answers what `has` denies was
+        // read as absent (sweep39): the prototype is checked to be the one the fold saw.
+        const proto = Reflect.getPrototypeOf(g.obj);
+        const same: Node = { type: "BinaryExpression", operator: "===", left: { type: "CallExpression", optional: false, callee: reference(Object.getPrototypeOf, "getPrototypeOf"), arguments: [reference(g.obj, "obj")] }, right: proto === null ? buildLiteral(null)! : reference(proto, "proto") };
+        one = { type: "LogicalExpression", operator: "&&", left: same, right: one };
+      }
     } else if (g.keys) {
       const own = !g.names && keysCheck ? keysCheck(g) : null;
       one = own

@@ -83,6 +83,13 @@ export function describeBinding(functions: FunctionFactsCache, name: string, v8:
   } else if (!facts.stable) {
     b.unstableReason = facts.unstableReason;
   }
+  if (v8 === "Script" && facts.kind !== "const" && b.stable) {
+    // A classic script's top-level `let` or `class` is a binding of the global lexical scope, which
+    // every classic script shares: another one may reassign it, which this script's source cannot
+    // show (sweep41: a `vm.runInThisContext` script's reassignment went unseen).
+    b.stable = false;
+    b.unstableReason = `\`${name}\` is a top-level \`${facts.kind}\` of a classic script, which any other script can reassign`;
+  }
   if (ro.type === "undefined" && facts.hasInitialiser && !facts.initialisedFirst) b.tdz = true;
   if (facts.privateRegExp && b.stable && value instanceof RegExp) b.privateRegExp = true;
   return b;

@@ -44,6 +44,10 @@ function isWriteTarget(n: Node, ancestors: Node[]): boolean {
   if (parent.type === "UpdateExpression") return true;
   if (parent.type === "ForInStatement" || parent.type === "ForOfStatement") return parent.left === n;
   if (parent.type === "ArrayPattern" || parent.type === "RestElement") return true;
+  // acorn-walk visits an object pattern's property values and rest argument without their Property
+  // or RestElement node (sweep40: `({ v: this.#x } = o)` read as no write). A computed key is
+  // visited so too, and counts as a write here: a verdict of "can change" only costs a fold.
+  if (parent.type === "ObjectPattern") return true;
   if (parent.type === "AssignmentPattern") return parent.left === n;
   if (parent.type === "Property") return ancestors[ancestors.length - 3]?.type === "ObjectPattern" && parent.value === n;
   return false;

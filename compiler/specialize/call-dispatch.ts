@@ -175,6 +175,7 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     }
     // A function the source calls by its own name keeps that name where it can (assemble.ts).
     if (callee.type === "KosConst" && n?.callee?.type === "Identifier") callee = { ...callee, sourceName: n.callee.name };
+    callee = indirectEval(callee, fnVal);
   }
   const argNodes = args.map((a) => this.residualArgument(a));
   if (fnVal.k === "s") this.noteCollectionWrite(fnVal.v as Function, thisVal, args);
@@ -284,4 +285,15 @@ P.applySpread = function (this: Specializer, fn: Function, thisArg: Val, arr: Va
 /** A value kos knows to be a string: a constant one, or a residual value of type string. */
 function isString(v: Val): boolean {
   return v.k === "s" ? typeof v.v === "string" : v.k === "d" && v.type === "string";
+}
+
+/**
+ * A call of `eval` kos emits is an indirect one, `(0, eval)(code)`: a direct `eval(code)` in the
+ * source makes a function one kos does not compile, so any call of it kos emits came from an
+ * indirect one (`(0, eval)(s)`, a helper's `e(s)`), which runs the code in the global scope. Printed
+ * `eval(code)`, it ran in the version's own scope, and saw its parameters (sweep41).
+ */
+export function indirectEval(callee: Node, fnVal: Val): Node {
+  const isEval = (callee.type === "Identifier" && callee.name === "eval") || (callee.type === "KosConst" && callee.value === globalThis.eval) || (fnVal.k === "s" && fnVal.v === globalThis.eval);
+  return isEval ? { type: "SequenceExpression", expressions: [{ type: "Literal", value: 0, raw: "0" }, callee] } : callee;
 }

@@ -12,7 +12,7 @@ import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { arrayIterationIntact } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
-import { NOT_CALLABLE } from "./call-dispatch.js";
+import { NOT_CALLABLE, indirectEval } from "./call-dispatch.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
@@ -192,7 +192,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
   if (expanded) return this.applyCall(fn, UNDEF, expanded.slice(1), null, n);
   const args = vals.slice(1);
   if (spread.some(Boolean)) {
-    const calleeNode = this.residual(fn);
+    const calleeNode = indirectEval(this.residual(fn), fn);
     this.foreignCodeMayRun();
     const call: Node = { type: "CallExpression", optional: false, callee: calleeNode, arguments: args.map((a, i) => (spread[i + 1] ? { type: "SpreadElement", argument: this.residual(a) } : this.residual(a))) };
     return spreadsUnderSourceNames(this, n.arguments as Node[], call) ?? D(call);

@@ -48,6 +48,7 @@ P.constructInPlace = function (this: Specializer, callee: Val, args: Val[], n: N
   const proto = knownPrototype(this, C);
   if (!proto) return null;
   if (this.options.realInstanceSites?.has(n)) return null;
+  if (!this.admitsFreeNames(info.scopes.free.keys())) return null;
   const key = `new ${this.objectId(C)}`;
   if (this.inlineStack.includes(key)) return null;
   // Guards a failed attempt recorded are dropped with it (nothing it emitted remains to need them).

@@ -9,6 +9,7 @@
 import { constantValue, isConstant, type Node } from "../ast.js";
 import { Specializer } from "./specializer.js";
 import { isTrivial } from "./temporaries.js";
+import { KNOWN_GLOBALS } from "../builtins.js";
 import { D, S, UNDEF, isPrimitive, knownNullish, knownTruthy, typeOfVal, type Val } from "./values.js";
 import { binaryResultType, foldBinary, foldUnary, primitiveTypes, templateString } from "./operators.js";
 
@@ -121,7 +122,10 @@ P.expr = function (this: Specializer, n: Node): Val {
       if ((n.operator === "+" || n.operator === "-" || n.operator === "~") && !(a.k === "s" ? isPrimitive(a.v) : a.k === "d" && a.type && primitiveTypes.has(a.type))) this.foreignCodeMayRun();
       // `!!b` of a boolean is `b` (a comparison, or another `!`).
       if (n.operator === "!" && a.k === "d" && a.e.type === "UnaryExpression" && a.e.operator === "!" && isBooleanNode(a.e.argument)) return D(a.e.argument, "boolean");
-      return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument: this.residual(a) }, type);
+      // `typeof (0, x)` reads `x` as a value (an undeclared one throws); `typeof x` does not.
+      let argument = this.residual(a);
+      if (n.operator === "typeof" && argument.type === "Identifier" && n.argument.type !== "Identifier") argument = { type: "SequenceExpression", expressions: [{ type: "Literal", value: 0, raw: "0" }, argument] };
+      return D({ type: "UnaryExpression", operator: n.operator, prefix: true, argument }, type);
     }
     case "BinaryExpression": {
       if (n.left.type === "PrivateIdentifier") return this.privateNamesHere() ? this.privateIn(n) : this.fail("USES_PRIVATE_NAME", "the function uses `#x in o`", n);
@@ -240,9 +244,20 @@ function drop1(s: Specializer, dropped: Val, result: Val): Val {
 
 /** A value computed for its effects only: dynamic residual code still runs. */
 P.drop = function (this: Specializer, x: Val): void {
-  if (x.k !== "d" || isTrivial(x.e) || x.e.type === "Identifier") return;
+  if (x.k !== "d" || isTrivial(x.e)) return;
+  // A variable of the residual reads nothing; a global may be undeclared (a ReferenceError) or an
+  // accessor of the global object (its getter runs), unless it is a built-in kos assumes unmodified
+  // (sweep41: `notDeclared;` in a `try` threw nothing, a `globalThis` getter did not run).
+  if (x.e.type === "Identifier" && (this.declared.has(x.e.name) || droppableGlobal(x.e.name))) return;
   this.emit({ type: "ExpressionStatement", expression: x.e });
 };
+
+function droppableGlobal(name: string): boolean {
+  if (name === "arguments") return true;
+  if (!KNOWN_GLOBALS.has(name)) return false;
+  const d = Reflect.getOwnPropertyDescriptor(globalThis, name);
+  return d !== undefined && "value" in d;
+}
 
 P.binary = function (this: Specializer, op: string, a: Val, b: Val, _n: Node): Val {
   if (a.k === "s" && b.k === "s") {

@@ -26,6 +26,8 @@ export interface FnInfo {
   words: Set<string>;
   /** The function uses `arguments` of its own. */
   usesArguments: boolean;
+  /** An arrow inside it reads the function's `arguments`: an arrow kept as a closure reads whatever `arguments` is around it. */
+  argumentsInArrow: boolean;
   /** Its `arguments` is only read, or handed to Array methods through `.call` (arguments-reads.ts, argumentsReadAsArray). */
   argumentsAsArray: boolean;
   /** The function uses `this` of its own (outside nested non-arrow functions). */
@@ -169,6 +171,45 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
  * version would give itself (`arguments.callee === f` was false). Such a function is called as it
  * is. (With other than simple parameters, `arguments.callee` throws in both, as in strict code.)
  */
+/**
+ * A function declared in a block of sloppy code is also a `var` of the function around it once the
+ * block has run (Annex B.3.3), and a `switch` case's too. kos declares it in its block only: after
+ * the block, `typeof c` read the outer binding or a global (sweep41).
+ */
+function sloppyBlockFunction(node: Node, strict: boolean): JitError | null {
+  if (strict) return null;
+  let found: JitError | null = null;
+  const bodies = new Set<Node>();
+  walk(node, (n, parent) => {
+    if (found) return false;
+    if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") bodies.add(n.body);
+    if (n.type === "FunctionDeclaration" && n !== node && parent && !bodies.has(parent)) {
+      found = new JitError("UNSUPPORTED", `the function declares '${n.id?.name ?? "?"}' in a block of sloppy code, where it is also a \`var\` of the function (Annex B)`, lineOf(n));
+      return false;
+    }
+    return;
+  });
+  return found;
+}
+
+/**
+ * Sloppy code that reads a function's legacy `caller` (`who.caller === outer`): which function calls
+ * which is what kos changes when it inlines (an inlined `outer` made the version `who`'s caller, sweep39).
+ */
+function legacyCallerRead(node: Node, strict: boolean): JitError | null {
+  if (strict) return null;
+  let found: JitError | null = null;
+  walk(node, (n) => {
+    if (found) return false;
+    if (n.type === "MemberExpression" && ((!n.computed && n.property.type === "Identifier" && n.property.name === "caller") || (n.computed && n.property.type === "Literal" && n.property.value === "caller"))) {
+      found = new JitError("UNSUPPORTED", "the function reads a function's `caller` (legacy stack inspection), which depends on which function calls which, and kos changes that", lineOf(n));
+      return false;
+    }
+    return;
+  });
+  return found;
+}
+
 function calleeRead(node: Node, strict: boolean, usesArguments: boolean): JitError | null {
   if (strict || !usesArguments || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
   let found: JitError | null = null;
@@ -184,18 +225,27 @@ function calleeRead(node: Node, strict: boolean, usesArguments: boolean): JitErr
   return found;
 }
 
-function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean } {
+function ownUses(node: Node): { usesThis: boolean; usesArguments: boolean; argumentsInArrow: boolean } {
   let usesThis = false;
   let usesArguments = false;
-  const visit = (fnNode: Node) =>
-    walk(fnNode, (n, parent) => {
-      if (n !== fnNode && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
-      if (n.type === "ThisExpression") usesThis = true;
-      if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) usesArguments = true;
-      return;
+  let argumentsInArrow = false;
+  const arrows: Node[] = [];
+  walk(node, (n, parent) => {
+    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+    if (n.type === "ArrowFunctionExpression" && n !== node) arrows.push(n);
+    if (n.type === "ThisExpression") usesThis = true;
+    if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) usesArguments = true;
+    return;
+  });
+  for (const a of arrows) {
+    if (argumentsInArrow) break;
+    walk(a, (n, parent) => {
+      if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration") return false;
+      if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) argumentsInArrow = true;
+      return !argumentsInArrow;
     });
-  visit(node);
-  return { usesThis, usesArguments };
+  }
+  return { usesThis, usesArguments, argumentsInArrow };
 }
 
 /** Words strict code reserves that sloppy code may use as names (`eval` and `arguments` are handled apart). */
@@ -284,14 +334,14 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
     stack.push(...scope.childScopes);
   }
   const words = new Set(parsed.source.match(/[A-Za-z_$][\w$]*/g) ?? []);
-  const { usesThis, usesArguments } = ownUses(node);
+  const { usesThis, usesArguments, argumentsInArrow } = ownUses(node);
   if (parsed.kind === "arrow" && (usesThis || usesArguments)) {
     // An arrow's `this` and `arguments` belong to where it was defined, which kos cannot see.
   }
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments) ?? sloppyBlockFunction(node, parsed.strict) ?? legacyCallerRead(node, parsed.strict), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

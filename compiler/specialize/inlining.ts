@@ -66,6 +66,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (info.parsed.strict !== rootStrict && !info.strictnessNeutral) return null;
   if (info.parsed.kind === "arrow" && (info.usesThis || info.usesArguments)) return null;
   if (info.usesArguments && (!info.argumentsAsArray || (!info.parsed.strict && paramsAssigned(info as never)))) return null;
+  // An arrow it makes reads its `arguments`: inlined, the arrow would read the caller's (sweep41).
+  if (info.argumentsInArrow) return null;
   // A sloppy callee sees globalThis or a boxed primitive where strict code sees the value itself (a
   // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
   // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's
@@ -98,6 +100,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // (Last: it reads the callee's closure, an inspector call for each function not read before.)
   if (!somethingStatic && info.size > SMALL_CALLEE_NODES && !programInClosure(this, info, folds)) return null;
 
+  if (!this.admitsFreeNames(info.scopes.free.keys())) return null;
   this.reserveWords(info.words);
   const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
   return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined, signature);

@@ -4,7 +4,7 @@
  * holes, methods, accessors or computed keys evaluates its parts in order
  * and keeps the literal.
  */
-import type { Node } from "../ast.js";
+import { expandShorthand, type Node } from "../ast.js";
 import { walk } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
@@ -190,7 +190,8 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
     if (p.type === "SpreadElement") return { type: "SpreadElement", argument: this.residual(vals[i++]!) };
     const key = p.computed ? this.residual(vals[i++]!) : { ...p.key };
     if (p.kind !== "init" || p.method) return { type: "Property", kind: p.kind, method: p.method, shorthand: false, computed: p.computed, key, value: this.verbatim(p.value) };
-    return { type: "Property", kind: "init", method: false, shorthand: false, computed: p.computed, key, value: this.residual(vals[i++]!) };
+    const prop: Node = { type: "Property", kind: "init", method: false, shorthand: p.shorthand, computed: p.computed, key, value: this.residual(vals[i++]!) };
+    return p.shorthand ? expandShorthand(prop) : prop;
   });
   return D({ type: "ObjectExpression", properties }, "object");
 };

@@ -120,6 +120,11 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
 
 P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null): Val {
   if (!this.env) return UNDEF; // dead code (see expr)
+  // A function's legacy `caller` and `arguments` tell who is running it: kos's strict code and its
+  // inlining change that (a sloppy `who.caller` read null where the original read `outer`, sweep39).
+  if (key.k === "s" && (key.v === "caller" || key.v === "arguments") && ((obj.k === "s" && typeof obj.v === "function") || (obj.k === "d" && obj.closure))) {
+    this.fail("UNSUPPORTED", `the function reads a function's \`${key.v}\` (legacy stack inspection), which depends on which function runs it, and kos changes that`, n ?? undefined);
+  }
   if (key.k === "s" && (typeof key.v === "string" || typeof key.v === "number" || typeof key.v === "symbol")) {
     const k = typeof key.v === "symbol" ? key.v : keyOf(key.v);
     if (k !== null) {

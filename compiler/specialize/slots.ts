@@ -88,10 +88,12 @@ P.newSlot = function (this: Specializer, variable: Variable, kind: string, nameH
   // Not a block's binding whose name the function also reads as a global elsewhere: hoisted (a `try`
   // keeps the slots its block assigns in variables), it would shadow those reads
   // (`try { const JSON = c; … } …; JSON.stringify(x)`, sweep28 repro-1).
-  if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name) && !(blockScoped && info.scopes.free.has(variable.name))) {
+  // Nor a name an inlined callee reads as a global: declared, it would capture those reads.
+  if (this.frame.root && !nameHint && !this.claimed.has(variable.name) && !RESERVED.has(variable.name) && !(blockScoped && info.scopes.free.has(variable.name)) && !this.inlinedFree.has(variable.name)) {
     name = variable.name;
     this.claimed.add(name);
     this.used.add(name);
+    this.declared.add(name);
   } else name = this.fresh(nameHint ?? variable.name);
   if (name === variable.name) this.sourceNames.add(name);
   const slot: Slot = {

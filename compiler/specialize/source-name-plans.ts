@@ -6,7 +6,7 @@
  * Each plan is a list of block bindings whose values run nothing to read.
  */
 import { types as utilTypes } from "node:util";
-import { walk, type Node } from "../ast.js";
+import { expandShorthand, walk, type Node } from "../ast.js";
 import { id, type Specializer } from "./specializer.js";
 // Names a block's `let` cannot take (or that would shadow a global the residual reads by name).
 export const NOT_DECLARABLE = new Set(["arguments", "eval", "undefined", "NaN", "Infinity", "let", "yield", "await", "static", "implements", "interface", "package", "private", "protected", "public"]);
@@ -271,7 +271,7 @@ export function readsUnderName(n: Node, from: string, to: string): Node | null {
     if (!x || typeof x !== "object" || x.type === "KosConst") return x;
     if (Array.isArray(x)) return x.map(copy) as unknown as Node;
     if (x.type === "Identifier") return x.name === from ? id(to) : x;
-    const out: Node = x.type === "Property" && x.shorthand ? { ...x, shorthand: false } : { ...x };
+    const out: Node = x.type === "Property" && x.shorthand ? expandShorthand(x) : { ...x };
     for (const k of Object.keys(x)) {
       const v = x[k];
       // A member's non-computed property and an object literal's plain key are names, not reads.

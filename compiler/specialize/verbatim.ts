@@ -5,7 +5,7 @@
  * their residual variables (which are made to hold their current values
  * first); free names become references to the values kos resolved.
  */
-import type { Node } from "../ast.js";
+import { expandShorthand, type Node } from "../ast.js";
 import { childKeys, walk } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
@@ -256,7 +256,7 @@ export function cloneWith(n: Node, replace: Map<Node, Node>): Node {
     else out[key] = v;
   }
   // Shorthand properties whose value was renamed must be written out in full.
-  if (out.type === "Property" && out.shorthand && (out.value.type !== "Identifier" || out.value.name !== out.key.name)) out.shorthand = false;
+  if (out.type === "Property" && out.shorthand && (out.value.type !== "Identifier" || out.value.name !== out.key.name)) return expandShorthand(out);
   void childKeys;
   return out;
 }

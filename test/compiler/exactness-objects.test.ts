@@ -483,4 +483,18 @@ describe("built-in prototypes changed after jit() (sweep38)", () => {
     expect(j(cfg)).toBe(f(cfg));
     expect(inspect(j)!.tier).toBe(1);
   });
+  it("a key folded as absent is read through a prototype replaced by a proxy after jit() (sweep39)", () => {
+    function f(cfg: { other: number; mode?: string }, x: number) {
+      return [cfg.mode, x];
+    }
+    for (const options of [{ specialize: {} as Record<string, unknown> }, { tiering: { hotCalls: 10 } }]) {
+      const cfg: { other: number; mode?: string } = { other: 1 };
+      const g = jit(f, "specialize" in options ? { specialize: { cfg } } : options);
+      for (let i = 0; i < 50; i++) expect(g(cfg, i)).toEqual([undefined, i]);
+      let traps = 0;
+      Object.setPrototypeOf(cfg, new Proxy({}, { get: (_t, k) => (k === "mode" ? (traps++, "X") : undefined) }));
+      expect(g(cfg, 1)).toEqual(["X", 1]);
+      expect(traps).toBe(1);
+    }
+  });
 });

@@ -104,4 +104,44 @@ describe("private fields of a known receiver", () => {
     expect(inspect(g)!.fallbackReason).toMatch(/^USES_PRIVATE_NAME: .*#v.* not known at compile time/);
     expect(g.call(p, new Pair(2))).toBe(3);
   });
+  it("a field written as a destructuring target in a method falls back (sweep40)", () => {
+    // The walker visits a pattern's property values without their Property node: a write in
+    // `({ v: this.#x } = o)`, `[{ v: this.#x }] = a` or `({ ...this.#x } = o)` read as no write,
+    // and the value from the constructor was folded for good.
+    class A {
+      #x = 1;
+      bump() {
+        ({ v: this.#x } = { v: this.#x + 1 });
+      }
+      get(k: number) {
+        return this.#x * k;
+      }
+    }
+    class B {
+      #x = 1;
+      bump() {
+        [{ v: this.#x }] = [{ v: 2 }];
+      }
+      get(k: number) {
+        return this.#x * k;
+      }
+    }
+    class C {
+      #x: unknown = 1;
+      bump() {
+        ({ ...this.#x } = { q: 2 });
+      }
+      get(k: number) {
+        return JSON.stringify(this.#x) + k;
+      }
+    }
+    for (const o of [new A(), new B(), new C()]) {
+      const f = jit(o.get, { specialize: { this: o } });
+      expect(inspect(f)!.fallbackReason).toMatch(/^USES_PRIVATE_NAME: .*#x.* written in a method/);
+      const before = f.call(o, 10);
+      o.bump();
+      expect(f.call(o, 10)).toBe(o.get(10));
+      expect(f.call(o, 10)).not.toBe(before);
+    }
+  });
 });
