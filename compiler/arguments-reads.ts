@@ -129,6 +129,34 @@ export function readsArgumentsOnly(fn: Function): boolean {
 }
 
 /**
+ * The highest constant position `fn` reads from its own `arguments` (`arguments[k]`, or
+ * `arguments.length` compared with `k`), -1 when none. A call that passes fewer arguments reads
+ * that position as missing: Babel's `arguments.length > 2 && arguments[2] !== undefined ? … : d`
+ * takes its default there, as a modern `out = d` parameter does (tiering speculates on the count).
+ */
+export function highestArgumentRead(fn: Function): number {
+  const node = functionNodeOrNull(fn);
+  if (!node || node.type === "ArrowFunctionExpression") return -1;
+  let highest = -1;
+  everyArgumentsUse(node, (_use, parent) => {
+    if (parent.type !== "MemberExpression") return true;
+    const k = argumentsIndex(parent);
+    if (k !== null) highest = Math.max(highest, k);
+    return true;
+  });
+  walk(node, (n) => {
+    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
+    const lengthRead = (t: Node) => t?.type === "MemberExpression" && !t.computed && t.object.type === "Identifier" && t.object.name === "arguments" && t.property.name === "length";
+    if (n.type === "BinaryExpression" && (lengthRead(n.left) || lengthRead(n.right))) {
+      const other = lengthRead(n.left) ? n.right : n.left;
+      if (other.type === "Literal" && typeof other.value === "number" && Number.isInteger(other.value) && other.value >= 0) highest = Math.max(highest, other.value);
+    }
+    return;
+  });
+  return highest;
+}
+
+/**
  * Array methods an inlined callee may run on its `arguments` through `.call`, with the highest
  * callback parameter that does not see the array itself (null: no callback). Each reads the
  * object only through `length` and its indices, and makes a plain Array where it makes one

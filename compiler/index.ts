@@ -14,7 +14,7 @@ import { compileCached } from "./cache.js";
 import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, registerInspectable, settleOriginal, trace, type Version } from "./dispatcher.js";
 import { restPositionsForNames } from "./rest-forwarding.js";
 import { positionsNeedingCount } from "./first-call-positions.js";
-export { readsArgumentsOnly } from "./arguments-reads.js";
+export { highestArgumentRead, readsArgumentsOnly } from "./arguments-reads.js";
 import { precheck } from "./precheck.js";
 import { omittedParameters, type ArityDispatch } from "./arity-dispatch.js";
 import { standaloneHelperSource } from "./error-helpers.js";

@@ -32,7 +32,7 @@ export function isDeepFrozen(v: unknown, seen = new Set<object>()): boolean {
 export interface Speculation {
   specialize: Record<string, unknown>;
   assume: Record<string, TypeAssumption>;
-  /** Set when `specialize` has positions inside a rest parameter: the count they were seen with. */
+  /** Set when `specialize` has positions inside a rest parameter, or the function reads positions past it (`readsMissing`): the count every profiled call had. */
   argumentCount?: number;
 }
 
@@ -51,6 +51,12 @@ export interface SpeculationInput {
    */
   restAt?: number;
   argumentCount?: number | undefined;
+  /**
+   * Whether the function reads a position of its `arguments` at or past that count (a transpiled
+   * default parameter the callers never pass): the count alone is then worth a version, as a
+   * missing formal parameter is (a stable `undefined`).
+   */
+  readsMissing?: boolean;
 }
 
 /** The values and types to compile the next version for. */
@@ -116,7 +122,12 @@ export function speculate(input: SpeculationInput): Speculation {
   if (r && !input.dropped.has("this") && r.stability === "constant" && typeof r.constantValue === "object" && r.constantValue !== null && !ArrayBuffer.isView(r.constantValue) && !isProxy(r.constantValue)) {
     specialize.this = r.constantValue;
   }
-  return positional ? { specialize, assume, argumentCount: count! } : { specialize, assume };
+  if (positional) return { specialize, assume, argumentCount: count! };
+  // Babel's `var out = arguments.length > 2 && arguments[2] !== undefined ? arguments[2] : d`, called
+  // with two arguments: the modern `out = d` compiled on `out === undefined`, this settled as "no
+  // argument was stable" (sweep39 #8).
+  if (restAt >= 0 && count !== undefined && input.readsMissing && !input.recorded) return { specialize, assume, argumentCount: count };
+  return { specialize, assume };
 }
 
 /**
@@ -125,5 +136,5 @@ export function speculate(input: SpeculationInput): Speculation {
  * control compiled on `bytes is Uint8Array` ran at 0.70-1.00× of the original.
  */
 export function isEmpty(s: Speculation): boolean {
-  return Object.keys(s.specialize).length === 0;
+  return Object.keys(s.specialize).length === 0 && s.argumentCount === undefined;
 }

@@ -297,7 +297,10 @@ class TieredFunction {
     // From before the compiler loads (names() loads it): the first compile pays for the load.
     const cpuBefore = cpuUsage();
     const first = profiles === this.profiles;
-    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt: this.positionsFrom(), argumentCount: first && this.argumentCount !== null ? this.argumentCount : undefined });
+    const restAt = this.positionsFrom();
+    const argumentCount = first && this.argumentCount !== null ? this.argumentCount : undefined;
+    const readsMissing = this.restAt < 0 && restAt >= 0 && argumentCount !== undefined && this.compiler().highestArgumentRead(this.fn) >= argumentCount;
+    const spec = speculate({ paramNames: this.names(), profiles, receiver, dropped: this.dropped, recorded, restAt, argumentCount, readsMissing });
     if (isEmpty(spec) && !(first && this.d.versions.length === 0 && this.noConstantArguments().readClosureInputs())) {
       costs.loaded(); // names() loaded the compiler
       return false;

@@ -286,6 +286,36 @@ describe("arguments past the formals, in a function that only reads its `argumen
     sameOutcome(() => j(tpl), () => (render as (...a: unknown[]) => unknown)(tpl));
     expect(j({ parts: [{ lit: "z" }] }, {})).toBe("z");
   });
+
+  it("tiering speculates on the count alone where the calls never pass a defaulted position, as for a missing formal (sweep39 #8)", () => {
+    // Babel's output for `function fir(taps, src, out = new Float64Array(src.length))`, always called
+    // with two arguments: nothing is a constant (typed arrays are not speculated on by identity),
+    // but the default is taken on every call, as the modern form's stable `out === undefined` is.
+    function fir(taps: Float64Array, src: Float64Array): Float64Array {
+      // eslint-disable-next-line prefer-rest-params, no-var
+      var out: Float64Array = arguments.length > 2 && arguments[2] !== undefined ? arguments[2] : new Float64Array(src.length);
+      for (let i = 0; i < src.length; i++) {
+        let acc = 0;
+        for (let j = 0; j < taps.length && j <= i; j++) acc += taps[j]! * src[i - j]!;
+        out[i] = acc;
+      }
+      return out;
+    }
+    const taps = new Float64Array([0.25, 0.5, 0.25]);
+    const j = jit(fir, { tiering: { hotCalls: 200 } }) as (...a: unknown[]) => Float64Array;
+    for (let i = 0; i < 300; i++) {
+      const src = new Float64Array(8).map((_, k) => (k * i) % 7);
+      expect(Array.from(j(taps, src))).toEqual(Array.from(fir(taps, src)));
+    }
+    const info = inspect(j)!;
+    expect(info.tier, info.fallbackReason ?? "").toBe(1);
+    expect(info.versions![0]!.assumptions.map((a) => a.description)).toContain("arguments.length === 2");
+    // A third argument fails the count's guard and is written into, as by the original.
+    const given = new Float64Array(8);
+    const src = new Float64Array(8).fill(1);
+    expect(j(taps, src, given)).toBe(given);
+    expect(Array.from(given)).toEqual(Array.from(fir(taps, src)));
+  });
 });
 
 describe("Babel's rest lowering reads arguments[_key] in a loop", () => {
