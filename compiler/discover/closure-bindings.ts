@@ -79,7 +79,10 @@ export function describeBinding(functions: FunctionFactsCache, name: string, v8:
   } else if (!facts.stable && facts.lazyInit && !initialised(facts.lazyInit, value)) {
     // Set on first use, and not used yet: the same reason, with what makes it fixed (handlebars'
     // template, `if (!compiled) compiled = compileInput()`, before its first render; sweep33).
-    b.unstableReason = `${facts.unstableReason}, where it is set on first use and its value does not pass the test that guards that write yet: call the function once before jit(), or let tiering compile it`;
+    b.unstableReason =
+      facts.lazyInit.when === "stored"
+        ? `${facts.unstableReason}, where every write stores the same value and it does not hold that value yet (a helper that replaces itself on its first call): call the function once before jit(), or let tiering compile it`
+        : `${facts.unstableReason}, where it is set on first use and its value does not pass the test that guards that write yet: call the function once before jit(), or let tiering compile it`;
   } else if (!facts.stable) {
     b.unstableReason = facts.unstableReason;
   }

@@ -30,18 +30,38 @@ export interface LazyInit {
   when: InitialisedWhen;
   /** Source ranges a write may be running in: while a frame stands inside one, the value may still change. */
   ranges: Array<[number, number]>;
-  /** With `stored`: the value every write stores. Once the binding holds it, a write changes nothing. */
-  stored?: string | number | boolean | null;
+  /**
+   * With `stored`: the value every write stores. Once the binding holds it, a write changes nothing.
+   * A literal, or a built-in function (`__assign = Object.assign || function (t) { … }`).
+   */
+  stored?: unknown;
 }
 
 const STRICTNESS: Record<Exclude<InitialisedWhen, "stored">, number> = { defined: 0, nonNullish: 1, truthy: 2 };
 
 /** The primitive a write `x = <literal>` stores, or NONE. */
-const NONE = Symbol("none");
+export const NONE = Symbol("none");
 function storedLiteral(assign: Node): string | number | boolean | null | typeof NONE {
   const r = assign.right;
   if (assign.operator !== "=" || r?.type !== "Literal" || r.regex || r.bigint !== undefined) return NONE;
   return r.value as string | number | boolean | null;
+}
+
+/**
+ * The value a write `x = <Global>.<name> || …` stores: that built-in, which is truthy, so the
+ * right side never runs. tsc's ES5 helpers replace themselves this way on their first call
+ * (`__assign = Object.assign || function (t) { … }`, `extendStatics = Object.setPrototypeOf || …`);
+ * under kos's assumption that built-ins are not replaced, every such write stores the same
+ * function (sweep39 #7: a function that used `__assign` fell back as "reassigned"). NONE otherwise.
+ * `builtinMember` resolves `<Global>.<name>` where the global is not shadowed in the script.
+ */
+function storedBuiltin(assign: Node, builtinMember: (n: Node) => unknown): unknown {
+  if (assign.operator !== "=" || assign.right?.type !== "LogicalExpression" || assign.right.operator !== "||") return NONE;
+  // `a || b || c` is `(a || b) || c`: the first operand is at the bottom of the left spine.
+  let first: Node = assign.right;
+  while (first.type === "LogicalExpression" && first.operator === "||") first = first.left;
+  const v = builtinMember(first);
+  return typeof v === "function" ? v : NONE;
 }
 
 /** `x == null`, `null == x`, `x == undefined`, `x === undefined`, `x === void 0`, `typeof x === "undefined"`: what they test of `x`. */
@@ -64,19 +84,22 @@ function unsetTest(test: Node, isBinding: (n: Node) => boolean, undefinedIsGloba
  * its write references), or null when one write is anywhere else. `isBinding` tells an
  * identifier that reads the same binding; `parentOf` gives a node's parent in the script;
  * `undefinedIsGlobal`: no scope of the script declares a binding named `undefined`;
- * `topLevelSuspends`: the script is a module with a top-level `await`.
+ * `topLevelSuspends`: the script is a module with a top-level `await`; `builtinMember` gives the
+ * built-in a `<Global>.<name>` expression reads (see storedBuiltin), or NONE.
  *
  * A write in code that can be suspended (an async function, a generator, such a module's top
  * level) disqualifies the binding: a suspended frame is not on the stack, so two calls could
  * both pass the test, one set the value, and the other overwrite it after kos has read it.
  */
-export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean, topLevelSuspends: boolean): LazyInit | null {
+export function lazyInitOf(writes: Node[], isBinding: (n: Node) => boolean, parentOf: (n: Node) => Node | undefined, undefinedIsGlobal: boolean, topLevelSuspends: boolean, builtinMember: (n: Node) => unknown = () => NONE): LazyInit | null {
   if (writes.length === 0) return null;
-  // Every write stores one literal: once the binding holds it, no write changes it, wherever the
-  // writes are (a suspended frame's write stores the same value again).
+  // Every write stores one literal, or one built-in: once the binding holds it, no write changes it,
+  // wherever the writes are (a suspended frame's write stores the same value again).
   const stored = writes.map((id) => {
     const assign = parentOf(id);
-    return assign && assign.type === "AssignmentExpression" && assign.left === id ? storedLiteral(assign) : NONE;
+    if (!assign || assign.type !== "AssignmentExpression" || assign.left !== id) return NONE;
+    const literal = storedLiteral(assign);
+    return literal !== NONE ? literal : storedBuiltin(assign, builtinMember);
   });
   const first = stored[0]!;
   if (first !== NONE && stored.every((v) => Object.is(v, first))) return { when: "stored", ranges: [], stored: first };

@@ -9,7 +9,8 @@ import * as walk from "acorn-walk";
 import * as eslintScope from "eslint-scope";
 import { forEachPatternName, type Node } from "../ast.js";
 import { LineIndex } from "./line-index.js";
-import { lazyInitOf } from "./lazy-init.js";
+import { lazyInitOf, NONE } from "./lazy-init.js";
+import { INTRINSIC_GLOBALS } from "./intrinsic-globals.js";
 import { createdAfterInit, isBodyOf, kindOf, type BindingFacts, type Ref, type Scope, type Variable } from "./binding-facts.js";
 
 /** How a script was loaded, which decides how its top level is scoped. */
@@ -174,7 +175,7 @@ export class ScriptAnalysis {
       if (settles) u.settles = settles;
       if (write && inits.length <= 1 && (kind === "var" || kind === "let") && !this.dynamicScopeIn(scope)) {
         const ids = new Set(refs.map((r) => r.identifier));
-        const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined(), this.flavour === "module" && this.hasTopLevelAwait());
+        const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined(), this.flavour === "module" && this.hasTopLevelAwait(), (n) => this.builtinMember(n));
         if (lazy) u.lazyInit = lazy;
       }
       return u;
@@ -218,6 +219,20 @@ export class ScriptAnalysis {
 
   private undefinedDeclared: boolean | null = null;
   /** Whether some scope of the script declares a binding named `undefined` (then `x === undefined` is not the test it reads as). */
+  /**
+   * The built-in function `<Global>.<name>` reads (`Object.assign`), as kos loaded it, where no
+   * scope of the script declares that global's name; NONE otherwise. Read by descriptor: no getter runs.
+   */
+  private builtinMember(n: Node): unknown {
+    if (n.type !== "MemberExpression" || n.computed || n.object.type !== "Identifier" || n.property.type !== "Identifier") return NONE;
+    const global = INTRINSIC_GLOBALS.get(n.object.name);
+    if ((typeof global !== "object" && typeof global !== "function") || global === null) return NONE;
+    const scopes = (this.manager as unknown as { scopes: Scope[] }).scopes;
+    if (scopes.some((sc) => (sc.set.get(n.object.name)?.defs.length ?? 0) > 0)) return NONE;
+    const d = Reflect.getOwnPropertyDescriptor(global, n.property.name);
+    return d && "value" in d && typeof d.value === "function" ? d.value : NONE;
+  }
+
   private declaresUndefined(): boolean {
     if (this.undefinedDeclared !== null) return this.undefinedDeclared;
     const scopes = (this.manager as unknown as { scopes: Scope[] }).scopes;

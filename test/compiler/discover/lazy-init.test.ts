@@ -66,6 +66,23 @@ exports.twoSteps = function twoSteps(probe) {`,
   `let ready = false;`,
   `exports.toggled = { get: function () { if (!ready) ready = true; return ready; }, reset: function () { ready = false; } };`,
 ].join("\n");
+// tsc's ES5 output for `({ ...cfg.base, x })` (sloppy CommonJS, as tsc emits it): the helper replaces
+// itself with Object.assign on its first call. And the same helper where the script declares its own
+// `Object`: that write stores whatever that binding holds.
+const TSC = [
+  `var __assign = (this && this.__assign) || function () {`,
+  `    __assign = Object.assign || function(t) {`,
+  `        for (var s, i = 1, n = arguments.length; i < n; i++) {`,
+  `            s = arguments[i];`,
+  `            for (var p in s) if (Object.prototype.hasOwnProperty.call(s, p)) t[p] = s[p];`,
+  `        }`,
+  `        return t;`,
+  `    };`,
+  `    return __assign.apply(this, arguments);`,
+  `};`,
+  `exports.spread = function spread(cfg, x) { return __assign(__assign({}, cfg.base), { x: x }); };`,
+].join("\n");
+const TSC_OWN_OBJECT = [`var Object = { assign: function (t, s) { t.own = true; return t; } };`, TSC].join("\n");
 const SHADOWED = [
   `"use strict";`,
   `exports.make = function make() {`,
@@ -78,12 +95,18 @@ const SHADOWED = [
 let dir = "";
 let lib: any;
 let shadowed: any;
+let tsc: any;
+let tscOwnObject: any;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), "kos-lazy-"));
   writeFileSync(join(dir, "lib.js"), LIB);
   writeFileSync(join(dir, "shadowed.js"), SHADOWED);
+  writeFileSync(join(dir, "tsc.js"), TSC);
+  writeFileSync(join(dir, "tsc-own-object.js"), TSC_OWN_OBJECT);
   lib = require_(join(dir, "lib.js"));
   shadowed = require_(join(dir, "shadowed.js"));
+  tsc = require_(join(dir, "tsc.js"));
+  tscOwnObject = require_(join(dir, "tsc-own-object.js"));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -151,6 +174,20 @@ describe("lazily initialised bindings", () => {
     for (const i of [0, 1, 3, 4, -1, 1.5, NaN]) expect(Object.is(j(i), lib.lookup(i))).toBe(true);
     expect(lib.toggled.get()).toBe(true);
     expect(stableNow(lib.toggled.get, "ready")).toBe(false);
+  });
+
+  it("a helper that replaces itself with a built-in (tsc's `__assign = Object.assign || …`) is fixed once it holds it (sweep39 #7)", () => {
+    const cfg = { base: { a: 1 } };
+    expect(stableNow(tsc.spread, "__assign")).toBe(false);
+    expect(inspect(jit(tsc.spread, { specialize: { cfg } }))!.fallbackReason).toMatch(/`var __assign` is reassigned at .*tsc\.js:2, where every write stores the same value and it does not hold that value yet/);
+    expect(tsc.spread(cfg, 0)).toEqual({ a: 1, x: 0 });
+    expect(stableNow(tsc.spread, "__assign")).toBe(true);
+    const j = jit(tsc.spread, { specialize: { cfg } });
+    expect(inspect(j)!.tier).toBe(1);
+    for (const x of [1, "s", null]) expect(j(cfg, x)).toEqual(tsc.spread(cfg, x));
+    // A script that declares its own `Object`: its `Object.assign` is not the built-in.
+    expect(tscOwnObject.spread(cfg, 0)).toEqual({ own: true });
+    expect(stableNow(tscOwnObject.spread, "__assign")).toBe(false);
   });
 
   it("does not read `x === undefined` as the test where the script declares a binding named undefined", () => {
