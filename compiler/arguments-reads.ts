@@ -180,6 +180,34 @@ function arrayMethodCallee(callee: Node): string | null {
   return isProto || isEmptyArray ? m.property.name : null;
 }
 
+/**
+ * The receiver of `<name>.call(arguments, …)` where `<name>` is a plain identifier (`var slice =
+ * [].slice; slice.call(arguments, 1)`: underscore, CoffeeScript 1's `__slice`): that name, else
+ * null. Whether it holds an Array method that only reads is known only from its value
+ * (arguments-reads.ts, readsAsAliasedArrayMethod).
+ */
+export function aliasedMethodCallee(use: Node, parent: Node | null): string | null {
+  if (parent?.type !== "CallExpression" || parent.arguments[0] !== use) return null;
+  const callee = parent.callee;
+  if (callee?.type !== "MemberExpression" || callee.computed || callee.property.name !== "call" || callee.object.type !== "Identifier") return null;
+  return callee.object.name === "arguments" ? null : callee.object.name;
+}
+
+/** The Array methods of ARRAY_METHODS_ON_ARGUMENTS by value, as kos loaded them. */
+const ARRAY_METHOD_NAMES: ReadonlyMap<unknown, string> = new Map([...ARRAY_METHODS_ON_ARGUMENTS.keys()].map((name) => [(Array.prototype as unknown as Record<string, unknown>)[name], name]));
+
+/**
+ * Whether `call` (`<name>.call(arguments, …)`, see aliasedMethodCallee) only reads `arguments`
+ * when `<name>` holds `method`: one of the Array methods `[].name.call(arguments, …)` may name
+ * (readByArrayMethod), with a callback, where it takes one, that cannot see the array.
+ */
+export function readsAsAliasedArrayMethod(method: unknown, call: Node): boolean {
+  const name = ARRAY_METHOD_NAMES.get(method);
+  const maxParams = name === undefined ? undefined : ARRAY_METHODS_ON_ARGUMENTS.get(name);
+  if (maxParams === undefined) return false;
+  return maxParams === null || (call.arguments.length >= 2 && blindCallback(call.arguments[1], maxParams) && call.arguments.slice(2).every((a: Node) => a.type !== "SpreadElement"));
+}
+
 /** A callback literal that cannot see the array it is given: at most `maxParams` plain parameters, no `arguments`. */
 function blindCallback(n: Node, maxParams: number): boolean {
   if (n?.type !== "FunctionExpression" && n?.type !== "ArrowFunctionExpression") return false;

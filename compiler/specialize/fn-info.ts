@@ -12,7 +12,7 @@ import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { KNOWN_GLOBALS } from "../builtins.js";
 import { scopeCorner } from "./scope-corners.js";
 import { scriptStrictness } from "../discover/closure.js";
-import { argumentsReadAsArray, readByArrayMethod } from "../arguments-reads.js";
+import { aliasedMethodCallee, argumentsReadAsArray, readByArrayMethod } from "../arguments-reads.js";
 
 export interface FnInfo {
   fn: Function;
@@ -44,6 +44,12 @@ export interface FnInfo {
    * throws), no function declared in a block. Such a callee inlines into a root of the other mode.
    */
   strictnessNeutral: boolean;
+  /**
+   * Sloppy code's `<name>.call(arguments, …)` with `<name>` a free binding (`var slice = [].slice`):
+   * `arguments` is handed on only if that binding does not hold an Array method that just reads it
+   * (arguments-reads.ts, readsAsAliasedArrayMethod), which the root checks on its value.
+   */
+  argumentsAliases?: Array<{ name: string; call: Node }>;
   /** A class constructor's instance fields, in order (class-info.ts): defined before its body runs. */
   fields?: string[];
   /** Per function body in this tree (the function's own, or a nested one's): its `var` declarators' identifiers, filled by `varIdentifiers`. */
@@ -129,7 +135,7 @@ function findOpaque(node: Node): JitError | null {
  * `arguments` and writes a parameter, or writes or hands out `arguments`, is called as it is.
  * (Conservative: a nested binding of a parameter's name counts as the parameter.)
  */
-function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: boolean): JitError | null {
+function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: boolean, aliases: Array<{ name: string; call: Node }>): JitError | null {
   if (strict || !usesArguments || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
   const params = new Set((node.params as Node[]).map((p) => p.name as string));
   let found: JitError | null = null;
@@ -156,7 +162,10 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
       // it could be written.
       const forwarded = parent?.type === "CallExpression" && parent.arguments[1] === n && parent.callee.type === "MemberExpression" && !parent.callee.computed && parent.callee.property.name === "apply";
       const readOnly = (parent?.type === "MemberExpression" && parent.object === n) || parent?.type === "SpreadElement" || forwarded || readByArrayMethod(n, parent);
-      if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
+      // `slice.call(arguments, 1)`: read-only if `slice` holds `[].slice`, which its value tells (the root checks it).
+      const alias = readOnly ? null : aliasedMethodCallee(n, parent);
+      if (alias !== null) aliases.push({ name: alias, call: parent! });
+      else if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
     }
     if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && ((parent?.type === "AssignmentExpression" && parent.left === n) || (parent?.type === "UpdateExpression" && parent.argument === n))) {
       found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(n));
@@ -341,7 +350,12 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   let size = 0;
   walk(node, () => void size++);
   const freeNames = [...scopes.free.keys()].filter((n) => !KNOWN_GLOBALS.has(n) && n !== "arguments");
-  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments) ?? calleeRead(node, parsed.strict, usesArguments) ?? sloppyBlockFunction(node, parsed.strict) ?? legacyCallerRead(node, parsed.strict), freeNames, size, strictnessNeutral: isStrictnessNeutral(node) };
+  const aliases: Array<{ name: string; call: Node }> = [];
+  const opaque = findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments, aliases) ?? calleeRead(node, parsed.strict, usesArguments) ?? sloppyBlockFunction(node, parsed.strict) ?? legacyCallerRead(node, parsed.strict);
+  // An alias that is not a free name (a local or a parameter of this function) hands `arguments` on as written.
+  const local = aliases.find((a) => !freeNames.includes(a.name));
+  const aliasOpaque = local ? new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it hands \`arguments\` on to '${local.name}.call'`, lineOf(local.call)) : null;
+  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: opaque ?? aliasOpaque, freeNames, size, strictnessNeutral: isStrictnessNeutral(node), ...(aliases.length ? { argumentsAliases: aliases } : {}) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

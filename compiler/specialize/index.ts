@@ -11,6 +11,7 @@ import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from
 import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
+import { readsAsAliasedArrayMethod } from "../arguments-reads.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./foreign-state.js";
 import "./temporaries.js";
@@ -179,6 +180,13 @@ function readsUnfrozenObject(sp: Specializer, req: SpecializeRequest, info: { fr
 function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResult {
   const info = sp.infos.get(req.fn);
   if (info.opaque) throw info.opaque;
+  for (const alias of info.argumentsAliases ?? []) {
+    // `slice.call(arguments, 1)` in sloppy code: the value of `slice` says whether it only reads `arguments`.
+    const found = Object.prototype.hasOwnProperty.call(req.scope, alias.name) ? { found: true, stable: true, value: req.scope[alias.name] } : sp.options.lookupFree(req.fn, alias.name, false);
+    if (!found.found || !found.stable || !readsAsAliasedArrayMethod(found.value, alias.call)) {
+      throw new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it hands \`arguments\` on to '${alias.name}.call'${found.found && found.stable ? ", which is not an Array method that only reads it" : ""}`, alias.call.loc?.start.line ?? null);
+    }
+  }
   const kind = info.parsed.kind;
   if (kind === "arrow" && info.usesThis) throw new JitError("USES_THIS", "an arrow function's `this` belongs to where it was defined, which kos cannot see");
   if (kind === "arrow" && info.usesArguments) throw new JitError("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function");

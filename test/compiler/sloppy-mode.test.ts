@@ -9,6 +9,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { inspect, jit } from "../../index.js";
 
 const require = createRequire(import.meta.url);
@@ -79,6 +82,36 @@ describe("arrows and methods compile in their script's mode", () => {
       // Forwarding with `apply` reads the values as they are: it compiles (sloppy wrappers do it all the time).
       if (name === "readsOnly" || name === "forwards" || name === "slices") expect(inspect(j)!.tier).toBe(1);
       else expect(inspect(j)!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*linked to its parameters/);
+    }
+  });
+
+  it("a sloppy `slice.call(arguments, 1)` through a binding compiles where the binding holds an Array method that only reads it", () => {
+    // underscore's `var slice = ArrayProto.slice`, CoffeeScript 1's `__slice = [].slice`.
+    const dir = mkdtempSync(join(tmpdir(), "kos-sloppy-"));
+    try {
+      const file = join(dir, "aliases.js");
+      writeFileSync(file, [
+        `var slice = [].slice, join = Array.prototype.join;`,
+        `var writer = function (list) { list[0] = 9; return Array.prototype.slice.call(list); };`,
+        `var receiverWriter = function () { this[0] = 9; return this.length; };`,
+        `exports.slices = function (a) { var rest = slice.call(arguments, 1); return [a, rest, join.call(arguments, "-")]; };`,
+        `exports.writes = function (a) { var all = writer.call(null, arguments); return [a, all]; };`,
+        `exports.handsOnToWriter = function (a) { return [receiverWriter.call(arguments), a]; };`,
+        `exports.local = function (a) { var s = [].slice; return [s.call(arguments, 0), a]; };`,
+      ].join("\n"));
+      const lib = require(file) as Record<string, (a: number, b?: number) => unknown>;
+      for (const [name, f] of Object.entries(lib)) {
+        const j = jit(f, { specialize: { a: 1 } });
+        expect(outcome(() => j(1, 2)), name).toBe(outcome(() => f(1, 2)));
+        expect(outcome(() => j(1)), name).toBe(outcome(() => f(1)));
+        if (name === "slices") expect(inspect(j)!.tier).toBe(1);
+      }
+      // `writer.call(null, arguments)` hands `arguments` on as an argument, not as the receiver of a read.
+      expect(inspect(jit(lib.writes!, { specialize: { a: 1 } }))!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*linked to its parameters, and it hands `arguments` on/);
+      expect(inspect(jit(lib.handsOnToWriter!, { specialize: { a: 1 } }))!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*hands `arguments` on to 'receiverWriter.call', which is not an Array method that only reads it/);
+      expect(inspect(jit(lib.local!, { specialize: { a: 1 } }))!.fallbackReason).toMatch(/^USES_ARGUMENTS: .*hands `arguments` on to 's.call'/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
