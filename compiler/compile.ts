@@ -345,8 +345,9 @@ function lookupClosureBinding(fn: Function, name: string, reached = false): Retu
   if (b.scope === "global") return { found: false, global: sameRealm };
   if (b.tdz) return { found: true, value: undefined, stable: false, reason: `'${name}' is in its temporal dead zone` };
   if (b.stable && b.privateRegExp) return { found: true, value: b.value, stable: true, privateRegExp: true };
-  if (b.stable) return b.scope === "closure" && b.kind === "param" ? { found: true, value: b.value, stable: true, factoryParam: true } : { found: true, value: b.value, stable: true };
-  return { found: true, value: b.value, stable: false, reason: `${b.unstableReason ?? `'${name}' can be reassigned`}` };
+  const declared = b.kind === "function" ? { declaredFunction: true as const } : {};
+  if (b.stable) return b.scope === "closure" && b.kind === "param" ? { found: true, value: b.value, stable: true, factoryParam: true } : { found: true, value: b.value, stable: true, ...declared };
+  return { found: true, value: b.value, stable: false, reason: `${b.unstableReason ?? `'${name}' can be reassigned`}`, ...declared };
 }
 
 export type { JitOptions };

@@ -32,12 +32,36 @@ P.identifier = function (this: Specializer, n: Node): Val {
     const slot = this.frame.slots.get(variable);
     if (slot) return this.read(slot);
     // A function expression's own name (`function g() { … g() … }`), not a function declared in its body.
-    if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name") return S(this.frame.info.fn);
+    if (variable.defs[0]?.type === "FunctionName" && variable.scope.type === "function-expression-name") return this.ownName(n);
     if (variable.name === "arguments" && variable.defs.length === 0) return this.argumentsObject(n);
     return this.fail("UNSUPPORTED", `'${n.name}' is read before its declaration (temporal dead zone)`, n);
   }
   if (n.name === "arguments" && !this.frame.info.parsed.kind.startsWith("arrow")) return this.argumentsObject(n);
   return this.freeVariable(n.name, n);
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    ownName(n: Node): Val;
+  }
+}
+
+/**
+ * The function's own name, read in its body. kos parses a function's text alone, where a
+ * declaration's name reads as a function expression's, which always means the function itself.
+ * A declaration's name is a binding of the scope around it, which the program may reassign
+ * (`decl = jit(decl)`, a logging wrapper): V8 lists that binding in the function's closure, and
+ * where the script reassigns it, the function falls back naming the write (sweep41 #8: a counter
+ * kept on the function, `decl.count`, was kept on the original where the program had put the
+ * jitted one in its place). A function expression's own name is not in its closure.
+ */
+P.ownName = function (this: Specializer, n: Node): Val {
+  const fn = this.frame.info.fn;
+  const found = this.options.lookupFree(fn, n.name, fn !== this.rootFn);
+  if (found.found && found.declaredFunction && (found.value === fn || !found.stable)) {
+    if (!found.stable) return this.fail("FREE_VARIABLE", found.reason ?? `the function's own name '${n.name}' can be reassigned`, n);
+  }
+  return S(fn);
 };
 
 declare module "./specializer.js" {

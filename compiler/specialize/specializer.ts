@@ -111,7 +111,7 @@ export interface Target {
  * `factoryParam`: the binding is a parameter of an enclosing function (not of a module wrapper):
  * each function that factory made holds its own value of it, its configuration.
  */
-export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string; privateRegExp?: true; factoryParam?: true } | { found: false; global?: boolean };
+export type FreeLookup = (fn: Function, name: string, reached?: boolean) => { found: true; value: unknown; stable: boolean; reason?: string; privateRegExp?: true; factoryParam?: true; /** A function declaration's binding. */ declaredFunction?: true } | { found: false; global?: boolean };
 
 /**
  * A private field of a known object (`this.#x` on a specialized receiver), read where generated

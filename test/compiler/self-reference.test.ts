@@ -6,6 +6,10 @@
  * (sweep40: `Object.keys(lib)` came out empty, and validate.js threw "is not a function").
  */
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { inspect, jit } from "../../index.js";
 
 function fin(x: number) {
@@ -47,5 +51,37 @@ describe("a function that names itself through its variable", () => {
     expect(j(cfg)).toEqual([4, "fmt,hits"]);
     expect((declared as unknown as { hits: number }).hits).toBe(2);
     expect(j.name).toBe("declared");
+  });
+
+  it("a declaration the program rebinds (`decl = jit(decl)`, a wrapper) falls back naming the write; one it never rebinds compiles (sweep41 #8)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-self-"));
+    try {
+      const file = join(dir, "rebinds.mjs");
+      writeFileSync(file, [
+        `export function decl(cfg, x) { decl.count = (decl.count || 0) + 1; return x * cfg.n + decl.count; }`,
+        `export function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }`,
+        `export function rebind(f) { decl = f(decl); }`,
+        `export const call = (cfg, x) => decl(cfg, x);`,
+        `export const count = () => decl.count;`,
+      ].join("\n"));
+      const m = (await import(pathToFileURL(file).href)) as {
+        decl: (cfg: { n: number }, x: number) => number;
+        fib: (n: number) => number;
+        rebind(f: (d: Function) => Function): void;
+        call(cfg: { n: number }, x: number): number;
+        count(): number;
+      };
+      const cfg = { n: 3 };
+      // The program puts the jitted function where the declaration was: its body then counts on the jitted one.
+      m.rebind((d) => jit(d, { specialize: { cfg } }));
+      expect([0, 1, 2, 3, 4].map((x) => m.call(cfg, x))).toEqual([1, 5, 9, 13, 17]);
+      expect(m.count()).toBe(5);
+      expect(inspect(m.decl)!.fallbackReason).toMatch(/^FREE_VARIABLE: `function decl` is reassigned at .*rebinds\.mjs:\d+/);
+      const fib = jit(m.fib, { specialize: { n: 10 } });
+      expect(fib(10)).toBe(55);
+      expect(inspect(fib)!.tier).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
