@@ -104,7 +104,16 @@ export function runsNoUserCode(fn: Function, args: Val[]): boolean {
   // ToObject: a wrapper for a primitive, the object itself otherwise; no trap or getter runs.
   if (fn === Object) return args.length <= 1;
   if (fn === ObjectKeys || fn === ObjectValues || fn === ObjectEntries || fn === ObjectGetOwnPropertyNames) {
-    return args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !isProxyValue(args[0]!.v);
+    const known = args.length >= 1 && args[0]!.k === "s" && args[0]!.v !== null && typeof args[0]!.v === "object" && !isProxyValue(args[0]!.v);
+    if (!known || fn === ObjectKeys || fn === ObjectGetOwnPropertyNames) return known;
+    // Values and entries read each own enumerable property: a getter runs there, and one can be
+    // defined on an unfrozen object at any time (sweep42: a getter that changed the configuration
+    // mid-call, whose next read had been folded to its value at entry).
+    const o = (args[0] as { v: unknown }).v as object;
+    return Object.isFrozen(o) && Reflect.ownKeys(o).every((k) => {
+      const d = Reflect.getOwnPropertyDescriptor(o, k)!;
+      return "value" in d || !d.enumerable;
+    });
   }
   return false;
 }
@@ -322,6 +331,9 @@ export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Va
       // `slice` and `concat` make their result through the array's species (sweep36 repro-1: an own
       // `constructor` of a subclass made the original's copy a subclass instance).
       if ((name === "slice" || name === "concat") && !s.plainArraySpecies(arr)) return null;
+      // `concat` spreads its receiver only while no `Symbol.isConcatSpreadable` says otherwise, own or
+      // inherited, set before jit() or after it (sweep42: `[1,2]` flagged false concatenated as `[[1,2],3]`).
+      if (name === "concat" && s.knownHas(arr, Symbol.isConcatSpreadable) !== false) return null;
       try {
         const r = Reflect.apply(fn, items, args.map((a) => (a as { v: unknown }).v));
         return Array.isArray(r) ? virtualArray(s, r.map((x) => S(x))) : S(r);

@@ -6,13 +6,16 @@
  *
  * Refused (the `new` then runs as written): derived classes (`super()`),
  * private members (the brand and `#x` belong to the class body), computed
- * field keys, and field initializers that name a binding the constructor
- * declares (in the class they see the enclosing scope, not the constructor's).
+ * field keys, field initializers that name a binding the constructor
+ * declares (in the class they see the enclosing scope, not the constructor's),
+ * and fields beside a constructor with parameter defaults or patterns (those
+ * run after the fields are defined, and may read them).
  */
 import * as acorn from "acorn";
 import { JitError } from "../jit-error.js";
 import { walk, isReferenceIdentifier, type Node } from "../ast.js";
 import { infoOf, type FnInfo } from "./fn-info.js";
+import { isAnonymousDefinition } from "./function-names.js";
 
 // The intrinsic, captured when kos loads (see parse.ts).
 const intrinsicToString = Function.prototype.toString;
@@ -60,13 +63,26 @@ function load(C: Function): FnInfo {
       if (m.computed || (m.key.type !== "Identifier" && m.key.type !== "Literal")) throw new JitError("UNSUPPORTED", "a class field with a computed key", m.loc?.start.line ?? null);
       const name = m.key.type === "Identifier" ? m.key.name : String(m.key.value);
       fields.push(name);
-      const value: Node = m.value ?? { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } };
+      const given: Node = m.value ?? { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } };
+      // A field names the anonymous function or class it holds (`onClick = () => …` is "onClick");
+      // an assignment does not, so the value is taken through an object literal's key, which does
+      // (sweep42: the inlined `new Button()` gave its handlers the name "").
+      const key: Node = { type: "Literal", value: name, raw: JSON.stringify(name) };
+      const value: Node = isAnonymousDefinition(given)
+        ? { type: "MemberExpression", computed: true, optional: false, property: { ...key }, object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { ...key }, value: given }] } }
+        : given;
       inits.push({
         type: "ExpressionStatement",
         start: m.start, end: m.end, loc: m.loc,
         expression: { type: "AssignmentExpression", operator: "=", start: m.start, end: m.end, loc: m.loc, left: { type: "MemberExpression", object: { type: "ThisExpression" }, property: { type: "Literal", value: name, raw: JSON.stringify(name) }, computed: true, optional: false }, right: value },
       });
     }
+  }
+  if (ctor && inits.length && (ctor.params as Node[]).some((p) => p.type !== "Identifier")) {
+    // A base class defines its fields before its parameters are bound: a default that reads the
+    // instance (`constructor(max = this.limit)`) sees them (sweep42). The assembled function binds
+    // its parameters first.
+    throw new JitError("UNSUPPORTED", "a class with fields whose constructor has parameter defaults or patterns (the fields are defined before they run)", ctor.loc?.start.line ?? null);
   }
   if (ctor && inits.length) {
     const declared = new Set<string>();

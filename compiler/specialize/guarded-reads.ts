@@ -36,6 +36,7 @@ declare module "./specializer.js" {
     knownHas(obj: object, key: PropertyKey): boolean | null;
     guardOwn(obj: object, keys: readonly PropertyKey[]): boolean;
     plainArraySpecies(arr: unknown[]): boolean;
+    typedArrayLengthGuard(arr: object): boolean;
   }
 }
 
@@ -183,6 +184,27 @@ P.plainArraySpecies = function (this: Specializer, arr: unknown[]): boolean {
   if (this.contentGuards.some((g) => g.obj === arr && g.key === "constructor" && g.value === Array && g.protoLacks === undefined && g.has === undefined && g.keys === undefined && g.collection === undefined && g.reader === undefined)) return true;
   if (this.contentGuards.length >= MAX_CONTENT_GUARDS) return false;
   this.contentGuards.push({ obj: arr, key: "constructor", value: Array });
+  return true;
+};
+
+/**
+ * Whether a known typed array's length may fold here, with the check that makes it so. It changes
+ * only where its buffer is detached (a transfer) or resized, which only the program's code does:
+ * before any such code can have run, the length is checked at entry; after it, where kos speculates
+ * again, at that point with the speculation's other checks; where foreign code has run since,
+ * it is read (sweep42: a callback that detached the buffer mid-loop, and the loop ran on over the
+ * length the entry had seen, reading NaN past the end).
+ */
+P.typedArrayLengthGuard = function (this: Specializer, arr: object): boolean {
+  const value = (arr as { length: number }).length;
+  if (this.foreignRan) return false;
+  if ((this.foreignEpoch ?? 0) === 0) {
+    (this.lengthGuards ??= []).push({ obj: arr, key: "length", value });
+    return true;
+  }
+  if (this.options.freeze !== "guard" || !this.contentGuards || this.contentGuards.length >= MAX_CONTENT_GUARDS) return false;
+  this.staleMiss = true;
+  if (!this.contentGuards.some((g) => g.obj === arr && g.key === "length" && g.value === value && g.has === undefined && !g.keys && !g.protoLacks && !g.collection)) this.contentGuards.push({ obj: arr, key: "length", value });
   return true;
 };
 

@@ -164,7 +164,8 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
     }
   }
   const spreads = new Set(props.filter((p) => p.type === "SpreadElement").map((p) => p.argument));
-  const probe = this.probe(() => this.evalSeq(parts, (e) => (spreads.has(e) ? this.spreadOperand(this.expr(e)) : this.expr(e))));
+  const keys = new Set(props.filter((p) => p.type === "Property" && p.computed).map((p) => p.key));
+  const probe = this.probe(() => this.evalSeq(parts, (e) => (spreads.has(e) ? this.spreadOperand(this.expr(e)) : keys.has(e) ? propertyKey(this, this.expr(e)) : this.expr(e))));
   if (probe.emitted.length && props.some((p) => p.type === "SpreadElement" || p.kind !== "init")) {
     // A spread reads its getters when the literal is built: statements for later parts would run first.
     probe.undo();
@@ -195,6 +196,25 @@ P.objectLiteral = function (this: Specializer, n: Node): Val {
   });
   return D({ type: "ObjectExpression", properties }, "object");
 };
+
+/**
+ * A computed key converted where the literal converts it: right after its expression, before the
+ * value (ToPropertyKey runs an object's `Symbol.toPrimitive`, `toString` or `valueOf`). Kept as it
+ * was, a key that is an object converted when the literal was built, after every value the
+ * statements before it had evaluated (sweep42: "value a, value b, key a, key b"; a key that threw
+ * did so after the values' effects). `Reflect.ownKeys({ [k]: 0 })[0]` is the key the literal makes,
+ * a symbol included. A primitive converts with the built-ins alone, and stays as it is.
+ */
+function propertyKey(s: Specializer, key: Val): Val {
+  if (key.k === "s" && (key.v === null || (typeof key.v !== "object" && typeof key.v !== "function"))) return key;
+  if (key.k === "d" && key.type !== undefined && key.type !== "object" && key.type !== "function") return key;
+  s.foreignCodeMayRun();
+  const literal: Node = { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: true, key: s.residual(key), value: { type: "Literal", value: 0, raw: "0" } }] };
+  return D({ type: "MemberExpression", computed: true, optional: false, object: { type: "CallExpression", optional: false, callee: s.constNode(REFLECT_OWN_KEYS), arguments: [literal] }, property: { type: "Literal", value: 0, raw: "0" } });
+}
+
+/** As kos loaded it. */
+const REFLECT_OWN_KEYS = Reflect.ownKeys;
 
 function keyName(p: Node): string | null {
   if (p.type !== "Property") return null;

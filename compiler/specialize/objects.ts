@@ -155,13 +155,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
           const f = readFrozenProperty(proto, k, "deep");
           if (f.ok) return S(f.value);
         } else if (v !== null && v !== undefined) {
-          if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView)) {
-            // A typed array's length changes only if its buffer is detached or resized: guarded at entry.
-            // Checked at entry, whatever ran before this read (it is not a speculation on contents).
-            this.lengthGuards ??= [];
-            this.lengthGuards.push({ obj: v as object, key: "length", value: (v as unknown as { length: number }).length });
-            return S((v as unknown as { length: number }).length);
-          }
+          if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView) && this.typedArrayLengthGuard(v as object)) return S((v as unknown as { length: number }).length);
           const f = readFrozenProperty(v as object, k, this.options.freeze);
           if (f.ok) return S(f.value);
           const fixed = this.fixedGetterRead(v as object, k);
@@ -178,7 +172,15 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
   // An element of a known typed array at a number key runs no user code (integer-indexed exotic object).
   const element = obj.k === "s" && ArrayBuffer.isView(obj.v) && !(obj.v instanceof DataView) && (key.k === "s" ? typeof key.v === "number" : key.k === "d" && key.type === "number");
   if (!element) this.foreignCodeMayRun();
-  return D({ type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false });
+  const read: Node = { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false };
+  // An index inside a length that holds here (checked at entry, or where kos speculated again since
+  // foreign code) reads an element: a number (a bigint for the 64-bit integer arrays), never
+  // undefined. Typed, `k[0] * x` converts no object, and runs none of the program's code.
+  if (element && key.k === "s" && Number.isInteger(key.v) && (key.v as number) >= 0) {
+    const arr = obj.v as unknown as { length: number };
+    if ((key.v as number) < arr.length && this.typedArrayLengthGuard(arr)) return D(read, arr instanceof BigInt64Array || arr instanceof BigUint64Array ? "bigint" : "number");
+  }
+  return D(read);
 };
 
 P.assignMember = function (this: Specializer, n: Node): Val {

@@ -758,3 +758,130 @@ describe("a block's binding named as a global the function also reads (sweep28 r
     expect(f(cfg, [1, 2], [])[0]).toBe("object");
   });
 });
+
+describe("modern built-ins and classes (sweep42)", () => {
+  const outcome = (run: () => unknown): string => {
+    try {
+      return `returned ${JSON.stringify(run())}`;
+    } catch (e) {
+      return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+
+  it("a typed array's length is read again after code that can detach or resize its buffer (repro-5)", () => {
+    function sum(cfg: { data: Float64Array; onItem(i: number): void }, x: number): unknown[] {
+      let s = 0;
+      for (let i = 0; i < cfg.data.length; i++) {
+        s += cfg.data[i]!;
+        cfg.onItem(i);
+      }
+      return [s, cfg.data.length, x];
+    }
+    const world = (kind: "detach" | "resize" | "none") => {
+      const buf = kind === "resize" ? new (ArrayBuffer as unknown as new (n: number, o: object) => ArrayBuffer & { resize(n: number): void })(32, { maxByteLength: 64 }) : new ArrayBuffer(32);
+      const cfg = { data: new Float64Array(buf), onItem: (_i: number) => {} };
+      cfg.data.set([1, 2, 3, 4]);
+      cfg.onItem = (i) => {
+        if (i !== 1) return;
+        if (kind === "resize") (buf as { resize(n: number): void }).resize(16);
+        else if (kind === "detach") structuredClone(buf, { transfer: [buf] });
+      };
+      return cfg;
+    };
+    for (const kind of ["detach", "resize", "none"] as const) {
+      const expected = outcome(() => sum(world(kind), 1));
+      const w = world(kind);
+      const j = jit(sum, { specialize: { cfg: w } });
+      expect(outcome(() => j(w, 1)), kind).toBe(expected);
+      expect(inspect(j)!.tier).toBe(1);
+    }
+  });
+
+  it("Object.values (and Object.entries) run the getters of an unfrozen object: a read after them is not folded (repro-6)", () => {
+    // As the sweep wrote it (plain JavaScript: the test's own transform changed which reads fold).
+    const { cfg, read } = new Function(`
+      const cfg = { state: "idle", fields: { a: 1, get b() { cfg.state = "busy"; return 2; } } };
+      function read(cfg, x) {
+        const vals = Object.values(cfg.fields);
+        const after = cfg.state;
+        cfg.state = "idle";
+        return [vals, after, x];
+      }
+      return { cfg, read };`)() as { cfg: object; read(c: object, x: number): unknown[] };
+    const j = jit(read, { specialize: { cfg } });
+    expect(j(cfg, 1)).toEqual([[1, 2], "busy", 1]);
+    expect(j(cfg, 1)).toEqual(read(cfg, 1));
+  });
+
+  it("concat of a known array respects its Symbol.isConcatSpreadable, set before or after jit() (repro-1)", () => {
+    function f(cfg: { list: number[]; extra: number }): unknown {
+      return cfg.list.concat(cfg.extra);
+    }
+    const flagged = { list: Object.assign([1, 2], { [Symbol.isConcatSpreadable]: false }), extra: 3 };
+    const r = jit(f, { specialize: { cfg: flagged } })(flagged) as unknown[];
+    expect(r.length).toBe(2);
+    expect(r[0]).toBe(flagged.list);
+    const later = { list: [1, 2], extra: 3 };
+    const j = jit(f, { specialize: { cfg: later } });
+    expect(j(later)).toEqual([1, 2, 3]);
+    (later.list as unknown as Record<symbol, boolean>)[Symbol.isConcatSpreadable] = false;
+    const after = j(later) as unknown[];
+    expect(after.length).toBe(2);
+    expect(after[0]).toBe(later.list);
+  });
+
+  it("an inlined `new C()` defines fields before a parameter default reads them, and names the functions they hold (repro-2, repro-3)", () => {
+    class Rule {
+      limit = 10;
+      max: number;
+      constructor(max = this.limit) {
+        this.max = max;
+      }
+    }
+    class Button {
+      onClick = () => "clicked";
+      handler = function () {};
+      Inner = class {};
+      plain = 1;
+    }
+    function build(cfg: { Rule: typeof Rule; Button: typeof Button }, x: number): unknown[] {
+      const r = new cfg.Rule();
+      const b = new cfg.Button();
+      return [r.max, r.limit, b.onClick.name, b.handler.name, b.Inner.name, b.onClick(), b.plain, x];
+    }
+    const cfg = { Rule, Button };
+    const j = jit(build, { specialize: { cfg } });
+    expect(j(cfg, 1)).toEqual(build(cfg, 1));
+    expect(j(cfg, 1)).toEqual([10, 10, "onClick", "handler", "Inner", "clicked", 1, 1]);
+    expect(inspect(j)!.tier).toBe(1);
+  });
+
+  it("a computed key converts right after its expression, before its value (repro-4)", () => {
+    const log: string[] = [];
+    const key = (name: string) => ({ [Symbol.toPrimitive]() { log.push(`key ${name}`); return name; } });
+    const bad = { [Symbol.toPrimitive]() { throw new TypeError("bad key"); } };
+    function build(cfg: { a: object; b: object }, x: number): unknown {
+      return { [cfg.a as never]: (log.push("value a"), x), [cfg.b as never]: (log.push("value b"), x + 1) };
+    }
+    for (const cfg of [{ a: key("a"), b: key("b") }, { a: bad, b: key("b") }]) {
+      const j = jit(build, { specialize: { cfg } });
+      log.length = 0;
+      const expected = outcome(() => build(cfg, 1)) + log.join();
+      log.length = 0;
+      expect(outcome(() => j(cfg, 1)) + log.join()).toBe(expected);
+    }
+    // A dynamic key with only a toString converts before the value too.
+    function keyed(cfg: { value(): number }, k: object): string[] {
+      return Object.keys({ [k as never]: cfg.value(), z: 1 });
+    }
+    const cfg = { value: () => (log.push("value"), 1) };
+    const k = { toString: () => (log.push("key"), "k") };
+    log.length = 0;
+    keyed(cfg, k);
+    const expected = log.join();
+    log.length = 0;
+    jit(keyed, { specialize: { cfg } })(cfg, k);
+    expect(log.join()).toBe(expected);
+    expect(expected).toBe("key,value");
+  });
+});
