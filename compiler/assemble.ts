@@ -73,6 +73,12 @@ export interface BuildResult {
   routed: boolean;
   /** The runtime form counts its calls (not a small loop-free explicit version outside a profiling run: SourceOptions.uncounted). */
   counted: boolean;
+  /**
+   * The code depends on more than the function's text and the values the call named: a binding of
+   * its closure or module (or of a callee's) was read, or its mode came from its script. The
+   * compile cache keys on the text and the values only, so such code is not cached (sweep43).
+   */
+  outsideKey?: boolean;
 }
 
 const trustedOrPrimitive = (v: unknown): boolean => v === null || (typeof v !== "object" && typeof v !== "function");

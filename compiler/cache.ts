@@ -178,14 +178,17 @@ const IDENT = /^[A-Za-z_$][\w$]*$/;
 export function compileCached(
   fn: Function,
   options: Record<string, unknown> & { specialize?: Record<string, unknown>; scope?: Record<string, unknown> },
-  toSource: (fn: Function, options: any) => { ok: boolean; source: string | null; genericName: string; deoptName: string; references: Array<{ name: string; value: unknown }>; assumptions: Assumption[]; fallbackReason: string | null },
+  toSource: (fn: Function, options: any) => { ok: boolean; source: string | null; genericName: string; deoptName: string; references: Array<{ name: string; value: unknown }>; assumptions: Assumption[]; fallbackReason: string | null; outsideKey?: boolean },
   onDeopt: (reason: unknown) => void = () => {},
   cache: CompileCache = defaultCompileCache(),
 ): CachedCompile {
   // kos's own helpers ride along (compiler/typed-array-checks.ts): cached code reaches them by path too.
   const values = { specialize: options.specialize ?? {}, scope: options.scope ?? {}, fn, kos: KOS_HELPERS };
   const { specialize: _s, scope: _c, ...rest } = options;
-  const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: rest });
+  // A plain function's own `caller` says it is sloppy (parse.ts): the same text compiles otherwise
+  // in a strict script (sweep43: a CommonJS function ran the strict code an ES module's had cached).
+  const sloppy = Object.prototype.hasOwnProperty.call(fn, "caller");
+  const key = computeCacheKey({ source: Function.prototype.toString.call(fn), specialize: values.specialize, scope: values.scope, options: { ...rest, sloppy } });
   const make = (source: string, genericName: string, deoptName: string, refs: Array<{ name: string; value: unknown }>): Function =>
     // Named like every other compiled version (kos://<name>.js), in stack traces and profiles.
     instantiate([genericName, deoptName, VALUES, ...refs.map((r) => r.name)], `return (${source});\n//# sourceURL=kos://${(jitName(fn, options as { name?: string }) || "anonymous").replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 64)}.js`, [fn, onDeopt, values, ...refs.map((r) => r.value)]) as Function;
@@ -212,7 +215,10 @@ export function compileCached(
   });
   if (!r.ok || r.source === null) return { fn: null, hit: false, key, assumptions: [], fallbackReason: r.fallbackReason, source: null };
   const refPaths = r.references.map((ref) => ({ name: ref.name, path: isObj(ref.value) ? (paths.get(ref.value) ?? null) : null }));
-  const cacheable = key !== null && refPaths.every((x) => x.path !== null);
+  // Code that read a closure or module binding, or its mode from its script, depends on more than the
+  // key says (sweep43: two closures of one factory shared an entry; a module constant computed at load,
+  // or a helper edited since, came back from the cache).
+  const cacheable = key !== null && !r.outsideKey && refPaths.every((x) => x.path !== null);
   const made = make(r.source, r.genericName, r.deoptName, r.references);
   if (cacheable) cache.write(key, { source: r.source, assumptions: r.assumptions, meta: { genericName: r.genericName, deoptName: r.deoptName, refs: refPaths } });
   return { fn: made, hit: false, key: cacheable ? key : null, assumptions: r.assumptions, fallbackReason: null, source: r.source };

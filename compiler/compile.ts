@@ -230,11 +230,18 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   // Where the generated code is made into a function here (not `kos build`'s text): reads that may
   // throw do from a helper (residual/nullish-reads.ts).
   const nullReads = options.referenceExpression ? {} : { nullReads: { helper: `${prefix}nullRead`, prefix } };
+  // Whether any closure or module binding was read (the compile cache, cache.ts, keys on the text and the given values only).
+  let closureRead = false;
+  const lookupFree: FreeLookup = (f, name, reached) => {
+    const found = lookupClosureBinding(f, name, reached);
+    if (found.found) closureRead = true;
+    return found;
+  };
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
-      prefix, lookupFree: lookupClosureBinding, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
+      prefix, lookupFree, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
@@ -328,7 +335,9 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   const arity = countCalls && options.arityDispatch && result.kind !== "arrow" && !argumentItems ? arityFor(result.node, { node: parsed.node, strict: result.strict }, result.formals, paramNames, (name) => specialize.has(name) || assume.has(name), outlined.map((o) => o.node)) : null;
   const unmappedArguments = !result.strict && !(parsed.node.params as Node[]).every((p) => p.type === "Identifier");
   const ctx = { shared, ownKeysChecks, root: result.node, specialize, assume, strict: result.strict, kind: result.kind, formals: result.formals, contentGuards: result.contentGuards, fillsOwnCache: result.fillsOwnCache || (result.selfInvalidating && foldAbsent), usesNewTarget: result.usesNewTarget, receiverObject: result.receiverObject, fn, arity, unmappedArguments, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}) };
-  return assemble(ctx, parsed, options, countCalls);
+  const built = assemble(ctx, parsed, options, countCalls);
+  if (closureRead || result.modeRead) built.outsideKey = true;
+  return built;
 }
 
 /** Free names of any function kos specializes: read from its closure through the inspector. */

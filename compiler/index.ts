@@ -288,6 +288,7 @@ function specializeSource(fn: Function, options: SourceOptions, countCalls: bool
     return {
       ok: true, fallbackReason: null, assumptions: built.assumptions, passes: built.passes, source: built.expression,
       genericName: built.genericName, deoptName: built.deoptName,
+      ...(built.outsideKey ? { outsideKey: true } : {}),
       references: built.refNames.map((name, i) => {
         const value = built.refValues[i];
         const source = value === quoteJsonString ? QUOTE_JSON_STRING_SOURCE : standaloneHelperSource(value);

@@ -27,6 +27,8 @@ export interface ParsedFunction {
    * which its text does not show (fn-info.ts reads it from the script, where a body could tell).
    */
   modeFromScript?: boolean;
+  /** Its mode was read from its script (fn-info.ts): the same text compiles otherwise in a script of the other mode. */
+  modeRead?: boolean;
   /** Parsed with private names allowed (`privateNames`, kos build): the code will sit in its class body. */
   privateNames?: boolean;
 }

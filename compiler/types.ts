@@ -197,6 +197,8 @@ export interface SourceOptions extends JitOptions {
 /** A specialized function as source text, with the free names it expects. */
 export interface SpecializedSource {
   ok: boolean;
+  /** The code read more than the text and the given values (assemble.ts, BuildResult.outsideKey): not for the compile cache. */
+  outsideKey?: boolean;
   fallbackReason: string | null;
   assumptions: Assumption[];
   passes: PassSnapshot[] | null;

@@ -318,11 +318,12 @@ export function loadFnInfo(fn: Function, privateNames = false): FnInfo {
   // under kos): its mode is its script's. Unknown (no inspector), it runs as the original.
   const strict = scriptStrictness(fn);
   if (strict === true) {
-    const { strictAssumed: _assumed, ...known } = parsed;
+    const { strictAssumed: _assumed, ...rest } = parsed;
+    const known = { ...rest, modeRead: true };
     return infoOf(fn, known, normalizeBody(known.node));
   }
   if (strict === false) {
-    const sloppy = { ...parsed, strict: false };
+    const sloppy = { ...parsed, strict: false, modeRead: true };
     return infoOf(fn, sloppy, normalizeBody(sloppy.node));
   }
   const what = parsed.kind === "arrow" ? "an arrow function" : "a method";

@@ -90,3 +90,36 @@ describe("cached code that calls kos's own helpers", () => {
     expect(readdirSync(dir, { recursive: true }).length).toBe(files);
   });
 });
+
+describe("cached code depends on nothing the key leaves out (sweep43)", () => {
+  it("a compile that read a closure binding is not cached; the same text in a sloppy and a strict script gets two entries", () => {
+    const program = `import("kos").then(({ jit }) => {
+      // Two closures of one factory: the same text, another captured limit.
+      function make(limit) { return function check(cfg, x) { return x > limit ? "over " + limit : cfg.k + x; }; }
+      const cfg = { k: 1 };
+      const results = [];
+      for (const limit of [10, 100]) {
+        const f = make(limit);
+        results.push([jit(f, { specialize: { cfg }, cache: true })(cfg, 50), f(cfg, 50)]);
+      }
+      // The same text, strict and sloppy: a write to a frozen object throws in one and not the other.
+      const text = "return function setK(o) { o.k = 1; return 'set ' + o.k; }";
+      const strict = new Function('"use strict"; ' + text)();
+      const sloppy = new Function(text)();
+      const o = Object.freeze({ k: 0 });
+      const outcome = (f) => { try { return f(o); } catch (e) { return e.constructor.name; } };
+      for (const f of [strict, sloppy]) results.push([outcome(jit(f, { cache: true, specialize: {} })), outcome(f)]);
+      console.log(JSON.stringify(results));
+    });`;
+    const dir = scratch();
+    const once = () => {
+      const r = spawnSync(process.execPath, ["-e", program], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout.trim().split("\n").at(-1)!) as Array<[unknown, unknown]>;
+    };
+    for (const results of [once(), once()]) {
+      for (const [jitted, original] of results) expect(jitted).toEqual(original);
+      expect(results.map((r) => r[1])).toEqual(["over 10", 51, "TypeError", "set 0"]);
+    }
+  });
+});
