@@ -391,8 +391,12 @@ export class Dispatcher {
     const seen = counts[guard] ?? 0;
     counts[guard] = seen + 1;
     if (seen === 0) {
+      // A loop and an index store, not `includes` and `push`: a program that replaced those (a
+      // polyfill, a spy) saw kos call them on a failed guard of a function that never did (sweep43).
       const list = (this.deoptVersions ??= []);
-      if (!list.includes(version)) list.push(version);
+      let listed = false;
+      for (let i = 0; i < list.length; i++) if (list[i] === version) listed = true;
+      if (!listed) list[list.length] = version;
     }
     return seen === 0;
   }

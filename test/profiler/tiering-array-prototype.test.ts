@@ -44,3 +44,31 @@ describe("tiering with an index on Array.prototype", () => {
     for (let i = 0; i < 60; i++) expect(j(i % 2 ? cfg : other, i, "y")).toBe(pick(i % 2 ? cfg : other, i, "y"));
   });
 });
+
+describe("a failed guard calls none of the program's Array methods (sweep43 repro-6)", () => {
+  it("a replaced Array.prototype.includes is not called by kos's deopt bookkeeping", () => {
+    const native = Array.prototype.includes;
+    let calls = 0;
+    Array.prototype.includes = function (this: unknown[], ...a: [unknown]) {
+      calls++;
+      return Reflect.apply(native, this, a);
+    } as typeof native;
+    try {
+      function price(cfg: { unit: number }, qty: number) {
+        return cfg.unit * qty;
+      }
+      const cfg = { unit: 7 };
+      const j = jit(price, { specialize: { cfg } });
+      expect(j(cfg, 2)).toBe(14);
+      // (No expect() while counting: the test library's own matchers call includes.)
+      calls = 0;
+      const results = [j({ unit: 4 }, 7), j({ unit: 4 }, 7)];
+      const counted = calls;
+      expect(results).toEqual([28, 28]);
+      expect(counted).toBe(0);
+      expect(inspect(j)!.deopts).toBe(2);
+    } finally {
+      Array.prototype.includes = native;
+    }
+  });
+});
