@@ -209,8 +209,16 @@ function propertyKey(s: Specializer, key: Val): Val {
   if (key.k === "s" && (key.v === null || (typeof key.v !== "object" && typeof key.v !== "function"))) return key;
   if (key.k === "d" && key.type !== undefined && key.type !== "object" && key.type !== "function") return key;
   s.foreignCodeMayRun();
-  const literal: Node = { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: true, key: s.residual(key), value: { type: "Literal", value: 0, raw: "0" } }] };
-  return D({ type: "MemberExpression", computed: true, optional: false, object: { type: "CallExpression", optional: false, callee: s.constNode(REFLECT_OWN_KEYS), arguments: [literal] }, property: { type: "Literal", value: 0, raw: "0" } });
+  const known = key.k !== "d";
+  const k = known ? key : s.stable(key, "key");
+  const literal: Node = { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: true, key: s.residual(k), value: { type: "Literal", value: 0, raw: "0" } }] };
+  const converted: Node = { type: "MemberExpression", computed: true, optional: false, object: { type: "CallExpression", optional: false, callee: s.constNode(REFLECT_OWN_KEYS), arguments: [literal] }, property: { type: "Literal", value: 0, raw: "0" } };
+  if (known) return D(converted);
+  // A key of unknown type is most often a string: only an object (or a function) is converted here,
+  // with no allocation for the rest (a primitive converts in the literal, running nothing).
+  const typeIs = (t: string): Node => ({ type: "BinaryExpression", operator: "===", left: { type: "UnaryExpression", operator: "typeof", prefix: true, argument: s.residual(k) }, right: { type: "Literal", value: t, raw: JSON.stringify(t) } });
+  const isObject: Node = { type: "LogicalExpression", operator: "||", left: { type: "LogicalExpression", operator: "&&", left: typeIs("object"), right: { type: "BinaryExpression", operator: "!==", left: s.residual(k), right: { type: "Literal", value: null, raw: "null" } } }, right: typeIs("function") };
+  return D({ type: "ConditionalExpression", test: isObject, consequent: converted, alternate: s.residual(k) });
 }
 
 /** As kos loaded it. */
