@@ -9,6 +9,7 @@ import type { Node } from "./ast.js";
 import { JitError } from "./jit-error.js";
 import { buildLiteral } from "./emit.js";
 import { isTypedArray } from "./values.js";
+import { hasIntrinsicLength } from "./typed-array-checks.js";
 import type { Assumption, SourceOptions, TypeAssumption } from "./types.js";
 import { TYPED_ARRAY_NAMES, typedArrayName } from "./builtins.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
@@ -44,7 +45,9 @@ function guardFor(param: Node, value: unknown, ref: (v: unknown, hint: string) =
   const literal = buildLiteral(value);
   if (literal) return { test: bin("===", p(), literal), description: `${label} === ${describe(value)}`, kind: "value" };
   const identity = bin("===", p(), ref(value, label));
-  if (isTypedArray(value)) {
+  // Its length is read only where `length` is the intrinsic getter: a prototype of the program's
+  // with a `length` getter ran it at this guard, where the original may never read it (sweep44).
+  if (isTypedArray(value) && hasIntrinsicLength(value)) {
     const len = bin("===", { type: "MemberExpression", object: p(), property: { type: "Identifier", name: "length" }, computed: false, optional: false }, buildLiteral(value.length)!);
     return { test: and(identity, len), description: `${label} is the specialized ${typedArrayName(value) ?? "typed array"} (identity) with length ${value.length}`, kind: "identity" };
   }

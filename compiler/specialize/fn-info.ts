@@ -331,17 +331,34 @@ export function loadFnInfo(fn: Function, privateNames = false): FnInfo {
 }
 
 /** The analyses of a function node (a parsed function, or a class constructor kos assembled). */
+/** A binding no code can assign: a `const`, a function expression's own name, a class's name inside its body. */
+function immutableBinding(v: Variable): boolean {
+  return v.defs.some((d) => (d.type === "Variable" && (d.parent as Node | null)?.kind === "const") || (d.type === "FunctionName" && v.scope.type === "function-expression-name") || (d.type === "ClassName" && v.scope.type === "class"));
+}
+
 export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo {
   const scopes = analyzeScopes(node, parsed.strict);
   const captured = new Set<Variable>();
+  let constantWrite: JitError | null = null;
   const stack: Scope[] = [scopes.functionScope];
+  // The name of a named function expression lives in a scope of its own, above the function's.
+  for (let up = scopes.functionScope.upper; up && up.block === node; up = up.upper) stack.push(up);
   while (stack.length) {
     const scope = stack.pop()!;
     for (const v of scope.variables) {
       const home = nearestFunctionScope(v.scope);
       if (v.references.some((r) => nearestFunctionScope(r.from) !== home)) captured.add(v);
+      // A closure the function makes, and a destructuring with a property target, are kept as
+      // written, where a binding that cannot be assigned (a `const`, a function expression's own
+      // name, a class's inner name) becomes a `let` of the version: a write there went through where
+      // the original throws, or in sloppy code ignores a write to the name (sweep44).
+      if (!constantWrite && immutableBinding(v)) {
+        const w = v.references.find((r) => r.isWrite() && !r.init);
+        if (w) constantWrite = new JitError("UNSUPPORTED", `'${v.name}' is assigned${nearestFunctionScope(w.from) !== home ? " by a closure" : ""}, and cannot be (a TypeError, or ignored in sloppy code for a function's own name)`, lineOf(w.identifier));
+      }
     }
-    stack.push(...scope.childScopes);
+    // (The function-name scope's child is the function's own scope, already on the stack.)
+    if (scope.type !== "function-expression-name") stack.push(...scope.childScopes);
   }
   const words = new Set(parsed.source.match(/[A-Za-z_$][\w$]*/g) ?? []);
   const { usesThis, usesArguments, argumentsInArrow } = ownUses(node);
@@ -356,7 +373,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   // An alias that is not a free name (a local or a parameter of this function) hands `arguments` on as written.
   const local = aliases.find((a) => !freeNames.includes(a.name));
   const aliasOpaque = local ? new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it hands \`arguments\` on to '${local.name}.call'`, lineOf(local.call)) : null;
-  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: opaque ?? aliasOpaque, freeNames, size, strictnessNeutral: isStrictnessNeutral(node), ...(aliases.length ? { argumentsAliases: aliases } : {}) };
+  return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: opaque ?? aliasOpaque ?? constantWrite, freeNames, size, strictnessNeutral: isStrictnessNeutral(node), ...(aliases.length ? { argumentsAliases: aliases } : {}) };
 }
 
 // Analyses are immutable once made (the evaluator never mutates a source tree),

@@ -10,6 +10,7 @@ import { types as utilTypes } from "node:util";
 import { Specializer } from "./specializer.js";
 import { S, type Val } from "./values.js";
 import type { ContentGuard } from "../content-guards.js";
+import { hasIntrinsicLength } from "../typed-array-checks.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -196,6 +197,8 @@ P.plainArraySpecies = function (this: Specializer, arr: unknown[]): boolean {
  * length the entry had seen, reading NaN past the end).
  */
 P.typedArrayLengthGuard = function (this: Specializer, arr: object): boolean {
+  // A `length` of the program's (an own one, a prototype's getter) is never read here: it runs its code.
+  if (!hasIntrinsicLength(arr)) return false;
   const value = (arr as { length: number }).length;
   if (this.foreignRan) return false;
   if ((this.foreignEpoch ?? 0) === 0) {

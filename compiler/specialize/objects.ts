@@ -10,6 +10,7 @@
  */
 import { types as utilTypes } from "node:util";
 import type { Node } from "../ast.js";
+import { hasIntrinsicLength } from "../typed-array-checks.js";
 import { walk } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
@@ -155,7 +156,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
           const f = readFrozenProperty(proto, k, "deep");
           if (f.ok) return S(f.value);
         } else if (v !== null && v !== undefined) {
-          if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView) && this.typedArrayLengthGuard(v as object)) return S((v as unknown as { length: number }).length);
+          if (k === "length" && ArrayBuffer.isView(v) && !(v instanceof DataView) && hasIntrinsicLength(v) && this.typedArrayLengthGuard(v as object)) return S((v as unknown as { length: number }).length);
           const f = readFrozenProperty(v as object, k, this.options.freeze);
           if (f.ok) return S(f.value);
           const fixed = this.fixedGetterRead(v as object, k);
@@ -178,7 +179,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
   // undefined. Typed, `k[0] * x` converts no object, and runs none of the program's code.
   if (element && key.k === "s" && Number.isInteger(key.v) && (key.v as number) >= 0) {
     const arr = obj.v as unknown as { length: number };
-    if ((key.v as number) < arr.length && this.typedArrayLengthGuard(arr)) return D(read, arr instanceof BigInt64Array || arr instanceof BigUint64Array ? "bigint" : "number");
+    if (hasIntrinsicLength(arr) && (key.v as number) < arr.length && this.typedArrayLengthGuard(arr)) return D(read, arr instanceof BigInt64Array || arr instanceof BigUint64Array ? "bigint" : "number");
   }
   return D(read);
 };

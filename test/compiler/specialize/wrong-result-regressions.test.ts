@@ -885,3 +885,54 @@ describe("modern built-ins and classes (sweep42)", () => {
     expect(expected).toBe("key,value");
   });
 });
+
+describe("bindings that cannot be assigned, and a typed array's own length (sweep44)", () => {
+  const outcome = (run: () => unknown): string => {
+    try {
+      return `returned ${JSON.stringify(run())}`;
+    } catch (e) {
+      return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
+    }
+  };
+
+  it("a const or a function expression's own name assigned by a closure, or by a pattern with a property target, fails or is ignored as in the original (repro-2..5)", () => {
+    const fns = new Function(`
+      const sloppyName = function g(n) { var h = function () { g = 2; }; h(); var r = function () { return g; }; return typeof r() + n; };
+      return {
+        sloppyName,
+        strictName: function g(n) { "use strict"; var h = function () { g = 2; }; h(); return typeof g + n; },
+        closureConst: function c(n) { const L = 1; var h = function () { L = 2; }; try { h(); } catch (e) { return e.constructor.name + ": " + e.message; } return "no throw, L=" + L + n; },
+        arrowConst: function c(n) { const L = 1; const h = () => { L += 1; }; h(); return L + n; },
+        patternConst: function e(n) { const L = 1; const o = {}; [o.a, L] = [n, 2]; return L; },
+      };`)() as Record<string, (n: number) => unknown>;
+    for (const [name, f] of Object.entries(fns)) {
+      const expected = outcome(() => f(1));
+      const j = jit(f, { specialize: { n: 1 } });
+      expect(outcome(() => j(1)), name).toBe(expected);
+      const t = jit(f, { tiering: { hotCalls: 3 } });
+      for (let i = 0; i < 6; i++) expect(outcome(() => t(1)), name).toBe(expected);
+    }
+    expect(fns.sloppyName!(1)).toBe("function1");
+  });
+
+  it("a typed array whose prototype of the program's has a `length` getter: the getter runs as often as in the original (repro-1)", () => {
+    function sum(ta: Float64Array): number {
+      let s = 0;
+      for (let i = 0; i < ta.length; i++) s += ta[i]!;
+      return s;
+    }
+    const make = (log: string[]) => {
+      const t = new Float64Array([1, 2, 3, 4]);
+      Object.setPrototypeOf(t, Object.create(Float64Array.prototype, { length: { get: () => (log.push("len"), log.length <= 2 ? 2 : 4) } }));
+      return t;
+    };
+    const logO: string[] = [];
+    const logJ: string[] = [];
+    const tO = make(logO);
+    const tJ = make(logJ);
+    const j = jit(sum, { specialize: { ta: tJ } });
+    logJ.length = 0;
+    expect(j(tJ)).toBe(sum(tO));
+    expect(logJ.length).toBe(logO.length);
+  });
+});
