@@ -759,15 +759,10 @@ describe("a block's binding named as a global the function also reads (sweep28 r
   });
 });
 
-describe("modern built-ins and classes (sweep42)", () => {
-  const outcome = (run: () => unknown): string => {
-    try {
-      return `returned ${JSON.stringify(run())}`;
-    } catch (e) {
-      return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
-    }
-  };
+/** As `outcome`, with the value as JSON (the calls below return arrays and objects). */
+const jsonOutcome = (run: () => unknown): string => outcome(() => JSON.stringify(run()));
 
+describe("modern built-ins and classes (sweep42)", () => {
   it("a typed array's length is read again after code that can detach or resize its buffer (repro-5)", () => {
     function sum(cfg: { data: Float64Array; onItem(i: number): void }, x: number): unknown[] {
       let s = 0;
@@ -789,10 +784,10 @@ describe("modern built-ins and classes (sweep42)", () => {
       return cfg;
     };
     for (const kind of ["detach", "resize", "none"] as const) {
-      const expected = outcome(() => sum(world(kind), 1));
+      const expected = jsonOutcome(() => sum(world(kind), 1));
       const w = world(kind);
       const j = jit(sum, { specialize: { cfg: w } });
-      expect(outcome(() => j(w, 1)), kind).toBe(expected);
+      expect(jsonOutcome(() => j(w, 1)), kind).toBe(expected);
       expect(inspect(j)!.tier).toBe(1);
     }
   });
@@ -866,9 +861,9 @@ describe("modern built-ins and classes (sweep42)", () => {
     for (const cfg of [{ a: key("a"), b: key("b") }, { a: bad, b: key("b") }]) {
       const j = jit(build, { specialize: { cfg } });
       log.length = 0;
-      const expected = outcome(() => build(cfg, 1)) + log.join();
+      const expected = jsonOutcome(() => build(cfg, 1)) + log.join();
       log.length = 0;
-      expect(outcome(() => j(cfg, 1)) + log.join()).toBe(expected);
+      expect(jsonOutcome(() => j(cfg, 1)) + log.join()).toBe(expected);
     }
     // A dynamic key with only a toString converts before the value too.
     function keyed(cfg: { value(): number }, k: object): string[] {
@@ -887,14 +882,6 @@ describe("modern built-ins and classes (sweep42)", () => {
 });
 
 describe("bindings that cannot be assigned, and a typed array's own length (sweep44)", () => {
-  const outcome = (run: () => unknown): string => {
-    try {
-      return `returned ${JSON.stringify(run())}`;
-    } catch (e) {
-      return `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
-    }
-  };
-
   it("a const or a function expression's own name assigned by a closure, or by a pattern with a property target, fails or is ignored as in the original (repro-2..5)", () => {
     const fns = new Function(`
       const sloppyName = function g(n) { var h = function () { g = 2; }; h(); var r = function () { return g; }; return typeof r() + n; };
@@ -906,11 +893,11 @@ describe("bindings that cannot be assigned, and a typed array's own length (swee
         patternConst: function e(n) { const L = 1; const o = {}; [o.a, L] = [n, 2]; return L; },
       };`)() as Record<string, (n: number) => unknown>;
     for (const [name, f] of Object.entries(fns)) {
-      const expected = outcome(() => f(1));
+      const expected = jsonOutcome(() => f(1));
       const j = jit(f, { specialize: { n: 1 } });
-      expect(outcome(() => j(1)), name).toBe(expected);
+      expect(jsonOutcome(() => j(1)), name).toBe(expected);
       const t = jit(f, { tiering: { hotCalls: 3 } });
-      for (let i = 0; i < 6; i++) expect(outcome(() => t(1)), name).toBe(expected);
+      for (let i = 0; i < 6; i++) expect(jsonOutcome(() => t(1)), name).toBe(expected);
     }
     expect(fns.sloppyName!(1)).toBe("function1");
   });
