@@ -101,7 +101,9 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
         for (const prop of pattern.properties as Node[]) {
           if (!this.env) return;
           const key = prop.computed ? this.stable(this.expr(prop.key)) : S(prop.key.type === "Identifier" ? prop.key.name : String(prop.key.value));
-          this.bindPattern(prop.value, this.readMember(src, key, prop), declKind);
+          const inner = this.readMember(src, key, prop);
+          if (nestedReadThrows(this, prop.value, inner)) return;
+          this.bindPattern(prop.value, inner, declKind);
         }
         return;
       }
@@ -117,6 +119,24 @@ P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind
       this.fail("UNSUPPORTED", `pattern ${pattern.type}`, pattern);
   }
 };
+
+/**
+ * A nested object pattern over a value kos knows is null or undefined (`let { a: { b } } = cfg`
+ * where `cfg.a` folded to undefined): the engine fails reading its first key, "Cannot read
+ * properties of undefined (reading 'b')". Destructured on its own, the residual said "Cannot
+ * destructure property 'b' of '(void 0)'" (sweep41 #12). Emits that read, which throws, and ends
+ * the path; false where the pattern is another (an array pattern, a default, a computed first key).
+ */
+function nestedReadThrows(s: Specializer, target: Node, v: Val): boolean {
+  if (target.type !== "ObjectPattern" || v.k !== "s" || (v.v !== null && v.v !== undefined)) return false;
+  const first = (target.properties as Node[])[0];
+  if (!first || first.type !== "Property" || first.computed) return false;
+  const key = first.key.type === "Identifier" ? first.key.name : String(first.key.value);
+  const object: Node = v.v === null ? { type: "Literal", value: null, raw: "null" } : { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } };
+  s.emit({ type: "ExpressionStatement", expression: { type: "MemberExpression", object, property: { type: "Literal", value: key, raw: JSON.stringify(key) }, computed: true, optional: false } });
+  s.env = null;
+  return true;
+}
 
 /**
  * An inlined callee's parameter pattern destructures its argument in the residual as a local does,

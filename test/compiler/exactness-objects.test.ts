@@ -218,6 +218,19 @@ describe("issue 12: error messages come from the engine, on the original express
     expect(outcome).toMatchObject({ ok: false, errorType: "TypeError" });
     expect((outcome as { message: string }).message).toContain("c.nothing");
   });
+
+  it("a nested pattern over a property folded to undefined or null: \"Cannot read properties of undefined (reading 'b')\" (sweep41 #12)", () => {
+    for (const [src, c] of [
+      ["function f(c, x) { const { a: { b } } = c; return b + x; }", {}],
+      ["function f(c, x) { const { a: { b = 1 } } = c; return b + x; }", { a: null }],
+      ["function f(c, x) { let k, q; ({ k, a: { 0: q } } = c); return q + x; }", {}],
+    ] as const) {
+      const f = sloppy(src);
+      const frozen = Object.freeze({ ...c });
+      const outcome = expectSameOutcome(f, jit(f, { specialize: { c: frozen } }), [frozen, 1]);
+      expect((outcome as { message: string }).message).toMatch(/^Cannot read properties of (undefined|null) \(reading '(b|0)'\)$/);
+    }
+  });
 });
 
 describe("issue 12: a jitted function has the original's shape", () => {
