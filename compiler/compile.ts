@@ -234,7 +234,9 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   let closureRead = false;
   const lookupFree: FreeLookup = (f, name, reached) => {
     const found = lookupClosureBinding(f, name, reached);
-    if (found.found) closureRead = true;
+    // A function's own name holding that function for good (a recursive declaration): its text is
+    // the key's, or came with the read that reached it.
+    if (found.found && !(found.stable && found.value === f)) closureRead = true;
     return found;
   };
   for (let attempt = 0; ; attempt++) {

@@ -122,4 +122,16 @@ describe("cached code depends on nothing the key leaves out (sweep43)", () => {
       expect(results.map((r) => r[1])).toEqual(["over 10", 51, "TypeError", "set 0"]);
     }
   });
+
+  it("a recursive function, whose own name is the one binding it reads, is still cached", () => {
+    const program = `import("kos").then(({ jit }) => {
+      function fact(n) { return n <= 1 ? 1 : n * fact(n - 1); }
+      console.log(jit(fact, { specialize: { n: 6 }, cache: true })(6));
+    });`;
+    const dir = scratch();
+    const r = spawnSync(process.execPath, ["-e", program], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe("720");
+    expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
+  });
 });
