@@ -92,9 +92,16 @@ const VISITOR_KEYS: Record<string, readonly string[]> = {
   YieldExpression: ["argument"],
 };
 
+/**
+ * The same table as a Map: a walk over valibot's bundle (27,110 nodes) took 0.90 ms with
+ * `Map.get` against 1.11 ms indexing the object by the node's type (medians of 15, Node 20.20.2),
+ * and tree walks are a tenth of a compile's CPU.
+ */
+const CHILD_KEYS = new Map<string, readonly string[]>(Object.entries(VISITOR_KEYS));
+
 /** The child-node slots of `node` that hold nodes now, in evaluation order. */
 export function childKeys(node: Node): readonly string[] {
-  const keys = VISITOR_KEYS[node.type];
+  const keys = CHILD_KEYS.get(node.type);
   if (!keys) throw new Error(`kos: unknown node type ${node.type}`);
   return keys;
 }
