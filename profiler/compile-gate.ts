@@ -1,8 +1,8 @@
 /**
  * The cost gate of one function at tier 0 (no `hotCalls` given): has it used enough time to pay
- * for its predicted compile (compile-cost.ts), and does a compile that reaches callees kos has not
- * seen fit the process's compile budget? tiering.ts holds one per function, made at its first
- * call, over the process's one compile-cost model.
+ * for its predicted compile (compile-cost.ts), and does the compile fit the process's compile
+ * budget? tiering.ts holds one per function, made at its first call, over the process's one
+ * compile-cost model.
  */
 import { cpuUsage } from "../intrinsic-clocks.js";
 import { trace, type Dispatcher } from "../compiler/dispatcher.js";
@@ -66,7 +66,7 @@ export class CompileGate {
       this.payAtMs = CompileCostModel.usedToPay(costs.priceMs(this.estimated), this.savedShare());
     }
     if (sampledMs < this.payAtMs && (this.waitingSaid || this.d.calls < this.hotCalls)) return false;
-    if (sampledMs >= this.payAtMs && this.reachesUnseen() && !this.fitsBudget()) return false;
+    if (sampledMs >= this.payAtMs && !this.fitsBudget()) return false;
     this.prediction = costs.price(this.estimated!);
     if (CompileCostModel.worthIt(sampledMs, this.prediction, this.savedShare())) return true;
     if (!this.waitingSaid && this.d.calls >= this.hotCalls) {
@@ -79,13 +79,8 @@ export class CompileGate {
     return false;
   }
 
-  /** Whether a compile reaches callees kos has not seen (closures, modules, the receiver): the budgeted kind. */
-  reachesUnseen(): boolean {
-    return this.closurePending || this.estimate().reachMs > 0;
-  }
-
   /**
-   * The process's compile budget (compile-cost.ts, REACH_COMPILE_BUDGET): has the process used
+   * The process's compile budget (compile-cost.ts, COMPILE_BUDGET): has the process used
    * enough CPU that this compile keeps tiering's compiles within their share of it? Read only
    * once the function's own time would pay, at its timed calls (process.cpuUsage: about 1 µs).
    */
@@ -106,7 +101,7 @@ export class CompileGate {
     this.budgetSkips = this.budgetBackoff;
     if (!this.budgetSaid) {
       this.budgetSaid = true;
-      const detail = `its compile would pay from its own time, but a compile that reaches callees kos has not seen waits until tiering's compiles fit in ${+(share * 100).toPrecision(3)}% of the process's CPU time: from ${(needCpuMs / 1000).toFixed(1)} s of CPU (${(cpuMs / 1000).toFixed(1)} s so far)`;
+      const detail = `its compile would pay from its own time, but it waits until tiering's compiles fit in ${+(share * 100).toPrecision(3)}% of the process's CPU time: from ${(needCpuMs / 1000).toFixed(1)} s of CPU (${(cpuMs / 1000).toFixed(1)} s so far)`;
       this.d.event("waiting", detail);
       trace(`waiting ${this.d.name || "(anonymous)"}: ${detail}`);
     }

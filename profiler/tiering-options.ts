@@ -2,7 +2,7 @@
  * Tiering's options (`jit(fn, { tiering })`), and the thresholds a tiered function runs with:
  * from its options, else the environment as it was at `jit()`, else the defaults.
  */
-import { REACH_COMPILE_BUDGET } from "./compile-cost.js";
+import { COMPILE_BUDGET } from "./compile-cost.js";
 import type { LoadedProfile } from "./profile-file.js";
 
 export interface TieringOptions {
@@ -15,10 +15,9 @@ export interface TieringOptions {
   /** With `hotCalls` set: sampled time in ms after which a function is hot even below hotCalls (after 50 calls). Default 20. */
   hotTimeMs?: number;
   /**
-   * The share of the process's CPU time tiering's compiles may have cost when a compile that
-   * reaches callees kos has not seen (closures, modules, the receiver) starts. Default 0.01
-   * (profiler/compile-cost.ts, REACH_COMPILE_BUDGET); a long-running service that wants its
-   * library code compiled sooner can raise it, at the risk of a compile a short run does not repay.
+   * The share of the process's CPU time tiering's compiles may have cost when a compile starts.
+   * Default 0.01 (profiler/compile-cost.ts, COMPILE_BUDGET); a long-running service that wants its
+   * code compiled sooner can raise it, at the risk of a compile a short run does not repay.
    */
   compileBudget?: number;
   /** Live specialized versions before the function goes generic. Default 4 (V8's polymorphic limit). */
@@ -62,7 +61,7 @@ export function tieringThresholds(t: TieringOptions, envHot: number, profiling: 
     hotCalls,
     hotTimeMs: t.hotTimeMs ?? 20,
     maxVersions: t.maxVersions ?? 4,
-    compileBudget: t.compileBudget ?? REACH_COMPILE_BUDGET,
+    compileBudget: t.compileBudget ?? COMPILE_BUDGET,
     warmTo: Number.isFinite(hotCalls) && (!costGated || profiling) ? hotCalls : 0,
   };
 }

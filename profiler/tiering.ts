@@ -9,8 +9,8 @@
  *   64 (up to one in 16384 as calls grow) record argument (and receiver) profiles, and one in four of those is timed.
  * - Tier 1, once the function has used enough time to pay for its compile
  *   (compile-cost.ts: half the sampled time so far must cover the predicted
- *   CPU cost, and a compile that reaches callees kos has not seen also waits
- *   until it fits the process's compile budget, REACH_COMPILE_BUDGET; with
+ *   CPU cost, and every compile also waits until it fits the process's
+ *   compile budget, COMPILE_BUDGET; with
  *   `hotCalls` set, after that many calls instead): a version
  *   compiled with speculative specialization on the arguments that stayed
  *   constant (and the types of the others), every assumption guarded. With no
@@ -413,7 +413,7 @@ class TieredFunction {
       trace(`generic ${d.name || "(anonymous)"}: ${d.fallbackReason}`);
       return;
     }
-    if (this.limits.costGated && this.gate.reachesUnseen() && !this.gate.fitsBudget()) {
+    if (this.limits.costGated && !this.gate.fitsBudget()) {
       // Over the budget: the misses run the original; asked again once they have doubled.
       this.missBudgetAt = this.misses * 2;
       return;

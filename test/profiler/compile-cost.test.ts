@@ -120,7 +120,8 @@ describe("tiering waits until a compile pays", () => {
       for (let i = 0; i < n; i++) s += (k * i) % 7;
       return s;
     }
-    const f = jit(heavy);
+    // The budget is the next describe's: here the function's own time alone decides.
+    const f = jit(heavy, { tiering: { compileBudget: 1 } });
     let calls = 0;
     // Until the sampled time covers the prediction (about 100 ms here), capped so a failure ends.
     while (inspect(f)!.tier === 0 && calls < 200_000) {
@@ -142,7 +143,7 @@ describe("tiering waits until a compile pays", () => {
   });
 });
 
-describe("tiering's compile budget for functions that reach unseen callees", () => {
+describe("tiering's compile budget", () => {
   // A function that calls a module's method: its compile reaches callees kos has not seen (priced at REACH_MS).
   function reachTable(n: number) {
     let s = 0;
@@ -188,6 +189,43 @@ describe("tiering's compile budget for functions that reach unseen callees", () 
     const out = JSON.parse(r.stdout);
     expect(out.tier).toBe(0);
     expect(out.said).toMatch(/from [34]\d\.\d s of CPU/);
+  });
+
+  // A self-contained kernel (no callee kos has not seen): the budget holds for it too. A 0.25 s
+  // script compiled one near its end for 69 ms of CPU and took about twice the CPU it takes without kos.
+  function selfContained(n: number) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += (i * 3) % 7;
+    return s;
+  }
+
+  it("holds for a self-contained function too: it waits while its compile does not fit", () => {
+    const f = jit(selfContained, { tiering: { compileBudget: 1e-9 } });
+    callUntil(f, budgetWait);
+    const info = inspect(f)!;
+    expect(info.tier).toBe(0);
+    expect(info.history.find((h) => h.event === "waiting" && budgetWait.test(h.detail ?? ""))?.detail).toMatch(/would pay from its own time/);
+    expect(f(20000)).toBe(selfContained(20000));
+  });
+
+  it("by default, keeps a fresh process's compile of a self-contained kernel waiting (1% of a few seconds of CPU)", () => {
+    const script = `import("kos").then(({ jit, inspect }) => {
+      const f = jit(function kernel(n) { let s = 0; for (let i = 0; i < n; i++) s += (i * 3) % 7; return s; });
+      let said = null;
+      for (let i = 0; i < 300000 && !said && inspect(f).tier === 0; i++) {
+        f(20000);
+        said = inspect(f).history.find((h) => /fit in 1% of the process's CPU time/.test(h.detail)) ?? null;
+      }
+      process.stdout.write(JSON.stringify({ tier: inspect(f).tier, said: said && said.detail }));
+    });`;
+    const env = { ...process.env };
+    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.tier).toBe(0);
+    // A cold compile with the compiler's load is predicted at about 45-50 ms: 1% of it is 4.5-5 s.
+    expect(out.said).toMatch(/from [3-6]\.\d s of CPU/);
   });
 
   it("rejects a compile budget that is not a share in (0, 1]", () => {
