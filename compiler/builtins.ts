@@ -28,18 +28,34 @@ export const FOLDABLE_GLOBALS = new Set([
   "Float32Array", "Float64Array", "BigInt64Array", "BigUint64Array",
 ]);
 
+const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+/**
+ * Whether `fn` is the engine's own code (its source reads `[native code]`, and it is not a bound
+ * function). The tables of what kos folds keep only such functions: a program that replaced
+ * `Math.max` or `String.prototype.padStart` before kos loaded (a test's stub, a polyfill) had its
+ * stub taken for the built-in, called at compile time and never again (sweep46 #5). Its calls stay
+ * calls now, as the original makes them.
+ */
+export function isNativeFunction(fn: unknown): fn is Function {
+  if (typeof fn !== "function") return false;
+  const source = Reflect.apply(Function.prototype.toString, fn, []) as string;
+  return source.includes("[native code]") && NATIVE_SOURCE.test(source) && !looksBound(fn);
+}
+const nativeOnly = <T>(fns: Iterable<T>): T[] => [...fns].filter((f) => isNativeFunction(f));
+
 /** Pure functions: called at compile time when every argument is a primitive constant. */
-export const PURE_FUNCTIONS = new Set<Function>([
+export const PURE_FUNCTIONS = new Set<Function>(nativeOnly([
   ...Object.getOwnPropertyNames(Math)
     .filter((k) => k !== "random" && typeof (Math as unknown as Record<string, unknown>)[k] === "function")
     .map((k) => (Math as unknown as Record<string, Function>)[k]!),
   Number, String, Boolean, parseInt, parseFloat, isNaN, isFinite,
   Number.isInteger, Number.isFinite, Number.isNaN, Number.isSafeInteger, Number.parseFloat, Number.parseInt,
   String.fromCharCode, String.fromCodePoint, Array.isArray, Object.is,
-]);
+]));
 
 /** Functions that take a frozen plain-data object and return fresh data: folded to a fresh literal. */
-export const OBJECT_READERS = new Set<Function>([Object.keys, Object.values, Object.entries]);
+export const OBJECT_READERS = new Set<Function>(nativeOnly([Object.keys, Object.values, Object.entries]));
 
 /** String.prototype methods that are pure on primitive arguments. */
 export const PURE_STRING_METHODS = new Set([
@@ -89,13 +105,24 @@ export function arrayIterationIntact(): boolean {
   return Array.prototype[Symbol.iterator] === ArrayIterator && Object.getPrototypeOf([][Symbol.iterator]()).next === ArrayIteratorNext;
 }
 
-const BUILTIN_PROTOS: object[] = [Object.prototype, Array.prototype, Function.prototype, String.prototype, Number.prototype, Math, JSON, Object, Array, Reflect];
 /** A function of the engine (its source is `[native code]`), or one of the builtin namespaces kos treats as such. */
 export function isBuiltin(fn: Function): boolean {
   const source = Reflect.apply(Function.prototype.toString, fn, []) as string;
   // `includes` first: the end-anchored pattern is tried at every `{` of a user function's source
   // (15 ms of 40 compiles of the json-serializer fixture).
-  return (source.includes("[native code]") && NATIVE_SOURCE.test(source)) || BUILTIN_PROTOS.includes(fn);
+  if (source.includes("[native code]") && NATIVE_SOURCE.test(source)) return !looksBound(fn);
+  return BUILTIN_PROTOS.includes(fn);
 }
 
-const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+/**
+ * A bound function prints as native code too, but it is the program's: calling it runs the target,
+ * and what the program hangs on it (`log.enabled = false`) changes. Taken for a built-in, its own
+ * properties were folded unguarded and the flag's change was missed (sweep46 #3). Told apart as
+ * `jit` tells it (index.ts): named "bound …", with no own `prototype`.
+ */
+function looksBound(fn: Function): boolean {
+  if (Object.prototype.hasOwnProperty.call(fn, "prototype")) return false;
+  const name = Reflect.getOwnPropertyDescriptor(fn, "name")?.value;
+  return typeof name === "string" && name.startsWith("bound ");
+}
+

@@ -41,11 +41,14 @@ export interface ClosureBinding {
  * module's binding reads as before its module body has run (a cycle can call into a module
  * whose body has not started, with no frame of it on the stack).
  */
-function settled(functions: FunctionFactsCache, settles: NonNullable<BindingFacts["settles"]>, ro: RemoteObject, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
+function settled(functions: FunctionFactsCache, facts: BindingFacts, ro: RemoteObject, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
+  const settles = facts.settles!;
   if (ro.type === "undefined" || !frames || !ff.script?.hash) return false;
   const p = functions.parsedFunction(ff);
   if (!p) return false;
-  return !p.analysis.activationRunning(settles, frames.get(ff.script.hash) ?? []);
+  const positions = frames.get(ff.script.hash) ?? [];
+  if (!p.analysis.activationRunning(settles, positions)) return true;
+  return !!facts.declaredBy && p.analysis.topLevelPast(facts.declaredBy.end, positions);
 }
 
 /**
@@ -72,7 +75,7 @@ export function describeBinding(functions: FunctionFactsCache, name: string, v8:
   if (v8 === "With" || v8 === "Eval") {
     b.stable = false;
     b.unstableReason = `\`${name}\` lives in a ${v8 === "With" ? "`with`" : "direct `eval`"} scope`;
-  } else if (!facts.stable && facts.settles && settled(functions, facts.settles, ro, ff, frames)) {
+  } else if (!facts.stable && facts.settles && settled(functions, facts, ro, ff, frames)) {
     b.stable = true;
   } else if (!facts.stable && facts.lazyInit && lazilyInitialised(facts.lazyInit, value, ff, frames)) {
     b.stable = true;

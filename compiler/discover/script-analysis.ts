@@ -27,6 +27,8 @@ function isFunctionNode(n: Node): boolean {
 }
 
 /** Parsed and analysed source of one script. */
+const LOOP_TYPES = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+
 export class ScriptAnalysis {
   readonly ast: Node;
   private readonly manager: { acquire(node: Node, inner?: boolean): Scope | null };
@@ -177,6 +179,24 @@ export class ScriptAnalysis {
         const ids = new Set(refs.map((r) => r.identifier));
         const lazy = lazyInitOf(refs.filter((r) => r.isWrite() && !r.init).map((r) => r.identifier), (n) => ids.has(n), (n) => this.parentOf(n), !this.declaresUndefined(), this.flavour === "module" && this.hasTopLevelAwait(), (n) => this.builtinMember(n));
         if (lazy) u.lazyInit = lazy;
+      }
+      return u;
+    }
+    // A `var` holds `undefined` from its activation's start until its declarator runs, and a
+    // declarator in a loop body runs again at each iteration: its one initialiser is a write like
+    // any other, fixed once its activation has returned (sweep46 #2: a closure made before
+    // `var conf = "set"` ran was compiled on `undefined`, and one called in a loop whose body
+    // declares `var rate = 10 + i` on the first iteration's rate).
+    if (kind === "var" && inits.length === 1) {
+      const u = unstable(`is set by its declaration at ${this.where(inits[0]!.identifier)}, which may not have run yet, or may run again`);
+      const settles = !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
+      if (settles) {
+        u.settles = settles;
+        // The top level runs once: past a declarator outside any loop, the binding is fixed even
+        // while the top level still runs (a CommonJS script's `var rules = …` read by a function it
+        // jits and calls in a loop further down).
+        const declarator = this.enclosing(inits[0]!.identifier, "VariableDeclarator");
+        if (settles.top && declarator && !this.inLoop(declarator)) u.declaredBy = { end: declarator.end };
       }
       return u;
     }
@@ -385,6 +405,35 @@ export class ScriptAnalysis {
       if (settles.top ? inner === null : inner !== null && inner.start === settles.start && inner.end === settles.end) return true;
     }
     return false;
+  }
+
+  /** The nearest ancestor of `n` (itself included) of type `type`. */
+  private enclosing(n: Node, type: string): Node | null {
+    for (let m: Node | null = n; m; m = this.parentOf(m)) if (m.type === type) return m;
+    return null;
+  }
+
+  /** Whether `n` sits in a loop of its function (or of the top level). */
+  private inLoop(n: Node): boolean {
+    for (let m = this.parentOf(n); m; m = this.parentOf(m)) {
+      if (LOOP_TYPES.has(m.type)) return true;
+      if (m.type === "FunctionDeclaration" || m.type === "FunctionExpression" || m.type === "ArrowFunctionExpression") return false;
+    }
+    return false;
+  }
+
+  /**
+   * Whether every frame of the top level among `positions` stands at or past `end`: a statement
+   * of the top level that ends there has run, and (outside a loop) will not run again.
+   */
+  topLevelPast(end: number, positions: readonly number[]): boolean {
+    let seen = false;
+    for (const p of positions) {
+      if (this.functions.some((f) => f.start <= p && p < f.end)) continue;
+      if (p < end) return false;
+      seen = true;
+    }
+    return seen;
   }
 
   /** A `with` or direct-eval scope at or below `scope`: either can write a binding the analysis cannot see. */

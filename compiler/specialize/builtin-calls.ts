@@ -7,7 +7,7 @@
  * on a virtual array). What this file cannot fold stays a call (calls.ts).
  */
 import { types as utilTypes } from "node:util";
-import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS } from "../builtins.js";
+import { PURE_FUNCTIONS, PURE_STRING_METHODS, PURE_NUMBER_METHODS, PURE_ARRAY_METHODS, isNativeFunction } from "../builtins.js";
 import { D, NULL_PROTO, S, UNDEF, isPrimitive, ownKeyOrder, type Val, type VirtualObject } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
 import { isCollectionLookup } from "./collection-reads.js";
@@ -28,7 +28,7 @@ const ObjectToString = Object.prototype.toString;
  * user code, it made every read of the specialized options after it a guarded re-read, and the
  * version ran 0.87x the library.
  */
-const TYPE_TESTS = new Set<Function>([Number.isFinite, Number.isInteger, Number.isNaN, Number.isSafeInteger, Object.is]);
+const TYPE_TESTS = new Set<Function>([Number.isFinite, Number.isInteger, Number.isNaN, Number.isSafeInteger, Object.is].filter(isNativeFunction));
 /** Class tags of the primitive types, as `Object.prototype.toString` gives them (built-ins as kos loaded them). */
 const PRIMITIVE_TAGS: Record<string, string> = { number: "[object Number]", string: "[object String]", boolean: "[object Boolean]", undefined: "[object Undefined]" };
 /** The items of a virtual array when all are known primitives, else null. */
@@ -45,7 +45,7 @@ function primitiveFields(s: Specializer, o: VirtualObject): unknown[] | null {
 }
 
 /** The pure Array.prototype methods as they were when kos loaded: a program's replacement is not called at compile time. */
-const PURE_ARRAY_INTRINSICS = new Map<unknown, string>([...PURE_ARRAY_METHODS].map((k) => [(Array.prototype as unknown as Record<string, unknown>)[k], k]));
+const PURE_ARRAY_INTRINSICS = new Map<unknown, string>([...PURE_ARRAY_METHODS].map((k) => [(Array.prototype as unknown as Record<string, unknown>)[k], k] as const).filter(([f]) => isNativeFunction(f)));
 export const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, WeakMap, WeakSet, Date, RegExp, Error, TypeError, RangeError, SyntaxError, ArrayBuffer, DataView, Float64Array, Float32Array, Int32Array, Uint32Array, Int16Array, Uint16Array, Int8Array, Uint8Array, Uint8ClampedArray, BigInt64Array, BigUint64Array]);
 /**
  * Items up to which `known.includes(x)` on a dynamic `x` becomes a chain of `===` (an enum
@@ -56,7 +56,7 @@ const ObjectKeys = Object.keys;
 const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
 const ObjectHasOwn = Object.prototype.hasOwnProperty;
 const ObjectHasOwnStatic = Object.hasOwn;
-export const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter((v) => typeof v === "function"));
+export const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter(isNativeFunction));
 const stringMethods = (names: string[]) => names.map((k) => (String.prototype as unknown as Record<string, Function>)[k]!);
 /**
  * Built-ins whose call, when it returns, returns a primitive of one type whatever the arguments and
@@ -66,14 +66,14 @@ const stringMethods = (names: string[]) => names.map((k) => (String.prototype as
  * is how escapers start (mustache's `String(string).replace(…)`, which regexp-calls.ts tests
  * before it replaces).
  */
-export const BUILTIN_RESULT_TYPES = new Map<unknown, string>([
+export const BUILTIN_RESULT_TYPES = new Map<unknown, string>(([
   ...[...MATH_FUNCTIONS].map((f) => [f, "number"] as const),
   [String, "string"], [Number, "number"], [Boolean, "boolean"], [parseInt, "number"], [parseFloat, "number"], [isNaN, "boolean"], [isFinite, "boolean"],
   [Number.isInteger, "boolean"], [Number.isFinite, "boolean"], [Number.isNaN, "boolean"], [Number.isSafeInteger, "boolean"], [Array.isArray, "boolean"], [Object.is, "boolean"],
   ...stringMethods(["toLowerCase", "toUpperCase", "trim", "trimStart", "trimEnd", "slice", "substring", "substr", "padStart", "padEnd", "repeat", "charAt", "concat", "normalize", "toLocaleLowerCase", "toLocaleUpperCase"]).map((f) => [f, "string"] as const),
   ...stringMethods(["indexOf", "lastIndexOf", "charCodeAt", "localeCompare"]).map((f) => [f, "number"] as const),
   ...stringMethods(["includes", "startsWith", "endsWith"]).map((f) => [f, "boolean"] as const),
-]);
+] as Array<readonly [unknown, string]>).filter(([f]) => isNativeFunction(f)));
 const ObjectValues = Object.values;
 const ObjectEntries = Object.entries;
 const ObjectCreate = Object.create;
@@ -282,7 +282,7 @@ export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Va
     // a program that gave strings one runs its own code there, so those calls stay calls.
     const hook = name === "replace" || name === "replaceAll" ? Symbol.replace : name === "split" ? Symbol.split : null;
     if (hook && args.some((a) => typeof (a as { v: unknown }).v === "string") && hook in String.prototype) return null;
-    if (name && PURE_STRING_METHODS.has(name)) {
+    if (name && PURE_STRING_METHODS.has(name) && isNativeFunction(fn)) {
       try {
         const r = Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v));
         if (Array.isArray(r)) return virtualArray(s, r.map((x) => S(x)));
@@ -294,7 +294,7 @@ export function foldBuiltin(s: Specializer, fn: Function, thisVal: Val, args: Va
   }
   if (thisVal.k === "s" && typeof thisVal.v === "number" && allStaticPrimitive) {
     const name = Object.getOwnPropertyNames(Number.prototype).find((k) => (Number.prototype as unknown as Record<string, unknown>)[k] === fn);
-    if (name && PURE_NUMBER_METHODS.has(name)) {
+    if (name && PURE_NUMBER_METHODS.has(name) && isNativeFunction(fn)) {
       try {
         return S(Reflect.apply(fn, thisVal.v, args.map((a) => (a as { v: unknown }).v)));
       } catch {

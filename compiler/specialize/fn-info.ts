@@ -78,9 +78,14 @@ export function varIdentifiers(info: FnInfo, body: Node, fnNode: Node): Node[] {
   return ids;
 }
 
+// A class field's initializer runs when an instance is made, later than the code around the class:
+// it reads its variables as a closure does (sweep46 #4: `let x = 1; class C { v = x; } x = k;`
+// dropped the write, and `new C().v` read 1). eslint-scope gives it a scope of its own, as it does
+// a static block.
+const ACTIVATION_SCOPES = new Set(["function", "class-field-initializer", "class-static-block"]);
 const nearestFunctionScope = (s: Scope): Scope => {
   let c: Scope | null = s;
-  while (c && c.type !== "function") c = c.upper;
+  while (c && !ACTIVATION_SCOPES.has(c.type)) c = c.upper;
   return c ?? s;
 };
 
@@ -139,22 +144,60 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
   if (strict || !usesArguments || !(node.params as Node[]).every((p) => p.type === "Identifier")) return null;
   const params = new Set((node.params as Node[]).map((p) => p.name as string));
   let found: JitError | null = null;
-  const written = (target: Node): void => {
-    if (found || target?.type !== "Identifier") return;
-    if (params.has(target.name)) found = new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it writes the parameter '${target.name}'`, lineOf(target));
-  };
-  walk(node, (n, parent) => {
-    if (found) return false;
-    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) {
-      // A nested function can write a parameter through its closure, but its own `arguments` is its own.
-      walk(n, (m) => {
-        if (m.type === "AssignmentExpression") written(m.left);
-        else if (m.type === "UpdateExpression") written(m.argument);
-      });
-      return false;
+  // Every target a write reaches: a name, `arguments[k]`, or the names and members inside a
+  // destructuring pattern (`[a] = …`, `({ x: arguments[0] } = …)`, `for ([a] of …)`).
+  const written = (target: Node | null | undefined): void => {
+    if (found || !target) return;
+    switch (target.type) {
+      case "Identifier":
+        if (params.has(target.name)) found = new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it writes the parameter '${target.name}'`, lineOf(target));
+        return;
+      case "MemberExpression":
+        if (target.object.type === "Identifier" && target.object.name === "arguments") found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(target));
+        return;
+      case "ArrayPattern":
+        for (const e of target.elements as Array<Node | null>) written(e);
+        return;
+      case "ObjectPattern":
+        for (const p of target.properties as Node[]) written(p.type === "RestElement" ? p.argument : p.value);
+        return;
+      case "RestElement":
+        written(target.argument);
+        return;
+      case "AssignmentPattern":
+        written(target.left);
+        return;
+      case "VariableDeclaration":
+        // `for (var a of …)`: each iteration writes the declared names (a `let` or `const` declares new ones).
+        if (target.kind === "var") for (const d of target.declarations as Node[]) written(d.id);
+        return;
     }
+  };
+  // What a node writes when it runs: assignments and updates, a `var` with an initialiser
+  // (`var level = level || "info"` writes the parameter of that name), the targets of `for-in` and
+  // `for-of`, and a function declaration of a parameter's name (it replaces the value at entry).
+  const writes = (n: Node): void => {
     if (n.type === "AssignmentExpression") written(n.left);
     else if (n.type === "UpdateExpression") written(n.argument);
+    else if (n.type === "VariableDeclaration" && n.kind === "var") for (const d of n.declarations as Node[]) written(d.init ? d.id : null);
+    else if (n.type === "ForInStatement" || n.type === "ForOfStatement") written(n.left);
+  };
+  for (const s of (node.body?.body ?? []) as Node[]) if (s.type === "FunctionDeclaration") written(s.id);
+  walk(node, (n, parent) => {
+    if (found) return false;
+    if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression")) {
+      // A nested function can write a parameter through its closure, but its own `arguments` is its
+      // own (an arrow's is this function's: its writes to it count here too).
+      if (n.type !== "ArrowFunctionExpression") {
+        walk(n, (m) => {
+          if (m.type === "AssignmentExpression") written(m.left.type === "MemberExpression" ? null : m.left);
+          else if (m.type === "UpdateExpression") written(m.argument.type === "MemberExpression" ? null : m.argument);
+          else if (m.type === "ForInStatement" || m.type === "ForOfStatement") written(m.left.type === "VariableDeclaration" ? null : m.left.type === "MemberExpression" ? null : m.left);
+        });
+        return false;
+      }
+    }
+    writes(n);
     if (n.type === "Identifier" && n.name === "arguments" && isReferenceIdentifier(n, parent)) {
       // `arguments.length`, a read of `arguments[k]`, a spread, a forwarding `f.apply(t, arguments)` and
       // an Array method that only reads it (`[].slice.call(arguments, 1)`) read the values as they are
@@ -166,9 +209,6 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
       const alias = readOnly ? null : aliasedMethodCallee(n, parent);
       if (alias !== null) aliases.push({ name: alias, call: parent! });
       else if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
-    }
-    if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && ((parent?.type === "AssignmentExpression" && parent.left === n) || (parent?.type === "UpdateExpression" && parent.argument === n))) {
-      found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(n));
     }
     return;
   });

@@ -146,6 +146,26 @@ describe("jit: fallbacks name the construct and its line", () => {
     expect(r.stderr).toBe("");
     expect(JSON.parse(r.stdout.trim())).toEqual(["fallback", "CODEGEN_DISALLOWED", 8]);
   });
+
+  it("calls a built-in the program replaced before kos loaded, as the original does, instead of folding it (sweep46 #5)", () => {
+    // A test's stub of Math.max and String.prototype.padStart, installed before kos loads: kos took them
+    // for the built-ins, called them at compile time and folded their first answer.
+    const script = `const realMax = Math.max, realPad = String.prototype.padStart; let calls = 0; const answers = [];
+      Math.max = function max(...a) { calls++; return answers.length ? answers.shift() : realMax(...a); };
+      String.prototype.padStart = function padStart(n, c) { calls++; return "[" + realPad.call(this, n, c) + "]"; };
+      import("kos").then(({ jit }) => {
+        const cfg = Object.freeze({ a: 1, b: 2, w: 4 });
+        const f = (c) => Math.max(c.a, c.b) + "ab".padStart(c.w, "*");
+        const j = jit(f, { specialize: { c: cfg } });
+        const run = (g) => { calls = 0; answers.push(10, 20, 30); const out = [g(cfg), g(cfg), g(cfg)]; answers.length = 0; return [out, calls]; };
+        console.log(JSON.stringify([run(f), run(j)]));
+      });`;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    const [original, kos] = JSON.parse(r.stdout.trim());
+    expect(original).toEqual([["10[**ab]", "20[**ab]", "30[**ab]"], 6]);
+    expect(kos).toEqual(original);
+  });
 });
 
 describe("jit: parses every function form", () => {

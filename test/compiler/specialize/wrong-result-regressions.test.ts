@@ -923,3 +923,76 @@ describe("bindings that cannot be assigned, and a typed array's own length (swee
     expect(logJ.length).toBe(logO.length);
   });
 });
+
+describe("hidden state: sloppy arguments, var declarators, bound functions, class fields, replaced built-ins (sweep46)", () => {
+  it("a sloppy function that writes a parameter by `var`, a pattern, a for-in/of target or a function declaration keeps `arguments` in step (repro-1)", () => {
+    const bodies = {
+      varInit: "var a = 'written'; return arguments[0];",
+      destructArgs: "[arguments[0]] = ['written']; return a;",
+      forOfArgs: "for (arguments[0] of ['written']); return a;",
+      destructParam: "[a] = ['written']; return arguments[0];",
+      forInParam: "for (a in { written: 1 }); return arguments[0];",
+      forVarOf: "for (var a of ['written']); return arguments[0];",
+      funcDecl: "function a() {} return typeof arguments[0];",
+      logIdiom: "var a = a || 'info'; return Array.prototype.join.call(arguments, ' ');",
+    };
+    for (const [name, body] of Object.entries(bodies)) {
+      const f = new Function(`return function sl(a, b) { ${body} }`)() as (a: unknown, b: unknown) => unknown;
+      const expected = outcome(() => f("", 2));
+      expect(outcome(() => jit(f, { specialize: { a: "" } })("", 2)), name).toBe(expected);
+      const t = jit(f, { tiering: { hotCalls: 3 } });
+      for (let i = 0; i < 6; i++) expect(outcome(() => t("", 2)), name).toBe(expected);
+    }
+  });
+
+  it("a closure binding set by its `var` declarator is not folded before the declarator runs, nor while a loop runs it again (repro-9)", () => {
+    const later = (wrap: (g: (k: string) => string) => (k: string) => string) => {
+      const f = wrap(function label(k: string) { return String(conf) + k; });
+      const out = [f("!"), f("!")];
+      // eslint-disable-next-line no-var
+      var conf = "set";
+      out.push(f("!"), f("!"));
+      return out.join(",");
+    };
+    const loop = (wrap: (g: (q: number) => number) => (q: number) => number) => {
+      const f = wrap(function price(qty: number) { return qty * rate; });
+      const out: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        // eslint-disable-next-line no-var
+        var rate = 10 + i;
+        out.push(f(2));
+      }
+      return out.join(",");
+    };
+    expect(later((g) => jit(g, { specialize: { k: "!" } }))).toBe(later((g) => g));
+    expect(later((g) => jit(g, { tiering: { hotCalls: 2 } }))).toBe(later((g) => g));
+    expect(loop((g) => jit(g, { specialize: { qty: 2 } }))).toBe(loop((g) => g));
+    expect(loop((g) => jit(g, { tiering: { hotCalls: 2 } }))).toBe("20,22,24,26,28");
+  });
+
+  it("a flag a program hangs on a bound function is read when the call runs, not folded (repro-6)", () => {
+    const log = Object.assign(function logger(msg: string) { return msg; }.bind(null), { enabled: true });
+    const cfg = { log };
+    const emit = (c: typeof cfg, msg: string) => (c.log.enabled ? c.log(msg) : "(muted)");
+    const f = jit(emit, { specialize: { c: cfg } });
+    const t = jit(emit, { tiering: { hotCalls: 3 } });
+    for (let i = 0; i < 6; i++) {
+      if (i === 4) log.enabled = false;
+      const expected = emit(cfg, `m${i}`);
+      expect(f(cfg, `m${i}`)).toBe(expected);
+      expect(t(cfg, `m${i}`)).toBe(expected);
+    }
+  });
+
+  it("a class field's initializer reads its variable when an instance is made, after later writes (repro-8)", () => {
+    function make(k: number) {
+      let x = 1;
+      class C { v = x; }
+      x = k;
+      return new C().v;
+    }
+    expect(jit(make, { specialize: { k: 5 } })(5)).toBe(5);
+    const t = jit(make, { tiering: { hotCalls: 3 } });
+    for (let i = 0; i < 6; i++) expect(t(5)).toBe(5);
+  });
+});
