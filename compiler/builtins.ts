@@ -126,3 +126,24 @@ function looksBound(fn: Function): boolean {
   return typeof name === "string" && name.startsWith("bound ");
 }
 
+
+/**
+ * The built-ins kos would fold that are not the engine's own in this process (replaced before kos
+ * loaded), by name: part of every compile-cache key (cache-key.ts). Code folded over the real
+ * `padStart` in one process was served from the cache to a process that had replaced it, and its
+ * replacement never ran (sweep46 #6). Taken when this module loads, as the fold tables are.
+ */
+export const REPLACED_BUILTINS: string = [
+  ...Object.getOwnPropertyNames(Math).filter((k) => typeof (Math as unknown as Record<string, unknown>)[k] === "function").map((k) => [`Math.${k}`, (Math as unknown as Record<string, unknown>)[k]] as const),
+  ...[...PURE_STRING_METHODS].map((k) => [`String.prototype.${k}`, (String.prototype as unknown as Record<string, unknown>)[k]] as const),
+  ...[...PURE_NUMBER_METHODS].map((k) => [`Number.prototype.${k}`, (Number.prototype as unknown as Record<string, unknown>)[k]] as const),
+  ...[...PURE_ARRAY_METHODS].map((k) => [`Array.prototype.${k}`, (Array.prototype as unknown as Record<string, unknown>)[k]] as const),
+  ...(["Number", "String", "Boolean", "parseInt", "parseFloat", "isNaN", "isFinite"] as const).map((k) => [k, (globalThis as unknown as Record<string, unknown>)[k]] as const),
+  ...(["keys", "values", "entries", "is"] as const).map((k) => [`Object.${k}`, (Object as unknown as Record<string, unknown>)[k]] as const),
+  ["Array.isArray", Array.isArray] as const,
+  ["RegExp.prototype.exec", RegExp.prototype.exec] as const,
+  ["RegExp.prototype.test", RegExp.prototype.test] as const,
+]
+  .filter(([, f]) => typeof f === "function" && !isNativeFunction(f))
+  .map(([name]) => name)
+  .join(",");

@@ -9,6 +9,7 @@ const fs = () => process.getBuiltinModule("node:fs");
 const { dirname, join } = process.getBuiltinModule("node:path");
 const { fileURLToPath } = process.getBuiltinModule("node:url");
 import { structuralHash } from "./structural-hash.js";
+import { REPLACED_BUILTINS } from "./builtins.js";
 
 /** Bumped when the entry layout changes; part of every key. */
 export const ENTRY_FORMAT = 1;
@@ -86,6 +87,8 @@ export function computeCacheKey(input: CacheKeyInput): string | null {
   const h = nodeCrypto().createHash("sha256");
   h.update(`kos-cache/${ENTRY_FORMAT}\0${input.kosVersion ?? `${kosVersion()}+${compilerFingerprint()}`}\0`);
   h.update(`${input.source.length}:${input.source}\0`);
+  // Folds assume the engine's built-ins; a process that replaced some gets entries of its own.
+  if (REPLACED_BUILTINS) h.update(`replaced:${REPLACED_BUILTINS}\0`);
   h.update(parts.join("\0"));
   return h.digest("hex");
 }

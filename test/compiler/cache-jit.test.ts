@@ -134,4 +134,20 @@ describe("cached code depends on nothing the key leaves out (sweep43)", () => {
     expect(r.stdout.trim()).toBe("720");
     expect(readdirSync(dir, { recursive: true }).length).toBeGreaterThan(0);
   });
+
+  it("code folded over the engine's padStart is not served to a process that replaced it before kos loaded (sweep46 #6)", () => {
+    const program = (patched: boolean) => `${patched ? 'String.prototype.padStart = function padStart(n, fill) { return "[" + this + "]"; };' : ""}
+      import("kos").then(({ jit }) => {
+        function pad(s) { return s.padStart(5, "*"); }
+        console.log(JSON.stringify([jit(pad, { specialize: { s: "ab" }, cache: true })("ab"), pad("ab")]));
+      });`;
+    const dir = scratch();
+    for (const patched of [false, true, false]) {
+      const r = spawnSync(process.execPath, ["-e", program(patched)], { cwd: repoRoot, env: { ...process.env, KOS_CACHE_DIR: dir }, encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const [jitted, original] = JSON.parse(r.stdout.trim());
+      expect(original).toBe(patched ? "[ab]" : "***ab");
+      expect(jitted).toBe(original);
+    }
+  });
 });
