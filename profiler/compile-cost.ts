@@ -301,6 +301,11 @@ export class CompileCostModel {
     return (this.spentMs + predictedMs) / share;
   }
 
+  /** What the budget (`share` of `processCpuMs`) still allows tiering's compiles to spend, in ms. */
+  headroomMs(processCpuMs: number, share = COMPILE_BUDGET): number {
+    return share * processCpuMs - this.spentMs;
+  }
+
   /** The compiler was loaded by something else (an explicit `jit(fn, { specialize })`). */
   loaded(): void {
     if (!this.compilerLoaded) this.revision++;

@@ -32,6 +32,11 @@ export interface HotEntry {
   /** Calls counted by kos's tier-0 wrapper, when the program used `jit()`. */
   calls?: number;
   /**
+   * Not in the file: the CPU ms its samples stand for (`totalSamples` times the run's ms per
+   * sample), set by {@link loadProfile} on the entries a lookup returns.
+   */
+  runMs?: number;
+  /**
    * `calls` is a lower bound: the program dropped the function before it exited, and its count is
    * that of kos's last summary of it (`≥N` in `kos profile`'s table).
    */
@@ -213,7 +218,9 @@ export function loadProfile(path: string | string[]): LoadedProfile {
   path = paths.join(",");
   const byHash = new Map<string, HotEntry>();
   const byKey = new Map<string, HotEntry>();
-  for (const e of profile.hot) {
+  const msPerSample = profile.totalSamples > 0 ? profile.durationMs / profile.totalSamples : undefined;
+  for (const hot of profile.hot) {
+    const e = msPerSample !== undefined && typeof hot.totalSamples === "number" ? { ...hot, runMs: hot.totalSamples * msPerSample } : hot;
     if (e.sourceHash && !byHash.has(e.sourceHash)) byHash.set(e.sourceHash, e);
     if (e.sourceKey && !byKey.has(e.sourceKey)) byKey.set(e.sourceKey, e);
   }

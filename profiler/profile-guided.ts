@@ -6,7 +6,7 @@
 import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
 import type { ArgumentFeedback } from "./profile-format.js";
 
-export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
+export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
 // Profile entries tiering acts on: those with stable arguments, which carry the cheap key.
 export const STABLE_ONLY = { stableOnly: true } as const;
@@ -49,13 +49,24 @@ export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pend
   const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);
   // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
   const cost = recordedCost === undefined ? undefined : recordedCost + pendingLoadMs;
-  if (calls === undefined || cost === undefined || tier0UsPerCall === undefined) return null;
+  if (cost === undefined) return null;
+  if (calls !== undefined && tier0UsPerCall !== undefined && !entry.callsAtLeast) {
+    const saved = (calls * tier0UsPerCall * savedShare) / 1000;
+    if (cost <= saved) return null;
+    return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;
+  }
   // A count that is a lower bound (the program dropped the function; `≥N` in the table) says nothing
   // of what a compile can save: a script's top-level `const f = jit(g)` compiled in the profiled run
   // was recorded with 4,736-7,051 of its 40,000 calls (its count frozen at its last change of tier),
-  // and KOS_PROFILE then settled it on the original (sweep35 repro-11).
-  if (entry.callsAtLeast) return null;
-  const saved = (calls * tier0UsPerCall * savedShare) / 1000;
+  // and KOS_PROFILE then settled it on the original (sweep35 repro-11). A function the profiled run
+  // compiled is trusted to that run's own decision.
+  if (entry.tier) return null;
+  // Not compiled there, and no time per call (fewer calls than the profiled run times, or a count
+  // that is a lower bound): the time the profile's samples give it decides. Compiled at its first
+  // call on no evidence, an image resampler called 720 times cost 589-685 ms of CPU to save 3-5 ms
+  // (sweep47 #3).
+  if (entry.runMs === undefined) return `the profile has no time for it to weigh a compile of ${cost.toFixed(1)} ms of CPU against`;
+  const saved = entry.runMs * savedShare;
   if (cost <= saved) return null;
-  return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved over ${calls} calls`;
+  return `the profile says compiling costs ${cost.toFixed(1)} ms of CPU against at most ${saved.toFixed(1)} ms saved (its ${entry.runMs.toFixed(1)} ms in the profiled run)`;
 }

@@ -320,7 +320,8 @@ class TieredFunction {
     };
     let usedSpec: Record<string, unknown> = spec.specialize;
     // A fixed tier-up (hotCalls) has no prediction of its own: it gets one for its limit.
-    const limit = compileTimeLimit(this.gate.prediction ?? costs.price(this.gate.estimate()), this.options.maxCompileMs);
+    const headroomMs = this.limits.costGated ? costs.headroomMs(((cpuBefore.user + cpuBefore.system) / 1000), this.limits.compileBudget) : undefined;
+    const limit = compileTimeLimit(this.gate.prediction ?? costs.price(this.gate.estimate()), this.options.maxCompileMs, headroomMs);
     let made = this.compiler().compileVersion(this.fn, { ...this.options, ...spec, ...limit, freeze: "guard", name }, onDeopt, link.fn);
     if (!made.ok && "this" in spec.specialize) {
       // The compiler may not take a receiver yet: try again without it. The attempt's time counts
@@ -460,10 +461,18 @@ class TieredFunction {
  * the function then runs as the original, as any other fallback. At 6 times, util.format's call
  * still blocked 3.1-3.2 s (the limit is checked between steps of the compile, which overran it by
  * 0.7 s), at 4 times 2.0-2.3 s.
+ *
+ * A cost-gated tier-up (`headroomMs` given) has no 1 s floor: it gets the factor's room, or what the
+ * process's compile budget still allows if that is more. A compile that cannot finish is then cut
+ * near what the budget admitted it for: a 128×96 image kernel whose loop bounds stayed constant was
+ * predicted at 55 ms, unrolled until the 1 s floor, and was thrown away there, 1.7 s of CPU in a
+ * 0.55 s program (sweep47 #1).
  */
-export function compileTimeLimit(prediction: { ms: number } | null, userLimit: number | undefined): { maxCompileMs?: number } {
+export function compileTimeLimit(prediction: { ms: number } | null, userLimit: number | undefined, headroomMs?: number): { maxCompileMs?: number } {
   if (!prediction || userLimit !== undefined) return {};
-  return { maxCompileMs: Math.round(Math.min(MAX_COMPILE_LIMIT_MS, Math.max(MIN_COMPILE_LIMIT_MS, COMPILE_TIME_FACTOR * prediction.ms))) };
+  const room = COMPILE_TIME_FACTOR * prediction.ms;
+  const floor = headroomMs === undefined ? MIN_COMPILE_LIMIT_MS : Math.max(0, headroomMs);
+  return { maxCompileMs: Math.round(Math.min(MAX_COMPILE_LIMIT_MS, Math.max(floor, room))) };
 }
 const COMPILE_TIME_FACTOR = 4;
 const MIN_COMPILE_LIMIT_MS = 1000;

@@ -398,6 +398,24 @@ describe("tiering", () => {
     expect(h([3, 4], 5)).toBe(horner([3, 4], 5));
   });
 
+  it("a profile with no time per call weighs the compile against the function's samples, not compiling on no evidence (sweep47 #3)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const C = Object.freeze([1, 2]);
+    const stableArgs = [{ index: 0, name: "coeffs", stability: "constant", type: "array" }];
+    // 720 calls, too few for the profiled run to time: 9 of its 10 samples over a 20 ms run are 18 ms,
+    // at most 14.4 ms to save (0.8 of it) against a 50 ms compile.
+    writeFileSync(join(dir, "few.json"), JSON.stringify({ ...hornerProfile({ calls: 720, predictedCompileCpuMs: 50, stableArgs }), durationMs: 20 }));
+    const few = jit(horner, { tiering: { profile: loadProfile(join(dir, "few.json")) } });
+    expect(few).toBe(horner);
+    expect(inspect(few)!.fallbackReason).toMatch(/against at most 14\.4 ms saved \(its 18\.0 ms in the profiled run\)/);
+    // The same over a 2 s run: 1.8 s in the function pays for the compile.
+    writeFileSync(join(dir, "long.json"), JSON.stringify({ ...hornerProfile({ calls: 720, predictedCompileCpuMs: 50, stableArgs }), durationMs: 2000 }));
+    const long = jit(horner, { name: "hornerLongRun", tiering: { profile: loadProfile(join(dir, "long.json")) } });
+    expect(long(C, 3)).toBe(horner(C, 3));
+    expect(inspect(long)!.tier).toBe(1);
+  });
+
   it("a profile whose compile cost more than it could save makes jit() return the function itself, settled generic", () => {
     const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
@@ -756,5 +774,15 @@ describe("the time a tier-up may compile", () => {
     expect(compileTimeLimit({ ms: 3000 }, undefined)).toEqual({ maxCompileMs: 5000 });
     expect(compileTimeLimit({ ms: 395 }, 8000)).toEqual({});
     expect(compileTimeLimit(null, undefined)).toEqual({});
+  });
+
+  it("under the compile budget, has no 1 s floor: the factor's room, or the budget's headroom if that is more (sweep47 #1)", async () => {
+    const { compileTimeLimit } = await import("../../profiler/tiering.js");
+    // A 55 ms prediction admitted with 60 ms of headroom: cut at 220 ms, not at 1 s.
+    expect(compileTimeLimit({ ms: 55 }, undefined, 60)).toEqual({ maxCompileMs: 220 });
+    // A long-running process with 3 s of headroom gives the same compile that room.
+    expect(compileTimeLimit({ ms: 55 }, undefined, 3000)).toEqual({ maxCompileMs: 3000 });
+    expect(compileTimeLimit({ ms: 55 }, undefined, 60_000)).toEqual({ maxCompileMs: 5000 });
+    expect(compileTimeLimit({ ms: 55 }, 8000, 60)).toEqual({});
   });
 });
