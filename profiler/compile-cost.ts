@@ -172,6 +172,37 @@ export function calledNames(source: string, names: string[]): string[] {
 }
 
 /**
+ * Method names of the built-in prototypes (what `arr.push(x)` or `s.charCodeAt(i)` on a parameter
+ * calls): a call of a parameter's method by another name reaches the argument's own code.
+ */
+const BUILTIN_METHOD_NAMES: ReadonlySet<string> = new Set(
+  [Object.prototype, Function.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype, BigInt.prototype, Symbol.prototype, Map.prototype, Set.prototype, WeakMap.prototype, WeakSet.prototype, RegExp.prototype, Date.prototype, Promise.prototype, ArrayBuffer.prototype, DataView.prototype, Object.getPrototypeOf(Int8Array.prototype) as object].flatMap((p) => Object.getOwnPropertyNames(p)),
+);
+
+/**
+ * Parameters through which the code calls what the argument brings: the parameter called
+ * (`cb(x)`), or a method of it that no built-in prototype has (`schema.validate(body)`). A constant
+ * argument is folded and its methods inlined, so such a compile reaches a library as a closure's
+ * would: joi's `schema.validate` behind a two-line handler was priced as a 0.1 KB function (45 ms),
+ * compiled at its 136th call and cut at the 1 s limit, 1.8 s of CPU in all (sweep47 #2). A lexical
+ * approximation, as the readings above.
+ */
+export function parametersReachingCode(source: string): string[] {
+  const code = codeText(source);
+  const params = /^[^(=]*?\(([^)]*)\)/.exec(code) ?? /^\s*(?:async\s+)?([A-Za-z_$][\w$]*)\s*=>/.exec(code);
+  if (!params) return [];
+  const names = [...new Set(params[1]!.match(/[A-Za-z_$][\w$]*/g) ?? [])].filter((n) => !KEYWORDS.has(n));
+  const body = code.slice(params.index + params[0].length);
+  return names.filter((name) => {
+    const esc = name.replace(/\$/g, "\\$");
+    if (new RegExp(`(^|[^\\w$.])${esc}\\s*(?:\\?\\.)?\\s*\\(`).test(body)) return true;
+    const method = new RegExp(`(^|[^\\w$.])${esc}\\s*(?:\\?\\.|\\.)\\s*([A-Za-z_$][\\w$]*)\\s*(?:\\?\\.)?\\s*\\(`, "g");
+    for (let m = method.exec(body); m; m = method.exec(body)) if (!BUILTIN_METHOD_NAMES.has(m[2]!)) return true;
+    return false;
+  });
+}
+
+/**
  * Names `source` reads that it does not declare and that are not globals of
  * this realm. A lexical approximation, good for a cost estimate only: strings,
  * comments and member names are skipped, and a name counts as declared when
@@ -231,7 +262,7 @@ export class CompileCostModel {
     // code kos has not seen: ngeohash's `encode` reads six module constants, and priced as a
     // library interpreter (416 ms of CPU, and the process's compile budget) it waited at tier 0
     // for good, where its compile took 55 ms (perf14).
-    const reach = calledNames(source, read);
+    const reach = [...calledNames(source, read), ...parametersReachingCode(source)];
     const callsThis = usesThis && calledNames(source, ["this"]).length > 0;
     let reachMs = 0;
     if (reach.length || callsThis) {
