@@ -40,11 +40,13 @@ export interface BindingFacts {
    */
   settles?: { start: number; end: number; top: boolean };
   /**
-   * With `settles` on the top level: the end of the binding's one declarator (`var x = …`), outside
-   * any loop. Once every frame of the top level stands past it, the declarator has run and will
-   * not run again: the binding is fixed though the top level still runs. See `settled`.
+   * With `settles`: the end of the binding's one declarator (`var x = …`), outside any loop. Once
+   * every frame of the activation stands past it, the declarator has run and will not run again:
+   * the binding is fixed though the activation still runs. See `settled`.
    */
   declaredBy?: { end: number };
+  /** A `var` whose one write is its declarator: unstable only until that has run (script-analysis.ts). */
+  varDeclared?: true;
   /**
    * A stable binding initialised with a RegExp literal without the y flag, in a script with no
    * `with` or direct `eval` and not exported, whose every other use is as the argument of a

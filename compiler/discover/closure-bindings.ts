@@ -26,6 +26,11 @@ export interface ClosureBinding {
   unstableReason?: string;
   /** Possibly in its temporal dead zone when read: the inspector shows the TDZ hole as `undefined`, so a let/const/class with an initialiser that reads as undefined is flagged. */
   tdz?: boolean;
+  /**
+   * Unstable or in its temporal dead zone for now, as the stack or its value stood when read: a
+   * later read may find it fixed (its activation returned, its declarator or first use has run).
+   */
+  revisable?: true;
   /** For scope "global": the value is the intrinsic of that name as it was when kos loaded. */
   builtin?: boolean;
   /** A RegExp literal no code outside its own `.test`/`.exec` calls can reach (BindingFacts.privateRegExp). */
@@ -48,7 +53,7 @@ function settled(functions: FunctionFactsCache, facts: BindingFacts, ro: RemoteO
   if (!p) return false;
   const positions = frames.get(ff.script.hash) ?? [];
   if (!p.analysis.activationRunning(settles, positions)) return true;
-  return !!facts.declaredBy && p.analysis.topLevelPast(facts.declaredBy.end, positions);
+  return !!facts.declaredBy && p.analysis.activationPast(settles, facts.declaredBy.end, positions);
 }
 
 /**
@@ -98,6 +103,7 @@ export function describeBinding(functions: FunctionFactsCache, name: string, v8:
   }
   if (ro.type === "undefined" && facts.hasInitialiser && !facts.initialisedFirst) b.tdz = true;
   if (facts.privateRegExp && b.stable && value instanceof RegExp) b.privateRegExp = true;
+  if ((!b.stable && (facts.settles || facts.lazyInit)) || b.tdz) b.revisable = true;
   return b;
 }
 
@@ -132,10 +138,13 @@ export class ClosureBindings extends Map<string, ClosureBinding> {
   constructor(private readonly source: { describe(name: string): ClosureBinding | null; names(): string[] }) {
     super();
   }
+  /** A binding described so far is `revisable`: the next read of the function reads it again (ClosureReader.read). */
+  revisable = false;
   override get(name: string): ClosureBinding | undefined {
     if (super.has(name)) return super.get(name);
     if (this.complete || this.absent.has(name)) return undefined;
     const b = this.source.describe(name);
+    if (b?.revisable) this.revisable = true;
     if (b && !b.deferred) super.set(name, b);
     else if (!b) this.absent.add(name);
     return b ?? undefined;
@@ -150,6 +159,7 @@ export class ClosureBindings extends Map<string, ClosureBinding> {
       for (const name of this.source.names()) {
         if (super.has(name)) continue;
         const b = known.get(name) ?? this.source.describe(name);
+        if (b?.revisable) this.revisable = true;
         if (b) super.set(name, b);
       }
       this.complete = true;

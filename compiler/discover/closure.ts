@@ -54,7 +54,9 @@ export class ClosureReader {
   private unavailable: { code: "INSPECTOR_UNAVAILABLE"; reason: string } | null = null;
   /** The holder values pass through to and from the inspector (inspector-holder.ts). */
   private readonly remote = new InspectorHolder();
-  private readonly closures = new WeakMap<Function, ClosureInfo>();
+  private readonly closures = new WeakMap<Function, { info: ClosureInfo; compile: number }>();
+  /** Compiles ended so far (releaseDebugger): a revisable read is read again once per compile. */
+  private compiles = 0;
   /** Where each function read lives and the verdicts on its names (function-facts.ts). */
   private readonly functions = new FunctionFactsCache();
 
@@ -72,6 +74,7 @@ export class ClosureReader {
 
   /** See releaseDebugger. */
   releaseDebugger(): void {
+    this.compiles++;
     this.functions.registry?.release();
   }
 
@@ -83,7 +86,10 @@ export class ClosureReader {
   read(fn: Function, options?: ReadOptions): ClosureInfo {
     if (typeof fn !== "function") return { ok: false, code: "NO_SCOPES", reason: `expected a function, got ${fn === null ? "null" : typeof fn}` };
     const cached = options?.fresh ? undefined : this.closures.get(fn);
-    if (cached) return cached;
+    // A read that found a binding not fixed yet (revisable) is not the last word: a later compile
+    // reads again (sweep48: `jit()` refused before `var conf = …` had run, and refused after too),
+    // once, not at each of its lookups.
+    if (cached && (cached.compile === this.compiles || !(cached.info.ok && cached.info.bindings instanceof ClosureBindings && cached.info.bindings.revisable))) return cached.info;
     const session = this.connect();
     if (!session) return { ok: false, code: this.unavailable!.code, reason: this.unavailable!.reason };
     let info: ClosureInfo;
@@ -92,7 +98,7 @@ export class ClosureReader {
     } catch (e) {
       info = { ok: false, code: "INSPECTOR_UNAVAILABLE", reason: `the inspector failed while reading ${fn.name || "an anonymous function"}: ${(e as Error).message}` };
     }
-    this.closures.set(fn, info);
+    this.closures.set(fn, { info, compile: this.compiles });
     return info;
   }
 

@@ -114,7 +114,7 @@ export class ScriptAnalysis {
       if (v && v.defs.length > 0) {
         const facts = this.judge(v, scope);
         if (facts.hasInitialiser && own && createdAfterInit(own, v, scope)) facts.initialisedFirst = true;
-        if (facts.stable && facts.declaredIn !== "script" && facts.declaredIn !== "global" && this.isPrivateRegExp(v, scope)) facts.privateRegExp = true;
+        if ((facts.stable || facts.varDeclared) && facts.declaredIn !== "script" && facts.declaredIn !== "global" && this.isPrivateRegExp(v, scope)) facts.privateRegExp = true;
         return facts;
       }
       if (v && name === "arguments" && scope.type === "function") return this.judgeImplicitArguments(v);
@@ -190,13 +190,14 @@ export class ScriptAnalysis {
     if (kind === "var" && inits.length === 1) {
       const u = unstable(`is set by its declaration at ${this.where(inits[0]!.identifier)}, which may not have run yet, or may run again`);
       const settles = !this.dynamicScopeIn(scope) ? this.activationOf(scope, refs) : null;
+      u.varDeclared = true;
       if (settles) {
         u.settles = settles;
-        // The top level runs once: past a declarator outside any loop, the binding is fixed even
-        // while the top level still runs (a CommonJS script's `var rules = …` read by a function it
-        // jits and calls in a loop further down).
+        // Past a declarator outside any loop, the binding is fixed even while its activation still
+        // runs (a CommonJS script's `var rules = …` read by a function it jits and calls in a loop
+        // further down; a test's `var lib = …` before its `jit(lib.f)`).
         const declarator = this.enclosing(inits[0]!.identifier, "VariableDeclarator");
-        if (settles.top && declarator && !this.inLoop(declarator)) u.declaredBy = { end: declarator.end };
+        if (declarator && !this.inLoop(declarator)) u.declaredBy = { end: declarator.end };
       }
       return u;
     }
@@ -423,17 +424,21 @@ export class ScriptAnalysis {
   }
 
   /**
-   * Whether every frame of the top level among `positions` stands at or past `end`: a statement
-   * of the top level that ends there has run, and (outside a loop) will not run again.
+   * Whether every frame of the activation `settles` names among `positions` stands at or past
+   * `end`: a statement of it that ends there has run in each running activation, and (outside a
+   * loop) will not run again in it; a closure it made sees its own activation's binding.
    */
-  topLevelPast(end: number, positions: readonly number[]): boolean {
-    let seen = false;
+  activationPast(settles: NonNullable<BindingFacts["settles"]>, end: number, positions: readonly number[]): boolean {
     for (const p of positions) {
-      if (this.functions.some((f) => f.start <= p && p < f.end)) continue;
-      if (p < end) return false;
-      seen = true;
+      if (p < settles.start || p > settles.end) continue;
+      let inner: Node | null = null;
+      for (const f of this.functions) {
+        if (f.start <= p && p < f.end && (!inner || f.start >= inner.start)) inner = f;
+      }
+      const own = settles.top ? inner === null : inner !== null && inner.start === settles.start && inner.end === settles.end;
+      if (own && p < end) return false;
     }
-    return seen;
+    return true;
   }
 
   /** A `with` or direct-eval scope at or below `scope`: either can write a binding the analysis cannot see. */

@@ -15,13 +15,23 @@ import type { Node } from "../ast.js";
 import { buildLiteral } from "../emit.js";
 import type { Specializer } from "./specializer.js";
 
-const ArrayPush = Array.prototype.push;
-const ArrayPop = Array.prototype.pop;
-const ArrayShift = Array.prototype.shift;
-const ArrayUnshift = Array.prototype.unshift;
-const ArrayIsArray = Array.isArray;
-const ArrayIncludes = Array.prototype.includes;
-const ObjectToString = Object.prototype.toString;
+/**
+ * A built-in as kos loaded it when it is the engine's own, else a function no call can name: a
+ * program that replaced `Object.entries` or `Array.prototype.push` before kos loaded (a stub, a spy)
+ * has its replacement called as the original calls it, never taken for the built-in and folded
+ * (sweep48: a stubbed `Object.entries` was called 7 times at compile time and its keys folded).
+ */
+const NOT_NATIVE = (): void => {};
+function intrinsic<F extends Function>(f: F): F {
+  return isNativeFunction(f) ? f : (NOT_NATIVE as unknown as F);
+}
+const ArrayPush = intrinsic(Array.prototype.push);
+const ArrayPop = intrinsic(Array.prototype.pop);
+const ArrayShift = intrinsic(Array.prototype.shift);
+const ArrayUnshift = intrinsic(Array.prototype.unshift);
+const ArrayIsArray = intrinsic(Array.isArray);
+const ArrayIncludes = intrinsic(Array.prototype.includes);
+const ObjectToString = intrinsic(Object.prototype.toString);
 /**
  * Built-ins that look at their argument's type and never convert it. bytes's `format(value,
  * options)` starts `if (!Number.isFinite(value)) return null;`: counted as a call that may run
@@ -52,10 +62,10 @@ export const NATIVE_CONSTRUCTORS = new Set<unknown>([Object, Array, Map, Set, We
  * check, as a hand-written validator has it). A longer array stays a call.
  */
 const MAX_INCLUDES_CHAIN = 16;
-const ObjectKeys = Object.keys;
-const ObjectGetOwnPropertyNames = Object.getOwnPropertyNames;
-const ObjectHasOwn = Object.prototype.hasOwnProperty;
-const ObjectHasOwnStatic = Object.hasOwn;
+const ObjectKeys = intrinsic(Object.keys);
+const ObjectGetOwnPropertyNames = intrinsic(Object.getOwnPropertyNames);
+const ObjectHasOwn = intrinsic(Object.prototype.hasOwnProperty);
+const ObjectHasOwnStatic = intrinsic(Object.hasOwn);
 export const MATH_FUNCTIONS = new Set<unknown>(Object.getOwnPropertyNames(Math).map((k) => (Math as unknown as Record<string, unknown>)[k]).filter(isNativeFunction));
 const stringMethods = (names: string[]) => names.map((k) => (String.prototype as unknown as Record<string, Function>)[k]!);
 /**
@@ -74,10 +84,10 @@ export const BUILTIN_RESULT_TYPES = new Map<unknown, string>(([
   ...stringMethods(["indexOf", "lastIndexOf", "charCodeAt", "localeCompare"]).map((f) => [f, "number"] as const),
   ...stringMethods(["includes", "startsWith", "endsWith"]).map((f) => [f, "boolean"] as const),
 ] as Array<readonly [unknown, string]>).filter(([f]) => isNativeFunction(f)));
-const ObjectValues = Object.values;
-const ObjectEntries = Object.entries;
-const ObjectCreate = Object.create;
-const ObjectAssign = Object.assign;
+const ObjectValues = intrinsic(Object.values);
+const ObjectEntries = intrinsic(Object.entries);
+const ObjectCreate = intrinsic(Object.create);
+const ObjectAssign = intrinsic(Object.assign);
 /** The prototypes a primitive receiver reaches: a key none of them holds makes a method call's receiver an object. */
 export const PRIMITIVE_PROTOTYPES: readonly object[] = [Object.prototype, String.prototype, Number.prototype, Boolean.prototype, Symbol.prototype, BigInt.prototype];
 /** The prototypes a primitive's property lookup goes through. */
@@ -164,7 +174,7 @@ function foldObjectToString(s: Specializer, self: Val): Val | null {
 }
 
 /** Calls of built-ins kos can compute now (pure, on static or virtual arguments). */
-const ArrayJoin = Array.prototype.join;
+const ArrayJoin = intrinsic(Array.prototype.join);
 const PRIMITIVE_TYPES = new Set(["string", "number", "boolean", "bigint", "undefined"]);
 
 /**

@@ -62,7 +62,10 @@ export function readFrozenProperty(obj: object, key: PropertyKey, policy: string
     const d = Reflect.getOwnPropertyDescriptor(holder, key);
     if (d) {
       if (!("value" in d)) return NO;
-      if (intrinsic || Object.isFrozen(holder) || (!d.writable && !d.configurable)) return { ok: true, value: d.value };
+      // An enumerable own property of a native function is the program's (the engine's own are not
+      // enumerable): a flag hung on a native addon's function changes like any other (sweep48).
+      const programs = intrinsic && d.enumerable && typeof holder === "function" && !INTRINSICS.has(holder);
+      if ((intrinsic && !programs) || Object.isFrozen(holder) || (!d.writable && !d.configurable)) return { ok: true, value: d.value };
       return NO;
     }
     // An object that can still change lacks the key only for now: it can gain an own one, or another

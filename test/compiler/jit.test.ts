@@ -153,9 +153,11 @@ describe("jit: fallbacks name the construct and its line", () => {
     const script = `const realMax = Math.max, realPad = String.prototype.padStart; let calls = 0; const answers = [];
       Math.max = function max(...a) { calls++; return answers.length ? answers.shift() : realMax(...a); };
       String.prototype.padStart = function padStart(n, c) { calls++; return "[" + realPad.call(this, n, c) + "]"; };
+      const realEntries = Object.entries;
+      Object.entries = function entries(o) { calls++; return realEntries(o).slice(0, 1); };
       import("kos").then(({ jit }) => {
         const cfg = Object.freeze({ a: 1, b: 2, w: 4 });
-        const f = (c) => Math.max(c.a, c.b) + "ab".padStart(c.w, "*");
+        const f = (c) => Math.max(c.a, c.b) + "ab".padStart(c.w, "*") + Object.entries(c).length;
         const j = jit(f, { specialize: { c: cfg } });
         const run = (g) => { calls = 0; answers.push(10, 20, 30); const out = [g(cfg), g(cfg), g(cfg)]; answers.length = 0; return [out, calls]; };
         console.log(JSON.stringify([run(f), run(j)]));
@@ -163,7 +165,7 @@ describe("jit: fallbacks name the construct and its line", () => {
     const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, encoding: "utf8" });
     expect(r.stderr).toBe("");
     const [original, kos] = JSON.parse(r.stdout.trim());
-    expect(original).toEqual([["10[**ab]", "20[**ab]", "30[**ab]"], 6]);
+    expect(original).toEqual([["10[**ab]1", "20[**ab]1", "30[**ab]1"], 9]);
     expect(kos).toEqual(original);
   });
 });

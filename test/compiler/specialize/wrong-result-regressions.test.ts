@@ -970,18 +970,40 @@ describe("hidden state: sloppy arguments, var declarators, bound functions, clas
     expect(loop((g) => jit(g, { tiering: { hotCalls: 2 } }))).toBe("20,22,24,26,28");
   });
 
-  it("a flag a program hangs on a bound function is read when the call runs, not folded (repro-6)", () => {
-    const log = Object.assign(function logger(msg: string) { return msg; }.bind(null), { enabled: true });
-    const cfg = { log };
-    const emit = (c: typeof cfg, msg: string) => (c.log.enabled ? c.log(msg) : "(muted)");
-    const f = jit(emit, { specialize: { c: cfg } });
-    const t = jit(emit, { tiering: { hotCalls: 3 } });
-    for (let i = 0; i < 6; i++) {
-      if (i === 4) log.enabled = false;
-      const expected = emit(cfg, `m${i}`);
-      expect(f(cfg, `m${i}`)).toBe(expected);
-      expect(t(cfg, `m${i}`)).toBe(expected);
+  it("a flag a program hangs on a bound function, renamed or not, or on a native function, is read when the call runs, not folded (repro-6; sweep48 repro-1, repro-12)", () => {
+    const renamed = function logger(msg: string) { return msg; }.bind(null);
+    Object.defineProperty(renamed, "name", { value: "logger" });
+    Object.defineProperty(renamed, "prototype", { value: {} });
+    // A named function of the engine's, the way a native addon's function is: enumerable own properties are the program's.
+    const native = structuredClone as unknown as (msg: string) => string;
+    for (const fn of [function logger(msg: string) { return msg; }.bind(null), renamed, native]) {
+      const log = Object.assign(fn, { enabled: true });
+      const cfg = { log };
+      const emit = (c: typeof cfg, msg: string) => (c.log.enabled ? c.log(msg) : "(muted)");
+      const f = jit(emit, { specialize: { c: cfg } });
+      const t = jit(emit, { tiering: { hotCalls: 3 } });
+      for (let i = 0; i < 6; i++) {
+        if (i === 4) log.enabled = false;
+        const expected = emit(cfg, `m${i}`);
+        expect(f(cfg, `m${i}`)).toBe(expected);
+        expect(t(cfg, `m${i}`)).toBe(expected);
+      }
+      delete (log as { enabled?: boolean }).enabled;
     }
+  });
+
+  it("a jit() refused before a `var` declarator ran compiles once it has (sweep48 repro-9)", () => {
+    const make = () => {
+      const label = (k: string) => String(conf) + k;
+      const early = jit(label, { specialize: { k: "!" } });
+      const before = [early("!"), inspect(early)!.tier];
+      // eslint-disable-next-line no-var
+      var conf = "set";
+      // The same function again: its first closure read found `conf` not set yet.
+      const late = jit(label, { specialize: { k: "!" } });
+      return { before, after: [late("!"), inspect(late)!.tier] };
+    };
+    expect(make()).toEqual({ before: ["undefined!", "fallback"], after: ["set!", 1] });
   });
 
   it("a class field's initializer reads its variable when an instance is made, after later writes (repro-8)", () => {
