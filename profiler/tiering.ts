@@ -201,7 +201,7 @@ class TieredFunction {
       }
       const entry = this.profileEntry;
       if (entry?.stableArgs?.length) {
-        const reason = profileSaysGeneric(entry, profileShare(entry, this.gate.estimate()), costs.pendingLoadMs());
+        const reason = this.limits.costGated ? profileSaysGeneric(entry, profileShare(entry, this.gate.estimate()), costs.pendingLoadMs()) : null;
         if (reason) {
           this.profileDecided = true;
           this.d.goGeneric(reason);
@@ -494,7 +494,13 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // In a profiling run (`kos profile`: KOS_FEEDBACK_OUT) the function settles at its first call
   // instead, with its calls counted, so that the new profile keeps the decision: returned as
   // itself, it was in no record, and a profile of a KOS_PROFILE run lost it (sweep35 repro-9).
-  if ((profile || process.env.KOS_PROFILE) && !process.env.KOS_FEEDBACK_OUT) {
+  // The environment is read now, not at the first call: it is what held when `jit()` was called
+  // (test/profiler/tiering.test.ts; the real-library bench sets KOS_HOT_CALLS around its jit() calls).
+  const envHot = options.tiering?.hotCalls === undefined ? Number(process.env.KOS_HOT_CALLS) : NaN;
+  // A fixed tier-up (`hotCalls`) compiles whatever the compile costs, from a profile too: only a
+  // cost-gated function weighs what the profile says against the compile.
+  const costGated = options.tiering?.hotCalls === undefined && !(envHot > 0);
+  if (costGated && (profile || process.env.KOS_PROFILE) && !process.env.KOS_FEEDBACK_OUT) {
     let entry: ProfileEntry | undefined;
     try {
       entry = findProfiledFunction(fn, profile, STABLE_ONLY);
@@ -516,9 +522,6 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // the first call, so that `jit()` of a function never called costs the entry alone.
   const source = pre.source;
   const mentionsThis = pre.mentionsThis;
-  // The environment is read now, not at the first call: it is what held when `jit()` was called
-  // (test/profiler/tiering.test.ts; the real-library bench sets KOS_HOT_CALLS around its jit() calls).
-  const envHot = options.tiering?.hotCalls === undefined ? Number(process.env.KOS_HOT_CALLS) : NaN;
   // `kos profile` sets KOS_FEEDBACK_OUT for the whole run: read at the first call (each read of
   // process.env costs about 130 ns, a fortieth of a jit() that is never called).
   let policy: TieredFunction | null = null;

@@ -414,6 +414,10 @@ describe("tiering", () => {
     const long = jit(horner, { name: "hornerLongRun", tiering: { profile: loadProfile(join(dir, "long.json")) } });
     expect(long(C, 3)).toBe(horner(C, 3));
     expect(inspect(long)!.tier).toBe(1);
+    // A fixed tier-up compiles from the profile whatever the compile costs (the demo's steady state).
+    const fixed = jit(horner, { name: "hornerFixed", tiering: { profile: loadProfile(join(dir, "few.json")), hotCalls: 1 } });
+    expect(fixed(C, 3)).toBe(horner(C, 3));
+    expect(inspect(fixed)!.tier).toBe(1);
   });
 
   it("a profile whose compile cost more than it could save makes jit() return the function itself, settled generic", () => {
