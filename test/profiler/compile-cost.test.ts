@@ -186,10 +186,11 @@ describe("tiering's compile budget", () => {
     expect(f(7)).toBe(reachTable(7));
   });
 
-  it("by default, keeps a fresh process's compile of a module-reaching function waiting (1% of a few seconds of CPU)", () => {
+  /** In a fresh process with kos's defaults: `jit()` of `fnSource` (after `prelude`), called until it says it waits for the budget. */
+  const waitInFreshProcess = (prelude: string, fnSource: string): { tier: unknown; said: string | null } => {
     const script = `import("kos").then(({ jit, inspect }) => {
-      const table = { k: 2, scale: (i) => 2 * i };
-      const f = jit(function reach(n) { let s = 0; for (let i = 0; i < n; i++) s += table.scale(i) % 7; return s; });
+      ${prelude}
+      const f = jit(${fnSource});
       let said = null;
       for (let i = 0; i < 300000 && !said && inspect(f).tier === 0; i++) {
         f(20000);
@@ -201,7 +202,11 @@ describe("tiering's compile budget", () => {
     for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
     const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
     expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    return JSON.parse(r.stdout);
+  };
+
+  it("by default, keeps a fresh process's compile of a module-reaching function waiting (1% of a few seconds of CPU)", () => {
+    const out = waitInFreshProcess("const table = { k: 2, scale: (i) => 2 * i };", "function reach(n) { let s = 0; for (let i = 0; i < n; i++) s += table.scale(i) % 7; return s; }");
     expect(out.tier).toBe(0);
     expect(out.said).toMatch(/from [34]\d\.\d s of CPU/);
   });
@@ -224,20 +229,7 @@ describe("tiering's compile budget", () => {
   });
 
   it("by default, keeps a fresh process's compile of a self-contained kernel waiting (1% of a few seconds of CPU)", () => {
-    const script = `import("kos").then(({ jit, inspect }) => {
-      const f = jit(function kernel(n) { let s = 0; for (let i = 0; i < n; i++) s += (i * 3) % 7; return s; });
-      let said = null;
-      for (let i = 0; i < 300000 && !said && inspect(f).tier === 0; i++) {
-        f(20000);
-        said = inspect(f).history.find((h) => /fit in 1% of the process's CPU time/.test(h.detail)) ?? null;
-      }
-      process.stdout.write(JSON.stringify({ tier: inspect(f).tier, said: said && said.detail }));
-    });`;
-    const env = { ...process.env };
-    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT"]) delete env[k];
-    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = waitInFreshProcess("", "function kernel(n) { let s = 0; for (let i = 0; i < n; i++) s += (i * 3) % 7; return s; }");
     expect(out.tier).toBe(0);
     // A cold compile with the compiler's load is predicted at about 45-50 ms: 1% of it is 4.5-5 s.
     expect(out.said).toMatch(/from [3-6]\.\d s of CPU/);
