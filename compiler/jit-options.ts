@@ -55,6 +55,12 @@ export function checkJitOptions(options: object): void {
   if (tiering === undefined) return;
   if (tiering === null || typeof tiering !== "object") throw new JitError("BAD_OPTIONS", `tiering must be an object of tiering options, got ${tiering === null ? "null" : typeof tiering}`);
   for (const key in tiering) if (!TIERING_KEYS.has(key) && HAS_OWN.call(tiering, key)) throw unknownKey(key, "tiering", TIERING_KEYS);
+  // Counts and times are positive numbers (Infinity allowed): `hotCalls: "3"`, `-1` or NaN were taken
+  // as given and tiered up at once or never, with nothing said (sweep48).
+  for (const key of ["hotCalls", "hotTimeMs", "maxVersions"] as const) {
+    const v = (tiering as Record<string, unknown>)[key];
+    if (v !== undefined && !(typeof v === "number" && v > 0)) throw new JitError("BAD_OPTIONS", `tiering.${key} must be a positive number, got ${typeof v === "number" ? String(v) : typeof v}`);
+  }
 }
 
 /**

@@ -102,3 +102,15 @@ describe("a function's name (sweep33 repro-2)", () => {
     expect(e?.message).toBe("name must be a string, got number");
   });
 });
+
+describe("tiering counts and times (sweep48)", () => {
+  it("rejects a hotCalls, hotTimeMs or maxVersions that is not a positive number, with BAD_OPTIONS", () => {
+    const add = (a: number, b: number) => a + b;
+    for (const key of ["hotCalls", "hotTimeMs", "maxVersions"]) {
+      for (const bad of [0, -1, Number.NaN, "3", null]) {
+        expect(() => jit(add, { tiering: { [key]: bad } as never }), `${key}: ${String(bad)}`).toThrow(expect.objectContaining({ code: "BAD_OPTIONS" }));
+      }
+      expect(() => jit(add, { tiering: { [key]: Infinity } as never })).not.toThrow();
+    }
+  });
+});
