@@ -9,6 +9,7 @@ import type { TieringOptions } from "./profiler/tiering.js";
 import type * as ProfileRun from "./profiler/profile-run.js";
 import type * as Hot from "./profiler/hot.js";
 import type * as Dispatcher from "./compiler/dispatcher.js";
+import type * as DormantTier from "./compiler/dormant.js";
 import type * as Cache from "./compiler/cache.js";
 import type * as Sampling from "./profiler/sampling.js";
 import type * as MonitorModule from "./profiler/monitor/index.js";
@@ -30,7 +31,7 @@ import type * as Memoize from "./runtime/memoize.js";
 import type * as ProfileFile from "./profiler/profile-file.js";
 import type * as ProfileFormat from "./profiler/profile-format.js";
 import type * as CpuProfiles from "./profiler/cpuprofile.js";
-import { lazyArray, lazyClass, lazyFunction as fn, lazyModule, lazyObject } from "./lazy-modules.js";
+import { coreLoaded, lazyArray, lazyClass, lazyFunction as fn, lazyModule, lazyObject } from "./lazy-modules.js";
 
 // Everything that costs to load loads on first use (lazy-modules.ts): the
 // compiler, the tiering, the profilers, the monitor, the system layer, the
@@ -39,7 +40,9 @@ import { lazyArray, lazyClass, lazyFunction as fn, lazyModule, lazyObject } from
 // The names and types below are the modules' own; classes keep `new`,
 // `instanceof`, `extends` and their static members.
 const compilerModule = lazyModule<typeof Compiler>("./compiler/index.js");
-// Loaded by the first jit(): it settles disabled and never-compilable functions without the whole compiler.
+// Loaded by the first plain jit(fn): its entry waits there until loading the core pays (compiler/dormant.ts).
+const dormantModule = lazyModule<typeof DormantTier>("./compiler/dormant.js");
+// Loaded by the first jit() that needs it: it settles disabled and never-compilable functions without the whole compiler.
 const dispatcherModule = lazyModule<typeof Dispatcher>("./compiler/dispatcher.js");
 const tieringModule = lazyModule<typeof Tiering>("./profiler/tiering.js");
 const profileRunModule = lazyModule<typeof ProfileRun>("./profiler/profile-run.js");
@@ -83,7 +86,10 @@ export type { TieringOptions } from "./profiler/tiering.js";
  * It reads the dispatchers' registry, so it never loads the compiler (which a function that never compiled has not loaded).
  */
 export function inspect(f: Function): Compiler.JitInspection | null {
-  return dispatcherModule().inspectRegistered(f);
+  // Before the core loads, only the dormant tier has anything to show (compiler/dormant.ts); after,
+  // the core shows what it made, and the tier what it made before.
+  if (!coreLoaded()) return dormantModule().inspectDormant(f);
+  return dispatcherModule().inspectRegistered(f) ?? dormantModule().inspectDormant(f);
 }
 /** The source kos generates for `fn` specialized with `options`, without instantiating it. */
 export const specializeToSource = fn(compilerModule, "specializeToSource");
@@ -98,6 +104,16 @@ export const collectFeedback = fn(tieringModule, "collectFeedback");
 export interface KosJitOptions extends JitOptions {
   tiering?: TieringOptions;
 }
+
+/** How a dormant function wakes: the core loads, and the function tiers as `jit(fn)` with no options. */
+const dormantHost: DormantTier.DormantHost = {
+  coreLoaded,
+  wake(original, pre) {
+    const entry = tieringModule().createTieredFunction(original, {}, pre, compilerModule);
+    dispatcherModule().trace(`wake ${original.name || "(anonymous)"}: the process has used enough CPU to load kos's core`);
+    return { entry, inspect: () => dispatcherModule().inspectRegistered(entry) };
+  },
+};
 
 /** A bound function prints as native code, is named "bound …" and has no own prototype. */
 const { isProxy } = process.getBuiltinModule("node:util").types;
@@ -126,6 +142,9 @@ function looksBound(f: Function): boolean {
 export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if (typeof f !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${f === null ? "null" : typeof f}`);
   if (options === null || typeof options !== "object") throw new JitError("BAD_OPTIONS", `jit() options must be an object, got ${options === null ? "null" : typeof options}`);
+  // The plain `jit(fn)` waits behind a counting entry until loading the core pays (compiler/dormant.ts).
+  const sleeping = coreLoaded() ? null : dormantModule().sleepingJit(f, options, dormantHost);
+  if (sleeping) return sleeping as F;
   dispatcherModule().checkJitOptions(options);
   const budget = options.tiering?.compileBudget;
   if (budget !== undefined && !(typeof budget === "number" && budget > 0 && budget <= 1)) throw new JitError("BAD_OPTIONS", `tiering.compileBudget must be a share of the process's CPU time in (0, 1], got ${String(budget)}`);

@@ -15,6 +15,7 @@
 const hrtime = process.hrtime;
 const hrtimeBigint = process.hrtime.bigint;
 const cpuUsageOf = process.cpuUsage;
+const uptime = process.uptime;
 const dateNow = Date.now;
 
 /** Milliseconds on a monotonic clock (process.hrtime, as kos loaded it). */
@@ -31,6 +32,11 @@ export function monotonicNs(): bigint {
 /** Milliseconds since the epoch (Date.now, as kos loaded it): for timestamps a person reads. */
 export function wallClockMs(): number {
   return dateNow();
+}
+
+/** Milliseconds since the process started (process.uptime, as kos loaded it). */
+export function uptimeMs(): number {
+  return uptime() * 1000;
 }
 
 /** process.cpuUsage, as kos loaded it. */

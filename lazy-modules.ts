@@ -52,20 +52,56 @@ function loadBundle(path: string, writeAtExit: boolean): unknown {
   return loadCodeCached(bundle, requireFn, { dir: codeCacheDir(), writeAtExit }).exports;
 }
 
-/** The core bundle's modules by path (what the first `jit()` runs, and what it shares with the compiler), loaded once. */
-const coreModules = (() => {
+/** The dormant tier's bundle (compiler/dormant.ts and the entry factories it shares with the core), loaded once. */
+const tier0 = (() => {
   let modules: Record<string, unknown> | null | undefined;
-  return () => (modules === undefined ? (modules = (loadBundle("./compiler/core.cached.cjs", true) as { modules: Record<string, unknown> } | null)?.modules ?? null) : modules);
+  return () => (modules === undefined ? (modules = (loadBundle("./compiler/tier0.cached.cjs", true) as { modules: Record<string, unknown> } | null)?.modules ?? null) : modules);
 })();
+
+/** The core bundle's modules by path (what the first `jit()` runs, and what it shares with the compiler), loaded once. */
+const core = (() => {
+  let modules: Record<string, unknown> | null | undefined;
+  // A build made by tsc alone has no bundle: there the core is loaded once the dispatcher is.
+  let dispatcherLoaded = false;
+  let loading = false;
+  return {
+    modules: () => {
+      if (modules !== undefined || loading) return modules ?? null;
+      // While the bundle runs, its `require` of a module outside it (what `import "kos"` loads) is
+      // served from that module's own file.
+      loading = true;
+      try {
+        return (modules = (loadBundle("./compiler/core.cached.cjs", true) as { modules: Record<string, unknown> } | null)?.modules ?? null);
+      } finally {
+        loading = false;
+      }
+    },
+    loaded: () => preloaded !== null || (modules !== undefined && modules !== null) || dispatcherLoaded,
+    loadedDispatcher: () => {
+      dispatcherLoaded = true;
+    },
+  };
+})();
+
+/**
+ * Whether kos's core (the dispatcher and the tiering) is loaded: the dormant tier (compiler/dormant.ts)
+ * waits only while it is not. From the TypeScript sources, everything is loaded up front.
+ */
+export function coreLoaded(): boolean {
+  return core.loaded();
+}
 
 /** A kos module by its path from the package root: from the core bundle when it holds it, else its own file. */
 function loadKosModule(path: string): unknown {
   // The same instance `import "kos"` loaded, in either build.
   if (path === "./errors.js") return errors;
   if (path === "./intrinsic-clocks.js") return clocks;
-  const core = coreModules();
-  if (core && Object.prototype.hasOwnProperty.call(core, path)) return core[path];
+  const first = tier0();
+  if (first && Object.prototype.hasOwnProperty.call(first, path)) return first[path];
+  const modules = core.modules();
+  if (modules && Object.prototype.hasOwnProperty.call(modules, path)) return modules[path];
   if (path === "./compiler/index.js") return loadBundle("./compiler/index.cached.cjs", false) ?? load(path);
+  if (path === "./compiler/dispatcher.js") core.loadedDispatcher();
   return load(path);
 }
 

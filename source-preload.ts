@@ -9,6 +9,7 @@
 /** Every module `index.ts` loads on first use, by path relative to the package root. */
 export const LAZY_MODULES = [
   "./compiler/index.js",
+  "./compiler/dormant.js",
   "./compiler/dispatcher.js",
   "./compiler/cache.js",
   "./profiler/tiering.js",

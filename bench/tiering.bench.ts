@@ -190,28 +190,39 @@ export default async function tieringBench(): Promise<BenchSection> {
   }
   const jitNs = perRound.sort((a, b) => a - b)[perRound.length >> 1]!;
 
-  // 3. A process's first jit(): it loads kos's core (the dispatcher and the tiering, one script through
-  // V8's code cache, scripts/bundle-compiler.mjs), then the first calls run tier 0's code cold. Fresh
-  // processes; the first writes the code cache (kept apart, and dropped from the medians).
-  const firstProbe = `import { jit } from ${JSON.stringify(new URL("../index.js", import.meta.url).href)};
+  // 3. A process's first jit(): it loads the dormant tier's script (compiler/dormant.ts, through V8's
+  // code cache, scripts/bundle-compiler.mjs), and the core waits; then the first calls run the dormant
+  // entry's code cold; then jit() of 1000 fresh functions, dormant too. Fresh processes; the first
+  // writes the code cache (kept apart, and dropped from the medians).
+  const firstProbe = `import { jit, inspect } from ${JSON.stringify(new URL("../index.js", import.meta.url).href)};
 const t0 = performance.now();
 const f = jit(function add(a, b) { return a + b; });
 const t1 = performance.now();
 let s = 0;
 for (let i = 0; i < 1000; i++) s += f(i, 1);
-console.log(JSON.stringify({ jit: t1 - t0, calls: performance.now() - t1, s }));`;
+const t2 = performance.now();
+const fresh = Array.from({ length: 1000 }, (_, i) => new Function("a", "b", "return a * b + " + i + ";"));
+for (const g of fresh) void g.toString().length;
+const t3 = performance.now();
+const kept = fresh.map((g) => jit(g));
+const t4 = performance.now();
+console.log(JSON.stringify({ jit: t1 - t0, calls: t2 - t1, dormantJitUs: ((t4 - t3) * 1000) / kept.length, dormant: inspect(f).history[0].event === "dormant", s }));`;
   const cacheDir = mkdtempSync(join(tmpdir(), "kos-first-jit-"));
   const firstJit: number[] = [];
   const firstCalls: number[] = [];
+  const dormantJit: number[] = [];
+  let allDormant = true;
   try {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("KOS_") && k !== "NODE_OPTIONS"));
     for (let run = 0; run < 10; run++) {
       const r = spawnSync(process.execPath, ["--input-type=module", "-e", firstProbe], { encoding: "utf8", env: { ...env, KOS_CODE_CACHE_DIR: cacheDir } });
       if (r.status !== 0) throw new Error(`first-jit probe failed: ${r.stderr}`);
-      const m = JSON.parse(r.stdout) as { jit: number; calls: number };
+      const m = JSON.parse(r.stdout) as { jit: number; calls: number; dormantJitUs: number; dormant: boolean };
       if (run === 0) continue;
       firstJit.push(m.jit);
       firstCalls.push(m.calls);
+      dormantJit.push(m.dormantJitUs);
+      allDormant &&= m.dormant;
     }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
@@ -246,7 +257,7 @@ console.log(JSON.stringify({ jit: t1 - t0, calls: performance.now() - t1, s }));
     "",
     `\`jit(fn)\` of a function that is never called: **${(jitNs / 1000).toFixed(2)} µs** (median of 9 rounds of 1000 fresh functions; a precheck on the intrinsic toString, no parsing).`,
     "",
-    `A process's first \`jit(fn)\`, which loads kos's core (the dispatcher and the tiering: one script run through V8's code cache): **${medianOf(firstJit).toFixed(2)} ms**; then its first 1000 calls at tier 0, whose policy code runs cold: ${medianOf(firstCalls).toFixed(2)} ms (medians of ${firstJit.length} fresh processes, \`(a, b) => a + b\`).`,
+    `A process's first \`jit(fn)\`, which loads the dormant tier (one small script run through V8's code cache; kos's core waits until the process has used enough CPU for its load and a first compile to fit the compile budget, compiler/dormant.ts): **${medianOf(firstJit).toFixed(2)} ms**; then its first 1000 calls, ${allDormant ? "dormant" : "**not dormant**"}: ${medianOf(firstCalls).toFixed(2)} ms; then \`jit()\` of a fresh function, dormant: ${medianOf(dormantJit).toFixed(2)} µs (medians of ${firstJit.length} fresh processes, \`(a, b) => a + b\`).`,
     "",
     "Fixtures through `jit(fn)` with no options, after 12,800 warm-up calls, where the configuration argument is constant and deep-frozen by the caller (tiering never freezes a user's object itself, so it only speculates on objects that already are). Plain runs on unfrozen copies of the constants:",
     "",

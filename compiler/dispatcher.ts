@@ -15,8 +15,13 @@ import { JitError } from "./jit-error.js";
 export { checkJitOptions } from "./jit-options.js";
 import { precheck, type Precheck } from "./precheck.js";
 import { EntryBrand } from "./entry-brand.js";
+import { Dormant } from "./dormant.js";
+import { disabledReason, isJitDisabled } from "./jit-switch.js";
+export { disabledReason, isJitDisabled } from "./jit-switch.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
-import { COUNT, COUNT_ONLY, GENERIC, MAX_FIXED_ARITY, NEXT, RUN, exactEntryClosure, exactFactory, fixedArityFactory, hasOwn, type EntryControl, type EntryHooks } from "./entry-factory.js";
+import { COUNT, COUNT_ONLY, GENERIC, NEXT, RUN, type EntryControl, type EntryHooks } from "./entry-factory.js";
+import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
+export { inheritOwnProperties } from "./tiering-entry.js";
 import { jitName } from "./jit-options.js";
 // Through getBuiltinModule, as lazy-modules.ts loads Node's builtins (an ES import of one makes its facade).
 const { isProxy } = process.getBuiltinModule("node:util").types;
@@ -75,46 +80,6 @@ function linkOf(version: Version, link: Link): Link {
 }
 
 /** Own keys every function may have, which an entry has of its own (or needs not read through). */
-const FUNCTION_KEYS = new Set<PropertyKey>(["length", "name", "prototype", "arguments", "caller"]);
-
-/**
- * A function a library hangs more on (`humanizeDuration.humanizer`, `debug.enable`): the entry
- * reads those through its prototype, the original, as they are now and later (round 13:
- * `jit(humanizeDuration).humanizer` was undefined). So does an entry whose original has another
- * prototype than the entry (ansi-colors' and chalk's style functions, whose prototype holds the
- * `bold` getter; a bound function's, which is its target's): `jit(colors.red).bold` was undefined
- * (sweep33 repro-3). Own keys (`Object.keys`) and writes stay the entry's. A function with nothing
- * more keeps its prototype (one `Reflect.ownKeys`).
- */
-export function inheritOwnProperties(entry: Function, original: Function): void {
-  if (Reflect.getPrototypeOf(entry) !== Reflect.getPrototypeOf(original)) {
-    Reflect.setPrototypeOf(entry, original);
-    return;
-  }
-  for (const key of Reflect.ownKeys(original)) {
-    if (!FUNCTION_KEYS.has(key)) {
-      Reflect.setPrototypeOf(entry, original);
-      return;
-    }
-  }
-}
-
-/**
- * An original the program froze, sealed or made not extensible gives an entry that is so too:
- * `Object.isFrozen(jit(f))` read false for a frozen `f`, and a property added to the jitted
- * function stuck where the original's threw in strict code (sweep33). The entry takes the
- * original's `prototype` first, which it otherwise takes at its first `new`, a write a frozen
- * entry refuses.
- */
-function mirrorIntegrity(entry: Function, original: Function): void {
-  if (Reflect.isExtensible(original)) return;
-  const proto = Reflect.getOwnPropertyDescriptor(original, "prototype");
-  if (proto && hasOwn.call(entry, "prototype") && (entry as { prototype?: unknown }).prototype !== proto.value) (entry as { prototype?: unknown }).prototype = proto.value;
-  if (Object.isFrozen(original)) Object.freeze(entry);
-  else if (Object.isSealed(original)) Object.seal(entry);
-  else Object.preventExtensions(entry);
-}
-
 /** What `inspect` reads for a function: a dispatcher itself, or a function that makes the snapshot. */
 type Inspectable = (() => JitInspection | null) | { snapshot(): JitInspection };
 
@@ -141,7 +106,7 @@ function inspectableOf(f: Function): Inspectable | undefined {
  */
 export function originalOfEntry(f: Function): Function | null {
   const source = inspectableOf(f);
-  return source instanceof Dispatcher && source.entry === f && source.original !== f ? source.original : null;
+  return (source instanceof Dispatcher || source instanceof Dormant) && source.entry === f && source.original !== f ? source.original : null;
 }
 
 /**
@@ -170,30 +135,6 @@ export function trace(message: string): void {
   const env = process.env.KOS_TRACE;
   if (env && /^(1|true|on|yes)$/i.test(env)) process.stderr.write(`kos: ${message}\n`);
   else if (debug.enabled) debug("%s", message);
-}
-
-/**
- * The hooks a tiering entry calls: the policy's `event`, and `new entry()`, which constructs the
- * original. The entry's `prototype` is made the original's at the first construction, not at
- * `jit()`: reading `prototype` makes V8 allocate it, and that was the largest single cost of
- * jit() (bench: "jit() of a function never called").
- */
-class TieredHooks implements EntryHooks {
-  entry: Function | null = null;
-  constructor(
-    private readonly original: Function,
-    readonly event: EntryHooks["event"],
-  ) {}
-
-  construct(args: unknown[], newTarget: Function): unknown {
-    const entry = this.entry!;
-    if (newTarget !== entry) return Reflect.construct(this.original, args, newTarget);
-    // `new entry()` is `new original()`: `new.target` is the original in its body, as without kos
-    // (sweep31 repro-3: `this.isF = new.target === F` read false). The entry shares its prototype,
-    // for `instanceof entry`.
-    if (entry.prototype !== this.original.prototype) entry.prototype = this.original.prototype;
-    return Reflect.construct(this.original, args, this.original);
-  }
 }
 
 export interface DispatcherOptions {
@@ -259,25 +200,7 @@ export class Dispatcher {
 
   /** A tiering dispatcher: the entry counts calls and calls `hooks.event` at the thresholds it is given. */
   static tiered(original: Function, options: DispatcherOptions, onMiss: Function): Dispatcher {
-    // A method, an arrow: no own prototype, and an entry without one (a check that allocates nothing).
-    const constructible = hasOwn.call(original, "prototype");
-    const factory = !options.exact && options.arity >= 0 && options.arity <= MAX_FIXED_ARITY ? fixedArityFactory(options.arity, constructible) : null;
-    const hooks = new TieredHooks(original, options.event);
-    const originalName = original.name;
-    const [entry, control] = (factory ?? exactFactory(constructible) ?? exactEntryClosure)(original, hooks, typeof originalName === "string" ? originalName : "");
-    hooks.entry = entry;
-    if (entry.name !== originalName) Object.defineProperty(entry, "name", { value: originalName, configurable: true });
-    // A fixed-arity entry already has the length of most originals (not of one with default values).
-    if (entry.length !== original.length) Object.defineProperty(entry, "length", { value: original.length, configurable: true });
-    // A fixed-arity entry takes the original's `prototype` at its first construction (TieredHooks):
-    // reading it makes V8 allocate both, 3.1 µs against 0.3 µs to make the entry without it (/tmp
-    // probe, Node 20.20.2). A function named as a constructor is (the language's convention) takes it at
-    // once, so that `class S extends jit(F)` made before any `new` inherits F.prototype, and
-    // `new F() instanceof entry` holds from the start (sweep32 repro-3).
-    if (!factory || (constructible && typeof originalName === "string" && /^[A-Z]/.test(originalName))) {
-      const proto = Object.getOwnPropertyDescriptor(original, "prototype");
-      if (proto) entry.prototype = proto.value;
-    }
+    const { entry, control } = makeTieringEntry(original, options, options.event);
     return new Dispatcher(original, options.name, control, entry, onMiss);
   }
 
@@ -435,20 +358,6 @@ export class Dispatcher {
       versions: this.versions.map((v) => ({ assumptions: v.assumptions, calls: v.calls(), deopts: v.deopts, source: v.source })),
     };
   }
-}
-
-/**
- * True when `KOS_JIT` is `0`, `false` or `off` (any case): kos then compiles
- * nothing, `jit()` returns functions as they are, and `strict` never throws.
- */
-export function isJitDisabled(): boolean {
-  const v = process.env.KOS_JIT;
-  return v !== undefined && /^(0|false|off)$/i.test(v.trim());
-}
-
-/** The fallback reason when kos is disabled. */
-export function disabledReason(): string {
-  return `DISABLED: compilation is disabled by KOS_JIT=${process.env.KOS_JIT?.trim()}`;
 }
 
 /** Registers `fn` as settled on the original (it is returned as is), with the reason and the time a failed compile took. */

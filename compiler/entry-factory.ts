@@ -26,6 +26,18 @@ export interface EntryHooks {
   event(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown;
   /** `new entry(...)` on a fixed-arity entry (the exact entry constructs by itself). */
   construct?(args: unknown[], newTarget: Function): unknown;
+  /**
+   * With a `tick`, the entry calls it at the threshold instead of the event, and then calls the
+   * original itself (where code generation is disallowed, the event runs instead). The event
+   * returns the call's result, any value, and where V8 inlines the entry, that return meets the
+   * original's at one point of the caller's code: a soft-clip function returning doubles into a
+   * Float64Array then had every result boxed in a heap number. 15,000 blocks of 256 calls through
+   * a counting entry cost 79 ms of CPU once its event had run even 13 times, against 62-64 ms with
+   * the event never run and 59-62 ms for the original; through an entry that calls a hook that
+   * returns nothing and then the original, 68-72 ms (/tmp/dmb/mb3.mjs and mb4.mjs, Node 20.20.2).
+   * The dormant tier (dormant.ts) only counts, so its entries tick.
+   */
+  tick?(): void;
 }
 
 /**
@@ -177,7 +189,7 @@ function entryMakers(params: string[], before: string, literal: string, after: s
     return (shared ??= makeFunction(params, `${before}var entry = ${literal};\n${after}`) as Make)(apply, call, newSlot, runTarget, runOriginal, target, hooks, name);
   };
 }
-function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
+function makeFixedArityFactory(n: number, constructible: boolean, ticking: boolean): EntryFactory | null {
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
   const rest = n ? `, ${params}` : "";
   try {
@@ -208,7 +220,9 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
         `    if (state === 1) return call(slot.head, this${rest});\n` +
         // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
         // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
-        `    if (state === 0 && ++calls < next) return call(target, this${rest});\n` +
+        (ticking
+          ? `    if (state === 0) { if (++calls >= next) hooks.tick(); return call(target, this${rest}); }\n`
+          : `    if (state === 0 && ++calls < next) return call(target, this${rest});\n`) +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name]`,
@@ -219,12 +233,12 @@ function makeFixedArityFactory(n: number, constructible: boolean): EntryFactory 
     return null; // code generation disallowed: the exact entry below works everywhere
   }
 }
-/** Made factories, by arity, then form (0 function, 1 method); null where code generation is disallowed. */
-const fixedArityFactories: Array<[EntryFactory | null | undefined, EntryFactory | null | undefined]> = Array.from({ length: MAX_FIXED_ARITY + 1 }, () => [undefined, undefined]);
-export function fixedArityFactory(n: number, constructible: boolean): EntryFactory | null {
+/** Made factories, by arity, then form (function, method, ticking function, ticking method); null where code generation is disallowed. */
+const fixedArityFactories: Array<Array<EntryFactory | null | undefined>> = Array.from({ length: MAX_FIXED_ARITY + 1 }, () => []);
+export function fixedArityFactory(n: number, constructible: boolean, ticking = false): EntryFactory | null {
   const forms = fixedArityFactories[n]!;
-  const form = constructible ? 0 : 1;
-  return forms[form] === undefined ? (forms[form] = makeFixedArityFactory(n, constructible)) : forms[form]!;
+  const form = (constructible ? 0 : 1) + (ticking ? 2 : 0);
+  return forms[form] === undefined ? (forms[form] = makeFixedArityFactory(n, constructible, ticking)) : forms[form]!;
 }
 
 /**
@@ -238,7 +252,7 @@ export function fixedArityFactory(n: number, constructible: boolean): EntryFacto
  * construct path gets `this` and `new.target` from two variables set just before that call.
  * The text is fixed (never user data).
  */
-function makeExactFactory(constructible: boolean): EntryFactory | null {
+function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactory | null {
   try {
     const make = entryMakers(
       ["apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
@@ -250,7 +264,7 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
         `  pendingThis = pendingNewTarget = undefined;\n` +
         `  if (state === 1) return construct(slot.head, args, nt);\n` +
         `  if (state === 3) return construct(slot.alt, args, nt);\n` +
-        `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
+        (ticking ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n`,
@@ -262,7 +276,7 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
         `  var state = slot.state;\n` +
         `  if (state === 1) return apply(slot.head, this, arguments);\n` +
         `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
-        `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
+        (ticking ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n`) +
         `  return apply(target, this, arguments);\n` +
         `} }[name]`,
       CONTROL_SOURCE,
@@ -272,11 +286,11 @@ function makeExactFactory(constructible: boolean): EntryFactory | null {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }
 }
-/** The exact factories, function form then method form (made at their first use). */
-const exactFactories: [EntryFactory | null | undefined, EntryFactory | null | undefined] = [undefined, undefined];
-export function exactFactory(constructible: boolean): EntryFactory | null {
-  const form = constructible ? 0 : 1;
-  return exactFactories[form] === undefined ? (exactFactories[form] = makeExactFactory(constructible)) : exactFactories[form]!;
+/** The exact factories: function, method, ticking function, ticking method (made at their first use). */
+const exactFactories: Array<EntryFactory | null | undefined> = [];
+export function exactFactory(constructible: boolean, ticking = false): EntryFactory | null {
+  const form = (constructible ? 0 : 1) + (ticking ? 2 : 0);
+  return exactFactories[form] === undefined ? (exactFactories[form] = makeExactFactory(constructible, ticking)) : exactFactories[form]!;
 }
 
 /** The exact entry where code generation is disallowed: the same states, at the cost of a rest array per call. */

@@ -19,10 +19,11 @@ export const KOS_ENTRY_URL = "kos://entry.js";
 const here = fileURLToPath(import.meta.url);
 const KOS_ROOT = dirname(dirname(here));
 // The tier-0 path (entry, event hook, argument profiles, the clock) and the guard chain's links,
-// the build's core bundle included (`compiler/core.cached.cjs`, scripts/bundle-compiler.mjs: the
+// the build's core and dormant-tier bundles included (`compiler/core.cached.cjs`, `tier0.cached.cjs`,
+// scripts/bundle-compiler.mjs: the
 // tiering's bundled file, missing here, left its `run` and `event` in the demo's table of hot
 // functions). The compiler's own work (a compile during the run) is real cost and stays visible.
-const PLUMBING_FILES = /^(cjs[\\/])?(profiler[\\/](tiering|tiering-options|tier0-sampling|call-times|compile-gate|no-constant-arguments|profile-guided|verify-gain|miss-policy|feedback-summary|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|entry-factory|precheck|call-clock|gain-check|core\.cached))\.(ts|js|cjs)$/;
+const PLUMBING_FILES = /^(cjs[\\/])?(profiler[\\/](tiering|tiering-options|tier0-sampling|call-times|compile-gate|no-constant-arguments|profile-guided|verify-gain|miss-policy|feedback-summary|feedback|feedback-record|speculation)|compiler[\\/](dispatcher|entry-factory|tiering-entry|dormant|precheck|call-clock|gain-check|core\.cached|tier0\.cached))\.(ts|js|cjs)$/;
 
 /** The path of a script of kos's own install, relative to its root; null for any other URL. */
 function kosRelativePath(url: string): string | null {

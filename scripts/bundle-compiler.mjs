@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * Bundles what lazy-modules.ts loads on the first `jit()` into two CommonJS scripts, each run
+ * Bundles what lazy-modules.ts loads on the first `jit()` into three CommonJS scripts, each run
  * through V8's code cache (code-cached-script.ts; the first line carries a hash of the text,
  * which names its caches):
  *
+ * - the dormant tier, dist/compiler/tier0.cached.cjs: the entry a plain `jit(fn)` returns before
+ *   the core loads (see TIER0 below);
  * - the core, dist/compiler/core.cached.cjs: the dispatcher, the tiering, and every kos module
  *   they share with the compiler or the compile cache (see CORE below);
  * - the compiler, dist/compiler/index.cached.cjs, with its packages (acorn, acorn-walk,
@@ -36,6 +38,14 @@ const dist = resolve(process.argv[2] ?? "dist");
  * `errors.js` stays outside: `import "kos"` has loaded it already, and the loader hands it in.
  */
 const CORE = { out: "compiler/core.cached.cjs", entries: ["compiler/dispatcher.js", "profiler/tiering.js", "compiler/cache.js"] };
+/**
+ * The dormant tier: what the first plain `jit(fn)` runs before the core is worth loading
+ * (compiler/dormant.ts and the entry factories it shares with the core). Its own script, since the
+ * ES loader costs about 1.0-1.7 ms of CPU per module: imported with `import "kos"`, its eight small
+ * modules made that import 14.7-19.5 ms of CPU against 8.7-8.8 ms without them (medians of 15,
+ * /tmp/probe/impcost.mjs). The core's script takes these modules from this one.
+ */
+const TIER0 = { out: "compiler/tier0.cached.cjs", entries: ["compiler/dormant.js"] };
 /** The compiler: its packages (acorn, acorn-walk, astring, eslint-scope) inside, the core's modules outside. */
 const COMPILER = { entry: "compiler/index.js", out: "compiler/index.cached.cjs" };
 
@@ -109,23 +119,30 @@ async function bundle(options, outFile) {
 const distPath = (abs) => `./${relative(dist, abs).split(sep).join("/")}`;
 const indexGraph = await inputsOf(["index.js"]);
 
-// The core: its modules by path, for lazy-modules.ts; what index.js loads (errors.js) stays outside.
-const coreFile = join(dist, CORE.out);
-const coreModules = [...(await inputsOf(CORE.entries))].filter((p) => p.startsWith(dist + sep) && !indexGraph.has(p));
-await bundle(
-  {
-    stdin: {
-      contents:
-        coreModules.map((p, i) => `import * as m${i} from ${JSON.stringify(distPath(p))};\n`).join("") +
-        `export const modules = {\n${coreModules.map((p, i) => `  ${JSON.stringify(distPath(p))}: m${i},\n`).join("")}};\n`,
-      resolveDir: dist,
-      sourcefile: "kos-core-entry.js",
-      loader: "js",
+/** A script of kos's modules by path (`modules`, for lazy-modules.ts); the modules in `outside` stay outside it. */
+async function bundleModules(modules, outside, outFile, sourcefile) {
+  await bundle(
+    {
+      stdin: {
+        contents:
+          modules.map((p, i) => `import * as m${i} from ${JSON.stringify(distPath(p))};\n`).join("") +
+          `export const modules = {\n${modules.map((p, i) => `  ${JSON.stringify(distPath(p))}: m${i},\n`).join("")}};\n`,
+        resolveDir: dist,
+        sourcefile,
+        loader: "js",
+      },
+      plugins: [keepExternal(outside, outFile)],
     },
-    plugins: [keepExternal(indexGraph, coreFile)],
-  },
-  coreFile,
-);
+    outFile,
+  );
+}
+
+// The dormant tier, then the core without it: what index.js loads (errors.js) stays outside both.
+const tier0Modules = [...(await inputsOf(TIER0.entries))].filter((p) => p.startsWith(dist + sep) && !indexGraph.has(p));
+await bundleModules(tier0Modules, indexGraph, join(dist, TIER0.out), "kos-tier0-entry.js");
+const beforeCore = new Set([...indexGraph, ...tier0Modules]);
+const coreModules = [...(await inputsOf(CORE.entries))].filter((p) => p.startsWith(dist + sep) && !beforeCore.has(p));
+await bundleModules(coreModules, beforeCore, join(dist, CORE.out), "kos-core-entry.js");
 
 // The compiler: a module another lazily loaded entry (or index.js) also imports stays outside,
 // so that there is one instance of it (one `JitError` class, one `Dispatcher`): the core's come

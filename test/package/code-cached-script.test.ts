@@ -224,15 +224,17 @@ setImmediate(() => setImmediate(() => console.log(JSON.stringify({ value: f([5, 
     };
     expect(readFileSync(built, "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
     expect(readFileSync(core, "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
-    // Two bundles, two caches: the compiler's written after the task that compiled, the core's
-    // (what the first jit() runs) when the process exits.
+    expect(readFileSync(join(repo, "dist", "compiler", "tier0.cached.cjs"), "utf8")).toMatch(/^\/\/kos-build:[0-9a-f]{32}\n/);
+    // Three bundles, three caches: the compiler's written after the task that compiled, the core's
+    // and the dormant tier's (which the core's script takes its entry factories from) when the
+    // process exits.
     expect(run()).toEqual({ value: 31, tier: 1, files: 1 });
-    expect(readdirSync(cacheDir)).toHaveLength(2);
+    expect(readdirSync(cacheDir)).toHaveLength(3);
     const entries = readdirSync(cacheDir).map((f) => join(cacheDir, f));
     for (const entry of entries) expect(entry).toMatch(/[0-9a-f]{16}-[0-9a-f]{8}\.v8cache$/);
     const written = entries.map((e) => statSync(e).mtimeMs);
     // The second run accepts the files, so it does not write them again.
-    expect(run()).toEqual({ value: 31, tier: 1, files: 2 });
+    expect(run()).toEqual({ value: 31, tier: 1, files: 3 });
     expect(entries.map((e) => statSync(e).mtimeMs)).toEqual(written);
   });
 });

@@ -186,9 +186,15 @@ describe("tiering's compile budget", () => {
     expect(f(7)).toBe(reachTable(7));
   });
 
-  /** In a fresh process with kos's defaults: `jit()` of `fnSource` (after `prelude`), called until it says it waits for the budget. */
+  /**
+   * In a fresh process with kos's defaults: `jit()` of `fnSource` (after `prelude`), called until it
+   * says it waits for the budget. A first `jit()` with an option loads kos's core, so that the
+   * function tiers from its first call instead of waiting in the dormant tier (compiler/dormant.ts,
+   * test/compiler/dormant.test.ts), which loads no core until the budget allows a compile anyway.
+   */
   const waitInFreshProcess = (prelude: string, fnSource: string): { tier: unknown; said: string | null } => {
     const script = `import("kos").then(({ jit, inspect }) => {
+      jit(function loadsTheCore() {}, { tiering: { hotCalls: 1e9 } });
       ${prelude}
       const f = jit(${fnSource});
       let said = null;

@@ -19,6 +19,8 @@ describe("kos's own frames", () => {
     expect(isKosPlumbing(url("profiler/tiering.ts"), "onEvent")).toBe(true);
     // The build ships the tiering in its core bundle (both module formats load it), and as files.
     for (const rel of ["compiler/core.cached.cjs", "cjs/profiler/tiering.js", "compiler/call-clock.js", "compiler/gain-check.js", "cjs/compiler/dispatcher.js"]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);
+    // So is the dormant tier, a script of its own (a dormant entry's check of the clock).
+    for (const rel of ["compiler/tier0.cached.cjs", "compiler/dormant.js", "cjs/compiler/tiering-entry.js"]) expect(isKosPlumbing(url(rel), "tick"), rel).toBe(true);
     // The tiering policy's parts run on the same path (tier 0, the first version's timing, the misses).
     for (const part of ["tiering-options", "tier0-sampling", "call-times", "compile-gate", "no-constant-arguments", "profile-guided", "verify-gain", "miss-policy", "feedback-summary"]) {
       for (const rel of [`profiler/${part}.ts`, `profiler/${part}.js`, `cjs/profiler/${part}.js`]) expect(isKosPlumbing(url(rel), "run"), rel).toBe(true);

@@ -1,0 +1,140 @@
+/**
+ * The dormant tier (compiler/dormant.ts): in a fresh process from the build, the plain `jit(fn)`
+ * does not load kos's core until the process has used enough CPU for the load to fit the compile
+ * budget; the entry behaves as the original meanwhile, and wakes into the tiering it always had.
+ * (From the TypeScript sources everything is preloaded, so vitest's own process never sleeps.)
+ */
+import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+
+const repo = resolve(__dirname, "..", "..");
+
+/** Runs an ES module script that imports kos's build, in a process with none of kos's variables set; its JSON output. */
+function run(script: string, env: Record<string, string> = {}): Record<string, unknown> {
+  const clean = { ...process.env };
+  for (const k of Object.keys(clean)) if (k.startsWith("KOS_")) delete clean[k];
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", `import * as kos from "kos";\nconst { jit, inspect } = kos;\n${script}`], {
+    cwd: repo,
+    env: { ...clean, ...env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return JSON.parse(r.stdout.trim().split("\n").pop()!) as Record<string, unknown>;
+}
+
+/** A script's function that spends `ms` of the process's user CPU time. */
+const burn = `function burn(ms) { const end = process.cpuUsage().user + ms * 1000; let x = 0; while (process.cpuUsage().user < end) for (let i = 0; i < 1e4; i++) x += i; return x; }`;
+
+describe("the dormant tier of jit(fn)", () => {
+  it("counts calls without loading the core, and behaves as the original", () => {
+    const out = run(`
+      function add(a, b) { return a + b; }
+      function Point(x) { this.x = x; }
+      const frozen = Object.freeze(function frozenFn(a) { return a * 2; });
+      function withRest(...xs) { return xs.length + arguments.length; }
+      const j = jit(add), P = jit(Point), z = jit(frozen), r = jit(withRest);
+      let s = 0;
+      for (let i = 0; i < 50000; i++) s += j(i, 1);
+      const p = new P(3);
+      const info = inspect(j);
+      console.log(JSON.stringify({
+        s, name: j.name, length: j.length, again: jit(j) === j,
+        x: p.x, isPoint: p instanceof Point, isP: p instanceof P,
+        frozen: Object.isFrozen(z), z: z(4), rest: r(1, 2, 3),
+        tier: info.tier, calls: info.calls, events: info.history.map((h) => h.event),
+        cpuMs: process.cpuUsage().user / 1000,
+      }));`);
+    expect(out.s).toBe(50000 * 49999 / 2 + 50000);
+    expect(out).toMatchObject({ name: "add", length: 2, again: true, x: 3, isPoint: true, isP: true, frozen: true, z: 8, rest: 6, tier: 0, calls: 50000 });
+    // Had the core loaded, the history would start with tiering's own "tier0" event.
+    expect(out.events).toEqual(["dormant"]);
+  });
+
+  // Dormant functions wake at 5.5 s of the process's CPU (the core's load and a first compile over the 1% budget).
+  it("wakes once the core's load and a first compile fit the compile budget, and tiers up as before", () => {
+    const out = run(`
+      ${burn}
+      function scale(k, x) { let s = 0; for (let i = 0; i < 64; i++) s += k.a * x + i; return s; }
+      const k = Object.freeze({ a: 3 });
+      const f = jit(scale);
+      let before = 0;
+      for (let i = 0; i < 2000; i++) before += f(k, i);
+      const asleep = inspect(f).history.map((h) => h.event);
+      burn(5600);
+      // Its count was set from the fast calls above: the recheck timer makes the next call check.
+      await new Promise((r) => setTimeout(r, 400));
+      let s = 0;
+      for (let i = 0; i < 400000; i++) s += f(k, i & 1023);
+      let expected = 0;
+      for (let i = 0; i < 400000; i++) expected += scale(k, i & 1023);
+      const info = inspect(f);
+      console.log(JSON.stringify({ asleep, events: info.history.map((h) => h.event), calls: info.calls, same: s === expected }));`);
+    expect(out.asleep).toEqual(["dormant"]);
+    const events = out.events as string[];
+    expect(events[0]).toBe("dormant");
+    expect(events[1]).toBe("tier0");
+    // The dormant entry's 2000 calls and more counted by tiering (which stops counting once it settles on the original).
+    expect(out.calls).toBeGreaterThan(2000);
+    expect(out.same).toBe(true);
+  });
+
+  it("does not sleep where the core is loaded already, or where options or the environment ask for it", () => {
+    const out = run(`
+      const first = jit(function a(x) { return x + 1; });
+      first(1);
+      const firstEvents = inspect(first).history.map((h) => h.event);
+      jit((x, k) => x * k, { specialize: { k: 2 } });
+      const later = jit(function b(x) { return x + 2; });
+      later(1);
+      const withOptions = jit(function c(x) { return x + 3; }, { tiering: { hotCalls: 1000 } });
+      withOptions(1);
+      console.log(JSON.stringify({ firstEvents, later: inspect(later).history[0].event, withOptions: inspect(withOptions).history[0].event }));`);
+    expect(out).toEqual({ firstEvents: ["dormant"], later: "tier0", withOptions: "tier0" });
+    const hot = run(`const f = jit(function d(x) { return x; }); f(1); console.log(JSON.stringify({ first: inspect(f).history[0].event }));`, { KOS_HOT_CALLS: "5" });
+    expect(hot.first).toBe("tier0");
+  });
+
+  it("under KOS_JIT=0 returns the function itself, and inspect says why", () => {
+    const out = run(`
+      function add(a, b) { return a + b; }
+      const j = jit(add);
+      const info = inspect(j);
+      console.log(JSON.stringify({ same: j === add, tier: info.tier, reason: info.fallbackReason, r: j(1, 2), plain: inspect(function other() {}) }));`, { KOS_JIT: "0" });
+    expect(out).toEqual({ same: true, tier: "fallback", reason: "DISABLED: compilation is disabled by KOS_JIT=0", r: 3, plain: null });
+  });
+
+  it("counts where code generation from strings is disallowed (its entry is a closure)", () => {
+    const clean = { ...process.env };
+    for (const k of Object.keys(clean)) if (k.startsWith("KOS_")) delete clean[k];
+    const r = spawnSync(
+      process.execPath,
+      [
+        "--disallow-code-generation-from-strings",
+        "--input-type=module",
+        "-e",
+        `import { jit, inspect } from "kos";
+        function add(a, b) { return a + b; }
+        const j = jit(add);
+        let s = 0;
+        for (let i = 0; i < 1000; i++) s += j(i, 1);
+        const asleep = inspect(j).history.map((h) => h.event);
+        const P = jit(function Point(x) { this.x = x; });
+        console.log(JSON.stringify({ s, asleep, calls: inspect(j).calls, x: new P(4).x }));`,
+      ],
+      { cwd: repo, env: clean, encoding: "utf8", timeout: 60_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ s: 499500 + 1000, asleep: ["dormant"], calls: 1000, x: 4 });
+  });
+
+  it("hands an explicit jit() of a dormant entry its original", () => {
+    const out = run(`
+      function mul(x, k) { return x * k; }
+      const d = jit(mul);
+      const e = jit(d, { specialize: { k: 3 } });
+      console.log(JSON.stringify({ r: e(5, 3), tier: inspect(e).tier, dormant: inspect(d).history[0].event }));`);
+    expect(out).toEqual({ r: 15, tier: 1, dormant: "dormant" });
+  });
+});
