@@ -187,7 +187,7 @@ export class Dormant {
       this.cpuReadAfterMs = upMs + (wakeAt - cpuMs) / Math.max(1, availableParallelism());
     }
     if (wake) {
-      const awake = (this.awake = this.host.wake(this.original, this.pre));
+      const awake = (this.awake = this.wakeUp());
       this.control(awake.entry === this.original ? GENERIC : RUN, awake.entry);
       return;
     }
@@ -207,6 +207,21 @@ export class Dormant {
     }
   }
 
+  /**
+   * Loads the core and tiers the function. A wake that throws (the core's script could not load)
+   * must not reach the program, whose call it runs in: the function settles on the original, and
+   * `inspect` says why.
+   */
+  private wakeUp(): Awake {
+    try {
+      return this.host.wake(this.original, this.pre);
+    } catch (e) {
+      const reason = `INTERNAL: kos's core did not load (${(e as Error)?.message ?? String(e)}); it runs as the original`;
+      const at = wallClockMs();
+      return { entry: this.original, inspect: () => ({ ...this.asleep(), tier: "fallback", fallbackReason: reason, history: [{ at, event: "fallback", detail: reason }] }) };
+    }
+  }
+
   /** The event of an entry that cannot tick (made where code generation is disallowed): the check, then the call, to what it woke into if it did. */
   private onEvent(thisArg: unknown, args: unknown[], newTarget: Function | undefined): unknown {
     this.tick();
@@ -220,6 +235,11 @@ export class Dormant {
     const dormant = { at: this.since, event: "dormant", detail: `counting calls; kos's core loads once the process has used ${Dormant.wakeAtCpuMs()} ms of CPU` };
     const inner = this.awake?.inspect();
     if (inner) return { ...inner, calls: inner.calls + calls, history: [dormant, ...inner.history] };
-    return { tier: 0, name: this.name, source: null, passes: null, assumptions: [], fallbackReason: null, calls, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [dormant], versions: [] };
+    return { ...this.asleep(), calls, history: [dormant] };
+  }
+
+  /** What `inspect` shows of a function that has not woken. */
+  private asleep(): JitInspection {
+    return { tier: 0, name: this.name, source: null, passes: null, assumptions: [], fallbackReason: null, calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [], versions: [] };
   }
 }

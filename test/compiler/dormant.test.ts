@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
+import { inspectDormant, sleepingJit } from "../../compiler/dormant.js";
 
 const repo = resolve(__dirname, "..", "..");
 
@@ -136,5 +137,64 @@ describe("the dormant tier of jit(fn)", () => {
       const e = jit(d, { specialize: { k: 3 } });
       console.log(JSON.stringify({ r: e(5, 3), tier: inspect(e).tier, dormant: inspect(d).history[0].event }));`);
     expect(out).toEqual({ r: 15, tier: 1, dormant: "dormant" });
+  });
+});
+
+describe("a dormant entry's wake (with a host of the test's own)", () => {
+  /** A host whose core "loads" when the test says, and whose wake runs `wake`. */
+  const host = (wake: () => { entry: Function; inspect(): null }) => {
+    let loaded = false;
+    const woken: Function[] = [];
+    return {
+      load: () => (loaded = true),
+      woken,
+      host: {
+        coreLoaded: () => loaded,
+        wake: (original: Function) => {
+          woken.push(original);
+          return wake();
+        },
+      },
+    };
+  };
+  // The first check comes at the first call, the next after a count set from the call rate; the
+  // recheck timer (250 ms) makes the next call check again.
+  const recheck = () => new Promise((r) => setTimeout(r, 300));
+
+  it("runs the original until it wakes, then what the wake gave it, once", async () => {
+    function add(a: number, b: number) {
+      return a + b;
+    }
+    const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
+    const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
+    expect(d).not.toBe(add);
+    expect(d(2, 3)).toBe(5);
+    expect(inspectDormant(d)!.history.map((e) => e.event)).toEqual(["dormant"]);
+    h.load();
+    await recheck();
+    expect(d(2, 3)).toBe(5); // the call that woke it still runs the original
+    expect(d(2, 3)).toBe(6);
+    await recheck();
+    expect(d(4, 5)).toBe(20);
+    expect(h.woken).toEqual([add]);
+  });
+
+  it("settles on the original, with the reason, when the core cannot load", async () => {
+    function add(a: number, b: number) {
+      return a + b;
+    }
+    const h = host(() => {
+      throw new Error("no core here");
+    });
+    const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
+    d(1, 1);
+    h.load();
+    await recheck();
+    expect(d(2, 3)).toBe(5);
+    expect(d(3, 3)).toBe(6);
+    const info = inspectDormant(d)!;
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/^INTERNAL: kos's core did not load \(no core here\)/);
+    expect(h.woken).toEqual([add]);
   });
 });
