@@ -86,6 +86,7 @@ export type { TieringOptions } from "./profiler/tiering.js";
  * It reads the dispatchers' registry, so it never loads the compiler (which a function that never compiled has not loaded).
  */
 export function inspect(f: Function): Compiler.JitInspection | null {
+  if (disabledEarly.has(f)) dormantModule().settleDisabled(f);
   // Before the core loads, only the dormant tier has anything to show (compiler/dormant.ts); after,
   // the core shows what it made, and the tier what it made before.
   if (!coreLoaded()) return dormantModule().inspectDormant(f);
@@ -104,6 +105,17 @@ export const collectFeedback = fn(tieringModule, "collectFeedback");
 export interface KosJitOptions extends JitOptions {
   tiering?: TieringOptions;
 }
+
+/**
+ * `KOS_JIT` is `0`, `false` or `off`: the rule of compiler/jit-switch.ts, read here without loading
+ * it (test/compiler/dormant.test.ts checks that the two agree).
+ */
+function jitSwitchedOff(): boolean {
+  const v = process.env.KOS_JIT;
+  return v !== undefined && /^(0|false|off)$/i.test(v.trim());
+}
+/** Functions `jit()` returned as they are under KOS_JIT=0 before anything more of kos loaded: `inspect` has the dormant tier record why when it first asks. */
+const disabledEarly = new WeakSet<Function>();
 
 /** How a dormant function wakes: the core loads, and the function tiers as `jit(fn)` with no options. */
 const dormantHost: DormantTier.DormantHost = {
@@ -142,6 +154,12 @@ function looksBound(f: Function): boolean {
 export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if (typeof f !== "function") throw new JitError("NOT_A_FUNCTION", `jit() expects a function, got ${f === null ? "null" : typeof f}`);
   if (options === null || typeof options !== "object") throw new JitError("BAD_OPTIONS", `jit() options must be an object, got ${options === null ? "null" : typeof options}`);
+  // Under KOS_JIT=0 the plain `jit(fn)` is the function itself, and loads nothing (not even the
+  // dormant tier's script: 4.7-5.1 ms of CPU at the first jit(), /tmp/probe/offjit.mjs).
+  if (!coreLoaded() && jitSwitchedOff() && Object.keys(options).length === 0 && !isProxy(f)) {
+    disabledEarly.add(f);
+    return f;
+  }
   // The plain `jit(fn)` waits behind a counting entry until loading the core pays (compiler/dormant.ts).
   const sleeping = coreLoaded() ? null : dormantModule().sleepingJit(f, options, dormantHost);
   if (sleeping) return sleeping as F;

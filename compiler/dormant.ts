@@ -115,16 +115,23 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
   if (owner !== undefined) return null;
   // Disabled: the function itself, as the core would return it, without loading the core (a
   // program under KOS_JIT=0 runs the code it runs without kos, and loads no more than it needs).
-  if (isJitDisabled()) {
-    const reason = disabledReason();
-    const own = f.name as unknown;
-    const name = typeof own === "string" ? own : "";
-    settledWhileDisabled.set(f, { tier: "fallback", name, source: null, passes: null, assumptions: [], fallbackReason: reason, calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [{ at: wallClockMs(), event: "fallback", detail: reason }], versions: [] });
-    return f;
-  }
+  if (isJitDisabled()) return settleDisabled(f);
   if (coreAskedFor(process.env)) return null;
   const pre = precheck(f);
   return pre.ok ? new Dormant(f, pre, host).entry : null;
+}
+
+/**
+ * `f` itself, recorded as returned as it is under `KOS_JIT=0` (index.ts records a function it
+ * returned so before this tier loaded when `inspect` first asks about it).
+ */
+export function settleDisabled(f: Function): Function {
+  if (settledWhileDisabled.has(f)) return f;
+  const reason = disabledReason();
+  const own = f.name as unknown;
+  const name = typeof own === "string" ? own : "";
+  settledWhileDisabled.set(f, { tier: "fallback", name, source: null, passes: null, assumptions: [], fallbackReason: reason, calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [{ at: wallClockMs(), event: "fallback", detail: reason }], versions: [] });
+  return f;
 }
 
 /** What `inspect(f)` shows of what this tier made: a dormant entry's state, a function returned as it was under `KOS_JIT=0`, or null. */

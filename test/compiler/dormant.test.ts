@@ -104,6 +104,12 @@ describe("the dormant tier of jit(fn)", () => {
       const info = inspect(j);
       console.log(JSON.stringify({ same: j === add, tier: info.tier, reason: info.fallbackReason, r: j(1, 2), plain: inspect(function other() {}) }));`, { KOS_JIT: "0" });
     expect(out).toEqual({ same: true, tier: "fallback", reason: "DISABLED: compilation is disabled by KOS_JIT=0", r: 3, plain: null });
+    // index.ts reads the switch without loading compiler/jit-switch.ts: the same values turn it off.
+    for (const value of ["false", " Off ", "no", "1"]) {
+      const o = run(`const f = function g() {}; const j = jit(f); console.log(JSON.stringify({ same: j === f, reason: inspect(j).fallbackReason }));`, { KOS_JIT: value });
+      const off = /^(0|false|off)$/i.test(value.trim());
+      expect(o, value).toEqual(off ? { same: true, reason: `DISABLED: compilation is disabled by KOS_JIT=${value.trim()}` } : { same: false, reason: null });
+    }
   });
 
   it("counts where code generation from strings is disallowed (its entry is a closure)", () => {
