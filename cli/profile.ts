@@ -177,7 +177,6 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const say = (m: string) => console.error(`kos profile: ${m}`);
-  say(`profiling ${args.command.join(" ")}`);
   // Ctrl-C reaches the program too (same process group); kos stays alive to
   // build the profile from what already ran.
   const onInterrupt = () => say("interrupted: stopping the program and building the profile from what ran (Ctrl-C again to quit)");
@@ -188,6 +187,8 @@ export async function main(argv: string[]): Promise<number> {
     result = await profileCommand(args.command, {
       ...(args.outDir ? { outDir: args.outDir } : {}),
       includeInternals: args.includeInternals,
+      // Said once the command has started: stderr's first write was 2.2 ms of the 15 ms before it.
+      onStart: () => say(`profiling ${args.command.join(" ")}`),
       onProgress: say,
       progressEveryMs: args.progressEveryMs,
     });

@@ -2,7 +2,7 @@
 // test programs, under node --cpu-prof (or the NODE_OPTIONS preload for
 // commands that are not node scripts).
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,6 +88,22 @@ describe("kos profile", () => {
     expect(out.join("\n")).toMatch(/workerPolynomial .* 1000000 +\S+ +x:number, degree=40/);
     expect(readFileSync(profile.flamegraph!, "utf8")).toContain("(worker thread 1)");
   }, 120_000);
+
+  it("a second run into the same directory leaves only its own raw profiles and outputs", async () => {
+    const dir = join(scratch, "again");
+    expect(await main(["--out", dir, "--", program("one-hot-function.js"), "300000"]), err.join("\n")).toBe(0);
+    const first = readdirSync(join(dir, "threads"));
+    expect(first.length).toBeGreaterThan(0);
+    // Something of an older run that this one does not write again.
+    writeFileSync(join(dir, "isolate-0x1-1-v8.log"), "stale");
+    expect(await main(["--out", dir, "--", program("one-hot-function.js"), "300000"]), err.join("\n")).toBe(0);
+    const second = readdirSync(join(dir, "threads"));
+    expect(second.length).toBeGreaterThan(0);
+    expect(second.filter((n) => first.includes(n))).toEqual([]);
+    const left = readdirSync(dir);
+    expect(left.filter((n) => n.startsWith("threads.stale-") || n.startsWith("isolate-"))).toEqual([]);
+    expect(readProfile(join(dir, "kos-profile.json")).hot[0]!.name).toBe("hotMixing");
+  }, 60_000);
 
   it("shows a jitted function under its own name and kos:// URL, with its calls, tier and stable arguments", async () => {
     const dir = join(scratch, "jitted");
