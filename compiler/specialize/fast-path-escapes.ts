@@ -13,10 +13,11 @@
  * one object of each, so the speculated side allocates too, at the join.
  * That allocation is not a fast-path escape: the code before it ran on the
  * instance's fields, and only the rare path gave the instance to the
- * library. Counted as one, jsonpath-plus's `JSONPath(path, json)` ran its
- * `new JSONPathClass(…)` as written (its `_trace` calls `Object.hasOwn` on
- * the document, after which every method call is speculated on, and each
- * generic branch calls the method with the instance): 0.97x the library.
+ * library. Counted as one, every construction whose body met foreign code
+ * ran as written: jsonpath-plus's `new JSONPathClass(…)` (its `_trace` calls
+ * `Object.hasOwn` on the document, after which every method call is
+ * speculated on, and each generic branch calls the method with the
+ * instance), or a constructor that reads an option before its fields.
  * Where the fast path then hands such an instance to a call that stays a call,
  * that is a fast-path escape again (notePassedInstances).
  *
