@@ -195,4 +195,9 @@ describe("constructing entry points", () => {
     expect(() => j(1, null as never)).toThrow(TypeError);
     expect(inspect(j)!.source).not.toMatch(/new \$k_\w+\(/);
   });
+
+  // Still open (docs/compiler.md, jsonpath-plus): an arrow that captures `this`, handed to a helper
+  // that only calls it in place (`this._walk(val, (m) => this._eval(…))`), is made where the source
+  // makes it, which allocates the instance on the fast path, and the construction runs as written.
+  it.todo("an arrow that captures the instance, only called in place by an inlined helper, keeps the instance virtual");
 });
