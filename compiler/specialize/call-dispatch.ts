@@ -119,6 +119,8 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const r = this.inlineClosure(fnVal.closure, thisVal, args);
     if (r) return r;
   }
+  // From here the call stays a call: an instance allocated at a join and given to it escapes here.
+  this.notePassedInstances(thisVal, args);
   if (member?.stale || (member && calledFieldChanged(this, member, fnVal))) {
     // The engine calls the function it read before the arguments ran; reading the property again
     // at the call could find another one (`cfg.f(g())` where g replaces cfg.f ran the new f). A

@@ -133,3 +133,49 @@ P.instanceOf = function (this: Specializer, obj: Val, ctor: Val): Val | null {
   if (knownPrototype(this, C) !== obj.o.proto) return null;
   return { k: "s", v: true };
 };
+
+declare module "./specializer.js" {
+  interface Specializer {
+    /**
+     * `this.k = value` statements whose value their statement list evaluated before the statement
+     * (preEvaluateFieldStore), with the frame it was evaluated in: the store itself is then
+     * speculated on after foreign code the value ran.
+     */
+    preEvaluatedStores?: Map<Node, { frame: object; val: Val }>;
+    /** The assignment node of `st` when it is such a store and its value was evaluated now; else null. */
+    preEvaluateFieldStore(st: Node): Node | null;
+  }
+}
+
+/**
+ * `this.k = value` on an instance kos made whose `k` is not yet a field of it: the store is a
+ * field only where no object on the prototype chain has `k`, which code run by the value (a getter
+ * of an option: `this.scale = opts.scale || 1`) may have changed, and asked after it, unguarded,
+ * the store made the instance real on the fast path, so the whole construction ran as written. As
+ * the source evaluates it (`this`, the key, then the value, then the store), the value is
+ * evaluated first here, so that the statement list is speculated on from the store on
+ * (statements.ts), where the prototype chain is asked again behind a guard.
+ */
+P.preEvaluateFieldStore = function (this: Specializer, st: Node): Node | null {
+  if (this.generic || this.options.freeze !== "guard" || !storesNewInstanceField(this, st)) return null;
+  const n = st.expression as Node;
+  const r = n.right as Node;
+  // A value that runs no code: the statement is speculated on as it is (statements.ts), where a read needed a guard.
+  if (r.type === "Identifier" || r.type === "Literal" || r.type === "ThisExpression") return null;
+  const val = this.stable(this.expr(r));
+  (this.preEvaluatedStores ??= new Map()).set(n, { frame: this.frame, val });
+  // Asked again where the rest is speculated on: a prototype chain read after foreign code.
+  if (this.foreignRan) this.staleMiss = true;
+  return n;
+};
+
+/** Whether statement `st` is `this.k = …` on an instance kos made that does not have `k` yet. */
+function storesNewInstanceField(s: Specializer, st: Node): boolean {
+  if (st.type !== "ExpressionStatement" || st.expression.type !== "AssignmentExpression" || st.expression.operator !== "=") return false;
+  const left = st.expression.left;
+  if (left.type !== "MemberExpression" || left.computed || left.object.type !== "ThisExpression" || left.property.type !== "Identifier") return false;
+  const self = s.frame.thisVal;
+  if (self.k !== "v" || !self.o.proto) return false;
+  const fields = s.fields(self.o);
+  return !!fields && !fields.has(left.property.name as string);
+}

@@ -19,6 +19,7 @@ import "./jump-targets.js";
 import "./joins.js";
 import "./slots.js";
 import "./virtual-objects.js";
+import "./fast-path-escapes.js";
 import "./expressions.js";
 import "./identifiers.js";
 import "./branch-values.js";

@@ -9,6 +9,7 @@ import type { Node } from "../ast.js";
 import { D, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
 import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState } from "./specializer.js";
 import { markForeign, ranForeign } from "./foreign-state.js";
+import { markGeneric, onGenericPath } from "./fast-path-escapes.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -54,6 +55,25 @@ P.merge = function (this: Specializer, edges: Edge[]): Env | null {
   if (this.joinWork > (this.guardedForIns ? MAX_JOIN_WORK_GUARDED_FOR_IN : MAX_JOIN_WORK)) {
     this.fail("RESIDUAL_TOO_LARGE", `the specialization joined more than ${MAX_JOIN_WORK} variable states at its branches: it inlines calls on values it does not know too deeply to pay off`);
   }
+  // A generic branch's edge joined with another's: what this join allocates is the join's (fast-path-escapes.ts).
+  const generic = live.filter((e) => onGenericPath(e.env)).length;
+  const joiningGeneric = this.joiningGeneric;
+  this.joiningGeneric = joiningGeneric || (generic > 0 && generic < live.length);
+  try {
+    return this.mergeLive(live, generic === live.length);
+  } finally {
+    this.joiningGeneric = joiningGeneric;
+  }
+};
+
+declare module "./specializer.js" {
+  interface Specializer {
+    mergeLive(live: Edge[], allGeneric: boolean): Env;
+  }
+}
+
+/** merge, for two or more edges with an environment. */
+P.mergeLive = function (this: Specializer, live: Edge[], allGeneric: boolean): Env {
   const result: Env = new Map();
   const running = new Set<Slot>();
   for (const f of [this.frame, ...(this.frameStack ?? [])]) for (const slot of f.slots.values()) running.add(slot);
@@ -119,6 +139,7 @@ P.merge = function (this: Specializer, edges: Edge[]): Env | null {
   this.mergeVirtuals(live, result);
   // Foreign code ran on the join if it ran on any edge into it (foreign-state.ts).
   if (live.some((e) => ranForeign(e.env))) markForeign(result);
+  if (allGeneric) markGeneric(result);
   return result;
 };
 

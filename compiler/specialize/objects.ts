@@ -194,7 +194,10 @@ P.assignMember = function (this: Specializer, n: Node): Val {
   // changes (`a[i] = a[i = i - 1]` stores at the old `i`; `o.list[i] = (o.list = [], 5)` into the
   // old list; a getter on the path runs first: denque's `removeOne`, sweep24 repro-4 and repro-5).
   if (n.operator === "=") {
-    const [obj, key, value] = this.evalSeq([left.object, left.property, n.right], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val, Val];
+    // A value its statement list evaluated first (constructors.ts, preEvaluateFieldStore).
+    const pre = this.preEvaluatedStores?.get(n);
+    const right = pre && pre.frame === this.frame ? pre.val : null;
+    const [obj, key, value] = this.evalSeq([left.object, left.property, n.right], (e) => (e === left.property && !left.computed ? S(e.name) : e === n.right && right ? right : this.expr(e))) as [Val, Val, Val];
     return this.storeMember(obj, key, value, n);
   }
   const [obj, key] = this.evalSeq([left.object, left.property], (e) => (e === left.property && !left.computed ? S(e.name) : this.expr(e))) as [Val, Val];

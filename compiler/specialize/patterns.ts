@@ -48,9 +48,23 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
   const early = s.frame.slots.get(variable);
   // An early slot (pinned from the start, scopedStatements) is this declaration's; one pinned late, by a closure on
   // another evaluation of it (a speculation fork's other branch), is not: that one was declared by its closure.
-  const slot = early && early.pinned && !early.latePinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind, undefined, false, declKind === "let" || declKind === "const");
+  const slot = early && early.pinned && !early.latePinned && !early.declared && !s.env!.has(early) ? early : s.newSlot(variable, declKind === "param" ? "let" : declKind, undefined, declKind === "param" && lazyParameter(s, value), declKind === "let" || declKind === "const");
   if (slot.pinned && !slot.latePinned && !slot.declared && s.frame.root) s.nameInPlace(slot, variable);
   s.init(slot, s.stable(value, slot.name), declKind === "param" ? "let" : declKind);
+}
+
+/**
+ * Whether a parameter of an inlined call that a closure captures is pinned only once such a closure
+ * is made (verbatim.ts), as an activation's `var` is: where its argument is an object kos allocated.
+ * Pinned at entry, the object was allocated there, on every path: jsonpath-plus's `_trace(expr, val,
+ * path, …)` captures `expr` and `path` in the closures of its `..`, `*` and filter cases, so the
+ * path array of a fixed query was made real at the first step and every later step read it at run
+ * time. Only for such arguments: with every captured parameter lazy, brace-expansion's `expand`
+ * grew a 1.2 MB residual in 34 s of compile (a known value kept known is what unrolls more).
+ * Not where the callee reads `arguments` (a sloppy function's parameters alias it).
+ */
+function lazyParameter(s: Specializer, value: Val): boolean {
+  return value.k === "v" && !s.frame.root && !s.frame.info.usesArguments;
 }
 
 P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind, source?: Node): void {

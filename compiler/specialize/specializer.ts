@@ -36,8 +36,9 @@ export interface Slot {
    * Captured by a nested function, but a `var` of an activation that no
    * residual loop repeats: it is pinned only once a closure that captures it
    * is made (verbatim.ts), on the path that makes it. Interpreters make
-   * closures in cases a fixed program never reaches. Parameters stay pinned:
-   * with them lazy, brace-expansion's `expand` (parameters captured by an
+   * closures in cases a fixed program never reaches. Parameters stay pinned,
+   * unless bound to an object kos allocated (patterns.ts, lazyParameter): with
+   * all of them lazy, brace-expansion's `expand` (parameters captured by an
    * inlined arrow) grew a 1.2 MB residual in 34 s of compile.
    */
   lazy?: boolean;

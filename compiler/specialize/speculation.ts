@@ -24,6 +24,7 @@ import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import { markForeign } from "./foreign-state.js";
+import { markGeneric } from "./fast-path-escapes.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -165,6 +166,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   s.contentGuards = outerGuards;
 
   s.env = first.base;
+  markGeneric(s.env);
   s.foreignRan = true;
   s.generic = true;
   s.dynDepth++;

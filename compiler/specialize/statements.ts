@@ -60,7 +60,10 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
       }
       if (statementAt(s, list, j)) return;
     } finally {
-      if (pre) s.preEvaluatedNews!.delete(pre);
+      if (pre) {
+        s.preEvaluatedNews?.delete(pre);
+        s.preEvaluatedStores?.delete(pre);
+      }
     }
   }
 }
@@ -72,6 +75,8 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
  */
 function preEvaluate(s: Specializer, st: Node): Node | null {
   if (s.generic || s.options.freeze !== "guard") return null;
+  const store = s.preEvaluateFieldStore(st);
+  if (store) return store;
   const n = leadingNew(st);
   if (!n || !n.arguments.some((a: Node) => !isInert(a))) return null;
   const [callee] = s.preEvaluateNew(n);

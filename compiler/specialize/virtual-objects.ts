@@ -5,7 +5,7 @@
  * point, holding the fields it has there.
  */
 import type { Node } from "../ast.js";
-import { InstanceEscaped, Specializer, id } from "./specializer.js";
+import { Specializer, id } from "./specializer.js";
 import { NULL_PROTO, type Val, type VirtualObject, type VirtualState } from "./values.js";
 
 declare module "./specializer.js" {
@@ -103,10 +103,7 @@ P.escape = function (this: Specializer, o: VirtualObject): Node {
   if (!this.env) return id(name);
   this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
   this.escapes.push(o);
-  if (!this.generic) {
-    o.escapedOnFastPath = true;
-    if (o.proto && o.site && this.options.stopAtInstanceEscape) throw new InstanceEscaped(o.site);
-  }
+  this.noteInstanceEscape(o);
   this.allocating.add(o);
   let allocation: Node;
   try {
