@@ -238,7 +238,7 @@ export function contentGuardTest(guards: readonly ContentGuard[], reference: (va
       const own = keysCheck ? keysCheck(g) : null;
       const subject: Node = reference(g.obj, "obj");
       one = own
-        ? { type: "CallExpression", optional: false, callee: own, arguments: [g.names ? { type: "CallExpression", optional: false, callee: reference(ObjectGetOwnPropertyNames, "getOwnPropertyNames"), arguments: [subject] } : subject] }
+        ? { type: "CallExpression", optional: false, callee: own, arguments: [g.names ? { type: "CallExpression", optional: false, callee: reference(ObjectGetOwnPropertyNames, "namesOf"), arguments: [subject] } : subject] }
         : { type: "CallExpression", optional: false, callee: reference(g.names ? sameOwnNames : sameOwnKeys, g.names ? "sameNames" : "sameKeys"), arguments: [reference(g.obj, "obj"), reference(g.keys, "keys")] };
     } else {
       // A symbol key is passed by reference (buildLiteral would make any non-string `void 0`).
