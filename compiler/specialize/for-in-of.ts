@@ -126,7 +126,7 @@ export function knownKeys(s: Specializer, v: Val): { keys: Val[]; live?: object;
 
 declare module "./specializer.js" {
   interface Specializer {
-    guardedItems(arr: unknown[]): Val[] | null;
+    guardedItems(arr: unknown[], count?: number): Val[] | null;
   }
 }
 

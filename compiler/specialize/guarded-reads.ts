@@ -149,14 +149,15 @@ P.storesKey = function (this: Specializer, obj: object, key: PropertyKey): boole
   return this.storedKeyIndex?.get(obj)?.has(key) ?? false;
 };
 
-P.guardedItems = function (this: Specializer, arr: unknown[]): Val[] | null {
+/** The length and the first `count` items (all by default), guarded; null where they cannot be. */
+P.guardedItems = function (this: Specializer, arr: unknown[], count = arr.length): Val[] | null {
   if (this.options.freeze === "guard") this.staleMiss = true;
   if (this.options.freeze !== "guard" || this.foreignRan) return null;
   if (!this.contentGuards) this.contentGuards = [];
-  if (this.contentGuards.length + arr.length + 1 >= MAX_CONTENT_GUARDS) return null;
+  if (this.contentGuards.length + count + 1 >= MAX_CONTENT_GUARDS) return null;
   const items: Val[] = [];
   this.contentGuards.push({ obj: arr, key: "length", value: arr.length });
-  for (let i = 0; i < arr.length; i++) {
+  for (let i = 0; i < count; i++) {
     const d = Reflect.getOwnPropertyDescriptor(arr, i);
     if (!d || !("value" in d)) return null;
     this.contentGuards.push({ obj: arr, key: String(i), value: d.value });
