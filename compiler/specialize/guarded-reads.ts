@@ -236,8 +236,10 @@ P.guardedKeys = function (this: Specializer, obj: object, names = false): string
   if (!this.contentGuards) this.contentGuards = [];
   const keys = names ? Object.getOwnPropertyNames(obj) : Object.keys(obj);
   if (this.contentGuards.length + keys.length >= MAX_CONTENT_GUARDS) return null;
-  if (!this.contentGuards.some((g) => g.obj === obj && g.keys && !g.names === !names && !g.collection)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]), ...(names ? { names: true } : {}) });
-  // The walk lists a key moved to the prototype too: the keys must stay the object's own.
+  // The walk lists a key moved to the prototype too: the keys must stay the object's own. That
+  // guard goes first: the walk goes up the prototype chain, and one set to a proxy mid-call ran
+  // its `ownKeys` trap in the guard, where the original's `Object.keys` never looks there.
   if (!names && !this.guardOwn(obj, keys)) return null;
+  if (!this.contentGuards.some((g) => g.obj === obj && g.keys && !g.names === !names && !g.collection)) this.contentGuards.push({ obj, key: "", value: undefined, keys: Object.freeze([...keys]), ...(names ? { names: true } : {}) });
   return keys;
 };
