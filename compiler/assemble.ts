@@ -157,7 +157,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   const callsName = `${shared.prefix}calls`;
 
   const root = ctx.root;
-  const { assumptions, guards, throwing } = entryGuards(ctx, options, (v, hint) => reference(v, hint), ctx.ownKeysChecks?.check);
+  const { assumptions, guards, throwing, before: guardsBefore } = entryGuards(ctx, options, (v, hint) => reference(v, hint), ctx.ownKeysChecks?.check, `${shared.prefix}keysOk`);
 
   // On a failed guard: count it, then run the original with the same receiver and arguments. Through
   // Reflect.apply, not the original's own `apply`: a function whose prototype is not
@@ -192,7 +192,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   };
   const guardStatements: Node[] = guards.flatMap((guard, i) => {
     const { before, test } = tryTest(guard, i);
-    return [...before, {
+    return [...(guardsBefore.get(guard) ?? []), ...before, {
       type: "IfStatement",
       test: { type: "UnaryExpression", operator: "!", prefix: true, argument: test },
       consequent: {

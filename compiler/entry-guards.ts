@@ -12,7 +12,8 @@ import { isTypedArray } from "./values.js";
 import { hasIntrinsicLength } from "./typed-array-checks.js";
 import type { Assumption, SourceOptions, TypeAssumption } from "./types.js";
 import { TYPED_ARRAY_NAMES, typedArrayName } from "./builtins.js";
-import { contentGuardTest, type ContentGuard } from "./content-guards.js";
+import type { ContentGuard } from "./content-guards.js";
+import { contentGuardStatements } from "./keys-check-statements.js";
 import { arityTest, type ArityDispatch } from "./arity-dispatch.js";
 
 /** What the entry guards check (assemble.ts's AssembleContext extends it). */
@@ -80,10 +81,11 @@ function describe(v: unknown): string {
  * reads by reference. `throwing`: the tests that may throw without running any of the program's
  * code (assemble.ts counts a throw as a failed guard).
  */
-export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node, keysCheck?: (g: ContentGuard) => Node | null): { assumptions: Assumption[]; guards: Node[]; throwing: ReadonlySet<Node> } {
+export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref: (v: unknown, hint: string) => Node, keysCheck?: (g: ContentGuard) => Node | null, keysFlag?: string): { assumptions: Assumption[]; guards: Node[]; throwing: ReadonlySet<Node>; before: ReadonlyMap<Node, Node[]> } {
   const assumptions: Assumption[] = [];
   const guards: Node[] = [];
   const throwing = new Set<Node>();
+  const before = new Map<Node, Node[]>();
   if (ctx.arity) {
     // First, so that a shorter call is reported before the other guards cost it anything.
     assumptions.push({ param: "arguments", kind: "arity", description: `arguments.length >= ${ctx.arity.required} (a call with fewer is specialized again, with the missing parameters undefined)` });
@@ -146,9 +148,13 @@ export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref:
   }
   if (ctx.contentGuards.length) {
     // Folded reads of objects kos does not own: they must still hold what was read.
-    const test = contentGuardTest(ctx.contentGuards, ref, keysCheck)!;
+    // The keys walks written in place (keys-check-statements.ts) run before the test, in a `let` of their own.
+    const flag = keysFlag ?? "keysOk";
+    const made = contentGuardStatements(ctx.contentGuards, ref, keysFlag === undefined ? undefined : keysCheck, () => flag)!;
+    const test = made.test;
+    if (made.before.length) before.set(test, [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: flag }, init: null }] }, ...made.before]);
     assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });
     guards.push(test);
   }
-  return { assumptions, guards, throwing };
+  return { assumptions, guards, throwing, before };
 }

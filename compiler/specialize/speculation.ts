@@ -20,7 +20,8 @@
  * times the length of what follows them; MAX_FORKS bounds it.
  */
 import { countNodes, sameTree, type Node } from "../ast.js";
-import { contentGuardTest, type ContentGuard } from "../content-guards.js";
+import type { ContentGuard } from "../content-guards.js";
+import { contentGuardStatements } from "../keys-check-statements.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import { markForeign } from "./foreign-state.js";
@@ -198,8 +199,13 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     // constructor kept as `new C()` on both): no test. Its reads were kos's own, not the program's.
     for (const st of first.list) s.out.push(st);
   } else {
-    const test = contentGuardTest(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check)!;
-    s.out.push({ type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
+    const flag = (): string => {
+      const name = s.fresh("keysOk");
+      s.hoistName(name);
+      return name;
+    };
+    const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag)!;
+    s.out.push(...before, { type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
   if (!result) return NO_VALUE;
   const joined = D(id(result));
