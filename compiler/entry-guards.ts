@@ -150,7 +150,7 @@ export function entryGuards(ctx: EntryGuardContext, options: SourceOptions, ref:
     // Folded reads of objects kos does not own: they must still hold what was read.
     // The keys walks written in place (keys-check-statements.ts) run before the test, in a `let` of their own.
     const flag = keysFlag ?? "keysOk";
-    const made = contentGuardStatements(ctx.contentGuards, ref, keysFlag === undefined ? undefined : keysCheck, () => flag)!;
+    const made = contentGuardStatements(ctx.contentGuards, ref, keysFlag === undefined ? undefined : keysCheck, () => flag, `${flag}_key`)!;
     const test = made.test;
     if (made.before.length) before.set(test, [{ type: "VariableDeclaration", kind: "let", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: flag }, init: null }] }, ...made.before]);
     assumptions.push({ param: "(contents)", kind: "content", description: `${ctx.contentGuards.length} folded propert${ctx.contentGuards.length === 1 ? "y" : "ies"} of unfrozen objects unchanged`, ...(ctx.fillsOwnCache ? { fillsCache: true } : {}) });

@@ -37,8 +37,7 @@ function walkedInPlace(g: ContentGuard): boolean {
  * Statements that set `flag` to whether `obj`'s for-in walk lists exactly `keys`, in order (own
  * enumerable keys first, then inherited ones: an inherited key fails it, which is only cautious).
  */
-function keysWalk(obj: Node, keys: readonly string[], flag: string): Node[] {
-  const key = `${flag}_k`;
+function keysWalk(obj: Node, keys: readonly string[], flag: string, key: string): Node[] {
   const header: Node = { type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: id(key), init: null }] };
   const fail = (value: Node): Node => block([assign(flag, value), { type: "BreakStatement", label: null }]);
   if (keys.length === 1) {
@@ -66,11 +65,13 @@ function keysWalk(obj: Node, keys: readonly string[], flag: string): Node[] {
 
 /**
  * The guard as `before` statements and a `test` read after them; `flag()` names the variable
- * they set (declared by the caller; asked for only where a walk is written in place). Without
+ * they set (declared by the caller; asked for only where a walk is written in place), and `key`
+ * each walk's loop variable (a name of kos's own, `$k_key`: a test about a program's loops
+ * then tells the walks apart). Without
  * such a walk, or without `keysCheck` (the compile writes no checks out), `before` is empty and
  * `test` is contentGuardTest's. Null where there is no guard.
  */
-export function contentGuardStatements(guards: readonly ContentGuard[], reference: (value: unknown, hint: string) => Node, keysCheck: ((g: ContentGuard) => Node | null) | undefined, flag: () => string): { before: Node[]; test: Node } | null {
+export function contentGuardStatements(guards: readonly ContentGuard[], reference: (value: unknown, hint: string) => Node, keysCheck: ((g: ContentGuard) => Node | null) | undefined, flag: () => string, key: string): { before: Node[]; test: Node } | null {
   if (!keysCheck || !guards.some(walkedInPlace)) {
     const test = contentGuardTest(guards, reference, keysCheck);
     return test ? { before: [], test } : null;
@@ -86,7 +87,7 @@ export function contentGuardStatements(guards: readonly ContentGuard[], referenc
     }
     const prior = pending.length ? contentGuardTest(pending, reference, keysCheck) : null;
     pending = [];
-    const walk = keysWalk(reference(g.obj, "obj"), g.keys!, name);
+    const walk = keysWalk(reference(g.obj, "obj"), g.keys!, name, key);
     if (prior) {
       // Earlier parts first, and the walk only where they held.
       before.push(assign(name, started ? and(id(name), prior) : prior));

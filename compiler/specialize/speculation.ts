@@ -204,7 +204,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
       s.hoistName(name);
       return name;
     };
-    const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag)!;
+    const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`)!;
     s.out.push(...before, { type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
   if (!result) return NO_VALUE;

@@ -14,7 +14,7 @@ import type { Node } from "../../compiler/ast.js";
 /** The guard `keys` of one object, as a function of that object (the written-out walk and its test). */
 function walked(keys: string[]): (o: object) => boolean {
   const guard: ContentGuard = { obj: {}, key: "", value: undefined, keys };
-  const made = contentGuardStatements([guard], () => ({ type: "Identifier", name: "o" }), () => null, () => "ok")!;
+  const made = contentGuardStatements([guard], () => ({ type: "Identifier", name: "o" }), () => null, () => "ok", "k")!;
   const body = [...made.before, { type: "ReturnStatement", argument: made.test }].map((n) => generateSource(n as Node)).join("\n");
   return new Function("o", `let ok;\n${body}`) as (o: object) => boolean;
 }
@@ -45,7 +45,7 @@ describe("a keys check walked in place", () => {
       { obj: b, key: "", value: undefined, keys: ["y"] },
     ];
     const names = new Map<unknown, string>([[a, "a"], [b, "b"]]);
-    const made = contentGuardStatements(guards, (v) => ({ type: "Identifier", name: names.get(v)! }), () => null, () => "ok")!;
+    const made = contentGuardStatements(guards, (v) => ({ type: "Identifier", name: names.get(v)! }), () => null, () => "ok", "k")!;
     const src = [...made.before, { type: "ReturnStatement", argument: made.test }].map((n) => generateSource(n as Node)).join("\n");
     const run = new Function("a", "b", `let ok;\n${src}`) as (a: object, b: object) => boolean;
     expect(run(a, b)).toBe(true);

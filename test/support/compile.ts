@@ -42,9 +42,12 @@ export function outcome(f: () => unknown): { value?: unknown; error?: string } {
 
 /**
  * A version's source without the keys checks kos writes out for its guards (compiler/content-guards.ts
- * ownKeysCheck: `function $k_ownKeys0(o) { … for (const k in o) … }`), so that a test about the
- * program's own loops sees only those.
+ * ownKeysCheck: `function $k_ownKeys0(o) { … for (const k in o) … }`, and the walks written in
+ * place, compiler/keys-check-statements.ts: `for (const $k_key in $k_ref_3) { … }`), so that a test
+ * about the program's own loops sees only those.
  */
 export function withoutKeysChecks(source: string): string {
-  return source.replace(/function \$+\w*ownKeys\d+\(o\) \{\n(?: .*\n)*?\}\n/g, "");
+  return source
+    .replace(/function \$+\w*ownKeys\d+\(o\) \{\n(?: .*\n)*?\}\n/g, "")
+    .replace(/^( *)for \(const \$+\w*key in [^)\n]+\) \{\n[\s\S]*?^\1\}\n/gm, "");
 }
