@@ -33,6 +33,7 @@ const inputs = (cfg: Cfg): unknown[] => [
   { toString: () => "plain" },
   { toString: () => ((cfg.kind = "changed"), "k") },
   { toString: () => ((cfg.label = "other"), "l") },
+  { toString: () => ((cfg.label = "_secret"), "p") },
   { toString: () => ((cfg.check = () => true), "c") },
   { toString: () => { throw new RangeError("no string"); } },
   Object.create(null),
@@ -69,6 +70,20 @@ describe("a fork is made only where its guards let more be inlined", () => {
     // Before: `if ($k_ref.kind === "schema" && $k_ref.label === "age") { … "schema/age/" … } else { … }`.
     expect(info.source).not.toContain('=== "schema"');
     expect(info.source).not.toContain('"schema/age/"');
+  });
+
+  it("reads after foreign code that fold away a call (a RegExp test of a folded name) keep their fork", () => {
+    // expression-eval's member access: `if (/^__/.test(name)) throw …`, the name read from its AST.
+    const NAME = /^_/;
+    const f = (cfg: Cfg, x: unknown) => {
+      const s = String(x);
+      if (NAME.test(cfg.label)) throw new Error("private " + cfg.label);
+      return s + ":" + cfg.label;
+    };
+    const info = differential(f);
+    expect(info.tier, info.fallbackReason ?? "").toBe(1);
+    // The speculated rest has no test to run (`"age"` folded); the generic one calls it.
+    expect(info.source).toMatch(/\.label === "age"/);
   });
 
   it("a method read after foreign code whose guard lets it inline keeps its fork", () => {
