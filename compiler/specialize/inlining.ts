@@ -18,6 +18,11 @@ declare module "./specializer.js" {
     /** What tells one call of a function from another: its receiver and arguments, as far as they are known. */
     callSignature(thisVal: Val, args: Val[]): string[];
     inlineFrame(info: FnInfo, fnNode: Node, slots: Frame["slots"], thisVal: Val, args: Val[], key: string, newTarget?: Frame["newTarget"], restartable?: Function, signature?: readonly string[]): Val | null;
+    /**
+     * Calls whose bodies were evaluated in place so far (the unroll budget does not tell: a body
+     * that folds to its result emits no statement). Speculation compares its two passes by it.
+     */
+    framesInlined: number;
   }
 }
 
@@ -233,6 +238,7 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
   const blockNode: Node = { type: "BlockStatement", body };
   this.out.push(ret.label ? { type: "LabeledStatement", label: id(ret.label), body: blockNode } : blockNode);
   this.budget -= body.length;
+  this.framesInlined = (this.framesInlined ?? 0) + 1;
   if (!this.env) return UNDEF;
   return result;
 };

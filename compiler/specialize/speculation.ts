@@ -19,7 +19,7 @@
  * that have nothing static, so code grows with the number of foreign points
  * times the length of what follows them; MAX_FORKS bounds it.
  */
-import { countNodes, sameTree, type Node } from "../ast.js";
+import { countNodes, sameTree, walk, type Node } from "../ast.js";
 import type { ContentGuard } from "../content-guards.js";
 import { contentGuardStatements } from "../keys-check-statements.js";
 import { Specializer, assign, id } from "./specializer.js";
@@ -36,7 +36,7 @@ declare module "./specializer.js" {
     forks: number;
     /** Syntax nodes of the generic branches emitted so far (they are never nested in one another). */
     genericNodes: number;
-    speculate(spec: () => void, generic: () => void): boolean;
+    speculate(spec: () => void, generic: () => void, genericCalls?: boolean): boolean;
     speculateValue(compute: () => Val): Val | null;
     speculateValueWith(spec: () => Val, generic: () => Val): Val | null;
     afterForeign(compute: () => Val): Val;
@@ -79,8 +79,8 @@ P.unfrozenReadsFold = function (this: Specializer): boolean {
  * (having done nothing) when there is nothing to speculate on; the caller
  * then continues as usual.
  */
-P.speculate = function (this: Specializer, spec: () => void, generic: () => void): boolean {
-  return fork(this, spec, generic, false) !== null;
+P.speculate = function (this: Specializer, spec: () => void, generic: () => void, genericCalls = false): boolean {
+  return fork(this, spec, generic, false, genericCalls) !== null;
 };
 
 /**
@@ -111,7 +111,22 @@ P.speculateValueWith = function (this: Specializer, spec: () => Val, generic: ()
 
 const NO_VALUE: Val = { k: "s", v: undefined };
 
-function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean): Val | null {
+/** Calls, `new`s and tagged templates written in `list` (nested functions' bodies included). */
+function callSites(list: Node[]): number {
+  let n = 0;
+  for (const st of list) {
+    walk(st, (x) => {
+      if (x.type === "CallExpression" || x.type === "NewExpression" || x.type === "TaggedTemplateExpression") n++;
+    });
+  }
+  return n;
+}
+
+/**
+ * `genericCalls`: the generic branch calls the function whose body the speculated one evaluates
+ * (the start of an inlined callee, statements.ts restartAsCall), which is inlining of its own.
+ */
+function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, genericCalls = false): Val | null {
   // Until an unfrozen object was read there is nothing to gain (frozen configurations): no fork is
   // tried, which keeps their compile time.
   const anyway = s.forkAnyway;
@@ -120,7 +135,7 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   if ((s.forks ?? 0) >= (s.options.maxForks ?? MAX_FORKS) || (s.genericNodes ?? 0) > (s.options.maxGenericNodes ?? MAX_GENERIC_NODES)) return null;
   const outerGuards = s.contentGuards;
   try {
-    return forkInner(s, spec, generic, wantValue, outerGuards);
+    return forkInner(s, spec, generic, wantValue, outerGuards, genericCalls);
   } catch (e) {
     // An inlined call around this point is thrown away (a construct it cannot compile): the guards it
     // collected go with it, and later reads are judged as after foreign code.
@@ -131,13 +146,14 @@ function fork(s: Specializer, spec: () => Val | void, generic: () => Val | void,
   }
 }
 
-function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, outerGuards: ContentGuard[]): Val | null {
+function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | void, wantValue: boolean, outerGuards: ContentGuard[], genericCalls: boolean): Val | null {
   // Virtual objects need nothing here: their states are part of the environment, so each branch
   // starts from the same one and the join reconciles them (Specializer.merge).
   let specVal: Val = NO_VALUE;
   s.dynDepth++;
   let first: ReturnType<Specializer["specPass"]>;
   const outer = s.targets.map((t) => ({ t, edges: t.edges.length }));
+  const before = { forks: s.forks ?? 0, genericNodes: s.genericNodes ?? 0, budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0 };
   try {
     first = s.specPass(() => {
       specVal = spec() ?? NO_VALUE;
@@ -145,6 +161,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   } finally {
     s.dynDepth--;
   }
+  const afterSpec = { budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, edges: outer.map(({ t }) => t.edges.length) };
   // The pass starts as if nothing foreign had run (its reads are guarded here, at the fork), but
   // foreign code ran before it: a path that leaves the pass for a target outside it carries that
   // (foreign-state.ts), or the code after that target would fold on entry guards again.
@@ -156,7 +173,6 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     s.foreignRan = true;
     return specVal;
   }
-  s.forks = (s.forks ?? 0) + 1;
   const result = wantValue ? s.fresh("v") : null;
   if (result) s.hoistName(result);
   const specEnv = s.env;
@@ -181,6 +197,32 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     s.generic = false;
     s.dynDepth--;
   }
+  // What each pass evaluated in place: calls inlined, and the unroll budget (loop iterations, statements).
+  const specWork = before.budget - afterSpec.budget + (afterSpec.inlined - before.inlined);
+  const genWork = afterSpec.budget - s.budget + ((s.framesInlined ?? 0) - afterSpec.inlined);
+  if (!genericCalls && specWork <= genWork && callSites(first.list) >= callSites(genList)) {
+    // The speculated rest inlined and unrolled nothing the generic one does not, and folded away
+    // none of its calls (expression-eval's member name: the generic rest tests it with a RegExp,
+    // 91 against 153 ns a call when that fork was not made): its guards fold only reads (a few
+    // loads a run), not worth a copy of the rest. The generic rest alone is
+    // emitted, as if the fork had not been tried, and the speculated pass is forgotten: its forks,
+    // budget, escapes and jumps. valibot's issue building (`_addIssue`: `context.kind`, `.type`,
+    // `.message`, `.reference` read after the foreign `_stringify` and message lookups) made 64 of
+    // its 165 forks and 20,293 of its 25,710 generic nodes so, and the bound on those (compile.ts)
+    // then left its last properties' `~run` calls in generic loops.
+    outer.forEach(({ t, edges }, i) => t.edges.splice(edges, afterSpec.edges[i]! - edges));
+    s.escapes.splice(before.escapes, afterSpec.escapes - before.escapes);
+    s.lengthGuards?.splice(before.lengthGuards, afterSpec.lengthGuards - before.lengthGuards);
+    s.forks = before.forks;
+    s.genericNodes = before.genericNodes;
+    s.budget = before.budget - (afterSpec.budget - s.budget);
+    s.framesInlined = before.inlined + ((s.framesInlined ?? 0) - afterSpec.inlined);
+    s.contentGuards = outerGuards;
+    s.foreignRan = true;
+    for (const st of genList) s.out.push(st);
+    return genVal;
+  }
+  s.forks = (s.forks ?? 0) + 1;
   s.genericNodes = (s.genericNodes ?? 0) + countNodes({ type: "BlockStatement", body: genList });
   const genEnv = s.env;
   const genLen = genEnv ? freshLength(s, genVal) : undefined;

@@ -56,7 +56,8 @@ function statementsFrom(s: Specializer, list: Node[], from: number): void {
         const rest = () => {
           if (!statementAt(s, list, j)) statementsFrom(s, list, j + 1);
         };
-        if (s.speculate(rest, j === 0 && !pre ? restartAsCall(s, list) ?? rest : rest)) return;
+        const asCall = j === 0 && !pre ? restartAsCall(s, list) : null;
+        if (s.speculate(rest, asCall ?? rest, asCall !== null)) return;
       }
       if (statementAt(s, list, j)) return;
     } finally {
