@@ -25,10 +25,10 @@
  * `jit(fn, { specialize })`, or kos run from its TypeScript sources), and a function the precheck
  * refuses, whose reason the core records.
  */
-import { cpuUsage, uptimeMs, wallClockMs } from "../intrinsic-clocks.js";
+import { cpuUsage, wallClockMs } from "../intrinsic-clocks.js";
 import { BASE_MS, COMPILE_BUDGET, LOAD_MS } from "../profiler/compile-budget.js";
 import { EntryBrand } from "./entry-brand.js";
-import { COUNT, GENERIC, NEXT, RUN, type EntryControl } from "./entry-factory.js";
+import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, type EntryControl } from "./entry-factory.js";
 import { precheck, type Precheck } from "./precheck.js";
 import { disabledReason, isJitDisabled } from "./jit-switch.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
@@ -51,24 +51,37 @@ export const CORE_WAKE_COST_MS = 12;
  */
 const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
 /**
- * Wall time between two checks. A check reads the process's uptime (about 0.1 µs), and its CPU
- * time only once the uptime allows that the CPU time reached the wake point (CPU time grows at
- * most by the number of CPUs the process may run on, per ms of wall time): `process.cpuUsage()`
- * cost 2.9 µs back to back and 8.8 µs on average after work, with stalls up to 1.5 ms
- * (/tmp/probe/cpuu2.mjs), and read at every check it was 12 ms of the rules program's 600 ms
- * (`node --cpu-prof`, 3 runs).
+ * How a dormant entry checks (entry-factory.ts, QUIET_SITES): its first call ticks, which reads the
+ * process's CPU time and moves the entry to its first quiet state; from then on it ticks only where
+ * the call rate says the process reaches the wake point, each time from a call site of the entry
+ * that no call has run, so that a hot caller into which V8 inlined the entry keeps no call of kos
+ * in its loop. A tick every 5 ms of calls (the design before) cost the DSP program of
+ * bench/programs 0.93-0.97× no kos in CPU time, its soft-clip stage called 11,000 times a ms.
+ *
+ * The rate is unknown at the first call, so the first quiet tick comes after this many calls; each
+ * quiet tick that comes after a caller was optimized deoptimizes that caller, which then compiles
+ * again (a few ms for a large caller). At 2^14 calls, the rules program's three functions each
+ * ticked once inside its main loop, which inlines json-logic-js, and the program ran at 0.925× no kos
+ * against 0.969× before; at 2^20, none did: rules 0.990× (0.977× before), DSP 0.972× (0.951×) and
+ * 0.978× (0.968×) at 15,000 and 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11
+ * rounds. A synchronous program (no timer runs) whose function takes more than about 5 µs a call
+ * reaches 2^20 calls after the wake point, and wakes that much later; with an event loop, the timer
+ * of RECHECK_AFTER_MS wakes it at the wake point.
  */
-const CHECK_EVERY_MS = 5;
-const { availableParallelism } = process.getBuiltinModule("node:os");
-/** Calls between two checks, at most: a 1 ns function called in a loop checks every ~1 ms of its calls. */
-const MAX_CALLS_BETWEEN_CHECKS = 2 ** 20;
+export const FIRST_QUIET_CALLS = 2 ** 20;
+/** The farthest a tick is set, in calls: the entry's count stays a small integer (REBASE_AT). */
+const MAX_QUIET_CALLS = 2 ** 29;
 /**
  * A count set from a burst of fast calls may take long to reach once the calls thin out (a service
- * that calls a handler 1000 times at start, then once a second): after each check a timer, unref'd,
- * makes the next call check again at the latest this much wall time later, whenever the event loop
- * turns. A synchronous loop never runs it, and checks by its count alone.
+ * that calls a handler 1000 times at start, then once a second): after its first call a timer,
+ * unref'd, checks the process's CPU time every this much wall time, whenever the event loop turns,
+ * and wakes the function itself or sets its count again, where it was called since; its interval
+ * doubles, up to MAX_RECHECK_MS, while it was not. A synchronous loop never runs it, and checks by
+ * its count alone. `process.cpuUsage()` cost 2.9 µs back to back and 8.8 µs on average after work,
+ * with stalls up to 1.5 ms (/tmp/probe/cpuu2.mjs).
  */
 const RECHECK_AFTER_MS = 250;
+const MAX_RECHECK_MS = 8000;
 // Node's own, not the global a program may replace (fake timers): kos's timer is never the program's.
 const { setTimeout: nodeSetTimeout } = process.getBuiltinModule("node:timers");
 
@@ -149,12 +162,11 @@ export class Dormant {
   private readonly control: EntryControl;
   private awake: Awake | null = null;
   private readonly since = wallClockMs();
-  private checkedAtMs = -1;
-  /** The uptime before which the process's CPU time cannot have reached the wake point. */
-  private cpuReadAfterMs = 0;
-  private checkedAtCalls = 0;
-  private callsBetweenChecks = 1;
   private recheckArmed = false;
+  /** The calls and the process's CPU time at the last check, for the call rate. */
+  private cpuMark: { cpuMs: number; calls: number } | null = null;
+  /** The entry's quiet site in use (QUIET), -1 before its first call. */
+  private quietSite = -1;
 
   constructor(
     readonly original: Function,
@@ -181,37 +193,54 @@ export class Dormant {
     return WAKE_COST_MS / COMPILE_BUDGET;
   }
 
-  /** The entry's count reached its next check: wake, or set the next. */
+  /** The entry's count reached its next check (a call ran the quiet site in use): wake, or set the next from a fresh site. */
   private tick(): void {
+    if (this.awake === null) this.check(this.control(COUNT), true);
+  }
+
+  private wake(): void {
+    const awake = (this.awake = this.wakeUp());
+    this.control(awake.entry === this.original ? GENERIC : RUN, awake.entry);
+  }
+
+  /**
+   * Wakes if the process's CPU time reached the wake point; else sets the next tick where the call
+   * rate since the last check says the wake point will be (FIRST_QUIET_CALLS ahead at the first
+   * check), from a quiet site that no call has run: a fresh one when `fromSite`, a call having run
+   * the one in use, while there are any (the last one is then used again). Then the timer of
+   * RECHECK_AFTER_MS.
+   */
+  private check(calls: number, fromSite: boolean): void {
+    const wakeAt = Dormant.wakeAtCpuMs();
+    const cpuMs = processCpuMs();
+    if (this.host.coreLoaded() || cpuMs >= wakeAt) return this.wake();
+    const mark = this.cpuMark;
+    const callsPerCpuMs = mark === null ? 0 : (calls - mark.calls) / Math.max(cpuMs - mark.cpuMs, 1e-3);
+    const ahead = mark === null ? FIRST_QUIET_CALLS : Math.ceil(callsPerCpuMs * (wakeAt - cpuMs));
+    this.cpuMark = { cpuMs, calls };
+    this.control(NEXT, calls + Math.max(1, Math.min(MAX_QUIET_CALLS, ahead)));
+    if (fromSite && this.quietSite < QUIET_SITES - 1) this.control(QUIET, ++this.quietSite);
+    this.armRecheck(RECHECK_AFTER_MS);
+  }
+
+  /**
+   * The timer of RECHECK_AFTER_MS: it checks where the function was called since the last check, and
+   * waits twice as long where it was not. It holds the entry weakly: a function the program drops
+   * goes, and its timer with it.
+   */
+  private armRecheck(afterMs: number): void {
+    if (this.recheckArmed) return;
+    this.recheckArmed = true;
+    const self = new WeakRef(this);
+    nodeSetTimeout(() => self.deref()?.recheck(afterMs), afterMs).unref();
+  }
+
+  private recheck(afterMs: number): void {
+    this.recheckArmed = false;
     if (this.awake !== null) return;
     const calls = this.control(COUNT);
-    const upMs = uptimeMs();
-    let wake = this.host.coreLoaded();
-    if (!wake && upMs >= this.cpuReadAfterMs) {
-      const wakeAt = Dormant.wakeAtCpuMs();
-      const cpuMs = processCpuMs();
-      wake = cpuMs >= wakeAt;
-      this.cpuReadAfterMs = upMs + (wakeAt - cpuMs) / Math.max(1, availableParallelism());
-    }
-    if (wake) {
-      const awake = (this.awake = this.wakeUp());
-      this.control(awake.entry === this.original ? GENERIC : RUN, awake.entry);
-      return;
-    }
-    // Calls per CHECK_EVERY_MS of wall time, as measured since the last check.
-    const spentMs = upMs - this.checkedAtMs;
-    const rate = this.checkedAtMs >= 0 && spentMs > 0 ? ((calls - this.checkedAtCalls) * CHECK_EVERY_MS) / spentMs : this.callsBetweenChecks * 2;
-    this.callsBetweenChecks = Math.max(1, Math.min(MAX_CALLS_BETWEEN_CHECKS, Math.floor(rate)));
-    this.checkedAtMs = upMs;
-    this.checkedAtCalls = calls;
-    this.control(NEXT, calls + this.callsBetweenChecks);
-    if (!this.recheckArmed) {
-      this.recheckArmed = true;
-      nodeSetTimeout(() => {
-        this.recheckArmed = false;
-        if (this.awake === null) this.control(NEXT, this.control(COUNT) + 1);
-      }, RECHECK_AFTER_MS).unref();
-    }
+    if (calls !== this.cpuMark?.calls) this.check(calls, false);
+    else this.armRecheck(Math.min(2 * afterMs, MAX_RECHECK_MS));
   }
 
   /**

@@ -48,7 +48,7 @@ export interface EntryHooks {
  * One function, not an object of closures: `jit()` of a function never called makes nothing it
  * does not need (bench/tiering.bench.ts).
  */
-export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT | typeof COUNT_ONLY, value?: unknown) => number;
+export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT | typeof COUNT_ONLY | typeof QUIET, value?: unknown) => number;
 export const GENERIC = 0;
 export const RUN = 1;
 export const NEXT = 2;
@@ -59,6 +59,26 @@ export const COUNT = 3;
  * costs a context-slot increment; other runs settle with GENERIC, which counts nothing.
  */
 export const COUNT_ONLY = 4;
+/**
+ * A ticking entry's quiet counting (`control(QUIET, k)`, k < QUIET_SITES): it counts as at tier 0,
+ * and at `next` calls its tick from call site `k` of its own, one that no earlier call ran. See
+ * {@link QUIET_SITES}.
+ */
+export const QUIET = 5;
+/**
+ * A ticking entry's tick is a call in the entry, and where V8 inlines the entry into a hot caller,
+ * a call it has seen run is compiled into the caller's loop, where V8 must assume it changes any
+ * object: the caller reloads what it had kept in registers (a typed array's base and length) after
+ * every call of the entry. The DSP program of bench/programs ran at 0.96× no kos under tiering, its
+ * kernels asleep behind dormant entries; with the count and the tick taken out of the entry, 1.00×
+ * (/tmp/dspv, 9 paired rounds). A call site no call has run has no feedback, and V8 compiles it as a
+ * deoptimization, which changes nothing the caller keeps. So the dormant tier (dormant.ts) ticks
+ * from the counting state's site at the first call only, before any caller is optimized, and from
+ * then on from a quiet state's site, set far ahead, a fresh one each time a quiet tick did not wake:
+ * QUIET_SITES of them (then the last one again). With the state in a quiet state's own site, V8 folds
+ * the rest away where it inlines the entry, as it does for the other states.
+ */
+export const QUIET_SITES = 3;
 
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
@@ -91,6 +111,7 @@ const COUNTING_STATE = stateObject(0);
 const HEAD_STATE = stateObject(1);
 const GENERIC_STATE = stateObject(2);
 const ALT_STATE = stateObject(3);
+const QUIET_STATES = Array.from({ length: QUIET_SITES }, (_, k) => stateObject(4 + k));
 const setPrototypeOf = Reflect.setPrototypeOf;
 const createObject = Object.create;
 const hasOwnProperty = Object.prototype.hasOwnProperty;
@@ -111,6 +132,15 @@ function runTarget(slot: { head?: Function; alt?: Function }, f: Function): void
 function runOriginal(slot: object, counted: boolean): void {
   setPrototypeOf(slot, counted ? COUNTING_STATE : GENERIC_STATE);
 }
+/** From now on the entry counts quietly, ticking from site `k` (see {@link QUIET_SITES}). */
+function runQuiet(slot: object, k: number): void {
+  setPrototypeOf(slot, QUIET_STATES[Math.min(Math.max(0, k | 0), QUIET_SITES - 1)]!);
+}
+/**
+ * The quiet states' tick: one call site per state, only the current state's left in a caller that
+ * folded it. Its text is fixed.
+ */
+const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `hooks.tick();` : `if (state === ${4 + k}) hooks.tick(); else `)).join("");
 /**
  * Where the control moves an entry's count into \`base\` and its counter starts again from zero (the
  * policy sets \`next\` at least every 16,384 calls at tier 0, tier0-sampling.ts): the counter the
@@ -128,6 +158,7 @@ const CONTROL_SOURCE =
   `  else if (op === ${COUNT_ONLY}) { runOriginal(slot, true); next = Infinity; }\n` +
   `  else if (op === ${RUN}) runTarget(slot, v);\n` +
   `  else if (op === ${NEXT}) next = v - base;\n` +
+  `  else if (op === ${QUIET}) runQuiet(slot, v);\n` +
   `  if (calls >= ${REBASE_AT}) { base += calls; next -= calls; calls = 0; }\n` +
   `  return base + calls;\n` +
   `}];\n//# sourceURL=kos://entry.js`;
@@ -178,15 +209,15 @@ type Make = (...args: unknown[]) => [entry: Function, control: EntryControl];
  * cost 4.4-5.1 µs against 4.0 µs before the copies (medians of 9 rounds of 1000, three runs each,
  * /tmp/ab/jitcost2.mjs).
  */
-type Maker = (apply: unknown, call: unknown, newSlot: unknown, runTarget: unknown, runOriginal: unknown, target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
+type Maker = (apply: unknown, call: unknown, newSlot: unknown, runTarget: unknown, runOriginal: unknown, runQuiet: unknown, target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 function entryMakers(params: string[], before: string, literal: string, after: string): Maker {
   const cases = Array.from({ length: DISTINCT_ENTRIES }, (_, i) => `case ${i}: entry = ${literal}; break;\n`);
   const distinct = makeFunction([...params, "which"], `${before}var entry;\nswitch (which) {\n${cases.join("")}}\n${after}`) as Make;
   let shared: Make | null = null;
   let made = 0;
-  return (apply, call, newSlot, runTarget, runOriginal, target, hooks, name) => {
-    if (made < DISTINCT_ENTRIES) return distinct(apply, call, newSlot, runTarget, runOriginal, target, hooks, name, made++);
-    return (shared ??= makeFunction(params, `${before}var entry = ${literal};\n${after}`) as Make)(apply, call, newSlot, runTarget, runOriginal, target, hooks, name);
+  return (apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name) => {
+    if (made < DISTINCT_ENTRIES) return distinct(apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name, made++);
+    return (shared ??= makeFunction(params, `${before}var entry = ${literal};\n${after}`) as Make)(apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name);
   };
 }
 function makeFixedArityFactory(n: number, constructible: boolean, ticking: boolean): EntryFactory | null {
@@ -194,7 +225,7 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
   const rest = n ? `, ${params}` : "";
   try {
     const make = entryMakers(
-      ["apply", "call", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
+      ["apply", "call", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
       STATE_SOURCE +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
@@ -221,14 +252,15 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
         // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
         // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
         (ticking
-          ? `    if (state === 0) { if (++calls >= next) hooks.tick(); return call(target, this${rest}); }\n`
+          ? `    if (state === 0) { if (++calls >= next) hooks.tick(); return call(target, this${rest}); }\n` +
+            `    if (state > 3) { if (++calls >= next) { ${QUIET_TICKS} } return call(target, this${rest}); }\n`
           : `    if (state === 0 && ++calls < next) return call(target, this${rest});\n`) +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name]`,
       CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
   }
@@ -255,7 +287,7 @@ export function fixedArityFactory(n: number, constructible: boolean, ticking = f
 function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactory | null {
   try {
     const make = entryMakers(
-      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "target", "hooks", "name"],
+      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
       STATE_SOURCE +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
@@ -264,7 +296,7 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  pendingThis = pendingNewTarget = undefined;\n` +
         `  if (state === 1) return construct(slot.head, args, nt);\n` +
         `  if (state === 3) return construct(slot.alt, args, nt);\n` +
-        (ticking ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
+        (ticking ? `  if ((state === 0 || state > 3) && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n`,
@@ -276,12 +308,14 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  var state = slot.state;\n` +
         `  if (state === 1) return apply(slot.head, this, arguments);\n` +
         `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
-        (ticking ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n`) +
+        (ticking
+          ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` + `  if (state > 3 && ++calls >= next) { ${QUIET_TICKS} }\n`
+          : `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n`) +
         `  return apply(target, this, arguments);\n` +
         `} }[name]`,
       CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, target, hooks, name)) as EntryFactory;
+    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name)) as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { inspectDormant, sleepingJit } from "../../compiler/dormant.js";
+import { FIRST_QUIET_CALLS, inspectDormant, sleepingJit } from "../../compiler/dormant.js";
 
 const repo = resolve(__dirname, "..", "..");
 
@@ -81,6 +81,25 @@ describe("the dormant tier of jit(fn)", () => {
     expect(out.same).toBe(true);
   });
 
+  it("wakes by its count in a synchronous program, where no timer runs", () => {
+    const out = run(`
+      ${burn}
+      function scale(k, x) { let s = 0; for (let i = 0; i < 64; i++) s += k.a * x + i; return s; }
+      const k = Object.freeze({ a: 3 });
+      const f = jit(scale);
+      let s = 0, expected = 0;
+      for (let i = 0; i < 2000; i++) s += f(k, i);
+      burn(5600);
+      // Its first quiet tick comes at call 2^20 (dormant.ts, FIRST_QUIET_CALLS).
+      for (let i = 0; i < 1100000; i++) s += f(k, i & 1023);
+      const events = inspect(f).history.map((h) => h.event);
+      for (let i = 0; i < 2000; i++) expected += scale(k, i);
+      for (let i = 0; i < 1100000; i++) expected += scale(k, i & 1023);
+      console.log(JSON.stringify({ events, same: s === expected }));`);
+    expect((out.events as string[]).slice(0, 2)).toEqual(["dormant", "tier0"]);
+    expect(out.same).toBe(true);
+  });
+
   it("does not sleep where the core is loaded already, or where options or the environment ask for it", () => {
     const out = run(`
       const first = jit(function a(x) { return x + 1; });
@@ -95,6 +114,20 @@ describe("the dormant tier of jit(fn)", () => {
     expect(out).toEqual({ firstEvents: ["dormant"], later: "tier0", withOptions: "tier0" });
     const hot = run(`const f = jit(function d(x) { return x; }); f(1); console.log(JSON.stringify({ first: inspect(f).history[0].event }));`, { KOS_HOT_CALLS: "5" });
     expect(hot.first).toBe("tier0");
+  });
+
+  it("lets the program drop a function it called: the recheck timer holds it weakly", () => {
+    const out = run(
+      `
+      let f = jit(function add(a, b) { return a + b; });
+      f(1, 2);
+      const ref = new WeakRef(f);
+      f = null;
+      for (let i = 0; i < 3; i++) { await new Promise((r) => setTimeout(r, 5)); gc(); }
+      console.log(JSON.stringify({ collected: ref.deref() === undefined }));`,
+      { NODE_OPTIONS: "--expose-gc" },
+    );
+    expect(out.collected).toBe(true);
   });
 
   it("under KOS_JIT=0 returns the function itself, and inspect says why", () => {
@@ -163,8 +196,8 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
       },
     };
   };
-  // The first check comes at the first call, the next after a count set from the call rate; the
-  // recheck timer (250 ms) makes the next call check again.
+  // The first check comes at the first call, the next after a count (FIRST_QUIET_CALLS, then one set
+  // from the call rate); the recheck timer (250 ms after a check) checks by itself where there were calls.
   const recheck = () => new Promise((r) => setTimeout(r, 300));
 
   it("runs the original until it wakes, then what the wake gave it, once", async () => {
@@ -177,12 +210,41 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     expect(d(2, 3)).toBe(5);
     expect(inspectDormant(d)!.history.map((e) => e.event)).toEqual(["dormant"]);
     h.load();
-    await recheck();
-    expect(d(2, 3)).toBe(5); // the call that woke it still runs the original
+    expect(d(2, 3)).toBe(5);
+    expect(h.woken).toEqual([]); // the calls between checks only count
+    await recheck(); // the timer's check, there having been a call since the last
+    expect(h.woken).toEqual([add]);
     expect(d(2, 3)).toBe(6);
-    await recheck();
     expect(d(4, 5)).toBe(20);
     expect(h.woken).toEqual([add]);
+  });
+
+  it("wakes by its count alone where no timer runs (a synchronous loop)", () => {
+    function add(a: number, b: number) {
+      return a + b;
+    }
+    const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
+    const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
+    const results = new Set<number>();
+    for (let i = 0; i < 100; i++) results.add(d(2, 3));
+    h.load();
+    for (let i = 0; i < FIRST_QUIET_CALLS; i++) results.add(d(2, 3));
+    expect(h.woken).toEqual([add]);
+    expect([...results]).toEqual([5, 6]); // the call whose count reached the check still ran the original
+    expect(d(4, 5)).toBe(20);
+  });
+
+  it("does not wake a function that is not called", async () => {
+    function add(a: number, b: number) {
+      return a + b;
+    }
+    const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
+    const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
+    d(1, 2);
+    h.load();
+    await recheck();
+    expect(h.woken).toEqual([]);
+    expect(d(1, 2)).toBe(3);
   });
 
   it("settles on the original, with the reason, when the core cannot load", async () => {
@@ -195,6 +257,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
     d(1, 1);
     h.load();
+    d(1, 1);
     await recheck();
     expect(d(2, 3)).toBe(5);
     expect(d(3, 3)).toBe(6);

@@ -1,0 +1,65 @@
+/**
+ * A ticking entry's quiet states (compiler/entry-factory.ts, QUIET): the dormant tier sets a tick
+ * far ahead from a call site of the entry that no call has run, so that a caller V8 optimized keeps
+ * no call of kos in its loop. Whatever the state and the entry's form, the entry ticks exactly at
+ * the count its control set, calls the original with every argument and `this` on every call, and
+ * counts every call.
+ */
+import { describe, expect, it } from "vitest";
+import { COUNT, NEXT, QUIET, QUIET_SITES } from "../../compiler/entry-factory.js";
+import { makeTieringEntry } from "../../compiler/tiering-entry.js";
+
+function ticking(original: Function, arity: number, exact: boolean) {
+  const ticks: number[] = [];
+  const made = makeTieringEntry(original, { arity, exact }, () => {
+    throw new Error("a ticking entry never calls the event");
+  }, () => {
+    ticks.push(made.control(COUNT));
+    made.control(NEXT, Infinity); // as the dormant tier sets the next tick at each
+  });
+  return { entry: made.entry, control: made.control, ticks };
+}
+
+const forms: Array<[string, number, boolean]> = [
+  ["fixed arity", 2, false],
+  ["exact (arguments forwarded as they came)", -1, true],
+];
+
+describe.each(forms)("a ticking entry's quiet sites, %s", (_, arity, exact) => {
+  it("ticks at the count set, from each quiet site, and runs the original on every call", () => {
+    const seen: unknown[] = [];
+    function pair(this: unknown, a: number, b: number) {
+      seen.push(this);
+      return [a, b, arguments.length];
+    }
+    const { entry, control, ticks } = ticking(pair, arity, exact);
+    const self = { tag: 1 };
+    expect(entry.call(self, 1, 2)).toEqual([1, 2, 2]); // call 1: the counting state's tick
+    expect(ticks).toEqual([1]);
+    let calls = 1;
+    for (let k = 0; k < QUIET_SITES + 1; k++) {
+      control(QUIET, k);
+      control(NEXT, calls + 5);
+      for (let i = 0; i < 7; i++) {
+        calls++;
+        expect(entry.call(self, i, -0)).toEqual([i, -0, 2]);
+      }
+      expect(ticks.at(-1)).toBe(calls - 2);
+    }
+    expect(ticks).toEqual([1, 6, 13, 20, 27]);
+    expect(control(COUNT)).toBe(calls);
+    expect(seen.every((t) => t === self)).toBe(true);
+  });
+
+  it("passes an exception of the original through, counted", () => {
+    const { entry, control, ticks } = ticking(function boom(a: unknown, b: unknown) {
+      throw new RangeError(`${String(a)}${String(b)}`);
+    }, arity, exact);
+    expect(() => entry(1, 2)).toThrow(RangeError);
+    control(QUIET, 0);
+    control(NEXT, 3);
+    expect(() => entry(3, 4)).toThrow("34");
+    expect(() => entry(5, 6)).toThrow("56");
+    expect(ticks).toEqual([1, 3]);
+  });
+});
