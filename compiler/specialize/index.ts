@@ -39,6 +39,7 @@ import "./statements.js";
 import "./if-statements.js";
 import "./switch-statements.js";
 import "./try-statements.js";
+import "./try-held-objects.js";
 import "./narrowing.js";
 import "./loops.js";
 import "./residual-loops.js";
