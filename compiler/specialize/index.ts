@@ -52,6 +52,8 @@ import "./fixed-getters.js";
 import "./speculation.js";
 import "./method-guards.js";
 import "./closures.js";
+import "./lazy-closures.js";
+import "./fresh-array-calls.js";
 import "./array-scans.js";
 import "./function-names.js";
 import "./residual-versions.js";
