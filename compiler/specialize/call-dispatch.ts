@@ -12,6 +12,7 @@ import { Specializer, id } from "./specializer.js";
 import { D, NULL_PROTO, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import { callOfResultUnderSourceName, callUnderSourceName, underSourceNames } from "./source-names.js";
 import { mentions } from "./source-name-plans.js";
+import { FRESH_ARRAY_BUILTINS } from "./fresh-array-calls.js";
 import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
 import { globalStringifyIsEngine, isEngineStringify, quoteJsonString } from "../json-quote.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
@@ -114,7 +115,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
       const r = this.inlineCall(fn, thisVal, args, n, member?.key);
       if (r) return r;
     }
-  } else if (fnVal.k === "d" && fnVal.closure && !this.generic) {
+  } else if (fnVal.k === "d" && fnVal.closure && (!this.generic || fnVal.lazyClosure)) {
+    // (A lazy closure, lazy-closures.ts, runs in place on a speculation's generic branch too: called
+    // as written there, it would have to be made, with whatever it captures.)
     // A closure this function made: its body runs in place, reading the bindings it captured.
     const r = this.inlineClosure(fnVal.closure, thisVal, args);
     if (r) return r;
@@ -203,7 +206,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
   }
   // Every Math function returns a number (its arguments' conversions may throw, never change that);
   // other built-ins likewise return one type (BUILTIN_RESULT_TYPES).
-  return D(call, fnVal.k === "s" ? BUILTIN_RESULT_TYPES.get(fnVal.v) : undefined);
+  const result = D(call, fnVal.k === "s" ? BUILTIN_RESULT_TYPES.get(fnVal.v) : undefined);
+  if (fnVal.k === "s" && FRESH_ARRAY_BUILTINS.has(fnVal.v)) result.freshArray = true;
+  return result;
 };
 
 /**

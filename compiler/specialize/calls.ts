@@ -15,7 +15,7 @@ import { Specializer, id } from "./specializer.js";
 import { NOT_CALLABLE, indirectEval } from "./call-dispatch.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
-import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralTest } from "./regexp-calls.js";
+import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralOnKnownString, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName, methodCallUnderSourceNames, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
 import { BUILTIN_RESULT_TYPES, PRIMITIVE_PROTOS, hasPrimitiveMethod } from "./builtin-calls.js";
 
@@ -47,6 +47,11 @@ declare module "./specializer.js" {
 }
 
 P.callExpressionChecked = function (this: Specializer, n: Node): Val {
+  // First with its function-expression arguments made only if used as values (lazy-closures.ts).
+  return this.lazyClosureCall(n, () => callChecked.call(this, n)) ?? callChecked.call(this, n);
+};
+
+function callChecked(this: Specializer, n: Node): Val {
   // A call that will throw (its callee is known not to be callable) stays as written,
   // so the engine's message names the source expression ("c.obj.q is not a function").
   const p = this.probe(() => this.callExpressionInner(n));
@@ -62,7 +67,7 @@ P.callExpressionChecked = function (this: Specializer, n: Node): Val {
   }
   p.commit();
   return p.result;
-};
+}
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -72,7 +77,7 @@ declare module "./specializer.js" {
 
 P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
-  const regexpCall = regexLiteralTest(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n);
+  const regexpCall = regexLiteralTest(this, n) ?? regexLiteralOnKnownString(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n);
   if (regexpCall) return regexpCall;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   // `(o?.m)()`: the parentheses keep the reference, so `m` runs with `this` = `o` (and the call
@@ -118,9 +123,11 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     // evaluated as written, so a failing call's message names the source's expression
     // ("(x + c.n).toFixed is not a function", not the folded "(x + 4)").
     if (head[0]!.k === "d" && this.out.length === before && readsOnly(callee.object) && !(callee.object.type === "Identifier")) {
-      const proto = head[0]!.proto;
+      const { proto, freshArray } = head[0] as { proto?: object; freshArray?: true };
       head[0] = D(this.verbatim(callee.object), (head[0] as { type?: string }).type);
       if (proto) head[0].proto = proto;
+      // (The copy calls the same built-in: fresh-array-calls.ts.)
+      if (freshArray) head[0].freshArray = true;
     }
     const object = {} as Node;
     const property = {} as Node;
@@ -160,7 +167,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       if (f.ok && typeof f.value !== "function") return NOT_CALLABLE;
     }
     if (obj.k === "d") {
-      const devirtualized = this.devirtualizedCall(n, obj, key, args);
+      const devirtualized = this.freshArrayMethodCall(n, obj, key, args) ?? this.devirtualizedCall(n, obj, key, args);
       if (devirtualized) return devirtualized;
       // A receiver kos does not know: the method is read at run time too, so the call stays as written,
       // evaluating the receiver once, and the engine's messages name the source's expression.

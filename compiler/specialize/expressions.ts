@@ -198,6 +198,8 @@ P.expr = function (this: Specializer, n: Node): Val {
       return this.objectLiteral(n);
     case "FunctionExpression":
     case "ArrowFunctionExpression": {
+      const lazy = this.lazyClosure(n);
+      if (lazy) return lazy;
       const e = this.verbatim(n);
       this.recordFunctionName(n, e);
       const d = D(e, "function");

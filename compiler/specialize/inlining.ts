@@ -93,7 +93,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // them), an unfrozen object kos knows is as good as a dynamic value. Inlining typebox's
   // `Visit(schema.items, references, element)` there copied its 30-case dispatch on `schema[Kind]`.
   const unfrozenFolds = this.unfrozenReadsFold();
-  const folds = (a: Val) => (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
+  // A function expression given lazy (lazy-closures.ts) runs in place only if its callee does.
+  const folds = (a: Val) => (a.k === "d" && !!a.lazyClosure) || (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
   const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
   // Recursion on a signature being inlined: a residual version of it, where something static makes one worth it.

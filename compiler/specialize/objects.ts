@@ -24,7 +24,8 @@ declare module "./specializer.js" {
     assignMember(n: Node): Val;
     updateMember(n: Node): Val;
     deleteExpression(n: Node): Val;
-    escapeReferencedIn(sources: Node[]): void;
+    /** Allocates the virtual objects `sources` reference (but those in `keep`). */
+    escapeReferencedIn(sources: Node[], keep?: ReadonlySet<VirtualObject>): void;
     escapeAllVirtuals(): void;
     propertyKey(n: Node): Val;
   }
@@ -315,9 +316,9 @@ P.deleteExpression = function (this: Specializer, n: Node): Val {
 };
 
 /** Virtual objects that residual code under dynamic control could reach are allocated first. */
-P.escapeReferencedIn = function (this: Specializer, sources: Node[]): void {
+P.escapeReferencedIn = function (this: Specializer, sources: Node[], keep?: ReadonlySet<VirtualObject>): void {
   if (!this.env) return;
-  const seen = new Set<VirtualObject>();
+  const seen = new Set<VirtualObject>(keep);
   const escapeVal = (v: Val | null) => {
     if (!v || v.k !== "v" || !this.fields(v.o) || seen.has(v.o)) return;
     seen.add(v.o);

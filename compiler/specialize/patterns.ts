@@ -64,7 +64,8 @@ function bindIdentifier(s: Specializer, target: Node, value: Val, declKind: "let
  * Not where the callee reads `arguments` (a sloppy function's parameters alias it).
  */
 function lazyParameter(s: Specializer, value: Val): boolean {
-  return value.k === "v" && !s.frame.root && !s.frame.info.usesArguments;
+  // (So is a function expression given lazy, lazy-closures.ts: pinned, it would be made at entry.)
+  return (value.k === "v" || (value.k === "d" && !!value.lazyClosure)) && !s.frame.root && !s.frame.info.usesArguments;
 }
 
 P.bindPattern = function (this: Specializer, pattern: Node, value: Val, declKind, source?: Node): void {

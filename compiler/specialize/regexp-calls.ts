@@ -25,6 +25,10 @@ const RegExpTest = RegExp.prototype.test;
 const RegExpExec = RegExp.prototype.exec;
 const StringMatch = String.prototype.match;
 const RegExpMatch = RegExp.prototype[Symbol.match];
+const StringReplace = String.prototype.replace;
+const StringReplaceAll = String.prototype.replaceAll;
+const RegExpReplace = RegExp.prototype[Symbol.replace];
+const RegExpFlags = Object.getOwnPropertyDescriptor(RegExp.prototype, "flags")?.get;
 
 function builtinsIntact(): boolean {
   return globalThis.RegExp === IntrinsicRegExp && RegExp.prototype.test === RegExpTest && RegExp.prototype.exec === RegExpExec;
@@ -73,6 +77,74 @@ export function regexLiteralTest(s: Specializer, n: Node): Val | null {
   const primitive = arg.k === "s" ? typeof arg.v !== "object" && typeof arg.v !== "function" : arg.k === "d" && arg.type !== undefined && arg.type !== "object" && arg.type !== "function";
   if (!primitive) s.foreignCodeMayRun();
   return D({ type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: s.residual(S(re)), property: { type: "Identifier", name: "test" }, computed: false, optional: false }, arguments: [s.residual(arg)] }, "boolean");
+}
+
+/** Whether `replace`, `replaceAll` and what they run on a RegExp (its Symbol.replace, exec, flags) are the intrinsics. */
+function replaceIntact(): boolean {
+  return builtinsIntact() && String.prototype.replace === StringReplace && String.prototype.replaceAll === StringReplaceAll
+    && RegExp.prototype[Symbol.replace] === RegExpReplace && Object.getOwnPropertyDescriptor(RegExp.prototype, "flags")?.get === RegExpFlags;
+}
+
+/** A primitive whose ToString runs no code and cannot throw (not a symbol). */
+function plainPrimitive(v: Val | undefined): v is { k: "s"; v: string | number | boolean | bigint | null | undefined } {
+  return !!v && v.k === "s" && (v.v === null || (typeof v.v !== "object" && typeof v.v !== "function" && typeof v.v !== "symbol"));
+}
+
+/**
+ * A RegExp literal's own call on a string kos knows, computed now: a literal makes a fresh object
+ * at every evaluation (with the intrinsic prototype, lastIndex 0), which only this call ever holds,
+ * so running the intrinsic on a fresh copy at compile time gives what the call gives, whatever its
+ * flags (a g or y literal's lastIndex starts at 0 and nobody reads what the call leaves in it).
+ * - `/re/.exec(s)` that does not match: null. A match is an array with `index`, `input` and
+ *   `groups`, which kos does not make: that call stays as written.
+ * - `s.replace(/re/, r)` and `s.replaceAll(/re/g, r)` with `s` and `r` primitives: the string.
+ *   (replaceAll with a literal without g throws a TypeError: left as written.)
+ * jsonpath-plus's filter step strips its `?(…)` with `loc.replace(/^\?\((.*?)\)$/v, "$1")`, then tests
+ * the result for a nested filter with `/…/gv.exec(safeLoc)`: both ran at every call, and the test
+ * was dynamic, so both branches (the nested one making the query's instance escape) stayed.
+ */
+export function regexLiteralOnKnownString(s: Specializer, n: Node): Val | null {
+  const c = n.callee;
+  if (c.type !== "MemberExpression" || c.computed || c.optional || c.property.type !== "Identifier") return null;
+  const name = c.property.name as string;
+  if (name === "exec") {
+    if (c.object.type !== "Literal" || !c.object.regex || n.arguments.length !== 1 || n.arguments[0].type === "SpreadElement" || !builtinsIntact()) return null;
+    const p = s.probe(() => s.expr(n.arguments[0]));
+    const arg = p.result;
+    let found: unknown = undefined;
+    try {
+      if (plainPrimitive(arg)) found = Reflect.apply(RegExpExec, new IntrinsicRegExp(c.object.regex.pattern, c.object.regex.flags), [String(arg.v)]);
+    } catch {
+      found = undefined;
+    }
+    if (found !== null) {
+      p.undo();
+      return null;
+    }
+    p.commit();
+    return S(null);
+  }
+  if (name !== "replace" && name !== "replaceAll") return null;
+  const args = n.arguments as Node[];
+  if (args.length !== 2 || args[0]!.type !== "Literal" || !args[0]!.regex || args[1]!.type === "SpreadElement" || !replaceIntact()) return null;
+  const regex = args[0]!.regex as { pattern: string; flags: string };
+  if (name === "replaceAll" && !regex.flags.includes("g")) return null;
+  // The receiver, the literal (which runs nothing), then the replacement: the source's order.
+  const p = s.probe(() => [s.expr(c.object), s.expr(args[1]!)] as Val[]);
+  const [recv, replacement] = p.result;
+  if (!recv || recv.k !== "s" || typeof recv.v !== "string" || !plainPrimitive(replacement) || p.emitted.length > 0) {
+    p.undo();
+    return null;
+  }
+  let out: unknown;
+  try {
+    out = Reflect.apply(name === "replace" ? StringReplace : StringReplaceAll, recv.v, [new IntrinsicRegExp(regex.pattern, regex.flags), String(replacement.v)]);
+  } catch {
+    p.undo();
+    return null;
+  }
+  p.commit();
+  return S(out);
 }
 
 /**

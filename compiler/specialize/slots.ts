@@ -202,7 +202,8 @@ P.init = function (this: Specializer, slot: Slot, x: Val, declKind: "let" | "con
     this.env!.set(slot, !known && x.k === "d" ? withFacts({ val: null }, x, !slot.reassigned) : { val: known });
     return;
   }
-  if (x.k === "d" && !isTrivial(x.e) && !(x.e.type === "Identifier" && this.immutable.has(x.e.name))) {
+  // A function expression given lazy (lazy-closures.ts) is made only where its code is needed.
+  if (x.k === "d" && !x.lazyClosure && !isTrivial(x.e) && !(x.e.type === "Identifier" && this.immutable.has(x.e.name))) {
     this.declare(slot);
     if (!slot.reassigned) this.immutable.add(slot.name);
     this.emit(assign(slot.name, x.e));

@@ -36,7 +36,8 @@ P.temp = function (this: Specializer, e: Node, hint = "t", type?: string): Val {
 
 /** Pins a dynamic value so that it can be used more than once or later. */
 P.stable = function (this: Specializer, x: Val, hint = "t"): Val {
-  if (x.k !== "d" || isTrivial(x.e) || (x.e.type === "Identifier" && this.immutable.has(x.e.name))) return x;
+  // A lazy closure is never held by a variable: it is its own value (lazy-closures.ts).
+  if (x.k !== "d" || x.lazyClosure || isTrivial(x.e) || (x.e.type === "Identifier" && this.immutable.has(x.e.name))) return x;
   const t = this.temp(x.e, hint, x.type);
   if (t.k === "d") {
     if (x.closure) t.closure = x.closure;
@@ -71,7 +72,8 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
   let written: Set<string> | null = null;
   for (let i = 0; i < vals.length; i++) {
     const v = vals[i]!;
-    if (v.k !== "d" || isTrivial(v.e)) continue;
+    // (A lazy closure, lazy-closures.ts, is made by nothing: it has no code to run in order.)
+    if (v.k !== "d" || v.lazyClosure || isTrivial(v.e)) continue;
     if (v.e.type === "Identifier") {
       // A variable the statements in between cannot change keeps its value without a copy:
       // a temporary, or a slot no closure captures that those statements do not assign

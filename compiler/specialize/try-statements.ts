@@ -6,7 +6,8 @@
  */
 import type { Node } from "../ast.js";
 import { Specializer, id, type Env, pushFix } from "./specializer.js";
-import { D, S } from "./values.js";
+import { D, S, type VirtualObject } from "./values.js";
+import { evaluateHolding, heldInTry } from "./try-held-objects.js";
 import { foreignSince } from "./foreign-state.js";
 
 declare module "./specializer.js" {
@@ -19,8 +20,20 @@ const P = Specializer.prototype;
 
 P.tryStatement = function (this: Specializer, n: Node): void {
   if (!n.finalizer && tryBlockFolds(this, n)) return;
-  // Any statement in the try block may throw: the slots it (or the handlers) assign live in their variables throughout.
-  this.escapeReferencedIn([n]);
+  // First with the objects it only reads left virtual (try-held-objects.ts).
+  const held = heldInTry(this, n);
+  if (held.size > 0 && evaluateHolding(this, held, () => residualTry(this, n, held))) return;
+  residualTry(this, n, new Set());
+};
+
+function residualTry(s: Specializer, n: Node, held: ReadonlySet<VirtualObject>): void {
+  residualTryBody.call(s, n, held);
+}
+
+function residualTryBody(this: Specializer, n: Node, held: ReadonlySet<VirtualObject>): void {
+  // Any statement in the try block may throw: the slots it (or the handlers) assign live in their
+  // variables throughout, and the objects it references are allocated, but for those it only reads.
+  this.escapeReferencedIn([n], held);
   const assigned = this.slotsAssignedIn([n]);
   for (const s of assigned) this.materialize(s);
   const wasPinned = [...assigned].map((s) => s.pinned);
@@ -75,7 +88,7 @@ P.tryStatement = function (this: Specializer, n: Node): void {
   if (afterFinally === null) this.env = null;
   this.out.push({ type: "TryStatement", block: { type: "BlockStatement", body: block }, handler, finalizer });
   void S;
-};
+}
 
 /**
  * A try block that evaluates to nothing at run time (everything in it folded, leaving at most

@@ -31,6 +31,10 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
   isArray?: ArrayFact;
   /** Known truthiness where the type does not tell it: `a && false` is falsy whichever side gives it. */
   truthy?: boolean;
+  /** A function expression not made yet, whose residual expression must not be needed (lazy-closures.ts). */
+  lazyClosure?: true;
+  /** The value of a call of a built-in that returns a new Array nothing else holds (fresh-array-calls.ts). */
+  freshArray?: true;
 }
 export interface ArrayFact { value: boolean; epoch: number }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */

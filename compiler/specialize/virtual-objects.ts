@@ -75,6 +75,7 @@ P.setField = function (this: Specializer, o: VirtualObject, key: string, v: Val)
   const props = new Map(st.props);
   props.set(key, v);
   this.env.set(o, { val: null, obj: { props, residual: st.residual } });
+  this.noteVirtualChange(o);
 };
 
 P.deleteField = function (this: Specializer, o: VirtualObject, key: string): void {
@@ -83,6 +84,7 @@ P.deleteField = function (this: Specializer, o: VirtualObject, key: string): voi
   const props = new Map(st.props);
   props.delete(key);
   this.env.set(o, { val: null, obj: { props, residual: st.residual } });
+  this.noteVirtualChange(o);
 };
 
 /**
@@ -102,6 +104,7 @@ P.escape = function (this: Specializer, o: VirtualObject): Node {
   const name = o.name;
   if (!this.env) return id(name);
   this.env.set(o, { val: null, obj: { props: st.props, residual: name } });
+  this.noteVirtualChange(o);
   this.escapes.push(o);
   this.noteInstanceEscape(o);
   this.allocating.add(o);

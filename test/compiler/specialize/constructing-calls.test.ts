@@ -196,8 +196,64 @@ describe("constructing entry points", () => {
     expect(inspect(j)!.source).not.toMatch(/new \$k_\w+\(/);
   });
 
-  // Still open (docs/compiler.md, jsonpath-plus): an arrow that captures `this`, handed to a helper
-  // that only calls it in place (`this._walk(val, (m) => this._eval(…))`), is made where the source
-  // makes it, which allocates the instance on the fast path, and the construction runs as written.
-  it.todo("an arrow that captures the instance, only called in place by an inlined helper, keeps the instance virtual");
+  // An arrow that captures `this`, handed to a helper that only calls it in place (jsonpath-plus's
+  // `this._walk(val, (m) => this._eval(…))`), is made only if something needs it as a value
+  // (specialize/lazy-closures.ts); made where the source makes it, it allocated the instance on the
+  // fast path, and the construction ran as written. The helper walks an object's keys with
+  // `Object.keys(val).forEach((m) => { f(m); })`, whose steps run in place too
+  // (specialize/fresh-array-calls.ts).
+  const walker = () => new Function(`"use strict";
+    function Walker(scale) { this.scale = scale; this.seen = 0; }
+    Walker.prototype.walk = function (val, f) {
+      if (Array.isArray(val)) {
+        const n = val.length;
+        for (let i = 0; i < n; i++) f(i);
+      } else if (val && typeof val === "object") {
+        Object.keys(val).forEach((m) => { f(m); });
+      }
+    };
+    Walker.prototype.sum = function (val) {
+      let total = 0;
+      this.walk(val, (m) => { total += this.scale * val[m]; });
+      return total;
+    };
+    Walker.prototype.keep = function (val) {
+      this.walk(val, (m) => { this.seen++; });
+      this.last = (m) => this.scale + m;
+      return this.seen;
+    };
+    return Walker;`)() as new (scale: number) => { sum(v: unknown): number; keep(v: unknown): number; last?: (m: number) => number };
+
+  it("an arrow that captures the instance, only called in place by an inlined helper, keeps the instance virtual", () => {
+    const Walker = walker();
+    const f = new Function("Walker", `"use strict"; return function f(val) { return new Walker(3).sum(val); }`)(Walker) as (v: unknown) => number;
+    const j = jit(f, { specialize: {}, scope: { Walker } }) as typeof f;
+    const cases: unknown[] = [[1, 2, 3], [], { a: 1, b: 2 }, {}, null, 5, "ab", [1, , 3], { length: 2, 0: 1 }, Object.assign(Object.create({ inherited: 9 }), { own: 1 })];
+    for (const v of cases) expect(Object.is(j(v), f(v))).toBe(true);
+    const getter = { get a() { return 4; } };
+    expect(j(getter)).toBe(f(getter));
+    const src = inspect(j)!.source!;
+    // (The version's own accessors, after its body, are arrows.)
+    const body = src.slice(0, src.lastIndexOf("}, () =>"));
+    expect(body).not.toMatch(/new \$k_\w+\(/);
+    expect(body).not.toMatch(/=>/);
+    expect(body).not.toMatch(/forEach/);
+    expect(body).toMatch(/Object\.keys/);
+  });
+
+  it("an arrow that is kept as a value, or whose helper stores it, still gets the instance the library sees", () => {
+    const Walker = walker();
+    const f = new Function("Walker", `"use strict"; return function f(val) { const w = new Walker(2); const n = w.keep(val); return [n, w.last(1), w.seen]; }`)(Walker) as (v: unknown) => unknown;
+    const j = jit(f, { specialize: {}, scope: { Walker } }) as typeof f;
+    for (const v of [[1, 2], { a: 1 }, null]) expect(j(v)).toEqual(f(v));
+    // A helper that keeps the function it is given: the arrow must exist, with the instance it captures.
+    const Keeper = new Function(`"use strict";
+      function Keeper() { this.k = 5; }
+      Keeper.prototype.hold = function (f) { this.f = f; return f(1); };
+      Keeper.prototype.run = function () { return this.hold((m) => this.k + m); };
+      return Keeper;`)() as new () => { run(): number; f?: (m: number) => number };
+    const g = new Function("Keeper", `"use strict"; return function g(x) { const k = new Keeper(); const r = k.run(); k.k = x; return [r, k.f(2)]; }`)(Keeper) as (x: number) => unknown;
+    const jg = jit(g, { specialize: {}, scope: { Keeper } }) as typeof g;
+    for (const x of [0, 7, -1]) expect(jg(x)).toEqual(g(x));
+  });
 });
