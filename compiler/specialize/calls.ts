@@ -15,7 +15,7 @@ import { Specializer, id } from "./specializer.js";
 import { NOT_CALLABLE, indirectEval } from "./call-dispatch.js";
 import { D, S, UNDEF, type Val } from "./values.js";
 import { readFrozenProperty } from "./objects.js";
-import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralOnKnownString, regexLiteralTest } from "./regexp-calls.js";
+import { constructedRegExpCall, privateRegExpMatch, privateRegExpTest, regexLiteralOnKnownString, regexLiteralReplace, regexLiteralTest } from "./regexp-calls.js";
 import { callUnderSourceName, methodCallUnderSourceNames, spreadsUnderSourceNames, underSourceNames } from "./source-names.js";
 import { BUILTIN_RESULT_TYPES, PRIMITIVE_PROTOS, hasPrimitiveMethod } from "./builtin-calls.js";
 
@@ -77,7 +77,7 @@ declare module "./specializer.js" {
 
 P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
-  const regexpCall = regexLiteralTest(this, n) ?? regexLiteralOnKnownString(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n);
+  const regexpCall = regexLiteralTest(this, n) ?? regexLiteralOnKnownString(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n) ?? regexLiteralReplace(this, n);
   if (regexpCall) return regexpCall;
   if (callee.type === "Super") return this.fail("USES_SUPER", "the function calls `super(...)`", n);
   // `(o?.m)()`: the parentheses keep the reference, so `m` runs with `this` = `o` (and the call
