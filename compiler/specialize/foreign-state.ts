@@ -13,16 +13,9 @@
  * A state reached from an earlier environment rather than by a path (a `catch`, a `finally`, a
  * `switch` case entered by falling through, the exit of a residual loop) takes on whatever ran
  * since: `foreignMarks` counts every time it was set (foreignSince).
- *
- * One kind of "it may have run" is finer: after a fork whose speculated branch ran nothing foreign
- * (speculation.ts), it ran on the generic branch only, and the entry says which fork that was
- * (`openFork`, open-forks.ts). Everything that asks whether foreign code may have run still hears
- * yes; only the next fork uses the difference. Any foreign point after it, or a join with a path
- * in another state, makes it a plain "may have run".
  */
 import { Specializer, type Env, type Slot } from "./specializer.js";
 import type { SlotState } from "./specializer.js";
-import type { OpenFork } from "./open-forks.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -49,33 +42,6 @@ Object.defineProperty(Specializer.prototype, "foreignRan", {
     else this.env.delete(FOREIGN);
   },
 });
-
-/** The FOREIGN entry after a fork whose speculated branch ran no foreign code (see the file comment). */
-interface OpenForkState extends SlotState {
-  openFork: OpenFork;
-}
-
-/** Marks `env` as after `fork`'s join: foreign code may have run on its generic branch only. */
-export function markOpenFork(env: Env, fork: OpenFork): void {
-  env.set(FOREIGN, { val: null, openFork: fork } as OpenForkState);
-}
-
-/** The fork after whose join `env` is, with no foreign point since on its speculated branch; or null. */
-export function openForkOf(env: Env | null | undefined): OpenFork | null {
-  const st = env?.get(FOREIGN) as OpenForkState | undefined;
-  return st?.openFork ?? null;
-}
-
-/**
- * FOREIGN on a join of `envs`: absent if absent on every edge; the same open fork if every edge is
- * after that fork with nothing foreign since; else "may have run".
- */
-export function joinForeign(envs: Env[], result: Env): void {
-  if (!envs.some(ranForeign)) return;
-  const first = envs[0]!.get(FOREIGN);
-  if (first && openForkOf(envs[0]) && envs.every((e) => e.get(FOREIGN) === first)) result.set(FOREIGN, first);
-  else markForeign(result);
-}
 
 /** Marks `env` as a state after foreign code. */
 export function markForeign(env: Env): void {

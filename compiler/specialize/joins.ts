@@ -8,7 +8,7 @@
 import type { Node } from "../ast.js";
 import { D, sameVal, type DynamicValue, type Val, type VirtualObject } from "./values.js";
 import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState } from "./specializer.js";
-import { joinForeign } from "./foreign-state.js";
+import { markForeign, ranForeign } from "./foreign-state.js";
 import { markGeneric, onGenericPath } from "./fast-path-escapes.js";
 
 declare module "./specializer.js" {
@@ -138,7 +138,7 @@ P.mergeLive = function (this: Specializer, live: Edge[], allGeneric: boolean): E
   }
   this.mergeVirtuals(live, result);
   // Foreign code ran on the join if it ran on any edge into it (foreign-state.ts).
-  joinForeign(live.map((e) => e.env), result);
+  if (live.some((e) => ranForeign(e.env))) markForeign(result);
   if (allGeneric) markGeneric(result);
   return result;
 };

@@ -21,10 +21,10 @@
  */
 import { countNodes, sameTree, walk, type Node } from "../ast.js";
 import type { ContentGuard } from "../content-guards.js";
+import { contentGuardStatements } from "../keys-check-statements.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
-import { markForeign, markOpenFork, openForkOf, ranForeign } from "./foreign-state.js";
-import { emitForkTest, type OpenFork } from "./open-forks.js";
+import { markForeign } from "./foreign-state.js";
 import { markGeneric } from "./fast-path-escapes.js";
 
 declare module "./specializer.js" {
@@ -150,8 +150,6 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   // Virtual objects need nothing here: their states are part of the environment, so each branch
   // starts from the same one and the join reconciles them (Specializer.merge).
   let specVal: Val = NO_VALUE;
-  // After an open fork (open-forks.ts), this fork's guards go to that fork's test as well.
-  const parent = openForkOf(s.env);
   s.dynDepth++;
   let first: ReturnType<Specializer["specPass"]>;
   const outer = s.targets.map((t) => ({ t, edges: t.edges.length }));
@@ -237,18 +235,20 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   if (genEnv) edges.push({ env: genEnv, fix: genFix });
   s.env = s.merge(edges);
   s.foreignRan = true;
-  // The speculated branch ran no foreign code: foreign code may have run on the generic one only.
-  const opens = !!specEnv && !ranForeign(specEnv) && !!s.env;
-  let open: OpenFork | null = null;
   const needsFlag = !!result && specLen !== undefined && !(specVal.k === "d" && specVal.arrayFlag) && (!genEnv || genLen !== specLen || (genVal.k === "d" && !!genVal.arrayFlag));
   if (!needsFlag && sameTree(first.list, genList)) {
     // Both branches came out the same (the folded reads changed nothing that was emitted, e.g. a
     // constructor kept as `new C()` on both): no test. Its reads were kos's own, not the program's.
     for (const st of first.list) s.out.push(st);
   } else {
-    open = emitForkTest(s, first.guards, parent, first.list, genList, opens);
+    const flag = (): string => {
+      const name = s.fresh("keysOk");
+      s.hoistName(name);
+      return name;
+    };
+    const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`)!;
+    s.out.push(...before, { type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
-  if (open && s.env) markOpenFork(s.env, open);
   if (!result) return NO_VALUE;
   const joined = D(id(result));
   // A prototype hint is checked where it is used (method-guards.ts): the speculated side's will do.
