@@ -64,12 +64,14 @@ export function shareBeforeLoop(s: Specializer, roots: Iterable<VirtualObject>):
   if (!s.env) return null;
   const before = new Map<VirtualObject, VirtualState>();
   for (const [k, st] of s.env) if (st.obj && !st.obj.residual) before.set(k as VirtualObject, st.obj);
-  for (const o of roots) if (before.has(o) && !o.proto && !o.argumentsOf && s.env.get(o)?.obj && !s.env.get(o)!.obj!.residual) s.escape(o);
+  // (One a loop around already shares stays its: allocating it here would hand it out there.)
+  const outer = (o: VirtualObject) => s.sharedFrames?.some((f) => f.objs.has(o));
+  for (const o of roots) if (before.has(o) && !o.proto && !o.argumentsOf && !outer(o) && s.env.get(o)?.obj && !s.env.get(o)!.obj!.residual) s.escape(o);
   if (!s.env) return null;
   const objs = new Set<VirtualObject>();
   for (const [o, st] of before) {
     const now = s.env.get(o)?.obj;
-    if (now && now.residual && o.name === now.residual) {
+    if (now && now.residual && o.name === now.residual && !outer(o)) {
       objs.add(o);
       s.env.set(o, { val: null, obj: st });
     }

@@ -93,7 +93,8 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   if (!F || isBuiltin(F)) return null;
   // A small method inlines on dynamic arguments too: what it returns may carry a hint of its own
   // (mustache's `context.push(view)` returns `new Context(view, this)`, whose `lookup` then inlines).
-  if (!args.some((a) => a.k !== "d") && !smallMethod(this, F)) return null;
+  // (An object kos made but already allocated is as unknown as any other here.)
+  if (!args.some((a) => a.k !== "d" && !(a.k === "v" && this.vstate(a.o).residual)) && !smallMethod(this, F)) return null;
   const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
   // Only where the method inlines (its arguments or receiver give it something to fold): a test in
   // front of a call that stays a call only costs.

@@ -18,6 +18,16 @@ const lib = new Function(`"use strict";
     switch (node.type) {
       case "field": return value === null || typeof value !== "object" ? null : value[node.name];
       case "lit": return node.value;
+      case "map": {
+        const base = this.visit(node.children[0], value);
+        if (!Array.isArray(base)) return null;
+        const res = [];
+        for (let i = 0; i < base.length; i++) {
+          const r = this.visit(node.children[1], base[i]);
+          res.push(r);
+        }
+        return res;
+      }
       case "gte": return this.visit(node.children[0], value) >= this.visit(node.children[1], value);
       case "filter": {
         const base = this.visit(node.children[0], value);
@@ -46,6 +56,20 @@ const search = new Function("Rt", "Interp", `"use strict"; return function searc
     { type: "field", name: "people" },
     { type: "gte", children: [{ type: "field", name: "age" }, { type: "lit", value: 18 }] },
     { type: "field", name: "name" },
+  ] };
+  return it.search(tree, data);
+}`)(lib.Rt, lib.Interp) as (data: unknown) => unknown;
+
+/** The same filter inside a loop over groups: two residual loops, one in the other. */
+const searchNested = new Function("Rt", "Interp", `"use strict"; return function searchNested(data) {
+  const it = new Interp(new Rt());
+  const tree = { type: "map", children: [
+    { type: "field", name: "groups" },
+    { type: "filter", children: [
+      { type: "field", name: "people" },
+      { type: "gte", children: [{ type: "field", name: "age" }, { type: "lit", value: 18 }] },
+      { type: "field", name: "name" },
+    ] },
   ] };
   return it.search(tree, data);
 }`)(lib.Rt, lib.Interp) as (data: unknown) => unknown;
@@ -136,6 +160,21 @@ describe("objects a residual loop hands out only on a guarded call's other branc
     const want = outcome(search, make);
     expect(outcome(j, make)).toEqual(want);
     expect(JSON.stringify(want)).toContain("33");
+  });
+
+  it("agree in a loop inside a loop, where the method is replaced in an inner iteration", () => {
+    const jn = jit(searchNested, { specialize: {}, scope: { Rt: lib.Rt, Interp: lib.Interp } }) as typeof searchNested;
+    const mutating = () =>
+      function (this: unknown, node: { type: string; value?: number }, value: unknown) {
+        if (node.type === "lit") node.value = 40;
+        return visit0.call(this, node, value);
+      };
+    const makes: (() => unknown)[] = [
+      () => ({ groups: [{ people: people(5) }, { people: people(9) }] }),
+      () => ({ groups: [{ people: people(3) }, { people: [...people(2), replacingItem(30, mutating), ...people(12)] }, { people: people(14) }] }),
+      () => ({ groups: [null, { people: 1 }, {}] }),
+    ];
+    for (let k = 0; k < 20; k++) for (const make of makes) expect(outcome(jn, make)).toEqual(outcome(searchNested, make));
   });
 
   it("throw the engine's error where the method became a non-function", () => {
