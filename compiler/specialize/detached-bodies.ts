@@ -38,12 +38,15 @@ export function evaluateDetached(s: Specializer, options: DetachOptions, run: ()
     staleMiss: s.staleMiss, residualLoops: s.residualLoops, loopHoists: s.loopHoists.splice(0), deadSlots: s.deadSlots,
     forkAnyway: s.forkAnyway, frameStack: s.frameStack, callerFrames: s.callerFrames,
     inlineStack: options.ownStacks ? s.inlineStack.splice(0) : null, hoisted: s.hoistMark(),
+    // A body that runs later knows nothing of a loop's shared objects (loop-shared-objects.ts).
+    sharedFrames: s.sharedFrames,
   };
   let body: Node[] = [];
   let result: Val | null = null;
   let declared: string[] = [];
   try {
     s.env = options.env;
+    s.sharedFrames = saved.sharedFrames?.length ? saved.sharedFrames.map((f) => ({ ...f, guarded: 0, floors: new Map(), unsure: new Set(), leaked: new Set(), detached: f })) : saved.sharedFrames;
     s.targets = [];
     s.dynDepth = 0;
     s.tryDepth = 0;
@@ -66,6 +69,8 @@ export function evaluateDetached(s: Specializer, options: DetachOptions, run: ()
     declared = s.hoistedSince(saved.hoisted);
     s.out = saved.out;
     s.env = saved.env;
+    for (const f of s.sharedFrames ?? []) if (f.detached && (f.voided || f.unsure.size || f.leaked.size)) f.detached.voided = true;
+    s.sharedFrames = saved.sharedFrames;
     s.targets = saved.targets;
     s.dynDepth = saved.dynDepth;
     s.tryDepth = saved.tryDepth;

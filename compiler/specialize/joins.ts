@@ -10,6 +10,7 @@ import { D, sameVal, type DynamicValue, type Val, type VirtualObject } from "./v
 import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState } from "./specializer.js";
 import { markForeign, ranForeign } from "./foreign-state.js";
 import { markGeneric, onGenericPath } from "./fast-path-escapes.js";
+import { settleShared } from "./loop-shared-objects.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -50,6 +51,7 @@ P.merge = function (this: Specializer, edges: Edge[]): Env | null {
   const live = edges.filter((e) => e.env);
   if (live.length === 0) return null;
   if (live.length === 1) return live[0]!.env;
+  if (this.sharedFrames?.length) settleShared(this, live);
   this.joinWork += live[0]!.env.size * live.length;
   this.checkDeadline();
   if (this.joinWork > (this.guardedForIns ? MAX_JOIN_WORK_GUARDED_FOR_IN : MAX_JOIN_WORK)) {

@@ -34,6 +34,8 @@ declare module "./specializer.js" {
     held?: Map<VirtualObject, VirtualState>;
     /** Held objects a back edge saw in another state: the loop is evaluated again with them allocated. */
     heldChanged?: Set<VirtualObject>;
+    /** Of those, the ones only allocated (not written): shared next time (loop-shared-objects.ts). */
+    heldEscaped?: Set<VirtualObject>;
   }
 }
 
@@ -81,6 +83,8 @@ P.onlyKnownFields = function (this: Specializer, o: VirtualObject, seen: Set<Vir
   for (const v of f.values()) {
     if (v.k === "s") continue;
     if (v.k === "v") {
+      // One already allocated is read through its variable, which nothing assigns again.
+      if (this.vstate(v.o).residual) continue;
       if (!this.onlyKnownFields(v.o, seen)) return false;
       continue;
     }
@@ -93,6 +97,12 @@ P.onlyKnownFields = function (this: Specializer, o: VirtualObject, seen: Set<Vir
 P.checkHeld = function (this: Specializer, t: Target): void {
   if (!t.held || !this.env) return;
   for (const [o, st] of t.held) {
-    if (this.env.get(o)?.obj !== st) (t.heldChanged ??= new Set()).add(o);
+    const now = this.env.get(o)?.obj;
+    if (now === st) continue;
+    // A shared object handed out on this path (loop-shared-objects.ts): the next iteration's test of its flag covers it.
+    if (now?.residual && this.sharedFrames?.some((f) => f.objs.has(o))) continue;
+    (t.heldChanged ??= new Set()).add(o);
+    // Allocated with the fields it had at the head: it can be shared next time.
+    if (now?.residual && now.props === st.props) (t.heldEscaped ??= new Set()).add(o);
   }
 };

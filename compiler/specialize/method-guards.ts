@@ -26,6 +26,7 @@ import { D, type Val } from "./values.js";
 import { buildLiteral } from "../emit.js";
 import { isBuiltin } from "../builtins.js";
 import { notAFunction } from "../error-helpers.js";
+import { inFlagCheckedBranch, withSharedFlags } from "./loop-shared-objects.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -42,9 +43,11 @@ const FnCall = Function.prototype.call;
  * Largest inlined method, in syntax nodes, a guarded call keeps: past it the call stays a call.
  * pako's `inflate` makes an Inflate and calls `inflator.push(input, true)`: inlined, its 14,700
  * nodes went over the residual size (compile.ts), and the function fell back, where it had
- * compiled with the call. jmespath's `interpreter.search(ast, data)`, its tree folded, emits 2,473.
+ * compiled with the call. jmespath's `interpreter.search(ast, data)`, its tree folded, emitted
+ * 2,473; with the filter's items interpreted per item in its loop (loop-shared-objects.ts), its
+ * filter projection's `visit` emits 4,312 and `search` 4,705, which at 4,000 stayed calls.
  */
-const MAX_INLINED_NODES = 4_000;
+const MAX_INLINED_NODES = 6_000;
 /**
  * Most of the unroll budget (statements of inlined bodies, compile.ts) one guarded call may use.
  * jmespath's `interpreter.search` with its tree used 27; pako's `inflator.push` used all 3,074 and
@@ -90,7 +93,8 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   if (!F || isBuiltin(F)) return null;
   // A small method inlines on dynamic arguments too: what it returns may carry a hint of its own
   // (mustache's `context.push(view)` returns `new Context(view, this)`, whose `lookup` then inlines).
-  if (!args.some((a) => a.k !== "d") && !smallMethod(this, F)) return null;
+  // (An object kos made but already allocated is as unknown as any other here.)
+  if (!args.some((a) => a.k !== "d" && !(a.k === "v" && this.vstate(a.o).residual)) && !smallMethod(this, F)) return null;
   const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
   // Only where the method inlines (its arguments or receiver give it something to fold): a test in
   // front of a call that stays a call only costs.
@@ -126,12 +130,13 @@ P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, k
   this.emit(assign(method, { type: "MemberExpression", object: self.e, property: id(key), computed: false, optional: false }));
   this.foreignCodeMayRun();
   const argNodes = () => args.map((a) => this.residual(a));
-  const test = D({ type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) }, "boolean");
+  // In a loop with shared objects, the fast branch also needs them unseen by foreign code.
+  const test = D(withSharedFlags(this, { type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) }), "boolean");
   let inlinedHint: object | undefined;
   const joined = this.branchValue(
     test,
     () => {
-      const r = this.inlineCall(F, receiver, args, n);
+      const r = inFlagCheckedBranch(this, () => this.inlineCall(F, receiver, args, n));
       if (r) {
         onInline();
         inlinedHint = r.k === "d" ? r.proto : r.k === "v" ? r.o.proto : undefined;

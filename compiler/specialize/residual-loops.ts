@@ -12,6 +12,7 @@ import { D, UNDEF, type Val, type VirtualObject, type VirtualState } from "./val
 import { statementUnderSourceName } from "./source-names.js";
 import { foreignSince } from "./foreign-state.js";
 import { bindLeft, iteratedAsWritten, skipDeletedKey, type LoopState } from "./for-in-of.js";
+import { allocatedOnExits, shareBeforeLoop, sharedHeld, type SharedFrame } from "./loop-shared-objects.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -74,11 +75,29 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
   // back edge found changed allocated first; in the end the old way.
   const before = { snap: this.snapshot(), out: this.out.length, foreignRan: this.foreignRan, staleMiss: this.staleMiss, guards: this.contentGuards, guardCount: this.contentGuards?.length ?? 0 };
   const allocate = new Set<VirtualObject>();
-  for (let round = 0; round < HOLD_ROUNDS && this.heldRetries < MAX_HELD_RETRIES; round++) {
+  // Held objects the last round saw only allocated (handed out): shared this round, once per loop
+  // (loop-shared-objects.ts), in a round of its own: if it fails, the rounds go on as without it.
+  let share: Set<VirtualObject> | null = null;
+  let rounds = HOLD_ROUNDS;
+  for (let round = 0; round < rounds && this.heldRetries < MAX_HELD_RETRIES; round++) {
+    const frame: SharedFrame | null = share ? shareBeforeLoop(this, share) : null;
     const held = this.holdVirtualsFor(sources, allocate);
-    if (held.size === 0) break;
-    const changed = residualLoopBody.call(this, n, labels, breakT, state, held).heldChanged;
-    if (!changed) return;
+    if (held.size === 0 && !frame) break;
+    const edgeMarks = [...new Set([...this.targets, breakT])].map((t) => [t, t.edges.length] as const);
+    if (frame) (this.sharedFrames ??= []).push(frame);
+    let contT: Target;
+    try {
+      contT = residualLoopBody.call(this, n, labels, breakT, state, held);
+    } finally {
+      if (frame) this.sharedFrames!.pop();
+    }
+    const changed: Set<VirtualObject> | undefined = contT.heldChanged ?? (frame && !sharedHeld(frame) ? new Set(frame.objs) : undefined);
+    if (!changed) {
+      if (frame) allocatedOnExits(frame, edgeMarks.flatMap(([t, k]) => t.edges.slice(k).map((e) => e.env).filter(Boolean)));
+      return;
+    }
+    // Those only handed out are shared next round, the others allocated; after a round that shared, all are.
+    const escapedOnly: VirtualObject[] = rounds > HOLD_ROUNDS ? [] : [...changed].filter((o) => contT.heldEscaped?.has(o));
     this.heldRetries++;
     // The work thrown away still counts against the unrolling budget: a recursive function whose
     // every level holds and retries would otherwise multiply its compile time per level.
@@ -90,7 +109,10 @@ P.residualLoop = function (this: Specializer, n: Node, labels: string[], breakT:
     this.staleMiss = before.staleMiss;
     this.contentGuards = before.guards;
     if (this.contentGuards) this.contentGuards.length = before.guardCount;
-    for (const o of changed) allocate.add(o);
+    share = escapedOnly.length ? new Set(escapedOnly) : null;
+    if (share) rounds++;
+    for (const o of changed) if (!share?.has(o)) allocate.add(o);
+    if (frame) for (const o of frame.objs) allocate.add(o);
   }
   this.escapeReferencedIn(sources);
   residualLoopBody.call(this, n, labels, breakT, state, null);

@@ -26,6 +26,8 @@ import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import { markForeign } from "./foreign-state.js";
 import { markGeneric } from "./fast-path-escapes.js";
+import { noteSharedRead } from "./loop-shared-objects.js";
+
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -312,6 +314,9 @@ P.restore = function (this: Specializer, s: Snapshot): void {
 
 /** Items of an Array kos allocated (a virtual array, or a hinted one on every path), or undefined; on the current path. */
 function freshLength(s: Specializer, v: Val): number | undefined {
-  if (v.k === "v" && v.o.kind === "array") return s.vstate(v.o).props.size;
+  if (v.k === "v" && v.o.kind === "array") {
+    noteSharedRead(s, v.o);
+    return s.vstate(v.o).props.size;
+  }
   return v.k === "d" ? v.arrayLength : undefined;
 }

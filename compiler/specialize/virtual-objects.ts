@@ -7,6 +7,7 @@
 import type { Node } from "../ast.js";
 import { Specializer, id } from "./specializer.js";
 import { NULL_PROTO, type Val, type VirtualObject, type VirtualState } from "./values.js";
+import { escapeShared, noteSharedRead, noteSharedWrite } from "./loop-shared-objects.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -52,7 +53,9 @@ P.vstate = function (this: Specializer, o: VirtualObject): VirtualState {
 /** Its fields on the current path, or null once it escaped. */
 P.fields = function (this: Specializer, o: VirtualObject): ReadonlyMap<string, Val> | null {
   const st = this.vstate(o);
-  return st.residual ? null : st.props;
+  if (st.residual) return null;
+  if (this.sharedFrames?.length) noteSharedRead(this, o);
+  return st.props;
 };
 
 /**
@@ -74,6 +77,7 @@ P.setField = function (this: Specializer, o: VirtualObject, key: string, v: Val)
   const st = this.vstate(o);
   const props = new Map(st.props);
   props.set(key, v);
+  if (this.sharedFrames?.length) noteSharedWrite(this, o);
   this.env.set(o, { val: null, obj: { props, residual: st.residual } });
   this.noteVirtualChange(o);
 };
@@ -83,6 +87,7 @@ P.deleteField = function (this: Specializer, o: VirtualObject, key: string): voi
   const st = this.vstate(o);
   const props = new Map(st.props);
   props.delete(key);
+  if (this.sharedFrames?.length) noteSharedWrite(this, o);
   this.env.set(o, { val: null, obj: { props, residual: st.residual } });
   this.noteVirtualChange(o);
 };
@@ -95,6 +100,8 @@ P.deleteField = function (this: Specializer, o: VirtualObject, key: string): voi
 P.escape = function (this: Specializer, o: VirtualObject): Node {
   // Made, it would be an Array where the callee has an arguments object: the call stays a call.
   if (o.argumentsOf) return this.fail("USES_ARGUMENTS", "an inlined function's `arguments` would have to be made as an object here", null);
+  const shared = this.sharedFrames?.length ? escapeShared(this, o) : null;
+  if (shared) return shared;
   const st = this.vstate(o);
   if (st.residual) return id(st.residual);
   if (!o.name) {
