@@ -9,17 +9,14 @@
  * which was on the wall time of every `kos profile` (rules program: 0.38 s).
  */
 import { existsSync, readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
-import { mergeThreadProfiles, readCpuProfile } from "./cpuprofile.js";
 import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
-import { flamegraphHtml } from "./flame-html.js";
 import { functionTextAt } from "./function-source.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
-import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
-import { cpuProfilesToPprof } from "./pprof.js";
+import { isKosOwnScript } from "./kos-frames.js";
+import { artifactPaths, readRunProfiles, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
 import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import { ScriptFunctionCache } from "./script-cache.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
@@ -36,6 +33,11 @@ export interface FinishedRun {
   wallMs: number;
   includeInternals?: boolean;
   maxEntries?: number;
+  /**
+   * Writes the artifacts elsewhere (profile-run.ts: a worker thread): resolves once they are
+   * written, to false when it could not take the job, and the analysis writes them itself.
+   */
+  writeArtifacts?: (job: ArtifactJob) => Promise<boolean>;
 }
 
 /** What the analysis wrote. */
@@ -141,7 +143,10 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
       `the command ran for ${run.wallMs} ms and no node process of it wrote a CPU profile (kos profiles node programs; it started none, or they were killed before node could write one): ${run.command.join(" ")}`,
     );
   }
-  const files = (await Promise.all(run.profilePaths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
+  const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: `kos profile: ${run.command.join(" ")}` };
+  const elsewhere = run.writeArtifacts?.(job);
+  elsewhere?.catch(() => undefined); // observed here, reported below
+  const files = await readRunProfiles(run.profilePaths);
   // Each script read once, and its functions taken from the cache of earlier runs when it has them.
   const scripts = new ScriptFunctionCache();
   const sources = new Map<string, string | undefined>();
@@ -163,20 +168,16 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     );
   }
   // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
-  const merged = files.length === 1 ? files[0]!.profile : mergeThreadProfiles(files);
-  // Written by the thread pool while the next output is computed (sync writes were 5 ms of a 25 ms analysis).
-  const writes: Array<Promise<void>> = [];
-  const write = (path: string, data: string | Uint8Array) => {
-    const w = writeFile(path, data);
-    w.catch(() => undefined); // observed here, reported by the Promise.all below if the analysis gets there
-    writes.push(w);
-  };
-  const cpuprofilePath = join(run.outDir, "profile.cpuprofile");
-  write(cpuprofilePath, JSON.stringify(merged));
-  const pprofPath = join(run.outDir, "profile.pb.gz");
-  write(pprofPath, cpuProfilesToPprof(files.map((f, i) => ({ profile: f.profile, thread: files.length > 1 ? `${f.pid ?? "?"}/${f.threadId ?? i}` : undefined }))));
-  const flamegraph = join(run.outDir, "flamegraph.html");
-  write(flamegraph, flamegraphHtml(merged, `kos profile: ${run.command.join(" ")}`));
+  const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
+  const artifacts = (elsewhere ?? Promise.resolve(false)).then(
+    (done) =>
+      done
+        ? undefined
+        : writeArtifacts(job, files).catch((e: unknown) => {
+            throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
+          }),
+  );
+  artifacts.catch(() => undefined); // observed here, reported by the await below
 
   if (dump) hot = addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS);
 
@@ -201,6 +202,6 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const profilePath = join(run.outDir, "kos-profile.json");
   writeProfile(profilePath, profile);
   scripts.persist();
-  await Promise.all(writes);
+  await artifacts;
   return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
 }

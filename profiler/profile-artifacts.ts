@@ -1,0 +1,53 @@
+/**
+ * The files of a `kos profile` run that draw its samples for other tools: one `.cpuprofile` for
+ * every thread and process (DevTools, speedscope), a gzipped pprof profile (go tool pprof,
+ * Pyroscope, Grafana) and a flamegraph. They depend on the samples alone, not on the analysis
+ * that ranks functions, so profile-run.ts has a worker thread write them while the `kos` process
+ * analyzes (profile-artifacts-worker.ts).
+ */
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { mergeThreadProfiles, readCpuProfile, type CpuProfileFile } from "./cpuprofile.js";
+import { flamegraphHtml } from "./flame-html.js";
+import { dropKosPlumbing } from "./kos-frames.js";
+import { cpuProfilesToPprof } from "./pprof.js";
+
+/** What the artifacts are drawn from: the run's raw profiles, and the flamegraph's title. */
+export interface ArtifactJob {
+  profilePaths: string[];
+  outDir: string;
+  title: string;
+}
+
+export interface ArtifactPaths {
+  cpuprofilePath: string;
+  pprofPath: string;
+  flamegraph: string;
+}
+
+export function artifactPaths(outDir: string): ArtifactPaths {
+  return { cpuprofilePath: join(outDir, "profile.cpuprofile"), pprofPath: join(outDir, "profile.pb.gz"), flamegraph: join(outDir, "flamegraph.html") };
+}
+
+/** The raw profiles, each without kos's plumbing frames (kos-frames.ts). */
+export async function readRunProfiles(paths: string[]): Promise<CpuProfileFile[]> {
+  return (await Promise.all(paths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
+}
+
+/** Writes the three files; `files` are the run's profiles as {@link readRunProfiles} returns them. */
+export async function writeArtifacts(job: ArtifactJob, files?: CpuProfileFile[]): Promise<void> {
+  const profiles = files ?? (await readRunProfiles(job.profilePaths));
+  const paths = artifactPaths(job.outDir);
+  // Each file is written by the thread pool while the next is computed (sync writes were 5 ms of a 25 ms analysis).
+  const writes: Array<Promise<void>> = [];
+  const write = (path: string, data: string | Uint8Array) => {
+    const w = writeFile(path, data);
+    w.catch(() => undefined); // observed here, reported by the Promise.all below
+    writes.push(w);
+  };
+  const merged = profiles.length === 1 ? profiles[0]!.profile : mergeThreadProfiles(profiles);
+  write(paths.cpuprofilePath, JSON.stringify(merged));
+  write(paths.pprofPath, cpuProfilesToPprof(profiles.map((f, i) => ({ profile: f.profile, thread: profiles.length > 1 ? `${f.pid ?? "?"}/${f.threadId ?? i}` : undefined }))));
+  write(paths.flamegraph, flamegraphHtml(merged, job.title));
+  await Promise.all(writes);
+}
