@@ -229,7 +229,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   const ownKeysChecks = new OwnKeysChecks(prefix);
   // Where the generated code is made into a function here (not `kos build`'s text): reads that may
   // throw do from a helper (residual/nullish-reads.ts).
-  const nullReads = options.referenceExpression ? {} : { nullReads: { helper: `${prefix}nullRead`, prefix } };
+  const nullReads = options.referenceExpression ? {} : { nullReads: { helper: `${prefix}nullRead`, prefix, originalNodes: countNodes(parsed.node) } };
   // Whether any closure or module binding was read (the compile cache, cache.ts, keys on the text and the given values only).
   let closureRead = false;
   const lookupFree: FreeLookup = (f, name, reached) => {

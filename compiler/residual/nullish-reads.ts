@@ -33,9 +33,20 @@ import { alwaysExits, namesWritten, nonNullWhenFalse, WrittenIndex } from "./non
  * the original's (a 50-statement function re-parses in about 25 us, from the probe above).
  */
 const MIN_NODES = 600;
+/**
+ * Unless they are larger than the function they came from, and past this: then each throw costs
+ * more than the original's. Squirrelly's compiled template (292 nodes) specialized on its config
+ * was a version of 379 (its entry guards, calls inlined): on views that throw ("Cannot read
+ * properties of null (reading 'html')", one in eight) it ran 33-35 us a throw against the
+ * original's 26-28 us, 0.80x, and 0.86x over all its calls (.scratch/sq2.mjs). Below this, a
+ * version is a kernel whose every read counts (horner, dot products) and whose throw costs little.
+ */
+const MIN_GROWN_NODES = 150;
 
 export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
-  if (!ctx.nullReads || countNodes(fn) < MIN_NODES) return false;
+  if (!ctx.nullReads) return false;
+  const size = countNodes(fn);
+  if (size < MIN_NODES && !(size >= MIN_GROWN_NODES && size > (ctx.nullReads.originalNodes ?? Infinity))) return false;
   const { helper, prefix } = ctx.nullReads;
   const candidates = maybeNullish(fn, prefix, ctx.objectParams);
   if (candidates.size === 0) return false;

@@ -26,7 +26,7 @@ export interface ResidualContext {
   /** Generated code may call kos's own helpers (compiler/typed-array-checks.ts): not for `kos build`, whose output reaches every value from its module. */
   kosHelpers: boolean;
   /** The generated helper that makes a throwing read (nullish-reads.ts), and kos's prefix for its own names; absent for `kos build`. */
-  nullReads?: { helper: string; prefix: string };
+  nullReads?: { helper: string; prefix: string; originalNodes?: number };
   /** Parameters the version's entry guards check to be objects (typed arrays, arrays, `object`, functions): never null there. */
   objectParams?: ReadonlySet<string>;
   preview: (fn: Node) => string;

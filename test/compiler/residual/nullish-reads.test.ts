@@ -262,3 +262,48 @@ describe("variables the residual's own tests rule null out for (non-null-facts.t
     }
   });
 });
+
+// A version below the pass's size bound that grew past its original (a compiled template's calls
+// of its config's helpers, inlined): each throw re-parsed the larger function. Squirrelly's compiled
+// template specialized on its config ran 0.80x the original on views that throw, 0.86x in all.
+describe("nullishReads in a small version larger than its original", () => {
+  const config = {
+    e: (s: unknown) => String(s).replace(/[&<>"]/g, (m) => (m === "&" ? "&amp;" : m === "<" ? "&lt;" : m === ">" ? "&gt;" : "&quot;")),
+    tag: (name: string, s: string, cls: string) => (cls ? "<" + name + ' class="' + cls + '">' : "<" + name + ">") + s + "</" + name + ">",
+  };
+  function render(it: any, c: typeof config) {
+    let out = c.tag("h1", c.e(it.title), "");
+    out += c.tag("p", c.e(it.customer.name), "dear");
+    if (it.vip) out += c.tag("b", c.e(it.level), "vip");
+    out += c.tag("p", it.address.html, "");
+    return out;
+  }
+  const views = [
+    { title: "T<1>", customer: { name: "Ann & Bob" }, vip: true, level: "gold", address: { html: "<i>x</i>" } },
+    { title: "T", customer: null, vip: false, address: { html: "" } },
+    { title: "T", customer: { name: "A" }, vip: 0, address: null },
+    { title: "T", customer: { name: "A" }, vip: 1, level: '"q"' },
+    null,
+    undefined,
+    7,
+  ];
+
+  it("reads through the helper and throws what the original throws", () => {
+    const f = jit(render, { specialize: { c: config } });
+    for (const v of views) expect(outcome((x) => f(x, config), v)).toEqual(outcome((x) => render(x, config), v));
+    const info = inspect(f);
+    expect(info.tier, info.fallbackReason ?? "").toBe(1);
+    expect(info.source).toMatch(/\?\? \$k_nullRead\(/);
+  });
+
+  it("a small version no larger than its original keeps its reads as written", () => {
+    function pick(it: any, c: { k: string }) {
+      return it.a.b + it.a.c + it[c.k] + it.d.e.f + it.d.e.g + it.h + it.i.j;
+    }
+    const f = jit(pick, { specialize: { c: { k: "z" } } });
+    const v = { a: { b: 1, c: 2 }, z: 3, d: { e: { f: 4, g: 5 } }, h: 6, i: { j: 7 } };
+    expect(f(v, { k: "z" })).toBe(pick(v, { k: "z" }));
+    expect(outcome((x) => f(x, { k: "z" }), null)).toEqual(outcome((x) => pick(x, { k: "z" }), null));
+    expect(inspect(f).source).not.toMatch(/nullRead/);
+  });
+});

@@ -1,0 +1,4 @@
+import { describeRealCase } from "./run-case.js";
+import { squirrellyCase } from "../../fixtures/real/index.js";
+
+describeRealCase(squirrellyCase);
