@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { KosError } from "../errors.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
-import type { HotEntry } from "./profile-file.js";
+import { settledInProfile, type HotEntry } from "./profile-file.js";
 import { mergeStableArgs } from "./profile-merge.js";
 
 /**
@@ -86,12 +86,18 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
   for (const d of dumps) for (const f of d.functions) if (!busiest.has(f.sourceHash) || f.calls > busiest.get(f.sourceHash)!.calls) busiest.set(f.sourceHash, f);
   const added: HotEntry[] = [];
   for (const [hash, f] of busiest) {
-    if (known.has(hash) || f.calls < minCalls || f.fallbackReason) continue;
+    if (known.has(hash) || f.calls < minCalls) continue;
+    // A function the run settled on the original is kept too, with its reason, so that KOS_PROFILE
+    // returns it as it is at jit(): without an entry it waited at tier 0 with kos's core loaded
+    // (the rules program's `total`, 49,800 calls of 29 ns, settled as too short to gain).
+    const settled = settledInProfile(f);
+    if (f.fallbackReason && !settled) continue;
     const stableArgs = f.args.filter((a) => a.stability !== "varies");
-    if (!stableArgs.length) continue;
+    if (!stableArgs.length && !settled) continue;
     added.push({
       name: f.name, file: UNSAMPLED_FILE, line: 0, column: 0, selfPercent: 0, totalPercent: 0, selfSamples: 0, totalSamples: 0,
       sourceHash: hash, ...(f.sourceKey ? { sourceKey: f.sourceKey } : {}), calls: f.calls, ...(f.collected ? { callsAtLeast: true } : {}), deopts: f.deopts, stableArgs, tier: f.tier,
+      ...(settled ? { fallbackReason: f.fallbackReason } : {}),
       ...(f.compileMs !== undefined ? { compileMs: f.compileMs } : {}),
       ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
       ...(f.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: f.predictedCompileCpuMs } : {}),

@@ -198,7 +198,8 @@ export interface LoadedProfile {
   entries: HotEntry[];
   /**
    * The entry for `fn` (by sourceKey, else sourceHash, of `fn.toString()`), or undefined. Cached per
-   * function. With `stableOnly`, only an entry with stable arguments (what KOS_PROFILE acts on).
+   * function. With `stableOnly`, only an entry KOS_PROFILE acts on: one with stable arguments, or
+   * one the profiled run settled on the original ({@link settledInProfile}).
    */
   lookup(fn: Function, options?: { stableOnly?: boolean }): HotEntry | undefined;
 }
@@ -227,7 +228,7 @@ export function loadProfile(path: string | string[]): LoadedProfile {
   // Entries with a key are matched by it; the others (sampled functions kos never wrapped, and
   // profiles written before keys existed) by sha256, computed only when such an entry could match.
   const keyedOnly = profile.hot.every((e) => !e.sourceHash || e.sourceKey);
-  const stableKeyed = profile.hot.every((e) => !e.stableArgs?.length || !e.sourceHash || e.sourceKey);
+  const stableKeyed = profile.hot.every((e) => !(e.stableArgs?.length || settledInProfile(e)) || !e.sourceHash || e.sourceKey);
   const find = (text: string, stableOnly: boolean): HotEntry | null => {
     const keyed = byKey.size === 0 ? undefined : byKey.get(sourceKey(text));
     if (keyed || keyedOnly || (stableOnly && stableKeyed)) return keyed ?? null;
@@ -245,12 +246,20 @@ export function loadProfile(path: string | string[]): LoadedProfile {
       let hit = c.get(fn);
       if (hit === undefined) {
         hit = find(Function.prototype.toString.call(fn), stableOnly);
-        if (stableOnly && hit && !hit.stableArgs?.length) hit = null;
+        if (stableOnly && hit && !hit.stableArgs?.length && !settledInProfile(hit)) hit = null;
         c.set(fn, hit);
       }
       return hit ?? undefined;
     },
   };
+}
+
+/**
+ * An entry of a function the profiled run settled on the original (too short to gain, no constant
+ * argument, slower compiled, a compile that failed): a fallback reason, and no tier reached.
+ */
+export function settledInProfile(e: { tier?: number; fallbackReason?: string | null }): boolean {
+  return !!e.fallbackReason && !e.tier;
 }
 
 let envProfile: { path: string; loaded: LoadedProfile } | undefined;

@@ -5,10 +5,11 @@
  */
 import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
 import type { ArgumentFeedback } from "./profile-format.js";
+import { settledInProfile } from "./profile-file.js";
 
 export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
-// Profile entries tiering acts on: those with stable arguments, which carry the cheap key.
+// Profile entries tiering acts on: those with stable arguments, and those the profiled run settled.
 export const STABLE_ONLY = { stableOnly: true } as const;
 
 // A profile entry compiles at the first call only when the CPU time compiling took in the
@@ -43,7 +44,10 @@ export function profileShare(entry: ProfileEntry, estimate: SourceEstimate): num
 export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pendingLoadMs: number): string | null {
   // The profiled run settled it on the original (too short to gain, slower compiled, a compile that
   // failed, out of versions): compiling it at the first call would undo what that run measured.
-  if (entry.fallbackReason && !entry.tier) return entry.fallbackReason.startsWith(SETTLED_BY_PROFILE) ? entry.fallbackReason : `${SETTLED_BY_PROFILE}${entry.fallbackReason}`;
+  if (settledInProfile(entry)) {
+    const reason = entry.fallbackReason!;
+    return reason.startsWith(SETTLED_BY_PROFILE) ? reason : `${SETTLED_BY_PROFILE}${reason}`;
+  }
   const { calls, compileMs, compileCpuMs, tier0UsPerCall } = entry;
   const { predictedCompileCpuMs } = entry;
   const recordedCost = compileCpuMs ?? (compileMs === undefined ? predictedCompileCpuMs : compileMs * WALL_TO_CPU);

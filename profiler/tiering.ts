@@ -509,7 +509,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
     }
     let reason: string | null = null;
     try {
-      reason = entry?.stableArgs?.length ? profileSaysGeneric(entry, profileShare(entry, CompileCostModel.estimate(pre.source)), costs.pendingLoadMs()) : null;
+      reason = entry ? profileSaysGeneric(entry, profileShare(entry, CompileCostModel.estimate(pre.source)), costs.pendingLoadMs()) : null;
     } catch {
       reason = null; // a profile kos cannot read decides nothing here (it is reported at the first call)
     }

@@ -246,6 +246,16 @@ describe("feedback dump", () => {
     varying.functions[0]!.args = varying.functions[0]!.args.map((a) => ({ ...a, stability: "varies" as const }));
     expect(addUnsampledWrapped(sampleProfile().hot, [varying], 1000)).toHaveLength(2);
     expect(addUnsampledWrapped(sampleProfile().hot, [fb(5000, true, "USES_THIS: x")], 1000)).toHaveLength(2);
+    // A function the run settled on the original (a reason, no tier reached) is added with its
+    // reason, stable arguments or not, so that KOS_PROFILE returns it as it is.
+    const short = fb(49_800, false, "its calls take under 20 ns");
+    short.functions[0]!.tier = 0;
+    short.functions[0]!.args = short.functions[0]!.args.map((a) => ({ ...a, stability: "varies" as const }));
+    const withSettled = addUnsampledWrapped(sampleProfile().hot, [short], 1000);
+    expect(withSettled).toHaveLength(3);
+    expect(withSettled[2]).toMatchObject({ name: "inlined", calls: 49_800, tier: 0, fallbackReason: "its calls take under 20 ns", stableArgs: [] });
+    writeProfile(file, { ...sampleProfile(), hot: withSettled });
+    expect(loadProfile(file).lookup(inlined, { stableOnly: true })?.fallbackReason).toBe("its calls take under 20 ns");
     const hotFnHash = sourceHash(hotFn.toString());
     expect(addUnsampledWrapped(sampleProfile().hot, [{ ...fb(5000, true), functions: [{ ...fb(5000, true).functions[0]!, sourceHash: hotFnHash }] }], 1000)).toHaveLength(2);
   });

@@ -562,6 +562,11 @@ describe("tiering", () => {
     const settled = jit(horner, { tiering: { profile: loadProfile(join(dir, "settled.json")) } });
     expect(settled).toBe(horner);
     expect(inspect(settled)!.fallbackReason).toBe("the profiled run settled it on the original: its calls take under 20 ns");
+    // So too an entry with no stable argument (a function no sample caught, kept for its reason).
+    writeFileSync(join(dir, "settled-unsampled.json"), JSON.stringify(hornerProfile({ calls: 49_800, tier: 0, fallbackReason: "its calls take under 20 ns", stableArgs: [] })));
+    const unsampled = jit(horner, { tiering: { profile: loadProfile(join(dir, "settled-unsampled.json")) } });
+    expect(unsampled).toBe(horner);
+    expect(inspect(unsampled)!.fallbackReason).toBe("the profiled run settled it on the original: its calls take under 20 ns");
     // A tier-1 entry (a version that was deoptimized later keeps its reason) still compiles.
     writeFileSync(join(dir, "compiled.json"), JSON.stringify(hot({ tier: 1, fallbackReason: null })));
     const compiled = jit(horner, { tiering: { profile: loadProfile(join(dir, "compiled.json")) } });
