@@ -15,9 +15,8 @@
  * makes the same read, so the same error comes from a small function. Only where V8 words the
  * error by the value, never by the expression's text: a callee (`o.k is not a function`), `new`,
  * a spread, a for-of source, a destructuring source or a tag would read "(intermediate value)".
- * Only in functions past MIN_NODES, which throw slowly enough to matter (and whose source nobody
- * reads as written by hand), and only on variables that may hold something else than an object
- * literal, an array literal, a `new` or a function. *
+ * Only in functions past MIN_NODES, which throw slowly enough to matter, and only on variables
+ * that may hold something else than an object literal, an array literal, a `new` or a function.
  * A read needs no helper where the variable is known to hold neither null nor undefined: after
  * a test of the residual's own that ruled them out (non-null-facts.ts), or after a read of the
  * same variable that ran whenever this one does (`o.a; … o.b`: had `o` been null, `o.a` threw).
@@ -38,8 +37,12 @@ const MIN_NODES = 600;
  * more than the original's. Squirrelly's compiled template (292 nodes) specialized on its config
  * was a version of 379 (its entry guards, calls inlined): on views that throw ("Cannot read
  * properties of null (reading 'html')", one in eight) it ran 33-35 us a throw against the
- * original's 26-28 us, 0.80x, and 0.86x over all its calls (.scratch/sq2.mjs). Below this, a
- * version is a kernel whose every read counts (horner, dot products) and whose throw costs little.
+ * original's 26-28 us, 0.80x, and 0.86x over all its calls (.scratch/sq2.mjs). Libraries that
+ * compile to closures throw from closures of one line: subscript's evaluator, 150 nodes once kos
+ * had inlined its closures, threw a null read at 17 us against the library's 8.6 us, and ran 0.74x
+ * the library on the expression-eval inputs (6% of them throw); with the helper, 8 us and 2.2x, its
+ * calls that return unchanged (90-100 ns against 100 ns; .scratch/sub2.mjs, sub3.mjs). Below this,
+ * a version is a kernel whose every read counts (horner, dot products) and whose throw costs little.
  */
 const MIN_GROWN_NODES = 150;
 
@@ -212,8 +215,9 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
           if (n.computed) visit(n.property, rendered);
           return;
         }
-        if ((n.object.type === "MemberExpression" || n.object.type === "CallExpression") && scope.temp) {
-          // `a.b.c`: `((t = a.b) ?? h(t, "c")).c`, the base evaluated once, as written.
+        if ((n.object.type === "MemberExpression" || n.object.type === "CallExpression" || n.object.type === "ChainExpression") && scope.temp) {
+          // `a.b.c`: `((t = a.b) ?? h(t, "c")).c`, the base evaluated once, as written; so is a
+          // parenthesized chain's (`(o?.item).price`, as an inlined `ctx?.item` leaves it).
           visit(n.object, rendered);
           const read: Node = { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: scope.temp }, right: n.object };
           n.object = { ...nullishOr(scope.temp, key, helper), left: read };

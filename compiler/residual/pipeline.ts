@@ -16,6 +16,7 @@ import { slideWindows } from "./slide-windows.js";
 import { hoistCommonAllocations } from "./hoist-common-allocations.js";
 import { residualFeatures, type ResidualFeatures } from "./features.js";
 import { nullishReads } from "./nullish-reads.js";
+import { shareTemporaries } from "./share-temporaries.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -55,6 +56,8 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "slideWindows", run: slideWindows, needs: "forUpdates" },
   // Last: it rewrites reads into shapes the clean-ups above do not look through.
   { name: "nullishReads", run: nullishReads },
+  // After every pass that tells temporaries apart by name: it gives several one name.
+  { name: "shareTemporaries", run: shareTemporaries },
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */

@@ -198,6 +198,8 @@ export class Specializer {
   out: Node[] = [];
   env: Env | null = new Map();
   dynDepth = 0;
+  /** Evaluating the operand of a `throw`: a cold path, whose calls stay calls (inlining.ts). */
+  inThrowOperand = false;
   /** `try` statements being evaluated (a throw inside one may be caught, so what ran before it counts). */
   tryDepth = 0;
   /** Environment entries joined so far, this compile (the cost that grows with inlining depth; see MAX_JOIN_WORK in joins.ts). */

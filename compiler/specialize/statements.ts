@@ -341,7 +341,15 @@ P.statementInner = function (this: Specializer, n: Node, labels: string[] = []):
       // join, since no path from here gets there. @cfworker/json-schema's validate throws for an
       // unsupported type before it reads the schema: counted, every read of the schema was dynamic.
       const foreignBefore = this.foreignRan;
-      const v = this.expr(n.argument);
+      // The operand is the error path: its calls stay calls (inlining.ts).
+      const wasThrowing = this.inThrowOperand;
+      this.inThrowOperand = true;
+      let v;
+      try {
+        v = this.expr(n.argument);
+      } finally {
+        this.inThrowOperand = wasThrowing;
+      }
       if (!this.env) return;
       this.emit({ type: "ThrowStatement", argument: this.residual(v) });
       this.env = null;

@@ -149,6 +149,24 @@ describe("nullishReads", () => {
     for (const arg of [{ p: { q: 5 } }, { p: null }, null]) expect(run(rewritten, arg)).toEqual(run(original, arg));
   });
 
+  it("a read of a parenthesized optional chain throws from the helper, with the original's message", () => {
+    // What an inlined `ctx?.item` followed by `.price` leaves (subscript's closures): the chain's
+    // value is kept in the temporary, so it is evaluated once, as written.
+    function chained(ctx: any) {
+      const a = (ctx?.item).price * 2;
+      const b = (ctx?.other).count + a;
+      const c = (ctx?.third).total - b;
+      const d = (ctx?.fourth).size * c + (ctx?.item).price;
+      const e = (ctx?.fifth).span % 3 - (ctx?.other).count * d;
+      const f = (ctx?.third).total + (ctx?.fourth).size - e;
+      return [a, b, c, d, e, f, (ctx?.fifth).span + (ctx?.item).price * (ctx?.other).count];
+    }
+    const f = jit(chained, { specialize: {} });
+    expect(inspect(f)!.source).toMatch(/\(\$k_nr = ctx\?\.item\) \?\? \$k_nullRead\(\$k_nr, "price"\)/);
+    const full = { item: { price: 1 }, other: { count: 2 }, third: { total: 3 }, fourth: { size: 4 }, fifth: { span: 5 } };
+    for (const ctx of [full, null, undefined, {}, { ...full, item: null }, { ...full, fifth: undefined }]) expect(outcome(f, ctx)).toEqual(outcome(chained, ctx));
+  });
+
   it("a small residual keeps its reads as written", () => {
     const small: Node = { op: "add", l: { op: "get", name: "a0" }, r: { op: "num", v: 2 } };
     const f = jit(evaluate, { specialize: { node: small } });
