@@ -58,17 +58,35 @@ const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
  * in its loop. A tick every 5 ms of calls (the design before) cost the DSP program of
  * bench/programs 0.93-0.97× no kos in CPU time, its soft-clip stage called 11,000 times a ms.
  *
- * The rate is unknown at the first call, so the first quiet tick comes after this many calls; each
- * quiet tick that comes after a caller was optimized deoptimizes that caller, which then compiles
- * again (a few ms for a large caller). At 2^14 calls, the rules program's three functions each
- * ticked once inside its main loop, which inlines json-logic-js, and the program ran at 0.925× no kos
- * against 0.969× before; at 2^20, none did: rules 0.990× (0.977× before), DSP 0.972× (0.951×) and
- * 0.978× (0.968×) at 15,000 and 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11
- * rounds. A synchronous program (no timer runs) whose function takes more than about 5 µs a call
- * reaches 2^20 calls after the wake point, and wakes that much later; with an event loop, the timer
- * of RECHECK_AFTER_MS wakes it at the wake point.
+ * The rate is unknown at the first call, so the second check comes after {@link PROBE_CALLS} calls,
+ * which give a first rate, and the third at FIRST_QUIET_CALLS or at RATE_MARGIN times the calls that
+ * rate says are left to the wake point, whichever is later. Each quiet tick that comes after a
+ * caller was optimized deoptimizes that caller, which then runs unoptimized until V8 compiles it
+ * again. At 2^14 calls, the rules program's three functions each ticked once inside its main loop,
+ * which inlines json-logic-js, and the program ran at 0.925× no kos against 0.969× before; at 2^20,
+ * none did: rules 0.990× (0.977× before), DSP 0.972× (0.951×) and 0.978× (0.968×) at 15,000 and
+ * 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11 rounds. But a function called more
+ * than 2^20 times in a short program still ticked in its caller's optimized loop: the life program of
+ * bench/programs (2.5 and 3.2 million calls of its two kernels in 0.35 s) ran at 0.888× no kos, and
+ * at 0.979× with no quiet tick at all (9 paired rounds); its neighbour count's caller deoptimized in
+ * the middle of a 6,144-cell grid step and finished it unoptimized. With the rate of the first calls,
+ * neither kernel ticks there. A synchronous program (no timer runs) wakes late where its
+ * function's rate stays what it was over its first calls (at up to RATE_MARGIN times the wake
+ * point's CPU time), or where the function takes more than about 5 µs a call (it reaches 2^20
+ * calls after the wake point); with an event loop, the timer of RECHECK_AFTER_MS wakes it at the
+ * wake point.
  */
 export const FIRST_QUIET_CALLS = 2 ** 20;
+/** The calls between the first check and the one that measures a first call rate. */
+export const PROBE_CALLS = 1024;
+/**
+ * The first calls run before V8 optimizes the function and its callers, and the rate they give is
+ * lower than the rate later, so the tick it predicts would come early: in the six programs of
+ * bench/programs the rate of each function over its whole run was 1.8-39 times (median 4.6) the
+ * rate of its first 1024 calls (soft clip 39×, the life program's neighbour count 5-21×, json-logic's
+ * rule 9.5×, fir and biquad 1.8×). A late tick costs a late wake; an early one, a deoptimization.
+ */
+const RATE_MARGIN = 4;
 /** The farthest a tick is set, in calls: the entry's count stays a small integer (REBASE_AT). */
 const MAX_QUIET_CALLS = 2 ** 29;
 /**
@@ -205,8 +223,8 @@ export class Dormant {
 
   /**
    * Wakes if the process's CPU time reached the wake point; else sets the next tick where the call
-   * rate since the last check says the wake point will be (FIRST_QUIET_CALLS ahead at the first
-   * check), from a quiet site that no call has run: a fresh one when `fromSite`, a call having run
+   * rate since the last check says the wake point will be (PROBE_CALLS ahead at the first check, and
+   * at the end of the probe at least FIRST_QUIET_CALLS and RATE_MARGIN times that), from a quiet site that no call has run: a fresh one when `fromSite`, a call having run
    * the one in use, while there are any (the last one is then used again). Then the timer of
    * RECHECK_AFTER_MS.
    */
@@ -215,9 +233,10 @@ export class Dormant {
     const cpuMs = processCpuMs();
     if (this.host.coreLoaded() || cpuMs >= wakeAt) return this.wake();
     const mark = this.cpuMark;
-    const callsPerCpuMs = mark === null ? 0 : (calls - mark.calls) / Math.max(cpuMs - mark.cpuMs, 1e-3);
-    const ahead = mark === null ? FIRST_QUIET_CALLS : Math.ceil(callsPerCpuMs * (wakeAt - cpuMs));
     this.cpuMark = { cpuMs, calls };
+    const predicted = mark === null ? 0 : Math.ceil(((calls - mark.calls) / Math.max(cpuMs - mark.cpuMs, 1e-3)) * (wakeAt - cpuMs));
+    // The first check probes; the second, at the end of the probe, margins its rate (RATE_MARGIN).
+    const ahead = mark === null ? PROBE_CALLS : this.quietSite === 0 && fromSite ? Math.max(FIRST_QUIET_CALLS, RATE_MARGIN * predicted) : predicted;
     this.control(NEXT, calls + Math.max(1, Math.min(MAX_QUIET_CALLS, ahead)));
     if (fromSite && this.quietSite < QUIET_SITES - 1) this.control(QUIET, ++this.quietSite);
     this.armRecheck(RECHECK_AFTER_MS);

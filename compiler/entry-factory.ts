@@ -140,7 +140,17 @@ function runQuiet(slot: object, k: number): void {
  * The quiet states' tick: one call site per state, only the current state's left in a caller that
  * folded it. Its text is fixed.
  */
-const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `hooks.tick();` : `if (state === ${4 + k}) hooks.tick(); else `)).join("");
+const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `tick();` : `if (state === ${4 + k}) tick(); else `)).join("");
+/**
+ * A ticking entry's count and ticks: the counting state's site and the quiet ones in one chain
+ * after one count, and \`tick\` a context variable rather than \`hooks.tick\`. V8 inlines at most 920
+ * bytes of bytecode into one optimized function, whatever of it is dead once folded, and a dormant
+ * entry of 227 bytes (one argument) spent a quarter of that: in a CSV script whose loop calls
+ * four such entries, the reader's \`parse\` and two of three \`add\`s were no longer inlined into
+ * it (--trace-turbo-inlining), and its loop took 190 ms against 150 ms of work without kos.
+ */
+const TICKS = `if (state === 0) tick(); else ${QUIET_TICKS}`;
+const TICK_SOURCE = `var tick = hooks.tick;\n`;
 /**
  * Where the control moves an entry's count into \`base\` and its counter starts again from zero (the
  * policy sets \`next\` at least every 16,384 calls at tier 0, tier0-sampling.ts): the counter the
@@ -227,6 +237,7 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
     const make = entryMakers(
       ["apply", "call", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
       STATE_SOURCE +
+        (ticking ? TICK_SOURCE : "") +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
         // most 920 bytes of bytecode into one optimized function, and the entry with every path
@@ -252,8 +263,7 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
         // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
         // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
         (ticking
-          ? `    if (state === 0) { if (++calls >= next) hooks.tick(); return call(target, this${rest}); }\n` +
-            `    if (state > 3) { if (++calls >= next) { ${QUIET_TICKS} } return call(target, this${rest}); }\n`
+          ? `    if (state !== 3) { if (++calls >= next) { ${TICKS} } return call(target, this${rest}); }\n`
           : `    if (state === 0 && ++calls < next) return call(target, this${rest});\n`) +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
@@ -289,6 +299,7 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
     const make = entryMakers(
       ["apply", "construct", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
       STATE_SOURCE +
+        (ticking ? TICK_SOURCE : "") +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
         // \`new entry()\` is \`new target()\`: the original's body sees itself as \`new.target\` (TieredHooks).
@@ -296,7 +307,7 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  pendingThis = pendingNewTarget = undefined;\n` +
         `  if (state === 1) return construct(slot.head, args, nt);\n` +
         `  if (state === 3) return construct(slot.alt, args, nt);\n` +
-        (ticking ? `  if ((state === 0 || state > 3) && ++calls >= next) hooks.tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
+        (ticking ? `  if ((state === 0 || state > 3) && ++calls >= next) tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n`,
@@ -309,7 +320,7 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  if (state === 1) return apply(slot.head, this, arguments);\n` +
         `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
         (ticking
-          ? `  if (state === 0 && ++calls >= next) hooks.tick();\n` + `  if (state > 3 && ++calls >= next) { ${QUIET_TICKS} }\n`
+          ? `  if (state !== 2 && ++calls >= next) { ${TICKS} }\n`
           : `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n`) +
         `  return apply(target, this, arguments);\n` +
         `} }[name]`,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { FIRST_QUIET_CALLS, inspectDormant, sleepingJit } from "../../compiler/dormant.js";
+import { FIRST_QUIET_CALLS, PROBE_CALLS, inspectDormant, sleepingJit } from "../../compiler/dormant.js";
 
 const repo = resolve(__dirname, "..", "..");
 
@@ -88,9 +88,12 @@ describe("the dormant tier of jit(fn)", () => {
       const k = Object.freeze({ a: 3 });
       const f = jit(scale);
       let s = 0, expected = 0;
-      for (let i = 0; i < 2000; i++) s += f(k, i);
-      burn(5600);
-      // Its first quiet tick comes at call 2^20 (dormant.ts, FIRST_QUIET_CALLS).
+      // Its first 1024 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
+      // working elsewhere, so that its next tick comes at call 2^20 (FIRST_QUIET_CALLS), its floor.
+      for (let i = 0; i < 500; i++) s += f(k, i);
+      burn(2800);
+      for (let i = 500; i < 2000; i++) s += f(k, i);
+      burn(2800);
       for (let i = 0; i < 1100000; i++) s += f(k, i & 1023);
       const events = inspect(f).history.map((h) => h.event);
       for (let i = 0; i < 2000; i++) expected += scale(k, i);
@@ -196,8 +199,9 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
       },
     };
   };
-  // The first check comes at the first call, the next after a count (FIRST_QUIET_CALLS, then one set
-  // from the call rate); the recheck timer (250 ms after a check) checks by itself where there were calls.
+  // The first check comes at the first call, the next after PROBE_CALLS, the third at FIRST_QUIET_CALLS
+  // or later, as the probe's rate says, then one set from the call rate; the recheck timer (250 ms
+  // after a check) checks by itself where there were calls.
   const recheck = () => new Promise((r) => setTimeout(r, 300));
 
   it("runs the original until it wakes, then what the wake gave it, once", async () => {
@@ -232,6 +236,25 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     expect(h.woken).toEqual([add]);
     expect([...results]).toEqual([5, 6]); // the call whose count reached the check still ran the original
     expect(d(4, 5)).toBe(20);
+  });
+
+  it("does not tick again in a short synchronous loop of a fast function once its probe gave its rate", () => {
+    // A tick after a caller was optimized deoptimizes it (the life program of bench/programs: 0.888×
+    // no kos with its kernels ticking at call 2^20, 0.979× with no tick). A fast function's rate
+    // puts its next tick at the wake point, far past 2^20 calls here.
+    function add(a: number, b: number) {
+      return a + b;
+    }
+    let call = 0;
+    const checkedAt: number[] = [];
+    const h = host(() => ({ entry: add, inspect: () => null }));
+    const d = sleepingJit(add, {}, { ...h.host, coreLoaded: () => (checkedAt.push(call), h.host.coreLoaded()) })! as (a: number, b: number) => number;
+    let s = 0;
+    for (; call < 3 * FIRST_QUIET_CALLS; call++) s += d(call, 1);
+    expect(s).toBe((3 * FIRST_QUIET_CALLS * (3 * FIRST_QUIET_CALLS - 1)) / 2 + 3 * FIRST_QUIET_CALLS);
+    // jit()'s own question, then the checks at the first call and at the end of the probe.
+    expect(checkedAt).toEqual([0, 0, PROBE_CALLS]);
+    expect(h.woken).toEqual([]);
   });
 
   it("does not wake a function that is not called", async () => {

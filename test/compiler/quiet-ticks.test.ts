@@ -6,6 +6,8 @@
  * counts every call.
  */
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
 import { COUNT, NEXT, QUIET, QUIET_SITES } from "../../compiler/entry-factory.js";
 import { makeTieringEntry } from "../../compiler/tiering-entry.js";
 
@@ -61,5 +63,23 @@ describe.each(forms)("a ticking entry's quiet sites, %s", (_, arity, exact) => {
     expect(() => entry(3, 4)).toThrow("34");
     expect(() => entry(5, 6)).toThrow("56");
     expect(ticks).toEqual([1, 3]);
+  });
+});
+
+describe("a ticking entry's size", () => {
+  // V8 inlines at most 920 bytes of bytecode into one optimized function, counting all of an
+  // inlined entry's, the paths folded away included: the dormant entry of one argument was 227-232
+  // bytes (method, function), and the CSV program of bench/programs, whose loop calls four of them, lost the reader's
+  // parse and two of three Summary.add calls from that loop (--trace-turbo-inlining). Now 173-178 on Node 20.20.2.
+  it("is at most 200 bytes of bytecode for one argument, as a dormant jit(fn) makes it", () => {
+    const repo = resolve(__dirname, "..", "..");
+    const clean = { ...process.env };
+    for (const k of Object.keys(clean)) if (k.startsWith("KOS_")) delete clean[k];
+    const script = `import { jit } from "kos"; const f = jit(function g(x) { return x + 1; }); let s = 0; for (let i = 0; i < 10; i++) s += f(i); console.log(s);`;
+    const r = spawnSync(process.execPath, ["--print-bytecode", "--print-bytecode-filter=entry", "--input-type=module", "-e", script], { cwd: repo, env: clean, encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const lengths = [...r.stdout.matchAll(/Bytecode length: (\d+)/g)].map((m) => Number(m[1]));
+    expect(lengths.length).toBeGreaterThan(0);
+    expect(Math.max(...lengths)).toBeLessThanOrEqual(200);
   });
 });
