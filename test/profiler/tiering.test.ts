@@ -12,9 +12,11 @@ import { mergeProfiles } from "../../profiler/profile-merge.js";
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 /** A kos-profile.json that names `horner` hot, with `fields` on its entry. */
+// A long profiled run by default (9 of its 10 samples stand for 90 s), so that the samples bound
+// no entry's timed calls unless a test sets durationMs.
 function hornerProfile(fields: object) {
   return {
-    version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 1, totalSamples: 10, source: "cpu-prof", flamegraph: null,
+    version: 1, command: ["node", "x.js"], date: new Date().toISOString(), durationMs: 100_000, totalSamples: 10, source: "cpu-prof", flamegraph: null,
     hot: [{ name: "horner", file: "x.js", line: 1, column: 1, selfPercent: 90, totalPercent: 90, selfSamples: 9, totalSamples: 9,
       sourceHash: sourceHash(Function.prototype.toString.call(horner)), ...fields }],
   };
@@ -549,6 +551,30 @@ describe("tiering", () => {
     const constant = jit(horner, { tiering: { profile: loadProfile(join(dir, "constant.json")) } });
     expect(constant(C, 3)).toBe(horner(C, 3));
     expect(inspect(constant)!.tier).toBe(1);
+  });
+
+  it("a profile entry whose timed calls stand for more than its samples is weighed by its samples, unless the profiled run compiled it", () => {
+    const dir = mkdtempSync(join(tmpdir(), "kos-tier-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const C = Object.freeze([1, 2]);
+    const stableArgs = [{ index: 0, name: "coeffs", stability: "constant", type: "array" }];
+    // 3.84 million calls timed at 0.083 µs (319 ms), a 20 ms compile: worth it by the timed calls,
+    // not by its 9 ms of samples (9 of the 10 samples of a 10 ms run), as V8 inlined it.
+    const inlined = { ...hornerProfile({ calls: 3_840_000, tier0UsPerCall: 0.083, predictedCompileCpuMs: 20, stableArgs }), durationMs: 10 };
+    writeFileSync(join(dir, "inlined.json"), JSON.stringify(inlined));
+    const settled = jit(horner, { tiering: { profile: loadProfile(join(dir, "inlined.json")) } });
+    expect(settled).toBe(horner);
+    expect(inspect(settled)!.fallbackReason).toMatch(/saved over 3840000 calls \(its 9\.0 ms of samples in the profiled run\)/);
+    // The same entry from a long run, whose samples stand for more than its timed calls: compiled.
+    writeFileSync(join(dir, "sampled.json"), JSON.stringify({ ...inlined, durationMs: 1000 }));
+    const compiled = jit(horner, { tiering: { profile: loadProfile(join(dir, "sampled.json")) } });
+    expect(compiled(C, 3)).toBe(horner(C, 3));
+    expect(inspect(compiled)!.tier).toBe(1);
+    // A function the profiled run compiled: its samples are its version's, and its timed calls decide.
+    writeFileSync(join(dir, "tiered.json"), JSON.stringify({ ...hornerProfile({ calls: 3_840_000, tier0UsPerCall: 0.083, compileCpuMs: 20, tier: 1, stableArgs }), durationMs: 10 }));
+    const tiered = jit(horner, { tiering: { profile: loadProfile(join(dir, "tiered.json")) } });
+    expect(tiered(C, 3)).toBe(horner(C, 3));
+    expect(inspect(tiered)!.tier).toBe(1);
   });
 
   it("a profile entry the profiled run settled on the original makes jit() return the function itself, with that reason", () => {
