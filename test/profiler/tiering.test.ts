@@ -551,6 +551,11 @@ describe("tiering", () => {
     const constant = jit(horner, { tiering: { profile: loadProfile(join(dir, "constant.json")) } });
     expect(constant(C, 3)).toBe(horner(C, 3));
     expect(inspect(constant)!.tier).toBe(1);
+    // Bet to save more than it costs, but not twice as much (320 ms against 200): the original.
+    writeFileSync(join(dir, "thin.json"), JSON.stringify({ ...profile("constant"), hot: [{ ...profile("constant").hot[0], compileCpuMs: 200 }] }));
+    const thin = jit(horner, { tiering: { profile: loadProfile(join(dir, "thin.json")) } });
+    expect(thin).toBe(horner);
+    expect(inspect(thin)!.fallbackReason).toMatch(/costs 2\d\d\.\d ms of CPU against at most 320\.0 ms saved/);
   });
 
   it("a profile entry whose timed calls stand for more than its samples is weighed by its samples, unless the profiled run compiled it", () => {
