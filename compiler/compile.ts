@@ -331,8 +331,8 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     maxForks = Math.floor(Math.min(maxForks, result.forksUsed) / 4);
   }
   // Guards in front of the original's own code cost every call and gain nothing (nothing-specialized.ts).
-  // `kos build` writes what it is asked for.
-  if (!options.referenceExpression && outlined.length === 0 && specializedNothing(parsed.node, result)) {
+  // Only where it is installed: `kos build` and specializeToSource write what they are asked for.
+  if (countCalls && !options.referenceExpression && outlined.length === 0 && specializedNothing(parsed.node, result)) {
     throw new JitError("NOTHING_SPECIALIZED", "the specialized code is the original's own (nothing folded, inlined or unrolled on what it was given): it runs as it is");
   }
   const shared = { prefix, nextName: 0, trace, helpers: [...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })) };

@@ -6,8 +6,9 @@
  * the original instead (NOTHING_SPECIALIZED).
  *
  * The test is on the trees, not the text: the residual may rename every binding (`er` becomes
- * `e`), read a closure's object through a reference of its own (`Range` becomes `$k_ref_2`), and
- * hoist bare declarations (`let e;`). Anything else that differs (a literal where the original
+ * `e`), read a closure's object through a reference of its own (`Range` becomes `$k_ref_2`), pass
+ * on a parameter known to be undefined as `void 0` (semver's tiering form, whose calls leave out
+ * `options`), and hoist bare declarations (`let e;`). Anything else that differs (a literal where the original
  * read a name, a folded read chain, a `typeof` decided, an inlined call, an unrolled loop, a
  * lowered default) is a specialization, as are residual versions, specialized callbacks, unroll
  * budget spent, speculation forks and content guards.
