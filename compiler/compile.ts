@@ -23,6 +23,7 @@ import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup } from 
 import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
 import { assemble, type BuildResult, type Helper } from "./assemble.js";
+import { specializedNothing } from "./nothing-specialized.js";
 
 export type { BuildResult };
 
@@ -328,6 +329,11 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // with 750 made the same 148,928 nodes again (1.7 s); the compile gave up after 5.4 s.
     unrollBudget = Math.floor(Math.min(unrollBudget, result.budgetUsed) / 4);
     maxForks = Math.floor(Math.min(maxForks, result.forksUsed) / 4);
+  }
+  // Guards in front of the original's own code cost every call and gain nothing (nothing-specialized.ts).
+  // Only where it is installed: `kos build` and specializeToSource write what they are asked for.
+  if (countCalls && !options.referenceExpression && outlined.length === 0 && specializedNothing(parsed.node, result)) {
+    throw new JitError("NOTHING_SPECIALIZED", "the specialized code is the original's own (nothing folded, inlined or unrolled on what it was given): it runs as it is");
   }
   const shared = { prefix, nextName: 0, trace, helpers: [...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })) };
   // Emitted only where a function calls it (assemble.ts).

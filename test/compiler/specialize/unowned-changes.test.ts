@@ -40,7 +40,9 @@ function agree(make: () => Case): void {
   let compiled: Function | null = null;
   const jitted = outcomes(copy, (f) => (compiled = jit(f, copy.options)));
   expect(jitted).toEqual(original);
-  expect(inspect(compiled!)!.tier).toBe(1);
+  // Or settled on the original's own code, where every read stays as written.
+  const info = inspect(compiled!)!;
+  expect(info.tier === 1 || /^NOTHING_SPECIALIZED: /.test(info.fallbackReason ?? ""), info.fallbackReason ?? "").toBe(true);
 }
 
 describe("objects kos does not own, changed after jit()", () => {
