@@ -253,23 +253,13 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // original: V8 forwards the caller's arguments without making the object. With the intrinsic
   // Reflect.apply passed in as a value it made it, and forwarding to the original cost a 4 ns
   // function 8 ns a call (.scratch/routefwd.mjs). Constructions run the body (exact either way).
-  // With a route set, the next `skip` calls still run the version (`skip--`), and the one after
-  // goes to the route: outside its windows, the gain check sends it one call in 8 only (the
-  // original's share), at 0 ns over the version, where every call through the route cost 44 ns
-  // more (a version of 6 KB, 76 ns a call: .scratch/syn.mjs).
   const routeName = `${shared.prefix}route`;
-  const skipName = `${shared.prefix}skip`;
   const routeCheck = (): Node[] => [{
         type: "IfStatement",
         test: ctx.kind === "function"
           ? { type: "LogicalExpression", operator: "&&", left: { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! }, right: { type: "BinaryExpression", operator: "===", left: { type: "MetaProperty", meta: { type: "Identifier", name: "new" }, property: { type: "Identifier", name: "target" } }, right: { type: "UnaryExpression", operator: "void", prefix: true, argument: buildLiteral(0)! } } }
           : { type: "BinaryExpression", operator: "!==", left: { type: "Identifier", name: routeName }, right: buildLiteral(null)! },
-        consequent: {
-          type: "IfStatement",
-          test: { type: "BinaryExpression", operator: ">", left: ident(skipName), right: buildLiteral(0)! },
-          consequent: { type: "ExpressionStatement", expression: { type: "UpdateExpression", operator: "--", prefix: false, argument: ident(skipName) } },
-          alternate: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: routeName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false }, arguments: [thisArg, { type: "Identifier", name: "arguments" }] } },
-        },
+        consequent: { type: "ReturnStatement", argument: { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: { type: "Identifier", name: routeName }, property: { type: "Identifier", name: "apply" }, computed: false, optional: false }, arguments: [thisArg, { type: "Identifier", name: "arguments" }] } },
     alternate: null,
   }];
 
@@ -386,20 +376,18 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   }
   const strictPrologue = ctx.strict ? [{ type: "ExpressionStatement", expression: buildLiteral("use strict"), directive: "use strict" }] : [];
   // `var`, not `let`: a `let` context slot pays a temporal-dead-zone check on every increment.
-  const stateDeclarators = countCalls ? [...(counted ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, { type: "VariableDeclarator", id: { type: "Identifier", name: spilledName }, init: buildLiteral(-0) }] : []), ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }, { type: "VariableDeclarator", id: ident(skipName), init: buildLiteral(0) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] : [];
+  const stateDeclarators = countCalls ? [...(counted ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: callsName }, init: buildLiteral(0) }, { type: "VariableDeclarator", id: { type: "Identifier", name: spilledName }, init: buildLiteral(-0) }] : []), ...(routed ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: routeName }, init: buildLiteral(null) }] : []), ...(ctx.arity ? [{ type: "VariableDeclarator", id: { type: "Identifier", name: arityName }, init: buildLiteral(null) }] : [])] : [];
   const callsDecl = stateDeclarators.length ? [{ type: "VariableDeclaration", kind: "var", declarations: stateDeclarators }] : [];
   // Runtime form: `return [main, () => calls, (f) => generic = f]`, so the dispatcher can read the
   // counter and set what a failed guard runs (the next version, or the original) in the version's
   // own binding: forwarding through a closure that held it cost a miss 5 ns more (an identity guard
   // that fails on every call: 7 ns a call against 2.3 ns, /tmp/miss2.mjs probe, Node 20.20.2). Then,
-  // for a routed version, `(f, n) => (route = f, skip = n | 0)` to set its route and how many calls pass it by, and with an arity guard,
+  // for a routed version, `(f) => route = f` to set its route, and with an arity guard,
   // `(f) => arity = f` to set the version for shorter calls. The function takes the original's
   // name, length and prototype (so `new j() instanceof fn`).
   const setter = (target: string): Node => ({ type: "ArrowFunctionExpression", params: [{ type: "Identifier", name: "f" }], expression: true, async: false, generator: false, body: { type: "AssignmentExpression", operator: "=", left: { type: "Identifier", name: target }, right: { type: "Identifier", name: "f" } } });
-  // `(f, n) => (route = f, skip = n | 0)`: without a count, every call goes to the route.
-  const routeSetter: Node = { type: "ArrowFunctionExpression", params: [ident("f"), ident("n")], expression: true, async: false, generator: false, body: { type: "SequenceExpression", expressions: [{ type: "AssignmentExpression", operator: "=", left: ident(routeName), right: ident("f") }, { type: "AssignmentExpression", operator: "=", left: ident(skipName), right: { type: "BinaryExpression", operator: "|", left: ident("n"), right: buildLiteral(0) } }] } };
   const returned: Node = countCalls
-    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: counted ? { type: "BinaryExpression", operator: "+", left: ident(spilledName), right: { type: "BinaryExpression", operator: "&", left: ident(callsName), right: buildLiteral(CALLS_SPILL_AT - 1) } } : buildLiteral(0) }, setter(genericName), ...(routed ? [routeSetter] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
+    ? { type: "ArrayExpression", elements: [main, { type: "ArrowFunctionExpression", params: [], expression: true, async: false, generator: false, body: counted ? { type: "BinaryExpression", operator: "+", left: ident(spilledName), right: { type: "BinaryExpression", operator: "&", left: ident(callsName), right: buildLiteral(CALLS_SPILL_AT - 1) } } : buildLiteral(0) }, setter(genericName), ...(routed ? [setter(routeName)] : []), ...(ctx.arity ? [setter(arityName)] : [])] }
     : main;
   const bodyDecl: Node[] = routed ? [{ type: "VariableDeclaration", kind: "const", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: bodyName }, init: ctx.kind === "function" ? keyNamed(fnExpr, name, selfNamed) : { ...main, object: { type: "ObjectExpression", properties: [{ ...main.object.properties[0], value: fnExpr }] } } }] }] : [];
   const program: Node = { type: "Program", sourceType: "script", body: [...strictPrologue, ...callsDecl, ...helperDecls, ...bodyDecl, { type: "ReturnStatement", argument: returned }] };

@@ -40,8 +40,8 @@ export interface Version {
   compileTimeMs: number;
   /** Failures of each guard, by its index (made at the first failure). */
   deoptCounts?: number[];
-  /** Sets the route a large version tests first, and how many calls pass it by before it (compiler/gain-check.ts); absent on smaller ones. */
-  setRoute?: (route: Function | null, skip?: number) => void;
+  /** Sets the route a large version tests first (compiler/gain-check.ts); absent on smaller ones. */
+  setRoute?: (route: Function | null) => void;
   /** Sets what the version's failed guards run, in its own binding (absent on a cached version). */
   setGeneric?: (f: Function) => void;
 }

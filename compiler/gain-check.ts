@@ -166,8 +166,7 @@ function trimmedMean(xs: number[]): number {
 const us = (ms: number) => `${(ms * 1000).toFixed(3)} µs`;
 
 /**
- * What a version's calls run instead of its body while a route is set, past the count of calls
- * it was set with (`setRoute(route, n)`: the next n run the body), with the call's `this` and
+ * What a version's calls run instead of its body while a route is set, with the call's `this` and
  * arguments (compiler/assemble.ts emits the test; constructions run the body).
  */
 export type Route = Function;
@@ -179,7 +178,7 @@ export type Route = Function;
  * The calls the route gives the original count as the function's calls. `clock` is what times
  * them (a test gives its own).
  */
-export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null, skip?: number) => void, clock: CallClock = new CallClock(), onGeneric: () => void = () => {}): void {
+export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock(), onGeneric: () => void = () => {}): void {
   const fn = version.fn;
   const original = d.original;
   const originalTimes: number[] = [];
@@ -228,7 +227,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       window = 0;
       inRecheck = true;
       done = false;
-      rearm();
+      setRoute(route);
     }, RECHECK_POLL_MS);
     (timer as { unref?: () => void }).unref?.();
   };
@@ -331,46 +330,26 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       finish("generic", `a call of the compiled version that throws took ${us(mv)} against ${us(mo)} for the original (medians of ${versionThrows.length} and ${originalThrows.length} such calls): V8 words each error by parsing again the ${Math.round((version.source?.length ?? 0) / 1024)} KB of code it was thrown in; it runs the original`);
     }
   };
-  // xorshift32: Math.random may be the program's (a seeded one), and a draw would advance it.
-  const draw = () => {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    return seed;
-  };
-  // Outside the windows, the version's own test passes it the next `passed` calls (assemble.ts,
-  // `skip`), and the call after them comes here and runs the original: a count drawn from 0 to
-  // 2 * ORIGINAL_SHARE - 2, so one call in ORIGINAL_SHARE, at random places (a program that cycles
-  // through its inputs would give a fixed count one kind of input each). Every call through here
-  // cost 44 ns more than the version called from its entry (a 6 KB version of 76 ns a call, both
-  // sides equally fast: 120 against 76 ns, .scratch/syn.mjs): a rest array, two route settings, a
-  // megamorphic call and the version's test twice. The count stops at the window's first call, and
-  // in a window every call comes here, as before.
-  let passed = 0;
-  const rearm = (first = 0) => {
-    const before = windows[window]! - calls - 1;
-    passed = before > 0 ? Math.min(before, first + ((draw() >>> 0) % (2 * ORIGINAL_SHARE - 1))) : 0;
-    setRoute(route, passed);
-  };
   const route = function (this: unknown, ...args: unknown[]): unknown {
-    // Every call in a window runs one side, drawn at random, and is timed; outside, the original
-    // keeps its share warm. A program that calls only the jitted function would otherwise
+    // Every call runs one side, drawn at random: half of them in a window, where they are timed,
+    // one in ORIGINAL_SHARE outside. A program that calls only the jitted function would otherwise
     // leave the original cold, run by the windows alone (three's `decompose` read 1.6 µs a call
     // against 32 ns for its version at call 16000, and 40 against 60 ns once both were warm); half
     // of every call made a large version's long check cost what the original costs on half of
-    // them (mingo's, faster from call 64000 on). The version runs with every call passed by the
-    // route (a call it makes to itself runs direct).
-    calls += passed + 1;
-    versionCalls += passed;
-    passed = 0;
-    const timed = calls >= windows[window]!;
-    const useOriginal = !timed || draw() < 0;
+    // them (mingo's, faster from call 64000 on). The version runs with the route cleared for the
+    // call (a call it makes to itself runs direct).
+    const timed = ++calls >= windows[window]!;
+    // xorshift32: Math.random may be the program's (a seeded one), and a draw would advance it.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    const useOriginal = timed ? seed < 0 : calls > VERSION_FIRST_CALLS && seed % ORIGINAL_SHARE === 0;
     if (useOriginal) {
       // (A later version's calls came through the first, which counted them.)
       if (d.versions[0] === version) d.addCalls(1);
     } else {
       versionCalls++;
-      setRoute(route, 2 ** 30);
+      setRoute(null);
     }
     let returned = false;
     // Both sides through the same call of the clock.
@@ -382,6 +361,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       return result;
     } finally {
       const end = timed ? clock.now() : 0;
+      if (!useOriginal && !done) setRoute(route);
       if (timed && !done) {
         const t = clock.net(end - start, Math.min(probe, clock.probe()));
         (useOriginal ? originalTimes : versionTimes).push(t);
@@ -395,8 +375,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
         const samples = window + 1 >= windows.length ? LAST_SAMPLES : SAMPLES;
         if (!done && originalTimes.length >= samples && versionTimes.length >= samples) decide();
       }
-      if (!done) rearm();
     }
   };
-  rearm(VERSION_FIRST_CALLS);
+  setRoute(route);
 }

@@ -53,7 +53,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null, skip?: number) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = monotonicMs();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: monotonicMs() - started, calls: () => 0,
@@ -83,7 +83,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     const sourceUrl = `\n//# sourceURL=kos://${sanitizeName(jitName(fn, options))}.js`;
     const made = instantiate([built.genericName, built.deoptName, ...built.refNames], built.body + sourceUrl, [generic, onDeopt, ...built.refValues]) as [Function, () => number, ...Function[]];
     const [compiled, calls, setGeneric, ...setters] = made;
-    const setRoute = built.routed ? (setters.shift() as (route: Route | null, skip?: number) => void) : undefined;
+    const setRoute = built.routed ? (setters.shift() as (route: Route | null) => void) : undefined;
     const setArity = built.arity ? (setters.shift() as (f: Function) => void) : undefined;
     shapeLike(compiled, fn);
     return {
