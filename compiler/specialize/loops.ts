@@ -12,7 +12,7 @@ import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import { UNDEF, type Val } from "./values.js";
 import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, madeObjectHas, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
-import { newUniformState, sameStepAgain, UNROLLED_FIRST } from "./uniform-iterations.js";
+import { newUniformState, sameStepAgain, UNROLLED_FIRST, type UniformState } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 import { copyableAsWritten, isInert, mayComplete } from "./loop-shapes.js";
 
@@ -227,17 +227,19 @@ function checkItemOrLeave(s: Specializer, state: LoopState): void {
  * speculated on again (speculation.ts): unrolled as before behind a guard,
  * next to the rest as a residual loop.
  */
-function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number): void {
+function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number, carried?: { uniform: UniformState; unrolled: number; stop: boolean }): void {
   const items = state.items ?? null;
-  const uniform = newUniformState();
-  let uniformStop = false;
-  let unrolledHere = 0;
+  // A speculated pass continues the loop: what the iterations before it emitted counts.
+  const uniform = carried ? { ...carried.uniform } : newUniformState();
+  let uniformStop = carried ? carried.stop : false;
+  let unrolledHere = carried ? carried.unrolled : 0;
   // The code the iteration just unrolled, for the uniformity check (null: nothing a loop would run).
   const unrolled = (): void => {
     const last = s.out[s.out.length - 1];
     const code = last && !isInert(last) ? last : null;
     unrolledHere++;
-    if (sameStepAgain(uniform, code) && unrolledHere >= UNROLLED_FIRST) uniformStop = true;
+    // Iterations that emit the very same code (no number moves) fold nothing from being unrolled.
+    if (sameStepAgain(uniform, code) && (unrolledHere >= UNROLLED_FIRST || uniform.steps!.length === 0)) uniformStop = true;
   };
   for (let iter = first; s.env; iter++) {
     if (iter > 0 && !s.foreignRan && state.guardEach && state.tail && (state.source || state.keysOf) && !s.generic) {
@@ -247,7 +249,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       checkItemOrLeave(s, state);
       if (!s.env) return;
     }
-    if (iter > 0 && s.foreignRan && (s.staleMiss || state.source || state.keysOf) && !s.generic) {
+    if (iter > 0 && s.foreignRan && (s.staleMiss || state.source || state.keysOf) && !s.generic && !uniformStop) {
       // Each speculated iteration runs the rest of the loop inside its pass: past this many, the
       // rest is a residual loop, as when the budget runs out, before the compiler's stack does.
       if ((s.nestedLoopPasses ?? 0) >= MAX_NESTED_LOOP_PASSES) {
@@ -256,6 +258,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       }
       // Each pass starts from this iteration's state (a speculative pass may run twice).
       const at = { ...state };
+      const before = { uniform: { ...uniform }, unrolled: unrolledHere, stop: uniformStop };
       s.forkAnyway = !!(state.source || state.keysOf);
       let forked: boolean;
       try {
@@ -267,7 +270,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
           if (a.keysOf) guardKeys(s, a);
           s.nestedLoopPasses = (s.nestedLoopPasses ?? 0) + 1;
           try {
-            drive(s, n, labels, breakT, a, iter);
+            drive(s, n, labels, breakT, a, iter, before);
           } finally {
             s.nestedLoopPasses--;
           }

@@ -75,7 +75,9 @@ export function binaryResultType(op: string, ta: string | undefined, tb: string 
     case ">>>":
       return "number";
     default:
-      if (ta === "number" && tb === "number") return "number";
+      // The other operand converts to a number or a BigInt, and a BigInt beside a number throws
+      // (ECMA-262 13.15.3 ApplyStringOrNumericBinaryOperator): `(lo + hi) / 2` is a number.
+      if (ta === "number" || tb === "number") return "number";
       if (ta === "bigint" && tb === "bigint") return "bigint";
       return undefined;
   }

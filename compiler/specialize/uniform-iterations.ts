@@ -65,8 +65,11 @@ function numberOf(n: Node): number | null {
   return null;
 }
 
-/** `s_12` and `s_13`: the versions the specializer names each assignment of `s` by, one per iteration. */
-const VERSIONED = /^(.*_)\d+$/;
+/**
+ * `s_12` and `s_13`: the versions the specializer names each assignment of `s` by, one per
+ * iteration; an inlined callee's `mid_11_12` and `mid_25_26` too (a suffix per inlining).
+ */
+const VERSIONED = /^(.*?)(?:_\d+)+$/;
 
 /**
  * The steps (b - a) of the numbers where two trees differ, in tree order; null when they
@@ -76,13 +79,17 @@ const VERSIONED = /^(.*_)\d+$/;
 function numberSteps(a: Node, b: Node): number[] | null {
   const steps: number[] = [];
   const renamed = new Map<string, string>();
+  const renamedFrom = new Map<string, string>();
   const same = zipTrees(a, b, (p, q) => {
-    if (p.type === "Identifier" && p.name !== q.name) {
-      const base = VERSIONED.exec(p.name)?.[1];
-      if (base === undefined || VERSIONED.exec(q.name)?.[1] !== base) return false;
-      const seen = renamed.get(p.name);
-      if (seen !== undefined && seen !== q.name) return false;
+    if (p.type === "Identifier") {
+      if (p.name !== q.name) {
+        const base = VERSIONED.exec(p.name)?.[1];
+        if (base === undefined || VERSIONED.exec(q.name)?.[1] !== base) return false;
+      }
+      // One to one: two variables of one iteration are never one of the next.
+      if ((renamed.get(p.name) ?? q.name) !== q.name || (renamedFrom.get(q.name) ?? p.name) !== p.name) return false;
       renamed.set(p.name, q.name);
+      renamedFrom.set(q.name, p.name);
       return true;
     }
     const u = numberOf(p);

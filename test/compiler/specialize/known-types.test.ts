@@ -172,4 +172,32 @@ describe("tests decided by a value's known type", () => {
     expect(g(cfg, "abc", weird)).toEqual(["number", "string", 1]);
     expect(g(cfg, "abc", /b/)).toEqual(["string", "number", 1]);
   });
+
+  it("an arithmetic result with a number on one side is a number: a callee's typeof test and `* 1` fold", () => {
+    // simple-statistics' bisect calls `sign(func(output))` on `output = (start + end) / 2`; the
+    // other side converts to a number or a BigInt, and a BigInt beside a number throws.
+    function sign(x: number) {
+      if (typeof x === "number") return x < 0 ? -1 : x > 0 ? 1 : 0;
+      throw new TypeError("not a number");
+    }
+    function mid(lo: number, hi: number) {
+      const m = (lo + hi) / 2;
+      return sign(m * m - 2) * 1;
+    }
+    const j = jit(mid, { specialize: {} });
+    const src = inspect(j)!.source!;
+    expect(src).not.toContain("typeof");
+    expect(src).not.toMatch(/\* 1\b/);
+    const outcome = (f: typeof mid, a: unknown, b: unknown) => {
+      try {
+        return f(a as number, b as number);
+      } catch (e) {
+        return `${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+    };
+    for (const [a, b] of [[0, 2], [-0, -0], [NaN, 1], [1n, 3n], [1n, 2], ["1", "2"], [{ valueOf: () => 3 }, 0], [Symbol.iterator, 1]]) {
+      expect(outcome(j, a, b)).toEqual(outcome(mid, a, b));
+    }
+  });
 });
+

@@ -3,6 +3,7 @@
  * move by a fixed step aside, stays a loop after its first 32 iterations
  * (compiler/specialize/uniform-iterations.ts); a loop whose iterations fold
  * different values (a table's coefficients, a template's names) unrolls.
+ * Iterations that emit the very same code stay a loop after the first few.
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -67,5 +68,30 @@ describe("uniform loops", () => {
     expect(src).toContain("k19");
     const o = { k3: 5, k19: -2 };
     expect(j(keys, o)).toBe(pick(keys, o));
+  });
+
+  it("iterations that emit the same code stay a loop after a few, with the callee inlined in it", () => {
+    // A root finder on a fixed function and iteration limit: nothing in an iteration depends on
+    // the counter. Unrolled, 25 copies spent the budget and the loop after them called `f`.
+    const f = (x: number) => x * x - 2;
+    function bisect(fn: (x: number) => number, lo: number, hi: number, max: number) {
+      for (let i = 0; i < max; i++) {
+        const mid = (lo + hi) / 2;
+        if (fn(mid) === 0 || hi - lo < 1e-12) return mid;
+        if (fn(mid) > 0 === fn(lo) > 0) lo = mid;
+        else hi = mid;
+      }
+      throw new Error("no root");
+    }
+    const j = jit(bisect, { specialize: { fn: f, max: 100 } });
+    const src = inspect(j)!.source!;
+    expect(loopCount(src)).toBe(1);
+    expect(src).not.toMatch(/\bfn\(/);
+    // The first iteration names its variables apart, then UNIFORM_RUN alike: 6 copies and the loop.
+    expect((src.match(/\/ 2/g) ?? []).length).toBeLessThanOrEqual(8);
+    for (const [lo, hi, max] of [[0, 2, 100], [-3, 0, 100], [5, 6, 100], [0, 2, 10], [NaN, 1, 100]] as const) {
+      const r = (g: typeof bisect) => { try { return g(f, lo, hi, max); } catch (e) { return (e as Error).message; } };
+      expect(r(j)).toBe(r(bisect));
+    }
   });
 });
