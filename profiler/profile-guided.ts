@@ -5,7 +5,7 @@
  */
 import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
 import type { ArgumentFeedback } from "./profile-format.js";
-import { settledInProfile } from "./profile-file.js";
+import { settledInProfile } from "./profile-schema.js";
 
 export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
@@ -46,7 +46,7 @@ const SETTLED_BY_PROFILE = "the profiled run settled it on the original: ";
  * `validate` (bench/programs/documents.ts) compiled at its first call and the run took 0.90× no
  * kos in CPU time.
  */
-export function profileShare(entry: ProfileEntry, estimate: SourceEstimate): number {
+export function profileShare(entry: ProfileEntry, estimate: Pick<SourceEstimate, "savedShare">): number {
   return entry.stableArgs?.some((a) => a.stability === "constant") ? estimate.savedShare : CLOSURE_ONLY_SAVED_SHARE;
 }
 
