@@ -3,7 +3,8 @@
  * first call, or why a compile cannot pay over a run like the profiled one (then the function
  * settles on the original).
  */
-import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
+import type { SourceEstimate } from "./compile-cost.js";
+import { CLOSURE_ONLY_SAVED_SHARE } from "./saved-shares.js";
 import type { ArgumentFeedback } from "./profile-format.js";
 import { settledInProfile } from "./profile-schema.js";
 

@@ -54,6 +54,13 @@ export interface HotEntry {
   predictedCompileCpuMs?: number;
   /** Mean µs per call of the original before kos compiled it (the tiering's samples). */
   tier0UsPerCall?: number;
+  /**
+   * What `KOS_PROFILE` decides for the function at `jit()` when this file is the only profile, where
+   * that is to settle it on the original: the reason, as the core would give it. Written by `kos
+   * profile` (profile-verdicts.ts) under the profile's `verdictModel`, on the entries the core's
+   * lookup acts on, so that the dormant tier settles these functions without loading the core.
+   */
+  settle?: string;
 }
 
 /** The whole `kos-profile.json` file. */
@@ -72,6 +79,11 @@ export interface KosProfile {
   flamegraph: string | null;
   /** Hot functions ranked by self samples. */
   hot: HotEntry[];
+  /**
+   * The model of KOS_PROFILE's decisions the entries' `settle` verdicts were computed under
+   * (recorded-verdicts.ts, VERDICT_MODEL): a kos with another model ignores them and decides anew.
+   */
+  verdictModel?: number;
 }
 
 const bad = (path: string, why: string) => new KosError("KOS_PROFILE_INVALID", `${path}: not a valid kos-profile.json: ${why}`);
@@ -95,6 +107,7 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
   if (p.source !== "0x" && p.source !== "cpu-prof") throw bad(path, "`source` must be \"0x\" or \"cpu-prof\"");
   if (p.flamegraph !== null && typeof p.flamegraph !== "string") throw bad(path, "`flamegraph` must be a path or null");
   if (!Array.isArray(p.hot)) throw bad(path, "`hot` must be an array");
+  if (p.verdictModel !== undefined && !isNum(p.verdictModel)) throw bad(path, "`verdictModel` must be a number");
   p.hot.forEach((e: unknown, i: number) => {
     const h = e as Record<string, unknown>;
     const where = `hot[${i}]`;
@@ -110,6 +123,7 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
       throw bad(path, `${where}.sourceKey must be 16 hex digits`);
     }
     for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
+    if (h.settle !== undefined && typeof h.settle !== "string") throw bad(path, `${where}.settle must be a string`);
     if (h.callsAtLeast !== undefined && typeof h.callsAtLeast !== "boolean") throw bad(path, `${where}.callsAtLeast must be a boolean`);
     if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);
     // Each entry as the tiering reads it: a null entry passed here and made `jit()` throw a
