@@ -18,6 +18,8 @@ import { EntryBrand } from "./entry-brand.js";
 import { Dormant } from "./dormant.js";
 import { disabledReason, isJitDisabled } from "./jit-switch.js";
 export { disabledReason, isJitDisabled } from "./jit-switch.js";
+export { trace } from "./trace.js";
+import { trace } from "./trace.js";
 import type { Assumption, JitInspection, PassSnapshot } from "./types.js";
 import { COUNT, COUNT_ONLY, GENERIC, NEXT, RUN, type EntryControl, type EntryHooks } from "./entry-factory.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
@@ -122,19 +124,6 @@ export function inspectRegistered(f: Function): JitInspection | null {
   const source = inspectableOf(f);
   if (!source) return null;
   return (typeof source === "function" ? source() : source.snapshot()) ?? null;
-}
-
-// node:util through process.getBuiltinModule: its ES module evaluates every export (parseArgs, MIMEType, …).
-const debug = process.getBuiltinModule("node:util").debuglog("kos");
-
-/**
- * kos's trace (`NODE_DEBUG=kos` or `KOS_TRACE=1`): tier-ups, deopts with
- * their reason, fallbacks with the line. Silent otherwise.
- */
-export function trace(message: string): void {
-  const env = process.env.KOS_TRACE;
-  if (env && /^(1|true|on|yes)$/i.test(env)) process.stderr.write(`kos: ${message}\n`);
-  else if (debug.enabled) debug("%s", message);
 }
 
 export interface DispatcherOptions {

@@ -19,11 +19,13 @@
  * a script of their own in the build (scripts/bundle-compiler.mjs, TIER0), which the core's
  * script shares.
  *
- * Only the plain `jit(fn)` sleeps. Options, a profile (`KOS_PROFILE`), a profiling run (`kos
- * profile`), a fixed tier-up (`KOS_HOT_CALLS`) or the compile cache (`KOS_CACHE`) ask for what the
- * core does at once (under `KOS_JIT=0` the function is returned as it is, by this tier); so does a process whose core is loaded already (an explicit
- * `jit(fn, { specialize })`, or kos run from its TypeScript sources), and a function the precheck
- * refuses, whose reason the core records.
+ * Only the plain `jit(fn)` sleeps. Options, a profiling run (`kos profile`), a fixed tier-up
+ * (`KOS_HOT_CALLS`) or the compile cache (`KOS_CACHE`) ask for what the core does at once (under
+ * `KOS_JIT=0` the function is returned as it is, by this tier); so does a process whose core is
+ * loaded already (an explicit `jit(fn, { specialize })`, or kos run from its TypeScript sources), and
+ * a function the precheck refuses, whose reason the core records. Under a profile (`KOS_PROFILE`) no
+ * function sleeps: one whose entry `kos profile` recorded as settling (recorded-verdicts.ts) is
+ * settled here, as the core would settle it, and the core decides every other at once.
  */
 import { cpuUsage, wallClockMs } from "../intrinsic-clocks.js";
 import { BASE_MS, COMPILE_BUDGET, LOAD_MS } from "../profiler/compile-budget.js";
@@ -32,7 +34,10 @@ import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, type EntryControl } from
 import { precheck, type Precheck } from "./precheck.js";
 import { disabledReason, isJitDisabled } from "./jit-switch.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
+import { trace } from "./trace.js";
 import type { JitInspection } from "./types.js";
+import { readSettleVerdicts } from "../profiler/recorded-verdicts.js";
+import { sourceKey } from "../profiler/source-key.js";
 
 /**
  * What waking costs the process, in CPU ms: the core's load through V8's code cache (9.89 ms, the
@@ -124,19 +129,26 @@ const { isProxy } = process.getBuiltinModule("node:util").types;
 
 /** An environment variable that asks for the core at once (see the module's comment). */
 function coreAskedFor(env: NodeJS.ProcessEnv): boolean {
-  return !!(env.KOS_JIT || env.KOS_PROFILE || env.KOS_FEEDBACK_OUT || env.KOS_HOT_CALLS || env.KOS_CACHE);
+  return !!(env.KOS_JIT || env.KOS_FEEDBACK_OUT || env.KOS_HOT_CALLS || env.KOS_CACHE);
 }
 
 /**
- * What `inspect` shows for a function `jit()` returned as it was under `KOS_JIT=0` before the core
- * loaded (the core's registry does the same for the functions it settles). Weak: the record goes
- * with the function.
+ * What `inspect` shows for a function this tier returned as it was, settled as the core settles it
+ * (dispatcher.ts, settleOriginal): under `KOS_JIT=0` before the core loaded, or by a verdict of
+ * `KOS_PROFILE`. Weak: the record goes with the function.
  */
-const settledWhileDisabled = new WeakMap<Function, JitInspection>();
+const settledHere = new WeakMap<Function, JitInspection>();
 
 /**
- * `jit(f)` as a dormant entry, or null where the core decides (the cases in the module's comment).
- * `f` is a function and `options` an object (index.ts checked both).
+ * The settle verdicts of the profile `KOS_PROFILE` names, read at the first `jit()` under it (and
+ * again if the variable changes), or null where the core decides every function.
+ */
+let profileVerdicts: { list: string; byKey: Map<string, string> | null } | undefined;
+
+/**
+ * `jit(f)` as a dormant entry, `f` itself settled by a profile's verdict, or null where the core
+ * decides (the cases in the module's comment). `f` is a function and `options` an object (index.ts
+ * checked both).
  */
 export function sleepingJit(f: Function, options: object, host: DormantHost): Function | null {
   if (host.coreLoaded() || Object.keys(options).length > 0 || isProxy(f)) return null;
@@ -149,7 +161,27 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
   if (isJitDisabled()) return settleDisabled(f);
   if (coreAskedFor(process.env)) return null;
   const pre = precheck(f);
-  return pre.ok ? new Dormant(f, pre, host).entry : null;
+  if (!pre.ok) return null;
+  const profile = process.env.KOS_PROFILE;
+  return profile ? settleByProfile(f, pre.source, profile) : new Dormant(f, pre, host).entry;
+}
+
+/**
+ * `f` itself where the profile `list` records that KOS_PROFILE settles it, with the reason the core
+ * gives (tiering.ts, createTieredFunction: its trace line, and what `inspect` shows); else null. The
+ * profile's read, check and key took about 0.4 ms of CPU of a first `jit()` (a one-entry profile,
+ * after this tier's own load, 1.5-1.7 ms), where loading the core took 3.1-3.5 ms more: a fresh
+ * process's first `jit()` of a settled function cost 2.7 ms against 5.9 ms (medians of 15 paired
+ * runs, /tmp/vprobe/ab-first.mjs).
+ */
+function settleByProfile(f: Function, source: string, list: string): Function | null {
+  if (profileVerdicts?.list !== list) profileVerdicts = { list, byKey: readSettleVerdicts(list) };
+  const reason = profileVerdicts.byKey?.get(sourceKey(source));
+  if (reason === undefined) return null;
+  const name = nameOf(f);
+  trace(`generic ${name || "(anonymous)"}: ${reason}`);
+  settledHere.set(f, settledRecord(name, reason));
+  return f;
 }
 
 /**
@@ -157,20 +189,27 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
  * returned so before this tier loaded when `inspect` first asks about it).
  */
 export function settleDisabled(f: Function): Function {
-  if (settledWhileDisabled.has(f)) return f;
-  const reason = disabledReason();
-  const own = f.name as unknown;
-  const name = typeof own === "string" ? own : "";
-  settledWhileDisabled.set(f, { tier: "fallback", name, source: null, passes: null, assumptions: [], fallbackReason: reason, calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [{ at: wallClockMs(), event: "fallback", detail: reason }], versions: [] });
+  if (!settledHere.has(f)) settledHere.set(f, settledRecord(nameOf(f), disabledReason()));
   return f;
 }
 
-/** What `inspect(f)` shows of what this tier made: a dormant entry's state, a function returned as it was under `KOS_JIT=0`, or null. */
+/** `jitName(f, {})` (jit-options.ts), without the options. */
+function nameOf(f: Function): string {
+  const own = f.name as unknown;
+  return typeof own === "string" ? own : "";
+}
+
+/** What the core's `inspect` shows of a function it settled on the original (Dispatcher.snapshot of settleOriginal's dispatcher). */
+function settledRecord(name: string, reason: string): JitInspection {
+  return { tier: "fallback", name, source: null, passes: null, assumptions: [], fallbackReason: reason, calls: 0, deopts: 0, compileTimeMs: 0, compileCpuMs: 0, history: [{ at: wallClockMs(), event: "fallback", detail: reason }], versions: [] };
+}
+
+/** What `inspect(f)` shows of what this tier made: a dormant entry's state, a function it returned as it was (settledHere), or null. */
 export function inspectDormant(f: Function): JitInspection | null {
   const owner = EntryBrand.ownerOf(f);
   if (owner instanceof Dormant && owner.entry === f) return owner.snapshot();
-  const settled = settledWhileDisabled.get(f);
-  return settled ? { ...settled, history: [...settled.history] } : null;
+  const settled = settledHere.get(f);
+  return settled ? { ...settled, assumptions: [], versions: [], history: [...settled.history] } : null;
 }
 
 /** One dormant function: its entry, which counts calls and checks the process's CPU now and then. */

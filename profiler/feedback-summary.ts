@@ -19,6 +19,8 @@ export interface SummaryParts {
   receiver: ArgumentProfile | null;
   /** The compile's predicted CPU ms, the compiler's load excluded: asked only of a function that never compiled. */
   predictedCompileCpuMs: () => number;
+  /** The share of its time a version of the function is bet to save (CompileCostModel.estimate of its source). */
+  savedShare: number;
   /** Times (ms) of the calls in the warm window. */
   warmTimes: number[];
   /** Calls and sampled time at the first tier-up. */
@@ -58,6 +60,7 @@ export function summarize(d: Dispatcher, parts: SummaryParts): FunctionFeedback 
     versions: d.versions.length,
     fallbackReason: d.fallbackReason,
     args: parts.profiles.map((p, index) => describe(p, index, names[index] ?? `arg${index}`)),
+    savedShare: parts.savedShare,
   };
   if (parts.receiver) out.receiver = describe(parts.receiver, -1, "this");
   const carried = parts.carried?.stableArgs;

@@ -18,6 +18,7 @@ import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotRepor
 import { isKosOwnScript } from "./kos-frames.js";
 import { artifactPaths, readRunProfiles, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
 import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
+import { recordSettleVerdicts } from "./profile-verdicts.js";
 import { ScriptFunctionCache } from "./script-cache.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
 
@@ -189,7 +190,10 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     last = Math.max(last, f.profile.endTime);
   }
   const durationMs = last > first ? Math.round((last - first) / 1000) : run.wallMs;
-  const profile: KosProfile = {
+  // What KOS_PROFILE will settle, recorded so that it needs no core to (profile-verdicts.ts).
+  const shares = new Map<string, number>();
+  for (const f of dump?.functions ?? []) if (f.sourceKey && f.savedShare !== undefined) shares.set(f.sourceKey, f.savedShare);
+  const profile: KosProfile = recordSettleVerdicts({
     version: 1,
     command: run.command,
     date: run.started.toISOString(),
@@ -198,7 +202,7 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     source: "cpu-prof",
     flamegraph,
     hot,
-  };
+  }, (key) => shares.get(key));
   const profilePath = join(run.outDir, "kos-profile.json");
   writeProfile(profilePath, profile);
   scripts.persist();

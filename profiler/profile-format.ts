@@ -79,6 +79,11 @@ export interface FunctionFeedback {
   predictedCompileCpuMs?: number;
   /** Mean time per call, in µs, of the original before the first tier-up (sampled; absent when never sampled). */
   tier0UsPerCall?: number;
+  /**
+   * The share of its time a version is bet to save, from its source (CompileCostModel.estimate):
+   * what `kos profile` needs, without the source, to record KOS_PROFILE's verdict (profile-verdicts.ts).
+   */
+  savedShare?: number;
 }
 
 /** The whole file written to `KOS_FEEDBACK_OUT`. */

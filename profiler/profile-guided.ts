@@ -3,9 +3,10 @@
  * first call, or why a compile cannot pay over a run like the profiled one (then the function
  * settles on the original).
  */
-import { CLOSURE_ONLY_SAVED_SHARE, type SourceEstimate } from "./compile-cost.js";
+import type { SourceEstimate } from "./compile-cost.js";
+import { CLOSURE_ONLY_SAVED_SHARE } from "./saved-shares.js";
 import type { ArgumentFeedback } from "./profile-format.js";
-import { settledInProfile } from "./profile-file.js";
+import { settledInProfile } from "./profile-schema.js";
 
 export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
 
@@ -46,7 +47,7 @@ const SETTLED_BY_PROFILE = "the profiled run settled it on the original: ";
  * `validate` (bench/programs/documents.ts) compiled at its first call and the run took 0.90× no
  * kos in CPU time.
  */
-export function profileShare(entry: ProfileEntry, estimate: SourceEstimate): number {
+export function profileShare(entry: ProfileEntry, estimate: Pick<SourceEstimate, "savedShare">): number {
   return entry.stableArgs?.some((a) => a.stability === "constant") ? estimate.savedShare : CLOSURE_ONLY_SAVED_SHARE;
 }
 

@@ -60,7 +60,9 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       const k = keyOf(e);
       const m = merged.get(k);
       if (!m) {
-        merged.set(k, { entry: { ...e }, args: e.stableArgs || e.calls !== undefined ? [e.stableArgs ?? []] : [], outcomes: [e] });
+        // A verdict held for its own file alone (profile-verdicts.ts): the merged profile is decided anew.
+        const { settle: _settle, ...entry } = e;
+        merged.set(k, { entry, args: e.stableArgs || e.calls !== undefined ? [e.stableArgs ?? []] : [], outcomes: [e] });
         continue;
       }
       m.outcomes.push(e);
@@ -87,8 +89,9 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
     return entry;
   });
   hot.sort((a, b) => b.selfSamples - a.selfSamples || b.totalSamples - a.totalSamples);
+  const { verdictModel: _model, ...first } = profiles[0]!;
   return {
-    ...profiles[0]!,
+    ...first,
     durationMs: profiles.reduce((s, p) => s + p.durationMs, 0),
     totalSamples,
     flamegraph: profiles.length === 1 ? profiles[0]!.flamegraph : null,

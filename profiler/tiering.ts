@@ -442,6 +442,7 @@ class TieredFunction {
       sourceKey: (this.key ??= sourceKey(this.source)),
       profiles: this.profiles, receiver: this.receiver,
       predictedCompileCpuMs: () => costs.priceLoaded(this.gate.estimate()),
+      savedShare: this.gate.estimate().savedShare,
       warmTimes: this.warmTimes, tier0Calls: this.tier0Calls, tier0Ms: this.tier0Ms,
       ...(this.profileDecided && this.profileEntry ? { carried: this.profileEntry } : {}),
     });
