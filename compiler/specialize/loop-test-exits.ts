@@ -14,6 +14,17 @@ import { isInert } from "./loop-shapes.js";
 import type { Specializer, Target } from "./specializer.js";
 import type { Val } from "./values.js";
 
+/**
+ * Tests built only of reads and operators: a side that writes (`i++ < n`) would be evaluated apart
+ * from the exit that skips it, and `object != null && i++ < n` then left the loop with `i` unchanged.
+ */
+const READS = new Set(["Identifier", "Literal", "ThisExpression", "MemberExpression", "ChainExpression", "BinaryExpression", "LogicalExpression", "UnaryExpression", "ConditionalExpression"]);
+function readsOnly(n: Node): boolean {
+  if (!READS.has(n.type) || (n.type === "UnaryExpression" && n.operator === "delete")) return false;
+  if (n.type === "MemberExpression") return readsOnly(n.object) && (!n.computed || readsOnly(n.property));
+  return [n.argument, n.left, n.right, n.test, n.consequent, n.alternate, n.expression].every((c: Node | undefined) => !c || readsOnly(c));
+}
+
 function conjuncts(test: Node, out: Node[] = []): Node[] {
   if (test.type === "LogicalExpression" && test.operator === "&&") {
     conjuncts(test.left, out);
@@ -28,7 +39,7 @@ function conjuncts(test: Node, out: Node[] = []): Node[] {
  */
 export function exitOnDynamicConjuncts(s: Specializer, test: Node, breakT: Target): boolean | null {
   const parts = conjuncts(test);
-  if (parts.length < 2) return null;
+  if (parts.length < 2 || !readsOnly(test)) return null;
   const epoch = s.foreignEpoch ?? 0;
   const p = s.probe(() => {
     const vals: Val[] = [];
