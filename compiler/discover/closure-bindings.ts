@@ -42,13 +42,17 @@ export interface ClosureBinding {
 /**
  * A binding written only by its declaring activation is fixed once that activation has
  * returned: it is not on the stack when the value was read (and cannot be suspended, see
- * ScriptAnalysis.activationOf). An undefined value stays unstable: it is also what an ES
- * module's binding reads as before its module body has run (a cycle can call into a module
- * whose body has not started, with no frame of it on the stack).
+ * ScriptAnalysis.activationOf). An undefined value of a top-level binding stays unstable: it
+ * is also what an ES module's binding reads as before its module body has run (a cycle can
+ * call into a module whose body has not started, with no frame of it on the stack); and of a
+ * `let`, the hole of a declaration its activation returned before. A function's `var` or
+ * parameter has neither: once its activation returned, undefined is its value for good
+ * (d3-format's `var width = specifier.width`, undefined unless the specifier sets one, kept
+ * every format closure without a width from compiling).
  */
 function settled(functions: FunctionFactsCache, facts: BindingFacts, ro: RemoteObject, ff: FunctionFacts, frames: Map<string, number[]> | null): boolean {
   const settles = facts.settles!;
-  if (ro.type === "undefined" || !frames || !ff.script?.hash) return false;
+  if ((ro.type === "undefined" && (settles.top || facts.kind === "let")) || !frames || !ff.script?.hash) return false;
   const p = functions.parsedFunction(ff);
   if (!p) return false;
   const positions = frames.get(ff.script.hash) ?? [];

@@ -15,6 +15,7 @@ import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, known
 import { newUniformState, sameStepAgain, UNROLLED_FIRST, type UniformState } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 import { copyableAsWritten, isInert, mayComplete } from "./loop-shapes.js";
+import { exitOnDynamicConjuncts } from "./loop-test-exits.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -341,12 +342,17 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       // inlined call's empty blocks behind even when it folds: they do nothing, and the loop unrolls.
       if (p.result.k === "d" || !p.emitted.every((x) => isInert(x))) {
         p.undo();
-        s.residualLoop(n, labels, breakT, state);
-        return;
+        const exits = exitOnDynamicConjuncts(s, n.test, breakT);
+        if (exits === false) return;
+        if (exits === null) {
+          s.residualLoop(n, labels, breakT, state);
+          return;
+        }
+      } else {
+        p.commit();
+        const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
+        if (!truthy) return;
       }
-      p.commit();
-      const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
-      if (!truthy) return;
     }
     if (n.type === "DoWhileStatement") {
       s.iteration(n.body, labels);

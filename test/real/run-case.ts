@@ -97,3 +97,44 @@ export function describeRealCase(c: RealCase, extra?: () => void): void {
     extra?.();
   });
 }
+
+/** `value`, and every object read from it, behind a proxy that logs each trap in order. */
+function logged(value: unknown, log: string[], path = "$"): unknown {
+  if (value === null || typeof value !== "object") return value;
+  const at = (k: PropertyKey) => `${path}.${String(k)}`;
+  return new Proxy(value, {
+    get: (t, k, r) => (log.push(`get ${at(k)}`), logged(Reflect.get(t, k, r), log, at(k))),
+    has: (t, k) => (log.push(`has ${at(k)}`), Reflect.has(t, k)),
+    ownKeys: (t) => (log.push(`ownKeys ${path}`), Reflect.ownKeys(t)),
+    getOwnPropertyDescriptor: (t, k) => (log.push(`getOwnPropertyDescriptor ${at(k)}`), Reflect.getOwnPropertyDescriptor(t, k)),
+  });
+}
+
+/**
+ * Inputs made of logging proxies, after enough calls to tier up: each natural use reads them
+ * with the same traps in the same order as the original, and gives the same result.
+ */
+export function itTrapsLikeTheOriginal(c: RealCase, count = 300): void {
+  it("an input of logging proxies is read as the original reads it: same traps, same order, same result", () => {
+    const made = c.natural.map((u) => makeNatural(u));
+    const warm = c.inputs(TEST_SEED + 3, 400);
+    for (const m of made) for (let i = 0; i < 1500; i++) outcome(m.run, warm[i % warm.length]);
+    const trace = (run: (input: unknown) => unknown, input: unknown) => {
+      const log: string[] = [];
+      let result: string;
+      try {
+        const v = run(logged(structuredClone(input), log));
+        result = v !== null && typeof v === "object" ? "object" : typeof v === "string" ? v : String(v);
+      } catch (e) {
+        result = `threw ${(e as Error).constructor.name}: ${(e as Error).message}`;
+      }
+      return { result, log };
+    };
+    const inputs = c.inputs(TEST_SEED + 2, count).filter((x) => x !== null && typeof x === "object");
+    expect(inputs.length).toBeGreaterThan(count / 2);
+    for (const input of inputs) {
+      const expected = trace(c.original, input);
+      for (const [k, m] of made.entries()) expect(trace(m.run, input), c.natural[k]!.label).toEqual(expected);
+    }
+  });
+}

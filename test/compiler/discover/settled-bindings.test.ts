@@ -31,6 +31,11 @@ const umd = [
   `  exports.kindOf = function kindOf(v) { return typeof v === "number" ? Kind.Num : Kind.Str; };`,
   `  exports.readLate = function readLate(x) { return x + late; };`,
   `  exports.setLate = setLate;`,
+  `  exports.makePad = function makePad(spec) {`,
+  `    var width = spec.width;`,
+  `    function pad(x) { return width === undefined ? String(x) : String(x).padStart(width); }`,
+  `    return pad;`,
+  `  };`,
   `})(exports);`,
 ].join("\n");
 // The hook runs while the module's own top level is still running: `k` is written after it.
@@ -85,6 +90,17 @@ describe("bindings written only by their own declaring activation", () => {
     expect(inspect(j)!.fallbackReason).toMatch(/FREE_VARIABLE.*late/);
     lib.setLate(5);
     expect(j(1)).toBe(6);
+  });
+
+  it("a function's `var` its declarator set to undefined is stable once the function returned (d3-format's `var width`)", () => {
+    const pad = lib.makePad({});
+    const b = lookupBinding(pad, "width")!;
+    expect(b.stable).toBe(true);
+    expect(b.value).toBeUndefined();
+    const j = jit(pad, { specialize: { x: 7 } });
+    expect(inspect(j)!.tier).toBe(1);
+    expect(j(7)).toBe("7");
+    expect(inspect(jit(lib.makePad({ width: 3 }), { specialize: { x: 7 } }))!.tier).toBe(1);
   });
 
   it("stays unstable when read while the declaring activation is on the stack, and settles after it returned", () => {

@@ -1,0 +1,4 @@
+import { describeRealCase } from "./run-case.js";
+import { pathToRegexpCase } from "../../fixtures/real/format-route-cases.js";
+
+describeRealCase(pathToRegexpCase);
