@@ -128,6 +128,37 @@ describe("tiering", () => {
     for (const x of [7, -0, NaN, 1e300]) expect(Object.is(handler(x), run(program, x))).toBe(true);
   });
 
+  it("gives a closure version's misses a closure version of their own: a type guard that later calls fail stops costing them", () => {
+    // The program in the closure, the argument an object for the first calls (the version guards
+    // `doc is object`), then a primitive in 1 call of 10 (under the 1 in 8 that earns a version at
+    // once): watched, each such call profiled its arguments, 130 ns against 20 ns for the original
+    // (lodash's `_.property(path)`). After STEADY_MISSES (1024) misses they get a version too.
+    const path = ["order", "lines", 1, "sku"];
+    function get(doc: unknown): unknown {
+      let o = doc as Record<string, unknown> | null | undefined;
+      for (let i = 0; i < path.length && o != null; i++) o = o[path[i]!] as Record<string, unknown>;
+      return o;
+    }
+    const f = jit(get, { tiering: { hotCalls: 100 } });
+    const doc = (i: number) => ({ order: { lines: [{ sku: "a" }, { sku: `b${i}` }] } });
+    for (let i = 0; i < 300; i++) expect(f(doc(i))).toBe(`b${i}`);
+    expect(inspect(f)!.tier).toBe(1);
+    expect(inspect(f)!.versions[0]!.assumptions.some((a) => a.kind === "type")).toBe(true);
+    const odd = [null, 5, "x", undefined, true];
+    for (let i = 0; i < 12000; i++) {
+      const x = i % 10 === 0 ? odd[(i / 10) % odd.length] : doc(i);
+      expect(f(x)).toBe(get(x));
+    }
+    const info = inspect(f)!;
+    expect(info.history.some((e) => e.event === "deoptimized")).toBe(true);
+    expect(info.history.filter((e) => e.event.startsWith("tier1 v")).length).toBe(2);
+    // The second version folds the same closure, with no guard on the argument's type.
+    expect(info.versions.at(-1)!.assumptions.some((a) => a.kind === "type")).toBe(false);
+    path[3] = "qty";
+    expect(f(doc(1))).toBe(get(doc(1)));
+    expect(f(null)).toBe(get(null));
+  });
+
   it("judges a function with no constant argument by how long its calls take now: one whose first calls were slow settles on the original", () => {
     // 0.1 ms a call for its first 64 calls (a cold start, a cache being filled), then well under a
     // microsecond: its sampled mean over the first 2048 calls is over CLOSURE_CHECK_MS (1 µs), and
