@@ -161,6 +161,8 @@ export class Dispatcher {
   /** The guard chain's links, one per version (made with the first version). */
   private links: Link[] | null = null;
   private tail: Function;
+  /** What misses after the last version run while the policy watches them (the original when there is no policy). */
+  private readonly missHandler: Function;
   /** Calls counted after the entry stopped counting (a version's own counter). */
   private countedBefore = 0;
   /**
@@ -177,6 +179,7 @@ export class Dispatcher {
     this.control = control;
     this.entry = entry;
     this.tail = tail;
+    this.missHandler = tail;
     // A tiering entry carries its dispatcher (entry-brand.ts). The original, settled as it is, is the
     // program's own; an explicit version keeps V8's initial function map (function-map.test.ts).
     if (control) EntryBrand.stamp(entry, this);
@@ -270,6 +273,12 @@ export class Dispatcher {
   stopWatchingMisses(): void {
     this.tail = this.original;
     this.links?.[this.versions.length - 1]?.set(this.original);
+  }
+
+  /** Guard misses after the last version go to the policy again (the program's inputs changed since it stopped watching). */
+  watchMisses(): void {
+    this.tail = this.missHandler;
+    this.links?.[this.versions.length - 1]?.set(this.missHandler);
   }
 
   /** The entry runs the original from now on, at the cost of a direct call (until a version is added). */

@@ -47,7 +47,7 @@ import { CompileCostModel } from "./compile-cost.js";
 import { CallTimes, median, RECENT_TIMES, TINY_MS } from "./call-times.js";
 import { CompileGate, MIN_GATED_CALLS } from "./compile-gate.js";
 import { summarize } from "./feedback-summary.js";
-import { checkStale, dropWhatMissed, missesEarnVersion, staleCheckDue } from "./miss-policy.js";
+import { checkStale, dropWhatMissed, missesEarnVersion, staleCheckDue, staleWindow, type StaleWindow } from "./miss-policy.js";
 import { profileSaysGeneric, profileShare, STABLE_ONLY, type ProfileEntry } from "./profile-guided.js";
 import { NO_CONSTANT_CALLS, NoConstantArguments } from "./no-constant-arguments.js";
 import { Tier0Sampling } from "./tier0-sampling.js";
@@ -95,6 +95,8 @@ class TieredFunction {
   private positionalFrom: number | null = null;
   private argumentCount: number | null | undefined = null;
   private readonly dropped = new Set<string>();
+  /** The receiver was dropped because a version could not take it (not because its misses varied). */
+  private receiverUncompilable = false;
   /** What each version was specialized on (to tell a changed object from a new one). */
   private readonly specs = new WeakMap<Version, Record<string, unknown>>();
   private nextCompileAt: number;
@@ -314,6 +316,7 @@ class TieredFunction {
     const name = this.d.name;
     const link = this.d.makeLink();
     let version: Version | null = null;
+    let window: StaleWindow | null = null;
     const onDeopt = (guard: number) => {
       if (!version) return;
       if (this.d.recordDeopt(version, guard)) {
@@ -322,7 +325,7 @@ class TieredFunction {
         trace(`deopt ${name || "(anonymous)"} v${this.d.versions.indexOf(version) + 1}: ${reason}`);
       }
       const n = version.deopts;
-      if (staleCheckDue(n)) checkStale(this.d, version, this.missesUnwatched, this.callsAtVersion, (first) => this.verifyGain(first));
+      if (staleCheckDue(n)) checkStale(this.d, version, (window ??= staleWindow(this.d)), this.missesUnwatched, (first) => this.verifyGain(first), () => this.watchMissesAgain());
     };
     let usedSpec: Record<string, unknown> = spec.specialize;
     // A fixed tier-up (hotCalls) has no prediction of its own: it gets one for its limit.
@@ -336,6 +339,7 @@ class TieredFunction {
       this.d.compileTimeMs += made.compileTimeMs;
       this.d.event("receiver dropped", `${made.fallbackReason ?? "INTERNAL: compile failed"} (after ${made.compileTimeMs.toFixed(0)} ms); compiling without speculating on this`);
       this.dropped.add("this");
+      this.receiverUncompilable = true;
       const { this: _receiver, ...rest } = spec.specialize;
       usedSpec = rest;
       if (Object.keys(rest).length || Object.keys(spec.assume).length) made = this.compiler().compileVersion(this.fn, { ...this.options, specialize: rest, assume: spec.assume, ...(spec.argumentCount !== undefined ? { argumentCount: spec.argumentCount } : {}), ...limit, freeze: "guard", name }, onDeopt, link.fn);
@@ -357,6 +361,7 @@ class TieredFunction {
     }
     version = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: 0, ...(made.setRoute ? { setRoute: made.setRoute } : {}), ...(made.setGeneric ? { setGeneric: made.setGeneric } : {}) };
     this.specs.set(version, usedSpec);
+    window = staleWindow(this.d);
     this.d.addVersion(version, link);
     if (this.d.versions.length === 1) this.verifyGain(version);
     const detail = made.assumptions.map((a) => a.description).join("; ") || "no guards";
@@ -411,6 +416,24 @@ class TieredFunction {
     const since = this.d.calls - this.callsAtVersion;
     if (this.misses >= this.missBudgetAt && (missesEarnVersion(this.misses, since) || this.misses >= STEADY_MISSES)) this.addVersionForMisses(since);
     return this.run(thisArg, args, newTarget);
+  }
+
+  /**
+   * The misses the policy stopped watching became most calls (checkStale): they are profiled again
+   * from here, and judged on the calls from here (a new version of their own, or the original).
+   */
+  private watchMissesAgain(): void {
+    this.missesUnwatched = false;
+    // What the old inputs' misses said not to speculate on says nothing of the new ones.
+    this.dropped.clear();
+    if (this.receiverUncompilable) this.dropped.add("this");
+    // Less the call being made: it was counted, and its miss (it goes on to the policy) is the first one watched.
+    this.callsAtVersion = this.d.calls - 1;
+    this.misses = 0;
+    this.missBudgetAt = 0;
+    this.missProfiles = [];
+    this.missReceiver = this.receiver ? new ArgumentProfile() : null;
+    this.d.watchMisses();
   }
 
   private addVersionForMisses(since: number): void {

@@ -128,6 +128,54 @@ describe("tiering", () => {
     for (const x of [7, -0, NaN, 1e300]) expect(Object.is(handler(x), run(program, x))).toBe(true);
   });
 
+  it("watches the misses again when the inputs change after it stopped watching them: most calls missing, the function goes generic or gets a version for the new constant", () => {
+    // A constant configuration, and 1 call in 10 with another one each time: a steady minority of
+    // misses with nothing constant, left to run the original behind the failed guard. Then the
+    // program's inputs change. Judged on its whole history, where the misses were a minority, the
+    // version stayed, and every later call paid its miss path (15 against 7 ns for the original).
+    function weigh(cfg: { k: number[] }, x: number): number {
+      let s = 0;
+      for (let i = 0; i < cfg.k.length; i++) s += cfg.k[i]! * x;
+      return s;
+    }
+    const A = { k: [1, 2, 3] };
+    const other = (i: number) => ({ k: [3, 2, i] });
+    const varying = jit(weigh, { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 20000; i++) {
+      const cfg = i % 10 === 5 && i > 300 ? other(i) : A;
+      expect(varying(cfg, i)).toBe(weigh(cfg, i));
+    }
+    let info = inspect(varying)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((e) => e.event === "misses watched")).toBe(false);
+    // Every call misses now, each with another configuration: the function goes generic.
+    for (let i = 0; i < 5000; i++) expect(varying(other(i), i)).toBe(weigh(other(i), i));
+    info = inspect(varying)!;
+    expect(info.history.some((e) => e.event === "misses watched")).toBe(true);
+    expect(info.tier).toBe("fallback");
+    expect(info.fallbackReason).toMatch(/no constant argument/);
+    expect(varying(A, 2)).toBe(weigh(A, 2));
+
+    // The same, and then one other configuration for good: it gets a version of its own, and the
+    // first version, whose guards now fail on every call, leaves the chain.
+    const moving = jit(weigh, { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 20000; i++) {
+      const cfg = i % 10 === 5 && i > 300 ? other(i) : A;
+      expect(moving(cfg, i)).toBe(weigh(cfg, i));
+    }
+    const B = { k: [5, -0, 7] };
+    for (let i = 0; i < 10000; i++) expect(Object.is(moving(B, -i), weigh(B, -i))).toBe(true);
+    info = inspect(moving)!;
+    expect(info.history.some((e) => e.event === "misses watched")).toBe(true);
+    expect(info.tier).toBe(1);
+    expect(info.versions.length).toBe(1);
+    expect(info.versions[0]!.assumptions.some((a) => a.description.includes("identity"))).toBe(true);
+    expect(info.history.some((e) => e.event === "dropped v1")).toBe(true);
+    B.k[1] = 4;
+    expect(moving(B, 3)).toBe(weigh(B, 3));
+    expect(moving(A, 3)).toBe(weigh(A, 3));
+  });
+
   it("gives a closure version's misses a closure version of their own: a type guard that later calls fail stops costing them", () => {
     // The program in the closure, the argument an object for the first calls (the version guards
     // `doc is object`), then a primitive in 1 call of 10 (under the 1 in 8 that earns a version at
