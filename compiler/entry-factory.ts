@@ -140,7 +140,7 @@ function runQuiet(slot: object, k: number): void {
  * The quiet states' tick: one call site per state, only the current state's left in a caller that
  * folded it. Its text is fixed.
  */
-const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `tick();` : `if (state === ${4 + k}) tick(); else `)).join("");
+const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `t();` : `if (state === ${4 + k}) t(); else `)).join("");
 /**
  * A ticking entry's count and ticks: the counting state's site and the quiet ones in one chain
  * after one count, and \`tick\` a context variable rather than \`hooks.tick\`. V8 inlines at most 920
@@ -149,7 +149,7 @@ const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `tick();
  * four such entries, the reader's \`parse\` and two of three \`add\`s were no longer inlined into
  * it (--trace-turbo-inlining), and its loop took 190 ms against 150 ms of work without kos.
  */
-const TICKS = `if (state === 0) tick(); else ${QUIET_TICKS}`;
+const TICKS = `var t = tick; if (state === 0) t(); else ${QUIET_TICKS}`;
 const TICK_SOURCE = `var tick = hooks.tick;\n`;
 /**
  * Where the control moves an entry's count into \`base\` and its counter starts again from zero (the
@@ -258,13 +258,20 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
         // generic call (10 ns instead of under 1 ns); \`call\` reads no property of \`f\`.
         (constructible ? `  if (new.target === undefined) {\n` : `  {\n`) +
         `    var state = slot.state;\n` +
-        `    if (state === 2) return call(target, this${rest});\n` +
         `    if (state === 1) return call(slot.head, this${rest});\n` +
         // Counting (tier 0) stays here: a function waiting for its compile to pay runs at tier 0 for
         // good, and through \`rare\` its calls cost 2.6-8.6 ns over the original, against 2-2.5 ns.
+        // One call of the original for the generic state and the counting one, and the ticks through
+        // one load of \`tick\`: V8 counts an inlined entry's whole bytecode against the caller's 920
+        // bytes, dead paths included, and the two-argument ticking entry went from 190 to 160 bytes
+        // (--print-bytecode). In a loop calling five dormant entries (a CSV parse, a template render,
+        // a score, a distance and a method), V8 inlined all five originals without kos, one or two
+        // through the 190-byte entries, two or three through these (--trace-turbo-inlining, three
+        // runs each); the loop ran at 0.93-0.97x no kos in CPU time with either (/tmp/unseen/prog.mjs,
+        // 15 paired runs, a loaded host).
         (ticking
-          ? `    if (state !== 3) { if (++calls >= next) { ${TICKS} } return call(target, this${rest}); }\n`
-          : `    if (state === 0 && ++calls < next) return call(target, this${rest});\n`) +
+          ? `    if (state !== 3) { if (state !== 2 && ++calls >= next) { ${TICKS} } return call(target, this${rest}); }\n`
+          : `    if (state === 2 || state === 0 && ++calls < next) return call(target, this${rest});\n`) +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name]`,
