@@ -10,7 +10,7 @@
  * path.
  */
 import { parentPort } from "node:worker_threads";
-import { writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
+import { warmArtifacts, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
 
 /** The worker's answer: done, or the error as the `kos` process reports it. */
 export type ArtifactReply = { ok: true } | { ok: false; message: string; code?: string };
@@ -26,3 +26,6 @@ parentPort?.once("message", (job: ArtifactJob) => {
     },
   );
 });
+
+// The job comes once the command has exited: until then, the code that draws the files warms up.
+if (parentPort) warmArtifacts();

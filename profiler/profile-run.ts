@@ -178,6 +178,18 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   // does the worker that will write the artifacts beside it.
   const analysis = import("./profile-analysis.js");
   analysis.catch(() => undefined); // reported where it is awaited; a failed command throws first
+  // Once loaded, the analysis warms up on a synthetic run while the command still runs (warm-profile.ts).
+  let exited = false;
+  running.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
+  void analysis.then(
+    (m) => {
+      if (!exited) m.warmAnalysis();
+    },
+    () => undefined,
+  );
   const artifacts = startArtifactWriter();
   try {
     return await analyzeFinished(await running);
