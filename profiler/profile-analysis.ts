@@ -17,7 +17,7 @@ import { functionTextAt } from "./function-source.js";
 import { parseCpuProfile, type CpuProfile } from "./cpuprofile.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
 import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
-import { artifactPaths, readRunProfiles, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
+import { artifactPaths, readRunProfiles, warmArtifacts, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
 import { profileText, sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import { recordSettleVerdicts } from "./profile-verdicts.js";
 import { ScriptFunctionCache } from "./script-cache.js";
@@ -36,11 +36,6 @@ export interface FinishedRun {
   wallMs: number;
   includeInternals?: boolean;
   maxEntries?: number;
-  /**
-   * Writes the artifacts elsewhere (profile-run.ts: a worker thread): resolves once they are
-   * written, to false when it could not take the job, and the analysis writes them itself.
-   */
-  writeArtifacts?: (job: ArtifactJob) => Promise<boolean>;
 }
 
 /** What the analysis wrote. */
@@ -181,11 +176,12 @@ function profileOfRun(run: RunFacts, profiles: CpuProfile[], report: HotReport, 
 }
 
 /**
- * Runs the analysis on a small synthetic run (warm-profile.ts) and throws the result away, so that
- * its code is warm when the real run's profiles arrive: profile-run.ts calls it while the command
- * runs. Writes nothing, reads no file; never throws.
+ * Runs the analysis and draws the artifacts of a small synthetic run (warm-profile.ts), and throws
+ * the results away, so that their code is warm when the real run's profiles arrive: profile-run.ts
+ * calls it while the command runs. Writes nothing, reads no file; never throws.
  */
 export function warmAnalysis(): void {
+  warmArtifacts();
   try {
     const profiles = [0, 1].map((thread) => dropKosPlumbing(parseCpuProfile(JSON.stringify(warmCpuProfile(thread)))));
     const sourceOf = (url: string) => (url === WARM_URL ? WARM_SOURCE : undefined);
@@ -213,8 +209,6 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     );
   }
   const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: `kos profile: ${run.command.join(" ")}` };
-  const elsewhere = run.writeArtifacts?.(job);
-  elsewhere?.catch(() => undefined); // observed here, reported below
   const files = await readRunProfiles(run.profilePaths);
   // Each script read once, and its functions taken from the cache of earlier runs when it has them.
   const scripts = new ScriptFunctionCache();
@@ -230,14 +224,9 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, run);
   // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
   const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
-  const artifacts = (elsewhere ?? Promise.resolve(false)).then(
-    (done) =>
-      done
-        ? undefined
-        : writeArtifacts(job, files).catch((e: unknown) => {
-            throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
-          }),
-  );
+  const artifacts = writeArtifacts(job, files).catch((e: unknown) => {
+    throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
+  });
   artifacts.catch(() => undefined); // observed here, reported by the await below
   const profile = profileOfRun(run, files.map((f) => f.profile), report, hot, dump, flamegraph);
   const profilePath = join(run.outDir, "kos-profile.json");

@@ -2,8 +2,7 @@
  * The files of a `kos profile` run that draw its samples for other tools: one `.cpuprofile` for
  * every thread and process (DevTools, speedscope), a gzipped pprof profile (go tool pprof,
  * Pyroscope, Grafana) and a flamegraph. They depend on the samples alone, not on the analysis
- * that ranks functions, so profile-run.ts has a worker thread write them while the `kos` process
- * analyzes (profile-artifacts-worker.ts).
+ * that ranks functions.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -59,8 +58,8 @@ export async function writeArtifacts(job: ArtifactJob, files?: CpuProfileFile[])
 
 /**
  * Draws the artifacts of a small synthetic run (warm-profile.ts), one thread and two, and throws
- * them away, so that their code is warm when the real run's profiles arrive: the artifact worker
- * runs it while the command runs. Writes nothing; never throws.
+ * them away, so that their code is warm when the real run's profiles arrive (profile-analysis.ts
+ * warmAnalysis, while the command runs). Writes nothing; never throws.
  */
 export function warmArtifacts(): void {
   try {
