@@ -1,17 +1,15 @@
 /**
  * A `.cpuprofile` as a pprof profile (`profile.pb.gz`), for `go tool pprof`,
- * Pyroscope and Grafana.
+ * Pyroscope and Grafana, written with the `pprof-format` package.
  *
  * Each `.cpuprofile` node becomes one location (its function at the node's
  * line, the hottest of its positionTicks when V8 recorded them), so stacks
  * keep their shape. Samples carry two values, `samples/count` and
  * `cpu/nanoseconds` (from the profile's own timeDeltas), and a `thread` label
- * when several threads are pooled. Encoded by pprof-encode.ts; read back with
- * pprof-format.
+ * when several threads are pooled.
  */
 import { gzipSync, gunzipSync } from "node:zlib";
-import { Profile } from "pprof-format";
-import { encodePprof, type PprofFunction, type PprofLocation, type PprofSample } from "./pprof-encode.js";
+import { Function as PprofFunction, Label, Line, Location, Profile, Sample, StringTable, ValueType } from "pprof-format";
 import type { CpuProfile } from "./cpuprofile.js";
 
 export interface PprofInput {
@@ -22,23 +20,11 @@ export interface PprofInput {
 
 /** Encodes one or more `.cpuprofile`s as one gzipped pprof profile. */
 export function cpuProfilesToPprof(inputs: PprofInput[]): Uint8Array {
-  const strings: string[] = [];
-  const stringIds = new Map<string, number>();
-  const str = (s: string): number => {
-    let id = stringIds.get(s);
-    if (id === undefined) {
-      id = strings.length;
-      strings.push(s);
-      stringIds.set(s, id);
-    }
-    return id;
-  };
-  str("");
-  const functionIds = new Map<string, number>();
-  const functions: PprofFunction[] = [];
-  const locations: PprofLocation[] = [];
-  const samples: PprofSample[] = [];
-  const sampleTypes = [{ type: str("samples"), unit: str("count") }, { type: str("cpu"), unit: str("nanoseconds") }];
+  const strings = new StringTable();
+  const functions = new Map<string, PprofFunction>();
+  const locations: Location[] = [];
+  const samples: Sample[] = [];
+  const sampleType = [new ValueType({ type: strings.dedup("samples"), unit: strings.dedup("count") }), new ValueType({ type: strings.dedup("cpu"), unit: strings.dedup("nanoseconds") })];
   let start = Infinity;
   let end = -Infinity;
   let totalInterval = 0;
@@ -53,18 +39,17 @@ export function cpuProfilesToPprof(inputs: PprofInput[]): Uint8Array {
       const c = n.callFrame;
       const name = c.functionName || "(anonymous)";
       const key = `${name}\u0000${c.url}\u0000${c.lineNumber}\u0000${c.columnNumber}`;
-      let functionId = functionIds.get(key);
-      if (functionId === undefined) {
-        functionId = functions.length + 1;
-        functions.push({ id: functionId, name: str(name), systemName: str(name), filename: str(c.url), startLine: Math.max(0, c.lineNumber + 1) });
-        functionIds.set(key, functionId);
+      let fn = functions.get(key);
+      if (!fn) {
+        fn = new PprofFunction({ id: functions.size + 1, name: strings.dedup(name), systemName: strings.dedup(name), filename: strings.dedup(c.url), startLine: Math.max(0, c.lineNumber + 1) });
+        functions.set(key, fn);
       }
       const hottest = (n.positionTicks ?? []).reduce<{ line: number; ticks: number } | null>((best, t) => (!best || t.ticks > best.ticks ? t : best), null);
-      const id = locations.length + 1;
-      locations.push({ id, functionId, line: hottest ? hottest.line : Math.max(0, c.lineNumber + 1) });
-      locationOf.set(n.id, id);
+      const loc = new Location({ id: locations.length + 1, line: [new Line({ functionId: fn.id, line: hottest ? hottest.line : Math.max(0, c.lineNumber + 1) })] });
+      locations.push(loc);
+      locationOf.set(n.id, loc.id as number);
     }
-    const labels = thread ? [{ key: str("thread"), str: str(thread) }] : [];
+    const label = thread ? [new Label({ key: strings.dedup("thread"), str: strings.dedup(thread) })] : [];
     // Aggregate identical leaf nodes: one pprof sample per node with its count and time.
     const counts = new Map<number, { n: number; ns: number }>();
     const ids = profile.samples ?? [];
@@ -87,23 +72,22 @@ export function cpuProfilesToPprof(inputs: PprofInput[]): Uint8Array {
       const stack: number[] = [];
       for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) stack.push(locationOf.get(cur)!);
       stack.pop(); // (root)
-      samples.push({ locationIds: stack, values: [c.n, Math.round(c.ns)], labels });
+      samples.push(new Sample({ locationId: stack, value: [c.n, Math.round(c.ns)], label }));
     }
   }
   const periodUs = intervals ? totalInterval / intervals : 1000;
-  return gzipSync(
-    encodePprof({
-      sampleTypes,
-      samples,
-      locations,
-      functions,
-      strings,
-      timeNanos: Number.isFinite(start) ? BigInt(Math.round(Date.now() - (end - start) / 1000)) * 1_000_000n : 0n,
-      durationNanos: Number.isFinite(start) ? Math.round((end - start) * 1000) : 0,
-      periodType: sampleTypes[1]!,
-      period: Math.round(periodUs * 1000),
-    }),
-  );
+  const profile = new Profile({
+    sampleType,
+    sample: samples,
+    location: locations,
+    function: [...functions.values()],
+    stringTable: strings,
+    timeNanos: Number.isFinite(start) ? BigInt(Math.round(Date.now() - (end - start) / 1000)) * 1_000_000n : 0,
+    durationNanos: Number.isFinite(start) ? Math.round((end - start) * 1000) : 0,
+    periodType: sampleType[1]!,
+    period: Math.round(periodUs * 1000),
+  });
+  return gzipSync(profile.encode());
 }
 
 /** Reads a gzipped (or plain) pprof profile back. */

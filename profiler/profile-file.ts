@@ -9,36 +9,18 @@ import { dirname } from "node:path";
 import { KosError } from "../errors.js";
 import { mergeProfiles, splitProfileList } from "./profile-merge.js";
 import { tieringActsOn, validateProfile, type HotEntry, type KosProfile } from "./profile-schema.js";
-import { sha256Hex } from "./sha256.js";
 import { sourceKey } from "./source-key.js";
 
 export { sourceKey } from "./source-key.js";
 export { settledInProfile, tieringActsOn, validateProfile, type HotEntry, type KosProfile } from "./profile-schema.js";
 
-/**
- * Characters hashed in JavaScript (sha256.ts) before node:crypto is loaded for the rest. Loading
- * node:crypto (about 40 of node's internal modules, streams among them) cost 2.6-2.7 ms at its
- * first use, which a profiled program paid in its exit handler for the feedback dump's few
- * hashes (bench/programs/dsp.ts, records.ts). The JavaScript hash ran at 6-10 MB/s, unoptimized
- * and cold (157 KB in 16-29 ms, against 0.75 ms natively): 16 K characters cost it at most about
- * 2 ms, as much as the load it saves, and more work goes to node:crypto.
- */
-const SCRIPT_HASH_CHARS = 16 * 1024;
-let scriptHashed = 0;
-let nativeHash: ((text: string) => string) | undefined;
-
 /** sha256 hex of a function's exact source text (what `fn.toString()` returns). */
 export function sourceHash(text: string): string {
-  if (nativeHash === undefined && scriptHashed + text.length <= SCRIPT_HASH_CHARS) {
-    scriptHashed += text.length;
-    return sha256Hex(text);
-  }
-  if (nativeHash === undefined) {
-    // Loaded on first need, not with this module: the tiering imports this module, and most processes never hash.
-    const { createHash } = process.getBuiltinModule("node:crypto");
-    nativeHash = (t) => createHash("sha256").update(t).digest("hex");
-  }
-  return nativeHash(text);
+  // node:crypto loads on the first hash, not with this module: with the streams it pulls in, it was
+  // about 40 of node's internal modules and 3-5 ms of CPU on the first `jit(fn)` of every process
+  // (the tiering imports this module), which most never hash anything in.
+  const { createHash } = process.getBuiltinModule("node:crypto");
+  return createHash("sha256").update(text).digest("hex");
 }
 
 /**

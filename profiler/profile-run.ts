@@ -137,8 +137,9 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   // warms up on a synthetic run (warm-profile.ts). It writes the artifacts itself: a worker thread
   // that wrote them beside it cost the `kos` process 46 ms more CPU while the command ran (183
   // against 137 ms, bench/programs/life.ts at 400, median of 11), and once the analysis and the
-  // artifacts' code were warm and the pprof encoder fast, it saved nothing after the command's
-  // exit (27.4 ms from its exit to kos's, against 25.1 with the artifacts written cold in-process).
+  // artifacts' code were warm it saved little after the command's exit (measured with a faster
+  // pprof encoder than pprof-format's, whose warm encoding takes 2-7 ms more: 27.4 ms from the
+  // command's exit to kos's, against 25.1 with the artifacts written in-process).
   const analysis = import("./profile-analysis.js");
   analysis.catch(() => undefined); // reported where it is awaited; a failed command throws first
   let exited = false;
