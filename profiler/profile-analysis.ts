@@ -14,13 +14,15 @@ import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
 import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
 import { functionTextAt } from "./function-source.js";
+import { parseCpuProfile, type CpuProfile } from "./cpuprofile.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
-import { isKosOwnScript } from "./kos-frames.js";
-import { artifactPaths, readRunProfiles, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
-import { sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
+import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
+import { artifactPaths, readRunProfiles, warmArtifacts, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
+import { profileText, sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import { recordSettleVerdicts } from "./profile-verdicts.js";
 import { ScriptFunctionCache } from "./script-cache.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
+import { WARM_SOURCE, WARM_URL, warmCpuProfile, warmFeedbackDump } from "./warm-profile.js";
 
 /** A finished profiling run, as profile-run.ts hands it over. */
 export interface FinishedRun {
@@ -34,11 +36,6 @@ export interface FinishedRun {
   wallMs: number;
   includeInternals?: boolean;
   maxEntries?: number;
-  /**
-   * Writes the artifacts elsewhere (profile-run.ts: a worker thread): resolves once they are
-   * written, to false when it could not take the job, and the analysis writes them itself.
-   */
-  writeArtifacts?: (job: ArtifactJob) => Promise<boolean>;
 }
 
 /** What the analysis wrote. */
@@ -132,6 +129,73 @@ function attachTiers(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[] {
   });
 }
 
+/** What ranking a run needs to say about it. */
+type RunFacts = Pick<FinishedRun, "command" | "started" | "wallMs" | "includeInternals" | "maxEntries">;
+
+/**
+ * The run's functions from its profiles, ranked, with source hashes.
+ * @throws KosError `KOS_PROFILE_NO_SAMPLES` when the run left no samples of its own code
+ */
+function rankRun(profiles: CpuProfile[], dump: FeedbackDump | undefined, sourceOf: (url: string) => string | undefined, run: RunFacts): { report: HotReport; hot: HotEntry[] } {
+  const report = analyzeCpuProfiles(profiles, { sourceOf });
+  const hot = hotEntries(report, sourceOf, { ...run, ...(dump ? { wrappedNames: new Set(dump.functions.map((f) => f.name).filter(Boolean)) } : {}) });
+  if (report.totalSamples === 0 || hot.length === 0) {
+    throw new KosError(
+      "KOS_PROFILE_NO_SAMPLES",
+      `the command ran for ${run.wallMs} ms but produced no CPU samples${report.totalSamples > 0 ? " in its own code" : ""}; ` +
+        `profile a longer or busier run${run.includeInternals ? "" : " (or pass --include-internals)"}: ${run.command.join(" ")}`,
+    );
+  }
+  return { report, hot };
+}
+
+/** The run's `kos-profile.json`: the ranked functions with what the feedback dump says of them. */
+function profileOfRun(run: RunFacts, profiles: CpuProfile[], report: HotReport, ranked: HotEntry[], dump: FeedbackDump | undefined, flamegraph: string): KosProfile {
+  const hot = dump ? addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(ranked, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS) : ranked;
+  // The program's own wall time, from the profiles' clocks (µs), without kos's analysis.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const p of profiles) {
+    first = Math.min(first, p.startTime);
+    last = Math.max(last, p.endTime);
+  }
+  const durationMs = last > first ? Math.round((last - first) / 1000) : run.wallMs;
+  // What KOS_PROFILE will settle, recorded so that it needs no core to (profile-verdicts.ts).
+  const shares = new Map<string, number>();
+  for (const f of dump?.functions ?? []) if (f.sourceKey && f.savedShare !== undefined) shares.set(f.sourceKey, f.savedShare);
+  return recordSettleVerdicts({
+    version: 1,
+    command: run.command,
+    date: run.started.toISOString(),
+    durationMs,
+    totalSamples: report.totalSamples,
+    source: "cpu-prof",
+    flamegraph,
+    hot,
+  }, (key) => shares.get(key));
+}
+
+/**
+ * Runs the analysis and draws the artifacts of a small synthetic run (warm-profile.ts), and throws
+ * the results away, so that their code is warm when the real run's profiles arrive: profile-run.ts
+ * calls it while the command runs. Writes nothing, reads no file; never throws.
+ */
+export function warmAnalysis(): void {
+  warmArtifacts();
+  try {
+    const profiles = [0, 1].map((thread) => dropKosPlumbing(parseCpuProfile(JSON.stringify(warmCpuProfile(thread)))));
+    const sourceOf = (url: string) => (url === WARM_URL ? WARM_SOURCE : undefined);
+    const run: RunFacts = { command: ["node", "warm-up.js"], started: new Date(), wallMs: 1 };
+    const first = rankRun(profiles, undefined, sourceOf, run);
+    const inner = first.hot.find((e) => e.name === "inner")?.sourceHash ?? "";
+    const dump = warmFeedbackDump(inner);
+    const { report, hot } = rankRun(profiles, dump, sourceOf, run);
+    profileText(profileOfRun(run, profiles, report, hot, dump, "/kos-warm-up/flamegraph.html"), "(warm-up)");
+  } catch {
+    // a warm-up that fails leaves the analysis cold, nothing more
+  }
+}
+
 /**
  * Analyzes a finished run and writes its outputs into `run.outDir`.
  * @throws KosError `KOS_PROFILE_NO_SAMPLES` when the run left no samples of its own code
@@ -145,8 +209,6 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     );
   }
   const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: `kos profile: ${run.command.join(" ")}` };
-  const elsewhere = run.writeArtifacts?.(job);
-  elsewhere?.catch(() => undefined); // observed here, reported below
   const files = await readRunProfiles(run.profilePaths);
   // Each script read once, and its functions taken from the cache of earlier runs when it has them.
   const scripts = new ScriptFunctionCache();
@@ -158,51 +220,15 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     sources.set(url, text);
     return text;
   };
-  const report = analyzeCpuProfiles(files.map((f) => f.profile), { sourceOf });
   const dump = readFeedbackDump(run.feedbackPath);
-  let hot = hotEntries(report, sourceOf, { ...run, ...(dump ? { wrappedNames: new Set(dump.functions.map((f) => f.name).filter(Boolean)) } : {}) });
-  if (report.totalSamples === 0 || hot.length === 0) {
-    throw new KosError(
-      "KOS_PROFILE_NO_SAMPLES",
-      `the command ran for ${run.wallMs} ms but produced no CPU samples${report.totalSamples > 0 ? " in its own code" : ""}; ` +
-        `profile a longer or busier run${run.includeInternals ? "" : " (or pass --include-internals)"}: ${run.command.join(" ")}`,
-    );
-  }
+  const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, run);
   // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
   const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
-  const artifacts = (elsewhere ?? Promise.resolve(false)).then(
-    (done) =>
-      done
-        ? undefined
-        : writeArtifacts(job, files).catch((e: unknown) => {
-            throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
-          }),
-  );
+  const artifacts = writeArtifacts(job, files).catch((e: unknown) => {
+    throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
+  });
   artifacts.catch(() => undefined); // observed here, reported by the await below
-
-  if (dump) hot = addUnsampledWrapped(attachTiers(mergeFeedback(foldCompiledVersions(hot, [dump]), [dump]), [dump]), [dump], UNSAMPLED_MIN_CALLS);
-
-  // The program's own wall time, from the profiles' clocks (µs), without kos's analysis.
-  let first = Infinity;
-  let last = -Infinity;
-  for (const f of files) {
-    first = Math.min(first, f.profile.startTime);
-    last = Math.max(last, f.profile.endTime);
-  }
-  const durationMs = last > first ? Math.round((last - first) / 1000) : run.wallMs;
-  // What KOS_PROFILE will settle, recorded so that it needs no core to (profile-verdicts.ts).
-  const shares = new Map<string, number>();
-  for (const f of dump?.functions ?? []) if (f.sourceKey && f.savedShare !== undefined) shares.set(f.sourceKey, f.savedShare);
-  const profile: KosProfile = recordSettleVerdicts({
-    version: 1,
-    command: run.command,
-    date: run.started.toISOString(),
-    durationMs,
-    totalSamples: report.totalSamples,
-    source: "cpu-prof",
-    flamegraph,
-    hot,
-  }, (key) => shares.get(key));
+  const profile = profileOfRun(run, files.map((f) => f.profile), report, hot, dump, flamegraph);
   const profilePath = join(run.outDir, "kos-profile.json");
   writeProfile(profilePath, profile);
   scripts.persist();

@@ -2,15 +2,15 @@
  * The files of a `kos profile` run that draw its samples for other tools: one `.cpuprofile` for
  * every thread and process (DevTools, speedscope), a gzipped pprof profile (go tool pprof,
  * Pyroscope, Grafana) and a flamegraph. They depend on the samples alone, not on the analysis
- * that ranks functions, so profile-run.ts has a worker thread write them while the `kos` process
- * analyzes (profile-artifacts-worker.ts).
+ * that ranks functions.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { mergeThreadProfiles, readCpuProfile, type CpuProfileFile } from "./cpuprofile.js";
+import { mergeThreadProfiles, parseCpuProfile, readCpuProfile, type CpuProfileFile } from "./cpuprofile.js";
 import { flamegraphHtml } from "./flame-html.js";
 import { dropKosPlumbing } from "./kos-frames.js";
 import { cpuProfilesToPprof } from "./pprof.js";
+import { warmCpuProfile } from "./warm-profile.js";
 
 /** What the artifacts are drawn from: the run's raw profiles, and the flamegraph's title. */
 export interface ArtifactJob {
@@ -34,20 +34,40 @@ export async function readRunProfiles(paths: string[]): Promise<CpuProfileFile[]
   return (await Promise.all(paths.map(readCpuProfile))).map((f) => ({ ...f, profile: dropKosPlumbing(f.profile) }));
 }
 
+/** The three files' contents, drawn from `profiles` (as {@link readRunProfiles} returns them). */
+function* renderArtifacts(profiles: CpuProfileFile[], title: string): Generator<[keyof ArtifactPaths, string | Uint8Array]> {
+  const merged = profiles.length === 1 ? profiles[0]!.profile : mergeThreadProfiles(profiles);
+  yield ["cpuprofilePath", JSON.stringify(merged)];
+  yield ["pprofPath", cpuProfilesToPprof(profiles.map((f, i) => ({ profile: f.profile, thread: profiles.length > 1 ? `${f.pid ?? "?"}/${f.threadId ?? i}` : undefined })))];
+  yield ["flamegraph", flamegraphHtml(merged, title)];
+}
+
 /** Writes the three files; `files` are the run's profiles as {@link readRunProfiles} returns them. */
 export async function writeArtifacts(job: ArtifactJob, files?: CpuProfileFile[]): Promise<void> {
   const profiles = files ?? (await readRunProfiles(job.profilePaths));
   const paths = artifactPaths(job.outDir);
   // Each file is written by the thread pool while the next is computed (sync writes were 5 ms of a 25 ms analysis).
   const writes: Array<Promise<void>> = [];
-  const write = (path: string, data: string | Uint8Array) => {
-    const w = writeFile(path, data);
+  for (const [which, data] of renderArtifacts(profiles, job.title)) {
+    const w = writeFile(paths[which], data);
     w.catch(() => undefined); // observed here, reported by the Promise.all below
     writes.push(w);
-  };
-  const merged = profiles.length === 1 ? profiles[0]!.profile : mergeThreadProfiles(profiles);
-  write(paths.cpuprofilePath, JSON.stringify(merged));
-  write(paths.pprofPath, cpuProfilesToPprof(profiles.map((f, i) => ({ profile: f.profile, thread: profiles.length > 1 ? `${f.pid ?? "?"}/${f.threadId ?? i}` : undefined }))));
-  write(paths.flamegraph, flamegraphHtml(merged, job.title));
+  }
   await Promise.all(writes);
+}
+
+/**
+ * Draws the artifacts of a small synthetic run (warm-profile.ts), one thread and two, and throws
+ * them away, so that their code is warm when the real run's profiles arrive (profile-analysis.ts
+ * warmAnalysis, while the command runs). Writes nothing; never throws.
+ */
+export function warmArtifacts(): void {
+  try {
+    for (const threads of [1, 2]) {
+      const profiles = Array.from({ length: threads }, (_, i) => ({ path: "(warm-up)", pid: 1, threadId: i, profile: dropKosPlumbing(parseCpuProfile(JSON.stringify(warmCpuProfile(i)))) }));
+      for (const _ of renderArtifacts(profiles, "kos profile: warm-up")) void _;
+    }
+  } catch {
+    // a warm-up that fails leaves the code cold, nothing more
+  }
 }

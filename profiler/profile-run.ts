@@ -12,12 +12,9 @@
  */
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
 import { resolveCommand, runWithCpuProf, runWithProfilerPreload, type RunOptions } from "./flame.js";
 import type { HotReport } from "./hot.js";
-import type { ArtifactJob } from "./profile-artifacts.js";
-import type { ArtifactReply } from "./profile-artifacts-worker.js";
 import type { KosProfile } from "./profile-file.js";
 import type { FunctionFeedback } from "./profile-format.js";
 
@@ -75,44 +72,6 @@ function makeDirectory(dir: string): void {
 function removeArtifacts(dir: string, names: RegExp): void {
   if (!existsSync(dir)) return;
   for (const n of readdirSync(dir)) if (names.test(n)) rmSync(join(dir, n), { force: true, recursive: true });
-}
-
-/**
- * Starts the worker thread that will write the run's artifacts (profile-artifacts-worker.ts), so
- * that its start and its modules load while the command runs. Null from kos's TypeScript sources
- * (no built worker script beside this file) or where no worker can start: the analysis then
- * writes them itself. The worker holds the process only while it has a job.
- */
-function startArtifactWriter(): { write: (job: ArtifactJob) => Promise<boolean>; dispose: () => void } | null {
-  const script = new URL("./profile-artifacts-worker.js", import.meta.url);
-  if (!existsSync(fileURLToPath(script))) return null;
-  const { Worker } = process.getBuiltinModule("node:worker_threads");
-  let worker: import("node:worker_threads").Worker;
-  try {
-    worker = new Worker(script, { stdout: true, stderr: true });
-  } catch {
-    return null;
-  }
-  worker.unref();
-  // null: the worker failed or exited before it answered, and the analysis writes the files.
-  const reply = new Promise<ArtifactReply | null>((settle) => {
-    worker.once("message", (r: ArtifactReply) => settle(r));
-    worker.once("error", () => settle(null));
-    worker.once("exit", () => settle(null));
-  });
-  const dispose = () => void worker.terminate().catch(() => undefined);
-  return {
-    write: async (job) => {
-      worker.ref();
-      worker.postMessage(job);
-      const r = await reply;
-      dispose();
-      if (r === null) return false;
-      if (!r.ok) throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${job.outDir}: ${r.message}`);
-      return true;
-    },
-    dispose,
-  };
 }
 
 /**
@@ -174,16 +133,27 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   } catch {
     // a stale file kos cannot remove: the analysis writes over its outputs, and a stale raw directory is only left behind
   }
-  // The analysis loads while the command runs, after its spawn (see profile-analysis.ts), and so
-  // does the worker that will write the artifacts beside it.
+  // The analysis loads while the command runs, after its spawn (see profile-analysis.ts), and then
+  // warms up on a synthetic run (warm-profile.ts). It writes the artifacts itself: a worker thread
+  // that wrote them beside it cost the `kos` process 46 ms more CPU while the command ran (183
+  // against 137 ms, bench/programs/life.ts at 400, median of 11), and once the analysis and the
+  // artifacts' code were warm it saved little after the command's exit (measured with a faster
+  // pprof encoder than pprof-format's, whose warm encoding takes 2-7 ms more: 27.4 ms from the
+  // command's exit to kos's, against 25.1 with the artifacts written in-process).
   const analysis = import("./profile-analysis.js");
   analysis.catch(() => undefined); // reported where it is awaited; a failed command throws first
-  const artifacts = startArtifactWriter();
-  try {
-    return await analyzeFinished(await running);
-  } finally {
-    artifacts?.dispose(); // a run the analysis never reached leaves no idle thread behind
-  }
+  let exited = false;
+  running.then(
+    () => (exited = true),
+    () => (exited = true),
+  );
+  void analysis.then(
+    (m) => {
+      if (!exited) m.warmAnalysis();
+    },
+    () => undefined,
+  );
+  return analyzeFinished(await running);
 
   async function analyzeFinished(cp: Awaited<typeof running>): Promise<ProfileCommandResult> {
     const analyze = async (): Promise<ProfileCommandResult> => {
@@ -197,7 +167,6 @@ export async function profileCommand(command: string[], options: ProfileCommandO
         wallMs: cp.durationMs,
         ...(options.includeInternals !== undefined ? { includeInternals: options.includeInternals } : {}),
         ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
-        ...(artifacts ? { writeArtifacts: artifacts.write } : {}),
       });
       const result: ProfileCommandResult = { ...done, outDir, wallMs: cp.durationMs };
       if (resolved.kind !== "node") result.fallbackReason = "not a node script: profiled through a NODE_OPTIONS preload (node:inspector) in every node process it starts";
