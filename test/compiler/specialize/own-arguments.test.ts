@@ -64,7 +64,7 @@ describe("reads of the function's own arguments run no foreign code", () => {
     expect(afterGuards(body(f))).toMatch(/return \[1, arguments\[1\], arguments\[2\], 2, a\]/);
   });
 
-  it("an interpreter's placeholders read after each argument fold in each speculated rest; the generic rest's dynamic reads come after them", () => {
+  it("an interpreter's first placeholder, read after the first argument, folds; the generic rest's dynamic reads come after it", () => {
     type Spec = { items: Array<{ t: string }> };
     function run(spec: Spec, argv: IArguments): string {
       let out = "";
@@ -83,8 +83,13 @@ describe("reads of the function's own arguments run no foreign code", () => {
     }
     const g = jit(render as (...a: unknown[]) => string, { specialize: { s: spec }, scope: { run } });
     for (const args of [[1, 2, 3], [1], [{ toString: () => "T" }, 2, 3, 4]]) expect(outcome(() => g(spec, ...args))).toBe(outcome(() => (render as Function)(spec, ...args)));
-    // Each item's `t` folded (no `item.t === "a" ? …` left but in the generic loop).
-    expect((body(g).match(/=== "a" \?/g) ?? []).length).toBe(1);
+    // The first item's `t` folded after `argv[1]`, before any foreign code. (The later reads of
+    // `argv` come after a conversion that may run foreign code: past the count they could run an
+    // Object.prototype getter, which only a check there, too slow to pay, would rule out.)
+    const src = body(g);
+    const head = afterGuards(src.slice(0, src.indexOf("if (s.items")));
+    expect(head).toMatch(/= "<" \+ String\(/);
+    expect(head).not.toMatch(/=== "a"/);
     // A program change after jit() is seen, as in the original.
     spec.items[1]!.t = "a";
     expect(outcome(() => g(spec, 1, 2, 3))).toBe(outcome(() => (render as Function)(spec, 1, 2, 3)));
@@ -121,6 +126,41 @@ describe("reads of the function's own arguments run no foreign code", () => {
     // A write (strict: no parameter changes) and a delete.
     agrees((cfg) => function (a: unknown) { "use strict"; const x = cfg.k; arguments[0] = 9; const y = arguments[0]; return [x, y, a, cfg.b]; }, [[1, 2]]);
     agrees((cfg) => function (a: unknown) { "use strict"; const x = cfg.k; delete arguments[0]; const y = arguments[0]; return [x, y, a, cfg.b]; }, [[1, 2]]);
+  });
+
+  it("with the count guarded, an item read after a dynamic index that ran an Object.prototype getter (which made the item a getter) runs it", () => {
+    const double = (v: number) => v * 2;
+    const make = (cfg: Cfg & { op?: (v: number) => number }) => {
+      cfg.op = double;
+      return function (i: number, a: number) { "use strict"; const x = cfg.k; const d = arguments[i]; const y = arguments[1]; return [x, d, y, cfg.k, cfg.op!(a)]; };
+    };
+    const cfgA: Cfg = { k: 1, b: 2, tail: "" };
+    const cfgB: Cfg = { k: 1, b: 2, tail: "" };
+    const hook: { cfg: Cfg | null } = { cfg: null };
+    const original = make(cfgA);
+    const jitted = jit(make(cfgB) as (...a: unknown[]) => unknown, { specialize: {}, argumentCount: 2 });
+    const run = (fn: Function, cfg: Cfg, args: unknown[]) => {
+      hook.cfg = cfg;
+      cfg.k = 1;
+      return outcome(() => fn(...args));
+    };
+    expect(run(jitted, cfgB, [0, 3])).toBe(run(original, cfgA, [0, 3]));
+    try {
+      Object.defineProperty(Object.prototype, "5", {
+        configurable: true,
+        get(this: object) {
+          Object.defineProperty(this, 1, { get() { if (hook.cfg) hook.cfg.k = 42; return "late"; } });
+          return "p5";
+        },
+        set(this: object, v: unknown) {
+          Object.defineProperty(this, "5", { value: v, writable: true, enumerable: true, configurable: true });
+        },
+      });
+      for (const args of [[5, 3], [0, 3]]) expect(run(jitted, cfgB, args)).toBe(run(original, cfgA, args));
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)["5"];
+    }
+    expect("5" in Object.prototype).toBe(false);
   });
 
   it("sloppy code's arguments mapped to its parameters: a write through either side is seen on the other, as in the original", () => {
@@ -223,7 +263,8 @@ describe("reads of the function's own arguments run no foreign code", () => {
       delete (Object.prototype as Record<string, unknown>)["3"];
     }
     expect("3" in Object.prototype).toBe(false);
-    expect(body(jitted)).toMatch(/!\(\(3 in \$k_\w+\)\)/);
+    // After the call, the read past the count counts as foreign code: Object.prototype is not checked there.
+    expect(body(jitted)).not.toMatch(/\(3 in /);
   });
 });
 
