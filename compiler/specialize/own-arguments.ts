@@ -19,7 +19,8 @@
  * `arguments` to a helper kos inlines (sprintf-js's `sprintf_format(parse_tree, arguments)`, whose
  * `argv[cursor++]` per placeholder made every later read of the parsed format a run-time read).
  */
-import { Specializer } from "./specializer.js";
+import type { Node } from "../ast.js";
+import { Specializer, type Env, type Slot } from "./specializer.js";
 import { S, type Val } from "./values.js";
 
 declare module "./specializer.js" {
@@ -39,6 +40,30 @@ declare module "./specializer.js" {
  * decides it, "plain" for a read that runs no code, "foreign" for one that may.
  */
 export type OwnArgumentsRead = { value: Val } | "plain" | "foreign";
+
+/**
+ * The environment entry holding the count the root's `arguments` is known to reach on this path
+ * (a static number): from a test that held, `arguments.length > 1` (Babel's default parameters).
+ * Never a real slot; dropped where paths join (joins.ts keeps only the running frames' slots).
+ */
+export const ARGUMENTS_REACH: Slot = Object.freeze({ name: "(arguments.length reaches)", kind: "marker", pinned: false, reassigned: false, hoist: false, declared: true }) as Slot;
+
+/** Whether `x` (a source expression, as tested) reads the root's own `arguments` here. */
+export function ownArgumentsNode(s: Specializer, x: Node): boolean {
+  if (!s.options.ownArgumentsKept || x.type !== "Identifier" || !s.env) return false;
+  const variable = s.frame.info.scopes.resolve(x);
+  if (x.name === "arguments" && (!variable || variable.defs.length === 0)) return s.frame.root && !s.frame.info.parsed.kind.startsWith("arrow");
+  const slot = variable ? s.frame.slots.get(variable) : undefined;
+  const st = slot ? s.env.get(slot) : undefined;
+  return !!st && (st.val ? st.val.k === "d" && !!st.val.ownArguments : !!st.ownArguments);
+}
+
+/** Records that the root's `arguments` has at least `count` items on `env`'s path. */
+export function noteArgumentsReach(env: Env, count: number): void {
+  const known = env.get(ARGUMENTS_REACH)?.val;
+  if (known && known.k === "s" && (known.v as number) >= count) return;
+  env.set(ARGUMENTS_REACH, { val: S(count) });
+}
 
 /** An array index as a number (a canonical index string too: sprintf-js's `argv[ph.param_no]`), else null. */
 function indexOf(key: unknown): number | null {
@@ -66,6 +91,12 @@ Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unkno
     // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
     if (items[k]!.k !== "d") this.ownArgumentsFolded = true;
     return { value: items[k]! };
+  }
+  // Below a count a test on this path showed (`arguments.length > k && arguments[k] …`).
+  const reach = this.env?.get(ARGUMENTS_REACH)?.val;
+  if (reach && reach.k === "s" && k < (reach.v as number)) {
+    this.ownArgumentsReadsKept = true;
+    return "plain";
   }
   // Possibly past the count: Object.prototype must lack the key, guarded like any folded absence
   // (where it has it now, the read may run its getter: no guard to keep). Only at entry, before any

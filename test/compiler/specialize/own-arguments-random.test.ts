@@ -34,6 +34,8 @@ function statement(r: Random, depth: number): string {
     `cb(cfg);`,
     `{ const a = arguments; out.push(a[${k}], a.length); }`,
     `out.push(typeof arguments[${k}] === "function" ? "fn" : arguments[${k}]);`,
+    `out.push(arguments.length > ${k} && arguments[${k}] !== undefined ? arguments[${k}] : cfg.b);`,
+    `out.push(${k} < arguments.length ? arguments[${pick(r, [0, 1, 2, 3, 4, 5])}] : cfg.k);`,
   ];
   const rare = [`arguments[${k}] = "w";`, `delete arguments[${k}];`, `out.push(arguments[0] === cb ? "cb" : 0);`];
   if (depth > 0 && r() < 0.25) {

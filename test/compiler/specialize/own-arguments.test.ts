@@ -58,6 +58,24 @@ describe("reads of the function's own arguments run no foreign code", () => {
     expect(rest).toMatch(/, 2, "t"\]/);
   });
 
+  it("a Babel default parameter read after foreign code: its `arguments.length > k` test shows the item is there, and kos speculates on past it", () => {
+    const double = (v: number) => v * 2;
+    const f = agrees((cfg) => {
+      const c = cfg as Cfg & { op?: (v: number) => number };
+      c.op = double;
+      return function (cb: (cfg: Cfg) => void, a: number) {
+        "use strict";
+        cb(cfg);
+        const o = arguments.length > 2 && arguments[2] !== undefined ? arguments[2] : { d: 1 };
+        return [c.k, o, c.op!(a)];
+      };
+    }, [[() => {}, 2], [() => {}, 2, 5], [(cfg: Cfg) => { cfg.k = 7; }, 2, undefined], [(cfg: Cfg) => { cfg.k = 8; }, 3, 4]]);
+    // The speculated rest: the configuration folded behind a check after the call, the item read as data.
+    expect(body(f)).toMatch(/return \[1, arguments\.length > 2 && arguments\[2\] !== void 0 \? arguments\[2\] : \{/);
+    // No check of Object.prototype: the test showed the item is the object's own.
+    expect(body(f)).not.toMatch(/\(2 in /);
+  });
+
   it("a helper kos inlines that reads the arguments it was handed (sprintf-js's `sprintf_format(tree, arguments)`)", () => {
     const read = (argv: IArguments, i: number) => argv[i];
     const f = agrees((cfg) => function (this: unknown, a: unknown) { "use strict"; const x = cfg.k; const y = read(arguments, 1); const z = read(arguments, 2); return [x, y, z, cfg.b, a]; }, [[1, 2, 3], [1], [1, 2]], { scope: { read } });
