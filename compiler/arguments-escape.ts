@@ -7,7 +7,7 @@
  * The object is reached through `arguments` (outside nested non-arrow functions, which have their
  * own) and through every variable given it by a plain `v = arguments` or `v = w` from such a
  * variable. A use of one of those names is a plain read when it is the object of a member read
- * kos marked (PLAIN_READ) and not written, deleted, called as a method (`arguments[0]()` passes it
+ * kos judged plain (the specializer's set of them, `plain`) and not written, deleted, called as a method (`arguments[0]()` passes it
  * as `this`) or destructured into. Every other use may let it escape: handed to a call, stored,
  * returned, written (`arguments[0] = x`, which in sloppy code also writes the parameter it is
  * mapped to), a read kos did not mark (past the count, or at a key such as `toString`, it may run
@@ -21,9 +21,6 @@
  * to a value (a guarded count or item) has no place in the code: with one, any escape matters.
  */
 import { isReferenceIdentifier, childKeys, type Node } from "./ast.js";
-
-/** Marks a residual member read of the own `arguments` that runs no code (own-arguments.ts). */
-export const PLAIN_READ = "kosPlainArgumentsRead";
 
 /** One place of a node in the code (a node may be held in more than one): its parent's place, its order. */
 interface Place { node: Node; up: Place | null; order: number; nested: boolean }
@@ -39,7 +36,7 @@ const MAX_PAIRS = 100_000;
  * run before one of its plain reads, in it or in the functions of its own (`others`: callback
  * bodies, residual versions). `folded`: some read was folded to a value, with no place in the code.
  */
-export function argumentsEscapeBeforeRead(root: Node, others: readonly Node[] = [], folded = false): boolean {
+export function argumentsEscapeBeforeRead(root: Node, plain: ReadonlySet<Node>, others: readonly Node[] = [], folded = false): boolean {
   const uses = new Map<string, Place[]>();
   let order = 0;
   // `own`: `arguments` here is the root's; `nested`: inside a function other than the root.
@@ -77,7 +74,7 @@ export function argumentsEscapeBeforeRead(root: Node, others: readonly Node[] = 
         }
         continue;
       }
-      const read = plainRead(use);
+      const read = plainRead(use, plain);
       if (read) reads.push(read);
       else if (!declaresOrWrites(use)) escapes.push(use);
     }
@@ -106,9 +103,9 @@ function declaresOrWrites(use: Place): boolean {
 }
 
 /** The place of the marked read whose object is this use, if it is only read there. */
-function plainRead(use: Place): Place | null {
+function plainRead(use: Place, plain: ReadonlySet<Node>): Place | null {
   const m = use.up!;
-  if (m.node.type !== "MemberExpression" || m.node.object !== use.node || m.node[PLAIN_READ] !== true) return null;
+  if (m.node.type !== "MemberExpression" || m.node.object !== use.node || !plain.has(m.node)) return null;
   const parent = m.up;
   if (!parent) return m;
   const p = parent.node;

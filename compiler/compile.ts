@@ -279,7 +279,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     }
     // Reads of the own `arguments` taken to run no code, where the residual may let it escape before
     // one of them (arguments-escape.ts): the same attempt again, those reads counted as foreign code.
-    if (result.ownArgumentsReadsKept && argumentsEscapeBeforeRead(result.node, [...result.callbackBodies, ...result.versions.map((v) => v.node)], result.ownArgumentsFolded)) {
+    if (result.ownArgumentsReadsKept && argumentsEscapeBeforeRead(result.node, result.plainArgumentReads, [...result.callbackBodies, ...result.versions.map((v) => v.node)], result.ownArgumentsFolded)) {
       ownArgumentsKept = false;
       attempt--;
       continue;

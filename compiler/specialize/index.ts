@@ -12,7 +12,6 @@ import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
 import { readsAsAliasedArrayMethod } from "../arguments-reads.js";
-import { PLAIN_READ } from "../arguments-escape.js";
 import type { FreezePolicy, TypeAssumption } from "../types.js";
 import "./foreign-state.js";
 import "./temporaries.js";
@@ -147,6 +146,8 @@ export interface SpecializeResult {
   ownArgumentsReadsKept: boolean;
   /** One of them was folded to a value, with no place in the residual code: right only if it never lets it escape. */
   ownArgumentsFolded: boolean;
+  /** The residual reads of the root's own `arguments` taken as plain (compile.ts checks them: arguments-escape.ts). */
+  plainArgumentReads: ReadonlySet<Node>;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
@@ -214,7 +215,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
     // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.
   }
-  const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[]), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
+  const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[], (sp.plainArgumentReads ??= new Set())), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
   sp.rootArgumentItems = frame.args;
   // A root that reads an unfrozen object of its closure or module (a table of operations, the
@@ -303,7 +304,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded };
+  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set() };
 }
 
 export type { FreeLookup };
@@ -319,7 +320,7 @@ function entryGuards(sp: Specializer): ContentGuard[] {
  * The root's `arguments` items where the count is guarded: known positions, the specialized
  * parameters' values, and reads of the others (nothing writes them: arguments-reads.ts).
  */
-function rootArguments(req: SpecializeRequest, params: Node[]): Val[] | null {
+function rootArguments(req: SpecializeRequest, params: Node[], plain: Set<Node>): Val[] | null {
   const items = req.argumentItems;
   if (!items) return null;
   const out: Val[] = [];
@@ -329,7 +330,11 @@ function rootArguments(req: SpecializeRequest, params: Node[]): Val[] | null {
     if (items.known.has(i)) out.push(S(items.known.get(i)));
     else if (name !== null && req.specialize.has(name)) out.push(S(req.specialize.get(name)));
     // Below the guarded count: a read of data (own-arguments.ts).
-    else out.push(D({ type: "MemberExpression", object: id("arguments"), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false, [PLAIN_READ]: true }));
+    else {
+      const read: Node = { type: "MemberExpression", object: id("arguments"), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false };
+      plain.add(read);
+      out.push(D(read));
+    }
   }
   return out;
 }

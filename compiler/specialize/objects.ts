@@ -11,7 +11,6 @@
 import { types as utilTypes } from "node:util";
 import type { Node } from "../ast.js";
 import { hasIntrinsicLength } from "../typed-array-checks.js";
-import { PLAIN_READ } from "../arguments-escape.js";
 import { walk } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
@@ -199,7 +198,7 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
   const read: Node = { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false };
   if (own === "plain") {
     // compile.ts checks that every other use of the object is such a read (arguments-escape.ts).
-    read[PLAIN_READ] = true;
+    (this.plainArgumentReads ??= new Set()).add(read);
     // The engine made it a number, and no code that could change it has seen the object.
     if (key.k === "s" && key.v === "length") return D(read, "number");
   }

@@ -29,6 +29,8 @@ declare module "./specializer.js" {
     ownArgumentsReadsKept?: boolean;
     /** One such read was folded to a value (no place in the code: compile.ts checks that it never escapes). */
     ownArgumentsFolded?: boolean;
+    /** The residual member reads of the root's `arguments` taken as plain (arguments-escape.ts judges every other use). */
+    plainArgumentReads?: Set<Node>;
     /** The root's `arguments` items where its count is guarded at entry (index.ts, rootArguments). */
     rootArgumentItems?: Val[] | null;
     ownArgumentsRead(key: unknown): OwnArgumentsRead;

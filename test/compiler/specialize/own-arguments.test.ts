@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "acorn";
 import { inspect, jit } from "../../../index.js";
-import { argumentsEscapeBeforeRead, PLAIN_READ } from "../../../compiler/arguments-escape.js";
+import { argumentsEscapeBeforeRead } from "../../../compiler/arguments-escape.js";
 import { walk, type Node } from "../../../compiler/ast.js";
 
 type Cfg = { k: number; b: number; tail: string };
@@ -286,15 +286,16 @@ describe("reads of the function's own arguments run no foreign code", () => {
   });
 });
 
-/** `code` parsed, every member read of `arguments` or of `names` marked plain as the specializer marks its reads. */
-function marked(code: string, names: string[] = []): Node {
+/** `code` parsed, and its member reads of `arguments` or of `names`, taken as plain as the specializer takes its reads. */
+function marked(code: string, names: string[] = []): { fn: Node; plain: Set<Node> } {
+  const plain = new Set<Node>();
   const fn = (parse(code, { ecmaVersion: "latest" }) as unknown as Node).body[0].expression as Node;
   const reached = new Set(["arguments", ...names]);
   walk(fn, (n) => {
     // Not at a variable's key (`arguments[i]`): kos marks no such read.
-    if (n.type === "MemberExpression" && n.object.type === "Identifier" && reached.has(n.object.name) && !(n.computed && n.property.type === "Identifier")) n[PLAIN_READ] = true;
+    if (n.type === "MemberExpression" && n.object.type === "Identifier" && reached.has(n.object.name) && !(n.computed && n.property.type === "Identifier")) plain.add(n);
   });
-  return fn;
+  return { fn, plain };
 }
 
 describe("whether the residual lets its arguments escape before a plain read (arguments-escape.ts)", () => {
@@ -322,13 +323,15 @@ describe("whether the residual lets its arguments escape before a plain read (ar
   ];
   for (const [code, escapes, names] of cases) {
     it(`${code} → ${escapes ? "escapes first" : "reads first"}`, () => {
-      const fn = marked(code, names);
-      expect(argumentsEscapeBeforeRead(fn)).toBe(escapes);
+      const { fn, plain } = marked(code, names);
+      expect(argumentsEscapeBeforeRead(fn, plain)).toBe(escapes);
     });
   }
 
   it("a read folded to a value has no place in the code: any escape counts", () => {
-    expect(argumentsEscapeBeforeRead(marked("(function () { x = arguments[0]; g(arguments); })"), [], true)).toBe(true);
-    expect(argumentsEscapeBeforeRead(marked("(function () { x = arguments[0]; })"), [], true)).toBe(false);
+    const escaping = marked("(function () { x = arguments[0]; g(arguments); })");
+    expect(argumentsEscapeBeforeRead(escaping.fn, escaping.plain, [], true)).toBe(true);
+    const reading = marked("(function () { x = arguments[0]; })");
+    expect(argumentsEscapeBeforeRead(reading.fn, reading.plain, [], true)).toBe(false);
   });
 });
