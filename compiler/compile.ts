@@ -20,6 +20,7 @@ import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
 import type { JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
 import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
+import { argumentsEscapeBeforeRead } from "./arguments-escape.js";
 import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
 import { assemble, type BuildResult, type Helper } from "./assemble.js";
@@ -223,6 +224,9 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   // Set once an attempt ran to its end with stops off and its escaped sites were made real.
   let sitesSettled = false;
   let guardedForIn = true;
+  // Reads of the function's own `arguments` run no code while the object never escapes
+  // (specialize/own-arguments.ts); an attempt whose residual lets it escape is made again without.
+  let ownArgumentsKept = true;
   let result: ReturnType<typeof specializeFunction>;
   let outlined: Outlined[] = [];
   // Keys checks written out for this compile's guards (content-guards.ts), its attempts included:
@@ -247,6 +251,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
       prefix, lookupFree, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
+      ...(ownArgumentsKept ? { ownArgumentsKept: true } : {}),
       // A for-in over an unfrozen object unrolls only where the whole unrolled function fits (see
       // below): partly unrolled, valibot's 9-property schema ran at 0.85x the library, its last
       // properties in a residual loop of a function too big for V8 to inline into.
@@ -269,6 +274,13 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
       // MAX_JOIN_WORK_GUARDED_FOR_IN): the same attempt again, with those loops kept.
       if (!(e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn)) throw e;
       guardedForIn = false;
+      attempt--;
+      continue;
+    }
+    // Reads of the own `arguments` taken to run no code, where the residual may let it escape before
+    // one of them (arguments-escape.ts): the same attempt again, those reads counted as foreign code.
+    if (result.ownArgumentsReadsKept && argumentsEscapeBeforeRead(result.node, result.plainArgumentReads, [...result.callbackBodies, ...result.versions.map((v) => v.node)], result.ownArgumentsFolded)) {
+      ownArgumentsKept = false;
       attempt--;
       continue;
     }

@@ -112,7 +112,11 @@ P.freeVariable = function (this: Specializer, name: string, n: Node): Val {
 P.argumentsObject = function (this: Specializer, n: Node): Val {
   if (this.frame.root) {
     if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
-    return D(id("arguments"), "object");
+    // Never null; and its reads run no code while nothing else sees it (own-arguments.ts).
+    const d = D(id("arguments"), "object");
+    d.nonNull = true;
+    if (this.options.ownArgumentsKept) d.ownArguments = true;
+    return d;
   }
   // Handed to Array methods through `.call` (fn-info.ts, argumentsAsArray): an array of the call's
   // arguments, which those methods read as they read the arguments object; it is never made (escape).

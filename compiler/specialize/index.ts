@@ -47,6 +47,7 @@ import "./loop-invariants.js";
 import "./verbatim.js";
 import "./callback-bodies.js";
 import "./guarded-reads.js";
+import "./own-arguments.js";
 import "./collection-reads.js";
 import "./fixed-getters.js";
 import "./speculation.js";
@@ -71,6 +72,8 @@ export interface SpecializeRequest {
   realInstanceSites?: ReadonlySet<object>;
   /** End the attempt with InstanceEscaped at the first instance kos made that escapes. */
   stopAtInstanceEscape?: boolean;
+  /** Reads of the root's own `arguments` run no code (own-arguments.ts); the caller checks that the residual never lets it escape. */
+  ownArgumentsKept?: boolean;
   specialize: Map<string, unknown>;
   assume: Map<string, TypeAssumption>;
   scope: Record<string, unknown>;
@@ -139,6 +142,12 @@ export interface SpecializeResult {
   receiverObject: boolean;
   /** Functions specialized for a recursive call's signature (residual-versions.ts), called by name from the residual code. */
   versions: Array<{ name: string; node: Node }>;
+  /** A read of the root's `arguments` was taken to run no code: right only if the residual lets it escape after such reads alone (arguments-escape.ts). */
+  ownArgumentsReadsKept: boolean;
+  /** One of them was folded to a value, with no place in the residual code: right only if it never lets it escape. */
+  ownArgumentsFolded: boolean;
+  /** The residual reads of the root's own `arguments` taken as plain (compile.ts checks them: arguments-escape.ts). */
+  plainArgumentReads: ReadonlySet<Node>;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
@@ -147,7 +156,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
@@ -206,8 +215,9 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
     // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.
   }
-  const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[]), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
+  const frame: Frame = { info, slots: new Map(), thisVal, args: rootArguments(req, info.node.params as Node[], (sp.plainArgumentReads ??= new Set())), root: true, ret: null, depth: 0, key: "root", newTarget: kind === "arrow" ? "unknown" : "root" };
   sp.frame = frame;
+  sp.rootArgumentItems = frame.args;
   // A root that reads an unfrozen object of its closure or module (a table of operations, the
   // library's own object) speculates after foreign code from its first statement on, as it does once
   // a read of such an object went stale: that read may come first inside the statement after the
@@ -294,7 +304,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations() };
+  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set() };
 }
 
 export type { FreeLookup };
@@ -310,7 +320,7 @@ function entryGuards(sp: Specializer): ContentGuard[] {
  * The root's `arguments` items where the count is guarded: known positions, the specialized
  * parameters' values, and reads of the others (nothing writes them: arguments-reads.ts).
  */
-function rootArguments(req: SpecializeRequest, params: Node[]): Val[] | null {
+function rootArguments(req: SpecializeRequest, params: Node[], plain: Set<Node>): Val[] | null {
   const items = req.argumentItems;
   if (!items) return null;
   const out: Val[] = [];
@@ -319,7 +329,12 @@ function rootArguments(req: SpecializeRequest, params: Node[]): Val[] | null {
     const name = p?.type === "Identifier" ? p.name : null;
     if (items.known.has(i)) out.push(S(items.known.get(i)));
     else if (name !== null && req.specialize.has(name)) out.push(S(req.specialize.get(name)));
-    else out.push(D({ type: "MemberExpression", object: id("arguments"), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false }));
+    // Below the guarded count: a read of data (own-arguments.ts).
+    else {
+      const read: Node = { type: "MemberExpression", object: id("arguments"), property: { type: "Literal", value: i, raw: String(i) }, computed: true, optional: false };
+      plain.add(read);
+      out.push(D(read));
+    }
   }
   return out;
 }

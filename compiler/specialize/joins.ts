@@ -111,14 +111,17 @@ P.mergeLive = function (this: Specializer, live: Edge[], allGeneric: boolean): E
         }
         if (t && states.every((s) => s!.type === t)) r.type = t;
         if (states.every((s) => s!.nonNull)) r.nonNull = true;
+        if (states.every((s) => s!.ownArguments)) r.ownArguments = true;
         if (first.proto && states.every((s) => s!.proto === first.proto)) r.proto = first.proto;
         const fact = first.isArray;
         if (fact && states.every((s) => s!.isArray?.value === fact.value && s!.isArray.epoch === fact.epoch)) r.isArray = fact;
         result.set(slot, r);
-      } else if (first.val.k === "d" && !states.every((s) => s!.val!.k === "d" && s!.val!.type === (first.val as DynamicValue).type && s!.val!.nonNull === (first.val as DynamicValue).nonNull && s!.val!.isArray === (first.val as DynamicValue).isArray)) {
+      } else if (first.val.k === "d" && !states.every((s) => s!.val!.k === "d" && s!.val!.type === (first.val as DynamicValue).type && s!.val!.nonNull === (first.val as DynamicValue).nonNull && s!.val!.isArray === (first.val as DynamicValue).isArray && s!.val!.ownArguments === (first.val as DynamicValue).ownArguments)) {
         // The same variable, narrowed differently on the way: keep only what every path knows.
         const d = D(first.val.e, states.every((s) => (s!.val as DynamicValue).type === (first.val as DynamicValue).type) ? first.val.type : undefined);
         if (states.every((s) => (s!.val as DynamicValue).nonNull)) d.nonNull = true;
+        // The same variable, which holds the root's `arguments` only if every path says so.
+        if (states.every((s) => (s!.val as DynamicValue).ownArguments)) d.ownArguments = true;
         const fact = first.val.isArray;
         if (fact && states.every((s) => (s!.val as DynamicValue).isArray?.value === fact.value && (s!.val as DynamicValue).isArray!.epoch === fact.epoch)) d.isArray = fact;
         result.set(slot, { val: d });

@@ -3,7 +3,8 @@
  * variables it tested, for the code it guards.
  */
 import { walk, type Node } from "../ast.js";
-import { Specializer } from "./specializer.js";
+import { Specializer, type Env } from "./specializer.js";
+import { noteArgumentsReach, ownArgumentsNode } from "./own-arguments.js";
 import { S } from "./values.js";
 import { prototypeHint } from "./new-expressions.js";
 
@@ -133,6 +134,7 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       if (a.type === "UnaryExpression" && a.operator === "typeof" && b.type === "Literal" && typeof b.value === "string" && positive) setType(a.argument, b.value);
       return;
     }
+    if (t.type === "BinaryExpression" && ["<", "<=", ">", ">="].includes(t.operator)) return argumentsReach(s, env, t, holds, assigned);
     if (t.type === "BinaryExpression" && t.operator === "instanceof" && holds) return setProto(t.left, t.right);
     if (isIntrinsicArrayIsArray(s, t)) setIsArray(t.arguments[0], holds);
     if (t.type === "CallExpression" && holds && t.arguments.length === 1 && t.callee.type === "MemberExpression" && !t.callee.computed) {
@@ -143,6 +145,24 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
     }
   };
   walkTest(test, outcome);
+}
+
+/**
+ * `arguments.length > k` (or `>=`, `<`, `<=`, either way round) with a number literal, as it
+ * held or failed: the root's own `arguments` has at least that many items on this path, so its reads
+ * below that count run no code (own-arguments.ts). Its length cannot change while nothing else holds it.
+ */
+function argumentsReach(s: Specializer, env: Env, t: Node, holds: boolean, assigned: { has(name: string): boolean }): void {
+  const lengthOf = (e: Node): boolean => e.type === "MemberExpression" && !e.computed && e.property.name === "length" && e.object.type === "Identifier" && !assigned.has(e.object.name) && ownArgumentsNode(s, e.object);
+  const num = (e: Node): number | null => (e.type === "Literal" && typeof e.value === "number" && Number.isFinite(e.value) && e.value >= 0 ? e.value : null);
+  // As `length <op> c`.
+  const flip: Record<string, string> = { "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+  const [op, c] = lengthOf(t.left) && num(t.right) !== null ? [t.operator as string, num(t.right)!] : lengthOf(t.right) && num(t.left) !== null ? [flip[t.operator]!, num(t.left)!] : [null, null];
+  if (op === null || c === null) return;
+  // What held: `length > c` or `length >= c` (a failed `<=` or `<` is one of those).
+  const held = holds ? op : ({ "<": ">=", "<=": ">" } as Record<string, string>)[op];
+  if (held === ">") noteArgumentsReach(env, Math.floor(c) + 1);
+  else if (held === ">=") noteArgumentsReach(env, Math.ceil(c));
 }
 
 /**

@@ -104,9 +104,10 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
   if (this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
     const v = this.frame.info.scopes.resolve(n.object);
     if (!v || v.defs.length === 0) {
-      if (!n.computed && n.property.name === "length") return S(this.frame.args.length);
+      if (!n.computed && n.property.name === "length") return this.frame.root ? rootItemRead(this, S(this.frame.args.length)) : S(this.frame.args.length);
       if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") {
         const item = this.frame.args[n.property.value];
+        if (item && this.frame.root) return rootItemRead(this, item);
         if (item || !this.frame.root) return item ?? UNDEF;
       } else if (n.computed && this.frame.root) {
         // `arguments[_key]` in Babel's rest loop: an item once the key is known (it may run code, as
@@ -122,6 +123,20 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
   const [obj, key] = this.evalSeq([n.object, n.property], (e) => (e === n.property && !n.computed ? S(e.name) : this.expr(e))) as [Val, Val];
   return this.readMember(obj, key, n);
 };
+
+/**
+ * The root's `arguments.length` or an item below its guarded count: data, unless the object
+ * escapes in the residual code (the attempt that finds it so counts these reads as foreign code).
+ */
+function rootItemRead(s: Specializer, v: Val): Val {
+  if (!s.options.ownArgumentsKept) s.foreignCodeMayRun();
+  else {
+    s.ownArgumentsReadsKept = true;
+    // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
+    if (v.k !== "d") s.ownArgumentsFolded = true;
+  }
+  return v;
+}
 
 P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null): Val {
   if (!this.env) return UNDEF; // dead code (see expr)
@@ -171,13 +186,22 @@ P.readMember = function (this: Specializer, obj: Val, key: Val, n: Node | null):
       }
     }
   }
+  // The root's own `arguments` at its length or an index: data, where nothing else can see it (own-arguments.ts).
+  const own = obj.k === "d" && obj.ownArguments && key.k === "s" ? this.ownArgumentsRead(key.v) : "foreign";
+  if (own !== "foreign" && own !== "plain") return own.value;
   const objNode = this.residual(obj);
   const keyNode = this.residual(key);
   const computed = !(key.k === "s" && typeof key.v === "string" && /^[A-Za-z_$][\w$]*$/.test(key.v));
   // An element of a known typed array at a number key runs no user code (integer-indexed exotic object).
   const element = obj.k === "s" && ArrayBuffer.isView(obj.v) && !(obj.v instanceof DataView) && (key.k === "s" ? typeof key.v === "number" : key.k === "d" && key.type === "number");
-  if (!element) this.foreignCodeMayRun();
+  if (!element && own === "foreign") this.foreignCodeMayRun();
   const read: Node = { type: "MemberExpression", object: objNode, property: computed ? keyNode : id(key.v as string), computed, optional: false };
+  if (own === "plain") {
+    // compile.ts checks that every other use of the object is such a read (arguments-escape.ts).
+    (this.plainArgumentReads ??= new Set()).add(read);
+    // The engine made it a number, and no code that could change it has seen the object.
+    if (key.k === "s" && key.v === "length") return D(read, "number");
+  }
   // An index inside a length that holds here (checked at entry, or where kos speculated again since
   // foreign code) reads an element: a number (a bigint for the 64-bit integer arrays), never
   // undefined. Typed, `k[0] * x` converts no object, and runs none of the program's code.

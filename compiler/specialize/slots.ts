@@ -53,6 +53,7 @@ function withFacts(st: SlotState, x: DynamicValue, typed: boolean): SlotState {
   if (x.proto) st.proto = x.proto;
   if (typed && x.type) st.type = x.type;
   if (typed && x.nonNull) st.nonNull = true;
+  if (typed && x.ownArguments) st.ownArguments = true;
   return st;
 }
 
@@ -144,6 +145,7 @@ P.read = function (this: Specializer, slot: Slot): Val {
   if (st.nonNull) d.nonNull = true;
   if (st.isArray) d.isArray = st.isArray;
   if (st.proto) d.proto = st.proto;
+  if (st.ownArguments) d.ownArguments = true;
   if (st.arrayLength !== undefined) {
     d.arrayLength = st.arrayLength;
     if (st.arrayFlag) d.arrayFlag = st.arrayFlag;

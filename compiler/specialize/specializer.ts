@@ -79,6 +79,8 @@ export interface SlotState {
   isArray?: ArrayFact;
   /** With `val` null: the prototype hint of the value the variable was given (see DynamicValue.proto). */
   proto?: object;
+  /** With `val` null: the variable holds the root's own `arguments` (see DynamicValue.ownArguments). */
+  ownArguments?: true;
   /** Under a virtual object's key: its state on this path (val is null then). */
   obj?: VirtualState;
 }
@@ -178,6 +180,8 @@ export interface SpecializerOptions {
   privateNamesRoot?: Function;
   /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */
   realInstanceSites?: ReadonlySet<object>;
+  /** Reads of the root's own `arguments` run no code (own-arguments.ts): compile.ts checks that it never escapes. */
+  ownArgumentsKept?: boolean;
   /** Stop the attempt at the first instance kos made itself that escapes on the fast path (InstanceEscaped): compile.ts starts again with that site real. */
   stopAtInstanceEscape?: boolean;
 }

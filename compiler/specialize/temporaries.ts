@@ -45,6 +45,7 @@ P.stable = function (this: Specializer, x: Val, hint = "t"): Val {
     if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
     if (x.isArray) t.isArray = x.isArray;
     if (x.proto) t.proto = x.proto;
+    copyOwnArguments(x, t);
   }
   return t;
 };
@@ -66,6 +67,13 @@ P.evalSeq = function <T>(this: Specializer, items: T[], evalOne: (item: T) => Va
   }
   return vals;
 };
+
+/** A copy of the root's own `arguments` in a temporary is that object too (own-arguments.ts), never null. */
+function copyOwnArguments(from: Val, to: Val): void {
+  if (from.k !== "d" || to.k !== "d" || !from.ownArguments) return;
+  to.ownArguments = true;
+  to.nonNull = true;
+}
 
 P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
   const decls: Node[] = [];
@@ -90,6 +98,7 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
     // declared helper, whose inner call emits statements before the outer one).
     const copy = D(id(name), v.type);
     if (v.closure) copy.closure = v.closure;
+    copyOwnArguments(v, copy);
     vals[i] = copy;
   }
   if (decls.length) this.out.splice(at, 0, ...decls);

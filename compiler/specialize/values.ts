@@ -35,6 +35,8 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
   lazyClosure?: true;
   /** The value of a call of a built-in that returns a new Array nothing else holds (fresh-array-calls.ts). */
   freshArray?: true;
+  /** The compiled function's own `arguments` object, read without running code (own-arguments.ts). */
+  ownArguments?: true;
 }
 export interface ArrayFact { value: boolean; epoch: number }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
