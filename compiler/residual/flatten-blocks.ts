@@ -92,7 +92,9 @@ export function flattenBlocks(fn: Node): boolean {
       default:
         for (const k of childKeys(n)) {
           const v = n[k];
-          if (Array.isArray(v)) n[k] = v.map((c: Node) => (c && typeof c === "object" && typeof c.type === "string" ? visit(c) : c));
+          if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === "object" && typeof v[i].type === "string") v[i] = visit(v[i]);
+          }
           else if (v && typeof v === "object" && typeof v.type === "string") n[k] = visit(v);
         }
         return n;
