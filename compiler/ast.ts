@@ -290,7 +290,7 @@ export function forEachStatementListInnermostFirst(root: Node, f: (list: Node[])
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) {
-      n.forEach(visit);
+      for (let i = 0; i < n.length; i++) visit(n[i]);
       return;
     }
     if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") return;

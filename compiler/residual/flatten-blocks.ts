@@ -3,13 +3,35 @@
  * declare nothing, labels no jump names, and a `break L` that is the last
  * thing its labeled block does.
  */
-import { childKeys, type Node } from "../ast.js";
+import { childKeys, walk, type Node } from "../ast.js";
+
+/**
+ * The nodes that hold statements (and the jumps, which `unlabel` counts). Outside nested functions
+ * and classes (a static block holds statements), every block, `if`, label and jump of a function
+ * sits under these alone: past the first walk, which finds whether there is a class, the walks of a
+ * function without one leave expressions and the other statements unentered. On sift's tiering
+ * residual (23,000 nodes) its two runs took 78 ms of CPU entering them, 60 ms not (median of 5).
+ */
+const HOLDS_STATEMENTS = new Set([
+  "Program", "BlockStatement", "StaticBlock", "IfStatement", "LabeledStatement", "BreakStatement", "ContinueStatement", "WithStatement",
+  "SwitchStatement", "SwitchCase", "TryStatement", "CatchClause", "WhileStatement", "DoWhileStatement", "ForStatement", "ForInStatement", "ForOfStatement",
+]);
 
 const declaresLexically = (s: Node) => (s.type === "VariableDeclaration" && s.kind !== "var") || s.type === "ClassDeclaration" || s.type === "FunctionDeclaration";
 
 export function flattenBlocks(fn: Node): boolean {
   let changed = false;
   const labelUses = new Map<string, number>();
+  // Whether the function's own code holds a class, and whether the first walk has told.
+  let hasClass = false;
+  let classesKnown = false;
+  /** The first walk does not enter the tests of `if` and `case`: a class there is found here. */
+  const noteClasses = (e: Node): void =>
+    walk(e, (x) => {
+      if (x.type === "ClassExpression" || x.type === "ClassDeclaration") hasClass = true;
+      if (hasClass || x.type === "KosConst" || x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression" || x.type === "FunctionDeclaration") return false;
+      return;
+    });
 
   /** Removes `break label` in tail position of `list` (recursing into trailing blocks and ifs). */
   const dropTailBreak = (list: Node[], label: string): void => {
@@ -48,6 +70,7 @@ export function flattenBlocks(fn: Node): boolean {
 
   const visit = (n: Node): Node => {
     if (!n || typeof n !== "object") return n;
+    if (n.type === "ClassExpression" || n.type === "ClassDeclaration") hasClass = true;
     switch (n.type) {
       case "KosConst":
         return n;
@@ -55,6 +78,7 @@ export function flattenBlocks(fn: Node): boolean {
         n.body = flattenList(n.body);
         return n;
       case "SwitchCase":
+        if (n.test && !hasClass) noteClasses(n.test);
         n.consequent = flattenList(n.consequent);
         return n;
       case "LabeledStatement": {
@@ -63,6 +87,7 @@ export function flattenBlocks(fn: Node): boolean {
         return n;
       }
       case "IfStatement": {
+        if (!hasClass) noteClasses(n.test);
         // An `if` tests ToBoolean: `if (!!x)` is `if (x)` (a forwarded `t = !x; if (!t)` leaves it).
         while (n.test.type === "UnaryExpression" && n.test.operator === "!" && n.test.argument.type === "UnaryExpression" && n.test.argument.operator === "!") {
           n.test = n.test.argument.argument;
@@ -90,15 +115,19 @@ export function flattenBlocks(fn: Node): boolean {
       case "ArrowFunctionExpression":
         return n;
       default:
+        if (classesKnown && !hasClass && !HOLDS_STATEMENTS.has(n.type)) return n;
         for (const k of childKeys(n)) {
           const v = n[k];
-          if (Array.isArray(v)) n[k] = v.map((c: Node) => (c && typeof c === "object" && typeof c.type === "string" ? visit(c) : c));
+          if (Array.isArray(v)) {
+            for (let i = 0; i < v.length; i++) if (v[i] && typeof v[i] === "object" && typeof v[i].type === "string") v[i] = visit(v[i]);
+          }
           else if (v && typeof v === "object" && typeof v.type === "string") n[k] = visit(v);
         }
         return n;
     }
   };
   visit(fn.body);
+  classesKnown = true;
   // Labels nothing jumps to. A `break L` or `continue L` stands inside the statement labeled L, so
   // counting jumps on the way down (children before the label they sit in) has seen every jump to
   // L when L is reached: one walk, where a count of the whole tree first was a second. A jump to
@@ -114,6 +143,7 @@ export function flattenBlocks(fn: Node): boolean {
       return n;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
+    if (!hasClass && !HOLDS_STATEMENTS.has(n.type)) return n;
     if ((n.type === "BreakStatement" || n.type === "ContinueStatement") && n.label) {
       if (n.label.name === (n.type === "BreakStatement" ? inner.brk : inner.cont)) {
         n.label = null;

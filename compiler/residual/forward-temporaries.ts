@@ -40,7 +40,10 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
   const lists: Node[][] = [fn.body.body];
   const count = (n: Node, parent: Node | null, key: string | null, nested: boolean) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach((c) => count(c, parent, key, nested));
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) count(n[i], parent, key, nested);
+      return;
+    }
     if (n.type === "Identifier" && nested && parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression")) closureWritten.add(n.name);
     if (n.type === "Identifier" && hoisted.has(n.name)) {
       const isWrite = parent && ((parent.type === "AssignmentExpression" && key === "left") || parent.type === "UpdateExpression");

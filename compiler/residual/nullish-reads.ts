@@ -63,7 +63,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   let facts = new Set<string>();
   const unsafe = new Set<string>();
   walkFunctions(fn.body, (f) => namesWritten(f.body, unsafe));
-  const written = new WrittenIndex(fn.body);
+  const written = new WrittenIndex(fn.body, FACT_BARRIERS);
   const keep = (names: Iterable<string>) => {
     for (const name of names) if (!unsafe.has(name)) facts.add(name);
   };

@@ -43,7 +43,10 @@ export function removeDeadStores(fn: Node): boolean {
   // on the validator fixture).
   const countReads = (n: Node, parent: Node | null, key: string | null) => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach((c) => countReads(c, parent, key));
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) countReads(n[i], parent, key);
+      return;
+    }
     if (n.type === "Identifier") {
       const isPlainStore = parent?.type === "AssignmentExpression" && key === "left" && parent.operator === "=";
       if (!isPlainStore) reads.add(n.name);
@@ -66,9 +69,10 @@ export function removeDeadStores(fn: Node): boolean {
   const rewrite = (n: Node): Node => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return n;
     if (Array.isArray(n)) {
-      const out: Node[] = [];
-      for (const c of n) {
-        const r = rewrite(c);
+      // In place: a copy of every list and argument array was garbage for each of the round's runs.
+      let kept = 0;
+      for (let i = 0; i < n.length; i++) {
+        const r = rewrite(n[i]);
         if (r && r.type === "ExpressionStatement" && pure(r.expression) && r.expression.type !== "Identifier") {
           changed = true;
           continue;
@@ -78,9 +82,10 @@ export function removeDeadStores(fn: Node): boolean {
           changed = true;
           continue;
         }
-        out.push(r);
+        n[kept++] = r;
       }
-      return out;
+      n.length = kept;
+      return n;
     }
     if (n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression" || n.type === "FunctionDeclaration") return n;
     for (const k of childKeys(n)) if (n[k]) n[k] = rewrite(n[k]);

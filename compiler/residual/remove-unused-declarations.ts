@@ -16,7 +16,10 @@ function countReferences(root: Node[], lists: Node[][]): Map<string, number> {
   let nested = 0;
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach(visit);
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) visit(n[i]);
+      return;
+    }
     switch (n.type) {
       case "FunctionExpression":
       case "FunctionDeclaration":

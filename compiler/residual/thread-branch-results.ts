@@ -65,7 +65,10 @@ function countReads(root: Node): Map<string, number> {
   const reads = new Map<string, number>();
   const walk = (n: Node, parent: Node | null, key: string | null): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
-    if (Array.isArray(n)) return n.forEach((c) => walk(c, parent, key));
+    if (Array.isArray(n)) {
+      for (let i = 0; i < n.length; i++) walk(n[i], parent, key);
+      return;
+    }
     if (n.type === "Identifier") {
       if (!(parent?.type === "AssignmentExpression" && key === "left" && parent.operator === "=")) reads.set(n.name, (reads.get(n.name) ?? 0) + 1);
       return;

@@ -65,3 +65,25 @@ describe("flattenBlocks: labels", () => {
     for (const op of ["add", "sub", 1, 2, "x"]) expect(j(op, names)).toEqual(dispatch(op, names));
   });
 });
+
+describe("flattenBlocks: statements inside expressions", () => {
+  // Past its first walk the pass enters only statements unless the function holds a class: a
+  // class's static block holds statements in an expression, there or in an `if`'s test.
+  it("a label in a class's static block, in an initializer or an `if`'s test, goes as elsewhere", () => {
+    const { changed, out, f, g } = run(`let r = 0; const C = class { static { L: { r = 1; { r += 2; } } } }; return [r, typeof C];`);
+    expect(changed).toBe(true);
+    expect(out).not.toMatch(/\bL:/);
+    same(f, g);
+    const inTest = run(`let r = 0; if (class { static { M: { r += 4; } } }) r += v === 1 ? 8 : 0; return r;`);
+    expect(inTest.out).not.toMatch(/\bM:/);
+    same(inTest.f, inTest.g);
+  });
+
+  it("a function without a class keeps its expressions as they were", () => {
+    const { out, f, g } = run(`let r = 0; L: { r = [v, w].map((x) => { M: { return x; } }).length; } return r;`);
+    expect(out).not.toMatch(/\bL:/);
+    // Nested functions are never entered: their labels stay.
+    expect(out).toMatch(/\bM:/);
+    same(f, g);
+  });
+});
