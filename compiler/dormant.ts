@@ -19,7 +19,7 @@
  * a script of their own in the build (scripts/bundle-compiler.mjs, TIER0), which the core's
  * script shares.
  *
- * Only the plain `jit(fn)` sleeps. Options, a profiling run (`kos profile`), a fixed tier-up
+ * Only the plain `jit(fn)` sleeps (of a bound function, its target: see sleepingBound). Options, a profiling run (`kos profile`), a fixed tier-up
  * (`KOS_HOT_CALLS`) or the compile cache (`KOS_CACHE`) ask for what the core does at once (under
  * `KOS_JIT=0` the function is returned as it is, by this tier); so does a process whose core is
  * loaded already (an explicit `jit(fn, { specialize })`, or kos run from its TypeScript sources), and
@@ -38,6 +38,7 @@ import { trace } from "./trace.js";
 import type { JitInspection } from "./types.js";
 import { readSettleVerdicts } from "../profiler/recorded-verdicts.js";
 import { sourceKey } from "../profiler/source-key.js";
+import { BoundReader } from "./discover/bound-parts.js";
 
 /**
  * What waking costs the process, in CPU ms: the core's load through V8's code cache (9.89 ms, the
@@ -161,9 +162,34 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
   if (isJitDisabled()) return settleDisabled(f);
   if (coreAskedFor(process.env)) return null;
   const pre = precheck(f);
-  if (!pre.ok) return null;
   const profile = process.env.KOS_PROFILE;
+  if (!pre.ok) return pre.code === "BOUND_FUNCTION" && !profile ? sleepingBound(f, host) : null;
   return profile ? settleByProfile(f, pre.source, profile) : new Dormant(f, pre, host).entry;
+}
+
+/** The bound functions this tier returned, each with the entry of its target it binds (for `inspect`). */
+const boundHere = new WeakMap<Function, Function>();
+/** Unbinds without kos's core (discover/bound-parts.ts); opened at the first bound function. */
+let boundReader: BoundReader | undefined;
+const bind = Function.prototype.bind;
+
+/**
+ * `jit(f)` of a bound function (`jit(obj.method.bind(obj))`), as the core makes it (index.ts):
+ * the target's `jit()`, bound the same way, so that what is returned is again a bound function
+ * with `f`'s `this`, leading arguments and behaviour under `new`; here with the target asleep, so
+ * that neither the core's load nor tier-0 profiling is paid before they can pay. Null where the
+ * target is not put to sleep (the core then decides, as before) or the inspector cannot unbind.
+ */
+function sleepingBound(f: Function, host: DormantHost): Function | null {
+  if (boundHere.has(f)) return f;
+  const parts = (boundReader ??= new BoundReader()).read(f);
+  if (!parts) return null;
+  const inner = sleepingJit(parts.target, {}, host);
+  if (inner === null || inner === parts.target) return null;
+  const bound = Reflect.apply(bind, inner, [parts.thisArg, ...parts.args]) as Function;
+  inheritOwnProperties(bound, f);
+  boundHere.set(bound, inner);
+  return bound;
 }
 
 /**
@@ -206,6 +232,8 @@ function settledRecord(name: string, reason: string): JitInspection {
 
 /** What `inspect(f)` shows of what this tier made: a dormant entry's state, a function it returned as it was (settledHere), or null. */
 export function inspectDormant(f: Function): JitInspection | null {
+  const inner = boundHere.get(f);
+  if (inner) return inspectDormant(inner);
   const owner = EntryBrand.ownerOf(f);
   if (owner instanceof Dormant && owner.entry === f) return owner.snapshot();
   const settled = settledHere.get(f);

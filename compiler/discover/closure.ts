@@ -23,6 +23,7 @@ import { ScriptRegistry } from "./script-registry.js";
 import { stackPositions } from "./stack-positions.js";
 import { privateFieldFacts, type PrivateFieldFacts } from "./private-fields.js";
 import { InspectorHolder, type InternalProperty, type PropertyDescriptor_, type RemoteObject } from "./inspector-holder.js";
+import { readBoundParts, type BoundParts } from "./bound-parts.js";
 import { FunctionFactsCache, type FunctionLocation } from "./function-facts.js";
 import { ClosureBindings, describeBinding, describeGlobal, type ClosureBinding } from "./closure-bindings.js";
 import type { BindingFacts } from "./binding-facts.js";
@@ -31,7 +32,7 @@ export type { BindingKind } from "./binding-facts.js";
 export type { ClosureBinding } from "./closure-bindings.js";
 export type { FunctionLocation } from "./function-facts.js";
 
-export interface BoundParts { target: Function; thisArg: unknown; args: unknown[] }
+export type { BoundParts } from "./bound-parts.js";
 
 export type ClosureInfo =
   | { ok: true; bindings: Map<string, ClosureBinding>; location: FunctionLocation | null }
@@ -110,22 +111,7 @@ export class ClosureReader {
   bound(fn: Function): BoundParts | null {
     if (typeof fn !== "function") return null;
     const session = this.connect();
-    if (!session) return null;
-    try {
-      return this.remote.withHolder(session, (post, holderId) => {
-        if (!holderId) return null;
-        const internals = post<{ internalProperties?: InternalProperty[] }>("Runtime.getProperties", { objectId: this.remote.remoteId(post, holderId, fn), ownProperties: true }).internalProperties ?? [];
-        const target = internals.find((p) => p.name === "[[TargetFunction]]")?.value;
-        const thisRO = internals.find((p) => p.name === "[[BoundThis]]")?.value;
-        const argsRO = internals.find((p) => p.name === "[[BoundArgs]]")?.value;
-        if (!target || !thisRO || !argsRO?.objectId) return null;
-        const [targetFn, thisArg, argList] = this.remote.fetchValues(post, holderId, [target, thisRO, argsRO]);
-        if (typeof targetFn !== "function" || !Array.isArray(argList)) return null;
-        return { target: targetFn as Function, thisArg, args: [...(argList as unknown[])] };
-      });
-    } catch {
-      return null;
-    }
+    return session ? readBoundParts(session, this.remote, fn) : null;
   }
 
   /** Runs `f` with large scripts analysed only if they already are. */

@@ -53,6 +53,33 @@ describe("the dormant tier of jit(fn)", () => {
     expect(out.events).toEqual(["dormant"]);
   });
 
+  // jit(obj.method.bind(obj)) loaded the core to unbind, and its target ran at tier 0 from the first
+  // call: minimatch's bound `match` at 0.94-0.97x the library until a compile paid (compiler/discover/bound-parts.ts).
+  it("sleeps for a bound function too: its target's dormant entry, bound the same way, and no core", () => {
+    const out = run(`
+      class Counter { constructor(k) { this.k = k; } add(x, y = 0) { return this.k + x + y; } }
+      function Pair(a, b) { this.s = a + b; }
+      const c = new Counter(5);
+      const add = jit(c.add.bind(c, 1));
+      const BP = Pair.bind(null, 1), P = jit(BP);
+      let s = 0;
+      for (let i = 0; i < 20000; i++) s += add(i);
+      const p = new P(2);
+      let thrown = null;
+      try { new add(1); } catch (e) { thrown = e.constructor.name; }
+      const info = inspect(add);
+      console.log(JSON.stringify({
+        s, name: add.name, length: add.length, again: jit(add) === add, thrown,
+        ps: p.s, isPair: p instanceof Pair, isP: p instanceof P, isBP: p instanceof BP, pName: P.name, pLength: P.length,
+        tier: info.tier, calls: info.calls, events: info.history.map((h) => h.event), pEvents: inspect(P).history.map((h) => h.event),
+      }));`);
+    expect(out.s).toBe(20000 * 6 + 20000 * 19999 / 2);
+    expect(out).toMatchObject({ name: "bound add", length: 0, again: true, thrown: "TypeError", ps: 3, isPair: true, isP: true, isBP: true, pName: "bound Pair", pLength: 1, tier: 0, calls: 20000 });
+    // The core's path starts with tiering's "tier0" event.
+    expect(out.events).toEqual(["dormant"]);
+    expect(out.pEvents).toEqual(["dormant"]);
+  });
+
   // Dormant functions wake at 5.5 s of the process's CPU (the core's load and a first compile over the 1% budget).
   it("wakes once the core's load and a first compile fit the compile budget, and tiers up as before", () => {
     const out = run(`
