@@ -140,7 +140,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     // (Unless all they did is give variables the values a closure argument captures, for a call whose
     // built-in's steps can run it in place: `expr = "news"` before `values.some((v) => isEqual(expr,
     // v))` runs nothing and reads no property. Other calls keep their text, as before.)
-    if (vals[0]!.k === "d" && this.out.length !== before && !(vals[1]!.k === "s" && typeof vals[1]!.v === "string" && arrayScanSteps(vals[1]!.v, vals.slice(2)) && onlyBindings(this.out.slice(afterHead), (vals[0] as { e: Node }).e))) return NOT_CALLABLE;
+    if (vals[0]!.k === "d" && this.out.length !== before && !(vals[1]!.k === "s" && typeof vals[1]!.v === "string" && arrayScanSteps(this, vals[1]!.v, vals.slice(2)) && onlyBindings(this.out.slice(afterHead), (vals[0] as { e: Node }).e))) return NOT_CALLABLE;
     // A receiver chosen by `?:`, `&&`, `||` or `??` that folded to one side: the engine's message for a
     // failing call would name that side instead of the whole expression, so keep the call as written.
     if (vals[0]!.k === "d" && (callee.object.type === "ConditionalExpression" || callee.object.type === "LogicalExpression")) return NOT_CALLABLE;

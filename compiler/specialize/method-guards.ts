@@ -97,7 +97,7 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   let F = recv.proto ? methodOf(recv.proto, key.v) : null;
   // `recv.some(cb)` with a callback kos knows, on any receiver: most likely an Array, whose
   // built-in's steps run the callback in place (array-scan-steps.ts).
-  const scan = arrayScanSteps(key.v, args);
+  const scan = arrayScanSteps(this, key.v, args);
 
   if (scan && (!F || F === scan.builtin)) F = scan.builtin;
   else if (!F || isBuiltin(F)) return null;
