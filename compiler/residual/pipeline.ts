@@ -17,6 +17,7 @@ import { hoistCommonAllocations } from "./hoist-common-allocations.js";
 import { residualFeatures, type ResidualFeatures } from "./features.js";
 import { nullishReads } from "./nullish-reads.js";
 import { shareTemporaries } from "./share-temporaries.js";
+import { sinkClosures } from "./sink-closures.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -51,6 +52,8 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "forwardTemporaries", run: forwardTemporaries },
   { name: "removeUnusedDeclarations", run: removeUnusedDeclarations },
   { name: "flattenBlocksAgain", run: flattenBlocks },
+  // After the blocks are flattened: the block it may make for a captured declaration stays.
+  { name: "sinkClosures", run: sinkClosures },
   { name: "hoistCommonAllocations", run: hoistCommonAllocations, needs: "literalAllocations" },
   { name: "mergeAppends", run: mergeAppends, needs: "literalAppends" },
   { name: "slideWindows", run: slideWindows, needs: "forUpdates" },

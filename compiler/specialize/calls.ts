@@ -10,6 +10,7 @@
  */
 import type { Node } from "../ast.js";
 import { walk } from "../ast.js";
+import { arrayScanSteps } from "./array-scan-steps.js";
 import { arrayIterationIntact } from "../builtins.js";
 import { Specializer, id } from "./specializer.js";
 import { NOT_CALLABLE, indirectEval } from "./call-dispatch.js";
@@ -136,7 +137,10 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
     );
     // Arguments that needed statements would run before the method is read from a receiver kos does
     // not know (a getter's order, and the engine's message, would change): keep the call as written.
-    if (vals[0]!.k === "d" && this.out.length !== before) return NOT_CALLABLE;
+    // (Unless all they did is give variables the values a closure argument captures, for a call whose
+    // built-in's steps can run it in place: `expr = "news"` before `values.some((v) => isEqual(expr,
+    // v))` runs nothing and reads no property. Other calls keep their text, as before.)
+    if (vals[0]!.k === "d" && this.out.length !== before && !(vals[1]!.k === "s" && typeof vals[1]!.v === "string" && arrayScanSteps(this, vals[1]!.v, vals.slice(2)) && onlyBindings(this.out.slice(afterHead), (vals[0] as { e: Node }).e))) return NOT_CALLABLE;
     // A receiver chosen by `?:`, `&&`, `||` or `??` that folded to one side: the engine's message for a
     // failing call would name that side instead of the whole expression, so keep the call as written.
     if (vals[0]!.k === "d" && (callee.object.type === "ConditionalExpression" || callee.object.type === "LogicalExpression")) return NOT_CALLABLE;
@@ -230,6 +234,21 @@ function expandSpreads(s: Specializer, vals: Val[], spread: boolean[]): Val[] | 
     }
   }
   return out;
+}
+
+/**
+ * Statements that only give variables a literal or another variable's value (what making a closure
+ * that captures known values emits), none of them a name the receiver's expression mentions.
+ */
+function onlyBindings(stmts: Node[], receiver: Node): boolean {
+  const names = new Set<string>();
+  walk(receiver, (x) => {
+    if (x.type === "Identifier") names.add(x.name as string);
+  });
+  return stmts.every((st) => {
+    const e = st.type === "ExpressionStatement" ? st.expression : null;
+    return !!e && e.type === "AssignmentExpression" && e.operator === "=" && e.left.type === "Identifier" && !names.has(e.left.name as string) && (e.right.type === "Literal" || e.right.type === "Identifier");
+  });
 }
 
 /** An expression that only reads: no call, assignment, update, `new`, `delete`, function or class. */

@@ -91,6 +91,27 @@ function capturesOnlyConstants(s: Specializer, frame: Frame, slots: Frame["slots
   return ok;
 }
 
+/**
+ * Whether `c` reads a binding of the frame it was made in that holds a known value (a static one,
+ * or an object kos made) on this path: inlined, its body has that to fold. A callback that only
+ * reads values kos does not know gains nothing from running in place but the call.
+ */
+export function capturesKnownValue(s: Specializer, c: Closure): boolean {
+  const frame = c.frame as Frame;
+  const slots = new Map([...frame.slots, ...(c.slots as Frame["slots"])]);
+  let found = false;
+  walk(c.node, (x, parent) => {
+    if (found) return false;
+    if (x.type !== "Identifier" || !isReferenceIdentifier(x, parent)) return;
+    const variable = frame.info.scopes.resolve(x);
+    const slot = variable ? slots.get(variable) : undefined;
+    const st = slot ? s.env!.get(slot) : undefined;
+    if (st && st.val && (st.val.k === "s" || st.val.k === "v")) found = true;
+    return;
+  });
+  return found;
+}
+
 /** Whether `f` is the current frame or one of the frames it was called from (still running). */
 P.isActiveFrame = function (this: Specializer, f: Frame): boolean {
   return this.frame === f || (this.frameStack ?? []).includes(f);

@@ -4,6 +4,7 @@
  * and `this`), when something static makes it worth it; transactional, so a
  * construct the callee cannot compile leaves the call as written (call-dispatch.ts).
  */
+import { isArrayScanSteps } from "./array-scan-steps.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
 import { Specializer, id, type Frame, type Target } from "./specializer.js";
@@ -97,7 +98,8 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // `Visit(schema.items, references, element)` there copied its 30-case dispatch on `schema[Kind]`.
   const unfrozenFolds = this.unfrozenReadsFold();
   // A function expression given lazy (lazy-closures.ts) runs in place only if its callee does.
-  const folds = (a: Val) => (a.k === "d" && !!a.lazyClosure) || (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
+  // So does a closure given to a built-in's steps (array-scan-steps.ts): they exist to run it in place.
+  const folds = (a: Val) => (a.k === "d" && (!!a.lazyClosure || (!!a.closure && isArrayScanSteps(fn)))) || (a.k === "v" && unfrozenFolds) || (a.k === "s" && (unfrozenFolds || isPrimitive(a.v) || typeof a.v === "function" || Object.isFrozen(a.v)));
   const argsStatic = (info.usesThis && folds(thisVal)) || args.some(folds);
   const somethingStatic = argsStatic || (info.freeNames.length > 0 && !this.foreignRan && info.size <= LARGE_CALLEE_NODES);
   // Recursion on a signature being inlined: a residual version of it, where something static makes one worth it.

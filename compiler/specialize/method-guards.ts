@@ -18,21 +18,26 @@
  * own properties changed takes the other branch. That branch calls what was
  * read with `Function.prototype.call`, or throws the engine's "x.m is not a
  * function" when it is not callable.
+ *
+ * The same test serves `recv.some(cb)` and `recv.every(cb)` on any receiver, with a callback
+ * kos knows: F is then the built-in, the test also asks `Array.isArray(recv)`, and what is
+ * inlined is the built-in's steps (array-scan-steps.ts), the callback's body in their loop.
  */
 import { countNodes, type Node } from "../ast.js";
 import { types as utilTypes } from "node:util";
 import { Specializer, assign, id } from "./specializer.js";
-import { D, type Val } from "./values.js";
+import { D, UNDEF, type Val } from "./values.js";
 import { buildLiteral } from "../emit.js";
 import { isBuiltin } from "../builtins.js";
 import { notAFunction } from "../error-helpers.js";
 import { inFlagCheckedBranch, withSharedFlags } from "./loop-shared-objects.js";
+import { arrayScanSteps } from "./array-scan-steps.js";
 
 declare module "./specializer.js" {
   interface Specializer {
     /** `recv.m(args)` on a receiver with a known prototype (DynamicValue.proto), inlined behind a test; null when it does not apply. */
     devirtualizedCall(n: Node, recv: Val, key: Val, args: Val[]): Val | null;
-    devirtualizedBranches(recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void): Val;
+    devirtualizedBranches(recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void, steps?: Function): Val;
   }
 }
 
@@ -82,19 +87,24 @@ function smallMethod(s: Specializer, F: Function): boolean {
 
 
 P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val, args: Val[]): Val | null {
-  if (this.generic || recv.k !== "d" || !recv.proto || key.k !== "s" || typeof key.v !== "string") return null;
+  if (this.generic || recv.k !== "d" || key.k !== "s" || typeof key.v !== "string") return null;
   const callee = n.callee;
   // Only where the engine's message names the callee as written: `this.m(…)`, `x.m(…)`.
   if (callee.type !== "MemberExpression" || callee.computed || callee.property.type !== "Identifier" || !(callee.object.type === "ThisExpression" || callee.object.type === "Identifier")) return null;
   if ((n.arguments as Node[]).some((a) => a.type === "SpreadElement")) return null;
   // Only with something to fold (an argument kos knows: jmespath's tree): the receiver's fields are
   // read at run time, so a method on dynamic arguments alone gains little.
-  const F = methodOf(recv.proto, key.v);
-  if (!F || isBuiltin(F)) return null;
+  let F = recv.proto ? methodOf(recv.proto, key.v) : null;
+  // `recv.some(cb)` with a callback kos knows, on any receiver: most likely an Array, whose
+  // built-in's steps run the callback in place (array-scan-steps.ts).
+  const scan = arrayScanSteps(this, key.v, args);
+
+  if (scan && (!F || F === scan.builtin)) F = scan.builtin;
+  else if (!F || isBuiltin(F)) return null;
   // A small method inlines on dynamic arguments too: what it returns may carry a hint of its own
   // (mustache's `context.push(view)` returns `new Context(view, this)`, whose `lookup` then inlines).
   // (An object kos made but already allocated is as unknown as any other here.)
-  if (!args.some((a) => a.k !== "d" && !(a.k === "v" && this.vstate(a.o).residual)) && !smallMethod(this, F)) return null;
+  else if (!args.some((a) => a.k !== "d" && !(a.k === "v" && this.vstate(a.o).residual)) && !smallMethod(this, F)) return null;
   const text = `${callee.object.type === "ThisExpression" ? "this" : callee.object.name}.${key.v}`;
   // Only where the method inlines (its arguments or receiver give it something to fold): a test in
   // front of a call that stays a call only costs.
@@ -106,7 +116,7 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
   this.budget -= held;
   let p;
   try {
-    p = this.probe(() => this.devirtualizedBranches(recv as Val & { k: "d" }, key.v as string, F, args, n, text, () => (inlined = true)));
+    p = this.probe(() => this.devirtualizedBranches(recv as Val & { k: "d" }, key.v as string, F!, args, n, text, () => (inlined = true), F === scan?.builtin ? scan.steps : undefined));
   } finally {
     this.budget += held;
   }
@@ -121,7 +131,7 @@ P.devirtualizedCall = function (this: Specializer, n: Node, recv: Val, key: Val,
 };
 
 /** The test and its two branches (see the file comment); `onInline` is told when the method inlined. */
-P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void): Val {
+P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, key: string, F: Function, args: Val[], n: Node, text: string, onInline: () => void, steps?: Function): Val {
   const self = this.stable(recv, "recv") as Val & { k: "d" };
   // The receiver is an object wherever the test passes (its method was found on it).
   const receiver: Val = { ...D(self.e, "object"), proto: recv.proto };
@@ -131,12 +141,16 @@ P.devirtualizedBranches = function (this: Specializer, recv: Val & { k: "d" }, k
   this.foreignCodeMayRun();
   const argNodes = () => args.map((a) => this.residual(a));
   // In a loop with shared objects, the fast branch also needs them unseen by foreign code.
-  const test = D(withSharedFlags(this, { type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) }), "boolean");
+  const same: Node = { type: "BinaryExpression", operator: "===", left: id(method), right: this.constNode(F) };
+  // A built-in's steps hold for an Array (a proxy of one included): the test asks that too.
+  const isArray: Node = { type: "CallExpression", optional: false, callee: this.constNode(Array.isArray), arguments: [self.e] };
+  const test = D(withSharedFlags(this, steps ? { type: "LogicalExpression", operator: "&&", left: same, right: isArray } : same), "boolean");
+  const array: Val = { ...D(self.e, "object"), nonNull: true, isArray: { value: true, epoch: this.foreignEpoch ?? 0 } };
   let inlinedHint: object | undefined;
   const joined = this.branchValue(
     test,
     () => {
-      const r = inFlagCheckedBranch(this, () => this.inlineCall(F, receiver, args, n));
+      const r = inFlagCheckedBranch(this, () => (steps ? this.inlineCall(steps, UNDEF, [array, ...args], n) : this.inlineCall(F, receiver, args, n)));
       if (r) {
         onInline();
         inlinedHint = r.k === "d" ? r.proto : r.k === "v" ? r.o.proto : undefined;
