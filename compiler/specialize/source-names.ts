@@ -17,6 +17,7 @@
 import type { Node } from "../ast.js";
 import { id, type Specializer } from "./specializer.js";
 import { D, type Val } from "./values.js";
+import { readsOuterName } from "./outer-name-reads.js";
 import { NOT_DECLARABLE, declarableName, mentions, neverReassigned, pathRoot, planRename, planRenames, readsFree, readsUnderName, type Renames } from "./source-name-plans.js";
 
 /**
@@ -214,7 +215,7 @@ export function statementUnderSourceName(source: Node, stmt: Node, operand: Node
   if (!plan) {
     // A path with computed keys or constants (`const { f } = T[o.m].zz` read from `$k_ref_0[v.m].zz`).
     const renames = planRenames(s ?? null, source, operand);
-    if (!renames || renames.declarations.some((d) => mentions(stmt, d.name))) return null;
+    if (!renames || renames.declarations.some((d) => mentions(stmt, d.name) && readsOuterName(stmt, d.name))) return null;
     replace(renames.operand);
     return {
       type: "BlockStatement",
@@ -222,7 +223,7 @@ export function statementUnderSourceName(source: Node, stmt: Node, operand: Node
     };
   }
   const { sourceName, residualRoot } = plan;
-  if (mentions(stmt, sourceName)) return null;
+  if (mentions(stmt, sourceName) && readsOuterName(stmt, sourceName)) return null;
   const rename = (n: Node): Node => (n === residualRoot ? id(sourceName) : { ...n, object: rename(n.object) });
   replace(rename(operand));
   return {
