@@ -28,6 +28,8 @@ interface Version {
   /** `this` is passed first (a dynamic receiver of a function that reads it). */
   passesThis: boolean;
   node: Node | null;
+  /** Its body is built after the code around its first call (planVersion). */
+  deferred?: boolean;
 }
 
 /** A version whose body is built once the code around its first call is done (see deferBuild). */
@@ -46,10 +48,12 @@ declare module "./specializer.js" {
     versions?: Map<string, Version | null>;
     /** The frames running where the versions being built were called from, innermost first (generalizedCall counts levels across them). */
     callerFrames?: Frame[];
-    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null;
+    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[], defer?: boolean): Val | null;
     versionDeclarations(): Array<{ name: string; node: Node }>;
     /** Versions called already whose bodies wait for the code around them to be done (deferBuild). */
     pendingVersions?: PendingVersion[];
+    /** Calls of deferred versions emitted so far this compile (never decreases: speculation.ts counts them as a pass's work). */
+    deferredCalls?: number;
     buildPendingVersions(): void;
     loopedRecursionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null;
     generalizedCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], signature: readonly string[]): Val | null | undefined;
@@ -65,7 +69,8 @@ const P = Specializer.prototype;
  */
 const MAX_VERSIONS = 24;
 
-P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null {
+/** `defer`: a new version's body is built after the code around it (planVersion), else here. */
+P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[], defer = false): Val | null {
   if (this.generic || info.usesArguments) return null;
   // An object kos made would have to be allocated to be passed, and its identity is in the key.
   if (thisVal.k === "v" || args.some((a) => a.k === "v")) return null;
@@ -74,13 +79,14 @@ P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal
   if (version === null) return null;
   if (version === undefined) {
     if (versions.size >= MAX_VERSIONS || this.budget <= 0 || this.frame.depth + 1 > this.options.maxDepth) return null;
-    version = deferBuild(this) ? planVersion(this, info, fn, thisVal, args, key, signature) : buildVersion(this, info, fn, thisVal, args, key, signature);
+    version = defer ? planVersion(this, info, fn, thisVal, args, key, signature) : buildVersion(this, info, fn, thisVal, args, key, signature);
     if (!version) return null;
   }
   const argNodes: Node[] = [];
   if (version.passesThis) argNodes.push(this.residual(thisVal));
   for (const i of version.passed) argNodes.push(this.residual(args[i]!));
   this.foreignCodeMayRun();
+  if (version.deferred) this.deferredCalls = (this.deferredCalls ?? 0) + 1;
   return D({ type: "CallExpression", optional: false, callee: id(version.name), arguments: argNodes });
 };
 
@@ -104,7 +110,7 @@ P.loopedRecursionCall = function (this: Specializer, info: FnInfo, fn: Function,
   // schema walker's call for an array's items passes another schema, which unfolds as before. (An
   // argument the running call did not pass is undefined there, as the default of a dynamic one.)
   if (!signature.every((p, i) => p === "d" || p === frame.signature![i])) return null;
-  return this.versionCall(info, fn, thisVal, args, key, signature);
+  return this.versionCall(info, fn, thisVal, args, key, signature, true);
 };
 
 /**
@@ -172,7 +178,10 @@ P.versionDeclarations = function (this: Specializer): Array<{ name: string; node
  * known of the heap), so its body does not depend on where it is built; built last, the code that
  * runs on every call is specialized first, and the versions take what is left. Not inside a loop
  * whose objects are shared across its iterations (loop-shared-objects.ts): a body there may undo
- * what that loop assumed, which must be known before the loop is emitted.
+ * what that loop assumed, which must be known before the loop is emitted. Only for the calls
+ * loopedRecursionCall makes versions (a walk into data the inputs rarely have): other recursion
+ * (mustache's sections) is the program's own hot path, and deferred with the rest it was left
+ * with less (mustache's explicit use: 0.81x the library against 1.82x by the wall median).
  */
 function deferBuild(s: Specializer): boolean {
   return s.options.freeze === "guard" && s.foreignRan && s.staleMiss && !s.sharedFrames?.length;
@@ -181,6 +190,7 @@ function deferBuild(s: Specializer): boolean {
 /** A version named and called now, its body built by buildPendingVersions. */
 function planVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Version {
   const { version, boundThis, boundArgs, params } = versionShape(s, info, thisVal, args);
+  version.deferred = true;
   s.versions!.set(key, version);
   const frame = s.frame;
   const frameStack = [...(s.frameStack ?? [])];
@@ -190,6 +200,8 @@ function planVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, a
     s.frame = frame;
     s.frameStack = frameStack;
     s.callerFrames = callerFrames;
+    // As where it was called (deferBuild): an unfrozen object was read, so speculating pays.
+    s.staleMiss = true;
     try {
       const made = evaluateDetached(s, { env: new Map(), ownStacks: true, restoreStaleMiss: false }, () => s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature));
       return made.result ? functionOf(version.name, params, detachedBlock(made)) : null;

@@ -107,4 +107,37 @@ describe("residual versions where forks share one budget", () => {
     const body = src.slice(src.indexOf("const $k_body"));
     for (let k = 0; k < 10; k++) expect(body).toMatch(new RegExp(`\\.k${k}\\b`));
   });
+
+  it("a version whose body cannot be compiled calls the function as written", () => {
+    /** The walker again, with a statement kos does not compile, reached only where the key is not known. */
+    function walkOdd(item: any, path: string[], op: Op, depth: number, key?: unknown): boolean {
+      // A read before its declaration (a ReferenceError), which kos leaves to the original.
+      // @ts-expect-error: used before its declaration
+      if (key === "odd") void late;
+      const late = 1;
+      if (Array.isArray(item) && depth < path.length && !(path[depth]! in item)) {
+        for (let i = 0; i < item.length; i++) if (walkOdd(item[i], path, op, depth, i)) return true;
+      }
+      if (depth === path.length || item == null) {
+        op.hits++;
+        return typeof item === "number" && item >= op.min;
+      }
+      return walkOdd(item[path[depth]!], path, op, depth + 1, path[depth]);
+    }
+    function matchOdd(ops: Op[], item: unknown): boolean {
+      for (let i = 0; i < ops.length; i++) ops[i]!.seen = false;
+      for (let i = 0; i < ops.length; i++) {
+        if (!walkOdd(item, ops[i]!.path, ops[i]!, 0)) return false;
+      }
+      return true;
+    }
+    const ops = makeOps();
+    const mirror = makeOps();
+    const j = jit(matchOdd, { specialize: { ops } });
+    for (const item of items) expect(outcome(() => j(ops, item))).toEqual(outcome(() => matchOdd(mirror, item)));
+    expect(ops).toEqual(mirror);
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.source).toMatch(/function walkOdd_\w+\([^)]*\) \{\s*return \$k_\w+\.call\(/);
+  });
 });
