@@ -140,4 +140,15 @@ describe("residual versions where forks share one budget", () => {
     expect(info.tier).toBe(1);
     expect(info.source).toMatch(/function walkOdd_\w+\([^)]*\) \{\s*return \$k_\w+\.call\(/);
   });
+
+  it("a version left with no unroll budget calls the function as written, and matches the original", () => {
+    const ops = makeOps();
+    const mirror = makeOps();
+    const j = jit(matchAll, { specialize: { ops }, unrollBudget: 10 });
+    for (const item of items) expect(outcome(() => j(ops, item))).toEqual(outcome(() => matchAll(mirror, item)));
+    expect(ops).toEqual(mirror);
+    const info = inspect(j)!;
+    expect(info.tier).toBe(1);
+    expect(info.source).toMatch(/function walk_\w+\([^)]*\) \{\s*return \$k_\w+\.call\(/);
+  });
 });
