@@ -283,6 +283,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
     }
     if (sp.env) sp.scopedStatements(root.body.body);
   });
+  sp.buildPendingVersions();
   const declared = sp.hoistedDeclarations();
   const decls: Node[] = declared.length
     ? [{ type: "VariableDeclaration", kind: "let", declarations: declared.map((n) => ({ type: "VariableDeclarator", id: id(n), init: null })) }]

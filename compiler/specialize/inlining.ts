@@ -105,6 +105,10 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // Recursion on a signature being inlined: a residual version of it, where something static makes one worth it.
   if (this.inlineStack.includes(key)) return argsStatic ? this.versionCall(info, fn, thisVal, args, key, signature) : null;
   if (argsStatic) {
+    const looped = this.loopedRecursionCall(info, fn, thisVal, args, key, signature);
+    if (looped) return looped;
+  }
+  if (argsStatic) {
     const general = this.generalizedCall(info, fn, thisVal, args, signature);
     if (general !== undefined) return general;
   }
@@ -149,7 +153,7 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const inherited = new Set(slots.values());
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}), ...(signature ? { signature } : {}) };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, loopsAtEntry: this.residualLoops, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}), ...(signature ? { signature } : {}) };
   this.inlineStack.push(key);
   (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];

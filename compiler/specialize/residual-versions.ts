@@ -28,6 +28,18 @@ interface Version {
   /** `this` is passed first (a dynamic receiver of a function that reads it). */
   passesThis: boolean;
   node: Node | null;
+  /** Its body is built after the code around its first call (planVersion). */
+  deferred?: boolean;
+}
+
+/** A version whose body is built once the code around its first call is done (see deferBuild). */
+interface PendingVersion {
+  version: Version;
+  key: string;
+  /** Builds the body with the frames of the first call restored; null where it could not be built. */
+  build: () => Node | null;
+  /** Calls the function as written, with the version's parameters: its body where the build fails. */
+  fallback: () => Node;
 }
 
 declare module "./specializer.js" {
@@ -36,8 +48,14 @@ declare module "./specializer.js" {
     versions?: Map<string, Version | null>;
     /** The frames running where the versions being built were called from, innermost first (generalizedCall counts levels across them). */
     callerFrames?: Frame[];
-    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null;
+    versionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[], defer?: boolean): Val | null;
     versionDeclarations(): Array<{ name: string; node: Node }>;
+    /** Versions called already whose bodies wait for the code around them to be done (deferBuild). */
+    pendingVersions?: PendingVersion[];
+    /** Calls of deferred versions emitted so far this compile (never decreases: speculation.ts counts them as a pass's work). */
+    deferredCalls?: number;
+    buildPendingVersions(): void;
+    loopedRecursionCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null;
     generalizedCall(info: FnInfo, fn: Function, thisVal: Val, args: Val[], signature: readonly string[]): Val | null | undefined;
   }
 }
@@ -51,7 +69,8 @@ const P = Specializer.prototype;
  */
 const MAX_VERSIONS = 24;
 
-P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null {
+/** `defer`: a new version's body is built after the code around it (planVersion), else here. */
+P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[], defer = false): Val | null {
   if (this.generic || info.usesArguments) return null;
   // An object kos made would have to be allocated to be passed, and its identity is in the key.
   if (thisVal.k === "v" || args.some((a) => a.k === "v")) return null;
@@ -60,14 +79,38 @@ P.versionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal
   if (version === null) return null;
   if (version === undefined) {
     if (versions.size >= MAX_VERSIONS || this.budget <= 0 || this.frame.depth + 1 > this.options.maxDepth) return null;
-    version = buildVersion(this, info, fn, thisVal, args, key, signature);
+    version = defer ? planVersion(this, info, fn, thisVal, args, key, signature) : buildVersion(this, info, fn, thisVal, args, key, signature);
     if (!version) return null;
   }
   const argNodes: Node[] = [];
   if (version.passesThis) argNodes.push(this.residual(thisVal));
   for (const i of version.passed) argNodes.push(this.residual(args[i]!));
   this.foreignCodeMayRun();
+  if (version.deferred) this.deferredCalls = (this.deferredCalls ?? 0) + 1;
   return D({ type: "CallExpression", optional: false, callee: id(version.name), arguments: argNodes });
+};
+
+/**
+ * A function calling itself inside a loop over data its own body runs (a tree walker's
+ * `for (…) walk(item[i], path, next, depth, i, item)`): a residual version of that signature, where
+ * forks spend a compile-wide budget (deferBuild). Unfolded, each level copied the callee's whole
+ * specialized body into the loop once more: sift's key-path walker tests at every level whether the
+ * value is an array and walks its items, so each operation of a query carried a copy of itself per
+ * level of its path, which the inputs run only when the value is an array. As a version it is one
+ * function per signature, built after the code around it, with the budgets left. Only a call on the
+ * same program as the running one (its static arguments the same, the others dynamic): the call
+ * that goes one level deeper outside the loop (`walk(item[key], path, next, depth + 1)`) and a
+ * schema walker's call on an array's item schema unfold as before.
+ * Null where the call is not of that kind.
+ */
+P.loopedRecursionCall = function (this: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Val | null {
+  const frame = this.frame;
+  if (frame.info.fn !== fn || !frame.signature || signature.length < frame.signature.length || this.residualLoops <= (frame.loopsAtEntry ?? 0) || !deferBuild(this)) return null;
+  // The same program as the running call's (every static argument the same), on other data: a
+  // schema walker's call for an array's items passes another schema, which unfolds as before. (An
+  // argument the running call did not pass is undefined there, as the default of a dynamic one.)
+  if (!signature.every((p, i) => p === "d" || p === frame.signature![i])) return null;
+  return this.versionCall(info, fn, thisVal, args, key, signature, true);
 };
 
 /**
@@ -124,9 +167,101 @@ P.versionDeclarations = function (this: Specializer): Array<{ name: string; node
   return out;
 };
 
-/** Specializes the body for this signature, apart from the code around the call; null if it cannot be. */
-function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Version | null {
-  const versions = s.versions!;
+/**
+ * Whether a new version's body waits until the code around its call is done. Where reads of
+ * unfrozen objects are speculated on again after foreign code (speculation.ts), every fork spends
+ * one compile-wide budget (MAX_FORKS, the generic branches' nodes, the unroll budget), and a body
+ * built at its first call spent it depth-first: sift's key-path walker, recursing into the items of
+ * an array at each level of its first operation (an `$or`), built versions that took 58 of the 161
+ * forks, and the budget ran out before the six operations after it, which stayed calls of the
+ * library on every call. A version is called from anywhere, after any code (it starts from nothing
+ * known of the heap), so its body does not depend on where it is built; built last, the code that
+ * runs on every call is specialized first, and the versions take what is left. Not inside a loop
+ * whose objects are shared across its iterations (loop-shared-objects.ts): a body there may undo
+ * what that loop assumed, which must be known before the loop is emitted. Only for the calls
+ * loopedRecursionCall makes versions (a walk into data the inputs rarely have): other recursion
+ * (mustache's sections) is the program's own hot path, and deferred with the rest it was left
+ * with less (mustache's explicit use: 0.81x the library against 1.82x by the wall median).
+ */
+function deferBuild(s: Specializer): boolean {
+  return s.options.freeze === "guard" && s.foreignRan && s.staleMiss && !s.sharedFrames?.length;
+}
+
+/** A version named and called now, its body built by buildPendingVersions. */
+function planVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Version {
+  const { version, boundThis, boundArgs, params } = versionShape(s, info, thisVal, args);
+  version.deferred = true;
+  s.versions!.set(key, version);
+  const frame = s.frame;
+  const frameStack = [...(s.frameStack ?? [])];
+  const callerFrames = s.callerFrames;
+  const build = (): Node | null => {
+    const saved = { frame: s.frame, frameStack: s.frameStack, callerFrames: s.callerFrames };
+    s.frame = frame;
+    s.frameStack = frameStack;
+    s.callerFrames = callerFrames;
+    // As where it was called (deferBuild): an unfrozen object was read, so speculating pays.
+    s.staleMiss = true;
+    try {
+      const made = evaluateDetached(s, { env: new Map(), ownStacks: true, restoreStaleMiss: false }, () => s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature));
+      return made.result ? functionOf(version.name, params, detachedBlock(made)) : null;
+    } finally {
+      s.frame = saved.frame;
+      s.frameStack = saved.frameStack;
+      s.callerFrames = saved.callerFrames;
+    }
+  };
+  const fallback = (): Node => {
+    // `fn.call(receiver, ...arguments)`, as the call was written: its static values as constants.
+    // A receiver that is not passed is not read by the function (versionShape): the caller's node means nothing here.
+    const receiver = boundThis.k === "d" && !version.passesThis ? { type: "UnaryExpression", operator: "void", prefix: true, argument: { type: "Literal", value: 0, raw: "0" } } : s.residual(boundThis);
+    const callArgs = [receiver, ...boundArgs.map((a) => s.residual(a))];
+    const call: Node = { type: "CallExpression", optional: false, callee: { type: "MemberExpression", object: s.constNode(fn), property: id("call"), computed: false, optional: false }, arguments: callArgs };
+    return functionOf(version.name, params, { type: "BlockStatement", body: [{ type: "ReturnStatement", argument: call }] });
+  };
+  (s.pendingVersions ??= []).push({ version, key, build, fallback });
+  return version;
+}
+
+/**
+ * Builds the bodies of the versions planVersion deferred, in the order of their first calls (those
+ * their bodies call are built after them). One whose body cannot be built calls the function as
+ * written, and the versions its attempt made go with it, as in buildVersion.
+ */
+P.buildPendingVersions = function (this: Specializer): void {
+  const pending = this.pendingVersions;
+  if (!pending) return;
+  const versions = this.versions!;
+  while (pending.length) {
+    const next = pending.shift()!;
+    if (versions.get(next.key) !== next.version) continue;
+    // With the unroll budget spent nothing in the body would be inlined or unrolled: the body is the
+    // function's own code, which the call as written runs at no cost to the compile (sift: 9 of its
+    // versions, 6,874 residual lines down to 6,676; its tiering compile 816-916 ms in the bench,
+    // main's 844 ms in the same minutes).
+    if (this.budget <= 0) {
+      next.version.node = next.fallback();
+      continue;
+    }
+    const before = new Set(versions.keys());
+    const pendingBefore = pending.length;
+    const node = next.build();
+    if (node) {
+      next.version.node = node;
+      continue;
+    }
+    for (const k of [...versions.keys()]) if (!before.has(k)) versions.delete(k);
+    pending.splice(pendingBefore);
+    next.version.node = next.fallback();
+  }
+};
+
+function functionOf(name: string, params: string[], body: Node): Node {
+  return { type: "FunctionDeclaration", id: id(name), params: params.map(id), generator: false, async: false, expression: false, body };
+}
+
+/** A version's name and parameters: `this` first where it is passed, then the dynamic arguments. */
+function versionShape(s: Specializer, info: FnInfo, thisVal: Val, args: Val[]): { version: Version; boundThis: Val; boundArgs: Val[]; params: string[] } {
   const passesThis = info.usesThis && thisVal.k === "d";
   const params: string[] = [];
   const sourceParams = info.node.params as Node[];
@@ -139,10 +274,17 @@ function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, 
     return D(id(param(s, p?.type === "Identifier" ? p.name : "arg", params)));
   });
   const version: Version = { name: s.fresh(info.parsed.name || "version"), passed, passesThis, node: null };
+  return { version, boundThis, boundArgs, params };
+}
+
+/** Specializes the body for this signature, apart from the code around the call; null if it cannot be. */
+function buildVersion(s: Specializer, info: FnInfo, fn: Function, thisVal: Val, args: Val[], key: string, signature: readonly string[]): Version | null {
+  const versions = s.versions!;
+  const { version, boundThis, boundArgs, params } = versionShape(s, info, thisVal, args);
   versions.set(key, version);
   const before = new Set(versions.keys());
   const made = evaluateDetached(s, { env: new Map(), ownStacks: true, restoreStaleMiss: false }, () => s.inlineFrame(info, info.node, new Map(), boundThis, boundArgs, key, undefined, fn, signature));
-  if (made.result) version.node = { type: "FunctionDeclaration", id: id(version.name), params: params.map(id), generator: false, async: false, expression: false, body: detachedBlock(made) };
+  if (made.result) version.node = functionOf(version.name, params, detachedBlock(made));
   if (!version.node) {
     // The versions its attempt made are reached only from the code thrown away.
     for (const k of [...versions.keys()]) if (!before.has(k)) versions.delete(k);

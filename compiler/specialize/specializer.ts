@@ -150,6 +150,8 @@ export interface Frame {
    * (nothing of it has run yet) can take the call itself as its generic branch (statements.ts).
    */
   restartable?: Function;
+  /** Residual loops being evaluated where the frame was entered (residual-versions.ts loopedRecursionCall). */
+  loopsAtEntry?: number;
 }
 
 export interface SpecializerOptions {

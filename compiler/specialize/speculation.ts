@@ -155,7 +155,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   s.dynDepth++;
   let first: ReturnType<Specializer["specPass"]>;
   const outer = s.targets.map((t) => ({ t, edges: t.edges.length }));
-  const before = { forks: s.forks ?? 0, genericNodes: s.genericNodes ?? 0, budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0 };
+  const before = { forks: s.forks ?? 0, genericNodes: s.genericNodes ?? 0, budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, deferredCalls: s.deferredCalls ?? 0 };
   try {
     first = s.specPass(() => {
       specVal = spec() ?? NO_VALUE;
@@ -163,7 +163,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   } finally {
     s.dynDepth--;
   }
-  const afterSpec = { budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, edges: outer.map(({ t }) => t.edges.length) };
+  const afterSpec = { budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, edges: outer.map(({ t }) => t.edges.length), deferredCalls: s.deferredCalls ?? 0 };
   // The pass starts as if nothing foreign had run (its reads are guarded here, at the fork), but
   // foreign code ran before it: a path that leaves the pass for a target outside it carries that
   // (foreign-state.ts), or the code after that target would fold on entry guards again.
@@ -200,7 +200,9 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     s.dynDepth--;
   }
   // What each pass evaluated in place: calls inlined, and the unroll budget (loop iterations, statements).
-  const specWork = before.budget - afterSpec.budget + (afterSpec.inlined - before.inlined);
+  // A call of a residual version whose body is built later (residual-versions.ts planVersion) runs
+  // specialized code where the generic rest calls the library, though nothing was built in the pass.
+  const specWork = before.budget - afterSpec.budget + (afterSpec.inlined - before.inlined) + (afterSpec.deferredCalls > before.deferredCalls ? Infinity : 0);
   const genWork = afterSpec.budget - s.budget + ((s.framesInlined ?? 0) - afterSpec.inlined);
   if (!genericCalls && specWork <= genWork && callSites(first.list) >= callSites(genList)) {
     // The speculated rest inlined and unrolled nothing the generic one does not, and folded away
