@@ -66,7 +66,7 @@ const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
  *
  * The rate is unknown at the first call, so the second check comes after {@link PROBE_CALLS} calls,
  * which give a first rate, and the third at FIRST_QUIET_CALLS or at RATE_MARGIN times the calls that
- * rate says are left to the wake point, whichever is later (both measured as below). Each quiet tick that comes after a
+ * rate says are left to the wake point, whichever is later. Each quiet tick that comes after a
  * caller was optimized deoptimizes that caller, which then runs unoptimized until V8 compiles it
  * again. At 2^14 calls, the rules program's three functions each ticked once inside its main loop,
  * which inlines json-logic-js, and the program ran at 0.925× no kos against 0.969× before; at 2^20,
@@ -83,28 +83,16 @@ const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
  * wake point.
  */
 export const FIRST_QUIET_CALLS = 2 ** 20;
-/**
- * The calls between the first check and the one that measures a first call rate. That check is a
- * quiet tick too, and must come before V8 optimizes the callers: at 1024, the DSP program's FIR and
- * biquad (one call per 256-sample block, their loop optimized on stack within the first blocks)
- * ticked in the optimized loop in 3 of 6 runs (--trace-deopt: "Insufficient type feedback for
- * compare operation" in the entry), which then ran unoptimized until V8 compiled it again; at 16, in
- * none of 6, and the program ran at 0.967-0.969x no kos against 0.938-0.954x (15 paired rounds of
- * CPU time each; the life program 0.942-0.951x against 0.944-0.978x, within its noise).
- */
-export const PROBE_CALLS = 16;
+/** The calls between the first check and the one that measures a first call rate. */
+export const PROBE_CALLS = 1024;
 /**
  * The first calls run before V8 optimizes the function and its callers, and the rate they give is
  * lower than the rate later, so the tick it predicts would come early: in the six programs of
  * bench/programs the rate of each function over its whole run was 1.8-39 times (median 4.6) the
  * rate of its first 1024 calls (soft clip 39×, the life program's neighbour count 5-21×, json-logic's
- * rule 9.5×, fir and biquad 1.8×), and its first 16 calls run colder still. A late tick costs a late
- * wake; an early one, a deoptimization. At 4 times the rate of the first 16 calls, the life
- * program's neighbour count ticked in its optimized caller in one run of 4 (--trace-deopt); at 16
- * times, in none: a tick then comes at 0.4-3 times the wake point's CPU time for rates 5-40 times
- * the first calls'.
+ * rule 9.5×, fir and biquad 1.8×). A late tick costs a late wake; an early one, a deoptimization.
  */
-const RATE_MARGIN = 16;
+const RATE_MARGIN = 4;
 /** The farthest a tick is set, in calls: the entry's count stays a small integer (REBASE_AT). */
 const MAX_QUIET_CALLS = 2 ** 29;
 /**

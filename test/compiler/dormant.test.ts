@@ -115,11 +115,11 @@ describe("the dormant tier of jit(fn)", () => {
       const k = Object.freeze({ a: 3 });
       const f = jit(scale);
       let s = 0, expected = 0;
-      // Its first 16 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
+      // Its first 1024 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
       // working elsewhere, so that its next tick comes at call 2^20 (FIRST_QUIET_CALLS), its floor.
-      for (let i = 0; i < 8; i++) s += f(k, i);
+      for (let i = 0; i < 500; i++) s += f(k, i);
       burn(2800);
-      for (let i = 8; i < 2000; i++) s += f(k, i);
+      for (let i = 500; i < 2000; i++) s += f(k, i);
       burn(2800);
       for (let i = 0; i < 1100000; i++) s += f(k, i & 1023);
       const events = inspect(f).history.map((h) => h.event);
@@ -257,8 +257,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
     const results = new Set<number>();
-    // Loaded before the probe's check (PROBE_CALLS): that check, a count alone, wakes it.
-    for (let i = 0; i < PROBE_CALLS / 2; i++) results.add(d(2, 3));
+    for (let i = 0; i < 100; i++) results.add(d(2, 3));
     h.load();
     for (let i = 0; i < FIRST_QUIET_CALLS; i++) results.add(d(2, 3));
     expect(h.woken).toEqual([add]);
