@@ -71,20 +71,34 @@ const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
  * again. At 2^14 calls, the rules program's three functions each ticked once inside its main loop,
  * which inlines json-logic-js, and the program ran at 0.925× no kos against 0.969× before; at 2^20,
  * none did: rules 0.990× (0.977× before), DSP 0.972× (0.951×) and 0.978× (0.968×) at 15,000 and
- * 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11 rounds. But a function called more
+ * 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11 rounds (2^22 now: see PROBE_CALLS). But a function called more
  * than 2^20 times in a short program still ticked in its caller's optimized loop: the life program of
  * bench/programs (2.5 and 3.2 million calls of its two kernels in 0.35 s) ran at 0.888× no kos, and
  * at 0.979× with no quiet tick at all (9 paired rounds); its neighbour count's caller deoptimized in
  * the middle of a 6,144-cell grid step and finished it unoptimized. With the rate of the first calls,
  * neither kernel ticks there. A synchronous program (no timer runs) wakes late where its
  * function's rate stays what it was over its first calls (at up to RATE_MARGIN times the wake
- * point's CPU time), or where the function takes more than about 5 µs a call (it reaches 2^20
+ * point's CPU time), or where the function takes more than about 1.3 µs a call (it reaches 2^22
  * calls after the wake point); with an event loop, the timer of RECHECK_AFTER_MS wakes it at the
  * wake point.
  */
-export const FIRST_QUIET_CALLS = 2 ** 20;
-/** The calls between the first check and the one that measures a first call rate. */
-export const PROBE_CALLS = 1024;
+export const FIRST_QUIET_CALLS = 2 ** 22;
+/**
+ * The calls between the first check and the one that measures a first call rate. That check is a
+ * quiet tick too, and must come before V8 optimizes the callers: at 1024, the DSP program's FIR and
+ * biquad (one call per 256-sample block, their loop optimized on stack within the first blocks)
+ * ticked in the optimized loop in about half the runs (--trace-deopt: "Insufficient type feedback
+ * for compare operation" in the entry), which then ran unoptimized until V8 compiled it again. At
+ * 16 the rate is that of colder calls, and the tick it predicts comes earlier: with the third check
+ * at 2^20 (FIRST_QUIET_CALLS before), the life program's neighbour count (2.5 million calls) ticked
+ * in its optimized caller in some runs, and the program ran at 0.93× no kos in the programs bench
+ * (cac4e99). With the third check at 2^22 at the soonest, no entry of the six programs ticked in an
+ * optimized caller (--trace-deopt, 3-8 runs each), and DSP ran at 0.982× no kos against
+ * 0.938-0.954×, life at 0.972× against 0.944-0.978× (15 paired rounds of CPU time each). The cost:
+ * a synchronous program whose function takes more than about 1.3 µs a call wakes it after 2^22
+ * calls, past the wake point (a 10 µs function at 42 s of CPU, against 22 s with the probe at 1024).
+ */
+export const PROBE_CALLS = 16;
 /**
  * The first calls run before V8 optimizes the function and its callers, and the rate they give is
  * lower than the rate later, so the tick it predicts would come early: in the six programs of

@@ -115,16 +115,16 @@ describe("the dormant tier of jit(fn)", () => {
       const k = Object.freeze({ a: 3 });
       const f = jit(scale);
       let s = 0, expected = 0;
-      // Its first 1024 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
-      // working elsewhere, so that its next tick comes at call 2^20 (FIRST_QUIET_CALLS), its floor.
-      for (let i = 0; i < 500; i++) s += f(k, i);
+      // Its first 16 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
+      // working elsewhere, so that its next tick comes at call 2^22 (FIRST_QUIET_CALLS), its floor.
+      for (let i = 0; i < 8; i++) s += f(k, i);
       burn(2800);
-      for (let i = 500; i < 2000; i++) s += f(k, i);
+      for (let i = 8; i < 2000; i++) s += f(k, i);
       burn(2800);
-      for (let i = 0; i < 1100000; i++) s += f(k, i & 1023);
+      for (let i = 0; i < 4300000; i++) s += f(k, i & 1023);
       const events = inspect(f).history.map((h) => h.event);
       for (let i = 0; i < 2000; i++) expected += scale(k, i);
-      for (let i = 0; i < 1100000; i++) expected += scale(k, i & 1023);
+      for (let i = 0; i < 4300000; i++) expected += scale(k, i & 1023);
       console.log(JSON.stringify({ events, same: s === expected }));`);
     expect((out.events as string[]).slice(0, 2)).toEqual(["dormant", "tier0"]);
     expect(out.same).toBe(true);
@@ -257,7 +257,8 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
     const results = new Set<number>();
-    for (let i = 0; i < 100; i++) results.add(d(2, 3));
+    // Loaded before the probe's check (PROBE_CALLS): that check, a count alone, wakes it.
+    for (let i = 0; i < PROBE_CALLS / 2; i++) results.add(d(2, 3));
     h.load();
     for (let i = 0; i < FIRST_QUIET_CALLS; i++) results.add(d(2, 3));
     expect(h.woken).toEqual([add]);
@@ -265,10 +266,11 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     expect(d(4, 5)).toBe(20);
   });
 
-  it("does not tick again in a short synchronous loop of a fast function once its probe gave its rate", () => {
+  it("does not tick again before FIRST_QUIET_CALLS in a synchronous loop of a fast function once its probe gave its rate", () => {
     // A tick after a caller was optimized deoptimizes it (the life program of bench/programs: 0.888×
-    // no kos with its kernels ticking at call 2^20, 0.979× with no tick). A fast function's rate
-    // puts its next tick at the wake point, far past 2^20 calls here.
+    // no kos with its kernels ticking at call 2^20, 0.979× with no tick). The probe's rate is that
+    // of 16 cold calls (PROBE_CALLS), here in a process that has used seconds of CPU already, so its
+    // next tick is at the floor, 2^22 calls, and no sooner.
     function add(a: number, b: number) {
       return a + b;
     }
@@ -277,8 +279,8 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     const h = host(() => ({ entry: add, inspect: () => null }));
     const d = sleepingJit(add, {}, { ...h.host, coreLoaded: () => (checkedAt.push(call), h.host.coreLoaded()) })! as (a: number, b: number) => number;
     let s = 0;
-    for (; call < 3 * FIRST_QUIET_CALLS; call++) s += d(call, 1);
-    expect(s).toBe((3 * FIRST_QUIET_CALLS * (3 * FIRST_QUIET_CALLS - 1)) / 2 + 3 * FIRST_QUIET_CALLS);
+    for (; call < FIRST_QUIET_CALLS; call++) s += d(call, 1);
+    expect(s).toBe((FIRST_QUIET_CALLS * (FIRST_QUIET_CALLS - 1)) / 2 + FIRST_QUIET_CALLS);
     // jit()'s own question, then the checks at the first call and at the end of the probe.
     expect(checkedAt).toEqual([0, 0, PROBE_CALLS]);
     expect(h.woken).toEqual([]);
