@@ -19,7 +19,9 @@
  * a script of their own in the build (scripts/bundle-compiler.mjs, TIER0), which the core's
  * script shares.
  *
- * Only the plain `jit(fn)` sleeps (of a bound function, its target: see sleepingBound). Options, a profiling run (`kos profile`), a fixed tier-up
+ * Only the plain `jit(fn)` sleeps (of a bound function, its target: see sleepingBound), and not a
+ * function too small to gain from tiering what counting its calls costs, which is returned as it is
+ * (small-function.ts). Options, a profiling run (`kos profile`), a fixed tier-up
  * (`KOS_HOT_CALLS`) or the compile cache (`KOS_CACHE`) ask for what the core does at once (under
  * `KOS_JIT=0` the function is returned as it is, by this tier); so does a process whose core is
  * loaded already (an explicit `jit(fn, { specialize })`, or kos run from its TypeScript sources), and
@@ -39,6 +41,7 @@ import type { JitInspection } from "./types.js";
 import { readSettleVerdicts } from "../profiler/recorded-verdicts.js";
 import { sourceKey } from "../profiler/source-key.js";
 import { BoundReader } from "./discover/bound-parts.js";
+import { smallFunctionReason } from "./small-function.js";
 
 /**
  * What waking costs the process, in CPU ms: the core's load through V8's code cache (9.89 ms, the
@@ -178,7 +181,21 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
   const pre = precheck(f);
   const profile = process.env.KOS_PROFILE;
   if (!pre.ok) return pre.code === "BOUND_FUNCTION" && !profile ? sleepingBound(f, host) : null;
-  return profile ? settleByProfile(f, pre.source, profile) : new Dormant(f, pre, host).entry;
+  if (profile) return settleByProfile(f, pre.source, profile);
+  const small = smallFunctionReason(pre.source);
+  return small === null ? new Dormant(f, pre, host).entry : settleSmall(f, small);
+}
+
+/**
+ * `f` itself, recorded as settled on the original: a function too small to gain from tiering what
+ * counting its calls costs (small-function.ts). Under a profile the core decides instead: there
+ * `kos profile` recorded its arguments, and its version costs no count.
+ */
+function settleSmall(f: Function, reason: string): Function {
+  const name = nameOf(f);
+  trace(`generic ${name || "(anonymous)"}: ${reason}`);
+  settledHere.set(f, settledRecord(name, reason));
+  return f;
 }
 
 /** The bound functions this tier returned, each with the entry of its target it binds (for `inspect`). */

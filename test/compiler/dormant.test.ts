@@ -28,13 +28,15 @@ function run(script: string, env: Record<string, string> = {}): Record<string, u
 /** A script's function that spends `ms` of the process's user CPU time. */
 const burn = `function burn(ms) { const end = process.cpuUsage().user + ms * 1000; let x = 0; while (process.cpuUsage().user < end) for (let i = 0; i < 1e4; i++) x += i; return x; }`;
 
+// The functions put to sleep here call something (Number): one with no loop and no call but Math's
+// is too small to sleep, and jit() returns it as it is (compiler/small-function.ts; tested below).
 describe("the dormant tier of jit(fn)", () => {
   it("counts calls without loading the core, and behaves as the original", () => {
     const out = run(`
-      function add(a, b) { return a + b; }
-      function Point(x) { this.x = x; }
-      const frozen = Object.freeze(function frozenFn(a) { return a * 2; });
-      function withRest(...xs) { return xs.length + arguments.length; }
+      function add(a, b) { return Number(a) + b; }
+      function Point(x) { this.x = Number(x); }
+      const frozen = Object.freeze(function frozenFn(a) { return Number(a) * 2; });
+      function withRest(...xs) { return Number(xs.length) + arguments.length; }
       const j = jit(add), P = jit(Point), z = jit(frozen), r = jit(withRest);
       let s = 0;
       for (let i = 0; i < 50000; i++) s += j(i, 1);
@@ -57,8 +59,8 @@ describe("the dormant tier of jit(fn)", () => {
   // call: minimatch's bound `match` at 0.94-0.97x the library until a compile paid (compiler/discover/bound-parts.ts).
   it("sleeps for a bound function too: its target's dormant entry, bound the same way, and no core", () => {
     const out = run(`
-      class Counter { constructor(k) { this.k = k; } add(x, y = 0) { return this.k + x + y; } }
-      function Pair(a, b) { this.s = a + b; }
+      class Counter { constructor(k) { this.k = k; } add(x, y = 0) { return Number(this.k) + x + y; } }
+      function Pair(a, b) { this.s = Number(a) + b; }
       const c = new Counter(5);
       const add = jit(c.add.bind(c, 1));
       const BP = Pair.bind(null, 1), P = jit(BP);
@@ -132,24 +134,24 @@ describe("the dormant tier of jit(fn)", () => {
 
   it("does not sleep where the core is loaded already, or where options or the environment ask for it", () => {
     const out = run(`
-      const first = jit(function a(x) { return x + 1; });
+      const first = jit(function a(x) { return Number(x) + 1; });
       first(1);
       const firstEvents = inspect(first).history.map((h) => h.event);
       jit((x, k) => x * k, { specialize: { k: 2 } });
-      const later = jit(function b(x) { return x + 2; });
+      const later = jit(function b(x) { return Number(x) + 2; });
       later(1);
-      const withOptions = jit(function c(x) { return x + 3; }, { tiering: { hotCalls: 1000 } });
+      const withOptions = jit(function c(x) { return Number(x) + 3; }, { tiering: { hotCalls: 1000 } });
       withOptions(1);
       console.log(JSON.stringify({ firstEvents, later: inspect(later).history[0].event, withOptions: inspect(withOptions).history[0].event }));`);
     expect(out).toEqual({ firstEvents: ["dormant"], later: "tier0", withOptions: "tier0" });
-    const hot = run(`const f = jit(function d(x) { return x; }); f(1); console.log(JSON.stringify({ first: inspect(f).history[0].event }));`, { KOS_HOT_CALLS: "5" });
+    const hot = run(`const f = jit(function d(x) { return Number(x); }); f(1); console.log(JSON.stringify({ first: inspect(f).history[0].event }));`, { KOS_HOT_CALLS: "5" });
     expect(hot.first).toBe("tier0");
   });
 
   it("lets the program drop a function it called: the recheck timer holds it weakly", () => {
     const out = run(
       `
-      let f = jit(function add(a, b) { return a + b; });
+      let f = jit(function add(a, b) { return Number(a) + b; });
       f(1, 2);
       const ref = new WeakRef(f);
       f = null;
@@ -162,14 +164,14 @@ describe("the dormant tier of jit(fn)", () => {
 
   it("under KOS_JIT=0 returns the function itself, and inspect says why", () => {
     const out = run(`
-      function add(a, b) { return a + b; }
+      function add(a, b) { return Number(a) + b; }
       const j = jit(add);
       const info = inspect(j);
       console.log(JSON.stringify({ same: j === add, tier: info.tier, reason: info.fallbackReason, r: j(1, 2), plain: inspect(function other() {}) }));`, { KOS_JIT: "0" });
     expect(out).toEqual({ same: true, tier: "fallback", reason: "DISABLED: compilation is disabled by KOS_JIT=0", r: 3, plain: null });
     // index.ts reads the switch without loading compiler/jit-switch.ts: the same values turn it off.
     for (const value of ["false", " Off ", "no", "1"]) {
-      const o = run(`const f = function g() {}; const j = jit(f); console.log(JSON.stringify({ same: j === f, reason: inspect(j).fallbackReason }));`, { KOS_JIT: value });
+      const o = run(`const f = function g() { return Number(0); }; const j = jit(f); console.log(JSON.stringify({ same: j === f, reason: inspect(j).fallbackReason }));`, { KOS_JIT: value });
       const off = /^(0|false|off)$/i.test(value.trim());
       expect(o, value).toEqual(off ? { same: true, reason: `DISABLED: compilation is disabled by KOS_JIT=${value.trim()}` } : { same: false, reason: null });
     }
@@ -185,12 +187,12 @@ describe("the dormant tier of jit(fn)", () => {
         "--input-type=module",
         "-e",
         `import { jit, inspect } from "kos";
-        function add(a, b) { return a + b; }
+        function add(a, b) { return Number(a) + b; }
         const j = jit(add);
         let s = 0;
         for (let i = 0; i < 1000; i++) s += j(i, 1);
         const asleep = inspect(j).history.map((h) => h.event);
-        const P = jit(function Point(x) { this.x = x; });
+        const P = jit(function Point(x) { this.x = Number(x); });
         console.log(JSON.stringify({ s, asleep, calls: inspect(j).calls, x: new P(4).x }));`,
       ],
       { cwd: repo, env: clean, encoding: "utf8", timeout: 60_000 },
@@ -201,7 +203,7 @@ describe("the dormant tier of jit(fn)", () => {
 
   it("hands an explicit jit() of a dormant entry its original", () => {
     const out = run(`
-      function mul(x, k) { return x * k; }
+      function mul(x, k) { return Number(x) * k; }
       const d = jit(mul);
       const e = jit(d, { specialize: { k: 3 } });
       console.log(JSON.stringify({ r: e(5, 3), tier: inspect(e).tier, dormant: inspect(d).history[0].event }));`);
@@ -233,7 +235,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
 
   it("runs the original until it wakes, then what the wake gave it, once", async () => {
     function add(a: number, b: number) {
-      return a + b;
+      return Number(a) + b;
     }
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
@@ -252,7 +254,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
 
   it("wakes by its count alone where no timer runs (a synchronous loop)", () => {
     function add(a: number, b: number) {
-      return a + b;
+      return Number(a) + b;
     }
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
@@ -272,7 +274,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     // of 16 cold calls (PROBE_CALLS), here in a process that has used seconds of CPU already, so its
     // next tick is at the floor, 2^22 calls, and no sooner.
     function add(a: number, b: number) {
-      return a + b;
+      return Number(a) + b;
     }
     let call = 0;
     const checkedAt: number[] = [];
@@ -288,7 +290,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
 
   it("does not wake a function that is not called", async () => {
     function add(a: number, b: number) {
-      return a + b;
+      return Number(a) + b;
     }
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
@@ -301,7 +303,7 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
 
   it("settles on the original, with the reason, when the core cannot load", async () => {
     function add(a: number, b: number) {
-      return a + b;
+      return Number(a) + b;
     }
     const h = host(() => {
       throw new Error("no core here");
@@ -317,5 +319,45 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     expect(info.tier).toBe("fallback");
     expect(info.fallbackReason).toMatch(/^INTERNAL: kos's core did not load \(no core here\)/);
     expect(h.woken).toEqual([add]);
+  });
+});
+
+describe("jit(fn) of a function too small to gain from tiering", () => {
+  // Two such functions in a tight loop ran at 0.46-0.60x no kos behind their counting entries
+  // (compiler/small-function.ts): returned as they are, they cost the loop nothing.
+  it("returns it as it is, settled with the reason, and sleeps for one that loops or calls", () => {
+    const out = run(`
+      function clamp(x, lo, hi) { return x < lo ? lo : x > hi ? hi : x; }
+      const lerp = (a, b, t) => a + (b - a) * t;
+      function sum(xs) { let s = 0; for (let i = 0; i < xs.length; i++) s += xs[i]; return s; }
+      function scaled(x) { return Math.abs(x) * 2; }
+      function viaCall(x) { return Number(x) * 2; }
+      const c = jit(clamp), l = jit(lerp), s = jit(sum), m = jit(scaled), v = jit(viaCall);
+      let t = 0;
+      for (let i = 0; i < 1000; i++) t += c(l(i, -i, 0.5), -3, 3) + s([i, 1]) + m(-i) + v(i);
+      const info = inspect(c);
+      console.log(JSON.stringify({
+        t, same: [c === clamp, l === lerp, s === sum, m === scaled, v === viaCall],
+        tier: info.tier, reason: info.fallbackReason, events: info.history.map((h) => h.event),
+        others: [inspect(s).history[0].event, inspect(v).history[0].event],
+      }));`);
+    let t = 0;
+    for (let i = 0; i < 1000; i++) t += Math.min(3, Math.max(-3, i + (-i - i) * 0.5)) + (i + 1) + Math.abs(-i) * 2 + i * 2;
+    expect(out.t).toBe(t);
+    expect(out.same).toEqual([true, true, false, true, false]);
+    expect(out.tier).toBe("fallback");
+    expect(out.reason).toMatch(/^too small to gain from tiering what counting its calls costs \(\d+ characters of code, no loop, no call but Math's\)/);
+    expect(out.events).toEqual(["fallback"]);
+    expect(out.others).toEqual(["dormant", "dormant"]);
+  });
+
+  it("leaves it to the core where the core decides: a profiling run, or a process whose core is loaded", () => {
+    const profiled = run(`const f = jit(function clamp(x, lo, hi) { return x < lo ? lo : x > hi ? hi : x; }); f(1, 0, 2); console.log(JSON.stringify({ first: inspect(f).history[0].event }));`, { KOS_HOT_CALLS: "5" });
+    expect(profiled.first).toBe("tier0");
+    const loaded = run(`
+      jit((x, k) => x * k, { specialize: { k: 2 } });
+      const f = jit(function clamp(x, lo, hi) { return x < lo ? lo : x > hi ? hi : x; }); f(1, 0, 2);
+      console.log(JSON.stringify({ first: inspect(f).history[0].event }));`);
+    expect(loaded.first).toBe("tier0");
   });
 });

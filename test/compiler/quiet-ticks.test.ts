@@ -75,7 +75,7 @@ describe("a ticking entry's size", () => {
     const repo = resolve(__dirname, "..", "..");
     const clean = { ...process.env };
     for (const k of Object.keys(clean)) if (k.startsWith("KOS_")) delete clean[k];
-    const script = `import { jit } from "kos"; const f = jit(function g(x) { return x + 1; }); let s = 0; for (let i = 0; i < 10; i++) s += f(i); console.log(s);`;
+    const script = `import { jit } from "kos"; const f = jit(function g(x) { return Number(x) + 1; }); let s = 0; for (let i = 0; i < 10; i++) s += f(i); console.log(s);`;
     const r = spawnSync(process.execPath, ["--print-bytecode", "--print-bytecode-filter=entry", "--input-type=module", "-e", script], { cwd: repo, env: clean, encoding: "utf8", timeout: 60_000 });
     expect(r.status, r.stderr).toBe(0);
     const lengths = [...r.stdout.matchAll(/Bytecode length: (\d+)/g)].map((m) => Number(m[1]));
