@@ -27,6 +27,7 @@ import { D, type Val } from "./values.js";
 import { markForeign } from "./foreign-state.js";
 import { markGeneric } from "./fast-path-escapes.js";
 import { noteSharedRead } from "./loop-shared-objects.js";
+import { FORK_MISS } from "../fork-misses.js";
 
 
 declare module "./specializer.js" {
@@ -112,6 +113,7 @@ P.speculateValueWith = function (this: Specializer, spec: () => Val, generic: ()
 };
 
 const NO_VALUE: Val = { k: "s", v: undefined };
+
 
 /** Calls, `new`s and tagged templates written in `list` (nested functions' bodies included). */
 function callSites(list: Node[]): number {
@@ -251,6 +253,10 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
       return name;
     };
     const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`)!;
+    // The generic branch reports that it ran (FORK_MISS), so that runtime `jit` can specialize again
+    // on what the objects hold now (compiler/fork-misses.ts); the speculated branch pays nothing.
+    const hook = s.options.forkMissHook;
+    if (hook) genList.unshift({ type: "ExpressionStatement", expression: { type: "CallExpression", optional: false, callee: id(hook), arguments: [{ type: "UnaryExpression", operator: "-", prefix: true, argument: { type: "Literal", value: -FORK_MISS, raw: String(-FORK_MISS) } }] } });
     s.out.push(...before, { type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
   if (!result) return NO_VALUE;
