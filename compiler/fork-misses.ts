@@ -1,7 +1,7 @@
 /**
  * Misses of a version's speculation forks (specialize/speculation.ts). A fork re-checks, after
  * foreign code ran, the reads it folds; where they changed it takes its generic branch, exact but
- * unspecialized, and calls the version's deopt hook with FORK_MISS. Its entry guards passed, so
+ * unspecialized, and calls the version's deopt hook with no argument (FORK_MISS). Its entry guards passed, so
  * the guard chain never hears of it: a version specialized before a cache the function fills
  * (json-query's parsed queries) took the generic branch on every call after the first, for good,
  * at the original's speed.
@@ -12,8 +12,12 @@
  * fills a window fast enough. The miss path only: the speculated branches pay nothing.
  */
 
-/** What a fork's generic branch passes the version's deopt hook: entry guards' indexes are never negative. */
-export const FORK_MISS = -1;
+/**
+ * What the version's deopt hook gets from a fork's generic branch: no argument (an entry guard
+ * passes its index). Each hook is bytecode in the version's body, 6 bytes without an argument and
+ * 12 with one; V8 inlines a body of up to 460 bytes only (`--max-inlined-bytecode-size`).
+ */
+export const FORK_MISS = undefined;
 
 /**
  * Calls that missed per window. 16, as for an entry guard on a changed object (RESPECIALIZE_AFTER,

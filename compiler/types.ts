@@ -194,7 +194,7 @@ export interface SourceOptions extends JitOptions {
   uncounted?: boolean;
   /**
    * Set by runtime `jit()` and the tiering: the generic branch of each speculation fork calls the
-   * version's deopt hook with FORK_MISS (specialize/speculation.ts), which counts those misses and
+   * version's deopt hook with no argument (specialize/speculation.ts), which counts those misses and
    * specializes again where they keep coming (compiler/fork-misses.ts). Such a version is routed
    * (assemble.ts), so that its entry can be pointed at the next one.
    */

@@ -35,7 +35,7 @@ describe("a fork that keeps missing", () => {
     const j = jit(lookup, { specialize: { key } });
     // The first version folds the key as absent, at a fork whose generic branch reports its misses.
     expect(inspect(j)!.source).toContain(`"${key}" in`);
-    expect(inspect(j)!.source).toMatch(/deopt\(-1\)/);
+    expect(inspect(j)!.source).toMatch(/deopt\(\)/);
     let filled: string[] | undefined;
     for (let i = 0; i < 200; i++) {
       const o = options[i % options.length]!;
@@ -60,7 +60,10 @@ describe("a fork that keeps missing", () => {
     const key = "x.yy";
     cache[key] = parse(key);
     const j = jit(lookup, { specialize: { key } });
-    expect(inspect(j)!.source).toMatch(/deopt\(-1\)/);
+    // Forks at the cache read, then in the unrolled iterations after a multiplication (which may
+    // run valueOf): a version this small reports the outer one's misses only (assemble.ts).
+    expect(inspect(j)!.source!.match(/ else \{/g)!.length).toBeGreaterThanOrEqual(2);
+    expect(inspect(j)!.source!.match(/deopt\(\)/g)).toHaveLength(1);
     const filled = cache[key]!;
     // One call in ten finds another entry (25 misses, more than a window's), then the cache is as
     // it was. Fewer calls than the gain check's first window (256): its verdict stays out of it.
