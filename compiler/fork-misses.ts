@@ -1,15 +1,15 @@
 /**
  * Misses of a version's speculation forks (specialize/speculation.ts). A fork re-checks, after
  * foreign code ran, the reads it folds; where they changed it takes its generic branch, exact but
- * unspecialized, and calls the version's deopt hook with no argument (FORK_MISS). Its entry guards passed, so
- * the guard chain never hears of it: a version specialized before a cache the function fills
- * (json-query's parsed queries) took the generic branch on every call after the first, for good,
- * at the original's speed.
+ * unspecialized, and calls the version's deopt hook with no argument (FORK_MISS). Its entry
+ * guards passed, so the guard chain never hears of it: a version specialized before a cache the
+ * function fills (json-query's parsed queries) took the generic branch on every call after the
+ * first, for good, at the original's speed.
  *
  * This counts the calls that took a generic branch, in windows of 2 * FORK_MISS_WINDOW calls:
- * where at least half the calls of a window missed, the forks keep missing and the version is specialized
- * again on what the objects hold now; a fork missed now and then (one call in a thousand) never
- * fills a window fast enough. The miss path only: the speculated branches pay nothing.
+ * where at least half the calls of a window missed, the forks keep missing and the version is
+ * specialized again on what the objects hold now; a fork missed now and then (one call in a
+ * thousand) never fills a window. The miss path only: the speculated branches pay nothing.
  */
 
 /**
@@ -34,7 +34,7 @@ export const MAX_FORK_RESPECIALIZATIONS = 3;
  * version's call counter (the version counts its calls: assemble.ts routes it). `steady` runs once,
  * when a window's calls missed at least half the time.
  */
-export function forkMissCounter(calls: () => number, steady: () => void): () => void {
+export function forkMissCounter(calls: () => number, steady: (missed: number, of: number) => void): () => void {
   let missed = 0;
   let windowStart = 0;
   let lastCall = -1;
@@ -52,6 +52,6 @@ export function forkMissCounter(calls: () => number, steady: () => void): () => 
     }
     if (++missed < FORK_MISS_WINDOW) return;
     done = true;
-    steady();
+    steady(missed, now - windowStart + 1);
   };
 }

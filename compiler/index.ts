@@ -21,7 +21,7 @@ import { standaloneHelperSource } from "./error-helpers.js";
 import { quoteJsonString, QUOTE_JSON_STRING_SOURCE } from "./json-quote.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 import { jitName } from "./jit-options.js";
-import { FORK_MISS, FORK_MISS_WINDOW, forkMissCounter, MAX_FORK_RESPECIALIZATIONS } from "./fork-misses.js";
+import { FORK_MISS, forkMissCounter, MAX_FORK_RESPECIALIZATIONS } from "./fork-misses.js";
 
 export type * from "./types.js";
 export { JitError } from "./jit-error.js";
@@ -187,7 +187,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   // function filled after the first version was made). A version specialized on what the objects
   // hold now replaces it, its forks counted again, up to MAX_FORK_RESPECIALIZATIONS times. Only
   // while it is the one version: a second version (content or arity misses) is reached through it.
-  const replaceHead = (head: Version): void => {
+  const replaceHead = (head: Version, missed: number, of: number): void => {
     if (!d || d.versions.length !== 1 || d.versions[0] !== head || !head.setRoute || forkVersions >= MAX_FORK_RESPECIALIZATIONS) return;
     forkVersions++;
     let w: Version | null = null;
@@ -209,8 +209,8 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     }
     w = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: made.compileTimeMs, setRoute: made.setRoute };
     const replaced = w;
-    forkMiss = forkMissCounter(replaced.calls, () => replaceHead(replaced));
-    const why = `its speculation forks missed on at least half the calls of a window of ${FORK_MISS_WINDOW}: specialized again on what the objects hold now`;
+    forkMiss = forkMissCounter(replaced.calls, (m, n) => replaceHead(replaced, m, n));
+    const why = `${missed} of its last ${of} calls took a speculation fork's generic branch (what it had folded changed): specialized again on what the objects hold now`;
     d.addVersion(w);
     d.dropFirstVersion("replaced by a version specialized on what its forks found");
     d.event("respecialized", why);
@@ -276,7 +276,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
       }, fn)
     : Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
-  headForkMiss = forkMissCounter(v.calls, () => replaceHead(v));
+  headForkMiss = forkMissCounter(v.calls, (m, n) => replaceHead(v, m, n));
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a loop-free version too small for the gain check, outside a profiling run)" : ""}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);

@@ -115,7 +115,6 @@ P.speculateValueWith = function (this: Specializer, spec: () => Val, generic: ()
 
 const NO_VALUE: Val = { k: "s", v: undefined };
 
-
 /** Calls, `new`s and tagged templates written in `list` (nested functions' bodies included). */
 function callSites(list: Node[]): number {
   let n = 0;
