@@ -340,12 +340,24 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
 
   // The route test costs what the version's size makes noise of: the version's code, helpers
   // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
-  const routed = countCalls && (countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0) >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
+  const nodesWithHelpers = countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0);
+  const routed = countCalls && (nodesWithHelpers >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
     // A constant not yet named (emit.ts materializes them), or one named already; kos's own helpers are not the program's.
     const i = callee.type === "Identifier" ? refNames.indexOf(callee.name) : -1;
     const value = callee.type === "KosConst" ? callee.value : i < 0 ? undefined : refValues[i];
     return KOS_FUNCTIONS.includes(value as Function) ? undefined : value;
   }));
+  // A fork's miss hook (compiler/fork-misses.ts) leads to a version that replaces this one at its
+  // entry, which only a routed version has (explicit jit puts a dispatcher's entry in front of it).
+  // A version routed for nothing else keeps its forks silent: routed for them, a 3.9 ns kernel ran
+  // 5.3 ns a call (.scratch/tiny.mjs, `ops[name](o.v)` specialized on name). Each hook is 6 bytes of
+  // bytecode, and V8 inlines a body of 460 at most: a version under the gain check's size keeps the
+  // hooks of its outer forks only (a 3-fork cache lookup's body went from 448 to 466 bytes with all
+  // of them, no longer inlined into its trampoline: 3.7 ns a call against 5.5, .scratch/smallfast.mjs).
+  if (options.forkMisses) {
+    const small = nodesWithHelpers < GAIN_CHECK_MIN_NODES;
+    if (!routed || small) for (const node of [fnExpr, ...used.map((h) => h.node)]) dropHookCalls(node, deoptName, routed);
+  }
   // A routed version is reached through a trampoline that tests the route before the version's own
   // frame is set up. In the version itself, the test came after V8 had made its frame, context and
   // `arguments` for the whole body: json-query's 6 KB version, once its check found it slower, cost
@@ -490,4 +502,14 @@ function keyNamed(fn: Node, name: string | null, selfNamed: boolean): Node {
     object: { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: false, shorthand: false, computed: false, key: { type: "Identifier", name }, value: fn }] },
     property: { type: "Identifier", name },
   };
+}
+
+/** Removes the statements that call `hook` with no argument (forks' miss hooks: specialize/speculation.ts) from `node`'s blocks; with `keepOuter`, those of forks nested in none. */
+function dropHookCalls(node: Node, hook: string, keepOuter: boolean): void {
+  const isHook = (st: Node): boolean => st.type === "ExpressionStatement" && !(keepOuter && st.outerFork) && st.expression.type === "CallExpression" && st.expression.callee.type === "Identifier" && st.expression.callee.name === hook && st.expression.arguments.length === 0;
+  walk(node, (n) => {
+    // Elsewhere (an expression a clean-up made of it) one stays, and calls a hook that finds no route to set.
+    if ((n.type === "BlockStatement" || n.type === "Program") && n.body.some(isHook)) n.body = n.body.filter((st: Node) => !isHook(st));
+    else if (n.type === "SwitchCase" && n.consequent.some(isHook)) n.consequent = n.consequent.filter((st: Node) => !isHook(st));
+  });
 }

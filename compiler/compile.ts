@@ -248,7 +248,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
-      prefix, lookupFree, lookupPrivate: readPrivateField, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
+      prefix, lookupFree, lookupPrivate: readPrivateField, ...(options.forkMisses && countCalls ? { forkMissHook: `${prefix}deopt` } : {}), ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
       ...(ownArgumentsKept ? { ownArgumentsKept: true } : {}),

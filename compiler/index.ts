@@ -21,6 +21,7 @@ import { standaloneHelperSource } from "./error-helpers.js";
 import { quoteJsonString, QUOTE_JSON_STRING_SOURCE } from "./json-quote.js";
 import type { CompiledVersion, JitInspection, JitOptions, SourceOptions, SpecializedSource } from "./types.js";
 import { jitName } from "./jit-options.js";
+import { FORK_MISS, forkMissCounter, MAX_FORK_RESPECIALIZATIONS } from "./fork-misses.js";
 
 export type * from "./types.js";
 export { JitError } from "./jit-error.js";
@@ -178,7 +179,44 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   };
   // Before any call: a cache the code fills on its first call is folded as it will be (see
   // beforeFirstCall), and calls that leave out parameters the code reads are told apart (arityDispatch).
-  const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true, ...(counted ? {} : { uncounted: true }) } as SourceOptions;
+  // Its speculation forks report their misses (forkMisses): see replaceHead.
+  const first = cached ? options : { ...options, beforeFirstCall: true, arityDispatch: true, forkMisses: true, ...(counted ? {} : { uncounted: true }) } as SourceOptions;
+  let forkVersions = 0;
+  // The version the entry runs took its forks' generic branches on most calls of a window
+  // (compiler/fork-misses.ts): what a fork folded changed after the compile, for good (a cache the
+  // function filled after the first version was made). A version specialized on what the objects
+  // hold now replaces it, its forks counted again, up to MAX_FORK_RESPECIALIZATIONS times. Only
+  // while it is the one version: a second version (content or arity misses) is reached through it.
+  const replaceHead = (head: Version, missed: number, of: number): void => {
+    if (!d || d.versions.length !== 1 || d.versions[0] !== head || !head.setRoute || forkVersions >= MAX_FORK_RESPECIALIZATIONS) return;
+    forkVersions++;
+    let w: Version | null = null;
+    let forkMiss: (() => void) | null = null;
+    let made: ReturnType<typeof compileVersion>;
+    try {
+      made = compileVersion(fn, { ...options, forkMisses: true, ...(counted ? {} : { uncounted: true }) } as SourceOptions, (g) => {
+        if (!d || !w) return;
+        if (g === FORK_MISS) return forkMiss?.();
+        d.recordDeopt(w, g);
+      });
+    } catch (e) {
+      // `strict` throws from the compile: the program's call, under way, must not see it.
+      made = { ok: false, fallbackReason: reasonOf(e) } as ReturnType<typeof compileVersion>;
+    }
+    if (!made.ok || !made.fn || !made.setRoute) {
+      d.event("respecialize-failed", made.fallbackReason ?? "compile failed");
+      return;
+    }
+    w = { fn: made.fn, source: made.source, passes: made.passes, assumptions: made.assumptions, calls: made.calls, deopts: 0, compileTimeMs: made.compileTimeMs, setRoute: made.setRoute };
+    const replaced = w;
+    forkMiss = forkMissCounter(replaced.calls, (m, n) => replaceHead(replaced, m, n));
+    const why = `${missed} of its last ${of} calls took a speculation fork's generic branch (what it had folded changed): specialized again on what the objects hold now`;
+    d.addVersion(w);
+    d.dropFirstVersion("replaced by a version specialized on what its forks found");
+    d.event("respecialized", why);
+    trace(`respecialized ${name || "(anonymous)"}: ${why}`);
+    checkGain(d, w, made.setRoute);
+  };
   // A call that passed fewer arguments than the version reads.
   const arityMiss = (guard: number, argumentCount: number | undefined) => {
     // Once the version for shorter calls exists, the first version calls it without coming here.
@@ -209,8 +247,10 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   };
   // The miss path itself stays small, the rare work in the functions above: with it inline, a miss
   // cost 2 ns more (6.9 ns against 4.8, /tmp/miss2.mjs probe).
+  let headForkMiss: (() => void) | null = null;
   const version = compileVersion(fn, first, (guard, argumentCount) => {
     if (!d || !v) return;
+    if (guard === FORK_MISS) return headForkMiss?.();
     const kind = guardKinds![guard];
     if (kind === ARITY_GUARD) return arityMiss(guard, argumentCount);
     // A miss the second version takes is no deoptimization (and costs no bookkeeping per call).
@@ -236,6 +276,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
       }, fn)
     : Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
+  headForkMiss = forkMissCounter(v.calls, (m, n) => replaceHead(v, m, n));
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a loop-free version too small for the gain check, outside a profiling run)" : ""}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);

@@ -192,6 +192,13 @@ export interface SourceOptions extends JitOptions {
    * cost horner 0.6 ns of its 2.4 ns a call (jit/hand 0.83-0.87× with it, 0.99-1.11× without).
    */
   uncounted?: boolean;
+  /**
+   * Set by runtime `jit()` and the tiering: the generic branch of each speculation fork calls the
+   * version's deopt hook with no argument (specialize/speculation.ts), which counts those misses and
+   * specializes again where they keep coming (compiler/fork-misses.ts). Such a version is routed
+   * (assemble.ts), so that its entry can be pointed at the next one.
+   */
+  forkMisses?: boolean;
 }
 
 /** A specialized function as source text, with the free names it expects. */

@@ -176,6 +176,8 @@ export interface SpecializerOptions {
   forInNodes?: number;
   /** Syntax nodes the generic branches of speculation forks may emit in all (speculation.ts has the default). */
   maxGenericNodes?: number;
+  /** The function a fork's generic branch calls with no argument (speculation.ts): runtime `jit` counts those misses. */
+  forkMissHook?: string;
   /** Where the guards of a speculation write out their keys checks (content-guards.ts), one per compile. */
   ownKeysChecks?: OwnKeysChecks;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */

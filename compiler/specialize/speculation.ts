@@ -33,6 +33,8 @@ declare module "./specializer.js" {
   interface Specializer {
     /** Inside the generic branch of a fork: no speculation there. */
     generic: boolean;
+    /** Inside the speculated rest of a fork. */
+    inFork?: boolean;
     /** Set by a caller whose own state went stale (a for-of over an unfrozen array). */
     forkAnyway: boolean;
     forks: number;
@@ -156,12 +158,16 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   let first: ReturnType<Specializer["specPass"]>;
   const outer = s.targets.map((t) => ({ t, edges: t.edges.length }));
   const before = { forks: s.forks ?? 0, genericNodes: s.genericNodes ?? 0, budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, deferredCalls: s.deferredCalls ?? 0 };
+  // Forks made inside this one's speculated rest are nested in it (its miss hook is the outer one).
+  const outerFork = !s.inFork;
+  s.inFork = true;
   try {
     first = s.specPass(() => {
       specVal = spec() ?? NO_VALUE;
     });
   } finally {
     s.dynDepth--;
+    s.inFork = !outerFork;
   }
   const afterSpec = { budget: s.budget, inlined: s.framesInlined ?? 0, escapes: s.escapes.length, lengthGuards: s.lengthGuards?.length ?? 0, edges: outer.map(({ t }) => t.edges.length), deferredCalls: s.deferredCalls ?? 0 };
   // The pass starts as if nothing foreign had run (its reads are guarded here, at the fork), but
@@ -251,6 +257,11 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
       return name;
     };
     const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`)!;
+    // The generic branch reports that it ran (a call with no argument: FORK_MISS), so that runtime
+    // `jit` can specialize again on what the objects hold now (compiler/fork-misses.ts).
+    const hook = s.options.forkMissHook;
+    // A fork not nested in another is marked: a small version keeps only those (assemble.ts).
+    if (hook) genList.unshift({ type: "ExpressionStatement", expression: { type: "CallExpression", optional: false, callee: id(hook), arguments: [] }, ...(outerFork ? { outerFork: true } : {}) });
     s.out.push(...before, { type: "IfStatement", test, consequent: { type: "BlockStatement", body: first.list }, alternate: { type: "BlockStatement", body: genList } });
   }
   if (!result) return NO_VALUE;
