@@ -14,18 +14,35 @@
  *   compiler builds its tree of closures. Module-level functions do not
  *   count: calling a helper is what V8 already inlines, and lodash's `_.get`
  *   (closing over `baseGet` only) would otherwise wait at tier 0 for nothing.
+ * - a string the function hands to a call or a construction (`render(TPL,
+ *   view)`, `format(d, FMT)`, `new RegExp(SRC)`): a template, a format or a
+ *   query is a program as much as a tree is, only written as text. A string
+ *   the function only compares or concatenates does not count.
  * Globals and built-ins never count, nor a binding that can change.
  */
 import { parseFunction } from "./parse.js";
 import { analyzeScopes } from "./analyze/scopes.js";
 import { lookupBindingFor, readClosure, releaseDebugger } from "./discover/closure.js";
+import { walk, type Node } from "./ast.js";
+
+/** The free names `fn`'s code hands to a call or a `new` as an argument, as written (`f(NAME)`, `new C(a, NAME)`). */
+function namesPassedToCalls(root: Node): Set<string> {
+  const names = new Set<string>();
+  walk(root, (n) => {
+    if (n.type !== "CallExpression" && n.type !== "NewExpression") return;
+    for (const a of n.arguments as Node[]) if (a.type === "Identifier") names.add(a.name as string);
+  });
+  return names;
+}
 
 /** The names of `fn`'s closure inputs (see above); empty when there are none or closures cannot be read. */
 export function closureInputs(fn: Function): string[] {
   let free: Iterable<string>;
+  let passed: Set<string>;
   try {
     const parsed = parseFunction(fn);
     free = analyzeScopes(parsed.node, parsed.strict).free.keys();
+    passed = namesPassedToCalls(parsed.node);
   } catch {
     return []; // not compilable anyway: the caller settles on the original
   }
@@ -37,7 +54,7 @@ export function closureInputs(fn: Function): string[] {
       const b = lookupBindingFor(fn, name, false);
       if (!b || b.scope === "global" || !b.stable || b.tdz || b.builtin) continue;
       const v = b.value;
-      if ((typeof v === "object" && v !== null) || (typeof v === "function" && b.scope === "closure")) inputs.push(name);
+      if ((typeof v === "object" && v !== null) || (typeof v === "function" && b.scope === "closure") || (typeof v === "string" && v.length > 0 && passed.has(name))) inputs.push(name);
     }
     return inputs;
   } finally {

@@ -28,6 +28,18 @@ function horner(coeffs: readonly number[], x: number) {
   return r;
 }
 
+/** A tiny interpreter of a program written as text ("+3 *2 -1"), at module level. */
+function calcText(src: string, x: number): number {
+  let acc = x;
+  for (const tok of src.split(" ")) {
+    const k = Number(tok.slice(1));
+    if (tok[0] === "+") acc += k;
+    else if (tok[0] === "*") acc *= k;
+    else acc -= k;
+  }
+  return acc;
+}
+
 describe("argument profiles", () => {
   it("move from constant to type to varies, with exact -0 and NaN", () => {
     const p = new ArgumentProfile();
@@ -233,6 +245,28 @@ describe("tiering", () => {
     // compile, and alone the first reason came in 9 of 9 runs, after them the second once).
     expect(inspect(f)!.fallbackReason).toMatch(/^(no argument stayed constant over its first 2048 calls|no argument was stable as a constant when the function got hot)/);
     expect(inspect(f)!.history.some((e) => e.event === "no-constant")).toBe(false);
+  });
+
+  it("counts a string its closure hands to a call as its program (a template, a format, a query)", () => {
+    // The handler closes over the text and passes it on to a module-level interpreter (calcText),
+    // as `(d) => format(d, FMT)` over an imported `format` does: before, its closure held no program.
+    const calc = calcText;
+    const SRC = "+3 *2 -1 *5";
+    const LABEL = "result";
+    const handler = jit((x: number) => calcText(SRC, x), { tiering: { hotCalls: 100 } });
+    // A string that is only compared is not a program: nothing to fold, it settles as before.
+    const labelled = jit((x: { name: string }) => (x.name === LABEL ? 1 : 0), { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 300; i++) {
+      expect(handler(i - 0.5)).toBe(calc(SRC, i - 0.5));
+      labelled({ name: i % 2 ? LABEL : "x" });
+    }
+    const info = inspect(handler)!;
+    expect(info.tier).toBe(1);
+    expect(info.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`SRC`"))).toBe(true);
+    // The text's loop and its dispatch are folded away.
+    expect(info.source).not.toMatch(/split|for \(/);
+    for (const x of [7, -0, NaN, 1e300]) expect(Object.is(handler(x), calc(SRC, x))).toBe(true);
+    expect(inspect(labelled)!.history.some((e) => e.event === "closure-inputs")).toBe(false);
   });
 
   it("waits at tier 0, cost-gated, for a slow function with closure inputs and no constant argument", () => {
