@@ -257,6 +257,8 @@ export class Specializer {
    */
   private globalNames: Set<string> | null = null;
   private objectIds = new Map<unknown, number>();
+  /** Whether a source statement reads memory (statements.ts, readsMemory): a fact about its text, kept for the compile. */
+  readonly readsMemoryOf = new WeakMap<Node, boolean>();
 
   constructor(readonly options: SpecializerOptions, prefix: string) {
     this.infos = new FnInfoCache(options.privateNamesRoot ?? null);
