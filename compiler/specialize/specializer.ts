@@ -178,6 +178,8 @@ export interface SpecializerOptions {
   maxGenericNodes?: number;
   /** Where the guards of a speculation write out their keys checks (content-guards.ts), one per compile. */
   ownKeysChecks?: OwnKeysChecks;
+  /** Whether each source statement reads memory (statements.ts, readsMemory), one per compile: a fact about the text, the same in every attempt. */
+  readsMemoryOf?: WeakMap<Node, boolean>;
   /** The root, when its `#names` may stay residual (kos build's `privateNames`). */
   privateNamesRoot?: Function;
   /** `new` expressions whose instances escaped in an earlier attempt: made by their constructor, for real. */
@@ -257,11 +259,12 @@ export class Specializer {
    */
   private globalNames: Set<string> | null = null;
   private objectIds = new Map<unknown, number>();
-  /** Whether a source statement reads memory (statements.ts, readsMemory): a fact about its text, kept for the compile. */
-  readonly readsMemoryOf = new WeakMap<Node, boolean>();
+  /** Whether a source statement reads memory (statements.ts, readsMemory): a fact about its text, kept for the compile's attempts. */
+  readonly readsMemoryOf: WeakMap<Node, boolean>;
 
   constructor(readonly options: SpecializerOptions, prefix: string) {
     this.infos = new FnInfoCache(options.privateNamesRoot ?? null);
+    this.readsMemoryOf = options.readsMemoryOf ?? new WeakMap();
     this.budget = options.unrollBudget;
     this.prefix = prefix;
   }
