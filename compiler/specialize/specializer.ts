@@ -407,7 +407,14 @@ export class Specializer {
   readonly inPlaceNames = new Map<string, Variable>();
 
   copyEnv(): Env {
-    return new Map(this.env!);
+    // Entry by entry, in order: `new Map(env)` goes through the iterator protocol and took 30-40%
+    // longer at the 10-100 entries an environment holds (1.36 against 0.97 us at 46, the mean over
+    // a compile of sift's query; /tmp/mapcopy3.mjs, Node 20.20.2). Every call kos evaluates takes a
+    // copy (a probe), and copies were 4.8% of the CPU of compiling mustache, json-logic-js, sift,
+    // jmespath and mingo (ctprobe.mjs).
+    const copy: Env = new Map();
+    this.env!.forEach(copyEntry, copy);
+    return copy;
   }
 
   /**
@@ -463,6 +470,10 @@ export class Specializer {
 
   static readonly UNDEF = UNDEF;
   static readonly S = S;
+}
+
+function copyEntry(this: Env, state: SlotState, key: Slot | VirtualObject): void {
+  this.set(key, state);
 }
 
 export const id = (name: string): Node => ({ type: "Identifier", name });
