@@ -186,10 +186,19 @@ export function zipTrees(a: unknown, b: unknown, decide: (p: Node, q: Node) => b
 }
 
 export function countNodes(node: Node): number {
-  let n = 0;
-  walk(node, () => {
-    n++;
-  });
+  // Its own recursion, not `walk` with a counting callback: a compile counts its residual (and each
+  // inlined body, fork and version) many times, and the counts were 1.9% of the CPU of compiling
+  // mustache, json-logic-js, sift, jmespath and mingo (ctprobe.mjs). Counts what `walk` visits.
+  if (!node || typeof node.type !== "string") return 0;
+  let n = 1;
+  const keys = childKeys(node);
+  for (let k = 0; k < keys.length; k++) {
+    const v = node[keys[k]!];
+    if (!v) continue;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (v[i]) n += countNodes(v[i]);
+    } else n += countNodes(v);
+  }
   return n;
 }
 

@@ -232,6 +232,8 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   // Keys checks written out for this compile's guards (content-guards.ts), its attempts included:
   // only those the version calls are emitted (assemble.ts).
   const ownKeysChecks = new OwnKeysChecks(prefix);
+  // Facts about the source's text, the same in every attempt (mustache's render made four).
+  const readsMemoryOf = new WeakMap<Node, boolean>();
   // Where the generated code is made into a function here (not `kos build`'s text): reads that may
   // throw do from a helper (residual/nullish-reads.ts).
   const nullReads = options.referenceExpression ? {} : { nullReads: { helper: `${prefix}nullRead`, prefix, originalNodes: countNodes(parsed.node) } };
@@ -260,6 +262,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
       forInNodes: FOR_IN_NODES,
       maxGenericNodes: MAX_GENERIC_NODES,
       ownKeysChecks,
+      readsMemoryOf,
     };
     try {
       result = specializeFunction(request);

@@ -96,12 +96,29 @@ export function runResidualPipeline(fn: Node, ctx: ResidualContext): void {
   };
   const round = RESIDUAL_PASSES.filter((p) => ROUND.has(p.name));
   for (const pass of RESIDUAL_PASSES) {
-    if (pass === round[0]) {
-      for (let r = 0; r < MAX_ROUNDS; r++) {
-        let changed = false;
-        for (const p of round) changed = run(p) || changed;
-        if (!changed) break;
-      }
-    } else if (!ROUND.has(pass.name)) run(pass);
+    if (pass === round[0]) runRounds(round, run);
+    else if (!ROUND.has(pass.name)) run(pass);
+  }
+}
+
+/**
+ * The round's passes again while a round changes something, at most MAX_ROUNDS times. A pass
+ * rewrites the same tree the same way each time it is given it: once each pass in turn has left
+ * the tree as it found it, the rest of the round and any round after would too, and are not run.
+ * A round that ended with its one change early in it (a dead store) was run again whole, only to
+ * find nothing: the round's unchanged runs were 3% of compiling mustache, json-logic-js, sift,
+ * jmespath and mingo (ctprobe.mjs).
+ */
+export function runRounds(round: readonly ResidualPass[], run: (pass: ResidualPass) => boolean): void {
+  let unchangedRuns = 0;
+  for (let r = 0; r < MAX_ROUNDS; r++) {
+    let changed = false;
+    for (const p of round) {
+      if (run(p)) {
+        changed = true;
+        unchangedRuns = 0;
+      } else if (++unchangedRuns === round.length) return;
+    }
+    if (!changed) return;
   }
 }

@@ -34,14 +34,18 @@ const MAX_ROUNDS = 8;
 export function threadBranchResults(fn: Node): boolean {
   let changed = false;
   // Counted once and kept exact as the rewrites go (Moves): a recount per round was a third of
-  // this pass (validator fixture, 40 compiles: 139 ms of the pipeline's 514).
-  const reads = countReads(fn.body);
+  // this pass (validator fixture, 40 compiles: 139 ms of the pipeline's 514). Counted at the first
+  // jump test, before any rewrite: most residuals have none, and the count was half of the pass
+  // where it changed nothing (sift's query, ctprobe.mjs).
+  let reads: Map<string, number> | null = null;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let did = false;
     forEachStatementListInnermostFirst(fn.body, (list) => {
       for (let i = 0; i + 1 < list.length; i++) {
         const test = jumpTest(list[i + 1]!);
-        if (!test || reads.get(test.name) !== 1) continue;
+        if (!test) continue;
+        reads ??= countReads(fn.body);
+        if (reads.get(test.name) !== 1) continue;
         const moves: Moves = { copies: 0, dropped: [] };
         if (threadIf(list[i]!, test, moves) || threadLabel(list[i]!, test, moves)) {
           list.splice(i + 1, 1);
