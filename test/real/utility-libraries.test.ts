@@ -16,7 +16,8 @@
  * Two more show capabilities found on libraries tried later (issue 10): jsonschema
  * validating against a schema held in a closure (tiering reads closure inputs),
  * jsonpointer, whose escape tests use a RegExp only its own calls reach, and a
- * handlebars template, whose compiled form sits in a binding set at first use.
+ * handlebars template, whose compiled form sits in a binding set at first use,
+ * and date-fns's `format` handed a format string held in a closure.
  */
 import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
@@ -131,6 +132,25 @@ describe("jsonschema (closure inputs)", () => {
     // The caller changes its schema: the version's guards see it.
     schema.properties.id.minLength = 2;
     for (const d of [{ id: "ab", lines: [] }, { id: "a", lines: [] }]) expect(outcome(() => j(d))).toEqual(outcome(() => check(d)));
+  });
+});
+
+describe("date-fns (a format held as text in a closure)", () => {
+  it("a formatter over an imported format and a module string tiers up on that string, results as the library's", () => {
+    const { format } = require_("date-fns") as { format(d: Date | number, f: string): string };
+    const FMT = "yyyy-MM-dd HH:mm:ss 'UTC' EEE do";
+    const fmt = (d: Date | number) => format(d, FMT);
+    const j = jit(fmt, { tiering: { hotCalls: 200 } });
+    const rnd = seededRandom(17);
+    const date = () => (rnd() < 0.03 ? pick(rnd, [new Date(NaN), Number.NaN, -0, 8.64e15]) : new Date(1.7e12 + Math.floor(rnd() * 4e10)));
+    for (let i = 0; i < 2000; i++) {
+      const d = date();
+      expect(outcome(() => j(d))).toEqual(outcome(() => fmt(d)));
+    }
+    const info = inspect(j)!;
+    // Before, its closure held no object and it settled on the original ("no argument was stable").
+    expect(info.tier).toBe(1);
+    expect(info.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`FMT`"))).toBe(true);
   });
 });
 
