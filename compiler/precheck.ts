@@ -160,7 +160,7 @@ export function scanParameters(source: string): { arity: number; rest: boolean }
 }
 
 /** Index of the closing quote of the string starting at `start`, or -1. */
-function skipString(source: string, start: number): number {
+export function skipString(source: string, start: number): number {
   const q = source[start];
   for (let i = start + 1; i < source.length; i++) {
     const c = source[i];

@@ -20,6 +20,7 @@
  * the verdict that changes nothing. Either verdict runs the program exactly as it is: this decides
  * only whether kos counts the function's calls.
  */
+import { skipString } from "./precheck.js";
 
 /**
  * Non-whitespace characters of code a small function may have. The DSP program's soft clip of
@@ -64,7 +65,7 @@ export function smallFunctionReason(source: string): string | null {
       continue;
     }
     if (c === '"' || c === "'") {
-      const end = skipQuoted(source, i);
+      const end = skipString(source, i);
       if (end < 0) return null;
       i = end + 1;
       push("str");
@@ -126,16 +127,4 @@ export function smallFunctionReason(source: string): string | null {
     push(c);
   }
   return `too small to gain from tiering what counting its calls costs (${size} characters of code, no loop, no call but Math's): it runs as the original`;
-}
-
-/** Index of the closing quote of the string starting at `start`, or -1. */
-function skipQuoted(source: string, start: number): number {
-  const q = source[start];
-  for (let i = start + 1; i < source.length; i++) {
-    const c = source[i];
-    if (c === "\\") i++;
-    else if (c === q) return i;
-    else if (c === "\n") return -1;
-  }
-  return -1;
 }
