@@ -20,8 +20,18 @@ import type { Node } from "./ast.js";
 import { contentGuardTest, type ContentGuard } from "./content-guards.js";
 import { buildLiteral } from "./emit.js";
 
-/** Longest key list walked in place; a longer one is checked by the shared sameOwnKeys. */
-const INLINE_KEYS_MAX = 8;
+/**
+ * Longest key list walked in place; a longer one is checked by the shared sameOwnKeys. The walk
+ * compares each key with a literal, which V8 can do by reference (both are internalized
+ * strings); compared with a list's items, as sameOwnKeys does, each key likely costs a call of
+ * V8's string compare (not traced further): over a 9-key object, 51-53 ns a check that way
+ * against 17-22 ns with literals, and 33-35 ns with literals for 16 keys (each test `n === i`
+ * of the chain is an integer compare; .scratch/walk2.mjs and walk3.mjs, Node 20.20.2). The
+ * limit was 8: a schema validator's 9-entry object schema (fixtures/real), checked through
+ * sameOwnKeys, ran 717-774 ns a call, and 702-741 ns walked in place (medians of four paired
+ * runs of .scratch/valprobe.mjs; hand-written 340-370 ns).
+ */
+const INLINE_KEYS_MAX = 16;
 
 const id = (name: string): Node => ({ type: "Identifier", name });
 const lit = (v: string | number | boolean): Node => buildLiteral(v)!;

@@ -166,3 +166,47 @@ describe("a rule engine over an unfrozen rule, its keys walked in place", () => 
     expect(attempt(run).log).toEqual([]);
   });
 });
+
+/** A record checker in a schema validator's style: walks its schema's entries (12 here) with for-in. */
+function checkRecord(schema: { entries: Record<string, string> }, input: Record<string, unknown>): string[] {
+  const issues: string[] = [];
+  for (const key in schema.entries) {
+    const want = schema.entries[key]!;
+    if (!(key in input)) issues.push(`${key}: missing`);
+    else if (typeof input[key] !== want) issues.push(`${key}: expected ${want}`);
+  }
+  return issues;
+}
+
+describe("a long key list (more than 8 keys) walked in place", () => {
+  const makeSchema = () => ({ entries: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`k${i}`, i % 2 ? "number" : "string"])) as Record<string, string> });
+  const input = (n: number): Record<string, unknown> => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${i}`, i % 3 ? i : String(i)]));
+
+  it("agrees with sameOwnKeys for lists of 9 to 16 keys", () => {
+    for (const n of [9, 12, 16]) {
+      const keys = Array.from({ length: n }, (_, i) => `k${i}`);
+      const check = walked(keys);
+      const objects: object[] = [input(n), input(n - 1), input(n + 1), Object.fromEntries(keys.map((k) => [k, 1]).reverse()), Object.assign(Object.create({ k99: 1 }), input(n)), {}];
+      for (const o of objects) expect(check(o), `${n} keys on ${JSON.stringify(Object.keys(o))}`).toBe(sameOwnKeys(o, keys));
+    }
+  });
+
+  it("is written into the version (not a call of the shared check), and follows changes of the schema", () => {
+    const schema = makeSchema();
+    const f = jit(checkRecord, { specialize: { schema } });
+    const inputs = [input(12), input(5), { ...input(12), k3: "x" }, {}];
+    for (const d of inputs) expect(f(schema, d)).toEqual(checkRecord(schema, d));
+    // The walk compares each key with a literal, in the version's own code.
+    expect(inspect(f).source).toMatch(/for \(const \$*\w+ in [^)]*\) \{\s*if \([^)]*!== "k11"/);
+    const changes: Array<() => void> = [
+      () => { schema.entries.extra = "string"; },
+      () => { delete schema.entries.extra; },
+      () => { const v = schema.entries.k0!; delete schema.entries.k0; schema.entries.k0 = v; },
+      () => { Object.setPrototypeOf(schema.entries, { inherited: "string" }); },
+    ];
+    for (const change of changes) {
+      change();
+      for (const d of inputs) expect(f(schema, d)).toEqual(checkRecord(schema, d));
+    }
+  });
+});
