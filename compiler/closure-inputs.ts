@@ -15,8 +15,10 @@
  *   count: calling a helper is what V8 already inlines, and lodash's `_.get`
  *   (closing over `baseGet` only) would otherwise wait at tier 0 for nothing.
  * - a string the function hands to a call or a construction (`render(TPL,
- *   view)`, `format(d, FMT)`, `new RegExp(SRC)`): a template, a format or a
- *   query is a program as much as a tree is, only written as text. A string
+ *   view)`, `format(d, FMT)`, `new RegExp(SRC)`), directly or in an object or
+ *   array literal written as the argument (`query({ path: Q, json })`): a
+ *   template, a format or a query is a program as much as a tree is, only
+ *   written as text. A string
  *   the function only compares or concatenates does not count.
  * Globals and built-ins never count, nor a binding that can change.
  */
@@ -25,12 +27,25 @@ import { analyzeScopes } from "./analyze/scopes.js";
 import { lookupBindingFor, readClosure, releaseDebugger } from "./discover/closure.js";
 import { walk, type Node } from "./ast.js";
 
-/** The free names `fn`'s code hands to a call or a `new` as an argument, as written (`f(NAME)`, `new C(a, NAME)`). */
+/**
+ * The free names `fn`'s code hands to a call or a `new` as an argument, as written (`f(NAME)`,
+ * `new C(a, NAME)`), or as a value of an object or array literal written as the argument
+ * (`JSONPath({ path: NAME, json })`, `f([NAME, x])`): an options object is how many libraries take
+ * their program, and the literal is made at the call, so its values reach the callee as they are.
+ */
 function namesPassedToCalls(root: Node): Set<string> {
   const names = new Set<string>();
+  const passed = (a: Node | null, depth: number): void => {
+    if (!a) return;
+    if (a.type === "Identifier") names.add(a.name as string);
+    else if (depth > 0 && a.type === "ObjectExpression") {
+      for (const p of a.properties as Node[]) if (p.type === "Property" && p.kind === "init") passed(p.value as Node, depth - 1);
+    } else if (depth > 0 && a.type === "ArrayExpression") for (const e of a.elements as Array<Node | null>) passed(e, depth - 1);
+  };
   walk(root, (n) => {
     if (n.type !== "CallExpression" && n.type !== "NewExpression") return;
-    for (const a of n.arguments as Node[]) if (a.type === "Identifier") names.add(a.name as string);
+    // Two levels of literal (`f({ where: { path: NAME } })`): deeper nests are rare in a call's own text.
+    for (const a of n.arguments as Node[]) passed(a, 2);
   });
   return names;
 }

@@ -269,6 +269,33 @@ describe("tiering", () => {
     expect(inspect(labelled)!.history.some((e) => e.event === "closure-inputs")).toBe(false);
   });
 
+  it("counts a string its closure hands to a call inside an options object or array literal", () => {
+    // `(doc) => query({ path: PATH, json: doc })`: the program travels in an options object the
+    // call's own text makes. Before, only a name written as the argument itself counted.
+    const calc = calcText;
+    const SRC = "*3 +4 -2 *2";
+    const opts = (o: { src: string; x: number }) => calcText(o.src, o.x);
+    const listed = (l: [string, number]) => calcText(l[0], l[1]);
+    const viaObject = jit((x: number) => opts({ src: SRC, x }), { tiering: { hotCalls: 100 } });
+    const viaArray = jit((x: number) => listed([SRC, x]), { tiering: { hotCalls: 100 } });
+    // Only compared inside the literal's neighbour, never handed on: not a program.
+    const LABEL = "n";
+    const compared = jit((x: { name: string }) => (x.name === LABEL ? opts({ src: "+1", x: 1 }) : 0), { tiering: { hotCalls: 100 } });
+    for (let i = 0; i < 300; i++) {
+      expect(viaObject(i - 0.5)).toBe(calc(SRC, i - 0.5));
+      expect(viaArray(i + 0.25)).toBe(calc(SRC, i + 0.25));
+      compared({ name: i % 2 ? LABEL : "m" });
+    }
+    for (const f of [viaObject, viaArray]) {
+      const info = inspect(f)!;
+      expect(info.tier).toBe(1);
+      expect(info.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`SRC`"))).toBe(true);
+      expect(info.source).not.toMatch(/split|for \(/);
+      for (const x of [7, -0, NaN, 1e300]) expect(Object.is(f(x), calc(SRC, x))).toBe(true);
+    }
+    expect(inspect(compared)!.history.some((e) => e.event === "closure-inputs" && e.detail.includes("`LABEL`"))).toBe(false);
+  });
+
   it("waits at tier 0, cost-gated, for a slow function with closure inputs and no constant argument", () => {
     const table = { weights: Array.from({ length: 200 }, (_, i) => (i % 7) - 3) };
     function score(x: number): number {
