@@ -135,7 +135,22 @@ export function matchTables(profile: KosProfile): { byKey: Map<string, HotEntry>
   return { byKey, byHash };
 }
 
-let envProfile: { path: string; loaded: LoadedProfile } | undefined;
+/**
+ * The profile `KOS_PROFILE` names, loaded at the first function's first call, or why it could not
+ * be: kept either way, so that the next function neither reads the file again nor stays silent.
+ */
+let envProfile: { path: string; loaded: LoadedProfile } | { path: string; error: unknown } | undefined;
+
+/**
+ * Says once, as a process warning, that the profile `KOS_PROFILE` names is not used and why (with
+ * the error's code). Each function also records it in `inspect(f).history` and the trace; a user
+ * who set the variable and saw no change had no other sign that the file was never read (a typo in
+ * the path, a profile of another kos version). `node --no-warnings` silences it, as Node's own.
+ */
+function warnUnusedProfile(path: string, error: unknown): void {
+  const code = (error as { code?: unknown })?.code;
+  process.emitWarning(`KOS_PROFILE=${path} is not used: ${(error as Error)?.message ?? String(error)}; functions tier up as without a profile`, { code: typeof code === "string" ? code : "KOS_PROFILE_READ" });
+}
 
 /**
  * The profile entry for a live function. With no `profile` argument, uses the
@@ -147,6 +162,14 @@ export function findProfiledFunction(fn: Function, profile?: LoadedProfile, opti
   if (profile) return profile.lookup(fn, options);
   const path = process.env.KOS_PROFILE;
   if (!path) return undefined;
-  if (!envProfile || envProfile.path !== path) envProfile = { path, loaded: loadProfile(path) };
+  if (!envProfile || envProfile.path !== path) {
+    try {
+      envProfile = { path, loaded: loadProfile(path) };
+    } catch (error) {
+      envProfile = { path, error };
+      warnUnusedProfile(path, error);
+    }
+  }
+  if ("error" in envProfile) throw envProfile.error;
   return envProfile.loaded.lookup(fn, options);
 }

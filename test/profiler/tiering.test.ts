@@ -505,17 +505,31 @@ describe("tiering", () => {
     expect(o.get()).toBe(5);
   });
 
-  it("a KOS_PROFILE it cannot read: the function runs and tiers as without one, and inspect says why, with the code (sweep35)", () => {
+  it("a KOS_PROFILE it cannot read: the function runs and tiers as without one, and inspect says why, with the code (sweep35)", async () => {
     const saved = process.env.KOS_PROFILE;
     process.env.KOS_PROFILE = join(tmpdir(), "kos-no-such-profile-dir", "kos-profile.json");
     onTestFinished(() => {
       if (saved === undefined) delete process.env.KOS_PROFILE;
       else process.env.KOS_PROFILE = saved;
     });
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => void warnings.push(w);
+    process.on("warning", onWarning);
+    onTestFinished(() => void process.off("warning", onWarning));
     const h = jit(function hornerAgain(coeffs: readonly number[], x: number) { let s = 0; for (let i = coeffs.length - 1; i >= 0; i--) s = s * x + coeffs[i]!; return s; });
     expect(h([1, 2], 3)).toBe(7);
     const event = inspect(h)!.history.find((e) => e.event === "profile-error");
     expect(event?.detail).toMatch(/^KOS_PROFILE_READ: /);
+    // A second function: the same reason, from the failure kept, not from the file read again.
+    const g = jit(function sumTo(n: number) { let s = 0; for (let i = 0; i < n; i++) s += i; return s; });
+    expect(g(4)).toBe(6);
+    expect(inspect(g)!.history.find((e) => e.event === "profile-error")?.detail).toBe(event?.detail);
+    // Said once in the process, as a warning with the code: setting KOS_PROFILE to a path that
+    // cannot be read is not silent (process warnings are emitted on the next tick).
+    await new Promise((r) => setImmediate(r));
+    const ours = warnings.filter((w) => (w as { code?: string }).code === "KOS_PROFILE_READ");
+    expect(ours).toHaveLength(1);
+    expect(ours[0]!.message).toContain("kos-no-such-profile-dir");
   });
 
   it("compiles at the first call from a profile's stable arguments", () => {
