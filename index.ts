@@ -86,6 +86,8 @@ export type { TieringOptions } from "./profiler/tiering.js";
  * It reads the dispatchers' registry, so it never loads the compiler (which a function that never compiled has not loaded).
  */
 export function inspect(f: Function): Compiler.JitInspection | null {
+  // Nothing kos made: `inspect({})` said so, `inspect(5)` threw a TypeError from a private-field check.
+  if (typeof f !== "function") return null;
   if (disabledEarly.has(f)) dormantModule().settleDisabled(f);
   // Before the core loads, only the dormant tier has anything to show (compiler/dormant.ts); after,
   // the core shows what it made, and the tier what it made before.

@@ -18,6 +18,7 @@ import { residualFeatures, type ResidualFeatures } from "./features.js";
 import { nullishReads } from "./nullish-reads.js";
 import { shareTemporaries } from "./share-temporaries.js";
 import { sinkClosures } from "./sink-closures.js";
+import { EVALUATOR_SWITCHES, OUTLINE_PASS, PASS_NAMES, RESIDUAL_PASS_NAMES } from "../pass-names.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -63,13 +64,10 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "shareTemporaries", run: shareTemporaries },
 ];
 
-/** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */
-export const EVALUATOR_SWITCHES = ["unrollLoops", "inlineCalls"];
+// The names `jit()` accepts in `disablePasses` before this module loads are these passes' own.
+if (RESIDUAL_PASSES.map((p) => p.name).join() !== RESIDUAL_PASS_NAMES.join()) throw new Error("kos: compiler/pass-names.ts does not list the residual passes of residual/pipeline.ts");
 
-/** Splitting a function too big for V8 into several (outline-blocks.ts), after the clean-up. */
-export const OUTLINE_PASS = "outlineLargeBlocks";
-
-export const PASS_NAMES = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASSES.map((p) => p.name), OUTLINE_PASS];
+export { EVALUATOR_SWITCHES, OUTLINE_PASS, PASS_NAMES };
 
 /**
  * Rounds of the store/temporary/declaration passes: removing one dead store can leave the

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { inspect, jit } from "../../index.js";
+import { inspect, jit, JitError } from "../../index.js";
 
 const repoRoot = join(fileURLToPath(import.meta.url), "..", "..", "..");
 
@@ -112,5 +112,67 @@ describe("tiering counts and times (sweep48)", () => {
       }
       expect(() => jit(add, { tiering: { [key]: Infinity } as never })).not.toThrow();
     }
+  });
+});
+
+describe("option values of the wrong type or range", () => {
+  const add = function add(a: number, b: number) {
+    let s = a;
+    for (let i = 0; i < 3; i++) s += b;
+    return s;
+  };
+  const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+    // Each of these was taken as given: a version specialized on nothing, the default policy, a fallback at the first call.
+    ["specialize: 3", { specialize: 3 }, /^specialize must be an object/],
+    ["specialize: null", { specialize: null }, /^specialize must be an object/],
+    ["scope: a string", { specialize: { a: 1 }, scope: "x" }, /^scope must be an object/],
+    ["assume: a number", { assume: 7 }, /^assume must be an object/],
+    ["assume: a misspelt type", { assume: { b: "nubmer" } }, /^assume\.b must be one of number, string/],
+    ["assume: an unknown typed array", { assume: { b: "typedarray:Float16Array" } }, /^assume\.b must be one of/],
+    ["strict: a string", { specialize: { a: 1 }, strict: "yes" }, /^strict must be true or false, got "yes"$/],
+    ["fastmath: 1", { specialize: { a: 1 }, fastmath: 1 }, /^fastmath must be true or false/],
+    ["cache: a string", { specialize: { a: 1 }, cache: "x" }, /^cache must be true or false/],
+    ["tracePasses: null", { specialize: { a: 1 }, tracePasses: null }, /^tracePasses must be true or false, got null$/],
+    ["freeze: an unknown policy", { specialize: { a: 1 }, freeze: "sometimes" }, /^freeze must be one of guard, deep, require-frozen, reference/],
+    ["disablePasses: a string", { specialize: { a: 1 }, disablePasses: "unrollLoops" }, /^disablePasses must be an array of pass names/],
+    ["argumentCount: -1", { specialize: { a: 1 }, argumentCount: -1 }, /^argumentCount must be a whole number/],
+    ["argumentCount: 1.5", { specialize: { a: 1 }, argumentCount: 1.5 }, /^argumentCount must be a whole number/],
+    ["unrollBudget: -5", { specialize: { a: 1 }, unrollBudget: -5 }, /^unrollBudget must be a whole number/],
+    ["outlineLimit: 0", { specialize: { a: 1 }, outlineLimit: 0 }, /^outlineLimit must be a positive integer/],
+    ["maxCompileMs: a string", { specialize: { a: 1 }, maxCompileMs: "x" }, /^maxCompileMs must be a positive number/],
+  ];
+  for (const [label, options, message] of cases) {
+    it(`${label}: BAD_OPTIONS at jit(), with what was given`, () => {
+      let error: unknown;
+      try {
+        jit(add, options as never);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(JitError);
+      expect((error as JitError).code).toBe("BAD_OPTIONS");
+      expect((error as JitError).message).toMatch(message);
+    });
+  }
+
+  it("the values each option allows still compile", () => {
+    const f = jit(add, { specialize: { a: 1 }, assume: { b: "number" }, scope: {}, strict: true, fastmath: false, freeze: "reference", disablePasses: [], argumentCount: 2, unrollBudget: 0, outlineLimit: 5000, maxCompileMs: 2000 });
+    expect(f(1, 2)).toBe(7);
+    expect(inspect(f)!.tier).toBe(1);
+    expect(jit(add, { assume: { b: "typedarray:Float64Array" } })).toBeTypeOf("function");
+  });
+
+  it("inspect of a value that is not a function is null (it threw a TypeError for a primitive)", () => {
+    for (const v of [5, undefined, null, "f", Symbol("s"), {}]) expect(inspect(v as never)).toBeNull();
+  });
+});
+
+describe("pass names known before the compiler loads", () => {
+  it("compiler/pass-names.ts lists the passes the residual pipeline runs, in its order", async () => {
+    const { RESIDUAL_PASSES } = await import("../../compiler/residual/pipeline.js");
+    const { RESIDUAL_PASS_NAMES, PASS_NAMES } = await import("../../compiler/pass-names.js");
+    expect(RESIDUAL_PASSES.map((p) => p.name)).toEqual(RESIDUAL_PASS_NAMES);
+    const { PASS_NAMES: exported } = await import("../../index.js");
+    expect([...exported]).toEqual([...PASS_NAMES]);
   });
 });

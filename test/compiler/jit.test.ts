@@ -251,7 +251,9 @@ describe("jit: guards, deopts and inspect", () => {
   it("switches passes off by name, and rejects unknown names", () => {
     function f(n: number, a: number[]) { let s = 0; for (let i = 0; i < n; i++) s += a[i]; return s; }
     expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["unrollLoops"] }))!.source).toContain("for (");
-    expect(inspect(jit(f, { specialize: { n: 3 }, disablePasses: ["nope"] }))!.fallbackReason).toMatch(/^BAD_OPTIONS/);
+    // At jit(), as every bad option is (it was a fallback at the compile), tiering or not.
+    expect(() => jit(f, { specialize: { n: 3 }, disablePasses: ["nope"] })).toThrow(expect.objectContaining({ code: "BAD_OPTIONS", message: expect.stringMatching(/^unknown pass 'nope' in disablePasses \(passes: specialize, unrollLoops/) }));
+    expect(() => jit(f, { tiering: { hotCalls: 5 }, disablePasses: ["nope"] })).toThrow(expect.objectContaining({ code: "BAD_OPTIONS" }));
   });
 
   it("names generated code kos://<name>.js in stack traces", () => {

@@ -141,9 +141,9 @@ describe("random programs, split into outlined functions: jit ≡ original", () 
     expect(split, `${split} of ${stats.tier1} compiled programs split`).toBeGreaterThan(stats.tier1 / 5);
   }, 300_000);
 
-  it("an outlineLimit that is not a positive integer is a BAD_OPTIONS fallback, as other bad options are", () => {
+  it("an outlineLimit that is not a positive integer is a BAD_OPTIONS error at jit(), as other bad option values are", () => {
     const f = (x: number) => x + 1;
-    for (const bad of [0, -5, 1.5, NaN]) expect(inspect(jit(f, { specialize: { x: 1 }, outlineLimit: bad }))!.fallbackReason).toMatch(/^BAD_OPTIONS: outlineLimit/);
+    for (const bad of [0, -5, 1.5, NaN]) expect(() => jit(f, { specialize: { x: 1 }, outlineLimit: bad })).toThrow(/^outlineLimit must be a positive integer/);
     expect(inspect(jit(f, { specialize: { x: 1 }, outlineLimit: 500 }))!.tier).toBe(1);
   });
 });
