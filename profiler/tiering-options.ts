@@ -33,6 +33,25 @@ export interface TieringOptions {
 // compile could not pay. The window only times: tier-up still waits for the compile to pay.
 const PROFILED_HOT_CALLS = 5000;
 
+/** The values of KOS_HOT_CALLS this process warned about (each once). */
+const warnedHotCalls = new Set<string>();
+
+/**
+ * `KOS_HOT_CALLS` as the positive number it must be, else NaN (unset). A value that is set but no
+ * positive number (`KOS_HOT_CALLS=abc`, `-1`) was ignored in silence, the functions then tiering as
+ * without it; it is still ignored, and said once as a process warning (code `KOS_HOT_CALLS`).
+ */
+export function envHotCalls(value: string | undefined = process.env.KOS_HOT_CALLS): number {
+  if (value === undefined || value.trim() === "") return NaN;
+  const n = Number(value);
+  if (n > 0) return n;
+  if (!warnedHotCalls.has(value)) {
+    warnedHotCalls.add(value);
+    process.emitWarning(`KOS_HOT_CALLS=${value} is not used: it must be a positive number of calls; functions tier up as without it`, { code: "KOS_HOT_CALLS" });
+  }
+  return NaN;
+}
+
 export interface TieringThresholds {
   /** Tier-up waits for the compile to pay (no `hotCalls` given). */
   costGated: boolean;

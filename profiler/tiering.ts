@@ -51,7 +51,7 @@ import { checkStale, dropWhatMissed, missesEarnVersion, staleCheckDue, staleWind
 import { profileSaysGeneric, profileShare, STABLE_ONLY, type ProfileEntry } from "./profile-guided.js";
 import { NO_CONSTANT_CALLS, NoConstantArguments } from "./no-constant-arguments.js";
 import { Tier0Sampling } from "./tier0-sampling.js";
-import { tieringThresholds, type TieringOptions, type TieringThresholds } from "./tiering-options.js";
+import { envHotCalls, tieringThresholds, type TieringOptions, type TieringThresholds } from "./tiering-options.js";
 import { verifyGain } from "./verify-gain.js";
 import { jitName } from "../compiler/jit-options.js";
 
@@ -526,7 +526,7 @@ export function createTieredFunction<F extends Function>(fn: F, options: Options
   // itself, it was in no record, and a profile of a KOS_PROFILE run lost it (sweep35 repro-9).
   // The environment is read now, not at the first call: it is what held when `jit()` was called
   // (test/profiler/tiering.test.ts; the real-library bench sets KOS_HOT_CALLS around its jit() calls).
-  const envHot = options.tiering?.hotCalls === undefined ? Number(process.env.KOS_HOT_CALLS) : NaN;
+  const envHot = options.tiering?.hotCalls === undefined ? envHotCalls() : NaN;
   // A fixed tier-up (`hotCalls`) compiles whatever the compile costs, from a profile too: only a
   // cost-gated function weighs what the profile says against the compile.
   const costGated = options.tiering?.hotCalls === undefined && !(envHot > 0);
