@@ -21,6 +21,9 @@
  * with no event in which to flush (call `close()` before those).
  */
 import { KosError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const BATCH_KEYS: ReadonlySet<string> = new Set(["batchSize", "maxWait", "maxWaitFrom", "now"]);
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -132,6 +135,7 @@ export class BatchProcessor<I, O> {
   constructor(processBatch: ProcessBatch<I, O>, options: BatchProcessorOptions) {
     if (typeof processBatch !== "function") throw new KosError("BATCH_INVALID_OPTIONS", "BatchProcessor: processBatch must be a function");
     if (options === null || typeof options !== "object") throw new KosError("BATCH_INVALID_OPTIONS", "BatchProcessor needs an options object");
+    checkOptionKeys(options, BATCH_KEYS, "BatchProcessor option", (m) => new KosError("BATCH_INVALID_OPTIONS", m));
     const { batchSize, maxWait, maxWaitFrom = "first", now } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new KosError("BATCH_INVALID_OPTIONS", `BatchProcessor: batchSize must be an integer ≥ 1, got ${String(batchSize)}`);

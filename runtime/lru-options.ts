@@ -5,6 +5,9 @@
  */
 import { KosError } from "../errors.js";
 import { coarseNow } from "./lru-clock.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const LRU_KEYS: ReadonlySet<string> = new Set(["max", "ttl", "maxSize", "sizeOf", "onEvict", "now", "policy"]);
 
 /** Why an entry left the cache, as passed to `onEvict`. */
 export type EvictionReason = "evict" | "expire" | "delete" | "set" | "clear";
@@ -103,6 +106,7 @@ export function readOptions<K, V>(options: LruCacheOptions<K, V>): LruSettings<K
   if (options === null || typeof options !== "object") {
     throw new KosError("LRU_BAD_OPTION", "LruCache needs an options object with `max`");
   }
+  checkOptionKeys(options, LRU_KEYS, "LruCache option", (m) => new KosError("LRU_BAD_OPTION", m));
   const { max, ttl, maxSize, sizeOf, onEvict, now, policy = "lru" } = options;
   if (!Number.isInteger(max) || max < 1 || max > MAX_ENTRIES) {
     throw new KosError("LRU_BAD_OPTION", `max must be an integer in 1..16777216 (2^24, the most entries a JavaScript Map holds), got ${String(max)}`);

@@ -28,12 +28,16 @@
  * each cache separately. The plain call pays one `this == null` test for this.
  */
 import { KosError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const MEMOIZE_KEYS: ReadonlySet<string> = new Set(["maxSize", "ttl", "key", "async", "now"]);
 import { wrapPlain, type Memoized, type MemoizeOptions } from "./memoize-wrappers.js";
 
 export type { Memoized, MemoizeOptions, MemoizeStats } from "./memoize-wrappers.js";
 
 function checkOptions(options: MemoizeOptions<any>): void {
   if (options === null || typeof options !== "object") throw new KosError("MEMOIZE_BAD_OPTION", "memoize options must be an object");
+  checkOptionKeys(options, MEMOIZE_KEYS, "memoize option", (m) => new KosError("MEMOIZE_BAD_OPTION", m));
   const { maxSize, ttl, key, now } = options;
   if (maxSize !== undefined && (!Number.isInteger(maxSize) || maxSize < 1)) {
     throw new KosError("MEMOIZE_BAD_OPTION", `maxSize must be a positive integer, got ${String(maxSize)}`);

@@ -16,6 +16,9 @@
  * share a map with objects of the same class built by plain `new`.
  */
 import { KosError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const POOL_KEYS: ReadonlySet<string> = new Set(["create", "reset", "maxSize", "validate", "destroy", "ownership"]);
 
 /** Options for {@link ObjectPool}. */
 export interface ObjectPoolOptions<T extends object> {
@@ -102,6 +105,7 @@ export class ObjectPool<T extends object> {
 
   constructor(options: ObjectPoolOptions<T>) {
     if (options === null || typeof options !== "object") throw new KosError("POOL_INVALID_OPTIONS", "ObjectPool needs an options object");
+    checkOptionKeys(options, POOL_KEYS, "ObjectPool option", (m) => new KosError("POOL_INVALID_OPTIONS", m));
     if (typeof options.create !== "function") throw new KosError("POOL_INVALID_OPTIONS", "ObjectPool: `create` must be a function");
     if (!Number.isInteger(options.maxSize) || options.maxSize < 0) {
       throw new KosError("POOL_INVALID_OPTIONS", `ObjectPool: \`maxSize\` must be an integer ≥ 0, got ${String(options.maxSize)}`);

@@ -38,6 +38,9 @@
  * only where one owner allocates and frees in a tight scope.
  */
 import { KosError } from "../errors.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const SLAB_KEYS: ReadonlySet<string> = new Set(["blockSize", "blocksPerSlab", "initialSlabs", "maxSlabs", "bypassAbove", "zero", "reuseViews", "whenExhausted"]);
 
 /** Options for {@link MemoryPool}. */
 export interface MemoryPoolOptions {
@@ -141,6 +144,7 @@ export class MemoryPool {
 
   constructor(options: MemoryPoolOptions = {}) {
     if (options === null || typeof options !== "object") throw new KosError("SLAB_INVALID_OPTIONS", `MemoryPool: options must be an object, got ${options === null ? "null" : typeof options}`);
+    checkOptionKeys(options, SLAB_KEYS, "MemoryPool option", (m) => new KosError("SLAB_INVALID_OPTIONS", m));
     const blockSize = options.blockSize ?? 4096;
     const blocksPerSlab = options.blocksPerSlab ?? 256;
     const initialSlabs = options.initialSlabs ?? 1;

@@ -22,6 +22,9 @@ import { getAffinity, isAffinitySupported } from "./affinity.js";
 import { numaTopology } from "./numa.js";
 import { SystemError } from "./native/system-error.js";
 import { STAT, STAT_STRIDE, type PoolWorkerData } from "./worker-pool-shared.js";
+import { checkOptionKeys } from "../option-keys.js";
+
+const POOL_KEYS: ReadonlySet<string> = new Set(["filename", "pin", "cpus", "threads", "workerData", "execArgv", "concurrentTasksPerWorker", "maxQueue", "startTimeoutMs"]);
 
 /** How workers are pinned: one per core, per NUMA node, or not at all. */
 export type PinPolicy = "core" | "numa-node" | "none";
@@ -172,6 +175,9 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
     private readonly cells: Float64Array,
     private readonly capacity: number,
   ) {
+    // `new PinnedWorkerPool(options)` from JavaScript, where TypeScript's `private` does not reach:
+    // it threw "pool.on is not a function".
+    if (typeof (pool as { on?: unknown } | null)?.on !== "function") throw new SystemError("EPOOL_NEW", "PinnedWorkerPool is made by `await PinnedWorkerPool.create(options)`, not by `new`");
     // A worker that fails outside a task (e.g. its module throws while
     // loading) is an 'error' event on piscina; without a listener Node would
     // throw it as an uncaught exception. Count it and keep the last one.
@@ -188,6 +194,8 @@ export class PinnedWorkerPool<T = unknown, R = unknown> {
    * `EEMPTY_CPUSET` for a bad `cpus` list.
    */
   static async create<T = unknown, R = unknown>(options: PinnedPoolOptions): Promise<PinnedWorkerPool<T, R>> {
+    if (options === null || typeof options !== "object") throw new SystemError("EINVAL_OPTIONS", `PinnedWorkerPool.create needs an options object with \`filename\`, got ${options === null ? "null" : typeof options}`);
+    checkOptionKeys(options, POOL_KEYS, "PinnedWorkerPool option", (m) => new SystemError("EINVAL_OPTIONS", m));
     const policy = options.pin ?? "core";
     if (!["core", "numa-node", "none"].includes(policy)) {
       throw new SystemError("EINVAL_POLICY", `PinnedWorkerPool: pin must be "core", "numa-node" or "none", got ${JSON.stringify(policy)}`);

@@ -6,7 +6,7 @@
  * rising floor is retained memory.
  */
 import { KosError } from "../../errors.js";
-import { refuseUnknownKeys } from "./option-keys.js";
+import { checkOptionKeys } from "../../option-keys.js";
 import { linearFit } from "./statistics.js";
 import type { LeakRule, LeakVerdict } from "./types.js";
 
@@ -29,7 +29,7 @@ export function validateLeakRule(rule: unknown): asserts rule is Partial<LeakRul
   if (typeof rule !== "object" || rule === null || Array.isArray(rule)) {
     throw new KosError("EINVAL_LEAK_RULE", `leakRule must be an object, got ${rule === null ? "null" : Array.isArray(rule) ? "an array" : typeof rule}`);
   }
-  refuseUnknownKeys(rule, Object.keys(DEFAULT_LEAK_RULE), "leakRule key", "EINVAL_LEAK_RULE");
+  checkOptionKeys(rule, new Set(Object.keys(DEFAULT_LEAK_RULE)), "leakRule key", (m) => new KosError("EINVAL_LEAK_RULE", m));
   const r = rule as Record<string, unknown>;
   for (const key of ["minSamples", "minGrowthBytesPerSec", "minR2", "minTotalGrowthBytes"]) {
     const v = r[key];

@@ -6,7 +6,7 @@
  */
 import { KosError } from "../../errors.js";
 import { validateLeakRule } from "./leak.js";
-import { refuseUnknownKeys } from "./option-keys.js";
+import { checkOptionKeys } from "../../option-keys.js";
 import type { LeakRule, MonitorOptions, PrometheusRegistry } from "./types.js";
 
 /**
@@ -66,7 +66,7 @@ const REGISTRY_METHODS = ["registerMetric", "metrics", "getSingleMetric", "remov
 export function checkOptions(options: unknown, defaultResolution: (intervalMs: number) => number, defaults: { intervalMs: number; historySize: number }): CheckedOptions {
   if (options === undefined) options = {};
   if (!isPlainObject(options)) throw new KosError("EINVAL_OPTIONS", `createMonitor options must be an object, got ${options === null ? "null" : typeof options}`);
-  refuseUnknownKeys(options, KNOWN, "monitor option", "EINVAL_OPTIONS");
+  checkOptionKeys(options, new Set(KNOWN), "monitor option", (m) => new KosError("EINVAL_OPTIONS", m));
   const o = options as MonitorOptions;
   const intervalMs = o.intervalMs ?? defaults.intervalMs;
   const historySize = o.historySize ?? defaults.historySize;

@@ -25,6 +25,8 @@ export type SystemErrorCode =
   | "EDIRECT_UNSUPPORTED"
   | "EBAD_ADVICE"
   | "EPOOL_CLOSED"
+  | "EPOOL_NEW"
+  | "EINVAL_OPTIONS"
   | "EFILE_CLOSED"
   | "EINVAL_POLICY"
   | "EIO_SYSTEM";

@@ -14,6 +14,9 @@ import { QueueError } from "./errors.js";
 import { checkBytes, copyBytes, tooLarge, tooSmall } from "./bytes.js";
 import { allocateMpmc, checkStallTimeout, MIN_MPMC_CAPACITY, MpmcSlots } from "./mpmc-core.js";
 import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
+import { checkOptionKeys } from "../../option-keys.js";
+
+const SLOT_QUEUE_KEYS: ReadonlySet<string> = new Set(["capacity", "maxMessageBytes", "stallTimeoutMs"]);
 
 /** Options for {@link MpmcByteQueue}. */
 export interface SlotQueueOptions {
@@ -55,6 +58,7 @@ export class MpmcByteQueue extends MpmcSlots {
   constructor(options: SlotQueueOptions, attachTo: { buffer: SharedArrayBuffer; ctl: Int32Array });
   constructor(options: SlotQueueOptions, attachTo?: { buffer: SharedArrayBuffer; ctl: Int32Array }) {
     if (typeof options !== "object" || options === null) throw new QueueError("QUEUE_BAD_OPTIONS", "options object required");
+    checkOptionKeys(options, SLOT_QUEUE_KEYS, "MpmcByteQueue option", (m) => new QueueError("QUEUE_BAD_OPTIONS", m));
     const capacity = checkCapacity("capacity", options.capacity, MIN_MPMC_CAPACITY);
     const max = checkInt("maxMessageBytes", options.maxMessageBytes, 1, MAX_SLOT_BYTES);
     const stallTimeoutMs = checkStallTimeout(options.stallTimeoutMs);

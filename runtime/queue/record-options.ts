@@ -4,6 +4,9 @@
  */
 import { QueueError } from "./errors.js";
 import { checkCapacity, checkInt, checkLaneType, expectHeader, H_CAPACITY, H_PARAM_A, H_PARAM_B, LANE_CODES, type LaneType } from "./layout.js";
+import { checkOptionKeys } from "../../option-keys.js";
+
+const RECORD_KEYS: ReadonlySet<string> = new Set(["capacity", "lanes", "type", "wrap", "stallTimeoutMs"]);
 
 /** Options for {@link SpscRecordQueue} and {@link MpmcRecordQueue}. */
 export interface RecordQueueOptions {
@@ -49,6 +52,7 @@ export const MAX_LANES = 1024;
 
 export function resolveRecordOptions(o: RecordQueueOptions | undefined, minCapacity = 1): ResolvedRecordOptions {
   if (typeof o !== "object" || o === null) throw new QueueError("QUEUE_BAD_OPTIONS", "options object required");
+  checkOptionKeys(o, RECORD_KEYS, "record queue option", (m) => new QueueError("QUEUE_BAD_OPTIONS", m));
   const capacity = checkCapacity("capacity", o.capacity, minCapacity);
   const lanes = checkInt("lanes", o.lanes ?? 1, 1, MAX_LANES);
   const type = checkLaneType(o.type ?? "f64");

@@ -20,6 +20,9 @@ import {
 } from "./layout.js";
 import { checkBytes, copyBytes, tooLarge, tooSmall } from "./bytes.js";
 import { checkPopAsyncOptions, checkTimeout, waitFor, waitForAsync, wakeOne, type PopAsyncOptions } from "./wait.js";
+import { checkOptionKeys } from "../../option-keys.js";
+
+const BYTE_RING_KEYS: ReadonlySet<string> = new Set(["capacityBytes"]);
 
 /** Options for {@link SpscByteQueue}. */
 export interface ByteRingOptions {
@@ -64,6 +67,7 @@ export class SpscByteQueue {
   constructor(options: ByteRingOptions, attachTo: { buffer: SharedArrayBuffer; ctl: Int32Array });
   constructor(options: ByteRingOptions, attachTo?: { buffer: SharedArrayBuffer; ctl: Int32Array }) {
     if (typeof options !== "object" || options === null) throw new QueueError("QUEUE_BAD_OPTIONS", "options object required");
+    checkOptionKeys(options, BYTE_RING_KEYS, "SpscByteQueue option", (m) => new QueueError("QUEUE_BAD_OPTIONS", m));
     const cap = checkCapacity("capacityBytes", options.capacityBytes, 8);
     this.capacityBytes = cap;
     this.maxMessageBytes = cap - 4;

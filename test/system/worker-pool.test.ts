@@ -69,6 +69,11 @@ describe.skipIf(!isAffinitySupported())("pinning", () => {
 });
 
 describe("tasks", () => {
+  test("`new PinnedWorkerPool(…)` from JavaScript is EPOOL_NEW, naming create(); it threw 'pool.on is not a function'", () => {
+    const Ctor = PinnedWorkerPool as unknown as new (options: object) => unknown;
+    expect(() => new Ctor({ threads: 1 })).toThrow(expect.objectContaining({ code: "EPOOL_NEW", message: expect.stringContaining("PinnedWorkerPool.create(options)") }));
+  });
+
   test("a task that throws rejects only its own promise; stats count both outcomes", async () => {
     const p = await pool({ filename: taskTs, threads: 2 });
     const results = await Promise.allSettled([
