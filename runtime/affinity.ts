@@ -14,14 +14,26 @@ export function isAffinitySupported(): boolean {
   return nativeBinding() !== null;
 }
 
-/** Parses a kernel CPU list such as `0-3,8,10-11` into sorted CPU ids. */
+/**
+ * The most CPU ids a list may name: Linux's NR_CPUS is at most 8192. A range past it is a mistake
+ * (`0-4000000000` had the parser loop over four billion ids).
+ */
+const MAX_CPU_ID = 8191;
+
+/**
+ * Parses a kernel CPU list such as `0-3,8,10-11` into sorted CPU ids; an empty text is an empty
+ * list. Anything else is `EINVAL_CPU`: `"a-b"`, `"3-1"` and `"0,x"` parsed as an empty or partial
+ * list, in silence, and a program then pinned to fewer CPUs than it named.
+ */
 export function parseCpuList(text: string): number[] {
+  if (typeof text !== "string") throw new SystemError("EINVAL_CPU", `a CPU list must be a string such as "0-3,8", got ${typeof text}`);
   const cpus = new Set<number>();
   for (const part of text.trim().split(",")) {
-    if (part === "") continue;
-    const [lo, hi] = part.split("-").map((s) => Number.parseInt(s, 10));
-    if (lo === undefined || Number.isNaN(lo)) continue;
-    const end = hi === undefined || Number.isNaN(hi) ? lo : hi;
+    if (part === "" && text.trim() === "") continue;
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    const lo = m ? Number(m[1]) : NaN;
+    const end = m?.[2] !== undefined ? Number(m[2]) : lo;
+    if (!m || end < lo || end > MAX_CPU_ID) throw new SystemError("EINVAL_CPU", `bad CPU list ${JSON.stringify(text)}: ${JSON.stringify(part)} is not a CPU id or a range lo-hi of ids 0-${MAX_CPU_ID}`);
     for (let cpu = lo; cpu <= end; cpu++) cpus.add(cpu);
   }
   return [...cpus].sort((a, b) => a - b);

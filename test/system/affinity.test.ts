@@ -33,6 +33,15 @@ describe("cpu lists", () => {
     expect(parseCpuList("0-3,8,10-11\n")).toEqual([0, 1, 2, 3, 8, 10, 11]);
     expect(formatCpuList([11, 0, 1, 2, 3, 8, 10])).toBe("0-3,8,10-11");
     expect(parseCpuList("")).toEqual([]);
+    expect(parseCpuList("\n")).toEqual([]);
+    expect(parseCpuList("5, 1-2")).toEqual([1, 2, 5]);
+  });
+
+  test("a list that is not one is EINVAL_CPU, not an empty or partial list", () => {
+    for (const bad of ["a-b", "3-1", "0,x", "0,,1", "1-", "-1", "0-9000", "0-4000000000", "1.5"]) {
+      expect(() => parseCpuList(bad), bad).toThrow(expect.objectContaining({ code: "EINVAL_CPU" }));
+    }
+    expect(() => parseCpuList(3 as never)).toThrow(expect.objectContaining({ code: "EINVAL_CPU" }));
   });
 });
 
