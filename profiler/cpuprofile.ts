@@ -93,6 +93,8 @@ export function validateCpuProfile(value: unknown, where?: string): CpuProfile {
 
 /** Parses `.cpuprofile` text. @throws KosError `KOS_CPUPROFILE_INVALID` */
 export function parseCpuProfile(text: string, where?: string): CpuProfile {
+  // An object here read "not JSON: "[object Object]" is not valid JSON".
+  if (typeof text !== "string") throw new KosError("KOS_CPUPROFILE_INVALID", `parseCpuProfile takes the text of a .cpuprofile, got ${text === null ? "null" : typeof text}${typeof text === "object" ? " (validateCpuProfile checks a parsed one)" : ""}`);
   let value: unknown;
   try {
     value = JSON.parse(text);

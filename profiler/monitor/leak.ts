@@ -62,6 +62,10 @@ export function blockMinima(timesSec: ArrayLike<number>, values: ArrayLike<numbe
  * @throws KosError `EINVAL_LEAK_RULE` on a bad rule (see {@link validateLeakRule})
  */
 export function detectLeak(timesSec: ArrayLike<number>, values: ArrayLike<number>, rule: Partial<LeakRule> = {}): LeakVerdict {
+  // A string or undefined here threw a TypeError from the loop below.
+  for (const [name, xs] of [["timesSec", timesSec], ["values", values]] as const) {
+    if (xs === null || typeof xs !== "object" || typeof (xs as ArrayLike<number>).length !== "number") throw new KosError("EINVAL_LEAK_SERIES", `detectLeak: ${name} must be an array of numbers, got ${xs === null ? "null" : typeof xs}`);
+  }
   validateLeakRule(rule);
   const r: LeakRule = { ...DEFAULT_LEAK_RULE, ...rule };
   const ts: number[] = [];

@@ -54,6 +54,12 @@ describe("in-process sampling profiler", () => {
 describe("reading .cpuprofile files", () => {
   const minimal = { nodes: [{ id: 1, callFrame: { functionName: "(root)", scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 }, hitCount: 0 }], startTime: 0, endTime: 1, samples: [1], timeDeltas: [1] };
 
+  it("parseCpuProfile of a parsed object says it takes text (it said the object was not valid JSON)", () => {
+    expect(() => parseCpuProfile(minimal as never)).toThrow(expect.objectContaining({ code: "KOS_CPUPROFILE_INVALID", message: expect.stringContaining("validateCpuProfile") }));
+    expect(() => parseCpuProfile(undefined as never)).toThrow(expect.objectContaining({ code: "KOS_CPUPROFILE_INVALID" }));
+    expect(parseCpuProfile(JSON.stringify(minimal)).nodes).toHaveLength(1);
+  });
+
   it("reads every thread's file from a --cpu-prof directory, main thread first", async () => {
     const d = join(dir, "threads");
     mkdirSync(d);

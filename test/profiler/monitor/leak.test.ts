@@ -107,6 +107,14 @@ describe("leak rule validation", () => {
     expect(() => detectLeak(t, v, null as never)).toThrow(expect.objectContaining({ code: "EINVAL_LEAK_RULE" }));
     expect(detectLeak(t, v, { maxBlocks: 2, minGrowthBytesPerSec: -Infinity }).suspected).toBe(true);
   });
+
+  it("series that are not arrays are EINVAL_LEAK_SERIES (a string threw a TypeError)", () => {
+    const t = seconds(64);
+    for (const [times, values] of [["x", t], [t, undefined], [null, t], [t, 5]]) {
+      expect(() => detectLeak(times as never, values as never)).toThrow(expect.objectContaining({ code: "EINVAL_LEAK_SERIES" }));
+    }
+    expect(detectLeak(Float64Array.from(t), Float64Array.from(t.map((s) => 100 * MiB + MiB * s))).suspected).toBe(true);
+  });
 });
 
 describe("blockMinima", () => {
