@@ -52,6 +52,12 @@ export interface BuildReport {
 }
 
 /** Human-readable summary, one line per function. */
+/** The objects a build freezes, as the summary names them: the first few, then how many more. */
+function frozenList(frozen: string[]): string {
+  const shown = frozen.slice(0, 3).join(", ");
+  return frozen.length > 3 ? `${shown} and ${frozen.length - 3} more` : shown;
+}
+
 export function formatReport(r: BuildReport, out?: string): string {
   if (r.typeErrors) return `kos build: ${r.typeErrors} type error(s); tsc's output written without optimization (${r.modules} modules${out ? ` → ${out}` : ""})`;
   const lines = [`kos build: ${r.summary.optimized} optimized, ${r.summary.skipped} skipped (${r.modules} modules${out ? ` → ${out}` : ""})`];
@@ -60,7 +66,7 @@ export function formatReport(r: BuildReport, out?: string): string {
     const via = f.origins.join("+");
     if (f.status === "optimized") {
       const guards = f.assumptions.map((a) => a.description).join(", ") || "no guards";
-      lines.push(`  ✓ ${f.name} (${where}, ${via}) — ${guards}${f.trustedTypes.length ? `; trusted types: ${f.trustedTypes.join(", ")}` : ""}${f.loadChecks?.length ? `; at load: ${f.loadChecks.join(", ")}` : ""}`);
+      lines.push(`  ✓ ${f.name} (${where}, ${via}) — ${guards}${f.trustedTypes.length ? `; trusted types: ${f.trustedTypes.join(", ")}` : ""}${f.loadChecks?.length ? `; at load: ${f.loadChecks.join(", ")}` : ""}${f.frozen.length ? `; freezes ${frozenList(f.frozen)} (folded into the code: a write to ${f.frozen.length > 1 ? "them" : "it"} fails from now on, with a TypeError in strict code)` : ""}`);
     } else {
       lines.push(`  – ${f.name} (${where}, ${via}) skipped: ${f.reason}`);
     }

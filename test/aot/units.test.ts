@@ -5,6 +5,7 @@ import { sameLengthEdit, applyEdits, checkGeneratedExpression, indexJs, bindFunc
 import { appendBeforeSourceMapComment } from "../../aot/emit.js";
 import { buildReferenceIndex } from "../../aot/references.js";
 import type { ModuleBindings } from "../../aot/probe.js";
+import { formatReport } from "../../aot/report.js";
 
 const evalExpr = (src: string) => (0, eval)(`(${src})`);
 
@@ -112,5 +113,17 @@ describe("reference index", () => {
     expect(idx.expressionFor(Math.max)).toBe("globalThis.Math.max");
     expect(idx.expressionFor({})).toBeNull();
     expect(idx.expressionFor(4)).toBeNull();
+  });
+});
+
+describe("the build's summary", () => {
+  const fn = (frozen: string[]) => ({ name: "matches", file: "src/rules.ts", line: 3, column: 1, origins: ["annotation" as const], status: "optimized" as const, reason: null, assumptions: [{ param: "rules", kind: "identity" as const, description: "rules is the specialized array (identity)" }], specialized: ["rules = RULES"], trustedTypes: [], frozen });
+  const report = (frozen: string[]) => ({ version: 1 as const, tsconfig: "tsconfig.json", profile: null, modules: 2, functions: [fn(frozen)], profileUnmatched: [], summary: { optimized: 1, skipped: 0 } });
+
+  it("names the objects the output freezes, and that writes to them fail (the report listed them; the summary did not)", () => {
+    const text = formatReport(report(["RULES", "RULES[0]", "RULES[1]", "RULES[2]", "RULES[3]"]));
+    expect(text).toContain("freezes RULES, RULES[0], RULES[1] and 2 more (folded into the code: a write to them fails from now on, with a TypeError in strict code)");
+    expect(formatReport(report(["LIMITS"]))).toContain("freezes LIMITS (folded into the code: a write to it fails");
+    expect(formatReport(report([]))).not.toContain("freezes");
   });
 });
