@@ -17,12 +17,13 @@
  * paths or unordered iteration in it).
  */
 import { join, relative } from "node:path";
-import { Node, type SourceFile } from "ts-morph";
+import { Node, SyntaxKind, type SourceFile } from "ts-morph";
 import type { SourceOptions } from "../compiler/types.js";
 import { BuildError, BuildTypeError } from "./errors.js";
 import { summarize, typeErrors } from "./diagnostics.js";
 import { checkOutputDir, writeOutput } from "./output.js";
 import { compileJob } from "./compile-job.js";
+import { frozenWriteReason } from "./frozen-writes.js";
 import { findAnnotatedFunctions, findJitCallSites, type JitCallSite } from "./discover.js";
 import { appendBeforeSourceMapComment, emitProject, type ModuleOutput } from "./emit.js";
 import { planJobs, type Job } from "./jobs.js";
@@ -246,6 +247,12 @@ async function spliceModule(p: LoadedProject, m: ModuleOutput, jobs: Job[], bind
     const result = compileJob(job, bindings, refs, originalParam ?? methodTarget ?? renamedOriginal ?? job.site.name, inClassBody ? { ...methodDefaults, privateNames: true } : methodDefaults, methodFn);
     rep.specialized = result.specialized;
     if (!result.ok) { rep.reason = result.reason; continue; }
+    // What the output would freeze, checked against every write and escape in the project's source.
+    if (result.freeze.length > 0) {
+      const held = job.callSite?.call.getParentIfKind(SyntaxKind.VariableDeclaration)?.getName();
+      const why = frozenWriteReason(result.freeze, m.sourceFile, new Set([job.site.name, ...(held ? [held] : [])]));
+      if (why !== null) { rep.reason = why; continue; }
+    }
 
     // Module values the source does not fix, which the compiled code may have folded: checked when the
     // output loads (build-time-values.ts). After compiling: what the compile froze is folded by content.
