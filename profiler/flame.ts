@@ -150,6 +150,27 @@ export async function runUnder0x(nodeArgs: string[], dir: string, options: RunOp
 }
 
 /**
+ * Stands in for node's default action on SIGINT (Ctrl-C) and SIGHUP (the terminal closed) in a
+ * profiled process: that default ends the process at once, before node writes its `--cpu-prof`
+ * profile (or runs the preload's 'exit' handler below), so Ctrl-C on a profiled server left
+ * `kos profile` with nothing ("killed by SIGINT", no profile). This handler exits instead, with the
+ * shell's status for the signal (128 + its number), which writes the profile. A program that
+ * handles the signal itself (a graceful shutdown) is left to do so: the handler does nothing while
+ * any other listener is there. Not SIGTERM: a signal a program sends itself as it ends
+ * (`process.kill(process.pid, "SIGTERM")`) reaches a listener only on a later turn of the event
+ * loop, and the program then exited 0 where it died of the signal. Fixed text, loaded with `--require`.
+ */
+const SIGNAL_EXIT_SOURCE = `"use strict";
+for (const signal of ["SIGINT", "SIGHUP"]) {
+  process.on(signal, function kosProfileSignalExit() {
+    if (process.listenerCount(signal) > 1) return;
+    process.exit(128 + require("node:os").constants.signals[signal]);
+  });
+}
+`;
+const SIGNAL_EXIT_FILE = ".kos-signal-exit.cjs";
+
+/**
  * Runs a command with `--cpu-prof` into `dir`. A node command gets the flags
  * directly; any other command (`npm run x`, a shell script) runs with a
  * `node` shim first on PATH that adds them, because node refuses
@@ -159,7 +180,10 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
   const outDir = resolve(dir);
   mkdirSync(outDir, { recursive: true });
   for (const old of readdirSync(outDir)) if (old.endsWith(".cpuprofile")) rmSync(join(outDir, old));
-  const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`];
+  // The signal handler's file sits with the profiles, which kos owns for the run (only `.cpuprofile` files are read from there).
+  const signalExit = join(outDir, SIGNAL_EXIT_FILE);
+  writeFileSync(signalExit, SIGNAL_EXIT_SOURCE);
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`, "--require", signalExit];
   let outcome: RunOutcome;
   if (command.kind === "node") {
     // The command's own --cpu-prof-dir comes after kos's and wins: the profiles went there, and
@@ -177,13 +201,14 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
     try {
       const shim = join(shimDir, "node");
       // The shim's text is fixed; the paths reach it as environment variables, never spliced into code.
-      writeFileSync(shim, '#!/bin/sh\nexec "$KOS_REAL_NODE" --cpu-prof "--cpu-prof-dir=$KOS_CPU_PROF_DIR" "$@"\n');
+      writeFileSync(shim, '#!/bin/sh\nexec "$KOS_REAL_NODE" --cpu-prof "--cpu-prof-dir=$KOS_CPU_PROF_DIR" --require "$KOS_SIGNAL_EXIT" "$@"\n');
       chmodSync(shim, 0o755);
       const env = {
         ...process.env,
         ...options.env,
         KOS_REAL_NODE: process.execPath,
         KOS_CPU_PROF_DIR: outDir,
+        KOS_SIGNAL_EXIT: signalExit,
         PATH: `${shimDir}:${process.env.PATH ?? ""}`,
       };
       outcome = await runChild(command.file, command.args, options, env);
@@ -191,6 +216,7 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
       rmSync(shimDir, { recursive: true, force: true });
     }
   }
+  rmSync(signalExit, { force: true });
   const profiles = readdirSync(outDir).filter((n) => n.endsWith(".cpuprofile")).map((n) => join(outDir, n));
   return { ...outcome, dir: outDir, profiles };
 }
@@ -240,6 +266,13 @@ if (dir) {
     session.connect();
     session.post("Profiler.enable");
     session.post("Profiler.start");
+    // As SIGNAL_EXIT_SOURCE: node's default action on these signals skips the 'exit' handler below.
+    for (const signal of ["SIGINT", "SIGHUP"]) {
+      process.on(signal, function kosProfileSignalExit() {
+        if (process.listenerCount(signal) > 1) return;
+        process.exit(128 + require("node:os").constants.signals[signal]);
+      });
+    }
     process.on("exit", () => {
       session.post("Profiler.stop", (err, result) => {
         if (err || !result) return;

@@ -10,6 +10,7 @@
  * functions lost their `kos://` names) and hid it under "native" in its
  * flamegraph.
  */
+import { constants } from "node:os";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { KosError } from "../errors.js";
@@ -75,6 +76,17 @@ function removeArtifacts(dir: string, names: RegExp): void {
 }
 
 /**
+ * " (SIGTERM)" for a status of 128 + a signal's number: a profiled program that a signal ends exits
+ * with that status once its profile is written (flame.ts, SIGNAL_EXIT_SOURCE), where node's default
+ * action would have killed it before.
+ */
+function signalOfStatus(code: number): string {
+  if (code <= 128) return "";
+  const name = Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0];
+  return name ? ` (${name})` : "";
+}
+
+/**
  * Profiles a command and writes into the output directory:
  * `profile.cpuprofile` (Chrome DevTools, speedscope), `profile.pb.gz`
  * (pprof), `flamegraph.html` and `kos-profile.json`.
@@ -118,7 +130,7 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   const failed = (code: number | null, signal: NodeJS.Signals | undefined, output?: string) => {
     const err = new KosError(
       "KOS_PROFILE_COMMAND_FAILED",
-      `the profiled command ${code === null ? `was killed by ${signal ?? "a signal"}` : `exited with code ${code}`}: ${command.join(" ")}` +
+      `the profiled command ${code === null ? `was killed by ${signal ?? "a signal"}` : `exited with code ${code}${signalOfStatus(code)}`}: ${command.join(" ")}` +
         (output ? `\n--- its output ---\n${output.trimEnd()}` : ""),
     );
     (err as KosError & { exitCode?: number | null }).exitCode = code;

@@ -170,6 +170,33 @@ describe("kos profile", () => {
     }
   }, 120_000);
 
+  it("Ctrl-C on a program that runs until stopped (a server): its profile is written, and kos ends with 130", async () => {
+    // The program and kos get SIGINT together, as from a terminal (one process group). Node's default
+    // action on SIGINT ended the program before it wrote its --cpu-prof profile: "killed by SIGINT", no profile.
+    const dir = join(scratch, "interrupted");
+    const kos = fileURLToPath(new URL("../../dist/cli/kos.js", import.meta.url)); // built by pretest
+    const { spawn } = await import("node:child_process");
+    for (const [label, args, status, said] of [
+      ["no handler of its own", ["until-stopped"], 130, null],
+      ["its own graceful shutdown", ["until-stopped", "graceful"], 0, "shutting down"],
+    ] as const) {
+      rmSync(dir, { recursive: true, force: true });
+      const child = spawn(process.execPath, [kos, "profile", "--out", dir, "--", program("until-stopped.js"), ...args.slice(1)], { detached: true, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout!.on("data", (d) => (output += d));
+      child.stderr!.on("data", (d) => (output += d));
+      // Stopped once its loop has run a while (it says when it started).
+      await vi.waitFor(() => expect(output).toContain("running"), { timeout: 30_000, interval: 50 });
+      await new Promise((r) => setTimeout(r, 400));
+      process.kill(-child.pid!, "SIGINT");
+      const code = await new Promise<number | null>((r) => child.on("exit", r));
+      expect(code, `${label}\n${output}`).toBe(status);
+      if (said) expect(output).toContain(said);
+      const profile = readProfile(join(dir, "kos-profile.json"));
+      expect(profile.hot.map((h) => h.name), label).toContain("spin");
+    }
+  }, 120_000);
+
   it("an output path kos cannot use is a KOS_PROFILE_OUT error before the command runs (sweep35)", async () => {
     const file = join(scratch, "a-file");
     writeFileSync(file, "x");
