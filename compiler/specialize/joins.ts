@@ -11,6 +11,7 @@ import { Specializer, assign, id, type Edge, type Env, type Slot, type SlotState
 import { markForeign, ranForeign } from "./foreign-state.js";
 import { markGeneric, onGenericPath } from "./fast-path-escapes.js";
 import { settleShared } from "./loop-shared-objects.js";
+import { noteJoinHint } from "./join-hints.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -139,7 +140,9 @@ P.mergeLive = function (this: Specializer, live: Edge[], allGeneric: boolean): E
       }
     }
     this.declare(slot);
-    result.set(slot, { val: null });
+    const joined: SlotState = { val: null };
+    noteJoinHint(live, states, joined);
+    result.set(slot, joined);
   }
   this.mergeVirtuals(live, result);
   // Foreign code ran on the join if it ran on any edge into it (foreign-state.ts).

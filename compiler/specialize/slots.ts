@@ -10,6 +10,7 @@ import type { Scope, Variable } from "../analyze/scopes.js";
 import { D, UNDEF, type DynamicValue, type Val } from "./values.js";
 import { RESERVED, Specializer, assign, id, type Slot, type SlotState } from "./specializer.js";
 import { isTrivial } from "./temporaries.js";
+import { hintedRead } from "./join-hints.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -140,6 +141,10 @@ P.read = function (this: Specializer, slot: Slot): Val {
   const st = this.env.get(slot);
   if (!st) this.fail("UNSUPPORTED", `'${slot.name}' is read before its declaration (temporal dead zone)`);
   if (st.val) return st.val;
+  if (this.hintPasses?.length) {
+    const hinted = hintedRead(this, slot, st);
+    if (hinted) return hinted;
+  }
   if (slot.scopeEnded) this.fail("UNSUPPORTED", `'${slot.name}' is a binding of an inlined call that has ended (a closure it returned reads it)`);
   const d = D(id(slot.name), st.type);
   if (st.nonNull) d.nonNull = true;

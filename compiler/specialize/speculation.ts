@@ -25,8 +25,9 @@ import { contentGuardStatements } from "../keys-check-statements.js";
 import { Specializer, assign, id } from "./specializer.js";
 import { D, type Val } from "./values.js";
 import { markForeign } from "./foreign-state.js";
-import { markGeneric } from "./fast-path-escapes.js";
+import { markGeneric, onGenericPath } from "./fast-path-escapes.js";
 import { noteSharedRead } from "./loop-shared-objects.js";
+import { beginHintPass, endHintPass, noteSpeculatedEdges } from "./join-hints.js";
 
 
 declare module "./specializer.js" {
@@ -174,7 +175,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   // foreign code ran before it: a path that leaves the pass for a target outside it carries that
   // (foreign-state.ts), or the code after that target would fold on entry guards again.
   for (const { t, edges } of outer) for (let i = edges; i < t.edges.length; i++) if (t.edges[i]!.env) markForeign(t.edges[i]!.env);
-  if (first.guards.length === 0) {
+  if (first.guards.length === 0 && first.valueTests.length === 0) {
     // Nothing was folded from memory before the first foreign point: this is the generic evaluation.
     for (const st of first.list) s.out.push(st);
     s.contentGuards = outerGuards;
@@ -191,6 +192,7 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
   s.contentGuards = outerGuards;
 
   s.env = first.base;
+  const baseGeneric = onGenericPath(s.env);
   markGeneric(s.env);
   s.foreignRan = true;
   s.generic = true;
@@ -221,6 +223,8 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
     // its 165 forks and 20,293 of its 25,710 generic nodes so, and the bound on those (compile.ts)
     // then left its last properties' `~run` calls in generic loops.
     outer.forEach(({ t, edges }, i) => t.edges.splice(edges, afterSpec.edges[i]! - edges));
+    // Its jumps are taken by every call that reaches here, where that is the speculated path (join-hints.ts).
+    if (!baseGeneric) for (const { t, edges } of outer) noteSpeculatedEdges(t.edges.slice(edges));
     s.escapes.splice(before.escapes, afterSpec.escapes - before.escapes);
     s.lengthGuards?.splice(before.lengthGuards, afterSpec.lengthGuards - before.lengthGuards);
     s.forks = before.forks;
@@ -256,7 +260,16 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
       s.hoistName(name);
       return name;
     };
-    const { before, test } = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`)!;
+    const guarded = contentGuardStatements(first.guards, (v) => s.constNode(v), s.options.ownKeysChecks?.check, flag, `${s.prefix}key`);
+    // The join values it speculated on are tested first: a plain compare each, before any key walk.
+    const valueTest = first.valueTests.reduce<Node | null>((acc, t) => (acc ? { type: "LogicalExpression", operator: "&&", left: acc, right: t } : t), null);
+    let before: Node[] = guarded?.before ?? [];
+    let test: Node = guarded?.test ?? valueTest!;
+    if (valueTest && guarded) {
+      // Key walks run only where the values hold (the flag they set is read only then).
+      if (before.length) before = [{ type: "IfStatement", test: valueTest, consequent: { type: "BlockStatement", body: before }, alternate: null }];
+      test = { type: "LogicalExpression", operator: "&&", left: valueTest, right: test };
+    }
     // The generic branch reports that it ran (a call with no argument: FORK_MISS), so that runtime
     // `jit` can specialize again on what the objects hold now (compiler/fork-misses.ts).
     const hook = s.options.forkMissHook;
@@ -287,7 +300,8 @@ function forkInner(s: Specializer, spec: () => Val | void, generic: () => Val | 
 
 declare module "./specializer.js" {
   interface Specializer {
-    specPass(spec: () => void): { list: Node[]; guards: ContentGuard[]; base: NonNullable<Specializer["env"]> };
+    /** `valueTests`: what the variables it read where a join lost their value hold (join-hints.ts). */
+    specPass(spec: () => void): { list: Node[]; guards: ContentGuard[]; base: NonNullable<Specializer["env"]>; valueTests: Node[] };
     snapshot(): Snapshot;
     restore(s: Snapshot): void;
   }
@@ -305,8 +319,15 @@ P.specPass = function (this: Specializer, spec: () => void) {
   this.foreignRan = false;
   const guards: ContentGuard[] = [];
   this.contentGuards = guards;
-  const list = this.collect(spec);
-  return { list, guards, base };
+  beginHintPass(this, base);
+  let list: Node[] = [];
+  let valueTests: Node[] = [];
+  try {
+    list = this.collect(spec);
+  } finally {
+    valueTests = endHintPass(this);
+  }
+  return { list, guards, base, valueTests };
 };
 
 P.snapshot = function (this: Specializer): Snapshot {
