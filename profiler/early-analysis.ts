@@ -100,6 +100,9 @@ export class EarlyAnalysis<T> {
     try {
       const paths = profilesIn(this.dir);
       const stamps = [...paths, ...this.inputs].map(stamp);
+      // Node creates the file, then writes it whole: an empty one waits for its write's event
+      // (read as it was being written, an attempt had analyzed the whole profile, then thrown the result away).
+      if (paths.some((_, i) => stamps[i] === "absent" || stamps[i]!.split(":")[1] === "0")) return null;
       const result = await this.prepare(paths);
       // A file written while it was read (the profile's first event comes when node creates it,
       // empty): not used, and tried again at the write's own event.
