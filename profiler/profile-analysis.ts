@@ -8,11 +8,11 @@
  * runs: its imports (acorn, pprof-format, the analysis) took 21 ms to load,
  * which was on the wall time of every `kos profile` (rules program: 0.38 s).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
-import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
+import { addUnsampledWrapped, foldCompiledVersions, hashSources, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
 import { functionTextAt } from "./function-source.js";
 import { parseCpuProfile, type CpuProfile } from "./cpuprofile.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
@@ -211,7 +211,7 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: artifactTitle(run) };
   const files = await readRunProfiles(run.profilePaths);
   const { scripts, sourceOf } = scriptReader();
-  const dump = readFeedbackDump(run.feedbackPath);
+  const { dump, writeDump } = readDump(run.feedbackPath);
   const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, run);
   // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
   const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
@@ -219,9 +219,30 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
   const profile = profileOfRun(run, files.map((f) => f.profile), report, hot, dump, flamegraph);
   const profilePath = join(run.outDir, "kos-profile.json");
   writeProfile(profilePath, profile);
+  writeDump();
   scripts.persist();
   await artifacts;
   return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
+}
+
+/**
+ * The run's feedback dump, with the hashes its process left to kos filled in (feedback-merge.ts
+ * hashSources); `writeDump` writes it back so, as a process that hashed would have written it.
+ */
+function readDump(path: string): { dump: FeedbackDump | undefined; writeDump: () => void } {
+  const dump = readFeedbackDump(path);
+  const hashed = dump !== undefined && hashSources(dump);
+  return {
+    dump,
+    writeDump: () => {
+      if (!hashed) return;
+      try {
+        writeFileSync(path, JSON.stringify(dump));
+      } catch (e) {
+        throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${dirname(path)}: ${(e as Error).message}`, { cause: e });
+      }
+    },
+  };
 }
 
 const artifactTitle = (run: Pick<FinishedRun, "command">) => `kos profile: ${run.command.join(" ")}`;
@@ -268,7 +289,7 @@ export async function prepareRun(run: Omit<FinishedRun, "wallMs">): Promise<Prep
   if (!(Math.max(...files.map((f) => f.profile.endTime)) > Math.min(...files.map((f) => f.profile.startTime)))) return null;
   const facts = { ...run, wallMs: NaN };
   const { scripts, sourceOf } = scriptReader();
-  const dump = readFeedbackDump(run.feedbackPath);
+  const { dump, writeDump } = readDump(run.feedbackPath);
   const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, facts);
   const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
   const rendered = renderArtifactFiles(files, artifactTitle(run));
@@ -278,6 +299,7 @@ export async function prepareRun(run: Omit<FinishedRun, "wallMs">): Promise<Prep
     async write() {
       const artifacts = outputError(run.outDir, writeRendered(run.outDir, rendered));
       writeProfile(profilePath, profile);
+      writeDump();
       scripts.persist();
       await artifacts;
       return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };

@@ -84,6 +84,12 @@ export interface FunctionFeedback {
    * what `kos profile` needs, without the source, to record KOS_PROFILE's verdict (profile-verdicts.ts).
    */
   savedShare?: number;
+  /**
+   * In the file a process writes at its exit only: the function's text, where it left
+   * `sourceHash` empty for the reader to compute (feedback-merge.ts hashSources). Hashing there
+   * loaded node:crypto, 2.5-3.7 ms of the profiled program's exit, before node writes its profile.
+   */
+  source?: string;
 }
 
 /** The whole file written to `KOS_FEEDBACK_OUT`. */
