@@ -100,8 +100,10 @@ if (process.env.KOS_FEEDBACK_OUT) {
   const out = process.env.KOS_FEEDBACK_OUT;
   process.on("exit", () => {
     try {
-      // Unhashed: `kos profile` hashes the texts (node:crypto's load was 2.5-3.7 ms of this handler).
-      const dump = collectFeedback({ hash: false });
+      // Unhashed where the reader says it hashes the texts (`kos profile` sets KOS_FEEDBACK_UNHASHED;
+      // an older one does not, and would take the empty hashes for real ones): node:crypto's load
+      // was 2.4-3.7 ms of this handler.
+      const dump = collectFeedback({ hash: process.env.KOS_FEEDBACK_UNHASHED !== "1" });
       if (dump.functions.length === 0) return; // e.g. a launcher process (tsx, npm): leave the program's dump alone
       // Several processes of one run (a launcher and its child, a cluster) add to one file.
       try {

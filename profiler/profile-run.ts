@@ -111,7 +111,8 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   const started = new Date();
   const say = options.onProgress;
   const run: RunOptions = {
-    env: { KOS_FEEDBACK_OUT: feedbackPath },
+    // The feedback dump may leave the sources' hashes to the analysis (feedback-record.ts).
+    env: { KOS_FEEDBACK_OUT: feedbackPath, KOS_FEEDBACK_UNHASHED: "1" },
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.stdio ? { stdio: options.stdio } : {}),
     ...(say ? { onProgress: (ms: number) => say(`still profiling: ${Math.round(ms / 1000)} s elapsed`) } : {}),

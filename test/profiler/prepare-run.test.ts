@@ -24,6 +24,13 @@ describe("prepareRun", () => {
     } finally {
       vi.restoreAllMocks();
     }
+    // The program's process left the hashes to kos (KOS_FEEDBACK_UNHASHED); the dump kos leaves has them, as before.
+    const dump = JSON.parse(readFileSync(join(out, "kos-feedback.json"), "utf8")) as { functions: Array<{ sourceHash: string; source?: string }> };
+    expect(dump.functions.length).toBeGreaterThan(0);
+    for (const f of dump.functions) {
+      expect(f.sourceHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(f.source).toBeUndefined();
+    }
     const threads = join(out, "threads");
     const profilePaths = readdirSync(threads).map((n) => join(threads, n));
     const run = { command: ["node", program, "8000"], feedbackPath: join(out, "kos-feedback.json"), profilePaths, started: new Date() };
