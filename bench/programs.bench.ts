@@ -61,7 +61,7 @@ const MODES: Array<[Mode, string]> = [
 
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const k of ["KOS_PROFILE", "KOS_JIT", "KOS_HOT_CALLS", "KOS_TRACE", "KOS_FEEDBACK_OUT", "NODE_DEBUG", "KOS_BENCH_MODE"]) delete env[k];
+  for (const k of ["KOS_PROFILE", "KOS_JIT", "KOS_HOT_CALLS", "KOS_TRACE", "KOS_FEEDBACK_OUT", "KOS_FEEDBACK_UNHASHED", "NODE_DEBUG", "KOS_BENCH_MODE"]) delete env[k];
   return env;
 }
 
@@ -134,7 +134,7 @@ export default async function programsBench(): Promise<BenchSection> {
         for (let i = 0; i < PROFILE_COST_RUNS; i++) {
           plainWall.push(runOnce({ ...p, args }, jitEnv).spawnMs);
           let started = performance.now();
-          const u = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${rawDir}`, p.file, ...args], { env: { ...jitEnv, KOS_FEEDBACK_OUT: join(rawDir, "feedback.json") }, encoding: "utf8" });
+          const u = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${rawDir}`, p.file, ...args], { env: { ...jitEnv, KOS_FEEDBACK_OUT: join(rawDir, "feedback.json"), KOS_FEEDBACK_UNHASHED: "1" }, encoding: "utf8" });
           underWall.push(performance.now() - started);
           if (u.status !== 0) throw new Error(`${p.file} under --cpu-prof failed: ${u.stderr}`);
           rmSync(rawDir, { recursive: true, force: true });

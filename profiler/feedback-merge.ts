@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { KosError } from "../errors.js";
 import type { FeedbackDump, FunctionFeedback } from "./profile-format.js";
-import { settledInProfile, type HotEntry } from "./profile-file.js";
+import { settledInProfile, sourceHash, type HotEntry } from "./profile-file.js";
 import { mergeStableArgs } from "./profile-merge.js";
 
 /**
@@ -36,6 +36,22 @@ export function readFeedbackDump(path: string): FeedbackDump | undefined {
     }
   }
   return value as FeedbackDump;
+}
+
+/**
+ * Fills in the `sourceHash` of every function whose process left it to the reader (it carries its
+ * `source` instead: feedback-record.ts), and drops that text: the dump is then what a process that
+ * hashed would have written. Returns whether it changed anything.
+ */
+export function hashSources(dump: FeedbackDump): boolean {
+  let changed = false;
+  for (const f of dump.functions) {
+    if (f.source === undefined) continue;
+    if (!f.sourceHash) f.sourceHash = sourceHash(f.source);
+    delete f.source;
+    changed = true;
+  }
+  return changed;
 }
 
 /**

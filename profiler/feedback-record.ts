@@ -72,17 +72,27 @@ export function keptCalls(id: number, calls: number): void {
   if (k) k.feedback.calls = calls;
 }
 
-/** The feedback of every tiered function: live ones as they are now, dropped hot ones as last kept (marked `collected`). */
-export function collectFeedback(): FeedbackDump {
+/**
+ * The feedback of every tiered function: live ones as they are now, dropped hot ones as last kept
+ * (marked `collected`). With `hash: false`, a function whose text was not hashed yet carries the
+ * text (`source`) and an empty `sourceHash`, for the reader to hash (the dump written at exit).
+ */
+export function collectFeedback(options: { hash?: boolean } = {}): FeedbackDump {
+  const hash = options.hash !== false;
   const functions: FunctionFeedback[] = [];
   const seen = new Set<number>();
   for (const [id, ref] of live) {
     const s = ref.deref();
     if (!s) continue;
     seen.add(id);
-    functions.push(s.summary());
+    const f = s.summary({ hash });
+    functions.push(f.sourceHash ? f : { ...f, source: s.source });
   }
-  for (const [id, k] of kept) if (!seen.has(id)) functions.push({ ...k.feedback, sourceHash: k.feedback.sourceHash || sourceHash(k.text), collected: true });
+  for (const [id, k] of kept) {
+    if (seen.has(id)) continue;
+    const h = k.feedback.sourceHash || (hash ? sourceHash(k.text) : "");
+    functions.push({ ...k.feedback, sourceHash: h, collected: true, ...(h ? {} : { source: k.text }) });
+  }
   return { version: 1, pid: process.pid, functions };
 }
 
@@ -90,7 +100,10 @@ if (process.env.KOS_FEEDBACK_OUT) {
   const out = process.env.KOS_FEEDBACK_OUT;
   process.on("exit", () => {
     try {
-      const dump = collectFeedback();
+      // Unhashed where the reader says it hashes the texts (`kos profile` sets KOS_FEEDBACK_UNHASHED;
+      // an older one does not, and would take the empty hashes for real ones): node:crypto's load
+      // was 2.4-3.7 ms of this handler.
+      const dump = collectFeedback({ hash: process.env.KOS_FEEDBACK_UNHASHED !== "1" });
       if (dump.functions.length === 0) return; // e.g. a launcher process (tsx, npm): leave the program's dump alone
       // Several processes of one run (a launcher and its child, a cluster) add to one file.
       try {

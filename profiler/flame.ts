@@ -45,6 +45,8 @@ export interface RunOptions {
   /** Called every `progressEveryMs` while the program runs, with the elapsed time. */
   onProgress?: (elapsedMs: number) => void;
   progressEveryMs?: number;
+  /** Called once the program is spawned, with its process id (undefined when it could not start). */
+  onSpawn?: (pid: number | undefined) => void;
 }
 
 export interface RunOutcome {
@@ -88,6 +90,7 @@ function runChild(file: string, args: string[], options: RunOptions, env: NodeJS
     const started = Date.now();
     const pipe = options.stdio === "pipe";
     const child = spawn(file, args, { cwd: options.cwd ?? process.cwd(), env, stdio: pipe ? ["ignore", "pipe", "pipe"] : "inherit" });
+    options.onSpawn?.(child.pid);
     let output = "";
     if (pipe) {
       child.stdout!.on("data", (d) => (output += d));

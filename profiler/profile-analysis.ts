@@ -8,16 +8,16 @@
  * runs: its imports (acorn, pprof-format, the analysis) took 21 ms to load,
  * which was on the wall time of every `kos profile` (rules program: 0.38 s).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KosError } from "../errors.js";
-import { addUnsampledWrapped, foldCompiledVersions, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
+import { addUnsampledWrapped, foldCompiledVersions, hashSources, mergeFeedback, readFeedbackDump } from "./feedback-merge.js";
 import { functionTextAt } from "./function-source.js";
 import { parseCpuProfile, type CpuProfile } from "./cpuprofile.js";
 import { analyzeCpuProfiles, readSourceFromDisk, type HotFunction, type HotReport } from "./hot.js";
 import { dropKosPlumbing, isKosOwnScript } from "./kos-frames.js";
-import { artifactPaths, readRunProfiles, warmArtifacts, writeArtifacts, type ArtifactJob } from "./profile-artifacts.js";
+import { artifactPaths, readRunProfiles, renderArtifactFiles, warmArtifacts, writeArtifacts, writeRendered, type ArtifactJob } from "./profile-artifacts.js";
 import { profileText, sourceHash, writeProfile, type HotEntry, type KosProfile } from "./profile-file.js";
 import { recordSettleVerdicts } from "./profile-verdicts.js";
 import { ScriptFunctionCache } from "./script-cache.js";
@@ -208,9 +208,47 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
       `the command ran for ${run.wallMs} ms and no node process of it wrote a CPU profile (kos profiles node programs; it started none, or they were killed before node could write one): ${run.command.join(" ")}`,
     );
   }
-  const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: `kos profile: ${run.command.join(" ")}` };
+  const job: ArtifactJob = { profilePaths: run.profilePaths, outDir: run.outDir, title: artifactTitle(run) };
   const files = await readRunProfiles(run.profilePaths);
-  // Each script read once, and its functions taken from the cache of earlier runs when it has them.
+  const { scripts, sourceOf } = scriptReader();
+  const { dump, writeDump } = readDump(run.feedbackPath);
+  const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, run);
+  // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
+  const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
+  const artifacts = outputError(run.outDir, writeArtifacts(job, files));
+  const profile = profileOfRun(run, files.map((f) => f.profile), report, hot, dump, flamegraph);
+  const profilePath = join(run.outDir, "kos-profile.json");
+  writeProfile(profilePath, profile);
+  writeDump();
+  scripts.persist();
+  await artifacts;
+  return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
+}
+
+/**
+ * The run's feedback dump, with the hashes its process left to kos filled in (feedback-merge.ts
+ * hashSources); `writeDump` writes it back so, as a process that hashed would have written it.
+ */
+function readDump(path: string): { dump: FeedbackDump | undefined; writeDump: () => void } {
+  const dump = readFeedbackDump(path);
+  const hashed = dump !== undefined && hashSources(dump);
+  return {
+    dump,
+    writeDump: () => {
+      if (!hashed) return;
+      try {
+        writeFileSync(path, JSON.stringify(dump));
+      } catch (e) {
+        throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${dirname(path)}: ${(e as Error).message}`, { cause: e });
+      }
+    },
+  };
+}
+
+const artifactTitle = (run: Pick<FinishedRun, "command">) => `kos profile: ${run.command.join(" ")}`;
+
+/** Each script read once, and its functions taken from the cache of earlier runs when it has them. */
+function scriptReader(): { scripts: ScriptFunctionCache; sourceOf: (url: string) => string | undefined } {
   const scripts = new ScriptFunctionCache();
   const sources = new Map<string, string | undefined>();
   const sourceOf = (url: string): string | undefined => {
@@ -220,18 +258,51 @@ export async function analyzeRun(run: FinishedRun): Promise<RunAnalysis> {
     sources.set(url, text);
     return text;
   };
-  const dump = readFeedbackDump(run.feedbackPath);
-  const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, run);
-  // One .cpuprofile for every thread and process (each a child of the root), a pprof and a flamegraph.
-  const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
-  const artifacts = writeArtifacts(job, files).catch((e: unknown) => {
-    throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${run.outDir}: ${(e as Error).message}`, { cause: e });
+  return { scripts, sourceOf };
+}
+
+/** A write of the outputs, its failure said as KOS_PROFILE_OUT (observed at once, reported where it is awaited). */
+function outputError(outDir: string, write: Promise<void>): Promise<void> {
+  const w = write.catch((e: unknown) => {
+    throw new KosError("KOS_PROFILE_OUT", `cannot write the profile's files into ${outDir}: ${(e as Error).message}`, { cause: e });
   });
-  artifacts.catch(() => undefined); // observed here, reported by the await below
-  const profile = profileOfRun(run, files.map((f) => f.profile), report, hot, dump, flamegraph);
+  w.catch(() => undefined);
+  return w;
+}
+
+/** {@link analyzeRun}'s outputs, computed and drawn; `write` writes them (and nothing was written before). */
+export interface PreparedRun {
+  write(): Promise<RunAnalysis>;
+}
+
+/**
+ * What {@link analyzeRun} does, but for a command that has not quite exited: its profiles are
+ * written, its process is still tearing down (10-12 ms for bench/programs/life.ts, from the main
+ * thread's profile on disk to the exit event), so everything is computed and drawn now and
+ * written by `write` once profile-run.ts has checked that the command left nothing more. Null when
+ * the profiles' own clocks do not give the run's duration (kos-profile.json then takes the
+ * command's wall time, known at its exit).
+ * @throws what analyzeRun throws (a profile not complete yet: KOS_CPUPROFILE_INVALID)
+ */
+export async function prepareRun(run: Omit<FinishedRun, "wallMs">): Promise<PreparedRun | null> {
+  const files = await readRunProfiles(run.profilePaths);
+  if (!(Math.max(...files.map((f) => f.profile.endTime)) > Math.min(...files.map((f) => f.profile.startTime)))) return null;
+  const facts = { ...run, wallMs: NaN };
+  const { scripts, sourceOf } = scriptReader();
+  const { dump, writeDump } = readDump(run.feedbackPath);
+  const { report, hot } = rankRun(files.map((f) => f.profile), dump, sourceOf, facts);
+  const { cpuprofilePath, pprofPath, flamegraph } = artifactPaths(run.outDir);
+  const rendered = renderArtifactFiles(files, artifactTitle(run));
+  const profile = profileOfRun(facts, files.map((f) => f.profile), report, hot, dump, flamegraph);
   const profilePath = join(run.outDir, "kos-profile.json");
-  writeProfile(profilePath, profile);
-  scripts.persist();
-  await artifacts;
-  return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
+  return {
+    async write() {
+      const artifacts = outputError(run.outDir, writeRendered(run.outDir, rendered));
+      writeProfile(profilePath, profile);
+      writeDump();
+      scripts.persist();
+      await artifacts;
+      return { profile, profilePath, report, cpuprofilePath, pprofPath, wrapped: dump?.functions ?? [] };
+    },
+  };
 }

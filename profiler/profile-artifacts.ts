@@ -45,10 +45,23 @@ function* renderArtifacts(profiles: CpuProfileFile[], title: string): Generator<
 /** Writes the three files; `files` are the run's profiles as {@link readRunProfiles} returns them. */
 export async function writeArtifacts(job: ArtifactJob, files?: CpuProfileFile[]): Promise<void> {
   const profiles = files ?? (await readRunProfiles(job.profilePaths));
-  const paths = artifactPaths(job.outDir);
+  await writeRendered(job.outDir, renderArtifacts(profiles, job.title));
+}
+
+/** The three files' contents, drawn now and written later by {@link writeRendered}. */
+export type RenderedArtifacts = Array<[keyof ArtifactPaths, string | Uint8Array]>;
+
+/** Draws the three files without writing them (profile-run.ts draws them before the command has quite exited). */
+export function renderArtifactFiles(profiles: CpuProfileFile[], title: string): RenderedArtifacts {
+  return [...renderArtifacts(profiles, title)];
+}
+
+/** Writes drawn artifacts into `outDir`: `rendered` is a generator's (each file written while the next is drawn) or {@link renderArtifactFiles}'. */
+export async function writeRendered(outDir: string, rendered: Iterable<[keyof ArtifactPaths, string | Uint8Array]>): Promise<void> {
+  const paths = artifactPaths(outDir);
   // Each file is written by the thread pool while the next is computed (sync writes were 5 ms of a 25 ms analysis).
   const writes: Array<Promise<void>> = [];
-  for (const [which, data] of renderArtifacts(profiles, job.title)) {
+  for (const [which, data] of rendered) {
     const w = writeFile(paths[which], data);
     w.catch(() => undefined); // observed here, reported by the Promise.all below
     writes.push(w);

@@ -5,7 +5,8 @@
  *
  * When env `KOS_FEEDBACK_OUT=<path>` is set, the tiering writes a
  * {@link FeedbackDump} there at process exit; `kos profile` merges it into
- * `kos-profile.json` by `sourceHash`.
+ * `kos-profile.json` by `sourceHash` (which it computes itself for functions
+ * that carry their `source`, under `KOS_FEEDBACK_UNHASHED=1`).
  */
 
 /**
@@ -84,6 +85,13 @@ export interface FunctionFeedback {
    * what `kos profile` needs, without the source, to record KOS_PROFILE's verdict (profile-verdicts.ts).
    */
   savedShare?: number;
+  /**
+   * In the file a process writes at its exit only, when `KOS_FEEDBACK_UNHASHED=1` says the reader
+   * hashes (`kos profile` sets it): the function's text, where it left `sourceHash` empty for the
+   * reader to compute (feedback-merge.ts hashSources). Hashing there loaded node:crypto, 2.4-3.7 ms
+   * of the profiled program's exit, before node writes its profile.
+   */
+  source?: string;
 }
 
 /** The whole file written to `KOS_FEEDBACK_OUT`. */

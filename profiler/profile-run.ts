@@ -14,8 +14,10 @@ import { constants } from "node:os";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { KosError } from "../errors.js";
+import { EarlyAnalysis } from "./early-analysis.js";
 import { resolveCommand, runWithCpuProf, runWithProfilerPreload, type RunOptions } from "./flame.js";
 import type { HotReport } from "./hot.js";
+import type { PreparedRun } from "./profile-analysis.js";
 import type { KosProfile } from "./profile-file.js";
 import type { FunctionFeedback } from "./profile-format.js";
 
@@ -121,7 +123,8 @@ export async function profileCommand(command: string[], options: ProfileCommandO
   const started = new Date();
   const say = options.onProgress;
   const run: RunOptions = {
-    env: { KOS_FEEDBACK_OUT: feedbackPath },
+    // The feedback dump may leave the sources' hashes to the analysis (feedback-record.ts).
+    env: { KOS_FEEDBACK_OUT: feedbackPath, KOS_FEEDBACK_UNHASHED: "1" },
     ...(options.cwd ? { cwd: options.cwd } : {}),
     ...(options.stdio ? { stdio: options.stdio } : {}),
     ...(say ? { onProgress: (ms: number) => say(`still profiling: ${Math.round(ms / 1000)} s elapsed`) } : {}),
@@ -138,6 +141,22 @@ export async function profileCommand(command: string[], options: ProfileCommandO
     return err;
   };
 
+  const runFacts = {
+    command,
+    outDir,
+    feedbackPath,
+    started,
+    ...(options.includeInternals !== undefined ? { includeInternals: options.includeInternals } : {}),
+    ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
+  };
+  // A node command's main thread writes its profile last: the analysis starts on it then, while the
+  // process still tears down (early-analysis.ts). Other commands run launchers, whose node
+  // processes end in no order kos knows.
+  const early =
+    resolved.kind === "node"
+      ? new EarlyAnalysis<PreparedRun>(rawDir, [feedbackPath], async (profilePaths) => (await analysis).prepareRun({ ...runFacts, profilePaths }))
+      : undefined;
+  if (early) run.onSpawn = (pid) => early.watchFor(pid);
   const running = resolved.kind === "node" ? runWithCpuProf(resolved, rawDir, run) : runWithProfilerPreload(resolved, rawDir, run);
   options.onStart?.();
   try {
@@ -165,21 +184,19 @@ export async function profileCommand(command: string[], options: ProfileCommandO
     },
     () => undefined,
   );
-  return analyzeFinished(await running);
+  let finished: Awaited<typeof running>;
+  try {
+    finished = await running;
+  } finally {
+    early?.stop(); // the command has exited: nothing more to watch for (an attempt under way still ends)
+  }
+  return analyzeFinished(finished);
 
   async function analyzeFinished(cp: Awaited<typeof running>): Promise<ProfileCommandResult> {
     const analyze = async (): Promise<ProfileCommandResult> => {
       const { analyzeRun } = await analysis;
-      const done = await analyzeRun({
-        command,
-        outDir,
-        feedbackPath,
-        profilePaths: cp.profiles,
-        started,
-        wallMs: cp.durationMs,
-        ...(options.includeInternals !== undefined ? { includeInternals: options.includeInternals } : {}),
-        ...(options.maxEntries !== undefined ? { maxEntries: options.maxEntries } : {}),
-      });
+      const prepared = await early?.take(cp.profiles);
+      const done = prepared ? await prepared.write() : await analyzeRun({ ...runFacts, profilePaths: cp.profiles, wallMs: cp.durationMs });
       const result: ProfileCommandResult = { ...done, outDir, wallMs: cp.durationMs };
       if (resolved.kind !== "node") result.fallbackReason = "not a node script: profiled through a NODE_OPTIONS preload (node:inspector) in every node process it starts";
       if (cp.output !== undefined) result.output = cp.output;

@@ -8,6 +8,7 @@ import { collectFeedback, jit, inspect, loadProfile, sourceHash, sourceKey } fro
 import { ArgumentProfile } from "../../profiler/feedback.js";
 import { callsTooShortToGain } from "../../profiler/call-times.js";
 import { mergeProfiles } from "../../profiler/profile-merge.js";
+import { hashSources } from "../../profiler/feedback-merge.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -800,7 +801,9 @@ describe("tiering", () => {
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, "feedback.json");
     const script = `import("kos").then(({ jit }) => { const f = jit(function scale(k, x) { return k * x; }); for (let i = 0; i < 50; i++) f(3, i); });`;
-    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...process.env, KOS_FEEDBACK_OUT: out }, encoding: "utf8" });
+    const env = { ...process.env, KOS_FEEDBACK_OUT: out };
+    delete env.KOS_FEEDBACK_UNHASHED;
+    const r = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env, encoding: "utf8" });
     expect(r.status).toBe(0);
     const dump = JSON.parse(readFileSync(out, "utf8"));
     expect(dump.version).toBe(1);
@@ -809,6 +812,19 @@ describe("tiering", () => {
     expect(fn.args[0]).toMatchObject({ name: "k", stability: "constant", value: 3 });
     expect(fn.args[1]).toMatchObject({ name: "x", stability: "type", type: "number" });
     expect(fn.sourceHash).toBe(sourceHash("function scale(k, x) { return k * x; }"));
+    expect(fn.source).toBeUndefined();
+
+    // Where the reader says it hashes (`kos profile` does: hashing at exit loaded node:crypto), the
+    // text is there instead, and the reader's hashSources gives the same dump.
+    rmSync(out); // else the second process adds its functions to the first one's dump
+    const r2 = spawnSync(process.execPath, ["-e", script], { cwd: repoRoot, env: { ...env, KOS_FEEDBACK_UNHASHED: "1" }, encoding: "utf8" });
+    expect(r2.status).toBe(0);
+    const unhashed = JSON.parse(readFileSync(out, "utf8"));
+    const fn2 = unhashed.functions.find((f: { name: string }) => f.name === "scale");
+    expect(fn2.sourceHash).toBe("");
+    expect(fn2.source).toBe("function scale(k, x) { return k * x; }");
+    expect(hashSources(unhashed)).toBe(true);
+    expect(unhashed.functions.find((f: { name: string }) => f.name === "scale").sourceHash).toBe(fn.sourceHash);
   });
 
   it("tiers up in a profiling run only when the compile pays, and records the predicted cost of the compile it skipped", () => {
