@@ -14,7 +14,8 @@
  * Exact where `C` can never tell the copy from the binding: each copied binding
  * - is declared in the function's own code (a `let`, `const` or `var`; a parameter where the
  *   function never names `arguments`, which would alias it in sloppy code), before `C` in the
- *   source, so it is initialized when `C` is made (no temporal dead zone to move);
+ *   source and not in a switch's scope, so it is initialized when `C` is made (no temporal dead
+ *   zone to move);
  * - is never written inside any function (`C` included), and every write of it in the function's
  *   own code comes before `C` is made: not inside a loop that also holds `C` (within the binding's
  *   scope, where a later iteration would write what `C` reads), and not after `C` in the source
@@ -124,6 +125,9 @@ function safeToCopy(v: Variable, closure: Node, fn: Node, namesArguments: boolea
   if (def.type === "Parameter") {
     if (namesArguments) return false;
   } else if (def.type !== "Variable") return false;
+  // A switch's cases share one scope, and a jump to a later case passes over a declaration: a binding
+  // there may still be in its temporal dead zone where the closure is made.
+  if (v.scope.block.type === "SwitchStatement") return false;
   // Declared before the closure in the source: initialized when it is made.
   if (!(def.name.range[1] <= closure.range[0])) return false;
   // Loops around the closure within the binding's scope (the scope's own node counts: a `for (let …)`).

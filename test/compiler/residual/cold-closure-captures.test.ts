@@ -52,6 +52,8 @@ describe("copyColdCaptures", () => {
       `${HOOK}(); const fns = []; fns.push(() => x); let x = v; return fns[0]();`,
       // A parameter of a function that names arguments (sloppy: arguments[0] is v).
       `${HOOK}(); const fns = []; fns.push(() => v); arguments[0] = 7; return fns[0]();`,
+      // Declared in an earlier case of a switch: the jump to the closure's case leaves it uninitialized.
+      `const fns = []; ${HOOK}(); switch (typeof v) { case "number": let x = v; case "string": fns.push(() => x); } try { return fns[0](); } catch (e) { return e.constructor.name; }`,
       // Written in a finally block after the closure.
       `let x = v; const fns = []; try { ${HOOK}(); fns.push(() => x); } finally { x = w; } return fns[0]();`,
     ]) {
