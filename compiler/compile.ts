@@ -246,11 +246,12 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     if (found.found && !(found.stable && found.value === f)) closureRead = true;
     return found;
   };
+  const forkMissHook = options.forkMisses && countCalls ? { forkMissHook: `${prefix}deopt` } : {};
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
       unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
-      prefix, lookupFree, lookupPrivate: readPrivateField, ...(options.forkMisses && countCalls ? { forkMissHook: `${prefix}deopt` } : {}), ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
+      prefix, lookupFree, lookupPrivate: readPrivateField, ...forkMissHook, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
       ...(ownArgumentsKept ? { ownArgumentsKept: true } : {}),
@@ -311,10 +312,10 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // Parameters the entry guards check to be objects: their reads need no null check (nullish-reads.ts).
     const objectParams = new Set<string>();
     for (const [name, type] of assume) if (type === "object" || type === "array" || type === "function" || type.startsWith("typedarray:")) objectParams.add(result.formals.find((f) => f.source === name)?.name ?? name);
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, objectParams, checkTime: () => overDeadline(deadline, "cleaning up the specialized code") });
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, objectParams, checkTime: () => overDeadline(deadline, "cleaning up the specialized code") });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
-    for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
-    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads });
+    for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook });
+    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook });
     overDeadline(deadline, "cleaning up the specialized code");
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);

@@ -19,6 +19,7 @@ import { nullishReads } from "./nullish-reads.js";
 import { shareTemporaries } from "./share-temporaries.js";
 import { sinkClosures } from "./sink-closures.js";
 import { EVALUATOR_SWITCHES, OUTLINE_PASS, PASS_NAMES, RESIDUAL_PASS_NAMES } from "../pass-names.js";
+import { copyColdCaptures } from "./cold-closure-captures.js";
 
 export interface ResidualContext {
   disabled: Set<string>;
@@ -33,6 +34,8 @@ export interface ResidualContext {
   /** Parameters the version's entry guards check to be objects (typed arrays, arrays, `object`, functions): never null there. */
   objectParams?: ReadonlySet<string>;
   preview: (fn: Node) => string;
+  /** The hook a fork's generic branch calls first (`$k_deopt()`): what follows it in its statement list is cold. */
+  forkMissHook?: string;
   /** Called before each pass: throws where the compile ran past its time (compile.ts). */
   checkTime?: () => void;
 }
@@ -62,6 +65,8 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "nullishReads", run: nullishReads },
   // After every pass that tells temporaries apart by name: it gives several one name.
   { name: "shareTemporaries", run: shareTemporaries },
+  // After every pass that writes bindings: it copies the ones no later write reaches.
+  { name: "copyColdCaptures", run: copyColdCaptures },
 ];
 
 // The names `jit()` accepts in `disablePasses` before this module loads are these passes' own.
