@@ -182,6 +182,31 @@ function wrap(source: string): string {
 }
 
 /**
+ * The process's flags that name its cache: all but node's own profiling flags and preloads, which
+ * V8 never sees. `node --cpu-prof --cpu-prof-dir=<dir>`, as `kos profile` runs a program (with a
+ * `--require` of its own beside it), named a new cache for every output directory: each such run
+ * loaded kos's core cold and wrote a cache file (about 8 ms), and the directory filled with files
+ * only one run used. V8 checks its own flags against a cache, and refuses one made under others.
+ */
+function keyFlags(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i]!;
+    if (/^--(cpu|heap)-prof(-[a-z]+)?(=|$)/.test(a)) {
+      if (!a.includes("=") && /^--(cpu|heap)-prof-(dir|name|interval)$/.test(a)) i++;
+      continue;
+    }
+    if (a === "--require" || a === "-r" || a === "--import") {
+      i++;
+      continue;
+    }
+    if (/^--(require|import)=/.test(a)) continue;
+    kept.push(a);
+  }
+  return kept;
+}
+
+/**
  * Runs the CommonJS bundle `file`, with the cached bytecode of an earlier run
  * when there is one for this very bundle, Node and flags. `requireFn` serves
  * the bundle's `require` calls (its external modules).
@@ -193,7 +218,7 @@ export function loadCodeCached(file: string, requireFn: (specifier: string) => u
   // the cache was made with, so two installs of one build (two projects' node_modules) shared a
   // cache, and the second one's stack frames named the first one's file (sweep12, repro-3), which
   // profiler/kos-frames.ts tells kos's own frames apart by.
-  const key = buildId && options.dir !== null ? `${buildId.slice(0, 16)}-${fnv1a([file, process.version, process.arch, ...process.execArgv, process.env.NODE_OPTIONS ?? ""].join("\0"))}` : null;
+  const key = buildId && options.dir !== null ? `${buildId.slice(0, 16)}-${fnv1a([file, process.version, process.arch, ...keyFlags(process.execArgv), process.env.NODE_OPTIONS ?? ""].join("\0"))}` : null;
   const cacheFile = key && options.dir !== null ? join(options.dir, `${key}.v8cache`) : null;
   const cachedData = cacheFile ? readTrusted(cacheFile) : null;
   const script = new vm.Script(wrap(source), { filename: file, ...(cachedData ? { cachedData } : {}) });

@@ -75,6 +75,16 @@ describe("loadCodeCached", () => {
     expect(first.files[0]).toMatch(/^aaaaaaaaaaaaaaaa-[0-9a-f]{8}\.v8cache$/);
     expect(loadInChild(file, cacheDir)).toEqual({ cache: "accepted", area: 30, files: first.files });
 
+    // Node's own profiling flags and preloads, which V8 does not see, name the same cache: under
+    // `kos profile`, each output directory (`--cpu-prof-dir`) had made a new one, loaded cold.
+    const profiled = (d: string) => loadInChild(file, cacheDir, ["--cpu-prof", `--cpu-prof-dir=${join(dir, d)}`, "--require", join(dir, d, "preload.cjs")]);
+    mkdirSync(join(dir, "prof-1"), { recursive: true });
+    mkdirSync(join(dir, "prof-2"), { recursive: true });
+    writeFileSync(join(dir, "prof-1", "preload.cjs"), "");
+    writeFileSync(join(dir, "prof-2", "preload.cjs"), "");
+    expect(profiled("prof-1")).toMatchObject({ area: 30, files: first.files });
+    expect(profiled("prof-2")).toMatchObject({ cache: "accepted", area: 30, files: first.files });
+
     // Other V8 flags: another cache file, so the two runs do not overwrite each other's.
     const flagged = loadInChild(file, cacheDir, ["--no-opt"]);
     expect(flagged.cache).toBe("absent");
