@@ -83,7 +83,9 @@ const MAX_ENTRIES = 16_777_216;
 
 export function checkTtl(ttl: number, what: string): number {
   if (typeof ttl !== "number" || !(ttl > 0)) {
-    throw new KosError("LRU_BAD_TTL", `${what} must be a positive number of ms or Infinity, got ${String(ttl)}`);
+    // An object here is most often `set(key, value, { ttl })`, the options form of other caches: it read "got [object Object]".
+    const got = ttl !== null && typeof ttl === "object" ? "an object (the TTL is the number itself: set(key, value, 500))" : typeof ttl === "string" ? JSON.stringify(ttl) : String(ttl);
+    throw new KosError("LRU_BAD_TTL", `${what} must be a positive number of ms or Infinity, got ${got}`);
   }
   return ttl;
 }

@@ -309,6 +309,8 @@ describe("LruCache stats and options", () => {
     expect(code(() => new LruCache({ max: 1, policy: "fifo" as never }))).toBe("LRU_BAD_OPTION");
     expect(code(() => new LruCache({ max: 1, maxSize: 1, sizeOf: () => 1, policy: "tinylfu" }))).toBe("LRU_BAD_OPTION");
     expect(code(() => new LruCache({ max: 1 }).set("a", 1, NaN))).toBe("LRU_BAD_TTL");
+    // The options form other caches take says what was wrong (it read "got [object Object]").
+    expect(() => new LruCache({ max: 1 }).set("a", 1, { ttl: 500 } as never)).toThrow(/got an object \(the TTL is the number itself: set\(key, value, 500\)\)$/);
   });
 });
 
