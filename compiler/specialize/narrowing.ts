@@ -123,10 +123,12 @@ function narrow(s: Specializer, test: Node, outcome: boolean): void {
       if (t.operator === "==" || t.operator === "!=") return;
       const positive = (t.operator === "===") === holds;
       if (positive) {
-        const lit = exactPrimitive(t.right);
+        // `typeA === typeB` held where typeB holds a known primitive (a folded `typeof b` of a
+        // specialized b): typeA is that primitive too, so a `switch (typeA)` it guards folds.
+        const lit = exactPrimitive(t.right) ?? knownExactVariable(s, env, t.right, assigned);
         if (lit) setValue(t.left, lit.value);
         else {
-          const lit2 = exactPrimitive(t.left);
+          const lit2 = exactPrimitive(t.left) ?? knownExactVariable(s, env, t.left, assigned);
           if (lit2) setValue(t.right, lit2.value);
         }
       }
@@ -174,6 +176,19 @@ function exactPrimitive(e: Node): { value: unknown } | null {
   if (e.type !== "Literal" || e.regex) return null;
   const v = e.bigint != null ? BigInt(e.bigint) : e.value;
   return exactlyKnown(v) ? { value: v } : null;
+}
+
+/**
+ * The primitive a variable of this frame holds, known, where `x === variable` pins x to exactly it:
+ * a slot the test does not assign and no closure may write (pinned, or lazily captured), whose value
+ * is a static exactly-known primitive, as it was when the test read it.
+ */
+function knownExactVariable(s: Specializer, env: Env, e: Node, assigned: { has(name: string): boolean }): { value: unknown } | null {
+  if (e.type !== "Identifier" || assigned.has(e.name)) return null;
+  const slot = s.slotOf(e);
+  if (!slot || slot.pinned || slot.lazy) return null;
+  const v = env.get(slot)?.val;
+  return v && v.k === "s" && exactlyKnown(v.v) ? { value: v.v } : null;
 }
 
 /** A primitive that only itself is `===` to: not 0 (-0 equals it), not NaN (nothing does). */

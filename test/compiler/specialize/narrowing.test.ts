@@ -4,7 +4,10 @@
  *   && (x = y)` held says nothing of the new x: it folded `typeof x` to
  *   "string" for a number);
  * - `x === <literal>` held makes x that primitive (not for 0, which -0 also
- *   equals), so the code it guards folds on it.
+ *   equals), so the code it guards folds on it;
+ * - so does `x === y` where y holds a known primitive (a comparator's
+ *   `typeA === typeB` with `typeB` folded from a specialized operand: its
+ *   `switch (typeA)` kept every case of the other types).
  */
 import { describe, expect, it } from "vitest";
 import { inspect, jit } from "../../../index.js";
@@ -44,6 +47,34 @@ function dispatch(op: unknown, names: Record<string, string>): unknown {
   return out;
 }
 
+function typeName(v: unknown): string {
+  const t = typeof v;
+  if (t === "object") return v === null ? "null" : Array.isArray(v) ? "array" : "object";
+  return t;
+}
+
+function compareTyped(a: any, b: any): unknown {
+  const typeA = typeName(a);
+  const typeB = typeName(b);
+  if (typeA === typeB) {
+    switch (typeA) {
+      case "number":
+      case "string":
+        return a < b ? -1 : a > b ? 1 : 0;
+      case "array":
+        return [a.length, b.length];
+      default:
+        return Object.keys(a).concat(Object.keys(b));
+    }
+  }
+  return [typeA, typeB];
+}
+
+function sameAsZero(x: unknown, y: unknown): unknown {
+  if (x === y) return [1 / (x as number), typeof x];
+  return null;
+}
+
 function zeroTest(x: number): unknown {
   if (x === 0) return 1 / x;
   return x;
@@ -76,6 +107,24 @@ describe("narrowing from dynamic tests", () => {
     expect(src).toContain('"minus?"');
     expect(src).toMatch(/out = \[out, op\]/);
     for (const op of ["add", "sub", "neg", 0, -0, "mul", undefined]) expect(j(op, names)).toEqual(dispatch(op, names));
+  });
+
+  it("`x === y` held, y a known primitive, makes x known: the switch it guards folds to its case", () => {
+    const j = jit(compareTyped, { specialize: { b: 18 } });
+    const src = inspect(j)!.source!;
+    expect(inspect(j)!.tier).toBe(1);
+    expect(src).not.toMatch(/switch|Object\.keys|length/);
+    for (const a of [3, 18, 40, "18", [1], null, {}, NaN, -0]) expect(j(a, 18)).toEqual(compareTyped(a, 18));
+    const k = jit(compareTyped, { specialize: { b: "m" } });
+    expect(inspect(k)!.source!).not.toMatch(/switch/);
+    for (const a of ["a", "m", "z", 1, undefined]) expect(k(a, "m")).toEqual(compareTyped(a, "m"));
+  });
+
+  it("`x === y` held, y known 0 or NaN, leaves x unknown", () => {
+    for (const y of [0, -0, NaN]) {
+      const j = jit(sameAsZero, { specialize: { y } });
+      for (const x of [0, -0, NaN, 1]) expect(j(x, y)).toEqual(sameAsZero(x, y));
+    }
   });
 
   it("`x === 0` held leaves x unknown (it may be -0)", () => {
