@@ -19,7 +19,7 @@ import { keepFunctionNames } from "./residual/function-names.js";
 import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
 import type { JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
-import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup } from "./specialize/index.js";
+import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup, type InConstructorAllocations } from "./specialize/index.js";
 import { argumentsEscapeBeforeRead } from "./arguments-escape.js";
 import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
@@ -247,10 +247,34 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     return found;
   };
   const forkMissHook = options.forkMisses && countCalls ? { forkMissHook: `${prefix}deopt` } : {};
+  // An instance that escapes before its constructor is done is first allocated where it escapes
+  // (specialize/fast-path-escapes.ts). From the first such escape on, the attempts have a quarter of
+  // the compile's time, and at most half of what is left; where they run out of it, or of size, the
+  // compile starts again with those instances made by `new` as written, as it did before (where the
+  // first escape stopped the attempt, and the attempt after it took about 1 ms): jsonpath-plus with
+  // its path cache cold, its constructor's work over a path kos does not know, did not fit (14,798
+  // nodes after 14.5 s unbounded), where `new` as written compiled in 2.7-3.3 s; warm, the whole
+  // compile took 0.8-1.5 s, 0.45 s of it before the first such escape.
+  const inConstructorDeadline = { at: deadline.at, budgetMs };
+  let inConstructor: InConstructorAllocations | null = {
+    sites: new Set(),
+    firstUsed: () => {
+      const now = monotonicMs();
+      inConstructorDeadline.at = now + Math.min(budgetMs / 4, Math.max(0, deadline.at - now) / 2);
+    },
+  };
+  const initialBudgets = { unrollBudget, maxForks };
+  const withoutInConstructor = (sites: ReadonlySet<object>): void => {
+    inConstructor = null;
+    ({ unrollBudget, maxForks } = initialBudgets);
+    realInstanceSites = new Set([...(realInstanceSites ?? []), ...sites]);
+    sitesSettled = false;
+  };
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
-      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline,
+      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline: inConstructor ? inConstructorDeadline : deadline,
+      ...(inConstructor ? { allocateInConstructor: inConstructor } : {}),
       prefix, lookupFree, lookupPrivate: readPrivateField, ...forkMissHook, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
       ...(instanceStops < MAX_INSTANCE_STOPS && !sitesSettled ? { stopAtInstanceEscape: true } : {}),
@@ -276,10 +300,18 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
       }
       // Joins past their bound where a for-in over an unfrozen object unrolled (specialize/joins.ts,
       // MAX_JOIN_WORK_GUARDED_FOR_IN): the same attempt again, with those loops kept.
-      if (!(e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn)) throw e;
-      guardedForIn = false;
-      attempt--;
-      continue;
+      if (e instanceof JitError && e.code === "RESIDUAL_TOO_LARGE" && request.guardedForIn) {
+        guardedForIn = false;
+        attempt--;
+        continue;
+      }
+      // Whatever ended an attempt that went on past an instance allocated in its constructor: as before.
+      if (inConstructor?.sites.size && e instanceof JitError) {
+        withoutInConstructor(inConstructor.sites);
+        attempt = -1;
+        continue;
+      }
+      throw e;
     }
     // Reads of the own `arguments` taken to run no code, where the residual may let it escape before
     // one of them (arguments-escape.ts): the same attempt again, those reads counted as foreign code.
@@ -338,6 +370,11 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     }
     // Too big for V8 to optimize well: unroll and speculate less, then give up.
     if (attempt === SIZE_RETRIES || (unrollBudget === 0 && maxForks === 0)) {
+      if (inConstructor?.sites.size) {
+        withoutInConstructor(inConstructor.sites);
+        attempt = -1;
+        continue;
+      }
       throw new JitError("RESIDUAL_TOO_LARGE", `the specialized code has ${largestVersion > nodes ? `a function of ${largestVersion}` : nodes} syntax nodes, more than ${MAX_RESIDUAL_NODES} (about ${Math.round((MAX_RESIDUAL_NODES * BYTECODE_PER_NODE) / 1024)} KB of V8 bytecode; V8 does not optimize functions over 60 KB), even with less unrolling and speculation`);
     }
     // A quarter of what the attempt used, where it used less than it had: fast-json-patch's

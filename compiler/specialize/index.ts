@@ -7,7 +7,7 @@
 import type { OwnKeysChecks } from "../content-guards.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup } from "./specializer.js";
+import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup, type InConstructorAllocations } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
@@ -61,6 +61,7 @@ import "./residual-versions.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 export { InstanceEscaped } from "./specializer.js";
+export type { InConstructorAllocations } from "./specializer.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -72,6 +73,8 @@ export interface SpecializeRequest {
   realInstanceSites?: ReadonlySet<object>;
   /** End the attempt with InstanceEscaped at the first instance kos made that escapes. */
   stopAtInstanceEscape?: boolean;
+  /** Instances that escape while their own constructor runs in place are allocated there (fast-path-escapes.ts). */
+  allocateInConstructor?: InConstructorAllocations;
   /** Reads of the root's own `arguments` run no code (own-arguments.ts); the caller checks that the residual never lets it escape. */
   ownArgumentsKept?: boolean;
   specialize: Map<string, unknown>;
@@ -160,7 +163,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.allocateInConstructor ? { allocateInConstructor: req.allocateInConstructor } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.

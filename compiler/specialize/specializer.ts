@@ -154,6 +154,12 @@ export interface Frame {
   loopsAtEntry?: number;
 }
 
+/** What compile.ts learns of instances allocated where they escaped inside their own constructor. */
+export interface InConstructorAllocations {
+  sites: Set<object>;
+  firstUsed(): void;
+}
+
 export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
@@ -190,6 +196,8 @@ export interface SpecializerOptions {
   ownArgumentsKept?: boolean;
   /** Stop the attempt at the first instance kos made itself that escapes on the fast path (InstanceEscaped): compile.ts starts again with that site real. */
   stopAtInstanceEscape?: boolean;
+  /** Set: an instance that escapes while its own constructor runs in place is allocated there (fast-path-escapes.ts); `sites` are their `new` expressions, `firstUsed` is called at the first. */
+  allocateInConstructor?: InConstructorAllocations;
 }
 
 /**

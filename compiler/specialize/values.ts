@@ -93,6 +93,8 @@ export interface VirtualObject {
   site?: object;
   /** It escaped somewhere other than the generic branch of a speculation (that branch is the rare path). */
   escapedOnFastPath?: boolean;
+  /** It escaped on the fast path while its own constructor ran in place: allocated there, never made by `new` (fast-path-escapes.ts). */
+  madeAtEscape?: boolean;
   /** An inlined callee's `arguments`, as an array of its call's arguments: it must never be made (identifiers.ts). */
   argumentsOf?: boolean;
 }
