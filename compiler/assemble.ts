@@ -30,7 +30,12 @@ import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
 /** The functions of kos's own a residual may call (never the program's code). */
 const KOS_FUNCTIONS: readonly Function[] = [...Object.values(KOS_HELPERS), ...ERROR_HELPERS];
 
-export interface Helper { name: string; node: Node | null }
+export interface Helper {
+  name: string;
+  node: Node | null;
+  /** Declared as `var name = { version() {…} }.version`, so that a stack frame in it reads as the version's (residual/outline-throws.ts). */
+  namedLikeVersion?: boolean;
+}
 export interface AssembleContext extends EntryGuardContext {
   shared: { prefix: string; nextName: number; trace: PassSnapshot[] | null; helpers: Helper[] };
   root: Node;
@@ -336,7 +341,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
       }
     });
   collect(main);
-  const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
+  const helperDecls: Node[] = used.map((h) => h.namedLikeVersion && name ? namedLike(h.name, name, h.node!) : ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
   // The route test costs what the version's size makes noise of: the version's code, helpers
   // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
@@ -503,4 +508,11 @@ function dropHookCalls(node: Node, hook: string, keepOuter: boolean): void {
     if ((n.type === "BlockStatement" || n.type === "Program") && n.body.some(isHook)) n.body = n.body.filter((st: Node) => !isHook(st));
     else if (n.type === "SwitchCase" && n.consequent.some(isHook)) n.consequent = n.consequent.filter((st: Node) => !isHook(st));
   });
+}
+
+/** `var helper = { name() {…} }.name`: a function that bears the name `name` and binds no name in any scope. */
+function namedLike(helper: string, name: string, fn: Node): Node {
+  const key: Node = { type: "Identifier", name };
+  const object: Node = { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: true, shorthand: false, computed: false, key, value: { ...fn, id: null } }] };
+  return { type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: helper }, init: { type: "MemberExpression", object, property: { ...key }, computed: false, optional: false } }] };
 }
