@@ -30,7 +30,12 @@ import { GAIN_CHECK_MIN_NODES } from "./gain-check.js";
 /** The functions of kos's own a residual may call (never the program's code). */
 const KOS_FUNCTIONS: readonly Function[] = [...Object.values(KOS_HELPERS), ...ERROR_HELPERS];
 
-export interface Helper { name: string; node: Node | null }
+export interface Helper {
+  name: string;
+  node: Node | null;
+  /** Declared as `var name = { version() {…} }.version`, so that a stack frame in it reads as the version's (residual/outline-throws.ts). */
+  namedLikeVersion?: boolean;
+}
 export interface AssembleContext extends EntryGuardContext {
   shared: { prefix: string; nextName: number; trace: PassSnapshot[] | null; helpers: Helper[] };
   root: Node;
@@ -71,7 +76,7 @@ export interface BuildResult {
   arity: ArityDispatch | null;
   /** The version tests a route first (gain-check.ts): the runtime form's third element sets it. */
   routed: boolean;
-  /** The runtime form counts its calls (not a small loop-free explicit version outside a profiling run: SourceOptions.uncounted). */
+  /** The runtime form counts its calls (not an explicit version too small for the gain check, outside a profiling run: SourceOptions.uncounted). */
   counted: boolean;
   /**
    * The code depends on more than the function's text and the values the call named: a binding of
@@ -336,7 +341,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
       }
     });
   collect(main);
-  const helperDecls: Node[] = used.map((h) => ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
+  const helperDecls: Node[] = used.map((h) => h.namedLikeVersion && name ? namedLike(h.name, name, h.node!) : ({ ...h.node, type: "FunctionDeclaration", id: { type: "Identifier", name: h.name }, expression: false }));
 
   // The route test costs what the version's size makes noise of: the version's code, helpers
   // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
@@ -373,13 +378,14 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
       : applyBody;
     return { type: "FunctionExpression", id: fnExpr.id, params: [], generator: false, async: false, body: { type: "BlockStatement", body: [...directives, ...routeCheck(), { type: "ReturnStatement", argument: forward }] } };
   };
-  // A small explicit version outside a profiling run counts nothing (SourceOptions.uncounted); a
+  // An explicit version outside a profiling run counts nothing (SourceOptions.uncounted); a
   // routed one keeps its counter, which is noise at its size, for the gain check's accounting.
-  // A version with a loop keeps its counter, which is noise next to the loop: the convolution
-  // fixture's version ran 2.0 µs a call without it and 1.52 µs with it (hand 1.50 µs); a context
-  // increment alone (`calls = calls + 1 | 0`) did the same, blank statements did not
-  // (.scratch/convvar.mjs, Node 20.20.2): V8 compiled the loop better with it, for reasons not traced.
-  const counted = countCalls && (!options.uncounted || routed || hasLoop(fnExpr.body) || used.some((h) => hasLoop(h.node)));
+  // Versions with a loop counted too, once: the convolution fixture's version had run 2.0 µs a call
+  // without the counter and 1.52 µs with it (.scratch/convvar.mjs). Measured again, that was gone
+  // (2009 ns without, 2023 ns with; hand 1994 ns), and the counter cost the validator fixture's
+  // version 2 ns (57.0 against 55.0 ns) and 33 of its bytes of bytecode, where V8 inlines 460 at most
+  // (CPU-time medians of 9 windows, .scratch/ab2.mjs, Node 20.20.2).
+  const counted = countCalls && (!options.uncounted || routed);
   if (counter.length && !counted) fnExpr.body.body = fnExpr.body.body.filter((st: Node) => !counter.includes(st));
   const entry = routed ? trampoline() : fnExpr;
   if (routed) {
@@ -466,16 +472,6 @@ function referenceExpressionNode(expr: string): Node {
   return acorn.parseExpressionAt(expr, 0, { ecmaVersion: "latest" }) as Node;
 }
 
-/** Whether the code has a loop statement (a residual loop, not unrolled). */
-function hasLoop(node: Node): boolean {
-  let found = false;
-  walk(node, (n) => {
-    if (found) return false;
-    if (n.type === "ForStatement" || n.type === "WhileStatement" || n.type === "DoWhileStatement" || n.type === "ForInStatement" || n.type === "ForOfStatement") found = true;
-  });
-  return found;
-}
-
 /** Whether `body` reads the identifier `name` anywhere (a declaration of its own included: conservative). */
 function readsName(body: Node[], name: string): boolean {
   let found = false;
@@ -512,4 +508,11 @@ function dropHookCalls(node: Node, hook: string, keepOuter: boolean): void {
     if ((n.type === "BlockStatement" || n.type === "Program") && n.body.some(isHook)) n.body = n.body.filter((st: Node) => !isHook(st));
     else if (n.type === "SwitchCase" && n.consequent.some(isHook)) n.consequent = n.consequent.filter((st: Node) => !isHook(st));
   });
+}
+
+/** `var helper = { name() {…} }.name`: a function that bears the name `name` and binds no name in any scope. */
+function namedLike(helper: string, name: string, fn: Node): Node {
+  const key: Node = { type: "Identifier", name };
+  const object: Node = { type: "ObjectExpression", properties: [{ type: "Property", kind: "init", method: true, shorthand: false, computed: false, key, value: { ...fn, id: null } }] };
+  return { type: "VariableDeclaration", kind: "var", declarations: [{ type: "VariableDeclarator", id: { type: "Identifier", name: helper }, init: { type: "MemberExpression", object, property: { ...key }, computed: false, optional: false } }] };
 }

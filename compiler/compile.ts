@@ -15,6 +15,9 @@ import { JitError } from "./jit-error.js";
 import { argumentsOnlyRead } from "./arguments-reads.js";
 import { PASS_NAMES, runResidualPipeline } from "./residual/pipeline.js";
 import { outlineLargeBlocks, type Outlined } from "./residual/outline-blocks.js";
+import { outlineThrows } from "./residual/outline-throws.js";
+import { letTemporariesToVar } from "./residual/var-temporaries.js";
+import { OUTLINE_THROWS_PASS, VAR_TEMPORARIES_PASS } from "./pass-names.js";
 import { keepFunctionNames } from "./residual/function-names.js";
 import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
@@ -388,7 +391,15 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   if (countCalls && !options.referenceExpression && outlined.length === 0 && specializedNothing(parsed.node, result)) {
     throw new JitError("NOTHING_SPECIALIZED", "the specialized code is the original's own (nothing folded, inlined or unrolled on what it was given): it runs as it is");
   }
-  const shared = { prefix, nextName: 0, trace, helpers: [...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })) };
+  // After the check above: moving a throw is no specialization of the original's code.
+  const throwHelpers = disabled.has(OUTLINE_THROWS_PASS) ? [] : outlineThrows([result.node, ...result.versions.map((v) => v.node), ...outlined.map((o) => o.node)], (i) => `${prefix}throw${i}`);
+  if (trace && throwHelpers.length) trace.push({ pass: OUTLINE_THROWS_PASS, source: previewSource(result.node) });
+  if (!disabled.has(VAR_TEMPORARIES_PASS)) {
+    let changed = false;
+    for (const f of [result.node, ...result.versions.map((v) => v.node), ...outlined.map((o) => o.node)]) changed = letTemporariesToVar(f) || changed;
+    if (trace && changed) trace.push({ pass: VAR_TEMPORARIES_PASS, source: previewSource(result.node) });
+  }
+  const shared = { prefix, nextName: 0, trace, helpers: [...[...result.versions, ...outlined].map((o): Helper => ({ name: o.name, node: o.node })), ...throwHelpers] };
   // Emitted only where a function calls it (assemble.ts).
   if (nullReads.nullReads) shared.helpers.push({ name: nullReads.nullReads.helper, node: nullReadHelper() });
   // `arguments` of an arrow is its enclosing function's: no arity guard there.

@@ -277,7 +277,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
     : Dispatcher.settled(fn, name, version.fn);
   d.addVersion(v);
   headForkMiss = forkMissCounter(v.calls, (m, n) => replaceHead(v, m, n));
-  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a loop-free version too small for the gain check, outside a profiling run)" : ""}`);
+  d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a version too small for the gain check, outside a profiling run)" : ""}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);
   return d.entry as F;

@@ -18,4 +18,10 @@ export const EVALUATOR_SWITCHES: readonly string[] = ["unrollLoops", "inlineCall
 /** Splitting a function too big for V8 into several (outline-blocks.ts), after the clean-up. */
 export const OUTLINE_PASS = "outlineLargeBlocks";
 
-export const PASS_NAMES: readonly string[] = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASS_NAMES, OUTLINE_PASS];
+/** Throws of a fixed error moved into helpers of their own (outline-throws.ts), last. */
+export const OUTLINE_THROWS_PASS = "outlineThrows";
+
+/** A function's leading `let` of temporaries written as `var` (var-temporaries.ts), last. */
+export const VAR_TEMPORARIES_PASS = "letTemporariesToVar";
+
+export const PASS_NAMES: readonly string[] = ["specialize", ...EVALUATOR_SWITCHES, ...RESIDUAL_PASS_NAMES, OUTLINE_PASS, OUTLINE_THROWS_PASS, VAR_TEMPORARIES_PASS];

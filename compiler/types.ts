@@ -188,8 +188,9 @@ export interface SourceOptions extends JitOptions {
   arityDispatch?: boolean;
   /**
    * Set by `jit()` for an explicit specialization outside a profiling run: a version too small for
-   * the gain check's route, with no loop, counts no calls (`inspect(f).calls` stays 0). The counter
-   * cost horner 0.6 ns of its 2.4 ns a call (jit/hand 0.83-0.87× with it, 0.99-1.11× without).
+   * the gain check's route counts no calls (`inspect(f).calls` stays 0). The counter cost horner
+   * 0.6 ns of its 2.4 ns a call (jit/hand 0.83-0.87× with it, 0.99-1.11× without), and the
+   * validator fixture's version (with a loop) 2 ns of 57 (compiler/assemble.ts).
    */
   uncounted?: boolean;
   /**

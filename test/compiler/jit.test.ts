@@ -223,7 +223,8 @@ describe("jit: guards, deopts and inspect", () => {
     counted(3, 1); counted(3, 2); counted(4, 1);
     expect(inspect(counted)!.calls).toBe(3);
     expect(inspect(counted)!.history.find((h) => h.event === "compiled")?.detail).not.toMatch(/calls not counted/);
-    // A version with a loop keeps its counter (V8 compiled the convolution fixture's loop better with it).
+    // A version with a loop counts no calls either: the counter had been kept there for a speed-up on
+    // the convolution fixture that no longer shows, and it cost the validator fixture 2 ns a call.
     function sumTimes(k: number, xs: number[]) {
       let s = 0;
       for (let i = 0; i < xs.length; i++) s += xs[i]! * k;
@@ -232,7 +233,8 @@ describe("jit: guards, deopts and inspect", () => {
     const looped = jit(sumTimes, { specialize: { k: 2 } });
     expect(looped(2, [1, 2, 3])).toBe(12);
     expect(looped(2, [4])).toBe(8);
-    expect(inspect(looped)!.calls).toBe(2);
+    expect(inspect(looped)!.calls).toBe(0);
+    expect(inspect(looped)!.source).not.toMatch(/\$k_calls/);
     expect(info.deopts).toBe(1);
     expect(info.assumptions).toEqual([{ param: "k", kind: "value", description: "k === 3" }]);
     expect(info.source).toContain("sourceURL" === "x" ? "" : "3 * x");
