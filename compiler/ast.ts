@@ -220,12 +220,22 @@ export function isReferenceIdentifier(n: Node, parent: Node | null): boolean {
  * `{ ["__proto__"]: v }`, which makes the own key again (sweep41).
  */
 export function expandShorthand(p: Node): Node {
-  const out: Node = { ...p, shorthand: false };
-  if (!p.computed && p.key?.type === "Identifier" && p.key.name === "__proto__") {
-    out.computed = true;
-    out.key = { type: "Literal", value: "__proto__", raw: '"__proto__"' };
-  }
+  const out: Node = { ...p };
+  expandShorthandInPlace(out);
   return out;
+}
+
+/**
+ * The same, on the property itself: for a pass that puts another expression or name in a shorthand
+ * property's value, which astring would print as the value alone (`{ type, Array.isArray(v) ? … }`,
+ * sweep of 2026-12-07: zod's `enum` failed to compile) or under the new name as the key.
+ */
+export function expandShorthandInPlace(p: Node): void {
+  p.shorthand = false;
+  if (!p.computed && p.key?.type === "Identifier" && p.key.name === "__proto__") {
+    p.computed = true;
+    p.key = { type: "Literal", value: "__proto__", raw: '"__proto__"' };
+  }
 }
 
 export const isFunctionNode = (n: Node): boolean =>

@@ -5,7 +5,7 @@
  * of `E` and its new one can observe it or be observed by it (only literals
  * and variable reads may come first).
  */
-import { childKeys, type Node } from "../ast.js";
+import { childKeys, expandShorthandInPlace, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
 
 /**
@@ -82,6 +82,8 @@ export function forwardTemporaries(fn: Node, ctx: Pick<ResidualContext, "sourceN
       if (r.asCallee && (value.type === "MemberExpression" || value.type === "ChainExpression")) continue;
       // `typeof t` of a variable never throws; `typeof x` of an undeclared x would not throw where `t = x` did.
       if (r.typeofOperand && value.type === "Identifier") continue;
+      // A shorthand property (`{ t }`, copied from the source) is written out, or astring would print the expression alone.
+      if (r.found.parent.type === "Property" && r.found.parent.shorthand) expandShorthandInPlace(r.found.parent);
       r.found.parent[r.found.key] = value;
       list.splice(i, 1);
       writes.set(t, 0);

@@ -17,7 +17,7 @@
  * temporary's value instead of undefined). Two such temporaries whose first
  * and last references do not interleave then use one name.
  */
-import { childKeys, walk, type Node } from "../ast.js";
+import { childKeys, expandShorthandInPlace, walk, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
 
 /** Below this many hoisted temporaries the frame costs little, and the source is left as kos named it. */
@@ -118,6 +118,8 @@ export function shareTemporaries(fn: Node, ctx: ResidualContext): boolean {
         if (n.computed) expr(n.property, d);
         return;
       case "Property":
+        // A shorthand property's value may be renamed below: written out, its key keeps the name.
+        if (n.shorthand) expandShorthandInPlace(n);
         if (n.computed) expr(n.key, d);
         return expr(n.value, d);
       default:

@@ -38,4 +38,17 @@ describe("forwardTemporaries", () => {
     expect(out).toMatch(/return \[[\w.]+, w\.map/);
     expect(outcome(g, { base: 3 }, [1, 2])).toBe(outcome(f, { base: 3 }, [1, 2]));
   });
+
+  it("writes out a shorthand property it moves an expression into", () => {
+    // zod's `enum` (package sweep, 2026-12-07): `{ type, entries, ...p }` printed as `{ type, Array.isArray(…) ? … }`.
+    const body = "let t, entries; entries = v.list.slice(); t = { kind: 1, entries, ...w }; return t;";
+    const { changed, out, f, g } = runResidualPass(pass, body);
+    expect(changed).toBe(true);
+    expect(out).toMatch(/entries: v\.list\.slice\(\)/);
+    expect(outcome(g, { list: [1, 2] }, { x: 3 })).toBe(outcome(f, { list: [1, 2] }, { x: 3 }));
+    // `{ __proto__ }` makes an own key; written out it must stay one (`{ __proto__: v }` sets the prototype).
+    const proto = runResidualPass(pass, "let t, __proto__; __proto__ = v.list.slice(); t = { __proto__ }; return Object.keys(t);");
+    expect(proto.changed).toBe(true);
+    expect(outcome(proto.g, { list: [1, 2] }, null)).toBe(outcome(proto.f, { list: [1, 2] }, null));
+  });
 });

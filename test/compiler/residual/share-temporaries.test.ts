@@ -68,4 +68,11 @@ describe("shareTemporaries", () => {
     same("t1 = v.a; t2 = () => t1; t3 = 5; t1 = t3; return [t2(), t3];");
     same("t1 = v.a; switch (t1) { case 1: t2 = 'one'; break; default: t2 = 'other'; } t3 = t2; return t3;");
   });
+
+  it("writes out a shorthand property whose name it renames (the key stays the source's name)", () => {
+    // t2 takes t1's variable; `{ t2 }` had printed as `{ t1 }`: another key, silently.
+    const { changed, out } = same("t1 = v.a + 1; t2 = t1 * 2; t3 = v.b; return { t2, t3 };");
+    expect(changed).toBe(true);
+    expect(out).toMatch(/t2: t1/);
+  });
 });

@@ -319,4 +319,23 @@ describe("speculated iterations over known items share one residual loop", () =>
     const k = jit(f, { specialize: { list: b.l, check } });
     expect(k(b.l, b.input, check)).toBe(f(a.l, a.input, check));
   });
+
+  it("a shorthand property of a literal passed to an inlined constructor keeps its key (zod's enum did not compile)", () => {
+    // Package sweep, 2026-12-07: the literal was copied as written, and a clean-up pass moved the
+    // variable's initializer into `{ type, entries, ... }`, printed as `{ type, Array.isArray(v) ? … }`.
+    const make = new Function(`
+      const util = { normalizeParams(p) { return typeof p === "string" ? { error: p } : p ?? {}; } };
+      function init(inst, def) { inst.def = def; inst.kind = def.type; }
+      function Enum(def) { const inst = this; init(inst, def); if (inst.deferred) { for (const fn of inst.deferred) fn(); } }
+      return function _enum(values, params) {
+        const entries = Array.isArray(values) ? Object.fromEntries(values.map((v) => [v, v])) : values;
+        return new Enum({ type: "enum", entries, ...util.normalizeParams(params) });
+      };`)() as (values: unknown, params?: unknown) => { def: unknown; kind: unknown };
+    const j = jit(make, { specialize: {} });
+    expect(inspect(j)!.fallbackReason ?? null).toBeNull();
+    expect(inspect(j)!.tier).toBe(1);
+    for (const [values, params] of [[["a", "b"], undefined], [{ x: "x" }, "bad"], [[], { error: "e", extra: 1 }]] as const) {
+      expect(JSON.stringify(j(values, params))).toBe(JSON.stringify(make(values, params)));
+    }
+  });
 });
