@@ -275,3 +275,27 @@ describe("reading a closure runs nothing of the program's", () => {
     expect(reads).toEqual([]);
   });
 });
+
+describe("closure reads are not kept past their compile where they are large", () => {
+  // The package sweep's ts-morph compiles ran out of a 4 GB heap: every function read kept its own
+  // copy of its module's bindings for as long as it lived (compiler/discover/closure.ts).
+  const makeModule = (n: number) =>
+    new Function(`${Array.from({ length: n }, (_, i) => `const v${i} = ${i};`).join("\n")}\nreturn function f(x) { return x + ${Array.from({ length: n }, (_, i) => `v${i}`).join(" + ")}; };`)() as Function;
+
+  it("a read of a large scope is read again after the compile ends; a small one stays cached", () => {
+    const reader = new ClosureReader();
+    const large = makeModule(150);
+    const small = makeModule(5);
+    const firstLarge = reader.read(large);
+    const firstSmall = reader.read(small);
+    expect(firstLarge.ok && firstLarge.size).toBeGreaterThan(100);
+    // Within the compile, both are reused.
+    expect(reader.read(large)).toBe(firstLarge);
+    expect(reader.read(small)).toBe(firstSmall);
+    reader.releaseDebugger();
+    const again = reader.read(large);
+    expect(again).not.toBe(firstLarge);
+    expect(again.ok && again.bindings.get("v149")?.value).toBe(149);
+    expect(reader.read(small)).toBe(firstSmall);
+  });
+});
