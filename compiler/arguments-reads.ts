@@ -52,10 +52,23 @@ function patternTargets(p: Node, out: Set<Node>): void {
  */
 export function argumentsOnlyRead(fnNode: Node, constantIndex = true): boolean {
   return everyArgumentsUse(fnNode, (use, parent, written) => {
+    if (forwardsByApply(use, parent)) return true;
     const read = parent.type === "MemberExpression" && parent.object === use && (parent.computed ? !constantIndex || argumentsIndex(parent) !== null : parent.property.name === "length");
     // A pattern's targets are collected at the statement that holds it, before its members are reached.
     return read && !written.has(parent);
   });
+}
+
+/**
+ * `g.apply(thisArg, arguments)`: a forwarding wrapper (an arity adapter, a curried or memoized
+ * function's shell). Where `g.apply` is Function.prototype.apply, it reads the length and every item
+ * and hands `g` a list of its own. Taken as a read here; whether it is that apply is the
+ * evaluator's to know (call-dispatch.ts inlines `g` on the items), and where the residual still
+ * hands `arguments` to the call, arguments-escape.ts sees it and the function is specialized again
+ * with every read of `arguments` counted as foreign.
+ */
+function forwardsByApply(use: Node, parent: Node): boolean {
+  return parent.type === "CallExpression" && parent.arguments.length === 2 && parent.arguments[1] === use && parent.callee.type === "MemberExpression" && !parent.callee.computed && parent.callee.property.name === "apply";
 }
 
 /**
@@ -130,7 +143,8 @@ export function readsArgumentsOnly(fn: Function): boolean {
 
 /**
  * The highest constant position `fn` reads from its own `arguments` (`arguments[k]`, or
- * `arguments.length` compared with `k`), -1 when none. A call that passes fewer arguments reads
+ * `arguments.length` compared with `k`), -1 when none, Infinity where it forwards them all
+ * (`g.apply(this, arguments)`). A call that passes fewer arguments reads
  * that position as missing: Babel's `arguments.length > 2 && arguments[2] !== undefined ? … : d`
  * takes its default there, as a modern `out = d` parameter does (tiering speculates on the count).
  */
@@ -138,7 +152,9 @@ export function highestArgumentRead(fn: Function): number {
   const node = functionNodeOrNull(fn);
   if (!node || node.type === "ArrowFunctionExpression") return -1;
   let highest = -1;
-  everyArgumentsUse(node, (_use, parent) => {
+  everyArgumentsUse(node, (use, parent) => {
+    // Forwarded whole, every position is read: the count decides the callee's arguments.
+    if (forwardsByApply(use, parent)) highest = Infinity;
     if (parent.type !== "MemberExpression") return true;
     const k = argumentsIndex(parent);
     if (k !== null) highest = Math.max(highest, k);

@@ -84,8 +84,29 @@ function inheritedMethod(o: VirtualObject, key: Val): boolean {
   return proto !== null && key.k === "s" && (typeof key.v === "string" || typeof key.v === "symbol") && key.v in proto;
 }
 
+/** The root's own `arguments`, as identifiers.ts gives it in the root's frame. */
+const isRootArguments = (s: Specializer, v: Val | undefined): boolean => !!v && v.k === "d" && v.e.type === "Identifier" && v.e.name === "arguments" && s.frame.root;
+
+/**
+ * Sloppy code with simple parameters has a mapped `arguments`: a write to `arguments[0]` is a write
+ * to the first parameter. fn-info.ts lets such a function hand `arguments` on only as
+ * `g.apply(thisArg, arguments)`, taken to be Function.prototype.apply, which reads the list and
+ * gives `g` one of its own. Where the call is something else (an object's own `apply`, or one kos
+ * cannot see), the callee may write the parameters, which the evaluator and the residual passes
+ * take as the function's own locals: a parameter read after such a call kept its folded value, or
+ * was read before the call (`var n = o.apply(this, arguments); return [a, n]`).
+ */
+function handsMappedArguments(s: Specializer, fnVal: Val, args: Val[], member: MemberCall | null): boolean {
+  // The other forms fn-info.ts lets through (an Array method's `.call`, by its syntax or its value) are checked there.
+  if (s.rootStrict || !s.frame.root || member?.key.k !== "s" || member.key.v !== "apply" || args.length !== 2 || !isRootArguments(s, args[1])) return false;
+  const params = s.frame.info.node.params as Node[];
+  if (params.length === 0 || !params.every((p) => p.type === "Identifier")) return false;
+  return !(fnVal.k === "s" && fnVal.v === FnApply);
+}
+
 P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: MemberCall | null, n: Node): Val {
   if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
+  if (handsMappedArguments(this, fnVal, args, member)) return this.fail("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` to a call that may not be Function.prototype.apply (which only reads it): the callee could change the parameters", n);
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {
     const fn = fnVal.v as Function;
@@ -103,6 +124,16 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
         if (viaCall) return viaCall;
         const r = this.inlineCall(thisVal.v as Function, args[0] ?? UNDEF, args.slice(1), n);
         if (r) return r;
+      } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.ownArguments && this.rootArgumentItems) {
+        // `fn.apply(this, arguments)`, the forwarding wrapper (an arity adapter, a curried or
+        // memoized function's shell): with the count guarded at entry, the list CreateListFromArrayLike
+        // makes is the root's items, read as own-arguments.ts reads them. Left a call, the version was
+        // the wrapper again behind its guards (1.2x slower, a four-step pipe).
+        const r = this.inlineCall(thisVal.v as Function, args[0]!, this.rootArgumentItems, n);
+        if (r) {
+          this.ownArgumentsReadsKept = true;
+          return r;
+        }
       } else if (args.length === 2 && args[1]!.k === "d" && args[1]!.arrayLength !== undefined && args[1]!.arrayLength <= 16) {
         const r = this.applySpread(thisVal.v as Function, args[0]!, args[1]! as Val & { k: "d" }, args[1]!.arrayLength, n);
         if (r) return r;

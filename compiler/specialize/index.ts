@@ -217,7 +217,9 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   sp.reserveWords(info.words);
   sp.used.add("arguments");
   const root = info.node;
-  let thisVal: Val = D({ type: "ThisExpression" });
+  const ownThis = D({ type: "ThisExpression" });
+  if (!info.parsed.strict && kind !== "arrow") ownThis.objectOrFunction = true;
+  let thisVal: Val = ownThis;
   if (req.specialize.has("this")) thisVal = S(req.specialize.get("this"));
   if (!info.parsed.strict && info.usesThis && !req.specialize.has("this")) {
     // A sloppy function's `this` is boxed (or globalThis); residual code is sloppy too, so `this` means the same.

@@ -81,7 +81,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   // method's mode is unknown: `const f = o.scale; f(2)` of a sloppy method read globalThis.f). A
   // method read off its receiver (`op.next(x)`) has an object receiver unless a primitive's
   // prototypes hold that key.
-  const objectThis = thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && thisVal.type === "object");
+  const objectThis = thisVal.k === "v" || (thisVal.k === "s" && thisVal.v !== null && typeof thisVal.v === "object") || (thisVal.k === "d" && (thisVal.type === "object" || !!thisVal.objectOrFunction));
   const methodOfObject = info.parsed.strict && methodKey !== undefined && thisVal.k === "d" && methodKey.k === "s" && (typeof methodKey.v === "string" || typeof methodKey.v === "symbol") && !PRIMITIVE_PROTOTYPES.some((p) => Object.prototype.hasOwnProperty.call(p, methodKey.v as PropertyKey));
   if (info.usesThis && (!info.parsed.strict || info.parsed.strictAssumed) && !objectThis && !methodOfObject) return null;
   if (this.frame.depth + 1 > this.options.maxDepth || this.budget <= 0) return null;

@@ -37,6 +37,11 @@ export interface DynamicValue { k: "d"; e: Node; type?: string; closure?: Closur
   freshArray?: true;
   /** The compiled function's own `arguments` object, read without running code (own-arguments.ts). */
   ownArguments?: true;
+  /**
+   * An object or a function, never a primitive, null or undefined: a sloppy function's own `this`,
+   * which the call made with ToObject (or the global object). A sloppy callee given it sees it as it is.
+   */
+  objectOrFunction?: true;
 }
 export interface ArrayFact { value: boolean; epoch: number }
 /** A function expression of a frame still running: its body can be evaluated in place (closures.ts). */
