@@ -1,33 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { CallClock } from "../../compiler/call-clock.js";
+import { VirtualClock } from "../support/virtual-clock.js";
 import { Dispatcher, type Version } from "../../compiler/dispatcher.js";
 import { checkGain, type Route } from "../../compiler/gain-check.js";
 import { inspect, jit } from "../../index.js";
-
-/**
- * A clock on virtual time: each call it makes costs what `cost` says of the function and its
- * arguments, so the verdicts below depend on no machine's timing.
- */
-class VirtualClock extends CallClock {
-  private t: number;
-  constructor(
-    private readonly cost: (fn: Function, args: ArrayLike<unknown>) => number,
-    start = 0,
-  ) {
-    super();
-    this.t = start;
-  }
-  override now(): number {
-    return this.t;
-  }
-  override probe(): number {
-    return 0;
-  }
-  override call(fn: Function, thisArg: unknown, args: unknown[]): unknown {
-    this.t += this.cost(fn, args);
-    return Reflect.apply(fn, thisArg, args);
-  }
-}
 
 function original(x: number) {
   if (x < 0) throw new RangeError(`negative: ${x}`);

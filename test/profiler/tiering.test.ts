@@ -897,25 +897,8 @@ describe("tiering", () => {
     expect(JSON.parse(r.stdout)).toEqual({ r: 8, tier: 1, crypto: [] });
   });
 
-  it("keeps a first version only if it is faster than the original was: one that is not goes back to the original", () => {
-    // The original is timed at calls 872-1000 on short loops (about 2 µs, well above the 0.5 µs
-    // below which no version is timed); every call after the tier-up runs a loop 10 times longer,
-    // so the version cannot look faster in any of its three windows.
-    function spin(k: number, n: number) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += (k * i) % 7;
-      return s;
-    }
-    const f = jit(spin, { tiering: { hotCalls: 1000 } });
-    for (let i = 0; i < 1000; i++) expect(f(3, 1600)).toBe(spin(3, 1600));
-    expect(inspect(f)!.tier).toBe(1);
-    for (let i = 0; i < 17_000 && inspect(f)!.tier === 1; i++) expect(f(3, 16_000)).toBe(spin(3, 16_000));
-    const info = inspect(f)!;
-    expect(info.tier).toBe("fallback");
-    expect(info.fallbackReason).toMatch(/^the compiled version ran [\d.]+ µs a call against [\d.]+ µs for the original .* it stays the original$/);
-    expect(f(3, 400)).toBe(spin(3, 400));
-  }, 60_000);
-
+  // A first version no faster than the original goes back to it: test/profiler/verify-gain.test.ts (on a
+  // virtual clock; both sides are timed in the same windows, so no real timing can set that up).
   it("keeps a first version that is faster, and says so in its history", () => {
     function weighted(w: readonly number[], x: number) {
       let s = 0;
