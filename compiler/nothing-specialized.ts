@@ -37,6 +37,9 @@ const bare = (n: unknown): boolean => {
   return !!s && (s.type === "EmptyStatement" || (s.type === "VariableDeclaration" && s.declarations.every((d: Node) => d.id.type === "Identifier" && d.init == null)) || (s.type === "ExpressionStatement" && typeof s.directive === "string"));
 };
 
+const isStringCall = (n: Node): boolean => n.type === "CallExpression" && n.callee.type === "Identifier" && n.callee.name === "String" && n.arguments.length === 1 && n.arguments[0].type !== "SpreadElement";
+const isEmptyConcat = (n: Node): boolean => n.type === "BinaryExpression" && n.operator === "+" && n.left.type === "Literal" && n.left.value === "";
+
 const isVoid0 = (n: Node): boolean => n.type === "UnaryExpression" && n.operator === "void" && n.argument.type === "Literal" && n.argument.value === 0;
 
 function sameShape(a: unknown, b: unknown): boolean {
@@ -54,6 +57,10 @@ function sameShape(a: unknown, b: unknown): boolean {
   // the same read. Any other primitive in its place is a fold.
   if (p.type === "Identifier") return q.type === "Identifier" || (q.type === "KosConst" ? q.value === undefined || ((typeof q.value === "object" || typeof q.value === "function") && q.value !== null) : isVoid0(q));
   if (q.type === "KosConst") return p.type === "Literal" && !p.regex && Object.is(p.value, q.value);
+  // `String(x)` written `"" + x` for a primitive x (specialize/string-conversions.ts), or just `x`
+  // where a string comes before it (residual/chain-appends.ts): the same conversion, not a fold
+  // (semver's tiering form, its `String(version)` on a version profiled as a string).
+  if (isStringCall(p) && p.type !== q.type) return sameShape(p.arguments[0], isEmptyConcat(q) ? q.right : q);
   if (p.type !== q.type) return false;
   // `catch {` is written `catch (e) {` again.
   if (p.type === "CatchClause" && p.param == null && q.param?.type === "Identifier") return sameShape(p.body, q.body);

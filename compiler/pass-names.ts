@@ -9,7 +9,7 @@
 export const RESIDUAL_PASS_NAMES: readonly string[] = [
   "flattenBlocks", "threadBranchResults", "branchesToLogical", "removeDeadStores", "forwardTemporaries",
   "removeUnusedDeclarations", "flattenBlocksAgain", "sinkClosures", "hoistCommonAllocations", "mergeAppends",
-  "slideWindows", "nullishReads", "shareTemporaries", "copyColdCaptures",
+  "chainAppends", "slideWindows", "nullishReads", "shareTemporaries", "copyColdCaptures",
 ];
 
 /** Evaluator features that can be switched off by name too (`unrollLoops`: every loop stays a loop; `inlineCalls`: every call stays a call). */

@@ -6,13 +6,15 @@
  * nothing). A pass whose feature is absent cannot change anything and is not run.
  *
  * Each feature is a superset of what its pass rewrites. The walk skips nested
- * functions (none of the three rewrites inside one) but not classes.
+ * functions (none of the four rewrites inside one) but not classes.
  */
 import { childKeys, type Node } from "../ast.js";
 
 export interface ResidualFeatures {
   /** `x = x + "…"`: an append of a string literal to a variable (mergeAppends). */
   literalAppends: boolean;
+  /** `a + (b + c)`: a concatenation grouped on the right (chainAppends). */
+  rightConcats: boolean;
   /** `x = {…}` or `x = […]` as a statement (hoistCommonAllocations). */
   literalAllocations: boolean;
   /** A `for` with an update (slideWindows rewrites those that step by one). */
@@ -20,7 +22,7 @@ export interface ResidualFeatures {
 }
 
 export function residualFeatures(fn: Node): ResidualFeatures {
-  const f: ResidualFeatures = { literalAppends: false, literalAllocations: false, forUpdates: false };
+  const f: ResidualFeatures = { literalAppends: false, rightConcats: false, literalAllocations: false, forUpdates: false };
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) {
@@ -32,6 +34,9 @@ export function residualFeatures(fn: Node): ResidualFeatures {
       case "FunctionDeclaration":
       case "ArrowFunctionExpression":
         return;
+      case "BinaryExpression":
+        if (n.operator === "+" && n.right.type === "BinaryExpression" && n.right.operator === "+") f.rightConcats = true;
+        break;
       case "ForStatement":
         if (n.update) f.forUpdates = true;
         break;

@@ -43,15 +43,33 @@ function mentions(n: Node, name: string): boolean {
   return found;
 }
 
-function jumps(n: Node): boolean {
-  let found = false;
-  walk(n, (x) => {
-    if (found) return false;
-    if (x.type === "BreakStatement" || x.type === "ContinueStatement" || x.type === "LabeledStatement") found = true;
-    if (x.type === "FunctionExpression" || x.type === "ArrowFunctionExpression" || x.type === "FunctionDeclaration") return false;
-    return !found;
-  });
-  return found;
+const LOOPS = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+
+/**
+ * Whether a break or continue in `n` goes to code after it. One to a label, loop or switch inside
+ * `n` stays inside: an optional field's `L: { v = o.k; if (v === undefined) break L; … }` between
+ * two appends kept a separator as an append of its own (the json-serializer fixture's `","` before
+ * its nested object).
+ */
+function jumps(n: Node, labels: ReadonlySet<string> = new Set(), loops = 0, switches = 0): boolean {
+  if (!n || typeof n !== "object" || n.type === "KosConst") return false;
+  if (Array.isArray(n)) return n.some((c) => jumps(c, labels, loops, switches));
+  switch (n.type) {
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "FunctionDeclaration":
+      return false;
+    case "BreakStatement":
+      return n.label ? !labels.has(n.label.name) : loops + switches === 0;
+    case "ContinueStatement":
+      return n.label ? !labels.has(n.label.name) : loops === 0;
+    case "LabeledStatement":
+      return jumps(n.body, new Set([...labels, n.label.name]), loops, switches);
+    case "SwitchStatement":
+      return jumps(n.discriminant, labels, loops, switches) || jumps(n.cases, labels, loops, switches + 1);
+  }
+  const inner = LOOPS.has(n.type) ? loops + 1 : loops;
+  return childKeys(n).some((k) => jumps(n[k], labels, inner, switches));
 }
 
 /** `L1 + (L2 + E)` is `L1L2 + E` for string literals L1 and L2. */
@@ -67,13 +85,18 @@ function concat(l: Node, e: Node): Node {
   return { type: "BinaryExpression", operator: "+", left: l, right: e };
 }
 
-export function mergeAppends(fn: Node): boolean {
+/**
+ * The function's accumulators: the names of its hoisted `let` (undefined, a primitive, until
+ * written) whose every write is `acc = <string concatenation or literal>`, so that they always
+ * hold a primitive, and that no nested function, catch or finally mentions.
+ */
+export function accumulators(fn: Node): Set<string> {
   // Accumulators: names of the hoisted `let` (undefined, a primitive, until written), every write
   // `acc = <string concatenation or literal>`, no other kind of write, and no nested function, catch
   // or finally mentions them (a handler would read the value a throw in between left).
   const first = fn.body.body[0];
   const hoisted = new Set<string>(first?.type === "VariableDeclaration" && first.kind === "let" && !first.declarations.some((d: Node) => d.init) ? first.declarations.map((d: Node) => d.id.name) : []);
-  if (hoisted.size === 0) return false;
+  if (hoisted.size === 0) return hoisted;
   const writes = new Map<string, boolean>();
   const inClosure = new Set<string>();
   const visit = (n: Node, closure: boolean): void => {
@@ -98,7 +121,13 @@ export function mergeAppends(fn: Node): boolean {
     for (const k of childKeys(n)) visit(n[k], nested);
   };
   visit(fn.body, false);
-  const accumulator = (name: string) => hoisted.has(name) && writes.get(name) === true && !inClosure.has(name);
+  return new Set([...hoisted].filter((name) => writes.get(name) === true && !inClosure.has(name)));
+}
+
+export function mergeAppends(fn: Node): boolean {
+  const accs = accumulators(fn);
+  if (accs.size === 0) return false;
+  const accumulator = (name: string) => accs.has(name);
 
   let changed = false;
   const sweep = (list: Node[]): void => {

@@ -10,6 +10,7 @@ import { removeUnusedDeclarations } from "./remove-unused-declarations.js";
 import { forwardTemporaries } from "./forward-temporaries.js";
 import { removeDeadStores } from "./remove-dead-stores.js";
 import { mergeAppends } from "./merge-appends.js";
+import { chainAppends } from "./chain-appends.js";
 import { threadBranchResults } from "./thread-branch-results.js";
 import { branchesToLogical } from "./branches-to-logical.js";
 import { slideWindows } from "./slide-windows.js";
@@ -60,6 +61,8 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   { name: "sinkClosures", run: sinkClosures },
   { name: "hoistCommonAllocations", run: hoistCommonAllocations, needs: "literalAllocations" },
   { name: "mergeAppends", run: mergeAppends, needs: "literalAppends" },
+  // After mergeAppends: the separators it moves into the next append are chained with it.
+  { name: "chainAppends", run: chainAppends, needs: "rightConcats" },
   { name: "slideWindows", run: slideWindows, needs: "forUpdates" },
   // Last: it rewrites reads into shapes the clean-ups above do not look through.
   { name: "nullishReads", run: nullishReads },

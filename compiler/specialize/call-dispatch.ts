@@ -16,6 +16,7 @@ import { FRESH_ARRAY_BUILTINS } from "./fresh-array-calls.js";
 import { BUILTIN_RESULT_TYPES, MATH_FUNCTIONS, foldBuiltin, isProxyValue, runsNoUserCode } from "./builtin-calls.js";
 import { globalStringifyIsEngine, isEngineStringify, quoteJsonString } from "../json-quote.js";
 import { privateRegExpCallRunsNoUserCode } from "./regexp-calls.js";
+import { stringOfPrimitive } from "./string-conversions.js";
 
 declare module "./specializer.js" {
   interface Specializer {
@@ -170,6 +171,9 @@ P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[]
     const applied: Node = { type: "CallExpression", optional: false, callee: this.constNode(REFLECT_APPLY), arguments: [this.constNode(fnVal.v), this.residual(thisVal), { type: "ArrayExpression", elements: argNodes }] };
     return D(applied, BUILTIN_RESULT_TYPES.get(fnVal.v));
   }
+  // `String(n)` of a number (or another primitive it converts as `+` does): `"" + n` (string-conversions.ts).
+  const converted = stringOfPrimitive(fnVal, args, (a) => this.residual(a));
+  if (converted) return D(converted, "string");
   // `JSON.stringify(s)` of a string: fast-json-stringify's escape loop, the same text (json-quote.ts).
   if (fnVal.k === "s" && isEngineStringify(fnVal.v) && args.length === 1 && isString(args[0]!) && globalStringifyIsEngine()) {
     return D({ type: "CallExpression", optional: false, callee: { type: "KosConst", value: quoteJsonString, path: null, hint: "quoteJsonString" }, arguments: [this.residualArgument(args[0]!)] }, "string");

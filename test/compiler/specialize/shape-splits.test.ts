@@ -92,7 +92,9 @@ describe("the rest of a statement list runs in each branch of an if that gives a
     const f = jit(norm, { specialize: { spec } });
     for (const x of ["q", 5, null, Symbol.iterator]) expect(outcome(() => f(spec, x))).toEqual(outcome(() => norm(spec, x)));
     const source = inspect(f).source!;
-    expect(source).toContain('"s1" + String(x)');
+    // (x is a string on that branch: its String(x) is `"" + x`, and `"s1" + ("" + x)` is `"s1" + x`.)
+    expect(source).toContain('"s1" + x');
+    expect(source).toContain('"n2" + String(x)');
     expect(source).not.toContain("kind:");
   });
 
