@@ -184,6 +184,37 @@ describe("0x v8 log ticks", () => {
 });
 
 describe("analyzeStacks", () => {
+  it("gives the same report whether stacks share their frame objects or not: recursion, equal labels, ties kept in order", () => {
+    const f = (name: string, line: number, url = URL_A) => ({ name, url, line, column: 2 });
+    const gc = { name: "(garbage collector)", url: "", line: -1, column: -1 };
+    const shape = (): Array<[string, number, string?]>[] => [
+      [["main", 0], ["work", 5], ["work", 5], ["leaf", 9]],
+      [["main", 0], ["work", 5]],
+      [["main", 0], ["b", 20], ["leaf", 9]],
+      [["main", 0], ["a", 30]],
+      [["main", 0], ["work", 5], ["work", 5], ["leaf", 9]],
+      [["main", 0], ["leaf", 9, "file:///app/b.js"]],
+    ];
+    const weights = [3, 2, 1, 1, 4, 2];
+    // Shared: one object per distinct frame, as stacksFromCpuProfile hands them over.
+    const pool = new Map<string, ReturnType<typeof f>>();
+    const sharedOf = ([n, l, u]: [string, number, string?]) => {
+      const k = `${n} ${l} ${u ?? URL_A}`;
+      if (!pool.has(k)) pool.set(k, f(n, l, u));
+      return pool.get(k)!;
+    };
+    const shared = shape().map((s, i) => ({ frames: [...s.map(sharedOf), ...(i === 3 ? [gc] : [])], weight: weights[i]! }));
+    const fresh = shape().map((s, i) => ({ frames: [...s.map(([n, l, u]) => f(n, l, u)), ...(i === 3 ? [{ ...gc }] : [])], weight: weights[i]! }));
+    const a = analyzeStacks(shared, { topStacks: 20 });
+    expect(analyzeStacks(fresh, { topStacks: 20 })).toEqual(a);
+    const work = a.functions.find((x) => x.name === "work")!;
+    expect(work).toMatchObject({ selfSamples: 2, totalSamples: 9 }); // once per stack under recursion
+    expect(a.stacks[0]).toMatchObject({ samples: 7 }); // the two equal stacks merged
+    expect(a.stacks.map((s) => s.samples)).toEqual([7, 2, 2, 1, 1]);
+    expect(a.stacks[1]!.frames).toEqual(["main file:///app/a.js:1:3", "work file:///app/a.js:6:3"]); // ties in first-seen order
+    expect(a.stacks[3]!.frames.at(-1)).toBe("leaf file:///app/a.js:10:3");
+    expect(a.stacks[4]!.frames.at(-1)).toBe("(garbage collector)");
+  });
   it("ignores empty and zero-weight stacks and handles an empty input", () => {
     expect(analyzeStacks([])).toEqual({ totalSamples: 0, idleSamples: 0, functions: [], stacks: [] });
     expect(analyzeStacks([{ frames: [], weight: 3 }, { frames: [{ name: "f", url: "/x.js", line: 0, column: 0 }], weight: 0 }]).totalSamples).toBe(0);
