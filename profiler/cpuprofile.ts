@@ -3,6 +3,7 @@
  * `node --cpu-prof` (one file per thread, workers included) and returned by
  * the inspector's `Profiler.stop`.
  */
+import { readFileSync } from "node:fs";
 import { readFile, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { KosError } from "../errors.js";
@@ -108,7 +109,15 @@ const FILE_NAME = /^CPU\.\d+\.\d+\.(\d+)\.(\d+)\.\d+\.cpuprofile$/;
 
 /** Reads one `.cpuprofile` file. @throws KosError `KOS_CPUPROFILE_INVALID`, or the fs error */
 export async function readCpuProfile(path: string): Promise<CpuProfileFile> {
-  const profile = parseCpuProfile(await readFile(path, "utf8"), path);
+  return profileFile(path, parseCpuProfile(await readFile(path, "utf8"), path));
+}
+
+/** {@link readCpuProfile}, synchronously. @throws KosError `KOS_CPUPROFILE_INVALID`, or the fs error */
+export function readCpuProfileSync(path: string): CpuProfileFile {
+  return profileFile(path, parseCpuProfile(readFileSync(path, "utf8"), path));
+}
+
+function profileFile(path: string, profile: CpuProfile): CpuProfileFile {
   const m = FILE_NAME.exec(path.split(/[\\/]/).pop() ?? "");
   return m ? { path, pid: Number(m[1]), threadId: Number(m[2]), profile } : { path, profile };
 }
