@@ -32,7 +32,7 @@
 import { cpuUsage, wallClockMs } from "../intrinsic-clocks.js";
 import { BASE_MS, COMPILE_BUDGET, LOAD_MS } from "../profiler/compile-budget.js";
 import { EntryBrand } from "./entry-brand.js";
-import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, type EntryControl } from "./entry-factory.js";
+import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, WARM, type EntryControl } from "./entry-factory.js";
 import { precheck, type Precheck } from "./precheck.js";
 import { disabledReason, isJitDisabled } from "./jit-switch.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
@@ -332,6 +332,9 @@ export class Dormant {
     if (this.host.coreLoaded() || cpuMs >= wakeAt) return this.wake();
     const mark = this.cpuMark;
     this.cpuMark = { cpuMs, calls };
+    // The first call: the entry gets its feedback vector now, so that a caller V8 optimizes within
+    // the entry's next calls can inline it (entry-factory.ts, WARM).
+    if (mark === null) this.control(WARM);
     const predicted = mark === null ? 0 : Math.ceil(((calls - mark.calls) / Math.max(cpuMs - mark.cpuMs, 1e-3)) * (wakeAt - cpuMs));
     // The first check probes; the second, at the end of the probe, margins its rate (RATE_MARGIN).
     const ahead = mark === null ? PROBE_CALLS : this.quietSite === 0 && fromSite ? Math.max(FIRST_QUIET_CALLS, RATE_MARGIN * predicted) : predicted;
