@@ -79,8 +79,8 @@ export const QUIET = 5;
  * in a quiet state's own site, V8 folds the rest away where it inlines the entry, as it does for the
  * other states. Two: each site is 12 bytes of the entry's bytecode, and with three the life program
  * of bench/programs lost its neighbour count's inlining into its main loop (below, makeDormantFactory).
- * The probe's tick (dormant.ts, PROBE_CALLS) takes the first, the tick that follows it the second,
- * and later ones, which come where the call rate says the wake point is, the second again.
+ * The tick at FIRST_QUIET_CALLS (dormant.ts) takes the first, the one the call rate then sets at
+ * the wake point the second, and any later one the second again.
  */
 export const QUIET_SITES = 2;
 /**
@@ -235,8 +235,8 @@ type Make = (...args: unknown[]) => [entry: Function, control: EntryControl];
  */
 type Maker = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 /**
- * `leading` are the values of the text's first parameters (all but the last five: the target, its
- * hooks, the name, `warm` and `which`), the same for every entry of the factory.
+ * `leading` are the values of the text's six first parameters (\`params\`; then come the target,
+ * its hooks, the name, \`warm\` and \`which\`), the same for every entry of the factory.
  */
 function entryMakers(params: string[], leading: unknown[], before: string, literal: string, after: string): Maker {
   const cases = Array.from({ length: DISTINCT_ENTRIES }, (_, i) => `case ${i}: entry = ${literal}; break;\n`);
@@ -261,9 +261,11 @@ function entryMakers(params: string[], leading: unknown[], before: string, liter
     control(NEXT, REBASE_AT);
     for (let i = 0; i < WARM_CALLS; i++) dummy();
   };
+  // Passed one by one, not spread: jit() of a never-called function makes an entry (≤ 5 µs).
+  const [l0, l1, l2, l3, l4, l5] = leading;
   return (target, hooks, name) => {
     const which = made < DISTINCT_ENTRIES ? made++ : -1;
-    return makeAt(which)(...leading, target, hooks, name, warm, which);
+    return makeAt(which)(l0, l1, l2, l3, l4, l5, target, hooks, name, warm, which);
   };
 }
 /** What a warm-up's dummy entry calls: nothing, and it never ticks (its count stops short of REBASE_AT). */
@@ -358,9 +360,10 @@ const TICKING_CONTROL_SOURCE =
  *   allocates the arguments object at each call, until V8 optimizes the entry or its caller.
  * Not one call site for both with the callee in a variable: V8 inlines before it folds the state's
  * tests, and saw the variable as three targets (the original twice and \`rare\`), inlining the
- * original twice. And \`rare\` runs once an entry while it sleeps (its first call): the probe's
- * tick from there too (the counting state for 17 calls) made \`rare\` hot, and V8 inlined its 134
- * bytes into the callers for good (its calls' share of the entry's unoptimized calls stays).
+ * original twice. And \`rare\` runs once an entry while it sleeps (its first call): with a second
+ * tick at call 17 from there (the counting state for 17 calls), V8 inlined \`rare\` (134 bytes
+ * before it was split in two) into the callers for good (its calls' share of the entry's
+ * unoptimized calls stays).
  * Sizes on Node 20.20.2 (--print-bytecode): 84 bytes whatever the arity, against 145-208; 96 with a
  * third quiet site, where the life program's main loop (its kernels' entries and bodies, 3 x 96 +
  * 624 bytes) kept its neighbour count a call per cell: it inlined it from a budget of 950 up
@@ -374,7 +377,14 @@ function makeDormantFactory(params: string, constructible: boolean, exact: boole
       [reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, runQuiet],
       TICKING_STATE_SOURCE +
         (constructible ? `var pending;\n` : "") +
+        // The woken entry's path alone, so that a caller V8 optimizes once the function woke inlines
+        // this much of it with the entry (rare's 134 bytes with everything: 55 more than the entry
+        // had before), and the rest in \`cold\`.
         `function rare(...args) {\n` +
+        `  if (slot.state === 1${constructible ? " && pending === undefined" : ""}) return apply(slot.head, this, args);\n` +
+        `  return apply(cold, this, args);\n` +
+        `}\n` +
+        `function cold(...args) {\n` +
         `  var state = slot.state;\n` +
         (constructible
           ? `  var nt = pending;\n  pending = undefined;\n  if (nt !== undefined) {\n` +
@@ -384,7 +394,6 @@ function makeDormantFactory(params: string, constructible: boolean, exact: boole
               : `    return hooks.construct(args, nt);\n`) +
             `  }\n`
           : "") +
-        `  if (state === 1) return apply(slot.head, this, args);\n` +
         `  if (state === 3) return apply(slot.alt, this, args);\n` +
         `  if (state === 0 && !--left) tick();\n` +
         `  return apply(target, this, args);\n` +
