@@ -32,7 +32,7 @@
 import { cpuUsage, wallClockMs } from "../intrinsic-clocks.js";
 import { BASE_MS, COMPILE_BUDGET, LOAD_MS } from "../profiler/compile-budget.js";
 import { EntryBrand } from "./entry-brand.js";
-import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, type EntryControl } from "./entry-factory.js";
+import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, WARM, type EntryControl } from "./entry-factory.js";
 import { precheck, type Precheck } from "./precheck.js";
 import { disabledReason, isJitDisabled } from "./jit-switch.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
@@ -67,49 +67,29 @@ const WAKE_COST_MS = CORE_WAKE_COST_MS + LOAD_MS + BASE_MS;
  * in its loop. A tick every 5 ms of calls (the design before) cost the DSP program of
  * bench/programs 0.93-0.97× no kos in CPU time, its soft-clip stage called 11,000 times a ms.
  *
- * The rate is unknown at the first call, so the second check comes after {@link PROBE_CALLS} calls,
- * which give a first rate, and the third at FIRST_QUIET_CALLS or at RATE_MARGIN times the calls that
- * rate says are left to the wake point, whichever is later. Each quiet tick that comes after a
- * caller was optimized deoptimizes that caller, which then runs unoptimized until V8 compiles it
- * again. At 2^14 calls, the rules program's three functions each ticked once inside its main loop,
- * which inlines json-logic-js, and the program ran at 0.925× no kos against 0.969× before; at 2^20,
- * none did: rules 0.990× (0.977× before), DSP 0.972× (0.951×) and 0.978× (0.968×) at 15,000 and
- * 3,000 blocks, documents 0.988× (0.968×), paired CPU time, 7-11 rounds (2^22 now: see PROBE_CALLS). But a function called more
- * than 2^20 times in a short program still ticked in its caller's optimized loop: the life program of
- * bench/programs (2.5 and 3.2 million calls of its two kernels in 0.35 s) ran at 0.888× no kos, and
- * at 0.979× with no quiet tick at all (9 paired rounds); its neighbour count's caller deoptimized in
- * the middle of a 6,144-cell grid step and finished it unoptimized. With the rate of the first calls,
- * neither kernel ticks there. A synchronous program (no timer runs) wakes late where its
- * function's rate stays what it was over its first calls (at up to RATE_MARGIN times the wake
- * point's CPU time), or where the function takes more than about 1.3 µs a call (it reaches 2^22
- * calls after the wake point); with an event loop, the timer of RECHECK_AFTER_MS wakes it at the
- * wake point.
+ * The rate is unknown at the first call, so the second check comes at FIRST_QUIET_CALLS, and gives
+ * the rate from which the third is set. Each quiet tick that comes after a caller was optimized
+ * deoptimizes that caller, which then runs unoptimized until V8 compiles it again. At 2^14 calls,
+ * the rules program's three functions each ticked once inside its main loop, which inlines
+ * json-logic-js, and the program ran at 0.925× no kos against 0.969× before; at 2^20, none did. But a
+ * function called more than 2^20 times in a short program still ticked in its caller's optimized
+ * loop: the life program of bench/programs (2.5 and 3.2 million calls of its two kernels in 0.35 s)
+ * ran at 0.888× no kos, and at 0.979× with no quiet tick at all (9 paired rounds). At 2^22 no entry
+ * of the six programs ticked in an optimized caller (--trace-deopt, 3-8 runs each).
+ *
+ * A probe set the second check before (16 calls, then a third at 2^22 or four times what its rate
+ * said was left, whichever was later). The tick of a function called once an iteration of a hot
+ * loop came after V8 had optimized that loop on stack, and deoptimized it: the life program's main
+ * loop, which calls its grid step once a generation, was compiled twice (9.4 and 13.4 ms,
+ * --trace-opt, single-threaded), once without kos (7.4 ms); and the probe took one of the entry's
+ * quiet sites, each 12 bytes of bytecode (entry-factory.ts, QUIET_SITES). A probe at the second call
+ * from the counting state's site left V8 not inlining the original through the entry (the life
+ * program at 0.88× no kos), for a reason not found. The cost: a synchronous program (no timer runs)
+ * wakes a function at its 2^22nd call where that comes after the wake point, as it did with the
+ * probe for one taking more than about 1.3 µs a call (a 10 µs function at 42 s of CPU); with an
+ * event loop, the timer of RECHECK_AFTER_MS wakes it at the wake point.
  */
 export const FIRST_QUIET_CALLS = 2 ** 22;
-/**
- * The calls between the first check and the one that measures a first call rate. That check is a
- * quiet tick too, and must come before V8 optimizes the callers: at 1024, the DSP program's FIR and
- * biquad (one call per 256-sample block, their loop optimized on stack within the first blocks)
- * ticked in the optimized loop in about half the runs (--trace-deopt: "Insufficient type feedback
- * for compare operation" in the entry), which then ran unoptimized until V8 compiled it again. At
- * 16 the rate is that of colder calls, and the tick it predicts comes earlier: with the third check
- * at 2^20 (FIRST_QUIET_CALLS before), the life program's neighbour count (2.5 million calls) ticked
- * in its optimized caller in some runs, and the program ran at 0.93× no kos in the programs bench
- * (cac4e99). With the third check at 2^22 at the soonest, no entry of the six programs ticked in an
- * optimized caller (--trace-deopt, 3-8 runs each), and DSP ran at 0.982× no kos against
- * 0.938-0.954×, life at 0.972× against 0.944-0.978× (15 paired rounds of CPU time each). The cost:
- * a synchronous program whose function takes more than about 1.3 µs a call wakes it after 2^22
- * calls, past the wake point (a 10 µs function at 42 s of CPU, against 22 s with the probe at 1024).
- */
-export const PROBE_CALLS = 16;
-/**
- * The first calls run before V8 optimizes the function and its callers, and the rate they give is
- * lower than the rate later, so the tick it predicts would come early: in the six programs of
- * bench/programs the rate of each function over its whole run was 1.8-39 times (median 4.6) the
- * rate of its first 1024 calls (soft clip 39×, the life program's neighbour count 5-21×, json-logic's
- * rule 9.5×, fir and biquad 1.8×). A late tick costs a late wake; an early one, a deoptimization.
- */
-const RATE_MARGIN = 4;
 /** The farthest a tick is set, in calls: the entry's count stays a small integer (REBASE_AT). */
 const MAX_QUIET_CALLS = 2 ** 29;
 /**
@@ -321,8 +301,8 @@ export class Dormant {
 
   /**
    * Wakes if the process's CPU time reached the wake point; else sets the next tick where the call
-   * rate since the last check says the wake point will be (PROBE_CALLS ahead at the first check, and
-   * at the end of the probe at least FIRST_QUIET_CALLS and RATE_MARGIN times that), from a quiet site that no call has run: a fresh one when `fromSite`, a call having run
+   * rate since the last check says the wake point will be (FIRST_QUIET_CALLS ahead at the first
+   * check), from a quiet site that no call has run: a fresh one when `fromSite`, a call having run
    * the one in use, while there are any (the last one is then used again). Then the timer of
    * RECHECK_AFTER_MS.
    */
@@ -332,9 +312,11 @@ export class Dormant {
     if (this.host.coreLoaded() || cpuMs >= wakeAt) return this.wake();
     const mark = this.cpuMark;
     this.cpuMark = { cpuMs, calls };
+    // The first call: the entry gets its feedback vector now, so that a caller V8 optimizes within
+    // the entry's next calls can inline it (entry-factory.ts, WARM).
+    if (mark === null) this.control(WARM);
     const predicted = mark === null ? 0 : Math.ceil(((calls - mark.calls) / Math.max(cpuMs - mark.cpuMs, 1e-3)) * (wakeAt - cpuMs));
-    // The first check probes; the second, at the end of the probe, margins its rate (RATE_MARGIN).
-    const ahead = mark === null ? PROBE_CALLS : this.quietSite === 0 && fromSite ? Math.max(FIRST_QUIET_CALLS, RATE_MARGIN * predicted) : predicted;
+    const ahead = mark === null ? FIRST_QUIET_CALLS : predicted;
     this.control(NEXT, calls + Math.max(1, Math.min(MAX_QUIET_CALLS, ahead)));
     if (fromSite && this.quietSite < QUIET_SITES - 1) this.control(QUIET, ++this.quietSite);
     this.armRecheck(RECHECK_AFTER_MS);

@@ -48,7 +48,7 @@ export interface EntryHooks {
  * One function, not an object of closures: `jit()` of a function never called makes nothing it
  * does not need (bench/tiering.bench.ts).
  */
-export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT | typeof COUNT_ONLY | typeof QUIET, value?: unknown) => number;
+export type EntryControl = (op: typeof GENERIC | typeof RUN | typeof NEXT | typeof COUNT | typeof COUNT_ONLY | typeof QUIET | typeof WARM, value?: unknown) => number;
 export const GENERIC = 0;
 export const RUN = 1;
 export const NEXT = 2;
@@ -73,12 +73,31 @@ export const QUIET = 5;
  * kernels asleep behind dormant entries; with the count and the tick taken out of the entry, 1.00×
  * (/tmp/dspv, 9 paired rounds). A call site no call has run has no feedback, and V8 compiles it as a
  * deoptimization, which changes nothing the caller keeps. So the dormant tier (dormant.ts) ticks
- * from the counting state's site at the first call only, before any caller is optimized, and from
- * then on from a quiet state's site, set far ahead, a fresh one each time a quiet tick did not wake:
- * QUIET_SITES of them (then the last one again). With the state in a quiet state's own site, V8 folds
- * the rest away where it inlines the entry, as it does for the other states.
+ * from the counting state's site (in \`rare\`, makeDormantFactory) at the first call only, before
+ * any caller is optimized, and from then on from a quiet state's site, set far ahead, a fresh one
+ * each time a quiet tick did not wake: QUIET_SITES of them (then the last one again). With the state
+ * in a quiet state's own site, V8 folds the rest away where it inlines the entry, as it does for the
+ * other states. Two: each site is 12 bytes of the entry's bytecode, and with three the life program
+ * of bench/programs lost its neighbour count's inlining into its main loop (below, makeDormantFactory).
+ * The tick at FIRST_QUIET_CALLS (dormant.ts) takes the first, the one the call rate then sets at
+ * the wake point the second, and any later one the second again.
  */
-export const QUIET_SITES = 3;
+export const QUIET_SITES = 2;
+/**
+ * `control(WARM)`: gives the entry's function literal a feedback vector now, from a dummy entry of
+ * the same literal (entryMakers). V8 gives a function a feedback vector only once it has run a
+ * while (a two-argument dormant entry after 16-23 calls), and does not inline one that has none: in
+ * the DSP program of bench/programs, V8 optimizes the block loop within its first blocks, while the
+ * FIR and biquad entries have been called fewer times than that, and they stayed calls for the
+ * whole run (--trace-turbo-inlining: "no feedback vector"; docs/notes/tiering-entry-costs.md). The
+ * dormant tier warms an entry at its first call.
+ */
+export const WARM = 6;
+/**
+ * The dummy's calls in a warm-up (WARM): V8 gave a dormant entry its vector after 14 calls of two
+ * arguments, 16 of eight (%DebugPrint, Node 20.20.2); twice that for the margin.
+ */
+const WARM_CALLS = 32;
 
 type EntryFactory = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
 
@@ -141,16 +160,8 @@ function runQuiet(slot: object, k: number): void {
  * folded it. Its text is fixed.
  */
 const QUIET_TICKS = QUIET_STATES.map((_, k) => (k === QUIET_SITES - 1 ? `t();` : `if (state === ${4 + k}) t(); else `)).join("");
-/**
- * A ticking entry's count and ticks: the counting state's site and the quiet ones in one chain
- * after one count, and \`tick\` a context variable rather than \`hooks.tick\`. V8 inlines at most 920
- * bytes of bytecode into one optimized function, whatever of it is dead once folded, and a dormant
- * entry of 227 bytes (one argument) spent a quarter of that: in a CSV script whose loop calls
- * four such entries, the reader's \`parse\` and two of three \`add\`s were no longer inlined into
- * it (--trace-turbo-inlining), and its loop took 190 ms against 150 ms of work without kos.
- */
-const TICKS = `var t = tick; if (state === 0) t(); else ${QUIET_TICKS}`;
-const TICK_SOURCE = `var tick = hooks.tick;\n`;
+/** The quiet states' ticks, through one load of \`tick\`. */
+const QUIET_ONLY_TICKS = `var t = tick; ${QUIET_TICKS}`;
 /**
  * Where the control moves an entry's count into \`base\` and its counter starts again from zero (the
  * policy sets \`next\` at least every 16,384 calls at tier 0, tier0-sampling.ts): the counter the
@@ -159,7 +170,9 @@ const TICK_SOURCE = `var tick = hooks.tick;\n`;
  * Node 20.20.2).
  */
 export const REBASE_AT = 2 ** 29;
-const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1, base = 0;\nconst slot = newSlot();\n`;
+// \`slot\` a \`var\` set once, which V8 reads as immutable (no hole check, as a \`const\` needs: 2 bytes
+// of bytecode a read) and folds to its object where the entry is inlined, as it does a \`const\`.
+const STATE_SOURCE = `"use strict";\nvar calls = 0, next = 1, base = 0;\nvar slot = newSlot();\n`;
 
 /** The end of every entry factory's text: it returns the entry and its control (the states above). */
 const CONTROL_SOURCE =
@@ -169,6 +182,7 @@ const CONTROL_SOURCE =
   `  else if (op === ${RUN}) runTarget(slot, v);\n` +
   `  else if (op === ${NEXT}) next = v - base;\n` +
   `  else if (op === ${QUIET}) runQuiet(slot, v);\n` +
+  `  else if (op === ${WARM}) warm(which);\n` +
   `  if (calls >= ${REBASE_AT}) { base += calls; next -= calls; calls = 0; }\n` +
   `  return base + calls;\n` +
   `}];\n//# sourceURL=kos://entry.js`;
@@ -219,25 +233,55 @@ type Make = (...args: unknown[]) => [entry: Function, control: EntryControl];
  * cost 4.4-5.1 µs against 4.0 µs before the copies (medians of 9 rounds of 1000, three runs each,
  * /tmp/ab/jitcost2.mjs).
  */
-type Maker = (apply: unknown, call: unknown, newSlot: unknown, runTarget: unknown, runOriginal: unknown, runQuiet: unknown, target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
-function entryMakers(params: string[], before: string, literal: string, after: string): Maker {
+type Maker = (target: Function, hooks: EntryHooks, name: string) => [entry: Function, control: EntryControl];
+/**
+ * `leading` are the values of the text's six first parameters (\`params\`; then come the target,
+ * its hooks, the name, \`warm\` and \`which\`), the same for every entry of the factory.
+ */
+function entryMakers(params: string[], leading: unknown[], before: string, literal: string, after: string): Maker {
   const cases = Array.from({ length: DISTINCT_ENTRIES }, (_, i) => `case ${i}: entry = ${literal}; break;\n`);
-  const distinct = makeFunction([...params, "which"], `${before}var entry;\nswitch (which) {\n${cases.join("")}}\n${after}`) as Make;
+  // Both texts take the copy (`which`, -1 for the shared one) and `warm`, which a ticking entry's
+  // control calls with it (WARM).
+  const all = [...params, "target", "hooks", "name", "warm", "which"];
+  const distinct = makeFunction(all, `${before}var entry;\nswitch (which) {\n${cases.join("")}}\n${after}`) as Make;
   let shared: Make | null = null;
   let made = 0;
-  return (apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name) => {
-    if (made < DISTINCT_ENTRIES) return distinct(apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name, made++);
-    return (shared ??= makeFunction(params, `${before}var entry = ${literal};\n${after}`) as Make)(apply, call, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name);
+  const makeAt = (which: number): Make => (which >= 0 ? distinct : (shared ??= makeFunction(all, `${before}var entry = ${literal};\n${after}`) as Make));
+  const warmed = new Set<number>();
+  /**
+   * Gives copy `which`'s function literal a feedback vector (WARM): a dummy entry made from the
+   * same literal, of a target that does nothing, called WARM_CALLS times in the first quiet state.
+   * Entries made at one literal share its feedback cell, and so the vector.
+   */
+  const warm = (which: number): void => {
+    if (warmed.has(which)) return;
+    warmed.add(which);
+    const [dummy, control] = makeAt(which)(...leading, warmTarget, warmHooks, "", warm, which);
+    control(QUIET, 0);
+    control(NEXT, REBASE_AT);
+    for (let i = 0; i < WARM_CALLS; i++) dummy();
+  };
+  // Passed one by one, not spread: jit() of a never-called function makes an entry (≤ 5 µs).
+  const [l0, l1, l2, l3, l4, l5] = leading;
+  return (target, hooks, name) => {
+    const which = made < DISTINCT_ENTRIES ? made++ : -1;
+    return makeAt(which)(l0, l1, l2, l3, l4, l5, target, hooks, name, warm, which);
   };
 }
+/** What a warm-up's dummy entry calls: nothing, and it never ticks (its count stops short of REBASE_AT). */
+const warmTarget = function (): void {};
+const warmHooks: EntryHooks = { event: () => undefined, tick: () => {} };
+const FIXED_LEADING = ["apply", "call", "newSlot", "runTarget", "runOriginal", "runQuiet"];
 function makeFixedArityFactory(n: number, constructible: boolean, ticking: boolean): EntryFactory | null {
   const params = Array.from({ length: n }, (_, i) => `a${i}`).join(", ");
+  // The parameters only give the entry the original's \`length\`.
+  if (ticking) return makeDormantFactory(params, constructible, false);
   const rest = n ? `, ${params}` : "";
   try {
     const make = entryMakers(
-      ["apply", "call", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
+      FIXED_LEADING,
+      [reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, runQuiet],
       STATE_SOURCE +
-        (ticking ? TICK_SOURCE : "") +
         // Construction and the policy's event in a function of their own: before the caller's code
         // has \`run\` folded, the entry V8 inlines is the dispatch and the count alone. V8 inlines at
         // most 920 bytes of bytecode into one optimized function, and the entry with every path
@@ -269,17 +313,105 @@ function makeFixedArityFactory(n: number, constructible: boolean, ticking: boole
         // through the 190-byte entries, two or three through these (--trace-turbo-inlining, three
         // runs each); the loop ran at 0.93-0.97x no kos in CPU time with either (/tmp/unseen/prog.mjs,
         // 15 paired runs, a loaded host).
-        (ticking
-          ? `    if (state !== 3) { if (state !== 2 && ++calls >= next) { ${TICKS} } return call(target, this${rest}); }\n`
-          : `    if (state === 2 || state === 0 && ++calls < next) return call(target, this${rest});\n`) +
+        `    if (state === 2 || state === 0 && ++calls < next) return call(target, this${rest});\n` +
         `  }\n` +
         `  return rare(this, ${constructible ? "new.target" : "undefined"}${rest});\n` +
         `} }[name]`,
       CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, uncurriedCall, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name)) as EntryFactory;
+    return make as EntryFactory;
   } catch {
     return null; // code generation disallowed: the exact entry below works everywhere
+  }
+}
+/**
+ * A dormant entry's count: \`left\`, the calls to its next tick, counts down, so that a call tests it
+ * with no second read (8 bytes of bytecode against 14 for \`++calls >= next\`), and \`base\` and
+ * \`span\` (the count and \`left\` when its control last set them) give the count. \`left\` stays a
+ * small integer: a tick is set at most SPAN_CAP calls ahead (the dormant tier's are at most 2^29).
+ */
+const SPAN_CAP = 2 ** 30;
+const TICKING_STATE_SOURCE = `"use strict";\nvar left = 1, span = 1, base = 0;\nvar slot = newSlot();\nvar tick = hooks.tick;\n`;
+const TICKING_CONTROL_SOURCE =
+  `return [entry, function (op, v) {\n` +
+  `  var c = base + span - left;\n` +
+  `  if (op === ${GENERIC}) runOriginal(slot, false);\n` +
+  `  else if (op === ${COUNT_ONLY}) { runOriginal(slot, true); base = c; span = left = ${SPAN_CAP}; }\n` +
+  `  else if (op === ${RUN}) runTarget(slot, v);\n` +
+  `  else if (op === ${NEXT}) { var d = v - c; base = c; span = left = d > 1 ? (d < ${SPAN_CAP} ? d : ${SPAN_CAP}) : 1; }\n` +
+  `  else if (op === ${QUIET}) runQuiet(slot, v);\n` +
+  `  else if (op === ${WARM}) warm(which);\n` +
+  `  return c;\n` +
+  `}];\n//# sourceURL=kos://entry.js`;
+/**
+ * A dormant entry (dormant.ts): it counts its calls, ticks, and calls the original, in as little
+ * bytecode as the quiet ticks allow. V8 inlines at most 920 bytes of bytecode into one optimized
+ * function (--max-inlined-bytecode-size-cumulative), counting all of each inlined entry, the paths
+ * it folds away included: entries of 145-208 bytes left a caller's third or fourth callee a real
+ * call where without kos every callee fit (docs/notes/tiering-entry-costs.md). So:
+ * - the entry holds the quiet states' count and ticks and the original's call, and everything else
+ *   is \`rare\`'s: the counting state (the first call's tick), a woken or generic entry, and \`new\`
+ *   (its \`new.target\` handed over in \`pending\`);
+ * - both calls forward \`arguments\` through \`apply\`, which V8 turns into a call with the caller's
+ *   own arguments (see makeExactFactory), at a fixed size: passed one by one, each argument cost 6
+ *   bytes, and in the life program of bench/programs the entries of its three kernels (3, 5 and 6
+ *   arguments) were 105, 117 and 123 bytes, and with theirs the caller's kernels came to 969 bytes,
+ *   its neighbour count left a real call per cell (--trace-turbo-inlining). The interpreter
+ *   allocates the arguments object at each call, until V8 optimizes the entry or its caller.
+ * Not one call site for both with the callee in a variable: V8 inlines before it folds the state's
+ * tests, and saw the variable as three targets (the original twice and \`rare\`), inlining the
+ * original twice. And \`rare\` runs once an entry while it sleeps (its first call): with a second
+ * tick at call 17 from there (the counting state for 17 calls), V8 inlined \`rare\` (134 bytes
+ * before it was split in two) into the callers for good (its calls' share of the entry's
+ * unoptimized calls stays).
+ * Sizes on Node 20.20.2 (--print-bytecode): 84 bytes whatever the arity, against 145-208; 96 with a
+ * third quiet site, where the life program's main loop (its kernels' entries and bodies, 3 x 96 +
+ * 624 bytes) kept its neighbour count a call per cell: it inlined it from a budget of 950 up
+ * (--max-inlined-bytecode-size-cumulative), and with 84-byte entries from the default 920.
+ * \`exact\`: \`new\` is counted and runs the woken entry, as the exact entry's.
+ */
+function makeDormantFactory(params: string, constructible: boolean, exact: boolean): EntryFactory | null {
+  try {
+    return entryMakers(
+      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "runQuiet"],
+      [reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, runQuiet],
+      TICKING_STATE_SOURCE +
+        (constructible ? `var pending;\n` : "") +
+        // The woken entry's path alone, so that a caller V8 optimizes once the function woke inlines
+        // this much of it with the entry (rare's 134 bytes with everything: 55 more than the entry
+        // had before), and the rest in \`cold\`.
+        `function rare(...args) {\n` +
+        `  if (slot.state === 1${constructible ? " && pending === undefined" : ""}) return apply(slot.head, this, args);\n` +
+        `  return apply(cold, this, args);\n` +
+        `}\n` +
+        `function cold(...args) {\n` +
+        `  var state = slot.state;\n` +
+        (constructible
+          ? `  var nt = pending;\n  pending = undefined;\n  if (nt !== undefined) {\n` +
+            (exact
+              ? // \`new entry()\` is \`new target()\`: the original's body sees itself as \`new.target\` (TieredHooks).
+                `    if (nt === entry) nt = target;\n    if (state === 1) return construct(slot.head, args, nt);\n    if (state === 3) return construct(slot.alt, args, nt);\n    if ((state === 0 || state > 3) && !--left) tick();\n    return construct(target, args, nt);\n`
+              : `    return hooks.construct(args, nt);\n`) +
+            `  }\n`
+          : "") +
+        `  if (state === 3) return apply(slot.alt, this, args);\n` +
+        `  if (state === 0 && !--left) tick();\n` +
+        `  return apply(target, this, args);\n` +
+        `}\n`,
+      entryHead(constructible, params) +
+        // \`apply\` read once into a register that both calls use: 3 bytes less than a read each.
+        `  var state = slot.state, ap = apply;\n` +
+        `  if (${constructible ? "new.target === undefined && " : ""}state > 3) {\n` +
+        `    if (!--left) { ${QUIET_ONLY_TICKS} }\n` +
+        `    return ap(target, this, arguments);\n` +
+        `  }\n` +
+        (constructible ? `  pending = new.target;\n` : "") +
+        `  return ap(rare, this, arguments);\n` +
+        `} }[name]`,
+      TICKING_CONTROL_SOURCE,
+    ) as EntryFactory;
+  } catch {
+    return null; // code generation disallowed: exactEntryClosure works everywhere
   }
 }
 /** Made factories, by arity, then form (function, method, ticking function, ticking method); null where code generation is disallowed. */
@@ -302,11 +434,12 @@ export function fixedArityFactory(n: number, constructible: boolean, ticking = f
  * The text is fixed (never user data).
  */
 function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactory | null {
+  if (ticking) return makeDormantFactory("", constructible, true);
   try {
     const make = entryMakers(
-      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "runQuiet", "target", "hooks", "name"],
+      ["apply", "construct", "newSlot", "runTarget", "runOriginal", "runQuiet"],
+      [reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, runQuiet],
       STATE_SOURCE +
-        (ticking ? TICK_SOURCE : "") +
         `var pendingThis, pendingNewTarget;\n` +
         `function constructPath(...args) {\n` +
         // \`new entry()\` is \`new target()\`: the original's body sees itself as \`new.target\` (TieredHooks).
@@ -314,7 +447,7 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  pendingThis = pendingNewTarget = undefined;\n` +
         `  if (state === 1) return construct(slot.head, args, nt);\n` +
         `  if (state === 3) return construct(slot.alt, args, nt);\n` +
-        (ticking ? `  if ((state === 0 || state > 3) && ++calls >= next) tick();\n` : `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n`) +
+        `  if (state === 0 && ++calls >= next) return hooks.event(self, args, nt);\n` +
         `  return construct(target, args, nt);\n` +
         `}\n` +
         `function eventPath(...args) { return hooks.event(this, args, undefined); }\n`,
@@ -326,14 +459,12 @@ function makeExactFactory(constructible: boolean, ticking: boolean): EntryFactor
         `  var state = slot.state;\n` +
         `  if (state === 1) return apply(slot.head, this, arguments);\n` +
         `  if (state === 3) return apply(slot.alt, this, arguments);\n` +
-        (ticking
-          ? `  if (state !== 2 && ++calls >= next) { ${TICKS} }\n`
-          : `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n`) +
+        `  if (state === 0 && ++calls >= next) return apply(eventPath, this, arguments);\n` +
         `  return apply(target, this, arguments);\n` +
         `} }[name]`,
       CONTROL_SOURCE,
     );
-    return ((target: Function, hooks: EntryHooks, name: string) => make(reflectApply, reflectConstruct, newSlot, runTarget, runOriginal, runQuiet, target, hooks, name)) as EntryFactory;
+    return make as EntryFactory;
   } catch {
     return null; // code generation disallowed: exactEntryClosure works everywhere
   }

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
 import { resolve } from "node:path";
-import { FIRST_QUIET_CALLS, PROBE_CALLS, inspectDormant, sleepingJit } from "../../compiler/dormant.js";
+import { FIRST_QUIET_CALLS, inspectDormant, sleepingJit } from "../../compiler/dormant.js";
 
 const repo = resolve(__dirname, "..", "..");
 
@@ -117,11 +117,11 @@ describe("the dormant tier of jit(fn)", () => {
       const k = Object.freeze({ a: 3 });
       const f = jit(scale);
       let s = 0, expected = 0;
-      // Its first 16 calls give it a rate (dormant.ts, PROBE_CALLS): here, slow, with the process
-      // working elsewhere, so that its next tick comes at call 2^22 (FIRST_QUIET_CALLS), its floor.
-      for (let i = 0; i < 8; i++) s += f(k, i);
+      // Its first call checks; the next check comes at call 2^22 (dormant.ts, FIRST_QUIET_CALLS),
+      // after the process has worked elsewhere past the wake point.
+      s += f(k, 0);
       burn(2800);
-      for (let i = 8; i < 2000; i++) s += f(k, i);
+      for (let i = 1; i < 2000; i++) s += f(k, i);
       burn(2800);
       for (let i = 0; i < 4300000; i++) s += f(k, i & 1023);
       const events = inspect(f).history.map((h) => h.event);
@@ -228,9 +228,9 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
       },
     };
   };
-  // The first check comes at the first call, the next after PROBE_CALLS, the third at FIRST_QUIET_CALLS
-  // or later, as the probe's rate says, then one set from the call rate; the recheck timer (250 ms
-  // after a check) checks by itself where there were calls.
+  // The first check comes at the first call, the next at FIRST_QUIET_CALLS calls later, then one set
+  // from the call rate; the recheck timer (250 ms after a check) checks by itself where there were
+  // calls.
   const recheck = () => new Promise((r) => setTimeout(r, 300));
 
   it("runs the original until it wakes, then what the wake gave it, once", async () => {
@@ -259,20 +259,19 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     const h = host(() => ({ entry: (a: number, b: number) => a * b, inspect: () => null }));
     const d = sleepingJit(add, {}, h.host)! as (a: number, b: number) => number;
     const results = new Set<number>();
-    // Loaded before the probe's check (PROBE_CALLS): that check, a count alone, wakes it.
-    for (let i = 0; i < PROBE_CALLS / 2; i++) results.add(d(2, 3));
+    // Loaded after the first call's check: the next (FIRST_QUIET_CALLS), a count alone, wakes it.
+    results.add(d(2, 3));
     h.load();
-    for (let i = 0; i < FIRST_QUIET_CALLS; i++) results.add(d(2, 3));
+    for (let i = 0; i <= FIRST_QUIET_CALLS; i++) results.add(d(2, 3));
     expect(h.woken).toEqual([add]);
     expect([...results]).toEqual([5, 6]); // the call whose count reached the check still ran the original
     expect(d(4, 5)).toBe(20);
   });
 
-  it("does not tick again before FIRST_QUIET_CALLS in a synchronous loop of a fast function once its probe gave its rate", () => {
+  it("does not tick again before FIRST_QUIET_CALLS in a synchronous loop of a fast function", () => {
     // A tick after a caller was optimized deoptimizes it (the life program of bench/programs: 0.888×
-    // no kos with its kernels ticking at call 2^20, 0.979× with no tick). The probe's rate is that
-    // of 16 cold calls (PROBE_CALLS), here in a process that has used seconds of CPU already, so its
-    // next tick is at the floor, 2^22 calls, and no sooner.
+    // no kos with its kernels ticking at call 2^20, 0.979× with no tick). After the first call's,
+    // the next tick is at 2^22 calls, and no sooner.
     function add(a: number, b: number) {
       return Number(a) + b;
     }
@@ -283,8 +282,8 @@ describe("a dormant entry's wake (with a host of the test's own)", () => {
     let s = 0;
     for (; call < FIRST_QUIET_CALLS; call++) s += d(call, 1);
     expect(s).toBe((FIRST_QUIET_CALLS * (FIRST_QUIET_CALLS - 1)) / 2 + FIRST_QUIET_CALLS);
-    // jit()'s own question, then the checks at the first call and at the end of the probe.
-    expect(checkedAt).toEqual([0, 0, PROBE_CALLS]);
+    // jit()'s own question, then the check at the first call.
+    expect(checkedAt).toEqual([0, 0]);
     expect(h.woken).toEqual([]);
   });
 
