@@ -11,6 +11,7 @@ import { countNodes, isReferenceIdentifier, walk, type Node, type ValuePath } fr
 import { type ParsedFunction } from "./parse.js";
 import { JitError } from "./jit-error.js";
 import { callsProgramFunction } from "./residual/foreign-calls.js";
+import { runsStraightThrough } from "./straight-line.js";
 import { ERROR_HELPERS } from "./error-helpers.js";
 import { KOS_HELPERS } from "./generated-helpers.js";
 import { constructAs } from "./dispatcher.js";
@@ -76,6 +77,8 @@ export interface BuildResult {
   arity: ArityDispatch | null;
   /** The version tests a route first (gain-check.ts): the runtime form's third element sets it. */
   routed: boolean;
+  /** Not routed, but it loops or calls out (straight-line.ts): an explicit version is timed at its entry (entry-gain-check.ts). */
+  timedAtEntry: boolean;
   /** The runtime form counts its calls (not an explicit version too small for the gain check, outside a profiling run: SourceOptions.uncounted). */
   counted: boolean;
   /**
@@ -346,12 +349,28 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
   // The route test costs what the version's size makes noise of: the version's code, helpers
   // included; or what the program's own code it calls takes (residual/foreign-calls.ts).
   const nodesWithHelpers = countNodes(fnExpr) + used.reduce((n, h) => n + countNodes(h.node), 0);
-  const routed = countCalls && (nodesWithHelpers >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
-    // A constant not yet named (emit.ts materializes them), or one named already; kos's own helpers are not the program's.
+  // A constant not yet named (emit.ts materializes them), or one named already.
+  const calleeValue = (callee: Node): unknown => {
     const i = callee.type === "Identifier" ? refNames.indexOf(callee.name) : -1;
-    const value = callee.type === "KosConst" ? callee.value : i < 0 ? undefined : refValues[i];
+    return callee.type === "KosConst" ? callee.value : i < 0 ? undefined : refValues[i];
+  };
+  const routed = countCalls && (nodesWithHelpers >= GAIN_CHECK_MIN_NODES || callsProgramFunction([...rest, ...used.map((h) => h.node)], (callee) => {
+    // kos's own helpers are not the program's.
+    const value = calleeValue(callee);
     return KOS_FUNCTIONS.includes(value as Function) ? undefined : value;
   }));
+  // A smaller version that loops or calls out may take long enough a call to be timed against the
+  // original at its entry (compiler/entry-gain-check.ts); one that runs straight through is left as
+  // it is (compiler/straight-line.ts). Its own calls: the miss path (the original, the version for
+  // shorter calls, the deopt count), kos's functions, and its helpers, which may call none of
+  // their kind (a helper may be a specialized function of the program's, recursive).
+  const ownCall = (helpersToo: boolean) => (call: Node): boolean => {
+    const callee = call.callee;
+    if (callee.type === "Identifier" && (callee.name === deoptName || callee.name === genericName || callee.name === arityName || (helpersToo && byName.has(callee.name)))) return true;
+    if (call.arguments.some((a: Node) => a.type === "Identifier" && a.name === genericName)) return true;
+    return KOS_FUNCTIONS.includes(calleeValue(callee) as Function);
+  };
+  const timedAtEntry = countCalls && !routed && !(runsStraightThrough(rest, ownCall(true)) && runsStraightThrough(used.map((h) => h.node!), ownCall(false)));
   // A fork's miss hook (compiler/fork-misses.ts) leads to a version that replaces this one at its
   // entry, which only a routed version has (explicit jit puts a dispatcher's entry in front of it).
   // A version routed for nothing else keeps its forks silent: routed for them, a 3.9 ns kernel ran
@@ -445,6 +464,7 @@ export function assemble(ctx: AssembleContext, parsed: ParsedFunction, options: 
     helperCount: used.length,
     arity: ctx.arity ?? null,
     routed,
+    timedAtEntry,
     counted,
   };
 }

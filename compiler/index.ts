@@ -10,6 +10,8 @@ import { JitError } from "./jit-error.js";
 import { buildSpecialized } from "./compile.js";
 import { codegenAllowed, instantiate, shapeLike } from "./instantiate.js";
 import { checkGain, type Route } from "./gain-check.js";
+import { ENTRY_TIMING, EXPLICIT_COLD_GATE, timeAtEntry } from "./entry-gain-check.js";
+import { CallClock } from "./call-clock.js";
 import { compileCached } from "./cache.js";
 import { Dispatcher, disabledReason, inspectRegistered, isJitDisabled, registerInspectable, settleOriginal, trace, type Version } from "./dispatcher.js";
 import { restPositionsForNames } from "./rest-forwarding.js";
@@ -54,7 +56,7 @@ function reasonOf(e: unknown): string {
  * (unless `options.strict`): `ok: false` and `fallbackReason` say why.
  * On a failed guard the version calls `onDeopt(guardIndex)` and runs `fn`.
  */
-export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; arity?: ArityDispatch; setArity?: (f: Function) => void } {
+export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: (guard: number, argumentCount?: number) => void = () => {}, generic: Function = fn): CompiledVersion & { calls: () => number; uncounted?: true; setGeneric?: (f: Function) => void; setRoute?: (route: Route | null) => void; timedAtEntry?: true; arity?: ArityDispatch; setArity?: (f: Function) => void } {
   const started = monotonicMs();
   const fail = (reason: string): CompiledVersion & { calls: () => number } => ({
     ok: false, fn: null, source: null, passes: null, assumptions: [], fallbackReason: reason, compileTimeMs: monotonicMs() - started, calls: () => 0,
@@ -89,7 +91,7 @@ export function compileVersion(fn: Function, options: JitOptions = {}, onDeopt: 
     shapeLike(compiled, fn);
     return {
       ok: true, fn: compiled, source: built.body, passes: built.passes, assumptions: built.assumptions,
-      fallbackReason: null, compileTimeMs: monotonicMs() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}), ...(built.counted ? {} : { uncounted: true as const }),
+      fallbackReason: null, compileTimeMs: monotonicMs() - started, calls, setGeneric: setGeneric as (f: Function) => void, ...(setRoute ? { setRoute } : {}), ...(built.timedAtEntry ? { timedAtEntry: true as const } : {}), ...(built.counted ? {} : { uncounted: true as const }),
       ...(built.arity && setArity ? { arity: built.arity, setArity } : {}),
     };
   } catch (e) {
@@ -264,8 +266,11 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   // A version the gain check times is reached through a tiering entry that runs it (entry-factory.ts):
   // once found slower, the entry calls the original itself, where the version's own route test and
   // forward stayed in front of it for good (mime's `getType` on `this`: 0.94x the library, perf14).
-  // A smaller version is the function jit() returns, with nothing in front of it.
-  d = version.setRoute
+  // So is a smaller version that loops or calls out, timed at the entry (entry-gain-check.ts): the
+  // entry costs a call nothing measurable once V8 inlines it (horner, 3 ns: .scratch/entrycost.mjs),
+  // and slugify's 12 µs version ran 1.00x the library unchecked. A smaller version that runs
+  // straight through is the function jit() returns, with nothing in front of it.
+  d = version.setRoute || version.timedAtEntry
     ? Dispatcher.tiered(fn, {
         name,
         // An arity guard counts the arguments a call passed: its version needs them as they came.
@@ -280,6 +285,7 @@ export function specializeFunction<F extends Function>(fn: F, options: JitOption
   d.event("compiled", `tier 1, ${version.assumptions.length} guard(s)${version.uncounted ? "; calls not counted (a version too small for the gain check, outside a profiling run)" : ""}`);
   trace(`compiled ${name || "(anonymous)"}: ${version.assumptions.map((a) => a.description).join("; ") || "no guards"}`);
   if (version.setRoute) checkGain(d, v, version.setRoute);
+  else if (version.timedAtEntry) timeAtEntry(d, v, new CallClock(), { ...ENTRY_TIMING, gateOnFirstWindow: true, coldGate: EXPLICIT_COLD_GATE });
   return d.entry as F;
 }
 
