@@ -146,7 +146,7 @@ P.noteStoredKey = function (this: Specializer, obj: object, key: PropertyKey): v
 };
 
 P.storesKey = function (this: Specializer, obj: object, key: PropertyKey): boolean {
-  return this.storedKeyIndex?.get(obj)?.has(key) ?? false;
+  return (this.storedKeyIndex?.get(obj)?.has(key) ?? false) || (this.options.stateKeys?.get(obj)?.has(typeof key === "number" ? String(key) : key) ?? false);
 };
 
 /** The length and the first `count` items (all by default), guarded; null where they cannot be. */

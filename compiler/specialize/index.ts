@@ -94,6 +94,8 @@ export interface SpecializeRequest {
   prefix: string;
   /** False: no folding of absent keys (a first attempt's folds failed their own guards). */
   foldAbsent?: boolean;
+  /** Keys an earlier attempt folded and then stored to (SpecializeResult.foldedStoredKeys): read at run time. */
+  stateKeys?: ReadonlyMap<object, ReadonlySet<PropertyKey>>;
   /** False: a for-in over an unfrozen object stays a loop (see Specializer options). */
   guardedForIn?: boolean;
   /** See the Specializer option. */
@@ -126,6 +128,8 @@ export interface SpecializeResult {
   contentGuards: ContentGuard[];
   /** A folded absence (`!(key in obj)`) of a key the residual code itself stores: it would fail its guard on the next call. */
   selfInvalidating: boolean;
+  /** Folded values of keys the residual code itself stores to (state an object keeps across calls): their guards fail whenever a call changed them. */
+  foldedStoredKeys: Array<{ obj: object; key: PropertyKey }>;
   /** A folded Map/Set lookup whose key the code itself stores (a cache it fills): respecialize once filled. */
   fillsOwnCache: boolean;
   /** `new` expressions whose instance kos made itself and that escaped (compile.ts makes them for real next time). */
@@ -163,7 +167,7 @@ const MAX_INLINE_DEPTH = 48;
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
   let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.allocateInConstructor ? { allocateInConstructor: req.allocateInConstructor } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
+    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.stateKeys ? { stateKeys: req.stateKeys } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.allocateInConstructor ? { allocateInConstructor: req.allocateInConstructor } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
@@ -309,12 +313,14 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const guards = entryGuards(sp);
   const stored = sp.storedKeys ?? [];
   const selfInvalidating = guards.some((g) => !g.collection && g.has === false && stored.some((w) => w.obj === g.obj && w.key === g.key));
+  const sameKey = (a: PropertyKey, b: PropertyKey): boolean => (typeof a === "number" ? String(a) : a) === (typeof b === "number" ? String(b) : b);
+  const foldedStoredKeys = guards.filter((g) => !g.collection && !g.reader && !g.keys && !g.protoLacks && g.has === undefined && stored.some((w) => w.obj === g.obj && sameKey(w.key, g.key))).map((g) => ({ obj: g.obj, key: g.key }));
   // A cache lookup folded as a miss whose key the code then stores: the next call fails the guard.
   const storedInto = sp.storedCollectionKeys ?? [];
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set() };
+  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, foldedStoredKeys, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set() };
 }
 
 export type { FreeLookup };

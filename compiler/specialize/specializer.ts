@@ -176,6 +176,8 @@ export interface SpecializerOptions {
   scope: Record<string, unknown>;
   /** Fold reads of keys absent from unfrozen objects (guarded-reads.ts); off for a compile whose own stores would break those guards. */
   foldAbsent?: boolean;
+  /** Keys of objects kos does not own that an earlier attempt's code stored to after folding them (guarded-reads.ts, storesKey): read at run time. */
+  stateKeys?: ReadonlyMap<object, ReadonlySet<PropertyKey>>;
   /** Unroll a for-in over an unfrozen object kos does not own, its keys guarded (for-in-of.ts); off for a compile's last, smallest attempt. */
   guardedForIn?: boolean;
   /** Syntax nodes an unrolled guarded for-in may emit before the compile stops (for-in-of.ts); compile.ts then tries again without. */
