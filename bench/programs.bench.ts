@@ -21,6 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROFILE_INTERVAL_US } from "../profiler/flame.js";
 import { markdownTable, type BenchSection } from "./harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -134,7 +135,8 @@ export default async function programsBench(): Promise<BenchSection> {
         for (let i = 0; i < PROFILE_COST_RUNS; i++) {
           plainWall.push(runOnce({ ...p, args }, jitEnv).spawnMs);
           let started = performance.now();
-          const u = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${rawDir}`, p.file, ...args], { env: { ...jitEnv, KOS_FEEDBACK_OUT: join(rawDir, "feedback.json"), KOS_FEEDBACK_UNHASHED: "1" }, encoding: "utf8" });
+          // At the sampling interval `kos profile` runs it at (profiler/flame.ts).
+          const u = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${rawDir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`, p.file, ...args], { env: { ...jitEnv, KOS_FEEDBACK_OUT: join(rawDir, "feedback.json"), KOS_FEEDBACK_UNHASHED: "1" }, encoding: "utf8" });
           underWall.push(performance.now() - started);
           if (u.status !== 0) throw new Error(`${p.file} under --cpu-prof failed: ${u.stderr}`);
           rmSync(rawDir, { recursive: true, force: true });
@@ -206,7 +208,7 @@ export default async function programsBench(): Promise<BenchSection> {
     "",
     markdownTable(["program", "target", "measured", "status"], targets),
     "",
-    `\`kos profile\` wall time against the same command without it (target: at most 1.3× at 1× the work), median of ${PROFILE_COST_RUNS}, each program also at 4× its work, with what it adds split in two: the program as \`kos profile\` runs it (\`node --cpu-prof\`: the sampling, and the profile written at exit; \`KOS_FEEDBACK_OUT\`: its \`jit()\`s load kos's core and profile their arguments from the first call), and the \`kos\` process around it (its own start, ${nodeStartNote()}; the command's start; the analysis, pprof, flamegraph and kos-profile.json after its exit, which grow with the profile and the scripts it samples, not with the run):`,
+    `\`kos profile\` wall time against the same command without it (target: at most 1.3× at 1× the work), median of ${PROFILE_COST_RUNS}, each program also at 4× its work, with what it adds split in two: the program as \`kos profile\` runs it (\`node --cpu-prof\` at a sample every ${PROFILE_INTERVAL_US} µs: the sampling, and the profile written at exit; \`KOS_FEEDBACK_OUT\`: its \`jit()\`s load kos's core and profile their arguments from the first call), and the \`kos\` process around it (its own start, ${nodeStartNote()}; the command's start; the analysis, pprof, flamegraph and kos-profile.json after its exit, which grow with the profile and the scripts it samples, not with the run):`,
     "",
     markdownTable(["program", "plain run", "under the profiler (+ the program's part)", "`kos profile` (+ the `kos` process's part)", "added", "cost", "≤ 1.3×"], costRows),
   ].join("\n");

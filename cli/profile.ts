@@ -1,5 +1,5 @@
 /**
- * `kos profile [--out DIR] [--top N] [--workers] -- <command...>`
+ * `kos profile [--out DIR] [--top N] [--interval US] [--workers] -- <command...>`
  *
  * Runs a program under `node --cpu-prof` (every thread; launchers such as
  * tsx through a NODE_OPTIONS preload), writes kos-profile.json,
@@ -10,14 +10,17 @@ import { constants } from "node:os";
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { KosError } from "../errors.js";
+import { PROFILE_INTERVAL_US } from "../profiler/flame.js";
 import { profileCommand, type ProfileCommandResult } from "../profiler/profile-run.js";
 import { decodeValue, type ArgumentFeedback, type FunctionFeedback } from "../profiler/profile-format.js";
 
-const USAGE = `usage: kos profile [--out DIR] [--top N] [--include-internals] [--progress-every S] -- <command...>
+const USAGE = `usage: kos profile [--out DIR] [--top N] [--interval US] [--include-internals] [--progress-every S] -- <command...>
   --out DIR            where the profile files go (default ./kos-profile-out):
                        kos-profile.json, profile.cpuprofile (DevTools, speedscope),
                        profile.pb.gz (pprof), flamegraph.html
   --top N, -n N        how many functions to print (default 15)
+  --interval US        microseconds between samples (default ${PROFILE_INTERVAL_US}; node's own is 1000):
+                       smaller sees more of a short run, and slows it more
   --include-internals  keep node's own internals (node:...) in the list
   --progress-every S   seconds between progress lines on stderr (default 5)
   --workers            accepted for compatibility: every thread is always profiled
@@ -34,6 +37,8 @@ interface ProfileArgs {
   workers: boolean;
   includeInternals: boolean;
   progressEveryMs: number;
+  /** Microseconds between samples; undefined: the default (PROFILE_INTERVAL_US). */
+  intervalUs?: number;
   command: string[];
   help: boolean;
 }
@@ -44,9 +49,10 @@ const OPTIONS = {
   workers: { type: "boolean" },
   "include-internals": { type: "boolean" },
   "progress-every": { type: "string" },
+  interval: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
-const TAKES_VALUE = new Set(["--out", "--top", "-n", "--progress-every"]);
+const TAKES_VALUE = new Set(["--out", "--top", "-n", "--progress-every", "--interval"]);
 
 /** Parses the arguments after `kos profile` (node:util parseArgs). @throws KosError `KOS_PROFILE_USAGE` */
 export function parseProfileArgs(argv: string[]): ProfileArgs {
@@ -66,7 +72,7 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
       if (TAKES_VALUE.has(a)) i++;
     }
   }
-  let values: { out?: string; top?: string; workers?: boolean; "include-internals"?: boolean; "progress-every"?: string; help?: boolean };
+  let values: { out?: string; top?: string; workers?: boolean; "include-internals"?: boolean; "progress-every"?: string; interval?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args: argv.slice(0, split), options: OPTIONS, allowPositionals: false, strict: true }));
   } catch (e) {
@@ -83,6 +89,12 @@ export function parseProfileArgs(argv: string[]): ProfileArgs {
     const sec = Number(values["progress-every"]);
     if (values["progress-every"].trim() === "" || !Number.isFinite(sec) || sec <= 0) throw new KosError("KOS_PROFILE_USAGE", `--progress-every must be a positive number of seconds, got '${values["progress-every"]}'\n${USAGE}`);
     args.progressEveryMs = Math.max(100, sec * 1000);
+  }
+  if (values.interval !== undefined) {
+    // V8 takes an integer of microseconds; 1 s is far past any use (a run shorter than it gets no sample).
+    const us = Number(values.interval);
+    if (!/^\d+$/.test(values.interval.trim()) || !Number.isSafeInteger(us) || us < 1 || us > 1_000_000) throw new KosError("KOS_PROFILE_USAGE", `--interval must be a whole number of microseconds from 1 to 1000000, got '${values.interval}'\n${USAGE}`);
+    args.intervalUs = us;
   }
   if (!args.help && args.command.length === 0) throw new KosError("KOS_PROFILE_USAGE", `no command given\n${USAGE}`);
   return args;
@@ -191,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
       onStart: () => say(`profiling ${args.command.join(" ")}`),
       onProgress: say,
       progressEveryMs: args.progressEveryMs,
+      ...(args.intervalUs !== undefined ? { samplingIntervalUs: args.intervalUs } : {}),
     });
   } catch (err) {
     const e = err as KosError & { exitCode?: number | null; signal?: NodeJS.Signals; result?: ProfileCommandResult };

@@ -21,6 +21,20 @@ export type ResolvedCommand =
 const NODE_SCRIPT = /\.(c|m)?js$/;
 
 /**
+ * The sampling interval `kos profile` runs a program at, in microseconds, where node's and the
+ * inspector's own is 1000. Each sample costs the profiled program: V8's sampler thread wakes and
+ * signals the main thread, which walks its stack, and the processing thread symbolizes it. At
+ * 1000 µs the bench's six programs (bench/programs, at their 1× work) paid 20-40 ms more CPU than
+ * at 2000 µs (paired medians of 25 rounds, DSP, life and rules; 13 ms for life on a quieter
+ * moment), and at 2000 µs every run still ranked the same hot functions: the top function of
+ * each program as often as at 1000 µs, its self share within 2.5 points of it, with a run-to-run
+ * spread about 1.4 times larger (√2, half the samples; 13 runs of each program at each interval,
+ * docs/notes/kos-profile-cost.md). A profile that needs more samples asks for them
+ * (`kos profile --interval 1000`), or runs longer.
+ */
+export const PROFILE_INTERVAL_US = 2000;
+
+/**
  * `node app.js a b` and `app.js a b` both become node arguments
  * `["app.js", "a", "b"]`; anything else (`npm run x`, a shell script) is run
  * as is.
@@ -47,6 +61,8 @@ export interface RunOptions {
   progressEveryMs?: number;
   /** Called once the program is spawned, with its process id (undefined when it could not start). */
   onSpawn?: (pid: number | undefined) => void;
+  /** The CPU profiler's sampling interval in microseconds (default {@link PROFILE_INTERVAL_US}); runWithCpuProf and runWithProfilerPreload only. */
+  samplingIntervalUs?: number;
 }
 
 export interface RunOutcome {
@@ -186,7 +202,9 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
   // The signal handler's file sits with the profiles, which kos owns for the run (only `.cpuprofile` files are read from there).
   const signalExit = join(outDir, SIGNAL_EXIT_FILE);
   writeFileSync(signalExit, SIGNAL_EXIT_SOURCE);
-  const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`, "--require", signalExit];
+  const interval = options.samplingIntervalUs ?? PROFILE_INTERVAL_US;
+  // The interval before the command's flags: a command that sets its own --cpu-prof-interval keeps it (node takes the last).
+  const flags = ["--cpu-prof", `--cpu-prof-dir=${outDir}`, `--cpu-prof-interval=${interval}`, "--require", signalExit];
   let outcome: RunOutcome;
   if (command.kind === "node") {
     // The command's own --cpu-prof-dir comes after kos's and wins: the profiles went there, and
@@ -204,13 +222,14 @@ export async function runWithCpuProf(command: ResolvedCommand, dir: string, opti
     try {
       const shim = join(shimDir, "node");
       // The shim's text is fixed; the paths reach it as environment variables, never spliced into code.
-      writeFileSync(shim, '#!/bin/sh\nexec "$KOS_REAL_NODE" --cpu-prof "--cpu-prof-dir=$KOS_CPU_PROF_DIR" --require "$KOS_SIGNAL_EXIT" "$@"\n');
+      writeFileSync(shim, '#!/bin/sh\nexec "$KOS_REAL_NODE" --cpu-prof "--cpu-prof-dir=$KOS_CPU_PROF_DIR" "--cpu-prof-interval=$KOS_CPU_PROF_INTERVAL" --require "$KOS_SIGNAL_EXIT" "$@"\n');
       chmodSync(shim, 0o755);
       const env = {
         ...process.env,
         ...options.env,
         KOS_REAL_NODE: process.execPath,
         KOS_CPU_PROF_DIR: outDir,
+        KOS_CPU_PROF_INTERVAL: String(interval),
         KOS_SIGNAL_EXIT: signalExit,
         PATH: `${shimDir}:${process.env.PATH ?? ""}`,
       };
@@ -268,6 +287,8 @@ if (dir) {
     const session = new Session();
     session.connect();
     session.post("Profiler.enable");
+    const interval = Number(process.env.KOS_CPU_PROF_INTERVAL);
+    if (interval > 0) session.post("Profiler.setSamplingInterval", { interval });
     session.post("Profiler.start");
     // As SIGNAL_EXIT_SOURCE: node's default action on these signals skips the 'exit' handler below.
     for (const signal of ["SIGINT", "SIGHUP"]) {
@@ -307,6 +328,7 @@ export async function runWithProfilerPreload(command: ResolvedCommand, dir: stri
       ...process.env,
       ...options.env,
       KOS_CPU_PROF_DIR: outDir,
+      KOS_CPU_PROF_INTERVAL: String(options.samplingIntervalUs ?? PROFILE_INTERVAL_US),
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --require ${quoted}`.trim(),
     };
     outcome = command.kind === "node" ? await runChild(process.execPath, command.nodeArgs, options, env) : await runChild(command.file, command.args, options, env);

@@ -37,6 +37,8 @@ export interface ProfileCommandOptions {
   /** Progress callback for long runs, every `progressEveryMs` (default 5000). */
   onProgress?: (message: string) => void;
   progressEveryMs?: number;
+  /** The CPU profiler's sampling interval in microseconds (default 2000: flame.ts, PROFILE_INTERVAL_US). */
+  samplingIntervalUs?: number;
 }
 
 export interface ProfileCommandResult {
@@ -93,8 +95,8 @@ function signalOfStatus(code: number): string {
  * `profile.cpuprofile` (Chrome DevTools, speedscope), `profile.pb.gz`
  * (pprof), `flamegraph.html` and `kos-profile.json`.
  *
- * The program runs under `node --cpu-prof` (every thread, about 1.03× its
- * own wall time); a command that is not a node script (`tsx app.ts`,
+ * The program runs under `node --cpu-prof` (every thread, sampled every
+ * 2 ms unless `samplingIntervalUs` says otherwise); a command that is not a node script (`tsx app.ts`,
  * `npm run x`) runs with a preload in NODE_OPTIONS that starts the same
  * profiler through `node:inspector` in every node process it starts.
  * @throws KosError `KOS_PROFILE_COMMAND_FAILED` (nonzero exit or signal; `exitCode` and `signal` on
@@ -129,6 +131,7 @@ export async function profileCommand(command: string[], options: ProfileCommandO
     ...(options.stdio ? { stdio: options.stdio } : {}),
     ...(say ? { onProgress: (ms: number) => say(`still profiling: ${Math.round(ms / 1000)} s elapsed`) } : {}),
     progressEveryMs: options.progressEveryMs ?? 5000,
+    ...(options.samplingIntervalUs !== undefined ? { samplingIntervalUs: options.samplingIntervalUs } : {}),
   };
   const failed = (code: number | null, signal: NodeJS.Signals | undefined, output?: string) => {
     const err = new KosError(

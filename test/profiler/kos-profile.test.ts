@@ -11,7 +11,9 @@ import { formatWrappedTable, main, parseProfileArgs } from "../../cli/profile.js
 import { resolveCommand } from "../../profiler/flame.js";
 import { loadProfile, readProfile } from "../../profiler/profile-file.js";
 import { readPprof } from "../../profiler/pprof.js";
-import { parseCpuProfile } from "../../profiler/cpuprofile.js";
+import { meanIntervalMs, parseCpuProfile } from "../../profiler/cpuprofile.js";
+import { PROFILE_INTERVAL_US } from "../../profiler/flame.js";
+import { profileCommand } from "../../profiler/profile-run.js";
 
 const program = (name: string) => fileURLToPath(new URL(`./programs/${name}`, import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), "kos-profile-e2e-"));
@@ -152,6 +154,27 @@ describe("kos profile", () => {
     expect(summary).not.toMatch(/--cpu-prof/);
   }, 60_000);
 
+  it("samples every PROFILE_INTERVAL_US by default, and at --interval when given (a command's own --cpu-prof-interval wins)", async () => {
+    const argv = async (command: string[], samplingIntervalUs?: number) => {
+      const r = await profileCommand(command, { outDir: join(scratch, "interval"), stdio: "pipe", ...(samplingIntervalUs ? { samplingIntervalUs } : {}) });
+      return JSON.parse(/^execArgv (.*)$/m.exec(r.output!)![1]!) as string[];
+    };
+    expect(PROFILE_INTERVAL_US).toBe(2000);
+    expect(await argv([program("prints-exec-argv.js")])).toContain("--cpu-prof-interval=2000");
+    expect(await argv([program("prints-exec-argv.js")], 500)).toContain("--cpu-prof-interval=500");
+    // Node takes the last of a repeated flag: the command's own comes after kos's.
+    expect((await argv(["node", "--cpu-prof-interval=700", program("prints-exec-argv.js")])).filter((a) => a.startsWith("--cpu-prof-interval")).at(-1)).toBe("--cpu-prof-interval=700");
+  }, 120_000);
+
+  it("--interval reaches node processes a launcher starts (the NODE_OPTIONS preload)", async () => {
+    const dir = join(scratch, "interval-preload");
+    // 20 ms between samples, where the inspector's own interval is 1 ms: a run of ~0.5 s has far fewer samples, each ~20 ms apart.
+    const code = await main(["--out", dir, "--interval", "20000", "--", "sh", "-c", 'node "$0" 4000000', program("one-hot-function.js")]);
+    expect(code, err.join("\n")).toBe(0);
+    const profile = parseCpuProfile(readFileSync(join(dir, "profile.cpuprofile"), "utf8"));
+    expect(meanIntervalMs(profile)).toBeGreaterThan(10);
+  }, 60_000);
+
   it("reports a failing command with its exit code", async () => {
     const code = await main(["--workers", "--out", join(scratch, "fail"), "--", program("exits-with-3.js")]);
     expect(code).toBe(3);
@@ -235,6 +258,8 @@ describe("kos profile", () => {
     expect(await main(["--bogus", "--", "x.js"])).toBe(2);
     expect(await main(["--progress-every", "abc", "--", "x.js"])).toBe(2);
     expect(await main(["--out", "--", "x.js"])).toBe(2);
+    for (const bad of ["0", "1.5", "-3", "abc", "2000000"]) expect(await main(["--interval", bad, "--", "x.js"])).toBe(2);
+    expect(err.join("\n")).toMatch(/--interval must be a whole number of microseconds/);
     expect(err.join("\n")).toMatch(/usage: kos profile/);
     expect(err.join("\n")).toMatch(/--progress-every must be a positive number/);
     expect(out).toEqual([]);
@@ -251,6 +276,8 @@ describe("argument and command resolution", () => {
   it("parses options, with or without --", () => {
     expect(parseProfileArgs(["--out", "d", "--top", "3", "--", "node", "a.js", "--x"])).toMatchObject({ outDir: "d", top: 3, command: ["node", "a.js", "--x"] });
     expect(parseProfileArgs(["app.js", "--top", "3"])).toMatchObject({ top: 15, command: ["app.js", "--top", "3"] });
+    expect(parseProfileArgs(["--interval", "500", "app.js"])).toMatchObject({ intervalUs: 500, command: ["app.js"] });
+    expect(parseProfileArgs(["app.js"]).intervalUs).toBeUndefined();
   });
 
   it("treats `node app.js` and `app.js` alike, and other commands as programs", () => {
