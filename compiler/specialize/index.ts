@@ -23,6 +23,7 @@ import "./fast-path-escapes.js";
 import "./expressions.js";
 import "./identifiers.js";
 import "./branch-values.js";
+import "./apply-guards.js";
 import "./assignments.js";
 import "./objects.js";
 import "./object-literals.js";

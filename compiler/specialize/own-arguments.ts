@@ -77,13 +77,27 @@ function indexOf(key: unknown): number | null {
   return null;
 }
 
+/**
+ * A read folded to a value has no place in the code, so compile.ts takes any escape of `arguments`
+ * to come before it (ownArgumentsFolded). Not one made in the root's own code, outside residual
+ * loops, before any foreign code was emitted on any path: nothing can have held the object yet
+ * (an escape hands it to code, which is foreign, or stores it where only foreign code finds it).
+ * ramda's curried shells test `arguments.length === 0` first and forward `arguments` to an `apply`
+ * read at run time (apply-guards.ts): the other branch's escape sent every attempt back with the
+ * reads counted as foreign, and the forwarding was not inlined.
+ */
+export function noteFolded(s: Specializer): void {
+  if (s.frame.root && (s.foreignEpoch ?? 0) === 0 && s.residualLoops === 0) return;
+  s.ownArgumentsFolded = true;
+}
+
 Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unknown): OwnArgumentsRead {
   if (!this.options.ownArgumentsKept) return "foreign";
   const items = this.rootArgumentItems;
   if (key === "length") {
     this.ownArgumentsReadsKept = true;
     if (!items) return "plain";
-    this.ownArgumentsFolded = true;
+    noteFolded(this);
     return { value: S(items.length) };
   }
   const k = indexOf(key);
@@ -91,7 +105,7 @@ Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unkno
   if (items && k < items.length) {
     this.ownArgumentsReadsKept = true;
     // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
-    if (items[k]!.k !== "d") this.ownArgumentsFolded = true;
+    if (items[k]!.k !== "d") noteFolded(this);
     return { value: items[k]! };
   }
   // Below a count a test on this path showed (`arguments.length > k && arguments[k] …`).
@@ -115,6 +129,6 @@ Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unkno
   if (has !== false) return "foreign";
   this.ownArgumentsReadsKept = true;
   if (!items) return "plain";
-  this.ownArgumentsFolded = true;
+  noteFolded(this);
   return { value: S(undefined) };
 };
