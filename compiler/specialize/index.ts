@@ -215,6 +215,8 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (kind === "arrow" && info.usesArguments) throw new JitError("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function");
   sp.rootStrict = info.parsed.strict;
   sp.rootFn = req.fn;
+  // An arrow reads the root's own `arguments` whenever it is called (own-arguments.ts, pristineArguments).
+  if (info.argumentsInArrow) sp.rootArgumentsReached = true;
   sp.reserveWords(info.words);
   sp.used.add("arguments");
   const root = info.node;

@@ -13,7 +13,7 @@ import type { Node } from "../ast.js";
 import { hasIntrinsicLength } from "../typed-array-checks.js";
 import { walk } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
-import { noteFolded } from "./own-arguments.js";
+import { noteFolded, pristineArguments } from "./own-arguments.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import "./private-names.js";
@@ -106,9 +106,10 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
     const v = this.frame.info.scopes.resolve(n.object);
     if (!v || v.defs.length === 0) {
       // The root's, where the residual lets the object escape before a read (compile.ts): read at run
-      // time, as written. Folded to the guarded count there, `arguments.length` after
-      // `fn.apply(this, arguments)` kept the count an `apply` of the program's own had changed.
-      const asWritten = this.frame.root && !this.options.ownArgumentsKept;
+      // time, as written, unless no code can have held it yet. Folded to the guarded count there,
+      // `arguments.length` after `fn.apply(this, arguments)` kept the count an `apply` of the
+      // program's own had changed (main at c14956b).
+      const asWritten = this.frame.root && !this.options.ownArgumentsKept && !pristineArguments(this);
       if (!n.computed && n.property.name === "length" && !asWritten) return this.frame.root ? rootItemRead(this, S(this.frame.args.length)) : S(this.frame.args.length);
       if (asWritten) {
         // (Read below, as any member of the object.)
@@ -136,8 +137,8 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
  * escapes in the residual code (the attempt that finds it so counts these reads as foreign code).
  */
 function rootItemRead(s: Specializer, v: Val): Val {
-  if (!s.options.ownArgumentsKept) s.foreignCodeMayRun();
-  else {
+  // (Not kept: reached only where no code can have held the object yet, memberExpression.)
+  if (s.options.ownArgumentsKept) {
     s.ownArgumentsReadsKept = true;
     // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
     if (v.k !== "d") noteFolded(s);
