@@ -249,7 +249,11 @@ export function argumentsReadAsArray(fnNode: Node): boolean {
       // `.length` and `[k]` with a constant k only: `arguments.callee` and the like are not an array's.
       return !written.has(parent) && (parent.computed ? argumentsIndex(parent) !== null : parent.property.name === "length");
     }
-    return readByArrayMethod(use, parent);
+    // `g.apply(thisArg, arguments)` (a composed function's step, `g.call(this, f.apply(this,
+    // arguments))`): inlined, Function.prototype.apply reads the array's items as it reads the
+    // object's (call-dispatch.ts inlines `g` on them); any other `apply` would need the object made,
+    // which fails the callee's inlining (virtual-objects.ts), and the call stays a call.
+    return forwardsByApply(use, parent) || readByArrayMethod(use, parent);
   });
 }
 

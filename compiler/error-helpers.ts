@@ -10,6 +10,25 @@ export function notAFunction(text: string): never {
   throw new TypeError(`${text} is not a function`);
 }
 
+/** As kos loaded them: a program that replaces them does not change how a forward calls its `apply`. */
+const reflectApply = Reflect.apply;
+const defineProperty = Object.defineProperty;
+
+/**
+ * The other branch of a guarded `g.apply(thisArg, arguments)` (specialize/apply-guards.ts): what was
+ * read as `g.apply`, called with `g` as `this` and `[thisArg, args]`, or the engine's TypeError for
+ * `text` where it is not callable. `callee`, where not undefined, is the original function, which a
+ * sloppy function's `arguments` names as its `callee` (an own data property, writable and
+ * configurable, not enumerable): `args` is the version's own object, which named the version.
+ * One call in the residual, not three: a fork (speculation.ts) whose generic rest held more calls
+ * than its speculated one was kept, and its speculated rest read `g.apply` again after its guard.
+ */
+export function forwardApply(method: unknown, g: unknown, thisArg: unknown, args: IArguments, callee: Function | undefined, text: string): unknown {
+  if (typeof method !== "function") throw new TypeError(`${text} is not a function`);
+  if (callee !== undefined) defineProperty(args, "callee", { value: callee, writable: true, enumerable: false, configurable: true });
+  return reflectApply(method, g, [thisArg, args]);
+}
+
 /**
  * What for-of rejects before running any code of the program's: null, undefined, a primitive whose
  * prototype has no iterator, or an object or function none of whose prototype chain has an own
@@ -116,7 +135,7 @@ export function iterateOnce(v: unknown): Iterable<unknown> {
 }
 
 /** Every function of this file. */
-export const ERROR_HELPERS: readonly Function[] = Object.freeze([notAFunction, notIterableValue, notIterableDefaultMessage, iterateOnce, iterableOrNull, iterableAsWritten]);
+export const ERROR_HELPERS: readonly Function[] = Object.freeze([notAFunction, forwardApply, notIterableValue, notIterableDefaultMessage, iterateOnce, iterableOrNull, iterableAsWritten]);
 
 /**
  * Each helper as a self-contained function expression, for output that cannot reach kos at run
@@ -183,6 +202,16 @@ const DEFAULT_MESSAGE_SOURCE = `function notIterableDefaultMessage(v) {
 
 const STANDALONE_SOURCES = new Map<Function, string>([
   [notAFunction, `function notAFunction(text) { throw new TypeError(text + " is not a function"); }`],
+  [
+    forwardApply,
+    `(function (reflectApply, defineProperty) {
+  return function forwardApply(method, g, thisArg, args, callee, text) {
+    if (typeof method !== "function") throw new TypeError(text + " is not a function");
+    if (callee !== undefined) defineProperty(args, "callee", { value: callee, writable: true, enumerable: false, configurable: true });
+    return reflectApply(method, g, [thisArg, args]);
+  };
+})(Reflect.apply, Object.defineProperty)`,
+  ],
   [notIterableValue, `(function (isProxy) {\n${NOT_ITERABLE_SOURCE}\n  return notIterableValue;\n})(${IS_PROXY_SOURCE})`],
   [notIterableDefaultMessage, DEFAULT_MESSAGE_SOURCE],
   [iterableOrNull, `(function (isProxy) {\n${NOT_ITERABLE_SOURCE}\n${ITERABLE_OR_NULL_SOURCE}\n  return iterableOrNull;\n})(${IS_PROXY_SOURCE})`],

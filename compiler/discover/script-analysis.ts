@@ -206,11 +206,30 @@ export class ScriptAnalysis {
     }
     if (kind === "param" && !scope.isStrict) {
       const args = scope.set.get("arguments");
-      if (args && args.references.length > 0) return unstable(`can be written through the sloppy-mode \`arguments\` object (${this.where(args.references[0]!.identifier)})`);
+      const linking = args?.references.find((r) => !this.readsLengthOnly(r.identifier as Node));
+      if (linking) return unstable(`can be written through the sloppy-mode \`arguments\` object (${this.where(linking.identifier)})`);
     }
     const dyn = this.dynamicScopeIn(scope);
     if (dyn) return unstable(`may be written by ${dyn.type === "with" ? "a `with` statement" : "a direct `eval`"} at ${this.where(dyn.block)}`);
     return facts;
+  }
+
+  /**
+   * `arguments.length`, read (not assigned, updated or deleted): the object reaches no other code
+   * there (its `length` is its own data property until code that holds it redefines it), so it
+   * writes no parameter. ramda's `_curry2` switches on `arguments.length` and returns closures over
+   * its parameters, which compile as constants with this. An index read may not: past the count it
+   * reaches Object.prototype, where a getter gets the object as its receiver.
+   */
+  private readsLengthOnly(use: Node): boolean {
+    const member = this.parentOf(use);
+    if (!member || member.type !== "MemberExpression" || member.object !== use || member.computed || member.property.name !== "length") return false;
+    const outer = this.parentOf(member);
+    if (!outer) return true;
+    if ((outer.type === "AssignmentExpression" && outer.left === member) || outer.type === "UpdateExpression" || (outer.type === "UnaryExpression" && outer.operator === "delete")) return false;
+    if ((outer.type === "ForInStatement" || outer.type === "ForOfStatement") && outer.left === member) return false;
+    // A destructuring target (`[arguments.length] = xs`, `({ n: arguments.length } = o)`) writes it.
+    return !(outer.type === "ArrayPattern" || outer.type === "AssignmentPattern" || outer.type === "RestElement" || (outer.type === "Property" && outer.value === member && this.parentOf(outer)?.type === "ObjectPattern"));
   }
 
   /** See BindingFacts.privateRegExp. */

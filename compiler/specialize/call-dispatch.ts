@@ -107,6 +107,9 @@ function handsMappedArguments(s: Specializer, fnVal: Val, args: Val[], member: M
 
 P.applyCall = function (this: Specializer, fnVal: Val, thisVal: Val, args: Val[], member: MemberCall | null, n: Node): Val {
   if (!this.env) return UNDEF; // dead code: an argument always threw (see expr)
+  // `g.apply(thisArg, arguments)` with `g.apply` read at run time: inlined behind a test of what was read (apply-guards.ts).
+  const forwarded = this.guardedApplyForward(fnVal, args, member, n);
+  if (forwarded) return forwarded;
   if (handsMappedArguments(this, fnVal, args, member)) return this.fail("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` to a call that may not be Function.prototype.apply (which only reads it): the callee could change the parameters", n);
   if ((fnVal.k === "s" && typeof fnVal.v !== "function") || fnVal.k === "v") return NOT_CALLABLE;
   if (fnVal.k === "s" && typeof fnVal.v === "function") {

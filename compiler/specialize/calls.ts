@@ -76,6 +76,22 @@ declare module "./specializer.js" {
   }
 }
 
+/**
+ * `g.apply(thisArg, arguments)` on a function `g` kos knows, after foreign code (or in a fork's
+ * speculated rest, which starts as if none had run): `g.apply` is read as it is, once, and
+ * apply-guards.ts tests what was read. Folded instead (a fork's guard,
+ * speculation.ts), the fork's test read it and its generic rest read it again: a getter put on
+ * `apply` ran twice where the original runs it once.
+ */
+function forwardedApplyRead(s: Specializer, recv: Val, n: Node): Val | null {
+  const args = n.arguments as Node[];
+  // (The root's own `arguments` only: an inlined callee's is an array of its call's items, which a
+  // folded `apply` reads in place and any other would need made.)
+  if (!s.frame.root || !(s.foreignRan || s.inFork || s.generic) || n.callee.computed || n.callee.property.name !== "apply" || args.length !== 2 || args[1]!.type !== "Identifier" || args[1]!.name !== "arguments") return null;
+  if (recv.k !== "s" || typeof recv.v !== "function") return null;
+  return D({ type: "MemberExpression", object: s.constNode(recv.v), property: id("apply"), computed: false, optional: false });
+}
+
 P.callExpressionInner = function (this: Specializer, n: Node): Val {
   const callee = n.callee;
   const regexpCall = regexLiteralTest(this, n) ?? regexLiteralOnKnownString(this, n) ?? privateRegExpTest(this, n) ?? privateRegExpMatch(this, n) ?? constructedRegExpCall(this, n) ?? regexLiteralReplace(this, n);
@@ -113,7 +129,7 @@ P.callExpressionInner = function (this: Specializer, n: Node): Val {
       let afterRead = -1;
       const rest = this.evalSeq([readMethod, ...n.arguments], (e: Node) => {
         if (e !== readMethod) return this.expr(e);
-        const method = this.readMember(recv, head[1]!, callee);
+        const method = forwardedApplyRead(this, recv, n) ?? this.readMember(recv, head[1]!, callee);
         afterRead = this.out.length;
         return method;
       });

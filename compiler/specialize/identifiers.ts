@@ -113,6 +113,8 @@ P.argumentsObject = function (this: Specializer, n: Node): Val {
   if (this.frame.root) {
     if (this.frame.info.parsed.kind === "arrow") return this.fail("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function", n);
     // Never null; and its reads run no code while nothing else sees it (own-arguments.ts).
+    // From here code may hold it (own-arguments.ts, pristineArguments).
+    this.rootArgumentsReached = true;
     const d = D(id("arguments"), "object");
     d.nonNull = true;
     if (this.options.ownArgumentsKept) d.ownArguments = true;

@@ -23,6 +23,7 @@ import "./fast-path-escapes.js";
 import "./expressions.js";
 import "./identifiers.js";
 import "./branch-values.js";
+import "./apply-guards.js";
 import "./assignments.js";
 import "./objects.js";
 import "./object-literals.js";
@@ -218,6 +219,8 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   if (kind === "arrow" && info.usesArguments) throw new JitError("USES_ARGUMENTS", "an arrow function's `arguments` belongs to its enclosing function");
   sp.rootStrict = info.parsed.strict;
   sp.rootFn = req.fn;
+  // An arrow reads the root's own `arguments` whenever it is called (own-arguments.ts, pristineArguments).
+  if (info.argumentsInArrow) sp.rootArgumentsReached = true;
   sp.reserveWords(info.words);
   sp.used.add("arguments");
   const root = info.node;

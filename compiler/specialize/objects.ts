@@ -13,6 +13,7 @@ import type { Node } from "../ast.js";
 import { hasIntrinsicLength } from "../typed-array-checks.js";
 import { walk } from "../ast.js";
 import { isBuiltin } from "../builtins.js";
+import { noteFolded, pristineArguments } from "./own-arguments.js";
 import { Specializer, id } from "./specializer.js";
 import { D, S, UNDEF, isPrimitive, type Val, type VirtualObject } from "./values.js";
 import "./private-names.js";
@@ -104,8 +105,15 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
   if (this.frame.args && n.object.type === "Identifier" && n.object.name === "arguments") {
     const v = this.frame.info.scopes.resolve(n.object);
     if (!v || v.defs.length === 0) {
-      if (!n.computed && n.property.name === "length") return this.frame.root ? rootItemRead(this, S(this.frame.args.length)) : S(this.frame.args.length);
-      if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") {
+      // The root's, where the residual lets the object escape before a read (compile.ts): read at run
+      // time, as written, unless no code can have held it yet. Folded to the guarded count there,
+      // `arguments.length` after `fn.apply(this, arguments)` kept the count an `apply` of the
+      // program's own had changed (main at c14956b).
+      const asWritten = this.frame.root && !this.options.ownArgumentsKept && !pristineArguments(this);
+      if (!n.computed && n.property.name === "length" && !asWritten) return this.frame.root ? rootItemRead(this, S(this.frame.args.length)) : S(this.frame.args.length);
+      if (asWritten) {
+        // (Read below, as any member of the object.)
+      } else if (n.computed && n.property.type === "Literal" && typeof n.property.value === "number") {
         const item = this.frame.args[n.property.value];
         if (item && this.frame.root) return rootItemRead(this, item);
         if (item || !this.frame.root) return item ?? UNDEF;
@@ -129,11 +137,11 @@ P.memberExpression = function (this: Specializer, n: Node): Val {
  * escapes in the residual code (the attempt that finds it so counts these reads as foreign code).
  */
 function rootItemRead(s: Specializer, v: Val): Val {
-  if (!s.options.ownArgumentsKept) s.foreignCodeMayRun();
-  else {
+  // (Not kept: reached only where no code can have held the object yet, memberExpression.)
+  if (s.options.ownArgumentsKept) {
     s.ownArgumentsReadsKept = true;
     // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
-    if (v.k !== "d") s.ownArgumentsFolded = true;
+    if (v.k !== "d") noteFolded(s);
   }
   return v;
 }

@@ -31,6 +31,8 @@ declare module "./specializer.js" {
     ownArgumentsFolded?: boolean;
     /** The residual member reads of the root's `arguments` taken as plain (arguments-escape.ts judges every other use). */
     plainArgumentReads?: Set<Node>;
+    /** The root's `arguments` was evaluated as a value, or an arrow of the root names it (pristineArguments). */
+    rootArgumentsReached?: boolean;
     /** The root's `arguments` items where its count is guarded at entry (index.ts, rootArguments). */
     rootArgumentItems?: Val[] | null;
     ownArgumentsRead(key: unknown): OwnArgumentsRead;
@@ -77,13 +79,37 @@ function indexOf(key: unknown): number | null {
   return null;
 }
 
+/**
+ * A read folded to a value has no place in the code, so compile.ts takes any escape of `arguments`
+ * to come before it (ownArgumentsFolded). Not one made in the root's own code, outside residual
+ * loops, before the object was evaluated as a value anywhere (pristineArguments): nothing can
+ * have held it yet.
+ * ramda's curried shells test `arguments.length === 0` first and forward `arguments` to an `apply`
+ * read at run time (apply-guards.ts): the other branch's escape sent every attempt back with the
+ * reads counted as foreign, and the forwarding was not inlined.
+ */
+export function noteFolded(s: Specializer): void {
+  if (pristineArguments(s)) return;
+  s.ownArgumentsFolded = true;
+}
+
+/**
+ * Whether no code can have held the root's `arguments` yet at this point (see noteFolded): the
+ * object was never evaluated as a value (identifiers.ts, argumentsObject: handed to a call,
+ * stored, written through), no arrow of the root names it (index.ts), and no residual loop could
+ * run such code before this point on an earlier iteration.
+ */
+export function pristineArguments(s: Specializer): boolean {
+  return s.frame.root && !s.rootArgumentsReached && s.residualLoops === 0;
+}
+
 Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unknown): OwnArgumentsRead {
   if (!this.options.ownArgumentsKept) return "foreign";
   const items = this.rootArgumentItems;
   if (key === "length") {
     this.ownArgumentsReadsKept = true;
     if (!items) return "plain";
-    this.ownArgumentsFolded = true;
+    noteFolded(this);
     return { value: S(items.length) };
   }
   const k = indexOf(key);
@@ -91,7 +117,7 @@ Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unkno
   if (items && k < items.length) {
     this.ownArgumentsReadsKept = true;
     // A read of the item (index.ts, rootArguments, marked) has its place; a known value has none.
-    if (items[k]!.k !== "d") this.ownArgumentsFolded = true;
+    if (items[k]!.k !== "d") noteFolded(this);
     return { value: items[k]! };
   }
   // Below a count a test on this path showed (`arguments.length > k && arguments[k] …`).
@@ -115,6 +141,6 @@ Specializer.prototype.ownArgumentsRead = function (this: Specializer, key: unkno
   if (has !== false) return "foreign";
   this.ownArgumentsReadsKept = true;
   if (!items) return "plain";
-  this.ownArgumentsFolded = true;
+  noteFolded(this);
   return { value: S(undefined) };
 };

@@ -45,6 +45,9 @@ P.stable = function (this: Specializer, x: Val, hint = "t"): Val {
     if (x.arrayFlag) t.arrayFlag = x.arrayFlag;
     if (x.isArray) t.isArray = x.isArray;
     if (x.proto) t.proto = x.proto;
+    // A sloppy function's own `this` held in a temporary is still an object (an inlined sloppy
+    // callee hands it on to the next one: a composed function's steps, `g.call(this, f.apply(this, arguments))`).
+    if (x.objectOrFunction) t.objectOrFunction = true;
     copyOwnArguments(x, t);
   }
   return t;

@@ -3,7 +3,7 @@
  * binds the source where compiled code references a helper, so the two must answer alike.
  */
 import { describe, expect, it } from "vitest";
-import { ERROR_HELPERS, iterableAsWritten, iterableOrNull, iterateOnce, notAFunction, notIterableDefaultMessage, notIterableValue, standaloneHelperSource } from "../../compiler/error-helpers.js";
+import { ERROR_HELPERS, forwardApply, iterableAsWritten, iterableOrNull, iterateOnce, notAFunction, notIterableDefaultMessage, notIterableValue, standaloneHelperSource } from "../../compiler/error-helpers.js";
 
 /** The helper made from its standalone source, as the output module evaluates it. */
 function fromSource(fn: Function): Function {
@@ -35,6 +35,25 @@ describe("the standalone sources of kos's error helpers", () => {
     for (const f of ERROR_HELPERS) expect(standaloneHelperSource(f), f.name).not.toBeNull();
     expect(standaloneHelperSource(() => 1)).toBeNull();
     expect(standaloneHelperSource("notIterableValue")).toBeNull();
+  });
+
+  it("forwardApply calls what was read with its receiver, names the callee of sloppy `arguments`, or throws the engine's message", () => {
+    for (const helper of [forwardApply, fromSource(forwardApply)]) {
+      const g = function g() {};
+      const seen: unknown[] = [];
+      const own = function (this: unknown, t: unknown, args: IArguments) {
+        seen.push(this === g, t, args.length, args[0], args.callee === g, Object.getOwnPropertyDescriptor(args, "callee"));
+        return "own";
+      };
+      const sloppyArgs = new Function("return arguments")(7, 8) as IArguments;
+      expect(helper(own, g, "self", sloppyArgs, g, "g.apply")).toBe("own");
+      expect(seen).toEqual([true, "self", 2, 7, true, { value: g, writable: true, enumerable: false, configurable: true }]);
+      // Strict `arguments` (callee undefined here): its callee accessor is left as it is.
+      const strictArgs = new Function('"use strict"; return arguments')(1) as IArguments;
+      expect(helper((_t: unknown, a: IArguments) => a.length, g, null, strictArgs, undefined, "g.apply")).toBe(1);
+      expect(() => strictArgs.callee).toThrow(TypeError);
+      expect(() => helper(5, g, null, sloppyArgs, g, "fn.apply")).toThrow(new TypeError("fn.apply is not a function"));
+    }
   });
 
   it("notIterableValue answers as the helper does, for primitives, objects, proxies and prototypes given an iterator", () => {

@@ -15,9 +15,9 @@
  * mean anything): ieee754's `write` specialized on (LE, 52, 8) 0.65x the library's time; the rest
  * 0.94-1.05x, tiered ones settled on the original where nothing paid.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
-import { jit } from "../../index.js";
+import { inspect, jit } from "../../index.js";
 import { generate, pick } from "../../fixtures/real/common.js";
 import type { Random } from "../../fixtures/random.js";
 import { agrees, HOT } from "./unseen-helpers.js";
@@ -161,6 +161,35 @@ describe("curried and composed functions: `fn.apply(this, arguments)` shells", (
     it(`jit(${label}) (tiering) agrees on every call, with other counts and receivers`, () => {
       const original = make();
       agrees(`jit(${label}) (tiering)`, ({ self, args }) => original.apply(self, args), () => { const f = jit(make(), { tiering: HOT }); return { fn: f, run: ({ self, args }) => f.apply(self, args) }; }, inputs);
+    });
+  }
+
+  // One argument on every call while tiering profiles (the count is then guarded at entry), other
+  // counts and receivers after: the shells' `fn.apply(this, arguments)`, read after the placeholder
+  // test (foreign code), is inlined behind a test of what `fn.apply` is (apply-guards.ts), and a
+  // composed function's steps inline through their own `f.apply(this, arguments)`. They fell back
+  // (USES_ARGUMENTS, NOTHING_SPECIALIZED) before.
+  const vol = R.curry!((a: number, b: number, c: number) => a * b * c);
+  const oneThenMixed = generate(16, 300, (r, i) => ({ self: i > 100 && i % 37 === 0 ? { k: 1 } : undefined, args: i > 100 && i % 29 === 28 ? [values(r), values(r)] : i > 100 && i % 31 === 30 ? [] : [values(r)] }));
+  const compiled: Array<[string, () => Fn, string | null]> = [
+    ["R.add(3)", () => R.add!(3), null],
+    ["R.path(['c', 'd'])", () => R.path!(["c", "d"]), null],
+    ["R.prop('c')", () => R.prop!("c"), null],
+    ["R.pipe(inc, dbl, inc)", () => R.pipe!(inc, dbl, inc), null],
+    // ramda's `_curryN` shell (arguments copied in a loop, then `_arity`'s forward) stays the original's own code.
+    ["R.curry(vol)(2)(3)", () => vol!(2)(3), "NOTHING_SPECIALIZED"],
+    // `func.apply(this, arguments)` is not its last act (the cache is read after it): still exact only as the original.
+    ["U.memoize(inc)", () => U.memoize!(inc), "USES_ARGUMENTS"],
+  ];
+  for (const [label, make, reason] of compiled) {
+    it(`jit(${label}) (tiering on one count) agrees on every call${reason ? `, and runs as the original (${reason})` : ", and compiles"}`, () => {
+      const original = make();
+      // A call with no argument returns the curried function itself: each side its own.
+      const shown = (v: unknown) => (typeof v === "function" ? "a function" : v);
+      const f = agrees(`jit(${label}) (tiering, one count)`, ({ self, args }) => shown(original.apply(self, args)), () => { const f = jit(make(), { tiering: HOT }); return { fn: f, run: ({ self, args }) => shown(f.apply(self, args)) }; }, oneThenMixed);
+      const info = inspect(f);
+      if (reason === null) expect(info.fallbackReason).toBeNull();
+      else expect(info.fallbackReason).toMatch(new RegExp(`^${reason}`));
     });
   }
 });
