@@ -172,7 +172,10 @@ describe("kos profile", () => {
     const code = await main(["--out", dir, "--interval", "20000", "--", "sh", "-c", 'node "$0" 4000000', program("one-hot-function.js")]);
     expect(code, err.join("\n")).toBe(0);
     const profile = parseCpuProfile(readFileSync(join(dir, "profile.cpuprofile"), "utf8"));
-    expect(meanIntervalMs(profile)).toBeGreaterThan(10);
+    // Above 5 ms: at the default (2 ms) or node's own (1 ms) the mean gap stays near those. At 20 ms the
+    // mean read 8.9 ms in a quiet clean-clone CI run (V8 adds samples of its own besides the timer's)
+    // and above 10 ms at load 10 and more.
+    expect(meanIntervalMs(profile)).toBeGreaterThan(5);
   }, 60_000);
 
   it("reports a failing command with its exit code", async () => {

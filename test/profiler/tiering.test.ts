@@ -153,13 +153,16 @@ describe("tiering", () => {
     }
     const A = { k: [1, 2, 3] };
     const other = (i: number) => ({ k: [3, 2, i] });
-    const varying = jit(weigh, { tiering: { hotCalls: 100 } });
+    const varying = jit(weigh, { tiering: { hotCalls: 1000 } });
     for (let i = 0; i < 20000; i++) {
-      const cfg = i % 10 === 5 && i > 300 ? other(i) : A;
+      const cfg = i % 10 === 5 && i > 3000 ? other(i) : A;
       expect(varying(cfg, i)).toBe(weigh(cfg, i));
     }
+    // Tiered at call 1000, where tier 0 has timed the original warm: at call 100 it could still read
+    // the cold original above the 0.5 µs from which a first version is timed against it, and a
+    // 7 ns version then went back to the original in a clean-clone CI run (as call-counters.test.ts).
     let info = inspect(varying)!;
-    expect(info.tier).toBe(1);
+    expect(info.tier, info.fallbackReason ?? "").toBe(1);
     expect(info.history.some((e) => e.event === "misses watched")).toBe(false);
     // Every call misses now, each with another configuration: the function goes generic.
     for (let i = 0; i < 5000; i++) expect(varying(other(i), i)).toBe(weigh(other(i), i));
@@ -171,9 +174,9 @@ describe("tiering", () => {
 
     // The same, and then one other configuration for good: it gets a version of its own, and the
     // first version, whose guards now fail on every call, leaves the chain.
-    const moving = jit(weigh, { tiering: { hotCalls: 100 } });
+    const moving = jit(weigh, { tiering: { hotCalls: 1000 } });
     for (let i = 0; i < 20000; i++) {
-      const cfg = i % 10 === 5 && i > 300 ? other(i) : A;
+      const cfg = i % 10 === 5 && i > 3000 ? other(i) : A;
       expect(moving(cfg, i)).toBe(weigh(cfg, i));
     }
     const B = { k: [5, -0, 7] };
