@@ -363,18 +363,25 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // Parameters the entry guards check to be objects: their reads need no null check (nullish-reads.ts).
     const objectParams = new Set<string>();
     for (const [name, type] of assume) if (type === "object" || type === "array" || type === "function" || type.startsWith("typedarray:")) objectParams.add(result.formals.find((f) => f.source === name)?.name ?? name);
-    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, objectParams, checkTime: () => overDeadline(deadline, "cleaning up the specialized code") });
-    // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up alike.
-    for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook });
-    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook });
-    overDeadline(deadline, "cleaning up the specialized code");
+    const cleanupTime = () => overDeadline(deadline, "cleaning up the specialized code");
+    runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, objectParams, checkTime: cleanupTime });
+    // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up
+    // alike. Their clock checks end only what the check after them would end.
+    for (const c of result.callbackBodies) runResidualPipeline(c, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, checkTime: cleanupTime });
+    for (const v of result.versions) runResidualPipeline(v.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace: null, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, checkTime: cleanupTime });
+    cleanupTime();
     // Not a clean-up to switch off: the names functions get are values the program sees.
     keepFunctionNames(result.node, result.functionNames);
     for (const v of result.versions) keepFunctionNames(v.node, result.functionNames);
     // Split only what can fit once split: pako's Inflate#push left 237,757 nodes at the first attempt,
     // and trying to split it took 4.8 s before the attempt with less unrolling.
     const size = countNodes(result.node);
-    outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}) });
+    // The split checks the clock as it goes where the attempt cannot be kept without it: past the
+    // time, a split that moved something ends the compile (below), and one that did not leaves a
+    // function too large, whose next attempt ends at its first clock check. A residual that fits
+    // unsplit (a smaller `outlineLimit`) is split to its end, as before.
+    const splitTime = size > MAX_RESIDUAL_NODES ? { checkTime: () => overDeadline(deadline, "splitting the specialized code into functions V8 optimizes") } : {};
+    outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}), ...splitTime });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
     if (outlined.length) overDeadline(deadline, "splitting the specialized code into functions V8 optimizes");
     const nodes = outlined.length ? countNodes(result.node) : size;

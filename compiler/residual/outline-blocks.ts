@@ -35,6 +35,12 @@ export interface OutlineOptions {
   thisName: string;
   /** The smallest run worth a call (MIN_OUTLINED_NODES; tests use less). */
   minNodes?: number;
+  /**
+   * Called before each round's scope analysis and each run's plan: throws where the compile ran
+   * past its time (compile.ts). Checked only after the split, a tiering compile of deep-equal
+   * that reached its 1,579 ms limit while splitting went on to 2,196 ms before it fell back.
+   */
+  checkTime?: () => void;
 }
 
 export interface Outlined {
@@ -93,12 +99,14 @@ export function outlineLargeBlocks(fn: Node, options: OutlineOptions): Outlined[
     // Each round must shrink the function (a run's call is not free): else it stops.
     if (size <= options.limit || size >= before) break;
     before = size;
+    options.checkTime?.();
     const info = analyzeScopes(fn, options.strict);
     const candidates = findCandidates(fn, sizes, options.limit, options.minNodes ?? MIN_OUTLINED_NODES).sort((a, b) => b.size - a.size);
     const plans: Plan[] = [];
     for (const c of candidates) {
       if (size <= options.limit) break;
       if (plans.some((p) => c.start <= p.candidate.end && p.candidate.start <= c.end)) continue;
+      options.checkTime?.();
       const plan = planOutline(fn, info, c, options.strict, budget);
       // A plan made on liveness reads that ran out is not trusted; the runs already planned are.
       if (budget.nodes < 0) break;

@@ -156,6 +156,33 @@ describe("outlineLargeBlocks", () => {
   });
 });
 
+describe("outlineLargeBlocks and the compile's clock", () => {
+  const steps = Array.from({ length: 40 }, (_, i) => `{ t = v * ${i} + w; if (t > ${i}) { log(t); } s = s + t; }`).join("\n");
+  const parse1 = () => {
+    const program = parse(`"use strict"; function f(v, w, log) { let s = 0, t; ${steps} return s; }`, { ecmaVersion: "latest" }) as any;
+    return program.body[program.body.length - 1];
+  };
+
+  it("checks the clock before each round's scope analysis and each run's plan, so a compile out of time stops there, not after the split", () => {
+    // A clock that never runs out: the split is the same, and was asked the time once per
+    // round and once per run planned.
+    let asked = 0;
+    const fn = parse1();
+    const parts = outlineLargeBlocks(fn, { limit: 200, strict: true, nameFor: (i) => `$part${i}`, thisName: "$this", minNodes: 8, checkTime: () => void asked++ });
+    const plain = parse1();
+    const same = outlineLargeBlocks(plain, { limit: 200, strict: true, nameFor: (i) => `$part${i}`, thisName: "$this", minNodes: 8 });
+    expect(parts.length).toBeGreaterThan(1);
+    expect(generate(fn)).toBe(generate(plain));
+    expect(parts.map((p) => generate(p.node))).toEqual(same.map((p) => generate(p.node)));
+    expect(asked).toBeGreaterThan(parts.length);
+    // A clock that runs out at its second reading: the split ends there, with the clock's error.
+    let readings = 0;
+    const late = parse1();
+    expect(() => outlineLargeBlocks(late, { limit: 200, strict: true, nameFor: (i) => `$part${i}`, thisName: "$this", minNodes: 8, checkTime: () => { if (++readings === 2) throw new Error("out of time"); } })).toThrow("out of time");
+    expect(readings).toBe(2);
+  });
+});
+
 describe("outlining through jit", () => {
   it("an interpreter unrolled over a long program compiles, split, where it used to be too large, with the same results", () => {
     // A register machine over 1,500 instructions: fully unrolled, about 30,000 nodes.
