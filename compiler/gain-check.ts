@@ -143,6 +143,21 @@ const THROW_SAMPLES = 4;
  * in all at its inputs' 8.6% throw rate.
  */
 const RECHECK_CALLS = 16_000;
+/**
+ * A version no faster than the original (by KEEP_MARGIN) and slower by less than this factor, by
+ * both measures, in two windows in a row from call SETTLED_FROM on, its median not getting faster
+ * (STILL_IMPROVING), runs the original: V8 is done with it, and it gains nothing. Waiting for the
+ * last window cost the program the route on every call meanwhile, which the windows cannot see
+ * (they time both sides through it): polished's `parseToRgb`, tiered, ran 0.93-1.21x the original
+ * in its windows from call 872 on (medians even; one call in four threw, at 1.05-1.1x) and went back
+ * at call 256,000 at the earliest, 2.5 s of calls later, while the program ran it at 1.25-1.30x the
+ * library's time (each call that threw went through the route's frames). A cold version reads slower
+ * by more: 1.6x (expr-eval's at call 872), 2x (mingo's until call 16,000, against an original that
+ * read 0.59-1.3 us) to 7x (seedrandom's at call 256). One as fast as the original, kept at the last
+ * window, ran slower than it as a program calls it (json-query's and mathjs's, above).
+ */
+const SETTLED_WITHIN = 1.25;
+const SETTLED_FROM = 4000;
 /** How often the version's calls are looked at, and for how long, before that window opens. */
 const RECHECK_POLL_MS = 500;
 const RECHECK_POLLS = 240;
@@ -198,6 +213,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let done = false;
   // Whether the last window was a clear loss on every call (a cold version, or a slow one).
   let lostEveryCall = false;
+  // Windows in a row from SETTLED_FROM on the version was no faster in, and not slower by SETTLED_WITHIN.
+  let evenWindows = 0;
   // Windows in a row the version was slower in while many of its calls threw (THROWING_SHARE).
   let slowThrowingWindows = 0;
   // The version's calls since the last window was judged, and what they are estimated to have cost
@@ -308,6 +325,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     // A slower version still getting faster at the last window (V8 optimizing a large one late) gets a later window.
     const improving = mv < previousMedian * STILL_IMPROVING;
     previousMedian = mv;
+    evenWindows = !inRecheck && windows[window]! >= SETTLED_FROM && !improving && mv < mo * SETTLED_WITHIN && tv < to * SETTLED_WITHIN ? evenWindows + 1 : 0;
+    if (!clearLoss && evenWindows >= 2) {
+      return finish("generic", `the compiled version ran ${measured}, no faster than the original in ${evenWindows} windows in a row and no longer getting faster: it runs the original`);
+    }
     slowThrowingWindows = manyThrow && tv * KEEP_MARGIN > to && !improving ? slowThrowingWindows + 1 : 0;
     if (!clearLoss && slowThrowingWindows >= THROWING_SLOW_WINDOWS) {
       return finish("generic", `the compiled version ran ${measured}, slower in ${slowThrowingWindows} windows in a row while many of its calls threw (V8 may never optimize a large function whose calls throw that often): it runs the original`);

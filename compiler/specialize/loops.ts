@@ -12,7 +12,7 @@ import { contentGuardTest, type ContentGuard } from "../content-guards.js";
 import { Specializer, id, type Slot, type Target, pushFix } from "./specializer.js";
 import { UNDEF, type Val } from "./values.js";
 import { bindLeft, callKeptInHeader, describesValue, guardItem, guardKeys, knownItems, knownKeys, madeObjectHas, notIterableAsWritten, tooBigToUnroll, type LoopState } from "./for-in-of.js";
-import { newUniformState, sameStepAgain, UNROLLED_FIRST, type UniformState } from "./uniform-iterations.js";
+import { iterationsLeft, newUniformState, sameStepAgain, UNIFORM_RUN, UNROLLED_FIRST, type UniformState } from "./uniform-iterations.js";
 import { statementUnderSourceName } from "./source-names.js";
 import { copyableAsWritten, isInert, mayComplete } from "./loop-shapes.js";
 import { exitOnDynamicConjuncts } from "./loop-test-exits.js";
@@ -222,25 +222,57 @@ function checkItemOrLeave(s: Specializer, state: LoopState): void {
   s.env = before;
 }
 
+/** What a speculated pass of a loop carries over from the iterations before it (see drive). */
+interface Carried {
+  uniform: UniformState;
+  unrolled: number;
+  stop: boolean;
+  tests: { before: TestRead | null; now: TestRead | null; fits: boolean };
+}
+
+/** A loop test's two numbers (testSides) at the start of one iteration. */
+interface TestRead {
+  iter: number;
+  sides: [number, number];
+}
+
 /**
  * Unrolls iterations from `state` on while the test stays static. After
  * foreign code may have run in an iteration, the rest of the loop is
  * speculated on again (speculation.ts): unrolled as before behind a guard,
  * next to the rest as a residual loop.
  */
-function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number, carried?: { uniform: UniformState; unrolled: number; stop: boolean }): void {
+function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state: LoopState, first: number, carried?: Carried): void {
   const items = state.items ?? null;
   // A speculated pass continues the loop: what the iterations before it emitted counts.
   const uniform = carried ? { ...carried.uniform } : newUniformState();
   let uniformStop = carried ? carried.stop : false;
   let unrolledHere = carried ? carried.unrolled : 0;
+  // The loop test's numbers at the start of the last two iterations (iteration, [a, b] of `a < b`),
+  // read while the iterations start to look uniform; `fits`: the loop was found to end within the
+  // iterations always unrolled.
+  let testBefore = carried ? carried.tests.before : null;
+  let testNow = carried ? carried.tests.now : null;
+  let fits = carried ? carried.tests.fits : false;
+  const tripsLeft = (): number | null => {
+    if (items) return state.itemsMade || state.keysMade ? null : items.length - state.index!;
+    if (!testBefore || !testNow || testNow.iter !== testBefore.iter + 1 || n.test?.type !== "BinaryExpression") return null;
+    return iterationsLeft(n.test.operator, testBefore.sides, testNow.sides);
+  };
   // The code the iteration just unrolled, for the uniformity check (null: nothing a loop would run).
   const unrolled = (): void => {
     const last = s.out[s.out.length - 1];
     const code = last && !isInert(last) ? last : null;
     unrolledHere++;
-    // Iterations that emit the very same code (no number moves) fold nothing from being unrolled.
-    if (sameStepAgain(uniform, code) && (unrolledHere >= UNROLLED_FIRST || uniform.steps!.length === 0)) uniformStop = true;
+    if (!sameStepAgain(uniform, code)) return;
+    // Iterations that emit the very same code (no number moves) fold nothing from being unrolled,
+    // nor do the first UNROLLED_FIRST of a uniform loop that runs past them (iterationsLeft).
+    if (unrolledHere >= UNROLLED_FIRST || uniform.steps!.length === 0) uniformStop = true;
+    else if (!fits) {
+      const left = tripsLeft();
+      if (left !== null && unrolledHere + left > UNROLLED_FIRST) uniformStop = true;
+      else if (left !== null) fits = true;
+    }
   };
   for (let iter = first; s.env; iter++) {
     if (iter > 0 && !s.foreignRan && state.guardEach && state.tail && (state.source || state.keysOf) && !s.generic) {
@@ -259,7 +291,7 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
       }
       // Each pass starts from this iteration's state (a speculative pass may run twice).
       const at = { ...state };
-      const before = { uniform: { ...uniform }, unrolled: unrolledHere, stop: uniformStop };
+      const before: Carried = { uniform: { ...uniform }, unrolled: unrolledHere, stop: uniformStop, tests: { before: testBefore, now: testNow, fits } };
       s.forkAnyway = !!(state.source || state.keysOf);
       let forked: boolean;
       try {
@@ -352,6 +384,11 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
         p.commit();
         const truthy = p.result.k === "v" ? true : !!(p.result as { v: unknown }).v;
         if (!truthy) return;
+        if (!fits && !uniformStop && unrolledHere < UNROLLED_FIRST && uniform.run >= UNIFORM_RUN - 2) {
+          const sides = testSides(s, n.test);
+          testBefore = testNow;
+          testNow = sides ? { iter, sides } : null;
+        }
       }
     }
     if (n.type === "DoWhileStatement") {
@@ -365,6 +402,20 @@ function drive(s: Specializer, n: Node, labels: string[], breakT: Target, state:
   }
 }
 
+
+/**
+ * The two numbers a loop test `a < b` (or `<=`, `>`, `>=`) compares, where each side is a name or a
+ * literal read as a static number; null otherwise. Read in a probe that is thrown away.
+ */
+function testSides(s: Specializer, test: Node): [number, number] | null {
+  if (test.type !== "BinaryExpression" || !["<", "<=", ">", ">="].includes(test.operator)) return null;
+  const plain = (x: Node) => x.type === "Identifier" || (x.type === "Literal" && typeof x.value === "number");
+  if (!plain(test.left) || !plain(test.right)) return null;
+  const p = s.probe(() => [s.expr(test.left), s.expr(test.right)] as const);
+  p.undo();
+  const [a, b] = p.result;
+  return a.k === "s" && b.k === "s" && typeof a.v === "number" && typeof b.v === "number" ? [a.v, b.v] : null;
+}
 
 function capturesLoopBinding(s: Specializer, pattern: Node): boolean {
   let found = false;

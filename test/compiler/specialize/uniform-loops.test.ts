@@ -37,6 +37,42 @@ describe("uniform loops", () => {
     }
   });
 
+  it("a uniform loop whose static trip count runs past the first 32 iterations stays a loop from where it is found uniform", () => {
+    // ARC4's key schedule (seedrandom): 256 steps over a dynamic key, nothing folds from them. The
+    // first 32 unrolled were 9 KB of a tiered version's 17 KB, for nothing.
+    const width = 256;
+    function schedule(key: number[]) {
+      const s: number[] = [];
+      let i = 0;
+      let j = 0;
+      let t: number;
+      for (i = 0; i < width; i++) s[i] = key[i % key.length]! ^ i;
+      for (i = 0; i < width; i++) {
+        s[i] = s[j = 255 & (j + key[i % key.length]! + (t = s[i]!))]!;
+        s[j] = t;
+      }
+      return s;
+    }
+    const j = jit(schedule, { specialize: {} });
+    const src = inspect(j)!.source!;
+    expect(loopCount(src)).toBe(2);
+    // The first iteration, UNIFORM_RUN alike and the one that shows it, then the loop: not 32 copies.
+    expect((src.match(/\[\d+ % /g) ?? []).length).toBeLessThanOrEqual(12);
+    for (const key of [[1], [3, 1, 4, 1, 5], Array.from({ length: 300 }, (_, k) => k * 7)]) expect(j(key)).toEqual(schedule(key));
+  });
+
+  it("a uniform loop that ends within the first 32 iterations unrolls whole", () => {
+    function fill(out: number[], n: number) {
+      for (let i = 0; i < n; i++) out[i] = i * 3 + 1;
+      return out;
+    }
+    const j = jit(fill, { specialize: { n: 20 } });
+    const src = inspect(j)!.source!;
+    expect(loopCount(src)).toBe(0);
+    expect(src).toContain("58");
+    expect(j([], 20)).toEqual(fill([], 20));
+  });
+
   it("a loop over a constant table whose values do not move by a fixed step unrolls whole", () => {
     const taps = Object.freeze([0.02, 0.05, 0.09, 0.14, 0.2, 0.14, 0.09, 0.05, 0.02, 0.01, 0.005, 0.0025]);
     function fir(coeffs: readonly number[], x: Float64Array, n: number) {
