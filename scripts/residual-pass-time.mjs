@@ -1,6 +1,6 @@
 // Compile time of a few real uses, whole and per residual clean-up pass, from a CPU profile.
 // `node scripts/residual-pass-time.mjs <dist> <use> [interval µs]` prints one JSON line:
-// { use, compileMs, specializeMs, passes: { flattenBlocks: ms, ... } } where a pass's ms is the
+// { use, compileMs, cpuMs, passes: { flattenBlocks: ms, ... } } where a pass's ms is the
 // sampled time of every stack that passes through the pass's entry function (its total time).
 // Uses: sift-tiering, mingo-explicit, mingo-tiering, valibot, mustache, jsonpath-plus. Tiering
 // uses are made with maxCompileMs 60000 so they finish, and tier up at 1000 calls.
@@ -11,7 +11,9 @@ import { Session } from "node:inspector";
 process.env.KOS_HOT_CALLS = "1000";
 const dist = pathToFileURL(resolve(process.argv[2] ?? "dist")).href;
 const useName = process.argv[3];
-const interval = Number(process.argv[4] ?? 100);
+// "off": no profiler, only the compile's wall and CPU time.
+const profiling = process.argv[4] !== "off";
+const interval = Number(profiling ? process.argv[4] ?? 100 : 100);
 const { jit, inspect } = await import(dist + "/index.js");
 const real = await import(dist + "/fixtures/real/index.js");
 const LONG = { maxCompileMs: 60000 };
@@ -48,7 +50,8 @@ await post("Profiler.setSamplingInterval", { interval });
 
 const use = await makeUse(useName);
 let fn;
-await post("Profiler.start");
+if (profiling) await post("Profiler.start");
+const cpu0 = process.cpuUsage();
 if (use.tiering) {
   fn = use.fn;
   const inputs = use.c.inputs(1, 1500);
@@ -56,7 +59,9 @@ if (use.tiering) {
 } else {
   fn = use.make();
 }
-const { profile } = await post("Profiler.stop");
+const cpu = process.cpuUsage(cpu0);
+const cpuMs = Math.round((cpu.user + cpu.system) / 1000);
+const { profile } = profiling ? await post("Profiler.stop") : { profile: { nodes: [], samples: [], timeDeltas: [] } };
 if (process.env.PROF_OUT) (await import("node:fs")).writeFileSync(process.env.PROF_OUT, JSON.stringify(profile));
 const info = inspect(fn);
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -80,4 +85,4 @@ for (let i = 0; i < profile.samples.length; i++) {
   for (const name of passesOf(profile.samples[i])) totals[name] = (totals[name] ?? 0) + dt;
 }
 for (const k of Object.keys(totals)) totals[k] = Math.round(totals[k] * 10) / 10;
-console.log(JSON.stringify({ use: useName, tier: info.tier, fallback: info.fallbackReason ?? null, compileMs: Math.round(info.compileTimeMs ?? -1), passes: totals }));
+console.log(JSON.stringify({ use: useName, tier: info.tier, fallback: info.fallbackReason ?? null, compileMs: Math.round(info.compileTimeMs ?? -1), cpuMs, passes: totals }));
