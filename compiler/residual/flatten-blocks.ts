@@ -49,7 +49,11 @@ export function flattenBlocks(fn: Node): boolean {
     } else if (last.type === "LabeledStatement" && last.body.type === "BlockStatement") dropTailBreak(last.body.body, label);
   };
 
-  /** The list flattened: itself when nothing in it moves (a copy of every list was most of the garbage). */
+  /**
+   * The list flattened: itself when nothing in it moves, not a copy. With this and the stores below
+   * made only where a child changed, its first run took 17.0 ms of CPU on sift's tiering residual
+   * against 25.6 (medians of 11, docs/notes/cleanup-pass-cost.md).
+   */
   const flattenList = (list: Node[]): Node[] => {
     let out: Node[] | null = null;
     for (let i = 0; i < list.length; i++) {

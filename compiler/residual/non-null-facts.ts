@@ -147,8 +147,9 @@ export class WrittenIndex {
    * the spans of loops, labels, switches and tries, the only ones it asks of, 68 ms (median of 5).
    *
    * `inFunctionBodies`: given, it is also filled with what `namesWritten` finds in the body of each
-   * function nested in `root`, from the same walk (a walk for the functions and one for each of
-   * their bodies were a fifth of nullishReads' walks on sift's tiering residual).
+   * function nested in `root`, from the same walk: not a walk for the functions and one for each of
+   * their bodies. With that and its count that stops at its bound, nullishReads took 47.4 ms of CPU
+   * on sift's tiering residual against 54.2 (medians of 11, docs/notes/cleanup-pass-cost.md).
    */
   constructor(root: Node, askedOf?: ReadonlySet<string>, inFunctionBodies?: Set<string>) {
     let at = 0;
