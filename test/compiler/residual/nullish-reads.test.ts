@@ -251,6 +251,24 @@ describe("variables the residual's own tests rule null out for (non-null-facts.t
     for (const read of ["a, \"x\"", "a, \"y\"", "d, \"x\"", "d, \"y\"", "e, \"k\"", "e, \"m\""]) expect(out).toContain(`$k_nullRead(${read})`);
   });
 
+  // The names nested functions write come from the same walk as the written index (WrittenIndex's
+  // `inFunctionBodies`): an arrow's expression body and a function in a default value count; a
+  // nested function's own parameters do not.
+  it("keeps the helper for a variable written in an arrow's expression body or in a function in a default value, not for one a closure only names as its parameter", () => {
+    const out = rewrite(`let s = 0; ${pad}
+      const reset = () => (c = w.none);
+      const g = (z = () => { d = w.none; }) => z;
+      const h = (e) => e;
+      if (!c) return s;
+      if (!d) return s;
+      if (!e) return s;
+      s += c.x + d.y + e.t;
+      return s + reset() + g() + h(1);`);
+    for (const read of ["c, \"x\"", "d, \"y\""]) expect(out).toContain(`$k_nullRead(${read})`);
+    expect(out).toContain("e.t");
+    expect(out).not.toContain(`$k_nullRead(e, "t")`);
+  });
+
   it("throws what the original throws wherever the helper is left out", () => {
     const body = `"use strict"; let s = 0; ${pad}
       if (typeof v !== "object" || v === null) throw new TypeError("v");
