@@ -1,6 +1,6 @@
 /**
  * Speed of round 3's natural `jit()` uses (test/real/unseen-round3-*.test.ts) next to the library,
- * in one process: `flock /tmp/kos-bench.lock node dist/bench/unseen-round3.js [filter]`, timed by
+ * in one process: `flock /tmp/kos-bench.lock node dist/bench/unseen-round3.js [label,label…]`, timed by
  * bench/unseen-measure.ts (a call site of its own per variant; CPU medians of 7 interleaved rounds,
  * every variant warmed 2,000 calls). Tiering uses tier up at 50 calls. After each line: where each
  * jitted variant ended (tier 1, or the fallback's reason).
@@ -11,12 +11,12 @@ import { measure, type Fn } from "./unseen-measure.js";
 
 const require_ = createRequire(import.meta.url);
 const HOT = { hotCalls: 50 };
-const only = process.argv[2];
+const only = process.argv[2]?.split(",");
 const pick = <T>(i: number, a: T[]): T => a[(i * 2654435761 >>> 0) % a.length]!;
 const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
 
 function run(label: string, variants: Record<string, Fn>, jitted: Record<string, Function>, inputs: unknown[]): void {
-  if (only && !label.includes(only)) return;
+  if (only && !only.some((o) => label.includes(o))) return;
   measure(label, variants, inputs, 1000);
   console.log(`  ${Object.entries(jitted).map(([k, f]) => { const s = inspect(f); return `${k}: ${s?.tier === "fallback" ? `fallback ${String(s.fallbackReason).slice(0, 90)}` : `tier ${s?.tier}`}`; }).join("; ")}`);
 }
