@@ -1,40 +1,17 @@
 /**
  * Speed of the natural `jit()` uses of test/real/{data-formats,numbers-and-dates,
  * templates-and-checks}.test.ts next to the library, in one process:
- * `flock /tmp/kos-bench.lock node dist/bench/unseen-libraries.js`. Each variant runs from a call
- * site of its own (a loop made by `new Function`), so that V8 sees one target there as a program's
- * call site does: from one shared loop, every entry cost a further 5-6 ns (validator's isIP 41 →
- * 47 ns). Tiering uses tier up at 50 calls and are warmed 2,000 calls before timing. Printed: CPU
- * ns per call, the median of 7 rounds interleaved across variants, and each one's ratio to the
- * library.
+ * `flock /tmp/kos-bench.lock node dist/bench/unseen-libraries.js`, timed by bench/unseen-measure.ts
+ * (a call site of its own per variant; CPU medians of 7 interleaved rounds). Tiering uses tier up at
+ * 50 calls and are warmed 2,000 calls before timing. Round 3's libraries: bench/unseen-round3.ts.
  */
 import { createRequire } from "node:module";
 import { jit } from "../index.js";
+import { measure } from "./unseen-measure.js";
 
 const require_ = createRequire(import.meta.url);
 const HOT = { hotCalls: 50 };
 type Fn = (x: any) => unknown;
-
-function measure(label: string, variants: Record<string, Fn>, inputs: unknown[], ms = 1400): void {
-  const loops: Record<string, Function> = {};
-  for (const k of Object.keys(variants)) loops[k] = new Function("f", "inputs", "n0", "let n = n0; for (let i = 0; i < 100; i++) { try { f(inputs[(n + i) % inputs.length]); } catch {} }");
-  for (const [k, f] of Object.entries(variants)) for (let i = 0; i < 20; i++) loops[k]!(f, inputs, i * 100);
-  const samples: Record<string, number[]> = {};
-  for (const k of Object.keys(variants)) samples[k] = [];
-  for (let round = 0; round < 7; round++) {
-    for (const [k, f] of Object.entries(variants)) {
-      const loop = loops[k]!;
-      let n = 0;
-      const cpu = process.cpuUsage(), wall = performance.now();
-      while (performance.now() - wall < ms / 7) { loop(f, inputs, n); n += 100; }
-      const used = process.cpuUsage(cpu);
-      samples[k]!.push(((used.user + used.system) * 1000) / n);
-    }
-  }
-  const median = (a: number[]) => a.sort((x, y) => x - y)[a.length >> 1]!;
-  const base = median(samples.original!);
-  console.log(`${label}: ${Object.keys(variants).map((k) => `${k} ${median(samples[k]!).toFixed(0)} ns (${(median(samples[k]!) / base).toFixed(2)}×)`).join(", ")}`);
-}
 
 const pick = <T>(i: number, a: T[]): T => a[(i * 2654435761 >>> 0) % a.length]!;
 const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));

@@ -11,7 +11,9 @@
  * - `let f = function …` (or an arrow; `f` never assigned) moves down to just before the first
  *   statement that names `f`. Making a function runs none of its code, and it captures the same
  *   bindings wherever it is made in its block, so only paths that never name `f` change: they
- *   no longer make it, which nothing can observe.
+ *   no longer make it, which nothing can observe. Not when a function made earlier in the list
+ *   names `f`: a statement in between may call it (a parser's `u = () => … f() …` declared
+ *   before `f`, then `u()`), and `f` would be read before its declaration.
  * - From the first `let`/`const` whose binding a function in the list captures, the rest of the
  *   list goes into a block of its own, where something before it may leave the list (a `break`,
  *   `return`, `continue` or `throw`) and names none of what the rest declares: V8 then makes that
@@ -97,6 +99,9 @@ export function sinkClosures(fn: Node): boolean {
     for (let i = list.length - 1; i >= 0; i--) {
       const name = closureDeclaration(list[i]);
       if (name === null || assigned.has(name)) continue;
+      // A closure made earlier in the list that names `f` may be called by a statement `f` would
+      // move past, and would then read `f` before its declaration.
+      if (list.slice(0, i).some((st) => of(st).inFunctions.has(name))) continue;
       let j = i + 1;
       while (j < list.length && !of(list[j]).all.has(name)) j++;
       if (j === list.length || j === i + 1) continue;

@@ -40,6 +40,30 @@ describe("sinkClosures", () => {
     }
   });
 
+  it("leaves a closure that an earlier closure names: a call in between may run it", () => {
+    // (@jsonquerylang/jsonquery's parser declares `u = () => … f() …` before `f = () => …`, then
+    // calls `u()`: moved below that call, `f` was read in its TDZ.)
+    const body = `let r; B: { let u = (x) => f(x); let f = (x) => x + 1; let m = [v, w].map(u); r = f(m.length) + m[0]; } return r;`;
+    const { out, f, g } = run(body);
+    expect(out.indexOf("let f")).toBeLessThan(out.indexOf(".map(u)"));
+    for (const a of [0, 1, 2.5]) for (const b of [0, 3]) expect(g(a, b)).toEqual(f(a, b));
+  });
+
+  it("jit: a closure an earlier closure calls keeps its place in an inlined block", () => {
+    function g(xs: number[] | null) {
+      if (xs) {
+        const u = (v: number) => f(v);
+        const f = (v: number) => v + 1;
+        const r = xs.map(u);
+        return f(r.length) + r[0]!;
+      }
+      return 0;
+    }
+    const j = jit(g, { specialize: {} });
+    for (const xs of [[1], [2, 3], null]) expect(j(xs)).toBe(g(xs));
+    expect(inspect(j)!.tier).toBe(1);
+  });
+
   it("does not wrap where code before the declaration names what the rest declares", () => {
     const body = `let r = []; B: { let g = () => x; if (v === 0) break B; r.push(typeof x === "undefined" ? 1 : 2); let x = w; r.push(g()); } return r;`;
     const { out, f, g } = run(body);
