@@ -23,7 +23,7 @@
  * With the second, valibot's natural version went from 1,002 helper reads to 436, mingo's from
  * 279 to 183, mustache's from 305 to 186 (1-4% less code).
  */
-import { childKeys, forEachPatternName, type Node } from "../ast.js";
+import { childKeys, countNodesUpTo, forEachPatternName, type Node } from "../ast.js";
 import type { ResidualContext } from "./pipeline.js";
 import { alwaysExits, namesWritten, nonNullWhenFalse, WrittenIndex } from "./non-null-facts.js";
 
@@ -353,25 +353,3 @@ function maybeNullish(fn: Node, prefix: string, objectParams?: ReadonlySet<strin
 /** Statements that keep no fact about what they write, and let none out (see `visit`). */
 const FACT_BARRIERS = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement", "TryStatement", "SwitchStatement", "LabeledStatement"]);
 
-/**
- * `countNodes(node)` where it is below `limit`, else `limit` or more: the count stops there. Only
- * whether a function is small is asked, and a whole count of sift's tiering residual was one more
- * walk of its 31,000 nodes.
- */
-function countNodesUpTo(node: Node, limit: number): number {
-  let n = 0;
-  const count = (x: Node): void => {
-    if (!x || typeof x.type !== "string" || n >= limit) return;
-    n++;
-    const keys = childKeys(x);
-    for (let k = 0; k < keys.length; k++) {
-      const v = x[keys[k]!];
-      if (!v) continue;
-      if (Array.isArray(v)) {
-        for (let i = 0; i < v.length; i++) if (v[i]) count(v[i]);
-      } else count(v);
-    }
-  };
-  count(node);
-  return n;
-}
