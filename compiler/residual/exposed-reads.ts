@@ -21,6 +21,22 @@ type Assigned = Set<string> | null; // null: this point is never reached
 export function exposedReads(statements: Node[], targetOf: TargetOf, skip: ReadonlySet<Node> = new Set(), budget: { nodes: number } = { nodes: Infinity }): Set<string> {
   const exposed = new Set<string>();
   const breaks = new Map<string, Set<string>[]>();
+  // What `expr` added to its set, newest last, so that a part that may not run (a branch of `?:`,
+  // the right of `&&`) is read on the set itself and its writes taken back after, where it was
+  // read on a copy: every `&&` of a long run copied every variable written before it. expr enters
+  // no statement, so all that one call adds is to the one set it was given. valibot's compile
+  // spent 166 ms a compile in this analysis, most of it copying (.scratch/prof.mjs, CPU profile).
+  const added: string[] = [];
+  const assign = (a: Set<string>, key: string): void => {
+    if (a.has(key)) return;
+    a.add(key);
+    added.push(key);
+  };
+  const exprApart = (n: Node, a: Set<string>): void => {
+    const mark = added.length;
+    expr(n, a);
+    while (added.length > mark) a.delete(added.pop()!);
+  };
 
   // Past its budget it stops reading (the caller then gives up: see outline-blocks.ts).
   const expr = (n: Node, a: Set<string>): void => {
@@ -39,22 +55,22 @@ export function exposedReads(statements: Node[], targetOf: TargetOf, skip: Reado
         if (n.operator === "=" && n.left.type === "Identifier") {
           expr(n.right, a);
           const t = targetOf(n.left);
-          if (t) a.add(t.key);
+          if (t) assign(a, t.key);
           return;
         }
         break;
       case "ConditionalExpression":
         expr(n.test, a);
-        expr(n.consequent, new Set(a));
-        expr(n.alternate, new Set(a));
+        exprApart(n.consequent, a);
+        exprApart(n.alternate, a);
         return;
       case "LogicalExpression":
         expr(n.left, a);
-        expr(n.right, new Set(a));
+        exprApart(n.right, a);
         return;
       case "ChainExpression":
         // A short-circuit may skip any part after the first `?.`.
-        expr(n.expression, new Set(a));
+        exprApart(n.expression, a);
         return;
     }
     for (const k of childKeys(n)) expr(n[k], a);
@@ -113,9 +129,9 @@ export function exposedReads(statements: Node[], targetOf: TargetOf, skip: Reado
       case "ForStatement": {
         const init = s.init ? (s.init.type === "VariableDeclaration" ? stmt(s.init, new Set(a)) : (expr(s.init, a), a)) : a;
         if (init === null) return null;
-        expr(s.test, new Set(init));
+        exprApart(s.test, init);
         stmt(s.body, new Set(init));
-        expr(s.update, new Set(init));
+        exprApart(s.update, init);
         return init;
       }
       case "WhileStatement":
@@ -124,19 +140,19 @@ export function exposedReads(statements: Node[], targetOf: TargetOf, skip: Reado
         return a;
       case "DoWhileStatement": {
         const body = stmt(s.body, new Set(a));
-        expr(s.test, body ?? new Set(a));
+        exprApart(s.test, body ?? a);
         return a;
       }
       case "ForInStatement":
       case "ForOfStatement":
         expr(s.right, a);
-        expr(s.left, new Set(a));
+        exprApart(s.left, a);
         stmt(s.body, new Set(a));
         return a;
       case "SwitchStatement":
         expr(s.discriminant, a);
         for (const c of s.cases) {
-          expr(c.test, new Set(a));
+          exprApart(c.test, a);
           list(c.consequent, new Set(a));
         }
         return a;

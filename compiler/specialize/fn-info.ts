@@ -54,6 +54,8 @@ export interface FnInfo {
   fields?: string[];
   /** Per function body in this tree (the function's own, or a nested one's): its `var` declarators' identifiers, filled by `varIdentifiers`. */
   varIdentifiers?: Map<Node, Node[]>;
+  /** Per loop of this function: whether another loop of the function holds it (loops.ts, slotsDeadAfter), filled as loops are asked about. */
+  loopInLoop?: Map<Node, boolean>;
 }
 
 /**

@@ -90,8 +90,12 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
       // a temporary, or a slot no closure captures that those statements do not assign
       // (`out = out + s` rather than `t = out; …; out = t + s`).
       if (this.immutable.has(v.e.name)) continue;
-      written ??= namesWritten(this.out.slice(at));
-      if (!written.has(v.e.name) && !written.has("arguments") && this.isUncapturedSlotName(v.e.name)) continue;
+      // The slot test first: the names written are a walk of every statement emitted since
+      // `at`, which nested operands walk again at each level.
+      if (this.isUncapturedSlotName(v.e.name)) {
+        written ??= namesWritten(this.out.slice(at));
+        if (!written.has(v.e.name) && !written.has("arguments")) continue;
+      }
     }
     const name = this.fresh("t");
     this.immutable.add(name);
