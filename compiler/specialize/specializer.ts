@@ -283,7 +283,16 @@ export class Specializer {
 
   // ---- names -------------------------------------------------------------
 
-  reserveWords(words: Iterable<string>): void {
+  /**
+   * `used` only grows, so a function's words, reserved once, stay reserved: every inlined call
+   * reserved its callee's words again (81,636 words for one compile of jsonpath-plus's path,
+   * 24,213 of them fresh names; 1.1% of its CPU).
+   */
+  private readonly reservedWordSets = new WeakSet<ReadonlySet<string>>();
+
+  reserveWords(words: ReadonlySet<string>): void {
+    if (this.reservedWordSets.has(words)) return;
+    this.reservedWordSets.add(words);
     for (const w of words) this.used.add(w);
   }
 
