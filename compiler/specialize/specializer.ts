@@ -273,6 +273,8 @@ export class Specializer {
   private objectIds = new Map<unknown, number>();
   /** Whether a source statement reads memory (statements.ts, readsMemory): a fact about its text, kept for the compile's attempts. */
   readonly readsMemoryOf: WeakMap<Node, boolean>;
+  /** The identifiers and `this` of a source subtree, in walk order (objects.ts, escapeReferencedIn): a fact about its text. */
+  readonly referencesIn = new WeakMap<Node, Node[]>();
 
   constructor(readonly options: SpecializerOptions, prefix: string) {
     this.infos = new FnInfoCache(options.privateNamesRoot ?? null);
