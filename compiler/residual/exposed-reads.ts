@@ -24,8 +24,9 @@ export function exposedReads(statements: Node[], targetOf: TargetOf, skip: Reado
   // What `expr` added to its set, newest last, so that a part that may not run (a branch of `?:`,
   // the right of `&&`) is read on the set itself and its writes taken back after, where it was
   // read on a copy: every `&&` of a long run copied every variable written before it. expr enters
-  // no statement, so all that one call adds is to the one set it was given. valibot's compile
-  // spent 166 ms a compile in this analysis, most of it copying (.scratch/prof.mjs, CPU profile).
+  // no statement, so all that one call adds is to the one set it was given. Outlining valibot's
+  // residual spent 498 ms here in 3 compiles, 285 ms with this (CPU profiles,
+  // scripts/compile-profile.mjs; docs/notes/compile-time.md).
   const added: string[] = [];
   const assign = (a: Set<string>, key: string): void => {
     if (a.has(key)) return;

@@ -287,8 +287,8 @@ export class Specializer {
 
   /**
    * `used` only grows, so a function's words, reserved once, stay reserved: every inlined call
-   * reserved its callee's words again (81,636 words for one compile of jsonpath-plus's path,
-   * 24,213 of them fresh names; 1.1% of its CPU).
+   * reserved its callee's words again (53,000-82,000 words a compile of jsonpath-plus's path:
+   * 0.8-1.1% of its CPU; docs/notes/compile-time.md).
    */
   private readonly reservedWordSets = new WeakSet<ReadonlySet<string>>();
 

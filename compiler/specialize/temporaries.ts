@@ -91,7 +91,9 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
       // (`out = out + s` rather than `t = out; …; out = t + s`).
       if (this.immutable.has(v.e.name)) continue;
       // The slot test first: the names written are a walk of every statement emitted since
-      // `at`, which nested operands walk again at each level.
+      // `at`, which nested operands walk again at each level, and most names pending here are not
+      // uncaptured slots. It took 602 ms in 3 compiles of jsonpath-plus's path (5% of their CPU),
+      // 1 ms after; json-serializer's 1.3 ms a compile, 0.5 after (docs/notes/compile-time.md).
       if (this.isUncapturedSlotName(v.e.name)) {
         written ??= namesWritten(this.out.slice(at));
         if (!written.has(v.e.name) && !written.has("arguments")) continue;
