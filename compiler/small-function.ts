@@ -35,9 +35,10 @@ const NOT_SMALL_WORDS = new Set(["for", "while", "do", "function", "class", "new
 /** Words after which a parenthesis is not a call. */
 const NOT_CALLEE_WORDS = new Set(["if", "switch", "catch", "return", "typeof", "void", "delete", "in", "of", "instanceof", "case", "else", "throw"]);
 
-// By character code, not `/[\w$]/.test(c)`: a regular expression a character made the scan 2-4 µs
-// of every dormant `jit()` of a 3-line function (about half of it), against 0.1-0.2 µs this way
-// (bench/tiering.bench.ts, "jit() of a function never called"; docs/notes/tiering-entry-costs.md).
+// By character code, not `/[\w$]/.test(c)`: a regular expression a character made the scan
+// 1.8-4.4 µs of a dormant `jit()` of a three-line function (8-9 µs in all), against 1.0-2.0 µs this
+// way, and with the size count below walking the whole text, 43 µs of a 6 KB function's, now 1.4 µs
+// (docs/notes/tiering-entry-costs.md, "jit() of a never-called function").
 const isDigitCode = (k: number): boolean => k >= 48 && k <= 57;
 const isIdentifierCode = (k: number): boolean => (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || isDigitCode(k) || k === 95 || k === 36;
 const isIdentifierChar = (c: string): boolean => isIdentifierCode(c.charCodeAt(0));
