@@ -112,8 +112,7 @@ export interface KosJitOptions extends JitOptions {
  * `KOS_JIT` is `0`, `false` or `off`: the rule of compiler/jit-switch.ts, read here without loading
  * it (test/compiler/dormant.test.ts checks that the two agree).
  */
-function jitSwitchedOff(): boolean {
-  const v = process.env.KOS_JIT;
+function jitSwitchedOff(v: string | undefined): boolean {
   return v !== undefined && /^(0|false|off)$/i.test(v.trim());
 }
 /** Functions `jit()` returned as they are under KOS_JIT=0 before anything more of kos loaded: `inspect` has the dormant tier record why when it first asks. */
@@ -158,12 +157,14 @@ export function jit<F extends Function>(f: F, options: KosJitOptions = {}): F {
   if (options === null || typeof options !== "object") throw new JitError("BAD_OPTIONS", `jit() options must be an object, got ${options === null ? "null" : typeof options}`);
   // Under KOS_JIT=0 the plain `jit(fn)` is the function itself, and loads nothing (not even the
   // dormant tier's script: 4.7-5.1 ms of CPU at the first jit(), /tmp/probe/offjit.mjs).
-  if (!coreLoaded() && jitSwitchedOff() && Object.keys(options).length === 0 && !isProxy(f)) {
+  // KOS_JIT read once here, for the dormant tier too (each read of process.env costs 0.2-0.3 µs).
+  const jitVar = coreLoaded() ? undefined : process.env.KOS_JIT;
+  if (!coreLoaded() && jitSwitchedOff(jitVar) && Object.keys(options).length === 0 && !isProxy(f)) {
     disabledEarly.add(f);
     return f;
   }
   // The plain `jit(fn)` waits behind a counting entry until loading the core pays (compiler/dormant.ts).
-  const sleeping = coreLoaded() ? null : dormantModule().sleepingJit(f, options, dormantHost);
+  const sleeping = coreLoaded() ? null : dormantModule().sleepingJit(f, options, dormantHost, jitVar);
   if (sleeping) return sleeping as F;
   dispatcherModule().checkJitOptions(options);
   const budget = options.tiering?.compileBudget;

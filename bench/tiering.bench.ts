@@ -23,7 +23,6 @@ import { compileVersion, jit, inspect } from "../index.js";
 import { fixtures, deepFreeze } from "../fixtures/index.js";
 
 const BATCH = 64;
-const ROUNDS = 5;
 let runnerId = 0;
 
 function runner(fn: Function, batch: unknown[][]): () => void {
@@ -46,13 +45,43 @@ function runnerOfOneSite(fns: Function[], batch: unknown[][]): () => void {
   return new Function("f", "batch", "do_not_optimize", body)(fns, batch, do_not_optimize);
 }
 
-/** Median ns per call of each variant, rounds interleaved so that load on the machine hits all alike; best round kept. */
-async function compare(runs: Array<() => void>): Promise<number[]> {
-  const best = runs.map(() => Infinity);
+/**
+ * Rounds of the call-path rows. Each round measures every variant once (a mitata median of
+ * 80 ms of CPU), the order alternating between rounds; a row's cost is the median over the
+ * rounds of the through-jit() variant's time less the direct one's in the same round. The best of
+ * 5 rounds in a fixed order read a settled-generic `mixed(a)` 2.06-2.96 ns over the original in
+ * three runs of this suite on the shared 2-core host (load average 5-12), where 15-21 paired,
+ * alternating rounds of the same two runners read -0.59, -0.05 ns (and `a + b` 0.07, 0.03 ns):
+ * a best-of reading is the luckiest round of each side, and luck is not paired
+ * (docs/notes/tiering-entry-costs.md, "What the tiering bench's rows measure").
+ */
+const ROUNDS = 9;
+
+/** Per-round ns per call of each variant: rounds interleaved, order alternating, so that load on the machine hits all alike. */
+async function compareRounds(runs: Array<() => void>): Promise<number[][]> {
+  const perRound: number[][] = runs.map(() => []);
   for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < runs.length; i++) best[i] = Math.min(best[i]!, (await time(runs[i]!, { minCpuTimeMs: 150 })).medianNs / BATCH);
+    const order = runs.map((_, i) => i);
+    if (r % 2) order.reverse();
+    for (const i of order) perRound[i]!.push((await time(runs[i]!, { minCpuTimeMs: 80 })).medianNs / BATCH);
   }
-  return best;
+  return perRound;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Median ns per call of each variant over the rounds. */
+async function compare(runs: Array<() => void>): Promise<number[]> {
+  return (await compareRounds(runs)).map(median);
+}
+
+/** A direct variant and the same through jit(): the medians of each, and the median of the rounds' paired differences. */
+async function comparePair(direct: () => void, through: () => void): Promise<{ direct: number; through: number; cost: number }> {
+  const [d, t] = await compareRounds([direct, through]);
+  return { direct: median(d!), through: median(t!), cost: median(t!.map((x, k) => x - d![k]!)) };
 }
 
 function scale(k: number, x: number) {
@@ -83,9 +112,10 @@ export default async function tieringBench(): Promise<BenchSection> {
   // 1. The call path.
   const pathRows: Array<Array<string>> = [];
   const worst: Record<string, number> = {};
-  const addRow = (label: string, kind: string, base: number, through: number) => {
-    pathRows.push([label, kind, formatNs(base), formatNs(through), `${(through - base).toFixed(2)} ns`]);
-    worst[kind] = Math.max(worst[kind] ?? -Infinity, through - base);
+  const addRow = (label: string, kind: string, pair: { direct: number; through: number; cost: number }, per = 1) => {
+    const cost = pair.cost / per;
+    pathRows.push([label, kind, formatNs(pair.direct / per), formatNs(pair.through / per), `${cost.toFixed(2)} ns`]);
+    worst[kind] = Math.max(worst[kind] ?? -Infinity, cost);
   };
   {
     // Settled generic: nothing stable, so it stays on the original.
@@ -93,8 +123,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     const g = jit(mixed, { tiering: { hotCalls: 100 } });
     for (let i = 0; i < 10; i++) runner(g, batch)();
     if (inspect(g)!.tier !== "fallback") throw new Error("bench: mixed() did not settle as generic");
-    const [d, t] = await compare([runner(mixed, batch), runner(g, batch)]);
-    addRow("`mixed(a)`: nothing stable → generic", "generic", d!, t!);
+    addRow("`mixed(a)`: nothing stable → generic", "generic", await comparePair(runner(mixed, batch), runner(g, batch)));
   }
   {
     // Settled generic: out of versions (polymorphic limit).
@@ -103,8 +132,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     for (let k = 0; k < 4; k++) for (let i = 0; i < 100; i++) g(k, i);
     for (let i = 0; i < 10; i++) runner(g, batch)();
     if (inspect(g)!.tier !== "fallback") throw new Error("bench: add() did not go generic");
-    const [d, t] = await compare([runner(add, batch), runner(g, batch)]);
-    addRow("`a + b`: out of versions → generic", "generic", d!, t!);
+    addRow("`a + b`: out of versions → generic", "generic", await comparePair(runner(add, batch), runner(g, batch)));
   }
   {
     // Settled generic, through the exact entry (rest parameters).
@@ -112,8 +140,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     const g = jit(restSum, { tiering: { hotCalls: 100 } });
     for (let i = 0; i < 10; i++) runner(g, batch)();
     if (inspect(g)!.tier !== "fallback") throw new Error("bench: restSum() did not settle as generic");
-    const [d, t] = await compare([runner(restSum, batch), runner(g, batch)]);
-    addRow("`restSum(...args)`: nothing stable → generic (exact entry)", "generic", d!, t!);
+    addRow("`restSum(...args)`: nothing stable → generic (exact entry)", "generic", await comparePair(runner(restSum, batch), runner(g, batch)));
   }
   {
     // Four settled functions of one arity from one caller: their entries share their code and its
@@ -122,18 +149,15 @@ export default async function tieringBench(): Promise<BenchSection> {
     const gs = affine.map((f) => jit(f, { tiering: { hotCalls: 100 } }));
     for (let i = 0; i < 10; i++) runnerOfMany(gs, batch)();
     if (gs.some((g) => inspect(g)!.tier !== "fallback")) throw new Error("bench: the four (a, b) functions did not settle as generic");
-    const [d, t] = await compare([runnerOfMany(affine, batch), runnerOfMany(gs, batch)]);
-    addRow("four `(a, b)` functions in one caller: nothing stable → generic (per call)", "generic", d! / affine.length, t! / affine.length);
+    addRow("four `(a, b)` functions in one caller: nothing stable → generic (per call)", "generic", await comparePair(runnerOfMany(affine, batch), runnerOfMany(gs, batch)), affine.length);
     // The same four through one call site, which V8 cannot inline: the entries' own code runs.
-    const [d1, t1] = await compare([runnerOfOneSite(affine, batch), runnerOfOneSite(gs, batch)]);
-    addRow("the same four through one call site (not inlined): generic", "generic", d1!, t1!);
+    addRow("the same four through one call site (not inlined): generic", "generic", await comparePair(runnerOfOneSite(affine, batch), runnerOfOneSite(gs, batch)));
   }
   {
     // Never compilable: jit returns the function itself.
     const batch = Array.from({ length: BATCH }, (_, i) => [i, BATCH - i]);
     const g = jit(Math.max);
-    const [d, t] = await compare([runner(Math.max, batch), runner(g, batch)]);
-    addRow("`Math.max`: native, settled at jit()", "generic", d!, t!);
+    addRow("`Math.max`: native, settled at jit()", "generic", await comparePair(runner(Math.max, batch), runner(g, batch)));
   }
   for (const [label, fn, batch, spec] of [
     ["`scale(k, x)`, k constant", scale, Array.from({ length: BATCH }, (_, i) => [3, i]), { specialize: { k: 3 }, assume: { x: "number" } }],
@@ -145,8 +169,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     if (info.tier !== 1) throw new Error(`bench: ${label} did not tier up (${info.fallbackReason})`);
     // The same version, called directly: compiled with the guards the tiering chose.
     const direct = compileVersion(fn as Function, { ...(spec as object), freeze: "require-frozen" }).fn!;
-    const [d, through] = await compare([runner(direct, batch as unknown as unknown[][]), runner(t, batch as unknown as unknown[][])]);
-    addRow(label, "compiled", d!, through!);
+    addRow(label, "compiled", await comparePair(runner(direct, batch as unknown as unknown[][]), runner(t, batch as unknown as unknown[][])));
   }
   {
     // Tier-up inside a caller V8 already optimized at tier 0 (a hot loop in a real program): the
@@ -157,8 +180,7 @@ export default async function tieringBench(): Promise<BenchSection> {
     for (let i = 0; i < 3200; i++) run();
     if (inspect(t)!.tier !== 1) throw new Error("bench: scale did not tier up inside its caller");
     const direct = compileVersion(scale, { specialize: { k: 3 }, assume: { x: "number" }, freeze: "require-frozen" }).fn!;
-    const [d, through] = await compare([runner(direct, batch), run]);
-    addRow("`scale(k, x)`, tier-up inside an already optimized caller", "compiled, tier-up mid-run", d!, through!);
+    addRow("`scale(k, x)`, tier-up inside an already optimized caller", "compiled, tier-up mid-run", await comparePair(runner(direct, batch), run));
   }
   {
     // Tier-0 profiling (never hot): the counting entry against a direct call.
@@ -168,24 +190,30 @@ export default async function tieringBench(): Promise<BenchSection> {
     ] as const) {
       const t = jit(fn as Function, { tiering: { hotCalls: Infinity, hotTimeMs: Infinity } });
       for (let i = 0; i < 10; i++) runner(t, batch as unknown as unknown[][])();
-      const [d, c] = await compare([runner(fn as Function, batch as unknown as unknown[][]), runner(t, batch as unknown as unknown[][])]);
-      addRow(label, "tier 0 (profiling)", d!, c!);
+      addRow(label, "tier 0 (profiling)", await comparePair(runner(fn as Function, batch as unknown as unknown[][]), runner(t, batch as unknown as unknown[][])));
     }
   }
 
   // 2. jit() of a function never called.
   // Fresh functions each round (jit() of the same function again is not the case to measure),
-  // made and collected before the clock starts; the median round is kept.
+  // made and collected before the clock starts; the median round is kept. In CPU time
+  // (process.cpuUsage, every thread): the wall time of 9 rounds read 6.6-11.2 µs across runs on the
+  // shared 2-core host, the CPU time of 21 rounds 4.5-6.2 µs in the same conditions, the
+  // difference being the time the process waited for a core (docs/notes/tiering-entry-costs.md).
   const perRound: number[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
-  for (let round = 0; round < 9; round++) {
-    const fresh = Array.from({ length: 1000 }, (_, i) => new Function("a", "b", `let s = 0;\nfor (let i = 0; i < a; i++) s += b * ${i};\nreturn s;`));
+  const cpuNs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) * 1000;
+  };
+  for (let round = 0; round < 21; round++) {
+    const fresh = Array.from({ length: 1000 }, (_, i) => new Function("a", "b", `let s = 0;\nfor (let i = 0; i < a; i++) s += b * ${round * 1000 + i};\nreturn s;`));
     for (const f of fresh) void f.toString().length;
     gc?.();
     const kept = new Array<Function>(fresh.length);
-    const started = process.hrtime.bigint();
+    const started = cpuNs();
     for (let i = 0; i < fresh.length; i++) kept[i] = jit(fresh[i]!);
-    perRound.push(Number(process.hrtime.bigint() - started) / fresh.length);
+    perRound.push((cpuNs() - started) / fresh.length);
     do_not_optimize(kept);
   }
   const jitNs = perRound.sort((a, b) => a - b)[perRound.length >> 1]!;
@@ -196,25 +224,27 @@ export default async function tieringBench(): Promise<BenchSection> {
   // writes the code cache (kept apart, and dropped from the medians).
   const firstProbe = `import { jit, inspect } from ${JSON.stringify(new URL("../index.js", import.meta.url).href)};
 const t0 = performance.now();
-const f = jit(function add(a, b) { return a + b; });
+// A loop, so that the dormant tier puts it to sleep: \`a + b\` alone is too small to (compiler/small-function.ts).
+const f = jit(function sumTimes(a, b) { let s = 0; for (let i = 0; i < a; i++) s += b; return s; });
 const t1 = performance.now();
 let s = 0;
-for (let i = 0; i < 1000; i++) s += f(i, 1);
+for (let i = 0; i < 1000; i++) s += f(3, i);
 const t2 = performance.now();
-// jit() of fresh functions, dormant: 9 rounds of 1000 after a full collection each, as in the
-// warm measure above; the median round (the first rounds run kos's code cold).
+// jit() of fresh functions, dormant: 21 rounds of 1000 after a full collection each, in CPU time, as
+// in the warm measure above; the median round (the first rounds run kos's code cold).
 const rounds = [];
 const kept = [];
-for (let round = 0; round < 9; round++) {
-  const fresh = Array.from({ length: 1000 }, (_, i) => new Function("a", "b", "return a * b + " + (round * 1000 + i) + ";"));
+const cpuUs = () => { const u = process.cpuUsage(); return u.user + u.system; };
+for (let round = 0; round < 21; round++) {
+  const fresh = Array.from({ length: 1000 }, (_, i) => new Function("a", "b", "let s = 0;\\nfor (let i = 0; i < a; i++) s += b * " + (round * 1000 + i) + ";\\nreturn s;"));
   for (const g of fresh) void g.toString().length;
   globalThis.gc();
-  const t3 = performance.now();
+  const c3 = cpuUs();
   for (const g of fresh) kept.push(jit(g));
-  rounds.push(((performance.now() - t3) * 1000) / fresh.length);
+  rounds.push((cpuUs() - c3) / fresh.length);
 }
 rounds.sort((a, b) => a - b);
-console.log(JSON.stringify({ jit: t1 - t0, calls: t2 - t1, dormantJitUs: rounds[4], dormant: inspect(f).history[0].event === "dormant" && inspect(kept[8999]).history[0].event === "dormant", s }));`;
+console.log(JSON.stringify({ jit: t1 - t0, calls: t2 - t1, dormantJitUs: rounds[10], dormant: inspect(f).history[0].event === "dormant" && inspect(kept[20999]).history[0].event === "dormant", s }));`;
   const cacheDir = mkdtempSync(join(tmpdir(), "kos-first-jit-"));
   const firstJit: number[] = [];
   const firstCalls: number[] = [];
@@ -263,13 +293,13 @@ console.log(JSON.stringify({ jit: t1 - t0, calls: t2 - t1, dormantJitUs: rounds[
   }
   const geo = geometricMean(speedups);
   const markdown = [
-    "The call path, per call, against calling the original (generic) or the same compiled version directly. Best of 5 interleaved mitata medians, each variant from its own call site:",
+    `The call path, per call, against calling the original (generic) or the same compiled version directly, each variant from its own call site: ${ROUNDS} rounds, each a mitata median of both variants in alternating order; the columns are the medians over the rounds, the cost the median of the rounds' paired differences:`,
     "",
     markdownTable(["function", "state", "direct", "through jit()", "cost"], pathRows),
     "",
-    `\`jit(fn)\` of a function that is never called: **${(jitNs / 1000).toFixed(2)} µs** (median of 9 rounds of 1000 fresh functions; a precheck on the intrinsic toString, no parsing).`,
+    `\`jit(fn)\` of a function that is never called: **${(jitNs / 1000).toFixed(2)} µs** (CPU time, median of 21 rounds of 1000 fresh three-line functions; a precheck on the intrinsic toString, no parsing).`,
     "",
-    `A process's first \`jit(fn)\`, which loads the dormant tier (one small script run through V8's code cache; kos's core waits until the process has used enough CPU for its load and a first compile to fit the compile budget, compiler/dormant.ts): **${medianOf(firstJit).toFixed(2)} ms**; then its first 1000 calls, ${allDormant ? "dormant" : "**not dormant**"}: ${medianOf(firstCalls).toFixed(2)} ms; then \`jit()\` of a fresh function, dormant: ${medianOf(dormantJit).toFixed(2)} µs (the median of 9 rounds of 1000; medians of ${firstJit.length} fresh processes, \`(a, b) => a + b\`).`,
+    `A process's first \`jit(fn)\`, which loads the dormant tier (one small script run through V8's code cache; kos's core waits until the process has used enough CPU for its load and a first compile to fit the compile budget, compiler/dormant.ts): **${medianOf(firstJit).toFixed(2)} ms**; then its first 1000 calls, ${allDormant ? "dormant" : "**not dormant**"}: ${medianOf(firstCalls).toFixed(2)} ms; then \`jit()\` of a fresh function, dormant: ${medianOf(dormantJit).toFixed(2)} µs (CPU time, the median of 21 rounds of 1000 fresh three-line functions; medians of ${firstJit.length} fresh processes, a two-argument function with a loop).`,
     "",
     `Fixtures through \`jit(fn)\` with no options but a name (so kos's core tiers them at once, not the dormant tier), after 12,800 warm-up calls, where the configuration argument is constant and deep-frozen by the caller (tiering never freezes a user's object itself, so it only speculates on objects that already are). Plain runs on unfrozen copies of the constants. A tiering compile waits until it fits in 1% of the process's CPU time so far, with kos's earlier compiles in the process counted (profiler/compile-budget.ts): this process had used ${cpuSoFarS.toFixed(1)} s of CPU when the first fixture was wrapped, and what ran before decides whether a fixture compiles here (suites run in name order: in a run where the real-interpreters suite's compiles came first, they waited at tier 0, 1.05×, the previous BENCHMARKS.md):`,
     "",

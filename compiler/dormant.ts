@@ -34,7 +34,7 @@ import { BASE_MS, COMPILE_BUDGET, LOAD_MS } from "../profiler/compile-budget.js"
 import { EntryBrand } from "./entry-brand.js";
 import { COUNT, GENERIC, NEXT, QUIET, QUIET_SITES, RUN, WARM, type EntryControl } from "./entry-factory.js";
 import { precheck, type Precheck } from "./precheck.js";
-import { disabledReason, isJitDisabled } from "./jit-switch.js";
+import { disabledReason, jitDisabledBy } from "./jit-switch.js";
 import { inheritOwnProperties, makeTieringEntry, mirrorIntegrity } from "./tiering-entry.js";
 import { trace } from "./trace.js";
 import type { JitInspection } from "./types.js";
@@ -125,9 +125,9 @@ function processCpuMs(): number {
 
 const { isProxy } = process.getBuiltinModule("node:util").types;
 
-/** An environment variable that asks for the core at once (see the module's comment). */
-function coreAskedFor(env: NodeJS.ProcessEnv): boolean {
-  return !!(env.KOS_JIT || env.KOS_FEEDBACK_OUT || env.KOS_HOT_CALLS || env.KOS_CACHE);
+/** An environment variable that asks for the core at once (see the module's comment); `jitVar` is KOS_JIT's value. */
+function coreAskedFor(env: NodeJS.ProcessEnv, jitVar: string | undefined): boolean {
+  return !!(jitVar || env.KOS_FEEDBACK_OUT || env.KOS_HOT_CALLS || env.KOS_CACHE);
 }
 
 /**
@@ -146,9 +146,11 @@ let profileVerdicts: { list: string; byKey: Map<string, string> | null } | undef
 /**
  * `jit(f)` as a dormant entry, `f` itself settled by a profile's verdict, or null where the core
  * decides (the cases in the module's comment). `f` is a function and `options` an object (index.ts
- * checked both).
+ * checked both). `jitVar` is `KOS_JIT` as the caller read it: the environment is read once a `jit()`
+ * (each read of process.env cost 0.2-0.3 µs, and a dormant `jit()` read KOS_JIT three times,
+ * docs/notes/tiering-entry-costs.md).
  */
-export function sleepingJit(f: Function, options: object, host: DormantHost): Function | null {
+export function sleepingJit(f: Function, options: object, host: DormantHost, jitVar: string | undefined = process.env.KOS_JIT): Function | null {
   if (host.coreLoaded() || Object.keys(options).length > 0 || isProxy(f)) return null;
   const owner = EntryBrand.ownerOf(f);
   // `jit()` of an entry it returned, with no options: that entry.
@@ -156,10 +158,11 @@ export function sleepingJit(f: Function, options: object, host: DormantHost): Fu
   if (owner !== undefined) return null;
   // Disabled: the function itself, as the core would return it, without loading the core (a
   // program under KOS_JIT=0 runs the code it runs without kos, and loads no more than it needs).
-  if (isJitDisabled()) return settleDisabled(f);
-  if (coreAskedFor(process.env)) return null;
+  if (jitDisabledBy(jitVar)) return settleDisabled(f);
+  const env = process.env;
+  if (coreAskedFor(env, jitVar)) return null;
   const pre = precheck(f);
-  const profile = process.env.KOS_PROFILE;
+  const profile = env.KOS_PROFILE;
   if (!pre.ok) return pre.code === "BOUND_FUNCTION" && !profile ? sleepingBound(f, host) : null;
   if (profile) return settleByProfile(f, pre.source, profile);
   const small = smallFunctionReason(pre.source);
@@ -195,7 +198,7 @@ function sleepingBound(f: Function, host: DormantHost): Function | null {
   if (boundHere.has(f)) return f;
   const parts = (boundReader ??= new BoundReader()).read(f);
   if (!parts) return null;
-  const inner = sleepingJit(parts.target, {}, host);
+  const inner = sleepingJit(parts.target, {}, host, process.env.KOS_JIT);
   if (inner === null || inner === parts.target) return null;
   const bound = Reflect.apply(bind, inner, [parts.thisArg, ...parts.args]) as Function;
   inheritOwnProperties(bound, f);

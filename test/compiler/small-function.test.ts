@@ -45,6 +45,19 @@ describe("smallFunctionReason: functions too small to gain from tiering", () => 
     expect(small("function f(x) { /* g(x) for */ return x + 1; // h()\n}")).toBe(true);
   });
 
+  it("reads identifiers and numbers whole, by the characters of \\w and $", () => {
+    // Words that hold a loop's or a function's keyword are identifiers, not the keyword.
+    expect(small("function f(o) { return o.for_ + o.$while + o.format + _do1 + do$; }")).toBe(true);
+    // A number's letters and dots are the number's: `1.5e3.x` is not a call of `e3`.
+    expect(small("function f(x) { return x * 1.5e3 + .25 + 0x1F + x.$2; }")).toBe(true);
+    // A call of an identifier with a digit, a $ or an _ in its name is a call.
+    expect(small("function f(x) { return g1(x); }")).toBe(false);
+    expect(small("function f(x) { return $(x); }")).toBe(false);
+    expect(small("function f(x) { return _(x); }")).toBe(false);
+    expect(small("function f(a) { for (;;) return a; }")).toBe(false);
+    expect(small("function f(é) { return é + 1; }")).toBe(true);
+  });
+
   it("has a size limit, in characters of code", () => {
     const terms = Array.from({ length: 60 }, (_, i) => `x * ${i}`).join(" + ");
     expect(terms.replace(/\s/g, "").length).toBeGreaterThan(SMALL_FUNCTION_CHARS);
