@@ -13,7 +13,10 @@
  * are both faster by a margin; then the route leaves the call path. It fails when the last window
  * still finds it slower by more than the margin, when it is far slower in a window after the
  * first, or when the calls that throw cost it far more than the original: then the function runs
- * the original, with the measurements as its fallback reason.
+ * the original, with the measurements as its fallback reason. A kept version is timed again later,
+ * its timed calls spread over a second or more of the program's calls (RECHECK_SPAN_MS): what a
+ * window of consecutive calls cannot see, V8 deoptimizing the version at the program's garbage
+ * collections and taking long to optimize it again, is then weighed in.
  */
 import { CallClock } from "./call-clock.js";
 import { trace, type Dispatcher, type Version } from "./dispatcher.js";
@@ -144,6 +147,22 @@ const THROW_SAMPLES = 4;
  */
 const RECHECK_CALLS = 16_000;
 /**
+ * Every kept version is timed again (RECHECK_CALLS later, up to RECHECKS times, the calls between
+ * rechecks growing RECHECK_GROWTH-fold), and that window times one call in so many that its samples
+ * span at least this long, from the per-call times of the window before: about 2 x LAST_SAMPLES
+ * calls, drawn at random, so that the means weigh each call as the program's time does. A full
+ * garbage collection that frees a map the version's optimized code embeds (the map of a call's
+ * temporary object, kept two collections more by V8) deoptimizes it, and V8 took 0.2-0.3 s to
+ * optimize valibot's 281 KB tiered version again (7.4, 5.2, 2.8 us a call in the 100 ms after,
+ * against 0.93 us before), where the library's small functions were back within 50 ms. A window of
+ * consecutive calls lasts a few ms and landed between collections: the version was kept at 1.5
+ * against 2.6 us, and in a process that collected every 150 ms ran 2.7x the library's time
+ * (docs/notes/tiered-gc-deopts.md).
+ */
+const RECHECK_SPAN_MS = 1000;
+const RECHECKS = 3;
+const RECHECK_GROWTH = 4;
+/**
  * A version no faster than the original (by KEEP_MARGIN) and slower by less than this factor, by
  * both measures, in two windows in a row from call SETTLED_FROM on, its median not getting faster
  * (STILL_IMPROVING), runs the original: V8 is done with it, and it gains nothing. Waiting for the
@@ -222,7 +241,17 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let versionCalls = 0;
   let lossMs = 0;
   let seed = (clock.now() * 1000) | 1;
-  let rechecked = false;
+  let rechecks = 0;
+  // In a recheck, one call in this many is timed (RECHECK_SPAN_MS); the per-call time of the last
+  // window judged sets it.
+  let recheckEvery = 1;
+  let lastCallMs = 0;
+  let recheckFrom = 0;
+  // In a recheck, every call is timed and summed by side (the samples are one in recheckEvery).
+  let versionSum = 0;
+  let versionCount = 0;
+  let originalSum = 0;
+  let originalCount = 0;
   // The window after a verdict (recheckLater) is the last: no later one is added.
   let inRecheck = false;
   /**
@@ -230,13 +259,16 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
    * that never keeps the process alive), one more window times both sides, throws weighed as before.
    */
   const recheckLater = () => {
-    rechecked = true;
+    const after = RECHECK_CALLS * RECHECK_GROWTH ** rechecks++;
     const from = version.calls();
     let polls = 0;
     const timer = setInterval(() => {
       if (++polls > RECHECK_POLLS || d.versions.indexOf(version) < 0) return clearInterval(timer);
-      if (version.calls() - from < RECHECK_CALLS) return;
+      if (version.calls() - from < after) return;
       clearInterval(timer);
+      recheckEvery = lastCallMs > 0 ? Math.max(1, Math.round(RECHECK_SPAN_MS / (2 * LAST_SAMPLES * lastCallMs))) : 1;
+      recheckFrom = clock.now();
+      versionSum = versionCount = originalSum = originalCount = 0;
       for (const xs of [originalTimes, versionTimes, originalReturns, versionReturns, originalThrows, versionThrows]) xs.length = 0;
       timedCalls = timedThrows = 0;
       windows.length = 0;
@@ -258,8 +290,10 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     trace(`${verdict === "kept" ? "verified" : "generic"} ${d.name || "(anonymous)"}: ${which}${detail}`);
     if (verdict === "kept") {
       setRoute(null);
-      const again = timedThrows > 0 && !rechecked;
-      d.event("verified", which + detail + (again ? `; calls threw, so both sides are timed again after ${RECHECK_CALLS} more calls` : ""));
+      const again = rechecks < RECHECKS;
+      const after = RECHECK_CALLS * RECHECK_GROWTH ** rechecks;
+      const why = timedThrows > 0 ? "calls threw, so both sides are timed again" : "both sides are timed again";
+      d.event("verified", which + detail + (again ? `; ${why} after ${after} more calls, over ${RECHECK_SPAN_MS / 1000} s of calls or more (garbage collections included)` : ""));
       if (again) recheckLater();
     } else {
       // The original itself: its calls cost the route test and a forwarding call. Not counted
@@ -276,7 +310,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     let to = trimmedMean(originalTimes);
     let tv = trimmedMean(versionTimes);
     const counts = `${versionTimes.length} and ${originalTimes.length}`;
-    let measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${counts} calls, interleaved at random, from call ${windows[window]}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
+    const spread = inRecheck ? `, one in ${recheckEvery} over ${((clock.now() - recheckFrom) / 1000).toFixed(1)} s of the program's calls` : "";
+    let measured = `${us(mv)} a call against ${us(mo)} for the original (medians of ${counts} calls, interleaved at random, from call ${windows[window]}${spread}; means without the slowest ${Math.round(TRIM * 100)}%: ${us(tv)} against ${us(to)})`;
     const throwsWeighed = originalThrows.length >= THROW_SAMPLES && versionThrows.length >= THROW_SAMPLES;
     let manyThrow = false;
     if (throwsWeighed && originalReturns.length > 0 && versionReturns.length > 0) {
@@ -292,6 +327,20 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       to = trimmedMean(originalReturns) * (1 - share) + ot * share;
       tv = trimmedMean(versionReturns) * (1 - share) + vt * share;
       measured += `; with the ${+(share * 100).toPrecision(2)}% of calls that throw at their medians (${us(vt)} against ${us(ot)}), ${us(tv)} against ${us(to)} a call`;
+    }
+    lastCallMs = (tv + to) / 2;
+    if (inRecheck && versionCount > 0 && originalCount > 0) {
+      // Every call of the span, the slowest included: what V8 costs the version after a collection
+      // (its deoptimizations, its code optimized again and installed) lands on a few calls, which a
+      // median or a trimmed mean leaves out. A pause of the program's collector lands on either side.
+      const fv = versionSum / versionCount;
+      const fo = originalSum / originalCount;
+      measured += `; every call of the span (${versionCount} and ${originalCount}): ${us(fv)} against ${us(fo)} a call`;
+      if (fv > fo) {
+        lastCallMs = 0;
+        for (const xs of [originalTimes, versionTimes, originalReturns, versionReturns]) xs.length = 0;
+        return finish("generic", `timed again after it was kept, the compiled version ran ${measured}: slower in all over the program's calls, garbage collections included (V8 deoptimizes a large version's code when a collection frees what it embeds, and takes long to optimize it again); it runs the original`);
+      }
     }
     originalTimes.length = 0;
     versionTimes.length = 0;
@@ -368,6 +417,15 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     seed ^= seed << 13;
     seed ^= seed >>> 17;
     seed ^= seed << 5;
+    let sampled = timed;
+    if (timed && inRecheck && recheckEvery > 1) {
+      // A recheck keeps one call in recheckEvery as a sample, drawn (a program that cycles through
+      // its inputs would alias with a fixed stride); the side is drawn again below.
+      sampled = (seed >>> 0) % recheckEvery === 0;
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+    }
     const useOriginal = timed ? seed < 0 : calls > VERSION_FIRST_CALLS && seed % ORIGINAL_SHARE === 0;
     if (useOriginal) {
       // (A later version's calls came through the first, which counted them.)
@@ -387,8 +445,12 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     } finally {
       const end = timed ? clock.now() : 0;
       if (!useOriginal && !done) setRoute(route);
-      if (timed && !done) {
-        const t = clock.net(end - start, Math.min(probe, clock.probe()));
+      const t = timed && !done ? clock.net(end - start, Math.min(probe, clock.probe())) : 0;
+      if (timed && !done && inRecheck) {
+        if (useOriginal) (originalSum += t), originalCount++;
+        else (versionSum += t), versionCount++;
+      }
+      if (sampled && !done) {
         (useOriginal ? originalTimes : versionTimes).push(t);
         timedCalls++;
         if (returned) (useOriginal ? originalReturns : versionReturns).push(t);
@@ -398,7 +460,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
           judgeThrows();
         }
         const samples = window + 1 >= windows.length ? LAST_SAMPLES : SAMPLES;
-        if (!done && originalTimes.length >= samples && versionTimes.length >= samples) decide();
+        // A recheck spans RECHECK_SPAN_MS at least, however fast its samples came.
+        if (!done && originalTimes.length >= samples && versionTimes.length >= samples && (!inRecheck || clock.now() - recheckFrom >= RECHECK_SPAN_MS)) decide();
       }
     }
   };
