@@ -148,10 +148,10 @@ const THROW_SAMPLES = 4;
 const RECHECK_CALLS = 16_000;
 /**
  * Every kept version is timed again (RECHECK_CALLS later, up to RECHECKS times, the calls between
- * rechecks growing RECHECK_GROWTH-fold), and that window times one call in so many that its samples
- * span at least this long, from the per-call times of the window before: about 2 x LAST_SAMPLES
- * calls, drawn at random, so that the means weigh each call as the program's time does. A full
- * garbage collection that frees a map the version's optimized code embeds (the map of a call's
+ * rechecks growing RECHECK_GROWTH-fold), in one window whose RECHECK_SAMPLES timed calls a side are
+ * one call in so many, drawn at random, that they span at least this long (from the per-call time
+ * of the window before), so that their plain means weigh each call as the program's time does. A
+ * full garbage collection that frees a map the version's optimized code embeds (the map of a call's
  * temporary object, kept two collections more by V8) deoptimizes it, and V8 took 0.2-0.3 s to
  * optimize valibot's 281 KB tiered version again (7.4, 5.2, 2.8 us a call in the 100 ms after,
  * against 0.93 us before), where the library's small functions were back within 50 ms. A window of
@@ -162,6 +162,14 @@ const RECHECK_CALLS = 16_000;
 const RECHECK_SPAN_MS = 1000;
 const RECHECKS = 3;
 const RECHECK_GROWTH = 4;
+/**
+ * Timed calls a side in a recheck. A plain mean takes in the program's own collector pauses too,
+ * landing on either side at random: one 1 ms scavenge among 256 samples of a 3 µs call moves that
+ * side's mean by 4 µs, and a scavenge every 5 ms lands on about one sample in 1,600. With 4,096 a
+ * side a few land on each, about 0.4 µs of noise in a 3 µs mean; the timing costs 8,192 timed calls
+ * (about 0.6 µs each: two clock reads and a probe), 5 ms over the span's second or more.
+ */
+const RECHECK_SAMPLES = 4096;
 /**
  * A version no faster than the original (by KEEP_MARGIN) and slower by less than this factor, by
  * both measures, in two windows in a row from call SETTLED_FROM on, its median not getting faster
@@ -186,6 +194,12 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function mean(xs: number[]): number {
+  let sum = 0;
+  for (const x of xs) sum += x;
+  return sum / xs.length;
 }
 
 /** Mean without the slowest TRIM of the samples. */
@@ -247,11 +261,6 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
   let recheckEvery = 1;
   let lastCallMs = 0;
   let recheckFrom = 0;
-  // In a recheck, every call is timed and summed by side (the samples are one in recheckEvery).
-  let versionSum = 0;
-  let versionCount = 0;
-  let originalSum = 0;
-  let originalCount = 0;
   // The window after a verdict (recheckLater) is the last: no later one is added.
   let inRecheck = false;
   /**
@@ -266,9 +275,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       if (++polls > RECHECK_POLLS || d.versions.indexOf(version) < 0) return clearInterval(timer);
       if (version.calls() - from < after) return;
       clearInterval(timer);
-      recheckEvery = lastCallMs > 0 ? Math.max(1, Math.round(RECHECK_SPAN_MS / (2 * LAST_SAMPLES * lastCallMs))) : 1;
+      recheckEvery = lastCallMs > 0 ? Math.max(1, Math.round(RECHECK_SPAN_MS / (2 * RECHECK_SAMPLES * lastCallMs))) : 1;
       recheckFrom = clock.now();
-      versionSum = versionCount = originalSum = originalCount = 0;
       for (const xs of [originalTimes, versionTimes, originalReturns, versionReturns, originalThrows, versionThrows]) xs.length = 0;
       timedCalls = timedThrows = 0;
       windows.length = 0;
@@ -329,13 +337,18 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       measured += `; with the ${+(share * 100).toPrecision(2)}% of calls that throw at their medians (${us(vt)} against ${us(ot)}), ${us(tv)} against ${us(to)} a call`;
     }
     lastCallMs = (tv + to) / 2;
-    if (inRecheck && versionCount > 0 && originalCount > 0) {
-      // Every call of the span, the slowest included: what V8 costs the version after a collection
-      // (its deoptimizations, its code optimized again and installed) lands on a few calls, which a
-      // median or a trimmed mean leaves out. A pause of the program's collector lands on either side.
-      const fv = versionSum / versionCount;
-      const fo = originalSum / originalCount;
-      measured += `; every call of the span (${versionCount} and ${originalCount}): ${us(fv)} against ${us(fo)} a call`;
+    if (inRecheck) {
+      // The plain means of the span's samples, the slowest included: what V8 costs the version after
+      // a collection (its deoptimizations, then 100-250 ms of slow calls while its code is optimized
+      // again) lands on the calls of those periods, which a median or a trimmed mean leaves out. The
+      // samples are drawn at random over the span's calls, so their mean weighs each call as the
+      // program's time does. Only they are timed: timing every call of a span (two clock reads and a
+      // probe, about 0.6 µs), half of them on the original, would cost json-logic's 0.2 µs version
+      // (2.4 µs for the library) about 1.9 µs a call for the span: the program slower than without
+      // kos, for a second or more, three times.
+      const fv = mean(versionTimes);
+      const fo = mean(originalTimes);
+      measured += `; plain means of the span's samples: ${us(fv)} against ${us(fo)} a call`;
       if (fv > fo) {
         lastCallMs = 0;
         for (const xs of [originalTimes, versionTimes, originalReturns, versionReturns]) xs.length = 0;
@@ -412,16 +425,17 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     // of every call made a large version's long check cost what the original costs on half of
     // them (mingo's, faster from call 64000 on). The version runs with the route cleared for the
     // call (a call it makes to itself runs direct).
-    const timed = ++calls >= windows[window]!;
+    let timed = ++calls >= windows[window]!;
     // xorshift32: Math.random may be the program's (a seeded one), and a draw would advance it.
     seed ^= seed << 13;
     seed ^= seed >>> 17;
     seed ^= seed << 5;
-    let sampled = timed;
     if (timed && inRecheck && recheckEvery > 1) {
-      // A recheck keeps one call in recheckEvery as a sample, drawn (a program that cycles through
-      // its inputs would alias with a fixed stride); the side is drawn again below.
-      sampled = (seed >>> 0) % recheckEvery === 0;
+      // A recheck times one call in recheckEvery, drawn (a program that cycles through its inputs
+      // would alias with a fixed stride); the side is drawn again below. The other calls run as
+      // between windows: the version, and the original one in ORIGINAL_SHARE, which keeps it warm
+      // through the span's collections.
+      timed = (seed >>> 0) % recheckEvery === 0;
       seed ^= seed << 13;
       seed ^= seed >>> 17;
       seed ^= seed << 5;
@@ -445,12 +459,8 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
     } finally {
       const end = timed ? clock.now() : 0;
       if (!useOriginal && !done) setRoute(route);
-      const t = timed && !done ? clock.net(end - start, Math.min(probe, clock.probe())) : 0;
-      if (timed && !done && inRecheck) {
-        if (useOriginal) (originalSum += t), originalCount++;
-        else (versionSum += t), versionCount++;
-      }
-      if (sampled && !done) {
+      if (timed && !done) {
+        const t = clock.net(end - start, Math.min(probe, clock.probe()));
         (useOriginal ? originalTimes : versionTimes).push(t);
         timedCalls++;
         if (returned) (useOriginal ? originalReturns : versionReturns).push(t);
@@ -459,7 +469,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
           (useOriginal ? originalThrows : versionThrows).push(t);
           judgeThrows();
         }
-        const samples = window + 1 >= windows.length ? LAST_SAMPLES : SAMPLES;
+        const samples = inRecheck ? RECHECK_SAMPLES : window + 1 >= windows.length ? LAST_SAMPLES : SAMPLES;
         // A recheck spans RECHECK_SPAN_MS at least, however fast its samples came.
         if (!done && originalTimes.length >= samples && versionTimes.length >= samples && (!inRecheck || clock.now() - recheckFrom >= RECHECK_SPAN_MS)) decide();
       }
