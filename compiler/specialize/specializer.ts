@@ -166,6 +166,8 @@ export interface SpecializerOptions {
   unrollBudget: number;
   /** `monotonicMs()` past which the compile stops, with the budget it came from (ms). */
   deadline?: { at: number; budgetMs: number };
+  /** Bodies inlined by callee over the compile's attempts (inline-counts.ts), for the deadline's reason. */
+  inlinedCounts?: Map<Function, number>;
   /** Speculation forks allowed in one compile (speculation.ts has the default). */
   maxForks?: number;
   maxDepth: number;
@@ -326,12 +328,10 @@ export class Specializer {
     }
   }
 
-  /** Column (0-based, in the function's text) of the construct the last failure named, for the diagnostic. */
-  failColumn: number | null = null;
-
   fail(code: ConstructorParameters<typeof JitError>[0], message: string, node?: Node): never {
-    this.failColumn = node?.loc?.start?.column ?? null;
-    throw new JitError(code, message, node?.loc?.start?.line ?? null);
+    // The column travels on the error: kept on the specializer, a failure an inlined call caught
+    // (the call stays as written) left its column for a later failure that had none.
+    throw new JitError(code, message, node?.loc?.start?.line ?? null, { column: node?.loc?.start?.column ?? null });
   }
 
   // ---- emission ------------------------------------------------------------
@@ -437,7 +437,7 @@ export class Specializer {
     const deadline = this.options.deadline;
     if (!deadline || (++this.deadlineTicks & 63) !== 0) return;
     if (monotonicMs() > deadline.at) {
-      this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done: it inlines and unrolls more than it can pay back`);
+      this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done${this.mostInlinedNote()}: it inlines and unrolls more than it can pay back`);
     }
   }
 
