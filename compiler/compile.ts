@@ -22,7 +22,7 @@ import { keepFunctionNames } from "./residual/function-names.js";
 import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
 import type { JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
-import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup, type InConstructorAllocations } from "./specialize/index.js";
+import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup, type InConstructorAllocations, type InlinedCount } from "./specialize/index.js";
 import { argumentsEscapeBeforeRead } from "./arguments-escape.js";
 import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
@@ -221,7 +221,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   const deadline = { at: monotonicMs() + budgetMs, budgetMs };
   // Which callee the attempts inlined most, counted over all of them: a retry cut by the deadline
   // already past names what the attempt before it spent the time on (inline-counts.ts).
-  const inlinedCounts = new Map<Function, number>();
+  const inlinedCounts = new Map<Function, InlinedCount>();
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let stateKeys: Map<object, Set<PropertyKey>> | null = null;

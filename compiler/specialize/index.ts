@@ -7,7 +7,7 @@
 import type { OwnKeysChecks } from "../content-guards.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup, type InConstructorAllocations } from "./specializer.js";
+import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup, type InConstructorAllocations, type InlinedCount } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
@@ -63,7 +63,7 @@ import "./residual-versions.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 export { InstanceEscaped } from "./specializer.js";
-export type { InConstructorAllocations } from "./specializer.js";
+export type { InConstructorAllocations, InlinedCount } from "./specializer.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -87,7 +87,7 @@ export interface SpecializeRequest {
   unrollBudget: number;
   deadline?: { at: number; budgetMs: number };
   /** Bodies inlined by callee over the compile's attempts (inline-counts.ts), for the deadline's reason. */
-  inlinedCounts?: Map<Function, number>;
+  inlinedCounts?: Map<Function, InlinedCount>;
   /** Speculation forks allowed (speculation.ts); its default when absent. */
   maxForks?: number;
   inlineCalls?: boolean;

@@ -160,6 +160,12 @@ export interface InConstructorAllocations {
   firstUsed(): void;
 }
 
+/** How often a callee's body was inlined, and the syntax nodes of its source each time, summed (inline-counts.ts). */
+export interface InlinedCount {
+  times: number;
+  nodes: number;
+}
+
 export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
@@ -167,7 +173,7 @@ export interface SpecializerOptions {
   /** `monotonicMs()` past which the compile stops, with the budget it came from (ms). */
   deadline?: { at: number; budgetMs: number };
   /** Bodies inlined by callee over the compile's attempts (inline-counts.ts), for the deadline's reason. */
-  inlinedCounts?: Map<Function, number>;
+  inlinedCounts?: Map<Function, InlinedCount>;
   /** Speculation forks allowed in one compile (speculation.ts has the default). */
   maxForks?: number;
   maxDepth: number;
