@@ -22,7 +22,7 @@ import { keepFunctionNames } from "./residual/function-names.js";
 import { previewSource } from "./emit.js";
 import { deepFreeze } from "./values.js";
 import type { JitOptions, PassSnapshot, SourceOptions, TypeAssumption } from "./types.js";
-import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup, type InConstructorAllocations } from "./specialize/index.js";
+import { InstanceEscaped, MAX_FORKS, specializeFunction, type FreeLookup, type InConstructorAllocations, type InlinedCount } from "./specialize/index.js";
 import { argumentsEscapeBeforeRead } from "./arguments-escape.js";
 import { lookupBindingFor, readClosure, readPrivateField, releaseDebugger } from "./discover/closure.js";
 import { arityFor } from "./arity-dispatch.js";
@@ -219,6 +219,9 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   const budgetMs = options.maxCompileMs ?? DEFAULT_MAX_COMPILE_MS;
   if (!(typeof budgetMs === "number" && budgetMs > 0)) throw new JitError("BAD_OPTIONS", `maxCompileMs must be a positive number of milliseconds, got ${String(options.maxCompileMs)}`);
   const deadline = { at: monotonicMs() + budgetMs, budgetMs };
+  // Which callee the attempts inlined most, counted over all of them: a retry cut by the deadline
+  // already past names what the attempt before it spent the time on (inline-counts.ts).
+  const inlinedCounts = new Map<Function, InlinedCount>();
   let maxForks = MAX_FORKS;
   let foldAbsent = true;
   let stateKeys: Map<object, Set<PropertyKey>> | null = null;
@@ -277,7 +280,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
   for (let attempt = 0; ; attempt++) {
     const request = {
       fn, specialize, assume, scope: scopeValues, freeze, fastmath: !!options.fastmath,
-      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline: inConstructor ? inConstructorDeadline : deadline,
+      unrollBudget, maxForks, inlineCalls: !disabled.has("inlineCalls"), deadline: inConstructor ? inConstructorDeadline : deadline, inlinedCounts,
       ...(inConstructor ? { allocateInConstructor: inConstructor } : {}),
       prefix, lookupFree, lookupPrivate: readPrivateField, ...forkMissHook, ...(rest ? { rest } : {}), ...(argumentItems ? { argumentItems } : {}), foldAbsent, ...(stateKeys ? { stateKeys } : {}), ...(privateNames ? { privateNames } : {}), ...(options.strictKnown ? { strictKnown: true } : {}),
       ...(realInstanceSites ? { realInstanceSites } : {}),
@@ -363,7 +366,7 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // Parameters the entry guards check to be objects: their reads need no null check (nullish-reads.ts).
     const objectParams = new Set<string>();
     for (const [name, type] of assume) if (type === "object" || type === "array" || type === "function" || type.startsWith("typedarray:")) objectParams.add(result.formals.find((f) => f.source === name)?.name ?? name);
-    const cleanupTime = () => overDeadline(deadline, "cleaning up the specialized code");
+    const cleanupTime = () => overDeadline(deadline, `cleaning up the specialized code${result.mostInlined}`);
     runResidualPipeline(result.node, { disabled: new Set(options.disablePasses ?? []), fastmath: !!options.fastmath, sourceNames: result.sourceNames, trace, preview: previewSource, kosHelpers: options.kosHelpers ?? !options.referenceExpression, ...nullReads, ...forkMissHook, objectParams, checkTime: cleanupTime });
     // Residual versions (specialize/residual-versions.ts) are functions of their own, cleaned up
     // alike. Their clock checks end only what the check after them would end.
@@ -380,10 +383,10 @@ function build(fn: Function, options: SourceOptions, countCalls: boolean): Build
     // time, a split that moved something ends the compile (below), and one that did not leaves a
     // function too large, whose next attempt ends at its first clock check. A residual that fits
     // unsplit (a smaller `outlineLimit`) is split to its end, as before.
-    const splitTime = size > MAX_RESIDUAL_NODES ? { checkTime: () => overDeadline(deadline, "splitting the specialized code into functions V8 optimizes") } : {};
+    const splitTime = size > MAX_RESIDUAL_NODES ? { checkTime: () => overDeadline(deadline, `splitting the specialized code into functions V8 optimizes${result.mostInlined}`) } : {};
     outlined = disabled.has("outlineLargeBlocks") || size <= outlineLimit || size > MAX_TOTAL_NODES ? [] : outlineLargeBlocks(result.node, { limit: outlineLimit, strict: result.strict, nameFor: (i) => `${prefix}part${i}`, thisName: `${prefix}this`, ...(options.outlineLimit !== undefined ? { minNodes: Math.max(8, Math.min(100, Math.floor(outlineLimit / 8))) } : {}), ...splitTime });
     if (trace && outlined.length) trace.push({ pass: "outlineLargeBlocks", source: previewSource(result.node) });
-    if (outlined.length) overDeadline(deadline, "splitting the specialized code into functions V8 optimizes");
+    if (outlined.length) overDeadline(deadline, `splitting the specialized code into functions V8 optimizes${result.mostInlined}`);
     const nodes = outlined.length ? countNodes(result.node) : size;
     const total = [...outlined, ...result.versions].reduce((sum, o) => sum + countNodes(o.node), nodes);
     // A residual version is not split (outlining reads the root only): each must fit as the root does.

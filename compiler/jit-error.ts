@@ -74,6 +74,8 @@ export interface JitErrorOptions {
   at?: SourcePosition | null;
   /** The public entry the user called (e.g. `jit`): the stack starts at the user's call of it, not inside kos. */
   entry?: Function;
+  /** 0-based column of the construct in the function's text, with `line` (the diagnostic's caret goes under it). */
+  column?: number | null;
 }
 
 /** Raised by `jit(fn, { strict: true })` and for invalid options. */
@@ -87,6 +89,8 @@ export class JitError extends KosError {
   override readonly code: JitErrorCode;
   /** 1-based line in the function's source, when the reason points at a construct. */
   readonly line: number | null;
+  /** 0-based column in the function's source, when known with `line`. */
+  readonly column: number | null;
   /** The file holding the construct, when its location is known. */
   readonly file: string | null;
   /** 1-based line in the file. */
@@ -107,6 +111,7 @@ export class JitError extends KosError {
     super(code, at ? formatDiagnostic(message, at) : line != null ? `${message} (line ${line})` : message, options?.cause !== undefined ? { cause: options.cause } : undefined);
     this.code = code;
     this.line = line;
+    this.column = options?.column ?? null;
     this.reason = message;
     this.file = at?.file ?? null;
     this.fileLine = at?.line ?? null;

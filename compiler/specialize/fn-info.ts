@@ -92,6 +92,8 @@ const nearestFunctionScope = (s: Scope): Scope => {
 };
 
 const lineOf = (n: Node): number | null => n?.loc?.start?.line ?? null;
+/** Where `n` starts, as JitError's options (the caret of the diagnostic goes under it). */
+const at = (n: Node): { column: number | null } => ({ column: n?.loc?.start?.column ?? null });
 
 /** Constructs that make a function opaque to the evaluator (it is called as is, or the root falls back). */
 function findOpaque(node: Node): JitError | null {
@@ -110,19 +112,19 @@ function findOpaque(node: Node): JitError | null {
       }
       switch (n.type) {
         case "WithStatement":
-          found = new JitError("USES_WITH", "the function uses `with`", lineOf(n));
+          found = new JitError("USES_WITH", "the function uses `with`", lineOf(n), at(n));
           return false;
         case "Super":
-          if (own) found = new JitError("USES_SUPER", "the function uses `super`", lineOf(n));
+          if (own) found = new JitError("USES_SUPER", "the function uses `super`", lineOf(n), at(n));
           return false;
         case "MetaProperty":
           // `new.target` is evaluated (constructors.ts refuses constructors that read it).
           return false;
         case "CallExpression":
-          if (n.callee.type === "Identifier" && n.callee.name === "eval") found = new JitError("USES_EVAL", "the function calls `eval`", lineOf(n));
+          if (n.callee.type === "Identifier" && n.callee.name === "eval") found = new JitError("USES_EVAL", "the function calls `eval`", lineOf(n), at(n));
           return;
         case "TaggedTemplateExpression":
-          found = new JitError("TAGGED_TEMPLATE", "tagged templates are not compiled: a tag sees one template object per call site, and specialized code would have other sites", lineOf(n));
+          found = new JitError("TAGGED_TEMPLATE", "tagged templates are not compiled: a tag sees one template object per call site, and specialized code would have other sites", lineOf(n), at(n));
           return false;
         case "YieldExpression":
         case "AwaitExpression":
@@ -152,10 +154,10 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
     if (found || !target) return;
     switch (target.type) {
       case "Identifier":
-        if (params.has(target.name)) found = new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it writes the parameter '${target.name}'`, lineOf(target));
+        if (params.has(target.name)) found = new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it writes the parameter '${target.name}'`, lineOf(target), at(target));
         return;
       case "MemberExpression":
-        if (target.object.type === "Identifier" && target.object.name === "arguments") found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(target));
+        if (target.object.type === "Identifier" && target.object.name === "arguments") found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it writes `arguments[…]`", lineOf(target), at(target));
         return;
       case "ArrayPattern":
         for (const e of target.elements as Array<Node | null>) written(e);
@@ -210,7 +212,7 @@ function mappedArgumentsWritten(node: Node, strict: boolean, usesArguments: bool
       // `slice.call(arguments, 1)`: read-only if `slice` holds `[].slice`, which its value tells (the root checks it).
       const alias = readOnly ? null : aliasedMethodCallee(n, parent);
       if (alias !== null) aliases.push({ name: alias, call: parent! });
-      else if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n));
+      else if (!readOnly) found = new JitError("USES_ARGUMENTS", "the function is sloppy code whose `arguments` is linked to its parameters, and it hands `arguments` on", lineOf(n), at(n));
     }
     return;
   });
@@ -235,7 +237,7 @@ function sloppyBlockFunction(node: Node, strict: boolean): JitError | null {
     if (found) return false;
     if (n.type === "FunctionExpression" || n.type === "FunctionDeclaration" || n.type === "ArrowFunctionExpression") bodies.add(n.body);
     if (n.type === "FunctionDeclaration" && n !== node && parent && !bodies.has(parent)) {
-      found = new JitError("UNSUPPORTED", `the function declares '${n.id?.name ?? "?"}' in a block of sloppy code, where it is also a \`var\` of the function (Annex B)`, lineOf(n));
+      found = new JitError("UNSUPPORTED", `the function declares '${n.id?.name ?? "?"}' in a block of sloppy code, where it is also a \`var\` of the function (Annex B)`, lineOf(n), at(n));
       return false;
     }
     return;
@@ -253,7 +255,7 @@ function legacyCallerRead(node: Node, strict: boolean): JitError | null {
   walk(node, (n) => {
     if (found) return false;
     if (n.type === "MemberExpression" && ((!n.computed && n.property.type === "Identifier" && n.property.name === "caller") || (n.computed && n.property.type === "Literal" && n.property.value === "caller"))) {
-      found = new JitError("UNSUPPORTED", "the function reads a function's `caller` (legacy stack inspection), which depends on which function calls which, and kos changes that", lineOf(n));
+      found = new JitError("UNSUPPORTED", "the function reads a function's `caller` (legacy stack inspection), which depends on which function calls which, and kos changes that", lineOf(n), at(n));
       return false;
     }
     return;
@@ -269,7 +271,7 @@ function calleeRead(node: Node, strict: boolean, usesArguments: boolean): JitErr
     // A nested function's `arguments` is its own.
     if (n !== node && (n.type === "FunctionExpression" || n.type === "FunctionDeclaration")) return false;
     if (n.type === "MemberExpression" && n.object.type === "Identifier" && n.object.name === "arguments" && (n.computed ? n.property.type === "Literal" && n.property.value === "callee" : n.property.name === "callee")) {
-      found = new JitError("USES_ARGUMENTS", "the function is sloppy code that reads `arguments.callee` (the function itself, which a compiled version is not)", lineOf(n));
+      found = new JitError("USES_ARGUMENTS", "the function is sloppy code that reads `arguments.callee` (the function itself, which a compiled version is not)", lineOf(n), at(n));
     }
     return;
   });
@@ -396,7 +398,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
       // the original throws, or in sloppy code ignores a write to the name (sweep44).
       if (!constantWrite && immutableBinding(v)) {
         const w = v.references.find((r) => r.isWrite() && !r.init);
-        if (w) constantWrite = new JitError("UNSUPPORTED", `'${v.name}' is assigned${nearestFunctionScope(w.from) !== home ? " by a closure" : ""}, and cannot be (a TypeError, or ignored in sloppy code for a function's own name)`, lineOf(w.identifier));
+        if (w) constantWrite = new JitError("UNSUPPORTED", `'${v.name}' is assigned${nearestFunctionScope(w.from) !== home ? " by a closure" : ""}, and cannot be (a TypeError, or ignored in sloppy code for a function's own name)`, lineOf(w.identifier), at(w.identifier));
       }
     }
     // (The function-name scope's child is the function's own scope, already on the stack.)
@@ -414,7 +416,7 @@ export function infoOf(fn: Function, parsed: ParsedFunction, node: Node): FnInfo
   const opaque = findOpaque(node) ?? mappedArgumentsWritten(node, parsed.strict, usesArguments, aliases) ?? calleeRead(node, parsed.strict, usesArguments) ?? sloppyBlockFunction(node, parsed.strict) ?? legacyCallerRead(node, parsed.strict);
   // An alias that is not a free name (a local or a parameter of this function) hands `arguments` on as written.
   const local = aliases.find((a) => !freeNames.includes(a.name));
-  const aliasOpaque = local ? new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it hands \`arguments\` on to '${local.name}.call'`, lineOf(local.call)) : null;
+  const aliasOpaque = local ? new JitError("USES_ARGUMENTS", `the function is sloppy code whose \`arguments\` is linked to its parameters, and it hands \`arguments\` on to '${local.name}.call'`, lineOf(local.call), at(local.call)) : null;
   return { fn, parsed, node, scopes, captured, words, usesArguments, argumentsInArrow, argumentsAsArray: usesArguments && argumentsReadAsArray(node), usesThis, opaque: opaque ?? aliasOpaque ?? constantWrite, freeNames, size, strictnessNeutral: isStrictnessNeutral(node), ...(aliases.length ? { argumentsAliases: aliases } : {}) };
 }
 

@@ -7,7 +7,7 @@
 import type { OwnKeysChecks } from "../content-guards.js";
 import type { Node } from "../ast.js";
 import { JitError } from "../jit-error.js";
-import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup, type InConstructorAllocations } from "./specializer.js";
+import { Specializer, id, type Frame, type FreeLookup, type PrivateLookup, type InConstructorAllocations, type InlinedCount } from "./specializer.js";
 import { D, S, type Val } from "./values.js";
 import { isProxyValue } from "./builtin-calls.js";
 import { isBuiltin } from "../builtins.js";
@@ -32,6 +32,7 @@ import "./call-dispatch.js";
 import "./new-expressions.js";
 import "./optional-chains.js";
 import "./inlining.js";
+import "./inline-counts.js";
 import "./binding-readers.js";
 import "./choice-calls.js";
 import "./constructors.js";
@@ -62,7 +63,7 @@ import "./residual-versions.js";
 import type { ContentGuard } from "./guarded-reads.js";
 export { MAX_FORKS } from "./speculation.js";
 export { InstanceEscaped } from "./specializer.js";
-export type { InConstructorAllocations } from "./specializer.js";
+export type { InConstructorAllocations, InlinedCount } from "./specializer.js";
 
 export interface SpecializeRequest {
   fn: Function;
@@ -85,6 +86,8 @@ export interface SpecializeRequest {
   fastmath: boolean;
   unrollBudget: number;
   deadline?: { at: number; budgetMs: number };
+  /** Bodies inlined by callee over the compile's attempts (inline-counts.ts), for the deadline's reason. */
+  inlinedCounts?: Map<Function, InlinedCount>;
   /** Speculation forks allowed (speculation.ts); its default when absent. */
   maxForks?: number;
   inlineCalls?: boolean;
@@ -160,20 +163,21 @@ export interface SpecializeResult {
   ownArgumentsFolded: boolean;
   /** The residual reads of the root's own `arguments` taken as plain (compile.ts checks them: arguments-escape.ts). */
   plainArgumentReads: ReadonlySet<Node>;
+  /** Which callee the compile inlined most, for a RESIDUAL_TOO_LARGE after it (inline-counts.ts): "" or ", most of it inlining …". */
+  mostInlined: string;
 }
 
 /** Largest inlining depth: an interpreter's recursion over a known tree stays well below it. */
 const MAX_INLINE_DEPTH = 48;
 
 export function specializeFunction(req: SpecializeRequest): SpecializeResult {
-  let sp: Specializer | null = null;
   try {
-    sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.stateKeys ? { stateKeys: req.stateKeys } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.allocateInConstructor ? { allocateInConstructor: req.allocateInConstructor } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
+    const sp = new Specializer({ freeze: req.freeze, fastmath: req.fastmath, unrollBudget: req.unrollBudget, ...(req.deadline ? { deadline: req.deadline } : {}), ...(req.inlinedCounts ? { inlinedCounts: req.inlinedCounts } : {}), ...(req.maxForks !== undefined ? { maxForks: req.maxForks } : {}), maxDepth: req.inlineCalls === false ? 0 : MAX_INLINE_DEPTH, lookupFree: req.lookupFree, ...(req.lookupPrivate ? { lookupPrivate: req.lookupPrivate } : {}), scope: req.scope, ...(req.foldAbsent === false ? { foldAbsent: false } : {}), ...(req.stateKeys ? { stateKeys: req.stateKeys } : {}), ...(req.guardedForIn === false ? { guardedForIn: false } : {}), ...(req.forInNodes !== undefined ? { forInNodes: req.forInNodes } : {}), ...(req.maxGenericNodes !== undefined ? { maxGenericNodes: req.maxGenericNodes } : {}), ...(req.forkMissHook ? { forkMissHook: req.forkMissHook } : {}), ...(req.ownKeysChecks ? { ownKeysChecks: req.ownKeysChecks } : {}), ...(req.readsMemoryOf ? { readsMemoryOf: req.readsMemoryOf } : {}), ...(req.privateNames ? { privateNamesRoot: req.fn } : {}), ...(req.realInstanceSites ? { realInstanceSites: req.realInstanceSites } : {}), ...(req.stopAtInstanceEscape ? { stopAtInstanceEscape: true } : {}), ...(req.allocateInConstructor ? { allocateInConstructor: req.allocateInConstructor } : {}), ...(req.ownArgumentsKept ? { ownArgumentsKept: true } : {}) }, req.prefix);
     return specializeWith(sp, req);
   } catch (e) {
     // A construct that makes the whole function fall back: point at it in its file, like a compiler diagnostic.
     if (e instanceof JitError && e.line != null && e.file == null) {
-      throw JitError.atFunction(req.fn, e.code, e.reason, { line: e.line, column: sp?.failColumn ?? undefined }, { cause: e });
+      throw JitError.atFunction(req.fn, e.code, e.reason, { line: e.line, column: e.column ?? undefined }, { cause: e });
     }
     throw e;
   }
@@ -323,7 +327,7 @@ function specializeWith(sp: Specializer, req: SpecializeRequest): SpecializeResu
   const fillsOwnCache = guards.some((g) => g.collection && storedInto.some((w) => w.obj === g.obj && (w.all || Object.is(w.key, g.collectionKey))));
   const escapedInstanceSites = new Set<object>();
   for (const o of sp.escapes) if (o.proto && o.site && o.escapedOnFastPath) escapedInstanceSites.add(o.site);
-  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, foldedStoredKeys, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set() };
+  return { node, strict: info.parsed.strict, modeRead: !!info.parsed.modeRead, name: info.parsed.name, kind, formals, contentGuards: guards, words: sp.used, sourceNames: sp.sourceNames, functionNames: sp.functionNames ?? new Map(), size: info.size, usesNewTarget: sp.rootNewTarget, receiverObject: !!info.parsed.strictAssumed && !req.strictKnown && info.usesThis && !req.specialize.has("this"), selfInvalidating, foldedStoredKeys, fillsOwnCache, escapedInstanceSites, callbackBodies: sp.callbackBodies ?? [], guardedForIns: sp.guardedForIns, budgetUsed: req.unrollBudget - Math.max(0, sp.budget), forksUsed: sp.forks ?? 0, versions: sp.versionDeclarations(), ownArgumentsReadsKept: !!sp.ownArgumentsReadsKept, ownArgumentsFolded: !!sp.ownArgumentsFolded, plainArgumentReads: sp.plainArgumentReads ?? new Set(), mostInlined: sp.mostInlinedNote() };
 }
 
 export type { FreeLookup };

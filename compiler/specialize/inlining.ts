@@ -118,6 +118,7 @@ P.inlineCall = function (this: Specializer, fn: Function, thisVal: Val, args: Va
   if (!this.admitsFreeNames(info.scopes.free.keys())) return null;
   this.reserveWords(info.words);
   const simpleParams = (info.node.params as Node[]).every((p) => p.type === "Identifier");
+  this.countInlined(fn, info.size);
   return this.inlineFrame(info, info.node, new Map(), thisVal, args, key, undefined, simpleParams ? fn : undefined, signature);
 };
 

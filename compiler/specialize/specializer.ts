@@ -160,12 +160,20 @@ export interface InConstructorAllocations {
   firstUsed(): void;
 }
 
+/** How often a callee's body was inlined, and the syntax nodes of its source each time, summed (inline-counts.ts). */
+export interface InlinedCount {
+  times: number;
+  nodes: number;
+}
+
 export interface SpecializerOptions {
   freeze: FreezePolicy;
   fastmath: boolean;
   unrollBudget: number;
   /** `monotonicMs()` past which the compile stops, with the budget it came from (ms). */
   deadline?: { at: number; budgetMs: number };
+  /** Bodies inlined by callee over the compile's attempts (inline-counts.ts), for the deadline's reason. */
+  inlinedCounts?: Map<Function, InlinedCount>;
   /** Speculation forks allowed in one compile (speculation.ts has the default). */
   maxForks?: number;
   maxDepth: number;
@@ -337,12 +345,10 @@ export class Specializer {
     }
   }
 
-  /** Column (0-based, in the function's text) of the construct the last failure named, for the diagnostic. */
-  failColumn: number | null = null;
-
   fail(code: ConstructorParameters<typeof JitError>[0], message: string, node?: Node): never {
-    this.failColumn = node?.loc?.start?.column ?? null;
-    throw new JitError(code, message, node?.loc?.start?.line ?? null);
+    // The column travels on the error: kept on the specializer, a failure an inlined call caught
+    // (the call stays as written) left its column for a later failure that had none.
+    throw new JitError(code, message, node?.loc?.start?.line ?? null, { column: node?.loc?.start?.column ?? null });
   }
 
   // ---- emission ------------------------------------------------------------
@@ -448,7 +454,7 @@ export class Specializer {
     const deadline = this.options.deadline;
     if (!deadline || (++this.deadlineTicks & 63) !== 0) return;
     if (monotonicMs() > deadline.at) {
-      this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done: it inlines and unrolls more than it can pay back`);
+      this.fail("RESIDUAL_TOO_LARGE", `the specialization took more than its ${deadline.budgetMs} ms (maxCompileMs) before it was done${this.mostInlinedNote()}: it inlines and unrolls more than it can pay back`);
     }
   }
 

@@ -55,4 +55,23 @@ describe("the compile's time budget", () => {
       expect(() => jit(g, { specialize: {}, maxCompileMs: bad as number, strict: true })).toThrow(expect.objectContaining({ code: "BAD_OPTIONS" }));
     }
   });
+
+  it("names the function the compile spent itself inlining, and where it is", () => {
+    // Two recursive calls on data it does not know, with a counter that moves: each level copies
+    // the body twice (rou3's `findRoute` ran out of 5 s this way, inlining its suffix matcher).
+    function walk(node: { l?: unknown; r?: unknown; v: number } | undefined, depth: number, acc: number[]): void {
+      if (!node) return;
+      acc.push(depth * node.v);
+      walk(node.l as never, depth + 1, acc);
+      walk(node.r as never, depth + 1, acc);
+    }
+    function run(tree: unknown, n: number): number {
+      const acc: number[] = [];
+      walk(tree as never, n, acc);
+      return acc.length;
+    }
+    const f = jit(run, { specialize: { n: 1 }, maxCompileMs: 20 });
+    expect(inspect(f)!.fallbackReason).toMatch(/^RESIDUAL_TOO_LARGE: .*20 ms \(maxCompileMs\).*, most of it inlining `walk` \(\d+ times, \d+ syntax nodes; .*compile-deadline\.test\.ts:\d+\)/);
+    expect(f({ v: 2, l: { v: 3 } }, 1)).toBe(2);
+  });
 });

@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { createRequire } from "node:module";
 import { jit, JitError } from "../../index.js";
 
 const dist = pathToFileURL(fileURLToPath(new URL("../../dist/index.js", import.meta.url))).href;
@@ -72,5 +73,21 @@ describe("a strict jit() failure reads like a compiler diagnostic", () => {
     expect(error!.fileLine).toBeGreaterThan(1);
     expect(error!.sourceLine).toContain("tag`");
     expect(error!.message).toMatch(/\n {3}\d+ \| .*tag`.*\n {3}\s+ \| +\^/);
+  });
+
+  it("puts the caret under the construct a check of the whole function found (a written parameter of sloppy code)", () => {
+    // Sloppy code: a CommonJS file of its own (this test file is a strict module).
+    const file = join(dir, "sloppy.cjs");
+    writeFileSync(file, "exports.validate = function (schema, candidate, callback) {\n  if (typeof callback !== 'function') {\n      callback = arguments[1];\n  }\n  return [schema, candidate, callback];\n};\n");
+    const { validate } = createRequire(import.meta.url)(file) as { validate: Function };
+    let error: JitError | null = null;
+    try {
+      jit(validate, { specialize: { schema: {} }, strict: true });
+    } catch (e) {
+      error = e as JitError;
+    }
+    expect(error?.code).toBe("USES_ARGUMENTS");
+    expect([error!.fileLine, error!.fileColumn]).toEqual([3, 7]);
+    expect(error!.message).toContain("\n   3 |       callback = arguments[1];\n     |       ^");
   });
 });
