@@ -8,6 +8,7 @@
  * runs in a few seconds.
  */
 import { expect } from "vitest";
+import { inspect } from "../../index.js";
 import { anyFrozen, differential, type Runner } from "../../fixtures/real/common.js";
 
 export const HOT = { hotCalls: 50 };
@@ -19,5 +20,17 @@ export function agrees(label: string, original: Runner, make: () => { fn: Functi
   for (let pass = 0; pass < passes; pass++) mismatches.push(...differential(original, run, inputs).mismatches.map((m) => `pass ${pass}: ${m}`));
   expect(mismatches.slice(0, 5), label).toEqual([]);
   expect(owned.map((o) => anyFrozen(o)), `${label} froze an object of the library`).toEqual(frozenBefore);
+  return fn;
+}
+
+/**
+ * `agrees`, with one pass over the inputs where the use compiles at `jit()` (its label has no
+ * "(tiering)") and two where tiering must compile first; with UNSEEN_STATUS set, it prints where
+ * the use ended (for the notes' tables).
+ */
+export function agreesOnceCompiled(label: string, original: Runner, make: () => { fn: Function; run: Runner }, inputs: unknown[], owned: unknown[] = []): Function {
+  const fn = agrees(label, original, make, inputs, owned, label.includes("(tiering)") ? 2 : 1);
+  const s = process.env.UNSEEN_STATUS ? inspect(fn) : null;
+  if (s) console.log(`STATUS ${label} | ${s.tier} | ${s.fallbackReason ?? ""} | deopts ${s.deopts} | ${s.history.map((h) => h.event + (h.detail ? ":" + h.detail.slice(0, 80) : "")).join(", ")}`);
   return fn;
 }

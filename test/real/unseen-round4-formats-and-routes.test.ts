@@ -10,25 +10,16 @@
  */
 import { describe, it } from "vitest";
 import { createRequire } from "node:module";
-import { inspect, jit } from "../../index.js";
+import { jit } from "../../index.js";
 import { generate, pick } from "../../fixtures/real/common.js";
 import type { Random } from "../../fixtures/random.js";
-import { agrees as agreesOnce, HOT } from "./unseen-helpers.js";
+import { agreesOnceCompiled, HOT } from "./unseen-helpers.js";
 
 const require_ = createRequire(import.meta.url);
 type Fn = (...a: any[]) => any;
 const COUNT = 2000;
 
-/**
- * `agrees`, and with UNSEEN_STATUS set, prints where the use ended (for the notes' table). A use
- * whose label has no "(tiering)" is compiled at `jit()`: one pass over its inputs.
- */
-const agrees = (label: string, original: Parameters<typeof agreesOnce>[1], make: Parameters<typeof agreesOnce>[2], inputs: unknown[], owned: unknown[] = []): Function => {
-  const fn = agreesOnce(label, original, make, inputs, owned, label.includes("(tiering)") ? 2 : 1);
-  const s = process.env.UNSEEN_STATUS ? inspect(fn) : null;
-  if (s) console.log(`STATUS ${label} | ${s.tier} | ${s.fallbackReason ?? ""} | deopts ${s.deopts} | ${s.history.map((h) => h.event + (h.detail ? ":" + h.detail.slice(0, 80) : "")).join(", ")}`);
-  return fn;
-};
+const agrees = agreesOnceCompiled;
 
 const number = (r: Random): unknown => pick(r, [0, -0, NaN, Infinity, -Infinity, 1, -1, 0.1, 1e21, -1e-7, 2 ** 31, 2 ** 53 + 2, 5e-324, 1234.5678, 1023, 1024, 1e15, Math.floor(r() * 1e9) - 5e8, r() * 1e6, "12.5", "abc", null, undefined, 12n]);
 const numbers = generate(501, COUNT, number);

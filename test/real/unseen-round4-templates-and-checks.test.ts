@@ -10,25 +10,16 @@
  */
 import { describe, it } from "vitest";
 import { createRequire } from "node:module";
-import { inspect, jit } from "../../index.js";
+import { jit } from "../../index.js";
 import { generate, pick } from "../../fixtures/real/common.js";
 import type { Random } from "../../fixtures/random.js";
-import { agrees as agreesOnce, HOT } from "./unseen-helpers.js";
+import { agreesOnceCompiled, HOT } from "./unseen-helpers.js";
 
 const require_ = createRequire(import.meta.url);
 type Fn = (...a: any[]) => any;
 const COUNT = 2000;
 
-/**
- * `agrees`, and with UNSEEN_STATUS set, prints where the use ended (for the notes' table). A use
- * whose label has no "(tiering)" is compiled at `jit()`: one pass over its inputs.
- */
-const agrees = (label: string, original: Parameters<typeof agreesOnce>[1], make: Parameters<typeof agreesOnce>[2], inputs: unknown[], owned: unknown[] = []): Function => {
-  const fn = agreesOnce(label, original, make, inputs, owned, label.includes("(tiering)") ? 2 : 1);
-  const s = process.env.UNSEEN_STATUS ? inspect(fn) : null;
-  if (s) console.log(`STATUS ${label} | ${s.tier} | ${s.fallbackReason ?? ""} | deopts ${s.deopts} | ${s.history.map((h) => h.event + (h.detail ? ":" + h.detail.slice(0, 80) : "")).join(", ")}`);
-  return fn;
-};
+const agrees = agreesOnceCompiled;
 
 const scalar = (r: Random): unknown => pick(r, [0, -0, NaN, Infinity, -Infinity, 1, -1, 0.5, 2 ** 31, 2 ** 53 + 2, 5e-324, -33, Math.floor(r() * 200) - 100, "", "a", "0", "12", "<b>&\"'", "a😀", "\ud800", null, undefined, true, false]);
 const context = (r: Random) => ({ name: scalar(r), admin: pick(r, [true, false, 0, "", "no"]), items: r() < 0.05 ? pick(r, [null, "ab", 3]) : Array.from({ length: Math.floor(r() * 4) }, () => ({ title: scalar(r), price: pick(r, [1.5, -0, NaN, 10, "3"]) })), nested: r() < 0.8 ? { deep: { v: scalar(r) } } : pick(r, [null, undefined, {}]) });
