@@ -70,8 +70,12 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Times `version` (`d`'s first) against the original through `d`'s entry, and keeps the faster one. */
-export function timeAtEntry(d: Dispatcher, version: Version, clock: CallClock, timing: EntryTiming): void {
+/**
+ * Times `version` (`d`'s first) against the original through `d`'s entry, and keeps the faster one.
+ * `onWindow`: told each window's medians (ms a call, version then original) before it is decided:
+ * a profiling run records what the version saved (profiler/verify-gain.ts).
+ */
+export function timeAtEntry(d: Dispatcher, version: Version, clock: CallClock, timing: EntryTiming, onWindow?: (versionMs: number, originalMs: number) => void): void {
   const fn = version.fn;
   const original = d.original;
   const versionTimes: number[] = [];
@@ -89,6 +93,7 @@ export function timeAtEntry(d: Dispatcher, version: Version, clock: CallClock, t
     if (d.versions[0] !== version) return; // deoptimized or replaced meanwhile
     const after = median(versionTimes);
     const then = median(originalTimes);
+    onWindow?.(after, then);
     const measured = `${(after * 1000).toFixed(3)} µs a call against ${(then * 1000).toFixed(3)} µs for the original (medians of ${versionTimes.length} and ${originalTimes.length} calls, interleaved at random, from call ${windowsAt[window]})`;
     versionTimes.length = 0;
     originalTimes.length = 0;

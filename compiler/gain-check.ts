@@ -224,9 +224,11 @@ export type Route = Function;
  * specialized again later) through a timing route until it is verified (the route is cleared) or
  * found slower (the route runs the original from then on, `d` says why, and `onGeneric` is told).
  * The calls the route gives the original count as the function's calls. `clock` is what times
- * them (a test gives its own).
+ * them (a test gives its own). `onWindow`: told each window's time a call before it is judged (ms,
+ * version then original, the means the verdict weighs): a profiling run records what the version
+ * saved (profiler/verify-gain.ts).
  */
-export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock(), onGeneric: () => void = () => {}): void {
+export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Route | null) => void, clock: CallClock = new CallClock(), onGeneric: () => void = () => {}, onWindow?: (versionMs: number, originalMs: number) => void): void {
   const fn = version.fn;
   const original = d.original;
   const originalTimes: number[] = [];
@@ -337,6 +339,7 @@ export function checkGain(d: Dispatcher, version: Version, setRoute: (route: Rou
       measured += `; with the ${+(share * 100).toPrecision(2)}% of calls that throw at their medians (${us(vt)} against ${us(ot)}), ${us(tv)} against ${us(to)} a call`;
     }
     lastCallMs = (tv + to) / 2;
+    onWindow?.(tv, to);
     if (inRecheck) {
       // The plain means of the span's samples, the slowest included: what V8 costs the version after
       // a collection (its deoptimizations, then 100-250 ms of slow calls while its code is optimized

@@ -83,6 +83,8 @@ export function mergeFeedback(hot: HotEntry[], dumps: FeedbackDump[]): HotEntry[
       ...(busiest.compileCpuMs !== undefined ? { compileCpuMs: busiest.compileCpuMs } : {}),
       ...(busiest.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: busiest.predictedCompileCpuMs } : {}),
       ...(busiest.tier0UsPerCall !== undefined ? { tier0UsPerCall: busiest.tier0UsPerCall } : {}),
+      ...(busiest.savedUsPerCall !== undefined ? { savedUsPerCall: busiest.savedUsPerCall } : {}),
+      ...(busiest.callsAtCompile !== undefined ? { callsAtCompile: busiest.callsAtCompile } : {}),
     };
   });
 }
@@ -118,6 +120,8 @@ export function addUnsampledWrapped(hot: HotEntry[], dumps: FeedbackDump[], minC
       ...(f.compileCpuMs !== undefined ? { compileCpuMs: f.compileCpuMs } : {}),
       ...(f.predictedCompileCpuMs !== undefined ? { predictedCompileCpuMs: f.predictedCompileCpuMs } : {}),
       ...(f.tier0UsPerCall !== undefined ? { tier0UsPerCall: f.tier0UsPerCall } : {}),
+      ...(f.savedUsPerCall !== undefined ? { savedUsPerCall: f.savedUsPerCall } : {}),
+      ...(f.callsAtCompile !== undefined ? { callsAtCompile: f.callsAtCompile } : {}),
     });
   }
   return [...hot, ...added.sort((a, b) => b.calls! - a.calls!)];

@@ -26,6 +26,8 @@ export interface SummaryParts {
   /** Calls and sampled time at the first tier-up. */
   tier0Calls: number;
   tier0Ms: number;
+  /** In a profiling run, the first version's last timing window against the original (ms a call, verify-gain.ts). */
+  timedGain?: { versionMs: number; originalMs: number } | null;
   /**
    * The profile entry that decided the function at its first call, in a run with KOS_PROFILE: the
    * function was never profiled at tier 0 (it compiled at once, or settled), so its arguments and
@@ -88,6 +90,13 @@ export function summarize(d: Dispatcher, parts: SummaryParts): FunctionFeedback 
     out.tier0UsPerCall = Math.round((tier0Ms / tier0Calls) * 1e6) / 1000;
   } else if (parts.carried?.tier0UsPerCall !== undefined) {
     out.tier0UsPerCall = parts.carried.tier0UsPerCall;
+  }
+  const gain = parts.timedGain;
+  if (gain) {
+    out.savedUsPerCall = Math.round((gain.originalMs - gain.versionMs) * 1e6) / 1000;
+    if (tier0Calls > 0) out.callsAtCompile = tier0Calls;
+  } else if (parts.carried?.savedUsPerCall !== undefined) {
+    out.savedUsPerCall = parts.carried.savedUsPerCall;
   }
   return out;
 }

@@ -81,6 +81,14 @@ export interface FunctionFeedback {
   /** Mean time per call, in µs, of the original before the first tier-up (sampled; absent when never sampled). */
   tier0UsPerCall?: number;
   /**
+   * What its first version saved a call, in µs: the original's median call less the version's, timed
+   * interleaved at the function's entry in the same window (verify-gain.ts; negative: slower). Only a
+   * profiling run times it, for every first version it makes (absent where it made none).
+   */
+  savedUsPerCall?: number;
+  /** The calls the function had made when its first version was compiled (with savedUsPerCall). */
+  callsAtCompile?: number;
+  /**
    * The share of its time a version is bet to save, from its source (CompileCostModel.estimate):
    * what `kos profile` needs, without the source, to record KOS_PROFILE's verdict (profile-verdicts.ts).
    */

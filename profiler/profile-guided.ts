@@ -8,7 +8,7 @@ import { CLOSURE_ONLY_SAVED_SHARE } from "./saved-shares.js";
 import type { ArgumentFeedback } from "./profile-format.js";
 import { settledInProfile } from "./profile-schema.js";
 
-export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; tier?: number; fallbackReason?: string | null };
+export type ProfileEntry = { stableArgs?: ArgumentFeedback[]; calls?: number; callsAtLeast?: boolean; runMs?: number; compileMs?: number; compileCpuMs?: number; predictedCompileCpuMs?: number; tier0UsPerCall?: number; savedUsPerCall?: number; callsAtCompile?: number; tier?: number; fallbackReason?: string | null };
 
 // Profile entries tiering acts on: those with stable arguments, and those the profiled run settled.
 export const STABLE_ONLY = { stableOnly: true } as const;
@@ -25,8 +25,8 @@ export const STABLE_ONLY = { stableOnly: true } as const;
 const WALL_TO_CPU = 2;
 
 /**
- * How many times its cost a compile at the first call must be bet to save. Both sides are
- * estimates: the saved share is a bet on the source (compile-cost.ts), and a cold first compile
+ * How many times its cost a compile at the first call must be bet (or measured: measuredSavingMs)
+ * to save. Both sides are estimates: the saved share is a bet on the source (compile-cost.ts), and a cold first compile
  * cost 45-92 ms of CPU where 47-53 were predicted. The life program (bench/programs/life.ts)
  * compiled its neighbour count, bet to save 104 ms against 53, and its integrator, 86 against
  * 31: they saved about 40 ms of its 310 ms for about 80 ms of compiling, and the run took
@@ -36,6 +36,31 @@ const WALL_TO_CPU = 2;
 const PROFILE_MARGIN = 2;
 
 const thinBet = (cost: number, saved: number) => (saved >= cost ? `, less than ${PROFILE_MARGIN} times its cost` : "");
+
+/**
+ * What the version the profiled run timed against the original (FunctionFeedback.savedUsPerCall)
+ * saves over a run like that one, in ms; undefined where it timed none. Measured, it replaces the
+ * bet on the source's share: the life program's integrator (bench/programs/life.ts) was bet to
+ * save 80% of its 134-158 ms, and its version, its config object unfrozen and every read of it
+ * kept, ran no faster; its neighbour count, at the margin on the bet, saves 60%. The saving a call
+ * times calls is bounded by the original's samples in the run (a version saves at most the time
+ * the function takes): timed at its entry, a call V8 would inline costs the clock's path more.
+ */
+export function measuredSavingMs(entry: ProfileEntry): number | undefined {
+  const { calls, savedUsPerCall } = entry;
+  if (savedUsPerCall === undefined || calls === undefined || entry.callsAtLeast) return undefined;
+  const timed = Math.max(0, (calls * savedUsPerCall) / 1000);
+  return entry.runMs === undefined ? timed : Math.min(timed, originalRunMs(entry, entry.runMs, calls));
+}
+
+/**
+ * The original's time over all the profiled run's calls, from its samples (`runMs`): where that run
+ * compiled it, the samples of the original cover its calls before the compile (its version's are
+ * under their own `kos://` frames).
+ */
+function originalRunMs(entry: ProfileEntry, runMs: number, calls: number): number {
+  return entry.tier && entry.callsAtCompile ? (runMs * calls) / entry.callsAtCompile : runMs;
+}
 
 /** A profile of a run that itself used a profile says so once, not once per generation. */
 const SETTLED_BY_PROFILE = "the profiled run settled it on the original: ";
@@ -68,6 +93,11 @@ export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pend
   // The profiled run's first compile paid for loading the compiler; this run's first one will too, whichever it is.
   const cost = recordedCost === undefined ? undefined : recordedCost + pendingLoadMs;
   if (cost === undefined) return null;
+  const measured = measuredSavingMs(entry);
+  if (measured !== undefined) {
+    if (cost * PROFILE_MARGIN <= measured) return null;
+    return `the profiled run timed its version at ${entry.savedUsPerCall!.toFixed(3)} µs a call faster than the original: at most ${measured.toFixed(1)} ms saved over ${calls} calls against a compile of ${cost.toFixed(1)} ms of CPU${thinBet(cost, measured)}`;
+  }
   if (calls !== undefined && tier0UsPerCall !== undefined && !entry.callsAtLeast) {
     // Where the profiled run did not compile it, its samples bound what a version can save: tier 0
     // times calls through its own path, where V8 does not inline the function, and a kernel V8
@@ -86,7 +116,8 @@ export function profileSaysGeneric(entry: ProfileEntry, savedShare: number, pend
   // of what a compile can save: a script's top-level `const f = jit(g)` compiled in the profiled run
   // was recorded with 4,736-7,051 of its 40,000 calls (its count frozen at its last change of tier),
   // and KOS_PROFILE then settled it on the original (sweep35 repro-11). A function the profiled run
-  // compiled is trusted to that run's own decision.
+  // compiled is trusted to that run's own decision where that run timed no version of it (a profile
+  // written before savedUsPerCall; with one, measuredSavingMs decided above).
   if (entry.tier) return null;
   // Not compiled there, and no time per call (fewer calls than the profiled run times, or a count
   // that is a lower bound): the time the profile's samples give it decides. Compiled at its first

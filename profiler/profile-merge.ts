@@ -78,6 +78,9 @@ export function mergeProfiles(profiles: KosProfile[]): KosProfile {
       if (e.compileCpuMs !== undefined) t.compileCpuMs = Math.max(t.compileCpuMs ?? 0, e.compileCpuMs);
       if (e.predictedCompileCpuMs !== undefined) t.predictedCompileCpuMs = Math.max(t.predictedCompileCpuMs ?? 0, e.predictedCompileCpuMs);
       if (e.tier0UsPerCall !== undefined) t.tier0UsPerCall = t.tier0UsPerCall === undefined ? e.tier0UsPerCall : Math.min(t.tier0UsPerCall, e.tier0UsPerCall);
+      // The smaller saving, as the slower original: cautious. The calls at compile go with the sum of calls no longer.
+      if (e.savedUsPerCall !== undefined) t.savedUsPerCall = t.savedUsPerCall === undefined ? e.savedUsPerCall : Math.min(t.savedUsPerCall, e.savedUsPerCall);
+      delete t.callsAtCompile;
       if (e.stableArgs || e.calls !== undefined) m.args.push(e.stableArgs ?? []);
     }
   }

@@ -54,6 +54,10 @@ export interface HotEntry {
   predictedCompileCpuMs?: number;
   /** Mean µs per call of the original before kos compiled it (the tiering's samples). */
   tier0UsPerCall?: number;
+  /** What the first version the profiled run made saved a call, in µs, timed against the original (FunctionFeedback.savedUsPerCall). */
+  savedUsPerCall?: number;
+  /** The calls made when the profiled run compiled that version. */
+  callsAtCompile?: number;
   /**
    * What `KOS_PROFILE` decides for the function at `jit()` when this file is the only profile, where
    * that is to settle it on the original: the reason, as the core would give it. Written by `kos
@@ -122,7 +126,7 @@ export function validateProfile(value: unknown, path = "kos-profile.json"): KosP
     if (h.sourceKey !== undefined && (typeof h.sourceKey !== "string" || !/^[0-9a-f]{16}$/.test(h.sourceKey))) {
       throw bad(path, `${where}.sourceKey must be 16 hex digits`);
     }
-    for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
+    for (const k of ["calls", "compileMs", "compileCpuMs", "predictedCompileCpuMs", "tier0UsPerCall", "savedUsPerCall", "callsAtCompile"]) if (h[k] !== undefined && !isNum(h[k])) throw bad(path, `${where}.${k} must be a number`);
     if (h.settle !== undefined && typeof h.settle !== "string") throw bad(path, `${where}.settle must be a string`);
     if (h.callsAtLeast !== undefined && typeof h.callsAtLeast !== "boolean") throw bad(path, `${where}.callsAtLeast must be a boolean`);
     if (h.stableArgs !== undefined && !Array.isArray(h.stableArgs)) throw bad(path, `${where}.stableArgs must be an array`);

@@ -126,6 +126,12 @@ class TieredFunction {
   private noConstant: NoConstantArguments | null = null;
   /** Whether the arguments were checked for a constant (NO_CONSTANT_CALLS). */
   private constantsJudged = false;
+  /**
+   * In a profiling run, the first version's timing at the entry against the original (verify-gain.ts):
+   * its last window's time a call, ms (verify-gain.ts: medians, or the gain check's means for a large
+   * version). What KOS_PROFILE weighs a compile against (profile-guided.ts).
+   */
+  private timedGain: { versionMs: number; originalMs: number } | null = null;
   /** Misses from which a new version is considered again, after the budget said no. */
   private missBudgetAt = 0;
   /** The last version's misses run the original directly (Dispatcher.stopWatchingMisses). */
@@ -141,7 +147,7 @@ class TieredFunction {
     private readonly compiler: CompilerLoader,
     /** `KOS_HOT_CALLS` and whether `KOS_FEEDBACK_OUT` was set, as they were at `jit()`. */
     envHot: number,
-    profiling: boolean,
+    private readonly profiling: boolean,
   ) {
     const t = (this.limits = tieringThresholds(options.tiering ?? {}, envHot, profiling));
     this.gate = new CompileGate(d, source, costs, t.hotCalls, t.compileBudget);
@@ -396,7 +402,8 @@ class TieredFunction {
 
   /** Keeps the first version only if it is faster than the original (verify-gain.ts). */
   private verifyGain(version: Version): void {
-    verifyGain(this.d, version, () => this.originalMs(), clock);
+    const measured = this.profiling ? (versionMs: number, originalMs: number) => void (this.timedGain = { versionMs, originalMs }) : undefined;
+    verifyGain(this.d, version, () => this.originalMs(), clock, measured);
   }
 
   private tierUp(): void {
@@ -475,7 +482,7 @@ class TieredFunction {
       profiles: this.profiles, receiver: this.receiver,
       predictedCompileCpuMs: () => costs.priceLoaded(this.gate.estimate()),
       savedShare: this.gate.estimate().savedShare,
-      warmTimes: this.warmTimes, tier0Calls: this.tier0Calls, tier0Ms: this.tier0Ms,
+      warmTimes: this.warmTimes, tier0Calls: this.tier0Calls, tier0Ms: this.tier0Ms, timedGain: this.timedGain,
       ...(this.profileDecided && this.profileEntry ? { carried: this.profileEntry } : {}),
     });
   }
