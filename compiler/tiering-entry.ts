@@ -43,7 +43,7 @@ export function inheritOwnProperties(entry: Function, original: Function): void 
  * `name`, its own property, is read once from a site whose inline cache is set up: the load misses
  * (the entry's map is new, with its new prototype) and V8 makes the chain's prototypes fast, for
  * good (a later entry on the same original leaves it fast). A load found on the entry itself runs
- * no code of the program's, and V8's walk up the chain stops at a proxy.
+ * no code of the program's (a proxy's trap, a getter), and V8's walk up the chain stops at a proxy.
  */
 function inheritFrom(entry: Function, original: Function): void {
   Reflect.setPrototypeOf(entry, original);
@@ -54,7 +54,8 @@ function inheritFrom(entry: Function, original: Function): void {
     for (let i = 0; i < 256; i++) readName(readName);
     readerWarm = true;
   }
-  readName(entry);
+  // Own on every entry kos makes (a factory's, a bound function): never looked up on the original.
+  if (hasOwn.call(entry, "name")) readName(entry);
 }
 let readerWarm = false;
 function readName(f: Function): unknown {
