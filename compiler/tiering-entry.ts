@@ -20,15 +20,46 @@ const FUNCTION_KEYS = new Set<PropertyKey>(["length", "name", "prototype", "argu
  */
 export function inheritOwnProperties(entry: Function, original: Function): void {
   if (Reflect.getPrototypeOf(entry) !== Reflect.getPrototypeOf(original)) {
-    Reflect.setPrototypeOf(entry, original);
+    inheritFrom(entry, original);
     return;
   }
   for (const key of Reflect.ownKeys(original)) {
     if (!FUNCTION_KEYS.has(key)) {
-      Reflect.setPrototypeOf(entry, original);
+      inheritFrom(entry, original);
       return;
     }
   }
+}
+
+/**
+ * Makes `original` the entry's prototype, and leaves the original's properties as fast as they
+ * were. V8 turns an object that becomes a prototype into a dictionary (slow properties), and makes
+ * it fast again only when a property load's inline cache misses on an object whose prototype chain
+ * holds it; the program reads the original itself, never through the entry, so it stayed slow for
+ * good. humanize-duration's `humanizer` (a function carrying its default options, which the
+ * library copies with a `for in` at each call) then ran 9-15 µs a call against 1.4-3 µs, the
+ * library's own calls too, from `jit(humanize, ...)` on, called or not, and its version 18-30 µs
+ * (docs/notes/small-versions-slower.md; `%HasFastProperties`, Node 20.20.2). So the entry's
+ * `name`, its own property, is read once from a site whose inline cache is set up: the load misses
+ * (the entry's map is new, with its new prototype) and V8 makes the chain's prototypes fast, for
+ * good (a later entry on the same original leaves it fast). A load found on the entry itself runs
+ * no code of the program's (a proxy's trap, a getter), and V8's walk up the chain stops at a proxy.
+ */
+function inheritFrom(entry: Function, original: Function): void {
+  Reflect.setPrototypeOf(entry, original);
+  if (!readerWarm) {
+    // A function's loads have no inline cache until V8 gives it a feedback vector: 16 calls of
+    // this one here (Node 20.20.2, a data property); without one the load ran in a builtin that
+    // left the prototype slow. Sixteen times that for the margin.
+    for (let i = 0; i < 256; i++) readName(readName);
+    readerWarm = true;
+  }
+  // Own on every entry kos makes (a factory's, a bound function): never looked up on the original.
+  if (hasOwn.call(entry, "name")) readName(entry);
+}
+let readerWarm = false;
+function readName(f: Function): unknown {
+  return f.name;
 }
 
 /**
