@@ -39,7 +39,7 @@ export function evaluateDetached(s: Specializer, options: DetachOptions, run: ()
     forkAnyway: s.forkAnyway, frameStack: s.frameStack, callerFrames: s.callerFrames,
     inlineStack: options.ownStacks ? s.inlineStack.splice(0) : null, hoisted: s.hoistMark(),
     // A body that runs later knows nothing of a loop's shared objects (loop-shared-objects.ts).
-    sharedFrames: s.sharedFrames,
+    sharedFrames: s.sharedFrames, restartFloor: s.restartFloor, versionDepth: s.versionDepth, shapeBodies: s.shapeBodies,
   };
   let body: Node[] = [];
   let result: Val | null = null;
@@ -53,7 +53,14 @@ export function evaluateDetached(s: Specializer, options: DetachOptions, run: ()
     s.residualLoops = 0;
     s.deadSlots = null;
     s.forkAnyway = false;
+    // A recursion generalized again from its outermost level (residual-versions.ts) never restarts a
+    // frame outside this body, nor the version's own frame: the body would be left half made.
+    s.restartFloor = s.frame.depth + (options.ownStacks ? 1 : 0);
     if (options.ownStacks) {
+      // A version is a function of its own: the bodies it inlines are not levels of the recursion
+      // that called it (a walker's version per array depth re-walks the rest of its path).
+      s.versionDepth = s.frame.depth + 1;
+      s.shapeBodies = new Map();
       s.callerFrames = [s.frame, ...(saved.frameStack ?? []), ...(saved.callerFrames ?? [])];
       s.frameStack = [];
     }
@@ -80,6 +87,9 @@ export function evaluateDetached(s: Specializer, options: DetachOptions, run: ()
     s.loopHoists.splice(0, s.loopHoists.length, ...saved.loopHoists);
     s.deadSlots = saved.deadSlots;
     s.forkAnyway = saved.forkAnyway;
+    s.restartFloor = saved.restartFloor;
+    s.versionDepth = saved.versionDepth;
+    s.shapeBodies = saved.shapeBodies;
     if (saved.inlineStack) {
       s.frameStack = saved.frameStack;
       s.callerFrames = saved.callerFrames;

@@ -154,7 +154,7 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
   const stableArgs = args.map((a) => this.stable(a, "arg"));
   const inherited = new Set(slots.values());
   const ret: Target = this.newTarget({ isReturn: true });
-  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, loopsAtEntry: this.residualLoops, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}), ...(signature ? { signature } : {}) };
+  const frame: Frame = { info, slots, thisVal: stableThis, args: stableArgs, root: false, ret, depth: saved.frame.depth + 1, key, loopsAtEntry: this.residualLoops, ...(newTarget ? { newTarget } : {}), ...(restartable ? { restartable } : {}), ...(signature ? { signature, shapeBodiesAtEntry: this.countShapeBody(info.fn, signature) } : {}) };
   this.inlineStack.push(key);
   (this.frameStack ??= []).push(saved.frame);
   let body: Node[] = [];
@@ -182,6 +182,9 @@ P.inlineFrame = function (this: Specializer, info: FnInfo, fnNode: Node, slots: 
     this.escapes.length = saved.escapes;
     // The call is evaluated as written: what foreign code the attempt met runs there too (foreign-state.ts).
     if ((this.foreignMarks ?? 0) !== saved.marks) this.foreignRan = true;
+    // A recursion that branches, generalized from this, its outermost level (residual-versions.ts).
+    const restarted = this.restartedCall(e, frame, thisVal, args);
+    if (restarted !== undefined) return restarted;
     // A construct the callee cannot compile leaves the call as written; the compile's own limits end it.
     if (e instanceof JitError && e.code !== "INTERNAL" && e.code !== "RESIDUAL_TOO_LARGE") return null;
     throw e;

@@ -152,6 +152,8 @@ export interface Frame {
   restartable?: Function;
   /** Residual loops being evaluated where the frame was entered (residual-versions.ts loopedRecursionCall). */
   loopsAtEntry?: number;
+  /** Bodies of its function inlined before it on its signature with numbers erased (residual-versions.ts generalizedCall). */
+  shapeBodiesAtEntry?: number;
 }
 
 /** What compile.ts learns of instances allocated where they escaped inside their own constructor. */

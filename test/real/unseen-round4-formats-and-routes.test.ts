@@ -8,9 +8,9 @@
  * library throw, twice over (the second pass runs what tiering compiled).
  * docs/notes/unseen-libraries.md ("Round 4") has each use's tier and speed.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
-import { jit } from "../../index.js";
+import { inspect, jit } from "../../index.js";
 import { generate, pick } from "../../fixtures/real/common.js";
 import type { Random } from "../../fixtures/random.js";
 import { agreesOnceCompiled, HOT } from "./unseen-helpers.js";
@@ -114,16 +114,21 @@ describe("route matchers", () => {
     const params = generate(513, COUNT, (r) => ({ id: pick(r, ["1", 2, "", undefined, "a b"]), rest: pick(r, ["x/y", undefined, 0]) }));
     agrees("jit(route.reverse.bind(route)) (tiering)", (p) => route.reverse(p), () => { const f = jit(route.reverse.bind(route), { tiering: HOT }); return { fn: f, run: (p) => f(p) }; }, params, [route]);
   });
-  it("rou3: findRoute tiered, which runs out of its compile time", async () => {
+  it("rou3: findRoute specialized on its router and tiered, each compiled", async () => {
     const rou3 = (await import("rou3")) as unknown as { createRouter: Fn; addRoute: Fn; findRoute: Fn };
     const router = rou3.createRouter();
     for (const [m, p] of [["GET", "/users/:id"], ["GET", "/users/:id/books/:title"], ["POST", "/api/**"], ["", "/files/**:path"], ["GET", "/api/x.json"], ["GET", "/"]]) rou3.addRoute(router, m, p, { route: p });
     const requests = urls.map((u, i) => [pick(() => (i * 0.618) % 1, ["GET", "POST", "PUT"]), u.split("?")[0]]);
     const plain = (x: any) => (x ? { ...x, params: x.params ? { ...x.params } : x.params } : x);
-    // Specialized on its router (`{ specialize: { ctx: router } }`: findRoute is `function findRoute(ctx,
-    // method = "", path, opts)`) or tiered, its compile runs out of time inlining the suffix matcher
-    // (1.5 s tiered, 5 s explicit: docs/notes/unseen-libraries.md, round 4); the test runs the tiered one.
-    agrees("jit(findRoute) (tiering)", ([m, p]) => plain(rou3.findRoute(router, m, p)), () => { const f = jit(rou3.findRoute, { tiering: HOT }); return { fn: f, run: ([m, p]) => plain(f(router, m, p)) }; }, requests, [router]);
+    // Its route lookups recurse on a segment index that moves and a child they do not know, into a
+    // static and a param child at each level (`_lookupTree`, `hasSuffixMatch`, `_findAll`): unfolded
+    // level by level that was 2^8 bodies, and the compile ran out of its 1.5 s tiered, 5 s explicit
+    // (RESIDUAL_TOO_LARGE). Generalized from the first level, each is one residual version
+    // (residual-versions.ts; docs/notes/recursion-generalization.md).
+    const explicit = agrees("jit(findRoute, { specialize: { ctx: router } })", ([m, p]) => plain(rou3.findRoute(router, m, p)), () => { const f = jit(rou3.findRoute, { specialize: { ctx: router } }); return { fn: f, run: ([m, p]) => plain(f(router, m, p)) }; }, requests, [router]);
+    expect(inspect(explicit)!.tier, inspect(explicit)!.fallbackReason).toBe(1);
+    const tiered = agrees("jit(findRoute) (tiering)", ([m, p]) => plain(rou3.findRoute(router, m, p)), () => { const f = jit(rou3.findRoute, { tiering: HOT }); return { fn: f, run: ([m, p]) => plain(f(router, m, p)) }; }, requests, [router]);
+    expect(inspect(tiered)!.tier, inspect(tiered)!.fallbackReason).toBe(1);
   });
 });
 
