@@ -6,7 +6,7 @@
  * nothing). A pass whose feature is absent cannot change anything and is not run.
  *
  * Each feature is a superset of what its pass rewrites. The walk skips nested
- * functions (none of the four rewrites inside one) but not classes.
+ * functions (none of the five rewrites inside one) but not classes.
  */
 import { childKeys, type Node } from "../ast.js";
 
@@ -19,10 +19,16 @@ export interface ResidualFeatures {
   literalAllocations: boolean;
   /** A `for` with an update (slideWindows rewrites those that step by one). */
   forUpdates: boolean;
+  /**
+   * A function expression or arrow in the function's own code (copyColdCaptures rewrites some of
+   * those; it finds them by the same walk, which stops at functions too). Most residuals have
+   * none: its walk was 2.1% of the nodes a compile of json-serializer visits (730 of 34,493).
+   */
+  closures: boolean;
 }
 
 export function residualFeatures(fn: Node): ResidualFeatures {
-  const f: ResidualFeatures = { literalAppends: false, rightConcats: false, literalAllocations: false, forUpdates: false };
+  const f: ResidualFeatures = { literalAppends: false, rightConcats: false, literalAllocations: false, forUpdates: false, closures: false };
   const visit = (n: Node): void => {
     if (!n || typeof n !== "object" || n.type === "KosConst") return;
     if (Array.isArray(n)) {
@@ -31,8 +37,10 @@ export function residualFeatures(fn: Node): ResidualFeatures {
     }
     switch (n.type) {
       case "FunctionExpression":
-      case "FunctionDeclaration":
       case "ArrowFunctionExpression":
+        f.closures = true;
+        return;
+      case "FunctionDeclaration":
         return;
       case "BinaryExpression":
         if (n.operator === "+" && n.right.type === "BinaryExpression" && n.right.operator === "+") f.rightConcats = true;

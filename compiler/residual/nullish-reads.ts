@@ -87,7 +87,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
       const saved = new Set([...facts].filter((name) => !written.writes(n, name)));
       facts = new Set(saved);
       visitNode(n, rendered);
-      facts = new Set([...facts].filter((name) => saved.has(name)));
+      retainIn(facts, saved);
       return;
     }
     // `o.k` read: past it, `o` holds neither null nor undefined (the read threw otherwise).
@@ -103,7 +103,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
         if (n.type === "SwitchCase" && n.test) visit(n.test, rendered);
         const saved = new Set(facts);
         for (const s of n.type === "SwitchCase" ? n.consequent : n.body) visit(s, rendered);
-        facts = new Set([...facts].filter((name) => saved.has(name)));
+        retainIn(facts, saved);
         return;
       }
       case "IfStatement": {
@@ -115,7 +115,7 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
         facts = new Set(before);
         keep(nonNullWhenFalse(n.test));
         if (n.alternate) visit(n.alternate, rendered);
-        if (!alwaysExits(n.consequent)) facts = new Set([...facts].filter((name) => afterConsequent.has(name)));
+        if (!alwaysExits(n.consequent)) retainIn(facts, afterConsequent);
         return;
       }
       case "FunctionExpression":
@@ -247,6 +247,16 @@ export function nullishReads(fn: Node, ctx: ResidualContext): boolean {
   visit(fn.body, false);
   if (scope.used) declareTemp(fn.body, temp);
   return changed;
+}
+
+/**
+ * Keeps in `facts` only the names also in `kept`, in place, where each block, case, `if` and loop
+ * made an array of the names and a new set from it: the set in hand is the visit's own (each set
+ * kept for later is a copy, or set aside before `facts` is replaced), and only which names it
+ * holds matters.
+ */
+function retainIn(facts: Set<string>, kept: ReadonlySet<string>): void {
+  for (const name of facts) if (!kept.has(name)) facts.delete(name);
 }
 
 /** `(name ?? helper(name, key))`. */

@@ -69,7 +69,7 @@ export const RESIDUAL_PASSES: readonly ResidualPass[] = [
   // After every pass that tells temporaries apart by name: it gives several one name.
   { name: "shareTemporaries", run: shareTemporaries },
   // After every pass that writes bindings: it copies the ones no later write reaches.
-  { name: "copyColdCaptures", run: copyColdCaptures },
+  { name: "copyColdCaptures", run: copyColdCaptures, needs: "closures" },
 ];
 
 // The names `jit()` accepts in `disablePasses` before this module loads are these passes' own.

@@ -5,7 +5,7 @@
  * operand emits (`evalSeq`, `hoistPending`). Also which residual expressions
  * can be duplicated or moved freely (`isTrivial`).
  */
-import { walk, type Node } from "../ast.js";
+import { childKeys, walk, type Node } from "../ast.js";
 import { D, type Val } from "./values.js";
 import { Specializer, assign, id } from "./specializer.js";
 
@@ -116,13 +116,30 @@ P.hoistPending = function (this: Specializer, vals: Val[], at: number): void {
 /** Names assigned (or updated) anywhere in `nodes`, nested functions included; "arguments" when it is mentioned. */
 function namesWritten(nodes: Node[]): Set<string> {
   const names = new Set<string>();
-  for (const n of nodes) {
-    walk(n, (x) => {
-      if (x.type === "Identifier" && x.name === "arguments") names.add("arguments");
-      const target = x.type === "AssignmentExpression" ? x.left : x.type === "UpdateExpression" ? x.argument : x.type === "ForInStatement" || x.type === "ForOfStatement" ? x.left : null;
-      if (target) walk(target, (t) => void (t.type === "Identifier" && names.add(t.name)));
-    });
-  }
+  const addTargetNames = (t: Node): void => walk(t, (x) => void (x.type === "Identifier" && names.add(x.name)));
+  // Its own recursion over the nodes `walk` visits, not `walk` with a callback, which stops at
+  // identifiers without asking for their (no) children: the statements an inlined call emits are
+  // walked again at each level of nested operands around it, 1,288 node entries a compile of
+  // json-serializer, now 861 (docs/notes/compile-time.md).
+  const visit = (x: Node): void => {
+    if (!x || typeof x.type !== "string") return;
+    const type = x.type;
+    if (type === "Identifier") {
+      if (x.name === "arguments") names.add("arguments");
+      return;
+    }
+    if (type === "AssignmentExpression" || type === "ForInStatement" || type === "ForOfStatement") addTargetNames(x.left);
+    else if (type === "UpdateExpression") addTargetNames(x.argument);
+    const keys = childKeys(x);
+    for (let k = 0; k < keys.length; k++) {
+      const v = x[keys[k]!];
+      if (!v) continue;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (v[i]) visit(v[i]);
+      } else visit(v);
+    }
+  };
+  for (const n of nodes) visit(n);
   return names;
 }
 
