@@ -28,3 +28,23 @@ export function measure(label: string, variants: Record<string, Fn>, inputs: unk
   console.log(`${label}: ${Object.keys(variants).map((k) => `${k} ${median(samples[k]!).toFixed(0)} ns (${(median(samples[k]!) / base).toFixed(2)}×)`).join(", ")}`);
 }
 
+
+/** `pick(i, a)`: an element of `a` chosen by a multiplicative hash of `i` (deterministic inputs). */
+export const pick = <T>(i: number, a: T[]): T => a[(i * 2654435761 >>> 0) % a.length]!;
+/** `many(n, f)`: `[f(0), …, f(n - 1)]`. */
+export const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+
+/**
+ * The uses' runner of the unseen-round benches: `run(label, variants, jitted, inputs)` measures the
+ * variants (skipped unless `label` contains one of `only`) and prints where each jitted function
+ * ended (tier 1, or its fallback's reason) and how long it compiled.
+ */
+export function useRunner(only: string[] | undefined, inspect: (f: Function) => { tier: unknown; fallbackReason: string | null; compileTimeMs: number } | null) {
+  const wanted = (label: string) => !only || only.some((o) => label.includes(o));
+  const run = (label: string, variants: Record<string, Fn>, jitted: Record<string, Function>, inputs: unknown[]): void => {
+    if (!wanted(label)) return;
+    measure(label, variants, inputs, 1000);
+    console.log(`  ${Object.entries(jitted).map(([k, f]) => { const s = inspect(f); return `${k}: ${s?.tier === "fallback" ? `fallback ${String(s.fallbackReason).slice(0, 400)}` : `tier ${s?.tier}`} (${Math.round(s?.compileTimeMs ?? 0)} ms compiling)`; }).join("; ")}`);
+  };
+  return { run, wanted };
+}

@@ -12,20 +12,12 @@
  */
 import { createRequire } from "node:module";
 import { inspect, jit } from "../index.js";
-import { measure, type Fn } from "./unseen-measure.js";
+import { many, pick, useRunner, type Fn } from "./unseen-measure.js";
 
 const require_ = createRequire(import.meta.url);
 const HOT = { hotCalls: 50 };
-const only = process.argv[2]?.split(",");
-const pick = <T>(i: number, a: T[]): T => a[(i * 2654435761 >>> 0) % a.length]!;
-const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const { run, wanted } = useRunner(process.argv[2]?.split(","), inspect);
 type Any = any;
-
-function run(label: string, variants: Record<string, Fn>, jitted: Record<string, Function>, inputs: unknown[]): void {
-  if (only && !only.some((o) => label.includes(o))) return;
-  measure(label, variants, inputs, 1000);
-  console.log(`  ${Object.entries(jitted).map(([k, f]) => { const s = inspect(f); return `${k}: ${s?.tier === "fallback" ? `fallback ${String(s.fallbackReason).slice(0, 400)}` : `tier ${s?.tier}`}`; }).join("; ")}`);
-}
 
 // Templates.
 const pages = many(200, (i) => ({ name: pick(i, ["Ann", "<Bob>"]), admin: i % 2 === 0, items: many(i % 4, (k) => ({ title: `t${k}`, price: k * 1.5 })), nested: { deep: { v: i } } }));
@@ -133,7 +125,7 @@ const operands = many(200, (i) => pick(i, [i, { re: i, im: -1 }, [1, i], "1+2i"]
 // Cold: the first calls of `jit(fn)` as a user writes it (default tiering, cost-gated), its compile
 // included, against the library's (issue 11).
 function cold(label: string, fn: Function, call: (f: Function, i: number) => unknown, calls: number): void {
-  if (only && !only.some((o) => label.includes(o))) return;
+  if (!wanted(label)) return;
   const time = (f: Function) => { const c = process.cpuUsage(); for (let i = 0; i < calls; i++) { try { call(f, i); } catch {} } const u = process.cpuUsage(c); return (u.user + u.system) / 1000; };
   const original = time(fn);
   const j = jit(fn);

@@ -7,21 +7,12 @@
  */
 import { createRequire } from "node:module";
 import { inspect, jit } from "../index.js";
-import { measure, type Fn } from "./unseen-measure.js";
+import { many, pick, useRunner, type Fn } from "./unseen-measure.js";
 
 const require_ = createRequire(import.meta.url);
 const HOT = { hotCalls: 50 };
-const only = process.argv[2]?.split(",");
-const pick = <T>(i: number, a: T[]): T => a[(i * 2654435761 >>> 0) % a.length]!;
-const many = <T>(n: number, f: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => f(i));
+const { run, wanted } = useRunner(process.argv[2]?.split(","), inspect);
 type Any = any;
-
-function run(label: string, variants: Record<string, Fn>, jitted: Record<string, Function>, inputs: unknown[]): void {
-  if (only && !only.some((o) => label.includes(o))) return;
-  measure(label, variants, inputs, 1000);
-  console.log(`  ${Object.entries(jitted).map(([k, f]) => { const s = inspect(f); return `${k}: ${s?.tier === "fallback" ? `fallback ${String(s.fallbackReason).slice(0, 300)}` : `tier ${s?.tier}`} (${Math.round(s?.compileTimeMs ?? 0)} ms compiling)`; }).join("; ")}`);
-}
-const wanted = (label: string) => !only || only.some((o) => label.includes(o));
 
 const users = many(200, (i) => ({
   name: pick(i, ["Ann", "Bob", "Cy"]), age: (i * 7) % 90, status: pick(i, ["active", "blocked", "pending"]), email: pick(i, ["a@b.co", "bad"]),

@@ -5,11 +5,8 @@
  * 15.0 ns a call against 8.3 ns for the same code with its own name and length (perf14). The map is
  * V8's to show: `%HaveSameMap`, in a child process with --allow-natives-syntax.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+import { runWithNatives } from "./natives-child.js";
 
 describe("a compiled version's function map", () => {
   it("is the one a plain function or method of the same kind has, with the original's name and length", () => {
@@ -24,11 +21,7 @@ describe("a compiled version's function map", () => {
         names: [j.name, j.length, jm.name, jm.length], results: [j({ v: 2 }, 3), jm(1, 5), jm.call(null, 1, 7)],
       }));
     });`;
-    const env = { ...process.env };
-    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT", "KOS_CACHE"]) delete env[k];
-    const r = spawnSync(process.execPath, ["--allow-natives-syntax", "-e", script], { cwd: repoRoot, env, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = runWithNatives(script);
     expect(out.names).toEqual(["scale", 2, "dist", 2]);
     expect(out.results).toEqual([6, -4, -6]);
     expect(out.fn).toBe(true);

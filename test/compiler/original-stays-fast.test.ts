@@ -6,11 +6,8 @@
  * its own calls, and the version's, ran 3-6x slower from `jit()` on (docs/notes/small-versions-slower.md).
  * The original keeps fast properties: `%HasFastProperties`, in a child process with --allow-natives-syntax.
  */
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+import { runWithNatives } from "./natives-child.js";
 
 describe("an original with properties of its own", () => {
   it("keeps fast properties after jit(), explicit, tiered, dormant or bound", () => {
@@ -29,11 +26,7 @@ describe("an original with properties of its own", () => {
         results: [e(1, { k: 1 }), t(2), p(3)],
       }));
     });`;
-    const env = { ...process.env };
-    for (const k of ["KOS_FEEDBACK_OUT", "KOS_PROFILE", "KOS_HOT_CALLS", "KOS_JIT", "KOS_CACHE"]) delete env[k];
-    const r = spawnSync(process.execPath, ["--allow-natives-syntax", "-e", script], { cwd: repoRoot, env, encoding: "utf8" });
-    expect(r.status, r.stderr).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = runWithNatives(script);
     expect(out.reads).toEqual([" ", "en", 2, 1]);
     expect(out.results).toEqual([3, 3, 4]);
     expect(out.fast).toEqual([true, true, true, true]);
